@@ -1,0 +1,204 @@
+//! The types that cross the boundary between a module and its host.
+//!
+//! Two exported symbols make a module:
+//!
+//! 1. [`MODULE_HEADER_SYMBOL`]: a plain `#[repr(C)]` [`ModuleHeader`] with a
+//!    magic tag and the ABI version. The loader reads it *before* anything
+//!    else, so a module of another ABI major is refused with a clear message
+//!    even if every other type changed shape.
+//! 2. abi_stable's root module, [`ModuleRoot`]: a prefix type whose layout
+//!    abi_stable checks field by field when it is loaded.
+//!
+//! The host hands the module a [`HostHandle`] (an opaque pointer plus a
+//! prefix-type vtable, [`HostVTable`]) on every call. It is valid for the
+//! duration of that call only.
+
+#![allow(non_camel_case_types)] // abi_stable names prefix references `X_Ref`
+
+use abi_stable::{
+    declare_root_module_statics,
+    library::RootModule,
+    package_version_strings,
+    sabi_types::VersionStrings,
+    std_types::{RResult, RStr, RString, RVec},
+    StableAbi,
+};
+use async_ffi::FfiFuture;
+
+use crate::Code;
+
+/// Name of the exported [`ModuleHeader`] static.
+pub const MODULE_HEADER_SYMBOL: &[u8] = b"NAKAMA_RUST_MODULE_HEADER\0";
+
+/// Magic tag at the start of [`ModuleHeader`].
+pub const MODULE_MAGIC: [u8; 8] = *b"NKRSMOD\0";
+
+/// A `'static` string in a plain C layout (used only in [`ModuleHeader`],
+/// which must stay readable across every ABI version).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct StaticStr {
+    pub ptr: *const u8,
+    pub len: usize,
+}
+
+// SAFETY: a StaticStr only ever points at a `&'static str`.
+unsafe impl Sync for StaticStr {}
+unsafe impl Send for StaticStr {}
+
+impl StaticStr {
+    pub const fn new(s: &'static str) -> Self {
+        StaticStr {
+            ptr: s.as_ptr(),
+            len: s.len(),
+        }
+    }
+
+    /// # Safety
+    /// `self` must have been built by [`StaticStr::new`] in a library that
+    /// is still loaded.
+    pub unsafe fn as_str(&self) -> &str {
+        let bytes = std::slice::from_raw_parts(self.ptr, self.len);
+        std::str::from_utf8(bytes).unwrap_or("<invalid utf-8>")
+    }
+}
+
+/// The first thing a loader reads from a module. Its layout never changes:
+/// new information goes into [`ModuleRoot`].
+#[repr(C)]
+pub struct ModuleHeader {
+    pub magic: [u8; 8],
+    pub abi_major: u32,
+    pub abi_minor: u32,
+    /// Version of the `nakama-runtime` crate the module was built with.
+    pub sdk_version: StaticStr,
+    /// Version of rustc that built the module (informative).
+    pub rustc_version: StaticStr,
+}
+
+/// An error crossing the boundary: a gRPC code and a message.
+#[repr(C)]
+#[derive(StableAbi, Debug, Clone)]
+pub struct FfiError {
+    pub code: u32,
+    pub message: RString,
+}
+
+impl FfiError {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        FfiError {
+            code: code.as_u32(),
+            message: RString::from(message.into()),
+        }
+    }
+}
+
+/// The answer of a handler or host function: encoded bytes or an error.
+pub type FfiResult = RResult<RVec<u8>, FfiError>;
+
+/// What a registration is. Plain numbers rather than an enum so that later
+/// versions can add kinds (match handlers, events...) without breaking the
+/// layout; a host ignores kinds it does not know.
+pub mod kind {
+    pub const RPC: u8 = 1;
+    pub const BEFORE_HOOK: u8 = 2;
+    pub const AFTER_HOOK: u8 = 3;
+}
+
+/// One handler the module offers.
+#[repr(C)]
+#[derive(StableAbi, Debug, Clone)]
+pub struct Registration {
+    /// One of [`kind`].
+    pub kind: u8,
+    /// RPC id (lower-cased), or hook name as written in the SDK
+    /// (`AuthenticateCustom`).
+    pub id: RString,
+    /// Index to pass to [`ModuleRoot::call`].
+    pub handler: u32,
+    /// The Rust function behind it (`guild::create_guild`), for logs.
+    pub function: RString,
+}
+
+/// What a module says about itself.
+#[repr(C)]
+#[derive(StableAbi, Debug, Clone)]
+pub struct ModuleInfo {
+    /// The module's package name.
+    pub name: RString,
+    pub sdk_version: RString,
+    pub registrations: RVec<Registration>,
+}
+
+/// Log levels for [`HostVTable::log`].
+pub mod level {
+    pub const DEBUG: u8 = 1;
+    pub const INFO: u8 = 2;
+    pub const WARN: u8 = 3;
+    pub const ERROR: u8 = 4;
+}
+
+/// Functions the host offers to a module.
+///
+/// A prefix type: a newer host appends fields after the last one, and a
+/// module built against an older ABI simply does not see them.
+#[repr(C)]
+#[derive(StableAbi)]
+#[sabi(kind(Prefix(prefix_ref = HostVTable_Ref)))]
+#[sabi(missing_field(panic))]
+pub struct HostVTable {
+    /// Write one log line. `caller` is `file:line` in the module, `fields`
+    /// a JSON object (possibly empty string for none).
+    pub log:
+        extern "C" fn(data: usize, level: u8, caller: RStr<'_>, msg: RStr<'_>, fields: RStr<'_>),
+    /// Call an nk function by name with JSON-encoded arguments; answers
+    /// JSON. An unknown name answers `UNIMPLEMENTED` naming the function.
+    /// One generic entry point keeps adding a function a change to the
+    /// function table on each side, never to this layout.
+    #[sabi(last_prefix_field)]
+    pub nk_call:
+        extern "C" fn(data: usize, function: RStr<'_>, args: RVec<u8>) -> FfiFuture<FfiResult>,
+}
+
+/// An opaque host pointer plus the host's functions.
+///
+/// `data` is only meaningful to the host; the module passes it back.
+#[repr(C)]
+#[derive(StableAbi, Clone, Copy)]
+pub struct HostHandle {
+    pub data: usize,
+    pub vtable: HostVTable_Ref,
+}
+
+/// The root module every Nakama Rust module exports.
+#[repr(C)]
+#[derive(StableAbi)]
+#[sabi(kind(Prefix(prefix_ref = ModuleRoot_Ref)))]
+#[sabi(missing_field(panic))]
+pub struct ModuleRoot {
+    pub abi_major: u32,
+    pub abi_minor: u32,
+    /// Name, SDK version and the handlers declared with attributes.
+    pub info: extern "C" fn() -> ModuleInfo,
+    /// Run `#[init_module]` (if any). `ctx` is a JSON [`crate::ContextData`].
+    /// Answers every registration: declared ones plus those made through
+    /// the `Initializer`.
+    pub init:
+        extern "C" fn(host: HostHandle, ctx: RVec<u8>) -> FfiFuture<RResult<ModuleInfo, FfiError>>,
+    /// Call handler number `handler` with a JSON context and the encoded
+    /// input (see the crate docs for the encoding per kind).
+    #[sabi(last_prefix_field)]
+    pub call: extern "C" fn(
+        handler: u32,
+        host: HostHandle,
+        ctx: RVec<u8>,
+        input: RVec<u8>,
+    ) -> FfiFuture<FfiResult>,
+}
+
+impl RootModule for ModuleRoot_Ref {
+    declare_root_module_statics! {ModuleRoot_Ref}
+    const BASE_NAME: &'static str = "nakama_rust_module";
+    const NAME: &'static str = "nakama_rust_module";
+    const VERSION_STRINGS: VersionStrings = package_version_strings!();
+}

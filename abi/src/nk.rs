@@ -1,0 +1,199 @@
+//! The nk functions (Nakama's `NakamaModule`) a module can call, as data.
+//!
+//! Each function is a type implementing [`NkFunction`]: its name on the
+//! wire, its argument struct and its output. The SDK encodes the arguments
+//! as JSON and calls [`crate::ffi::HostVTable::nk_call`] with the name; a
+//! host decodes them into the same struct. Adding a function is one struct
+//! and one `nk_functions!` line here, one method in the SDK's `Nakama`, and
+//! one match arm in each host.
+
+use std::collections::HashMap;
+
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+use crate::api;
+
+/// One nk function: its wire name, arguments and result.
+pub trait NkFunction {
+    /// Name on the wire; the Rust method name (`storage_read`).
+    const NAME: &'static str;
+    type Args: Serialize + DeserializeOwned + Send + 'static;
+    type Output: Serialize + DeserializeOwned + Send + 'static;
+}
+
+macro_rules! nk_functions {
+    ($($(#[$doc:meta])* $ty:ident = $name:literal: $args:ty => $out:ty;)*) => {
+        $(
+            $(#[$doc])*
+            pub struct $ty;
+            impl NkFunction for $ty {
+                const NAME: &'static str = $name;
+                type Args = $args;
+                type Output = $out;
+            }
+        )*
+        /// Wire names of every function this ABI version defines.
+        pub const ALL: &[&str] = &[$($name),*];
+    };
+}
+
+nk_functions! {
+    /// `AccountGetId`: one account by user id.
+    AccountGetId = "account_get_id": UserIdArgs => api::Account;
+    /// `UsersGetId`: users by id (and Facebook id); unknown ids are skipped.
+    UsersGetId = "users_get_id": UsersGetIdArgs => Vec<api::User>;
+    /// `StorageRead`: objects by collection/key/owner; missing ones are absent.
+    StorageRead = "storage_read": StorageReadArgs => Vec<api::StorageObject>;
+    /// `StorageWrite`: one transaction; any failure writes nothing.
+    StorageWrite = "storage_write": StorageWriteArgs => Vec<api::StorageObjectAck>;
+    /// `StorageDelete`: one transaction.
+    StorageDelete = "storage_delete": StorageDeleteArgs => ();
+    /// `StorageList`: a page of objects in a collection.
+    StorageList = "storage_list": StorageListArgs => StorageListResult;
+    /// `WalletUpdate`: add a changeset to one wallet.
+    WalletUpdate = "wallet_update": WalletUpdateArgs => WalletUpdateResult;
+    /// `NotificationSend`: one notification to one user.
+    NotificationSend = "notification_send": NotificationSendArgs => ();
+}
+
+/// Arguments naming one user.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UserIdArgs {
+    pub user_id: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UsersGetIdArgs {
+    pub user_ids: Vec<String>,
+    pub facebook_ids: Vec<String>,
+}
+
+/// One object to read (Nakama's `runtime.StorageRead`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StorageReadOp {
+    pub collection: String,
+    pub key: String,
+    /// Owner; empty for the system user.
+    pub user_id: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StorageReadArgs {
+    pub reads: Vec<StorageReadOp>,
+}
+
+/// One object to write (Nakama's `runtime.StorageWrite`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StorageWriteOp {
+    pub collection: String,
+    pub key: String,
+    /// Owner; empty for the system user.
+    pub user_id: String,
+    /// A JSON object, as text.
+    pub value: String,
+    /// Empty: unconditional; `*`: only if absent; else: only if equal.
+    pub version: String,
+    /// 0 (no client read), 1 (owner), 2 (public). Go's zero value is 0.
+    pub permission_read: i32,
+    /// 0 (no client write), 1 (owner).
+    pub permission_write: i32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StorageWriteArgs {
+    pub writes: Vec<StorageWriteOp>,
+}
+
+/// One object to delete (Nakama's `runtime.StorageDelete`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StorageDeleteOp {
+    pub collection: String,
+    pub key: String,
+    pub user_id: String,
+    /// Empty: unconditional; else only if equal.
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StorageDeleteArgs {
+    pub deletes: Vec<StorageDeleteOp>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StorageListArgs {
+    /// Whose permissions apply; empty means the server (sees everything).
+    pub caller_id: String,
+    /// Owner to list; empty lists every owner.
+    pub user_id: String,
+    pub collection: String,
+    pub limit: i32,
+    pub cursor: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StorageListResult {
+    pub objects: Vec<api::StorageObject>,
+    /// Empty when there is no next page.
+    pub cursor: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WalletUpdateArgs {
+    pub user_id: String,
+    pub changeset: HashMap<String, i64>,
+    /// A JSON object stored with the ledger entry.
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+    pub update_ledger: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WalletUpdateResult {
+    pub updated: HashMap<String, i64>,
+    pub previous: HashMap<String, i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NotificationSendArgs {
+    pub user_id: String,
+    pub subject: String,
+    pub content: serde_json::Map<String, serde_json::Value>,
+    pub code: i32,
+    /// Sender user id; empty for the system.
+    pub sender_id: String,
+    pub persistent: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for name in ALL {
+            assert!(seen.insert(*name), "duplicate {name}");
+            assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+        }
+        assert_eq!(StorageRead::NAME, "storage_read");
+    }
+
+    #[test]
+    fn args_decode_with_missing_fields() {
+        let w: StorageWriteOp = serde_json::from_str(r#"{"collection":"c","key":"k"}"#).unwrap();
+        assert_eq!(w.permission_read, 0);
+        assert_eq!(w.version, "");
+    }
+}

@@ -1,0 +1,138 @@
+//! Guilds: the example of Nakama's Go runtime guide, in Rust.
+//!
+//! - `create_guild` `{"name": "..."}` -> `{"name", "owner"}`; a name in use
+//!   answers `ALREADY_EXISTS`, a bad name `INVALID_ARGUMENT`.
+//! - `get_guild` `{"name": "..."}` -> the guild, or `NOT_FOUND`.
+//! - A before hook on `AuthenticateCustom` refuses custom ids that are not
+//!   `cid-` followed by six digits; an after hook logs new accounts.
+
+use nakama_runtime::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, RuntimeError)]
+pub enum GuildError {
+    #[runtime_error(InvalidArgument, "input contained invalid data")]
+    BadInput,
+    #[runtime_error(AlreadyExists, "guild name is in use")]
+    AlreadyExists,
+    #[runtime_error(NotFound, "guild {0} not found")]
+    NotFound(String),
+    #[runtime_error(PermissionDenied, "a session is required")]
+    NoSession,
+    #[runtime_error(Internal, "storage failed: {0}")]
+    Storage(String),
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CreateGuild {
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GetGuild {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Guild {
+    pub name: String,
+    pub owner: String,
+}
+
+const COLLECTION: &str = "guilds";
+
+#[init_module]
+async fn init(ctx: &Context, _nk: &Nakama, _init: &mut Initializer) -> Result<(), Error> {
+    ctx.logger()
+        .with_field("collection", COLLECTION)
+        .info("guild module loaded");
+    Ok(())
+}
+
+fn valid_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+#[rpc]
+pub async fn create_guild(
+    ctx: &Context,
+    nk: &Nakama,
+    req: CreateGuild,
+) -> Result<Guild, GuildError> {
+    let owner = ctx.user_id().ok_or(GuildError::NoSession)?.to_string();
+    if !valid_name(&req.name) {
+        return Err(GuildError::BadInput);
+    }
+    let guild = Guild {
+        name: req.name,
+        owner,
+    };
+    let value = serde_json::to_string(&guild).map_err(|e| GuildError::Storage(e.to_string()))?;
+    let write = StorageWriteOp {
+        collection: COLLECTION.into(),
+        key: guild.name.clone(),
+        user_id: String::new(), // owned by the server
+        value,
+        version: "*".into(), // only if no guild has this name yet
+        permission_read: 2,
+        permission_write: 0,
+    };
+    match nk.storage_write(&[write]).await {
+        Ok(_) => {
+            ctx.logger()
+                .with_field("guild", guild.name.as_str())
+                .info("guild created");
+            Ok(guild)
+        }
+        Err(e) if e.code() == Code::InvalidArgument => Err(GuildError::AlreadyExists),
+        Err(e) => Err(GuildError::Storage(e.message().to_string())),
+    }
+}
+
+#[rpc]
+pub async fn get_guild(_ctx: &Context, nk: &Nakama, req: GetGuild) -> Result<Guild, GuildError> {
+    let read = StorageReadOp {
+        collection: COLLECTION.into(),
+        key: req.name.clone(),
+        user_id: String::new(),
+    };
+    let objects = nk
+        .storage_read(&[read])
+        .await
+        .map_err(|e| GuildError::Storage(e.message().to_string()))?;
+    let object = objects.first().ok_or(GuildError::NotFound(req.name))?;
+    serde_json::from_str(&object.value).map_err(|e| GuildError::Storage(e.to_string()))
+}
+
+/// Custom ids must look like `cid-123456`.
+#[before_hook(AuthenticateCustom)]
+pub async fn custom_id_format(
+    _ctx: &Context,
+    _nk: &Nakama,
+    req: api::AuthenticateCustomRequest,
+) -> Result<Option<api::AuthenticateCustomRequest>, GuildError> {
+    let id = req.account.as_ref().map(|a| a.id.as_str()).unwrap_or("");
+    let ok =
+        id.len() == 10 && id.starts_with("cid-") && id[4..].bytes().all(|b| b.is_ascii_digit());
+    if ok {
+        Ok(Some(req))
+    } else {
+        Err(GuildError::BadInput)
+    }
+}
+
+#[after_hook(AuthenticateCustom)]
+pub async fn log_new_accounts(
+    ctx: &Context,
+    _nk: &Nakama,
+    out: api::Session,
+    _req: api::AuthenticateCustomRequest,
+) -> Result<(), Error> {
+    if out.created {
+        ctx.logger().info("new account created");
+    }
+    Ok(())
+}

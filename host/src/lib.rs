@@ -1,0 +1,449 @@
+//! Loads Nakama Rust modules and dispatches calls to them.
+//!
+//! Both hosts use this crate: the dev host and the bridge inside a real
+//! Nakama. It
+//!
+//! - finds the modules of a folder, in a stable (sorted) order, skipping
+//!   files that are not modules with a reason ([`loader`]);
+//! - refuses, with an error naming the file, both versions and the fix, a
+//!   module of an incompatible ABI or with a layout mismatch;
+//! - runs each module's `#[init_module]`, stopping with the module's name
+//!   when one fails;
+//! - refuses two modules registering the same RPC id or the same hook;
+//! - dispatches RPCs and hooks, turning a panic into `INTERNAL` for that
+//!   call ([`Modules`]).
+//!
+//! The host supplies logging and the nk functions through [`HostApi`].
+//! Loaded libraries are never unloaded.
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use futures_util::FutureExt as _;
+use nakama_runtime_abi::abi_stable::std_types::{RResult, RVec};
+use nakama_runtime_abi::ffi::{kind, ModuleInfo};
+use nakama_runtime_abi::hooks::Hook;
+use nakama_runtime_abi::{Code, ContextData};
+
+pub mod loader;
+mod vtable;
+
+pub use loader::{OpenedModule, EXTENSIONS};
+pub use nakama_runtime_abi as abi;
+pub use vtable::{BoxFuture, CallInfo, HostApi, LogRecord};
+
+/// An error answered by a call: a gRPC code and a message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message} ({code})")]
+pub struct CallError {
+    pub code: Code,
+    pub message: String,
+}
+
+impl CallError {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        CallError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// Why loading stopped.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {path}: {error}")]
+    Io { path: PathBuf, error: String },
+    #[error("refusing module {file} (nakama-runtime {sdk_version}): {detail}")]
+    Incompatible {
+        file: PathBuf,
+        sdk_version: String,
+        detail: String,
+    },
+    #[error(
+        "refusing module {file} (ABI {}.{}, nakama-runtime {sdk_version}): its types do not match this host's ABI {}.{} \
+         (the module was probably built from a modified or mismatched nakama-runtime; rebuild it against a released nakama-runtime):\n{detail}",
+        module_abi.0, module_abi.1, nakama_runtime_abi::ABI_MAJOR, nakama_runtime_abi::ABI_MINOR
+    )]
+    Layout {
+        file: PathBuf,
+        module_abi: (u32, u32),
+        sdk_version: String,
+        detail: String,
+    },
+    #[error("module {module} ({file}) failed to initialise: {error}")]
+    Init {
+        module: String,
+        file: PathBuf,
+        error: CallError,
+    },
+    #[error("{what} is registered by two modules: {first} and {second}; rename or remove one")]
+    Duplicate {
+        what: String,
+        first: String,
+        second: String,
+    },
+}
+
+/// One registration of a module, as the host sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    /// `rpc`, `before hook`, `after hook`.
+    pub kind: &'static str,
+    pub id: String,
+    pub function: String,
+    handler: u32,
+    raw_kind: u8,
+}
+
+impl Registration {
+    fn from_info(info: &ModuleInfo) -> Vec<Registration> {
+        info.registrations
+            .iter()
+            .map(|r| Registration {
+                kind: loader::kind_name(r.kind),
+                id: r.id.to_string(),
+                function: r.function.to_string(),
+                handler: r.handler,
+                raw_kind: r.kind,
+            })
+            .collect()
+    }
+}
+
+/// A loaded and initialised module.
+pub struct Module {
+    pub opened: OpenedModule,
+    pub registrations: Vec<Registration>,
+}
+
+#[derive(Clone, Copy)]
+struct Target {
+    module: usize,
+    handler: u32,
+}
+
+/// What a before hook decided.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Before<T> {
+    /// Go on with this (possibly changed) request.
+    Proceed(T),
+    /// The hook returned `None`: answer "Requested resource was not found."
+    Drop,
+}
+
+/// Every loaded module, with its handlers indexed for dispatch.
+pub struct Modules {
+    modules: Vec<Module>,
+    rpcs: HashMap<String, Target>,
+    before: HashMap<String, Target>,
+    after: HashMap<String, Target>,
+    api: Arc<dyn HostApi>,
+}
+
+/// Something the loader says while loading (for the host's log).
+#[derive(Debug, Clone)]
+pub enum LoadEvent {
+    Skipped {
+        file: PathBuf,
+        reason: String,
+    },
+    Loaded {
+        name: String,
+        file: PathBuf,
+        sdk_version: String,
+        abi: (u32, u32),
+    },
+    Registered {
+        module: String,
+        kind: &'static str,
+        id: String,
+    },
+}
+
+impl Modules {
+    /// Loads every module under `path` (a folder, or one file): opens and
+    /// checks them all, then initialises them in order and indexes their
+    /// handlers. `init_ctx` is the context `#[init_module]` sees.
+    pub async fn load(
+        path: &std::path::Path,
+        api: Arc<dyn HostApi>,
+        init_ctx: ContextData,
+        mut on_event: impl FnMut(LoadEvent),
+    ) -> Result<Modules, LoadError> {
+        let mut opened = Vec::new();
+        for file in loader::candidates(path)? {
+            match loader::open(&file)? {
+                loader::Opened::Module(m) => opened.push(*m),
+                loader::Opened::Skipped { file, reason } => {
+                    on_event(LoadEvent::Skipped { file, reason })
+                }
+            }
+        }
+        Self::init_all(opened, api, init_ctx, on_event).await
+    }
+
+    /// Initialises opened modules in order and indexes their handlers.
+    pub async fn init_all(
+        opened: Vec<OpenedModule>,
+        api: Arc<dyn HostApi>,
+        init_ctx: ContextData,
+        mut on_event: impl FnMut(LoadEvent),
+    ) -> Result<Modules, LoadError> {
+        let mut set = Modules {
+            modules: Vec::new(),
+            rpcs: HashMap::new(),
+            before: HashMap::new(),
+            after: HashMap::new(),
+            api,
+        };
+        let ctx_json = serde_json::to_vec(&init_ctx).unwrap_or_default();
+        for m in opened {
+            on_event(LoadEvent::Loaded {
+                name: m.name.clone(),
+                file: m.file.clone(),
+                sdk_version: m.sdk_version.clone(),
+                abi: m.abi,
+            });
+            let call = CallInfo::for_init(&m.name);
+            let scope = vtable::Scope::new(set.api.clone(), call);
+            let fut = (m.root.init())(scope.handle(), RVec::from(ctx_json.clone()));
+            let result = AssertUnwindSafe(fut).catch_unwind().await;
+            drop(scope);
+            let info = match result {
+                Ok(RResult::ROk(info)) => info,
+                Ok(RResult::RErr(e)) => {
+                    return Err(LoadError::Init {
+                        module: m.name.clone(),
+                        file: m.file.clone(),
+                        error: CallError::new(Code::from_u32(e.code), e.message.to_string()),
+                    })
+                }
+                Err(_) => {
+                    return Err(LoadError::Init {
+                        module: m.name.clone(),
+                        file: m.file.clone(),
+                        error: CallError::new(Code::Internal, "init panicked"),
+                    })
+                }
+            };
+            let index = set.modules.len();
+            let registrations = Registration::from_info(&info);
+            for r in &registrations {
+                let (table, what) = match r.raw_kind {
+                    kind::RPC => (&mut set.rpcs, format!("RPC id \"{}\"", r.id)),
+                    kind::BEFORE_HOOK => (&mut set.before, format!("before hook {}", r.id)),
+                    kind::AFTER_HOOK => (&mut set.after, format!("after hook {}", r.id)),
+                    _ => continue, // a kind from a newer minor this host ignores
+                };
+                let key = r.id.clone();
+                if let Some(prev) = table.get(&key) {
+                    let first = &set.modules[prev.module];
+                    let first_fn = first
+                        .registrations
+                        .iter()
+                        .find(|x| x.handler == prev.handler)
+                        .map(|x| x.function.clone())
+                        .unwrap_or_default();
+                    return Err(LoadError::Duplicate {
+                        what,
+                        first: format!(
+                            "{} ({first_fn}, {})",
+                            first.opened.name,
+                            first.opened.file.display()
+                        ),
+                        second: format!("{} ({}, {})", m.name, r.function, m.file.display()),
+                    });
+                }
+                table.insert(
+                    key,
+                    Target {
+                        module: index,
+                        handler: r.handler,
+                    },
+                );
+                on_event(LoadEvent::Registered {
+                    module: m.name.clone(),
+                    kind: r.kind,
+                    id: r.id.clone(),
+                });
+            }
+            set.modules.push(Module {
+                opened: m,
+                registrations,
+            });
+        }
+        Ok(set)
+    }
+
+    pub fn modules(&self) -> &[Module] {
+        &self.modules
+    }
+
+    /// Whether an RPC id (any case) is registered.
+    pub fn has_rpc(&self, id: &str) -> bool {
+        self.rpcs.contains_key(&id.to_lowercase())
+    }
+
+    pub fn has_before(&self, hook: &str) -> bool {
+        self.before.contains_key(hook)
+    }
+
+    pub fn has_after(&self, hook: &str) -> bool {
+        self.after.contains_key(hook)
+    }
+
+    /// Registered RPC ids, sorted.
+    pub fn rpc_ids(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.rpcs.keys().map(String::as_str).collect();
+        v.sort();
+        v
+    }
+
+    /// Calls one handler; a panic anywhere becomes `INTERNAL`.
+    async fn invoke(
+        &self,
+        target: Target,
+        ctx: &ContextData,
+        input: Vec<u8>,
+        call: CallInfo,
+    ) -> Result<Vec<u8>, CallError> {
+        let module = &self.modules[target.module];
+        let ctx_json = serde_json::to_vec(ctx).unwrap_or_default();
+        let scope = vtable::Scope::new(self.api.clone(), call);
+        let fut = (module.opened.root.call())(
+            target.handler,
+            scope.handle(),
+            RVec::from(ctx_json),
+            RVec::from(input),
+        );
+        let out = match AssertUnwindSafe(fut).catch_unwind().await {
+            Ok(RResult::ROk(bytes)) => Ok(bytes.into_vec()),
+            Ok(RResult::RErr(e)) => Err(CallError::new(
+                Code::from_u32(e.code),
+                e.message.into_string(),
+            )),
+            Err(_) => Err(CallError::new(Code::Internal, "module handler panicked")),
+        };
+        drop(scope);
+        out
+    }
+
+    /// Calls RPC `id` (any case) with a raw payload. `None` if no module
+    /// registered it.
+    pub async fn call_rpc(
+        &self,
+        id: &str,
+        ctx: &ContextData,
+        payload: Vec<u8>,
+    ) -> Option<Result<Vec<u8>, CallError>> {
+        let id = id.to_lowercase();
+        let target = *self.rpcs.get(&id)?;
+        let call = CallInfo::for_rpc(&self.modules[target.module].opened.name, &id, ctx);
+        Some(self.invoke(target, ctx, payload, call).await)
+    }
+
+    /// Runs the before hook of `H`, if any. Without a hook the request goes
+    /// on unchanged.
+    pub async fn before<H: Hook>(
+        &self,
+        ctx: &ContextData,
+        req: H::Request,
+    ) -> Result<Before<H::Request>, CallError> {
+        let Some(target) = self.before.get(H::NAME).copied() else {
+            return Ok(Before::Proceed(req));
+        };
+        let input = encode(&req)?;
+        let call = CallInfo::for_hook(
+            &self.modules[target.module].opened.name,
+            H::NAME,
+            "before",
+            ctx,
+        );
+        let out = self.invoke(target, ctx, input, call).await?;
+        let takes_input = serde_json::to_value(H::Request::default())
+            .map(|v| !v.is_null())
+            .unwrap_or(true);
+        if !takes_input {
+            return Ok(Before::Proceed(req));
+        }
+        if out.is_empty() {
+            return Ok(Before::Drop);
+        }
+        serde_json::from_slice(&out)
+            .map(Before::Proceed)
+            .map_err(|e| {
+                CallError::new(
+                    Code::Internal,
+                    format!(
+                        "before hook {} answered an undecodable request: {e}",
+                        H::NAME
+                    ),
+                )
+            })
+    }
+
+    /// Runs the after hook of `H`, if any. Its error is returned for the
+    /// host to log; Nakama does not send it to the client.
+    pub async fn after<H: Hook>(
+        &self,
+        ctx: &ContextData,
+        out: &H::Response,
+        req: &H::Request,
+    ) -> Result<(), CallError> {
+        let Some(target) = self.after.get(H::NAME).copied() else {
+            return Ok(());
+        };
+        #[derive(serde::Serialize)]
+        struct AfterInput<'a, O, I> {
+            out: &'a O,
+            #[serde(rename = "in")]
+            req: &'a I,
+        }
+        let input = encode(&AfterInput { out, req })?;
+        let call = CallInfo::for_hook(
+            &self.modules[target.module].opened.name,
+            H::NAME,
+            "after",
+            ctx,
+        );
+        self.invoke(target, ctx, input, call).await.map(|_| ())
+    }
+
+    /// Raw before-hook call by hook name (for hosts that pass JSON through,
+    /// like the bridge). `None` when no module hooks it.
+    pub async fn call_before_raw(
+        &self,
+        hook: &str,
+        ctx: &ContextData,
+        request: Vec<u8>,
+    ) -> Option<Result<Vec<u8>, CallError>> {
+        let target = *self.before.get(hook)?;
+        let call = CallInfo::for_hook(
+            &self.modules[target.module].opened.name,
+            hook,
+            "before",
+            ctx,
+        );
+        Some(self.invoke(target, ctx, request, call).await)
+    }
+
+    /// Raw after-hook call; `input` is `{"out":..,"in":..}`.
+    pub async fn call_after_raw(
+        &self,
+        hook: &str,
+        ctx: &ContextData,
+        input: Vec<u8>,
+    ) -> Option<Result<(), CallError>> {
+        let target = *self.after.get(hook)?;
+        let call = CallInfo::for_hook(&self.modules[target.module].opened.name, hook, "after", ctx);
+        Some(self.invoke(target, ctx, input, call).await.map(|_| ()))
+    }
+}
+
+fn encode<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, CallError> {
+    serde_json::to_vec(v)
+        .map_err(|e| CallError::new(Code::Internal, format!("encoding failed: {e}")))
+}

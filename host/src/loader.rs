@@ -1,0 +1,155 @@
+//! Finding, verifying and opening module files.
+
+use std::path::{Path, PathBuf};
+
+use nakama_runtime_abi::abi_stable::library::{lib_header_from_raw_library, RawLibrary};
+use nakama_runtime_abi::ffi::{
+    kind, ModuleHeader, ModuleInfo, ModuleRoot_Ref, MODULE_HEADER_SYMBOL, MODULE_MAGIC,
+};
+use nakama_runtime_abi::{check_compatible, ABI_MAJOR, ABI_MINOR};
+
+use crate::LoadError;
+
+/// File extensions the loader opens. `.so`/`.dylib`/`.dll` are what cargo
+/// builds; `.rsmod` is the same file renamed, for folders a real Nakama also
+/// scans (it opens every `*.so` as a Go plugin).
+pub const EXTENSIONS: &[&str] = &["so", "dylib", "dll", "rsmod"];
+
+/// A module file that passed every check (not yet initialised).
+pub struct OpenedModule {
+    pub file: PathBuf,
+    /// Package name of the module crate.
+    pub name: String,
+    pub sdk_version: String,
+    pub rustc_version: String,
+    pub abi: (u32, u32),
+    pub(crate) root: ModuleRoot_Ref,
+}
+
+impl OpenedModule {
+    /// The handlers declared with attributes (init may add more).
+    pub fn declared(&self) -> Vec<crate::Registration> {
+        crate::Registration::from_info(&self.declared_info())
+    }
+
+    pub(crate) fn declared_info(&self) -> ModuleInfo {
+        (self.root.info())()
+    }
+}
+
+/// What happened to one file of a folder.
+pub enum Opened {
+    Module(Box<OpenedModule>),
+    /// Not a Nakama Rust module; the reason is worth a log line.
+    Skipped {
+        file: PathBuf,
+        reason: String,
+    },
+}
+
+/// The candidate files of `dir` (not recursive), in a stable (sorted) order.
+/// A single file is returned as is.
+pub fn candidates(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let read = std::fs::read_dir(path).map_err(|e| LoadError::Io {
+        path: path.to_path_buf(),
+        error: e.to_string(),
+    })?;
+    let mut files: Vec<PathBuf> = read
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Opens one file and checks it: magic, ABI version, then layout.
+pub fn open(file: &Path) -> Result<Opened, LoadError> {
+    let skipped = |reason: String| {
+        Ok(Opened::Skipped {
+            file: file.to_path_buf(),
+            reason,
+        })
+    };
+    let raw = match RawLibrary::load_at(file) {
+        Ok(raw) => raw,
+        Err(e) => {
+            return skipped(format!(
+                "not a loadable shared library: {}",
+                e.to_string().trim()
+            ))
+        }
+    };
+    // SAFETY: reading an exported static of a fixed, never-changing layout
+    // (ModuleHeader); its magic is checked before anything else is trusted.
+    let header: &ModuleHeader = unsafe {
+        match raw.get::<*const ModuleHeader>(MODULE_HEADER_SYMBOL) {
+            Ok(sym) => &**sym,
+            Err(_) => {
+                return skipped(
+                    "no NAKAMA_RUST_MODULE_HEADER symbol: not built with nakama-runtime".into(),
+                )
+            }
+        }
+    };
+    if header.magic != MODULE_MAGIC {
+        return skipped("NAKAMA_RUST_MODULE_HEADER has a wrong magic tag".into());
+    }
+    // SAFETY: the magic matched, so these were built by StaticStr::new.
+    let (sdk_version, rustc_version) = unsafe {
+        (
+            header.sdk_version.as_str().to_string(),
+            header.rustc_version.as_str().to_string(),
+        )
+    };
+    let abi = (header.abi_major, header.abi_minor);
+    if let Err(mismatch) = check_compatible(abi, (ABI_MAJOR, ABI_MINOR)) {
+        return Err(LoadError::Incompatible {
+            file: file.to_path_buf(),
+            sdk_version,
+            detail: mismatch.to_string(),
+        });
+    }
+    // SAFETY: the library is never unloaded (forgotten below).
+    let root = unsafe { lib_header_from_raw_library(&raw) }
+        .and_then(|h| h.check_layout::<ModuleRoot_Ref>())
+        .map_err(|e| LoadError::Layout {
+            file: file.to_path_buf(),
+            module_abi: abi,
+            sdk_version: sdk_version.clone(),
+            detail: first_lines(&e.to_string(), 12),
+        })?;
+    // Modules are never unloaded: handlers and statics must stay valid.
+    std::mem::forget(raw);
+    let info = (root.info())();
+    Ok(Opened::Module(Box::new(OpenedModule {
+        file: file.to_path_buf(),
+        name: info.name.to_string(),
+        sdk_version,
+        rustc_version,
+        abi,
+        root,
+    })))
+}
+
+fn first_lines(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.trim().lines().take(n).collect();
+    lines.join("\n")
+}
+
+/// Human name of a registration kind.
+pub fn kind_name(k: u8) -> &'static str {
+    match k {
+        kind::RPC => "rpc",
+        kind::BEFORE_HOOK => "before hook",
+        kind::AFTER_HOOK => "after hook",
+        _ => "unknown kind",
+    }
+}

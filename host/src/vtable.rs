@@ -1,0 +1,189 @@
+//! The host side of the ABI: what a module can call back into.
+//!
+//! Every call into a module gets a [`HostHandle`] whose `data` points at a
+//! [`Scope`] owned by the dispatching future. The scope outlives the module
+//! future (it is dropped after it), so the pointer is valid whenever the
+//! module can use it; nk futures clone what they need and own it.
+
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+
+use futures_util::FutureExt as _;
+use nakama_runtime_abi::abi_stable::prefix_type::PrefixTypeTrait;
+use nakama_runtime_abi::abi_stable::std_types::{RResult, RStr, RVec};
+use nakama_runtime_abi::async_ffi::{FfiFuture, FutureExt as _};
+use nakama_runtime_abi::ffi::{FfiError, FfiResult, HostHandle, HostVTable, HostVTable_Ref};
+use nakama_runtime_abi::{Code, ContextData};
+
+use crate::CallError;
+
+/// A boxed, sendable future.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What a host provides to modules: a log and the nk functions.
+pub trait HostApi: Send + Sync + 'static {
+    /// Writes one log line of a module.
+    fn log(&self, record: LogRecord<'_>);
+
+    /// Runs nk function `function` with JSON `args` (see
+    /// `nakama_runtime_abi::nk`); answers JSON. A function the host lacks
+    /// answers `UNIMPLEMENTED` naming it.
+    fn nk_call(
+        &self,
+        call: Arc<CallInfo>,
+        function: String,
+        args: Vec<u8>,
+    ) -> BoxFuture<'static, Result<Vec<u8>, CallError>>;
+}
+
+/// The call a module is serving, for log fields and nk calls.
+#[derive(Debug, Clone, Default)]
+pub struct CallInfo {
+    /// Module package name.
+    pub module: String,
+    /// `rpc`, `before`, `after`, `run_once`.
+    pub mode: &'static str,
+    /// RPC id (for `rpc`).
+    pub rpc_id: Option<String>,
+    /// Hook API id, lower-cased as in Nakama's logs (for hooks).
+    pub api_id: Option<String>,
+    pub trace_id: Option<String>,
+    /// The caller, if any.
+    pub user_id: Option<String>,
+}
+
+impl CallInfo {
+    pub(crate) fn for_init(module: &str) -> CallInfo {
+        CallInfo {
+            module: module.to_string(),
+            mode: "run_once",
+            ..Default::default()
+        }
+    }
+
+    pub(crate) fn for_rpc(module: &str, id: &str, ctx: &ContextData) -> CallInfo {
+        CallInfo {
+            module: module.to_string(),
+            mode: "rpc",
+            rpc_id: Some(id.to_string()),
+            trace_id: ctx.trace_id.clone(),
+            user_id: ctx.user_id.clone(),
+            ..Default::default()
+        }
+    }
+
+    pub(crate) fn for_hook(
+        module: &str,
+        hook: &str,
+        mode: &'static str,
+        ctx: &ContextData,
+    ) -> CallInfo {
+        CallInfo {
+            module: module.to_string(),
+            mode,
+            api_id: Some(hook.to_lowercase()),
+            trace_id: ctx.trace_id.clone(),
+            user_id: ctx.user_id.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+/// One log line from a module.
+pub struct LogRecord<'a> {
+    /// One of `nakama_runtime_abi::ffi::level`.
+    pub level: u8,
+    /// `file:line` in the module's source.
+    pub caller: &'a str,
+    pub message: &'a str,
+    /// A JSON object of extra fields, or empty.
+    pub fields: &'a str,
+    pub call: &'a CallInfo,
+}
+
+/// What a [`HostHandle`] points at during one call.
+pub(crate) struct Scope {
+    api: Arc<dyn HostApi>,
+    call: Arc<CallInfo>,
+}
+
+impl Scope {
+    pub(crate) fn new(api: Arc<dyn HostApi>, call: CallInfo) -> Box<Scope> {
+        Box::new(Scope {
+            api,
+            call: Arc::new(call),
+        })
+    }
+
+    /// The handle to give the module; valid while `self` lives.
+    pub(crate) fn handle(self: &Box<Scope>) -> HostHandle {
+        HostHandle {
+            data: &**self as *const Scope as usize,
+            vtable: vtable(),
+        }
+    }
+}
+
+fn vtable() -> HostVTable_Ref {
+    static VTABLE: OnceLock<HostVTable_Ref> = OnceLock::new();
+    *VTABLE.get_or_init(|| {
+        HostVTable {
+            log: host_log,
+            nk_call: host_nk_call,
+        }
+        .leak_into_prefix()
+    })
+}
+
+/// # Safety (internal)
+/// `data` comes from [`Scope::handle`] and the scope outlives every call a
+/// module makes with it (see the module docs).
+fn scope<'a>(data: usize) -> &'a Scope {
+    unsafe { &*(data as *const Scope) }
+}
+
+extern "C" fn host_log(data: usize, level: u8, caller: RStr<'_>, msg: RStr<'_>, fields: RStr<'_>) {
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        let s = scope(data);
+        s.api.log(LogRecord {
+            level,
+            caller: caller.as_str(),
+            message: msg.as_str(),
+            fields: fields.as_str(),
+            call: &s.call,
+        });
+    }));
+}
+
+extern "C" fn host_nk_call(
+    data: usize,
+    function: RStr<'_>,
+    args: RVec<u8>,
+) -> FfiFuture<FfiResult> {
+    let started = catch_unwind(AssertUnwindSafe(|| {
+        let s = scope(data);
+        s.api.nk_call(
+            s.call.clone(),
+            function.as_str().to_string(),
+            args.into_vec(),
+        )
+    }));
+    let name = function.as_str().to_string();
+    async move {
+        let result = match started {
+            Ok(fut) => AssertUnwindSafe(fut).catch_unwind().await,
+            Err(p) => Err(p),
+        };
+        match result {
+            Ok(Ok(bytes)) => RResult::ROk(RVec::from(bytes)),
+            Ok(Err(e)) => RResult::RErr(FfiError::new(e.code, e.message)),
+            Err(_) => RResult::RErr(FfiError::new(
+                Code::Internal,
+                format!("host panicked in nk function {name}"),
+            )),
+        }
+    }
+    .into_ffi()
+}

@@ -1,0 +1,43 @@
+//! The macros of `nakama-runtime`. Use them through that crate
+//! (`nakama_runtime::prelude::*`), which documents them; generated code
+//! names only `::nakama_runtime::__private`, so a module needs no other
+//! dependency.
+//!
+//! Layout: `args.rs` parses attribute arguments, `signature.rs` checks the
+//! annotated function, `handler.rs` expands `#[rpc]`, the hooks and
+//! `#[init_module]`, `runtime_error.rs` the derive, `hook_table.rs` lists the
+//! hookable calls. Every macro re-emits the user's item even when it reports
+//! an error, so one mistake does not cascade into others.
+
+use proc_macro::TokenStream;
+
+mod args;
+mod handler;
+mod hook_table;
+mod runtime_error;
+mod signature;
+
+#[proc_macro_attribute]
+pub fn rpc(args: TokenStream, item: TokenStream) -> TokenStream {
+    handler::expand(handler::Kind::Rpc, args.into(), item.into()).into()
+}
+
+#[proc_macro_attribute]
+pub fn before_hook(args: TokenStream, item: TokenStream) -> TokenStream {
+    handler::expand(handler::Kind::Before, args.into(), item.into()).into()
+}
+
+#[proc_macro_attribute]
+pub fn after_hook(args: TokenStream, item: TokenStream) -> TokenStream {
+    handler::expand(handler::Kind::After, args.into(), item.into()).into()
+}
+
+#[proc_macro_attribute]
+pub fn init_module(args: TokenStream, item: TokenStream) -> TokenStream {
+    handler::expand(handler::Kind::Init, args.into(), item.into()).into()
+}
+
+#[proc_macro_derive(RuntimeError, attributes(runtime_error))]
+pub fn derive_runtime_error(input: TokenStream) -> TokenStream {
+    runtime_error::expand(input.into()).into()
+}

@@ -1,0 +1,103 @@
+//! `Initializer`: registering handlers at init time, with ids chosen at run
+//! time.
+
+use std::future::Future;
+
+use nakama_runtime_abi::ffi::kind;
+
+use crate::payload::{RpcInput, RpcOutput};
+use crate::registry::{BoxFuture, Entry, Handler};
+use crate::{Context, Error, Nakama};
+
+/// Handed to `#[init_module]`: registers handlers by value.
+///
+/// ```ignore
+/// #[init_module]
+/// async fn init(ctx: &Context, nk: &Nakama, init: &mut Initializer) -> Result<(), Error> {
+///     for mode in ["easy", "hard"] {
+///         init.register_rpc(format!("start_{mode}"), start_game);
+///     }
+///     Ok(())
+/// }
+/// async fn start_game(ctx: &Context, nk: &Nakama, req: Json<Start>) -> Result<Json<Game>, Error> { .. }
+/// ```
+#[derive(Default)]
+pub struct Initializer {
+    entries: Vec<Entry>,
+}
+
+/// An `async fn(&Context, &Nakama, Req) -> Result<Resp, E>` usable as an
+/// RPC handler. Implemented for every such `async fn` item.
+pub trait RpcFn<'a, Req>: Send + Sync + 'static {
+    type Output;
+    type Fut: Future<Output = Self::Output> + Send + 'a;
+    fn call(&self, ctx: &'a Context, nk: &'a Nakama, req: Req) -> Self::Fut;
+}
+
+impl<'a, F, Fut, Req> RpcFn<'a, Req> for F
+where
+    F: Fn(&'a Context, &'a Nakama, Req) -> Fut + Send + Sync + 'static,
+    Fut: Future + Send + 'a,
+{
+    type Output = Fut::Output;
+    type Fut = Fut;
+    fn call(&self, ctx: &'a Context, nk: &'a Nakama, req: Req) -> Fut {
+        self(ctx, nk, req)
+    }
+}
+
+struct RpcByValue<F, Req, Resp, E> {
+    f: F,
+    _types: std::marker::PhantomData<fn(Req) -> (Resp, E)>,
+}
+
+impl<F, Req, Resp, E> Handler for RpcByValue<F, Req, Resp, E>
+where
+    F: for<'a> RpcFn<'a, Req, Output = Result<Resp, E>>,
+    Req: RpcInput + Send + 'static,
+    Resp: RpcOutput + 'static,
+    E: Into<Error> + 'static,
+{
+    fn call<'a>(
+        &'a self,
+        ctx: &'a Context,
+        nk: &'a Nakama,
+        input: Vec<u8>,
+    ) -> BoxFuture<'a, Result<Vec<u8>, Error>> {
+        Box::pin(async move {
+            let req = Req::from_payload(input)?;
+            match self.f.call(ctx, nk, req).await {
+                Ok(out) => out.into_payload(),
+                Err(e) => Err(e.into()),
+            }
+        })
+    }
+}
+
+impl Initializer {
+    /// Registers `f` as RPC `id` (ids are case-insensitive, as in Nakama).
+    /// The payload type is `String`, `Vec<u8>` or `Json<T>`; so is the result.
+    pub fn register_rpc<F, Req, Resp, E>(&mut self, id: impl Into<String>, f: F)
+    where
+        F: for<'a> RpcFn<'a, Req, Output = Result<Resp, E>>,
+        Req: RpcInput + Send + 'static,
+        Resp: RpcOutput + 'static,
+        E: Into<Error> + 'static,
+    {
+        let handler: &'static dyn Handler = Box::leak(Box::new(RpcByValue {
+            f,
+            _types: std::marker::PhantomData,
+        }));
+        let id = id.into().to_lowercase();
+        self.entries.push(Entry {
+            kind: kind::RPC,
+            function: format!("{} (registered at init)", std::any::type_name::<F>()),
+            id,
+            handler,
+        });
+    }
+
+    pub(crate) fn into_entries(self) -> Vec<Entry> {
+        self.entries
+    }
+}

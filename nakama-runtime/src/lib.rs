@@ -1,0 +1,286 @@
+//! Write Nakama server modules in Rust.
+//!
+//! A module is a crate with `crate-type = ["cdylib"]` that depends on
+//! `nakama-runtime` (and serde for its own types). Handlers are plain
+//! `async fn`s marked with attributes; they are registered when the module
+//! loads, with no manual call:
+//!
+//! ```ignore
+//! use nakama_runtime::prelude::*;
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Debug, RuntimeError)]
+//! enum GuildError {
+//!     #[runtime_error(InvalidArgument, "input contained invalid data")]
+//!     BadInput,
+//!     #[runtime_error(NotFound, "guild {0} not found")]
+//!     NotFound(String),
+//! }
+//!
+//! #[derive(Deserialize)]
+//! struct CreateGuild { name: String }
+//! #[derive(Serialize)]
+//! struct Guild { name: String, owner: String }
+//!
+//! #[init_module]
+//! async fn init(ctx: &Context, nk: &Nakama, init: &mut Initializer) -> Result<(), Error> {
+//!     ctx.logger().info("Hello World!");
+//!     Ok(())
+//! }
+//!
+//! #[rpc] // id "create_guild"; #[rpc(id = "...")] to choose another
+//! async fn create_guild(ctx: &Context, nk: &Nakama, req: CreateGuild) -> Result<Guild, GuildError> {
+//!     let owner = ctx.user_id().ok_or(GuildError::BadInput)?.to_string();
+//!     Ok(Guild { name: req.name, owner })
+//! }
+//!
+//! #[before_hook(AuthenticateCustom)]
+//! async fn check_id(ctx: &Context, nk: &Nakama, req: api::AuthenticateCustomRequest)
+//!     -> Result<Option<api::AuthenticateCustomRequest>, GuildError> {
+//!     Ok(Some(req)) // Ok(None) drops the call, as a Go hook returning nil does
+//! }
+//! ```
+//!
+//! Build it with `cargo build --release` and point a host at the `.so`: the
+//! dev host (`nakama-devhost`) or a real Nakama through the bridge. The
+//! same file runs on both; it does not need the host's compiler or
+//! dependency versions, only a compatible ABI (see `nakama-runtime-abi`).
+//!
+//! # Handler signatures
+//!
+//! | attribute | signature |
+//! |---|---|
+//! | `#[init_module]` | `async fn(&Context, &Nakama, &mut Initializer) -> Result<(), E>` |
+//! | `#[rpc]`, `#[rpc(id = "x")]` | `async fn(&Context, &Nakama, Req) -> Result<Resp, E>` |
+//! | `#[before_hook(Call)]` | `async fn(&Context, &Nakama, Request) -> Result<Option<Request>, E>`; for `GetAccount`, `DeleteAccount`, `GetMatchmakerStats`: `async fn(&Context, &Nakama) -> Result<(), E>` |
+//! | `#[after_hook(Call)]` | `async fn(&Context, &Nakama, out: Response, req: Request) -> Result<(), E>`, with only the arguments the call has (see [`hooks`]) |
+//!
+//! `Req` is any `serde::Deserialize` type (decoded from JSON), or `String` /
+//! `Vec<u8>` for the raw payload; `Resp` any `serde::Serialize` type
+//! (encoded as JSON), or `String` / `Vec<u8>` / `()`. `E` is anything that
+//! converts into [`Error`]: derive [`RuntimeError`] on your error enum. A
+//! payload that does not decode is answered with `INVALID_ARGUMENT` naming
+//! the problem; a handler that panics is answered with `INTERNAL` and the
+//! host keeps serving.
+
+mod context;
+mod error;
+mod initializer;
+mod logging;
+mod nakama;
+mod payload;
+mod registry;
+
+pub use context::{Context, Logger};
+pub use error::{Code, Error};
+pub use initializer::{Initializer, RpcFn};
+pub use nakama::Nakama;
+pub use payload::{Json, RpcInput, RpcOutput};
+
+/// Nakama's API messages (requests and responses of the client API).
+pub use nakama_runtime_abi::api;
+
+/// The client API calls that can be hooked, with their request/response
+/// types and after-hook shapes.
+pub use nakama_runtime_abi::hooks;
+
+/// The nk functions as data, and their argument types.
+pub mod nk {
+    pub use crate::nakama::{
+        StorageDeleteOp, StorageListResult, StorageReadOp, StorageWriteOp, WalletUpdateResult,
+    };
+    pub use nakama_runtime_abi::nk::*;
+}
+
+/// Marks the module's init function, run once when the module loads.
+///
+/// `async fn(&Context, &Nakama, &mut Initializer) -> Result<(), E>`; at most
+/// one per module, and optional. An error stops the host's startup with
+/// the module's name and the error, as in Nakama.
+#[doc(inline)]
+pub use nakama_runtime_macros::init_module;
+
+/// Registers an `async fn` as an RPC; the id is the function name, or
+/// `#[rpc(id = "...")]`. Ids are case-insensitive.
+#[doc(inline)]
+pub use nakama_runtime_macros::rpc;
+
+/// Registers an `async fn` to run before a client API call:
+/// `#[before_hook(AuthenticateCustom)]`. Returning `Ok(None)` drops the call
+/// (the client gets Nakama's "Requested resource was not found.").
+#[doc(inline)]
+pub use nakama_runtime_macros::before_hook;
+
+/// Registers an `async fn` to run after a client API call succeeded:
+/// `#[after_hook(WriteStorageObjects)]`. Its error is logged, not sent.
+#[doc(inline)]
+pub use nakama_runtime_macros::after_hook;
+
+/// Derives `From<YourError> for Error` and `Display`: every variant carries
+/// `#[runtime_error(Code, "message")]`; the message may use the variant's
+/// fields (`{0}`, `{name}`).
+#[doc(inline)]
+pub use nakama_runtime_macros::RuntimeError;
+
+/// Version of this crate, recorded in every module.
+pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Everything a module usually needs.
+pub mod prelude {
+    pub use crate::nk::{StorageDeleteOp, StorageReadOp, StorageWriteOp};
+    pub use crate::{
+        after_hook, api, before_hook, init_module, rpc, Code, Context, Error, Initializer, Json,
+        Logger, Nakama, RuntimeError,
+    };
+}
+
+/// What the macros expand to. Not a public API: names here may change in
+/// any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::registry::{
+        declared_info, dispatch, run_init, BoxFuture, Declared, DeclaredInit, Handler, InitHandler,
+    };
+    pub use inventory;
+    pub use nakama_runtime_abi::ffi::kind;
+    pub use nakama_runtime_abi::hooks::{AfterShape, Hook};
+
+    use crate::payload::{RpcInput, RpcOutput};
+    use crate::{Error, Json};
+    use serde::{de::DeserializeOwned, Serialize};
+
+    /// Checks, at the argument's type, that it is `&Context`.
+    #[diagnostic::on_unimplemented(
+        message = "this argument must be `&Context`",
+        label = "expected `&Context` here",
+        note = "handlers take `(ctx: &Context, nk: &Nakama, ...)` in this order"
+    )]
+    pub trait IsContext {}
+    impl IsContext for &crate::Context {}
+    pub fn is_context<T: IsContext>() {}
+
+    /// Checks, at the argument's type, that it is `&Nakama`.
+    #[diagnostic::on_unimplemented(
+        message = "this argument must be `&Nakama`",
+        label = "expected `&Nakama` here",
+        note = "handlers take `(ctx: &Context, nk: &Nakama, ...)` in this order"
+    )]
+    pub trait IsNakama {}
+    impl IsNakama for &crate::Nakama {}
+    pub fn is_nakama<T: IsNakama>() {}
+
+    /// Checks, at the argument's type, that it is `&mut Initializer`.
+    #[diagnostic::on_unimplemented(
+        message = "this argument must be `&mut Initializer`",
+        label = "expected `&mut Initializer` here",
+        note = "#[init_module] takes `(ctx: &Context, nk: &Nakama, init: &mut Initializer)`"
+    )]
+    pub trait IsInitializer {}
+    impl IsInitializer for &mut crate::Initializer {}
+    pub fn is_initializer<T: IsInitializer>() {}
+
+    /// A JSON payload type.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot be decoded as an RPC payload",
+        label = "does not implement `serde::Deserialize`",
+        note = "an #[rpc] payload is any type that implements `serde::Deserialize` (add `#[derive(Deserialize)]`), or `String` / `Vec<u8>` for the raw payload"
+    )]
+    pub trait Payload: DeserializeOwned {}
+    impl<T: DeserializeOwned> Payload for T {}
+    pub fn is_payload<T: Payload>() {}
+
+    /// A JSON result type.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot be encoded as an RPC result",
+        label = "does not implement `serde::Serialize`",
+        note = "an #[rpc] result is any type that implements `serde::Serialize` (add `#[derive(Serialize)]`), or `String` / `Vec<u8>` / `()`"
+    )]
+    pub trait Reply: Serialize {}
+    impl<T: Serialize> Reply for T {}
+    pub fn is_reply<T: Reply>() {}
+
+    /// A handler's error type.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot be returned as a handler error",
+        label = "does not convert into `nakama_runtime::Error`",
+        note = "use `nakama_runtime::Error`, or derive `RuntimeError` on your error enum, or implement `From<{Self}> for nakama_runtime::Error`"
+    )]
+    pub trait IntoError {
+        fn into_error(self) -> Error;
+    }
+    impl<T: Into<Error>> IntoError for T {
+        fn into_error(self) -> Error {
+            self.into()
+        }
+    }
+    pub fn is_error<T: IntoError>() {}
+
+    /// Decodes a raw payload (`String` / `Vec<u8>`).
+    pub fn raw_input<T: RpcInput>(input: Vec<u8>) -> Result<T, Error> {
+        T::from_payload(input)
+    }
+
+    /// Decodes a JSON payload.
+    pub fn json_input<T: DeserializeOwned>(input: Vec<u8>) -> Result<T, Error> {
+        Json::<T>::from_payload(input).map(|j| j.0)
+    }
+
+    pub fn raw_output<T: RpcOutput, E: IntoError>(r: Result<T, E>) -> Result<Vec<u8>, Error> {
+        r.map_err(IntoError::into_error)?.into_payload()
+    }
+
+    pub fn json_output<T: Serialize, E: IntoError>(r: Result<T, E>) -> Result<Vec<u8>, Error> {
+        Json(r.map_err(IntoError::into_error)?).into_payload()
+    }
+
+    pub fn unit_output<E: IntoError>(r: Result<(), E>) -> Result<Vec<u8>, Error> {
+        r.map_err(IntoError::into_error).map(|()| Vec::new())
+    }
+
+    /// Decodes what a host sends a before hook.
+    pub fn hook_request<H: Hook>(input: Vec<u8>) -> Result<H::Request, Error> {
+        serde_json::from_slice(&input).map_err(|e| {
+            Error::invalid_argument(format!("{} request could not be decoded: {e}", H::NAME))
+        })
+    }
+
+    /// Encodes a before hook's answer: the request, or empty for "drop".
+    pub fn before_output<H: Hook, E: IntoError>(
+        r: Result<Option<H::Request>, E>,
+    ) -> Result<Vec<u8>, Error> {
+        match r.map_err(IntoError::into_error)? {
+            Some(req) => serde_json::to_vec(&req).map_err(|e| {
+                Error::internal(format!("{} request could not be encoded: {e}", H::NAME))
+            }),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// What an after hook receives.
+    #[derive(serde::Deserialize)]
+    #[serde(bound = "")]
+    pub struct AfterInput<H: Hook> {
+        #[serde(default)]
+        pub out: H::Response,
+        #[serde(default, rename = "in")]
+        pub req: H::Request,
+    }
+
+    pub fn after_input<H: Hook>(input: Vec<u8>) -> Result<AfterInput<H>, Error> {
+        serde_json::from_slice(&input).map_err(|e| {
+            Error::invalid_argument(format!(
+                "{} after-hook input could not be decoded: {e}",
+                H::NAME
+            ))
+        })
+    }
+
+    /// Checks, at a hook argument's type, that it is the hook's type.
+    #[diagnostic::on_unimplemented(
+        message = "this hook takes `{T}` here, not `{Self}`",
+        label = "expected `{T}`"
+    )]
+    pub trait SameType<T> {}
+    impl<T> SameType<T> for T {}
+    pub fn same_type<A: SameType<B>, B>() {}
+}

@@ -1,0 +1,184 @@
+//! Routes module log lines to the host: the [`Logger`](crate::Logger), and
+//! the `log` and `tracing` macros used anywhere in module code.
+//!
+//! A module has its own copies of `log` and `tracing` (it is a separate
+//! shared object), so installing their global hooks here affects only this
+//! module. Lines written by the macros go to the host of the call being
+//! polled at that moment (a thread-local set around every poll).
+
+use std::cell::Cell;
+use std::fmt::Write as _;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
+
+use abi_stable::std_types::RStr;
+
+use nakama_runtime_abi::ffi::{level, HostHandle};
+use serde_json::{Map, Value};
+
+thread_local! {
+    static CURRENT_HOST: Cell<Option<HostHandle>> = const { Cell::new(None) };
+}
+
+/// Sends one line to the host.
+pub(crate) fn emit(host: HostHandle, lvl: u8, caller: &str, msg: &str, fields: &str) {
+    (host.vtable.log())(
+        host.data,
+        lvl,
+        RStr::from_str(caller),
+        RStr::from_str(msg),
+        RStr::from_str(fields),
+    );
+}
+
+/// Sends a line to the host of the call being polled, if any.
+fn emit_current(lvl: u8, caller: &str, msg: &str, fields: &str) {
+    if let Some(host) = CURRENT_HOST.with(Cell::get) {
+        emit(host, lvl, caller, msg, fields);
+    }
+}
+
+/// A future that makes `host` the target of `log`/`tracing` lines while it
+/// is polled.
+pub(crate) struct WithHost<F> {
+    pub(crate) host: HostHandle,
+    pub(crate) inner: Pin<Box<F>>,
+}
+
+impl<F: Future> Future for WithHost<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<F::Output> {
+        let previous = CURRENT_HOST.with(|c| c.replace(Some(self.host)));
+        struct Restore(Option<HostHandle>);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                CURRENT_HOST.with(|c| c.set(self.0));
+            }
+        }
+        let _restore = Restore(previous);
+        self.inner.as_mut().poll(cx)
+    }
+}
+
+/// Installs the `log` and `tracing` bridges (once; later calls do nothing,
+/// and a process that already has its own logger keeps it).
+pub(crate) fn install() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if log::set_logger(&LogBridge).is_ok() {
+            log::set_max_level(log::LevelFilter::Trace);
+        }
+        let _ = tracing::subscriber::set_global_default(TracingBridge);
+    });
+}
+
+struct LogBridge;
+
+impl log::Log for LogBridge {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        let lvl = match record.level() {
+            log::Level::Error => level::ERROR,
+            log::Level::Warn => level::WARN,
+            log::Level::Info => level::INFO,
+            log::Level::Debug | log::Level::Trace => level::DEBUG,
+        };
+        let caller = format!(
+            "{}:{}",
+            record.file().unwrap_or("?"),
+            record.line().unwrap_or(0)
+        );
+        emit_current(lvl, &caller, &record.args().to_string(), "");
+    }
+
+    fn flush(&self) {}
+}
+
+/// A minimal `tracing` subscriber: events become log lines with their
+/// fields; spans are accepted and ignored.
+struct TracingBridge;
+
+impl tracing::Subscriber for TracingBridge {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+
+    fn event(&self, event: &tracing::Event<'_>) {
+        let meta = event.metadata();
+        let lvl = match *meta.level() {
+            tracing::Level::ERROR => level::ERROR,
+            tracing::Level::WARN => level::WARN,
+            tracing::Level::INFO => level::INFO,
+            _ => level::DEBUG,
+        };
+        let mut visitor = FieldVisitor::default();
+        event.record(&mut visitor);
+        let caller = format!(
+            "{}:{}",
+            meta.file().unwrap_or("?"),
+            meta.line().unwrap_or(0)
+        );
+        let fields = if visitor.fields.is_empty() {
+            String::new()
+        } else {
+            Value::Object(visitor.fields).to_string()
+        };
+        emit_current(lvl, &caller, &visitor.message, &fields);
+    }
+
+    fn enter(&self, _: &tracing::span::Id) {}
+
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[derive(Default)]
+struct FieldVisitor {
+    message: String,
+    fields: Map<String, Value>,
+}
+
+impl tracing::field::Visit for FieldVisitor {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            let _ = write!(self.message, "{value:?}");
+        } else {
+            self.fields.insert(
+                field.name().to_string(),
+                Value::String(format!("{value:?}")),
+            );
+        }
+    }
+
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        if field.name() == "message" {
+            self.message.push_str(value);
+        } else {
+            self.fields.insert(field.name().to_string(), value.into());
+        }
+    }
+
+    fn record_i64(&mut self, field: &tracing::field::Field, value: i64) {
+        self.fields.insert(field.name().to_string(), value.into());
+    }
+
+    fn record_u64(&mut self, field: &tracing::field::Field, value: u64) {
+        self.fields.insert(field.name().to_string(), value.into());
+    }
+
+    fn record_bool(&mut self, field: &tracing::field::Field, value: bool) {
+        self.fields.insert(field.name().to_string(), value.into());
+    }
+}

@@ -1,0 +1,165 @@
+//! `Nakama`: the server functions a module can call (Nakama's `nk`).
+
+use std::collections::HashMap;
+
+use abi_stable::std_types::{RResult, RStr, RVec};
+
+use nakama_runtime_abi::ffi::HostHandle;
+use nakama_runtime_abi::nk::{self, NkFunction};
+use serde_json::{Map, Value};
+
+use crate::api;
+use crate::Error;
+
+pub use nakama_runtime_abi::nk::{
+    StorageDeleteOp, StorageListResult, StorageReadOp, StorageWriteOp, WalletUpdateResult,
+};
+
+/// The server API, as Nakama's `NakamaModule`, typed and async.
+///
+/// Handlers receive it as `nk: &Nakama`. Each function is answered by the
+/// host: the dev host (SQLite) or a real Nakama through the bridge. A host
+/// that lacks a function answers `UNIMPLEMENTED` naming it.
+pub struct Nakama {
+    host: HostHandle,
+}
+
+impl Nakama {
+    pub(crate) fn new(host: HostHandle) -> Self {
+        Nakama { host }
+    }
+
+    /// Calls any nk function by its spec type. The typed methods below are
+    /// thin wrappers over this.
+    pub async fn call<F: NkFunction>(&self, args: &F::Args) -> Result<F::Output, Error> {
+        let encoded = serde_json::to_vec(args).map_err(|e| {
+            Error::internal(format!("{}: could not encode arguments: {e}", F::NAME))
+        })?;
+        let fut = (self.host.vtable.nk_call())(
+            self.host.data,
+            RStr::from_str(F::NAME),
+            RVec::from(encoded),
+        );
+        match fut.await {
+            RResult::ROk(bytes) => {
+                let bytes: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+                serde_json::from_slice(bytes).map_err(|e| {
+                    Error::internal(format!("{}: host answered undecodable data: {e}", F::NAME))
+                })
+            }
+            RResult::RErr(e) => Err(Error::from_ffi(e)),
+        }
+    }
+
+    /// One account by user id (`AccountGetId`).
+    pub async fn account_get_id(&self, user_id: &str) -> Result<api::Account, Error> {
+        self.call::<nk::AccountGetId>(&nk::UserIdArgs {
+            user_id: user_id.to_string(),
+        })
+        .await
+    }
+
+    /// Users by id; unknown ids are left out (`UsersGetId`).
+    pub async fn users_get_id<S: AsRef<str>>(
+        &self,
+        user_ids: &[S],
+    ) -> Result<Vec<api::User>, Error> {
+        self.call::<nk::UsersGetId>(&nk::UsersGetIdArgs {
+            user_ids: user_ids.iter().map(|s| s.as_ref().to_string()).collect(),
+            facebook_ids: Vec::new(),
+        })
+        .await
+    }
+
+    /// Reads objects; missing ones are left out. Ignores permissions.
+    pub async fn storage_read(
+        &self,
+        reads: &[StorageReadOp],
+    ) -> Result<Vec<api::StorageObject>, Error> {
+        self.call::<nk::StorageRead>(&nk::StorageReadArgs {
+            reads: reads.to_vec(),
+        })
+        .await
+    }
+
+    /// Writes objects in one transaction: any failure writes nothing.
+    /// Ignores permissions; stores the permissions given.
+    pub async fn storage_write(
+        &self,
+        writes: &[StorageWriteOp],
+    ) -> Result<Vec<api::StorageObjectAck>, Error> {
+        self.call::<nk::StorageWrite>(&nk::StorageWriteArgs {
+            writes: writes.to_vec(),
+        })
+        .await
+    }
+
+    /// Deletes objects in one transaction.
+    pub async fn storage_delete(&self, deletes: &[StorageDeleteOp]) -> Result<(), Error> {
+        self.call::<nk::StorageDelete>(&nk::StorageDeleteArgs {
+            deletes: deletes.to_vec(),
+        })
+        .await
+    }
+
+    /// Lists a page of a collection. `caller_id` selects whose read
+    /// permissions apply (`None`: the server, sees everything); `user_id`
+    /// the owner (`None`: all owners).
+    pub async fn storage_list(
+        &self,
+        caller_id: Option<&str>,
+        user_id: Option<&str>,
+        collection: &str,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<StorageListResult, Error> {
+        self.call::<nk::StorageList>(&nk::StorageListArgs {
+            caller_id: caller_id.unwrap_or_default().to_string(),
+            user_id: user_id.unwrap_or_default().to_string(),
+            collection: collection.to_string(),
+            limit,
+            cursor: cursor.unwrap_or_default().to_string(),
+        })
+        .await
+    }
+
+    /// Adds `changeset` to a user's wallet. Refused whole (`INVALID_ARGUMENT`)
+    /// if any value would go negative.
+    pub async fn wallet_update(
+        &self,
+        user_id: &str,
+        changeset: HashMap<String, i64>,
+        metadata: Map<String, Value>,
+        update_ledger: bool,
+    ) -> Result<WalletUpdateResult, Error> {
+        self.call::<nk::WalletUpdate>(&nk::WalletUpdateArgs {
+            user_id: user_id.to_string(),
+            changeset,
+            metadata,
+            update_ledger,
+        })
+        .await
+    }
+
+    /// Sends one notification. `sender_id` `None` means the system.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn notification_send(
+        &self,
+        user_id: &str,
+        subject: &str,
+        content: Map<String, Value>,
+        code: i32,
+        sender_id: Option<&str>,
+        persistent: bool,
+    ) -> Result<(), Error> {
+        self.call::<nk::NotificationSend>(&nk::NotificationSendArgs {
+            user_id: user_id.to_string(),
+            subject: subject.to_string(),
+            content,
+            code,
+            sender_id: sender_id.unwrap_or_default().to_string(),
+            persistent,
+        })
+        .await
+    }
+}

@@ -1,0 +1,343 @@
+//! The module side of the ABI: the handlers a module declares, the root
+//! module it exports, and dispatch with panic isolation.
+//!
+//! Handlers declared with attributes are collected with `inventory` (static
+//! constructors run when the `.so` is loaded). Handlers registered through
+//! the [`Initializer`] are appended at init. Both live in one append-only
+//! table whose index is the `handler` number the host passes back.
+
+use std::any::Any;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::sync::{OnceLock, RwLock};
+use std::task::{Context as TaskContext, Poll};
+
+use abi_stable::{
+    export_root_module,
+    prefix_type::PrefixTypeTrait,
+    std_types::{RResult, RString, RVec},
+};
+use async_ffi::{FfiFuture, FutureExt as _};
+use nakama_runtime_abi::ffi::{
+    kind, FfiError, FfiResult, HostHandle, ModuleHeader, ModuleInfo, ModuleRoot, ModuleRoot_Ref,
+    Registration, StaticStr, MODULE_MAGIC,
+};
+use nakama_runtime_abi::{Code, ABI_MAJOR, ABI_MINOR};
+use serde_json::Map;
+
+use crate::logging::{self, WithHost};
+use crate::{Context, Error, Initializer, Nakama};
+
+/// A boxed, sendable future.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Any handler, with its input and output already encoded (see the ABI
+/// crate docs for the encoding of each kind).
+pub trait Handler: Send + Sync + 'static {
+    fn call<'a>(
+        &'a self,
+        ctx: &'a Context,
+        nk: &'a Nakama,
+        input: Vec<u8>,
+    ) -> BoxFuture<'a, Result<Vec<u8>, Error>>;
+}
+
+/// The `#[init_module]` function.
+pub trait InitHandler: Send + Sync + 'static {
+    fn call<'a>(
+        &'a self,
+        ctx: &'a Context,
+        nk: &'a Nakama,
+        init: &'a mut Initializer,
+    ) -> BoxFuture<'a, Result<(), Error>>;
+}
+
+/// A handler declared with `#[rpc]`, `#[before_hook]` or `#[after_hook]`.
+pub struct Declared {
+    /// One of [`kind`].
+    pub kind: u8,
+    /// RPC id, or hook name.
+    pub id: &'static str,
+    /// `module_path::fn_name`, for logs.
+    pub function: &'static str,
+    /// The declaring crate's package name.
+    pub package: &'static str,
+    pub handler: &'static dyn Handler,
+}
+
+/// A function declared with `#[init_module]`.
+pub struct DeclaredInit {
+    pub function: &'static str,
+    pub package: &'static str,
+    pub handler: &'static dyn InitHandler,
+}
+
+inventory::collect!(Declared);
+inventory::collect!(DeclaredInit);
+
+/// One entry of the handler table.
+#[derive(Clone)]
+pub(crate) struct Entry {
+    pub(crate) kind: u8,
+    pub(crate) id: String,
+    pub(crate) function: String,
+    pub(crate) handler: &'static dyn Handler,
+}
+
+fn declared_entries() -> Vec<Entry> {
+    let mut v: Vec<&Declared> = inventory::iter::<Declared>.into_iter().collect();
+    // Stable order whatever order the static constructors ran in.
+    v.sort_by(|a, b| (a.kind, a.id, a.function).cmp(&(b.kind, b.id, b.function)));
+    v.into_iter()
+        .map(|d| Entry {
+            kind: d.kind,
+            id: if d.kind == kind::RPC {
+                d.id.to_lowercase()
+            } else {
+                d.id.to_string()
+            },
+            function: d.function.to_string(),
+            handler: d.handler,
+        })
+        .collect()
+}
+
+/// The table: declared handlers first, then those registered at init.
+fn table() -> &'static RwLock<Vec<Entry>> {
+    static TABLE: OnceLock<RwLock<Vec<Entry>>> = OnceLock::new();
+    TABLE.get_or_init(|| RwLock::new(declared_entries()))
+}
+
+fn handler_at(index: u32) -> Option<&'static dyn Handler> {
+    let table = table().read().unwrap_or_else(|e| e.into_inner());
+    table.get(index as usize).map(|e| e.handler)
+}
+
+/// The module's package name: from its declarations, else "unnamed".
+pub(crate) fn package_name() -> &'static str {
+    inventory::iter::<Declared>
+        .into_iter()
+        .map(|d| d.package)
+        .chain(
+            inventory::iter::<DeclaredInit>
+                .into_iter()
+                .map(|d| d.package),
+        )
+        .next()
+        .unwrap_or("unnamed")
+}
+
+fn registrations(entries: &[(u32, &Entry)]) -> RVec<Registration> {
+    entries
+        .iter()
+        .map(|(i, e)| Registration {
+            kind: e.kind,
+            id: RString::from(e.id.as_str()),
+            handler: *i,
+            function: RString::from(e.function.as_str()),
+        })
+        .collect()
+}
+
+fn module_info(entries: &[(u32, &Entry)]) -> ModuleInfo {
+    ModuleInfo {
+        name: RString::from(package_name()),
+        sdk_version: RString::from(crate::SDK_VERSION),
+        registrations: registrations(entries),
+    }
+}
+
+/// Turns a caught panic into the `INTERNAL` error a host answers with.
+pub(crate) fn panic_error(what: &str, payload: &(dyn Any + Send)) -> Error {
+    let msg = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "non-string panic payload".to_string());
+    Error::internal(format!("{what} panicked: {msg}"))
+}
+
+/// Polls a future, turning a panic into an error.
+pub(crate) struct CatchPanic<F> {
+    what: String,
+    inner: F,
+}
+
+impl<F> CatchPanic<F> {
+    pub(crate) fn new(what: String, inner: F) -> Self {
+        CatchPanic { what, inner }
+    }
+}
+
+impl<T, F: Future<Output = Result<T, Error>> + Unpin> Future for CatchPanic<F> {
+    type Output = Result<T, Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        match catch_unwind(AssertUnwindSafe(|| Pin::new(&mut this.inner).poll(cx))) {
+            Ok(p) => p,
+            Err(payload) => Poll::Ready(Err(panic_error(&this.what, &*payload))),
+        }
+    }
+}
+
+/// Runs handler `index` in-process (also what the exported `call` does).
+#[doc(hidden)]
+pub fn dispatch(
+    index: u32,
+    host: HostHandle,
+    ctx: Vec<u8>,
+    input: Vec<u8>,
+) -> impl Future<Output = Result<Vec<u8>, Error>> + Send + 'static {
+    let entry = handler_at(index);
+    let what = format!("handler #{index}");
+    let fut = async move {
+        let Some(handler) = entry else {
+            return Err(Error::new(
+                Code::NotFound,
+                format!("this module has no handler #{index}"),
+            ));
+        };
+        let ctx = Context::from_raw(ctx, host, Map::new());
+        let nk = Nakama::new(host);
+        handler.call(&ctx, &nk, input).await
+    };
+    CatchPanic::new(
+        what,
+        WithHost {
+            host,
+            inner: Box::pin(fut),
+        },
+    )
+}
+
+/// Runs `#[init_module]` (if any) and answers every registration.
+#[doc(hidden)]
+pub fn run_init(
+    host: HostHandle,
+    ctx: Vec<u8>,
+) -> impl Future<Output = Result<ModuleInfo, Error>> + Send + 'static {
+    let fut = async move {
+        let inits: Vec<&DeclaredInit> = inventory::iter::<DeclaredInit>.into_iter().collect();
+        if inits.len() > 1 {
+            let names: Vec<&str> = inits.iter().map(|i| i.function).collect();
+            return Err(Error::new(
+                Code::FailedPrecondition,
+                format!(
+                    "a module may have one #[init_module] function, found {}: {}",
+                    inits.len(),
+                    names.join(", ")
+                ),
+            ));
+        }
+        let mut initializer = Initializer::default();
+        if let Some(init) = inits.first() {
+            let ctx = Context::from_raw(ctx, host, Map::new());
+            let nk = Nakama::new(host);
+            init.handler.call(&ctx, &nk, &mut initializer).await?;
+        }
+        let mut table = table().write().unwrap_or_else(|e| e.into_inner());
+        // Declared handlers are rows 0..n; this init's own rows follow.
+        let declared = table
+            .iter()
+            .take(inventory::iter::<Declared>.into_iter().count())
+            .cloned()
+            .collect::<Vec<_>>();
+        let mut rows: Vec<(u32, Entry)> = declared
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| (i as u32, e))
+            .collect();
+        for entry in initializer.into_entries() {
+            table.push(entry.clone());
+            rows.push(((table.len() - 1) as u32, entry));
+        }
+        let refs: Vec<(u32, &Entry)> = rows.iter().map(|(i, e)| (*i, e)).collect();
+        Ok(module_info(&refs))
+    };
+    CatchPanic::new(
+        "#[init_module]".to_string(),
+        WithHost {
+            host,
+            inner: Box::pin(fut),
+        },
+    )
+}
+
+/// What the module declares with attributes (before init).
+#[doc(hidden)]
+pub fn declared_info() -> ModuleInfo {
+    let table = table().read().unwrap_or_else(|e| e.into_inner());
+    let n = inventory::iter::<Declared>.into_iter().count();
+    let refs: Vec<(u32, &Entry)> = table
+        .iter()
+        .take(n)
+        .enumerate()
+        .map(|(i, e)| (i as u32, e))
+        .collect();
+    module_info(&refs)
+}
+
+fn to_ffi<T>(r: Result<T, Error>, f: impl FnOnce(T) -> RVec<u8>) -> FfiResult {
+    match r {
+        Ok(v) => RResult::ROk(f(v)),
+        Err(e) => RResult::RErr(e.into_ffi()),
+    }
+}
+
+extern "C" fn ffi_info() -> ModuleInfo {
+    catch_unwind(declared_info).unwrap_or_else(|_| ModuleInfo {
+        name: RString::from(package_name()),
+        sdk_version: RString::from(crate::SDK_VERSION),
+        registrations: RVec::new(),
+    })
+}
+
+extern "C" fn ffi_init(
+    host: HostHandle,
+    ctx: RVec<u8>,
+) -> FfiFuture<RResult<ModuleInfo, FfiError>> {
+    logging::install();
+    let ctx = ctx.into_vec();
+    async move {
+        match run_init(host, ctx).await {
+            Ok(info) => RResult::ROk(info),
+            Err(e) => RResult::RErr(e.into_ffi()),
+        }
+    }
+    .into_ffi()
+}
+
+extern "C" fn ffi_call(
+    handler: u32,
+    host: HostHandle,
+    ctx: RVec<u8>,
+    input: RVec<u8>,
+) -> FfiFuture<FfiResult> {
+    let fut = dispatch(handler, host, ctx.into_vec(), input.into_vec());
+    async move { to_ffi(fut.await, RVec::from) }.into_ffi()
+}
+
+/// Read by the loader before anything else (see the ABI crate).
+#[doc(hidden)]
+#[unsafe(no_mangle)]
+pub static NAKAMA_RUST_MODULE_HEADER: ModuleHeader = ModuleHeader {
+    magic: MODULE_MAGIC,
+    abi_major: ABI_MAJOR,
+    abi_minor: ABI_MINOR,
+    sdk_version: StaticStr::new(crate::SDK_VERSION),
+    rustc_version: StaticStr::new(env!("NAKAMA_RUNTIME_RUSTC_VERSION")),
+};
+
+#[export_root_module]
+fn root_module() -> ModuleRoot_Ref {
+    ModuleRoot {
+        abi_major: ABI_MAJOR,
+        abi_minor: ABI_MINOR,
+        info: ffi_info,
+        init: ffi_init,
+        call: ffi_call,
+    }
+    .leak_into_prefix()
+}

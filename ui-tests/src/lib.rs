@@ -1,0 +1,1 @@
+//! Holds the trybuild tests in `tests/`; see `tests/ui.rs`.
