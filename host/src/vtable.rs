@@ -117,10 +117,11 @@ impl Scope {
         })
     }
 
-    /// The handle to give the module; valid while `self` lives.
-    pub(crate) fn handle(self: &Box<Scope>) -> HostHandle {
+    /// The handle to give the module; valid while `self` lives (it is boxed,
+    /// so its address does not move).
+    pub(crate) fn handle(&self) -> HostHandle {
         HostHandle {
-            data: &**self as *const Scope as usize,
+            data: self as *const Scope as usize,
             vtable: vtable(),
         }
     }

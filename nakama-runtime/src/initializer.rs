@@ -91,7 +91,10 @@ impl Initializer {
         let id = id.into().to_lowercase();
         self.entries.push(Entry {
             kind: kind::RPC,
-            function: format!("{} (registered at init)", std::any::type_name::<F>()),
+            // Leaked once per registration: the table lives as long as the module.
+            function: Box::leak(
+                format!("{} (registered at init)", std::any::type_name::<F>()).into_boxed_str(),
+            ),
             id,
             handler,
         });

@@ -122,6 +122,12 @@ pub use nakama_runtime_macros::after_hook;
 #[doc(inline)]
 pub use nakama_runtime_macros::RuntimeError;
 
+/// The `log` crate: its macros in module code reach the host's log.
+pub use log;
+/// The `tracing` crate: its events in module code reach the host's log,
+/// fields included.
+pub use tracing;
+
 /// Version of this crate, recorded in every module.
 pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
 

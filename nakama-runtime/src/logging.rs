@@ -71,6 +71,31 @@ pub(crate) fn install() {
             log::set_max_level(log::LevelFilter::Trace);
         }
         let _ = tracing::subscriber::set_global_default(TracingBridge);
+        // A panic inside a call is logged to the host (with the call's
+        // fields), not printed to stderr; the call answers INTERNAL.
+        let default_hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let Some(host) = CURRENT_HOST.with(Cell::get) else {
+                return default_hook(info);
+            };
+            let caller = info
+                .location()
+                .map(|l| format!("{}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            let payload = info.payload();
+            let msg = payload
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("non-string panic payload");
+            emit(
+                host,
+                level::ERROR,
+                &caller,
+                &format!("panic in module handler: {msg}"),
+                "",
+            );
+        }));
     });
 }
 

@@ -81,7 +81,7 @@ inventory::collect!(DeclaredInit);
 pub(crate) struct Entry {
     pub(crate) kind: u8,
     pub(crate) id: String,
-    pub(crate) function: String,
+    pub(crate) function: &'static str,
     pub(crate) handler: &'static dyn Handler,
 }
 
@@ -97,7 +97,7 @@ fn declared_entries() -> Vec<Entry> {
             } else {
                 d.id.to_string()
             },
-            function: d.function.to_string(),
+            function: d.function,
             handler: d.handler,
         })
         .collect()
@@ -109,9 +109,9 @@ fn table() -> &'static RwLock<Vec<Entry>> {
     TABLE.get_or_init(|| RwLock::new(declared_entries()))
 }
 
-fn handler_at(index: u32) -> Option<&'static dyn Handler> {
+fn handler_at(index: u32) -> Option<(&'static dyn Handler, &'static str)> {
     let table = table().read().unwrap_or_else(|e| e.into_inner());
-    table.get(index as usize).map(|e| e.handler)
+    table.get(index as usize).map(|e| (e.handler, e.function))
 }
 
 /// The module's package name: from its declarations, else "unnamed".
@@ -135,7 +135,7 @@ fn registrations(entries: &[(u32, &Entry)]) -> RVec<Registration> {
             kind: e.kind,
             id: RString::from(e.id.as_str()),
             handler: *i,
-            function: RString::from(e.function.as_str()),
+            function: RString::from(e.function),
         })
         .collect()
 }
@@ -160,12 +160,12 @@ pub(crate) fn panic_error(what: &str, payload: &(dyn Any + Send)) -> Error {
 
 /// Polls a future, turning a panic into an error.
 pub(crate) struct CatchPanic<F> {
-    what: String,
+    what: &'static str,
     inner: F,
 }
 
 impl<F> CatchPanic<F> {
-    pub(crate) fn new(what: String, inner: F) -> Self {
+    pub(crate) fn new(what: &'static str, inner: F) -> Self {
         CatchPanic { what, inner }
     }
 }
@@ -177,7 +177,7 @@ impl<T, F: Future<Output = Result<T, Error>> + Unpin> Future for CatchPanic<F> {
         let this = &mut *self;
         match catch_unwind(AssertUnwindSafe(|| Pin::new(&mut this.inner).poll(cx))) {
             Ok(p) => p,
-            Err(payload) => Poll::Ready(Err(panic_error(&this.what, &*payload))),
+            Err(payload) => Poll::Ready(Err(panic_error(this.what, &*payload))),
         }
     }
 }
@@ -191,9 +191,9 @@ pub fn dispatch(
     input: Vec<u8>,
 ) -> impl Future<Output = Result<Vec<u8>, Error>> + Send + 'static {
     let entry = handler_at(index);
-    let what = format!("handler #{index}");
+    let what = entry.map(|(_, f)| f).unwrap_or("unknown handler");
     let fut = async move {
-        let Some(handler) = entry else {
+        let Some((handler, _)) = entry else {
             return Err(Error::new(
                 Code::NotFound,
                 format!("this module has no handler #{index}"),
@@ -257,7 +257,7 @@ pub fn run_init(
         Ok(module_info(&refs))
     };
     CatchPanic::new(
-        "#[init_module]".to_string(),
+        "#[init_module]",
         WithHost {
             host,
             inner: Box::pin(fut),

@@ -3,6 +3,7 @@
 //! - `create_guild` `{"name": "..."}` -> `{"name", "owner"}`; a name in use
 //!   answers `ALREADY_EXISTS`, a bad name `INVALID_ARGUMENT`.
 //! - `get_guild` `{"name": "..."}` -> the guild, or `NOT_FOUND`.
+//! - `guild_owner` `{"name": "..."}` -> the owner's account.
 //! - A before hook on `AuthenticateCustom` refuses custom ids that are not
 //!   `cid-` followed by six digits; an after hook logs new accounts.
 
@@ -105,6 +106,14 @@ pub async fn get_guild(_ctx: &Context, nk: &Nakama, req: GetGuild) -> Result<Gui
         .map_err(|e| GuildError::Storage(e.message().to_string()))?;
     let object = objects.first().ok_or(GuildError::NotFound(req.name))?;
     serde_json::from_str(&object.value).map_err(|e| GuildError::Storage(e.to_string()))
+}
+
+/// The account of a guild's owner. nk errors pass through `?` with their
+/// code (e.g. NOT_FOUND for an unknown user).
+#[rpc]
+pub async fn guild_owner(ctx: &Context, nk: &Nakama, req: GetGuild) -> Result<api::Account, Error> {
+    let guild = get_guild(ctx, nk, req).await?;
+    nk.account_get_id(&guild.owner).await
 }
 
 /// Custom ids must look like `cid-123456`.

@@ -16,5 +16,7 @@ async fn hello(ctx: &Context, _nk: &Nakama, payload: String) -> Result<String, E
     } else {
         payload
     };
+    // `tracing` (and `log`) macros reach the host's log too.
+    nakama_runtime::tracing::info!(who = %who, "greeted");
     Ok(format!("Hello, {who}!"))
 }

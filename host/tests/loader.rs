@@ -1,0 +1,528 @@
+//! Builds the example and fixture modules and loads them through the
+//! loader, checking every outcome the loader promises.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use nakama_runtime_host::abi::hooks::hook;
+use nakama_runtime_host::abi::nk::{self, NkFunction};
+use nakama_runtime_host::abi::{api, Code, ContextData};
+use nakama_runtime_host::{
+    Before, BoxFuture, CallError, CallInfo, HostApi, LoadError, LoadEvent, LogRecord, Modules,
+};
+
+/// A host for loader tests: records log lines and keeps storage in a map
+/// (enough to exercise nk calls across the boundary; the dev host's
+/// SQLite implementation is tested in the server crate).
+#[derive(Default)]
+struct TestHost {
+    logs: Mutex<Vec<Logged>>,
+    storage: Mutex<HashMap<(String, String, String), String>>,
+}
+
+#[derive(Debug, Clone)]
+struct Logged {
+    level: u8,
+    caller: String,
+    message: String,
+    fields: String,
+    module: String,
+    rpc_id: Option<String>,
+}
+
+impl HostApi for TestHost {
+    fn log(&self, r: LogRecord<'_>) {
+        self.logs.lock().unwrap().push(Logged {
+            level: r.level,
+            caller: r.caller.to_string(),
+            message: r.message.to_string(),
+            fields: r.fields.to_string(),
+            module: r.call.module.clone(),
+            rpc_id: r.call.rpc_id.clone(),
+        });
+    }
+
+    fn nk_call(
+        &self,
+        _call: Arc<CallInfo>,
+        function: String,
+        args: Vec<u8>,
+    ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
+        let out = self.nk(&function, &args);
+        Box::pin(async move { out })
+    }
+}
+
+impl TestHost {
+    fn nk(&self, function: &str, args: &[u8]) -> Result<Vec<u8>, CallError> {
+        let mut storage = self.storage.lock().unwrap();
+        match function {
+            f if f == nk::StorageWrite::NAME => {
+                let a: nk::StorageWriteArgs = serde_json::from_slice(args).unwrap();
+                let mut acks = Vec::new();
+                for w in &a.writes {
+                    let key = (w.collection.clone(), w.key.clone(), w.user_id.clone());
+                    if w.version == "*" && storage.contains_key(&key) {
+                        return Err(CallError::new(
+                            Code::InvalidArgument,
+                            "Storage write rejected - version check failed.",
+                        ));
+                    }
+                    storage.insert(key, w.value.clone());
+                    acks.push(api::StorageObjectAck {
+                        collection: w.collection.clone(),
+                        key: w.key.clone(),
+                        ..Default::default()
+                    });
+                }
+                Ok(serde_json::to_vec(&acks).unwrap())
+            }
+            f if f == nk::StorageRead::NAME => {
+                let a: nk::StorageReadArgs = serde_json::from_slice(args).unwrap();
+                let found: Vec<api::StorageObject> = a
+                    .reads
+                    .iter()
+                    .filter_map(|r| {
+                        let key = (r.collection.clone(), r.key.clone(), r.user_id.clone());
+                        storage.get(&key).map(|v| api::StorageObject {
+                            collection: r.collection.clone(),
+                            key: r.key.clone(),
+                            value: v.clone(),
+                            ..Default::default()
+                        })
+                    })
+                    .collect();
+                Ok(serde_json::to_vec(&found).unwrap())
+            }
+            other => Err(CallError::new(
+                Code::Unimplemented,
+                format!("nk function `{other}` is not implemented by this host"),
+            )),
+        }
+    }
+
+    fn logs(&self) -> Vec<Logged> {
+        self.logs.lock().unwrap().clone()
+    }
+}
+
+fn rpc_ctx() -> ContextData {
+    ContextData {
+        execution_mode: "rpc".into(),
+        node: "test".into(),
+        user_id: Some("6b3f0c3e-0000-4000-8000-000000000001".into()),
+        username: Some("alice".into()),
+        ..Default::default()
+    }
+}
+
+async fn load(packages: &[&str]) -> (Result<Modules, LoadError>, Arc<TestHost>, Vec<LoadEvent>) {
+    let dir = common::folder_with(packages);
+    let host = Arc::new(TestHost::default());
+    let mut events = Vec::new();
+    let result = Modules::load(dir.path(), host.clone(), ContextData::default(), |e| {
+        events.push(e)
+    })
+    .await;
+    (result, host, events)
+}
+
+async fn load_ok(packages: &[&str]) -> (Modules, Arc<TestHost>) {
+    let (m, host, _) = load(packages).await;
+    (m.unwrap_or_else(|e| panic!("load failed: {e}")), host)
+}
+
+#[tokio::test]
+async fn hello_loads_logs_at_init_and_answers() {
+    let (modules, host) = load_ok(&["hello"]).await;
+    let logs = host.logs();
+    let hello = logs
+        .iter()
+        .find(|l| l.message == "Hello World!")
+        .expect("init logged Hello World!");
+    assert_eq!(hello.module, "hello");
+    assert!(
+        hello.caller.ends_with("examples/hello/src/lib.rs:7"),
+        "{}",
+        hello.caller
+    );
+    assert_eq!(hello.level, nakama_runtime_host::abi::ffi::level::INFO);
+
+    let out = modules
+        .call_rpc("hello", &rpc_ctx(), Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(out.unwrap(), b"Hello, alice!");
+    // Ids are case-insensitive, as in Nakama.
+    let out = modules
+        .call_rpc("HeLLo", &rpc_ctx(), b"bob".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(out.unwrap(), b"Hello, bob!");
+    assert!(modules
+        .call_rpc("nope", &rpc_ctx(), Vec::new())
+        .await
+        .is_none());
+}
+
+#[tokio::test]
+async fn tracing_macros_in_module_code_reach_the_host_log() {
+    let (modules, host) = load_ok(&["hello"]).await;
+    modules
+        .call_rpc("hello", &rpc_ctx(), b"carol".to_vec())
+        .await
+        .unwrap()
+        .unwrap();
+    let logs = host.logs();
+    let line = logs
+        .iter()
+        .find(|l| l.message == "greeted")
+        .expect("tracing::info! line reached the host");
+    assert_eq!(line.rpc_id.as_deref(), Some("hello"));
+    assert!(line.fields.contains(r#""who":"carol""#), "{}", line.fields);
+    assert!(
+        line.caller.contains("examples/hello/src/lib.rs:"),
+        "{}",
+        line.caller
+    );
+}
+
+#[tokio::test]
+async fn guild_typed_rpcs_errors_and_nk_calls() {
+    let (modules, _host) = load_ok(&["guild"]).await;
+    let ctx = rpc_ctx();
+    let created = modules
+        .call_rpc("create_guild", &ctx, br#"{"name":"g1"}"#.to_vec())
+        .await
+        .unwrap()
+        .unwrap();
+    let created: serde_json::Value = serde_json::from_slice(&created).unwrap();
+    assert_eq!(created["name"], "g1");
+    assert_eq!(created["owner"], "6b3f0c3e-0000-4000-8000-000000000001");
+
+    let again = modules
+        .call_rpc("create_guild", &ctx, br#"{"name":"g1"}"#.to_vec())
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(
+        again,
+        CallError::new(Code::AlreadyExists, "guild name is in use")
+    );
+
+    let got = modules
+        .call_rpc("get_guild", &ctx, br#"{"name":"g1"}"#.to_vec())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&got).unwrap(),
+        created
+    );
+
+    let missing = modules
+        .call_rpc("get_guild", &ctx, br#"{"name":"nope"}"#.to_vec())
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(
+        missing,
+        CallError::new(Code::NotFound, "guild nope not found")
+    );
+
+    let bad = modules
+        .call_rpc("create_guild", &ctx, br#"{"name":"has space"}"#.to_vec())
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(bad.code, Code::InvalidArgument);
+}
+
+#[tokio::test]
+async fn undecodable_payload_is_invalid_argument_naming_the_problem() {
+    let (modules, _host) = load_ok(&["guild"]).await;
+    for (payload, expect) in [
+        (&b"{}"[..], "missing field `name`"),
+        (&b"{\"name\":5}"[..], "invalid type: integer `5`"),
+        (&b"not json"[..], "expected ident"),
+        (&b""[..], "payload is empty"),
+    ] {
+        let e = modules
+            .call_rpc("create_guild", &rpc_ctx(), payload.to_vec())
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(e.code, Code::InvalidArgument, "{payload:?}");
+        assert!(e.message.contains(expect), "{payload:?}: {}", e.message);
+    }
+}
+
+#[tokio::test]
+async fn nk_function_missing_on_host_is_unimplemented_naming_it() {
+    let (modules, _host) = load_ok(&["guild"]).await;
+    let ctx = rpc_ctx();
+    modules
+        .call_rpc("create_guild", &ctx, br#"{"name":"g2"}"#.to_vec())
+        .await
+        .unwrap()
+        .unwrap();
+    // guild_owner calls account_get_id, which this test host lacks; the
+    // module passes the error on with `?`, code intact.
+    let e = modules
+        .call_rpc("guild_owner", &ctx, br#"{"name":"g2"}"#.to_vec())
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(e.code, Code::Unimplemented);
+    assert!(e.message.contains("`account_get_id`"), "{}", e.message);
+}
+
+#[tokio::test]
+async fn before_and_after_hooks_run_with_typed_requests() {
+    let (modules, host) = load_ok(&["guild"]).await;
+    let ctx = ContextData {
+        execution_mode: "before".into(),
+        ..Default::default()
+    };
+    let req = |id: &str| api::AuthenticateCustomRequest {
+        account: Some(api::AccountCustom {
+            id: id.into(),
+            ..Default::default()
+        }),
+        username: "u1".into(),
+        ..Default::default()
+    };
+    let ok = modules
+        .before::<hook::AuthenticateCustom>(&ctx, req("cid-123456"))
+        .await
+        .unwrap();
+    assert_eq!(ok, Before::Proceed(req("cid-123456")));
+    let refused = modules
+        .before::<hook::AuthenticateCustom>(&ctx, req("bad"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused,
+        CallError::new(Code::InvalidArgument, "input contained invalid data")
+    );
+    // No hook registered for this call: the request goes on unchanged.
+    let device = api::AuthenticateDeviceRequest::default();
+    assert_eq!(
+        modules
+            .before::<hook::AuthenticateDevice>(&ctx, device.clone())
+            .await
+            .unwrap(),
+        Before::Proceed(device)
+    );
+
+    let session = api::Session {
+        created: true,
+        token: "t".into(),
+        ..Default::default()
+    };
+    modules
+        .after::<hook::AuthenticateCustom>(&ctx, &session, &req("cid-123456"))
+        .await
+        .unwrap();
+    assert!(host
+        .logs()
+        .iter()
+        .any(|l| l.message == "new account created"));
+}
+
+#[tokio::test]
+async fn a_panicking_handler_answers_internal_and_the_host_keeps_going() {
+    let (modules, host) = load_ok(&["fixture-panics"]).await;
+    for _ in 0..3 {
+        let e = modules
+            .call_rpc("panic_now", &rpc_ctx(), Vec::new())
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(e.code, Code::Internal);
+        assert!(
+            e.message
+                .contains("fixture_panics::panic_now panicked: deliberate panic in panic_now"),
+            "{}",
+            e.message
+        );
+        let e = modules
+            .call_rpc("panic_after_await", &rpc_ctx(), Vec::new())
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(e.code, Code::Internal);
+        assert!(e.message.contains("index out of bounds"), "{}", e.message);
+    }
+    let e = modules
+        .before::<hook::GetAccount>(&ContextData::default(), ())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, Code::Internal);
+    // Each panic is one ERROR line in the host's log, with the call's RPC
+    // id and the panic's location, and nothing on stderr.
+    let panics: Vec<Logged> = host
+        .logs()
+        .into_iter()
+        .filter(|l| l.message.starts_with("panic in module handler"))
+        .collect();
+    assert_eq!(panics.len(), 7, "{panics:?}");
+    assert_eq!(panics[0].rpc_id.as_deref(), Some("panic_now"));
+    assert_eq!(panics[0].level, nakama_runtime_host::abi::ffi::level::ERROR);
+    assert!(
+        panics[0]
+            .caller
+            .ends_with("fixtures/fixture-panics/src/lib.rs:8"),
+        "{:?}",
+        panics[0]
+    );
+    let fine = modules
+        .call_rpc("still_fine", &rpc_ctx(), b"ok".to_vec())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(fine, b"ok");
+}
+
+#[tokio::test]
+async fn failing_init_stops_loading_naming_the_module() {
+    let (result, _, _) = load(&["hello", "fixture-init-fails"]).await;
+    let e = result.err().expect("init failure stops loading");
+    match &e {
+        LoadError::Init { module, error, .. } => {
+            assert_eq!(module, "fixture-init-fails");
+            assert_eq!(error.code, Code::FailedPrecondition);
+            assert_eq!(error.message, "missing configuration: GUILD_LIMIT");
+        }
+        other => panic!("unexpected {other}"),
+    }
+    assert!(e.to_string().contains("fixture-init-fails"));
+}
+
+#[tokio::test]
+async fn other_abi_major_is_refused_naming_file_versions_and_fix() {
+    let (result, _, _) = load(&["fixture-abi-major"]).await;
+    let msg = result.err().expect("refused").to_string();
+    assert!(msg.contains("libfixture_abi_major"), "{msg}");
+    assert!(
+        msg.contains("module ABI 2.0") && msg.contains("host ABI 1.0"),
+        "{msg}"
+    );
+    assert!(msg.contains("rebuild the module"), "{msg}");
+}
+
+#[tokio::test]
+async fn newer_abi_minor_is_refused() {
+    let (result, _, _) = load(&["fixture-abi-minor-newer"]).await;
+    let msg = result.err().expect("refused").to_string();
+    assert!(msg.contains("libfixture_abi_minor_newer"), "{msg}");
+    assert!(
+        msg.contains("module ABI 1.99 is newer than host ABI 1.0"),
+        "{msg}"
+    );
+    assert!(msg.contains("upgrade the host"), "{msg}");
+}
+
+#[tokio::test]
+async fn layout_mismatch_is_refused() {
+    let (result, _, _) = load(&["fixture-layout-mismatch"]).await;
+    match result.err().expect("refused") {
+        e @ LoadError::Layout { .. } => {
+            let msg = e.to_string();
+            assert!(msg.contains("libfixture_layout_mismatch"), "{msg}");
+            assert!(msg.contains("do not match this host's ABI 1.0"), "{msg}");
+        }
+        other => panic!("unexpected {other}"),
+    }
+}
+
+#[tokio::test]
+async fn files_that_are_not_modules_are_skipped_with_a_reason() {
+    let dir = common::folder_with(&["hello", "fixture-not-a-module"]);
+    std::fs::write(dir.path().join("notes.txt"), "ignored: not a library").unwrap();
+    std::fs::write(dir.path().join("broken.so"), "not an ELF file").unwrap();
+    let mut events = Vec::new();
+    let modules = Modules::load(
+        dir.path(),
+        Arc::new(TestHost::default()),
+        ContextData::default(),
+        |e| events.push(e),
+    )
+    .await
+    .unwrap();
+    assert_eq!(modules.modules().len(), 1);
+    let skipped: Vec<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            LoadEvent::Skipped { file, reason } => Some(format!(
+                "{}: {reason}",
+                file.file_name().unwrap().to_string_lossy()
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert!(
+        skipped[0].starts_with("broken.so: not a loadable shared library"),
+        "{skipped:?}"
+    );
+    assert!(
+        skipped[1].contains("not built with nakama-runtime"),
+        "{skipped:?}"
+    );
+}
+
+#[tokio::test]
+async fn duplicate_rpc_ids_are_refused_naming_both_modules() {
+    let (result, _, _) = load(&["guild", "fixture-duplicate-rpc"]).await;
+    let msg = result.err().expect("refused").to_string();
+    assert!(msg.contains("RPC id \"create_guild\""), "{msg}");
+    assert!(
+        msg.contains("fixture-duplicate-rpc") && msg.contains("guild ("),
+        "{msg}"
+    );
+}
+
+#[tokio::test]
+async fn duplicate_hooks_are_refused() {
+    // The same file under two names: every registration clashes, the first
+    // being its before hook on AuthenticateCustom or an RPC.
+    let dir = common::folder_with(&["guild"]);
+    let src = dir.path().join("libguild.so");
+    std::fs::copy(&src, dir.path().join("libguild_copy.rsmod")).unwrap();
+    let result = Modules::load(
+        dir.path(),
+        Arc::new(TestHost::default()),
+        ContextData::default(),
+        |_| {},
+    )
+    .await;
+    let msg = result.err().expect("refused").to_string();
+    assert!(msg.contains("registered by two modules"), "{msg}");
+}
+
+#[tokio::test]
+async fn modules_load_in_a_stable_order() {
+    let (modules, _) = load_ok(&["hello", "guild", "fixture-panics"]).await;
+    let names: Vec<&str> = modules
+        .modules()
+        .iter()
+        .map(|m| m.opened.name.as_str())
+        .collect();
+    // Sorted by file name: libfixture_panics, libguild, libhello.
+    assert_eq!(names, ["fixture-panics", "guild", "hello"]);
+    assert_eq!(
+        modules.rpc_ids(),
+        [
+            "create_guild",
+            "get_guild",
+            "guild_owner",
+            "hello",
+            "panic_after_await",
+            "panic_now",
+            "still_fine"
+        ]
+    );
+}
