@@ -304,3 +304,38 @@ mod tests {
         assert_eq!(canonical_name("nope"), None);
     }
 }
+
+/// The macros crate keeps its own copy of this table (a proc-macro crate
+/// cannot depend on this one's types); this test keeps the two equal.
+#[cfg(test)]
+mod macro_table_sync {
+    use super::*;
+
+    #[test]
+    fn macro_hook_table_matches_this_one() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../nakama-runtime-macros/src/hook_table.rs"
+        );
+        let text = std::fs::read_to_string(path).expect("read the macros' hook table");
+        let rows: Vec<(String, bool, String)> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with('(') && l.ends_with("),"))
+            .map(|l| {
+                let cols: Vec<&str> = l[1..l.len() - 2].split(", ").collect();
+                (cols[0].to_string(), cols[1] == "true", cols[2].to_string())
+            })
+            .collect();
+        assert_eq!(
+            rows.len(),
+            HOOK_NAMES.len(),
+            "the two tables list different hooks"
+        );
+        for (name, before_input, after) in rows {
+            let (input, shape) = shape(&name).unwrap_or_else(|| panic!("{name} unknown here"));
+            assert_eq!(before_input, input, "{name}: before-hook input differs");
+            assert_eq!(after, format!("{shape:?}"), "{name}: after shape differs");
+        }
+    }
+}

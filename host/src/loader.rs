@@ -153,3 +153,41 @@ pub fn kind_name(k: u8) -> &'static str {
         _ => "unknown kind",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidates_are_sorted_and_filtered_by_extension() {
+        let dir = std::env::temp_dir().join(format!("nakama-candidates-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("sub.so")).unwrap();
+        for f in ["b.so", "a.RSMOD", "c.txt", "d.lua", "a.so"] {
+            std::fs::write(dir.join(f), "").unwrap();
+        }
+        let names: Vec<String> = candidates(&dir)
+            .unwrap()
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(names, ["a.RSMOD", "a.so", "b.so"]);
+    }
+
+    #[test]
+    fn a_missing_folder_is_an_error_naming_it() {
+        let e = candidates(Path::new("/nonexistent/modules")).unwrap_err();
+        assert!(e.to_string().contains("/nonexistent/modules"));
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_library_is_skipped() {
+        let f = std::env::temp_dir().join(format!("nakama-not-elf-{}.so", std::process::id()));
+        std::fs::write(&f, "hello").unwrap();
+        let opened = open(&f).unwrap();
+        std::fs::remove_file(&f).unwrap();
+        assert!(
+            matches!(opened, Opened::Skipped { reason, .. } if reason.contains("not a loadable"))
+        );
+    }
+}
