@@ -52,6 +52,10 @@ pub struct CallInfo {
     pub trace_id: Option<String>,
     /// The caller, if any.
     pub user_id: Option<String>,
+    /// Whatever the host wants back in `log`/`nk_call` for this call (the
+    /// bridge passes a handle to the Go call's context and logger); 0 when
+    /// unused.
+    pub host_token: u64,
 }
 
 impl CallInfo {
