@@ -339,9 +339,21 @@ impl Modules {
         ctx: &ContextData,
         payload: Vec<u8>,
     ) -> Option<Result<Vec<u8>, CallError>> {
+        self.call_rpc_tagged(id, ctx, payload, 0).await
+    }
+
+    /// [`Modules::call_rpc`] with a host token (see [`CallInfo::host_token`]).
+    pub async fn call_rpc_tagged(
+        &self,
+        id: &str,
+        ctx: &ContextData,
+        payload: Vec<u8>,
+        host_token: u64,
+    ) -> Option<Result<Vec<u8>, CallError>> {
         let id = id.to_lowercase();
         let target = *self.rpcs.get(&id)?;
-        let call = CallInfo::for_rpc(&self.modules[target.module].opened.name, &id, ctx);
+        let mut call = CallInfo::for_rpc(&self.modules[target.module].opened.name, &id, ctx);
+        call.host_token = host_token;
         Some(self.invoke(target, ctx, payload, call).await)
     }
 
@@ -363,10 +375,7 @@ impl Modules {
             ctx,
         );
         let out = self.invoke(target, ctx, input, call).await?;
-        let takes_input = serde_json::to_value(H::Request::default())
-            .map(|v| !v.is_null())
-            .unwrap_or(true);
-        if !takes_input {
+        if std::any::TypeId::of::<H::Request>() == std::any::TypeId::of::<()>() {
             return Ok(Before::Proceed(req));
         }
         if out.is_empty() {
@@ -419,14 +428,16 @@ impl Modules {
         hook: &str,
         ctx: &ContextData,
         request: Vec<u8>,
+        host_token: u64,
     ) -> Option<Result<Vec<u8>, CallError>> {
         let target = *self.before.get(hook)?;
-        let call = CallInfo::for_hook(
+        let mut call = CallInfo::for_hook(
             &self.modules[target.module].opened.name,
             hook,
             "before",
             ctx,
         );
+        call.host_token = host_token;
         Some(self.invoke(target, ctx, request, call).await)
     }
 
@@ -436,9 +447,12 @@ impl Modules {
         hook: &str,
         ctx: &ContextData,
         input: Vec<u8>,
+        host_token: u64,
     ) -> Option<Result<(), CallError>> {
         let target = *self.after.get(hook)?;
-        let call = CallInfo::for_hook(&self.modules[target.module].opened.name, hook, "after", ctx);
+        let mut call =
+            CallInfo::for_hook(&self.modules[target.module].opened.name, hook, "after", ctx);
+        call.host_token = host_token;
         Some(self.invoke(target, ctx, input, call).await.map(|_| ()))
     }
 }
