@@ -171,10 +171,23 @@ impl Modules {
         path: &std::path::Path,
         api: Arc<dyn HostApi>,
         init_ctx: ContextData,
+        on_event: impl FnMut(LoadEvent),
+    ) -> Result<Modules, LoadError> {
+        Self::load_with_extensions(path, EXTENSIONS, api, init_ctx, on_event).await
+    }
+
+    /// [`Modules::load`] looking only at files with one of `extensions`
+    /// (the bridge loads only `.rsmod`: every `.so` beside a real Nakama is
+    /// a Go plugin).
+    pub async fn load_with_extensions(
+        path: &std::path::Path,
+        extensions: &[&str],
+        api: Arc<dyn HostApi>,
+        init_ctx: ContextData,
         mut on_event: impl FnMut(LoadEvent),
     ) -> Result<Modules, LoadError> {
         let mut opened = Vec::new();
-        for file in loader::candidates(path)? {
+        for file in loader::candidates(path, extensions)? {
             match loader::open(&file)? {
                 loader::Opened::Module(m) => opened.push(*m),
                 loader::Opened::Skipped { file, reason } => {

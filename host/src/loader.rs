@@ -47,9 +47,10 @@ pub enum Opened {
     },
 }
 
-/// The candidate files of `dir` (not recursive), in a stable (sorted) order.
-/// A single file is returned as is.
-pub fn candidates(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+/// The files of folder `path` (not recursive) whose extension is one of
+/// `extensions` (any case), in a stable (sorted) order. A single file is
+/// returned as is.
+pub fn candidates(path: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>, LoadError> {
     if path.is_file() {
         return Ok(vec![path.to_path_buf()]);
     }
@@ -63,7 +64,7 @@ pub fn candidates(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
         .filter(|p| {
             p.extension()
                 .and_then(|e| e.to_str())
-                .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+                .is_some_and(|e| extensions.iter().any(|x| x.eq_ignore_ascii_case(e)))
         })
         .collect();
     files.sort();
@@ -165,7 +166,7 @@ mod tests {
         for f in ["b.so", "a.RSMOD", "c.txt", "d.lua", "a.so"] {
             std::fs::write(dir.join(f), "").unwrap();
         }
-        let names: Vec<String> = candidates(&dir)
+        let names: Vec<String> = candidates(&dir, EXTENSIONS)
             .unwrap()
             .iter()
             .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
@@ -176,7 +177,7 @@ mod tests {
 
     #[test]
     fn a_missing_folder_is_an_error_naming_it() {
-        let e = candidates(Path::new("/nonexistent/modules")).unwrap_err();
+        let e = candidates(Path::new("/nonexistent/modules"), EXTENSIONS).unwrap_err();
         assert!(e.to_string().contains("/nonexistent/modules"));
     }
 
