@@ -27,6 +27,21 @@ pub struct OpenedModule {
 }
 
 impl OpenedModule {
+    /// A module compiled into this very binary (its crate linked as a
+    /// library): `root` is `nakama_runtime::__private::in_process_root()`.
+    /// Goes through the same ABI functions as a loaded `.so`.
+    pub fn in_process(root: ModuleRoot_Ref) -> OpenedModule {
+        let info = (root.info())();
+        OpenedModule {
+            file: PathBuf::from("<in-process>"),
+            name: info.name.to_string(),
+            sdk_version: info.sdk_version.to_string(),
+            rustc_version: String::new(),
+            abi: (root.abi_major(), root.abi_minor()),
+            root,
+        }
+    }
+
     /// The handlers declared with attributes (init may add more).
     pub fn declared(&self) -> Vec<crate::Registration> {
         crate::Registration::from_info(&self.declared_info())

@@ -145,7 +145,8 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::registry::{
-        declared_info, dispatch, run_init, BoxFuture, Declared, DeclaredInit, Handler, InitHandler,
+        declared_info, dispatch, in_process_root, run_init, BoxFuture, Declared, DeclaredInit,
+        Handler, InitHandler,
     };
     pub use inventory;
     pub use nakama_runtime_abi::ffi::kind;

@@ -332,12 +332,23 @@ pub static NAKAMA_RUST_MODULE_HEADER: ModuleHeader = ModuleHeader {
 
 #[export_root_module]
 fn root_module() -> ModuleRoot_Ref {
-    ModuleRoot {
-        abi_major: ABI_MAJOR,
-        abi_minor: ABI_MINOR,
-        info: ffi_info,
-        init: ffi_init,
-        call: ffi_call,
-    }
-    .leak_into_prefix()
+    in_process_root()
+}
+
+/// The root module of the handlers linked into this binary: what the
+/// exported symbol answers, for hosts (tests) that run a module compiled
+/// into themselves instead of loading its `.so`.
+#[doc(hidden)]
+pub fn in_process_root() -> ModuleRoot_Ref {
+    static ROOT: OnceLock<ModuleRoot_Ref> = OnceLock::new();
+    *ROOT.get_or_init(|| {
+        ModuleRoot {
+            abi_major: ABI_MAJOR,
+            abi_minor: ABI_MINOR,
+            info: ffi_info,
+            init: ffi_init,
+            call: ffi_call,
+        }
+        .leak_into_prefix()
+    })
 }
