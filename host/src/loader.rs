@@ -140,7 +140,7 @@ pub fn open(file: &Path) -> Result<Opened, LoadError> {
             file: file.to_path_buf(),
             module_abi: abi,
             sdk_version: sdk_version.clone(),
-            detail: first_lines(&e.to_string(), 12),
+            detail: summarize_layout_error(&e.to_string()),
         })?;
     // Modules are never unloaded: handlers and statics must stay valid.
     std::mem::forget(raw);
@@ -155,9 +155,28 @@ pub fn open(file: &Path) -> Result<Opened, LoadError> {
     })))
 }
 
-fn first_lines(text: &str, n: usize) -> String {
-    let lines: Vec<&str> = text.trim().lines().take(n).collect();
-    lines.join("\n")
+/// abi_stable's layout errors print both type trees in full (well over a
+/// hundred lines); keep its verdicts: each `Error:` line with the
+/// `Expected:`/`Found:` values that follow it.
+fn summarize_layout_error(text: &str) -> String {
+    let mut out = Vec::new();
+    let mut in_verdict = false;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("Error:") {
+            in_verdict = true;
+        } else if trimmed.is_empty() {
+            in_verdict = false;
+        }
+        if in_verdict {
+            out.push(format!("    {trimmed}"));
+        }
+    }
+    if out.is_empty() {
+        text.trim().lines().take(12).collect::<Vec<_>>().join("\n")
+    } else {
+        out.join("\n")
+    }
 }
 
 /// Human name of a registration kind.
@@ -194,6 +213,16 @@ mod tests {
     fn a_missing_folder_is_an_error_naming_it() {
         let e = candidates(Path::new("/nonexistent/modules"), EXTENSIONS).unwrap_err();
         assert!(e.to_string().contains("/nonexistent/modules"));
+    }
+
+    #[test]
+    fn layout_errors_are_summarized_to_their_verdicts() {
+        let text = "\nCompared <this>:\n    --- Type Layout ---\n    type:X\n\n\
+                    Error:mismatched package\nExpected:\n    nakama-runtime-abi\nFound:\n    other\n\n";
+        assert_eq!(
+            summarize_layout_error(text),
+            "    Error:mismatched package\n    Expected:\n    nakama-runtime-abi\n    Found:\n    other"
+        );
     }
 
     #[test]
