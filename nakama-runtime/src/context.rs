@@ -22,11 +22,14 @@ static EMPTY_MULTI: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
 
 impl Context {
     /// A context from the JSON a host sent.
-    pub(crate) fn from_raw(raw: Vec<u8>, host: HostHandle, fields: Map<String, Value>) -> Self {
+    pub(crate) fn from_raw(raw: Vec<u8>, host: HostHandle) -> Self {
         Context {
             raw,
             data: OnceLock::new(),
-            logger: Logger { host, fields },
+            logger: Logger {
+                host,
+                fields: Map::new(),
+            },
         }
     }
 

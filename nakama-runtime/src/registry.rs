@@ -24,7 +24,6 @@ use nakama_runtime_abi::ffi::{
     Registration, StaticStr, MODULE_MAGIC,
 };
 use nakama_runtime_abi::{Code, ABI_MAJOR, ABI_MINOR};
-use serde_json::Map;
 
 use crate::logging::{self, WithHost};
 use crate::{Context, Error, Initializer, Nakama};
@@ -199,7 +198,7 @@ pub fn dispatch(
                 format!("this module has no handler #{index}"),
             ));
         };
-        let ctx = Context::from_raw(ctx, host, Map::new());
+        let ctx = Context::from_raw(ctx, host);
         let nk = Nakama::new(host);
         handler.call(&ctx, &nk, input).await
     };
@@ -233,7 +232,7 @@ pub fn run_init(
         }
         let mut initializer = Initializer::default();
         if let Some(init) = inits.first() {
-            let ctx = Context::from_raw(ctx, host, Map::new());
+            let ctx = Context::from_raw(ctx, host);
             let nk = Nakama::new(host);
             init.handler.call(&ctx, &nk, &mut initializer).await?;
         }
