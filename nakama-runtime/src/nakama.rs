@@ -29,6 +29,13 @@ impl Nakama {
         Nakama { host }
     }
 
+    /// A `Nakama` answered by `host`, for in-process callers (the dispatch
+    /// benchmark calls handlers directly with it).
+    #[doc(hidden)]
+    pub fn from_host(host: HostHandle) -> Self {
+        Nakama { host }
+    }
+
     /// Calls any nk function by its spec type. The typed methods below are
     /// thin wrappers over this.
     pub async fn call<F: NkFunction>(&self, args: &F::Args) -> Result<F::Output, Error> {
