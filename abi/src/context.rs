@@ -4,7 +4,10 @@
 
 use std::collections::HashMap;
 
+use abi_stable::std_types::{RNone, ROption, RSome, RStr};
 use serde::{Deserialize, Serialize};
+
+use crate::ffi::FfiContext;
 
 /// Everything Nakama's runtime context holds for a call.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -41,6 +44,104 @@ pub struct ContextData {
     pub trace_id: Option<String>,
 }
 
+/// The JSON text of a context's maps, kept by the host while a call runs
+/// (the [`FfiContext`] borrows it).
+#[derive(Debug, Default)]
+pub struct ContextMaps {
+    env: String,
+    headers: String,
+    query_params: String,
+    vars: Option<String>,
+}
+
+fn map_json<T: Serialize>(map: &HashMap<String, T>) -> String {
+    if map.is_empty() {
+        String::new()
+    } else {
+        serde_json::to_string(map).unwrap_or_default()
+    }
+}
+
+fn ropt(v: &Option<String>) -> ROption<RStr<'_>> {
+    match v {
+        Some(s) => RSome(RStr::from_str(s)),
+        None => RNone,
+    }
+}
+
+fn opt(v: ROption<RStr<'_>>) -> Option<String> {
+    v.into_option().map(|s| s.as_str().to_string())
+}
+
+fn decode_map<T: serde::de::DeserializeOwned + Default>(json: &str) -> T {
+    if json.is_empty() {
+        T::default()
+    } else {
+        serde_json::from_str(json).unwrap_or_default()
+    }
+}
+
+impl ContextData {
+    /// Encodes the maps (only those that are not empty).
+    pub fn encode_maps(&self) -> ContextMaps {
+        ContextMaps {
+            env: map_json(&self.env),
+            headers: map_json(&self.headers),
+            query_params: map_json(&self.query_params),
+            vars: self.vars.as_ref().map(map_json),
+        }
+    }
+
+    /// The FFI view of this context, borrowing `self` and `maps` (from
+    /// [`ContextData::encode_maps`]).
+    pub fn as_ffi<'a>(&'a self, maps: &'a ContextMaps) -> FfiContext<'a> {
+        FfiContext {
+            execution_mode: RStr::from_str(&self.execution_mode),
+            node: RStr::from_str(&self.node),
+            version: RStr::from_str(&self.version),
+            user_id: ropt(&self.user_id),
+            username: ropt(&self.username),
+            user_session_exp: self.user_session_exp.into(),
+            session_id: ropt(&self.session_id),
+            lang: ropt(&self.lang),
+            client_ip: ropt(&self.client_ip),
+            client_port: ropt(&self.client_port),
+            trace_id: ropt(&self.trace_id),
+            env_json: RStr::from_str(&maps.env),
+            headers_json: RStr::from_str(&maps.headers),
+            query_params_json: RStr::from_str(&maps.query_params),
+            vars_json: ropt(&maps.vars),
+            extra_json: RStr::from_str(""),
+        }
+    }
+
+    /// Decodes an FFI context completely.
+    pub fn from_ffi(c: &FfiContext<'_>) -> ContextData {
+        ContextData {
+            env: decode_map(c.env_json.as_str()),
+            execution_mode: c.execution_mode.as_str().to_string(),
+            node: c.node.as_str().to_string(),
+            version: c.version.as_str().to_string(),
+            headers: decode_map(c.headers_json.as_str()),
+            query_params: decode_map(c.query_params_json.as_str()),
+            user_id: opt(c.user_id),
+            username: opt(c.username),
+            vars: c.vars_json.into_option().map(|v| decode_map(v.as_str())),
+            user_session_exp: c.user_session_exp.into_option(),
+            session_id: opt(c.session_id),
+            lang: opt(c.lang),
+            client_ip: opt(c.client_ip),
+            client_port: opt(c.client_port),
+            trace_id: opt(c.trace_id),
+        }
+    }
+}
+
+/// Decodes one of [`FfiContext`]'s map fields (empty text = empty map).
+pub fn decode_context_map<T: serde::de::DeserializeOwned + Default>(json: &str) -> T {
+    decode_map(json)
+}
+
 /// Execution modes a host puts in [`ContextData::execution_mode`].
 pub mod mode {
     pub const RUN_ONCE: &str = "run_once";
@@ -52,6 +153,24 @@ pub mod mode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ffi_view_round_trips() {
+        let mut ctx = ContextData {
+            execution_mode: "rpc".into(),
+            node: "n".into(),
+            user_id: Some("u".into()),
+            user_session_exp: Some(42),
+            vars: Some(HashMap::from([("k".to_string(), "v".to_string())])),
+            ..Default::default()
+        };
+        ctx.headers
+            .insert("Accept".into(), vec!["a".into(), "b".into()]);
+        let maps = ctx.encode_maps();
+        let ffi = ctx.as_ffi(&maps);
+        assert_eq!(ffi.env_json.as_str(), "", "empty maps are not encoded");
+        assert_eq!(ContextData::from_ffi(&ffi), ctx);
+    }
 
     #[test]
     fn empty_fields_are_left_out_and_round_trip() {

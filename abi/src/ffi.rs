@@ -20,10 +20,10 @@ use abi_stable::{
     library::RootModule,
     package_version_strings,
     sabi_types::VersionStrings,
-    std_types::{RResult, RStr, RString, RVec},
+    std_types::{ROption, RResult, RSlice, RStr, RString, RVec},
     StableAbi,
 };
-use async_ffi::FfiFuture;
+use async_ffi::{BorrowingFfiFuture, FfiFuture};
 
 use crate::Code;
 
@@ -180,20 +180,51 @@ pub struct ModuleRoot {
     pub abi_minor: u32,
     /// Name, SDK version and the handlers declared with attributes.
     pub info: extern "C" fn() -> ModuleInfo,
-    /// Run `#[init_module]` (if any). `ctx` is a JSON [`crate::ContextData`].
-    /// Answers every registration: declared ones plus those made through
-    /// the `Initializer`.
-    pub init:
-        extern "C" fn(host: HostHandle, ctx: RVec<u8>) -> FfiFuture<RResult<ModuleInfo, FfiError>>,
-    /// Call handler number `handler` with a JSON context and the encoded
-    /// input (see the crate docs for the encoding per kind).
+    /// Run `#[init_module]` (if any). Answers every registration: declared
+    /// ones plus those made through the `Initializer`.
+    pub init: for<'a> extern "C" fn(
+        host: HostHandle,
+        ctx: &'a FfiContext<'a>,
+    ) -> BorrowingFfiFuture<'a, RResult<ModuleInfo, FfiError>>,
+    /// Call handler number `handler` with the call's context and its
+    /// encoded input (see the crate docs for the encoding per kind). Both
+    /// are borrowed until the returned future completes or is dropped.
     #[sabi(last_prefix_field)]
-    pub call: extern "C" fn(
+    pub call: for<'a> extern "C" fn(
         handler: u32,
         host: HostHandle,
-        ctx: RVec<u8>,
-        input: RVec<u8>,
-    ) -> FfiFuture<FfiResult>,
+        ctx: &'a FfiContext<'a>,
+        input: RSlice<'a, u8>,
+    ) -> BorrowingFfiFuture<'a, FfiResult>,
+}
+
+/// The runtime context of one call, borrowed from the host for the call.
+///
+/// Scalars cross as strings, so reading `user_id` costs nothing; the four
+/// maps cross as JSON objects (empty string when empty), decoded by the
+/// module only if it reads them. Context keys added in a later minor go into
+/// `extra_json` (a JSON object), so this layout stays fixed within a major.
+#[repr(C)]
+#[derive(StableAbi, Clone, Copy)]
+pub struct FfiContext<'a> {
+    pub execution_mode: RStr<'a>,
+    pub node: RStr<'a>,
+    pub version: RStr<'a>,
+    pub user_id: ROption<RStr<'a>>,
+    pub username: ROption<RStr<'a>>,
+    pub user_session_exp: ROption<i64>,
+    pub session_id: ROption<RStr<'a>>,
+    pub lang: ROption<RStr<'a>>,
+    pub client_ip: ROption<RStr<'a>>,
+    pub client_port: ROption<RStr<'a>>,
+    pub trace_id: ROption<RStr<'a>>,
+    pub env_json: RStr<'a>,
+    pub headers_json: RStr<'a>,
+    pub query_params_json: RStr<'a>,
+    /// `None`: the session has no vars (or there is no session).
+    pub vars_json: ROption<RStr<'a>>,
+    /// Reserved for context keys of later minors; empty today.
+    pub extra_json: RStr<'a>,
 }
 
 impl RootModule for ModuleRoot_Ref {

@@ -10,7 +10,7 @@
 //! - [`api`]: Nakama's API messages as serde structs;
 //! - [`hooks`]: the client API calls that can be hooked, with their types;
 //! - [`nk`]: the nk functions, as name + argument struct + output;
-//! - [`ContextData`]: the runtime context of a call;
+//! - [`ContextData`]: the runtime context of a call (and its FFI view);
 //! - [`Code`]: the gRPC codes and their HTTP statuses.
 //!
 //! Module authors never use this crate directly: `nakama-runtime` wraps it.
@@ -48,9 +48,13 @@
 //! proto3 JSON form with proto field names (the form Nakama's HTTP gateway
 //! uses), so a host can pass client bodies straight through:
 //!
+//! The call's context crosses as [`ffi::FfiContext`], borrowed for the call:
+//! scalars in place, the four maps as JSON decoded by the module on first
+//! use (so a handler that only reads `user_id` pays no decoding).
+//!
 //! | call | input | output |
 //! |---|---|---|
-//! | `init` | context | `ModuleInfo` with every registration |
+//! | `init` | (context only) | `ModuleInfo` with every registration |
 //! | RPC | the raw payload bytes | the raw result bytes |
 //! | before hook | the request (empty for the 3 calls without input) | the request to go on with; **empty bytes = drop the call** (hooks with input) or go on (hooks without input) |
 //! | after hook | `{"out": <response>, "in": <request>}` (keys present per [`hooks::AfterShape`]) | empty |
@@ -72,7 +76,7 @@ pub mod hooks;
 pub mod nk;
 
 pub use code::Code;
-pub use context::{mode, ContextData};
+pub use context::{decode_context_map, mode, ContextData, ContextMaps};
 
 // Re-exported so the SDK and hosts use the very same versions.
 pub use abi_stable;

@@ -162,7 +162,8 @@ fn benches(c: &mut Criterion) {
     let handle = null_handle();
     let ctx = Context::from_data(ctx_data.clone(), handle);
     let nk = Nakama::from_host(handle);
-    let ctx_json = serde_json::to_vec(&ctx_data).expect("encode context");
+    let ctx_maps = ctx_data.encode_maps();
+    let ffi_ctx = ctx_data.as_ffi(&ctx_maps);
 
     let echo_bytes = ECHO_PAYLOAD.as_bytes().to_vec();
     let guild_bytes = SAMPLE_GUILD_JSON.as_bytes().to_vec();
@@ -177,14 +178,14 @@ fn benches(c: &mut Criterion) {
     let linked_call = |id: &str, payload: &[u8]| host_call(&linked, id, payload);
     let direct_echo = |payload: &[u8]| {
         block_on(async {
-            let input: String = raw_input(payload.to_vec())?;
+            let input: String = raw_input(payload)?;
             raw_output(fixture_bench::echo(&ctx, &nk, input).await)
         })
         .expect("echo succeeds")
     };
     let direct_guild = |payload: &[u8]| {
         block_on(async {
-            let req: GuildRequest = json_input(payload.to_vec())?;
+            let req: GuildRequest = json_input(payload)?;
             json_output(fixture_bench::guild(&ctx, &nk, req).await)
         })
         .expect("guild succeeds")
@@ -193,10 +194,7 @@ fn benches(c: &mut Criterion) {
     let guild_index = in_process_index("guild");
     let in_process = |index: u32, payload: &[u8]| {
         block_on(nakama_runtime::__private::dispatch(
-            index,
-            handle,
-            ctx_json.clone(),
-            payload.to_vec(),
+            index, handle, &ffi_ctx, payload,
         ))
         .expect("call succeeds")
     };
@@ -254,14 +252,18 @@ fn benches(c: &mut Criterion) {
     });
     g.finish();
 
-    // The context as it crosses the boundary: encoded by the host on every
-    // call, decoded by the module the first time a handler reads it.
+    // The context as it crosses the boundary: the host encodes the maps
+    // that are not empty and lends the rest in place; the module decodes
+    // the maps only when a handler reads them.
     let mut g = c.benchmark_group("context");
     g.bench_function("encode", |b| {
-        b.iter(|| serde_json::to_vec(black_box(&ctx_data)).expect("encode"))
+        b.iter(|| {
+            let maps = black_box(&ctx_data).encode_maps();
+            black_box(ctx_data.as_ffi(&maps).user_id);
+        })
     });
-    g.bench_function("decode", |b| {
-        b.iter(|| serde_json::from_slice::<ContextData>(black_box(&ctx_json)).expect("decode"))
+    g.bench_function("decode_all", |b| {
+        b.iter(|| ContextData::from_ffi(black_box(&ffi_ctx)))
     });
     g.finish();
 

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use futures_util::FutureExt as _;
-use nakama_runtime_abi::abi_stable::std_types::{RResult, RVec};
+use nakama_runtime_abi::abi_stable::std_types::{RResult, RSlice};
 use nakama_runtime_abi::ffi::{kind, ModuleInfo};
 use nakama_runtime_abi::hooks::Hook;
 use nakama_runtime_abi::{Code, ContextData};
@@ -33,6 +33,7 @@ mod vtable;
 pub use loader::{OpenedModule, EXTENSIONS};
 pub use nakama_runtime_abi as abi;
 pub use vtable::{BoxFuture, CallInfo, HostApi, LogRecord};
+use vtable::{CallKind, Scope};
 
 /// An error answered by a call: a gRPC code and a message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -212,7 +213,8 @@ impl Modules {
             after: HashMap::new(),
             api,
         };
-        let ctx_json = serde_json::to_vec(&init_ctx).unwrap_or_default();
+        let maps = init_ctx.encode_maps();
+        let ffi_ctx = init_ctx.as_ffi(&maps);
         for m in opened {
             on_event(LoadEvent::Loaded {
                 name: m.name.clone(),
@@ -220,11 +222,9 @@ impl Modules {
                 sdk_version: m.sdk_version.clone(),
                 abi: m.abi,
             });
-            let call = CallInfo::for_init(&m.name);
-            let scope = vtable::Scope::new(set.api.clone(), call);
-            let fut = (m.root.init())(scope.handle(), RVec::from(ctx_json.clone()));
+            let scope = Scope::new(&*set.api, &m.name, CallKind::Init, Some(&init_ctx), 0);
+            let fut = (m.root.init())(scope.handle(), &ffi_ctx);
             let result = AssertUnwindSafe(fut).catch_unwind().await;
-            drop(scope);
             let info = match result {
                 Ok(RResult::ROk(info)) => info,
                 Ok(RResult::RErr(e)) => {
@@ -319,29 +319,27 @@ impl Modules {
     async fn invoke(
         &self,
         target: Target,
+        kind: CallKind<'_>,
         ctx: &ContextData,
-        input: Vec<u8>,
-        call: CallInfo,
+        input: &[u8],
+        host_token: u64,
     ) -> Result<Vec<u8>, CallError> {
         let module = &self.modules[target.module];
-        let ctx_json = serde_json::to_vec(ctx).unwrap_or_default();
-        let scope = vtable::Scope::new(self.api.clone(), call);
+        let maps = ctx.encode_maps();
+        let ffi_ctx = ctx.as_ffi(&maps);
+        // Lives in this future, which outlives the module future below.
+        let scope = Scope::new(&*self.api, &module.opened.name, kind, Some(ctx), host_token);
         let fut = (module.opened.root.call())(
             target.handler,
             scope.handle(),
-            RVec::from(ctx_json),
-            RVec::from(input),
+            &ffi_ctx,
+            RSlice::from_slice(input),
         );
-        let out = match AssertUnwindSafe(fut).catch_unwind().await {
-            Ok(RResult::ROk(bytes)) => Ok(bytes.into_vec()),
-            Ok(RResult::RErr(e)) => Err(CallError::new(
-                Code::from_u32(e.code),
-                e.message.into_string(),
-            )),
+        match AssertUnwindSafe(fut).catch_unwind().await {
+            Ok(RResult::ROk(bytes)) => Ok(bytes.as_slice().to_vec()),
+            Ok(RResult::RErr(e)) => Err(CallError::new(Code::from_u32(e.code), e.message.as_str())),
             Err(_) => Err(CallError::new(Code::Internal, "module handler panicked")),
-        };
-        drop(scope);
-        out
+        }
     }
 
     /// Calls RPC `id` (any case) with a raw payload. `None` if no module
@@ -363,11 +361,19 @@ impl Modules {
         payload: Vec<u8>,
         host_token: u64,
     ) -> Option<Result<Vec<u8>, CallError>> {
-        let id = id.to_lowercase();
-        let target = *self.rpcs.get(&id)?;
-        let mut call = CallInfo::for_rpc(&self.modules[target.module].opened.name, &id, ctx);
-        call.host_token = host_token;
-        Some(self.invoke(target, ctx, payload, call).await)
+        // Ids are stored lower-cased; lower-case the request's only if needed.
+        let lowered;
+        let (id, target) = match self.rpcs.get_key_value(id) {
+            Some((k, t)) => (k.as_str(), *t),
+            None => {
+                lowered = id.to_lowercase();
+                (lowered.as_str(), *self.rpcs.get(&lowered)?)
+            }
+        };
+        Some(
+            self.invoke(target, CallKind::Rpc(id), ctx, &payload, host_token)
+                .await,
+        )
     }
 
     /// Runs the before hook of `H`, if any. Without a hook the request goes
@@ -381,13 +387,11 @@ impl Modules {
             return Ok(Before::Proceed(req));
         };
         let input = encode(&req)?;
-        let call = CallInfo::for_hook(
-            &self.modules[target.module].opened.name,
-            H::NAME,
-            "before",
-            ctx,
-        );
-        let out = self.invoke(target, ctx, input, call).await?;
+        let kind = CallKind::Hook {
+            name: H::NAME,
+            mode: "before",
+        };
+        let out = self.invoke(target, kind, ctx, &input, 0).await?;
         if std::any::TypeId::of::<H::Request>() == std::any::TypeId::of::<()>() {
             return Ok(Before::Proceed(req));
         }
@@ -425,13 +429,11 @@ impl Modules {
             req: &'a I,
         }
         let input = encode(&AfterInput { out, req })?;
-        let call = CallInfo::for_hook(
-            &self.modules[target.module].opened.name,
-            H::NAME,
-            "after",
-            ctx,
-        );
-        self.invoke(target, ctx, input, call).await.map(|_| ())
+        let kind = CallKind::Hook {
+            name: H::NAME,
+            mode: "after",
+        };
+        self.invoke(target, kind, ctx, &input, 0).await.map(|_| ())
     }
 
     /// Raw before-hook call by hook name (for hosts that pass JSON through,
@@ -444,14 +446,11 @@ impl Modules {
         host_token: u64,
     ) -> Option<Result<Vec<u8>, CallError>> {
         let target = *self.before.get(hook)?;
-        let mut call = CallInfo::for_hook(
-            &self.modules[target.module].opened.name,
-            hook,
-            "before",
-            ctx,
-        );
-        call.host_token = host_token;
-        Some(self.invoke(target, ctx, request, call).await)
+        let kind = CallKind::Hook {
+            name: hook,
+            mode: "before",
+        };
+        Some(self.invoke(target, kind, ctx, &request, host_token).await)
     }
 
     /// Raw after-hook call; `input` is `{"out":..,"in":..}`.
@@ -463,10 +462,15 @@ impl Modules {
         host_token: u64,
     ) -> Option<Result<(), CallError>> {
         let target = *self.after.get(hook)?;
-        let mut call =
-            CallInfo::for_hook(&self.modules[target.module].opened.name, hook, "after", ctx);
-        call.host_token = host_token;
-        Some(self.invoke(target, ctx, input, call).await.map(|_| ()))
+        let kind = CallKind::Hook {
+            name: hook,
+            mode: "after",
+        };
+        Some(
+            self.invoke(target, kind, ctx, &input, host_token)
+                .await
+                .map(|_| ()),
+        )
     }
 }
 

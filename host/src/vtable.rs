@@ -58,43 +58,6 @@ pub struct CallInfo {
     pub host_token: u64,
 }
 
-impl CallInfo {
-    pub(crate) fn for_init(module: &str) -> CallInfo {
-        CallInfo {
-            module: module.to_string(),
-            mode: "run_once",
-            ..Default::default()
-        }
-    }
-
-    pub(crate) fn for_rpc(module: &str, id: &str, ctx: &ContextData) -> CallInfo {
-        CallInfo {
-            module: module.to_string(),
-            mode: "rpc",
-            rpc_id: Some(id.to_string()),
-            trace_id: ctx.trace_id.clone(),
-            user_id: ctx.user_id.clone(),
-            ..Default::default()
-        }
-    }
-
-    pub(crate) fn for_hook(
-        module: &str,
-        hook: &str,
-        mode: &'static str,
-        ctx: &ContextData,
-    ) -> CallInfo {
-        CallInfo {
-            module: module.to_string(),
-            mode,
-            api_id: Some(hook.to_lowercase()),
-            trace_id: ctx.trace_id.clone(),
-            user_id: ctx.user_id.clone(),
-            ..Default::default()
-        }
-    }
-}
-
 /// One log line from a module.
 pub struct LogRecord<'a> {
     /// One of `nakama_runtime_abi::ffi::level`.
@@ -107,27 +70,70 @@ pub struct LogRecord<'a> {
     pub call: &'a CallInfo,
 }
 
-/// What a [`HostHandle`] points at during one call.
-pub(crate) struct Scope {
-    api: Arc<dyn HostApi>,
-    call: Arc<CallInfo>,
+/// What a call is, for its [`CallInfo`].
+#[derive(Clone, Copy)]
+pub(crate) enum CallKind<'a> {
+    Init,
+    Rpc(&'a str),
+    Hook { name: &'a str, mode: &'static str },
 }
 
-impl Scope {
-    pub(crate) fn new(api: Arc<dyn HostApi>, call: CallInfo) -> Box<Scope> {
-        Box::new(Scope {
+/// What a [`HostHandle`] points at during one call. It lives in the
+/// dispatching future, which outlives the module future it awaits, so the
+/// handle is valid whenever the module can use it. The [`CallInfo`] is only
+/// built if the module logs or calls nk.
+pub(crate) struct Scope<'a> {
+    api: &'a dyn HostApi,
+    module: &'a str,
+    kind: CallKind<'a>,
+    ctx: Option<&'a ContextData>,
+    host_token: u64,
+    call: OnceLock<Arc<CallInfo>>,
+}
+
+impl<'a> Scope<'a> {
+    pub(crate) fn new(
+        api: &'a dyn HostApi,
+        module: &'a str,
+        kind: CallKind<'a>,
+        ctx: Option<&'a ContextData>,
+        host_token: u64,
+    ) -> Scope<'a> {
+        Scope {
             api,
-            call: Arc::new(call),
-        })
+            module,
+            kind,
+            ctx,
+            host_token,
+            call: OnceLock::new(),
+        }
     }
 
-    /// The handle to give the module; valid while `self` lives (it is boxed,
-    /// so its address does not move).
+    /// The handle to give the module; valid while `self` lives, unmoved.
     pub(crate) fn handle(&self) -> HostHandle {
         HostHandle {
-            data: self as *const Scope as usize,
+            data: self as *const Scope<'a> as usize,
             vtable: vtable(),
         }
+    }
+
+    fn call_info(&self) -> &Arc<CallInfo> {
+        self.call.get_or_init(|| {
+            let (mode, rpc_id, api_id) = match self.kind {
+                CallKind::Init => ("run_once", None, None),
+                CallKind::Rpc(id) => ("rpc", Some(id.to_string()), None),
+                CallKind::Hook { name, mode } => (mode, None, Some(name.to_lowercase())),
+            };
+            Arc::new(CallInfo {
+                module: self.module.to_string(),
+                mode,
+                rpc_id,
+                api_id,
+                trace_id: self.ctx.and_then(|c| c.trace_id.clone()),
+                user_id: self.ctx.and_then(|c| c.user_id.clone()),
+                host_token: self.host_token,
+            })
+        })
     }
 }
 
@@ -144,9 +150,10 @@ fn vtable() -> HostVTable_Ref {
 
 /// # Safety (internal)
 /// `data` comes from [`Scope::handle`] and the scope outlives every call a
-/// module makes with it (see the module docs).
-fn scope<'a>(data: usize) -> &'a Scope {
-    unsafe { &*(data as *const Scope) }
+/// module makes with it (see [`Scope`]); the callbacks below use it only
+/// before they return.
+fn scope<'s>(data: usize) -> &'s Scope<'s> {
+    unsafe { &*(data as *const Scope<'s>) }
 }
 
 extern "C" fn host_log(data: usize, level: u8, caller: RStr<'_>, msg: RStr<'_>, fields: RStr<'_>) {
@@ -157,7 +164,7 @@ extern "C" fn host_log(data: usize, level: u8, caller: RStr<'_>, msg: RStr<'_>, 
             caller: caller.as_str(),
             message: msg.as_str(),
             fields: fields.as_str(),
-            call: &s.call,
+            call: s.call_info(),
         });
     }));
 }
@@ -170,9 +177,9 @@ extern "C" fn host_nk_call(
     let started = catch_unwind(AssertUnwindSafe(|| {
         let s = scope(data);
         s.api.nk_call(
-            s.call.clone(),
+            s.call_info().clone(),
             function.as_str().to_string(),
-            args.into_vec(),
+            args.as_slice().to_vec(),
         )
     }));
     let name = function.as_str().to_string();

@@ -130,7 +130,7 @@ fn glue(
                     &'__a self,
                     __nakama_ctx: &'__a ::nakama_runtime::Context,
                     __nakama_nk: &'__a ::nakama_runtime::Nakama,
-                    __nakama_input: ::std::vec::Vec<u8>,
+                    __nakama_input: &'__a [u8],
                 ) -> #rt::BoxFuture<'__a, ::core::result::Result<::std::vec::Vec<u8>, ::nakama_runtime::Error>> {
                     #[allow(unreachable_code)]
                     if false { #checks }

@@ -3,29 +3,52 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use nakama_runtime_abi::ffi::{level, HostHandle};
-use nakama_runtime_abi::ContextData;
+use abi_stable::std_types::{ROption, RStr};
+use nakama_runtime_abi::ffi::{level, FfiContext, HostHandle};
+use nakama_runtime_abi::{decode_context_map, ContextData};
 use serde_json::{Map, Value};
 
 /// What Nakama knows about the current call: who calls, how, from where.
 ///
-/// The same keys as Nakama's runtime context (`RUNTIME_CTX_*`). Decoded
-/// lazily: a handler that never looks at it pays nothing.
+/// The same keys as Nakama's runtime context (`RUNTIME_CTX_*`). Scalars
+/// are read in place from what the host passed; the maps (env, headers,
+/// query params, vars) are decoded on first use.
 pub struct Context {
-    raw: Vec<u8>,
-    data: OnceLock<ContextData>,
+    src: Source,
+    maps: OnceLock<Maps>,
     logger: Logger,
 }
 
+enum Source {
+    /// Borrowed from the host for the duration of the call.
+    Ffi(*const FfiContext<'static>),
+    Owned(Box<ContextData>),
+}
+
+struct Maps {
+    env: HashMap<String, String>,
+    headers: HashMap<String, Vec<String>>,
+    query_params: HashMap<String, Vec<String>>,
+    vars: Option<HashMap<String, String>>,
+}
+
+// SAFETY: the FFI context is immutable data the host keeps alive, unmoved,
+// until the call's future completes; handlers only ever see `&Context`
+// inside that future, so no reference to it can outlive the call.
+unsafe impl Send for Context {}
+unsafe impl Sync for Context {}
+
 static EMPTY_MAP: OnceLock<HashMap<String, String>> = OnceLock::new();
-static EMPTY_MULTI: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
 
 impl Context {
-    /// A context from the JSON a host sent.
-    pub(crate) fn from_raw(raw: Vec<u8>, host: HostHandle) -> Self {
+    /// A context borrowing what the host passed.
+    ///
+    /// # Safety
+    /// `ffi` must stay valid until this `Context` is dropped.
+    pub(crate) unsafe fn from_ffi(ffi: &FfiContext<'_>, host: HostHandle) -> Self {
         Context {
-            raw,
-            data: OnceLock::new(),
+            src: Source::Ffi((ffi as *const FfiContext<'_>).cast::<FfiContext<'static>>()),
+            maps: OnceLock::new(),
             logger: Logger {
                 host,
                 fields: Map::new(),
@@ -36,11 +59,9 @@ impl Context {
     /// A context from decoded data (in-process hosts, tests).
     #[doc(hidden)]
     pub fn from_data(data: ContextData, host: HostHandle) -> Self {
-        let cell = OnceLock::new();
-        let _ = cell.set(data);
         Context {
-            raw: Vec::new(),
-            data: cell,
+            src: Source::Owned(Box::new(data)),
+            maps: OnceLock::new(),
             logger: Logger {
                 host,
                 fields: Map::new(),
@@ -48,12 +69,65 @@ impl Context {
         }
     }
 
-    /// All context data at once.
-    pub fn data(&self) -> &ContextData {
-        // A host always sends valid JSON; a broken one gets an empty context
-        // rather than a panic inside the module.
-        self.data
-            .get_or_init(|| serde_json::from_slice(&self.raw).unwrap_or_default())
+    fn ffi(&self) -> Option<&FfiContext<'_>> {
+        match &self.src {
+            // SAFETY: see `from_ffi`.
+            Source::Ffi(p) => Some(unsafe { &**p }),
+            Source::Owned(_) => None,
+        }
+    }
+
+    fn text<'s>(
+        &'s self,
+        ffi: impl FnOnce(&FfiContext<'s>) -> RStr<'s>,
+        owned: impl FnOnce(&'s ContextData) -> &'s str,
+    ) -> &'s str {
+        match &self.src {
+            Source::Owned(d) => owned(d),
+            _ => self.ffi().map(|c| ffi(c).as_str()).unwrap_or_default(),
+        }
+    }
+
+    fn opt_text<'s>(
+        &'s self,
+        ffi: impl FnOnce(&FfiContext<'s>) -> ROption<RStr<'s>>,
+        owned: impl FnOnce(&'s ContextData) -> &'s Option<String>,
+    ) -> Option<&'s str> {
+        match &self.src {
+            Source::Owned(d) => owned(d).as_deref(),
+            _ => self
+                .ffi()
+                .and_then(|c| ffi(c).into_option().map(|s| s.as_str())),
+        }
+    }
+
+    fn maps(&self) -> &Maps {
+        self.maps.get_or_init(|| match (&self.src, self.ffi()) {
+            (_, Some(c)) => Maps {
+                env: decode_context_map(c.env_json.as_str()),
+                headers: decode_context_map(c.headers_json.as_str()),
+                query_params: decode_context_map(c.query_params_json.as_str()),
+                vars: c
+                    .vars_json
+                    .into_option()
+                    .map(|v| decode_context_map(v.as_str())),
+            },
+            (Source::Owned(d), None) => Maps {
+                env: d.env.clone(),
+                headers: d.headers.clone(),
+                query_params: d.query_params.clone(),
+                vars: d.vars.clone(),
+            },
+            (Source::Ffi(_), None) => unreachable!("an FFI source always has an FFI view"),
+        })
+    }
+
+    /// Everything at once, as an owned copy.
+    pub fn to_data(&self) -> ContextData {
+        match &self.src {
+            Source::Owned(d) => (**d).clone(),
+            Source::Ffi(_) => self.ffi().map(ContextData::from_ffi).unwrap_or_default(),
+        }
     }
 
     /// The logger for this call (carries the call's fields).
@@ -63,36 +137,36 @@ impl Context {
 
     /// `runtime.env` values.
     pub fn env(&self) -> &HashMap<String, String> {
-        &self.data().env
+        &self.maps().env
     }
 
     /// `rpc`, `before`, `after`, `run_once`, ...
     pub fn execution_mode(&self) -> &str {
-        &self.data().execution_mode
+        self.text(|c| c.execution_mode, |d| &d.execution_mode)
     }
 
     /// The node name (config `name`).
     pub fn node(&self) -> &str {
-        &self.data().node
+        self.text(|c| c.node, |d| &d.node)
     }
 
     /// The server version.
     pub fn version(&self) -> &str {
-        &self.data().version
+        self.text(|c| c.version, |d| &d.version)
     }
 
     /// The caller's user id; `None` for server-to-server calls (http_key).
     pub fn user_id(&self) -> Option<&str> {
-        self.data().user_id.as_deref()
+        self.opt_text(|c| c.user_id, |d| &d.user_id)
     }
 
     pub fn username(&self) -> Option<&str> {
-        self.data().username.as_deref()
+        self.opt_text(|c| c.username, |d| &d.username)
     }
 
     /// Session variables from the token (empty without a session).
     pub fn vars(&self) -> &HashMap<String, String> {
-        self.data()
+        self.maps()
             .vars
             .as_ref()
             .unwrap_or_else(|| EMPTY_MAP.get_or_init(HashMap::new))
@@ -100,29 +174,32 @@ impl Context {
 
     /// Session expiry, Unix seconds.
     pub fn session_expiry(&self) -> Option<i64> {
-        self.data().user_session_exp
+        match &self.src {
+            Source::Owned(d) => d.user_session_exp,
+            _ => self.ffi().and_then(|c| c.user_session_exp.into_option()),
+        }
     }
 
     /// Realtime session id (socket calls only).
     pub fn session_id(&self) -> Option<&str> {
-        self.data().session_id.as_deref()
+        self.opt_text(|c| c.session_id, |d| &d.session_id)
     }
 
     pub fn lang(&self) -> Option<&str> {
-        self.data().lang.as_deref()
+        self.opt_text(|c| c.lang, |d| &d.lang)
     }
 
     pub fn client_ip(&self) -> Option<&str> {
-        self.data().client_ip.as_deref()
+        self.opt_text(|c| c.client_ip, |d| &d.client_ip)
     }
 
     pub fn client_port(&self) -> Option<&str> {
-        self.data().client_port.as_deref()
+        self.opt_text(|c| c.client_port, |d| &d.client_port)
     }
 
     /// Request headers, canonical name -> values.
     pub fn headers(&self) -> &HashMap<String, Vec<String>> {
-        &self.data().headers
+        &self.maps().headers
     }
 
     /// First value of a header, name matched case-insensitively.
@@ -136,12 +213,7 @@ impl Context {
 
     /// Query parameters (without `http_key`), name -> values.
     pub fn query_params(&self) -> &HashMap<String, Vec<String>> {
-        let q = &self.data().query_params;
-        if q.is_empty() {
-            EMPTY_MULTI.get_or_init(HashMap::new)
-        } else {
-            q
-        }
+        &self.maps().query_params
     }
 
     /// First value of a query parameter.
@@ -153,7 +225,7 @@ impl Context {
     }
 
     pub fn trace_id(&self) -> Option<&str> {
-        self.data().trace_id.as_deref()
+        self.opt_text(|c| c.trace_id, |d| &d.trace_id)
     }
 }
 

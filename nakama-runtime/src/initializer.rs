@@ -62,10 +62,10 @@ where
         &'a self,
         ctx: &'a Context,
         nk: &'a Nakama,
-        input: Vec<u8>,
+        input: &'a [u8],
     ) -> BoxFuture<'a, Result<Vec<u8>, Error>> {
         Box::pin(async move {
-            let req = Req::from_payload(input)?;
+            let req = Req::from_payload(input.to_vec())?;
             match self.f.call(ctx, nk, req).await {
                 Ok(out) => out.into_payload(),
                 Err(e) => Err(e.into()),

@@ -223,13 +223,13 @@ pub mod __private {
     pub fn is_error<T: IntoError>() {}
 
     /// Decodes a raw payload (`String` / `Vec<u8>`).
-    pub fn raw_input<T: RpcInput>(input: Vec<u8>) -> Result<T, Error> {
-        T::from_payload(input)
+    pub fn raw_input<T: RpcInput>(input: &[u8]) -> Result<T, Error> {
+        T::from_payload(input.to_vec())
     }
 
     /// Decodes a JSON payload.
-    pub fn json_input<T: DeserializeOwned>(input: Vec<u8>) -> Result<T, Error> {
-        Json::<T>::from_payload(input).map(|j| j.0)
+    pub fn json_input<T: DeserializeOwned>(input: &[u8]) -> Result<T, Error> {
+        crate::payload::decode_json(input)
     }
 
     pub fn raw_output<T: RpcOutput, E: IntoError>(r: Result<T, E>) -> Result<Vec<u8>, Error> {
@@ -245,8 +245,8 @@ pub mod __private {
     }
 
     /// Decodes what a host sends a before hook.
-    pub fn hook_request<H: Hook>(input: Vec<u8>) -> Result<H::Request, Error> {
-        serde_json::from_slice(&input).map_err(|e| {
+    pub fn hook_request<H: Hook>(input: &[u8]) -> Result<H::Request, Error> {
+        serde_json::from_slice(input).map_err(|e| {
             Error::invalid_argument(format!("{} request could not be decoded: {e}", H::NAME))
         })
     }
@@ -273,8 +273,8 @@ pub mod __private {
         pub req: H::Request,
     }
 
-    pub fn after_input<H: Hook>(input: Vec<u8>) -> Result<AfterInput<H>, Error> {
-        serde_json::from_slice(&input).map_err(|e| {
+    pub fn after_input<H: Hook>(input: &[u8]) -> Result<AfterInput<H>, Error> {
+        serde_json::from_slice(input).map_err(|e| {
             Error::invalid_argument(format!(
                 "{} after-hook input could not be decoded: {e}",
                 H::NAME

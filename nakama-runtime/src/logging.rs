@@ -8,9 +8,6 @@
 
 use std::cell::Cell;
 use std::fmt::Write as _;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context as TaskContext, Poll};
 
 use abi_stable::std_types::RStr;
 
@@ -39,26 +36,17 @@ fn emit_current(lvl: u8, caller: &str, msg: &str, fields: &str) {
     }
 }
 
-/// A future that makes `host` the target of `log`/`tracing` lines while it
-/// is polled.
-pub(crate) struct WithHost<F> {
-    pub(crate) host: HostHandle,
-    pub(crate) inner: Pin<Box<F>>,
+/// Makes `host` the target of `log`/`tracing` lines until the guard drops
+/// (then the previous target is restored).
+pub(crate) fn enter(host: HostHandle) -> Entered {
+    Entered(CURRENT_HOST.with(|c| c.replace(Some(host))))
 }
 
-impl<F: Future> Future for WithHost<F> {
-    type Output = F::Output;
+pub(crate) struct Entered(Option<HostHandle>);
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<F::Output> {
-        let previous = CURRENT_HOST.with(|c| c.replace(Some(self.host)));
-        struct Restore(Option<HostHandle>);
-        impl Drop for Restore {
-            fn drop(&mut self) {
-                CURRENT_HOST.with(|c| c.set(self.0));
-            }
-        }
-        let _restore = Restore(previous);
-        self.inner.as_mut().poll(cx)
+impl Drop for Entered {
+    fn drop(&mut self) {
+        CURRENT_HOST.with(|c| c.set(self.0));
     }
 }
 

@@ -48,15 +48,20 @@ impl RpcInput for String {
 
 impl<T: DeserializeOwned> RpcInput for Json<T> {
     fn from_payload(payload: Vec<u8>) -> Result<Self, Error> {
-        serde_json::from_slice(&payload).map(Json).map_err(|e| {
-            let what = if payload.is_empty() {
-                "payload is empty; expected JSON".to_string()
-            } else {
-                format!("payload is not valid JSON for this RPC: {e}")
-            };
-            Error::invalid_argument(what)
-        })
+        decode_json(&payload).map(Json)
     }
+}
+
+/// Decodes a JSON payload; the error names what was wrong.
+pub(crate) fn decode_json<T: DeserializeOwned>(payload: &[u8]) -> Result<T, Error> {
+    serde_json::from_slice(payload).map_err(|e| {
+        let what = if payload.is_empty() {
+            "payload is empty; expected JSON".to_string()
+        } else {
+            format!("payload is not valid JSON for this RPC: {e}")
+        };
+        Error::invalid_argument(what)
+    })
 }
 
 impl RpcOutput for Vec<u8> {

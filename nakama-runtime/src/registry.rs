@@ -16,16 +16,16 @@ use std::task::{Context as TaskContext, Poll};
 use abi_stable::{
     export_root_module,
     prefix_type::PrefixTypeTrait,
-    std_types::{RResult, RString, RVec},
+    std_types::{RResult, RSlice, RString, RVec},
 };
-use async_ffi::{FfiFuture, FutureExt as _};
+use async_ffi::BorrowingFfiFuture;
 use nakama_runtime_abi::ffi::{
-    kind, FfiError, FfiResult, HostHandle, ModuleHeader, ModuleInfo, ModuleRoot, ModuleRoot_Ref,
-    Registration, StaticStr, MODULE_MAGIC,
+    kind, FfiContext, FfiError, FfiResult, HostHandle, ModuleHeader, ModuleInfo, ModuleRoot,
+    ModuleRoot_Ref, Registration, StaticStr, MODULE_MAGIC,
 };
 use nakama_runtime_abi::{Code, ABI_MAJOR, ABI_MINOR};
 
-use crate::logging::{self, WithHost};
+use crate::logging;
 use crate::{Context, Error, Initializer, Nakama};
 
 /// A boxed, sendable future.
@@ -38,7 +38,7 @@ pub trait Handler: Send + Sync + 'static {
         &'a self,
         ctx: &'a Context,
         nk: &'a Nakama,
-        input: Vec<u8>,
+        input: &'a [u8],
     ) -> BoxFuture<'a, Result<Vec<u8>, Error>>;
 }
 
@@ -157,38 +157,46 @@ pub(crate) fn panic_error(what: &str, payload: &(dyn Any + Send)) -> Error {
     Error::internal(format!("{what} panicked: {msg}"))
 }
 
-/// Polls a future, turning a panic into an error.
-pub(crate) struct CatchPanic<F> {
-    what: &'static str,
-    inner: F,
-}
-
-impl<F> CatchPanic<F> {
-    pub(crate) fn new(what: &'static str, inner: F) -> Self {
-        CatchPanic { what, inner }
+pin_project_lite::pin_project! {
+    /// Polls a module future with its host as the target of `log`/`tracing`
+    /// lines, turning a panic into an `INTERNAL` error naming `what`.
+    pub(crate) struct Guarded<F> {
+        what: &'static str,
+        host: HostHandle,
+        #[pin]
+        inner: F,
     }
 }
 
-impl<T, F: Future<Output = Result<T, Error>> + Unpin> Future for CatchPanic<F> {
+impl<F> Guarded<F> {
+    pub(crate) fn new(what: &'static str, host: HostHandle, inner: F) -> Self {
+        Guarded { what, host, inner }
+    }
+}
+
+impl<T, F: Future<Output = Result<T, Error>>> Future for Guarded<F> {
     type Output = Result<T, Error>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
-        let this = &mut *self;
-        match catch_unwind(AssertUnwindSafe(|| Pin::new(&mut this.inner).poll(cx))) {
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let _current = logging::enter(*this.host);
+        let inner = this.inner;
+        match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
             Ok(p) => p,
             Err(payload) => Poll::Ready(Err(panic_error(this.what, &*payload))),
         }
     }
 }
 
-/// Runs handler `index` in-process (also what the exported `call` does).
+/// Runs handler `index` (what the exported `call` does; in-process hosts
+/// call it directly). `ctx` and `input` are borrowed for the call.
 #[doc(hidden)]
-pub fn dispatch(
+pub fn dispatch<'a>(
     index: u32,
     host: HostHandle,
-    ctx: Vec<u8>,
-    input: Vec<u8>,
-) -> impl Future<Output = Result<Vec<u8>, Error>> + Send + 'static {
+    ctx: &'a FfiContext<'a>,
+    input: &'a [u8],
+) -> impl Future<Output = Result<Vec<u8>, Error>> + Send + 'a {
     let entry = handler_at(index);
     let what = entry.map(|(_, f)| f).unwrap_or("unknown handler");
     let fut = async move {
@@ -198,25 +206,20 @@ pub fn dispatch(
                 format!("this module has no handler #{index}"),
             ));
         };
-        let ctx = Context::from_raw(ctx, host);
+        // SAFETY: `ctx` outlives this future, which owns the Context.
+        let ctx = unsafe { Context::from_ffi(ctx, host) };
         let nk = Nakama::new(host);
         handler.call(&ctx, &nk, input).await
     };
-    CatchPanic::new(
-        what,
-        WithHost {
-            host,
-            inner: Box::pin(fut),
-        },
-    )
+    Guarded::new(what, host, fut)
 }
 
 /// Runs `#[init_module]` (if any) and answers every registration.
 #[doc(hidden)]
-pub fn run_init(
+pub fn run_init<'a>(
     host: HostHandle,
-    ctx: Vec<u8>,
-) -> impl Future<Output = Result<ModuleInfo, Error>> + Send + 'static {
+    ctx: &'a FfiContext<'a>,
+) -> impl Future<Output = Result<ModuleInfo, Error>> + Send + 'a {
     let fut = async move {
         let inits: Vec<&DeclaredInit> = inventory::iter::<DeclaredInit>.into_iter().collect();
         if inits.len() > 1 {
@@ -232,7 +235,8 @@ pub fn run_init(
         }
         let mut initializer = Initializer::default();
         if let Some(init) = inits.first() {
-            let ctx = Context::from_raw(ctx, host);
+            // SAFETY: `ctx` outlives this future, which owns the Context.
+            let ctx = unsafe { Context::from_ffi(ctx, host) };
             let nk = Nakama::new(host);
             init.handler.call(&ctx, &nk, &mut initializer).await?;
         }
@@ -255,13 +259,7 @@ pub fn run_init(
         let refs: Vec<(u32, &Entry)> = rows.iter().map(|(i, e)| (*i, e)).collect();
         Ok(module_info(&refs))
     };
-    CatchPanic::new(
-        "#[init_module]",
-        WithHost {
-            host,
-            inner: Box::pin(fut),
-        },
-    )
+    Guarded::new("#[init_module]", host, fut)
 }
 
 /// What the module declares with attributes (before init).
@@ -278,13 +276,6 @@ pub fn declared_info() -> ModuleInfo {
     module_info(&refs)
 }
 
-fn to_ffi<T>(r: Result<T, Error>, f: impl FnOnce(T) -> RVec<u8>) -> FfiResult {
-    match r {
-        Ok(v) => RResult::ROk(f(v)),
-        Err(e) => RResult::RErr(e.into_ffi()),
-    }
-}
-
 extern "C" fn ffi_info() -> ModuleInfo {
     catch_unwind(declared_info).unwrap_or_else(|_| ModuleInfo {
         name: RString::from(package_name()),
@@ -293,29 +284,33 @@ extern "C" fn ffi_info() -> ModuleInfo {
     })
 }
 
-extern "C" fn ffi_init(
+extern "C" fn ffi_init<'a>(
     host: HostHandle,
-    ctx: RVec<u8>,
-) -> FfiFuture<RResult<ModuleInfo, FfiError>> {
+    ctx: &'a FfiContext<'a>,
+) -> BorrowingFfiFuture<'a, RResult<ModuleInfo, FfiError>> {
     logging::install();
-    let ctx = ctx.into_vec();
-    async move {
-        match run_init(host, ctx).await {
+    let fut = run_init(host, ctx);
+    BorrowingFfiFuture::new(async move {
+        match fut.await {
             Ok(info) => RResult::ROk(info),
             Err(e) => RResult::RErr(e.into_ffi()),
         }
-    }
-    .into_ffi()
+    })
 }
 
-extern "C" fn ffi_call(
+extern "C" fn ffi_call<'a>(
     handler: u32,
     host: HostHandle,
-    ctx: RVec<u8>,
-    input: RVec<u8>,
-) -> FfiFuture<FfiResult> {
-    let fut = dispatch(handler, host, ctx.into_vec(), input.into_vec());
-    async move { to_ffi(fut.await, RVec::from) }.into_ffi()
+    ctx: &'a FfiContext<'a>,
+    input: RSlice<'a, u8>,
+) -> BorrowingFfiFuture<'a, FfiResult> {
+    let fut = dispatch(handler, host, ctx, input.as_slice());
+    BorrowingFfiFuture::new(async move {
+        match fut.await {
+            Ok(out) => RResult::ROk(RVec::from(out)),
+            Err(e) => RResult::RErr(e.into_ffi()),
+        }
+    })
 }
 
 /// Read by the loader before anything else (see the ABI crate).
