@@ -7,6 +7,7 @@ use syn::{Ident, LitStr, Token};
 use crate::hook_table::{self, HookInfo};
 
 /// `#[rpc]` arguments.
+#[derive(Debug)]
 pub struct RpcArgs {
     pub id: Option<LitStr>,
 }

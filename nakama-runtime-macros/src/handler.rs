@@ -85,36 +85,31 @@ fn expand_fn(kind: Kind, args: TokenStream, f: &ItemFn) -> syn::Result<TokenStre
     }
 }
 
-/// `is_context::<T>()` etc., spanned at the user's types.
-fn ctx_nk_checks(types: &[Type]) -> TokenStream {
+/// The call's `ctx` and `nk` arguments, cast to the user's declared types
+/// through traits spanned at those types: a wrong type is one error, at the
+/// user's type, saying what is expected.
+fn ctx_nk_args(types: &[Type]) -> (TokenStream, TokenStream) {
     let rt = rt();
-    let mut out = TokenStream::new();
-    if let Some(t) = types.first() {
-        out.extend(quote_spanned!(span_of(types, 0)=> #rt::is_context::<#t>();));
-    }
-    if let Some(t) = types.get(1) {
-        out.extend(quote_spanned!(span_of(types, 1)=> #rt::is_nakama::<#t>();));
-    }
-    out
+    let (c, n) = (&types[0], &types[1]);
+    (
+        quote_spanned!(span_of(types, 0)=> <#c as #rt::IsContext<'__a>>::cast(__nakama_ctx)),
+        quote_spanned!(span_of(types, 1)=> <#n as #rt::IsNakama<'__a>>::cast(__nakama_nk)),
+    )
 }
 
-/// The error type check, if the `Result` names one.
-fn error_check(err: &Option<Type>) -> TokenStream {
+/// Converts the handler's error, spanned at its declared error type.
+fn into_error(err: &Option<Type>) -> TokenStream {
     let rt = rt();
     match err {
-        Some(e) => quote_spanned!(syn::spanned::Spanned::span(e)=> #rt::is_error::<#e>();),
-        None => TokenStream::new(),
+        Some(e) => {
+            quote_spanned!(syn::spanned::Spanned::span(e)=> <#e as #rt::IntoError>::into_error)
+        }
+        None => quote!(#rt::IntoError::into_error),
     }
 }
 
 /// The handler type and its registration.
-fn glue(
-    f: &ItemFn,
-    kind_const: &str,
-    id: &str,
-    checks: TokenStream,
-    body: TokenStream,
-) -> TokenStream {
+fn glue(f: &ItemFn, kind_const: &str, id: &str, body: TokenStream) -> TokenStream {
     let rt = rt();
     let name = &f.sig.ident;
     let kind_ident = Ident::new(kind_const, Span::call_site());
@@ -132,8 +127,6 @@ fn glue(
                     __nakama_nk: &'__a ::nakama_runtime::Nakama,
                     __nakama_input: &'__a [u8],
                 ) -> #rt::BoxFuture<'__a, ::core::result::Result<::std::vec::Vec<u8>, ::nakama_runtime::Error>> {
-                    #[allow(unreachable_code)]
-                    if false { #checks }
                     ::std::boxed::Box::pin(async move { #body })
                 }
             }
@@ -160,35 +153,43 @@ fn expand_rpc(f: &ItemFn, id: &str) -> syn::Result<TokenStream> {
     errors.finish()?;
     let (ok, err) = result?;
     let name = &f.sig.ident;
-
-    let mut checks = ctx_nk_checks(&types);
+    let (ctx, nk) = ctx_nk_args(&types);
     let payload_ty = &types[2];
     let decode = if signature::is_raw(payload_ty) {
         quote_spanned!(span_of(&types, 2)=> #rt::raw_input::<#payload_ty>(__nakama_input)?)
     } else {
-        checks.extend(quote_spanned!(span_of(&types, 2)=> #rt::is_payload::<#payload_ty>();));
-        quote!(#rt::json_input::<#payload_ty>(__nakama_input)?)
+        quote_spanned!(span_of(&types, 2)=> <#payload_ty as #rt::Payload>::decode(__nakama_input)?)
     };
     let encode = if signature::is_raw(&ok) {
-        quote!(#rt::raw_output(#name(__nakama_ctx, __nakama_nk, __nakama_payload).await))
+        quote!(#rt::RpcOutput::into_payload)
     } else {
-        checks.extend(quote_spanned!(syn::spanned::Spanned::span(&ok)=> #rt::is_reply::<#ok>();));
-        quote!(#rt::json_output(#name(__nakama_ctx, __nakama_nk, __nakama_payload).await))
+        quote_spanned!(syn::spanned::Spanned::span(&ok)=> <#ok as #rt::Reply>::encode)
     };
-    checks.extend(error_check(&err));
+    let into_error = into_error(&err);
     let body = quote! {
         let __nakama_payload = #decode;
-        #encode
+        match #name(#ctx, #nk, __nakama_payload).await {
+            ::core::result::Result::Ok(v) => #encode(v),
+            ::core::result::Result::Err(e) => ::core::result::Result::Err(#into_error(e)),
+        }
     };
-    Ok(glue(f, "RPC", id, checks, body))
+    Ok(glue(f, "RPC", id, body))
 }
 
-/// `SameType` checks of hook argument types against the hook's.
-fn hook_type_check(types: &[Type], i: usize, hook: &TokenStream, assoc: &str) -> TokenStream {
+/// The cast of hook argument `i` from the hook's own type `assoc`, spanned
+/// at the user's type.
+fn hook_arg(
+    types: &[Type],
+    i: usize,
+    hook: &TokenStream,
+    assoc: &str,
+    value: TokenStream,
+) -> TokenStream {
     let rt = rt();
     let assoc = Ident::new(assoc, Span::call_site());
     let t = &types[i];
-    quote_spanned!(span_of(types, i)=> #rt::same_type::<#t, <#hook as #rt::Hook>::#assoc>();)
+    quote_spanned!(span_of(types, i)=>
+        <#t as #rt::SameType<<#hook as #rt::Hook>::#assoc>>::from_target(#value))
 }
 
 fn expand_before(f: &ItemFn, info: &HookInfo, ident: &Ident) -> syn::Result<TokenStream> {
@@ -214,21 +215,28 @@ fn expand_before(f: &ItemFn, info: &HookInfo, ident: &Ident) -> syn::Result<Toke
     let result = signature::result_types(f, "before_hook", &expected);
     errors.finish()?;
     let (_, err) = result?;
-    let mut checks = ctx_nk_checks(&types);
-    checks.extend(error_check(&err));
+    let (ctx, nk) = ctx_nk_args(&types);
+    let into_error = into_error(&err);
     let body = if info.before_input {
-        checks.extend(hook_type_check(&types, 2, &hook, "Request"));
+        let req = hook_arg(
+            &types,
+            2,
+            &hook,
+            "Request",
+            quote!(#rt::hook_request::<#hook>(__nakama_input)?),
+        );
         quote! {
-            let __nakama_req = #rt::hook_request::<#hook>(__nakama_input)?;
-            #rt::before_output::<#hook, _>(#name(__nakama_ctx, __nakama_nk, __nakama_req).await)
+            let __nakama_req = #req;
+            let __nakama_out = #name(#ctx, #nk, __nakama_req).await.map_err(#into_error);
+            #rt::before_output::<#hook, _>(__nakama_out)
         }
     } else {
         quote! {
             let _ = __nakama_input;
-            #rt::unit_output(#name(__nakama_ctx, __nakama_nk).await)
+            #name(#ctx, #nk).await.map(|()| ::std::vec::Vec::new()).map_err(#into_error)
         }
     };
-    Ok(glue(f, "BEFORE_HOOK", info.name, checks, body))
+    Ok(glue(f, "BEFORE_HOOK", info.name, body))
 }
 
 fn expand_after(f: &ItemFn, info: &HookInfo, ident: &Ident) -> syn::Result<TokenStream> {
@@ -267,20 +275,25 @@ fn expand_after(f: &ItemFn, info: &HookInfo, ident: &Ident) -> syn::Result<Token
     let result = signature::result_types(f, "after_hook", &expected);
     errors.finish()?;
     let (_, err) = result?;
-    let mut checks = ctx_nk_checks(&types);
-    checks.extend(error_check(&err));
-    let mut call_args = Vec::new();
-    for (i, (assoc, field)) in extra.iter().enumerate() {
-        checks.extend(hook_type_check(&types, 2 + i, &hook, assoc));
-        let field = Ident::new(field, Span::call_site());
-        call_args.push(quote!(__nakama_args.#field));
-    }
+    let (ctx, nk) = ctx_nk_args(&types);
+    let into_error = into_error(&err);
+    let call_args: Vec<TokenStream> = extra
+        .iter()
+        .enumerate()
+        .map(|(i, (assoc, field))| {
+            let field = Ident::new(field, Span::call_site());
+            hook_arg(&types, 2 + i, &hook, assoc, quote!(__nakama_args.#field))
+        })
+        .collect();
     let body = quote! {
         let __nakama_args = #rt::after_input::<#hook>(__nakama_input)?;
         let _ = &__nakama_args;
-        #rt::unit_output(#name(__nakama_ctx, __nakama_nk #(, #call_args)*).await)
+        #name(#ctx, #nk #(, #call_args)*)
+            .await
+            .map(|()| ::std::vec::Vec::new())
+            .map_err(#into_error)
     };
-    Ok(glue(f, "AFTER_HOOK", info.name, checks, body))
+    Ok(glue(f, "AFTER_HOOK", info.name, body))
 }
 
 const INIT_SIG: &str =
@@ -294,10 +307,11 @@ fn expand_init(f: &ItemFn) -> syn::Result<TokenStream> {
     errors.finish()?;
     let (_, err) = result?;
     let name = &f.sig.ident;
-    let mut checks = ctx_nk_checks(&types);
+    let (ctx, nk) = ctx_nk_args(&types);
     let init_ty = &types[2];
-    checks.extend(quote_spanned!(span_of(&types, 2)=> #rt::is_initializer::<#init_ty>();));
-    checks.extend(error_check(&err));
+    let init = quote_spanned!(span_of(&types, 2)=>
+        <#init_ty as #rt::IsInitializer<'__a>>::cast(__nakama_init));
+    let into_error = into_error(&err);
     let function = format!("::{name}");
     // A second #[init_module] in the same crate defines this symbol twice,
     // which rustc reports at the second one.
@@ -321,10 +335,8 @@ fn expand_init(f: &ItemFn) -> syn::Result<TokenStream> {
                     __nakama_nk: &'__a ::nakama_runtime::Nakama,
                     __nakama_init: &'__a mut ::nakama_runtime::Initializer,
                 ) -> #rt::BoxFuture<'__a, ::core::result::Result<(), ::nakama_runtime::Error>> {
-                    #[allow(unreachable_code)]
-                    if false { #checks }
                     ::std::boxed::Box::pin(async move {
-                        #rt::unit_output(#name(__nakama_ctx, __nakama_nk, __nakama_init).await).map(|_| ())
+                        #name(#ctx, #nk, #init).await.map_err(#into_error)
                     })
                 }
             }

@@ -11,6 +11,7 @@ pub enum After {
     Nothing,
 }
 
+#[derive(Debug)]
 pub struct HookInfo {
     pub name: &'static str,
     /// Whether the before hook receives (and returns) a request.

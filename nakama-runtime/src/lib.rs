@@ -152,39 +152,55 @@ pub mod __private {
     pub use nakama_runtime_abi::ffi::kind;
     pub use nakama_runtime_abi::hooks::{AfterShape, Hook};
 
-    use crate::payload::{RpcInput, RpcOutput};
+    use crate::payload::RpcInput;
+    pub use crate::payload::RpcOutput;
     use crate::{Error, Json};
     use serde::{de::DeserializeOwned, Serialize};
 
-    /// Checks, at the argument's type, that it is `&Context`.
+    /// The first handler argument: `&Context`.
     #[diagnostic::on_unimplemented(
         message = "this argument must be `&Context`",
         label = "expected `&Context` here",
         note = "handlers take `(ctx: &Context, nk: &Nakama, ...)` in this order"
     )]
-    pub trait IsContext {}
-    impl IsContext for &crate::Context {}
-    pub fn is_context<T: IsContext>() {}
+    pub trait IsContext<'a> {
+        fn cast(c: &'a crate::Context) -> Self;
+    }
+    impl<'a> IsContext<'a> for &'a crate::Context {
+        fn cast(c: &'a crate::Context) -> Self {
+            c
+        }
+    }
 
-    /// Checks, at the argument's type, that it is `&Nakama`.
+    /// The second handler argument: `&Nakama`.
     #[diagnostic::on_unimplemented(
         message = "this argument must be `&Nakama`",
         label = "expected `&Nakama` here",
         note = "handlers take `(ctx: &Context, nk: &Nakama, ...)` in this order"
     )]
-    pub trait IsNakama {}
-    impl IsNakama for &crate::Nakama {}
-    pub fn is_nakama<T: IsNakama>() {}
+    pub trait IsNakama<'a> {
+        fn cast(n: &'a crate::Nakama) -> Self;
+    }
+    impl<'a> IsNakama<'a> for &'a crate::Nakama {
+        fn cast(n: &'a crate::Nakama) -> Self {
+            n
+        }
+    }
 
-    /// Checks, at the argument's type, that it is `&mut Initializer`.
+    /// The third argument of `#[init_module]`: `&mut Initializer`.
     #[diagnostic::on_unimplemented(
         message = "this argument must be `&mut Initializer`",
         label = "expected `&mut Initializer` here",
         note = "#[init_module] takes `(ctx: &Context, nk: &Nakama, init: &mut Initializer)`"
     )]
-    pub trait IsInitializer {}
-    impl IsInitializer for &mut crate::Initializer {}
-    pub fn is_initializer<T: IsInitializer>() {}
+    pub trait IsInitializer<'a> {
+        fn cast(i: &'a mut crate::Initializer) -> Self;
+    }
+    impl<'a> IsInitializer<'a> for &'a mut crate::Initializer {
+        fn cast(i: &'a mut crate::Initializer) -> Self {
+            i
+        }
+    }
 
     /// A JSON payload type.
     #[diagnostic::on_unimplemented(
@@ -192,9 +208,14 @@ pub mod __private {
         label = "does not implement `serde::Deserialize`",
         note = "an #[rpc] payload is any type that implements `serde::Deserialize` (add `#[derive(Deserialize)]`), or `String` / `Vec<u8>` for the raw payload"
     )]
-    pub trait Payload: DeserializeOwned {}
-    impl<T: DeserializeOwned> Payload for T {}
-    pub fn is_payload<T: Payload>() {}
+    pub trait Payload: Sized {
+        fn decode(input: &[u8]) -> Result<Self, Error>;
+    }
+    impl<T: DeserializeOwned> Payload for T {
+        fn decode(input: &[u8]) -> Result<Self, Error> {
+            crate::payload::decode_json(input)
+        }
+    }
 
     /// A JSON result type.
     #[diagnostic::on_unimplemented(
@@ -202,9 +223,14 @@ pub mod __private {
         label = "does not implement `serde::Serialize`",
         note = "an #[rpc] result is any type that implements `serde::Serialize` (add `#[derive(Serialize)]`), or `String` / `Vec<u8>` / `()`"
     )]
-    pub trait Reply: Serialize {}
-    impl<T: Serialize> Reply for T {}
-    pub fn is_reply<T: Reply>() {}
+    pub trait Reply {
+        fn encode(self) -> Result<Vec<u8>, Error>;
+    }
+    impl<T: Serialize> Reply for T {
+        fn encode(self) -> Result<Vec<u8>, Error> {
+            Json(self).into_payload()
+        }
+    }
 
     /// A handler's error type.
     #[diagnostic::on_unimplemented(
@@ -220,7 +246,20 @@ pub mod __private {
             self.into()
         }
     }
-    pub fn is_error<T: IntoError>() {}
+
+    /// A hook argument: must be the hook's own type.
+    #[diagnostic::on_unimplemented(
+        message = "this hook takes `{T}` here, not `{Self}`",
+        label = "expected `{T}`"
+    )]
+    pub trait SameType<T> {
+        fn from_target(t: T) -> Self;
+    }
+    impl<T> SameType<T> for T {
+        fn from_target(t: T) -> Self {
+            t
+        }
+    }
 
     /// Decodes a raw payload (`String` / `Vec<u8>`).
     pub fn raw_input<T: RpcInput>(input: &[u8]) -> Result<T, Error> {
@@ -240,10 +279,6 @@ pub mod __private {
         Json(r.map_err(IntoError::into_error)?).into_payload()
     }
 
-    pub fn unit_output<E: IntoError>(r: Result<(), E>) -> Result<Vec<u8>, Error> {
-        r.map_err(IntoError::into_error).map(|()| Vec::new())
-    }
-
     /// Decodes what a host sends a before hook.
     pub fn hook_request<H: Hook>(input: &[u8]) -> Result<H::Request, Error> {
         serde_json::from_slice(input).map_err(|e| {
@@ -252,10 +287,10 @@ pub mod __private {
     }
 
     /// Encodes a before hook's answer: the request, or empty for "drop".
-    pub fn before_output<H: Hook, E: IntoError>(
-        r: Result<Option<H::Request>, E>,
+    pub fn before_output<H: Hook, U: Serialize>(
+        r: Result<Option<U>, Error>,
     ) -> Result<Vec<u8>, Error> {
-        match r.map_err(IntoError::into_error)? {
+        match r? {
             Some(req) => serde_json::to_vec(&req).map_err(|e| {
                 Error::internal(format!("{} request could not be encoded: {e}", H::NAME))
             }),
@@ -281,13 +316,4 @@ pub mod __private {
             ))
         })
     }
-
-    /// Checks, at a hook argument's type, that it is the hook's type.
-    #[diagnostic::on_unimplemented(
-        message = "this hook takes `{T}` here, not `{Self}`",
-        label = "expected `{T}`"
-    )]
-    pub trait SameType<T> {}
-    impl<T> SameType<T> for T {}
-    pub fn same_type<A: SameType<B>, B>() {}
 }
