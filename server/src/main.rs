@@ -1,35 +1,106 @@
-//! `nakama-devhost`: the dev host binary.
+//! `nakama-devhost`: serve Rust modules behind Nakama's client API, or
+//! `check` them.
 //!
-//! - `nakama-devhost check <dir-or-file>`: load modules and print what each
-//!   declares; exit non-zero on a refusal.
+//! ```text
+//! nakama-devhost [--config local.yml] [--runtime.path DIR] [--socket.port 7350] ...
+//! nakama-devhost check <dir-or-file>
+//! ```
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Arg, ArgAction, Command};
+use nakama_devhost::config::{Config, KEYS};
 
 mod check;
 
-#[derive(Parser)]
-#[command(name = "nakama-devhost", version, about = "Run Nakama Rust modules")]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Load modules and print, per module, its name, SDK and ABI versions
-    /// and every registration. Exits non-zero if any module is refused.
-    Check {
-        /// A module file, or a folder of modules.
-        path: PathBuf,
-    },
+fn cli() -> Command {
+    // Nakama's flags are the YAML paths (`--runtime.http_key`): one option
+    // per known key, so an unknown flag is an error that lists them.
+    let mut cmd = Command::new("nakama-devhost")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("Run Nakama Rust modules behind Nakama's client API, with SQLite")
+        .arg(
+            Arg::new("config")
+                .long("config")
+                .value_name("FILE")
+                .action(ArgAction::Append)
+                .help("YAML config file in Nakama's format (repeatable; later ones win)"),
+        )
+        .subcommand(
+            Command::new("check")
+                .about("Load modules and print what each declares; exit 1 on a refusal")
+                .arg(Arg::new("path").required(true).value_name("DIR-OR-FILE")),
+        )
+        .subcommand(Command::new("serve").about("Serve the modules (the default)"));
+    for key in KEYS {
+        cmd = cmd.arg(
+            Arg::new(*key)
+                .long(*key)
+                .value_name("VALUE")
+                .action(ArgAction::Append)
+                .help(format!("config key {key}")),
+        );
+    }
+    cmd
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::Check { path } => check::run(&path),
+    let matches = cli().get_matches();
+    if let Some(("check", sub)) = matches.subcommand() {
+        let path: &String = sub.get_one("path").expect("required");
+        return check::run(&PathBuf::from(path));
     }
+    let files: Vec<PathBuf> = matches
+        .get_many::<String>("config")
+        .map(|v| v.map(PathBuf::from).collect())
+        .unwrap_or_default();
+    // Flags in command-line order, so repeated ones append (runtime.env).
+    let mut flags: Vec<(usize, String, String)> = Vec::new();
+    for key in KEYS {
+        if let (Some(values), Some(indices)) =
+            (matches.get_many::<String>(key), matches.indices_of(key))
+        {
+            for (v, i) in values.zip(indices) {
+                flags.push((i, key.to_string(), v.clone()));
+            }
+        }
+    }
+    flags.sort();
+    let flags: Vec<(String, String)> = flags.into_iter().map(|(_, k, v)| (k, v)).collect();
+    let (config, warnings) = match Config::load(&files, &flags) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        let running = match nakama_devhost::start(config, warnings).await {
+            Ok(r) => r,
+            Err(e) => {
+                let log = nakama_devhost::log::Logger::new("info", "json");
+                log.error("Startup failed", &[("error", e.into())]);
+                return ExitCode::FAILURE;
+            }
+        };
+        tokio::select! {
+            r = running.server => match r {
+                Ok(Ok(())) => ExitCode::SUCCESS,
+                _ => ExitCode::FAILURE,
+            },
+            _ = tokio::signal::ctrl_c() => ExitCode::SUCCESS,
+        }
+    })
 }

@@ -1,0 +1,334 @@
+//! Configuration in Nakama's shape: defaults, then YAML files
+//! (`--config`), then dotted flags (`--runtime.http_key`), later ones
+//! winning. Only the keys the dev host uses are known; unknown YAML keys
+//! are reported (Nakama ignores them silently, which hides typos).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use serde_yaml_ng::Value;
+
+/// Every setting the dev host reads, with Nakama's defaults.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub name: String,
+    pub data_dir: PathBuf,
+    pub runtime_path: PathBuf,
+    pub runtime_http_key: String,
+    pub runtime_env: Vec<String>,
+    /// Dev host only: per-call module timeout (Nakama has none of its own).
+    pub runtime_call_timeout_ms: u64,
+    pub logger_level: String,
+    pub logger_format: String,
+    pub session_encryption_key: String,
+    pub session_refresh_encryption_key: String,
+    pub session_token_expiry_sec: i64,
+    pub session_refresh_token_expiry_sec: i64,
+    pub socket_server_key: String,
+    pub socket_address: String,
+    pub socket_port: u16,
+    pub socket_max_request_size_bytes: usize,
+    /// SQLite file, or `:memory:`.
+    pub database_address: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let data_dir = std::env::current_dir()
+            .unwrap_or_else(|_| PathBuf::from("."))
+            .join("data");
+        Config {
+            name: "nakama".into(),
+            runtime_path: data_dir.join("modules"),
+            data_dir,
+            runtime_http_key: "defaulthttpkey".into(),
+            runtime_env: Vec::new(),
+            runtime_call_timeout_ms: 10_000,
+            logger_level: "info".into(),
+            logger_format: "json".into(),
+            session_encryption_key: "defaultencryptionkey".into(),
+            session_refresh_encryption_key: "defaultrefreshencryptionkey".into(),
+            session_token_expiry_sec: 60,
+            session_refresh_token_expiry_sec: 3600,
+            socket_server_key: "defaultkey".into(),
+            socket_address: String::new(),
+            socket_port: 7350,
+            socket_max_request_size_bytes: 262_144,
+            database_address: String::new(),
+        }
+    }
+}
+
+/// Keys (YAML path form) the dev host knows.
+pub const KEYS: &[&str] = &[
+    "name",
+    "data_dir",
+    "runtime.path",
+    "runtime.http_key",
+    "runtime.env",
+    "runtime.call_timeout_ms",
+    "logger.level",
+    "logger.format",
+    "session.encryption_key",
+    "session.refresh_encryption_key",
+    "session.token_expiry_sec",
+    "session.refresh_token_expiry_sec",
+    "socket.server_key",
+    "socket.address",
+    "socket.port",
+    "socket.max_request_size_bytes",
+    "database.address",
+];
+
+/// A configuration problem that stops startup.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+impl Config {
+    /// Builds the configuration from YAML files then `key=value` flags.
+    /// Answers it with the warnings to log (unknown YAML keys).
+    pub fn load(
+        files: &[PathBuf],
+        flags: &[(String, String)],
+    ) -> Result<(Config, Vec<String>), ConfigError> {
+        let mut values: Vec<(String, Value)> = Vec::new();
+        let mut warnings = Vec::new();
+        let mut runtime_path_set = false;
+        for file in files {
+            let text = std::fs::read_to_string(file).map_err(|e| {
+                ConfigError(format!("cannot read config file {}: {e}", file.display()))
+            })?;
+            let doc: Value = serde_yaml_ng::from_str(&text).map_err(|e| {
+                ConfigError(format!(
+                    "config file {} is not valid YAML: {e}",
+                    file.display()
+                ))
+            })?;
+            flatten("", &doc, &mut values);
+        }
+        for (k, v) in flags {
+            values.push((k.clone(), Value::String(v.clone())));
+        }
+        let mut c = Config::default();
+        let mut data_dir_set = false;
+        for (key, value) in values {
+            if !KEYS.contains(&key.as_str()) {
+                warnings.push(key);
+                continue;
+            }
+            let text = || scalar(&value);
+            match key.as_str() {
+                "name" => c.name = text(),
+                "data_dir" => {
+                    c.data_dir = PathBuf::from(text());
+                    data_dir_set = true;
+                }
+                "runtime.path" => {
+                    c.runtime_path = PathBuf::from(text());
+                    runtime_path_set = true;
+                }
+                "runtime.http_key" => c.runtime_http_key = text(),
+                "runtime.env" => match &value {
+                    Value::Sequence(items) => c.runtime_env.extend(items.iter().map(scalar)),
+                    other => c.runtime_env.push(scalar(other)),
+                },
+                "runtime.call_timeout_ms" => c.runtime_call_timeout_ms = number(&key, &text())?,
+                "logger.level" => c.logger_level = text().to_lowercase(),
+                "logger.format" => c.logger_format = text().to_lowercase(),
+                "session.encryption_key" => c.session_encryption_key = text(),
+                "session.refresh_encryption_key" => c.session_refresh_encryption_key = text(),
+                "session.token_expiry_sec" => c.session_token_expiry_sec = number(&key, &text())?,
+                "session.refresh_token_expiry_sec" => {
+                    c.session_refresh_token_expiry_sec = number(&key, &text())?
+                }
+                "socket.server_key" => c.socket_server_key = text(),
+                "socket.address" => c.socket_address = text(),
+                "socket.port" => c.socket_port = number(&key, &text())?,
+                "socket.max_request_size_bytes" => {
+                    c.socket_max_request_size_bytes = number(&key, &text())?
+                }
+                "database.address" => c.database_address = text(),
+                _ => unreachable!("every key of KEYS is handled"),
+            }
+        }
+        if data_dir_set && !runtime_path_set {
+            c.runtime_path = c.data_dir.join("modules");
+        }
+        c.validate()?;
+        Ok((c, warnings))
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let fail = |m: String| Err(ConfigError(m));
+        if !["debug", "info", "warn", "error"].contains(&self.logger_level.as_str()) {
+            return fail(format!(
+                "logger.level must be debug, info, warn or error, not {:?}",
+                self.logger_level
+            ));
+        }
+        if !["json", "text"].contains(&self.logger_format.as_str()) {
+            return fail(format!(
+                "logger.format must be json or text, not {:?}",
+                self.logger_format
+            ));
+        }
+        if self.runtime_http_key.is_empty() {
+            return fail("runtime.http_key must not be empty".into());
+        }
+        if self.socket_server_key.is_empty() {
+            return fail("socket.server_key must not be empty".into());
+        }
+        if self.session_encryption_key == self.session_refresh_encryption_key {
+            return fail(
+                "session.encryption_key and session.refresh_encryption_key must differ".into(),
+            );
+        }
+        if self.session_token_expiry_sec < 1 || self.session_refresh_token_expiry_sec < 1 {
+            return fail("session token expiries must be at least 1 second".into());
+        }
+        for e in &self.runtime_env {
+            if !e.contains('=') {
+                return fail(format!("runtime.env entry {e:?} must be KEY=VALUE"));
+            }
+        }
+        Ok(())
+    }
+
+    /// `runtime.env` as a map (values may contain `=`).
+    pub fn env_map(&self) -> HashMap<String, String> {
+        self.runtime_env
+            .iter()
+            .filter_map(|e| e.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    /// Where the SQLite database lives.
+    pub fn database_path(&self) -> String {
+        if self.database_address.is_empty() {
+            self.data_dir
+                .join("devhost.sqlite3")
+                .to_string_lossy()
+                .into_owned()
+        } else {
+            self.database_address.clone()
+        }
+    }
+
+    /// Settings still at their insecure defaults, for the startup WARN.
+    pub fn insecure_defaults(&self) -> Vec<&'static str> {
+        let d = Config::default();
+        let mut v = Vec::new();
+        if self.socket_server_key == d.socket_server_key {
+            v.push("socket.server_key");
+        }
+        if self.session_encryption_key == d.session_encryption_key {
+            v.push("session.encryption_key");
+        }
+        if self.session_refresh_encryption_key == d.session_refresh_encryption_key {
+            v.push("session.refresh_encryption_key");
+        }
+        if self.runtime_http_key == d.runtime_http_key {
+            v.push("runtime.http_key");
+        }
+        v
+    }
+}
+
+fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, Value)>) {
+    match v {
+        Value::Mapping(m) => {
+            for (k, v) in m {
+                let k = scalar(k);
+                let key = if prefix.is_empty() {
+                    k
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                // runtime.env is a list value, not a section.
+                if matches!(v, Value::Mapping(_)) {
+                    flatten(&key, v, out);
+                } else {
+                    out.push((key, v.clone()));
+                }
+            }
+        }
+        Value::Null => {}
+        other => out.push((prefix.to_string(), other.clone())),
+    }
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Null => String::new(),
+        other => serde_yaml_ng::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+    }
+}
+
+fn number<T: std::str::FromStr>(key: &str, text: &str) -> Result<T, ConfigError> {
+    text.trim()
+        .parse()
+        .map_err(|_| ConfigError(format!("{key} must be a number, not {text:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flags(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_are_nakamas() {
+        let (c, w) = Config::load(&[], &[]).unwrap();
+        assert!(w.is_empty());
+        assert_eq!(c.socket_port, 7350);
+        assert_eq!(c.session_token_expiry_sec, 60);
+        assert_eq!(c.runtime_http_key, "defaulthttpkey");
+        assert_eq!(c.socket_max_request_size_bytes, 262_144);
+        assert!(c.runtime_path.ends_with("data/modules"));
+    }
+
+    #[test]
+    fn yaml_then_flags_and_unknown_keys_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("local.yml");
+        std::fs::write(
+            &file,
+            "name: nakama1\nsession:\n  token_expiry_sec: 7200\nruntime:\n  env:\n    - A=1\n    - B=x=y\nsocket:\n  prot: 1\n",
+        )
+        .unwrap();
+        let (c, w) = Config::load(
+            &[file],
+            &flags(&[("socket.port", "7450"), ("runtime.http_key", "k")]),
+        )
+        .unwrap();
+        assert_eq!(c.name, "nakama1");
+        assert_eq!(c.session_token_expiry_sec, 7200);
+        assert_eq!(c.socket_port, 7450);
+        assert_eq!(c.runtime_http_key, "k");
+        assert_eq!(c.env_map()["B"], "x=y");
+        assert_eq!(w, ["socket.prot"]);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_key() {
+        let e = Config::load(&[], &flags(&[("socket.port", "x")])).unwrap_err();
+        assert!(e.0.contains("socket.port"));
+        let e = Config::load(&[], &flags(&[("logger.level", "loud")])).unwrap_err();
+        assert!(e.0.contains("logger.level"));
+        let e = Config::load(&[], &flags(&[("runtime.env", "NOEQUALS")])).unwrap_err();
+        assert!(e.0.contains("KEY=VALUE"));
+    }
+}

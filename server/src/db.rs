@@ -1,0 +1,835 @@
+//! The dev host's data, in SQLite: accounts, storage, wallets and ledger,
+//! notifications. Nakama's semantics (see the facts sheet, sections c, g, h).
+//!
+//! One connection behind a mutex, used from blocking threads: SQLite
+//! serialises writers anyway, and this keeps transactions simple.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use nakama_runtime_host::abi::api;
+use nakama_runtime_host::abi::nk;
+use nakama_runtime_host::abi::Code;
+use nakama_runtime_host::CallError;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde_json::{Map, Value};
+
+/// The system user: owner of server objects.
+pub const SYSTEM_USER: &str = "00000000-0000-0000-0000-000000000000";
+
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS users (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL DEFAULT '',
+    avatar_url TEXT NOT NULL DEFAULT '',
+    lang_tag TEXT NOT NULL DEFAULT 'en',
+    location TEXT NOT NULL DEFAULT '',
+    timezone TEXT NOT NULL DEFAULT '',
+    metadata TEXT NOT NULL DEFAULT '{}',
+    wallet TEXT NOT NULL DEFAULT '{}',
+    email TEXT UNIQUE,
+    password TEXT,
+    custom_id TEXT UNIQUE,
+    disable_time INTEGER NOT NULL DEFAULT 0,
+    create_time INTEGER NOT NULL,
+    update_time INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS user_device (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id)
+);
+CREATE TABLE IF NOT EXISTS storage (
+    collection TEXT NOT NULL,
+    key TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    value TEXT NOT NULL,
+    version TEXT NOT NULL,
+    read INTEGER NOT NULL,
+    write INTEGER NOT NULL,
+    create_time INTEGER NOT NULL,
+    update_time INTEGER NOT NULL,
+    PRIMARY KEY (collection, key, user_id)
+);
+CREATE TABLE IF NOT EXISTS wallet_ledger (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    changeset TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    create_time INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS notification (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    content TEXT NOT NULL,
+    code INTEGER NOT NULL,
+    sender_id TEXT NOT NULL,
+    create_time INTEGER NOT NULL
+);
+";
+
+/// The database.
+#[derive(Clone)]
+pub struct Db {
+    conn: Arc<Mutex<Connection>>,
+}
+
+fn err(code: Code, msg: impl Into<String>) -> CallError {
+    CallError::new(code, msg)
+}
+
+fn internal(e: rusqlite::Error) -> CallError {
+    err(Code::Internal, format!("database error: {e}"))
+}
+
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// `2026-11-24T10:57:03Z`, as Nakama's gateway writes timestamps.
+pub fn rfc3339(secs: i64) -> String {
+    let t =
+        time::OffsetDateTime::from_unix_timestamp(secs).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let fmt = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    t.format(&fmt).unwrap_or_default()
+}
+
+/// Text of a JSON value as PostgreSQL's JSONB gives it back: `", "` and
+/// `": "` separators, object keys ordered by length then bytes.
+pub fn jsonb_text(v: &Value) -> String {
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort_by(|a, b| a.len().cmp(&b.len()).then(a.cmp(b)));
+            let items: Vec<String> = keys
+                .iter()
+                .map(|k| format!("{}: {}", Value::from(k.as_str()), jsonb_text(&m[*k])))
+                .collect();
+            format!("{{{}}}", items.join(", "))
+        }
+        Value::Array(a) => {
+            let items: Vec<String> = a.iter().map(jsonb_text).collect();
+            format!("[{}]", items.join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Lower-case hex MD5 of the value as submitted: Nakama's object version.
+pub fn version_of(value: &str) -> String {
+    use md5::{Digest, Md5};
+    let digest = Md5::digest(value.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Who performs a storage operation: the server (nk) or a client user.
+#[derive(Clone, Copy)]
+pub enum Caller<'a> {
+    Server,
+    Client(&'a str),
+}
+
+impl Db {
+    /// Opens (creating if needed) and migrates the database.
+    pub fn open(path: &str) -> Result<Db, String> {
+        if path != ":memory:" {
+            if let Some(dir) = std::path::Path::new(path).parent() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            }
+        }
+        let conn = Connection::open(path).map_err(|e| format!("cannot open {path}: {e}"))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+        )
+        .map_err(|e| format!("cannot configure {path}: {e}"))?;
+        conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);")
+            .map_err(|e| e.to_string())?;
+        let version: Option<i64> = conn
+            .query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0))
+            .map_err(|e| e.to_string())?;
+        match version {
+            None => {
+                conn.execute_batch(SCHEMA).map_err(|e| e.to_string())?;
+                conn.execute(
+                    "INSERT INTO schema_version (version) VALUES (?1)",
+                    [SCHEMA_VERSION],
+                )
+                .map_err(|e| e.to_string())?;
+            }
+            Some(v) if v > SCHEMA_VERSION => {
+                return Err(format!(
+                    "database {path} has schema version {v}, newer than this dev host's {SCHEMA_VERSION}"
+                ))
+            }
+            Some(_) => {}
+        }
+        Ok(Db {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Runs `f` on a blocking thread with the connection.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, CallError> + Send + 'static,
+    ) -> Result<T, CallError> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut c = conn.lock().unwrap_or_else(|e| e.into_inner());
+            f(&mut c)
+        })
+        .await
+        .map_err(|e| err(Code::Internal, format!("database task failed: {e}")))?
+    }
+}
+
+// ---- accounts -------------------------------------------------------------
+
+/// What `authenticate_*` answers.
+#[derive(Debug)]
+pub struct Authenticated {
+    pub user_id: String,
+    pub username: String,
+    pub created: bool,
+}
+
+/// The kind of id an account is found by.
+pub enum AuthId<'a> {
+    Custom(&'a str),
+    Device(&'a str),
+}
+
+fn random_username() -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    (0..10)
+        .map(|_| {
+            let c = rng.random_range(0..52u8);
+            (if c < 26 { b'a' + c } else { b'A' + c - 26 }) as char
+        })
+        .collect()
+}
+
+/// An [`AuthId`] that owns its id (to move into a blocking task).
+pub enum AuthIdOwned {
+    Custom(String),
+    Device(String),
+}
+
+impl AuthIdOwned {
+    pub fn as_ref(&self) -> AuthId<'_> {
+        match self {
+            AuthIdOwned::Custom(s) => AuthId::Custom(s),
+            AuthIdOwned::Device(s) => AuthId::Device(s),
+        }
+    }
+}
+
+/// Finds the account with this id, or creates it when `create`.
+pub fn authenticate(
+    c: &mut Connection,
+    id: AuthId<'_>,
+    username: &str,
+    create: bool,
+) -> Result<Authenticated, CallError> {
+    let found: Option<(String, String, i64)> = match id {
+        AuthId::Custom(cid) => c
+            .query_row(
+                "SELECT id, username, disable_time FROM users WHERE custom_id = ?1",
+                [cid],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional(),
+        AuthId::Device(did) => c
+            .query_row(
+                "SELECT u.id, u.username, u.disable_time FROM users u JOIN user_device d ON d.user_id = u.id WHERE d.id = ?1",
+                [did],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional(),
+    }
+    .map_err(internal)?;
+    if let Some((user_id, username, disabled)) = found {
+        if disabled > 0 {
+            return Err(err(Code::PermissionDenied, "User account banned."));
+        }
+        return Ok(Authenticated {
+            user_id,
+            username,
+            created: false,
+        });
+    }
+    if !create {
+        return Err(err(Code::NotFound, "User account not found."));
+    }
+    let username = if username.is_empty() {
+        random_username()
+    } else {
+        username.to_string()
+    };
+    let user_id = uuid::Uuid::new_v4().to_string();
+    let t = now();
+    let tx = c.transaction().map_err(internal)?;
+    let custom = match id {
+        AuthId::Custom(cid) => Some(cid),
+        AuthId::Device(_) => None,
+    };
+    let inserted = tx.execute(
+        "INSERT INTO users (id, username, custom_id, create_time, update_time) VALUES (?1, ?2, ?3, ?4, ?4)",
+        params![user_id, username, custom, t],
+    );
+    match inserted {
+        Err(rusqlite::Error::SqliteFailure(e, Some(msg)))
+            if e.code == rusqlite::ErrorCode::ConstraintViolation && msg.contains("username") =>
+        {
+            return Err(err(Code::AlreadyExists, "Username is already in use."));
+        }
+        other => {
+            other.map_err(internal)?;
+        }
+    }
+    if let AuthId::Device(did) = id {
+        tx.execute(
+            "INSERT INTO user_device (id, user_id) VALUES (?1, ?2)",
+            params![did, user_id],
+        )
+        .map_err(internal)?;
+    }
+    tx.commit().map_err(internal)?;
+    Ok(Authenticated {
+        user_id,
+        username,
+        created: true,
+    })
+}
+
+fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<api::User> {
+    Ok(api::User {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        display_name: r.get(2)?,
+        avatar_url: r.get(3)?,
+        lang_tag: r.get(4)?,
+        location: r.get(5)?,
+        timezone: r.get(6)?,
+        metadata: r.get(7)?,
+        create_time: Some(rfc3339(r.get(8)?)),
+        update_time: Some(rfc3339(r.get(9)?)),
+        ..Default::default()
+    })
+}
+
+const USER_COLUMNS: &str =
+    "id, username, display_name, avatar_url, lang_tag, location, timezone, metadata, create_time, update_time";
+
+/// The account of a user (`GET /v2/account`, `AccountGetId`).
+pub fn account(c: &Connection, user_id: &str) -> Result<Option<api::Account>, CallError> {
+    let row = c
+        .query_row(
+            &format!("SELECT {USER_COLUMNS}, wallet, email, custom_id, disable_time FROM users WHERE id = ?1"),
+            [user_id],
+            |r| {
+                let user = user_from_row(r)?;
+                let wallet: String = r.get(10)?;
+                let email: Option<String> = r.get(11)?;
+                let custom_id: Option<String> = r.get(12)?;
+                let disable_time: i64 = r.get(13)?;
+                Ok((user, wallet, email, custom_id, disable_time))
+            },
+        )
+        .optional()
+        .map_err(internal)?;
+    let Some((user, wallet, email, custom_id, disable_time)) = row else {
+        return Ok(None);
+    };
+    let mut stmt = c
+        .prepare_cached("SELECT id FROM user_device WHERE user_id = ?1 ORDER BY id")
+        .map_err(internal)?;
+    let devices = stmt
+        .query_map([user_id], |r| {
+            Ok(api::AccountDevice {
+                id: r.get(0)?,
+                ..Default::default()
+            })
+        })
+        .map_err(internal)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(internal)?;
+    Ok(Some(api::Account {
+        user: Some(user),
+        wallet,
+        email: email.unwrap_or_default(),
+        devices,
+        custom_id: custom_id.unwrap_or_default(),
+        disable_time: (disable_time > 0).then(|| rfc3339(disable_time)),
+        ..Default::default()
+    }))
+}
+
+/// Users by id (unknown ids are left out).
+pub fn users(c: &Connection, ids: &[String]) -> Result<Vec<api::User>, CallError> {
+    let mut out = Vec::new();
+    let mut stmt = c
+        .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"))
+        .map_err(internal)?;
+    for id in ids {
+        if let Some(u) = stmt
+            .query_row([id], user_from_row)
+            .optional()
+            .map_err(internal)?
+        {
+            out.push(u);
+        }
+    }
+    Ok(out)
+}
+
+/// Users by username (unknown names are left out).
+pub fn users_by_name(c: &Connection, names: &[String]) -> Result<Vec<api::User>, CallError> {
+    let mut out = Vec::new();
+    let mut stmt = c
+        .prepare_cached(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE username = ?1"
+        ))
+        .map_err(internal)?;
+    for n in names {
+        if let Some(u) = stmt
+            .query_row([n], user_from_row)
+            .optional()
+            .map_err(internal)?
+        {
+            out.push(u);
+        }
+    }
+    Ok(out)
+}
+
+/// Applies `PUT /v2/account`.
+pub fn update_account(
+    c: &Connection,
+    user_id: &str,
+    req: &api::UpdateAccountRequest,
+) -> Result<(), CallError> {
+    let fields = [
+        ("username", &req.username),
+        ("display_name", &req.display_name),
+        ("avatar_url", &req.avatar_url),
+        ("lang_tag", &req.lang_tag),
+        ("location", &req.location),
+        ("timezone", &req.timezone),
+    ];
+    for (column, value) in fields {
+        if let Some(v) = value {
+            let r = c.execute(
+                &format!("UPDATE users SET {column} = ?1, update_time = ?2 WHERE id = ?3"),
+                params![v, now(), user_id],
+            );
+            match r {
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+                {
+                    return Err(err(Code::InvalidArgument, "Username is already in use."));
+                }
+                other => {
+                    other.map_err(internal)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+// ---- storage --------------------------------------------------------------
+
+fn object_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<api::StorageObject> {
+    let user_id: String = r.get(2)?;
+    Ok(api::StorageObject {
+        collection: r.get(0)?,
+        key: r.get(1)?,
+        user_id,
+        value: r.get(3)?,
+        version: r.get(4)?,
+        permission_read: r.get(5)?,
+        permission_write: r.get(6)?,
+        create_time: Some(rfc3339(r.get(7)?)),
+        update_time: Some(rfc3339(r.get(8)?)),
+    })
+}
+
+const OBJECT_COLUMNS: &str =
+    "collection, key, user_id, value, version, read, write, create_time, update_time";
+
+fn owner(user_id: &str) -> &str {
+    if user_id.is_empty() {
+        SYSTEM_USER
+    } else {
+        user_id
+    }
+}
+
+/// Writes objects in one transaction: any rejection writes nothing.
+pub fn storage_write(
+    c: &mut Connection,
+    caller: Caller<'_>,
+    writes: &[nk::StorageWriteOp],
+) -> Result<Vec<api::StorageObjectAck>, CallError> {
+    let tx = c.transaction().map_err(internal)?;
+    let mut acks = Vec::with_capacity(writes.len());
+    for w in writes {
+        acks.push(write_one(&tx, caller, w)?);
+    }
+    tx.commit().map_err(internal)?;
+    Ok(acks)
+}
+
+fn write_one(
+    tx: &Transaction<'_>,
+    caller: Caller<'_>,
+    w: &nk::StorageWriteOp,
+) -> Result<api::StorageObjectAck, CallError> {
+    let value: Value = serde_json::from_str(&w.value)
+        .ok()
+        .filter(Value::is_object)
+        .ok_or_else(|| err(Code::InvalidArgument, "Value must be a JSON object."))?;
+    let owner = owner(&w.user_id);
+    let existing: Option<(String, i64, i64)> = tx
+        .query_row(
+            "SELECT version, write, create_time FROM storage WHERE collection = ?1 AND key = ?2 AND user_id = ?3",
+            params![w.collection, w.key, owner],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()
+        .map_err(internal)?;
+    let rejected = || {
+        err(
+            Code::InvalidArgument,
+            "Storage write rejected - version check failed.",
+        )
+    };
+    match (&existing, w.version.as_str()) {
+        (Some(_), "*") => return Err(rejected()),
+        (None, v) if !v.is_empty() && v != "*" => return Err(rejected()),
+        (Some((version, _, _)), v) if !v.is_empty() && v != version => return Err(rejected()),
+        _ => {}
+    }
+    if let (Caller::Client(_), Some((_, 0, _))) = (caller, &existing) {
+        return Err(err(
+            Code::InvalidArgument,
+            "Storage write rejected - permission denied.",
+        ));
+    }
+    let version = version_of(&w.value);
+    let t = now();
+    let create_time = existing.as_ref().map(|e| e.2).unwrap_or(t);
+    tx.execute(
+        "INSERT INTO storage (collection, key, user_id, value, version, read, write, create_time, update_time)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (collection, key, user_id) DO UPDATE SET
+           value = excluded.value, version = excluded.version, read = excluded.read,
+           write = excluded.write, update_time = excluded.update_time",
+        params![
+            w.collection,
+            w.key,
+            owner,
+            jsonb_text(&value),
+            version,
+            w.permission_read,
+            w.permission_write,
+            create_time,
+            t
+        ],
+    )
+    .map_err(internal)?;
+    Ok(api::StorageObjectAck {
+        collection: w.collection.clone(),
+        key: w.key.clone(),
+        version,
+        user_id: if w.user_id.is_empty() {
+            String::new()
+        } else {
+            owner.to_string()
+        },
+        create_time: Some(rfc3339(create_time)),
+        update_time: Some(rfc3339(t)),
+    })
+}
+
+/// Reads objects; missing and (for clients) unreadable ones are left out.
+pub fn storage_read(
+    c: &Connection,
+    caller: Caller<'_>,
+    reads: &[nk::StorageReadOp],
+) -> Result<Vec<api::StorageObject>, CallError> {
+    let mut stmt = c
+        .prepare_cached(&format!(
+            "SELECT {OBJECT_COLUMNS} FROM storage WHERE collection = ?1 AND key = ?2 AND user_id = ?3"
+        ))
+        .map_err(internal)?;
+    let mut out = Vec::new();
+    for r in reads {
+        let found = stmt
+            .query_row(
+                params![r.collection, r.key, owner(&r.user_id)],
+                object_from_row,
+            )
+            .optional()
+            .map_err(internal)?;
+        if let Some(o) = found {
+            let readable = match caller {
+                Caller::Server => true,
+                Caller::Client(me) => {
+                    o.permission_read == 2 || (o.permission_read == 1 && o.user_id == me)
+                }
+            };
+            if readable {
+                out.push(o);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Deletes objects in one transaction. Clients may delete only their own
+/// objects with write permission 1; nothing deleted is an error for them.
+pub fn storage_delete(
+    c: &mut Connection,
+    caller: Caller<'_>,
+    deletes: &[nk::StorageDeleteOp],
+) -> Result<(), CallError> {
+    let tx = c.transaction().map_err(internal)?;
+    for d in deletes {
+        let owner = match caller {
+            Caller::Client(me) => me,
+            Caller::Server => owner(&d.user_id),
+        };
+        let mut sql = String::from(
+            "DELETE FROM storage WHERE collection = ?1 AND key = ?2 AND user_id = ?3 AND (?4 = '' OR version = ?4)",
+        );
+        if matches!(caller, Caller::Client(_)) {
+            sql.push_str(" AND write = 1");
+        }
+        let n = tx
+            .execute(&sql, params![d.collection, d.key, owner, d.version])
+            .map_err(internal)?;
+        if n == 0 && (matches!(caller, Caller::Client(_)) || !d.version.is_empty()) {
+            return Err(err(
+                Code::InvalidArgument,
+                "Storage delete rejected - not found, version check failed, or permission denied.",
+            ));
+        }
+    }
+    tx.commit().map_err(internal)
+}
+
+/// Lists a page of a collection. The cursor is the offset, base64-encoded.
+pub fn storage_list(
+    c: &Connection,
+    caller: Caller<'_>,
+    user_id: &str,
+    collection: &str,
+    limit: i32,
+    cursor: &str,
+) -> Result<nk::StorageListResult, CallError> {
+    use base64::Engine as _;
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let offset: i64 = if cursor.is_empty() {
+        0
+    } else {
+        engine
+            .decode(cursor)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| err(Code::InvalidArgument, "Malformed cursor was used."))?
+    };
+    if limit <= 0 {
+        return Ok(nk::StorageListResult::default());
+    }
+    let (filter, order) = match caller {
+        Caller::Server => ("1 = 1", "user_id, key"),
+        Caller::Client(me) if user_id == me => ("read >= 1", "read, key"),
+        Caller::Client(_) => ("read = 2", "key"),
+    };
+    let owner_filter = if user_id.is_empty() {
+        "?2 = ''"
+    } else {
+        "user_id = ?2"
+    };
+    let sql = format!(
+        "SELECT {OBJECT_COLUMNS} FROM storage WHERE collection = ?1 AND {owner_filter} AND {filter}
+         ORDER BY {order} LIMIT ?3 OFFSET ?4"
+    );
+    let mut stmt = c.prepare_cached(&sql).map_err(internal)?;
+    let mut objects = stmt
+        .query_map(
+            params![collection, user_id, limit as i64 + 1, offset],
+            object_from_row,
+        )
+        .map_err(internal)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(internal)?;
+    let cursor = if objects.len() > limit as usize {
+        objects.truncate(limit as usize);
+        engine.encode((offset + limit as i64).to_string())
+    } else {
+        String::new()
+    };
+    Ok(nk::StorageListResult { objects, cursor })
+}
+
+// ---- wallets and notifications --------------------------------------------
+
+/// Adds changesets to wallets in one transaction; a result below zero
+/// refuses the whole call. Unknown users are skipped (WalletsUpdate) or an
+/// error (`strict`, WalletUpdate).
+pub fn wallet_update(
+    c: &mut Connection,
+    user_id: &str,
+    changeset: &HashMap<String, i64>,
+    metadata: &Map<String, Value>,
+    update_ledger: bool,
+) -> Result<nk::WalletUpdateResult, CallError> {
+    let tx = c.transaction().map_err(internal)?;
+    let wallet: String = tx
+        .query_row("SELECT wallet FROM users WHERE id = ?1", [user_id], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(internal)?
+        .ok_or_else(|| err(Code::NotFound, "user not found"))?;
+    let previous: HashMap<String, i64> = serde_json::from_str(&wallet).unwrap_or_default();
+    let mut updated = previous.clone();
+    let mut keys: Vec<&String> = changeset.keys().collect();
+    keys.sort();
+    for k in keys {
+        let v = updated.get(k).copied().unwrap_or(0) + changeset[k];
+        if v < 0 {
+            return Err(err(
+                Code::InvalidArgument,
+                format!("wallet update rejected negative value at path '{k}'"),
+            ));
+        }
+        updated.insert(k.clone(), v);
+    }
+    let wallet_json = serde_json::to_string(&updated).unwrap_or_else(|_| "{}".into());
+    tx.execute(
+        "UPDATE users SET wallet = ?1, update_time = ?2 WHERE id = ?3",
+        params![wallet_json, now(), user_id],
+    )
+    .map_err(internal)?;
+    if update_ledger {
+        tx.execute(
+            "INSERT INTO wallet_ledger (id, user_id, changeset, metadata, create_time) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                uuid::Uuid::new_v4().to_string(),
+                user_id,
+                serde_json::to_string(changeset).unwrap_or_default(),
+                Value::Object(metadata.clone()).to_string(),
+                now()
+            ],
+        )
+        .map_err(internal)?;
+    }
+    tx.commit().map_err(internal)?;
+    Ok(nk::WalletUpdateResult { updated, previous })
+}
+
+/// Stores a notification for a user.
+pub fn notification_send(c: &Connection, n: &nk::NotificationSendArgs) -> Result<(), CallError> {
+    c.execute(
+        "INSERT INTO notification (id, user_id, subject, content, code, sender_id, create_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            uuid::Uuid::new_v4().to_string(),
+            n.user_id,
+            n.subject,
+            Value::Object(n.content.clone()).to_string(),
+            n.code,
+            n.sender_id,
+            now()
+        ],
+    )
+    .map_err(internal)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db() -> Connection {
+        let d = Db::open(":memory:").unwrap();
+        Arc::try_unwrap(d.conn).ok().unwrap().into_inner().unwrap()
+    }
+
+    fn write(key: &str, value: &str, version: &str) -> nk::StorageWriteOp {
+        nk::StorageWriteOp {
+            collection: "c".into(),
+            key: key.into(),
+            value: value.into(),
+            version: version.into(),
+            permission_read: 1,
+            permission_write: 1,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn jsonb_text_matches_postgres() {
+        let v: Value = serde_json::from_str(r#"{"hp":20,"a":[1,{"bb":1,"c":2}]}"#).unwrap();
+        assert_eq!(jsonb_text(&v), r#"{"a": [1, {"c": 2, "bb": 1}], "hp": 20}"#);
+        assert_eq!(version_of(r#"{"hp":20}"#).len(), 32);
+    }
+
+    #[test]
+    fn a_failed_batch_writes_nothing() {
+        let mut c = db();
+        storage_write(&mut c, Caller::Server, &[write("a", "{}", "")]).unwrap();
+        let e = storage_write(
+            &mut c,
+            Caller::Server,
+            &[write("b", "{}", ""), write("a", "{}", "*")],
+        )
+        .unwrap_err();
+        assert_eq!(e.message, "Storage write rejected - version check failed.");
+        let read = storage_read(
+            &c,
+            Caller::Server,
+            &[nk::StorageReadOp {
+                collection: "c".into(),
+                key: "b".into(),
+                user_id: String::new(),
+            }],
+        )
+        .unwrap();
+        assert!(read.is_empty());
+    }
+
+    #[test]
+    fn wallets_refuse_negative_whole() {
+        let mut c = db();
+        let a = authenticate(&mut c, AuthId::Custom("cid-000001"), "u1", true).unwrap();
+        let add = HashMap::from([("gold".to_string(), 10)]);
+        wallet_update(&mut c, &a.user_id, &add, &Map::new(), true).unwrap();
+        let bad = HashMap::from([("gold".to_string(), -5), ("gems".to_string(), -1)]);
+        assert!(wallet_update(&mut c, &a.user_id, &bad, &Map::new(), true).is_err());
+        let acc = account(&c, &a.user_id).unwrap().unwrap();
+        assert_eq!(acc.wallet, r#"{"gold":10}"#);
+    }
+
+    #[test]
+    fn authenticate_creates_then_finds() {
+        let mut c = db();
+        let a = authenticate(&mut c, AuthId::Device("device-0001"), "", true).unwrap();
+        assert!(a.created);
+        assert_eq!(a.username.len(), 10);
+        let b = authenticate(&mut c, AuthId::Device("device-0001"), "other", false).unwrap();
+        assert_eq!(a.user_id, b.user_id);
+        assert!(!b.created);
+        let e = authenticate(&mut c, AuthId::Custom("nobody-here"), "", false).unwrap_err();
+        assert_eq!(e.code, Code::NotFound);
+    }
+}

@@ -1,0 +1,1169 @@
+//! Nakama's client HTTP API on one port: the hand-written RPC route
+//! (`/v2/rpc/{id}`, its own error shape) and the gateway routes
+//! (`{"code","message"}` errors), with modules' hooks around the calls.
+
+// Helpers answer `Err(response)` to return early from a handler; the
+// response is moved once, so its size does not matter.
+#![allow(clippy::result_large_err)]
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post, put};
+use axum::Router;
+use base64::Engine as _;
+use nakama_runtime_host::abi::hooks::{hook, Hook};
+use nakama_runtime_host::abi::{api, mode, nk, Code, ContextData};
+use nakama_runtime_host::{Before, CallError, Modules};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::db::{self, Caller, Db};
+use crate::log::Logger;
+use crate::session::{Claims, Sessions};
+
+/// Everything a request handler needs.
+pub struct App {
+    pub config: Config,
+    pub db: Db,
+    pub modules: Modules,
+    pub sessions: Sessions,
+    pub log: Logger,
+    pub env: HashMap<String, String>,
+}
+
+type Shared = State<Arc<App>>;
+
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/", get(|| async { StatusCode::OK }))
+        .route(
+            "/healthcheck",
+            get(|| async { gateway_ok(&serde_json::json!({})) }),
+        )
+        .route("/v2/rpc/", any(rpc_empty_id))
+        .route("/v2/rpc/{id}", any(rpc))
+        .route("/v2/account/authenticate/custom", post(authenticate_custom))
+        .route("/v2/account/authenticate/device", post(authenticate_device))
+        .route("/v2/account/session/refresh", post(session_refresh))
+        .route("/v2/session/logout", post(session_logout))
+        .route("/v2/account", get(get_account).put(update_account))
+        .route("/v2/user", get(get_users))
+        .route("/v2/storage", put(storage_write).post(storage_read))
+        .route("/v2/storage/delete", put(storage_delete))
+        .route("/v2/storage/{collection}", get(storage_list))
+        .route("/v2/storage/{collection}/{user_id}", get(storage_list_user))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::map_response(common_headers))
+        .with_state(app)
+}
+
+async fn common_headers(mut r: Response) -> Response {
+    let h = r.headers_mut();
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store, no-cache, must-revalidate"),
+    );
+    h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    r
+}
+
+// ---- response shapes -------------------------------------------------------
+
+/// A gateway success: JSON with Nakama's extra header.
+fn gateway_ok<T: Serialize>(body: &T) -> Response {
+    let mut r = (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::to_string(body).unwrap_or_default(),
+    )
+        .into_response();
+    r.headers_mut().insert(
+        "grpc-metadata-content-type",
+        HeaderValue::from_static("application/grpc"),
+    );
+    r
+}
+
+fn status_of(code: Code) -> StatusCode {
+    StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// A gateway error: `{"code","message"}`, `WWW-Authenticate` on 401s.
+fn gateway_err(code: Code, message: &str) -> Response {
+    let body = serde_json::json!({"code": code.as_u32(), "message": message}).to_string();
+    let mut r = (
+        status_of(code),
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response();
+    if code == Code::Unauthenticated {
+        if let Ok(v) = HeaderValue::from_str(message) {
+            r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+        }
+    }
+    r
+}
+
+fn gateway_call_err(e: CallError) -> Response {
+    gateway_err(e.code, &e.message)
+}
+
+/// The RPC route's fixed errors: `{"error","message","code"}`.
+fn rpc_fixed_err(code: Code, message: &str) -> Response {
+    let body = format!(
+        "{{\"error\":{m},\"message\":{m},\"code\":{}}}",
+        code.as_u32(),
+        m = Value::from(message)
+    );
+    (
+        status_of(code),
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
+}
+
+fn too_large() -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        [(header::CONTENT_TYPE, "application/json")],
+        "{\"code\":3, \"message\":\"http: request body too large\"}",
+    )
+        .into_response()
+}
+
+async fn not_found() -> Response {
+    gateway_err(Code::NotFound, "Not Found")
+}
+
+async fn method_not_allowed() -> Response {
+    gateway_err(Code::Unimplemented, "Method Not Allowed")
+}
+
+/// Reads a body up to the configured size.
+async fn read_body(app: &App, body: Body) -> Result<Bytes, Response> {
+    axum::body::to_bytes(body, app.config.socket_max_request_size_bytes)
+        .await
+        .map_err(|_| too_large())
+}
+
+/// Decodes a gateway JSON body (empty = defaults).
+fn json_body<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, Response> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(bytes).map_err(|e| gateway_err(Code::InvalidArgument, &e.to_string()))
+}
+
+fn query_map(uri: &Uri) -> HashMap<String, Vec<String>> {
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    if let Some(q) = uri.query() {
+        for (k, v) in form_pairs(q) {
+            out.entry(k).or_default().push(v);
+        }
+    }
+    out
+}
+
+fn form_pairs(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 3 <= bytes.len() => {
+                let hex = |b: u8| (b as char).to_digit(16);
+                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn basic_key(headers: &HeaderMap) -> Option<Option<String>> {
+    let auth = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let Some(encoded) = auth.strip_prefix("Basic ") else {
+        return Some(None);
+    };
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok());
+    Some(decoded.map(|d| d.split_once(':').map(|(k, _)| k.to_string()).unwrap_or(d)))
+}
+
+/// Checks the server key of authenticate and refresh calls.
+fn check_server_key(app: &App, headers: &HeaderMap) -> Result<(), Response> {
+    match basic_key(headers) {
+        None => Err(gateway_err(Code::Unauthenticated, "Server key required")),
+        Some(Some(k)) if k == app.config.socket_server_key => Ok(()),
+        Some(_) => Err(gateway_err(Code::Unauthenticated, "Server key invalid")),
+    }
+}
+
+/// Checks the Bearer session of gateway calls.
+fn session(app: &App, headers: &HeaderMap) -> Result<Claims, Response> {
+    let Some(auth) = headers.get(header::AUTHORIZATION) else {
+        return Err(gateway_err(Code::Unauthenticated, "Auth token required"));
+    };
+    auth.to_str()
+        .ok()
+        .and_then(|a| a.strip_prefix("Bearer "))
+        .and_then(|t| app.sessions.check_session(t.trim()))
+        .ok_or_else(|| gateway_err(Code::Unauthenticated, "Auth token invalid"))
+}
+
+impl App {
+    fn base_context(&self, mode: &str) -> ContextData {
+        ContextData {
+            env: self.env.clone(),
+            execution_mode: mode.to_string(),
+            node: self.config.name.clone(),
+            version: crate::VERSION.to_string(),
+            ..Default::default()
+        }
+    }
+
+    fn hook_context(&self, mode: &str, claims: Option<&Claims>) -> ContextData {
+        let mut ctx = self.base_context(mode);
+        if let Some(c) = claims {
+            ctx.user_id = Some(c.uid.clone());
+            ctx.username = Some(c.usn.clone());
+            ctx.vars = (!c.vrs.is_empty()).then(|| c.vrs.clone());
+            ctx.user_session_exp = Some(c.exp);
+        }
+        ctx
+    }
+
+    /// Runs a module call under the configured timeout.
+    async fn timed<T>(
+        &self,
+        fut: impl std::future::Future<Output = Result<T, CallError>>,
+    ) -> Result<T, CallError> {
+        let limit = Duration::from_millis(self.config.runtime_call_timeout_ms);
+        tokio::time::timeout(limit, fut).await.unwrap_or_else(|_| {
+            Err(CallError::new(
+                Code::DeadlineExceeded,
+                "module call exceeded runtime.call_timeout_ms",
+            ))
+        })
+    }
+
+    /// The before hook of `H`; `Err` is the response to send instead.
+    async fn before<H: Hook>(
+        &self,
+        claims: Option<&Claims>,
+        req: H::Request,
+    ) -> Result<H::Request, Response> {
+        if !self.modules.has_before(H::NAME) {
+            return Ok(req);
+        }
+        let ctx = self.hook_context(mode::BEFORE, claims);
+        match self.timed(self.modules.before::<H>(&ctx, req)).await {
+            Ok(Before::Proceed(req)) => Ok(req),
+            Ok(Before::Drop) => {
+                self.log.warn(
+                    "Intercepted a disabled resource.",
+                    &[("resource", format!("/nakama.api.Nakama/{}", H::NAME).into())],
+                );
+                Err(gateway_err(
+                    Code::NotFound,
+                    "Requested resource was not found.",
+                ))
+            }
+            Err(e) => Err(gateway_call_err(e)),
+        }
+    }
+
+    /// The after hook of `H`; its error is logged, never sent.
+    async fn after<H: Hook>(&self, claims: Option<&Claims>, out: &H::Response, req: &H::Request) {
+        if !self.modules.has_after(H::NAME) {
+            return;
+        }
+        let ctx = self.hook_context(mode::AFTER, claims);
+        if let Err(e) = self.timed(self.modules.after::<H>(&ctx, out, req)).await {
+            self.log.warn(
+                "After hook returned an error.",
+                &[
+                    ("api_id", H::NAME.to_lowercase().into()),
+                    ("error", e.message.into()),
+                ],
+            );
+        }
+    }
+}
+
+// ---- RPC ---------------------------------------------------------------------
+
+async fn rpc_empty_id(State(app): Shared, req: Request) -> Response {
+    rpc_inner(app, String::new(), req).await
+}
+
+async fn rpc(State(app): Shared, Path(id): Path<String>, req: Request) -> Response {
+    rpc_inner(app, id, req).await
+}
+
+/// Go's encoding/json escaping of `<`, `>` and `&` in strings.
+fn go_json_string(s: &str) -> String {
+    Value::from(s)
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+async fn rpc_inner(app: Arc<App>, id: String, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    if parts.method != Method::GET && parts.method != Method::POST {
+        return method_not_allowed().await;
+    }
+    let query = query_map(&parts.uri);
+    // 1. Authentication, in Nakama's order.
+    let http_key = query
+        .get("http_key")
+        .and_then(|v| v.first())
+        .filter(|k| !k.is_empty());
+    let mut claims = None;
+    if let Some(k) = http_key {
+        if *k != app.config.runtime_http_key {
+            return rpc_fixed_err(Code::Unauthenticated, "HTTP key invalid");
+        }
+    } else if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
+        let auth = auth.to_str().unwrap_or("");
+        if auth.starts_with("Basic ") {
+            match basic_key(&parts.headers) {
+                Some(Some(k)) if k == app.config.runtime_http_key => {}
+                _ => return rpc_fixed_err(Code::Unauthenticated, "HTTP key invalid"),
+            }
+        } else {
+            match auth
+                .strip_prefix("Bearer ")
+                .and_then(|t| app.sessions.check_session(t.trim()))
+            {
+                Some(c) => claims = Some(c),
+                None => return rpc_fixed_err(Code::Unauthenticated, "Auth token invalid"),
+            }
+        }
+    } else {
+        return rpc_fixed_err(Code::Unauthenticated, "Auth token or HTTP key required");
+    }
+    // 2. The id.
+    if id.is_empty() {
+        return rpc_fixed_err(Code::InvalidArgument, "RPC ID must be set");
+    }
+    if !app.modules.has_rpc(&id) {
+        return rpc_fixed_err(Code::NotFound, "RPC function not found");
+    }
+    // 3. The payload.
+    let unwrap = query.contains_key("unwrap");
+    let payload: Vec<u8> = if parts.method == Method::GET {
+        Vec::new()
+    } else {
+        let bytes = match read_body(&app, body).await {
+            Ok(b) => b,
+            Err(r) => return r,
+        };
+        if unwrap || bytes.is_empty() {
+            bytes.to_vec()
+        } else {
+            let text = String::from_utf8_lossy(&bytes);
+            match serde_json::from_str::<Option<String>>(&text) {
+                Ok(s) => s.unwrap_or_default().into_bytes(),
+                Err(_) => {
+                    return rpc_fixed_err(
+                        Code::InvalidArgument,
+                        "json: cannot unmarshal object into Go value of type string",
+                    )
+                }
+            }
+        }
+    };
+    // 4. The context.
+    let mut ctx = app.base_context(mode::RPC);
+    for (name, value) in &parts.headers {
+        let name = canonical_header(name.as_str());
+        if name == "Grpc-Timeout" {
+            continue;
+        }
+        ctx.headers
+            .entry(name)
+            .or_default()
+            .push(String::from_utf8_lossy(value.as_bytes()).into_owned());
+    }
+    ctx.query_params = query;
+    ctx.query_params.remove("http_key");
+    if let Some(c) = &claims {
+        ctx.user_id = Some(c.uid.clone());
+        ctx.username = Some(c.usn.clone());
+        ctx.vars = (!c.vrs.is_empty()).then(|| c.vrs.clone());
+        ctx.user_session_exp = Some(c.exp);
+    }
+    ctx.trace_id = Some(uuid::Uuid::new_v4().to_string());
+    // 5. The call.
+    let result = app
+        .timed(async {
+            app.modules
+                .call_rpc(&id, &ctx, payload)
+                .await
+                .unwrap_or_else(|| Err(CallError::new(Code::NotFound, "RPC function not found")))
+        })
+        .await;
+    match result {
+        Ok(out) if unwrap => {
+            let content_type = parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .cloned()
+                .unwrap_or(HeaderValue::from_static("text/plain"));
+            (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], out).into_response()
+        }
+        Ok(out) => {
+            let body = format!(
+                "{{\"payload\":{}}}",
+                go_json_string(&String::from_utf8_lossy(&out))
+            );
+            (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response()
+        }
+        Err(e) => {
+            let code = e.code.as_u32();
+            let body = serde_json::json!({
+                "code": code,
+                "error": {"Message": e.message, "Code": code},
+                "message": e.message,
+            });
+            (
+                status_of(e.code),
+                [(header::CONTENT_TYPE, "application/json")],
+                body.to_string(),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// `x-custom-header` -> `X-Custom-Header`, as Go's net/http canonicalises.
+fn canonical_header(name: &str) -> String {
+    name.split('-')
+        .map(|part| {
+            let mut c = part.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + &c.as_str().to_ascii_lowercase(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+// ---- authentication -----------------------------------------------------------
+
+fn valid_id(id: &str) -> bool {
+    !id.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+fn check_username(username: &str) -> Result<(), Response> {
+    if username.chars().any(|c| c.is_control()) {
+        return Err(gateway_err(
+            Code::InvalidArgument,
+            "Username invalid, no spaces or control characters allowed.",
+        ));
+    }
+    if username.len() > 128 {
+        return Err(gateway_err(
+            Code::InvalidArgument,
+            "Username invalid, must be 1-128 bytes.",
+        ));
+    }
+    Ok(())
+}
+
+fn create_flag(query: &HashMap<String, Vec<String>>) -> Option<bool> {
+    query
+        .get("create")
+        .and_then(|v| v.first())
+        .map(|v| v != "false" && v != "0")
+}
+
+fn username_param(query: &HashMap<String, Vec<String>>) -> String {
+    query
+        .get("username")
+        .and_then(|v| v.first())
+        .cloned()
+        .unwrap_or_default()
+}
+
+async fn authenticate_custom(
+    State(app): Shared,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if let Err(r) = check_server_key(&app, &headers) {
+        return r;
+    }
+    let bytes = match read_body(&app, body).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let account: api::AccountCustom = match json_body(&bytes) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let query = query_map(&uri);
+    let req = api::AuthenticateCustomRequest {
+        account: Some(account),
+        create: create_flag(&query),
+        username: username_param(&query),
+    };
+    let req = match app.before::<hook::AuthenticateCustom>(None, req).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let account = req.account.clone().unwrap_or_default();
+    let id = account.id.clone();
+    if id.is_empty() {
+        return gateway_err(Code::InvalidArgument, "Custom ID is required.");
+    }
+    if !valid_id(&id) {
+        return gateway_err(
+            Code::InvalidArgument,
+            "Custom ID invalid, no spaces or control characters allowed.",
+        );
+    }
+    if !(6..=128).contains(&id.len()) {
+        return gateway_err(
+            Code::InvalidArgument,
+            "Custom ID invalid, must be 6-128 bytes.",
+        );
+    }
+    finish_auth::<hook::AuthenticateCustom>(
+        app,
+        req.clone(),
+        db::AuthIdOwned::Custom(id),
+        &req.username,
+        req.create,
+        account.vars,
+    )
+    .await
+}
+
+async fn authenticate_device(
+    State(app): Shared,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if let Err(r) = check_server_key(&app, &headers) {
+        return r;
+    }
+    let bytes = match read_body(&app, body).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let account: api::AccountDevice = match json_body(&bytes) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let query = query_map(&uri);
+    let req = api::AuthenticateDeviceRequest {
+        account: Some(account),
+        create: create_flag(&query),
+        username: username_param(&query),
+    };
+    let req = match app.before::<hook::AuthenticateDevice>(None, req).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let account = req.account.clone().unwrap_or_default();
+    let id = account.id.clone();
+    if id.is_empty() {
+        return gateway_err(Code::InvalidArgument, "Device ID is required.");
+    }
+    if !valid_id(&id) {
+        return gateway_err(
+            Code::InvalidArgument,
+            "Device ID invalid, no spaces or control characters allowed.",
+        );
+    }
+    if !(10..=128).contains(&id.len()) {
+        return gateway_err(
+            Code::InvalidArgument,
+            "Device ID invalid, must be 10-128 bytes.",
+        );
+    }
+    finish_auth::<hook::AuthenticateDevice>(
+        app,
+        req.clone(),
+        db::AuthIdOwned::Device(id),
+        &req.username,
+        req.create,
+        account.vars,
+    )
+    .await
+}
+
+/// The common tail of authenticate calls: find or create, tokens, after hook.
+async fn finish_auth<H: Hook<Response = api::Session>>(
+    app: Arc<App>,
+    req: H::Request,
+    id: db::AuthIdOwned,
+    username: &str,
+    create: Option<bool>,
+    vars: HashMap<String, String>,
+) -> Response {
+    if let Err(r) = check_username(username) {
+        return r;
+    }
+    let username = username.to_string();
+    let create = create.unwrap_or(true);
+    let found = app
+        .db
+        .run(move |c| db::authenticate(c, id.as_ref(), &username, create))
+        .await;
+    let found = match found {
+        Ok(f) => f,
+        Err(e) => return gateway_call_err(e),
+    };
+    let (token, refresh_token) =
+        app.sessions
+            .issue(&found.user_id, &found.username, &vars, None, None);
+    let session = api::Session {
+        created: found.created,
+        token,
+        refresh_token,
+    };
+    let claims = app.sessions.check_session(&session.token);
+    app.after::<H>(claims.as_ref(), &session, &req).await;
+    gateway_ok(&session)
+}
+
+async fn session_refresh(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
+    if let Err(r) = check_server_key(&app, &headers) {
+        return r;
+    }
+    let bytes = match read_body(&app, body).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let req: api::SessionRefreshRequest = match json_body(&bytes) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let req = match app.before::<hook::SessionRefresh>(None, req).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    if req.token.is_empty() {
+        return gateway_err(Code::InvalidArgument, "Refresh token is required.");
+    }
+    let Some(old) = app.sessions.check_refresh(&req.token) else {
+        return gateway_err(Code::Unauthenticated, "Refresh token invalid or expired.");
+    };
+    let uid = old.uid.clone();
+    let account = app.db.run(move |c| db::account(c, &uid)).await;
+    let user = match account {
+        Ok(Some(a)) => a.user.unwrap_or_default(),
+        Ok(None) => return gateway_err(Code::NotFound, "User account not found."),
+        Err(e) => return gateway_call_err(e),
+    };
+    let vars = if req.vars.is_empty() {
+        old.vrs.clone()
+    } else {
+        req.vars.clone()
+    };
+    let (token, refresh_token) = app.sessions.issue(
+        &old.uid,
+        &user.username,
+        &vars,
+        Some(&old.tid),
+        Some(old.iat),
+    );
+    let session = api::Session {
+        created: false,
+        token,
+        refresh_token,
+    };
+    let claims = app.sessions.check_session(&session.token);
+    app.after::<hook::SessionRefresh>(claims.as_ref(), &session, &req)
+        .await;
+    gateway_ok(&session)
+}
+
+async fn session_logout(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
+    let claims = match session(&app, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let bytes = match read_body(&app, body).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let req: api::SessionLogoutRequest = match json_body(&bytes) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let req = match app.before::<hook::SessionLogout>(Some(&claims), req).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    if !req.token.is_empty() {
+        match app.sessions.check_session(&req.token) {
+            Some(c) if c.uid == claims.uid => app.sessions.revoke(&c.tid),
+            _ => return gateway_err(Code::InvalidArgument, "Session token invalid."),
+        }
+    }
+    if !req.refresh_token.is_empty() {
+        match app.sessions.check_refresh(&req.refresh_token) {
+            Some(c) if c.uid == claims.uid => app.sessions.revoke(&c.tid),
+            _ => return gateway_err(Code::InvalidArgument, "Refresh token invalid."),
+        }
+    }
+    if req.token.is_empty() && req.refresh_token.is_empty() {
+        app.sessions.revoke(&claims.tid);
+    }
+    app.after::<hook::SessionLogout>(Some(&claims), &(), &req)
+        .await;
+    gateway_ok(&serde_json::json!({}))
+}
+
+// ---- account and users ----------------------------------------------------------
+
+async fn get_account(State(app): Shared, headers: HeaderMap) -> Response {
+    let claims = match session(&app, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if let Err(r) = app.before::<hook::GetAccount>(Some(&claims), ()).await {
+        return r;
+    }
+    let uid = claims.uid.clone();
+    match app.db.run(move |c| db::account(c, &uid)).await {
+        Ok(Some(account)) => {
+            app.after::<hook::GetAccount>(Some(&claims), &account, &())
+                .await;
+            gateway_ok(&account)
+        }
+        Ok(None) => gateway_err(Code::NotFound, "Account not found."),
+        Err(e) => gateway_call_err(e),
+    }
+}
+
+async fn update_account(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
+    let claims = match session(&app, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let bytes = match read_body(&app, body).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let req: api::UpdateAccountRequest = match json_body(&bytes) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let req = match app.before::<hook::UpdateAccount>(Some(&claims), req).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    if let Some(u) = &req.username {
+        if u.is_empty() || u.len() > 128 {
+            return gateway_err(
+                Code::InvalidArgument,
+                "Username invalid, must be 1-128 bytes.",
+            );
+        }
+        if let Err(r) = check_username(u) {
+            return r;
+        }
+    }
+    let uid = claims.uid.clone();
+    let r = req.clone();
+    match app.db.run(move |c| db::update_account(c, &uid, &r)).await {
+        Ok(()) => {
+            app.after::<hook::UpdateAccount>(Some(&claims), &(), &req)
+                .await;
+            gateway_ok(&serde_json::json!({}))
+        }
+        Err(e) => gateway_call_err(e),
+    }
+}
+
+async fn get_users(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
+    let claims = match session(&app, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let query = query_map(&uri);
+    let req = api::GetUsersRequest {
+        ids: query.get("ids").cloned().unwrap_or_default(),
+        usernames: query.get("usernames").cloned().unwrap_or_default(),
+        ..Default::default()
+    };
+    let req = match app.before::<hook::GetUsers>(Some(&claims), req).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    for id in &req.ids {
+        if uuid::Uuid::parse_str(id).is_err() {
+            return gateway_err(
+                Code::InvalidArgument,
+                &format!("ID '{id}' is not a valid system ID."),
+            );
+        }
+    }
+    let ids = req.ids.clone();
+    let names = req.usernames.clone();
+    let found = app
+        .db
+        .run(move |c| {
+            let mut all = db::users(c, &ids)?;
+            for u in db::users_by_name(c, &names)? {
+                if !all.iter().any(|x| x.id == u.id) {
+                    all.push(u);
+                }
+            }
+            Ok(all)
+        })
+        .await;
+    match found {
+        Ok(users) => {
+            let out = api::Users { users };
+            app.after::<hook::GetUsers>(Some(&claims), &out, &req).await;
+            gateway_ok(&out)
+        }
+        Err(e) => gateway_call_err(e),
+    }
+}
+
+// ---- storage -------------------------------------------------------------------------
+
+fn validate_write(o: &api::WriteStorageObject) -> Result<(), Response> {
+    if o.collection.is_empty() || o.key.is_empty() || o.value.is_empty() {
+        return Err(gateway_err(
+            Code::InvalidArgument,
+            "Invalid collection or key value supplied. They must be set.",
+        ));
+    }
+    if let Some(p) = o.permission_read {
+        if !(0..=2).contains(&p) {
+            return Err(gateway_err(
+                Code::InvalidArgument,
+                "Invalid Read permission supplied. It must be either 0, 1 or 2.",
+            ));
+        }
+    }
+    if let Some(p) = o.permission_write {
+        if !(0..=1).contains(&p) {
+            return Err(gateway_err(
+                Code::InvalidArgument,
+                "Invalid Write permission supplied. It must be either 0 or 1.",
+            ));
+        }
+    }
+    match serde_json::from_str::<Value>(&o.value) {
+        Ok(Value::Object(_)) => Ok(()),
+        _ => Err(gateway_err(
+            Code::InvalidArgument,
+            "Value must be a JSON object.",
+        )),
+    }
+}
+
+async fn storage_write(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
+    let claims = match session(&app, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let bytes = match read_body(&app, body).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let req: api::WriteStorageObjectsRequest = match json_body(&bytes) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let req = match app
+        .before::<hook::WriteStorageObjects>(Some(&claims), req)
+        .await
+    {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    for o in &req.objects {
+        if let Err(r) = validate_write(o) {
+            return r;
+        }
+    }
+    let writes: Vec<nk::StorageWriteOp> = req
+        .objects
+        .iter()
+        .map(|o| nk::StorageWriteOp {
+            collection: o.collection.clone(),
+            key: o.key.clone(),
+            user_id: claims.uid.clone(),
+            value: o.value.clone(),
+            version: o.version.clone(),
+            permission_read: o.permission_read.unwrap_or(1),
+            permission_write: o.permission_write.unwrap_or(1),
+        })
+        .collect();
+    let uid = claims.uid.clone();
+    match app
+        .db
+        .run(move |c| db::storage_write(c, Caller::Client(&uid), &writes))
+        .await
+    {
+        Ok(acks) => {
+            let out = api::StorageObjectAcks { acks };
+            app.after::<hook::WriteStorageObjects>(Some(&claims), &out, &req)
+                .await;
+            gateway_ok(&out)
+        }
+        Err(e) => gateway_call_err(e),
+    }
+}
+
+async fn storage_read(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
+    let claims = match session(&app, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let bytes = match read_body(&app, body).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let req: api::ReadStorageObjectsRequest = match json_body(&bytes) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let req = match app
+        .before::<hook::ReadStorageObjects>(Some(&claims), req)
+        .await
+    {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let reads: Vec<nk::StorageReadOp> = req
+        .object_ids
+        .iter()
+        .map(|o| nk::StorageReadOp {
+            collection: o.collection.clone(),
+            key: o.key.clone(),
+            user_id: o.user_id.clone(),
+        })
+        .collect();
+    let uid = claims.uid.clone();
+    match app
+        .db
+        .run(move |c| db::storage_read(c, Caller::Client(&uid), &reads))
+        .await
+    {
+        Ok(objects) => {
+            let out = api::StorageObjects { objects };
+            app.after::<hook::ReadStorageObjects>(Some(&claims), &out, &req)
+                .await;
+            gateway_ok(&out)
+        }
+        Err(e) => gateway_call_err(e),
+    }
+}
+
+async fn storage_delete(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
+    let claims = match session(&app, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let bytes = match read_body(&app, body).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let req: api::DeleteStorageObjectsRequest = match json_body(&bytes) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let req = match app
+        .before::<hook::DeleteStorageObjects>(Some(&claims), req)
+        .await
+    {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let deletes: Vec<nk::StorageDeleteOp> = req
+        .object_ids
+        .iter()
+        .map(|o| nk::StorageDeleteOp {
+            collection: o.collection.clone(),
+            key: o.key.clone(),
+            user_id: claims.uid.clone(),
+            version: o.version.clone(),
+        })
+        .collect();
+    let uid = claims.uid.clone();
+    match app
+        .db
+        .run(move |c| db::storage_delete(c, Caller::Client(&uid), &deletes))
+        .await
+    {
+        Ok(()) => {
+            app.after::<hook::DeleteStorageObjects>(Some(&claims), &(), &req)
+                .await;
+            gateway_ok(&serde_json::json!({}))
+        }
+        Err(e) => gateway_call_err(e),
+    }
+}
+
+async fn storage_list(
+    state: Shared,
+    Path(collection): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let user = query_map(&uri)
+        .get("user_id")
+        .and_then(|v| v.first().cloned())
+        .unwrap_or_default();
+    list(state, collection, user, uri, headers).await
+}
+
+async fn storage_list_user(
+    state: Shared,
+    Path((collection, user_id)): Path<(String, String)>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    list(state, collection, user_id, uri, headers).await
+}
+
+async fn list(
+    State(app): Shared,
+    collection: String,
+    user_id: String,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let claims = match session(&app, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let query = query_map(&uri);
+    let first = |k: &str| query.get(k).and_then(|v| v.first()).cloned();
+    let limit: i32 = match first("limit") {
+        None => 1,
+        Some(l) => match l.parse() {
+            Ok(n) => n,
+            Err(_) => return gateway_err(Code::InvalidArgument, &format!("invalid limit: {l}")),
+        },
+    };
+    let req = api::ListStorageObjectsRequest {
+        user_id,
+        collection,
+        limit: Some(limit),
+        cursor: first("cursor").unwrap_or_default(),
+    };
+    let req = match app
+        .before::<hook::ListStorageObjects>(Some(&claims), req)
+        .await
+    {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let limit = req.limit.unwrap_or(1);
+    if !(1..=100).contains(&limit) {
+        return gateway_err(
+            Code::InvalidArgument,
+            "Invalid limit - limit must be between 1 and 100.",
+        );
+    }
+    let uid = claims.uid.clone();
+    let r = req.clone();
+    match app
+        .db
+        .run(move |c| {
+            db::storage_list(
+                c,
+                Caller::Client(&uid),
+                &r.user_id,
+                &r.collection,
+                limit,
+                &r.cursor,
+            )
+        })
+        .await
+    {
+        Ok(list) => {
+            let out = api::StorageObjectList {
+                objects: list.objects,
+                cursor: list.cursor,
+            };
+            app.after::<hook::ListStorageObjects>(Some(&claims), &out, &req)
+                .await;
+            gateway_ok(&out)
+        }
+        Err(e) => gateway_call_err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_are_canonicalised_like_go() {
+        assert_eq!(canonical_header("x-custom-header"), "X-Custom-Header");
+        assert_eq!(canonical_header("content-type"), "Content-Type");
+    }
+
+    #[test]
+    fn payload_strings_escape_html_like_go() {
+        assert_eq!(go_json_string("<a&b>"), "\"\\u003ca\\u0026b\\u003e\"");
+        assert_eq!(go_json_string("é"), "\"é\"");
+    }
+
+    #[test]
+    fn query_strings_decode() {
+        assert_eq!(
+            form_pairs("a=1&b=x%20y&unwrap&c=+"),
+            [
+                ("a".to_string(), "1".to_string()),
+                ("b".to_string(), "x y".to_string()),
+                ("unwrap".to_string(), String::new()),
+                ("c".to_string(), " ".to_string())
+            ]
+        );
+    }
+}
