@@ -218,13 +218,24 @@ fn random_username() -> String {
 pub enum AuthIdOwned {
     Custom(String),
     Device(String),
+    Email { email: String, password: String },
 }
 
 impl AuthIdOwned {
-    pub fn as_ref(&self) -> AuthId<'_> {
+    /// Finds or creates the account (see [`authenticate`] and
+    /// [`authenticate_email`]).
+    pub fn authenticate(
+        &self,
+        c: &mut Connection,
+        username: &str,
+        create: bool,
+    ) -> Result<Authenticated, CallError> {
         match self {
-            AuthIdOwned::Custom(s) => AuthId::Custom(s),
-            AuthIdOwned::Device(s) => AuthId::Device(s),
+            AuthIdOwned::Custom(s) => authenticate(c, AuthId::Custom(s), username, create),
+            AuthIdOwned::Device(s) => authenticate(c, AuthId::Device(s), username, create),
+            AuthIdOwned::Email { email, password } => {
+                authenticate_email(c, email, password, username, create)
+            }
         }
     }
 }
@@ -386,6 +397,80 @@ pub fn users(c: &Connection, ids: &[String]) -> Result<Vec<api::User>, CallError
         }
     }
     Ok(out)
+}
+
+/// Email authentication: find by email (or by username when `email` is
+/// empty) and check the password; create with a bcrypt hash when asked.
+pub fn authenticate_email(
+    c: &mut Connection,
+    email: &str,
+    password: &str,
+    username: &str,
+    create: bool,
+) -> Result<Authenticated, CallError> {
+    let invalid = || err(Code::Unauthenticated, "Invalid credentials.");
+    let (column, key) = if email.is_empty() {
+        ("username", username)
+    } else {
+        ("email", email)
+    };
+    let found: Option<(String, String, Option<String>, i64)> = c
+        .query_row(
+            &format!("SELECT id, username, password, disable_time FROM users WHERE {column} = ?1"),
+            [key],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()
+        .map_err(internal)?;
+    if let Some((user_id, username, hash, disabled)) = found {
+        let ok = hash
+            .map(|h| bcrypt::verify(password, &h).unwrap_or(false))
+            .unwrap_or(false);
+        if !ok {
+            return Err(invalid());
+        }
+        if disabled > 0 {
+            return Err(err(Code::PermissionDenied, "User account banned."));
+        }
+        return Ok(Authenticated {
+            user_id,
+            username,
+            created: false,
+        });
+    }
+    if email.is_empty() {
+        return Err(invalid());
+    }
+    if !create {
+        return Err(err(Code::NotFound, "User account not found."));
+    }
+    let hash = bcrypt::hash(password, bcrypt::DEFAULT_COST)
+        .map_err(|e| err(Code::Internal, format!("password hashing failed: {e}")))?;
+    let username = if username.is_empty() {
+        random_username()
+    } else {
+        username.to_string()
+    };
+    let user_id = uuid::Uuid::new_v4().to_string();
+    let r = c.execute(
+        "INSERT INTO users (id, username, email, password, create_time, update_time) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        params![user_id, username, email, hash, now()],
+    );
+    match r {
+        Err(rusqlite::Error::SqliteFailure(e, Some(msg)))
+            if e.code == rusqlite::ErrorCode::ConstraintViolation && msg.contains("username") =>
+        {
+            Err(err(Code::AlreadyExists, "Username is already in use."))
+        }
+        other => {
+            other.map_err(internal)?;
+            Ok(Authenticated {
+                user_id,
+                username,
+                created: true,
+            })
+        }
+    }
 }
 
 /// Users by username (unknown names are left out).

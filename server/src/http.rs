@@ -52,6 +52,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v2/rpc/{id}", any(rpc))
         .route("/v2/account/authenticate/custom", post(authenticate_custom))
         .route("/v2/account/authenticate/device", post(authenticate_device))
+        .route("/v2/account/authenticate/email", post(authenticate_email))
         .route("/v2/account/session/refresh", post(session_refresh))
         .route("/v2/session/logout", post(session_logout))
         .route("/v2/account", get(get_account).put(update_account))
@@ -636,6 +637,92 @@ async fn authenticate_device(
     .await
 }
 
+async fn authenticate_email(
+    State(app): Shared,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if let Err(r) = check_server_key(&app, &headers) {
+        return r;
+    }
+    let bytes = match read_body(&app, body).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let account: api::AccountEmail = match json_body(&bytes) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let query = query_map(&uri);
+    let req = api::AuthenticateEmailRequest {
+        account: Some(account),
+        create: create_flag(&query),
+        username: username_param(&query),
+    };
+    let req = match app.before::<hook::AuthenticateEmail>(None, req).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let account = req.account.clone().unwrap_or_default();
+    if account.email.is_empty() && account.password.is_empty() {
+        return gateway_err(
+            Code::InvalidArgument,
+            "Email address and password is required.",
+        );
+    }
+    let email = account.email.to_lowercase();
+    if email.is_empty() {
+        if req.username.is_empty() {
+            return gateway_err(
+                Code::InvalidArgument,
+                "Username is required when email address is not supplied.",
+            );
+        }
+    } else {
+        if !valid_id(&email) {
+            return gateway_err(
+                Code::InvalidArgument,
+                "Invalid email address, no spaces or control characters allowed.",
+            );
+        }
+        let well_formed = email.split_once('@').is_some_and(|(user, domain)| {
+            !user.is_empty()
+                && domain
+                    .rsplit_once('.')
+                    .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())
+        });
+        if !well_formed {
+            return gateway_err(Code::InvalidArgument, "Invalid email address format.");
+        }
+        if !(10..=255).contains(&email.len()) {
+            return gateway_err(
+                Code::InvalidArgument,
+                "Invalid email address, must be 10-255 bytes.",
+            );
+        }
+    }
+    if account.password.len() < 8 {
+        return gateway_err(
+            Code::InvalidArgument,
+            "Password must be at least 8 characters long.",
+        );
+    }
+    let id = db::AuthIdOwned::Email {
+        email,
+        password: account.password.clone(),
+    };
+    finish_auth::<hook::AuthenticateEmail>(
+        app,
+        req.clone(),
+        id,
+        &req.username,
+        req.create,
+        account.vars,
+    )
+    .await
+}
+
 /// The common tail of authenticate calls: find or create, tokens, after hook.
 async fn finish_auth<H: Hook<Response = api::Session>>(
     app: Arc<App>,
@@ -652,7 +739,7 @@ async fn finish_auth<H: Hook<Response = api::Session>>(
     let create = create.unwrap_or(true);
     let found = app
         .db
-        .run(move |c| db::authenticate(c, id.as_ref(), &username, create))
+        .run(move |c| id.authenticate(c, &username, create))
         .await;
     let found = match found {
         Ok(f) => f,
@@ -740,20 +827,25 @@ async fn session_logout(State(app): Shared, headers: HeaderMap, body: Body) -> R
         Ok(r) => r,
         Err(r) => return r,
     };
+    // Check both tokens before revoking either: they usually share a tid.
+    let mut revoke = Vec::new();
     if !req.token.is_empty() {
         match app.sessions.check_session(&req.token) {
-            Some(c) if c.uid == claims.uid => app.sessions.revoke(&c.tid),
+            Some(c) if c.uid == claims.uid => revoke.push(c.tid),
             _ => return gateway_err(Code::InvalidArgument, "Session token invalid."),
         }
     }
     if !req.refresh_token.is_empty() {
         match app.sessions.check_refresh(&req.refresh_token) {
-            Some(c) if c.uid == claims.uid => app.sessions.revoke(&c.tid),
+            Some(c) if c.uid == claims.uid => revoke.push(c.tid),
             _ => return gateway_err(Code::InvalidArgument, "Refresh token invalid."),
         }
     }
-    if req.token.is_empty() && req.refresh_token.is_empty() {
-        app.sessions.revoke(&claims.tid);
+    if revoke.is_empty() {
+        revoke.push(claims.tid.clone());
+    }
+    for tid in revoke {
+        app.sessions.revoke(&tid);
     }
     app.after::<hook::SessionLogout>(Some(&claims), &(), &req)
         .await;
