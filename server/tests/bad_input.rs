@@ -1,0 +1,143 @@
+//! Bad input gets Nakama's status and body, and the server keeps serving:
+//! after every bad request, a healthcheck and an echo RPC still work.
+
+mod common;
+
+use common::Server;
+
+const KEY: &str = "http_key=defaulthttpkey";
+
+fn assert_still_serving(server: &Server) {
+    let r = server.request("GET", "/healthcheck", &[], None).unwrap();
+    assert_eq!(r.status, 200);
+    let r = server
+        .request(
+            "POST",
+            &format!("/v2/rpc/echo?{KEY}&unwrap"),
+            &[],
+            Some(b"ok"),
+        )
+        .unwrap();
+    assert_eq!((r.status, r.text().as_str()), (200, "ok"));
+}
+
+fn json_of(r: &common::HttpResponse) -> serde_json::Value {
+    r.json()
+}
+
+#[test]
+fn bad_requests_get_nakamas_answers_and_the_server_keeps_serving() {
+    let server = Server::start(&["golden-module"], &["--logger.level", "error"]);
+    let basic = "Basic ZGVmYXVsdGtleTo="; // defaultkey:
+    let cases: Vec<(&str, String, Vec<(&str, &str)>, Option<Vec<u8>>, u16, &str)> = vec![
+        ("invalid JSON", "/v2/account/authenticate/custom".into(), vec![("Authorization", basic)], Some(b"{bad".to_vec()), 400, ""),
+        ("invalid UTF-8", "/v2/account/authenticate/device".into(), vec![("Authorization", basic)], Some(b"{\"id\":\"\xff\xfe\"}".to_vec()), 400, ""),
+        ("wrapped body not a string", format!("/v2/rpc/echo?{KEY}"), vec![], Some(b"{}".to_vec()), 400, "json: cannot unmarshal object into Go value of type string"),
+        ("oversize body (limit 262144 bytes)", format!("/v2/rpc/echo?{KEY}&unwrap"), vec![], Some(vec![b'x'; 262_145]), 400, "http: request body too large"),
+        ("unknown RPC", format!("/v2/rpc/nope?{KEY}"), vec![], Some(b"\"x\"".to_vec()), 404, "RPC function not found"),
+        ("missing token", "/v2/rpc/echo".into(), vec![], Some(b"\"x\"".to_vec()), 401, "Auth token or HTTP key required"),
+        ("garbage token", "/v2/rpc/echo".into(), vec![("Authorization", "Bearer garbage")], Some(b"\"x\"".to_vec()), 401, "Auth token invalid"),
+        ("expired token", "/v2/account".into(), vec![("Authorization", "Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0aWQiOiJ4IiwidWlkIjoiNmIzZjBjM2UtMDAwMC00MDAwLTgwMDAtMDAwMDAwMDAwMDAxIiwidXNuIjoieCIsImV4cCI6MTcwMDAwMDAwMCwiaWF0IjoxNjAwMDAwMDAwfQ.invalid")], None, 401, "Auth token invalid"),
+        ("wrong http_key", "/v2/rpc/echo?http_key=wrong".into(), vec![], Some(b"\"x\"".to_vec()), 401, "HTTP key invalid"),
+        ("wrong server key", "/v2/account/authenticate/custom".into(), vec![("Authorization", "Basic d3Jvbmc6")], Some(b"{\"id\":\"cid-123456\"}".to_vec()), 401, "Server key invalid"),
+        ("missing server key", "/v2/account/authenticate/custom".into(), vec![], Some(b"{\"id\":\"cid-123456\"}".to_vec()), 401, "Server key required"),
+        ("unknown route", "/v2/nothing/here".into(), vec![], None, 404, "Not Found"),
+    ];
+    for (what, path, headers, body, status, message) in cases {
+        let method = if body.is_some() { "POST" } else { "GET" };
+        let r = server
+            .request(method, &path, &headers, body.as_deref())
+            .unwrap();
+        assert_eq!(r.status, status, "{what}: {}", r.text());
+        if !message.is_empty() {
+            let j = json_of(&r);
+            let got = j["message"]
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| r.text());
+            assert!(got.contains(message), "{what}: {}", r.text());
+        }
+        assert_still_serving(&server);
+    }
+}
+
+#[test]
+fn a_panicking_handler_answers_500_and_the_server_keeps_serving() {
+    let server = Server::start(
+        &["fixture-panics", "golden-module"],
+        &["--logger.level", "error"],
+    );
+    for _ in 0..2 {
+        let r = server
+            .request(
+                "POST",
+                &format!("/v2/rpc/panic_now?{KEY}&unwrap"),
+                &[],
+                Some(b""),
+            )
+            .unwrap();
+        assert_eq!(r.status, 500);
+        let j = r.json();
+        assert_eq!(j["code"], 13);
+        assert!(
+            j["message"].as_str().unwrap().contains("deliberate panic"),
+            "{j}"
+        );
+        assert_still_serving(&server);
+    }
+    let r = server
+        .request(
+            "POST",
+            &format!("/v2/rpc/still_fine?{KEY}&unwrap"),
+            &[],
+            Some(b"fine"),
+        )
+        .unwrap();
+    assert_eq!((r.status, r.text().as_str()), (200, "fine"));
+    // A panicking before hook (GetAccount) answers 500 to the client too.
+    let auth = server
+        .request(
+            "POST",
+            "/v2/account/authenticate/custom",
+            &[("Authorization", "Basic ZGVmYXVsdGtleTo=")],
+            Some(b"{\"id\":\"cid-654321\"}"),
+        )
+        .unwrap();
+    let token = auth.json()["token"].as_str().unwrap().to_string();
+    let r = server
+        .request(
+            "GET",
+            "/v2/account",
+            &[("Authorization", &format!("Bearer {token}"))],
+            None,
+        )
+        .unwrap();
+    assert_eq!(r.status, 500, "{}", r.text());
+    assert_still_serving(&server);
+}
+
+#[test]
+fn a_handler_that_never_finishes_hits_the_per_call_timeout() {
+    let server = Server::start(
+        &["fixture-slow", "golden-module"],
+        &[
+            "--logger.level",
+            "error",
+            "--runtime.call_timeout_ms",
+            "300",
+        ],
+    );
+    let started = std::time::Instant::now();
+    let r = server
+        .request(
+            "POST",
+            &format!("/v2/rpc/never?{KEY}&unwrap"),
+            &[],
+            Some(b""),
+        )
+        .unwrap();
+    assert_eq!(r.status, 504, "{}", r.text());
+    assert_eq!(r.json()["code"], 4);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_still_serving(&server);
+}
