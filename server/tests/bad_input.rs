@@ -21,6 +21,17 @@ fn assert_still_serving(server: &Server) {
     assert_eq!((r.status, r.text().as_str()), (200, "ok"));
 }
 
+/// What is sent, what must come back: (what, path, headers, body, status,
+/// message part).
+type Case<'a> = (
+    &'a str,
+    String,
+    Vec<(&'a str, &'a str)>,
+    Option<Vec<u8>>,
+    u16,
+    &'a str,
+);
+
 fn json_of(r: &common::HttpResponse) -> serde_json::Value {
     r.json()
 }
@@ -29,7 +40,7 @@ fn json_of(r: &common::HttpResponse) -> serde_json::Value {
 fn bad_requests_get_nakamas_answers_and_the_server_keeps_serving() {
     let server = Server::start(&["golden-module"], &["--logger.level", "error"]);
     let basic = "Basic ZGVmYXVsdGtleTo="; // defaultkey:
-    let cases: Vec<(&str, String, Vec<(&str, &str)>, Option<Vec<u8>>, u16, &str)> = vec![
+    let cases: Vec<Case<'_>> = vec![
         ("invalid JSON", "/v2/account/authenticate/custom".into(), vec![("Authorization", basic)], Some(b"{bad".to_vec()), 400, ""),
         ("invalid UTF-8", "/v2/account/authenticate/device".into(), vec![("Authorization", basic)], Some(b"{\"id\":\"\xff\xfe\"}".to_vec()), 400, ""),
         ("wrapped body not a string", format!("/v2/rpc/echo?{KEY}"), vec![], Some(b"{}".to_vec()), 400, "json: cannot unmarshal object into Go value of type string"),
