@@ -54,6 +54,162 @@ nk_functions! {
     WalletUpdate = "wallet_update": WalletUpdateArgs => WalletUpdateResult;
     /// `NotificationSend`: one notification to one user.
     NotificationSend = "notification_send": NotificationSendArgs => ();
+    /// `AuthenticateCustom`: find or create an account by custom id.
+    AuthenticateCustom = "authenticate_custom": AuthenticateArgs => AuthenticateResult;
+    /// `AuthenticateDevice`: find or create an account by device id.
+    AuthenticateDevice = "authenticate_device": AuthenticateArgs => AuthenticateResult;
+    /// `AuthenticateEmail`: find (checking the password) or create by email.
+    AuthenticateEmail = "authenticate_email": AuthenticateEmailArgs => AuthenticateResult;
+    /// `AuthenticateTokenGenerate`: a session token for a user.
+    AuthenticateTokenGenerate = "authenticate_token_generate": TokenGenerateArgs => TokenGenerateResult;
+    /// `AccountsGetId`: several accounts; unknown ids are left out.
+    AccountsGetId = "accounts_get_id": UserIdsArgs => Vec<api::Account>;
+    /// `AccountUpdateId`: change the given fields of an account.
+    AccountUpdateId = "account_update_id": AccountUpdateArgs => ();
+    /// `UsersGetUsername`: users by username; unknown names are left out.
+    UsersGetUsername = "users_get_username": UsernamesArgs => Vec<api::User>;
+    /// `WalletsUpdate`: several wallets in one transaction; unknown users skipped.
+    WalletsUpdate = "wallets_update": WalletsUpdateArgs => Vec<WalletsUpdateItem>;
+    /// `WalletLedgerList`: a user's ledger, newest first.
+    WalletLedgerList = "wallet_ledger_list": PageArgs => LedgerPage;
+    /// `NotificationsSend`: several notifications.
+    NotificationsSend = "notifications_send": NotificationsSendArgs => ();
+    /// `NotificationList`: a user's notifications, newest first.
+    NotificationList = "notification_list": PageArgs => NotificationPage;
+}
+
+/// Arguments of `authenticate_custom` / `authenticate_device`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuthenticateArgs {
+    pub id: String,
+    /// Empty: a random one when creating.
+    pub username: String,
+    pub create: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuthenticateEmailArgs {
+    pub email: String,
+    pub password: String,
+    pub username: String,
+    pub create: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuthenticateResult {
+    pub user_id: String,
+    pub username: String,
+    pub created: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TokenGenerateArgs {
+    pub user_id: String,
+    pub username: String,
+    /// Expiry, Unix seconds; 0 for the configured session lifetime.
+    pub exp: i64,
+    pub vars: HashMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TokenGenerateResult {
+    pub token: String,
+    pub exp: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UserIdsArgs {
+    pub user_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UsernamesArgs {
+    pub usernames: Vec<String>,
+}
+
+/// `None` fields are left unchanged.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AccountUpdateArgs {
+    pub user_id: String,
+    pub username: Option<String>,
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub display_name: Option<String>,
+    pub timezone: Option<String>,
+    pub location: Option<String>,
+    pub lang_tag: Option<String>,
+    pub avatar_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WalletUpdateOp {
+    pub user_id: String,
+    pub changeset: HashMap<String, i64>,
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WalletsUpdateArgs {
+    pub updates: Vec<WalletUpdateOp>,
+    pub update_ledger: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WalletsUpdateItem {
+    pub user_id: String,
+    pub updated: HashMap<String, i64>,
+    pub previous: HashMap<String, i64>,
+}
+
+/// A page request: whose, how many (1..=100), from where.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PageArgs {
+    pub user_id: String,
+    pub limit: i32,
+    pub cursor: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LedgerItem {
+    pub id: String,
+    pub user_id: String,
+    pub changeset: HashMap<String, i64>,
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+    /// Unix seconds.
+    pub create_time: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LedgerPage {
+    pub items: Vec<LedgerItem>,
+    /// Empty when there is no next page.
+    pub cursor: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NotificationsSendArgs {
+    pub notifications: Vec<NotificationSendArgs>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NotificationPage {
+    pub notifications: Vec<api::Notification>,
+    pub cursor: String,
 }
 
 /// Arguments naming one user.

@@ -169,4 +169,149 @@ impl Nakama {
         })
         .await
     }
+
+    /// Finds or creates an account by custom id (`AuthenticateCustom`).
+    pub async fn authenticate_custom(
+        &self,
+        id: &str,
+        username: Option<&str>,
+        create: bool,
+    ) -> Result<nk::AuthenticateResult, Error> {
+        self.call::<nk::AuthenticateCustom>(&nk::AuthenticateArgs {
+            id: id.to_string(),
+            username: username.unwrap_or_default().to_string(),
+            create,
+        })
+        .await
+    }
+
+    /// Finds or creates an account by device id (`AuthenticateDevice`).
+    pub async fn authenticate_device(
+        &self,
+        id: &str,
+        username: Option<&str>,
+        create: bool,
+    ) -> Result<nk::AuthenticateResult, Error> {
+        self.call::<nk::AuthenticateDevice>(&nk::AuthenticateArgs {
+            id: id.to_string(),
+            username: username.unwrap_or_default().to_string(),
+            create,
+        })
+        .await
+    }
+
+    /// Finds (checking the password) or creates an account by email.
+    pub async fn authenticate_email(
+        &self,
+        email: &str,
+        password: &str,
+        username: Option<&str>,
+        create: bool,
+    ) -> Result<nk::AuthenticateResult, Error> {
+        self.call::<nk::AuthenticateEmail>(&nk::AuthenticateEmailArgs {
+            email: email.to_string(),
+            password: password.to_string(),
+            username: username.unwrap_or_default().to_string(),
+            create,
+        })
+        .await
+    }
+
+    /// A session token for a user (`AuthenticateTokenGenerate`); `exp` in
+    /// Unix seconds, `None` for the configured lifetime.
+    pub async fn authenticate_token_generate(
+        &self,
+        user_id: &str,
+        username: &str,
+        exp: Option<i64>,
+        vars: HashMap<String, String>,
+    ) -> Result<nk::TokenGenerateResult, Error> {
+        self.call::<nk::AuthenticateTokenGenerate>(&nk::TokenGenerateArgs {
+            user_id: user_id.to_string(),
+            username: username.to_string(),
+            exp: exp.unwrap_or(0),
+            vars,
+        })
+        .await
+    }
+
+    /// Several accounts by user id; unknown ids are left out.
+    pub async fn accounts_get_id<S: AsRef<str>>(
+        &self,
+        user_ids: &[S],
+    ) -> Result<Vec<api::Account>, Error> {
+        self.call::<nk::AccountsGetId>(&nk::UserIdsArgs {
+            user_ids: user_ids.iter().map(|s| s.as_ref().to_string()).collect(),
+        })
+        .await
+    }
+
+    /// Changes the fields of `update` that are `Some`.
+    pub async fn account_update_id(&self, update: &nk::AccountUpdateArgs) -> Result<(), Error> {
+        self.call::<nk::AccountUpdateId>(update).await
+    }
+
+    /// Users by username; unknown names are left out.
+    pub async fn users_get_username<S: AsRef<str>>(
+        &self,
+        usernames: &[S],
+    ) -> Result<Vec<api::User>, Error> {
+        self.call::<nk::UsersGetUsername>(&nk::UsernamesArgs {
+            usernames: usernames.iter().map(|s| s.as_ref().to_string()).collect(),
+        })
+        .await
+    }
+
+    /// Several wallet updates in one transaction; refused whole if any
+    /// wallet would go negative. Unknown users are skipped.
+    pub async fn wallets_update(
+        &self,
+        updates: Vec<nk::WalletUpdateOp>,
+        update_ledger: bool,
+    ) -> Result<Vec<nk::WalletsUpdateItem>, Error> {
+        self.call::<nk::WalletsUpdate>(&nk::WalletsUpdateArgs {
+            updates,
+            update_ledger,
+        })
+        .await
+    }
+
+    /// A page of a user's wallet ledger, newest first.
+    pub async fn wallet_ledger_list(
+        &self,
+        user_id: &str,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<nk::LedgerPage, Error> {
+        self.call::<nk::WalletLedgerList>(&nk::PageArgs {
+            user_id: user_id.to_string(),
+            limit,
+            cursor: cursor.unwrap_or_default().to_string(),
+        })
+        .await
+    }
+
+    /// Sends several notifications.
+    pub async fn notifications_send(
+        &self,
+        notifications: Vec<nk::NotificationSendArgs>,
+    ) -> Result<(), Error> {
+        self.call::<nk::NotificationsSend>(&nk::NotificationsSendArgs { notifications })
+            .await
+    }
+
+    /// A page of a user's notifications, newest first.
+    pub async fn notification_list(
+        &self,
+        user_id: &str,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<nk::NotificationPage, Error> {
+        self.call::<nk::NotificationList>(&nk::PageArgs {
+            user_id: user_id.to_string(),
+            limit,
+            cursor: cursor.unwrap_or_default().to_string(),
+        })
+        .await
+    }
 }

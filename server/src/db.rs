@@ -768,9 +768,8 @@ pub fn storage_list(
 
 // ---- wallets and notifications --------------------------------------------
 
-/// Adds changesets to wallets in one transaction; a result below zero
-/// refuses the whole call. Unknown users are skipped (WalletsUpdate) or an
-/// error (`strict`, WalletUpdate).
+/// Adds a changeset to one wallet (`WalletUpdate`); a result below zero
+/// refuses the whole call.
 pub fn wallet_update(
     c: &mut Connection,
     user_id: &str,
@@ -779,13 +778,51 @@ pub fn wallet_update(
     update_ledger: bool,
 ) -> Result<nk::WalletUpdateResult, CallError> {
     let tx = c.transaction().map_err(internal)?;
-    let wallet: String = tx
+    let out = wallet_apply(&tx, user_id, changeset, metadata, update_ledger)?
+        .ok_or_else(|| err(Code::NotFound, "user not found"))?;
+    tx.commit().map_err(internal)?;
+    Ok(out)
+}
+
+/// Several wallet updates in one transaction (`WalletsUpdate`): unknown
+/// users are skipped, any negative result refuses everything.
+pub fn wallets_update(
+    c: &mut Connection,
+    updates: &[nk::WalletUpdateOp],
+    update_ledger: bool,
+) -> Result<Vec<nk::WalletsUpdateItem>, CallError> {
+    let tx = c.transaction().map_err(internal)?;
+    let mut out = Vec::new();
+    for u in updates {
+        if let Some(r) = wallet_apply(&tx, &u.user_id, &u.changeset, &u.metadata, update_ledger)? {
+            out.push(nk::WalletsUpdateItem {
+                user_id: u.user_id.clone(),
+                updated: r.updated,
+                previous: r.previous,
+            });
+        }
+    }
+    tx.commit().map_err(internal)?;
+    Ok(out)
+}
+
+/// One wallet change inside a transaction; `None` for an unknown user.
+fn wallet_apply(
+    tx: &Transaction<'_>,
+    user_id: &str,
+    changeset: &HashMap<String, i64>,
+    metadata: &Map<String, Value>,
+    update_ledger: bool,
+) -> Result<Option<nk::WalletUpdateResult>, CallError> {
+    let Some(wallet): Option<String> = tx
         .query_row("SELECT wallet FROM users WHERE id = ?1", [user_id], |r| {
             r.get(0)
         })
         .optional()
         .map_err(internal)?
-        .ok_or_else(|| err(Code::NotFound, "user not found"))?;
+    else {
+        return Ok(None);
+    };
     let previous: HashMap<String, i64> = serde_json::from_str(&wallet).unwrap_or_default();
     let mut updated = previous.clone();
     let mut keys: Vec<&String> = changeset.keys().collect();
@@ -819,8 +856,128 @@ pub fn wallet_update(
         )
         .map_err(internal)?;
     }
-    tx.commit().map_err(internal)?;
-    Ok(nk::WalletUpdateResult { updated, previous })
+    Ok(Some(nk::WalletUpdateResult { updated, previous }))
+}
+
+/// A page (offset cursor, base64) of newest-first rows.
+fn page_bounds(limit: i32, cursor: &str) -> Result<(i64, i64), CallError> {
+    use base64::Engine as _;
+    if !(1..=100).contains(&limit) {
+        return Err(err(Code::InvalidArgument, "expects limit to be 1-100"));
+    }
+    let offset = if cursor.is_empty() {
+        0
+    } else {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(cursor)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| err(Code::InvalidArgument, "Malformed cursor was used."))?
+    };
+    Ok((limit as i64, offset))
+}
+
+fn next_cursor<T>(rows: &mut Vec<T>, limit: i64, offset: i64) -> String {
+    use base64::Engine as _;
+    if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode((offset + limit).to_string())
+    } else {
+        String::new()
+    }
+}
+
+/// A user's wallet ledger, newest first.
+pub fn wallet_ledger_list(c: &Connection, a: &nk::PageArgs) -> Result<nk::LedgerPage, CallError> {
+    let (limit, offset) = page_bounds(a.limit, &a.cursor)?;
+    let mut stmt = c
+        .prepare_cached(
+            "SELECT id, user_id, changeset, metadata, create_time FROM wallet_ledger
+             WHERE user_id = ?1 ORDER BY create_time DESC, rowid DESC LIMIT ?2 OFFSET ?3",
+        )
+        .map_err(internal)?;
+    let mut items = stmt
+        .query_map(params![a.user_id, limit + 1, offset], |r| {
+            let changeset: String = r.get(2)?;
+            let metadata: String = r.get(3)?;
+            Ok(nk::LedgerItem {
+                id: r.get(0)?,
+                user_id: r.get(1)?,
+                changeset: serde_json::from_str(&changeset).unwrap_or_default(),
+                metadata: serde_json::from_str(&metadata).unwrap_or_default(),
+                create_time: r.get(4)?,
+            })
+        })
+        .map_err(internal)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(internal)?;
+    let cursor = next_cursor(&mut items, limit, offset);
+    Ok(nk::LedgerPage { items, cursor })
+}
+
+/// A user's notifications, newest first.
+pub fn notification_list(
+    c: &Connection,
+    a: &nk::PageArgs,
+) -> Result<nk::NotificationPage, CallError> {
+    let (limit, offset) = page_bounds(a.limit, &a.cursor)?;
+    let mut stmt = c
+        .prepare_cached(
+            "SELECT id, subject, content, code, sender_id, create_time FROM notification
+             WHERE user_id = ?1 ORDER BY create_time DESC, rowid DESC LIMIT ?2 OFFSET ?3",
+        )
+        .map_err(internal)?;
+    let mut notifications = stmt
+        .query_map(params![a.user_id, limit + 1, offset], |r| {
+            Ok(api::Notification {
+                id: r.get(0)?,
+                subject: r.get(1)?,
+                content: r.get(2)?,
+                code: r.get(3)?,
+                sender_id: r.get(4)?,
+                create_time: Some(rfc3339(r.get(5)?)),
+                persistent: true,
+            })
+        })
+        .map_err(internal)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(internal)?;
+    let cursor = next_cursor(&mut notifications, limit, offset);
+    Ok(nk::NotificationPage {
+        notifications,
+        cursor,
+    })
+}
+
+/// Applies `AccountUpdateId`: the fields that are `Some`.
+pub fn account_update_id(c: &Connection, a: &nk::AccountUpdateArgs) -> Result<(), CallError> {
+    let exists: Option<i64> = c
+        .query_row("SELECT 1 FROM users WHERE id = ?1", [&a.user_id], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(internal)?;
+    if exists.is_none() {
+        return Err(err(Code::NotFound, "user not found"));
+    }
+    let req = api::UpdateAccountRequest {
+        username: a.username.clone(),
+        display_name: a.display_name.clone(),
+        avatar_url: a.avatar_url.clone(),
+        lang_tag: a.lang_tag.clone(),
+        location: a.location.clone(),
+        timezone: a.timezone.clone(),
+    };
+    update_account(c, &a.user_id, &req)?;
+    if let Some(m) = &a.metadata {
+        c.execute(
+            "UPDATE users SET metadata = ?1, update_time = ?2 WHERE id = ?3",
+            params![Value::Object(m.clone()).to_string(), now(), a.user_id],
+        )
+        .map_err(internal)?;
+    }
+    Ok(())
 }
 
 /// Stores a notification for a user.

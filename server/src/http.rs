@@ -34,7 +34,7 @@ pub struct App {
     pub config: Config,
     pub db: Db,
     pub modules: Modules,
-    pub sessions: Sessions,
+    pub sessions: Arc<Sessions>,
     pub log: Logger,
     pub env: HashMap<String, String>,
 }

@@ -46,9 +46,16 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
     }
     let db = db::Db::open(&config.database_path())?;
     let env = config.env_map();
+    let sessions = Arc::new(session::Sessions::new(
+        &config.session_encryption_key,
+        &config.session_refresh_encryption_key,
+        config.session_token_expiry_sec,
+        config.session_refresh_token_expiry_sec,
+    ));
     let api = Arc::new(nk::DevHostApi {
         db: db.clone(),
         log: log.clone(),
+        sessions: sessions.clone(),
     });
     let init_ctx = ContextData {
         env: env.clone(),
@@ -99,12 +106,6 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
     })
     .await
     .map_err(|e| e.to_string())?;
-    let sessions = session::Sessions::new(
-        &config.session_encryption_key,
-        &config.session_refresh_encryption_key,
-        config.session_token_expiry_sec,
-        config.session_refresh_token_expiry_sec,
-    );
     let host = if config.socket_address.is_empty() {
         "0.0.0.0"
     } else {

@@ -11,11 +11,23 @@ use serde_json::{Map, Value};
 
 use crate::db::{self, Caller, Db};
 use crate::log::{Level, Logger};
+use crate::session::Sessions;
 
 /// Implements [`HostApi`] for the dev host.
 pub struct DevHostApi {
     pub db: Db,
     pub log: Logger,
+    pub sessions: Arc<Sessions>,
+}
+
+fn authenticated(
+    r: Result<db::Authenticated, CallError>,
+) -> Result<nk::AuthenticateResult, CallError> {
+    r.map(|a| nk::AuthenticateResult {
+        user_id: a.user_id,
+        username: a.username,
+        created: a.created,
+    })
 }
 
 fn decode<T: DeserializeOwned>(function: &str, args: &[u8]) -> Result<T, CallError> {
@@ -114,6 +126,75 @@ impl HostApi for DevHostApi {
             }),
             nk::NotificationSend::NAME => {
                 call::<nk::NotificationSend>(db, &args, |c, a| db::notification_send(c, &a))
+            }
+            nk::AuthenticateCustom::NAME => call::<nk::AuthenticateCustom>(db, &args, |c, a| {
+                authenticated(db::authenticate(
+                    c,
+                    db::AuthId::Custom(&a.id),
+                    &a.username,
+                    a.create,
+                ))
+            }),
+            nk::AuthenticateDevice::NAME => call::<nk::AuthenticateDevice>(db, &args, |c, a| {
+                authenticated(db::authenticate(
+                    c,
+                    db::AuthId::Device(&a.id),
+                    &a.username,
+                    a.create,
+                ))
+            }),
+            nk::AuthenticateEmail::NAME => call::<nk::AuthenticateEmail>(db, &args, |c, a| {
+                let email = a.email.to_lowercase();
+                authenticated(db::authenticate_email(
+                    c,
+                    &email,
+                    &a.password,
+                    &a.username,
+                    a.create,
+                ))
+            }),
+            nk::AuthenticateTokenGenerate::NAME => {
+                let sessions = self.sessions.clone();
+                call::<nk::AuthenticateTokenGenerate>(db, &args, move |_, a| {
+                    if uuid::Uuid::parse_str(&a.user_id).is_err() {
+                        return Err(CallError::new(
+                            Code::InvalidArgument,
+                            "expects user id to be valid",
+                        ));
+                    }
+                    let exp = (a.exp > 0).then_some(a.exp);
+                    let (token, exp) =
+                        sessions.issue_session(&a.user_id, &a.username, &a.vars, exp);
+                    Ok(nk::TokenGenerateResult { token, exp })
+                })
+            }
+            nk::AccountsGetId::NAME => call::<nk::AccountsGetId>(db, &args, |c, a| {
+                let mut out = Vec::new();
+                for id in &a.user_ids {
+                    out.extend(db::account(c, id)?);
+                }
+                Ok(out)
+            }),
+            nk::AccountUpdateId::NAME => {
+                call::<nk::AccountUpdateId>(db, &args, |c, a| db::account_update_id(c, &a))
+            }
+            nk::UsersGetUsername::NAME => {
+                call::<nk::UsersGetUsername>(db, &args, |c, a| db::users_by_name(c, &a.usernames))
+            }
+            nk::WalletsUpdate::NAME => call::<nk::WalletsUpdate>(db, &args, |c, a| {
+                db::wallets_update(c, &a.updates, a.update_ledger)
+            }),
+            nk::WalletLedgerList::NAME => {
+                call::<nk::WalletLedgerList>(db, &args, |c, a| db::wallet_ledger_list(c, &a))
+            }
+            nk::NotificationsSend::NAME => call::<nk::NotificationsSend>(db, &args, |c, a| {
+                for n in &a.notifications {
+                    db::notification_send(c, n)?;
+                }
+                Ok(())
+            }),
+            nk::NotificationList::NAME => {
+                call::<nk::NotificationList>(db, &args, |c, a| db::notification_list(c, &a))
             }
             other => {
                 let message = format!(

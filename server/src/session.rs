@@ -87,6 +87,34 @@ impl Sessions {
         )
     }
 
+    /// A session token alone (nk `authenticate_token_generate`); `exp` in
+    /// Unix seconds, `None` for the configured lifetime. Answers the token
+    /// and its expiry.
+    pub fn issue_session(
+        &self,
+        user_id: &str,
+        username: &str,
+        vars: &HashMap<String, String>,
+        exp: Option<i64>,
+    ) -> (String, i64) {
+        let now = crate::db::now();
+        let claims = Claims {
+            tid: uuid::Uuid::new_v4().to_string(),
+            uid: user_id.to_string(),
+            usn: username.to_string(),
+            vrs: vars.clone(),
+            exp: exp.unwrap_or(now + self.session_expiry),
+            iat: now,
+        };
+        let token = encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(self.session_key.as_bytes()),
+        )
+        .unwrap_or_default();
+        (token, claims.exp)
+    }
+
     fn check(&self, token: &str, key: &str) -> Option<Claims> {
         let mut v = Validation::new(Algorithm::HS256);
         v.leeway = 0;
