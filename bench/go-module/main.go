@@ -1,0 +1,76 @@
+// Package main is the Go reference module of the benchmark: the same RPCs
+// and hook as fixtures/golden-module (the module the golden vectors were
+// recorded with), as a Go plugin for a real Nakama.
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"regexp"
+
+	"github.com/heroiclabs/nakama-common/api"
+	"github.com/heroiclabs/nakama-common/runtime"
+)
+
+var customID = regexp.MustCompile(`^cid-[0-9]{6}$`)
+
+type guildRequest struct {
+	Name string `json:"name"`
+}
+
+type guild struct {
+	Name string `json:"name"`
+}
+
+// InitModule registers the RPCs and the hook.
+func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runtime.NakamaModule, initializer runtime.Initializer) error {
+	if err := initializer.RegisterRpc("echo", echo); err != nil {
+		return err
+	}
+	if err := initializer.RegisterRpc("create_guild", createGuild); err != nil {
+		return err
+	}
+	if err := initializer.RegisterRpc("storage_rw", storageRW); err != nil {
+		return err
+	}
+	return initializer.RegisterBeforeAuthenticateCustom(checkCustomID)
+}
+
+func echo(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runtime.NakamaModule, payload string) (string, error) {
+	return payload, nil
+}
+
+func createGuild(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runtime.NakamaModule, payload string) (string, error) {
+	var req guildRequest
+	if err := json.Unmarshal([]byte(payload), &req); err != nil || req.Name == "" {
+		return "", runtime.NewError("input contained invalid data", 3)
+	}
+	if req.Name == "taken" {
+		return "", runtime.NewError("guild name is in use", 6)
+	}
+	out, err := json.Marshal(guild{Name: req.Name})
+	if err != nil {
+		return "", runtime.NewError("encoding failed", 13)
+	}
+	return string(out), nil
+}
+
+func storageRW(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runtime.NakamaModule, payload string) (string, error) {
+	owner, _ := ctx.Value(runtime.RUNTIME_CTX_USER_ID).(string)
+	if _, err := nk.StorageWrite(ctx, []*runtime.StorageWrite{{Collection: "bench", Key: "k", UserID: owner, Value: payload}}); err != nil {
+		return "", err
+	}
+	objects, err := nk.StorageRead(ctx, []*runtime.StorageRead{{Collection: "bench", Key: "k", UserID: owner}})
+	if err != nil || len(objects) == 0 {
+		return "", runtime.NewError("read failed", 13)
+	}
+	return objects[0].Value, nil
+}
+
+func checkCustomID(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runtime.NakamaModule, in *api.AuthenticateCustomRequest) (*api.AuthenticateCustomRequest, error) {
+	if in.GetAccount() == nil || !customID.MatchString(in.GetAccount().GetId()) {
+		return nil, runtime.NewError("input contained invalid data", 3)
+	}
+	return in, nil
+}
