@@ -124,6 +124,10 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         env,
     });
     let router = http::router(app);
+    // Small request/response exchanges: send at once, as Go's net/http does.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     let server = tokio::spawn(async move { axum::serve(listener, router).await });
     log.info("Startup done", &[("address", addr.to_string().into())]);
     Ok(Running { addr, server })
