@@ -196,7 +196,8 @@ fn query_map(uri: &Uri) -> HashMap<String, Vec<String>> {
     out
 }
 
-fn form_pairs(q: &str) -> Vec<(String, String)> {
+/// `a=1&b=x%20y` as decoded pairs (fuzzed by `fuzz/`).
+pub fn form_pairs(q: &str) -> Vec<(String, String)> {
     q.split('&')
         .filter(|p| !p.is_empty())
         .map(|p| {
