@@ -4,7 +4,7 @@
 # p99 for each, and the ratios dev host / Nakama; then start time and idle
 # memory of each.
 #   bench/run.sh            (starts both itself; Nakama via scripts/nakama-up)
-# Env: DURATION (10s), CONNECTIONS (32), THREADS (2).
+# Env: DURATION (10s, after a 2 s warm-up), CONNECTIONS (32), THREADS (2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -34,6 +34,7 @@ declare -A rps p50 p99
 run() { # name url [wrk args...]
   local name=$1 url=$2; shift 2
   local out
+  wrk -t"$threads" -c"$conns" -d2s "$@" "$url" >/dev/null # warm-up, not counted
   out=$(wrk -t"$threads" -c"$conns" -d"$duration" --latency "$@" "$url")
   rps[$name]=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50[$name]=$(awk '$1=="50%" {print $2}' <<<"$out")
