@@ -202,6 +202,11 @@ async fn read_body(app: &App, body: Body) -> Result<Bytes, Response> {
         .map_err(|_| too_large())
 }
 
+/// Reads and decodes a gateway JSON body.
+async fn read_json<T: DeserializeOwned + Default>(app: &App, body: Body) -> Result<T, Response> {
+    json_body(&read_body(app, body).await?)
+}
+
 /// Decodes a gateway JSON body (empty = defaults).
 fn json_body<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, Response> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -581,11 +586,7 @@ async fn authenticate_custom(
     if let Err(r) = check_server_key(&app, &headers) {
         return r;
     }
-    let bytes = match read_body(&app, body).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let account: api::AccountCustom = match json_body(&bytes) {
+    let account: api::AccountCustom = match read_json(&app, body).await {
         Ok(a) => a,
         Err(r) => return r,
     };
@@ -636,11 +637,7 @@ async fn authenticate_device(
     if let Err(r) = check_server_key(&app, &headers) {
         return r;
     }
-    let bytes = match read_body(&app, body).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let account: api::AccountDevice = match json_body(&bytes) {
+    let account: api::AccountDevice = match read_json(&app, body).await {
         Ok(a) => a,
         Err(r) => return r,
     };
@@ -691,11 +688,7 @@ async fn authenticate_email(
     if let Err(r) = check_server_key(&app, &headers) {
         return r;
     }
-    let bytes = match read_body(&app, body).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let account: api::AccountEmail = match json_body(&bytes) {
+    let account: api::AccountEmail = match read_json(&app, body).await {
         Ok(a) => a,
         Err(r) => return r,
     };
@@ -807,11 +800,7 @@ async fn session_refresh(State(app): Shared, headers: HeaderMap, body: Body) -> 
     if let Err(r) = check_server_key(&app, &headers) {
         return r;
     }
-    let bytes = match read_body(&app, body).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let req: api::SessionRefreshRequest = match json_body(&bytes) {
+    let req: api::SessionRefreshRequest = match read_json(&app, body).await {
         Ok(a) => a,
         Err(r) => return r,
     };
@@ -860,11 +849,7 @@ async fn session_logout(State(app): Shared, headers: HeaderMap, body: Body) -> R
         Ok(c) => c,
         Err(r) => return r,
     };
-    let bytes = match read_body(&app, body).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let req: api::SessionLogoutRequest = match json_body(&bytes) {
+    let req: api::SessionLogoutRequest = match read_json(&app, body).await {
         Ok(a) => a,
         Err(r) => return r,
     };
@@ -924,11 +909,7 @@ async fn update_account(State(app): Shared, headers: HeaderMap, body: Body) -> R
         Ok(c) => c,
         Err(r) => return r,
     };
-    let bytes = match read_body(&app, body).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let req: api::UpdateAccountRequest = match json_body(&bytes) {
+    let req: api::UpdateAccountRequest = match read_json(&app, body).await {
         Ok(a) => a,
         Err(r) => return r,
     };
@@ -1045,11 +1026,7 @@ async fn storage_write(State(app): Shared, headers: HeaderMap, body: Body) -> Re
         Ok(c) => c,
         Err(r) => return r,
     };
-    let bytes = match read_body(&app, body).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let req: api::WriteStorageObjectsRequest = match json_body(&bytes) {
+    let req: api::WriteStorageObjectsRequest = match read_json(&app, body).await {
         Ok(a) => a,
         Err(r) => return r,
     };
@@ -1099,11 +1076,7 @@ async fn storage_read(State(app): Shared, headers: HeaderMap, body: Body) -> Res
         Ok(c) => c,
         Err(r) => return r,
     };
-    let bytes = match read_body(&app, body).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let req: api::ReadStorageObjectsRequest = match json_body(&bytes) {
+    let req: api::ReadStorageObjectsRequest = match read_json(&app, body).await {
         Ok(a) => a,
         Err(r) => return r,
     };
@@ -1144,11 +1117,7 @@ async fn storage_delete(State(app): Shared, headers: HeaderMap, body: Body) -> R
         Ok(c) => c,
         Err(r) => return r,
     };
-    let bytes = match read_body(&app, body).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let req: api::DeleteStorageObjectsRequest = match json_body(&bytes) {
+    let req: api::DeleteStorageObjectsRequest = match read_json(&app, body).await {
         Ok(a) => a,
         Err(r) => return r,
     };
