@@ -1,0 +1,43 @@
+//! The same API over a built `.so`, loaded through the real loader.
+
+use std::path::Path;
+use std::process::Command;
+
+use nakama_runtime::Code;
+use nakama_test_host::TestHost;
+
+fn built_guild() -> std::path::PathBuf {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let target = workspace.join("target").join("test-modules");
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(workspace)
+        .args(["build", "--quiet", "--target-dir"])
+        .arg(&target)
+        .args(["-p", "guild"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    target.join("debug").join("libguild.so")
+}
+
+#[tokio::test]
+async fn a_loaded_module_answers_like_the_in_process_one() {
+    let host = TestHost::load(built_guild()).await;
+    let alice = host.user("alice").await;
+    let out = host
+        .rpc_id(Some(&alice), "create_guild", br#"{"name":"g1"}"#.to_vec())
+        .await
+        .unwrap();
+    let g: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(g["owner"], alice.id());
+    let err = host
+        .rpc_id(Some(&alice), "create_guild", br#"{"name":"g1"}"#.to_vec())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::AlreadyExists);
+    assert_eq!(host.storage_read("guilds", "g1", None).await.len(), 1);
+    assert!(host
+        .logs()
+        .iter()
+        .any(|l| l.message == "guild module loaded"));
+}
