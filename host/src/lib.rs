@@ -297,7 +297,7 @@ impl Modules {
 
     /// Whether an RPC id (any case) is registered.
     pub fn has_rpc(&self, id: &str) -> bool {
-        self.rpcs.contains_key(&id.to_lowercase())
+        self.rpcs.contains_key(id) || self.rpcs.contains_key(&id.to_lowercase())
     }
 
     pub fn has_before(&self, hook: &str) -> bool {

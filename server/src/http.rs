@@ -460,6 +460,7 @@ async fn rpc_inner(app: Arc<App>, id: String, req: Request) -> Response {
     };
     // 4. The context.
     let mut ctx = app.base_context(mode::RPC);
+    ctx.headers.reserve(parts.headers.keys_len());
     for (name, value) in &parts.headers {
         let name = canonical_header(name.as_str());
         if name == "Grpc-Timeout" {
