@@ -522,7 +522,8 @@ async fn modules_load_in_a_stable_order() {
             "hello",
             "panic_after_await",
             "panic_now",
-            "still_fine"
+            "still_fine",
+            "whoami"
         ]
     );
 }

@@ -20,10 +20,12 @@
 //! }
 //! ```
 //!
-//! Status: users, typed and raw RPC calls, storage inspection and captured
-//! log lines. Not yet: hooks by name, fixtures for wallets and
-//! notifications, a settable clock (see the project's issue 5).
+//! Status: users, typed and raw RPC calls (with headers, query params,
+//! vars), before/after hooks by call, storage, wallet and notification
+//! fixtures, captured log lines. Not yet: a settable clock (see the
+//! project's issue 5).
 
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -33,11 +35,12 @@ use nakama_devhost::log::Logger;
 use nakama_devhost::nk::DevHostApi;
 use nakama_devhost::session::Sessions;
 use nakama_runtime::api;
-use nakama_runtime::nk::StorageReadOp;
+use nakama_runtime::hooks::Hook;
+use nakama_runtime::nk::{self, StorageReadOp, StorageWriteOp};
 use nakama_runtime::{Code, Error, RpcFn};
 use nakama_runtime_host::abi::{mode, ContextData};
 use nakama_runtime_host::{
-    BoxFuture, CallError, CallInfo, HostApi, LogRecord, Modules, OpenedModule,
+    Before, BoxFuture, CallError, CallInfo, HostApi, LogRecord, Modules, OpenedModule,
 };
 use serde::{de::DeserializeOwned, Serialize};
 
@@ -99,6 +102,52 @@ impl User {
 
     pub fn username(&self) -> &str {
         &self.username
+    }
+}
+
+/// Who calls and with what request metadata.
+#[derive(Debug, Clone, Default)]
+pub struct Call {
+    user: Option<User>,
+    headers: HashMap<String, Vec<String>>,
+    query: HashMap<String, Vec<String>>,
+    vars: HashMap<String, String>,
+}
+
+impl Call {
+    /// As this user (with a session).
+    pub fn user(user: &User) -> Call {
+        Call {
+            user: Some(user.clone()),
+            ..Default::default()
+        }
+    }
+
+    /// Server to server, with the http key: no user.
+    pub fn http_key() -> Call {
+        Call::default()
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Call {
+        self.headers
+            .entry(name.to_string())
+            .or_default()
+            .push(value.to_string());
+        self
+    }
+
+    pub fn query(mut self, name: &str, value: &str) -> Call {
+        self.query
+            .entry(name.to_string())
+            .or_default()
+            .push(value.to_string());
+        self
+    }
+
+    /// A session variable (needs a user).
+    pub fn var(mut self, name: &str, value: &str) -> Call {
+        self.vars.insert(name.to_string(), value.to_string());
+        self
     }
 }
 
@@ -185,14 +234,123 @@ impl TestHost {
         }
     }
 
-    fn context(&self, user: Option<&User>) -> ContextData {
+    fn context(&self, call: &Call, execution_mode: &str) -> ContextData {
+        let user = call.user.as_ref();
         ContextData {
-            execution_mode: mode::RPC.into(),
+            execution_mode: execution_mode.into(),
             node: "test".into(),
             user_id: user.map(|u| u.id.clone()),
             username: user.map(|u| u.username.clone()),
+            vars: (user.is_some() && !call.vars.is_empty()).then(|| call.vars.clone()),
+            headers: call.headers.clone(),
+            query_params: call.query.clone(),
             ..Default::default()
         }
+    }
+
+    /// Calls an RPC by id with a raw payload, with full control of the call.
+    pub async fn rpc_call(
+        &self,
+        call: &Call,
+        id: &str,
+        payload: impl Into<Vec<u8>>,
+    ) -> Result<Vec<u8>, Error> {
+        let ctx = self.context(call, mode::RPC);
+        self.modules
+            .call_rpc(id, &ctx, payload.into())
+            .await
+            .unwrap_or_else(|| Err(CallError::new(Code::NotFound, "RPC function not found")))
+            .map_err(to_error)
+    }
+
+    /// Runs the before hook of `H` on `req`: `Ok(Some(req))` to go on,
+    /// `Ok(None)` when the hook drops the call (requests without a hook go
+    /// on unchanged).
+    pub async fn before<H: Hook>(
+        &self,
+        call: &Call,
+        req: H::Request,
+    ) -> Result<Option<H::Request>, Error> {
+        let ctx = self.context(call, mode::BEFORE);
+        match self
+            .modules
+            .before::<H>(&ctx, req)
+            .await
+            .map_err(to_error)?
+        {
+            Before::Proceed(r) => Ok(Some(r)),
+            Before::Drop => Ok(None),
+        }
+    }
+
+    /// Runs the after hook of `H`; answers its error, which Nakama only logs.
+    pub async fn after<H: Hook>(
+        &self,
+        call: &Call,
+        out: &H::Response,
+        req: &H::Request,
+    ) -> Result<(), Error> {
+        let ctx = self.context(call, mode::AFTER);
+        self.modules
+            .after::<H>(&ctx, out, req)
+            .await
+            .map_err(to_error)
+    }
+
+    /// Adds to a user's wallet (a fixture; recorded in the ledger).
+    pub async fn give(&self, user: &User, changeset: &[(&str, i64)]) {
+        let id = user.id.clone();
+        let changes: HashMap<String, i64> =
+            changeset.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        self.db
+            .run(move |c| db::wallet_update(c, &id, &changes, &Default::default(), true))
+            .await
+            .unwrap_or_else(|e| panic!("wallet fixture: {}", e.message));
+    }
+
+    /// Writes a storage object as the server would (a fixture).
+    pub async fn put_object(&self, owner: Option<&User>, collection: &str, key: &str, value: &str) {
+        let op = StorageWriteOp {
+            collection: collection.into(),
+            key: key.into(),
+            user_id: owner.map(|u| u.id.clone()).unwrap_or_default(),
+            value: value.into(),
+            permission_read: 1,
+            permission_write: 1,
+            ..Default::default()
+        };
+        self.db
+            .run(move |c| db::storage_write(c, Caller::Server, &[op]))
+            .await
+            .unwrap_or_else(|e| panic!("storage fixture: {}", e.message));
+    }
+
+    /// A user's ledger, newest first.
+    pub async fn ledger(&self, user: &User) -> Vec<nk::LedgerItem> {
+        let args = nk::PageArgs {
+            user_id: user.id.clone(),
+            limit: 100,
+            cursor: String::new(),
+        };
+        self.db
+            .run(move |c| db::wallet_ledger_list(c, &args))
+            .await
+            .map(|p| p.items)
+            .unwrap_or_else(|e| panic!("ledger: {}", e.message))
+    }
+
+    /// A user's notifications, newest first.
+    pub async fn notifications(&self, user: &User) -> Vec<api::Notification> {
+        let args = nk::PageArgs {
+            user_id: user.id.clone(),
+            limit: 100,
+            cursor: String::new(),
+        };
+        self.db
+            .run(move |c| db::notification_list(c, &args))
+            .await
+            .map(|p| p.notifications)
+            .unwrap_or_else(|e| panic!("notifications: {}", e.message))
     }
 
     /// Calls an RPC by id with a raw payload, as `user` (or with the http
@@ -203,16 +361,16 @@ impl TestHost {
         id: &str,
         payload: impl Into<Vec<u8>>,
     ) -> Result<Vec<u8>, Error> {
-        let ctx = self.context(user);
-        self.modules
-            .call_rpc(id, &ctx, payload.into())
-            .await
-            .unwrap_or_else(|| Err(CallError::new(Code::NotFound, "RPC function not found")))
-            .map_err(to_error)
+        let call = match user {
+            Some(u) => Call::user(u),
+            None => Call::http_key(),
+        };
+        self.rpc_call(&call, id, payload).await
     }
 
-    /// Calls the RPC registered for `handler` (a `#[rpc]` function) with a
-    /// JSON payload; answers its typed JSON result.
+    /// Calls the RPC registered for `handler` (a `#[rpc]` function) as
+    /// `user`, encoding the request as its `#[rpc]` glue expects: `String`
+    /// and `Vec<u8>` raw, anything else as JSON; the result likewise.
     pub async fn rpc<F, Req, Resp, E>(
         &self,
         user: &User,
@@ -221,8 +379,8 @@ impl TestHost {
     ) -> Result<Resp, Error>
     where
         F: for<'a> RpcFn<'a, Req, Output = Result<Resp, E>>,
-        Req: Serialize,
-        Resp: DeserializeOwned,
+        Req: Serialize + 'static,
+        Resp: DeserializeOwned + 'static,
     {
         let _ = handler;
         let function = std::any::type_name::<F>();
@@ -234,10 +392,24 @@ impl TestHost {
             .find(|r| r.kind == "rpc" && r.function == function)
             .map(|r| r.id.clone())
             .unwrap_or_else(|| panic!("{function} is not registered with #[rpc]"));
-        let payload = serde_json::to_vec(req).expect("encode the request");
+        let any: &dyn Any = req;
+        let payload = if let Some(s) = any.downcast_ref::<String>() {
+            s.clone().into_bytes()
+        } else if let Some(b) = any.downcast_ref::<Vec<u8>>() {
+            b.clone()
+        } else {
+            serde_json::to_vec(req).expect("encode the request")
+        };
         let out = self.rpc_id(Some(user), &id, payload).await?;
-        serde_json::from_slice(&out)
-            .map_err(|e| Error::internal(format!("the RPC answered undecodable JSON: {e}")))
+        let raw: Box<dyn Any> = if TypeId::of::<Resp>() == TypeId::of::<String>() {
+            Box::new(String::from_utf8_lossy(&out).into_owned())
+        } else if TypeId::of::<Resp>() == TypeId::of::<Vec<u8>>() {
+            Box::new(out)
+        } else {
+            return serde_json::from_slice(&out)
+                .map_err(|e| Error::internal(format!("the RPC answered undecodable JSON: {e}")));
+        };
+        Ok(*raw.downcast::<Resp>().expect("the type was checked"))
     }
 
     /// Server-side view of storage (ignores permissions).

@@ -79,3 +79,61 @@ async fn log_lines_are_inspectable() {
     let created = logs.iter().find(|l| l.message == "guild created").unwrap();
     assert!(created.fields.contains(r#""guild":"logs""#), "{created:?}");
 }
+
+#[tokio::test]
+async fn the_custom_id_hook_accepts_and_rejects() {
+    use nakama_runtime::api::{AccountCustom, AuthenticateCustomRequest, Session};
+    use nakama_runtime::hooks::hook::AuthenticateCustom;
+    use nakama_test_host::Call;
+
+    let host = TestHost::new().await;
+    let req = |id: &str| AuthenticateCustomRequest {
+        account: Some(AccountCustom {
+            id: id.into(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let ok = host
+        .before::<AuthenticateCustom>(&Call::http_key(), req("cid-123456"))
+        .await
+        .unwrap();
+    assert_eq!(ok, Some(req("cid-123456")));
+    let err = host
+        .before::<AuthenticateCustom>(&Call::http_key(), req("nope"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::InvalidArgument);
+
+    let dave = host.user("dave").await;
+    let created = Session {
+        created: true,
+        ..Default::default()
+    };
+    host.after::<AuthenticateCustom>(&Call::user(&dave), &created, &req("cid-123456"))
+        .await
+        .unwrap();
+    assert!(host
+        .logs()
+        .iter()
+        .any(|l| l.message == "new account created"));
+}
+
+#[tokio::test]
+async fn fixtures() {
+    let host = TestHost::new().await;
+    let erin = host.user("erin").await;
+    host.give(&erin, &[("gold", 50)]).await;
+    assert_eq!(host.wallet(&erin).await.get("gold"), Some(&50));
+    assert_eq!(host.ledger(&erin).await.len(), 1);
+    assert!(host.notifications(&erin).await.is_empty());
+
+    // A guild object written as a fixture is read by the module.
+    host.put_object(None, "guilds", "old", r#"{"name":"old","owner":"someone"}"#)
+        .await;
+    let g: Guild = host
+        .rpc(&erin, get_guild, &GetGuild { name: "old".into() })
+        .await
+        .unwrap();
+    assert_eq!(g.owner, "someone");
+}

@@ -10,7 +10,7 @@ async fn init(ctx: &Context, _nk: &Nakama, _init: &mut Initializer) -> Result<()
 
 /// Greets the caller: `{"name": "you"}`-free, raw text in and out.
 #[rpc]
-async fn hello(ctx: &Context, _nk: &Nakama, payload: String) -> Result<String, Error> {
+pub async fn hello(ctx: &Context, _nk: &Nakama, payload: String) -> Result<String, Error> {
     let who = if payload.is_empty() {
         ctx.username().unwrap_or("stranger").to_string()
     } else {
@@ -19,4 +19,17 @@ async fn hello(ctx: &Context, _nk: &Nakama, payload: String) -> Result<String, E
     // `tracing` (and `log`) macros reach the host's log too.
     nakama_runtime::tracing::info!(who = %who, "greeted");
     Ok(format!("Hello, {who}!"))
+}
+
+/// What the runtime context says about the caller and the request.
+#[rpc]
+pub async fn whoami(ctx: &Context, _nk: &Nakama, _payload: String) -> Result<String, Error> {
+    Ok(format!(
+        "user={} client={} region={} tier={} mode={}",
+        ctx.username().unwrap_or("-"),
+        ctx.header("x-client").unwrap_or("-"),
+        ctx.query_param("region").unwrap_or("-"),
+        ctx.vars().get("tier").map(String::as_str).unwrap_or("-"),
+        ctx.execution_mode(),
+    ))
 }
