@@ -578,58 +578,70 @@ fn username_param(query: &HashMap<String, Vec<String>>) -> String {
         .unwrap_or_default()
 }
 
-async fn authenticate_custom(
-    State(app): Shared,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    if let Err(r) = check_server_key(&app, &headers) {
-        return r;
-    }
-    let account: api::AccountCustom = match read_json(&app, body).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let query = query_map(&uri);
-    let req = api::AuthenticateCustomRequest {
-        account: Some(account),
-        create: create_flag(&query),
-        username: username_param(&query),
-    };
-    let req = match app.before::<hook::AuthenticateCustom>(None, req).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let account = req.account.clone().unwrap_or_default();
-    let id = account.id.clone();
-    if id.is_empty() {
-        return gateway_err(Code::InvalidArgument, "Custom ID is required.");
-    }
-    if !valid_id(&id) {
-        return gateway_err(
-            Code::InvalidArgument,
-            "Custom ID invalid, no spaces or control characters allowed.",
-        );
-    }
-    if !(6..=128).contains(&id.len()) {
-        return gateway_err(
-            Code::InvalidArgument,
-            "Custom ID invalid, must be 6-128 bytes.",
-        );
-    }
-    finish_auth::<hook::AuthenticateCustom>(
-        app,
-        req.clone(),
-        db::AuthIdOwned::Custom(id),
-        &req.username,
-        req.create,
-        account.vars,
-    )
-    .await
+/// The custom-id and device-id calls differ only in these.
+trait IdAuth: Hook<Response = api::Session> {
+    /// The body: `{"id", "vars"}`.
+    type Account: DeserializeOwned + Default;
+    /// "Custom ID" / "Device ID", as Nakama's messages say.
+    const WHAT: &'static str;
+    const MIN_LEN: usize;
+    fn request(account: Self::Account, create: Option<bool>, username: String) -> Self::Request;
+    /// The id, vars, username and create flag of a (hook-changed) request.
+    fn parts(req: &Self::Request) -> (String, HashMap<String, String>, String, Option<bool>);
+    fn auth_id(id: String) -> db::AuthIdOwned;
 }
 
-async fn authenticate_device(
+impl IdAuth for hook::AuthenticateCustom {
+    type Account = api::AccountCustom;
+    const WHAT: &'static str = "Custom ID";
+    const MIN_LEN: usize = 6;
+    fn request(account: Self::Account, create: Option<bool>, username: String) -> Self::Request {
+        api::AuthenticateCustomRequest {
+            account: Some(account),
+            create,
+            username,
+        }
+    }
+    fn parts(r: &Self::Request) -> (String, HashMap<String, String>, String, Option<bool>) {
+        let a = r.account.clone().unwrap_or_default();
+        (a.id, a.vars, r.username.clone(), r.create)
+    }
+    fn auth_id(id: String) -> db::AuthIdOwned {
+        db::AuthIdOwned::Custom(id)
+    }
+}
+
+impl IdAuth for hook::AuthenticateDevice {
+    type Account = api::AccountDevice;
+    const WHAT: &'static str = "Device ID";
+    const MIN_LEN: usize = 10;
+    fn request(account: Self::Account, create: Option<bool>, username: String) -> Self::Request {
+        api::AuthenticateDeviceRequest {
+            account: Some(account),
+            create,
+            username,
+        }
+    }
+    fn parts(r: &Self::Request) -> (String, HashMap<String, String>, String, Option<bool>) {
+        let a = r.account.clone().unwrap_or_default();
+        (a.id, a.vars, r.username.clone(), r.create)
+    }
+    fn auth_id(id: String) -> db::AuthIdOwned {
+        db::AuthIdOwned::Device(id)
+    }
+}
+
+async fn authenticate_custom(state: Shared, uri: Uri, headers: HeaderMap, body: Body) -> Response {
+    authenticate_id::<hook::AuthenticateCustom>(state, uri, headers, body).await
+}
+
+async fn authenticate_device(state: Shared, uri: Uri, headers: HeaderMap, body: Body) -> Response {
+    authenticate_id::<hook::AuthenticateDevice>(state, uri, headers, body).await
+}
+
+/// Server key, body, before hook, Nakama's id validation, then the common
+/// tail.
+async fn authenticate_id<H: IdAuth>(
     State(app): Shared,
     uri: Uri,
     headers: HeaderMap,
@@ -638,46 +650,34 @@ async fn authenticate_device(
     if let Err(r) = check_server_key(&app, &headers) {
         return r;
     }
-    let account: api::AccountDevice = match read_json(&app, body).await {
+    let account: H::Account = match read_json(&app, body).await {
         Ok(a) => a,
         Err(r) => return r,
     };
     let query = query_map(&uri);
-    let req = api::AuthenticateDeviceRequest {
-        account: Some(account),
-        create: create_flag(&query),
-        username: username_param(&query),
-    };
-    let req = match app.before::<hook::AuthenticateDevice>(None, req).await {
+    let req = H::request(account, create_flag(&query), username_param(&query));
+    let req = match app.before::<H>(None, req).await {
         Ok(r) => r,
         Err(r) => return r,
     };
-    let account = req.account.clone().unwrap_or_default();
-    let id = account.id.clone();
+    let (id, vars, username, create) = H::parts(&req);
+    let what = H::WHAT;
     if id.is_empty() {
-        return gateway_err(Code::InvalidArgument, "Device ID is required.");
+        return gateway_err(Code::InvalidArgument, &format!("{what} is required."));
     }
     if !valid_id(&id) {
         return gateway_err(
             Code::InvalidArgument,
-            "Device ID invalid, no spaces or control characters allowed.",
+            &format!("{what} invalid, no spaces or control characters allowed."),
         );
     }
-    if !(10..=128).contains(&id.len()) {
+    if !(H::MIN_LEN..=128).contains(&id.len()) {
         return gateway_err(
             Code::InvalidArgument,
-            "Device ID invalid, must be 10-128 bytes.",
+            &format!("{what} invalid, must be {}-128 bytes.", H::MIN_LEN),
         );
     }
-    finish_auth::<hook::AuthenticateDevice>(
-        app,
-        req.clone(),
-        db::AuthIdOwned::Device(id),
-        &req.username,
-        req.create,
-        account.vars,
-    )
-    .await
+    finish_auth::<H>(app, req, H::auth_id(id), &username, create, vars).await
 }
 
 async fn authenticate_email(
