@@ -719,18 +719,7 @@ pub fn storage_list(
     limit: i32,
     cursor: &str,
 ) -> Result<nk::StorageListResult, CallError> {
-    use base64::Engine as _;
-    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let offset: i64 = if cursor.is_empty() {
-        0
-    } else {
-        engine
-            .decode(cursor)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| err(Code::InvalidArgument, "Malformed cursor was used."))?
-    };
+    let offset = decode_cursor(cursor)?;
     if limit <= 0 {
         return Ok(nk::StorageListResult::default());
     }
@@ -757,12 +746,7 @@ pub fn storage_list(
         .map_err(internal)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(internal)?;
-    let cursor = if objects.len() > limit as usize {
-        objects.truncate(limit as usize);
-        engine.encode((offset + limit as i64).to_string())
-    } else {
-        String::new()
-    };
+    let cursor = next_cursor(&mut objects, limit as i64, offset);
     Ok(nk::StorageListResult { objects, cursor })
 }
 
@@ -861,23 +845,28 @@ fn wallet_apply(
 
 /// A page (offset cursor, base64) of newest-first rows.
 fn page_bounds(limit: i32, cursor: &str) -> Result<(i64, i64), CallError> {
-    use base64::Engine as _;
     if !(1..=100).contains(&limit) {
         return Err(err(Code::InvalidArgument, "expects limit to be 1-100"));
     }
-    let offset = if cursor.is_empty() {
-        0
-    } else {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(cursor)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| err(Code::InvalidArgument, "Malformed cursor was used."))?
-    };
-    Ok((limit as i64, offset))
+    Ok((limit as i64, decode_cursor(cursor)?))
 }
 
+/// The offset a cursor stands for (empty: the start).
+fn decode_cursor(cursor: &str) -> Result<i64, CallError> {
+    use base64::Engine as _;
+    if cursor.is_empty() {
+        return Ok(0);
+    }
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| err(Code::InvalidArgument, "Malformed cursor was used."))
+}
+
+/// Trims the one extra row fetched and answers the next page's cursor (empty
+/// when there is none).
 fn next_cursor<T>(rows: &mut Vec<T>, limit: i64, offset: i64) -> String {
     use base64::Engine as _;
     if rows.len() as i64 > limit {
