@@ -1,0 +1,57 @@
+/* The C ABI of the nakama-bridge static library (bridge/rust/src/lib.rs).
+ * Written by hand; keep it in step with lib.rs. */
+#ifndef NAKAMA_BRIDGE_H
+#define NAKAMA_BRIDGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A buffer allocated by Rust; give it back with nb_free. */
+typedef struct nb_buf {
+  uint8_t *ptr;
+  size_t len;
+  size_t cap;
+} nb_buf;
+
+/* Where an nk callback leaves its answer (opaque). */
+typedef struct nb_sink nb_sink;
+
+/* Token 0 in a callback means "the init call". */
+typedef void (*nb_log_fn)(uint64_t token, uint8_t level,
+                          const uint8_t *caller, size_t caller_len,
+                          const uint8_t *msg, size_t msg_len,
+                          const uint8_t *fields, size_t fields_len);
+/* Must call nb_answer(sink, ...) before returning. */
+typedef void (*nb_nk_fn)(uint64_t token, nb_sink *sink,
+                         const uint8_t *function, size_t function_len,
+                         const uint8_t *args, size_t args_len);
+
+#define NB_OK 0
+#define NB_NOT_FOUND (-1)
+#define NB_REFUSED 1
+
+#define NB_RPC 1
+#define NB_BEFORE 2
+#define NB_AFTER 3
+
+/* Loads the *.rsmod files of `path` and runs their init. NB_OK: *out holds
+ * the report JSON {"modules":[..],"skipped":[..],"registrations":[{module,
+ * kind,id,function}]}; NB_REFUSED: *out holds the reason (text). */
+int32_t nb_init(const uint8_t *path, size_t path_len,
+                const uint8_t *ctx_json, size_t ctx_len,
+                nb_log_fn log, nb_nk_fn nk, uint64_t timeout_ms, nb_buf *out);
+
+/* Calls an RPC / before hook / after hook. NB_OK: *out holds the output;
+ * NB_NOT_FOUND: nothing registered; 1..16: gRPC code, *out the message. */
+int32_t nb_call(uint8_t kind, const uint8_t *id, size_t id_len,
+                const uint8_t *ctx_json, size_t ctx_len,
+                const uint8_t *input, size_t input_len, uint64_t token,
+                nb_buf *out);
+
+/* Answers an nk callback: code 0 with the result JSON, else a gRPC code
+ * with the error message. */
+void nb_answer(nb_sink *sink, uint32_t code, const uint8_t *ptr, size_t len);
+
+void nb_free(nb_buf buf);
+
+#endif

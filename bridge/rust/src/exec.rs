@@ -1,0 +1,104 @@
+//! Runs a future to completion on the calling thread.
+//!
+//! The bridge's nk futures complete synchronously (the Go callback returns
+//! the answer), so a module future normally finishes in its first poll and
+//! no Rust runtime thread is needed. A future that stays pending (a module
+//! awaiting something of its own) parks the thread until it is woken, at
+//! most until the deadline.
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{self, Thread};
+use std::time::{Duration, Instant};
+
+struct ThreadWaker(Thread);
+
+impl Wake for ThreadWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+thread_local! {
+    // One waker per OS thread, made on first use (Go reuses its threads).
+    static WAKER: Waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
+}
+
+/// Polls `fut` on this thread until it is ready (`Some`) or until `timeout`
+/// has passed while it was pending (`None`; the future is dropped).
+/// `None` as timeout waits for ever.
+pub fn block_on<F: Future>(fut: F, timeout: Option<Duration>) -> Option<F::Output> {
+    let mut fut = pin!(fut);
+    WAKER.with(|waker| {
+        let mut cx = Context::from_waker(waker);
+        let deadline = timeout.map(|t| Instant::now() + t);
+        loop {
+            if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+                return Some(v);
+            }
+            match deadline {
+                None => thread::park(),
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        return None;
+                    }
+                    thread::park_timeout(d - now);
+                }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ready_futures_finish_in_one_poll() {
+        assert_eq!(block_on(async { 41 + 1 }, None), Some(42));
+    }
+
+    #[test]
+    fn a_future_woken_from_another_thread_completes() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        struct FromThread(Option<Arc<AtomicBool>>, Arc<AtomicBool>);
+        impl Future for FromThread {
+            type Output = u32;
+            fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u32> {
+                if self.1.load(Ordering::SeqCst) {
+                    return Poll::Ready(7);
+                }
+                if let Some(flag) = self.0.take() {
+                    let waker = cx.waker().clone();
+                    thread::spawn(move || {
+                        thread::sleep(Duration::from_millis(20));
+                        flag.store(true, Ordering::SeqCst);
+                        waker.wake();
+                    });
+                }
+                Poll::Pending
+            }
+        }
+        let flag = Arc::new(AtomicBool::new(false));
+        let fut = FromThread(Some(flag.clone()), flag);
+        assert_eq!(block_on(fut, Some(Duration::from_secs(5))), Some(7));
+    }
+
+    #[test]
+    fn a_pending_future_times_out() {
+        let start = Instant::now();
+        let got = block_on(
+            std::future::pending::<()>(),
+            Some(Duration::from_millis(50)),
+        );
+        assert_eq!(got, None);
+        assert!(start.elapsed() >= Duration::from_millis(50));
+    }
+}

@@ -1,0 +1,478 @@
+//! The Rust half of the Nakama bridge: a C ABI over the module loader
+//! (`nakama-runtime-host`), linked as a static library into the Go plugin
+//! `bridge/go` that Nakama loads.
+//!
+//! The Go plugin calls:
+//!
+//! - [`nb_init`] once, from `InitModule`: loads every `*.rsmod` of a folder,
+//!   runs the modules' init, and answers what they registered (JSON, see
+//!   [`InitReport`]) or why loading was refused;
+//! - [`nb_call`] for every RPC, before hook and after hook Nakama routes to
+//!   a Rust module, with the call's context as JSON ([`ContextData`]) and a
+//!   host token: an opaque number the Go side maps to the call's context,
+//!   logger and nk module;
+//! - [`nb_free`] for every buffer Rust answered.
+//!
+//! Rust calls back into Go through two function pointers given to
+//! [`nb_init`]: one writes a module log line, one runs an nk function and
+//! answers through [`nb_answer`] before it returns. Both receive the host
+//! token of the call they belong to.
+//!
+//! Futures are driven on the calling thread ([`exec::block_on`]): the nk
+//! callback completes synchronously, so no Rust runtime thread exists. No
+//! panic crosses into Go: every `extern "C"` function here catches
+//! unwinding (module handlers are already isolated by the loader) and
+//! answers `INTERNAL`.
+
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use nakama_runtime_host::abi::{Code, ContextData};
+use nakama_runtime_host::{BoxFuture, CallError, CallInfo, HostApi, LoadEvent, LogRecord, Modules};
+use serde::Serialize;
+
+pub mod exec;
+
+/// A byte buffer allocated by Rust, handed to Go; free it with [`nb_free`].
+#[repr(C)]
+#[derive(Debug)]
+pub struct NbBuf {
+    pub ptr: *mut u8,
+    pub len: usize,
+    pub cap: usize,
+}
+
+impl NbBuf {
+    pub const EMPTY: NbBuf = NbBuf {
+        ptr: std::ptr::null_mut(),
+        len: 0,
+        cap: 0,
+    };
+
+    fn from_vec(v: Vec<u8>) -> NbBuf {
+        if v.capacity() == 0 {
+            return NbBuf::EMPTY;
+        }
+        let mut v = std::mem::ManuallyDrop::new(v);
+        NbBuf {
+            ptr: v.as_mut_ptr(),
+            len: v.len(),
+            cap: v.capacity(),
+        }
+    }
+
+    /// # Safety
+    /// `self` must come from [`NbBuf::from_vec`] and not be used again.
+    unsafe fn into_vec(self) -> Vec<u8> {
+        if self.ptr.is_null() {
+            Vec::new()
+        } else {
+            Vec::from_raw_parts(self.ptr, self.len, self.cap)
+        }
+    }
+}
+
+/// Writes one module log line: `level` is one of
+/// `nakama_runtime_abi::ffi::level` (1 debug .. 4 error), `caller` the
+/// module's `file:line`, `fields` a JSON object or empty.
+pub type NbLogFn = unsafe extern "C" fn(
+    token: u64,
+    level: u8,
+    caller: *const u8,
+    caller_len: usize,
+    msg: *const u8,
+    msg_len: usize,
+    fields: *const u8,
+    fields_len: usize,
+);
+
+/// Runs nk function `function` with JSON `args`; must call [`nb_answer`]
+/// on `sink` before returning.
+pub type NbNkFn = unsafe extern "C" fn(
+    token: u64,
+    sink: *mut NbSink,
+    function: *const u8,
+    function_len: usize,
+    args: *const u8,
+    args_len: usize,
+);
+
+/// Where the Go nk callback leaves its answer.
+pub struct NbSink {
+    result: Option<Result<Vec<u8>, CallError>>,
+}
+
+/// [`nb_call`]: the call succeeded; the buffer holds its output.
+pub const NB_OK: i32 = 0;
+/// [`nb_call`]: no module registered this id or hook.
+pub const NB_NOT_FOUND: i32 = -1;
+/// [`nb_init`]: loading was refused; the buffer holds why.
+pub const NB_REFUSED: i32 = 1;
+
+/// [`nb_call`] kinds (the loader's registration kinds).
+pub const NB_RPC: u8 = 1;
+pub const NB_BEFORE: u8 = 2;
+pub const NB_AFTER: u8 = 3;
+
+struct GoHost {
+    log: NbLogFn,
+    nk: NbNkFn,
+}
+
+impl HostApi for GoHost {
+    fn log(&self, r: LogRecord<'_>) {
+        // SAFETY: the Go callback only reads the slices during the call.
+        unsafe {
+            (self.log)(
+                r.call.host_token,
+                r.level,
+                r.caller.as_ptr(),
+                r.caller.len(),
+                r.message.as_ptr(),
+                r.message.len(),
+                r.fields.as_ptr(),
+                r.fields.len(),
+            )
+        }
+    }
+
+    fn nk_call(
+        &self,
+        call: Arc<CallInfo>,
+        function: String,
+        args: Vec<u8>,
+    ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
+        let nk = self.nk;
+        Box::pin(async move {
+            let mut sink = NbSink { result: None };
+            // SAFETY: the Go callback answers through nb_answer before it
+            // returns and keeps no pointer.
+            unsafe {
+                nk(
+                    call.host_token,
+                    &mut sink,
+                    function.as_ptr(),
+                    function.len(),
+                    args.as_ptr(),
+                    args.len(),
+                )
+            };
+            sink.result.unwrap_or_else(|| {
+                Err(CallError::new(
+                    Code::Internal,
+                    format!("nk function {function}: the host gave no answer"),
+                ))
+            })
+        })
+    }
+}
+
+struct Bridge {
+    modules: Modules,
+    env: HashMap<String, String>,
+    timeout: Option<Duration>,
+}
+
+static BRIDGE: OnceLock<Bridge> = OnceLock::new();
+
+/// What [`nb_init`] answers on success.
+#[derive(Debug, Default, Serialize)]
+pub struct InitReport {
+    pub modules: Vec<ModuleReport>,
+    pub skipped: Vec<Skipped>,
+    pub registrations: Vec<RegistrationReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ModuleReport {
+    pub name: String,
+    pub file: String,
+    pub sdk_version: String,
+    pub abi: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Skipped {
+    pub file: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RegistrationReport {
+    pub module: String,
+    /// [`NB_RPC`], [`NB_BEFORE`] or [`NB_AFTER`].
+    pub kind: u8,
+    /// RPC id (lower-cased) or hook name (`AuthenticateCustom`).
+    pub id: String,
+    /// The Rust function behind it.
+    pub function: String,
+}
+
+/// # Safety
+/// `ptr` must be valid for `len` bytes (any pointer when `len` is 0).
+unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
+    if len == 0 || ptr.is_null() {
+        &[]
+    } else {
+        std::slice::from_raw_parts(ptr, len)
+    }
+}
+
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// # Safety
+/// `out` must be writable.
+unsafe fn answer(out: *mut NbBuf, code: i32, bytes: Vec<u8>) -> i32 {
+    if !out.is_null() {
+        *out = NbBuf::from_vec(bytes);
+    }
+    code
+}
+
+/// Loads the modules and runs their init. Answers [`NB_OK`] with an
+/// [`InitReport`] as JSON in `out`, or [`NB_REFUSED`] with the reason
+/// (naming the file) as text.
+///
+/// - `path`: a folder (its `*.rsmod` files are loaded, sorted) or one file;
+/// - `ctx`: the init context as JSON ([`ContextData`]); its `env` is kept
+///   and given to every later call whose context has none;
+/// - `log`, `nk`: the Go callbacks (token 0 in them means the init call);
+/// - `timeout_ms`: how long a call may stay pending (0: no limit).
+///
+/// # Safety
+/// Pointers must be valid for their lengths; `out` writable; callbacks
+/// valid for the life of the process. Called at most once successfully.
+#[no_mangle]
+pub unsafe extern "C" fn nb_init(
+    path: *const u8,
+    path_len: usize,
+    ctx: *const u8,
+    ctx_len: usize,
+    log: NbLogFn,
+    nk: NbNkFn,
+    timeout_ms: u64,
+    out: *mut NbBuf,
+) -> i32 {
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        let path = String::from_utf8_lossy(bytes(path, path_len)).into_owned();
+        let ctx = bytes(ctx, ctx_len);
+        init(&path, ctx, GoHost { log, nk }, timeout_ms)
+    }));
+    match result {
+        Ok(Ok(report)) => answer(out, NB_OK, report),
+        Ok(Err(message)) => answer(out, NB_REFUSED, message.into_bytes()),
+        Err(p) => answer(
+            out,
+            NB_REFUSED,
+            format!("the bridge panicked while loading: {}", panic_message(&*p)).into_bytes(),
+        ),
+    }
+}
+
+fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Vec<u8>, String> {
+    if BRIDGE.get().is_some() {
+        return Err("the Rust bridge is already initialised in this process".into());
+    }
+    let ctx: ContextData = serde_json::from_slice(ctx_json)
+        .map_err(|e| format!("the bridge's init context does not decode: {e}"))?;
+    let env = ctx.env.clone();
+    let mut report = InitReport::default();
+    let load =
+        Modules::load_with_extensions(Path::new(path), &["rsmod"], Arc::new(host), ctx, |event| {
+            match event {
+                LoadEvent::Skipped { file, reason } => report.skipped.push(Skipped {
+                    file: file.display().to_string(),
+                    reason,
+                }),
+                LoadEvent::Loaded {
+                    name,
+                    file,
+                    sdk_version,
+                    abi,
+                } => report.modules.push(ModuleReport {
+                    name,
+                    file: file.display().to_string(),
+                    sdk_version,
+                    abi: format!("{}.{}", abi.0, abi.1),
+                }),
+                LoadEvent::Registered { .. } => {}
+            }
+        });
+    // The loader gives `#[init_module]` calls host token 0: their log
+    // lines and nk calls reach InitModule's logger and nk on the Go side.
+    let modules = exec::block_on(load, None)
+        .expect("no timeout")
+        .map_err(|e| e.to_string())?;
+    for m in modules.modules() {
+        for r in &m.registrations {
+            let kind = match r.kind {
+                "rpc" => NB_RPC,
+                "before hook" => NB_BEFORE,
+                "after hook" => NB_AFTER,
+                _ => continue, // a kind of a newer ABI minor: not routed
+            };
+            report.registrations.push(RegistrationReport {
+                module: m.opened.name.clone(),
+                kind,
+                id: r.id.clone(),
+                function: r.function.clone(),
+            });
+        }
+    }
+    let timeout = (timeout_ms > 0).then(|| Duration::from_millis(timeout_ms));
+    let bridge = Bridge {
+        modules,
+        env,
+        timeout,
+    };
+    if BRIDGE.set(bridge).is_err() {
+        return Err("the Rust bridge is already initialised in this process".into());
+    }
+    serde_json::to_vec(&report).map_err(|e| e.to_string())
+}
+
+/// Calls an RPC ([`NB_RPC`], `id` = the RPC id), a before hook
+/// ([`NB_BEFORE`], `id` = the hook name, input = the request JSON) or an
+/// after hook ([`NB_AFTER`], input = `{"out":..,"in":..}`).
+///
+/// Answers [`NB_OK`] with the output in `out` (for a before hook: the
+/// request to go on with; empty = drop the call), [`NB_NOT_FOUND`] if no
+/// module registered it, or a gRPC code (1..=16) with the error message.
+///
+/// # Safety
+/// Pointers must be valid for their lengths; `out` writable.
+#[no_mangle]
+pub unsafe extern "C" fn nb_call(
+    kind: u8,
+    id: *const u8,
+    id_len: usize,
+    ctx: *const u8,
+    ctx_len: usize,
+    input: *const u8,
+    input_len: usize,
+    token: u64,
+    out: *mut NbBuf,
+) -> i32 {
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        let id = std::str::from_utf8(bytes(id, id_len)).unwrap_or("");
+        call(
+            kind,
+            id,
+            bytes(ctx, ctx_len),
+            bytes(input, input_len),
+            token,
+        )
+    }));
+    let result = result.unwrap_or_else(|p| {
+        Some(Err(CallError::new(
+            Code::Internal,
+            format!("the bridge panicked: {}", panic_message(&*p)),
+        )))
+    });
+    match result {
+        None => answer(out, NB_NOT_FOUND, Vec::new()),
+        Some(Ok(bytes)) => answer(out, NB_OK, bytes),
+        Some(Err(e)) => {
+            let code = match e.code.as_u32() {
+                c @ 1..=16 => c as i32,
+                _ => Code::Internal.as_u32() as i32,
+            };
+            answer(out, code, e.message.into_bytes())
+        }
+    }
+}
+
+fn call(
+    kind: u8,
+    id: &str,
+    ctx_json: &[u8],
+    input: &[u8],
+    token: u64,
+) -> Option<Result<Vec<u8>, CallError>> {
+    let Some(bridge) = BRIDGE.get() else {
+        return Some(Err(CallError::new(
+            Code::Internal,
+            "the Rust bridge is not initialised",
+        )));
+    };
+    let mut ctx: ContextData = match serde_json::from_slice(ctx_json) {
+        Ok(c) => c,
+        Err(e) => {
+            return Some(Err(CallError::new(
+                Code::Internal,
+                format!("the call's context does not decode: {e}"),
+            )))
+        }
+    };
+    if ctx.env.is_empty() && !bridge.env.is_empty() {
+        ctx.env = bridge.env.clone();
+    }
+    let m = &bridge.modules;
+    let timed_out = || {
+        Some(Err(CallError::new(
+            Code::DeadlineExceeded,
+            "module call exceeded RUST_CALL_TIMEOUT_MS",
+        )))
+    };
+    match kind {
+        NB_RPC => {
+            let fut = m.call_rpc_tagged(id, &ctx, input.to_vec(), token);
+            exec::block_on(fut, bridge.timeout).unwrap_or_else(timed_out)
+        }
+        NB_BEFORE => {
+            let fut = m.call_before_raw(id, &ctx, input.to_vec(), token);
+            exec::block_on(fut, bridge.timeout).unwrap_or_else(timed_out)
+        }
+        NB_AFTER => {
+            let fut = m.call_after_raw(id, &ctx, input.to_vec(), token);
+            exec::block_on(fut, bridge.timeout)
+                .unwrap_or_else(|| timed_out().map(|r| r.map(|_| ())))
+                .map(|r| r.map(|()| Vec::new()))
+        }
+        other => Some(Err(CallError::new(
+            Code::Internal,
+            format!("unknown call kind {other}"),
+        ))),
+    }
+}
+
+/// Stores an nk answer: `code` 0 with the JSON result, or a gRPC code with
+/// the error message.
+///
+/// # Safety
+/// `sink` must be the pointer given to the nk callback, which has not
+/// returned yet; `ptr` valid for `len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn nb_answer(sink: *mut NbSink, code: u32, ptr: *const u8, len: usize) {
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        if sink.is_null() {
+            return;
+        }
+        let data = bytes(ptr, len).to_vec();
+        (*sink).result = Some(if code == 0 {
+            Ok(data)
+        } else {
+            Err(CallError::new(
+                Code::from_u32(code),
+                String::from_utf8_lossy(&data).into_owned(),
+            ))
+        });
+    }));
+}
+
+/// Frees a buffer answered by [`nb_init`] or [`nb_call`].
+///
+/// # Safety
+/// `buf` must come from this library and be freed once.
+#[no_mangle]
+pub unsafe extern "C" fn nb_free(buf: NbBuf) {
+    let _ = catch_unwind(AssertUnwindSafe(|| drop(buf.into_vec())));
+}

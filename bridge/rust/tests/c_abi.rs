@@ -1,0 +1,287 @@
+//! The C ABI with Rust stand-ins for the Go callbacks, loading real module
+//! files (built here into target/test-modules, copied as `.rsmod`).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+use nakama_bridge::*;
+
+const PACKAGES: &[&str] = &["hello", "guild", "fixture-panics", "fixture-init-fails"];
+
+fn build_modules() -> PathBuf {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    // A target dir of its own: the outer `cargo test` holds the main one.
+    let target = workspace.join("target").join("test-modules");
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(&workspace)
+        .args(["build", "--quiet", "--target-dir"])
+        .arg(&target);
+    for p in PACKAGES {
+        cmd.arg("-p").arg(p);
+    }
+    assert!(cmd.status().expect("cargo build").success());
+    target.join("debug")
+}
+
+fn folder(built: &Path, packages: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for p in packages {
+        let file = format!("lib{}.so", p.replace('-', "_"));
+        let name = format!("{}.rsmod", p.replace('-', "_"));
+        std::fs::copy(built.join(file), dir.path().join(name)).unwrap();
+    }
+    // A Go plugin beside them is not looked at.
+    std::fs::write(dir.path().join("bridge.so"), b"not for us").unwrap();
+    dir
+}
+
+/// token, level, caller, message, fields
+type LogLine = (u64, u8, String, String, String);
+
+static LOGS: Mutex<Vec<LogLine>> = Mutex::new(Vec::new());
+static STORAGE: Mutex<Option<HashMap<String, String>>> = Mutex::new(None);
+static NK_TOKENS: Mutex<Vec<u64>> = Mutex::new(Vec::new());
+
+unsafe fn text(p: *const u8, n: usize) -> String {
+    if n == 0 {
+        return String::new();
+    }
+    String::from_utf8_lossy(std::slice::from_raw_parts(p, n)).into_owned()
+}
+
+unsafe extern "C" fn log_cb(
+    token: u64,
+    level: u8,
+    caller: *const u8,
+    caller_len: usize,
+    msg: *const u8,
+    msg_len: usize,
+    fields: *const u8,
+    fields_len: usize,
+) {
+    LOGS.lock().unwrap().push((
+        token,
+        level,
+        text(caller, caller_len),
+        text(msg, msg_len),
+        text(fields, fields_len),
+    ));
+}
+
+unsafe extern "C" fn nk_cb(
+    token: u64,
+    sink: *mut NbSink,
+    function: *const u8,
+    function_len: usize,
+    args: *const u8,
+    args_len: usize,
+) {
+    NK_TOKENS.lock().unwrap().push(token);
+    let function = text(function, function_len);
+    let args: serde_json::Value = serde_json::from_str(&text(args, args_len)).unwrap();
+    let mut storage = STORAGE.lock().unwrap();
+    let storage = storage.get_or_insert_with(HashMap::new);
+    let (code, out) = match function.as_str() {
+        "storage_write" => {
+            let w = &args["writes"][0];
+            let key = w["key"].as_str().unwrap().to_string();
+            if w["version"] == "*" && storage.contains_key(&key) {
+                (
+                    3,
+                    "Storage write rejected - version check failed.".to_string(),
+                )
+            } else {
+                storage.insert(key.clone(), w["value"].as_str().unwrap().to_string());
+                (
+                    0,
+                    format!(r#"[{{"collection":"guilds","key":"{key}","version":"v"}}]"#),
+                )
+            }
+        }
+        "storage_read" => {
+            let key = args["reads"][0]["key"].as_str().unwrap();
+            match storage.get(key) {
+                Some(v) => (
+                    0,
+                    serde_json::json!([{"collection": "guilds", "key": key, "value": v}])
+                        .to_string(),
+                ),
+                None => (0, "[]".to_string()),
+            }
+        }
+        other => (12, format!("{other} is not here")),
+    };
+    nb_answer(sink, code, out.as_ptr(), out.len());
+}
+
+fn init(path: &Path) -> (i32, String) {
+    let path = path.to_str().unwrap();
+    let ctx =
+        r#"{"execution_mode":"run_once","node":"nakama1","version":"3.40.0","env":{"K":"V"}}"#;
+    let mut out = NbBuf::EMPTY;
+    let code = unsafe {
+        nb_init(
+            path.as_ptr(),
+            path.len(),
+            ctx.as_ptr(),
+            ctx.len(),
+            log_cb,
+            nk_cb,
+            2000,
+            &mut out,
+        )
+    };
+    (code, take(out))
+}
+
+fn take(buf: NbBuf) -> String {
+    let s = unsafe { text(buf.ptr, buf.len) };
+    unsafe { nb_free(buf) };
+    s
+}
+
+fn call(kind: u8, id: &str, ctx: &str, input: &str, token: u64) -> (i32, String) {
+    let mut out = NbBuf::EMPTY;
+    let code = unsafe {
+        nb_call(
+            kind,
+            id.as_ptr(),
+            id.len(),
+            ctx.as_ptr(),
+            ctx.len(),
+            input.as_ptr(),
+            input.len(),
+            token,
+            &mut out,
+        )
+    };
+    (code, take(out))
+}
+
+#[test]
+fn the_c_abi_end_to_end() {
+    let built = build_modules();
+
+    // Before init: every call answers INTERNAL, nothing crashes.
+    let (code, msg) = call(NB_RPC, "hello", "{}", "", 1);
+    assert_eq!(
+        (code, msg.as_str()),
+        (13, "the Rust bridge is not initialised")
+    );
+
+    // A failing init is refused, naming the module and its error; the
+    // bridge stays uninitialised.
+    let bad = folder(&built, &["hello", "fixture-init-fails"]);
+    let (code, msg) = init(bad.path());
+    assert_eq!(code, NB_REFUSED);
+    assert!(
+        msg.contains("fixture_init_fails") || msg.contains("fixture-init-fails"),
+        "{msg}"
+    );
+    assert!(msg.contains("missing configuration: GUILD_LIMIT"), "{msg}");
+
+    // A good folder loads; the report lists modules and registrations.
+    LOGS.lock().unwrap().clear();
+    let good = folder(&built, &["hello", "guild", "fixture-panics"]);
+    let (code, report) = init(good.path());
+    assert_eq!(code, NB_OK, "{report}");
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    let regs = report["registrations"].as_array().unwrap();
+    let has = |kind: u8, id: &str| regs.iter().any(|r| r["kind"] == kind && r["id"] == id);
+    assert!(has(NB_RPC, "hello") && has(NB_RPC, "create_guild") && has(NB_RPC, "panic_now"));
+    assert!(has(NB_BEFORE, "AuthenticateCustom") && has(NB_AFTER, "AuthenticateCustom"));
+    assert!(has(NB_BEFORE, "GetAccount"));
+    assert_eq!(report["modules"].as_array().unwrap().len(), 3);
+    {
+        let logs = LOGS.lock().unwrap();
+        let hello = logs
+            .iter()
+            .find(|l| l.3 == "Hello World!")
+            .expect("init log");
+        assert_eq!(hello.0, 0, "init lines carry token 0");
+        assert!(hello.2.contains("hello/src/lib.rs:"), "{}", hello.2);
+    }
+    // Only once per process.
+    let (code, msg) = init(good.path());
+    assert_eq!((code, msg.contains("already")), (NB_REFUSED, true));
+
+    // RPCs: raw and typed, context from JSON, env from init.
+    let ctx = r#"{"execution_mode":"rpc","node":"nakama1","version":"3.40.0","user_id":"u1","username":"alice","trace_id":"t"}"#;
+    assert_eq!(
+        call(NB_RPC, "hello", ctx, "", 7),
+        (0, "Hello, alice!".into())
+    );
+    assert_eq!(
+        call(NB_RPC, "HELLO", ctx, "Rust", 7),
+        (0, "Hello, Rust!".into())
+    );
+    assert_eq!(
+        call(NB_RPC, "nope", ctx, "", 7),
+        (NB_NOT_FOUND, String::new())
+    );
+    let (code, out) = call(NB_RPC, "create_guild", ctx, r#"{"name":"g1"}"#, 8);
+    assert_eq!((code, out.as_str()), (0, r#"{"name":"g1","owner":"u1"}"#));
+    assert!(
+        NK_TOKENS.lock().unwrap().contains(&8),
+        "nk calls carry the call's token"
+    );
+    let (code, out) = call(NB_RPC, "create_guild", ctx, r#"{"name":"g1"}"#, 9);
+    assert_eq!((code, out.as_str()), (6, "guild name is in use"));
+    let (code, out) = call(NB_RPC, "get_guild", ctx, r#"{"name":"g1"}"#, 10);
+    assert_eq!((code, out.as_str()), (0, r#"{"name":"g1","owner":"u1"}"#));
+    let (code, out) = call(NB_RPC, "get_guild", ctx, r#"{"name":"zz"}"#, 10);
+    assert_eq!((code, out.as_str()), (5, "guild zz not found"));
+    let (code, out) = call(NB_RPC, "create_guild", ctx, "{", 10);
+    assert_eq!(code, 3, "{out}");
+    assert!(
+        LOGS.lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.0 == 8 && l.3 == "guild created"),
+        "log lines carry the call's token"
+    );
+
+    // Panics answer INTERNAL and the bridge keeps serving.
+    let (code, _) = call(NB_RPC, "panic_now", ctx, "", 11);
+    assert_eq!(code, 13);
+    let (code, _) = call(NB_RPC, "panic_after_await", ctx, "", 11);
+    assert_eq!(code, 13);
+    let (code, _) = call(NB_BEFORE, "GetAccount", ctx, "null", 11);
+    assert_eq!(code, 13);
+    assert_eq!(call(NB_RPC, "still_fine", ctx, "ok", 12), (0, "ok".into()));
+
+    // Hooks: the request goes on (JSON), or the error stops it.
+    let hook_ctx = r#"{"execution_mode":"before","node":"n","version":"v"}"#;
+    let req = r#"{"account":{"id":"cid-123456","vars":{"a":"b"}},"create":true,"username":"x"}"#;
+    let (code, out) = call(NB_BEFORE, "AuthenticateCustom", hook_ctx, req, 13);
+    assert_eq!(code, 0);
+    let back: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        back,
+        serde_json::from_str::<serde_json::Value>(req).unwrap()
+    );
+    let (code, out) = call(
+        NB_BEFORE,
+        "AuthenticateCustom",
+        hook_ctx,
+        r#"{"account":{"id":"x"}}"#,
+        13,
+    );
+    assert_eq!((code, out.as_str()), (3, "input contained invalid data"));
+    let after = r#"{"out":{"created":true,"token":"t"},"in":{"account":{"id":"cid-123456"}}}"#;
+    assert_eq!(
+        call(NB_AFTER, "AuthenticateCustom", hook_ctx, after, 14),
+        (0, String::new())
+    );
+    assert_eq!(
+        call(NB_AFTER, "GetAccount", hook_ctx, "{}", 14),
+        (NB_NOT_FOUND, String::new())
+    );
+
+    // A context that does not decode is an INTERNAL answer, not a crash.
+    let (code, msg) = call(NB_RPC, "hello", "{not json", "", 15);
+    assert_eq!(code, 13);
+    assert!(msg.contains("context"), "{msg}");
+}
