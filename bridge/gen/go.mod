@@ -1,0 +1,3 @@
+module github.com/nakama-rs/bridge/gen
+
+go 1.26.5

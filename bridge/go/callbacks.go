@@ -1,0 +1,57 @@
+package main
+
+// The functions Rust calls back (through the pointers given to nb_init).
+// No Go panic may unwind into Rust: both recover everything.
+
+/*
+#include "nakama_bridge.h"
+*/
+import "C"
+
+import (
+	"fmt"
+	"runtime/cgo"
+)
+
+// state finds the call a token belongs to; token 0 is the init call.
+func state(token C.uint64_t) *callState {
+	if token == 0 {
+		return theBridge.init
+	}
+	st, _ := cgo.Handle(token).Value().(*callState)
+	return st
+}
+
+//export goNbLog
+func goNbLog(token C.uint64_t, level C.uint8_t, caller *C.uint8_t, callerLen C.size_t,
+	msg *C.uint8_t, msgLen C.size_t, fields *C.uint8_t, fieldsLen C.size_t) {
+	defer func() { _ = recover() }()
+	st := state(token)
+	if st == nil {
+		return
+	}
+	theBridge.logs.write(st.logger, int(level), string(goBytes(caller, callerLen)),
+		string(goBytes(msg, msgLen)), goBytes(fields, fieldsLen))
+}
+
+//export goNbNk
+func goNbNk(token C.uint64_t, sink *C.nb_sink, function *C.uint8_t, functionLen C.size_t,
+	args *C.uint8_t, argsLen C.size_t) {
+	name := string(goBytes(function, functionLen))
+	var out []byte
+	code := 13
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				code, out = 13, []byte(fmt.Sprintf("nk function %s panicked in the bridge: %v", name, r))
+			}
+		}()
+		st := state(token)
+		if st == nil {
+			out = []byte("nk call outside of a module call")
+			return
+		}
+		code, out = nkCall(st, name, goBytes(args, argsLen))
+	}()
+	answer(sink, code, out)
+}

@@ -1,0 +1,87 @@
+package main
+
+// The Rust static library (bridge/build/libnakama_bridge.a, copied there by
+// bridge/build.sh) is linked through #cgo directives of this package only:
+// setting CGO_CFLAGS/CGO_LDFLAGS in the environment would rebuild
+// runtime/cgo and net with other flags, and Nakama would refuse the plugin
+// ("plugin was built with a different version of package runtime/cgo").
+
+/*
+#cgo CFLAGS: -I${SRCDIR}/../rust/include
+#cgo LDFLAGS: ${SRCDIR}/../build/libnakama_bridge.a -ldl -lgcc_s -lutil -lrt -lpthread -lm -lc
+#include "nakama_bridge.h"
+
+// Defined in callbacks.go (//export).
+extern void goNbLog(uint64_t, uint8_t, uint8_t *, size_t, uint8_t *, size_t, uint8_t *, size_t);
+extern void goNbNk(uint64_t, nb_sink *, uint8_t *, size_t, uint8_t *, size_t);
+
+static int32_t nb_init_go(const uint8_t *path, size_t path_len,
+                          const uint8_t *ctx, size_t ctx_len,
+                          uint64_t timeout_ms, nb_buf *out) {
+  return nb_init(path, path_len, ctx, ctx_len, (nb_log_fn)goNbLog,
+                 (nb_nk_fn)goNbNk, timeout_ms, out);
+}
+*/
+import "C"
+
+import (
+	"unsafe"
+)
+
+// Call kinds of nb_call.
+const (
+	kindRPC    = C.NB_RPC
+	kindBefore = C.NB_BEFORE
+	kindAfter  = C.NB_AFTER
+)
+
+// codeNotFound: nb_call found no module for the id.
+const codeNotFound = int(C.NB_NOT_FOUND)
+
+func strPtr(s string) *C.uint8_t {
+	return (*C.uint8_t)(unsafe.Pointer(unsafe.StringData(s)))
+}
+
+func bytesPtr(b []byte) *C.uint8_t {
+	return (*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(b)))
+}
+
+// take copies a Rust buffer into Go memory and frees it.
+func take(buf C.nb_buf) string {
+	if buf.ptr == nil {
+		return ""
+	}
+	s := C.GoStringN((*C.char)(unsafe.Pointer(buf.ptr)), C.int(buf.len))
+	C.nb_free(buf)
+	return s
+}
+
+// rustInit loads the modules of path; ok=false: out is why not.
+func rustInit(path string, ctx []byte, timeoutMs uint64) (out string, ok bool) {
+	var buf C.nb_buf
+	code := C.nb_init_go(strPtr(path), C.size_t(len(path)), bytesPtr(ctx), C.size_t(len(ctx)),
+		C.uint64_t(timeoutMs), &buf)
+	return take(buf), code == C.NB_OK
+}
+
+// rustCall calls a handler; code 0 = ok (out = output), codeNotFound, or a
+// gRPC code with out = the message.
+func rustCall(kind int, id string, ctx []byte, input string, token uint64) (out string, code int) {
+	var buf C.nb_buf
+	c := C.nb_call(C.uint8_t(kind), strPtr(id), C.size_t(len(id)), bytesPtr(ctx), C.size_t(len(ctx)),
+		strPtr(input), C.size_t(len(input)), C.uint64_t(token), &buf)
+	return take(buf), int(c)
+}
+
+// answer hands an nk result (code 0) or error back to Rust.
+func answer(sink *C.nb_sink, code int, out []byte) {
+	C.nb_answer(sink, C.uint32_t(code), bytesPtr(out), C.size_t(len(out)))
+}
+
+// goBytes views C memory as a byte slice (valid for the callback only).
+func goBytes(p *C.uint8_t, n C.size_t) []byte {
+	if n == 0 || p == nil {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n))
+}

@@ -1,0 +1,251 @@
+// Package main is the Nakama bridge: a Go plugin that runs Rust modules
+// (built with nakama-runtime) inside Nakama 3.40.0.
+//
+// Nakama opens it like any Go module and calls InitModule once. The bridge
+// loads the Rust modules through the Rust loader linked in as a static
+// library (bridge/rust), then registers with Nakama's Initializer every RPC
+// and every before/after hook they declared. Each call crosses into Rust
+// with its runtime context (JSON) and a token; module log lines and nk
+// calls come back through two exported callbacks that find the call's
+// logger, context and nk module by that token.
+//
+// Configuration (runtime.env):
+//
+//	RUST_MODULES_PATH     folder of the *.rsmod files (default: runtime.path)
+//	RUST_CALL_TIMEOUT_MS  how long a Rust call may stay pending (default 10000, 0: none)
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"runtime/cgo"
+	"strconv"
+	"strings"
+
+	"github.com/heroiclabs/nakama-common/runtime"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+)
+
+// Version of this bridge build (see bridge/README.md's version table).
+const Version = "0.1.0"
+
+// callState is what a token stands for while a call runs.
+type callState struct {
+	ctx    context.Context
+	logger runtime.Logger
+	nk     runtime.NakamaModule
+}
+
+type bridge struct {
+	init *callState
+	logs *rustLogs
+}
+
+// theBridge is set once by InitModule, before any call can reach Rust.
+var theBridge = &bridge{}
+
+// Gateway-style protobuf JSON (proto field names, enums as numbers) and a
+// decoder that ignores what it does not know, so every field survives.
+var (
+	marshalOpts   = protojson.MarshalOptions{UseProtoNames: true, UseEnumNumbers: true}
+	unmarshalOpts = protojson.UnmarshalOptions{DiscardUnknown: true}
+)
+
+type initReport struct {
+	Modules []struct {
+		Name       string `json:"name"`
+		File       string `json:"file"`
+		SdkVersion string `json:"sdk_version"`
+		Abi        string `json:"abi"`
+	} `json:"modules"`
+	Skipped []struct {
+		File   string `json:"file"`
+		Reason string `json:"reason"`
+	} `json:"skipped"`
+	Registrations []struct {
+		Module   string `json:"module"`
+		Kind     int    `json:"kind"`
+		ID       string `json:"id"`
+		Function string `json:"function"`
+	} `json:"registrations"`
+}
+
+// InitModule loads the Rust modules and registers their handlers. A module
+// that cannot be loaded or whose init fails makes it return an error naming
+// the file and the reason: Nakama then stops, as with a bad Go module.
+func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runtime.NakamaModule, initializer runtime.Initializer) error {
+	env, _ := ctx.Value(runtime.RUNTIME_CTX_ENV).(map[string]string)
+	path := env["RUST_MODULES_PATH"]
+	if path == "" {
+		path = runtimePath(initializer)
+	}
+	if path == "" {
+		return errors.New("nakama rust bridge: no modules folder: set runtime.env RUST_MODULES_PATH")
+	}
+	timeoutMs := uint64(10000)
+	if v, ok := env["RUST_CALL_TIMEOUT_MS"]; ok {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("nakama rust bridge: RUST_CALL_TIMEOUT_MS %q is not a number of milliseconds", v)
+		}
+		timeoutMs = n
+	}
+
+	logs, why := newRustLogs(logger)
+	if why != "" {
+		logger.Warn("Rust module log lines go through the Go runtime logger (runtime field stays \"go\"): %s", why)
+	}
+	theBridge.init = &callState{ctx: ctx, logger: logger, nk: nk}
+	theBridge.logs = logs
+
+	initCtx := encodeContext(ctx, true)
+	out, ok := rustInit(path, initCtx, timeoutMs)
+	if !ok {
+		return fmt.Errorf("nakama rust bridge: %s", out)
+	}
+	var report initReport
+	if err := json.Unmarshal([]byte(out), &report); err != nil {
+		return fmt.Errorf("nakama rust bridge: bad init report: %w", err)
+	}
+	for _, s := range report.Skipped {
+		logger.WithFields(map[string]interface{}{"file": s.File, "reason": s.Reason}).Warn("Skipped a file that is not a Rust module")
+	}
+	for _, m := range report.Modules {
+		logger.WithFields(map[string]interface{}{"module": m.Name, "file": m.File, "sdk_version": m.SdkVersion, "abi": m.Abi}).
+			Info("Loaded Rust module")
+	}
+	for _, r := range report.Registrations {
+		var err error
+		switch r.Kind {
+		case kindRPC:
+			err = initializer.RegisterRpc(r.ID, theBridge.rpc(r.ID))
+		case kindBefore, kindAfter:
+			err = theBridge.registerHook(initializer, r.ID, r.Kind == kindBefore)
+		default:
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("nakama rust bridge: registering %s of module %s (%s): %w", r.ID, r.Module, r.Function, err)
+		}
+	}
+	logger.WithFields(map[string]interface{}{"bridge": Version, "path": path, "modules": len(report.Modules), "registrations": len(report.Registrations)}).
+		Info("Rust bridge ready")
+	return nil
+}
+
+// runtimePath reads runtime.path from Nakama's config (the runtime config
+// interface has no getter for it; the concrete struct has the field).
+func runtimePath(initializer runtime.Initializer) string {
+	cfg, err := initializer.GetConfig()
+	if err != nil || cfg == nil {
+		return ""
+	}
+	v := reflect.ValueOf(cfg.GetRuntime())
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return ""
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return ""
+	}
+	if f := v.FieldByName("Path"); f.IsValid() && f.Kind() == reflect.String {
+		return f.String()
+	}
+	return ""
+}
+
+// call runs one Rust handler with a token standing for this call.
+func (b *bridge) call(kind int, id string, ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, input string) (string, int) {
+	h := cgo.NewHandle(&callState{ctx: ctx, logger: logger, nk: nk})
+	defer h.Delete()
+	return rustCall(kind, id, encodeContext(ctx, false), input, uint64(h))
+}
+
+func callError(out string, code int) error {
+	if code == codeNotFound {
+		return runtime.NewError("no Rust module handles this call", 5)
+	}
+	return runtime.NewError(out, code)
+}
+
+func (b *bridge) rpc(id string) func(context.Context, runtime.Logger, *sql.DB, runtime.NakamaModule, string) (string, error) {
+	return func(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runtime.NakamaModule, payload string) (string, error) {
+		out, code := b.call(kindRPC, id, ctx, logger, nk, payload)
+		if code != 0 {
+			return "", callError(out, code)
+		}
+		return out, nil
+	}
+}
+
+// before runs a before hook: the request goes on (possibly changed), is
+// dropped (nil, nil: Nakama answers "Requested resource was not found."),
+// or is refused with the hook's error.
+func before[T proto.Message](b *bridge, ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, name string, in T) (T, error) {
+	var none T
+	input, err := marshalOpts.Marshal(in)
+	if err != nil {
+		return none, runtime.NewError(fmt.Sprintf("before hook %s: request could not be encoded: %v", name, err), 13)
+	}
+	out, code := b.call(kindBefore, name, ctx, logger, nk, string(input))
+	if code != 0 {
+		return none, callError(out, code)
+	}
+	if out == "" {
+		return none, nil
+	}
+	next := in.ProtoReflect().New().Interface().(T)
+	if err := unmarshalOpts.Unmarshal([]byte(out), next); err != nil {
+		return none, runtime.NewError(fmt.Sprintf("before hook %s answered an undecodable request: %v", name, err), 13)
+	}
+	return next, nil
+}
+
+// beforeNoInput runs the before hook of a call without input.
+func (b *bridge) beforeNoInput(ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, name string) error {
+	out, code := b.call(kindBefore, name, ctx, logger, nk, "null")
+	if code != 0 {
+		return callError(out, code)
+	}
+	return nil
+}
+
+// after runs an after hook with {"out":..,"in":..} (nil: key left out).
+// Nakama ignores its error (the client has its answer); it is returned for
+// Nakama's metrics.
+func (b *bridge) after(ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, name string, out, in proto.Message) error {
+	var sb strings.Builder
+	sb.WriteByte('{')
+	for _, part := range []struct {
+		key string
+		msg proto.Message
+	}{{"out", out}, {"in", in}} {
+		if part.msg == nil {
+			continue
+		}
+		data, err := marshalOpts.Marshal(part.msg)
+		if err != nil {
+			return runtime.NewError(fmt.Sprintf("after hook %s: %s could not be encoded: %v", name, part.key, err), 13)
+		}
+		if sb.Len() > 1 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString(`"` + part.key + `":`)
+		sb.Write(data)
+	}
+	sb.WriteByte('}')
+	res, code := b.call(kindAfter, name, ctx, logger, nk, sb.String())
+	if code != 0 {
+		return callError(res, code)
+	}
+	return nil
+}
+
+func main() {}

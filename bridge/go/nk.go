@@ -1,0 +1,437 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/heroiclabs/nakama-common/runtime"
+	"google.golang.org/protobuf/proto"
+)
+
+// The nk functions of abi/src/nk.rs, forwarded to Nakama's NakamaModule.
+// Arguments and results are the JSON forms of the Rust structs there
+// (snake_case keys); Nakama's api messages cross as gateway-style protobuf
+// JSON. Keep the list in step with nk.rs: nk_test.go checks the names.
+
+type storageReadOp struct {
+	Collection string `json:"collection"`
+	Key        string `json:"key"`
+	UserID     string `json:"user_id"`
+}
+
+type storageWriteOp struct {
+	Collection      string `json:"collection"`
+	Key             string `json:"key"`
+	UserID          string `json:"user_id"`
+	Value           string `json:"value"`
+	Version         string `json:"version"`
+	PermissionRead  int    `json:"permission_read"`
+	PermissionWrite int    `json:"permission_write"`
+}
+
+type storageDeleteOp struct {
+	Collection string `json:"collection"`
+	Key        string `json:"key"`
+	UserID     string `json:"user_id"`
+	Version    string `json:"version"`
+}
+
+type notificationSendArgs struct {
+	UserID     string                 `json:"user_id"`
+	Subject    string                 `json:"subject"`
+	Content    map[string]interface{} `json:"content"`
+	Code       int                    `json:"code"`
+	SenderID   string                 `json:"sender_id"`
+	Persistent bool                   `json:"persistent"`
+}
+
+type walletUpdateOp struct {
+	UserID    string                 `json:"user_id"`
+	Changeset map[string]int64       `json:"changeset"`
+	Metadata  map[string]interface{} `json:"metadata"`
+}
+
+type authResult struct {
+	UserID   string `json:"user_id"`
+	Username string `json:"username"`
+	Created  bool   `json:"created"`
+}
+
+type pageArgs struct {
+	UserID string `json:"user_id"`
+	Limit  int    `json:"limit"`
+	Cursor string `json:"cursor"`
+}
+
+// nkFunctions maps each wire name to its forwarder.
+var nkFunctions = map[string]func(st *callState, args []byte) (any, error){
+	"account_get_id": func(st *callState, args []byte) (any, error) {
+		var a struct {
+			UserID string `json:"user_id"`
+		}
+		if err := decode(args, &a); err != nil {
+			return nil, err
+		}
+		return protoJSON(st.nk.AccountGetId(st.ctx, a.UserID))
+	},
+	"users_get_id": func(st *callState, args []byte) (any, error) {
+		var a struct {
+			UserIDs     []string `json:"user_ids"`
+			FacebookIDs []string `json:"facebook_ids"`
+		}
+		if err := decode(args, &a); err != nil {
+			return nil, err
+		}
+		return protoList(st.nk.UsersGetId(st.ctx, a.UserIDs, a.FacebookIDs))
+	},
+	"storage_read": func(st *callState, args []byte) (any, error) {
+		var a struct {
+			Reads []storageReadOp `json:"reads"`
+		}
+		if err := decode(args, &a); err != nil {
+			return nil, err
+		}
+		reads := make([]*runtime.StorageRead, len(a.Reads))
+		for i, r := range a.Reads {
+			reads[i] = &runtime.StorageRead{Collection: r.Collection, Key: r.Key, UserID: r.UserID}
+		}
+		return protoList(st.nk.StorageRead(st.ctx, reads))
+	},
+	"storage_write": func(st *callState, args []byte) (any, error) {
+		var a struct {
+			Writes []storageWriteOp `json:"writes"`
+		}
+		if err := decode(args, &a); err != nil {
+			return nil, err
+		}
+		writes := make([]*runtime.StorageWrite, len(a.Writes))
+		for i, w := range a.Writes {
+			writes[i] = &runtime.StorageWrite{Collection: w.Collection, Key: w.Key, UserID: w.UserID, Value: w.Value,
+				Version: w.Version, PermissionRead: w.PermissionRead, PermissionWrite: w.PermissionWrite}
+		}
+		return protoList(st.nk.StorageWrite(st.ctx, writes))
+	},
+	"storage_delete": func(st *callState, args []byte) (any, error) {
+		var a struct {
+			Deletes []storageDeleteOp `json:"deletes"`
+		}
+		if err := decode(args, &a); err != nil {
+			return nil, err
+		}
+		deletes := make([]*runtime.StorageDelete, len(a.Deletes))
+		for i, d := range a.Deletes {
+			deletes[i] = &runtime.StorageDelete{Collection: d.Collection, Key: d.Key, UserID: d.UserID, Version: d.Version}
+		}
+		return nil, st.nk.StorageDelete(st.ctx, deletes)
+	},
+	"storage_list": func(st *callState, args []byte) (any, error) {
+		var a struct {
+			CallerID   string `json:"caller_id"`
+			UserID     string `json:"user_id"`
+			Collection string `json:"collection"`
+			Limit      int    `json:"limit"`
+			Cursor     string `json:"cursor"`
+		}
+		if err := decode(args, &a); err != nil {
+			return nil, err
+		}
+		objects, cursor, err := st.nk.StorageList(st.ctx, a.CallerID, a.UserID, a.Collection, a.Limit, a.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		list, err := protoList(objects, nil)
+		return struct {
+			Objects json.RawMessage `json:"objects"`
+			Cursor  string          `json:"cursor"`
+		}{list, cursor}, err
+	},
+	"wallet_update": func(st *callState, args []byte) (any, error) {
+		var a struct {
+			walletUpdateOp
+			UpdateLedger bool `json:"update_ledger"`
+		}
+		if err := decode(args, &a); err != nil {
+			return nil, err
+		}
+		updated, previous, err := st.nk.WalletUpdate(st.ctx, a.UserID, a.Changeset, a.Metadata, a.UpdateLedger)
+		return struct {
+			Updated  map[string]int64 `json:"updated"`
+			Previous map[string]int64 `json:"previous"`
+		}{updated, previous}, err
+	},
+	"notification_send": func(st *callState, args []byte) (any, error) {
+		var a notificationSendArgs
+		if err := decode(args, &a); err != nil {
+			return nil, err
+		}
+		return nil, st.nk.NotificationSend(st.ctx, a.UserID, a.Subject, a.Content, a.Code, a.SenderID, a.Persistent)
+	},
+	"authenticate_custom": func(st *callState, args []byte) (any, error) {
+		var a struct {
+			ID       string `json:"id"`
+			Username string `json:"username"`
+			Create   bool   `json:"create"`
+		}
+		if err := decode(args, &a); err != nil {
+			return nil, err
+		}
+		id, name, created, err := st.nk.AuthenticateCustom(st.ctx, a.ID, a.Username, a.Create)
+		return authResult{id, name, created}, err
+	},
+	"authenticate_device": func(st *callState, args []byte) (any, error) {
+		var a struct {
+			ID       string `json:"id"`
+			Username string `json:"username"`
+			Create   bool   `json:"create"`
+		}
+		if err := decode(args, &a); err != nil {
+			return nil, err
+		}
+		id, name, created, err := st.nk.AuthenticateDevice(st.ctx, a.ID, a.Username, a.Create)
+		return authResult{id, name, created}, err
+	},
+	"authenticate_email": func(st *callState, args []byte) (any, error) {
+		var a struct {
+			Email    string `json:"email"`
+			Password string `json:"password"`
+			Username string `json:"username"`
+			Create   bool   `json:"create"`
+		}
+		if err := decode(args, &a); err != nil {
+			return nil, err
+		}
+		id, name, created, err := st.nk.AuthenticateEmail(st.ctx, a.Email, a.Password, a.Username, a.Create)
+		return authResult{id, name, created}, err
+	},
+	"authenticate_token_generate": func(st *callState, args []byte) (any, error) {
+		var a struct {
+			UserID   string            `json:"user_id"`
+			Username string            `json:"username"`
+			Exp      int64             `json:"exp"`
+			Vars     map[string]string `json:"vars"`
+		}
+		if err := decode(args, &a); err != nil {
+			return nil, err
+		}
+		token, exp, err := st.nk.AuthenticateTokenGenerate(a.UserID, a.Username, a.Exp, a.Vars)
+		return struct {
+			Token string `json:"token"`
+			Exp   int64  `json:"exp"`
+		}{token, exp}, err
+	},
+	"accounts_get_id": func(st *callState, args []byte) (any, error) {
+		var a struct {
+			UserIDs []string `json:"user_ids"`
+		}
+		if err := decode(args, &a); err != nil {
+			return nil, err
+		}
+		return protoList(st.nk.AccountsGetId(st.ctx, a.UserIDs, nil))
+	},
+	"account_update_id": func(st *callState, args []byte) (any, error) {
+		// Nakama leaves an empty string (and nil metadata) unchanged, so a
+		// Rust `Some("")` cannot clear a field here.
+		var a struct {
+			UserID      string                 `json:"user_id"`
+			Username    *string                `json:"username"`
+			Metadata    map[string]interface{} `json:"metadata"`
+			DisplayName *string                `json:"display_name"`
+			Timezone    *string                `json:"timezone"`
+			Location    *string                `json:"location"`
+			LangTag     *string                `json:"lang_tag"`
+			AvatarURL   *string                `json:"avatar_url"`
+		}
+		if err := decode(args, &a); err != nil {
+			return nil, err
+		}
+		s := func(p *string) string {
+			if p == nil {
+				return ""
+			}
+			return *p
+		}
+		return nil, st.nk.AccountUpdateId(st.ctx, a.UserID, s(a.Username), a.Metadata, s(a.DisplayName),
+			s(a.Timezone), s(a.Location), s(a.LangTag), s(a.AvatarURL))
+	},
+	"users_get_username": func(st *callState, args []byte) (any, error) {
+		var a struct {
+			Usernames []string `json:"usernames"`
+		}
+		if err := decode(args, &a); err != nil {
+			return nil, err
+		}
+		return protoList(st.nk.UsersGetUsername(st.ctx, a.Usernames))
+	},
+	"wallets_update": func(st *callState, args []byte) (any, error) {
+		var a struct {
+			Updates      []walletUpdateOp `json:"updates"`
+			UpdateLedger bool             `json:"update_ledger"`
+		}
+		if err := decode(args, &a); err != nil {
+			return nil, err
+		}
+		updates := make([]*runtime.WalletUpdate, len(a.Updates))
+		for i, u := range a.Updates {
+			updates[i] = &runtime.WalletUpdate{UserID: u.UserID, Changeset: u.Changeset, Metadata: u.Metadata}
+		}
+		results, err := st.nk.WalletsUpdate(st.ctx, updates, a.UpdateLedger)
+		if err != nil {
+			return nil, err
+		}
+		type item struct {
+			UserID   string           `json:"user_id"`
+			Updated  map[string]int64 `json:"updated"`
+			Previous map[string]int64 `json:"previous"`
+		}
+		out := make([]item, 0, len(results))
+		for _, r := range results {
+			out = append(out, item{r.UserID, r.Updated, r.Previous})
+		}
+		return out, nil
+	},
+	"wallet_ledger_list": func(st *callState, args []byte) (any, error) {
+		var a pageArgs
+		if err := decode(args, &a); err != nil {
+			return nil, err
+		}
+		items, cursor, err := st.nk.WalletLedgerList(st.ctx, a.UserID, a.Limit, a.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		type item struct {
+			ID         string                 `json:"id"`
+			UserID     string                 `json:"user_id"`
+			Changeset  map[string]int64       `json:"changeset"`
+			Metadata   map[string]interface{} `json:"metadata"`
+			CreateTime int64                  `json:"create_time"`
+		}
+		out := make([]item, 0, len(items))
+		for _, it := range items {
+			out = append(out, item{it.GetID(), it.GetUserID(), it.GetChangeset(), it.GetMetadata(), it.GetCreateTime()})
+		}
+		return struct {
+			Items  []item `json:"items"`
+			Cursor string `json:"cursor"`
+		}{out, cursor}, nil
+	},
+	"notifications_send": func(st *callState, args []byte) (any, error) {
+		var a struct {
+			Notifications []notificationSendArgs `json:"notifications"`
+		}
+		if err := decode(args, &a); err != nil {
+			return nil, err
+		}
+		ns := make([]*runtime.NotificationSend, len(a.Notifications))
+		for i, n := range a.Notifications {
+			ns[i] = &runtime.NotificationSend{UserID: n.UserID, Subject: n.Subject, Content: n.Content, Code: n.Code,
+				Sender: n.SenderID, Persistent: n.Persistent}
+		}
+		return nil, st.nk.NotificationsSend(st.ctx, ns)
+	},
+	"notification_list": func(st *callState, args []byte) (any, error) {
+		var a pageArgs
+		if err := decode(args, &a); err != nil {
+			return nil, err
+		}
+		ns, cursor, err := st.nk.NotificationsList(st.ctx, a.UserID, a.Limit, a.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		list, err := protoList(ns, nil)
+		return struct {
+			Notifications json.RawMessage `json:"notifications"`
+			Cursor        string          `json:"cursor"`
+		}{list, cursor}, err
+	},
+}
+
+// badArgs marks an argument decoding failure (INVALID_ARGUMENT).
+type badArgs struct{ err error }
+
+func (e badArgs) Error() string { return e.err.Error() }
+
+func decode(args []byte, v any) error {
+	if err := json.Unmarshal(args, v); err != nil {
+		return badArgs{err}
+	}
+	return nil
+}
+
+// protoJSON encodes one api message (gateway style).
+func protoJSON[T proto.Message](m T, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	data, err := marshalOpts.Marshal(m)
+	return json.RawMessage(data), err
+}
+
+// protoList encodes api messages as a JSON array.
+func protoList[T proto.Message](ms []T, err error) (json.RawMessage, error) {
+	if err != nil {
+		return nil, err
+	}
+	b := make([]byte, 0, 64*len(ms)+2)
+	b = append(b, '[')
+	for i, m := range ms {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		data, err := marshalOpts.Marshal(m)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, data...)
+	}
+	return append(b, ']'), nil
+}
+
+// nkCall runs nk function `name`; answers (0, JSON) or (gRPC code, message).
+func nkCall(st *callState, name string, args []byte) (int, []byte) {
+	f, ok := nkFunctions[name]
+	if !ok {
+		return 12, []byte(fmt.Sprintf("nk function %s is not implemented by the Nakama bridge %s", name, Version))
+	}
+	out, err := f(st, args)
+	if err != nil {
+		code, msg := nkError(name, err)
+		return code, []byte(msg)
+	}
+	if raw, ok := out.(json.RawMessage); ok {
+		return 0, raw
+	}
+	data, err := json.Marshal(out)
+	if err != nil {
+		return 13, []byte(fmt.Sprintf("nk function %s: result could not be encoded: %v", name, err))
+	}
+	return 0, data
+}
+
+// nkError maps an error of Nakama's nk functions to a gRPC code: storage
+// version/permission rejections, negative wallets and malformed ids are
+// INVALID_ARGUMENT and a missing account NOT_FOUND (as the dev host answers
+// them), a runtime.Error keeps its code, anything else is INTERNAL.
+func nkError(name string, err error) (int, string) {
+	msg := err.Error()
+	var bad badArgs
+	var re *runtime.Error
+	var neg *runtime.WalletNegativeError
+	switch {
+	case errors.As(err, &bad):
+		return 3, fmt.Sprintf("%s: bad arguments: %s", name, msg)
+	case errors.Is(err, runtime.ErrStorageRejectedVersion), errors.Is(err, runtime.ErrStorageRejectedPermission),
+		strings.HasPrefix(msg, "Storage write rejected"), strings.HasPrefix(msg, "Storage delete rejected"),
+		errors.As(err, &neg), msg == "invalid user id":
+		return 3, msg
+	case msg == "account not found":
+		return 5, msg
+	case errors.As(err, &re):
+		if re.Code <= 0 || re.Code >= 17 {
+			return 13, re.Message
+		}
+		return re.Code, re.Message
+	}
+	return 13, msg
+}
