@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Builds the Nakama bridge plugin: bridge/build/nakama_rust_bridge.so
+#   bridge/build.sh
+# 1. the Rust static library (cargo build --release -p nakama-bridge),
+#    copied to bridge/build/libnakama_bridge.a (the cgo directives link it
+#    from there);
+# 2. checks that bridge/go/hooks_gen.go matches abi/src/hooks.rs;
+# 3. the Go plugin, with the Go toolchain on PATH, which must be the one
+#    that built the Nakama binary, and the same -trimpath setting (read
+#    from the binary when it exists);
+# 4. checks that every Go module the plugin shares with Nakama has
+#    Nakama's version (otherwise Nakama refuses the plugin at startup with
+#    "plugin was built with a different version of package ...").
+# Env: NAKAMA_BIN (default $NAKAMA_RS_CACHE/bin/nakama, ~/.cache/nakama-rs),
+# CARGO_JOBS (1), GO_JOBS (1), BRIDGE_GO_FLAGS (extra `go build` flags,
+# e.g. -trimpath to see the refusal), BRIDGE_OUT (output file).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+out=${BRIDGE_OUT:-$root/bridge/build/nakama_rust_bridge.so}
+cache=${NAKAMA_RS_CACHE:-$HOME/.cache/nakama-rs}
+nakama=${NAKAMA_BIN:-$cache/bin/nakama}
+say() { printf '==> %s\n' "$*" >&2; }
+
+for v in CGO_CFLAGS CGO_CPPFLAGS CGO_CXXFLAGS CGO_LDFLAGS GOFLAGS; do
+  if [ -n "${!v:-}" ]; then
+    echo "bridge/build.sh: unset $v: it changes how shared packages are built and Nakama would refuse the plugin" >&2
+    exit 1
+  fi
+done
+
+say "Rust static library"
+cargo build --release --quiet -j"${CARGO_JOBS:-1}" -p nakama-bridge
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+mkdir -p "$root/bridge/build"
+cp "$target_dir/release/libnakama_bridge.a" "$root/bridge/build/libnakama_bridge.a"
+
+say "hook registrations up to date"
+gen=$(mktemp)
+trap 'rm -f "$gen"' EXIT
+(cd bridge/gen && go run . ../../abi/src/hooks.rs "$gen" >/dev/null)
+if ! cmp -s "$gen" bridge/go/hooks_gen.go; then
+  echo "bridge/go/hooks_gen.go is out of date with abi/src/hooks.rs; run: (cd bridge/gen && go run . ../../abi/src/hooks.rs ../go/hooks_gen.go)" >&2
+  exit 1
+fi
+
+flags=()
+if [ -x "$nakama" ]; then
+  info=$(go version -m "$nakama")
+  nakama_go=$(head -n 1 <<<"$info" | awk '{print $2}')
+  if [ "$nakama_go" != "$(go env GOVERSION)" ]; then
+    echo "Go toolchain mismatch: $nakama was built with $nakama_go, this go is $(go env GOVERSION); Nakama would refuse the plugin" >&2
+    exit 1
+  fi
+  if grep -q -- '-trimpath=true' <<<"$info"; then flags+=(-trimpath); fi
+fi
+# shellcheck disable=SC2206
+flags+=(${BRIDGE_GO_FLAGS:-})
+
+say "Go plugin ($(go env GOVERSION)${flags[*]:+ ${flags[*]}})"
+(cd bridge/go && go build -p "${GO_JOBS:-1}" -buildmode=plugin "${flags[@]}" -o "$out" .)
+
+if [ -x "$nakama" ] && [ -z "${BRIDGE_GO_FLAGS:-}" ]; then
+  mismatch=$(join <(go version -m "$out" | awk '$1=="dep" {print $2, $3}' | sort) \
+                  <(go version -m "$nakama" | awk '$1=="dep" {print $2, $3}' | sort) | awk '$2 != $3')
+  if [ -n "$mismatch" ]; then
+    echo "Go modules shared with Nakama at other versions (module, bridge, nakama):" >&2
+    echo "$mismatch" >&2
+    exit 1
+  fi
+fi
+say "built $out"
