@@ -11,15 +11,15 @@
 # 4. checks that every Go module the plugin shares with Nakama has
 #    Nakama's version (otherwise Nakama refuses the plugin at startup with
 #    "plugin was built with a different version of package ...").
-# Env: NAKAMA_BIN (default $NAKAMA_RS_CACHE/bin/nakama, ~/.cache/nakama-rs),
-# CARGO_JOBS (1), GO_JOBS (1), BRIDGE_GO_FLAGS (extra `go build` flags,
+# Env: NAKAMA_BIN (the Nakama binary to match; default: the one
+# scripts/nakama-build builds into $NAKAMA_RS_CACHE, ~/.cache/nakama-rs),
+# CARGO_JOBS, GO_JOBS (parallel jobs; default: the tools' own), BRIDGE_GO_FLAGS (extra `go build` flags,
 # e.g. -trimpath to see the refusal), BRIDGE_OUT (output file).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 out=${BRIDGE_OUT:-$root/bridge/build/nakama_rust_bridge.so}
-cache=${NAKAMA_RS_CACHE:-$HOME/.cache/nakama-rs}
-nakama=${NAKAMA_BIN:-$cache/bin/nakama}
+nakama=${NAKAMA_BIN:-$(scripts/nakama-build)}
 say() { printf '==> %s\n' "$*" >&2; }
 
 for v in CGO_CFLAGS CGO_CPPFLAGS CGO_CXXFLAGS CGO_LDFLAGS GOFLAGS; do
@@ -30,7 +30,7 @@ for v in CGO_CFLAGS CGO_CPPFLAGS CGO_CXXFLAGS CGO_LDFLAGS GOFLAGS; do
 done
 
 say "Rust static library"
-cargo build --release --quiet -j"${CARGO_JOBS:-1}" -p nakama-bridge
+cargo build --release --quiet ${CARGO_JOBS:+-j"$CARGO_JOBS"} -p nakama-bridge
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 mkdir -p "$root/bridge/build"
 cp "$target_dir/release/libnakama_bridge.a" "$root/bridge/build/libnakama_bridge.a"
@@ -45,22 +45,24 @@ if ! cmp -s "$gen" bridge/go/hooks_gen.go; then
 fi
 
 flags=()
-if [ -x "$nakama" ]; then
-  info=$(go version -m "$nakama")
-  nakama_go=$(head -n 1 <<<"$info" | awk '{print $2}')
-  if [ "$nakama_go" != "$(go env GOVERSION)" ]; then
-    echo "Go toolchain mismatch: $nakama was built with $nakama_go, this go is $(go env GOVERSION); Nakama would refuse the plugin" >&2
-    exit 1
-  fi
-  if grep -q -- '-trimpath=true' <<<"$info"; then flags+=(-trimpath); fi
+if [ ! -x "$nakama" ]; then
+  echo "bridge/build.sh: $nakama is not an executable Nakama binary (NAKAMA_BIN)" >&2
+  exit 1
 fi
+info=$(go version -m "$nakama")
+nakama_go=$(head -n 1 <<<"$info" | awk '{print $2}')
+if [ "$nakama_go" != "$(go env GOVERSION)" ]; then
+  echo "Go toolchain mismatch: $nakama was built with $nakama_go, this go is $(go env GOVERSION); Nakama would refuse the plugin" >&2
+  exit 1
+fi
+if grep -q -- '-trimpath=true' <<<"$info"; then flags+=(-trimpath); fi
 # shellcheck disable=SC2206
 flags+=(${BRIDGE_GO_FLAGS:-})
 
 say "Go plugin ($(go env GOVERSION)${flags[*]:+ ${flags[*]}})"
-(cd bridge/go && go build -p "${GO_JOBS:-1}" -buildmode=plugin "${flags[@]}" -o "$out" .)
+(cd bridge/go && go build ${GO_JOBS:+-p "$GO_JOBS"} -buildmode=plugin "${flags[@]}" -o "$out" .)
 
-if [ -x "$nakama" ] && [ -z "${BRIDGE_GO_FLAGS:-}" ]; then
+if [ -z "${BRIDGE_GO_FLAGS:-}" ]; then
   mismatch=$(join <(go version -m "$out" | awk '$1=="dep" {print $2, $3}' | sort) \
                   <(go version -m "$nakama" | awk '$1=="dep" {print $2, $3}' | sort) | awk '$2 != $3')
   if [ -n "$mismatch" ]; then

@@ -21,7 +21,7 @@ bridge/build.sh
 say "module crates: $modules"
 pkgs=()
 for m in $modules; do pkgs+=(-p "$m"); done
-cargo build --release --quiet -j"${CARGO_JOBS:-1}" "${pkgs[@]}"
+cargo build --release --quiet ${CARGO_JOBS:+-j"$CARGO_JOBS"} "${pkgs[@]}"
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 
 rm -rf "$runtime"

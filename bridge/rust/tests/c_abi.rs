@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Mutex;
 
 use nakama_bridge::*;
@@ -11,26 +10,13 @@ use nakama_bridge::*;
 const PACKAGES: &[&str] = &["hello", "guild", "fixture-panics", "fixture-init-fails"];
 
 fn build_modules() -> PathBuf {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    // A target dir of its own: the outer `cargo test` holds the main one.
-    let target = workspace.join("target").join("test-modules");
-    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    cmd.current_dir(&workspace)
-        .args(["build", "--quiet", "--target-dir"])
-        .arg(&target);
-    for p in PACKAGES {
-        cmd.arg("-p").arg(p);
-    }
-    assert!(cmd.status().expect("cargo build").success());
-    target.join("debug")
+    nakama_conformance::modules::build(PACKAGES)
 }
 
 fn folder(built: &Path, packages: &[&str]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for p in packages {
-        let file = format!("lib{}.so", p.replace('-', "_"));
-        let name = format!("{}.rsmod", p.replace('-', "_"));
-        std::fs::copy(built.join(file), dir.path().join(name)).unwrap();
+        nakama_conformance::modules::copy_into(built, p, dir.path(), "rsmod");
     }
     // A Go plugin beside them is not looked at.
     std::fs::write(dir.path().join("bridge.so"), b"not for us").unwrap();

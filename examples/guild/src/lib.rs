@@ -6,6 +6,8 @@
 //! - `guild_owner` `{"name": "..."}` -> the owner's account.
 //! - A before hook on `AuthenticateCustom` refuses custom ids that are not
 //!   `cid-` followed by six digits; an after hook logs new accounts.
+//! - A before hook on `UpdateAccount` trims the display name and leaves the
+//!   rest of the request as it came.
 
 use nakama_runtime::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -144,4 +146,17 @@ pub async fn log_new_accounts(
         ctx.logger().info("new account created");
     }
     Ok(())
+}
+
+/// Display names are stored trimmed; the other fields pass unchanged.
+#[before_hook(UpdateAccount)]
+pub async fn trim_display_name(
+    _ctx: &Context,
+    _nk: &Nakama,
+    mut req: api::UpdateAccountRequest,
+) -> Result<Option<api::UpdateAccountRequest>, Error> {
+    if let Some(name) = req.display_name.as_mut() {
+        *name = name.trim().to_string();
+    }
+    Ok(Some(req))
 }

@@ -1,11 +1,13 @@
-// The dev host seen through the official JavaScript client, as a game
-// would use it. Run by ./run.sh (NAKAMA_PORT set to the dev host's port).
+// A host of the example modules (hello, guild) seen through the official
+// JavaScript client, as a game would use it: the dev host, or a real Nakama
+// running them through the bridge. Run by ./run.sh [devhost|nakama], which
+// sets NAKAMA_PORT.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Client } from "@heroiclabs/nakama-js";
 
 const port = process.env.NAKAMA_PORT;
-assert.ok(port, "run through e2e/run.sh, which starts the dev host");
+assert.ok(port, "run through e2e/run.sh, which starts the host");
 const client = new Client("defaultkey", "127.0.0.1", port, false);
 const run = Date.now() % 1000000;
 const cid = (n) => `cid-${String((run + n) % 1000000).padStart(6, "0")}`;
@@ -128,10 +130,13 @@ test("account get and update, session refresh", async () => {
   assert.equal(account.user.username, `acct_${run}`);
   assert.equal(account.custom_id, cid(5));
 
-  await client.updateAccount(session, { display_name: "Ann", location: "Lyon" });
+  // The guild module's before hook trims the display name; the other
+  // fields cross the hook unchanged.
+  await client.updateAccount(session, { display_name: "  Ann  ", location: "Lyon", timezone: "Europe/Paris" });
   const after = await client.getAccount(session);
   assert.equal(after.user.display_name, "Ann");
   assert.equal(after.user.location, "Lyon");
+  assert.equal(after.user.timezone, "Europe/Paris");
 
   const refreshed = await client.sessionRefresh(session);
   assert.equal(refreshed.user_id, session.user_id);

@@ -1,0 +1,178 @@
+//! The bridge inside a real Nakama 3.40.0 on PostgreSQL: the golden vectors
+//! replayed through it, and what Nakama does with a module that panics,
+//! one whose init fails, one built for another ABI, and a bridge built
+//! with other Go flags.
+//!
+//! They need Nakama, PostgreSQL and the built plugin, so they are ignored
+//! by a plain `cargo test`; `bridge/test.sh` builds everything and runs
+//! them (`scripts/test` calls it). Each test starts its own Nakama on a
+//! fresh database, one test at a time.
+
+use nakama_conformance::golden::{self, Intended};
+use nakama_conformance::nakama::{self, runtime_folder};
+
+const NEEDS_NAKAMA: &str = "needs a real Nakama: run bridge/test.sh";
+
+/// Where the golden module behind the bridge answers differently from the
+/// Go module the vectors were recorded with (also in docs/differences.md).
+const INTENDED: &[Intended] = &[
+    (
+        "rpc_plain_go_error_account_bad",
+        "a Rust error always has a gRPC code: Nakama's `error` field is {\"Message\",\"Code\":13} where Go's plain error serialises as {}; status, code and message match",
+    ),
+    (
+        "rpc_body_at_limit_accepted",
+        "the same module error as rpc_plain_go_error_account_bad (a body of exactly the limit reaches account_bad)",
+    ),
+];
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn golden_vectors_through_the_bridge() {
+    let runtime = runtime_folder(&["golden-module"]);
+    for file in golden::FILES {
+        let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+        golden::check(file, nakama.port, INTENDED);
+    }
+}
+
+#[test]
+fn bridge_differences_are_documented() {
+    let doc = std::fs::read_to_string(nakama_conformance::workspace().join("docs/differences.md"))
+        .expect("docs/differences.md");
+    golden::assert_documented(&doc, INTENDED);
+}
+
+fn rpc(nakama: &nakama::Nakama, id: &str, body: &str) -> (u16, serde_json::Value) {
+    let r = nakama.request(
+        "POST",
+        &format!("/v2/rpc/{id}?http_key=defaulthttpkey"),
+        &[("Content-Type", "application/json")],
+        Some(serde_json::to_string(body).unwrap().as_bytes()),
+    );
+    (r.status, r.json())
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn a_panicking_handler_answers_internal_and_nakama_keeps_serving() {
+    let runtime = runtime_folder(&["fixture-panics", "hello"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+
+    for id in ["panic_now", "panic_after_await"] {
+        let (status, body) = rpc(&nakama, id, "{}");
+        assert_eq!(status, 500, "{id}: {body}");
+        assert_eq!(body["code"], 13, "{id}: {body}");
+        assert!(
+            body["message"].as_str().unwrap_or("").contains("panicked"),
+            "{id}: {body}"
+        );
+    }
+    // A panicking before hook refuses the request it guards.
+    let session = nakama.request(
+        "POST",
+        "/v2/account/authenticate/custom?create=true",
+        &[("Authorization", "Basic ZGVmYXVsdGtleTo=")],
+        Some(br#"{"id":"cid-123456"}"#),
+    );
+    assert_eq!(session.status, 200, "{}", session.text());
+    let token = session.json()["token"].as_str().unwrap().to_string();
+    let account = nakama.request(
+        "GET",
+        "/v2/account",
+        &[("Authorization", &format!("Bearer {token}"))],
+        None,
+    );
+    assert_eq!(account.status, 500, "{}", account.text());
+
+    // Nakama is still up, the other handlers and modules still serve.
+    let (status, body) = rpc(&nakama, "still_fine", "ok");
+    assert_eq!((status, body), (200, serde_json::json!({"payload": "ok"})));
+    let (status, _) = rpc(&nakama, "hello", "{}");
+    assert_eq!(status, 200);
+
+    // The panic is in Nakama's log, from the Rust runtime, with its place.
+    let lines = nakama.log_lines("deliberate panic in panic_now");
+    assert!(!lines.is_empty(), "no panic line in:\n{}", nakama.log());
+    assert_eq!(lines[0]["runtime"], "rust", "{}", lines[0]);
+    assert_eq!(lines[0]["level"], "error", "{}", lines[0]);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn module_log_lines_carry_the_rust_runtime_and_caller() {
+    let runtime = runtime_folder(&["guild"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    let lines = nakama.log_lines("guild module loaded");
+    assert_eq!(lines.len(), 1, "{}", nakama.log());
+    assert_eq!(lines[0]["runtime"], "rust");
+    assert_eq!(lines[0]["collection"], "guilds");
+    assert!(
+        lines[0]["caller"]
+            .as_str()
+            .unwrap()
+            .starts_with("examples/guild/src/lib.rs:"),
+        "{}",
+        lines[0]
+    );
+    let ready = nakama.log_lines("Rust bridge ready");
+    assert_eq!(ready.len(), 1, "{}", nakama.log());
+    assert_eq!(ready[0]["modules"], 1);
+}
+
+/// The start fails and Nakama's log says which file and why.
+fn refused(packages: &[&str], file: &str, reason: &str) {
+    let runtime = runtime_folder(packages);
+    let log = match nakama::start(runtime.path(), &[]) {
+        Ok(_) => panic!("Nakama started with {packages:?}"),
+        Err(log) => log,
+    };
+    let line = log
+        .lines()
+        .find(|l| l.contains(file) && l.contains(reason))
+        .unwrap_or_else(|| panic!("no line naming {file} and {reason:?} in:\n{log}"));
+    assert!(
+        line.contains("\"level\":\"error\"") || line.contains("\"level\":\"fatal\""),
+        "{line}"
+    );
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn a_failing_init_stops_startup_naming_the_module() {
+    refused(
+        &["hello", "fixture-init-fails"],
+        "fixture_init_fails.rsmod",
+        "missing configuration: GUILD_LIMIT",
+    );
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn a_module_for_another_abi_stops_startup_naming_the_module() {
+    refused(&["fixture-abi-major"], "fixture_abi_major.rsmod", "ABI 2.0");
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn a_bridge_built_with_other_go_flags_is_refused_by_nakama() {
+    // Nakama is built without -trimpath; a plugin built with it compiles
+    // the shared packages differently, and Go's plugin loader refuses it.
+    let runtime = tempfile::tempdir().unwrap();
+    let plugin = runtime.path().join("nakama_rust_bridge.so");
+    let status =
+        std::process::Command::new(nakama_conformance::workspace().join("bridge/build.sh"))
+            .env("BRIDGE_GO_FLAGS", "-trimpath")
+            .env("BRIDGE_OUT", &plugin)
+            .status()
+            .expect("run bridge/build.sh");
+    assert!(status.success(), "bridge/build.sh with -trimpath failed");
+    let log = match nakama::start(runtime.path(), &[]) {
+        Ok(_) => panic!("Nakama loaded a plugin built with -trimpath"),
+        Err(log) => log,
+    };
+    assert!(
+        log.contains("plugin was built with a different version of package"),
+        "{log}"
+    );
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The bridge's tests against a real Nakama 3.40.0 (called by scripts/test):
+# builds Nakama (once, cached), PostgreSQL (installed if missing), the
+# bridge and the modules, then
+#   1. bridge/rust/tests/nakama.rs: the golden vectors through the bridge,
+#      a panicking module, a failing init, a module for another ABI, a
+#      bridge built with other Go flags (each on a fresh Nakama + database);
+#   2. e2e/run.sh nakama: the nakama-js suite the dev host passes, against
+#      Nakama running examples/hello and examples/guild through the bridge.
+# Stops Nakama and PostgreSQL at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n==> %s\n' "$*"; }
+trap 'scripts/nakama-down >/dev/null' EXIT
+
+step "bridge: build Nakama (once) and the plugin"
+bridge/build.sh
+
+step "bridge: real Nakama tests"
+cargo test -p nakama-bridge --test nakama -- --ignored --test-threads=1
+
+step "bridge: end-to-end, @heroiclabs/nakama-js against real Nakama"
+e2e/run.sh nakama

@@ -1,0 +1,30 @@
+//! What every host of Rust modules must do, checked the same way against
+//! each of them.
+//!
+//! - [`http`]: a raw HTTP/1.1 client that sends exact bytes and answers the
+//!   status, headers and body as received (the checks are byte for byte).
+//! - [`modules`]: builds example and fixture module crates and puts their
+//!   files in a folder, as a host's `runtime.path` expects.
+//! - [`golden`]: replays the vectors recorded from a real Nakama 3.40.0
+//!   (`shared/reference/golden`) against a running host and reports every
+//!   difference that is not on the caller's list of intended ones.
+//! - [`nakama`]: starts and stops a real Nakama through `scripts/nakama-up`,
+//!   for the tests of the bridge.
+//!
+//! Used by the dev host's tests (`server/tests`) and the bridge's tests
+//! (`bridge/rust/tests/nakama.rs`), so both hosts answer to one yardstick.
+
+pub mod golden;
+pub mod http;
+pub mod modules;
+pub mod nakama;
+
+use std::path::PathBuf;
+
+/// The repository's root folder.
+pub fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("conformance/ is inside the workspace")
+        .to_path_buf()
+}
