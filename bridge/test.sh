@@ -16,6 +16,13 @@ trap 'scripts/nakama-down >/dev/null' EXIT
 step "bridge: build Nakama (once) and the plugin"
 bridge/build.sh
 
+step "bridge: gofmt, go vet, go test (Go plugin, hook generator, benchmark module)"
+for d in bridge/go bridge/gen bench/go-module; do
+  unformatted=$(cd "$d" && gofmt -l .)
+  if [ -n "$unformatted" ]; then echo "gofmt: $d: $unformatted" >&2; exit 1; fi
+  (cd "$d" && go vet . && go test .)
+done
+
 step "bridge: real Nakama tests"
 cargo test -p nakama-bridge --test nakama -- --ignored --test-threads=1
 

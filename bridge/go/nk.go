@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/heroiclabs/nakama-common/runtime"
@@ -412,7 +413,8 @@ func nkCall(st *callState, name string, args []byte) (int, []byte) {
 // nkError maps an error of Nakama's nk functions to a gRPC code: storage
 // version/permission rejections, negative wallets and malformed ids are
 // INVALID_ARGUMENT and a missing account NOT_FOUND (as the dev host answers
-// them), a runtime.Error keeps its code, anything else is INTERNAL.
+// them), a runtime.Error or a gRPC status error keeps its code, anything
+// else is INTERNAL.
 func nkError(name string, err error) (int, string) {
 	msg := err.Error()
 	var bad badArgs
@@ -433,5 +435,32 @@ func nkError(name string, err error) (int, string) {
 		}
 		return re.Code, re.Message
 	}
+	if code, message, ok := grpcStatus(err); ok && code > 0 && code < 17 {
+		return code, message
+	}
 	return 13, msg
+}
+
+// grpcStatus reads the code and message of a gRPC status error (Nakama's
+// core answers those, e.g. UNAUTHENTICATED for a wrong password) through
+// its GRPCStatus method, by reflection: importing grpc would make it one
+// more package whose build must match Nakama's exactly.
+func grpcStatus(err error) (code int, message string, ok bool) {
+	m := reflect.ValueOf(err).MethodByName("GRPCStatus")
+	if !m.IsValid() || m.Type().NumIn() != 0 || m.Type().NumOut() != 1 {
+		return 0, "", false
+	}
+	st := m.Call(nil)[0]
+	if st.Kind() == reflect.Pointer && st.IsNil() {
+		return 0, "", false
+	}
+	codeFn, msgFn := st.MethodByName("Code"), st.MethodByName("Message")
+	if !codeFn.IsValid() || !msgFn.IsValid() || codeFn.Type().NumIn() != 0 || msgFn.Type().NumIn() != 0 {
+		return 0, "", false
+	}
+	c, msgV := codeFn.Call(nil)[0], msgFn.Call(nil)[0]
+	if c.Kind() != reflect.Uint32 || msgV.Kind() != reflect.String {
+		return 0, "", false
+	}
+	return int(c.Uint()), msgV.String(), true
 }

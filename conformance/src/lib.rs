@@ -8,6 +8,8 @@
 //! - [`golden`]: replays the vectors recorded from a real Nakama 3.40.0
 //!   (`shared/reference/golden`) against a running host and reports every
 //!   difference that is not on the caller's list of intended ones.
+//! - [`nk`]: every nk function the SDK offers, through the RPCs of
+//!   `fixtures/fixture-nk`.
 //! - [`nakama`]: starts and stops a real Nakama through `scripts/nakama-up`,
 //!   for the tests of the bridge.
 //!
@@ -18,6 +20,7 @@ pub mod golden;
 pub mod http;
 pub mod modules;
 pub mod nakama;
+pub mod nk;
 
 use std::path::PathBuf;
 

@@ -176,3 +176,48 @@ fn a_bridge_built_with_other_go_flags_is_refused_by_nakama() {
         "{log}"
     );
 }
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn every_nk_function_is_forwarded_to_nakama() {
+    let runtime = runtime_folder(&["fixture-nk"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    nakama_conformance::nk::check_every_function(nakama.port);
+
+    // A function the bridge does not forward (a module built for a newer
+    // bridge) is UNIMPLEMENTED, named.
+    let (status, body) = nakama_conformance::nk::call(nakama.port, "nk_missing", "");
+    assert_eq!(status, 501, "{body}");
+    assert_eq!(body["code"], 12);
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains("leaderboard_create"), "{message}");
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn the_context_carries_session_vars_headers_and_query() {
+    let runtime = runtime_folder(&["hello"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    let session = nakama.request(
+        "POST",
+        "/v2/account/authenticate/custom?create=true&username=ctx_user",
+        &[("Authorization", "Basic ZGVmYXVsdGtleTo=")],
+        Some(br#"{"id":"cid-777777","vars":{"tier":"gold"}}"#),
+    );
+    assert_eq!(session.status, 200, "{}", session.text());
+    let token = session.json()["token"].as_str().unwrap().to_string();
+    let r = nakama.request(
+        "POST",
+        "/v2/rpc/whoami?unwrap&region=eu",
+        &[
+            ("Authorization", &format!("Bearer {token}")),
+            ("X-Client", "e2e"),
+        ],
+        Some(b"{}"),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        r.text(),
+        "user=ctx_user client=e2e region=eu tier=gold mode=rpc"
+    );
+}

@@ -1,0 +1,67 @@
+//! The nk functions, checked on any host through the RPCs of
+//! `fixtures/fixture-nk` (which call them and answer what they saw): the
+//! dev host answers from SQLite, the bridge forwards to Nakama.
+
+use serde_json::{json, Value};
+
+/// Calls RPC `id` with the http key (unwrapped body); (status, JSON body).
+pub fn call(port: u16, id: &str, body: &str) -> (u16, Value) {
+    let r = crate::http::request(
+        port,
+        "POST",
+        &format!("/v2/rpc/{id}?http_key=defaulthttpkey&unwrap"),
+        &[],
+        Some(body.as_bytes()),
+    )
+    .unwrap_or_else(|e| panic!("rpc {id}: {e}"));
+    (r.status, r.json())
+}
+
+/// Every nk function the SDK offers, on the host on 127.0.0.1:`port`
+/// serving fixture-nk on a fresh database.
+pub fn check_every_function(port: u16) {
+    let (status, a) = call(port, "nk_accounts", "");
+    assert_eq!(status, 200, "{a}");
+    assert_eq!(a["created"], json!([true, true, true]));
+    assert_eq!(a["again_same"], true, "email lookup is case-insensitive");
+    assert_eq!(a["wrong_password_code"], 16);
+    assert!(a["token_len"].as_u64().unwrap() > 100);
+    assert_eq!(a["accounts"], 2);
+    assert_eq!(a["by_name"], json!(["nk_c"]));
+    assert_eq!(a["display_name"], "Bee");
+    // Compared as JSON: Nakama answers PostgreSQL's jsonb text ({"lvl": 3}).
+    let metadata: Value = serde_json::from_str(a["metadata"].as_str().unwrap()).unwrap();
+    assert_eq!(metadata, json!({"lvl": 3}));
+    assert_eq!(a["users"], 1);
+    let user = a["ids"][0].as_str().unwrap().to_string();
+
+    let (status, w) = call(port, "nk_wallets", &format!(r#"{{"id":"{user}"}}"#));
+    assert_eq!(status, 200, "{w}");
+    assert_eq!(w["first"], json!({"gold": 100}));
+    assert_eq!(w["batch_users"], 1, "unknown users are skipped");
+    assert_eq!(w["after_batch"], json!({"gold": 70, "gems": 5}));
+    assert_eq!(
+        w["refused"],
+        json!([3, "wallet update rejected negative value at path 'gold'"])
+    );
+    assert_eq!(w["ledger_first_page"], 1);
+    assert_eq!(
+        w["ledger_rest"], 1,
+        "the refused update left no ledger entry"
+    );
+    let wallet: Value = serde_json::from_str(w["wallet"].as_str().unwrap()).unwrap();
+    assert_eq!(wallet, json!({"gold": 70, "gems": 5}));
+
+    let (status, n) = call(
+        port,
+        "nk_notifications_storage",
+        &format!(r#"{{"id":"{user}"}}"#),
+    );
+    assert_eq!(status, 200, "{n}");
+    let mut subjects: Vec<String> = serde_json::from_value(n["notifications"].clone()).unwrap();
+    subjects.sort();
+    assert_eq!(subjects, ["a", "b", "hi"]);
+    assert_eq!(n["first_page"], 2);
+    assert_eq!(n["has_cursor"], true);
+    assert_eq!(n["after_delete"], json!(["k1", "k2"]));
+}
