@@ -8,10 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-duration=${DURATION:-10s}
-conns=${CONNECTIONS:-32}
-threads=${THREADS:-2}
-command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 cache=${NAKAMA_RS_CACHE:-$HOME/.cache/nakama-rs}
 
 # The two servers: the dev host with the Rust golden module on 7350, Nakama
@@ -30,16 +28,6 @@ trap 'kill $dh 2>/dev/null; scripts/nakama-down >/dev/null; rm -rf "$mods"' EXIT
 for _ in $(seq 1 100); do curl -fsS 127.0.0.1:7350/healthcheck >/dev/null 2>&1 && break; sleep 0.05; done
 
 guild='{"name":"guild-of-the-benchmark","motto":"ratios, not absolutes","tags":["bench","rust"],"max":50}'
-declare -A rps p50 p99
-run() { # name url [wrk args...]
-  local name=$1 url=$2; shift 2
-  local out
-  wrk -t"$threads" -c"$conns" -d2s "$@" "$url" >/dev/null # warm-up, not counted
-  out=$(wrk -t"$threads" -c"$conns" -d"$duration" --latency "$@" "$url")
-  rps[$name]=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p50[$name]=$(awk '$1=="50%" {print $2}' <<<"$out")
-  p99[$name]=$(awk '$1=="99%" {print $2}' <<<"$out")
-}
 session() { # port -> "token user_id"
   curl -fsS -u defaultkey: -X POST "127.0.0.1:$1/v2/account/authenticate/custom" -d '{"id":"cid-424242"}' \
     | python3 -c 'import sys,json,base64; t=json.load(sys.stdin)["token"]; p=t.split(".")[1]; p+="="*(-len(p)%4); print(t, json.loads(base64.urlsafe_b64decode(p))["uid"])'

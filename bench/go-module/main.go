@@ -1,6 +1,10 @@
 // Package main is the Go reference module of the benchmark: the same RPCs
 // and hook as fixtures/golden-module (the module the golden vectors were
 // recorded with), as a Go plugin for a real Nakama.
+//
+// With runtime.env BENCH_RPC_PREFIX set (bench/bridge.sh sets "go_"), its
+// RPC ids take that prefix and the hook is left out, so it runs in one
+// Nakama beside the Rust golden module served through the bridge.
 package main
 
 import (
@@ -25,14 +29,19 @@ type guild struct {
 
 // InitModule registers the RPCs and the hook.
 func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runtime.NakamaModule, initializer runtime.Initializer) error {
-	if err := initializer.RegisterRpc("echo", echo); err != nil {
+	env, _ := ctx.Value(runtime.RUNTIME_CTX_ENV).(map[string]string)
+	prefix := env["BENCH_RPC_PREFIX"]
+	if err := initializer.RegisterRpc(prefix+"echo", echo); err != nil {
 		return err
 	}
-	if err := initializer.RegisterRpc("create_guild", createGuild); err != nil {
+	if err := initializer.RegisterRpc(prefix+"create_guild", createGuild); err != nil {
 		return err
 	}
-	if err := initializer.RegisterRpc("storage_rw", storageRW); err != nil {
+	if err := initializer.RegisterRpc(prefix+"storage_rw", storageRW); err != nil {
 		return err
+	}
+	if prefix != "" {
+		return nil
 	}
 	return initializer.RegisterBeforeAuthenticateCustom(checkCustomID)
 }
