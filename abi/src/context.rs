@@ -54,6 +54,36 @@ pub struct ContextMaps {
     vars: Option<String>,
 }
 
+impl ContextMaps {
+    /// Maps already encoded as JSON objects (empty string: no entries;
+    /// `vars` `None`: no session). Not checked: a module decodes a bad
+    /// map as empty.
+    pub fn from_json(
+        env: String,
+        headers: String,
+        query_params: String,
+        vars: Option<String>,
+    ) -> ContextMaps {
+        ContextMaps {
+            env,
+            headers,
+            query_params,
+            vars,
+        }
+    }
+
+    /// The env map's JSON (empty for no env).
+    pub fn env_json(&self) -> &str {
+        &self.env
+    }
+
+    /// Replaces the env JSON: a host gives every call the env it encoded
+    /// once at init instead of encoding it per call.
+    pub fn set_env_json(&mut self, json: &str) {
+        json.clone_into(&mut self.env);
+    }
+}
+
 fn map_json<T: Serialize>(map: &HashMap<String, T>) -> String {
     if map.is_empty() {
         String::new()

@@ -10,7 +10,6 @@ import "C"
 
 import (
 	"fmt"
-	"runtime/cgo"
 )
 
 // state finds the call a token belongs to; token 0 is the init call.
@@ -18,8 +17,7 @@ func state(token C.uint64_t) *callState {
 	if token == 0 {
 		return theBridge.init
 	}
-	st, _ := cgo.Handle(token).Value().(*callState)
-	return st
+	return calls.get(uint64(token))
 }
 
 //export goNbLog

@@ -8,26 +8,31 @@ import (
 	"github.com/heroiclabs/nakama-common/runtime"
 )
 
-// encodeContext writes the call's runtime context as the JSON object the
+// encodeContext appends the call's runtime context as the JSON object the
 // Rust side decodes (nakama_runtime_abi::ContextData): keys are Nakama's
-// RUNTIME_CTX_* names, absent values are left out. The env map is sent
-// only with the init context: Rust keeps it and adds it to every call.
-// Hand-written (no reflection): it runs on every call.
-func encodeContext(ctx context.Context, withEnv bool) []byte {
-	b := make([]byte, 0, 512)
+// RUNTIME_CTX_* names, absent values are left out.
+//
+// It runs on every call and each ctx.Value walks the context chain, so it
+// asks only for what changes per call. The init context (init=true)
+// carries env, node and version, which Rust keeps and gives to every call;
+// the execution mode follows from the call kind (rpc, before, after).
+// Nakama 3.40 sets username, vars, session expiry and session id only with
+// a user id, and lang only with a session id (server/runtime_go_context.go),
+// so those are not looked up without them.
+func encodeContext(b []byte, ctx context.Context, init bool) []byte {
 	b = append(b, '{')
-	str := func(key, ctxKey string) {
-		if v, ok := ctx.Value(ctxKey).(string); ok {
+	str := func(key string, ctxKey any) bool { // any: a constant key, no allocation
+		v, ok := ctx.Value(ctxKey).(string)
+		if ok {
 			b = appendKey(b, key)
 			b = appendString(b, v)
 		}
+		return ok
 	}
-	b = appendKey(b, "execution_mode")
-	mode, _ := ctx.Value(runtime.RUNTIME_CTX_MODE).(string)
-	b = appendString(b, mode)
-	str("node", runtime.RUNTIME_CTX_NODE)
-	str("version", runtime.RUNTIME_CTX_VERSION)
-	if withEnv {
+	if init {
+		str("execution_mode", runtime.RUNTIME_CTX_MODE)
+		str("node", runtime.RUNTIME_CTX_NODE)
+		str("version", runtime.RUNTIME_CTX_VERSION)
 		if env, ok := ctx.Value(runtime.RUNTIME_CTX_ENV).(map[string]string); ok && len(env) > 0 {
 			b = appendKey(b, "env")
 			b = appendStringMap(b, env)
@@ -41,18 +46,20 @@ func encodeContext(ctx context.Context, withEnv bool) []byte {
 		b = appendKey(b, "query_params")
 		b = appendListMap(b, q)
 	}
-	str("user_id", runtime.RUNTIME_CTX_USER_ID)
-	str("username", runtime.RUNTIME_CTX_USERNAME)
-	if vars, ok := ctx.Value(runtime.RUNTIME_CTX_VARS).(map[string]string); ok && vars != nil {
-		b = appendKey(b, "vars")
-		b = appendStringMap(b, vars)
+	if str("user_id", runtime.RUNTIME_CTX_USER_ID) {
+		str("username", runtime.RUNTIME_CTX_USERNAME)
+		if vars, ok := ctx.Value(runtime.RUNTIME_CTX_VARS).(map[string]string); ok && vars != nil {
+			b = appendKey(b, "vars")
+			b = appendStringMap(b, vars)
+		}
+		if exp, ok := ctx.Value(runtime.RUNTIME_CTX_USER_SESSION_EXP).(int64); ok {
+			b = appendKey(b, "user_session_exp")
+			b = strconv.AppendInt(b, exp, 10)
+		}
+		if str("session_id", runtime.RUNTIME_CTX_SESSION_ID) {
+			str("lang", runtime.RUNTIME_CTX_LANG)
+		}
 	}
-	if exp, ok := ctx.Value(runtime.RUNTIME_CTX_USER_SESSION_EXP).(int64); ok {
-		b = appendKey(b, "user_session_exp")
-		b = strconv.AppendInt(b, exp, 10)
-	}
-	str("session_id", runtime.RUNTIME_CTX_SESSION_ID)
-	str("lang", runtime.RUNTIME_CTX_LANG)
 	str("client_ip", runtime.RUNTIME_CTX_CLIENT_IP)
 	str("client_port", runtime.RUNTIME_CTX_CLIENT_PORT)
 	str("trace_id", runtime.RUNTIME_CTX_TRACE_ID)

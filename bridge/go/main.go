@@ -22,9 +22,9 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"runtime/cgo"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/heroiclabs/nakama-common/runtime"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -103,7 +103,7 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 	theBridge.init = &callState{ctx: ctx, logger: logger, nk: nk}
 	theBridge.logs = logs
 
-	initCtx := encodeContext(ctx, true)
+	initCtx := encodeContext(nil, ctx, true)
 	out, ok := rustInit(path, initCtx, timeoutMs)
 	if !ok {
 		return fmt.Errorf("nakama rust bridge: %s", out)
@@ -163,9 +163,63 @@ func runtimePath(initializer runtime.Initializer) string {
 
 // call runs one Rust handler with a token standing for this call.
 func (b *bridge) call(kind int, id string, ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, input string) (string, int) {
-	h := cgo.NewHandle(&callState{ctx: ctx, logger: logger, nk: nk})
-	defer h.Delete()
-	return rustCall(kind, id, encodeContext(ctx, false), input, uint64(h))
+	token := calls.add(&callState{ctx: ctx, logger: logger, nk: nk})
+	defer calls.remove(token)
+	buf := contextBuffers.Get().(*[]byte)
+	defer contextBuffers.Put(buf)
+	*buf = encodeContext((*buf)[:0], ctx, false)
+	return rustCall(kind, id, *buf, input, token)
+}
+
+// contextBuffers recycles the buffers contexts are encoded into (Rust
+// copies what it keeps before nb_call returns).
+var contextBuffers = sync.Pool{New: func() any {
+	b := make([]byte, 0, 1024)
+	return &b
+}}
+
+// callTable maps the tokens of running calls to their state. It is
+// cheaper per call than runtime/cgo.Handle (a sync.Map entry each): a
+// slice of slots reused through a free list, under a mutex held for a few
+// instructions. Token 0 is the init call, so slot i is token i+1.
+type callTable struct {
+	mu    sync.Mutex
+	slots []*callState
+	free  []uint64
+}
+
+var calls callTable
+
+func (t *callTable) add(st *callState) uint64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if n := len(t.free); n > 0 {
+		i := t.free[n-1]
+		t.free = t.free[:n-1]
+		t.slots[i] = st
+		return i + 1
+	}
+	t.slots = append(t.slots, st)
+	return uint64(len(t.slots))
+}
+
+func (t *callTable) get(token uint64) *callState {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if token == 0 || token > uint64(len(t.slots)) {
+		return nil
+	}
+	return t.slots[token-1]
+}
+
+func (t *callTable) remove(token uint64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if token == 0 || token > uint64(len(t.slots)) || t.slots[token-1] == nil {
+		return
+	}
+	t.slots[token-1] = nil
+	t.free = append(t.free, token-1)
 }
 
 func callError(out string, code int) error {

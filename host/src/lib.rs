@@ -25,7 +25,7 @@ use futures_util::FutureExt as _;
 use nakama_runtime_abi::abi_stable::std_types::{RResult, RSlice};
 use nakama_runtime_abi::ffi::{kind, ModuleInfo};
 use nakama_runtime_abi::hooks::Hook;
-use nakama_runtime_abi::{Code, ContextData};
+use nakama_runtime_abi::{Code, ContextData, ContextMaps};
 
 pub mod loader;
 mod vtable;
@@ -136,12 +136,41 @@ pub enum Before<T> {
 }
 
 /// Every loaded module, with its handlers indexed for dispatch.
+/// The context of one call through the raw entry points
+/// ([`Modules::call_rpc_tagged`], [`Modules::call_before_raw`],
+/// [`Modules::call_after_raw`]).
+pub struct CallContext<'a> {
+    /// The context; its maps are used unless `maps` is given.
+    pub data: &'a ContextData,
+    /// The maps already as JSON: a host that receives them as JSON (the
+    /// bridge) passes them through without decoding and encoding them
+    /// again. An empty env means the init context's env.
+    pub maps: Option<ContextMaps>,
+    /// See [`CallInfo::host_token`].
+    pub host_token: u64,
+}
+
+impl<'a> CallContext<'a> {
+    /// `data` with its own maps and no host token.
+    pub fn new(data: &'a ContextData) -> CallContext<'a> {
+        CallContext {
+            data,
+            maps: None,
+            host_token: 0,
+        }
+    }
+}
+
 pub struct Modules {
     modules: Vec<Module>,
     rpcs: HashMap<String, Target>,
     before: HashMap<String, Target>,
     after: HashMap<String, Target>,
     api: Arc<dyn HostApi>,
+    /// The init context's `env` as the modules receive it (JSON), for
+    /// calls whose context has no env of its own: encoded once, not per
+    /// call.
+    init_env_json: String,
 }
 
 /// Something the loader says while loading (for the host's log).
@@ -212,8 +241,10 @@ impl Modules {
             before: HashMap::new(),
             after: HashMap::new(),
             api,
+            init_env_json: String::new(),
         };
         let maps = init_ctx.encode_maps();
+        set.init_env_json = maps.env_json().to_string();
         let ffi_ctx = init_ctx.as_ffi(&maps);
         for m in opened {
             on_event(LoadEvent::Loaded {
@@ -320,12 +351,15 @@ impl Modules {
         &self,
         target: Target,
         kind: CallKind<'_>,
-        ctx: &ContextData,
+        call: CallContext<'_>,
         input: &[u8],
-        host_token: u64,
     ) -> Result<Vec<u8>, CallError> {
         let module = &self.modules[target.module];
-        let maps = ctx.encode_maps();
+        let (ctx, host_token) = (call.data, call.host_token);
+        let mut maps = call.maps.unwrap_or_else(|| ctx.encode_maps());
+        if ctx.env.is_empty() && maps.env_json().is_empty() {
+            maps.set_env_json(&self.init_env_json);
+        }
         let ffi_ctx = ctx.as_ffi(&maps);
         // Lives in this future, which outlives the module future below.
         let scope = Scope::new(&*self.api, &module.opened.name, kind, Some(ctx), host_token);
@@ -350,16 +384,17 @@ impl Modules {
         ctx: &ContextData,
         payload: Vec<u8>,
     ) -> Option<Result<Vec<u8>, CallError>> {
-        self.call_rpc_tagged(id, ctx, payload, 0).await
+        self.call_rpc_tagged(id, CallContext::new(ctx), &payload)
+            .await
     }
 
-    /// [`Modules::call_rpc`] with a host token (see [`CallInfo::host_token`]).
+    /// [`Modules::call_rpc`] with a [`CallContext`] (host token, maps
+    /// already encoded).
     pub async fn call_rpc_tagged(
         &self,
         id: &str,
-        ctx: &ContextData,
-        payload: Vec<u8>,
-        host_token: u64,
+        ctx: CallContext<'_>,
+        payload: &[u8],
     ) -> Option<Result<Vec<u8>, CallError>> {
         // Ids are stored lower-cased; lower-case the request's only if needed.
         let lowered;
@@ -370,10 +405,7 @@ impl Modules {
                 (lowered.as_str(), *self.rpcs.get(&lowered)?)
             }
         };
-        Some(
-            self.invoke(target, CallKind::Rpc(id), ctx, &payload, host_token)
-                .await,
-        )
+        Some(self.invoke(target, CallKind::Rpc(id), ctx, payload).await)
     }
 
     /// Runs the before hook of `H`, if any. Without a hook the request goes
@@ -391,7 +423,9 @@ impl Modules {
             name: H::NAME,
             mode: "before",
         };
-        let out = self.invoke(target, kind, ctx, &input, 0).await?;
+        let out = self
+            .invoke(target, kind, CallContext::new(ctx), &input)
+            .await?;
         if std::any::TypeId::of::<H::Request>() == std::any::TypeId::of::<()>() {
             return Ok(Before::Proceed(req));
         }
@@ -433,7 +467,9 @@ impl Modules {
             name: H::NAME,
             mode: "after",
         };
-        self.invoke(target, kind, ctx, &input, 0).await.map(|_| ())
+        self.invoke(target, kind, CallContext::new(ctx), &input)
+            .await
+            .map(|_| ())
     }
 
     /// Raw before-hook call by hook name (for hosts that pass JSON through,
@@ -441,36 +477,30 @@ impl Modules {
     pub async fn call_before_raw(
         &self,
         hook: &str,
-        ctx: &ContextData,
-        request: Vec<u8>,
-        host_token: u64,
+        ctx: CallContext<'_>,
+        request: &[u8],
     ) -> Option<Result<Vec<u8>, CallError>> {
         let target = *self.before.get(hook)?;
         let kind = CallKind::Hook {
             name: hook,
             mode: "before",
         };
-        Some(self.invoke(target, kind, ctx, &request, host_token).await)
+        Some(self.invoke(target, kind, ctx, request).await)
     }
 
     /// Raw after-hook call; `input` is `{"out":..,"in":..}`.
     pub async fn call_after_raw(
         &self,
         hook: &str,
-        ctx: &ContextData,
-        input: Vec<u8>,
-        host_token: u64,
+        ctx: CallContext<'_>,
+        input: &[u8],
     ) -> Option<Result<(), CallError>> {
         let target = *self.after.get(hook)?;
         let kind = CallKind::Hook {
             name: hook,
             mode: "after",
         };
-        Some(
-            self.invoke(target, kind, ctx, &input, host_token)
-                .await
-                .map(|_| ()),
-        )
+        Some(self.invoke(target, kind, ctx, input).await.map(|_| ()))
     }
 }
 

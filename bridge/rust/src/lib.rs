@@ -24,15 +24,17 @@
 //! unwinding (module handlers are already isolated by the loader) and
 //! answers `INTERNAL`.
 
-use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use nakama_runtime_host::abi::{Code, ContextData};
-use nakama_runtime_host::{BoxFuture, CallError, CallInfo, HostApi, LoadEvent, LogRecord, Modules};
-use serde::Serialize;
+use nakama_runtime_host::abi::{Code, ContextData, ContextMaps};
+use nakama_runtime_host::{
+    BoxFuture, CallContext, CallError, CallInfo, HostApi, LoadEvent, LogRecord, Modules,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 pub mod exec;
 
@@ -172,7 +174,10 @@ impl HostApi for GoHost {
 
 struct Bridge {
     modules: Modules,
-    env: HashMap<String, String>,
+    /// Node name and server version from the init context: the same for
+    /// every call, so Go sends them once (env too: the loader keeps it).
+    node: String,
+    version: String,
     timeout: Option<Duration>,
 }
 
@@ -242,8 +247,9 @@ unsafe fn answer(out: *mut NbBuf, code: i32, bytes: Vec<u8>) -> i32 {
 /// (naming the file) as text.
 ///
 /// - `path`: a folder (its `*.rsmod` files are loaded, sorted) or one file;
-/// - `ctx`: the init context as JSON ([`ContextData`]); its `env` is kept
-///   and given to every later call whose context has none;
+/// - `ctx`: the init context as JSON ([`ContextData`]); its `env`, `node`
+///   and `version` are kept and given to every later call whose context
+///   has none;
 /// - `log`, `nk`: the Go callbacks (token 0 in them means the init call);
 /// - `timeout_ms`: how long a call may stay pending (0: no limit).
 ///
@@ -283,7 +289,7 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
     }
     let ctx: ContextData = serde_json::from_slice(ctx_json)
         .map_err(|e| format!("the bridge's init context does not decode: {e}"))?;
-    let env = ctx.env.clone();
+    let (node, version) = (ctx.node.clone(), ctx.version.clone());
     let mut report = InitReport::default();
     let load =
         Modules::load_with_extensions(Path::new(path), &["rsmod"], Arc::new(host), ctx, |event| {
@@ -330,7 +336,8 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
     let timeout = (timeout_ms > 0).then(|| Duration::from_millis(timeout_ms));
     let bridge = Bridge {
         modules,
-        env,
+        node,
+        version,
         timeout,
     };
     if BRIDGE.set(bridge).is_err() {
@@ -403,7 +410,7 @@ fn call(
             "the Rust bridge is not initialised",
         )));
     };
-    let mut ctx: ContextData = match serde_json::from_slice(ctx_json) {
+    let wire: WireContext<'_> = match serde_json::from_slice(ctx_json) {
         Ok(c) => c,
         Err(e) => {
             return Some(Err(CallError::new(
@@ -412,9 +419,12 @@ fn call(
             )))
         }
     };
-    if ctx.env.is_empty() && !bridge.env.is_empty() {
-        ctx.env = bridge.env.clone();
-    }
+    let (ctx, maps) = wire.into_context(kind, bridge);
+    let call_ctx = CallContext {
+        data: &ctx,
+        maps: Some(maps),
+        host_token: token,
+    };
     let m = &bridge.modules;
     let timed_out = || {
         Some(Err(CallError::new(
@@ -424,15 +434,15 @@ fn call(
     };
     match kind {
         NB_RPC => {
-            let fut = m.call_rpc_tagged(id, &ctx, input.to_vec(), token);
+            let fut = m.call_rpc_tagged(id, call_ctx, input);
             exec::block_on(fut, bridge.timeout).unwrap_or_else(timed_out)
         }
         NB_BEFORE => {
-            let fut = m.call_before_raw(id, &ctx, input.to_vec(), token);
+            let fut = m.call_before_raw(id, call_ctx, input);
             exec::block_on(fut, bridge.timeout).unwrap_or_else(timed_out)
         }
         NB_AFTER => {
-            let fut = m.call_after_raw(id, &ctx, input.to_vec(), token);
+            let fut = m.call_after_raw(id, call_ctx, input);
             exec::block_on(fut, bridge.timeout)
                 .unwrap_or_else(|| timed_out().map(|r| r.map(|_| ())))
                 .map(|r| r.map(|()| Vec::new()))
@@ -441,6 +451,70 @@ fn call(
             Code::Internal,
             format!("unknown call kind {other}"),
         ))),
+    }
+}
+
+/// A call's context as Go sends it (see bridge/go/context.go): only what
+/// changes per call; the maps stay JSON, passed to the module undecoded
+/// (its SDK decodes one when the handler reads it).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct WireContext<'a> {
+    execution_mode: String,
+    #[serde(borrow)]
+    headers: Option<&'a RawValue>,
+    #[serde(borrow)]
+    query_params: Option<&'a RawValue>,
+    user_id: Option<String>,
+    username: Option<String>,
+    #[serde(borrow)]
+    vars: Option<&'a RawValue>,
+    user_session_exp: Option<i64>,
+    session_id: Option<String>,
+    lang: Option<String>,
+    client_ip: Option<String>,
+    client_port: Option<String>,
+    trace_id: Option<String>,
+}
+
+impl WireContext<'_> {
+    /// The module's context: the per-call values, the mode from the call
+    /// kind unless given, node and version from init (env: the loader
+    /// gives the init env to calls without one).
+    fn into_context(self, kind: u8, bridge: &Bridge) -> (ContextData, ContextMaps) {
+        let execution_mode = if self.execution_mode.is_empty() {
+            match kind {
+                NB_BEFORE => "before",
+                NB_AFTER => "after",
+                _ => "rpc",
+            }
+            .to_string()
+        } else {
+            self.execution_mode
+        };
+        let json = |v: Option<&RawValue>| v.map(|r| r.get().to_string()).unwrap_or_default();
+        let maps = ContextMaps::from_json(
+            String::new(),
+            json(self.headers),
+            json(self.query_params),
+            self.vars.map(|r| r.get().to_string()),
+        );
+        let ctx = ContextData {
+            execution_mode,
+            node: bridge.node.clone(),
+            version: bridge.version.clone(),
+            user_id: self.user_id,
+            username: self.username,
+            user_session_exp: self.user_session_exp,
+            session_id: self.session_id,
+            lang: self.lang,
+            client_ip: self.client_ip,
+            client_port: self.client_port,
+            trace_id: self.trace_id,
+            // env, headers, query_params and vars travel in `maps`.
+            ..Default::default()
+        };
+        (ctx, maps)
     }
 }
 
