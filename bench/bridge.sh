@@ -6,12 +6,14 @@
 # order flipped each round; prints req/s, p50, p99 per side (mean over
 # rounds) and the ratio Rust / Go.
 #   bench/bridge.sh      (builds everything; starts and stops Nakama)
-# Env: ROUNDS (2), DURATION (10s), CONNECTIONS (32), THREADS (2).
+# Env: ROUNDS (2), LOADS ("echo create_guild storage_rw"), DURATION (10s),
+# CONNECTIONS (32), THREADS (2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
 rounds=${ROUNDS:-2}
+read -r -a loads <<<"${LOADS:-echo create_guild storage_rw}"
 
 bridge/build.sh
 cargo build --release -q -p golden-module
@@ -35,7 +37,7 @@ ms() { # wrk latency (123.45us, 1.20ms, 2.00s) in ms
 for round in $(seq 1 "$rounds"); do
   sides=(go rust)
   if [ $((round % 2)) = 0 ]; then sides=(rust go); fi
-  for load in echo create_guild storage_rw; do
+  for load in "${loads[@]}"; do
     case $load in echo) body=hello ;; create_guild) body=$guild ;; storage_rw) body=$value ;; esac
     for side in "${sides[@]}"; do
       id=$load
@@ -51,7 +53,7 @@ done
 
 printf '\nOne Nakama 3.40.0, %s round(s) of %s per load, %s connections (means):\n' "$rounds" "$duration" "$conns"
 printf '%-13s %10s %10s %9s %12s %12s\n' load "go r/s" "rust r/s" rust/go "p50 go/rust" "p99 go/rust"
-for load in echo create_guild storage_rw; do
+for load in "${loads[@]}"; do
   g=$(echo "${sum_rps[go/$load]} / $rounds" | bc -l); r=$(echo "${sum_rps[rust/$load]} / $rounds" | bc -l)
   printf '%-13s %10.0f %10.0f %8.1f%% %5.2f/%-5.2fms %5.2f/%-5.2fms\n' "$load" "$g" "$r" "$(echo "100 * $r / $g" | bc -l)" \
     "$(echo "${sum_p50[go/$load]} / $rounds" | bc -l)" "$(echo "${sum_p50[rust/$load]} / $rounds" | bc -l)" \

@@ -17,7 +17,10 @@ func state(token C.uint64_t) *callState {
 	if token == 0 {
 		return theBridge.init
 	}
-	return calls.get(uint64(token))
+	if st, ok := calls.get(uint64(token)); ok {
+		return &st
+	}
+	return nil
 }
 
 //export goNbLog

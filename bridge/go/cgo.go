@@ -25,6 +25,7 @@ static int32_t nb_init_go(const uint8_t *path, size_t path_len,
 import "C"
 
 import (
+	"sync"
 	"unsafe"
 )
 
@@ -65,13 +66,25 @@ func rustInit(path string, ctx []byte, timeoutMs uint64) (out string, ok bool) {
 }
 
 // rustCall calls a handler; code 0 = ok (out = output), codeNotFound, or a
-// gRPC code with out = the message.
+// gRPC code with out = the message. Answers that fit come back in a pooled
+// Go buffer (no Rust allocation to free, no second cgo call).
 func rustCall(kind int, id string, ctx []byte, input string, token uint64) (out string, code int) {
+	dst := answerBuffers.Get().(*[]byte)
+	defer answerBuffers.Put(dst)
 	var buf C.nb_buf
 	c := C.nb_call(C.uint8_t(kind), strPtr(id), C.size_t(len(id)), bytesPtr(ctx), C.size_t(len(ctx)),
-		strPtr(input), C.size_t(len(input)), C.uint64_t(token), &buf)
+		strPtr(input), C.size_t(len(input)), C.uint64_t(token),
+		bytesPtr(*dst), C.size_t(len(*dst)), &buf)
+	if buf.ptr == nil {
+		return string((*dst)[:buf.len]), int(c)
+	}
 	return take(buf), int(c)
 }
+
+var answerBuffers = sync.Pool{New: func() any {
+	b := make([]byte, 4096)
+	return &b
+}}
 
 // answer hands an nk result (code 0) or error back to Rust.
 func answer(sink *C.nb_sink, code int, out []byte) {

@@ -163,7 +163,7 @@ func runtimePath(initializer runtime.Initializer) string {
 
 // call runs one Rust handler with a token standing for this call.
 func (b *bridge) call(kind int, id string, ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, input string) (string, int) {
-	token := calls.add(&callState{ctx: ctx, logger: logger, nk: nk})
+	token := calls.add(callState{ctx: ctx, logger: logger, nk: nk})
 	defer calls.remove(token)
 	buf := contextBuffers.Get().(*[]byte)
 	defer contextBuffers.Put(buf)
@@ -179,46 +179,50 @@ var contextBuffers = sync.Pool{New: func() any {
 }}
 
 // callTable maps the tokens of running calls to their state. It is
-// cheaper per call than runtime/cgo.Handle (a sync.Map entry each): a
-// slice of slots reused through a free list, under a mutex held for a few
-// instructions. Token 0 is the init call, so slot i is token i+1.
+// cheaper per call than runtime/cgo.Handle (a sync.Map entry and an
+// allocation each): slots of values reused through a free list, under a
+// mutex held for a few instructions. Token 0 is the init call, so slot i
+// is token i+1.
 type callTable struct {
 	mu    sync.Mutex
-	slots []*callState
+	slots []callState
+	used  []bool
 	free  []uint64
 }
 
 var calls callTable
 
-func (t *callTable) add(st *callState) uint64 {
+func (t *callTable) add(st callState) uint64 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if n := len(t.free); n > 0 {
 		i := t.free[n-1]
 		t.free = t.free[:n-1]
-		t.slots[i] = st
+		t.slots[i], t.used[i] = st, true
 		return i + 1
 	}
 	t.slots = append(t.slots, st)
+	t.used = append(t.used, true)
 	return uint64(len(t.slots))
 }
 
-func (t *callTable) get(token uint64) *callState {
+// get answers a copy of the call's state (ok=false: no such call).
+func (t *callTable) get(token uint64) (callState, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if token == 0 || token > uint64(len(t.slots)) {
-		return nil
+	if token == 0 || token > uint64(len(t.slots)) || !t.used[token-1] {
+		return callState{}, false
 	}
-	return t.slots[token-1]
+	return t.slots[token-1], true
 }
 
 func (t *callTable) remove(token uint64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if token == 0 || token > uint64(len(t.slots)) || t.slots[token-1] == nil {
+	if token == 0 || token > uint64(len(t.slots)) || !t.used[token-1] {
 		return
 	}
-	t.slots[token-1] = nil
+	t.slots[token-1], t.used[token-1] = callState{}, false
 	t.free = append(t.free, token-1)
 }
 

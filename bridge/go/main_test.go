@@ -1,27 +1,34 @@
 package main
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
 func TestCallTableReusesSlotsAndForgetsRemovedCalls(t *testing.T) {
 	var table callTable
-	a, b := &callState{}, &callState{}
-	ta, tb := table.add(a), table.add(b)
+	ctxA, ctxB := context.WithValue(context.Background(), "k", "a"), context.WithValue(context.Background(), "k", "b") //nolint:staticcheck
+	ta, tb := table.add(callState{ctx: ctxA}), table.add(callState{ctx: ctxB})
 	if ta == 0 || tb == 0 || ta == tb {
 		t.Fatalf("tokens %d %d", ta, tb)
 	}
-	if table.get(ta) != a || table.get(tb) != b {
+	if a, ok := table.get(ta); !ok || a.ctx != ctxA {
+		t.Fatal("get answers another call")
+	}
+	if b, ok := table.get(tb); !ok || b.ctx != ctxB {
 		t.Fatal("get answers another call")
 	}
 	table.remove(ta)
 	table.remove(ta) // twice is harmless
-	if table.get(ta) != nil {
+	if _, ok := table.get(ta); ok {
 		t.Fatal("a removed call is still found")
 	}
-	c := &callState{}
-	if tc := table.add(c); tc != ta || table.get(tc) != c {
+	if tc := table.add(callState{ctx: ctxA}); tc != ta {
 		t.Fatalf("slot not reused: %d", tc)
 	}
-	if table.get(0) != nil || table.get(99) != nil {
-		t.Fatal("unknown tokens answer a call")
+	for _, unknown := range []uint64{0, 99} {
+		if _, ok := table.get(unknown); ok {
+			t.Fatalf("unknown token %d answers a call", unknown)
+		}
 	}
 }

@@ -350,12 +350,16 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
 /// ([`NB_BEFORE`], `id` = the hook name, input = the request JSON) or an
 /// after hook ([`NB_AFTER`], input = `{"out":..,"in":..}`).
 ///
-/// Answers [`NB_OK`] with the output in `out` (for a before hook: the
-/// request to go on with; empty = drop the call), [`NB_NOT_FOUND`] if no
-/// module registered it, or a gRPC code (1..=16) with the error message.
+/// Answers [`NB_OK`] with the output (for a before hook: the request to go
+/// on with; empty = drop the call), [`NB_NOT_FOUND`] if no module
+/// registered it, or a gRPC code (1..=16) with the error message. The
+/// output or message is copied into `dst` if it fits in `dst_cap` bytes
+/// (`out` is then `{null, length, 0}`); otherwise `out` holds it, to free
+/// with [`nb_free`]. `dst` may be null.
 ///
 /// # Safety
-/// Pointers must be valid for their lengths; `out` writable.
+/// Pointers must be valid for their lengths; `dst` writable for `dst_cap`
+/// bytes; `out` writable.
 #[no_mangle]
 pub unsafe extern "C" fn nb_call(
     kind: u8,
@@ -366,6 +370,8 @@ pub unsafe extern "C" fn nb_call(
     input: *const u8,
     input_len: usize,
     token: u64,
+    dst: *mut u8,
+    dst_cap: usize,
     out: *mut NbBuf,
 ) -> i32 {
     let result = catch_unwind(AssertUnwindSafe(|| {
@@ -384,17 +390,31 @@ pub unsafe extern "C" fn nb_call(
             format!("the bridge panicked: {}", panic_message(&*p)),
         )))
     });
-    match result {
-        None => answer(out, NB_NOT_FOUND, Vec::new()),
-        Some(Ok(bytes)) => answer(out, NB_OK, bytes),
+    let (code, bytes) = match result {
+        None => (NB_NOT_FOUND, Vec::new()),
+        Some(Ok(bytes)) => (NB_OK, bytes),
         Some(Err(e)) => {
             let code = match e.code.as_u32() {
                 c @ 1..=16 => c as i32,
                 _ => Code::Internal.as_u32() as i32,
             };
-            answer(out, code, e.message.into_bytes())
+            (code, e.message.into_bytes())
         }
+    };
+    // Small answers go into the caller's buffer: no allocation for Go to
+    // free, no second call across the boundary.
+    if !dst.is_null() && bytes.len() <= dst_cap {
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), dst, bytes.len());
+        if !out.is_null() {
+            *out = NbBuf {
+                ptr: std::ptr::null_mut(),
+                len: bytes.len(),
+                cap: 0,
+            };
+        }
+        return code;
     }
+    answer(out, code, bytes)
 }
 
 fn call(
