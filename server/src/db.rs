@@ -13,6 +13,7 @@ use nakama_runtime_host::abi::Code;
 use nakama_runtime_host::CallError;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::{Map, Value};
+use std::sync::atomic::{AtomicI64, Ordering};
 
 /// The system user: owner of server objects.
 pub const SYSTEM_USER: &str = "00000000-0000-0000-0000-000000000000";
@@ -74,7 +75,71 @@ CREATE TABLE IF NOT EXISTS notification (
 /// The database.
 #[derive(Clone)]
 pub struct Db {
-    conn: Arc<Mutex<Connection>>,
+    conn: Arc<Mutex<Conn>>,
+    clock: Clock,
+}
+
+/// Where the database takes the time it writes (create and update times,
+/// ledger and notification times): the system clock, or a time a test
+/// sets and moves ([`Clock::set`], [`Clock::advance`]). Clones share it.
+#[derive(Clone, Debug, Default)]
+pub struct Clock(Arc<AtomicI64>);
+
+/// [`Clock`]'s value meaning "follow the system clock".
+const SYSTEM_TIME: i64 = i64::MIN;
+
+impl Clock {
+    /// Follows the system clock until set.
+    pub fn system() -> Clock {
+        Clock(Arc::new(AtomicI64::new(SYSTEM_TIME)))
+    }
+
+    /// Unix seconds now.
+    pub fn now(&self) -> i64 {
+        match self.0.load(Ordering::SeqCst) {
+            SYSTEM_TIME => unix_now(),
+            fixed => fixed,
+        }
+    }
+
+    /// Stops the clock at `unix_seconds`.
+    pub fn set(&self, unix_seconds: i64) {
+        self.0
+            .store(unix_seconds.max(SYSTEM_TIME + 1), Ordering::SeqCst);
+    }
+
+    /// Moves the clock `seconds` forward (backward if negative) and stops it
+    /// there.
+    pub fn advance(&self, seconds: i64) {
+        self.set(self.now().saturating_add(seconds));
+    }
+}
+
+/// The SQLite connection with the clock its writes take the time from.
+pub struct Conn {
+    conn: Connection,
+    clock: Clock,
+}
+
+impl Conn {
+    /// Unix seconds now, by the database's clock.
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+}
+
+impl std::ops::Deref for Conn {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
 }
 
 fn err(code: Code, msg: impl Into<String>) -> CallError {
@@ -85,7 +150,9 @@ fn internal(e: rusqlite::Error) -> CallError {
     err(Code::Internal, format!("database error: {e}"))
 }
 
-pub fn now() -> i64 {
+/// Unix seconds now, by the system clock (session tokens; the database
+/// uses its [`Clock`]).
+pub fn unix_now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
@@ -133,8 +200,14 @@ pub enum Caller<'a> {
 }
 
 impl Db {
-    /// Opens (creating if needed) and migrates the database.
+    /// Opens (creating if needed) and migrates the database; its clock is
+    /// the system clock.
     pub fn open(path: &str) -> Result<Db, String> {
+        Db::open_with_clock(path, Clock::system())
+    }
+
+    /// [`Db::open`] with the clock its writes take the time from.
+    pub fn open_with_clock(path: &str, clock: Clock) -> Result<Db, String> {
         if path != ":memory:" {
             if let Some(dir) = std::path::Path::new(path).parent() {
                 std::fs::create_dir_all(dir)
@@ -168,14 +241,23 @@ impl Db {
             Some(_) => {}
         }
         Ok(Db {
-            conn: Arc::new(Mutex::new(conn)),
+            conn: Arc::new(Mutex::new(Conn {
+                conn,
+                clock: clock.clone(),
+            })),
+            clock,
         })
+    }
+
+    /// The database's clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// Runs `f` on a blocking thread with the connection.
     pub async fn run<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut Connection) -> Result<T, CallError> + Send + 'static,
+        f: impl FnOnce(&mut Conn) -> Result<T, CallError> + Send + 'static,
     ) -> Result<T, CallError> {
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
@@ -226,7 +308,7 @@ impl AuthIdOwned {
     /// [`authenticate_email`]).
     pub fn authenticate(
         &self,
-        c: &mut Connection,
+        c: &mut Conn,
         username: &str,
         create: bool,
     ) -> Result<Authenticated, CallError> {
@@ -242,7 +324,7 @@ impl AuthIdOwned {
 
 /// Finds the account with this id, or creates it when `create`.
 pub fn authenticate(
-    c: &mut Connection,
+    c: &mut Conn,
     id: AuthId<'_>,
     username: &str,
     create: bool,
@@ -283,7 +365,7 @@ pub fn authenticate(
         username.to_string()
     };
     let user_id = uuid::Uuid::new_v4().to_string();
-    let t = now();
+    let t = c.now();
     let tx = c.transaction().map_err(internal)?;
     let custom = match id {
         AuthId::Custom(cid) => Some(cid),
@@ -338,7 +420,7 @@ const USER_COLUMNS: &str =
     "id, username, display_name, avatar_url, lang_tag, location, timezone, metadata, create_time, update_time";
 
 /// The account of a user (`GET /v2/account`, `AccountGetId`).
-pub fn account(c: &Connection, user_id: &str) -> Result<Option<api::Account>, CallError> {
+pub fn account(c: &Conn, user_id: &str) -> Result<Option<api::Account>, CallError> {
     let row = c
         .query_row(
             &format!("SELECT {USER_COLUMNS}, wallet, email, custom_id, disable_time FROM users WHERE id = ?1"),
@@ -382,7 +464,7 @@ pub fn account(c: &Connection, user_id: &str) -> Result<Option<api::Account>, Ca
 }
 
 /// Users by id (unknown ids are left out).
-pub fn users(c: &Connection, ids: &[String]) -> Result<Vec<api::User>, CallError> {
+pub fn users(c: &Conn, ids: &[String]) -> Result<Vec<api::User>, CallError> {
     let mut out = Vec::new();
     let mut stmt = c
         .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"))
@@ -402,7 +484,7 @@ pub fn users(c: &Connection, ids: &[String]) -> Result<Vec<api::User>, CallError
 /// Email authentication: find by email (or by username when `email` is
 /// empty) and check the password; create with a bcrypt hash when asked.
 pub fn authenticate_email(
-    c: &mut Connection,
+    c: &mut Conn,
     email: &str,
     password: &str,
     username: &str,
@@ -454,7 +536,7 @@ pub fn authenticate_email(
     let user_id = uuid::Uuid::new_v4().to_string();
     let r = c.execute(
         "INSERT INTO users (id, username, email, password, create_time, update_time) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-        params![user_id, username, email, hash, now()],
+        params![user_id, username, email, hash, c.now()],
     );
     match r {
         Err(rusqlite::Error::SqliteFailure(e, Some(msg)))
@@ -474,7 +556,7 @@ pub fn authenticate_email(
 }
 
 /// Users by username (unknown names are left out).
-pub fn users_by_name(c: &Connection, names: &[String]) -> Result<Vec<api::User>, CallError> {
+pub fn users_by_name(c: &Conn, names: &[String]) -> Result<Vec<api::User>, CallError> {
     let mut out = Vec::new();
     let mut stmt = c
         .prepare_cached(&format!(
@@ -495,7 +577,7 @@ pub fn users_by_name(c: &Connection, names: &[String]) -> Result<Vec<api::User>,
 
 /// Applies `PUT /v2/account`.
 pub fn update_account(
-    c: &Connection,
+    c: &Conn,
     user_id: &str,
     req: &api::UpdateAccountRequest,
 ) -> Result<(), CallError> {
@@ -511,7 +593,7 @@ pub fn update_account(
         if let Some(v) = value {
             let r = c.execute(
                 &format!("UPDATE users SET {column} = ?1, update_time = ?2 WHERE id = ?3"),
-                params![v, now(), user_id],
+                params![v, c.now(), user_id],
             );
             match r {
                 Err(rusqlite::Error::SqliteFailure(e, _))
@@ -558,14 +640,15 @@ fn owner(user_id: &str) -> &str {
 
 /// Writes objects in one transaction: any rejection writes nothing.
 pub fn storage_write(
-    c: &mut Connection,
+    c: &mut Conn,
     caller: Caller<'_>,
     writes: &[nk::StorageWriteOp],
 ) -> Result<Vec<api::StorageObjectAck>, CallError> {
+    let now = c.now();
     let tx = c.transaction().map_err(internal)?;
     let mut acks = Vec::with_capacity(writes.len());
     for w in writes {
-        acks.push(write_one(&tx, caller, w)?);
+        acks.push(write_one(&tx, caller, w, now)?);
     }
     tx.commit().map_err(internal)?;
     Ok(acks)
@@ -575,6 +658,7 @@ fn write_one(
     tx: &Transaction<'_>,
     caller: Caller<'_>,
     w: &nk::StorageWriteOp,
+    t: i64,
 ) -> Result<api::StorageObjectAck, CallError> {
     let value: Value = serde_json::from_str(&w.value)
         .ok()
@@ -608,7 +692,6 @@ fn write_one(
         ));
     }
     let version = version_of(&w.value);
-    let t = now();
     let create_time = existing.as_ref().map(|e| e.2).unwrap_or(t);
     tx.execute(
         "INSERT INTO storage (collection, key, user_id, value, version, read, write, create_time, update_time)
@@ -645,7 +728,7 @@ fn write_one(
 
 /// Reads objects; missing and (for clients) unreadable ones are left out.
 pub fn storage_read(
-    c: &Connection,
+    c: &Conn,
     caller: Caller<'_>,
     reads: &[nk::StorageReadOp],
 ) -> Result<Vec<api::StorageObject>, CallError> {
@@ -681,7 +764,7 @@ pub fn storage_read(
 /// Deletes objects in one transaction. Clients may delete only their own
 /// objects with write permission 1; nothing deleted is an error for them.
 pub fn storage_delete(
-    c: &mut Connection,
+    c: &mut Conn,
     caller: Caller<'_>,
     deletes: &[nk::StorageDeleteOp],
 ) -> Result<(), CallError> {
@@ -712,7 +795,7 @@ pub fn storage_delete(
 
 /// Lists a page of a collection. The cursor is the offset, base64-encoded.
 pub fn storage_list(
-    c: &Connection,
+    c: &Conn,
     caller: Caller<'_>,
     user_id: &str,
     collection: &str,
@@ -755,14 +838,15 @@ pub fn storage_list(
 /// Adds a changeset to one wallet (`WalletUpdate`); a result below zero
 /// refuses the whole call.
 pub fn wallet_update(
-    c: &mut Connection,
+    c: &mut Conn,
     user_id: &str,
     changeset: &HashMap<String, i64>,
     metadata: &Map<String, Value>,
     update_ledger: bool,
 ) -> Result<nk::WalletUpdateResult, CallError> {
+    let now = c.now();
     let tx = c.transaction().map_err(internal)?;
-    let out = wallet_apply(&tx, user_id, changeset, metadata, update_ledger)?
+    let out = wallet_apply(&tx, now, user_id, changeset, metadata, update_ledger)?
         .ok_or_else(|| err(Code::NotFound, "user not found"))?;
     tx.commit().map_err(internal)?;
     Ok(out)
@@ -771,14 +855,22 @@ pub fn wallet_update(
 /// Several wallet updates in one transaction (`WalletsUpdate`): unknown
 /// users are skipped, any negative result refuses everything.
 pub fn wallets_update(
-    c: &mut Connection,
+    c: &mut Conn,
     updates: &[nk::WalletUpdateOp],
     update_ledger: bool,
 ) -> Result<Vec<nk::WalletsUpdateItem>, CallError> {
+    let now = c.now();
     let tx = c.transaction().map_err(internal)?;
     let mut out = Vec::new();
     for u in updates {
-        if let Some(r) = wallet_apply(&tx, &u.user_id, &u.changeset, &u.metadata, update_ledger)? {
+        if let Some(r) = wallet_apply(
+            &tx,
+            now,
+            &u.user_id,
+            &u.changeset,
+            &u.metadata,
+            update_ledger,
+        )? {
             out.push(nk::WalletsUpdateItem {
                 user_id: u.user_id.clone(),
                 updated: r.updated,
@@ -793,6 +885,7 @@ pub fn wallets_update(
 /// One wallet change inside a transaction; `None` for an unknown user.
 fn wallet_apply(
     tx: &Transaction<'_>,
+    now: i64,
     user_id: &str,
     changeset: &HashMap<String, i64>,
     metadata: &Map<String, Value>,
@@ -824,7 +917,7 @@ fn wallet_apply(
     let wallet_json = serde_json::to_string(&updated).unwrap_or_else(|_| "{}".into());
     tx.execute(
         "UPDATE users SET wallet = ?1, update_time = ?2 WHERE id = ?3",
-        params![wallet_json, now(), user_id],
+        params![wallet_json, now, user_id],
     )
     .map_err(internal)?;
     if update_ledger {
@@ -835,7 +928,7 @@ fn wallet_apply(
                 user_id,
                 serde_json::to_string(changeset).unwrap_or_default(),
                 Value::Object(metadata.clone()).to_string(),
-                now()
+                now
             ],
         )
         .map_err(internal)?;
@@ -878,7 +971,7 @@ fn next_cursor<T>(rows: &mut Vec<T>, limit: i64, offset: i64) -> String {
 }
 
 /// A user's wallet ledger, newest first.
-pub fn wallet_ledger_list(c: &Connection, a: &nk::PageArgs) -> Result<nk::LedgerPage, CallError> {
+pub fn wallet_ledger_list(c: &Conn, a: &nk::PageArgs) -> Result<nk::LedgerPage, CallError> {
     let (limit, offset) = page_bounds(a.limit, &a.cursor)?;
     let mut stmt = c
         .prepare_cached(
@@ -906,10 +999,7 @@ pub fn wallet_ledger_list(c: &Connection, a: &nk::PageArgs) -> Result<nk::Ledger
 }
 
 /// A user's notifications, newest first.
-pub fn notification_list(
-    c: &Connection,
-    a: &nk::PageArgs,
-) -> Result<nk::NotificationPage, CallError> {
+pub fn notification_list(c: &Conn, a: &nk::PageArgs) -> Result<nk::NotificationPage, CallError> {
     let (limit, offset) = page_bounds(a.limit, &a.cursor)?;
     let mut stmt = c
         .prepare_cached(
@@ -940,7 +1030,7 @@ pub fn notification_list(
 }
 
 /// Applies `AccountUpdateId`: the fields that are `Some`.
-pub fn account_update_id(c: &Connection, a: &nk::AccountUpdateArgs) -> Result<(), CallError> {
+pub fn account_update_id(c: &Conn, a: &nk::AccountUpdateArgs) -> Result<(), CallError> {
     let exists: Option<i64> = c
         .query_row("SELECT 1 FROM users WHERE id = ?1", [&a.user_id], |r| {
             r.get(0)
@@ -962,7 +1052,7 @@ pub fn account_update_id(c: &Connection, a: &nk::AccountUpdateArgs) -> Result<()
     if let Some(m) = &a.metadata {
         c.execute(
             "UPDATE users SET metadata = ?1, update_time = ?2 WHERE id = ?3",
-            params![Value::Object(m.clone()).to_string(), now(), a.user_id],
+            params![Value::Object(m.clone()).to_string(), c.now(), a.user_id],
         )
         .map_err(internal)?;
     }
@@ -970,7 +1060,7 @@ pub fn account_update_id(c: &Connection, a: &nk::AccountUpdateArgs) -> Result<()
 }
 
 /// Stores a notification for a user.
-pub fn notification_send(c: &Connection, n: &nk::NotificationSendArgs) -> Result<(), CallError> {
+pub fn notification_send(c: &Conn, n: &nk::NotificationSendArgs) -> Result<(), CallError> {
     c.execute(
         "INSERT INTO notification (id, user_id, subject, content, code, sender_id, create_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
@@ -980,7 +1070,7 @@ pub fn notification_send(c: &Connection, n: &nk::NotificationSendArgs) -> Result
             Value::Object(n.content.clone()).to_string(),
             n.code,
             n.sender_id,
-            now()
+            c.now()
         ],
     )
     .map_err(internal)?;
@@ -991,9 +1081,44 @@ pub fn notification_send(c: &Connection, n: &nk::NotificationSendArgs) -> Result
 mod tests {
     use super::*;
 
-    fn db() -> Connection {
+    fn db() -> Conn {
         let d = Db::open(":memory:").unwrap();
         Arc::try_unwrap(d.conn).ok().unwrap().into_inner().unwrap()
+    }
+
+    #[test]
+    fn the_clock_follows_the_system_until_set_then_moves_when_told() {
+        let clock = Clock::system();
+        assert!((clock.now() - unix_now()).abs() <= 1);
+        clock.set(1_700_000_000);
+        assert_eq!(clock.now(), 1_700_000_000);
+        clock.advance(90);
+        assert_eq!(clock.now(), 1_700_000_090);
+        let shared = clock.clone();
+        shared.advance(-30);
+        assert_eq!(clock.now(), 1_700_000_060, "clones share the time");
+        assert!(
+            (Clock::system().now() - unix_now()).abs() <= 1,
+            "a new clock is its own"
+        );
+    }
+
+    #[test]
+    fn writes_take_their_time_from_the_database_clock() {
+        let d = Db::open(":memory:").unwrap();
+        d.clock().set(1_000_000_000);
+        let mut c = Arc::try_unwrap(d.conn).ok().unwrap().into_inner().unwrap();
+        storage_write(&mut c, Caller::Server, &[write("a", "{}", "")]).unwrap();
+        c.clock.advance(60);
+        storage_write(&mut c, Caller::Server, &[write("a", r#"{"x":1}"#, "")]).unwrap();
+        let read = nk::StorageReadOp {
+            collection: "c".into(),
+            key: "a".into(),
+            user_id: String::new(),
+        };
+        let o = storage_read(&c, Caller::Server, &[read]).unwrap().remove(0);
+        assert_eq!(o.create_time.as_deref(), Some("2001-09-09T01:46:40Z"));
+        assert_eq!(o.update_time.as_deref(), Some("2001-09-09T01:47:40Z"));
     }
 
     fn write(key: &str, value: &str, version: &str) -> nk::StorageWriteOp {

@@ -47,7 +47,7 @@ fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>, CallError> {
 fn call<F: NkFunction>(
     db: &Db,
     args: &[u8],
-    f: impl FnOnce(&mut rusqlite::Connection, F::Args) -> Result<F::Output, CallError> + Send + 'static,
+    f: impl FnOnce(&mut crate::db::Conn, F::Args) -> Result<F::Output, CallError> + Send + 'static,
 ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
     let parsed = decode::<F::Args>(F::NAME, args);
     let db = db.clone();

@@ -57,7 +57,7 @@ impl Sessions {
         tid: Option<&str>,
         iat: Option<i64>,
     ) -> (String, String) {
-        let now = crate::db::now();
+        let now = crate::db::unix_now();
         let claims = |exp: i64| Claims {
             tid: tid
                 .map(str::to_string)
@@ -97,7 +97,7 @@ impl Sessions {
         vars: &HashMap<String, String>,
         exp: Option<i64>,
     ) -> (String, i64) {
-        let now = crate::db::now();
+        let now = crate::db::unix_now();
         let claims = Claims {
             tid: uuid::Uuid::new_v4().to_string(),
             uid: user_id.to_string(),

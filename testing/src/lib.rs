@@ -10,27 +10,35 @@
 //! ```ignore
 //! #[tokio::test]
 //! async fn guild_names_are_unique() {
-//!     let host = TestHost::new().await;
-//!     let alice = host.user("alice").await;
-//!     let g: Guild = host.rpc(&alice, create_guild, &CreateGuild { name: "g1".into() }).await.unwrap();
+//!     let host = TestHost::new().await;                 // :memory: SQLite, fresh
+//!     let alice = host.user("alice").await;             // an account + session
+//!     let g: Guild = host.rpc(&alice, create_guild, &CreateGuild { name: "g1".into() })
+//!         .await.unwrap();
 //!     assert_eq!(g.owner, alice.id());
-//!     let err = host.rpc::<_, _, Guild, _>(&alice, create_guild, &CreateGuild { name: "g1".into() })
+//!     let err = host.rpc(&alice, create_guild, &CreateGuild { name: "g1".into() })
 //!         .await.unwrap_err();
 //!     assert_eq!(err.code(), Code::AlreadyExists);
+//!     assert_eq!(host.storage().read("guilds", "g1", None).await.unwrap().len(), 1);
 //! }
 //! ```
 //!
-//! Status: users, typed and raw RPC calls (with headers, query params,
-//! vars), before/after hooks by call, storage, wallet and notification
-//! fixtures, captured log lines. Not yet: a settable clock (see the
-//! project's issue 5).
+//! - Calls: RPCs by handler (typed) or by id (raw), before/after hooks by
+//!   call, as a user, with the http key, with headers, query params, vars
+//!   ([`Call`]); the answer is the result or an [`Error`] with its code.
+//! - Fixtures: users with custom or device ids and wallets
+//!   ([`TestHost::account`]), storage objects, wallet credits,
+//!   notifications.
+//! - Views: storage, wallets, ledgers, notifications, the log lines the
+//!   module wrote.
+//! - Time: the database's clock is settable ([`TestHost::clock`]); each
+//!   host has its own database and clock, so tests run in parallel.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use nakama_devhost::db::{self, Caller, Db};
+use nakama_devhost::db::{self, Caller, Clock, Db};
 use nakama_devhost::log::Logger;
 use nakama_devhost::nk::DevHostApi;
 use nakama_devhost::session::Sessions;
@@ -213,25 +221,48 @@ impl TestHost {
             .unwrap_or_else(|e| panic!("test host: {e}"))
     }
 
-    /// Creates (or finds) an account with this username.
+    /// Creates (or finds) an account with this username (custom id
+    /// `test-user-<username>`).
     pub async fn user(&self, username: &str) -> User {
-        let name = username.to_string();
-        let a = self
-            .db
-            .run(move |c| {
-                db::authenticate(
-                    c,
-                    db::AuthId::Custom(&format!("test-user-{name}")),
-                    &name,
-                    true,
-                )
-            })
-            .await
-            .unwrap_or_else(|e| panic!("creating user {username}: {}", e.message));
-        User {
-            id: a.user_id,
-            username: a.username,
+        self.account(username).create().await
+    }
+
+    /// An account to create with more detail: its custom or device id, a
+    /// wallet. `host.account("bob").device_id("phone-1").wallet(&[("gold", 10)]).create().await`
+    pub fn account(&self, username: &str) -> AccountFixture<'_> {
+        AccountFixture {
+            host: self,
+            username: username.to_string(),
+            id: None,
+            wallet: Vec::new(),
         }
+    }
+
+    /// The clock the database writes times with (system time until set):
+    /// `host.clock().set(1_700_000_000)`, `host.clock().advance(3600)`.
+    pub fn clock(&self) -> &Clock {
+        self.db.clock()
+    }
+
+    /// Storage as the server sees it (no permission checks).
+    pub fn storage(&self) -> Storage<'_> {
+        Storage { host: self }
+    }
+
+    /// Sends a notification to `user` as the server (a fixture).
+    pub async fn notify(&self, user: &User, subject: &str, content: serde_json::Value, code: i32) {
+        let args = nk::NotificationSendArgs {
+            user_id: user.id.clone(),
+            subject: subject.into(),
+            content: content.as_object().cloned().unwrap_or_default(),
+            code,
+            sender_id: String::new(),
+            persistent: true,
+        };
+        self.db
+            .run(move |c| db::notification_send(c, &args))
+            .await
+            .unwrap_or_else(|e| panic!("notification fixture: {}", e.message));
     }
 
     fn context(&self, call: &Call, execution_mode: &str) -> ContextData {
@@ -412,22 +443,18 @@ impl TestHost {
         Ok(*raw.downcast::<Resp>().expect("the type was checked"))
     }
 
-    /// Server-side view of storage (ignores permissions).
+    /// Server-side view of storage (ignores permissions); panics on a
+    /// database error. Same as `storage().read(..)`.
     pub async fn storage_read(
         &self,
         collection: &str,
         key: &str,
         owner: Option<&User>,
     ) -> Vec<api::StorageObject> {
-        let op = StorageReadOp {
-            collection: collection.into(),
-            key: key.into(),
-            user_id: owner.map(|u| u.id.clone()).unwrap_or_default(),
-        };
-        self.db
-            .run(move |c| db::storage_read(c, Caller::Server, &[op]))
+        self.storage()
+            .read(collection, key, owner)
             .await
-            .unwrap_or_else(|e| panic!("storage read: {}", e.message))
+            .unwrap_or_else(|e| panic!("storage read: {}", e.message()))
     }
 
     /// Every line the module logged so far.
@@ -446,5 +473,126 @@ impl TestHost {
             .flatten()
             .expect("the user exists");
         serde_json::from_str(&account.wallet).unwrap_or_default()
+    }
+}
+
+/// An account [`TestHost::account`] will create.
+pub struct AccountFixture<'h> {
+    host: &'h TestHost,
+    username: String,
+    id: Option<db::AuthIdOwned>,
+    wallet: Vec<(String, i64)>,
+}
+
+impl AccountFixture<'_> {
+    /// Its custom id (default `test-user-<username>`).
+    pub fn custom_id(mut self, id: &str) -> Self {
+        self.id = Some(db::AuthIdOwned::Custom(id.into()));
+        self
+    }
+
+    /// A device id instead of a custom id.
+    pub fn device_id(mut self, id: &str) -> Self {
+        self.id = Some(db::AuthIdOwned::Device(id.into()));
+        self
+    }
+
+    /// Starting wallet (recorded in the ledger).
+    pub fn wallet(mut self, changeset: &[(&str, i64)]) -> Self {
+        self.wallet = changeset.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        self
+    }
+
+    /// Creates the account (or finds it, by its id).
+    pub async fn create(self) -> User {
+        let name = self.username.clone();
+        let id = self
+            .id
+            .unwrap_or_else(|| db::AuthIdOwned::Custom(format!("test-user-{name}")));
+        let a = self
+            .host
+            .db
+            .run(move |c| id.authenticate(c, &name, true))
+            .await
+            .unwrap_or_else(|e| panic!("creating user {}: {}", self.username, e.message));
+        let user = User {
+            id: a.user_id,
+            username: a.username,
+        };
+        if !self.wallet.is_empty() {
+            let changes: Vec<(&str, i64)> =
+                self.wallet.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+            self.host.give(&user, &changes).await;
+        }
+        user
+    }
+}
+
+/// Storage seen by the server ([`TestHost::storage`]).
+pub struct Storage<'h> {
+    host: &'h TestHost,
+}
+
+impl Storage<'_> {
+    /// The object `collection`/`key` of `owner` (`None`: the system user),
+    /// as a list of zero or one object.
+    pub async fn read(
+        &self,
+        collection: &str,
+        key: &str,
+        owner: Option<&User>,
+    ) -> Result<Vec<api::StorageObject>, Error> {
+        let op = StorageReadOp {
+            collection: collection.into(),
+            key: key.into(),
+            user_id: owner.map(|u| u.id.clone()).unwrap_or_default(),
+        };
+        self.host
+            .db
+            .run(move |c| db::storage_read(c, Caller::Server, &[op]))
+            .await
+            .map_err(to_error)
+    }
+
+    /// Writes a JSON object value (a fixture; readable and writable by its
+    /// owner only).
+    pub async fn write(
+        &self,
+        collection: &str,
+        key: &str,
+        owner: Option<&User>,
+        value: &str,
+    ) -> Result<api::StorageObjectAck, Error> {
+        let op = StorageWriteOp {
+            collection: collection.into(),
+            key: key.into(),
+            user_id: owner.map(|u| u.id.clone()).unwrap_or_default(),
+            value: value.into(),
+            permission_read: 1,
+            permission_write: 1,
+            ..Default::default()
+        };
+        self.host
+            .db
+            .run(move |c| db::storage_write(c, Caller::Server, &[op]))
+            .await
+            .map(|mut acks| acks.remove(0))
+            .map_err(to_error)
+    }
+
+    /// Every object of `collection` owned by `owner`, by key.
+    pub async fn list(
+        &self,
+        collection: &str,
+        owner: Option<&User>,
+    ) -> Result<Vec<api::StorageObject>, Error> {
+        let collection = collection.to_string();
+        let owner = owner.map(|u| u.id.clone()).unwrap_or_default();
+        self.host
+            .db
+            .run(move |c| db::storage_list(c, Caller::Server, &owner, &collection, 100, ""))
+            .await
+            .map(|page| page.objects)
+            .map_err(to_error)
     }
 }

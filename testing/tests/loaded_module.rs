@@ -1,23 +1,11 @@
 //! The same API over a built `.so`, loaded through the real loader.
 
-use std::path::Path;
-use std::process::Command;
-
 use nakama_runtime::Code;
 use nakama_test_host::TestHost;
 
 fn built_guild() -> std::path::PathBuf {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let target = workspace.join("target").join("test-modules");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .current_dir(workspace)
-        .args(["build", "--quiet", "--target-dir"])
-        .arg(&target)
-        .args(["-p", "guild"])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    target.join("debug").join("libguild.so")
+    nakama_conformance::modules::build(&["guild"])
+        .join(nakama_conformance::modules::file_name("guild"))
 }
 
 #[tokio::test]

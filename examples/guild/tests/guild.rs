@@ -5,22 +5,29 @@ use guild::{create_guild, get_guild, CreateGuild, GetGuild, Guild};
 use nakama_runtime::Code;
 use nakama_test_host::TestHost;
 
+/// The example of the project's issue 5, as written there.
 #[tokio::test]
 async fn guild_names_are_unique() {
-    let host = TestHost::new().await;
-    let alice = host.user("alice").await;
+    let host = TestHost::new().await; // :memory: SQLite, fresh
+    let alice = host.user("alice").await; // an account + session
     let g: Guild = host
         .rpc(&alice, create_guild, &CreateGuild { name: "g1".into() })
         .await
         .unwrap();
     assert_eq!(g.owner, alice.id());
     let err = host
-        .rpc::<_, _, Guild, _>(&alice, create_guild, &CreateGuild { name: "g1".into() })
+        .rpc(&alice, create_guild, &CreateGuild { name: "g1".into() })
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::AlreadyExists);
-    assert_eq!(err.message(), "guild name is in use");
-    assert_eq!(host.storage_read("guilds", "g1", None).await.len(), 1);
+    assert_eq!(
+        host.storage()
+            .read("guilds", "g1", None)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -136,4 +143,97 @@ async fn fixtures() {
         .await
         .unwrap();
     assert_eq!(g.owner, "someone");
+}
+
+#[tokio::test]
+async fn account_and_notification_fixtures() {
+    let host = TestHost::new().await;
+    let frank = host
+        .account("frank")
+        .device_id("phone-0001")
+        .wallet(&[("gold", 10), ("gems", 2)])
+        .create()
+        .await;
+    assert_eq!(frank.username(), "frank");
+    let again = host
+        .account("other-name")
+        .device_id("phone-0001")
+        .create()
+        .await;
+    assert_eq!(
+        again.id(),
+        frank.id(),
+        "the device id finds the same account"
+    );
+    let wallet = host.wallet(&frank).await;
+    assert_eq!((wallet["gold"], wallet["gems"]), (10, 2));
+
+    host.notify(&frank, "welcome", serde_json::json!({"gift": 5}), 1)
+        .await;
+    let notes = host.notifications(&frank).await;
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0].subject, "welcome");
+
+    host.storage()
+        .write(
+            "guilds",
+            "fixture",
+            None,
+            r#"{"name":"fixture","owner":"x"}"#,
+        )
+        .await
+        .unwrap();
+    let listed = host.storage().list("guilds", None).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].key, "fixture");
+}
+
+#[tokio::test]
+async fn the_display_name_hook_trims_and_keeps_the_rest() {
+    use nakama_runtime::api::UpdateAccountRequest;
+    use nakama_runtime::hooks::hook::UpdateAccount;
+    use nakama_test_host::Call;
+
+    let host = TestHost::new().await;
+    let gina = host.user("gina").await;
+    let req = UpdateAccountRequest {
+        display_name: Some("  Gina  ".into()),
+        location: Some("Oslo".into()),
+        ..Default::default()
+    };
+    let out = host
+        .before::<UpdateAccount>(&Call::user(&gina), req)
+        .await
+        .unwrap()
+        .expect("the hook lets the call go on");
+    assert_eq!(out.display_name.as_deref(), Some("Gina"));
+    assert_eq!(out.location.as_deref(), Some("Oslo"));
+    assert_eq!(out.username, None);
+}
+
+#[tokio::test]
+async fn the_clock_is_settable_and_each_host_has_its_own() {
+    let host = TestHost::new().await;
+    let other = TestHost::new().await;
+    host.clock().set(1_800_000_000); // 2027-01-15T08:00:00Z
+    let hana = host.user("hana").await;
+    let _: Guild = host
+        .rpc(&hana, create_guild, &CreateGuild { name: "t1".into() })
+        .await
+        .unwrap();
+    host.clock().advance(3600);
+    host.give(&hana, &[("gold", 1)]).await;
+
+    let object = host
+        .storage()
+        .read("guilds", "t1", None)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(object.create_time.as_deref(), Some("2027-01-15T08:00:00Z"));
+    let ledger = host.ledger(&hana).await;
+    assert_eq!(ledger[0].create_time, 1_800_003_600);
+
+    // The other host still follows the system clock.
+    assert!(other.clock().now() > 1_700_000_000 && other.clock().now() < 1_800_000_000);
 }
