@@ -60,84 +60,80 @@ type authResult struct {
 	Created  bool   `json:"created"`
 }
 
+type authIDArgs struct {
+	ID       string `json:"id"`
+	Username string `json:"username"`
+	Create   bool   `json:"create"`
+}
+
 type pageArgs struct {
 	UserID string `json:"user_id"`
 	Limit  int    `json:"limit"`
 	Cursor string `json:"cursor"`
 }
 
+// nkFunc forwards one nk call: JSON arguments in, a result to encode out.
+type nkFunc func(st *callState, args []byte) (any, error)
+
+// forward makes an nkFunc of a function of the decoded arguments.
+func forward[A any](f func(st *callState, a A) (any, error)) nkFunc {
+	return func(st *callState, args []byte) (any, error) {
+		var a A
+		if err := decode(args, &a); err != nil {
+			return nil, err
+		}
+		return f(st, a)
+	}
+}
+
 // nkFunctions maps each wire name to its forwarder.
-var nkFunctions = map[string]func(st *callState, args []byte) (any, error){
-	"account_get_id": func(st *callState, args []byte) (any, error) {
-		var a struct {
-			UserID string `json:"user_id"`
-		}
-		if err := decode(args, &a); err != nil {
-			return nil, err
-		}
+var nkFunctions = map[string]nkFunc{
+	"account_get_id": forward(func(st *callState, a struct {
+		UserID string `json:"user_id"`
+	}) (any, error) {
 		return protoJSON(st.nk.AccountGetId(st.ctx, a.UserID))
-	},
-	"users_get_id": func(st *callState, args []byte) (any, error) {
-		var a struct {
-			UserIDs     []string `json:"user_ids"`
-			FacebookIDs []string `json:"facebook_ids"`
-		}
-		if err := decode(args, &a); err != nil {
-			return nil, err
-		}
+	}),
+	"users_get_id": forward(func(st *callState, a struct {
+		UserIDs     []string `json:"user_ids"`
+		FacebookIDs []string `json:"facebook_ids"`
+	}) (any, error) {
 		return protoList(st.nk.UsersGetId(st.ctx, a.UserIDs, a.FacebookIDs))
-	},
-	"storage_read": func(st *callState, args []byte) (any, error) {
-		var a struct {
-			Reads []storageReadOp `json:"reads"`
-		}
-		if err := decode(args, &a); err != nil {
-			return nil, err
-		}
+	}),
+	"storage_read": forward(func(st *callState, a struct {
+		Reads []storageReadOp `json:"reads"`
+	}) (any, error) {
 		reads := make([]*runtime.StorageRead, len(a.Reads))
 		for i, r := range a.Reads {
 			reads[i] = &runtime.StorageRead{Collection: r.Collection, Key: r.Key, UserID: r.UserID}
 		}
 		return protoList(st.nk.StorageRead(st.ctx, reads))
-	},
-	"storage_write": func(st *callState, args []byte) (any, error) {
-		var a struct {
-			Writes []storageWriteOp `json:"writes"`
-		}
-		if err := decode(args, &a); err != nil {
-			return nil, err
-		}
+	}),
+	"storage_write": forward(func(st *callState, a struct {
+		Writes []storageWriteOp `json:"writes"`
+	}) (any, error) {
 		writes := make([]*runtime.StorageWrite, len(a.Writes))
 		for i, w := range a.Writes {
 			writes[i] = &runtime.StorageWrite{Collection: w.Collection, Key: w.Key, UserID: w.UserID, Value: w.Value,
 				Version: w.Version, PermissionRead: w.PermissionRead, PermissionWrite: w.PermissionWrite}
 		}
 		return protoList(st.nk.StorageWrite(st.ctx, writes))
-	},
-	"storage_delete": func(st *callState, args []byte) (any, error) {
-		var a struct {
-			Deletes []storageDeleteOp `json:"deletes"`
-		}
-		if err := decode(args, &a); err != nil {
-			return nil, err
-		}
+	}),
+	"storage_delete": forward(func(st *callState, a struct {
+		Deletes []storageDeleteOp `json:"deletes"`
+	}) (any, error) {
 		deletes := make([]*runtime.StorageDelete, len(a.Deletes))
 		for i, d := range a.Deletes {
 			deletes[i] = &runtime.StorageDelete{Collection: d.Collection, Key: d.Key, UserID: d.UserID, Version: d.Version}
 		}
 		return nil, st.nk.StorageDelete(st.ctx, deletes)
-	},
-	"storage_list": func(st *callState, args []byte) (any, error) {
-		var a struct {
-			CallerID   string `json:"caller_id"`
-			UserID     string `json:"user_id"`
-			Collection string `json:"collection"`
-			Limit      int    `json:"limit"`
-			Cursor     string `json:"cursor"`
-		}
-		if err := decode(args, &a); err != nil {
-			return nil, err
-		}
+	}),
+	"storage_list": forward(func(st *callState, a struct {
+		CallerID   string `json:"caller_id"`
+		UserID     string `json:"user_id"`
+		Collection string `json:"collection"`
+		Limit      int    `json:"limit"`
+		Cursor     string `json:"cursor"`
+	}) (any, error) {
 		objects, cursor, err := st.nk.StorageList(st.ctx, a.CallerID, a.UserID, a.Collection, a.Limit, a.Cursor)
 		if err != nil {
 			return nil, err
@@ -147,106 +143,66 @@ var nkFunctions = map[string]func(st *callState, args []byte) (any, error){
 			Objects json.RawMessage `json:"objects"`
 			Cursor  string          `json:"cursor"`
 		}{list, cursor}, err
-	},
-	"wallet_update": func(st *callState, args []byte) (any, error) {
-		var a struct {
-			walletUpdateOp
-			UpdateLedger bool `json:"update_ledger"`
-		}
-		if err := decode(args, &a); err != nil {
-			return nil, err
-		}
+	}),
+	"wallet_update": forward(func(st *callState, a struct {
+		walletUpdateOp
+		UpdateLedger bool `json:"update_ledger"`
+	}) (any, error) {
 		updated, previous, err := st.nk.WalletUpdate(st.ctx, a.UserID, a.Changeset, a.Metadata, a.UpdateLedger)
 		return struct {
 			Updated  map[string]int64 `json:"updated"`
 			Previous map[string]int64 `json:"previous"`
 		}{updated, previous}, err
-	},
-	"notification_send": func(st *callState, args []byte) (any, error) {
-		var a notificationSendArgs
-		if err := decode(args, &a); err != nil {
-			return nil, err
-		}
+	}),
+	"notification_send": forward(func(st *callState, a notificationSendArgs) (any, error) {
 		return nil, st.nk.NotificationSend(st.ctx, a.UserID, a.Subject, a.Content, a.Code, a.SenderID, a.Persistent)
-	},
-	"authenticate_custom": func(st *callState, args []byte) (any, error) {
-		var a struct {
-			ID       string `json:"id"`
-			Username string `json:"username"`
-			Create   bool   `json:"create"`
-		}
-		if err := decode(args, &a); err != nil {
-			return nil, err
-		}
+	}),
+	"authenticate_custom": forward(func(st *callState, a authIDArgs) (any, error) {
 		id, name, created, err := st.nk.AuthenticateCustom(st.ctx, a.ID, a.Username, a.Create)
 		return authResult{id, name, created}, err
-	},
-	"authenticate_device": func(st *callState, args []byte) (any, error) {
-		var a struct {
-			ID       string `json:"id"`
-			Username string `json:"username"`
-			Create   bool   `json:"create"`
-		}
-		if err := decode(args, &a); err != nil {
-			return nil, err
-		}
+	}),
+	"authenticate_device": forward(func(st *callState, a authIDArgs) (any, error) {
 		id, name, created, err := st.nk.AuthenticateDevice(st.ctx, a.ID, a.Username, a.Create)
 		return authResult{id, name, created}, err
-	},
-	"authenticate_email": func(st *callState, args []byte) (any, error) {
-		var a struct {
-			Email    string `json:"email"`
-			Password string `json:"password"`
-			Username string `json:"username"`
-			Create   bool   `json:"create"`
-		}
-		if err := decode(args, &a); err != nil {
-			return nil, err
-		}
+	}),
+	"authenticate_email": forward(func(st *callState, a struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+		Username string `json:"username"`
+		Create   bool   `json:"create"`
+	}) (any, error) {
 		id, name, created, err := st.nk.AuthenticateEmail(st.ctx, a.Email, a.Password, a.Username, a.Create)
 		return authResult{id, name, created}, err
-	},
-	"authenticate_token_generate": func(st *callState, args []byte) (any, error) {
-		var a struct {
-			UserID   string            `json:"user_id"`
-			Username string            `json:"username"`
-			Exp      int64             `json:"exp"`
-			Vars     map[string]string `json:"vars"`
-		}
-		if err := decode(args, &a); err != nil {
-			return nil, err
-		}
+	}),
+	"authenticate_token_generate": forward(func(st *callState, a struct {
+		UserID   string            `json:"user_id"`
+		Username string            `json:"username"`
+		Exp      int64             `json:"exp"`
+		Vars     map[string]string `json:"vars"`
+	}) (any, error) {
 		token, exp, err := st.nk.AuthenticateTokenGenerate(a.UserID, a.Username, a.Exp, a.Vars)
 		return struct {
 			Token string `json:"token"`
 			Exp   int64  `json:"exp"`
 		}{token, exp}, err
-	},
-	"accounts_get_id": func(st *callState, args []byte) (any, error) {
-		var a struct {
-			UserIDs []string `json:"user_ids"`
-		}
-		if err := decode(args, &a); err != nil {
-			return nil, err
-		}
+	}),
+	"accounts_get_id": forward(func(st *callState, a struct {
+		UserIDs []string `json:"user_ids"`
+	}) (any, error) {
 		return protoList(st.nk.AccountsGetId(st.ctx, a.UserIDs, nil))
-	},
-	"account_update_id": func(st *callState, args []byte) (any, error) {
-		// Nakama leaves an empty string (and nil metadata) unchanged, so a
-		// Rust `Some("")` cannot clear a field here.
-		var a struct {
-			UserID      string                 `json:"user_id"`
-			Username    *string                `json:"username"`
-			Metadata    map[string]interface{} `json:"metadata"`
-			DisplayName *string                `json:"display_name"`
-			Timezone    *string                `json:"timezone"`
-			Location    *string                `json:"location"`
-			LangTag     *string                `json:"lang_tag"`
-			AvatarURL   *string                `json:"avatar_url"`
-		}
-		if err := decode(args, &a); err != nil {
-			return nil, err
-		}
+	}),
+	// Nakama leaves an empty string (and nil metadata) unchanged, so a
+	// Rust `Some("")` cannot clear a field here.
+	"account_update_id": forward(func(st *callState, a struct {
+		UserID      string                 `json:"user_id"`
+		Username    *string                `json:"username"`
+		Metadata    map[string]interface{} `json:"metadata"`
+		DisplayName *string                `json:"display_name"`
+		Timezone    *string                `json:"timezone"`
+		Location    *string                `json:"location"`
+		LangTag     *string                `json:"lang_tag"`
+		AvatarURL   *string                `json:"avatar_url"`
+	}) (any, error) {
 		s := func(p *string) string {
 			if p == nil {
 				return ""
@@ -255,24 +211,16 @@ var nkFunctions = map[string]func(st *callState, args []byte) (any, error){
 		}
 		return nil, st.nk.AccountUpdateId(st.ctx, a.UserID, s(a.Username), a.Metadata, s(a.DisplayName),
 			s(a.Timezone), s(a.Location), s(a.LangTag), s(a.AvatarURL))
-	},
-	"users_get_username": func(st *callState, args []byte) (any, error) {
-		var a struct {
-			Usernames []string `json:"usernames"`
-		}
-		if err := decode(args, &a); err != nil {
-			return nil, err
-		}
+	}),
+	"users_get_username": forward(func(st *callState, a struct {
+		Usernames []string `json:"usernames"`
+	}) (any, error) {
 		return protoList(st.nk.UsersGetUsername(st.ctx, a.Usernames))
-	},
-	"wallets_update": func(st *callState, args []byte) (any, error) {
-		var a struct {
-			Updates      []walletUpdateOp `json:"updates"`
-			UpdateLedger bool             `json:"update_ledger"`
-		}
-		if err := decode(args, &a); err != nil {
-			return nil, err
-		}
+	}),
+	"wallets_update": forward(func(st *callState, a struct {
+		Updates      []walletUpdateOp `json:"updates"`
+		UpdateLedger bool             `json:"update_ledger"`
+	}) (any, error) {
 		updates := make([]*runtime.WalletUpdate, len(a.Updates))
 		for i, u := range a.Updates {
 			updates[i] = &runtime.WalletUpdate{UserID: u.UserID, Changeset: u.Changeset, Metadata: u.Metadata}
@@ -291,12 +239,8 @@ var nkFunctions = map[string]func(st *callState, args []byte) (any, error){
 			out = append(out, item{r.UserID, r.Updated, r.Previous})
 		}
 		return out, nil
-	},
-	"wallet_ledger_list": func(st *callState, args []byte) (any, error) {
-		var a pageArgs
-		if err := decode(args, &a); err != nil {
-			return nil, err
-		}
+	}),
+	"wallet_ledger_list": forward(func(st *callState, a pageArgs) (any, error) {
 		items, cursor, err := st.nk.WalletLedgerList(st.ctx, a.UserID, a.Limit, a.Cursor)
 		if err != nil {
 			return nil, err
@@ -316,26 +260,18 @@ var nkFunctions = map[string]func(st *callState, args []byte) (any, error){
 			Items  []item `json:"items"`
 			Cursor string `json:"cursor"`
 		}{out, cursor}, nil
-	},
-	"notifications_send": func(st *callState, args []byte) (any, error) {
-		var a struct {
-			Notifications []notificationSendArgs `json:"notifications"`
-		}
-		if err := decode(args, &a); err != nil {
-			return nil, err
-		}
+	}),
+	"notifications_send": forward(func(st *callState, a struct {
+		Notifications []notificationSendArgs `json:"notifications"`
+	}) (any, error) {
 		ns := make([]*runtime.NotificationSend, len(a.Notifications))
 		for i, n := range a.Notifications {
 			ns[i] = &runtime.NotificationSend{UserID: n.UserID, Subject: n.Subject, Content: n.Content, Code: n.Code,
 				Sender: n.SenderID, Persistent: n.Persistent}
 		}
 		return nil, st.nk.NotificationsSend(st.ctx, ns)
-	},
-	"notification_list": func(st *callState, args []byte) (any, error) {
-		var a pageArgs
-		if err := decode(args, &a); err != nil {
-			return nil, err
-		}
+	}),
+	"notification_list": forward(func(st *callState, a pageArgs) (any, error) {
 		ns, cursor, err := st.nk.NotificationsList(st.ctx, a.UserID, a.Limit, a.Cursor)
 		if err != nil {
 			return nil, err
@@ -345,7 +281,7 @@ var nkFunctions = map[string]func(st *callState, args []byte) (any, error){
 			Notifications json.RawMessage `json:"notifications"`
 			Cursor        string          `json:"cursor"`
 		}{list, cursor}, err
-	},
+	}),
 }
 
 // badArgs marks an argument decoding failure (INVALID_ARGUMENT).

@@ -339,21 +339,13 @@ impl TestHost {
             .unwrap_or_else(|e| panic!("wallet fixture: {}", e.message));
     }
 
-    /// Writes a storage object as the server would (a fixture).
+    /// Writes a storage object as the server would (a fixture); panics on
+    /// a database error. Same as `storage().write(..)`.
     pub async fn put_object(&self, owner: Option<&User>, collection: &str, key: &str, value: &str) {
-        let op = StorageWriteOp {
-            collection: collection.into(),
-            key: key.into(),
-            user_id: owner.map(|u| u.id.clone()).unwrap_or_default(),
-            value: value.into(),
-            permission_read: 1,
-            permission_write: 1,
-            ..Default::default()
-        };
-        self.db
-            .run(move |c| db::storage_write(c, Caller::Server, &[op]))
+        self.storage()
+            .write(collection, key, owner, value)
             .await
-            .unwrap_or_else(|e| panic!("storage fixture: {}", e.message));
+            .unwrap_or_else(|e| panic!("storage fixture: {}", e.message()));
     }
 
     /// A user's ledger, newest first.
