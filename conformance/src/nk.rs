@@ -65,3 +65,46 @@ pub fn check_every_function(port: u16) {
     assert_eq!(n["has_cursor"], true);
     assert_eq!(n["after_delete"], json!(["k1", "k2"]));
 }
+
+/// The context fixture-nk's `nk_context` RPC sees when called with a
+/// session (vars `tier=gold`), a header, a query parameter, on a host
+/// started with `runtime.env` `GREETING=hi`: every part arrives.
+pub fn check_context(port: u16) {
+    let auth = crate::http::request(
+        port,
+        "POST",
+        "/v2/account/authenticate/custom?create=true&username=ctx_user",
+        &[("Authorization", "Basic ZGVmYXVsdGtleTo=")],
+        Some(br#"{"id":"cid-424242","vars":{"tier":"gold"}}"#),
+    )
+    .expect("authenticate");
+    assert_eq!(auth.status, 200, "{}", auth.text());
+    let token = auth.json()["token"].as_str().unwrap().to_string();
+    let r = crate::http::request(
+        port,
+        "POST",
+        "/v2/rpc/nk_context?unwrap&region=eu",
+        &[
+            ("Authorization", &format!("Bearer {token}")),
+            ("X-Client", "conformance"),
+        ],
+        Some(b"{}"),
+    )
+    .expect("rpc");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let ctx = r.json();
+    assert_eq!(ctx["env"]["GREETING"], "hi", "{ctx}");
+    assert_eq!(ctx["execution_mode"], "rpc", "{ctx}");
+    assert_eq!(ctx["node"], "nakama1", "{ctx}");
+    assert!(!ctx["version"].as_str().unwrap_or("").is_empty(), "{ctx}");
+    assert_eq!(ctx["username"], "ctx_user", "{ctx}");
+    assert_eq!(ctx["vars"], json!({"tier": "gold"}), "{ctx}");
+    assert!(
+        ctx["user_id"].as_str().is_some_and(|u| u.len() == 36),
+        "{ctx}"
+    );
+    assert!(ctx["user_session_exp"].as_i64().is_some(), "{ctx}");
+    assert_eq!(ctx["headers"]["X-Client"], json!(["conformance"]), "{ctx}");
+    assert_eq!(ctx["query_params"]["region"], json!(["eu"]), "{ctx}");
+    assert!(ctx["client_ip"].as_str().is_some(), "{ctx}");
+}

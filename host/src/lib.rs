@@ -357,8 +357,12 @@ impl Modules {
         let module = &self.modules[target.module];
         let (ctx, host_token) = (call.data, call.host_token);
         let mut maps = call.maps.unwrap_or_else(|| ctx.encode_maps());
-        if ctx.env.is_empty() && maps.env_json().is_empty() {
-            maps.set_env_json(&self.init_env_json);
+        if maps.env_json().is_empty() {
+            if ctx.env.is_empty() {
+                maps.set_env_json(&self.init_env_json);
+            } else {
+                maps.set_env_json(&serde_json::to_string(&ctx.env).unwrap_or_default());
+            }
         }
         let ffi_ctx = ctx.as_ffi(&maps);
         // Lives in this future, which outlives the module future below.

@@ -18,8 +18,8 @@ use axum::routing::{any, get, post, put};
 use axum::Router;
 use base64::Engine as _;
 use nakama_runtime_host::abi::hooks::{hook, Hook};
-use nakama_runtime_host::abi::{api, mode, nk, Code, ContextData};
-use nakama_runtime_host::{Before, CallError, Modules};
+use nakama_runtime_host::abi::{api, mode, nk, Code, ContextData, ContextMaps};
+use nakama_runtime_host::{Before, CallContext, CallError, Modules};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -36,7 +36,6 @@ pub struct App {
     pub modules: Modules,
     pub sessions: Arc<Sessions>,
     pub log: Logger,
-    pub env: HashMap<String, String>,
 }
 
 type Shared = State<Arc<App>>;
@@ -294,9 +293,10 @@ fn session(app: &App, headers: &HeaderMap) -> Result<Claims, Response> {
 }
 
 impl App {
+    /// A call's context; its env is left empty: the loader gives every
+    /// call the init context's env, encoded once.
     fn base_context(&self, mode: &str) -> ContextData {
         ContextData {
-            env: self.env.clone(),
             execution_mode: mode.to_string(),
             node: self.config.name.clone(),
             version: crate::VERSION.to_string(),
@@ -458,33 +458,42 @@ async fn rpc_inner(app: Arc<App>, id: String, req: Request) -> Response {
             }
         }
     };
-    // 4. The context.
+    // 4. The context; its maps go to the module as JSON, written once.
     let mut ctx = app.base_context(mode::RPC);
-    ctx.headers.reserve(parts.headers.keys_len());
-    for (name, value) in &parts.headers {
-        let name = canonical_header(name.as_str());
-        if name == "Grpc-Timeout" {
-            continue;
-        }
-        ctx.headers
-            .entry(name)
-            .or_default()
-            .push(String::from_utf8_lossy(value.as_bytes()).into_owned());
-    }
-    ctx.query_params = query;
-    ctx.query_params.remove("http_key");
+    let mut query = query;
+    query.remove("http_key");
+    let mut vars = None;
     if let Some(c) = &claims {
         ctx.user_id = Some(c.uid.clone());
         ctx.username = Some(c.usn.clone());
-        ctx.vars = (!c.vrs.is_empty()).then(|| c.vrs.clone());
+        vars = (!c.vrs.is_empty()).then(|| json_text(&c.vrs));
         ctx.user_session_exp = Some(c.exp);
     }
     ctx.trace_id = Some(uuid::Uuid::new_v4().to_string());
+    if let Some((ip, port)) = client_address(&parts) {
+        ctx.client_ip = Some(ip);
+        ctx.client_port = port;
+    }
+    let maps = ContextMaps::from_json(
+        String::new(),
+        headers_json(&parts.headers),
+        if query.is_empty() {
+            String::new()
+        } else {
+            json_text(&query)
+        },
+        vars,
+    );
     // 5. The call.
+    let call = CallContext {
+        data: &ctx,
+        maps: Some(maps),
+        host_token: 0,
+    };
     let result = app
         .timed(async {
             app.modules
-                .call_rpc(&id, &ctx, payload)
+                .call_rpc_tagged(&id, call, &payload)
                 .await
                 .unwrap_or_else(|| Err(CallError::new(Code::NotFound, "RPC function not found")))
         })
@@ -529,16 +538,83 @@ async fn rpc_inner(app: Arc<App>, id: String, req: Request) -> Response {
 
 /// `x-custom-header` -> `X-Custom-Header`, as Go's net/http canonicalises.
 fn canonical_header(name: &str) -> String {
-    name.split('-')
-        .map(|part| {
-            let mut c = part.chars();
-            match c.next() {
-                Some(f) => f.to_ascii_uppercase().to_string() + &c.as_str().to_ascii_lowercase(),
-                None => String::new(),
+    let mut out = String::with_capacity(name.len());
+    let mut upper = true;
+    for c in name.chars() {
+        out.push(if upper {
+            c.to_ascii_uppercase()
+        } else {
+            c.to_ascii_lowercase()
+        });
+        upper = c == '-';
+    }
+    out
+}
+
+/// The caller's address as Nakama reports it with its default
+/// `socket.proxy_count` 0: the right-most usable entry of X-Forwarded-For
+/// (loopback entries skipped unless first), port-less; else the peer's
+/// address and port.
+fn client_address(parts: &axum::http::request::Parts) -> Option<(String, Option<String>)> {
+    if let Some(list) = parts
+        .headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty())
+    {
+        let entries: Vec<&str> = list.split(',').map(str::trim).collect();
+        for (i, entry) in entries.iter().enumerate().rev() {
+            let (ip, port) = match entry.parse::<std::net::SocketAddr>() {
+                Ok(a) => (a.ip(), Some(a.port().to_string())),
+                Err(_) => match entry.parse::<std::net::IpAddr>() {
+                    Ok(ip) => (ip, None),
+                    Err(_) => continue,
+                },
+            };
+            if i > 0 && ip.is_loopback() {
+                continue;
             }
-        })
-        .collect::<Vec<_>>()
-        .join("-")
+            return Some((ip.to_string(), port));
+        }
+        return None;
+    }
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?;
+    Some((peer.0.ip().to_string(), Some(peer.0.port().to_string())))
+}
+
+/// A map as JSON text (for the module's context).
+fn json_text<T: serde::Serialize>(map: &HashMap<String, T>) -> String {
+    serde_json::to_string(map).unwrap_or_default()
+}
+
+/// The request's headers as the module's context has them,
+/// `{"Name":["value",..]}` with names canonicalised as Go's net/http does
+/// and Grpc-Timeout left out as Nakama does; empty for none.
+fn headers_json(headers: &HeaderMap) -> String {
+    let mut out: Vec<u8> = Vec::with_capacity(64 * headers.keys_len());
+    for name in headers.keys() {
+        let canonical = canonical_header(name.as_str());
+        if canonical == "Grpc-Timeout" {
+            continue;
+        }
+        out.push(if out.is_empty() { b'{' } else { b',' });
+        let _ = serde_json::to_writer(&mut out, &canonical);
+        out.extend_from_slice(b":[");
+        for (i, value) in headers.get_all(name).iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let _ = serde_json::to_writer(&mut out, &String::from_utf8_lossy(value.as_bytes()));
+        }
+        out.push(b']');
+    }
+    if out.is_empty() {
+        return String::new();
+    }
+    out.push(b'}');
+    String::from_utf8(out).unwrap_or_default()
 }
 
 // ---- authentication -----------------------------------------------------------
@@ -1253,6 +1329,47 @@ mod tests {
     fn headers_are_canonicalised_like_go() {
         assert_eq!(canonical_header("x-custom-header"), "X-Custom-Header");
         assert_eq!(canonical_header("content-type"), "Content-Type");
+        assert_eq!(canonical_header("x--a"), "X--A");
+        assert_eq!(canonical_header("-x"), "-X");
+    }
+
+    #[test]
+    fn the_client_address_prefers_the_forwarded_one() {
+        let parts = |xff: Option<&str>| {
+            let mut b = axum::http::Request::builder();
+            if let Some(v) = xff {
+                b = b.header("x-forwarded-for", v);
+            }
+            let mut p = b.body(()).unwrap().into_parts().0;
+            p.extensions.insert(axum::extract::ConnectInfo(
+                "10.1.2.3:4567".parse::<std::net::SocketAddr>().unwrap(),
+            ));
+            p
+        };
+        assert_eq!(
+            client_address(&parts(None)),
+            Some(("10.1.2.3".into(), Some("4567".into())))
+        );
+        assert_eq!(
+            client_address(&parts(Some("203.0.113.9, 127.0.0.1"))),
+            Some(("203.0.113.9".into(), None))
+        );
+        assert_eq!(
+            client_address(&parts(Some("198.51.100.1:80,"))),
+            Some(("198.51.100.1".into(), Some("80".into())))
+        );
+        assert_eq!(client_address(&parts(Some("garbage"))), None);
+    }
+
+    #[test]
+    fn headers_reach_the_module_as_json_lists() {
+        let mut h = HeaderMap::new();
+        h.append("x-client", HeaderValue::from_static("a\"b"));
+        h.append("x-client", HeaderValue::from_static("c"));
+        h.append("grpc-timeout", HeaderValue::from_static("1S"));
+        let v: serde_json::Value = serde_json::from_str(&headers_json(&h)).unwrap();
+        assert_eq!(v, serde_json::json!({"X-Client": ["a\"b", "c"]}));
+        assert_eq!(headers_json(&HeaderMap::new()), "");
     }
 
     #[test]

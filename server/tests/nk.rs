@@ -14,6 +14,15 @@ fn every_nk_function_works_against_sqlite() {
 }
 
 #[test]
+fn the_module_sees_the_whole_context() {
+    let server = Server::start(
+        &["fixture-nk"],
+        &["--logger.level", "error", "--runtime.env", "GREETING=hi"],
+    );
+    nakama_conformance::nk::check_context(server.port);
+}
+
+#[test]
 fn an_nk_function_the_dev_host_lacks_is_unimplemented_naming_it() {
     let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
     let (status, body) = call(server.port, "nk_missing", "");

@@ -181,8 +181,10 @@ fn a_bridge_built_with_other_go_flags_is_refused_by_nakama() {
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn every_nk_function_is_forwarded_to_nakama() {
     let runtime = runtime_folder(&["fixture-nk"]);
-    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    let nakama =
+        nakama::start(runtime.path(), &["--runtime.env", "GREETING=hi"]).expect(NEEDS_NAKAMA);
     nakama_conformance::nk::check_every_function(nakama.port);
+    nakama_conformance::nk::check_context(nakama.port);
 
     // A function the bridge does not forward (a module built for a newer
     // bridge) is UNIMPLEMENTED, named.
