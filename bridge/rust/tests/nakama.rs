@@ -223,3 +223,42 @@ fn the_context_carries_session_vars_headers_and_query() {
         "user=ctx_user client=e2e region=eu tier=gold mode=rpc"
     );
 }
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn a_call_that_never_finishes_times_out_and_nakama_keeps_serving() {
+    let runtime = runtime_folder(&["fixture-slow", "hello"]);
+    let nakama = nakama::start(
+        runtime.path(),
+        &["--runtime.env", "RUST_CALL_TIMEOUT_MS=300"],
+    )
+    .expect(NEEDS_NAKAMA);
+    let started = std::time::Instant::now();
+    let (status, body) = rpc(&nakama, "never", "{}");
+    assert_eq!(status, 504, "{body}");
+    assert_eq!(body["code"], 4, "{body}");
+    assert_eq!(
+        body["message"], "module call exceeded RUST_CALL_TIMEOUT_MS",
+        "{body}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let (status, _) = rpc(&nakama, "hello", "{}");
+    assert_eq!(status, 200);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn a_bad_timeout_setting_stops_startup_saying_so() {
+    let runtime = runtime_folder(&["hello"]);
+    let log = match nakama::start(
+        runtime.path(),
+        &["--runtime.env", "RUST_CALL_TIMEOUT_MS=soon"],
+    ) {
+        Ok(_) => panic!("Nakama started with RUST_CALL_TIMEOUT_MS=soon"),
+        Err(log) => log,
+    };
+    assert!(
+        log.contains("RUST_CALL_TIMEOUT_MS \\\"soon\\\" is not a number of milliseconds"),
+        "{log}"
+    );
+}
