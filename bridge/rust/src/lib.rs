@@ -29,7 +29,7 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use nakama_runtime_host::abi::{Code, ContextData, ContextMaps};
+use nakama_runtime_host::abi::{mode, Code, ContextData, ContextMaps};
 use nakama_runtime_host::{
     BoxFuture, CallContext, CallError, CallInfo, HostApi, LoadEvent, LogRecord, Modules,
 };
@@ -480,7 +480,6 @@ fn call(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct WireContext<'a> {
-    execution_mode: String,
     #[serde(borrow)]
     headers: Option<&'a RawValue>,
     #[serde(borrow)]
@@ -499,19 +498,15 @@ struct WireContext<'a> {
 
 impl WireContext<'_> {
     /// The module's context: the per-call values, the mode from the call
-    /// kind unless given, node and version from init (env: the loader
-    /// gives the init env to calls without one).
+    /// kind, node and version from init (env: the loader gives the init env
+    /// to calls without one).
     fn into_context(self, kind: u8, bridge: &Bridge) -> (ContextData, ContextMaps) {
-        let execution_mode = if self.execution_mode.is_empty() {
-            match kind {
-                NB_BEFORE => "before",
-                NB_AFTER => "after",
-                _ => "rpc",
-            }
-            .to_string()
-        } else {
-            self.execution_mode
-        };
+        let execution_mode = match kind {
+            NB_BEFORE => mode::BEFORE,
+            NB_AFTER => mode::AFTER,
+            _ => mode::RPC,
+        }
+        .to_string();
         let json = |v: Option<&RawValue>| v.map(|r| r.get().to_string()).unwrap_or_default();
         let maps = ContextMaps::from_json(
             String::new(),
