@@ -1098,136 +1098,112 @@ fn validate_write(o: &api::WriteStorageObject) -> Result<(), Response> {
     }
 }
 
-async fn storage_write(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
-    let claims = match session(&app, &headers) {
+/// A session-authenticated call with a JSON request and hooks around its
+/// database work: session check, decode, before hook, `work` (checks the
+/// request and answers the database task), after hook, the gateway's answer
+/// (`{}` for calls that answer nothing).
+async fn hooked_db_call<H, D>(
+    app: &App,
+    headers: &HeaderMap,
+    body: Body,
+    work: impl FnOnce(&Claims, &H::Request) -> Result<D, Response>,
+) -> Response
+where
+    H: Hook,
+    D: FnOnce(&mut db::Conn) -> Result<H::Response, CallError> + Send + 'static,
+{
+    let claims = match session(app, headers) {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let req: api::WriteStorageObjectsRequest = match read_json(&app, body).await {
+    let req: H::Request = match read_json(app, body).await {
         Ok(a) => a,
         Err(r) => return r,
     };
-    let req = match app
-        .before::<hook::WriteStorageObjects>(Some(&claims), req)
-        .await
-    {
+    let req = match app.before::<H>(Some(&claims), req).await {
         Ok(r) => r,
         Err(r) => return r,
     };
-    for o in &req.objects {
-        if let Err(r) = validate_write(o) {
-            return r;
-        }
-    }
-    let writes: Vec<nk::StorageWriteOp> = req
-        .objects
-        .iter()
-        .map(|o| nk::StorageWriteOp {
-            collection: o.collection.clone(),
-            key: o.key.clone(),
-            user_id: claims.uid.clone(),
-            value: o.value.clone(),
-            version: o.version.clone(),
-            permission_read: o.permission_read.unwrap_or(1),
-            permission_write: o.permission_write.unwrap_or(1),
-        })
-        .collect();
-    let uid = claims.uid.clone();
-    match app
-        .db
-        .run(move |c| db::storage_write(c, Caller::Client(&uid), &writes))
-        .await
-    {
-        Ok(acks) => {
-            let out = api::StorageObjectAcks { acks };
-            app.after::<hook::WriteStorageObjects>(Some(&claims), &out, &req)
-                .await;
-            gateway_ok(&out)
+    let task = match work(&claims, &req) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    match app.db.run(task).await {
+        Ok(out) => {
+            app.after::<H>(Some(&claims), &out, &req).await;
+            if std::any::TypeId::of::<H::Response>() == std::any::TypeId::of::<()>() {
+                gateway_ok(&serde_json::json!({}))
+            } else {
+                gateway_ok(&out)
+            }
         }
         Err(e) => gateway_call_err(e),
     }
+}
+
+async fn storage_write(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
+    hooked_db_call::<hook::WriteStorageObjects, _>(&app, &headers, body, |claims, req| {
+        for o in &req.objects {
+            validate_write(o)?;
+        }
+        let writes: Vec<nk::StorageWriteOp> = req
+            .objects
+            .iter()
+            .map(|o| nk::StorageWriteOp {
+                collection: o.collection.clone(),
+                key: o.key.clone(),
+                user_id: claims.uid.clone(),
+                value: o.value.clone(),
+                version: o.version.clone(),
+                permission_read: o.permission_read.unwrap_or(1),
+                permission_write: o.permission_write.unwrap_or(1),
+            })
+            .collect();
+        let uid = claims.uid.clone();
+        Ok(move |c: &mut db::Conn| {
+            db::storage_write(c, Caller::Client(&uid), &writes)
+                .map(|acks| api::StorageObjectAcks { acks })
+        })
+    })
+    .await
 }
 
 async fn storage_read(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let req: api::ReadStorageObjectsRequest = match read_json(&app, body).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let req = match app
-        .before::<hook::ReadStorageObjects>(Some(&claims), req)
-        .await
-    {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let reads: Vec<nk::StorageReadOp> = req
-        .object_ids
-        .iter()
-        .map(|o| nk::StorageReadOp {
-            collection: o.collection.clone(),
-            key: o.key.clone(),
-            user_id: o.user_id.clone(),
+    hooked_db_call::<hook::ReadStorageObjects, _>(&app, &headers, body, |claims, req| {
+        let reads: Vec<nk::StorageReadOp> = req
+            .object_ids
+            .iter()
+            .map(|o| nk::StorageReadOp {
+                collection: o.collection.clone(),
+                key: o.key.clone(),
+                user_id: o.user_id.clone(),
+            })
+            .collect();
+        let uid = claims.uid.clone();
+        Ok(move |c: &mut db::Conn| {
+            db::storage_read(c, Caller::Client(&uid), &reads)
+                .map(|objects| api::StorageObjects { objects })
         })
-        .collect();
-    let uid = claims.uid.clone();
-    match app
-        .db
-        .run(move |c| db::storage_read(c, Caller::Client(&uid), &reads))
-        .await
-    {
-        Ok(objects) => {
-            let out = api::StorageObjects { objects };
-            app.after::<hook::ReadStorageObjects>(Some(&claims), &out, &req)
-                .await;
-            gateway_ok(&out)
-        }
-        Err(e) => gateway_call_err(e),
-    }
+    })
+    .await
 }
 
 async fn storage_delete(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let req: api::DeleteStorageObjectsRequest = match read_json(&app, body).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let req = match app
-        .before::<hook::DeleteStorageObjects>(Some(&claims), req)
-        .await
-    {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let deletes: Vec<nk::StorageDeleteOp> = req
-        .object_ids
-        .iter()
-        .map(|o| nk::StorageDeleteOp {
-            collection: o.collection.clone(),
-            key: o.key.clone(),
-            user_id: claims.uid.clone(),
-            version: o.version.clone(),
-        })
-        .collect();
-    let uid = claims.uid.clone();
-    match app
-        .db
-        .run(move |c| db::storage_delete(c, Caller::Client(&uid), &deletes))
-        .await
-    {
-        Ok(()) => {
-            app.after::<hook::DeleteStorageObjects>(Some(&claims), &(), &req)
-                .await;
-            gateway_ok(&serde_json::json!({}))
-        }
-        Err(e) => gateway_call_err(e),
-    }
+    hooked_db_call::<hook::DeleteStorageObjects, _>(&app, &headers, body, |claims, req| {
+        let deletes: Vec<nk::StorageDeleteOp> = req
+            .object_ids
+            .iter()
+            .map(|o| nk::StorageDeleteOp {
+                collection: o.collection.clone(),
+                key: o.key.clone(),
+                user_id: claims.uid.clone(),
+                version: o.version.clone(),
+            })
+            .collect();
+        let uid = claims.uid.clone();
+        Ok(move |c: &mut db::Conn| db::storage_delete(c, Caller::Client(&uid), &deletes))
+    })
+    .await
 }
 
 async fn storage_list(
