@@ -465,13 +465,21 @@ pub fn account(c: &Conn, user_id: &str) -> Result<Option<api::Account>, CallErro
 
 /// Users by id (unknown ids are left out).
 pub fn users(c: &Conn, ids: &[String]) -> Result<Vec<api::User>, CallError> {
+    users_where(c, "id", ids)
+}
+
+/// Users whose `column` is one of `keys`, in that order; unknown ones are
+/// left out.
+fn users_where(c: &Conn, column: &str, keys: &[String]) -> Result<Vec<api::User>, CallError> {
     let mut out = Vec::new();
     let mut stmt = c
-        .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"))
+        .prepare_cached(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE {column} = ?1"
+        ))
         .map_err(internal)?;
-    for id in ids {
+    for key in keys {
         if let Some(u) = stmt
-            .query_row([id], user_from_row)
+            .query_row([key], user_from_row)
             .optional()
             .map_err(internal)?
         {
@@ -557,22 +565,7 @@ pub fn authenticate_email(
 
 /// Users by username (unknown names are left out).
 pub fn users_by_name(c: &Conn, names: &[String]) -> Result<Vec<api::User>, CallError> {
-    let mut out = Vec::new();
-    let mut stmt = c
-        .prepare_cached(&format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE username = ?1"
-        ))
-        .map_err(internal)?;
-    for n in names {
-        if let Some(u) = stmt
-            .query_row([n], user_from_row)
-            .optional()
-            .map_err(internal)?
-        {
-            out.push(u);
-        }
-    }
-    Ok(out)
+    users_where(c, "username", names)
 }
 
 /// Applies `PUT /v2/account`.
