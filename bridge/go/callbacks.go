@@ -54,5 +54,5 @@ func goNbNk(token C.uint64_t, sink *C.nb_sink, function *C.uint8_t, functionLen 
 		}
 		code, out = nkCall(st, name, goBytes(args, argsLen))
 	}()
-	answer(sink, code, out)
+	answerNk(sink, code, out)
 }

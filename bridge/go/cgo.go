@@ -69,25 +69,33 @@ func rustInit(path string, ctx []byte, timeoutMs uint64) (out string, ok bool) {
 // gRPC code with out = the message. Answers that fit come back in a pooled
 // Go buffer (no Rust allocation to free, no second cgo call).
 func rustCall(kind int, id string, ctx []byte, input string, token uint64) (out string, code int) {
-	dst := answerBuffers.Get().(*[]byte)
-	defer answerBuffers.Put(dst)
-	var buf C.nb_buf
+	a := answers.Get().(*answer)
+	defer answers.Put(a)
 	c := C.nb_call(C.uint8_t(kind), strPtr(id), C.size_t(len(id)), bytesPtr(ctx), C.size_t(len(ctx)),
 		strPtr(input), C.size_t(len(input)), C.uint64_t(token),
-		bytesPtr(*dst), C.size_t(len(*dst)), &buf)
-	if buf.ptr == nil {
-		return string((*dst)[:buf.len]), int(c)
+		bytesPtr(a.dst), C.size_t(len(a.dst)), &a.out)
+	if a.out.ptr == nil {
+		return string(a.dst[:a.out.len]), int(c)
 	}
+	buf := a.out
+	a.out = C.nb_buf{}
 	return take(buf), int(c)
 }
 
-var answerBuffers = sync.Pool{New: func() any {
-	b := make([]byte, 4096)
-	return &b
+// answer is where nb_call leaves its answer; pooled, so that neither the
+// buffer nor the nb_buf (which cgo would move to the heap) is allocated
+// per call.
+type answer struct {
+	dst []byte
+	out C.nb_buf
+}
+
+var answers = sync.Pool{New: func() any {
+	return &answer{dst: make([]byte, 4096)}
 }}
 
-// answer hands an nk result (code 0) or error back to Rust.
-func answer(sink *C.nb_sink, code int, out []byte) {
+// answerNk hands an nk result (code 0) or error back to Rust.
+func answerNk(sink *C.nb_sink, code int, out []byte) {
 	C.nb_answer(sink, C.uint32_t(code), bytesPtr(out), C.size_t(len(out)))
 }
 

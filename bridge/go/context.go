@@ -2,68 +2,119 @@ package main
 
 import (
 	"context"
-	"strconv"
+	"encoding/binary"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/heroiclabs/nakama-common/runtime"
 )
 
-// encodeContext appends the call's runtime context as the JSON object the
-// Rust side decodes (nakama_runtime_abi::ContextData): keys are Nakama's
-// RUNTIME_CTX_* names, absent values are left out.
-//
-// It runs on every call and each ctx.Value walks the context chain, so it
-// asks only for what changes per call. The init context (init=true)
-// carries env, node and version, which Rust keeps and gives to every call;
-// the execution mode follows from the call kind (rpc, before, after).
-// Nakama 3.40 sets username, vars, session expiry and session id only with
-// a user id, and lang only with a session id (server/runtime_go_context.go),
-// so those are not looked up without them.
-func encodeContext(b []byte, ctx context.Context, init bool) []byte {
-	b = append(b, '{')
-	str := func(key string, ctxKey any) bool { // any: a constant key, no allocation
-		v, ok := ctx.Value(ctxKey).(string)
-		if ok {
+// encodeInitContext writes InitModule's runtime context as the JSON
+// object the Rust side decodes once (nakama_runtime_abi::ContextData):
+// the execution mode, node, version and env, which Rust keeps and gives to
+// every call. Keys are Nakama's RUNTIME_CTX_* names; absent values are
+// left out.
+func encodeInitContext(ctx context.Context) []byte {
+	b := []byte{'{'}
+	for _, key := range []string{runtime.RUNTIME_CTX_MODE, runtime.RUNTIME_CTX_NODE, runtime.RUNTIME_CTX_VERSION} {
+		if v, ok := ctx.Value(key).(string); ok {
 			b = appendKey(b, key)
 			b = appendString(b, v)
 		}
-		return ok
 	}
-	if init {
-		str("execution_mode", runtime.RUNTIME_CTX_MODE)
-		str("node", runtime.RUNTIME_CTX_NODE)
-		str("version", runtime.RUNTIME_CTX_VERSION)
-		if env, ok := ctx.Value(runtime.RUNTIME_CTX_ENV).(map[string]string); ok && len(env) > 0 {
-			b = appendKey(b, "env")
-			b = appendStringMap(b, env)
-		}
+	if env, ok := ctx.Value(runtime.RUNTIME_CTX_ENV).(map[string]string); ok && len(env) > 0 {
+		b = appendKey(b, "env")
+		b = appendStringMap(b, env)
 	}
+	return append(b, '}')
+}
+
+// The per-call context crosses as fields in a fixed order (the Rust side,
+// bridge/rust/src/wire.rs, reads them in place, without copying): each is a
+// little-endian u32 length and that many bytes, or absentField alone.
+// Maps are JSON objects, user_session_exp 8 bytes (little-endian i64),
+// the rest UTF-8 text.
+const absentField = 0xFFFFFFFF
+
+// encodeCallContext appends what changes per call: headers, query_params,
+// user_id, username, vars, user_session_exp, session_id, lang, client_ip,
+// client_port, trace_id, in that order.
+//
+// Each ctx.Value walks the context chain, so it asks only for what can be
+// there: Nakama 3.40 sets username, vars, session expiry and session id
+// only with a user id, and lang only with a session id
+// (server/runtime_go_context.go). The execution mode follows from the call
+// kind.
+func encodeCallContext(b []byte, ctx context.Context) []byte {
 	if h, ok := ctx.Value(runtime.RUNTIME_CTX_HEADERS).(map[string][]string); ok && len(h) > 0 {
-		b = appendKey(b, "headers")
-		b = appendListMap(b, h)
+		at := len(b)
+		b = appendListMap(append(b, 0, 0, 0, 0), h)
+		binary.LittleEndian.PutUint32(b[at:], uint32(len(b)-at-4))
+	} else {
+		b = appendAbsent(b)
 	}
 	if q, ok := ctx.Value(runtime.RUNTIME_CTX_QUERY_PARAMS).(map[string][]string); ok && len(q) > 0 {
-		b = appendKey(b, "query_params")
-		b = appendListMap(b, q)
+		at := len(b)
+		b = appendListMap(append(b, 0, 0, 0, 0), q)
+		binary.LittleEndian.PutUint32(b[at:], uint32(len(b)-at-4))
+	} else {
+		b = appendAbsent(b)
 	}
-	if str("user_id", runtime.RUNTIME_CTX_USER_ID) {
-		str("username", runtime.RUNTIME_CTX_USERNAME)
+	userID, ok := ctx.Value(runtime.RUNTIME_CTX_USER_ID).(string)
+	if !ok {
+		b = appendAbsent(b)
+		for range 5 { // username, vars, user_session_exp, session_id, lang
+			b = appendAbsent(b)
+		}
+	} else {
+		b = appendText(b, userID)
+		b = appendTextOf(b, ctx, runtime.RUNTIME_CTX_USERNAME)
 		if vars, ok := ctx.Value(runtime.RUNTIME_CTX_VARS).(map[string]string); ok && vars != nil {
-			b = appendKey(b, "vars")
-			b = appendStringMap(b, vars)
+			at := len(b)
+			b = appendStringMap(append(b, 0, 0, 0, 0), vars)
+			binary.LittleEndian.PutUint32(b[at:], uint32(len(b)-at-4))
+		} else {
+			b = appendAbsent(b)
 		}
 		if exp, ok := ctx.Value(runtime.RUNTIME_CTX_USER_SESSION_EXP).(int64); ok {
-			b = appendKey(b, "user_session_exp")
-			b = strconv.AppendInt(b, exp, 10)
+			b = binary.LittleEndian.AppendUint32(b, 8)
+			b = binary.LittleEndian.AppendUint64(b, uint64(exp))
+		} else {
+			b = appendAbsent(b)
 		}
-		if str("session_id", runtime.RUNTIME_CTX_SESSION_ID) {
-			str("lang", runtime.RUNTIME_CTX_LANG)
+		if sessionID, ok := ctx.Value(runtime.RUNTIME_CTX_SESSION_ID).(string); ok {
+			b = appendText(b, sessionID)
+			b = appendTextOf(b, ctx, runtime.RUNTIME_CTX_LANG)
+		} else {
+			b = appendAbsent(appendAbsent(b))
 		}
 	}
-	str("client_ip", runtime.RUNTIME_CTX_CLIENT_IP)
-	str("client_port", runtime.RUNTIME_CTX_CLIENT_PORT)
-	str("trace_id", runtime.RUNTIME_CTX_TRACE_ID)
-	return append(b, '}')
+	b = appendTextOf(b, ctx, runtime.RUNTIME_CTX_CLIENT_IP)
+	b = appendTextOf(b, ctx, runtime.RUNTIME_CTX_CLIENT_PORT)
+	return appendTextOf(b, ctx, runtime.RUNTIME_CTX_TRACE_ID)
+}
+
+func appendAbsent(b []byte) []byte {
+	return binary.LittleEndian.AppendUint32(b, absentField)
+}
+
+// appendText appends a text field; invalid UTF-8 becomes U+FFFD, as
+// encoding/json would make it.
+func appendText(b []byte, s string) []byte {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(s)))
+	return append(b, s...)
+}
+
+// appendTextOf appends the string value of key, or absent. The key is an
+// interface so that a constant converts without an allocation.
+func appendTextOf(b []byte, ctx context.Context, key any) []byte {
+	if v, ok := ctx.Value(key).(string); ok {
+		return appendText(b, v)
+	}
+	return appendAbsent(b)
 }
 
 func appendKey(b []byte, key string) []byte {
@@ -113,6 +164,15 @@ func appendListMap(b []byte, m map[string][]string) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// plainJSON[c] is true for the bytes a JSON string holds as they are
+// (printable ASCII but the quote and the backslash).
+var plainJSON = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // appendString writes s as a JSON string; invalid UTF-8 becomes U+FFFD
 // (as encoding/json does), so the Rust side always gets valid JSON.
 func appendString(b []byte, s string) []byte {
@@ -120,11 +180,11 @@ func appendString(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if plainJSON[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/heroiclabs/nakama-common/runtime"
@@ -26,17 +28,50 @@ func decoded(t *testing.T, b []byte) map[string]any {
 	return m
 }
 
+// callFields decodes encodeCallContext's output: the present fields by
+// name, maps decoded from JSON, user_session_exp as an int64.
+func callFields(t *testing.T, b []byte) map[string]any {
+	t.Helper()
+	names := []string{"headers", "query_params", "user_id", "username", "vars", "user_session_exp",
+		"session_id", "lang", "client_ip", "client_port", "trace_id"}
+	got := map[string]any{}
+	for _, name := range names {
+		if len(b) < 4 {
+			t.Fatalf("truncated before %s", name)
+		}
+		n := binary.LittleEndian.Uint32(b)
+		b = b[4:]
+		if n == absentField {
+			continue
+		}
+		v := b[:n]
+		b = b[n:]
+		switch name {
+		case "headers", "query_params", "vars":
+			got[name] = decoded(t, v)
+		case "user_session_exp":
+			got[name] = int64(binary.LittleEndian.Uint64(v))
+		default:
+			got[name] = string(v)
+		}
+	}
+	if len(b) != 0 {
+		t.Fatalf("%d bytes after the last field", len(b))
+	}
+	return got
+}
+
 func TestInitContextCarriesWhatIsFixedPerProcess(t *testing.T) {
 	ctx := withValues(runtime.RUNTIME_CTX_ENV, map[string]string{"K": "v"},
 		runtime.RUNTIME_CTX_MODE, "run_once", runtime.RUNTIME_CTX_NODE, "nakama1",
 		runtime.RUNTIME_CTX_VERSION, "3.40.0")
-	got := decoded(t, encodeContext(nil, ctx, true))
+	got := decoded(t, encodeInitContext(ctx))
 	want := map[string]any{"env": map[string]any{"K": "v"}, "execution_mode": "run_once", "node": "nakama1", "version": "3.40.0"}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %v", got)
 	}
 	// Per call, those are left to Rust.
-	if got := decoded(t, encodeContext(nil, ctx, false)); len(got) != 0 {
+	if got := callFields(t, encodeCallContext(nil, ctx)); len(got) != 0 {
 		t.Fatalf("per-call context repeats init values: %v", got)
 	}
 }
@@ -51,12 +86,12 @@ func TestCallContextWithASession(t *testing.T) {
 		runtime.RUNTIME_CTX_SESSION_ID, "s1", runtime.RUNTIME_CTX_LANG, "fr",
 		runtime.RUNTIME_CTX_CLIENT_IP, "127.0.0.1", runtime.RUNTIME_CTX_CLIENT_PORT, "5000",
 		runtime.RUNTIME_CTX_TRACE_ID, "t\xff")
-	got := decoded(t, encodeContext(nil, ctx, false))
+	got := callFields(t, encodeCallContext(nil, ctx))
 	want := map[string]any{
 		"headers":      map[string]any{"X-Client": []any{"a\"b"}},
 		"query_params": map[string]any{"region": []any{"eu", "us"}},
 		"user_id":      "u1", "username": "ann", "vars": map[string]any{"tier": "gold"},
-		"user_session_exp": float64(1700000000), "session_id": "s1", "lang": "fr",
+		"user_session_exp": int64(1700000000), "session_id": "s1", "lang": "fr",
 		"client_ip": "127.0.0.1", "client_port": "5000", "trace_id": "t\ufffd",
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -68,8 +103,20 @@ func TestWithoutAUserNoSessionKeysAreSent(t *testing.T) {
 	// Nakama never sets these without a user id; even if present they are
 	// not looked up.
 	ctx := withValues(runtime.RUNTIME_CTX_USERNAME, "ghost", runtime.RUNTIME_CTX_CLIENT_IP, "10.0.0.1")
-	got := decoded(t, encodeContext(nil, ctx, false))
+	got := callFields(t, encodeCallContext(nil, ctx))
 	if !reflect.DeepEqual(got, map[string]any{"client_ip": "10.0.0.1"}) {
 		t.Fatalf("got %v", got)
+	}
+}
+
+func TestAppendStringIsJSONForAnyBytes(t *testing.T) {
+	for _, s := range []string{"", "plain", `q"b\s`, "tab\tnl\nret\r", "\x00\x1f\x7f", "é€😀", "bad\xffutf8\xc3", "\u2028"} {
+		var back string
+		if err := json.Unmarshal(appendString(nil, s), &back); err != nil {
+			t.Fatalf("%q: not a JSON string: %v", s, err)
+		}
+		if want := strings.ToValidUTF8(s, "\uFFFD"); back != want {
+			t.Fatalf("%q came back as %q, want %q", s, back, want)
+		}
 	}
 }

@@ -5,7 +5,7 @@
 // loads the Rust modules through the Rust loader linked in as a static
 // library (bridge/rust), then registers with Nakama's Initializer every RPC
 // and every before/after hook they declared. Each call crosses into Rust
-// with its runtime context (JSON) and a token; module log lines and nk
+// with its runtime context and a token; module log lines and nk
 // calls come back through two exported callbacks that find the call's
 // logger, context and nk module by that token.
 //
@@ -103,7 +103,7 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 	theBridge.init = &callState{ctx: ctx, logger: logger, nk: nk}
 	theBridge.logs = logs
 
-	initCtx := encodeContext(nil, ctx, true)
+	initCtx := encodeInitContext(ctx)
 	out, ok := rustInit(path, initCtx, timeoutMs)
 	if !ok {
 		return fmt.Errorf("nakama rust bridge: %s", out)
@@ -167,7 +167,7 @@ func (b *bridge) call(kind int, id string, ctx context.Context, logger runtime.L
 	defer calls.remove(token)
 	buf := contextBuffers.Get().(*[]byte)
 	defer contextBuffers.Put(buf)
-	*buf = encodeContext((*buf)[:0], ctx, false)
+	*buf = encodeCallContext((*buf)[:0], ctx)
 	return rustCall(kind, id, *buf, input, token)
 }
 

@@ -22,8 +22,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use futures_util::FutureExt as _;
-use nakama_runtime_abi::abi_stable::std_types::{RResult, RSlice};
-use nakama_runtime_abi::ffi::{kind, ModuleInfo};
+use nakama_runtime_abi::abi_stable::std_types::{RResult, RSlice, RStr};
+use nakama_runtime_abi::ffi::{kind, FfiContext, ModuleInfo};
 use nakama_runtime_abi::hooks::Hook;
 use nakama_runtime_abi::{Code, ContextData, ContextMaps};
 
@@ -139,21 +139,32 @@ pub enum Before<T> {
 /// The context of one call through the raw entry points
 /// ([`Modules::call_rpc_tagged`], [`Modules::call_before_raw`],
 /// [`Modules::call_after_raw`]).
-pub struct CallContext<'a> {
-    /// The context; its maps are used unless `maps` is given.
-    pub data: &'a ContextData,
-    /// The maps already as JSON: a host that receives them as JSON (the
-    /// bridge) passes them through without decoding and encoding them
-    /// again. An empty env means the init context's env.
-    pub maps: Option<ContextMaps>,
-    /// See [`CallInfo::host_token`].
-    pub host_token: u64,
+#[allow(clippy::large_enum_variant)] // built per call on the stack, never stored
+pub enum CallContext<'a> {
+    /// A decoded context; its maps are used unless `maps` is given.
+    Data {
+        data: &'a ContextData,
+        /// The maps already as JSON: a host that has them as JSON passes
+        /// them through without decoding and encoding them again. An empty
+        /// env means the init context's env.
+        maps: Option<ContextMaps>,
+        /// See [`CallInfo::host_token`].
+        host_token: u64,
+    },
+    /// The module's view, built by the host straight from its own wire
+    /// form (the bridge): nothing is copied per call. An empty `env_json`
+    /// means the init context's env.
+    View {
+        ctx: FfiContext<'a>,
+        /// See [`CallInfo::host_token`].
+        host_token: u64,
+    },
 }
 
 impl<'a> CallContext<'a> {
     /// `data` with its own maps and no host token.
     pub fn new(data: &'a ContextData) -> CallContext<'a> {
-        CallContext {
+        CallContext::Data {
             data,
             maps: None,
             host_token: 0,
@@ -253,7 +264,7 @@ impl Modules {
                 sdk_version: m.sdk_version.clone(),
                 abi: m.abi,
             });
-            let scope = Scope::new(&*set.api, &m.name, CallKind::Init, Some(&init_ctx), 0);
+            let scope = Scope::new(&*set.api, &m.name, CallKind::Init, &ffi_ctx, 0);
             let fut = (m.root.init())(scope.handle(), &ffi_ctx);
             let result = AssertUnwindSafe(fut).catch_unwind().await;
             let info = match result {
@@ -355,18 +366,28 @@ impl Modules {
         input: &[u8],
     ) -> Result<Vec<u8>, CallError> {
         let module = &self.modules[target.module];
-        let (ctx, host_token) = (call.data, call.host_token);
-        let mut maps = call.maps.unwrap_or_else(|| ctx.encode_maps());
-        if maps.env_json().is_empty() {
-            if ctx.env.is_empty() {
-                maps.set_env_json(&self.init_env_json);
-            } else {
-                maps.set_env_json(&serde_json::to_string(&ctx.env).unwrap_or_default());
+        let maps;
+        let (ffi_ctx, host_token) = match call {
+            CallContext::Data {
+                data,
+                maps: given,
+                host_token,
+            } => {
+                maps = self.with_env(given.unwrap_or_else(|| data.encode_maps()), data);
+                (data.as_ffi(&maps), host_token)
             }
-        }
-        let ffi_ctx = ctx.as_ffi(&maps);
+            CallContext::View {
+                mut ctx,
+                host_token,
+            } => {
+                if ctx.env_json.is_empty() {
+                    ctx.env_json = RStr::from_str(&self.init_env_json);
+                }
+                (ctx, host_token)
+            }
+        };
         // Lives in this future, which outlives the module future below.
-        let scope = Scope::new(&*self.api, &module.opened.name, kind, Some(ctx), host_token);
+        let scope = Scope::new(&*self.api, &module.opened.name, kind, &ffi_ctx, host_token);
         let fut = (module.opened.root.call())(
             target.handler,
             scope.handle(),
@@ -378,6 +399,18 @@ impl Modules {
             Ok(RResult::RErr(e)) => Err(CallError::new(Code::from_u32(e.code), e.message.as_str())),
             Err(_) => Err(CallError::new(Code::Internal, "module handler panicked")),
         }
+    }
+
+    /// `maps` with an env: its own, the context's, or the init env.
+    fn with_env(&self, mut maps: ContextMaps, ctx: &ContextData) -> ContextMaps {
+        if maps.env_json().is_empty() {
+            if ctx.env.is_empty() {
+                maps.set_env_json(&self.init_env_json);
+            } else {
+                maps.set_env_json(&serde_json::to_string(&ctx.env).unwrap_or_default());
+            }
+        }
+        maps
     }
 
     /// Calls RPC `id` (any case) with a raw payload. `None` if no module

@@ -12,10 +12,12 @@ use std::sync::{Arc, OnceLock};
 
 use futures_util::FutureExt as _;
 use nakama_runtime_abi::abi_stable::prefix_type::PrefixTypeTrait;
-use nakama_runtime_abi::abi_stable::std_types::{RResult, RStr, RVec};
+use nakama_runtime_abi::abi_stable::std_types::{ROption, RResult, RStr, RVec};
 use nakama_runtime_abi::async_ffi::{FfiFuture, FutureExt as _};
-use nakama_runtime_abi::ffi::{FfiError, FfiResult, HostHandle, HostVTable, HostVTable_Ref};
-use nakama_runtime_abi::{Code, ContextData};
+use nakama_runtime_abi::ffi::{
+    FfiContext, FfiError, FfiResult, HostHandle, HostVTable, HostVTable_Ref,
+};
+use nakama_runtime_abi::Code;
 
 use crate::CallError;
 
@@ -86,7 +88,7 @@ pub(crate) struct Scope<'a> {
     api: &'a dyn HostApi,
     module: &'a str,
     kind: CallKind<'a>,
-    ctx: Option<&'a ContextData>,
+    ctx: &'a FfiContext<'a>,
     host_token: u64,
     call: OnceLock<Arc<CallInfo>>,
 }
@@ -96,7 +98,7 @@ impl<'a> Scope<'a> {
         api: &'a dyn HostApi,
         module: &'a str,
         kind: CallKind<'a>,
-        ctx: Option<&'a ContextData>,
+        ctx: &'a FfiContext<'a>,
         host_token: u64,
     ) -> Scope<'a> {
         Scope {
@@ -129,12 +131,16 @@ impl<'a> Scope<'a> {
                 mode,
                 rpc_id,
                 api_id,
-                trace_id: self.ctx.and_then(|c| c.trace_id.clone()),
-                user_id: self.ctx.and_then(|c| c.user_id.clone()),
+                trace_id: owned(self.ctx.trace_id),
+                user_id: owned(self.ctx.user_id),
                 host_token: self.host_token,
             })
         })
     }
+}
+
+fn owned(v: ROption<RStr<'_>>) -> Option<String> {
+    v.into_option().map(|s| s.as_str().to_string())
 }
 
 fn vtable() -> HostVTable_Ref {

@@ -485,7 +485,7 @@ async fn rpc_inner(app: Arc<App>, id: String, req: Request) -> Response {
         vars,
     );
     // 5. The call.
-    let call = CallContext {
+    let call = CallContext::Data {
         data: &ctx,
         maps: Some(maps),
         host_token: 0,

@@ -41,12 +41,14 @@ int32_t nb_init(const uint8_t *path, size_t path_len,
                 const uint8_t *ctx_json, size_t ctx_len,
                 nb_log_fn log, nb_nk_fn nk, uint64_t timeout_ms, nb_buf *out);
 
-/* Calls an RPC / before hook / after hook. NB_OK: the answer is the output;
+/* Calls an RPC / before hook / after hook with the call's context in the
+ * bridge's wire form (bridge/rust/src/wire.rs: eleven length-prefixed
+ * fields). NB_OK: the answer is the output;
  * NB_NOT_FOUND: nothing registered; 1..16: gRPC code, the answer is the
  * message. An answer of at most dst_cap bytes is copied into dst and *out is
  * {NULL, length, 0}; a longer one is in *out (give it back with nb_free). */
 int32_t nb_call(uint8_t kind, const uint8_t *id, size_t id_len,
-                const uint8_t *ctx_json, size_t ctx_len,
+                const uint8_t *ctx, size_t ctx_len,
                 const uint8_t *input, size_t input_len, uint64_t token,
                 uint8_t *dst, size_t dst_cap, nb_buf *out);
 

@@ -37,15 +37,18 @@ pub fn block_on<F: Future>(fut: F, timeout: Option<Duration>) -> Option<F::Outpu
     let mut fut = pin!(fut);
     WAKER.with(|waker| {
         let mut cx = Context::from_waker(waker);
-        let deadline = timeout.map(|t| Instant::now() + t);
+        // The clock is read only once the future is pending: most calls
+        // finish in their first poll.
+        let mut deadline: Option<Instant> = None;
         loop {
             if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
                 return Some(v);
             }
-            match deadline {
+            match timeout {
                 None => thread::park(),
-                Some(d) => {
+                Some(t) => {
                     let now = Instant::now();
+                    let d = *deadline.get_or_insert(now + t);
                     if now >= d {
                         return None;
                     }

@@ -8,8 +8,8 @@
 //!   runs the modules' init, and answers what they registered (JSON, see
 //!   [`InitReport`]) or why loading was refused;
 //! - [`nb_call`] for every RPC, before hook and after hook Nakama routes to
-//!   a Rust module, with the call's context as JSON ([`ContextData`]) and a
-//!   host token: an opaque number the Go side maps to the call's context,
+//!   a Rust module, with the call's context (a compact binary form, read in
+//!   place: see `wire.rs`) and a host token: an opaque number the Go side maps to the call's context,
 //!   logger and nk module;
 //! - [`nb_free`] for every buffer Rust answered.
 //!
@@ -29,14 +29,14 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use nakama_runtime_host::abi::{mode, Code, ContextData, ContextMaps};
+use nakama_runtime_host::abi::{mode, Code, ContextData};
 use nakama_runtime_host::{
     BoxFuture, CallContext, CallError, CallInfo, HostApi, LoadEvent, LogRecord, Modules,
 };
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
+use serde::Serialize;
 
 pub mod exec;
+mod wire;
 
 /// A byte buffer allocated by Rust, handed to Go; free it with [`nb_free`].
 #[repr(C)]
@@ -420,7 +420,7 @@ pub unsafe extern "C" fn nb_call(
 fn call(
     kind: u8,
     id: &str,
-    ctx_json: &[u8],
+    ctx_wire: &[u8],
     input: &[u8],
     token: u64,
 ) -> Option<Result<Vec<u8>, CallError>> {
@@ -430,19 +430,22 @@ fn call(
             "the Rust bridge is not initialised",
         )));
     };
-    let wire: WireContext<'_> = match serde_json::from_slice(ctx_json) {
-        Ok(c) => c,
-        Err(e) => {
-            return Some(Err(CallError::new(
-                Code::Internal,
-                format!("the call's context does not decode: {e}"),
-            )))
-        }
+    let execution_mode = match kind {
+        NB_BEFORE => mode::BEFORE,
+        NB_AFTER => mode::AFTER,
+        _ => mode::RPC,
     };
-    let (ctx, maps) = wire.into_context(kind, bridge);
-    let call_ctx = CallContext {
-        data: &ctx,
-        maps: Some(maps),
+    let fixed = wire::Fixed {
+        execution_mode,
+        node: &bridge.node,
+        version: &bridge.version,
+    };
+    let ctx = match wire::read(ctx_wire, fixed) {
+        Ok(c) => c,
+        Err(e) => return Some(Err(CallError::new(Code::Internal, e))),
+    };
+    let call_ctx = CallContext::View {
+        ctx,
         host_token: token,
     };
     let m = &bridge.modules;
@@ -471,65 +474,6 @@ fn call(
             Code::Internal,
             format!("unknown call kind {other}"),
         ))),
-    }
-}
-
-/// A call's context as Go sends it (see bridge/go/context.go): only what
-/// changes per call; the maps stay JSON, passed to the module undecoded
-/// (its SDK decodes one when the handler reads it).
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct WireContext<'a> {
-    #[serde(borrow)]
-    headers: Option<&'a RawValue>,
-    #[serde(borrow)]
-    query_params: Option<&'a RawValue>,
-    user_id: Option<String>,
-    username: Option<String>,
-    #[serde(borrow)]
-    vars: Option<&'a RawValue>,
-    user_session_exp: Option<i64>,
-    session_id: Option<String>,
-    lang: Option<String>,
-    client_ip: Option<String>,
-    client_port: Option<String>,
-    trace_id: Option<String>,
-}
-
-impl WireContext<'_> {
-    /// The module's context: the per-call values, the mode from the call
-    /// kind, node and version from init (env: the loader gives the init env
-    /// to calls without one).
-    fn into_context(self, kind: u8, bridge: &Bridge) -> (ContextData, ContextMaps) {
-        let execution_mode = match kind {
-            NB_BEFORE => mode::BEFORE,
-            NB_AFTER => mode::AFTER,
-            _ => mode::RPC,
-        }
-        .to_string();
-        let json = |v: Option<&RawValue>| v.map(|r| r.get().to_string()).unwrap_or_default();
-        let maps = ContextMaps::from_json(
-            String::new(),
-            json(self.headers),
-            json(self.query_params),
-            self.vars.map(|r| r.get().to_string()),
-        );
-        let ctx = ContextData {
-            execution_mode,
-            node: bridge.node.clone(),
-            version: bridge.version.clone(),
-            user_id: self.user_id,
-            username: self.username,
-            user_session_exp: self.user_session_exp,
-            session_id: self.session_id,
-            lang: self.lang,
-            client_ip: self.client_ip,
-            client_port: self.client_port,
-            trace_id: self.trace_id,
-            // env, headers, query_params and vars travel in `maps`.
-            ..Default::default()
-        };
-        (ctx, maps)
     }
 }
 

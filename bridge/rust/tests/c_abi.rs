@@ -128,9 +128,31 @@ fn take(buf: NbBuf) -> String {
     s
 }
 
+/// A call's context in the bridge's wire form (bridge/rust/src/wire.rs):
+/// user id, username and trace id set, every other field absent.
+fn wire_ctx(user_id: &str, username: &str, trace_id: &str) -> Vec<u8> {
+    let mut b = Vec::new();
+    let mut field = |v: Option<&str>| match v {
+        None => b.extend_from_slice(&u32::MAX.to_le_bytes()),
+        Some(v) => {
+            b.extend_from_slice(&(v.len() as u32).to_le_bytes());
+            b.extend_from_slice(v.as_bytes());
+        }
+    };
+    field(None); // headers
+    field(None); // query_params
+    field(Some(user_id));
+    field(Some(username));
+    for _ in 0..6 {
+        field(None); // vars .. client_port
+    }
+    field(Some(trace_id));
+    b
+}
+
 /// One call through nb_call with a 16-byte answer buffer, so answers take
 /// both ways back: copied into it, or in a Rust buffer when longer.
-fn call(kind: u8, id: &str, ctx: &str, input: &str, token: u64) -> (i32, String) {
+fn call(kind: u8, id: &str, ctx: &[u8], input: &str, token: u64) -> (i32, String) {
     let mut out = NbBuf::EMPTY;
     let mut dst = [0u8; 16];
     let code = unsafe {
@@ -161,7 +183,7 @@ fn the_c_abi_end_to_end() {
     let built = build_modules();
 
     // Before init: every call answers INTERNAL, nothing crashes.
-    let (code, msg) = call(NB_RPC, "hello", "{}", "", 1);
+    let (code, msg) = call(NB_RPC, "hello", b"", "", 1);
     assert_eq!(
         (code, msg.as_str()),
         (13, "the Rust bridge is not initialised")
@@ -203,8 +225,8 @@ fn the_c_abi_end_to_end() {
     let (code, msg) = init(good.path());
     assert_eq!((code, msg.contains("already")), (NB_REFUSED, true));
 
-    // RPCs: raw and typed, context from JSON, env from init.
-    let ctx = r#"{"execution_mode":"rpc","node":"nakama1","version":"3.40.0","user_id":"u1","username":"alice","trace_id":"t"}"#;
+    // RPCs: raw and typed, context from the wire form, env from init.
+    let ctx = &wire_ctx("u1", "alice", "t")[..];
     assert_eq!(
         call(NB_RPC, "hello", ctx, "", 7),
         (0, "Hello, alice!".into())
@@ -249,7 +271,7 @@ fn the_c_abi_end_to_end() {
     assert_eq!(call(NB_RPC, "still_fine", ctx, "ok", 12), (0, "ok".into()));
 
     // Hooks: the request goes on (JSON), or the error stops it.
-    let hook_ctx = r#"{"execution_mode":"before","node":"n","version":"v"}"#;
+    let hook_ctx = &[0xff; 44][..]; // every field absent
     let req = r#"{"account":{"id":"cid-123456","vars":{"a":"b"}},"create":true,"username":"x"}"#;
     let (code, out) = call(NB_BEFORE, "AuthenticateCustom", hook_ctx, req, 13);
     assert_eq!(code, 0);
@@ -277,7 +299,7 @@ fn the_c_abi_end_to_end() {
     );
 
     // A context that does not decode is an INTERNAL answer, not a crash.
-    let (code, msg) = call(NB_RPC, "hello", "{not json", "", 15);
+    let (code, msg) = call(NB_RPC, "hello", b"{not json", "", 15);
     assert_eq!(code, 13);
     assert!(msg.contains("context"), "{msg}");
 }

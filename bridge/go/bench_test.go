@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+
+	"github.com/heroiclabs/nakama-common/runtime"
+)
+
+// nakamaLikeContext is a context shaped like the one Nakama 3.40 gives an
+// RPC called with an http key (server/runtime_go_context.go on top of an
+// HTTP request's context): wrk's headers, two query params, no user.
+func nakamaLikeContext() context.Context {
+	req := httptest.NewRequest(http.MethodPost, "/v2/rpc/echo?http_key=k&unwrap", nil)
+	ctx := req.Context()
+	for i := 0; i < 6; i++ { // the server's and router's own values
+		ctx = context.WithValue(ctx, struct{ n int }{i}, i) //nolint:staticcheck
+	}
+	return withParent(ctx, runtime.RUNTIME_CTX_ENV, map[string]string{"K": "v"},
+		runtime.RUNTIME_CTX_MODE, "rpc", runtime.RUNTIME_CTX_NODE, "nakama1",
+		runtime.RUNTIME_CTX_VERSION, "3.40.0",
+		runtime.RUNTIME_CTX_HEADERS, map[string][]string{"Host": {"127.0.0.1:7450"}, "Content-Length": {"5"}, "Content-Type": {"text/plain"}},
+		runtime.RUNTIME_CTX_QUERY_PARAMS, map[string][]string{"http_key": {"defaulthttpkey"}, "unwrap": {""}},
+		runtime.RUNTIME_CTX_CLIENT_IP, "127.0.0.1", runtime.RUNTIME_CTX_CLIENT_PORT, "51234",
+		runtime.RUNTIME_CTX_TRACE_ID, "7f0c1e2a-4b5d-4c6e-8f90-123456789abc")
+}
+
+func withParent(ctx context.Context, kv ...any) context.Context {
+	for i := 0; i < len(kv); i += 2 {
+		ctx = context.WithValue(ctx, kv[i], kv[i+1]) //nolint:staticcheck
+	}
+	return ctx
+}
+
+// BenchmarkEncodeContext: the Go half of a call's context.
+func BenchmarkEncodeContext(b *testing.B) {
+	ctx := nakamaLikeContext()
+	buf := make([]byte, 0, 1024)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = encodeCallContext(buf[:0], ctx)
+	}
+}
+
+// BenchmarkEchoCall: one whole RPC through the bridge into a Rust module
+// (set BRIDGE_BENCH_MODULES to a folder with golden_module.rsmod, as
+// bench/bridge.sh builds it).
+func BenchmarkEchoCall(b *testing.B) {
+	path := os.Getenv("BRIDGE_BENCH_MODULES")
+	if path == "" {
+		b.Skip("BRIDGE_BENCH_MODULES not set")
+	}
+	initCtx := withValues(runtime.RUNTIME_CTX_ENV, map[string]string{"K": "v"},
+		runtime.RUNTIME_CTX_MODE, "run_once", runtime.RUNTIME_CTX_NODE, "nakama1",
+		runtime.RUNTIME_CTX_VERSION, "3.40.0")
+	theBridge.init = &callState{ctx: initCtx}
+	if out, ok := rustInit(path, encodeInitContext(initCtx), 10000); !ok {
+		b.Fatal(out)
+	}
+	rpc := theBridge.rpc("echo")
+	ctx := nakamaLikeContext()
+	b.ReportAllocs()
+	for b.Loop() {
+		if out, err := rpc(ctx, nil, nil, nil, "hello"); err != nil || out != "hello" {
+			b.Fatal(out, err)
+		}
+	}
+}

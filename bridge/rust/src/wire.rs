@@ -1,0 +1,203 @@
+//! The per-call context as the Go side sends it (bridge/go/context.go,
+//! `encodeCallContext`), read in place: the module's [`FfiContext`]
+//! borrows the Go buffer, so a call copies and allocates nothing for its
+//! context.
+//!
+//! Eleven fields in a fixed order, each a little-endian `u32` length and
+//! that many bytes, or the length `u32::MAX` alone for an absent field:
+//! headers, query_params, user_id, username, vars, user_session_exp,
+//! session_id, lang, client_ip, client_port, trace_id. The maps are JSON
+//! objects, `user_session_exp` eight bytes (little-endian `i64`), the rest
+//! UTF-8 text.
+
+use nakama_runtime_host::abi::abi_stable::std_types::{ROption, RStr};
+use nakama_runtime_host::abi::ffi::FfiContext;
+
+const ABSENT: u32 = u32::MAX;
+const FIELDS: usize = 11;
+const NAMES: [&str; FIELDS] = [
+    "headers",
+    "query_params",
+    "user_id",
+    "username",
+    "vars",
+    "user_session_exp",
+    "session_id",
+    "lang",
+    "client_ip",
+    "client_port",
+    "trace_id",
+];
+
+/// What a call's context has besides the wire fields: the same for every
+/// call of a process (or of a call kind).
+pub struct Fixed<'a> {
+    pub execution_mode: &'a str,
+    pub node: &'a str,
+    pub version: &'a str,
+}
+
+/// Reads `buf` into the module's view of the context. The env is left
+/// empty: the loader gives the init env to calls without one. Errors name
+/// the field that is truncated or not UTF-8.
+pub fn read<'a>(buf: &'a [u8], fixed: Fixed<'a>) -> Result<FfiContext<'a>, String> {
+    let mut fields: [Option<&'a [u8]>; FIELDS] = [None; FIELDS];
+    let mut rest = buf;
+    for (slot, name) in fields.iter_mut().zip(NAMES) {
+        let Some((len, after)) = rest.split_first_chunk::<4>() else {
+            return Err(format!("the call's context ends before {name}"));
+        };
+        rest = after;
+        let len = u32::from_le_bytes(*len);
+        if len == ABSENT {
+            continue;
+        }
+        let Some((value, after)) = rest.split_at_checked(len as usize) else {
+            return Err(format!("the call's context ends inside {name}"));
+        };
+        *slot = Some(value);
+        rest = after;
+    }
+    if !rest.is_empty() {
+        return Err(format!(
+            "the call's context has {} bytes after its last field",
+            rest.len()
+        ));
+    }
+    let text = |i: usize| -> Result<ROption<RStr<'a>>, String> {
+        match fields[i] {
+            None => Ok(ROption::RNone),
+            Some(b) => std::str::from_utf8(b)
+                .map(|s| ROption::RSome(RStr::from_str(s)))
+                .map_err(|_| format!("the call's context has a {} that is not UTF-8", NAMES[i])),
+        }
+    };
+    let map = |i: usize| text(i).map(|v| v.unwrap_or(RStr::from_str("")));
+    let user_session_exp = match fields[5] {
+        None => ROption::RNone,
+        Some(b) => match <[u8; 8]>::try_from(b) {
+            Ok(b) => ROption::RSome(i64::from_le_bytes(b)),
+            Err(_) => return Err("the call's user_session_exp is not 8 bytes".into()),
+        },
+    };
+    Ok(FfiContext {
+        execution_mode: RStr::from_str(fixed.execution_mode),
+        node: RStr::from_str(fixed.node),
+        version: RStr::from_str(fixed.version),
+        user_id: text(2)?,
+        username: text(3)?,
+        user_session_exp,
+        session_id: text(6)?,
+        lang: text(7)?,
+        client_ip: text(8)?,
+        client_port: text(9)?,
+        trace_id: text(10)?,
+        env_json: RStr::from_str(""),
+        headers_json: map(0)?,
+        query_params_json: map(1)?,
+        vars_json: text(4)?,
+        extra_json: RStr::from_str(""),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes fields the way the Go side does (`None`: absent).
+    fn wire(fields: [Option<&[u8]>; FIELDS]) -> Vec<u8> {
+        let mut b = Vec::new();
+        for f in fields {
+            match f {
+                None => b.extend_from_slice(&ABSENT.to_le_bytes()),
+                Some(v) => {
+                    b.extend_from_slice(&(v.len() as u32).to_le_bytes());
+                    b.extend_from_slice(v);
+                }
+            }
+        }
+        b
+    }
+
+    const FIXED: Fixed<'static> = Fixed {
+        execution_mode: "rpc",
+        node: "nakama1",
+        version: "3.40.0",
+    };
+
+    fn opt(v: ROption<RStr<'_>>) -> Option<&str> {
+        v.into_option().map(|s| s.as_str())
+    }
+
+    #[test]
+    fn every_field_lands_where_the_module_reads_it() {
+        let exp = 1_700_000_000i64.to_le_bytes();
+        let buf = wire([
+            Some(br#"{"X":["1"]}"#),
+            Some(br#"{"q":["a","b"]}"#),
+            Some(b"u1"),
+            Some(b"ann"),
+            Some(br#"{"tier":"gold"}"#),
+            Some(&exp),
+            Some(b"s1"),
+            Some(b"fr"),
+            Some(b"127.0.0.1"),
+            Some(b"5000"),
+            Some(b"t1"),
+        ]);
+        let c = read(&buf, FIXED).unwrap();
+        assert_eq!(
+            (
+                c.execution_mode.as_str(),
+                c.node.as_str(),
+                c.version.as_str()
+            ),
+            ("rpc", "nakama1", "3.40.0")
+        );
+        assert_eq!(c.headers_json.as_str(), r#"{"X":["1"]}"#);
+        assert_eq!(c.query_params_json.as_str(), r#"{"q":["a","b"]}"#);
+        assert_eq!(opt(c.vars_json), Some(r#"{"tier":"gold"}"#));
+        assert_eq!(opt(c.user_id), Some("u1"));
+        assert_eq!(opt(c.username), Some("ann"));
+        assert_eq!(c.user_session_exp.into_option(), Some(1_700_000_000));
+        assert_eq!(opt(c.session_id), Some("s1"));
+        assert_eq!(opt(c.lang), Some("fr"));
+        assert_eq!(opt(c.client_ip), Some("127.0.0.1"));
+        assert_eq!(opt(c.client_port), Some("5000"));
+        assert_eq!(opt(c.trace_id), Some("t1"));
+        assert_eq!(c.env_json.as_str(), "");
+    }
+
+    #[test]
+    fn absent_fields_are_none_and_absent_maps_empty() {
+        let buf = wire([None; FIELDS]);
+        let c = read(&buf, FIXED).unwrap();
+        assert_eq!(c.headers_json.as_str(), "");
+        assert_eq!(c.query_params_json.as_str(), "");
+        assert_eq!(opt(c.vars_json), None);
+        assert_eq!(opt(c.user_id), None);
+        assert_eq!(c.user_session_exp.into_option(), None);
+        assert_eq!(opt(c.trace_id), None);
+    }
+
+    #[test]
+    fn bad_buffers_are_refused_with_the_field_named() {
+        let mut fields = [None; FIELDS];
+        fields[3] = Some(&b"\xff"[..]);
+        let err = read(&wire(fields), FIXED).err().unwrap();
+        assert!(err.contains("username") && err.contains("UTF-8"), "{err}");
+
+        let full = wire([Some(&b"abc"[..]); FIELDS]);
+        let err = read(&full[..6], FIXED).err().unwrap();
+        assert!(err.contains("inside headers"), "{err}");
+        let err = read(&full[..7], FIXED).err().unwrap();
+        assert!(err.contains("before query_params"), "{err}");
+        let err = read(&full, FIXED).err().unwrap();
+        assert!(err.contains("user_session_exp"), "{err}");
+
+        let mut extra = wire([None; FIELDS]);
+        extra.push(0);
+        assert!(read(&extra, FIXED).err().unwrap().contains("1 bytes after"));
+        assert!(read(&[], FIXED).err().unwrap().contains("before headers"));
+    }
+}
