@@ -153,9 +153,9 @@ pub enum CallContext<'a> {
     },
     /// The module's view, built by the host straight from its own wire
     /// form (the bridge): nothing is copied per call. An empty `env_json`
-    /// means the init context's env.
+    /// means the init context's env (cheaper: [`Modules::init_env_json`]).
     View {
-        ctx: FfiContext<'a>,
+        ctx: &'a FfiContext<'a>,
         /// See [`CallInfo::host_token`].
         host_token: u64,
     },
@@ -366,7 +366,7 @@ impl Modules {
         input: &[u8],
     ) -> Result<Vec<u8>, CallError> {
         let module = &self.modules[target.module];
-        let maps;
+        let (maps, owned);
         let (ffi_ctx, host_token) = match call {
             CallContext::Data {
                 data,
@@ -374,24 +374,24 @@ impl Modules {
                 host_token,
             } => {
                 maps = self.with_env(given.unwrap_or_else(|| data.encode_maps()), data);
-                (data.as_ffi(&maps), host_token)
+                owned = data.as_ffi(&maps);
+                (&owned, host_token)
             }
-            CallContext::View {
-                mut ctx,
-                host_token,
-            } => {
-                if ctx.env_json.is_empty() {
-                    ctx.env_json = RStr::from_str(&self.init_env_json);
-                }
-                (ctx, host_token)
+            CallContext::View { ctx, host_token } if ctx.env_json.is_empty() => {
+                owned = FfiContext {
+                    env_json: RStr::from_str(&self.init_env_json),
+                    ..*ctx
+                };
+                (&owned, host_token)
             }
+            CallContext::View { ctx, host_token } => (ctx, host_token),
         };
         // Lives in this future, which outlives the module future below.
-        let scope = Scope::new(&*self.api, &module.opened.name, kind, &ffi_ctx, host_token);
+        let scope = Scope::new(&*self.api, &module.opened.name, kind, ffi_ctx, host_token);
         let fut = (module.opened.root.call())(
             target.handler,
             scope.handle(),
-            &ffi_ctx,
+            ffi_ctx,
             RSlice::from_slice(input),
         );
         match AssertUnwindSafe(fut).catch_unwind().await {
@@ -399,6 +399,12 @@ impl Modules {
             Ok(RResult::RErr(e)) => Err(CallError::new(Code::from_u32(e.code), e.message.as_str())),
             Err(_) => Err(CallError::new(Code::Internal, "module handler panicked")),
         }
+    }
+
+    /// The init context's env as modules receive it (a JSON object, empty
+    /// for no env): what a host puts in a call's `env_json`.
+    pub fn init_env_json(&self) -> &str {
+        &self.init_env_json
     }
 
     /// `maps` with an env: its own, the context's, or the init env.

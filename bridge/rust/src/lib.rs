@@ -439,13 +439,14 @@ fn call(
         execution_mode,
         node: &bridge.node,
         version: &bridge.version,
+        env_json: bridge.modules.init_env_json(),
     };
     let ctx = match wire::read(ctx_wire, fixed) {
         Ok(c) => c,
         Err(e) => return Some(Err(CallError::new(Code::Internal, e))),
     };
     let call_ctx = CallContext::View {
-        ctx,
+        ctx: &ctx,
         host_token: token,
     };
     let m = &bridge.modules;

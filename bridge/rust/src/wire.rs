@@ -35,11 +35,12 @@ pub struct Fixed<'a> {
     pub execution_mode: &'a str,
     pub node: &'a str,
     pub version: &'a str,
+    /// The init env (JSON), given to every call.
+    pub env_json: &'a str,
 }
 
-/// Reads `buf` into the module's view of the context. The env is left
-/// empty: the loader gives the init env to calls without one. Errors name
-/// the field that is truncated or not UTF-8.
+/// Reads `buf` into the module's view of the context. Errors name the
+/// field that is truncated or not UTF-8.
 pub fn read<'a>(buf: &'a [u8], fixed: Fixed<'a>) -> Result<FfiContext<'a>, String> {
     let mut fields: [Option<&'a [u8]>; FIELDS] = [None; FIELDS];
     let mut rest = buf;
@@ -92,7 +93,7 @@ pub fn read<'a>(buf: &'a [u8], fixed: Fixed<'a>) -> Result<FfiContext<'a>, Strin
         client_ip: text(8)?,
         client_port: text(9)?,
         trace_id: text(10)?,
-        env_json: RStr::from_str(""),
+        env_json: RStr::from_str(fixed.env_json),
         headers_json: map(0)?,
         query_params_json: map(1)?,
         vars_json: text(4)?,
@@ -123,6 +124,7 @@ mod tests {
         execution_mode: "rpc",
         node: "nakama1",
         version: "3.40.0",
+        env_json: r#"{"K":"v"}"#,
     };
 
     fn opt(v: ROption<RStr<'_>>) -> Option<&str> {
@@ -165,7 +167,7 @@ mod tests {
         assert_eq!(opt(c.client_ip), Some("127.0.0.1"));
         assert_eq!(opt(c.client_port), Some("5000"));
         assert_eq!(opt(c.trace_id), Some("t1"));
-        assert_eq!(c.env_json.as_str(), "");
+        assert_eq!(c.env_json.as_str(), r#"{"K":"v"}"#);
     }
 
     #[test]
