@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -117,6 +119,56 @@ func TestAppendStringIsJSONForAnyBytes(t *testing.T) {
 		}
 		if want := strings.ToValidUTF8(s, "\uFFFD"); back != want {
 			t.Fatalf("%q came back as %q, want %q", s, back, want)
+		}
+	}
+}
+
+func TestTheOneWalkReadsWhatCtxValueReads(t *testing.T) {
+	if !valueCtxLayoutOK {
+		t.Fatal("this Go's context.valueCtx is not laid out as valueCtxLayout: the bridge falls back to ctx.Value")
+	}
+	env := map[string]string{"K": "v"}
+	base := withParent(httptest.NewRequest(http.MethodGet, "/", nil).Context(), "other", 1)
+	cases := map[string]context.Context{
+		"http key": nakamaLikeContext(),
+		"session": withParent(base, runtime.RUNTIME_CTX_ENV, env, runtime.RUNTIME_CTX_MODE, "rpc",
+			runtime.RUNTIME_CTX_HEADERS, map[string][]string{"A": {"1"}},
+			runtime.RUNTIME_CTX_USER_ID, "u1", runtime.RUNTIME_CTX_USERNAME, "ann",
+			runtime.RUNTIME_CTX_VARS, map[string]string{"k": "v"}, runtime.RUNTIME_CTX_USER_SESSION_EXP, int64(42),
+			runtime.RUNTIME_CTX_SESSION_ID, "s1", runtime.RUNTIME_CTX_LANG, "",
+			runtime.RUNTIME_CTX_CLIENT_IP, "::1", runtime.RUNTIME_CTX_TRACE_ID, "t"),
+		"shadowed and mistyped": withParent(base, runtime.RUNTIME_CTX_ENV, env,
+			runtime.RUNTIME_CTX_USER_ID, "below", runtime.RUNTIME_CTX_USER_ID, "top",
+			runtime.RUNTIME_CTX_USERNAME, 7, runtime.RUNTIME_CTX_USER_SESSION_EXP, "soon",
+			runtime.RUNTIME_CTX_QUERY_PARAMS, map[string]string{"wrong": "type"},
+			runtime.RUNTIME_CTX_CLIENT_PORT, "1", runtime.RUNTIME_CTX_CLIENT_PORT, 2),
+		"no user, values set anyway": withParent(base, runtime.RUNTIME_CTX_ENV, env,
+			runtime.RUNTIME_CTX_USERNAME, "ghost", runtime.RUNTIME_CTX_LANG, "fr"),
+	}
+	for name, ctx := range cases {
+		var walked, looked callValues
+		if !walked.walk(ctx) {
+			t.Fatalf("%s: the walk gave up", name)
+		}
+		looked.lookUp(ctx)
+		if got, want := encodeValues(nil, &walked), encodeValues(nil, &looked); !reflect.DeepEqual(callFields(t, got), callFields(t, want)) {
+			t.Fatalf("%s: walk %v\nlookUp %v", name, callFields(t, got), callFields(t, want))
+		}
+	}
+	// A chain that is not all WithValue down to env: the walk gives up
+	// (and encodeCallContext uses ctx.Value).
+	cancelled, cancel := context.WithCancel(withParent(base, runtime.RUNTIME_CTX_ENV, env))
+	defer cancel()
+	for name, ctx := range map[string]context.Context{
+		"no env":           withParent(base, runtime.RUNTIME_CTX_USER_ID, "u1"),
+		"cancel above env": withParent(cancelled, runtime.RUNTIME_CTX_USER_ID, "u1"),
+	} {
+		var v callValues
+		if v.walk(ctx) || !reflect.DeepEqual(v, callValues{}) {
+			t.Fatalf("%s: the walk answered %+v", name, v)
+		}
+		if got := callFields(t, encodeCallContext(nil, ctx)); got["user_id"] != "u1" {
+			t.Fatalf("%s: fallback lost the user: %v", name, got)
 		}
 	}
 }
