@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/heroiclabs/nakama-common/runtime"
@@ -45,6 +46,13 @@ func BenchmarkEncodeContext(b *testing.B) {
 	}
 }
 
+// The Rust side loads modules once per process.
+var (
+	benchInit    sync.Once
+	benchInitOut string
+	benchInitOK  bool
+)
+
 // BenchmarkEchoCall: one whole RPC through the bridge into a Rust module
 // (set BRIDGE_BENCH_MODULES to a folder with golden_module.rsmod, as
 // bench/bridge.sh builds it).
@@ -56,9 +64,12 @@ func BenchmarkEchoCall(b *testing.B) {
 	initCtx := withValues(runtime.RUNTIME_CTX_ENV, map[string]string{"K": "v"},
 		runtime.RUNTIME_CTX_MODE, "run_once", runtime.RUNTIME_CTX_NODE, "nakama1",
 		runtime.RUNTIME_CTX_VERSION, "3.40.0")
-	theBridge.init = &callState{ctx: initCtx}
-	if out, ok := rustInit(path, encodeInitContext(initCtx), 10000); !ok {
-		b.Fatal(out)
+	benchInit.Do(func() {
+		theBridge.init = &callState{ctx: initCtx}
+		benchInitOut, benchInitOK = rustInit(path, encodeInitContext(initCtx), 10000)
+	})
+	if !benchInitOK {
+		b.Fatal(benchInitOut)
 	}
 	rpc := theBridge.rpc("echo")
 	ctx := nakamaLikeContext()

@@ -15,6 +15,8 @@ use nakama_runtime_host::abi::ffi::FfiContext;
 
 const ABSENT: u32 = u32::MAX;
 const FIELDS: usize = 11;
+/// The index of user_session_exp, the one field that is not text.
+const EXP: usize = 5;
 const NAMES: [&str; FIELDS] = [
     "headers",
     "query_params",
@@ -42,9 +44,11 @@ pub struct Fixed<'a> {
 /// Reads `buf` into the module's view of the context. Errors name the
 /// field that is truncated or not UTF-8.
 pub fn read<'a>(buf: &'a [u8], fixed: Fixed<'a>) -> Result<FfiContext<'a>, String> {
-    let mut fields: [Option<&'a [u8]>; FIELDS] = [None; FIELDS];
+    // Every field as text (user_session_exp apart), validated as it is met.
+    let mut text: [Option<&'a str>; FIELDS] = [None; FIELDS];
+    let mut exp: Option<&'a [u8]> = None;
     let mut rest = buf;
-    for (slot, name) in fields.iter_mut().zip(NAMES) {
+    for (i, name) in NAMES.iter().enumerate() {
         let Some((len, after)) = rest.split_first_chunk::<4>() else {
             return Err(format!("the call's context ends before {name}"));
         };
@@ -56,8 +60,15 @@ pub fn read<'a>(buf: &'a [u8], fixed: Fixed<'a>) -> Result<FfiContext<'a>, Strin
         let Some((value, after)) = rest.split_at_checked(len as usize) else {
             return Err(format!("the call's context ends inside {name}"));
         };
-        *slot = Some(value);
         rest = after;
+        if i == EXP {
+            exp = Some(value);
+        } else {
+            let Ok(value) = std::str::from_utf8(value) else {
+                return Err(format!("the call's context has a {name} that is not UTF-8"));
+            };
+            text[i] = Some(value);
+        }
     }
     if !rest.is_empty() {
         return Err(format!(
@@ -65,38 +76,32 @@ pub fn read<'a>(buf: &'a [u8], fixed: Fixed<'a>) -> Result<FfiContext<'a>, Strin
             rest.len()
         ));
     }
-    let text = |i: usize| -> Result<ROption<RStr<'a>>, String> {
-        match fields[i] {
-            None => Ok(ROption::RNone),
-            Some(b) => std::str::from_utf8(b)
-                .map(|s| ROption::RSome(RStr::from_str(s)))
-                .map_err(|_| format!("the call's context has a {} that is not UTF-8", NAMES[i])),
-        }
-    };
-    let map = |i: usize| text(i).map(|v| v.unwrap_or(RStr::from_str("")));
-    let user_session_exp = match fields[5] {
+    let user_session_exp = match exp.map(<[u8; 8]>::try_from) {
         None => ROption::RNone,
-        Some(b) => match <[u8; 8]>::try_from(b) {
-            Ok(b) => ROption::RSome(i64::from_le_bytes(b)),
-            Err(_) => return Err("the call's user_session_exp is not 8 bytes".into()),
-        },
+        Some(Ok(b)) => ROption::RSome(i64::from_le_bytes(b)),
+        Some(Err(_)) => return Err("the call's user_session_exp is not 8 bytes".into()),
     };
+    let opt = |i: usize| match text[i] {
+        Some(s) => ROption::RSome(RStr::from_str(s)),
+        None => ROption::RNone,
+    };
+    let map = |i: usize| RStr::from_str(text[i].unwrap_or(""));
     Ok(FfiContext {
         execution_mode: RStr::from_str(fixed.execution_mode),
         node: RStr::from_str(fixed.node),
         version: RStr::from_str(fixed.version),
-        user_id: text(2)?,
-        username: text(3)?,
+        user_id: opt(2),
+        username: opt(3),
         user_session_exp,
-        session_id: text(6)?,
-        lang: text(7)?,
-        client_ip: text(8)?,
-        client_port: text(9)?,
-        trace_id: text(10)?,
+        session_id: opt(6),
+        lang: opt(7),
+        client_ip: opt(8),
+        client_port: opt(9),
+        trace_id: opt(10),
         env_json: RStr::from_str(fixed.env_json),
-        headers_json: map(0)?,
-        query_params_json: map(1)?,
-        vars_json: text(4)?,
+        headers_json: map(0),
+        query_params_json: map(1),
+        vars_json: opt(4),
         extra_json: RStr::from_str(""),
     })
 }
