@@ -80,3 +80,33 @@ func BenchmarkEchoCall(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEchoCallParallel: the same from every P at once, as under load
+// (shared state shows up here, not in BenchmarkEchoCall).
+func BenchmarkEchoCallParallel(b *testing.B) {
+	path := os.Getenv("BRIDGE_BENCH_MODULES")
+	if path == "" {
+		b.Skip("BRIDGE_BENCH_MODULES not set")
+	}
+	initCtx := withValues(runtime.RUNTIME_CTX_ENV, map[string]string{"K": "v"},
+		runtime.RUNTIME_CTX_MODE, "run_once", runtime.RUNTIME_CTX_NODE, "nakama1",
+		runtime.RUNTIME_CTX_VERSION, "3.40.0")
+	benchInit.Do(func() {
+		theBridge.init = &callState{ctx: initCtx}
+		benchInitOut, benchInitOK = rustInit(path, encodeInitContext(initCtx), 10000)
+	})
+	if !benchInitOK {
+		b.Fatal(benchInitOut)
+	}
+	rpc := theBridge.rpc("echo")
+	ctx := nakamaLikeContext()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if out, err := rpc(ctx, nil, nil, nil, "hello"); err != nil || out != "hello" {
+				b.Error(out, err)
+				return
+			}
+		}
+	})
+}

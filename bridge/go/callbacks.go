@@ -17,10 +17,7 @@ func state(token C.uint64_t) *callState {
 	if token == 0 {
 		return theBridge.init
 	}
-	if st, ok := calls.get(uint64(token)); ok {
-		return &st
-	}
-	return nil
+	return calls.get(uint64(token))
 }
 
 //export goNbLog

@@ -65,33 +65,36 @@ func rustInit(path string, ctx []byte, timeoutMs uint64) (out string, ok bool) {
 	return take(buf), code == C.NB_OK
 }
 
-// rustCall calls a handler; code 0 = ok (out = output), codeNotFound, or a
-// gRPC code with out = the message. Answers that fit come back in a pooled
-// Go buffer (no Rust allocation to free, no second cgo call).
-func rustCall(kind int, id string, ctx []byte, input string, token uint64) (out string, code int) {
-	a := answers.Get().(*answer)
-	defer answers.Put(a)
-	c := C.nb_call(C.uint8_t(kind), strPtr(id), C.size_t(len(id)), bytesPtr(ctx), C.size_t(len(ctx)),
+// rustCall calls a handler with the context in f.ctx; code 0 = ok (out =
+// output), codeNotFound, or a gRPC code with out = the message. Answers
+// that fit come back in f.dst (no Rust allocation to free, no second cgo
+// call).
+func rustCall(kind int, id string, f *frame, input string, token uint64) (out string, code int) {
+	c := C.nb_call(C.uint8_t(kind), strPtr(id), C.size_t(len(id)), bytesPtr(f.ctx), C.size_t(len(f.ctx)),
 		strPtr(input), C.size_t(len(input)), C.uint64_t(token),
-		bytesPtr(a.dst), C.size_t(len(a.dst)), &a.out)
-	if a.out.ptr == nil {
-		return string(a.dst[:a.out.len]), int(c)
+		bytesPtr(f.dst), C.size_t(len(f.dst)), &f.out)
+	if f.out.ptr == nil {
+		return string(f.dst[:f.out.len]), int(c)
 	}
-	buf := a.out
-	a.out = C.nb_buf{}
+	buf := f.out
+	f.out = C.nb_buf{}
 	return take(buf), int(c)
 }
 
-// answer is where nb_call leaves its answer; pooled, so that neither the
-// buffer nor the nb_buf (which cgo would move to the heap) is allocated
-// per call.
-type answer struct {
+// frame is what one call needs besides its arguments: its registered
+// state, the buffer its context is encoded into (Rust copies what it keeps
+// before nb_call returns), and where nb_call leaves the answer. Frames are
+// pooled, so none of it is allocated per call (cgo would move an nb_buf
+// on the stack to the heap).
+type frame struct {
+	st  callState
+	ctx []byte
 	dst []byte
 	out C.nb_buf
 }
 
-var answers = sync.Pool{New: func() any {
-	return &answer{dst: make([]byte, 4096)}
+var frames = sync.Pool{New: func() any {
+	return &frame{ctx: make([]byte, 0, 1024), dst: make([]byte, 4096)}
 }}
 
 // answerNk hands an nk result (code 0) or error back to Rust.

@@ -25,6 +25,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"unsafe"
 
 	"github.com/heroiclabs/nakama-common/runtime"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -163,67 +165,78 @@ func runtimePath(initializer runtime.Initializer) string {
 
 // call runs one Rust handler with a token standing for this call.
 func (b *bridge) call(kind int, id string, ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, input string) (string, int) {
-	token := calls.add(callState{ctx: ctx, logger: logger, nk: nk})
+	f := frames.Get().(*frame)
+	defer frames.Put(f)
+	f.st = callState{ctx: ctx, logger: logger, nk: nk}
+	defer func() { f.st = callState{} }()
+	token := calls.add(&f.st)
 	defer calls.remove(token)
-	buf := contextBuffers.Get().(*[]byte)
-	defer contextBuffers.Put(buf)
-	*buf = encodeCallContext((*buf)[:0], ctx)
-	return rustCall(kind, id, *buf, input, token)
+	f.ctx = encodeCallContext(f.ctx[:0], ctx)
+	return rustCall(kind, id, f, input, token)
 }
 
-// contextBuffers recycles the buffers contexts are encoded into (Rust
-// copies what it keeps before nb_call returns).
-var contextBuffers = sync.Pool{New: func() any {
-	b := make([]byte, 0, 1024)
-	return &b
-}}
+// callSlots is how many calls the table holds without its overflow map.
+const callSlots = 4096
 
-// callTable maps the tokens of running calls to their state. It is
-// cheaper per call than runtime/cgo.Handle (a sync.Map entry and an
-// allocation each): slots of values reused through a free list, under a
-// mutex held for a few instructions. Token 0 is the init call, so slot i
-// is token i+1.
+// callTable maps the tokens of running calls to their state. Every call
+// adds and removes itself from whichever thread runs it, so the common
+// path shares no lock: a call takes a free slot with one compare-and-swap,
+// starting from a place that depends on its goroutine's stack (concurrent
+// calls start apart, so they seldom touch the same memory). Past callSlots
+// running calls, the rest go to a map under a mutex. Token 0 is the init
+// call; slot i is token i+1, overflow tokens are above callSlots.
 type callTable struct {
-	mu    sync.Mutex
-	slots []callState
-	used  []bool
-	free  []uint64
+	slots    [callSlots]atomic.Pointer[callState]
+	mu       sync.Mutex
+	overflow map[uint64]*callState
+	next     uint64 // the last overflow token given
 }
 
 var calls callTable
 
-func (t *callTable) add(st callState) uint64 {
+func (t *callTable) add(st *callState) uint64 {
+	var here byte
+	start := uint64(uintptr(unsafe.Pointer(&here))>>6) * 0x9E3779B97F4A7C15 >> 52 // 12 bits
+	for i := range uint64(callSlots) {
+		j := (start + i) % callSlots
+		if t.slots[j].CompareAndSwap(nil, st) {
+			return j + 1
+		}
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if n := len(t.free); n > 0 {
-		i := t.free[n-1]
-		t.free = t.free[:n-1]
-		t.slots[i], t.used[i] = st, true
-		return i + 1
+	if t.overflow == nil {
+		t.overflow = map[uint64]*callState{}
+		t.next = callSlots
 	}
-	t.slots = append(t.slots, st)
-	t.used = append(t.used, true)
-	return uint64(len(t.slots))
+	t.next++
+	t.overflow[t.next] = st
+	return t.next
 }
 
-// get answers a copy of the call's state (ok=false: no such call).
-func (t *callTable) get(token uint64) (callState, bool) {
+// get answers the call's state (nil: no such call).
+func (t *callTable) get(token uint64) *callState {
+	switch {
+	case token == 0:
+		return nil
+	case token <= callSlots:
+		return t.slots[token-1].Load()
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if token == 0 || token > uint64(len(t.slots)) || !t.used[token-1] {
-		return callState{}, false
-	}
-	return t.slots[token-1], true
+	return t.overflow[token]
 }
 
 func (t *callTable) remove(token uint64) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if token == 0 || token > uint64(len(t.slots)) || !t.used[token-1] {
-		return
+	switch {
+	case token == 0:
+	case token <= callSlots:
+		t.slots[token-1].Store(nil)
+	default:
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		delete(t.overflow, token)
 	}
-	t.slots[token-1], t.used[token-1] = callState{}, false
-	t.free = append(t.free, token-1)
 }
 
 func callError(out string, code int) error {

@@ -108,7 +108,16 @@ fn table() -> &'static RwLock<Vec<Entry>> {
     TABLE.get_or_init(|| RwLock::new(declared_entries()))
 }
 
+/// The table's rows as they stood after the first init, read without the
+/// lock: every call looks its handler up, from every thread, and a read
+/// lock is a write to memory all of them share. Rows are only ever
+/// appended, so a row here is the same row in the table.
+static SNAPSHOT: OnceLock<Vec<(&'static dyn Handler, &'static str)>> = OnceLock::new();
+
 fn handler_at(index: u32) -> Option<(&'static dyn Handler, &'static str)> {
+    if let Some(row) = SNAPSHOT.get().and_then(|rows| rows.get(index as usize)) {
+        return Some(*row);
+    }
     let table = table().read().unwrap_or_else(|e| e.into_inner());
     table.get(index as usize).map(|e| (e.handler, e.function))
 }
@@ -256,6 +265,7 @@ pub fn run_init<'a>(
             table.push(entry.clone());
             rows.push(((table.len() - 1) as u32, entry));
         }
+        let _ = SNAPSHOT.set(table.iter().map(|e| (e.handler, e.function)).collect());
         let refs: Vec<(u32, &Entry)> = rows.iter().map(|(i, e)| (*i, e)).collect();
         Ok(module_info(&refs))
     };
