@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -53,26 +54,30 @@ var (
 	benchInitOK  bool
 )
 
-// BenchmarkEchoCall: one whole RPC through the bridge into a Rust module
-// (set BRIDGE_BENCH_MODULES to a folder with golden_module.rsmod, as
-// bench/bridge.sh builds it).
-func BenchmarkEchoCall(b *testing.B) {
+// echoRPC loads the modules of BRIDGE_BENCH_MODULES (a folder with
+// golden_module.rsmod, as bench/bridge.sh builds it) once per process and
+// answers the bridge's "echo" RPC.
+func echoRPC(b *testing.B) func(context.Context, runtime.Logger, *sql.DB, runtime.NakamaModule, string) (string, error) {
 	path := os.Getenv("BRIDGE_BENCH_MODULES")
 	if path == "" {
 		b.Skip("BRIDGE_BENCH_MODULES not set")
 	}
-	initCtx := withValues(runtime.RUNTIME_CTX_ENV, map[string]string{"K": "v"},
-		runtime.RUNTIME_CTX_MODE, "run_once", runtime.RUNTIME_CTX_NODE, "nakama1",
-		runtime.RUNTIME_CTX_VERSION, "3.40.0")
 	benchInit.Do(func() {
+		initCtx := withValues(runtime.RUNTIME_CTX_ENV, map[string]string{"K": "v"},
+			runtime.RUNTIME_CTX_MODE, "run_once", runtime.RUNTIME_CTX_NODE, "nakama1",
+			runtime.RUNTIME_CTX_VERSION, "3.40.0")
 		theBridge.init = &callState{ctx: initCtx}
 		benchInitOut, benchInitOK = rustInit(path, encodeInitContext(initCtx), 10000)
 	})
 	if !benchInitOK {
 		b.Fatal(benchInitOut)
 	}
-	rpc := theBridge.rpc("echo")
-	ctx := nakamaLikeContext()
+	return theBridge.rpc("echo")
+}
+
+// BenchmarkEchoCall: one whole RPC through the bridge into a Rust module.
+func BenchmarkEchoCall(b *testing.B) {
+	rpc, ctx := echoRPC(b), nakamaLikeContext()
 	b.ReportAllocs()
 	for b.Loop() {
 		if out, err := rpc(ctx, nil, nil, nil, "hello"); err != nil || out != "hello" {
@@ -84,22 +89,7 @@ func BenchmarkEchoCall(b *testing.B) {
 // BenchmarkEchoCallParallel: the same from every P at once, as under load
 // (shared state shows up here, not in BenchmarkEchoCall).
 func BenchmarkEchoCallParallel(b *testing.B) {
-	path := os.Getenv("BRIDGE_BENCH_MODULES")
-	if path == "" {
-		b.Skip("BRIDGE_BENCH_MODULES not set")
-	}
-	initCtx := withValues(runtime.RUNTIME_CTX_ENV, map[string]string{"K": "v"},
-		runtime.RUNTIME_CTX_MODE, "run_once", runtime.RUNTIME_CTX_NODE, "nakama1",
-		runtime.RUNTIME_CTX_VERSION, "3.40.0")
-	benchInit.Do(func() {
-		theBridge.init = &callState{ctx: initCtx}
-		benchInitOut, benchInitOK = rustInit(path, encodeInitContext(initCtx), 10000)
-	})
-	if !benchInitOK {
-		b.Fatal(benchInitOut)
-	}
-	rpc := theBridge.rpc("echo")
-	ctx := nakamaLikeContext()
+	rpc, ctx := echoRPC(b), nakamaLikeContext()
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
