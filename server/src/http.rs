@@ -7,6 +7,7 @@
 #![allow(clippy::result_large_err)]
 
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post, put};
 use axum::Router;
 use base64::Engine as _;
+use futures_util::future::Either;
 use nakama_runtime_host::abi::hooks::{hook, Hook};
 use nakama_runtime_host::abi::{api, mode, nk, Code, ContextData, ContextMaps};
 use nakama_runtime_host::{Before, CallContext, CallError, Modules};
@@ -45,7 +47,7 @@ type Shared = State<Arc<App>>;
 /// the time of a small RPC (Go's handlers check the headers the same way).
 pub fn router(app: Arc<App>) -> Router {
     let plain = routes(app.clone());
-    let full = routes(app)
+    let full = routes(app.clone())
         // Gzip/deflate bodies in, compressed answers out when asked, and
         // Nakama's CORS policy (any origin).
         .layer(tower_http::decompression::RequestDecompressionLayer::new())
@@ -72,16 +74,31 @@ pub fn router(app: Arc<App>) -> Router {
             v.to_str()
                 .is_ok_and(|v| v.contains("gzip") || v.contains("deflate"))
         });
-        let router = if accepts
-            || h.contains_key(header::ORIGIN)
-            || h.contains_key(header::CONTENT_ENCODING)
-        {
-            full.clone()
-        } else {
-            plain.clone()
-        };
-        tower::ServiceExt::oneshot(router, req)
+        if accepts || h.contains_key(header::ORIGIN) || h.contains_key(header::CONTENT_ENCODING) {
+            return Either::Left(tower::ServiceExt::oneshot(full.clone(), req));
+        }
+        // The hot path, an RPC by a plain id, skips the router: what it
+        // would do (route, extract the id, add the common headers) is done
+        // here. Any other id (escaped, empty, nested) takes the router.
+        if let Some(id) = plain_rpc_id(req.uri().path()) {
+            let (app, id) = (app.clone(), id.to_string());
+            let fut: BoxedResponse =
+                Box::pin(async move { Ok(common_headers(rpc_inner(app, id, req).await).await) });
+            return Either::Right(fut);
+        }
+        Either::Left(tower::ServiceExt::oneshot(plain.clone(), req))
     }))
+}
+
+type BoxedResponse =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response, Infallible>> + Send>>;
+
+/// The id of `/v2/rpc/{id}` when it needs no decoding: unreserved URL
+/// characters only.
+fn plain_rpc_id(path: &str) -> Option<&str> {
+    let id = path.strip_prefix("/v2/rpc/")?;
+    let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~');
+    (!id.is_empty() && id.bytes().all(plain)).then_some(id)
 }
 
 fn routes(app: Arc<App>) -> Router {
@@ -1300,6 +1317,25 @@ async fn list(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_plain_rpc_ids_take_the_direct_path() {
+        assert_eq!(plain_rpc_id("/v2/rpc/echo"), Some("echo"));
+        assert_eq!(
+            plain_rpc_id("/v2/rpc/Create_guild-2.v~1"),
+            Some("Create_guild-2.v~1")
+        );
+        for other in [
+            "/v2/rpc/",
+            "/v2/rpc/a%20b",
+            "/v2/rpc/a/b",
+            "/v2/rpc/é",
+            "/v2/rpcx",
+            "/v2/account",
+        ] {
+            assert_eq!(plain_rpc_id(other), None, "{other}");
+        }
+    }
 
     #[test]
     fn headers_are_canonicalised_like_go() {

@@ -68,3 +68,44 @@ fn gzip_bodies_in_compressed_answers_out_cors_and_cache_headers() {
         .unwrap_or("")
         .contains("PUT"));
 }
+
+/// A plain RPC id skips the router; an escaped or odd one goes through
+/// it. Both ways answer the same, headers included.
+#[test]
+fn rpcs_answer_the_same_by_the_direct_path_and_through_the_router() {
+    let server = Server::start(&["golden-module"], &["--logger.level", "error"]);
+    let call = |path: &str, method: &str| {
+        let r = server
+            .request(method, path, &[("Content-Type", "text/plain")], Some(b"hi"))
+            .unwrap();
+        let headers =
+            ["Content-Type", "Cache-Control", "Vary"].map(|h| r.header(h).map(str::to_string));
+        (r.status, r.text(), headers)
+    };
+    let direct = call(ECHO, "POST");
+    assert_eq!((direct.0, direct.1.as_str()), (200, "hi"));
+    assert_eq!(
+        direct.2[1].as_deref(),
+        Some("no-store, no-cache, must-revalidate")
+    );
+    // `%6F` is `o`: the router decodes the id to `echo`.
+    let routed = call("/v2/rpc/ech%6F?http_key=defaulthttpkey&unwrap", "POST");
+    assert_eq!(direct, routed);
+    // Errors and refused methods too.
+    for (direct, routed) in [
+        (
+            "/v2/rpc/nope?http_key=defaulthttpkey",
+            "/v2/rpc/n%6Fpe?http_key=defaulthttpkey",
+        ),
+        (
+            "/v2/rpc/echo?http_key=wrong",
+            "/v2/rpc/ech%6F?http_key=wrong",
+        ),
+    ] {
+        assert_eq!(call(direct, "POST"), call(routed, "POST"), "{direct}");
+    }
+    assert_eq!(
+        call(ECHO, "PUT"),
+        call("/v2/rpc/ech%6F?http_key=defaulthttpkey&unwrap", "PUT")
+    );
+}
