@@ -8,7 +8,9 @@
 
 use std::collections::HashMap;
 use std::convert::Infallible;
+use std::future::Future as _;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -332,18 +334,32 @@ impl App {
         ctx
     }
 
-    /// Runs a module call under the configured timeout.
+    /// Runs a module call under the configured timeout. The timer is only
+    /// set once the call is pending: most finish in their first poll, and
+    /// a timer per call costs a clock read and the runtime's shared timer.
     async fn timed<T>(
         &self,
         fut: impl std::future::Future<Output = Result<T, CallError>>,
     ) -> Result<T, CallError> {
         let limit = Duration::from_millis(self.config.runtime_call_timeout_ms);
-        tokio::time::timeout(limit, fut).await.unwrap_or_else(|_| {
-            Err(CallError::new(
-                Code::DeadlineExceeded,
-                "module call exceeded runtime.call_timeout_ms",
-            ))
+        let mut fut = std::pin::pin!(fut);
+        let mut timer = std::pin::pin!(None::<tokio::time::Sleep>);
+        std::future::poll_fn(|cx| {
+            if let Poll::Ready(v) = fut.as_mut().poll(cx) {
+                return Poll::Ready(v);
+            }
+            if timer.is_none() {
+                timer.set(Some(tokio::time::sleep(limit)));
+            }
+            match timer.as_mut().as_pin_mut().map(|t| t.poll(cx)) {
+                Some(Poll::Ready(())) => Poll::Ready(Err(CallError::new(
+                    Code::DeadlineExceeded,
+                    "module call exceeded runtime.call_timeout_ms",
+                ))),
+                _ => Poll::Pending,
+            }
         })
+        .await
     }
 
     /// The before hook of `H`; `Err` is the response to send instead.
