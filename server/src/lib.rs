@@ -128,7 +128,9 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         let _ = tcp.set_nodelay(true);
     });
     // The peer address reaches handlers (the context's client_ip/port).
-    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let service = axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+        std::net::SocketAddr,
+    >(router);
     let server = tokio::spawn(async move { axum::serve(listener, service).await });
     log.info("Startup done", &[("address", addr.to_string().into())]);
     Ok(Running { addr, server })
