@@ -3,11 +3,13 @@
 # run: bench/go-module (as go_echo, go_create_guild, go_storage_rw) and
 # fixtures/golden-module through the bridge (echo, create_guild,
 # storage_rw: the same handlers in Rust). Loads alternate Go/Rust, the
-# order flipped each round; prints req/s, p50, p99 per side (mean over
-# rounds) and the ratio Rust / Go.
+# order flipped each round; prints req/s, p50, p99 per side (means and
+# medians over rounds) and the ratio Rust / Go.
 #   bench/bridge.sh      (builds everything; starts and stops Nakama)
 # Env: ROUNDS (2), LOADS ("echo create_guild storage_rw"), DURATION (10s),
-# CONNECTIONS (32), THREADS (2).
+# CONNECTIONS (32), THREADS (2), PIN (0; 1: Nakama on CPU 0 and wrk on
+# CPU 1, so that the load generator does not take the server's CPU: much
+# steadier figures, Nakama with one core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/lib.sh
@@ -20,17 +22,21 @@ cargo build --release -q -p golden-module
 (cd bench/go-module && go build -buildmode=plugin -o build/bench.so .)
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 runtime=$(mktemp -d)
+results=$(mktemp)
+trap 'scripts/nakama-down >/dev/null; rm -rf "$runtime" "$results"' EXIT
 cp bench/go-module/build/bench.so bridge/build/nakama_rust_bridge.so "$runtime/"
 cp "$target_dir/release/libgolden_module.so" "$runtime/golden_module.rsmod"
-trap 'scripts/nakama-down >/dev/null; rm -rf "$runtime"' EXIT
 NAKAMA_RESTART=1 NAKAMA_FRESH_DB=1 scripts/nakama-up --runtime.path "$runtime" \
   --runtime.env BENCH_RPC_PREFIX=go_ >/dev/null
 port=${NAKAMA_PORT:-7450}
+if [ "${PIN:-0}" = 1 ]; then
+  taskset -a -p 1 "$(cat "${NAKAMA_RS_CACHE:-$HOME/.cache/nakama-rs}/nakama.pid")" >/dev/null
+  wrk_cmd=(taskset -c 1 wrk)
+fi
 
 guild='{"name":"guild-of-the-benchmark","motto":"ratios, not absolutes","tags":["bench","rust"],"max":50}'
 value='{"hp":10,"name":"bench"}'
 url() { echo "http://127.0.0.1:$port/v2/rpc/$1?http_key=defaulthttpkey&unwrap"; }
-declare -A sum_rps sum_p50 sum_p99
 ms() { # wrk latency (123.45us, 1.20ms, 2.00s) in ms
   awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; print v}' <<<"$1"
 }
@@ -44,18 +50,23 @@ for round in $(seq 1 "$rounds"); do
       if [ "$side" = go ]; then id=go_$load; fi
       BODY=$body run "$side/$load" "$(url "$id")" -s bench/wrk/post.lua
       k="$side/$load"
-      sum_rps[$k]=$(echo "${sum_rps[$k]:-0} + ${rps[$k]}" | bc -l)
-      sum_p50[$k]=$(echo "${sum_p50[$k]:-0} + $(ms "${p50[$k]}")" | bc -l)
-      sum_p99[$k]=$(echo "${sum_p99[$k]:-0} + $(ms "${p99[$k]}")" | bc -l)
+      echo "$side $load ${rps[$k]} $(ms "${p50[$k]}") $(ms "${p99[$k]}")" >>"$results"
     done
   done
 done
 
-printf '\nOne Nakama 3.40.0, %s round(s) of %s per load, %s connections (means):\n' "$rounds" "$duration" "$conns"
-printf '%-13s %10s %10s %9s %12s %12s\n' load "go r/s" "rust r/s" rust/go "p50 go/rust" "p99 go/rust"
-for load in "${loads[@]}"; do
-  g=$(echo "${sum_rps[go/$load]} / $rounds" | bc -l); r=$(echo "${sum_rps[rust/$load]} / $rounds" | bc -l)
-  printf '%-13s %10.0f %10.0f %8.1f%% %5.2f/%-5.2fms %5.2f/%-5.2fms\n' "$load" "$g" "$r" "$(echo "100 * $r / $g" | bc -l)" \
-    "$(echo "${sum_p50[go/$load]} / $rounds" | bc -l)" "$(echo "${sum_p50[rust/$load]} / $rounds" | bc -l)" \
-    "$(echo "${sum_p99[go/$load]} / $rounds" | bc -l)" "$(echo "${sum_p99[rust/$load]} / $rounds" | bc -l)"
-done
+printf '\nOne Nakama 3.40.0, %s round(s) of %s per load, %s connections%s.\n' "$rounds" "$duration" "$conns" \
+  "$([ "${PIN:-0}" = 1 ] && echo ', Nakama and wrk pinned to one CPU each' || true)"
+# Means, and medians over the rounds (a round that the machine slowed down
+# moves the mean, hardly the median).
+python3 - "$results" "${loads[@]}" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1])]
+for name, stat in (("mean", statistics.fmean), ("median", statistics.median)):
+    print(f"\n{name}s:")
+    print(f"{'load':13} {'go r/s':>10} {'rust r/s':>10} {'rust/go':>8} {'p50 go/rust ms':>15} {'p99 go/rust ms':>15}")
+    for load in sys.argv[2:]:
+        v = {side: [list(map(float, r[2:])) for r in rows if r[0] == side and r[1] == load] for side in ("go", "rust")}
+        g, r = ([stat([x[i] for x in v[side]]) for i in range(3)] for side in ("go", "rust"))
+        print(f"{load:13} {g[0]:10.0f} {r[0]:10.0f} {100 * r[0] / g[0]:7.1f}% {g[1]:7.2f}/{r[1]:<7.2f} {g[2]:7.2f}/{r[2]:<7.2f}")
+PY
