@@ -68,7 +68,8 @@ pub fn check_every_function(port: u16) {
 
 /// The context fixture-nk's `nk_context` RPC sees when called with a
 /// session (vars `tier=gold`), a header, a query parameter, on a host
-/// started with `runtime.env` `GREETING=hi`: every part arrives.
+/// started with `runtime.env` `GREETING=hi`: every part arrives; then what
+/// its SessionLogout before hook sees (user, env, client IP, no port).
 pub fn check_context(port: u16) {
     let auth = crate::http::request(
         port,
@@ -107,4 +108,25 @@ pub fn check_context(port: u16) {
     assert_eq!(ctx["headers"]["X-Client"], json!(["conformance"]), "{ctx}");
     assert_eq!(ctx["query_params"]["region"], json!(["eu"]), "{ctx}");
     assert!(ctx["client_ip"].as_str().is_some(), "{ctx}");
+
+    // A hook's context: fixture-nk's SessionLogout before hook refuses
+    // with its context as the message.
+    let r = crate::http::request(
+        port,
+        "POST",
+        "/v2/session/logout",
+        &[("Authorization", &format!("Bearer {token}"))],
+        Some(format!(r#"{{"token":"{token}"}}"#).as_bytes()),
+    )
+    .expect("logout");
+    assert_eq!(r.status, 400, "{}", r.text());
+    let message = r.json()["message"].as_str().unwrap_or("").to_string();
+    let hook: serde_json::Value = serde_json::from_str(&message).expect("context JSON");
+    assert_eq!(hook["execution_mode"], "before", "{hook}");
+    assert_eq!(hook["user_id"], ctx["user_id"], "{hook}");
+    assert_eq!(hook["username"], "ctx_user", "{hook}");
+    assert_eq!(hook["env"]["GREETING"], "hi", "{hook}");
+    assert!(hook["client_ip"].as_str().is_some(), "{hook}");
+    // Nakama's gateway forwards the client's IP only.
+    assert!(hook.get("client_port").is_none(), "{hook}");
 }

@@ -87,7 +87,10 @@ pub fn router(
                 .is_ok_and(|v| v.contains("gzip") || v.contains("deflate"))
         });
         if accepts || h.contains_key(header::ORIGIN) || h.contains_key(header::CONTENT_ENCODING) {
-            return Either::Left(tower::ServiceExt::oneshot(full.clone(), req));
+            let ip = client_address(req.headers(), req.extensions()).map(|(ip, _)| ip);
+            return Either::Left(
+                CLIENT_IP.scope(ip, tower::ServiceExt::oneshot(full.clone(), req)),
+            );
         }
         // The hot path, an RPC by a plain id, skips the router: what it
         // would do (route, extract the id, add the common headers) is done
@@ -98,8 +101,17 @@ pub fn router(
                 Box::pin(async move { Ok(common_headers(rpc_inner(app, id, req).await).await) });
             return Either::Right(fut);
         }
-        Either::Left(tower::ServiceExt::oneshot(plain.clone(), req))
+        let ip = client_address(req.headers(), req.extensions()).map(|(ip, _)| ip);
+        Either::Left(CLIENT_IP.scope(ip, tower::ServiceExt::oneshot(plain.clone(), req)))
     })
+}
+
+tokio::task_local! {
+    /// The client IP of the request being served, for the hook contexts of
+    /// its handler. Nakama's hooks get no port: its gateway forwards the
+    /// address in X-Forwarded-For, IP only. (RPCs, served directly, set
+    /// both.)
+    static CLIENT_IP: Option<String>;
 }
 
 type BoxedResponse =
@@ -335,6 +347,7 @@ impl App {
 
     fn hook_context(&self, mode: &str, claims: Option<&Claims>) -> ContextData {
         let mut ctx = self.base_context(mode);
+        ctx.client_ip = CLIENT_IP.try_with(Clone::clone).ok().flatten();
         if let Some(c) = claims {
             ctx.user_id = Some(c.uid.clone());
             ctx.username = Some(c.usn.clone());
@@ -513,7 +526,7 @@ async fn rpc_inner(app: Arc<App>, id: String, req: Request) -> Response {
         ctx.user_session_exp = Some(c.exp);
     }
     ctx.trace_id = Some(uuid::Uuid::new_v4().to_string());
-    if let Some((ip, port)) = client_address(&parts) {
+    if let Some((ip, port)) = client_address(&parts.headers, &parts.extensions) {
         ctx.client_ip = Some(ip);
         ctx.client_port = port;
     }
@@ -598,9 +611,11 @@ fn canonical_header(name: &str) -> String {
 /// `socket.proxy_count` 0: the right-most usable entry of X-Forwarded-For
 /// (loopback entries skipped unless first), port-less; else the peer's
 /// address and port.
-fn client_address(parts: &axum::http::request::Parts) -> Option<(String, Option<String>)> {
-    if let Some(list) = parts
-        .headers
+fn client_address(
+    headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+) -> Option<(String, Option<String>)> {
+    if let Some(list) = headers
         .get("x-forwarded-for")
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty())
@@ -621,9 +636,7 @@ fn client_address(parts: &axum::http::request::Parts) -> Option<(String, Option<
         }
         return None;
     }
-    let peer = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?;
+    let peer = extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?;
     Some((peer.0.ip().to_string(), Some(peer.0.port().to_string())))
 }
 
@@ -1373,7 +1386,7 @@ mod tests {
 
     #[test]
     fn the_client_address_prefers_the_forwarded_one() {
-        let parts = |xff: Option<&str>| {
+        let address = |xff: Option<&str>| {
             let mut b = axum::http::Request::builder();
             if let Some(v) = xff {
                 b = b.header("x-forwarded-for", v);
@@ -1382,21 +1395,21 @@ mod tests {
             p.extensions.insert(axum::extract::ConnectInfo(
                 "10.1.2.3:4567".parse::<std::net::SocketAddr>().unwrap(),
             ));
-            p
+            client_address(&p.headers, &p.extensions)
         };
         assert_eq!(
-            client_address(&parts(None)),
+            address(None),
             Some(("10.1.2.3".into(), Some("4567".into())))
         );
         assert_eq!(
-            client_address(&parts(Some("203.0.113.9, 127.0.0.1"))),
+            address(Some("203.0.113.9, 127.0.0.1")),
             Some(("203.0.113.9".into(), None))
         );
         assert_eq!(
-            client_address(&parts(Some("198.51.100.1:80,"))),
+            address(Some("198.51.100.1:80,")),
             Some(("198.51.100.1".into(), Some("80".into())))
         );
-        assert_eq!(client_address(&parts(Some("garbage"))), None);
+        assert_eq!(address(Some("garbage")), None);
     }
 
     #[test]
