@@ -22,6 +22,10 @@ scripts/nakama-down >/dev/null 2>&1 || true
 scripts/nakama-up --runtime.path "$root/bench/go-module/build" >/dev/null
 devhost=(target/release/nakama-devhost --runtime.path "$mods" --database.address "$mods/db.sqlite3"
   --socket.address 127.0.0.1 --socket.port 7350 --logger.level warn --session.token_expiry_sec 7200)
+if curl -fsS 127.0.0.1:7350/healthcheck >/dev/null 2>&1; then
+  echo "something already serves 127.0.0.1:7350 (a dev host left running?): stop it first" >&2
+  exit 1
+fi
 "${devhost[@]}" > "$mods/devhost.log" 2>&1 &
 dh=$!
 trap 'kill $dh 2>/dev/null; scripts/nakama-down >/dev/null; rm -rf "$mods"' EXIT
