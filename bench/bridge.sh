@@ -50,7 +50,7 @@ for round in $(seq 1 "$rounds"); do
       if [ "$side" = go ]; then id=go_$load; fi
       BODY=$body run "$side/$load" "$(url "$id")" -s bench/wrk/post.lua
       k="$side/$load"
-      echo "$side $load ${rps[$k]} $(ms "${p50[$k]}") $(ms "${p99[$k]}")" >>"$results"
+      echo "$side $load ${rps[$k]} $(ms "${p50[$k]}") $(ms "${p99[$k]}") $round" >>"$results"
     done
   done
 done
@@ -62,11 +62,24 @@ printf '\nOne Nakama 3.40.0, %s round(s) of %s per load, %s connections%s.\n' "$
 python3 - "$results" "${loads[@]}" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
+loads = sys.argv[2:]
+def side(load, name):
+    return [list(map(float, r[2:5])) for r in rows if r[0] == name and r[1] == load]
 for name, stat in (("mean", statistics.fmean), ("median", statistics.median)):
     print(f"\n{name}s:")
     print(f"{'load':13} {'go r/s':>10} {'rust r/s':>10} {'rust/go':>8} {'p50 go/rust ms':>15} {'p99 go/rust ms':>15}")
-    for load in sys.argv[2:]:
-        v = {side: [list(map(float, r[2:])) for r in rows if r[0] == side and r[1] == load] for side in ("go", "rust")}
-        g, r = ([stat([x[i] for x in v[side]]) for i in range(3)] for side in ("go", "rust"))
+    for load in loads:
+        g, r = ([stat([x[i] for x in side(load, s)]) for i in range(3)] for s in ("go", "rust"))
         print(f"{load:13} {g[0]:10.0f} {r[0]:10.0f} {100 * r[0] / g[0]:7.1f}% {g[1]:7.2f}/{r[1]:<7.2f} {g[2]:7.2f}/{r[2]:<7.2f}")
+# The two sides of a round run back to back, so their ratio is the least
+# touched by the machine's slower and faster minutes.
+print("\nper round, rust/go (r/s, p99):")
+for load in loads:
+    pairs = []
+    for rnd in sorted({r[5] for r in rows}, key=int):
+        v = {r[0]: r for r in rows if r[1] == load and r[5] == rnd}
+        pairs.append((float(v["rust"][2]) / float(v["go"][2]), float(v["rust"][4]) / float(v["go"][4])))
+    rps, p99 = zip(*pairs)
+    print(f"{load:13} r/s {' '.join(f'{100 * x:.0f}%' for x in rps)}  median {100 * statistics.median(rps):.1f}%;"
+          f" p99 median {100 * statistics.median(p99):.1f}%")
 PY
