@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/heroiclabs/nakama-common/runtime"
 )
@@ -57,7 +59,7 @@ var (
 // echoRPC loads the modules of BRIDGE_BENCH_MODULES (a folder with
 // golden_module.rsmod, as bench/bridge.sh builds it) once per process and
 // answers the bridge's "echo" RPC.
-func echoRPC(b *testing.B) func(context.Context, runtime.Logger, *sql.DB, runtime.NakamaModule, string) (string, error) {
+func echoRPC(b testing.TB) func(context.Context, runtime.Logger, *sql.DB, runtime.NakamaModule, string) (string, error) {
 	path := os.Getenv("BRIDGE_BENCH_MODULES")
 	if path == "" {
 		b.Skip("BRIDGE_BENCH_MODULES not set")
@@ -99,4 +101,75 @@ func BenchmarkEchoCallParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestColdCost (run with BRIDGE_COLD=1 and BRIDGE_BENCH_MODULES): what
+// a call costs when other work has evicted the caches and TLBs, as
+// Nakama's own work does between two calls of a module: about three times
+// the hot figure of BenchmarkEchoCall. Each iteration evicts, then times
+// one variant, in turn; it logs the median time of each less that of
+// doing nothing. BRIDGE_COLD_ONLY=<variant> runs one variant alone (to
+// profile it with perf).
+func TestColdCost(t *testing.T) {
+	if os.Getenv("BRIDGE_COLD") == "" {
+		t.Skip("BRIDGE_COLD not set")
+	}
+	rpc, ctx := echoRPC(t), nakamaLikeContext()
+	buf := make([]byte, 0, 1024)
+	f := frames.Get().(*frame)
+	variants := []struct {
+		name string
+		run  func()
+	}{
+		{"nothing", func() {}},
+		{"go closure", func() { _, _ = noopRPC(ctx, nil, nil, nil, "hello") }},
+		{"encode context", func() { buf = encodeCallContext(buf[:0], ctx) }},
+		{"cgo nop", cgoNop},
+		{"rust miss", func() { // an empty context, an id no module has
+			f.ctx = f.ctx[:0]
+			for range 11 {
+				f.ctx = appendAbsent(f.ctx)
+			}
+			rustCall(kindRPC, "no_such_rpc", f, "hello", 0)
+		}},
+		{"echo call", func() { _, _ = rpc(ctx, nil, nil, nil, "hello") }},
+	}
+	if only := os.Getenv("BRIDGE_COLD_ONLY"); only != "" {
+		variants = slices.DeleteFunc(variants, func(v struct {
+			name string
+			run  func()
+		}) bool {
+			return v.name != only && v.name != "nothing"
+		})
+	}
+	times := make([][]float64, len(variants))
+	for i := range 4000 * len(variants) {
+		v := i % len(variants)
+		evict()
+		start := time.Now()
+		variants[v].run()
+		times[v] = append(times[v], float64(time.Since(start).Nanoseconds()))
+	}
+	median := func(x []float64) float64 { slices.Sort(x); return x[len(x)/2] }
+	base := median(times[0])
+	for i, v := range variants {
+		t.Logf("%-15s %7.0f ns", v.name, median(times[i])-base)
+	}
+}
+
+var noopRPC = func(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runtime.NakamaModule, payload string) (string, error) {
+	return payload, nil
+}
+
+// evictBuf is what evict touches: one line in each page of 16 MiB (the
+// TLBs), then every line of its first MiB (the L2 cache).
+var evictBuf = make([]byte, 16<<20)
+
+func evict() {
+	for i := 0; i < len(evictBuf); i += 4096 {
+		evictBuf[i]++
+	}
+	for i := 0; i < 1<<20; i += 64 {
+		evictBuf[i]++
+	}
 }

@@ -21,6 +21,13 @@ static int32_t nb_init_go(const uint8_t *path, size_t path_len,
   return nb_init(path, path_len, ctx, ctx_len, (nb_log_fn)goNbLog,
                  (nb_nk_fn)goNbNk, timeout_ms, out);
 }
+
+// The buffer a long nb_call answer is in (Go does not turn integers into
+// pointers).
+static nb_buf nb_out_buf(nb_out o) {
+  nb_buf b = {(uint8_t *)(uintptr_t)o.addr, (size_t)o.len, (size_t)o.cap};
+  return b;
+}
 */
 import "C"
 
@@ -73,24 +80,24 @@ func rustCall(kind int, id string, f *frame, input string, token uint64) (out st
 	c := C.nb_call(C.uint8_t(kind), strPtr(id), C.size_t(len(id)), bytesPtr(f.ctx), C.size_t(len(f.ctx)),
 		strPtr(input), C.size_t(len(input)), C.uint64_t(token),
 		bytesPtr(f.dst), C.size_t(len(f.dst)), &f.out)
-	if f.out.ptr == nil {
+	if f.out.addr == 0 {
 		return string(f.dst[:f.out.len]), int(c)
 	}
-	buf := f.out
-	f.out = C.nb_buf{}
+	buf := C.nb_out_buf(f.out)
+	f.out = C.nb_out{}
 	return take(buf), int(c)
 }
 
 // frame is what one call needs besides its arguments: its registered
 // state, the buffer its context is encoded into (Rust copies what it keeps
 // before nb_call returns), and where nb_call leaves the answer. Frames are
-// pooled, so none of it is allocated per call (cgo would move an nb_buf
+// pooled, so none of it is allocated per call (cgo would move an nb_out
 // on the stack to the heap).
 type frame struct {
 	st  callState
 	ctx []byte
 	dst []byte
-	out C.nb_buf
+	out C.nb_out
 }
 
 var frames = sync.Pool{New: func() any {
@@ -109,3 +116,6 @@ func goBytes(p *C.uint8_t, n C.size_t) []byte {
 	}
 	return unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n))
 }
+
+// cgoNop crosses into Rust and back doing nothing (cold benchmark).
+func cgoNop() { C.nb_free(C.nb_buf{}) }

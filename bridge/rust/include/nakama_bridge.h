@@ -13,6 +13,16 @@ typedef struct nb_buf {
   size_t cap;
 } nb_buf;
 
+/* Where nb_call leaves an answer too long for its dst buffer: the
+ * address of an nb_buf's bytes (0: the answer is in dst, len bytes), its
+ * length and capacity. Integers, not a pointer: Go's cgo pointer check
+ * then does not run on every call. */
+typedef struct nb_out {
+  uint64_t addr;
+  uint64_t len;
+  uint64_t cap;
+} nb_out;
+
 /* Where an nk callback leaves its answer (opaque). */
 typedef struct nb_sink nb_sink;
 
@@ -46,11 +56,12 @@ int32_t nb_init(const uint8_t *path, size_t path_len,
  * fields). NB_OK: the answer is the output;
  * NB_NOT_FOUND: nothing registered; 1..16: gRPC code, the answer is the
  * message. An answer of at most dst_cap bytes is copied into dst and *out is
- * {NULL, length, 0}; a longer one is in *out (give it back with nb_free). */
+ * {0, length, 0}; a longer one is the nb_buf {addr, len, cap} (give it back
+ * with nb_free). */
 int32_t nb_call(uint8_t kind, const uint8_t *id, size_t id_len,
                 const uint8_t *ctx, size_t ctx_len,
                 const uint8_t *input, size_t input_len, uint64_t token,
-                uint8_t *dst, size_t dst_cap, nb_buf *out);
+                uint8_t *dst, size_t dst_cap, nb_out *out);
 
 /* Answers an nk callback: code 0 with the result JSON, else a gRPC code
  * with the error message. */

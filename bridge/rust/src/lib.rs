@@ -77,6 +77,35 @@ impl NbBuf {
     }
 }
 
+/// Where [`nb_call`] leaves an answer too long for the caller's buffer:
+/// an [`NbBuf`] as integers (`addr` 0: the answer is in the caller's
+/// buffer, `len` bytes). Integers because Go checks, on every call, each
+/// argument that points to memory holding pointers.
+#[repr(C)]
+#[derive(Debug)]
+pub struct NbOut {
+    pub addr: u64,
+    pub len: u64,
+    pub cap: u64,
+}
+
+impl NbOut {
+    pub const EMPTY: NbOut = NbOut {
+        addr: 0,
+        len: 0,
+        cap: 0,
+    };
+
+    /// The buffer it stands for (null when the answer was in `dst`).
+    pub fn buf(&self) -> NbBuf {
+        NbBuf {
+            ptr: self.addr as usize as *mut u8,
+            len: self.len as usize,
+            cap: self.cap as usize,
+        }
+    }
+}
+
 /// Writes one module log line: `level` is one of
 /// `nakama_runtime_abi::ffi::level` (1 debug .. 4 error), `caller` the
 /// module's `file:line`, `fields` a JSON object or empty.
@@ -372,7 +401,7 @@ pub unsafe extern "C" fn nb_call(
     token: u64,
     dst: *mut u8,
     dst_cap: usize,
-    out: *mut NbBuf,
+    out: *mut NbOut,
 ) -> i32 {
     let result = catch_unwind(AssertUnwindSafe(|| {
         let id = std::str::from_utf8(bytes(id, id_len)).unwrap_or("");
@@ -403,18 +432,27 @@ pub unsafe extern "C" fn nb_call(
     };
     // Small answers go into the caller's buffer: no allocation for Go to
     // free, no second call across the boundary.
-    if !dst.is_null() && bytes.len() <= dst_cap {
+    let fits = !dst.is_null() && bytes.len() <= dst_cap;
+    if fits {
         std::ptr::copy_nonoverlapping(bytes.as_ptr(), dst, bytes.len());
-        if !out.is_null() {
-            *out = NbBuf {
-                ptr: std::ptr::null_mut(),
-                len: bytes.len(),
-                cap: 0,
-            };
-        }
-        return code;
     }
-    answer(out, code, bytes)
+    if !out.is_null() {
+        *out = if fits {
+            NbOut {
+                addr: 0,
+                len: bytes.len() as u64,
+                cap: 0,
+            }
+        } else {
+            let buf = NbBuf::from_vec(bytes);
+            NbOut {
+                addr: buf.ptr as usize as u64,
+                len: buf.len as u64,
+                cap: buf.cap as u64,
+            }
+        };
+    }
+    code
 }
 
 fn call(

@@ -153,7 +153,7 @@ fn wire_ctx(user_id: &str, username: &str, trace_id: &str) -> Vec<u8> {
 /// One call through nb_call with a 16-byte answer buffer, so answers take
 /// both ways back: copied into it, or in a Rust buffer when longer.
 fn call(kind: u8, id: &str, ctx: &[u8], input: &str, token: u64) -> (i32, String) {
-    let mut out = NbBuf::EMPTY;
+    let mut out = NbOut::EMPTY;
     let mut dst = [0u8; 16];
     let code = unsafe {
         nb_call(
@@ -170,12 +170,13 @@ fn call(kind: u8, id: &str, ctx: &[u8], input: &str, token: u64) -> (i32, String
             &mut out,
         )
     };
-    if out.ptr.is_null() {
-        assert!(out.len <= dst.len());
-        return (code, String::from_utf8_lossy(&dst[..out.len]).into_owned());
+    let len = out.len as usize;
+    if out.addr == 0 {
+        assert!(len <= dst.len());
+        return (code, String::from_utf8_lossy(&dst[..len]).into_owned());
     }
-    assert!(out.len > dst.len(), "a short answer was not put in dst");
-    (code, take(out))
+    assert!(len > dst.len(), "a short answer was not put in dst");
+    (code, take(out.buf()))
 }
 
 #[test]
