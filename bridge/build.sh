@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Nakama bridge plugin: bridge/build/nakama_rust_bridge.so
 #   bridge/build.sh
-# 1. the Rust static library (cargo build --release -p nakama-bridge),
+# 1. the Rust static library (cargo build --profile bridge -p nakama-bridge),
 #    copied to bridge/build/libnakama_bridge.a (the cgo directives link it
 #    from there);
 # 2. checks that bridge/go/hooks_gen.go matches abi/src/hooks.rs;
@@ -30,10 +30,10 @@ for v in CGO_CFLAGS CGO_CPPFLAGS CGO_CXXFLAGS CGO_LDFLAGS GOFLAGS; do
 done
 
 say "Rust static library"
-cargo build --release --quiet ${CARGO_JOBS:+-j"$CARGO_JOBS"} -p nakama-bridge
+cargo build --profile bridge --quiet ${CARGO_JOBS:+-j"$CARGO_JOBS"} -p nakama-bridge
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 mkdir -p "$root/bridge/build"
-cp "$target_dir/release/libnakama_bridge.a" "$root/bridge/build/libnakama_bridge.a"
+cp "$target_dir/bridge/libnakama_bridge.a" "$root/bridge/build/libnakama_bridge.a"
 
 say "hook registrations up to date"
 gen=$(mktemp)
