@@ -267,37 +267,9 @@ fn query_map(uri: &Uri) -> HashMap<String, Vec<String>> {
 
 /// `a=1&b=x%20y` as decoded pairs (fuzzed by `fuzz/`).
 pub fn form_pairs(q: &str) -> Vec<(String, String)> {
-    q.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (percent_decode(k), percent_decode(v))
-        })
+    form_urlencoded::parse(q.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 3 <= bytes.len() => {
-                let hex = |b: u8| (b as char).to_digit(16);
-                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push((h * 16 + l) as u8);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn basic_key(headers: &HeaderMap) -> Option<Option<String>> {
@@ -1432,12 +1404,15 @@ mod tests {
     #[test]
     fn query_strings_decode() {
         assert_eq!(
-            form_pairs("a=1&b=x%20y&unwrap&c=+"),
+            form_pairs("a=1&b=x%20y&unwrap&c=+&&d=%zz&e=%C3%A9&f=%FF"),
             [
                 ("a".to_string(), "1".to_string()),
                 ("b".to_string(), "x y".to_string()),
                 ("unwrap".to_string(), String::new()),
-                ("c".to_string(), " ".to_string())
+                ("c".to_string(), " ".to_string()),
+                ("d".to_string(), "%zz".to_string()),
+                ("e".to_string(), "é".to_string()),
+                ("f".to_string(), "\u{FFFD}".to_string()),
             ]
         );
     }
