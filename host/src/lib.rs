@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use futures_util::FutureExt as _;
-use nakama_runtime_abi::abi_stable::std_types::{RResult, RSlice, RStr};
+use nakama_runtime_abi::abi_stable::std_types::{RResult, RSlice, RStr, RVec};
 use nakama_runtime_abi::ffi::{kind, FfiContext, ModuleInfo};
 use nakama_runtime_abi::hooks::Hook;
 use nakama_runtime_abi::{Code, ContextData, ContextMaps};
@@ -364,7 +364,7 @@ impl Modules {
         kind: CallKind<'_>,
         call: CallContext<'_>,
         input: &[u8],
-    ) -> Result<Vec<u8>, CallError> {
+    ) -> Result<Output, CallError> {
         let module = &self.modules[target.module];
         let (maps, owned);
         let (ffi_ctx, host_token) = match call {
@@ -395,7 +395,7 @@ impl Modules {
             RSlice::from_slice(input),
         );
         match AssertUnwindSafe(fut).catch_unwind().await {
-            Ok(RResult::ROk(bytes)) => Ok(bytes.as_slice().to_vec()),
+            Ok(RResult::ROk(bytes)) => Ok(Output(bytes)),
             Ok(RResult::RErr(e)) => Err(CallError::new(Code::from_u32(e.code), e.message.as_str())),
             Err(_) => Err(CallError::new(Code::Internal, "module handler panicked")),
         }
@@ -429,6 +429,7 @@ impl Modules {
     ) -> Option<Result<Vec<u8>, CallError>> {
         self.call_rpc_tagged(id, CallContext::new(ctx), &payload)
             .await
+            .map(|r| r.map(Output::into_vec))
     }
 
     /// [`Modules::call_rpc`] with a [`CallContext`] (host token, maps
@@ -438,7 +439,7 @@ impl Modules {
         id: &str,
         ctx: CallContext<'_>,
         payload: &[u8],
-    ) -> Option<Result<Vec<u8>, CallError>> {
+    ) -> Option<Result<Output, CallError>> {
         // Ids are stored lower-cased; lower-case the request's only if needed.
         let lowered;
         let (id, target) = match self.rpcs.get_key_value(id) {
@@ -522,7 +523,7 @@ impl Modules {
         hook: &str,
         ctx: CallContext<'_>,
         request: &[u8],
-    ) -> Option<Result<Vec<u8>, CallError>> {
+    ) -> Option<Result<Output, CallError>> {
         let target = *self.before.get(hook)?;
         let kind = CallKind::Hook {
             name: hook,
@@ -544,6 +545,37 @@ impl Modules {
             mode: "after",
         };
         Some(self.invoke(target, kind, ctx, input).await.map(|_| ()))
+    }
+}
+
+/// What a module handler answered, still in the module's buffer: hosts
+/// read it in place or take it as a `Vec` (a copy: the buffer belongs to
+/// the module's allocator).
+pub struct Output(RVec<u8>);
+
+impl Output {
+    pub fn into_vec(self) -> Vec<u8> {
+        self.0.into_vec()
+    }
+}
+
+impl std::ops::Deref for Output {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.0.as_slice()
+    }
+}
+
+impl AsRef<[u8]> for Output {
+    fn as_ref(&self) -> &[u8] {
+        self
+    }
+}
+
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Output({:?})", String::from_utf8_lossy(self))
     }
 }
 

@@ -533,7 +533,9 @@ async fn rpc_inner(app: Arc<App>, id: String, req: Request) -> Response {
                 .get(header::CONTENT_TYPE)
                 .cloned()
                 .unwrap_or(HeaderValue::from_static("text/plain"));
-            (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], out).into_response()
+            // The body is the module's own buffer: no copy on the way out.
+            let body = Body::from(Bytes::from_owner(out));
+            (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], body).into_response()
         }
         Ok(out) => {
             let body = format!(

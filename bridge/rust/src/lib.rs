@@ -31,7 +31,7 @@ use std::time::Duration;
 
 use nakama_runtime_host::abi::{mode, Code, ContextData};
 use nakama_runtime_host::{
-    BoxFuture, CallContext, CallError, CallInfo, HostApi, LoadEvent, LogRecord, Modules,
+    BoxFuture, CallContext, CallError, CallInfo, HostApi, LoadEvent, LogRecord, Modules, Output,
 };
 use serde::Serialize;
 
@@ -419,16 +419,20 @@ pub unsafe extern "C" fn nb_call(
             format!("the bridge panicked: {}", panic_message(&*p)),
         )))
     });
-    let (code, bytes) = match result {
-        None => (NB_NOT_FOUND, Vec::new()),
-        Some(Ok(bytes)) => (NB_OK, bytes),
+    let (code, answer) = match result {
+        None => (NB_NOT_FOUND, Answer::Text(String::new())),
+        Some(Ok(out)) => (NB_OK, out),
         Some(Err(e)) => {
             let code = match e.code.as_u32() {
                 c @ 1..=16 => c as i32,
                 _ => Code::Internal.as_u32() as i32,
             };
-            (code, e.message.into_bytes())
+            (code, Answer::Text(e.message))
         }
+    };
+    let bytes: &[u8] = match &answer {
+        Answer::Module(out) => out,
+        Answer::Text(text) => text.as_bytes(),
     };
     // Small answers go into the caller's buffer: no allocation for Go to
     // free, no second call across the boundary.
@@ -444,7 +448,7 @@ pub unsafe extern "C" fn nb_call(
                 cap: 0,
             }
         } else {
-            let buf = NbBuf::from_vec(bytes);
+            let buf = NbBuf::from_vec(bytes.to_vec());
             NbOut {
                 addr: buf.ptr as usize as u64,
                 len: buf.len as u64,
@@ -455,13 +459,19 @@ pub unsafe extern "C" fn nb_call(
     code
 }
 
+/// What a call answers: the module's output, read in place, or a message.
+enum Answer {
+    Module(Output),
+    Text(String),
+}
+
 fn call(
     kind: u8,
     id: &str,
     ctx_wire: &[u8],
     input: &[u8],
     token: u64,
-) -> Option<Result<Vec<u8>, CallError>> {
+) -> Option<Result<Answer, CallError>> {
     let Some(bridge) = BRIDGE.get() else {
         return Some(Err(CallError::new(
             Code::Internal,
@@ -494,20 +504,25 @@ fn call(
             "module call exceeded RUST_CALL_TIMEOUT_MS",
         )))
     };
+    let module = |r: Result<Output, CallError>| r.map(Answer::Module);
     match kind {
         NB_RPC => {
             let fut = m.call_rpc_tagged(id, call_ctx, input);
-            exec::block_on(fut, bridge.timeout).unwrap_or_else(timed_out)
+            exec::block_on(fut, bridge.timeout)
+                .map(|r| r.map(module))
+                .unwrap_or_else(timed_out)
         }
         NB_BEFORE => {
             let fut = m.call_before_raw(id, call_ctx, input);
-            exec::block_on(fut, bridge.timeout).unwrap_or_else(timed_out)
+            exec::block_on(fut, bridge.timeout)
+                .map(|r| r.map(module))
+                .unwrap_or_else(timed_out)
         }
         NB_AFTER => {
             let fut = m.call_after_raw(id, call_ctx, input);
             exec::block_on(fut, bridge.timeout)
-                .unwrap_or_else(|| timed_out().map(|r| r.map(|_| ())))
-                .map(|r| r.map(|()| Vec::new()))
+                .map(|r| r.map(|r| r.map(|()| Answer::Text(String::new()))))
+                .unwrap_or_else(timed_out)
         }
         other => Some(Err(CallError::new(
             Code::Internal,
