@@ -103,58 +103,59 @@ func BenchmarkEchoCallParallel(b *testing.B) {
 	})
 }
 
-// TestColdCost (run with BRIDGE_COLD=1 and BRIDGE_BENCH_MODULES): what
-// a call costs when other work has evicted the caches and TLBs, as
-// Nakama's own work does between two calls of a module: about three times
-// the hot figure of BenchmarkEchoCall. Each iteration evicts, then times
-// one variant, in turn; it logs the median time of each less that of
-// doing nothing. BRIDGE_COLD_ONLY=<variant> runs one variant alone (to
-// profile it with perf).
-func TestColdCost(t *testing.T) {
-	if os.Getenv("BRIDGE_COLD") == "" {
-		t.Skip("BRIDGE_COLD not set")
-	}
-	rpc, ctx := echoRPC(t), nakamaLikeContext()
+// BenchmarkColdCall: what a call costs when other work has evicted the
+// caches and TLBs, as Nakama's own work does between two calls of a
+// module (about three times BenchmarkEchoCall's hot figure). Each
+// iteration evicts, then times one variant; variants take turns, and each
+// is reported as its median less that of doing nothing (ns/<variant>).
+// BRIDGE_COLD_ONLY=<variant> times that one alone (to profile it). Run
+// with a fixed count: go test -run X -bench ColdCall -benchtime 20000x
+func BenchmarkColdCall(b *testing.B) {
+	rpc, ctx := echoRPC(b), nakamaLikeContext()
 	buf := make([]byte, 0, 1024)
 	f := frames.Get().(*frame)
-	variants := []struct {
+	type variant struct {
 		name string
 		run  func()
-	}{
+	}
+	variants := []variant{
 		{"nothing", func() {}},
-		{"go closure", func() { _, _ = noopRPC(ctx, nil, nil, nil, "hello") }},
-		{"encode context", func() { buf = encodeCallContext(buf[:0], ctx) }},
-		{"cgo nop", cgoNop},
-		{"rust miss", func() { // an empty context, an id no module has
+		{"go-closure", func() { _, _ = noopRPC(ctx, nil, nil, nil, "hello") }},
+		{"encode-context", func() { buf = encodeCallContext(buf[:0], ctx) }},
+		{"cgo-nop", cgoNop},
+		{"rust-miss", func() { // an empty context, an id no module has
 			f.ctx = f.ctx[:0]
 			for range 11 {
 				f.ctx = appendAbsent(f.ctx)
 			}
 			rustCall(kindRPC, "no_such_rpc", f, "hello", 0)
 		}},
-		{"echo call", func() { _, _ = rpc(ctx, nil, nil, nil, "hello") }},
+		{"echo-call", func() { _, _ = rpc(ctx, nil, nil, nil, "hello") }},
 	}
 	if only := os.Getenv("BRIDGE_COLD_ONLY"); only != "" {
-		variants = slices.DeleteFunc(variants, func(v struct {
-			name string
-			run  func()
-		}) bool {
+		variants = slices.DeleteFunc(variants, func(v variant) bool {
 			return v.name != only && v.name != "nothing"
 		})
 	}
 	times := make([][]float64, len(variants))
-	for i := range 4000 * len(variants) {
+	b.ResetTimer()
+	for i := range b.N {
 		v := i % len(variants)
 		evict()
 		start := time.Now()
 		variants[v].run()
 		times[v] = append(times[v], float64(time.Since(start).Nanoseconds()))
 	}
+	b.StopTimer()
+	if len(times[len(variants)-1]) == 0 {
+		return // too few iterations for every variant (the first, b.N=1 run)
+	}
 	median := func(x []float64) float64 { slices.Sort(x); return x[len(x)/2] }
 	base := median(times[0])
-	for i, v := range variants {
-		t.Logf("%-15s %7.0f ns", v.name, median(times[i])-base)
+	for i, v := range variants[1:] {
+		b.ReportMetric(median(times[i+1])-base, "ns/"+v.name)
 	}
+	b.ReportMetric(0, "ns/op") // the mean of all variants with evictions means nothing
 }
 
 var noopRPC = func(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runtime.NakamaModule, payload string) (string, error) {
