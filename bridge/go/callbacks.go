@@ -36,20 +36,21 @@ func goNbLog(token C.uint64_t, level C.uint8_t, caller *C.uint8_t, callerLen C.s
 func goNbNk(token C.uint64_t, sink *C.nb_sink, function *C.uint8_t, functionLen C.size_t,
 	args *C.uint8_t, argsLen C.size_t) {
 	name := string(goBytes(function, functionLen))
-	var out []byte
-	code := 13
-	func() {
-		defer func() {
-			if r := recover(); r != nil {
-				code, out = 13, []byte(fmt.Sprintf("nk function %s panicked in the bridge: %v", name, r))
-			}
-		}()
-		st := state(token)
-		if st == nil {
-			out = []byte("nk call outside of a module call")
-			return
-		}
-		code, out = nkCall(st, name, goBytes(args, argsLen))
-	}()
+	st := state(token)
+	if st == nil {
+		answerNk(sink, 13, []byte("nk call outside of a module call"))
+		return
+	}
+	code, out := runNk(st, name, goBytes(args, argsLen))
 	answerNk(sink, code, out)
+}
+
+// runNk runs one nk function for a module; a Go panic becomes INTERNAL.
+func runNk(st *callState, name string, args []byte) (code int, out []byte) {
+	defer func() {
+		if r := recover(); r != nil {
+			code, out = 13, []byte(fmt.Sprintf("nk function %s panicked in the bridge: %v", name, r))
+		}
+	}()
+	return nkCall(st, name, args)
 }

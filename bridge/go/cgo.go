@@ -32,6 +32,8 @@ static nb_buf nb_out_buf(nb_out o) {
 import "C"
 
 import (
+	"encoding/binary"
+	goruntime "runtime"
 	"sync"
 	"unsafe"
 )
@@ -80,12 +82,65 @@ func rustCall(kind int, id string, f *frame, input string, token uint64) (out st
 	c := C.nb_call(C.uint8_t(kind), strPtr(id), C.size_t(len(id)), bytesPtr(f.ctx), C.size_t(len(f.ctx)),
 		strPtr(input), C.size_t(len(input)), C.uint64_t(token),
 		bytesPtr(f.dst), C.size_t(len(f.dst)), &f.out)
+	if c == C.NB_NK {
+		c = f.runNk(id, input)
+	}
+	return f.answer(), int(c)
+}
+
+// answer is what the last nb_call or nb_resume answered.
+func (f *frame) answer() string {
 	if f.out.addr == 0 {
-		return string(f.dst[:f.out.len]), int(c)
+		return string(f.dst[:f.out.len])
 	}
 	buf := C.nb_out_buf(f.out)
 	f.out = C.nb_out{}
-	return take(buf), int(c)
+	return take(buf)
+}
+
+// runNk runs the nk requests a call is suspended on until it answers. They
+// run here, as ordinary Go code: run in a callback from C, the goroutine
+// would be locked to its thread, and every database round trip would put
+// that thread to sleep and wake another one.
+func (f *frame) runNk(id, input string) C.int32_t {
+	// The suspended call keeps pointers to these until it answers.
+	var pinner goruntime.Pinner
+	defer pinner.Unpin()
+	for _, p := range []*byte{unsafe.StringData(id), unsafe.StringData(input), unsafe.SliceData(f.ctx)} {
+		if p != nil {
+			pinner.Pin(p)
+		}
+	}
+	c := C.int32_t(C.NB_NK)
+	var call C.uint64_t
+	defer func() {
+		if c == C.NB_NK { // left by a panic: the call will not be resumed
+			C.nb_abandon(call)
+		}
+	}()
+	for c == C.NB_NK {
+		call = f.out.call
+		code, res := 13, []byte("the Rust bridge sent a malformed nk request")
+		if name, args, ok := nkRequest(f.answer()); ok {
+			code, res = runNk(&f.st, name, args)
+		}
+		c = C.nb_resume(call, C.uint32_t(code), bytesPtr(res), C.size_t(len(res)),
+			bytesPtr(f.dst), C.size_t(len(f.dst)), &f.out)
+	}
+	return c
+}
+
+// nkRequest splits a suspended call's request: u32 length, function
+// name, JSON arguments.
+func nkRequest(req string) (name string, args []byte, ok bool) {
+	if len(req) < 4 {
+		return "", nil, false
+	}
+	n := int(binary.LittleEndian.Uint32([]byte(req[:4])))
+	if n > len(req)-4 {
+		return "", nil, false
+	}
+	return req[4 : 4+n], []byte(req[4+n:]), true
 }
 
 // frame is what one call needs besides its arguments: its registered

@@ -21,6 +21,7 @@ typedef struct nb_out {
   uint64_t addr;
   uint64_t len;
   uint64_t cap;
+  uint64_t call; /* NB_NK: the suspended call, for nb_resume */
 } nb_out;
 
 /* Where an nk callback leaves its answer (opaque). */
@@ -38,6 +39,7 @@ typedef void (*nb_nk_fn)(uint64_t token, nb_sink *sink,
 
 #define NB_OK 0
 #define NB_NOT_FOUND (-1)
+#define NB_NK (-2)
 #define NB_REFUSED 1
 
 #define NB_RPC 1
@@ -62,6 +64,19 @@ int32_t nb_call(uint8_t kind, const uint8_t *id, size_t id_len,
                 const uint8_t *ctx, size_t ctx_len,
                 const uint8_t *input, size_t input_len, uint64_t token,
                 uint8_t *dst, size_t dst_cap, nb_out *out);
+
+/* NB_NK from nb_call or nb_resume: the call is suspended on an nk request,
+ * which is the answer (u32 little-endian length, function name, JSON
+ * arguments); out->call is the call. Run the nk function, then give its
+ * answer here: code 0 with the result JSON, else a gRPC code and the
+ * message. Answers as nb_call. Keep what nb_call was given (id, ctx,
+ * input) alive and unmoved until the call has answered. */
+int32_t nb_resume(uint64_t call, uint32_t code, const uint8_t *result,
+                  size_t result_len, uint8_t *dst, size_t dst_cap,
+                  nb_out *out);
+
+/* Drops a suspended call instead of resuming it. */
+void nb_abandon(uint64_t call);
 
 /* Answers an nk callback: code 0 with the result JSON, else a gRPC code
  * with the error message. */

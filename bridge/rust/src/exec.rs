@@ -7,7 +7,7 @@
 //! most until the deadline.
 
 use std::future::Future;
-use std::pin::pin;
+use std::pin::{pin, Pin};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, Thread};
@@ -35,22 +35,50 @@ thread_local! {
 /// `None` as timeout waits for ever.
 pub fn block_on<F: Future>(fut: F, timeout: Option<Duration>) -> Option<F::Output> {
     let mut fut = pin!(fut);
+    match drive(fut.as_mut(), timeout, || false) {
+        Step::Ready(v) => Some(v),
+        _ => None,
+    }
+}
+
+/// How [`drive`] stopped.
+pub enum Step<T> {
+    Ready(T),
+    /// Pending for longer than the timeout.
+    TimedOut,
+    /// Pending, and `suspended` said the caller has to act first.
+    Suspended,
+}
+
+/// Polls `fut` until it is ready, times out while pending, or is pending
+/// with `suspended()` true (the future waits for something only the
+/// caller can do; it can be driven again afterwards).
+pub fn drive<F: Future + ?Sized>(
+    mut fut: Pin<&mut F>,
+    timeout: Option<Duration>,
+    suspended: impl Fn() -> bool,
+) -> Step<F::Output> {
     // Most calls finish in their first poll, which gets a waker that does
     // nothing: this thread's waker is a thread-local, and reaching one from
     // a library Go loaded with dlopen costs a call into the dynamic loader.
     // A future left pending registers the waker of its latest poll, so
     // polling again with the real one loses no wake-up.
     if let Poll::Ready(v) = fut.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-        return Some(v);
+        return Step::Ready(v);
+    }
+    if suspended() {
+        return Step::Suspended;
     }
     WAKER.with(|waker| {
         let mut cx = Context::from_waker(waker);
-        // The clock is read only once the future is pending: most calls
-        // finish in their first poll.
+        // The clock is read only once the future is pending.
         let mut deadline: Option<Instant> = None;
         loop {
             if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-                return Some(v);
+                return Step::Ready(v);
+            }
+            if suspended() {
+                return Step::Suspended;
             }
             match timeout {
                 None => thread::park(),
@@ -58,7 +86,7 @@ pub fn block_on<F: Future>(fut: F, timeout: Option<Duration>) -> Option<F::Outpu
                     let now = Instant::now();
                     let d = *deadline.get_or_insert(now + t);
                     if now >= d {
-                        return None;
+                        return Step::TimedOut;
                     }
                     thread::park_timeout(d - now);
                 }

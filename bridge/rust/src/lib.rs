@@ -11,21 +11,27 @@
 //!   a Rust module, with the call's context (a compact binary form, read in
 //!   place: see `wire.rs`) and a host token: an opaque number the Go side maps to the call's context,
 //!   logger and nk module;
+//! - [`nb_resume`] when a call answered [`NB_NK`]: the call is suspended on
+//!   an nk request, which Go runs and answers here (see `suspend.rs` for
+//!   why nk calls do not call Go back during a call);
 //! - [`nb_free`] for every buffer Rust answered.
 //!
 //! Rust calls back into Go through two function pointers given to
-//! [`nb_init`]: one writes a module log line, one runs an nk function and
+//! [`nb_init`]: one writes a module log line, one runs an nk function
+//! (during init, and for nk calls made outside of a call's polls) and
 //! answers through [`nb_answer`] before it returns. Both receive the host
 //! token of the call they belong to.
 //!
-//! Futures are driven on the calling thread ([`exec::block_on`]): the nk
-//! callback completes synchronously, so no Rust runtime thread exists. No
-//! panic crosses into Go: every `extern "C"` function here catches
-//! unwinding (module handlers are already isolated by the loader) and
-//! answers `INTERNAL`.
+//! Futures are driven on the calling thread ([`exec::drive`]): a call runs
+//! until it answers or suspends on an nk request, so no Rust runtime
+//! thread exists. No panic crosses into Go: every `extern "C"` function
+//! here catches unwinding (module handlers are already isolated by the
+//! loader) and answers `INTERNAL`.
 
+use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
+use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -36,6 +42,7 @@ use nakama_runtime_host::{
 use serde::Serialize;
 
 pub mod exec;
+mod suspend;
 mod wire;
 
 /// A byte buffer allocated by Rust, handed to Go; free it with [`nb_free`].
@@ -81,12 +88,17 @@ impl NbBuf {
 /// an [`NbBuf`] as integers (`addr` 0: the answer is in the caller's
 /// buffer, `len` bytes). Integers because Go checks, on every call, each
 /// argument that points to memory holding pointers.
+///
+/// With [`NB_NK`], the answer is the nk request (a little-endian `u32`
+/// length, the function name, then the JSON arguments) and `call` the
+/// suspended call to give to [`nb_resume`].
 #[repr(C)]
 #[derive(Debug)]
 pub struct NbOut {
     pub addr: u64,
     pub len: u64,
     pub cap: u64,
+    pub call: u64,
 }
 
 impl NbOut {
@@ -94,6 +106,7 @@ impl NbOut {
         addr: 0,
         len: 0,
         cap: 0,
+        call: 0,
     };
 
     /// The buffer it stands for (null when the answer was in `dst`).
@@ -140,6 +153,9 @@ pub struct NbSink {
 pub const NB_OK: i32 = 0;
 /// [`nb_call`]: no module registered this id or hook.
 pub const NB_NOT_FOUND: i32 = -1;
+/// [`nb_call`], [`nb_resume`]: the call is suspended on an nk request (see
+/// [`NbOut`]); run it and answer with [`nb_resume`].
+pub const NB_NK: i32 = -2;
 /// [`nb_init`]: loading was refused; the buffer holds why.
 pub const NB_REFUSED: i32 = 1;
 
@@ -176,6 +192,9 @@ impl HostApi for GoHost {
         function: String,
         args: Vec<u8>,
     ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
+        if let Some(slot) = suspend::current() {
+            return Box::pin(suspend::NkRequest::new(slot, function, args));
+        }
         let nk = self.nk;
         Box::pin(async move {
             let mut sink = NbSink { result: None };
@@ -405,20 +424,193 @@ pub unsafe extern "C" fn nb_call(
 ) -> i32 {
     let result = catch_unwind(AssertUnwindSafe(|| {
         let id = std::str::from_utf8(bytes(id, id_len)).unwrap_or("");
-        call(
+        match start(
             kind,
             id,
             bytes(ctx, ctx_len),
             bytes(input, input_len),
             token,
-        )
+        ) {
+            Ok(call) => run(call, dst, dst_cap, out),
+            Err(e) => finish(Some(Err(e)), dst, dst_cap, out),
+        }
     }));
-    let result = result.unwrap_or_else(|p| {
-        Some(Err(CallError::new(
+    result.unwrap_or_else(|p| bridge_panicked(&*p, dst, dst_cap, out))
+}
+
+/// Answers the nk request a call is suspended on ([`NB_NK`]) and runs the
+/// call on: it answers as [`nb_call`] does. `code` 0 with the JSON result,
+/// else a gRPC code with the error message.
+///
+/// # Safety
+/// `call` must come from the `NbOut` of an `NB_NK` answer and be used
+/// once; the memory given to the `nb_call` that started it must still be
+/// valid and unmoved; `ptr` valid for `len` bytes; `dst` and `out` as for
+/// [`nb_call`].
+#[no_mangle]
+pub unsafe extern "C" fn nb_resume(
+    call: u64,
+    code: u32,
+    ptr: *const u8,
+    len: usize,
+    dst: *mut u8,
+    dst_cap: usize,
+    out: *mut NbOut,
+) -> i32 {
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        let call = Box::from_raw(call as usize as *mut Call);
+        call.slot.answer(nk_answer(code, bytes(ptr, len)));
+        run(call, dst, dst_cap, out)
+    }));
+    result.unwrap_or_else(|p| bridge_panicked(&*p, dst, dst_cap, out))
+}
+
+/// Drops a suspended call without running it on (Go could not run its nk
+/// request).
+///
+/// # Safety
+/// As for [`nb_resume`].
+#[no_mangle]
+pub unsafe extern "C" fn nb_abandon(call: u64) {
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        drop(Box::from_raw(call as usize as *mut Call))
+    }));
+}
+
+fn nk_answer(code: u32, data: &[u8]) -> Result<Vec<u8>, CallError> {
+    if code == 0 {
+        Ok(data.to_vec())
+    } else {
+        Err(CallError::new(
+            Code::from_u32(code),
+            String::from_utf8_lossy(data).into_owned(),
+        ))
+    }
+}
+
+/// What a call answers: the module's output, read in place, or a message.
+enum Answer {
+    Module(Output),
+    Text(String),
+}
+
+type CallFuture = Pin<Box<dyn Future<Output = Option<Result<Answer, CallError>>>>>;
+
+/// A module call between [`nb_call`] and its answer: boxed, so that its
+/// slot stays where its nk futures point while it is suspended.
+struct Call {
+    slot: suspend::Slot,
+    fut: CallFuture,
+}
+
+/// Starts a call: its future borrows `id`, `ctx_wire` and `input`, which
+/// the Go side keeps alive and pinned until the call has answered.
+fn start(
+    kind: u8,
+    id: &str,
+    ctx_wire: &[u8],
+    input: &[u8],
+    token: u64,
+) -> Result<Box<Call>, CallError> {
+    let Some(bridge) = BRIDGE.get() else {
+        return Err(CallError::new(
             Code::Internal,
-            format!("the bridge panicked: {}", panic_message(&*p)),
-        )))
+            "the Rust bridge is not initialised",
+        ));
+    };
+    // SAFETY: see the function's doc; the call never outlives them.
+    let (id, ctx_wire, input): (&'static str, &'static [u8], &'static [u8]) = unsafe {
+        (
+            &*(id as *const str),
+            &*(ctx_wire as *const [u8]),
+            &*(input as *const [u8]),
+        )
+    };
+    let execution_mode = match kind {
+        NB_BEFORE => mode::BEFORE,
+        NB_AFTER => mode::AFTER,
+        _ => mode::RPC,
+    };
+    let fixed = wire::Fixed {
+        execution_mode,
+        node: &bridge.node,
+        version: &bridge.version,
+        env_json: bridge.modules.init_env_json(),
+    };
+    let ctx = wire::read(ctx_wire, fixed).map_err(|e| CallError::new(Code::Internal, e))?;
+    let m = &bridge.modules;
+    let fut: CallFuture = Box::pin(async move {
+        let call_ctx = CallContext::View {
+            ctx: &ctx,
+            host_token: token,
+        };
+        let module = |r: Result<Output, CallError>| r.map(Answer::Module);
+        match kind {
+            NB_RPC => m.call_rpc_tagged(id, call_ctx, input).await.map(module),
+            NB_BEFORE => m.call_before_raw(id, call_ctx, input).await.map(module),
+            NB_AFTER => m
+                .call_after_raw(id, call_ctx, input)
+                .await
+                .map(|r| r.map(|()| Answer::Text(String::new()))),
+            other => Some(Err(CallError::new(
+                Code::Internal,
+                format!("unknown call kind {other}"),
+            ))),
+        }
     });
+    Ok(Box::new(Call {
+        slot: suspend::Slot::default(),
+        fut,
+    }))
+}
+
+/// Polls a call until it answers (into `dst` / `out`) or suspends on an
+/// nk request ([`NB_NK`], the call handed to Go in `out`).
+unsafe fn run(mut call: Box<Call>, dst: *mut u8, dst_cap: usize, out: *mut NbOut) -> i32 {
+    let timeout = BRIDGE.get().and_then(|b| b.timeout);
+    let Call { slot, fut } = &mut *call;
+    let step = suspend::with_slot(slot, || {
+        exec::drive(fut.as_mut(), timeout, || slot.has_request())
+    });
+    match step {
+        exec::Step::Ready(result) => {
+            drop(call);
+            finish(result, dst, dst_cap, out)
+        }
+        exec::Step::TimedOut => {
+            drop(call);
+            finish(
+                Some(Err(CallError::new(
+                    Code::DeadlineExceeded,
+                    "module call exceeded RUST_CALL_TIMEOUT_MS",
+                ))),
+                dst,
+                dst_cap,
+                out,
+            )
+        }
+        exec::Step::Suspended => {
+            let (function, args) = call.slot.take_request().unwrap_or_default();
+            let mut request = Vec::with_capacity(4 + function.len() + args.len());
+            request.extend_from_slice(&(function.len() as u32).to_le_bytes());
+            request.extend_from_slice(function.as_bytes());
+            request.extend_from_slice(&args);
+            deliver(&request, dst, dst_cap, out);
+            if !out.is_null() {
+                (*out).call = Box::into_raw(call) as usize as u64;
+            }
+            NB_NK
+        }
+    }
+}
+
+/// Answers a finished call: its output or its error's code and message.
+unsafe fn finish(
+    result: Option<Result<Answer, CallError>>,
+    dst: *mut u8,
+    dst_cap: usize,
+    out: *mut NbOut,
+) -> i32 {
     let (code, answer) = match result {
         None => (NB_NOT_FOUND, Answer::Text(String::new())),
         Some(Ok(out)) => (NB_OK, out),
@@ -434,101 +626,48 @@ pub unsafe extern "C" fn nb_call(
         Answer::Module(out) => out,
         Answer::Text(text) => text.as_bytes(),
     };
-    // Small answers go into the caller's buffer: no allocation for Go to
-    // free, no second call across the boundary.
+    deliver(bytes, dst, dst_cap, out);
+    code
+}
+
+unsafe fn bridge_panicked(
+    p: &(dyn std::any::Any + Send),
+    dst: *mut u8,
+    dst_cap: usize,
+    out: *mut NbOut,
+) -> i32 {
+    let e = CallError::new(
+        Code::Internal,
+        format!("the bridge panicked: {}", panic_message(p)),
+    );
+    finish(Some(Err(e)), dst, dst_cap, out)
+}
+
+/// Small answers go into the caller's buffer: no allocation for Go to
+/// free, no second call across the boundary; longer ones into an
+/// [`NbBuf`] whose address is in `out`.
+unsafe fn deliver(bytes: &[u8], dst: *mut u8, dst_cap: usize, out: *mut NbOut) {
     let fits = !dst.is_null() && bytes.len() <= dst_cap;
     if fits {
         std::ptr::copy_nonoverlapping(bytes.as_ptr(), dst, bytes.len());
     }
-    if !out.is_null() {
-        *out = if fits {
-            NbOut {
-                addr: 0,
-                len: bytes.len() as u64,
-                cap: 0,
-            }
-        } else {
-            let buf = NbBuf::from_vec(bytes.to_vec());
-            NbOut {
-                addr: buf.ptr as usize as u64,
-                len: buf.len as u64,
-                cap: buf.cap as u64,
-            }
-        };
+    if out.is_null() {
+        return;
     }
-    code
-}
-
-/// What a call answers: the module's output, read in place, or a message.
-enum Answer {
-    Module(Output),
-    Text(String),
-}
-
-fn call(
-    kind: u8,
-    id: &str,
-    ctx_wire: &[u8],
-    input: &[u8],
-    token: u64,
-) -> Option<Result<Answer, CallError>> {
-    let Some(bridge) = BRIDGE.get() else {
-        return Some(Err(CallError::new(
-            Code::Internal,
-            "the Rust bridge is not initialised",
-        )));
-    };
-    let execution_mode = match kind {
-        NB_BEFORE => mode::BEFORE,
-        NB_AFTER => mode::AFTER,
-        _ => mode::RPC,
-    };
-    let fixed = wire::Fixed {
-        execution_mode,
-        node: &bridge.node,
-        version: &bridge.version,
-        env_json: bridge.modules.init_env_json(),
-    };
-    let ctx = match wire::read(ctx_wire, fixed) {
-        Ok(c) => c,
-        Err(e) => return Some(Err(CallError::new(Code::Internal, e))),
-    };
-    let call_ctx = CallContext::View {
-        ctx: &ctx,
-        host_token: token,
-    };
-    let m = &bridge.modules;
-    let timed_out = || {
-        Some(Err(CallError::new(
-            Code::DeadlineExceeded,
-            "module call exceeded RUST_CALL_TIMEOUT_MS",
-        )))
-    };
-    let module = |r: Result<Output, CallError>| r.map(Answer::Module);
-    match kind {
-        NB_RPC => {
-            let fut = m.call_rpc_tagged(id, call_ctx, input);
-            exec::block_on(fut, bridge.timeout)
-                .map(|r| r.map(module))
-                .unwrap_or_else(timed_out)
+    *out = if fits {
+        NbOut {
+            len: bytes.len() as u64,
+            ..NbOut::EMPTY
         }
-        NB_BEFORE => {
-            let fut = m.call_before_raw(id, call_ctx, input);
-            exec::block_on(fut, bridge.timeout)
-                .map(|r| r.map(module))
-                .unwrap_or_else(timed_out)
+    } else {
+        let buf = NbBuf::from_vec(bytes.to_vec());
+        NbOut {
+            addr: buf.ptr as usize as u64,
+            len: buf.len as u64,
+            cap: buf.cap as u64,
+            call: 0,
         }
-        NB_AFTER => {
-            let fut = m.call_after_raw(id, call_ctx, input);
-            exec::block_on(fut, bridge.timeout)
-                .map(|r| r.map(|r| r.map(|()| Answer::Text(String::new()))))
-                .unwrap_or_else(timed_out)
-        }
-        other => Some(Err(CallError::new(
-            Code::Internal,
-            format!("unknown call kind {other}"),
-        ))),
-    }
+    };
 }
 
 /// Stores an nk answer: `code` 0 with the JSON result, or a gRPC code with

@@ -29,6 +29,8 @@ type LogLine = (u64, u8, String, String, String);
 static LOGS: Mutex<Vec<LogLine>> = Mutex::new(Vec::new());
 static STORAGE: Mutex<Option<HashMap<String, String>>> = Mutex::new(None);
 static NK_TOKENS: Mutex<Vec<u64>> = Mutex::new(Vec::new());
+/// nk requests calls suspended on (NB_NK) rather than calling back.
+static SUSPENDED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 unsafe fn text(p: *const u8, n: usize) -> String {
     if n == 0 {
@@ -64,12 +66,19 @@ unsafe extern "C" fn nk_cb(
     args: *const u8,
     args_len: usize,
 ) {
-    NK_TOKENS.lock().unwrap().push(token);
     let function = text(function, function_len);
-    let args: serde_json::Value = serde_json::from_str(&text(args, args_len)).unwrap();
+    let (code, out) = serve_nk(token, &function, &text(args, args_len));
+    nb_answer(sink, code, out.as_ptr(), out.len());
+}
+
+/// What the test's Nakama answers an nk call (from the init callback or a
+/// suspended call): a storage of one collection in memory.
+fn serve_nk(token: u64, function: &str, args: &str) -> (u32, String) {
+    NK_TOKENS.lock().unwrap().push(token);
+    let args: serde_json::Value = serde_json::from_str(args).unwrap();
     let mut storage = STORAGE.lock().unwrap();
     let storage = storage.get_or_insert_with(HashMap::new);
-    let (code, out) = match function.as_str() {
+    let (code, out) = match function {
         "storage_write" => {
             let w = &args["writes"][0];
             let key = w["key"].as_str().unwrap().to_string();
@@ -99,7 +108,7 @@ unsafe extern "C" fn nk_cb(
         }
         other => (12, format!("{other} is not here")),
     };
-    nb_answer(sink, code, out.as_ptr(), out.len());
+    (code, out)
 }
 
 fn init(path: &Path) -> (i32, String) {
@@ -150,6 +159,15 @@ fn wire_ctx(user_id: &str, username: &str, trace_id: &str) -> Vec<u8> {
     b
 }
 
+/// The bytes of an answer, from `dst` or from Rust's buffer (freed).
+fn answer(out: &NbOut, dst: &[u8]) -> Vec<u8> {
+    if out.addr == 0 {
+        dst[..out.len as usize].to_vec()
+    } else {
+        take(out.buf()).into_bytes()
+    }
+}
+
 /// One call through nb_call with a 16-byte answer buffer, so answers take
 /// both ways back: copied into it, or in a Rust buffer when longer.
 fn call(kind: u8, id: &str, ctx: &[u8], input: &str, token: u64) -> (i32, String) {
@@ -170,6 +188,27 @@ fn call(kind: u8, id: &str, ctx: &[u8], input: &str, token: u64) -> (i32, String
             &mut out,
         )
     };
+    let mut code = code;
+    while code == NB_NK {
+        // Go's side of a suspended call: run the request, resume.
+        SUSPENDED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let request = answer(&out, &dst);
+        let n = u32::from_le_bytes(request[..4].try_into().unwrap()) as usize;
+        let function = String::from_utf8(request[4..4 + n].to_vec()).unwrap();
+        let args = String::from_utf8(request[4 + n..].to_vec()).unwrap();
+        let (nk_code, result) = serve_nk(token, &function, &args);
+        code = unsafe {
+            nb_resume(
+                out.call,
+                nk_code,
+                result.as_ptr(),
+                result.len(),
+                dst.as_mut_ptr(),
+                dst.len(),
+                &mut out,
+            )
+        };
+    }
     let len = out.len as usize;
     if out.addr == 0 {
         assert!(len <= dst.len());
@@ -246,6 +285,9 @@ fn the_c_abi_end_to_end() {
         NK_TOKENS.lock().unwrap().contains(&8),
         "nk calls carry the call's token"
     );
+    // create_guild's storage write suspended the call (NB_NK) instead of
+    // calling Go back.
+    assert_eq!(SUSPENDED.load(std::sync::atomic::Ordering::SeqCst), 1);
     let (code, out) = call(NB_RPC, "create_guild", ctx, r#"{"name":"g1"}"#, 9);
     assert_eq!((code, out.as_str()), (6, "guild name is in use"));
     let (code, out) = call(NB_RPC, "get_guild", ctx, r#"{"name":"g1"}"#, 10);
