@@ -128,7 +128,7 @@ func BenchmarkColdCall(b *testing.B) {
 			for range 11 {
 				f.ctx = appendAbsent(f.ctx)
 			}
-			rustCall(kindRPC, "no_such_rpc", f, "hello", 0)
+			rustCall(kindRPC, "no_such_rpc", f, "hello", 0, false)
 		}},
 		{"echo-call", func() { _, _ = rpc(ctx, nil, nil, nil, "hello") }},
 	}

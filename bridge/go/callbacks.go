@@ -41,6 +41,7 @@ func goNbNk(token C.uint64_t, sink *C.nb_sink, function *C.uint8_t, functionLen 
 		answerNk(sink, 13, []byte("nk call outside of a module call"))
 		return
 	}
+	st.usedNk.Store(true)
 	code, out := runNk(st, name, goBytes(args, argsLen))
 	answerNk(sink, code, out)
 }

@@ -77,10 +77,15 @@ func rustInit(path string, ctx []byte, timeoutMs uint64) (out string, ok bool) {
 // rustCall calls a handler with the context in f.ctx; code 0 = ok (out =
 // output), codeNotFound, or a gRPC code with out = the message. Answers
 // that fit come back in f.dst (no Rust allocation to free, no second cgo
-// call).
-func rustCall(kind int, id string, f *frame, input string, token uint64) (out string, code int) {
+// call). suspendable: the handler's nk calls return here (runNk) instead
+// of calling back.
+func rustCall(kind int, id string, f *frame, input string, token uint64, suspendable bool) (out string, code int) {
+	var susp C.uint8_t
+	if suspendable {
+		susp = 1
+	}
 	c := C.nb_call(C.uint8_t(kind), strPtr(id), C.size_t(len(id)), bytesPtr(f.ctx), C.size_t(len(f.ctx)),
-		strPtr(input), C.size_t(len(input)), C.uint64_t(token),
+		strPtr(input), C.size_t(len(input)), C.uint64_t(token), susp,
 		bytesPtr(f.dst), C.size_t(len(f.dst)), &f.out)
 	if c == C.NB_NK {
 		c = f.runNk(id, input)

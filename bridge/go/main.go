@@ -41,6 +41,7 @@ type callState struct {
 	ctx    context.Context
 	logger runtime.Logger
 	nk     runtime.NakamaModule
+	usedNk atomic.Bool // an nk call came back through the callback
 }
 
 type bridge struct {
@@ -127,6 +128,7 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 		case kindRPC:
 			err = initializer.RegisterRpc(r.ID, theBridge.rpc(r.ID))
 		case kindBefore, kindAfter:
+			hookUsesNk[handlerKey{r.Kind, r.ID}] = new(atomic.Bool)
 			err = theBridge.registerHook(initializer, r.ID, r.Kind == kindBefore)
 		default:
 			continue
@@ -163,16 +165,44 @@ func runtimePath(initializer runtime.Initializer) string {
 	return ""
 }
 
-// call runs one Rust handler with a token standing for this call.
-func (b *bridge) call(kind int, id string, ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, input string) (string, int) {
+// call runs one Rust handler with a token standing for this call. usesNk
+// is set once the handler has made an nk call: from then on its calls can
+// suspend on nk requests, which Go runs outside of a callback (see runNk);
+// until then a call runs in one nb_call, with nothing allocated, and its
+// nk calls come back through the callback.
+func (b *bridge) call(kind int, id string, usesNk *atomic.Bool, ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, input string) (string, int) {
 	f := frames.Get().(*frame)
 	defer frames.Put(f)
-	f.st = callState{ctx: ctx, logger: logger, nk: nk}
-	defer func() { f.st = callState{} }()
+	f.st.ctx, f.st.logger, f.st.nk = ctx, logger, nk
+	f.st.usedNk.Store(false)
+	defer func() { f.st.ctx, f.st.logger, f.st.nk = nil, nil, nil }()
 	token := calls.add(&f.st)
 	defer calls.remove(token)
 	f.ctx = encodeCallContext(f.ctx[:0], ctx)
-	return rustCall(kind, id, f, input, token)
+	suspendable := usesNk.Load()
+	out, code := rustCall(kind, id, f, input, token, suspendable)
+	if !suspendable && f.st.usedNk.Load() {
+		usesNk.Store(true)
+	}
+	return out, code
+}
+
+// hookUsesNk: each registered hook's usesNk (see call), filled by
+// InitModule before any call, read-only afterwards.
+var hookUsesNk = map[handlerKey]*atomic.Bool{}
+
+type handlerKey struct {
+	kind int
+	name string
+}
+
+// hookCall is call for a before or after hook.
+func (b *bridge) hookCall(kind int, name string, ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, input string) (string, int) {
+	usesNk := hookUsesNk[handlerKey{kind, name}]
+	if usesNk == nil { // not registered through InitModule (tests)
+		usesNk = new(atomic.Bool)
+	}
+	return b.call(kind, name, usesNk, ctx, logger, nk, input)
 }
 
 // callSlots is how many calls the table holds without its overflow map.
@@ -247,8 +277,9 @@ func callError(out string, code int) error {
 }
 
 func (b *bridge) rpc(id string) func(context.Context, runtime.Logger, *sql.DB, runtime.NakamaModule, string) (string, error) {
+	usesNk := new(atomic.Bool)
 	return func(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runtime.NakamaModule, payload string) (string, error) {
-		out, code := b.call(kindRPC, id, ctx, logger, nk, payload)
+		out, code := b.call(kindRPC, id, usesNk, ctx, logger, nk, payload)
 		if code != 0 {
 			return "", callError(out, code)
 		}
@@ -265,7 +296,7 @@ func before[T proto.Message](b *bridge, ctx context.Context, logger runtime.Logg
 	if err != nil {
 		return none, runtime.NewError(fmt.Sprintf("before hook %s: request could not be encoded: %v", name, err), 13)
 	}
-	out, code := b.call(kindBefore, name, ctx, logger, nk, string(input))
+	out, code := b.hookCall(kindBefore, name, ctx, logger, nk, string(input))
 	if code != 0 {
 		return none, callError(out, code)
 	}
@@ -281,7 +312,7 @@ func before[T proto.Message](b *bridge, ctx context.Context, logger runtime.Logg
 
 // beforeNoInput runs the before hook of a call without input.
 func (b *bridge) beforeNoInput(ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, name string) error {
-	out, code := b.call(kindBefore, name, ctx, logger, nk, "null")
+	out, code := b.hookCall(kindBefore, name, ctx, logger, nk, "null")
 	if code != 0 {
 		return callError(out, code)
 	}
@@ -312,7 +343,7 @@ func (b *bridge) after(ctx context.Context, logger runtime.Logger, nk runtime.Na
 		sb.Write(data)
 	}
 	sb.WriteByte('}')
-	res, code := b.call(kindAfter, name, ctx, logger, nk, sb.String())
+	res, code := b.hookCall(kindAfter, name, ctx, logger, nk, sb.String())
 	if code != 0 {
 		return callError(res, code)
 	}

@@ -63,9 +63,13 @@ int32_t nb_init(const uint8_t *path, size_t path_len,
 int32_t nb_call(uint8_t kind, const uint8_t *id, size_t id_len,
                 const uint8_t *ctx, size_t ctx_len,
                 const uint8_t *input, size_t input_len, uint64_t token,
-                uint8_t *dst, size_t dst_cap, nb_out *out);
+                uint8_t suspendable, uint8_t *dst, size_t dst_cap,
+                nb_out *out);
 
-/* NB_NK from nb_call or nb_resume: the call is suspended on an nk request,
+/* suspendable 0: the call runs to its answer, its nk calls calling the nk
+ * callback (nothing allocated: for handlers that make no nk call);
+ * otherwise an nk call suspends it:
+ * NB_NK from nb_call or nb_resume: the call is suspended on an nk request,
  * which is the answer (u32 little-endian length, function name, JSON
  * arguments); out->call is the call. Run the nk function, then give its
  * answer here: code 0 with the result JSON, else a gRPC code and the

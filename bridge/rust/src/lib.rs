@@ -35,6 +35,7 @@ use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use nakama_runtime_host::abi::ffi::FfiContext;
 use nakama_runtime_host::abi::{mode, Code, ContextData};
 use nakama_runtime_host::{
     BoxFuture, CallContext, CallError, CallInfo, HostApi, LoadEvent, LogRecord, Modules, Output,
@@ -402,12 +403,17 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
 /// on with; empty = drop the call), [`NB_NOT_FOUND`] if no module
 /// registered it, or a gRPC code (1..=16) with the error message. The
 /// output or message is copied into `dst` if it fits in `dst_cap` bytes
-/// (`out` is then `{null, length, 0}`); otherwise `out` holds it, to free
+/// (`out` is then `{0, length, 0, 0}`); otherwise `out` holds it, to free
 /// with [`nb_free`]. `dst` may be null.
+///
+/// `suspendable` 0: the call runs to its answer here, its nk calls calling
+/// Go back (no allocation: for handlers that make no nk call); else its nk
+/// calls suspend it ([`NB_NK`], see `suspend.rs`).
 ///
 /// # Safety
 /// Pointers must be valid for their lengths; `dst` writable for `dst_cap`
-/// bytes; `out` writable.
+/// bytes; `out` writable. With `suspendable`, `id`, `ctx` and `input` must
+/// stay valid and unmoved until the call has answered.
 #[no_mangle]
 pub unsafe extern "C" fn nb_call(
     kind: u8,
@@ -418,19 +424,19 @@ pub unsafe extern "C" fn nb_call(
     input: *const u8,
     input_len: usize,
     token: u64,
+    suspendable: u8,
     dst: *mut u8,
     dst_cap: usize,
     out: *mut NbOut,
 ) -> i32 {
     let result = catch_unwind(AssertUnwindSafe(|| {
         let id = std::str::from_utf8(bytes(id, id_len)).unwrap_or("");
-        match start(
-            kind,
-            id,
-            bytes(ctx, ctx_len),
-            bytes(input, input_len),
-            token,
-        ) {
+        let (ctx, input) = (bytes(ctx, ctx_len), bytes(input, input_len));
+        if suspendable == 0 {
+            let result = call_here(kind, id, ctx, input, token);
+            return finish(result, dst, dst_cap, out);
+        }
+        match start(kind, id, ctx, input, token) {
             Ok(call) => run(call, dst, dst_cap, out),
             Err(e) => finish(Some(Err(e)), dst, dst_cap, out),
         }
@@ -503,7 +509,83 @@ struct Call {
     fut: CallFuture,
 }
 
-/// Starts a call: its future borrows `id`, `ctx_wire` and `input`, which
+/// Runs a call to its answer on this thread's stack, nk calls calling Go
+/// back: for handlers that have made no nk call so far (no allocation).
+fn call_here(
+    kind: u8,
+    id: &str,
+    ctx_wire: &[u8],
+    input: &[u8],
+    token: u64,
+) -> Option<Result<Answer, CallError>> {
+    let Some(bridge) = BRIDGE.get() else {
+        return Some(Err(CallError::new(
+            Code::Internal,
+            "the Rust bridge is not initialised",
+        )));
+    };
+    let ctx = match view(bridge, kind, ctx_wire) {
+        Ok(ctx) => ctx,
+        Err(e) => return Some(Err(e)),
+    };
+    exec::block_on(
+        dispatch(bridge, kind, id, &ctx, input, token),
+        bridge.timeout,
+    )
+    .unwrap_or_else(|| {
+        Some(Err(CallError::new(
+            Code::DeadlineExceeded,
+            "module call exceeded RUST_CALL_TIMEOUT_MS",
+        )))
+    })
+}
+
+/// The module's view of a call's context, read in place from the wire.
+fn view<'a>(bridge: &'a Bridge, kind: u8, ctx_wire: &'a [u8]) -> Result<FfiContext<'a>, CallError> {
+    let execution_mode = match kind {
+        NB_BEFORE => mode::BEFORE,
+        NB_AFTER => mode::AFTER,
+        _ => mode::RPC,
+    };
+    let fixed = wire::Fixed {
+        execution_mode,
+        node: &bridge.node,
+        version: &bridge.version,
+        env_json: bridge.modules.init_env_json(),
+    };
+    wire::read(ctx_wire, fixed).map_err(|e| CallError::new(Code::Internal, e))
+}
+
+/// Calls the module registered for `kind` and `id`; `None`: there is none.
+async fn dispatch(
+    bridge: &Bridge,
+    kind: u8,
+    id: &str,
+    ctx: &FfiContext<'_>,
+    input: &[u8],
+    token: u64,
+) -> Option<Result<Answer, CallError>> {
+    let m = &bridge.modules;
+    let call_ctx = CallContext::View {
+        ctx,
+        host_token: token,
+    };
+    let module = |r: Result<Output, CallError>| r.map(Answer::Module);
+    match kind {
+        NB_RPC => m.call_rpc_tagged(id, call_ctx, input).await.map(module),
+        NB_BEFORE => m.call_before_raw(id, call_ctx, input).await.map(module),
+        NB_AFTER => m
+            .call_after_raw(id, call_ctx, input)
+            .await
+            .map(|r| r.map(|()| Answer::Text(String::new()))),
+        other => Some(Err(CallError::new(
+            Code::Internal,
+            format!("unknown call kind {other}"),
+        ))),
+    }
+}
+
+/// Starts a call that can suspend: its future borrows `id`, `ctx_wire` and `input`, which
 /// the Go side keeps alive and pinned until the call has answered.
 fn start(
     kind: u8,
@@ -526,38 +608,9 @@ fn start(
             &*(input as *const [u8]),
         )
     };
-    let execution_mode = match kind {
-        NB_BEFORE => mode::BEFORE,
-        NB_AFTER => mode::AFTER,
-        _ => mode::RPC,
-    };
-    let fixed = wire::Fixed {
-        execution_mode,
-        node: &bridge.node,
-        version: &bridge.version,
-        env_json: bridge.modules.init_env_json(),
-    };
-    let ctx = wire::read(ctx_wire, fixed).map_err(|e| CallError::new(Code::Internal, e))?;
-    let m = &bridge.modules;
-    let fut: CallFuture = Box::pin(async move {
-        let call_ctx = CallContext::View {
-            ctx: &ctx,
-            host_token: token,
-        };
-        let module = |r: Result<Output, CallError>| r.map(Answer::Module);
-        match kind {
-            NB_RPC => m.call_rpc_tagged(id, call_ctx, input).await.map(module),
-            NB_BEFORE => m.call_before_raw(id, call_ctx, input).await.map(module),
-            NB_AFTER => m
-                .call_after_raw(id, call_ctx, input)
-                .await
-                .map(|r| r.map(|()| Answer::Text(String::new()))),
-            other => Some(Err(CallError::new(
-                Code::Internal,
-                format!("unknown call kind {other}"),
-            ))),
-        }
-    });
+    let ctx = view(bridge, kind, ctx_wire)?;
+    let fut: CallFuture =
+        Box::pin(async move { dispatch(bridge, kind, id, &ctx, input, token).await });
     Ok(Box::new(Call {
         slot: suspend::Slot::default(),
         fut,

@@ -171,6 +171,18 @@ fn answer(out: &NbOut, dst: &[u8]) -> Vec<u8> {
 /// One call through nb_call with a 16-byte answer buffer, so answers take
 /// both ways back: copied into it, or in a Rust buffer when longer.
 fn call(kind: u8, id: &str, ctx: &[u8], input: &str, token: u64) -> (i32, String) {
+    call_mode(kind, id, ctx, input, token, 1)
+}
+
+/// [`call`] with nb_call's `suspendable` flag (0: nk calls call back).
+fn call_mode(
+    kind: u8,
+    id: &str,
+    ctx: &[u8],
+    input: &str,
+    token: u64,
+    suspendable: u8,
+) -> (i32, String) {
     let mut out = NbOut::EMPTY;
     let mut dst = [0u8; 16];
     let code = unsafe {
@@ -183,6 +195,7 @@ fn call(kind: u8, id: &str, ctx: &[u8], input: &str, token: u64) -> (i32, String
             input.as_ptr(),
             input.len(),
             token,
+            suspendable,
             dst.as_mut_ptr(),
             dst.len(),
             &mut out,
@@ -288,6 +301,11 @@ fn the_c_abi_end_to_end() {
     // create_guild's storage write suspended the call (NB_NK) instead of
     // calling Go back.
     assert_eq!(SUSPENDED.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // Not suspendable: the same nk call calls back, with the call's token.
+    let (code, out) = call_mode(NB_RPC, "get_guild", ctx, r#"{"name":"g1"}"#, 11, 0);
+    assert_eq!((code, out.as_str()), (0, r#"{"name":"g1","owner":"u1"}"#));
+    assert_eq!(SUSPENDED.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert!(NK_TOKENS.lock().unwrap().contains(&11));
     let (code, out) = call(NB_RPC, "create_guild", ctx, r#"{"name":"g1"}"#, 9);
     assert_eq!((code, out.as_str()), (6, "guild name is in use"));
     let (code, out) = call(NB_RPC, "get_guild", ctx, r#"{"name":"g1"}"#, 10);
