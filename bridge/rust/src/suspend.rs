@@ -4,12 +4,13 @@
 //! thread: each database round trip of an nk function run there puts the
 //! thread to sleep and wakes another one for the rest of Nakama (measured:
 //! ~7 more thread switches and ~20% more CPU per request on a handler
-//! making two storage calls). So during [`nb_call`](crate::nb_call) a
-//! module's nk call does not call Go back: its future leaves the request
-//! in the call's [`Slot`] and stays pending; the call returns `NB_NK` to
-//! Go with the request, Go runs the nk function as ordinary Go code and
-//! gives the answer to [`nb_resume`](crate::nb_resume), which polls the
-//! call on. Init still calls Go back (it runs once, before any load).
+//! making two storage calls). So in a call started suspendable (Go does
+//! so for handlers that have made an nk call before) a module's nk call
+//! does not call Go back: its future leaves the request in the call's
+//! [`Slot`] and stays pending; [`nb_call`](crate::nb_call) returns
+//! `NB_NK` to Go with the request, Go runs the nk function as ordinary Go
+//! code and gives the answer to [`nb_resume`](crate::nb_resume), which
+//! polls the call on. Other calls, and init, call Go back.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
