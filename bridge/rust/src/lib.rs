@@ -518,26 +518,28 @@ fn call_here(
     input: &[u8],
     token: u64,
 ) -> Option<Result<Answer, CallError>> {
-    let Some(bridge) = BRIDGE.get() else {
-        return Some(Err(CallError::new(
-            Code::Internal,
-            "the Rust bridge is not initialised",
-        )));
-    };
-    let ctx = match view(bridge, kind, ctx_wire) {
-        Ok(ctx) => ctx,
+    let (bridge, ctx) = match initialised().and_then(|b| Ok((b, view(b, kind, ctx_wire)?))) {
+        Ok(found) => found,
         Err(e) => return Some(Err(e)),
     };
     exec::block_on(
         dispatch(bridge, kind, id, &ctx, input, token),
         bridge.timeout,
     )
-    .unwrap_or_else(|| {
-        Some(Err(CallError::new(
-            Code::DeadlineExceeded,
-            "module call exceeded RUST_CALL_TIMEOUT_MS",
-        )))
-    })
+    .unwrap_or_else(|| Some(Err(timed_out())))
+}
+
+fn initialised() -> Result<&'static Bridge, CallError> {
+    BRIDGE
+        .get()
+        .ok_or_else(|| CallError::new(Code::Internal, "the Rust bridge is not initialised"))
+}
+
+fn timed_out() -> CallError {
+    CallError::new(
+        Code::DeadlineExceeded,
+        "module call exceeded RUST_CALL_TIMEOUT_MS",
+    )
 }
 
 /// The module's view of a call's context, read in place from the wire.
@@ -594,12 +596,7 @@ fn start(
     input: &[u8],
     token: u64,
 ) -> Result<Box<Call>, CallError> {
-    let Some(bridge) = BRIDGE.get() else {
-        return Err(CallError::new(
-            Code::Internal,
-            "the Rust bridge is not initialised",
-        ));
-    };
+    let bridge = initialised()?;
     // SAFETY: see the function's doc; the call never outlives them.
     let (id, ctx_wire, input): (&'static str, &'static [u8], &'static [u8]) = unsafe {
         (
@@ -632,15 +629,7 @@ unsafe fn run(mut call: Box<Call>, dst: *mut u8, dst_cap: usize, out: *mut NbOut
         }
         exec::Step::TimedOut => {
             drop(call);
-            finish(
-                Some(Err(CallError::new(
-                    Code::DeadlineExceeded,
-                    "module call exceeded RUST_CALL_TIMEOUT_MS",
-                ))),
-                dst,
-                dst_cap,
-                out,
-            )
+            finish(Some(Err(timed_out())), dst, dst_cap, out)
         }
         exec::Step::Suspended => {
             let (function, args) = call.slot.take_request().unwrap_or_default();
