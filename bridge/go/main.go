@@ -188,7 +188,7 @@ func (b *bridge) call(kind int, id string, usesNk *atomic.Bool, ctx context.Cont
 }
 
 // hookUsesNk: each registered hook's usesNk (see call), filled by
-// InitModule before any call, read-only afterwards.
+// InitModule before it registers the hook, read-only afterwards.
 var hookUsesNk = map[handlerKey]*atomic.Bool{}
 
 type handlerKey struct {
@@ -198,11 +198,7 @@ type handlerKey struct {
 
 // hookCall is call for a before or after hook.
 func (b *bridge) hookCall(kind int, name string, ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, input string) (string, int) {
-	usesNk := hookUsesNk[handlerKey{kind, name}]
-	if usesNk == nil { // not registered through InitModule (tests)
-		usesNk = new(atomic.Bool)
-	}
-	return b.call(kind, name, usesNk, ctx, logger, nk, input)
+	return b.call(kind, name, hookUsesNk[handlerKey{kind, name}], ctx, logger, nk, input)
 }
 
 // callSlots is how many calls the table holds without its overflow map.

@@ -483,6 +483,8 @@ pub unsafe extern "C" fn nb_abandon(call: u64) {
     }));
 }
 
+/// An nk answer from Go: `code` 0 with the result JSON, else a gRPC code
+/// with the message.
 fn nk_answer(code: u32, data: &[u8]) -> Result<Vec<u8>, CallError> {
     if code == 0 {
         Ok(data.to_vec())
@@ -518,8 +520,12 @@ fn call_here(
     input: &[u8],
     token: u64,
 ) -> Option<Result<Answer, CallError>> {
-    let (bridge, ctx) = match initialised().and_then(|b| Ok((b, view(b, kind, ctx_wire)?))) {
-        Ok(found) => found,
+    let bridge = match initialised() {
+        Ok(b) => b,
+        Err(e) => return Some(Err(e)),
+    };
+    let ctx = match view(bridge, kind, ctx_wire) {
+        Ok(ctx) => ctx,
         Err(e) => return Some(Err(e)),
     };
     exec::block_on(
@@ -724,15 +730,7 @@ pub unsafe extern "C" fn nb_answer(sink: *mut NbSink, code: u32, ptr: *const u8,
         if sink.is_null() {
             return;
         }
-        let data = bytes(ptr, len).to_vec();
-        (*sink).result = Some(if code == 0 {
-            Ok(data)
-        } else {
-            Err(CallError::new(
-                Code::from_u32(code),
-                String::from_utf8_lossy(&data).into_owned(),
-            ))
-        });
+        (*sink).result = Some(nk_answer(code, bytes(ptr, len)));
     }));
 }
 
