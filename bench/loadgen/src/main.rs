@@ -1,0 +1,426 @@
+//! A/B load generator for the benchmarks (`bench/bridge.sh`).
+//!
+//! It keeps a fixed number of HTTP/1.1 keep-alive connections busy, each
+//! with one request in flight, and switches all of them between two
+//! targets every time slot, in the order A B B A A B B A ... This machine's
+//! speed drifts by up to 2× over seconds to minutes: separate runs against
+//! each target (wrk) measured the drift as much as the targets, while
+//! neighbouring slots of a fraction of a second see the same machine. A
+//! request counts for the slot it was sent in; the report gives each
+//! target's rate over its slots, its latency percentiles, and the B / A
+//! rate ratio of each pair of neighbouring slots, with their median.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use clap::Parser;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1::SendRequest;
+use hyper::{header, Request, Uri};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+
+#[derive(Parser)]
+#[command(about = "Load two URLs in alternating time slots and compare their rates")]
+struct Args {
+    /// Target A, the reference (http://host:port/path?query).
+    #[arg(long)]
+    a: String,
+    /// Target B, the one compared with A.
+    #[arg(long)]
+    b: String,
+    /// Body POSTed to both, as text/plain.
+    #[arg(long, default_value = "hello")]
+    body: String,
+    /// Connections, each with one request in flight.
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    /// Measured seconds (rounded up to whole groups of four slots).
+    #[arg(long, default_value_t = 60.0)]
+    duration: f64,
+    /// Seconds of load before measuring, slots alternating as measured.
+    #[arg(long, default_value_t = 2.0)]
+    warmup: f64,
+    /// Slot length in milliseconds.
+    #[arg(long, default_value_t = 250)]
+    slot_ms: u64,
+    /// Print the report as one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+/// A target: where to connect and what to send.
+struct Target {
+    addr: SocketAddr,
+    host: String,
+    path: String,
+}
+
+impl Target {
+    fn parse(url: &str) -> Result<Target, String> {
+        let uri: Uri = url.parse().map_err(|e| format!("{url}: {e}"))?;
+        if uri.scheme_str() != Some("http") {
+            return Err(format!("{url}: only http:// URLs are supported"));
+        }
+        let authority = uri
+            .authority()
+            .ok_or_else(|| format!("{url}: no host"))?
+            .clone();
+        let port = authority.port_u16().unwrap_or(80);
+        let addr = std::net::ToSocketAddrs::to_socket_addrs(&(authority.host(), port))
+            .map_err(|e| format!("{url}: {e}"))?
+            .next()
+            .ok_or_else(|| format!("{url}: the host resolves to no address"))?;
+        let path = uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+        Ok(Target {
+            addr,
+            host: authority.to_string(),
+            path,
+        })
+    }
+}
+
+/// The run's shape, shared by the connections.
+struct Plan {
+    targets: [Target; 2],
+    body: Bytes,
+    start: Instant,
+    slot: Duration,
+    /// Slots before this one are warm-up.
+    first: u64,
+    /// Slots from this one on are not sent in.
+    end: u64,
+}
+
+impl Plan {
+    fn slot_at(&self, t: Instant) -> u64 {
+        (t.duration_since(self.start).as_nanos() / self.slot.as_nanos()) as u64
+    }
+}
+
+/// Which target slot `s` loads: A B B A, repeated.
+fn target_of(s: u64) -> usize {
+    ((s ^ (s >> 1)) & 1) as usize
+}
+
+/// What one connection saw in the measured slots.
+#[derive(Default)]
+struct Seen {
+    /// Answered requests per measured slot.
+    per_slot: Vec<u64>,
+    /// Latencies in microseconds, per target.
+    latency_us: [Vec<u32>; 2],
+    /// Non-2xx answers and transport errors, per target.
+    errors: [u64; 2],
+    /// The first error met, to show.
+    first_error: Option<String>,
+}
+
+impl Seen {
+    fn error(&mut self, target: usize, what: String) {
+        self.errors[target] += 1;
+        self.first_error.get_or_insert(what);
+    }
+}
+
+async fn connect(target: &Target) -> Result<SendRequest<Full<Bytes>>, String> {
+    let stream = TcpStream::connect(target.addr)
+        .await
+        .map_err(|e| format!("connect {}: {e}", target.addr))?;
+    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+    let (send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|e| format!("handshake {}: {e}", target.addr))?;
+    tokio::spawn(conn);
+    Ok(send)
+}
+
+/// Sends one request after another until the last slot, each to the
+/// target of the slot it is sent in.
+async fn connection(plan: Arc<Plan>) -> Seen {
+    let measured = (plan.end - plan.first) as usize;
+    let mut seen = Seen {
+        per_slot: vec![0; measured],
+        ..Seen::default()
+    };
+    // One connection per distinct server: targets on one server share it.
+    let same_server = plan.targets[0].addr == plan.targets[1].addr;
+    let mut conns: [Option<SendRequest<Full<Bytes>>>; 2] = [None, None];
+    loop {
+        let sent = Instant::now();
+        let slot = plan.slot_at(sent);
+        if slot >= plan.end {
+            return seen;
+        }
+        let which = target_of(slot);
+        let target = &plan.targets[which];
+        let conn_ix = if same_server { 0 } else { which };
+        if conns[conn_ix].as_ref().is_none_or(|c| c.is_closed()) {
+            match connect(target).await {
+                Ok(c) => conns[conn_ix] = Some(c),
+                Err(e) => {
+                    seen.error(which, e);
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            }
+        }
+        let Some(conn) = conns[conn_ix].as_mut() else {
+            continue;
+        };
+        let request = Request::post(target.path.as_str())
+            .header(header::HOST, target.host.as_str())
+            .header(header::CONTENT_TYPE, "text/plain")
+            .body(Full::new(plan.body.clone()))
+            .expect("a valid request");
+        let answer = match conn.send_request(request).await {
+            Ok(response) => {
+                let status = response.status();
+                match response.into_body().collect().await {
+                    Ok(_) if status.is_success() => Ok(()),
+                    Ok(_) => Err(format!("{}: status {status}", target.path)),
+                    Err(e) => Err(format!("{}: {e}", target.path)),
+                }
+            }
+            Err(e) => {
+                conns[conn_ix] = None;
+                Err(format!("{}: {e}", target.path))
+            }
+        };
+        if slot < plan.first {
+            continue;
+        }
+        match answer {
+            Ok(()) => {
+                seen.per_slot[(slot - plan.first) as usize] += 1;
+                let us = sent.elapsed().as_micros().min(u32::MAX as u128) as u32;
+                seen.latency_us[which].push(us);
+            }
+            Err(e) => seen.error(which, e),
+        }
+    }
+}
+
+/// The value below which `q` of the sorted values lie.
+fn quantile<T: Copy>(sorted: &[T], q: f64) -> Option<T> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let i = ((sorted.len() - 1) as f64 * q).round() as usize;
+    Some(sorted[i])
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    quantile(&v, 0.5).unwrap_or(f64::NAN)
+}
+
+fn main() {
+    let args = Args::parse();
+    if let Err(e) = run(args) {
+        eprintln!("loadgen: {e}");
+        std::process::exit(2);
+    }
+}
+
+fn run(args: Args) -> Result<(), String> {
+    if args.slot_ms == 0 || args.connections == 0 {
+        return Err("--slot-ms and --connections must be at least 1".into());
+    }
+    let slot = Duration::from_millis(args.slot_ms);
+    let slots_in = |secs: f64| (secs.max(0.0) * 1000.0 / args.slot_ms as f64).ceil() as u64;
+    let round4 = |n: u64| n.div_ceil(4) * 4;
+    // Whole A B B A groups, so that each target gets as many slots, as
+    // many of them first in their pair as second.
+    let first = round4(slots_in(args.warmup));
+    let measured = round4(slots_in(args.duration).max(4));
+    let targets = [Target::parse(&args.a)?, Target::parse(&args.b)?];
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let seen: Vec<Seen> = runtime.block_on(async {
+        let plan = Arc::new(Plan {
+            targets,
+            body: Bytes::from(args.body.clone()),
+            start: Instant::now(),
+            slot,
+            first,
+            end: first + measured,
+        });
+        let tasks: Vec<_> = (0..args.connections)
+            .map(|_| tokio::spawn(connection(plan.clone())))
+            .collect();
+        let mut seen = Vec::new();
+        for t in tasks {
+            seen.push(t.await.map_err(|e| e.to_string())?);
+        }
+        Ok::<_, String>(seen)
+    })?;
+
+    let report = Report::new(&seen, measured, slot);
+    if args.json {
+        println!("{}", report.json());
+    } else {
+        report.print();
+    }
+    if let Some(e) = seen.iter().find_map(|s| s.first_error.as_ref()) {
+        eprintln!("loadgen: first error: {e}");
+    }
+    Ok(())
+}
+
+struct Side {
+    requests: u64,
+    errors: u64,
+    rate: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+struct Report {
+    sides: [Side; 2],
+    /// B / A rate of each pair of neighbouring slots.
+    pair_ratios: Vec<f64>,
+}
+
+impl Report {
+    fn new(seen: &[Seen], measured: u64, slot: Duration) -> Report {
+        let mut per_slot = vec![0u64; measured as usize];
+        for s in seen {
+            for (total, n) in per_slot.iter_mut().zip(&s.per_slot) {
+                *total += n;
+            }
+        }
+        let side = |which: usize| {
+            let mut lat: Vec<u32> = seen
+                .iter()
+                .flat_map(|s| s.latency_us[which].iter().copied())
+                .collect();
+            lat.sort_unstable();
+            let ms = |q| quantile(&lat, q).map_or(f64::NAN, |us| us as f64 / 1000.0);
+            let requests = lat.len() as u64;
+            Side {
+                requests,
+                errors: seen.iter().map(|s| s.errors[which]).sum(),
+                // Each target has half of the measured slots.
+                rate: requests as f64 / (slot.as_secs_f64() * measured as f64 / 2.0),
+                p50_ms: ms(0.5),
+                p99_ms: ms(0.99),
+            }
+        };
+        // Slot indices are relative to the first measured one, a multiple
+        // of four: target_of gives the same pattern.
+        let pair_ratios = per_slot
+            .chunks_exact(2)
+            .enumerate()
+            .filter_map(|(k, pair)| {
+                let s = 2 * k as u64;
+                let (a, b) = if target_of(s) == 0 {
+                    (pair[0], pair[1])
+                } else {
+                    (pair[1], pair[0])
+                };
+                (a > 0).then(|| b as f64 / a as f64)
+            })
+            .collect();
+        Report {
+            sides: [side(0), side(1)],
+            pair_ratios,
+        }
+    }
+
+    fn ratio(&self) -> f64 {
+        self.sides[1].rate / self.sides[0].rate
+    }
+
+    fn json(&self) -> String {
+        let side = |s: &Side| {
+            serde_json::json!({
+                "requests": s.requests, "errors": s.errors, "rate": s.rate,
+                "p50_ms": s.p50_ms, "p99_ms": s.p99_ms,
+            })
+        };
+        serde_json::json!({
+            "a": side(&self.sides[0]),
+            "b": side(&self.sides[1]),
+            "ratio": self.ratio(),
+            "pair_median": median(&self.pair_ratios),
+            "pair_ratios": self.pair_ratios,
+        })
+        .to_string()
+    }
+
+    fn print(&self) {
+        println!(
+            "{:6} {:>10} {:>10} {:>8} {:>8} {:>7}",
+            "target", "requests", "req/s", "p50 ms", "p99 ms", "errors"
+        );
+        for (name, s) in ["A", "B"].iter().zip(&self.sides) {
+            println!(
+                "{name:6} {:>10} {:>10.0} {:>8.2} {:>8.2} {:>7}",
+                s.requests, s.rate, s.p50_ms, s.p99_ms, s.errors
+            );
+        }
+        let mut sorted = self.pair_ratios.clone();
+        sorted.sort_by(f64::total_cmp);
+        let pct = |q| quantile(&sorted, q).map_or(f64::NAN, |r| 100.0 * r);
+        println!(
+            "B / A: {:.1}% of the rate over the run; median of {} slot pairs {:.1}% \
+             (quartiles {:.1}% to {:.1}%); p99 {:.1}%",
+            100.0 * self.ratio(),
+            sorted.len(),
+            pct(0.5),
+            pct(0.25),
+            pct(0.75),
+            100.0 * self.sides[1].p99_ms / self.sides[0].p99_ms,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_go_a_b_b_a() {
+        let order: Vec<usize> = (0..8).map(target_of).collect();
+        assert_eq!(order, [0, 1, 1, 0, 0, 1, 1, 0]);
+    }
+
+    #[test]
+    fn quantiles_pick_from_sorted_values() {
+        let v = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+        assert_eq!(quantile(&v, 0.5), Some(6));
+        assert_eq!(quantile(&v, 0.99), Some(10));
+        assert_eq!(quantile::<u32>(&[], 0.5), None);
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+    }
+
+    #[test]
+    fn report_pairs_each_a_slot_with_its_b_neighbour() {
+        // Slots A B B A: A answers 10 then 20, B 5 then 10.
+        let seen = Seen {
+            per_slot: vec![10, 5, 10, 20],
+            latency_us: [vec![100; 30], vec![200; 15]],
+            ..Seen::default()
+        };
+        let r = Report::new(&[seen], 4, Duration::from_millis(500));
+        assert_eq!(r.pair_ratios, [0.5, 0.5]);
+        assert_eq!(r.sides[0].rate, 30.0);
+        assert_eq!(r.sides[1].rate, 15.0);
+        assert_eq!(r.sides[1].p99_ms, 0.2);
+    }
+
+    #[test]
+    fn only_http_urls_are_taken() {
+        assert!(Target::parse("https://127.0.0.1:1/x").is_err());
+        let t = Target::parse("http://127.0.0.1:7450/v2/rpc/echo?unwrap").unwrap();
+        assert_eq!(t.path, "/v2/rpc/echo?unwrap");
+        assert_eq!(t.host, "127.0.0.1:7450");
+    }
+}
