@@ -9,6 +9,14 @@
 //! request counts for the slot it was sent in; the report gives each
 //! target's rate over its slots, its latency percentiles, and the B / A
 //! rate ratio of each pair of neighbouring slots, with their median.
+//!
+//! By default each connection sends its next request as soon as the last
+//! one is answered (the server's saturation rate). With `--rate`, requests
+//! are sent on a fixed schedule instead (open loop), and a latency counts
+//! from when its request was due, so that a stalled server is not hidden
+//! by the requests it kept from being sent: the way to compare latency at
+//! the same offered load. (At saturation, latency is mostly queueing and
+//! follows the rate.)
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -46,6 +54,10 @@ struct Args {
     /// Slot length in milliseconds.
     #[arg(long, default_value_t = 250)]
     slot_ms: u64,
+    /// Total requests per second on a fixed schedule (open loop); 0: as
+    /// fast as the server answers.
+    #[arg(long, default_value_t = 0.0)]
+    rate: f64,
     /// Print the report as one JSON object.
     #[arg(long)]
     json: bool,
@@ -92,6 +104,8 @@ struct Plan {
     first: u64,
     /// Slots from this one on are not sent in.
     end: u64,
+    /// Open loop: each connection sends one request per this interval.
+    interval: Option<Duration>,
 }
 
 impl Plan {
@@ -148,8 +162,17 @@ async fn connection(plan: Arc<Plan>) -> Seen {
     // One connection per distinct server: targets on one server share it.
     let same_server = plan.targets[0].addr == plan.targets[1].addr;
     let mut conns: [Option<SendRequest<Full<Bytes>>>; 2] = [None, None];
+    // Open loop: connections start spread over one interval.
+    let mut due = plan.interval.map(|i| plan.start + i.mul_f64(spread()));
     loop {
-        let sent = Instant::now();
+        if let (Some(at), Some(interval)) = (due.as_mut(), plan.interval) {
+            wait_until(*at).await;
+            *at += interval;
+        }
+        // Latency counts from when the request was due (open loop).
+        let sent = due
+            .zip(plan.interval)
+            .map_or_else(Instant::now, |(next, interval)| next - interval);
         let slot = plan.slot_at(sent);
         if slot >= plan.end {
             return seen;
@@ -203,6 +226,29 @@ async fn connection(plan: Arc<Plan>) -> Seen {
     }
 }
 
+/// Waits until `t`: tokio's timer ticks in milliseconds, too coarse for a
+/// schedule of one request per few hundred microseconds, so the last
+/// stretch yields until it is time (the load generator has its own CPU).
+async fn wait_until(t: Instant) {
+    if let Some(early) = t.checked_sub(Duration::from_millis(2)) {
+        if Instant::now() < early {
+            tokio::time::sleep_until(early.into()).await;
+        }
+    }
+    while Instant::now() < t {
+        tokio::task::yield_now().await;
+    }
+}
+
+/// A fraction in [0, 1) that differs between the connections of a run
+/// (where an open-loop connection starts within the interval).
+fn spread() -> f64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    // The golden ratio's fractional part spreads 0, 1, 2, ... evenly.
+    (NEXT.fetch_add(1, Ordering::Relaxed) as f64 * 0.618_033_988_749_895).fract()
+}
+
 /// The value below which `q` of the sorted values lie.
 fn quantile<T: Copy>(sorted: &[T], q: f64) -> Option<T> {
     if sorted.is_empty() {
@@ -251,6 +297,8 @@ fn run(args: Args) -> Result<(), String> {
             slot,
             first,
             end: first + measured,
+            interval: (args.rate > 0.0)
+                .then(|| Duration::from_secs_f64(args.connections as f64 / args.rate)),
         });
         let tasks: Vec<_> = (0..args.connections)
             .map(|_| tokio::spawn(connection(plan.clone())))
@@ -280,6 +328,7 @@ struct Side {
     rate: f64,
     p50_ms: f64,
     p99_ms: f64,
+    p999_ms: f64,
 }
 
 struct Report {
@@ -311,6 +360,7 @@ impl Report {
                 rate: requests as f64 / (slot.as_secs_f64() * measured as f64 / 2.0),
                 p50_ms: ms(0.5),
                 p99_ms: ms(0.99),
+                p999_ms: ms(0.999),
             }
         };
         // Slot indices are relative to the first measured one, a multiple
@@ -342,7 +392,7 @@ impl Report {
         let side = |s: &Side| {
             serde_json::json!({
                 "requests": s.requests, "errors": s.errors, "rate": s.rate,
-                "p50_ms": s.p50_ms, "p99_ms": s.p99_ms,
+                "p50_ms": s.p50_ms, "p99_ms": s.p99_ms, "p999_ms": s.p999_ms,
             })
         };
         serde_json::json!({
@@ -357,13 +407,13 @@ impl Report {
 
     fn print(&self) {
         println!(
-            "{:6} {:>10} {:>10} {:>8} {:>8} {:>7}",
-            "target", "requests", "req/s", "p50 ms", "p99 ms", "errors"
+            "{:6} {:>10} {:>10} {:>8} {:>8} {:>9} {:>7}",
+            "target", "requests", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "errors"
         );
         for (name, s) in ["A", "B"].iter().zip(&self.sides) {
             println!(
-                "{name:6} {:>10} {:>10.0} {:>8.2} {:>8.2} {:>7}",
-                s.requests, s.rate, s.p50_ms, s.p99_ms, s.errors
+                "{name:6} {:>10} {:>10.0} {:>8.2} {:>8.2} {:>9.2} {:>7}",
+                s.requests, s.rate, s.p50_ms, s.p99_ms, s.p999_ms, s.errors
             );
         }
         let mut sorted = self.pair_ratios.clone();
