@@ -106,7 +106,7 @@ var nkFunctions = map[string]nkFunc{
 		for i, r := range a.Reads {
 			reads[i] = &runtime.StorageRead{Collection: r.Collection, Key: r.Key, UserID: r.UserID}
 		}
-		return protoList(st.nk.StorageRead(st.ctx, reads))
+		return storageObjectsJSON(st.nk.StorageRead(st.ctx, reads))
 	}),
 	"storage_write": forward(func(st *callState, a struct {
 		Writes []storageWriteOp `json:"writes"`
@@ -116,7 +116,7 @@ var nkFunctions = map[string]nkFunc{
 			writes[i] = &runtime.StorageWrite{Collection: w.Collection, Key: w.Key, UserID: w.UserID, Value: w.Value,
 				Version: w.Version, PermissionRead: w.PermissionRead, PermissionWrite: w.PermissionWrite}
 		}
-		return protoList(st.nk.StorageWrite(st.ctx, writes))
+		return storageAcksJSON(st.nk.StorageWrite(st.ctx, writes))
 	}),
 	"storage_delete": forward(func(st *callState, a struct {
 		Deletes []storageDeleteOp `json:"deletes"`
@@ -138,7 +138,7 @@ var nkFunctions = map[string]nkFunc{
 		if err != nil {
 			return nil, err
 		}
-		list, err := protoList(objects, nil)
+		list, err := storageObjectsJSON(objects, nil)
 		return struct {
 			Objects json.RawMessage `json:"objects"`
 			Cursor  string          `json:"cursor"`
