@@ -79,7 +79,7 @@ type nkFunc func(st *callState, args []byte) (any, error)
 func forward[A any](f func(st *callState, a A) (any, error)) nkFunc {
 	return func(st *callState, args []byte) (any, error) {
 		var a A
-		if err := decode(args, &a); err != nil {
+		if err := decodeArgs(args, &a); err != nil {
 			return nil, err
 		}
 		return f(st, a)
@@ -99,18 +99,14 @@ var nkFunctions = map[string]nkFunc{
 	}) (any, error) {
 		return protoList(st.nk.UsersGetId(st.ctx, a.UserIDs, a.FacebookIDs))
 	}),
-	"storage_read": forward(func(st *callState, a struct {
-		Reads []storageReadOp `json:"reads"`
-	}) (any, error) {
+	"storage_read": forward(func(st *callState, a storageReadArgs) (any, error) {
 		reads := make([]*runtime.StorageRead, len(a.Reads))
 		for i, r := range a.Reads {
 			reads[i] = &runtime.StorageRead{Collection: r.Collection, Key: r.Key, UserID: r.UserID}
 		}
 		return storageObjectsJSON(st.nk.StorageRead(st.ctx, reads))
 	}),
-	"storage_write": forward(func(st *callState, a struct {
-		Writes []storageWriteOp `json:"writes"`
-	}) (any, error) {
+	"storage_write": forward(func(st *callState, a storageWriteArgs) (any, error) {
 		writes := make([]*runtime.StorageWrite, len(a.Writes))
 		for i, w := range a.Writes {
 			writes[i] = &runtime.StorageWrite{Collection: w.Collection, Key: w.Key, UserID: w.UserID, Value: w.Value,

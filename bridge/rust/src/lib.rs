@@ -43,6 +43,7 @@ use nakama_runtime_host::{
 use serde::Serialize;
 
 pub mod exec;
+mod nkargs;
 mod suspend;
 mod wire;
 
@@ -193,6 +194,7 @@ impl HostApi for GoHost {
         function: String,
         args: Vec<u8>,
     ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
+        let args = nkargs::for_go(&function, args);
         if let Some(slot) = suspend::current() {
             return Box::pin(suspend::NkRequest::new(slot, function, args));
         }

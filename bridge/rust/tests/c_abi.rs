@@ -32,6 +32,20 @@ static NK_TOKENS: Mutex<Vec<u64>> = Mutex::new(Vec::new());
 /// nk requests calls suspended on (NB_NK) rather than calling back.
 static SUSPENDED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
+/// The first `N` text fields of the first op of storage arguments, which
+/// the bridge sends compact (src/nkargs.rs): a zero byte, a u32 count, then
+/// u32-length-prefixed text.
+fn first_op<const N: usize>(args: &[u8]) -> [String; N] {
+    assert_eq!(args.first(), Some(&0), "storage arguments go to Go compact");
+    let mut rest = &args[5..];
+    std::array::from_fn(|_| {
+        let n = u32::from_le_bytes(rest[..4].try_into().unwrap()) as usize;
+        let s = String::from_utf8(rest[4..4 + n].to_vec()).unwrap();
+        rest = &rest[4 + n..];
+        s
+    })
+}
+
 unsafe fn text(p: *const u8, n: usize) -> String {
     if n == 0 {
         return String::new();
@@ -67,28 +81,32 @@ unsafe extern "C" fn nk_cb(
     args_len: usize,
 ) {
     let function = text(function, function_len);
-    let (code, out) = serve_nk(token, &function, &text(args, args_len));
+    let args = if args_len == 0 {
+        Vec::new()
+    } else {
+        std::slice::from_raw_parts(args, args_len).to_vec()
+    };
+    let (code, out) = serve_nk(token, &function, &args);
     nb_answer(sink, code, out.as_ptr(), out.len());
 }
 
 /// What the test's Nakama answers an nk call (from the init callback or a
 /// suspended call): a storage of one collection in memory.
-fn serve_nk(token: u64, function: &str, args: &str) -> (u32, String) {
+fn serve_nk(token: u64, function: &str, args: &[u8]) -> (u32, String) {
     NK_TOKENS.lock().unwrap().push(token);
-    let args: serde_json::Value = serde_json::from_str(args).unwrap();
     let mut storage = STORAGE.lock().unwrap();
     let storage = storage.get_or_insert_with(HashMap::new);
     let (code, out) = match function {
         "storage_write" => {
-            let w = &args["writes"][0];
-            let key = w["key"].as_str().unwrap().to_string();
-            if w["version"] == "*" && storage.contains_key(&key) {
+            // collection, key, user_id, value, version (then permissions)
+            let [_, key, _, value, version] = first_op(args);
+            if version == "*" && storage.contains_key(&key) {
                 (
                     3,
                     "Storage write rejected - version check failed.".to_string(),
                 )
             } else {
-                storage.insert(key.clone(), w["value"].as_str().unwrap().to_string());
+                storage.insert(key.clone(), value);
                 (
                     0,
                     format!(r#"[{{"collection":"guilds","key":"{key}","version":"v"}}]"#),
@@ -96,8 +114,8 @@ fn serve_nk(token: u64, function: &str, args: &str) -> (u32, String) {
             }
         }
         "storage_read" => {
-            let key = args["reads"][0]["key"].as_str().unwrap();
-            match storage.get(key) {
+            let [_, key, _] = first_op(args);
+            match storage.get(&key) {
                 Some(v) => (
                     0,
                     serde_json::json!([{"collection": "guilds", "key": key, "value": v}])
@@ -208,8 +226,7 @@ fn call_mode(
         let request = answer(&out, &dst);
         let n = u32::from_le_bytes(request[..4].try_into().unwrap()) as usize;
         let function = String::from_utf8(request[4..4 + n].to_vec()).unwrap();
-        let args = String::from_utf8(request[4 + n..].to_vec()).unwrap();
-        let (nk_code, result) = serve_nk(token, &function, &args);
+        let (nk_code, result) = serve_nk(token, &function, &request[4 + n..]);
         code = unsafe {
             nb_resume(
                 out.call,
