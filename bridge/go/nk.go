@@ -13,8 +13,10 @@ import (
 
 // The nk functions of abi/src/nk.rs, forwarded to Nakama's NakamaModule.
 // Arguments and results are the JSON forms of the Rust structs there
-// (snake_case keys); Nakama's api messages cross as gateway-style protobuf
-// JSON. Keep the list in step with nk.rs: nk_test.go checks the names.
+// (snake_case keys), but for the arguments of storage reads and writes,
+// which come compact (nkargs.go); Nakama's api messages cross as
+// gateway-style protobuf JSON. Keep the list in step with nk.rs:
+// nk_test.go checks the names.
 
 type storageReadOp struct {
 	Collection string `json:"collection"`
@@ -72,7 +74,8 @@ type pageArgs struct {
 	Cursor string `json:"cursor"`
 }
 
-// nkFunc forwards one nk call: JSON arguments in, a result to encode out.
+// nkFunc forwards one nk call: its arguments in (JSON, or compact for
+// storage reads and writes: nkargs.go), a result to encode out.
 type nkFunc func(st *callState, args []byte) (any, error)
 
 // forward makes an nkFunc of a function of the decoded arguments.
