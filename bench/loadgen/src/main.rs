@@ -180,18 +180,16 @@ async fn connection(plan: Arc<Plan>) -> Seen {
         let which = target_of(slot);
         let target = &plan.targets[which];
         let conn_ix = if same_server { 0 } else { which };
-        if conns[conn_ix].as_ref().is_none_or(|c| c.is_closed()) {
-            match connect(target).await {
-                Ok(c) => conns[conn_ix] = Some(c),
+        let conn = match &mut conns[conn_ix] {
+            Some(c) if !c.is_closed() => c,
+            slot => match connect(target).await {
+                Ok(c) => slot.insert(c),
                 Err(e) => {
                     seen.error(which, e);
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 }
-            }
-        }
-        let Some(conn) = conns[conn_ix].as_mut() else {
-            continue;
+            },
         };
         let request = Request::post(target.path.as_str())
             .header(header::HOST, target.host.as_str())
