@@ -44,6 +44,24 @@ pub struct ContextData {
     pub trace_id: Option<String>,
 }
 
+/// What [`crate::ffi::HostVTable::context_maps`] answers: the call's
+/// headers and query params, for a host that leaves them out of the
+/// [`FfiContext`] (ABI 1.1).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RequestMaps {
+    pub headers: HashMap<String, Vec<String>>,
+    pub query_params: HashMap<String, Vec<String>>,
+}
+
+impl RequestMaps {
+    /// Decodes a host's answer; empty (the host sent them in the context)
+    /// or malformed is no maps, as a malformed context map is.
+    pub fn decode(json: &str) -> RequestMaps {
+        decode_map(json)
+    }
+}
+
 /// The JSON text of a context's maps, kept by the host while a call runs
 /// (the [`FfiContext`] borrows it).
 #[derive(Debug, Default)]

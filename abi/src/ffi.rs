@@ -158,6 +158,14 @@ pub struct HostVTable {
     #[sabi(last_prefix_field)]
     pub nk_call:
         extern "C" fn(data: usize, function: RStr<'_>, args: RVec<u8>) -> FfiFuture<FfiResult>,
+    /// ABI 1.1. The call's headers and query params, as the JSON object
+    /// `{"headers":{..},"query_params":{..}}` (empty string: none), for a
+    /// module that finds both empty in its [`FfiContext`]: a host may
+    /// leave them out there for modules of ABI 1.1 or later, so that a
+    /// call whose handler never reads them does not encode them. Hosts
+    /// always fill them in for older modules, which do not know this.
+    #[sabi(missing_field(option))]
+    pub context_maps: extern "C" fn(data: usize) -> RString,
 }
 
 /// An opaque host pointer plus the host's functions.
@@ -202,7 +210,9 @@ pub struct ModuleRoot {
 ///
 /// Scalars cross as strings, so reading `user_id` costs nothing; the four
 /// maps cross as JSON objects (empty string when empty), decoded by the
-/// module only if it reads them. Context keys added in a later minor go into
+/// module only if it reads them. Since ABI 1.1 a host may leave headers
+/// and query params empty and answer them through
+/// [`HostVTable::context_maps`] when the module reads them. Context keys added in a later minor go into
 /// `extra_json` (a JSON object), so this layout stays fixed within a major.
 #[repr(C)]
 #[derive(StableAbi, Clone, Copy)]

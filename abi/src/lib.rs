@@ -50,7 +50,10 @@
 //!
 //! The call's context crosses as [`ffi::FfiContext`], borrowed for the call:
 //! scalars in place, the four maps as JSON decoded by the module on first
-//! use (so a handler that only reads `user_id` pays no decoding).
+//! use (so a handler that only reads `user_id` pays no decoding). From ABI
+//! 1.1 a host may send headers and query params only when the module asks
+//! ([`ffi::HostVTable::context_maps`]), so that it does not encode them
+//! either.
 //!
 //! | call | input | output |
 //! |---|---|---|
@@ -76,7 +79,7 @@ pub mod hooks;
 pub mod nk;
 
 pub use code::Code;
-pub use context::{decode_context_map, mode, ContextData, ContextMaps};
+pub use context::{decode_context_map, mode, ContextData, ContextMaps, RequestMaps};
 
 // Re-exported so the SDK and hosts use the very same versions.
 pub use abi_stable;
@@ -85,7 +88,11 @@ pub use async_ffi;
 /// ABI major version: a different major is refused.
 pub const ABI_MAJOR: u32 = 1;
 /// ABI minor version: a host accepts modules of this minor or older.
-pub const ABI_MINOR: u32 = 0;
+///
+/// - 1.0: the first.
+/// - 1.1: [`ffi::HostVTable::context_maps`]: headers and query params on
+///   demand.
+pub const ABI_MINOR: u32 = 1;
 
 /// Why a module's ABI version is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -45,7 +45,7 @@ func BenchmarkEncodeContext(b *testing.B) {
 	buf := make([]byte, 0, 1024)
 	b.ReportAllocs()
 	for b.Loop() {
-		buf = encodeCallContext(buf[:0], ctx)
+		buf = encodeCallContext(buf[:0], ctx, true)
 	}
 }
 
@@ -74,7 +74,7 @@ func echoRPC(b testing.TB) func(context.Context, runtime.Logger, *sql.DB, runtim
 	if !benchInitOK {
 		b.Fatal(benchInitOut)
 	}
-	return theBridge.rpc("echo")
+	return theBridge.rpc("echo", true)
 }
 
 // BenchmarkEchoCall: one whole RPC through the bridge into a Rust module.
@@ -121,7 +121,7 @@ func BenchmarkColdCall(b *testing.B) {
 	variants := []variant{
 		{"nothing", func() {}},
 		{"go-closure", func() { _, _ = noopRPC(ctx, nil, nil, nil, "hello") }},
-		{"encode-context", func() { buf = encodeCallContext(buf[:0], ctx) }},
+		{"encode-context", func() { buf = encodeCallContext(buf[:0], ctx, false) }}, // as for ABI 1.1 modules
 		{"cgo-nop", cgoNop},
 		{"rust-miss", func() { // an empty context, an id no module has
 			f.ctx = f.ctx[:0]

@@ -1,7 +1,7 @@
 package main
 
 // The functions Rust calls back (through the pointers given to nb_init).
-// No Go panic may unwind into Rust: both recover everything.
+// No Go panic may unwind into Rust: each recovers everything.
 
 /*
 #include "nakama_bridge.h"
@@ -54,4 +54,14 @@ func runNk(st *callState, name string, args []byte) (code int, out []byte) {
 		}
 	}()
 	return nkCall(st, name, args)
+}
+
+//export goNbMaps
+func goNbMaps(token C.uint64_t, sink *C.nb_sink) {
+	defer func() { _ = recover() }()
+	var out []byte
+	if st := state(token); st != nil && st.ctx != nil {
+		out = encodeRequestMaps(st.ctx)
+	}
+	answerNk(sink, 0, out)
 }

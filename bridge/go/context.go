@@ -43,13 +43,36 @@ const absentField = 0xFFFFFFFF
 // client_port, trace_id, in that order. As Nakama 3.40 does
 // (server/runtime_go_context.go), username, vars, session expiry and
 // session id count only with a user id, and lang only with a session id.
-// The execution mode follows from the call kind.
-func encodeCallContext(b []byte, ctx context.Context) []byte {
+// The execution mode follows from the call kind. Without withMaps,
+// headers and query_params are left absent (the module asks for them
+// through goNbMaps if it reads them).
+func encodeCallContext(b []byte, ctx context.Context, withMaps bool) []byte {
 	var v callValues
 	if !v.walk(ctx) {
 		v.lookUp(ctx)
 	}
+	if !withMaps {
+		v.headers, v.query = nil, nil
+	}
 	return encodeValues(b, &v)
+}
+
+// encodeRequestMaps writes ctx's headers and query params as the JSON
+// object a module asks for (nakama_runtime_abi::RequestMaps):
+// {"headers":{..},"query_params":{..}}, keys of empty maps left out.
+func encodeRequestMaps(ctx context.Context) []byte {
+	headers, _ := ctx.Value(runtime.RUNTIME_CTX_HEADERS).(map[string][]string)
+	query, _ := ctx.Value(runtime.RUNTIME_CTX_QUERY_PARAMS).(map[string][]string)
+	b := []byte{'{'}
+	if len(headers) > 0 {
+		b = appendKey(b, "headers")
+		b = appendListMap(b, headers)
+	}
+	if len(query) > 0 {
+		b = appendKey(b, "query_params")
+		b = appendListMap(b, query)
+	}
+	return append(b, '}')
 }
 
 // encodeValues appends v in the wire order (see encodeCallContext).

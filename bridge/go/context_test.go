@@ -73,7 +73,7 @@ func TestInitContextCarriesWhatIsFixedPerProcess(t *testing.T) {
 		t.Fatalf("got %v", got)
 	}
 	// Per call, those are left to Rust.
-	if got := callFields(t, encodeCallContext(nil, ctx)); len(got) != 0 {
+	if got := callFields(t, encodeCallContext(nil, ctx, true)); len(got) != 0 {
 		t.Fatalf("per-call context repeats init values: %v", got)
 	}
 }
@@ -88,7 +88,7 @@ func TestCallContextWithASession(t *testing.T) {
 		runtime.RUNTIME_CTX_SESSION_ID, "s1", runtime.RUNTIME_CTX_LANG, "fr",
 		runtime.RUNTIME_CTX_CLIENT_IP, "127.0.0.1", runtime.RUNTIME_CTX_CLIENT_PORT, "5000",
 		runtime.RUNTIME_CTX_TRACE_ID, "t\xff")
-	got := callFields(t, encodeCallContext(nil, ctx))
+	got := callFields(t, encodeCallContext(nil, ctx, true))
 	want := map[string]any{
 		"headers":      map[string]any{"X-Client": []any{"a\"b"}},
 		"query_params": map[string]any{"region": []any{"eu", "us"}},
@@ -101,11 +101,38 @@ func TestCallContextWithASession(t *testing.T) {
 	}
 }
 
+func TestMapsOnDemandLeaveTheContextAndComeWhenAsked(t *testing.T) {
+	ctx := withValues(
+		runtime.RUNTIME_CTX_HEADERS, map[string][]string{"X-Client": {"a\"b"}, "Accept": {"x", "y"}},
+		runtime.RUNTIME_CTX_QUERY_PARAMS, map[string][]string{"region": {"eu"}},
+		runtime.RUNTIME_CTX_USER_ID, "u1", runtime.RUNTIME_CTX_CLIENT_IP, "127.0.0.1")
+	got := callFields(t, encodeCallContext(nil, ctx, false))
+	if want := map[string]any{"user_id": "u1", "client_ip": "127.0.0.1"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("context without maps: got %v, want %v", got, want)
+	}
+	maps := decoded(t, encodeRequestMaps(ctx))
+	want := map[string]any{
+		"headers":      map[string]any{"X-Client": []any{"a\"b"}, "Accept": []any{"x", "y"}},
+		"query_params": map[string]any{"region": []any{"eu"}},
+	}
+	if !reflect.DeepEqual(maps, want) {
+		t.Fatalf("maps asked for: got %v, want %v", maps, want)
+	}
+	// A call without either: an empty object (the module sees no entries).
+	if got := string(encodeRequestMaps(withValues(runtime.RUNTIME_CTX_USER_ID, "u1"))); got != "{}" {
+		t.Fatalf("no maps: got %s", got)
+	}
+	only := withValues(runtime.RUNTIME_CTX_QUERY_PARAMS, map[string][]string{"q": {""}})
+	if got := string(encodeRequestMaps(only)); got != `{"query_params":{"q":[""]}}` {
+		t.Fatalf("query only: got %s", got)
+	}
+}
+
 func TestWithoutAUserNoSessionKeysAreSent(t *testing.T) {
 	// Nakama never sets these without a user id; even if present they are
 	// not looked up.
 	ctx := withValues(runtime.RUNTIME_CTX_USERNAME, "ghost", runtime.RUNTIME_CTX_CLIENT_IP, "10.0.0.1")
-	got := callFields(t, encodeCallContext(nil, ctx))
+	got := callFields(t, encodeCallContext(nil, ctx, true))
 	if !reflect.DeepEqual(got, map[string]any{"client_ip": "10.0.0.1"}) {
 		t.Fatalf("got %v", got)
 	}
@@ -167,7 +194,7 @@ func TestTheOneWalkReadsWhatCtxValueReads(t *testing.T) {
 		if v.walk(ctx) || !reflect.DeepEqual(v, callValues{}) {
 			t.Fatalf("%s: the walk answered %+v", name, v)
 		}
-		if got := callFields(t, encodeCallContext(nil, ctx)); got["user_id"] != "u1" {
+		if got := callFields(t, encodeCallContext(nil, ctx, true)); got["user_id"] != "u1" {
 			t.Fatalf("%s: fallback lost the user: %v", name, got)
 		}
 	}

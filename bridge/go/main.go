@@ -71,10 +71,11 @@ type initReport struct {
 		Reason string `json:"reason"`
 	} `json:"skipped"`
 	Registrations []struct {
-		Module   string `json:"module"`
-		Kind     int    `json:"kind"`
-		ID       string `json:"id"`
-		Function string `json:"function"`
+		Module       string `json:"module"`
+		Kind         int    `json:"kind"`
+		ID           string `json:"id"`
+		Function     string `json:"function"`
+		MapsOnDemand bool   `json:"maps_on_demand"`
 	} `json:"registrations"`
 }
 
@@ -126,9 +127,9 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 		var err error
 		switch r.Kind {
 		case kindRPC:
-			err = initializer.RegisterRpc(r.ID, theBridge.rpc(r.ID))
+			err = initializer.RegisterRpc(r.ID, theBridge.rpc(r.ID, r.MapsOnDemand))
 		case kindBefore, kindAfter:
-			hookUsesNk[handlerKey{r.Kind, r.ID}] = new(atomic.Bool)
+			hooks[handlerKey{r.Kind, r.ID}] = &handler{mapsOnDemand: r.MapsOnDemand}
 			err = theBridge.registerHook(initializer, r.ID, r.Kind == kindBefore)
 		default:
 			continue
@@ -165,12 +166,21 @@ func runtimePath(initializer runtime.Initializer) string {
 	return ""
 }
 
-// call runs one Rust handler with a token standing for this call. usesNk
-// is set once the handler has made an nk call: from then on its calls can
-// suspend on nk requests, which Go runs outside of a callback (see runNk);
-// until then a call runs in one nb_call, with nothing allocated, and its
-// nk calls come back through the callback.
-func (b *bridge) call(kind int, id string, usesNk *atomic.Bool, ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, input string) (string, int) {
+// handler is what the bridge keeps about one registered Rust handler.
+type handler struct {
+	// usesNk is set once the handler has made an nk call: from then on
+	// its calls can suspend on nk requests, which Go runs outside of a
+	// callback (see runNk); until then a call runs in one nb_call, with
+	// nothing allocated, and its nk calls come back through the callback.
+	usesNk atomic.Bool
+	// mapsOnDemand: its module (ABI 1.1 or later) asks for headers and
+	// query params if it reads them (goNbMaps), so they are not encoded
+	// for every call.
+	mapsOnDemand bool
+}
+
+// call runs one Rust handler with a token standing for this call.
+func (b *bridge) call(kind int, id string, h *handler, ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, input string) (string, int) {
 	f := frames.Get().(*frame)
 	defer frames.Put(f)
 	f.st.ctx, f.st.logger, f.st.nk = ctx, logger, nk
@@ -178,18 +188,18 @@ func (b *bridge) call(kind int, id string, usesNk *atomic.Bool, ctx context.Cont
 	defer func() { f.st.ctx, f.st.logger, f.st.nk = nil, nil, nil }()
 	token := calls.add(&f.st)
 	defer calls.remove(token)
-	f.ctx = encodeCallContext(f.ctx[:0], ctx)
-	suspendable := usesNk.Load()
+	f.ctx = encodeCallContext(f.ctx[:0], ctx, !h.mapsOnDemand)
+	suspendable := h.usesNk.Load()
 	out, code := rustCall(kind, id, f, input, token, suspendable)
 	if !suspendable && f.st.usedNk.Load() {
-		usesNk.Store(true)
+		h.usesNk.Store(true)
 	}
 	return out, code
 }
 
-// hookUsesNk: each registered hook's usesNk (see call), filled by
-// InitModule before it registers the hook, read-only afterwards.
-var hookUsesNk = map[handlerKey]*atomic.Bool{}
+// hooks: each registered hook's handler, filled by InitModule before it
+// registers the hook, read-only afterwards.
+var hooks = map[handlerKey]*handler{}
 
 type handlerKey struct {
 	kind int
@@ -198,7 +208,7 @@ type handlerKey struct {
 
 // hookCall is call for a before or after hook.
 func (b *bridge) hookCall(kind int, name string, ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, input string) (string, int) {
-	return b.call(kind, name, hookUsesNk[handlerKey{kind, name}], ctx, logger, nk, input)
+	return b.call(kind, name, hooks[handlerKey{kind, name}], ctx, logger, nk, input)
 }
 
 // callSlots is how many calls the table holds without its overflow map.
@@ -272,10 +282,10 @@ func callError(out string, code int) error {
 	return runtime.NewError(out, code)
 }
 
-func (b *bridge) rpc(id string) func(context.Context, runtime.Logger, *sql.DB, runtime.NakamaModule, string) (string, error) {
-	usesNk := new(atomic.Bool)
+func (b *bridge) rpc(id string, mapsOnDemand bool) func(context.Context, runtime.Logger, *sql.DB, runtime.NakamaModule, string) (string, error) {
+	h := &handler{mapsOnDemand: mapsOnDemand}
 	return func(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runtime.NakamaModule, payload string) (string, error) {
-		out, code := b.call(kindRPC, id, usesNk, ctx, logger, nk, payload)
+		out, code := b.call(kindRPC, id, h, ctx, logger, nk, payload)
 		if code != 0 {
 			return "", callError(out, code)
 		}

@@ -24,7 +24,7 @@ use fixture_bench::{GuildReply, GuildRequest, SAMPLE_GUILD_JSON};
 use nakama_runtime::__private::{json_input, json_output, raw_input, raw_output};
 use nakama_runtime::{Context, Nakama};
 use nakama_runtime_host::abi::abi_stable::prefix_type::PrefixTypeTrait;
-use nakama_runtime_host::abi::abi_stable::std_types::{RResult, RStr, RVec};
+use nakama_runtime_host::abi::abi_stable::std_types::{RResult, RStr, RString, RVec};
 use nakama_runtime_host::abi::async_ffi::{FfiFuture, FutureExt as _};
 use nakama_runtime_host::abi::ffi::{FfiError, FfiResult, HostHandle, HostVTable};
 use nakama_runtime_host::abi::{mode, Code, ContextData};
@@ -68,9 +68,17 @@ fn null_handle() -> HostHandle {
         let message = format!("{function} is not implemented");
         async move { RResult::RErr(FfiError::new(Code::Unimplemented, message)) }.into_ffi()
     }
+    extern "C" fn context_maps(_: usize) -> RString {
+        RString::new()
+    }
     HostHandle {
         data: 0,
-        vtable: HostVTable { log, nk_call }.leak_into_prefix(),
+        vtable: HostVTable {
+            log,
+            nk_call,
+            context_maps,
+        }
+        .leak_into_prefix(),
     }
 }
 

@@ -12,7 +12,7 @@ use std::sync::{Arc, OnceLock};
 
 use futures_util::FutureExt as _;
 use nakama_runtime_abi::abi_stable::prefix_type::PrefixTypeTrait;
-use nakama_runtime_abi::abi_stable::std_types::{ROption, RResult, RStr, RVec};
+use nakama_runtime_abi::abi_stable::std_types::{ROption, RResult, RStr, RString, RVec};
 use nakama_runtime_abi::async_ffi::{FfiFuture, FutureExt as _};
 use nakama_runtime_abi::ffi::{
     FfiContext, FfiError, FfiResult, HostHandle, HostVTable, HostVTable_Ref,
@@ -38,6 +38,16 @@ pub trait HostApi: Send + Sync + 'static {
         function: String,
         args: Vec<u8>,
     ) -> BoxFuture<'static, Result<Vec<u8>, CallError>>;
+
+    /// The headers and query params of the call `host_token` names, as
+    /// `{"headers":{..},"query_params":{..}}`, for a host that leaves them
+    /// out of the context it gives modules of ABI 1.1 or later (see
+    /// `HostVTable::context_maps`). The default, for hosts that always
+    /// fill them in, answers nothing more.
+    fn context_maps(&self, host_token: u64) -> String {
+        let _ = host_token;
+        String::new()
+    }
 }
 
 /// The call a module is serving, for log fields and nk calls.
@@ -149,6 +159,7 @@ fn vtable() -> HostVTable_Ref {
         HostVTable {
             log: host_log,
             nk_call: host_nk_call,
+            context_maps: host_context_maps,
         }
         .leak_into_prefix()
     })
@@ -173,6 +184,14 @@ extern "C" fn host_log(data: usize, level: u8, caller: RStr<'_>, msg: RStr<'_>, 
             call: s.call_info(),
         });
     }));
+}
+
+extern "C" fn host_context_maps(data: usize) -> RString {
+    catch_unwind(AssertUnwindSafe(|| {
+        let s = scope(data);
+        RString::from(s.api.context_maps(s.host_token))
+    }))
+    .unwrap_or_default()
 }
 
 extern "C" fn host_nk_call(

@@ -20,6 +20,9 @@ use nakama_runtime_host::{
 struct TestHost {
     logs: Mutex<Vec<Logged>>,
     storage: Mutex<HashMap<(String, String, String), String>>,
+    /// What `context_maps` answers (empty: nothing, as hosts that always
+    /// fill the context in answer).
+    request_maps: Mutex<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -52,6 +55,10 @@ impl HostApi for TestHost {
     ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
         let out = self.nk(&function, &args);
         Box::pin(async move { out })
+    }
+
+    fn context_maps(&self, _host_token: u64) -> String {
+        self.request_maps.lock().unwrap().clone()
     }
 }
 
@@ -407,7 +414,7 @@ async fn other_abi_major_is_refused_naming_file_versions_and_fix() {
     let msg = result.err().expect("refused").to_string();
     assert!(msg.contains("libfixture_abi_major"), "{msg}");
     assert!(
-        msg.contains("module ABI 2.0") && msg.contains("host ABI 1.0"),
+        msg.contains("module ABI 2.0") && msg.contains("host ABI 1.1"),
         "{msg}"
     );
     assert!(msg.contains("rebuild the module"), "{msg}");
@@ -419,10 +426,69 @@ async fn newer_abi_minor_is_refused() {
     let msg = result.err().expect("refused").to_string();
     assert!(msg.contains("libfixture_abi_minor_newer"), "{msg}");
     assert!(
-        msg.contains("module ABI 1.99 is newer than host ABI 1.0"),
+        msg.contains("module ABI 1.99 is newer than host ABI 1.1"),
         "{msg}"
     );
     assert!(msg.contains("upgrade the host"), "{msg}");
+}
+
+#[tokio::test]
+async fn headers_and_query_missing_from_the_context_are_asked_of_the_host() {
+    let (modules, host) = load_ok(&["hello"]).await;
+    let whoami = |ctx: ContextData| {
+        let modules = &modules;
+        async move {
+            let out = modules.call_rpc("whoami", &ctx, b"{}".to_vec()).await;
+            String::from_utf8(out.unwrap().unwrap()).unwrap()
+        }
+    };
+    // A host that has nothing more to give: no headers, no query params.
+    assert_eq!(
+        whoami(rpc_ctx()).await,
+        "user=alice client=- region=- tier=- mode=rpc"
+    );
+    // A host that sends them on demand.
+    *host.request_maps.lock().unwrap() =
+        r#"{"headers":{"X-Client":["asked"]},"query_params":{"region":["eu"]}}"#.into();
+    assert_eq!(
+        whoami(rpc_ctx()).await,
+        "user=alice client=asked region=eu tier=- mode=rpc"
+    );
+    // In the context, they are used as they are.
+    let mut ctx = rpc_ctx();
+    ctx.headers.insert("X-Client".into(), vec!["sent".into()]);
+    assert_eq!(
+        whoami(ctx).await,
+        "user=alice client=sent region=- tier=- mode=rpc"
+    );
+}
+
+#[tokio::test]
+async fn an_older_abi_minor_loads_and_gets_every_context_map() {
+    let (result, _, events) = load(&["fixture-abi-1-0"]).await;
+    let modules = result.unwrap_or_else(|e| panic!("an ABI 1.0 module is refused: {e}"));
+    assert_eq!(modules.modules()[0].opened.abi, (1, 0));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, LoadEvent::Loaded { abi: (1, 0), .. })),
+        "{events:?}"
+    );
+    // It reads headers and query params from the context as 1.0 modules
+    // do (it cannot ask for them): this host always sends them.
+    let mut ctx = rpc_ctx();
+    ctx.headers
+        .insert("X-Client".into(), vec!["e2e".into(), "2".into()]);
+    ctx.query_params.insert("region".into(), vec!["eu".into()]);
+    let out = modules
+        .call_rpc("raw_maps", &ctx, Vec::new())
+        .await
+        .expect("registered")
+        .expect("answers");
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        r#"{"X-Client":["e2e","2"]}|{"region":["eu"]}"#
+    );
 }
 
 #[tokio::test]
@@ -432,7 +498,7 @@ async fn layout_mismatch_is_refused() {
         e @ LoadError::Layout { .. } => {
             let msg = e.to_string();
             assert!(msg.contains("libfixture_layout_mismatch"), "{msg}");
-            assert!(msg.contains("do not match this host's ABI 1.0"), "{msg}");
+            assert!(msg.contains("do not match this host's ABI 1.1"), "{msg}");
         }
         other => panic!("unexpected {other}"),
     }

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use abi_stable::std_types::{ROption, RStr};
 use nakama_runtime_abi::ffi::{level, FfiContext, HostHandle};
-use nakama_runtime_abi::{decode_context_map, ContextData};
+use nakama_runtime_abi::{decode_context_map, ContextData, RequestMaps};
 use serde_json::{Map, Value};
 
 /// What Nakama knows about the current call: who calls, how, from where.
@@ -103,15 +103,18 @@ impl Context {
 
     fn maps(&self) -> &Maps {
         self.maps.get_or_init(|| match (&self.src, self.ffi()) {
-            (_, Some(c)) => Maps {
-                env: decode_context_map(c.env_json.as_str()),
-                headers: decode_context_map(c.headers_json.as_str()),
-                query_params: decode_context_map(c.query_params_json.as_str()),
-                vars: c
-                    .vars_json
-                    .into_option()
-                    .map(|v| decode_context_map(v.as_str())),
-            },
+            (_, Some(c)) => {
+                let (headers, query_params) = self.request_maps(c);
+                Maps {
+                    env: decode_context_map(c.env_json.as_str()),
+                    headers,
+                    query_params,
+                    vars: c
+                        .vars_json
+                        .into_option()
+                        .map(|v| decode_context_map(v.as_str())),
+                }
+            }
             (Source::Owned(d), None) => Maps {
                 env: d.env.clone(),
                 headers: d.headers.clone(),
@@ -122,11 +125,34 @@ impl Context {
         })
     }
 
+    /// Headers and query params: from the context, or (both empty there)
+    /// from the host, which may send them only on demand (ABI 1.1).
+    fn request_maps(
+        &self,
+        c: &FfiContext<'_>,
+    ) -> (HashMap<String, Vec<String>>, HashMap<String, Vec<String>>) {
+        let (headers, query) = (c.headers_json.as_str(), c.query_params_json.as_str());
+        if headers.is_empty() && query.is_empty() {
+            let host = self.logger.host;
+            if let Some(context_maps) = host.vtable.context_maps() {
+                let m = RequestMaps::decode(context_maps(host.data).as_str());
+                return (m.headers, m.query_params);
+            }
+        }
+        (decode_context_map(headers), decode_context_map(query))
+    }
+
     /// Everything at once, as an owned copy.
     pub fn to_data(&self) -> ContextData {
         match &self.src {
             Source::Owned(d) => (**d).clone(),
-            Source::Ffi(_) => self.ffi().map(ContextData::from_ffi).unwrap_or_default(),
+            Source::Ffi(_) => {
+                let mut data = self.ffi().map(ContextData::from_ffi).unwrap_or_default();
+                let maps = self.maps();
+                data.headers.clone_from(&maps.headers);
+                data.query_params.clone_from(&maps.query_params);
+                data
+            }
         }
     }
 

@@ -37,6 +37,11 @@ typedef void (*nb_nk_fn)(uint64_t token, nb_sink *sink,
                          const uint8_t *function, size_t function_len,
                          const uint8_t *args, size_t args_len);
 
+/* ABI 1.1 modules: the call's headers and query params as
+ * {"headers":{..},"query_params":{..}}; must call nb_answer(sink, 0, ...)
+ * before returning. */
+typedef void (*nb_maps_fn)(uint64_t token, nb_sink *sink);
+
 #define NB_OK 0
 #define NB_NOT_FOUND (-1)
 #define NB_NK (-2)
@@ -48,10 +53,13 @@ typedef void (*nb_nk_fn)(uint64_t token, nb_sink *sink,
 
 /* Loads the *.rsmod files of `path` and runs their init. NB_OK: *out holds
  * the report JSON {"modules":[..],"skipped":[..],"registrations":[{module,
- * kind,id,function}]}; NB_REFUSED: *out holds the reason (text). */
+ * kind,id,function,maps_on_demand}]}; NB_REFUSED: *out holds the reason
+ * (text). maps_on_demand: leave headers and query params out of the call's
+ * context; the module asks through `maps` if it reads them. */
 int32_t nb_init(const uint8_t *path, size_t path_len,
                 const uint8_t *ctx_json, size_t ctx_len,
-                nb_log_fn log, nb_nk_fn nk, uint64_t timeout_ms, nb_buf *out);
+                nb_log_fn log, nb_nk_fn nk, nb_maps_fn maps,
+                uint64_t timeout_ms, nb_buf *out);
 
 /* Calls an RPC / before hook / after hook with the call's context in the
  * bridge's wire form (bridge/rust/src/wire.rs: eleven length-prefixed

@@ -146,7 +146,13 @@ pub type NbNkFn = unsafe extern "C" fn(
     args_len: usize,
 );
 
-/// Where the Go nk callback leaves its answer.
+/// Answers the headers and query params of the call `token` names, as
+/// `{"headers":{..},"query_params":{..}}`, through [`nb_answer`] on `sink`
+/// before returning: for modules of ABI 1.1 or later, to which Go sends
+/// them only when they are read (see [`RegistrationReport`]).
+pub type NbMapsFn = unsafe extern "C" fn(token: u64, sink: *mut NbSink);
+
+/// Where the Go nk and maps callbacks leave their answer.
 pub struct NbSink {
     result: Option<Result<Vec<u8>, CallError>>,
 }
@@ -169,6 +175,7 @@ pub const NB_AFTER: u8 = 3;
 struct GoHost {
     log: NbLogFn,
     nk: NbNkFn,
+    maps: NbMapsFn,
 }
 
 impl HostApi for GoHost {
@@ -185,6 +192,17 @@ impl HostApi for GoHost {
                 r.fields.as_ptr(),
                 r.fields.len(),
             )
+        }
+    }
+
+    fn context_maps(&self, host_token: u64) -> String {
+        let mut sink = NbSink { result: None };
+        // SAFETY: the Go callback answers through nb_answer before it
+        // returns and keeps no pointer.
+        unsafe { (self.maps)(host_token, &mut sink) };
+        match sink.result {
+            Some(Ok(json)) => String::from_utf8(json).unwrap_or_default(),
+            _ => String::new(),
         }
     }
 
@@ -265,6 +283,9 @@ pub struct RegistrationReport {
     pub id: String,
     /// The Rust function behind it.
     pub function: String,
+    /// The module (ABI 1.1 or later) asks for headers and query params
+    /// when it reads them: Go leaves them out of the call's context.
+    pub maps_on_demand: bool,
 }
 
 /// # Safety
@@ -301,7 +322,8 @@ unsafe fn answer(out: *mut NbBuf, code: i32, bytes: Vec<u8>) -> i32 {
 /// - `ctx`: the init context as JSON ([`ContextData`]); its `env`, `node`
 ///   and `version` are kept and given to every later call whose context
 ///   has none;
-/// - `log`, `nk`: the Go callbacks (token 0 in them means the init call);
+/// - `log`, `nk`, `maps`: the Go callbacks (token 0 in them means the init
+///   call);
 /// - `timeout_ms`: how long a call may stay pending (0: no limit).
 ///
 /// # Safety
@@ -315,13 +337,14 @@ pub unsafe extern "C" fn nb_init(
     ctx_len: usize,
     log: NbLogFn,
     nk: NbNkFn,
+    maps: NbMapsFn,
     timeout_ms: u64,
     out: *mut NbBuf,
 ) -> i32 {
     let result = catch_unwind(AssertUnwindSafe(|| {
         let path = String::from_utf8_lossy(bytes(path, path_len)).into_owned();
         let ctx = bytes(ctx, ctx_len);
-        init(&path, ctx, GoHost { log, nk }, timeout_ms)
+        init(&path, ctx, GoHost { log, nk, maps }, timeout_ms)
     }));
     match result {
         Ok(Ok(report)) => answer(out, NB_OK, report),
@@ -381,6 +404,7 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
                 kind,
                 id: r.id.clone(),
                 function: r.function.clone(),
+                maps_on_demand: m.opened.abi >= (1, 1),
             });
         }
     }

@@ -7,7 +7,13 @@ use std::sync::Mutex;
 
 use nakama_bridge::*;
 
-const PACKAGES: &[&str] = &["hello", "guild", "fixture-panics", "fixture-init-fails"];
+const PACKAGES: &[&str] = &[
+    "hello",
+    "guild",
+    "fixture-panics",
+    "fixture-init-fails",
+    "fixture-abi-1-0",
+];
 
 fn build_modules() -> PathBuf {
     nakama_conformance::modules::build(PACKAGES)
@@ -29,6 +35,8 @@ type LogLine = (u64, u8, String, String, String);
 static LOGS: Mutex<Vec<LogLine>> = Mutex::new(Vec::new());
 static STORAGE: Mutex<Option<HashMap<String, String>>> = Mutex::new(None);
 static NK_TOKENS: Mutex<Vec<u64>> = Mutex::new(Vec::new());
+/// The tokens of the calls that asked for their headers and query params.
+static MAPS_TOKENS: Mutex<Vec<u64>> = Mutex::new(Vec::new());
 /// nk requests calls suspended on (NB_NK) rather than calling back.
 static SUSPENDED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
@@ -90,6 +98,16 @@ unsafe extern "C" fn nk_cb(
     nb_answer(sink, code, out.as_ptr(), out.len());
 }
 
+/// Go's answer when a module reads headers or query params it was not
+/// sent: made from the token, so a test sees which call it belongs to.
+unsafe extern "C" fn maps_cb(token: u64, sink: *mut NbSink) {
+    MAPS_TOKENS.lock().unwrap().push(token);
+    let out = format!(
+        r#"{{"headers":{{"X-Client":["c{token}"]}},"query_params":{{"region":["r{token}"]}}}}"#
+    );
+    nb_answer(sink, 0, out.as_ptr(), out.len());
+}
+
 /// What the test's Nakama answers an nk call (from the init callback or a
 /// suspended call): a storage of one collection in memory.
 fn serve_nk(token: u64, function: &str, args: &[u8]) -> (u32, String) {
@@ -142,6 +160,7 @@ fn init(path: &Path) -> (i32, String) {
             ctx.len(),
             log_cb,
             nk_cb,
+            maps_cb,
             2000,
             &mut out,
         )
@@ -158,6 +177,17 @@ fn take(buf: NbBuf) -> String {
 /// A call's context in the bridge's wire form (bridge/rust/src/wire.rs):
 /// user id, username and trace id set, every other field absent.
 fn wire_ctx(user_id: &str, username: &str, trace_id: &str) -> Vec<u8> {
+    wire_ctx_with(None, None, user_id, username, trace_id)
+}
+
+/// [`wire_ctx`] with headers and query params (JSON) sent in the context.
+fn wire_ctx_with(
+    headers: Option<&str>,
+    query: Option<&str>,
+    user_id: &str,
+    username: &str,
+    trace_id: &str,
+) -> Vec<u8> {
     let mut b = Vec::new();
     let mut field = |v: Option<&str>| match v {
         None => b.extend_from_slice(&u32::MAX.to_le_bytes()),
@@ -166,8 +196,8 @@ fn wire_ctx(user_id: &str, username: &str, trace_id: &str) -> Vec<u8> {
             b.extend_from_slice(v.as_bytes());
         }
     };
-    field(None); // headers
-    field(None); // query_params
+    field(headers);
+    field(query);
     field(Some(user_id));
     field(Some(username));
     for _ in 0..6 {
@@ -272,7 +302,10 @@ fn the_c_abi_end_to_end() {
 
     // A good folder loads; the report lists modules and registrations.
     LOGS.lock().unwrap().clear();
-    let good = folder(&built, &["hello", "guild", "fixture-panics"]);
+    let good = folder(
+        &built,
+        &["hello", "guild", "fixture-panics", "fixture-abi-1-0"],
+    );
     let (code, report) = init(good.path());
     assert_eq!(code, NB_OK, "{report}");
     let report: serde_json::Value = serde_json::from_str(&report).unwrap();
@@ -281,7 +314,13 @@ fn the_c_abi_end_to_end() {
     assert!(has(NB_RPC, "hello") && has(NB_RPC, "create_guild") && has(NB_RPC, "panic_now"));
     assert!(has(NB_BEFORE, "AuthenticateCustom") && has(NB_AFTER, "AuthenticateCustom"));
     assert!(has(NB_BEFORE, "GetAccount"));
-    assert_eq!(report["modules"].as_array().unwrap().len(), 3);
+    assert_eq!(report["modules"].as_array().unwrap().len(), 4);
+    // Modules of ABI 1.1 ask for headers and query params; Go must send
+    // them to older ones.
+    for r in regs {
+        let older = r["module"] == "fixture_abi_1_0";
+        assert_eq!(r["maps_on_demand"], !older, "{r}");
+    }
     {
         let logs = LOGS.lock().unwrap();
         let hello = logs
@@ -309,6 +348,31 @@ fn the_c_abi_end_to_end() {
         call(NB_RPC, "nope", ctx, "", 7),
         (NB_NOT_FOUND, String::new())
     );
+
+    // Headers and query params left out of the context come from Go when
+    // the module reads them, once per call; sent in it, they are used.
+    assert_eq!(
+        call(NB_RPC, "whoami", ctx, "{}", 21),
+        (0, "user=alice client=c21 region=r21 tier=- mode=rpc".into())
+    );
+    assert_eq!(*MAPS_TOKENS.lock().unwrap(), [21]);
+    let sent = wire_ctx_with(
+        Some(r#"{"X-Client":["wire"]}"#),
+        Some(r#"{"region":["eu"]}"#),
+        "u1",
+        "alice",
+        "t",
+    );
+    assert_eq!(
+        call(NB_RPC, "whoami", &sent, "{}", 22),
+        (0, "user=alice client=wire region=eu tier=- mode=rpc".into())
+    );
+    assert_eq!(*MAPS_TOKENS.lock().unwrap(), [21], "not asked when sent");
+    assert_eq!(
+        call(NB_RPC, "raw_maps", &sent, "", 23),
+        (0, r#"{"X-Client":["wire"]}|{"region":["eu"]}"#.into())
+    );
+
     let (code, out) = call(NB_RPC, "create_guild", ctx, r#"{"name":"g1"}"#, 8);
     assert_eq!((code, out.as_str()), (0, r#"{"name":"g1","owner":"u1"}"#));
     assert!(

@@ -226,6 +226,28 @@ fn the_context_carries_session_vars_headers_and_query() {
 
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn a_module_of_abi_1_0_gets_headers_and_query_in_its_context() {
+    // hello (ABI 1.1) asks for them when it reads them (tested above);
+    // a 1.0 module cannot ask, so the bridge sends them with every call.
+    let runtime = runtime_folder(&["fixture-abi-1-0", "hello"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    let r = nakama.request(
+        "POST",
+        "/v2/rpc/raw_maps?unwrap&http_key=defaulthttpkey&region=eu",
+        &[("X-Client", "e2e")],
+        Some(b"{}"),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let text = r.text();
+    let (headers, query) = text.split_once('|').expect("headers|query");
+    let headers: serde_json::Value = serde_json::from_str(headers).expect(headers);
+    let query: serde_json::Value = serde_json::from_str(query).expect(query);
+    assert_eq!(headers["X-Client"], serde_json::json!(["e2e"]), "{headers}");
+    assert_eq!(query["region"], serde_json::json!(["eu"]), "{query}");
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn a_call_that_never_finishes_times_out_and_nakama_keeps_serving() {
     let runtime = runtime_folder(&["fixture-slow", "hello"]);
     let nakama = nakama::start(

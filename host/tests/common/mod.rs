@@ -13,6 +13,7 @@ pub const PACKAGES: &[&str] = &[
     "fixture-duplicate-rpc",
     "fixture-abi-major",
     "fixture-abi-minor-newer",
+    "fixture-abi-1-0",
     "fixture-layout-mismatch",
     "fixture-not-a-module",
 ];
