@@ -8,7 +8,11 @@
 //! neighbouring slots of a fraction of a second see the same machine. A
 //! request counts for the slot it was sent in; the report gives each
 //! target's rate over its slots, its latency percentiles, and the B / A
-//! rate ratio of each pair of neighbouring slots, with their median.
+//! ratios of each pair of neighbouring slots (rate, and p99 latency), with
+//! their medians. A p99 over the whole run is mostly made of the few
+//! stalls (GC cycles, the VM's) that happened to fall in one target's
+//! slots; the median of the pairs' p99 ratios compares the two under the
+//! same conditions.
 //!
 //! By default each connection sends its next request as soon as the last
 //! one is answered (the server's saturation rate). With `--rate`, requests
@@ -122,10 +126,9 @@ fn target_of(s: u64) -> usize {
 /// What one connection saw in the measured slots.
 #[derive(Default)]
 struct Seen {
-    /// Answered requests per measured slot.
-    per_slot: Vec<u64>,
-    /// Latencies in microseconds, per target.
-    latency_us: [Vec<u32>; 2],
+    /// The latencies (microseconds) of the requests answered, per measured
+    /// slot (the slot's target follows from its index, see `target_of`).
+    per_slot: Vec<Vec<u32>>,
     /// Non-2xx answers and transport errors, per target.
     errors: [u64; 2],
     /// The first error met, to show.
@@ -156,7 +159,7 @@ async fn connect(target: &Target) -> Result<SendRequest<Full<Bytes>>, String> {
 async fn connection(plan: Arc<Plan>) -> Seen {
     let measured = (plan.end - plan.first) as usize;
     let mut seen = Seen {
-        per_slot: vec![0; measured],
+        per_slot: vec![Vec::new(); measured],
         ..Seen::default()
     };
     // One connection per distinct server: targets on one server share it.
@@ -215,9 +218,8 @@ async fn connection(plan: Arc<Plan>) -> Seen {
         }
         match answer {
             Ok(()) => {
-                seen.per_slot[(slot - plan.first) as usize] += 1;
                 let us = sent.elapsed().as_micros().min(u32::MAX as u128) as u32;
-                seen.latency_us[which].push(us);
+                seen.per_slot[(slot - plan.first) as usize].push(us);
             }
             Err(e) => seen.error(which, e),
         }
@@ -333,20 +335,28 @@ struct Report {
     sides: [Side; 2],
     /// B / A rate of each pair of neighbouring slots.
     pair_ratios: Vec<f64>,
+    /// B / A p99 latency of each pair of neighbouring slots.
+    pair_p99_ratios: Vec<f64>,
 }
 
 impl Report {
     fn new(seen: &[Seen], measured: u64, slot: Duration) -> Report {
-        let mut per_slot = vec![0u64; measured as usize];
+        // Every connection's latencies per slot, sorted.
+        let mut per_slot: Vec<Vec<u32>> = vec![Vec::new(); measured as usize];
         for s in seen {
-            for (total, n) in per_slot.iter_mut().zip(&s.per_slot) {
-                *total += n;
+            for (all, lat) in per_slot.iter_mut().zip(&s.per_slot) {
+                all.extend_from_slice(lat);
             }
         }
+        for lat in &mut per_slot {
+            lat.sort_unstable();
+        }
         let side = |which: usize| {
-            let mut lat: Vec<u32> = seen
+            let mut lat: Vec<u32> = per_slot
                 .iter()
-                .flat_map(|s| s.latency_us[which].iter().copied())
+                .enumerate()
+                .filter(|(k, _)| target_of(*k as u64) == which)
+                .flat_map(|(_, lat)| lat.iter().copied())
                 .collect();
             lat.sort_unstable();
             let ms = |q| quantile(&lat, q).map_or(f64::NAN, |us| us as f64 / 1000.0);
@@ -363,22 +373,30 @@ impl Report {
         };
         // Slot indices are relative to the first measured one, a multiple
         // of four: target_of gives the same pattern.
-        let pair_ratios = per_slot
+        let pairs: Vec<(&[u32], &[u32])> = per_slot
             .chunks_exact(2)
             .enumerate()
-            .filter_map(|(k, pair)| {
-                let s = 2 * k as u64;
-                let (a, b) = if target_of(s) == 0 {
-                    (pair[0], pair[1])
+            .map(|(k, pair)| {
+                if target_of(2 * k as u64) == 0 {
+                    (&pair[0][..], &pair[1][..])
                 } else {
-                    (pair[1], pair[0])
-                };
-                (a > 0).then(|| b as f64 / a as f64)
+                    (&pair[1][..], &pair[0][..])
+                }
             })
+            .collect();
+        let pair_ratios = pairs
+            .iter()
+            .filter(|(a, _)| !a.is_empty())
+            .map(|(a, b)| b.len() as f64 / a.len() as f64)
+            .collect();
+        let pair_p99_ratios = pairs
+            .iter()
+            .filter_map(|(a, b)| Some(quantile(b, 0.99)? as f64 / quantile(a, 0.99)?.max(1) as f64))
             .collect();
         Report {
             sides: [side(0), side(1)],
             pair_ratios,
+            pair_p99_ratios,
         }
     }
 
@@ -399,6 +417,7 @@ impl Report {
             "ratio": self.ratio(),
             "pair_median": median(&self.pair_ratios),
             "pair_ratios": self.pair_ratios,
+            "pair_p99_median": median(&self.pair_p99_ratios),
         })
         .to_string()
     }
@@ -419,13 +438,14 @@ impl Report {
         let pct = |q| quantile(&sorted, q).map_or(f64::NAN, |r| 100.0 * r);
         println!(
             "B / A: {:.1}% of the rate over the run; median of {} slot pairs {:.1}% \
-             (quartiles {:.1}% to {:.1}%); p99 {:.1}%",
+             (quartiles {:.1}% to {:.1}%); p99 {:.1}% over the run, median of slot pairs {:.1}%",
             100.0 * self.ratio(),
             sorted.len(),
             pct(0.5),
             pct(0.25),
             pct(0.75),
             100.0 * self.sides[1].p99_ms / self.sides[0].p99_ms,
+            100.0 * median(&self.pair_p99_ratios),
         );
     }
 }
@@ -451,17 +471,19 @@ mod tests {
 
     #[test]
     fn report_pairs_each_a_slot_with_its_b_neighbour() {
-        // Slots A B B A: A answers 10 then 20, B 5 then 10.
+        // Slots A B B A: A answers 10 then 20, B 5 then 10; B's p99 is
+        // twice A's in the first pair and the same in the second.
         let seen = Seen {
-            per_slot: vec![10, 5, 10, 20],
-            latency_us: [vec![100; 30], vec![200; 15]],
+            per_slot: vec![vec![100; 10], vec![200; 5], vec![300; 10], vec![300; 20]],
             ..Seen::default()
         };
         let r = Report::new(&[seen], 4, Duration::from_millis(500));
         assert_eq!(r.pair_ratios, [0.5, 0.5]);
+        assert_eq!(r.pair_p99_ratios, [2.0, 1.0]);
         assert_eq!(r.sides[0].rate, 30.0);
         assert_eq!(r.sides[1].rate, 15.0);
-        assert_eq!(r.sides[1].p99_ms, 0.2);
+        assert_eq!(r.sides[0].p99_ms, 0.3);
+        assert_eq!(r.sides[1].p99_ms, 0.3);
     }
 
     #[test]
