@@ -166,6 +166,16 @@ pub struct HostVTable {
     /// always fill them in for older modules, which do not know this.
     #[sabi(missing_field(option))]
     pub context_maps: extern "C" fn(data: usize) -> RString,
+    /// ABI 1.2. The per-call part of the call's context, as a
+    /// [`crate::ContextData`] JSON object, for a module whose
+    /// [`FfiContext`] is [`CONTEXT_ON_DEMAND`]: of the answer the module
+    /// uses user_id, username, vars, user_session_exp, session_id, lang,
+    /// client_ip, client_port, trace_id, headers and query_params (the
+    /// other keys stay those of its `FfiContext`). A host may send such a
+    /// context to modules of ABI 1.2 or later, so that a call whose
+    /// handler reads none of it does not gather it.
+    #[sabi(missing_field(option))]
+    pub call_context: extern "C" fn(data: usize) -> RString,
 }
 
 /// An opaque host pointer plus the host's functions.
@@ -212,7 +222,11 @@ pub struct ModuleRoot {
 /// maps cross as JSON objects (empty string when empty), decoded by the
 /// module only if it reads them. Since ABI 1.1 a host may leave headers
 /// and query params empty and answer them through
-/// [`HostVTable::context_maps`] when the module reads them. Context keys added in a later minor go into
+/// [`HostVTable::context_maps`] when the module reads them. Since ABI 1.2
+/// a host may also leave out everything a call has of its own (all but
+/// execution mode, node, version and env), with `extra_json` set to
+/// [`CONTEXT_ON_DEMAND`], and answer it through
+/// [`HostVTable::call_context`]. Context keys added in a later minor go into
 /// `extra_json` (a JSON object), so this layout stays fixed within a major.
 #[repr(C)]
 #[derive(StableAbi, Clone, Copy)]
@@ -236,6 +250,10 @@ pub struct FfiContext<'a> {
     /// Reserved for context keys of later minors; empty today.
     pub extra_json: RStr<'a>,
 }
+
+/// The `extra_json` of an [`FfiContext`] whose per-call part the module
+/// must ask for ([`HostVTable::call_context`], ABI 1.2).
+pub const CONTEXT_ON_DEMAND: &str = r#"{"on_demand":true}"#;
 
 impl RootModule for ModuleRoot_Ref {
     declare_root_module_statics! {ModuleRoot_Ref}

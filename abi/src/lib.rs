@@ -53,7 +53,8 @@
 //! use (so a handler that only reads `user_id` pays no decoding). From ABI
 //! 1.1 a host may send headers and query params only when the module asks
 //! ([`ffi::HostVTable::context_maps`]), so that it does not encode them
-//! either.
+//! either; from ABI 1.2 the same for all of a call's own context
+//! ([`ffi::HostVTable::call_context`]).
 //!
 //! | call | input | output |
 //! |---|---|---|
@@ -92,7 +93,9 @@ pub const ABI_MAJOR: u32 = 1;
 /// - 1.0: the first.
 /// - 1.1: [`ffi::HostVTable::context_maps`]: headers and query params on
 ///   demand.
-pub const ABI_MINOR: u32 = 1;
+/// - 1.2: [`ffi::HostVTable::call_context`] and
+///   [`ffi::CONTEXT_ON_DEMAND`]: a call's own context on demand.
+pub const ABI_MINOR: u32 = 2;
 
 /// Why a module's ABI version is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

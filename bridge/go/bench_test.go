@@ -74,7 +74,7 @@ func echoRPC(b testing.TB) func(context.Context, runtime.Logger, *sql.DB, runtim
 	if !benchInitOK {
 		b.Fatal(benchInitOut)
 	}
-	return theBridge.rpc("echo", true)
+	return theBridge.rpc("echo", &handler{mapsOnDemand: true, contextOnDemand: true})
 }
 
 // BenchmarkEchoCall: one whole RPC through the bridge into a Rust module.

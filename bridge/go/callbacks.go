@@ -65,3 +65,16 @@ func goNbMaps(token C.uint64_t, sink *C.nb_sink) {
 	}
 	answerNk(sink, 0, out)
 }
+
+//export goNbContext
+func goNbContext(token C.uint64_t, sink *C.nb_sink) {
+	defer func() { _ = recover() }()
+	var out []byte
+	if st := state(token); st != nil && st.ctx != nil {
+		if st.handler != nil {
+			st.handler.readsCtx.Store(true)
+		}
+		out = encodeCallContext(nil, st.ctx, true)
+	}
+	answerNk(sink, 0, out)
+}

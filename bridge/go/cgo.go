@@ -15,12 +15,14 @@ package main
 extern void goNbLog(uint64_t, uint8_t, uint8_t *, size_t, uint8_t *, size_t, uint8_t *, size_t);
 extern void goNbNk(uint64_t, nb_sink *, uint8_t *, size_t, uint8_t *, size_t);
 extern void goNbMaps(uint64_t, nb_sink *);
+extern void goNbContext(uint64_t, nb_sink *);
 
 static int32_t nb_init_go(const uint8_t *path, size_t path_len,
                           const uint8_t *ctx, size_t ctx_len,
                           uint64_t timeout_ms, nb_buf *out) {
   return nb_init(path, path_len, ctx, ctx_len, (nb_log_fn)goNbLog,
-                 (nb_nk_fn)goNbNk, (nb_maps_fn)goNbMaps, timeout_ms, out);
+                 (nb_nk_fn)goNbNk, (nb_maps_fn)goNbMaps,
+                 (nb_ctx_fn)goNbContext, timeout_ms, out);
 }
 
 // The buffer a long nb_call answer is in (Go does not turn integers into

@@ -128,6 +128,26 @@ func TestMapsOnDemandLeaveTheContextAndComeWhenAsked(t *testing.T) {
 	}
 }
 
+func TestAHandlerGetsAnEmptyContextUntilItAsksForIt(t *testing.T) {
+	ctx := withValues(
+		runtime.RUNTIME_CTX_HEADERS, map[string][]string{"X-Client": {"c"}},
+		runtime.RUNTIME_CTX_USER_ID, "u1")
+	h := &handler{mapsOnDemand: true, contextOnDemand: true}
+	if got := h.encodeContext(nil, ctx); len(got) != 0 {
+		t.Fatalf("before it asked: got %d bytes, want none", len(got))
+	}
+	h.readsCtx.Store(true) // what goNbContext does
+	if got := callFields(t, h.encodeContext(nil, ctx)); !reflect.DeepEqual(got, map[string]any{"user_id": "u1"}) {
+		t.Fatalf("after it asked: got %v (headers stay on demand)", got)
+	}
+	// Modules of ABI 1.0 get everything with every call.
+	old := &handler{}
+	want := map[string]any{"user_id": "u1", "headers": map[string]any{"X-Client": []any{"c"}}}
+	if got := callFields(t, old.encodeContext(nil, ctx)); !reflect.DeepEqual(got, want) {
+		t.Fatalf("ABI 1.0: got %v, want %v", got, want)
+	}
+}
+
 func TestWithoutAUserNoSessionKeysAreSent(t *testing.T) {
 	// Nakama never sets these without a user id; even if present they are
 	// not looked up.

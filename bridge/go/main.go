@@ -42,6 +42,9 @@ type callState struct {
 	logger runtime.Logger
 	nk     runtime.NakamaModule
 	usedNk atomic.Bool // an nk call came back through the callback
+	// handler: the call's handler (nil for the init call), which learns
+	// from goNbContext that it reads its context.
+	handler *handler
 }
 
 type bridge struct {
@@ -71,11 +74,12 @@ type initReport struct {
 		Reason string `json:"reason"`
 	} `json:"skipped"`
 	Registrations []struct {
-		Module       string `json:"module"`
-		Kind         int    `json:"kind"`
-		ID           string `json:"id"`
-		Function     string `json:"function"`
-		MapsOnDemand bool   `json:"maps_on_demand"`
+		Module          string `json:"module"`
+		Kind            int    `json:"kind"`
+		ID              string `json:"id"`
+		Function        string `json:"function"`
+		MapsOnDemand    bool   `json:"maps_on_demand"`
+		ContextOnDemand bool   `json:"context_on_demand"`
 	} `json:"registrations"`
 }
 
@@ -125,11 +129,12 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 	}
 	for _, r := range report.Registrations {
 		var err error
+		h := &handler{mapsOnDemand: r.MapsOnDemand, contextOnDemand: r.ContextOnDemand}
 		switch r.Kind {
 		case kindRPC:
-			err = initializer.RegisterRpc(r.ID, theBridge.rpc(r.ID, r.MapsOnDemand))
+			err = initializer.RegisterRpc(r.ID, theBridge.rpc(r.ID, h))
 		case kindBefore, kindAfter:
-			hooks[handlerKey{r.Kind, r.ID}] = &handler{mapsOnDemand: r.MapsOnDemand}
+			hooks[handlerKey{r.Kind, r.ID}] = h
 			err = theBridge.registerHook(initializer, r.ID, r.Kind == kindBefore)
 		default:
 			continue
@@ -177,18 +182,36 @@ type handler struct {
 	// query params if it reads them (goNbMaps), so they are not encoded
 	// for every call.
 	mapsOnDemand bool
+	// contextOnDemand: its module (ABI 1.2 or later) asks for the call's
+	// context if it reads it (goNbContext). Until the handler has done so
+	// once (readsCtx), its calls get an empty context: a handler that
+	// never reads it never pays for gathering it; one that does pays one
+	// callback, once.
+	contextOnDemand bool
+	readsCtx        atomic.Bool
+}
+
+// encodeContext appends what a call of h sends of ctx: nothing (a context
+// on demand) until a handler of ABI 1.2 or later has asked for it once,
+// then the context, headers and query params left out for modules that
+// ask for them.
+func (h *handler) encodeContext(b []byte, ctx context.Context) []byte {
+	if h.contextOnDemand && !h.readsCtx.Load() {
+		return b
+	}
+	return encodeCallContext(b, ctx, !h.mapsOnDemand)
 }
 
 // call runs one Rust handler with a token standing for this call.
 func (b *bridge) call(kind int, id string, h *handler, ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, input string) (string, int) {
 	f := frames.Get().(*frame)
 	defer frames.Put(f)
-	f.st.ctx, f.st.logger, f.st.nk = ctx, logger, nk
+	f.st.ctx, f.st.logger, f.st.nk, f.st.handler = ctx, logger, nk, h
 	f.st.usedNk.Store(false)
-	defer func() { f.st.ctx, f.st.logger, f.st.nk = nil, nil, nil }()
+	defer func() { f.st.ctx, f.st.logger, f.st.nk, f.st.handler = nil, nil, nil, nil }()
 	token := calls.add(&f.st)
 	defer calls.remove(token)
-	f.ctx = encodeCallContext(f.ctx[:0], ctx, !h.mapsOnDemand)
+	f.ctx = h.encodeContext(f.ctx[:0], ctx)
 	suspendable := h.usesNk.Load()
 	out, code := rustCall(kind, id, f, input, token, suspendable)
 	if !suspendable && f.st.usedNk.Load() {
@@ -282,8 +305,7 @@ func callError(out string, code int) error {
 	return runtime.NewError(out, code)
 }
 
-func (b *bridge) rpc(id string, mapsOnDemand bool) func(context.Context, runtime.Logger, *sql.DB, runtime.NakamaModule, string) (string, error) {
-	h := &handler{mapsOnDemand: mapsOnDemand}
+func (b *bridge) rpc(id string, h *handler) func(context.Context, runtime.Logger, *sql.DB, runtime.NakamaModule, string) (string, error) {
 	return func(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runtime.NakamaModule, payload string) (string, error) {
 		out, code := b.call(kindRPC, id, h, ctx, logger, nk, payload)
 		if code != 0 {

@@ -77,6 +77,7 @@ fn null_handle() -> HostHandle {
             log,
             nk_call,
             context_maps,
+            call_context: context_maps,
         }
         .leak_into_prefix(),
     }

@@ -48,6 +48,17 @@ pub trait HostApi: Send + Sync + 'static {
         let _ = host_token;
         String::new()
     }
+
+    /// The call's own context values as a `ContextData` JSON object, for a
+    /// host that gives modules of ABI 1.2 or later a context marked
+    /// `CONTEXT_ON_DEMAND` (see `HostVTable::call_context`). Such a host
+    /// gets [`CallInfo`] without `user_id` and `trace_id` (they are not in
+    /// that context). The default, for hosts that always fill the
+    /// context in, answers nothing.
+    fn call_context(&self, host_token: u64) -> String {
+        let _ = host_token;
+        String::new()
+    }
 }
 
 /// The call a module is serving, for log fields and nk calls.
@@ -160,6 +171,7 @@ fn vtable() -> HostVTable_Ref {
             log: host_log,
             nk_call: host_nk_call,
             context_maps: host_context_maps,
+            call_context: host_call_context,
         }
         .leak_into_prefix()
     })
@@ -190,6 +202,14 @@ extern "C" fn host_context_maps(data: usize) -> RString {
     catch_unwind(AssertUnwindSafe(|| {
         let s = scope(data);
         RString::from(s.api.context_maps(s.host_token))
+    }))
+    .unwrap_or_default()
+}
+
+extern "C" fn host_call_context(data: usize) -> RString {
+    catch_unwind(AssertUnwindSafe(|| {
+        let s = scope(data);
+        RString::from(s.api.call_context(s.host_token))
     }))
     .unwrap_or_default()
 }

@@ -4,13 +4,16 @@
 mod common;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use nakama_runtime_host::abi::ffi::CONTEXT_ON_DEMAND;
 use nakama_runtime_host::abi::hooks::hook;
 use nakama_runtime_host::abi::nk::{self, NkFunction};
 use nakama_runtime_host::abi::{api, Code, ContextData};
 use nakama_runtime_host::{
-    Before, BoxFuture, CallError, CallInfo, HostApi, LoadError, LoadEvent, LogRecord, Modules,
+    Before, BoxFuture, CallContext, CallError, CallInfo, HostApi, LoadError, LoadEvent, LogRecord,
+    Modules,
 };
 
 /// A host for loader tests: records log lines and keeps storage in a map
@@ -23,6 +26,9 @@ struct TestHost {
     /// What `context_maps` answers (empty: nothing, as hosts that always
     /// fill the context in answer).
     request_maps: Mutex<String>,
+    /// What `call_context` answers, and how many times it was asked.
+    call_context: Mutex<String>,
+    context_asks: AtomicUsize,
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +65,11 @@ impl HostApi for TestHost {
 
     fn context_maps(&self, _host_token: u64) -> String {
         self.request_maps.lock().unwrap().clone()
+    }
+
+    fn call_context(&self, _host_token: u64) -> String {
+        self.context_asks.fetch_add(1, Ordering::SeqCst);
+        self.call_context.lock().unwrap().clone()
     }
 }
 
@@ -414,7 +425,7 @@ async fn other_abi_major_is_refused_naming_file_versions_and_fix() {
     let msg = result.err().expect("refused").to_string();
     assert!(msg.contains("libfixture_abi_major"), "{msg}");
     assert!(
-        msg.contains("module ABI 2.0") && msg.contains("host ABI 1.1"),
+        msg.contains("module ABI 2.0") && msg.contains("host ABI 1.2"),
         "{msg}"
     );
     assert!(msg.contains("rebuild the module"), "{msg}");
@@ -426,7 +437,7 @@ async fn newer_abi_minor_is_refused() {
     let msg = result.err().expect("refused").to_string();
     assert!(msg.contains("libfixture_abi_minor_newer"), "{msg}");
     assert!(
-        msg.contains("module ABI 1.99 is newer than host ABI 1.1"),
+        msg.contains("module ABI 1.99 is newer than host ABI 1.2"),
         "{msg}"
     );
     assert!(msg.contains("upgrade the host"), "{msg}");
@@ -460,6 +471,52 @@ async fn headers_and_query_missing_from_the_context_are_asked_of_the_host() {
     assert_eq!(
         whoami(ctx).await,
         "user=alice client=sent region=- tier=- mode=rpc"
+    );
+}
+
+#[tokio::test]
+async fn a_context_on_demand_is_asked_of_the_host_once_when_read() {
+    let (modules, host) = load_ok(&["hello"]).await;
+    *host.call_context.lock().unwrap() = r#"{"username":"bob","vars":{"tier":"gold"},
+        "headers":{"X-Client":["asked"]},"query_params":{"region":["eu"]},
+        "execution_mode":"not used"}"#
+        .into();
+    // What a host sends: execution mode, node, version (and env), and the
+    // marker instead of the call's own values.
+    let fixed = ContextData {
+        execution_mode: "rpc".into(),
+        node: "n1".into(),
+        ..Default::default()
+    };
+    let maps = fixed.encode_maps();
+    let view = nakama_runtime_host::abi::ffi::FfiContext {
+        extra_json: CONTEXT_ON_DEMAND.into(),
+        ..fixed.as_ffi(&maps)
+    };
+    let call = |id: &'static str, payload: &'static str| {
+        let (modules, view) = (&modules, &view);
+        async move {
+            let ctx = CallContext::View {
+                ctx: view,
+                host_token: 5,
+            };
+            let out = modules.call_rpc_tagged(id, ctx, payload.as_bytes()).await;
+            String::from_utf8(out.unwrap().unwrap().into_vec()).unwrap()
+        }
+    };
+    assert_eq!(
+        call("whoami", "{}").await,
+        "user=bob client=asked region=eu tier=gold mode=rpc"
+    );
+    assert_eq!(host.context_asks.load(Ordering::SeqCst), 1, "once per call");
+    // A handler that reads none of it does not ask.
+    assert_eq!(call("hello", "Rust").await, "Hello, Rust!");
+    assert_eq!(host.context_asks.load(Ordering::SeqCst), 1);
+    // A host with nothing to answer: the call's own values are absent.
+    host.call_context.lock().unwrap().clear();
+    assert_eq!(
+        call("whoami", "{}").await,
+        "user=- client=- region=- tier=- mode=rpc"
     );
 }
 
@@ -498,7 +555,7 @@ async fn layout_mismatch_is_refused() {
         e @ LoadError::Layout { .. } => {
             let msg = e.to_string();
             assert!(msg.contains("libfixture_layout_mismatch"), "{msg}");
-            assert!(msg.contains("do not match this host's ABI 1.1"), "{msg}");
+            assert!(msg.contains("do not match this host's ABI 1.2"), "{msg}");
         }
         other => panic!("unexpected {other}"),
     }

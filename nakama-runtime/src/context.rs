@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use abi_stable::std_types::{ROption, RStr};
-use nakama_runtime_abi::ffi::{level, FfiContext, HostHandle};
+use nakama_runtime_abi::ffi::{level, FfiContext, HostHandle, CONTEXT_ON_DEMAND};
 use nakama_runtime_abi::{decode_context_map, ContextData, RequestMaps};
 use serde_json::{Map, Value};
 
@@ -12,9 +12,12 @@ use serde_json::{Map, Value};
 ///
 /// The same keys as Nakama's runtime context (`RUNTIME_CTX_*`). Scalars
 /// are read in place from what the host passed; the maps (env, headers,
-/// query params, vars) are decoded on first use.
+/// query params, vars) are decoded on first use. A host may also give
+/// the call's own values only when they are first read (ABI 1.2).
 pub struct Context {
     src: Source,
+    /// The call's own values, asked of the host ([`Source::OnDemand`]).
+    asked: OnceLock<Box<ContextData>>,
     maps: OnceLock<Maps>,
     logger: Logger,
 }
@@ -22,6 +25,10 @@ pub struct Context {
 enum Source {
     /// Borrowed from the host for the duration of the call.
     Ffi(*const FfiContext<'static>),
+    /// Borrowed likewise, but only execution mode, node, version and env
+    /// are in it: the rest is asked of the host on first use
+    /// ([`CONTEXT_ON_DEMAND`]).
+    OnDemand(*const FfiContext<'static>),
     Owned(Box<ContextData>),
 }
 
@@ -46,8 +53,15 @@ impl Context {
     /// # Safety
     /// `ffi` must stay valid until this `Context` is dropped.
     pub(crate) unsafe fn from_ffi(ffi: &FfiContext<'_>, host: HostHandle) -> Self {
+        let ptr = (ffi as *const FfiContext<'_>).cast::<FfiContext<'static>>();
+        let on_demand = ffi.extra_json.as_str() == CONTEXT_ON_DEMAND;
         Context {
-            src: Source::Ffi((ffi as *const FfiContext<'_>).cast::<FfiContext<'static>>()),
+            src: if on_demand {
+                Source::OnDemand(ptr)
+            } else {
+                Source::Ffi(ptr)
+            },
+            asked: OnceLock::new(),
             maps: OnceLock::new(),
             logger: Logger {
                 host,
@@ -61,6 +75,7 @@ impl Context {
     pub fn from_data(data: ContextData, host: HostHandle) -> Self {
         Context {
             src: Source::Owned(Box::new(data)),
+            asked: OnceLock::new(),
             maps: OnceLock::new(),
             logger: Logger {
                 host,
@@ -72,9 +87,26 @@ impl Context {
     fn ffi(&self) -> Option<&FfiContext<'_>> {
         match &self.src {
             // SAFETY: see `from_ffi`.
-            Source::Ffi(p) => Some(unsafe { &**p }),
+            Source::Ffi(p) | Source::OnDemand(p) => Some(unsafe { &**p }),
             Source::Owned(_) => None,
         }
+    }
+
+    /// Where the call's own values are when they are not in the FFI view.
+    fn own(&self) -> Option<&ContextData> {
+        match &self.src {
+            Source::Owned(d) => Some(d),
+            Source::OnDemand(_) => Some(self.asked.get_or_init(|| Box::new(self.ask()))),
+            Source::Ffi(_) => None,
+        }
+    }
+
+    /// The call's own values, from the host (none if it has no answer).
+    fn ask(&self) -> ContextData {
+        let host = self.logger.host;
+        let json = host.vtable.call_context().map(|f| f(host.data));
+        json.and_then(|j| serde_json::from_str(j.as_str()).ok())
+            .unwrap_or_default()
     }
 
     fn text<'s>(
@@ -93,9 +125,9 @@ impl Context {
         ffi: impl FnOnce(&FfiContext<'s>) -> ROption<RStr<'s>>,
         owned: impl FnOnce(&'s ContextData) -> &'s Option<String>,
     ) -> Option<&'s str> {
-        match &self.src {
-            Source::Owned(d) => owned(d).as_deref(),
-            _ => self
+        match self.own() {
+            Some(d) => owned(d).as_deref(),
+            None => self
                 .ffi()
                 .and_then(|c| ffi(c).into_option().map(|s| s.as_str())),
         }
@@ -103,6 +135,15 @@ impl Context {
 
     fn maps(&self) -> &Maps {
         self.maps.get_or_init(|| match (&self.src, self.ffi()) {
+            (Source::OnDemand(_), Some(c)) => {
+                let d = self.own().expect("asked");
+                Maps {
+                    env: decode_context_map(c.env_json.as_str()),
+                    headers: d.headers.clone(),
+                    query_params: d.query_params.clone(),
+                    vars: d.vars.clone(),
+                }
+            }
             (_, Some(c)) => {
                 let (headers, query_params) = self.request_maps(c);
                 Maps {
@@ -121,7 +162,9 @@ impl Context {
                 query_params: d.query_params.clone(),
                 vars: d.vars.clone(),
             },
-            (Source::Ffi(_), None) => unreachable!("an FFI source always has an FFI view"),
+            (Source::Ffi(_) | Source::OnDemand(_), None) => {
+                unreachable!("an FFI source always has an FFI view")
+            }
         })
     }
 
@@ -152,6 +195,16 @@ impl Context {
                 data.headers.clone_from(&maps.headers);
                 data.query_params.clone_from(&maps.query_params);
                 data
+            }
+            Source::OnDemand(_) => {
+                let fixed = self.ffi().map(ContextData::from_ffi).unwrap_or_default();
+                ContextData {
+                    env: fixed.env,
+                    execution_mode: fixed.execution_mode,
+                    node: fixed.node,
+                    version: fixed.version,
+                    ..self.own().cloned().unwrap_or_default()
+                }
             }
         }
     }
@@ -200,9 +253,9 @@ impl Context {
 
     /// Session expiry, Unix seconds.
     pub fn session_expiry(&self) -> Option<i64> {
-        match &self.src {
-            Source::Owned(d) => d.user_session_exp,
-            _ => self.ffi().and_then(|c| c.user_session_exp.into_option()),
+        match self.own() {
+            Some(d) => d.user_session_exp,
+            None => self.ffi().and_then(|c| c.user_session_exp.into_option()),
         }
     }
 

@@ -42,6 +42,11 @@ typedef void (*nb_nk_fn)(uint64_t token, nb_sink *sink,
  * before returning. */
 typedef void (*nb_maps_fn)(uint64_t token, nb_sink *sink);
 
+/* ABI 1.2 modules: the call's context in the wire form nb_call takes
+ * (headers and query params included), for a call given an empty one;
+ * must call nb_answer(sink, 0, ...) before returning. */
+typedef void (*nb_ctx_fn)(uint64_t token, nb_sink *sink);
+
 #define NB_OK 0
 #define NB_NOT_FOUND (-1)
 #define NB_NK (-2)
@@ -53,17 +58,19 @@ typedef void (*nb_maps_fn)(uint64_t token, nb_sink *sink);
 
 /* Loads the *.rsmod files of `path` and runs their init. NB_OK: *out holds
  * the report JSON {"modules":[..],"skipped":[..],"registrations":[{module,
- * kind,id,function,maps_on_demand}]}; NB_REFUSED: *out holds the reason
- * (text). maps_on_demand: leave headers and query params out of the call's
- * context; the module asks through `maps` if it reads them. */
+ * kind,id,function,maps_on_demand,context_on_demand}]}; NB_REFUSED: *out
+ * holds the reason (text). maps_on_demand: leave headers and query params
+ * out of the call's context; the module asks through `maps` if it reads
+ * them. context_on_demand: the call's context may be empty (ctx_len 0);
+ * the module asks through `context` if it reads it. */
 int32_t nb_init(const uint8_t *path, size_t path_len,
                 const uint8_t *ctx_json, size_t ctx_len,
-                nb_log_fn log, nb_nk_fn nk, nb_maps_fn maps,
+                nb_log_fn log, nb_nk_fn nk, nb_maps_fn maps, nb_ctx_fn context,
                 uint64_t timeout_ms, nb_buf *out);
 
 /* Calls an RPC / before hook / after hook with the call's context in the
  * bridge's wire form (bridge/rust/src/wire.rs: eleven length-prefixed
- * fields). NB_OK: the answer is the output;
+ * fields; empty: on demand, see nb_init). NB_OK: the answer is the output;
  * NB_NOT_FOUND: nothing registered; 1..16: gRPC code, the answer is the
  * message. An answer of at most dst_cap bytes is copied into dst and *out is
  * {0, length, 0}; a longer one is the nb_buf {addr, len, cap} (give it back

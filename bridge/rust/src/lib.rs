@@ -152,7 +152,14 @@ pub type NbNkFn = unsafe extern "C" fn(
 /// them only when they are read (see [`RegistrationReport`]).
 pub type NbMapsFn = unsafe extern "C" fn(token: u64, sink: *mut NbSink);
 
-/// Where the Go nk and maps callbacks leave their answer.
+/// Answers the context of the call `token` names in the wire form (see
+/// `wire.rs`, headers and query params included), through [`nb_answer`]
+/// on `sink` before returning: for modules of ABI 1.2 or later, to which
+/// Go may send an empty context (see [`RegistrationReport`]) that they
+/// ask for when they read it.
+pub type NbCtxFn = unsafe extern "C" fn(token: u64, sink: *mut NbSink);
+
+/// Where the Go nk, maps and context callbacks leave their answer.
 pub struct NbSink {
     result: Option<Result<Vec<u8>, CallError>>,
 }
@@ -176,6 +183,7 @@ struct GoHost {
     log: NbLogFn,
     nk: NbNkFn,
     maps: NbMapsFn,
+    context: NbCtxFn,
 }
 
 impl HostApi for GoHost {
@@ -196,12 +204,24 @@ impl HostApi for GoHost {
     }
 
     fn context_maps(&self, host_token: u64) -> String {
-        let mut sink = NbSink { result: None };
-        // SAFETY: the Go callback answers through nb_answer before it
-        // returns and keeps no pointer.
-        unsafe { (self.maps)(host_token, &mut sink) };
-        match sink.result {
-            Some(Ok(json)) => String::from_utf8(json).unwrap_or_default(),
+        let json = ask_go(self.maps, host_token);
+        String::from_utf8(json).unwrap_or_default()
+    }
+
+    fn call_context(&self, host_token: u64) -> String {
+        let wire = ask_go(self.context, host_token);
+        let fixed = wire::Fixed {
+            execution_mode: "",
+            node: "",
+            version: "",
+            env_json: "",
+        };
+        // Empty (no call) or malformed: no values, as a module reading a
+        // malformed context map gets none.
+        match wire::read(&wire, fixed) {
+            Ok(view) if !wire.is_empty() => {
+                serde_json::to_string(&ContextData::from_ffi(&view)).unwrap_or_default()
+            }
             _ => String::new(),
         }
     }
@@ -274,6 +294,19 @@ pub struct Skipped {
     pub reason: String,
 }
 
+/// What a Go callback that answers through a sink answered (empty if
+/// nothing or an error).
+fn ask_go(callback: unsafe extern "C" fn(u64, *mut NbSink), host_token: u64) -> Vec<u8> {
+    let mut sink = NbSink { result: None };
+    // SAFETY: the Go callbacks answer through nb_answer before they return
+    // and keep no pointer.
+    unsafe { callback(host_token, &mut sink) };
+    match sink.result {
+        Some(Ok(bytes)) => bytes,
+        _ => Vec::new(),
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct RegistrationReport {
     pub module: String,
@@ -286,6 +319,9 @@ pub struct RegistrationReport {
     /// The module (ABI 1.1 or later) asks for headers and query params
     /// when it reads them: Go leaves them out of the call's context.
     pub maps_on_demand: bool,
+    /// The module (ABI 1.2 or later) asks for the call's own context when
+    /// it reads it: Go may send it an empty context.
+    pub context_on_demand: bool,
 }
 
 /// # Safety
@@ -322,8 +358,8 @@ unsafe fn answer(out: *mut NbBuf, code: i32, bytes: Vec<u8>) -> i32 {
 /// - `ctx`: the init context as JSON ([`ContextData`]); its `env`, `node`
 ///   and `version` are kept and given to every later call whose context
 ///   has none;
-/// - `log`, `nk`, `maps`: the Go callbacks (token 0 in them means the init
-///   call);
+/// - `log`, `nk`, `maps`, `context`: the Go callbacks (token 0 in them
+///   means the init call);
 /// - `timeout_ms`: how long a call may stay pending (0: no limit).
 ///
 /// # Safety
@@ -338,13 +374,20 @@ pub unsafe extern "C" fn nb_init(
     log: NbLogFn,
     nk: NbNkFn,
     maps: NbMapsFn,
+    context: NbCtxFn,
     timeout_ms: u64,
     out: *mut NbBuf,
 ) -> i32 {
     let result = catch_unwind(AssertUnwindSafe(|| {
         let path = String::from_utf8_lossy(bytes(path, path_len)).into_owned();
         let ctx = bytes(ctx, ctx_len);
-        init(&path, ctx, GoHost { log, nk, maps }, timeout_ms)
+        let host = GoHost {
+            log,
+            nk,
+            maps,
+            context,
+        };
+        init(&path, ctx, host, timeout_ms)
     }));
     match result {
         Ok(Ok(report)) => answer(out, NB_OK, report),
@@ -405,6 +448,7 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
                 id: r.id.clone(),
                 function: r.function.clone(),
                 maps_on_demand: m.opened.abi >= (1, 1),
+                context_on_demand: m.opened.abi >= (1, 2),
             });
         }
     }

@@ -9,9 +9,13 @@
 //! session_id, lang, client_ip, client_port, trace_id. The maps are JSON
 //! objects, `user_session_exp` eight bytes (little-endian `i64`), the rest
 //! UTF-8 text.
+//!
+//! An empty buffer is a context on demand (ABI 1.2): the module gets only
+//! the fixed values and asks for the rest when it reads it
+//! ([`CONTEXT_ON_DEMAND`]).
 
 use nakama_runtime_host::abi::abi_stable::std_types::{ROption, RStr};
-use nakama_runtime_host::abi::ffi::FfiContext;
+use nakama_runtime_host::abi::ffi::{FfiContext, CONTEXT_ON_DEMAND};
 
 const ABSENT: u32 = u32::MAX;
 const FIELDS: usize = 11;
@@ -44,6 +48,12 @@ pub struct Fixed<'a> {
 /// Reads `buf` into the module's view of the context. Errors name the
 /// field that is truncated or not UTF-8.
 pub fn read<'a>(buf: &'a [u8], fixed: Fixed<'a>) -> Result<FfiContext<'a>, String> {
+    if buf.is_empty() {
+        return Ok(FfiContext {
+            extra_json: RStr::from_str(CONTEXT_ON_DEMAND),
+            ..context(&fixed, [None; FIELDS], ROption::RNone)
+        });
+    }
     // Every field as text (user_session_exp apart), validated as it is met.
     let mut text: [Option<&'a str>; FIELDS] = [None; FIELDS];
     let mut exp: Option<&'a [u8]> = None;
@@ -81,12 +91,20 @@ pub fn read<'a>(buf: &'a [u8], fixed: Fixed<'a>) -> Result<FfiContext<'a>, Strin
         Some(Ok(b)) => ROption::RSome(i64::from_le_bytes(b)),
         Some(Err(_)) => return Err("the call's user_session_exp is not 8 bytes".into()),
     };
+    Ok(context(&fixed, text, user_session_exp))
+}
+
+fn context<'a>(
+    fixed: &Fixed<'a>,
+    text: [Option<&'a str>; FIELDS],
+    user_session_exp: ROption<i64>,
+) -> FfiContext<'a> {
     let opt = |i: usize| match text[i] {
         Some(s) => ROption::RSome(RStr::from_str(s)),
         None => ROption::RNone,
     };
     let map = |i: usize| RStr::from_str(text[i].unwrap_or(""));
-    Ok(FfiContext {
+    FfiContext {
         execution_mode: RStr::from_str(fixed.execution_mode),
         node: RStr::from_str(fixed.node),
         version: RStr::from_str(fixed.version),
@@ -103,7 +121,7 @@ pub fn read<'a>(buf: &'a [u8], fixed: Fixed<'a>) -> Result<FfiContext<'a>, Strin
         query_params_json: map(1),
         vars_json: opt(4),
         extra_json: RStr::from_str(""),
-    })
+    }
 }
 
 #[cfg(test)]
@@ -205,6 +223,23 @@ mod tests {
         let mut extra = wire([None; FIELDS]);
         extra.push(0);
         assert!(read(&extra, FIXED).err().unwrap().contains("1 bytes after"));
-        assert!(read(&[], FIXED).err().unwrap().contains("before headers"));
+        assert!(read(&[0], FIXED).err().unwrap().contains("before headers"));
+    }
+
+    #[test]
+    fn an_empty_buffer_is_a_context_on_demand() {
+        let c = read(&[], FIXED).unwrap();
+        assert_eq!(c.extra_json.as_str(), CONTEXT_ON_DEMAND);
+        assert_eq!(
+            (c.execution_mode.as_str(), c.node.as_str()),
+            ("rpc", "nakama1")
+        );
+        assert_eq!(c.env_json.as_str(), r#"{"K":"v"}"#);
+        assert_eq!(opt(c.user_id), None);
+        assert_eq!(c.headers_json.as_str(), "");
+        // A context that is sent has no marker.
+        let buf = wire([None; FIELDS]);
+        let sent = read(&buf, FIXED).unwrap();
+        assert_eq!(sent.extra_json.as_str(), "");
     }
 }

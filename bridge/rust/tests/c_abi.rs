@@ -37,6 +37,8 @@ static STORAGE: Mutex<Option<HashMap<String, String>>> = Mutex::new(None);
 static NK_TOKENS: Mutex<Vec<u64>> = Mutex::new(Vec::new());
 /// The tokens of the calls that asked for their headers and query params.
 static MAPS_TOKENS: Mutex<Vec<u64>> = Mutex::new(Vec::new());
+/// The tokens of the calls that asked for their context.
+static CTX_TOKENS: Mutex<Vec<u64>> = Mutex::new(Vec::new());
 /// nk requests calls suspended on (NB_NK) rather than calling back.
 static SUSPENDED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
@@ -108,6 +110,20 @@ unsafe extern "C" fn maps_cb(token: u64, sink: *mut NbSink) {
     nb_answer(sink, 0, out.as_ptr(), out.len());
 }
 
+/// Go's answer when a module reads a context it was sent empty: the wire
+/// form, made from the token.
+unsafe extern "C" fn ctx_cb(token: u64, sink: *mut NbSink) {
+    CTX_TOKENS.lock().unwrap().push(token);
+    let out = wire_ctx_with(
+        Some(r#"{"X-Client":["ctx"]}"#),
+        None,
+        &format!("u{token}"),
+        &format!("n{token}"),
+        "t",
+    );
+    nb_answer(sink, 0, out.as_ptr(), out.len());
+}
+
 /// What the test's Nakama answers an nk call (from the init callback or a
 /// suspended call): a storage of one collection in memory.
 fn serve_nk(token: u64, function: &str, args: &[u8]) -> (u32, String) {
@@ -161,6 +177,7 @@ fn init(path: &Path) -> (i32, String) {
             log_cb,
             nk_cb,
             maps_cb,
+            ctx_cb,
             2000,
             &mut out,
         )
@@ -315,11 +332,12 @@ fn the_c_abi_end_to_end() {
     assert!(has(NB_BEFORE, "AuthenticateCustom") && has(NB_AFTER, "AuthenticateCustom"));
     assert!(has(NB_BEFORE, "GetAccount"));
     assert_eq!(report["modules"].as_array().unwrap().len(), 4);
-    // Modules of ABI 1.1 ask for headers and query params; Go must send
-    // them to older ones.
+    // Modules of ABI 1.1 ask for headers and query params, of 1.2 for
+    // their context; Go must send them to older ones.
     for r in regs {
         let older = r["module"] == "fixture_abi_1_0";
         assert_eq!(r["maps_on_demand"], !older, "{r}");
+        assert_eq!(r["context_on_demand"], !older, "{r}");
     }
     {
         let logs = LOGS.lock().unwrap();
@@ -371,6 +389,25 @@ fn the_c_abi_end_to_end() {
     assert_eq!(
         call(NB_RPC, "raw_maps", &sent, "", 23),
         (0, r#"{"X-Client":["wire"]}|{"region":["eu"]}"#.into())
+    );
+
+    // A context sent empty comes from Go when the handler reads it, once
+    // per call (headers and query params with it); the execution mode is
+    // the bridge's own. A handler that reads none of it never asks.
+    assert_eq!(
+        call(NB_RPC, "whoami", b"", "{}", 31),
+        (0, "user=n31 client=ctx region=- tier=- mode=rpc".into())
+    );
+    assert_eq!(
+        call(NB_RPC, "hello", b"", "", 32),
+        (0, "Hello, n32!".into())
+    );
+    assert_eq!(call(NB_RPC, "still_fine", b"", "ok", 33), (0, "ok".into()));
+    assert_eq!(*CTX_TOKENS.lock().unwrap(), [31, 32]);
+    assert_eq!(
+        *MAPS_TOKENS.lock().unwrap(),
+        [21],
+        "maps came with the context"
     );
 
     let (code, out) = call(NB_RPC, "create_guild", ctx, r#"{"name":"g1"}"#, 8);
