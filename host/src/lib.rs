@@ -172,11 +172,16 @@ impl<'a> CallContext<'a> {
     }
 }
 
+/// Handlers by RPC id or hook name. Looked up on every call, with a fast
+/// hasher (SipHash was a visible share of a call): the keys are the
+/// modules' own, callers only look up, so there is no flooding to defend.
+type Handlers = HashMap<String, Target, foldhash::fast::RandomState>;
+
 pub struct Modules {
     modules: Vec<Module>,
-    rpcs: HashMap<String, Target>,
-    before: HashMap<String, Target>,
-    after: HashMap<String, Target>,
+    rpcs: Handlers,
+    before: Handlers,
+    after: Handlers,
     api: Arc<dyn HostApi>,
     /// The init context's `env` as the modules receive it (JSON), for
     /// calls whose context has no env of its own: encoded once, not per
@@ -248,9 +253,9 @@ impl Modules {
     ) -> Result<Modules, LoadError> {
         let mut set = Modules {
             modules: Vec::new(),
-            rpcs: HashMap::new(),
-            before: HashMap::new(),
-            after: HashMap::new(),
+            rpcs: Handlers::default(),
+            before: Handlers::default(),
+            after: Handlers::default(),
             api,
             init_env_json: String::new(),
         };

@@ -63,10 +63,7 @@ impl Context {
             },
             asked: OnceLock::new(),
             maps: OnceLock::new(),
-            logger: Logger {
-                host,
-                fields: Map::new(),
-            },
+            logger: Logger { host, fields: None },
         }
     }
 
@@ -77,10 +74,7 @@ impl Context {
             src: Source::Owned(Box::new(data)),
             asked: OnceLock::new(),
             maps: OnceLock::new(),
-            logger: Logger {
-                host,
-                fields: Map::new(),
-            },
+            logger: Logger { host, fields: None },
         }
     }
 
@@ -316,7 +310,9 @@ impl Context {
 #[derive(Clone)]
 pub struct Logger {
     host: HostHandle,
-    fields: Map<String, Value>,
+    /// `None` until a field is added: every call makes a logger, and
+    /// most never add one (an empty map still costs its drop).
+    fields: Option<Box<Map<String, Value>>>,
 }
 
 impl Logger {
@@ -346,7 +342,7 @@ impl Logger {
         let mut out = self.clone();
         let key = key.into();
         if key != "runtime" {
-            out.fields.insert(key, value.into());
+            out.fields_mut().insert(key, value.into());
         }
         out
     }
@@ -360,7 +356,7 @@ impl Logger {
         for (k, v) in fields {
             let k = k.into();
             if k != "runtime" {
-                out.fields.insert(k, v.into());
+                out.fields_mut().insert(k, v.into());
             }
         }
         out
@@ -368,17 +364,24 @@ impl Logger {
 
     /// The fields this logger adds.
     pub fn fields(&self) -> &Map<String, Value> {
-        &self.fields
+        static NONE: OnceLock<Map<String, Value>> = OnceLock::new();
+        match &self.fields {
+            Some(f) => f,
+            None => NONE.get_or_init(Map::new),
+        }
+    }
+
+    fn fields_mut(&mut self) -> &mut Map<String, Value> {
+        self.fields.get_or_insert_with(Default::default)
     }
 
     #[track_caller]
     fn write(&self, lvl: u8, msg: impl std::fmt::Display) {
         let loc = std::panic::Location::caller();
         let caller = format!("{}:{}", loc.file(), loc.line());
-        let fields = if self.fields.is_empty() {
-            String::new()
-        } else {
-            Value::Object(self.fields.clone()).to_string()
+        let fields = match &self.fields {
+            Some(f) if !f.is_empty() => Value::Object((**f).clone()).to_string(),
+            _ => String::new(),
         };
         crate::logging::emit(self.host, lvl, &caller, &msg.to_string(), &fields);
     }
