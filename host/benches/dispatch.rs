@@ -205,7 +205,9 @@ fn benches(c: &mut Criterion) {
         block_on(nakama_runtime::__private::dispatch(
             index, handle, &ffi_ctx, payload,
         ))
+        .into_result()
         .expect("call succeeds")
+        .into_vec()
     };
     assert_eq!(so_call("echo", &echo_bytes), echo_bytes);
     assert_eq!(linked_call("echo", &echo_bytes), echo_bytes);

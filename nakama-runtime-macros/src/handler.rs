@@ -126,8 +126,10 @@ fn glue(f: &ItemFn, kind_const: &str, id: &str, body: TokenStream) -> TokenStrea
                     __nakama_ctx: &'__a ::nakama_runtime::Context,
                     __nakama_nk: &'__a ::nakama_runtime::Nakama,
                     __nakama_input: &'__a [u8],
-                ) -> #rt::BoxFuture<'__a, ::core::result::Result<::std::vec::Vec<u8>, ::nakama_runtime::Error>> {
-                    ::std::boxed::Box::pin(async move { #body })
+                ) -> impl ::core::future::Future<
+                    Output = ::core::result::Result<::std::vec::Vec<u8>, ::nakama_runtime::Error>,
+                > + ::core::marker::Send + '__a {
+                    async move { #body }
                 }
             }
             #rt::inventory::submit! {

@@ -6,7 +6,7 @@ use std::future::Future;
 use nakama_runtime_abi::ffi::kind;
 
 use crate::payload::{RpcInput, RpcOutput};
-use crate::registry::{BoxFuture, Entry, Handler};
+use crate::registry::{Entry, FfiHandler, Handler};
 use crate::{Context, Error, Nakama};
 
 /// Handed to `#[init_module]`: registers handlers by value.
@@ -58,19 +58,12 @@ where
     Resp: RpcOutput + 'static,
     E: Into<Error> + 'static,
 {
-    fn call<'a>(
-        &'a self,
-        ctx: &'a Context,
-        nk: &'a Nakama,
-        input: &'a [u8],
-    ) -> BoxFuture<'a, Result<Vec<u8>, Error>> {
-        Box::pin(async move {
-            let req = Req::from_payload(input.to_vec())?;
-            match self.f.call(ctx, nk, req).await {
-                Ok(out) => out.into_payload(),
-                Err(e) => Err(e.into()),
-            }
-        })
+    async fn call(&self, ctx: &Context, nk: &Nakama, input: &[u8]) -> Result<Vec<u8>, Error> {
+        let req = Req::from_payload(input.to_vec())?;
+        match self.f.call(ctx, nk, req).await {
+            Ok(out) => out.into_payload(),
+            Err(e) => Err(e.into()),
+        }
     }
 }
 
@@ -84,7 +77,7 @@ impl Initializer {
         Resp: RpcOutput + 'static,
         E: Into<Error> + 'static,
     {
-        let handler: &'static dyn Handler = Box::leak(Box::new(RpcByValue {
+        let handler: &'static dyn FfiHandler = Box::leak(Box::new(RpcByValue {
             f,
             _types: std::marker::PhantomData,
         }));

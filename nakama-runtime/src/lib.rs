@@ -146,7 +146,7 @@ pub mod prelude {
 pub mod __private {
     pub use crate::registry::{
         declared_info, dispatch, in_process_root, run_init, BoxFuture, Declared, DeclaredInit,
-        Handler, InitHandler,
+        FfiHandler, Handler, InitHandler,
     };
     pub use inventory;
     pub use nakama_runtime_abi::ffi::kind;

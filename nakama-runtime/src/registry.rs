@@ -39,7 +39,45 @@ pub trait Handler: Send + Sync + 'static {
         ctx: &'a Context,
         nk: &'a Nakama,
         input: &'a [u8],
-    ) -> BoxFuture<'a, Result<Vec<u8>, Error>>;
+    ) -> impl Future<Output = Result<Vec<u8>, Error>> + Send + 'a;
+}
+
+/// What the handler table holds: a [`Handler`] whose whole call (its
+/// context, the handler, the encoded answer) is one boxed FFI future, the
+/// one allocation a call makes besides what the handler does.
+pub trait FfiHandler: Send + Sync + 'static {
+    fn call_ffi<'a>(
+        &'a self,
+        what: &'static str,
+        host: HostHandle,
+        ctx: &'a FfiContext<'a>,
+        input: &'a [u8],
+    ) -> BorrowingFfiFuture<'a, FfiResult>;
+}
+
+impl<H: Handler> FfiHandler for H {
+    fn call_ffi<'a>(
+        &'a self,
+        what: &'static str,
+        host: HostHandle,
+        ctx: &'a FfiContext<'a>,
+        input: &'a [u8],
+    ) -> BorrowingFfiFuture<'a, FfiResult> {
+        let fut = Guarded::new(what, host, async move {
+            // SAFETY: `ctx` outlives this future, which owns the Context.
+            let ctx = unsafe { Context::from_ffi(ctx, host) };
+            let nk = Nakama::new(host);
+            self.call(&ctx, &nk, input).await
+        });
+        BorrowingFfiFuture::new(async move { ffi_result(fut.await) })
+    }
+}
+
+fn ffi_result(r: Result<Vec<u8>, Error>) -> FfiResult {
+    match r {
+        Ok(out) => RResult::ROk(RVec::from(out)),
+        Err(e) => RResult::RErr(e.into_ffi()),
+    }
 }
 
 /// The `#[init_module]` function.
@@ -62,7 +100,7 @@ pub struct Declared {
     pub function: &'static str,
     /// The declaring crate's package name.
     pub package: &'static str,
-    pub handler: &'static dyn Handler,
+    pub handler: &'static dyn FfiHandler,
 }
 
 /// A function declared with `#[init_module]`.
@@ -81,7 +119,7 @@ pub(crate) struct Entry {
     pub(crate) kind: u8,
     pub(crate) id: String,
     pub(crate) function: &'static str,
-    pub(crate) handler: &'static dyn Handler,
+    pub(crate) handler: &'static dyn FfiHandler,
 }
 
 fn declared_entries() -> Vec<Entry> {
@@ -112,9 +150,9 @@ fn table() -> &'static RwLock<Vec<Entry>> {
 /// lock: every call looks its handler up, from every thread, and a read
 /// lock is a write to memory all of them share. Rows are only ever
 /// appended, so a row here is the same row in the table.
-static SNAPSHOT: OnceLock<Vec<(&'static dyn Handler, &'static str)>> = OnceLock::new();
+static SNAPSHOT: OnceLock<Vec<(&'static dyn FfiHandler, &'static str)>> = OnceLock::new();
 
-fn handler_at(index: u32) -> Option<(&'static dyn Handler, &'static str)> {
+fn handler_at(index: u32) -> Option<(&'static dyn FfiHandler, &'static str)> {
     if let Some(row) = SNAPSHOT.get().and_then(|rows| rows.get(index as usize)) {
         return Some(*row);
     }
@@ -205,22 +243,17 @@ pub fn dispatch<'a>(
     host: HostHandle,
     ctx: &'a FfiContext<'a>,
     input: &'a [u8],
-) -> impl Future<Output = Result<Vec<u8>, Error>> + Send + 'a {
-    let entry = handler_at(index);
-    let what = entry.map(|(_, f)| f).unwrap_or("unknown handler");
-    let fut = async move {
-        let Some((handler, _)) = entry else {
-            return Err(Error::new(
+) -> BorrowingFfiFuture<'a, FfiResult> {
+    match handler_at(index) {
+        Some((handler, what)) => handler.call_ffi(what, host, ctx, input),
+        None => {
+            let e = Error::new(
                 Code::NotFound,
                 format!("this module has no handler #{index}"),
-            ));
-        };
-        // SAFETY: `ctx` outlives this future, which owns the Context.
-        let ctx = unsafe { Context::from_ffi(ctx, host) };
-        let nk = Nakama::new(host);
-        handler.call(&ctx, &nk, input).await
-    };
-    Guarded::new(what, host, fut)
+            );
+            BorrowingFfiFuture::new(async move { ffi_result(Err(e)) })
+        }
+    }
 }
 
 /// Runs `#[init_module]` (if any) and answers every registration.
@@ -314,13 +347,7 @@ extern "C" fn ffi_call<'a>(
     ctx: &'a FfiContext<'a>,
     input: RSlice<'a, u8>,
 ) -> BorrowingFfiFuture<'a, FfiResult> {
-    let fut = dispatch(handler, host, ctx, input.as_slice());
-    BorrowingFfiFuture::new(async move {
-        match fut.await {
-            Ok(out) => RResult::ROk(RVec::from(out)),
-            Err(e) => RResult::RErr(e.into_ffi()),
-        }
-    })
+    dispatch(handler, host, ctx, input.as_slice())
 }
 
 /// Read by the loader before anything else (see the ABI crate).
