@@ -23,7 +23,8 @@ use std::sync::Arc;
 
 use futures_util::FutureExt as _;
 use nakama_runtime_abi::abi_stable::std_types::{RResult, RSlice, RStr, RVec};
-use nakama_runtime_abi::ffi::{kind, FfiContext, ModuleInfo};
+use nakama_runtime_abi::async_ffi::BorrowingFfiFuture;
+use nakama_runtime_abi::ffi::{kind, FfiContext, FfiResult, ModuleInfo};
 use nakama_runtime_abi::hooks::Hook;
 use nakama_runtime_abi::{Code, ContextData, ContextMaps};
 
@@ -370,27 +371,9 @@ impl Modules {
         call: CallContext<'_>,
         input: &[u8],
     ) -> Result<Output, CallError> {
+        let (mut maps, mut owned) = (None, None);
+        let (ffi_ctx, host_token) = self.resolve(call, &mut maps, &mut owned);
         let module = &self.modules[target.module];
-        let (maps, owned);
-        let (ffi_ctx, host_token) = match call {
-            CallContext::Data {
-                data,
-                maps: given,
-                host_token,
-            } => {
-                maps = self.with_env(given.unwrap_or_else(|| data.encode_maps()), data);
-                owned = data.as_ffi(&maps);
-                (&owned, host_token)
-            }
-            CallContext::View { ctx, host_token } if ctx.env_json.is_empty() => {
-                owned = FfiContext {
-                    env_json: RStr::from_str(&self.init_env_json),
-                    ..*ctx
-                };
-                (&owned, host_token)
-            }
-            CallContext::View { ctx, host_token } => (ctx, host_token),
-        };
         // Lives in this future, which outlives the module future below.
         let scope = Scope::new(&*self.api, &module.opened.name, kind, ffi_ctx, host_token);
         let fut = (module.opened.root.call())(
@@ -399,10 +382,90 @@ impl Modules {
             ffi_ctx,
             RSlice::from_slice(input),
         );
-        match AssertUnwindSafe(fut).catch_unwind().await {
-            Ok(RResult::ROk(bytes)) => Ok(Output(bytes)),
-            Ok(RResult::RErr(e)) => Err(CallError::new(Code::from_u32(e.code), e.message.as_str())),
-            Err(_) => Err(CallError::new(Code::Internal, "module handler panicked")),
+        answer(AssertUnwindSafe(fut).catch_unwind().await.map(Ok))
+    }
+
+    /// Calls `callee` and drives the module's future with `drive` on this
+    /// thread instead of awaiting it: for a host that completes its calls
+    /// in place (the bridge), this leaves out the async layers around the
+    /// module's future. `drive` polls the future until it is ready, or
+    /// answers the error the call gets instead (a timeout); the future is
+    /// dropped when `drive` returns. A panic anywhere becomes `INTERNAL`.
+    /// `None`: nothing is registered as `callee`.
+    pub fn call_driven(
+        &self,
+        callee: Callee<'_>,
+        call: CallContext<'_>,
+        input: &[u8],
+        drive: impl for<'f> FnOnce(&mut CallFuture<'f>) -> Result<FfiResult, CallError>,
+    ) -> Option<Result<Output, CallError>> {
+        let (target, kind) = self.target(callee)?;
+        let (mut maps, mut owned) = (None, None);
+        let (ffi_ctx, host_token) = self.resolve(call, &mut maps, &mut owned);
+        let module = &self.modules[target.module];
+        // Declared before the future, so it is dropped after it.
+        let scope = Scope::new(&*self.api, &module.opened.name, kind, ffi_ctx, host_token);
+        let mut fut = (module.opened.root.call())(
+            target.handler,
+            scope.handle(),
+            ffi_ctx,
+            RSlice::from_slice(input),
+        );
+        Some(answer(std::panic::catch_unwind(AssertUnwindSafe(|| {
+            drive(&mut fut)
+        }))))
+    }
+
+    /// The handler registered as `callee`, and how its calls are named.
+    fn target<'s>(&'s self, callee: Callee<'_>) -> Option<(Target, CallKind<'s>)> {
+        match callee {
+            Callee::Rpc(id) => {
+                // Ids are stored lower-cased; lower-case the request's only
+                // if needed.
+                let (id, target) = match self.rpcs.get_key_value(id) {
+                    Some(found) => found,
+                    None => self.rpcs.get_key_value(&id.to_lowercase())?,
+                };
+                Some((*target, CallKind::Rpc(id)))
+            }
+            Callee::Before(hook) | Callee::After(hook) => {
+                let (table, mode) = match callee {
+                    Callee::Before(_) => (&self.before, "before"),
+                    _ => (&self.after, "after"),
+                };
+                let (name, target) = table.get_key_value(hook)?;
+                Some((*target, CallKind::Hook { name, mode }))
+            }
+        }
+    }
+
+    /// The module's view of a call's context, and its host token. A view
+    /// without env gets the init env; decoded data is encoded into `maps`
+    /// and viewed in `owned`.
+    fn resolve<'c>(
+        &'c self,
+        call: CallContext<'c>,
+        maps: &'c mut Option<ContextMaps>,
+        owned: &'c mut Option<FfiContext<'c>>,
+    ) -> (&'c FfiContext<'c>, u64) {
+        match call {
+            CallContext::Data {
+                data,
+                maps: given,
+                host_token,
+            } => {
+                let maps: &ContextMaps =
+                    maps.insert(self.with_env(given.unwrap_or_else(|| data.encode_maps()), data));
+                (owned.insert(data.as_ffi(maps)), host_token)
+            }
+            CallContext::View { ctx, host_token } if ctx.env_json.is_empty() => {
+                let view = FfiContext {
+                    env_json: RStr::from_str(&self.init_env_json),
+                    ..*ctx
+                };
+                (owned.insert(view), host_token)
+            }
+            CallContext::View { ctx, host_token } => (ctx, host_token),
         }
     }
 
@@ -445,16 +508,8 @@ impl Modules {
         ctx: CallContext<'_>,
         payload: &[u8],
     ) -> Option<Result<Output, CallError>> {
-        // Ids are stored lower-cased; lower-case the request's only if needed.
-        let lowered;
-        let (id, target) = match self.rpcs.get_key_value(id) {
-            Some((k, t)) => (k.as_str(), *t),
-            None => {
-                lowered = id.to_lowercase();
-                (lowered.as_str(), *self.rpcs.get(&lowered)?)
-            }
-        };
-        Some(self.invoke(target, CallKind::Rpc(id), ctx, payload).await)
+        let (target, kind) = self.target(Callee::Rpc(id))?;
+        Some(self.invoke(target, kind, ctx, payload).await)
     }
 
     /// Runs the before hook of `H`, if any. Without a hook the request goes
@@ -464,14 +519,10 @@ impl Modules {
         ctx: &ContextData,
         req: H::Request,
     ) -> Result<Before<H::Request>, CallError> {
-        let Some(target) = self.before.get(H::NAME).copied() else {
+        let Some((target, kind)) = self.target(Callee::Before(H::NAME)) else {
             return Ok(Before::Proceed(req));
         };
         let input = encode(&req)?;
-        let kind = CallKind::Hook {
-            name: H::NAME,
-            mode: "before",
-        };
         let out = self
             .invoke(target, kind, CallContext::new(ctx), &input)
             .await?;
@@ -502,7 +553,7 @@ impl Modules {
         out: &H::Response,
         req: &H::Request,
     ) -> Result<(), CallError> {
-        let Some(target) = self.after.get(H::NAME).copied() else {
+        let Some((target, kind)) = self.target(Callee::After(H::NAME)) else {
             return Ok(());
         };
         #[derive(serde::Serialize)]
@@ -512,10 +563,6 @@ impl Modules {
             req: &'a I,
         }
         let input = encode(&AfterInput { out, req })?;
-        let kind = CallKind::Hook {
-            name: H::NAME,
-            mode: "after",
-        };
         self.invoke(target, kind, CallContext::new(ctx), &input)
             .await
             .map(|_| ())
@@ -529,11 +576,7 @@ impl Modules {
         ctx: CallContext<'_>,
         request: &[u8],
     ) -> Option<Result<Output, CallError>> {
-        let target = *self.before.get(hook)?;
-        let kind = CallKind::Hook {
-            name: hook,
-            mode: "before",
-        };
+        let (target, kind) = self.target(Callee::Before(hook))?;
         Some(self.invoke(target, kind, ctx, request).await)
     }
 
@@ -544,12 +587,34 @@ impl Modules {
         ctx: CallContext<'_>,
         input: &[u8],
     ) -> Option<Result<(), CallError>> {
-        let target = *self.after.get(hook)?;
-        let kind = CallKind::Hook {
-            name: hook,
-            mode: "after",
-        };
+        let (target, kind) = self.target(Callee::After(hook))?;
         Some(self.invoke(target, kind, ctx, input).await.map(|_| ()))
+    }
+}
+
+/// A handler to call: an RPC id (any case) or the name of a hooked API
+/// call.
+#[derive(Debug, Clone, Copy)]
+pub enum Callee<'a> {
+    Rpc(&'a str),
+    Before(&'a str),
+    After(&'a str),
+}
+
+/// A module's future for one call, as [`Modules::call_driven`] hands it
+/// to its driver.
+pub type CallFuture<'a> = BorrowingFfiFuture<'a, FfiResult>;
+
+/// A call's outcome from the module's answer; a caught panic is
+/// `INTERNAL`.
+fn answer(
+    done: Result<Result<FfiResult, CallError>, Box<dyn std::any::Any + Send>>,
+) -> Result<Output, CallError> {
+    match done {
+        Ok(Ok(RResult::ROk(bytes))) => Ok(Output(bytes)),
+        Ok(Ok(RResult::RErr(e))) => Err(CallError::new(Code::from_u32(e.code), e.message.as_str())),
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err(CallError::new(Code::Internal, "module handler panicked")),
     }
 }
 

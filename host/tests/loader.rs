@@ -12,8 +12,8 @@ use nakama_runtime_host::abi::hooks::hook;
 use nakama_runtime_host::abi::nk::{self, NkFunction};
 use nakama_runtime_host::abi::{api, Code, ContextData};
 use nakama_runtime_host::{
-    Before, BoxFuture, CallContext, CallError, CallInfo, HostApi, LoadError, LoadEvent, LogRecord,
-    Modules,
+    Before, BoxFuture, CallContext, CallError, CallFuture, CallInfo, Callee, HostApi, LoadError,
+    LoadEvent, LogRecord, Modules,
 };
 
 /// A host for loader tests: records log lines and keeps storage in a map
@@ -348,6 +348,42 @@ async fn before_and_after_hooks_run_with_typed_requests() {
         .logs()
         .iter()
         .any(|l| l.message == "new account created"));
+}
+
+#[tokio::test]
+async fn a_driven_call_answers_as_an_awaited_one() {
+    let (modules, _) = load_ok(&["hello", "fixture-panics"]).await;
+    let data = rpc_ctx();
+    let block_on = |fut: &mut CallFuture<'_>| Ok(futures_executor::block_on(fut));
+    let call = |callee, input: &[u8]| {
+        modules.call_driven(callee, CallContext::new(&data), input, block_on)
+    };
+    let out = call(Callee::Rpc("HELLO"), b"Rust").expect("registered");
+    assert_eq!(&*out.unwrap(), b"Hello, Rust!", "ids in any case");
+    assert!(call(Callee::Rpc("nope"), b"").is_none());
+    assert!(call(Callee::After("GetAccount"), b"{}").is_none());
+    // The module's own errors and panics, as when awaited.
+    let e = call(Callee::Rpc("panic_now"), b"").unwrap().unwrap_err();
+    assert_eq!(e.code, Code::Internal);
+    assert!(e.message.contains("deliberate panic in panic_now"), "{e}");
+    let e = call(Callee::Before("GetAccount"), b"null")
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(e.code, Code::Internal);
+    // What the driver answers instead of polling to the end, and a panic
+    // of the driver itself.
+    let gave_up = modules.call_driven(Callee::Rpc("hello"), CallContext::new(&data), b"", |_| {
+        Err(CallError::new(Code::DeadlineExceeded, "too slow"))
+    });
+    assert_eq!(gave_up.unwrap().unwrap_err().code, Code::DeadlineExceeded);
+    let panicked = modules.call_driven(Callee::Rpc("hello"), CallContext::new(&data), b"", |_| {
+        panic!("driver")
+    });
+    let e = panicked.unwrap().unwrap_err();
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (Code::Internal, "module handler panicked")
+    );
 }
 
 #[tokio::test]

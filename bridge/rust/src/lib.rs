@@ -38,7 +38,8 @@ use std::time::Duration;
 use nakama_runtime_host::abi::ffi::FfiContext;
 use nakama_runtime_host::abi::{mode, Code, ContextData};
 use nakama_runtime_host::{
-    BoxFuture, CallContext, CallError, CallInfo, HostApi, LoadEvent, LogRecord, Modules, Output,
+    BoxFuture, CallContext, CallError, CallInfo, Callee, HostApi, LoadEvent, LogRecord, Modules,
+    Output,
 };
 use serde::Serialize;
 
@@ -598,11 +599,28 @@ fn call_here(
         Ok(ctx) => ctx,
         Err(e) => return Some(Err(e)),
     };
-    exec::block_on(
-        dispatch(bridge, kind, id, &ctx, input, token),
-        bridge.timeout,
-    )
-    .unwrap_or_else(|| Some(Err(timed_out())))
+    let callee = match kind {
+        NB_RPC => Callee::Rpc(id),
+        NB_BEFORE => Callee::Before(id),
+        NB_AFTER => Callee::After(id),
+        other => return Some(Err(unknown_kind(other))),
+    };
+    let call_ctx = CallContext::View {
+        ctx: &ctx,
+        host_token: token,
+    };
+    // The module's future is polled right here: no async layers around it.
+    let answer = bridge.modules.call_driven(callee, call_ctx, input, |fut| {
+        exec::block_on(fut, bridge.timeout).ok_or_else(timed_out)
+    })?;
+    Some(answer.map(|out| match kind {
+        NB_AFTER => Answer::Text(String::new()),
+        _ => Answer::Module(out),
+    }))
+}
+
+fn unknown_kind(kind: u8) -> CallError {
+    CallError::new(Code::Internal, format!("unknown call kind {kind}"))
 }
 
 fn initialised() -> Result<&'static Bridge, CallError> {
@@ -656,10 +674,7 @@ async fn dispatch(
             .call_after_raw(id, call_ctx, input)
             .await
             .map(|r| r.map(|()| Answer::Text(String::new()))),
-        other => Some(Err(CallError::new(
-            Code::Internal,
-            format!("unknown call kind {other}"),
-        ))),
+        other => Some(Err(unknown_kind(other))),
     }
 }
 
