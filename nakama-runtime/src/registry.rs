@@ -226,12 +226,13 @@ impl<T, F: Future<Output = Result<T, Error>>> Future for Guarded<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let _current = logging::enter(*this.host);
         let inner = this.inner;
-        match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
-            Ok(p) => p,
-            Err(payload) => Poll::Ready(Err(panic_error(this.what, &*payload))),
-        }
+        logging::with_host(*this.host, || {
+            match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+                Ok(p) => p,
+                Err(payload) => Poll::Ready(Err(panic_error(this.what, &*payload))),
+            }
+        })
     }
 }
 

@@ -48,16 +48,19 @@ thread_local! {
     static CURRENT: Cell<*const Slot> = const { Cell::new(std::ptr::null()) };
 }
 
-/// Runs `f` with `slot` as this thread's current slot.
+/// Runs `f` with `slot` as this thread's current slot (the thread-local
+/// reached once: each access is a call into the dynamic loader).
 pub fn with_slot<R>(slot: &Slot, f: impl FnOnce() -> R) -> R {
-    struct Reset(*const Slot);
-    impl Drop for Reset {
+    struct Reset<'c>(&'c Cell<*const Slot>, *const Slot);
+    impl Drop for Reset<'_> {
         fn drop(&mut self) {
-            CURRENT.with(|c| c.set(self.0));
+            self.0.set(self.1);
         }
     }
-    let _reset = Reset(CURRENT.with(|c| c.replace(slot)));
-    f()
+    CURRENT.with(|c| {
+        let _reset = Reset(c, c.replace(slot));
+        f()
+    })
 }
 
 /// The current slot, if a call that can suspend is being polled.
