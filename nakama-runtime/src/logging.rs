@@ -36,21 +36,18 @@ fn emit_current(lvl: u8, caller: &str, msg: &str, fields: &str) {
     }
 }
 
-/// Runs `f` with `host` as the target of `log`/`tracing` lines, then
-/// restores the previous target (also when `f` panics). The thread-local
-/// is reached once: from a module's `.so`, each access is a call into the
-/// dynamic loader.
-pub(crate) fn with_host<R>(host: HostHandle, f: impl FnOnce() -> R) -> R {
-    struct Restore<'c>(&'c Cell<Option<HostHandle>>, Option<HostHandle>);
-    impl Drop for Restore<'_> {
-        fn drop(&mut self) {
-            self.0.set(self.1);
-        }
+/// Makes `host` the target of `log`/`tracing` lines until the guard drops
+/// (then the previous target is restored).
+pub(crate) fn enter(host: HostHandle) -> Entered {
+    Entered(CURRENT_HOST.with(|c| c.replace(Some(host))))
+}
+
+pub(crate) struct Entered(Option<HostHandle>);
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        CURRENT_HOST.with(|c| c.set(self.0));
     }
-    CURRENT_HOST.with(|c| {
-        let _restore = Restore(c, c.replace(Some(host)));
-        f()
-    })
 }
 
 /// Installs the `log` and `tracing` bridges (once; later calls do nothing,

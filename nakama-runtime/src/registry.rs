@@ -226,13 +226,12 @@ impl<T, F: Future<Output = Result<T, Error>>> Future for Guarded<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let this = self.project();
+        let _current = logging::enter(*this.host);
         let inner = this.inner;
-        logging::with_host(*this.host, || {
-            match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
-                Ok(p) => p,
-                Err(payload) => Poll::Ready(Err(panic_error(this.what, &*payload))),
-            }
-        })
+        match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(p) => p,
+            Err(payload) => Poll::Ready(Err(panic_error(this.what, &*payload))),
+        }
     }
 }
 

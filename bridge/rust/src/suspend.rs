@@ -48,19 +48,16 @@ thread_local! {
     static CURRENT: Cell<*const Slot> = const { Cell::new(std::ptr::null()) };
 }
 
-/// Runs `f` with `slot` as this thread's current slot (the thread-local
-/// reached once: each access is a call into the dynamic loader).
+/// Runs `f` with `slot` as this thread's current slot.
 pub fn with_slot<R>(slot: &Slot, f: impl FnOnce() -> R) -> R {
-    struct Reset<'c>(&'c Cell<*const Slot>, *const Slot);
-    impl Drop for Reset<'_> {
+    struct Reset(*const Slot);
+    impl Drop for Reset {
         fn drop(&mut self) {
-            self.0.set(self.1);
+            CURRENT.with(|c| c.set(self.0));
         }
     }
-    CURRENT.with(|c| {
-        let _reset = Reset(c, c.replace(slot));
-        f()
-    })
+    let _reset = Reset(CURRENT.with(|c| c.replace(slot)));
+    f()
 }
 
 /// The current slot, if a call that can suspend is being polled.
