@@ -508,8 +508,7 @@ impl Modules {
         ctx: CallContext<'_>,
         payload: &[u8],
     ) -> Option<Result<Output, CallError>> {
-        let (target, kind) = self.target(Callee::Rpc(id))?;
-        Some(self.invoke(target, kind, ctx, payload).await)
+        self.call(Callee::Rpc(id), ctx, payload).await
     }
 
     /// Runs the before hook of `H`, if any. Without a hook the request goes
@@ -568,27 +567,18 @@ impl Modules {
             .map(|_| ())
     }
 
-    /// Raw before-hook call by hook name (for hosts that pass JSON through,
-    /// like the bridge). `None` when no module hooks it.
-    pub async fn call_before_raw(
+    /// Calls `callee` with its encoded input (a hook's request, an after
+    /// hook's `{"out":..,"in":..}`: for hosts that pass JSON through, like
+    /// the bridge) and awaits the module's answer. `None`: nothing is
+    /// registered as `callee`.
+    pub async fn call(
         &self,
-        hook: &str,
-        ctx: CallContext<'_>,
-        request: &[u8],
-    ) -> Option<Result<Output, CallError>> {
-        let (target, kind) = self.target(Callee::Before(hook))?;
-        Some(self.invoke(target, kind, ctx, request).await)
-    }
-
-    /// Raw after-hook call; `input` is `{"out":..,"in":..}`.
-    pub async fn call_after_raw(
-        &self,
-        hook: &str,
+        callee: Callee<'_>,
         ctx: CallContext<'_>,
         input: &[u8],
-    ) -> Option<Result<(), CallError>> {
-        let (target, kind) = self.target(Callee::After(hook))?;
-        Some(self.invoke(target, kind, ctx, input).await.map(|_| ()))
+    ) -> Option<Result<Output, CallError>> {
+        let (target, kind) = self.target(callee)?;
+        Some(self.invoke(target, kind, ctx, input).await)
     }
 }
 

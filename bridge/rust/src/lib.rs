@@ -599,28 +599,41 @@ fn call_here(
         Ok(ctx) => ctx,
         Err(e) => return Some(Err(e)),
     };
-    let callee = match kind {
-        NB_RPC => Callee::Rpc(id),
-        NB_BEFORE => Callee::Before(id),
-        NB_AFTER => Callee::After(id),
-        other => return Some(Err(unknown_kind(other))),
+    let callee = match callee(kind, id) {
+        Ok(c) => c,
+        Err(e) => return Some(Err(e)),
     };
     let call_ctx = CallContext::View {
         ctx: &ctx,
         host_token: token,
     };
     // The module's future is polled right here: no async layers around it.
-    let answer = bridge.modules.call_driven(callee, call_ctx, input, |fut| {
+    let out = bridge.modules.call_driven(callee, call_ctx, input, |fut| {
         exec::block_on(fut, bridge.timeout).ok_or_else(timed_out)
     })?;
-    Some(answer.map(|out| match kind {
-        NB_AFTER => Answer::Text(String::new()),
-        _ => Answer::Module(out),
-    }))
+    Some(out.map(|out| module_answer(kind, out)))
 }
 
-fn unknown_kind(kind: u8) -> CallError {
-    CallError::new(Code::Internal, format!("unknown call kind {kind}"))
+/// The handler a call of `kind` names.
+fn callee(kind: u8, id: &str) -> Result<Callee<'_>, CallError> {
+    match kind {
+        NB_RPC => Ok(Callee::Rpc(id)),
+        NB_BEFORE => Ok(Callee::Before(id)),
+        NB_AFTER => Ok(Callee::After(id)),
+        other => Err(CallError::new(
+            Code::Internal,
+            format!("unknown call kind {other}"),
+        )),
+    }
+}
+
+/// What Go gets back from a module: its output, nothing for an after hook
+/// (Nakama has already answered the client).
+fn module_answer(kind: u8, out: Output) -> Answer {
+    match kind {
+        NB_AFTER => Answer::Text(String::new()),
+        _ => Answer::Module(out),
+    }
 }
 
 fn initialised() -> Result<&'static Bridge, CallError> {
@@ -661,21 +674,16 @@ async fn dispatch(
     input: &[u8],
     token: u64,
 ) -> Option<Result<Answer, CallError>> {
-    let m = &bridge.modules;
+    let callee = match callee(kind, id) {
+        Ok(c) => c,
+        Err(e) => return Some(Err(e)),
+    };
     let call_ctx = CallContext::View {
         ctx,
         host_token: token,
     };
-    let module = |r: Result<Output, CallError>| r.map(Answer::Module);
-    match kind {
-        NB_RPC => m.call_rpc_tagged(id, call_ctx, input).await.map(module),
-        NB_BEFORE => m.call_before_raw(id, call_ctx, input).await.map(module),
-        NB_AFTER => m
-            .call_after_raw(id, call_ctx, input)
-            .await
-            .map(|r| r.map(|()| Answer::Text(String::new()))),
-        other => Some(Err(unknown_kind(other))),
-    }
+    let out = bridge.modules.call(callee, call_ctx, input).await?;
+    Some(out.map(|out| module_answer(kind, out)))
 }
 
 /// Starts a call that can suspend: its future borrows `id`, `ctx_wire` and `input`, which
