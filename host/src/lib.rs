@@ -136,10 +136,9 @@ pub enum Before<T> {
     Drop,
 }
 
-/// Every loaded module, with its handlers indexed for dispatch.
 /// The context of one call through the raw entry points
-/// ([`Modules::call_rpc_tagged`], [`Modules::call_before_raw`],
-/// [`Modules::call_after_raw`]).
+/// ([`Modules::call`], [`Modules::call_driven`],
+/// [`Modules::call_rpc_tagged`]).
 #[allow(clippy::large_enum_variant)] // built per call on the stack, never stored
 pub enum CallContext<'a> {
     /// A decoded context; its maps are used unless `maps` is given.
@@ -178,6 +177,7 @@ impl<'a> CallContext<'a> {
 /// modules' own, callers only look up, so there is no flooding to defend.
 type Handlers = HashMap<String, Target, foldhash::fast::RandomState>;
 
+/// Every loaded module, with its handlers indexed for dispatch.
 pub struct Modules {
     modules: Vec<Module>,
     rpcs: Handlers,
