@@ -58,23 +58,26 @@ func runNk(st *callState, name string, args []byte) (code int, out []byte) {
 
 //export goNbMaps
 func goNbMaps(token C.uint64_t, sink *C.nb_sink) {
-	defer func() { _ = recover() }()
-	var out []byte
-	if st := state(token); st != nil && st.ctx != nil {
-		out = encodeRequestMaps(st.ctx)
-	}
-	answerNk(sink, 0, out)
+	answerFromCall(token, sink, func(st *callState) []byte { return encodeRequestMaps(st.ctx) })
 }
 
 //export goNbContext
 func goNbContext(token C.uint64_t, sink *C.nb_sink) {
-	defer func() { _ = recover() }()
-	var out []byte
-	if st := state(token); st != nil && st.ctx != nil {
+	answerFromCall(token, sink, func(st *callState) []byte {
 		if st.handler != nil {
 			st.handler.readsCtx.Store(true)
 		}
-		out = encodeCallContext(nil, st.ctx, true)
+		return encodeCallContext(nil, st.ctx, true)
+	})
+}
+
+// answerFromCall answers what read makes of a running call's state
+// (nothing for a token with no call).
+func answerFromCall(token C.uint64_t, sink *C.nb_sink, read func(*callState) []byte) {
+	defer func() { _ = recover() }()
+	var out []byte
+	if st := state(token); st != nil && st.ctx != nil {
+		out = read(st)
 	}
 	answerNk(sink, 0, out)
 }
