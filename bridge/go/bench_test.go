@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -74,7 +75,17 @@ func echoRPC(b testing.TB) func(context.Context, runtime.Logger, *sql.DB, runtim
 	if !benchInitOK {
 		b.Fatal(benchInitOut)
 	}
-	return theBridge.rpc("echo", &handler{mapsOnDemand: true, contextOnDemand: true})
+	var report initReport
+	if err := json.Unmarshal([]byte(benchInitOut), &report); err != nil {
+		b.Fatal(err)
+	}
+	for _, r := range report.Registrations {
+		if r.Kind == kindRPC && r.ID == "echo" {
+			return theBridge.rpc(&handler{kind: r.Kind, index: r.Index, mapsOnDemand: true, contextOnDemand: true})
+		}
+	}
+	b.Fatal("no echo RPC in ", path)
+	return nil
 }
 
 // BenchmarkEchoCall: one whole RPC through the bridge into a Rust module.
@@ -123,12 +134,12 @@ func BenchmarkColdCall(b *testing.B) {
 		{"go-closure", func() { _, _ = noopRPC(ctx, nil, nil, nil, "hello") }},
 		{"encode-context", func() { buf = encodeCallContext(buf[:0], ctx, false) }}, // as for ABI 1.1 modules
 		{"cgo-nop", cgoNop},
-		{"rust-miss", func() { // an empty context, an id no module has
+		{"rust-miss", func() { // an empty context, an index no handler has
 			f.ctx = f.ctx[:0]
 			for range 11 {
 				f.ctx = appendAbsent(f.ctx)
 			}
-			rustCall(kindRPC, "no_such_rpc", f, "hello", 0, false)
+			rustCall(kindRPC, ^uint32(0), f, "hello", 0, false)
 		}},
 		{"echo-call", func() { _, _ = rpc(ctx, nil, nil, nil, "hello") }},
 	}

@@ -77,21 +77,22 @@ func rustInit(path string, ctx []byte, timeoutMs uint64) (out string, ok bool) {
 	return take(buf), code == C.NB_OK
 }
 
-// rustCall calls a handler with the context in f.ctx; code 0 = ok (out =
+// rustCall calls handler index (of the init report, with its kind) with
+// the context in f.ctx; code 0 = ok (out =
 // output), codeNotFound, or a gRPC code with out = the message. Answers
 // that fit come back in f.dst (no Rust allocation to free, no second cgo
 // call). suspendable: the handler's nk calls return here (runNk) instead
 // of calling back.
-func rustCall(kind int, id string, f *frame, input string, token uint64, suspendable bool) (out string, code int) {
+func rustCall(kind int, index uint32, f *frame, input string, token uint64, suspendable bool) (out string, code int) {
 	var susp C.uint8_t
 	if suspendable {
 		susp = 1
 	}
-	c := C.nb_call(C.uint8_t(kind), strPtr(id), C.size_t(len(id)), bytesPtr(f.ctx), C.size_t(len(f.ctx)),
+	c := C.nb_call(C.uint8_t(kind), C.uint32_t(index), bytesPtr(f.ctx), C.size_t(len(f.ctx)),
 		strPtr(input), C.size_t(len(input)), C.uint64_t(token), susp,
 		bytesPtr(f.dst), C.size_t(len(f.dst)), &f.out)
 	if c == C.NB_NK {
-		c = f.runNk(id, input)
+		c = f.runNk(input)
 	}
 	return f.answer(), int(c)
 }
@@ -110,11 +111,11 @@ func (f *frame) answer() string {
 // run here, as ordinary Go code: run in a callback from C, the goroutine
 // would be locked to its thread, and every database round trip would put
 // that thread to sleep and wake another one.
-func (f *frame) runNk(id, input string) C.int32_t {
+func (f *frame) runNk(input string) C.int32_t {
 	// The suspended call keeps pointers to these until it answers.
 	var pinner goruntime.Pinner
 	defer pinner.Unpin()
-	for _, p := range []*byte{unsafe.StringData(id), unsafe.StringData(input), unsafe.SliceData(f.ctx)} {
+	for _, p := range []*byte{unsafe.StringData(input), unsafe.SliceData(f.ctx)} {
 		if p != nil {
 			pinner.Pin(p)
 		}

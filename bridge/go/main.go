@@ -77,6 +77,7 @@ type initReport struct {
 		Module          string `json:"module"`
 		Kind            int    `json:"kind"`
 		ID              string `json:"id"`
+		Index           uint32 `json:"index"`
 		Function        string `json:"function"`
 		MapsOnDemand    bool   `json:"maps_on_demand"`
 		ContextOnDemand bool   `json:"context_on_demand"`
@@ -129,10 +130,10 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 	}
 	for _, r := range report.Registrations {
 		var err error
-		h := &handler{mapsOnDemand: r.MapsOnDemand, contextOnDemand: r.ContextOnDemand}
+		h := &handler{kind: r.Kind, index: r.Index, mapsOnDemand: r.MapsOnDemand, contextOnDemand: r.ContextOnDemand}
 		switch r.Kind {
 		case kindRPC:
-			err = initializer.RegisterRpc(r.ID, theBridge.rpc(r.ID, h))
+			err = initializer.RegisterRpc(r.ID, theBridge.rpc(h))
 		case kindBefore, kindAfter:
 			hooks[handlerKey{r.Kind, r.ID}] = h
 			err = theBridge.registerHook(initializer, r.ID, r.Kind == kindBefore)
@@ -173,6 +174,10 @@ func runtimePath(initializer runtime.Initializer) string {
 
 // handler is what the bridge keeps about one registered Rust handler.
 type handler struct {
+	// kind and index: how nb_call names it (resolved once, here, not by
+	// its id on every call).
+	kind  int
+	index uint32
 	// usesNk is set once the handler has made an nk call: from then on
 	// its calls can suspend on nk requests, which Go runs outside of a
 	// callback (see runNk); until then a call runs in one nb_call, with
@@ -203,7 +208,7 @@ func (h *handler) encodeContext(b []byte, ctx context.Context) []byte {
 }
 
 // call runs one Rust handler with a token standing for this call.
-func (b *bridge) call(kind int, id string, h *handler, ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, input string) (string, int) {
+func (b *bridge) call(h *handler, ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, input string) (string, int) {
 	f := frames.Get().(*frame)
 	defer frames.Put(f)
 	f.st.ctx, f.st.logger, f.st.nk, f.st.handler = ctx, logger, nk, h
@@ -213,7 +218,7 @@ func (b *bridge) call(kind int, id string, h *handler, ctx context.Context, logg
 	defer calls.remove(token)
 	f.ctx = h.encodeContext(f.ctx[:0], ctx)
 	suspendable := h.usesNk.Load()
-	out, code := rustCall(kind, id, f, input, token, suspendable)
+	out, code := rustCall(h.kind, h.index, f, input, token, suspendable)
 	if !suspendable && f.st.usedNk.Load() {
 		h.usesNk.Store(true)
 	}
@@ -231,7 +236,7 @@ type handlerKey struct {
 
 // hookCall is call for a before or after hook.
 func (b *bridge) hookCall(kind int, name string, ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, input string) (string, int) {
-	return b.call(kind, name, hooks[handlerKey{kind, name}], ctx, logger, nk, input)
+	return b.call(hooks[handlerKey{kind, name}], ctx, logger, nk, input)
 }
 
 // callSlots is how many calls the table holds without its overflow map.
@@ -305,9 +310,9 @@ func callError(out string, code int) error {
 	return runtime.NewError(out, code)
 }
 
-func (b *bridge) rpc(id string, h *handler) func(context.Context, runtime.Logger, *sql.DB, runtime.NakamaModule, string) (string, error) {
+func (b *bridge) rpc(h *handler) func(context.Context, runtime.Logger, *sql.DB, runtime.NakamaModule, string) (string, error) {
 	return func(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runtime.NakamaModule, payload string) (string, error) {
-		out, code := b.call(kindRPC, id, h, ctx, logger, nk, payload)
+		out, code := b.call(h, ctx, logger, nk, payload)
 		if code != 0 {
 			return "", callError(out, code)
 		}

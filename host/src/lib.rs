@@ -98,6 +98,9 @@ pub struct Registration {
     pub function: String,
     handler: u32,
     raw_kind: u8,
+    /// Where [`Callee::Registered`] finds it (`None`: a kind of a newer
+    /// ABI minor this host does not route).
+    pub index: Option<u32>,
 }
 
 impl Registration {
@@ -110,6 +113,7 @@ impl Registration {
                 function: r.function.to_string(),
                 handler: r.handler,
                 raw_kind: r.kind,
+                index: None,
             })
             .collect()
     }
@@ -177,9 +181,18 @@ impl<'a> CallContext<'a> {
 /// modules' own, callers only look up, so there is no flooding to defend.
 type Handlers = HashMap<String, Target, foldhash::fast::RandomState>;
 
+/// A routed handler, for calls by its index ([`Callee::Registered`]).
+struct Registered {
+    target: Target,
+    raw_kind: u8,
+    id: String,
+}
+
 /// Every loaded module, with its handlers indexed for dispatch.
 pub struct Modules {
     modules: Vec<Module>,
+    /// Every routed handler in registration order ([`Callee::Registered`]).
+    registered: Vec<Registered>,
     rpcs: Handlers,
     before: Handlers,
     after: Handlers,
@@ -254,6 +267,7 @@ impl Modules {
     ) -> Result<Modules, LoadError> {
         let mut set = Modules {
             modules: Vec::new(),
+            registered: Vec::new(),
             rpcs: Handlers::default(),
             before: Handlers::default(),
             after: Handlers::default(),
@@ -291,8 +305,8 @@ impl Modules {
                 }
             };
             let index = set.modules.len();
-            let registrations = Registration::from_info(&info);
-            for r in &registrations {
+            let mut registrations = Registration::from_info(&info);
+            for r in &mut registrations {
                 let (table, what) = match r.raw_kind {
                     kind::RPC => (&mut set.rpcs, format!("RPC id \"{}\"", r.id)),
                     kind::BEFORE_HOOK => (&mut set.before, format!("before hook {}", r.id)),
@@ -318,13 +332,17 @@ impl Modules {
                         second: format!("{} ({}, {})", m.name, r.function, m.file.display()),
                     });
                 }
-                table.insert(
-                    key,
-                    Target {
-                        module: index,
-                        handler: r.handler,
-                    },
-                );
+                let target = Target {
+                    module: index,
+                    handler: r.handler,
+                };
+                table.insert(key, target);
+                r.index = Some(set.registered.len() as u32);
+                set.registered.push(Registered {
+                    target,
+                    raw_kind: r.raw_kind,
+                    id: r.id.clone(),
+                });
                 on_event(LoadEvent::Registered {
                     module: m.name.clone(),
                     kind: r.kind,
@@ -435,6 +453,21 @@ impl Modules {
                 };
                 let (name, target) = table.get_key_value(hook)?;
                 Some((*target, CallKind::Hook { name, mode }))
+            }
+            Callee::Registered(index) => {
+                let r = self.registered.get(index as usize)?;
+                let kind = match r.raw_kind {
+                    kind::RPC => CallKind::Rpc(&r.id),
+                    kind::BEFORE_HOOK => CallKind::Hook {
+                        name: &r.id,
+                        mode: "before",
+                    },
+                    _ => CallKind::Hook {
+                        name: &r.id,
+                        mode: "after",
+                    },
+                };
+                Some((r.target, kind))
             }
         }
     }
@@ -582,13 +615,17 @@ impl Modules {
     }
 }
 
-/// A handler to call: an RPC id (any case) or the name of a hooked API
-/// call.
+/// A handler to call: an RPC id (any case), the name of a hooked API
+/// call, or a handler's [`Registration::index`].
 #[derive(Debug, Clone, Copy)]
 pub enum Callee<'a> {
     Rpc(&'a str),
     Before(&'a str),
     After(&'a str),
+    /// Resolved once, when the host registered the handler, instead of by
+    /// name on every call (the bridge: a call then touches less memory,
+    /// which is most of what it costs inside a loaded Nakama).
+    Registered(u32),
 }
 
 /// A module's future for one call, as [`Modules::call_driven`] hands it

@@ -387,6 +387,38 @@ async fn a_driven_call_answers_as_an_awaited_one() {
 }
 
 #[tokio::test]
+async fn a_handler_can_be_called_by_its_registration_index() {
+    let (modules, _) = load_ok(&["hello", "fixture-panics"]).await;
+    let data = rpc_ctx();
+    let block_on = |fut: &mut CallFuture<'_>| Ok(futures_executor::block_on(fut));
+    let call = |callee, input: &[u8]| {
+        modules.call_driven(callee, CallContext::new(&data), input, block_on)
+    };
+    let regs: Vec<_> = modules
+        .modules()
+        .iter()
+        .flat_map(|m| &m.registrations)
+        .collect();
+    let mut indexes: Vec<u32> = regs.iter().map(|r| r.index.expect("routed")).collect();
+    indexes.sort();
+    assert_eq!(indexes, (0..regs.len() as u32).collect::<Vec<_>>());
+    let index_of = |kind: &str, id: &str| {
+        regs.iter()
+            .find(|r| r.kind == kind && r.id == id)
+            .and_then(|r| r.index)
+            .unwrap()
+    };
+
+    let hello = Callee::Registered(index_of("rpc", "hello"));
+    assert_eq!(&*call(hello, b"Rust").unwrap().unwrap(), b"Hello, Rust!");
+    // A hook by its index is called as a hook: this one panics.
+    let hook = Callee::Registered(index_of("before hook", "GetAccount"));
+    let e = call(hook, b"null").unwrap().unwrap_err();
+    assert_eq!(e.code, Code::Internal);
+    assert!(call(Callee::Registered(regs.len() as u32), b"").is_none());
+}
+
+#[tokio::test]
 async fn a_panicking_handler_answers_internal_and_the_host_keeps_going() {
     let (modules, host) = load_ok(&["fixture-panics"]).await;
     for _ in 0..3 {

@@ -58,7 +58,7 @@ typedef void (*nb_ctx_fn)(uint64_t token, nb_sink *sink);
 
 /* Loads the *.rsmod files of `path` and runs their init. NB_OK: *out holds
  * the report JSON {"modules":[..],"skipped":[..],"registrations":[{module,
- * kind,id,function,maps_on_demand,context_on_demand}]}; NB_REFUSED: *out
+ * kind,id,index,function,maps_on_demand,context_on_demand}]}; NB_REFUSED: *out
  * holds the reason (text). maps_on_demand: leave headers and query params
  * out of the call's context; the module asks through `maps` if it reads
  * them. context_on_demand: the call's context may be empty (ctx_len 0);
@@ -68,14 +68,15 @@ int32_t nb_init(const uint8_t *path, size_t path_len,
                 nb_log_fn log, nb_nk_fn nk, nb_maps_fn maps, nb_ctx_fn context,
                 uint64_t timeout_ms, nb_buf *out);
 
-/* Calls an RPC / before hook / after hook with the call's context in the
+/* Calls the handler a registration's index names, with the kind of that
+ * registration (RPC / before hook / after hook), and the call's context in the
  * bridge's wire form (bridge/rust/src/wire.rs: eleven length-prefixed
  * fields; empty: on demand, see nb_init). NB_OK: the answer is the output;
- * NB_NOT_FOUND: nothing registered; 1..16: gRPC code, the answer is the
+ * NB_NOT_FOUND: no such index; 1..16: gRPC code, the answer is the
  * message. An answer of at most dst_cap bytes is copied into dst and *out is
  * {0, length, 0}; a longer one is the nb_buf {addr, len, cap} (give it back
  * with nb_free). */
-int32_t nb_call(uint8_t kind, const uint8_t *id, size_t id_len,
+int32_t nb_call(uint8_t kind, uint32_t index,
                 const uint8_t *ctx, size_t ctx_len,
                 const uint8_t *input, size_t input_len, uint64_t token,
                 uint8_t suspendable, uint8_t *dst, size_t dst_cap,
@@ -88,7 +89,7 @@ int32_t nb_call(uint8_t kind, const uint8_t *id, size_t id_len,
  * which is the answer (u32 little-endian length, function name, JSON
  * arguments); out->call is the call. Run the nk function, then give its
  * answer here: code 0 with the result JSON, else a gRPC code and the
- * message. Answers as nb_call. Keep what nb_call was given (id, ctx,
+ * message. Answers as nb_call. Keep what nb_call was given (ctx,
  * input) alive and unmoved until the call has answered. */
 int32_t nb_resume(uint64_t call, uint32_t code, const uint8_t *result,
                   size_t result_len, uint8_t *dst, size_t dst_cap,

@@ -315,6 +315,8 @@ pub struct RegistrationReport {
     pub kind: u8,
     /// RPC id (lower-cased) or hook name (`AuthenticateCustom`).
     pub id: String,
+    /// What [`nb_call`] takes to call it.
+    pub index: u32,
     /// The Rust function behind it.
     pub function: String,
     /// The module (ABI 1.1 or later) asks for headers and query params
@@ -437,16 +439,22 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
         .map_err(|e| e.to_string())?;
     for m in modules.modules() {
         for r in &m.registrations {
-            let kind = match r.kind {
-                "rpc" => NB_RPC,
-                "before hook" => NB_BEFORE,
-                "after hook" => NB_AFTER,
-                _ => continue, // a kind of a newer ABI minor: not routed
+            let (kind, Some(index)) = (
+                match r.kind {
+                    "rpc" => NB_RPC,
+                    "before hook" => NB_BEFORE,
+                    "after hook" => NB_AFTER,
+                    _ => continue,
+                },
+                r.index,
+            ) else {
+                continue; // a kind of a newer ABI minor: not routed
             };
             report.registrations.push(RegistrationReport {
                 module: m.opened.name.clone(),
                 kind,
                 id: r.id.clone(),
+                index,
                 function: r.function.clone(),
                 maps_on_demand: m.opened.abi >= (1, 1),
                 context_on_demand: m.opened.abi >= (1, 2),
@@ -466,13 +474,15 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
     serde_json::to_vec(&report).map_err(|e| e.to_string())
 }
 
-/// Calls an RPC ([`NB_RPC`], `id` = the RPC id), a before hook
-/// ([`NB_BEFORE`], `id` = the hook name, input = the request JSON) or an
-/// after hook ([`NB_AFTER`], input = `{"out":..,"in":..}`).
+/// Calls the handler `index` of the init report's registrations (not by
+/// its name: looking names up cost a visible share of a call), whose
+/// `kind` is an RPC ([`NB_RPC`]), a before hook ([`NB_BEFORE`], input =
+/// the request JSON) or an after hook ([`NB_AFTER`], input =
+/// `{"out":..,"in":..}`).
 ///
 /// Answers [`NB_OK`] with the output (for a before hook: the request to go
-/// on with; empty = drop the call), [`NB_NOT_FOUND`] if no module
-/// registered it, or a gRPC code (1..=16) with the error message. The
+/// on with; empty = drop the call), [`NB_NOT_FOUND`] if there is no
+/// handler `index`, or a gRPC code (1..=16) with the error message. The
 /// output or message is copied into `dst` if it fits in `dst_cap` bytes
 /// (`out` is then `{0, length, 0, 0}`); otherwise `out` holds it, to free
 /// with [`nb_free`]. `dst` may be null.
@@ -483,13 +493,12 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
 ///
 /// # Safety
 /// Pointers must be valid for their lengths; `dst` writable for `dst_cap`
-/// bytes; `out` writable. With `suspendable`, `id`, `ctx` and `input` must
+/// bytes; `out` writable. With `suspendable`, `ctx` and `input` must
 /// stay valid and unmoved until the call has answered.
 #[no_mangle]
 pub unsafe extern "C" fn nb_call(
     kind: u8,
-    id: *const u8,
-    id_len: usize,
+    index: u32,
     ctx: *const u8,
     ctx_len: usize,
     input: *const u8,
@@ -501,13 +510,12 @@ pub unsafe extern "C" fn nb_call(
     out: *mut NbOut,
 ) -> i32 {
     let result = catch_unwind(AssertUnwindSafe(|| {
-        let id = std::str::from_utf8(bytes(id, id_len)).unwrap_or("");
         let (ctx, input) = (bytes(ctx, ctx_len), bytes(input, input_len));
         if suspendable == 0 {
-            let result = call_here(kind, id, ctx, input, token);
+            let result = call_here(kind, index, ctx, input, token);
             return finish(result, dst, dst_cap, out);
         }
-        match start(kind, id, ctx, input, token) {
+        match start(kind, index, ctx, input, token) {
             Ok(call) => run(call, dst, dst_cap, out),
             Err(e) => finish(Some(Err(e)), dst, dst_cap, out),
         }
@@ -586,7 +594,7 @@ struct Call {
 /// back: for handlers that have made no nk call so far (no allocation).
 fn call_here(
     kind: u8,
-    id: &str,
+    index: u32,
     ctx_wire: &[u8],
     input: &[u8],
     token: u64,
@@ -599,32 +607,16 @@ fn call_here(
         Ok(ctx) => ctx,
         Err(e) => return Some(Err(e)),
     };
-    let callee = match callee(kind, id) {
-        Ok(c) => c,
-        Err(e) => return Some(Err(e)),
-    };
     let call_ctx = CallContext::View {
         ctx: &ctx,
         host_token: token,
     };
     // The module's future is polled right here: no async layers around it.
+    let callee = Callee::Registered(index);
     let out = bridge.modules.call_driven(callee, call_ctx, input, |fut| {
         exec::block_on(fut, bridge.timeout).ok_or_else(timed_out)
     })?;
     Some(out.map(|out| module_answer(kind, out)))
-}
-
-/// The handler a call of `kind` names.
-fn callee(kind: u8, id: &str) -> Result<Callee<'_>, CallError> {
-    match kind {
-        NB_RPC => Ok(Callee::Rpc(id)),
-        NB_BEFORE => Ok(Callee::Before(id)),
-        NB_AFTER => Ok(Callee::After(id)),
-        other => Err(CallError::new(
-            Code::Internal,
-            format!("unknown call kind {other}"),
-        )),
-    }
 }
 
 /// What Go gets back from a module: its output, nothing for an after hook
@@ -652,9 +644,15 @@ fn timed_out() -> CallError {
 /// The module's view of a call's context, read in place from the wire.
 fn view<'a>(bridge: &'a Bridge, kind: u8, ctx_wire: &'a [u8]) -> Result<FfiContext<'a>, CallError> {
     let execution_mode = match kind {
+        NB_RPC => mode::RPC,
         NB_BEFORE => mode::BEFORE,
         NB_AFTER => mode::AFTER,
-        _ => mode::RPC,
+        other => {
+            return Err(CallError::new(
+                Code::Internal,
+                format!("unknown call kind {other}"),
+            ))
+        }
     };
     let fixed = wire::Fixed {
         execution_mode,
@@ -665,48 +663,40 @@ fn view<'a>(bridge: &'a Bridge, kind: u8, ctx_wire: &'a [u8]) -> Result<FfiConte
     wire::read(ctx_wire, fixed).map_err(|e| CallError::new(Code::Internal, e))
 }
 
-/// Calls the module registered for `kind` and `id`; `None`: there is none.
+/// Calls handler `index` (of `kind`); `None`: there is none.
 async fn dispatch(
     bridge: &Bridge,
     kind: u8,
-    id: &str,
+    index: u32,
     ctx: &FfiContext<'_>,
     input: &[u8],
     token: u64,
 ) -> Option<Result<Answer, CallError>> {
-    let callee = match callee(kind, id) {
-        Ok(c) => c,
-        Err(e) => return Some(Err(e)),
-    };
     let call_ctx = CallContext::View {
         ctx,
         host_token: token,
     };
+    let callee = Callee::Registered(index);
     let out = bridge.modules.call(callee, call_ctx, input).await?;
     Some(out.map(|out| module_answer(kind, out)))
 }
 
-/// Starts a call that can suspend: its future borrows `id`, `ctx_wire` and `input`, which
+/// Starts a call that can suspend: its future borrows `ctx_wire` and `input`, which
 /// the Go side keeps alive and pinned until the call has answered.
 fn start(
     kind: u8,
-    id: &str,
+    index: u32,
     ctx_wire: &[u8],
     input: &[u8],
     token: u64,
 ) -> Result<Box<Call>, CallError> {
     let bridge = initialised()?;
     // SAFETY: see the function's doc; the call never outlives them.
-    let (id, ctx_wire, input): (&'static str, &'static [u8], &'static [u8]) = unsafe {
-        (
-            &*(id as *const str),
-            &*(ctx_wire as *const [u8]),
-            &*(input as *const [u8]),
-        )
-    };
+    let (ctx_wire, input): (&'static [u8], &'static [u8]) =
+        unsafe { (&*(ctx_wire as *const [u8]), &*(input as *const [u8])) };
     let ctx = view(bridge, kind, ctx_wire)?;
     let fut: CallFuture =
-        Box::pin(async move { dispatch(bridge, kind, id, &ctx, input, token).await });
+        Box::pin(async move { dispatch(bridge, kind, index, &ctx, input, token).await });
     Ok(Box::new(Call {
         slot: suspend::Slot::default(),
         fut,

@@ -41,6 +41,9 @@ static MAPS_TOKENS: Mutex<Vec<u64>> = Mutex::new(Vec::new());
 static CTX_TOKENS: Mutex<Vec<u64>> = Mutex::new(Vec::new());
 /// nk requests calls suspended on (NB_NK) rather than calling back.
 static SUSPENDED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// Each registration's index (nb_call takes it) by kind and id, from the
+/// init report.
+static INDEXES: Mutex<Option<HashMap<(u8, String), u32>>> = Mutex::new(None);
 
 /// The first `N` text fields of the first op of storage arguments, which
 /// the bridge sends compact (src/nkargs.rs): a zero byte, a u32 count, then
@@ -234,7 +237,8 @@ fn answer(out: &NbOut, dst: &[u8]) -> Vec<u8> {
 }
 
 /// One call through nb_call with a 16-byte answer buffer, so answers take
-/// both ways back: copied into it, or in a Rust buffer when longer.
+/// both ways back: copied into it, or in a Rust buffer when longer. `id`
+/// is found in the init report (absent: an index no handler has).
 fn call(kind: u8, id: &str, ctx: &[u8], input: &str, token: u64) -> (i32, String) {
     call_mode(kind, id, ctx, input, token, 1)
 }
@@ -248,13 +252,18 @@ fn call_mode(
     token: u64,
     suspendable: u8,
 ) -> (i32, String) {
+    let index = INDEXES
+        .lock()
+        .unwrap()
+        .as_ref()
+        .and_then(|m| m.get(&(kind, id.to_string())).copied())
+        .unwrap_or(u32::MAX);
     let mut out = NbOut::EMPTY;
     let mut dst = [0u8; 16];
     let code = unsafe {
         nb_call(
             kind,
-            id.as_ptr(),
-            id.len(),
+            index,
             ctx.as_ptr(),
             ctx.len(),
             input.as_ptr(),
@@ -328,6 +337,19 @@ fn the_c_abi_end_to_end() {
     let report: serde_json::Value = serde_json::from_str(&report).unwrap();
     let regs = report["registrations"].as_array().unwrap();
     let has = |kind: u8, id: &str| regs.iter().any(|r| r["kind"] == kind && r["id"] == id);
+    let indexes: HashMap<(u8, String), u32> = regs
+        .iter()
+        .map(|r| {
+            let kind = r["kind"].as_u64().unwrap() as u8;
+            let id = r["id"].as_str().unwrap().to_string();
+            ((kind, id), r["index"].as_u64().unwrap() as u32)
+        })
+        .collect();
+    let mut distinct: Vec<u32> = indexes.values().copied().collect();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), regs.len(), "one index per registration");
+    *INDEXES.lock().unwrap() = Some(indexes);
     assert!(has(NB_RPC, "hello") && has(NB_RPC, "create_guild") && has(NB_RPC, "panic_now"));
     assert!(has(NB_BEFORE, "AuthenticateCustom") && has(NB_AFTER, "AuthenticateCustom"));
     assert!(has(NB_BEFORE, "GetAccount"));
@@ -359,13 +381,15 @@ fn the_c_abi_end_to_end() {
         (0, "Hello, alice!".into())
     );
     assert_eq!(
-        call(NB_RPC, "HELLO", ctx, "Rust", 7),
+        call(NB_RPC, "hello", ctx, "Rust", 7),
         (0, "Hello, Rust!".into())
     );
     assert_eq!(
         call(NB_RPC, "nope", ctx, "", 7),
         (NB_NOT_FOUND, String::new())
     );
+    let (code, msg) = call(9, "hello", ctx, "", 7);
+    assert_eq!((code, msg.as_str()), (13, "unknown call kind 9"));
 
     // Headers and query params left out of the context come from Go when
     // the module reads them, once per call; sent in it, they are used.
