@@ -176,22 +176,38 @@ impl<'a> CallContext<'a> {
     }
 }
 
-/// Handlers by RPC id or hook name. Looked up on every call, with a fast
-/// hasher (SipHash was a visible share of a call): the keys are the
-/// modules' own, callers only look up, so there is no flooding to defend.
-type Handlers = HashMap<String, Target, foldhash::fast::RandomState>;
+/// Handlers (their index in `Modules::registered`) by RPC id or hook
+/// name. Looked up on every call by name, with a fast hasher (SipHash was
+/// a visible share of a call): the keys are the modules' own, callers only
+/// look up, so there is no flooding to defend.
+type Handlers = HashMap<String, u32, foldhash::fast::RandomState>;
 
-/// A routed handler, for calls by its index ([`Callee::Registered`]).
+/// A routed handler.
 struct Registered {
     target: Target,
-    raw_kind: u8,
+    /// The RPC id or hook name.
     id: String,
+    /// `None` for an RPC, else `before` or `after`.
+    hook_mode: Option<&'static str>,
+}
+
+impl Registered {
+    fn kind(&self) -> CallKind<'_> {
+        match self.hook_mode {
+            None => CallKind::Rpc(&self.id),
+            Some(mode) => CallKind::Hook {
+                name: &self.id,
+                mode,
+            },
+        }
+    }
 }
 
 /// Every loaded module, with its handlers indexed for dispatch.
 pub struct Modules {
     modules: Vec<Module>,
-    /// Every routed handler in registration order ([`Callee::Registered`]).
+    /// Every routed handler, in registration order
+    /// ([`Registration::index`]).
     registered: Vec<Registered>,
     rpcs: Handlers,
     before: Handlers,
@@ -307,14 +323,22 @@ impl Modules {
             let index = set.modules.len();
             let mut registrations = Registration::from_info(&info);
             for r in &mut registrations {
-                let (table, what) = match r.raw_kind {
-                    kind::RPC => (&mut set.rpcs, format!("RPC id \"{}\"", r.id)),
-                    kind::BEFORE_HOOK => (&mut set.before, format!("before hook {}", r.id)),
-                    kind::AFTER_HOOK => (&mut set.after, format!("after hook {}", r.id)),
+                let (table, hook_mode, what) = match r.raw_kind {
+                    kind::RPC => (&mut set.rpcs, None, format!("RPC id \"{}\"", r.id)),
+                    kind::BEFORE_HOOK => (
+                        &mut set.before,
+                        Some("before"),
+                        format!("before hook {}", r.id),
+                    ),
+                    kind::AFTER_HOOK => (
+                        &mut set.after,
+                        Some("after"),
+                        format!("after hook {}", r.id),
+                    ),
                     _ => continue, // a kind from a newer minor this host ignores
                 };
-                let key = r.id.clone();
-                if let Some(prev) = table.get(&key) {
+                if let Some(&prev) = table.get(&r.id) {
+                    let prev = set.registered[prev as usize].target;
                     let first = &set.modules[prev.module];
                     let first_fn = first
                         .registrations
@@ -332,16 +356,16 @@ impl Modules {
                         second: format!("{} ({}, {})", m.name, r.function, m.file.display()),
                     });
                 }
-                let target = Target {
-                    module: index,
-                    handler: r.handler,
-                };
-                table.insert(key, target);
-                r.index = Some(set.registered.len() as u32);
+                let at = set.registered.len() as u32;
+                table.insert(r.id.clone(), at);
+                r.index = Some(at);
                 set.registered.push(Registered {
-                    target,
-                    raw_kind: r.raw_kind,
+                    target: Target {
+                        module: index,
+                        handler: r.handler,
+                    },
                     id: r.id.clone(),
+                    hook_mode,
                 });
                 on_event(LoadEvent::Registered {
                     module: m.name.clone(),
@@ -436,40 +460,19 @@ impl Modules {
 
     /// The handler registered as `callee`, and how its calls are named.
     fn target<'s>(&'s self, callee: Callee<'_>) -> Option<(Target, CallKind<'s>)> {
-        match callee {
-            Callee::Rpc(id) => {
-                // Ids are stored lower-cased; lower-case the request's only
-                // if needed.
-                let (id, target) = match self.rpcs.get_key_value(id) {
-                    Some(found) => found,
-                    None => self.rpcs.get_key_value(&id.to_lowercase())?,
-                };
-                Some((*target, CallKind::Rpc(id)))
-            }
-            Callee::Before(hook) | Callee::After(hook) => {
-                let (table, mode) = match callee {
-                    Callee::Before(_) => (&self.before, "before"),
-                    _ => (&self.after, "after"),
-                };
-                let (name, target) = table.get_key_value(hook)?;
-                Some((*target, CallKind::Hook { name, mode }))
-            }
-            Callee::Registered(index) => {
-                let r = self.registered.get(index as usize)?;
-                let kind = match r.raw_kind {
-                    kind::RPC => CallKind::Rpc(&r.id),
-                    kind::BEFORE_HOOK => CallKind::Hook {
-                        name: &r.id,
-                        mode: "before",
-                    },
-                    _ => CallKind::Hook {
-                        name: &r.id,
-                        mode: "after",
-                    },
-                };
-                Some((r.target, kind))
-            }
-        }
+        let index = match callee {
+            // Ids are stored lower-cased; lower-case the request's only if
+            // needed.
+            Callee::Rpc(id) => match self.rpcs.get(id) {
+                Some(&i) => i,
+                None => *self.rpcs.get(&id.to_lowercase())?,
+            },
+            Callee::Before(hook) => *self.before.get(hook)?,
+            Callee::After(hook) => *self.after.get(hook)?,
+            Callee::Registered(index) => index,
+        };
+        let r = self.registered.get(index as usize)?;
+        Some((r.target, r.kind()))
     }
 
     /// The module's view of a call's context, and its host token. A view
