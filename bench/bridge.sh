@@ -16,14 +16,16 @@
 #   p50, p99, p99.9, and the median of the slot pairs' p99 ratios (the
 #   p99 over the run mostly counts the few stalls that fell in one side's
 #   slots; at saturation latency is mostly queueing, and follows the
-#   rate).
+#   rate). Then the null test of that comparison: the Go echo against
+#   itself at the echo's offered load (row "echo-go/go"), to show how far
+#   the p99 ratios wander with no difference at all (NULL=0: skip it).
 # Each Nakama process measures a little differently (its memory layout
 # moves the ratio by a few percent from one start to the next), so the
 # loads run in PROCESSES Nakama processes, one after the other, and the
 # summary gives the median over the processes with each process's figure.
 # Env: LOADS ("echo create_guild storage_rw"), PROCESSES (3), DURATION
 # (20: measured seconds per run), WARMUP (2 s), SLOT_MS (250), CONNECTIONS
-# (32), RATE_SHARE (0.5), PIN (0;
+# (32), RATE_SHARE (0.5), NULL (1), PIN (0;
 # 1: Nakama on CPU 0 and the load generator on CPU 1, so that it does not
 # take the server's CPU: steadier figures, Nakama with one core).
 set -euo pipefail
@@ -56,18 +58,24 @@ for process in $(seq "$processes"); do
   fi
   for load in "${loads[@]}"; do
     case $load in echo) body=hello ;; create_guild) body=$guild ;; storage_rw) body=$value ;; esac
-    lg() {
-      "${loadgen[@]}" --a "$(url "go_$load")" --b "$(url "$load")" --body "$body" --json \
+    lg() { # lg B-ID [loadgen options]
+      local b=$1
+      shift
+      "${loadgen[@]}" --a "$(url "go_$load")" --b "$(url "$b")" --body "$body" --json \
         --duration "${DURATION:-20}" --warmup "${WARMUP:-2}" --slot-ms "${SLOT_MS:-250}" \
         --connections "${CONNECTIONS:-32}" "$@"
     }
     echo "==> $load at saturation" >&2
-    out=$(lg)
+    out=$(lg "$load")
     echo "$load $out" >>"$results"
     rate=$(python3 -c 'import json,sys; print(round(json.loads(sys.argv[1])["a"]["rate"] * float(sys.argv[2])))' \
       "$out" "${RATE_SHARE:-0.5}")
     echo "==> $load at $rate req/s" >&2
-    echo "$load $rate $(lg --rate "$rate")" >>"$fixed"
+    echo "$load $rate $(lg "$load" --rate "$rate")" >>"$fixed"
+    if [ "$load" = echo ] && [ "${NULL:-1}" != 0 ]; then
+      echo "==> null test: go_echo against itself at $rate req/s" >&2
+      echo "echo-go/go $rate $(lg go_echo --rate "$rate")" >>"$fixed"
+    fi
   done
 done
 
@@ -102,7 +110,7 @@ for load, rs in runs(sys.argv[1], False).items():
     print(f"{load:13} {g:7.0f} {s:8.0f} {pct([r['ratio'] for r in rs]):>26} "
           f"{pct([r['pair_median'] for r in rs]):>26} {p99:>15} {errors:6}")
 print(f"\nAt the same offered load ({100 * float(sys.argv[3]):.0f}% of the Go side's saturation rate, "
-      "open loop), Rust / Go p99:")
+      "open loop), Rust / Go p99 (echo-go/go: Go / Go, how far the ratios wander with no difference):")
 print(f"{'load':13} {'p50 go/rust ms':>15} {'p99 go/rust ms':>15} {'p99 over the run':>26} "
       f"{'median of slot pairs':>26} {'errors':>6}")
 for load, rs in runs(sys.argv[2], True).items():
