@@ -16,19 +16,17 @@ use serde_json::{Map, Value};
 /// the call's own values only when they are first read (ABI 1.2).
 pub struct Context {
     src: Source,
-    /// The call's own values, asked of the host ([`Source::OnDemand`]).
+    /// The call's own values, asked of the host (a context on demand).
     asked: OnceLock<Box<ContextData>>,
     maps: OnceLock<Maps>,
     logger: Logger,
 }
 
 enum Source {
-    /// Borrowed from the host for the duration of the call.
+    /// Borrowed from the host for the duration of the call. Marked
+    /// [`CONTEXT_ON_DEMAND`], it holds only execution mode, node, version
+    /// and env: the rest is asked of the host on first use.
     Ffi(*const FfiContext<'static>),
-    /// Borrowed likewise, but only execution mode, node, version and env
-    /// are in it: the rest is asked of the host on first use
-    /// ([`CONTEXT_ON_DEMAND`]).
-    OnDemand(*const FfiContext<'static>),
     Owned(Box<ContextData>),
 }
 
@@ -54,13 +52,8 @@ impl Context {
     /// `ffi` must stay valid until this `Context` is dropped.
     pub(crate) unsafe fn from_ffi(ffi: &FfiContext<'_>, host: HostHandle) -> Self {
         let ptr = (ffi as *const FfiContext<'_>).cast::<FfiContext<'static>>();
-        let on_demand = ffi.extra_json.as_str() == CONTEXT_ON_DEMAND;
         Context {
-            src: if on_demand {
-                Source::OnDemand(ptr)
-            } else {
-                Source::Ffi(ptr)
-            },
+            src: Source::Ffi(ptr),
             asked: OnceLock::new(),
             maps: OnceLock::new(),
             logger: Logger { host, fields: None },
@@ -81,16 +74,26 @@ impl Context {
     fn ffi(&self) -> Option<&FfiContext<'_>> {
         match &self.src {
             // SAFETY: see `from_ffi`.
-            Source::Ffi(p) | Source::OnDemand(p) => Some(unsafe { &**p }),
+            Source::Ffi(p) => Some(unsafe { &**p }),
             Source::Owned(_) => None,
         }
+    }
+
+    /// Whether the FFI view is a context on demand. Checked when a value
+    /// is read, not when the call starts: most handlers read none, and
+    /// the comparison touches memory a call otherwise would not.
+    fn on_demand(&self) -> bool {
+        self.ffi()
+            .is_some_and(|c| c.extra_json.as_str() == CONTEXT_ON_DEMAND)
     }
 
     /// Where the call's own values are when they are not in the FFI view.
     fn own(&self) -> Option<&ContextData> {
         match &self.src {
             Source::Owned(d) => Some(d),
-            Source::OnDemand(_) => Some(self.asked.get_or_init(|| Box::new(self.ask()))),
+            Source::Ffi(_) if self.on_demand() => {
+                Some(self.asked.get_or_init(|| Box::new(self.ask())))
+            }
             Source::Ffi(_) => None,
         }
     }
@@ -129,7 +132,7 @@ impl Context {
 
     fn maps(&self) -> &Maps {
         self.maps.get_or_init(|| match (&self.src, self.ffi()) {
-            (Source::OnDemand(_), Some(c)) => {
+            (Source::Ffi(_), Some(c)) if self.on_demand() => {
                 let d = self.own().expect("asked");
                 Maps {
                     env: decode_context_map(c.env_json.as_str()),
@@ -156,7 +159,7 @@ impl Context {
                 query_params: d.query_params.clone(),
                 vars: d.vars.clone(),
             },
-            (Source::Ffi(_) | Source::OnDemand(_), None) => {
+            (Source::Ffi(_), None) => {
                 unreachable!("an FFI source always has an FFI view")
             }
         })
@@ -183,14 +186,14 @@ impl Context {
     pub fn to_data(&self) -> ContextData {
         match &self.src {
             Source::Owned(d) => (**d).clone(),
-            Source::Ffi(_) => {
+            Source::Ffi(_) if !self.on_demand() => {
                 let mut data = self.ffi().map(ContextData::from_ffi).unwrap_or_default();
                 let maps = self.maps();
                 data.headers.clone_from(&maps.headers);
                 data.query_params.clone_from(&maps.query_params);
                 data
             }
-            Source::OnDemand(_) => {
+            Source::Ffi(_) => {
                 let fixed = self.ffi().map(ContextData::from_ffi).unwrap_or_default();
                 ContextData {
                     env: fixed.env,
