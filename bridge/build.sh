@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds the Nakama bridge plugin: bridge/build/nakama_rust_bridge.so
 #   bridge/build.sh
-# 1. the Rust static library (cargo build --profile bridge -p nakama-bridge),
-#    copied to bridge/build/libnakama_bridge.a (the cgo directives link it
-#    from there);
+# 1. the Rust static library (cargo rustc --profile bridge -p nakama-bridge
+#    --crate-type staticlib), copied to bridge/build/libnakama_bridge.a (the
+#    cgo directives link it from there);
 # 2. checks that bridge/go/hooks_gen.go matches abi/src/hooks.rs;
 # 3. the Go plugin, with the Go toolchain on PATH, which must be the one
 #    that built the Nakama binary, and the same -trimpath setting (read
@@ -30,7 +30,9 @@ for v in CGO_CFLAGS CGO_CPPFLAGS CGO_CXXFLAGS CGO_LDFLAGS GOFLAGS; do
 done
 
 say "Rust static library"
-cargo build --profile bridge --quiet ${CARGO_JOBS:+-j"$CARGO_JOBS"} -p nakama-bridge
+# The staticlib alone: built with its rlib (which the tests link), Cargo
+# leaves out -C lto, and the profile's fat LTO would not happen.
+cargo rustc --profile bridge --quiet ${CARGO_JOBS:+-j"$CARGO_JOBS"} -p nakama-bridge --lib --crate-type staticlib
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 mkdir -p "$root/bridge/build"
 cp "$target_dir/bridge/libnakama_bridge.a" "$root/bridge/build/libnakama_bridge.a"
@@ -60,6 +62,9 @@ if grep -q -- '-trimpath=true' <<<"$info"; then flags+=(-trimpath); fi
 flags+=(${BRIDGE_GO_FLAGS:-})
 
 say "Go plugin ($(go env GOVERSION)${flags[*]:+ ${flags[*]}})"
+# Go decides that an existing plugin is up to date from the Go sources
+# alone: a changed static library would not be linked in.
+rm -f "$out"
 (cd bridge/go && go build ${GO_JOBS:+-p "$GO_JOBS"} -buildmode=plugin "${flags[@]}" -o "$out" .)
 
 if [ -z "${BRIDGE_GO_FLAGS:-}" ]; then
