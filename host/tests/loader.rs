@@ -13,7 +13,7 @@ use nakama_runtime_host::abi::nk::{self, NkFunction};
 use nakama_runtime_host::abi::{api, Code, ContextData};
 use nakama_runtime_host::{
     Before, BoxFuture, CallContext, CallError, CallFuture, CallInfo, Callee, HostApi, LoadError,
-    LoadEvent, LogRecord, Modules,
+    LoadEvent, LogRecord, Modules, Output,
 };
 
 /// A host for loader tests: records log lines and keeps storage in a map
@@ -350,14 +350,22 @@ async fn before_and_after_hooks_run_with_typed_requests() {
         .any(|l| l.message == "new account created"));
 }
 
+/// `modules.call_driven` with an RPC context, polled to its end.
+fn driven(
+    modules: &Modules,
+    callee: Callee<'_>,
+    input: &[u8],
+) -> Option<Result<Output, CallError>> {
+    let data = rpc_ctx();
+    let block_on = |fut: &mut CallFuture<'_>| Ok(futures_executor::block_on(fut));
+    modules.call_driven(callee, CallContext::new(&data), input, block_on)
+}
+
 #[tokio::test]
 async fn a_driven_call_answers_as_an_awaited_one() {
     let (modules, _) = load_ok(&["hello", "fixture-panics"]).await;
     let data = rpc_ctx();
-    let block_on = |fut: &mut CallFuture<'_>| Ok(futures_executor::block_on(fut));
-    let call = |callee, input: &[u8]| {
-        modules.call_driven(callee, CallContext::new(&data), input, block_on)
-    };
+    let call = |callee, input: &[u8]| driven(&modules, callee, input);
     let out = call(Callee::Rpc("HELLO"), b"Rust").expect("registered");
     assert_eq!(&*out.unwrap(), b"Hello, Rust!", "ids in any case");
     assert!(call(Callee::Rpc("nope"), b"").is_none());
@@ -389,11 +397,7 @@ async fn a_driven_call_answers_as_an_awaited_one() {
 #[tokio::test]
 async fn a_handler_can_be_called_by_its_registration_index() {
     let (modules, _) = load_ok(&["hello", "fixture-panics"]).await;
-    let data = rpc_ctx();
-    let block_on = |fut: &mut CallFuture<'_>| Ok(futures_executor::block_on(fut));
-    let call = |callee, input: &[u8]| {
-        modules.call_driven(callee, CallContext::new(&data), input, block_on)
-    };
+    let call = |callee, input: &[u8]| driven(&modules, callee, input);
     let regs: Vec<_> = modules
         .modules()
         .iter()
