@@ -419,6 +419,10 @@ async fn a_handler_can_be_called_by_its_registration_index() {
     let hook = Callee::Registered(index_of("before hook", "GetAccount"));
     let e = call(hook, b"null").unwrap().unwrap_err();
     assert_eq!(e.code, Code::Internal);
+    assert!(
+        e.message.contains("deliberate panic in a before hook"),
+        "{e}"
+    );
     assert!(call(Callee::Registered(regs.len() as u32), b"").is_none());
 }
 
