@@ -18,7 +18,9 @@ pub struct Context {
     src: Source,
     /// The call's own values, asked of the host (a context on demand).
     asked: OnceLock<Box<ContextData>>,
-    maps: OnceLock<Maps>,
+    /// Boxed: most calls never read them, and a context lives in every
+    /// call's future.
+    maps: OnceLock<Box<Maps>>,
     logger: Logger,
 }
 
@@ -131,7 +133,11 @@ impl Context {
     }
 
     fn maps(&self) -> &Maps {
-        self.maps.get_or_init(|| match (&self.src, self.ffi()) {
+        self.maps.get_or_init(|| Box::new(self.build_maps()))
+    }
+
+    fn build_maps(&self) -> Maps {
+        match (&self.src, self.ffi()) {
             (Source::Ffi(_), Some(c)) if self.on_demand() => {
                 let d = self.own().expect("asked");
                 Maps {
@@ -162,7 +168,7 @@ impl Context {
             (Source::Ffi(_), None) => {
                 unreachable!("an FFI source always has an FFI view")
             }
-        })
+        }
     }
 
     /// Headers and query params: from the context, or (both empty there)

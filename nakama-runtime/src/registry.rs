@@ -69,7 +69,26 @@ impl<H: Handler> FfiHandler for H {
             let nk = Nakama::new(host);
             self.call(&ctx, &nk, input).await
         });
-        BorrowingFfiFuture::new(async move { ffi_result(fut.await) })
+        BorrowingFfiFuture::new(ToFfi { inner: fut })
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// Encodes a handler's result for the host. A named future rather
+    /// than `async move { ffi_result(fut.await) }`: the async block would
+    /// hold `fut` twice (as its capture and as its awaited local), doubling
+    /// the boxed future and copying it on the first poll.
+    struct ToFfi<F> {
+        #[pin]
+        inner: F,
+    }
+}
+
+impl<F: Future<Output = Result<Vec<u8>, Error>>> Future for ToFfi<F> {
+    type Output = FfiResult;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<FfiResult> {
+        self.project().inner.poll(cx).map(ffi_result)
     }
 }
 

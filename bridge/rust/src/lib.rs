@@ -642,6 +642,7 @@ fn timed_out() -> CallError {
 }
 
 /// The module's view of a call's context, read in place from the wire.
+#[inline(always)]
 fn view<'a>(bridge: &'a Bridge, kind: u8, ctx_wire: &'a [u8]) -> Result<FfiContext<'a>, CallError> {
     let execution_mode = match kind {
         NB_RPC => mode::RPC,
