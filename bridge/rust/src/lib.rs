@@ -264,10 +264,16 @@ impl HostApi for GoHost {
 
 struct Bridge {
     modules: Modules,
-    /// Node name and server version from the init context: the same for
-    /// every call, so Go sends them once (env too: the loader keeps it).
-    node: String,
-    version: String,
+    /// Node name, server version and env from the init context: the same
+    /// for every call, so Go sends them once. Kept for the life of the
+    /// process (the bridge is never unloaded), so that the contexts below
+    /// can borrow them.
+    node: &'static str,
+    version: &'static str,
+    env_json: &'static str,
+    /// The context of a call whose context is on demand, for each kind
+    /// (`kind - 1`): built once, not for every call.
+    on_demand: [FfiContext<'static>; 3],
     timeout: Option<Duration>,
 }
 
@@ -462,10 +468,21 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
         }
     }
     let timeout = (timeout_ms > 0).then(|| Duration::from_millis(timeout_ms));
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let env_json = leak(modules.init_env_json().to_owned());
+    let (node, version) = (leak(node), leak(version));
+    let fixed = |execution_mode| wire::Fixed {
+        execution_mode,
+        node,
+        version,
+        env_json,
+    };
     let bridge = Bridge {
         modules,
         node,
         version,
+        env_json,
+        on_demand: [mode::RPC, mode::BEFORE, mode::AFTER].map(|m| wire::on_demand(fixed(m))),
         timeout,
     };
     if BRIDGE.set(bridge).is_err() {
@@ -603,12 +620,13 @@ fn call_here(
         Ok(b) => b,
         Err(e) => return Some(Err(e)),
     };
-    let ctx = match view(bridge, kind, ctx_wire) {
+    let mut read = None;
+    let ctx = match view(bridge, kind, ctx_wire, &mut read) {
         Ok(ctx) => ctx,
         Err(e) => return Some(Err(e)),
     };
     let call_ctx = CallContext::View {
-        ctx: &ctx,
+        ctx,
         host_token: token,
     };
     // The module's future is polled right here: no async layers around it.
@@ -641,27 +659,50 @@ fn timed_out() -> CallError {
     )
 }
 
-/// The module's view of a call's context, read in place from the wire.
+/// The module's view of a call's context: for a context on demand (an
+/// empty wire), the one built at init for the call's kind; else read in
+/// place from the wire into `read`.
 #[inline(always)]
-fn view<'a>(bridge: &'a Bridge, kind: u8, ctx_wire: &'a [u8]) -> Result<FfiContext<'a>, CallError> {
+fn view<'a>(
+    bridge: &'a Bridge,
+    kind: u8,
+    ctx_wire: &'a [u8],
+    read: &'a mut Option<FfiContext<'a>>,
+) -> Result<&'a FfiContext<'a>, CallError> {
+    if ctx_wire.is_empty() {
+        let ctx = bridge.on_demand.get(usize::from(kind).wrapping_sub(1));
+        return ctx.ok_or_else(|| unknown_kind(kind));
+    }
+    read_view(bridge, kind, ctx_wire, read)
+}
+
+/// [`view`] of a context sent on the wire. Not inlined: inlined, the
+/// compiler wrote all of `read` on the on-demand path too.
+#[inline(never)]
+fn read_view<'a>(
+    bridge: &'a Bridge,
+    kind: u8,
+    ctx_wire: &'a [u8],
+    read: &'a mut Option<FfiContext<'a>>,
+) -> Result<&'a FfiContext<'a>, CallError> {
     let execution_mode = match kind {
         NB_RPC => mode::RPC,
         NB_BEFORE => mode::BEFORE,
         NB_AFTER => mode::AFTER,
-        other => {
-            return Err(CallError::new(
-                Code::Internal,
-                format!("unknown call kind {other}"),
-            ))
-        }
+        _ => return Err(unknown_kind(kind)),
     };
     let fixed = wire::Fixed {
         execution_mode,
-        node: &bridge.node,
-        version: &bridge.version,
-        env_json: bridge.modules.init_env_json(),
+        node: bridge.node,
+        version: bridge.version,
+        env_json: bridge.env_json,
     };
-    wire::read(ctx_wire, fixed).map_err(|e| CallError::new(Code::Internal, e))
+    let ctx = wire::read(ctx_wire, fixed).map_err(|e| CallError::new(Code::Internal, e))?;
+    Ok(read.insert(ctx))
+}
+
+fn unknown_kind(kind: u8) -> CallError {
+    CallError::new(Code::Internal, format!("unknown call kind {kind}"))
 }
 
 /// Calls handler `index` (of `kind`); `None`: there is none.
@@ -695,9 +736,13 @@ fn start(
     // SAFETY: see the function's doc; the call never outlives them.
     let (ctx_wire, input): (&'static [u8], &'static [u8]) =
         unsafe { (&*(ctx_wire as *const [u8]), &*(input as *const [u8])) };
-    let ctx = view(bridge, kind, ctx_wire)?;
-    let fut: CallFuture =
-        Box::pin(async move { dispatch(bridge, kind, index, &ctx, input, token).await });
+    let fut: CallFuture = Box::pin(async move {
+        let mut read = None;
+        match view(bridge, kind, ctx_wire, &mut read) {
+            Ok(ctx) => dispatch(bridge, kind, index, ctx, input, token).await,
+            Err(e) => Some(Err(e)),
+        }
+    });
     Ok(Box::new(Call {
         slot: suspend::Slot::default(),
         fut,

@@ -51,10 +51,7 @@ pub struct Fixed<'a> {
 #[inline(always)]
 pub fn read<'a>(buf: &'a [u8], fixed: Fixed<'a>) -> Result<FfiContext<'a>, String> {
     if buf.is_empty() {
-        return Ok(FfiContext {
-            extra_json: RStr::from_str(CONTEXT_ON_DEMAND),
-            ..context(&fixed, [None; FIELDS], ROption::RNone)
-        });
+        return Ok(on_demand(fixed));
     }
     // Every field as text (user_session_exp apart), validated as it is met.
     let mut text: [Option<&'a str>; FIELDS] = [None; FIELDS];
@@ -94,6 +91,15 @@ pub fn read<'a>(buf: &'a [u8], fixed: Fixed<'a>) -> Result<FfiContext<'a>, Strin
         Some(Err(_)) => return Err("the call's user_session_exp is not 8 bytes".into()),
     };
     Ok(context(&fixed, text, user_session_exp))
+}
+
+/// The context of a call whose context is on demand (an empty wire): the
+/// same for every call of a kind.
+pub fn on_demand(fixed: Fixed<'_>) -> FfiContext<'_> {
+    FfiContext {
+        extra_json: RStr::from_str(CONTEXT_ON_DEMAND),
+        ..context(&fixed, [None; FIELDS], ROption::RNone)
+    }
 }
 
 fn context<'a>(
