@@ -478,7 +478,6 @@ impl Modules {
     /// The module's view of a call's context, and its host token. A view
     /// without env gets the init env; decoded data is encoded into `maps`
     /// and viewed in `owned`.
-    #[inline] // a caller that builds a `View` then copies no `Data` fields
     fn resolve<'c>(
         &'c self,
         call: CallContext<'c>,

@@ -390,6 +390,12 @@ fn the_c_abi_end_to_end() {
     );
     let (code, msg) = call(9, "hello", ctx, "", 7);
     assert_eq!((code, msg.as_str()), (13, "unknown call kind 9"));
+    // The same with a context on demand (an empty wire), whose view comes
+    // from a table by kind.
+    for kind in [0, 4, 9] {
+        let (code, msg) = call(kind, "hello", b"", "", 7);
+        assert_eq!((code, msg), (13, format!("unknown call kind {kind}")));
+    }
 
     // Headers and query params left out of the context come from Go when
     // the module reads them, once per call; sent in it, they are used.
