@@ -19,13 +19,16 @@
 #   rate). Then the null test of that comparison: the Go echo against
 #   itself at the echo's offered load (row "echo-go/go"), to show how far
 #   the p99 ratios wander with no difference at all (NULL=0: skip it).
+# CONTROL=1 adds the control (rows "echo-go/spin"): the Go echo against a
+# Go echo that works BENCH_SPIN_NS (2000) ns of CPU more per call, both
+# runs, to show what a known extra cost per call does to the ratios.
 # Each Nakama process measures a little differently (its memory layout
 # moves the ratio by a few percent from one start to the next), so the
 # loads run in PROCESSES Nakama processes, one after the other, and the
 # summary gives the median over the processes with each process's figure.
 # Env: LOADS ("echo create_guild storage_rw"), PROCESSES (3), DURATION
 # (20: measured seconds per run), WARMUP (2 s), SLOT_MS (250), CONNECTIONS
-# (32), RATE_SHARE (0.5), NULL (1), PIN (0;
+# (32), RATE_SHARE (0.5), NULL (1), CONTROL (0), BENCH_SPIN_NS (2000), PIN (0;
 # 1: Nakama on CPU 0 and the load generator on CPU 1, so that it does not
 # take the server's CPU: steadier figures, Nakama with one core).
 set -euo pipefail
@@ -50,7 +53,8 @@ processes=${PROCESSES:-3}
 for process in $(seq "$processes"); do
   echo "==> Nakama process $process of $processes" >&2
   NAKAMA_RESTART=1 NAKAMA_FRESH_DB=$([ "$process" = 1 ] && echo 1 || echo 0) \
-    scripts/nakama-up --runtime.path "$runtime" --runtime.env BENCH_RPC_PREFIX=go_ >/dev/null
+    scripts/nakama-up --runtime.path "$runtime" --runtime.env BENCH_RPC_PREFIX=go_ \
+    --runtime.env "BENCH_SPIN_NS=${BENCH_SPIN_NS:-2000}" >/dev/null
   loadgen=("$target_dir/release/loadgen")
   if [ "${PIN:-0}" = 1 ]; then
     taskset -a -p 1 "$(cat "${NAKAMA_RS_CACHE:-$HOME/.cache/nakama-rs}/nakama.pid")" >/dev/null
@@ -75,6 +79,11 @@ for process in $(seq "$processes"); do
     if [ "$load" = echo ] && [ "${NULL:-1}" != 0 ]; then
       echo "==> null test: go_echo against itself at $rate req/s" >&2
       echo "echo-go/go $rate $(lg go_echo --rate "$rate")" >>"$fixed"
+    fi
+    if [ "$load" = echo ] && [ "${CONTROL:-0}" = 1 ]; then
+      echo "==> control: go_echo against go_echo_spin, at saturation and at $rate req/s" >&2
+      echo "echo-go/spin $(lg go_echo_spin)" >>"$results"
+      echo "echo-go/spin $rate $(lg go_echo_spin --rate "$rate")" >>"$fixed"
     fi
   done
 done

@@ -1,6 +1,7 @@
 // Package main is the Go reference module of the benchmark: the same RPCs
 // and hook as fixtures/golden-module (the module the golden vectors were
-// recorded with), as a Go plugin for a real Nakama.
+// recorded with), as a Go plugin for a real Nakama, plus echo_spin, the
+// control of bench/bridge.sh.
 //
 // With runtime.env BENCH_RPC_PREFIX set (bench/bridge.sh sets "go_"), its
 // RPC ids take that prefix and the hook is left out, so it runs in one
@@ -12,6 +13,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"regexp"
+	"strconv"
+	"time"
 
 	"github.com/heroiclabs/nakama-common/api"
 	"github.com/heroiclabs/nakama-common/runtime"
@@ -40,6 +43,13 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 	if err := initializer.RegisterRpc(prefix+"storage_rw", storageRW); err != nil {
 		return err
 	}
+	spin = 2 * time.Microsecond
+	if ns, err := strconv.Atoi(env["BENCH_SPIN_NS"]); err == nil {
+		spin = time.Duration(ns)
+	}
+	if err := initializer.RegisterRpc(prefix+"echo_spin", echoSpin); err != nil {
+		return err
+	}
 	if prefix != "" {
 		return nil
 	}
@@ -47,6 +57,19 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 }
 
 func echo(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runtime.NakamaModule, payload string) (string, error) {
+	return payload, nil
+}
+
+// spin is how long echoSpin works before it answers (runtime.env
+// BENCH_SPIN_NS, default 2 µs).
+var spin time.Duration
+
+// echoSpin is echo made slower by a known amount of CPU: the control of
+// bench/bridge.sh (CONTROL=1), showing what a module that costs that much
+// more per call does to the rate and p99 ratios.
+func echoSpin(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runtime.NakamaModule, payload string) (string, error) {
+	for start := time.Now(); time.Since(start) < spin; {
+	}
 	return payload, nil
 }
 
