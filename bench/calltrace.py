@@ -80,5 +80,16 @@ with open(OUT, "w") as out:
     out.write("\n")
     for (obj, fn), p in sorted(functions.items(), key=lambda kv: -len(kv[1])):
         out.write("%s  %s: %s\n" % (row(p), obj, fn))
+    # The call's path in order: one line per run of instructions in one
+    # function (how often each function is entered, and from where).
+    out.write("\nin order (instructions, object: function):\n")
+    run = []
+    for pc in pcs + [None]:
+        if run and (pc is None or function(pc) != function(run[0])):
+            obj = os.path.basename(gdb.solib_name(run[0]) or "executable")
+            out.write("%6d  %s: %s\n" % (len(run), obj, function(run[0])))
+            run = []
+        if pc is not None:
+            run.append(pc)
 print("call trace written to", OUT)
 gdb.execute("kill")
