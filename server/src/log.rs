@@ -108,8 +108,7 @@ impl Logger {
             return;
         }
         let loc = std::panic::Location::caller();
-        let file = loc.file().strip_prefix("server/").unwrap_or(loc.file());
-        let caller = format!("{file}:{}", loc.line());
+        let caller = server_caller(loc.file(), loc.line());
         let map: Map<String, Value> = fields
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
@@ -142,6 +141,19 @@ pub fn now_rfc3339_millis() -> String {
     now.format(&fmt).unwrap_or_default()
 }
 
+/// The caller of a server line: `server/src/lib.rs:88`, whether the
+/// crate was built in the workspace (`server/src/...`) or alone by
+/// `cargo install --path server` (`src/...`), so that the server's own
+/// lines never look like a module's (`src/lib.rs:20`), as Nakama's own
+/// lines say `server/...`.
+fn server_caller(file: &str, line: u32) -> String {
+    match file.strip_prefix("server/") {
+        Some(_) => format!("{file}:{line}"),
+        None if file.starts_with("src/") => format!("server/{file}:{line}"),
+        None => format!("{file}:{line}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +165,19 @@ mod tests {
         let l = Logger::new("warn", "json");
         assert!(!l.enabled(Level::Info));
         assert!(l.enabled(Level::Error));
+    }
+
+    #[test]
+    fn server_lines_name_the_server_crate() {
+        assert_eq!(
+            server_caller("server/src/lib.rs", 88),
+            "server/src/lib.rs:88"
+        );
+        assert_eq!(server_caller("src/lib.rs", 88), "server/src/lib.rs:88");
+        assert_eq!(
+            server_caller("/abs/host/src/lib.rs", 3),
+            "/abs/host/src/lib.rs:3"
+        );
     }
 
     #[test]
