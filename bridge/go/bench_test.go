@@ -124,7 +124,7 @@ func BenchmarkEchoCallParallel(b *testing.B) {
 func BenchmarkColdCall(b *testing.B) {
 	rpc, ctx := echoRPC(b), nakamaLikeContext()
 	buf := make([]byte, 0, 1024)
-	f := frames.Get().(*frame)
+	f := newFrame()
 	type variant struct {
 		name string
 		run  func()

@@ -37,7 +37,6 @@ import "C"
 import (
 	"encoding/binary"
 	goruntime "runtime"
-	"sync"
 	"unsafe"
 )
 
@@ -150,22 +149,6 @@ func nkRequest(req string) (name string, args []byte, ok bool) {
 	}
 	return req[4 : 4+n], []byte(req[4+n:]), true
 }
-
-// frame is what one call needs besides its arguments: its registered
-// state, the buffer its context is encoded into (Rust copies what it keeps
-// before nb_call returns), and where nb_call leaves the answer. Frames are
-// pooled, so none of it is allocated per call (cgo would move an nb_out
-// on the stack to the heap).
-type frame struct {
-	st  callState
-	ctx []byte
-	dst []byte
-	out C.nb_out
-}
-
-var frames = sync.Pool{New: func() any {
-	return &frame{ctx: make([]byte, 0, 1024), dst: make([]byte, 4096)}
-}}
 
 // answerNk hands an nk result (code 0) or error back to Rust.
 func answerNk(sink *C.nb_sink, code int, out []byte) {

@@ -24,9 +24,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
-	"unsafe"
 
 	"github.com/heroiclabs/nakama-common/runtime"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -209,11 +207,10 @@ func (h *handler) encodeContext(b []byte, ctx context.Context) []byte {
 
 // call runs one Rust handler with a token standing for this call.
 func (b *bridge) call(h *handler, ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, input string) (string, int) {
-	f := frames.Get().(*frame)
+	f, token := calls.acquire()
 	f.st.ctx, f.st.logger, f.st.nk, f.st.handler = ctx, logger, nk, h
 	f.st.usedNk.Store(false)
-	token := calls.add(&f.st)
-	defer f.release(token)
+	defer calls.release(f, token)
 	f.ctx = h.encodeContext(f.ctx[:0], ctx)
 	suspendable := h.usesNk.Load()
 	out, code := rustCall(h.kind, h.index, f, input, token, suspendable)
@@ -221,14 +218,6 @@ func (b *bridge) call(h *handler, ctx context.Context, logger runtime.Logger, nk
 		h.usesNk.Store(true)
 	}
 	return out, code
-}
-
-// release ends the call of token in f and pools f again (one deferred
-// call, not three: the call's path is shorter).
-func (f *frame) release(token uint64) {
-	calls.remove(token)
-	f.st.ctx, f.st.logger, f.st.nk, f.st.handler = nil, nil, nil, nil
-	frames.Put(f)
 }
 
 // hooks: each registered hook's handler, filled by InitModule before it
@@ -243,70 +232,6 @@ type handlerKey struct {
 // hookCall is call for a before or after hook.
 func (b *bridge) hookCall(kind int, name string, ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, input string) (string, int) {
 	return b.call(hooks[handlerKey{kind, name}], ctx, logger, nk, input)
-}
-
-// callSlots is how many calls the table holds without its overflow map.
-const callSlots = 4096
-
-// callTable maps the tokens of running calls to their state. Every call
-// adds and removes itself from whichever thread runs it, so the common
-// path shares no lock: a call takes a free slot with one compare-and-swap,
-// starting from a place that depends on its goroutine's stack (concurrent
-// calls start apart, so they seldom touch the same memory). Past callSlots
-// running calls, the rest go to a map under a mutex. Token 0 is the init
-// call; slot i is token i+1, overflow tokens are above callSlots.
-type callTable struct {
-	slots    [callSlots]atomic.Pointer[callState]
-	mu       sync.Mutex
-	overflow map[uint64]*callState
-	next     uint64 // the last overflow token given
-}
-
-var calls callTable
-
-func (t *callTable) add(st *callState) uint64 {
-	var here byte
-	start := uint64(uintptr(unsafe.Pointer(&here))>>6) * 0x9E3779B97F4A7C15 >> 52 // 12 bits
-	for i := range uint64(callSlots) {
-		j := (start + i) % callSlots
-		if t.slots[j].CompareAndSwap(nil, st) {
-			return j + 1
-		}
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.overflow == nil {
-		t.overflow = map[uint64]*callState{}
-		t.next = callSlots
-	}
-	t.next++
-	t.overflow[t.next] = st
-	return t.next
-}
-
-// get answers the call's state (nil: no such call).
-func (t *callTable) get(token uint64) *callState {
-	switch {
-	case token == 0:
-		return nil
-	case token <= callSlots:
-		return t.slots[token-1].Load()
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.overflow[token]
-}
-
-func (t *callTable) remove(token uint64) {
-	switch {
-	case token == 0:
-	case token <= callSlots:
-		t.slots[token-1].Store(nil)
-	default:
-		t.mu.Lock()
-		defer t.mu.Unlock()
-		delete(t.overflow, token)
-	}
 }
 
 func callError(out string, code int) error {
