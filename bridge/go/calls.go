@@ -8,6 +8,7 @@ import "C"
 import (
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // frame is what one call needs besides its arguments: its registered
@@ -18,12 +19,45 @@ import (
 type frame struct {
 	st  callState
 	ctx []byte
-	dst []byte
-	out C.nb_out
+	// Answers that fit are written by Rust into the free part of this
+	// block, and the call's answer is a string over those bytes, which
+	// nothing writes again: no allocation or copy per answer on the Go
+	// side. A new block is taken when less than answerRoom is left; a
+	// block lives as long as a string over it does.
+	answers []byte
+	used    int
+	out     C.nb_out
 }
 
+const (
+	answerBlock = 16 << 10
+	// answerRoom: answers up to this size need no allocation in Rust, nor
+	// a second cgo call to free it.
+	answerRoom = 4 << 10
+)
+
 func newFrame() *frame {
-	return &frame{ctx: make([]byte, 0, 1024), dst: make([]byte, 4096)}
+	return &frame{ctx: make([]byte, 0, 1024)}
+}
+
+// room is where the next answer goes.
+func (f *frame) room() []byte {
+	if len(f.answers)-f.used < answerRoom {
+		f.answers, f.used = make([]byte, answerBlock), 0
+	}
+	return f.answers[f.used:]
+}
+
+// keep answers the n bytes Rust wrote at room() as a string, and keeps
+// them from being written again.
+func (f *frame) keep(n uint64) string {
+	k := min(int(n), len(f.answers)-f.used)
+	if k == 0 {
+		return ""
+	}
+	s := unsafe.String(&f.answers[f.used], k)
+	f.used += k
+	return s
 }
 
 // callSlots is how many calls at once get one of the table's frames;
@@ -84,7 +118,7 @@ func (t *callTable) acquire() (*frame, uint64) {
 		}
 		if t.used.CompareAndSwap(n, n+1) {
 			s := &t.slots[n]
-			s.ctx, s.dst = make([]byte, 0, 1024), make([]byte, 4096)
+			s.ctx = make([]byte, 0, 1024)
 			return t.slot(n + 1)
 		}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -106,4 +107,33 @@ func TestCallTableUnderConcurrentCalls(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+func TestAnswersStayAsLaterAnswersAreWritten(t *testing.T) {
+	f := newFrame()
+	var kept []string
+	for i := range 100 { // ~35 KiB: three blocks
+		room := f.room()
+		if len(room) < answerRoom {
+			t.Fatalf("answer %d: room for %d bytes", i, len(room))
+		}
+		n := 300 + i
+		for j := range n { // as Rust writes an answer
+			room[j] = byte('a' + i%26)
+		}
+		kept = append(kept, f.keep(uint64(n)))
+	}
+	for i, s := range kept {
+		if len(s) != 300+i || strings.Count(s, string(rune('a'+i%26))) != len(s) {
+			t.Fatalf("answer %d changed: %q", i, s)
+		}
+	}
+	if f.keep(0) != "" {
+		t.Fatal("an empty answer is not empty")
+	}
+	// A length past the room cannot reach beyond the block.
+	room := f.room()
+	if s := f.keep(uint64(len(room) + 10)); len(s) != len(room) {
+		t.Fatalf("keep went past the room: %d of %d", len(s), len(room))
+	}
 }

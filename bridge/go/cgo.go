@@ -78,17 +78,18 @@ func rustInit(path string, ctx []byte, timeoutMs uint64) (out string, ok bool) {
 
 // rustCall calls handler index (of the init report, with its kind) with
 // the context in f.ctx; code 0 = ok (out = output), codeNotFound, or a
-// gRPC code with out = the message. Answers that fit come back in f.dst
-// (no Rust allocation to free, no second cgo call). suspendable: the
+// gRPC code with out = the message. Answers that fit come back in
+// f.room() (no Rust allocation to free, no second cgo call). suspendable: the
 // handler's nk calls return here (runNk) instead of calling back.
 func rustCall(kind int, index uint32, f *frame, input string, token uint64, suspendable bool) (out string, code int) {
 	var susp C.uint8_t
 	if suspendable {
 		susp = 1
 	}
+	room := f.room()
 	c := C.nb_call(C.uint8_t(kind), C.uint32_t(index), bytesPtr(f.ctx), C.size_t(len(f.ctx)),
 		strPtr(input), C.size_t(len(input)), C.uint64_t(token), susp,
-		bytesPtr(f.dst), C.size_t(len(f.dst)), &f.out)
+		bytesPtr(room), C.size_t(len(room)), &f.out)
 	if c == C.NB_NK {
 		c = f.runNk(input)
 	}
@@ -98,7 +99,7 @@ func rustCall(kind int, index uint32, f *frame, input string, token uint64, susp
 // answer is what the last nb_call or nb_resume answered.
 func (f *frame) answer() string {
 	if f.out.addr == 0 {
-		return string(f.dst[:f.out.len])
+		return f.keep(uint64(f.out.len))
 	}
 	buf := C.nb_out_buf(f.out)
 	f.out = C.nb_out{}
@@ -131,8 +132,9 @@ func (f *frame) runNk(input string) C.int32_t {
 		if name, args, ok := nkRequest(f.answer()); ok {
 			code, res = runNk(&f.st, name, args)
 		}
+		room := f.room()
 		c = C.nb_resume(call, C.uint32_t(code), bytesPtr(res), C.size_t(len(res)),
-			bytesPtr(f.dst), C.size_t(len(f.dst)), &f.out)
+			bytesPtr(room), C.size_t(len(room)), &f.out)
 	}
 	return c
 }
