@@ -38,6 +38,10 @@ fn emit_current(lvl: u8, caller: &str, msg: &str, fields: &str) {
 
 /// Makes `host` the target of `log`/`tracing` lines until the guard drops
 /// (then the previous target is restored).
+// Inlined into the module's poll of a call, the two thread-local accesses
+// of the call share one address lookup (`__tls_get_addr`: the module is a
+// shared object loaded at run time).
+#[inline]
 pub(crate) fn enter(host: HostHandle) -> Entered {
     Entered(CURRENT_HOST.with(|c| c.replace(Some(host))))
 }
@@ -45,6 +49,7 @@ pub(crate) fn enter(host: HostHandle) -> Entered {
 pub(crate) struct Entered(Option<HostHandle>);
 
 impl Drop for Entered {
+    #[inline]
     fn drop(&mut self) {
         CURRENT_HOST.with(|c| c.set(self.0));
     }
