@@ -79,8 +79,9 @@ func rustInit(path string, ctx []byte, timeoutMs uint64) (out string, ok bool) {
 // rustCall calls handler index (of the init report, with its kind) with
 // the context in f.ctx; code 0 = ok (out = output), codeNotFound, or a
 // gRPC code with out = the message. Answers that fit come back in
-// f.room() (no Rust allocation to free, no second cgo call). suspendable: the
-// handler's nk calls return here (runNk) instead of calling back.
+// f.room() (no Rust allocation to free, no second cgo call).
+// suspendable: the handler's nk calls return here (runNk) instead of
+// calling back.
 func rustCall(kind int, index uint32, f *frame, input string, token uint64, suspendable bool) (out string, code int) {
 	var susp C.uint8_t
 	if suspendable {
