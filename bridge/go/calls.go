@@ -25,7 +25,7 @@ type frame struct {
 	// side. A new block is taken when less than answerRoom is left; a
 	// block lives as long as a string over it does.
 	answers []byte
-	used    int
+	given   int // bytes of answers already handed out as strings
 	out     C.nb_out
 }
 
@@ -42,21 +42,21 @@ func newFrame() *frame {
 
 // room is where the next answer goes.
 func (f *frame) room() []byte {
-	if len(f.answers)-f.used < answerRoom {
-		f.answers, f.used = make([]byte, answerBlock), 0
+	if len(f.answers)-f.given < answerRoom {
+		f.answers, f.given = make([]byte, answerBlock), 0
 	}
-	return f.answers[f.used:]
+	return f.answers[f.given:]
 }
 
 // keep answers the n bytes Rust wrote at room() as a string, and keeps
 // them from being written again.
 func (f *frame) keep(n uint64) string {
-	k := min(int(n), len(f.answers)-f.used)
+	k := min(int(n), len(f.answers)-f.given)
 	if k == 0 {
 		return ""
 	}
-	s := unsafe.String(&f.answers[f.used], k)
-	f.used += k
+	s := unsafe.String(&f.answers[f.given], k)
+	f.given += k
 	return s
 }
 
@@ -108,7 +108,7 @@ func (t *callTable) acquire() (*frame, uint64) {
 		}
 		next := t.slots[i-1].next.Load()
 		if t.free.CompareAndSwap(head, (head>>32+1)<<32|uint64(next)) {
-			return t.slot(i)
+			return t.take(i)
 		}
 	}
 	for {
@@ -119,7 +119,7 @@ func (t *callTable) acquire() (*frame, uint64) {
 		if t.used.CompareAndSwap(n, n+1) {
 			s := &t.slots[n]
 			s.ctx = make([]byte, 0, 1024)
-			return t.slot(n + 1)
+			return t.take(n + 1)
 		}
 	}
 	f := newFrame()
@@ -133,7 +133,8 @@ func (t *callTable) acquire() (*frame, uint64) {
 	return f, t.next
 }
 
-func (t *callTable) slot(i uint32) (*frame, uint64) {
+// take answers slot i (1-based) as a frame with its current token.
+func (t *callTable) take(i uint32) (*frame, uint64) {
 	s := &t.slots[i-1]
 	return &s.frame, slotToken | uint64(s.gen.Load())<<32 | uint64(i)
 }
