@@ -61,6 +61,11 @@ var (
 // golden_module.rsmod, as bench/bridge.sh builds it) once per process and
 // answers the bridge's "echo" RPC.
 func echoRPC(b testing.TB) func(context.Context, runtime.Logger, *sql.DB, runtime.NakamaModule, string) (string, error) {
+	return rpcByID(b, "echo")
+}
+
+// rpcByID is echoRPC for the RPC id.
+func rpcByID(b testing.TB, id string) func(context.Context, runtime.Logger, *sql.DB, runtime.NakamaModule, string) (string, error) {
 	path := os.Getenv("BRIDGE_BENCH_MODULES")
 	if path == "" {
 		b.Skip("BRIDGE_BENCH_MODULES not set")
@@ -80,11 +85,11 @@ func echoRPC(b testing.TB) func(context.Context, runtime.Logger, *sql.DB, runtim
 		b.Fatal(err)
 	}
 	for _, r := range report.Registrations {
-		if r.Kind == kindRPC && r.ID == "echo" {
+		if r.Kind == kindRPC && r.ID == id {
 			return theBridge.rpc(&handler{kind: r.Kind, index: r.Index, mapsOnDemand: true, contextOnDemand: true})
 		}
 	}
-	b.Fatal("no echo RPC in ", path)
+	b.Fatal("no RPC ", id, " in ", path)
 	return nil
 }
 
@@ -123,6 +128,7 @@ func BenchmarkEchoCallParallel(b *testing.B) {
 // with a fixed count: go test -run X -bench ColdCall -benchtime 20000x
 func BenchmarkColdCall(b *testing.B) {
 	rpc, ctx := echoRPC(b), nakamaLikeContext()
+	storage, userCtx, nk := rpcByID(b, "storage_rw"), withUser(ctx), &storageNk{}
 	buf := make([]byte, 0, 1024)
 	f := newFrame()
 	type variant struct {
@@ -142,6 +148,8 @@ func BenchmarkColdCall(b *testing.B) {
 			rustCall(kindRPC, ^uint32(0), f, "hello", 0, false)
 		}},
 		{"echo-call", func() { _, _ = rpc(ctx, nil, nil, nil, "hello") }},
+		{"storage-go", func() { _, _ = goStorageRW(userCtx, nil, nil, nk, storagePayload) }},
+		{"storage-call", func() { _, _ = storage(userCtx, nil, nil, nk, storagePayload) }},
 	}
 	if only := os.Getenv("BRIDGE_COLD_ONLY"); only != "" {
 		variants = slices.DeleteFunc(variants, func(v variant) bool {

@@ -37,6 +37,7 @@ import "C"
 import (
 	"encoding/binary"
 	goruntime "runtime"
+	"strings"
 	"unsafe"
 )
 
@@ -141,16 +142,18 @@ func (f *frame) runNk(input string) C.int32_t {
 }
 
 // nkRequest splits a suspended call's request: u32 length, function
-// name, JSON arguments.
-func nkRequest(req string) (name string, args []byte, ok bool) {
+// name, arguments (JSON, or compact: nkargs.go). The arguments are copied
+// once, so that the strings decoded from them (which Nakama may keep) hold
+// on to them alone, not to the frame's answer block.
+func nkRequest(req string) (name string, args string, ok bool) {
 	if len(req) < 4 {
-		return "", nil, false
+		return "", "", false
 	}
 	n := int(binary.LittleEndian.Uint32([]byte(req[:4])))
 	if n > len(req)-4 {
-		return "", nil, false
+		return "", "", false
 	}
-	return req[4 : 4+n], []byte(req[4+n:]), true
+	return req[4 : 4+n], strings.Clone(req[4+n:]), true
 }
 
 // answerNk hands an nk result (code 0) or error back to Rust.

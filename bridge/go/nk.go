@@ -76,11 +76,11 @@ type pageArgs struct {
 
 // nkFunc forwards one nk call: its arguments in (JSON, or compact for
 // storage reads and writes: nkargs.go), a result to encode out.
-type nkFunc func(st *callState, args []byte) (any, error)
+type nkFunc func(st *callState, args string) (any, error)
 
 // forward makes an nkFunc of a function of the decoded arguments.
 func forward[A any](f func(st *callState, a A) (any, error)) nkFunc {
-	return func(st *callState, args []byte) (any, error) {
+	return func(st *callState, args string) (any, error) {
 		var a A
 		if err := decodeArgs(args, &a); err != nil {
 			return nil, err
@@ -288,8 +288,8 @@ type badArgs struct{ err error }
 
 func (e badArgs) Error() string { return e.err.Error() }
 
-func decode(args []byte, v any) error {
-	if err := json.Unmarshal(args, v); err != nil {
+func decode(args string, v any) error {
+	if err := json.Unmarshal([]byte(args), v); err != nil {
 		return badArgs{err}
 	}
 	return nil
@@ -325,7 +325,7 @@ func protoList[T proto.Message](ms []T, err error) (json.RawMessage, error) {
 }
 
 // nkCall runs nk function `name`; answers (0, JSON) or (gRPC code, message).
-func nkCall(st *callState, name string, args []byte) (int, []byte) {
+func nkCall(st *callState, name string, args string) (int, []byte) {
 	f, ok := nkFunctions[name]
 	if !ok {
 		return 12, []byte(fmt.Sprintf("nk function %s is not implemented by the Nakama bridge %s", name, Version))

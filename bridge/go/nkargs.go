@@ -44,8 +44,9 @@ func (a *storageWriteArgs) decodeCompact(r *compactReader) {
 	}
 }
 
-// decodeArgs reads args, compact or JSON, into a.
-func decodeArgs(args []byte, a any) error {
+// decodeArgs reads args, compact or JSON, into a. Text read from compact
+// args shares their memory.
+func decodeArgs(args string, a any) error {
 	if len(args) == 0 || args[0] != compactArgs {
 		return decode(args, a)
 	}
@@ -67,7 +68,7 @@ func decodeArgs(args []byte, a any) error {
 // compactReader reads compact fields; after the first error every read
 // answers a zero value and err keeps that error.
 type compactReader struct {
-	b   []byte
+	b   string
 	err error
 }
 
@@ -78,7 +79,7 @@ func (r *compactReader) u32() uint32 {
 		r.err = errTruncated
 		return 0
 	}
-	v := binary.LittleEndian.Uint32(r.b)
+	v := binary.LittleEndian.Uint32([]byte(r.b[:4]))
 	r.b = r.b[4:]
 	return v
 }
@@ -91,7 +92,7 @@ func (r *compactReader) text() string {
 		r.err = errTruncated
 		return ""
 	}
-	s := string(r.b[:n])
+	s := r.b[:n]
 	r.b = r.b[n:]
 	return s
 }

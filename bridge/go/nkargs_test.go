@@ -25,10 +25,10 @@ func compactBytes(ops int, fields ...any) []byte {
 
 func TestCompactArgsDecodeAsTheirJSON(t *testing.T) {
 	var fromJSON, fromCompact storageWriteArgs
-	if err := decodeArgs([]byte(`{"writes":[{"collection":"c","key":"k","value":"{}","permission_read":2,"permission_write":1}]}`), &fromJSON); err != nil {
+	if err := decodeArgs(`{"writes":[{"collection":"c","key":"k","value":"{}","permission_read":2,"permission_write":1}]}`, &fromJSON); err != nil {
 		t.Fatal(err)
 	}
-	if err := decodeArgs(compactBytes(1, "c", "k", "", "{}", "", int32(2), int32(1)), &fromCompact); err != nil {
+	if err := decodeArgs(string(compactBytes(1, "c", "k", "", "{}", "", int32(2), int32(1))), &fromCompact); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(fromJSON, fromCompact) {
@@ -36,7 +36,7 @@ func TestCompactArgsDecodeAsTheirJSON(t *testing.T) {
 	}
 
 	var reads storageReadArgs
-	if err := decodeArgs(compactBytes(2, "c", "k", "u", "", "é", ""), &reads); err != nil {
+	if err := decodeArgs(string(compactBytes(2, "c", "k", "u", "", "é", "")), &reads); err != nil {
 		t.Fatal(err)
 	}
 	want := []storageReadOp{{Collection: "c", Key: "k", UserID: "u"}, {Key: "é"}}
@@ -55,7 +55,7 @@ func TestBadCompactArgsAreInvalidArgument(t *testing.T) {
 		"text too long": append(compactBytes(1), 0xff, 0xff, 0xff, 0x7f, 'c'),
 	} {
 		var a storageReadArgs
-		err := decodeArgs(args, &a)
+		err := decodeArgs(string(args), &a)
 		var bad badArgs
 		if !errors.As(err, &bad) {
 			t.Errorf("%s: %v, want badArgs", name, err)
@@ -63,7 +63,7 @@ func TestBadCompactArgsAreInvalidArgument(t *testing.T) {
 	}
 	// A function whose arguments only come as JSON.
 	var a struct{ UserID string }
-	if err := decodeArgs(compactBytes(0), &a); err == nil {
+	if err := decodeArgs(string(compactBytes(0)), &a); err == nil {
 		t.Error("compact arguments for a JSON-only function were accepted")
 	}
 }

@@ -29,7 +29,7 @@ use nakama_runtime_host::abi::async_ffi::{FfiFuture, FutureExt as _};
 use nakama_runtime_host::abi::ffi::{FfiError, FfiResult, HostHandle, HostVTable};
 use nakama_runtime_host::abi::{mode, Code, ContextData};
 use nakama_runtime_host::{
-    BoxFuture, CallError, CallInfo, HostApi, LogRecord, Modules, OpenedModule, EXTENSIONS,
+    BoxFuture, CallError, HostApi, LogRecord, Modules, OpenedModule, EXTENSIONS,
 };
 
 /// The echo payload: a short raw string.
@@ -48,10 +48,11 @@ impl HostApi for NullHost {
 
     fn nk_call(
         &self,
-        _call: Arc<CallInfo>,
-        function: String,
-        _args: Vec<u8>,
+        _host_token: u64,
+        function: &str,
+        _args: &[u8],
     ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
+        let function = function.to_string();
         Box::pin(async move {
             Err(CallError::new(
                 Code::Unimplemented,

@@ -30,13 +30,16 @@ pub trait HostApi: Send + Sync + 'static {
     fn log(&self, record: LogRecord<'_>);
 
     /// Runs nk function `function` with JSON `args` (see
-    /// `nakama_runtime_abi::nk`); answers JSON. A function the host lacks
-    /// answers `UNIMPLEMENTED` naming it.
+    /// `nakama_runtime_abi::nk`) for the call `host_token` names; answers
+    /// JSON. A function the host lacks answers `UNIMPLEMENTED` naming it.
+    /// Both are borrowed for this call only: a host takes from them what
+    /// its future needs (most decode the arguments right away), so a call
+    /// copies neither.
     fn nk_call(
         &self,
-        call: Arc<CallInfo>,
-        function: String,
-        args: Vec<u8>,
+        host_token: u64,
+        function: &str,
+        args: &[u8],
     ) -> BoxFuture<'static, Result<Vec<u8>, CallError>>;
 
     /// The headers and query params of the call `host_token` names, as
@@ -221,24 +224,28 @@ extern "C" fn host_nk_call(
 ) -> FfiFuture<FfiResult> {
     let started = catch_unwind(AssertUnwindSafe(|| {
         let s = scope(data);
-        s.api.nk_call(
-            s.call_info().clone(),
-            function.as_str().to_string(),
-            args.as_slice().to_vec(),
-        )
+        s.api
+            .nk_call(s.host_token, function.as_str(), args.as_slice())
     }));
-    let name = function.as_str().to_string();
+    // The function's name is only copied for a panic while starting it:
+    // later, the message goes without it (not worth a copy per call).
+    let started = started.map_err(|_| {
+        FfiError::new(
+            Code::Internal,
+            format!("host panicked in nk function {}", function.as_str()),
+        )
+    });
     async move {
-        let result = match started {
-            Ok(fut) => AssertUnwindSafe(fut).catch_unwind().await,
-            Err(p) => Err(p),
+        let fut = match started {
+            Ok(fut) => fut,
+            Err(e) => return RResult::RErr(e),
         };
-        match result {
+        match AssertUnwindSafe(fut).catch_unwind().await {
             Ok(Ok(bytes)) => RResult::ROk(RVec::from(bytes)),
             Ok(Err(e)) => RResult::RErr(FfiError::new(e.code, e.message)),
             Err(_) => RResult::RErr(FfiError::new(
                 Code::Internal,
-                format!("host panicked in nk function {name}"),
+                "host panicked in an nk function",
             )),
         }
     }

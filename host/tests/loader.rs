@@ -12,8 +12,8 @@ use nakama_runtime_host::abi::hooks::hook;
 use nakama_runtime_host::abi::nk::{self, NkFunction};
 use nakama_runtime_host::abi::{api, Code, ContextData};
 use nakama_runtime_host::{
-    Before, BoxFuture, CallContext, CallError, CallFuture, CallInfo, Callee, HostApi, LoadError,
-    LoadEvent, LogRecord, Modules, Output,
+    Before, BoxFuture, CallContext, CallError, CallFuture, Callee, HostApi, LoadError, LoadEvent,
+    LogRecord, Modules, Output,
 };
 
 /// A host for loader tests: records log lines and keeps storage in a map
@@ -55,11 +55,11 @@ impl HostApi for TestHost {
 
     fn nk_call(
         &self,
-        _call: Arc<CallInfo>,
-        function: String,
-        args: Vec<u8>,
+        _host_token: u64,
+        function: &str,
+        args: &[u8],
     ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
-        let out = self.nk(&function, &args);
+        let out = self.nk(function, args);
         Box::pin(async move { out })
     }
 

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use nakama_runtime_host::abi::{mode, Code, ContextData, ABI_MAJOR, ABI_MINOR};
-use nakama_runtime_host::{BoxFuture, CallError, CallInfo, HostApi, LoadEvent, LogRecord, Modules};
+use nakama_runtime_host::{BoxFuture, CallError, HostApi, LoadEvent, LogRecord, Modules};
 
 /// Runs init with no server behind it: logs are printed, nk calls answer
 /// UNIMPLEMENTED (a module whose init needs them is reported as such).
@@ -21,10 +21,11 @@ impl HostApi for CheckHost {
 
     fn nk_call(
         &self,
-        _call: Arc<CallInfo>,
-        function: String,
-        _args: Vec<u8>,
+        _host_token: u64,
+        function: &str,
+        _args: &[u8],
     ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
+        let function = function.to_string();
         Box::pin(async move {
             Err(CallError::new(
                 Code::Unimplemented,

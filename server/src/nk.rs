@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use nakama_runtime_host::abi::nk::{self, NkFunction};
 use nakama_runtime_host::abi::Code;
-use nakama_runtime_host::{BoxFuture, CallError, CallInfo, HostApi, LogRecord};
+use nakama_runtime_host::{BoxFuture, CallError, HostApi, LogRecord};
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::{Map, Value};
 
@@ -88,13 +88,13 @@ impl HostApi for DevHostApi {
 
     fn nk_call(
         &self,
-        _call: Arc<CallInfo>,
-        function: String,
-        args: Vec<u8>,
+        _host_token: u64,
+        function: &str,
+        args: &[u8],
     ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
         let db = &self.db;
-        match function.as_str() {
-            nk::AccountGetId::NAME => call::<nk::AccountGetId>(db, &args, |c, a| {
+        match function {
+            nk::AccountGetId::NAME => call::<nk::AccountGetId>(db, args, |c, a| {
                 if uuid::Uuid::parse_str(&a.user_id).is_err() {
                     return Err(CallError::new(Code::InvalidArgument, "invalid user id"));
                 }
@@ -102,18 +102,18 @@ impl HostApi for DevHostApi {
                     .ok_or_else(|| CallError::new(Code::NotFound, "account not found"))
             }),
             nk::UsersGetId::NAME => {
-                call::<nk::UsersGetId>(db, &args, |c, a| db::users(c, &a.user_ids))
+                call::<nk::UsersGetId>(db, args, |c, a| db::users(c, &a.user_ids))
             }
-            nk::StorageRead::NAME => call::<nk::StorageRead>(db, &args, |c, a| {
+            nk::StorageRead::NAME => call::<nk::StorageRead>(db, args, |c, a| {
                 db::storage_read(c, Caller::Server, &a.reads)
             }),
-            nk::StorageWrite::NAME => call::<nk::StorageWrite>(db, &args, |c, a| {
+            nk::StorageWrite::NAME => call::<nk::StorageWrite>(db, args, |c, a| {
                 db::storage_write(c, Caller::Server, &a.writes)
             }),
-            nk::StorageDelete::NAME => call::<nk::StorageDelete>(db, &args, |c, a| {
+            nk::StorageDelete::NAME => call::<nk::StorageDelete>(db, args, |c, a| {
                 db::storage_delete(c, Caller::Server, &a.deletes)
             }),
-            nk::StorageList::NAME => call::<nk::StorageList>(db, &args, |c, a| {
+            nk::StorageList::NAME => call::<nk::StorageList>(db, args, |c, a| {
                 let caller = if a.caller_id.is_empty() {
                     Caller::Server
                 } else {
@@ -121,13 +121,13 @@ impl HostApi for DevHostApi {
                 };
                 db::storage_list(c, caller, &a.user_id, &a.collection, a.limit, &a.cursor)
             }),
-            nk::WalletUpdate::NAME => call::<nk::WalletUpdate>(db, &args, |c, a| {
+            nk::WalletUpdate::NAME => call::<nk::WalletUpdate>(db, args, |c, a| {
                 db::wallet_update(c, &a.user_id, &a.changeset, &a.metadata, a.update_ledger)
             }),
             nk::NotificationSend::NAME => {
-                call::<nk::NotificationSend>(db, &args, |c, a| db::notification_send(c, &a))
+                call::<nk::NotificationSend>(db, args, |c, a| db::notification_send(c, &a))
             }
-            nk::AuthenticateCustom::NAME => call::<nk::AuthenticateCustom>(db, &args, |c, a| {
+            nk::AuthenticateCustom::NAME => call::<nk::AuthenticateCustom>(db, args, |c, a| {
                 authenticated(db::authenticate(
                     c,
                     db::AuthId::Custom(&a.id),
@@ -135,7 +135,7 @@ impl HostApi for DevHostApi {
                     a.create,
                 ))
             }),
-            nk::AuthenticateDevice::NAME => call::<nk::AuthenticateDevice>(db, &args, |c, a| {
+            nk::AuthenticateDevice::NAME => call::<nk::AuthenticateDevice>(db, args, |c, a| {
                 authenticated(db::authenticate(
                     c,
                     db::AuthId::Device(&a.id),
@@ -143,7 +143,7 @@ impl HostApi for DevHostApi {
                     a.create,
                 ))
             }),
-            nk::AuthenticateEmail::NAME => call::<nk::AuthenticateEmail>(db, &args, |c, a| {
+            nk::AuthenticateEmail::NAME => call::<nk::AuthenticateEmail>(db, args, |c, a| {
                 let email = a.email.to_lowercase();
                 authenticated(db::authenticate_email(
                     c,
@@ -155,7 +155,7 @@ impl HostApi for DevHostApi {
             }),
             nk::AuthenticateTokenGenerate::NAME => {
                 let sessions = self.sessions.clone();
-                call::<nk::AuthenticateTokenGenerate>(db, &args, move |_, a| {
+                call::<nk::AuthenticateTokenGenerate>(db, args, move |_, a| {
                     if uuid::Uuid::parse_str(&a.user_id).is_err() {
                         return Err(CallError::new(
                             Code::InvalidArgument,
@@ -168,7 +168,7 @@ impl HostApi for DevHostApi {
                     Ok(nk::TokenGenerateResult { token, exp })
                 })
             }
-            nk::AccountsGetId::NAME => call::<nk::AccountsGetId>(db, &args, |c, a| {
+            nk::AccountsGetId::NAME => call::<nk::AccountsGetId>(db, args, |c, a| {
                 let mut out = Vec::new();
                 for id in &a.user_ids {
                     out.extend(db::account(c, id)?);
@@ -176,25 +176,25 @@ impl HostApi for DevHostApi {
                 Ok(out)
             }),
             nk::AccountUpdateId::NAME => {
-                call::<nk::AccountUpdateId>(db, &args, |c, a| db::account_update_id(c, &a))
+                call::<nk::AccountUpdateId>(db, args, |c, a| db::account_update_id(c, &a))
             }
             nk::UsersGetUsername::NAME => {
-                call::<nk::UsersGetUsername>(db, &args, |c, a| db::users_by_name(c, &a.usernames))
+                call::<nk::UsersGetUsername>(db, args, |c, a| db::users_by_name(c, &a.usernames))
             }
-            nk::WalletsUpdate::NAME => call::<nk::WalletsUpdate>(db, &args, |c, a| {
+            nk::WalletsUpdate::NAME => call::<nk::WalletsUpdate>(db, args, |c, a| {
                 db::wallets_update(c, &a.updates, a.update_ledger)
             }),
             nk::WalletLedgerList::NAME => {
-                call::<nk::WalletLedgerList>(db, &args, |c, a| db::wallet_ledger_list(c, &a))
+                call::<nk::WalletLedgerList>(db, args, |c, a| db::wallet_ledger_list(c, &a))
             }
-            nk::NotificationsSend::NAME => call::<nk::NotificationsSend>(db, &args, |c, a| {
+            nk::NotificationsSend::NAME => call::<nk::NotificationsSend>(db, args, |c, a| {
                 for n in &a.notifications {
                     db::notification_send(c, n)?;
                 }
                 Ok(())
             }),
             nk::NotificationList::NAME => {
-                call::<nk::NotificationList>(db, &args, |c, a| db::notification_list(c, &a))
+                call::<nk::NotificationList>(db, args, |c, a| db::notification_list(c, &a))
             }
             other => {
                 let message = format!(

@@ -48,7 +48,7 @@ use nakama_runtime::nk::{self, StorageReadOp, StorageWriteOp};
 use nakama_runtime::{Code, Error, RpcFn};
 use nakama_runtime_host::abi::{mode, ContextData};
 use nakama_runtime_host::{
-    Before, BoxFuture, CallError, CallInfo, HostApi, LogRecord, Modules, OpenedModule,
+    Before, BoxFuture, CallError, HostApi, LogRecord, Modules, OpenedModule,
 };
 use serde::{de::DeserializeOwned, Serialize};
 
@@ -88,11 +88,11 @@ impl HostApi for Recorder {
 
     fn nk_call(
         &self,
-        call: Arc<CallInfo>,
-        function: String,
-        args: Vec<u8>,
+        host_token: u64,
+        function: &str,
+        args: &[u8],
     ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
-        self.inner.nk_call(call, function, args)
+        self.inner.nk_call(host_token, function, args)
     }
 }
 

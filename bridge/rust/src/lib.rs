@@ -38,8 +38,7 @@ use std::time::Duration;
 use nakama_runtime_host::abi::ffi::FfiContext;
 use nakama_runtime_host::abi::{mode, Code, ContextData};
 use nakama_runtime_host::{
-    BoxFuture, CallContext, CallError, CallInfo, Callee, HostApi, LoadEvent, LogRecord, Modules,
-    Output,
+    BoxFuture, CallContext, CallError, Callee, HostApi, LoadEvent, LogRecord, Modules, Output,
 };
 use serde::Serialize;
 
@@ -229,22 +228,26 @@ impl HostApi for GoHost {
 
     fn nk_call(
         &self,
-        call: Arc<CallInfo>,
-        function: String,
-        args: Vec<u8>,
+        host_token: u64,
+        function: &str,
+        args: &[u8],
     ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
-        let args = nkargs::for_go(&function, args);
         if let Some(slot) = suspend::current() {
-            return Box::pin(suspend::NkRequest::new(slot, function, args));
+            let request = nkargs::request(function, args);
+            return Box::pin(suspend::NkRequest::new(slot, request));
         }
         let nk = self.nk;
+        let function = function.to_string();
+        let mut go_args = Vec::with_capacity(args.len());
+        nkargs::write_for_go(&function, args, &mut go_args);
+        let args = go_args;
         Box::pin(async move {
             let mut sink = NbSink { result: None };
             // SAFETY: the Go callback answers through nb_answer before it
             // returns and keeps no pointer.
             unsafe {
                 nk(
-                    call.host_token,
+                    host_token,
                     &mut sink,
                     function.as_ptr(),
                     function.len(),
@@ -767,11 +770,7 @@ unsafe fn run(mut call: Box<Call>, dst: *mut u8, dst_cap: usize, out: *mut NbOut
             finish(Some(Err(timed_out())), dst, dst_cap, out)
         }
         exec::Step::Suspended => {
-            let (function, args) = call.slot.take_request().unwrap_or_default();
-            let mut request = Vec::with_capacity(4 + function.len() + args.len());
-            request.extend_from_slice(&(function.len() as u32).to_le_bytes());
-            request.extend_from_slice(function.as_bytes());
-            request.extend_from_slice(&args);
+            let request = call.slot.take_request().unwrap_or_default();
             deliver(&request, dst, dst_cap, out);
             if !out.is_null() {
                 (*out).call = Box::into_raw(call) as usize as u64;

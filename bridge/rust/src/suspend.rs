@@ -22,13 +22,13 @@ use nakama_runtime_host::CallError;
 /// Where a suspended call's nk request and its answer wait.
 #[derive(Default)]
 pub struct Slot {
-    request: RefCell<Option<(String, Vec<u8>)>>,
+    request: RefCell<Option<Vec<u8>>>,
     answer: RefCell<Option<Result<Vec<u8>, CallError>>>,
 }
 
 impl Slot {
     /// The request the call is suspended on, if any.
-    pub fn take_request(&self) -> Option<(String, Vec<u8>)> {
+    pub fn take_request(&self) -> Option<Vec<u8>> {
         self.request.borrow_mut().take()
     }
 
@@ -77,14 +77,15 @@ unsafe impl Send for SlotRef {}
 /// An nk call waiting for Go: pending until the answer is in the slot.
 pub struct NkRequest {
     slot: SlotRef,
-    request: Option<(String, Vec<u8>)>,
+    request: Option<Vec<u8>>,
 }
 
 impl NkRequest {
-    pub fn new(slot: SlotRef, function: String, args: Vec<u8>) -> Self {
+    /// `request`: as Go reads it ([`crate::nkargs::request`]).
+    pub fn new(slot: SlotRef, request: Vec<u8>) -> Self {
         NkRequest {
             slot,
-            request: Some((function, args)),
+            request: Some(request),
         }
     }
 }
