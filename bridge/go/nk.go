@@ -107,7 +107,8 @@ var nkFunctions = map[string]nkFunc{
 		for i, r := range a.Reads {
 			reads[i] = &runtime.StorageRead{Collection: r.Collection, Key: r.Key, UserID: r.UserID}
 		}
-		return storageObjectsJSON(st.nk.StorageRead(st.ctx, reads))
+		objects, err := st.nk.StorageRead(st.ctx, reads)
+		return storageObjectsJSON(st, objects, err)
 	}),
 	"storage_write": forward(func(st *callState, a storageWriteArgs) (any, error) {
 		writes := make([]*runtime.StorageWrite, len(a.Writes))
@@ -115,7 +116,8 @@ var nkFunctions = map[string]nkFunc{
 			writes[i] = &runtime.StorageWrite{Collection: w.Collection, Key: w.Key, UserID: w.UserID, Value: w.Value,
 				Version: w.Version, PermissionRead: w.PermissionRead, PermissionWrite: w.PermissionWrite}
 		}
-		return storageAcksJSON(st.nk.StorageWrite(st.ctx, writes))
+		acks, err := st.nk.StorageWrite(st.ctx, writes)
+		return storageAcksJSON(st, acks, err)
 	}),
 	"storage_delete": forward(func(st *callState, a struct {
 		Deletes []storageDeleteOp `json:"deletes"`
@@ -137,7 +139,7 @@ var nkFunctions = map[string]nkFunc{
 		if err != nil {
 			return nil, err
 		}
-		list, err := storageObjectsJSON(objects, nil)
+		list, err := storageObjectsJSON(nil, objects, nil)
 		return struct {
 			Objects json.RawMessage `json:"objects"`
 			Cursor  string          `json:"cursor"`

@@ -18,9 +18,10 @@ import (
 // protojson, invalid UTF-8 in a string becomes U+FFFD instead of failing
 // the call.
 
-// storageObjectsJSON encodes storage objects as a JSON array.
-func storageObjectsJSON(objs []*api.StorageObject, err error) (json.RawMessage, error) {
-	return jsonList(objs, err, func(w *jsonObject, o *api.StorageObject) bool {
+// storageObjectsJSON encodes storage objects as a JSON array, in st's
+// answer buffer (st nil: in a new one).
+func storageObjectsJSON(st *callState, objs []*api.StorageObject, err error) (json.RawMessage, error) {
+	return jsonList(st, objs, err, func(w *jsonObject, o *api.StorageObject) bool {
 		w.text("collection", o.GetCollection())
 		w.text("key", o.GetKey())
 		w.text("user_id", o.GetUserId())
@@ -32,9 +33,10 @@ func storageObjectsJSON(objs []*api.StorageObject, err error) (json.RawMessage, 
 	})
 }
 
-// storageAcksJSON encodes storage write acknowledgements as a JSON array.
-func storageAcksJSON(acks []*api.StorageObjectAck, err error) (json.RawMessage, error) {
-	return jsonList(acks, err, func(w *jsonObject, a *api.StorageObjectAck) bool {
+// storageAcksJSON encodes storage write acknowledgements as a JSON array,
+// as storageObjectsJSON does.
+func storageAcksJSON(st *callState, acks []*api.StorageObjectAck, err error) (json.RawMessage, error) {
+	return jsonList(st, acks, err, func(w *jsonObject, a *api.StorageObjectAck) bool {
 		w.text("collection", a.GetCollection())
 		w.text("key", a.GetKey())
 		w.text("version", a.GetVersion())
@@ -45,12 +47,20 @@ func storageAcksJSON(acks []*api.StorageObjectAck, err error) (json.RawMessage, 
 
 // jsonList encodes items as a JSON array of objects, each written by
 // fields; if fields answers false for one (a value protojson refuses),
-// protojson encodes them all, and so answers its error.
-func jsonList[T proto.Message](items []T, err error, fields func(*jsonObject, T) bool) (json.RawMessage, error) {
+// protojson encodes them all, and so answers its error. With st, the
+// array goes into st's answer buffer, which keeps what it grew to.
+func jsonList[T proto.Message](st *callState, items []T, err error, fields func(*jsonObject, T) bool) (json.RawMessage, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := jsonObject{b: make([]byte, 0, 160*len(items)+2)}
+	var w jsonObject
+	if st != nil {
+		w.b = st.answerScratch()
+		defer func() { st.keepScratch(w.b) }()
+	}
+	if want := 320*len(items) + 2; cap(w.b) < want {
+		w.b = make([]byte, 0, want)
+	}
 	w.b = append(w.b, '[')
 	for i, item := range items {
 		if i > 0 {

@@ -35,7 +35,7 @@ func TestStorageJSONMatchesProtojson(t *testing.T) {
 		{Key: "k", PermissionRead: -1, CreateTime: ts(0, 1), UpdateTime: ts(1, 123456000)},
 		{CreateTime: ts(minTimestampSecs, 0), UpdateTime: ts(maxTimestampSecs, 999999999)},
 	}
-	got, err := storageObjectsJSON(objs, nil)
+	got, err := storageObjectsJSON(nil, objs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestStorageJSONMatchesProtojson(t *testing.T) {
 		{},
 		{Collection: "c", Key: "k", Version: "v", UserId: "u", CreateTime: ts(1700000000, 5000), UpdateTime: ts(1700000001, 0)},
 	}
-	got, err = storageAcksJSON(acks, nil)
+	got, err = storageAcksJSON(nil, acks, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,26 +59,26 @@ func TestStorageJSONMatchesProtojson(t *testing.T) {
 	}
 	sameJSON(t, got, want)
 
-	if got, _ := storageObjectsJSON(nil, nil); string(got) != "[]" {
+	if got, _ := storageObjectsJSON(nil, nil, nil); string(got) != "[]" {
 		t.Errorf("no objects: %s", got)
 	}
 }
 
 func TestStorageJSONErrors(t *testing.T) {
 	boom := errors.New("boom")
-	if _, err := storageObjectsJSON(nil, boom); err != boom {
+	if _, err := storageObjectsJSON(nil, nil, boom); err != boom {
 		t.Errorf("error not passed on: %v", err)
 	}
-	if _, err := storageAcksJSON(nil, boom); err != boom {
+	if _, err := storageAcksJSON(nil, nil, boom); err != boom {
 		t.Errorf("error not passed on: %v", err)
 	}
 	// Out of protojson's range: its error, not a made-up date.
 	bad := []*api.StorageObject{{CreateTime: &timestamppb.Timestamp{Seconds: maxTimestampSecs + 1}}}
-	if _, err := storageObjectsJSON(bad, nil); err == nil {
+	if _, err := storageObjectsJSON(nil, bad, nil); err == nil {
 		t.Error("a timestamp out of range was encoded")
 	}
 	badAck := []*api.StorageObjectAck{{UpdateTime: &timestamppb.Timestamp{Nanos: -1}}}
-	if _, err := storageAcksJSON(badAck, nil); err == nil {
+	if _, err := storageAcksJSON(nil, badAck, nil); err == nil {
 		t.Error("negative nanos were encoded")
 	}
 }
@@ -88,7 +88,7 @@ func BenchmarkStorageObjectsJSON(b *testing.B) {
 		PermissionRead: 1, PermissionWrite: 1, CreateTime: timestamppb.Now(), UpdateTime: timestamppb.Now()}}
 	b.Run("direct", func(b *testing.B) {
 		for b.Loop() {
-			_, _ = storageObjectsJSON(objs, nil)
+			_, _ = storageObjectsJSON(nil, objs, nil)
 		}
 	})
 	b.Run("protojson", func(b *testing.B) {
@@ -96,4 +96,31 @@ func BenchmarkStorageObjectsJSON(b *testing.B) {
 			_, _ = protoList(objs, nil)
 		}
 	})
+}
+
+// A call's storage answers share one buffer: Rust copies each answer
+// before the call's next nk call, so the next one may write over it.
+func TestStorageAnswersReuseTheCallsBuffer(t *testing.T) {
+	st := &callState{}
+	objs := []*api.StorageObject{{Collection: "c", Key: "k", Value: `{"a":1}`}}
+	first, err := storageObjectsJSON(st, objs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acks := []*api.StorageObjectAck{{Collection: "c", Key: "k", Version: "v"}}
+	second, err := storageAcksJSON(st, acks, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if &first[0] != &second[0] {
+		t.Error("the second answer did not reuse the first one's buffer")
+	}
+	want, _ := protoList(acks, nil)
+	sameJSON(t, second, want)
+
+	st.answerBuf = make([]byte, 0, maxAnswerScratch+1)
+	third, _ := storageAcksJSON(st, acks, nil)
+	if cap(third) > maxAnswerScratch {
+		t.Error("an outsize buffer was kept")
+	}
 }
