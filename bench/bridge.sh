@@ -19,9 +19,11 @@
 #   rate). Then the null test of that comparison: the Go echo against
 #   itself at the echo's offered load (row "echo-go/go"), to show how far
 #   the p99 ratios wander with no difference at all (NULL=0: skip it).
-# CONTROL=1 adds the control (rows "echo-go/spin"): the Go echo against a
-# Go echo that works BENCH_SPIN_NS (2000) ns of CPU more per call, both
-# runs, to show what a known extra cost per call does to the ratios.
+# CONTROL=1 adds the control (rows "echo-go/spin", "storage_rw-go/spin"):
+# the Go echo (storage_rw) against a Go echo (storage_rw) that works
+# BENCH_SPIN_NS (2000) ns of CPU more per call (storage_rw: a third before
+# each nk call and after the last), both runs, to show what a known extra
+# cost per call does to the ratios.
 # Each Nakama process measures a little differently (its memory layout
 # moves the ratio by a few percent from one start to the next), so the
 # loads run in PROCESSES Nakama processes, one after the other, and the
@@ -80,10 +82,10 @@ for process in $(seq "$processes"); do
       echo "==> null test: go_echo against itself at $rate req/s" >&2
       echo "echo-go/go $rate $(lg go_echo --rate "$rate")" >>"$fixed"
     fi
-    if [ "$load" = echo ] && [ "${CONTROL:-0}" = 1 ]; then
-      echo "==> control: go_echo against go_echo_spin, at saturation and at $rate req/s" >&2
-      echo "echo-go/spin $(lg go_echo_spin)" >>"$results"
-      echo "echo-go/spin $rate $(lg go_echo_spin --rate "$rate")" >>"$fixed"
+    if [ "$load" != create_guild ] && [ "${CONTROL:-0}" = 1 ]; then
+      echo "==> control: go_$load against go_${load}_spin, at saturation and at $rate req/s" >&2
+      echo "$load-go/spin $(lg "go_${load}_spin")" >>"$results"
+      echo "$load-go/spin $rate $(lg "go_${load}_spin" --rate "$rate")" >>"$fixed"
     fi
   done
 done

@@ -1,7 +1,7 @@
 // Package main is the Go reference module of the benchmark: the same RPCs
 // and hook as fixtures/golden-module (the module the golden vectors were
-// recorded with), as a Go plugin for a real Nakama, plus echo_spin, the
-// control of bench/bridge.sh.
+// recorded with), as a Go plugin for a real Nakama, plus echo_spin and
+// storage_rw_spin, the controls of bench/bridge.sh.
 //
 // With runtime.env BENCH_RPC_PREFIX set (bench/bridge.sh sets "go_"), its
 // RPC ids take that prefix and the hook is left out, so it runs in one
@@ -50,6 +50,9 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 	if err := initializer.RegisterRpc(prefix+"echo_spin", echoSpin); err != nil {
 		return err
 	}
+	if err := initializer.RegisterRpc(prefix+"storage_rw_spin", storageRWSpin); err != nil {
+		return err
+	}
 	if prefix != "" {
 		return nil
 	}
@@ -68,9 +71,14 @@ var spin time.Duration
 // bench/bridge.sh (CONTROL=1), showing what a module that costs that much
 // more per call does to the rate and p99 ratios.
 func echoSpin(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runtime.NakamaModule, payload string) (string, error) {
-	for start := time.Now(); time.Since(start) < spin; {
-	}
+	work(spin)
 	return payload, nil
+}
+
+// work keeps the CPU busy for d.
+func work(d time.Duration) {
+	for start := time.Now(); time.Since(start) < d; {
+	}
 }
 
 func createGuild(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runtime.NakamaModule, payload string) (string, error) {
@@ -89,13 +97,35 @@ func createGuild(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runt
 }
 
 func storageRW(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runtime.NakamaModule, payload string) (string, error) {
+	return storageWriteRead(ctx, nk, payload, 0)
+}
+
+// storageRWSpin is storageRW working spin more in all, a third before
+// each nk call and after the last, where the bridge does its own work:
+// the control of bench/bridge.sh for storage_rw.
+func storageRWSpin(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runtime.NakamaModule, payload string) (string, error) {
+	return storageWriteRead(ctx, nk, payload, spin/3)
+}
+
+// storageWriteRead writes payload as the caller's object and answers it
+// read back, working `each` before each step.
+func storageWriteRead(ctx context.Context, nk runtime.NakamaModule, payload string, each time.Duration) (string, error) {
+	if each > 0 {
+		work(each)
+	}
 	owner, _ := ctx.Value(runtime.RUNTIME_CTX_USER_ID).(string)
 	if _, err := nk.StorageWrite(ctx, []*runtime.StorageWrite{{Collection: "bench", Key: "k", UserID: owner, Value: payload}}); err != nil {
 		return "", err
 	}
+	if each > 0 {
+		work(each)
+	}
 	objects, err := nk.StorageRead(ctx, []*runtime.StorageRead{{Collection: "bench", Key: "k", UserID: owner}})
 	if err != nil || len(objects) == 0 {
 		return "", runtime.NewError("read failed", 13)
+	}
+	if each > 0 {
+		work(each)
 	}
 	return objects[0].Value, nil
 }
