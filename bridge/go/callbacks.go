@@ -42,18 +42,19 @@ func goNbNk(token C.uint64_t, sink *C.nb_sink, function *C.uint8_t, functionLen 
 		return
 	}
 	st.usedNk.Store(true)
-	code, out := runNk(st, name, string(goBytes(args, argsLen)))
+	code, out := runNk(st, name, string(goBytes(args, argsLen)), nil)
 	answerNk(sink, code, out)
 }
 
 // runNk runs one nk function for a module; a Go panic becomes INTERNAL.
-func runNk(st *callState, name string, args string) (code int, out []byte) {
+// buf as for nkCall.
+func runNk(st *callState, name string, args string, buf *answerBuf) (code int, out []byte) {
 	defer func() {
 		if r := recover(); r != nil {
 			code, out = 13, []byte(fmt.Sprintf("nk function %s panicked in the bridge: %v", name, r))
 		}
 	}()
-	return nkCall(st, name, args)
+	return nkCall(st, name, args, buf)
 }
 
 //export goNbMaps

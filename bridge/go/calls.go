@@ -27,6 +27,12 @@ type frame struct {
 	answers []byte
 	given   int // bytes of answers already handed out as strings
 	out     C.nb_out
+	// nkAnswer: where the storage answers of a suspended call's nk
+	// requests are encoded (runNk). Rust copies each answer before the
+	// call goes on, and only the frame's own loop uses it, so one buffer
+	// serves them all. nk calls that come back through a callback (which
+	// a module thread could make at the same time as another) do not.
+	nkAnswer answerBuf
 }
 
 const (

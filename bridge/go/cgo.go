@@ -132,7 +132,7 @@ func (f *frame) runNk(input string) C.int32_t {
 		call = f.out.call
 		code, res := 13, []byte("the Rust bridge sent a malformed nk request")
 		if name, args, ok := nkRequest(f.answer()); ok {
-			code, res = runNk(&f.st, name, args)
+			code, res = runNk(&f.st, name, args, &f.nkAnswer)
 		}
 		room := f.room()
 		c = C.nb_resume(call, C.uint32_t(code), bytesPtr(res), C.size_t(len(res)),

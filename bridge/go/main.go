@@ -43,28 +43,7 @@ type callState struct {
 	// handler: the call's handler (nil for the init call), which learns
 	// from goNbContext that it reads its context.
 	handler *handler
-	// answerBuf: where storage answers are encoded (answerScratch). Rust
-	// copies an nk answer before the call's next nk call, so the call
-	// state (reused with its frame) keeps one buffer for all of them.
-	answerBuf []byte
 }
-
-// answerScratch is st's answer buffer, empty, for an encoder to append to.
-func (st *callState) answerScratch() []byte {
-	if cap(st.answerBuf) > maxAnswerScratch { // let an outsize one go
-		st.answerBuf = nil
-	}
-	return st.answerBuf[:0]
-}
-
-// keepScratch keeps b (grown from answerScratch) for the next answer.
-func (st *callState) keepScratch(b []byte) []byte {
-	st.answerBuf = b[:0]
-	return b
-}
-
-// maxAnswerScratch: answer buffers up to this size are kept for reuse.
-const maxAnswerScratch = 64 << 10
 
 type bridge struct {
 	init *callState

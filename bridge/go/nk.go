@@ -76,16 +76,22 @@ type pageArgs struct {
 
 // nkFunc forwards one nk call: its arguments in (JSON, or compact for
 // storage reads and writes: nkargs.go), a result to encode out.
-type nkFunc func(st *callState, args string) (any, error)
+type nkFunc func(st *callState, args string, buf *answerBuf) (any, error)
 
 // forward makes an nkFunc of a function of the decoded arguments.
 func forward[A any](f func(st *callState, a A) (any, error)) nkFunc {
-	return func(st *callState, args string) (any, error) {
+	return forwardInto(func(st *callState, a A, _ *answerBuf) (any, error) { return f(st, a) })
+}
+
+// forwardInto is forward for a function that encodes its result into buf
+// (nil: a new buffer).
+func forwardInto[A any](f func(st *callState, a A, buf *answerBuf) (any, error)) nkFunc {
+	return func(st *callState, args string, buf *answerBuf) (any, error) {
 		var a A
 		if err := decodeArgs(args, &a); err != nil {
 			return nil, err
 		}
-		return f(st, a)
+		return f(st, a, buf)
 	}
 }
 
@@ -102,22 +108,22 @@ var nkFunctions = map[string]nkFunc{
 	}) (any, error) {
 		return protoList(st.nk.UsersGetId(st.ctx, a.UserIDs, a.FacebookIDs))
 	}),
-	"storage_read": forward(func(st *callState, a storageReadArgs) (any, error) {
+	"storage_read": forwardInto(func(st *callState, a storageReadArgs, buf *answerBuf) (any, error) {
 		reads := make([]*runtime.StorageRead, len(a.Reads))
 		for i, r := range a.Reads {
 			reads[i] = &runtime.StorageRead{Collection: r.Collection, Key: r.Key, UserID: r.UserID}
 		}
 		objects, err := st.nk.StorageRead(st.ctx, reads)
-		return storageObjectsJSON(st, objects, err)
+		return storageObjectsJSON(buf, objects, err)
 	}),
-	"storage_write": forward(func(st *callState, a storageWriteArgs) (any, error) {
+	"storage_write": forwardInto(func(st *callState, a storageWriteArgs, buf *answerBuf) (any, error) {
 		writes := make([]*runtime.StorageWrite, len(a.Writes))
 		for i, w := range a.Writes {
 			writes[i] = &runtime.StorageWrite{Collection: w.Collection, Key: w.Key, UserID: w.UserID, Value: w.Value,
 				Version: w.Version, PermissionRead: w.PermissionRead, PermissionWrite: w.PermissionWrite}
 		}
 		acks, err := st.nk.StorageWrite(st.ctx, writes)
-		return storageAcksJSON(st, acks, err)
+		return storageAcksJSON(buf, acks, err)
 	}),
 	"storage_delete": forward(func(st *callState, a struct {
 		Deletes []storageDeleteOp `json:"deletes"`
@@ -326,13 +332,14 @@ func protoList[T proto.Message](ms []T, err error) (json.RawMessage, error) {
 	return append(b, ']'), nil
 }
 
-// nkCall runs nk function `name`; answers (0, JSON) or (gRPC code, message).
-func nkCall(st *callState, name string, args string) (int, []byte) {
+// nkCall runs nk function `name`; answers (0, JSON) or (gRPC code,
+// message). Storage answers are encoded into buf (nil: a new buffer).
+func nkCall(st *callState, name string, args string, buf *answerBuf) (int, []byte) {
 	f, ok := nkFunctions[name]
 	if !ok {
 		return 12, []byte(fmt.Sprintf("nk function %s is not implemented by the Nakama bridge %s", name, Version))
 	}
-	out, err := f(st, args)
+	out, err := f(st, args, buf)
 	if err != nil {
 		code, msg := nkError(name, err)
 		return code, []byte(msg)

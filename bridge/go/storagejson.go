@@ -18,10 +18,32 @@ import (
 // protojson, invalid UTF-8 in a string becomes U+FFFD instead of failing
 // the call.
 
-// storageObjectsJSON encodes storage objects as a JSON array, in st's
-// answer buffer (st nil: in a new one).
-func storageObjectsJSON(st *callState, objs []*api.StorageObject, err error) (json.RawMessage, error) {
-	return jsonList(st, objs, err, func(w *jsonObject, o *api.StorageObject) bool {
+// answerBuf is a buffer that nk answers are encoded into one after the
+// other, each one used up (copied by Rust) before the next.
+type answerBuf struct{ b []byte }
+
+// maxAnswerBuf: buffers up to this size are kept for the next answer.
+const maxAnswerBuf = 64 << 10
+
+// take is the buffer, empty, for an encoder to append to (nil: none).
+func (a *answerBuf) take() []byte {
+	if a == nil || cap(a.b) > maxAnswerBuf { // let an outsize one go
+		return nil
+	}
+	return a.b[:0]
+}
+
+// keep keeps b, grown from take, for the next answer.
+func (a *answerBuf) keep(b []byte) {
+	if a != nil {
+		a.b = b[:0]
+	}
+}
+
+// storageObjectsJSON encodes storage objects as a JSON array, in buf
+// (nil: a new buffer).
+func storageObjectsJSON(buf *answerBuf, objs []*api.StorageObject, err error) (json.RawMessage, error) {
+	return jsonList(buf, objs, err, func(w *jsonObject, o *api.StorageObject) bool {
 		w.text("collection", o.GetCollection())
 		w.text("key", o.GetKey())
 		w.text("user_id", o.GetUserId())
@@ -35,8 +57,8 @@ func storageObjectsJSON(st *callState, objs []*api.StorageObject, err error) (js
 
 // storageAcksJSON encodes storage write acknowledgements as a JSON array,
 // as storageObjectsJSON does.
-func storageAcksJSON(st *callState, acks []*api.StorageObjectAck, err error) (json.RawMessage, error) {
-	return jsonList(st, acks, err, func(w *jsonObject, a *api.StorageObjectAck) bool {
+func storageAcksJSON(buf *answerBuf, acks []*api.StorageObjectAck, err error) (json.RawMessage, error) {
+	return jsonList(buf, acks, err, func(w *jsonObject, a *api.StorageObjectAck) bool {
 		w.text("collection", a.GetCollection())
 		w.text("key", a.GetKey())
 		w.text("version", a.GetVersion())
@@ -47,17 +69,14 @@ func storageAcksJSON(st *callState, acks []*api.StorageObjectAck, err error) (js
 
 // jsonList encodes items as a JSON array of objects, each written by
 // fields; if fields answers false for one (a value protojson refuses),
-// protojson encodes them all, and so answers its error. With st, the
-// array goes into st's answer buffer, which keeps what it grew to.
-func jsonList[T proto.Message](st *callState, items []T, err error, fields func(*jsonObject, T) bool) (json.RawMessage, error) {
+// protojson encodes them all, and so answers its error. The array goes
+// into buf (nil: a new buffer), which keeps what it grew to.
+func jsonList[T proto.Message](buf *answerBuf, items []T, err error, fields func(*jsonObject, T) bool) (json.RawMessage, error) {
 	if err != nil {
 		return nil, err
 	}
-	var w jsonObject
-	if st != nil {
-		w.b = st.answerScratch()
-		defer func() { st.keepScratch(w.b) }()
-	}
+	w := jsonObject{b: buf.take()}
+	defer func() { buf.keep(w.b) }()
 	if want := 320*len(items) + 2; cap(w.b) < want {
 		w.b = make([]byte, 0, want)
 	}

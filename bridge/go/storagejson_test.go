@@ -98,17 +98,17 @@ func BenchmarkStorageObjectsJSON(b *testing.B) {
 	})
 }
 
-// A call's storage answers share one buffer: Rust copies each answer
-// before the call's next nk call, so the next one may write over it.
-func TestStorageAnswersReuseTheCallsBuffer(t *testing.T) {
-	st := &callState{}
+// A suspended call's storage answers share one buffer: Rust copies each
+// answer before the call goes on, so the next one may write over it.
+func TestStorageAnswersReuseTheFramesBuffer(t *testing.T) {
+	var buf answerBuf
 	objs := []*api.StorageObject{{Collection: "c", Key: "k", Value: `{"a":1}`}}
-	first, err := storageObjectsJSON(st, objs, nil)
+	first, err := storageObjectsJSON(&buf, objs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	acks := []*api.StorageObjectAck{{Collection: "c", Key: "k", Version: "v"}}
-	second, err := storageAcksJSON(st, acks, nil)
+	second, err := storageAcksJSON(&buf, acks, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,9 +118,15 @@ func TestStorageAnswersReuseTheCallsBuffer(t *testing.T) {
 	want, _ := protoList(acks, nil)
 	sameJSON(t, second, want)
 
-	st.answerBuf = make([]byte, 0, maxAnswerScratch+1)
-	third, _ := storageAcksJSON(st, acks, nil)
-	if cap(third) > maxAnswerScratch {
-		t.Error("an outsize buffer was kept")
+	buf.b = make([]byte, 0, maxAnswerBuf+1)
+	third, _ := storageAcksJSON(&buf, acks, nil)
+	if cap(third) > maxAnswerBuf {
+		t.Error("an outsize buffer was reused")
+	}
+	// Without a buffer (an nk call through a callback), a new one each time.
+	a, _ := storageAcksJSON(nil, acks, nil)
+	b, _ := storageAcksJSON(nil, acks, nil)
+	if &a[0] == &b[0] {
+		t.Error("answers without a buffer shared one")
 	}
 }
