@@ -36,7 +36,6 @@ import "C"
 
 import (
 	"encoding/binary"
-	goruntime "runtime"
 	"strings"
 	"unsafe"
 )
@@ -93,7 +92,7 @@ func rustCall(kind int, index uint32, f *frame, input string, token uint64, susp
 		strPtr(input), C.size_t(len(input)), C.uint64_t(token), susp,
 		bytesPtr(room), C.size_t(len(room)), &f.out)
 	if c == C.NB_NK {
-		c = f.runNk(input)
+		c = f.runNk()
 	}
 	return f.answer(), int(c)
 }
@@ -112,15 +111,7 @@ func (f *frame) answer() string {
 // run here, as ordinary Go code: run in a callback from C, the goroutine
 // would be locked to its thread, and every database round trip would put
 // that thread to sleep and wake another one.
-func (f *frame) runNk(input string) C.int32_t {
-	// The suspended call keeps pointers to these until it answers.
-	var pinner goruntime.Pinner
-	defer pinner.Unpin()
-	for _, p := range []*byte{unsafe.StringData(input), unsafe.SliceData(f.ctx)} {
-		if p != nil {
-			pinner.Pin(p)
-		}
-	}
+func (f *frame) runNk() C.int32_t {
 	c := C.int32_t(C.NB_NK)
 	var call C.uint64_t
 	defer func() {

@@ -89,8 +89,8 @@ int32_t nb_call(uint8_t kind, uint32_t index,
  * which is the answer (u32 little-endian length, function name, JSON
  * arguments); out->call is the call. Run the nk function, then give its
  * answer here: code 0 with the result JSON, else a gRPC code and the
- * message. Answers as nb_call. Keep what nb_call was given (ctx,
- * input) alive and unmoved until the call has answered. */
+ * message. Answers as nb_call. A suspended call keeps its own copy of
+ * what nb_call was given (ctx, input). */
 int32_t nb_resume(uint64_t call, uint32_t code, const uint8_t *result,
                   size_t result_len, uint8_t *dst, size_t dst_cap,
                   nb_out *out);

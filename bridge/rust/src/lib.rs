@@ -513,8 +513,8 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
 ///
 /// # Safety
 /// Pointers must be valid for their lengths; `dst` writable for `dst_cap`
-/// bytes; `out` writable. With `suspendable`, `ctx` and `input` must
-/// stay valid and unmoved until the call has answered.
+/// bytes; `out` writable. All of them are used before `nb_call` returns:
+/// a call that suspends has its own copy of `ctx` and `input`.
 #[no_mangle]
 pub unsafe extern "C" fn nb_call(
     kind: u8,
@@ -549,9 +549,7 @@ pub unsafe extern "C" fn nb_call(
 ///
 /// # Safety
 /// `call` must come from the `NbOut` of an `NB_NK` answer and be used
-/// once; the memory given to the `nb_call` that started it must still be
-/// valid and unmoved; `ptr` valid for `len` bytes; `dst` and `out` as for
-/// [`nb_call`].
+/// once; `ptr` valid for `len` bytes; `dst` and `out` as for [`nb_call`].
 #[no_mangle]
 pub unsafe extern "C" fn nb_resume(
     call: u64,
@@ -608,6 +606,34 @@ type CallFuture = Pin<Box<dyn Future<Output = Option<Result<Answer, CallError>>>
 struct Call {
     slot: suspend::Slot,
     fut: CallFuture,
+    /// The context and input `fut` borrows, dropped after it (fields drop
+    /// in order): copied, so that Go need not keep its own memory alive
+    /// and pinned while the call is suspended.
+    _borrowed: Kept,
+}
+
+/// Bytes of our own that a future borrows as `'static`: held as a raw
+/// pointer rather than a `Box`, which asserts unique access whenever it
+/// moves and so may not be moved while borrowed.
+struct Kept(*mut [u8]);
+
+impl Kept {
+    fn new(parts: &[&[u8]]) -> Kept {
+        Kept(Box::into_raw(parts.concat().into_boxed_slice()))
+    }
+
+    /// # Safety
+    /// What borrows the bytes must be dropped before `self`.
+    unsafe fn bytes(&self) -> &'static [u8] {
+        &*self.0
+    }
+}
+
+impl Drop for Kept {
+    fn drop(&mut self) {
+        // SAFETY: made by Box::into_raw in new, freed only here.
+        drop(unsafe { Box::from_raw(self.0) });
+    }
 }
 
 /// Runs a call to its answer on this thread's stack, nk calls calling Go
@@ -726,8 +752,8 @@ async fn dispatch(
     Some(out.map(|out| module_answer(kind, out)))
 }
 
-/// Starts a call that can suspend: its future borrows `ctx_wire` and `input`, which
-/// the Go side keeps alive and pinned until the call has answered.
+/// Starts a call that can suspend, on its own copy of `ctx_wire` and
+/// `input`.
 fn start(
     kind: u8,
     index: u32,
@@ -736,9 +762,9 @@ fn start(
     token: u64,
 ) -> Result<Box<Call>, CallError> {
     let bridge = initialised()?;
-    // SAFETY: see the function's doc; the call never outlives them.
-    let (ctx_wire, input): (&'static [u8], &'static [u8]) =
-        unsafe { (&*(ctx_wire as *const [u8]), &*(input as *const [u8])) };
+    let kept = Kept::new(&[ctx_wire, input]);
+    // SAFETY: `fut` is dropped before `kept` (see Call).
+    let (ctx_wire, input) = unsafe { kept.bytes() }.split_at(ctx_wire.len());
     let fut: CallFuture = Box::pin(async move {
         let mut read = None;
         match view(bridge, kind, ctx_wire, &mut read) {
@@ -749,6 +775,7 @@ fn start(
     Ok(Box::new(Call {
         slot: suspend::Slot::default(),
         fut,
+        _borrowed: kept,
     }))
 }
 
@@ -756,7 +783,7 @@ fn start(
 /// nk request ([`NB_NK`], the call handed to Go in `out`).
 unsafe fn run(mut call: Box<Call>, dst: *mut u8, dst_cap: usize, out: *mut NbOut) -> i32 {
     let timeout = BRIDGE.get().and_then(|b| b.timeout);
-    let Call { slot, fut } = &mut *call;
+    let Call { slot, fut, .. } = &mut *call;
     let step = suspend::with_slot(slot, || {
         exec::drive(fut.as_mut(), timeout, || slot.has_request())
     });

@@ -12,6 +12,7 @@ const PACKAGES: &[&str] = &[
     "guild",
     "fixture-panics",
     "fixture-init-fails",
+    "fixture-nk",
     "fixture-abi-1-0",
 ];
 
@@ -260,6 +261,8 @@ fn call_mode(
         .unwrap_or(u32::MAX);
     let mut out = NbOut::EMPTY;
     let mut dst = [0u8; 16];
+    // Go's buffers: a suspended call must not need them any more.
+    let (mut ctx, mut input) = (ctx.to_vec(), input.as_bytes().to_vec());
     let code = unsafe {
         nb_call(
             kind,
@@ -276,6 +279,10 @@ fn call_mode(
         )
     };
     let mut code = code;
+    if code == NB_NK {
+        ctx.fill(0xAA);
+        input.fill(0xAA);
+    }
     while code == NB_NK {
         // Go's side of a suspended call: run the request, resume.
         SUSPENDED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -330,7 +337,13 @@ fn the_c_abi_end_to_end() {
     LOGS.lock().unwrap().clear();
     let good = folder(
         &built,
-        &["hello", "guild", "fixture-panics", "fixture-abi-1-0"],
+        &[
+            "hello",
+            "guild",
+            "fixture-panics",
+            "fixture-abi-1-0",
+            "fixture-nk",
+        ],
     );
     let (code, report) = init(good.path());
     assert_eq!(code, NB_OK, "{report}");
@@ -353,7 +366,7 @@ fn the_c_abi_end_to_end() {
     assert!(has(NB_RPC, "hello") && has(NB_RPC, "create_guild") && has(NB_RPC, "panic_now"));
     assert!(has(NB_BEFORE, "AuthenticateCustom") && has(NB_AFTER, "AuthenticateCustom"));
     assert!(has(NB_BEFORE, "GetAccount"));
-    assert_eq!(report["modules"].as_array().unwrap().len(), 4);
+    assert_eq!(report["modules"].as_array().unwrap().len(), 5);
     // Modules of ABI 1.1 ask for headers and query params, of 1.2 for
     // their context; Go must send them to older ones.
     for r in regs {
@@ -511,4 +524,11 @@ fn the_c_abi_end_to_end() {
     let (code, msg) = call(NB_RPC, "hello", b"{not json", "", 15);
     assert_eq!(code, 13);
     assert!(msg.contains("context"), "{msg}");
+
+    // A suspended call reads its context from its own copy: call_mode
+    // overwrites the buffers it gave nb_call once the call has suspended.
+    let (code, out) = call(NB_RPC, "nk_then_context", ctx, "", 16);
+    assert_eq!(code, 0, "{out}");
+    let seen: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(seen["user_id"], "u1", "{out}");
 }
