@@ -7,6 +7,8 @@
 #      bridge built with other Go flags (each on a fresh Nakama + database);
 #   2. e2e/run.sh nakama: the nakama-js suite the dev host passes, against
 #      Nakama running examples/hello and examples/guild through the bridge.
+#   3. bridge/dockerfile-check: bridge/Dockerfile's build step, run here,
+#      and Nakama serving what it built.
 # Stops Nakama and PostgreSQL at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,3 +32,6 @@ cargo test -p nakama-bridge --test nakama -- --ignored --test-threads=1
 
 step "bridge: end-to-end, @heroiclabs/nakama-js against real Nakama"
 e2e/run.sh nakama
+
+step "bridge: the production image's build step (bridge/Dockerfile), without Docker"
+bridge/dockerfile-check
