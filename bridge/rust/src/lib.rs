@@ -612,20 +612,34 @@ struct Call {
     _borrowed: Kept,
 }
 
-/// Bytes of our own that a future borrows as `'static`: held as a raw
-/// pointer rather than a `Box`, which asserts unique access whenever it
-/// moves and so may not be moved while borrowed.
-struct Kept(*mut [u8]);
+/// What a suspended call's future borrows as `'static`: the call's own
+/// copy of its context's wire form and input, and the context read from
+/// it. Held as a raw pointer rather than a `Box`, which asserts unique
+/// access whenever it moves and so may not be moved while borrowed. Kept
+/// out of the future, whose allocation it would take past glibc's
+/// per-thread cache (1 KiB), into its slower general path.
+struct Kept(*mut Borrowed);
+
+struct Borrowed {
+    bytes: Vec<u8>,
+    read: Option<FfiContext<'static>>,
+}
 
 impl Kept {
     fn new(parts: &[&[u8]]) -> Kept {
-        Kept(Box::into_raw(parts.concat().into_boxed_slice()))
+        Kept(Box::into_raw(Box::new(Borrowed {
+            bytes: parts.concat(),
+            read: None,
+        })))
     }
 
+    /// The bytes, and where to read a context from them.
+    ///
     /// # Safety
-    /// What borrows the bytes must be dropped before `self`.
-    unsafe fn bytes(&self) -> &'static [u8] {
-        &*self.0
+    /// Once per `Kept`; what borrows the two must be dropped before `self`.
+    unsafe fn parts(&self) -> (&'static [u8], &'static mut Option<FfiContext<'static>>) {
+        let b = &mut *self.0;
+        (&*(b.bytes.as_slice() as *const [u8]), &mut b.read)
     }
 }
 
@@ -763,15 +777,13 @@ fn start(
 ) -> Result<Box<Call>, CallError> {
     let bridge = initialised()?;
     let kept = Kept::new(&[ctx_wire, input]);
-    // SAFETY: `fut` is dropped before `kept` (see Call).
-    let (ctx_wire, input) = unsafe { kept.bytes() }.split_at(ctx_wire.len());
-    let fut: CallFuture = Box::pin(async move {
-        let mut read = None;
-        match view(bridge, kind, ctx_wire, &mut read) {
-            Ok(ctx) => dispatch(bridge, kind, index, ctx, input, token).await,
-            Err(e) => Some(Err(e)),
-        }
-    });
+    // SAFETY: once; `fut` is dropped before `kept` (see Call).
+    let (bytes, read) = unsafe { kept.parts() };
+    let (ctx_wire, input) = bytes.split_at(ctx_wire.len());
+    let ctx = view(bridge, kind, ctx_wire, read)?;
+    // 960 bytes with nakama-runtime-host 0.1: within glibc's per-thread
+    // cache, as Kept keeps it (see there).
+    let fut: CallFuture = Box::pin(dispatch(bridge, kind, index, ctx, input, token));
     Ok(Box::new(Call {
         slot: suspend::Slot::default(),
         fut,
