@@ -59,6 +59,15 @@ impl HostApi for TestHost {
         function: &str,
         args: &[u8],
     ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
+        // A host's bugs: a panic while starting the nk call, or in its
+        // future (the modules' tests read a guild of either name).
+        let args_text = String::from_utf8_lossy(args);
+        if args_text.contains("host-panics-now") {
+            panic!("a host bug, starting {function}");
+        }
+        if args_text.contains("host-panics-later") {
+            return Box::pin(async { panic!("a host bug, in the future") });
+        }
         let out = self.nk(function, args);
         Box::pin(async move { out })
     }
@@ -256,6 +265,39 @@ async fn guild_typed_rpcs_errors_and_nk_calls() {
         .unwrap()
         .unwrap_err();
     assert_eq!(bad.code, Code::InvalidArgument);
+}
+
+/// A host whose nk function panics answers the module's nk call with
+/// INTERNAL, naming the function when the panic came while starting it;
+/// the module goes on (here: answers its own error) and the host serves on.
+#[tokio::test]
+async fn a_host_panic_in_an_nk_call_answers_internal() {
+    let (modules, _host) = load_ok(&["guild"]).await;
+    let ctx = rpc_ctx();
+    for (name, message) in [
+        (
+            "host-panics-now",
+            "storage failed: host panicked in nk function storage_read",
+        ),
+        (
+            "host-panics-later",
+            "storage failed: host panicked in an nk function",
+        ),
+    ] {
+        let input = format!(r#"{{"name":"{name}"}}"#).into_bytes();
+        let err = modules
+            .call_rpc("get_guild", &ctx, input)
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(err, CallError::new(Code::Internal, message));
+    }
+    let missing = modules
+        .call_rpc("get_guild", &ctx, br#"{"name":"nope"}"#.to_vec())
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(missing.code, Code::NotFound);
 }
 
 #[tokio::test]
