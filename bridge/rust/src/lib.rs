@@ -237,10 +237,10 @@ impl HostApi for GoHost {
             return Box::pin(suspend::NkRequest::new(slot, request));
         }
         let nk = self.nk;
+        // Called back when polled: the future keeps its own copies.
         let function = function.to_string();
         let mut go_args = Vec::with_capacity(args.len());
         nkargs::write_for_go(&function, args, &mut go_args);
-        let args = go_args;
         Box::pin(async move {
             let mut sink = NbSink { result: None };
             // SAFETY: the Go callback answers through nb_answer before it
@@ -251,8 +251,8 @@ impl HostApi for GoHost {
                     &mut sink,
                     function.as_ptr(),
                     function.len(),
-                    args.as_ptr(),
-                    args.len(),
+                    go_args.as_ptr(),
+                    go_args.len(),
                 )
             };
             sink.result.unwrap_or_else(|| {
@@ -606,9 +606,9 @@ type CallFuture = Pin<Box<dyn Future<Output = Option<Result<Answer, CallError>>>
 struct Call {
     slot: suspend::Slot,
     fut: CallFuture,
-    /// The context and input `fut` borrows, dropped after it (fields drop
-    /// in order): copied, so that Go need not keep its own memory alive
-    /// and pinned while the call is suspended.
+    /// What `fut` borrows (the call's context and input, copied so that
+    /// Go need not keep its own memory alive and pinned while the call is
+    /// suspended), dropped after it: fields drop in order.
     _borrowed: Kept,
 }
 
