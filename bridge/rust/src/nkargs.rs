@@ -125,7 +125,9 @@ impl<'o> Writer<'o> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nakama_runtime_host::abi::nk::{StorageReadArgs, StorageWriteArgs};
+    use nakama_runtime_host::abi::nk::{
+        StorageReadArgs, StorageReadOp, StorageWriteArgs, StorageWriteOp,
+    };
 
     fn for_go(function: &str, args: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
@@ -164,7 +166,7 @@ mod tests {
     /// (names, defaults, escapes, unknown keys), and refuse what they refuse.
     #[test]
     fn borrowed_args_read_as_the_abi_structs() {
-        let writes: &[&str] = &[
+        let writes = [
             r#"{"writes":[{"collection":"c","key":"k","user_id":"u","value":"{}","version":"*","permission_read":2,"permission_write":1}]}"#,
             r#"{"writes":[{"key":"k\n","extra":true},{}]}"#,
             r#"{}"#,
@@ -172,37 +174,37 @@ mod tests {
             r#"{"writes":[{"permission_read":"1"}]}"#,
         ];
         for args in writes {
-            let abi = serde_json::from_str::<StorageWriteArgs>(args)
-                .ok()
-                .map(|a| {
-                    let mut out = Vec::new();
-                    let mut w = Writer::new(&mut out, a.writes.len());
-                    for o in &a.writes {
-                        w.text(&o.collection).text(&o.key).text(&o.user_id);
-                        w.text(&o.value).text(&o.version);
-                        w.int(o.permission_read).int(o.permission_write);
-                    }
-                    out
+            let ours = serde_json::from_str::<Writes>(args).ok().map(|a| {
+                let ops = a.writes.iter().map(|o| StorageWriteOp {
+                    collection: o.collection.to_string(),
+                    key: o.key.to_string(),
+                    user_id: o.user_id.to_string(),
+                    value: o.value.to_string(),
+                    version: o.version.to_string(),
+                    permission_read: o.permission_read,
+                    permission_write: o.permission_write,
                 });
-            let want = abi.unwrap_or_else(|| args.as_bytes().to_vec());
-            assert_eq!(for_go("storage_write", args.as_bytes()), want, "{args}");
+                ops.collect::<Vec<_>>()
+            });
+            let abi = serde_json::from_str::<StorageWriteArgs>(args).ok();
+            assert_eq!(ours, abi.map(|a| a.writes), "{args}");
         }
-        let reads: &[&str] = &[
+        let reads = [
             r#"{"reads":[{"collection":"c\u0041","key":"k","user_id":"u","x":1}]}"#,
             r#"{"reads":[{}]}"#,
             r#"{"reads":"nope"}"#,
         ];
         for args in reads {
-            let abi = serde_json::from_str::<StorageReadArgs>(args).ok().map(|a| {
-                let mut out = Vec::new();
-                let mut w = Writer::new(&mut out, a.reads.len());
-                for r in &a.reads {
-                    w.text(&r.collection).text(&r.key).text(&r.user_id);
-                }
-                out
+            let ours = serde_json::from_str::<Reads>(args).ok().map(|a| {
+                let ops = a.reads.iter().map(|r| StorageReadOp {
+                    collection: r.collection.to_string(),
+                    key: r.key.to_string(),
+                    user_id: r.user_id.to_string(),
+                });
+                ops.collect::<Vec<_>>()
             });
-            let want = abi.unwrap_or_else(|| args.as_bytes().to_vec());
-            assert_eq!(for_go("storage_read", args.as_bytes()), want, "{args}");
+            let abi = serde_json::from_str::<StorageReadArgs>(args).ok();
+            assert_eq!(ours, abi.map(|a| a.reads), "{args}");
         }
     }
 
