@@ -82,7 +82,8 @@ for process in $(seq "$processes"); do
       echo "==> null test: go_echo against itself at $rate req/s" >&2
       echo "echo-go/go $rate $(lg go_echo --rate "$rate")" >>"$fixed"
     fi
-    if [ "$load" != create_guild ] && [ "${CONTROL:-0}" = 1 ]; then
+    # The loads with a control in bench/go-module: echo_spin, storage_rw_spin.
+    if [[ $load =~ ^(echo|storage_rw)$ ]] && [ "${CONTROL:-0}" = 1 ]; then
       echo "==> control: go_$load against go_${load}_spin, at saturation and at $rate req/s" >&2
       echo "$load-go/spin $(lg "go_${load}_spin")" >>"$results"
       echo "$load-go/spin $rate $(lg "go_${load}_spin" --rate "$rate")" >>"$fixed"
