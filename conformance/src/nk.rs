@@ -64,6 +64,12 @@ pub fn check_every_function(port: u16) {
     assert_eq!(n["first_page"], 2);
     assert_eq!(n["has_cursor"], true);
     assert_eq!(n["after_delete"], json!(["k1", "k2"]));
+
+    // nk calls from a thread the module started, driven by its own
+    // executor, outside the host's poll of the call.
+    let (status, t) = call(port, "nk_from_thread", "");
+    assert_eq!(status, 200, "{t}");
+    assert_eq!(t, json!({"from": "module thread"}));
 }
 
 /// The context fixture-nk's `nk_context` RPC sees when called with a

@@ -20,6 +20,10 @@ pub use nakama_runtime_abi::nk::{
 /// Handlers receive it as `nk: &Nakama`. Each function is answered by the
 /// host: the dev host (SQLite) or a real Nakama through the bridge. A host
 /// that lacks a function answers `UNIMPLEMENTED` naming it.
+///
+/// Its futures need no particular executor: a handler may also call nk
+/// from threads of its own (`std::thread::scope`, with any `block_on`)
+/// while the call lasts.
 pub struct Nakama {
     host: HostHandle,
 }

@@ -254,18 +254,25 @@ impl Db {
         &self.clock
     }
 
-    /// Runs `f` on a blocking thread with the connection.
+    /// Runs `f` on a blocking thread with the connection, or on the calling
+    /// thread when that thread has no tokio runtime: a module may call nk
+    /// from a thread of its own, driven by an executor of its own, and that
+    /// thread is the module's to block.
     pub async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Conn) -> Result<T, CallError> + Send + 'static,
     ) -> Result<T, CallError> {
         let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
+        let work = move || {
             let mut c = conn.lock().unwrap_or_else(|e| e.into_inner());
             f(&mut c)
-        })
-        .await
-        .map_err(|e| err(Code::Internal, format!("database task failed: {e}")))?
+        };
+        if tokio::runtime::Handle::try_current().is_err() {
+            return work();
+        }
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| err(Code::Internal, format!("database task failed: {e}")))?
     }
 }
 

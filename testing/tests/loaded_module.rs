@@ -29,3 +29,16 @@ async fn a_loaded_module_answers_like_the_in_process_one() {
         .iter()
         .any(|l| l.message == "guild module loaded"));
 }
+
+#[tokio::test]
+async fn nk_calls_from_a_thread_of_the_module_are_answered() {
+    let built = nakama_conformance::modules::build(&["fixture-nk"])
+        .join(nakama_conformance::modules::file_name("fixture-nk"));
+    let host = TestHost::load(built).await;
+    let out = host
+        .rpc_id(None, "nk_from_thread", Vec::new())
+        .await
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["from"], "module thread");
+}
