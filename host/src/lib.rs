@@ -260,11 +260,39 @@ impl Modules {
         extensions: &[&str],
         api: Arc<dyn HostApi>,
         init_ctx: ContextData,
+        on_event: impl FnMut(LoadEvent),
+    ) -> Result<Modules, LoadError> {
+        Self::load_files(path, extensions, None, api, init_ctx, on_event).await
+    }
+
+    /// [`Modules::load`] from copies of the files made in folder `copies`
+    /// ([`loader::open_copy`]): for a host that loads the folder again when
+    /// its files change. Give each load a folder of its own.
+    pub async fn load_copies(
+        path: &std::path::Path,
+        copies: &std::path::Path,
+        api: Arc<dyn HostApi>,
+        init_ctx: ContextData,
+        on_event: impl FnMut(LoadEvent),
+    ) -> Result<Modules, LoadError> {
+        Self::load_files(path, EXTENSIONS, Some(copies), api, init_ctx, on_event).await
+    }
+
+    async fn load_files(
+        path: &std::path::Path,
+        extensions: &[&str],
+        copies: Option<&std::path::Path>,
+        api: Arc<dyn HostApi>,
+        init_ctx: ContextData,
         mut on_event: impl FnMut(LoadEvent),
     ) -> Result<Modules, LoadError> {
         let mut opened = Vec::new();
         for file in loader::candidates(path, extensions)? {
-            match loader::open(&file)? {
+            let checked = match copies {
+                Some(dir) => loader::open_copy(&file, dir)?,
+                None => loader::open(&file)?,
+            };
+            match checked {
                 loader::Opened::Module(m) => opened.push(*m),
                 loader::Opened::Skipped { file, reason } => {
                     on_event(LoadEvent::Skipped { file, reason })

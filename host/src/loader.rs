@@ -88,13 +88,34 @@ pub fn candidates(path: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>, Load
 
 /// Opens one file and checks it: magic, ABI version, then layout.
 pub fn open(file: &Path) -> Result<Opened, LoadError> {
+    open_from(file, file)
+}
+
+/// [`open`] on a copy of `file` made in folder `copies` (created if
+/// missing), for a host that loads a file again after it changed: the
+/// dynamic loader hands back the library it already has for a path, and a
+/// module file rewritten in place while it is mapped would change code
+/// that is running. Everything reported names `file`.
+pub fn open_copy(file: &Path, copies: &Path) -> Result<Opened, LoadError> {
+    let io = |path: &Path, e: std::io::Error| LoadError::Io {
+        path: path.to_path_buf(),
+        error: e.to_string(),
+    };
+    std::fs::create_dir_all(copies).map_err(|e| io(copies, e))?;
+    let copy = copies.join(file.file_name().unwrap_or(file.as_os_str()));
+    std::fs::copy(file, &copy).map_err(|e| io(file, e))?;
+    open_from(&copy, file)
+}
+
+/// Opens `load`, reporting it as `file`.
+fn open_from(load: &Path, file: &Path) -> Result<Opened, LoadError> {
     let skipped = |reason: String| {
         Ok(Opened::Skipped {
             file: file.to_path_buf(),
             reason,
         })
     };
-    let raw = match RawLibrary::load_at(file) {
+    let raw = match RawLibrary::load_at(load) {
         Ok(raw) => raw,
         Err(e) => {
             return skipped(format!(

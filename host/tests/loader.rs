@@ -523,6 +523,49 @@ async fn a_panicking_handler_answers_internal_and_the_host_keeps_going() {
 }
 
 #[tokio::test]
+async fn a_file_loaded_again_from_copies_serves_its_new_contents() {
+    // One file name, two contents: hello, then guild written over it.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("game.so");
+    let copies = tempfile::tempdir().unwrap();
+    let host = Arc::new(TestHost::default());
+    let load = |generation: &str| {
+        let copies = copies.path().join(generation);
+        let (dir, host) = (dir.path().to_path_buf(), host.clone());
+        async move {
+            let mut events = Vec::new();
+            let result = Modules::load_copies(&dir, &copies, host, ContextData::default(), |e| {
+                events.push(e)
+            })
+            .await;
+            (result, events)
+        }
+    };
+    std::fs::copy(common::module_file("hello"), &file).unwrap();
+    let (first, events) = load("1").await;
+    let first = first.unwrap();
+    // Events and errors name the file in the folder, not the copy.
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, LoadEvent::Loaded { file: f, .. } if *f == file)),
+        "{events:?}"
+    );
+    std::fs::copy(common::module_file("guild"), &file).unwrap();
+    let second = load("2").await.0.unwrap();
+    assert!(first.has_rpc("hello") && !first.has_rpc("create_guild"));
+    assert!(second.has_rpc("create_guild") && !second.has_rpc("hello"));
+    // The first load keeps serving from its own copy.
+    let out = first.call_rpc("hello", &rpc_ctx(), Vec::new()).await;
+    assert_eq!(out.unwrap().unwrap(), b"Hello, alice!");
+
+    std::fs::copy(common::module_file("fixture-abi-major"), &file).unwrap();
+    let refused = load("3").await.0.err().expect("refused");
+    let msg = refused.to_string();
+    assert!(msg.contains(&file.display().to_string()), "{msg}");
+}
+
+#[tokio::test]
 async fn failing_init_stops_loading_naming_the_module() {
     let (result, _, _) = load(&["hello", "fixture-init-fails"]).await;
     let e = result.err().expect("init failure stops loading");
