@@ -18,6 +18,9 @@ pub struct Config {
     pub runtime_env: Vec<String>,
     /// Dev host only: per-call module timeout (Nakama has none of its own).
     pub runtime_call_timeout_ms: u64,
+    /// Dev host only: load the modules folder again when its files change
+    /// (see `reload`).
+    pub runtime_reload: bool,
     pub logger_level: String,
     pub logger_format: String,
     pub session_encryption_key: String,
@@ -44,6 +47,7 @@ impl Default for Config {
             runtime_http_key: "defaulthttpkey".into(),
             runtime_env: Vec::new(),
             runtime_call_timeout_ms: 10_000,
+            runtime_reload: false,
             logger_level: "info".into(),
             logger_format: "json".into(),
             session_encryption_key: "defaultencryptionkey".into(),
@@ -67,6 +71,7 @@ pub const KEYS: &[&str] = &[
     "runtime.http_key",
     "runtime.env",
     "runtime.call_timeout_ms",
+    "runtime.reload",
     "logger.level",
     "logger.format",
     "session.encryption_key",
@@ -134,6 +139,7 @@ impl Config {
                     other => c.runtime_env.push(scalar(other)),
                 },
                 "runtime.call_timeout_ms" => c.runtime_call_timeout_ms = number(&key, &text())?,
+                "runtime.reload" => c.runtime_reload = boolean(&key, &text())?,
                 "logger.level" => c.logger_level = text().to_lowercase(),
                 "logger.format" => c.logger_format = text().to_lowercase(),
                 "session.encryption_key" => c.session_encryption_key = text(),
@@ -272,6 +278,16 @@ fn scalar(v: &Value) -> String {
     }
 }
 
+fn boolean(key: &str, text: &str) -> Result<bool, ConfigError> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        _ => Err(ConfigError(format!(
+            "{key} must be true or false, not {text:?}"
+        ))),
+    }
+}
+
 fn number<T: std::str::FromStr>(key: &str, text: &str) -> Result<T, ConfigError> {
     text.trim()
         .parse()
@@ -330,5 +346,13 @@ mod tests {
         assert!(e.0.contains("logger.level"));
         let e = Config::load(&[], &flags(&[("runtime.env", "NOEQUALS")])).unwrap_err();
         assert!(e.0.contains("KEY=VALUE"));
+        let e = Config::load(&[], &flags(&[("runtime.reload", "yes")])).unwrap_err();
+        assert!(
+            e.0.contains("runtime.reload must be true or false"),
+            "{}",
+            e.0
+        );
+        let (c, _) = Config::load(&[], &flags(&[("runtime.reload", "TRUE")])).unwrap();
+        assert!(c.runtime_reload);
     }
 }

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
+use arc_swap::ArcSwap;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
@@ -37,7 +38,9 @@ use crate::session::{Claims, Sessions};
 pub struct App {
     pub config: Config,
     pub db: Db,
-    pub modules: Modules,
+    /// The modules served; `runtime.reload` swaps in a new set, and a
+    /// call keeps the set it started with.
+    pub modules: ArcSwap<Modules>,
     pub sessions: Arc<Sessions>,
     pub log: Logger,
 }
@@ -363,11 +366,12 @@ impl App {
         claims: Option<&Claims>,
         req: H::Request,
     ) -> Result<H::Request, Response> {
-        if !self.modules.has_before(H::NAME) {
+        let modules = self.modules.load_full();
+        if !modules.has_before(H::NAME) {
             return Ok(req);
         }
         let ctx = self.hook_context(mode::BEFORE, claims);
-        match self.timed(self.modules.before::<H>(&ctx, req)).await {
+        match self.timed(modules.before::<H>(&ctx, req)).await {
             Ok(Before::Proceed(req)) => Ok(req),
             Ok(Before::Drop) => {
                 self.log.warn(
@@ -385,11 +389,12 @@ impl App {
 
     /// The after hook of `H`; its error is logged, never sent.
     async fn after<H: Hook>(&self, claims: Option<&Claims>, out: &H::Response, req: &H::Request) {
-        if !self.modules.has_after(H::NAME) {
+        let modules = self.modules.load_full();
+        if !modules.has_after(H::NAME) {
             return;
         }
         let ctx = self.hook_context(mode::AFTER, claims);
-        if let Err(e) = self.timed(self.modules.after::<H>(&ctx, out, req)).await {
+        if let Err(e) = self.timed(modules.after::<H>(&ctx, out, req)).await {
             self.log.warn(
                 "After hook returned an error.",
                 &[
@@ -459,7 +464,8 @@ async fn rpc_inner(app: Arc<App>, id: String, req: Request) -> Response {
     if id.is_empty() {
         return rpc_fixed_err(Code::InvalidArgument, "RPC ID must be set");
     }
-    if !app.modules.has_rpc(&id) {
+    let modules = app.modules.load_full();
+    if !modules.has_rpc(&id) {
         return rpc_fixed_err(Code::NotFound, "RPC function not found");
     }
     // 3. The payload.
@@ -520,7 +526,7 @@ async fn rpc_inner(app: Arc<App>, id: String, req: Request) -> Response {
     };
     let result = app
         .timed(async {
-            app.modules
+            modules
                 .call_rpc_tagged(&id, call, &payload)
                 .await
                 .unwrap_or_else(|| Err(CallError::new(Code::NotFound, "RPC function not found")))

@@ -4,21 +4,22 @@
 //! Layout: [`config`] (Nakama-style YAML and flags), [`log`] (Nakama-style
 //! JSON lines), [`db`] (SQLite: accounts, storage, wallets, notifications),
 //! [`session`] (JWT session tokens), [`nk`] (the nk functions modules call),
+//! [`modules`] (loading the modules folder, and again after a change),
 //! [`http`] (the routes), and [`start`], which puts them together.
 
 pub mod config;
 pub mod db;
 pub mod http;
 pub mod log;
+pub mod modules;
 pub mod nk;
 pub mod session;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use arc_swap::ArcSwap;
 use nakama_runtime_host::abi::{mode, ContextData};
-use nakama_runtime_host::{LoadEvent, Modules};
-use serde_json::Value;
 
 /// The version the dev host reports in the runtime context.
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+nakama-devhost");
@@ -72,40 +73,18 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
             )
         })?;
     }
-    let modules = Modules::load(&config.runtime_path, api, init_ctx, |event| match event {
-        LoadEvent::Skipped { file, reason } => log.warn(
-            "Skipping file that is not a Rust module",
-            &[
-                ("path", file.display().to_string().into()),
-                ("reason", reason.into()),
-            ],
-        ),
-        LoadEvent::Loaded {
-            name,
-            file,
-            sdk_version,
-            abi,
-        } => log.info(
-            "Rust module loaded",
-            &[
-                ("name", name.into()),
-                ("path", file.display().to_string().into()),
-                ("sdk_version", sdk_version.into()),
-                ("abi", format!("{}.{}", abi.0, abi.1).into()),
-            ],
-        ),
-        LoadEvent::Registered { module, kind, id } => {
-            let msg = match kind {
-                "rpc" => "Registered Rust runtime RPC function invocation",
-                "before hook" => "Registered Rust runtime Before function invocation",
-                _ => "Registered Rust runtime After function invocation",
-            };
-            let id = if kind == "rpc" { id } else { id.to_lowercase() };
-            log.info(msg, &[("id", id.into()), ("module", Value::from(module))]);
-        }
-    })
-    .await
-    .map_err(|e| e.to_string())?;
+    let copies = config
+        .runtime_reload
+        .then(|| config.data_dir.join("modules-loaded"));
+    let mut loader = modules::Loader::new(
+        config.runtime_path.clone(),
+        copies,
+        api,
+        init_ctx,
+        log.clone(),
+    )?;
+    let folder = modules::look(&loader);
+    let modules = loader.load().await.map_err(|e| e.to_string())?;
     let host = if config.socket_address.is_empty() {
         "0.0.0.0"
     } else {
@@ -115,13 +94,17 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         .await
         .map_err(|e| format!("cannot listen on {host}:{}: {e}", config.socket_port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let reload = config.runtime_reload;
     let app = Arc::new(http::App {
         config,
         db,
-        modules,
+        modules: ArcSwap::from_pointee(modules),
         sessions,
         log: log.clone(),
     });
+    if reload {
+        modules::watch(app.clone(), loader, folder);
+    }
     let router = http::router(app);
     // Small request/response exchanges: send at once, as Go's net/http does.
     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {

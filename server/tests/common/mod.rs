@@ -82,6 +82,11 @@ impl Server {
         );
     }
 
+    /// The modules folder it serves.
+    pub fn modules_path(&self) -> &std::path::Path {
+        self._modules.path()
+    }
+
     /// Sends one request over a fresh connection; answers the response.
     pub fn request(
         &self,

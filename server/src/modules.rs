@@ -1,0 +1,181 @@
+//! Loading the modules folder ([`Loader`]), and `runtime.reload` (dev host
+//! only, [`watch`]): serve what the folder holds after a change without a
+//! restart. Rebuild a module, copy it into the folder, and the next calls
+//! go to the new build.
+//!
+//! Each load works on copies of the files (`<data_dir>/modules-loaded/<n>/`):
+//! the dynamic loader hands back the library it already has for a path,
+//! and a module file rewritten in place while it is mapped would change
+//! code that runs. Calls in flight finish on the modules they started
+//! with; older builds stay loaded (a library is never unloaded) until the
+//! dev host stops. A folder that fails to load (an init error, an ABI
+//! refusal) is logged and the modules loaded before keep serving.
+//!
+//! The folder is polled (a few `stat`s every [`POLL`]) rather than watched
+//! with the `notify` crate: it is one flat folder, and a poll sees a file
+//! only once it has held still, not half copied.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use nakama_runtime_host::abi::ContextData;
+use nakama_runtime_host::{loader, HostApi, LoadError, LoadEvent, Modules, EXTENSIONS};
+use serde_json::Value;
+
+use crate::http::App;
+use crate::log::Logger;
+
+/// How often the folder is looked at. A change is loaded once the folder
+/// looked the same twice in a row.
+pub const POLL: Duration = Duration::from_millis(300);
+
+/// Loads the modules folder, the first time and after each change.
+pub struct Loader {
+    runtime_path: PathBuf,
+    /// `None`: load the files themselves (no reload).
+    copies: Option<PathBuf>,
+    generation: u64,
+    api: Arc<dyn HostApi>,
+    init_ctx: ContextData,
+    log: Logger,
+}
+
+impl Loader {
+    /// With `copies` (a folder of the dev host's own, emptied here), each
+    /// load reads copies of the files; without, the files themselves.
+    pub fn new(
+        runtime_path: PathBuf,
+        copies: Option<PathBuf>,
+        api: Arc<dyn HostApi>,
+        init_ctx: ContextData,
+        log: Logger,
+    ) -> Result<Loader, String> {
+        if let Some(dir) = &copies {
+            match std::fs::remove_dir_all(dir) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(format!("cannot empty {}: {e}", dir.display())),
+            }
+        }
+        Ok(Loader {
+            runtime_path,
+            copies,
+            generation: 0,
+            api,
+            init_ctx,
+            log,
+        })
+    }
+
+    /// Loads and initialises every module of the folder, logging as Nakama
+    /// does.
+    pub async fn load(&mut self) -> Result<Modules, LoadError> {
+        let log = &self.log;
+        let on_event = |event| log_event(log, event);
+        let (api, init_ctx) = (self.api.clone(), self.init_ctx.clone());
+        match &self.copies {
+            None => Modules::load(&self.runtime_path, api, init_ctx, on_event).await,
+            Some(dir) => {
+                self.generation += 1;
+                let dir = dir.join(self.generation.to_string());
+                Modules::load_copies(&self.runtime_path, &dir, api, init_ctx, on_event).await
+            }
+        }
+    }
+}
+
+/// What a folder holds, to notice a change: each module file's path, size
+/// and modification time.
+type Fingerprint = Vec<(PathBuf, u64, Option<SystemTime>)>;
+
+fn fingerprint(path: &Path) -> Fingerprint {
+    loader::candidates(path, EXTENSIONS)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|file| {
+            let meta = std::fs::metadata(&file).ok();
+            let size = meta.as_ref().map_or(0, |m| m.len());
+            let modified = meta.and_then(|m| m.modified().ok());
+            (file, size, modified)
+        })
+        .collect()
+}
+
+/// The folder as it is now, before the first load: [`watch`] compares
+/// later looks with it.
+pub fn look(loader: &Loader) -> Fingerprint {
+    fingerprint(&loader.runtime_path)
+}
+
+/// Polls the folder for as long as the dev host runs and swaps a new set
+/// of modules into `app` after each change that loads.
+pub fn watch(app: Arc<App>, mut loader: Loader, loaded: Fingerprint) {
+    tokio::spawn(async move {
+        let mut served = loaded;
+        let mut last = served.clone();
+        loop {
+            tokio::time::sleep(POLL).await;
+            let now = fingerprint(&loader.runtime_path);
+            let settled = now == last;
+            last = now;
+            if !settled || last == served {
+                continue;
+            }
+            served = last.clone();
+            match loader.load().await {
+                Ok(modules) => {
+                    let count = modules.modules().len();
+                    app.modules.store(Arc::new(modules));
+                    app.log.info(
+                        "Modules reloaded",
+                        &[
+                            ("path", loader.runtime_path.display().to_string().into()),
+                            ("modules", count.into()),
+                        ],
+                    );
+                }
+                Err(e) => app.log.error(
+                    "Module reload failed; the modules loaded before keep serving",
+                    &[("error", e.to_string().into())],
+                ),
+            }
+        }
+    });
+}
+
+/// Logs what the loader reports, in Nakama's words where it has some.
+fn log_event(log: &Logger, event: LoadEvent) {
+    match event {
+        LoadEvent::Skipped { file, reason } => log.warn(
+            "Skipping file that is not a Rust module",
+            &[
+                ("path", file.display().to_string().into()),
+                ("reason", reason.into()),
+            ],
+        ),
+        LoadEvent::Loaded {
+            name,
+            file,
+            sdk_version,
+            abi,
+        } => log.info(
+            "Rust module loaded",
+            &[
+                ("name", name.into()),
+                ("path", file.display().to_string().into()),
+                ("sdk_version", sdk_version.into()),
+                ("abi", format!("{}.{}", abi.0, abi.1).into()),
+            ],
+        ),
+        LoadEvent::Registered { module, kind, id } => {
+            let msg = match kind {
+                "rpc" => "Registered Rust runtime RPC function invocation",
+                "before hook" => "Registered Rust runtime Before function invocation",
+                _ => "Registered Rust runtime After function invocation",
+            };
+            let id = if kind == "rpc" { id } else { id.to_lowercase() };
+            log.info(msg, &[("id", id.into()), ("module", Value::from(module))]);
+        }
+    }
+}

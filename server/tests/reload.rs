@@ -1,0 +1,95 @@
+//! `runtime.reload`: the dev host serves a changed modules folder without
+//! a restart, lets calls in flight finish on the modules they started
+//! with, and keeps serving when a change fails to load.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::Server;
+use nakama_conformance::modules::{build, file_name};
+
+/// Polls `what` until it holds, for up to 15 s.
+fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline {
+        if check() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("timed out waiting until {what}");
+}
+
+fn rpc(server: &Server, id: &str, body: &str) -> (u16, String) {
+    let r = server
+        .request(
+            "POST",
+            &format!("/v2/rpc/{id}?http_key=defaulthttpkey&unwrap"),
+            &[],
+            Some(body.as_bytes()),
+        )
+        .expect("rpc");
+    (r.status, r.text())
+}
+
+#[test]
+fn a_changed_module_file_is_served_without_a_restart() {
+    let built = build(&["fixture-slow", "hello", "fixture-abi-major"]);
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(
+        &["fixture-slow"],
+        &[
+            "--runtime.reload",
+            "true",
+            "--data_dir",
+            data.path().to_str().unwrap(),
+        ],
+    );
+    // One file of the folder, rewritten in place (as `cp` does) below.
+    let file = server.modules_path().join(file_name("fixture-slow"));
+    let replace_with = |package: &str| {
+        std::fs::copy(built.join(file_name(package)), &file).unwrap();
+    };
+    assert_eq!(rpc(&server, "hello", "").0, 404);
+
+    // A call in flight when the folder changes.
+    let port = server.port;
+    let napping = std::thread::spawn(move || {
+        let path = "/v2/rpc/nap?http_key=defaulthttpkey&unwrap";
+        let r = nakama_conformance::http::request(port, "POST", path, &[], Some(b"4000"));
+        r.map(|r| (r.status, r.text())).expect("nap")
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    replace_with("hello");
+    eventually("hello answers", || rpc(&server, "hello", "Rust").0 == 200);
+    assert!(!napping.is_finished(), "the call was in flight at the swap");
+    assert_eq!(rpc(&server, "hello", "Rust").1, "Hello, Rust!");
+    assert_eq!(rpc(&server, "nap", "0").0, 404, "the old module is gone");
+    let napped = napping.join().unwrap();
+    assert_eq!(
+        napped,
+        (200, "rested".to_string()),
+        "finished on its module"
+    );
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    assert!(log.contains("\"msg\":\"Modules reloaded\""), "{log}");
+
+    // A change that does not load: logged, and the modules loaded before
+    // keep serving.
+    replace_with("fixture-abi-major");
+    eventually("the failed reload is logged", || {
+        std::fs::read_to_string(&server.log)
+            .unwrap()
+            .contains("Module reload failed")
+    });
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    let line = log
+        .lines()
+        .find(|l| l.contains("Module reload failed"))
+        .unwrap();
+    assert!(line.contains("\"level\":\"error\""), "{line}");
+    assert!(line.contains(&file.display().to_string()), "{line}");
+    assert!(line.contains("rebuild the module"), "{line}");
+    assert_eq!(rpc(&server, "hello", "again").1, "Hello, again!");
+}
