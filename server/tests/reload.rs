@@ -37,6 +37,10 @@ fn rpc(server: &Server, id: &str, body: &str) -> (u16, String) {
 fn a_changed_module_file_is_served_without_a_restart() {
     let built = build(&["fixture-slow", "hello", "fixture-abi-major"]);
     let data = tempfile::tempdir().unwrap();
+    // Copies a dev host left behind are removed at start.
+    let stale = data.path().join("modules-loaded").join("7");
+    std::fs::create_dir_all(&stale).unwrap();
+    std::fs::write(stale.join("libold.so"), b"left behind").unwrap();
     let server = Server::start(
         &["fixture-slow"],
         &[
@@ -51,6 +55,7 @@ fn a_changed_module_file_is_served_without_a_restart() {
     let replace_with = |package: &str| {
         std::fs::copy(built.join(file_name(package)), &file).unwrap();
     };
+    assert!(!stale.exists(), "the copies of an earlier run are removed");
     assert_eq!(rpc(&server, "hello", "").0, 404);
 
     // A call in flight when the folder changes.
