@@ -87,7 +87,7 @@ impl Loader {
 
 /// What a folder holds, to notice a change: each module file's path, size
 /// and modification time.
-type Fingerprint = Vec<(PathBuf, u64, Option<SystemTime>)>;
+pub type Fingerprint = Vec<(PathBuf, u64, Option<SystemTime>)>;
 
 fn fingerprint(path: &Path) -> Fingerprint {
     loader::candidates(path, EXTENSIONS)
