@@ -111,6 +111,10 @@ pub fn look(loader: &Loader) -> Fingerprint {
 /// Polls the folder for as long as the dev host runs and swaps a new set
 /// of modules into `app` after each change that loads.
 pub fn watch(app: Arc<App>, mut loader: Loader, loaded: Fingerprint) {
+    app.log.info(
+        "Reloading modules when their files change",
+        &[("path", loader.runtime_path.display().to_string().into())],
+    );
     tokio::spawn(async move {
         let mut served = loaded;
         let mut last = served.clone();

@@ -78,6 +78,10 @@ fn a_changed_module_file_is_served_without_a_restart() {
         "finished on its module"
     );
     let log = std::fs::read_to_string(&server.log).unwrap();
+    assert!(
+        log.contains("Reloading modules when their files change"),
+        "{log}"
+    );
     assert!(log.contains("\"msg\":\"Modules reloaded\""), "{log}");
 
     // A change that does not load: logged, and the modules loaded before
