@@ -176,6 +176,14 @@ pub struct HostVTable {
     /// handler reads none of it does not gather it.
     #[sabi(missing_field(option))]
     pub call_context: extern "C" fn(data: usize) -> RString,
+    /// ABI 1.3. The `data` of a handle (with this same vtable) for work
+    /// outside any call: threads and tasks of the module's own that outlive
+    /// the call that started them. It stays valid as long as the module is
+    /// loaded; its log lines and nk calls go to the host as the module's
+    /// init's do (execution mode `run_once`, the init context). Any handle
+    /// of the module answers the same one; 0 means the host has none.
+    #[sabi(missing_field(option))]
+    pub background: extern "C" fn(data: usize) -> usize,
 }
 
 /// An opaque host pointer plus the host's functions.

@@ -95,7 +95,8 @@ pub const ABI_MAJOR: u32 = 1;
 ///   demand.
 /// - 1.2: [`ffi::HostVTable::call_context`] and
 ///   [`ffi::CONTEXT_ON_DEMAND`]: a call's own context on demand.
-pub const ABI_MINOR: u32 = 2;
+/// - 1.3: [`ffi::HostVTable::background`]: a handle for work outside calls.
+pub const ABI_MINOR: u32 = 3;
 
 /// Why a module's ABI version is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

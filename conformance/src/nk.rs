@@ -70,6 +70,33 @@ pub fn check_every_function(port: u16) {
     let (status, t) = call(port, "nk_from_thread", "");
     assert_eq!(status, 200, "{t}");
     assert_eq!(t, json!({"from": "module thread"}));
+
+    // Work that outlives its call, through the background `Nakama`.
+    check_background_work(port);
+}
+
+/// fixture-nk's `nk_background` starts a thread that writes through the
+/// background `Nakama` after the call has answered: the write lands.
+pub fn check_background_work(port: u16) {
+    let (status, started) = call(port, "nk_background", "");
+    assert_eq!(
+        (status, &started),
+        (200, &json!({"started": true})),
+        "{started}"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (status, done) = call(port, "nk_background_done", "");
+        assert_eq!(status, 200, "{done}");
+        if done == json!({"done": true}) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the background write never landed: {done}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 /// The context fixture-nk's `nk_context` RPC sees when called with a

@@ -72,6 +72,9 @@ fn null_handle() -> HostHandle {
     extern "C" fn context_maps(_: usize) -> RString {
         RString::new()
     }
+    extern "C" fn background(_: usize) -> usize {
+        0
+    }
     HostHandle {
         data: 0,
         vtable: HostVTable {
@@ -79,6 +82,7 @@ fn null_handle() -> HostHandle {
             nk_call,
             context_maps,
             call_context: context_maps,
+            background,
         }
         .leak_into_prefix(),
     }

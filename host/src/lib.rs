@@ -123,6 +123,8 @@ impl Registration {
 pub struct Module {
     pub opened: OpenedModule,
     pub registrations: Vec<Registration>,
+    /// Its scope for work outside calls (`vtable::background_scope`).
+    background: usize,
 }
 
 #[derive(Clone, Copy)]
@@ -321,6 +323,13 @@ impl Modules {
         let maps = init_ctx.encode_maps();
         set.init_env_json = maps.env_json().to_string();
         let ffi_ctx = init_ctx.as_ffi(&maps);
+        // The init context again, for the modules' work outside calls,
+        // which may outlive this load: kept for good, as the modules are.
+        let background_ctx: &'static FfiContext<'static> = {
+            let data: &'static ContextData = Box::leak(Box::new(init_ctx.clone()));
+            let maps: &'static ContextMaps = Box::leak(Box::new(data.encode_maps()));
+            Box::leak(Box::new(data.as_ffi(maps)))
+        };
         for m in opened {
             on_event(LoadEvent::Loaded {
                 name: m.name.clone(),
@@ -328,7 +337,8 @@ impl Modules {
                 sdk_version: m.sdk_version.clone(),
                 abi: m.abi,
             });
-            let scope = Scope::new(&*set.api, &m.name, CallKind::Init, &ffi_ctx, 0);
+            let background = vtable::background_scope(&set.api, &m.name, background_ctx);
+            let scope = Scope::new(&*set.api, &m.name, CallKind::Init, &ffi_ctx, 0, background);
             let fut = (m.root.init())(scope.handle(), &ffi_ctx);
             let result = AssertUnwindSafe(fut).catch_unwind().await;
             let info = match result {
@@ -404,6 +414,7 @@ impl Modules {
             set.modules.push(Module {
                 opened: m,
                 registrations,
+                background,
             });
         }
         Ok(set)
@@ -433,6 +444,19 @@ impl Modules {
         v
     }
 
+    /// What the host handle of a call to module `index` points at.
+    fn scope<'a>(
+        &'a self,
+        index: usize,
+        kind: CallKind<'a>,
+        ctx: &'a FfiContext<'a>,
+        host_token: u64,
+    ) -> Scope<'a> {
+        let module = &self.modules[index];
+        let name = &module.opened.name;
+        Scope::new(&*self.api, name, kind, ctx, host_token, module.background)
+    }
+
     /// Calls one handler; a panic anywhere becomes `INTERNAL`.
     async fn invoke(
         &self,
@@ -443,9 +467,9 @@ impl Modules {
     ) -> Result<Output, CallError> {
         let (mut maps, mut owned) = (None, None);
         let (ffi_ctx, host_token) = self.resolve(call, &mut maps, &mut owned);
-        let module = &self.modules[target.module];
         // Lives in this future, which outlives the module future below.
-        let scope = Scope::new(&*self.api, &module.opened.name, kind, ffi_ctx, host_token);
+        let scope = self.scope(target.module, kind, ffi_ctx, host_token);
+        let module = &self.modules[target.module];
         let fut = (module.opened.root.call())(
             target.handler,
             scope.handle(),
@@ -474,7 +498,7 @@ impl Modules {
         let (ffi_ctx, host_token) = self.resolve(call, &mut maps, &mut owned);
         let module = &self.modules[target.module];
         // Declared before the future, so it is dropped after it.
-        let scope = Scope::new(&*self.api, &module.opened.name, kind, ffi_ctx, host_token);
+        let scope = self.scope(target.module, kind, ffi_ctx, host_token);
         let mut fut = (module.opened.root.call())(
             target.handler,
             scope.handle(),

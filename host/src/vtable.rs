@@ -114,6 +114,8 @@ pub(crate) struct Scope<'a> {
     kind: CallKind<'a>,
     ctx: &'a FfiContext<'a>,
     host_token: u64,
+    /// The module's [`background_scope`] (0 in that scope itself).
+    background: usize,
     call: OnceLock<Arc<CallInfo>>,
 }
 
@@ -124,6 +126,7 @@ impl<'a> Scope<'a> {
         kind: CallKind<'a>,
         ctx: &'a FfiContext<'a>,
         host_token: u64,
+        background: usize,
     ) -> Scope<'a> {
         Scope {
             api,
@@ -131,6 +134,7 @@ impl<'a> Scope<'a> {
             kind,
             ctx,
             host_token,
+            background,
             call: OnceLock::new(),
         }
     }
@@ -163,6 +167,21 @@ impl<'a> Scope<'a> {
     }
 }
 
+/// The scope of a module's work outside calls (ABI 1.3,
+/// `HostVTable::background`), as a handle's `data`: it is leaked, so it
+/// lives as long as the module (never unloaded), and speaks for the
+/// module's init (mode `run_once`, host token 0, the init context).
+pub(crate) fn background_scope(
+    api: &Arc<dyn HostApi>,
+    module: &str,
+    init_ctx: &'static FfiContext<'static>,
+) -> usize {
+    let api: &'static Arc<dyn HostApi> = Box::leak(Box::new(api.clone()));
+    let module: &'static str = Box::leak(module.into());
+    let scope = Scope::new(&**api, module, CallKind::Init, init_ctx, 0, 0);
+    Box::leak(Box::new(scope)) as *const Scope<'static> as usize
+}
+
 fn owned(v: ROption<RStr<'_>>) -> Option<String> {
     v.into_option().map(|s| s.as_str().to_string())
 }
@@ -175,6 +194,7 @@ fn vtable() -> HostVTable_Ref {
             nk_call: host_nk_call,
             context_maps: host_context_maps,
             call_context: host_call_context,
+            background: host_background,
         }
         .leak_into_prefix()
     })
@@ -215,6 +235,14 @@ extern "C" fn host_call_context(data: usize) -> RString {
         RString::from(s.api.call_context(s.host_token))
     }))
     .unwrap_or_default()
+}
+
+extern "C" fn host_background(data: usize) -> usize {
+    // Only reads a field: nothing here can panic.
+    match scope(data).background {
+        0 => data,
+        other => other,
+    }
 }
 
 extern "C" fn host_nk_call(

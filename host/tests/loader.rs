@@ -523,6 +523,42 @@ async fn a_panicking_handler_answers_internal_and_the_host_keeps_going() {
 }
 
 #[tokio::test]
+async fn work_outside_calls_reaches_the_host_as_the_modules_init() {
+    let (modules, host) = load_ok(&["fixture-nk"]).await;
+    let out = modules
+        .call_rpc("nk_background", &rpc_ctx(), Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(out.unwrap(), br#"{"started":true}"#);
+    // The module's thread writes and logs after the call has ended.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let line = loop {
+        if let Some(l) = host
+            .logs()
+            .into_iter()
+            .find(|l| l.message == "background work done")
+        {
+            break l;
+        }
+        assert!(std::time::Instant::now() < deadline, "{:?}", host.logs());
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(line.module, "fixture-nk");
+    assert_eq!(line.rpc_id, None, "not the call that started it");
+    assert!(line.fields.contains(r#""key":"background""#), "{line:?}");
+    let stored = host.storage.lock().unwrap().clone();
+    let key = (
+        "threads".to_string(),
+        "background".to_string(),
+        String::new(),
+    );
+    assert_eq!(
+        stored.get(&key).map(String::as_str),
+        Some(r#"{"done":true}"#)
+    );
+}
+
+#[tokio::test]
 async fn a_file_loaded_again_from_copies_serves_its_new_contents() {
     // One file name, two contents: hello, then guild written over it.
     let dir = tempfile::tempdir().unwrap();
@@ -586,7 +622,7 @@ async fn other_abi_major_is_refused_naming_file_versions_and_fix() {
     let msg = result.err().expect("refused").to_string();
     assert!(msg.contains("libfixture_abi_major"), "{msg}");
     assert!(
-        msg.contains("module ABI 2.0") && msg.contains("host ABI 1.2"),
+        msg.contains("module ABI 2.0") && msg.contains("host ABI 1.3"),
         "{msg}"
     );
     assert!(msg.contains("rebuild the module"), "{msg}");
@@ -598,7 +634,7 @@ async fn newer_abi_minor_is_refused() {
     let msg = result.err().expect("refused").to_string();
     assert!(msg.contains("libfixture_abi_minor_newer"), "{msg}");
     assert!(
-        msg.contains("module ABI 1.99 is newer than host ABI 1.2"),
+        msg.contains("module ABI 1.99 is newer than host ABI 1.3"),
         "{msg}"
     );
     assert!(msg.contains("upgrade the host"), "{msg}");
@@ -716,7 +752,7 @@ async fn layout_mismatch_is_refused() {
         e @ LoadError::Layout { .. } => {
             let msg = e.to_string();
             assert!(msg.contains("libfixture_layout_mismatch"), "{msg}");
-            assert!(msg.contains("do not match this host's ABI 1.2"), "{msg}");
+            assert!(msg.contains("do not match this host's ABI 1.3"), "{msg}");
         }
         other => panic!("unexpected {other}"),
     }

@@ -4,10 +4,14 @@
 //! A module has its own copies of `log` and `tracing` (it is a separate
 //! shared object), so installing their global hooks here affects only this
 //! module. Lines written by the macros go to the host of the call being
-//! polled at that moment (a thread-local set around every poll).
+//! polled at that moment (a thread-local set around every poll), and on
+//! threads polling no call, to the module's handle for work outside calls
+//! (hosts of ABI 1.3 or later; older hosts have none, and the line is
+//! dropped).
 
 use std::cell::Cell;
 use std::fmt::Write as _;
+use std::sync::Mutex;
 
 use abi_stable::std_types::RStr;
 
@@ -16,6 +20,17 @@ use serde_json::{Map, Value};
 
 thread_local! {
     static CURRENT_HOST: Cell<Option<HostHandle>> = const { Cell::new(None) };
+}
+
+/// The module's handle for work outside calls, if its host has one. Hosts
+/// load a module once, but a test binary may start several test hosts on
+/// the same copy of a module: the latest init's host gets the lines.
+static BACKGROUND: Mutex<Option<HostHandle>> = Mutex::new(None);
+
+/// Keeps the background handle of `host` (at init).
+pub(crate) fn set_background(host: HostHandle) {
+    let background = crate::nakama::background_handle(host);
+    *BACKGROUND.lock().unwrap_or_else(|e| e.into_inner()) = background;
 }
 
 /// Sends one line to the host.
@@ -29,9 +44,13 @@ pub(crate) fn emit(host: HostHandle, lvl: u8, caller: &str, msg: &str, fields: &
     );
 }
 
-/// Sends a line to the host of the call being polled, if any.
+/// Sends a line to the host of the call being polled, or else to the
+/// background handle, if any.
 fn emit_current(lvl: u8, caller: &str, msg: &str, fields: &str) {
-    if let Some(host) = CURRENT_HOST.with(Cell::get) {
+    let host = CURRENT_HOST
+        .with(Cell::get)
+        .or_else(|| *BACKGROUND.lock().unwrap_or_else(|e| e.into_inner()));
+    if let Some(host) = host {
         emit(host, lvl, caller, msg, fields);
     }
 }

@@ -23,7 +23,8 @@ pub use nakama_runtime_abi::nk::{
 ///
 /// Its futures need no particular executor: a handler may also call nk
 /// from threads of its own (`std::thread::scope`, with any `block_on`)
-/// while the call lasts.
+/// while the call lasts. For work that outlives the call, see
+/// [`Nakama::background`].
 pub struct Nakama {
     host: HostHandle,
 }
@@ -38,6 +39,38 @@ impl Nakama {
     #[doc(hidden)]
     pub fn from_host(host: HostHandle) -> Self {
         Nakama { host }
+    }
+
+    /// A `Nakama` for work outside any call: threads and tasks of your own
+    /// that outlive the call that starts them (a periodic job started in
+    /// `#[init_module]`, work left over after an RPC has answered). It
+    /// stays valid as long as the module is loaded. Its nk calls run as
+    /// the module's init's do, with the init context (execution mode
+    /// `run_once`), like a goroutine a Go module starts in `InitModule`;
+    /// `log`/`tracing` lines written on threads polling no call go to the
+    /// host the same way. Share it in an `Arc`, or ask again (it is cheap).
+    ///
+    /// ```ignore
+    /// let nk = nk.background()?;
+    /// std::thread::spawn(move || loop {
+    ///     std::thread::sleep(std::time::Duration::from_secs(60));
+    ///     if let Err(e) = futures::executor::block_on(nk.storage_write(&writes())) {
+    ///         tracing::warn!("periodic write failed: {e}");
+    ///     }
+    /// });
+    /// ```
+    ///
+    /// Hosts of ABI 1.3 or later have it (every host that loads a module
+    /// built with this SDK); `UNIMPLEMENTED` otherwise.
+    pub fn background(&self) -> Result<Nakama, Error> {
+        background_handle(self.host)
+            .map(|host| Nakama { host })
+            .ok_or_else(|| {
+                Error::new(
+                    crate::Code::Unimplemented,
+                    "this host has no handle for work outside calls (ABI 1.3); upgrade the host",
+                )
+            })
     }
 
     /// Calls any nk function by its spec type. The typed methods below are
@@ -318,4 +351,15 @@ impl Nakama {
         })
         .await
     }
+}
+
+/// The handle for work outside calls of the module `host` belongs to
+/// (`HostVTable::background`), if the host has one.
+pub(crate) fn background_handle(host: HostHandle) -> Option<HostHandle> {
+    let get = host.vtable.background()?;
+    let data = get(host.data);
+    (data != 0).then_some(HostHandle {
+        data,
+        vtable: host.vtable,
+    })
 }

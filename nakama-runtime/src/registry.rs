@@ -351,6 +351,7 @@ extern "C" fn ffi_init<'a>(
     ctx: &'a FfiContext<'a>,
 ) -> BorrowingFfiFuture<'a, RResult<ModuleInfo, FfiError>> {
     logging::install();
+    logging::set_background(host);
     let fut = run_init(host, ctx);
     BorrowingFfiFuture::new(async move {
         match fut.await {

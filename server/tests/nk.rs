@@ -71,3 +71,17 @@ fn data_survives_a_restart() {
     .unwrap();
     assert_eq!(claims["uid"], user.as_str());
 }
+
+#[test]
+fn work_outside_calls_writes_and_logs_through_the_background_handle() {
+    let server = Server::start(&["fixture-nk"], &["--logger.level", "info"]);
+    nakama_conformance::nk::check_background_work(server.port);
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    let line = log
+        .lines()
+        .find(|l| l.contains("background work done"))
+        .unwrap_or_else(|| panic!("no line from the module's thread:\n{log}"));
+    assert!(line.contains(r#""runtime":"rust""#), "{line}");
+    assert!(line.contains(r#""key":"background""#), "{line}");
+    assert!(line.contains("fixtures/fixture-nk/src/lib.rs"), "{line}");
+}

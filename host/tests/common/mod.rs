@@ -16,6 +16,7 @@ pub const PACKAGES: &[&str] = &[
     "fixture-abi-1-0",
     "fixture-layout-mismatch",
     "fixture-not-a-module",
+    "fixture-nk",
 ];
 
 /// Builds [`PACKAGES`] (once per test binary) and answers the folder
