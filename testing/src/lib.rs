@@ -164,6 +164,8 @@ pub struct TestHost {
     modules: Modules,
     db: Db,
     recorder: Arc<Recorder>,
+    /// The copies of the module files this host loaded (see [`TestHost::load`]).
+    _copies: Option<tempfile::TempDir>,
 }
 
 fn to_error(e: CallError) -> Error {
@@ -193,9 +195,15 @@ impl TestHost {
             ..Default::default()
         };
         let api: Arc<dyn HostApi> = recorder.clone();
+        let mut copies = None;
         let modules = match (opened, path) {
             (Some(m), _) => Modules::init_all(vec![m], api, ctx, |_| {}).await,
-            (None, Some(p)) => Modules::load(p, api, ctx, |_| {}).await,
+            (None, Some(p)) => {
+                let dir = tempfile::tempdir().map_err(|e| format!("temporary folder: {e}"))?;
+                let loaded = Modules::load_copies(p, dir.path(), api, ctx, |_| {}).await;
+                copies = Some(dir);
+                loaded
+            }
             (None, None) => unreachable!("one of the two is given"),
         }
         .map_err(|e| e.to_string())?;
@@ -203,6 +211,7 @@ impl TestHost {
             modules,
             db,
             recorder,
+            _copies: copies,
         })
     }
 
@@ -215,6 +224,9 @@ impl TestHost {
     }
 
     /// A built module file (or a folder of them) through the real loader.
+    /// Each host loads copies of the files, so each has a module of its
+    /// own: statics in the module do not carry over from one test to the
+    /// next, and a file rebuilt while tests run is loaded as it is now.
     pub async fn load(path: impl AsRef<Path>) -> TestHost {
         TestHost::start(None, Some(path.as_ref()))
             .await

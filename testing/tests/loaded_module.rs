@@ -42,3 +42,27 @@ async fn nk_calls_from_a_thread_of_the_module_are_answered() {
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["from"], "module thread");
 }
+
+#[tokio::test]
+async fn work_outside_calls_lands_in_the_test_hosts_database() {
+    let built = nakama_conformance::modules::build(&["fixture-nk"])
+        .join(nakama_conformance::modules::file_name("fixture-nk"));
+    let host = TestHost::load(built).await;
+    host.rpc_id(None, "nk_background", Vec::new())
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    // The module's thread writes, then logs.
+    while !host
+        .logs()
+        .iter()
+        .any(|l| l.message == "background work done")
+    {
+        assert!(std::time::Instant::now() < deadline, "{:?}", host.logs());
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        host.storage_read("threads", "background", None).await.len(),
+        1
+    );
+}
