@@ -180,8 +180,9 @@ pub struct HostVTable {
     /// outside any call: threads and tasks of the module's own that outlive
     /// the call that started them. It stays valid as long as the module is
     /// loaded; its log lines and nk calls go to the host as the module's
-    /// init's do (execution mode `run_once`, the init context). Any handle
-    /// of the module answers the same one; 0 means the host has none.
+    /// init's do (execution mode `run_once`, the init context); once the
+    /// host has stopped, nk calls may answer `UNAVAILABLE`. Any handle of
+    /// the module answers the same one; 0 means the host has none.
     #[sabi(missing_field(option))]
     pub background: extern "C" fn(data: usize) -> usize,
 }

@@ -176,10 +176,52 @@ pub(crate) fn background_scope(
     module: &str,
     init_ctx: &'static FfiContext<'static>,
 ) -> usize {
-    let api: &'static Arc<dyn HostApi> = Box::leak(Box::new(api.clone()));
+    let api: &'static HostWhileAlive = Box::leak(Box::new(HostWhileAlive(Arc::downgrade(api))));
     let module: &'static str = Box::leak(module.into());
-    let scope = Scope::new(&**api, module, CallKind::Init, init_ctx, 0, 0);
+    let scope = Scope::new(api, module, CallKind::Init, init_ctx, 0, 0);
     Box::leak(Box::new(scope)) as *const Scope<'static> as usize
+}
+
+/// The host, for a background scope: that scope is kept for good, the host
+/// need not be (a test host is dropped after its test, and its database
+/// with it). Once it is gone, nk calls answer `UNAVAILABLE` and log lines
+/// are dropped.
+struct HostWhileAlive(std::sync::Weak<dyn HostApi>);
+
+impl HostApi for HostWhileAlive {
+    fn log(&self, record: LogRecord<'_>) {
+        if let Some(api) = self.0.upgrade() {
+            api.log(record);
+        }
+    }
+
+    fn nk_call(
+        &self,
+        host_token: u64,
+        function: &str,
+        args: &[u8],
+    ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
+        match self.0.upgrade() {
+            Some(api) => api.nk_call(host_token, function, args),
+            None => {
+                let e = CallError::new(
+                    Code::Unavailable,
+                    "the host that loaded this module has stopped",
+                );
+                Box::pin(async move { Err(e) })
+            }
+        }
+    }
+
+    fn context_maps(&self, host_token: u64) -> String {
+        let api = self.0.upgrade();
+        api.map(|a| a.context_maps(host_token)).unwrap_or_default()
+    }
+
+    fn call_context(&self, host_token: u64) -> String {
+        let api = self.0.upgrade();
+        api.map(|a| a.call_context(host_token)).unwrap_or_default()
+    }
 }
 
 fn owned(v: ROption<RStr<'_>>) -> Option<String> {

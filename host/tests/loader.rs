@@ -559,6 +559,14 @@ async fn work_outside_calls_reaches_the_host_as_the_modules_init() {
 }
 
 #[tokio::test]
+async fn the_background_handle_does_not_keep_the_host_alive() {
+    let (modules, host) = load_ok(&["hello"]).await;
+    let gone = Arc::downgrade(&host);
+    drop((modules, host));
+    assert!(gone.upgrade().is_none(), "the host was kept");
+}
+
+#[tokio::test]
 async fn a_file_loaded_again_from_copies_serves_its_new_contents() {
     // One file name, two contents: hello, then guild written over it.
     let dir = tempfile::tempdir().unwrap();

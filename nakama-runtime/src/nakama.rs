@@ -44,7 +44,9 @@ impl Nakama {
     /// A `Nakama` for work outside any call: threads and tasks of your own
     /// that outlive the call that starts them (a periodic job started in
     /// `#[init_module]`, work left over after an RPC has answered). It
-    /// stays valid as long as the module is loaded. Its nk calls run as
+    /// stays valid as long as the module is loaded (its nk calls answer
+    /// `UNAVAILABLE` once the host that loaded it has stopped, as a test
+    /// host does at the end of its test). Its nk calls run as
     /// the module's init's do, with the init context (execution mode
     /// `run_once`), like a goroutine a Go module starts in `InitModule`;
     /// `log`/`tracing` lines written on threads polling no call go to the
