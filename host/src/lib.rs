@@ -34,7 +34,7 @@ mod vtable;
 pub use loader::{OpenedModule, EXTENSIONS};
 pub use nakama_runtime_abi as abi;
 pub use vtable::{BoxFuture, CallInfo, HostApi, LogRecord};
-use vtable::{CallKind, Scope};
+use vtable::{CallKind, ModuleName, Scope};
 
 /// An error answered by a call: a gRPC code and a message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -123,8 +123,8 @@ impl Registration {
 pub struct Module {
     pub opened: OpenedModule,
     pub registrations: Vec<Registration>,
-    /// Its scope for work outside calls (`vtable::background_scope`).
-    background: usize,
+    /// How its calls' scopes name it.
+    name: ModuleName,
 }
 
 #[derive(Clone, Copy)]
@@ -337,10 +337,11 @@ impl Modules {
                 sdk_version: m.sdk_version.clone(),
                 abi: m.abi,
             });
-            let background = vtable::background_scope(&set.api, &m.name, background_ctx);
-            let scope = Scope::new(&*set.api, &m.name, CallKind::Init, &ffi_ctx, 0, background);
+            let name = vtable::module_name(&set.api, &m.name, background_ctx);
+            let scope = Scope::new(&*set.api, &name, CallKind::Init, &ffi_ctx, 0);
             let fut = (m.root.init())(scope.handle(), &ffi_ctx);
             let result = AssertUnwindSafe(fut).catch_unwind().await;
+            drop(scope);
             let info = match result {
                 Ok(RResult::ROk(info)) => info,
                 Ok(RResult::RErr(e)) => {
@@ -414,7 +415,7 @@ impl Modules {
             set.modules.push(Module {
                 opened: m,
                 registrations,
-                background,
+                name,
             });
         }
         Ok(set)
@@ -452,9 +453,7 @@ impl Modules {
         ctx: &'a FfiContext<'a>,
         host_token: u64,
     ) -> Scope<'a> {
-        let module = &self.modules[index];
-        let name = &module.opened.name;
-        Scope::new(&*self.api, name, kind, ctx, host_token, module.background)
+        Scope::new(&*self.api, &self.modules[index].name, kind, ctx, host_token)
     }
 
     /// Calls one handler; a panic anywhere becomes `INTERNAL`.

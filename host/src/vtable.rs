@@ -110,23 +110,28 @@ pub(crate) enum CallKind<'a> {
 /// built if the module logs or calls nk.
 pub(crate) struct Scope<'a> {
     api: &'a dyn HostApi,
-    module: &'a str,
+    module: &'a ModuleName,
     kind: CallKind<'a>,
     ctx: &'a FfiContext<'a>,
     host_token: u64,
-    /// The module's [`background_scope`] (0 in that scope itself).
-    background: usize,
     call: OnceLock<Arc<CallInfo>>,
+}
+
+/// A module as its scopes name it: its package name, and its
+/// [`background_scope`] (0 in that scope itself). One pointer in every
+/// scope rather than a name and a number: a call's scope stays small.
+pub(crate) struct ModuleName {
+    pub(crate) name: String,
+    background: usize,
 }
 
 impl<'a> Scope<'a> {
     pub(crate) fn new(
         api: &'a dyn HostApi,
-        module: &'a str,
+        module: &'a ModuleName,
         kind: CallKind<'a>,
         ctx: &'a FfiContext<'a>,
         host_token: u64,
-        background: usize,
     ) -> Scope<'a> {
         Scope {
             api,
@@ -134,7 +139,6 @@ impl<'a> Scope<'a> {
             kind,
             ctx,
             host_token,
-            background,
             call: OnceLock::new(),
         }
     }
@@ -155,7 +159,7 @@ impl<'a> Scope<'a> {
                 CallKind::Hook { name, mode } => (mode, None, Some(name.to_lowercase())),
             };
             Arc::new(CallInfo {
-                module: self.module.to_string(),
+                module: self.module.name.clone(),
                 mode,
                 rpc_id,
                 api_id,
@@ -167,19 +171,25 @@ impl<'a> Scope<'a> {
     }
 }
 
-/// The scope of a module's work outside calls (ABI 1.3,
-/// `HostVTable::background`), as a handle's `data`: it is leaked, so it
-/// lives as long as the module (never unloaded), and speaks for the
-/// module's init (mode `run_once`, host token 0, the init context).
-pub(crate) fn background_scope(
+/// The name of module `name`, with a scope made for its work outside calls
+/// (ABI 1.3, `HostVTable::background`). That scope is leaked, so it lives
+/// as long as the module (never unloaded), and speaks for the module's
+/// init (mode `run_once`, host token 0, the init context).
+pub(crate) fn module_name(
     api: &Arc<dyn HostApi>,
-    module: &str,
+    name: &str,
     init_ctx: &'static FfiContext<'static>,
-) -> usize {
+) -> ModuleName {
     let api: &'static HostWhileAlive = Box::leak(Box::new(HostWhileAlive(Arc::downgrade(api))));
-    let module: &'static str = Box::leak(module.into());
-    let scope = Scope::new(api, module, CallKind::Init, init_ctx, 0, 0);
-    Box::leak(Box::new(scope)) as *const Scope<'static> as usize
+    let own: &'static ModuleName = Box::leak(Box::new(ModuleName {
+        name: name.to_string(),
+        background: 0,
+    }));
+    let scope = Scope::new(api, own, CallKind::Init, init_ctx, 0);
+    ModuleName {
+        name: name.to_string(),
+        background: Box::leak(Box::new(scope)) as *const Scope<'static> as usize,
+    }
 }
 
 /// The host, for a background scope: that scope is kept for good, the host
@@ -281,7 +291,7 @@ extern "C" fn host_call_context(data: usize) -> RString {
 
 extern "C" fn host_background(data: usize) -> usize {
     // Only reads a field: nothing here can panic.
-    match scope(data).background {
+    match scope(data).module.background {
         0 => data,
         other => other,
     }
