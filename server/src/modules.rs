@@ -6,7 +6,9 @@
 //! Each load works on copies of the files (`<data_dir>/modules-loaded/<n>/`):
 //! the dynamic loader hands back the library it already has for a path,
 //! and a module file rewritten in place while it is mapped would change
-//! code that runs. Calls in flight finish on the modules they started
+//! code that runs. Only the copies of the modules being served stay on
+//! disk (a library stays mapped once its file is removed; a debugger then
+//! finds no symbols for it, which only matters for the served build). Calls in flight finish on the modules they started
 //! with; older builds stay loaded (a library is never unloaded) until the
 //! dev host stops. A folder that fails to load (an init error, an ABI
 //! refusal) is logged and the modules loaded before keep serving.
@@ -36,6 +38,8 @@ pub struct Loader {
     /// `None`: load the files themselves (no reload).
     copies: Option<PathBuf>,
     generation: u64,
+    /// The generation whose copies are served (0: none yet).
+    serving: u64,
     api: Arc<dyn HostApi>,
     init_ctx: ContextData,
     log: Logger,
@@ -62,6 +66,7 @@ impl Loader {
             runtime_path,
             copies,
             generation: 0,
+            serving: 0,
             api,
             init_ctx,
             log,
@@ -74,14 +79,20 @@ impl Loader {
         let log = &self.log;
         let on_event = |event| log_event(log, event);
         let (api, init_ctx) = (self.api.clone(), self.init_ctx.clone());
-        match &self.copies {
-            None => Modules::load(&self.runtime_path, api, init_ctx, on_event).await,
-            Some(dir) => {
-                self.generation += 1;
-                let dir = dir.join(self.generation.to_string());
-                Modules::load_copies(&self.runtime_path, &dir, api, init_ctx, on_event).await
-            }
-        }
+        let Some(copies) = &self.copies else {
+            return Modules::load(&self.runtime_path, api, init_ctx, on_event).await;
+        };
+        self.generation += 1;
+        let dir = copies.join(self.generation.to_string());
+        let loaded = Modules::load_copies(&self.runtime_path, &dir, api, init_ctx, on_event).await;
+        let old = if loaded.is_ok() {
+            std::mem::replace(&mut self.serving, self.generation)
+        } else {
+            self.generation
+        };
+        // A copy still in use on Windows stays until the next start.
+        let _ = std::fs::remove_dir_all(copies.join(old.to_string()));
+        loaded
     }
 }
 

@@ -83,6 +83,17 @@ fn a_changed_module_file_is_served_without_a_restart() {
         "{log}"
     );
     assert!(log.contains("\"msg\":\"Modules reloaded\""), "{log}");
+    // Only the served copies stay on disk.
+    let kept = || {
+        let dir = data.path().join("modules-loaded");
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(kept(), ["2"]);
 
     // A change that does not load: logged, and the modules loaded before
     // keep serving.
@@ -101,4 +112,5 @@ fn a_changed_module_file_is_served_without_a_restart() {
     assert!(line.contains(&file.display().to_string()), "{line}");
     assert!(line.contains("rebuild the module"), "{line}");
     assert_eq!(rpc(&server, "hello", "again").1, "Hello, again!");
+    assert_eq!(kept(), ["2"], "the failed load's copies are gone");
 }
