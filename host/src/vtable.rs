@@ -117,8 +117,8 @@ pub(crate) struct Scope<'a> {
     call: OnceLock<Arc<CallInfo>>,
 }
 
-/// A module as its scopes name it: its package name, and its
-/// [`background_scope`] (0 in that scope itself). One pointer in every
+/// A module as its scopes name it: its package name, and the scope for
+/// its work outside calls ([`module_name`]; 0 in that scope itself). One pointer in every
 /// scope rather than a name and a number: a call's scope stays small.
 pub(crate) struct ModuleName {
     pub(crate) name: String,
