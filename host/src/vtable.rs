@@ -3,7 +3,9 @@
 //! Every call into a module gets a [`HostHandle`] whose `data` points at a
 //! [`Scope`] owned by the dispatching future. The scope outlives the module
 //! future (it is dropped after it), so the pointer is valid whenever the
-//! module can use it; nk futures clone what they need and own it.
+//! module can use it; nk futures clone what they need and own it. Each
+//! module also has one scope for its work outside calls (ABI 1.3), kept
+//! for as long as the process runs ([`module_name`]).
 
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -117,9 +119,10 @@ pub(crate) struct Scope<'a> {
     call: OnceLock<Arc<CallInfo>>,
 }
 
-/// A module as its scopes name it: its package name, and the scope for
-/// its work outside calls ([`module_name`]; 0 in that scope itself). One pointer in every
-/// scope rather than a name and a number: a call's scope stays small.
+/// A module as its scopes name it: its package name, and the scope for its
+/// work outside calls ([`module_name`]; 0 in that scope itself). One
+/// pointer in every scope rather than a name and a number: a call's scope
+/// stays small.
 pub(crate) struct ModuleName {
     pub(crate) name: String,
     background: usize,
