@@ -366,7 +366,7 @@ impl App {
         claims: Option<&Claims>,
         req: H::Request,
     ) -> Result<H::Request, Response> {
-        let modules = self.modules.load_full();
+        let modules = self.modules.load();
         if !modules.has_before(H::NAME) {
             return Ok(req);
         }
@@ -389,7 +389,7 @@ impl App {
 
     /// The after hook of `H`; its error is logged, never sent.
     async fn after<H: Hook>(&self, claims: Option<&Claims>, out: &H::Response, req: &H::Request) {
-        let modules = self.modules.load_full();
+        let modules = self.modules.load();
         if !modules.has_after(H::NAME) {
             return;
         }
@@ -464,7 +464,7 @@ async fn rpc_inner(app: Arc<App>, id: String, req: Request) -> Response {
     if id.is_empty() {
         return rpc_fixed_err(Code::InvalidArgument, "RPC ID must be set");
     }
-    let modules = app.modules.load_full();
+    let modules = app.modules.load();
     if !modules.has_rpc(&id) {
         return rpc_fixed_err(Code::NotFound, "RPC function not found");
     }
