@@ -83,7 +83,6 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         init_ctx,
         log.clone(),
     )?;
-    let folder = modules::look(&loader);
     let modules = loader.load().await.map_err(|e| e.to_string())?;
     let host = if config.socket_address.is_empty() {
         "0.0.0.0"
@@ -103,7 +102,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         log: log.clone(),
     });
     if reload {
-        modules::watch(app.clone(), loader, folder);
+        modules::watch(app.clone(), loader);
     }
     let router = http::router(app);
     // Small request/response exchanges: send at once, as Go's net/http does.

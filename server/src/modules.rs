@@ -40,6 +40,8 @@ pub struct Loader {
     generation: u64,
     /// The generation whose copies are served (0: none yet).
     serving: u64,
+    /// The folder as the last load found it, looked at before loading.
+    loaded: Fingerprint,
     api: Arc<dyn HostApi>,
     init_ctx: ContextData,
     log: Logger,
@@ -67,6 +69,7 @@ impl Loader {
             copies,
             generation: 0,
             serving: 0,
+            loaded: Vec::new(),
             api,
             init_ctx,
             log,
@@ -76,6 +79,7 @@ impl Loader {
     /// Loads and initialises every module of the folder, logging as Nakama
     /// does.
     pub async fn load(&mut self) -> Result<Modules, LoadError> {
+        self.loaded = fingerprint(&self.runtime_path);
         let log = &self.log;
         let on_event = |event| log_event(log, event);
         let (api, init_ctx) = (self.api.clone(), self.init_ctx.clone());
@@ -98,7 +102,7 @@ impl Loader {
 
 /// What a folder holds, to notice a change: each module file's path, size
 /// and modification time.
-pub type Fingerprint = Vec<(PathBuf, u64, Option<SystemTime>)>;
+type Fingerprint = Vec<(PathBuf, u64, Option<SystemTime>)>;
 
 fn fingerprint(path: &Path) -> Fingerprint {
     loader::candidates(path, EXTENSIONS)
@@ -113,31 +117,24 @@ fn fingerprint(path: &Path) -> Fingerprint {
         .collect()
 }
 
-/// The folder as it is now, before the first load: [`watch`] compares
-/// later looks with it.
-pub fn look(loader: &Loader) -> Fingerprint {
-    fingerprint(&loader.runtime_path)
-}
-
 /// Polls the folder for as long as the dev host runs and swaps a new set
-/// of modules into `app` after each change that loads.
-pub fn watch(app: Arc<App>, mut loader: Loader, loaded: Fingerprint) {
+/// of modules into `app` after each change that loads. `loader` made the
+/// set `app` serves.
+pub fn watch(app: Arc<App>, mut loader: Loader) {
     app.log.info(
         "Reloading modules when their files change",
         &[("path", loader.runtime_path.display().to_string().into())],
     );
     tokio::spawn(async move {
-        let mut served = loaded;
-        let mut last = served.clone();
+        let mut last = loader.loaded.clone();
         loop {
             tokio::time::sleep(POLL).await;
             let now = fingerprint(&loader.runtime_path);
             let settled = now == last;
             last = now;
-            if !settled || last == served {
+            if !settled || last == loader.loaded {
                 continue;
             }
-            served = last.clone();
             match loader.load().await {
                 Ok(modules) => {
                     let count = modules.modules().len();
