@@ -31,3 +31,18 @@ pub fn workspace() -> PathBuf {
         .expect("conformance/ is inside the workspace")
         .to_path_buf()
 }
+
+/// Checks `check` every 50 ms until it holds; panics after 15 s naming
+/// `what` and the last thing `check` said was wrong.
+pub fn eventually(what: &str, mut check: impl FnMut() -> Result<(), String>) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        match check() {
+            Ok(()) => return,
+            Err(e) if std::time::Instant::now() > deadline => {
+                panic!("timed out waiting until {what}: {e}")
+            }
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
+        }
+    }
+}

@@ -84,19 +84,13 @@ pub fn check_background_work(port: u16) {
         (200, &json!({"started": true})),
         "{started}"
     );
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
+    crate::eventually("the background write lands", || {
         let (status, done) = call(port, "nk_background_done", "");
         assert_eq!(status, 200, "{done}");
-        if done == json!({"done": true}) {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the background write never landed: {done}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+        (done == json!({"done": true}))
+            .then_some(())
+            .ok_or_else(|| done.to_string())
+    });
 }
 
 /// The context fixture-nk's `nk_context` RPC sees when called with a

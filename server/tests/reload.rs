@@ -4,21 +4,14 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::Server;
 use nakama_conformance::modules::{build, file_name};
 
-/// Polls `what` until it holds, for up to 15 s.
+/// `check` holds within 15 s.
 fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while Instant::now() < deadline {
-        if check() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("timed out waiting until {what}");
+    nakama_conformance::eventually(what, || check().then_some(()).ok_or_else(String::new));
 }
 
 fn rpc(server: &Server, id: &str, body: &str) -> (u16, String) {

@@ -187,14 +187,11 @@ fn every_nk_function_is_forwarded_to_nakama() {
     nakama_conformance::nk::check_context(nakama.port);
     // The background work's log line (written on the module's own thread,
     // after its call ended) reaches Nakama's log as the module's.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let line = loop {
-        if let Some(l) = nakama.log_lines("background work done").pop() {
-            break l;
-        }
-        assert!(std::time::Instant::now() < deadline, "{}", nakama.log());
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    };
+    nakama_conformance::eventually("the background work logs", || {
+        let found = !nakama.log_lines("background work done").is_empty();
+        found.then_some(()).ok_or_else(|| nakama.log())
+    });
+    let line = nakama.log_lines("background work done").remove(0);
     assert_eq!(line["runtime"], "rust", "{line}");
     assert_eq!(line["key"], "background", "{line}");
 
