@@ -226,15 +226,8 @@ impl HostApi for HostWhileAlive {
         }
     }
 
-    fn context_maps(&self, host_token: u64) -> String {
-        let api = self.0.upgrade();
-        api.map(|a| a.context_maps(host_token)).unwrap_or_default()
-    }
-
-    fn call_context(&self, host_token: u64) -> String {
-        let api = self.0.upgrade();
-        api.map(|a| a.call_context(host_token)).unwrap_or_default()
-    }
+    // No context_maps / call_context: no `Context` is made over this scope
+    // (its context is init's, complete), so the defaults are never asked.
 }
 
 fn owned(v: ROption<RStr<'_>>) -> Option<String> {
