@@ -76,6 +76,16 @@ nk_functions! {
     NotificationsSend = "notifications_send": NotificationsSendArgs => ();
     /// `NotificationList`: a user's notifications, newest first.
     NotificationList = "notification_list": PageArgs => NotificationPage;
+    /// `LeaderboardCreate`: a leaderboard; creating an existing id changes nothing.
+    LeaderboardCreate = "leaderboard_create": LeaderboardCreateArgs => ();
+    /// `LeaderboardDelete`: a leaderboard and its records; an unknown id is not an error.
+    LeaderboardDelete = "leaderboard_delete": LeaderboardIdArgs => ();
+    /// `LeaderboardRecordWrite`: submit an owner's score through the leaderboard's operator.
+    LeaderboardRecordWrite = "leaderboard_record_write": LeaderboardRecordWriteArgs => api::LeaderboardRecord;
+    /// `LeaderboardRecordsList`: a page of records in rank order, and chosen owners' records.
+    LeaderboardRecordsList = "leaderboard_records_list": LeaderboardRecordsListArgs => LeaderboardRecordsPage;
+    /// `LeaderboardRecordDelete`: remove an owner's record of the current period.
+    LeaderboardRecordDelete = "leaderboard_record_delete": LeaderboardRecordDeleteArgs => ();
 }
 
 /// Arguments of `authenticate_custom` / `authenticate_device`.
@@ -330,6 +340,129 @@ pub struct NotificationSendArgs {
     /// Sender user id; empty for the system.
     pub sender_id: String,
     pub persistent: bool,
+}
+
+/// How a leaderboard ranks its records.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SortOrder {
+    /// Lower scores rank first (`"asc"`).
+    #[serde(rename = "asc")]
+    Ascending,
+    /// Higher scores rank first (`"desc"`).
+    #[default]
+    #[serde(rename = "desc")]
+    Descending,
+}
+
+/// What a submitted score does to an owner's record.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Operator {
+    /// Keeps the better of the old and new score, and of the subscores, each
+    /// on its own (`"best"`).
+    #[default]
+    #[serde(rename = "best")]
+    Best,
+    /// Replaces the record's score and subscore (`"set"`).
+    #[serde(rename = "set")]
+    Set,
+    /// Adds to them (`"incr"`).
+    #[serde(rename = "incr")]
+    Increment,
+    /// Subtracts from them, stopping at 0 (`"decr"`); a first submission
+    /// records 0.
+    #[serde(rename = "decr")]
+    Decrement,
+}
+
+impl Operator {
+    /// The number of Nakama's `api.Operator` enum (0 is "no override").
+    pub fn api_number(self) -> i32 {
+        match self {
+            Operator::Best => api::operator::BEST,
+            Operator::Set => api::operator::SET,
+            Operator::Increment => api::operator::INCREMENT,
+            Operator::Decrement => api::operator::DECREMENT,
+        }
+    }
+}
+
+/// Arguments of `leaderboard_create`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LeaderboardCreateArgs {
+    pub id: String,
+    /// Only the server (modules) may write records; clients may only read.
+    pub authoritative: bool,
+    pub sort_order: SortOrder,
+    pub operator: Operator,
+    /// A CRON expression (`0 0 * * 1`: Mondays at midnight UTC); records
+    /// written in one period are not listed in the next. Empty: never resets.
+    pub reset_schedule: String,
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+    /// Keep ranks for owner records and `rank_count` (the records of a
+    /// page are ranked either way).
+    pub enable_ranks: bool,
+}
+
+/// Arguments naming one leaderboard.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LeaderboardIdArgs {
+    pub id: String,
+}
+
+/// Arguments of `leaderboard_record_write`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LeaderboardRecordWriteArgs {
+    pub id: String,
+    /// A user id, or any other UUID (a group's, ...).
+    pub owner_id: String,
+    /// Stored with the record; empty keeps the one stored before.
+    pub username: String,
+    /// At least 0.
+    pub score: i64,
+    /// At least 0.
+    pub subscore: i64,
+    /// Replaces the stored metadata when the record changes; `None` keeps it.
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// This submission's operator instead of the leaderboard's.
+    pub operator: Option<Operator>,
+}
+
+/// Arguments of `leaderboard_records_list`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LeaderboardRecordsListArgs {
+    pub id: String,
+    /// Also answer these owners' records, ranked (`owner_records`).
+    pub owner_ids: Vec<String>,
+    /// Records per page, 0 to 10 000; 0 lists no page (only the owners'
+    /// records).
+    pub limit: i32,
+    pub cursor: String,
+    /// The period to list, by its expiry (Unix seconds); 0: the current one.
+    pub expiry: i64,
+}
+
+/// What `leaderboard_records_list` answers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LeaderboardRecordsPage {
+    pub records: Vec<api::LeaderboardRecord>,
+    pub owner_records: Vec<api::LeaderboardRecord>,
+    /// Empty when there is no next page.
+    pub next_cursor: String,
+    /// Empty when there is no previous page.
+    pub prev_cursor: String,
+}
+
+/// Arguments of `leaderboard_record_delete`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LeaderboardRecordDeleteArgs {
+    pub id: String,
+    pub owner_id: String,
 }
 
 #[cfg(test)]

@@ -353,6 +353,60 @@ impl Nakama {
         })
         .await
     }
+
+    /// Creates a leaderboard (typically in `#[init_module]`). Creating an
+    /// id that exists changes nothing, so this is safe on every start.
+    pub async fn leaderboard_create(&self, args: &nk::LeaderboardCreateArgs) -> Result<(), Error> {
+        self.call::<nk::LeaderboardCreate>(args).await
+    }
+
+    /// Deletes a leaderboard and all its records; an unknown id is not an
+    /// error.
+    pub async fn leaderboard_delete(&self, id: &str) -> Result<(), Error> {
+        self.call::<nk::LeaderboardDelete>(&nk::LeaderboardIdArgs { id: id.to_string() })
+            .await
+    }
+
+    /// Submits a score for `args.owner_id` through the leaderboard's
+    /// operator (or `args.operator`); answers the record as it now stands,
+    /// with its rank when the leaderboard keeps ranks. Allowed on
+    /// authoritative leaderboards too. `NOT_FOUND` for an unknown
+    /// leaderboard.
+    pub async fn leaderboard_record_write(
+        &self,
+        args: &nk::LeaderboardRecordWriteArgs,
+    ) -> Result<api::LeaderboardRecord, Error> {
+        self.call::<nk::LeaderboardRecordWrite>(args).await
+    }
+
+    /// A page of `id`'s records in rank order (each with its rank), and
+    /// the records of `owner_ids` wherever they rank. `limit` 0 lists only
+    /// the owners' records.
+    pub async fn leaderboard_records_list<S: AsRef<str>>(
+        &self,
+        id: &str,
+        owner_ids: &[S],
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<nk::LeaderboardRecordsPage, Error> {
+        self.call::<nk::LeaderboardRecordsList>(&nk::LeaderboardRecordsListArgs {
+            id: id.to_string(),
+            owner_ids: owner_ids.iter().map(|s| s.as_ref().to_string()).collect(),
+            limit,
+            cursor: cursor.unwrap_or_default().to_string(),
+            expiry: 0,
+        })
+        .await
+    }
+
+    /// Removes `owner_id`'s record of the current period, if any.
+    pub async fn leaderboard_record_delete(&self, id: &str, owner_id: &str) -> Result<(), Error> {
+        self.call::<nk::LeaderboardRecordDelete>(&nk::LeaderboardRecordDeleteArgs {
+            id: id.to_string(),
+            owner_id: owner_id.to_string(),
+        })
+        .await
+    }
 }
 
 /// The handle for work outside calls of the module `host` belongs to

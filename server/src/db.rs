@@ -18,7 +18,10 @@ use std::sync::atomic::{AtomicI64, Ordering};
 /// The system user: owner of server objects.
 pub const SYSTEM_USER: &str = "00000000-0000-0000-0000-000000000000";
 
-const SCHEMA_VERSION: i64 = 1;
+pub mod leaderboard;
+
+/// 1: accounts, storage, wallets, notifications; 2: leaderboards.
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS users (
@@ -225,20 +228,24 @@ impl Db {
             .query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0))
             .map_err(|e| e.to_string())?;
         match version {
-            None => {
+            Some(v) if v > SCHEMA_VERSION => {
+                return Err(format!(
+                    "database {path} has schema version {v}, newer than this dev host's {SCHEMA_VERSION}"
+                ))
+            }
+            Some(v) if v == SCHEMA_VERSION => {}
+            // New, or made by an older dev host: every statement of the
+            // schema creates only what is missing.
+            _ => {
                 conn.execute_batch(SCHEMA).map_err(|e| e.to_string())?;
+                conn.execute_batch(leaderboard::SCHEMA)
+                    .map_err(|e| e.to_string())?;
                 conn.execute(
                     "INSERT INTO schema_version (version) VALUES (?1)",
                     [SCHEMA_VERSION],
                 )
                 .map_err(|e| e.to_string())?;
             }
-            Some(v) if v > SCHEMA_VERSION => {
-                return Err(format!(
-                    "database {path} has schema version {v}, newer than this dev host's {SCHEMA_VERSION}"
-                ))
-            }
-            Some(_) => {}
         }
         Ok(Db {
             conn: Arc::new(Mutex::new(Conn {

@@ -29,6 +29,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+mod leaderboard;
+
 use crate::config::Config;
 use crate::db::{self, Caller, Db};
 use crate::log::Logger;
@@ -148,6 +150,12 @@ fn routes(app: Arc<App>) -> Router {
         .route("/v2/storage/delete", put(storage_delete))
         .route("/v2/storage/{collection}", get(storage_list))
         .route("/v2/storage/{collection}/{user_id}", get(storage_list_user))
+        .route(
+            "/v2/leaderboard/{leaderboard_id}",
+            get(leaderboard::list)
+                .post(leaderboard::write)
+                .delete(leaderboard::delete),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::map_response(common_headers))

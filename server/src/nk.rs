@@ -9,7 +9,7 @@ use nakama_runtime_host::{BoxFuture, CallError, HostApi, LogRecord};
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::{Map, Value};
 
-use crate::db::{self, Caller, Db};
+use crate::db::{self, leaderboard, Caller, Db};
 use crate::log::{Level, Logger};
 use crate::session::Sessions;
 
@@ -195,6 +195,23 @@ impl HostApi for DevHostApi {
             }),
             nk::NotificationList::NAME => {
                 call::<nk::NotificationList>(db, args, |c, a| db::notification_list(c, &a))
+            }
+            nk::LeaderboardCreate::NAME => {
+                call::<nk::LeaderboardCreate>(db, args, |c, a| leaderboard::create(c, &a))
+            }
+            nk::LeaderboardDelete::NAME => {
+                call::<nk::LeaderboardDelete>(db, args, |c, a| leaderboard::delete(c, &a.id))
+            }
+            nk::LeaderboardRecordWrite::NAME => {
+                call::<nk::LeaderboardRecordWrite>(db, args, |c, a| leaderboard::nk_write(c, &a))
+            }
+            nk::LeaderboardRecordsList::NAME => {
+                call::<nk::LeaderboardRecordsList>(db, args, |c, a| leaderboard::nk_list(c, &a))
+            }
+            nk::LeaderboardRecordDelete::NAME => {
+                call::<nk::LeaderboardRecordDelete>(db, args, |c, a| {
+                    leaderboard::nk_delete_record(c, &a)
+                })
             }
             other => {
                 let message = format!(

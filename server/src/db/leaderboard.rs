@@ -1,0 +1,651 @@
+//! Leaderboards: Nakama's semantics (server/core_leaderboard.go) on SQLite.
+//!
+//! A record belongs to an owner, a leaderboard and a period: the period of
+//! a leaderboard with a reset schedule ends at the schedule's next time
+//! (its "expiry"), and records of other periods are neither listed nor
+//! changed. Ranks are counted in SQL where Nakama keeps a rank cache in
+//! memory; the order is the same (score, then subscore, then owner id).
+
+use std::str::FromStr as _;
+
+use nakama_runtime_host::abi::api;
+use nakama_runtime_host::abi::nk::{self, Operator, SortOrder};
+use nakama_runtime_host::abi::Code;
+use nakama_runtime_host::CallError;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{err, internal, jsonb_text, rfc3339, Caller, Conn};
+
+/// Tables added in schema version 2.
+pub(super) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS leaderboard (
+    id TEXT PRIMARY KEY,
+    authoritative INTEGER NOT NULL,
+    sort_order TEXT NOT NULL,
+    operator TEXT NOT NULL,
+    reset_schedule TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    enable_ranks INTEGER NOT NULL,
+    create_time INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS leaderboard_record (
+    leaderboard_id TEXT NOT NULL REFERENCES leaderboard(id) ON DELETE CASCADE,
+    owner_id TEXT NOT NULL,
+    username TEXT,
+    score INTEGER NOT NULL CHECK (score >= 0),
+    subscore INTEGER NOT NULL CHECK (subscore >= 0),
+    num_score INTEGER NOT NULL,
+    max_num_score INTEGER NOT NULL DEFAULT 1000000,
+    metadata TEXT NOT NULL,
+    create_time INTEGER NOT NULL,
+    update_time INTEGER NOT NULL,
+    expiry_time INTEGER NOT NULL,
+    PRIMARY KEY (leaderboard_id, expiry_time, owner_id)
+);
+CREATE INDEX IF NOT EXISTS leaderboard_record_order
+    ON leaderboard_record (leaderboard_id, expiry_time, score, subscore, owner_id);
+";
+
+/// Nakama's message for a leaderboard id that is not there.
+pub const NOT_FOUND: &str = "leaderboard not found";
+/// Nakama's message for a client write or delete on an authoritative one.
+pub const AUTHORITATIVE: &str = "leaderboard only allows authoritative submissions";
+/// Nakama's message for a cursor of another leaderboard or period.
+pub const BAD_CURSOR: &str = "leaderboard cursor invalid";
+
+struct Leaderboard {
+    authoritative: bool,
+    sort: SortOrder,
+    operator: Operator,
+    reset: Option<croner::Cron>,
+    enable_ranks: bool,
+}
+
+impl Leaderboard {
+    /// The end of the period `now` falls in (Unix seconds); 0 when the
+    /// leaderboard never resets.
+    fn expiry(&self, now: i64) -> i64 {
+        self.reset.as_ref().map_or(0, |cron| next_reset(cron, now))
+    }
+
+    /// `>` when higher scores rank first, else `<`: how a better record
+    /// compares to a worse one.
+    fn better(&self) -> &'static str {
+        match self.sort {
+            SortOrder::Descending => ">",
+            SortOrder::Ascending => "<",
+        }
+    }
+
+    fn order_by(&self, reverse: bool) -> &'static str {
+        match (self.sort, reverse) {
+            (SortOrder::Descending, false) | (SortOrder::Ascending, true) => {
+                "score DESC, subscore DESC, owner_id DESC"
+            }
+            _ => "score ASC, subscore ASC, owner_id ASC",
+        }
+    }
+}
+
+/// Reads a reset schedule as Nakama's parser does for the five-field form
+/// (minute hour day-of-month month day-of-week) and the `@daily`-style
+/// names. Nakama also takes six and seven fields (a year, seconds); those
+/// are refused here rather than read differently.
+fn parse_schedule(text: &str) -> Result<croner::Cron, CallError> {
+    let bad = || {
+        err(
+            Code::InvalidArgument,
+            "expects reset schedule to be a valid CRON expression",
+        )
+    };
+    if !text.starts_with('@') && text.split_whitespace().count() != 5 {
+        return Err(bad());
+    }
+    croner::Cron::from_str(text).map_err(|_| bad())
+}
+
+/// The first time after `now` the schedule names (Unix seconds).
+fn next_reset(cron: &croner::Cron, now: i64) -> i64 {
+    let Some(at) = chrono::DateTime::from_timestamp(now, 0) else {
+        return 0;
+    };
+    cron.find_next_occurrence(&at, false)
+        .map_or(0, |t| t.timestamp())
+}
+
+fn get(c: &Connection, id: &str) -> Result<Option<Leaderboard>, CallError> {
+    let row = c
+        .query_row(
+            "SELECT authoritative, sort_order, operator, reset_schedule, enable_ranks
+             FROM leaderboard WHERE id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    r.get::<_, bool>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, bool>(4)?,
+                ))
+            },
+        )
+        .optional()
+        .map_err(internal)?;
+    let Some((authoritative, sort, operator, reset, enable_ranks)) = row else {
+        return Ok(None);
+    };
+    Ok(Some(Leaderboard {
+        authoritative,
+        sort: from_word(sort)?,
+        operator: from_word(operator)?,
+        reset: if reset.is_empty() {
+            None
+        } else {
+            Some(parse_schedule(&reset)?)
+        },
+        enable_ranks,
+    }))
+}
+
+fn existing(c: &Connection, id: &str) -> Result<Leaderboard, CallError> {
+    get(c, id)?.ok_or_else(|| err(Code::NotFound, NOT_FOUND))
+}
+
+/// An enum of the ABI from its name (as stored).
+fn from_word<T: serde::de::DeserializeOwned>(w: String) -> Result<T, CallError> {
+    serde_json::from_value(Value::String(w)).map_err(|e| err(Code::Internal, e.to_string()))
+}
+
+/// An enum of the ABI by its name (`"desc"`, `"best"`), to store.
+fn word<T: Serialize>(v: T) -> String {
+    match serde_json::to_value(v) {
+        Ok(Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+fn expects_id(id: &str) -> Result<(), CallError> {
+    if id.is_empty() {
+        return Err(err(
+            Code::InvalidArgument,
+            "expects a leaderboard ID string",
+        ));
+    }
+    Ok(())
+}
+
+/// The owner id in its canonical (lower-case) form, which is also the
+/// order Nakama's UUID column sorts in.
+fn expects_owner(owner_id: &str) -> Result<String, CallError> {
+    uuid::Uuid::parse_str(owner_id)
+        .map(|u| u.to_string())
+        .map_err(|_| {
+            err(
+                Code::InvalidArgument,
+                "expects owner ID to be a valid identifier",
+            )
+        })
+}
+
+/// `leaderboard_record_write`, with the nk function's checks.
+pub fn nk_write(
+    c: &mut Conn,
+    a: &nk::LeaderboardRecordWriteArgs,
+) -> Result<api::LeaderboardRecord, CallError> {
+    expects_id(&a.id)?;
+    let owner_id = expects_owner(&a.owner_id)?;
+    if a.score < 0 {
+        return Err(err(Code::InvalidArgument, "expects score to be >= 0"));
+    }
+    if a.subscore < 0 {
+        return Err(err(Code::InvalidArgument, "expects subscore to be >= 0"));
+    }
+    let metadata = a
+        .metadata
+        .as_ref()
+        .map(|m| jsonb_text(&Value::Object(m.clone())));
+    write(
+        c,
+        Caller::Server,
+        Write {
+            id: &a.id,
+            owner_id: &owner_id,
+            username: &a.username,
+            score: a.score,
+            subscore: a.subscore,
+            metadata,
+            operator: a.operator,
+        },
+    )
+}
+
+/// `leaderboard_records_list`, with the nk function's checks.
+pub fn nk_list(
+    c: &Conn,
+    a: &nk::LeaderboardRecordsListArgs,
+) -> Result<nk::LeaderboardRecordsPage, CallError> {
+    expects_id(&a.id)?;
+    let owner_ids = a
+        .owner_ids
+        .iter()
+        .map(|o| {
+            expects_owner(o).map_err(|_| {
+                err(
+                    Code::InvalidArgument,
+                    "expects each owner ID to be a valid identifier",
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if !(0..=10_000).contains(&a.limit) {
+        return Err(err(Code::InvalidArgument, "expects limit to be 0-10000"));
+    }
+    if a.expiry < 0 {
+        return Err(err(
+            Code::InvalidArgument,
+            "expects expiry to equal or greater than 0",
+        ));
+    }
+    let limit = (a.limit > 0).then_some(a.limit);
+    let list = list(c, &a.id, &owner_ids, limit, &a.cursor, a.expiry)?;
+    Ok(nk::LeaderboardRecordsPage {
+        records: list.records,
+        owner_records: list.owner_records,
+        next_cursor: list.next_cursor,
+        prev_cursor: list.prev_cursor,
+    })
+}
+
+/// `leaderboard_record_delete`, with the nk function's checks.
+pub fn nk_delete_record(c: &Conn, a: &nk::LeaderboardRecordDeleteArgs) -> Result<(), CallError> {
+    expects_id(&a.id)?;
+    let owner_id = expects_owner(&a.owner_id)?;
+    delete_record(c, Caller::Server, &a.id, &owner_id)
+}
+
+/// `leaderboard_create`: creating an id that exists changes nothing.
+pub fn create(c: &Conn, a: &nk::LeaderboardCreateArgs) -> Result<(), CallError> {
+    expects_id(&a.id)?;
+    if !a.reset_schedule.is_empty() {
+        parse_schedule(&a.reset_schedule)?;
+    }
+    c.execute(
+        "INSERT INTO leaderboard
+             (id, authoritative, sort_order, operator, reset_schedule, metadata, enable_ranks, create_time)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (id) DO NOTHING",
+        params![
+            a.id,
+            a.authoritative,
+            word(a.sort_order),
+            word(a.operator),
+            a.reset_schedule,
+            jsonb_text(&Value::Object(a.metadata.clone())),
+            a.enable_ranks,
+            c.now()
+        ],
+    )
+    .map_err(internal)?;
+    Ok(())
+}
+
+/// `leaderboard_delete`: the leaderboard and all its records; an unknown id
+/// is not an error.
+pub fn delete(c: &Conn, id: &str) -> Result<(), CallError> {
+    expects_id(id)?;
+    c.execute("DELETE FROM leaderboard WHERE id = ?1", [id])
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// One submission (the nk function's checks are the caller's).
+pub struct Write<'a> {
+    pub id: &'a str,
+    pub owner_id: &'a str,
+    /// Empty keeps the stored one.
+    pub username: &'a str,
+    pub score: i64,
+    pub subscore: i64,
+    /// JSONB text; `None` keeps the stored metadata (`{}` for a new record).
+    pub metadata: Option<String>,
+    pub operator: Option<Operator>,
+}
+
+const RECORD_COLUMNS: &str =
+    "owner_id, username, score, subscore, num_score, max_num_score, metadata, create_time, update_time";
+
+fn record_from_row(
+    id: &str,
+    expiry: i64,
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<api::LeaderboardRecord> {
+    Ok(api::LeaderboardRecord {
+        leaderboard_id: id.to_string(),
+        owner_id: r.get(0)?,
+        username: r.get(1)?,
+        score: r.get(2)?,
+        subscore: r.get(3)?,
+        num_score: r.get(4)?,
+        max_num_score: r.get(5)?,
+        metadata: r.get(6)?,
+        create_time: Some(rfc3339(r.get(7)?)),
+        update_time: Some(rfc3339(r.get(8)?)),
+        expiry_time: (expiry != 0).then(|| rfc3339(expiry)),
+        rank: 0,
+    })
+}
+
+fn read_record(
+    c: &Connection,
+    id: &str,
+    expiry: i64,
+    owner_id: &str,
+) -> Result<Option<api::LeaderboardRecord>, CallError> {
+    c.query_row(
+        &format!(
+            "SELECT {RECORD_COLUMNS} FROM leaderboard_record
+             WHERE leaderboard_id = ?1 AND expiry_time = ?2 AND owner_id = ?3"
+        ),
+        params![id, expiry, owner_id],
+        |r| record_from_row(id, expiry, r),
+    )
+    .optional()
+    .map_err(internal)
+}
+
+/// The rank of `r` in its period: 1 + the records that rank before it.
+fn rank_of(
+    c: &Connection,
+    lb: &Leaderboard,
+    expiry: i64,
+    r: &api::LeaderboardRecord,
+) -> Result<i64, CallError> {
+    let better = lb.better();
+    let ahead: i64 = c
+        .query_row(
+            &format!(
+                "SELECT count(*) FROM leaderboard_record
+                 WHERE leaderboard_id = ?1 AND expiry_time = ?2
+                   AND (score, subscore, owner_id) {better} (?3, ?4, ?5)"
+            ),
+            params![r.leaderboard_id, expiry, r.score, r.subscore, r.owner_id],
+            |row| row.get(0),
+        )
+        .map_err(internal)?;
+    Ok(ahead + 1)
+}
+
+/// Submits a score: a client (`Caller::Client`) may not write to an
+/// authoritative leaderboard. Answers the record as it stands, ranked
+/// when the leaderboard keeps ranks.
+pub fn write(
+    c: &mut Conn,
+    caller: Caller<'_>,
+    w: Write<'_>,
+) -> Result<api::LeaderboardRecord, CallError> {
+    let now = c.now();
+    let tx = c.transaction().map_err(internal)?;
+    let lb = existing(&tx, w.id)?;
+    if lb.authoritative && matches!(caller, Caller::Client(_)) {
+        return Err(err(Code::PermissionDenied, AUTHORITATIVE));
+    }
+    let expiry = lb.expiry(now);
+    let operator = w.operator.unwrap_or(lb.operator);
+    let username = (!w.username.is_empty()).then_some(w.username);
+    let before = read_record(&tx, w.id, expiry, w.owner_id)?;
+    match before {
+        None => {
+            // A first decrement records 0, as Nakama's insert does.
+            let (score, subscore) = match operator {
+                Operator::Decrement => (0, 0),
+                _ => (w.score, w.subscore),
+            };
+            tx.execute(
+                "INSERT INTO leaderboard_record (leaderboard_id, owner_id, username, score, subscore,
+                     num_score, metadata, create_time, update_time, expiry_time)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?7, ?8)",
+                params![
+                    w.id,
+                    w.owner_id,
+                    username,
+                    score,
+                    subscore,
+                    w.metadata.as_deref().unwrap_or("{}"),
+                    now,
+                    expiry
+                ],
+            )
+            .map_err(internal)?;
+        }
+        Some(old) => {
+            let (score, subscore, changes) = match operator {
+                Operator::Increment => (
+                    old.score.saturating_add(w.score),
+                    old.subscore.saturating_add(w.subscore),
+                    w.score != 0 || w.subscore != 0,
+                ),
+                Operator::Decrement => (
+                    old.score.saturating_sub(w.score).max(0),
+                    old.subscore.saturating_sub(w.subscore).max(0),
+                    w.score != 0 || w.subscore != 0,
+                ),
+                Operator::Set => (
+                    w.score,
+                    w.subscore,
+                    old.score != w.score || old.subscore != w.subscore,
+                ),
+                // Score and subscore each keep their better value, and the
+                // record changes when either improves (Nakama's GREATEST /
+                // LEAST per column).
+                Operator::Best => match lb.sort {
+                    SortOrder::Descending => (
+                        old.score.max(w.score),
+                        old.subscore.max(w.subscore),
+                        old.score < w.score || old.subscore < w.subscore,
+                    ),
+                    SortOrder::Ascending => (
+                        old.score.min(w.score),
+                        old.subscore.min(w.subscore),
+                        old.score > w.score || old.subscore > w.subscore,
+                    ),
+                },
+            };
+            if changes {
+                tx.execute(
+                    "UPDATE leaderboard_record
+                     SET score = ?4, subscore = ?5, num_score = num_score + 1,
+                         metadata = COALESCE(?6, metadata), username = COALESCE(?7, username),
+                         update_time = ?8
+                     WHERE leaderboard_id = ?1 AND expiry_time = ?2 AND owner_id = ?3",
+                    params![w.id, expiry, w.owner_id, score, subscore, w.metadata, username, now],
+                )
+                .map_err(internal)?;
+            }
+        }
+    }
+    let mut record = read_record(&tx, w.id, expiry, w.owner_id)?
+        .ok_or_else(|| err(Code::Internal, "leaderboard record vanished while written"))?;
+    if lb.enable_ranks {
+        record.rank = rank_of(&tx, &lb, expiry, &record)?;
+    }
+    tx.commit().map_err(internal)?;
+    Ok(record)
+}
+
+/// `leaderboard_record_delete` and the client's delete: the owner's
+/// record of the current period.
+pub fn delete_record(
+    c: &Conn,
+    caller: Caller<'_>,
+    id: &str,
+    owner_id: &str,
+) -> Result<(), CallError> {
+    let lb = existing(c, id)?;
+    if lb.authoritative && matches!(caller, Caller::Client(_)) {
+        return Err(err(Code::PermissionDenied, AUTHORITATIVE));
+    }
+    c.execute(
+        "DELETE FROM leaderboard_record WHERE leaderboard_id = ?1 AND expiry_time = ?2 AND owner_id = ?3",
+        params![id, lb.expiry(c.now()), owner_id],
+    )
+    .map_err(internal)?;
+    Ok(())
+}
+
+/// Where a page starts: just after (`next`) or just before this record,
+/// whose rank was `rank`. Opaque to clients (URL-safe base64 of JSON),
+/// and only good for the leaderboard and period it was made for.
+#[derive(Serialize, Deserialize)]
+struct Cursor {
+    next: bool,
+    id: String,
+    expiry: i64,
+    score: i64,
+    subscore: i64,
+    owner: String,
+    rank: i64,
+}
+
+impl Cursor {
+    fn encode(&self) -> String {
+        use base64::Engine as _;
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        base64::engine::general_purpose::URL_SAFE.encode(json)
+    }
+
+    fn decode(text: &str, id: &str, expiry: i64) -> Result<Option<Cursor>, CallError> {
+        use base64::Engine as _;
+        if text.is_empty() {
+            return Ok(None);
+        }
+        base64::engine::general_purpose::URL_SAFE
+            .decode(text)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Cursor>(&b).ok())
+            .filter(|c| c.id == id && c.expiry == expiry)
+            .map(Some)
+            .ok_or_else(|| err(Code::InvalidArgument, BAD_CURSOR))
+    }
+
+    fn at(next: bool, id: &str, expiry: i64, r: &api::LeaderboardRecord) -> Cursor {
+        Cursor {
+            next,
+            id: id.to_string(),
+            expiry,
+            score: r.score,
+            subscore: r.subscore,
+            owner: r.owner_id.clone(),
+            rank: r.rank,
+        }
+    }
+}
+
+/// Lists a page of records in rank order (when `limit` is given; each
+/// ranked by its place) and the records of `owner_ids` (ranked when the
+/// leaderboard keeps ranks). `expiry` 0 is the current period.
+pub fn list(
+    c: &Conn,
+    id: &str,
+    owner_ids: &[String],
+    limit: Option<i32>,
+    cursor: &str,
+    expiry: i64,
+) -> Result<api::LeaderboardRecordList, CallError> {
+    let lb = existing(c, id)?;
+    let expiry = if expiry == 0 {
+        lb.expiry(c.now())
+    } else {
+        expiry
+    };
+    let mut out = api::LeaderboardRecordList::default();
+    if let Some(limit) = limit {
+        let from = Cursor::decode(cursor, id, expiry)?;
+        // A previous page is read backwards from its cursor, then turned
+        // round.
+        let backwards = from.as_ref().is_some_and(|f| !f.next);
+        let mut sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM leaderboard_record WHERE leaderboard_id = ?1 AND expiry_time = ?2"
+        );
+        if from.is_some() {
+            let past = match (lb.better(), backwards) {
+                (">", false) | ("<", true) => "<",
+                _ => ">",
+            };
+            sql += &format!(" AND (score, subscore, owner_id) {past} (?4, ?5, ?6)");
+        }
+        sql += &format!(" ORDER BY {} LIMIT ?3", lb.order_by(backwards));
+        let (score, subscore, owner) = from
+            .as_ref()
+            .map_or((0, 0, ""), |f| (f.score, f.subscore, f.owner.as_str()));
+        let fetch = i64::from(limit) + 1;
+        let mut values: Vec<&dyn rusqlite::ToSql> = vec![&id, &expiry, &fetch];
+        if from.is_some() {
+            values.extend([&score as &dyn rusqlite::ToSql, &subscore, &owner]);
+        }
+        let mut rows: Vec<api::LeaderboardRecord> = c
+            .prepare(&sql)
+            .and_then(|mut stmt| {
+                stmt.query_map(values.as_slice(), |r| record_from_row(id, expiry, r))?
+                    .collect()
+            })
+            .map_err(internal)?;
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let mut rank = from.as_ref().map_or(0, |f| f.rank);
+        for r in &mut rows {
+            rank += if backwards { -1 } else { 1 };
+            r.rank = rank;
+        }
+        // Cursors in reading order: past the last row read (when more
+        // rows follow) and before the first (when this page had a cursor).
+        let onward = match (more, rows.last()) {
+            (true, Some(last)) => Some(Cursor::at(!backwards, id, expiry, last)),
+            _ => None,
+        };
+        let back = match (&from, rows.first()) {
+            (Some(_), Some(first)) => Some(Cursor::at(backwards, id, expiry, first)),
+            _ => None,
+        };
+        let (next, prev) = if backwards {
+            rows.reverse();
+            (back, onward)
+        } else {
+            (onward, back)
+        };
+        out.next_cursor = next.map(|c| c.encode()).unwrap_or_default();
+        out.prev_cursor = prev.map(|c| c.encode()).unwrap_or_default();
+        out.records = rows;
+    }
+    if !owner_ids.is_empty() {
+        let marks = vec!["?"; owner_ids.len()].join(", ");
+        let mut stmt = c
+            .prepare(&format!(
+                "SELECT {RECORD_COLUMNS} FROM leaderboard_record
+                 WHERE leaderboard_id = ? AND expiry_time = ? AND owner_id IN ({marks})
+                 ORDER BY {}",
+                lb.order_by(false)
+            ))
+            .map_err(internal)?;
+        let mut values: Vec<&dyn rusqlite::ToSql> = vec![&id, &expiry];
+        values.extend(owner_ids.iter().map(|o| o as &dyn rusqlite::ToSql));
+        out.owner_records = stmt
+            .query_map(values.as_slice(), |r| record_from_row(id, expiry, r))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(internal)?;
+    }
+    if lb.enable_ranks {
+        for r in &mut out.owner_records {
+            r.rank = rank_of(c, &lb, expiry, r)?;
+        }
+        out.rank_count = c
+            .query_row(
+                "SELECT count(*) FROM leaderboard_record WHERE leaderboard_id = ?1 AND expiry_time = ?2",
+                params![id, expiry],
+                |r| r.get(0),
+            )
+            .map_err(internal)?;
+    }
+    Ok(out)
+}

@@ -1,0 +1,233 @@
+//! The client's leaderboard routes, `/v2/leaderboard/{leaderboard_id}`:
+//! list (GET), write the caller's record (POST), delete it (DELETE), with
+//! Nakama's checks and messages (server/api_leaderboard.go) and the
+//! modules' hooks around each.
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Uri};
+use axum::response::Response;
+use nakama_runtime_host::abi::hooks::hook;
+use nakama_runtime_host::abi::nk::Operator;
+use nakama_runtime_host::abi::{api, Code};
+use nakama_runtime_host::CallError;
+use serde_json::Value;
+
+use super::{gateway_err, gateway_ok, query_map, read_json, session, Shared};
+use crate::db::{self, leaderboard, Caller};
+
+/// The gateway's answer to a failed leaderboard call: Nakama's messages for
+/// a missing leaderboard and a refused client, `otherwise` for the rest.
+fn api_err(e: CallError, refused: &str, otherwise: &str) -> Response {
+    match e.code {
+        Code::NotFound => gateway_err(Code::NotFound, "Leaderboard not found."),
+        Code::PermissionDenied => gateway_err(Code::PermissionDenied, refused),
+        Code::InvalidArgument if e.message == leaderboard::BAD_CURSOR => {
+            gateway_err(Code::InvalidArgument, "Cursor is invalid or expired.")
+        }
+        _ => gateway_err(Code::Internal, otherwise),
+    }
+}
+
+fn bad(message: &str) -> Response {
+    gateway_err(Code::InvalidArgument, message)
+}
+
+/// `POST`: the caller's score, through the leaderboard's operator or the
+/// one the request names.
+pub(super) async fn write(
+    State(app): Shared,
+    Path(leaderboard_id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    const FAILED: &str = "Error writing score to leaderboard.";
+    let claims = match session(&app, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let record: api::LeaderboardRecordWrite = match read_json(&app, body).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let req = api::WriteLeaderboardRecordRequest {
+        leaderboard_id,
+        record: Some(record),
+    };
+    let req = match app
+        .before::<hook::WriteLeaderboardRecord>(Some(&claims), req)
+        .await
+    {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    if req.leaderboard_id.is_empty() {
+        return bad("Invalid leaderboard ID.");
+    }
+    let Some(record) = &req.record else {
+        return bad("Invalid input, record score value is required.");
+    };
+    let metadata = if record.metadata.is_empty() {
+        None
+    } else {
+        match serde_json::from_str::<Value>(&record.metadata) {
+            Ok(v @ Value::Object(_)) => Some(db::jsonb_text(&v)),
+            _ => return bad("Metadata value must be JSON, if provided."),
+        }
+    };
+    let operator = match record.operator {
+        api::operator::NO_OVERRIDE => None,
+        api::operator::BEST => Some(Operator::Best),
+        api::operator::SET => Some(Operator::Set),
+        api::operator::INCREMENT => Some(Operator::Increment),
+        api::operator::DECREMENT => Some(Operator::Decrement),
+        // Nakama's core refuses an unknown operator as an internal error.
+        _ => return gateway_err(Code::Internal, FAILED),
+    };
+    let (id, uid, username) = (
+        req.leaderboard_id.clone(),
+        claims.uid.clone(),
+        claims.usn.clone(),
+    );
+    let (score, subscore) = (record.score, record.subscore);
+    let task = move |c: &mut db::Conn| {
+        leaderboard::write(
+            c,
+            Caller::Client(&uid),
+            leaderboard::Write {
+                id: &id,
+                owner_id: &uid,
+                username: &username,
+                score,
+                subscore,
+                metadata,
+                operator,
+            },
+        )
+    };
+    match app.db.run(task).await {
+        Ok(out) => {
+            app.after::<hook::WriteLeaderboardRecord>(Some(&claims), &out, &req)
+                .await;
+            gateway_ok(&out)
+        }
+        Err(e) => api_err(
+            e,
+            "Leaderboard only allows authoritative score submissions.",
+            FAILED,
+        ),
+    }
+}
+
+/// `GET`: a page of records (`limit`, `cursor`) and the records of
+/// `owner_ids`.
+pub(super) async fn list(
+    State(app): Shared,
+    Path(leaderboard_id): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let claims = match session(&app, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let query = query_map(&uri);
+    let first = |k: &str| query.get(k).and_then(|v| v.first()).cloned();
+    let limit = match first("limit").map(|l| l.parse::<i32>().map_err(|_| l)) {
+        None => None,
+        Some(Ok(l)) => Some(l),
+        Some(Err(l)) => return bad(&format!("invalid limit: {l}")),
+    };
+    let expiry = match first("expiry").map(|e| e.parse::<i64>().map_err(|_| e)) {
+        None => None,
+        Some(Ok(e)) => Some(e),
+        Some(Err(e)) => return bad(&format!("invalid expiry: {e}")),
+    };
+    let req = api::ListLeaderboardRecordsRequest {
+        leaderboard_id,
+        owner_ids: query.get("owner_ids").cloned().unwrap_or_default(),
+        limit,
+        cursor: first("cursor").unwrap_or_default(),
+        expiry,
+    };
+    let req = match app
+        .before::<hook::ListLeaderboardRecords>(Some(&claims), req)
+        .await
+    {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    if req.leaderboard_id.is_empty() {
+        return bad("Invalid leaderboard ID.");
+    }
+    let limit = match req.limit {
+        Some(l) if !(1..=1000).contains(&l) => {
+            return bad("Invalid limit - limit must be between 1 and 1000.")
+        }
+        Some(l) => Some(l),
+        // Without a limit: one record, unless only owners' records are
+        // asked for.
+        None if req.owner_ids.is_empty() || !req.cursor.is_empty() => Some(1),
+        None => None,
+    };
+    let mut owner_ids = Vec::with_capacity(req.owner_ids.len());
+    for o in &req.owner_ids {
+        match uuid::Uuid::parse_str(o) {
+            Ok(u) => owner_ids.push(u.to_string()),
+            Err(_) => return bad("One or more owner IDs are invalid."),
+        }
+    }
+    let (id, cursor, expiry) = (
+        req.leaderboard_id.clone(),
+        req.cursor.clone(),
+        req.expiry.unwrap_or(0),
+    );
+    let task =
+        move |c: &mut db::Conn| leaderboard::list(c, &id, &owner_ids, limit, &cursor, expiry);
+    match app.db.run(task).await {
+        Ok(out) => {
+            app.after::<hook::ListLeaderboardRecords>(Some(&claims), &out, &req)
+                .await;
+            gateway_ok(&out)
+        }
+        Err(e) => api_err(e, "", "Error listing records from leaderboard."),
+    }
+}
+
+/// `DELETE`: the caller's record of the current period.
+pub(super) async fn delete(
+    State(app): Shared,
+    Path(leaderboard_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let claims = match session(&app, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let req = api::DeleteLeaderboardRecordRequest { leaderboard_id };
+    let req = match app
+        .before::<hook::DeleteLeaderboardRecord>(Some(&claims), req)
+        .await
+    {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    if req.leaderboard_id.is_empty() {
+        return bad("Invalid leaderboard ID.");
+    }
+    let (id, uid) = (req.leaderboard_id.clone(), claims.uid.clone());
+    let task =
+        move |c: &mut db::Conn| leaderboard::delete_record(c, Caller::Client(&uid), &id, &uid);
+    match app.db.run(task).await {
+        Ok(()) => {
+            app.after::<hook::DeleteLeaderboardRecord>(Some(&claims), &(), &req)
+                .await;
+            gateway_ok(&serde_json::json!({}))
+        }
+        Err(e) => api_err(
+            e,
+            "Leaderboard only allows authoritative score deletions.",
+            "Error deleting score from leaderboard.",
+        ),
+    }
+}
