@@ -65,6 +65,8 @@ pub fn check_every_function(port: u16) {
     assert_eq!(n["has_cursor"], true);
     assert_eq!(n["after_delete"], json!(["k1", "k2"]));
 
+    check_leaderboards(port);
+
     // nk calls from a thread the module started, driven by its own
     // executor, outside the host's poll of the call.
     let (status, t) = call(port, "nk_from_thread", "");
@@ -73,6 +75,100 @@ pub fn check_every_function(port: u16) {
 
     // Work that outlives its call, through the background `Nakama`.
     check_background_work(port);
+}
+
+/// fixture-nk's `nk_leaderboards`: the leaderboard functions, their
+/// operators, ranks, pages and refusals. Its leaderboards are named after
+/// this run, so a database kept from earlier runs does not matter.
+pub fn check_leaderboards(port: u16) {
+    let suffix = run_suffix();
+    let (status, l) = call(
+        port,
+        "nk_leaderboards",
+        &format!(r#"{{"suffix":"{suffix}"}}"#),
+    );
+    assert_eq!(status, 200, "{l}");
+    let (a, b, c) = (
+        "00000000-0000-4000-8000-00000000000a",
+        "00000000-0000-4000-8000-00000000000b",
+        "00000000-0000-4000-8000-00000000000c",
+    );
+    let record = |owner: &str,
+                  username: Option<&str>,
+                  score: i64,
+                  subscore: i64,
+                  num: i64,
+                  rank: i64,
+                  metadata: Value| {
+        json!({"owner": owner, "username": username, "score": score, "subscore": subscore,
+               "num_score": num, "rank": rank, "metadata": metadata, "expiry_time": null})
+    };
+    let red = json!({"car": "red"});
+    assert_eq!(
+        l["first"],
+        record(a, Some("alice"), 10, 1, 1, 1, red.clone()),
+        "{l}"
+    );
+    // A worse score changes nothing, not even the count.
+    assert_eq!(l["worse"], l["first"], "{l}");
+    // A better one: the best score and, on its own, the best subscore;
+    // name and metadata kept when not given.
+    assert_eq!(
+        l["better"],
+        record(a, Some("alice"), 20, 1, 2, 1, red.clone()),
+        "{l}"
+    );
+    let bob = record(b, Some("bob"), 20, 5, 1, 1, json!({}));
+    let alice = record(a, Some("alice"), 20, 1, 2, 2, red.clone());
+    let carol = record(c, Some("carol"), 15, 0, 1, 3, json!({}));
+    assert_eq!(l["page1"], json!([bob, alice]), "{l}");
+    assert_eq!(l["page1_cursors"], json!([true, false]), "{l}");
+    assert_eq!(l["page2"], json!([carol]), "{l}");
+    assert_eq!(l["page2_cursors"], json!([false, true]), "{l}");
+    assert_eq!(l["back"], json!([bob, alice]), "{l}");
+    assert_eq!(l["back_cursors"], json!([true, false]), "{l}");
+    assert_eq!(
+        l["owners"],
+        json!([alice, carol]),
+        "owners' records in rank order: {l}"
+    );
+    assert_eq!(l["owners_page"], 0, "{l}");
+    assert_eq!(l["after_delete"], json!([a, c]), "{l}");
+    // set 50, set 30, incr 5, best 40 (no better: unchanged), best 20,
+    // decr 100 (stops at 0): [score, submissions, rank (none kept)].
+    assert_eq!(
+        l["ops"],
+        json!([
+            [50, 1, 0],
+            [30, 2, 0],
+            [35, 3, 0],
+            [35, 3, 0],
+            [20, 4, 0],
+            [0, 5, 0]
+        ]),
+        "{l}"
+    );
+    assert_eq!(l["first_decrement"], json!([0, 1]), "{l}");
+    let expiry = l["periodic_expiry"].as_str().unwrap_or_default();
+    assert!(
+        expiry.ends_with("T00:00:00Z"),
+        "a daily reset ends at midnight: {l}"
+    );
+    assert_eq!(l["listed_periodic"], 1, "{l}");
+    assert_eq!(
+        l["refused"],
+        json!({"unknown": 5, "negative": 3, "bad_owner": 3, "bad_schedule": 3,
+               "deleted": 5, "list_unknown": 5, "bad_cursor": 3}),
+        "{l}"
+    );
+}
+
+/// A name part unique to this run: the time in nanoseconds.
+fn run_suffix() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{nanos:x}")
 }
 
 /// fixture-nk's `nk_background` starts a thread that writes through the
