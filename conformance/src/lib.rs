@@ -10,6 +10,8 @@
 //!   difference that is not on the caller's list of intended ones.
 //! - [`nk`]: every nk function the SDK offers, through the RPCs of
 //!   `fixtures/fixture-nk`.
+//! - [`leaderboards`]: the client's leaderboard routes, on leaderboards
+//!   `fixtures/fixture-nk` creates.
 //! - [`nakama`]: starts and stops a real Nakama through `scripts/nakama-up`,
 //!   for the tests of the bridge.
 //!
@@ -18,6 +20,7 @@
 
 pub mod golden;
 pub mod http;
+pub mod leaderboards;
 pub mod modules;
 pub mod nakama;
 pub mod nk;

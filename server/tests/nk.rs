@@ -14,6 +14,12 @@ fn every_nk_function_works_against_sqlite() {
 }
 
 #[test]
+fn the_client_leaderboard_routes_answer_as_nakama() {
+    let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
+    nakama_conformance::leaderboards::check_client_routes(server.port);
+}
+
+#[test]
 fn the_module_sees_the_whole_context() {
     let server = Server::start(
         &["fixture-nk"],

@@ -185,6 +185,7 @@ fn every_nk_function_is_forwarded_to_nakama() {
         nakama::start(runtime.path(), &["--runtime.env", "GREETING=hi"]).expect(NEEDS_NAKAMA);
     nakama_conformance::nk::check_every_function(nakama.port);
     nakama_conformance::nk::check_context(nakama.port);
+    nakama_conformance::leaderboards::check_client_routes(nakama.port);
     // The background work's log line (written on the module's own thread,
     // after its call ended) reaches Nakama's log as the module's.
     nakama_conformance::eventually("the background work logs", || {
