@@ -649,3 +649,187 @@ pub fn list(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::db::{Clock, Db};
+
+    const A: &str = "00000000-0000-4000-8000-00000000000a";
+    const B: &str = "00000000-0000-4000-8000-00000000000b";
+
+    /// A connection whose clock the test holds.
+    fn db() -> (Conn, Clock) {
+        let clock = Clock::system();
+        let d = Db::open_with_clock(":memory:", clock.clone()).unwrap();
+        let conn = Arc::try_unwrap(d.conn).ok().unwrap().into_inner().unwrap();
+        (conn, clock)
+    }
+
+    fn submit(
+        c: &mut Conn,
+        caller: Caller<'_>,
+        id: &str,
+        owner: &str,
+        score: i64,
+    ) -> Result<api::LeaderboardRecord, CallError> {
+        write(
+            c,
+            caller,
+            Write {
+                id,
+                owner_id: owner,
+                username: "",
+                score,
+                subscore: 0,
+                metadata: None,
+                operator: None,
+            },
+        )
+    }
+
+    fn owners(list: &api::LeaderboardRecordList) -> Vec<(&str, i64, i64)> {
+        list.records
+            .iter()
+            .map(|r| (r.owner_id.as_str(), r.score, r.rank))
+            .collect()
+    }
+
+    #[test]
+    fn a_reset_schedule_starts_a_new_period_and_the_old_one_stays_listable() {
+        let (mut c, clock) = db();
+        clock.set(1_767_268_800); // 2026-01-01T12:00:00Z, a Thursday
+        create(
+            &c,
+            &nk::LeaderboardCreateArgs {
+                id: "daily".into(),
+                reset_schedule: "0 0 * * *".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let first = submit(&mut c, Caller::Server, "daily", A, 10).unwrap();
+        let midnight = 1_767_312_000; // 2026-01-02T00:00:00Z
+        assert_eq!(first.expiry_time.as_deref(), Some("2026-01-02T00:00:00Z"));
+
+        clock.advance(86_400);
+        let now = list(&c, "daily", &[], Some(10), "", 0).unwrap();
+        assert!(now.records.is_empty(), "a new day lists no records");
+        let again = submit(&mut c, Caller::Server, "daily", A, 3).unwrap();
+        assert_eq!(
+            (again.score, again.num_score),
+            (3, 1),
+            "a record of its own"
+        );
+        assert_eq!(again.expiry_time.as_deref(), Some("2026-01-03T00:00:00Z"));
+        let before = list(&c, "daily", &[], Some(10), "", midnight).unwrap();
+        assert_eq!(
+            owners(&before),
+            [(A, 10, 1)],
+            "the past period by its expiry"
+        );
+    }
+
+    #[test]
+    fn clients_may_not_touch_an_authoritative_leaderboard_but_the_server_may() {
+        let (mut c, _) = db();
+        let args = nk::LeaderboardCreateArgs {
+            id: "auth".into(),
+            authoritative: true,
+            ..Default::default()
+        };
+        create(&c, &args).unwrap();
+        let refused = submit(&mut c, Caller::Client(A), "auth", A, 1).unwrap_err();
+        assert_eq!(
+            (refused.code, refused.message.as_str()),
+            (Code::PermissionDenied, AUTHORITATIVE)
+        );
+        submit(&mut c, Caller::Server, "auth", A, 1).unwrap();
+        let refused = delete_record(&c, Caller::Client(A), "auth", A).unwrap_err();
+        assert_eq!(refused.code, Code::PermissionDenied);
+        delete_record(&c, Caller::Server, "auth", A).unwrap();
+    }
+
+    #[test]
+    fn ties_rank_by_subscore_then_owner_id_in_the_leaderboard_order() {
+        let (mut c, _) = db();
+        for (id, sort) in [
+            ("down", SortOrder::Descending),
+            ("up", SortOrder::Ascending),
+        ] {
+            create(
+                &c,
+                &nk::LeaderboardCreateArgs {
+                    id: id.into(),
+                    sort_order: sort,
+                    enable_ranks: true,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            submit(&mut c, Caller::Server, id, A, 5).unwrap();
+            submit(&mut c, Caller::Server, id, B, 5).unwrap();
+        }
+        // Same score and subscore: the greater owner id first when
+        // descending, the smaller when ascending (Nakama's rank cache).
+        let down = list(&c, "down", &[], Some(10), "", 0).unwrap();
+        assert_eq!(owners(&down), [(B, 5, 1), (A, 5, 2)]);
+        let up = list(&c, "up", &[A.to_string()], Some(10), "", 0).unwrap();
+        assert_eq!(owners(&up), [(A, 5, 1), (B, 5, 2)]);
+        assert_eq!(up.owner_records[0].rank, 1);
+        assert_eq!(up.rank_count, 2);
+    }
+
+    #[test]
+    fn deleting_a_leaderboard_deletes_its_records() {
+        let (mut c, _) = db();
+        create(
+            &c,
+            &nk::LeaderboardCreateArgs {
+                id: "gone".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        submit(&mut c, Caller::Server, "gone", A, 1).unwrap();
+        delete(&c, "gone").unwrap();
+        create(
+            &c,
+            &nk::LeaderboardCreateArgs {
+                id: "gone".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let list = list(&c, "gone", &[], Some(10), "", 0).unwrap();
+        assert!(list.records.is_empty(), "{list:?}");
+    }
+
+    #[test]
+    fn a_database_of_schema_version_1_gains_the_leaderboard_tables() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        let path = path.to_str().unwrap();
+        drop(Db::open(path).unwrap());
+        {
+            let old = rusqlite::Connection::open(path).unwrap();
+            old.execute_batch(
+                "DROP TABLE leaderboard_record; DROP TABLE leaderboard;
+                 DELETE FROM schema_version; INSERT INTO schema_version (version) VALUES (1);",
+            )
+            .unwrap();
+        }
+        let d = Db::open(path).unwrap();
+        let c = d.conn.lock().unwrap();
+        create(
+            &c,
+            &nk::LeaderboardCreateArgs {
+                id: "new".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    }
+}
