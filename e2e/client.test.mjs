@@ -144,3 +144,30 @@ test("account get and update, session refresh", async () => {
   const still = await client.getAccount(refreshed);
   assert.equal(still.user.id, session.user_id);
 });
+
+test("leaderboard: an RPC writes, the client lists, the client may not write", async () => {
+  const ann = await client.authenticateCustom(cid(6), true, `lb_${run}_a`);
+  const ben = await client.authenticateCustom(cid(7), true, `lb_${run}_b`);
+  const first = await client.rpc(ann, "contribute", { points: 40 });
+  assert.equal(first.payload.total, 40);
+  await client.rpc(ben, "contribute", { points: 30 });
+  const again = await client.rpc(ann, "contribute", { points: 5 });
+  assert.equal(again.payload.total, 45);
+
+  const mine = await client.listLeaderboardRecords(ben, "contributions", [ann.user_id, ben.user_id]);
+  const scores = mine.owner_records.map((r) => [r.username, r.score, r.num_score]);
+  assert.deepEqual(scores, [
+    [`lb_${run}_a`, 45, 2],
+    [`lb_${run}_b`, 30, 1],
+  ]);
+  assert.ok(mine.owner_records[0].rank < mine.owner_records[1].rank);
+
+  const top = await client.listLeaderboardRecords(ben, "contributions", undefined, 100);
+  assert.ok(top.records.some((r) => r.owner_id === ann.user_id && r.score === 45));
+
+  const refused = await rejection(client.writeLeaderboardRecord(ann, "contributions", { score: 1000 }));
+  assert.deepEqual(refused, {
+    status: 403,
+    body: { code: 7, message: "Leaderboard only allows authoritative score submissions." },
+  });
+});

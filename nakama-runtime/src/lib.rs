@@ -135,8 +135,8 @@ pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub mod prelude {
     pub use crate::nk::{StorageDeleteOp, StorageReadOp, StorageWriteOp};
     pub use crate::{
-        after_hook, api, before_hook, init_module, rpc, Code, Context, Error, Initializer, Json,
-        Logger, Nakama, RuntimeError,
+        after_hook, api, before_hook, init_module, nk, rpc, Code, Context, Error, Initializer,
+        Json, Logger, Nakama, RuntimeError,
     };
 }
 

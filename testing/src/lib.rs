@@ -28,7 +28,7 @@
 //! - Fixtures: users with custom or device ids and wallets
 //!   ([`TestHost::account`]), storage objects, wallet credits,
 //!   notifications.
-//! - Views: storage, wallets, ledgers, notifications, the log lines the
+//! - Views: storage, wallets, ledgers, notifications, leaderboards, the log lines the
 //!   module wrote.
 //! - Time: the database's clock is settable ([`TestHost::clock`]); each
 //!   host has its own database and clock, so tests run in parallel.
@@ -38,7 +38,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use nakama_devhost::db::{self, Caller, Clock, Db};
+use nakama_devhost::db::{self, leaderboard, Caller, Clock, Db};
 use nakama_devhost::log::Logger;
 use nakama_devhost::nk::DevHostApi;
 use nakama_devhost::session::Sessions;
@@ -372,6 +372,18 @@ impl TestHost {
             .await
             .map(|p| p.items)
             .unwrap_or_else(|e| panic!("ledger: {}", e.message))
+    }
+
+    /// A leaderboard's records of the current period in rank order, each
+    /// with its rank (the first 1 000); panics if there is no such
+    /// leaderboard.
+    pub async fn leaderboard(&self, id: &str) -> Vec<api::LeaderboardRecord> {
+        let id = id.to_string();
+        self.db
+            .run(move |c| leaderboard::list(c, &id, &[], Some(1000), "", 0))
+            .await
+            .map(|l| l.records)
+            .unwrap_or_else(|e| panic!("leaderboard: {}", e.message))
     }
 
     /// A user's notifications, newest first.

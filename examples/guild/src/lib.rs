@@ -8,6 +8,10 @@
 //!   `cid-` followed by six digits; an after hook logs new accounts.
 //! - A before hook on `UpdateAccount` trims the display name and leaves the
 //!   rest of the request as it came.
+//! - `contribute` `{"points": 1..=1000}` adds the caller's points to the
+//!   authoritative leaderboard `contributions` (created at init) and
+//!   answers `{"total", "rank"}`; clients read it through Nakama's
+//!   `/v2/leaderboard/contributions` routes but cannot write it.
 
 use nakama_runtime::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -44,12 +48,62 @@ pub struct Guild {
 
 const COLLECTION: &str = "guilds";
 
+/// The leaderboard of members' contributions.
+pub const CONTRIBUTIONS: &str = "contributions";
+
 #[init_module]
-async fn init(ctx: &Context, _nk: &Nakama, _init: &mut Initializer) -> Result<(), Error> {
+async fn init(ctx: &Context, nk: &Nakama, _init: &mut Initializer) -> Result<(), Error> {
+    // Creating a leaderboard that exists changes nothing: safe at every start.
+    nk.leaderboard_create(&nk::LeaderboardCreateArgs {
+        id: CONTRIBUTIONS.into(),
+        authoritative: true,
+        operator: nk::Operator::Increment,
+        enable_ranks: true,
+        ..Default::default()
+    })
+    .await?;
     ctx.logger()
         .with_field("collection", COLLECTION)
         .info("guild module loaded");
     Ok(())
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Contribute {
+    pub points: i64,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct Contribution {
+    /// The caller's points so far.
+    pub total: i64,
+    /// The caller's place among contributors (1: the most points).
+    pub rank: i64,
+}
+
+#[rpc]
+pub async fn contribute(
+    ctx: &Context,
+    nk: &Nakama,
+    req: Contribute,
+) -> Result<Contribution, Error> {
+    let user = ctx.user_id().ok_or(GuildError::NoSession)?;
+    if !(1..=1000).contains(&req.points) {
+        return Err(GuildError::BadInput.into());
+    }
+    let record = nk
+        .leaderboard_record_write(&nk::LeaderboardRecordWriteArgs {
+            id: CONTRIBUTIONS.into(),
+            owner_id: user.to_string(),
+            username: ctx.username().unwrap_or_default().to_string(),
+            score: req.points,
+            ..Default::default()
+        })
+        .await?;
+    Ok(Contribution {
+        total: record.score,
+        rank: record.rank,
+    })
 }
 
 fn valid_name(name: &str) -> bool {

@@ -68,6 +68,34 @@ async fn typed_errors_reach_the_caller() {
 }
 
 #[tokio::test]
+async fn contributions_add_up_and_rank_their_members() {
+    use guild::{contribute, Contribute, Contribution, CONTRIBUTIONS};
+
+    let host = TestHost::new().await; // init created the leaderboard
+    let (dana, eli) = (host.user("dana").await, host.user("eli").await);
+    let give = |points| Contribute { points };
+    let c: Contribution = host.rpc(&dana, contribute, &give(30)).await.unwrap();
+    assert_eq!(c, Contribution { total: 30, rank: 1 });
+    let c: Contribution = host.rpc(&eli, contribute, &give(50)).await.unwrap();
+    assert_eq!(c, Contribution { total: 50, rank: 1 });
+    let c: Contribution = host.rpc(&dana, contribute, &give(25)).await.unwrap();
+    assert_eq!(c, Contribution { total: 55, rank: 1 });
+
+    let board = host.leaderboard(CONTRIBUTIONS).await;
+    let standings: Vec<_> = board
+        .iter()
+        .map(|r| (r.username.as_deref(), r.score, r.rank))
+        .collect();
+    assert_eq!(standings, [(Some("dana"), 55, 1), (Some("eli"), 50, 2)]);
+
+    let err = host
+        .rpc::<_, _, Contribution, _>(&eli, contribute, &give(0))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::InvalidArgument);
+}
+
+#[tokio::test]
 async fn log_lines_are_inspectable() {
     let host = TestHost::new().await;
     let carol = host.user("carol").await;
