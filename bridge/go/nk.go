@@ -278,6 +278,70 @@ var nkFunctions = map[string]nkFunc{
 		}
 		return nil, st.nk.NotificationsSend(st.ctx, ns)
 	}),
+	"leaderboard_create": forward(func(st *callState, a struct {
+		ID            string                 `json:"id"`
+		Authoritative bool                   `json:"authoritative"`
+		SortOrder     string                 `json:"sort_order"`
+		Operator      string                 `json:"operator"`
+		ResetSchedule string                 `json:"reset_schedule"`
+		Metadata      map[string]interface{} `json:"metadata"`
+		EnableRanks   bool                   `json:"enable_ranks"`
+	}) (any, error) {
+		return nil, st.nk.LeaderboardCreate(st.ctx, a.ID, a.Authoritative, orDefault(a.SortOrder, "desc"),
+			orDefault(a.Operator, "best"), a.ResetSchedule, a.Metadata, a.EnableRanks)
+	}),
+	"leaderboard_delete": forward(func(st *callState, a struct {
+		ID string `json:"id"`
+	}) (any, error) {
+		return nil, st.nk.LeaderboardDelete(st.ctx, a.ID)
+	}),
+	// A null metadata stays a nil map: Nakama then keeps the stored one.
+	"leaderboard_record_write": forward(func(st *callState, a struct {
+		ID       string                 `json:"id"`
+		OwnerID  string                 `json:"owner_id"`
+		Username string                 `json:"username"`
+		Score    int64                  `json:"score"`
+		Subscore int64                  `json:"subscore"`
+		Metadata map[string]interface{} `json:"metadata"`
+		Operator *string                `json:"operator"`
+	}) (any, error) {
+		operator, err := operatorNumber(a.Operator)
+		if err != nil {
+			return nil, err
+		}
+		return protoJSON(st.nk.LeaderboardRecordWrite(st.ctx, a.ID, a.OwnerID, a.Username, a.Score, a.Subscore,
+			a.Metadata, operator))
+	}),
+	"leaderboard_records_list": forward(func(st *callState, a struct {
+		ID       string   `json:"id"`
+		OwnerIDs []string `json:"owner_ids"`
+		Limit    int      `json:"limit"`
+		Cursor   string   `json:"cursor"`
+		Expiry   int64    `json:"expiry"`
+	}) (any, error) {
+		records, owners, next, prev, err := st.nk.LeaderboardRecordsList(st.ctx, a.ID, a.OwnerIDs, a.Limit, a.Cursor,
+			a.Expiry)
+		if err != nil {
+			return nil, err
+		}
+		list, err := protoList(records, nil)
+		if err != nil {
+			return nil, err
+		}
+		ownerList, err := protoList(owners, nil)
+		return struct {
+			Records      json.RawMessage `json:"records"`
+			OwnerRecords json.RawMessage `json:"owner_records"`
+			NextCursor   string          `json:"next_cursor"`
+			PrevCursor   string          `json:"prev_cursor"`
+		}{list, ownerList, next, prev}, err
+	}),
+	"leaderboard_record_delete": forward(func(st *callState, a struct {
+		ID      string `json:"id"`
+		OwnerID string `json:"owner_id"`
+	}) (any, error) {
+		return nil, st.nk.LeaderboardRecordDelete(st.ctx, a.ID, a.OwnerID)
+	}),
 	"notification_list": forward(func(st *callState, a pageArgs) (any, error) {
 		ns, cursor, err := st.nk.NotificationsList(st.ctx, a.UserID, a.Limit, a.Cursor)
 		if err != nil {
@@ -289,6 +353,26 @@ var nkFunctions = map[string]nkFunc{
 			Cursor        string          `json:"cursor"`
 		}{list, cursor}, err
 	}),
+}
+
+func orDefault(s, otherwise string) string {
+	if s == "" {
+		return otherwise
+	}
+	return s
+}
+
+// operatorNumber maps the ABI's operator names to nakama-common's
+// api.Operator numbers (nil: the leaderboard's own operator).
+func operatorNumber(name *string) (*int, error) {
+	if name == nil {
+		return nil, nil
+	}
+	n, ok := map[string]int{"best": 1, "set": 2, "incr": 3, "decr": 4}[*name]
+	if !ok {
+		return nil, badArgs{fmt.Errorf("unknown operator %q", *name)}
+	}
+	return &n, nil
 }
 
 // badArgs marks an argument decoding failure (INVALID_ARGUMENT).
@@ -355,10 +439,11 @@ func nkCall(st *callState, name string, args string, buf *answerBuf) (int, []byt
 }
 
 // nkError maps an error of Nakama's nk functions to a gRPC code: storage
-// version/permission rejections, negative wallets and malformed ids are
-// INVALID_ARGUMENT and a missing account NOT_FOUND (as the dev host answers
-// them), a runtime.Error or a gRPC status error keeps its code, anything
-// else is INTERNAL.
+// version/permission rejections, negative wallets, malformed ids, bad
+// arguments (Nakama's "expects ..." checks), unknown operators and bad
+// leaderboard cursors are INVALID_ARGUMENT, a missing account or
+// leaderboard NOT_FOUND (as the dev host answers them), a runtime.Error or
+// a gRPC status error keeps its code, anything else is INTERNAL.
 func nkError(name string, err error) (int, string) {
 	msg := err.Error()
 	var bad badArgs
@@ -369,9 +454,10 @@ func nkError(name string, err error) (int, string) {
 		return 3, fmt.Sprintf("%s: bad arguments: %s", name, msg)
 	case errors.Is(err, runtime.ErrStorageRejectedVersion), errors.Is(err, runtime.ErrStorageRejectedPermission),
 		strings.HasPrefix(msg, "Storage write rejected"), strings.HasPrefix(msg, "Storage delete rejected"),
-		errors.As(err, &neg), msg == "invalid user id":
+		errors.As(err, &neg), msg == "invalid user id", strings.HasPrefix(msg, "expects "),
+		msg == "invalid operator", msg == "leaderboard cursor invalid":
 		return 3, msg
-	case msg == "account not found":
+	case msg == "account not found", msg == "leaderboard not found":
 		return 5, msg
 	case errors.As(err, &re):
 		if re.Code <= 0 || re.Code >= 17 {

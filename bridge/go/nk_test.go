@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"regexp"
 	"sort"
@@ -56,5 +57,38 @@ func TestNkErrorKeepsGrpcStatusCodes(t *testing.T) {
 	code, _ = nkError("x", statusErr{nil})
 	if code != 13 {
 		t.Fatalf("a nil status is INTERNAL, got %d", code)
+	}
+}
+
+// Nakama's plain errors for leaderboards get the dev host's codes.
+func TestNkErrorCodesOfLeaderboardErrors(t *testing.T) {
+	for msg, want := range map[string]int{
+		"leaderboard not found":                                5,
+		"expects score to be >= 0":                             3,
+		"expects reset schedule to be a valid CRON expression": 3,
+		"leaderboard cursor invalid":                           3,
+		"invalid operator":                                     3,
+		"some database failure":                                13,
+	} {
+		if code, got := nkError("leaderboard_record_write", errors.New(msg)); code != want || got != msg {
+			t.Errorf("%q: got %d %q, want %d", msg, code, got, want)
+		}
+	}
+}
+
+// The ABI's operator names become api.Operator numbers; none is nil.
+func TestOperatorNumbers(t *testing.T) {
+	for name, want := range map[string]int{"best": 1, "set": 2, "incr": 3, "decr": 4} {
+		n, err := operatorNumber(&name)
+		if err != nil || n == nil || *n != want {
+			t.Errorf("%s: got %v %v, want %d", name, n, err, want)
+		}
+	}
+	if n, err := operatorNumber(nil); n != nil || err != nil {
+		t.Errorf("nil: got %v %v", n, err)
+	}
+	bad := "max"
+	if _, err := operatorNumber(&bad); err == nil {
+		t.Error("an unknown name is refused")
 	}
 }

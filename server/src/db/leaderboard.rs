@@ -391,6 +391,14 @@ pub fn write(
     if lb.authoritative && matches!(caller, Caller::Client(_)) {
         return Err(err(Code::PermissionDenied, AUTHORITATIVE));
     }
+    // Nakama's table refuses a negative score before it looks for the
+    // owner's record, whatever the operator would make of it.
+    if w.score < 0 || w.subscore < 0 {
+        return Err(err(
+            Code::Internal,
+            "a leaderboard score and subscore are at least 0",
+        ));
+    }
     let expiry = lb.expiry(now);
     let operator = w.operator.unwrap_or(lb.operator);
     let username = (!w.username.is_empty()).then_some(w.username);
