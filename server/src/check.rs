@@ -4,12 +4,33 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use nakama_runtime_host::abi::{mode, Code, ContextData, ABI_MAJOR, ABI_MINOR};
+use nakama_runtime_host::abi::{mode, ContextData, ABI_MAJOR, ABI_MINOR};
 use nakama_runtime_host::{BoxFuture, CallError, HostApi, LoadEvent, LogRecord, Modules};
 
-/// Runs init with no server behind it: logs are printed, nk calls answer
-/// UNIMPLEMENTED (a module whose init needs them is reported as such).
-struct CheckHost;
+use nakama_devhost::db::Db;
+use nakama_devhost::log::Logger;
+use nakama_devhost::nk::DevHostApi;
+use nakama_devhost::session::Sessions;
+
+/// Runs init with no server behind it: logs are printed, nk calls are
+/// answered by the dev host's functions on an empty in-memory database
+/// that is dropped afterwards (so an init that creates its leaderboards or
+/// reads its configuration works, and nothing is kept).
+struct CheckHost {
+    scratch: DevHostApi,
+}
+
+impl CheckHost {
+    fn new() -> Result<CheckHost, String> {
+        Ok(CheckHost {
+            scratch: DevHostApi {
+                db: Db::open(":memory:")?,
+                log: Logger::new("error", "json"),
+                sessions: Arc::new(Sessions::new("check", "check", 60, 60)),
+            },
+        })
+    }
+}
 
 impl HostApi for CheckHost {
     fn log(&self, record: LogRecord<'_>) {
@@ -21,17 +42,11 @@ impl HostApi for CheckHost {
 
     fn nk_call(
         &self,
-        _host_token: u64,
+        host_token: u64,
         function: &str,
-        _args: &[u8],
+        args: &[u8],
     ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
-        let function = function.to_string();
-        Box::pin(async move {
-            Err(CallError::new(
-                Code::Unimplemented,
-                format!("nk function `{function}` is not available during `check` (no server)"),
-            ))
-        })
+        self.scratch.nk_call(host_token, function, args)
     }
 }
 
@@ -52,9 +67,16 @@ pub fn run(path: &Path) -> ExitCode {
         node: "check".into(),
         ..Default::default()
     };
+    let host = match CheckHost::new() {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("error: cannot open a scratch database: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let loaded = runtime.block_on(Modules::load(
         path,
-        Arc::new(CheckHost),
+        Arc::new(host),
         ctx,
         |event| match event {
             LoadEvent::Skipped { file, reason } => {

@@ -162,6 +162,8 @@ fn serve_nk(token: u64, function: &str, args: &[u8]) -> (u32, String) {
                 None => (0, "[]".to_string()),
             }
         }
+        // examples/guild creates its leaderboard in its init.
+        "leaderboard_create" => (0, "null".to_string()),
         other => (12, format!("{other} is not here")),
     };
     (code, out)
