@@ -246,6 +246,26 @@ async fn method_not_allowed() -> Response {
     gateway_err(Code::Unimplemented, "Method Not Allowed")
 }
 
+/// The first value of a query parameter.
+fn query_first(query: &HashMap<String, Vec<String>>, name: &str) -> Option<String> {
+    query.get(name).and_then(|v| v.first()).cloned()
+}
+
+/// A numeric query parameter; a value that is not a number answers 400
+/// naming it.
+fn query_number<T: std::str::FromStr>(
+    query: &HashMap<String, Vec<String>>,
+    name: &str,
+) -> Result<Option<T>, Response> {
+    match query_first(query, name) {
+        None => Ok(None),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| gateway_err(Code::InvalidArgument, &format!("invalid {name}: {v}"))),
+    }
+}
+
 /// Reads a body up to the configured size.
 async fn read_body(app: &App, body: Body) -> Result<Bytes, Response> {
     axum::body::to_bytes(body, app.config.socket_max_request_size_bytes)
@@ -1284,19 +1304,15 @@ async fn list(
         Err(r) => return r,
     };
     let query = query_map(&uri);
-    let first = |k: &str| query.get(k).and_then(|v| v.first()).cloned();
-    let limit: i32 = match first("limit") {
-        None => 1,
-        Some(l) => match l.parse() {
-            Ok(n) => n,
-            Err(_) => return gateway_err(Code::InvalidArgument, &format!("invalid limit: {l}")),
-        },
+    let limit = match query_number(&query, "limit") {
+        Ok(l) => l.unwrap_or(1),
+        Err(r) => return r,
     };
     let req = api::ListStorageObjectsRequest {
         user_id,
         collection,
         limit: Some(limit),
-        cursor: first("cursor").unwrap_or_default(),
+        cursor: query_first(&query, "cursor").unwrap_or_default(),
     };
     let req = match app
         .before::<hook::ListStorageObjects>(Some(&claims), req)

@@ -793,24 +793,14 @@ mod tests {
     #[test]
     fn deleting_a_leaderboard_deletes_its_records() {
         let (mut c, _) = db();
-        create(
-            &c,
-            &nk::LeaderboardCreateArgs {
-                id: "gone".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let gone = nk::LeaderboardCreateArgs {
+            id: "gone".into(),
+            ..Default::default()
+        };
+        create(&c, &gone).unwrap();
         submit(&mut c, Caller::Server, "gone", A, 1).unwrap();
         delete(&c, "gone").unwrap();
-        create(
-            &c,
-            &nk::LeaderboardCreateArgs {
-                id: "gone".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        create(&c, &gone).unwrap();
         let list = list(&c, "gone", &[], Some(10), "", 0).unwrap();
         assert!(list.records.is_empty(), "{list:?}");
     }

@@ -13,7 +13,9 @@ use nakama_runtime_host::abi::{api, Code};
 use nakama_runtime_host::CallError;
 use serde_json::Value;
 
-use super::{gateway_err, gateway_ok, query_map, read_json, session, Shared};
+use super::{
+    gateway_err, gateway_ok, query_first, query_map, query_number, read_json, session, Shared,
+};
 use crate::db::{self, leaderboard, Caller};
 
 /// The gateway's answer to a failed leaderboard call: Nakama's messages for
@@ -132,22 +134,18 @@ pub(super) async fn list(
         Err(r) => return r,
     };
     let query = query_map(&uri);
-    let first = |k: &str| query.get(k).and_then(|v| v.first()).cloned();
-    let limit = match first("limit").map(|l| l.parse::<i32>().map_err(|_| l)) {
-        None => None,
-        Some(Ok(l)) => Some(l),
-        Some(Err(l)) => return bad(&format!("invalid limit: {l}")),
-    };
-    let expiry = match first("expiry").map(|e| e.parse::<i64>().map_err(|_| e)) {
-        None => None,
-        Some(Ok(e)) => Some(e),
-        Some(Err(e)) => return bad(&format!("invalid expiry: {e}")),
+    let (limit, expiry) = match (
+        query_number(&query, "limit"),
+        query_number(&query, "expiry"),
+    ) {
+        (Ok(limit), Ok(expiry)) => (limit, expiry),
+        (Err(r), _) | (_, Err(r)) => return r,
     };
     let req = api::ListLeaderboardRecordsRequest {
         leaderboard_id,
         owner_ids: query.get("owner_ids").cloned().unwrap_or_default(),
         limit,
-        cursor: first("cursor").unwrap_or_default(),
+        cursor: query_first(&query, "cursor").unwrap_or_default(),
         expiry,
     };
     let req = match app
