@@ -86,6 +86,8 @@ nk_functions! {
     LeaderboardRecordsList = "leaderboard_records_list": LeaderboardRecordsListArgs => LeaderboardRecordsPage;
     /// `LeaderboardRecordDelete`: remove an owner's record of the current period.
     LeaderboardRecordDelete = "leaderboard_record_delete": LeaderboardRecordDeleteArgs => ();
+    /// `LeaderboardsGetId`: leaderboards by id, with their reset times; unknown ids are left out.
+    LeaderboardsGetId = "leaderboards_get_id": LeaderboardIdsArgs => Vec<api::Leaderboard>;
 }
 
 /// Arguments of `authenticate_custom` / `authenticate_device`.
@@ -409,6 +411,13 @@ pub struct LeaderboardCreateArgs {
 #[serde(default)]
 pub struct LeaderboardIdArgs {
     pub id: String,
+}
+
+/// Arguments naming several leaderboards.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LeaderboardIdsArgs {
+    pub ids: Vec<String>,
 }
 
 /// Arguments of `leaderboard_record_write`.

@@ -342,6 +342,11 @@ var nkFunctions = map[string]nkFunc{
 	}) (any, error) {
 		return nil, st.nk.LeaderboardRecordDelete(st.ctx, a.ID, a.OwnerID)
 	}),
+	"leaderboards_get_id": forward(func(st *callState, a struct {
+		IDs []string `json:"ids"`
+	}) (any, error) {
+		return protoList(st.nk.LeaderboardsGetId(st.ctx, a.IDs))
+	}),
 	"notification_list": forward(func(st *callState, a pageArgs) (any, error) {
 		ns, cursor, err := st.nk.NotificationsList(st.ctx, a.UserID, a.Limit, a.Cursor)
 		if err != nil {

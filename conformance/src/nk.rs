@@ -155,6 +155,21 @@ pub fn check_leaderboards(port: u16) {
         "a daily reset ends at midnight: {l}"
     );
     assert_eq!(l["listed_periodic"], 1, "{l}");
+    // By id: the first creation's settings; unknown ids left out; a daily
+    // reset's times a day apart, the next one the records' expiry.
+    let boards = &l["boards"];
+    assert_eq!(
+        boards[0],
+        json!({"sort_order": 1, "operator": 1, "authoritative": false,
+               "metadata": {"kind": "best"}, "resets": [0, 0], "created": true}),
+        "{l}"
+    );
+    assert_eq!(boards.as_array().map(Vec::len), Some(2), "{l}");
+    let (prev, next) = (
+        boards[1]["resets"][0].as_i64().unwrap_or(0),
+        boards[1]["resets"][1].as_i64().unwrap_or(0),
+    );
+    assert_eq!((next - prev, next % 86_400), (86_400, 0), "{l}");
     assert_eq!(
         l["refused"],
         json!({"unknown": 5, "negative": 3, "bad_owner": 3, "bad_schedule": 3,

@@ -399,6 +399,18 @@ impl Nakama {
         .await
     }
 
+    /// Leaderboards by id (settings, metadata, previous and next reset);
+    /// unknown ids are left out.
+    pub async fn leaderboards_get_id<S: AsRef<str>>(
+        &self,
+        ids: &[S],
+    ) -> Result<Vec<api::Leaderboard>, Error> {
+        self.call::<nk::LeaderboardsGetId>(&nk::LeaderboardIdsArgs {
+            ids: ids.iter().map(|s| s.as_ref().to_string()).collect(),
+        })
+        .await
+    }
+
     /// Removes `owner_id`'s record of the current period, if any.
     pub async fn leaderboard_record_delete(&self, id: &str, owner_id: &str) -> Result<(), Error> {
         self.call::<nk::LeaderboardRecordDelete>(&nk::LeaderboardRecordDeleteArgs {

@@ -213,6 +213,9 @@ impl HostApi for DevHostApi {
                     leaderboard::nk_delete_record(c, &a)
                 })
             }
+            nk::LeaderboardsGetId::NAME => {
+                call::<nk::LeaderboardsGetId>(db, args, |c, a| leaderboard::get_many(c, &a.ids))
+            }
             other => {
                 let message = format!(
                     "nk function `{other}` is not implemented by the dev host; run the module on a real Nakama through the bridge"

@@ -115,6 +115,15 @@ fn next_reset(cron: &croner::Cron, now: i64) -> i64 {
         .map_or(0, |t| t.timestamp())
 }
 
+/// The last time before `now` the schedule named (Unix seconds).
+fn prev_reset(cron: &croner::Cron, now: i64) -> i64 {
+    let Some(at) = chrono::DateTime::from_timestamp(now, 0) else {
+        return 0;
+    };
+    cron.find_previous_occurrence(&at, false)
+        .map_or(0, |t| t.timestamp())
+}
+
 fn get(c: &Connection, id: &str) -> Result<Option<Leaderboard>, CallError> {
     let row = c
         .query_row(
@@ -282,13 +291,60 @@ pub fn create(c: &Conn, a: &nk::LeaderboardCreateArgs) -> Result<(), CallError> 
             word(a.sort_order),
             word(a.operator),
             a.reset_schedule,
-            jsonb_text(&Value::Object(a.metadata.clone())),
+            // As Go's json.Marshal writes it (compact, keys sorted), which
+            // is what Nakama's leaderboards answer.
+            serde_json::to_string(&a.metadata).unwrap_or_else(|_| "{}".into()),
             a.enable_ranks,
             c.now()
         ],
     )
     .map_err(internal)?;
     Ok(())
+}
+
+/// `leaderboards_get_id`: the leaderboards of `ids` that exist, with their
+/// previous and next reset (0 when there is none).
+pub fn get_many(c: &Conn, ids: &[String]) -> Result<Vec<api::Leaderboard>, CallError> {
+    let now = c.now();
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let Some(lb) = get(c, id)? else {
+            continue;
+        };
+        let (metadata, created): (String, i64) = c
+            .query_row(
+                "SELECT metadata, create_time FROM leaderboard WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(internal)?;
+        let (prev_reset, next_reset) = match &lb.reset {
+            // Nakama: no previous reset before the leaderboard exists.
+            Some(cron) => (
+                if created > now {
+                    0
+                } else {
+                    prev_reset(cron, now)
+                },
+                next_reset(cron, now),
+            ),
+            None => (0, 0),
+        };
+        out.push(api::Leaderboard {
+            id: id.clone(),
+            sort_order: match lb.sort {
+                SortOrder::Ascending => 0,
+                SortOrder::Descending => 1,
+            },
+            operator: lb.operator.api_number(),
+            prev_reset: u32::try_from(prev_reset).unwrap_or(0),
+            next_reset: u32::try_from(next_reset).unwrap_or(0),
+            metadata,
+            create_time: Some(rfc3339(created)),
+            authoritative: lb.authoritative,
+        });
+    }
+    Ok(out)
 }
 
 /// `leaderboard_delete`: the leaderboard and all its records; an unknown id
