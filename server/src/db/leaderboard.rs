@@ -79,12 +79,17 @@ impl Leaderboard {
         }
     }
 
+    /// Whether reading in rank order (or against it, `reverse`) reads
+    /// ascending (score, subscore, owner id).
+    fn reads_up(&self, reverse: bool) -> bool {
+        (self.sort == SortOrder::Ascending) != reverse
+    }
+
     fn order_by(&self, reverse: bool) -> &'static str {
-        match (self.sort, reverse) {
-            (SortOrder::Descending, false) | (SortOrder::Ascending, true) => {
-                "score DESC, subscore DESC, owner_id DESC"
-            }
-            _ => "score ASC, subscore ASC, owner_id ASC",
+        if self.reads_up(reverse) {
+            "score ASC, subscore ASC, owner_id ASC"
+        } else {
+            "score DESC, subscore DESC, owner_id DESC"
         }
     }
 }
@@ -633,10 +638,8 @@ pub fn list(
             "SELECT {RECORD_COLUMNS} FROM leaderboard_record WHERE leaderboard_id = ?1 AND expiry_time = ?2"
         );
         if from.is_some() {
-            let past = match (lb.better(), backwards) {
-                (">", false) | ("<", true) => "<",
-                _ => ">",
-            };
+            // Past the cursor, in the direction of reading.
+            let past = if lb.reads_up(backwards) { ">" } else { "<" };
             sql += &format!(" AND (score, subscore, owner_id) {past} (?4, ?5, ?6)");
         }
         sql += &format!(" ORDER BY {} LIMIT ?3", lb.order_by(backwards));
