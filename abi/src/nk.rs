@@ -86,6 +86,8 @@ nk_functions! {
     LeaderboardRecordsList = "leaderboard_records_list": LeaderboardRecordsListArgs => LeaderboardRecordsPage;
     /// `LeaderboardRecordDelete`: remove an owner's record of the current period.
     LeaderboardRecordDelete = "leaderboard_record_delete": LeaderboardRecordDeleteArgs => ();
+    /// `LeaderboardRecordsHaystack`: a page of records around an owner's (empty if it has none).
+    LeaderboardRecordsHaystack = "leaderboard_records_haystack": LeaderboardRecordsHaystackArgs => api::LeaderboardRecordList;
     /// `LeaderboardsGetId`: leaderboards by id, with their reset times; unknown ids are left out.
     LeaderboardsGetId = "leaderboards_get_id": LeaderboardIdsArgs => Vec<api::Leaderboard>;
 }
@@ -449,6 +451,22 @@ pub struct LeaderboardRecordsListArgs {
     /// Records per page, 0 to 10 000; 0 lists no page (only the owners'
     /// records).
     pub limit: i32,
+    pub cursor: String,
+    /// The period to list, by its expiry (Unix seconds); 0: the current one.
+    pub expiry: i64,
+}
+
+/// Arguments of `leaderboard_records_haystack`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LeaderboardRecordsHaystackArgs {
+    pub id: String,
+    /// The owner whose record the page surrounds.
+    pub owner_id: String,
+    /// Records on the page, 1 to 100, the owner's included.
+    pub limit: i32,
+    /// A cursor of an earlier page: then this lists on from it as
+    /// `leaderboard_records_list` does.
     pub cursor: String,
     /// The period to list, by its expiry (Unix seconds); 0: the current one.
     pub expiry: i64,

@@ -342,6 +342,15 @@ var nkFunctions = map[string]nkFunc{
 	}) (any, error) {
 		return nil, st.nk.LeaderboardRecordDelete(st.ctx, a.ID, a.OwnerID)
 	}),
+	"leaderboard_records_haystack": forward(func(st *callState, a struct {
+		ID      string `json:"id"`
+		OwnerID string `json:"owner_id"`
+		Limit   int    `json:"limit"`
+		Cursor  string `json:"cursor"`
+		Expiry  int64  `json:"expiry"`
+	}) (any, error) {
+		return protoJSON(st.nk.LeaderboardRecordsHaystack(st.ctx, a.ID, a.OwnerID, a.Limit, a.Cursor, a.Expiry))
+	}),
 	"leaderboards_get_id": forward(func(st *callState, a struct {
 		IDs []string `json:"ids"`
 	}) (any, error) {
@@ -460,7 +469,8 @@ func nkError(name string, err error) (int, string) {
 	case errors.Is(err, runtime.ErrStorageRejectedVersion), errors.Is(err, runtime.ErrStorageRejectedPermission),
 		strings.HasPrefix(msg, "Storage write rejected"), strings.HasPrefix(msg, "Storage delete rejected"),
 		errors.As(err, &neg), msg == "invalid user id", strings.HasPrefix(msg, "expects "),
-		msg == "invalid operator", msg == "leaderboard cursor invalid":
+		msg == "invalid operator", msg == "leaderboard cursor invalid", msg == "limit must be 1-100",
+		strings.HasPrefix(msg, "expiry should be time since epoch"):
 		return 3, msg
 	case msg == "account not found", msg == "leaderboard not found":
 		return 5, msg

@@ -161,6 +161,25 @@ pub fn check_client_routes(port: u16) {
         r.text()
     );
 
+    // Around an owner: Ann (second of two) alone on a page of one, with a
+    // cursor to the better records.
+    let r = ben.send("GET", &format!("{board}/owner/{ann_id}?limit=1"), None);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let around = r.json();
+    assert_eq!(
+        around["records"][0]["owner_id"],
+        ann_id.as_str(),
+        "{around}"
+    );
+    assert_eq!(around["records"][0]["rank"], "2", "{around}");
+    assert_eq!(
+        around["records"].as_array().map(Vec::len),
+        Some(1),
+        "{around}"
+    );
+    assert!(around["prev_cursor"].is_string(), "{around}");
+    assert!(around.get("next_cursor").is_none(), "{around}");
+
     let cid = Client::new(port, "cid-lb-000003", "lb_cid");
     let refusals = [
         (
@@ -225,7 +244,25 @@ pub fn check_client_routes(port: u16) {
             (400, 3, "Cursor is invalid or expired."),
         ),
     ];
-    for (r, (status, code, message)) in refusals {
+    let around_refusals = [
+        (
+            ann.send("GET", &format!("{board}/owner/not-a-uuid"), None),
+            (400, 3, "Invalid owner ID provided."),
+        ),
+        (
+            ann.send("GET", &format!("{board}/owner/{ann_id}?limit=101"), None),
+            (400, 3, "Invalid limit - limit must be between 1 and 100."),
+        ),
+        (
+            ann.send(
+                "GET",
+                &format!("/v2/leaderboard/no_such_board/owner/{ann_id}"),
+                None,
+            ),
+            (404, 5, "Leaderboard not found."),
+        ),
+    ];
+    for (r, (status, code, message)) in refusals.into_iter().chain(around_refusals) {
         assert_eq!(
             error(&r),
             (status, json!(code), json!(message)),

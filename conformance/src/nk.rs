@@ -133,6 +133,25 @@ pub fn check_leaderboards(port: u16) {
         "owners' records in rank order: {l}"
     );
     assert_eq!(l["owners_page"], 0, "{l}");
+    // Around C (last of three), two records: the one above and C, and a
+    // cursor back; around A (second), three: all, no cursors. From the
+    // cursor back, a plain listing: the records before, ranked by place.
+    assert_eq!(
+        l["around_c"],
+        json!({"ranked": [[a, 2], [c, 3]], "cursors": [false, true], "rank_count": 3}),
+        "{l}"
+    );
+    assert_eq!(
+        l["around_a"],
+        json!({"ranked": [[b, 1], [a, 2], [c, 3]], "cursors": [false, false], "rank_count": 3}),
+        "{l}"
+    );
+    assert_eq!(l["around_nobody"], 0, "{l}");
+    assert_eq!(
+        l["after_around"],
+        json!({"ranked": [[b, 1]], "cursors": [true, false], "rank_count": 3}),
+        "{l}"
+    );
     assert_eq!(l["after_delete"], json!([a, c]), "{l}");
     // set 50, set 30, incr 5, best 40 (no better: unchanged), best 20,
     // decr 100 (stops at 0): [score, submissions, rank (none kept)].
@@ -173,7 +192,7 @@ pub fn check_leaderboards(port: u16) {
     assert_eq!(
         l["refused"],
         json!({"unknown": 5, "negative": 3, "bad_owner": 3, "bad_schedule": 3,
-               "deleted": 5, "list_unknown": 5, "bad_cursor": 3}),
+               "deleted": 5, "list_unknown": 5, "bad_cursor": 3, "haystack_limit": 3}),
         "{l}"
     );
 }

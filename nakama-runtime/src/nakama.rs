@@ -399,6 +399,28 @@ impl Nakama {
         .await
     }
 
+    /// A page of `limit` records (1 to 100) around `owner_id`'s, in rank
+    /// order: records ranked just above and below it ("you and your
+    /// neighbours"); empty when the owner has no record. Ranks are filled
+    /// in when the leaderboard keeps them. With a cursor of an earlier
+    /// page, lists on from it.
+    pub async fn leaderboard_records_haystack(
+        &self,
+        id: &str,
+        owner_id: &str,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<api::LeaderboardRecordList, Error> {
+        self.call::<nk::LeaderboardRecordsHaystack>(&nk::LeaderboardRecordsHaystackArgs {
+            id: id.to_string(),
+            owner_id: owner_id.to_string(),
+            limit,
+            cursor: cursor.unwrap_or_default().to_string(),
+            expiry: 0,
+        })
+        .await
+    }
+
     /// Leaderboards by id (settings, metadata, previous and next reset);
     /// unknown ids are left out.
     pub async fn leaderboards_get_id<S: AsRef<str>>(

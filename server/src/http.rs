@@ -156,6 +156,10 @@ fn routes(app: Arc<App>) -> Router {
                 .post(leaderboard::write)
                 .delete(leaderboard::delete),
         )
+        .route(
+            "/v2/leaderboard/{leaderboard_id}/owner/{owner_id}",
+            get(leaderboard::around_owner),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::map_response(common_headers))

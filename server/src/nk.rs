@@ -213,6 +213,11 @@ impl HostApi for DevHostApi {
                     leaderboard::nk_delete_record(c, &a)
                 })
             }
+            nk::LeaderboardRecordsHaystack::NAME => {
+                call::<nk::LeaderboardRecordsHaystack>(db, args, |c, a| {
+                    leaderboard::nk_haystack(c, &a)
+                })
+            }
             nk::LeaderboardsGetId::NAME => {
                 call::<nk::LeaderboardsGetId>(db, args, |c, a| leaderboard::get_many(c, &a.ids))
             }

@@ -272,6 +272,25 @@ pub fn nk_list(
     })
 }
 
+/// `leaderboard_records_haystack`, with the nk function's checks.
+pub fn nk_haystack(
+    c: &Conn,
+    a: &nk::LeaderboardRecordsHaystackArgs,
+) -> Result<api::LeaderboardRecordList, CallError> {
+    expects_id(&a.id)?;
+    let owner_id = expects_owner(&a.owner_id)?;
+    if !(1..=100).contains(&a.limit) {
+        return Err(err(Code::InvalidArgument, "limit must be 1-100"));
+    }
+    if a.expiry < 0 {
+        return Err(err(
+            Code::InvalidArgument,
+            "expiry should be time since epoch in seconds and has to be a positive integer",
+        ));
+    }
+    haystack(c, &a.id, &owner_id, a.limit, &a.cursor, a.expiry)
+}
+
 /// `leaderboard_record_delete`, with the nk function's checks.
 pub fn nk_delete_record(c: &Conn, a: &nk::LeaderboardRecordDeleteArgs) -> Result<(), CallError> {
     expects_id(&a.id)?;
@@ -706,15 +725,119 @@ pub fn list(
         for r in &mut out.owner_records {
             r.rank = rank_of(c, &lb, expiry, r)?;
         }
-        out.rank_count = c
-            .query_row(
-                "SELECT count(*) FROM leaderboard_record WHERE leaderboard_id = ?1 AND expiry_time = ?2",
-                params![id, expiry],
-                |r| r.get(0),
-            )
-            .map_err(internal)?;
+        out.rank_count = count_records(c, id, expiry)?;
     }
     Ok(out)
+}
+
+/// A page of `limit` records around `owner_id`'s (Nakama's "haystack"):
+/// as many better records as fit, leaving room for up to half the page of
+/// worse ones. Ranked when the leaderboard keeps ranks. With a cursor it
+/// is a plain listing from there.
+pub fn haystack(
+    c: &Conn,
+    id: &str,
+    owner_id: &str,
+    limit: i32,
+    cursor: &str,
+    expiry: i64,
+) -> Result<api::LeaderboardRecordList, CallError> {
+    let lb = existing(c, id)?;
+    let expiry = if expiry == 0 {
+        lb.expiry(c.now())
+    } else {
+        expiry
+    };
+    if !cursor.is_empty() {
+        return list(c, id, &[], Some(limit), cursor, expiry);
+    }
+    let Some(owner) = read_record(c, id, expiry, owner_id)? else {
+        return Ok(api::LeaderboardRecordList::default());
+    };
+    let limit = limit.max(0) as usize;
+    // The records just better (`up`) or just worse than the owner's,
+    // nearest first.
+    let near = |up: bool, count: usize| -> Result<Vec<api::LeaderboardRecord>, CallError> {
+        // Reading away from the owner: against rank order when going up.
+        let side = if lb.reads_up(up) { ">" } else { "<" };
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM leaderboard_record
+             WHERE leaderboard_id = ?1 AND expiry_time = ?2
+               AND (score, subscore, owner_id) {side} (?3, ?4, ?5)
+             ORDER BY {} LIMIT ?6",
+            lb.order_by(up)
+        );
+        c.prepare(&sql)
+            .and_then(|mut stmt| {
+                stmt.query_map(
+                    params![
+                        id,
+                        expiry,
+                        owner.score,
+                        owner.subscore,
+                        owner.owner_id,
+                        count as i64
+                    ],
+                    |r| record_from_row(id, expiry, r),
+                )?
+                .collect()
+            })
+            .map_err(internal)
+    };
+    let mut above = near(true, limit + 1)?;
+    let mut has_prev = above.len() > limit;
+    above.truncate(limit);
+    above.reverse();
+    let mut below_limit = limit / 2;
+    if above.len() < below_limit {
+        below_limit = limit - above.len();
+    }
+    let mut below = near(false, below_limit + 1)?;
+    let has_next = below.len() > below_limit;
+    below.truncate(below_limit);
+
+    let above_count = above.len();
+    let mut records = above;
+    records.push(owner);
+    records.extend(below);
+    // Keep the last `limit` (the page ends as low as it can), unless the
+    // records above were fewer than those kept below.
+    let start = match records.len().checked_sub(limit) {
+        Some(start) if above_count >= below_limit => start,
+        _ => 0,
+    };
+    has_prev |= start > 0;
+    records.drain(..start);
+    records.truncate(limit);
+
+    let mut out = api::LeaderboardRecordList::default();
+    if lb.enable_ranks {
+        for r in &mut records {
+            r.rank = rank_of(c, &lb, expiry, r)?;
+        }
+        out.rank_count = count_records(c, id, expiry)?;
+    }
+    if has_prev {
+        if let Some(first) = records.first() {
+            out.prev_cursor = Cursor::at(false, id, expiry, first).encode();
+        }
+    }
+    if has_next {
+        if let Some(last) = records.last() {
+            out.next_cursor = Cursor::at(true, id, expiry, last).encode();
+        }
+    }
+    out.records = records;
+    Ok(out)
+}
+
+fn count_records(c: &Connection, id: &str, expiry: i64) -> Result<i64, CallError> {
+    c.query_row(
+        "SELECT count(*) FROM leaderboard_record WHERE leaderboard_id = ?1 AND expiry_time = ?2",
+        params![id, expiry],
+        |r| r.get(0),
+    )
+    .map_err(internal)
 }
 
 #[cfg(test)]

@@ -192,6 +192,74 @@ pub(super) async fn list(
     }
 }
 
+/// `GET .../owner/{owner_id}`: a page around an owner's record.
+pub(super) async fn around_owner(
+    State(app): Shared,
+    Path((leaderboard_id, owner_id)): Path<(String, String)>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let claims = match session(&app, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let query = query_map(&uri);
+    let (limit, expiry) = match (
+        query_number(&query, "limit"),
+        query_number(&query, "expiry"),
+    ) {
+        (Ok(limit), Ok(expiry)) => (limit, expiry),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    let req = api::ListLeaderboardRecordsAroundOwnerRequest {
+        leaderboard_id,
+        limit,
+        owner_id,
+        expiry,
+        cursor: query_first(&query, "cursor").unwrap_or_default(),
+    };
+    let req = match app
+        .before::<hook::ListLeaderboardRecordsAroundOwner>(Some(&claims), req)
+        .await
+    {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    if req.leaderboard_id.is_empty() {
+        return bad("Invalid leaderboard ID.");
+    }
+    let limit = match req.limit {
+        None => 1,
+        Some(l @ 1..=100) => l as i32,
+        Some(_) => return bad("Invalid limit - limit must be between 1 and 100."),
+    };
+    if req.owner_id.is_empty() {
+        return bad("Owner ID must be provided for a haystack query.");
+    }
+    let Ok(owner) = uuid::Uuid::parse_str(&req.owner_id) else {
+        return bad("Invalid owner ID provided.");
+    };
+    let (id, owner, cursor, expiry) = (
+        req.leaderboard_id.clone(),
+        owner.to_string(),
+        req.cursor.clone(),
+        req.expiry.unwrap_or(0),
+    );
+    let task =
+        move |c: &mut db::Conn| leaderboard::haystack(c, &id, &owner, limit, &cursor, expiry);
+    match app.db.run(task).await {
+        Ok(out) => {
+            app.after::<hook::ListLeaderboardRecordsAroundOwner>(Some(&claims), &out, &req)
+                .await;
+            gateway_ok(&out)
+        }
+        // Nakama names only a missing leaderboard; a bad cursor here is
+        // its internal error.
+        Err(e) if e.code == Code::NotFound => gateway_err(Code::NotFound, "Leaderboard not found."),
+        Err(_) => gateway_err(Code::Internal, "Error querying records from leaderboard."),
+    }
+}
+
 /// `DELETE`: the caller's record of the current period.
 pub(super) async fn delete(
     State(app): Shared,
