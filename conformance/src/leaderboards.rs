@@ -88,6 +88,7 @@ pub fn check_client_routes(port: u16) {
     let (open, auth) = (format!("open_{suffix}"), format!("auth_{suffix}"));
     let ann = Client::new(port, "cid-lb-000001", "lb_ann");
     let ben = Client::new(port, "cid-lb-000002", "lb_ben");
+    let cid = Client::new(port, "cid-lb-000003", "lb_cid");
     let (ann_id, ben_id) = (ann.user_id(), ben.user_id());
     let board = format!("/v2/leaderboard/{open}");
 
@@ -161,8 +162,17 @@ pub fn check_client_routes(port: u16) {
         r.text()
     );
 
-    // Around an owner: Ann (second of two) alone on a page of one, with a
-    // cursor to the better records.
+    // fixture-nk's before hook doubles a score whose metadata asks.
+    let r = cid.send(
+        "POST",
+        &board,
+        Some(r#"{"score":"21","metadata":"{\"double\":true}"}"#),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["score"], "42", "{}", r.text());
+
+    // Around an owner: Ann (second of three) alone on a page of one, with
+    // cursors both ways.
     let r = ben.send("GET", &format!("{board}/owner/{ann_id}?limit=1"), None);
     assert_eq!(r.status, 200, "{}", r.text());
     let around = r.json();
@@ -178,9 +188,9 @@ pub fn check_client_routes(port: u16) {
         "{around}"
     );
     assert!(around["prev_cursor"].is_string(), "{around}");
-    assert!(around.get("next_cursor").is_none(), "{around}");
+    assert!(around["next_cursor"].is_string(), "{around}");
+    assert_eq!(around["rank_count"], "3", "{around}");
 
-    let cid = Client::new(port, "cid-lb-000003", "lb_cid");
     let refusals = [
         (
             ann.send(
