@@ -68,6 +68,19 @@ type authIDArgs struct {
 	Create   bool   `json:"create"`
 }
 
+// leaderboardRecordWriteArgs: a null (or absent) metadata stays a nil map,
+// and Nakama then keeps the stored metadata; {} replaces it. A null
+// operator stays nil: the leaderboard's own operator.
+type leaderboardRecordWriteArgs struct {
+	ID       string                 `json:"id"`
+	OwnerID  string                 `json:"owner_id"`
+	Username string                 `json:"username"`
+	Score    int64                  `json:"score"`
+	Subscore int64                  `json:"subscore"`
+	Metadata map[string]interface{} `json:"metadata"`
+	Operator *string                `json:"operator"`
+}
+
 type pageArgs struct {
 	UserID string `json:"user_id"`
 	Limit  int    `json:"limit"`
@@ -295,16 +308,7 @@ var nkFunctions = map[string]nkFunc{
 	}) (any, error) {
 		return nil, st.nk.LeaderboardDelete(st.ctx, a.ID)
 	}),
-	// A null metadata stays a nil map: Nakama then keeps the stored one.
-	"leaderboard_record_write": forward(func(st *callState, a struct {
-		ID       string                 `json:"id"`
-		OwnerID  string                 `json:"owner_id"`
-		Username string                 `json:"username"`
-		Score    int64                  `json:"score"`
-		Subscore int64                  `json:"subscore"`
-		Metadata map[string]interface{} `json:"metadata"`
-		Operator *string                `json:"operator"`
-	}) (any, error) {
+	"leaderboard_record_write": forward(func(st *callState, a leaderboardRecordWriteArgs) (any, error) {
 		operator, err := operatorNumber(a.Operator)
 		if err != nil {
 			return nil, err

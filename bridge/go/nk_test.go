@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"os"
 	"regexp"
 	"sort"
 	"testing"
+
+	"github.com/heroiclabs/nakama-common/api"
+	"github.com/heroiclabs/nakama-common/runtime"
 )
 
 // The bridge forwards exactly the nk functions the ABI declares
@@ -90,5 +94,48 @@ func TestOperatorNumbers(t *testing.T) {
 	bad := "max"
 	if _, err := operatorNumber(&bad); err == nil {
 		t.Error("an unknown name is refused")
+	}
+}
+
+// recordWriteNk records what leaderboard_record_write hands Nakama (the
+// other NakamaModule methods are nil: calling one fails the test).
+type recordWriteNk struct {
+	runtime.NakamaModule
+	metadata map[string]interface{}
+	operator *int
+}
+
+func (n *recordWriteNk) LeaderboardRecordWrite(_ context.Context, id, ownerID, username string, score, subscore int64,
+	metadata map[string]interface{}, overrideOperator *int) (*api.LeaderboardRecord, error) {
+	n.metadata, n.operator = metadata, overrideOperator
+	return &api.LeaderboardRecord{LeaderboardId: id, OwnerId: ownerID, Score: score}, nil
+}
+
+// leaderboard_record_write's null metadata reaches Nakama as a nil map
+// (keep the stored one), unlike {} (replace it with an empty object), and
+// a null operator as nil (the leaderboard's own).
+func TestLeaderboardRecordWriteForwardsNullsAsNil(t *testing.T) {
+	for _, args := range []string{`{"id":"l","owner_id":"o","score":7,"metadata":null,"operator":null}`,
+		`{"id":"l","owner_id":"o","score":7}`} {
+		nk := &recordWriteNk{}
+		code, out := nkCall(&callState{ctx: context.Background(), nk: nk}, "leaderboard_record_write", args, nil)
+		if code != 0 || string(out) != `{"leaderboard_id":"l","owner_id":"o","score":"7"}` {
+			t.Errorf("%s: answered %d %s", args, code, out)
+		}
+		if nk.metadata != nil || nk.operator != nil {
+			t.Errorf("%s: Nakama got metadata %#v, operator %v; want nil, nil", args, nk.metadata, nk.operator)
+		}
+	}
+	nk := &recordWriteNk{}
+	args := `{"id":"l","owner_id":"o","metadata":{},"operator":"decr"}`
+	if code, out := nkCall(&callState{ctx: context.Background(), nk: nk}, "leaderboard_record_write", args, nil); code != 0 {
+		t.Fatalf("answered %d %s", code, out)
+	}
+	if nk.metadata == nil || len(nk.metadata) != 0 || nk.operator == nil || *nk.operator != 4 {
+		t.Errorf("Nakama got metadata %#v, operator %v; want {} and 4", nk.metadata, nk.operator)
+	}
+	code, _ := nkCall(&callState{ctx: context.Background(), nk: nk}, "leaderboard_record_write", `{"operator":"max"}`, nil)
+	if code != 3 {
+		t.Errorf("an unknown operator answered %d, want 3", code)
 	}
 }

@@ -1,7 +1,8 @@
 //! The client's leaderboard routes, `/v2/leaderboard/{leaderboard_id}`:
-//! list (GET), write the caller's record (POST), delete it (DELETE), with
-//! Nakama's checks and messages (server/api_leaderboard.go) and the
-//! modules' hooks around each.
+//! list (GET), write the caller's record (POST), delete it (DELETE), and
+//! the records around an owner (GET `.../owner/{owner_id}`), with Nakama's
+//! checks and messages (server/api_leaderboard.go) and the modules' hooks
+//! around each.
 
 use axum::body::Body;
 use axum::extract::{Path, State};
