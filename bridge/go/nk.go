@@ -458,10 +458,11 @@ func nkCall(st *callState, name string, args string, buf *answerBuf) (int, []byt
 
 // nkError maps an error of Nakama's nk functions to a gRPC code: storage
 // version/permission rejections, negative wallets, malformed ids, bad
-// arguments (Nakama's "expects ..." checks), unknown operators and bad
-// leaderboard cursors are INVALID_ARGUMENT, a missing account or
-// leaderboard NOT_FOUND (as the dev host answers them), a runtime.Error or
-// a gRPC status error keeps its code, anything else is INTERNAL.
+// arguments (Nakama's "expects ..." checks and the few worded otherwise),
+// unknown operators and bad leaderboard cursors are INVALID_ARGUMENT, a
+// missing account, user or leaderboard NOT_FOUND (as the dev host answers
+// them: server/src/nk/checks.rs), a runtime.Error or a gRPC status error
+// keeps its code, anything else is INTERNAL.
 func nkError(name string, err error) (int, string) {
 	msg := err.Error()
 	var bad badArgs
@@ -474,9 +475,10 @@ func nkError(name string, err error) (int, string) {
 		strings.HasPrefix(msg, "Storage write rejected"), strings.HasPrefix(msg, "Storage delete rejected"),
 		errors.As(err, &neg), msg == "invalid user id", strings.HasPrefix(msg, "expects "),
 		msg == "invalid operator", msg == "leaderboard cursor invalid", msg == "limit must be 1-100",
-		strings.HasPrefix(msg, "expiry should be time since epoch"):
+		strings.HasPrefix(msg, "expiry should be time since epoch"), msg == "value must be a JSON-encoded object",
+		msg == "each user id must be a valid id string", msg == "limit must not be negative":
 		return 3, msg
-	case msg == "account not found", msg == "leaderboard not found":
+	case msg == "account not found", msg == "leaderboard not found", msg == "user not found":
 		return 5, msg
 	case errors.As(err, &re):
 		if re.Code <= 0 || re.Code >= 17 {

@@ -66,6 +66,7 @@ pub fn check_every_function(port: u16) {
     assert_eq!(n["after_delete"], json!(["k1", "k2"]));
 
     check_leaderboards(port);
+    check_refusals(port);
 
     // nk calls from a thread the module started, driven by its own
     // executor, outside the host's poll of the call.
@@ -75,6 +76,59 @@ pub fn check_every_function(port: u16) {
 
     // Work that outlives its call, through the background `Nakama`.
     check_background_work(port);
+}
+
+/// fixture-nk's `nk_refusals`: arguments Nakama's nk functions refuse get
+/// its code and words on every host.
+pub fn check_refusals(port: u16) {
+    let (status, r) = call(port, "nk_refusals", "");
+    assert_eq!(status, 200, "{r}");
+    let bad = |m: &str| json!([3, m]);
+    let expected = json!({
+        "read_collection": bad("expects collection to be a non-empty string"),
+        "read_key": bad("expects key to be a non-empty string"),
+        "read_user": bad("expects an empty or valid user id"),
+        "write_value": bad("value must be a JSON-encoded object"),
+        "delete_key": bad("expects key to be a non-empty string"),
+        "list_caller": bad("expects an empty or valid caller id"),
+        "list_user": bad("expects an empty or valid user id"),
+        "list_limit": bad("limit must not be negative"),
+        "notify_user": bad("expects userID to be a valid UUID"),
+        "notify_subject": bad("expects subject to be a non-empty string"),
+        "notify_code": bad("expects code to number above 0"),
+        "notify_sender": bad("expects sender to either be an empty string or a valid UUID"),
+        "wallet_user": bad("expects a valid user id"),
+        "wallet_unknown": [5, "user not found"],
+        "ledger_limit": bad("expects limit to be 0-100"),
+        "notifications_user": bad("expects a valid user id"),
+        "users_ids": bad("each user id must be a valid id string"),
+        "accounts_ids": bad("each user id must be a valid id string"),
+        "account_update": bad("expects user ID to be a valid identifier"),
+        "custom_empty": bad("expects id string"),
+        "custom_space": bad("expects id to be valid, no spaces or control characters allowed"),
+        "custom_short": bad("expects id to be valid, must be 6-128 bytes"),
+        "device_short": bad("expects id to be valid, must be 10-128 bytes"),
+        "email_format": bad("expects email to be valid, invalid email address format"),
+        "email_short": bad("expects email to be valid, must be 10-255 bytes"),
+        "email_password": bad("expects password to be valid, must be longer than 8 characters"),
+        "token_empty": bad("expects user id"),
+        "token_user": bad("expects valid user id"),
+    });
+    let (Some(got), Some(want)) = (r.as_object(), expected.as_object()) else {
+        panic!("{r}");
+    };
+    let differ: Vec<String> = want
+        .iter()
+        .filter(|(case, w)| got.get(*case) != Some(w))
+        .map(|(case, w)| {
+            format!(
+                "{case}: got {}, want {w}",
+                got.get(case).unwrap_or(&Value::Null)
+            )
+        })
+        .collect();
+    assert!(differ.is_empty(), "{}", differ.join("\n"));
+    assert_eq!(got.len(), want.len(), "{r}");
 }
 
 /// fixture-nk's `nk_leaderboards`: the leaderboard functions, their

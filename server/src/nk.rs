@@ -13,6 +13,8 @@ use crate::db::{self, leaderboard, Caller, Db};
 use crate::log::{Level, Logger};
 use crate::session::Sessions;
 
+mod checks;
+
 /// Implements [`HostApi`] for the dev host.
 pub struct DevHostApi {
     pub db: Db,
@@ -101,19 +103,24 @@ impl HostApi for DevHostApi {
                 db::account(c, &a.user_id)?
                     .ok_or_else(|| CallError::new(Code::NotFound, "account not found"))
             }),
-            nk::UsersGetId::NAME => {
-                call::<nk::UsersGetId>(db, args, |c, a| db::users(c, &a.user_ids))
-            }
+            nk::UsersGetId::NAME => call::<nk::UsersGetId>(db, args, |c, a| {
+                checks::user_ids(&a.user_ids)?;
+                db::users(c, &a.user_ids)
+            }),
             nk::StorageRead::NAME => call::<nk::StorageRead>(db, args, |c, a| {
+                checks::storage_read(&a)?;
                 db::storage_read(c, Caller::Server, &a.reads)
             }),
             nk::StorageWrite::NAME => call::<nk::StorageWrite>(db, args, |c, a| {
+                checks::storage_write(&a)?;
                 db::storage_write(c, Caller::Server, &a.writes)
             }),
             nk::StorageDelete::NAME => call::<nk::StorageDelete>(db, args, |c, a| {
+                checks::storage_delete(&a)?;
                 db::storage_delete(c, Caller::Server, &a.deletes)
             }),
             nk::StorageList::NAME => call::<nk::StorageList>(db, args, |c, a| {
+                checks::storage_list(&a)?;
                 let caller = if a.caller_id.is_empty() {
                     Caller::Server
                 } else {
@@ -122,12 +129,15 @@ impl HostApi for DevHostApi {
                 db::storage_list(c, caller, &a.user_id, &a.collection, a.limit, &a.cursor)
             }),
             nk::WalletUpdate::NAME => call::<nk::WalletUpdate>(db, args, |c, a| {
+                checks::wallet_user(&a.user_id)?;
                 db::wallet_update(c, &a.user_id, &a.changeset, &a.metadata, a.update_ledger)
             }),
-            nk::NotificationSend::NAME => {
-                call::<nk::NotificationSend>(db, args, |c, a| db::notification_send(c, &a))
-            }
+            nk::NotificationSend::NAME => call::<nk::NotificationSend>(db, args, |c, a| {
+                checks::notification(&a)?;
+                db::notification_send(c, &a)
+            }),
             nk::AuthenticateCustom::NAME => call::<nk::AuthenticateCustom>(db, args, |c, a| {
+                checks::authenticate_id(&a, 6)?;
                 authenticated(db::authenticate(
                     c,
                     db::AuthId::Custom(&a.id),
@@ -136,6 +146,7 @@ impl HostApi for DevHostApi {
                 ))
             }),
             nk::AuthenticateDevice::NAME => call::<nk::AuthenticateDevice>(db, args, |c, a| {
+                checks::authenticate_id(&a, 10)?;
                 authenticated(db::authenticate(
                     c,
                     db::AuthId::Device(&a.id),
@@ -144,6 +155,7 @@ impl HostApi for DevHostApi {
                 ))
             }),
             nk::AuthenticateEmail::NAME => call::<nk::AuthenticateEmail>(db, args, |c, a| {
+                checks::authenticate_email(&a)?;
                 let email = a.email.to_lowercase();
                 authenticated(db::authenticate_email(
                     c,
@@ -156,12 +168,7 @@ impl HostApi for DevHostApi {
             nk::AuthenticateTokenGenerate::NAME => {
                 let sessions = self.sessions.clone();
                 call::<nk::AuthenticateTokenGenerate>(db, args, move |_, a| {
-                    if uuid::Uuid::parse_str(&a.user_id).is_err() {
-                        return Err(CallError::new(
-                            Code::InvalidArgument,
-                            "expects user id to be valid",
-                        ));
-                    }
+                    checks::token_generate(&a)?;
                     let exp = (a.exp > 0).then_some(a.exp);
                     let (token, exp) =
                         sessions.issue_session(&a.user_id, &a.username, &a.vars, exp);
@@ -169,33 +176,43 @@ impl HostApi for DevHostApi {
                 })
             }
             nk::AccountsGetId::NAME => call::<nk::AccountsGetId>(db, args, |c, a| {
+                checks::user_ids(&a.user_ids)?;
                 let mut out = Vec::new();
                 for id in &a.user_ids {
                     out.extend(db::account(c, id)?);
                 }
                 Ok(out)
             }),
-            nk::AccountUpdateId::NAME => {
-                call::<nk::AccountUpdateId>(db, args, |c, a| db::account_update_id(c, &a))
-            }
+            nk::AccountUpdateId::NAME => call::<nk::AccountUpdateId>(db, args, |c, a| {
+                checks::account_update_id(&a)?;
+                db::account_update_id(c, &a)
+            }),
             nk::UsersGetUsername::NAME => {
                 call::<nk::UsersGetUsername>(db, args, |c, a| db::users_by_name(c, &a.usernames))
             }
             nk::WalletsUpdate::NAME => call::<nk::WalletsUpdate>(db, args, |c, a| {
+                for u in &a.updates {
+                    checks::wallet_user(&u.user_id)?;
+                }
                 db::wallets_update(c, &a.updates, a.update_ledger)
             }),
-            nk::WalletLedgerList::NAME => {
-                call::<nk::WalletLedgerList>(db, args, |c, a| db::wallet_ledger_list(c, &a))
-            }
+            nk::WalletLedgerList::NAME => call::<nk::WalletLedgerList>(db, args, |c, a| {
+                checks::wallet_ledger_list(&a)?;
+                db::wallet_ledger_list(c, &a)
+            }),
             nk::NotificationsSend::NAME => call::<nk::NotificationsSend>(db, args, |c, a| {
+                for n in &a.notifications {
+                    checks::notification(n)?;
+                }
                 for n in &a.notifications {
                     db::notification_send(c, n)?;
                 }
                 Ok(())
             }),
-            nk::NotificationList::NAME => {
-                call::<nk::NotificationList>(db, args, |c, a| db::notification_list(c, &a))
-            }
+            nk::NotificationList::NAME => call::<nk::NotificationList>(db, args, |c, a| {
+                checks::notification_list(&a)?;
+                db::notification_list(c, &a)
+            }),
             nk::LeaderboardCreate::NAME => {
                 call::<nk::LeaderboardCreate>(db, args, |c, a| leaderboard::create(c, &a))
             }
