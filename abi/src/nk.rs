@@ -74,7 +74,7 @@ nk_functions! {
     WalletLedgerList = "wallet_ledger_list": PageArgs => LedgerPage;
     /// `NotificationsSend`: several notifications.
     NotificationsSend = "notifications_send": NotificationsSendArgs => ();
-    /// `NotificationList`: a user's notifications, newest first.
+    /// `NotificationList`: a user's notifications, oldest first (limit 0: all).
     NotificationList = "notification_list": PageArgs => NotificationPage;
     /// `LeaderboardCreate`: a leaderboard; creating an existing id changes nothing.
     LeaderboardCreate = "leaderboard_create": LeaderboardCreateArgs => ();

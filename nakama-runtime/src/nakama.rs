@@ -339,7 +339,8 @@ impl Nakama {
             .await
     }
 
-    /// A page of a user's notifications, newest first.
+    /// A page of a user's notifications, oldest first; `limit` 1 to
+    /// 1 000, or 0 for all of them.
     pub async fn notification_list(
         &self,
         user_id: &str,

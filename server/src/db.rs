@@ -1005,17 +1005,20 @@ pub fn wallet_ledger_list(c: &Conn, a: &nk::PageArgs) -> Result<nk::LedgerPage, 
     Ok(nk::LedgerPage { items, cursor })
 }
 
-/// A user's notifications, newest first.
+/// A user's notifications, oldest first (as Nakama lists them); `limit` 0
+/// lists them all.
 pub fn notification_list(c: &Conn, a: &nk::PageArgs) -> Result<nk::NotificationPage, CallError> {
-    let (limit, offset) = page_bounds(a.limit, &a.cursor)?;
+    let (limit, offset) = (i64::from(a.limit), decode_cursor(&a.cursor)?);
     let mut stmt = c
         .prepare_cached(
             "SELECT id, subject, content, code, sender_id, create_time FROM notification
-             WHERE user_id = ?1 ORDER BY create_time DESC, rowid DESC LIMIT ?2 OFFSET ?3",
+             WHERE user_id = ?1 ORDER BY create_time ASC, rowid ASC LIMIT ?2 OFFSET ?3",
         )
         .map_err(internal)?;
+    // SQLite reads a negative limit as none.
+    let fetch = if limit == 0 { -1 } else { limit + 1 };
     let mut notifications = stmt
-        .query_map(params![a.user_id, limit + 1, offset], |r| {
+        .query_map(params![a.user_id, fetch, offset], |r| {
             Ok(api::Notification {
                 id: r.get(0)?,
                 subject: r.get(1)?,
@@ -1029,7 +1032,11 @@ pub fn notification_list(c: &Conn, a: &nk::PageArgs) -> Result<nk::NotificationP
         .map_err(internal)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(internal)?;
-    let cursor = next_cursor(&mut notifications, limit, offset);
+    let cursor = if limit == 0 {
+        String::new()
+    } else {
+        next_cursor(&mut notifications, limit, offset)
+    };
     Ok(nk::NotificationPage {
         notifications,
         cursor,
@@ -1108,6 +1115,48 @@ mod tests {
             (Clock::system().now() - unix_now()).abs() <= 1,
             "a new clock is its own"
         );
+    }
+
+    #[test]
+    fn notifications_list_oldest_first_and_all_of_them_for_limit_0() {
+        let d = Db::open(":memory:").unwrap();
+        d.clock().set(1_000_000_000);
+        let mut c = Arc::try_unwrap(d.conn).ok().unwrap().into_inner().unwrap();
+        let user = authenticate(&mut c, AuthId::Custom("cid-100001"), "", true)
+            .unwrap()
+            .user_id;
+        for subject in ["first", "second", "third"] {
+            let n = nk::NotificationSendArgs {
+                user_id: user.clone(),
+                subject: subject.into(),
+                code: 1,
+                persistent: true,
+                ..Default::default()
+            };
+            notification_send(&c, &n).unwrap();
+            c.clock.advance(10);
+        }
+        let page = |limit, cursor: &str| {
+            let args = nk::PageArgs {
+                user_id: user.clone(),
+                limit,
+                cursor: cursor.into(),
+            };
+            let page = notification_list(&c, &args).unwrap();
+            let subjects: Vec<String> = page.notifications.into_iter().map(|n| n.subject).collect();
+            (subjects, page.cursor)
+        };
+        let (all, cursor) = page(0, "");
+        assert_eq!(
+            (all, cursor.as_str()),
+            (
+                vec!["first".to_string(), "second".into(), "third".into()],
+                ""
+            )
+        );
+        let (two, cursor) = page(2, "");
+        assert_eq!(two, ["first", "second"]);
+        assert_eq!(page(2, &cursor).0, ["third"]);
     }
 
     #[test]

@@ -386,7 +386,7 @@ impl TestHost {
             .unwrap_or_else(|e| panic!("leaderboard: {}", e.message))
     }
 
-    /// A user's notifications, newest first.
+    /// A user's notifications, oldest first.
     pub async fn notifications(&self, user: &User) -> Vec<api::Notification> {
         let args = nk::PageArgs {
             user_id: user.id.clone(),
