@@ -4,6 +4,9 @@
 //! checks and messages (server/api_leaderboard.go) and the modules' hooks
 //! around each.
 
+use std::collections::HashMap;
+use std::str::FromStr;
+
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Uri};
@@ -15,9 +18,10 @@ use nakama_runtime_host::CallError;
 use serde_json::Value;
 
 use super::{
-    gateway_err, gateway_ok, query_first, query_map, query_number, read_json, session, Shared,
+    gateway_err, gateway_ok, query_first, query_map, query_number, read_json, session, App, Shared,
 };
 use crate::db::{self, leaderboard, Caller};
+use crate::session::Claims;
 
 /// The gateway's answer to a failed leaderboard call: Nakama's messages for
 /// a missing leaderboard and a refused client, `otherwise` for the rest.
@@ -34,6 +38,30 @@ fn api_err(e: CallError, refused: &str, otherwise: &str) -> Response {
 
 fn bad(message: &str) -> Response {
     gateway_err(Code::InvalidArgument, message)
+}
+
+/// What both listing routes read first: the session, the query, its
+/// `limit` and `expiry`.
+struct ListQuery<L> {
+    claims: Claims,
+    query: HashMap<String, Vec<String>>,
+    limit: Option<L>,
+    expiry: Option<i64>,
+}
+
+fn list_query<L: FromStr>(
+    app: &App,
+    headers: &HeaderMap,
+    uri: &Uri,
+) -> Result<ListQuery<L>, Response> {
+    let claims = session(app, headers)?;
+    let query = query_map(uri);
+    Ok(ListQuery {
+        limit: query_number(&query, "limit")?,
+        expiry: query_number(&query, "expiry")?,
+        claims,
+        query,
+    })
 }
 
 /// `POST`: the caller's score, through the leaderboard's operator or the
@@ -130,17 +158,14 @@ pub(super) async fn list(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
+    let ListQuery {
+        claims,
+        query,
+        limit,
+        expiry,
+    } = match list_query(&app, &headers, &uri) {
+        Ok(q) => q,
         Err(r) => return r,
-    };
-    let query = query_map(&uri);
-    let (limit, expiry) = match (
-        query_number(&query, "limit"),
-        query_number(&query, "expiry"),
-    ) {
-        (Ok(limit), Ok(expiry)) => (limit, expiry),
-        (Err(r), _) | (_, Err(r)) => return r,
     };
     let req = api::ListLeaderboardRecordsRequest {
         leaderboard_id,
@@ -200,17 +225,14 @@ pub(super) async fn around_owner(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
+    let ListQuery {
+        claims,
+        query,
+        limit,
+        expiry,
+    } = match list_query(&app, &headers, &uri) {
+        Ok(q) => q,
         Err(r) => return r,
-    };
-    let query = query_map(&uri);
-    let (limit, expiry) = match (
-        query_number(&query, "limit"),
-        query_number(&query, "expiry"),
-    ) {
-        (Ok(limit), Ok(expiry)) => (limit, expiry),
-        (Err(r), _) | (_, Err(r)) => return r,
     };
     let req = api::ListLeaderboardRecordsAroundOwnerRequest {
         leaderboard_id,
