@@ -27,9 +27,9 @@
 //!   ([`Call`]); the answer is the result or an [`Error`] with its code.
 //! - Fixtures: users with custom or device ids and wallets
 //!   ([`TestHost::account`]), storage objects, wallet credits,
-//!   notifications.
-//! - Views: storage, wallets, ledgers, notifications, leaderboards, the log lines the
-//!   module wrote.
+//!   notifications, leaderboard scores.
+//! - Views: storage, wallets, ledgers, notifications, leaderboards, the
+//!   log lines the module wrote.
 //! - Time: the database's clock is settable ([`TestHost::clock`]); each
 //!   host has its own database and clock, so tests run in parallel.
 
@@ -372,6 +372,31 @@ impl TestHost {
             .await
             .map(|p| p.items)
             .unwrap_or_else(|e| panic!("ledger: {}", e.message))
+    }
+
+    /// Submits `user`'s score as the server would (a fixture: the
+    /// leaderboard's operator applies, authoritative or not); panics if the
+    /// leaderboard does not exist.
+    pub async fn leaderboard_write(&self, id: &str, user: &User, score: i64, subscore: i64) {
+        let (id, user_id, username) = (id.to_string(), user.id.clone(), user.username.clone());
+        self.db
+            .run(move |c| {
+                leaderboard::write(
+                    c,
+                    Caller::Server,
+                    leaderboard::Write {
+                        id: &id,
+                        owner_id: &user_id,
+                        username: &username,
+                        score,
+                        subscore,
+                        metadata: None,
+                        operator: None,
+                    },
+                )
+            })
+            .await
+            .unwrap_or_else(|e| panic!("leaderboard fixture: {}", e.message));
     }
 
     /// A leaderboard's records of the current period in rank order, each

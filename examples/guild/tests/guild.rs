@@ -88,6 +88,12 @@ async fn contributions_add_up_and_rank_their_members() {
         .collect();
     assert_eq!(standings, [(Some("dana"), 55, 1), (Some("eli"), 50, 2)]);
 
+    // A score seeded by the test itself ranks with the others.
+    let fay = host.user("fay").await;
+    host.leaderboard_write(CONTRIBUTIONS, &fay, 80, 0).await;
+    let c: Contribution = host.rpc(&eli, contribute, &give(1)).await.unwrap();
+    assert_eq!(c, Contribution { total: 51, rank: 3 });
+
     let err = host
         .rpc::<_, _, Contribution, _>(&eli, contribute, &give(0))
         .await
