@@ -213,26 +213,44 @@ impl HostApi for DevHostApi {
                 checks::notification_list(&a)?;
                 db::notification_list(c, &a)
             }),
-            nk::LeaderboardCreate::NAME => {
-                call::<nk::LeaderboardCreate>(db, args, |c, a| leaderboard::create(c, &a))
-            }
-            nk::LeaderboardDelete::NAME => {
-                call::<nk::LeaderboardDelete>(db, args, |c, a| leaderboard::delete(c, &a.id))
-            }
+            nk::LeaderboardCreate::NAME => call::<nk::LeaderboardCreate>(db, args, |c, a| {
+                checks::leaderboard_id(&a.id)?;
+                leaderboard::create(c, &a)
+            }),
+            nk::LeaderboardDelete::NAME => call::<nk::LeaderboardDelete>(db, args, |c, a| {
+                checks::leaderboard_id(&a.id)?;
+                leaderboard::delete(c, &a.id)
+            }),
             nk::LeaderboardRecordWrite::NAME => {
-                call::<nk::LeaderboardRecordWrite>(db, args, |c, a| leaderboard::nk_write(c, &a))
+                call::<nk::LeaderboardRecordWrite>(db, args, |c, a| {
+                    checks::leaderboard_record_write(&a)?;
+                    leaderboard::write(c, Caller::Server, leaderboard::Write::from_nk(&a))
+                })
             }
             nk::LeaderboardRecordsList::NAME => {
-                call::<nk::LeaderboardRecordsList>(db, args, |c, a| leaderboard::nk_list(c, &a))
+                call::<nk::LeaderboardRecordsList>(db, args, |c, a| {
+                    checks::leaderboard_records_list(&a)?;
+                    let limit = (a.limit > 0).then_some(a.limit);
+                    let list =
+                        leaderboard::list(c, &a.id, &a.owner_ids, limit, &a.cursor, a.expiry)?;
+                    Ok(nk::LeaderboardRecordsPage {
+                        records: list.records,
+                        owner_records: list.owner_records,
+                        next_cursor: list.next_cursor,
+                        prev_cursor: list.prev_cursor,
+                    })
+                })
             }
             nk::LeaderboardRecordDelete::NAME => {
                 call::<nk::LeaderboardRecordDelete>(db, args, |c, a| {
-                    leaderboard::nk_delete_record(c, &a)
+                    checks::leaderboard_record_delete(&a)?;
+                    leaderboard::delete_record(c, Caller::Server, &a.id, &a.owner_id)
                 })
             }
             nk::LeaderboardRecordsHaystack::NAME => {
                 call::<nk::LeaderboardRecordsHaystack>(db, args, |c, a| {
-                    leaderboard::nk_haystack(c, &a)
+                    checks::leaderboard_records_haystack(&a)?;
+                    leaderboard::haystack(c, &a.id, &a.owner_id, a.limit, &a.cursor, a.expiry)
                 })
             }
             nk::LeaderboardsGetId::NAME => {

@@ -180,127 +180,15 @@ fn word<T: Serialize>(v: T) -> String {
     }
 }
 
-fn expects_id(id: &str) -> Result<(), CallError> {
-    if id.is_empty() {
-        return Err(err(
-            Code::InvalidArgument,
-            "expects a leaderboard ID string",
-        ));
-    }
-    Ok(())
-}
-
-/// The owner id in its canonical (lower-case) form, which is also the
-/// order Nakama's UUID column sorts in.
-fn expects_owner(owner_id: &str) -> Result<String, CallError> {
-    uuid::Uuid::parse_str(owner_id)
-        .map(|u| u.to_string())
-        .map_err(|_| {
-            err(
-                Code::InvalidArgument,
-                "expects owner ID to be a valid identifier",
-            )
-        })
-}
-
-/// `leaderboard_record_write`, with the nk function's checks.
-pub fn nk_write(
-    c: &mut Conn,
-    a: &nk::LeaderboardRecordWriteArgs,
-) -> Result<api::LeaderboardRecord, CallError> {
-    expects_id(&a.id)?;
-    let owner_id = expects_owner(&a.owner_id)?;
-    if a.score < 0 {
-        return Err(err(Code::InvalidArgument, "expects score to be >= 0"));
-    }
-    if a.subscore < 0 {
-        return Err(err(Code::InvalidArgument, "expects subscore to be >= 0"));
-    }
-    let metadata = a
-        .metadata
-        .as_ref()
-        .map(|m| jsonb_text(&Value::Object(m.clone())));
-    write(
-        c,
-        Caller::Server,
-        Write {
-            id: &a.id,
-            owner_id: &owner_id,
-            username: &a.username,
-            score: a.score,
-            subscore: a.subscore,
-            metadata,
-            operator: a.operator,
-        },
-    )
-}
-
-/// `leaderboard_records_list`, with the nk function's checks.
-pub fn nk_list(
-    c: &Conn,
-    a: &nk::LeaderboardRecordsListArgs,
-) -> Result<nk::LeaderboardRecordsPage, CallError> {
-    expects_id(&a.id)?;
-    let owner_ids = a
-        .owner_ids
-        .iter()
-        .map(|o| {
-            expects_owner(o).map_err(|_| {
-                err(
-                    Code::InvalidArgument,
-                    "expects each owner ID to be a valid identifier",
-                )
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    if !(0..=10_000).contains(&a.limit) {
-        return Err(err(Code::InvalidArgument, "expects limit to be 0-10000"));
-    }
-    if a.expiry < 0 {
-        return Err(err(
-            Code::InvalidArgument,
-            "expects expiry to equal or greater than 0",
-        ));
-    }
-    let limit = (a.limit > 0).then_some(a.limit);
-    let list = list(c, &a.id, &owner_ids, limit, &a.cursor, a.expiry)?;
-    Ok(nk::LeaderboardRecordsPage {
-        records: list.records,
-        owner_records: list.owner_records,
-        next_cursor: list.next_cursor,
-        prev_cursor: list.prev_cursor,
-    })
-}
-
-/// `leaderboard_records_haystack`, with the nk function's checks.
-pub fn nk_haystack(
-    c: &Conn,
-    a: &nk::LeaderboardRecordsHaystackArgs,
-) -> Result<api::LeaderboardRecordList, CallError> {
-    expects_id(&a.id)?;
-    let owner_id = expects_owner(&a.owner_id)?;
-    if !(1..=100).contains(&a.limit) {
-        return Err(err(Code::InvalidArgument, "limit must be 1-100"));
-    }
-    if a.expiry < 0 {
-        return Err(err(
-            Code::InvalidArgument,
-            "expiry should be time since epoch in seconds and has to be a positive integer",
-        ));
-    }
-    haystack(c, &a.id, &owner_id, a.limit, &a.cursor, a.expiry)
-}
-
-/// `leaderboard_record_delete`, with the nk function's checks.
-pub fn nk_delete_record(c: &Conn, a: &nk::LeaderboardRecordDeleteArgs) -> Result<(), CallError> {
-    expects_id(&a.id)?;
-    let owner_id = expects_owner(&a.owner_id)?;
-    delete_record(c, Caller::Server, &a.id, &owner_id)
+/// An owner id in its canonical (lower-case) form, which also sorts as
+/// Nakama's UUID column does; other text as it is (the nk functions and
+/// routes check owner ids before they get here).
+fn canonical(owner_id: &str) -> String {
+    uuid::Uuid::parse_str(owner_id).map_or_else(|_| owner_id.to_string(), |u| u.to_string())
 }
 
 /// `leaderboard_create`: creating an id that exists changes nothing.
 pub fn create(c: &Conn, a: &nk::LeaderboardCreateArgs) -> Result<(), CallError> {
-    expects_id(&a.id)?;
     if !a.reset_schedule.is_empty() {
         parse_schedule(&a.reset_schedule)?;
     }
@@ -374,7 +262,6 @@ pub fn get_many(c: &Conn, ids: &[String]) -> Result<Vec<api::Leaderboard>, CallE
 /// `leaderboard_delete`: the leaderboard and all its records; an unknown id
 /// is not an error.
 pub fn delete(c: &Conn, id: &str) -> Result<(), CallError> {
-    expects_id(id)?;
     c.execute("DELETE FROM leaderboard WHERE id = ?1", [id])
         .map_err(internal)?;
     Ok(())
@@ -391,6 +278,24 @@ pub struct Write<'a> {
     /// JSONB text; `None` keeps the stored metadata (`{}` for a new record).
     pub metadata: Option<String>,
     pub operator: Option<Operator>,
+}
+
+impl<'a> Write<'a> {
+    /// The submission of `leaderboard_record_write`.
+    pub fn from_nk(a: &'a nk::LeaderboardRecordWriteArgs) -> Write<'a> {
+        Write {
+            id: &a.id,
+            owner_id: &a.owner_id,
+            username: &a.username,
+            score: a.score,
+            subscore: a.subscore,
+            metadata: a
+                .metadata
+                .as_ref()
+                .map(|m| jsonb_text(&Value::Object(m.clone()))),
+            operator: a.operator,
+        }
+    }
 }
 
 const RECORD_COLUMNS: &str =
@@ -482,7 +387,8 @@ pub fn write(
     let expiry = lb.expiry(now);
     let operator = w.operator.unwrap_or(lb.operator);
     let username = (!w.username.is_empty()).then_some(w.username);
-    let before = read_record(&tx, w.id, expiry, w.owner_id)?;
+    let owner_id = canonical(w.owner_id);
+    let before = read_record(&tx, w.id, expiry, &owner_id)?;
     match before {
         None => {
             // A first decrement records 0, as Nakama's insert does.
@@ -496,7 +402,7 @@ pub fn write(
                  VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?7, ?8)",
                 params![
                     w.id,
-                    w.owner_id,
+                    owner_id,
                     username,
                     score,
                     subscore,
@@ -547,13 +453,13 @@ pub fn write(
                          metadata = COALESCE(?6, metadata), username = COALESCE(?7, username),
                          update_time = ?8
                      WHERE leaderboard_id = ?1 AND expiry_time = ?2 AND owner_id = ?3",
-                    params![w.id, expiry, w.owner_id, score, subscore, w.metadata, username, now],
+                    params![w.id, expiry, owner_id, score, subscore, w.metadata, username, now],
                 )
                 .map_err(internal)?;
             }
         }
     }
-    let mut record = read_record(&tx, w.id, expiry, w.owner_id)?
+    let mut record = read_record(&tx, w.id, expiry, &owner_id)?
         .ok_or_else(|| err(Code::Internal, "leaderboard record vanished while written"))?;
     if lb.enable_ranks {
         record.rank = rank_of(&tx, &lb, expiry, &record)?;
@@ -576,7 +482,7 @@ pub fn delete_record(
     }
     c.execute(
         "DELETE FROM leaderboard_record WHERE leaderboard_id = ?1 AND expiry_time = ?2 AND owner_id = ?3",
-        params![id, lb.expiry(c.now()), owner_id],
+        params![id, lb.expiry(c.now()), canonical(owner_id)],
     )
     .map_err(internal)?;
     Ok(())
@@ -715,6 +621,7 @@ pub fn list(
             ))
             .map_err(internal)?;
         let mut values: Vec<&dyn rusqlite::ToSql> = vec![&id, &expiry];
+        let owner_ids: Vec<String> = owner_ids.iter().map(|o| canonical(o)).collect();
         values.extend(owner_ids.iter().map(|o| o as &dyn rusqlite::ToSql));
         out.owner_records = stmt
             .query_map(values.as_slice(), |r| record_from_row(id, expiry, r))
@@ -751,7 +658,7 @@ pub fn haystack(
     if !cursor.is_empty() {
         return list(c, id, &[], Some(limit), cursor, expiry);
     }
-    let Some(owner) = read_record(c, id, expiry, owner_id)? else {
+    let Some(owner) = read_record(c, id, expiry, &canonical(owner_id))? else {
         return Ok(api::LeaderboardRecordList::default());
     };
     let limit = limit.max(0) as usize;

@@ -141,6 +141,69 @@ pub fn token_generate(a: &nk::TokenGenerateArgs) -> Result<(), CallError> {
     Ok(())
 }
 
+/// `leaderboard_create` (its reset schedule is read, and refused, where
+/// it is stored) and `leaderboard_delete`; part of the other checks.
+pub fn leaderboard_id(id: &str) -> Result<(), CallError> {
+    if id.is_empty() {
+        return refuse("expects a leaderboard ID string");
+    }
+    Ok(())
+}
+
+fn leaderboard_owner(owner_id: &str) -> Result<(), CallError> {
+    if !is_uuid(owner_id) {
+        return refuse("expects owner ID to be a valid identifier");
+    }
+    Ok(())
+}
+
+pub fn leaderboard_record_write(a: &nk::LeaderboardRecordWriteArgs) -> Result<(), CallError> {
+    leaderboard_id(&a.id)?;
+    leaderboard_owner(&a.owner_id)?;
+    if a.score < 0 {
+        return refuse("expects score to be >= 0");
+    }
+    if a.subscore < 0 {
+        return refuse("expects subscore to be >= 0");
+    }
+    Ok(())
+}
+
+pub fn leaderboard_records_list(a: &nk::LeaderboardRecordsListArgs) -> Result<(), CallError> {
+    leaderboard_id(&a.id)?;
+    if !a.owner_ids.iter().all(|o| is_uuid(o)) {
+        return refuse("expects each owner ID to be a valid identifier");
+    }
+    if !(0..=10_000).contains(&a.limit) {
+        return refuse("expects limit to be 0-10000");
+    }
+    if a.expiry < 0 {
+        return refuse("expects expiry to equal or greater than 0");
+    }
+    Ok(())
+}
+
+pub fn leaderboard_records_haystack(
+    a: &nk::LeaderboardRecordsHaystackArgs,
+) -> Result<(), CallError> {
+    leaderboard_id(&a.id)?;
+    leaderboard_owner(&a.owner_id)?;
+    if !(1..=100).contains(&a.limit) {
+        return refuse("limit must be 1-100");
+    }
+    if a.expiry < 0 {
+        return refuse(
+            "expiry should be time since epoch in seconds and has to be a positive integer",
+        );
+    }
+    Ok(())
+}
+
+pub fn leaderboard_record_delete(a: &nk::LeaderboardRecordDeleteArgs) -> Result<(), CallError> {
+    leaderboard_id(&a.id)?;
+    leaderboard_owner(&a.owner_id)
+}
+
 /// Go's `[[:cntrl:]]|[[:space:]]` (ids and emails).
 fn has_space_or_control(s: &str) -> bool {
     s.chars().any(|c| c.is_control() || c.is_whitespace())
