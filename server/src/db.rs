@@ -667,10 +667,15 @@ fn write_one(
     w: &nk::StorageWriteOp,
     t: i64,
 ) -> Result<api::StorageObjectAck, CallError> {
+    // Read once here for both callers; each gets Nakama's words.
+    let not_object = match caller {
+        Caller::Server => "value must be a JSON-encoded object",
+        Caller::Client(_) => "Value must be a JSON object.",
+    };
     let value: Value = serde_json::from_str(&w.value)
         .ok()
         .filter(Value::is_object)
-        .ok_or_else(|| err(Code::InvalidArgument, "Value must be a JSON object."))?;
+        .ok_or_else(|| err(Code::InvalidArgument, not_object))?;
     let owner = owner(&w.user_id);
     let existing: Option<(String, i64, i64)> = tx
         .query_row(
