@@ -70,6 +70,23 @@ impl Leaderboard {
         self.reset.as_ref().map_or(0, |cron| next_reset(cron, now))
     }
 
+    /// The period asked for by its expiry; 0 asks for the current one.
+    fn period(&self, expiry: i64, now: i64) -> i64 {
+        if expiry == 0 {
+            self.expiry(now)
+        } else {
+            expiry
+        }
+    }
+
+    /// Clients may not change the records of an authoritative leaderboard.
+    fn check_writer(&self, caller: Caller<'_>) -> Result<(), CallError> {
+        if self.authoritative && matches!(caller, Caller::Client(_)) {
+            return Err(err(Code::PermissionDenied, AUTHORITATIVE));
+        }
+        Ok(())
+    }
+
     /// `>` when higher scores rank first, else `<`: how a better record
     /// compares to a worse one.
     fn better(&self) -> &'static str {
@@ -373,9 +390,7 @@ pub fn write(
     let now = c.now();
     let tx = c.transaction().map_err(internal)?;
     let lb = existing(&tx, w.id)?;
-    if lb.authoritative && matches!(caller, Caller::Client(_)) {
-        return Err(err(Code::PermissionDenied, AUTHORITATIVE));
-    }
+    lb.check_writer(caller)?;
     // Nakama's table refuses a negative score before it looks for the
     // owner's record, whatever the operator would make of it.
     if w.score < 0 || w.subscore < 0 {
@@ -477,9 +492,7 @@ pub fn delete_record(
     owner_id: &str,
 ) -> Result<(), CallError> {
     let lb = existing(c, id)?;
-    if lb.authoritative && matches!(caller, Caller::Client(_)) {
-        return Err(err(Code::PermissionDenied, AUTHORITATIVE));
-    }
+    lb.check_writer(caller)?;
     c.execute(
         "DELETE FROM leaderboard_record WHERE leaderboard_id = ?1 AND expiry_time = ?2 AND owner_id = ?3",
         params![id, lb.expiry(c.now()), canonical(owner_id)],
@@ -548,11 +561,7 @@ pub fn list(
     expiry: i64,
 ) -> Result<api::LeaderboardRecordList, CallError> {
     let lb = existing(c, id)?;
-    let expiry = if expiry == 0 {
-        lb.expiry(c.now())
-    } else {
-        expiry
-    };
+    let expiry = lb.period(expiry, c.now());
     let mut out = api::LeaderboardRecordList::default();
     if let Some(limit) = limit {
         let from = Cursor::decode(cursor, id, expiry)?;
@@ -650,11 +659,7 @@ pub fn haystack(
     expiry: i64,
 ) -> Result<api::LeaderboardRecordList, CallError> {
     let lb = existing(c, id)?;
-    let expiry = if expiry == 0 {
-        lb.expiry(c.now())
-    } else {
-        expiry
-    };
+    let expiry = lb.period(expiry, c.now());
     if !cursor.is_empty() {
         return list(c, id, &[], Some(limit), cursor, expiry);
     }
