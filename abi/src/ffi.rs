@@ -103,6 +103,9 @@ pub mod kind {
     pub const RPC: u8 = 1;
     pub const BEFORE_HOOK: u8 = 2;
     pub const AFTER_HOOK: u8 = 3;
+    /// ABI 1.4: an authoritative match handler, by name (see
+    /// [`crate::matches`]).
+    pub const MATCH: u8 = 4;
 }
 
 /// One handler the module offers.
@@ -111,8 +114,8 @@ pub mod kind {
 pub struct Registration {
     /// One of [`kind`].
     pub kind: u8,
-    /// RPC id (lower-cased), or hook name as written in the SDK
-    /// (`AuthenticateCustom`).
+    /// RPC id (lower-cased), hook name as written in the SDK
+    /// (`AuthenticateCustom`), or match handler name.
     pub id: RString,
     /// Index to pass to [`ModuleRoot::call`].
     pub handler: u32,

@@ -10,6 +10,7 @@
 //! - [`api`]: Nakama's API messages as serde structs;
 //! - [`hooks`]: the client API calls that can be hooked, with their types;
 //! - [`nk`]: the nk functions, as name + argument struct + output;
+//! - [`matches`]: authoritative match handlers' calls and answers;
 //! - [`ContextData`]: the runtime context of a call (and its FFI view);
 //! - [`Code`]: the gRPC codes and their HTTP statuses.
 //!
@@ -62,6 +63,7 @@
 //! | RPC | the raw payload bytes | the raw result bytes |
 //! | before hook | the request (empty for the 3 calls without input) | the request to go on with; **empty bytes = drop the call** (hooks with input) or go on (hooks without input) |
 //! | after hook | `{"out": <response>, "in": <request>}` (keys present per [`hooks::AfterShape`]) | empty |
+//! | match handler | a [`matches::MatchCall`] | a [`matches::MatchAnswer`] |
 //! | nk function | [`nk::NkFunction::Args`] | [`nk::NkFunction::Output`] |
 //!
 //! Errors cross as [`ffi::FfiError`]: a gRPC code and a message.
@@ -77,6 +79,7 @@ mod code;
 mod context;
 pub mod ffi;
 pub mod hooks;
+pub mod matches;
 pub mod nk;
 
 pub use code::Code;
@@ -96,7 +99,9 @@ pub const ABI_MAJOR: u32 = 1;
 /// - 1.2: [`ffi::HostVTable::call_context`] and
 ///   [`ffi::CONTEXT_ON_DEMAND`]: a call's own context on demand.
 /// - 1.3: [`ffi::HostVTable::background`]: a handle for work outside calls.
-pub const ABI_MINOR: u32 = 3;
+/// - 1.4: match handlers ([`ffi::kind::MATCH`], [`matches`]) and the
+///   `match_*` nk functions.
+pub const ABI_MINOR: u32 = 4;
 
 /// Why a module's ABI version is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

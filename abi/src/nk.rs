@@ -90,6 +90,15 @@ nk_functions! {
     LeaderboardRecordsHaystack = "leaderboard_records_haystack": LeaderboardRecordsHaystackArgs => api::LeaderboardRecordList;
     /// `LeaderboardsGetId`: leaderboards by id, with their reset times; unknown ids are left out.
     LeaderboardsGetId = "leaderboards_get_id": LeaderboardIdsArgs => Vec<api::Leaderboard>;
+    /// `MatchCreate`: start an authoritative match of a registered handler
+    /// (ABI 1.4); answers its id.
+    MatchCreate = "match_create": MatchCreateArgs => String;
+    /// `MatchGet`: a running match; `None` when there is none by that id.
+    MatchGet = "match_get": MatchIdArgs => Option<api::Match>;
+    /// `MatchList`: running matches, filtered.
+    MatchList = "match_list": MatchListArgs => Vec<api::Match>;
+    /// `MatchSignal`: send data to a match's handler; answers its reply.
+    MatchSignal = "match_signal": MatchSignalArgs => String;
 }
 
 /// Arguments of `authenticate_custom` / `authenticate_device`.
@@ -490,6 +499,49 @@ pub struct LeaderboardRecordsPage {
 pub struct LeaderboardRecordDeleteArgs {
     pub id: String,
     pub owner_id: String,
+}
+
+/// Arguments of `match_create`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MatchCreateArgs {
+    /// The name the match handler was registered under.
+    pub module: String,
+    /// Handed to the handler's `init`.
+    pub params: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Arguments of `match_get`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MatchIdArgs {
+    pub id: String,
+}
+
+/// Arguments of `match_list` (Nakama's `MatchList`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MatchListArgs {
+    /// Most matches to answer.
+    pub limit: i32,
+    /// `true`: authoritative matches only; `false`: relayed ones only.
+    pub authoritative: bool,
+    /// Only matches with exactly this label (empty: any).
+    pub label: String,
+    /// Fewest presences, inclusive.
+    pub min_size: Option<i32>,
+    /// Most presences, inclusive.
+    pub max_size: Option<i32>,
+    /// A label query (empty: none).
+    pub query: String,
+}
+
+/// Arguments of `match_signal`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MatchSignalArgs {
+    pub id: String,
+    pub data: String,
 }
 
 #[cfg(test)]

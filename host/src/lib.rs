@@ -10,8 +10,8 @@
 //! - runs each module's `#[init_module]`, stopping with the module's name
 //!   when one fails;
 //! - refuses two modules registering the same RPC id or the same hook;
-//! - dispatches RPCs and hooks, turning a panic into `INTERNAL` for that
-//!   call ([`Modules`]).
+//! - dispatches RPCs, hooks and match handlers' calls, turning a panic
+//!   into `INTERNAL` for that call ([`Modules`]).
 //!
 //! The host supplies logging and the nk functions through [`HostApi`].
 //! Loaded libraries are never unloaded.
@@ -26,6 +26,7 @@ use nakama_runtime_abi::abi_stable::std_types::{RResult, RSlice, RStr, RVec};
 use nakama_runtime_abi::async_ffi::BorrowingFfiFuture;
 use nakama_runtime_abi::ffi::{kind, FfiContext, FfiResult, ModuleInfo};
 use nakama_runtime_abi::hooks::Hook;
+use nakama_runtime_abi::matches::{MatchAnswer, MatchCall};
 use nakama_runtime_abi::{Code, ContextData, ContextMaps};
 
 pub mod loader;
@@ -187,20 +188,25 @@ type Handlers = HashMap<String, u32, foldhash::fast::RandomState>;
 /// A routed handler.
 struct Registered {
     target: Target,
-    /// The RPC id or hook name.
+    /// The RPC id, hook name or match handler name.
     id: String,
-    /// `None` for an RPC, else `before` or `after`.
-    hook_mode: Option<&'static str>,
+    /// One of [`kind`].
+    kind: u8,
 }
 
 impl Registered {
     fn kind(&self) -> CallKind<'_> {
-        match self.hook_mode {
-            None => CallKind::Rpc(&self.id),
-            Some(mode) => CallKind::Hook {
+        match self.kind {
+            kind::BEFORE_HOOK => CallKind::Hook {
                 name: &self.id,
-                mode,
+                mode: "before",
             },
+            kind::AFTER_HOOK => CallKind::Hook {
+                name: &self.id,
+                mode: "after",
+            },
+            kind::MATCH => CallKind::Match,
+            _ => CallKind::Rpc(&self.id),
         }
     }
 }
@@ -214,6 +220,8 @@ pub struct Modules {
     rpcs: Handlers,
     before: Handlers,
     after: Handlers,
+    /// Match handlers by name.
+    matches: Handlers,
     api: Arc<dyn HostApi>,
     /// The init context's `env` as the modules receive it (JSON), for
     /// calls whose context has no env of its own: encoded once, not per
@@ -317,6 +325,7 @@ impl Modules {
             rpcs: Handlers::default(),
             before: Handlers::default(),
             after: Handlers::default(),
+            matches: Handlers::default(),
             api,
             init_env_json: String::new(),
         };
@@ -362,18 +371,11 @@ impl Modules {
             let index = set.modules.len();
             let mut registrations = Registration::from_info(&info);
             for r in &mut registrations {
-                let (table, hook_mode, what) = match r.raw_kind {
-                    kind::RPC => (&mut set.rpcs, None, format!("RPC id \"{}\"", r.id)),
-                    kind::BEFORE_HOOK => (
-                        &mut set.before,
-                        Some("before"),
-                        format!("before hook {}", r.id),
-                    ),
-                    kind::AFTER_HOOK => (
-                        &mut set.after,
-                        Some("after"),
-                        format!("after hook {}", r.id),
-                    ),
+                let (table, what) = match r.raw_kind {
+                    kind::RPC => (&mut set.rpcs, format!("RPC id \"{}\"", r.id)),
+                    kind::BEFORE_HOOK => (&mut set.before, format!("before hook {}", r.id)),
+                    kind::AFTER_HOOK => (&mut set.after, format!("after hook {}", r.id)),
+                    kind::MATCH => (&mut set.matches, format!("match handler \"{}\"", r.id)),
                     _ => continue, // a kind from a newer minor this host ignores
                 };
                 if let Some(&prev) = table.get(&r.id) {
@@ -404,7 +406,7 @@ impl Modules {
                         handler: r.handler,
                     },
                     id: r.id.clone(),
-                    hook_mode,
+                    kind: r.raw_kind,
                 });
                 on_event(LoadEvent::Registered {
                     module: m.name.clone(),
@@ -436,6 +438,18 @@ impl Modules {
 
     pub fn has_after(&self, hook: &str) -> bool {
         self.after.contains_key(hook)
+    }
+
+    /// Whether a match handler is registered under `name`.
+    pub fn has_match(&self, name: &str) -> bool {
+        self.matches.contains_key(name)
+    }
+
+    /// Registered match handler names, sorted.
+    pub fn match_names(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.matches.keys().map(String::as_str).collect();
+        v.sort();
+        v
     }
 
     /// Registered RPC ids, sorted.
@@ -520,6 +534,7 @@ impl Modules {
             },
             Callee::Before(hook) => *self.before.get(hook)?,
             Callee::After(hook) => *self.after.get(hook)?,
+            Callee::Match(name) => *self.matches.get(name)?,
             Callee::Registered(index) => index,
         };
         let r = self.registered.get(index as usize)?;
@@ -654,6 +669,35 @@ impl Modules {
             .map(|_| ())
     }
 
+    /// Calls match handler `name` with one event of one of its matches
+    /// (see [`abi::matches`]). `None`: no module registered `name`. An
+    /// answer that does not decode is `INTERNAL`.
+    pub async fn call_match(
+        &self,
+        name: &str,
+        ctx: &ContextData,
+        call: &MatchCall,
+    ) -> Option<Result<MatchAnswer, CallError>> {
+        let (target, kind) = self.target(Callee::Match(name))?;
+        let input = match encode(call) {
+            Ok(input) => input,
+            Err(e) => return Some(Err(e)),
+        };
+        let out = match self
+            .invoke(target, kind, CallContext::new(ctx), &input)
+            .await
+        {
+            Ok(out) => out,
+            Err(e) => return Some(Err(e)),
+        };
+        Some(serde_json::from_slice(&out).map_err(|e| {
+            CallError::new(
+                Code::Internal,
+                format!("match handler {name} answered an undecodable answer: {e}"),
+            )
+        }))
+    }
+
     /// Calls `callee` with its encoded input (a hook's request, an after
     /// hook's `{"out":..,"in":..}`: for hosts that pass JSON through, like
     /// the bridge) and awaits the module's answer. `None`: nothing is
@@ -676,6 +720,8 @@ pub enum Callee<'a> {
     Rpc(&'a str),
     Before(&'a str),
     After(&'a str),
+    /// A match handler, by the name it was registered under.
+    Match(&'a str),
     /// Resolved once, when the host registered the handler, instead of by
     /// name on every call (the bridge: a call then touches less memory,
     /// which is most of what it costs inside a loaded Nakama).

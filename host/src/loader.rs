@@ -206,6 +206,7 @@ pub fn kind_name(k: u8) -> &'static str {
         kind::RPC => "rpc",
         kind::BEFORE_HOOK => "before hook",
         kind::AFTER_HOOK => "after hook",
+        kind::MATCH => "match handler",
         _ => "unknown kind",
     }
 }

@@ -103,7 +103,12 @@ pub struct LogRecord<'a> {
 pub(crate) enum CallKind<'a> {
     Init,
     Rpc(&'a str),
-    Hook { name: &'a str, mode: &'static str },
+    Hook {
+        name: &'a str,
+        mode: &'static str,
+    },
+    /// A match handler's call (ABI 1.4).
+    Match,
 }
 
 /// What a [`HostHandle`] points at during one call. It lives in the
@@ -160,6 +165,7 @@ impl<'a> Scope<'a> {
                 CallKind::Init => ("run_once", None, None),
                 CallKind::Rpc(id) => ("rpc", Some(id.to_string()), None),
                 CallKind::Hook { name, mode } => (mode, None, Some(name.to_lowercase())),
+                CallKind::Match => ("match", None, None),
             };
             Arc::new(CallInfo {
                 module: self.module.name.clone(),

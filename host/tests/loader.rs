@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use nakama_runtime_host::abi::ffi::CONTEXT_ON_DEMAND;
 use nakama_runtime_host::abi::hooks::hook;
+use nakama_runtime_host::abi::matches::{MatchAction, MatchCall, MatchData, MatchEvent, Presence};
 use nakama_runtime_host::abi::nk::{self, NkFunction};
 use nakama_runtime_host::abi::{api, Code, ContextData};
 use nakama_runtime_host::{
@@ -632,7 +633,7 @@ async fn other_abi_major_is_refused_naming_file_versions_and_fix() {
     let msg = result.err().expect("refused").to_string();
     assert!(msg.contains("libfixture_abi_major"), "{msg}");
     assert!(
-        msg.contains("module ABI 2.0") && msg.contains("host ABI 1.3"),
+        msg.contains("module ABI 2.0") && msg.contains("host ABI 1.4"),
         "{msg}"
     );
     assert!(msg.contains("rebuild the module"), "{msg}");
@@ -644,7 +645,7 @@ async fn newer_abi_minor_is_refused() {
     let msg = result.err().expect("refused").to_string();
     assert!(msg.contains("libfixture_abi_minor_newer"), "{msg}");
     assert!(
-        msg.contains("module ABI 1.99 is newer than host ABI 1.3"),
+        msg.contains("module ABI 1.99 is newer than host ABI 1.4"),
         "{msg}"
     );
     assert!(msg.contains("upgrade the host"), "{msg}");
@@ -762,7 +763,7 @@ async fn layout_mismatch_is_refused() {
         e @ LoadError::Layout { .. } => {
             let msg = e.to_string();
             assert!(msg.contains("libfixture_layout_mismatch"), "{msg}");
-            assert!(msg.contains("do not match this host's ABI 1.3"), "{msg}");
+            assert!(msg.contains("do not match this host's ABI 1.4"), "{msg}");
         }
         other => panic!("unexpected {other}"),
     }
@@ -857,4 +858,194 @@ async fn modules_load_in_a_stable_order() {
             "whoami"
         ]
     );
+}
+
+fn match_call(state: u64, tick: i64, event: MatchEvent) -> MatchCall {
+    MatchCall {
+        state,
+        match_id: "0b7f3c9e-6a1d-4d2b-9a8e-2f4c6d8e0a1b.test".into(),
+        node: "test".into(),
+        label: String::new(),
+        tick_rate: 10,
+        tick,
+        event,
+    }
+}
+
+fn presence(n: u8) -> Presence {
+    Presence {
+        user_id: format!("6b3f0c3e-0000-4000-8000-00000000000{n}"),
+        session_id: format!("5c7d8a57-0000-4000-8000-00000000000{n}"),
+        username: format!("user{n}"),
+        node: "test".into(),
+    }
+}
+
+#[tokio::test]
+async fn a_match_handler_runs_its_match_through_the_loader() {
+    let (modules, _host) = load_ok(&["arena"]).await;
+    assert!(modules.has_match("arena"));
+    assert_eq!(modules.match_names(), ["arena"]);
+    let reg = &modules.modules()[0].registrations;
+    assert!(reg
+        .iter()
+        .any(|r| r.kind == "match handler" && r.id == "arena" && r.function.ends_with("Arena")));
+    let ctx = ContextData {
+        execution_mode: "match".into(),
+        node: "test".into(),
+        ..Default::default()
+    };
+    let call = |c: MatchCall| {
+        let modules = &modules;
+        let ctx = &ctx;
+        async move {
+            modules
+                .call_match("arena", ctx, &c)
+                .await
+                .expect("registered")
+        }
+    };
+
+    let mut params = serde_json::Map::new();
+    params.insert("max_players".into(), 2.into());
+    let started = call(match_call(0, 0, MatchEvent::Init { params }))
+        .await
+        .unwrap();
+    assert!(started.state != 0 && !started.stop);
+    assert_eq!(started.tick_rate, 10);
+    assert_eq!(
+        started.label.as_deref(),
+        Some(r#"{"open":true,"players":0}"#)
+    );
+    let state = started.state;
+
+    let nameless = call(match_call(
+        state,
+        0,
+        MatchEvent::JoinAttempt {
+            presence: presence(1),
+            metadata: HashMap::new(),
+        },
+    ))
+    .await
+    .unwrap();
+    assert!(!nameless.accept);
+    assert_eq!(nameless.reason, "name required");
+
+    let metadata = HashMap::from([("name".to_string(), "ann".to_string())]);
+    let named = call(match_call(
+        state,
+        0,
+        MatchEvent::JoinAttempt {
+            presence: presence(1),
+            metadata,
+        },
+    ))
+    .await
+    .unwrap();
+    assert!(named.accept, "{named:?}");
+
+    let joined = call(match_call(
+        state,
+        1,
+        MatchEvent::Join {
+            presences: vec![presence(1)],
+        },
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        joined.actions,
+        [MatchAction::Label {
+            label: r#"{"open":true,"players":1}"#.into()
+        }]
+    );
+
+    let moved = call(match_call(
+        state,
+        2,
+        MatchEvent::Loop {
+            messages: vec![
+                MatchData {
+                    presence: presence(1),
+                    op_code: 1,
+                    data: br#"{"x":3,"y":-1}"#.to_vec(),
+                    reliable: true,
+                    receive_time_ms: 0,
+                },
+                MatchData {
+                    presence: presence(1),
+                    op_code: 7,
+                    data: b"?".to_vec(),
+                    reliable: true,
+                    receive_time_ms: 0,
+                },
+            ],
+        },
+    ))
+    .await
+    .unwrap();
+    match &moved.actions[..] {
+        [MatchAction::Broadcast {
+            op_code: 9,
+            presences: Some(to),
+            ..
+        }, MatchAction::Broadcast {
+            op_code: 2,
+            data,
+            presences: None,
+            sender: None,
+            reliable: true,
+            deferred: false,
+        }] => {
+            assert_eq!(to, &[presence(1)]);
+            assert_eq!(
+                std::str::from_utf8(data).unwrap(),
+                r#"{"tick":2,"players":{"ann":{"x":3,"y":-1}}}"#
+            );
+        }
+        other => panic!("unexpected actions {other:?}"),
+    }
+
+    let players = call(match_call(
+        state,
+        3,
+        MatchEvent::Signal {
+            data: "players".into(),
+        },
+    ))
+    .await
+    .unwrap();
+    assert_eq!(players.reply, "1");
+
+    let closed = call(match_call(
+        state,
+        3,
+        MatchEvent::Signal {
+            data: "close".into(),
+        },
+    ))
+    .await
+    .unwrap();
+    assert!(closed.stop);
+    assert_eq!(closed.reply, "closed");
+    assert!(matches!(
+        &closed.actions[..],
+        [MatchAction::Broadcast { op_code: 3, .. }]
+    ));
+
+    // The module dropped the state: the match is over.
+    let gone = call(match_call(state, 4, MatchEvent::Loop { messages: vec![] }))
+        .await
+        .unwrap_err();
+    assert_eq!(gone.code, Code::NotFound);
+    assert!(gone.message.contains("is gone"), "{}", gone.message);
+    // Dropping a state that is gone already is not an error.
+    call(match_call(state, 4, MatchEvent::Drop)).await.unwrap();
+
+    // No handler by that name.
+    assert!(modules
+        .call_match("nope", &ctx, &match_call(0, 0, MatchEvent::Drop))
+        .await
+        .is_none());
 }

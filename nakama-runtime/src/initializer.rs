@@ -5,6 +5,7 @@ use std::future::Future;
 
 use nakama_runtime_abi::ffi::kind;
 
+use crate::matches::{Match, MatchHandler};
 use crate::payload::{RpcInput, RpcOutput};
 use crate::registry::{Entry, FfiHandler, Handler};
 use crate::{Context, Error, Nakama};
@@ -89,6 +90,22 @@ impl Initializer {
                 format!("{} (registered at init)", std::any::type_name::<F>()).into_boxed_str(),
             ),
             id,
+            handler,
+        });
+    }
+
+    /// Registers match handler `M` under `name`, the name
+    /// [`Nakama::match_create`] takes (Nakama's `RegisterMatch`). A later
+    /// registration of the same name in this module replaces the earlier.
+    pub fn register_match<M: Match>(&mut self, name: impl Into<String>) {
+        let name = name.into();
+        self.entries
+            .retain(|e| !(e.kind == kind::MATCH && e.id == name));
+        let handler: &'static dyn FfiHandler = Box::leak(Box::new(MatchHandler::<M>::new()));
+        self.entries.push(Entry {
+            kind: kind::MATCH,
+            function: std::any::type_name::<M>(),
+            id: name,
             handler,
         });
     }

@@ -67,6 +67,7 @@ mod context;
 mod error;
 mod initializer;
 mod logging;
+pub mod matches;
 mod nakama;
 mod payload;
 mod registry;
@@ -74,6 +75,7 @@ mod registry;
 pub use context::{Context, Logger};
 pub use error::{Code, Error};
 pub use initializer::{Initializer, RpcFn};
+pub use matches::{Dispatcher, JoinDecision, Match, MatchData, MatchInit, Presence};
 pub use nakama::Nakama;
 pub use payload::{Json, RpcInput, RpcOutput};
 
@@ -135,8 +137,9 @@ pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub mod prelude {
     pub use crate::nk::{StorageDeleteOp, StorageReadOp, StorageWriteOp};
     pub use crate::{
-        after_hook, api, before_hook, init_module, nk, rpc, Code, Context, Error, Initializer,
-        Json, Logger, Nakama, RuntimeError,
+        after_hook, api, before_hook, init_module, nk, rpc, Code, Context, Dispatcher, Error,
+        Initializer, JoinDecision, Json, Logger, Match, MatchData, MatchInit, Nakama, Presence,
+        RuntimeError,
     };
 }
 

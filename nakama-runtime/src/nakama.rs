@@ -442,6 +442,42 @@ impl Nakama {
         })
         .await
     }
+
+    /// Starts an authoritative match of the handler registered as `module`
+    /// ([`crate::Initializer::register_match`]) with `params` for its
+    /// `init`; answers the match id clients join.
+    pub async fn match_create(
+        &self,
+        module: &str,
+        params: crate::matches::Params,
+    ) -> Result<String, Error> {
+        self.call::<nk::MatchCreate>(&nk::MatchCreateArgs {
+            module: module.to_string(),
+            params,
+        })
+        .await
+    }
+
+    /// A running match; `None` when there is none by that id.
+    pub async fn match_get(&self, id: &str) -> Result<Option<api::Match>, Error> {
+        self.call::<nk::MatchGet>(&nk::MatchIdArgs { id: id.to_string() })
+            .await
+    }
+
+    /// Running matches, filtered as Nakama's `MatchList` filters them.
+    pub async fn match_list(&self, args: &nk::MatchListArgs) -> Result<Vec<api::Match>, Error> {
+        self.call::<nk::MatchList>(args).await
+    }
+
+    /// Hands `data` to a match's [`crate::Match::signal`]; answers its
+    /// reply.
+    pub async fn match_signal(&self, id: &str, data: &str) -> Result<String, Error> {
+        self.call::<nk::MatchSignal>(&nk::MatchSignalArgs {
+            id: id.to_string(),
+            data: data.to_string(),
+        })
+        .await
+    }
 }
 
 /// The handle for work outside calls of the module `host` belongs to

@@ -17,6 +17,7 @@ pub const PACKAGES: &[&str] = &[
     "fixture-layout-mismatch",
     "fixture-not-a-module",
     "fixture-nk",
+    "arena",
 ];
 
 /// Builds [`PACKAGES`] (once per test binary) and answers the folder

@@ -1,0 +1,251 @@
+//! Authoritative match handlers on the wire (ABI 1.4).
+//!
+//! A module registers a match handler under a name ([`crate::ffi::kind::MATCH`]).
+//! The host runs the match (its ticks, its presences, the clients' messages)
+//! and calls the handler once per event with a [`MatchCall`]; the handler
+//! answers a [`MatchAnswer`]. Both cross as JSON, like every other call.
+//!
+//! The match's state never crosses: the module keeps it and answers a
+//! number, [`MatchAnswer::state`], that the host passes back with each
+//! later call. The state lives until the module answers `stop` (it has
+//! dropped it), or the host sends [`MatchEvent::Drop`] because the match
+//! ended for another reason (its grace period ran out, the host stopped,
+//! a call failed).
+//!
+//! What the handler asks of the match during a call (messages to send,
+//! presences to kick, a new label) comes back as [`MatchAction`]s in the
+//! answer, applied by the host in order once the call returns, before the
+//! match's next event.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Longest match label Nakama accepts, in bytes.
+pub const LABEL_MAX_BYTES: usize = 2048;
+/// Tick rates Nakama accepts, per second.
+pub const TICK_RATES: std::ops::RangeInclusive<u32> = 1..=60;
+
+/// A user's presence in a match: one session of one user, on one node.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Presence {
+    pub user_id: String,
+    pub session_id: String,
+    pub username: String,
+    /// The node the session is connected to.
+    pub node: String,
+}
+
+/// A message a client sent to the match, delivered with the next tick.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MatchData {
+    /// Who sent it.
+    pub presence: Presence,
+    /// The client's op code.
+    pub op_code: i64,
+    /// Its payload, as sent (base64 in JSON, as in Nakama's API).
+    #[serde(with = "base64_bytes")]
+    pub data: Vec<u8>,
+    pub reliable: bool,
+    /// When the host received it, in milliseconds since the Unix epoch.
+    pub receive_time_ms: i64,
+}
+
+/// One call of a match handler.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MatchCall {
+    /// The module's state number ([`MatchAnswer::state`]); 0 for `init`.
+    #[serde(default)]
+    pub state: u64,
+    /// `<uuid>.<node>`.
+    pub match_id: String,
+    pub node: String,
+    /// The label as it stands (empty before init has answered).
+    #[serde(default)]
+    pub label: String,
+    /// Ticks per second (0 before init has answered).
+    #[serde(default)]
+    pub tick_rate: u32,
+    /// The match's current tick, from 0.
+    #[serde(default)]
+    pub tick: i64,
+    #[serde(flatten)]
+    pub event: MatchEvent,
+}
+
+/// What happened to the match. Nakama's `Match` methods, by name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "call", rename_all = "snake_case")]
+pub enum MatchEvent {
+    /// `MatchInit`: create the state from `match_create`'s params. The
+    /// answer carries the state number, tick rate and label.
+    Init {
+        #[serde(default)]
+        params: serde_json::Map<String, serde_json::Value>,
+    },
+    /// `MatchJoinAttempt`: may this presence join? The call's context is
+    /// the joining user's (user id, username, vars, session expiry, client
+    /// address). The answer carries `accept` and a `reason` to refuse with.
+    JoinAttempt {
+        presence: Presence,
+        #[serde(default)]
+        metadata: HashMap<String, String>,
+    },
+    /// `MatchJoin`: these presences joined (after an accepted attempt).
+    Join { presences: Vec<Presence> },
+    /// `MatchLeave`: these presences left, were kicked or disconnected.
+    Leave { presences: Vec<Presence> },
+    /// `MatchLoop`: one tick, with the messages received since the last.
+    Loop {
+        #[serde(default)]
+        messages: Vec<MatchData>,
+    },
+    /// `MatchTerminate`: the host is stopping; the match has
+    /// `grace_seconds` before it ends.
+    Terminate { grace_seconds: i64 },
+    /// `MatchSignal`: `match_signal`'s data. The answer carries a `reply`.
+    Signal {
+        #[serde(default)]
+        data: String,
+    },
+    /// The match is over without the module having stopped it: drop the
+    /// state. The answer is ignored.
+    Drop,
+}
+
+/// A match handler's answer to one call.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MatchAnswer {
+    /// `init`: the number of the new state, passed back with every call.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub state: u64,
+    /// The module has dropped the state: the match ends after this call
+    /// (Nakama's "returned a nil state").
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stop: bool,
+    /// `init`: ticks per second, within [`TICK_RATES`].
+    #[serde(skip_serializing_if = "is_zero")]
+    pub tick_rate: u32,
+    /// `init`: the label, at most [`LABEL_MAX_BYTES`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `join_attempt`: whether the presence may join.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub accept: bool,
+    /// `join_attempt`: why it may not (sent to the client).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+    /// `signal`: the reply `match_signal` answers.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub reply: String,
+    /// What the handler asked of the match, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<MatchAction>,
+}
+
+fn is_zero<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
+}
+
+/// Something a handler asks of its match during a call (Nakama's
+/// `MatchDispatcher`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum MatchAction {
+    /// `BroadcastMessage` (or `BroadcastMessageDeferred`: sent at the end
+    /// of the tick, after the immediate ones).
+    Broadcast {
+        op_code: i64,
+        #[serde(default, with = "base64_bytes")]
+        data: Vec<u8>,
+        /// `None`: every presence in the match. Presences not in the match
+        /// are left out; an empty list sends nothing.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        presences: Option<Vec<Presence>>,
+        /// Shown to receivers as the sender; `None` for the server.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sender: Option<Presence>,
+        #[serde(default)]
+        reliable: bool,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        deferred: bool,
+    },
+    /// `MatchKick`: remove these presences (they get `leave` next).
+    Kick { presences: Vec<Presence> },
+    /// `MatchLabelUpdate`.
+    Label { label: String },
+}
+
+/// Bytes as standard base64, as Nakama's JSON carries them.
+pub mod base64_bytes {
+    use base64::Engine as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(v))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = Option::<String>::deserialize(d)?.unwrap_or_default();
+        base64::engine::general_purpose::STANDARD
+            .decode(text.as_bytes())
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_call_is_flat_json_named_by_call() {
+        let call = MatchCall {
+            state: 7,
+            match_id: "m.node".into(),
+            node: "node".into(),
+            label: "l".into(),
+            tick_rate: 10,
+            tick: 3,
+            event: MatchEvent::Loop {
+                messages: vec![MatchData {
+                    op_code: 2,
+                    data: b"hi".to_vec(),
+                    ..Default::default()
+                }],
+            },
+        };
+        let json = serde_json::to_value(&call).unwrap();
+        assert_eq!(json["call"], "loop");
+        assert_eq!(json["state"], 7);
+        assert_eq!(json["messages"][0]["data"], "aGk=");
+        let back: MatchCall = serde_json::from_value(json).unwrap();
+        assert_eq!(back, call);
+
+        let drop: MatchCall =
+            serde_json::from_str(r#"{"call":"drop","state":3,"match_id":"x","node":"n"}"#).unwrap();
+        assert_eq!(drop.event, MatchEvent::Drop);
+    }
+
+    #[test]
+    fn an_answer_leaves_out_what_it_does_not_say() {
+        let a = MatchAnswer {
+            actions: vec![MatchAction::Label { label: "x".into() }],
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::to_string(&a).unwrap(),
+            r#"{"actions":[{"action":"label","label":"x"}]}"#
+        );
+        let b: MatchAnswer = serde_json::from_str(r#"{"stop":true}"#).unwrap();
+        assert!(b.stop && b.actions.is_empty());
+    }
+
+    #[test]
+    fn bad_base64_is_refused() {
+        let r: Result<MatchData, _> = serde_json::from_str(r#"{"data":"%%%"}"#);
+        assert!(r.is_err());
+    }
+}

@@ -1,0 +1,219 @@
+//! An authoritative match, the server-side game loop of Nakama's guide, in
+//! Rust.
+//!
+//! - RPC `arena_create` `{"max_players": 2..=16}` (default 4) starts an
+//!   `arena` match and answers `{"match_id"}`. Clients join it over the
+//!   realtime socket.
+//! - The match ticks 10 times a second. Its label is
+//!   `{"open":true|false,"players":N}`, for `match_list`.
+//! - A join is refused with "arena is full" once `max_players` are in, and
+//!   with "name required" unless the join's metadata has a `name`.
+//! - Op code 1 from a client, `{"x":..,"y":..}`, moves its player. Each tick
+//!   in which someone moved, op code 2 tells everyone every position. A
+//!   move that does not decode gets op code 9 back, to its sender only.
+//! - `match_signal` with `"players"` answers the player count; with
+//!   `"close"` it tells everyone (op code 3) and ends the match.
+
+use std::collections::{BTreeMap, HashMap};
+
+use nakama_runtime::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Client → server: move.
+pub const OP_MOVE: i64 = 1;
+/// Server → clients: every position.
+pub const OP_POSITIONS: i64 = 2;
+/// Server → clients: the arena is closing.
+pub const OP_CLOSING: i64 = 3;
+/// Server → one client: its message was not understood.
+pub const OP_REFUSED: i64 = 9;
+
+#[derive(Debug, Deserialize)]
+#[serde(default)]
+pub struct CreateArena {
+    pub max_players: usize,
+}
+
+impl Default for CreateArena {
+    fn default() -> Self {
+        CreateArena { max_players: 4 }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Created {
+    pub match_id: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Position {
+    pub x: i32,
+    pub y: i32,
+}
+
+/// What op code 2 carries.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Positions {
+    pub tick: i64,
+    /// By player name.
+    pub players: BTreeMap<String, Position>,
+}
+
+#[rpc]
+async fn arena_create(_ctx: &Context, nk: &Nakama, req: CreateArena) -> Result<Created, Error> {
+    if !(2..=16).contains(&req.max_players) {
+        return Err(Error::invalid_argument("max_players must be 2 to 16"));
+    }
+    let mut params = nakama_runtime::matches::Params::new();
+    params.insert("max_players".into(), req.max_players.into());
+    let match_id = nk.match_create("arena", params).await?;
+    Ok(Created { match_id })
+}
+
+#[init_module]
+async fn init(_ctx: &Context, _nk: &Nakama, init: &mut Initializer) -> Result<(), Error> {
+    init.register_match::<Arena>("arena");
+    Ok(())
+}
+
+/// One arena's state.
+pub struct Arena {
+    max_players: usize,
+    /// Player names by session id, from their join metadata.
+    names: HashMap<String, String>,
+    positions: BTreeMap<String, Position>,
+    moved: bool,
+}
+
+impl Arena {
+    fn label(&self) -> String {
+        serde_json::json!({"open": self.names.len() < self.max_players, "players": self.names.len()})
+            .to_string()
+    }
+}
+
+impl Match for Arena {
+    async fn init(
+        _ctx: &Context,
+        _nk: &Nakama,
+        params: nakama_runtime::matches::Params,
+    ) -> Result<MatchInit<Self>, Error> {
+        let max_players = params
+            .get("max_players")
+            .and_then(|v| v.as_u64())
+            .unwrap_or(4) as usize;
+        let arena = Arena {
+            max_players,
+            names: HashMap::new(),
+            positions: BTreeMap::new(),
+            moved: false,
+        };
+        let label = arena.label();
+        Ok(MatchInit::new(arena, 10).label(label))
+    }
+
+    async fn join_attempt(
+        &mut self,
+        _ctx: &Context,
+        _nk: &Nakama,
+        _d: &mut Dispatcher,
+        presence: &Presence,
+        metadata: &HashMap<String, String>,
+    ) -> JoinDecision {
+        if self.names.len() >= self.max_players {
+            return JoinDecision::Reject("arena is full".into());
+        }
+        match metadata.get("name") {
+            Some(name) if !name.is_empty() => {
+                // Reserve the seat now: the join itself comes a little later.
+                self.names.insert(presence.session_id.clone(), name.clone());
+                JoinDecision::Accept
+            }
+            _ => JoinDecision::Reject("name required".into()),
+        }
+    }
+
+    async fn join(
+        &mut self,
+        ctx: &Context,
+        _nk: &Nakama,
+        d: &mut Dispatcher,
+        presences: &[Presence],
+    ) {
+        for p in presences {
+            if let Some(name) = self.names.get(&p.session_id) {
+                self.positions.insert(name.clone(), Position::default());
+                ctx.logger().info(format!("{name} joined {}", d.match_id()));
+            }
+        }
+        self.moved = true;
+        let _ = d.set_label(self.label());
+    }
+
+    async fn leave(
+        &mut self,
+        _ctx: &Context,
+        _nk: &Nakama,
+        d: &mut Dispatcher,
+        presences: &[Presence],
+    ) {
+        for p in presences {
+            if let Some(name) = self.names.remove(&p.session_id) {
+                self.positions.remove(&name);
+            }
+        }
+        self.moved = true;
+        let _ = d.set_label(self.label());
+    }
+
+    async fn tick(
+        &mut self,
+        _ctx: &Context,
+        _nk: &Nakama,
+        d: &mut Dispatcher,
+        messages: Vec<MatchData>,
+    ) {
+        for m in messages {
+            let name = self.names.get(&m.presence.session_id).cloned();
+            match (m.op_code, name, serde_json::from_slice::<Position>(&m.data)) {
+                (OP_MOVE, Some(name), Ok(to)) => {
+                    self.positions.insert(name, to);
+                    self.moved = true;
+                }
+                _ => {
+                    let _ = d.send_to(
+                        std::slice::from_ref(&m.presence),
+                        OP_REFUSED,
+                        "expected op code 1 with {\"x\":..,\"y\":..}",
+                    );
+                }
+            }
+        }
+        if std::mem::take(&mut self.moved) {
+            let positions = Positions {
+                tick: d.tick(),
+                players: self.positions.clone(),
+            };
+            let data = serde_json::to_vec(&positions).unwrap_or_default();
+            let _ = d.broadcast(OP_POSITIONS, data);
+        }
+    }
+
+    async fn signal(
+        &mut self,
+        _ctx: &Context,
+        _nk: &Nakama,
+        d: &mut Dispatcher,
+        data: String,
+    ) -> String {
+        match data.as_str() {
+            "players" => self.names.len().to_string(),
+            "close" => {
+                let _ = d.broadcast(OP_CLOSING, "closing");
+                d.stop();
+                "closed".into()
+            }
+            _ => "unknown signal".into(),
+        }
+    }
+}

@@ -1,0 +1,542 @@
+//! Authoritative matches: game state the server owns, advanced in ticks.
+//!
+//! A match handler is a type implementing [`Match`]; one value of it is the
+//! state of one running match. Register it in `#[init_module]` with
+//! [`Initializer::register_match`](crate::Initializer::register_match);
+//! start matches with [`Nakama::match_create`](crate::Nakama::match_create)
+//! (from an RPC, say); clients join them over Nakama's realtime socket.
+//!
+//! ```ignore
+//! #[derive(Default)]
+//! struct Arena { players: Vec<Presence> }
+//!
+//! impl Match for Arena {
+//!     async fn init(_ctx: &Context, _nk: &Nakama, _params: Params) -> Result<MatchInit<Self>, Error> {
+//!         Ok(MatchInit::new(Arena::default(), 10).label("arena"))
+//!     }
+//!     async fn join(&mut self, _ctx: &Context, _nk: &Nakama, _d: &mut Dispatcher, presences: &[Presence]) {
+//!         self.players.extend_from_slice(presences);
+//!     }
+//!     async fn tick(&mut self, _ctx: &Context, _nk: &Nakama, d: &mut Dispatcher, messages: Vec<MatchData>) {
+//!         for m in messages {
+//!             // echo every message to everyone, from its sender
+//!             let _ = d.broadcast_from(&m.presence, m.op_code, m.data);
+//!         }
+//!     }
+//! }
+//!
+//! #[init_module]
+//! async fn init(_ctx: &Context, _nk: &Nakama, init: &mut Initializer) -> Result<(), Error> {
+//!     init.register_match::<Arena>("arena");
+//!     Ok(())
+//! }
+//! ```
+//!
+//! Each method is one of Nakama's `Match` methods. The host calls them one
+//! at a time for a given match, so `&mut self` is all the locking a match
+//! needs. Where a Go handler ends its match by returning a nil state, a
+//! Rust one calls [`Dispatcher::stop`].
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+use nakama_runtime_abi::matches::{
+    MatchAction, MatchAnswer, MatchCall, MatchEvent, LABEL_MAX_BYTES, TICK_RATES,
+};
+pub use nakama_runtime_abi::matches::{MatchData, Presence};
+
+use crate::registry::Handler;
+use crate::{Code, Context, Error, Nakama};
+
+/// The params `match_create` passes to [`Match::init`].
+pub type Params = serde_json::Map<String, serde_json::Value>;
+
+/// An authoritative match handler. `Self` is one match's state.
+///
+/// Only [`Match::init`] and [`Match::tick`] are required; the others
+/// default to what an empty Go method does (accept every join, ignore
+/// joins, leaves and termination, answer signals with an empty reply).
+pub trait Match: Sized + Send + 'static {
+    /// `MatchInit`: build a match from `match_create`'s params. An error
+    /// (or a tick rate outside 1..=60, or a label over 2048 bytes) makes
+    /// `match_create` fail with it.
+    fn init(
+        ctx: &Context,
+        nk: &Nakama,
+        params: Params,
+    ) -> impl Future<Output = Result<MatchInit<Self>, Error>> + Send;
+
+    /// `MatchJoinAttempt`: may `presence` join? `ctx` is the joining
+    /// user's (user id, username, vars, session expiry, client address);
+    /// `metadata` is what the client sent with its join.
+    fn join_attempt(
+        &mut self,
+        ctx: &Context,
+        nk: &Nakama,
+        d: &mut Dispatcher,
+        presence: &Presence,
+        metadata: &HashMap<String, String>,
+    ) -> impl Future<Output = JoinDecision> + Send {
+        let _ = (ctx, nk, d, presence, metadata);
+        async { JoinDecision::Accept }
+    }
+
+    /// `MatchJoin`: these presences joined (their attempts were accepted).
+    fn join(
+        &mut self,
+        ctx: &Context,
+        nk: &Nakama,
+        d: &mut Dispatcher,
+        presences: &[Presence],
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (ctx, nk, d, presences);
+        async {}
+    }
+
+    /// `MatchLeave`: these presences left, disconnected or were kicked.
+    fn leave(
+        &mut self,
+        ctx: &Context,
+        nk: &Nakama,
+        d: &mut Dispatcher,
+        presences: &[Presence],
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (ctx, nk, d, presences);
+        async {}
+    }
+
+    /// `MatchLoop`: one tick, with the messages clients sent since the
+    /// last one, oldest first.
+    fn tick(
+        &mut self,
+        ctx: &Context,
+        nk: &Nakama,
+        d: &mut Dispatcher,
+        messages: Vec<MatchData>,
+    ) -> impl Future<Output = ()> + Send;
+
+    /// `MatchTerminate`: the server is shutting down; the match ends in
+    /// `grace_seconds` unless it stops sooner.
+    fn terminate(
+        &mut self,
+        ctx: &Context,
+        nk: &Nakama,
+        d: &mut Dispatcher,
+        grace_seconds: i64,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (ctx, nk, d, grace_seconds);
+        async {}
+    }
+
+    /// `MatchSignal`: `data` from `match_signal`; the answer is its reply.
+    fn signal(
+        &mut self,
+        ctx: &Context,
+        nk: &Nakama,
+        d: &mut Dispatcher,
+        data: String,
+    ) -> impl Future<Output = String> + Send {
+        let _ = (ctx, nk, d, data);
+        async { String::new() }
+    }
+}
+
+/// What [`Match::init`] answers: the state, its tick rate and its label.
+#[derive(Debug)]
+pub struct MatchInit<M> {
+    pub state: M,
+    /// Ticks per second, 1 to 60.
+    pub tick_rate: u32,
+    /// Searchable with `match_list`; at most 2048 bytes.
+    pub label: String,
+}
+
+impl<M> MatchInit<M> {
+    /// `state`, ticked `tick_rate` times a second, with an empty label.
+    pub fn new(state: M, tick_rate: u32) -> Self {
+        MatchInit {
+            state,
+            tick_rate,
+            label: String::new(),
+        }
+    }
+
+    /// With this label.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+}
+
+/// What [`Match::join_attempt`] decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JoinDecision {
+    Accept,
+    /// Refused; the client's join fails with this reason.
+    Reject(String),
+}
+
+/// The match a call is about, and what the handler asks of it (Nakama's
+/// `MatchDispatcher` plus the match's facts).
+///
+/// Messages, kicks and label changes take effect when the call returns,
+/// in the order they were asked for; deferred messages go after the
+/// others.
+#[derive(Debug)]
+pub struct Dispatcher {
+    match_id: String,
+    node: String,
+    label: String,
+    tick_rate: u32,
+    tick: i64,
+    actions: Vec<MatchAction>,
+    stop: bool,
+}
+
+/// A message for [`Dispatcher::send`], with every option Nakama's
+/// `BroadcastMessage` has.
+#[derive(Debug, Clone, Default)]
+pub struct Message {
+    pub op_code: i64,
+    pub data: Vec<u8>,
+    /// `None`: everyone in the match. Presences not in it are skipped.
+    pub presences: Option<Vec<Presence>>,
+    /// Shown to the receivers as the sender; `None`: the server.
+    pub sender: Option<Presence>,
+    /// Nakama's `reliable` flag (the dev host's socket is always reliable).
+    pub reliable: bool,
+    /// Sent at the end of the tick (`BroadcastMessageDeferred`).
+    pub deferred: bool,
+}
+
+impl Dispatcher {
+    fn new(call: &MatchCall) -> Self {
+        Dispatcher {
+            match_id: call.match_id.clone(),
+            node: call.node.clone(),
+            label: call.label.clone(),
+            tick_rate: call.tick_rate,
+            tick: call.tick,
+            actions: Vec::new(),
+            stop: false,
+        }
+    }
+
+    /// `<uuid>.<node>`: what clients join and `match_signal` takes.
+    pub fn match_id(&self) -> &str {
+        &self.match_id
+    }
+
+    /// The node running the match.
+    pub fn node(&self) -> &str {
+        &self.node
+    }
+
+    /// The label, as of the last [`Dispatcher::set_label`].
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    pub fn tick_rate(&self) -> u32 {
+        self.tick_rate
+    }
+
+    /// The current tick, counted from 0.
+    pub fn tick(&self) -> i64 {
+        self.tick
+    }
+
+    /// Sends `data` to everyone in the match, from the server, reliably.
+    pub fn broadcast(&mut self, op_code: i64, data: impl Into<Vec<u8>>) -> Result<(), Error> {
+        self.send(Message {
+            op_code,
+            data: data.into(),
+            reliable: true,
+            ..Message::default()
+        })
+    }
+
+    /// Sends `data` to everyone in the match as coming from `sender`.
+    pub fn broadcast_from(
+        &mut self,
+        sender: &Presence,
+        op_code: i64,
+        data: impl Into<Vec<u8>>,
+    ) -> Result<(), Error> {
+        self.send(Message {
+            op_code,
+            data: data.into(),
+            sender: Some(sender.clone()),
+            reliable: true,
+            ..Message::default()
+        })
+    }
+
+    /// Sends `data` to some presences only, from the server, reliably.
+    pub fn send_to(
+        &mut self,
+        presences: &[Presence],
+        op_code: i64,
+        data: impl Into<Vec<u8>>,
+    ) -> Result<(), Error> {
+        self.send(Message {
+            op_code,
+            data: data.into(),
+            presences: Some(presences.to_vec()),
+            reliable: true,
+            ..Message::default()
+        })
+    }
+
+    /// Sends a message with every option. Refused, as in Nakama, when a
+    /// presence has an invalid session id or the sender an invalid user or
+    /// session id.
+    pub fn send(&mut self, m: Message) -> Result<(), Error> {
+        for p in m.presences.iter().flatten() {
+            if !is_uuid(&p.session_id) {
+                return Err(Error::invalid_argument(
+                    "Presence contains an invalid Session ID",
+                ));
+            }
+        }
+        if let Some(s) = &m.sender {
+            if !is_uuid(&s.user_id) {
+                return Err(Error::invalid_argument(
+                    "Sender contains an invalid User ID",
+                ));
+            }
+            if !is_uuid(&s.session_id) {
+                return Err(Error::invalid_argument(
+                    "Sender contains an invalid Session ID",
+                ));
+            }
+        }
+        self.actions.push(MatchAction::Broadcast {
+            op_code: m.op_code,
+            data: m.data,
+            presences: m.presences,
+            sender: m.sender,
+            reliable: m.reliable,
+            deferred: m.deferred,
+        });
+        Ok(())
+    }
+
+    /// Removes these presences from the match; [`Match::leave`] follows.
+    pub fn kick(&mut self, presences: &[Presence]) -> Result<(), Error> {
+        for p in presences {
+            if !is_uuid(&p.user_id) {
+                return Err(Error::invalid_argument(
+                    "Presence contains an invalid User ID",
+                ));
+            }
+            if !is_uuid(&p.session_id) {
+                return Err(Error::invalid_argument(
+                    "Presence contains an invalid Session ID",
+                ));
+            }
+        }
+        if !presences.is_empty() {
+            self.actions.push(MatchAction::Kick {
+                presences: presences.to_vec(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Changes the label `match_list` searches (at most 2048 bytes).
+    pub fn set_label(&mut self, label: impl Into<String>) -> Result<(), Error> {
+        let label = label.into();
+        check_label(&label)?;
+        self.label.clone_from(&label);
+        self.actions.push(MatchAction::Label { label });
+        Ok(())
+    }
+
+    /// Ends the match when this call returns (a Go handler's nil state).
+    /// Its presences are not told why; send them a message first if they
+    /// should be.
+    pub fn stop(&mut self) {
+        self.stop = true;
+    }
+
+    /// Whether [`Dispatcher::stop`] was called in this call.
+    pub fn stopping(&self) -> bool {
+        self.stop
+    }
+}
+
+fn check_label(label: &str) -> Result<(), Error> {
+    if label.len() > LABEL_MAX_BYTES {
+        return Err(Error::invalid_argument(format!(
+            "match label is {} bytes, must be {LABEL_MAX_BYTES} bytes or less",
+            label.len()
+        )));
+    }
+    Ok(())
+}
+
+/// `8-4-4-4-12` hex digits, as Go's `uuid.FromString` reads a canonical id.
+fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// Every running match's state in this module, by number. A state is
+/// taken out for the length of a call and put back after it, so a call
+/// dropped half-way (or one that panicked) loses it: later calls for that
+/// match fail and the host ends it.
+fn states() -> &'static Mutex<HashMap<u64, Box<dyn Any + Send>>> {
+    static STATES: OnceLock<Mutex<HashMap<u64, Box<dyn Any + Send>>>> = OnceLock::new();
+    STATES.get_or_init(Default::default)
+}
+
+fn take_state<M: Match>(number: u64) -> Result<Box<M>, Error> {
+    let any = states()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&number)
+        .ok_or_else(|| {
+            Error::new(
+                Code::NotFound,
+                format!("match state #{number} is gone (its match ended or a call on it failed)"),
+            )
+        })?;
+    any.downcast::<M>().map_err(|_| {
+        Error::internal(format!(
+            "match state #{number} is not a {}",
+            std::any::type_name::<M>()
+        ))
+    })
+}
+
+fn put_state(number: u64, state: Box<dyn Any + Send>) {
+    states()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(number, state);
+}
+
+/// The handler table's row for match handler `M`.
+pub(crate) struct MatchHandler<M>(PhantomData<fn() -> M>);
+
+impl<M> MatchHandler<M> {
+    pub(crate) fn new() -> Self {
+        MatchHandler(PhantomData)
+    }
+}
+
+impl<M: Match> Handler for MatchHandler<M> {
+    async fn call(&self, ctx: &Context, nk: &Nakama, input: &[u8]) -> Result<Vec<u8>, Error> {
+        let call: MatchCall = serde_json::from_slice(input).map_err(|e| {
+            Error::invalid_argument(format!("match call could not be decoded: {e}"))
+        })?;
+        let answer = run::<M>(ctx, nk, call).await?;
+        serde_json::to_vec(&answer)
+            .map_err(|e| Error::internal(format!("match answer could not be encoded: {e}")))
+    }
+}
+
+async fn run<M: Match>(ctx: &Context, nk: &Nakama, call: MatchCall) -> Result<MatchAnswer, Error> {
+    let number = call.state;
+    let mut d = Dispatcher::new(&call);
+    let mut answer = MatchAnswer::default();
+    let mut state = match call.event {
+        MatchEvent::Init { params } => {
+            let init = M::init(ctx, nk, params).await?;
+            if !TICK_RATES.contains(&init.tick_rate) {
+                return Err(Error::invalid_argument(format!(
+                    "match init answered tick rate {}, must be between 1 and 60",
+                    init.tick_rate
+                )));
+            }
+            check_label(&init.label)?;
+            static NEXT: AtomicU64 = AtomicU64::new(1);
+            answer.state = NEXT.fetch_add(1, Ordering::Relaxed);
+            answer.tick_rate = init.tick_rate;
+            answer.label = Some(init.label);
+            put_state(answer.state, Box::new(init.state));
+            return Ok(answer);
+        }
+        MatchEvent::Drop => {
+            states()
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&number);
+            return Ok(answer);
+        }
+        _ => take_state::<M>(number)?,
+    };
+    match call.event {
+        MatchEvent::JoinAttempt { presence, metadata } => {
+            match state
+                .join_attempt(ctx, nk, &mut d, &presence, &metadata)
+                .await
+            {
+                JoinDecision::Accept => answer.accept = true,
+                JoinDecision::Reject(reason) => answer.reason = reason,
+            }
+        }
+        MatchEvent::Join { presences } => state.join(ctx, nk, &mut d, &presences).await,
+        MatchEvent::Leave { presences } => state.leave(ctx, nk, &mut d, &presences).await,
+        MatchEvent::Loop { messages } => state.tick(ctx, nk, &mut d, messages).await,
+        MatchEvent::Terminate { grace_seconds } => {
+            state.terminate(ctx, nk, &mut d, grace_seconds).await
+        }
+        MatchEvent::Signal { data } => answer.reply = state.signal(ctx, nk, &mut d, data).await,
+        MatchEvent::Init { .. } | MatchEvent::Drop => unreachable!("answered above"),
+    }
+    answer.actions = d.actions;
+    if d.stop {
+        answer.stop = true;
+    } else {
+        put_state(number, state);
+    }
+    Ok(answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuids_are_checked_as_go_reads_them() {
+        assert!(is_uuid("5c7d8a57-0d9f-4f0b-9f5e-3d8a3f1b2c4d"));
+        assert!(!is_uuid("5c7d8a57-0d9f-4f0b-9f5e-3d8a3f1b2c4"));
+        assert!(!is_uuid("5c7d8a57x0d9f-4f0b-9f5e-3d8a3f1b2c4d"));
+        assert!(!is_uuid(""));
+    }
+
+    #[test]
+    fn dispatcher_refuses_bad_presences_and_long_labels() {
+        let call: MatchCall = serde_json::from_str(
+            r#"{"call":"loop","state":1,"match_id":"m","node":"n","label":"a","tick_rate":5,"tick":9}"#,
+        )
+        .unwrap();
+        let mut d = Dispatcher::new(&call);
+        assert_eq!((d.tick(), d.tick_rate(), d.label()), (9, 5, "a"));
+        let bad = Presence {
+            session_id: "nope".into(),
+            ..Presence::default()
+        };
+        let e = d.send_to(std::slice::from_ref(&bad), 1, "x").unwrap_err();
+        assert_eq!(e.message(), "Presence contains an invalid Session ID");
+        assert!(d.kick(&[bad]).is_err());
+        assert!(d.set_label("x".repeat(LABEL_MAX_BYTES + 1)).is_err());
+        d.set_label("b").unwrap();
+        d.broadcast(3, "hi").unwrap();
+        assert_eq!(d.label(), "b");
+        assert_eq!(d.actions.len(), 2);
+        assert!(!d.stopping());
+        d.stop();
+        assert!(d.stopping());
+    }
+}
