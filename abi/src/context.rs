@@ -196,6 +196,8 @@ pub mod mode {
     pub const RPC: &str = "rpc";
     pub const BEFORE: &str = "before";
     pub const AFTER: &str = "after";
+    /// A match handler's calls (ABI 1.4).
+    pub const MATCH: &str = "match";
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use nakama_runtime_host::{BoxFuture, CallError, HostApi, LoadEvent, LogRecord, M
 
 use nakama_devhost::db::Db;
 use nakama_devhost::log::Logger;
+use nakama_devhost::matches::Matches;
 use nakama_devhost::nk::DevHostApi;
 use nakama_devhost::session::Sessions;
 
@@ -27,6 +28,13 @@ impl CheckHost {
                 db: Db::open(":memory:")?,
                 log: Logger::new("error", "json"),
                 sessions: Arc::new(Sessions::new("check", "check", 60, 60)),
+                // No modules behind it: an init's match_create answers
+                // "not found", as before Nakama has loaded its handlers.
+                matches: Matches::manual(
+                    "check",
+                    nakama_devhost::VERSION,
+                    Logger::new("error", "json"),
+                ),
             },
         })
     }

@@ -44,6 +44,8 @@ pub struct App {
     /// call keeps the set it started with.
     pub modules: ArcSwap<Modules>,
     pub sessions: Arc<Sessions>,
+    /// The running authoritative matches.
+    pub matches: crate::matches::Matches,
     pub log: Logger,
 }
 

@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod http;
 pub mod log;
+pub mod matches;
 pub mod modules;
 pub mod nk;
 pub mod session;
@@ -53,10 +54,12 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         config.session_token_expiry_sec,
         config.session_refresh_token_expiry_sec,
     ));
+    let matches = matches::Matches::new(&config.name, VERSION, log.clone());
     let api = Arc::new(nk::DevHostApi {
         db: db.clone(),
         log: log.clone(),
         sessions: sessions.clone(),
+        matches: matches.clone(),
     });
     let init_ctx = ContextData {
         env,
@@ -83,7 +86,8 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         init_ctx,
         log.clone(),
     )?;
-    let modules = loader.load().await.map_err(|e| e.to_string())?;
+    let modules = Arc::new(loader.load().await.map_err(|e| e.to_string())?);
+    matches.set_modules(modules.clone());
     let host = if config.socket_address.is_empty() {
         "0.0.0.0"
     } else {
@@ -97,8 +101,9 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
     let app = Arc::new(http::App {
         config,
         db,
-        modules: ArcSwap::from_pointee(modules),
+        modules: ArcSwap::new(modules),
         sessions,
+        matches,
         log: log.clone(),
     });
     if reload {

@@ -138,7 +138,9 @@ pub fn watch(app: Arc<App>, mut loader: Loader) {
             match loader.load().await {
                 Ok(modules) => {
                     let count = modules.modules().len();
-                    app.modules.store(Arc::new(modules));
+                    let modules = Arc::new(modules);
+                    app.matches.set_modules(modules.clone());
+                    app.modules.store(modules);
                     app.log.info(
                         "Modules reloaded",
                         &[

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::db::{self, leaderboard, Caller, Db};
 use crate::log::{Level, Logger};
+use crate::matches::Matches;
 use crate::session::Sessions;
 
 mod checks;
@@ -20,6 +21,8 @@ pub struct DevHostApi {
     pub db: Db,
     pub log: Logger,
     pub sessions: Arc<Sessions>,
+    /// The running matches (`match_*`).
+    pub matches: Matches,
 }
 
 fn authenticated(
@@ -43,6 +46,20 @@ fn decode<T: DeserializeOwned>(function: &str, args: &[u8]) -> Result<T, CallErr
 
 fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>, CallError> {
     serde_json::to_vec(v).map_err(|e| CallError::new(Code::Internal, e.to_string()))
+}
+
+/// Runs one nk function on the match registry.
+fn on_matches<F: NkFunction, Fut>(
+    matches: &Matches,
+    args: &[u8],
+    f: impl FnOnce(Matches, F::Args) -> Fut + Send + 'static,
+) -> BoxFuture<'static, Result<Vec<u8>, CallError>>
+where
+    Fut: std::future::Future<Output = Result<F::Output, CallError>> + Send + 'static,
+{
+    let parsed = decode::<F::Args>(F::NAME, args);
+    let matches = matches.clone();
+    Box::pin(async move { encode(&f(matches, parsed?).await?) })
 }
 
 /// Runs one nk function on the database.
@@ -255,6 +272,26 @@ impl HostApi for DevHostApi {
             }
             nk::LeaderboardsGetId::NAME => {
                 call::<nk::LeaderboardsGetId>(db, args, |c, a| leaderboard::get_many(c, &a.ids))
+            }
+            nk::MatchCreate::NAME => {
+                on_matches::<nk::MatchCreate, _>(&self.matches, args, |m, a| async move {
+                    m.create(&a.module, a.params).await
+                })
+            }
+            nk::MatchGet::NAME => on_matches::<nk::MatchGet, _>(
+                &self.matches,
+                args,
+                |m, a| async move { m.get(&a.id) },
+            ),
+            nk::MatchList::NAME => on_matches::<nk::MatchList, _>(
+                &self.matches,
+                args,
+                |m, a| async move { m.list(&a) },
+            ),
+            nk::MatchSignal::NAME => {
+                on_matches::<nk::MatchSignal, _>(&self.matches, args, |m, a| async move {
+                    m.signal(&a.id, &a.data).await
+                })
             }
             other => {
                 let message = format!(

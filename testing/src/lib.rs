@@ -40,6 +40,7 @@ use std::sync::{Arc, Mutex};
 
 use nakama_devhost::db::{self, leaderboard, Caller, Clock, Db};
 use nakama_devhost::log::Logger;
+use nakama_devhost::matches::{JoinError, JoinRequest, Matches, Outbound};
 use nakama_devhost::nk::DevHostApi;
 use nakama_devhost::session::Sessions;
 use nakama_runtime::api;
@@ -161,8 +162,10 @@ impl Call {
 
 /// A host for one test: fresh database, the module loaded and initialised.
 pub struct TestHost {
-    modules: Modules,
+    modules: Arc<Modules>,
     db: Db,
+    /// Matches tick only when a test asks ([`TestHost::match_tick`]).
+    matches: Matches,
     recorder: Arc<Recorder>,
     /// The copies of the module files this host loaded (see [`TestHost::load`]).
     _copies: Option<tempfile::TempDir>,
@@ -181,11 +184,13 @@ impl TestHost {
             3600,
             7200,
         ));
+        let matches = Matches::manual("test", "test", Logger::new("error", "json"));
         let recorder = Arc::new(Recorder {
             inner: DevHostApi {
                 db: db.clone(),
                 log: Logger::new("error", "json"),
                 sessions,
+                matches: matches.clone(),
             },
             lines: Mutex::new(Vec::new()),
         });
@@ -207,9 +212,12 @@ impl TestHost {
             (None, None) => unreachable!("one of the two is given"),
         }
         .map_err(|e| e.to_string())?;
+        let modules = Arc::new(modules);
+        matches.set_modules(modules.clone());
         Ok(TestHost {
             modules,
             db,
+            matches,
             recorder,
             _copies: copies,
         })
@@ -635,5 +643,225 @@ impl Storage<'_> {
             .await
             .map(|page| page.objects)
             .map_err(to_error)
+    }
+}
+
+/// Authoritative matches: start them, join them as users, send them
+/// messages and run their ticks one at a time.
+///
+/// ```ignore
+/// let id = host.match_create("arena", json!({"max_players": 2})).await.unwrap();
+/// let ann = host.match_join(&id, &alice, &[("name", "ann")]).await.unwrap();
+/// ann.send(1, br#"{"x":1,"y":2}"#);
+/// host.match_tick(&id).await;                 // the handler's tick runs now
+/// assert_eq!(ann.received()[0].op_code, 2);
+/// ```
+impl TestHost {
+    /// `match_create`: starts a match of the handler registered as
+    /// `module`. Its ticks run only on [`TestHost::match_tick`].
+    pub async fn match_create(
+        &self,
+        module: &str,
+        params: serde_json::Value,
+    ) -> Result<String, Error> {
+        let params = match params {
+            serde_json::Value::Object(map) => map,
+            serde_json::Value::Null => serde_json::Map::new(),
+            other => {
+                return Err(Error::new(
+                    Code::InvalidArgument,
+                    format!("match params must be a JSON object, not {other}"),
+                ))
+            }
+        };
+        self.matches.create(module, params).await.map_err(to_error)
+    }
+
+    /// Joins `user` to a match, as a client's `match_join` with this
+    /// metadata: the handler's join attempt, then (accepted) its join.
+    /// A refusal is `Code::NotFound` ("Match not found") or
+    /// `Code::PermissionDenied` with the handler's reason.
+    pub async fn match_join(
+        &self,
+        match_id: &str,
+        user: &User,
+        metadata: &[(&str, &str)],
+    ) -> Result<MatchClient, Error> {
+        let presence = Presence {
+            user_id: user.id.clone(),
+            session_id: new_session_id(),
+            username: user.username.clone(),
+            node: "test".into(),
+        };
+        let (outbox, inbox) = tokio::sync::mpsc::unbounded_channel();
+        let req = JoinRequest {
+            ctx: ContextData {
+                user_id: Some(user.id.clone()),
+                username: Some(user.username.clone()),
+                session_id: Some(presence.session_id.clone()),
+                ..Default::default()
+            },
+            presence: presence.clone(),
+            metadata: metadata
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            outbox,
+        };
+        match self.matches.join(match_id, req).await {
+            Ok(joined) => Ok(MatchClient {
+                match_id: joined.match_id,
+                presence,
+                others: joined.presences,
+                label: joined.label,
+                inbox: Mutex::new(inbox),
+                matches: self.matches.clone(),
+            }),
+            Err(JoinError::NotFound) => Err(Error::new(Code::NotFound, "Match not found")),
+            Err(JoinError::Rejected(reason)) => Err(Error::new(Code::PermissionDenied, reason)),
+        }
+    }
+
+    /// Runs one tick of the match (its handler's `tick`, with the messages
+    /// sent since the last), and returns once it has run. `false`: the
+    /// match is not running (it never was, or it stopped).
+    pub async fn match_tick(&self, match_id: &str) -> bool {
+        self.matches.tick(match_id).await
+    }
+
+    /// `match_signal`.
+    pub async fn match_signal(&self, match_id: &str, data: &str) -> Result<String, Error> {
+        self.matches.signal(match_id, data).await.map_err(to_error)
+    }
+
+    /// `match_get`: `None` once the match has stopped.
+    pub async fn match_get(&self, match_id: &str) -> Option<api::Match> {
+        self.matches.get(match_id).ok().flatten()
+    }
+}
+
+fn new_session_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    format!(
+        "00000000-0000-4000-8000-{:012x}",
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+pub use nakama_runtime::Presence;
+
+/// One user's session in a match ([`TestHost::match_join`]).
+pub struct MatchClient {
+    match_id: String,
+    presence: Presence,
+    others: Vec<Presence>,
+    label: String,
+    inbox: Mutex<tokio::sync::mpsc::UnboundedReceiver<Outbound>>,
+    matches: Matches,
+}
+
+/// A message a match sent a client.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Received {
+    pub op_code: i64,
+    pub data: Vec<u8>,
+    /// `None`: from the server.
+    pub sender: Option<Presence>,
+}
+
+impl Received {
+    /// The data as JSON.
+    pub fn json<T: DeserializeOwned>(&self) -> T {
+        serde_json::from_slice(&self.data).unwrap_or_else(|e| {
+            panic!(
+                "op code {} data is not the JSON expected: {e}: {}",
+                self.op_code,
+                String::from_utf8_lossy(&self.data)
+            )
+        })
+    }
+}
+
+/// A presence event a client saw.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PresenceEvent {
+    pub joins: Vec<Presence>,
+    pub leaves: Vec<Presence>,
+}
+
+impl std::fmt::Debug for MatchClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MatchClient")
+            .field("match_id", &self.match_id)
+            .field("presence", &self.presence)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MatchClient {
+    /// This session's presence, as the handler sees it.
+    pub fn presence(&self) -> &Presence {
+        &self.presence
+    }
+
+    /// The other presences in the match when this one joined.
+    pub fn others(&self) -> &[Presence] {
+        &self.others
+    }
+
+    /// The match label when this one joined.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// A message for the match's next tick (a client's `match_data_send`).
+    pub fn send(&self, op_code: i64, data: impl Into<Vec<u8>>) {
+        self.matches
+            .send(&self.match_id, &self.presence, op_code, data.into(), true);
+    }
+
+    /// Leaves the match (a client's `match_leave`). The handler's `leave`
+    /// runs before the next tick.
+    pub fn leave(&self) {
+        self.matches
+            .leave(&self.match_id, &self.presence.session_id);
+    }
+
+    /// The match messages received since the last call, oldest first.
+    pub fn received(&self) -> Vec<Received> {
+        self.drain()
+            .into_iter()
+            .filter_map(|o| match o {
+                Outbound::Data {
+                    sender,
+                    op_code,
+                    data,
+                    ..
+                } => Some(Received {
+                    op_code,
+                    data,
+                    sender,
+                }),
+                Outbound::Presences { .. } => None,
+            })
+            .collect()
+    }
+
+    /// The presence events received since the last call (and drops the
+    /// messages received meanwhile).
+    pub fn presence_events(&self) -> Vec<PresenceEvent> {
+        self.drain()
+            .into_iter()
+            .filter_map(|o| match o {
+                Outbound::Presences { joins, leaves, .. } => Some(PresenceEvent { joins, leaves }),
+                Outbound::Data { .. } => None,
+            })
+            .collect()
+    }
+
+    fn drain(&self) -> Vec<Outbound> {
+        let mut inbox = self.inbox.lock().unwrap();
+        std::iter::from_fn(|| inbox.try_recv().ok()).collect()
     }
 }

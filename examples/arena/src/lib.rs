@@ -28,7 +28,7 @@ pub const OP_CLOSING: i64 = 3;
 /// Server → one client: its message was not understood.
 pub const OP_REFUSED: i64 = 9;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CreateArena {
     pub max_players: usize,
@@ -60,7 +60,7 @@ pub struct Positions {
 }
 
 #[rpc]
-async fn arena_create(_ctx: &Context, nk: &Nakama, req: CreateArena) -> Result<Created, Error> {
+pub async fn arena_create(_ctx: &Context, nk: &Nakama, req: CreateArena) -> Result<Created, Error> {
     if !(2..=16).contains(&req.max_players) {
         return Err(Error::invalid_argument("max_players must be 2 to 16"));
     }

@@ -1,0 +1,169 @@
+//! The arena match tested with plain `cargo test`: the test host runs the
+//! match in-process and its ticks only when the test asks, so every step
+//! is deterministic.
+
+use arena::{
+    arena_create, CreateArena, Created, Position, Positions, OP_CLOSING, OP_POSITIONS, OP_REFUSED,
+};
+use nakama_runtime::Code;
+use nakama_test_host::TestHost;
+
+async fn arena(host: &TestHost, max_players: usize) -> String {
+    let alice = host.user("alice").await;
+    let created: Created = host
+        .rpc(&alice, arena_create, &CreateArena { max_players })
+        .await
+        .unwrap();
+    created.match_id
+}
+
+#[tokio::test]
+async fn players_see_each_other_move() {
+    let host = TestHost::new().await;
+    let id = arena(&host, 2).await;
+    let m = host.match_get(&id).await.expect("running");
+    assert_eq!(m.handler_name, "arena");
+    assert_eq!((m.tick_rate, m.size), (10, 0));
+    assert_eq!(m.label.as_deref(), Some(r#"{"open":true,"players":0}"#));
+
+    let (alice, bob) = (host.user("alice").await, host.user("bob").await);
+    let ann = host
+        .match_join(&id, &alice, &[("name", "ann")])
+        .await
+        .unwrap();
+    let ben = host
+        .match_join(&id, &bob, &[("name", "ben")])
+        .await
+        .unwrap();
+    assert_eq!(ben.others(), [ann.presence().clone()]);
+    // Ann saw Ben join.
+    let events = ann.presence_events();
+    assert!(
+        events.iter().any(|e| e.joins == [ben.presence().clone()]),
+        "{events:?}"
+    );
+
+    ann.send(1, r#"{"x":3,"y":4}"#);
+    assert!(host.match_tick(&id).await);
+    for client in [&ann, &ben] {
+        let got = client.received();
+        let positions = got
+            .iter()
+            .find(|r| r.op_code == OP_POSITIONS)
+            .expect("positions");
+        let p: Positions = positions.json();
+        assert_eq!(p.players["ann"], Position { x: 3, y: 4 });
+        assert_eq!(p.players["ben"], Position::default());
+        assert_eq!(positions.sender, None);
+    }
+
+    // Nobody moved: no message.
+    assert!(host.match_tick(&id).await);
+    assert!(ann.received().is_empty());
+
+    // A message the arena does not understand goes back to its sender only.
+    ben.send(5, "jump");
+    assert!(host.match_tick(&id).await);
+    assert_eq!(ben.received()[0].op_code, OP_REFUSED);
+    assert!(ann.received().is_empty());
+
+    let m = host.match_get(&id).await.unwrap();
+    assert_eq!(m.size, 2);
+    assert_eq!(m.label.as_deref(), Some(r#"{"open":false,"players":2}"#));
+}
+
+#[tokio::test]
+async fn joins_are_refused_when_full_or_nameless() {
+    let host = TestHost::new().await;
+    let id = arena(&host, 2).await;
+    let users = [
+        host.user("u1").await,
+        host.user("u2").await,
+        host.user("u3").await,
+    ];
+    let e = host.match_join(&id, &users[0], &[]).await.unwrap_err();
+    assert_eq!(
+        (e.code(), e.message()),
+        (Code::PermissionDenied, "name required")
+    );
+    let _a = host
+        .match_join(&id, &users[0], &[("name", "a")])
+        .await
+        .unwrap();
+    let _b = host
+        .match_join(&id, &users[1], &[("name", "b")])
+        .await
+        .unwrap();
+    let e = host
+        .match_join(&id, &users[2], &[("name", "c")])
+        .await
+        .unwrap_err();
+    assert_eq!(e.message(), "arena is full");
+    let e = host
+        .match_join(
+            "9e0ba8f3-6d51-4a8d-9f47-4b1c2d3e4f50.test",
+            &users[2],
+            &[("name", "c")],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!((e.code(), e.message()), (Code::NotFound, "Match not found"));
+}
+
+#[tokio::test]
+async fn leaving_frees_the_seat_and_tells_the_others() {
+    let host = TestHost::new().await;
+    let id = arena(&host, 2).await;
+    let (alice, bob) = (host.user("alice").await, host.user("bob").await);
+    let ann = host
+        .match_join(&id, &alice, &[("name", "ann")])
+        .await
+        .unwrap();
+    let ben = host
+        .match_join(&id, &bob, &[("name", "ben")])
+        .await
+        .unwrap();
+    ann.presence_events();
+    ben.leave();
+    assert!(host.match_tick(&id).await);
+    let events = ann.presence_events();
+    assert!(
+        events.iter().any(|e| e.leaves == [ben.presence().clone()]),
+        "{events:?}"
+    );
+    assert_eq!(host.match_signal(&id, "players").await.unwrap(), "1");
+    assert_eq!(host.match_get(&id).await.unwrap().size, 1);
+}
+
+#[tokio::test]
+async fn a_close_signal_ends_the_match() {
+    let host = TestHost::new().await;
+    let id = arena(&host, 4).await;
+    let alice = host.user("alice").await;
+    let ann = host
+        .match_join(&id, &alice, &[("name", "ann")])
+        .await
+        .unwrap();
+    assert_eq!(host.match_signal(&id, "close").await.unwrap(), "closed");
+    assert_eq!(ann.received()[0].op_code, OP_CLOSING);
+    assert!(host.match_get(&id).await.is_none());
+    assert!(!host.match_tick(&id).await);
+    let e = host.match_signal(&id, "players").await.unwrap_err();
+    assert_eq!(e.code(), Code::NotFound);
+}
+
+#[tokio::test]
+async fn bad_sizes_are_refused_before_a_match_starts() {
+    let host = TestHost::new().await;
+    let alice = host.user("alice").await;
+    let e = host
+        .rpc::<_, _, Created, _>(&alice, arena_create, &CreateArena { max_players: 40 })
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Code::InvalidArgument);
+    let e = host
+        .match_create("nope", serde_json::json!({}))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Code::NotFound);
+}

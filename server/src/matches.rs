@@ -1,0 +1,807 @@
+//! Authoritative matches on the dev host: the match registry.
+//!
+//! Each match is a tokio task that owns the match's presences and pending
+//! client messages and calls its module's handler (see
+//! `nakama_runtime_host::abi::matches`) one event at a time: a tick
+//! `tick_rate` times a second, and in between the joins, leaves, client
+//! messages and signals that reach it through its command channel, in
+//! arrival order, as Nakama's match handler does (server/match_handler.go).
+//!
+//! The realtime socket (`crate::realtime`) joins sessions to matches and
+//! forwards what a match sends them through each session's [`Outbox`];
+//! `match_create`, `match_get`, `match_list` and `match_signal` reach it
+//! from the nk functions.
+//!
+//! A test can drive ticks itself ([`Matches::manual`]): a match then ticks
+//! only when [`Matches::tick`] asks, so tests see a fixed sequence.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use nakama_runtime_host::abi::matches::{
+    MatchAction, MatchAnswer, MatchCall, MatchData, MatchEvent, Presence,
+};
+use nakama_runtime_host::abi::{api, mode, nk, Code, ContextData};
+use nakama_runtime_host::{CallError, Modules};
+use serde_json::{Map, Value};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::log::Logger;
+
+/// What a match sends one session.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outbound {
+    /// A `match_data` envelope.
+    Data {
+        match_id: String,
+        sender: Option<Presence>,
+        op_code: i64,
+        data: Vec<u8>,
+        reliable: bool,
+    },
+    /// A `match_presence_event` envelope.
+    Presences {
+        match_id: String,
+        joins: Vec<Presence>,
+        leaves: Vec<Presence>,
+    },
+}
+
+/// Where a session's match messages go.
+pub type Outbox = mpsc::UnboundedSender<Outbound>;
+
+/// A session asking to join a match.
+pub struct JoinRequest {
+    /// The joining session's context (user, username, vars, session
+    /// expiry, session id, client address); the registry sets the
+    /// execution mode, node and version.
+    pub ctx: ContextData,
+    pub presence: Presence,
+    pub metadata: HashMap<String, String>,
+    pub outbox: Outbox,
+}
+
+/// A join the match accepted.
+#[derive(Debug, Clone)]
+pub struct Joined {
+    pub match_id: String,
+    pub label: String,
+    /// The other presences in the match.
+    pub presences: Vec<Presence>,
+}
+
+/// Why a join failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JoinError {
+    /// "Match not found".
+    NotFound,
+    /// The handler's reason ("Match join rejected" when it gave none).
+    Rejected(String),
+}
+
+/// Most client messages a match holds between two ticks, as Nakama's
+/// `match.input_queue_size` default; later ones are dropped.
+const INPUT_QUEUE_SIZE: usize = 128;
+
+/// How long a join attempt or a signal waits for the match (Nakama: 10 s).
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The running matches.
+#[derive(Clone)]
+pub struct Matches {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    node: String,
+    version: String,
+    log: Logger,
+    /// Ticks only on [`Matches::tick`].
+    manual: bool,
+    /// The modules new matches start with (a match keeps its own).
+    modules: Mutex<Option<Arc<Modules>>>,
+    matches: Mutex<HashMap<String, Entry>>,
+}
+
+/// What the registry knows of a match without asking it.
+struct Entry {
+    commands: mpsc::UnboundedSender<Command>,
+    info: Arc<Mutex<Info>>,
+}
+
+#[derive(Clone)]
+struct Info {
+    handler_name: String,
+    label: String,
+    tick_rate: u32,
+    size: usize,
+}
+
+enum Command {
+    Join(Box<JoinRequest>, oneshot::Sender<Result<Joined, JoinError>>),
+    Leave(String),
+    Data(MatchData),
+    Signal(String, oneshot::Sender<Result<String, CallError>>),
+    /// A manual tick; answered once the tick has run.
+    Tick(oneshot::Sender<()>),
+}
+
+impl Matches {
+    /// A registry whose matches tick on their own.
+    pub fn new(node: &str, version: &str, log: Logger) -> Matches {
+        Self::with_ticks(node, version, log, false)
+    }
+
+    /// A registry whose matches tick only on [`Matches::tick`] (tests).
+    pub fn manual(node: &str, version: &str, log: Logger) -> Matches {
+        Self::with_ticks(node, version, log, true)
+    }
+
+    fn with_ticks(node: &str, version: &str, log: Logger, manual: bool) -> Matches {
+        Matches {
+            inner: Arc::new(Inner {
+                node: node.to_string(),
+                version: version.to_string(),
+                log,
+                manual,
+                modules: Mutex::new(None),
+                matches: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// The modules matches created from now on run in (set at startup and
+    /// after a reload; running matches keep theirs).
+    pub fn set_modules(&self, modules: Arc<Modules>) {
+        *lock(&self.inner.modules) = Some(modules);
+    }
+
+    /// `match_create`: runs the handler's init and starts the match.
+    pub async fn create(
+        &self,
+        module: &str,
+        params: Map<String, Value>,
+    ) -> Result<String, CallError> {
+        if module.is_empty() {
+            return Err(CallError::new(Code::InvalidArgument, "expects module name"));
+        }
+        let modules = lock(&self.inner.modules).clone();
+        let Some(modules) = modules.filter(|m| m.has_match(module)) else {
+            return Err(CallError::new(
+                Code::NotFound,
+                "error creating match: not found",
+            ));
+        };
+        let id = format!("{}.{}", uuid::Uuid::new_v4(), self.inner.node);
+        let mut call = MatchCall {
+            state: 0,
+            match_id: id.clone(),
+            node: self.inner.node.clone(),
+            label: String::new(),
+            tick_rate: 0,
+            tick: 0,
+            event: MatchEvent::Init { params },
+        };
+        let ctx = self.match_ctx();
+        let answer = modules
+            .call_match(module, &ctx, &call)
+            .await
+            .unwrap_or_else(|| {
+                Err(CallError::new(
+                    Code::NotFound,
+                    "error creating match: not found",
+                ))
+            })
+            .map_err(|e| CallError::new(e.code, format!("error creating match: {}", e.message)))?;
+        if answer.state == 0 || answer.stop {
+            return Err(CallError::new(
+                Code::Internal,
+                "error creating match: Match initial state must not be nil",
+            ));
+        }
+        call.state = answer.state;
+        call.tick_rate = answer.tick_rate;
+        call.label = answer.label.unwrap_or_default();
+        let info = Arc::new(Mutex::new(Info {
+            handler_name: module.to_string(),
+            label: call.label.clone(),
+            tick_rate: call.tick_rate,
+            size: 0,
+        }));
+        let (tx, rx) = mpsc::unbounded_channel();
+        lock(&self.inner.matches).insert(
+            id.clone(),
+            Entry {
+                commands: tx,
+                info: info.clone(),
+            },
+        );
+        let running = Running {
+            registry: self.clone(),
+            modules,
+            handler: module.to_string(),
+            ctx,
+            call,
+            info,
+            presences: Vec::new(),
+            inbox: Vec::new(),
+            deferred: Vec::new(),
+        };
+        self.inner.log.info(
+            "Match started",
+            &[("mid", id.as_str().into()), ("module", module.into())],
+        );
+        tokio::spawn(running.run(rx, self.inner.manual));
+        Ok(id)
+    }
+
+    /// The context of a match's own calls.
+    fn match_ctx(&self) -> ContextData {
+        ContextData {
+            execution_mode: mode::MATCH.into(),
+            node: self.inner.node.clone(),
+            version: self.inner.version.clone(),
+            ..Default::default()
+        }
+    }
+
+    fn sender(&self, match_id: &str) -> Option<mpsc::UnboundedSender<Command>> {
+        lock(&self.inner.matches)
+            .get(match_id)
+            .map(|e| e.commands.clone())
+    }
+
+    /// A client's join: the handler's join attempt, then (accepted) the
+    /// join.
+    pub async fn join(&self, match_id: &str, req: JoinRequest) -> Result<Joined, JoinError> {
+        let commands = self.sender(match_id).ok_or(JoinError::NotFound)?;
+        let (tx, rx) = oneshot::channel();
+        commands
+            .send(Command::Join(Box::new(req), tx))
+            .map_err(|_| JoinError::NotFound)?;
+        match tokio::time::timeout(ANSWER_TIMEOUT, rx).await {
+            Ok(Ok(answer)) => answer,
+            // The match ended before answering: Nakama answers "not allowed".
+            Ok(Err(_)) => Err(JoinError::Rejected("Match join rejected".into())),
+            Err(_) => Err(JoinError::Rejected("Match join rejected".into())),
+        }
+    }
+
+    /// The session left the match; nothing if it is not in it.
+    pub fn leave(&self, match_id: &str, session_id: &str) {
+        if let Some(c) = self.sender(match_id) {
+            let _ = c.send(Command::Leave(session_id.to_string()));
+        }
+    }
+
+    /// The session is gone: it leaves every match.
+    pub fn leave_all(&self, session_id: &str) {
+        let senders: Vec<_> = lock(&self.inner.matches)
+            .values()
+            .map(|e| e.commands.clone())
+            .collect();
+        for c in senders {
+            let _ = c.send(Command::Leave(session_id.to_string()));
+        }
+    }
+
+    /// A client's message for the next tick; ignored unless the sender is
+    /// in the match.
+    pub fn send(
+        &self,
+        match_id: &str,
+        from: &Presence,
+        op_code: i64,
+        data: Vec<u8>,
+        reliable: bool,
+    ) {
+        if let Some(c) = self.sender(match_id) {
+            let _ = c.send(Command::Data(MatchData {
+                presence: from.clone(),
+                op_code,
+                data,
+                reliable,
+                receive_time_ms: now_ms(),
+            }));
+        }
+    }
+
+    /// `match_signal`.
+    pub async fn signal(&self, match_id: &str, data: &str) -> Result<String, CallError> {
+        check_id(match_id)?;
+        let not_found = || CallError::new(Code::NotFound, "match not found");
+        let commands = self.sender(match_id).ok_or_else(not_found)?;
+        let (tx, rx) = oneshot::channel();
+        commands
+            .send(Command::Signal(data.to_string(), tx))
+            .map_err(|_| not_found())?;
+        match tokio::time::timeout(ANSWER_TIMEOUT, rx).await {
+            Ok(Ok(answer)) => answer,
+            _ => Err(CallError::new(Code::Unavailable, "match busy")),
+        }
+    }
+
+    /// `match_get`: `None` when no match has that id.
+    pub fn get(&self, match_id: &str) -> Result<Option<api::Match>, CallError> {
+        check_id(match_id)?;
+        Ok(lock(&self.inner.matches)
+            .get(match_id)
+            .map(|e| to_api(match_id, &lock(&e.info))))
+    }
+
+    /// `match_list` (and the client's `ListMatches`). Label queries other
+    /// than the match-all `*` are refused: the dev host has no search
+    /// index.
+    pub fn list(&self, args: &nk::MatchListArgs) -> Result<Vec<api::Match>, CallError> {
+        let query = args.query.trim();
+        if !query.is_empty() && query != "*" {
+            return Err(CallError::new(
+                Code::Unimplemented,
+                "the dev host does not search match labels with queries; use label for an exact match, or Nakama",
+            ));
+        }
+        if args.limit <= 0 || !args.authoritative {
+            // The dev host has no relayed matches.
+            return Ok(Vec::new());
+        }
+        let matches = lock(&self.inner.matches);
+        let mut found: Vec<api::Match> = matches
+            .iter()
+            .map(|(id, e)| (id, lock(&e.info).clone()))
+            .filter(|(_, info)| args.label.is_empty() || info.label == args.label)
+            .filter(|(_, info)| args.min_size.is_none_or(|n| info.size as i32 >= n))
+            .filter(|(_, info)| args.max_size.is_none_or(|n| info.size as i32 <= n))
+            .map(|(id, info)| to_api(id, &info))
+            .collect();
+        found.sort_by(|a, b| a.match_id.cmp(&b.match_id));
+        found.truncate(args.limit as usize);
+        Ok(found)
+    }
+
+    /// Runs one tick of a match started by a [`Matches::manual`]
+    /// registry, and answers once it has run. `false`: no such match.
+    pub async fn tick(&self, match_id: &str) -> bool {
+        let Some(c) = self.sender(match_id) else {
+            return false;
+        };
+        let (tx, rx) = oneshot::channel();
+        c.send(Command::Tick(tx)).is_ok() && rx.await.is_ok()
+    }
+
+    fn remove(&self, match_id: &str) {
+        lock(&self.inner.matches).remove(match_id);
+    }
+}
+
+fn to_api(match_id: &str, info: &Info) -> api::Match {
+    api::Match {
+        match_id: match_id.to_string(),
+        authoritative: true,
+        label: Some(info.label.clone()),
+        size: info.size as i32,
+        tick_rate: info.tick_rate as i32,
+        handler_name: info.handler_name.clone(),
+    }
+}
+
+/// `<uuid>.<node>` (or `<uuid>.` for a relayed match), as Nakama checks it.
+fn check_id(match_id: &str) -> Result<(), CallError> {
+    let valid = match_id
+        .split_once('.')
+        .is_some_and(|(id, _)| uuid::Uuid::parse_str(id).is_ok());
+    if valid {
+        Ok(())
+    } else {
+        Err(CallError::new(Code::InvalidArgument, "match id invalid"))
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// One running match: the task's state.
+struct Running {
+    registry: Matches,
+    modules: Arc<Modules>,
+    handler: String,
+    ctx: ContextData,
+    /// The next call's header: state number, ids, label, tick rate, tick.
+    call: MatchCall,
+    info: Arc<Mutex<Info>>,
+    presences: Vec<(Presence, Outbox)>,
+    inbox: Vec<MatchData>,
+    /// Deferred broadcasts, sent at the end of the current event.
+    deferred: Vec<MatchAction>,
+}
+
+/// Whether a match goes on after an event.
+enum Next {
+    Continue,
+    /// The module stopped it (its state is gone).
+    Stopped,
+    /// A call failed: the module may still hold the state.
+    Failed,
+}
+
+impl Running {
+    async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>, manual: bool) {
+        let period = Duration::from_secs(1) / self.call.tick_rate.max(1);
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let next = loop {
+            let next = tokio::select! {
+                _ = ticks.tick(), if !manual => self.tick().await,
+                command = commands.recv() => match command {
+                    // Every sender is gone: the registry dropped the match.
+                    None => break Next::Failed,
+                    Some(c) => self.command(c).await,
+                },
+            };
+            if !matches!(next, Next::Continue) {
+                break next;
+            }
+        };
+        self.registry.remove(&self.call.match_id);
+        if matches!(next, Next::Failed) {
+            let call = self.header(MatchEvent::Drop);
+            let _ = self
+                .modules
+                .call_match(&self.handler, &self.ctx, &call)
+                .await;
+        }
+        self.registry.inner.log.info(
+            "Match stopped",
+            &[("mid", self.call.match_id.as_str().into())],
+        );
+        // Answer whoever still waits: the match is gone.
+        commands.close();
+        while let Ok(c) = commands.try_recv() {
+            match c {
+                Command::Join(_, reply) => {
+                    let _ = reply.send(Err(JoinError::NotFound));
+                }
+                Command::Signal(_, reply) => {
+                    let _ = reply.send(Err(CallError::new(Code::NotFound, "match not found")));
+                }
+                Command::Tick(reply) => {
+                    let _ = reply.send(());
+                }
+                Command::Leave(_) | Command::Data(_) => {}
+            }
+        }
+    }
+
+    async fn command(&mut self, c: Command) -> Next {
+        match c {
+            Command::Join(req, reply) => self.join_attempt(*req, reply).await,
+            Command::Leave(session_id) => {
+                let left: Vec<Presence> = self
+                    .presences
+                    .iter()
+                    .filter(|(p, _)| p.session_id == session_id)
+                    .map(|(p, _)| p.clone())
+                    .collect();
+                self.leave(left).await
+            }
+            Command::Data(m) => {
+                let member = self
+                    .presences
+                    .iter()
+                    .any(|(p, _)| p.session_id == m.presence.session_id);
+                if member {
+                    if self.inbox.len() < INPUT_QUEUE_SIZE {
+                        self.inbox.push(m);
+                    } else {
+                        self.registry.inner.log.warn(
+                            "Match handler data processing too slow, dropping data message",
+                            &[("mid", self.call.match_id.as_str().into())],
+                        );
+                    }
+                }
+                Next::Continue
+            }
+            Command::Signal(data, reply) => {
+                let call = self.header(MatchEvent::Signal { data });
+                let (answer, next) = match self.event("match_signal", call).await {
+                    Ok((answer, next)) => (Ok(answer.reply), next),
+                    Err(_) => (
+                        Err(CallError::new(Code::Unavailable, "match busy")),
+                        Next::Failed,
+                    ),
+                };
+                self.unlist_if_ending(&next);
+                let _ = reply.send(answer);
+                next
+            }
+            Command::Tick(reply) => {
+                let next = self.tick().await;
+                self.unlist_if_ending(&next);
+                let _ = reply.send(());
+                next
+            }
+        }
+    }
+
+    /// Takes an ending match out of the registry before its caller hears
+    /// back, so that the caller finds it gone.
+    fn unlist_if_ending(&self, next: &Next) {
+        if !matches!(next, Next::Continue) {
+            self.registry.remove(&self.call.match_id);
+        }
+    }
+
+    async fn tick(&mut self) -> Next {
+        let messages = std::mem::take(&mut self.inbox);
+        let call = self.header(MatchEvent::Loop { messages });
+        let next = match self.event("match_loop", call).await {
+            Ok((_, next)) => next,
+            Err(_) => Next::Failed,
+        };
+        self.call.tick += 1;
+        next
+    }
+
+    async fn join_attempt(
+        &mut self,
+        req: JoinRequest,
+        reply: oneshot::Sender<Result<Joined, JoinError>>,
+    ) -> Next {
+        let JoinRequest {
+            mut ctx,
+            presence,
+            metadata,
+            outbox,
+        } = req;
+        if self
+            .presences
+            .iter()
+            .any(|(p, _)| p.session_id == presence.session_id)
+        {
+            // Already in: Nakama answers the match again, without a call.
+            let _ = reply.send(Ok(self.joined(&presence)));
+            return Next::Continue;
+        }
+        ctx.execution_mode = mode::MATCH.into();
+        ctx.node = self.ctx.node.clone();
+        ctx.version = self.ctx.version.clone();
+        let call = self.header(MatchEvent::JoinAttempt {
+            presence: presence.clone(),
+            metadata,
+        });
+        let answer = match self.call_with(&ctx, "match_join_attempt", call).await {
+            Ok(answer) => answer,
+            Err(_) => {
+                let _ = reply.send(Err(JoinError::Rejected("Match join rejected".into())));
+                return Next::Failed;
+            }
+        };
+        let (accept, reason) = (answer.accept, answer.reason.clone());
+        let next = self.apply(answer).await;
+        self.unlist_if_ending(&next);
+        if !matches!(next, Next::Continue) || !accept {
+            let reason = if reason.is_empty() {
+                "Match join rejected".to_string()
+            } else {
+                reason
+            };
+            let _ = reply.send(Err(JoinError::Rejected(reason)));
+            return next;
+        }
+        self.presences.push((presence.clone(), outbox));
+        self.set_size();
+        let _ = reply.send(Ok(self.joined(&presence)));
+        self.presence_event(vec![presence.clone()], Vec::new());
+        let call = self.header(MatchEvent::Join {
+            presences: vec![presence],
+        });
+        match self.event("match_join", call).await {
+            Ok((_, next)) => next,
+            Err(_) => Next::Failed,
+        }
+    }
+
+    fn joined(&self, joiner: &Presence) -> Joined {
+        Joined {
+            match_id: self.call.match_id.clone(),
+            label: self.call.label.clone(),
+            presences: self
+                .presences
+                .iter()
+                .filter(|(p, _)| p.session_id != joiner.session_id)
+                .map(|(p, _)| p.clone())
+                .collect(),
+        }
+    }
+
+    /// Removes presences (left, disconnected or kicked), tells the others
+    /// and the handler. Kicks the handler asks for while told are handled
+    /// in turn.
+    async fn leave(&mut self, first: Vec<Presence>) -> Next {
+        let mut batches = VecDeque::from([first]);
+        while let Some(batch) = batches.pop_front() {
+            let left: Vec<Presence> = batch
+                .into_iter()
+                .filter(|p| {
+                    let at = self
+                        .presences
+                        .iter()
+                        .position(|(q, _)| q.session_id == p.session_id);
+                    at.map(|i| self.presences.remove(i)).is_some()
+                })
+                .collect();
+            if left.is_empty() {
+                continue;
+            }
+            self.set_size();
+            self.presence_event(Vec::new(), left.clone());
+            let call = self.header(MatchEvent::Leave { presences: left });
+            let answer = match self.call_with(&self.ctx.clone(), "match_leave", call).await {
+                Ok(answer) => answer,
+                Err(_) => return Next::Failed,
+            };
+            for a in &answer.actions {
+                if let MatchAction::Kick { presences } = a {
+                    batches.push_back(presences.clone());
+                }
+            }
+            let next = self.apply_except_kicks(answer);
+            if !matches!(next, Next::Continue) {
+                return next;
+            }
+        }
+        Next::Continue
+    }
+
+    /// One call with the match's own context, its answer applied.
+    async fn event(
+        &mut self,
+        what: &str,
+        call: MatchCall,
+    ) -> Result<(MatchAnswer, Next), CallError> {
+        let ctx = self.ctx.clone();
+        let mut answer = self.call_with(&ctx, what, call).await?;
+        let reply = std::mem::take(&mut answer.reply);
+        let next = self.apply(answer).await;
+        Ok((
+            MatchAnswer {
+                reply,
+                ..MatchAnswer::default()
+            },
+            next,
+        ))
+    }
+
+    async fn call_with(
+        &self,
+        ctx: &ContextData,
+        what: &str,
+        call: MatchCall,
+    ) -> Result<MatchAnswer, CallError> {
+        let result = self
+            .modules
+            .call_match(&self.handler, ctx, &call)
+            .await
+            .unwrap_or_else(|| Err(CallError::new(Code::NotFound, "match handler is gone")));
+        if let Err(e) = &result {
+            self.registry.inner.log.warn(
+                &format!("Stopping match after error from {what} execution"),
+                &[
+                    ("mid", self.call.match_id.as_str().into()),
+                    ("tick", self.call.tick.into()),
+                    ("error", e.to_string().into()),
+                ],
+            );
+        }
+        result
+    }
+
+    /// Applies an answer's actions; kicks run the leave flow.
+    async fn apply(&mut self, mut answer: MatchAnswer) -> Next {
+        let mut kicks = Vec::new();
+        answer.actions.retain(|a| match a {
+            MatchAction::Kick { presences } => {
+                kicks.push(presences.clone());
+                false
+            }
+            _ => true,
+        });
+        let next = self.apply_except_kicks(answer);
+        if !matches!(next, Next::Continue) {
+            return next;
+        }
+        for batch in kicks {
+            let next = self.leave(batch).await;
+            if !matches!(next, Next::Continue) {
+                return next;
+            }
+        }
+        Next::Continue
+    }
+
+    fn apply_except_kicks(&mut self, answer: MatchAnswer) -> Next {
+        for a in answer.actions {
+            match a {
+                MatchAction::Broadcast { deferred: true, .. } => self.deferred.push(a),
+                MatchAction::Broadcast { .. } => self.broadcast(a),
+                MatchAction::Label { label } => {
+                    lock(&self.info).label.clone_from(&label);
+                    self.call.label = label;
+                }
+                MatchAction::Kick { .. } => {}
+            }
+        }
+        for a in std::mem::take(&mut self.deferred) {
+            self.broadcast(a);
+        }
+        if answer.stop {
+            Next::Stopped
+        } else {
+            Next::Continue
+        }
+    }
+
+    fn broadcast(&self, a: MatchAction) {
+        let MatchAction::Broadcast {
+            op_code,
+            data,
+            presences,
+            sender,
+            reliable,
+            ..
+        } = a
+        else {
+            return;
+        };
+        let out = Outbound::Data {
+            match_id: self.call.match_id.clone(),
+            sender,
+            op_code,
+            data,
+            reliable,
+        };
+        for (p, outbox) in &self.presences {
+            let wanted = presences
+                .as_ref()
+                .is_none_or(|to| to.iter().any(|t| t.session_id == p.session_id));
+            if wanted {
+                let _ = outbox.send(out.clone());
+            }
+        }
+    }
+
+    fn presence_event(&self, joins: Vec<Presence>, leaves: Vec<Presence>) {
+        let out = Outbound::Presences {
+            match_id: self.call.match_id.clone(),
+            joins,
+            leaves,
+        };
+        for (_, outbox) in &self.presences {
+            let _ = outbox.send(out.clone());
+        }
+    }
+
+    fn set_size(&self) {
+        lock(&self.info).size = self.presences.len();
+    }
+
+    fn header(&self, event: MatchEvent) -> MatchCall {
+        MatchCall {
+            state: self.call.state,
+            match_id: self.call.match_id.clone(),
+            node: self.call.node.clone(),
+            label: self.call.label.clone(),
+            tick_rate: self.call.tick_rate,
+            tick: self.call.tick,
+            event,
+        }
+    }
+}
