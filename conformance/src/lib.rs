@@ -21,6 +21,7 @@
 pub mod golden;
 pub mod http;
 pub mod leaderboards;
+pub mod matches;
 pub mod modules;
 pub mod nakama;
 pub mod nk;

@@ -30,6 +30,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 mod leaderboard;
+mod matches;
 
 use crate::config::Config;
 use crate::db::{self, Caller, Db};
@@ -141,6 +142,7 @@ fn routes(app: Arc<App>) -> Router {
         )
         .route("/v2/rpc/", any(rpc_empty_id))
         .route("/v2/rpc/{id}", any(rpc))
+        .route("/v2/match", get(matches::list))
         .route("/v2/account/authenticate/custom", post(authenticate_custom))
         .route("/v2/account/authenticate/device", post(authenticate_device))
         .route("/v2/account/authenticate/email", post(authenticate_email))

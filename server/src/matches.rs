@@ -330,18 +330,33 @@ impl Matches {
             .map(|e| to_api(match_id, &lock(&e.info))))
     }
 
-    /// `match_list` (and the client's `ListMatches`). Label queries other
-    /// than the match-all `*` are refused: the dev host has no search
-    /// index.
+    /// `match_list`: Nakama's filters, empty label and query meaning none.
     pub fn list(&self, args: &nk::MatchListArgs) -> Result<Vec<api::Match>, CallError> {
-        let query = args.query.trim();
+        let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        self.search(&api::ListMatchesRequest {
+            limit: Some(args.limit),
+            authoritative: Some(args.authoritative),
+            label: some(&args.label),
+            min_size: args.min_size,
+            max_size: args.max_size,
+            query: some(&args.query),
+        })
+    }
+
+    /// The matches a listing asks for, in match id order (the client's
+    /// `ListMatches` after its checks, and `match_list`). A missing limit
+    /// is 10. Label queries other than the match-all `*` are refused: the
+    /// dev host has no label search index.
+    pub fn search(&self, f: &api::ListMatchesRequest) -> Result<Vec<api::Match>, CallError> {
+        let query = f.query.as_deref().map(str::trim).unwrap_or_default();
         if !query.is_empty() && query != "*" {
             return Err(CallError::new(
                 Code::Unimplemented,
-                "the dev host does not search match labels with queries; use label for an exact match, or Nakama",
+                "the dev host does not search match labels with queries; list by exact label, or run on Nakama",
             ));
         }
-        if args.limit <= 0 || !args.authoritative {
+        let limit = f.limit.unwrap_or(10);
+        if limit <= 0 || f.authoritative == Some(false) {
             // The dev host has no relayed matches.
             return Ok(Vec::new());
         }
@@ -349,13 +364,13 @@ impl Matches {
         let mut found: Vec<api::Match> = matches
             .iter()
             .map(|(id, e)| (id, lock(&e.info).clone()))
-            .filter(|(_, info)| args.label.is_empty() || info.label == args.label)
-            .filter(|(_, info)| args.min_size.is_none_or(|n| info.size as i32 >= n))
-            .filter(|(_, info)| args.max_size.is_none_or(|n| info.size as i32 <= n))
+            .filter(|(_, info)| f.label.as_ref().is_none_or(|l| info.label == *l))
+            .filter(|(_, info)| f.min_size.is_none_or(|n| info.size as i32 >= n))
+            .filter(|(_, info)| f.max_size.is_none_or(|n| info.size as i32 <= n))
             .map(|(id, info)| to_api(id, &info))
             .collect();
         found.sort_by(|a, b| a.match_id.cmp(&b.match_id));
-        found.truncate(args.limit as usize);
+        found.truncate(limit as usize);
         Ok(found)
     }
 

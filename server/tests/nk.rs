@@ -91,3 +91,9 @@ fn work_outside_calls_writes_and_logs_through_the_background_handle() {
     assert!(line.contains(r#""key":"background""#), "{line}");
     assert!(line.contains("fixtures/fixture-nk/src/lib.rs"), "{line}");
 }
+
+#[test]
+fn the_client_match_listing_answers_as_nakama() {
+    let server = Server::start(&["arena"], &["--logger.level", "error"]);
+    nakama_conformance::matches::check_listing(server.port);
+}

@@ -1,0 +1,82 @@
+//! The client's match listing, `GET /v2/match`, with Nakama's checks and
+//! messages (server/api_match.go) and the modules' hooks around it. The
+//! matches themselves are joined over the realtime socket.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, Uri};
+use axum::response::Response;
+use nakama_runtime_host::abi::hooks::hook;
+use nakama_runtime_host::abi::{api, Code};
+
+use super::{gateway_err, gateway_ok, query_first, query_map, query_number, session, Shared};
+
+fn bad(message: &str) -> Response {
+    gateway_err(Code::InvalidArgument, message)
+}
+
+/// `GET`: `limit` (1 to 100, default 10), `authoritative`, `label`,
+/// `min_size`, `max_size`, `query`.
+pub(super) async fn list(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
+    let claims = match session(&app, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let query = query_map(&uri);
+    let numbers = (|| {
+        Ok::<_, Response>((
+            query_number::<i32>(&query, "limit")?,
+            query_number::<bool>(&query, "authoritative")?,
+            query_number::<i32>(&query, "min_size")?,
+            query_number::<i32>(&query, "max_size")?,
+        ))
+    })();
+    let (limit, authoritative, min_size, max_size) = match numbers {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    let req = api::ListMatchesRequest {
+        limit,
+        authoritative,
+        label: query_first(&query, "label"),
+        min_size,
+        max_size,
+        query: query_first(&query, "query"),
+    };
+    let req = match app.before::<hook::ListMatches>(Some(&claims), req).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    if req.limit.is_some_and(|l| !(1..=100).contains(&l)) {
+        return bad("Invalid limit - limit must be between 1 and 100.");
+    }
+    let relayed_only = req.authoritative == Some(false);
+    if req.label.is_some() && relayed_only {
+        return bad("Label filtering is not supported for non-authoritative matches.");
+    }
+    if req.query.is_some() && relayed_only {
+        return bad("Query filtering is not supported for non-authoritative matches.");
+    }
+    if req.min_size.is_some_and(|n| n < 0) {
+        return bad("Minimum size must be 0 or above.");
+    }
+    if req.max_size.is_some_and(|n| n < 0) {
+        return bad("Maximum size must be 0 or above.");
+    }
+    if let (Some(min), Some(max)) = (req.min_size, req.max_size) {
+        if min > max {
+            return bad(
+                "Maximum size must be greater than or equal to minimum size when both are specified.",
+            );
+        }
+    }
+    match app.matches.search(&req) {
+        Ok(matches) => {
+            let out = api::MatchList { matches };
+            app.after::<hook::ListMatches>(Some(&claims), &out, &req)
+                .await;
+            gateway_ok(&out)
+        }
+        Err(e) if e.code == Code::Unimplemented => gateway_err(e.code, &e.message),
+        Err(_) => gateway_err(Code::Internal, "Error listing matches."),
+    }
+}
