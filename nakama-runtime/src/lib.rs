@@ -75,7 +75,7 @@ mod registry;
 pub use context::{Context, Logger};
 pub use error::{Code, Error};
 pub use initializer::{Initializer, RpcFn};
-pub use matches::{Dispatcher, JoinDecision, Match, MatchData, MatchInit, Presence};
+pub use matches::{Dispatcher, JoinDecision, Match, MatchData, MatchInit, MatchParams, Presence};
 pub use nakama::Nakama;
 pub use payload::{Json, RpcInput, RpcOutput};
 
@@ -138,8 +138,8 @@ pub mod prelude {
     pub use crate::nk::{StorageDeleteOp, StorageReadOp, StorageWriteOp};
     pub use crate::{
         after_hook, api, before_hook, init_module, nk, rpc, Code, Context, Dispatcher, Error,
-        Initializer, JoinDecision, Json, Logger, Match, MatchData, MatchInit, Nakama, Presence,
-        RuntimeError,
+        Initializer, JoinDecision, Json, Logger, Match, MatchData, MatchInit, MatchParams, Nakama,
+        Presence, RuntimeError,
     };
 }
 

@@ -11,7 +11,7 @@
 //! struct Arena { players: Vec<Presence> }
 //!
 //! impl Match for Arena {
-//!     async fn init(_ctx: &Context, _nk: &Nakama, _params: Params) -> Result<MatchInit<Self>, Error> {
+//!     async fn init(_ctx: &Context, _nk: &Nakama, _params: MatchParams) -> Result<MatchInit<Self>, Error> {
 //!         Ok(MatchInit::new(Arena::default(), 10).label("arena"))
 //!     }
 //!     async fn join(&mut self, _ctx: &Context, _nk: &Nakama, _d: &mut Dispatcher, presences: &[Presence]) {
@@ -53,7 +53,7 @@ use crate::registry::Handler;
 use crate::{Code, Context, Error, Nakama};
 
 /// The params `match_create` passes to [`Match::init`].
-pub type Params = serde_json::Map<String, serde_json::Value>;
+pub type MatchParams = serde_json::Map<String, serde_json::Value>;
 
 /// An authoritative match handler. `Self` is one match's state.
 ///
@@ -67,7 +67,7 @@ pub trait Match: Sized + Send + 'static {
     fn init(
         ctx: &Context,
         nk: &Nakama,
-        params: Params,
+        params: MatchParams,
     ) -> impl Future<Output = Result<MatchInit<Self>, Error>> + Send;
 
     /// `MatchJoinAttempt`: may `presence` join? `ctx` is the joining

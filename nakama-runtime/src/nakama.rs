@@ -449,7 +449,7 @@ impl Nakama {
     pub async fn match_create(
         &self,
         module: &str,
-        params: crate::matches::Params,
+        params: crate::matches::MatchParams,
     ) -> Result<String, Error> {
         self.call::<nk::MatchCreate>(&nk::MatchCreateArgs {
             module: module.to_string(),

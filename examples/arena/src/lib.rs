@@ -64,7 +64,7 @@ pub async fn arena_create(_ctx: &Context, nk: &Nakama, req: CreateArena) -> Resu
     if !(2..=16).contains(&req.max_players) {
         return Err(Error::invalid_argument("max_players must be 2 to 16"));
     }
-    let mut params = nakama_runtime::matches::Params::new();
+    let mut params = MatchParams::new();
     params.insert("max_players".into(), req.max_players.into());
     let match_id = nk.match_create("arena", params).await?;
     Ok(Created { match_id })
@@ -96,7 +96,7 @@ impl Match for Arena {
     async fn init(
         _ctx: &Context,
         _nk: &Nakama,
-        params: nakama_runtime::matches::Params,
+        params: MatchParams,
     ) -> Result<MatchInit<Self>, Error> {
         let max_players = params
             .get("max_players")
