@@ -67,6 +67,7 @@ pub fn check_every_function(port: u16) {
 
     check_leaderboards(port);
     check_refusals(port);
+    check_matches(port);
 
     // nk calls from a thread the module started, driven by its own
     // executor, outside the host's poll of the call.
@@ -340,4 +341,54 @@ pub fn check_context(port: u16) {
     assert!(hook["client_ip"].as_str().is_some(), "{hook}");
     // Nakama's gateway forwards the client's IP only.
     assert!(hook.get("client_port").is_none(), "{hook}");
+}
+
+/// fixture-nk's `nk_matches` and `nk_match_list`: the `match_*` functions
+/// on a running match of the module's own handler, and their refusals.
+pub fn check_matches(port: u16) {
+    let suffix = run_suffix();
+    let (status, m) = call(port, "nk_matches", &format!(r#"{{"suffix":"{suffix}"}}"#));
+    assert_eq!(status, 200, "{m}");
+    let id = m["id"].as_str().unwrap();
+    let (uuid, node) = id.split_once('.').expect("<uuid>.<node>");
+    assert_eq!(uuid.len(), 36, "{id}");
+    assert!(!node.is_empty(), "{id}");
+    assert_eq!(
+        m["get"],
+        json!({
+            "match_id": id,
+            "authoritative": true,
+            "label": format!("fx-{suffix}"),
+            "tick_rate": 7,
+            "handler_name": "signal_echo",
+        })
+    );
+    assert_eq!(m["echo"], "echo:hi:7:match");
+    assert_eq!(m["relabel"], "relabelled");
+    assert_eq!(m["relabelled"], format!("fx-{suffix}-b"));
+    // A signal that ends its match loses its reply.
+    assert_eq!(m["stop"][1], "match busy", "{m}");
+    assert_eq!(m["after_stop"], Value::Null);
+    assert_eq!(m["create_nameless"], json!([3, "expects module name"]));
+    assert_eq!(m["get_bad_id"][1], "match id invalid", "{m}");
+    assert_eq!(m["get_unknown"], json!({"ok": null}));
+    assert_eq!(m["signal_unknown"][1], "match not found", "{m}");
+    assert_eq!(m["list_nothing"], json!({"ok": []}));
+    for key in ["create_unknown", "create_refused"] {
+        let message = m[key][1].as_str().unwrap_or_default();
+        assert!(message.starts_with("error creating match"), "{key}: {m}");
+    }
+    let mut listed = Value::Null;
+    crate::eventually("match_list finds the live match", || {
+        let (status, l) = call(
+            port,
+            "nk_match_list",
+            &format!(r#"{{"suffix":"{suffix}"}}"#),
+        );
+        listed = l.clone();
+        (status == 200 && l["found"] == json!(["signal_echo"]))
+            .then_some(())
+            .ok_or_else(|| format!("{status} {l}"))
+    });
+    assert_eq!(listed["bigger"], 0, "{listed}");
 }

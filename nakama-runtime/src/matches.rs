@@ -133,6 +133,8 @@ pub trait Match: Sized + Send + 'static {
     }
 
     /// `MatchSignal`: `data` from `match_signal`; the answer is its reply.
+    /// If the handler stops the match here, the reply is lost: Nakama
+    /// answers the caller "match busy" (and so does the dev host).
     fn signal(
         &mut self,
         ctx: &Context,

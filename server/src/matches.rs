@@ -318,7 +318,7 @@ impl Matches {
             .map_err(|_| not_found())?;
         match tokio::time::timeout(ANSWER_TIMEOUT, rx).await {
             Ok(Ok(answer)) => answer,
-            _ => Err(CallError::new(Code::Unavailable, "match busy")),
+            _ => Err(busy()),
         }
     }
 
@@ -387,6 +387,12 @@ impl Matches {
     fn remove(&self, match_id: &str) {
         lock(&self.inner.matches).remove(match_id);
     }
+}
+
+/// Nakama's answer to a signal that got no reply (the match was too busy,
+/// failed, or stopped in it).
+fn busy() -> CallError {
+    CallError::new(Code::Unavailable, "match busy")
 }
 
 fn to_api(match_id: &str, info: &Info) -> api::Match {
@@ -526,12 +532,12 @@ impl Running {
             }
             Command::Signal(data, reply) => {
                 let call = self.header(MatchEvent::Signal { data });
+                // A signal that ends the match loses its reply: Nakama
+                // answers its caller "match busy", as for a failed call.
                 let (answer, next) = match self.event("match_signal", call).await {
-                    Ok((answer, next)) => (Ok(answer.reply), next),
-                    Err(_) => (
-                        Err(CallError::new(Code::Unavailable, "match busy")),
-                        Next::Failed,
-                    ),
+                    Ok((answer, Next::Continue)) => (Ok(answer.reply), Next::Continue),
+                    Ok((_, next)) => (Err(busy()), next),
+                    Err(_) => (Err(busy()), Next::Failed),
                 };
                 self.unlist_if_ending(&next);
                 let _ = reply.send(answer);

@@ -12,7 +12,9 @@
 //!   in which someone moved, op code 2 tells everyone every position. A
 //!   move that does not decode gets op code 9 back, to its sender only.
 //! - `match_signal` with `"players"` answers the player count; with
-//!   `"close"` it tells everyone (op code 3) and ends the match.
+//!   `"close"` it tells everyone (op code 3) and ends the match (the
+//!   signal's caller then gets Nakama's "match busy": a signal that ends
+//!   its match has no reply).
 
 use std::collections::{BTreeMap, HashMap};
 
