@@ -7,8 +7,8 @@
 //! - [`nb_init`] once, from `InitModule`: loads every `*.rsmod` of a folder,
 //!   runs the modules' init, and answers what they registered (JSON, see
 //!   [`InitReport`]) or why loading was refused;
-//! - [`nb_call`] for every RPC, before hook and after hook Nakama routes to
-//!   a Rust module, with the call's context (a compact binary form, read in
+//! - [`nb_call`] for every RPC, before hook, after hook and match handler
+//!   call (ABI 1.4, [`NB_MATCH`]) Nakama routes to a Rust module, with the call's context (a compact binary form, read in
 //!   place: see `wire.rs`) and a host token: an opaque number the Go side maps to the call's context,
 //!   logger and nk module;
 //! - [`nb_resume`] when a call answered [`NB_NK`]: the call is suspended on
@@ -178,6 +178,9 @@ pub const NB_REFUSED: i32 = 1;
 pub const NB_RPC: u8 = 1;
 pub const NB_BEFORE: u8 = 2;
 pub const NB_AFTER: u8 = 3;
+/// An authoritative match handler (ABI 1.4): input a `MatchCall`, output a
+/// `MatchAnswer` (JSON, `nakama_runtime_abi::matches`).
+pub const NB_MATCH: u8 = 4;
 
 struct GoHost {
     log: NbLogFn,
@@ -276,7 +279,7 @@ struct Bridge {
     env_json: &'static str,
     /// The context of a call whose context is on demand, for each kind
     /// (`kind - 1`): built once, not for every call.
-    on_demand: [FfiContext<'static>; 3],
+    on_demand: [FfiContext<'static>; 4],
     timeout: Option<Duration>,
 }
 
@@ -320,9 +323,10 @@ fn ask_go(callback: unsafe extern "C" fn(u64, *mut NbSink), host_token: u64) -> 
 #[derive(Debug, Serialize)]
 pub struct RegistrationReport {
     pub module: String,
-    /// [`NB_RPC`], [`NB_BEFORE`] or [`NB_AFTER`].
+    /// [`NB_RPC`], [`NB_BEFORE`], [`NB_AFTER`] or [`NB_MATCH`].
     pub kind: u8,
-    /// RPC id (lower-cased) or hook name (`AuthenticateCustom`).
+    /// RPC id (lower-cased), hook name (`AuthenticateCustom`) or match
+    /// handler name.
     pub id: String,
     /// What [`nb_call`] takes to call it.
     pub index: u32,
@@ -453,6 +457,7 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
                     "rpc" => NB_RPC,
                     "before hook" => NB_BEFORE,
                     "after hook" => NB_AFTER,
+                    "match handler" => NB_MATCH,
                     _ => continue,
                 },
                 r.index,
@@ -485,7 +490,8 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
         node,
         version,
         env_json,
-        on_demand: [mode::RPC, mode::BEFORE, mode::AFTER].map(|m| wire::on_demand(fixed(m))),
+        on_demand: [mode::RPC, mode::BEFORE, mode::AFTER, mode::MATCH]
+            .map(|m| wire::on_demand(fixed(m))),
         timeout,
     };
     if BRIDGE.set(bridge).is_err() {
@@ -497,8 +503,9 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
 /// Calls the handler `index` of the init report's registrations (not by
 /// its name: looking names up cost a visible share of a call), whose
 /// `kind` is an RPC ([`NB_RPC`]), a before hook ([`NB_BEFORE`], input =
-/// the request JSON) or an after hook ([`NB_AFTER`], input =
-/// `{"out":..,"in":..}`).
+/// the request JSON), an after hook ([`NB_AFTER`], input =
+/// `{"out":..,"in":..}`) or a match handler ([`NB_MATCH`], input = a
+/// `MatchCall`, output = a `MatchAnswer`).
 ///
 /// Answers [`NB_OK`] with the output (for a before hook: the request to go
 /// on with; empty = drop the call), [`NB_NOT_FOUND`] if there is no
@@ -732,6 +739,7 @@ fn read_view<'a>(
         NB_RPC => mode::RPC,
         NB_BEFORE => mode::BEFORE,
         NB_AFTER => mode::AFTER,
+        NB_MATCH => mode::MATCH,
         _ => return Err(unknown_kind(kind)),
     };
     let fixed = wire::Fixed {

@@ -9,6 +9,7 @@ use nakama_bridge::*;
 
 const PACKAGES: &[&str] = &[
     "hello",
+    "arena",
     "guild",
     "fixture-panics",
     "fixture-init-fails",
@@ -164,6 +165,13 @@ fn serve_nk(token: u64, function: &str, args: &[u8]) -> (u32, String) {
         }
         // examples/guild creates its leaderboard in its init.
         "leaderboard_create" => (0, "null".to_string()),
+        // examples/arena's arena_create starts an "arena" match.
+        "match_create" => {
+            let args: serde_json::Value = serde_json::from_slice(args).unwrap();
+            assert_eq!(args["module"], "arena", "{args}");
+            let players = args["params"]["max_players"].as_u64().unwrap();
+            (0, format!(r#""m{players}.nakama1""#))
+        }
         other => (12, format!("{other} is not here")),
     };
     (code, out)
@@ -345,6 +353,7 @@ fn the_c_abi_end_to_end() {
             "fixture-panics",
             "fixture-abi-1-0",
             "fixture-nk",
+            "arena",
         ],
     );
     let (code, report) = init(good.path());
@@ -368,7 +377,8 @@ fn the_c_abi_end_to_end() {
     assert!(has(NB_RPC, "hello") && has(NB_RPC, "create_guild") && has(NB_RPC, "panic_now"));
     assert!(has(NB_BEFORE, "AuthenticateCustom") && has(NB_AFTER, "AuthenticateCustom"));
     assert!(has(NB_BEFORE, "GetAccount"));
-    assert_eq!(report["modules"].as_array().unwrap().len(), 5);
+    assert!(has(NB_MATCH, "arena") && has(NB_RPC, "arena_create"));
+    assert_eq!(report["modules"].as_array().unwrap().len(), 6);
     // Modules of ABI 1.1 ask for headers and query params, of 1.2 for
     // their context; Go must send them to older ones.
     for r in regs {
@@ -407,10 +417,14 @@ fn the_c_abi_end_to_end() {
     assert_eq!((code, msg.as_str()), (13, "unknown call kind 9"));
     // The same with a context on demand (an empty wire), whose view comes
     // from a table by kind.
-    for kind in [0, 4, 9] {
+    for kind in [0, 5, 9] {
         let (code, msg) = call(kind, "hello", b"", "", 7);
         assert_eq!((code, msg), (13, format!("unknown call kind {kind}")));
     }
+    assert_eq!(
+        call(NB_MATCH, "hello", b"", "", 7),
+        (NB_NOT_FOUND, String::new())
+    );
 
     // Headers and query params left out of the context come from Go when
     // the module reads them, once per call; sent in it, they are used.
@@ -533,4 +547,133 @@ fn the_c_abi_end_to_end() {
     assert_eq!(code, 0, "{out}");
     let seen: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(seen["user_id"], "u1", "{out}");
+
+    match_handlers(ctx);
+}
+
+/// A MatchCall of the arena match "m2.nakama1" (abi/src/matches.rs).
+fn match_call(state: u64, tick: i64, event: serde_json::Value) -> String {
+    let mut call = serde_json::json!({
+        "state": state,
+        "match_id": "m2.nakama1",
+        "node": "nakama1",
+        "label": "",
+        "tick_rate": 10,
+        "tick": tick,
+    });
+    call.as_object_mut()
+        .unwrap()
+        .extend(event.as_object().unwrap().clone());
+    call.to_string()
+}
+
+/// Match handlers (ABI 1.4) through nb_call: examples/arena's match, by
+/// the index of its registration, MatchCall in, MatchAnswer out.
+fn match_handlers(ctx: &[u8]) {
+    use serde_json::{json, Value};
+    let (code, out) = call(NB_RPC, "arena_create", ctx, r#"{"max_players":2}"#, 40);
+    assert_eq!((code, out.as_str()), (0, r#"{"match_id":"m2.nakama1"}"#));
+
+    let matched = |input: String, token: u64| -> Value {
+        let (code, out) = call(NB_MATCH, "arena", b"", &input, token);
+        assert_eq!(code, 0, "{input}: {out}");
+        serde_json::from_str(&out).unwrap()
+    };
+    let started = matched(
+        match_call(0, 0, json!({"call": "init", "params": {"max_players": 2}})),
+        41,
+    );
+    let state = started["state"].as_u64().expect("a state number");
+    assert_eq!(started["tick_rate"], 10, "{started}");
+    assert_eq!(
+        started["label"], r#"{"open":true,"players":0}"#,
+        "{started}"
+    );
+
+    let ann = json!({"user_id": "5c7d8a57-0d9f-4f0b-9f5e-3d8a3f1b2c4d",
+        "session_id": "6c7d8a57-0d9f-4f0b-9f5e-3d8a3f1b2c4d", "username": "ann", "node": "nakama1"});
+    let refused = matched(
+        match_call(
+            state,
+            0,
+            json!({"call": "join_attempt", "presence": ann, "metadata": {}}),
+        ),
+        42,
+    );
+    assert_eq!(refused, json!({"reason": "name required"}));
+    let accepted = matched(
+        match_call(
+            state,
+            0,
+            json!({"call": "join_attempt", "presence": ann, "metadata": {"name": "ann"}}),
+        ),
+        42,
+    );
+    assert_eq!(accepted, json!({"accept": true}));
+    let joined = matched(
+        match_call(state, 1, json!({"call": "join", "presences": [ann]})),
+        43,
+    );
+    assert_eq!(
+        joined["actions"],
+        json!([{"action": "label", "label": r#"{"open":true,"players":1}"#}])
+    );
+    assert!(
+        LOGS.lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.0 == 43 && l.3 == "ann joined m2.nakama1"),
+        "the handler's log line carries its call's token"
+    );
+    // {"x":3,"y":-1}, base64
+    let moved = matched(
+        match_call(
+            state,
+            2,
+            json!({"call": "loop", "messages": [
+                {"presence": ann, "op_code": 1, "data": "eyJ4IjozLCJ5IjotMX0=", "reliable": true, "receive_time_ms": 1}
+            ]}),
+        ),
+        44,
+    );
+    let broadcast = &moved["actions"][0];
+    assert_eq!(
+        (&broadcast["action"], &broadcast["op_code"]),
+        (&json!("broadcast"), &json!(2))
+    );
+    assert!(broadcast.get("presences").is_none(), "to everyone: {moved}");
+    assert_eq!(
+        matched(
+            match_call(state, 3, json!({"call": "signal", "data": "players"})),
+            45
+        ),
+        json!({"reply": "1"})
+    );
+    let closed = matched(
+        match_call(state, 4, json!({"call": "signal", "data": "close"})),
+        46,
+    );
+    assert_eq!(
+        (&closed["stop"], &closed["reply"]),
+        (&json!(true), &json!("closed")),
+        "{closed}"
+    );
+    assert_eq!(closed["actions"][0]["op_code"], 3, "{closed}");
+    // Stopped: the state is gone; a drop of it is harmless.
+    let (code, out) = call(
+        NB_MATCH,
+        "arena",
+        b"",
+        &match_call(state, 5, json!({"call": "loop"})),
+        47,
+    );
+    assert_eq!(code, 5, "{out}");
+    assert!(out.contains("is gone"), "{out}");
+    assert_eq!(
+        matched(match_call(state, 5, json!({"call": "drop"})), 48),
+        json!({})
+    );
+    // A call that does not decode is refused, not a crash.
+    let (code, out) = call(NB_MATCH, "arena", b"", "{", 49);
+    assert_eq!(code, 3, "{out}");
 }
