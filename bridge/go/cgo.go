@@ -45,6 +45,7 @@ const (
 	kindRPC    = C.NB_RPC
 	kindBefore = C.NB_BEFORE
 	kindAfter  = C.NB_AFTER
+	kindMatch  = C.NB_MATCH
 )
 
 // codeNotFound: nb_call found no module for the id.

@@ -3,11 +3,12 @@
 //
 // Nakama opens it like any Go module and calls InitModule once. The bridge
 // loads the Rust modules through the Rust loader linked in as a static
-// library (bridge/rust), then registers with Nakama's Initializer every RPC
-// and every before/after hook they declared. Each call crosses into Rust
-// with its runtime context and a token; module log lines and nk
-// calls come back through two exported callbacks that find the call's
-// logger, context and nk module by that token.
+// library (bridge/rust), then registers with Nakama's Initializer every RPC,
+// every before/after hook and every authoritative match handler they
+// declared (match.go). Each call crosses into Rust with its runtime
+// context and a token; module log lines and nk calls come back through
+// exported callbacks that find the call's logger, context and nk module
+// by that token.
 //
 // Configuration (runtime.env):
 //
@@ -135,6 +136,8 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 		case kindBefore, kindAfter:
 			hooks[handlerKey{r.Kind, r.ID}] = h
 			err = theBridge.registerHook(initializer, r.ID, r.Kind == kindBefore)
+		case kindMatch:
+			err = initializer.RegisterMatch(r.ID, theBridge.matchFactory(r.ID, h))
 		default:
 			continue
 		}

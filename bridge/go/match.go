@@ -1,0 +1,398 @@
+package main
+
+// Authoritative match handlers (ABI 1.4): each Rust match handler is
+// registered with Nakama as a Go match whose methods call the handler
+// with a MatchCall (JSON, abi/src/matches.rs) through the ordinary call
+// path, then apply the MatchAnswer's actions through Nakama's dispatcher.
+// The match's state stays in the module; Go holds its number.
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	goruntime "runtime"
+
+	"github.com/heroiclabs/nakama-common/runtime"
+)
+
+// matchCaller runs one call of a Rust handler (bridge.call; tests use
+// stand-ins).
+type matchCaller func(h *handler, ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, input string) (string, int)
+
+// rustMatch is the runtime.Match of one match of a Rust handler (Nakama
+// asks the factory for a new one per match).
+type rustMatch struct {
+	name string
+	h    *handler
+	call matchCaller
+	// initFailed: where MatchInit leaves a failed init's error, for the
+	// match_create forwarder that created this match (nil otherwise).
+	initFailed *matchInitError
+}
+
+// matchInitError is the error of a handler's init: MatchInit cannot
+// return one, so match_create's forwarder gives MatchInit somewhere to
+// put it (through the context Nakama hands the match factory) and answers
+// it to the module instead of Nakama's "state must not be nil".
+type matchInitError struct {
+	code    int
+	message string
+}
+
+type matchInitKey struct{}
+
+// matchFactory is what RegisterMatch takes for Rust handler h.
+func (b *bridge) matchFactory(name string, h *handler) func(context.Context, runtime.Logger, *sql.DB, runtime.NakamaModule) (runtime.Match, error) {
+	return func(ctx context.Context, _ runtime.Logger, _ *sql.DB, _ runtime.NakamaModule) (runtime.Match, error) {
+		failed, _ := ctx.Value(matchInitKey{}).(*matchInitError)
+		return &rustMatch{name: name, h: h, call: b.call, initFailed: failed}, nil
+	}
+}
+
+// matchState is the state Nakama keeps for a Rust match: the number the
+// module answered at init. It must not be reachable from anything it
+// refers to, or its finalizer would never run.
+type matchState struct {
+	number  uint64
+	matchID string
+	node    string
+	h       *handler
+	call    matchCaller
+}
+
+// newMatchState sets a backstop: a match Nakama discards without the
+// module having stopped it (its terminate grace ran out, its call queue
+// filled up, it stayed empty too long) has its state dropped in Rust when
+// Go collects the wrapper.
+func newMatchState(number uint64, matchID, node string, h *handler, call matchCaller) *matchState {
+	s := &matchState{number: number, matchID: matchID, node: node, h: h, call: call}
+	goruntime.SetFinalizer(s, (*matchState).discarded)
+	return s
+}
+
+// ended: the module's state is gone (stopped, or dropped by the bridge).
+func (s *matchState) ended() {
+	goruntime.SetFinalizer(s, nil)
+}
+
+// discarded runs on the finalizer goroutine, which must not wait on a
+// module: the drop call runs on a goroutine of its own, as the module's
+// init (InitModule's context, logger and nk).
+func (s *matchState) discarded() {
+	number, matchID, node, h, call := s.number, s.matchID, s.node, s.h, s.call
+	init := theBridge.init
+	if init == nil {
+		init = &callState{ctx: context.Background()}
+	}
+	go sendDrop(call, h, init.ctx, init.logger, init.nk, number, matchID, node)
+}
+
+// sendDrop tells the module a match is over: drop state `number`.
+func sendDrop(call matchCaller, h *handler, ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, number uint64, matchID, node string) {
+	input, err := json.Marshal(&matchCall{Call: "drop", State: number, MatchID: matchID, Node: node})
+	if err != nil {
+		return
+	}
+	if out, code := call(h, ctx, logger, nk, string(input)); code != 0 && logger != nil {
+		logger.WithFields(map[string]interface{}{"match_id": matchID, "code": code}).
+			Warn("Rust match handler could not drop the state of an ended match: %s", out)
+	}
+}
+
+// matchPresence is a presence as the ABI has it (and a runtime.Presence
+// for Nakama's dispatcher).
+type matchPresence struct {
+	UserID    string `json:"user_id"`
+	SessionID string `json:"session_id"`
+	Username  string `json:"username"`
+	Node      string `json:"node"`
+}
+
+func (p *matchPresence) GetHidden() bool                   { return false }
+func (p *matchPresence) GetPersistence() bool              { return false }
+func (p *matchPresence) GetUsername() string               { return p.Username }
+func (p *matchPresence) GetStatus() string                 { return "" }
+func (p *matchPresence) GetReason() runtime.PresenceReason { return runtime.PresenceReasonUnknown }
+func (p *matchPresence) GetUserId() string                 { return p.UserID }
+func (p *matchPresence) GetSessionId() string              { return p.SessionID }
+func (p *matchPresence) GetNodeId() string                 { return p.Node }
+
+func presenceOf(p runtime.Presence) matchPresence {
+	if p == nil {
+		return matchPresence{}
+	}
+	return matchPresence{UserID: p.GetUserId(), SessionID: p.GetSessionId(), Username: p.GetUsername(), Node: p.GetNodeId()}
+}
+
+func presencesOf(ps []runtime.Presence) *[]matchPresence {
+	out := make([]matchPresence, len(ps))
+	for i, p := range ps {
+		out[i] = presenceOf(p)
+	}
+	return &out
+}
+
+// matchMessage is a client's message to the match (MatchData).
+type matchMessage struct {
+	Presence      matchPresence `json:"presence"`
+	OpCode        int64         `json:"op_code"`
+	Data          []byte        `json:"data"` // base64, as the ABI has it
+	Reliable      bool          `json:"reliable"`
+	ReceiveTimeMs int64         `json:"receive_time_ms"`
+}
+
+// matchCall is the ABI's MatchCall: the match's facts and one event,
+// flat, named by "call". The fields an event requires are pointers, so
+// that an empty list or a zero still goes out.
+type matchCall struct {
+	Call     string `json:"call"`
+	State    uint64 `json:"state"`
+	MatchID  string `json:"match_id"`
+	Node     string `json:"node"`
+	Label    string `json:"label"`
+	TickRate int    `json:"tick_rate"`
+	Tick     int64  `json:"tick"`
+
+	Params       map[string]interface{} `json:"params,omitempty"`
+	Presence     *matchPresence         `json:"presence,omitempty"`
+	Metadata     map[string]string      `json:"metadata,omitempty"`
+	Presences    *[]matchPresence       `json:"presences,omitempty"`
+	Messages     *[]matchMessage        `json:"messages,omitempty"`
+	GraceSeconds *int                   `json:"grace_seconds,omitempty"`
+	Data         *string                `json:"data,omitempty"`
+}
+
+// newMatchCall fills the match's facts from Nakama's match context.
+func newMatchCall(ctx context.Context, call string, tick int64) *matchCall {
+	c := &matchCall{Call: call, Tick: tick}
+	c.MatchID, _ = ctx.Value(runtime.RUNTIME_CTX_MATCH_ID).(string)
+	c.Node, _ = ctx.Value(runtime.RUNTIME_CTX_MATCH_NODE).(string)
+	c.Label, _ = ctx.Value(runtime.RUNTIME_CTX_MATCH_LABEL).(string)
+	c.TickRate, _ = ctx.Value(runtime.RUNTIME_CTX_MATCH_TICK_RATE).(int)
+	return c
+}
+
+// matchAnswer is the ABI's MatchAnswer.
+type matchAnswer struct {
+	State    uint64        `json:"state"`
+	Stop     bool          `json:"stop"`
+	TickRate int           `json:"tick_rate"`
+	Label    *string       `json:"label"`
+	Accept   bool          `json:"accept"`
+	Reason   string        `json:"reason"`
+	Reply    string        `json:"reply"`
+	Actions  []matchAction `json:"actions"`
+}
+
+// matchAction is one of the ABI's MatchActions: "broadcast", "kick" or
+// "label".
+type matchAction struct {
+	Action string `json:"action"`
+	// broadcast
+	OpCode int64  `json:"op_code"`
+	Data   []byte `json:"data"`
+	// broadcast: nil = everyone in the match; kick: who.
+	Presences *[]matchPresence `json:"presences"`
+	Sender    *matchPresence   `json:"sender"`
+	Reliable  bool             `json:"reliable"`
+	Deferred  bool             `json:"deferred"`
+	// label
+	Label string `json:"label"`
+}
+
+// apply asks Nakama's dispatcher for what the handler asked, in order. A
+// refused action is logged and the others still go.
+func (a *matchAction) apply(d runtime.MatchDispatcher) error {
+	switch a.Action {
+	case "broadcast":
+		var presences []runtime.Presence
+		if a.Presences != nil {
+			presences = runtimePresences(*a.Presences)
+		}
+		var sender runtime.Presence // a nil interface, not a nil *matchPresence
+		if a.Sender != nil {
+			sender = a.Sender
+		}
+		if a.Deferred {
+			return d.BroadcastMessageDeferred(a.OpCode, a.Data, presences, sender, a.Reliable)
+		}
+		return d.BroadcastMessage(a.OpCode, a.Data, presences, sender, a.Reliable)
+	case "kick":
+		var presences []runtime.Presence
+		if a.Presences != nil {
+			presences = runtimePresences(*a.Presences)
+		}
+		return d.MatchKick(presences)
+	case "label":
+		return d.MatchLabelUpdate(a.Label)
+	default:
+		return fmt.Errorf("unknown match action %q", a.Action)
+	}
+}
+
+// runtimePresences: never nil (an empty list sends to no one).
+func runtimePresences(ps []matchPresence) []runtime.Presence {
+	out := make([]runtime.Presence, len(ps))
+	for i := range ps {
+		out[i] = &ps[i]
+	}
+	return out
+}
+
+// run makes one call of a running match: nil when the match is to end
+// (the module stopped it, or the call failed: its state is then dropped).
+func (m *rustMatch) run(ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, d runtime.MatchDispatcher,
+	state interface{}, c *matchCall) (*matchState, *matchAnswer) {
+	s, ok := state.(*matchState)
+	if !ok || s == nil {
+		logger.WithFields(map[string]interface{}{"match_id": c.MatchID, "call": c.Call}).
+			Error("Rust match handler %s got a state that is not its own (%T): ending the match", m.name, state)
+		return nil, nil
+	}
+	c.State = s.number
+	fail := func(format string, v ...interface{}) (*matchState, *matchAnswer) {
+		logger.WithFields(map[string]interface{}{"match_id": c.MatchID, "call": c.Call, "tick": c.Tick}).
+			Error(format, v...)
+		s.ended()
+		sendDrop(m.call, m.h, ctx, logger, nk, s.number, c.MatchID, c.Node)
+		return nil, nil
+	}
+	input, err := json.Marshal(c)
+	if err != nil {
+		return fail("Rust match handler %s: the %s call could not be encoded, ending the match: %v", m.name, c.Call, err)
+	}
+	out, code := m.call(m.h, ctx, logger, nk, string(input))
+	if code != 0 {
+		return fail("Rust match handler %s failed its %s call (code %d), ending the match: %s", m.name, c.Call, code, out)
+	}
+	var a matchAnswer
+	if err := json.Unmarshal([]byte(out), &a); err != nil {
+		return fail("Rust match handler %s answered its %s call with an undecodable answer, ending the match: %v", m.name, c.Call, err)
+	}
+	for i := range a.Actions {
+		if err := a.Actions[i].apply(d); err != nil {
+			logger.WithFields(map[string]interface{}{"match_id": c.MatchID, "call": c.Call, "action": a.Actions[i].Action}).
+				Warn("Rust match handler %s: Nakama refused an action: %v", m.name, err)
+		}
+	}
+	if a.Stop {
+		s.ended()
+		return nil, &a
+	}
+	return s, &a
+}
+
+// orNil answers s as Nakama's state (a nil *matchState as a nil
+// interface: Nakama ends the match on nil).
+func orNil(s *matchState) interface{} {
+	if s == nil {
+		return nil
+	}
+	return s
+}
+
+func (m *rustMatch) MatchInit(ctx context.Context, logger runtime.Logger, _ *sql.DB, nk runtime.NakamaModule, params map[string]interface{}) (interface{}, int, string) {
+	failed := m.initFailed
+	m.initFailed = nil // the creator's answer is given once, now
+	c := newMatchCall(ctx, "init", 0)
+	c.Params = params
+	fail := func(code int, message string) (interface{}, int, string) {
+		logger.WithFields(map[string]interface{}{"match_id": c.MatchID, "code": code}).
+			Error("Rust match handler %s failed its init: %s", m.name, message)
+		if failed != nil {
+			failed.code, failed.message = code, message
+		}
+		// Tick rate 1: Nakama then refuses the match for its nil state.
+		return nil, 1, ""
+	}
+	input, err := json.Marshal(c)
+	if err != nil {
+		return fail(3, fmt.Sprintf("match params could not be encoded: %v", err))
+	}
+	out, code := m.call(m.h, ctx, logger, nk, string(input))
+	if code != 0 {
+		return fail(code, out)
+	}
+	var a matchAnswer
+	if err := json.Unmarshal([]byte(out), &a); err != nil {
+		return fail(13, fmt.Sprintf("undecodable init answer: %v", err))
+	}
+	if a.State == 0 || a.Stop {
+		if a.State != 0 {
+			sendDrop(m.call, m.h, ctx, logger, nk, a.State, c.MatchID, c.Node)
+		}
+		return fail(13, "init answered no state")
+	}
+	label := ""
+	if a.Label != nil {
+		label = *a.Label
+	}
+	return newMatchState(a.State, c.MatchID, c.Node, m.h, m.call), a.TickRate, label
+}
+
+func (m *rustMatch) MatchJoinAttempt(ctx context.Context, logger runtime.Logger, _ *sql.DB, nk runtime.NakamaModule, d runtime.MatchDispatcher,
+	tick int64, state interface{}, presence runtime.Presence, metadata map[string]string) (interface{}, bool, string) {
+	c := newMatchCall(ctx, "join_attempt", tick)
+	p := presenceOf(presence)
+	c.Presence, c.Metadata = &p, metadata
+	s, a := m.run(ctx, logger, nk, d, state, c)
+	if a == nil {
+		return nil, false, ""
+	}
+	return orNil(s), a.Accept, a.Reason
+}
+
+func (m *rustMatch) MatchJoin(ctx context.Context, logger runtime.Logger, _ *sql.DB, nk runtime.NakamaModule, d runtime.MatchDispatcher,
+	tick int64, state interface{}, presences []runtime.Presence) interface{} {
+	c := newMatchCall(ctx, "join", tick)
+	c.Presences = presencesOf(presences)
+	s, _ := m.run(ctx, logger, nk, d, state, c)
+	return orNil(s)
+}
+
+func (m *rustMatch) MatchLeave(ctx context.Context, logger runtime.Logger, _ *sql.DB, nk runtime.NakamaModule, d runtime.MatchDispatcher,
+	tick int64, state interface{}, presences []runtime.Presence) interface{} {
+	c := newMatchCall(ctx, "leave", tick)
+	c.Presences = presencesOf(presences)
+	s, _ := m.run(ctx, logger, nk, d, state, c)
+	return orNil(s)
+}
+
+func (m *rustMatch) MatchLoop(ctx context.Context, logger runtime.Logger, _ *sql.DB, nk runtime.NakamaModule, d runtime.MatchDispatcher,
+	tick int64, state interface{}, messages []runtime.MatchData) interface{} {
+	c := newMatchCall(ctx, "loop", tick)
+	ms := make([]matchMessage, len(messages))
+	for i, msg := range messages {
+		ms[i] = matchMessage{Presence: presenceOf(msg), OpCode: msg.GetOpCode(), Data: msg.GetData(),
+			Reliable: msg.GetReliable(), ReceiveTimeMs: msg.GetReceiveTime()}
+	}
+	c.Messages = &ms
+	s, _ := m.run(ctx, logger, nk, d, state, c)
+	return orNil(s)
+}
+
+func (m *rustMatch) MatchTerminate(ctx context.Context, logger runtime.Logger, _ *sql.DB, nk runtime.NakamaModule, d runtime.MatchDispatcher,
+	tick int64, state interface{}, graceSeconds int) interface{} {
+	c := newMatchCall(ctx, "terminate", tick)
+	c.GraceSeconds = &graceSeconds
+	s, _ := m.run(ctx, logger, nk, d, state, c)
+	if s != nil && graceSeconds == 0 {
+		// Nakama ends the match as soon as this returns, without another
+		// call: the state can go now rather than when Go collects it.
+		s.ended()
+		sendDrop(m.call, m.h, ctx, logger, nk, s.number, c.MatchID, c.Node)
+	}
+	return orNil(s)
+}
+
+func (m *rustMatch) MatchSignal(ctx context.Context, logger runtime.Logger, _ *sql.DB, nk runtime.NakamaModule, d runtime.MatchDispatcher,
+	tick int64, state interface{}, data string) (interface{}, string) {
+	c := newMatchCall(ctx, "signal", tick)
+	c.Data = &data
+	s, a := m.run(ctx, logger, nk, d, state, c)
+	if a == nil {
+		return nil, ""
+	}
+	return orNil(s), a.Reply
+}
