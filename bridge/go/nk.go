@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -360,6 +362,47 @@ var nkFunctions = map[string]nkFunc{
 	}) (any, error) {
 		return protoList(st.nk.LeaderboardsGetId(st.ctx, a.IDs))
 	}),
+	"match_create": forward(func(st *callState, a struct {
+		Module string          `json:"module"`
+		Params json.RawMessage `json:"params"`
+	}) (any, error) {
+		params, err := matchParams(a.Params)
+		if err != nil {
+			return nil, err
+		}
+		// A Rust handler's failed init leaves its error here (match.go).
+		failed := &matchInitError{}
+		id, err := st.nk.MatchCreate(context.WithValue(st.ctx, matchInitKey{}, failed), a.Module, params)
+		if err != nil && failed.code != 0 {
+			return nil, runtime.NewError("error creating match: "+failed.message, failed.code)
+		}
+		return id, err
+	}),
+	"match_get": forward(func(st *callState, a struct {
+		ID string `json:"id"`
+	}) (any, error) {
+		m, err := st.nk.MatchGet(st.ctx, a.ID)
+		if err != nil || m == nil {
+			return json.RawMessage("null"), err
+		}
+		return protoJSON(m, nil)
+	}),
+	"match_list": forward(func(st *callState, a struct {
+		Limit         int    `json:"limit"`
+		Authoritative bool   `json:"authoritative"`
+		Label         string `json:"label"`
+		MinSize       *int   `json:"min_size"`
+		MaxSize       *int   `json:"max_size"`
+		Query         string `json:"query"`
+	}) (any, error) {
+		return protoList(st.nk.MatchList(st.ctx, a.Limit, a.Authoritative, a.Label, a.MinSize, a.MaxSize, a.Query))
+	}),
+	"match_signal": forward(func(st *callState, a struct {
+		ID   string `json:"id"`
+		Data string `json:"data"`
+	}) (any, error) {
+		return st.nk.MatchSignal(st.ctx, a.ID, a.Data)
+	}),
 	"notification_list": forward(func(st *callState, a pageArgs) (any, error) {
 		ns, cursor, err := st.nk.NotificationsList(st.ctx, a.UserID, a.Limit, a.Cursor)
 		if err != nil {
@@ -371,6 +414,46 @@ var nkFunctions = map[string]nkFunc{
 			Cursor        string          `json:"cursor"`
 		}{list, cursor}, err
 	}),
+}
+
+// matchParams decodes match_create's params for Nakama, which passes them
+// through gob: integers become int64 (exact, and one of the types gob
+// knows without registration), other numbers float64.
+func matchParams(raw json.RawMessage) (map[string]interface{}, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var params map[string]interface{}
+	if err := d.Decode(&params); err != nil {
+		return nil, badArgs{fmt.Errorf("params: %w", err)}
+	}
+	for k, v := range params {
+		params[k] = plainNumbers(v)
+	}
+	return params, nil
+}
+
+// plainNumbers replaces the json.Numbers in v.
+func plainNumbers(v interface{}) interface{} {
+	switch v := v.(type) {
+	case json.Number:
+		if n, err := v.Int64(); err == nil {
+			return n
+		}
+		f, _ := v.Float64()
+		return f
+	case map[string]interface{}:
+		for k, e := range v {
+			v[k] = plainNumbers(e)
+		}
+	case []interface{}:
+		for i, e := range v {
+			v[i] = plainNumbers(e)
+		}
+	}
+	return v
 }
 
 func orDefault(s, otherwise string) string {
@@ -459,10 +542,12 @@ func nkCall(st *callState, name string, args string, buf *answerBuf) (int, []byt
 // nkError maps an error of Nakama's nk functions to a gRPC code: storage
 // version/permission rejections, negative wallets, malformed ids, bad
 // arguments (Nakama's "expects ..." checks and the few worded otherwise),
-// unknown operators and bad leaderboard cursors are INVALID_ARGUMENT, a
-// missing account, user or leaderboard NOT_FOUND (as the dev host answers
-// them: server/src/nk/checks.rs), a runtime.Error or a gRPC status error
-// keeps its code, anything else is INTERNAL.
+// unknown operators, bad leaderboard cursors, bad match ids, params and
+// queries are INVALID_ARGUMENT, a missing account, user, leaderboard,
+// match or match handler NOT_FOUND, a busy match (or one created during
+// shutdown) UNAVAILABLE (as the dev host answers them:
+// server/src/nk/checks.rs, server/src/matches.rs), a runtime.Error or a gRPC status error keeps
+// its code, anything else is INTERNAL.
 func nkError(name string, err error) (int, string) {
 	msg := err.Error()
 	var bad badArgs
@@ -478,8 +563,15 @@ func nkError(name string, err error) (int, string) {
 		strings.HasPrefix(msg, "expiry should be time since epoch"), msg == "value must be a JSON-encoded object",
 		msg == "each user id must be a valid id string", msg == "limit must not be negative":
 		return 3, msg
-	case msg == "account not found", msg == "leaderboard not found", msg == "user not found":
+	case msg == "account not found", msg == "leaderboard not found", msg == "user not found",
+		errors.Is(err, runtime.ErrMatchNotFound), msg == "error creating match: not found":
 		return 5, msg
+	case errors.Is(err, runtime.ErrMatchIdInvalid), errors.Is(err, runtime.ErrCannotEncodeParams),
+		errors.Is(err, runtime.ErrCannotDecodeParams), errors.Is(err, runtime.ErrMatchLabelTooLong),
+		strings.HasPrefix(msg, "error parsing query string"):
+		return 3, msg
+	case errors.Is(err, runtime.ErrMatchBusy), msg == "error creating match: shutdown in progress":
+		return 14, msg
 	case errors.As(err, &re):
 		if re.Code <= 0 || re.Code >= 17 {
 			return 13, re.Message

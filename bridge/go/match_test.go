@@ -1,0 +1,604 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	goruntime "runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/heroiclabs/nakama-common/api"
+	"github.com/heroiclabs/nakama-common/runtime"
+)
+
+// testLogger records what is logged (level, fields and message).
+type testLogger struct {
+	mu     *sync.Mutex
+	lines  *[]string
+	fields map[string]interface{}
+}
+
+func newTestLogger() *testLogger {
+	return &testLogger{mu: &sync.Mutex{}, lines: &[]string{}, fields: map[string]interface{}{}}
+}
+
+func (l *testLogger) log(level, format string, v ...interface{}) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	*l.lines = append(*l.lines, fmt.Sprintf("%s %v %s", level, l.fields, fmt.Sprintf(format, v...)))
+}
+
+func (l *testLogger) Debug(format string, v ...interface{}) { l.log("debug", format, v...) }
+func (l *testLogger) Info(format string, v ...interface{})  { l.log("info", format, v...) }
+func (l *testLogger) Warn(format string, v ...interface{})  { l.log("warn", format, v...) }
+func (l *testLogger) Error(format string, v ...interface{}) { l.log("error", format, v...) }
+func (l *testLogger) WithField(key string, v interface{}) runtime.Logger {
+	return l.WithFields(map[string]interface{}{key: v})
+}
+func (l *testLogger) WithFields(fields map[string]interface{}) runtime.Logger {
+	all := map[string]interface{}{}
+	for k, v := range l.fields {
+		all[k] = v
+	}
+	for k, v := range fields {
+		all[k] = v
+	}
+	return &testLogger{mu: l.mu, lines: l.lines, fields: all}
+}
+func (l *testLogger) Fields() map[string]interface{} { return l.fields }
+
+func (l *testLogger) all() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(*l.lines, "\n")
+}
+
+// fakeRust stands in for the Rust handler: it records each call's input
+// (decoded) and answers what answer makes of it.
+type fakeRust struct {
+	mu     sync.Mutex
+	calls  []map[string]interface{}
+	answer func(call map[string]interface{}) (string, int)
+}
+
+func (f *fakeRust) call(_ *handler, _ context.Context, _ runtime.Logger, _ runtime.NakamaModule, input string) (string, int) {
+	var c map[string]interface{}
+	if err := json.Unmarshal([]byte(input), &c); err != nil {
+		return "bad input: " + err.Error(), 3
+	}
+	f.mu.Lock()
+	f.calls = append(f.calls, c)
+	answer := f.answer
+	f.mu.Unlock()
+	if answer == nil {
+		return "{}", 0
+	}
+	return answer(c)
+}
+
+func (f *fakeRust) last() map[string]interface{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.calls) == 0 {
+		return nil
+	}
+	return f.calls[len(f.calls)-1]
+}
+
+// dispatched is one call of the fake dispatcher.
+type dispatched struct {
+	method    string
+	opCode    int64
+	data      string
+	presences []runtime.Presence
+	sender    runtime.Presence
+	reliable  bool
+	label     string
+}
+
+type fakeDispatcher struct {
+	got    []dispatched
+	refuse map[string]error
+}
+
+func (d *fakeDispatcher) record(x dispatched) error {
+	d.got = append(d.got, x)
+	return d.refuse[x.method]
+}
+
+func (d *fakeDispatcher) BroadcastMessage(opCode int64, data []byte, presences []runtime.Presence, sender runtime.Presence, reliable bool) error {
+	return d.record(dispatched{method: "BroadcastMessage", opCode: opCode, data: string(data), presences: presences, sender: sender, reliable: reliable})
+}
+
+func (d *fakeDispatcher) BroadcastMessageDeferred(opCode int64, data []byte, presences []runtime.Presence, sender runtime.Presence, reliable bool) error {
+	return d.record(dispatched{method: "BroadcastMessageDeferred", opCode: opCode, data: string(data), presences: presences, sender: sender, reliable: reliable})
+}
+
+func (d *fakeDispatcher) MatchKick(presences []runtime.Presence) error {
+	return d.record(dispatched{method: "MatchKick", presences: presences})
+}
+
+func (d *fakeDispatcher) MatchLabelUpdate(label string) error {
+	return d.record(dispatched{method: "MatchLabelUpdate", label: label})
+}
+
+// matchCtx is a match's context as Nakama builds it (after init).
+func matchCtx() context.Context {
+	return withValues(runtime.RUNTIME_CTX_ENV, map[string]string{}, runtime.RUNTIME_CTX_MODE, "match",
+		runtime.RUNTIME_CTX_MATCH_ID, "4d1a5a0e-4a6b-4a57-8f1c-4b8f0a3c2d1e.nakama1",
+		runtime.RUNTIME_CTX_MATCH_NODE, "nakama1", runtime.RUNTIME_CTX_MATCH_TICK_RATE, 10,
+		runtime.RUNTIME_CTX_MATCH_LABEL, "lbl")
+}
+
+const testMatchID = "4d1a5a0e-4a6b-4a57-8f1c-4b8f0a3c2d1e.nakama1"
+
+var (
+	ann = &matchPresence{UserID: "5c7d8a57-0d9f-4f0b-9f5e-3d8a3f1b2c4d", SessionID: "6c7d8a57-0d9f-4f0b-9f5e-3d8a3f1b2c4d",
+		Username: "ann", Node: "nakama1"}
+	annJSON = map[string]interface{}{"user_id": ann.UserID, "session_id": ann.SessionID, "username": "ann", "node": "nakama1"}
+)
+
+// testMessage is a runtime.MatchData from a client.
+type testMessage struct {
+	*matchPresence
+	opCode int64
+	data   []byte
+}
+
+func (m testMessage) GetOpCode() int64      { return m.opCode }
+func (m testMessage) GetData() []byte       { return m.data }
+func (m testMessage) GetReliable() bool     { return true }
+func (m testMessage) GetReceiveTime() int64 { return 1234 }
+
+// Each Match method sends the MatchCall abi/src/matches.rs describes: the
+// match's facts from Nakama's context, the state number, the tick, and
+// the event's own fields, present even when empty.
+func TestMatchCallsCarryTheMatchAndTheEvent(t *testing.T) {
+	rust := &fakeRust{}
+	m := &rustMatch{name: "arena", call: rust.call}
+	ctx, logger, d := matchCtx(), newTestLogger(), &fakeDispatcher{}
+	state := &matchState{number: 7, matchID: testMatchID, node: "nakama1", call: rust.call}
+	facts := map[string]interface{}{"state": 7.0, "match_id": testMatchID, "node": "nakama1", "label": "lbl",
+		"tick_rate": 10.0}
+	check := func(want map[string]interface{}) {
+		t.Helper()
+		for k, v := range facts {
+			want[k] = v
+		}
+		if got := rust.last(); !reflect.DeepEqual(got, want) {
+			t.Errorf("sent %v\nwant %v", got, want)
+		}
+	}
+
+	m.MatchJoinAttempt(ctx, logger, nil, nil, d, 3, state, ann, map[string]string{"name": "ann"})
+	check(map[string]interface{}{"call": "join_attempt", "tick": 3.0, "presence": annJSON,
+		"metadata": map[string]interface{}{"name": "ann"}})
+	m.MatchJoin(ctx, logger, nil, nil, d, 4, state, []runtime.Presence{ann})
+	check(map[string]interface{}{"call": "join", "tick": 4.0, "presences": []interface{}{annJSON}})
+	m.MatchLeave(ctx, logger, nil, nil, d, 5, state, nil)
+	check(map[string]interface{}{"call": "leave", "tick": 5.0, "presences": []interface{}{}})
+	m.MatchLoop(ctx, logger, nil, nil, d, 6, state, nil)
+	check(map[string]interface{}{"call": "loop", "tick": 6.0, "messages": []interface{}{}})
+	m.MatchLoop(ctx, logger, nil, nil, d, 7, state, []runtime.MatchData{testMessage{ann, 1, []byte("hi")}})
+	check(map[string]interface{}{"call": "loop", "tick": 7.0, "messages": []interface{}{map[string]interface{}{
+		"presence": annJSON, "op_code": 1.0, "data": "aGk=", "reliable": true, "receive_time_ms": 1234.0}}})
+	m.MatchSignal(ctx, logger, nil, nil, d, 8, state, "")
+	check(map[string]interface{}{"call": "signal", "tick": 8.0, "data": ""})
+	m.MatchTerminate(ctx, logger, nil, nil, d, 9, state, 30)
+	check(map[string]interface{}{"call": "terminate", "tick": 9.0, "grace_seconds": 30.0})
+
+	// Init: no state yet, the params as given, no label or tick rate
+	// (Nakama sets them in the context after init).
+	initCtx := withValues(runtime.RUNTIME_CTX_ENV, map[string]string{}, runtime.RUNTIME_CTX_MATCH_ID, testMatchID,
+		runtime.RUNTIME_CTX_MATCH_NODE, "nakama1")
+	rust.answer = func(map[string]interface{}) (string, int) {
+		return `{"state":12,"tick_rate":5,"label":"open"}`, 0
+	}
+	s, rate, label := m.MatchInit(initCtx, logger, nil, nil, map[string]interface{}{"max_players": int64(2)})
+	want := map[string]interface{}{"call": "init", "state": 0.0, "match_id": testMatchID, "node": "nakama1", "label": "",
+		"tick_rate": 0.0, "tick": 0.0, "params": map[string]interface{}{"max_players": 2.0}}
+	if got := rust.last(); !reflect.DeepEqual(got, want) {
+		t.Errorf("init sent %v\nwant %v", got, want)
+	}
+	ms, ok := s.(*matchState)
+	if !ok || ms.number != 12 || ms.matchID != testMatchID || rate != 5 || label != "open" {
+		t.Fatalf("init answered %#v %d %q", s, rate, label)
+	}
+	ms.ended()
+}
+
+// The answer's actions reach Nakama's dispatcher in order: a broadcast
+// without presences goes to everyone (nil), an empty list to no one, no
+// sender is a nil interface; deferred ones go through
+// BroadcastMessageDeferred; a refused action is logged and the rest go on.
+func TestMatchAnswerActionsAreAppliedInOrder(t *testing.T) {
+	rust := &fakeRust{answer: func(map[string]interface{}) (string, int) {
+		return `{"actions":[
+			{"action":"broadcast","op_code":2,"data":"aGk=","reliable":true},
+			{"action":"broadcast","op_code":3,"data":"","presences":[],"reliable":false},
+			{"action":"broadcast","op_code":4,"data":null,"presences":[{"user_id":"` + ann.UserID + `","session_id":"` +
+			ann.SessionID + `","username":"ann","node":"nakama1"}],"sender":{"user_id":"u","session_id":"s","username":"bob","node":"n"},"reliable":true,"deferred":true},
+			{"action":"kick","presences":[{"user_id":"` + ann.UserID + `","session_id":"` + ann.SessionID + `","username":"ann","node":"nakama1"}]},
+			{"action":"label","label":"closed"},
+			{"action":"teleport"}
+		]}`, 0
+	}}
+	m := &rustMatch{name: "arena", call: rust.call}
+	d := &fakeDispatcher{refuse: map[string]error{"MatchKick": errors.New("kick refused")}}
+	logger := newTestLogger()
+	state := &matchState{number: 7, matchID: testMatchID, node: "nakama1", call: rust.call}
+	if s := m.MatchLoop(matchCtx(), logger, nil, nil, d, 1, state, nil); s != state {
+		t.Fatalf("the match goes on with its state, got %#v", s)
+	}
+	if len(d.got) != 5 {
+		t.Fatalf("dispatched %+v", d.got)
+	}
+	b := d.got[0]
+	if b.method != "BroadcastMessage" || b.opCode != 2 || b.data != "hi" || b.presences != nil || b.sender != nil || !b.reliable {
+		t.Errorf("to everyone: %+v", b)
+	}
+	b = d.got[1]
+	if b.method != "BroadcastMessage" || b.opCode != 3 || b.presences == nil || len(b.presences) != 0 || b.reliable {
+		t.Errorf("to no one: %+v", b)
+	}
+	b = d.got[2]
+	if b.method != "BroadcastMessageDeferred" || b.opCode != 4 || b.data != "" || len(b.presences) != 1 ||
+		b.presences[0].GetSessionId() != ann.SessionID || b.presences[0].GetNodeId() != "nakama1" ||
+		b.sender == nil || b.sender.GetUsername() != "bob" || b.sender.GetUserId() != "u" {
+		t.Errorf("deferred, to ann, from bob: %+v", b)
+	}
+	if k := d.got[3]; k.method != "MatchKick" || len(k.presences) != 1 || k.presences[0].GetUserId() != ann.UserID {
+		t.Errorf("kick: %+v", k)
+	}
+	if l := d.got[4]; l.method != "MatchLabelUpdate" || l.label != "closed" {
+		t.Errorf("label: %+v", l)
+	}
+	log := logger.all()
+	if !strings.Contains(log, "kick refused") || !strings.Contains(log, `unknown match action "teleport"`) ||
+		!strings.Contains(log, testMatchID) {
+		t.Errorf("refused actions are logged with the match id:\n%s", log)
+	}
+}
+
+// A handler that stops its match: its actions still go out, Nakama gets
+// a nil state, and nothing is dropped (the module has dropped the state).
+// Join attempts and signals answer the handler's decision and reply.
+func TestMatchAnswersStopAcceptAndReply(t *testing.T) {
+	rust := &fakeRust{answer: func(c map[string]interface{}) (string, int) {
+		switch c["call"] {
+		case "join_attempt":
+			return `{"reason":"arena is full"}`, 0
+		case "signal":
+			if c["data"] == "close" {
+				return `{"stop":true,"reply":"closed","actions":[{"action":"broadcast","op_code":3,"data":"","reliable":true}]}`, 0
+			}
+			return `{"reply":"1"}`, 0
+		}
+		return "{}", 0
+	}}
+	m := &rustMatch{name: "arena", call: rust.call}
+	ctx, logger, d := matchCtx(), newTestLogger(), &fakeDispatcher{}
+	state := &matchState{number: 7, matchID: testMatchID, node: "nakama1", call: rust.call}
+	s, ok, reason := m.MatchJoinAttempt(ctx, logger, nil, nil, d, 1, state, ann, nil)
+	if s != state || ok || reason != "arena is full" {
+		t.Errorf("join attempt: %#v %v %q", s, ok, reason)
+	}
+	s, reply := m.MatchSignal(ctx, logger, nil, nil, d, 2, state, "players")
+	if s != state || reply != "1" {
+		t.Errorf("signal: %#v %q", s, reply)
+	}
+	s, reply = m.MatchSignal(ctx, logger, nil, nil, d, 3, state, "close")
+	if s != nil || reply != "closed" || len(d.got) != 1 || d.got[0].opCode != 3 {
+		t.Errorf("a stopping signal: %#v %q %+v", s, reply, d.got)
+	}
+	for _, c := range rust.calls {
+		if c["call"] == "drop" {
+			t.Errorf("a stopped match's state is dropped by the module, not sent a drop: %v", rust.calls)
+		}
+	}
+}
+
+// A call that fails (or answers what does not decode) ends the match:
+// Nakama gets a nil state, the failure is logged with the match id, and
+// the module is told to drop the state.
+func TestAFailedMatchCallEndsTheMatchAndDropsItsState(t *testing.T) {
+	for _, failure := range []struct {
+		out  string
+		code int
+		says string
+	}{
+		{"module handler panicked", 13, "module handler panicked"},
+		{"{not json", 0, "undecodable"},
+	} {
+		rust := &fakeRust{answer: func(c map[string]interface{}) (string, int) {
+			if c["call"] == "drop" {
+				return "{}", 0
+			}
+			return failure.out, failure.code
+		}}
+		m := &rustMatch{name: "arena", call: rust.call}
+		logger := newTestLogger()
+		state := &matchState{number: 9, matchID: testMatchID, node: "nakama1", call: rust.call}
+		if s := m.MatchJoin(matchCtx(), logger, nil, nil, &fakeDispatcher{}, 4, state, []runtime.Presence{ann}); s != nil {
+			t.Errorf("%s: the match goes on with %#v", failure.says, s)
+		}
+		drop := rust.last()
+		if len(rust.calls) != 2 || drop["call"] != "drop" || drop["state"] != 9.0 || drop["match_id"] != testMatchID ||
+			drop["node"] != "nakama1" {
+			t.Errorf("%s: sent %v, want the join then a drop of state 9", failure.says, rust.calls)
+		}
+		log := logger.all()
+		if !strings.HasPrefix(log, "error") || !strings.Contains(log, testMatchID) || !strings.Contains(log, failure.says) {
+			t.Errorf("%s: logged\n%s", failure.says, log)
+		}
+	}
+	// A state that is not a Rust match's ends the match without a call.
+	rust := &fakeRust{}
+	m := &rustMatch{name: "arena", call: rust.call}
+	if s := m.MatchLoop(matchCtx(), newTestLogger(), nil, nil, &fakeDispatcher{}, 1, "not ours", nil); s != nil || len(rust.calls) != 0 {
+		t.Errorf("a foreign state: %#v, calls %v", s, rust.calls)
+	}
+}
+
+// Terminate with no grace: Nakama ends the match right after it, so the
+// state is dropped then.
+func TestTerminateWithoutGraceDropsTheState(t *testing.T) {
+	rust := &fakeRust{}
+	m := &rustMatch{name: "arena", call: rust.call}
+	state := newMatchState(5, testMatchID, "nakama1", nil, rust.call)
+	if s := m.MatchTerminate(matchCtx(), newTestLogger(), nil, nil, &fakeDispatcher{}, 1, state, 0); s != state {
+		t.Fatalf("terminate answered %#v", s)
+	}
+	if len(rust.calls) != 2 || rust.calls[0]["call"] != "terminate" || rust.last()["call"] != "drop" || rust.last()["state"] != 5.0 {
+		t.Errorf("sent %v", rust.calls)
+	}
+}
+
+// A failed init gives Nakama a nil state (and a valid tick rate, so that
+// Nakama refuses the match for that) and leaves its error for the
+// match_create that asked; an init that answers no state is refused too.
+func TestAFailedInitIsLoggedAndLeftForItsCreator(t *testing.T) {
+	for _, tc := range []struct {
+		out  string
+		code int
+		want matchInitError
+	}{
+		{"match init answered tick rate 0, must be between 1 and 60", 3,
+			matchInitError{3, "match init answered tick rate 0, must be between 1 and 60"}},
+		{`{"tick_rate":5}`, 0, matchInitError{13, "init answered no state"}},
+		{`[`, 0, matchInitError{13, "undecodable init answer: unexpected end of JSON input"}},
+	} {
+		rust := &fakeRust{answer: func(map[string]interface{}) (string, int) { return tc.out, tc.code }}
+		failed := &matchInitError{}
+		factory := (&bridge{}).matchFactory("arena", nil)
+		match, err := factory(context.WithValue(context.Background(), matchInitKey{}, failed), nil, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		match.(*rustMatch).call = rust.call
+		logger := newTestLogger()
+		s, rate, _ := match.MatchInit(matchCtx(), logger, nil, nil, nil)
+		if s != nil || rate != 1 {
+			t.Errorf("%s: init answered %#v, tick rate %d", tc.out, s, rate)
+		}
+		if *failed != tc.want {
+			t.Errorf("%s: left %+v, want %+v", tc.out, *failed, tc.want)
+		}
+		if !strings.Contains(logger.all(), tc.want.message) || !strings.Contains(logger.all(), testMatchID) {
+			t.Errorf("%s: logged\n%s", tc.out, logger.all())
+		}
+	}
+}
+
+// A state Nakama discards without the module stopping it is dropped in
+// Rust when Go collects it, off the finalizer goroutine.
+func TestADiscardedStateIsDropped(t *testing.T) {
+	dropped := make(chan map[string]interface{}, 1)
+	rust := &fakeRust{answer: func(c map[string]interface{}) (string, int) {
+		dropped <- c
+		return "{}", 0
+	}}
+	func() {
+		_ = newMatchState(31, testMatchID, "nakama1", nil, rust.call)
+	}()
+	deadline := time.After(10 * time.Second)
+	for {
+		goruntime.GC()
+		select {
+		case c := <-dropped:
+			if c["call"] != "drop" || c["state"] != 31.0 || c["match_id"] != testMatchID {
+				t.Fatalf("sent %v", c)
+			}
+			return
+		case <-deadline:
+			t.Fatal("the discarded state was not dropped")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// One ended is not dropped again when collected.
+func TestAnEndedStateIsNotDroppedAgain(t *testing.T) {
+	rust := &fakeRust{}
+	func() {
+		s := newMatchState(32, testMatchID, "nakama1", nil, rust.call)
+		s.ended()
+	}()
+	for range 3 {
+		goruntime.GC()
+		time.Sleep(20 * time.Millisecond)
+	}
+	rust.mu.Lock()
+	defer rust.mu.Unlock()
+	if len(rust.calls) != 0 {
+		t.Errorf("sent %v", rust.calls)
+	}
+}
+
+// matchNk is a NakamaModule with Nakama's match functions' behaviour
+// where the tests need it (the rest are nil: calling one fails).
+type matchNk struct {
+	runtime.NakamaModule
+	params       map[string]interface{}
+	minSize      *int
+	maxSize      *int
+	listArgs     []interface{}
+	signalResult string
+	err          error
+}
+
+// Nakama registers these with gob for match params (server/match_registry.go).
+func init() {
+	gob.Register(map[string]interface{}(nil))
+	gob.Register([]interface{}(nil))
+}
+
+func (n *matchNk) MatchCreate(ctx context.Context, module string, params map[string]interface{}) (string, error) {
+	if module == "" {
+		return "", errors.New("expects module name")
+	}
+	// Nakama passes params through gob before the match sees them.
+	buf := &bytes.Buffer{}
+	if err := gob.NewEncoder(buf).Encode(params); err != nil {
+		return "", runtime.ErrCannotEncodeParams
+	}
+	var decoded map[string]interface{}
+	if err := gob.NewDecoder(buf).Decode(&decoded); err != nil {
+		return "", runtime.ErrCannotDecodeParams
+	}
+	n.params = decoded
+	if module != "arena" {
+		return "", errors.New("error creating match: not found")
+	}
+	match, err := (&bridge{}).matchFactory(module, nil)(ctx, nil, nil, n)
+	if err != nil {
+		return "", err
+	}
+	match.(*rustMatch).call = func(*handler, context.Context, runtime.Logger, runtime.NakamaModule, string) (string, int) {
+		return "max_players must be 2 to 16", 3
+	}
+	if module == "arena" && params["fail"] == true {
+		if s, _, _ := match.MatchInit(matchCtx(), newTestLogger(), nil, n, params); s == nil {
+			return "", errors.New("error creating match: Match initial state must not be nil")
+		}
+	}
+	return testMatchID, nil
+}
+
+func (n *matchNk) MatchGet(_ context.Context, id string) (*api.Match, error) {
+	if id == testMatchID {
+		return &api.Match{MatchId: id, Authoritative: true, TickRate: 10, HandlerName: "arena"}, nil
+	}
+	if !strings.Contains(id, ".") {
+		return nil, runtime.ErrMatchIdInvalid
+	}
+	return nil, nil
+}
+
+func (n *matchNk) MatchList(_ context.Context, limit int, authoritative bool, label string, minSize, maxSize *int, query string) ([]*api.Match, error) {
+	n.listArgs = []interface{}{limit, authoritative, label, query}
+	n.minSize, n.maxSize = minSize, maxSize
+	if query == "+bad:" {
+		return nil, errors.New("error parsing query string: bad")
+	}
+	return []*api.Match{{MatchId: testMatchID, Authoritative: true, Size: 1}}, nil
+}
+
+func (n *matchNk) MatchSignal(_ context.Context, id, data string) (string, error) {
+	if id != testMatchID {
+		return "", runtime.ErrMatchNotFound
+	}
+	if data == "busy" {
+		return "", runtime.ErrMatchBusy
+	}
+	return "reply to " + data, nil
+}
+
+// The four match nk functions reach Nakama's, and their errors answer
+// the dev host's codes.
+func TestMatchNkFunctionsForwardToNakama(t *testing.T) {
+	nk := &matchNk{}
+	st := &callState{ctx: context.Background(), nk: nk}
+	call := func(name, args string) (int, string) {
+		code, out := nkCall(st, name, args, nil)
+		return code, string(out)
+	}
+	for _, tc := range []struct {
+		name, args string
+		code       int
+		out        string
+	}{
+		{"match_create", `{"module":"arena","params":{"max_players":2,"big":9007199254740993,"f":1.5,"n":{"a":[1,null]}}}`, 0, `"` + testMatchID + `"`},
+		{"match_create", `{"module":"arena"}`, 0, `"` + testMatchID + `"`},
+		{"match_create", `{"module":""}`, 3, "expects module name"},
+		{"match_create", `{"module":"nope","params":{}}`, 5, "error creating match: not found"},
+		{"match_create", `{"module":"arena","params":{"fail":true}}`, 3, "error creating match: max_players must be 2 to 16"},
+		{"match_create", `{"module":"arena","params":[1]}`, 3, ""},
+		{"match_get", `{"id":"` + testMatchID + `"}`, 0, ""},
+		{"match_get", `{"id":"4d1a5a0e-4a6b-4a57-8f1c-4b8f0a3c2d1f.nakama1"}`, 0, "null"},
+		{"match_get", `{"id":"nope"}`, 3, "match id invalid"},
+		{"match_list", `{"limit":10,"authoritative":true,"label":"l","min_size":0,"query":"q"}`, 0, ""},
+		{"match_list", `{"query":"+bad:"}`, 3, "error parsing query string: bad"},
+		{"match_signal", `{"id":"` + testMatchID + `","data":"players"}`, 0, `"reply to players"`},
+		{"match_signal", `{"id":"x.nakama1","data":"players"}`, 5, "match not found"},
+		{"match_signal", `{"id":"` + testMatchID + `","data":"busy"}`, 14, "match busy"},
+	} {
+		code, out := call(tc.name, tc.args)
+		if code != tc.code || (tc.out != "" && out != tc.out) {
+			t.Errorf("%s %s: answered %d %s, want %d %s", tc.name, tc.args, code, out, tc.code, tc.out)
+		}
+	}
+
+	// Params reach the match as gob left them: integers exact.
+	nkCall(st, "match_create", `{"module":"arena","params":{"max_players":2,"big":9007199254740993,"f":1.5,"n":{"a":[1,null]}}}`, nil)
+	want := map[string]interface{}{"max_players": int64(2), "big": int64(9007199254740993), "f": 1.5,
+		"n": map[string]interface{}{"a": []interface{}{int64(1), nil}}}
+	if !reflect.DeepEqual(nk.params, want) {
+		t.Errorf("params %#v\nwant %#v", nk.params, want)
+	}
+	if data, _ := json.Marshal(nk.params); string(data) != `{"big":9007199254740993,"f":1.5,"max_players":2,"n":{"a":[1,null]}}` {
+		t.Errorf("params as the handler's init gets them: %s", data)
+	}
+
+	_, out := call("match_get", `{"id":"`+testMatchID+`"}`)
+	var got map[string]interface{}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || got["match_id"] != testMatchID || got["authoritative"] != true ||
+		got["handler_name"] != "arena" || got["tick_rate"] != 10.0 {
+		t.Errorf("match_get answered %s", out)
+	}
+
+	_, out = call("match_list", `{"limit":10,"authoritative":true,"label":"l","min_size":0,"query":"q"}`)
+	var list []map[string]interface{}
+	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list) != 1 || list[0]["match_id"] != testMatchID {
+		t.Errorf("match_list answered %s", out)
+	}
+	if !reflect.DeepEqual(nk.listArgs, []interface{}{10, true, "l", "q"}) || nk.minSize == nil || *nk.minSize != 0 || nk.maxSize != nil {
+		t.Errorf("Nakama got %v, min %v, max %v", nk.listArgs, nk.minSize, nk.maxSize)
+	}
+}
+
+func TestNkErrorCodesOfMatchErrors(t *testing.T) {
+	for err, want := range map[error]int{
+		runtime.ErrMatchNotFound:                                  5,
+		runtime.ErrMatchIdInvalid:                                 3,
+		runtime.ErrMatchBusy:                                      14,
+		runtime.ErrCannotEncodeParams:                             3,
+		runtime.ErrCannotDecodeParams:                             3,
+		runtime.ErrMatchLabelTooLong:                              3,
+		errors.New("error creating match: not found"):             5,
+		errors.New("error creating match: shutdown in progress"):  14,
+		errors.New("error parsing query string: syntax error"):    3,
+		errors.New("error creating match: something else failed"): 13,
+	} {
+		if code, msg := nkError("match_x", err); code != want || msg != err.Error() {
+			t.Errorf("%v: got %d %q, want %d", err, code, msg, want)
+		}
+	}
+}
