@@ -1,0 +1,149 @@
+//! The dev host's match registry, driven tick by tick through the test
+//! host: ordering of deferred messages, kicks, a handler's panic and stop,
+//! and the joining user's context. (`examples/arena/tests` covers the
+//! common path.)
+
+use nakama_runtime::matches::Message;
+use nakama_runtime::prelude::*;
+use nakama_test_host::TestHost;
+
+struct Referee;
+
+const KICK_ME: i64 = 7;
+const PANIC: i64 = 8;
+const STOP: i64 = 9;
+
+impl Match for Referee {
+    async fn init(_ctx: &Context, _nk: &Nakama, _p: MatchParams) -> Result<MatchInit<Self>, Error> {
+        Ok(MatchInit::new(Referee, 10).label("ref"))
+    }
+
+    async fn join_attempt(
+        &mut self,
+        ctx: &Context,
+        _nk: &Nakama,
+        _d: &mut Dispatcher,
+        presence: &Presence,
+        _metadata: &std::collections::HashMap<String, String>,
+    ) -> JoinDecision {
+        let seen = (ctx.execution_mode(), ctx.user_id(), ctx.session_id());
+        if seen
+            == (
+                "match",
+                Some(presence.user_id.as_str()),
+                Some(presence.session_id.as_str()),
+            )
+        {
+            JoinDecision::Accept
+        } else {
+            JoinDecision::Reject(format!("context {seen:?}"))
+        }
+    }
+
+    async fn join(&mut self, _ctx: &Context, _nk: &Nakama, d: &mut Dispatcher, _p: &[Presence]) {
+        d.send(Message {
+            op_code: 2,
+            data: b"deferred".to_vec(),
+            deferred: true,
+            ..Message::default()
+        })
+        .unwrap();
+        d.broadcast(1, "immediate").unwrap();
+    }
+
+    async fn leave(&mut self, _ctx: &Context, _nk: &Nakama, d: &mut Dispatcher, left: &[Presence]) {
+        let names: Vec<&str> = left.iter().map(|p| p.username.as_str()).collect();
+        d.broadcast(3, names.join(",")).unwrap();
+    }
+
+    async fn tick(
+        &mut self,
+        _ctx: &Context,
+        _nk: &Nakama,
+        d: &mut Dispatcher,
+        messages: Vec<MatchData>,
+    ) {
+        for m in messages {
+            match m.op_code {
+                KICK_ME => d.kick(std::slice::from_ref(&m.presence)).unwrap(),
+                PANIC => panic!("the referee lost it"),
+                STOP => d.stop(),
+                _ => {}
+            }
+        }
+    }
+}
+
+#[init_module]
+async fn init(_ctx: &Context, _nk: &Nakama, init: &mut Initializer) -> Result<(), Error> {
+    init.register_match::<Referee>("referee");
+    Ok(())
+}
+
+async fn started() -> (TestHost, String) {
+    let host = TestHost::new().await;
+    let id = host
+        .match_create("referee", serde_json::json!({}))
+        .await
+        .unwrap();
+    (host, id)
+}
+
+#[tokio::test]
+async fn deferred_messages_go_after_the_others_and_joins_see_their_own_context() {
+    let (host, id) = started().await;
+    let alice = host.user("alice").await;
+    let ann = host.match_join(&id, &alice, &[]).await.unwrap();
+    let ops: Vec<i64> = ann.received().iter().map(|r| r.op_code).collect();
+    assert_eq!(ops, [1, 2]);
+}
+
+#[tokio::test]
+async fn a_kicked_presence_leaves_and_the_others_are_told() {
+    let (host, id) = started().await;
+    let (alice, bob) = (host.user("alice").await, host.user("bob").await);
+    let ann = host.match_join(&id, &alice, &[]).await.unwrap();
+    let ben = host.match_join(&id, &bob, &[]).await.unwrap();
+    ann.received();
+    ben.send(KICK_ME, "");
+    assert!(host.match_tick(&id).await);
+    let got = ann.received();
+    assert_eq!(
+        got.last().map(|r| (r.op_code, r.data.as_slice())),
+        Some((3, &b"bob"[..]))
+    );
+    assert_eq!(host.match_get(&id).await.unwrap().size, 1);
+    // Ben is out: his messages no longer reach the match.
+    ben.send(STOP, "");
+    assert!(host.match_tick(&id).await);
+    assert!(host.match_get(&id).await.is_some());
+}
+
+#[tokio::test]
+async fn a_panicking_handler_ends_its_match_and_the_host_goes_on() {
+    let (host, id) = started().await;
+    let alice = host.user("alice").await;
+    let ann = host.match_join(&id, &alice, &[]).await.unwrap();
+    ann.send(PANIC, "");
+    host.match_tick(&id).await;
+    assert!(host.match_get(&id).await.is_none());
+    assert!(!host.match_tick(&id).await);
+    // Another match of the same handler runs as before.
+    let other = host
+        .match_create("referee", serde_json::json!({}))
+        .await
+        .unwrap();
+    assert!(host.match_tick(&other).await);
+}
+
+#[tokio::test]
+async fn stopping_in_a_tick_ends_the_match_after_it() {
+    let (host, id) = started().await;
+    let alice = host.user("alice").await;
+    let ann = host.match_join(&id, &alice, &[]).await.unwrap();
+    ann.send(STOP, "");
+    assert!(host.match_tick(&id).await);
+    assert!(host.match_get(&id).await.is_none());
+    let e = host.match_join(&id, &alice, &[]).await.unwrap_err();
+    assert_eq!(e.message(), "Match not found");
+}
