@@ -298,10 +298,13 @@ func (m *rustMatch) MatchInit(ctx context.Context, logger runtime.Logger, _ *sql
 	c := newMatchCall(ctx, "init", 0)
 	c.Params = params
 	fail := func(code int, message string) (interface{}, int, string) {
-		logger.WithFields(map[string]interface{}{"match_id": c.MatchID, "code": code}).
-			Error("Rust match handler %s failed its init: %s", m.name, message)
+		l := logger.WithFields(map[string]interface{}{"match_id": c.MatchID, "code": code})
 		if failed != nil {
+			// A module's match_create gets the error: a warning here.
 			failed.code, failed.message = code, message
+			l.Warn("Rust match handler %s failed its init: %s", m.name, message)
+		} else {
+			l.Error("Rust match handler %s failed its init: %s", m.name, message)
 		}
 		// Tick rate 1: Nakama then refuses the match for its nil state.
 		return nil, 1, ""
