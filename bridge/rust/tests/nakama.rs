@@ -1,7 +1,8 @@
 //! The bridge inside a real Nakama 3.40.0 on PostgreSQL: the golden vectors
-//! replayed through it, and what Nakama does with a module that panics,
-//! one whose init fails, one built for another ABI, and a bridge built
-//! with other Go flags.
+//! replayed through it, every nk function, an authoritative match of a
+//! Rust module, and what Nakama does with a module that panics, one whose
+//! init fails, one built for another ABI, and a bridge built with other Go
+//! flags.
 //!
 //! They need Nakama, PostgreSQL and the built plugin, so they are ignored
 //! by a plain `cargo test`; `bridge/test.sh` builds everything and runs
@@ -299,4 +300,91 @@ fn a_bad_timeout_setting_stops_startup_saying_so() {
         log.contains("RUST_CALL_TIMEOUT_MS \\\"soon\\\" is not a number of milliseconds"),
         "{log}"
     );
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn an_authoritative_match_of_a_rust_module_runs_in_nakama() {
+    let runtime = runtime_folder(&["arena"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    let ready = nakama.log_lines("Rust bridge ready");
+    assert_eq!(ready.len(), 1, "{}", nakama.log());
+    assert_eq!(
+        ready[0]["registrations"], 2,
+        "arena_create and the arena match"
+    );
+
+    let session = nakama.request(
+        "POST",
+        "/v2/account/authenticate/custom?create=true&username=arena_host",
+        &[("Authorization", "Basic ZGVmYXVsdGtleTo=")],
+        Some(br#"{"id":"cid-arena-0001"}"#),
+    );
+    assert_eq!(session.status, 200, "{}", session.text());
+    let bearer = format!("Bearer {}", session.json()["token"].as_str().unwrap());
+    let create = |body: &str| {
+        let r = nakama.request(
+            "POST",
+            "/v2/rpc/arena_create",
+            &[("Authorization", &bearer)],
+            Some(serde_json::to_string(body).unwrap().as_bytes()),
+        );
+        (r.status, r.json())
+    };
+
+    // The RPC's match_create runs the handler's init through the bridge
+    // and answers Nakama's match id, <uuid>.<node>.
+    let (status, body) = create(r#"{"max_players":2}"#);
+    assert_eq!(status, 200, "{body}");
+    let created: serde_json::Value =
+        serde_json::from_str(body["payload"].as_str().unwrap()).unwrap();
+    let id = created["match_id"].as_str().unwrap().to_string();
+    let (uuid, node) = id.split_once('.').expect("<uuid>.<node>");
+    assert_eq!((uuid.len(), uuid.matches('-').count()), (36, 4), "{id}");
+    assert_eq!(node, "nakama1", "{id}");
+    let (status, body) = create(r#"{"max_players":1}"#);
+    assert_eq!(
+        (status, &body["code"]),
+        (400, &serde_json::json!(3)),
+        "{body}"
+    );
+
+    // Nakama runs it: started, listed with the label, tick rate and
+    // handler init answered.
+    let started = nakama.log_lines("Match started");
+    assert!(started.iter().any(|l| l["mid"] == uuid), "{}", nakama.log());
+    let listed = || -> Result<serde_json::Value, String> {
+        let r = nakama.request(
+            "GET",
+            "/v2/match?limit=100&authoritative=true",
+            &[("Authorization", &bearer)],
+            None,
+        );
+        let body = r.json();
+        body["matches"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|m| m["match_id"] == id.as_str())
+            .cloned()
+            .ok_or_else(|| format!("{id} not in {body}"))
+    };
+    nakama_conformance::eventually("Nakama lists the arena", || listed().map(|_| ()));
+    let found = listed().unwrap();
+    assert_eq!(found["label"], r#"{"open":true,"players":0}"#, "{found}");
+    assert_eq!(found["tick_rate"], 10, "{found}");
+    assert_eq!(found["handler_name"], "arena", "{found}");
+
+    // A second of ticks (10 loop calls into Rust) later it still runs,
+    // and no call of it failed.
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    listed().expect("the arena still runs after its ticks");
+    assert!(
+        nakama.log_lines("Rust match handler").is_empty(),
+        "{}",
+        nakama.log()
+    );
+
+    // The client listing's filters and refusals, as on the dev host.
+    nakama_conformance::matches::check_listing(nakama.port);
 }
