@@ -6,14 +6,14 @@
 # starts Nakama + PostgreSQL with scripts/nakama-up --runtime.path on it
 # (which builds Nakama once from the Go module proxy, installs PostgreSQL
 # if it is missing, migrates).
-# Env: BRIDGE_MODULES  packages to load (default "hello guild"; golden-module
+# Env: BRIDGE_MODULES  packages to load (default "hello guild arena"; golden-module
 #                      and guild both register create_guild, so not together)
 #      BRIDGE_RUNTIME  runtime folder (default bridge/build/runtime, emptied)
 #      NAKAMA_RS_CACHE, NAKAMA_PORT (7450), PG_PORT: as for scripts/nakama-up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-modules=${BRIDGE_MODULES:-hello guild}
+modules=${BRIDGE_MODULES:-hello guild arena}
 runtime=${BRIDGE_RUNTIME:-$root/bridge/build/runtime}
 say() { printf '==> %s\n' "$*" >&2; }
 
