@@ -12,6 +12,8 @@
 //!   `fixtures/fixture-nk`.
 //! - [`leaderboards`]: the client's leaderboard routes, on leaderboards
 //!   `fixtures/fixture-nk` creates.
+//! - [`realtime`]: the realtime socket (`/ws`): its refusals, `ping`,
+//!   `rpc`, and an `examples/arena` match joined, played and left.
 //! - [`nakama`]: starts and stops a real Nakama through `scripts/nakama-up`,
 //!   for the tests of the bridge.
 //!
@@ -25,6 +27,7 @@ pub mod matches;
 pub mod modules;
 pub mod nakama;
 pub mod nk;
+pub mod realtime;
 
 use std::path::PathBuf;
 

@@ -167,6 +167,8 @@ fn routes(app: Arc<App>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::map_response(common_headers))
+        // The realtime socket: without the API's cache headers, as in Nakama.
+        .route("/ws", get(crate::realtime::upgrade))
         .with_state(app)
 }
 
@@ -371,7 +373,7 @@ impl App {
     /// Runs a module call under the configured timeout. The timer is only
     /// set once the call is pending: most finish in their first poll, and
     /// a timer per call costs a clock read and the runtime's shared timer.
-    async fn timed<T>(
+    pub(crate) async fn timed<T>(
         &self,
         fut: impl std::future::Future<Output = Result<T, CallError>>,
     ) -> Result<T, CallError> {
@@ -627,7 +629,7 @@ fn canonical_header(name: &str) -> String {
 /// `socket.proxy_count` 0: the right-most usable entry of X-Forwarded-For
 /// (loopback entries skipped unless first), port-less; else the peer's
 /// address and port.
-fn client_address(
+pub(crate) fn client_address(
     headers: &HeaderMap,
     extensions: &axum::http::Extensions,
 ) -> Option<(String, Option<String>)> {

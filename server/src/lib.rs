@@ -5,7 +5,8 @@
 //! JSON lines), [`db`] (SQLite: accounts, storage, wallets, notifications),
 //! [`session`] (JWT session tokens), [`nk`] (the nk functions modules call),
 //! [`modules`] (loading the modules folder, and again after a change),
-//! [`http`] (the routes), and [`start`], which puts them together.
+//! [`http`] (the routes), [`realtime`] (the realtime socket, `/ws`), and
+//! [`start`], which puts them together.
 
 pub mod config;
 pub mod db;
@@ -14,6 +15,7 @@ pub mod log;
 pub mod matches;
 pub mod modules;
 pub mod nk;
+pub mod realtime;
 pub mod session;
 
 use std::net::SocketAddr;

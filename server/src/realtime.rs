@@ -1,0 +1,1417 @@
+//! Nakama's realtime socket, `GET /ws`, in its JSON format: what
+//! `@heroiclabs/nakama-js` and Nakama 3.40.0 speak (server/socket_ws.go,
+//! session_ws.go, pipeline*.go; the envelope is nakama-common's rtapi).
+//!
+//! - The upgrade: `format` (`json` or absent; anything else is refused
+//!   before the token is looked at), the session token from an
+//!   `Authorization: Bearer` header or else `?token=` (missing, invalid,
+//!   expired or logged out: 401 `Missing or invalid token`), `lang`
+//!   (default `en`) and `status` (read, but the dev host has no status
+//!   presences). Refusals are Go's `http.Error` answers: plain text with a
+//!   newline.
+//! - Envelopes are protobuf JSON as Nakama reads and writes it: proto field
+//!   names (lowerCamelCase names are read too), int64 as strings, bytes as
+//!   base64, enums as numbers, default values left out, `cid` echoed. An
+//!   envelope that does not decode (unknown field, wrong type, two
+//!   messages) closes the socket, as in Nakama.
+//! - Handled: `ping` (answers `pong`), `pong`, `rpc` (the modules' RPCs,
+//!   with the session's context), `match_join` (by `match_id` or `token`),
+//!   `match_leave`, `match_data_send`; the registry ([`crate::matches`])
+//!   pushes `match_data` and `match_presence_event`. Each error is an
+//!   `error` envelope with Nakama's code and message.
+//! - Messages Nakama handles and the dev host does not yet (relayed
+//!   `match_create`, chat channels, matchmaker, status, parties) answer an
+//!   error saying so and the socket stays open. Server-to-client messages
+//!   sent by a client answer `Unrecognized message.` and close it, as in
+//!   Nakama.
+//! - Requests of one socket are handled one after the other, in order, as
+//!   Nakama's read loop does; what matches send goes out meanwhile.
+//! - Liveness as Nakama's defaults: a WebSocket ping 15 s after the last
+//!   pong (or the 20th message since), and the socket closes if nothing
+//!   renews that within 25 s. Messages over 4096 bytes close it.
+//! - The token's expiry is checked at the upgrade only: Nakama 3.40.0 does
+//!   not close a socket whose session token expires later (its session has
+//!   no timer for it), and neither does the dev host.
+//! - When the socket closes, its session leaves every match it is in.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use nakama_runtime_host::abi::matches::Presence;
+use nakama_runtime_host::abi::{mode, Code, ContextData};
+use nakama_runtime_host::{CallContext, CallError};
+use serde::Serialize;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use crate::http::App;
+use crate::matches::{JoinError, JoinRequest, Outbound, Outbox};
+
+/// The largest message a client may send (Nakama's
+/// `socket.max_message_size_bytes` default).
+pub const MAX_MESSAGE_SIZE_BYTES: usize = 4096;
+/// A ping goes out this long after the last sign of life (`socket.ping_period_ms`).
+const PING_PERIOD: Duration = Duration::from_millis(15_000);
+/// The socket closes when nothing renews it for this long (`socket.pong_wait_ms`).
+const PONG_WAIT: Duration = Duration::from_millis(25_000);
+/// Every this many messages count as a sign of life (`socket.ping_backoff_threshold`).
+const PING_BACKOFF_THRESHOLD: u32 = 20;
+/// How long a write may take (`socket.write_wait_ms`).
+const WRITE_WAIT: Duration = Duration::from_millis(5_000);
+/// How long the server waits for the client to answer its close (`socket.close_ack_wait_ms`).
+const CLOSE_ACK_WAIT: Duration = Duration::from_millis(2_000);
+
+/// rtapi `Error.Code`.
+pub mod error_code {
+    pub const RUNTIME_EXCEPTION: i32 = 0;
+    pub const UNRECOGNIZED_PAYLOAD: i32 = 1;
+    pub const MISSING_PAYLOAD: i32 = 2;
+    pub const BAD_INPUT: i32 = 3;
+    pub const MATCH_NOT_FOUND: i32 = 4;
+    pub const MATCH_JOIN_REJECTED: i32 = 5;
+    pub const RUNTIME_FUNCTION_NOT_FOUND: i32 = 6;
+    pub const RUNTIME_FUNCTION_EXCEPTION: i32 = 7;
+}
+
+// ---- the upgrade ---------------------------------------------------------------
+
+/// Go's `http.Error`: plain text, the message and a newline.
+fn go_http_error(status: StatusCode, message: &str) -> Response {
+    let mut r = (status, format!("{message}\n")).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    r
+}
+
+fn missing_or_invalid_token() -> Response {
+    go_http_error(StatusCode::UNAUTHORIZED, "Missing or invalid token")
+}
+
+/// Go's `strconv.ParseBool`; anything else is false, as Nakama ignores the error.
+fn go_bool(v: &str) -> bool {
+    matches!(v, "1" | "t" | "T" | "TRUE" | "true" | "True")
+}
+
+/// `GET /ws`: checks the format and the session, then upgrades.
+pub async fn upgrade(State(app): State<Arc<App>>, req: Request) -> Response {
+    let (mut parts, _body) = req.into_parts();
+    let query = crate::http::form_pairs(parts.uri.query().unwrap_or(""));
+    // Go's `Query().Get`: the first value, "" when absent.
+    let param = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    match param("format") {
+        "" | "json" => {}
+        "protobuf" => return go_http_error(
+            StatusCode::BAD_REQUEST,
+            "The dev host's socket speaks format=json only; format=protobuf is not supported yet",
+        ),
+        _ => return go_http_error(StatusCode::BAD_REQUEST, "Invalid format parameter"),
+    }
+    // A header, when there is one, is the only place looked at.
+    let token = match parts.headers.get(header::AUTHORIZATION) {
+        Some(auth) => match auth.to_str().ok().and_then(|a| a.strip_prefix("Bearer ")) {
+            Some(t) => t.to_string(),
+            None => return missing_or_invalid_token(),
+        },
+        None => param("token").to_string(),
+    };
+    if token.is_empty() {
+        return missing_or_invalid_token();
+    }
+    let Some(claims) = app.sessions.check_session(&token) else {
+        return missing_or_invalid_token();
+    };
+    let lang = match param("lang") {
+        "" => "en".to_string(),
+        l => l.to_string(),
+    };
+    let _status = go_bool(param("status"));
+    let ws = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
+        Ok(ws) => ws,
+        // gorilla/websocket's answer to a request that is not a handshake.
+        Err(_) => {
+            let mut r = go_http_error(StatusCode::BAD_REQUEST, "Bad Request");
+            r.headers_mut()
+                .insert("sec-websocket-version", HeaderValue::from_static("13"));
+            return r;
+        }
+    };
+    let (client_ip, client_port) = crate::http::client_address(&parts.headers, &parts.extensions)
+        .map_or((None, None), |(ip, port)| (Some(ip), port));
+    let session = Session {
+        id: uuid::Uuid::new_v4().to_string(),
+        user_id: claims.uid,
+        username: claims.usn,
+        vars: claims.vrs,
+        expiry: claims.exp,
+        lang,
+        client_ip,
+        client_port,
+    };
+    ws.max_message_size(MAX_MESSAGE_SIZE_BYTES)
+        .max_frame_size(MAX_MESSAGE_SIZE_BYTES)
+        .on_upgrade(move |socket| run(app, socket, Arc::new(session)))
+}
+
+// ---- a session -----------------------------------------------------------------
+
+/// One connected socket's session.
+#[derive(Debug, Clone)]
+struct Session {
+    id: String,
+    user_id: String,
+    username: String,
+    vars: HashMap<String, String>,
+    expiry: i64,
+    lang: String,
+    client_ip: Option<String>,
+    client_port: Option<String>,
+}
+
+impl Session {
+    fn presence(&self, node: &str) -> Presence {
+        Presence {
+            user_id: self.user_id.clone(),
+            session_id: self.id.clone(),
+            username: self.username.clone(),
+            node: node.to_string(),
+        }
+    }
+
+    /// The user's part of a context (no mode, node, lang).
+    fn user_context(&self) -> ContextData {
+        ContextData {
+            user_id: Some(self.user_id.clone()),
+            username: Some(self.username.clone()),
+            vars: (!self.vars.is_empty()).then(|| self.vars.clone()),
+            user_session_exp: Some(self.expiry),
+            session_id: Some(self.id.clone()),
+            client_ip: self.client_ip.clone(),
+            client_port: self.client_port.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+/// What the request handler asks of the socket's writer.
+enum ToClient {
+    /// An envelope.
+    Envelope(String),
+    /// Hold what matches send until [`ToClient::Release`]: a join's answer
+    /// goes out before the match's first message to the joiner.
+    Hold,
+    Release,
+    /// Close the socket with this reason.
+    Close(&'static str),
+}
+
+/// Drives one socket: reads requests (handed to [`handle_requests`], one
+/// at a time), writes answers and what matches send, pings, and closes.
+async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
+    app.log.info(
+        "New WebSocket session connected",
+        &[
+            ("uid", session.user_id.as_str().into()),
+            ("sid", session.id.as_str().into()),
+            ("format", 0.into()),
+        ],
+    );
+    let (requests, requests_rx) = mpsc::unbounded_channel::<String>();
+    let (to_client, mut to_client_rx) = mpsc::unbounded_channel::<ToClient>();
+    let (outbox, mut from_matches) = mpsc::unbounded_channel::<Outbound>();
+    let stopped = Arc::new(AtomicBool::new(false));
+    let handler = tokio::spawn(handle_requests(
+        app.clone(),
+        session.clone(),
+        requests_rx,
+        to_client,
+        outbox,
+        stopped.clone(),
+    ));
+
+    let mut held = false;
+    let mut matches_open = true;
+    let mut until_renewal = PING_BACKOFF_THRESHOLD;
+    let mut read_deadline = Instant::now() + PONG_WAIT;
+    // Nakama's ping timer fires once, then waits for a renewal.
+    let mut next_ping = Some(Instant::now() + PING_PERIOD);
+    let close_reason: Option<String> = loop {
+        let ping_at = next_ping.unwrap_or(read_deadline);
+        tokio::select! {
+            biased;
+            m = to_client_rx.recv() => match m {
+                Some(ToClient::Envelope(text)) => {
+                    if let Err(e) = write(&mut socket, Message::Text(text.into())).await {
+                        break Some(e);
+                    }
+                }
+                Some(ToClient::Hold) => held = true,
+                Some(ToClient::Release) => held = false,
+                Some(ToClient::Close(reason)) => break Some(reason.to_string()),
+                None => break Some("error processing message".into()),
+            },
+            m = from_matches.recv(), if !held && matches_open => match m {
+                Some(out) => {
+                    if let Err(e) = write(&mut socket, Message::Text(outbound(&out).into())).await {
+                        break Some(e);
+                    }
+                }
+                None => matches_open = false,
+            },
+            m = socket.recv() => match m {
+                // The client closed (its close was answered) or went away.
+                None => break None,
+                Some(Err(e)) => break read_error(e),
+                Some(Ok(Message::Text(text))) => {
+                    until_renewal -= 1;
+                    if until_renewal == 0 {
+                        until_renewal = PING_BACKOFF_THRESHOLD;
+                        read_deadline = Instant::now() + PONG_WAIT;
+                        next_ping = Some(Instant::now() + PING_PERIOD);
+                    }
+                    let _ = requests.send(text.to_string());
+                }
+                Some(Ok(Message::Binary(_))) => {
+                    break Some("received unexpected WebSocket message type".into())
+                }
+                Some(Ok(Message::Pong(_))) => {
+                    read_deadline = Instant::now() + PONG_WAIT;
+                    next_ping = Some(Instant::now() + PING_PERIOD);
+                }
+                // Answered by the WebSocket layer; the close's answer goes
+                // out with the next read, which then ends.
+                Some(Ok(Message::Ping(_))) | Some(Ok(Message::Close(_))) => {}
+            },
+            _ = tokio::time::sleep_until(ping_at), if next_ping.is_some() => {
+                next_ping = None;
+                if let Err(e) = write(&mut socket, Message::Ping(Default::default())).await {
+                    break Some(e);
+                }
+            }
+            _ = tokio::time::sleep_until(read_deadline) => break Some("i/o timeout".into()),
+        }
+    };
+    stopped.store(true, Ordering::SeqCst);
+    drop(requests);
+    if let Some(reason) = &close_reason {
+        close(&mut socket, reason).await;
+    }
+    drop(socket);
+    // A join still under way finishes before the session leaves everything.
+    let _ = handler.await;
+    app.matches.leave_all(&session.id);
+    match close_reason {
+        Some(reason) => app.log.log(
+            crate::log::Level::Debug,
+            "Closed client connection",
+            &[
+                ("sid", session.id.as_str().into()),
+                ("reason", reason.into()),
+            ],
+        ),
+        None => app.log.log(
+            crate::log::Level::Debug,
+            "Closed client connection",
+            &[("sid", session.id.as_str().into())],
+        ),
+    }
+}
+
+/// One write, within Nakama's write wait.
+async fn write(socket: &mut WebSocket, m: Message) -> Result<(), String> {
+    match tokio::time::timeout(WRITE_WAIT, socket.send(m)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("i/o timeout".into()),
+    }
+}
+
+/// gorilla/websocket's words for a message over the limit.
+const READ_LIMIT_EXCEEDED: &str = "websocket: read limit exceeded";
+
+/// Why a read failed; `None` for a peer that just went away.
+fn read_error(e: axum::Error) -> Option<String> {
+    let text = e.to_string();
+    if text.contains("Space limit exceeded") || text.contains("too long") {
+        return Some(READ_LIMIT_EXCEEDED.into());
+    }
+    if text.contains("Connection reset") || text.contains("closed") {
+        return None;
+    }
+    Some(text)
+}
+
+/// A close the server starts: a close frame with the reason, then the
+/// client's answer awaited a little.
+async fn close(socket: &mut WebSocket, reason: &str) {
+    // gorilla/websocket answers a message over the limit with a bare
+    // 1009 itself; every other close Nakama starts is 1000 and its reason.
+    let frame = if reason == READ_LIMIT_EXCEEDED {
+        CloseFrame {
+            code: 1009,
+            reason: "".into(),
+        }
+    } else {
+        // A close frame's reason has room for 123 bytes.
+        let mut end = reason.len().min(123);
+        while !reason.is_char_boundary(end) {
+            end -= 1;
+        }
+        CloseFrame {
+            code: 1000,
+            reason: reason[..end].to_string().into(),
+        }
+    };
+    if write(socket, Message::Close(Some(frame))).await.is_err() {
+        return;
+    }
+    let _ = tokio::time::timeout(CLOSE_ACK_WAIT, async {
+        while let Some(Ok(m)) = socket.recv().await {
+            if matches!(m, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
+// ---- requests ------------------------------------------------------------------
+
+/// Handles a socket's requests in order until it closes.
+async fn handle_requests(
+    app: Arc<App>,
+    session: Arc<Session>,
+    mut requests: mpsc::UnboundedReceiver<String>,
+    to_client: mpsc::UnboundedSender<ToClient>,
+    outbox: Outbox,
+    stopped: Arc<AtomicBool>,
+) {
+    let s = Socket {
+        app,
+        session,
+        to_client,
+        outbox,
+    };
+    while let Some(text) = requests.recv().await {
+        if stopped.load(Ordering::SeqCst) {
+            break;
+        }
+        if let Err(reason) = s.request(&text).await {
+            let _ = s.to_client.send(ToClient::Close(reason));
+            break;
+        }
+    }
+}
+
+/// What a request handler works with.
+struct Socket {
+    app: Arc<App>,
+    session: Arc<Session>,
+    to_client: mpsc::UnboundedSender<ToClient>,
+    outbox: Outbox,
+}
+
+impl Socket {
+    fn send(&self, envelope: Envelope<'_>) {
+        let _ = self.to_client.send(ToClient::Envelope(envelope.to_json()));
+    }
+
+    fn error(&self, cid: &str, code: i32, message: &str) {
+        self.send(Envelope::error(cid, code, message));
+    }
+
+    /// One request; `Err` closes the socket with that reason.
+    async fn request(&self, text: &str) -> Result<(), &'static str> {
+        let Ok(envelope) = decode::envelope(text) else {
+            self.app.log.warn(
+                "Received malformed payload",
+                &[("sid", self.session.id.as_str().into())],
+            );
+            return Err("received malformed payload");
+        };
+        let cid = envelope.cid.as_str();
+        let Some(message) = envelope.message else {
+            self.error(cid, error_code::MISSING_PAYLOAD, "Missing message.");
+            return Err("error processing message");
+        };
+        match message {
+            decode::Request::Ping => self.send(Envelope {
+                cid,
+                message: Some(Out::Pong(Empty {})),
+            }),
+            decode::Request::Pong => {}
+            decode::Request::Rpc { id, payload } => self.rpc(cid, id, payload).await,
+            decode::Request::MatchJoin { id, metadata } => {
+                self.match_join(cid, id, metadata).await
+            }
+            decode::Request::MatchLeave { match_id } => self.match_leave(cid, &match_id),
+            decode::Request::MatchDataSend {
+                match_id,
+                op_code,
+                data,
+                reliable,
+            } => self.match_data_send(&match_id, op_code, data, reliable),
+            decode::Request::NotYet(name) => self.error(
+                cid,
+                error_code::UNRECOGNIZED_PAYLOAD,
+                &format!(
+                    "{name} is not supported by the dev host yet; run on a real Nakama through the bridge"
+                ),
+            ),
+            decode::Request::ServerOnly(name) => {
+                self.app.log.error(
+                    "Unrecognizable payload received.",
+                    &[("payload", name.into())],
+                );
+                self.error(cid, error_code::UNRECOGNIZED_PAYLOAD, "Unrecognized message.");
+                return Err("error processing message");
+            }
+        }
+        Ok(())
+    }
+
+    /// `rpc`: the module's RPC with the session's context.
+    async fn rpc(&self, cid: &str, id: String, payload: String) {
+        if id.is_empty() {
+            return self.error(cid, error_code::BAD_INPUT, "RPC ID must be set");
+        }
+        let modules = self.app.modules.load_full();
+        if !modules.has_rpc(&id) {
+            return self.error(
+                cid,
+                error_code::RUNTIME_FUNCTION_NOT_FOUND,
+                "RPC function not found",
+            );
+        }
+        let mut ctx = self.session.user_context();
+        ctx.execution_mode = mode::RPC.into();
+        ctx.node = self.app.config.name.clone();
+        ctx.version = crate::VERSION.into();
+        ctx.lang = Some(self.session.lang.clone());
+        ctx.trace_id = Some(uuid::Uuid::new_v4().to_string());
+        let result = self
+            .app
+            .timed(async {
+                modules
+                    .call_rpc_tagged(&id, CallContext::new(&ctx), payload.as_bytes())
+                    .await
+                    .unwrap_or_else(|| {
+                        Err(CallError::new(Code::NotFound, "RPC function not found"))
+                    })
+            })
+            .await;
+        match result {
+            Ok(out) => self.send(Envelope {
+                cid,
+                message: Some(Out::Rpc(RpcOut {
+                    id,
+                    payload: String::from_utf8_lossy(&out).into_owned(),
+                })),
+            }),
+            Err(e) => self.error(cid, error_code::RUNTIME_FUNCTION_EXCEPTION, &e.message),
+        }
+    }
+
+    async fn match_join(&self, cid: &str, id: Option<decode::JoinId>, metadata: Metadata) {
+        let (given, allow_empty, bad) = match id {
+            Some(decode::JoinId::MatchId(id)) => (id, false, "Invalid match ID"),
+            Some(decode::JoinId::Token(token)) => match match_token(&self.app, &token) {
+                Some(id) => (id, true, "Invalid match token"),
+                None => {
+                    return self.error(cid, error_code::BAD_INPUT, "Invalid match token");
+                }
+            },
+            None => {
+                return self.error(cid, error_code::BAD_INPUT, "No match ID or token found");
+            }
+        };
+        let Some((key, node)) = match_key(&given) else {
+            return self.error(cid, error_code::BAD_INPUT, bad);
+        };
+        if node.is_empty() {
+            // A relayed match: the dev host has none.
+            if allow_empty {
+                return self.error(
+                    cid,
+                    error_code::UNRECOGNIZED_PAYLOAD,
+                    "relayed matches are not supported by the dev host yet; run on a real Nakama through the bridge",
+                );
+            }
+            return self.error(cid, error_code::MATCH_NOT_FOUND, "Match not found");
+        }
+        let node_name = &self.app.config.name;
+        let mut ctx = self.session.user_context();
+        ctx.node = node_name.clone();
+        let request = JoinRequest {
+            ctx,
+            presence: self.session.presence(node_name),
+            metadata,
+            outbox: self.outbox.clone(),
+        };
+        let _ = self.to_client.send(ToClient::Hold);
+        let answer = match self.app.matches.join(&key, request).await {
+            Ok(joined) => Envelope {
+                cid,
+                message: Some(Out::Match(MatchOut {
+                    match_id: given,
+                    authoritative: true,
+                    label: Some(joined.label),
+                    size: joined.presences.len() as i32,
+                    presences: joined.presences.iter().map(UserPresence::from).collect(),
+                    self_: Some(UserPresence::from(&self.session.presence(node_name))),
+                })),
+            },
+            Err(JoinError::NotFound) => {
+                Envelope::error(cid, error_code::MATCH_NOT_FOUND, "Match not found")
+            }
+            Err(JoinError::Rejected(reason)) => {
+                Envelope::error(cid, error_code::MATCH_JOIN_REJECTED, &reason)
+            }
+        };
+        self.send(answer);
+        let _ = self.to_client.send(ToClient::Release);
+    }
+
+    fn match_leave(&self, cid: &str, match_id: &str) {
+        let Some((key, node)) = match_key(match_id) else {
+            return self.error(cid, error_code::BAD_INPUT, "Invalid match ID");
+        };
+        if !node.is_empty() {
+            self.app.matches.leave(&key, &self.session.id);
+        }
+        // Answered whether or not the session was in it.
+        self.send(Envelope { cid, message: None });
+    }
+
+    fn match_data_send(&self, match_id: &str, op_code: i64, data: Vec<u8>, reliable: bool) {
+        let Some((key, node)) = match_key(match_id) else {
+            // Nakama answers this one without the cid.
+            return self.error("", error_code::BAD_INPUT, "Invalid match ID");
+        };
+        if node.is_empty() {
+            // A relayed match: the dev host has none, so nobody to send to.
+            return;
+        }
+        let from = self.session.presence(&self.app.config.name);
+        self.app.matches.send(&key, &from, op_code, data, reliable);
+    }
+}
+
+type Metadata = HashMap<String, String>;
+
+/// `<uuid>.<node>` as the registry keys it (the UUID in its lower-case
+/// hyphenated form, as Nakama parses it), and the node; `None` when the id
+/// has no dot or its first part is not a UUID.
+fn match_key(id: &str) -> Option<(String, String)> {
+    let (uuid, node) = id.split_once('.')?;
+    let uuid = uuid::Uuid::parse_str(uuid).ok()?;
+    Some((format!("{}.{node}", uuid.hyphenated()), node.to_string()))
+}
+
+/// The match id (`mid`) of a match token: an HS256 JWT signed with the
+/// session key, as the matchmaker issues them.
+fn match_token(app: &App, token: &str) -> Option<String> {
+    let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    v.leeway = 0;
+    v.validate_aud = false;
+    v.required_spec_claims = HashSet::new();
+    let claims = jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(
+        token,
+        &jsonwebtoken::DecodingKey::from_secret(app.config.session_encryption_key.as_bytes()),
+        &v,
+    )
+    .ok()?
+    .claims;
+    claims.get("mid")?.as_str().map(str::to_string)
+}
+
+// ---- envelopes out ---------------------------------------------------------------
+
+/// An envelope the server sends: protobuf JSON as Nakama writes it (proto
+/// names, fields in proto order, default values left out).
+#[derive(Serialize)]
+struct Envelope<'a> {
+    #[serde(skip_serializing_if = "str::is_empty")]
+    cid: &'a str,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    message: Option<Out>,
+}
+
+impl Envelope<'_> {
+    fn error<'a>(cid: &'a str, code: i32, message: &str) -> Envelope<'a> {
+        Envelope {
+            cid,
+            message: Some(Out::Error(ErrorOut {
+                code,
+                message: message.to_string(),
+            })),
+        }
+    }
+
+    fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Out {
+    Error(ErrorOut),
+    Match(MatchOut),
+    MatchData(MatchDataOut),
+    MatchPresenceEvent(PresenceEventOut),
+    Rpc(RpcOut),
+    Pong(Empty),
+}
+
+fn is_zero<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
+}
+
+#[derive(Serialize)]
+struct Empty {}
+
+#[derive(Serialize)]
+struct ErrorOut {
+    #[serde(skip_serializing_if = "is_zero")]
+    code: i32,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    message: String,
+}
+
+#[derive(Serialize)]
+struct RpcOut {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    payload: String,
+}
+
+#[derive(Serialize)]
+struct UserPresence {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    user_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    session_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    username: String,
+}
+
+impl From<&Presence> for UserPresence {
+    fn from(p: &Presence) -> Self {
+        UserPresence {
+            user_id: p.user_id.clone(),
+            session_id: p.session_id.clone(),
+            username: p.username.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct MatchOut {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    match_id: String,
+    #[serde(skip_serializing_if = "is_zero")]
+    authoritative: bool,
+    /// A wrapper message: present (even empty) for authoritative matches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    label: Option<String>,
+    #[serde(skip_serializing_if = "is_zero")]
+    size: i32,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    presences: Vec<UserPresence>,
+    #[serde(rename = "self", skip_serializing_if = "Option::is_none")]
+    self_: Option<UserPresence>,
+}
+
+#[derive(Serialize)]
+struct MatchDataOut {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    match_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    presence: Option<UserPresence>,
+    /// int64: a string.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    op_code: String,
+    /// bytes: standard base64.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    data: String,
+    #[serde(skip_serializing_if = "is_zero")]
+    reliable: bool,
+}
+
+#[derive(Serialize)]
+struct PresenceEventOut {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    match_id: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    joins: Vec<UserPresence>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    leaves: Vec<UserPresence>,
+}
+
+/// The envelope of something a match sends.
+fn outbound(out: &Outbound) -> String {
+    let message = match out {
+        Outbound::Data {
+            match_id,
+            sender,
+            op_code,
+            data,
+            reliable,
+        } => Out::MatchData(MatchDataOut {
+            match_id: match_id.clone(),
+            presence: sender.as_ref().map(UserPresence::from),
+            op_code: if *op_code == 0 {
+                String::new()
+            } else {
+                op_code.to_string()
+            },
+            data: base64::engine::general_purpose::STANDARD.encode(data),
+            reliable: *reliable,
+        }),
+        Outbound::Presences {
+            match_id,
+            joins,
+            leaves,
+        } => Out::MatchPresenceEvent(PresenceEventOut {
+            match_id: match_id.clone(),
+            joins: joins.iter().map(UserPresence::from).collect(),
+            leaves: leaves.iter().map(UserPresence::from).collect(),
+        }),
+    };
+    Envelope {
+        cid: "",
+        message: Some(message),
+    }
+    .to_json()
+}
+
+// ---- envelopes in ----------------------------------------------------------------
+
+/// Reading envelopes as Go's protojson does (`DiscardUnknown` off): field
+/// names in proto or lowerCamelCase form, no unknown or repeated fields,
+/// at most one message, `null` as absent, int64 from a number or a string,
+/// bytes from standard or URL-safe base64 with or without padding.
+pub mod decode {
+    use std::collections::HashMap;
+
+    use base64::Engine as _;
+    use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+
+    /// A JSON value that keeps an object's keys in order, repeats included.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Json {
+        Null,
+        Bool(bool),
+        Int(i128),
+        Float(f64),
+        String(String),
+        Array(Vec<Json>),
+        Object(Vec<(String, Json)>),
+    }
+
+    impl<'de> Deserialize<'de> for Json {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Json, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Json;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("JSON")
+                }
+                fn visit_unit<E>(self) -> Result<Json, E> {
+                    Ok(Json::Null)
+                }
+                fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
+                    Ok(Json::Bool(v))
+                }
+                fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
+                    Ok(Json::Int(v.into()))
+                }
+                fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
+                    Ok(Json::Int(v.into()))
+                }
+                fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
+                    Ok(Json::Float(v))
+                }
+                fn visit_str<E>(self, v: &str) -> Result<Json, E> {
+                    Ok(Json::String(v.to_string()))
+                }
+                fn visit_string<E>(self, v: String) -> Result<Json, E> {
+                    Ok(Json::String(v))
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Json, A::Error> {
+                    let mut out = Vec::new();
+                    while let Some(v) = a.next_element()? {
+                        out.push(v);
+                    }
+                    Ok(Json::Array(out))
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Json, A::Error> {
+                    let mut out = Vec::new();
+                    while let Some((k, v)) = a.next_entry::<String, Json>()? {
+                        out.push((k, v));
+                    }
+                    Ok(Json::Object(out))
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+
+    /// A decoded client envelope.
+    #[derive(Debug, PartialEq)]
+    pub struct Envelope {
+        pub cid: String,
+        pub message: Option<Request>,
+    }
+
+    /// How a match join names its match.
+    #[derive(Debug, PartialEq)]
+    pub enum JoinId {
+        MatchId(String),
+        Token(String),
+    }
+
+    /// The envelope's message.
+    #[derive(Debug, PartialEq)]
+    pub enum Request {
+        Ping,
+        Pong,
+        Rpc {
+            id: String,
+            payload: String,
+        },
+        MatchJoin {
+            id: Option<JoinId>,
+            metadata: HashMap<String, String>,
+        },
+        MatchLeave {
+            match_id: String,
+        },
+        MatchDataSend {
+            match_id: String,
+            op_code: i64,
+            data: Vec<u8>,
+            reliable: bool,
+        },
+        /// A message Nakama handles and the dev host does not yet.
+        NotYet(&'static str),
+        /// A message only servers send.
+        ServerOnly(&'static str),
+    }
+
+    /// The client messages the dev host does not handle yet.
+    const NOT_YET: &[&str] = &[
+        "channel_join",
+        "channel_leave",
+        "channel_message_send",
+        "channel_message_update",
+        "channel_message_remove",
+        "match_create",
+        "matchmaker_add",
+        "matchmaker_remove",
+        "status_follow",
+        "status_unfollow",
+        "status_update",
+        "party_create",
+        "party_join",
+        "party_leave",
+        "party_promote",
+        "party_accept",
+        "party_remove",
+        "party_close",
+        "party_join_request_list",
+        "party_matchmaker_add",
+        "party_matchmaker_remove",
+        "party_data_send",
+        "party_update",
+    ];
+
+    /// The envelope's messages that only a server sends.
+    const SERVER_ONLY: &[&str] = &[
+        "channel",
+        "channel_message",
+        "channel_message_ack",
+        "channel_presence_event",
+        "error",
+        "match",
+        "match_data",
+        "match_presence_event",
+        "matchmaker_matched",
+        "matchmaker_ticket",
+        "notifications",
+        "status",
+        "status_presence_event",
+        "stream_data",
+        "stream_presence_event",
+        "party",
+        "party_leader",
+        "party_join_request",
+        "party_matchmaker_ticket",
+        "party_data",
+        "party_presence_event",
+    ];
+
+    const HANDLED: &[&str] = &[
+        "ping",
+        "pong",
+        "rpc",
+        "match_join",
+        "match_leave",
+        "match_data_send",
+    ];
+
+    type Error = String;
+
+    /// protobuf's JSON name of a field: lowerCamelCase.
+    fn camel(name: &str) -> String {
+        let mut out = String::with_capacity(name.len());
+        let mut upper = false;
+        for c in name.chars() {
+            if c == '_' {
+                upper = true;
+            } else if upper {
+                out.push(c.to_ascii_uppercase());
+                upper = false;
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    /// The proto name of `name` among `fields` (either form).
+    fn field(fields: &[&'static str], name: &str) -> Option<&'static str> {
+        fields
+            .iter()
+            .copied()
+            .find(|f| *f == name || camel(f) == name)
+    }
+
+    /// An object's fields by proto name: unknown and repeated fields are
+    /// errors, `null` ones absent.
+    fn message(value: Json, fields: &[&'static str]) -> Result<HashMap<&'static str, Json>, Error> {
+        let Json::Object(entries) = value else {
+            return Err("expected an object".into());
+        };
+        let mut seen = std::collections::HashSet::new();
+        let mut out = HashMap::new();
+        for (name, v) in entries {
+            let f = field(fields, &name).ok_or_else(|| format!("unknown field {name:?}"))?;
+            if !seen.insert(f) {
+                return Err(format!("duplicate field {name:?}"));
+            }
+            if v != Json::Null {
+                out.insert(f, v);
+            }
+        }
+        Ok(out)
+    }
+
+    fn string(v: Option<Json>) -> Result<String, Error> {
+        match v {
+            None => Ok(String::new()),
+            Some(Json::String(s)) => Ok(s),
+            Some(other) => Err(format!("invalid value for string type: {other:?}")),
+        }
+    }
+
+    fn boolean(v: Option<Json>) -> Result<bool, Error> {
+        match v {
+            None => Ok(false),
+            Some(Json::Bool(b)) => Ok(b),
+            Some(other) => Err(format!("invalid value for bool type: {other:?}")),
+        }
+    }
+
+    fn int64_of(n: &Json) -> Option<i64> {
+        match n {
+            Json::Int(i) => i64::try_from(*i).ok(),
+            Json::Float(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Some(*f as i64),
+            _ => None,
+        }
+    }
+
+    /// int64: a JSON number, or a string holding one (no spaces).
+    fn int64(v: Option<Json>) -> Result<i64, Error> {
+        let bad = |v: &Json| format!("invalid value for int64 type: {v:?}");
+        match v {
+            None => Ok(0),
+            Some(Json::String(s)) => {
+                if s.trim() != s {
+                    return Err(bad(&Json::String(s)));
+                }
+                match serde_json::from_str::<Json>(&s) {
+                    Ok(n @ (Json::Int(_) | Json::Float(_))) => int64_of(&n).ok_or_else(|| bad(&n)),
+                    _ => Err(bad(&Json::String(s))),
+                }
+            }
+            Some(n) => int64_of(&n).ok_or_else(|| bad(&n)),
+        }
+    }
+
+    /// bytes: base64, standard or URL-safe (when it has `-` or `_`),
+    /// padded when its length is a multiple of 4.
+    pub fn bytes(v: Option<Json>) -> Result<Vec<u8>, Error> {
+        use base64::alphabet::{STANDARD, URL_SAFE};
+        use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+        let s = string(v)?;
+        let alphabet = if s.contains(['-', '_']) {
+            &URL_SAFE
+        } else {
+            &STANDARD
+        };
+        let padding = if s.len() % 4 == 0 {
+            DecodePaddingMode::RequireCanonical
+        } else {
+            DecodePaddingMode::RequireNone
+        };
+        let engine = GeneralPurpose::new(
+            alphabet,
+            GeneralPurposeConfig::new()
+                .with_decode_padding_mode(padding)
+                .with_decode_allow_trailing_bits(true),
+        );
+        // Go's decoder skips line breaks.
+        let s: String = s.chars().filter(|c| *c != '\r' && *c != '\n').collect();
+        engine.decode(s).map_err(|e| e.to_string())
+    }
+
+    fn string_map(v: Option<Json>) -> Result<HashMap<String, String>, Error> {
+        let Some(v) = v else {
+            return Ok(HashMap::new());
+        };
+        let Json::Object(entries) = v else {
+            return Err("expected an object for a map".into());
+        };
+        let mut out = HashMap::new();
+        for (k, v) in entries {
+            let Json::String(v) = v else {
+                return Err(format!("invalid value for string type: {v:?}"));
+            };
+            if out.insert(k.clone(), v).is_some() {
+                return Err(format!("duplicate map key {k:?}"));
+            }
+        }
+        Ok(out)
+    }
+
+    /// A repeated `UserPresence`: checked, then dropped (authoritative
+    /// matches ignore a send's presences, as in Nakama).
+    fn presences(v: Option<Json>) -> Result<(), Error> {
+        let Some(v) = v else {
+            return Ok(());
+        };
+        let Json::Array(items) = v else {
+            return Err("expected an array".into());
+        };
+        for item in items {
+            let mut p = message(
+                item,
+                &["user_id", "session_id", "username", "persistence", "status"],
+            )?;
+            string(p.remove("user_id"))?;
+            string(p.remove("session_id"))?;
+            string(p.remove("username"))?;
+            boolean(p.remove("persistence"))?;
+            string(p.remove("status"))?;
+        }
+        Ok(())
+    }
+
+    /// Decodes a client's envelope; `Err` is what Nakama calls a malformed
+    /// payload.
+    pub fn envelope(text: &str) -> Result<Envelope, Error> {
+        let json: Json = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let Json::Object(entries) = json else {
+            return Err("expected an object".into());
+        };
+        let mut seen = std::collections::HashSet::new();
+        let mut cid = String::new();
+        let mut message: Option<(&'static str, Json)> = None;
+        for (name, value) in entries {
+            let f = if name == "cid" {
+                "cid"
+            } else {
+                field(HANDLED, &name)
+                    .or_else(|| field(NOT_YET, &name))
+                    .or_else(|| field(SERVER_ONLY, &name))
+                    .ok_or_else(|| format!("unknown field {name:?}"))?
+            };
+            if !seen.insert(f) {
+                return Err(format!("duplicate field {name:?}"));
+            }
+            if value == Json::Null {
+                continue;
+            }
+            if f == "cid" {
+                cid = string(Some(value))?;
+                continue;
+            }
+            if message.is_some() {
+                return Err(format!(
+                    "error parsing {name:?}, oneof message is already set"
+                ));
+            }
+            message = Some((f, value));
+        }
+        let message = match message {
+            None => None,
+            Some((name, value)) => Some(request(name, value)?),
+        };
+        Ok(Envelope { cid, message })
+    }
+
+    fn request(name: &'static str, value: Json) -> Result<Request, Error> {
+        Ok(match name {
+            "ping" => {
+                message(value, &[])?;
+                Request::Ping
+            }
+            "pong" => {
+                message(value, &[])?;
+                Request::Pong
+            }
+            "rpc" => {
+                let mut m = message(value, &["id", "payload", "http_key"])?;
+                string(m.remove("http_key"))?;
+                Request::Rpc {
+                    id: string(m.remove("id"))?,
+                    payload: string(m.remove("payload"))?,
+                }
+            }
+            "match_join" => {
+                let mut m = message(value, &["match_id", "token", "metadata"])?;
+                let id = match (m.remove("match_id"), m.remove("token")) {
+                    (Some(_), Some(_)) => {
+                        return Err("error parsing token, oneof id is already set".into())
+                    }
+                    (Some(id), None) => Some(JoinId::MatchId(string(Some(id))?)),
+                    (None, Some(t)) => Some(JoinId::Token(string(Some(t))?)),
+                    (None, None) => None,
+                };
+                Request::MatchJoin {
+                    id,
+                    metadata: string_map(m.remove("metadata"))?,
+                }
+            }
+            "match_leave" => {
+                let mut m = message(value, &["match_id"])?;
+                Request::MatchLeave {
+                    match_id: string(m.remove("match_id"))?,
+                }
+            }
+            "match_data_send" => {
+                let mut m = message(
+                    value,
+                    &["match_id", "op_code", "data", "presences", "reliable"],
+                )?;
+                presences(m.remove("presences"))?;
+                Request::MatchDataSend {
+                    match_id: string(m.remove("match_id"))?,
+                    op_code: int64(m.remove("op_code"))?,
+                    data: bytes(m.remove("data"))?,
+                    reliable: boolean(m.remove("reliable"))?,
+                }
+            }
+            other => {
+                // Not read further: the dev host only needs its kind.
+                if !matches!(value, Json::Object(_)) {
+                    return Err(format!("expected an object for {other}"));
+                }
+                if NOT_YET.contains(&other) {
+                    Request::NotYet(other)
+                } else {
+                    Request::ServerOnly(other)
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode::{envelope, JoinId, Request};
+    use super::*;
+
+    #[test]
+    fn envelopes_decode_as_protojson_reads_them() {
+        let e = envelope(r#"{"cid":"1","ping":{}}"#).unwrap();
+        assert_eq!((e.cid.as_str(), e.message), ("1", Some(Request::Ping)));
+        // lowerCamelCase names, int64 as a string or a number, base64.
+        let e = envelope(
+            r#"{"matchDataSend":{"matchId":"m.n","opCode":"7","data":"eyJ4IjoxfQ==","reliable":true,"presences":[]}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            e.message,
+            Some(Request::MatchDataSend {
+                match_id: "m.n".into(),
+                op_code: 7,
+                data: br#"{"x":1}"#.to_vec(),
+                reliable: true
+            })
+        );
+        let e = envelope(r#"{"match_data_send":{"op_code":2.0,"data":"eyJ4IjoxfQ"}}"#).unwrap();
+        assert!(matches!(
+            e.message,
+            Some(Request::MatchDataSend { op_code: 2, .. })
+        ));
+        // URL-safe base64.
+        assert_eq!(
+            decode::bytes(Some(decode::Json::String("-_8".into()))).unwrap(),
+            vec![0xfb, 0xff]
+        );
+        // null is absent.
+        let e = envelope(r#"{"cid":null,"ping":null}"#).unwrap();
+        assert_eq!((e.cid.as_str(), e.message), ("", None));
+        // A join by id or token, metadata.
+        let e = envelope(r#"{"match_join":{"match_id":"","metadata":{"name":"a"}}}"#).unwrap();
+        assert_eq!(
+            e.message,
+            Some(Request::MatchJoin {
+                id: Some(JoinId::MatchId(String::new())),
+                metadata: [("name".to_string(), "a".to_string())].into()
+            })
+        );
+        let e = envelope(r#"{"match_create":{"name":"x"}}"#).unwrap();
+        assert_eq!(e.message, Some(Request::NotYet("match_create")));
+        let e = envelope(r#"{"matchData":{}}"#).unwrap();
+        assert_eq!(e.message, Some(Request::ServerOnly("match_data")));
+    }
+
+    #[test]
+    fn malformed_envelopes_are_refused() {
+        for bad in [
+            "",
+            "[]",
+            "{",
+            r#"{"cid":1}"#,
+            r#"{"unknown":{}}"#,
+            r#"{"ping":{},"pong":{}}"#,
+            r#"{"cid":"1","cid":"2"}"#,
+            r#"{"cid":"1","ping":{}} x"#,
+            r#"{"ping":{"x":1}}"#,
+            r#"{"ping":3}"#,
+            r#"{"match_join":{"match_id":"a","token":"b"}}"#,
+            r#"{"match_join":{"match_id":"a","matchId":"a"}}"#,
+            r#"{"match_join":{"metadata":{"a":1}}}"#,
+            r#"{"match_join":{"metadata":{"a":"1","a":"2"}}}"#,
+            r#"{"match_data_send":{"op_code":1.5}}"#,
+            r#"{"match_data_send":{"op_code":" 1"}}"#,
+            r#"{"match_data_send":{"data":"*"}}"#,
+            r#"{"match_data_send":{"reliable":"true"}}"#,
+            r#"{"match_data_send":{"presences":[{"node":"x"}]}}"#,
+            r#"{"rpc":{"id":5}}"#,
+        ] {
+            assert!(envelope(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn envelopes_encode_as_protojson_writes_them() {
+        let p = Presence {
+            user_id: "u".into(),
+            session_id: "s".into(),
+            username: "n".into(),
+            node: "nakama".into(),
+        };
+        assert_eq!(
+            Envelope::error("3", error_code::MATCH_NOT_FOUND, "Match not found").to_json(),
+            r#"{"cid":"3","error":{"code":4,"message":"Match not found"}}"#
+        );
+        assert_eq!(
+            Envelope::error("", error_code::RUNTIME_EXCEPTION, "x").to_json(),
+            r#"{"error":{"message":"x"}}"#
+        );
+        assert_eq!(
+            Envelope {
+                cid: "2",
+                message: None
+            }
+            .to_json(),
+            r#"{"cid":"2"}"#
+        );
+        assert_eq!(
+            Envelope {
+                cid: "1",
+                message: Some(Out::Pong(Empty {}))
+            }
+            .to_json(),
+            r#"{"cid":"1","pong":{}}"#
+        );
+        let m = Envelope {
+            cid: "4",
+            message: Some(Out::Match(MatchOut {
+                match_id: "m.nakama".into(),
+                authoritative: true,
+                label: Some(String::new()),
+                size: 0,
+                presences: vec![],
+                self_: Some(UserPresence::from(&p)),
+            })),
+        };
+        assert_eq!(
+            m.to_json(),
+            r#"{"cid":"4","match":{"match_id":"m.nakama","authoritative":true,"label":"","self":{"user_id":"u","session_id":"s","username":"n"}}}"#
+        );
+        assert_eq!(
+            outbound(&Outbound::Data {
+                match_id: "m.nakama".into(),
+                sender: None,
+                op_code: 2,
+                data: b"hi".to_vec(),
+                reliable: true
+            }),
+            r#"{"match_data":{"match_id":"m.nakama","op_code":"2","data":"aGk=","reliable":true}}"#
+        );
+        assert_eq!(
+            outbound(&Outbound::Presences {
+                match_id: "m.nakama".into(),
+                joins: vec![],
+                leaves: vec![p]
+            }),
+            r#"{"match_presence_event":{"match_id":"m.nakama","leaves":[{"user_id":"u","session_id":"s","username":"n"}]}}"#
+        );
+    }
+
+    #[test]
+    fn match_ids_are_keyed_as_nakama_parses_them() {
+        let id = "6B3F0C3E-0000-4000-8000-000000000001.nakama";
+        assert_eq!(
+            match_key(id),
+            Some((
+                "6b3f0c3e-0000-4000-8000-000000000001.nakama".into(),
+                "nakama".into()
+            ))
+        );
+        assert_eq!(
+            match_key("6b3f0c3e000040008000000000000001."),
+            Some((
+                "6b3f0c3e-0000-4000-8000-000000000001.".into(),
+                String::new()
+            ))
+        );
+        assert_eq!(match_key("nodot"), None);
+        assert_eq!(match_key("not-a-uuid.nakama"), None);
+    }
+}

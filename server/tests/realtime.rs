@@ -1,0 +1,62 @@
+//! The realtime socket (`/ws`) of the dev host serving `examples/arena`:
+//! the conformance check shared with real Nakama, then what only the dev
+//! host answers (messages it does not support yet).
+
+mod common;
+
+use common::Server;
+use nakama_conformance::realtime::{check_arena, check_rpc_context, error_of, Socket, User};
+use serde_json::json;
+
+#[test]
+fn the_socket_serves_an_arena_match_as_nakama() {
+    let server = Server::start(&["arena"], &["--logger.level", "error"]);
+    check_arena(server.port);
+}
+
+#[test]
+fn an_rpc_over_the_socket_has_the_sessions_context() {
+    let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
+    check_rpc_context(server.port);
+}
+
+#[test]
+fn messages_the_dev_host_lacks_answer_an_error_and_keep_the_socket() {
+    let server = Server::start(&["arena"], &["--logger.level", "error"]);
+    let user = User::new(server.port, "rt-unsupported-0001", "unsupported0001");
+    let mut s = Socket::open(server.port, &user);
+    for message in [
+        json!({"match_create": {}}),
+        json!({"channel_join": {"target": "room", "type": 1}}),
+        json!({"matchmaker_add": {"min_count": 2, "max_count": 2, "query": "*"}}),
+        json!({"status_follow": {"user_ids": []}}),
+        json!({"party_create": {"open": true, "max_size": 2}}),
+    ] {
+        let name = message.as_object().unwrap().keys().next().unwrap().clone();
+        let r = s.call(message);
+        let (code, text) = error_of(&r);
+        assert_eq!(code, 1, "{r}");
+        assert!(
+            text.starts_with(&format!("{name} is not supported by the dev host yet")),
+            "{text}"
+        );
+    }
+    // Still open.
+    let pong = s.call(json!({"ping": {}}));
+    assert!(pong.get("pong").is_some(), "{pong}");
+    s.close();
+}
+
+#[test]
+fn the_upgrade_refuses_protobuf_and_keeps_the_api_headers_off() {
+    let server = Server::start(&["arena"], &["--logger.level", "error"]);
+    let r = server
+        .request("GET", "/ws?format=protobuf&token=x", &[], None)
+        .unwrap();
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("format=json"), "{}", r.text());
+    let r = server.request("GET", "/ws", &[], None).unwrap();
+    assert_eq!(r.status, 401);
+    assert_eq!(r.header("Cache-Control"), None, "Nakama's /ws has none");
+    assert_eq!(r.header("X-Content-Type-Options"), Some("nosniff"));
+}
