@@ -5,13 +5,24 @@
 mod common;
 
 use common::Server;
-use nakama_conformance::realtime::{check_arena, check_rpc_context, error_of, Socket, User};
+use nakama_conformance::realtime::{
+    check_arena, check_closes, check_rpc_context, error_of, Socket, User,
+};
 use serde_json::json;
 
 #[test]
 fn the_socket_serves_an_arena_match_as_nakama() {
     let server = Server::start(&["arena"], &["--logger.level", "error"]);
     check_arena(server.port);
+}
+
+#[test]
+fn the_sockets_it_closes_get_nakamas_close_frame_and_error() {
+    // Exact: the dev host always writes the error and the close frame,
+    // where Nakama sometimes loses them to a race.
+    let server = Server::start(&["arena"], &["--logger.level", "error"]);
+    let user = User::new(server.port, "rt-closes-0001", "closes0001");
+    check_closes(server.port, &user, true);
 }
 
 #[test]
