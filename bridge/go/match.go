@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	goruntime "runtime"
+	"strings"
 
 	"github.com/heroiclabs/nakama-common/runtime"
 )
@@ -29,6 +30,38 @@ type rustMatch struct {
 	// initFailed: where MatchInit leaves a failed init's error, for the
 	// match_create forwarder that created this match (nil otherwise).
 	initFailed *matchInitError
+	// logger: the last moduleLogger (Nakama gives a match one logger).
+	logger *matchLogger
+}
+
+// matchLogger is the logger a match call hands Rust: Nakama's match
+// logger, whose zap fields (not its Fields()) hold the match's "mid", so
+// module lines would go without it; Fields() adds it.
+type matchLogger struct {
+	runtime.Logger
+	fields map[string]interface{}
+}
+
+func (l *matchLogger) Fields() map[string]interface{} { return l.fields }
+
+// moduleLogger answers the logger for Rust of a call of match matchID
+// (`<uuid>.<node>`), made once per Nakama logger.
+func (m *rustMatch) moduleLogger(logger runtime.Logger, matchID string) runtime.Logger {
+	if logger == nil {
+		return nil
+	}
+	if m.logger != nil && m.logger.Logger == logger {
+		return m.logger
+	}
+	fields := map[string]interface{}{}
+	for k, v := range logger.Fields() {
+		fields[k] = v
+	}
+	if uuid, _, ok := strings.Cut(matchID, "."); ok {
+		fields["mid"] = uuid
+	}
+	m.logger = &matchLogger{Logger: logger, fields: fields}
+	return m.logger
 }
 
 // matchInitError is the error of a handler's init: MatchInit cannot
@@ -262,7 +295,7 @@ func (m *rustMatch) run(ctx context.Context, logger runtime.Logger, nk runtime.N
 	if err != nil {
 		return fail("Rust match handler %s: the %s call could not be encoded, ending the match: %v", m.name, c.Call, err)
 	}
-	out, code := m.call(m.h, ctx, logger, nk, string(input))
+	out, code := m.call(m.h, ctx, m.moduleLogger(logger, c.MatchID), nk, string(input))
 	if code != 0 {
 		return fail("Rust match handler %s failed its %s call (code %d), ending the match: %s", m.name, c.Call, code, out)
 	}
@@ -313,7 +346,7 @@ func (m *rustMatch) MatchInit(ctx context.Context, logger runtime.Logger, _ *sql
 	if err != nil {
 		return fail(3, fmt.Sprintf("match params could not be encoded: %v", err))
 	}
-	out, code := m.call(m.h, ctx, logger, nk, string(input))
+	out, code := m.call(m.h, ctx, m.moduleLogger(logger, c.MatchID), nk, string(input))
 	if code != 0 {
 		return fail(code, out)
 	}

@@ -602,3 +602,29 @@ func TestNkErrorCodesOfMatchErrors(t *testing.T) {
 		}
 	}
 }
+
+// Rust gets the match's logger with Nakama's "mid" in its Fields(), which
+// module log lines take their call fields from (Nakama keeps it in the
+// zap logger only); one per Nakama logger, not one per call.
+func TestMatchCallsLogWithTheMatchID(t *testing.T) {
+	var loggers []runtime.Logger
+	m := &rustMatch{name: "arena", call: func(_ *handler, _ context.Context, l runtime.Logger, _ runtime.NakamaModule, _ string) (string, int) {
+		loggers = append(loggers, l)
+		return "{}", 0
+	}}
+	logger := newTestLogger().WithField("trace", "t").(*testLogger)
+	state := &matchState{number: 7, matchID: testMatchID, node: "nakama1", call: m.call}
+	m.MatchLoop(matchCtx(), logger, nil, nil, &fakeDispatcher{}, 1, state, nil)
+	m.MatchLoop(matchCtx(), logger, nil, nil, &fakeDispatcher{}, 2, state, nil)
+	if len(loggers) != 2 || loggers[0] != loggers[1] {
+		t.Fatalf("loggers %v", loggers)
+	}
+	want := map[string]interface{}{"trace": "t", "mid": strings.Split(testMatchID, ".")[0]}
+	if got := loggers[0].Fields(); !reflect.DeepEqual(got, want) {
+		t.Errorf("fields %v, want %v", got, want)
+	}
+	loggers[0].Info("through")
+	if !strings.Contains(logger.all(), "info map[trace:t] through") {
+		t.Errorf("lines go to Nakama's logger: %s", logger.all())
+	}
+}
