@@ -187,6 +187,8 @@ fn every_nk_function_is_forwarded_to_nakama() {
     nakama_conformance::nk::check_every_function(nakama.port);
     nakama_conformance::nk::check_context(nakama.port);
     nakama_conformance::leaderboards::check_client_routes(nakama.port);
+    // An RPC over the realtime socket gets the session's context.
+    nakama_conformance::realtime::check_rpc_context(nakama.port);
     // The background work's log line (written on the module's own thread,
     // after its call ended) reaches Nakama's log as the module's.
     nakama_conformance::eventually("the background work logs", || {
@@ -387,4 +389,24 @@ fn an_authoritative_match_of_a_rust_module_runs_in_nakama() {
 
     // The client listing's filters and refusals, as on the dev host.
     nakama_conformance::matches::check_listing(nakama.port);
+    // Played over Nakama's realtime socket: joins (refused and accepted),
+    // moves, positions, leaves, as on the dev host.
+    nakama_conformance::realtime::check_arena(nakama.port);
+    assert!(
+        nakama.log_lines("Rust match handler").is_empty(),
+        "{}",
+        nakama.log()
+    );
+    // The handler's log lines are the module's, with the match's "mid"
+    // as Nakama's own match lines have it.
+    let joins = nakama.log_lines(" joined ");
+    assert!(!joins.is_empty(), "{}", nakama.log());
+    for line in joins {
+        let msg = line["msg"].as_str().unwrap();
+        let mid = msg.rsplit(' ').next().unwrap().split('.').next().unwrap();
+        assert_eq!(line["mid"], mid, "{line}");
+        assert_eq!(line["runtime"], "rust", "{line}");
+        let caller = line["caller"].as_str().unwrap();
+        assert!(caller.starts_with("examples/arena/src/lib.rs:"), "{line}");
+    }
 }
