@@ -464,6 +464,22 @@ pub fn check_arena(port: u16) {
     a.wait_for("bob's join, at alice", |e| joined(e, &b_session));
     b.wait_for("bob's own join", |e| joined(e, &b_session));
 
+    // Alice joins again: the match again, every presence listed, her own
+    // too, and no second join.
+    let r = a.call(json!({"match_join": {"match_id": match_id, "metadata": {"name": "alice"}}}));
+    let m = &r["match"];
+    assert_eq!(m["size"], 2, "{r}");
+    let mut sessions: Vec<&str> = m["presences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["session_id"].as_str().unwrap())
+        .collect();
+    sessions.sort();
+    let mut both = vec![a_session.as_str(), b_session.as_str()];
+    both.sort();
+    assert_eq!(sessions, both, "{m}");
+
     // A move: op code 2 with the positions, to both.
     a.send(&move_to(&match_id, 3, 4));
     for s in [&mut a, &mut b] {

@@ -67,7 +67,8 @@ pub struct JoinRequest {
 pub struct Joined {
     pub match_id: String,
     pub label: String,
-    /// The other presences in the match.
+    /// The other presences in the match (every one, this one included,
+    /// when the session was in already: Nakama answers so).
     pub presences: Vec<Presence>,
 }
 
@@ -587,8 +588,9 @@ impl Running {
             .iter()
             .any(|(p, _)| p.session_id == presence.session_id)
         {
-            // Already in: Nakama answers the match again, without a call.
-            let _ = reply.send(Ok(self.joined(&presence)));
+            // Already in: Nakama answers the match again, without a call,
+            // listing every presence, this one included.
+            let _ = reply.send(Ok(self.joined(None)));
             return Next::Continue;
         }
         ctx.execution_mode = mode::MATCH.into();
@@ -619,7 +621,7 @@ impl Running {
         }
         self.presences.push((presence.clone(), outbox));
         self.set_size();
-        let _ = reply.send(Ok(self.joined(&presence)));
+        let _ = reply.send(Ok(self.joined(Some(&presence))));
         self.presence_event(vec![presence.clone()], Vec::new());
         let call = self.header(MatchEvent::Join {
             presences: vec![presence],
@@ -630,14 +632,15 @@ impl Running {
         }
     }
 
-    fn joined(&self, joiner: &Presence) -> Joined {
+    /// The answer to a join: the presences in the match but `new`.
+    fn joined(&self, new: Option<&Presence>) -> Joined {
         Joined {
             match_id: self.call.match_id.clone(),
             label: self.call.label.clone(),
             presences: self
                 .presences
                 .iter()
-                .filter(|(p, _)| p.session_id != joiner.session_id)
+                .filter(|(p, _)| new.is_none_or(|n| p.session_id != n.session_id))
                 .map(|(p, _)| p.clone())
                 .collect(),
         }

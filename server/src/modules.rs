@@ -186,9 +186,15 @@ fn log_event(log: &Logger, event: LoadEvent) {
             let msg = match kind {
                 "rpc" => "Registered Rust runtime RPC function invocation",
                 "before hook" => "Registered Rust runtime Before function invocation",
-                _ => "Registered Rust runtime After function invocation",
+                "after hook" => "Registered Rust runtime After function invocation",
+                // Nakama logs nothing here; a dev host says what it serves.
+                _ => "Registered Rust match handler",
             };
-            let id = if kind == "rpc" { id } else { id.to_lowercase() };
+            let id = if kind.ends_with("hook") {
+                id.to_lowercase()
+            } else {
+                id
+            };
             log.info(msg, &[("id", id.into()), ("module", Value::from(module))]);
         }
     }
