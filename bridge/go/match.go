@@ -13,6 +13,7 @@ import (
 	"fmt"
 	goruntime "runtime"
 	"strings"
+	"sync"
 
 	"github.com/heroiclabs/nakama-common/runtime"
 )
@@ -84,41 +85,71 @@ func (b *bridge) matchFactory(name string, h *handler) func(context.Context, run
 }
 
 // matchState is the state Nakama keeps for a Rust match: the number the
-// module answered at init. It must not be reachable from anything it
-// refers to, or its finalizer would never run.
+// module answered at init. A call of the match holds mu. over: the
+// module's state is gone (the module stopped the match, or the bridge
+// dropped it). Nothing it refers to may refer back to it, or its
+// finalizer would never run.
 type matchState struct {
 	number  uint64
 	matchID string
 	node    string
 	h       *handler
 	call    matchCaller
+	mu      sync.Mutex
+	over    bool
 }
 
-// newMatchState sets a backstop: a match Nakama discards without the
-// module having stopped it (its terminate grace ran out, its call queue
-// filled up, it stayed empty too long) has its state dropped in Rust when
-// Go collects the wrapper.
-func newMatchState(number uint64, matchID, node string, h *handler, call matchCaller) *matchState {
+// newMatchState makes the state of a match whose context is ctx: Nakama's
+// match context, cancelled when the match stops, whatever stops it. A
+// match that stops without the module having stopped it (its terminate
+// grace ran out, it was idle or overloaded, Nakama refused it after its
+// init) has its state dropped in Rust then; and, as a backstop, when Go
+// collects a wrapper whose state was never dropped.
+func newMatchState(ctx context.Context, number uint64, matchID, node string, h *handler, call matchCaller) *matchState {
 	s := &matchState{number: number, matchID: matchID, node: node, h: h, call: call}
 	goruntime.SetFinalizer(s, (*matchState).discarded)
+	// Not kept in s (it refers to s): the watch stays until ctx ends, and
+	// finds the state over if the module stopped it first.
+	context.AfterFunc(ctx, s.matchStopped)
 	return s
 }
 
-// ended: the module's state is gone (stopped, or dropped by the bridge).
-func (s *matchState) ended() {
+// end: the module's state is gone. Called with mu held.
+func (s *matchState) end() {
+	s.over = true
 	goruntime.SetFinalizer(s, nil)
 }
 
+// matchStopped runs on a goroutine of its own once Nakama has stopped the
+// match (after the call in progress, if any): the state is dropped as
+// the module's init would (InitModule's context, logger and nk), the
+// match's context being over.
+func (s *matchState) matchStopped() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.over {
+		return
+	}
+	s.end()
+	init := initCall()
+	sendDrop(s.call, s.h, init.ctx, init.logger, init.nk, s.number, s.matchID, s.node)
+}
+
 // discarded runs on the finalizer goroutine, which must not wait on a
-// module: the drop call runs on a goroutine of its own, as the module's
-// init (InitModule's context, logger and nk).
+// module: the drop call runs on a goroutine of its own.
 func (s *matchState) discarded() {
 	number, matchID, node, h, call := s.number, s.matchID, s.node, s.h, s.call
-	init := theBridge.init
-	if init == nil {
-		init = &callState{ctx: context.Background()}
-	}
+	init := initCall()
 	go sendDrop(call, h, init.ctx, init.logger, init.nk, number, matchID, node)
+}
+
+// initCall: InitModule's context, logger and nk (a background context
+// before InitModule, in tests).
+func initCall() *callState {
+	if init := theBridge.init; init != nil {
+		return init
+	}
+	return &callState{ctx: context.Background()}
 }
 
 // sendDrop tells the module a match is over: drop state `number`.
@@ -127,10 +158,16 @@ func sendDrop(call matchCaller, h *handler, ctx context.Context, logger runtime.
 	if err != nil {
 		return
 	}
-	if out, code := call(h, ctx, logger, nk, string(input)); code != 0 && logger != nil {
+	out, code := call(h, ctx, logger, nk, string(input))
+	if logger == nil {
+		return
+	}
+	if code != 0 {
 		logger.WithFields(map[string]interface{}{"match_id": matchID, "code": code}).
 			Warn("Rust match handler could not drop the state of an ended match: %s", out)
+		return
 	}
+	logger.WithFields(map[string]interface{}{"match_id": matchID}).Debug("Dropped the Rust state of an ended match")
 }
 
 // matchPresence is a presence as the ABI has it (and a runtime.Presence
@@ -283,11 +320,18 @@ func (m *rustMatch) run(ctx context.Context, logger runtime.Logger, nk runtime.N
 			Error("Rust match handler %s got a state that is not its own (%T): ending the match", m.name, state)
 		return nil, nil
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.over {
+		logger.WithFields(map[string]interface{}{"match_id": c.MatchID, "call": c.Call}).
+			Error("Rust match handler %s: a %s call after its state was dropped: ending the match", m.name, c.Call)
+		return nil, nil
+	}
 	c.State = s.number
 	fail := func(format string, v ...interface{}) (*matchState, *matchAnswer) {
 		logger.WithFields(map[string]interface{}{"match_id": c.MatchID, "call": c.Call, "tick": c.Tick}).
 			Error(format, v...)
-		s.ended()
+		s.end()
 		sendDrop(m.call, m.h, ctx, logger, nk, s.number, c.MatchID, c.Node)
 		return nil, nil
 	}
@@ -310,7 +354,7 @@ func (m *rustMatch) run(ctx context.Context, logger runtime.Logger, nk runtime.N
 		}
 	}
 	if a.Stop {
-		s.ended()
+		s.end()
 		return nil, &a
 	}
 	return s, &a
@@ -364,7 +408,7 @@ func (m *rustMatch) MatchInit(ctx context.Context, logger runtime.Logger, _ *sql
 	if a.Label != nil {
 		label = *a.Label
 	}
-	return newMatchState(a.State, c.MatchID, c.Node, m.h, m.call), a.TickRate, label
+	return newMatchState(ctx, a.State, c.MatchID, c.Node, m.h, m.call), a.TickRate, label
 }
 
 func (m *rustMatch) MatchJoinAttempt(ctx context.Context, logger runtime.Logger, _ *sql.DB, nk runtime.NakamaModule, d runtime.MatchDispatcher,
@@ -413,12 +457,6 @@ func (m *rustMatch) MatchTerminate(ctx context.Context, logger runtime.Logger, _
 	c := newMatchCall(ctx, "terminate", tick)
 	c.GraceSeconds = &graceSeconds
 	s, _ := m.run(ctx, logger, nk, d, state, c)
-	if s != nil && graceSeconds == 0 {
-		// Nakama ends the match as soon as this returns, without another
-		// call: the state can go now rather than when Go collects it.
-		s.ended()
-		sendDrop(m.call, m.h, ctx, logger, nk, s.number, c.MatchID, c.Node)
-	}
 	return orNil(s)
 }
 

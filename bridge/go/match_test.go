@@ -211,7 +211,9 @@ func TestMatchCallsCarryTheMatchAndTheEvent(t *testing.T) {
 	if !ok || ms.number != 12 || ms.matchID != testMatchID || rate != 5 || label != "open" {
 		t.Fatalf("init answered %#v %d %q", s, rate, label)
 	}
-	ms.ended()
+	ms.mu.Lock()
+	ms.end()
+	ms.mu.Unlock()
 }
 
 // The answer's actions reach Nakama's dispatcher in order: a broadcast
@@ -347,17 +349,66 @@ func TestAFailedMatchCallEndsTheMatchAndDropsItsState(t *testing.T) {
 	}
 }
 
-// Terminate with no grace: Nakama ends the match right after it, so the
-// state is dropped then.
-func TestTerminateWithoutGraceDropsTheState(t *testing.T) {
-	rust := &fakeRust{}
+// A match Nakama stops on its own (it cancels the match's context, after
+// the call in progress) has its state dropped then, once; one the module
+// stopped is not sent a drop.
+func TestAMatchNakamaStopsHasItsStateDropped(t *testing.T) {
+	dropped := make(chan map[string]interface{}, 4)
+	started := make(chan struct{})
+	release := make(chan struct{})
+	rust := &fakeRust{answer: func(c map[string]interface{}) (string, int) {
+		switch c["call"] {
+		case "drop":
+			dropped <- c
+		case "terminate":
+			close(started)
+			<-release
+		case "signal":
+			return `{"stop":true}`, 0
+		}
+		return "{}", 0
+	}}
 	m := &rustMatch{name: "arena", call: rust.call}
-	state := newMatchState(5, testMatchID, "nakama1", nil, rust.call)
-	if s := m.MatchTerminate(matchCtx(), newTestLogger(), nil, nil, &fakeDispatcher{}, 1, state, 0); s != state {
+	ctx, cancel := context.WithCancel(matchCtx())
+	state := newMatchState(ctx, 5, testMatchID, "nakama1", nil, rust.call)
+	// Nakama stops the match during a call: the drop waits for it.
+	done := make(chan interface{})
+	go func() { done <- m.MatchTerminate(ctx, newTestLogger(), nil, nil, &fakeDispatcher{}, 1, state, 0) }()
+	<-started
+	cancel()
+	select {
+	case c := <-dropped:
+		t.Fatalf("dropped during a call: %v", c)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	if s := <-done; s != state {
 		t.Fatalf("terminate answered %#v", s)
 	}
-	if len(rust.calls) != 2 || rust.calls[0]["call"] != "terminate" || rust.last()["call"] != "drop" || rust.last()["state"] != 5.0 {
-		t.Errorf("sent %v", rust.calls)
+	select {
+	case c := <-dropped:
+		if c["state"] != 5.0 || c["match_id"] != testMatchID || c["node"] != "nakama1" {
+			t.Errorf("dropped %v", c)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the state of a match Nakama stopped was not dropped")
+	}
+	// A later call finds the state over and ends the match, no call made.
+	n := len(rust.calls)
+	if s := m.MatchLoop(ctx, newTestLogger(), nil, nil, &fakeDispatcher{}, 2, state, nil); s != nil || len(rust.calls) != n {
+		t.Errorf("a call after the drop: %#v, calls %v", s, rust.calls)
+	}
+
+	ctx, cancel = context.WithCancel(matchCtx())
+	state = newMatchState(ctx, 6, testMatchID, "nakama1", nil, rust.call)
+	if s, _ := m.MatchSignal(ctx, newTestLogger(), nil, nil, &fakeDispatcher{}, 1, state, "close"); s != nil {
+		t.Fatalf("a stopping signal answered %#v", s)
+	}
+	cancel()
+	select {
+	case c := <-dropped:
+		t.Errorf("a state the module stopped was sent a drop: %v", c)
+	case <-time.After(50 * time.Millisecond):
 	}
 }
 
@@ -406,7 +457,7 @@ func TestADiscardedStateIsDropped(t *testing.T) {
 		return "{}", 0
 	}}
 	func() {
-		_ = newMatchState(31, testMatchID, "nakama1", nil, rust.call)
+		_ = newMatchState(context.Background(), 31, testMatchID, "nakama1", nil, rust.call)
 	}()
 	deadline := time.After(10 * time.Second)
 	for {
@@ -428,8 +479,10 @@ func TestADiscardedStateIsDropped(t *testing.T) {
 func TestAnEndedStateIsNotDroppedAgain(t *testing.T) {
 	rust := &fakeRust{}
 	func() {
-		s := newMatchState(32, testMatchID, "nakama1", nil, rust.call)
-		s.ended()
+		s := newMatchState(context.Background(), 32, testMatchID, "nakama1", nil, rust.call)
+		s.mu.Lock()
+		s.end()
+		s.mu.Unlock()
 	}()
 	for range 3 {
 		goruntime.GC()
