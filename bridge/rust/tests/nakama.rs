@@ -410,3 +410,48 @@ fn an_authoritative_match_of_a_rust_module_runs_in_nakama() {
         assert!(caller.starts_with("examples/arena/src/lib.rs:"), "{line}");
     }
 }
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn a_match_nakama_stops_on_its_own_has_its_rust_state_dropped() {
+    // An arena nobody joins: Nakama stops it after a second empty, without
+    // a call of the handler; the bridge then drops its state in Rust.
+    let runtime = runtime_folder(&["arena"]);
+    let nakama = nakama::start(
+        runtime.path(),
+        &["--match.max_empty_sec", "1", "--logger.level", "DEBUG"],
+    )
+    .expect(NEEDS_NAKAMA);
+    let r = nakama.request(
+        "POST",
+        "/v2/rpc/arena_create?http_key=defaulthttpkey&unwrap",
+        &[],
+        Some(br#"{"max_players":2}"#),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let id = r.json()["match_id"].as_str().unwrap().to_string();
+    let uuid = id.split('.').next().unwrap().to_string();
+    nakama_conformance::eventually("Nakama stops the idle arena", || {
+        let stopped = nakama.log_lines("Stopping idle empty match");
+        stopped
+            .iter()
+            .any(|l| l["mid"] == uuid.as_str())
+            .then_some(())
+            .ok_or_else(|| nakama.log())
+    });
+    nakama_conformance::eventually("the bridge drops the arena's state", || {
+        let dropped = nakama.log_lines("Dropped the Rust state of an ended match");
+        dropped
+            .iter()
+            .any(|l| l["match_id"] == id.as_str())
+            .then_some(())
+            .ok_or_else(|| nakama.log())
+    });
+    assert!(
+        nakama
+            .log_lines("Rust match handler could not drop")
+            .is_empty(),
+        "{}",
+        nakama.log()
+    );
+}
