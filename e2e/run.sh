@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests: the official @heroiclabs/nakama-js client (pinned in
 # package.json, installed here if missing) against a host serving
-# examples/hello and examples/guild:
+# examples/hello, examples/guild and examples/arena:
 #   e2e/run.sh [devhost]   the dev host (started and stopped here)
 #   e2e/run.sh nakama      a real Nakama 3.40.0 running the same modules
 #                          through the bridge (bridge/run.sh: builds and
@@ -11,15 +11,15 @@ cd "$(dirname "$0")"
 root=$(cd .. && pwd)
 target=${1:-devhost}
 
-if [ ! -d node_modules/@heroiclabs/nakama-js ]; then
+if [ ! -d node_modules/@heroiclabs/nakama-js ] || [ ! -d node_modules/ws ]; then
   SCARF_ANALYTICS=false npm ci --no-audit --no-fund
 fi
 
 case $target in
 devhost)
-  cargo build --quiet --manifest-path "$root/Cargo.toml" -p nakama-devhost -p hello -p guild
+  cargo build --quiet --manifest-path "$root/Cargo.toml" -p nakama-devhost -p hello -p guild -p arena
   work=$(mktemp -d)
-  cp "$root/target/debug/libhello.so" "$root/target/debug/libguild.so" "$work/"
+  cp "$root/target/debug/libhello.so" "$root/target/debug/libguild.so" "$root/target/debug/libarena.so" "$work/"
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   "$root/target/debug/nakama-devhost" --runtime.path "$work" --database.address :memory: \
     --socket.address 127.0.0.1 --socket.port "$port" --logger.level warn \
@@ -35,7 +35,7 @@ devhost)
 nakama)
   port=${NAKAMA_PORT:-7450}
   trap '"$root/scripts/nakama-down" >/dev/null' EXIT
-  BRIDGE_MODULES="hello guild" NAKAMA_RESTART=1 NAKAMA_FRESH_DB=1 NAKAMA_PORT=$port "$root/bridge/run.sh"
+  BRIDGE_MODULES="hello guild arena" NAKAMA_RESTART=1 NAKAMA_FRESH_DB=1 NAKAMA_PORT=$port "$root/bridge/run.sh"
   ;;
 *)
   echo "usage: e2e/run.sh [devhost|nakama]" >&2

@@ -1,0 +1,125 @@
+// An authoritative match (examples/arena) played through the official
+// JavaScript client's realtime socket, as a game would: on the dev host or
+// on a real Nakama running the module through the bridge. Run by ./run.sh.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Client } from "@heroiclabs/nakama-js";
+import WebSocket from "ws";
+
+// Node 20 has no WebSocket of its own; the client expects the browser's.
+globalThis.WebSocket ??= WebSocket;
+
+const port = process.env.NAKAMA_PORT;
+assert.ok(port, "run through e2e/run.sh, which starts the host");
+const client = new Client("defaultkey", "127.0.0.1", port, false);
+const run = Date.now() % 1000000;
+const cid = (n) => `cid-${String((run + 500 + n) % 1000000).padStart(6, "0")}`;
+
+/** A connected socket for a new user, collecting what the match sends. */
+async function player(n) {
+  const session = await client.authenticateCustom(cid(n), true, `arena_${run}_${n}`);
+  const socket = client.createSocket(false, false);
+  const seen = { data: [], presences: [] };
+  socket.onmatchdata = (m) => seen.data.push(m);
+  socket.onmatchpresence = (p) => seen.presences.push(p);
+  await socket.connect(session, false);
+  return { session, socket, seen };
+}
+
+/** Waits until `check` answers something, for up to 5 s. */
+async function until(what, check) {
+  for (let i = 0; i < 100; i++) {
+    const found = await check();
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+const decode = (bytes) => JSON.parse(new TextDecoder().decode(bytes));
+/** The code and message of a socket error. */
+const refusal = (e) => ({ code: e.code, message: e.message });
+
+test("players join an arena, see each other move, and leave", async () => {
+  const ann = await player(1);
+  const ben = await player(2);
+  try {
+    const created = await client.rpc(ann.session, "arena_create", { max_players: 2 });
+    const matchId = created.payload.match_id;
+    assert.match(matchId, /^[0-9a-f-]{36}\.\S+$/);
+
+    const listed = await until("the match to be listed", async () => {
+      const list = await client.listMatches(ann.session, 100, true);
+      return (list.matches ?? []).find((m) => m.match_id === matchId);
+    });
+    assert.equal(listed.handler_name, "arena");
+
+    const annMatch = await ann.socket.joinMatch(matchId, undefined, { name: "ann" });
+    assert.equal(annMatch.match_id, matchId);
+    assert.equal(annMatch.authoritative, true);
+    assert.equal(annMatch.self.user_id, ann.session.user_id);
+    assert.equal(annMatch.label, '{"open":true,"players":0}');
+
+    const benMatch = await ben.socket.joinMatch(matchId, undefined, { name: "ben" });
+    assert.deepEqual(
+      benMatch.presences.map((p) => p.user_id),
+      [ann.session.user_id],
+    );
+    await until("ann to see ben join", () =>
+      ann.seen.presences.find((e) => (e.joins ?? []).some((p) => p.user_id === ben.session.user_id)),
+    );
+
+    await ann.socket.sendMatchState(matchId, 1, JSON.stringify({ x: 3, y: 4 }));
+    for (const p of [ann, ben]) {
+      const positions = await until("positions with ann's move", () =>
+        p.seen.data.find((d) => d.op_code === 2 && decode(d.data).players.ann?.x === 3),
+      );
+      assert.deepEqual(decode(positions.data).players, { ann: { x: 3, y: 4 }, ben: { x: 0, y: 0 } });
+    }
+
+    // A message the arena does not understand comes back to its sender only.
+    await ben.socket.sendMatchState(matchId, 5, "jump");
+    await until("ben's refusal", () => ben.seen.data.find((d) => d.op_code === 9));
+    assert.equal(ann.seen.data.filter((d) => d.op_code === 9).length, 0);
+
+    await ben.socket.leaveMatch(matchId);
+    await until("ann to see ben leave", () =>
+      ann.seen.presences.find((e) => (e.leaves ?? []).some((p) => p.user_id === ben.session.user_id)),
+    );
+  } finally {
+    ann.socket.disconnect(false);
+    ben.socket.disconnect(false);
+  }
+});
+
+test("joins are refused as the match handler decides", async () => {
+  const [a, b, c] = [await player(3), await player(4), await player(5)];
+  try {
+    const created = await client.rpc(a.session, "arena_create", { max_players: 2 });
+    const matchId = created.payload.match_id;
+
+    const nameless = await a.socket.joinMatch(matchId).then(
+      () => assert.fail("joined without a name"),
+      (e) => e,
+    );
+    assert.deepEqual(refusal(nameless), { code: 5, message: "name required" });
+
+    await a.socket.joinMatch(matchId, undefined, { name: "a" });
+    await b.socket.joinMatch(matchId, undefined, { name: "b" });
+    const full = await c.socket.joinMatch(matchId, undefined, { name: "c" }).then(
+      () => assert.fail("joined a full arena"),
+      (e) => e,
+    );
+    assert.deepEqual(refusal(full), { code: 5, message: "arena is full" });
+
+    const missing = await c.socket
+      .joinMatch("9e0ba8f3-6d51-4a8d-9f47-4b1c2d3e4f50.nowhere", undefined, { name: "c" })
+      .then(
+        () => assert.fail("joined a match that does not exist"),
+        (e) => e,
+      );
+    assert.deepEqual(refusal(missing), { code: 4, message: "Match not found" });
+  } finally {
+    for (const p of [a, b, c]) p.socket.disconnect(false);
+  }
+});
