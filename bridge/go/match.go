@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	goruntime "runtime"
 	"strings"
 	"sync"
@@ -51,7 +52,9 @@ func (m *rustMatch) moduleLogger(logger runtime.Logger, matchID string) runtime.
 	if logger == nil {
 		return nil
 	}
-	if m.logger != nil && m.logger.Logger == logger {
+	// Nakama's loggers are pointers; == on another kind could panic.
+	canCompare := reflect.TypeOf(logger).Comparable()
+	if canCompare && m.logger != nil && m.logger.Logger == logger {
 		return m.logger
 	}
 	fields := map[string]interface{}{}
