@@ -1049,3 +1049,53 @@ async fn a_match_handler_runs_its_match_through_the_loader() {
         .await
         .is_none());
 }
+
+#[tokio::test]
+async fn arena_frees_a_seat_whose_join_never_comes() {
+    let (modules, _host) = load_ok(&["arena"]).await;
+    let ctx = ContextData {
+        execution_mode: "match".into(),
+        ..Default::default()
+    };
+    let call = |c: MatchCall| {
+        let (modules, ctx) = (&modules, &ctx);
+        async move { modules.call_match("arena", ctx, &c).await.unwrap().unwrap() }
+    };
+    let state = call(match_call(
+        0,
+        0,
+        MatchEvent::Init {
+            params: Default::default(),
+        },
+    ))
+    .await
+    .state;
+    let metadata = HashMap::from([("name".to_string(), "ann".to_string())]);
+    let attempt = MatchEvent::JoinAttempt {
+        presence: presence(1),
+        metadata,
+    };
+    assert!(call(match_call(state, 0, attempt)).await.accept);
+    let players = |tick| {
+        match_call(
+            state,
+            tick,
+            MatchEvent::Signal {
+                data: "players".into(),
+            },
+        )
+    };
+    assert_eq!(call(players(0)).await.reply, "1");
+    let tick = |tick| match_call(state, tick, MatchEvent::Loop { messages: vec![] });
+    call(tick(100)).await;
+    assert_eq!(
+        call(players(100)).await.reply,
+        "1",
+        "still within its reservation"
+    );
+    let freed = call(tick(101)).await;
+    assert_eq!(call(players(101)).await.reply, "0");
+    assert!(freed.actions.contains(&MatchAction::Label {
+        label: r#"{"open":true,"players":0}"#.into()
+    }));
+}

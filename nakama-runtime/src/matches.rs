@@ -295,13 +295,20 @@ impl Dispatcher {
     }
 
     /// Sends a message with every option. Refused, as in Nakama, when a
-    /// presence has an invalid session id or the sender an invalid user or
-    /// session id.
+    /// presence has an invalid session id (or, the only one, an invalid
+    /// user id) or the sender an invalid user or session id.
     pub fn send(&mut self, m: Message) -> Result<(), Error> {
         for p in m.presences.iter().flatten() {
             if !is_uuid(&p.session_id) {
                 return Err(Error::invalid_argument(
                     "Presence contains an invalid Session ID",
+                ));
+            }
+        }
+        if let Some([only]) = m.presences.as_deref() {
+            if !is_uuid(&only.user_id) {
+                return Err(Error::invalid_argument(
+                    "Presence contains an invalid User ID",
                 ));
             }
         }
@@ -532,11 +539,19 @@ mod tests {
         let e = d.send_to(std::slice::from_ref(&bad), 1, "x").unwrap_err();
         assert_eq!(e.message(), "Presence contains an invalid Session ID");
         assert!(d.kick(&[bad]).is_err());
+        let no_user = Presence {
+            session_id: "5c7d8a57-0d9f-4f0b-9f5e-3d8a3f1b2c4d".into(),
+            ..Presence::default()
+        };
+        let e = d.send_to(std::slice::from_ref(&no_user), 1, "x").unwrap_err();
+        assert_eq!(e.message(), "Presence contains an invalid User ID");
+        // With others, Nakama checks only session ids.
+        d.send_to(&[no_user.clone(), no_user], 1, "x").unwrap();
         assert!(d.set_label("x".repeat(LABEL_MAX_BYTES + 1)).is_err());
         d.set_label("b").unwrap();
         d.broadcast(3, "hi").unwrap();
         assert_eq!(d.label(), "b");
-        assert_eq!(d.actions.len(), 2);
+        assert_eq!(d.actions.len(), 3);
         assert!(!d.stopping());
         d.stop();
         assert!(d.stopping());

@@ -6,8 +6,10 @@
 //!   realtime socket.
 //! - The match ticks 10 times a second. Its label is
 //!   `{"open":true|false,"players":N}`, for `match_list`.
-//! - A join is refused with "arena is full" once `max_players` are in, and
-//!   with "name required" unless the join's metadata has a `name`.
+//! - A join is refused with "arena is full" once `max_players` seats are
+//!   taken, and with "name required" unless the join's metadata has a
+//!   `name`. An accepted attempt takes its seat at once; a client that
+//!   then never joins loses it after 10 seconds.
 //! - Op code 1 from a client, `{"x":..,"y":..}`, moves its player. Each tick
 //!   in which someone moved, op code 2 tells everyone every position. A
 //!   move that does not decode gets op code 9 back, to its sender only.
@@ -29,6 +31,8 @@ pub const OP_POSITIONS: i64 = 2;
 pub const OP_CLOSING: i64 = 3;
 /// Server → one client: its message was not understood.
 pub const OP_REFUSED: i64 = 9;
+/// How long an accepted join attempt holds its seat (10 s at 10 ticks/s).
+pub const RESERVATION_TICKS: i64 = 100;
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(default)]
@@ -81,8 +85,13 @@ async fn init(_ctx: &Context, _nk: &Nakama, init: &mut Initializer) -> Result<()
 /// One arena's state.
 pub struct Arena {
     max_players: usize,
-    /// Player names by session id, from their join metadata.
+    /// Player names by session id, from their join metadata: a seat is
+    /// taken from the accepted join attempt on.
     names: HashMap<String, String>,
+    /// Seats whose join has not come yet, with the tick they were taken
+    /// at: a client that never joins loses its seat after
+    /// [`RESERVATION_TICKS`].
+    reserved: HashMap<String, i64>,
     positions: BTreeMap<String, Position>,
     moved: bool,
 }
@@ -107,6 +116,7 @@ impl Match for Arena {
         let arena = Arena {
             max_players,
             names: HashMap::new(),
+            reserved: HashMap::new(),
             positions: BTreeMap::new(),
             moved: false,
         };
@@ -118,7 +128,7 @@ impl Match for Arena {
         &mut self,
         _ctx: &Context,
         _nk: &Nakama,
-        _d: &mut Dispatcher,
+        d: &mut Dispatcher,
         presence: &Presence,
         metadata: &HashMap<String, String>,
     ) -> JoinDecision {
@@ -127,8 +137,10 @@ impl Match for Arena {
         }
         match metadata.get("name") {
             Some(name) if !name.is_empty() => {
-                // Reserve the seat now: the join itself comes a little later.
+                // Reserve the seat now: the join itself comes a little
+                // later, and other attempts may come first.
                 self.names.insert(presence.session_id.clone(), name.clone());
+                self.reserved.insert(presence.session_id.clone(), d.tick());
                 JoinDecision::Accept
             }
             _ => JoinDecision::Reject("name required".into()),
@@ -143,6 +155,7 @@ impl Match for Arena {
         presences: &[Presence],
     ) {
         for p in presences {
+            self.reserved.remove(&p.session_id);
             if let Some(name) = self.names.get(&p.session_id) {
                 self.positions.insert(name.clone(), Position::default());
                 ctx.logger().info(format!("{name} joined {}", d.match_id()));
@@ -190,6 +203,19 @@ impl Match for Arena {
                     );
                 }
             }
+        }
+        let expired: Vec<String> = self
+            .reserved
+            .iter()
+            .filter(|(_, &at)| d.tick() - at > RESERVATION_TICKS)
+            .map(|(session, _)| session.clone())
+            .collect();
+        for session in &expired {
+            self.reserved.remove(session);
+            self.names.remove(session);
+        }
+        if !expired.is_empty() {
+            let _ = d.set_label(self.label());
         }
         if std::mem::take(&mut self.moved) {
             let positions = Positions {

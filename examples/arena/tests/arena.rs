@@ -4,6 +4,7 @@
 
 use arena::{
     arena_create, CreateArena, Created, Position, Positions, OP_CLOSING, OP_POSITIONS, OP_REFUSED,
+    RESERVATION_TICKS,
 };
 use nakama_runtime::Code;
 use nakama_test_host::TestHost;
@@ -168,4 +169,21 @@ async fn bad_sizes_are_refused_before_a_match_starts() {
         .await
         .unwrap_err();
     assert_eq!(e.code(), Code::NotFound);
+}
+
+#[tokio::test]
+async fn a_joined_player_keeps_the_seat_past_the_reservation() {
+    let host = TestHost::new().await;
+    let id = arena(&host, 2).await;
+    let alice = host.user("alice").await;
+    let _ann = host
+        .match_join(&id, &alice, &[("name", "ann")])
+        .await
+        .unwrap();
+    for _ in 0..RESERVATION_TICKS + 2 {
+        assert!(host.match_tick(&id).await);
+    }
+    // (A seat whose join never comes is freed: the test host always joins
+    // after an accepted attempt, so host/tests/loader.rs checks that.)
+    assert_eq!(host.match_signal(&id, "players").await.unwrap(), "1");
 }
