@@ -543,7 +543,9 @@ mod tests {
             session_id: "5c7d8a57-0d9f-4f0b-9f5e-3d8a3f1b2c4d".into(),
             ..Presence::default()
         };
-        let e = d.send_to(std::slice::from_ref(&no_user), 1, "x").unwrap_err();
+        let e = d
+            .send_to(std::slice::from_ref(&no_user), 1, "x")
+            .unwrap_err();
         assert_eq!(e.message(), "Presence contains an invalid User ID");
         // With others, Nakama checks only session ids.
         d.send_to(&[no_user.clone(), no_user], 1, "x").unwrap();
