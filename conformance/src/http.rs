@@ -35,6 +35,27 @@ pub fn request(
     HttpResponse::parse(&raw)
 }
 
+/// A session token from `POST /v2/account/authenticate/custom` (creating
+/// the account if needed) with the server key: `body` is the request
+/// (`{"id":..}`, vars...), `username` the new account's (empty: Nakama's
+/// choice).
+pub fn authenticate_custom(port: u16, username: &str, body: &str) -> String {
+    let mut path = "/v2/account/authenticate/custom?create=true".to_string();
+    if !username.is_empty() {
+        path.push_str(&format!("&username={username}"));
+    }
+    let r = request(
+        port,
+        "POST",
+        &path,
+        &[("Authorization", "Basic ZGVmYXVsdGtleTo=")],
+        Some(body.as_bytes()),
+    )
+    .expect("authenticate");
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json()["token"].as_str().unwrap().to_string()
+}
+
 #[derive(Debug, Clone)]
 pub struct HttpResponse {
     pub status: u16,

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::http::{request, HttpResponse as Response};
+use crate::http::{authenticate_custom, request, HttpResponse as Response};
 
 struct Client {
     port: u16,
@@ -14,16 +14,7 @@ struct Client {
 impl Client {
     /// A session for custom id `id` (created if needed).
     fn new(port: u16, id: &str, username: &str) -> Client {
-        let r = request(
-            port,
-            "POST",
-            &format!("/v2/account/authenticate/custom?create=true&username={username}"),
-            &[("Authorization", "Basic ZGVmYXVsdGtleTo=")],
-            Some(format!(r#"{{"id":"{id}"}}"#).as_bytes()),
-        )
-        .expect("authenticate");
-        assert_eq!(r.status, 200, "{}", r.text());
-        let token = r.json()["token"].as_str().unwrap().to_string();
+        let token = authenticate_custom(port, username, &format!(r#"{{"id":"{id}"}}"#));
         Client {
             port,
             auth: format!("Bearer {token}"),

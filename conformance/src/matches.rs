@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::http::{request, HttpResponse};
+use crate::http::{authenticate_custom, request, HttpResponse};
 
 fn session(port: u16) -> String {
     let id = format!(
@@ -13,16 +13,8 @@ fn session(port: u16) -> String {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos())
     );
-    let r = request(
-        port,
-        "POST",
-        "/v2/account/authenticate/custom?create=true",
-        &[("Authorization", "Basic ZGVmYXVsdGtleTo=")],
-        Some(format!(r#"{{"id":"{id}"}}"#).as_bytes()),
-    )
-    .expect("authenticate");
-    assert_eq!(r.status, 200, "{}", r.text());
-    format!("Bearer {}", r.json()["token"].as_str().unwrap())
+    let token = authenticate_custom(port, "", &format!(r#"{{"id":"{id}"}}"#));
+    format!("Bearer {token}")
 }
 
 fn get(port: u16, auth: &str, path: &str) -> HttpResponse {

@@ -283,16 +283,11 @@ pub fn check_background_work(port: u16) {
 /// started with `runtime.env` `GREETING=hi`: every part arrives; then what
 /// its SessionLogout before hook sees (user, env, client IP, no port).
 pub fn check_context(port: u16) {
-    let auth = crate::http::request(
+    let token = crate::http::authenticate_custom(
         port,
-        "POST",
-        "/v2/account/authenticate/custom?create=true&username=ctx_user",
-        &[("Authorization", "Basic ZGVmYXVsdGtleTo=")],
-        Some(br#"{"id":"cid-424242","vars":{"tier":"gold"}}"#),
-    )
-    .expect("authenticate");
-    assert_eq!(auth.status, 200, "{}", auth.text());
-    let token = auth.json()["token"].as_str().unwrap().to_string();
+        "ctx_user",
+        r#"{"id":"cid-424242","vars":{"tier":"gold"}}"#,
+    );
     let r = crate::http::request(
         port,
         "POST",

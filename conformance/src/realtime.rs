@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 use tungstenite::protocol::frame::coding::CloseCode;
 use tungstenite::{Message, WebSocket};
 
-use crate::http::{request, HttpResponse};
+use crate::http::{authenticate_custom, request, HttpResponse};
 
 /// How long a check waits for a message it expects.
 const WAIT: Duration = Duration::from_secs(10);
@@ -33,16 +33,7 @@ pub struct User {
 impl User {
     /// Authenticates custom id `id` (created if needed) with `username`.
     pub fn new(port: u16, id: &str, username: &str) -> User {
-        let r = request(
-            port,
-            "POST",
-            &format!("/v2/account/authenticate/custom?create=true&username={username}"),
-            &[("Authorization", "Basic ZGVmYXVsdGtleTo=")],
-            Some(format!(r#"{{"id":"{id}"}}"#).as_bytes()),
-        )
-        .expect("authenticate");
-        assert_eq!(r.status, 200, "{}", r.text());
-        let token = r.json()["token"].as_str().unwrap().to_string();
+        let token = authenticate_custom(port, username, &format!(r#"{{"id":"{id}"}}"#));
         let account = request(
             port,
             "GET",
@@ -642,16 +633,11 @@ pub fn check_closes(port: u16, user: &User, exact: bool) {
 /// session's user, session id and `lang`, the client's address, and no
 /// headers or query params (Nakama passes none on this path).
 pub fn check_rpc_context(port: u16) {
-    let auth = request(
+    let token = authenticate_custom(
         port,
-        "POST",
-        "/v2/account/authenticate/custom?create=true&username=rt_ctx_user",
-        &[("Authorization", "Basic ZGVmYXVsdGtleTo=")],
-        Some(br#"{"id":"rt-ctx-424242","vars":{"tier":"gold"}}"#),
-    )
-    .expect("authenticate");
-    assert_eq!(auth.status, 200, "{}", auth.text());
-    let token = auth.json()["token"].as_str().unwrap().to_string();
+        "rt_ctx_user",
+        r#"{"id":"rt-ctx-424242","vars":{"tier":"gold"}}"#,
+    );
     let mut s = Socket::connect(port, &format!("lang=de&token={token}&region=eu"))
         .expect("socket connects");
     let r = s.call(json!({"rpc": {"id": "nk_context", "payload": "{}"}}));
