@@ -66,3 +66,31 @@ async fn work_outside_calls_lands_in_the_test_hosts_database() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_loaded_module_runs_its_matches() {
+    let file = nakama_conformance::modules::build(&["arena"])
+        .join(nakama_conformance::modules::file_name("arena"));
+    let host = TestHost::load(file).await;
+    let alice = host.user("alice").await;
+    let out = host
+        .rpc_id(
+            Some(&alice),
+            "arena_create",
+            br#"{"max_players":2}"#.to_vec(),
+        )
+        .await
+        .unwrap();
+    let created: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let id = created["match_id"].as_str().unwrap();
+    let ann = host
+        .match_join(id, &alice, &[("name", "ann")])
+        .await
+        .unwrap();
+    ann.send(1, r#"{"x":1,"y":1}"#);
+    assert!(host.match_tick(id).await);
+    let positions = ann.received();
+    assert_eq!(positions.len(), 1, "{positions:?}");
+    let p: serde_json::Value = positions[0].json();
+    assert_eq!(p["players"]["ann"], serde_json::json!({"x": 1, "y": 1}));
+}
