@@ -671,3 +671,142 @@ pub fn check_rpc_context(port: u16) {
     assert_eq!(again["session_id"], ctx["session_id"]);
     s.close();
 }
+
+/// Relayed matches (a client's `match_create`): no handler, the server
+/// relays data between the presences. Named ones meet at one id; a send
+/// goes to every other presence, or to those it lists; joins and leaves
+/// reach everyone in the match; `GET /v2/match` lists them with their size.
+pub fn check_relayed(port: u16) {
+    let suffix = format!(
+        "{:x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    );
+    let user = |n: &str| User::new(port, &format!("rl-{n}-{suffix}"), &format!("r{n}{suffix}"));
+    let (alice, bob, carol) = (user("alice"), user("bob"), user("carol"));
+    let (mut a, mut b, mut c) = (
+        Socket::open(port, &alice),
+        Socket::open(port, &bob),
+        Socket::open(port, &carol),
+    );
+
+    // An unnamed match: a fresh id, relayed ("<uuid>." with no node).
+    let r = a.call(json!({"match_create": {}}));
+    let m = &r["match"];
+    let id = m["match_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{r}"))
+        .to_string();
+    assert!(id.ends_with('.') && id.len() == 37, "{id}");
+    assert_eq!(m.get("authoritative"), None, "{m}");
+    assert_eq!(m.get("label"), None, "{m}");
+    assert_eq!(m["size"], 1, "{m}");
+    let a_session = m["self"]["session_id"].as_str().unwrap().to_string();
+    assert_eq!(m["self"], presence(&alice, &a_session));
+
+    // Bob joins it: Alice is listed; both are told of his join.
+    let r = b.call(json!({"match_join": {"match_id": id}}));
+    let m = &r["match"];
+    assert_eq!(m["presences"], json!([presence(&alice, &a_session)]), "{r}");
+    assert_eq!(m["size"], 1, "{m}");
+    let b_session = m["self"]["session_id"].as_str().unwrap().to_string();
+    let joined = |session: &str| {
+        let (id, session) = (id.clone(), session.to_string());
+        move |e: &Value| {
+            e["match_presence_event"]["match_id"] == id.as_str()
+                && e["match_presence_event"]["joins"]
+                    .as_array()
+                    .is_some_and(|j| j.iter().any(|p| p["session_id"] == session.as_str()))
+        }
+    };
+    a.wait_for("bob's join, at alice", joined(&b_session));
+    b.wait_for("bob's join, at bob", joined(&b_session));
+    c.call(json!({"match_join": {"match_id": id}}));
+    let c_session = c.wait_for("carol's own join", |e| {
+        e["match_presence_event"]["match_id"] == id.as_str()
+    })["match_presence_event"]["joins"][0]["session_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Data goes to everyone but the sender, with the sender's presence.
+    let data = base64::engine::general_purpose::STANDARD.encode("hi all");
+    a.send(&json!({"match_data_send": {"match_id": id, "op_code": "5", "data": data}}));
+    for s in [&mut b, &mut c] {
+        let e = s.wait_for("alice's data", |e| is_data(e, "5"));
+        assert_eq!(e["match_data"]["presence"], presence(&alice, &a_session));
+        assert_eq!(data_of(&e), b"hi all");
+    }
+    // Listed presences only (the sender too, when listed).
+    let to_bob = json!([{"user_id": bob.user_id, "session_id": b_session}]);
+    let data = base64::engine::general_purpose::STANDARD.encode("just bob");
+    a.send(&json!({"match_data_send": {"match_id": id, "op_code": "6", "data": data, "presences": to_bob}}));
+    b.wait_for("alice's data to bob", |e| is_data(e, "6"));
+    // A send from someone not in the match reaches no one.
+    let outsider = User::new(
+        port,
+        &format!("rl-dave-{suffix}"),
+        &format!("rdave{suffix}"),
+    );
+    let mut d = Socket::open(port, &outsider);
+    d.send(&json!({"match_data_send": {"match_id": id, "op_code": "7", "data": ""}}));
+    // Ordering: Alice's next message arrives after anything sent before it.
+    a.send(&json!({"match_data_send": {"match_id": id, "op_code": "8", "data": ""}}));
+    c.wait_for("alice's last data at carol", |e| is_data(e, "8"));
+    assert!(
+        !c.pending.iter().any(|e| is_data(e, "6") || is_data(e, "7")),
+        "carol got data not meant for her: {:?}",
+        c.pending
+    );
+
+    // Listed with its size.
+    let r = request(
+        port,
+        "GET",
+        "/v2/match?limit=100&authoritative=false",
+        &[("Authorization", &format!("Bearer {}", alice.token))],
+        None,
+    )
+    .expect("list");
+    let listed = r.json()["matches"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|m| m["match_id"] == id.as_str())
+        .cloned()
+        .unwrap_or_else(|| panic!("{id} not listed: {}", r.text()));
+    assert_eq!(listed, json!({"match_id": id, "size": 3}));
+
+    // Carol leaves: the others are told; the match goes on.
+    let r = c.call(json!({"match_leave": {"match_id": id}}));
+    assert!(r.get("error").is_none(), "{r}");
+    let left = |e: &Value| {
+        e["match_presence_event"]["leaves"]
+            .as_array()
+            .is_some_and(|l| l.iter().any(|p| p["session_id"] == c_session.as_str()))
+    };
+    a.wait_for("carol's leave, at alice", left);
+    b.wait_for("carol's leave, at bob", left);
+
+    // A named match: the same id for everyone who names it.
+    let name = format!("room-{suffix}");
+    let r = a.call(json!({"match_create": {"name": name}}));
+    let named = r["match"]["match_id"].as_str().unwrap().to_string();
+    let r = b.call(json!({"match_create": {"name": name}}));
+    assert_eq!(r["match"]["match_id"], named.as_str(), "{r}");
+    assert_eq!(r["match"]["size"], 2, "{r}");
+    assert_eq!(
+        r["match"]["presences"],
+        json!([presence(&alice, &a_session)])
+    );
+
+    // A relayed match nobody is in is not found.
+    a.call(json!({"match_leave": {"match_id": named}}));
+    b.call(json!({"match_leave": {"match_id": named}}));
+    let r = c.call(json!({"match_join": {"match_id": named}}));
+    assert_eq!(error_of(&r), (4, "Match not found".into()));
+    for s in [a, b, c, d] {
+        s.close();
+    }
+}

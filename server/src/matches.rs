@@ -62,7 +62,7 @@ pub struct JoinRequest {
     pub outbox: Outbox,
 }
 
-/// A join the match accepted.
+/// A join the match accepted (or a relayed match created).
 #[derive(Debug, Clone)]
 pub struct Joined {
     pub match_id: String,
@@ -103,6 +103,9 @@ struct Inner {
     /// The modules new matches start with (a match keeps its own).
     modules: Mutex<Option<Arc<Modules>>>,
     matches: Mutex<HashMap<String, Entry>>,
+    /// Relayed matches (`<uuid>.`): presences the server relays between,
+    /// without a handler; one exists while someone is in it.
+    relayed: Mutex<HashMap<String, Vec<(Presence, Outbox)>>>,
 }
 
 /// What the registry knows of a match without asking it.
@@ -148,6 +151,7 @@ impl Matches {
                 manual,
                 modules: Mutex::new(None),
                 matches: Mutex::new(HashMap::new()),
+                relayed: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -285,6 +289,148 @@ impl Matches {
         for c in senders {
             let _ = c.send(Command::Leave(session_id.to_string()));
         }
+        let relayed: Vec<String> = lock(&self.inner.relayed).keys().cloned().collect();
+        for id in relayed {
+            self.relayed_leave(&id, session_id);
+        }
+    }
+
+    /// A client's `match_create`: a relayed match, `<uuid>.`, with the
+    /// session in it. A `name` always gives the same id (Nakama derives
+    /// it as a UUID v5 in the DNS namespace), so that clients meet there.
+    pub fn relayed_create(&self, name: &str, who: Presence, outbox: Outbox) -> Joined {
+        let id = if name.is_empty() {
+            uuid::Uuid::new_v4()
+        } else {
+            uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_DNS, name.as_bytes())
+        };
+        let id = format!("{id}.");
+        let mut joined = self
+            .relayed_enter(&id, who, outbox, true)
+            .unwrap_or(Joined {
+                match_id: id.clone(),
+                label: String::new(),
+                presences: Vec::new(),
+            });
+        if name.is_empty() {
+            // Nakama lists no one for a match only this session can be in.
+            joined.presences.clear();
+        }
+        joined
+    }
+
+    /// A client's `match_join` of relayed match `match_id` (`<uuid>.`):
+    /// `None` when nobody is in it, unless `create` (a matchmaker token's
+    /// match starts empty). A session already in it gets every presence
+    /// back, itself included.
+    pub fn relayed_join(
+        &self,
+        match_id: &str,
+        who: Presence,
+        outbox: Outbox,
+        create: bool,
+    ) -> Option<Joined> {
+        self.relayed_enter(match_id, who, outbox, create)
+    }
+
+    fn relayed_enter(
+        &self,
+        match_id: &str,
+        who: Presence,
+        outbox: Outbox,
+        create: bool,
+    ) -> Option<Joined> {
+        let mut relayed = lock(&self.inner.relayed);
+        if !create && !relayed.contains_key(match_id) {
+            return None;
+        }
+        let members = relayed.entry(match_id.to_string()).or_default();
+        let presences = |members: &[(Presence, Outbox)], but: Option<&str>| {
+            members
+                .iter()
+                .filter(|(p, _)| but != Some(p.session_id.as_str()))
+                .map(|(p, _)| p.clone())
+                .collect()
+        };
+        let joined = |presences| Joined {
+            match_id: match_id.to_string(),
+            label: String::new(),
+            presences,
+        };
+        if members.iter().any(|(p, _)| p.session_id == who.session_id) {
+            return Some(joined(presences(members, None)));
+        }
+        let others = presences(members, None);
+        members.push((who.clone(), outbox));
+        let event = Outbound::Presences {
+            match_id: match_id.to_string(),
+            joins: vec![who],
+            leaves: Vec::new(),
+        };
+        for (_, outbox) in members.iter() {
+            let _ = outbox.send(event.clone());
+        }
+        Some(joined(others))
+    }
+
+    /// The session left relayed match `match_id`; the others are told.
+    pub fn relayed_leave(&self, match_id: &str, session_id: &str) {
+        let mut relayed = lock(&self.inner.relayed);
+        let Some(members) = relayed.get_mut(match_id) else {
+            return;
+        };
+        let Some(at) = members.iter().position(|(p, _)| p.session_id == session_id) else {
+            return;
+        };
+        let (left, _) = members.remove(at);
+        let event = Outbound::Presences {
+            match_id: match_id.to_string(),
+            joins: Vec::new(),
+            leaves: vec![left],
+        };
+        for (_, outbox) in members.iter() {
+            let _ = outbox.send(event.clone());
+        }
+        if members.is_empty() {
+            relayed.remove(match_id);
+        }
+    }
+
+    /// A client's `match_data_send` to relayed match `match_id`: to every
+    /// other presence, or to those of `to` (session ids; the sender too if
+    /// listed). Nothing unless the sender is in the match.
+    pub fn relayed_send(
+        &self,
+        match_id: &str,
+        from: &Presence,
+        to: Option<&[String]>,
+        op_code: i64,
+        data: Vec<u8>,
+        reliable: bool,
+    ) {
+        let relayed = lock(&self.inner.relayed);
+        let Some(members) = relayed.get(match_id) else {
+            return;
+        };
+        if !members.iter().any(|(p, _)| p.session_id == from.session_id) {
+            return;
+        }
+        let out = Outbound::Data {
+            match_id: match_id.to_string(),
+            sender: Some(from.clone()),
+            op_code,
+            data,
+            reliable,
+        };
+        for (p, outbox) in members {
+            let wanted = match to {
+                None => p.session_id != from.session_id,
+                Some(to) => to.contains(&p.session_id),
+            };
+            if wanted {
+                let _ = outbox.send(out.clone());
+            }
+        }
     }
 
     /// A client's message for the next tick; ignored unless the sender is
@@ -326,6 +472,11 @@ impl Matches {
     /// `match_get`: `None` when no match has that id.
     pub fn get(&self, match_id: &str) -> Result<Option<api::Match>, CallError> {
         check_id(match_id)?;
+        if match_id.ends_with('.') {
+            return Ok(lock(&self.inner.relayed)
+                .get(match_id)
+                .map(|members| relayed_api(match_id, members.len())));
+        }
         Ok(lock(&self.inner.matches)
             .get(match_id)
             .map(|e| to_api(match_id, &lock(&e.info))))
@@ -357,19 +508,35 @@ impl Matches {
             ));
         }
         let limit = f.limit.unwrap_or(10);
-        if limit <= 0 || f.authoritative == Some(false) {
-            // The dev host has no relayed matches.
+        if limit <= 0 {
             return Ok(Vec::new());
         }
-        let matches = lock(&self.inner.matches);
-        let mut found: Vec<api::Match> = matches
-            .iter()
-            .map(|(id, e)| (id, lock(&e.info).clone()))
-            .filter(|(_, info)| f.label.as_ref().is_none_or(|l| info.label == *l))
-            .filter(|(_, info)| f.min_size.is_none_or(|n| info.size as i32 >= n))
-            .filter(|(_, info)| f.max_size.is_none_or(|n| info.size as i32 <= n))
-            .map(|(id, info)| to_api(id, &info))
-            .collect();
+        let sized = |size: usize| {
+            f.min_size.is_none_or(|n| size as i32 >= n)
+                && f.max_size.is_none_or(|n| size as i32 <= n)
+        };
+        let mut found: Vec<api::Match> = Vec::new();
+        if f.authoritative != Some(false) {
+            let matches = lock(&self.inner.matches);
+            found.extend(
+                matches
+                    .iter()
+                    .map(|(id, e)| (id, lock(&e.info).clone()))
+                    .filter(|(_, info)| f.label.as_ref().is_none_or(|l| info.label == *l))
+                    .filter(|(_, info)| sized(info.size))
+                    .map(|(id, info)| to_api(id, &info)),
+            );
+        }
+        // Relayed matches have no label: a label or query leaves them out.
+        if f.authoritative != Some(true) && f.label.is_none() && query.is_empty() {
+            let relayed = lock(&self.inner.relayed);
+            found.extend(
+                relayed
+                    .iter()
+                    .filter(|(_, members)| sized(members.len()))
+                    .map(|(id, members)| relayed_api(id, members.len())),
+            );
+        }
         found.sort_by(|a, b| a.match_id.cmp(&b.match_id));
         found.truncate(limit as usize);
         Ok(found)
@@ -394,6 +561,14 @@ impl Matches {
 /// failed, or stopped in it).
 fn busy() -> CallError {
     CallError::new(Code::Unavailable, "match busy")
+}
+
+fn relayed_api(match_id: &str, size: usize) -> api::Match {
+    api::Match {
+        match_id: match_id.to_string(),
+        size: size as i32,
+        ..Default::default()
+    }
 }
 
 fn to_api(match_id: &str, info: &Info) -> api::Match {

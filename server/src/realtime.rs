@@ -15,12 +15,14 @@
 //!   envelope that does not decode (unknown field, wrong type, two
 //!   messages) closes the socket, as in Nakama.
 //! - Handled: `ping` (answers `pong`), `pong`, `rpc` (the modules' RPCs,
-//!   with the session's context), `match_join` (by `match_id` or `token`),
-//!   `match_leave`, `match_data_send`; the registry ([`crate::matches`])
-//!   pushes `match_data` and `match_presence_event`. Each error is an
-//!   `error` envelope with Nakama's code and message.
-//! - Messages Nakama handles and the dev host does not yet (relayed
-//!   `match_create`, chat channels, matchmaker, status, parties) answer an
+//!   with the session's context), `match_create` (a relayed match),
+//!   `match_join` (by `match_id` or `token`), `match_leave`,
+//!   `match_data_send`, for authoritative and relayed matches; the
+//!   registry ([`crate::matches`]) pushes `match_data` and
+//!   `match_presence_event`. Each error is an `error` envelope with
+//!   Nakama's code and message.
+//! - Messages Nakama handles and the dev host does not yet (chat
+//!   channels, matchmaker, status, parties) answer an
 //!   error saying so and the socket stays open. Server-to-client messages
 //!   sent by a client answer `Unrecognized message.` and close it, as in
 //!   Nakama.
@@ -52,7 +54,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::http::App;
-use crate::matches::{JoinError, JoinRequest, Outbound, Outbox};
+use crate::matches::{JoinError, JoinRequest, Joined, Outbound, Outbox};
 
 /// The largest message a client may send (Nakama's
 /// `socket.max_message_size_bytes` default).
@@ -462,13 +464,15 @@ impl Socket {
             decode::Request::MatchJoin { id, metadata } => {
                 self.match_join(cid, id, metadata).await
             }
+            decode::Request::MatchCreate { name } => self.match_create(cid, &name),
             decode::Request::MatchLeave { match_id } => self.match_leave(cid, &match_id),
             decode::Request::MatchDataSend {
                 match_id,
                 op_code,
                 data,
+                to,
                 reliable,
-            } => self.match_data_send(&match_id, op_code, data, reliable),
+            } => self.match_data_send(&match_id, op_code, data, to, reliable),
             decode::Request::NotYet(name) => self.error(
                 cid,
                 error_code::UNRECOGNIZED_PAYLOAD,
@@ -546,18 +550,21 @@ impl Socket {
         let Some((key, node)) = match_key(&given) else {
             return self.error(cid, error_code::BAD_INPUT, bad);
         };
-        if node.is_empty() {
-            // A relayed match: the dev host has none.
-            if allow_empty {
-                return self.error(
-                    cid,
-                    error_code::UNRECOGNIZED_PAYLOAD,
-                    "relayed matches are not supported by the dev host yet; run on a real Nakama through the bridge",
-                );
-            }
-            return self.error(cid, error_code::MATCH_NOT_FOUND, "Match not found");
-        }
         let node_name = &self.app.config.name;
+        if node.is_empty() {
+            let me = self.session.presence("");
+            let _ = self.to_client.send(ToClient::Hold);
+            let joined =
+                self.app
+                    .matches
+                    .relayed_join(&key, me.clone(), self.outbox.clone(), allow_empty);
+            match joined {
+                Some(joined) => self.send(relayed_match(cid, joined, &me, false)),
+                None => self.error(cid, error_code::MATCH_NOT_FOUND, "Match not found"),
+            }
+            let _ = self.to_client.send(ToClient::Release);
+            return;
+        }
         let mut ctx = self.session.user_context();
         ctx.node = node_name.clone();
         let request = JoinRequest {
@@ -590,25 +597,59 @@ impl Socket {
         let _ = self.to_client.send(ToClient::Release);
     }
 
+    /// `match_create`: a relayed match with this session in it.
+    fn match_create(&self, cid: &str, name: &str) {
+        let me = self.session.presence("");
+        let _ = self.to_client.send(ToClient::Hold);
+        let joined = self
+            .app
+            .matches
+            .relayed_create(name, me.clone(), self.outbox.clone());
+        self.send(relayed_match(cid, joined, &me, true));
+        let _ = self.to_client.send(ToClient::Release);
+    }
+
     fn match_leave(&self, cid: &str, match_id: &str) {
         let Some((key, node)) = match_key(match_id) else {
             return self.error(cid, error_code::BAD_INPUT, "Invalid match ID");
         };
-        if !node.is_empty() {
+        if node.is_empty() {
+            self.app.matches.relayed_leave(&key, &self.session.id);
+        } else {
             self.app.matches.leave(&key, &self.session.id);
         }
         // Answered whether or not the session was in it.
         self.send(Envelope { cid, message: None });
     }
 
-    fn match_data_send(&self, match_id: &str, op_code: i64, data: Vec<u8>, reliable: bool) {
+    fn match_data_send(
+        &self,
+        match_id: &str,
+        op_code: i64,
+        data: Vec<u8>,
+        to: decode::SendTo,
+        reliable: bool,
+    ) {
         let Some((key, node)) = match_key(match_id) else {
             // Nakama answers this one without the cid.
             return self.error("", error_code::BAD_INPUT, "Invalid match ID");
         };
         if node.is_empty() {
-            // A relayed match: the dev host has none, so nobody to send to.
-            return;
+            let to = match to {
+                decode::SendTo::Everyone => None,
+                decode::SendTo::Sessions(sessions) => Some(sessions),
+                // Nakama drops a send whose filter has an invalid id.
+                decode::SendTo::Invalid => return,
+            };
+            let from = self.session.presence("");
+            return self.app.matches.relayed_send(
+                &key,
+                &from,
+                to.as_deref(),
+                op_code,
+                data,
+                reliable,
+            );
         }
         let from = self.session.presence(&self.app.config.name);
         self.app.matches.send(&key, &from, op_code, data, reliable);
@@ -616,6 +657,28 @@ impl Socket {
 }
 
 type Metadata = HashMap<String, String>;
+
+/// The `match` answer for a relayed match: no label. Nakama's size is that
+/// of the list for a join, and counts this session too for a create
+/// (which `joined` lists only when the session was in already).
+fn relayed_match<'a>(cid: &'a str, joined: Joined, me: &Presence, create: bool) -> Envelope<'a> {
+    let listed_me = joined
+        .presences
+        .iter()
+        .any(|p| p.session_id == me.session_id);
+    let size = joined.presences.len() + usize::from(create && !listed_me);
+    Envelope {
+        cid,
+        message: Some(Out::Match(MatchOut {
+            match_id: joined.match_id,
+            authoritative: false,
+            label: None,
+            size: size as i32,
+            presences: joined.presences.iter().map(UserPresence::from).collect(),
+            self_: Some(UserPresence::from(me)),
+        })),
+    }
+}
 
 /// `<uuid>.<node>` as the registry keys it (the UUID in its lower-case
 /// hyphenated form, as Nakama parses it), and the node; `None` when the id
@@ -904,6 +967,9 @@ pub mod decode {
             id: Option<JoinId>,
             metadata: HashMap<String, String>,
         },
+        MatchCreate {
+            name: String,
+        },
         MatchLeave {
             match_id: String,
         },
@@ -911,6 +977,7 @@ pub mod decode {
             match_id: String,
             op_code: i64,
             data: Vec<u8>,
+            to: SendTo,
             reliable: bool,
         },
         /// A message Nakama handles and the dev host does not yet.
@@ -926,7 +993,6 @@ pub mod decode {
         "channel_message_send",
         "channel_message_update",
         "channel_message_remove",
-        "match_create",
         "matchmaker_add",
         "matchmaker_remove",
         "status_follow",
@@ -975,6 +1041,7 @@ pub mod decode {
         "ping",
         "pong",
         "rpc",
+        "match_create",
         "match_join",
         "match_leave",
         "match_data_send",
@@ -1115,27 +1182,55 @@ pub mod decode {
         Ok(out)
     }
 
-    /// A repeated `UserPresence`: checked, then dropped (authoritative
-    /// matches ignore a send's presences, as in Nakama).
-    fn presences(v: Option<Json>) -> Result<(), Error> {
+    /// Whom a `match_data_send` is for (relayed matches; authoritative
+    /// ones ignore it, as in Nakama).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum SendTo {
+        /// No presences listed: every other presence.
+        Everyone,
+        /// The listed presences' session ids.
+        Sessions(Vec<String>),
+        /// A listed presence has a user or session id that is not a UUID:
+        /// Nakama drops the send.
+        Invalid,
+    }
+
+    /// A send's repeated `UserPresence`.
+    fn presences(v: Option<Json>) -> Result<SendTo, Error> {
         let Some(v) = v else {
-            return Ok(());
+            return Ok(SendTo::Everyone);
         };
         let Json::Array(items) = v else {
             return Err("expected an array".into());
         };
+        if items.is_empty() {
+            return Ok(SendTo::Everyone);
+        }
+        let mut sessions = Vec::with_capacity(items.len());
+        let mut valid = true;
         for item in items {
             let mut p = message(
                 item,
                 &["user_id", "session_id", "username", "persistence", "status"],
             )?;
-            string(p.remove("user_id"))?;
-            string(p.remove("session_id"))?;
+            let user_id = string(p.remove("user_id"))?;
+            let session_id = string(p.remove("session_id"))?;
             string(p.remove("username"))?;
             boolean(p.remove("persistence"))?;
             string(p.remove("status"))?;
+            match (
+                uuid::Uuid::parse_str(&user_id),
+                uuid::Uuid::parse_str(&session_id),
+            ) {
+                (Ok(_), Ok(s)) => sessions.push(s.hyphenated().to_string()),
+                _ => valid = false,
+            }
         }
-        Ok(())
+        Ok(if valid {
+            SendTo::Sessions(sessions)
+        } else {
+            SendTo::Invalid
+        })
     }
 
     /// Decodes a client's envelope; `Err` is what Nakama calls a malformed
@@ -1214,6 +1309,12 @@ pub mod decode {
                     metadata: string_map(m.remove("metadata"))?,
                 }
             }
+            "match_create" => {
+                let mut m = message(value, &["name"])?;
+                Request::MatchCreate {
+                    name: string(m.remove("name"))?,
+                }
+            }
             "match_leave" => {
                 let mut m = message(value, &["match_id"])?;
                 Request::MatchLeave {
@@ -1225,11 +1326,12 @@ pub mod decode {
                     value,
                     &["match_id", "op_code", "data", "presences", "reliable"],
                 )?;
-                presences(m.remove("presences"))?;
+                let to = presences(m.remove("presences"))?;
                 Request::MatchDataSend {
                     match_id: string(m.remove("match_id"))?,
                     op_code: int64(m.remove("op_code"))?,
                     data: bytes(m.remove("data"))?,
+                    to,
                     reliable: boolean(m.remove("reliable"))?,
                 }
             }
@@ -1268,8 +1370,31 @@ mod tests {
                 match_id: "m.n".into(),
                 op_code: 7,
                 data: br#"{"x":1}"#.to_vec(),
+                to: decode::SendTo::Everyone,
                 reliable: true
             })
+        );
+        // Listed presences: their session ids; an id that is not a UUID
+        // makes the send one Nakama drops.
+        let sent_to = |presences: &str| {
+            let text =
+                format!(r#"{{"match_data_send":{{"match_id":"m.","presences":{presences}}}}}"#);
+            match envelope(&text).unwrap().message {
+                Some(Request::MatchDataSend { to, .. }) => to,
+                other => panic!("{other:?}"),
+            }
+        };
+        let (u, s) = (
+            "6b3f0c3e-0000-4000-8000-000000000001",
+            "5C7D8A57-0000-4000-8000-000000000002",
+        );
+        assert_eq!(
+            sent_to(&format!(r#"[{{"user_id":"{u}","session_id":"{s}"}}]"#)),
+            decode::SendTo::Sessions(vec![s.to_lowercase()])
+        );
+        assert_eq!(
+            sent_to(&format!(r#"[{{"user_id":"{u}","session_id":"x"}}]"#)),
+            decode::SendTo::Invalid
         );
         let e = envelope(r#"{"match_data_send":{"op_code":2.0,"data":"eyJ4IjoxfQ"}}"#).unwrap();
         assert!(matches!(
@@ -1294,7 +1419,9 @@ mod tests {
             })
         );
         let e = envelope(r#"{"match_create":{"name":"x"}}"#).unwrap();
-        assert_eq!(e.message, Some(Request::NotYet("match_create")));
+        assert_eq!(e.message, Some(Request::MatchCreate { name: "x".into() }));
+        let e = envelope(r#"{"matchmaker_add":{}}"#).unwrap();
+        assert_eq!(e.message, Some(Request::NotYet("matchmaker_add")));
         let e = envelope(r#"{"matchData":{}}"#).unwrap();
         assert_eq!(e.message, Some(Request::ServerOnly("match_data")));
     }

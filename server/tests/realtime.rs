@@ -6,7 +6,7 @@ mod common;
 
 use common::Server;
 use nakama_conformance::realtime::{
-    check_arena, check_closes, check_rpc_context, error_of, Socket, User,
+    check_arena, check_closes, check_relayed, check_rpc_context, error_of, Socket, User,
 };
 use serde_json::json;
 
@@ -14,6 +14,12 @@ use serde_json::json;
 fn the_socket_serves_an_arena_match_as_nakama() {
     let server = Server::start(&["arena"], &["--logger.level", "error"]);
     check_arena(server.port);
+}
+
+#[test]
+fn relayed_matches_relay_as_nakama() {
+    let server = Server::start(&["arena"], &["--logger.level", "error"]);
+    check_relayed(server.port);
 }
 
 #[test]
@@ -37,7 +43,6 @@ fn messages_the_dev_host_lacks_answer_an_error_and_keep_the_socket() {
     let user = User::new(server.port, "rt-unsupported-0001", "unsupported0001");
     let mut s = Socket::open(server.port, &user);
     for message in [
-        json!({"match_create": {}}),
         json!({"channel_join": {"target": "room", "type": 1}}),
         json!({"matchmaker_add": {"min_count": 2, "max_count": 2, "query": "*"}}),
         json!({"status_follow": {"user_ids": []}}),

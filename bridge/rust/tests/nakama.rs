@@ -392,6 +392,7 @@ fn an_authoritative_match_of_a_rust_module_runs_in_nakama() {
     // Played over Nakama's realtime socket: joins (refused and accepted),
     // moves, positions, leaves, as on the dev host.
     nakama_conformance::realtime::check_arena(nakama.port);
+    nakama_conformance::realtime::check_relayed(nakama.port);
     assert!(
         nakama.log_lines("Rust match handler").is_empty(),
         "{}",
