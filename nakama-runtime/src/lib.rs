@@ -55,7 +55,7 @@
 //! | `#[before_hook(Call)]` | `async fn(&Context, &Nakama, Request) -> Result<Option<Request>, E>`; for `GetAccount`, `DeleteAccount`, `GetMatchmakerStats`: `async fn(&Context, &Nakama) -> Result<(), E>` |
 //! | `#[after_hook(Call)]` | `async fn(&Context, &Nakama, out: Response, req: Request) -> Result<(), E>`, with only the arguments the call has (see [`hooks`]) |
 //!
-//! | `impl Match for T` + `init.register_match::<T>("name")` | authoritative match handlers: see [`matches`] |
+//! | `impl Match for T` + `init.register_match::<T>("name")` | authoritative match handlers: see [`matches`](mod@crate::matches) |
 //!
 //! `Req` is any `serde::Deserialize` type (decoded from JSON), or `String` /
 //! `Vec<u8>` for the raw payload; `Resp` any `serde::Serialize` type
