@@ -810,3 +810,47 @@ pub fn check_relayed(port: u16) {
         s.close();
     }
 }
+
+/// Notifications a module sends reach the user's open sockets at once, on
+/// a host serving `fixtures/fixture-nk` (its `nk_notify` sends one): a
+/// persistent one is also stored, another is not.
+pub fn check_notifications(port: u16) {
+    let suffix = format!(
+        "{:x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    );
+    let user = User::new(port, &format!("nt-{suffix}"), &format!("nt{suffix}"));
+    let mut s = Socket::open(port, &user);
+    let mut second = Socket::open(port, &user);
+    for (persistent, stored) in [(false, 0), (true, 1)] {
+        let payload = json!({"id": user.user_id, "persistent": persistent}).to_string();
+        let r = user.rpc(port, "nk_notify", &payload);
+        assert_eq!(r["stored"], stored, "persistent {persistent}: {r}");
+        for socket in [&mut s, &mut second] {
+            let e = socket.wait_for("the notification", |e| {
+                let n = &e["notifications"]["notifications"][0];
+                n.is_object() && n["persistent"].as_bool().unwrap_or(false) == persistent
+            });
+            let n = &e["notifications"]["notifications"];
+            assert_eq!(n.as_array().map(Vec::len), Some(1), "{e}");
+            let n = &n[0];
+            assert_eq!(n["subject"], "ping", "{e}");
+            assert_eq!(n["code"], 101, "{e}");
+            let content: Value = serde_json::from_str(n["content"].as_str().unwrap()).unwrap();
+            assert_eq!(content, json!({"n": 1}));
+            assert_eq!(n["id"].as_str().map(str::len), Some(36), "{e}");
+            assert!(
+                n["create_time"].as_str().is_some_and(|t| t.ends_with('Z')),
+                "{e}"
+            );
+            assert_eq!(
+                n["sender_id"], "00000000-0000-0000-0000-000000000000",
+                "a system notification: {e}"
+            );
+        }
+    }
+    s.close();
+    second.close();
+}

@@ -30,6 +30,7 @@ impl CheckHost {
                 sessions: Arc::new(Sessions::new("check", "check", 60, 60)),
                 // No modules behind it: an init's match_create answers
                 // "not found", as before Nakama has loaded its handlers.
+                online: Default::default(),
                 matches: Matches::manual(
                     "check",
                     nakama_devhost::VERSION,

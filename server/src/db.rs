@@ -1078,22 +1078,36 @@ pub fn account_update_id(c: &Conn, a: &nk::AccountUpdateArgs) -> Result<(), Call
     Ok(())
 }
 
-/// Stores a notification for a user.
-pub fn notification_send(c: &Conn, n: &nk::NotificationSendArgs) -> Result<(), CallError> {
-    c.execute(
-        "INSERT INTO notification (id, user_id, subject, content, code, sender_id, create_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            uuid::Uuid::new_v4().to_string(),
-            n.user_id,
-            n.subject,
-            Value::Object(n.content.clone()).to_string(),
-            n.code,
-            n.sender_id,
-            c.now()
-        ],
-    )
-    .map_err(internal)?;
-    Ok(())
+/// A notification for a user, stored if it is persistent (the others
+/// only reach the user's open sockets, as in Nakama).
+pub fn notification_send(
+    c: &Conn,
+    n: &nk::NotificationSendArgs,
+) -> Result<api::Notification, CallError> {
+    let (id, now) = (uuid::Uuid::new_v4().to_string(), c.now());
+    let content = Value::Object(n.content.clone()).to_string();
+    // A system notification's sender is the nil UUID, as Nakama writes it.
+    let sender_id = if n.sender_id.is_empty() {
+        uuid::Uuid::nil().to_string()
+    } else {
+        n.sender_id.clone()
+    };
+    if n.persistent {
+        c.execute(
+            "INSERT INTO notification (id, user_id, subject, content, code, sender_id, create_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![id, n.user_id, n.subject, content, n.code, sender_id, now],
+        )
+        .map_err(internal)?;
+    }
+    Ok(api::Notification {
+        id,
+        subject: n.subject.clone(),
+        content,
+        code: n.code,
+        sender_id,
+        create_time: Some(rfc3339(now)),
+        persistent: n.persistent,
+    })
 }
 
 #[cfg(test)]

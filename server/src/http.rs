@@ -45,8 +45,10 @@ pub struct App {
     /// call keeps the set it started with.
     pub modules: ArcSwap<Modules>,
     pub sessions: Arc<Sessions>,
-    /// The running authoritative matches.
+    /// The running matches.
     pub matches: crate::matches::Matches,
+    /// The sessions connected over the realtime socket.
+    pub online: crate::online::Online,
     pub log: Logger,
 }
 

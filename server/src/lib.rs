@@ -15,6 +15,7 @@ pub mod log;
 pub mod matches;
 pub mod modules;
 pub mod nk;
+pub mod online;
 pub mod realtime;
 pub mod session;
 
@@ -57,11 +58,13 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         config.session_refresh_token_expiry_sec,
     ));
     let matches = matches::Matches::new(&config.name, VERSION, log.clone());
+    let online = online::Online::default();
     let api = Arc::new(nk::DevHostApi {
         db: db.clone(),
         log: log.clone(),
         sessions: sessions.clone(),
         matches: matches.clone(),
+        online: online.clone(),
     });
     let init_ctx = ContextData {
         env,
@@ -106,6 +109,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         modules: ArcSwap::new(modules),
         sessions,
         matches,
+        online,
         log: log.clone(),
     });
     if reload {

@@ -29,27 +29,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::log::Logger;
 
-/// What a match sends one session.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outbound {
-    /// A `match_data` envelope.
-    Data {
-        match_id: String,
-        sender: Option<Presence>,
-        op_code: i64,
-        data: Vec<u8>,
-        reliable: bool,
-    },
-    /// A `match_presence_event` envelope.
-    Presences {
-        match_id: String,
-        joins: Vec<Presence>,
-        leaves: Vec<Presence>,
-    },
-}
-
-/// Where a session's match messages go.
-pub type Outbox = mpsc::UnboundedSender<Outbound>;
+pub use crate::online::{Outbound, Outbox};
 
 /// A session asking to join a match.
 pub struct JoinRequest {

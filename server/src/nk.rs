@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use nakama_runtime_host::abi::nk::{self, NkFunction};
-use nakama_runtime_host::abi::Code;
+use nakama_runtime_host::abi::{api, Code};
 use nakama_runtime_host::{BoxFuture, CallError, HostApi, LogRecord};
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::{Map, Value};
@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use crate::db::{self, leaderboard, Caller, Db};
 use crate::log::{Level, Logger};
 use crate::matches::Matches;
+use crate::online::Online;
 use crate::session::Sessions;
 
 mod checks;
@@ -23,6 +24,8 @@ pub struct DevHostApi {
     pub sessions: Arc<Sessions>,
     /// The running matches (`match_*`).
     pub matches: Matches,
+    /// Where notifications reach connected users.
+    pub online: Online,
 }
 
 fn authenticated(
@@ -75,6 +78,41 @@ fn call<F: NkFunction>(
         let out = db.run(move |c| f(c, args)).await?;
         encode(&out)
     })
+}
+
+impl DevHostApi {
+    /// `notification_send(s)`: checks them all, stores the persistent ones
+    /// in one transaction, then pushes each user's to their open sockets.
+    fn notify(
+        &self,
+        sends: Vec<nk::NotificationSendArgs>,
+    ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
+        let (db, online) = (self.db.clone(), self.online.clone());
+        Box::pin(async move {
+            for n in &sends {
+                checks::notification(n)?;
+            }
+            let sent = db
+                .run(move |c| {
+                    sends
+                        .iter()
+                        .map(|n| Ok((n.user_id.clone(), db::notification_send(c, n)?)))
+                        .collect::<Result<Vec<_>, CallError>>()
+                })
+                .await?;
+            let mut by_user: Vec<(String, Vec<api::Notification>)> = Vec::new();
+            for (user, n) in sent {
+                match by_user.iter_mut().find(|(u, _)| *u == user) {
+                    Some((_, ns)) => ns.push(n),
+                    None => by_user.push((user, vec![n])),
+                }
+            }
+            for (user, ns) in by_user {
+                online.notify(&user, ns);
+            }
+            encode(&())
+        })
+    }
 }
 
 impl HostApi for DevHostApi {
@@ -149,10 +187,13 @@ impl HostApi for DevHostApi {
                 checks::wallet_user(&a.user_id)?;
                 db::wallet_update(c, &a.user_id, &a.changeset, &a.metadata, a.update_ledger)
             }),
-            nk::NotificationSend::NAME => call::<nk::NotificationSend>(db, args, |c, a| {
-                checks::notification(&a)?;
-                db::notification_send(c, &a)
-            }),
+            nk::NotificationSend::NAME => {
+                let parsed = decode::<nk::NotificationSendArgs>(nk::NotificationSend::NAME, args);
+                parsed.map_or_else(
+                    |e| Box::pin(async move { Err(e) }) as BoxFuture<'static, _>,
+                    |a| self.notify(vec![a]),
+                )
+            }
             nk::AuthenticateCustom::NAME => call::<nk::AuthenticateCustom>(db, args, |c, a| {
                 checks::authenticate_id(&a, 6)?;
                 authenticated(db::authenticate(
@@ -217,15 +258,13 @@ impl HostApi for DevHostApi {
                 checks::wallet_ledger_list(&a)?;
                 db::wallet_ledger_list(c, &a)
             }),
-            nk::NotificationsSend::NAME => call::<nk::NotificationsSend>(db, args, |c, a| {
-                for n in &a.notifications {
-                    checks::notification(n)?;
-                }
-                for n in &a.notifications {
-                    db::notification_send(c, n)?;
-                }
-                Ok(())
-            }),
+            nk::NotificationsSend::NAME => {
+                let parsed = decode::<nk::NotificationsSendArgs>(nk::NotificationsSend::NAME, args);
+                parsed.map_or_else(
+                    |e| Box::pin(async move { Err(e) }) as BoxFuture<'static, _>,
+                    |a| self.notify(a.notifications),
+                )
+            }
             nk::NotificationList::NAME => call::<nk::NotificationList>(db, args, |c, a| {
                 checks::notification_list(&a)?;
                 db::notification_list(c, &a)

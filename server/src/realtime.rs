@@ -54,7 +54,8 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::http::App;
-use crate::matches::{JoinError, JoinRequest, Joined, Outbound, Outbox};
+use crate::matches::{JoinError, JoinRequest, Joined};
+use crate::online::{Outbound, Outbox};
 
 /// The largest message a client may send (Nakama's
 /// `socket.max_message_size_bytes` default).
@@ -239,6 +240,8 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
     let (requests, requests_rx) = mpsc::unbounded_channel::<String>();
     let (to_client, mut to_client_rx) = mpsc::unbounded_channel::<ToClient>();
     let (outbox, mut from_matches) = mpsc::unbounded_channel::<Outbound>();
+    app.online
+        .connect(&session.user_id, &session.id, outbox.clone());
     let stopped = Arc::new(AtomicBool::new(false));
     let handler = tokio::spawn(handle_requests(
         app.clone(),
@@ -320,6 +323,7 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
     // A join still under way finishes before the session leaves everything.
     let _ = handler.await;
     app.matches.leave_all(&session.id);
+    app.online.disconnect(&session.user_id, &session.id);
     match close_reason {
         Some(reason) => app.log.log(
             crate::log::Level::Debug,
@@ -741,8 +745,15 @@ enum Out {
     Match(MatchOut),
     MatchData(MatchDataOut),
     MatchPresenceEvent(PresenceEventOut),
+    Notifications(NotificationsOut),
     Rpc(RpcOut),
     Pong(Empty),
+}
+
+#[derive(Serialize)]
+struct NotificationsOut {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notifications: Vec<nakama_runtime_host::abi::api::Notification>,
 }
 
 fn is_zero<T: Default + PartialEq>(v: &T) -> bool {
@@ -831,7 +842,7 @@ struct PresenceEventOut {
     leaves: Vec<UserPresence>,
 }
 
-/// The envelope of something a match sends.
+/// The envelope of something the server pushes.
 fn outbound(out: &Outbound) -> String {
     let message = match out {
         Outbound::Data {
@@ -859,6 +870,9 @@ fn outbound(out: &Outbound) -> String {
             match_id: match_id.clone(),
             joins: joins.iter().map(UserPresence::from).collect(),
             leaves: leaves.iter().map(UserPresence::from).collect(),
+        }),
+        Outbound::Notifications(notifications) => Out::Notifications(NotificationsOut {
+            notifications: notifications.clone(),
         }),
     };
     Envelope {

@@ -6,7 +6,8 @@ mod common;
 
 use common::Server;
 use nakama_conformance::realtime::{
-    check_arena, check_closes, check_relayed, check_rpc_context, error_of, Socket, User,
+    check_arena, check_closes, check_notifications, check_relayed, check_rpc_context, error_of,
+    Socket, User,
 };
 use serde_json::json;
 
@@ -20,6 +21,12 @@ fn the_socket_serves_an_arena_match_as_nakama() {
 fn relayed_matches_relay_as_nakama() {
     let server = Server::start(&["arena"], &["--logger.level", "error"]);
     check_relayed(server.port);
+}
+
+#[test]
+fn notifications_reach_open_sockets_as_nakama() {
+    let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
+    check_notifications(server.port);
 }
 
 #[test]

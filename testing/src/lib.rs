@@ -40,8 +40,9 @@ use std::sync::{Arc, Mutex};
 
 use nakama_devhost::db::{self, leaderboard, Caller, Clock, Db};
 use nakama_devhost::log::Logger;
-use nakama_devhost::matches::{JoinError, JoinRequest, Matches, Outbound};
+use nakama_devhost::matches::{JoinError, JoinRequest, Matches};
 use nakama_devhost::nk::DevHostApi;
+use nakama_devhost::online::Outbound;
 use nakama_devhost::session::Sessions;
 use nakama_runtime::api;
 use nakama_runtime::hooks::Hook;
@@ -191,6 +192,7 @@ impl TestHost {
                 log: Logger::new("error", "json"),
                 sessions,
                 matches: matches.clone(),
+                online: Default::default(),
             },
             lines: Mutex::new(Vec::new()),
         });
@@ -843,7 +845,7 @@ impl MatchClient {
                     data,
                     sender,
                 }),
-                Outbound::Presences { .. } => None,
+                Outbound::Presences { .. } | Outbound::Notifications(_) => None,
             })
             .collect()
     }
@@ -855,7 +857,7 @@ impl MatchClient {
             .into_iter()
             .filter_map(|o| match o {
                 Outbound::Presences { joins, leaves, .. } => Some(PresenceEvent { joins, leaves }),
-                Outbound::Data { .. } => None,
+                Outbound::Data { .. } | Outbound::Notifications(_) => None,
             })
             .collect()
     }

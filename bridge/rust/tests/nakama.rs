@@ -189,6 +189,7 @@ fn every_nk_function_is_forwarded_to_nakama() {
     nakama_conformance::leaderboards::check_client_routes(nakama.port);
     // An RPC over the realtime socket gets the session's context.
     nakama_conformance::realtime::check_rpc_context(nakama.port);
+    nakama_conformance::realtime::check_notifications(nakama.port);
     // The background work's log line (written on the module's own thread,
     // after its call ended) reaches Nakama's log as the module's.
     nakama_conformance::eventually("the background work logs", || {

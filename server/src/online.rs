@@ -1,0 +1,111 @@
+//! The sessions connected over the realtime socket, by user, and what the
+//! server pushes to them without being asked: what matches send, and
+//! notifications (Nakama's notification stream: a notification reaches
+//! every socket its user has open when it is sent, persistent or not).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use nakama_runtime_host::abi::api;
+use nakama_runtime_host::abi::matches::Presence;
+use tokio::sync::mpsc;
+
+/// What the server pushes to one session.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outbound {
+    /// A `match_data` envelope.
+    Data {
+        match_id: String,
+        sender: Option<Presence>,
+        op_code: i64,
+        data: Vec<u8>,
+        reliable: bool,
+    },
+    /// A `match_presence_event` envelope.
+    Presences {
+        match_id: String,
+        joins: Vec<Presence>,
+        leaves: Vec<Presence>,
+    },
+    /// A `notifications` envelope.
+    Notifications(Vec<api::Notification>),
+}
+
+/// Where a session's pushes go.
+pub type Outbox = mpsc::UnboundedSender<Outbound>;
+
+/// The connected sessions, by user id.
+#[derive(Clone, Default)]
+pub struct Online {
+    users: Arc<Mutex<HashMap<String, Vec<(String, Outbox)>>>>,
+}
+
+impl Online {
+    /// A socket of `user_id` opened.
+    pub fn connect(&self, user_id: &str, session_id: &str, outbox: Outbox) {
+        self.lock()
+            .entry(user_id.to_string())
+            .or_default()
+            .push((session_id.to_string(), outbox));
+    }
+
+    /// That socket closed.
+    pub fn disconnect(&self, user_id: &str, session_id: &str) {
+        let mut users = self.lock();
+        if let Some(sessions) = users.get_mut(user_id) {
+            sessions.retain(|(s, _)| s != session_id);
+            if sessions.is_empty() {
+                users.remove(user_id);
+            }
+        }
+    }
+
+    /// Sends `notifications` to every socket `user_id` has open, in one
+    /// envelope; nothing if none is open.
+    pub fn notify(&self, user_id: &str, notifications: Vec<api::Notification>) {
+        if notifications.is_empty() {
+            return;
+        }
+        if let Some(sessions) = self.lock().get(user_id) {
+            for (_, outbox) in sessions {
+                let _ = outbox.send(Outbound::Notifications(notifications.clone()));
+            }
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<(String, Outbox)>>> {
+        self.users.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notifications_reach_every_open_socket_of_their_user_only() {
+        let online = Online::default();
+        let (a1, mut a1_rx) = mpsc::unbounded_channel();
+        let (a2, mut a2_rx) = mpsc::unbounded_channel();
+        let (b, mut b_rx) = mpsc::unbounded_channel();
+        online.connect("alice", "s1", a1);
+        online.connect("alice", "s2", a2);
+        online.connect("bob", "s3", b);
+        let n = api::Notification {
+            subject: "hi".into(),
+            ..Default::default()
+        };
+        online.notify("alice", vec![n.clone()]);
+        for rx in [&mut a1_rx, &mut a2_rx] {
+            assert_eq!(
+                rx.try_recv().unwrap(),
+                Outbound::Notifications(vec![n.clone()])
+            );
+        }
+        assert!(b_rx.try_recv().is_err());
+        online.disconnect("alice", "s1");
+        online.notify("alice", vec![n]);
+        assert!(a1_rx.try_recv().is_err());
+        assert!(a2_rx.try_recv().is_ok());
+    }
+}
