@@ -34,10 +34,13 @@ pub enum Outbound {
 /// Where a session's pushes go.
 pub type Outbox = mpsc::UnboundedSender<Outbound>;
 
+/// Each user's open sockets: session id and outbox.
+type Users = HashMap<String, Vec<(String, Outbox)>>;
+
 /// The connected sessions, by user id.
 #[derive(Clone, Default)]
 pub struct Online {
-    users: Arc<Mutex<HashMap<String, Vec<(String, Outbox)>>>>,
+    users: Arc<Mutex<Users>>,
 }
 
 impl Online {
@@ -73,7 +76,7 @@ impl Online {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<(String, Outbox)>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Users> {
         self.users.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
