@@ -33,6 +33,9 @@ pub struct Config {
     pub socket_max_request_size_bytes: usize,
     /// SQLite file, or `:memory:`.
     pub database_address: String,
+    /// On Ctrl-C / SIGTERM, how long matches get to end after their
+    /// `terminate` (0: stop at once, no `terminate`), as in Nakama.
+    pub shutdown_grace_sec: u64,
 }
 
 impl Default for Config {
@@ -59,6 +62,7 @@ impl Default for Config {
             socket_port: 7350,
             socket_max_request_size_bytes: 262_144,
             database_address: String::new(),
+            shutdown_grace_sec: 0,
         }
     }
 }
@@ -83,6 +87,7 @@ pub const KEYS: &[&str] = &[
     "socket.port",
     "socket.max_request_size_bytes",
     "database.address",
+    "shutdown_grace_sec",
 ];
 
 /// A configuration problem that stops startup.
@@ -140,6 +145,7 @@ impl Config {
                 },
                 "runtime.call_timeout_ms" => c.runtime_call_timeout_ms = number(&key, &text())?,
                 "runtime.reload" => c.runtime_reload = boolean(&key, &text())?,
+                "shutdown_grace_sec" => c.shutdown_grace_sec = number(&key, &text())?,
                 "logger.level" => c.logger_level = text().to_lowercase(),
                 "logger.format" => c.logger_format = text().to_lowercase(),
                 "session.encryption_key" => c.session_encryption_key = text(),

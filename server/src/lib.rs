@@ -32,6 +32,10 @@ pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+nakama-devhost");
 pub struct Running {
     pub addr: SocketAddr,
     pub server: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// Its matches, to end when it stops ([`matches::Matches::shutdown`]).
+    pub matches: matches::Matches,
+    /// `shutdown_grace_sec`.
+    pub shutdown_grace: std::time::Duration,
 }
 
 /// Loads the modules, opens the database and starts serving.
@@ -103,12 +107,13 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         .map_err(|e| format!("cannot listen on {host}:{}: {e}", config.socket_port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let reload = config.runtime_reload;
+    let shutdown_grace = std::time::Duration::from_secs(config.shutdown_grace_sec);
     let app = Arc::new(http::App {
         config,
         db,
         modules: ArcSwap::new(modules),
         sessions,
-        matches,
+        matches: matches.clone(),
         online,
         log: log.clone(),
     });
@@ -126,5 +131,10 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
     >(router);
     let server = tokio::spawn(async move { axum::serve(listener, service).await });
     log.info("Startup done", &[("address", addr.to_string().into())]);
-    Ok(Running { addr, server })
+    Ok(Running {
+        addr,
+        server,
+        matches,
+        shutdown_grace,
+    })
 }

@@ -95,12 +95,33 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        let (matches, grace) = (running.matches.clone(), running.shutdown_grace);
         tokio::select! {
             r = running.server => match r {
                 Ok(Ok(())) => ExitCode::SUCCESS,
                 _ => ExitCode::FAILURE,
             },
-            _ = tokio::signal::ctrl_c() => ExitCode::SUCCESS,
+            _ = stop_signal() => {
+                // Matches get `terminate` and shutdown_grace_sec to end.
+                matches.shutdown(grace).await;
+                ExitCode::SUCCESS
+            }
         }
     })
+}
+
+/// Ctrl-C, or SIGTERM where there is one (what Nakama stops on).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }

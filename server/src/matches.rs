@@ -107,6 +107,9 @@ enum Command {
     Leave(String),
     Data(MatchData),
     Signal(String, oneshot::Sender<Result<String, CallError>>),
+    /// The host is stopping: `terminate` with this grace, answered once it
+    /// has run.
+    Terminate(i64, oneshot::Sender<()>),
     /// A manual tick; answered once the tick has run.
     Tick(oneshot::Sender<()>),
 }
@@ -532,6 +535,38 @@ impl Matches {
         c.send(Command::Tick(tx)).is_ok() && rx.await.is_ok()
     }
 
+    /// Calls one match's `terminate` with `grace_seconds`, and answers once
+    /// it has run; `false`: no such match. (The match goes on, as in
+    /// Nakama, until it stops or the host does.)
+    pub async fn terminate(&self, match_id: &str, grace_seconds: i64) -> bool {
+        let Some(c) = self.sender(match_id) else {
+            return false;
+        };
+        let (tx, rx) = oneshot::channel();
+        c.send(Command::Terminate(grace_seconds, tx)).is_ok() && rx.await.is_ok()
+    }
+
+    /// The host is stopping (Nakama's shutdown with `shutdown_grace_sec`):
+    /// every match gets `terminate` and `grace` to stop on its own; the
+    /// ones still running then are dropped. A grace of 0 drops them at
+    /// once, without `terminate`.
+    pub async fn shutdown(&self, grace: Duration) {
+        let running: Vec<String> = lock(&self.inner.matches).keys().cloned().collect();
+        if !grace.is_zero() {
+            for id in &running {
+                self.terminate(id, grace.as_secs() as i64).await;
+            }
+            let deadline = tokio::time::Instant::now() + grace;
+            while !lock(&self.inner.matches).is_empty() && tokio::time::Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        // Dropping a match's commands ends its task, which drops the
+        // module's state.
+        let left: Vec<Entry> = lock(&self.inner.matches).drain().map(|(_, e)| e).collect();
+        drop(left);
+    }
+
     fn remove(&self, match_id: &str) {
         lock(&self.inner.matches).remove(match_id);
     }
@@ -649,7 +684,7 @@ impl Running {
                 Command::Signal(_, reply) => {
                     let _ = reply.send(Err(CallError::new(Code::NotFound, "match not found")));
                 }
-                Command::Tick(reply) => {
+                Command::Tick(reply) | Command::Terminate(_, reply) => {
                     let _ = reply.send(());
                 }
                 Command::Leave(_) | Command::Data(_) => {}
@@ -701,6 +736,16 @@ impl Running {
             }
             Command::Tick(reply) => {
                 let next = self.tick().await;
+                self.unlist_if_ending(&next);
+                let _ = reply.send(());
+                next
+            }
+            Command::Terminate(grace_seconds, reply) => {
+                let call = self.header(MatchEvent::Terminate { grace_seconds });
+                let next = match self.event("match_terminate", call).await {
+                    Ok((_, next)) => next,
+                    Err(_) => Next::Failed,
+                };
                 self.unlist_if_ending(&next);
                 let _ = reply.send(());
                 next

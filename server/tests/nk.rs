@@ -97,3 +97,22 @@ fn the_client_match_listing_answers_as_nakama() {
     let server = Server::start(&["arena"], &["--logger.level", "error"]);
     nakama_conformance::matches::check_listing(server.port);
 }
+
+#[test]
+fn on_sigterm_matches_get_terminate_and_the_grace_period() {
+    // fixture-nk's signal_echo ends in its terminate; a 30 s grace would
+    // otherwise keep the process up that long.
+    let mut server = Server::start(
+        &["fixture-nk"],
+        &["--logger.level", "info", "--shutdown_grace_sec", "30"],
+    );
+    let (status, m) = call(server.port, "nk_matches", r#"{"suffix":"sigterm"}"#);
+    assert_eq!(status, 200, "{m}");
+    let (exit, took) = server
+        .terminate(std::time::Duration::from_secs(20))
+        .expect("the dev host stops once its matches have ended");
+    assert!(exit.success(), "{exit:?}");
+    assert!(took.as_secs() < 10, "{took:?}");
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    assert!(log.contains("terminating with 30 s of grace"), "{log}");
+}

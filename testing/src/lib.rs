@@ -731,6 +731,12 @@ impl TestHost {
         self.matches.tick(match_id).await
     }
 
+    /// The host is stopping: the match's `terminate` runs with
+    /// `grace_seconds`; answers once it has. `false`: no such match.
+    pub async fn match_terminate(&self, match_id: &str, grace_seconds: i64) -> bool {
+        self.matches.terminate(match_id, grace_seconds).await
+    }
+
     /// `match_signal`.
     pub async fn match_signal(&self, match_id: &str, data: &str) -> Result<String, Error> {
         self.matches.signal(match_id, data).await.map_err(to_error)

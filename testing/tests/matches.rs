@@ -56,6 +56,11 @@ impl Match for Referee {
         d.broadcast(3, names.join(",")).unwrap();
     }
 
+    async fn terminate(&mut self, _ctx: &Context, _nk: &Nakama, d: &mut Dispatcher, grace: i64) {
+        d.broadcast(Referee::TERMINATING, grace.to_string())
+            .unwrap();
+    }
+
     async fn tick(
         &mut self,
         _ctx: &Context,
@@ -72,6 +77,10 @@ impl Match for Referee {
             }
         }
     }
+}
+
+impl Referee {
+    const TERMINATING: i64 = 4;
 }
 
 #[init_module]
@@ -146,4 +155,29 @@ async fn stopping_in_a_tick_ends_the_match_after_it() {
     assert!(host.match_get(&id).await.is_none());
     let e = host.match_join(&id, &alice, &[]).await.unwrap_err();
     assert_eq!(e.message(), "Match not found");
+}
+
+#[tokio::test]
+async fn terminate_runs_when_asked_and_the_match_goes_on() {
+    let (host, id) = started().await;
+    let alice = host.user("alice").await;
+    let ann = host.match_join(&id, &alice, &[]).await.unwrap();
+    ann.received();
+    assert!(host.match_terminate(&id, 7).await);
+    let got = ann.received();
+    assert_eq!(
+        got.iter()
+            .map(|r| (r.op_code, r.data.as_slice()))
+            .collect::<Vec<_>>(),
+        [(Referee::TERMINATING, &b"7"[..])]
+    );
+    assert!(
+        host.match_tick(&id).await,
+        "it runs until it stops or the host does"
+    );
+    assert!(
+        !host
+            .match_terminate("9e0ba8f3-6d51-4a8d-9f47-4b1c2d3e4f50.test", 1)
+            .await
+    );
 }

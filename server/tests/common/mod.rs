@@ -82,6 +82,24 @@ impl Server {
         );
     }
 
+    /// Sends SIGTERM and waits up to `limit` for the process to end:
+    /// its exit status, and how long it took (`None`: still running).
+    pub fn terminate(&mut self, limit: Duration) -> Option<(std::process::ExitStatus, Duration)> {
+        let started = Instant::now();
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success());
+        while started.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return Some((status, started.elapsed()));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
     /// The modules folder it serves.
     pub fn modules_path(&self) -> &std::path::Path {
         self._modules.path()
