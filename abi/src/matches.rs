@@ -333,13 +333,19 @@ mod tests {
         ] {
             let call = header(event);
             let json = serde_json::to_string(&call).unwrap();
-            assert_eq!(serde_json::from_str::<MatchCall>(&json).unwrap(), call, "{json}");
+            assert_eq!(
+                serde_json::from_str::<MatchCall>(&json).unwrap(),
+                call,
+                "{json}"
+            );
         }
         for bad in [
             r#"{"call":"dance","match_id":"m","node":"n"}"#,
             r#"{"call":"join","match_id":"m","node":"n"}"#,
         ] {
-            let e = serde_json::from_str::<MatchCall>(bad).unwrap_err().to_string();
+            let e = serde_json::from_str::<MatchCall>(bad)
+                .unwrap_err()
+                .to_string();
             assert!(e.contains("dance") || e.contains("presences"), "{e}");
         }
     }
