@@ -42,7 +42,7 @@ use nakama_devhost::db::{self, leaderboard, Caller, Clock, Db};
 use nakama_devhost::log::Logger;
 use nakama_devhost::matches::{JoinError, JoinRequest, Matches};
 use nakama_devhost::nk::DevHostApi;
-use nakama_devhost::online::Outbound;
+use nakama_devhost::online::{Online, Outbound};
 use nakama_devhost::session::Sessions;
 use nakama_runtime::api;
 use nakama_runtime::hooks::Hook;
@@ -167,6 +167,8 @@ pub struct TestHost {
     db: Db,
     /// Matches tick only when a test asks ([`TestHost::match_tick`]).
     matches: Matches,
+    /// The users' open "sockets" ([`TestHost::connect`]).
+    online: Online,
     recorder: Arc<Recorder>,
     /// The copies of the module files this host loaded (see [`TestHost::load`]).
     _copies: Option<tempfile::TempDir>,
@@ -186,13 +188,14 @@ impl TestHost {
             7200,
         ));
         let matches = Matches::manual("test", "test", Logger::new("error", "json"));
+        let online = Online::default();
         let recorder = Arc::new(Recorder {
             inner: DevHostApi {
                 db: db.clone(),
                 log: Logger::new("error", "json"),
                 sessions,
                 matches: matches.clone(),
-                online: Default::default(),
+                online: online.clone(),
             },
             lines: Mutex::new(Vec::new()),
         });
@@ -220,6 +223,7 @@ impl TestHost {
             modules,
             db,
             matches,
+            online,
             recorder,
             _copies: copies,
         })
@@ -421,7 +425,22 @@ impl TestHost {
             .unwrap_or_else(|e| panic!("leaderboard: {}", e.message))
     }
 
-    /// A user's notifications, oldest first.
+    /// An open socket of `user`, as a connected client has: the
+    /// notifications modules send the user reach it, persistent or not,
+    /// until it is dropped.
+    pub fn connect(&self, user: &User) -> Connection {
+        let (outbox, inbox) = tokio::sync::mpsc::unbounded_channel();
+        let session_id = new_session_id();
+        self.online.connect(&user.id, &session_id, outbox);
+        Connection {
+            online: self.online.clone(),
+            user_id: user.id.clone(),
+            session_id,
+            inbox: Mutex::new(inbox),
+        }
+    }
+
+    /// A user's stored notifications, oldest first.
     pub async fn notifications(&self, user: &User) -> Vec<api::Notification> {
         let args = nk::PageArgs {
             user_id: user.id.clone(),
@@ -488,7 +507,9 @@ impl TestHost {
         } else if TypeId::of::<Resp>() == TypeId::of::<Vec<u8>>() {
             Box::new(out)
         } else {
-            return serde_json::from_slice(&out)
+            // A `()` result crosses as an empty payload.
+            let out: &[u8] = if out.is_empty() { b"null" } else { &out };
+            return serde_json::from_slice(out)
                 .map_err(|e| Error::internal(format!("the RPC answered undecodable JSON: {e}")));
         };
         Ok(*raw.downcast::<Resp>().expect("the type was checked"))
@@ -871,5 +892,33 @@ impl MatchClient {
     fn drain(&self) -> Vec<Outbound> {
         let mut inbox = self.inbox.lock().unwrap();
         std::iter::from_fn(|| inbox.try_recv().ok()).collect()
+    }
+}
+
+/// A user's open socket ([`TestHost::connect`]); closed when dropped.
+pub struct Connection {
+    online: Online,
+    user_id: String,
+    session_id: String,
+    inbox: Mutex<tokio::sync::mpsc::UnboundedReceiver<Outbound>>,
+}
+
+impl Connection {
+    /// The notifications pushed to this socket since the last call, oldest
+    /// first.
+    pub fn notifications(&self) -> Vec<api::Notification> {
+        let mut inbox = self.inbox.lock().unwrap();
+        std::iter::from_fn(|| inbox.try_recv().ok())
+            .flat_map(|o| match o {
+                Outbound::Notifications(ns) => ns,
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.online.disconnect(&self.user_id, &self.session_id);
     }
 }
