@@ -123,3 +123,24 @@ test("joins are refused as the match handler decides", async () => {
     for (const p of [a, b, c]) p.socket.disconnect(false);
   }
 });
+
+test("a relayed match passes data between its players, without a handler", async () => {
+  const [a, b] = [await player(6), await player(7)];
+  try {
+    const created = await a.socket.createMatch(`relay-${run}`);
+    assert.ok(!created.authoritative, "relayed");
+    assert.match(created.match_id, /^[0-9a-f-]{36}\.$/);
+    const again = await b.socket.createMatch(`relay-${run}`);
+    assert.equal(again.match_id, created.match_id, "a name always gives the same match");
+    assert.deepEqual(again.presences.map((p) => p.user_id), [a.session.user_id]);
+
+    await a.socket.sendMatchState(created.match_id, 3, "hello");
+    const got = await until("b to get a's data", () => b.seen.data.find((d) => d.op_code === 3));
+    assert.equal(new TextDecoder().decode(got.data), "hello");
+    assert.equal(got.presence.user_id, a.session.user_id);
+    assert.equal(a.seen.data.length, 0, "not echoed to the sender");
+  } finally {
+    a.socket.disconnect(false);
+    b.socket.disconnect(false);
+  }
+});
