@@ -56,6 +56,11 @@ use crate::{Code, Context, Error, Nakama};
 pub type MatchParams = serde_json::Map<String, serde_json::Value>;
 
 /// An authoritative match handler. `Self` is one match's state.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a match handler",
+    label = "does not implement `nakama_runtime::Match`",
+    note = "implement it: `impl Match for {Self} {{ async fn init(..) -> Result<MatchInit<Self>, Error> {{ .. }} async fn tick(&mut self, ..) {{ .. }} }}` (see `nakama_runtime::matches`)"
+)]
 ///
 /// Only [`Match::init`] and [`Match::tick`] are required; the others
 /// default to what an empty Go method does (accept every join, ignore

@@ -1,0 +1,27 @@
+// A match handler with only what is required, registered at init.
+use nakama_runtime::prelude::*;
+
+struct Lobby {
+    ticks: u64,
+}
+
+impl Match for Lobby {
+    async fn init(_ctx: &Context, _nk: &Nakama, _p: MatchParams) -> Result<MatchInit<Self>, Error> {
+        Ok(MatchInit::new(Lobby { ticks: 0 }, 1).label("lobby"))
+    }
+
+    async fn tick(&mut self, _ctx: &Context, _nk: &Nakama, d: &mut Dispatcher, _m: Vec<MatchData>) {
+        self.ticks += 1;
+        if self.ticks > 10 {
+            d.stop();
+        }
+    }
+}
+
+#[init_module]
+async fn init(_ctx: &Context, _nk: &Nakama, init: &mut Initializer) -> Result<(), Error> {
+    init.register_match::<Lobby>("lobby");
+    Ok(())
+}
+
+fn main() {}
