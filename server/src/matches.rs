@@ -288,13 +288,11 @@ impl Matches {
             uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_DNS, name.as_bytes())
         };
         let id = format!("{id}.");
-        let mut joined = self
-            .relayed_enter(&id, who, outbox, true)
-            .unwrap_or(Joined {
-                match_id: id.clone(),
-                label: String::new(),
-                presences: Vec::new(),
-            });
+        let mut joined = self.relayed_join(&id, who, outbox, true).unwrap_or(Joined {
+            match_id: id.clone(),
+            label: String::new(),
+            presences: Vec::new(),
+        });
         if name.is_empty() {
             // Nakama lists no one for a match only this session can be in.
             joined.presences.clear();
@@ -307,16 +305,6 @@ impl Matches {
     /// match starts empty). A session already in it gets every presence
     /// back, itself included.
     pub fn relayed_join(
-        &self,
-        match_id: &str,
-        who: Presence,
-        outbox: Outbox,
-        create: bool,
-    ) -> Option<Joined> {
-        self.relayed_enter(match_id, who, outbox, create)
-    }
-
-    fn relayed_enter(
         &self,
         match_id: &str,
         who: Presence,
