@@ -64,12 +64,7 @@ fn error(r: &Response) -> (u16, Value, Value) {
 /// Writes, lists (pages, owners, defaults), deletes, and the refusals
 /// with Nakama's statuses and messages.
 pub fn check_client_routes(port: u16) {
-    let suffix = format!(
-        "{:x}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos())
-    );
+    let suffix = crate::run_suffix();
     let (status, body) = crate::nk::call(
         port,
         "nk_leaderboard_setup",

@@ -39,6 +39,16 @@ pub fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
+/// A suffix of this run's own (the time in nanoseconds, hex), for ids and
+/// names that must not meet those of an earlier run: a real Nakama's
+/// database outlives a test run.
+pub fn run_suffix() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{nanos:x}")
+}
+
 /// Checks `check` every 50 ms until it holds; panics after 15 s naming
 /// `what` and the last thing `check` said was wrong.
 pub fn eventually(what: &str, mut check: impl FnMut() -> Result<(), String>) {

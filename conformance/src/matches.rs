@@ -7,12 +7,7 @@ use serde_json::Value;
 use crate::http::{authenticate_custom, request, HttpResponse};
 
 fn session(port: u16) -> String {
-    let id = format!(
-        "match-list-{:x}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos())
-    );
+    let id = format!("match-list-{}", crate::run_suffix());
     let token = authenticate_custom(port, "", &format!(r#"{{"id":"{id}"}}"#));
     format!("Bearer {token}")
 }

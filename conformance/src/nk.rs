@@ -136,7 +136,7 @@ pub fn check_refusals(port: u16) {
 /// operators, ranks, pages and refusals. Its leaderboards are named after
 /// this run, so a database kept from earlier runs does not matter.
 pub fn check_leaderboards(port: u16) {
-    let suffix = run_suffix();
+    let suffix = crate::run_suffix();
     let (status, l) = call(
         port,
         "nk_leaderboards",
@@ -252,14 +252,6 @@ pub fn check_leaderboards(port: u16) {
     );
 }
 
-/// A name part unique to this run: the time in nanoseconds.
-fn run_suffix() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    format!("{nanos:x}")
-}
-
 /// fixture-nk's `nk_background` starts a thread that writes through the
 /// background `Nakama` after the call has answered: the write lands.
 pub fn check_background_work(port: u16) {
@@ -341,7 +333,7 @@ pub fn check_context(port: u16) {
 /// fixture-nk's `nk_matches` and `nk_match_list`: the `match_*` functions
 /// on a running match of the module's own handler, and their refusals.
 pub fn check_matches(port: u16) {
-    let suffix = run_suffix();
+    let suffix = crate::run_suffix();
     let (status, m) = call(port, "nk_matches", &format!(r#"{{"suffix":"{suffix}"}}"#));
     assert_eq!(status, 200, "{m}");
     let id = m["id"].as_str().unwrap();

@@ -376,12 +376,7 @@ fn match_id_parts(id: &str) -> Option<(&str, &str)> {
 
 /// The whole check on a host serving `examples/arena`.
 pub fn check_arena(port: u16) {
-    let suffix = format!(
-        "{:x}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos())
-    );
+    let suffix = crate::run_suffix();
     let user = |n: &str| User::new(port, &format!("rt-{n}-{suffix}"), &format!("{n}{suffix}"));
     let (alice, bob, carol) = (user("alice"), user("bob"), user("carol"));
 
@@ -677,12 +672,7 @@ pub fn check_rpc_context(port: u16) {
 /// goes to every other presence, or to those it lists; joins and leaves
 /// reach everyone in the match; `GET /v2/match` lists them with their size.
 pub fn check_relayed(port: u16) {
-    let suffix = format!(
-        "{:x}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos())
-    );
+    let suffix = crate::run_suffix();
     let user = |n: &str| User::new(port, &format!("rl-{n}-{suffix}"), &format!("r{n}{suffix}"));
     let (alice, bob, carol) = (user("alice"), user("bob"), user("carol"));
     let (mut a, mut b, mut c) = (
@@ -815,12 +805,7 @@ pub fn check_relayed(port: u16) {
 /// a host serving `fixtures/fixture-nk` (its `nk_notify` sends one): a
 /// persistent one is also stored, another is not.
 pub fn check_notifications(port: u16) {
-    let suffix = format!(
-        "{:x}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos())
-    );
+    let suffix = crate::run_suffix();
     let user = User::new(port, &format!("nt-{suffix}"), &format!("nt{suffix}"));
     let mut s = Socket::open(port, &user);
     let mut second = Socket::open(port, &user);
