@@ -198,6 +198,8 @@ pub mod mode {
     pub const AFTER: &str = "after";
     /// A match handler's calls (ABI 1.4).
     pub const MATCH: &str = "match";
+    /// The matchmaker's matched hook (ABI 1.5).
+    pub const MATCHMAKER: &str = "matchmaker";
 }
 
 #[cfg(test)]

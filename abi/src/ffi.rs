@@ -106,6 +106,9 @@ pub mod kind {
     /// ABI 1.4: an authoritative match handler, by name (see
     /// [`crate::matches`]).
     pub const MATCH: u8 = 4;
+    /// ABI 1.5: the matchmaker's matched hook (see [`crate::matchmaker`]);
+    /// its id is empty, and a host takes one per process.
+    pub const MATCHMAKER_MATCHED: u8 = 5;
 }
 
 /// One handler the module offers.

@@ -64,6 +64,7 @@
 //! | before hook | the request (empty for the 3 calls without input) | the request to go on with; **empty bytes = drop the call** (hooks with input) or go on (hooks without input) |
 //! | after hook | `{"out": <response>, "in": <request>}` (keys present per [`hooks::AfterShape`]) | empty |
 //! | match handler | a [`matches::MatchCall`] | a [`matches::MatchAnswer`] |
+//! | matchmaker matched | a JSON array of [`matchmaker::MatchmakerEntry`] | a match id, or empty (no match: the users get a token) |
 //! | nk function | [`nk::NkFunction::Args`] | [`nk::NkFunction::Output`] |
 //!
 //! Errors cross as [`ffi::FfiError`]: a gRPC code and a message.
@@ -80,6 +81,7 @@ mod context;
 pub mod ffi;
 pub mod hooks;
 pub mod matches;
+pub mod matchmaker;
 pub mod nk;
 
 pub use code::Code;
@@ -101,7 +103,9 @@ pub const ABI_MAJOR: u32 = 1;
 /// - 1.3: [`ffi::HostVTable::background`]: a handle for work outside calls.
 /// - 1.4: match handlers ([`ffi::kind::MATCH`], [`matches`]) and the
 ///   `match_*` nk functions.
-pub const ABI_MINOR: u32 = 4;
+/// - 1.5: the matchmaker's matched hook ([`ffi::kind::MATCHMAKER_MATCHED`],
+///   [`matchmaker`]).
+pub const ABI_MINOR: u32 = 5;
 
 /// Why a module's ABI version is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,7 +167,7 @@ mod tests {
     #[test]
     fn newer_minor_and_other_major_are_refused() {
         assert!(matches!(
-            check_compatible((1, 4), (1, 3)),
+            check_compatible((1, 5), (1, 4)),
             Err(VersionMismatch::NewerMinor { .. })
         ));
         assert!(matches!(

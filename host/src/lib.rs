@@ -27,6 +27,7 @@ use nakama_runtime_abi::async_ffi::BorrowingFfiFuture;
 use nakama_runtime_abi::ffi::{kind, FfiContext, FfiResult, ModuleInfo};
 use nakama_runtime_abi::hooks::Hook;
 use nakama_runtime_abi::matches::{MatchAnswer, MatchCall};
+use nakama_runtime_abi::matchmaker::MatchmakerEntry;
 use nakama_runtime_abi::{Code, ContextData, ContextMaps};
 
 pub mod loader;
@@ -206,6 +207,7 @@ impl Registered {
                 mode: "after",
             },
             kind::MATCH => CallKind::Match,
+            kind::MATCHMAKER_MATCHED => CallKind::Matchmaker,
             _ => CallKind::Rpc(&self.id),
         }
     }
@@ -222,6 +224,8 @@ pub struct Modules {
     after: Handlers,
     /// Match handlers by name.
     matches: Handlers,
+    /// The matchmaker matched hook, under the empty id: at most one.
+    matchmaker: Handlers,
     api: Arc<dyn HostApi>,
     /// The init context's `env` as the modules receive it (JSON), for
     /// calls whose context has no env of its own: encoded once, not per
@@ -326,6 +330,7 @@ impl Modules {
             before: Handlers::default(),
             after: Handlers::default(),
             matches: Handlers::default(),
+            matchmaker: Handlers::default(),
             api,
             init_env_json: String::new(),
         };
@@ -376,6 +381,9 @@ impl Modules {
                     kind::BEFORE_HOOK => (&mut set.before, format!("before hook {}", r.id)),
                     kind::AFTER_HOOK => (&mut set.after, format!("after hook {}", r.id)),
                     kind::MATCH => (&mut set.matches, format!("match handler \"{}\"", r.id)),
+                    kind::MATCHMAKER_MATCHED => {
+                        (&mut set.matchmaker, "the matchmaker matched hook".into())
+                    }
                     _ => continue, // a kind from a newer minor this host ignores
                 };
                 if let Some(&prev) = table.get(&r.id) {
@@ -443,6 +451,11 @@ impl Modules {
     /// Whether a match handler is registered under `name`.
     pub fn has_match(&self, name: &str) -> bool {
         self.matches.contains_key(name)
+    }
+
+    /// Whether a module registered the matchmaker matched hook.
+    pub fn has_matchmaker_matched(&self) -> bool {
+        !self.matchmaker.is_empty()
     }
 
     /// Registered match handler names, sorted.
@@ -535,6 +548,7 @@ impl Modules {
             Callee::Before(hook) => *self.before.get(hook)?,
             Callee::After(hook) => *self.after.get(hook)?,
             Callee::Match(name) => *self.matches.get(name)?,
+            Callee::MatchmakerMatched => *self.matchmaker.get("")?,
             Callee::Registered(index) => index,
         };
         let r = self.registered.get(index as usize)?;
@@ -698,6 +712,36 @@ impl Modules {
         }))
     }
 
+    /// Calls the matchmaker matched hook with one matched group. `None`:
+    /// no module registered it. `Ok(None)`: it made no match (it answered
+    /// nothing), so the users get a relayed match token, as in Nakama.
+    pub async fn matchmaker_matched(
+        &self,
+        ctx: &ContextData,
+        entries: &[MatchmakerEntry],
+    ) -> Option<Result<Option<String>, CallError>> {
+        let (target, kind) = self.target(Callee::MatchmakerMatched)?;
+        let input = match encode(&entries) {
+            Ok(input) => input,
+            Err(e) => return Some(Err(e)),
+        };
+        let out = match self
+            .invoke(target, kind, CallContext::new(ctx), &input)
+            .await
+        {
+            Ok(out) => out,
+            Err(e) => return Some(Err(e)),
+        };
+        Some(match std::str::from_utf8(&out) {
+            Ok("") => Ok(None),
+            Ok(id) => Ok(Some(id.to_string())),
+            Err(_) => Err(CallError::new(
+                Code::Internal,
+                "the matchmaker matched hook answered a match id that is not UTF-8",
+            )),
+        })
+    }
+
     /// Calls `callee` with its encoded input (a hook's request, an after
     /// hook's `{"out":..,"in":..}`: for hosts that pass JSON through, like
     /// the bridge) and awaits the module's answer. `None`: nothing is
@@ -722,6 +766,8 @@ pub enum Callee<'a> {
     After(&'a str),
     /// A match handler, by the name it was registered under.
     Match(&'a str),
+    /// The matchmaker matched hook (one per process).
+    MatchmakerMatched,
     /// Resolved once, when the host registered the handler, instead of by
     /// name on every call (the bridge: a call then touches less memory,
     /// which is most of what it costs inside a loaded Nakama).

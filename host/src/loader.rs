@@ -207,6 +207,7 @@ pub fn kind_name(k: u8) -> &'static str {
         kind::BEFORE_HOOK => "before hook",
         kind::AFTER_HOOK => "after hook",
         kind::MATCH => "match handler",
+        kind::MATCHMAKER_MATCHED => "matchmaker matched hook",
         _ => "unknown kind",
     }
 }

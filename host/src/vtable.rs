@@ -109,6 +109,8 @@ pub(crate) enum CallKind<'a> {
     },
     /// A match handler's call (ABI 1.4).
     Match,
+    /// The matchmaker matched hook (ABI 1.5).
+    Matchmaker,
 }
 
 /// What a [`HostHandle`] points at during one call. It lives in the
@@ -166,6 +168,7 @@ impl<'a> Scope<'a> {
                 CallKind::Rpc(id) => ("rpc", Some(id.to_string()), None),
                 CallKind::Hook { name, mode } => (mode, None, Some(name.to_lowercase())),
                 CallKind::Match => ("match", None, None),
+                CallKind::Matchmaker => ("matchmaker", None, None),
             };
             Arc::new(CallInfo {
                 module: self.module.name.clone(),

@@ -8,6 +8,7 @@ use nakama_runtime_abi::ffi::kind;
 use crate::matches::{Match, MatchHandler};
 use crate::payload::{RpcInput, RpcOutput};
 use crate::registry::{Entry, FfiHandler, Handler};
+use crate::MatchmakerEntry;
 use crate::{Context, Error, Nakama};
 
 /// Handed to `#[init_module]`: registers handlers by value.
@@ -68,6 +69,31 @@ where
     }
 }
 
+/// The matchmaker matched hook, registered by value.
+struct MatchedByValue<F, E> {
+    f: F,
+    _types: std::marker::PhantomData<fn() -> E>,
+}
+
+impl<F, E> Handler for MatchedByValue<F, E>
+where
+    F: for<'a> RpcFn<'a, Vec<MatchmakerEntry>, Output = Result<Option<String>, E>>,
+    E: Into<Error> + 'static,
+{
+    async fn call(&self, ctx: &Context, nk: &Nakama, input: &[u8]) -> Result<Vec<u8>, Error> {
+        let entries: Vec<MatchmakerEntry> = serde_json::from_slice(input).map_err(|e| {
+            Error::new(
+                crate::Code::Internal,
+                format!("the host sent matchmaker entries that do not decode: {e}"),
+            )
+        })?;
+        match self.f.call(ctx, nk, entries).await {
+            Ok(id) => Ok(id.unwrap_or_default().into_bytes()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
 impl Initializer {
     /// Registers `f` as RPC `id` (ids are case-insensitive, as in Nakama).
     /// The payload type is `String`, `Vec<u8>` or `Json<T>`; so is the result.
@@ -106,6 +132,42 @@ impl Initializer {
             kind: kind::MATCH,
             function: std::any::type_name::<M>(),
             id: name,
+            handler,
+        });
+    }
+
+    /// Registers `f` as the matchmaker matched hook (Nakama's
+    /// `RegisterMatchmakerMatched`): called once per group the matchmaker
+    /// forms, with one entry per matched user. Answer `Some(match_id)` of
+    /// a match made for them (usually with [`Nakama::match_create`]) and
+    /// they are sent its id; `None` or an error and they are sent a token
+    /// for a relayed match instead, as in Nakama (an error is logged).
+    ///
+    /// ```ignore
+    /// async fn matched(_: &Context, nk: &Nakama, entries: Vec<MatchmakerEntry>) -> Result<Option<String>, Error> {
+    ///     let mut params = MatchParams::new();
+    ///     params.insert("max_players".into(), entries.len().into());
+    ///     Ok(Some(nk.match_create("arena", params).await?))
+    /// }
+    /// init.register_matchmaker_matched(matched);
+    /// ```
+    ///
+    /// One per process: a second registration in this module replaces the
+    /// first, one in another module stops the host at load.
+    pub fn register_matchmaker_matched<F, E>(&mut self, f: F)
+    where
+        F: for<'a> RpcFn<'a, Vec<MatchmakerEntry>, Output = Result<Option<String>, E>>,
+        E: Into<Error> + 'static,
+    {
+        self.entries.retain(|e| e.kind != kind::MATCHMAKER_MATCHED);
+        let handler: &'static dyn FfiHandler = Box::leak(Box::new(MatchedByValue {
+            f,
+            _types: std::marker::PhantomData,
+        }));
+        self.entries.push(Entry {
+            kind: kind::MATCHMAKER_MATCHED,
+            function: std::any::type_name::<F>(),
+            id: String::new(),
             handler,
         });
     }

@@ -79,6 +79,9 @@ pub use error::{Code, Error};
 pub use initializer::{Initializer, RpcFn};
 pub use matches::{Dispatcher, JoinDecision, Match, MatchData, MatchInit, MatchParams, Presence};
 pub use nakama::Nakama;
+/// One user the matchmaker matched, as the matched hook gets it
+/// ([`Initializer::register_matchmaker_matched`]).
+pub use nakama_runtime_abi::matchmaker::MatchmakerEntry;
 pub use payload::{Json, RpcInput, RpcOutput};
 
 /// Nakama's API messages (requests and responses of the client API).
@@ -140,8 +143,8 @@ pub mod prelude {
     pub use crate::nk::{StorageDeleteOp, StorageReadOp, StorageWriteOp};
     pub use crate::{
         after_hook, api, before_hook, init_module, nk, rpc, Code, Context, Dispatcher, Error,
-        Initializer, JoinDecision, Json, Logger, Match, MatchData, MatchInit, MatchParams, Nakama,
-        Presence, RuntimeError,
+        Initializer, JoinDecision, Json, Logger, Match, MatchData, MatchInit, MatchParams,
+        MatchmakerEntry, Nakama, Presence, RuntimeError,
     };
 }
 

@@ -17,6 +17,10 @@
 //!   `"close"` it tells everyone (op code 3) and ends the match (the
 //!   signal's caller then gets Nakama's "match busy": a signal that ends
 //!   its match has no reply).
+//! - Matchmaking: a group the matchmaker forms gets an arena with a seat
+//!   for each of them (the matched hook answers its id), unless a ticket
+//!   asked for the string property `mode` = `relayed`: then the hook makes
+//!   no match, and the players get a token for a relayed match instead.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -79,7 +83,31 @@ pub async fn arena_create(_ctx: &Context, nk: &Nakama, req: CreateArena) -> Resu
 #[init_module]
 async fn init(_ctx: &Context, _nk: &Nakama, init: &mut Initializer) -> Result<(), Error> {
     init.register_match::<Arena>("arena");
+    init.register_matchmaker_matched(matched);
     Ok(())
+}
+
+/// The matchmaker matched hook: an arena for the group, or no match (a
+/// relayed match token) when a ticket asked for `mode` = `relayed`.
+pub async fn matched(
+    ctx: &Context,
+    nk: &Nakama,
+    entries: Vec<MatchmakerEntry>,
+) -> Result<Option<String>, Error> {
+    let relayed = entries
+        .iter()
+        .any(|e| e.string_properties.get("mode").map(String::as_str) == Some("relayed"));
+    if relayed {
+        return Ok(None);
+    }
+    let players = entries.len().clamp(2, 16);
+    let mut params = MatchParams::new();
+    params.insert("max_players".into(), players.into());
+    let match_id = nk.match_create("arena", params).await?;
+    ctx.logger().info(format!(
+        "matchmaker: arena {match_id} for {players} players"
+    ));
+    Ok(Some(match_id))
 }
 
 /// One arena's state.
