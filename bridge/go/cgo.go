@@ -46,6 +46,8 @@ const (
 	kindBefore = C.NB_BEFORE
 	kindAfter  = C.NB_AFTER
 	kindMatch  = C.NB_MATCH
+	// kindMatchmaker: the matchmaker matched hook (ABI 1.5).
+	kindMatchmaker = C.NB_MATCHMAKER
 )
 
 // codeNotFound: nb_call found no module for the id.

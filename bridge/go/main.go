@@ -5,7 +5,7 @@
 // loads the Rust modules through the Rust loader linked in as a static
 // library (bridge/rust), then registers with Nakama's Initializer every RPC,
 // every before/after hook and every authoritative match handler they
-// declared (match.go). Each call crosses into Rust with its runtime
+// declared (match.go), and their matchmaker matched hook (matchmaker.go). Each call crosses into Rust with its runtime
 // context and a token; module log lines and nk calls come back through
 // exported callbacks that find the call's logger, context and nk module
 // by that token.
@@ -138,11 +138,18 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 			err = theBridge.registerHook(initializer, r.ID, r.Kind == kindBefore)
 		case kindMatch:
 			err = initializer.RegisterMatch(r.ID, theBridge.matchFactory(r.ID, h))
+		case kindMatchmaker:
+			// One at most: the loader refuses a second module's.
+			err = initializer.RegisterMatchmakerMatched(theBridge.matchmakerMatched(h))
 		default:
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("nakama rust bridge: registering %s of module %s (%s): %w", r.ID, r.Module, r.Function, err)
+			what := r.ID
+			if r.Kind == kindMatchmaker {
+				what = "the matchmaker matched hook"
+			}
+			return fmt.Errorf("nakama rust bridge: registering %s of module %s (%s): %w", what, r.Module, r.Function, err)
 		}
 	}
 	logger.WithFields(map[string]interface{}{"bridge": Version, "path": path, "modules": len(report.Modules), "registrations": len(report.Registrations)}).

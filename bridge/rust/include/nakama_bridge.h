@@ -56,6 +56,9 @@ typedef void (*nb_ctx_fn)(uint64_t token, nb_sink *sink);
 #define NB_BEFORE 2
 #define NB_AFTER 3
 #define NB_MATCH 4 /* ABI 1.4: input a MatchCall, output a MatchAnswer (JSON) */
+#define NB_MATCHMAKER 5 /* ABI 1.5: the matchmaker matched hook: input the
+                          * matched entries (a JSON array), output a match
+                          * id, or empty (no match) */
 
 /* Loads the *.rsmod files of `path` and runs their init. NB_OK: *out holds
  * the report JSON {"modules":[..],"skipped":[..],"registrations":[{module,
@@ -70,7 +73,8 @@ int32_t nb_init(const uint8_t *path, size_t path_len,
                 uint64_t timeout_ms, nb_buf *out);
 
 /* Calls the handler a registration's index names, with the kind of that
- * registration (RPC / before hook / after hook / match handler), and the call's context in the
+ * registration (RPC / before hook / after hook / match handler /
+ * matchmaker matched hook), and the call's context in the
  * bridge's wire form (bridge/rust/src/wire.rs: eleven length-prefixed
  * fields; empty: on demand, see nb_init). NB_OK: the answer is the output;
  * NB_NOT_FOUND: no such index; 1..16: gRPC code, the answer is the

@@ -7,10 +7,13 @@
 //! - [`nb_init`] once, from `InitModule`: loads every `*.rsmod` of a folder,
 //!   runs the modules' init, and answers what they registered (JSON, see
 //!   [`InitReport`]) or why loading was refused;
-//! - [`nb_call`] for every RPC, before hook, after hook and match handler
-//!   call (ABI 1.4, [`NB_MATCH`]) Nakama routes to a Rust module, with the call's context (a compact binary form, read in
-//!   place: see `wire.rs`) and a host token: an opaque number the Go side maps to the call's context,
-//!   logger and nk module;
+//! - [`nb_call`] for every call Nakama routes to a Rust module, one kind
+//!   per registration kind: an RPC ([`NB_RPC`]), a before or after hook
+//!   ([`NB_BEFORE`], [`NB_AFTER`]), a match handler's call (ABI 1.4,
+//!   [`NB_MATCH`]) or the matchmaker matched hook (ABI 1.5,
+//!   [`NB_MATCHMAKER`]), with the call's context (a compact binary form,
+//!   read in place: see `wire.rs`) and a host token: an opaque number the
+//!   Go side maps to the call's context, logger and nk module;
 //! - [`nb_resume`] when a call answered [`NB_NK`]: the call is suspended on
 //!   an nk request, which Go runs and answers here (see `suspend.rs` for
 //!   why nk calls do not call Go back during a call);
@@ -181,6 +184,27 @@ pub const NB_AFTER: u8 = 3;
 /// An authoritative match handler (ABI 1.4): input a `MatchCall`, output a
 /// `MatchAnswer` (JSON, `nakama_runtime_abi::matches`).
 pub const NB_MATCH: u8 = 4;
+/// The matchmaker matched hook (ABI 1.5; one per process, its id empty):
+/// input a JSON array of `MatchmakerEntry`
+/// (`nakama_runtime_abi::matchmaker`), output the id of the match made
+/// for them (UTF-8), or empty: no match (Nakama then sends a token).
+pub const NB_MATCHMAKER: u8 = 5;
+
+/// The execution mode a module's context has in a call of `kind`, as
+/// Nakama names it for Go modules.
+fn execution_mode(kind: u8) -> Option<&'static str> {
+    Some(match kind {
+        NB_RPC => mode::RPC,
+        NB_BEFORE => mode::BEFORE,
+        NB_AFTER => mode::AFTER,
+        NB_MATCH => mode::MATCH,
+        NB_MATCHMAKER => mode::MATCHMAKER,
+        _ => return None,
+    })
+}
+
+/// Call kinds are 1 to this.
+const KINDS: usize = 5;
 
 struct GoHost {
     log: NbLogFn,
@@ -279,7 +303,7 @@ struct Bridge {
     env_json: &'static str,
     /// The context of a call whose context is on demand, for each kind
     /// (`kind - 1`): built once, not for every call.
-    on_demand: [FfiContext<'static>; 4],
+    on_demand: [FfiContext<'static>; KINDS],
     timeout: Option<Duration>,
 }
 
@@ -323,10 +347,11 @@ fn ask_go(callback: unsafe extern "C" fn(u64, *mut NbSink), host_token: u64) -> 
 #[derive(Debug, Serialize)]
 pub struct RegistrationReport {
     pub module: String,
-    /// [`NB_RPC`], [`NB_BEFORE`], [`NB_AFTER`] or [`NB_MATCH`].
+    /// [`NB_RPC`], [`NB_BEFORE`], [`NB_AFTER`], [`NB_MATCH`] or
+    /// [`NB_MATCHMAKER`].
     pub kind: u8,
-    /// RPC id (lower-cased), hook name (`AuthenticateCustom`) or match
-    /// handler name.
+    /// RPC id (lower-cased), hook name (`AuthenticateCustom`), match
+    /// handler name, or empty (the matchmaker matched hook).
     pub id: String,
     /// What [`nb_call`] takes to call it.
     pub index: u32,
@@ -458,6 +483,7 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
                     "before hook" => NB_BEFORE,
                     "after hook" => NB_AFTER,
                     "match handler" => NB_MATCH,
+                    "matchmaker matched hook" => NB_MATCHMAKER,
                     _ => continue,
                 },
                 r.index,
@@ -490,8 +516,10 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
         node,
         version,
         env_json,
-        on_demand: [mode::RPC, mode::BEFORE, mode::AFTER, mode::MATCH]
-            .map(|m| wire::on_demand(fixed(m))),
+        on_demand: std::array::from_fn(|i| {
+            let kind = i as u8 + 1;
+            wire::on_demand(fixed(execution_mode(kind).expect("kinds are 1 to KINDS")))
+        }),
         timeout,
     };
     if BRIDGE.set(bridge).is_err() {
@@ -504,8 +532,10 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
 /// its name: looking names up cost a visible share of a call), whose
 /// `kind` is an RPC ([`NB_RPC`]), a before hook ([`NB_BEFORE`], input =
 /// the request JSON), an after hook ([`NB_AFTER`], input =
-/// `{"out":..,"in":..}`) or a match handler ([`NB_MATCH`], input = a
-/// `MatchCall`, output = a `MatchAnswer`).
+/// `{"out":..,"in":..}`), a match handler ([`NB_MATCH`], input = a
+/// `MatchCall`, output = a `MatchAnswer`) or the matchmaker matched hook
+/// ([`NB_MATCHMAKER`], input = the matched entries, output = a match id or
+/// nothing).
 ///
 /// Answers [`NB_OK`] with the output (for a before hook: the request to go
 /// on with; empty = drop the call), [`NB_NOT_FOUND`] if there is no
@@ -735,12 +765,8 @@ fn read_view<'a>(
     ctx_wire: &'a [u8],
     read: &'a mut Option<FfiContext<'a>>,
 ) -> Result<&'a FfiContext<'a>, CallError> {
-    let execution_mode = match kind {
-        NB_RPC => mode::RPC,
-        NB_BEFORE => mode::BEFORE,
-        NB_AFTER => mode::AFTER,
-        NB_MATCH => mode::MATCH,
-        _ => return Err(unknown_kind(kind)),
+    let Some(execution_mode) = execution_mode(kind) else {
+        return Err(unknown_kind(kind));
     };
     let fixed = wire::Fixed {
         execution_mode,
@@ -916,4 +942,26 @@ pub unsafe extern "C" fn nb_answer(sink: *mut NbSink, code: u32, ptr: *const u8,
 #[no_mangle]
 pub unsafe extern "C" fn nb_free(buf: NbBuf) {
     let _ = catch_unwind(AssertUnwindSafe(|| drop(buf.into_vec())));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_the_execution_mode_nakama_gives_go_modules() {
+        let modes: Vec<_> = (0..=KINDS as u8 + 1).map(execution_mode).collect();
+        assert_eq!(
+            modes,
+            [
+                None,
+                Some("rpc"),
+                Some("before"),
+                Some("after"),
+                Some("match"),
+                Some("matchmaker"),
+                None
+            ]
+        );
+    }
 }

@@ -169,8 +169,10 @@ fn serve_nk(token: u64, function: &str, args: &[u8]) -> (u32, String) {
         "match_create" => {
             let args: serde_json::Value = serde_json::from_slice(args).unwrap();
             assert_eq!(args["module"], "arena", "{args}");
-            let players = args["params"]["max_players"].as_u64().unwrap();
-            (0, format!(r#""m{players}.nakama1""#))
+            match args["params"]["max_players"].as_u64().unwrap() {
+                16 => (14, "no room for 16 players".to_string()),
+                players => (0, format!(r#""m{players}.nakama1""#)),
+            }
         }
         other => (12, format!("{other} is not here")),
     };
@@ -378,6 +380,7 @@ fn the_c_abi_end_to_end() {
     assert!(has(NB_BEFORE, "AuthenticateCustom") && has(NB_AFTER, "AuthenticateCustom"));
     assert!(has(NB_BEFORE, "GetAccount"));
     assert!(has(NB_MATCH, "arena") && has(NB_RPC, "arena_create"));
+    assert!(has(NB_MATCHMAKER, ""), "arena's matchmaker matched hook");
     assert_eq!(report["modules"].as_array().unwrap().len(), 6);
     // Modules of ABI 1.1 ask for headers and query params, of 1.2 for
     // their context; Go must send them to older ones.
@@ -417,7 +420,7 @@ fn the_c_abi_end_to_end() {
     assert_eq!((code, msg.as_str()), (13, "unknown call kind 9"));
     // The same with a context on demand (an empty wire), whose view comes
     // from a table by kind.
-    for kind in [0, 5, 9] {
+    for kind in [0, 6, 9] {
         let (code, msg) = call(kind, "hello", b"", "", 7);
         assert_eq!((code, msg), (13, format!("unknown call kind {kind}")));
     }
@@ -549,6 +552,7 @@ fn the_c_abi_end_to_end() {
     assert_eq!(seen["user_id"], "u1", "{out}");
 
     match_handlers(ctx);
+    matchmaker_matched();
 }
 
 /// A MatchCall of the arena match "m2.nakama1" (abi/src/matches.rs).
@@ -676,4 +680,87 @@ fn match_handlers(ctx: &[u8]) {
     // A call that does not decode is refused, not a crash.
     let (code, out) = call(NB_MATCH, "arena", b"", "{", 49);
     assert_eq!(code, 3, "{out}");
+}
+
+/// One matched user as Go sends it (abi/src/matchmaker.rs).
+fn entry(name: &str, string_properties: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({
+        "presence": {"user_id": format!("u-{name}"), "session_id": format!("s-{name}"),
+            "username": name, "node": "nakama1"},
+        "ticket": format!("t-{name}"),
+        "string_properties": string_properties,
+        "numeric_properties": {"rank": 7.5},
+        "create_time": 1_700_000_000_000_000_000i64,
+    })
+}
+
+/// The matchmaker matched hook (ABI 1.5) through nb_call: examples/arena's,
+/// by the index of its registration (id empty), the entries in, a match id
+/// or nothing out.
+fn matchmaker_matched() {
+    use serde_json::json;
+    let group = json!([
+        entry("ann", json!({})),
+        entry("bob", json!({"region": "eu"}))
+    ]);
+    // Its match_create suspends the call (or calls back), and the arena's
+    // id comes back.
+    for (token, suspendable) in [(60, 1), (61, 0)] {
+        let (code, out) = call_mode(
+            NB_MATCHMAKER,
+            "",
+            b"",
+            &group.to_string(),
+            token,
+            suspendable,
+        );
+        assert_eq!(
+            (code, out.as_str()),
+            (0, "m2.nakama1"),
+            "suspendable {suspendable}"
+        );
+        assert!(
+            NK_TOKENS.lock().unwrap().contains(&token),
+            "match_create runs with the hook's token"
+        );
+        assert!(
+            LOGS.lock()
+                .unwrap()
+                .iter()
+                .any(|l| l.0 == token && l.3 == "matchmaker: arena m2.nakama1 for 2 players"),
+            "the hook's log line carries its call's token"
+        );
+    }
+    // A ticket asking for a relayed match: the hook answers nothing (Go
+    // then answers Nakama "", which sends the users a token).
+    let relayed = json!([
+        entry("ann", json!({"mode": "relayed"})),
+        entry("bob", json!({}))
+    ]);
+    assert_eq!(
+        call(NB_MATCHMAKER, "", b"", &relayed.to_string(), 62),
+        (0, String::new())
+    );
+    // One entry still gets two seats; 17 ask for 16, which this Nakama
+    // refuses: the nk call's error is the hook's, code and message.
+    let (code, out) = call(
+        NB_MATCHMAKER,
+        "",
+        b"",
+        &json!([entry("ann", json!({}))]).to_string(),
+        63,
+    );
+    assert_eq!((code, out.as_str()), (0, "m2.nakama1"));
+    let crowd: Vec<_> = (0..17)
+        .map(|i| entry(&format!("p{i}"), json!({})))
+        .collect();
+    let (code, out) = call(NB_MATCHMAKER, "", b"", &json!(crowd).to_string(), 66);
+    assert_eq!((code, out.as_str()), (14, "no room for 16 players"));
+    // Entries that do not decode: INTERNAL, the SDK's message.
+    let (code, out) = call(NB_MATCHMAKER, "", b"", "{", 64);
+    assert_eq!(code, 13, "{out}");
+    assert!(out.contains("do not decode"), "{out}");
+    // A context sent on the wire is read with the matchmaker's mode.
+    let (code, out) = call(NB_MATCHMAKER, "", &[0xff; 44], &group.to_string(), 65);
+    assert_eq!((code, out.as_str()), (0, "m2.nakama1"));
 }

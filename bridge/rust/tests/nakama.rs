@@ -313,8 +313,8 @@ fn an_authoritative_match_of_a_rust_module_runs_in_nakama() {
     let ready = nakama.log_lines("Rust bridge ready");
     assert_eq!(ready.len(), 1, "{}", nakama.log());
     assert_eq!(
-        ready[0]["registrations"], 2,
-        "arena_create and the arena match"
+        ready[0]["registrations"], 3,
+        "arena_create, the arena match and the matchmaker matched hook"
     );
 
     let session = nakama.request(
