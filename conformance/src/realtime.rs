@@ -1,7 +1,8 @@
 //! The realtime socket (`GET /ws`, JSON envelopes) as Nakama 3.40.0 serves
 //! it, checked on a host serving `examples/arena`: the upgrade's refusals,
-//! `ping`, `rpc`, and an arena match joined, played and left by blocking
-//! WebSocket clients.
+//! `ping`, `rpc`, an arena match joined, played and left by blocking
+//! WebSocket clients, relayed matches, notifications, and the matchmaker
+//! (tickets, groups, and arena's matched hook).
 //!
 //! Only what Nakama's source says it does is asserted. Where Nakama leaves
 //! the order or timing of things to its goroutines (a presence event
@@ -838,4 +839,392 @@ pub fn check_notifications(port: u16) {
     }
     s.close();
     second.close();
+}
+
+/// A `matchmaker_add` body: a group of exactly two, among the tickets of
+/// round `round` only (its query and a string property `round` say so,
+/// so that tickets of other rounds, or of another run on the same host,
+/// never join them). `query` is added to the round's.
+fn pair_ticket(round: &str, query: &str, strings: Value, numbers: Value) -> Value {
+    let mut strings = strings;
+    strings["round"] = Value::from(round);
+    json!({
+        "min_count": 2,
+        "max_count": 2,
+        "query": format!("+properties.round:{round} {query}").trim_end().to_string(),
+        "string_properties": strings,
+        "numeric_properties": numbers,
+    })
+}
+
+/// Sends `matchmaker_add` and answers the ticket: the answer is
+/// `matchmaker_ticket` alone, a UUID.
+fn add_ticket(s: &mut Socket, body: Value) -> String {
+    let r = s.call(json!({"matchmaker_add": body}));
+    let ticket = r["matchmaker_ticket"]["ticket"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no ticket for {body}: {r}"))
+        .to_string();
+    assert_eq!(
+        r,
+        json!({"cid": r["cid"], "matchmaker_ticket": {"ticket": ticket}})
+    );
+    assert_eq!(ticket.len(), 36, "{ticket}");
+    ticket
+}
+
+/// `matchmaker_remove` of `ticket`: the answer.
+fn remove_ticket(s: &mut Socket, ticket: &str) -> Value {
+    s.call(json!({"matchmaker_remove": {"ticket": ticket}}))
+}
+
+/// The `matchmaker_matched` push of `ticket`, waited for.
+fn matched_push(s: &mut Socket, ticket: &str) -> Value {
+    let e = s.wait_for(&format!("matchmaker_matched of ticket {ticket}"), |e| {
+        e["matchmaker_matched"]["ticket"] == ticket
+    });
+    assert_eq!(e.as_object().map(|o| o.len()), Some(1), "no cid: {e}");
+    e["matchmaker_matched"].clone()
+}
+
+/// A push's users, sorted by user id (Nakama lists them in the order its
+/// search found them).
+fn users_of(push: &Value) -> Vec<Value> {
+    let mut users = push["users"].as_array().cloned().unwrap_or_default();
+    users.sort_by_key(|u| u["presence"]["user_id"].as_str().unwrap_or("").to_string());
+    users
+}
+
+/// Lets the matchmaker run past every ticket added so far: two fresh
+/// users' tickets that only match each other are added now and matched;
+/// an interval that forms their group has looked at every older ticket.
+/// Twice, so that the pushes of that earlier interval have been sent (an
+/// interval sends its groups' pushes before it ends: server/matchmaker.go,
+/// Process).
+fn pass_intervals(port: u16, suffix: &str, tag: &str) {
+    for n in 0..2 {
+        let round = format!("mmctl{tag}{n}x{suffix}");
+        let users: Vec<User> = ["a", "b"]
+            .iter()
+            .map(|u| {
+                let name = format!("c{tag}{n}{u}{suffix}");
+                User::new(port, &format!("mm-{name}"), &name)
+            })
+            .collect();
+        let mut sockets: Vec<Socket> = users.iter().map(|u| Socket::open(port, u)).collect();
+        let tickets: Vec<String> = sockets
+            .iter_mut()
+            .map(|s| add_ticket(s, pair_ticket(&round, "", json!({}), json!({}))))
+            .collect();
+        for (s, t) in sockets.iter_mut().zip(&tickets) {
+            matched_push(s, t);
+        }
+        for s in sockets {
+            s.close();
+        }
+    }
+}
+
+/// No `matchmaker_matched` push has reached `s` for `ticket`, up to a
+/// `ping` answered now (pushes queued before it come first).
+fn assert_not_matched(s: &mut Socket, ticket: &str) {
+    s.call(json!({"ping": {}}));
+    assert!(
+        !s.pending
+            .iter()
+            .any(|e| e["matchmaker_matched"]["ticket"] == ticket),
+        "ticket {ticket} was matched: {:?}",
+        s.pending
+    );
+}
+
+/// The matchmaker over the realtime socket, on a host serving
+/// `examples/arena` (its matched hook makes an arena sized for the group,
+/// or no match when a ticket has `mode` = `relayed`), started with
+/// `matchmaker.interval_sec` 1 (default 15) and the other matchmaker
+/// settings at their defaults (`max_tickets` 3, `max_intervals` 2,
+/// `rev_precision` false: a ticket whose query finds another matches it,
+/// whatever the other's query).
+///
+/// Nakama: server/pipeline_matchmaker.go (add, remove), server/matchmaker.go
+/// (`Add`, `RemoveSession`, `Process`: the hook and the pushes),
+/// server/matchmaker_process.go (forming groups), server/session_ws.go
+/// (`Close`: a session's tickets go with it).
+pub fn check_matchmaker(port: u16) {
+    let suffix = crate::run_suffix();
+    let user = |n: &str| User::new(port, &format!("mm-{n}-{suffix}"), &format!("m{n}{suffix}"));
+    let (alice, bob, carol) = (user("alice"), user("bob"), user("carol"));
+    let (mut a, mut b, mut c) = (
+        Socket::open(port, &alice),
+        Socket::open(port, &bob),
+        Socket::open(port, &carol),
+    );
+    let round = |n: u32| format!("mm{n}x{suffix}");
+
+    // Refused input: BAD_INPUT (3) with the reason; a query that does not
+    // parse, or a fourth ticket of one session (matchmaker.max_tickets 3),
+    // fail in the matchmaker's Add, which the socket answers as
+    // RUNTIME_EXCEPTION (0, so no code in the JSON) "Error adding to
+    // matchmaker".
+    for (body, error) in [
+        (
+            json!({"min_count": 1, "max_count": 2, "query": "*"}),
+            json!({"code": 3, "message": "Invalid minimum count, must be >= 2"}),
+        ),
+        (
+            json!({"max_count": 2}),
+            json!({"code": 3, "message": "Invalid minimum count, must be >= 2"}),
+        ),
+        (
+            json!({"min_count": 3, "max_count": 2}),
+            json!({"code": 3, "message": "Invalid maximum count, must be >= minimum count"}),
+        ),
+        (
+            json!({"min_count": 2, "max_count": 4, "count_multiple": 0}),
+            json!({"code": 3, "message": "Invalid count multiple, must be >= 1"}),
+        ),
+        (
+            json!({"min_count": 2, "max_count": 4, "count_multiple": 3}),
+            json!({"code": 3, "message": "Invalid count multiple for minimum count, must divide"}),
+        ),
+        (
+            json!({"min_count": 2, "max_count": 5, "count_multiple": 2}),
+            json!({"code": 3, "message": "Invalid count multiple for maximum count, must divide"}),
+        ),
+        (
+            json!({"min_count": 2, "max_count": 2, "query": "+properties.region:"}),
+            json!({"message": "Error adding to matchmaker"}),
+        ),
+    ] {
+        let r = a.call(json!({"matchmaker_add": body}));
+        assert_eq!(r, json!({"cid": r["cid"], "error": error}), "{body}");
+    }
+
+    // Three tickets per session; a removed one makes room. Tickets of one
+    // session never match each other.
+    let r0 = round(0);
+    // A count multiple that divides both counts is taken.
+    let mut multiple = pair_ticket(&r0, "", json!({}), json!({}));
+    multiple["max_count"] = json!(4);
+    multiple["count_multiple"] = json!(2);
+    let t = add_ticket(&mut a, multiple);
+    let r = remove_ticket(&mut a, &t);
+    assert_eq!(r, json!({"cid": r["cid"]}));
+    let mut held: Vec<String> = (0..3)
+        .map(|_| add_ticket(&mut a, pair_ticket(&r0, "", json!({}), json!({}))))
+        .collect();
+    let r = a.call(json!({"matchmaker_add": pair_ticket(&r0, "", json!({}), json!({}))}));
+    assert_eq!(
+        r,
+        json!({"cid": r["cid"], "error": {"message": "Error adding to matchmaker"}})
+    );
+    // Removing: an empty answer with the cid; a ticket that is gone, was
+    // never made, or is another session's is not found.
+    let not_found = |r: &Value| {
+        assert_eq!(
+            r,
+            &json!({"cid": r["cid"], "error": {"code": 3, "message": "Matchmaker ticket not found"}})
+        )
+    };
+    not_found(&remove_ticket(&mut b, &held[0]));
+    let r = remove_ticket(&mut a, &held[0]);
+    assert_eq!(r, json!({"cid": r["cid"]}));
+    not_found(&remove_ticket(&mut a, &held[0]));
+    not_found(&remove_ticket(
+        &mut a,
+        "6b3f0c3e-0000-4000-8000-00000000abcd",
+    ));
+    let r = a.call(json!({"matchmaker_remove": {}}));
+    assert_eq!(
+        r,
+        json!({"cid": r["cid"], "error": {"code": 3, "message": "Invalid matchmaker ticket"}})
+    );
+    held[0] = add_ticket(&mut a, pair_ticket(&r0, "", json!({}), json!({})));
+    for t in &held {
+        let r = remove_ticket(&mut a, t);
+        assert_eq!(r, json!({"cid": r["cid"]}), "{t}");
+    }
+
+    // A group: each member is pushed its own ticket, the match the hook
+    // made (an arena: "<uuid>.<node>"), every member with the properties
+    // of their ticket, and itself.
+    let r1 = round(1);
+    let a_ticket = add_ticket(
+        &mut a,
+        pair_ticket(
+            &r1,
+            "",
+            json!({"region": "eu"}),
+            json!({"rank": 1500, "skill": 7.5}),
+        ),
+    );
+    let b_ticket = add_ticket(
+        &mut b,
+        pair_ticket(&r1, "", json!({}), json!({"rank": 1400})),
+    );
+    let (pa, pb) = (
+        matched_push(&mut a, &a_ticket),
+        matched_push(&mut b, &b_ticket),
+    );
+    let session = |push: &Value| {
+        let s = push["self"]["presence"]["session_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{push}"))
+            .to_string();
+        assert_eq!(s.len(), 36, "{push}");
+        s
+    };
+    let (a_session, b_session) = (session(&pa), session(&pb));
+    let a_user = json!({
+        "presence": presence(&alice, &a_session),
+        "string_properties": {"region": "eu", "round": r1},
+        "numeric_properties": {"rank": 1500, "skill": 7.5},
+    });
+    let b_user = json!({
+        "presence": presence(&bob, &b_session),
+        "string_properties": {"round": r1},
+        "numeric_properties": {"rank": 1400},
+    });
+    let mut both = vec![a_user.clone(), b_user.clone()];
+    both.sort_by_key(|u| u["presence"]["user_id"].as_str().unwrap().to_string());
+    let match_id = pa["match_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no match id: {pa}"))
+        .to_string();
+    for (push, ticket, me) in [(&pa, &a_ticket, &a_user), (&pb, &b_ticket, &b_user)] {
+        let keys: Vec<&String> = push.as_object().unwrap().keys().collect();
+        assert_eq!(keys.len(), 4, "ticket, match_id, users, self: {push}");
+        assert_eq!(push["ticket"], ticket.as_str(), "{push}");
+        assert_eq!(push["match_id"], match_id.as_str(), "{push}");
+        assert_eq!(users_of(push), both, "{push}");
+        assert_eq!(&push["self"], me, "{push}");
+    }
+    assert!(match_id_parts(&match_id).is_some(), "{match_id}");
+    // The arena exists, with a seat for each of them and no more.
+    for (s, name) in [(&mut a, "alice"), (&mut b, "bob")] {
+        let r = s.call(json!({"match_join": {"match_id": match_id, "metadata": {"name": name}}}));
+        assert_eq!(r["match"]["match_id"], match_id.as_str(), "{r}");
+        assert_eq!(r["match"]["authoritative"], true, "{r}");
+    }
+    let r = c.call(json!({"match_join": {"match_id": match_id, "metadata": {"name": "carol"}}}));
+    assert_eq!(error_of(&r), (5, "arena is full".into()));
+    for s in [&mut a, &mut b] {
+        s.call(json!({"match_leave": {"match_id": match_id}}));
+    }
+    // A matched ticket is gone.
+    not_found(&remove_ticket(&mut a, &a_ticket));
+
+    // No match from the hook (a ticket asked for a relayed one): the
+    // group is pushed one token instead of a match id, which joins each
+    // of them to one relayed match ("<uuid>.", made by the first join).
+    let r2 = round(2);
+    let a_ticket = add_ticket(
+        &mut a,
+        pair_ticket(&r2, "", json!({"mode": "relayed"}), json!({})),
+    );
+    let b_ticket = add_ticket(&mut b, pair_ticket(&r2, "", json!({}), json!({})));
+    let (pa, pb) = (
+        matched_push(&mut a, &a_ticket),
+        matched_push(&mut b, &b_ticket),
+    );
+    let token = pa["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no token: {pa}"))
+        .to_string();
+    assert_eq!(token.split('.').count(), 3, "a JWT: {token}");
+    for push in [&pa, &pb] {
+        assert_eq!(
+            push["token"],
+            token.as_str(),
+            "one token for the group: {push}"
+        );
+        assert!(push.get("match_id").is_none(), "{push}");
+        assert_eq!(users_of(push).len(), 2, "{push}");
+    }
+    let r = a.call(json!({"match_join": {"token": token}}));
+    let relayed = r["match"]["match_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{r}"))
+        .to_string();
+    assert!(relayed.ends_with('.') && relayed.len() == 37, "{relayed}");
+    assert_eq!(
+        r,
+        json!({"cid": r["cid"], "match": {"match_id": relayed, "self": presence(&alice, &a_session)}}),
+        "the first one in: nobody else, size 0 (left out)"
+    );
+    let r = b.call(json!({"match_join": {"token": token}}));
+    assert_eq!(
+        r,
+        json!({"cid": r["cid"], "match": {
+            "match_id": relayed,
+            "size": 1,
+            "presences": [presence(&alice, &a_session)],
+            "self": presence(&bob, &b_session),
+        }})
+    );
+    let r = c.call(json!({"match_join": {"token": "not.a.token"}}));
+    assert_eq!(error_of(&r), (3, "Invalid match token".into()));
+    for s in [&mut a, &mut b] {
+        s.call(json!({"match_leave": {"match_id": relayed}}));
+    }
+
+    // Queries that exclude each other: Alice (eu) wants eu, Bob (us) wants
+    // us. Neither ticket finds the other, however long they wait; both
+    // stay in the pool.
+    let r3 = round(3);
+    let a_ticket = add_ticket(
+        &mut a,
+        pair_ticket(
+            &r3,
+            "+properties.region:eu",
+            json!({"region": "eu"}),
+            json!({}),
+        ),
+    );
+    let b_ticket = add_ticket(
+        &mut b,
+        pair_ticket(
+            &r3,
+            "+properties.region:us",
+            json!({"region": "us"}),
+            json!({}),
+        ),
+    );
+    pass_intervals(port, &suffix, "x");
+    assert_not_matched(&mut a, &a_ticket);
+    assert_not_matched(&mut b, &b_ticket);
+    for (s, t) in [(&mut a, &a_ticket), (&mut b, &b_ticket)] {
+        let r = remove_ticket(s, t);
+        assert_eq!(r, json!({"cid": r["cid"]}), "still in the pool: {t}");
+    }
+
+    // A closed socket's tickets go with it. Nakama removes them before it
+    // untracks the session (server/session_ws.go, Close), so once Carol
+    // sees Alice's second session leave their relayed match, its ticket
+    // is gone, and a ticket it would have matched waits alone.
+    let r4 = round(4);
+    let r = c.call(json!({"match_create": {}}));
+    let room = r["match"]["match_id"].as_str().unwrap().to_string();
+    let mut a2 = Socket::open(port, &alice);
+    let r = a2.call(json!({"match_join": {"match_id": room}}));
+    let a2_session = r["match"]["self"]["session_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    add_ticket(&mut a2, pair_ticket(&r4, "", json!({}), json!({})));
+    a2.close();
+    c.wait_for("the closed session's leave", |e| {
+        e["match_presence_event"]["leaves"]
+            .as_array()
+            .is_some_and(|l| l.iter().any(|p| p["session_id"] == a2_session.as_str()))
+    });
+    let b_ticket = add_ticket(&mut b, pair_ticket(&r4, "", json!({}), json!({})));
+    pass_intervals(port, &suffix, "y");
+    assert_not_matched(&mut b, &b_ticket);
+    let r = remove_ticket(&mut b, &b_ticket);
+    assert_eq!(r, json!({"cid": r["cid"]}));
+
+    for s in [a, b, c] {
+        s.close();
+    }
 }

@@ -1,6 +1,6 @@
 //! The bridge inside a real Nakama 3.40.0 on PostgreSQL: the golden vectors
 //! replayed through it, every nk function, an authoritative match of a
-//! Rust module, and what Nakama does with a module that panics, one whose
+//! Rust module, its matchmaker matched hook, and what Nakama does with a module that panics, one whose
 //! init fails, one built for another ABI, and a bridge built with other Go
 //! flags.
 //!
@@ -452,6 +452,42 @@ fn a_match_nakama_stops_on_its_own_has_its_rust_state_dropped() {
     assert!(
         nakama
             .log_lines("Rust match handler could not drop")
+            .is_empty(),
+        "{}",
+        nakama.log()
+    );
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn the_matchmaker_matched_hook_of_a_rust_module_runs_in_nakama() {
+    // arena's hook makes an arena for each group (nk match_create from
+    // inside the hook), or nothing for a relayed one. The matchmaker runs
+    // every second instead of 15.
+    let runtime = runtime_folder(&["arena"]);
+    let nakama =
+        nakama::start(runtime.path(), &["--matchmaker.interval_sec", "1"]).expect(NEEDS_NAKAMA);
+    nakama_conformance::realtime::check_matchmaker(nakama.port);
+
+    // The hook's log lines are the module's, with the "mode" Nakama gives
+    // a Go hook's logger: one per arena it made (the groups of two of the
+    // check, and of its rounds that let the matchmaker run).
+    let lines = nakama.log_lines("matchmaker: arena ");
+    assert!(lines.len() >= 2, "{}", nakama.log());
+    for line in &lines {
+        assert!(
+            line["msg"].as_str().unwrap().ends_with(" for 2 players"),
+            "{line}"
+        );
+        assert_eq!(line["runtime"], "rust", "{line}");
+        assert_eq!(line["mode"], "matchmaker", "{line}");
+        let caller = line["caller"].as_str().unwrap();
+        assert!(caller.starts_with("examples/arena/src/lib.rs:"), "{line}");
+    }
+    // The hook never failed: answering nothing (relayed) is no error.
+    assert!(
+        nakama
+            .log_lines("Error running Matchmaker Matched hook")
             .is_empty(),
         "{}",
         nakama.log()
