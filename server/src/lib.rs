@@ -16,6 +16,7 @@ pub mod matches;
 pub mod modules;
 pub mod nk;
 pub mod online;
+pub mod query;
 pub mod realtime;
 pub mod session;
 
