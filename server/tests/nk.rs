@@ -116,3 +116,49 @@ fn on_sigterm_matches_get_terminate_and_the_grace_period() {
     let log = std::fs::read_to_string(&server.log).unwrap();
     assert!(log.contains("terminating with 30 s of grace"), "{log}");
 }
+
+#[test]
+fn match_list_answers_nakamas_errors_for_label_queries() {
+    use nakama_devhost::matches::Matches;
+    use nakama_runtime_host::abi::{nk::MatchListArgs, Code};
+
+    let matches = Matches::manual(
+        "node",
+        "test",
+        nakama_devhost::log::Logger::new("error", "json"),
+    );
+    let list = |authoritative: bool, query: &str| {
+        matches.list(&MatchListArgs {
+            limit: 10,
+            authoritative,
+            query: query.into(),
+            ..Default::default()
+        })
+    };
+    // Nakama's MatchList wraps its parser's and its index's errors; the
+    // bridge reads the first as INVALID_ARGUMENT, the second as INTERNAL.
+    let e = list(true, "+").unwrap_err();
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (
+            Code::InvalidArgument,
+            "error parsing query string: syntax error"
+        )
+    );
+    let e = list(true, "label.open:\"T").unwrap_err();
+    assert_eq!(
+        e.message,
+        "error parsing query string: parse error: unterminated quote"
+    );
+    let e = list(true, "label.mode:duel~3").unwrap_err();
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (
+            Code::Internal,
+            "error listing matches by query: fuzziness exceeds max (2)"
+        )
+    );
+    assert_eq!(list(true, "label.open:T").unwrap(), vec![]);
+    // Relayed matches only: Nakama answers none before reading the query.
+    assert_eq!(list(false, "+").unwrap(), vec![]);
+}
