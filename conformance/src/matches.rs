@@ -110,3 +110,158 @@ pub fn check_listing(port: u16) {
     let r = request(port, "GET", "/v2/match", &[], None).unwrap();
     assert_eq!(r.status, 401, "{}", r.text());
 }
+
+/// Nakama's label queries (`GET /v2/match?query=`) on three arenas, oldest
+/// first: `full` (2 of 2 seats taken: `{"open":false,"players":2}`), `one`
+/// (`{"open":true,"players":1}`) and `empty` (`{"open":true,"players":0}`).
+/// Must, should and must-not clauses, numeric ranges, the booleans `T`
+/// and `F`, boosts; best score first, then newest first; a query that does
+/// not parse answers 500 "Error listing matches.".
+pub fn check_listing_queries(port: u16) {
+    use crate::realtime::{Socket, User};
+
+    let suffix = crate::run_suffix();
+    let user = |n: &str| User::new(port, &format!("mq-{n}-{suffix}"), &format!("mq{n}{suffix}"));
+    let (ann, ben) = (user("ann"), user("ben"));
+    let auth = format!("Bearer {}", ann.token);
+    let create = |max_players: u32| {
+        let created = ann.rpc(
+            port,
+            "arena_create",
+            &format!(r#"{{"max_players":{max_players}}}"#),
+        );
+        // Nakama keeps start times in milliseconds: keep them apart.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        created["match_id"].as_str().unwrap().to_string()
+    };
+    let matches = [
+        ("full", create(2)),
+        ("one", create(3)),
+        ("empty", create(4)),
+    ];
+    let id = |name: &str| matches.iter().find(|(n, _)| *n == name).unwrap().1.clone();
+
+    let mut a = Socket::open(port, &ann);
+    let mut b = Socket::open(port, &ben);
+    let join = |socket: &mut Socket, name: &str, arena: &str| {
+        let r = socket.call(
+            serde_json::json!({"match_join": {"match_id": id(arena), "metadata": {"name": name}}}),
+        );
+        assert!(r["match"].is_object(), "{name} joins {arena}: {r}");
+    };
+    join(&mut a, "ann", "full");
+    join(&mut b, "ben", "full");
+    join(&mut b, "ben", "one");
+
+    // Our arenas among the listed ones, in the order listed.
+    let listed = |query: &str| -> Result<Vec<&str>, String> {
+        let encoded: String = query
+            .bytes()
+            .map(|c| match c {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    char::from(c).to_string()
+                }
+                _ => format!("%{c:02X}"),
+            })
+            .collect();
+        let path = format!("/v2/match?limit=100&query={encoded}");
+        let r = get(port, &auth, &path);
+        if r.status != 200 {
+            return Err(format!("{query}: {} {}", r.status, r.text()));
+        }
+        let body = r.json();
+        Ok(body["matches"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|m| matches.iter().find(|(_, id)| m["match_id"] == id.as_str()))
+            .map(|(name, _)| *name)
+            .collect())
+    };
+
+    // Nakama indexes labels about once a second: wait for the joins.
+    crate::eventually("the arenas' labels are indexed", || {
+        let all = listed("*")?;
+        let full = listed("+label.open:F +label.players:2")?;
+        let one = listed("+label.open:T +label.players:1")?;
+        (all.len() == 3 && full == ["full"] && one == ["one"])
+            .then_some(())
+            .ok_or_else(|| format!("not indexed yet: {all:?} {full:?} {one:?}"))
+    });
+
+    for (query, expected) in [
+        // Everything, newest first.
+        ("*", &["empty", "one", "full"][..]),
+        // Must: equal scores, newest first.
+        ("+label.open:T", &["empty", "one"]),
+        // Must not, alone: every other match.
+        ("-label.open:T", &["full"]),
+        ("-label.open:T -label.players:2", &[]),
+        // Should: at least one; equal scores, newest first.
+        ("label.open:F label.players:0", &["empty", "full"]),
+        // A should clause adds to a must's score: the better one first.
+        ("+label.open:T label.players:1", &["one", "empty"]),
+        ("+label.open:T -label.players:0", &["one"]),
+        // Numbers and ranges.
+        ("label.players:2", &["full"]),
+        ("label.players:>=1", &["one", "full"]),
+        (
+            "label.players:>0 label.players:<2",
+            &["one", "empty", "full"],
+        ),
+        ("label.players:<1", &["empty"]),
+        ("label.players:<=-1", &[]),
+        // A boost outweighs age: 1 + 3² against 1.
+        ("label.players:>=1 label.open:F^3", &["full", "one"]),
+        // Other fields of the index.
+        (
+            "+handler_name:arena +tick_rate:10 +label.players:1",
+            &["one"],
+        ),
+        // No match: a value no label has, a field none has, an unfielded
+        // term (Nakama's default field is not in its documents).
+        ("label.players:>10", &[]),
+        ("label.mode:duel", &[]),
+        ("T", &[]),
+        ("+label.open:T +label.players:2", &[]),
+    ] {
+        assert_eq!(listed(query).unwrap(), expected, "query {query}");
+    }
+    // Sizes filter the query's matches.
+    let r = get(
+        port,
+        &auth,
+        "/v2/match?limit=100&query=label.open:T&min_size=1&max_size=1",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let body = r.json();
+    let ours: Vec<&Value> = body["matches"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| matches.iter().any(|(_, id)| m["match_id"] == id.as_str()))
+        .collect();
+    assert_eq!(ours.len(), 1, "{body}");
+    assert_eq!(ours[0]["match_id"], id("one").as_str());
+    assert_eq!(ours[0]["size"], 1);
+    assert_eq!(ours[0]["label"], r#"{"open":true,"players":1}"#);
+
+    // Queries that do not parse, or that Nakama's index will not run.
+    for query in [
+        "%2B",
+        "label.open%3A%22T",
+        "label.open%3A",
+        "label.open%3AT%5Eabc",
+        "label.mode%3Aduel~3",
+    ] {
+        let r = get(port, &auth, &format!("/v2/match?query={query}"));
+        let body = r.json();
+        assert_eq!(
+            (r.status, &body["code"], body["message"].as_str()),
+            (500, &Value::from(13), Some("Error listing matches.")),
+            "{query}: {body}"
+        );
+    }
+    a.close();
+    b.close();
+}

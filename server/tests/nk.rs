@@ -96,6 +96,7 @@ fn work_outside_calls_writes_and_logs_through_the_background_handle() {
 fn the_client_match_listing_answers_as_nakama() {
     let server = Server::start(&["arena"], &["--logger.level", "error"]);
     nakama_conformance::matches::check_listing(server.port);
+    nakama_conformance::matches::check_listing_queries(server.port);
 }
 
 #[test]

@@ -390,6 +390,7 @@ fn an_authoritative_match_of_a_rust_module_runs_in_nakama() {
 
     // The client listing's filters and refusals, as on the dev host.
     nakama_conformance::matches::check_listing(nakama.port);
+    nakama_conformance::matches::check_listing_queries(nakama.port);
     // Played over Nakama's realtime socket: joins (refused and accepted),
     // moves, positions, leaves, as on the dev host.
     nakama_conformance::realtime::check_arena(nakama.port);
