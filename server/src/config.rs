@@ -36,6 +36,8 @@ pub struct Config {
     /// On Ctrl-C / SIGTERM, how long matches get to end after their
     /// `terminate` (0: stop at once, no `terminate`), as in Nakama.
     pub shutdown_grace_sec: u64,
+    /// `matchmaker.max_tickets`, `interval_sec`, `max_intervals`.
+    pub matchmaker: crate::matchmaker::MatchmakerConfig,
 }
 
 impl Default for Config {
@@ -63,6 +65,7 @@ impl Default for Config {
             socket_max_request_size_bytes: 262_144,
             database_address: String::new(),
             shutdown_grace_sec: 0,
+            matchmaker: Default::default(),
         }
     }
 }
@@ -88,6 +91,9 @@ pub const KEYS: &[&str] = &[
     "socket.max_request_size_bytes",
     "database.address",
     "shutdown_grace_sec",
+    "matchmaker.max_tickets",
+    "matchmaker.interval_sec",
+    "matchmaker.max_intervals",
 ];
 
 /// A configuration problem that stops startup.
@@ -146,6 +152,9 @@ impl Config {
                 "runtime.call_timeout_ms" => c.runtime_call_timeout_ms = number(&key, &text())?,
                 "runtime.reload" => c.runtime_reload = boolean(&key, &text())?,
                 "shutdown_grace_sec" => c.shutdown_grace_sec = number(&key, &text())?,
+                "matchmaker.max_tickets" => c.matchmaker.max_tickets = number(&key, &text())?,
+                "matchmaker.interval_sec" => c.matchmaker.interval_sec = number(&key, &text())?,
+                "matchmaker.max_intervals" => c.matchmaker.max_intervals = number(&key, &text())?,
                 "logger.level" => c.logger_level = text().to_lowercase(),
                 "logger.format" => c.logger_format = text().to_lowercase(),
                 "session.encryption_key" => c.session_encryption_key = text(),
@@ -203,6 +212,17 @@ impl Config {
             if !e.contains('=') {
                 return fail(format!("runtime.env entry {e:?} must be KEY=VALUE"));
             }
+        }
+        // Nakama's own checks and messages.
+        let m = &self.matchmaker;
+        if m.max_tickets < 1 {
+            return fail("Matchmaker maximum ticket count must be >= 1".into());
+        }
+        if m.interval_sec < 1 {
+            return fail("Matchmaker interval time seconds must be >= 1".into());
+        }
+        if m.max_intervals < 1 {
+            return fail("Matchmaker max intervals must be >= 1".into());
         }
         Ok(())
     }
@@ -360,5 +380,48 @@ mod tests {
         );
         let (c, _) = Config::load(&[], &flags(&[("runtime.reload", "TRUE")])).unwrap();
         assert!(c.runtime_reload);
+    }
+
+    #[test]
+    fn matchmaker_settings_are_read_and_checked_as_nakama_does() {
+        let (c, _) = Config::load(&[], &[]).unwrap();
+        assert_eq!(c.matchmaker, crate::matchmaker::MatchmakerConfig::default());
+        assert_eq!(
+            (
+                c.matchmaker.max_tickets,
+                c.matchmaker.interval_sec,
+                c.matchmaker.max_intervals
+            ),
+            (3, 15, 2)
+        );
+        let (c, _) = Config::load(
+            &[],
+            &flags(&[
+                ("matchmaker.interval_sec", "1"),
+                ("matchmaker.max_tickets", "5"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            (c.matchmaker.interval_sec, c.matchmaker.max_tickets),
+            (1, 5)
+        );
+        for (key, message) in [
+            (
+                "matchmaker.max_tickets",
+                "Matchmaker maximum ticket count must be >= 1",
+            ),
+            (
+                "matchmaker.interval_sec",
+                "Matchmaker interval time seconds must be >= 1",
+            ),
+            (
+                "matchmaker.max_intervals",
+                "Matchmaker max intervals must be >= 1",
+            ),
+        ] {
+            let e = Config::load(&[], &flags(&[(key, "0")])).unwrap_err();
+            assert_eq!(e.0, message);
+        }
     }
 }

@@ -47,6 +47,8 @@ pub struct App {
     pub sessions: Arc<Sessions>,
     /// The running matches.
     pub matches: crate::matches::Matches,
+    /// The matchmaker's pool of tickets.
+    pub matchmaker: crate::matchmaker::Matchmaker,
     /// The sessions connected over the realtime socket.
     pub online: crate::online::Online,
     pub log: Logger,

@@ -13,6 +13,7 @@ pub mod db;
 pub mod http;
 pub mod log;
 pub mod matches;
+pub mod matchmaker;
 pub mod modules;
 pub mod nk;
 pub mod online;
@@ -98,6 +99,16 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
     )?;
     let modules = Arc::new(loader.load().await.map_err(|e| e.to_string())?);
     matches.set_modules(modules.clone());
+    let matchmaker = matchmaker::Matchmaker::new(
+        config.matchmaker.clone(),
+        &config.name,
+        VERSION,
+        &config.session_encryption_key,
+        log.clone(),
+        online.clone(),
+    );
+    matchmaker.set_modules(modules.clone());
+    matchmaker.start();
     let host = if config.socket_address.is_empty() {
         "0.0.0.0"
     } else {
@@ -115,6 +126,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         modules: ArcSwap::new(modules),
         sessions,
         matches: matches.clone(),
+        matchmaker,
         online,
         log: log.clone(),
     });

@@ -140,6 +140,7 @@ pub fn watch(app: Arc<App>, mut loader: Loader) {
                     let count = modules.modules().len();
                     let modules = Arc::new(modules);
                     app.matches.set_modules(modules.clone());
+                    app.matchmaker.set_modules(modules.clone());
                     app.modules.store(modules);
                     app.log.info(
                         "Modules reloaded",

@@ -1,13 +1,15 @@
 //! The sessions connected over the realtime socket, by user, and what the
-//! server pushes to them without being asked: what matches send, and
-//! notifications (Nakama's notification stream: a notification reaches
-//! every socket its user has open when it is sent, persistent or not).
+//! server pushes to them without being asked: what matches send, what the
+//! matchmaker found, and notifications (Nakama's notification stream: a
+//! notification reaches every socket its user has open when it is sent,
+//! persistent or not).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use nakama_runtime_host::abi::api;
 use nakama_runtime_host::abi::matches::Presence;
+use nakama_runtime_host::abi::matchmaker::MatchmakerEntry;
 use tokio::sync::mpsc;
 
 /// What the server pushes to one session.
@@ -29,6 +31,29 @@ pub enum Outbound {
     },
     /// A `notifications` envelope.
     Notifications(Vec<api::Notification>),
+    /// A `matchmaker_matched` envelope.
+    Matched(Matched),
+}
+
+/// The matchmaker put this session's ticket in a group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matched {
+    /// The session's own ticket.
+    pub ticket: String,
+    pub id: MatchedId,
+    /// Everyone in the group.
+    pub users: Vec<MatchmakerEntry>,
+    /// Which of `users` this session is.
+    pub self_index: usize,
+}
+
+/// What a matched group joins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MatchedId {
+    /// The match the matched hook made.
+    MatchId(String),
+    /// A token for a relayed match (no hook, or it made no match).
+    Token(String),
 }
 
 /// Where a session's pushes go.
@@ -72,6 +97,15 @@ impl Online {
         if let Some(sessions) = self.lock().get(user_id) {
             for (_, outbox) in sessions {
                 let _ = outbox.send(Outbound::Notifications(notifications.clone()));
+            }
+        }
+    }
+
+    /// Sends `out` to one session, if it is still connected.
+    pub fn send(&self, user_id: &str, session_id: &str, out: Outbound) {
+        if let Some(sessions) = self.lock().get(user_id) {
+            if let Some((_, outbox)) = sessions.iter().find(|(s, _)| s == session_id) {
+                let _ = outbox.send(out);
             }
         }
     }

@@ -36,7 +36,7 @@
 //!   no timer for it), and neither does the dev host.
 //! - When the socket closes, its session leaves every match it is in.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -47,6 +47,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use nakama_runtime_host::abi::matches::Presence;
+use nakama_runtime_host::abi::matchmaker::MatchmakerEntry;
 use nakama_runtime_host::abi::{mode, Code, ContextData};
 use nakama_runtime_host::{CallContext, CallError};
 use serde::Serialize;
@@ -55,7 +56,7 @@ use tokio::time::Instant;
 
 use crate::http::App;
 use crate::matches::{JoinError, JoinRequest, Joined};
-use crate::online::{Outbound, Outbox};
+use crate::online::{MatchedId, Outbound, Outbox};
 
 /// The largest message a client may send (Nakama's
 /// `socket.max_message_size_bytes` default).
@@ -322,6 +323,9 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
     drop(socket);
     // A join still under way finishes before the session leaves everything.
     let _ = handler.await;
+    // Tickets first, as Nakama's session close does: whoever sees the
+    // leave can count on the tickets being gone.
+    app.matchmaker.remove_session(&session.id);
     app.matches.leave_all(&session.id);
     app.online.disconnect(&session.user_id, &session.id);
     match close_reason {
@@ -477,6 +481,8 @@ impl Socket {
                 to,
                 reliable,
             } => self.match_data_send(&match_id, op_code, data, to, reliable),
+            decode::Request::MatchmakerAdd(req) => self.matchmaker_add(cid, &req),
+            decode::Request::MatchmakerRemove { ticket } => self.matchmaker_remove(cid, &ticket),
             decode::Request::NotYet(name) => self.error(
                 cid,
                 error_code::UNRECOGNIZED_PAYLOAD,
@@ -494,6 +500,39 @@ impl Socket {
             }
         }
         Ok(())
+    }
+
+    /// `matchmaker_add`: a ticket for this session.
+    fn matchmaker_add(&self, cid: &str, req: &crate::matchmaker::TicketRequest) {
+        let presence = self.session.presence(&self.app.config.name);
+        match self.app.matchmaker.add(&presence, req) {
+            Ok(ticket) => self.send(Envelope {
+                cid,
+                message: Some(Out::MatchmakerTicket(TicketOut { ticket })),
+            }),
+            Err(e) if e.is_bad_input() => self.error(cid, error_code::BAD_INPUT, &e.to_string()),
+            Err(e) => {
+                if let crate::matchmaker::AddError::Refused(why) = &e {
+                    self.app.log.error(
+                        "Error adding to matchmaker",
+                        &[("error", why.as_str().into())],
+                    );
+                }
+                self.error(cid, error_code::RUNTIME_EXCEPTION, &e.to_string())
+            }
+        }
+    }
+
+    /// `matchmaker_remove`: one of this session's tickets; answered with
+    /// an empty envelope.
+    fn matchmaker_remove(&self, cid: &str, ticket: &str) {
+        if ticket.is_empty() {
+            return self.error(cid, error_code::BAD_INPUT, "Invalid matchmaker ticket");
+        }
+        match self.app.matchmaker.remove(&self.session.id, ticket) {
+            Ok(()) => self.send(Envelope { cid, message: None }),
+            Err(e) => self.error(cid, error_code::BAD_INPUT, &e.to_string()),
+        }
     }
 
     /// `rpc`: the module's RPC with the session's context.
@@ -746,6 +785,8 @@ enum Out {
     MatchData(MatchDataOut),
     MatchPresenceEvent(PresenceEventOut),
     Notifications(NotificationsOut),
+    MatchmakerMatched(MatchedOut),
+    MatchmakerTicket(TicketOut),
     Rpc(RpcOut),
     Pong(Empty),
 }
@@ -772,6 +813,73 @@ struct ErrorOut {
 }
 
 #[derive(Serialize)]
+struct TicketOut {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    ticket: String,
+}
+
+#[derive(Serialize)]
+struct MatchedOut {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    ticket: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    match_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    users: Vec<MatchmakerUser>,
+    #[serde(rename = "self")]
+    self_: MatchmakerUser,
+}
+
+#[derive(Serialize, Clone)]
+struct MatchmakerUser {
+    presence: UserPresence,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    party_id: String,
+    /// Maps: keys sorted, as protojson writes them.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    string_properties: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    numeric_properties: BTreeMap<String, GoDouble>,
+}
+
+impl From<&MatchmakerEntry> for MatchmakerUser {
+    fn from(e: &MatchmakerEntry) -> Self {
+        MatchmakerUser {
+            presence: UserPresence::from(&e.presence),
+            party_id: e.party_id.clone(),
+            string_properties: e.string_properties.clone().into_iter().collect(),
+            numeric_properties: e
+                .numeric_properties
+                .iter()
+                .map(|(k, v)| (k.clone(), GoDouble(*v)))
+                .collect(),
+        }
+    }
+}
+
+/// A double as protojson writes it: whole numbers without a fraction
+/// (`5`, not serde's `5.0`), the special values as strings.
+#[derive(Clone, Copy)]
+struct GoDouble(f64);
+
+impl Serialize for GoDouble {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let v = self.0;
+        if v.is_nan() {
+            s.serialize_str("NaN")
+        } else if v.is_infinite() {
+            s.serialize_str(if v > 0.0 { "Infinity" } else { "-Infinity" })
+        } else if v.fract() == 0.0 && v.abs() < 9.0e15 {
+            s.serialize_i64(v as i64)
+        } else {
+            s.serialize_f64(v)
+        }
+    }
+}
+
+#[derive(Serialize)]
 struct RpcOut {
     #[serde(skip_serializing_if = "String::is_empty")]
     id: String,
@@ -779,7 +887,7 @@ struct RpcOut {
     payload: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct UserPresence {
     #[serde(skip_serializing_if = "String::is_empty")]
     user_id: String,
@@ -874,6 +982,20 @@ fn outbound(out: &Outbound) -> String {
         Outbound::Notifications(notifications) => Out::Notifications(NotificationsOut {
             notifications: notifications.clone(),
         }),
+        Outbound::Matched(m) => {
+            let users: Vec<MatchmakerUser> = m.users.iter().map(MatchmakerUser::from).collect();
+            let (match_id, token) = match &m.id {
+                MatchedId::MatchId(id) => (Some(id.clone()), None),
+                MatchedId::Token(t) => (None, Some(t.clone())),
+            };
+            Out::MatchmakerMatched(MatchedOut {
+                ticket: m.ticket.clone(),
+                match_id,
+                token,
+                self_: users[m.self_index.min(users.len() - 1)].clone(),
+                users,
+            })
+        }
     };
     Envelope {
         cid: "",
@@ -994,6 +1116,10 @@ pub mod decode {
             to: SendTo,
             reliable: bool,
         },
+        MatchmakerAdd(crate::matchmaker::TicketRequest),
+        MatchmakerRemove {
+            ticket: String,
+        },
         /// A message Nakama handles and the dev host does not yet.
         NotYet(&'static str),
         /// A message only servers send.
@@ -1007,8 +1133,6 @@ pub mod decode {
         "channel_message_send",
         "channel_message_update",
         "channel_message_remove",
-        "matchmaker_add",
-        "matchmaker_remove",
         "status_follow",
         "status_unfollow",
         "status_update",
@@ -1059,6 +1183,8 @@ pub mod decode {
         "match_join",
         "match_leave",
         "match_data_send",
+        "matchmaker_add",
+        "matchmaker_remove",
     ];
 
     type Error = String;
@@ -1177,7 +1303,37 @@ pub mod decode {
         engine.decode(s).map_err(|e| e.to_string())
     }
 
-    fn string_map(v: Option<Json>) -> Result<HashMap<String, String>, Error> {
+    /// int32: as int64, within range.
+    fn int32(v: Option<Json>) -> Result<i32, Error> {
+        let n = int64(v)?;
+        i32::try_from(n).map_err(|_| format!("invalid value for int32 type: {n}"))
+    }
+
+    /// double: a JSON number, or a string holding one or `NaN`,
+    /// `Infinity`, `-Infinity`.
+    fn double(v: Json) -> Result<f64, Error> {
+        match v {
+            Json::Int(i) => Ok(i as f64),
+            Json::Float(f) => Ok(f),
+            Json::String(s) => match s.as_str() {
+                "NaN" => Ok(f64::NAN),
+                "Infinity" => Ok(f64::INFINITY),
+                "-Infinity" => Ok(f64::NEG_INFINITY),
+                _ if s.trim() == s => s
+                    .parse::<f64>()
+                    .map_err(|_| format!("invalid value for double type: {s:?}")),
+                _ => Err(format!("invalid value for double type: {s:?}")),
+            },
+            other => Err(format!("invalid value for double type: {other:?}")),
+        }
+    }
+
+    /// A map field: an object whose values `value` reads; a repeated key
+    /// is refused, as protojson does.
+    fn map<T>(
+        v: Option<Json>,
+        value: impl Fn(Json) -> Result<T, Error>,
+    ) -> Result<HashMap<String, T>, Error> {
         let Some(v) = v else {
             return Ok(HashMap::new());
         };
@@ -1186,14 +1342,15 @@ pub mod decode {
         };
         let mut out = HashMap::new();
         for (k, v) in entries {
-            let Json::String(v) = v else {
-                return Err(format!("invalid value for string type: {v:?}"));
-            };
-            if out.insert(k.clone(), v).is_some() {
+            if out.insert(k.clone(), value(v)?).is_some() {
                 return Err(format!("duplicate map key {k:?}"));
             }
         }
         Ok(out)
+    }
+
+    fn string_map(v: Option<Json>) -> Result<HashMap<String, String>, Error> {
+        map(v, |v| string(Some(v)))
     }
 
     /// Whom a `match_data_send` is for (relayed matches; authoritative
@@ -1349,6 +1506,37 @@ pub mod decode {
                     reliable: boolean(m.remove("reliable"))?,
                 }
             }
+            "matchmaker_add" => {
+                let mut m = message(
+                    value,
+                    &[
+                        "min_count",
+                        "max_count",
+                        "query",
+                        "string_properties",
+                        "numeric_properties",
+                        "count_multiple",
+                    ],
+                )?;
+                Request::MatchmakerAdd(crate::matchmaker::TicketRequest {
+                    min_count: int32(m.remove("min_count"))?,
+                    max_count: int32(m.remove("max_count"))?,
+                    query: string(m.remove("query"))?,
+                    string_properties: string_map(m.remove("string_properties"))?,
+                    numeric_properties: map(m.remove("numeric_properties"), double)?,
+                    // A wrapper: absent and 0 differ.
+                    count_multiple: match m.remove("count_multiple") {
+                        None => None,
+                        Some(v) => Some(int32(Some(v))?),
+                    },
+                })
+            }
+            "matchmaker_remove" => {
+                let mut m = message(value, &["ticket"])?;
+                Request::MatchmakerRemove {
+                    ticket: string(m.remove("ticket"))?,
+                }
+            }
             other => {
                 // Not read further: the dev host only needs its kind.
                 if !matches!(value, Json::Object(_)) {
@@ -1434,8 +1622,28 @@ mod tests {
         );
         let e = envelope(r#"{"match_create":{"name":"x"}}"#).unwrap();
         assert_eq!(e.message, Some(Request::MatchCreate { name: "x".into() }));
+        // A ticket: int32 counts, a wrapper count multiple (absent: None),
+        // doubles from numbers or strings.
+        let e = envelope(
+            r#"{"matchmaker_add":{"minCount":2,"max_count":"4","query":"*","count_multiple":2,
+                "string_properties":{"mode":"duel"},"numericProperties":{"rank":"1.5","n":3}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            e.message,
+            Some(Request::MatchmakerAdd(
+                crate::matchmaker::TicketRequest::new(2, 4)
+                    .query("*")
+                    .count_multiple(2)
+                    .string("mode", "duel")
+                    .number("rank", 1.5)
+                    .number("n", 3.0)
+            ))
+        );
         let e = envelope(r#"{"matchmaker_add":{}}"#).unwrap();
-        assert_eq!(e.message, Some(Request::NotYet("matchmaker_add")));
+        assert_eq!(e.message, Some(Request::MatchmakerAdd(Default::default())));
+        let e = envelope(r#"{"party_matchmaker_add":{}}"#).unwrap();
+        assert_eq!(e.message, Some(Request::NotYet("party_matchmaker_add")));
         let e = envelope(r#"{"matchData":{}}"#).unwrap();
         assert_eq!(e.message, Some(Request::ServerOnly("match_data")));
     }
@@ -1463,6 +1671,12 @@ mod tests {
             r#"{"match_data_send":{"reliable":"true"}}"#,
             r#"{"match_data_send":{"presences":[{"node":"x"}]}}"#,
             r#"{"rpc":{"id":5}}"#,
+            r#"{"matchmaker_add":{"min_count":2147483648}}"#,
+            r#"{"matchmaker_add":{"numeric_properties":{"a":"x"}}}"#,
+            r#"{"matchmaker_add":{"numeric_properties":{"a":1,"a":2}}}"#,
+            r#"{"matchmaker_add":{"string_properties":{"a":1}}}"#,
+            r#"{"matchmaker_add":{"region":"eu"}}"#,
+            r#"{"matchmaker_remove":{"ticket":1}}"#,
         ] {
             assert!(envelope(bad).is_err(), "{bad}");
         }

@@ -6,8 +6,8 @@ mod common;
 
 use common::Server;
 use nakama_conformance::realtime::{
-    check_arena, check_closes, check_notifications, check_relayed, check_rpc_context, error_of,
-    Socket, User,
+    check_arena, check_closes, check_matchmaker, check_notifications, check_relayed,
+    check_rpc_context, error_of, Socket, User,
 };
 use serde_json::json;
 
@@ -51,7 +51,7 @@ fn messages_the_dev_host_lacks_answer_an_error_and_keep_the_socket() {
     let mut s = Socket::open(server.port, &user);
     for message in [
         json!({"channel_join": {"target": "room", "type": 1}}),
-        json!({"matchmaker_add": {"min_count": 2, "max_count": 2, "query": "*"}}),
+        json!({"party_matchmaker_add": {"party_id": "p", "min_count": 2, "max_count": 2}}),
         json!({"status_follow": {"user_ids": []}}),
         json!({"party_create": {"open": true, "max_size": 2}}),
     ] {
@@ -82,4 +82,13 @@ fn the_upgrade_refuses_protobuf_and_keeps_the_api_headers_off() {
     assert_eq!(r.status, 401);
     assert_eq!(r.header("Cache-Control"), None, "Nakama's /ws has none");
     assert_eq!(r.header("X-Content-Type-Options"), Some("nosniff"));
+}
+
+#[test]
+fn the_matchmaker_matches_as_nakama() {
+    let server = Server::start(
+        &["arena"],
+        &["--logger.level", "error", "--matchmaker.interval_sec", "1"],
+    );
+    check_matchmaker(server.port);
 }

@@ -1,0 +1,747 @@
+//! The matchmaker: tickets that realtime sockets add (`matchmaker_add`),
+//! grouped every `matchmaker.interval_sec` as Nakama's default matchmaker
+//! groups them, and the groups announced (`matchmaker_matched`) with the
+//! id of a match the modules' matched hook made for them, or else a token
+//! for a relayed match.
+//!
+//! What it keeps of Nakama's process (server/matchmaker.go,
+//! server/matchmaker_process.go), per pass, in ticket age order:
+//! - only *active* tickets look for others: a ticket is active for
+//!   `matchmaker.max_intervals` passes (one pass when its min and max
+//!   counts are equal), then waits in the pool to be found by newer ones;
+//! - a ticket finds the tickets its query matches (the query language of
+//!   [`crate::query`], against `properties.*`), whose min count is at least
+//!   its own and whose max count at most its own, best score first, then
+//!   oldest first;
+//! - a group forms once it reaches the ticket's max count, or, on the
+//!   ticket's last active pass, as large as the candidates allow within
+//!   its min and max; a count multiple trims the oldest candidates (as
+//!   Nakama does); every member's own min, max and multiple must accept
+//!   the group's size.
+//!
+//! Not kept: parties (every ticket is one user), Nakama's reverse-query
+//! precision option (`rev_precision`, off by default there), and the
+//! override and processor hooks.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use nakama_runtime_host::abi::matches::Presence;
+use nakama_runtime_host::abi::matchmaker::MatchmakerEntry;
+use nakama_runtime_host::abi::{mode, ContextData};
+use nakama_runtime_host::Modules;
+
+use crate::log::Logger;
+use crate::online::{Matched, MatchedId, Online, Outbound};
+use crate::query::{Document, Query};
+
+/// The `matchmaker.*` settings, with Nakama's defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchmakerConfig {
+    /// Tickets one session may hold at once.
+    pub max_tickets: usize,
+    /// Seconds between passes.
+    pub interval_sec: u64,
+    /// Passes a ticket stays active for.
+    pub max_intervals: u32,
+}
+
+impl Default for MatchmakerConfig {
+    fn default() -> Self {
+        MatchmakerConfig {
+            max_tickets: 3,
+            interval_sec: 15,
+            max_intervals: 2,
+        }
+    }
+}
+
+/// What a `matchmaker_add` asks for.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TicketRequest {
+    pub min_count: i32,
+    pub max_count: i32,
+    /// `None`: not given (1).
+    pub count_multiple: Option<i32>,
+    /// Empty: `*`.
+    pub query: String,
+    pub string_properties: HashMap<String, String>,
+    pub numeric_properties: HashMap<String, f64>,
+}
+
+impl TicketRequest {
+    /// A ticket for a group of `min_count` to `max_count` users, with the
+    /// query `*`.
+    pub fn new(min_count: i32, max_count: i32) -> TicketRequest {
+        TicketRequest {
+            min_count,
+            max_count,
+            ..Default::default()
+        }
+    }
+
+    /// Which tickets to match, in Nakama's query syntax over the other
+    /// tickets' `properties.*`.
+    pub fn query(mut self, query: &str) -> TicketRequest {
+        self.query = query.to_string();
+        self
+    }
+
+    pub fn string(mut self, name: &str, value: &str) -> TicketRequest {
+        self.string_properties
+            .insert(name.to_string(), value.to_string());
+        self
+    }
+
+    pub fn number(mut self, name: &str, value: f64) -> TicketRequest {
+        self.numeric_properties.insert(name.to_string(), value);
+        self
+    }
+
+    /// The group's size must be a multiple of `n`.
+    pub fn count_multiple(mut self, n: i32) -> TicketRequest {
+        self.count_multiple = Some(n);
+        self
+    }
+}
+
+/// Why a ticket was refused, with Nakama's message
+/// (server/pipeline_matchmaker.go).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AddError {
+    #[error("Invalid minimum count, must be >= 2")]
+    MinCount,
+    #[error("Invalid maximum count, must be >= minimum count")]
+    MaxCount,
+    #[error("Invalid count multiple, must be >= 1")]
+    CountMultiple,
+    #[error("Invalid count multiple for minimum count, must divide")]
+    MultipleOfMin,
+    #[error("Invalid count multiple for maximum count, must divide")]
+    MultipleOfMax,
+    /// The query does not parse, or the session holds
+    /// `matchmaker.max_tickets` already: Nakama answers both with this
+    /// one message (and logs the cause).
+    #[error("Error adding to matchmaker")]
+    Refused(String),
+}
+
+impl AddError {
+    /// Checked before anything else: bad input.
+    pub fn is_bad_input(&self) -> bool {
+        !matches!(self, AddError::Refused(_))
+    }
+}
+
+/// `matchmaker_remove` of a ticket the session does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Matchmaker ticket not found")]
+pub struct TicketNotFound;
+
+/// One ticket in the pool.
+struct Ticket {
+    /// The user and what their ticket says, as the matched hook and the
+    /// `matchmaker_matched` push show it.
+    entry: MatchmakerEntry,
+    query: Query,
+    min_count: usize,
+    max_count: usize,
+    count_multiple: usize,
+    /// Its properties as queries see them (`properties.*`).
+    doc: Document,
+    /// Passes it has been active in.
+    intervals: u32,
+    /// Still looking for others (see the module docs).
+    active: bool,
+}
+
+/// The matchmaker of one host.
+#[derive(Clone)]
+pub struct Matchmaker {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: MatchmakerConfig,
+    node: String,
+    version: String,
+    /// Signs relayed match tokens (the session encryption key, as Nakama).
+    token_key: String,
+    log: Logger,
+    online: Online,
+    modules: Mutex<Option<Arc<Modules>>>,
+    /// The pool, oldest first.
+    tickets: Mutex<Vec<Ticket>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn unix_nanos() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or_default()
+}
+
+impl Matchmaker {
+    pub fn new(
+        config: MatchmakerConfig,
+        node: &str,
+        version: &str,
+        token_key: &str,
+        log: Logger,
+        online: Online,
+    ) -> Matchmaker {
+        Matchmaker {
+            inner: Arc::new(Inner {
+                config,
+                node: node.to_string(),
+                version: version.to_string(),
+                token_key: token_key.to_string(),
+                log,
+                online,
+                modules: Mutex::new(None),
+                tickets: Mutex::new(Vec::new()),
+            }),
+        }
+    }
+
+    /// The modules whose matched hook groups go to (set at startup and
+    /// after a reload).
+    pub fn set_modules(&self, modules: Arc<Modules>) {
+        *lock(&self.inner.modules) = Some(modules);
+    }
+
+    /// Runs a pass every `matchmaker.interval_sec`, for as long as the
+    /// runtime runs.
+    pub fn start(&self) {
+        let m = self.clone();
+        let every = Duration::from_secs(self.inner.config.interval_sec.max(1));
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            loop {
+                ticker.tick().await;
+                m.process().await;
+            }
+        });
+    }
+
+    /// `matchmaker_add`: a ticket for `presence`'s session; answers its id.
+    pub fn add(&self, presence: &Presence, req: &TicketRequest) -> Result<String, AddError> {
+        if req.min_count < 2 {
+            return Err(AddError::MinCount);
+        }
+        if req.max_count < req.min_count {
+            return Err(AddError::MaxCount);
+        }
+        let multiple = req.count_multiple.unwrap_or(1);
+        if multiple < 1 {
+            return Err(AddError::CountMultiple);
+        }
+        if req.min_count % multiple != 0 {
+            return Err(AddError::MultipleOfMin);
+        }
+        if req.max_count % multiple != 0 {
+            return Err(AddError::MultipleOfMax);
+        }
+        let query_text = if req.query.is_empty() {
+            "*"
+        } else {
+            &req.query
+        };
+        let query = Query::parse(query_text)
+            .map_err(|e| AddError::Refused(format!("invalid matchmaker query: {e}")))?;
+        let ticket = uuid::Uuid::new_v4().to_string();
+        let create_time = unix_nanos();
+        // The fields Nakama indexes a ticket with (MapMatchmakerIndex).
+        let mut doc = Document::default();
+        doc.add_keyword("ticket", &ticket);
+        doc.add_number("min_count", req.min_count as f64);
+        doc.add_number("max_count", req.max_count as f64);
+        doc.add_keyword("party_id", "");
+        doc.add_number("created_at", create_time as f64);
+        for (k, v) in &req.string_properties {
+            doc.add_json(
+                &format!("properties.{k}"),
+                &serde_json::Value::from(v.as_str()),
+            );
+        }
+        for (k, v) in &req.numeric_properties {
+            doc.add_number(&format!("properties.{k}"), *v);
+        }
+        let mut tickets = lock(&self.inner.tickets);
+        let held = tickets
+            .iter()
+            .filter(|t| t.entry.presence.session_id == presence.session_id)
+            .count();
+        if held >= self.inner.config.max_tickets {
+            return Err(AddError::Refused(
+                "too many matchmaker tickets for this session".into(),
+            ));
+        }
+        tickets.push(Ticket {
+            entry: MatchmakerEntry {
+                presence: presence.clone(),
+                ticket: ticket.clone(),
+                string_properties: req.string_properties.clone(),
+                numeric_properties: req.numeric_properties.clone(),
+                party_id: String::new(),
+                create_time,
+            },
+            query,
+            min_count: req.min_count as usize,
+            max_count: req.max_count as usize,
+            count_multiple: multiple as usize,
+            doc,
+            intervals: 0,
+            active: true,
+        });
+        Ok(ticket)
+    }
+
+    /// `matchmaker_remove`: one of the session's tickets.
+    pub fn remove(&self, session_id: &str, ticket: &str) -> Result<(), TicketNotFound> {
+        let mut tickets = lock(&self.inner.tickets);
+        let at = tickets
+            .iter()
+            .position(|t| t.entry.ticket == ticket && t.entry.presence.session_id == session_id)
+            .ok_or(TicketNotFound)?;
+        tickets.remove(at);
+        Ok(())
+    }
+
+    /// The session closed: its tickets go.
+    pub fn remove_session(&self, session_id: &str) {
+        lock(&self.inner.tickets).retain(|t| t.entry.presence.session_id != session_id);
+    }
+
+    /// Tickets in the pool.
+    pub fn ticket_count(&self) -> usize {
+        lock(&self.inner.tickets).len()
+    }
+
+    /// One pass: forms what groups it can, takes their tickets out of the
+    /// pool and announces each group (after the matched hook). Answers
+    /// the groups, each as its members' entries.
+    pub async fn process(&self) -> Vec<Vec<MatchmakerEntry>> {
+        let groups = self.form_groups();
+        for group in &groups {
+            self.announce(group).await;
+        }
+        groups
+    }
+
+    /// The grouping part of a pass.
+    fn form_groups(&self) -> Vec<Vec<MatchmakerEntry>> {
+        let mut tickets = lock(&self.inner.tickets);
+        let max_intervals = self.inner.config.max_intervals;
+        let mut taken: HashSet<usize> = HashSet::new();
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for a in 0..tickets.len() {
+            if !tickets[a].active || taken.contains(&a) {
+                continue;
+            }
+            tickets[a].intervals += 1;
+            let t = &tickets[a];
+            let last = t.intervals >= max_intervals || t.min_count == t.max_count;
+            if last {
+                tickets[a].active = false;
+            }
+            let t = &tickets[a];
+            let mut hits: Vec<(usize, f64)> = tickets
+                .iter()
+                .enumerate()
+                .filter(|(h, _)| *h != a && !taken.contains(h))
+                .filter(|(_, h)| h.min_count >= t.min_count && h.max_count <= t.max_count)
+                .filter_map(|(h, ht)| t.query.score(&ht.doc).map(|s| (h, s)))
+                .collect();
+            // Best score first, then the longest waiting (the pool is in
+            // age order, and the sort is stable).
+            hits.sort_by(|x, y| y.1.total_cmp(&x.1));
+            // Candidate groups (without `a`); a hit joins the first with room.
+            let mut combos: Vec<Vec<usize>> = Vec::new();
+            let last_hit = hits.len().saturating_sub(1);
+            for (n, &(h, _)) in hits.iter().enumerate() {
+                let ht = &tickets[h];
+                if ht.entry.presence.session_id == t.entry.presence.session_id {
+                    continue;
+                }
+                let same_session = |c: &Vec<usize>| {
+                    c.iter().any(|&m| {
+                        tickets[m].entry.presence.session_id == ht.entry.presence.session_id
+                    })
+                };
+                let at = match combos
+                    .iter()
+                    .position(|c| c.len() + 2 <= t.max_count && !same_session(c))
+                {
+                    Some(at) => {
+                        combos[at].push(h);
+                        at
+                    }
+                    None => {
+                        combos.push(vec![h]);
+                        combos.len() - 1
+                    }
+                };
+                let size = combos[at].len() + 1;
+                let full = size == t.max_count;
+                let settle = last && n == last_hit && size >= t.min_count && size <= t.max_count;
+                if !(full || settle) {
+                    continue;
+                }
+                let mut members = combos[at].clone();
+                // A count multiple: drop members until it fits. Nakama
+                // drops the oldest (its sort puts them first), so do we.
+                let extra = size % t.count_multiple;
+                members.sort_by_key(|&m| tickets[m].entry.create_time);
+                members.drain(..extra.min(members.len()));
+                members.push(a);
+                let size = members.len();
+                let accepted = members.iter().all(|&m| {
+                    let mt = &tickets[m];
+                    mt.min_count <= size && size <= mt.max_count && size % mt.count_multiple == 0
+                });
+                if !accepted {
+                    continue;
+                }
+                combos.remove(at);
+                taken.extend(members.iter().copied());
+                groups.push(members);
+                break;
+            }
+        }
+        let out = groups
+            .iter()
+            .map(|g| g.iter().map(|&m| tickets[m].entry.clone()).collect())
+            .collect();
+        let mut at = 0;
+        tickets.retain(|_| {
+            at += 1;
+            !taken.contains(&(at - 1))
+        });
+        out
+    }
+
+    /// Runs the matched hook for one group, then tells each member.
+    async fn announce(&self, group: &[MatchmakerEntry]) {
+        let modules = lock(&self.inner.modules).clone();
+        let mut match_id = None;
+        if let Some(modules) = modules {
+            let ctx = ContextData {
+                execution_mode: mode::MATCHMAKER.into(),
+                node: self.inner.node.clone(),
+                version: self.inner.version.clone(),
+                ..Default::default()
+            };
+            match modules.matchmaker_matched(&ctx, group).await {
+                None => {}
+                Some(Ok(id)) => match_id = id,
+                Some(Err(e)) => self.inner.log.error(
+                    "Error running Matchmaker Matched hook.",
+                    &[("error", e.message.as_str().into())],
+                ),
+            }
+        }
+        let id = match match_id {
+            Some(id) => MatchedId::MatchId(id),
+            None => MatchedId::Token(self.token()),
+        };
+        for (n, member) in group.iter().enumerate() {
+            self.inner.online.send(
+                &member.presence.user_id,
+                &member.presence.session_id,
+                Outbound::Matched(Matched {
+                    ticket: member.ticket.clone(),
+                    id: id.clone(),
+                    users: group.to_vec(),
+                    self_index: n,
+                }),
+            );
+        }
+    }
+
+    /// A relayed match token, as Nakama makes them: an HS256 JWT with the
+    /// match id (`mid`, a new UUID and a dot: no node) good for 30 s.
+    fn token(&self) -> String {
+        let exp = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs() + 30)
+            .unwrap_or_default();
+        let claims = BTreeMap::from([
+            (
+                "mid",
+                serde_json::json!(format!("{}.", uuid::Uuid::new_v4())),
+            ),
+            ("exp", serde_json::json!(exp)),
+        ]);
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+            &claims,
+            &jsonwebtoken::EncodingKey::from_secret(self.inner.token_key.as_bytes()),
+        )
+        .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matchmaker(max_intervals: u32) -> Matchmaker {
+        Matchmaker::new(
+            MatchmakerConfig {
+                max_intervals,
+                ..Default::default()
+            },
+            "n",
+            "v",
+            "key",
+            Logger::new("error", "json"),
+            Online::default(),
+        )
+    }
+
+    fn user(n: usize) -> Presence {
+        Presence {
+            user_id: format!("u{n}"),
+            session_id: format!("s{n}"),
+            username: format!("user{n}"),
+            node: "n".into(),
+        }
+    }
+
+    /// The usernames of each group, sorted.
+    fn names(groups: &[Vec<MatchmakerEntry>]) -> Vec<Vec<String>> {
+        groups
+            .iter()
+            .map(|g| {
+                let mut v: Vec<String> = g.iter().map(|e| e.presence.username.clone()).collect();
+                v.sort();
+                v
+            })
+            .collect()
+    }
+
+    #[test]
+    fn bad_tickets_are_refused_with_nakamas_messages() {
+        let m = matchmaker(2);
+        let cases = [
+            (
+                TicketRequest::new(1, 2),
+                "Invalid minimum count, must be >= 2",
+            ),
+            (
+                TicketRequest::new(3, 2),
+                "Invalid maximum count, must be >= minimum count",
+            ),
+            (
+                TicketRequest::new(2, 4).count_multiple(0),
+                "Invalid count multiple, must be >= 1",
+            ),
+            (
+                TicketRequest::new(3, 4).count_multiple(2),
+                "Invalid count multiple for minimum count, must divide",
+            ),
+            (
+                TicketRequest::new(2, 5).count_multiple(2),
+                "Invalid count multiple for maximum count, must divide",
+            ),
+        ];
+        for (req, message) in cases {
+            let e = m.add(&user(1), &req).unwrap_err();
+            assert!(e.is_bad_input(), "{e}");
+            assert_eq!(e.to_string(), message);
+        }
+        let e = m
+            .add(
+                &user(1),
+                &TicketRequest::new(2, 2).query("+properties.region:"),
+            )
+            .unwrap_err();
+        assert!(!e.is_bad_input());
+        assert_eq!(e.to_string(), "Error adding to matchmaker");
+        assert_eq!(m.ticket_count(), 0);
+    }
+
+    #[test]
+    fn a_session_holds_at_most_max_tickets_and_removes_only_its_own() {
+        let m = matchmaker(2);
+        let t: Vec<String> = (0..3)
+            .map(|_| m.add(&user(1), &TicketRequest::new(2, 2)).unwrap())
+            .collect();
+        let e = m.add(&user(1), &TicketRequest::new(2, 2)).unwrap_err();
+        assert_eq!(
+            e,
+            AddError::Refused("too many matchmaker tickets for this session".into())
+        );
+        assert_eq!(m.remove("s2", &t[0]), Err(TicketNotFound));
+        m.remove("s1", &t[0]).unwrap();
+        assert_eq!(m.remove("s1", &t[0]), Err(TicketNotFound));
+        m.add(&user(1), &TicketRequest::new(2, 2)).unwrap();
+        m.remove_session("s1");
+        assert_eq!(m.ticket_count(), 0);
+    }
+
+    #[test]
+    fn two_compatible_tickets_match_and_leave_the_pool() {
+        let m = matchmaker(2);
+        m.add(&user(1), &TicketRequest::new(2, 2).string("mode", "duel"))
+            .unwrap();
+        m.add(&user(2), &TicketRequest::new(2, 2)).unwrap();
+        let groups = m.form_groups();
+        assert_eq!(names(&groups), vec![vec!["user1", "user2"]]);
+        let first = groups[0]
+            .iter()
+            .find(|e| e.presence.username == "user1")
+            .unwrap();
+        assert_eq!(first.string_properties["mode"], "duel");
+        assert_eq!(m.ticket_count(), 0);
+        assert!(m.form_groups().is_empty());
+    }
+
+    #[test]
+    fn one_sessions_tickets_never_match_each_other() {
+        let m = matchmaker(2);
+        m.add(&user(1), &TicketRequest::new(2, 2)).unwrap();
+        m.add(&user(1), &TicketRequest::new(2, 2)).unwrap();
+        assert!(m.form_groups().is_empty());
+        assert_eq!(m.ticket_count(), 2);
+    }
+
+    #[test]
+    fn queries_choose_whom_a_ticket_finds() {
+        let m = matchmaker(2);
+        // user1 wants Europe; user2 is in the US; user3 in Europe.
+        m.add(
+            &user(1),
+            &TicketRequest::new(2, 2)
+                .string("region", "eu")
+                .query("+properties.region:eu"),
+        )
+        .unwrap();
+        m.add(
+            &user(2),
+            &TicketRequest::new(2, 2)
+                .string("region", "us")
+                .query("+properties.region:us"),
+        )
+        .unwrap();
+        m.add(
+            &user(3),
+            &TicketRequest::new(2, 2)
+                .string("region", "eu")
+                .query("+properties.region:eu"),
+        )
+        .unwrap();
+        assert_eq!(names(&m.form_groups()), vec![vec!["user1", "user3"]]);
+        assert_eq!(m.ticket_count(), 1);
+    }
+
+    #[test]
+    fn a_better_score_wins_over_age() {
+        let m = matchmaker(2);
+        // user1 looks first: rank 5 or more, 9 or more much preferred.
+        m.add(
+            &user(1),
+            &TicketRequest::new(2, 2).query("properties.rank:>=5 properties.rank:>=9^5"),
+        )
+        .unwrap();
+        m.add(&user(2), &TicketRequest::new(2, 2).number("rank", 1.0))
+            .unwrap();
+        m.add(&user(3), &TicketRequest::new(2, 2).number("rank", 5.0))
+            .unwrap();
+        m.add(&user(4), &TicketRequest::new(2, 2).number("rank", 9.0))
+            .unwrap();
+        // user4 scores best for user1 though user3 waited longer; user2
+        // (rank 1, matching neither clause) is left to user3.
+        let groups = names(&m.form_groups());
+        assert_eq!(groups, vec![vec!["user1", "user4"], vec!["user2", "user3"]]);
+    }
+
+    #[test]
+    fn a_range_forms_at_max_at_once_or_within_range_on_its_last_pass() {
+        let m = matchmaker(2);
+        for n in 1..=3 {
+            m.add(&user(n), &TicketRequest::new(2, 4)).unwrap();
+        }
+        // First pass: 3 of at most 4, and more may come.
+        assert!(m.form_groups().is_empty());
+        // Second (last active) pass: the 3 go.
+        assert_eq!(
+            names(&m.form_groups()),
+            vec![vec!["user1", "user2", "user3"]]
+        );
+
+        for n in 4..=7 {
+            m.add(&user(n), &TicketRequest::new(2, 4)).unwrap();
+        }
+        // Full at once.
+        assert_eq!(
+            names(&m.form_groups()),
+            vec![vec!["user4", "user5", "user6", "user7"]]
+        );
+    }
+
+    #[test]
+    fn inactive_tickets_wait_to_be_found() {
+        let m = matchmaker(1);
+        m.add(&user(1), &TicketRequest::new(3, 3)).unwrap();
+        m.add(&user(2), &TicketRequest::new(3, 3)).unwrap();
+        assert!(m.form_groups().is_empty(), "only 2 of 3");
+        // Both are inactive now; a third, active, finds them.
+        m.add(&user(3), &TicketRequest::new(3, 3)).unwrap();
+        assert_eq!(
+            names(&m.form_groups()),
+            vec![vec!["user1", "user2", "user3"]]
+        );
+    }
+
+    #[test]
+    fn tickets_whose_ranges_do_not_fit_do_not_match() {
+        let m = matchmaker(2);
+        m.add(&user(1), &TicketRequest::new(2, 2)).unwrap();
+        m.add(&user(2), &TicketRequest::new(6, 8)).unwrap();
+        for _ in 0..3 {
+            assert!(m.form_groups().is_empty());
+        }
+    }
+
+    #[test]
+    fn a_count_multiple_trims_the_group() {
+        let m = matchmaker(1);
+        for n in 1..=3 {
+            m.add(&user(n), &TicketRequest::new(2, 4).count_multiple(2))
+                .unwrap();
+        }
+        // 3 found, trimmed to 2 on the last pass; the oldest candidate goes.
+        let groups = names(&m.form_groups());
+        assert_eq!(groups, vec![vec!["user1", "user3"]]);
+        assert_eq!(m.ticket_count(), 1);
+    }
+
+    #[test]
+    fn tokens_name_a_relayed_match_for_thirty_seconds() {
+        let m = matchmaker(1);
+        let token = m.token();
+        let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+        v.required_spec_claims = Default::default();
+        let claims = jsonwebtoken::decode::<serde_json::Value>(
+            &token,
+            &jsonwebtoken::DecodingKey::from_secret(b"key"),
+            &v,
+        )
+        .unwrap()
+        .claims;
+        let mid = claims["mid"].as_str().unwrap();
+        assert!(mid.ends_with('.') && uuid::Uuid::parse_str(&mid[..mid.len() - 1]).is_ok());
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        assert!((now + 29..=now + 31).contains(&claims["exp"].as_u64().unwrap()));
+    }
+}
