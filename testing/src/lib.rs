@@ -41,12 +41,18 @@ use std::sync::{Arc, Mutex};
 use nakama_devhost::db::{self, leaderboard, Caller, Clock, Db};
 use nakama_devhost::log::Logger;
 use nakama_devhost::matches::{JoinError, JoinRequest, Matches};
+/// A `matchmaker_add`'s ticket ([`Connection::matchmaker_add`]).
+pub use nakama_devhost::matchmaker::TicketRequest as MatchmakerAdd;
+use nakama_devhost::matchmaker::{Matchmaker, MatchmakerConfig};
 use nakama_devhost::nk::DevHostApi;
+/// What the matchmaker told a socket ([`Connection::matched`]).
+pub use nakama_devhost::online::{Matched, MatchedId};
 use nakama_devhost::online::{Online, Outbound};
 use nakama_devhost::session::Sessions;
 use nakama_runtime::api;
 use nakama_runtime::hooks::Hook;
 use nakama_runtime::nk::{self, StorageReadOp, StorageWriteOp};
+use nakama_runtime::MatchmakerEntry;
 use nakama_runtime::{Code, Error, RpcFn};
 use nakama_runtime_host::abi::{mode, ContextData};
 use nakama_runtime_host::{
@@ -169,6 +175,8 @@ pub struct TestHost {
     matches: Matches,
     /// The users' open "sockets" ([`TestHost::connect`]).
     online: Online,
+    /// Passes only when a test asks ([`TestHost::matchmaker_process`]).
+    matchmaker: Matchmaker,
     recorder: Arc<Recorder>,
     /// The copies of the module files this host loaded (see [`TestHost::load`]).
     _copies: Option<tempfile::TempDir>,
@@ -219,11 +227,21 @@ impl TestHost {
         .map_err(|e| e.to_string())?;
         let modules = Arc::new(modules);
         matches.set_modules(modules.clone());
+        let matchmaker = Matchmaker::new(
+            MatchmakerConfig::default(),
+            "test",
+            "test",
+            "test-session-key",
+            Logger::new("error", "json"),
+            online.clone(),
+        );
+        matchmaker.set_modules(modules.clone());
         Ok(TestHost {
             modules,
             db,
             matches,
             online,
+            matchmaker,
             recorder,
             _copies: copies,
         })
@@ -434,10 +452,22 @@ impl TestHost {
         self.online.connect(&user.id, &session_id, outbox);
         Connection {
             online: self.online.clone(),
+            matchmaker: self.matchmaker.clone(),
             user_id: user.id.clone(),
+            username: user.username().to_string(),
             session_id,
             inbox: Mutex::new(inbox),
+            pending: Mutex::new(Vec::new()),
         }
+    }
+
+    /// One matchmaker pass, as the dev host runs every
+    /// `matchmaker.interval_sec` (Nakama's defaults otherwise: tickets stay
+    /// active for 2 passes, 3 tickets per socket): forms the groups it
+    /// can, runs the module's matched hook for each and tells their
+    /// sockets ([`Connection::matched`]). Answers the groups.
+    pub async fn matchmaker_process(&self) -> Vec<Vec<MatchmakerEntry>> {
+        self.matchmaker.process().await
     }
 
     /// A user's stored notifications, oldest first.
@@ -872,7 +902,9 @@ impl MatchClient {
                     data,
                     sender,
                 }),
-                Outbound::Presences { .. } | Outbound::Notifications(_) => None,
+                Outbound::Presences { .. } | Outbound::Notifications(_) | Outbound::Matched(_) => {
+                    None
+                }
             })
             .collect()
     }
@@ -884,7 +916,7 @@ impl MatchClient {
             .into_iter()
             .filter_map(|o| match o {
                 Outbound::Presences { joins, leaves, .. } => Some(PresenceEvent { joins, leaves }),
-                Outbound::Data { .. } | Outbound::Notifications(_) => None,
+                Outbound::Data { .. } | Outbound::Notifications(_) | Outbound::Matched(_) => None,
             })
             .collect()
     }
@@ -895,30 +927,90 @@ impl MatchClient {
     }
 }
 
-/// A user's open socket ([`TestHost::connect`]); closed when dropped.
+/// A user's open socket ([`TestHost::connect`]); closed when dropped
+/// (which also takes its matchmaker tickets away, as in Nakama).
 pub struct Connection {
     online: Online,
+    matchmaker: Matchmaker,
     user_id: String,
+    username: String,
     session_id: String,
     inbox: Mutex<tokio::sync::mpsc::UnboundedReceiver<Outbound>>,
+    /// Pushes received but not asked for yet.
+    pending: Mutex<Vec<Outbound>>,
 }
 
 impl Connection {
+    /// The session id of this socket.
+    pub fn session_id(&self) -> &str {
+        &self.session_id
+    }
+
     /// The notifications pushed to this socket since the last call, oldest
     /// first.
     pub fn notifications(&self) -> Vec<api::Notification> {
-        let mut inbox = self.inbox.lock().unwrap();
-        std::iter::from_fn(|| inbox.try_recv().ok())
+        self.take(|o| matches!(o, Outbound::Notifications(_)))
+            .into_iter()
             .flat_map(|o| match o {
                 Outbound::Notifications(ns) => ns,
                 _ => Vec::new(),
             })
             .collect()
     }
+
+    /// `matchmaker_add` from this socket: answers the ticket, or the
+    /// refusal (`InvalidArgument` for Nakama's bad-input answers,
+    /// `Internal` for its "Error adding to matchmaker").
+    pub fn matchmaker_add(&self, ticket: &MatchmakerAdd) -> Result<String, Error> {
+        let me = nakama_runtime::Presence {
+            user_id: self.user_id.clone(),
+            session_id: self.session_id.clone(),
+            username: self.username.clone(),
+            node: "test".into(),
+        };
+        self.matchmaker.add(&me, ticket).map_err(|e| {
+            let code = if e.is_bad_input() {
+                Code::InvalidArgument
+            } else {
+                Code::Internal
+            };
+            Error::new(code, e.to_string())
+        })
+    }
+
+    /// `matchmaker_remove` of one of this socket's tickets.
+    pub fn matchmaker_remove(&self, ticket: &str) -> Result<(), Error> {
+        self.matchmaker
+            .remove(&self.session_id, ticket)
+            .map_err(|e| Error::new(Code::NotFound, e.to_string()))
+    }
+
+    /// The `matchmaker_matched` pushes this socket received since the last
+    /// call (see [`TestHost::matchmaker_process`]).
+    pub fn matched(&self) -> Vec<Matched> {
+        self.take(|o| matches!(o, Outbound::Matched(_)))
+            .into_iter()
+            .filter_map(|o| match o {
+                Outbound::Matched(m) => Some(m),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Takes the pushes `wanted` picks, keeping the others for later calls.
+    fn take(&self, wanted: impl Fn(&Outbound) -> bool) -> Vec<Outbound> {
+        let mut pending = self.pending.lock().unwrap();
+        let mut inbox = self.inbox.lock().unwrap();
+        pending.extend(std::iter::from_fn(|| inbox.try_recv().ok()));
+        let (taken, kept) = pending.drain(..).partition(|o| wanted(o));
+        *pending = kept;
+        taken
+    }
 }
 
 impl Drop for Connection {
     fn drop(&mut self) {
         self.online.disconnect(&self.user_id, &self.session_id);
+        self.matchmaker.remove_session(&self.session_id);
     }
 }

@@ -7,7 +7,7 @@ use arena::{
     RESERVATION_TICKS,
 };
 use nakama_runtime::Code;
-use nakama_test_host::TestHost;
+use nakama_test_host::{MatchedId, MatchmakerAdd, TestHost};
 
 async fn arena(host: &TestHost, max_players: usize) -> String {
     let alice = host.user("alice").await;
@@ -186,4 +186,69 @@ async fn a_joined_player_keeps_the_seat_past_the_reservation() {
     // (A seat whose join never comes is freed: the test host always joins
     // after an accepted attempt, so host/tests/loader.rs checks that.)
     assert_eq!(host.match_signal(&id, "players").await.unwrap(), "1");
+}
+
+#[tokio::test]
+async fn the_matchmaker_seats_a_group_in_an_arena_sized_for_it() {
+    let host = TestHost::new().await;
+    let (alice, bob, carol) = (
+        host.user("alice").await,
+        host.user("bob").await,
+        host.user("carol").await,
+    );
+    let (a, b, c) = (
+        host.connect(&alice),
+        host.connect(&bob),
+        host.connect(&carol),
+    );
+    let ticket = |skill: f64| MatchmakerAdd::new(3, 3).number("skill", skill);
+    let ta = a.matchmaker_add(&ticket(10.0)).unwrap();
+    b.matchmaker_add(&ticket(12.0)).unwrap();
+    assert!(host.matchmaker_process().await.is_empty(), "two of three");
+    c.matchmaker_add(&ticket(11.0)).unwrap();
+    let groups = host.matchmaker_process().await;
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0].len(), 3);
+
+    let pushed = a.matched();
+    assert_eq!(pushed.len(), 1);
+    assert_eq!(pushed[0].ticket, ta);
+    assert_eq!(
+        pushed[0].users[pushed[0].self_index].presence.user_id,
+        alice.id()
+    );
+    let MatchedId::MatchId(id) = &pushed[0].id else {
+        panic!("the hook made no match: {pushed:?}");
+    };
+    for other in [&b, &c] {
+        assert_eq!(
+            other.matched()[0].id,
+            pushed[0].id,
+            "one match for the group"
+        );
+    }
+    // An arena with exactly three seats.
+    for (user, name) in [(&alice, "ann"), (&bob, "ben"), (&carol, "cat")] {
+        host.match_join(id, user, &[("name", name)]).await.unwrap();
+    }
+    let dave = host.user("dave").await;
+    let full = host
+        .match_join(id, &dave, &[("name", "dan")])
+        .await
+        .unwrap_err();
+    assert_eq!(full.message(), "arena is full");
+}
+
+#[tokio::test]
+async fn a_relayed_ticket_gets_a_token_instead_of_a_match() {
+    let host = TestHost::new().await;
+    let (alice, bob) = (host.user("alice").await, host.user("bob").await);
+    let (a, b) = (host.connect(&alice), host.connect(&bob));
+    a.matchmaker_add(&MatchmakerAdd::new(2, 2).string("mode", "relayed"))
+        .unwrap();
+    b.matchmaker_add(&MatchmakerAdd::new(2, 2)).unwrap();
+    assert_eq!(host.matchmaker_process().await.len(), 1);
+    let (pa, pb) = (a.matched(), b.matched());
+    assert!(matches!(pa[0].id, MatchedId::Token(_)), "{pa:?}");
+    assert_eq!(pa[0].id, pb[0].id, "one token for the group");
 }
