@@ -4,9 +4,10 @@
 # bridge and the modules, then
 #   1. bridge/rust/tests/nakama.rs: the golden vectors through the bridge,
 #      a panicking module, a failing init, a module for another ABI, a
-#      bridge built with other Go flags (each on a fresh Nakama + database);
+#      bridge built with other Go flags, matches, the matchmaker (each on a
+#      fresh Nakama + database);
 #   2. e2e/run.sh nakama: the nakama-js suite the dev host passes, against
-#      Nakama running examples/hello and examples/guild through the bridge.
+#      Nakama running examples/hello, guild and arena through the bridge.
 #   3. bridge/dockerfile-check: bridge/Dockerfile's build step, run here,
 #      and Nakama serving what it built.
 # Stops Nakama and PostgreSQL at the end.

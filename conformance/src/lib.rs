@@ -13,7 +13,10 @@
 //! - [`leaderboards`]: the client's leaderboard routes, on leaderboards
 //!   `fixtures/fixture-nk` creates.
 //! - [`realtime`]: the realtime socket (`/ws`): its refusals, `ping`,
-//!   `rpc`, and an `examples/arena` match joined, played and left.
+//!   `rpc`, an `examples/arena` match joined, played and left, relayed
+//!   matches, notifications, and the matchmaker (arena's matched hook,
+//!   and `fixtures/fixture-matchmaker`'s failing one).
+//! - [`matches`]: the client's match listing, label queries included.
 //! - [`nakama`]: starts and stops a real Nakama through `scripts/nakama-up`,
 //!   for the tests of the bridge.
 //!

@@ -841,6 +841,57 @@ pub fn check_notifications(port: u16) {
     second.close();
 }
 
+/// A matched hook that fails (`fixtures/fixture-matchmaker`: it panics,
+/// or answers an error, as the tickets' `fail` property asks) leaves the
+/// host running, and the group gets a relayed match token instead, one
+/// for all of them, that joins them in one relayed match (Nakama logs the
+/// failure: "Error running Matchmaker Matched hook.").
+pub fn check_matchmaker_hook_failures(port: u16) {
+    let suffix = crate::run_suffix();
+    for fail in ["panic", "error", "none"] {
+        let round = format!("mmfail{fail}x{suffix}");
+        let users: Vec<User> = ["a", "b"]
+            .iter()
+            .map(|u| {
+                let name = format!("f{fail}{u}{suffix}");
+                User::new(port, &format!("mm-{name}"), &name)
+            })
+            .collect();
+        let mut sockets: Vec<Socket> = users.iter().map(|u| Socket::open(port, u)).collect();
+        let tickets: Vec<String> = sockets
+            .iter_mut()
+            .map(|s| add_ticket(s, pair_ticket(&round, "", json!({"fail": fail}), json!({}))))
+            .collect();
+        let pushes: Vec<Value> = sockets
+            .iter_mut()
+            .zip(&tickets)
+            .map(|(s, t)| matched_push(s, t))
+            .collect();
+        let token = pushes[0]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no token when the hook fails ({fail}): {}", pushes[0]))
+            .to_string();
+        for push in &pushes {
+            assert_eq!(push.get("match_id"), None, "{push}");
+            assert_eq!(push["token"], token.as_str(), "one token: {push}");
+        }
+        let joined: Vec<Value> = sockets
+            .iter_mut()
+            .map(|s| s.call(json!({"match_join": {"token": token}})))
+            .collect();
+        let id = joined[0]["match"]["match_id"].as_str().unwrap_or_default();
+        assert!(
+            id.ends_with('.') && id.len() == 37,
+            "a relayed match: {}",
+            joined[0]
+        );
+        assert_eq!(joined[1]["match"]["match_id"], id, "{}", joined[1]);
+        for s in sockets {
+            s.close();
+        }
+    }
+}
+
 /// A `matchmaker_add` body: a group of exactly two, among the tickets of
 /// round `round` only (its query and a string property `round` say so,
 /// so that tickets of other rounds, or of another run on the same host,

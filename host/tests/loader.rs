@@ -1099,3 +1099,17 @@ async fn arena_frees_a_seat_whose_join_never_comes() {
         label: r#"{"open":true,"players":0}"#.into()
     }));
 }
+
+#[tokio::test]
+async fn a_second_matchmaker_hook_is_refused_naming_both_modules() {
+    let (result, _, _) = load(&["arena", "fixture-matchmaker"]).await;
+    let msg = result.err().expect("refused").to_string();
+    assert!(
+        msg.contains("the matchmaker matched hook is registered by two modules"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("arena (") && msg.contains("fixture-matchmaker ("),
+        "{msg}"
+    );
+}

@@ -6,8 +6,8 @@ mod common;
 
 use common::Server;
 use nakama_conformance::realtime::{
-    check_arena, check_closes, check_matchmaker, check_notifications, check_relayed,
-    check_rpc_context, error_of, Socket, User,
+    check_arena, check_closes, check_matchmaker, check_matchmaker_hook_failures,
+    check_notifications, check_relayed, check_rpc_context, error_of, Socket, User,
 };
 use serde_json::json;
 
@@ -91,4 +91,19 @@ fn the_matchmaker_matches_as_nakama() {
         &["--logger.level", "error", "--matchmaker.interval_sec", "1"],
     );
     check_matchmaker(server.port);
+}
+
+#[test]
+fn a_failing_matched_hook_gives_the_group_a_token_as_nakama() {
+    let server = Server::start(
+        &["fixture-matchmaker"],
+        &["--logger.level", "error", "--matchmaker.interval_sec", "1"],
+    );
+    check_matchmaker_hook_failures(server.port);
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    assert!(
+        log.contains("Error running Matchmaker Matched hook."),
+        "{log}"
+    );
+    assert!(log.contains("no arena free"), "{log}");
 }

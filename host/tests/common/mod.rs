@@ -17,6 +17,7 @@ pub const PACKAGES: &[&str] = &[
     "fixture-layout-mismatch",
     "fixture-not-a-module",
     "fixture-nk",
+    "fixture-matchmaker",
     "arena",
 ];
 
