@@ -32,21 +32,27 @@ fn listed(port: u16, auth: &str, query: &str, id: &str) -> Result<Option<Value>,
         .cloned())
 }
 
-/// Starts an arena and finds it with Nakama's filters; the refusals with
-/// Nakama's statuses and messages.
-pub fn check_listing(port: u16) {
-    let auth = session(port);
+/// Starts an arena: its id.
+fn arena_create(port: u16, auth: &str) -> String {
     let r = request(
         port,
         "POST",
         "/v2/rpc/arena_create",
-        &[("Authorization", &auth)],
+        &[("Authorization", auth)],
         Some(br#""{\"max_players\":3}""#),
     )
     .expect("arena_create");
     assert_eq!(r.status, 200, "{}", r.text());
     let payload: Value = serde_json::from_str(r.json()["payload"].as_str().unwrap()).unwrap();
-    let id = payload["match_id"].as_str().unwrap().to_string();
+    payload["match_id"].as_str().unwrap().to_string()
+}
+
+/// Starts an arena and finds it with Nakama's filters; the refusals with
+/// Nakama's statuses and messages; without a query, the newest match is
+/// listed first.
+pub fn check_listing(port: u16) {
+    let auth = session(port);
+    let id = arena_create(port, &auth);
 
     // Nakama indexes labels in batches (about once a second): wait for it.
     let label = r#"{"open":true,"players":0}"#;
@@ -74,6 +80,28 @@ pub fn check_listing(port: u16) {
     assert!(listed(port, &auth, bigger, &id).unwrap().is_none());
     let relayed = "limit=100&authoritative=false";
     assert!(listed(port, &auth, relayed, &id).unwrap().is_none());
+
+    // Newest first (Nakama keeps start times in milliseconds: apart).
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let newer = arena_create(port, &auth);
+    crate::eventually("the newer match is listed", || {
+        listed(port, &auth, "limit=100&authoritative=true", &newer)?
+            .map(|_| ())
+            .ok_or_else(|| format!("{newer} not listed yet"))
+    });
+    let r = get(port, &auth, "/v2/match?limit=100&authoritative=true");
+    let body = r.json();
+    let ids: Vec<&str> = body["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| match m["match_id"].as_str() {
+            Some(s) if s == newer => Some("newer"),
+            Some(s) if s == id => Some("older"),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids, ["newer", "older"], "{}", r.text());
 
     for (query, message) in [
         (

@@ -473,7 +473,9 @@ impl Matches {
 
     /// The matches a listing asks for (the client's `ListMatches` after
     /// its checks, and `match_list`). A missing limit is 10. Without a
-    /// query: in match id order. With a query (Nakama's label query
+    /// query: the authoritative matches newest first, then the relayed
+    /// ones (by id; Nakama's order for them is arbitrary), as Nakama's
+    /// `ListMatches` (server/match_registry.go). With a query (Nakama's label query
     /// language, [`crate::query`]; empty is `*`): the authoritative
     /// matches it matches, best score first, then newest first, as
     /// Nakama's `ListMatches` (server/match_registry.go); the label filter
@@ -531,7 +533,7 @@ impl Matches {
                 .map(|(_, m, _)| m)
                 .collect());
         }
-        let mut found: Vec<api::Match> = Vec::new();
+        let mut found: Vec<(i64, api::Match)> = Vec::new();
         if f.authoritative != Some(false) {
             let matches = lock(&self.inner.matches);
             found.extend(
@@ -540,20 +542,22 @@ impl Matches {
                     .map(|(id, e)| (id, lock(&e.info).clone()))
                     .filter(|(_, info)| f.label.as_ref().is_none_or(|l| info.label == *l))
                     .filter(|(_, info)| sized(info.size))
-                    .map(|(id, info)| to_api(id, &info)),
+                    .map(|(id, info)| (info.create_time_ns, to_api(id, &info))),
             );
+            found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.match_id.cmp(&b.1.match_id)));
         }
+        let mut found: Vec<api::Match> = found.into_iter().map(|(_, m)| m).collect();
         // Relayed matches have no label: a label leaves them out.
         if f.authoritative != Some(true) && f.label.is_none() {
             let relayed = lock(&self.inner.relayed);
-            found.extend(
-                relayed
-                    .iter()
-                    .filter(|(_, members)| sized(members.len()))
-                    .map(|(id, members)| relayed_api(id, members.len())),
-            );
+            let mut more: Vec<api::Match> = relayed
+                .iter()
+                .filter(|(_, members)| sized(members.len()))
+                .map(|(id, members)| relayed_api(id, members.len()))
+                .collect();
+            more.sort_by(|a, b| a.match_id.cmp(&b.match_id));
+            found.extend(more);
         }
-        found.sort_by(|a, b| a.match_id.cmp(&b.match_id));
         found.truncate(limit as usize);
         Ok(found)
     }

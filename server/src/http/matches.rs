@@ -76,7 +76,6 @@ pub(super) async fn list(State(app): Shared, uri: Uri, headers: HeaderMap) -> Re
                 .await;
             gateway_ok(&out)
         }
-        Err(e) if e.code == Code::Unimplemented => gateway_err(e.code, &e.message),
         Err(_) => gateway_err(Code::Internal, "Error listing matches."),
     }
 }
