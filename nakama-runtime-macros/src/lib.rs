@@ -5,15 +5,17 @@
 //!
 //! Layout: `args.rs` parses attribute arguments, `signature.rs` checks the
 //! annotated function, `handler.rs` expands `#[rpc]`, the hooks and
-//! `#[init_module]`, `runtime_error.rs` the derive, `hook_table.rs` lists the
-//! hookable calls. Every macro re-emits the user's item even when it reports
-//! an error, so one mistake does not cascade into others.
+//! `#[init_module]`, `runtime_error.rs` and `match_message.rs` the derives,
+//! `hook_table.rs` lists the hookable calls. Every attribute macro re-emits
+//! the user's item even when it reports an error, so one mistake does not
+//! cascade into others.
 
 use proc_macro::TokenStream;
 
 mod args;
 mod handler;
 mod hook_table;
+mod match_message;
 mod runtime_error;
 mod signature;
 
@@ -35,6 +37,11 @@ pub fn after_hook(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn init_module(args: TokenStream, item: TokenStream) -> TokenStream {
     handler::expand(handler::Kind::Init, args.into(), item.into()).into()
+}
+
+#[proc_macro_derive(MatchMessage, attributes(op, serde))]
+pub fn derive_match_message(input: TokenStream) -> TokenStream {
+    match_message::expand(input.into()).into()
 }
 
 #[proc_macro_derive(RuntimeError, attributes(runtime_error))]

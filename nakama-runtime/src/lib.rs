@@ -77,7 +77,9 @@ mod registry;
 pub use context::{Context, Logger};
 pub use error::{Code, Error};
 pub use initializer::{Initializer, RpcFn};
-pub use matches::{Dispatcher, JoinDecision, Match, MatchData, MatchInit, MatchParams, Presence};
+pub use matches::{
+    Dispatcher, JoinDecision, Match, MatchData, MatchInit, MatchMessage, MatchParams, Presence,
+};
 pub use nakama::Nakama;
 /// One user the matchmaker matched, as the matched hook gets it
 /// ([`Initializer::register_matchmaker_matched`]).
@@ -129,6 +131,10 @@ pub use nakama_runtime_macros::after_hook;
 #[doc(inline)]
 pub use nakama_runtime_macros::RuntimeError;
 
+/// `#[derive(MatchMessage)]` on an enum of a match's messages, `#[op(N)]`
+/// on each variant: see the [`MatchMessage`](trait@MatchMessage) trait.
+pub use nakama_runtime_macros::MatchMessage;
+
 /// The `log` crate: its macros in module code reach the host's log.
 pub use log;
 /// The `tracing` crate: its events in module code reach the host's log,
@@ -143,8 +149,8 @@ pub mod prelude {
     pub use crate::nk::{StorageDeleteOp, StorageReadOp, StorageWriteOp};
     pub use crate::{
         after_hook, api, before_hook, init_module, nk, rpc, Code, Context, Dispatcher, Error,
-        Initializer, JoinDecision, Json, Logger, Match, MatchData, MatchInit, MatchParams,
-        MatchmakerEntry, Nakama, Presence, RuntimeError,
+        Initializer, JoinDecision, Json, Logger, Match, MatchData, MatchInit, MatchMessage,
+        MatchParams, MatchmakerEntry, Nakama, Presence, RuntimeError,
     };
 }
 
@@ -152,6 +158,7 @@ pub mod prelude {
 /// any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::matches::{decode_fields, encode_fields, unknown_op_code, MessageData};
     pub use crate::registry::{
         declared_info, dispatch, in_process_root, run_init, BoxFuture, Declared, DeclaredInit,
         FfiHandler, Handler, InitHandler,
@@ -159,6 +166,7 @@ pub mod __private {
     pub use inventory;
     pub use nakama_runtime_abi::ffi::kind;
     pub use nakama_runtime_abi::hooks::{AfterShape, Hook};
+    pub use serde;
 
     use crate::payload::RpcInput;
     pub use crate::payload::RpcOutput;

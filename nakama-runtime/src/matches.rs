@@ -220,6 +220,19 @@ pub struct Message {
     pub deferred: bool,
 }
 
+impl Message {
+    /// A typed message ([`MatchMessage`]) to everyone, from the server,
+    /// not deferred; set the other fields as needed.
+    pub fn typed<M: MatchMessage>(m: &M) -> Result<Message, Error> {
+        Ok(Message {
+            op_code: m.op_code(),
+            data: m.encode()?,
+            reliable: true,
+            ..Message::default()
+        })
+    }
+}
+
 impl Dispatcher {
     fn new(call: &MatchCall) -> Self {
         Dispatcher {
@@ -297,6 +310,21 @@ impl Dispatcher {
             reliable: true,
             ..Message::default()
         })
+    }
+
+    /// Sends a typed message ([`MatchMessage`]) to everyone, from the
+    /// server, reliably.
+    pub fn broadcast_msg<M: MatchMessage>(&mut self, m: &M) -> Result<(), Error> {
+        self.broadcast(m.op_code(), m.encode()?)
+    }
+
+    /// Sends a typed message to some presences only.
+    pub fn send_msg_to<M: MatchMessage>(
+        &mut self,
+        presences: &[Presence],
+        m: &M,
+    ) -> Result<(), Error> {
+        self.send_to(presences, m.op_code(), m.encode()?)
     }
 
     /// Sends a message with every option. Refused, as in Nakama, when a
@@ -382,6 +410,108 @@ impl Dispatcher {
     pub fn stopping(&self) -> bool {
         self.stop
     }
+}
+
+/// A match's messages as one Rust type: each value has its op code, and
+/// its data is JSON. Derive it on an enum, one variant per message:
+///
+/// ```
+/// use nakama_runtime::prelude::*;
+/// # #[derive(serde::Serialize, serde::Deserialize)] pub struct Position { x: i32, y: i32 }
+///
+/// #[derive(MatchMessage)]
+/// enum FromClient {
+///     #[op(1)]
+///     Move(Position),                // data: the Position as JSON
+///     #[op(2)]
+///     Say { text: String },          // data: {"text": ..}
+///     #[op(3)]
+///     Ready,                         // no data
+/// }
+///
+/// let m = FromClient::decode(2, br#"{"text":"hi"}"#).ok().unwrap();
+/// assert!(matches!(m, FromClient::Say { ref text } if text == "hi"));
+/// let e = FromClient::decode(7, b"").err().unwrap();
+/// assert_eq!(e.message(), "op code 7 is not a FromClient message (1 Move, 2 Say, 3 Ready)");
+/// ```
+///
+/// In a match: `FromClient::from_data(&m)` for each [`MatchData`] a tick
+/// gets, and [`Dispatcher::broadcast_msg`], [`Dispatcher::send_msg_to`] to
+/// send. Op codes may be constants (`#[op(OP_MOVE)]`); two variants with
+/// the same one do not compile. Fields of a variant with named fields take
+/// `#[serde(..)]` attributes; a variant's single type must be
+/// `Serialize + DeserializeOwned`.
+pub trait MatchMessage: Sized {
+    /// Each variant's op code and name.
+    const OP_CODES: &'static [(i64, &'static str)];
+
+    fn op_code(&self) -> i64;
+
+    /// The message's data.
+    fn encode(&self) -> Result<Vec<u8>, Error>;
+
+    /// The message of `op_code` from its data; `INVALID_ARGUMENT` naming
+    /// the op code and what is wrong when it is not one of these messages.
+    fn decode(op_code: i64, data: &[u8]) -> Result<Self, Error>;
+
+    /// The message a client sent.
+    fn from_data(m: &MatchData) -> Result<Self, Error> {
+        Self::decode(m.op_code, &m.data)
+    }
+}
+
+/// What a [`MatchMessage`] variant may carry: any `Serialize +
+/// DeserializeOwned` type (its data is its JSON).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the data of a match message",
+    label = "not Serialize + Deserialize",
+    note = "derive `serde::Serialize` and `serde::Deserialize` for `{Self}`, or give the variant named fields"
+)]
+pub trait MessageData: Sized {
+    /// Its JSON.
+    fn to_data(&self) -> Result<Vec<u8>, Error>;
+    /// Read from JSON; the error names the op code and variant.
+    fn from_data(op_code: i64, variant: &str, data: &[u8]) -> Result<Self, Error>;
+}
+
+impl<T: serde::Serialize + serde::de::DeserializeOwned> MessageData for T {
+    fn to_data(&self) -> Result<Vec<u8>, Error> {
+        encode_fields(self)
+    }
+
+    fn from_data(op_code: i64, variant: &str, data: &[u8]) -> Result<Self, Error> {
+        decode_fields(op_code, variant, data)
+    }
+}
+
+/// For the derive: a variant's named fields, as data.
+#[doc(hidden)]
+pub fn encode_fields<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(v).map_err(|e| Error::internal(format!("encoding a match message: {e}")))
+}
+
+/// For the derive: a variant's named fields, read.
+#[doc(hidden)]
+pub fn decode_fields<T: serde::de::DeserializeOwned>(
+    op_code: i64,
+    variant: &str,
+    data: &[u8],
+) -> Result<T, Error> {
+    serde_json::from_slice(data)
+        .map_err(|e| Error::invalid_argument(format!("op code {op_code} ({variant}): {e}")))
+}
+
+/// For the derive: an op code that is none of the enum's.
+#[doc(hidden)]
+pub fn unknown_op_code<M: MatchMessage>(op_code: i64, name: &str) -> Error {
+    let known: Vec<String> = M::OP_CODES
+        .iter()
+        .map(|(op, v)| format!("{op} {v}"))
+        .collect();
+    Error::invalid_argument(format!(
+        "op code {op_code} is not a {name} message ({})",
+        known.join(", ")
+    ))
 }
 
 fn check_label(label: &str) -> Result<(), Error> {

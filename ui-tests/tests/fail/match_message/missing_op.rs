@@ -1,0 +1,10 @@
+use nakama_runtime::prelude::*;
+
+#[derive(MatchMessage)]
+enum Msg {
+    #[op(1)]
+    Ready,
+    Move { x: i32, y: i32 },
+}
+
+fn main() {}
