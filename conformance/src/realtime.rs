@@ -485,9 +485,10 @@ pub fn check_arena(port: u16) {
     let data = base64::engine::general_purpose::STANDARD.encode("nope");
     b.send(&json!({"match_data_send": {"match_id": match_id, "op_code": 1, "data": data}}));
     let e = b.wait_for("op code 9 at bob", |e| is_data(e, "9"));
+    let refused: Value = serde_json::from_slice(&data_of(&e)).unwrap();
     assert_eq!(
-        String::from_utf8(data_of(&e)).unwrap(),
-        r#"expected op code 1 with {"x":..,"y":..}"#
+        refused,
+        json!({"error": "op code 1 (FromClient::Move): expected ident at line 1 column 2"})
     );
     a.send(&move_to(&match_id, 5, 6));
     a.wait_for("positions after alice's second move", |e| {

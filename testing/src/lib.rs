@@ -53,7 +53,7 @@ use nakama_runtime::api;
 use nakama_runtime::hooks::Hook;
 use nakama_runtime::nk::{self, StorageReadOp, StorageWriteOp};
 use nakama_runtime::MatchmakerEntry;
-use nakama_runtime::{Code, Error, RpcFn};
+use nakama_runtime::{Code, Error, MatchMessage, RpcFn};
 use nakama_runtime_host::abi::{mode, ContextData};
 use nakama_runtime_host::{
     Before, BoxFuture, CallError, HostApi, LogRecord, Modules, OpenedModule,
@@ -840,6 +840,12 @@ impl Received {
             )
         })
     }
+
+    /// The typed message ([`MatchMessage`]); panics naming the problem
+    /// when it is not one.
+    pub fn msg<M: MatchMessage>(&self) -> M {
+        M::decode(self.op_code, &self.data).unwrap_or_else(|e| panic!("{}", e.message()))
+    }
 }
 
 /// A presence event a client saw.
@@ -878,6 +884,14 @@ impl MatchClient {
     pub fn send(&self, op_code: i64, data: impl Into<Vec<u8>>) {
         self.matches
             .send(&self.match_id, &self.presence, op_code, data.into(), true);
+    }
+
+    /// A typed message ([`MatchMessage`]) for the match's next tick.
+    pub fn send_msg<M: MatchMessage>(&self, m: &M) {
+        let data = m
+            .encode()
+            .unwrap_or_else(|e| panic!("encoding the message: {}", e.message()));
+        self.send(m.op_code(), data);
     }
 
     /// Leaves the match (a client's `match_leave`). The handler's `leave`

@@ -12,7 +12,9 @@
 //!   then never joins loses it after 10 seconds.
 //! - Op code 1 from a client, `{"x":..,"y":..}`, moves its player. Each tick
 //!   in which someone moved, op code 2 tells everyone every position. A
-//!   move that does not decode gets op code 9 back, to its sender only.
+//!   message that does not decode gets op code 9 back, to its sender only,
+//!   with `{"error": ..}` saying why. The messages are typed:
+//!   [`FromClient`] and [`FromArena`] (`#[derive(MatchMessage)]`).
 //! - `match_signal` with `"players"` answers the player count; with
 //!   `"close"` it tells everyone (op code 3) and ends the match (the
 //!   signal's caller then gets Nakama's "match busy": a signal that ends
@@ -67,6 +69,28 @@ pub struct Positions {
     pub tick: i64,
     /// By player name.
     pub players: BTreeMap<String, Position>,
+}
+
+/// What clients send the arena.
+#[derive(Debug, MatchMessage)]
+pub enum FromClient {
+    /// Moves the sender's player.
+    #[op(OP_MOVE)]
+    Move(Position),
+}
+
+/// What the arena sends.
+#[derive(Debug, MatchMessage)]
+pub enum FromArena {
+    /// Every position, after a tick in which someone moved.
+    #[op(OP_POSITIONS)]
+    Positions(Positions),
+    /// The arena is closing (no data).
+    #[op(OP_CLOSING)]
+    Closing,
+    /// To one client: its message was not understood, and why.
+    #[op(OP_REFUSED)]
+    Refused { error: String },
 }
 
 #[rpc]
@@ -218,19 +242,17 @@ impl Match for Arena {
     ) {
         for m in messages {
             let name = self.names.get(&m.presence.session_id).cloned();
-            match (m.op_code, name, serde_json::from_slice::<Position>(&m.data)) {
-                (OP_MOVE, Some(name), Ok(to)) => {
+            let error = match (FromClient::from_data(&m), name) {
+                (Ok(FromClient::Move(to)), Some(name)) => {
                     self.positions.insert(name, to);
                     self.moved = true;
+                    continue;
                 }
-                _ => {
-                    let _ = d.send_to(
-                        std::slice::from_ref(&m.presence),
-                        OP_REFUSED,
-                        "expected op code 1 with {\"x\":..,\"y\":..}",
-                    );
-                }
-            }
+                (Ok(FromClient::Move(_)), None) => "not seated in this arena".to_string(),
+                (Err(e), _) => e.message().to_string(),
+            };
+            let refused = FromArena::Refused { error };
+            let _ = d.send_msg_to(std::slice::from_ref(&m.presence), &refused);
         }
         let expired: Vec<String> = self
             .reserved
@@ -250,8 +272,7 @@ impl Match for Arena {
                 tick: d.tick(),
                 players: self.positions.clone(),
             };
-            let data = serde_json::to_vec(&positions).unwrap_or_default();
-            let _ = d.broadcast(OP_POSITIONS, data);
+            let _ = d.broadcast_msg(&FromArena::Positions(positions));
         }
     }
 
@@ -265,7 +286,7 @@ impl Match for Arena {
         match data.as_str() {
             "players" => self.names.len().to_string(),
             "close" => {
-                let _ = d.broadcast(OP_CLOSING, "closing");
+                let _ = d.broadcast_msg(&FromArena::Closing);
                 d.stop();
                 "closed".into()
             }

@@ -3,7 +3,7 @@
 //! is deterministic.
 
 use arena::{
-    arena_create, CreateArena, Created, Position, Positions, OP_CLOSING, OP_POSITIONS, OP_REFUSED,
+    arena_create, CreateArena, Created, FromArena, FromClient, Position, OP_POSITIONS,
     RESERVATION_TICKS,
 };
 use nakama_runtime::Code;
@@ -44,7 +44,7 @@ async fn players_see_each_other_move() {
         "{events:?}"
     );
 
-    ann.send(1, r#"{"x":3,"y":4}"#);
+    ann.send_msg(&FromClient::Move(Position { x: 3, y: 4 }));
     assert!(host.match_tick(&id).await);
     for client in [&ann, &ben] {
         let got = client.received();
@@ -52,7 +52,9 @@ async fn players_see_each_other_move() {
             .iter()
             .find(|r| r.op_code == OP_POSITIONS)
             .expect("positions");
-        let p: Positions = positions.json();
+        let FromArena::Positions(p) = positions.msg() else {
+            panic!("not positions: {positions:?}");
+        };
         assert_eq!(p.players["ann"], Position { x: 3, y: 4 });
         assert_eq!(p.players["ben"], Position::default());
         assert_eq!(positions.sender, None);
@@ -65,7 +67,12 @@ async fn players_see_each_other_move() {
     // A message the arena does not understand goes back to its sender only.
     ben.send(5, "jump");
     assert!(host.match_tick(&id).await);
-    assert_eq!(ben.received()[0].op_code, OP_REFUSED);
+    match ben.received()[0].msg() {
+        FromArena::Refused { error } => {
+            assert_eq!(error, "op code 5 is not a FromClient message (1 Move)")
+        }
+        other => panic!("{other:?}"),
+    }
     assert!(ann.received().is_empty());
 
     let m = host.match_get(&id).await.unwrap();
@@ -148,7 +155,7 @@ async fn a_close_signal_ends_the_match() {
     // The match ends in the signal, so its reply is lost, as in Nakama.
     let e = host.match_signal(&id, "close").await.unwrap_err();
     assert_eq!(e.message(), "match busy");
-    assert_eq!(ann.received()[0].op_code, OP_CLOSING);
+    assert!(matches!(ann.received()[0].msg(), FromArena::Closing));
     assert!(host.match_get(&id).await.is_none());
     assert!(!host.match_tick(&id).await);
     let e = host.match_signal(&id, "players").await.unwrap_err();
