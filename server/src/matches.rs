@@ -220,6 +220,8 @@ impl Matches {
             presences: Vec::new(),
             inbox: Vec::new(),
             deferred: Vec::new(),
+            overruns: 0,
+            overrun_warned: None,
         };
         self.inner.log.info(
             "Match started",
@@ -693,7 +695,14 @@ struct Running {
     inbox: Vec<MatchData>,
     /// Deferred broadcasts, sent at the end of the current event.
     deferred: Vec<MatchAction>,
+    /// Ticks that took longer than their period since the last warning,
+    /// and when that warning was.
+    overruns: u32,
+    overrun_warned: Option<std::time::Instant>,
 }
+
+/// At most one tick-overrun warning per match this often.
+const OVERRUN_WARNING_EVERY: Duration = Duration::from_secs(10);
 
 /// Whether a match goes on after an event.
 enum Next {
@@ -824,12 +833,45 @@ impl Running {
     async fn tick(&mut self) -> Next {
         let messages = std::mem::take(&mut self.inbox);
         let call = self.header(MatchEvent::Loop { messages });
+        let started = std::time::Instant::now();
         let next = match self.event("match_loop", call).await {
             Ok((_, next)) => next,
             Err(_) => Next::Failed,
         };
+        self.check_overrun(started.elapsed());
         self.call.tick += 1;
         next
+    }
+
+    /// Warns (the dev host's own help; Nakama says nothing) when a tick
+    /// took longer than its period, so the match fell behind its tick
+    /// rate: at once, then at most every [`OVERRUN_WARNING_EVERY`] with
+    /// the count since.
+    fn check_overrun(&mut self, took: Duration) {
+        let budget = Duration::from_secs(1) / self.call.tick_rate.max(1);
+        if took <= budget {
+            return;
+        }
+        self.overruns += 1;
+        let now = std::time::Instant::now();
+        if self
+            .overrun_warned
+            .is_some_and(|at| now.duration_since(at) < OVERRUN_WARNING_EVERY)
+        {
+            return;
+        }
+        self.registry.inner.log.warn(
+            "Match tick took longer than its period: the match runs behind its tick rate",
+            &[
+                ("mid", self.call.match_id.as_str().into()),
+                ("tick", self.call.tick.into()),
+                ("took_ms", (took.as_secs_f64() * 1000.0).into()),
+                ("period_ms", (budget.as_secs_f64() * 1000.0).into()),
+                ("overruns", self.overruns.into()),
+            ],
+        );
+        self.overruns = 0;
+        self.overrun_warned = Some(now);
     }
 
     async fn join_attempt(

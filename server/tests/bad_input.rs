@@ -152,3 +152,42 @@ fn a_handler_that_never_finishes_hits_the_per_call_timeout() {
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
     assert_still_serving(&server);
 }
+
+#[test]
+fn a_match_whose_ticks_overrun_their_period_is_warned_about_once_in_a_while() {
+    let server = Server::start(
+        &["fixture-slow", "golden-module"],
+        &["--logger.level", "warn"],
+    );
+    let r = server
+        .request(
+            "POST",
+            &format!("/v2/rpc/sluggish?{KEY}&unwrap"),
+            &[],
+            Some(b""),
+        )
+        .unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+    let match_id = r.text();
+    // About 12 ticks of 80 ms: all overrun, one warning (the next may come
+    // after 10 s).
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    let warnings: Vec<serde_json::Value> = log
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|l| {
+            l["msg"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("Match tick took longer")
+        })
+        .collect();
+    assert_eq!(warnings.len(), 1, "{log}");
+    let w = &warnings[0];
+    assert_eq!(w["mid"], match_id.as_str(), "{w}");
+    assert_eq!(w["period_ms"], 50.0, "{w}");
+    assert!(w["took_ms"].as_f64().unwrap() >= 80.0, "{w}");
+    assert_eq!(w["overruns"], 1, "{w}");
+    assert_still_serving(&server);
+}
