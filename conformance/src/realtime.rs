@@ -842,6 +842,86 @@ pub fn check_notifications(port: u16) {
     second.close();
 }
 
+/// A protobuf JSON timestamp (`...:03Z`, `...:03.250Z`) with its fraction
+/// written out to nine digits, so that two compare as text.
+fn comparable_time(t: &Value) -> String {
+    let t = t.as_str().unwrap_or_else(|| panic!("not a timestamp: {t}"));
+    let re = regex::Regex::new(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{3}|\d{6}|\d{9}))?Z$")
+        .unwrap();
+    let c = re
+        .captures(t)
+        .unwrap_or_else(|| panic!("not a protobuf JSON timestamp: {t}"));
+    let frac = c.get(2).map_or("", |m| m.as_str());
+    format!("{}.{frac:0<9}", &c[1])
+}
+
+/// `GET /v2/matchmaker/stats`: as of the matchmaker's last pass, the
+/// tickets waiting and the oldest's creation time, and the last (up to
+/// 10) tickets matched with their creation and completion times.
+pub fn check_matchmaker_stats(port: u16) {
+    let suffix = crate::run_suffix();
+    let r = request(port, "GET", "/v2/matchmaker/stats", &[], None).unwrap();
+    assert_eq!(r.status, 401, "{}", r.text());
+
+    let round = format!("mmstats{suffix}");
+    let users: Vec<User> = ["a", "b"]
+        .iter()
+        .map(|u| {
+            let name = format!("s{u}{suffix}");
+            User::new(port, &format!("mm-{name}"), &name)
+        })
+        .collect();
+    let auth = format!("Bearer {}", users[0].token);
+    let stats = || {
+        let r = request(
+            port,
+            "GET",
+            "/v2/matchmaker/stats",
+            &[("Authorization", &auth)],
+            None,
+        )
+        .unwrap();
+        assert_eq!(r.status, 200, "{}", r.text());
+        r.json()
+    };
+    let mut a = Socket::open(port, &users[0]);
+    let t = add_ticket(&mut a, pair_ticket(&round, "", json!({}), json!({})));
+    // A pass sees it waiting.
+    crate::eventually("the stats to count the waiting ticket", || {
+        let s = stats();
+        match s["ticket_count"].as_i64() {
+            Some(n) if n >= 1 && s.get("oldest_ticket_create_time").is_some() => Ok(()),
+            _ => Err(format!("{s}")),
+        }
+    });
+    let mut b = Socket::open(port, &users[1]);
+    add_ticket(&mut b, pair_ticket(&round, "", json!({}), json!({})));
+    matched_push(&mut a, &t);
+    // The pass that matched them counted them as completed.
+    let mut last = Value::Null;
+    crate::eventually("the stats to count the two completions", || {
+        last = stats();
+        let completions = last["completions"].as_array().cloned().unwrap_or_default();
+        if completions.len() >= 2 {
+            Ok(())
+        } else {
+            Err(format!("{last}"))
+        }
+    });
+    let completions = last["completions"].as_array().unwrap();
+    assert!(completions.len() <= 10, "{last}");
+    for c in completions {
+        let keys: Vec<&String> = c.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["complete_time", "create_time"], "{c}");
+        assert!(
+            comparable_time(&c["create_time"]) <= comparable_time(&c["complete_time"]),
+            "{c}"
+        );
+    }
+    a.close();
+    b.close();
+}
+
 /// A matched hook that fails (`fixtures/fixture-matchmaker`: it panics,
 /// or answers an error, as the tickets' `fail` property asks) leaves the
 /// host running, and the group gets a relayed match token instead, one

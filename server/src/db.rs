@@ -167,6 +167,25 @@ pub fn rfc3339(secs: i64) -> String {
     t.format(&fmt).unwrap_or_default()
 }
 
+/// A protobuf timestamp as Nakama's gateway writes one from Unix
+/// nanoseconds: `2026-11-24T10:57:03.250Z`, with 0, 3, 6 or 9 fraction
+/// digits, as few as the value needs.
+pub fn rfc3339_nanos(nanos: i64) -> String {
+    let secs = nanos.div_euclid(1_000_000_000);
+    let frac = nanos.rem_euclid(1_000_000_000);
+    let base = rfc3339(secs);
+    let base = base.trim_end_matches('Z');
+    if frac == 0 {
+        format!("{base}Z")
+    } else if frac % 1_000_000 == 0 {
+        format!("{base}.{:03}Z", frac / 1_000_000)
+    } else if frac % 1_000 == 0 {
+        format!("{base}.{:06}Z", frac / 1_000)
+    } else {
+        format!("{base}.{frac:09}Z")
+    }
+}
+
 /// Text of a JSON value as PostgreSQL's JSONB gives it back: `", "` and
 /// `": "` separators, object keys ordered by length then bytes.
 pub fn jsonb_text(v: &Value) -> String {
@@ -1113,6 +1132,16 @@ pub fn notification_send(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_keep_as_many_fraction_digits_as_protobuf_json_does() {
+        let t = 1_764_547_023; // 2025-11-30T23:57:03Z
+        let at = |frac: i64| rfc3339_nanos(t * 1_000_000_000 + frac);
+        assert_eq!(at(0), "2025-11-30T23:57:03Z");
+        assert_eq!(at(250_000_000), "2025-11-30T23:57:03.250Z");
+        assert_eq!(at(250_500_000), "2025-11-30T23:57:03.250500Z");
+        assert_eq!(at(1), "2025-11-30T23:57:03.000000001Z");
+    }
 
     fn db() -> Conn {
         let d = Db::open(":memory:").unwrap();

@@ -147,6 +147,7 @@ fn routes(app: Arc<App>) -> Router {
         .route("/v2/rpc/", any(rpc_empty_id))
         .route("/v2/rpc/{id}", any(rpc))
         .route("/v2/match", get(matches::list))
+        .route("/v2/matchmaker/stats", get(matches::matchmaker_stats))
         .route("/v2/account/authenticate/custom", post(authenticate_custom))
         .route("/v2/account/authenticate/device", post(authenticate_device))
         .route("/v2/account/authenticate/email", post(authenticate_email))

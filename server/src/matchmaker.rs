@@ -23,13 +23,13 @@
 //! precision option (`rev_precision`, off by default there), and the
 //! override and processor hooks.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use nakama_runtime_host::abi::matches::Presence;
 use nakama_runtime_host::abi::matchmaker::MatchmakerEntry;
-use nakama_runtime_host::abi::{mode, ContextData};
+use nakama_runtime_host::abi::{api, mode, ContextData};
 use nakama_runtime_host::Modules;
 
 use crate::log::Logger;
@@ -173,7 +173,21 @@ struct Inner {
     modules: Mutex<Option<Arc<Modules>>>,
     /// The pool, oldest first.
     tickets: Mutex<Vec<Ticket>>,
+    /// As of the last pass (`GET /v2/matchmaker/stats`).
+    stats: Mutex<Stats>,
 }
+
+/// What the last pass saw: the pool then, and the last tickets matched.
+#[derive(Default)]
+struct Stats {
+    ticket_count: usize,
+    oldest_create_time: Option<i64>,
+    /// (created, matched), Unix nanoseconds, oldest first.
+    completions: VecDeque<(i64, i64)>,
+}
+
+/// Completions kept for the stats, as Nakama keeps.
+const COMPLETIONS_KEPT: usize = 10;
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -205,6 +219,7 @@ impl Matchmaker {
                 online,
                 modules: Mutex::new(None),
                 tickets: Mutex::new(Vec::new()),
+                stats: Mutex::new(Stats::default()),
             }),
         }
     }
@@ -334,9 +349,32 @@ impl Matchmaker {
         groups
     }
 
+    /// `GetMatchmakerStats`: as of the last pass, as in Nakama (the pool
+    /// when it began, the last 10 tickets matched).
+    pub fn stats(&self) -> api::MatchmakerStats {
+        let stats = lock(&self.inner.stats);
+        api::MatchmakerStats {
+            ticket_count: stats.ticket_count as i32,
+            oldest_ticket_create_time: stats.oldest_create_time.map(crate::db::rfc3339_nanos),
+            completions: stats
+                .completions
+                .iter()
+                .map(|&(created, matched)| api::MatchmakerCompletionStats {
+                    create_time: Some(crate::db::rfc3339_nanos(created)),
+                    complete_time: Some(crate::db::rfc3339_nanos(matched)),
+                })
+                .collect(),
+        }
+    }
+
     /// The grouping part of a pass.
     fn form_groups(&self) -> Vec<Vec<MatchmakerEntry>> {
         let mut tickets = lock(&self.inner.tickets);
+        {
+            let mut stats = lock(&self.inner.stats);
+            stats.ticket_count = tickets.len();
+            stats.oldest_create_time = tickets.iter().map(|t| t.entry.create_time).min();
+        }
         let max_intervals = self.inner.config.max_intervals;
         let mut taken: HashSet<usize> = HashSet::new();
         let mut groups: Vec<Vec<usize>> = Vec::new();
@@ -414,10 +452,19 @@ impl Matchmaker {
                 break;
             }
         }
-        let out = groups
+        let out: Vec<Vec<MatchmakerEntry>> = groups
             .iter()
             .map(|g| g.iter().map(|&m| tickets[m].entry.clone()).collect())
             .collect();
+        let matched_at = unix_nanos();
+        let mut stats = lock(&self.inner.stats);
+        for e in out.iter().flatten() {
+            if stats.completions.len() == COMPLETIONS_KEPT {
+                stats.completions.pop_front();
+            }
+            stats.completions.push_back((e.create_time, matched_at));
+        }
+        drop(stats);
         let mut at = 0;
         tickets.retain(|_| {
             at += 1;

@@ -7,7 +7,8 @@ mod common;
 use common::Server;
 use nakama_conformance::realtime::{
     check_arena, check_closes, check_matchmaker, check_matchmaker_hook_failures,
-    check_notifications, check_relayed, check_rpc_context, error_of, Socket, User,
+    check_matchmaker_stats, check_notifications, check_relayed, check_rpc_context, error_of,
+    Socket, User,
 };
 use serde_json::json;
 
@@ -106,4 +107,13 @@ fn a_failing_matched_hook_gives_the_group_a_token_as_nakama() {
         "{log}"
     );
     assert!(log.contains("no arena free"), "{log}");
+}
+
+#[test]
+fn matchmaker_stats_answer_as_nakama() {
+    let server = Server::start(
+        &["arena"],
+        &["--logger.level", "error", "--matchmaker.interval_sec", "1"],
+    );
+    check_matchmaker_stats(server.port);
 }

@@ -516,3 +516,12 @@ fn a_failing_matched_hook_leaves_nakama_running_and_sends_a_token() {
         "{errors:?}"
     );
 }
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn matchmaker_stats_answer_as_on_the_dev_host() {
+    let runtime = runtime_folder(&["arena"]);
+    let nakama =
+        nakama::start(runtime.path(), &["--matchmaker.interval_sec", "1"]).expect(NEEDS_NAKAMA);
+    nakama_conformance::realtime::check_matchmaker_stats(nakama.port);
+}

@@ -1,6 +1,8 @@
 //! The client's match listing, `GET /v2/match`, with Nakama's checks and
-//! messages (server/api_match.go) and the modules' hooks around it. The
-//! matches themselves are joined over the realtime socket.
+//! messages (server/api_match.go), and the matchmaker's stats, `GET
+//! /v2/matchmaker/stats` (server/api_matchmaker.go), with the modules'
+//! hooks around them. The matches themselves are joined, and matchmaker
+//! tickets added, over the realtime socket.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
@@ -78,4 +80,22 @@ pub(super) async fn list(State(app): Shared, uri: Uri, headers: HeaderMap) -> Re
         }
         Err(_) => gateway_err(Code::Internal, "Error listing matches."),
     }
+}
+
+/// `GET /v2/matchmaker/stats`: as of the matchmaker's last pass.
+pub(super) async fn matchmaker_stats(State(app): Shared, headers: HeaderMap) -> Response {
+    let claims = match session(&app, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if let Err(r) = app
+        .before::<hook::GetMatchmakerStats>(Some(&claims), ())
+        .await
+    {
+        return r;
+    }
+    let stats = app.matchmaker.stats();
+    app.after::<hook::GetMatchmakerStats>(Some(&claims), &stats, &())
+        .await;
+    gateway_ok(&stats)
 }
