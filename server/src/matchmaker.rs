@@ -237,6 +237,8 @@ impl Matchmaker {
         let every = Duration::from_secs(self.inner.config.interval_sec.max(1));
         tokio::spawn(async move {
             let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            // A pass slowed by a hook does not make the next ones run at once.
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticker.tick().await;
                 m.process().await;
