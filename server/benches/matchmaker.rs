@@ -1,0 +1,80 @@
+//! One matchmaker pass over a pool, as Nakama's own benchmark
+//! (`BenchmarkMatchmakerProcessTickets*` in server/matchmaker_test.go)
+//! measures it: N new tickets (query `*`, groups of exactly 2) beside a
+//! number of older tickets none of them may take, all formed into N/2
+//! groups in one pass, each told over its socket (no matched hook: a
+//! relayed match token per group). Run: `cargo bench -p nakama-devhost
+//! --bench matchmaker`; the figures are in server/README.md.
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use nakama_devhost::log::Logger;
+use nakama_devhost::matchmaker::{Matchmaker, MatchmakerConfig, TicketRequest};
+use nakama_devhost::online::Online;
+use nakama_runtime_host::abi::matches::Presence;
+
+fn user(n: usize) -> Presence {
+    Presence {
+        user_id: uuid::Uuid::new_v4().to_string(),
+        session_id: uuid::Uuid::new_v4().to_string(),
+        username: format!("user{n}"),
+        node: "bench".into(),
+    }
+}
+
+/// A pool with `unmatchable` tickets the new ones cannot take (Nakama's
+/// benchmark keeps them out by a query only they fail, with its mutual
+/// match option on; the dev host, which has no such option, by their group
+/// size), then `tickets` new ones that pair up.
+fn pool(tickets: usize, unmatchable: usize) -> Matchmaker {
+    let online = Online::default();
+    let m = Matchmaker::new(
+        MatchmakerConfig {
+            max_tickets: 3,
+            interval_sec: 1,
+            max_intervals: 5,
+        },
+        "bench",
+        "bench",
+        "key",
+        Logger::new("error", "json"),
+        online.clone(),
+    );
+    for n in 0..unmatchable {
+        let p = user(n);
+        let req = TicketRequest::new(3, 3)
+            .query("+properties.will_never_match:foo")
+            .string("will_never_match", "baz");
+        m.add(&p, &req).unwrap();
+    }
+    for n in 0..tickets {
+        let p = user(n);
+        let (outbox, inbox) = tokio::sync::mpsc::unbounded_channel();
+        std::mem::forget(inbox); // the socket stays open; its pushes pile up
+        online.connect(&p.user_id, &p.session_id, outbox);
+        m.add(&p, &TicketRequest::new(2, 2).query("*")).unwrap();
+    }
+    m
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let mut g = c.benchmark_group("matchmaker_pass");
+    for (tickets, unmatchable) in [(100, 50), (1_000, 100)] {
+        g.bench_function(format!("{tickets}_tickets_min2_max2"), |b| {
+            b.iter_batched(
+                || pool(tickets, unmatchable),
+                |m| {
+                    let groups = rt.block_on(m.process());
+                    assert_eq!(groups.len(), tickets / 2);
+                },
+                BatchSize::PerIteration,
+            )
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
