@@ -1,5 +1,6 @@
 //! The dev host's data, in SQLite: accounts, storage, wallets and ledger,
-//! notifications. Nakama's semantics (see the facts sheet, sections c, g, h).
+//! notifications, leaderboards ([`leaderboard`]), chat history
+//! ([`channel`]). Nakama's semantics (see the facts sheet, sections c, g, h).
 //!
 //! One connection behind a mutex, used from blocking threads: SQLite
 //! serialises writers anyway, and this keeps transactions simple.
@@ -18,10 +19,12 @@ use std::sync::atomic::{AtomicI64, Ordering};
 /// The system user: owner of server objects.
 pub const SYSTEM_USER: &str = "00000000-0000-0000-0000-000000000000";
 
+pub mod channel;
 pub mod leaderboard;
 
-/// 1: accounts, storage, wallets, notifications; 2: leaderboards.
-const SCHEMA_VERSION: i64 = 2;
+/// 1: accounts, storage, wallets, notifications; 2: leaderboards; 3: chat
+/// channel messages.
+const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS users (
@@ -259,6 +262,8 @@ impl Db {
                 conn.execute_batch(SCHEMA).map_err(|e| e.to_string())?;
                 conn.execute_batch(leaderboard::SCHEMA)
                     .map_err(|e| e.to_string())?;
+                conn.execute_batch(channel::SCHEMA)
+                    .map_err(|e| e.to_string())?;
                 conn.execute(
                     "INSERT INTO schema_version (version) VALUES (?1)",
                     [SCHEMA_VERSION],
@@ -431,6 +436,14 @@ pub fn authenticate(
         username,
         created: true,
     })
+}
+
+/// Whether an account has this id.
+pub fn user_exists(c: &Conn, user_id: &str) -> Result<bool, CallError> {
+    c.query_row("SELECT 1 FROM users WHERE id = ?1", [user_id], |_| Ok(()))
+        .optional()
+        .map(|found| found.is_some())
+        .map_err(internal)
 }
 
 fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<api::User> {

@@ -29,6 +29,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+mod channel;
 mod leaderboard;
 mod matches;
 
@@ -49,6 +50,8 @@ pub struct App {
     pub matches: crate::matches::Matches,
     /// The matchmaker's pool of tickets.
     pub matchmaker: crate::matchmaker::Matchmaker,
+    /// The chat channels' members and history.
+    pub channels: crate::channels::Channels,
     /// The sessions connected over the realtime socket.
     pub online: crate::online::Online,
     pub log: Logger,
@@ -148,6 +151,7 @@ fn routes(app: Arc<App>) -> Router {
         .route("/v2/rpc/{id}", any(rpc))
         .route("/v2/match", get(matches::list))
         .route("/v2/matchmaker/stats", get(matches::matchmaker_stats))
+        .route("/v2/channel/{channel_id}", get(channel::list))
         .route("/v2/account/authenticate/custom", post(authenticate_custom))
         .route("/v2/account/authenticate/device", post(authenticate_device))
         .route("/v2/account/authenticate/email", post(authenticate_email))

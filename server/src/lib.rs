@@ -5,9 +5,11 @@
 //! JSON lines), [`db`] (SQLite: accounts, storage, wallets, notifications),
 //! [`session`] (JWT session tokens), [`nk`] (the nk functions modules call),
 //! [`modules`] (loading the modules folder, and again after a change),
-//! [`http`] (the routes), [`realtime`] (the realtime socket, `/ws`), and
+//! [`http`] (the routes), [`realtime`] (the realtime socket, `/ws`),
+//! [`channels`] (chat channels: their members and history), and
 //! [`start`], which puts them together.
 
+pub mod channels;
 pub mod config;
 pub mod db;
 pub mod http;
@@ -120,6 +122,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let reload = config.runtime_reload;
     let shutdown_grace = std::time::Duration::from_secs(config.shutdown_grace_sec);
+    let channels = channels::Channels::new(db.clone(), online.clone(), log.clone());
     let app = Arc::new(http::App {
         config,
         db,
@@ -127,6 +130,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         sessions,
         matches: matches.clone(),
         matchmaker,
+        channels,
         online,
         log: log.clone(),
     });

@@ -1,6 +1,6 @@
 //! The sessions connected over the realtime socket, by user, and what the
 //! server pushes to them without being asked: what matches send, what the
-//! matchmaker found, and notifications (Nakama's notification stream: a
+//! matchmaker found, chat messages and presences, and notifications (Nakama's notification stream: a
 //! notification reaches every socket its user has open when it is sent,
 //! persistent or not).
 
@@ -33,6 +33,14 @@ pub enum Outbound {
     Notifications(Vec<api::Notification>),
     /// A `matchmaker_matched` envelope.
     Matched(Matched),
+    /// A `channel_message` envelope.
+    ChannelMessage(Box<api::ChannelMessage>),
+    /// A `channel_presence_event` envelope.
+    ChannelPresences(crate::channels::PresenceEvent),
+    /// The session's answer to a request of its own, already encoded, to
+    /// go out after what was pushed to it before (a chat message's
+    /// acknowledgement after the sender's own copy of the message).
+    Reply(String),
 }
 
 /// The matchmaker put this session's ticket in a group.

@@ -19,13 +19,16 @@
 //!   `match_join` (by `match_id` or `token`), `match_leave`,
 //!   `match_data_send`, for authoritative and relayed matches; the
 //!   registry ([`crate::matches`]) pushes `match_data` and
-//!   `match_presence_event`. Each error is an `error` envelope with
+//!   `match_presence_event`; `matchmaker_add` / `matchmaker_remove`
+//!   ([`crate::matchmaker`] pushes `matchmaker_matched`); `channel_join`,
+//!   `channel_leave`, `channel_message_send` / `_update` / `_remove`
+//!   ([`crate::channels`] pushes `channel_message` and
+//!   `channel_presence_event`). Each error is an `error` envelope with
 //!   Nakama's code and message.
-//! - Messages Nakama handles and the dev host does not yet (chat
-//!   channels, matchmaker, status, parties) answer an
-//!   error saying so and the socket stays open. Server-to-client messages
-//!   sent by a client answer `Unrecognized message.` and close it, as in
-//!   Nakama.
+//! - Messages Nakama handles and the dev host does not yet (status,
+//!   parties) answer an error saying so and the socket stays open.
+//!   Server-to-client messages sent by a client answer `Unrecognized
+//!   message.` and close it, as in Nakama.
 //! - Requests of one socket are handled one after the other, in order, as
 //!   Nakama's read loop does; what matches send goes out meanwhile.
 //! - Liveness as Nakama's defaults: a WebSocket ping 15 s after the last
@@ -34,7 +37,8 @@
 //! - The token's expiry is checked at the upgrade only: Nakama 3.40.0 does
 //!   not close a socket whose session token expires later (its session has
 //!   no timer for it), and neither does the dev host.
-//! - When the socket closes, its session leaves every match it is in.
+//! - When the socket closes, its session leaves every match and channel
+//!   it is in, and its matchmaker tickets go.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -327,6 +331,7 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
     // leave can count on the tickets being gone.
     app.matchmaker.remove_session(&session.id);
     app.matches.leave_all(&session.id);
+    app.channels.leave_all(&session.id);
     app.online.disconnect(&session.user_id, &session.id);
     match close_reason {
         Some(reason) => app.log.log(
@@ -483,6 +488,42 @@ impl Socket {
             } => self.match_data_send(&match_id, op_code, data, to, reliable),
             decode::Request::MatchmakerAdd(req) => self.matchmaker_add(cid, &req),
             decode::Request::MatchmakerRemove { ticket } => self.matchmaker_remove(cid, &ticket),
+            decode::Request::ChannelJoin(req) => self.channel_join(cid, &req).await,
+            decode::Request::ChannelLeave { channel_id } => {
+                match self.app.channels.leave(&self.session.id, &channel_id) {
+                    Ok(()) => self.send(Envelope { cid, message: None }),
+                    Err(r) => self.error(cid, r.code, &r.message),
+                }
+            }
+            decode::Request::ChannelMessageSend {
+                channel_id,
+                content,
+            } => {
+                let me = self.session.presence(&self.app.config.name);
+                let sent = self.app.channels.send(&me, &channel_id, &content).await;
+                self.channel_ack(cid, sent)
+            }
+            decode::Request::ChannelMessageUpdate {
+                channel_id,
+                message_id,
+                content,
+            } => {
+                let me = self.session.presence(&self.app.config.name);
+                let updated = (self.app.channels)
+                    .update(&me, &channel_id, &message_id, &content)
+                    .await;
+                self.channel_ack(cid, updated)
+            }
+            decode::Request::ChannelMessageRemove {
+                channel_id,
+                message_id,
+            } => {
+                let me = self.session.presence(&self.app.config.name);
+                let removed = (self.app.channels)
+                    .remove(&me, &channel_id, &message_id)
+                    .await;
+                self.channel_ack(cid, removed)
+            }
             decode::Request::NotYet(name) => self.error(
                 cid,
                 error_code::UNRECOGNIZED_PAYLOAD,
@@ -500,6 +541,64 @@ impl Socket {
             }
         }
         Ok(())
+    }
+
+    /// `channel_join`: the `channel` answer goes out before the session's
+    /// own presence event.
+    async fn channel_join(&self, cid: &str, req: &crate::channels::JoinRequest) {
+        let me = self.session.presence(&self.app.config.name);
+        let _ = self.to_client.send(ToClient::Hold);
+        let answer = match self.app.channels.join(&me, &self.outbox, req).await {
+            Ok(joined) => {
+                let names = joined.stream.message_names();
+                Envelope {
+                    cid,
+                    message: Some(Out::Channel(ChannelOut {
+                        id: joined.stream.channel_id(),
+                        presences: joined.presences.iter().map(UserPresence::from).collect(),
+                        self_: Some(UserPresence::from(&joined.me)),
+                        room_name: names.room_name,
+                        group_id: names.group_id,
+                        user_id_one: names.user_id_one,
+                        user_id_two: names.user_id_two,
+                    })),
+                }
+            }
+            Err(r) => Envelope::error(cid, r.code, &r.message),
+        };
+        self.send(answer);
+        let _ = self.to_client.send(ToClient::Release);
+    }
+
+    /// A chat message's acknowledgement: after the sender's own copy of
+    /// the message, as Nakama sends them.
+    fn channel_ack(
+        &self,
+        cid: &str,
+        r: Result<nakama_runtime_host::abi::api::ChannelMessage, crate::channels::Refusal>,
+    ) {
+        match r {
+            Ok(m) => {
+                let ack = Envelope {
+                    cid,
+                    message: Some(Out::ChannelMessageAck(AckOut {
+                        channel_id: m.channel_id,
+                        message_id: m.message_id,
+                        code: m.code,
+                        username: m.username,
+                        create_time: m.create_time,
+                        update_time: m.update_time,
+                        persistent: m.persistent,
+                        room_name: m.room_name,
+                        group_id: m.group_id,
+                        user_id_one: m.user_id_one,
+                        user_id_two: m.user_id_two,
+                    })),
+                };
+                let _ = self.outbox.send(Outbound::Reply(ack.to_json()));
+            }
+            Err(r) => self.error(cid, r.code, &r.message),
+        }
     }
 
     /// `matchmaker_add`: a ticket for this session.
@@ -787,8 +886,76 @@ enum Out {
     Notifications(NotificationsOut),
     MatchmakerMatched(MatchedOut),
     MatchmakerTicket(TicketOut),
+    Channel(ChannelOut),
+    ChannelMessage(Box<nakama_runtime_host::abi::api::ChannelMessage>),
+    ChannelMessageAck(AckOut),
+    ChannelPresenceEvent(ChannelPresenceOut),
     Rpc(RpcOut),
     Pong(Empty),
+}
+
+#[derive(Serialize)]
+struct ChannelOut {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    id: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    presences: Vec<UserPresence>,
+    #[serde(rename = "self", skip_serializing_if = "Option::is_none")]
+    self_: Option<UserPresence>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    room_name: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    group_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    user_id_one: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    user_id_two: String,
+}
+
+/// `ChannelMessageAck`: wrappers (`code`, `persistent`) and timestamps
+/// are written when set, zero or not.
+#[derive(Serialize)]
+struct AckOut {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    channel_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    message_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<i32>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    username: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    create_time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    update_time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    persistent: Option<bool>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    room_name: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    group_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    user_id_one: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    user_id_two: String,
+}
+
+#[derive(Serialize)]
+struct ChannelPresenceOut {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    channel_id: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    joins: Vec<UserPresence>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    leaves: Vec<UserPresence>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    room_name: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    group_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    user_id_one: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    user_id_two: String,
 }
 
 #[derive(Serialize)]
@@ -895,6 +1062,9 @@ struct UserPresence {
     session_id: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     username: String,
+    /// Channel presences only: whether what the session sends is stored.
+    #[serde(skip_serializing_if = "is_zero")]
+    persistence: bool,
 }
 
 impl From<&Presence> for UserPresence {
@@ -903,6 +1073,16 @@ impl From<&Presence> for UserPresence {
             user_id: p.user_id.clone(),
             session_id: p.session_id.clone(),
             username: p.username.clone(),
+            persistence: false,
+        }
+    }
+}
+
+impl From<&crate::channels::ChannelPresence> for UserPresence {
+    fn from(p: &crate::channels::ChannelPresence) -> Self {
+        UserPresence {
+            persistence: p.persistence,
+            ..UserPresence::from(&p.presence)
         }
     }
 }
@@ -996,6 +1176,20 @@ fn outbound(out: &Outbound) -> String {
                 users,
             })
         }
+        Outbound::ChannelMessage(m) => Out::ChannelMessage(m.clone()),
+        Outbound::ChannelPresences(e) => {
+            let names = e.names();
+            Out::ChannelPresenceEvent(ChannelPresenceOut {
+                channel_id: e.stream.channel_id(),
+                joins: e.joins.iter().map(UserPresence::from).collect(),
+                leaves: e.leaves.iter().map(UserPresence::from).collect(),
+                room_name: names.room_name,
+                group_id: names.group_id,
+                user_id_one: names.user_id_one,
+                user_id_two: names.user_id_two,
+            })
+        }
+        Outbound::Reply(text) => return text.clone(),
     };
     Envelope {
         cid: "",
@@ -1120,6 +1314,23 @@ pub mod decode {
         MatchmakerRemove {
             ticket: String,
         },
+        ChannelJoin(crate::channels::JoinRequest),
+        ChannelLeave {
+            channel_id: String,
+        },
+        ChannelMessageSend {
+            channel_id: String,
+            content: String,
+        },
+        ChannelMessageUpdate {
+            channel_id: String,
+            message_id: String,
+            content: String,
+        },
+        ChannelMessageRemove {
+            channel_id: String,
+            message_id: String,
+        },
         /// A message Nakama handles and the dev host does not yet.
         NotYet(&'static str),
         /// A message only servers send.
@@ -1128,11 +1339,6 @@ pub mod decode {
 
     /// The client messages the dev host does not handle yet.
     const NOT_YET: &[&str] = &[
-        "channel_join",
-        "channel_leave",
-        "channel_message_send",
-        "channel_message_update",
-        "channel_message_remove",
         "status_follow",
         "status_unfollow",
         "status_update",
@@ -1185,6 +1391,11 @@ pub mod decode {
         "match_data_send",
         "matchmaker_add",
         "matchmaker_remove",
+        "channel_join",
+        "channel_leave",
+        "channel_message_send",
+        "channel_message_update",
+        "channel_message_remove",
     ];
 
     type Error = String;
@@ -1248,6 +1459,12 @@ pub mod decode {
             Some(Json::Bool(b)) => Ok(b),
             Some(other) => Err(format!("invalid value for bool type: {other:?}")),
         }
+    }
+
+    /// A `google.protobuf.BoolValue`: a JSON bool; absent (or `null`) is
+    /// `None`.
+    fn bool_value(v: Option<Json>) -> Result<Option<bool>, Error> {
+        v.map(|v| boolean(Some(v))).transpose()
     }
 
     fn int64_of(n: &Json) -> Option<i64> {
@@ -1537,6 +1754,43 @@ pub mod decode {
                     ticket: string(m.remove("ticket"))?,
                 }
             }
+            "channel_join" => {
+                let mut m = message(value, &["target", "type", "persistence", "hidden"])?;
+                Request::ChannelJoin(crate::channels::JoinRequest {
+                    target: string(m.remove("target"))?,
+                    kind: int32(m.remove("type"))?,
+                    persistence: bool_value(m.remove("persistence"))?,
+                    hidden: bool_value(m.remove("hidden"))?,
+                })
+            }
+            "channel_leave" => {
+                let mut m = message(value, &["channel_id"])?;
+                Request::ChannelLeave {
+                    channel_id: string(m.remove("channel_id"))?,
+                }
+            }
+            "channel_message_send" => {
+                let mut m = message(value, &["channel_id", "content"])?;
+                Request::ChannelMessageSend {
+                    channel_id: string(m.remove("channel_id"))?,
+                    content: string(m.remove("content"))?,
+                }
+            }
+            "channel_message_update" => {
+                let mut m = message(value, &["channel_id", "message_id", "content"])?;
+                Request::ChannelMessageUpdate {
+                    channel_id: string(m.remove("channel_id"))?,
+                    message_id: string(m.remove("message_id"))?,
+                    content: string(m.remove("content"))?,
+                }
+            }
+            "channel_message_remove" => {
+                let mut m = message(value, &["channel_id", "message_id"])?;
+                Request::ChannelMessageRemove {
+                    channel_id: string(m.remove("channel_id"))?,
+                    message_id: string(m.remove("message_id"))?,
+                }
+            }
             other => {
                 // Not read further: the dev host only needs its kind.
                 if !matches!(value, Json::Object(_)) {
@@ -1642,6 +1896,47 @@ mod tests {
         );
         let e = envelope(r#"{"matchmaker_add":{}}"#).unwrap();
         assert_eq!(e.message, Some(Request::MatchmakerAdd(Default::default())));
+        // Chat: the type an int32, the wrappers bare bools (absent: None).
+        let e = envelope(
+            r#"{"channel_join":{"target":"lobby","type":"1","persistence":false,"hidden":null}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            e.message,
+            Some(Request::ChannelJoin(crate::channels::JoinRequest {
+                target: "lobby".into(),
+                kind: 1,
+                persistence: Some(false),
+                hidden: None
+            }))
+        );
+        let e = envelope(
+            r#"{"channelMessageUpdate":{"channelId":"2...a","messageId":"m","content":"{}"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            e.message,
+            Some(Request::ChannelMessageUpdate {
+                channel_id: "2...a".into(),
+                message_id: "m".into(),
+                content: "{}".into()
+            })
+        );
+        let e = envelope(r#"{"channel_message_remove":{}}"#).unwrap();
+        assert_eq!(
+            e.message,
+            Some(Request::ChannelMessageRemove {
+                channel_id: String::new(),
+                message_id: String::new()
+            })
+        );
+        let e = envelope(r#"{"channel_leave":{"channel_id":"x"}}"#).unwrap();
+        assert_eq!(
+            e.message,
+            Some(Request::ChannelLeave {
+                channel_id: "x".into()
+            })
+        );
         let e = envelope(r#"{"party_matchmaker_add":{}}"#).unwrap();
         assert_eq!(e.message, Some(Request::NotYet("party_matchmaker_add")));
         let e = envelope(r#"{"matchData":{}}"#).unwrap();
@@ -1677,6 +1972,16 @@ mod tests {
             r#"{"matchmaker_add":{"string_properties":{"a":1}}}"#,
             r#"{"matchmaker_add":{"region":"eu"}}"#,
             r#"{"matchmaker_remove":{"ticket":1}}"#,
+            r#"{"channel_join":{"type":1.5}}"#,
+            r#"{"channel_join":{"type":"ROOM"}}"#,
+            r#"{"channel_join":{"persistence":"true"}}"#,
+            r#"{"channel_join":{"hidden":{"value":true}}}"#,
+            r#"{"channel_join":{"room":"x"}}"#,
+            r#"{"channel_message_send":{"content":{}}}"#,
+            r#"{"channel_message_send":{"channel_id":"a","channelId":"a"}}"#,
+            r#"{"channel_message_update":{"message_id":1}}"#,
+            r#"{"channel_message_remove":{"content":"{}"}}"#,
+            r#"{"channel_leave":[]}"#,
         ] {
             assert!(envelope(bad).is_err(), "{bad}");
         }
@@ -1743,9 +2048,45 @@ mod tests {
             outbound(&Outbound::Presences {
                 match_id: "m.nakama".into(),
                 joins: vec![],
-                leaves: vec![p]
+                leaves: vec![p.clone()]
             }),
             r#"{"match_presence_event":{"match_id":"m.nakama","leaves":[{"user_id":"u","session_id":"s","username":"n"}]}}"#
+        );
+        // Chat: wrappers written zero or not, presences with their
+        // persistence, names in proto order.
+        let stream = crate::channels::Stream::parse("2...lobby").unwrap();
+        let message = nakama_runtime_host::abi::api::ChannelMessage {
+            channel_id: "2...lobby".into(),
+            message_id: "m".into(),
+            code: Some(0),
+            sender_id: "u".into(),
+            content: "{}".into(),
+            create_time: Some("2027-01-15T08:00:00.120Z".into()),
+            persistent: Some(false),
+            room_name: "lobby".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            outbound(&Outbound::ChannelMessage(Box::new(message))),
+            r#"{"channel_message":{"channel_id":"2...lobby","message_id":"m","code":0,"sender_id":"u","content":"{}","create_time":"2027-01-15T08:00:00.120Z","persistent":false,"room_name":"lobby"}}"#
+        );
+        let joined = crate::channels::ChannelPresence {
+            presence: p,
+            persistence: true,
+        };
+        assert_eq!(
+            outbound(&Outbound::ChannelPresences(
+                crate::channels::PresenceEvent {
+                    stream,
+                    joins: vec![joined],
+                    leaves: vec![]
+                }
+            )),
+            r#"{"channel_presence_event":{"channel_id":"2...lobby","joins":[{"user_id":"u","session_id":"s","username":"n","persistence":true}],"room_name":"lobby"}}"#
+        );
+        assert_eq!(
+            outbound(&Outbound::Reply(r#"{"cid":"1"}"#.into())),
+            r#"{"cid":"1"}"#
         );
     }
 

@@ -916,9 +916,7 @@ impl MatchClient {
                     data,
                     sender,
                 }),
-                Outbound::Presences { .. } | Outbound::Notifications(_) | Outbound::Matched(_) => {
-                    None
-                }
+                _ => None,
             })
             .collect()
     }
@@ -930,7 +928,7 @@ impl MatchClient {
             .into_iter()
             .filter_map(|o| match o {
                 Outbound::Presences { joins, leaves, .. } => Some(PresenceEvent { joins, leaves }),
-                Outbound::Data { .. } | Outbound::Notifications(_) | Outbound::Matched(_) => None,
+                _ => None,
             })
             .collect()
     }
