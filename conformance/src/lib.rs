@@ -17,12 +17,15 @@
 //!   matches, notifications, and the matchmaker (arena's matched hook,
 //!   and `fixtures/fixture-matchmaker`'s failing one).
 //! - [`matches`]: the client's match listing, label queries included.
+//! - [`channels`]: chat channels over the socket (rooms, direct chats,
+//!   presences, messages, updates, removals) and their history over HTTP.
 //! - [`nakama`]: starts and stops a real Nakama through `scripts/nakama-up`,
 //!   for the tests of the bridge.
 //!
 //! Used by the dev host's tests (`server/tests`) and the bridge's tests
 //! (`bridge/rust/tests/nakama.rs`), so both hosts answer to one yardstick.
 
+pub mod channels;
 pub mod golden;
 pub mod http;
 pub mod leaderboards;

@@ -176,6 +176,12 @@ impl Socket {
         )
     }
 
+    /// The envelopes received while waiting for others, not asked for
+    /// yet, oldest first.
+    pub fn waiting(&self) -> impl Iterator<Item = &Value> {
+        self.pending.iter()
+    }
+
     /// The first envelope, received or waiting, that `wanted` accepts; the
     /// others received meanwhile wait.
     pub fn wait_for(&mut self, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {

@@ -1,6 +1,6 @@
 //! The realtime socket (`/ws`) of the dev host serving `examples/arena`:
-//! the conformance check shared with real Nakama, then what only the dev
-//! host answers (messages it does not support yet).
+//! the conformance checks shared with real Nakama (chat channels too),
+//! then what only the dev host answers (messages it does not support yet).
 
 mod common;
 
@@ -43,6 +43,18 @@ fn the_sockets_it_closes_get_nakamas_close_frame_and_error() {
 fn an_rpc_over_the_socket_has_the_sessions_context() {
     let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
     check_rpc_context(server.port);
+}
+
+#[test]
+fn chat_channels_work_as_nakamas() {
+    let server = Server::start(&["arena"], &["--logger.level", "error"]);
+    nakama_conformance::channels::check_channels(server.port);
+}
+
+#[test]
+fn hooks_see_the_chat_history_request() {
+    let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
+    nakama_conformance::channels::check_history_hook(server.port);
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! The bridge inside a real Nakama 3.40.0 on PostgreSQL: the golden vectors
 //! replayed through it, every nk function, an authoritative match of a
-//! Rust module, its matchmaker matched hook, and what Nakama does with a module that panics, one whose
+//! Rust module, its matchmaker matched hook, chat channels, and what Nakama does with a module that panics, one whose
 //! init fails, one built for another ABI, and a bridge built with other Go
 //! flags.
 //!
@@ -190,6 +190,7 @@ fn every_nk_function_is_forwarded_to_nakama() {
     // An RPC over the realtime socket gets the session's context.
     nakama_conformance::realtime::check_rpc_context(nakama.port);
     nakama_conformance::realtime::check_notifications(nakama.port);
+    nakama_conformance::channels::check_history_hook(nakama.port);
     // The background work's log line (written on the module's own thread,
     // after its call ended) reaches Nakama's log as the module's.
     nakama_conformance::eventually("the background work logs", || {
@@ -412,6 +413,14 @@ fn an_authoritative_match_of_a_rust_module_runs_in_nakama() {
         let caller = line["caller"].as_str().unwrap();
         assert!(caller.starts_with("examples/arena/src/lib.rs:"), "{line}");
     }
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn chat_channels_in_nakama_are_as_on_the_dev_host() {
+    let runtime = runtime_folder(&["arena"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    nakama_conformance::channels::check_channels(nakama.port);
 }
 
 #[test]
