@@ -196,24 +196,6 @@ pub fn now_nanos() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
 }
 
-/// A time as protojson writes a `Timestamp`: RFC 3339 in UTC with 0, 3, 6
-/// or 9 digits of fraction, as few as the value needs.
-pub fn timestamp(unix_nanos: i64) -> String {
-    let secs = unix_nanos.div_euclid(1_000_000_000);
-    let nanos = unix_nanos.rem_euclid(1_000_000_000);
-    let fraction = if nanos == 0 {
-        String::new()
-    } else if nanos % 1_000_000 == 0 {
-        format!(".{:03}", nanos / 1_000_000)
-    } else if nanos % 1_000 == 0 {
-        format!(".{:06}", nanos / 1_000)
-    } else {
-        format!(".{nanos:09}")
-    };
-    let base = db::rfc3339(secs);
-    format!("{}{fraction}Z", base.trim_end_matches('Z'))
-}
-
 /// A session in a channel, as presences and events list it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChannelPresence {
@@ -827,8 +809,8 @@ fn message(
         sender_id: who.user_id.clone(),
         username: who.username.clone(),
         content: content.to_string(),
-        create_time: Some(timestamp(times.0)),
-        update_time: Some(timestamp(times.1)),
+        create_time: Some(db::rfc3339_nanos(times.0)),
+        update_time: Some(db::rfc3339_nanos(times.1)),
         persistent: Some(persistent),
         room_name: names.room_name,
         group_id: names.group_id,
@@ -927,15 +909,6 @@ mod tests {
         ] {
             assert_eq!(go_uuid(bad), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn timestamps_have_as_many_digits_as_they_need() {
-        let t = 1_800_000_000_i64 * 1_000_000_000;
-        assert_eq!(timestamp(t), "2027-01-15T08:00:00Z");
-        assert_eq!(timestamp(t + 120_000_000), "2027-01-15T08:00:00.120Z");
-        assert_eq!(timestamp(t + 120_500_000), "2027-01-15T08:00:00.120500Z");
-        assert_eq!(timestamp(t + 1), "2027-01-15T08:00:00.000000001Z");
     }
 
     #[test]

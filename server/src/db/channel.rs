@@ -8,8 +8,8 @@ use nakama_runtime_host::CallError;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
-use super::{internal, Conn};
-use crate::channels::{timestamp, Stream};
+use super::{internal, rfc3339_nanos, Conn};
+use crate::channels::Stream;
 
 /// Tables added in schema version 3.
 pub(super) const SCHEMA: &str = "
@@ -233,8 +233,8 @@ pub fn list(
                 sender_id,
                 username,
                 content,
-                create_time: Some(timestamp(create_time * 1_000)),
-                update_time: Some(timestamp(update_time * 1_000)),
+                create_time: Some(rfc3339_nanos(create_time * 1_000)),
+                update_time: Some(rfc3339_nanos(update_time * 1_000)),
                 persistent: Some(true),
                 room_name: names.room_name.clone(),
                 group_id: names.group_id.clone(),
