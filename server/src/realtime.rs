@@ -1172,7 +1172,13 @@ fn outbound(out: &Outbound) -> String {
                 ticket: m.ticket.clone(),
                 match_id,
                 token,
-                self_: users[m.self_index.min(users.len() - 1)].clone(),
+                // A group is never empty; an empty `self` would still not panic.
+                self_: users.get(m.self_index).cloned().unwrap_or(MatchmakerUser {
+                    presence: UserPresence::from(&Presence::default()),
+                    party_id: String::new(),
+                    string_properties: BTreeMap::new(),
+                    numeric_properties: BTreeMap::new(),
+                }),
                 users,
             })
         }
