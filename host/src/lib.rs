@@ -692,15 +692,7 @@ impl Modules {
         ctx: &ContextData,
         call: &MatchCall,
     ) -> Option<Result<MatchAnswer, CallError>> {
-        let (target, kind) = self.target(Callee::Match(name))?;
-        let input = match encode(call) {
-            Ok(input) => input,
-            Err(e) => return Some(Err(e)),
-        };
-        let out = match self
-            .invoke(target, kind, CallContext::new(ctx), &input)
-            .await
-        {
+        let out = match self.call_encoded(Callee::Match(name), ctx, call).await? {
             Ok(out) => out,
             Err(e) => return Some(Err(e)),
         };
@@ -712,6 +704,24 @@ impl Modules {
         }))
     }
 
+    /// Calls `callee` with `input` encoded as JSON. `None`: nothing is
+    /// registered as `callee`.
+    async fn call_encoded<T: serde::Serialize>(
+        &self,
+        callee: Callee<'_>,
+        ctx: &ContextData,
+        input: &T,
+    ) -> Option<Result<Output, CallError>> {
+        let (target, kind) = self.target(callee)?;
+        Some(match encode(input) {
+            Ok(input) => {
+                self.invoke(target, kind, CallContext::new(ctx), &input)
+                    .await
+            }
+            Err(e) => Err(e),
+        })
+    }
+
     /// Calls the matchmaker matched hook with one matched group. `None`:
     /// no module registered it. `Ok(None)`: it made no match (it answered
     /// nothing), so the users get a relayed match token, as in Nakama.
@@ -720,14 +730,9 @@ impl Modules {
         ctx: &ContextData,
         entries: &[MatchmakerEntry],
     ) -> Option<Result<Option<String>, CallError>> {
-        let (target, kind) = self.target(Callee::MatchmakerMatched)?;
-        let input = match encode(&entries) {
-            Ok(input) => input,
-            Err(e) => return Some(Err(e)),
-        };
         let out = match self
-            .invoke(target, kind, CallContext::new(ctx), &input)
-            .await
+            .call_encoded(Callee::MatchmakerMatched, ctx, &entries)
+            .await?
         {
             Ok(out) => out,
             Err(e) => return Some(Err(e)),
