@@ -4,17 +4,9 @@
 // a real Nakama through the bridge. Run by ./run.sh.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Client } from "@heroiclabs/nakama-js";
-import WebSocket from "ws";
+import { client, run, customId, until, refusal } from "./common.mjs";
 
-globalThis.WebSocket ??= WebSocket;
-
-const port = process.env.NAKAMA_PORT;
-assert.ok(port, "run through e2e/run.sh, which starts the host");
-const client = new Client("defaultkey", "127.0.0.1", port, false);
-const run = Date.now() % 1000000;
-// examples/guild's before hook takes custom ids of the form cid-NNNNNN.
-const cid = (n) => `cid-${String((run + 900 + n) % 1000000).padStart(6, "0")}`;
+const cid = (n) => customId(900, n);
 
 /** A connected socket for a new user, keeping what the chat sends it. */
 async function player(n) {
@@ -28,18 +20,7 @@ async function player(n) {
   return { session, socket, seen };
 }
 
-/** Waits until `check` answers something, for up to 5 s. */
-async function until(what, check) {
-  for (let i = 0; i < 100; i++) {
-    const found = await check();
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
-/** The code and message of a socket error. */
-const refusal = (e) => ({ code: e.code, message: e.message });
 const ROOM = 1;
 const DIRECT_MESSAGE = 2;
 

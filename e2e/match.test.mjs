@@ -3,17 +3,9 @@
 // on a real Nakama running the module through the bridge. Run by ./run.sh.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Client } from "@heroiclabs/nakama-js";
-import WebSocket from "ws";
+import { client, run, customId, until, refusal } from "./common.mjs";
 
-// Node 20 has no WebSocket of its own; the client expects the browser's.
-globalThis.WebSocket ??= WebSocket;
-
-const port = process.env.NAKAMA_PORT;
-assert.ok(port, "run through e2e/run.sh, which starts the host");
-const client = new Client("defaultkey", "127.0.0.1", port, false);
-const run = Date.now() % 1000000;
-const cid = (n) => `cid-${String((run + 500 + n) % 1000000).padStart(6, "0")}`;
+const cid = (n) => customId(500, n);
 
 /** A connected socket for a new user, collecting what the match sends. */
 async function player(n) {
@@ -26,19 +18,8 @@ async function player(n) {
   return { session, socket, seen };
 }
 
-/** Waits until `check` answers something, for up to 5 s. */
-async function until(what, check) {
-  for (let i = 0; i < 100; i++) {
-    const found = await check();
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 const decode = (bytes) => JSON.parse(new TextDecoder().decode(bytes));
-/** The code and message of a socket error. */
-const refusal = (e) => ({ code: e.code, message: e.message });
 
 test("players join an arena, see each other move, and leave", async () => {
   const ann = await player(1);

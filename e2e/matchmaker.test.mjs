@@ -7,17 +7,9 @@
 // (see run.sh). Run by ./run.sh.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Client } from "@heroiclabs/nakama-js";
-import WebSocket from "ws";
+import { client, run, customId, until } from "./common.mjs";
 
-globalThis.WebSocket ??= WebSocket;
-
-const port = process.env.NAKAMA_PORT;
-assert.ok(port, "run through e2e/run.sh, which starts the host");
-const client = new Client("defaultkey", "127.0.0.1", port, false);
-const run = Date.now() % 1000000;
-// examples/guild's before hook takes custom ids of the form cid-NNNNNN.
-const cid = (n) => `cid-${String((run + 700 + n) % 1000000).padStart(6, "0")}`;
+const cid = (n) => customId(700, n);
 
 /** A connected socket for a new user, keeping what the matchmaker says. */
 async function player(n) {
@@ -30,15 +22,6 @@ async function player(n) {
   return { session, socket, seen };
 }
 
-/** Waits until `check` answers something, for up to 15 s. */
-async function until(what, check) {
-  for (let i = 0; i < 300; i++) {
-    const found = await check();
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 test("two players are matched into an arena the module makes for them", async () => {
   // A property only this run's tickets have: other tests' tickets never match.
