@@ -17,19 +17,23 @@ fn get(port: u16, auth: &str, path: &str) -> HttpResponse {
         .unwrap_or_else(|e| panic!("GET {path}: {e}"))
 }
 
-/// The listed match with this id, if any.
-fn listed(port: u16, auth: &str, query: &str, id: &str) -> Result<Option<Value>, String> {
+/// The matches `GET /v2/match?{query}` lists.
+fn listing(port: u16, auth: &str, query: &str) -> Result<Vec<Value>, String> {
     let r = get(port, auth, &format!("/v2/match?{query}"));
     if r.status != 200 {
         return Err(format!("{query}: {} {}", r.status, r.text()));
     }
-    let body = r.json();
-    Ok(body["matches"]
-        .as_array()
+    match r.json()["matches"].take() {
+        Value::Array(matches) => Ok(matches),
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// The listed match with this id, if any.
+fn listed(port: u16, auth: &str, query: &str, id: &str) -> Result<Option<Value>, String> {
+    Ok(listing(port, auth, query)?
         .into_iter()
-        .flatten()
-        .find(|m| m["match_id"] == id)
-        .cloned())
+        .find(|m| m["match_id"] == id))
 }
 
 /// Starts an arena: its id.
@@ -192,16 +196,8 @@ pub fn check_listing_queries(port: u16) {
                 _ => format!("%{c:02X}"),
             })
             .collect();
-        let path = format!("/v2/match?limit=100&query={encoded}");
-        let r = get(port, &auth, &path);
-        if r.status != 200 {
-            return Err(format!("{query}: {} {}", r.status, r.text()));
-        }
-        let body = r.json();
-        Ok(body["matches"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        Ok(listing(port, &auth, &format!("limit=100&query={encoded}"))?
+            .iter()
             .filter_map(|m| matches.iter().find(|(_, id)| m["match_id"] == id.as_str()))
             .map(|(name, _)| *name)
             .collect())
