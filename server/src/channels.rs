@@ -87,18 +87,11 @@ pub struct Names {
 impl Stream {
     /// Nakama's `StreamToChannelId`.
     pub fn channel_id(&self) -> String {
-        let part = |u: &Uuid| {
-            if u.is_nil() {
-                String::new()
-            } else {
-                u.to_string()
-            }
-        };
         format!(
             "{}.{}.{}.{}",
             self.mode,
-            part(&self.subject),
-            part(&self.subcontext),
+            id_or_empty(&self.subject),
+            id_or_empty(&self.subcontext),
             self.label
         )
     }
@@ -170,6 +163,15 @@ impl Stream {
     }
 }
 
+/// A stream's subject or subcontext as an id writes it: empty when nil.
+fn id_or_empty(u: &Uuid) -> String {
+    if u.is_nil() {
+        String::new()
+    } else {
+        u.to_string()
+    }
+}
+
 /// A UUID as Nakama's (gofrs) `uuid.FromString` reads it: canonical or 32
 /// hex digits, either braced or after `urn:uuid:`, any case.
 pub fn go_uuid(s: &str) -> Option<Uuid> {
@@ -216,13 +218,6 @@ impl PresenceEvent {
     /// The names an event carries: the tracker's, whose subject and
     /// subcontext are empty when nil.
     pub fn names(&self) -> Names {
-        let part = |u: &Uuid| {
-            if u.is_nil() {
-                String::new()
-            } else {
-                u.to_string()
-            }
-        };
         let s = &self.stream;
         match s.mode {
             MODE_ROOM => Names {
@@ -230,12 +225,12 @@ impl PresenceEvent {
                 ..Default::default()
             },
             MODE_GROUP => Names {
-                group_id: part(&s.subject),
+                group_id: id_or_empty(&s.subject),
                 ..Default::default()
             },
             _ => Names {
-                user_id_one: part(&s.subject),
-                user_id_two: part(&s.subcontext),
+                user_id_one: id_or_empty(&s.subject),
+                user_id_two: id_or_empty(&s.subcontext),
                 ..Default::default()
             },
         }
