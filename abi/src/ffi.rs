@@ -109,6 +109,11 @@ pub mod kind {
     /// ABI 1.5: the matchmaker's matched hook (see [`crate::matchmaker`]);
     /// its id is empty, and a host takes one per process.
     pub const MATCHMAKER_MATCHED: u8 = 5;
+    /// ABI 1.6: a hook before a realtime message (see [`crate::rtapi`]),
+    /// by message name (`ChannelJoin`).
+    pub const BEFORE_RT: u8 = 6;
+    /// ABI 1.6: a hook after a realtime message was handled.
+    pub const AFTER_RT: u8 = 7;
 }
 
 /// One handler the module offers.

@@ -318,23 +318,39 @@ mod macro_table_sync {
             "/../nakama-runtime-macros/src/hook_table.rs"
         );
         let text = std::fs::read_to_string(path).expect("read the macros' hook table");
-        let rows: Vec<(String, bool, String)> = text
-            .lines()
-            .map(str::trim)
-            .filter(|l| l.starts_with('(') && l.ends_with("),"))
-            .map(|l| {
-                let cols: Vec<&str> = l[1..l.len() - 2].split(", ").collect();
-                (cols[0].to_string(), cols[1] == "true", cols[2].to_string())
-            })
-            .collect();
+        let (api_table, rt_table) = text
+            .split_once("RT_HOOKS;")
+            .expect("the realtime table after the API one");
+        let rows = |text: &str| -> Vec<(String, bool, String)> {
+            text.lines()
+                .map(str::trim)
+                .filter(|l| l.starts_with('(') && l.ends_with("),"))
+                .map(|l| {
+                    let cols: Vec<&str> = l[1..l.len() - 2].split(", ").collect();
+                    (cols[0].to_string(), cols[1] == "true", cols[2].to_string())
+                })
+                .collect()
+        };
+        let api_rows = rows(api_table);
         assert_eq!(
-            rows.len(),
+            api_rows.len(),
             HOOK_NAMES.len(),
             "the two tables list different hooks"
         );
-        for (name, before_input, after) in rows {
+        for (name, before_input, after) in api_rows {
             let (input, shape) = shape(&name).unwrap_or_else(|| panic!("{name} unknown here"));
             assert_eq!(before_input, input, "{name}: before-hook input differs");
+            assert_eq!(after, format!("{shape:?}"), "{name}: after shape differs");
+        }
+        let rt_rows = rows(rt_table);
+        let names: Vec<&str> = rt_rows.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(names, crate::rtapi::RT_HOOK_NAMES, "realtime tables differ");
+        for (name, before_input, after) in rt_rows {
+            let shape = crate::rtapi::after_shape(&name).unwrap();
+            assert!(
+                before_input,
+                "{name}: every realtime hook takes its message"
+            );
             assert_eq!(after, format!("{shape:?}"), "{name}: after shape differs");
         }
     }

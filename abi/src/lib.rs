@@ -63,6 +63,8 @@
 //! | RPC | the raw payload bytes | the raw result bytes |
 //! | before hook | the request (empty for the 3 calls without input) | the request to go on with; **empty bytes = drop the call** (hooks with input) or go on (hooks without input) |
 //! | after hook | `{"out": <response>, "in": <request>}` (keys present per [`hooks::AfterShape`]) | empty |
+//! | realtime before hook | the message ([`rtapi`]) | the message to go on with; **empty bytes = refuse it** |
+//! | realtime after hook | `{"out": <answer>, "in": <message>}` (`out` per [`rtapi::after_shape`]) | empty |
 //! | match handler | a [`matches::MatchCall`] | a [`matches::MatchAnswer`] |
 //! | matchmaker matched | a JSON array of [`matchmaker::MatchmakerEntry`] | a match id, or empty (no match: the users get a token) |
 //! | nk function | [`nk::NkFunction::Args`] | [`nk::NkFunction::Output`] |
@@ -83,6 +85,7 @@ pub mod hooks;
 pub mod matches;
 pub mod matchmaker;
 pub mod nk;
+pub mod rtapi;
 
 pub use code::Code;
 pub use context::{decode_context_map, mode, ContextData, ContextMaps, RequestMaps};
@@ -105,7 +108,9 @@ pub const ABI_MAJOR: u32 = 1;
 ///   `match_*` nk functions.
 /// - 1.5: the matchmaker's matched hook ([`ffi::kind::MATCHMAKER_MATCHED`],
 ///   [`matchmaker`]).
-pub const ABI_MINOR: u32 = 5;
+/// - 1.6: realtime message hooks ([`ffi::kind::BEFORE_RT`],
+///   [`ffi::kind::AFTER_RT`], [`rtapi`]).
+pub const ABI_MINOR: u32 = 6;
 
 /// Why a module's ABI version is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -206,6 +206,14 @@ impl Registered {
                 name: &self.id,
                 mode: "after",
             },
+            kind::BEFORE_RT => CallKind::Hook {
+                name: &self.id,
+                mode: "before",
+            },
+            kind::AFTER_RT => CallKind::Hook {
+                name: &self.id,
+                mode: "after",
+            },
             kind::MATCH => CallKind::Match,
             kind::MATCHMAKER_MATCHED => CallKind::Matchmaker,
             _ => CallKind::Rpc(&self.id),
@@ -226,6 +234,9 @@ pub struct Modules {
     matches: Handlers,
     /// The matchmaker matched hook, under the empty id: at most one.
     matchmaker: Handlers,
+    /// Realtime message hooks, by message name (`ChannelJoin`).
+    before_rt: Handlers,
+    after_rt: Handlers,
     api: Arc<dyn HostApi>,
     /// The init context's `env` as the modules receive it (JSON), for
     /// calls whose context has no env of its own: encoded once, not per
@@ -331,6 +342,8 @@ impl Modules {
             after: Handlers::default(),
             matches: Handlers::default(),
             matchmaker: Handlers::default(),
+            before_rt: Handlers::default(),
+            after_rt: Handlers::default(),
             api,
             init_env_json: String::new(),
         };
@@ -384,6 +397,10 @@ impl Modules {
                     kind::MATCHMAKER_MATCHED => {
                         (&mut set.matchmaker, "the matchmaker matched hook".into())
                     }
+                    kind::BEFORE_RT => {
+                        (&mut set.before_rt, format!("realtime before hook {}", r.id))
+                    }
+                    kind::AFTER_RT => (&mut set.after_rt, format!("realtime after hook {}", r.id)),
                     _ => continue, // a kind from a newer minor this host ignores
                 };
                 if let Some(&prev) = table.get(&r.id) {
@@ -446,6 +463,18 @@ impl Modules {
 
     pub fn has_after(&self, hook: &str) -> bool {
         self.after.contains_key(hook)
+    }
+
+    /// Whether a module hooks realtime message `name` (`ChannelJoin`)
+    /// before the server handles it.
+    pub fn has_before_rt(&self, name: &str) -> bool {
+        self.before_rt.contains_key(name)
+    }
+
+    /// Whether a module hooks realtime message `name` after the server
+    /// handled it.
+    pub fn has_after_rt(&self, name: &str) -> bool {
+        self.after_rt.contains_key(name)
     }
 
     /// Whether a match handler is registered under `name`.
@@ -549,6 +578,8 @@ impl Modules {
             Callee::After(hook) => *self.after.get(hook)?,
             Callee::Match(name) => *self.matches.get(name)?,
             Callee::MatchmakerMatched => *self.matchmaker.get("")?,
+            Callee::BeforeRt(name) => *self.before_rt.get(name)?,
+            Callee::AfterRt(name) => *self.after_rt.get(name)?,
             Callee::Registered(index) => index,
         };
         let r = self.registered.get(index as usize)?;
@@ -773,6 +804,13 @@ pub enum Callee<'a> {
     Match(&'a str),
     /// The matchmaker matched hook (one per process).
     MatchmakerMatched,
+    /// The hook before realtime message `name` (`ChannelJoin`, see
+    /// [`abi::rtapi`]): its input is the message, its answer the message
+    /// to go on with, empty to refuse it.
+    BeforeRt(&'a str),
+    /// The hook after realtime message `name`: its input is
+    /// `{"out":..,"in":..}`, its answer empty.
+    AfterRt(&'a str),
     /// Resolved once, when the host registered the handler, instead of by
     /// name on every call (the bridge: a call then touches less memory,
     /// which is most of what it costs inside a loaded Nakama).

@@ -208,6 +208,8 @@ pub fn kind_name(k: u8) -> &'static str {
         kind::AFTER_HOOK => "after hook",
         kind::MATCH => "match handler",
         kind::MATCHMAKER_MATCHED => "matchmaker matched hook",
+        kind::BEFORE_RT => "realtime before hook",
+        kind::AFTER_RT => "realtime after hook",
         _ => "unknown kind",
     }
 }

@@ -66,36 +66,83 @@ pub fn parse_rpc(args: TokenStream) -> syn::Result<RpcArgs> {
     Ok(RpcArgs { id })
 }
 
-/// Parses the hook name of `#[before_hook(Name)]` / `#[after_hook(Name)]`.
-pub fn parse_hook(attr: &str, args: TokenStream) -> syn::Result<(&'static HookInfo, Ident)> {
+/// What a hook attribute hooks: client API calls or realtime messages.
+pub struct Hooked {
+    pub table: &'static [HookInfo],
+    /// "an API call" or "a realtime message".
+    pub noun: &'static str,
+    /// A name to show in examples.
+    pub example: &'static str,
+    /// The names the other pair of attributes takes, and those attributes.
+    pub others: (&'static [HookInfo], &'static str),
+}
+
+pub static API_CALLS: Hooked = Hooked {
+    table: hook_table::HOOKS,
+    noun: "an API call",
+    example: "AuthenticateCustom",
+    others: (
+        hook_table::RT_HOOKS,
+        "is a realtime message: hook it with #[before_rt] or #[after_rt]",
+    ),
+};
+
+pub static RT_MESSAGES: Hooked = Hooked {
+    table: hook_table::RT_HOOKS,
+    noun: "a realtime message",
+    example: "ChannelJoin",
+    others: (
+        hook_table::HOOKS,
+        "is a client API call: hook it with #[before_hook] or #[after_hook]",
+    ),
+};
+
+/// Parses the hook name of `#[before_hook(Name)]`, `#[after_hook(Name)]`,
+/// `#[before_rt(Name)]` or `#[after_rt(Name)]`.
+pub fn parse_hook(
+    attr: &str,
+    hooked: &Hooked,
+    args: TokenStream,
+) -> syn::Result<(&'static HookInfo, Ident)> {
+    let Hooked {
+        table,
+        noun,
+        example,
+        others,
+    } = hooked;
     if args.is_empty() {
         return Err(syn::Error::new(
             Span::call_site(),
             format!(
-                "#[{attr}] needs the name of the API call it hooks, e.g. #[{attr}(AuthenticateCustom)]"
+                "#[{attr}] needs the name of the {} it hooks, e.g. #[{attr}({example})]",
+                noun.split_once(' ').map_or(*noun, |(_, bare)| bare)
             ),
         ));
     }
     let name: HookName = syn::parse2(args).map_err(|e| {
         syn::Error::new(
             e.span(),
-            format!("#[{attr}] takes one API call name, e.g. #[{attr}(AuthenticateCustom)]"),
+            format!("#[{attr}] takes the name of {noun}, e.g. #[{attr}({example})]"),
         )
     })?;
     let ident = name.0;
     let text = ident.to_string();
-    match hook_table::find(&text) {
+    match hook_table::find(table, &text) {
         Some(info) => Ok((info, ident)),
         None => {
-            let hint = match hook_table::find_ignoring_case(&text) {
+            let hint = match hook_table::find_ignoring_case(table, &text) {
                 Some(info) => format!("did you mean `{}`? ", info.name),
+                None => String::new(),
+            };
+            let other = match hook_table::find(others.0, &text) {
+                Some(_) => format!("`{text}` {}; ", others.1),
                 None => String::new(),
             };
             Err(syn::Error::new(
                 ident.span(),
                 format!(
-                    "`{text}` is not a client API call that can be hooked; {hint}valid names are: {}",
-                    hook_table::names().join(", ")
+                    "`{text}` is not {noun} that can be hooked; {other}{hint}valid names are: {}",
+                    hook_table::names(table).join(", ")
                 ),
             ))
         }
@@ -108,7 +155,7 @@ impl Parse for HookName {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let ident: Ident = input.parse()?;
         if !input.is_empty() {
-            return Err(input.error("expected only the API call name"));
+            return Err(input.error("expected only one name"));
         }
         Ok(HookName(ident))
     }
@@ -154,13 +201,28 @@ mod tests {
 
     #[test]
     fn hook_names_are_checked_with_a_hint() {
-        assert!(parse_hook("before_hook", quote!(AuthenticateCustom)).is_ok());
-        let e = parse_hook("before_hook", quote!(authenticatecustom))
-            .unwrap_err()
-            .to_string();
+        let api = |args| parse_hook("before_hook", &API_CALLS, args);
+        assert!(api(quote!(AuthenticateCustom)).is_ok());
+        let e = api(quote!(authenticatecustom)).unwrap_err().to_string();
         assert!(e.contains("did you mean `AuthenticateCustom`"), "{e}");
         assert!(e.contains("GetAccount"), "{e}");
-        let e = parse_hook("before_hook", quote!()).unwrap_err().to_string();
-        assert!(e.contains("needs the name"), "{e}");
+        let e = api(quote!()).unwrap_err().to_string();
+        assert!(e.contains("needs the name of the API call"), "{e}");
+    }
+
+    #[test]
+    fn realtime_hook_names_come_from_their_own_table() {
+        let rt = |args| parse_hook("before_rt", &RT_MESSAGES, args);
+        assert_eq!(rt(quote!(ChannelJoin)).unwrap().0.name, "ChannelJoin");
+        let e = rt(quote!(channel_join)).unwrap_err().to_string();
+        assert!(e.contains("did you mean `ChannelJoin`"), "{e}");
+        assert!(!e.contains("GetAccount"), "{e}");
+        // Each attribute points at the other when given the other's name.
+        let e = rt(quote!(AuthenticateCustom)).unwrap_err().to_string();
+        assert!(e.contains("#[before_hook] or #[after_hook]"), "{e}");
+        let e = parse_hook("after_hook", &API_CALLS, quote!(MatchmakerAdd))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("#[before_rt] or #[after_rt]"), "{e}");
     }
 }

@@ -1,5 +1,5 @@
-//! Expansion of `#[rpc]`, `#[before_hook]`, `#[after_hook]` and
-//! `#[init_module]`.
+//! Expansion of `#[rpc]`, `#[before_hook]`, `#[after_hook]`,
+//! `#[before_rt]`, `#[after_rt]` and `#[init_module]`.
 //!
 //! Each keeps the function as written and adds, inside `const _: () = {..}`,
 //! a unit type implementing the runtime's `Handler` trait (decode input,
@@ -19,6 +19,8 @@ pub enum Kind {
     Rpc,
     Before,
     After,
+    BeforeRt,
+    AfterRt,
     Init,
 }
 
@@ -28,6 +30,8 @@ impl Kind {
             Kind::Rpc => "rpc",
             Kind::Before => "before_hook",
             Kind::After => "after_hook",
+            Kind::BeforeRt => "before_rt",
+            Kind::AfterRt => "after_rt",
             Kind::Init => "init_module",
         }
     }
@@ -70,18 +74,45 @@ fn expand_fn(kind: Kind, args: TokenStream, f: &ItemFn) -> syn::Result<TokenStre
                 .unwrap_or_else(|| f.sig.ident.to_string());
             expand_rpc(f, &id)
         }
-        Kind::Before => {
-            let (info, ident) = args::parse_hook("before_hook", args)?;
-            expand_before(f, info, &ident)
+        Kind::Before | Kind::BeforeRt => {
+            let (info, ident) = args::parse_hook(kind.attr(), hooks(kind), args)?;
+            expand_before(f, kind, info, &ident)
         }
-        Kind::After => {
-            let (info, ident) = args::parse_hook("after_hook", args)?;
-            expand_after(f, info, &ident)
+        Kind::After | Kind::AfterRt => {
+            let (info, ident) = args::parse_hook(kind.attr(), hooks(kind), args)?;
+            expand_after(f, kind, info, &ident)
         }
         Kind::Init => {
             args::parse_none("init_module", args)?;
             expand_init(f)
         }
+    }
+}
+
+/// What a hook attribute hooks.
+fn hooks(kind: Kind) -> &'static args::Hooked {
+    match kind {
+        Kind::BeforeRt | Kind::AfterRt => &args::RT_MESSAGES,
+        _ => &args::API_CALLS,
+    }
+}
+
+/// A hook's marker type (implementing the runtime's `Hook`) and its
+/// registration kind.
+fn hook_marker(kind: Kind, ident: &Ident) -> (TokenStream, &'static str) {
+    match kind {
+        Kind::BeforeRt => (quote!(::nakama_runtime::rtapi::hook::#ident), "BEFORE_RT"),
+        Kind::AfterRt => (quote!(::nakama_runtime::rtapi::hook::#ident), "AFTER_RT"),
+        Kind::After => (quote!(::nakama_runtime::hooks::hook::#ident), "AFTER_HOOK"),
+        _ => (quote!(::nakama_runtime::hooks::hook::#ident), "BEFORE_HOOK"),
+    }
+}
+
+/// What the signatures in error messages call the hooked input.
+fn input_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::BeforeRt | Kind::AfterRt => "msg",
+        _ => "req",
     }
 }
 
@@ -194,16 +225,22 @@ fn hook_arg(
         <#t as #rt::SameType<<#hook as #rt::Hook>::#assoc>>::from_target(#value))
 }
 
-fn expand_before(f: &ItemFn, info: &HookInfo, ident: &Ident) -> syn::Result<TokenStream> {
+fn expand_before(
+    f: &ItemFn,
+    kind: Kind,
+    info: &HookInfo,
+    ident: &Ident,
+) -> syn::Result<TokenStream> {
     let rt = rt();
-    let hook = quote!(::nakama_runtime::hooks::hook::#ident);
+    let (hook, kind_const) = hook_marker(kind, ident);
     let name = &f.sig.ident;
     let (arity, expected) = if info.before_input {
         (
             3,
             format!(
-                "async fn(ctx: &Context, nk: &Nakama, req: {0}) -> Result<Option<{0}>, E>",
-                info.request
+                "async fn(ctx: &Context, nk: &Nakama, {1}: {0}) -> Result<Option<{0}>, E>",
+                info.request,
+                input_name(kind)
             ),
         )
     } else {
@@ -213,8 +250,8 @@ fn expand_before(f: &ItemFn, info: &HookInfo, ident: &Ident) -> syn::Result<Toke
         )
     };
     let mut errors = Errors::default();
-    let types = signature::check(f, "before_hook", arity, &expected, &mut errors);
-    let result = signature::result_types(f, "before_hook", &expected);
+    let types = signature::check(f, kind.attr(), arity, &expected, &mut errors);
+    let result = signature::result_types(f, kind.attr(), &expected);
     errors.finish()?;
     let (_, err) = result?;
     let (ctx, nk) = ctx_nk_args(&types);
@@ -238,25 +275,33 @@ fn expand_before(f: &ItemFn, info: &HookInfo, ident: &Ident) -> syn::Result<Toke
             #name(#ctx, #nk).await.map(|()| ::std::vec::Vec::new()).map_err(#into_error)
         }
     };
-    Ok(glue(f, "BEFORE_HOOK", info.name, body))
+    Ok(glue(f, kind_const, info.name, body))
 }
 
-fn expand_after(f: &ItemFn, info: &HookInfo, ident: &Ident) -> syn::Result<TokenStream> {
+fn expand_after(
+    f: &ItemFn,
+    kind: Kind,
+    info: &HookInfo,
+    ident: &Ident,
+) -> syn::Result<TokenStream> {
     let rt = rt();
-    let hook = quote!(::nakama_runtime::hooks::hook::#ident);
+    let (hook, kind_const) = hook_marker(kind, ident);
     let name = &f.sig.ident;
     let (extra, expected): (&[(&str, &str)], String) = match info.after {
         After::OutAndIn => (
             &[("Response", "out"), ("Request", "req")],
             format!(
-                "async fn(ctx: &Context, nk: &Nakama, out: {}, req: {}) -> Result<(), E>",
-                info.response, info.request
+                "async fn(ctx: &Context, nk: &Nakama, out: {}, {}: {}) -> Result<(), E>",
+                info.response,
+                input_name(kind),
+                info.request
             ),
         ),
         After::InOnly => (
             &[("Request", "req")],
             format!(
-                "async fn(ctx: &Context, nk: &Nakama, req: {}) -> Result<(), E>",
+                "async fn(ctx: &Context, nk: &Nakama, {}: {}) -> Result<(), E>",
+                input_name(kind),
                 info.request
             ),
         ),
@@ -273,8 +318,8 @@ fn expand_after(f: &ItemFn, info: &HookInfo, ident: &Ident) -> syn::Result<Token
         ),
     };
     let mut errors = Errors::default();
-    let types = signature::check(f, "after_hook", 2 + extra.len(), &expected, &mut errors);
-    let result = signature::result_types(f, "after_hook", &expected);
+    let types = signature::check(f, kind.attr(), 2 + extra.len(), &expected, &mut errors);
+    let result = signature::result_types(f, kind.attr(), &expected);
     errors.finish()?;
     let (_, err) = result?;
     let (ctx, nk) = ctx_nk_args(&types);
@@ -295,7 +340,7 @@ fn expand_after(f: &ItemFn, info: &HookInfo, ident: &Ident) -> syn::Result<Token
             .map(|()| ::std::vec::Vec::new())
             .map_err(#into_error)
     };
-    Ok(glue(f, "AFTER_HOOK", info.name, body))
+    Ok(glue(f, kind_const, info.name, body))
 }
 
 const INIT_SIG: &str =

@@ -1,6 +1,7 @@
-//! The client API calls a module can hook, and what their hooks receive.
-//! Mirrors `nakama_runtime_abi::hooks` (a test in `nakama-runtime` checks
-//! that the two agree).
+//! The client API calls and the realtime messages a module can hook, and
+//! what their hooks receive. Mirrors `nakama_runtime_abi::hooks` and
+//! `nakama_runtime_abi::rtapi` (a test in the ABI crate checks that they
+//! agree).
 
 /// What an after hook receives, besides ctx and nk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,15 +18,16 @@ pub struct HookInfo {
     /// Whether the before hook receives (and returns) a request.
     pub before_input: bool,
     pub after: After,
-    /// The request type, as written in `nakama_runtime::api` (for messages).
+    /// The request type, as written in `nakama_runtime::api` or
+    /// `nakama_runtime::rtapi` (for messages).
     pub request: &'static str,
     /// The response type.
     pub response: &'static str,
 }
 
 macro_rules! table {
-    ($(($name:ident, $input:literal, $after:ident, $req:literal, $resp:literal),)*) => {
-        pub static HOOKS: &[HookInfo] = &[$(HookInfo {
+    ($table:ident; $(($name:ident, $input:literal, $after:ident, $req:literal, $resp:literal),)*) => {
+        pub static $table: &[HookInfo] = &[$(HookInfo {
             name: stringify!($name),
             before_input: $input,
             after: After::$after,
@@ -36,6 +38,7 @@ macro_rules! table {
 }
 
 table! {
+    HOOKS;
     (GetAccount, false, OutOnly, "()", "api::Account"),
     (UpdateAccount, true, InOnly, "api::UpdateAccountRequest", "()"),
     (DeleteAccount, false, Nothing, "()", "()"),
@@ -120,15 +123,47 @@ table! {
     (ListParties, true, OutAndIn, "api::ListPartiesRequest", "api::PartyList"),
 }
 
-pub fn find(name: &str) -> Option<&'static HookInfo> {
-    HOOKS.iter().find(|h| h.name == name)
+table! {
+    RT_HOOKS;
+    (ChannelJoin, true, OutAndIn, "rtapi::ChannelJoin", "rtapi::Channel"),
+    (ChannelLeave, true, InOnly, "rtapi::ChannelLeave", "()"),
+    (ChannelMessageSend, true, OutAndIn, "rtapi::ChannelMessageSend", "rtapi::ChannelMessageAck"),
+    (ChannelMessageUpdate, true, OutAndIn, "rtapi::ChannelMessageUpdate", "rtapi::ChannelMessageAck"),
+    (ChannelMessageRemove, true, OutAndIn, "rtapi::ChannelMessageRemove", "rtapi::ChannelMessageAck"),
+    (MatchCreate, true, OutAndIn, "rtapi::MatchCreate", "rtapi::Match"),
+    (MatchDataSend, true, InOnly, "rtapi::MatchDataSend", "()"),
+    (MatchJoin, true, OutAndIn, "rtapi::MatchJoin", "rtapi::Match"),
+    (MatchLeave, true, InOnly, "rtapi::MatchLeave", "()"),
+    (MatchmakerAdd, true, OutAndIn, "rtapi::MatchmakerAdd", "rtapi::MatchmakerTicket"),
+    (MatchmakerRemove, true, InOnly, "rtapi::MatchmakerRemove", "()"),
+    (Ping, true, OutAndIn, "rtapi::Ping", "rtapi::Pong"),
+    (Pong, true, InOnly, "rtapi::Pong", "()"),
+    (StatusFollow, true, OutAndIn, "rtapi::StatusFollow", "rtapi::Status"),
+    (StatusUnfollow, true, InOnly, "rtapi::StatusUnfollow", "()"),
+    (StatusUpdate, true, InOnly, "rtapi::StatusUpdate", "()"),
+    (PartyCreate, true, OutAndIn, "rtapi::PartyCreate", "rtapi::Party"),
+    (PartyJoin, true, InOnly, "rtapi::PartyJoin", "()"),
+    (PartyLeave, true, InOnly, "rtapi::PartyLeave", "()"),
+    (PartyPromote, true, InOnly, "rtapi::PartyPromote", "()"),
+    (PartyAccept, true, InOnly, "rtapi::PartyAccept", "()"),
+    (PartyRemove, true, InOnly, "rtapi::PartyRemove", "()"),
+    (PartyClose, true, InOnly, "rtapi::PartyClose", "()"),
+    (PartyJoinRequestList, true, OutAndIn, "rtapi::PartyJoinRequestList", "rtapi::PartyJoinRequest"),
+    (PartyMatchmakerAdd, true, OutAndIn, "rtapi::PartyMatchmakerAdd", "rtapi::PartyMatchmakerTicket"),
+    (PartyMatchmakerRemove, true, InOnly, "rtapi::PartyMatchmakerRemove", "()"),
+    (PartyDataSend, true, InOnly, "rtapi::PartyDataSend", "()"),
+    (PartyUpdate, true, InOnly, "rtapi::PartyUpdate", "()"),
 }
 
-pub fn find_ignoring_case(name: &str) -> Option<&'static HookInfo> {
+pub fn find(table: &'static [HookInfo], name: &str) -> Option<&'static HookInfo> {
+    table.iter().find(|h| h.name == name)
+}
+
+pub fn find_ignoring_case(table: &'static [HookInfo], name: &str) -> Option<&'static HookInfo> {
     let squash = |s: &str| s.replace('_', "").to_ascii_lowercase();
-    HOOKS.iter().find(|h| squash(h.name) == squash(name))
+    table.iter().find(|h| squash(h.name) == squash(name))
 }
 
-pub fn names() -> Vec<&'static str> {
-    HOOKS.iter().map(|h| h.name).collect()
+pub fn names(table: &'static [HookInfo]) -> Vec<&'static str> {
+    table.iter().map(|h| h.name).collect()
 }

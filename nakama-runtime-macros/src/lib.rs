@@ -4,8 +4,8 @@
 //! dependency.
 //!
 //! Layout: `args.rs` parses attribute arguments, `signature.rs` checks the
-//! annotated function, `handler.rs` expands `#[rpc]`, the hooks and
-//! `#[init_module]`, `runtime_error.rs` and `match_message.rs` the derives,
+//! annotated function, `handler.rs` expands `#[rpc]`, the hooks (API and
+//! realtime) and `#[init_module]`, `runtime_error.rs` and `match_message.rs` the derives,
 //! `hook_table.rs` lists the hookable calls. Every attribute macro re-emits
 //! the user's item even when it reports an error, so one mistake does not
 //! cascade into others.
@@ -32,6 +32,16 @@ pub fn before_hook(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn after_hook(args: TokenStream, item: TokenStream) -> TokenStream {
     handler::expand(handler::Kind::After, args.into(), item.into()).into()
+}
+
+#[proc_macro_attribute]
+pub fn before_rt(args: TokenStream, item: TokenStream) -> TokenStream {
+    handler::expand(handler::Kind::BeforeRt, args.into(), item.into()).into()
+}
+
+#[proc_macro_attribute]
+pub fn after_rt(args: TokenStream, item: TokenStream) -> TokenStream {
+    handler::expand(handler::Kind::AfterRt, args.into(), item.into()).into()
 }
 
 #[proc_macro_attribute]

@@ -54,6 +54,8 @@
 //! | `#[rpc]`, `#[rpc(id = "x")]` | `async fn(&Context, &Nakama, Req) -> Result<Resp, E>` |
 //! | `#[before_hook(Call)]` | `async fn(&Context, &Nakama, Request) -> Result<Option<Request>, E>`; for `GetAccount`, `DeleteAccount`, `GetMatchmakerStats`: `async fn(&Context, &Nakama) -> Result<(), E>` |
 //! | `#[after_hook(Call)]` | `async fn(&Context, &Nakama, out: Response, req: Request) -> Result<(), E>`, with only the arguments the call has (see [`hooks`]) |
+//! | `#[before_rt(Message)]` | `async fn(&Context, &Nakama, msg: rtapi::Message) -> Result<Option<rtapi::Message>, E>` (see [`rtapi`]) |
+//! | `#[after_rt(Message)]` | `async fn(&Context, &Nakama, out: Answer, msg: rtapi::Message) -> Result<(), E>`, without `out` for messages answered with nothing |
 //!
 //! | `impl Match for T` + `init.register_match::<T>("name")` | authoritative match handlers: see [`matches`](mod@crate::matches) |
 //!
@@ -92,6 +94,9 @@ pub use nakama_runtime_abi::api;
 /// The client API calls that can be hooked, with their request/response
 /// types and after-hook shapes.
 pub use nakama_runtime_abi::hooks;
+/// The realtime messages `#[before_rt]` / `#[after_rt]` hooks receive (ABI
+/// 1.6).
+pub use nakama_runtime_abi::rtapi;
 
 /// The nk functions as data, and their argument types.
 pub mod nk {
@@ -125,6 +130,24 @@ pub use nakama_runtime_macros::before_hook;
 #[doc(inline)]
 pub use nakama_runtime_macros::after_hook;
 
+/// Hooks a realtime message before the server handles it:
+/// `async fn(ctx: &Context, nk: &Nakama, msg: rtapi::ChannelJoin) -> Result<Option<rtapi::ChannelJoin>, E>`.
+/// `Ok(Some(msg))` goes on with `msg` (changed or not); `Ok(None)`
+/// refuses it as Nakama does for a Go hook answering nil (the client gets
+/// `Requested resource was not found.` and its socket closes); an error
+/// goes to the client as an `error` message (code 7) and the socket stays
+/// open. `Rpc` has no realtime hooks (its RPC is the hook).
+#[doc(inline)]
+pub use nakama_runtime_macros::before_rt;
+
+/// Runs after the server handled a realtime message successfully:
+/// `async fn(ctx: &Context, nk: &Nakama, out: rtapi::Channel, msg: rtapi::ChannelJoin) -> Result<(), E>`,
+/// without `out` for messages the server answers with nothing (see
+/// `nakama_runtime_abi::nakama_for_each_rt_hook!`). Its error is logged;
+/// the client has its answer already.
+#[doc(inline)]
+pub use nakama_runtime_macros::after_rt;
+
 /// Derives `From<YourError> for Error` and `Display`: every variant carries
 /// `#[runtime_error(Code, "message")]`; the message may use the variant's
 /// fields (`{0}`, `{name}`).
@@ -148,9 +171,9 @@ pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub mod prelude {
     pub use crate::nk::{StorageDeleteOp, StorageReadOp, StorageWriteOp};
     pub use crate::{
-        after_hook, api, before_hook, init_module, nk, rpc, Code, Context, Dispatcher, Error,
-        Initializer, JoinDecision, Json, Logger, Match, MatchData, MatchInit, MatchMessage,
-        MatchParams, MatchmakerEntry, Nakama, Presence, RuntimeError,
+        after_hook, after_rt, api, before_hook, before_rt, init_module, nk, rpc, rtapi, Code,
+        Context, Dispatcher, Error, Initializer, JoinDecision, Json, Logger, Match, MatchData,
+        MatchInit, MatchMessage, MatchParams, MatchmakerEntry, Nakama, Presence, RuntimeError,
     };
 }
 
