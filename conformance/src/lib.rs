@@ -34,6 +34,7 @@ pub mod modules;
 pub mod nakama;
 pub mod nk;
 pub mod realtime;
+pub mod rt_hooks;
 
 use std::path::PathBuf;
 

@@ -562,7 +562,7 @@ pub fn check_arena(port: u16) {
 /// closes without a frame sometimes wins (server/session_ws.go `Close`,
 /// called by the read loop with the reason and by the write loop, woken
 /// by the first call, without one); seen after `Unrecognized message.`.
-fn assert_closed_for(closed: &(u16, String), reason: &str, exact: bool) {
+pub(crate) fn assert_closed_for(closed: &(u16, String), reason: &str, exact: bool) {
     let clean = closed.0 == 1000 && closed.1 == reason;
     assert!(
         clean || (!exact && closed.0 == 1006),

@@ -62,6 +62,8 @@ use crate::http::App;
 use crate::matches::{JoinError, JoinRequest, Joined};
 use crate::online::{MatchedId, Outbound, Outbox};
 
+mod hooks;
+
 /// The largest message a client may send (Nakama's
 /// `socket.max_message_size_bytes` default).
 pub const MAX_MESSAGE_SIZE_BYTES: usize = 4096;
@@ -436,6 +438,15 @@ async fn handle_requests(
     }
 }
 
+/// How a message went, for the hook after it.
+enum Done {
+    /// Refused (answered with an error): no after hook, as in Nakama.
+    Failed,
+    /// Handled; the answer's message when an after hook wants it and the
+    /// server answers one.
+    Handled(Option<serde_json::Value>),
+}
+
 /// What a request handler works with.
 struct Socket {
     app: Arc<App>,
@@ -467,32 +478,62 @@ impl Socket {
             self.error(cid, error_code::MISSING_PAYLOAD, "Missing message.");
             return Err("error processing message");
         };
-        match message {
-            decode::Request::Ping => self.send(Envelope {
-                cid,
-                message: Some(Out::Pong(Empty {})),
-            }),
-            decode::Request::Pong => {}
-            decode::Request::Rpc { id, payload } => self.rpc(cid, id, payload).await,
-            decode::Request::MatchJoin { id, metadata } => {
-                self.match_join(cid, id, metadata).await
+        let modules = self.app.modules.load();
+        let name = message.hook_name();
+        let before = name.is_some_and(|n| modules.has_before_rt(n));
+        let after = name.is_some_and(|n| modules.has_after_rt(n));
+        drop(modules);
+        let message = if before {
+            match self.before_rt(cid, message).await {
+                hooks::Before::Go(message) => message,
+                hooks::Before::Answered => return Ok(()),
+                hooks::Before::Close => return Err("error processing message"),
             }
-            decode::Request::MatchCreate { name } => self.match_create(cid, &name),
+        } else {
+            message
+        };
+        // The after hook sees the message as handled, the before hook's.
+        let handled = if after { message.hooked() } else { None };
+        let done = self.handle(cid, message, after).await?;
+        if let (Some(handled), Done::Handled(out)) = (handled, done) {
+            self.after_rt(handled, out).await;
+        }
+        Ok(())
+    }
+
+    /// Handles one message; `keep`: the answer is wanted by an after hook.
+    async fn handle(
+        &self,
+        cid: &str,
+        message: decode::Request,
+        keep: bool,
+    ) -> Result<Done, &'static str> {
+        Ok(match message {
+            decode::Request::Ping => self.answer(cid, Out::Pong(Empty {}), keep),
+            decode::Request::Pong => Done::Handled(None),
+            decode::Request::Rpc { id, payload } => {
+                self.rpc(cid, id, payload).await;
+                Done::Handled(None)
+            }
+            decode::Request::MatchJoin { id, metadata } => {
+                self.match_join(cid, id, metadata, keep).await
+            }
+            decode::Request::MatchCreate { name } => self.match_create(cid, &name, keep),
             decode::Request::MatchLeave { match_id } => self.match_leave(cid, &match_id),
             decode::Request::MatchDataSend {
                 match_id,
                 op_code,
                 data,
-                to,
+                presences,
                 reliable,
-            } => self.match_data_send(&match_id, op_code, data, to, reliable),
-            decode::Request::MatchmakerAdd(req) => self.matchmaker_add(cid, &req),
+            } => self.match_data_send(&match_id, op_code, data, &presences, reliable),
+            decode::Request::MatchmakerAdd(req) => self.matchmaker_add(cid, &req, keep),
             decode::Request::MatchmakerRemove { ticket } => self.matchmaker_remove(cid, &ticket),
-            decode::Request::ChannelJoin(req) => self.channel_join(cid, &req).await,
+            decode::Request::ChannelJoin(req) => self.channel_join(cid, &req, keep).await,
             decode::Request::ChannelLeave { channel_id } => {
                 match self.app.channels.leave(&self.session.id, &channel_id) {
-                    Ok(()) => self.send(Envelope { cid, message: None }),
-                    Err(r) => self.error(cid, r.code, &r.message),
+                    Ok(()) => self.answered(cid),
+                    Err(r) => self.refused(cid, r.code, &r.message),
                 }
             }
             decode::Request::ChannelMessageSend {
@@ -501,7 +542,7 @@ impl Socket {
             } => {
                 let me = self.session.presence(&self.app.config.name);
                 let sent = self.app.channels.send(&me, &channel_id, &content).await;
-                self.channel_ack(cid, sent)
+                self.channel_ack(cid, sent, keep)
             }
             decode::Request::ChannelMessageUpdate {
                 channel_id,
@@ -512,7 +553,7 @@ impl Socket {
                 let updated = (self.app.channels)
                     .update(&me, &channel_id, &message_id, &content)
                     .await;
-                self.channel_ack(cid, updated)
+                self.channel_ack(cid, updated, keep)
             }
             decode::Request::ChannelMessageRemove {
                 channel_id,
@@ -522,9 +563,9 @@ impl Socket {
                 let removed = (self.app.channels)
                     .remove(&me, &channel_id, &message_id)
                     .await;
-                self.channel_ack(cid, removed)
+                self.channel_ack(cid, removed, keep)
             }
-            decode::Request::NotYet(name) => self.error(
+            decode::Request::NotYet(name) => self.refused(
                 cid,
                 error_code::UNRECOGNIZED_PAYLOAD,
                 &format!(
@@ -539,35 +580,60 @@ impl Socket {
                 self.error(cid, error_code::UNRECOGNIZED_PAYLOAD, "Unrecognized message.");
                 return Err("error processing message");
             }
-        }
-        Ok(())
+        })
+    }
+
+    /// Sends `out` as the answer to `cid`; keeps its message if `keep`.
+    fn answer(&self, cid: &str, out: Out, keep: bool) -> Done {
+        let envelope = Envelope {
+            cid,
+            message: Some(out),
+        };
+        let kept = keep.then(|| envelope.message_value());
+        self.send(envelope);
+        Done::Handled(kept)
+    }
+
+    /// Sends the empty answer (an envelope with only the cid).
+    fn answered(&self, cid: &str) -> Done {
+        self.send(Envelope { cid, message: None });
+        Done::Handled(None)
+    }
+
+    /// Sends an error as the answer.
+    fn refused(&self, cid: &str, code: i32, message: &str) -> Done {
+        self.error(cid, code, message);
+        Done::Failed
     }
 
     /// `channel_join`: the `channel` answer goes out before the session's
     /// own presence event.
-    async fn channel_join(&self, cid: &str, req: &crate::channels::JoinRequest) {
+    async fn channel_join(
+        &self,
+        cid: &str,
+        req: &crate::channels::JoinRequest,
+        keep: bool,
+    ) -> Done {
         let me = self.session.presence(&self.app.config.name);
         let _ = self.to_client.send(ToClient::Hold);
-        let answer = match self.app.channels.join(&me, &self.outbox, req).await {
+        let done = match self.app.channels.join(&me, &self.outbox, req).await {
             Ok(joined) => {
                 let names = joined.stream.message_names();
-                Envelope {
-                    cid,
-                    message: Some(Out::Channel(ChannelOut {
-                        id: joined.stream.channel_id(),
-                        presences: joined.presences.iter().map(UserPresence::from).collect(),
-                        self_: Some(UserPresence::from(&joined.me)),
-                        room_name: names.room_name,
-                        group_id: names.group_id,
-                        user_id_one: names.user_id_one,
-                        user_id_two: names.user_id_two,
-                    })),
-                }
+                let channel = Out::Channel(ChannelOut {
+                    id: joined.stream.channel_id(),
+                    presences: joined.presences.iter().map(UserPresence::from).collect(),
+                    self_: Some(UserPresence::from(&joined.me)),
+                    room_name: names.room_name,
+                    group_id: names.group_id,
+                    user_id_one: names.user_id_one,
+                    user_id_two: names.user_id_two,
+                });
+                self.answer(cid, channel, keep)
             }
-            Err(r) => Envelope::error(cid, r.code, &r.message),
+            Err(r) => self.refused(cid, r.code, &r.message),
         };
-        self.send(answer);
         let _ = self.to_client.send(ToClient::Release);
+        done
     }
 
     /// A chat message's acknowledgement: after the sender's own copy of
@@ -576,7 +642,8 @@ impl Socket {
         &self,
         cid: &str,
         r: Result<nakama_runtime_host::abi::api::ChannelMessage, crate::channels::Refusal>,
-    ) {
+        keep: bool,
+    ) -> Done {
         match r {
             Ok(m) => {
                 let ack = Envelope {
@@ -596,20 +663,23 @@ impl Socket {
                     })),
                 };
                 let _ = self.outbox.send(Outbound::Reply(ack.to_json()));
+                Done::Handled(keep.then(|| ack.message_value()))
             }
-            Err(r) => self.error(cid, r.code, &r.message),
+            Err(r) => self.refused(cid, r.code, &r.message),
         }
     }
 
     /// `matchmaker_add`: a ticket for this session.
-    fn matchmaker_add(&self, cid: &str, req: &crate::matchmaker::TicketRequest) {
+    fn matchmaker_add(
+        &self,
+        cid: &str,
+        req: &crate::matchmaker::TicketRequest,
+        keep: bool,
+    ) -> Done {
         let presence = self.session.presence(&self.app.config.name);
         match self.app.matchmaker.add(&presence, req) {
-            Ok(ticket) => self.send(Envelope {
-                cid,
-                message: Some(Out::MatchmakerTicket(TicketOut { ticket })),
-            }),
-            Err(e) if e.is_bad_input() => self.error(cid, error_code::BAD_INPUT, &e.to_string()),
+            Ok(ticket) => self.answer(cid, Out::MatchmakerTicket(TicketOut { ticket }), keep),
+            Err(e) if e.is_bad_input() => self.refused(cid, error_code::BAD_INPUT, &e.to_string()),
             Err(e) => {
                 if let crate::matchmaker::AddError::Refused(why) = &e {
                     self.app.log.error(
@@ -617,20 +687,20 @@ impl Socket {
                         &[("error", why.as_str().into())],
                     );
                 }
-                self.error(cid, error_code::RUNTIME_EXCEPTION, &e.to_string())
+                self.refused(cid, error_code::RUNTIME_EXCEPTION, &e.to_string())
             }
         }
     }
 
     /// `matchmaker_remove`: one of this session's tickets; answered with
     /// an empty envelope.
-    fn matchmaker_remove(&self, cid: &str, ticket: &str) {
+    fn matchmaker_remove(&self, cid: &str, ticket: &str) -> Done {
         if ticket.is_empty() {
-            return self.error(cid, error_code::BAD_INPUT, "Invalid matchmaker ticket");
+            return self.refused(cid, error_code::BAD_INPUT, "Invalid matchmaker ticket");
         }
         match self.app.matchmaker.remove(&self.session.id, ticket) {
-            Ok(()) => self.send(Envelope { cid, message: None }),
-            Err(e) => self.error(cid, error_code::BAD_INPUT, &e.to_string()),
+            Ok(()) => self.answered(cid),
+            Err(e) => self.refused(cid, error_code::BAD_INPUT, &e.to_string()),
         }
     }
 
@@ -676,21 +746,27 @@ impl Socket {
         }
     }
 
-    async fn match_join(&self, cid: &str, id: Option<decode::JoinId>, metadata: Metadata) {
+    async fn match_join(
+        &self,
+        cid: &str,
+        id: Option<decode::JoinId>,
+        metadata: Metadata,
+        keep: bool,
+    ) -> Done {
         let (given, allow_empty, bad) = match id {
             Some(decode::JoinId::MatchId(id)) => (id, false, "Invalid match ID"),
             Some(decode::JoinId::Token(token)) => match match_token(&self.app, &token) {
                 Some(id) => (id, true, "Invalid match token"),
                 None => {
-                    return self.error(cid, error_code::BAD_INPUT, "Invalid match token");
+                    return self.refused(cid, error_code::BAD_INPUT, "Invalid match token");
                 }
             },
             None => {
-                return self.error(cid, error_code::BAD_INPUT, "No match ID or token found");
+                return self.refused(cid, error_code::BAD_INPUT, "No match ID or token found");
             }
         };
         let Some((key, node)) = match_key(&given) else {
-            return self.error(cid, error_code::BAD_INPUT, bad);
+            return self.refused(cid, error_code::BAD_INPUT, bad);
         };
         let node_name = &self.app.config.name;
         if node.is_empty() {
@@ -700,12 +776,12 @@ impl Socket {
                 self.app
                     .matches
                     .relayed_join(&key, me.clone(), self.outbox.clone(), allow_empty);
-            match joined {
-                Some(joined) => self.send(relayed_match(cid, joined, &me, false)),
-                None => self.error(cid, error_code::MATCH_NOT_FOUND, "Match not found"),
-            }
+            let done = match joined {
+                Some(joined) => self.answer(cid, relayed_match(joined, &me, false), keep),
+                None => self.refused(cid, error_code::MATCH_NOT_FOUND, "Match not found"),
+            };
             let _ = self.to_client.send(ToClient::Release);
-            return;
+            return done;
         }
         let mut ctx = self.session.user_context();
         ctx.node = node_name.clone();
@@ -716,44 +792,45 @@ impl Socket {
             outbox: self.outbox.clone(),
         };
         let _ = self.to_client.send(ToClient::Hold);
-        let answer = match self.app.matches.join(&key, request).await {
-            Ok(joined) => Envelope {
-                cid,
-                message: Some(Out::Match(MatchOut {
+        let done = match self.app.matches.join(&key, request).await {
+            Ok(joined) => {
+                let answer = Out::Match(MatchOut {
                     match_id: given,
                     authoritative: true,
                     label: Some(joined.label),
                     size: joined.presences.len() as i32,
                     presences: joined.presences.iter().map(UserPresence::from).collect(),
                     self_: Some(UserPresence::from(&self.session.presence(node_name))),
-                })),
-            },
+                });
+                self.answer(cid, answer, keep)
+            }
             Err(JoinError::NotFound) => {
-                Envelope::error(cid, error_code::MATCH_NOT_FOUND, "Match not found")
+                self.refused(cid, error_code::MATCH_NOT_FOUND, "Match not found")
             }
             Err(JoinError::Rejected(reason)) => {
-                Envelope::error(cid, error_code::MATCH_JOIN_REJECTED, &reason)
+                self.refused(cid, error_code::MATCH_JOIN_REJECTED, &reason)
             }
         };
-        self.send(answer);
         let _ = self.to_client.send(ToClient::Release);
+        done
     }
 
     /// `match_create`: a relayed match with this session in it.
-    fn match_create(&self, cid: &str, name: &str) {
+    fn match_create(&self, cid: &str, name: &str, keep: bool) -> Done {
         let me = self.session.presence("");
         let _ = self.to_client.send(ToClient::Hold);
         let joined = self
             .app
             .matches
             .relayed_create(name, me.clone(), self.outbox.clone());
-        self.send(relayed_match(cid, joined, &me, true));
+        let done = self.answer(cid, relayed_match(joined, &me, true), keep);
         let _ = self.to_client.send(ToClient::Release);
+        done
     }
 
-    fn match_leave(&self, cid: &str, match_id: &str) {
+    fn match_leave(&self, cid: &str, match_id: &str) -> Done {
         let Some((key, node)) = match_key(match_id) else {
-            return self.error(cid, error_code::BAD_INPUT, "Invalid match ID");
+            return self.refused(cid, error_code::BAD_INPUT, "Invalid match ID");
         };
         if node.is_empty() {
             self.app.matches.relayed_leave(&key, &self.session.id);
@@ -761,7 +838,7 @@ impl Socket {
             self.app.matches.leave(&key, &self.session.id);
         }
         // Answered whether or not the session was in it.
-        self.send(Envelope { cid, message: None });
+        self.answered(cid)
     }
 
     fn match_data_send(
@@ -769,32 +846,30 @@ impl Socket {
         match_id: &str,
         op_code: i64,
         data: Vec<u8>,
-        to: decode::SendTo,
+        presences: &[nakama_runtime_host::abi::rtapi::UserPresence],
         reliable: bool,
-    ) {
+    ) -> Done {
         let Some((key, node)) = match_key(match_id) else {
             // Nakama answers this one without the cid.
-            return self.error("", error_code::BAD_INPUT, "Invalid match ID");
+            return self.refused("", error_code::BAD_INPUT, "Invalid match ID");
         };
         if node.is_empty() {
-            let to = match to {
+            let to = match decode::send_to(presences) {
                 decode::SendTo::Everyone => None,
                 decode::SendTo::Sessions(sessions) => Some(sessions),
-                // Nakama drops a send whose filter has an invalid id.
-                decode::SendTo::Invalid => return,
+                // Nakama drops a send whose filter has an invalid id (and
+                // counts it a failure: no after hook).
+                decode::SendTo::Invalid => return Done::Failed,
             };
             let from = self.session.presence("");
-            return self.app.matches.relayed_send(
-                &key,
-                &from,
-                to.as_deref(),
-                op_code,
-                data,
-                reliable,
-            );
+            self.app
+                .matches
+                .relayed_send(&key, &from, to.as_deref(), op_code, data, reliable);
+            return Done::Handled(None);
         }
         let from = self.session.presence(&self.app.config.name);
         self.app.matches.send(&key, &from, op_code, data, reliable);
+        Done::Handled(None)
     }
 }
 
@@ -803,23 +878,20 @@ type Metadata = HashMap<String, String>;
 /// The `match` answer for a relayed match: no label. Nakama's size is that
 /// of the list for a join, and counts this session too for a create
 /// (which `joined` lists only when the session was in already).
-fn relayed_match<'a>(cid: &'a str, joined: Joined, me: &Presence, create: bool) -> Envelope<'a> {
+fn relayed_match(joined: Joined, me: &Presence, create: bool) -> Out {
     let listed_me = joined
         .presences
         .iter()
         .any(|p| p.session_id == me.session_id);
     let size = joined.presences.len() + usize::from(create && !listed_me);
-    Envelope {
-        cid,
-        message: Some(Out::Match(MatchOut {
-            match_id: joined.match_id,
-            authoritative: false,
-            label: None,
-            size: size as i32,
-            presences: joined.presences.iter().map(UserPresence::from).collect(),
-            self_: Some(UserPresence::from(me)),
-        })),
-    }
+    Out::Match(MatchOut {
+        match_id: joined.match_id,
+        authoritative: false,
+        label: None,
+        size: size as i32,
+        presences: joined.presences.iter().map(UserPresence::from).collect(),
+        self_: Some(UserPresence::from(me)),
+    })
 }
 
 /// `<uuid>.<node>` as the registry keys it (the UUID in its lower-case
@@ -873,6 +945,16 @@ impl Envelope<'_> {
 
     fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The message alone (`{"ticket":..}` of `{"matchmaker_ticket":{..}}`),
+    /// as a realtime after hook gets it.
+    fn message_value(&self) -> serde_json::Value {
+        match serde_json::to_value(&self.message) {
+            Ok(serde_json::Value::Object(m)) => m.into_iter().next().map(|(_, v)| v),
+            _ => None,
+        }
+        .unwrap_or_default()
     }
 }
 
@@ -1213,6 +1295,8 @@ fn outbound(out: &Outbound) -> String {
 pub mod decode {
     use std::collections::HashMap;
 
+    use nakama_runtime_host::abi::rtapi::UserPresence;
+
     use base64::Engine as _;
     use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
@@ -1313,7 +1397,8 @@ pub mod decode {
             match_id: String,
             op_code: i64,
             data: Vec<u8>,
-            to: SendTo,
+            /// Whom for (relayed matches): see [`send_to`].
+            presences: Vec<UserPresence>,
             reliable: bool,
         },
         MatchmakerAdd(crate::matchmaker::TicketRequest),
@@ -1473,6 +1558,11 @@ pub mod decode {
         v.map(|v| boolean(Some(v))).transpose()
     }
 
+    /// A `google.protobuf.StringValue`: a JSON string; absent is `None`.
+    fn string_value(v: Option<Json>) -> Result<Option<String>, Error> {
+        v.map(|v| string(Some(v))).transpose()
+    }
+
     fn int64_of(n: &Json) -> Option<i64> {
         match n {
             Json::Int(i) => i64::try_from(*i).ok(),
@@ -1590,41 +1680,46 @@ pub mod decode {
     }
 
     /// A send's repeated `UserPresence`.
-    fn presences(v: Option<Json>) -> Result<SendTo, Error> {
+    fn presences(v: Option<Json>) -> Result<Vec<UserPresence>, Error> {
         let Some(v) = v else {
-            return Ok(SendTo::Everyone);
+            return Ok(Vec::new());
         };
         let Json::Array(items) = v else {
             return Err("expected an array".into());
         };
-        if items.is_empty() {
-            return Ok(SendTo::Everyone);
-        }
-        let mut sessions = Vec::with_capacity(items.len());
-        let mut valid = true;
+        let mut presences = Vec::with_capacity(items.len());
         for item in items {
             let mut p = message(
                 item,
                 &["user_id", "session_id", "username", "persistence", "status"],
             )?;
-            let user_id = string(p.remove("user_id"))?;
-            let session_id = string(p.remove("session_id"))?;
-            string(p.remove("username"))?;
-            boolean(p.remove("persistence"))?;
-            string(p.remove("status"))?;
+            presences.push(UserPresence {
+                user_id: string(p.remove("user_id"))?,
+                session_id: string(p.remove("session_id"))?,
+                username: string(p.remove("username"))?,
+                persistence: boolean(p.remove("persistence"))?,
+                status: string_value(p.remove("status"))?,
+            });
+        }
+        Ok(presences)
+    }
+
+    /// Whom a send with these presences is for.
+    pub fn send_to(presences: &[UserPresence]) -> SendTo {
+        if presences.is_empty() {
+            return SendTo::Everyone;
+        }
+        let mut sessions = Vec::with_capacity(presences.len());
+        for p in presences {
             match (
-                uuid::Uuid::parse_str(&user_id),
-                uuid::Uuid::parse_str(&session_id),
+                uuid::Uuid::parse_str(&p.user_id),
+                uuid::Uuid::parse_str(&p.session_id),
             ) {
                 (Ok(_), Ok(s)) => sessions.push(s.hyphenated().to_string()),
-                _ => valid = false,
+                _ => return SendTo::Invalid,
             }
         }
-        Ok(if valid {
-            SendTo::Sessions(sessions)
-        } else {
-            SendTo::Invalid
-        })
+        SendTo::Sessions(sessions)
     }
 
     /// Decodes a client's envelope; `Err` is what Nakama calls a malformed
@@ -1670,7 +1765,8 @@ pub mod decode {
         Ok(Envelope { cid, message })
     }
 
-    fn request(name: &'static str, value: Json) -> Result<Request, Error> {
+    /// Decodes message `name` (an envelope field, `channel_join`).
+    pub fn request(name: &'static str, value: Json) -> Result<Request, Error> {
         Ok(match name {
             "ping" => {
                 message(value, &[])?;
@@ -1720,12 +1816,12 @@ pub mod decode {
                     value,
                     &["match_id", "op_code", "data", "presences", "reliable"],
                 )?;
-                let to = presences(m.remove("presences"))?;
+                let presences = presences(m.remove("presences"))?;
                 Request::MatchDataSend {
                     match_id: string(m.remove("match_id"))?,
                     op_code: int64(m.remove("op_code"))?,
                     data: bytes(m.remove("data"))?,
-                    to,
+                    presences,
                     reliable: boolean(m.remove("reliable"))?,
                 }
             }
@@ -1832,7 +1928,7 @@ mod tests {
                 match_id: "m.n".into(),
                 op_code: 7,
                 data: br#"{"x":1}"#.to_vec(),
-                to: decode::SendTo::Everyone,
+                presences: Vec::new(),
                 reliable: true
             })
         );
@@ -1842,7 +1938,7 @@ mod tests {
             let text =
                 format!(r#"{{"match_data_send":{{"match_id":"m.","presences":{presences}}}}}"#);
             match envelope(&text).unwrap().message {
-                Some(Request::MatchDataSend { to, .. }) => to,
+                Some(Request::MatchDataSend { presences, .. }) => decode::send_to(&presences),
                 other => panic!("{other:?}"),
             }
         };

@@ -128,3 +128,14 @@ fn matchmaker_stats_answer_as_nakama() {
     );
     check_matchmaker_stats(server.port);
 }
+
+#[test]
+fn realtime_hooks_pass_rewrite_refuse_and_follow_messages_as_nakama() {
+    let server = Server::start(&["fixture-rt"], &["--logger.level", "warn"]);
+    nakama_conformance::rt_hooks::check_rt_hooks(server.port, true);
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    assert!(
+        log.contains("Intercepted a disabled resource.") && log.contains("ChannelJoin"),
+        "{log}"
+    );
+}

@@ -1,0 +1,130 @@
+//! Realtime message hooks as Nakama 3.40.0 runs them (server/pipeline.go),
+//! on a host serving `fixtures/fixture-rt`: a before hook that passes a
+//! message on, rewrites it, refuses it with an error (the socket stays
+//! open), panics, or answers nothing (a disabled resource: the socket
+//! closes); after hooks that see the server's answer and the message as
+//! handled, with the after mode in their context, and none after a
+//! refused message.
+
+use serde_json::{json, Value};
+
+use crate::http::request;
+use crate::realtime::{assert_closed_for, error_of, Socket, User};
+
+/// What `fixture-rt`'s after hooks stored for `user` under `key`, if
+/// anything yet.
+fn recorded(port: u16, user: &User, key: &str) -> Option<Value> {
+    let body =
+        json!({"object_ids": [{"collection": "rt_hooks", "key": key, "user_id": user.user_id}]});
+    let r = request(
+        port,
+        "POST",
+        "/v2/storage",
+        &[("Authorization", &format!("Bearer {}", user.token))],
+        Some(body.to_string().as_bytes()),
+    )
+    .expect("storage read");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let value = r.json()["objects"][0]["value"].as_str()?.to_string();
+    Some(serde_json::from_str(&value).expect("a JSON object"))
+}
+
+/// Waits for the after hook's record under `key`.
+fn wait_recorded(port: u16, user: &User, key: &str) -> Value {
+    let mut found = None;
+    crate::eventually(&format!("the after hook records {key:?}"), || {
+        found = recorded(port, user, key);
+        found
+            .is_some()
+            .then_some(())
+            .ok_or_else(|| "nothing yet".into())
+    });
+    found.unwrap_or_default()
+}
+
+/// `exact`: whether the socket closes cleanly after a disabled resource
+/// (see [`crate::realtime::check_closes`]).
+pub fn check_rt_hooks(port: u16, exact: bool) {
+    let run = crate::run_suffix();
+    let user = User::new(port, &format!("rt-hooks-{run}"), &format!("rt_hooks_{run}"));
+    let mut s = Socket::open(port, &user);
+
+    // Passed on: the after hook gets the answer and the message.
+    let room = format!("plain-{run}");
+    let r = s.call(json!({"channel_join": {"target": room, "type": 1}}));
+    let channel = &r["channel"];
+    let channel_id = format!("2...{room}");
+    assert_eq!(channel["id"], channel_id.as_str(), "{r}");
+    let session_id = channel["self"]["session_id"].as_str().unwrap().to_string();
+    let seen = wait_recorded(port, &user, &format!("joined {channel_id}"));
+    assert_eq!(
+        seen,
+        json!({
+            "target": room, "type": 1, "room_name": room,
+            "self_session": session_id, "session_id": session_id, "mode": "after",
+        })
+    );
+
+    // Rewritten: the server joins the room the hook names, and the after
+    // hook sees the message as rewritten.
+    let r = s.call(json!({"channel_join": {"target": format!("alias-{run}"), "type": 1}}));
+    let rewritten = format!("room-{run}");
+    assert_eq!(r["channel"]["room_name"], rewritten.as_str(), "{r}");
+    let seen = wait_recorded(port, &user, &format!("joined 2...{rewritten}"));
+    assert_eq!(seen["target"], rewritten.as_str(), "{seen}");
+
+    // Refused with an error, or by a panic: an error (code 7) with the
+    // hook's message, the socket open, and no after hook.
+    let forbidden = format!("forbidden-{run}");
+    let r = s.call(json!({"channel_join": {"target": forbidden, "type": 1}}));
+    assert_eq!(error_of(&r), (7, format!("room {forbidden} is closed")));
+    let r = s.call(json!({"channel_join": {"target": format!("panic-{run}"), "type": 1}}));
+    let (code, message) = error_of(&r);
+    assert_eq!(code, 7, "{r}");
+    assert!(
+        message.contains("panicked") && message.contains("the join hook panics on purpose"),
+        "{message}"
+    );
+    assert!(s.call(json!({"ping": {}})).get("pong").is_some());
+    assert_eq!(
+        recorded(port, &user, &format!("joined 2...{forbidden}")),
+        None
+    );
+
+    // A message rewritten on its way: everyone gets the hook's content.
+    let r = s.call(json!({"channel_message_send": {
+        "channel_id": channel_id, "content": r#"{"text":"hi"}"#,
+    }}));
+    let ack = &r["channel_message_ack"];
+    assert!(ack.is_object(), "{r}");
+    let id = ack["message_id"].as_str().unwrap().to_string();
+    let got = s.wait_for("the message", |e| {
+        e["channel_message"]["message_id"] == id.as_str()
+    });
+    let content: Value =
+        serde_json::from_str(got["channel_message"]["content"].as_str().unwrap()).unwrap();
+    assert_eq!(content, json!({"text": "hi", "checked": true}));
+
+    // An after hook of a message answered with nothing gets the message.
+    let r = s.call(json!({"channel_leave": {"channel_id": channel_id}}));
+    assert!(r.get("error").is_none(), "{r}");
+    let seen = wait_recorded(port, &user, &format!("left {channel_id}"));
+    assert_eq!(seen, json!({"mode": "after"}));
+
+    // No message from the hook: a disabled resource; the socket closes.
+    s.send(&json!({"cid": "99", "channel_join": {"target": format!("disabled-{run}"), "type": 1}}));
+    let (closed, before) = s.wait_closed();
+    assert_closed_for(&closed, "error processing message", exact);
+    let errors: Vec<_> = before.iter().filter(|e| e.get("error").is_some()).collect();
+    for e in &errors {
+        assert_eq!(
+            error_of(e),
+            (1, "Requested resource was not found.".to_string()),
+            "{e}"
+        );
+        assert_eq!(e["cid"], "99", "{e}");
+    }
+    if exact {
+        assert_eq!(errors.len(), 1, "{before:?}");
+    }
+}

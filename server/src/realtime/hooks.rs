@@ -1,0 +1,355 @@
+//! The modules' realtime message hooks (`#[before_rt]`, `#[after_rt]`) on
+//! the socket, as Nakama's pipeline runs them (server/pipeline.go):
+//!
+//! - before: the hook gets the decoded message and answers the one to
+//!   handle. An error goes to the client as an `error` (code 7, the
+//!   hook's message) and the socket stays open; no message (the hook
+//!   answered `None`) is a disabled resource: `Requested resource was not
+//!   found.` (code 1), and the socket closes.
+//! - after: only when the server handled the message successfully, with
+//!   its answer when it has one; the client has its answer already, so an
+//!   error is only logged (Nakama drops it without a word).
+//! - `rpc` has no hooks, as in Nakama; messages the dev host does not
+//!   handle (parties, status) are refused before any hook runs.
+//!
+//! The hook sees the message re-encoded from what the dev host decoded,
+//! in the ABI's proto-JSON form, as the bridge gives it from Nakama's
+//! decoded envelope; its answer is decoded as a client's message is.
+
+use nakama_runtime_host::abi::{mode, rtapi, ContextData};
+use nakama_runtime_host::{CallContext, Callee};
+use serde_json::Value;
+
+use super::decode::{self, JoinId, Request};
+use super::{error_code, Socket};
+
+/// A message as a realtime hook sees it.
+pub(super) struct Hooked {
+    /// The hook name (`ChannelJoin`).
+    pub name: &'static str,
+    /// The envelope field (`channel_join`).
+    field: &'static str,
+    /// The message in the ABI's form ([`rtapi`]).
+    pub message: Value,
+}
+
+fn value<T: serde::Serialize>(message: T) -> Value {
+    serde_json::to_value(message).unwrap_or_default()
+}
+
+impl Request {
+    /// The name of the message's realtime hooks; `None` for messages
+    /// without hooks on the dev host.
+    pub(super) fn hook_name(&self) -> Option<&'static str> {
+        Some(match self {
+            Request::Ping => "Ping",
+            Request::Pong => "Pong",
+            Request::Rpc { .. } | Request::NotYet(_) | Request::ServerOnly(_) => return None,
+            Request::MatchJoin { .. } => "MatchJoin",
+            Request::MatchCreate { .. } => "MatchCreate",
+            Request::MatchLeave { .. } => "MatchLeave",
+            Request::MatchDataSend { .. } => "MatchDataSend",
+            Request::MatchmakerAdd(_) => "MatchmakerAdd",
+            Request::MatchmakerRemove { .. } => "MatchmakerRemove",
+            Request::ChannelJoin(_) => "ChannelJoin",
+            Request::ChannelLeave { .. } => "ChannelLeave",
+            Request::ChannelMessageSend { .. } => "ChannelMessageSend",
+            Request::ChannelMessageUpdate { .. } => "ChannelMessageUpdate",
+            Request::ChannelMessageRemove { .. } => "ChannelMessageRemove",
+        })
+    }
+
+    /// The message as its realtime hooks see it; `None` for those without
+    /// hooks on the dev host.
+    pub(super) fn hooked(&self) -> Option<Hooked> {
+        let (name, field, message) = match self {
+            Request::Ping => ("Ping", "ping", value(rtapi::Ping {})),
+            Request::Pong => ("Pong", "pong", value(rtapi::Pong {})),
+            Request::Rpc { .. } | Request::NotYet(_) | Request::ServerOnly(_) => return None,
+            Request::MatchJoin { id, metadata } => {
+                let (match_id, token) = match id {
+                    Some(JoinId::MatchId(id)) => (Some(id.clone()), None),
+                    Some(JoinId::Token(token)) => (None, Some(token.clone())),
+                    None => (None, None),
+                };
+                let join = rtapi::MatchJoin {
+                    match_id,
+                    token,
+                    metadata: metadata.clone(),
+                };
+                ("MatchJoin", "match_join", value(join))
+            }
+            Request::MatchCreate { name } => {
+                let create = rtapi::MatchCreate { name: name.clone() };
+                ("MatchCreate", "match_create", value(create))
+            }
+            Request::MatchLeave { match_id } => {
+                let leave = rtapi::MatchLeave {
+                    match_id: match_id.clone(),
+                };
+                ("MatchLeave", "match_leave", value(leave))
+            }
+            Request::MatchDataSend {
+                match_id,
+                op_code,
+                data,
+                presences,
+                reliable,
+            } => {
+                let send = rtapi::MatchDataSend {
+                    match_id: match_id.clone(),
+                    op_code: *op_code,
+                    data: data.clone(),
+                    presences: presences.clone(),
+                    reliable: *reliable,
+                };
+                ("MatchDataSend", "match_data_send", value(send))
+            }
+            Request::MatchmakerAdd(t) => {
+                let add = rtapi::MatchmakerAdd {
+                    min_count: t.min_count,
+                    max_count: t.max_count,
+                    query: t.query.clone(),
+                    string_properties: t.string_properties.clone(),
+                    numeric_properties: t.numeric_properties.clone(),
+                    count_multiple: t.count_multiple,
+                };
+                ("MatchmakerAdd", "matchmaker_add", value(add))
+            }
+            Request::MatchmakerRemove { ticket } => {
+                let remove = rtapi::MatchmakerRemove {
+                    ticket: ticket.clone(),
+                };
+                ("MatchmakerRemove", "matchmaker_remove", value(remove))
+            }
+            Request::ChannelJoin(j) => {
+                let join = rtapi::ChannelJoin {
+                    target: j.target.clone(),
+                    r#type: j.kind,
+                    persistence: j.persistence,
+                    hidden: j.hidden,
+                };
+                ("ChannelJoin", "channel_join", value(join))
+            }
+            Request::ChannelLeave { channel_id } => {
+                let leave = rtapi::ChannelLeave {
+                    channel_id: channel_id.clone(),
+                };
+                ("ChannelLeave", "channel_leave", value(leave))
+            }
+            Request::ChannelMessageSend {
+                channel_id,
+                content,
+            } => {
+                let send = rtapi::ChannelMessageSend {
+                    channel_id: channel_id.clone(),
+                    content: content.clone(),
+                };
+                ("ChannelMessageSend", "channel_message_send", value(send))
+            }
+            Request::ChannelMessageUpdate {
+                channel_id,
+                message_id,
+                content,
+            } => {
+                let update = rtapi::ChannelMessageUpdate {
+                    channel_id: channel_id.clone(),
+                    message_id: message_id.clone(),
+                    content: content.clone(),
+                };
+                (
+                    "ChannelMessageUpdate",
+                    "channel_message_update",
+                    value(update),
+                )
+            }
+            Request::ChannelMessageRemove {
+                channel_id,
+                message_id,
+            } => {
+                let remove = rtapi::ChannelMessageRemove {
+                    channel_id: channel_id.clone(),
+                    message_id: message_id.clone(),
+                };
+                (
+                    "ChannelMessageRemove",
+                    "channel_message_remove",
+                    value(remove),
+                )
+            }
+        };
+        Some(Hooked {
+            name,
+            field,
+            message,
+        })
+    }
+}
+
+/// What the before hook decided.
+pub(super) enum Before {
+    /// Handle this message.
+    Go(Request),
+    /// Refused and answered; the socket stays open.
+    Answered,
+    /// A disabled resource: answered, and the socket closes.
+    Close,
+}
+
+impl Socket {
+    /// A hook's context: the session's, with the hook's execution mode.
+    fn hook_context(&self, execution_mode: &str) -> ContextData {
+        let mut ctx = self.session.user_context();
+        ctx.execution_mode = execution_mode.into();
+        ctx.node = self.app.config.name.clone();
+        ctx.version = crate::VERSION.into();
+        ctx.lang = Some(self.session.lang.clone());
+        ctx.trace_id = Some(uuid::Uuid::new_v4().to_string());
+        ctx
+    }
+
+    /// Runs the before hook of `message`, if a module has one.
+    pub(super) async fn before_rt(&self, cid: &str, message: Request) -> Before {
+        let Some(hooked) = message.hooked() else {
+            return Before::Go(message);
+        };
+        let modules = self.app.modules.load_full();
+        let ctx = self.hook_context(mode::BEFORE);
+        let input = hooked.message.to_string();
+        let answer = modules
+            .call(
+                Callee::BeforeRt(hooked.name),
+                CallContext::new(&ctx),
+                input.as_bytes(),
+            )
+            .await;
+        let out = match answer {
+            None => return Before::Go(message),
+            Some(Ok(out)) => out,
+            Some(Err(e)) => {
+                self.error(cid, error_code::RUNTIME_FUNCTION_EXCEPTION, &e.message);
+                return Before::Answered;
+            }
+        };
+        if out.is_empty() {
+            self.app.log.warn(
+                "Intercepted a disabled resource.",
+                &[("resource", hooked.name.into())],
+            );
+            self.error(
+                cid,
+                error_code::UNRECOGNIZED_PAYLOAD,
+                "Requested resource was not found.",
+            );
+            return Before::Close;
+        }
+        let decoded = serde_json::from_slice::<decode::Json>(&out)
+            .map_err(|e| e.to_string())
+            .and_then(|json| decode::request(hooked.field, json));
+        match decoded {
+            Ok(message) => Before::Go(message),
+            Err(e) => {
+                let why = format!(
+                    "realtime before hook {} answered a message the server cannot read: {e}",
+                    hooked.name
+                );
+                self.app.log.error(&why, &[]);
+                self.error(cid, error_code::RUNTIME_FUNCTION_EXCEPTION, &why);
+                Before::Answered
+            }
+        }
+    }
+
+    /// Runs the after hook of `hooked` with the server's answer `out` (the
+    /// answer's message, `None` for messages answered with nothing).
+    pub(super) async fn after_rt(&self, hooked: Hooked, out: Option<Value>) {
+        let modules = self.app.modules.load_full();
+        let ctx = self.hook_context(mode::AFTER);
+        let mut input = serde_json::Map::new();
+        if let Some(out) = out {
+            input.insert("out".into(), out);
+        }
+        input.insert("in".into(), hooked.message);
+        let input = Value::Object(input).to_string();
+        let called = modules
+            .call(
+                Callee::AfterRt(hooked.name),
+                CallContext::new(&ctx),
+                input.as_bytes(),
+            )
+            .await;
+        if let Some(Err(e)) = called {
+            self.app.log.error(
+                "Error running realtime after hook.",
+                &[
+                    ("hook", hooked.name.into()),
+                    ("error", e.message.as_str().into()),
+                ],
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A client message, decoded, given to a hook and decoded back from
+    /// what the hook got: the same message (a hook that changes nothing
+    /// changes nothing).
+    #[test]
+    fn messages_cross_to_hooks_and_back_unchanged() {
+        let u = "6b3f0c3e-0000-4000-8000-000000000001";
+        for (text, name, form) in [
+            (r#"{"ping":{}}"#, "Ping", "{}".to_string()),
+            (
+                r#"{"channelJoin":{"target":"lobby","type":"1","hidden":false}}"#,
+                "ChannelJoin",
+                r#"{"hidden":false,"target":"lobby","type":1}"#.to_string(),
+            ),
+            (
+                &format!(
+                    r#"{{"match_data_send":{{"match_id":"m.","op_code":7,"data":"aGk","presences":[{{"user_id":"{u}","session_id":"{u}","status":"x"}}]}}}}"#
+                ),
+                "MatchDataSend",
+                format!(
+                    r#"{{"data":"aGk=","match_id":"m.","op_code":"7","presences":[{{"session_id":"{u}","status":"x","user_id":"{u}"}}]}}"#
+                ),
+            ),
+            (
+                r#"{"match_join":{"token":"t","metadata":{"a":"b"}}}"#,
+                "MatchJoin",
+                r#"{"metadata":{"a":"b"},"token":"t"}"#.to_string(),
+            ),
+            (
+                r#"{"matchmaker_add":{"min_count":2,"max_count":"4","numeric_properties":{"r":1.5},"count_multiple":0}}"#,
+                "MatchmakerAdd",
+                r#"{"count_multiple":0,"max_count":4,"min_count":2,"numeric_properties":{"r":1.5}}"#
+                    .to_string(),
+            ),
+            (
+                r#"{"channel_message_update":{"channel_id":"2...x","message_id":"m","content":"{}"}}"#,
+                "ChannelMessageUpdate",
+                r#"{"channel_id":"2...x","content":"{}","message_id":"m"}"#.to_string(),
+            ),
+        ] {
+            let message = decode::envelope(text).unwrap().message.unwrap();
+            let hooked = message.hooked().unwrap();
+            assert_eq!(hooked.name, name);
+            assert_eq!(message.hook_name(), Some(name));
+            assert_eq!(hooked.message.to_string(), form, "{text}");
+            let json = serde_json::from_str(&hooked.message.to_string()).unwrap();
+            assert_eq!(decode::request(hooked.field, json).unwrap(), message, "{text}");
+        }
+        let rpc = decode::envelope(r#"{"rpc":{"id":"x"}}"#)
+            .unwrap()
+            .message
+            .unwrap();
+        assert!(rpc.hooked().is_none(), "Nakama has no hooks on rpc");
+        let party = decode::envelope(r#"{"party_create":{}}"#)
+            .unwrap()
+            .message
+            .unwrap();
+        assert!(party.hooked().is_none(), "the dev host has no parties");
+    }
+}
