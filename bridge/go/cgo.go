@@ -48,6 +48,9 @@ const (
 	kindMatch  = C.NB_MATCH
 	// kindMatchmaker: the matchmaker matched hook (ABI 1.5).
 	kindMatchmaker = C.NB_MATCHMAKER
+	// kindBeforeRt, kindAfterRt: realtime message hooks (ABI 1.6).
+	kindBeforeRt = C.NB_BEFORE_RT
+	kindAfterRt  = C.NB_AFTER_RT
 )
 
 // codeNotFound: nb_call found no module for the id.

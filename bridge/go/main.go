@@ -141,6 +141,10 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 		case kindMatchmaker:
 			// One at most: the loader refuses a second module's.
 			err = initializer.RegisterMatchmakerMatched(theBridge.matchmakerMatched(h))
+		case kindBeforeRt:
+			err = initializer.RegisterBeforeRt(r.ID, rtBefore(h, r.ID, theBridge.call))
+		case kindAfterRt:
+			err = initializer.RegisterAfterRt(r.ID, rtAfter(h, r.ID, theBridge.call))
 		default:
 			continue
 		}

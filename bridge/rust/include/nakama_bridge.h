@@ -59,6 +59,11 @@ typedef void (*nb_ctx_fn)(uint64_t token, nb_sink *sink);
 #define NB_MATCHMAKER 5 /* ABI 1.5: the matchmaker matched hook: input the
                           * matched entries (a JSON array), output a match
                           * id, or empty (no match) */
+#define NB_BEFORE_RT 6 /* ABI 1.6: a hook before a realtime message: input
+                        * the message, output the message to go on with,
+                        * or empty (refused) */
+#define NB_AFTER_RT 7 /* ABI 1.6: a hook after a realtime message: input
+                       * {"out":..,"in":..}, output empty */
 
 /* Loads the *.rsmod files of `path` and runs their init. NB_OK: *out holds
  * the report JSON {"modules":[..],"skipped":[..],"registrations":[{module,

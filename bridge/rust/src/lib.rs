@@ -189,6 +189,12 @@ pub const NB_MATCH: u8 = 4;
 /// (`nakama_runtime_abi::matchmaker`), output the id of the match made
 /// for them (UTF-8), or empty: no match (Nakama then sends a token).
 pub const NB_MATCHMAKER: u8 = 5;
+/// A hook before a realtime message (ABI 1.6): input the message, output
+/// the message to go on with, or empty (refused) (JSON,
+/// `nakama_runtime_abi::rtapi`).
+pub const NB_BEFORE_RT: u8 = 6;
+/// A hook after a realtime message (ABI 1.6): input `{"out":..,"in":..}`.
+pub const NB_AFTER_RT: u8 = 7;
 
 /// The execution mode a module's context has in a call of `kind`, as
 /// Nakama names it for Go modules.
@@ -199,12 +205,14 @@ fn execution_mode(kind: u8) -> Option<&'static str> {
         NB_AFTER => mode::AFTER,
         NB_MATCH => mode::MATCH,
         NB_MATCHMAKER => mode::MATCHMAKER,
+        NB_BEFORE_RT => mode::BEFORE,
+        NB_AFTER_RT => mode::AFTER,
         _ => return None,
     })
 }
 
 /// Call kinds are 1 to this.
-const KINDS: usize = 5;
+const KINDS: usize = 7;
 
 struct GoHost {
     log: NbLogFn,
@@ -484,6 +492,8 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
                     "after hook" => NB_AFTER,
                     "match handler" => NB_MATCH,
                     "matchmaker matched hook" => NB_MATCHMAKER,
+                    "realtime before hook" => NB_BEFORE_RT,
+                    "realtime after hook" => NB_AFTER_RT,
                     _ => continue,
                 },
                 r.index,
@@ -721,7 +731,7 @@ fn call_here(
 /// (Nakama has already answered the client).
 fn module_answer(kind: u8, out: Output) -> Answer {
     match kind {
-        NB_AFTER => Answer::Text(String::new()),
+        NB_AFTER | NB_AFTER_RT => Answer::Text(String::new()),
         _ => Answer::Module(out),
     }
 }
@@ -960,6 +970,8 @@ mod tests {
                 Some("after"),
                 Some("match"),
                 Some("matchmaker"),
+                Some("before"),
+                Some("after"),
                 None
             ]
         );

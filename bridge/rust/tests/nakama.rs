@@ -1,6 +1,7 @@
 //! The bridge inside a real Nakama 3.40.0 on PostgreSQL: the golden vectors
 //! replayed through it, every nk function, an authoritative match of a
-//! Rust module, its matchmaker matched hook, chat channels, and what Nakama does with a module that panics, one whose
+//! Rust module, its matchmaker matched hook, chat channels, realtime message
+//! hooks, and what Nakama does with a module that panics, one whose
 //! init fails, one built for another ABI, and a bridge built with other Go
 //! flags.
 //!
@@ -533,4 +534,21 @@ fn matchmaker_stats_answer_as_on_the_dev_host() {
     let nakama =
         nakama::start(runtime.path(), &["--matchmaker.interval_sec", "1"]).expect(NEEDS_NAKAMA);
     nakama_conformance::realtime::check_matchmaker_stats(nakama.port);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn realtime_hooks_run_in_nakama_as_on_the_dev_host() {
+    // fixture-rt's hooks pass, rewrite, refuse and follow chat messages;
+    // Nakama registers them with RegisterBeforeRt / RegisterAfterRt.
+    let runtime = runtime_folder(&["fixture-rt"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    nakama_conformance::rt_hooks::check_rt_hooks(nakama.port, false);
+    assert!(
+        !nakama
+            .log_lines("Intercepted a disabled resource.")
+            .is_empty(),
+        "{}",
+        nakama.log()
+    );
 }
