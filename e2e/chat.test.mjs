@@ -1,7 +1,8 @@
 // Chat through the official JavaScript client, as a game would: two
 // players in a room (messages, an edit, a removal, presences), its history
-// read back in pages, and a direct chat's request. On the dev host and on
-// a real Nakama through the bridge. Run by ./run.sh.
+// read back in pages, a direct chat's request, and examples/guild's
+// realtime hooks masking words. On the dev host and on a real Nakama
+// through the bridge. Run by ./run.sh.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { client, run, customId, until, refusal } from "./common.mjs";
@@ -19,7 +20,6 @@ async function player(n) {
   await socket.connect(session, false);
   return { session, socket, seen };
 }
-
 
 const ROOM = 1;
 const DIRECT_MESSAGE = 2;
@@ -147,6 +147,32 @@ test("a direct chat asks the other player to join it", async () => {
     } finally {
       nosy.socket.disconnect(false);
     }
+  } finally {
+    ann.socket.disconnect(false);
+    ben.socket.disconnect(false);
+  }
+});
+
+test("guild's realtime hooks mask words in messages and edits before anyone sees them", async () => {
+  const ann = await player(5);
+  const ben = await player(6);
+  try {
+    const room = `masked-${run}`;
+    const channel = await ann.socket.joinChat(room, ROOM, true, false);
+    await ben.socket.joinChat(room, ROOM, true, false);
+    const sent = await ann.socket.writeChatMessage(channel.id, { text: "what the HECK", n: 1 });
+    const got = await until("ben to get the masked message", () =>
+      ben.seen.messages.find((m) => m.message_id === sent.message_id),
+    );
+    assert.deepEqual(got.content, { text: "what the ****", n: 1 });
+    await ann.socket.updateChatMessage(channel.id, sent.message_id, { text: "darn" });
+    const edited = await until("ben to see the masked edit", () =>
+      ben.seen.messages.find((m) => m.message_id === sent.message_id && m.code === 1),
+    );
+    assert.deepEqual(edited.content, { text: "****" });
+    // Stored masked too.
+    const history = await client.listChannelMessages(ben.session, channel.id, 10, true);
+    assert.deepEqual(history.messages.map((m) => m.content), [{ text: "****" }]);
   } finally {
     ann.socket.disconnect(false);
     ben.socket.disconnect(false);

@@ -34,6 +34,9 @@ pub trait Hook: Send + Sync + 'static {
     type Response: Serialize + DeserializeOwned + Default + Send + 'static;
     /// What the after hook receives (from nakama-common's RegisterAfter* signature).
     const AFTER: AfterShape;
+    /// A realtime message ([`crate::rtapi::hook`], hooked with
+    /// `#[before_rt]` / `#[after_rt]`) rather than an API call.
+    const REALTIME: bool = false;
 }
 
 /// Calls `$m!` once with the whole hook table, one entry per hookable call:

@@ -395,6 +395,7 @@ macro_rules! define_rt_hooks {
                     type Request = $msg;
                     type Response = $out;
                     const AFTER: AfterShape = AfterShape::$shape;
+                    const REALTIME: bool = true;
                 }
             )*
         }

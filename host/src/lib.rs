@@ -658,14 +658,19 @@ impl Modules {
         self.call(Callee::Rpc(id), ctx, payload).await
     }
 
-    /// Runs the before hook of `H`, if any. Without a hook the request goes
-    /// on unchanged.
+    /// Runs the before hook of `H` (an API call or a realtime message), if
+    /// any. Without a hook the request goes on unchanged.
     pub async fn before<H: Hook>(
         &self,
         ctx: &ContextData,
         req: H::Request,
     ) -> Result<Before<H::Request>, CallError> {
-        let Some((target, kind)) = self.target(Callee::Before(H::NAME)) else {
+        let callee = if H::REALTIME {
+            Callee::BeforeRt(H::NAME)
+        } else {
+            Callee::Before(H::NAME)
+        };
+        let Some((target, kind)) = self.target(callee) else {
             return Ok(Before::Proceed(req));
         };
         let input = encode(&req)?;
@@ -699,7 +704,12 @@ impl Modules {
         out: &H::Response,
         req: &H::Request,
     ) -> Result<(), CallError> {
-        let Some((target, kind)) = self.target(Callee::After(H::NAME)) else {
+        let callee = if H::REALTIME {
+            Callee::AfterRt(H::NAME)
+        } else {
+            Callee::After(H::NAME)
+        };
+        let Some((target, kind)) = self.target(callee) else {
             return Ok(());
         };
         #[derive(serde::Serialize)]

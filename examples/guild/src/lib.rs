@@ -12,6 +12,9 @@
 //!   authoritative leaderboard `contributions` (created at init) and
 //!   answers `{"total", "rank"}`; clients read it through Nakama's
 //!   `/v2/leaderboard/contributions` routes but cannot write it.
+//! - Realtime hooks on `ChannelMessageSend` and `ChannelMessageUpdate`
+//!   mask the words of [`MASKED_WORDS`] in chat messages (in any string of
+//!   the content, any case) before the server sends or stores them.
 
 use nakama_runtime::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -213,4 +216,72 @@ pub async fn trim_display_name(
         *name = name.trim().to_string();
     }
     Ok(Some(req))
+}
+
+/// Words guild chat masks (a real game would load its list at init).
+pub const MASKED_WORDS: &[&str] = &["heck", "darn"];
+
+/// `text` with every word of [`MASKED_WORDS`] (any case) as asterisks.
+pub fn mask_words(text: &str) -> String {
+    let mut out = text.to_string();
+    for word in MASKED_WORDS {
+        let lower = out.to_lowercase();
+        // Lower-casing keeps byte offsets for ASCII words; a string whose
+        // length changes is left alone rather than cut mid-character.
+        if lower.len() != out.len() {
+            continue;
+        }
+        let mut masked = String::with_capacity(out.len());
+        let mut rest = 0;
+        for (at, _) in lower.match_indices(word) {
+            masked.push_str(&out[rest..at]);
+            masked.push_str(&"*".repeat(word.len()));
+            rest = at + word.len();
+        }
+        masked.push_str(&out[rest..]);
+        out = masked;
+    }
+    out
+}
+
+/// Chat content with its strings masked; content that is not a JSON
+/// object is left for the server to refuse.
+fn mask_content(content: &str) -> String {
+    fn mask(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => *s = mask_words(s),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(mask),
+            serde_json::Value::Object(fields) => fields.values_mut().for_each(mask),
+            _ => {}
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(content) {
+        Ok(mut v @ serde_json::Value::Object(_)) => {
+            mask(&mut v);
+            v.to_string()
+        }
+        _ => content.to_string(),
+    }
+}
+
+/// Chat messages are masked before anyone sees them.
+#[before_rt(ChannelMessageSend)]
+pub async fn mask_sent(
+    _ctx: &Context,
+    _nk: &Nakama,
+    mut msg: rtapi::ChannelMessageSend,
+) -> Result<Option<rtapi::ChannelMessageSend>, Error> {
+    msg.content = mask_content(&msg.content);
+    Ok(Some(msg))
+}
+
+/// Edits too.
+#[before_rt(ChannelMessageUpdate)]
+pub async fn mask_updated(
+    _ctx: &Context,
+    _nk: &Nakama,
+    mut msg: rtapi::ChannelMessageUpdate,
+) -> Result<Option<rtapi::ChannelMessageUpdate>, Error> {
+    msg.content = mask_content(&msg.content);
+    Ok(Some(msg))
 }

@@ -271,3 +271,46 @@ async fn the_clock_is_settable_and_each_host_has_its_own() {
     // The other host still follows the system clock.
     assert!(other.clock().now() > 1_700_000_000 && other.clock().now() < 1_800_000_000);
 }
+
+#[tokio::test]
+async fn chat_messages_are_masked_before_the_server_sees_them() {
+    use nakama_runtime::rtapi::{self, hook::ChannelMessageSend};
+    use nakama_test_host::Call;
+
+    let host = TestHost::new().await;
+    let hana = host.user("hana").await;
+    let msg = rtapi::ChannelMessageSend {
+        channel_id: "2...guild".into(),
+        content: r#"{"text":"Oh HECK, darn it","n":1,"parts":["heck"]}"#.into(),
+    };
+    let out = host
+        .before::<ChannelMessageSend>(&Call::user(&hana), msg)
+        .await
+        .unwrap()
+        .expect("the hook lets the message go on");
+    assert_eq!(out.channel_id, "2...guild");
+    let content: serde_json::Value = serde_json::from_str(&out.content).unwrap();
+    assert_eq!(
+        content,
+        serde_json::json!({"text": "Oh ****, **** it", "n": 1, "parts": ["****"]})
+    );
+    // Not an object: left for the server to refuse, unchanged.
+    let odd = rtapi::ChannelMessageSend {
+        channel_id: "2...guild".into(),
+        content: "heck".into(),
+    };
+    let out = host
+        .before::<ChannelMessageSend>(&Call::user(&hana), odd)
+        .await;
+    assert_eq!(out.unwrap().unwrap().content, "heck");
+}
+
+#[test]
+fn masking_keeps_other_text_and_non_ascii_intact() {
+    assert_eq!(
+        guild::mask_words("checkered darnedest"),
+        "c****ered ****edest"
+    );
+    assert_eq!(guild::mask_words("Ünïcode heck"), "Ünïcode ****");
+    assert_eq!(guild::mask_words("nothing here"), "nothing here");
+}
