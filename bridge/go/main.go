@@ -301,6 +301,20 @@ func (b *bridge) beforeNoInput(ctx context.Context, logger runtime.Logger, nk ru
 // Nakama ignores its error (the client has its answer); it is returned for
 // Nakama's metrics.
 func (b *bridge) after(ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, name string, out, in proto.Message) error {
+	input, err := afterInput(out, in)
+	if err != nil {
+		return runtime.NewError(fmt.Sprintf("after hook %s: %v", name, err), 13)
+	}
+	res, code := b.hookCall(kindAfter, name, ctx, logger, nk, input)
+	if code != 0 {
+		return callError(res, code)
+	}
+	return nil
+}
+
+// afterInput is an after hook's input, {"out":..,"in":..}, as proto JSON
+// (a nil message: its key left out).
+func afterInput(out, in proto.Message) (string, error) {
 	var sb strings.Builder
 	sb.WriteByte('{')
 	for _, part := range []struct {
@@ -312,7 +326,7 @@ func (b *bridge) after(ctx context.Context, logger runtime.Logger, nk runtime.Na
 		}
 		data, err := marshalOpts.Marshal(part.msg)
 		if err != nil {
-			return runtime.NewError(fmt.Sprintf("after hook %s: %s could not be encoded: %v", name, part.key, err), 13)
+			return "", fmt.Errorf("%s could not be encoded: %w", part.key, err)
 		}
 		if sb.Len() > 1 {
 			sb.WriteByte(',')
@@ -321,11 +335,7 @@ func (b *bridge) after(ctx context.Context, logger runtime.Logger, nk runtime.Na
 		sb.Write(data)
 	}
 	sb.WriteByte('}')
-	res, code := b.hookCall(kindAfter, name, ctx, logger, nk, sb.String())
-	if code != 0 {
-		return callError(res, code)
-	}
-	return nil
+	return sb.String(), nil
 }
 
 func main() {}

@@ -12,7 +12,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/heroiclabs/nakama-common/rtapi"
 	"github.com/heroiclabs/nakama-common/runtime"
@@ -88,28 +87,13 @@ func rtAfter(h *handler, name string, call matchCaller) func(context.Context, ru
 				logger.WithFields(map[string]interface{}{"hook": name, "error": err.Error()}).Error("Error running realtime after hook.")
 			}
 		}()
-		var sb strings.Builder
-		sb.WriteByte('{')
-		for _, part := range []struct {
-			key string
-			env *rtapi.Envelope
-		}{{"out", out}, {"in", in}} {
-			msg, _ := envelopeMessage(part.env)
-			if msg == nil {
-				continue
-			}
-			data, err := marshalOpts.Marshal(msg)
-			if err != nil {
-				return runtime.NewError(fmt.Sprintf("realtime after hook %s: %s could not be encoded: %v", name, part.key, err), 13)
-			}
-			if sb.Len() > 1 {
-				sb.WriteByte(',')
-			}
-			sb.WriteString(`"` + part.key + `":`)
-			sb.Write(data)
+		outMsg, _ := envelopeMessage(out)
+		inMsg, _ := envelopeMessage(in)
+		input, err := afterInput(outMsg, inMsg)
+		if err != nil {
+			return runtime.NewError(fmt.Sprintf("realtime after hook %s: %v", name, err), 13)
 		}
-		sb.WriteByte('}')
-		res, code := call(h, ctx, logger, nk, sb.String())
+		res, code := call(h, ctx, logger, nk, input)
 		if code != 0 {
 			return callError(res, code)
 		}
