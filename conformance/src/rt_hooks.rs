@@ -105,11 +105,20 @@ pub fn check_rt_hooks(port: u16, exact: bool) {
         serde_json::from_str(got["channel_message"]["content"].as_str().unwrap()).unwrap();
     assert_eq!(content, json!({"text": "hi", "checked": true}));
 
+    // A message the server refuses after the before hook: no after hook
+    // (Nakama runs it only on success; each runs it before reading the
+    // socket's next message, so the record would be there by the next
+    // answer).
+    let bogus = format!("bogus-{run}");
+    let r = s.call(json!({"channel_leave": {"channel_id": bogus}}));
+    assert_eq!(error_of(&r), (3, "Invalid channel identifier".to_string()));
+
     // An after hook of a message answered with nothing gets the message.
     let r = s.call(json!({"channel_leave": {"channel_id": channel_id}}));
     assert!(r.get("error").is_none(), "{r}");
     let seen = wait_recorded(port, &user, &format!("left {channel_id}"));
     assert_eq!(seen, json!({"mode": "after"}));
+    assert_eq!(recorded(port, &user, &format!("left {bogus}")), None);
 
     // No message from the hook: a disabled resource; the socket closes.
     s.send(&json!({"cid": "99", "channel_join": {"target": format!("disabled-{run}"), "type": 1}}));
