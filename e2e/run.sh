@@ -11,6 +11,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 root=$(cd .. && pwd)
 target=${1:-devhost}
+# Cargo's output folder (CARGO_TARGET_DIR or the workspace's target/).
+cargo_target=$(cargo metadata --format-version 1 --no-deps --manifest-path "$root/Cargo.toml" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 
 if [ ! -d node_modules/@heroiclabs/nakama-js ] || [ ! -d node_modules/ws ]; then
   SCARF_ANALYTICS=false npm ci --no-audit --no-fund
@@ -20,9 +23,9 @@ case $target in
 devhost)
   cargo build --quiet --manifest-path "$root/Cargo.toml" -p nakama-devhost -p hello -p guild -p arena
   work=$(mktemp -d)
-  cp "$root/target/debug/libhello.so" "$root/target/debug/libguild.so" "$root/target/debug/libarena.so" "$work/"
+  cp "$cargo_target/debug/libhello.so" "$cargo_target/debug/libguild.so" "$cargo_target/debug/libarena.so" "$work/"
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  "$root/target/debug/nakama-devhost" --runtime.path "$work" --database.address :memory: \
+  "$cargo_target/debug/nakama-devhost" --runtime.path "$work" --database.address :memory: \
     --socket.address 127.0.0.1 --socket.port "$port" --logger.level warn \
     --session.token_expiry_sec 7200 --matchmaker.interval_sec 1 > "$work/server.log" 2>&1 &
   server=$!
