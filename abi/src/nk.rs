@@ -99,6 +99,20 @@ nk_functions! {
     MatchList = "match_list": MatchListArgs => Vec<api::Match>;
     /// `MatchSignal`: send data to a match's handler; answers its reply.
     MatchSignal = "match_signal": MatchSignalArgs => String;
+    /// `ChannelIdBuild`: the id of a room, direct chat or group channel
+    /// (nothing is created).
+    ChannelIdBuild = "channel_id_build": ChannelIdBuildArgs => String;
+    /// `ChannelMessageSend`: a message to everyone in a channel (no one
+    /// needs to have joined), stored when asked.
+    ChannelMessageSend = "channel_message_send": ChannelMessageSendArgs => ChannelMessageAck;
+    /// `ChannelMessageUpdate`: new content for a message, to everyone in
+    /// its channel; the stored message changes when asked.
+    ChannelMessageUpdate = "channel_message_update": ChannelMessageUpdateArgs => ChannelMessageAck;
+    /// `ChannelMessageRemove`: a message's removal, to everyone in its
+    /// channel; the stored message goes when asked.
+    ChannelMessageRemove = "channel_message_remove": ChannelMessageRemoveArgs => ChannelMessageAck;
+    /// `ChannelMessagesList`: a page of a channel's stored messages.
+    ChannelMessagesList = "channel_messages_list": ChannelMessagesListArgs => ChannelMessagesPage;
 }
 
 /// Arguments of `authenticate_custom` / `authenticate_device`.
@@ -544,6 +558,159 @@ pub struct MatchSignalArgs {
     pub data: String,
 }
 
+/// The kind of channel `channel_id_build` names (Nakama's
+/// `runtime.ChannelType`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChannelType {
+    /// A room, named by the target (`"room"`).
+    #[default]
+    #[serde(rename = "room")]
+    Room,
+    /// A direct chat of the sender with the user whose id is the target
+    /// (`"direct"`).
+    #[serde(rename = "direct")]
+    Direct,
+    /// A group's channel; the target is the group id (`"group"`).
+    #[serde(rename = "group")]
+    Group,
+}
+
+/// Arguments of `channel_id_build`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChannelIdBuildArgs {
+    /// The user the channel is built for; empty: the system user, for whom
+    /// nothing about the target is looked up.
+    pub sender_id: String,
+    /// The room name, the other user's id or the group id.
+    pub target: String,
+    pub channel_type: ChannelType,
+}
+
+/// Arguments of `channel_message_send`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChannelMessageSendArgs {
+    pub channel_id: String,
+    pub content: serde_json::Map<String, serde_json::Value>,
+    /// Stored as the sender when `persist`: a user's id, or the system
+    /// user's (`00000000-0000-0000-0000-000000000000`).
+    pub sender_id: String,
+    pub sender_username: String,
+    /// Keep it in the channel's history.
+    pub persist: bool,
+}
+
+/// Arguments of `channel_message_update`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChannelMessageUpdateArgs {
+    pub channel_id: String,
+    pub message_id: String,
+    pub content: serde_json::Map<String, serde_json::Value>,
+    /// With `persist`, the stored message must be this sender's.
+    pub sender_id: String,
+    pub sender_username: String,
+    /// Change the stored message.
+    pub persist: bool,
+}
+
+/// Arguments of `channel_message_remove`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChannelMessageRemoveArgs {
+    pub channel_id: String,
+    pub message_id: String,
+    /// With `persist`, the stored message must be this sender's.
+    pub sender_id: String,
+    pub sender_username: String,
+    /// Remove the stored message.
+    pub persist: bool,
+}
+
+/// Arguments of `channel_messages_list`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChannelMessagesListArgs {
+    pub channel_id: String,
+    /// 1 to 100.
+    pub limit: i32,
+    /// Oldest first; newest first when false.
+    pub forward: bool,
+    /// A cursor of an earlier page of this channel, read the same way.
+    pub cursor: String,
+}
+
+/// What `channel_messages_list` answers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChannelMessagesPage {
+    pub messages: Vec<api::ChannelMessage>,
+    /// Empty when there is no next page.
+    pub next_cursor: String,
+    /// Empty when there is no previous page.
+    pub prev_cursor: String,
+}
+
+/// The acknowledgement of a message sent, updated or removed (Nakama's
+/// `rtapi.ChannelMessageAck`): the message without its sender id and
+/// content. Written as the api messages are (empty fields left out).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChannelMessageAck {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub channel_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub message_id: String,
+    /// 0 sent, 1 updated, 2 removed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<i32>,
+    /// The sender's username, as given.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub username: String,
+    /// RFC 3339; a stored message's own when it was updated or removed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<String>,
+    /// RFC 3339; a removed stored message's last update.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub update_time: Option<String>,
+    /// Whether the history was written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub persistent: Option<bool>,
+    /// Room name, for room channels.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub room_name: String,
+    /// Group id, for group channels.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub group_id: String,
+    /// First user, for direct chats.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub user_id_one: String,
+    /// Second user, for direct chats.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub user_id_two: String,
+}
+
+impl From<api::ChannelMessage> for ChannelMessageAck {
+    /// A message's acknowledgement: all of it but the sender id and the
+    /// content.
+    fn from(m: api::ChannelMessage) -> Self {
+        ChannelMessageAck {
+            channel_id: m.channel_id,
+            message_id: m.message_id,
+            code: m.code,
+            username: m.username,
+            create_time: m.create_time,
+            update_time: m.update_time,
+            persistent: m.persistent,
+            room_name: m.room_name,
+            group_id: m.group_id,
+            user_id_one: m.user_id_one,
+            user_id_two: m.user_id_two,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -556,6 +723,33 @@ mod tests {
             assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
         }
         assert_eq!(StorageRead::NAME, "storage_read");
+    }
+
+    #[test]
+    fn channel_types_are_named_and_acks_leave_out_sender_and_content() {
+        let args = ChannelIdBuildArgs {
+            channel_type: ChannelType::Direct,
+            ..Default::default()
+        };
+        let json = serde_json::to_value(&args).unwrap();
+        assert_eq!(json["channel_type"], "direct");
+        let back: ChannelIdBuildArgs = serde_json::from_str(r#"{"target":"t"}"#).unwrap();
+        assert_eq!(back.channel_type, ChannelType::Room);
+        let ack = ChannelMessageAck::from(api::ChannelMessage {
+            channel_id: "2...r".into(),
+            message_id: "m".into(),
+            code: Some(0),
+            sender_id: "s".into(),
+            content: "{}".into(),
+            persistent: Some(false),
+            room_name: "r".into(),
+            ..Default::default()
+        });
+        assert_eq!(
+            serde_json::to_value(&ack).unwrap(),
+            serde_json::json!({"channel_id": "2...r", "message_id": "m", "code": 0,
+                               "persistent": false, "room_name": "r"})
+        );
     }
 
     #[test]

@@ -478,6 +478,147 @@ impl Nakama {
         })
         .await
     }
+
+    /// The id of a chat channel (`ChannelIdBuild`), for the other
+    /// `channel_*` functions; no channel is created. `target` is a room's
+    /// name (1 to 64 bytes, no control characters), the other user's id
+    /// for a direct chat, or a group's id.
+    ///
+    /// `sender_id` is the user the channel is for: a direct chat is
+    /// `sender_id`'s with `target` (refused when that user does not exist),
+    /// and a group channel is refused unless `sender_id` is a member.
+    /// `None` is the system user, for whom nothing is looked up: any
+    /// group's id gives its channel, but a direct chat has no second user,
+    /// and Nakama then answers the id of a room with no name (`"2..."`),
+    /// which the other functions refuse.
+    ///
+    /// Refusals (`INVALID_ARGUMENT`) name the problem as Nakama does
+    /// (`Channel name is required and must be 1-64 chars: Invalid channel
+    /// target`, `User ID not found: Invalid channel target`, ...).
+    pub async fn channel_id_build(
+        &self,
+        sender_id: Option<&str>,
+        target: &str,
+        channel_type: nk::ChannelType,
+    ) -> Result<String, Error> {
+        self.call::<nk::ChannelIdBuild>(&nk::ChannelIdBuildArgs {
+            sender_id: sender_id.unwrap_or_default().to_string(),
+            target: target.to_string(),
+            channel_type,
+        })
+        .await
+    }
+
+    /// Sends a chat message to everyone in channel `channel_id`
+    /// (`ChannelMessageSend`); nobody needs to have joined, the sender
+    /// included. With `persist` it is stored in the channel's history.
+    /// Answers its acknowledgement (its id and times).
+    ///
+    /// `sender_id` `None` is a message of the system: it is sent as the
+    /// system user, `00000000-0000-0000-0000-000000000000`, as Nakama's
+    /// Lua and TypeScript runtimes do (its Go runtime would pass an empty
+    /// id on, which the history cannot store). A stored message's sender
+    /// must be a user that exists (or the system user); otherwise, as for
+    /// any failure to store it, `INTERNAL` "error persisting channel
+    /// message". A bad `channel_id` is `INVALID_ARGUMENT` "invalid channel
+    /// id".
+    pub async fn channel_message_send(
+        &self,
+        channel_id: &str,
+        content: Map<String, Value>,
+        sender_id: Option<&str>,
+        sender_username: &str,
+        persist: bool,
+    ) -> Result<nk::ChannelMessageAck, Error> {
+        self.call::<nk::ChannelMessageSend>(&nk::ChannelMessageSendArgs {
+            channel_id: channel_id.to_string(),
+            content,
+            sender_id: sender_or_system(sender_id),
+            sender_username: sender_username.to_string(),
+            persist,
+        })
+        .await
+    }
+
+    /// Sends new `content` for message `message_id` to everyone in its
+    /// channel (`ChannelMessageUpdate`). With `persist` the stored message
+    /// changes too, and it must be the sender's: `NOT_FOUND` "channel
+    /// message not found" otherwise. Without, nothing stored is looked at.
+    /// `sender_id` as in [`Nakama::channel_message_send`]; a message id
+    /// that is not a UUID is `INVALID_ARGUMENT` "Invalid message
+    /// identifier".
+    #[allow(clippy::too_many_arguments)]
+    pub async fn channel_message_update(
+        &self,
+        channel_id: &str,
+        message_id: &str,
+        content: Map<String, Value>,
+        sender_id: Option<&str>,
+        sender_username: &str,
+        persist: bool,
+    ) -> Result<nk::ChannelMessageAck, Error> {
+        self.call::<nk::ChannelMessageUpdate>(&nk::ChannelMessageUpdateArgs {
+            channel_id: channel_id.to_string(),
+            message_id: message_id.to_string(),
+            content,
+            sender_id: sender_or_system(sender_id),
+            sender_username: sender_username.to_string(),
+            persist,
+        })
+        .await
+    }
+
+    /// Tells everyone in its channel that message `message_id` is removed
+    /// (`ChannelMessageRemove`). With `persist` the stored message goes
+    /// too, and it must be the sender's (`NOT_FOUND` "channel message not
+    /// found" otherwise). As [`Nakama::channel_message_update`] otherwise.
+    pub async fn channel_message_remove(
+        &self,
+        channel_id: &str,
+        message_id: &str,
+        sender_id: Option<&str>,
+        sender_username: &str,
+        persist: bool,
+    ) -> Result<nk::ChannelMessageAck, Error> {
+        self.call::<nk::ChannelMessageRemove>(&nk::ChannelMessageRemoveArgs {
+            channel_id: channel_id.to_string(),
+            message_id: message_id.to_string(),
+            sender_id: sender_or_system(sender_id),
+            sender_username: sender_username.to_string(),
+            persist,
+        })
+        .await
+    }
+
+    /// A page of channel `channel_id`'s stored messages
+    /// (`ChannelMessagesList`), `limit` of them (1 to 100), oldest first
+    /// when `forward`, from `cursor` (a `next_cursor` or `prev_cursor` of
+    /// an earlier page of this channel read the same way) or the start.
+    /// Any channel's history, as the server reads it: no membership is
+    /// checked. Refusals: `INVALID_ARGUMENT` "invalid channel id", "limit
+    /// must be 1-100", "invalid channel cursor".
+    pub async fn channel_messages_list(
+        &self,
+        channel_id: &str,
+        limit: i32,
+        forward: bool,
+        cursor: Option<&str>,
+    ) -> Result<nk::ChannelMessagesPage, Error> {
+        self.call::<nk::ChannelMessagesList>(&nk::ChannelMessagesListArgs {
+            channel_id: channel_id.to_string(),
+            limit,
+            forward,
+            cursor: cursor.unwrap_or_default().to_string(),
+        })
+        .await
+    }
+}
+
+/// The system user's id, Nakama's sender of a message no user sends.
+const SYSTEM_USER_ID: &str = "00000000-0000-0000-0000-000000000000";
+
+fn sender_or_system(sender_id: Option<&str>) -> String {
+    sender_id.unwrap_or(SYSTEM_USER_ID).to_string()
 }
 
 /// The handle for work outside calls of the module `host` belongs to
