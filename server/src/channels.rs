@@ -21,8 +21,15 @@
 //!   update or removal of a stored message changes the sender's own
 //!   message, found by id alone (as Nakama's queries do), and one sent
 //!   without persistence touches nothing stored.
-//! - The dev host has no groups: a group channel is refused as Nakama
-//!   refuses an unknown group. It has no friends or blocks either: a
+//! - Modules send, update and remove messages through the nk functions
+//!   (`nk_*` here, as Nakama's `ChannelMessageSend` and the others): to
+//!   everyone in the channel, whoever joined, with any sender id and
+//!   username, stored when asked. What the history cannot store is refused
+//!   where PostgreSQL's `message` table refuses it (ids that are not UUIDs,
+//!   a sender that is not a user, ...).
+//! - The dev host has no groups: a user's group channel is refused as
+//!   Nakama refuses an unknown group (the system user, which nk functions
+//!   may act as, names any group's channel, as in Nakama). It has no friends or blocks either: a
 //!   direct chat needs only the other user to exist (in Nakama, also not
 //!   to have blocked the caller). The first time a session joins a direct
 //!   chat the other user is not in, that user gets Nakama's persistent
@@ -34,10 +41,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use nakama_runtime_host::abi::api;
 use nakama_runtime_host::abi::matches::Presence;
-use nakama_runtime_host::abi::nk;
+use nakama_runtime_host::abi::{nk, Code};
+use nakama_runtime_host::CallError;
 use uuid::Uuid;
 
 use crate::db::{self, Db};
+use crate::gojson;
 use crate::log::Logger;
 use crate::online::{Online, Outbound, Outbox};
 use crate::realtime::error_code;
@@ -175,20 +184,86 @@ fn id_or_empty(u: &Uuid) -> String {
 /// A UUID as Nakama's (gofrs) `uuid.FromString` reads it: canonical or 32
 /// hex digits, either braced or after `urn:uuid:`, any case.
 pub fn go_uuid(s: &str) -> Option<Uuid> {
-    let inner = match s.len() {
-        32 | 36 => s,
-        34 | 38 => s.strip_prefix('{')?.strip_suffix('}')?,
-        41 | 45 => s.strip_prefix("urn:uuid:")?,
-        _ => return None,
-    };
-    if inner.len() == 36 {
-        let b = inner.as_bytes();
-        if b[8] != b'-' || b[13] != b'-' || b[18] != b'-' || b[23] != b'-' {
-            return None;
+    parse_go_uuid(s).ok()
+}
+
+/// [`go_uuid`], or gofrs' error message.
+pub fn parse_go_uuid(s: &str) -> Result<Uuid, String> {
+    let b = s.as_bytes();
+    let format = |what: &[u8]| format!("uuid: incorrect UUID format in string {}", go_quote(what));
+    let inner = match b.len() {
+        32 | 36 => b,
+        34 | 38 if b[0] == b'{' && b[b.len() - 1] == b'}' => &b[1..b.len() - 1],
+        34 | 38 => return Err(format(b)),
+        41 | 45 if b.starts_with(b"urn:uuid:") => &b[9..],
+        41 | 45 => return Err(format(&b[..9])),
+        n => {
+            return Err(format!(
+                "uuid: incorrect UUID length {n} in string {}",
+                go_quote(b)
+            ))
         }
+    };
+    if inner.len() == 36 && [8, 13, 18, 23].iter().any(|&at| inner[at] != b'-') {
+        return Err(format(inner));
     }
     // 32 or 36 characters: the uuid crate's simple and hyphenated forms.
-    Uuid::try_parse(inner).ok()
+    Uuid::try_parse_ascii(inner).map_err(|_| "uuid: invalid UUID format".to_string())
+}
+
+/// Bytes as Go's `%q` quotes them (printable ASCII as is; the rest
+/// escaped; other UTF-8 kept, invalid bytes as `\x..`).
+fn go_quote(b: &[u8]) -> String {
+    let mut out = String::from("\"");
+    for chunk in b.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '\u{7}' => out.push_str("\\a"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{b}' => out.push_str("\\v"),
+                '\u{c}' => out.push_str("\\f"),
+                c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                    out.push_str(&format!("\\x{:02x}", c as u32))
+                }
+                c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A UUID as PostgreSQL's `uuid` type reads one: 32 hex digits, any case,
+/// with a hyphen allowed after any group of four of them (but the last),
+/// the whole optionally in braces. Nakama's queries hand ids to it as
+/// they come.
+pub fn pg_uuid(s: &str) -> Option<Uuid> {
+    let inner = s
+        .strip_prefix('{')
+        .map_or(Some(s), |rest| rest.strip_suffix('}'))?;
+    let mut digits = String::with_capacity(32);
+    let mut chars = inner.chars().peekable();
+    for group in 0..8 {
+        for _ in 0..4 {
+            digits.push(chars.next().filter(char::is_ascii_hexdigit)?);
+        }
+        if group < 7 && chars.peek() == Some(&'-') {
+            chars.next();
+        }
+    }
+    if chars.next().is_some() {
+        return None;
+    }
+    Uuid::try_parse(&digits).ok()
 }
 
 /// Unix nanoseconds now.
@@ -342,7 +417,10 @@ impl Channels {
     }
 
     /// Nakama's `BuildChannelId`: the stream a join names, or its refusal.
-    async fn target(&self, user_id: &str, target: &str, kind: i32) -> Result<Stream, Refusal> {
+    /// A nil `sender` is the system user, for whom nothing is looked up:
+    /// any group is its own, and a direct chat is left a room with no name
+    /// (as Nakama leaves it).
+    async fn target(&self, sender: Uuid, target: &str, kind: i32) -> Result<Stream, Refusal> {
         const INVALID_TARGET: &str = "Invalid channel target";
         let invalid = |why: &str| bad_input(&format!("{why}: {INVALID_TARGET}"));
         if target.is_empty() {
@@ -368,7 +446,15 @@ impl Channels {
                 let other = go_uuid(target)
                     .filter(|u| !u.is_nil())
                     .ok_or_else(|| invalid("Invalid user ID in direct message join"))?;
-                let me = go_uuid(user_id).unwrap_or_default();
+                let me = sender;
+                if me.is_nil() {
+                    return Ok(Stream {
+                        mode: MODE_ROOM,
+                        subject: Uuid::nil(),
+                        subcontext: Uuid::nil(),
+                        label: String::new(),
+                    });
+                }
                 let id = other.to_string();
                 let exists = self
                     .inner
@@ -393,12 +479,19 @@ impl Channels {
                 })
             }
             kind::GROUP => {
-                if go_uuid(target).is_none() {
-                    return Err(invalid("Invalid group ID in group channel join"));
+                let group = go_uuid(target)
+                    .ok_or_else(|| invalid("Invalid group ID in group channel join"))?;
+                if !sender.is_nil() {
+                    // No groups on the dev host: every group is one the
+                    // caller is not a member of.
+                    return Err(invalid("Group not found"));
                 }
-                // No groups on the dev host: every group is one the caller
-                // is not a member of.
-                Err(invalid("Group not found"))
+                Ok(Stream {
+                    mode: MODE_GROUP,
+                    subject: group,
+                    subcontext: Uuid::nil(),
+                    label: String::new(),
+                })
             }
             _ => Err(bad_input("Invalid channel type")),
         }
@@ -414,7 +507,8 @@ impl Channels {
         outbox: &Outbox,
         req: &JoinRequest,
     ) -> Result<Joined, Refusal> {
-        let stream = self.target(&who.user_id, &req.target, req.kind).await?;
+        let sender = go_uuid(&who.user_id).unwrap_or_default();
+        let stream = self.target(sender, &req.target, req.kind).await?;
         let persistence = req.persistence.unwrap_or(true);
         let hidden = req.hidden.unwrap_or(false);
         let (is_new, listed) = {
@@ -608,37 +702,17 @@ impl Channels {
         content: &str,
     ) -> Result<api::ChannelMessage, Refusal> {
         let (stream, persist) = self.check(who, channel_id, Some(content), "sending")?;
-        let now = now_nanos();
-        let message = message(
-            &stream,
-            channel_id,
-            &Uuid::new_v4().to_string(),
-            code::CHAT,
-            who,
-            content,
-            (now, now),
-            persist,
-        );
-        if persist {
-            const FAILED: &str = "Could not persist message to channel history";
-            let content = jsonb(content).ok_or_else(|| runtime(FAILED))?;
-            let stored = db::channel::Stored {
-                id: message.message_id.clone(),
-                code: code::CHAT,
-                sender_id: who.user_id.clone(),
-                username: who.username.clone(),
-                stream: stream.clone(),
-                content,
-                time: now.div_euclid(1_000),
-            };
-            self.inner
-                .db
-                .run(move |c| db::channel::insert(c, &stored))
-                .await
-                .map_err(|e| self.persist_failed(FAILED, e))?;
-        }
-        self.deliver(&stream, &message);
-        Ok(message)
+        let sender = Sender::of(who);
+        (self
+            .post(
+                &stream,
+                channel_id,
+                Post::Send { content },
+                &sender,
+                persist,
+            )
+            .await)
+            .map_err(|e| e.refusal(""))
     }
 
     /// `channel_message_update`: a message of the sender's, with new
@@ -650,45 +724,16 @@ impl Channels {
         message_id: &str,
         content: &str,
     ) -> Result<api::ChannelMessage, Refusal> {
-        let id = go_uuid(message_id).ok_or_else(|| bad_input("Invalid message identifier"))?;
+        go_uuid(message_id).ok_or_else(|| bad_input("Invalid message identifier"))?;
         let (stream, persist) = self.check(who, channel_id, Some(content), "updating")?;
-        let now = now_nanos();
-        let mut times = (now, now);
-        if persist {
-            const FAILED: &str = "Could not persist message update to channel history";
-            let content = jsonb(content).ok_or_else(|| runtime(FAILED))?;
-            let (sender, username) = (who.user_id.clone(), who.username.clone());
-            let updated = self
-                .inner
-                .db
-                .run(move |c| {
-                    db::channel::update(
-                        c,
-                        &id.to_string(),
-                        &sender,
-                        &content,
-                        &username,
-                        now.div_euclid(1_000),
-                    )
-                })
-                .await
-                .map_err(|e| self.persist_failed(FAILED, e))?;
-            let created = updated
-                .ok_or_else(|| bad_input("Could not find message to update in channel history"))?;
-            times.0 = created * 1_000;
-        }
-        let message = message(
-            &stream,
-            channel_id,
+        let post = Post::Update {
             message_id,
-            code::CHAT_UPDATE,
-            who,
             content,
-            times,
-            persist,
-        );
-        self.deliver(&stream, &message);
-        Ok(message)
+        };
+        (self
+            .post(&stream, channel_id, post, &Sender::of(who), persist)
+            .await)
+            .map_err(|e| e.refusal("update"))
     }
 
     /// `channel_message_remove`: a message of the sender's, gone.
@@ -698,51 +743,261 @@ impl Channels {
         channel_id: &str,
         message_id: &str,
     ) -> Result<api::ChannelMessage, Refusal> {
-        let id = go_uuid(message_id).ok_or_else(|| bad_input("Invalid message identifier"))?;
+        go_uuid(message_id).ok_or_else(|| bad_input("Invalid message identifier"))?;
         let (stream, persist) = self.check(who, channel_id, None, "removing")?;
+        let post = Post::Remove { message_id };
+        (self
+            .post(&stream, channel_id, post, &Sender::of(who), persist)
+            .await)
+            .map_err(|e| e.refusal("remove"))
+    }
+
+    /// A message sent, updated or removed in the channel `stream` (named
+    /// `channel_id`), as Nakama's `ChannelMessageSend`, `...Update` and
+    /// `...Remove` make them: stored (or the stored one changed) when
+    /// `persist`, then delivered to everyone in the channel.
+    async fn post(
+        &self,
+        stream: &Stream,
+        channel_id: &str,
+        post: Post<'_>,
+        sender: &Sender<'_>,
+        persist: bool,
+    ) -> Result<api::ChannelMessage, NotStored> {
         let now = now_nanos();
-        let mut times = (now, now);
-        if persist {
-            const FAILED: &str = "Could not persist message remove to channel history";
-            let sender = who.user_id.clone();
-            let removed = self
-                .inner
-                .db
-                .run(move |c| db::channel::delete(c, &id.to_string(), &sender))
-                .await
-                .map_err(|e| self.persist_failed(FAILED, e))?;
-            let (created, updated) = removed
-                .ok_or_else(|| bad_input("Could not find message to remove in channel history"))?;
-            times = (created * 1_000, updated * 1_000);
-        }
-        let message = message(
-            &stream,
-            channel_id,
+        let (code, message_id, content) = match post {
+            Post::Send { content } => (code::CHAT, Uuid::new_v4().to_string(), content),
+            Post::Update {
+                message_id,
+                content,
+            } => (code::CHAT_UPDATE, message_id.to_string(), content),
+            Post::Remove { message_id } => (code::CHAT_REMOVE, message_id.to_string(), "{}"),
+        };
+        let times = if persist {
+            self.store(stream, code, &message_id, content, sender, now)
+                .await?
+        } else {
+            (now, now)
+        };
+        let names = stream.message_names();
+        let message = api::ChannelMessage {
+            channel_id: channel_id.to_string(),
             message_id,
-            code::CHAT_REMOVE,
-            who,
-            "{}",
-            times,
-            persist,
-        );
-        self.deliver(&stream, &message);
+            code: Some(code),
+            sender_id: sender.id.to_string(),
+            username: sender.username.to_string(),
+            content: content.to_string(),
+            create_time: Some(db::rfc3339_nanos(times.0)),
+            update_time: Some(db::rfc3339_nanos(times.1)),
+            persistent: Some(persist),
+            room_name: names.room_name,
+            group_id: names.group_id,
+            user_id_one: names.user_id_one,
+            user_id_two: names.user_id_two,
+        };
+        self.deliver(stream, &message);
         Ok(message)
     }
 
-    fn persist_failed(&self, message: &str, e: nakama_runtime_host::CallError) -> Refusal {
-        self.inner.log.error(
-            "Error persisting channel message",
-            &[("error", e.message.into())],
-        );
-        runtime(message)
+    /// Writes a message (`code`) to the history: answers its create and
+    /// update times (Unix nanoseconds; a change keeps the stored create
+    /// time, a removal answers both stored times). Refused where
+    /// PostgreSQL's `message` table refuses it: ids that are not UUIDs, a
+    /// sender that is not a user (its foreign key; the system user is
+    /// one), a username over 128 characters, content JSONB cannot hold.
+    async fn store(
+        &self,
+        stream: &Stream,
+        code: i32,
+        message_id: &str,
+        content: &str,
+        sender: &Sender<'_>,
+        now: i64,
+    ) -> Result<(i64, i64), NotStored> {
+        let failed = |why: &str| {
+            self.inner
+                .log
+                .error("Error persisting channel message", &[("error", why.into())]);
+            NotStored::Failed
+        };
+        let (Some(id), Some(sender_id)) = (pg_uuid(message_id), pg_uuid(sender.id)) else {
+            return Err(failed("invalid input syntax for type uuid"));
+        };
+        let (id, sender_id) = (id.to_string(), sender_id.to_string());
+        let username = sender.username.to_string();
+        if code != code::CHAT_REMOVE && username.chars().count() > 128 {
+            return Err(failed("value too long for type character varying(128)"));
+        }
+        let content = if code == code::CHAT_REMOVE {
+            String::new()
+        } else {
+            jsonb(content).ok_or_else(|| failed("invalid input syntax for type json"))?
+        };
+        let micros = now.div_euclid(1_000);
+        let stream = stream.clone();
+        let stored = self
+            .inner
+            .db
+            .run(move |c| match code {
+                code::CHAT => {
+                    let m = db::channel::Stored {
+                        id,
+                        code,
+                        sender_id,
+                        username,
+                        stream,
+                        content,
+                        time: micros,
+                    };
+                    Ok(db::channel::insert(c, &m)?.then_some((now, now)))
+                }
+                code::CHAT_UPDATE => {
+                    let created =
+                        db::channel::update(c, &id, &sender_id, &content, &username, micros)?;
+                    Ok(created.map(|t| (t * 1_000, now)))
+                }
+                _ => {
+                    let removed = db::channel::delete(c, &id, &sender_id)?;
+                    Ok(removed.map(|(t, u)| (t * 1_000, u * 1_000)))
+                }
+            })
+            .await
+            .map_err(|e| failed(&e.message))?;
+        match stored {
+            Some(times) => Ok(times),
+            None if code == code::CHAT => Err(failed(
+                "insert or update on table \"message\" violates foreign key constraint",
+            )),
+            None => Err(NotStored::Missing),
+        }
     }
 
-    /// `GET /v2/channel/{channel_id}` once its arguments are checked: a
-    /// page of the history of the channel `stream` (named `channel_id`),
-    /// for `caller`.
+    /// nk `channel_id_build`.
+    pub async fn nk_id_build(&self, a: &nk::ChannelIdBuildArgs) -> Result<String, CallError> {
+        let sender = if a.sender_id.is_empty() {
+            Uuid::nil()
+        } else {
+            parse_go_uuid(&a.sender_id).map_err(|e| CallError::new(Code::InvalidArgument, e))?
+        };
+        let kind = match a.channel_type {
+            nk::ChannelType::Room => kind::ROOM,
+            nk::ChannelType::Direct => kind::DIRECT_MESSAGE,
+            nk::ChannelType::Group => kind::GROUP,
+        };
+        match self.target(sender, &a.target, kind).await {
+            Ok(stream) => Ok(stream.channel_id()),
+            Err(r) if r.code == error_code::BAD_INPUT => {
+                Err(CallError::new(Code::InvalidArgument, r.message))
+            }
+            Err(r) => Err(CallError::new(Code::Internal, r.message)),
+        }
+    }
+
+    /// nk `channel_message_send`: to everyone in the channel, joined or
+    /// not; the content as Go's `json.Marshal` writes the module's map.
+    pub async fn nk_send(
+        &self,
+        a: &nk::ChannelMessageSendArgs,
+    ) -> Result<nk::ChannelMessageAck, CallError> {
+        let content = gojson::marshal_object(&a.content);
+        let post = Post::Send { content: &content };
+        let sender = Sender::named(&a.sender_id, &a.sender_username);
+        self.nk_post(&a.channel_id, post, &sender, a.persist).await
+    }
+
+    /// nk `channel_message_update`.
+    pub async fn nk_update(
+        &self,
+        a: &nk::ChannelMessageUpdateArgs,
+    ) -> Result<nk::ChannelMessageAck, CallError> {
+        let content = gojson::marshal_object(&a.content);
+        let post = Post::Update {
+            message_id: &a.message_id,
+            content: &content,
+        };
+        let sender = Sender::named(&a.sender_id, &a.sender_username);
+        self.nk_post(&a.channel_id, post, &sender, a.persist).await
+    }
+
+    /// nk `channel_message_remove`.
+    pub async fn nk_remove(
+        &self,
+        a: &nk::ChannelMessageRemoveArgs,
+    ) -> Result<nk::ChannelMessageAck, CallError> {
+        let post = Post::Remove {
+            message_id: &a.message_id,
+        };
+        let sender = Sender::named(&a.sender_id, &a.sender_username);
+        self.nk_post(&a.channel_id, post, &sender, a.persist).await
+    }
+
+    /// An nk function's message: Nakama's checks (the channel id, then the
+    /// message id), then [`Channels::post`]; its acknowledgement, or
+    /// Nakama's errors.
+    async fn nk_post(
+        &self,
+        channel_id: &str,
+        post: Post<'_>,
+        sender: &Sender<'_>,
+        persist: bool,
+    ) -> Result<nk::ChannelMessageAck, CallError> {
+        let stream = nk_stream(channel_id)?;
+        if let Post::Update { message_id, .. } | Post::Remove { message_id } = post {
+            if go_uuid(message_id).is_none() {
+                let message = "Invalid message identifier";
+                return Err(CallError::new(Code::InvalidArgument, message));
+            }
+        }
+        match self.post(&stream, channel_id, post, sender, persist).await {
+            Ok(message) => Ok(message.into()),
+            Err(NotStored::Missing) => {
+                Err(CallError::new(Code::NotFound, "channel message not found"))
+            }
+            Err(NotStored::Failed) => Err(CallError::new(
+                Code::Internal,
+                "error persisting channel message",
+            )),
+        }
+    }
+
+    /// nk `channel_messages_list`: any channel's history, as the server
+    /// reads it (no membership asked).
+    pub async fn nk_list(
+        &self,
+        a: &nk::ChannelMessagesListArgs,
+    ) -> Result<nk::ChannelMessagesPage, CallError> {
+        let stream = nk_stream(&a.channel_id)?;
+        if !(1..=100).contains(&a.limit) {
+            return Err(CallError::new(Code::InvalidArgument, "limit must be 1-100"));
+        }
+        let limit = a.limit.unsigned_abs() as usize;
+        let listed = self
+            .history(None, stream, &a.channel_id, limit, a.forward, &a.cursor)
+            .await;
+        match listed {
+            Ok(list) => Ok(nk::ChannelMessagesPage {
+                messages: list.messages,
+                next_cursor: list.next_cursor,
+                prev_cursor: list.prev_cursor,
+            }),
+            Err(HistoryError::BadCursor) => Err(CallError::new(
+                Code::InvalidArgument,
+                "invalid channel cursor",
+            )),
+            Err(_) => Err(CallError::new(
+                Code::Internal,
+                "error listing channel messages",
+            )),
+        }
+    }
+
+    /// `GET /v2/channel/{channel_id}` once its arguments are checked, and
+    /// nk `channel_messages_list`: a page of the history of the channel
+    /// `stream` (named `channel_id`), for `caller` (a direct chat's
+    /// history is its two users' only; `None`: the server, who reads any).
     pub async fn history(
         &self,
-        caller: &str,
+        caller: Option<&str>,
         stream: Stream,
         channel_id: &str,
         limit: usize,
@@ -758,9 +1013,10 @@ impl Channels {
             }
             Some(c)
         };
-        match stream.mode {
-            MODE_GROUP => return Err(HistoryError::GroupNotFound),
-            MODE_DIRECT => {
+        match (caller, stream.mode) {
+            (None, _) => {}
+            (Some(_), MODE_GROUP) => return Err(HistoryError::GroupNotFound),
+            (Some(caller), MODE_DIRECT) => {
                 let me = go_uuid(caller).unwrap_or_default();
                 if stream.subject != me && stream.subcontext != me {
                     return Err(HistoryError::NotFound);
@@ -783,35 +1039,67 @@ impl Channels {
     }
 }
 
-/// A message as Nakama builds it: `times` are its create and update times
-/// (Unix nanoseconds).
-#[allow(clippy::too_many_arguments)]
-fn message(
-    stream: &Stream,
-    channel_id: &str,
-    message_id: &str,
-    code: i32,
-    who: &Presence,
-    content: &str,
-    times: (i64, i64),
-    persistent: bool,
-) -> api::ChannelMessage {
-    let names = stream.message_names();
-    api::ChannelMessage {
-        channel_id: channel_id.to_string(),
-        message_id: message_id.to_string(),
-        code: Some(code),
-        sender_id: who.user_id.clone(),
-        username: who.username.clone(),
-        content: content.to_string(),
-        create_time: Some(db::rfc3339_nanos(times.0)),
-        update_time: Some(db::rfc3339_nanos(times.1)),
-        persistent: Some(persistent),
-        room_name: names.room_name,
-        group_id: names.group_id,
-        user_id_one: names.user_id_one,
-        user_id_two: names.user_id_two,
+/// Who a message is from: a session's user, or the id and username an nk
+/// function is given (any text: checked only when stored).
+struct Sender<'a> {
+    id: &'a str,
+    username: &'a str,
+}
+
+impl<'a> Sender<'a> {
+    fn of(who: &'a Presence) -> Sender<'a> {
+        Sender::named(&who.user_id, &who.username)
     }
+
+    fn named(id: &'a str, username: &'a str) -> Sender<'a> {
+        Sender { id, username }
+    }
+}
+
+/// A message sent, or a change to one.
+enum Post<'a> {
+    Send {
+        content: &'a str,
+    },
+    Update {
+        message_id: &'a str,
+        content: &'a str,
+    },
+    Remove {
+        message_id: &'a str,
+    },
+}
+
+/// Why a message's change did not reach the history.
+#[derive(Debug)]
+enum NotStored {
+    /// No stored message of the sender's has its id.
+    Missing,
+    /// The database refused it (logged).
+    Failed,
+}
+
+impl NotStored {
+    /// The realtime socket's refusal of a `verb` (`""` for a send).
+    fn refusal(self, verb: &str) -> Refusal {
+        match self {
+            NotStored::Missing => bad_input(&format!(
+                "Could not find message to {verb} in channel history"
+            )),
+            NotStored::Failed if verb.is_empty() => {
+                runtime("Could not persist message to channel history")
+            }
+            NotStored::Failed => runtime(&format!(
+                "Could not persist message {verb} to channel history"
+            )),
+        }
+    }
+}
+
+/// The stream of an nk function's channel id.
+fn nk_stream(channel_id: &str) -> Result<Stream, CallError> {
+    Stream::parse(channel_id)
+        .ok_or_else(|| CallError::new(Code::InvalidArgument, "invalid channel id"))
 }
 
 /// Nakama's content check: valid JSON whose first character (after
@@ -903,6 +1191,62 @@ mod tests {
             "6b3f0c3e-0000-4000-8000-00000000000g",
         ] {
             assert_eq!(go_uuid(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn uuid_refusals_are_worded_as_gofrs_words_them() {
+        let c = "6b3f0c3e-0000-4000-8000-00000000000a";
+        for (bad, message) in [
+            ("nope", r#"uuid: incorrect UUID length 4 in string "nope""#),
+            ("", r#"uuid: incorrect UUID length 0 in string """#),
+            (
+                "a\"\u{1}\n",
+                r#"uuid: incorrect UUID length 4 in string "a\"\x01\n""#,
+            ),
+            (
+                &format!("[{c}]"),
+                &format!("uuid: incorrect UUID format in string \"[{c}]\""),
+            ),
+            (
+                &format!("urn:uuix:{c}"),
+                "uuid: incorrect UUID format in string \"urn:uuix:\"",
+            ),
+            (
+                &c.replace('-', "+"),
+                &format!(
+                    "uuid: incorrect UUID format in string \"{}\"",
+                    c.replace('-', "+")
+                ),
+            ),
+            (&c.replace('a', "g"), "uuid: invalid UUID format"),
+        ] {
+            assert_eq!(parse_go_uuid(bad), Err(message.to_string()), "{bad}");
+        }
+    }
+
+    #[test]
+    fn uuids_read_as_postgresql_reads_them() {
+        let u = Uuid::parse_str("6b3f0c3e-0000-4000-8000-00000000000a").unwrap();
+        for ok in [
+            "6b3f0c3e-0000-4000-8000-00000000000a",
+            "6B3F0C3E00004000800000000000000A",
+            "{6b3f0c3e-0000-4000-8000-00000000000a}",
+            "6b3f-0c3e-0000-4000-8000-0000-0000-000a",
+        ] {
+            assert_eq!(pg_uuid(ok), Some(u), "{ok}");
+        }
+        for bad in [
+            "",
+            "urn:uuid:6b3f0c3e-0000-4000-8000-00000000000a",
+            "6b3f0c3e-0000-4000-8000-00000000000a-",
+            "-6b3f0c3e-0000-4000-8000-00000000000a",
+            "6b3f0c3e--0000-4000-8000-00000000000a",
+            "{6b3f0c3e-0000-4000-8000-00000000000a",
+            "6b3f0c3e-0000-4000-8000-00000000000",
+            "6b3f0c3e-0000-4000-8000-00000000000ab",
+        ] {
+            assert_eq!(pg_uuid(bad), None, "{bad}");
         }
     }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use nakama_runtime_host::abi::{mode, ContextData, ABI_MAJOR, ABI_MINOR};
 use nakama_runtime_host::{BoxFuture, CallError, HostApi, LoadEvent, LogRecord, Modules};
 
+use nakama_devhost::channels::Channels;
 use nakama_devhost::db::Db;
 use nakama_devhost::log::Logger;
 use nakama_devhost::matches::Matches;
@@ -23,9 +24,15 @@ struct CheckHost {
 
 impl CheckHost {
     fn new() -> Result<CheckHost, String> {
+        let db = Db::open(":memory:")?;
         Ok(CheckHost {
             scratch: DevHostApi {
-                db: Db::open(":memory:")?,
+                channels: Channels::new(
+                    db.clone(),
+                    Default::default(),
+                    Logger::new("error", "json"),
+                ),
+                db,
                 log: Logger::new("error", "json"),
                 sessions: Arc::new(Sessions::new("check", "check", 60, 60)),
                 // No modules behind it: an init's match_create answers

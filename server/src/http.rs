@@ -463,15 +463,6 @@ async fn rpc(State(app): Shared, Path(id): Path<String>, req: Request) -> Respon
     rpc_inner(app, id, req).await
 }
 
-/// Go's encoding/json escaping of `<`, `>` and `&` in strings.
-fn go_json_string(s: &str) -> String {
-    Value::from(s)
-        .to_string()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
-}
-
 async fn rpc_inner(app: Arc<App>, id: String, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     if parts.method != Method::GET && parts.method != Method::POST {
@@ -593,7 +584,7 @@ async fn rpc_inner(app: Arc<App>, id: String, req: Request) -> Response {
         Ok(out) => {
             let body = format!(
                 "{{\"payload\":{}}}",
-                go_json_string(&String::from_utf8_lossy(&out))
+                crate::gojson::string(&String::from_utf8_lossy(&out))
             );
             (
                 StatusCode::OK,
@@ -1448,8 +1439,11 @@ mod tests {
 
     #[test]
     fn payload_strings_escape_html_like_go() {
-        assert_eq!(go_json_string("<a&b>"), "\"\\u003ca\\u0026b\\u003e\"");
-        assert_eq!(go_json_string("é"), "\"é\"");
+        assert_eq!(
+            crate::gojson::string("<a&b>"),
+            "\"\\u003ca\\u0026b\\u003e\""
+        );
+        assert_eq!(crate::gojson::string("é"), "\"é\"");
     }
 
     #[test]

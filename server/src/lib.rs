@@ -12,6 +12,7 @@
 pub mod channels;
 pub mod config;
 pub mod db;
+pub mod gojson;
 pub mod http;
 pub mod log;
 pub mod matches;
@@ -67,12 +68,14 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
     ));
     let matches = matches::Matches::new(&config.name, VERSION, log.clone());
     let online = online::Online::default();
+    let channels = channels::Channels::new(db.clone(), online.clone(), log.clone());
     let api = Arc::new(nk::DevHostApi {
         db: db.clone(),
         log: log.clone(),
         sessions: sessions.clone(),
         matches: matches.clone(),
         online: online.clone(),
+        channels: channels.clone(),
     });
     let init_ctx = ContextData {
         env,
@@ -122,7 +125,6 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let reload = config.runtime_reload;
     let shutdown_grace = std::time::Duration::from_secs(config.shutdown_grace_sec);
-    let channels = channels::Channels::new(db.clone(), online.clone(), log.clone());
     let app = Arc::new(http::App {
         config,
         db,

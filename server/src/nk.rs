@@ -9,6 +9,7 @@ use nakama_runtime_host::{BoxFuture, CallError, HostApi, LogRecord};
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::{Map, Value};
 
+use crate::channels::Channels;
 use crate::db::{self, leaderboard, Caller, Db};
 use crate::log::{Level, Logger};
 use crate::matches::Matches;
@@ -26,6 +27,8 @@ pub struct DevHostApi {
     pub matches: Matches,
     /// Where notifications reach connected users.
     pub online: Online,
+    /// The chat channels (`channel_*`).
+    pub channels: Channels,
 }
 
 fn authenticated(
@@ -51,18 +54,19 @@ fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>, CallError> {
     serde_json::to_vec(v).map_err(|e| CallError::new(Code::Internal, e.to_string()))
 }
 
-/// Runs one nk function on the match registry.
-fn on_matches<F: NkFunction, Fut>(
-    matches: &Matches,
+/// Runs one nk function on a part of the host that lives in memory (the
+/// match registry, the chat channels).
+fn on<F: NkFunction, S: Clone + Send + 'static, Fut>(
+    part: &S,
     args: &[u8],
-    f: impl FnOnce(Matches, F::Args) -> Fut + Send + 'static,
+    f: impl FnOnce(S, F::Args) -> Fut + Send + 'static,
 ) -> BoxFuture<'static, Result<Vec<u8>, CallError>>
 where
     Fut: std::future::Future<Output = Result<F::Output, CallError>> + Send + 'static,
 {
     let parsed = decode::<F::Args>(F::NAME, args);
-    let matches = matches.clone();
-    Box::pin(async move { encode(&f(matches, parsed?).await?) })
+    let part = part.clone();
+    Box::pin(async move { encode(&f(part, parsed?).await?) })
 }
 
 /// Runs one nk function on the database.
@@ -313,23 +317,44 @@ impl HostApi for DevHostApi {
                 call::<nk::LeaderboardsGetId>(db, args, |c, a| leaderboard::get_many(c, &a.ids))
             }
             nk::MatchCreate::NAME => {
-                on_matches::<nk::MatchCreate, _>(&self.matches, args, |m, a| async move {
+                on::<nk::MatchCreate, _, _>(&self.matches, args, |m, a| async move {
                     m.create(&a.module, a.params).await
                 })
             }
-            nk::MatchGet::NAME => on_matches::<nk::MatchGet, _>(
-                &self.matches,
-                args,
-                |m, a| async move { m.get(&a.id) },
-            ),
-            nk::MatchList::NAME => on_matches::<nk::MatchList, _>(
-                &self.matches,
-                args,
-                |m, a| async move { m.list(&a) },
-            ),
+            nk::MatchGet::NAME => {
+                on::<nk::MatchGet, _, _>(&self.matches, args, |m, a| async move { m.get(&a.id) })
+            }
+            nk::MatchList::NAME => {
+                on::<nk::MatchList, _, _>(&self.matches, args, |m, a| async move { m.list(&a) })
+            }
             nk::MatchSignal::NAME => {
-                on_matches::<nk::MatchSignal, _>(&self.matches, args, |m, a| async move {
+                on::<nk::MatchSignal, _, _>(&self.matches, args, |m, a| async move {
                     m.signal(&a.id, &a.data).await
+                })
+            }
+            nk::ChannelIdBuild::NAME => {
+                on::<nk::ChannelIdBuild, _, _>(&self.channels, args, |ch, a| async move {
+                    ch.nk_id_build(&a).await
+                })
+            }
+            nk::ChannelMessageSend::NAME => {
+                on::<nk::ChannelMessageSend, _, _>(&self.channels, args, |ch, a| async move {
+                    ch.nk_send(&a).await
+                })
+            }
+            nk::ChannelMessageUpdate::NAME => {
+                on::<nk::ChannelMessageUpdate, _, _>(&self.channels, args, |ch, a| async move {
+                    ch.nk_update(&a).await
+                })
+            }
+            nk::ChannelMessageRemove::NAME => {
+                on::<nk::ChannelMessageRemove, _, _>(&self.channels, args, |ch, a| async move {
+                    ch.nk_remove(&a).await
+                })
+            }
+            nk::ChannelMessagesList::NAME => {
+                on::<nk::ChannelMessagesList, _, _>(&self.channels, args, |ch, a| async move {
+                    ch.nk_list(&a).await
                 })
             }
             other => {

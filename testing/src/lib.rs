@@ -38,6 +38,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use nakama_devhost::channels::Channels;
 use nakama_devhost::db::{self, leaderboard, Caller, Clock, Db};
 use nakama_devhost::log::Logger;
 use nakama_devhost::matches::{JoinError, JoinRequest, Matches};
@@ -204,6 +205,7 @@ impl TestHost {
                 sessions,
                 matches: matches.clone(),
                 online: online.clone(),
+                channels: Channels::new(db.clone(), online.clone(), Logger::new("error", "json")),
             },
             lines: Mutex::new(Vec::new()),
         });

@@ -44,26 +44,31 @@ pub struct Stored {
     pub time: i64,
 }
 
-pub fn insert(c: &Conn, m: &Stored) -> Result<(), CallError> {
-    c.execute(
-        "INSERT INTO message (id, code, sender_id, username, stream_mode, stream_subject,
+/// Stores a message; `false` (nothing stored) when its sender is neither
+/// a user nor the system user, which Nakama's foreign key refuses.
+pub fn insert(c: &Conn, m: &Stored) -> Result<bool, CallError> {
+    let stored = c
+        .execute(
+            "INSERT INTO message (id, code, sender_id, username, stream_mode, stream_subject,
              stream_descriptor, stream_label, content, create_time, update_time)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
-        params![
-            m.id,
-            m.code,
-            m.sender_id,
-            m.username,
-            m.stream.mode,
-            m.stream.subject.to_string(),
-            m.stream.subcontext.to_string(),
-            m.stream.label,
-            m.content,
-            m.time
-        ],
-    )
-    .map_err(internal)?;
-    Ok(())
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10
+         WHERE ?3 = ?11 OR EXISTS (SELECT 1 FROM users WHERE id = ?3)",
+            params![
+                m.id,
+                m.code,
+                m.sender_id,
+                m.username,
+                m.stream.mode,
+                m.stream.subject.to_string(),
+                m.stream.subcontext.to_string(),
+                m.stream.label,
+                m.content,
+                m.time,
+                super::SYSTEM_USER
+            ],
+        )
+        .map_err(internal)?;
+    Ok(stored == 1)
 }
 
 /// Changes a message of `sender_id`'s, found by id in any channel (as

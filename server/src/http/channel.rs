@@ -74,7 +74,7 @@ pub(super) async fn list(
     let listed = app
         .channels
         .history(
-            &claims.uid,
+            Some(&claims.uid),
             stream,
             &req.channel_id,
             limit,
