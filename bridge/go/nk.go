@@ -83,6 +83,18 @@ type leaderboardRecordWriteArgs struct {
 	Operator *string                `json:"operator"`
 }
 
+// channelMessageArgs: the arguments of channel_message_send, _update and
+// _remove (the message id is empty for a send, the content for a
+// removal).
+type channelMessageArgs struct {
+	ChannelID      string                 `json:"channel_id"`
+	MessageID      string                 `json:"message_id"`
+	Content        map[string]interface{} `json:"content"`
+	SenderID       string                 `json:"sender_id"`
+	SenderUsername string                 `json:"sender_username"`
+	Persist        bool                   `json:"persist"`
+}
+
 type pageArgs struct {
 	UserID string `json:"user_id"`
 	Limit  int    `json:"limit"`
@@ -403,6 +415,46 @@ var nkFunctions = map[string]nkFunc{
 	}) (any, error) {
 		return st.nk.MatchSignal(st.ctx, a.ID, a.Data)
 	}),
+	"channel_id_build": forward(func(st *callState, a struct {
+		SenderID    string `json:"sender_id"`
+		Target      string `json:"target"`
+		ChannelType string `json:"channel_type"`
+	}) (any, error) {
+		kind, err := channelType(a.ChannelType)
+		if err != nil {
+			return nil, err
+		}
+		return st.nk.ChannelIdBuild(st.ctx, a.SenderID, a.Target, kind)
+	}),
+	"channel_message_send": forward(func(st *callState, a channelMessageArgs) (any, error) {
+		return protoJSON(st.nk.ChannelMessageSend(st.ctx, a.ChannelID, a.Content, a.SenderID, a.SenderUsername,
+			a.Persist))
+	}),
+	"channel_message_update": forward(func(st *callState, a channelMessageArgs) (any, error) {
+		return protoJSON(st.nk.ChannelMessageUpdate(st.ctx, a.ChannelID, a.MessageID, a.Content, a.SenderID,
+			a.SenderUsername, a.Persist))
+	}),
+	"channel_message_remove": forward(func(st *callState, a channelMessageArgs) (any, error) {
+		return protoJSON(st.nk.ChannelMessageRemove(st.ctx, a.ChannelID, a.MessageID, a.SenderID, a.SenderUsername,
+			a.Persist))
+	}),
+	"channel_messages_list": forward(func(st *callState, a struct {
+		ChannelID string `json:"channel_id"`
+		Limit     int    `json:"limit"`
+		Forward   bool   `json:"forward"`
+		Cursor    string `json:"cursor"`
+	}) (any, error) {
+		messages, next, prev, err := st.nk.ChannelMessagesList(st.ctx, a.ChannelID, a.Limit, a.Forward, a.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		list, err := protoList(messages, nil)
+		return struct {
+			Messages   json.RawMessage `json:"messages"`
+			NextCursor string          `json:"next_cursor"`
+			PrevCursor string          `json:"prev_cursor"`
+		}{list, next, prev}, err
+	}),
 	"notification_list": forward(func(st *callState, a pageArgs) (any, error) {
 		ns, cursor, err := st.nk.NotificationsList(st.ctx, a.UserID, a.Limit, a.Cursor)
 		if err != nil {
@@ -476,6 +528,20 @@ func operatorNumber(name *string) (*int, error) {
 	return &n, nil
 }
 
+// channelType maps the ABI's channel type names to runtime.ChannelType
+// (absent: a room, the Rust side's default).
+func channelType(name string) (runtime.ChannelType, error) {
+	switch name {
+	case "", "room":
+		return runtime.Room, nil
+	case "direct":
+		return runtime.DirectMessage, nil
+	case "group":
+		return runtime.Group, nil
+	}
+	return 0, badArgs{fmt.Errorf("unknown channel type %q", name)}
+}
+
 // badArgs marks an argument decoding failure (INVALID_ARGUMENT).
 type badArgs struct{ err error }
 
@@ -543,8 +609,10 @@ func nkCall(st *callState, name string, args string, buf *answerBuf) (int, []byt
 // version/permission rejections, negative wallets, malformed ids, bad
 // arguments (Nakama's "expects ..." checks and the few worded otherwise),
 // unknown operators, bad leaderboard cursors, bad match ids, params and
-// queries are INVALID_ARGUMENT, a missing account, user, leaderboard,
-// match or match handler NOT_FOUND, a busy match (or one created during
+// queries, bad channel ids, targets, types, cursors and message ids, and
+// ids that are not UUIDs ("uuid: ...") are INVALID_ARGUMENT, a missing
+// account, user, leaderboard, match, match handler or (stored) channel
+// message NOT_FOUND, a busy match (or one created during
 // shutdown) UNAVAILABLE (as the dev host answers them:
 // server/src/nk/checks.rs, server/src/matches.rs), a runtime.Error or a gRPC status error keeps
 // its code, anything else is INTERNAL.
@@ -564,8 +632,13 @@ func nkError(name string, err error) (int, string) {
 		msg == "each user id must be a valid id string", msg == "limit must not be negative":
 		return 3, msg
 	case msg == "account not found", msg == "leaderboard not found", msg == "user not found",
-		errors.Is(err, runtime.ErrMatchNotFound), msg == "error creating match: not found":
+		errors.Is(err, runtime.ErrMatchNotFound), msg == "error creating match: not found",
+		msg == "channel message not found":
 		return 5, msg
+	case errors.Is(err, runtime.ErrChannelIDInvalid), errors.Is(err, runtime.ErrChannelCursorInvalid),
+		errors.Is(err, runtime.ErrInvalidChannelTarget), errors.Is(err, runtime.ErrInvalidChannelType),
+		msg == "Invalid message identifier", strings.HasPrefix(msg, "uuid: "):
+		return 3, msg
 	case errors.Is(err, runtime.ErrMatchIdInvalid), errors.Is(err, runtime.ErrCannotEncodeParams),
 		errors.Is(err, runtime.ErrCannotDecodeParams), errors.Is(err, runtime.ErrMatchLabelTooLong),
 		strings.HasPrefix(msg, "error parsing query string"):

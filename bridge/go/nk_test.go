@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"reflect"
 	"regexp"
@@ -11,7 +12,9 @@ import (
 	"testing"
 
 	"github.com/heroiclabs/nakama-common/api"
+	"github.com/heroiclabs/nakama-common/rtapi"
 	"github.com/heroiclabs/nakama-common/runtime"
+	"google.golang.org/protobuf/types/known/wrapperspb"
 )
 
 // The bridge forwards exactly the nk functions the ABI declares
@@ -141,5 +144,101 @@ func TestLeaderboardRecordWriteForwardsNullsAsNil(t *testing.T) {
 	code, _ := nkCall(&callState{ctx: context.Background(), nk: nk}, "leaderboard_record_write", `{"operator":"max"}`, nil)
 	if code != 3 {
 		t.Errorf("an unknown operator answered %d, want 3", code)
+	}
+}
+
+// Nakama's channel errors get the dev host's codes (server/src/channels.rs).
+func TestNkErrorCodesOfChannelErrors(t *testing.T) {
+	for err, want := range map[error]int{
+		runtime.ErrChannelIDInvalid:                                          3,
+		runtime.ErrChannelCursorInvalid:                                      3,
+		runtime.ErrInvalidChannelType:                                        3,
+		fmt.Errorf("User ID not found: %w", runtime.ErrInvalidChannelTarget): 3,
+		errors.New("Invalid message identifier"):                             3,
+		errors.New(`uuid: incorrect UUID length 4 in string "nope"`):         3,
+		errors.New("limit must be 1-100"):                                    3,
+		errors.New("channel message not found"):                              5,
+		errors.New("error persisting channel message"):                       13,
+		errors.New("Failed to look up user ID"):                              13,
+	} {
+		if code, got := nkError("channel_message_send", err); code != want || got != err.Error() {
+			t.Errorf("%q: got %d %q, want %d", err, code, got, want)
+		}
+	}
+}
+
+// channelNk records what the channel functions hand Nakama (the other
+// NakamaModule methods are nil: calling one fails the test).
+type channelNk struct {
+	runtime.NakamaModule
+	got []interface{}
+}
+
+func (n *channelNk) ChannelIdBuild(_ context.Context, sender, target string, kind runtime.ChannelType) (string, error) {
+	n.got = []interface{}{sender, target, kind}
+	return "2...built", nil
+}
+
+func (n *channelNk) ChannelMessageUpdate(_ context.Context, channelID, messageID string,
+	content map[string]interface{}, senderID, senderUsername string, persist bool) (*rtapi.ChannelMessageAck, error) {
+	n.got = []interface{}{channelID, messageID, content, senderID, senderUsername, persist}
+	return &rtapi.ChannelMessageAck{ChannelId: channelID, MessageId: messageID,
+		Code: wrapperspb.Int32(1), Persistent: wrapperspb.Bool(persist), RoomName: "r"}, nil
+}
+
+func (n *channelNk) ChannelMessagesList(_ context.Context, channelID string, limit int, forward bool,
+	cursor string) ([]*api.ChannelMessage, string, string, error) {
+	n.got = []interface{}{channelID, limit, forward, cursor}
+	return []*api.ChannelMessage{{MessageId: "m", Code: wrapperspb.Int32(0)}}, "next", "", nil
+}
+
+// The channel functions hand Nakama their arguments as decoded, and answer
+// the ABI's shapes: the type's names as runtime.ChannelType numbers, an
+// acknowledgement and a page as protojson writes them.
+func TestChannelFunctionsForwardTheirArguments(t *testing.T) {
+	call := func(nk *channelNk, name, args string) (int, string) {
+		code, out := nkCall(&callState{ctx: context.Background(), nk: nk}, name, args, nil)
+		return code, string(out)
+	}
+	for name, want := range map[string]runtime.ChannelType{"room": 1, "direct": 2, "group": 3, "": 1} {
+		nk := &channelNk{}
+		args := `{"sender_id":"s","target":"t","channel_type":"` + name + `"}`
+		if code, out := call(nk, "channel_id_build", args); code != 0 || out != `"2...built"` ||
+			!reflect.DeepEqual(nk.got, []interface{}{"s", "t", want}) {
+			t.Errorf("%q: answered %d %s, Nakama got %v", name, code, out, nk.got)
+		}
+	}
+	if code, _ := call(&channelNk{}, "channel_id_build", `{"channel_type":"party"}`); code != 3 {
+		t.Errorf("an unknown channel type answered %d, want 3", code)
+	}
+
+	nk := &channelNk{}
+	args := `{"channel_id":"2...r","message_id":"m","content":{"n":1},"sender_id":"s","sender_username":"u",` +
+		`"persist":true}`
+	code, out := call(nk, "channel_message_update", args)
+	var ack map[string]interface{} // protojson's spacing varies on purpose
+	if err := json.Unmarshal([]byte(out), &ack); code != 0 || err != nil || !reflect.DeepEqual(ack,
+		map[string]interface{}{"channel_id": "2...r", "message_id": "m", "code": 1.0, "persistent": true,
+			"room_name": "r"}) {
+		t.Errorf("update answered %d %s", code, out)
+	}
+	if want := []interface{}{"2...r", "m", map[string]interface{}{"n": 1.0}, "s", "u", true}; !reflect.DeepEqual(nk.got, want) {
+		t.Errorf("Nakama got %v, want %v", nk.got, want)
+	}
+
+	nk = &channelNk{}
+	code, out = call(nk, "channel_messages_list", `{"channel_id":"2...r","limit":5,"forward":true,"cursor":"c"}`)
+	var page struct {
+		Messages   []map[string]interface{} `json:"messages"`
+		NextCursor string                   `json:"next_cursor"`
+		PrevCursor *string                  `json:"prev_cursor"`
+	}
+	if err := json.Unmarshal([]byte(out), &page); code != 0 || err != nil || len(page.Messages) != 1 ||
+		page.Messages[0]["message_id"] != "m" || page.Messages[0]["code"] != 0.0 || page.NextCursor != "next" ||
+		page.PrevCursor == nil || *page.PrevCursor != "" {
+		t.Errorf("list answered %d %s", code, out)
+	}
+	if want := []interface{}{"2...r", 5, true, "c"}; !reflect.DeepEqual(nk.got, want) {
+		t.Errorf("Nakama got %v, want %v", nk.got, want)
 	}
 }
