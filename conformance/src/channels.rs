@@ -88,17 +88,8 @@ fn acked(s: &mut Socket, verb: &str, body: Value) -> Value {
     let r = s.call(json!({ format!("channel_message_{verb}"): body }));
     let ack = r["channel_message_ack"].clone();
     assert!(ack.is_object(), "{verb}: {r}");
-    let mut keys: Vec<&str> = ack
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort_unstable();
-    let names = ["room_name", "user_id_one", "user_id_two"];
-    keys.retain(|k| !names.contains(k));
     assert_eq!(
-        keys,
+        ack_fields(&ack, &["room_name", "user_id_one", "user_id_two"]),
         [
             "channel_id",
             "code",
@@ -117,6 +108,18 @@ fn acked(s: &mut Socket, verb: &str, body: Value) -> Value {
         "the sender's copy of the message comes before its acknowledgement: {r}"
     );
     ack
+}
+
+/// The fields an acknowledgement has, in order, but those of `besides`.
+fn ack_fields<'a>(ack: &'a Value, besides: &[&str]) -> Vec<&'a str> {
+    let mut keys: Vec<&str> = ack
+        .as_object()
+        .into_iter()
+        .flat_map(|o| o.keys().map(String::as_str))
+        .filter(|k| !besides.contains(k))
+        .collect();
+    keys.sort_unstable();
+    keys
 }
 
 /// A protojson timestamp to the microsecond (what PostgreSQL keeps):
@@ -790,4 +793,536 @@ pub fn check_history_hook(port: u16) {
         (json!(5), json!("Requested resource was not found."))
     );
     s.close();
+}
+
+/// The system user's id: the sender of a module's message that names none.
+const SYSTEM_USER: &str = "00000000-0000-0000-0000-000000000000";
+
+/// fixture-nk's `nk_channel`: one channel nk function, called by the
+/// module through the SDK; its answer, or its refusal's code and message.
+fn nk_channel(port: u16, call: &Value) -> Result<Value, (i64, String)> {
+    let (status, r) = crate::nk::call(port, "nk_channel", &call.to_string());
+    assert_eq!(status, 200, "{call}: {r}");
+    match (r.get("ok"), r.get("error")) {
+        (Some(ok), _) => Ok(ok.clone()),
+        (_, Some(e)) => Err((
+            e[0].as_i64().unwrap_or(-1),
+            e[1].as_str().unwrap_or_default().to_string(),
+        )),
+        _ => panic!("{call}: {r}"),
+    }
+}
+
+fn nk_ok(port: u16, call: Value) -> Value {
+    nk_channel(port, &call).unwrap_or_else(|e| panic!("{call} was refused: {e:?}"))
+}
+
+/// A module's message whose acknowledgement says it was sent, updated or
+/// removed (`code`) on the room `room`: its id, and the acknowledgement.
+fn nk_acked(port: u16, call: Value, code: i64, room: &str) -> (String, Value) {
+    let ack = nk_ok(port, call);
+    let id = ack["message_id"].as_str().unwrap_or_default().to_string();
+    assert!(ack["create_time"].is_string(), "{ack}");
+    assert_eq!(
+        ack_fields(&ack, &["username"]),
+        [
+            "channel_id",
+            "code",
+            "create_time",
+            "message_id",
+            "persistent",
+            "room_name",
+            "update_time"
+        ],
+        "an acknowledgement has no sender id or content: {ack}"
+    );
+    assert_eq!(
+        (&ack["code"], &ack["room_name"]),
+        (&json!(code), &json!(room))
+    );
+    (id, ack)
+}
+
+/// The channel nk functions, on a host serving `fixtures/fixture-nk`
+/// (Nakama's `ChannelIdBuild`, `ChannelMessageSend`, `...Update`,
+/// `...Remove` and `ChannelMessagesList`, driven step by step through its
+/// `nk_channel` RPC): ids and their refusals; a module's messages reaching
+/// everyone in a room (no membership needed, hidden members and members
+/// without persistence too) before its call answers, stored or not;
+/// updates and removals, stored and not; pages both ways with cursors;
+/// direct and group channels; and the refusals (channel ids, message ids,
+/// a history that cannot store the message, limits, cursors). A content
+/// that is not an object cannot be asked for: the SDK takes a map, as
+/// Nakama's Go interface does.
+pub fn check_nk_channels(port: u16) {
+    let suffix = crate::run_suffix();
+    let user = |n: &str| {
+        User::new(
+            port,
+            &format!("nkch-{n}-{suffix}"),
+            &format!("nkch{n}{suffix}"),
+        )
+    };
+    let (alice, bob) = (user("alice"), user("bob"));
+    check_nk_id_build(port, &alice, &bob, &suffix);
+
+    let room = format!("nk-room-{suffix}");
+    let id = format!("2...{room}");
+    let mut a = Socket::open(port, &alice);
+    let mut b = Socket::open(port, &bob);
+    join(&mut a, json!({"target": room}));
+    join(
+        &mut b,
+        json!({"target": room, "persistence": false, "hidden": true}),
+    );
+
+    // A message of the system's, stored: everyone in the room gets it, as
+    // Go's json.Marshal writes the module's map (keys sorted, <, > and &
+    // escaped, numbers as float64).
+    let send = |content: Value, sender: Option<&User>, persist: bool| {
+        json!({"call": "send", "channel_id": id, "content": content, "persist": persist,
+               "sender_id": sender.map(|u| u.user_id.clone()),
+               "sender_username": sender.map(|u| u.username.clone()).unwrap_or_default()})
+    };
+    let content = json!({"text": "<hi & bye>", "n": 1.0, "list": [1.5, true]});
+    let (m1, ack) = nk_acked(port, send(content, None, true), 0, &room);
+    assert_eq!(m1.len(), 36, "{ack}");
+    assert_eq!(ack["persistent"], true, "{ack}");
+    assert_eq!(ack["create_time"], ack["update_time"], "{ack}");
+    assert_eq!(ack.get("username"), None, "no username was given: {ack}");
+    let marshalled = r#"{"list":[1.5,true],"n":1,"text":"\u003chi \u0026 bye\u003e"}"#;
+    let sent = json!({"channel_message": {
+        "channel_id": id, "message_id": m1, "code": 0, "sender_id": SYSTEM_USER,
+        "content": marshalled, "create_time": ack["create_time"],
+        "update_time": ack["update_time"], "persistent": true, "room_name": room}});
+    for s in [&mut a, &mut b] {
+        assert_eq!(s.wait_for("the module's message", message(&m1, 0)), sent);
+    }
+
+    // One as Alice (stored), one not stored.
+    let (m2, ack) = nk_acked(
+        port,
+        send(json!({"by": "alice"}), Some(&alice), true),
+        0,
+        &room,
+    );
+    assert_eq!(ack["username"], alice.username.as_str(), "{ack}");
+    let e = b.wait_for("alice's message, sent by the module", message(&m2, 0));
+    let m = &e["channel_message"];
+    assert_eq!(
+        (&m["sender_id"], &m["username"], &m["content"]),
+        (
+            &json!(alice.user_id),
+            &json!(alice.username),
+            &json!(r#"{"by":"alice"}"#)
+        )
+    );
+    let (m3, ack) = nk_acked(port, send(json!({}), None, false), 0, &room);
+    assert_eq!(ack["persistent"], false, "{ack}");
+    a.wait_for("the message not stored", message(&m3, 0));
+
+    check_nk_history(port, &bob, &id, [&m1, &m2]);
+
+    // Updates: a stored message's keeps its create time; the sender must
+    // be the stored one's; one not stored looks at nothing.
+    let update = |message_id: &str, sender: Option<&User>, persist: bool| {
+        json!({"call": "update", "channel_id": id, "message_id": message_id,
+               "content": {"text": "edited"}, "persist": persist,
+               "sender_id": sender.map(|u| u.user_id.clone())})
+    };
+    let (_, ack) = nk_acked(port, update(&m1, None, true), 1, &room);
+    assert_eq!(ack["message_id"], m1.as_str());
+    assert_eq!(
+        micros(&ack["create_time"]),
+        micros(&sent["channel_message"]["create_time"])
+    );
+    assert_ne!(ack["update_time"], ack["create_time"], "{ack}");
+    for s in [&mut a, &mut b] {
+        let e = s.wait_for("the update", message(&m1, 1));
+        let m = &e["channel_message"];
+        assert_eq!(
+            (
+                &m["content"],
+                &m["sender_id"],
+                &m["create_time"],
+                &m["update_time"]
+            ),
+            (
+                &json!(r#"{"text":"edited"}"#),
+                &json!(SYSTEM_USER),
+                &ack["create_time"],
+                &ack["update_time"]
+            ),
+        );
+    }
+    let not_found = Err((5, "channel message not found".to_string()));
+    assert_eq!(
+        nk_channel(port, &update(&m1, Some(&alice), true)),
+        not_found
+    );
+    let anyone = "6b3f0c3e-0000-4000-8000-0000000000ab";
+    let (_, ack) = nk_acked(port, update(anyone, Some(&alice), false), 1, &room);
+    assert_eq!(
+        (&ack["persistent"], &ack["message_id"]),
+        (&json!(false), &json!(anyone))
+    );
+    assert_eq!(ack["create_time"], ack["update_time"], "{ack}");
+    b.wait_for("the update of a message not stored", message(anyone, 1));
+
+    // Removals: the stored message goes (the acknowledgement has its
+    // times), and everyone is told, with empty content.
+    let remove = json!({"call": "remove", "channel_id": id, "message_id": m2,
+                        "sender_id": alice.user_id, "sender_username": alice.username,
+                        "persist": true});
+    let (_, ack) = nk_acked(port, remove.clone(), 2, &room);
+    let stored = page(port, &bob, &id, "limit=10").1;
+    assert_eq!(
+        stored["messages"].as_array().map(Vec::len),
+        Some(1),
+        "{stored}"
+    );
+    for s in [&mut a, &mut b] {
+        let e = s.wait_for("the removal", message(&m2, 2));
+        let m = &e["channel_message"];
+        assert_eq!(
+            (&m["content"], &m["create_time"], &m["username"]),
+            (&json!("{}"), &ack["create_time"], &json!(alice.username))
+        );
+        assert_eq!(micros(&m["create_time"]), micros(&m["update_time"]), "{e}");
+    }
+    assert_eq!(nk_channel(port, &remove), not_found);
+
+    let accepted = check_nk_refusals(port, &id, &m1);
+    // Nothing refused reached the room: the messages that arrive after
+    // those seen so far are the ones accepted since, in order.
+    let (last, _) = nk_acked(port, send(json!({"last": true}), None, false), 0, &room);
+    let seen = [m1, m2, m3, anyone.to_string()];
+    for expected in accepted.iter().chain([&last]) {
+        let e = a.wait_for("the messages sent since", |e| {
+            e["channel_message"]["message_id"]
+                .as_str()
+                .is_some_and(|m| !seen.iter().any(|s| s == m))
+        });
+        assert_eq!(e["channel_message"]["message_id"], expected.as_str(), "{e}");
+    }
+
+    check_nk_direct_and_group(port, &alice, &bob, &suffix);
+    a.close();
+    b.close();
+}
+
+/// `channel_id_build`: ids as the socket's joins make them, and refusals.
+fn check_nk_id_build(port: u16, alice: &User, bob: &User, suffix: &str) {
+    let build = |sender: Option<&str>, target: &str, kind: &str| {
+        nk_channel(
+            port,
+            &json!({"call": "id_build", "sender_id": sender, "target": target, "channel_type": kind}),
+        )
+    };
+    let room = format!("r-{suffix}");
+    assert_eq!(build(None, &room, "room"), Ok(json!(format!("2...{room}"))));
+    // A direct chat: the pair, smaller id first, whoever asks.
+    let (one, two) = if alice.user_id < bob.user_id {
+        (&alice.user_id, &bob.user_id)
+    } else {
+        (&bob.user_id, &alice.user_id)
+    };
+    let direct = json!(format!("4.{one}.{two}."));
+    assert_eq!(
+        build(Some(&alice.user_id), &bob.user_id, "direct"),
+        Ok(direct.clone())
+    );
+    assert_eq!(
+        build(Some(&bob.user_id), &alice.user_id, "direct"),
+        Ok(direct)
+    );
+    // The system user is in no direct chat: Nakama leaves the id a room
+    // with no name, which the other functions refuse.
+    assert_eq!(build(None, &bob.user_id, "direct"), Ok(json!("2...")));
+    // The system user names any group's channel; a user only that of a
+    // group they are a member of. The dev host has no groups, so it
+    // refuses every user's group channel: here a made-up group, which
+    // Nakama refuses as well (what the dev host cannot do is build one
+    // for a member).
+    let group = "6b3f0c3e-0000-4000-8000-00000000900d";
+    assert_eq!(
+        build(None, group, "group"),
+        Ok(json!(format!("3.{group}..")))
+    );
+    const TARGET: &str = "Invalid channel target";
+    let nobody = "6b3f0c3e-0000-4000-8000-00000000c0de";
+    for (sender, target, kind, message) in [
+        (None, "", "room", TARGET.to_string()),
+        (None, "", "direct", TARGET.to_string()),
+        (
+            None,
+            &"r".repeat(65),
+            "room",
+            format!("Channel name is required and must be 1-64 chars: {TARGET}"),
+        ),
+        (
+            None,
+            "a\u{1}",
+            "room",
+            format!("Channel name must not contain control chars: {TARGET}"),
+        ),
+        (
+            None,
+            "nope",
+            "direct",
+            format!("Invalid user ID in direct message join: {TARGET}"),
+        ),
+        (
+            Some(alice.user_id.as_str()),
+            SYSTEM_USER,
+            "direct",
+            format!("Invalid user ID in direct message join: {TARGET}"),
+        ),
+        (
+            Some(alice.user_id.as_str()),
+            nobody,
+            "direct",
+            format!("User ID not found: {TARGET}"),
+        ),
+        (
+            None,
+            "nope",
+            "group",
+            format!("Invalid group ID in group channel join: {TARGET}"),
+        ),
+        (
+            Some(alice.user_id.as_str()),
+            group,
+            "group",
+            format!("Group not found: {TARGET}"),
+        ),
+        (
+            Some("nope"),
+            "room",
+            "room",
+            r#"uuid: incorrect UUID length 4 in string "nope""#.to_string(),
+        ),
+    ] {
+        assert_eq!(
+            build(sender, target, kind),
+            Err((3, message)),
+            "{sender:?} {target:?} {kind}"
+        );
+    }
+}
+
+/// The stored messages `ids` of room `id`, oldest first, read by the
+/// module in pages both ways, and as a client reads them.
+fn check_nk_history(port: u16, reader: &User, id: &str, ids: [&str; 2]) {
+    let list = |limit: i64, forward: bool, cursor: &Value| {
+        nk_ok(
+            port,
+            json!({"call": "list", "channel_id": id, "limit": limit, "forward": forward,
+                   "cursor": cursor}),
+        )
+    };
+    let listed = |page: &Value| -> Vec<String> {
+        page["messages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|m| m["message_id"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    // The module reads what a client reads.
+    let all = list(10, true, &Value::Null);
+    let (client_ids, client_page) = page(port, reader, id, "limit=10");
+    assert_eq!(client_ids, ids, "{client_page}");
+    assert_eq!(all["messages"], client_page["messages"]);
+    let first = &all["messages"][0];
+    assert_eq!(
+        (&first["sender_id"], &first["content"], &first["persistent"]),
+        (
+            &json!(SYSTEM_USER),
+            // As PostgreSQL's JSONB writes it back.
+            &json!(r#"{"n": 1, "list": [1.5, true], "text": "<hi & bye>"}"#),
+            &json!(true)
+        )
+    );
+    assert_eq!(
+        (&all["next_cursor"], &all["prev_cursor"]),
+        (&json!(""), &json!(""))
+    );
+    // Pages of one, forward, then back.
+    let p1 = list(1, true, &Value::Null);
+    assert_eq!(listed(&p1), [ids[0]], "{p1}");
+    assert_eq!(p1["prev_cursor"], "", "a first page has no previous one");
+    let p2 = list(1, true, &p1["next_cursor"]);
+    assert_eq!(listed(&p2), [ids[1]], "{p2}");
+    assert_eq!(p2["next_cursor"], "", "nothing after the last: {p2}");
+    let back = list(1, true, &p2["prev_cursor"]);
+    assert_eq!(listed(&back), [ids[0]], "{back}");
+    assert_eq!(back["prev_cursor"], "", "{back}");
+    assert!(
+        back["next_cursor"].as_str().is_some_and(|c| !c.is_empty()),
+        "{back}"
+    );
+    // Newest first.
+    let newest = list(1, false, &Value::Null);
+    assert_eq!(listed(&newest), [ids[1]], "{newest}");
+    let older = list(1, false, &newest["next_cursor"]);
+    assert_eq!(listed(&older), [ids[0]], "{older}");
+    // A cursor read the other way, or of another channel, is refused.
+    let bad_cursor = Err((3, "invalid channel cursor".to_string()));
+    let other_way = json!({"call": "list", "channel_id": id, "limit": 1, "forward": false,
+                           "cursor": p1["next_cursor"]});
+    assert_eq!(nk_channel(port, &other_way), bad_cursor);
+    let elsewhere = json!({"call": "list", "channel_id": format!("{id}-x"), "limit": 1,
+                           "forward": true, "cursor": p1["next_cursor"]});
+    assert_eq!(nk_channel(port, &elsewhere), bad_cursor);
+}
+
+/// Arguments Nakama's channel functions refuse, with its codes and words,
+/// in room `id` whose stored message `stored` is the system's; answers
+/// the ids of the messages then sent that were not to be stored.
+fn check_nk_refusals(port: u16, id: &str, stored: &str) -> Vec<String> {
+    let bad_id = (3, "invalid channel id".to_string());
+    let bad_message = (3, "Invalid message identifier".to_string());
+    let not_stored = (13, "error persisting channel message".to_string());
+    let send = |channel_id: &str, content: Value, sender: Option<&str>, username: &str, persist| {
+        json!({"call": "send", "channel_id": channel_id, "content": content,
+               "sender_id": sender, "sender_username": username, "persist": persist})
+    };
+    let list = |channel_id: &str, limit: i64, cursor: &str| {
+        json!({"call": "list", "channel_id": channel_id, "limit": limit, "forward": true,
+               "cursor": cursor})
+    };
+    let nobody = "6b3f0c3e-0000-4000-8000-00000000c0de";
+    let long_name = "n".repeat(129);
+    let cases = [
+        (send("nope", json!({}), None, "", false), bad_id.clone()),
+        (send("", json!({}), None, "", false), bad_id.clone()),
+        (send("2...", json!({}), None, "", false), bad_id.clone()),
+        (send("3.x..", json!({}), None, "", false), bad_id.clone()),
+        (
+            json!({"call": "update", "channel_id": "nope", "message_id": "nope", "content": {},
+                   "persist": true}),
+            bad_id.clone(),
+        ),
+        (
+            json!({"call": "update", "channel_id": id, "message_id": "nope", "content": {},
+                   "persist": false}),
+            bad_message.clone(),
+        ),
+        (
+            json!({"call": "remove", "channel_id": id, "message_id": "nope", "persist": false}),
+            bad_message,
+        ),
+        (list("nope", 1, ""), bad_id),
+        (list(id, 0, ""), (3, "limit must be 1-100".to_string())),
+        (list(id, 101, ""), (3, "limit must be 1-100".to_string())),
+        (
+            list(id, 1, "nope!"),
+            (3, "invalid channel cursor".to_string()),
+        ),
+        // What the history cannot store: an empty sender id (Nakama's Go
+        // runtime passes it on; the SDK's `None` is the system user), a
+        // sender that is not a user, a username over 128 characters, a
+        // NUL character (PostgreSQL's JSONB refuses it).
+        (send(id, json!({}), Some(""), "", true), not_stored.clone()),
+        (
+            send(id, json!({}), Some(nobody), "", true),
+            not_stored.clone(),
+        ),
+        (
+            send(id, json!({}), None, &long_name, true),
+            not_stored.clone(),
+        ),
+        (
+            send(id, json!({"t": "a\u{0}b"}), None, "", true),
+            not_stored.clone(),
+        ),
+        (
+            json!({"call": "update", "channel_id": id, "message_id": stored, "content": {},
+                   "sender_id": "", "persist": true}),
+            not_stored,
+        ),
+    ];
+    for (call, refusal) in cases {
+        assert_eq!(nk_channel(port, &call), Err(refusal), "{call}");
+    }
+    // Not stored, the same are sent.
+    [
+        send(id, json!({}), Some(""), "", false),
+        send(id, json!({"t": "a\u{0}b"}), Some(nobody), &long_name, false),
+    ]
+    .into_iter()
+    .map(|call| {
+        let ack = nk_ok(port, call);
+        assert_eq!(ack["persistent"], false, "{ack}");
+        ack["message_id"].as_str().unwrap_or_default().to_string()
+    })
+    .collect()
+}
+
+/// A module's messages in a direct chat nobody joined and in a group's
+/// channel, stored, and listed with the names of their channel.
+fn check_nk_direct_and_group(port: u16, alice: &User, bob: &User, suffix: &str) {
+    let direct = nk_ok(
+        port,
+        json!({"call": "id_build", "sender_id": alice.user_id, "target": bob.user_id,
+               "channel_type": "direct"}),
+    );
+    let direct = direct.as_str().unwrap_or_default().to_string();
+    let ack = nk_ok(
+        port,
+        json!({"call": "send", "channel_id": direct, "content": {"hi": "bob"},
+               "sender_id": alice.user_id, "sender_username": alice.username, "persist": true}),
+    );
+    let (one, two) = (ack["user_id_one"].clone(), ack["user_id_two"].clone());
+    assert_eq!(
+        format!(
+            "4.{}.{}.",
+            one.as_str().unwrap_or(""),
+            two.as_str().unwrap_or("")
+        ),
+        direct,
+        "{ack}"
+    );
+    let listed = nk_ok(
+        port,
+        json!({"call": "list", "channel_id": direct, "limit": 10, "forward": true}),
+    );
+    let m = &listed["messages"][0];
+    assert_eq!(
+        (&m["message_id"], &m["user_id_one"], &m["user_id_two"]),
+        (&ack["message_id"], &one, &two),
+        "{listed}"
+    );
+    // Its users read it as clients too.
+    let (ids, _) = page(port, bob, &direct, "limit=10");
+    assert_eq!(ids, [ack["message_id"].as_str().unwrap_or_default()]);
+
+    // A group's channel, as the system names it: the module writes and
+    // reads it; a client who is not a member may not (the dev host has
+    // no members at all).
+    let group = format!(
+        "6b3f0c3e-0000-4000-8000-{:0>12}",
+        &suffix[suffix.len().saturating_sub(12)..]
+    );
+    let channel = format!("3.{group}..");
+    let ack = nk_ok(
+        port,
+        json!({"call": "send", "channel_id": channel, "content": {"to": "all"}, "persist": true}),
+    );
+    assert_eq!(ack["group_id"], group.as_str(), "{ack}");
+    let listed = nk_ok(
+        port,
+        json!({"call": "list", "channel_id": channel, "limit": 10, "forward": false}),
+    );
+    assert_eq!(
+        listed["messages"][0]["group_id"],
+        group.as_str(),
+        "{listed}"
+    );
+    assert_eq!(
+        listed["messages"][0]["message_id"], ack["message_id"],
+        "{listed}"
+    );
+    refused_listing(port, alice, &channel, "", "Group not found.");
 }

@@ -52,6 +52,12 @@ fn chat_channels_work_as_nakamas() {
 }
 
 #[test]
+fn modules_chat_through_the_channel_nk_functions_as_in_nakama() {
+    let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
+    nakama_conformance::channels::check_nk_channels(server.port);
+}
+
+#[test]
 fn hooks_see_the_chat_history_request() {
     let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
     nakama_conformance::channels::check_history_hook(server.port);

@@ -426,6 +426,14 @@ fn chat_channels_in_nakama_are_as_on_the_dev_host() {
 
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn a_modules_chat_through_the_channel_nk_functions_is_as_on_the_dev_host() {
+    let runtime = runtime_folder(&["fixture-nk"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    nakama_conformance::channels::check_nk_channels(nakama.port);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn a_match_nakama_stops_on_its_own_has_its_rust_state_dropped() {
     // An arena nobody joins: Nakama stops it after a second empty, without
     // a call of the handler; the bridge then drops its state in Rust.
