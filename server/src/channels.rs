@@ -702,17 +702,11 @@ impl Channels {
         content: &str,
     ) -> Result<api::ChannelMessage, Refusal> {
         let (stream, persist) = self.check(who, channel_id, Some(content), "sending")?;
-        let sender = Sender::of(who);
-        (self
-            .post(
-                &stream,
-                channel_id,
-                Post::Send { content },
-                &sender,
-                persist,
-            )
-            .await)
-            .map_err(|e| e.refusal(""))
+        let post = Post::Send { content };
+        let posted = self
+            .post(&stream, channel_id, post, &Sender::of(who), persist)
+            .await;
+        posted.map_err(|e| e.refusal(""))
     }
 
     /// `channel_message_update`: a message of the sender's, with new
@@ -730,10 +724,10 @@ impl Channels {
             message_id,
             content,
         };
-        (self
+        let posted = self
             .post(&stream, channel_id, post, &Sender::of(who), persist)
-            .await)
-            .map_err(|e| e.refusal("update"))
+            .await;
+        posted.map_err(|e| e.refusal("update"))
     }
 
     /// `channel_message_remove`: a message of the sender's, gone.
@@ -746,10 +740,10 @@ impl Channels {
         go_uuid(message_id).ok_or_else(|| bad_input("Invalid message identifier"))?;
         let (stream, persist) = self.check(who, channel_id, None, "removing")?;
         let post = Post::Remove { message_id };
-        (self
+        let posted = self
             .post(&stream, channel_id, post, &Sender::of(who), persist)
-            .await)
-            .map_err(|e| e.refusal("remove"))
+            .await;
+        posted.map_err(|e| e.refusal("remove"))
     }
 
     /// A message sent, updated or removed in the channel `stream` (named
