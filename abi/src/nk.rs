@@ -652,44 +652,10 @@ pub struct ChannelMessagesPage {
     pub prev_cursor: String,
 }
 
-/// The acknowledgement of a message sent, updated or removed (Nakama's
-/// `rtapi.ChannelMessageAck`): the message without its sender id and
-/// content. Written as the api messages are (empty fields left out).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ChannelMessageAck {
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub channel_id: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub message_id: String,
-    /// 0 sent, 1 updated, 2 removed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<i32>,
-    /// The sender's username, as given.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub username: String,
-    /// RFC 3339; a stored message's own when it was updated or removed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<String>,
-    /// RFC 3339; a removed stored message's last update.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub update_time: Option<String>,
-    /// Whether the history was written.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub persistent: Option<bool>,
-    /// Room name, for room channels.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub room_name: String,
-    /// Group id, for group channels.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub group_id: String,
-    /// First user, for direct chats.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub user_id_one: String,
-    /// Second user, for direct chats.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub user_id_two: String,
-}
+/// What `channel_message_send`, `_update` and `_remove` answer: the
+/// acknowledgement a socket gets for its own message (Nakama's
+/// `rtapi.ChannelMessageAck`).
+pub use crate::rtapi::ChannelMessageAck;
 
 impl From<api::ChannelMessage> for ChannelMessageAck {
     /// A message's acknowledgement: all of it but the sender id and the
