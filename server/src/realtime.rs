@@ -648,19 +648,7 @@ impl Socket {
             Ok(m) => {
                 let ack = Envelope {
                     cid,
-                    message: Some(Out::ChannelMessageAck(AckOut {
-                        channel_id: m.channel_id,
-                        message_id: m.message_id,
-                        code: m.code,
-                        username: m.username,
-                        create_time: m.create_time,
-                        update_time: m.update_time,
-                        persistent: m.persistent,
-                        room_name: m.room_name,
-                        group_id: m.group_id,
-                        user_id_one: m.user_id_one,
-                        user_id_two: m.user_id_two,
-                    })),
+                    message: Some(Out::ChannelMessageAck(m.into())),
                 };
                 let _ = self.outbox.send(Outbound::Reply(ack.to_json()));
                 Done::Handled(keep.then(|| ack.message_value()))
@@ -970,7 +958,7 @@ enum Out {
     MatchmakerTicket(TicketOut),
     Channel(ChannelOut),
     ChannelMessage(Box<nakama_runtime_host::abi::api::ChannelMessage>),
-    ChannelMessageAck(AckOut),
+    ChannelMessageAck(nakama_runtime_host::abi::rtapi::ChannelMessageAck),
     ChannelPresenceEvent(ChannelPresenceOut),
     Rpc(RpcOut),
     Pong(Empty),
@@ -984,34 +972,6 @@ struct ChannelOut {
     presences: Vec<UserPresence>,
     #[serde(rename = "self", skip_serializing_if = "Option::is_none")]
     self_: Option<UserPresence>,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    room_name: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    group_id: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    user_id_one: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    user_id_two: String,
-}
-
-/// `ChannelMessageAck`: wrappers (`code`, `persistent`) and timestamps
-/// are written when set, zero or not.
-#[derive(Serialize)]
-struct AckOut {
-    #[serde(skip_serializing_if = "String::is_empty")]
-    channel_id: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    message_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    code: Option<i32>,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    username: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    create_time: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    update_time: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    persistent: Option<bool>,
     #[serde(skip_serializing_if = "String::is_empty")]
     room_name: String,
     #[serde(skip_serializing_if = "String::is_empty")]
