@@ -184,12 +184,31 @@ fn log_event(log: &Logger, event: LoadEvent) {
             ],
         ),
         LoadEvent::Registered { module, kind, id } => {
+            // Nakama's words for its Go runtime, realtime hooks under the
+            // API hooks' (lower-cased ids, no prefix).
             let msg = match kind {
                 "rpc" => "Registered Rust runtime RPC function invocation",
-                "before hook" => "Registered Rust runtime Before function invocation",
-                "after hook" => "Registered Rust runtime After function invocation",
+                "before hook" | "realtime before hook" => {
+                    "Registered Rust runtime Before function invocation"
+                }
+                "after hook" | "realtime after hook" => {
+                    "Registered Rust runtime After function invocation"
+                }
+                "matchmaker matched hook" => {
+                    "Registered Rust runtime Matchmaker Matched function invocation"
+                }
                 // Nakama logs nothing here; a dev host says what it serves.
-                _ => "Registered Rust match handler",
+                "match handler" => "Registered Rust match handler",
+                other => {
+                    return log.info(
+                        "Registered a Rust handler of a kind this host does not serve",
+                        &[
+                            ("kind", other.into()),
+                            ("id", id.into()),
+                            ("module", Value::from(module)),
+                        ],
+                    )
+                }
             };
             let id = if kind.ends_with("hook") {
                 id.to_lowercase()

@@ -137,9 +137,17 @@ fn matchmaker_stats_answer_as_nakama() {
 
 #[test]
 fn realtime_hooks_pass_rewrite_refuse_and_follow_messages_as_nakama() {
-    let server = Server::start(&["fixture-rt"], &["--logger.level", "warn"]);
+    let server = Server::start(&["fixture-rt"], &["--logger.level", "info"]);
     nakama_conformance::rt_hooks::check_rt_hooks(server.port, true);
     let log = std::fs::read_to_string(&server.log).unwrap();
+    // Registered in Nakama's words for Go modules' hooks.
+    assert!(
+        log.lines().any(
+            |l| l.contains("Registered Rust runtime After function invocation")
+                && l.contains(r#""id":"channelleave""#)
+        ),
+        "{log}"
+    );
     assert!(
         log.contains("Intercepted a disabled resource.") && log.contains("ChannelJoin"),
         "{log}"
