@@ -198,19 +198,11 @@ struct Registered {
 impl Registered {
     fn kind(&self) -> CallKind<'_> {
         match self.kind {
-            kind::BEFORE_HOOK => CallKind::Hook {
+            kind::BEFORE_HOOK | kind::BEFORE_RT => CallKind::Hook {
                 name: &self.id,
                 mode: "before",
             },
-            kind::AFTER_HOOK => CallKind::Hook {
-                name: &self.id,
-                mode: "after",
-            },
-            kind::BEFORE_RT => CallKind::Hook {
-                name: &self.id,
-                mode: "before",
-            },
-            kind::AFTER_RT => CallKind::Hook {
+            kind::AFTER_HOOK | kind::AFTER_RT => CallKind::Hook {
                 name: &self.id,
                 mode: "after",
             },
