@@ -1113,3 +1113,38 @@ async fn a_second_matchmaker_hook_is_refused_naming_both_modules() {
         "{msg}"
     );
 }
+
+#[tokio::test]
+async fn a_second_realtime_hook_on_one_message_is_refused_naming_both_modules() {
+    // Both hook ChannelMessageSend before the server handles it.
+    let (result, _, _) = load(&["guild", "fixture-rt"]).await;
+    let msg = result.err().expect("refused").to_string();
+    assert!(
+        msg.contains("realtime before hook ChannelMessageSend is registered by two modules"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("guild (") && msg.contains("fixture-rt ("),
+        "{msg}"
+    );
+}
+
+#[tokio::test]
+async fn realtime_hooks_are_routed_by_message_name() {
+    let (modules, _) = load_ok(&["fixture-rt"]).await;
+    assert!(modules.has_before_rt("ChannelJoin") && modules.has_after_rt("ChannelLeave"));
+    assert!(!modules.has_before_rt("ChannelLeave") && !modules.has_before("ChannelJoin"));
+    // A before hook's answer is the message to go on with, as JSON.
+    let ctx = ContextData::default();
+    let out = modules
+        .call(
+            Callee::BeforeRt("ChannelJoin"),
+            CallContext::new(&ctx),
+            br#"{"target":"alias-x","type":1}"#,
+        )
+        .await
+        .expect("hooked")
+        .expect("answered");
+    let out: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(out, serde_json::json!({"target": "room-x", "type": 1}));
+}
