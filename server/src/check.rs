@@ -13,6 +13,7 @@ use nakama_devhost::log::Logger;
 use nakama_devhost::matches::Matches;
 use nakama_devhost::nk::DevHostApi;
 use nakama_devhost::session::Sessions;
+use nakama_devhost::status::Statuses;
 
 /// Runs init with no server behind it: logs are printed, nk calls are
 /// answered by the dev host's functions on an empty in-memory database
@@ -32,6 +33,7 @@ impl CheckHost {
                     Default::default(),
                     Logger::new("error", "json"),
                 ),
+                status: Statuses::new(db.clone(), Logger::new("error", "json")),
                 db,
                 log: Logger::new("error", "json"),
                 sessions: Arc::new(Sessions::new("check", "check", 60, 60)),

@@ -54,6 +54,8 @@ pub struct App {
     pub channels: crate::channels::Channels,
     /// The sessions connected over the realtime socket.
     pub online: crate::online::Online,
+    /// Users' status: followers, status presences, the `online` flag.
+    pub status: crate::status::Statuses,
     pub log: Logger,
 }
 
@@ -1045,7 +1047,8 @@ async fn get_account(State(app): Shared, headers: HeaderMap) -> Response {
     }
     let uid = claims.uid.clone();
     match app.db.run(move |c| db::account(c, &uid)).await {
-        Ok(Some(account)) => {
+        Ok(Some(mut account)) => {
+            app.status.fill_accounts([&mut account]);
             app.after::<hook::GetAccount>(Some(&claims), &account, &())
                 .await;
             gateway_ok(&account)
@@ -1129,7 +1132,8 @@ async fn get_users(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response
         })
         .await;
     match found {
-        Ok(users) => {
+        Ok(mut users) => {
+            app.status.fill_users(&mut users);
             let out = api::Users { users };
             app.after::<hook::GetUsers>(Some(&claims), &out, &req).await;
             gateway_ok(&out)

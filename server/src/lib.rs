@@ -6,7 +6,8 @@
 //! [`session`] (JWT session tokens), [`nk`] (the nk functions modules call),
 //! [`modules`] (loading the modules folder, and again after a change),
 //! [`http`] (the routes), [`realtime`] (the realtime socket, `/ws`),
-//! [`channels`] (chat channels: their members and history), and
+//! [`channels`] (chat channels: their members and history), [`status`]
+//! (who follows whose status, and who is online), and
 //! [`start`], which puts them together.
 
 pub mod channels;
@@ -23,6 +24,7 @@ pub mod online;
 pub mod query;
 pub mod realtime;
 pub mod session;
+pub mod status;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -69,6 +71,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
     let matches = matches::Matches::new(&config.name, VERSION, log.clone());
     let online = online::Online::default();
     let channels = channels::Channels::new(db.clone(), online.clone(), log.clone());
+    let status = status::Statuses::new(db.clone(), log.clone());
     let api = Arc::new(nk::DevHostApi {
         db: db.clone(),
         log: log.clone(),
@@ -76,6 +79,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         matches: matches.clone(),
         online: online.clone(),
         channels: channels.clone(),
+        status: status.clone(),
     });
     let init_ctx = ContextData {
         env,
@@ -134,6 +138,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         matchmaker,
         channels,
         online,
+        status,
         log: log.clone(),
     });
     if reload {

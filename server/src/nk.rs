@@ -15,6 +15,7 @@ use crate::log::{Level, Logger};
 use crate::matches::Matches;
 use crate::online::Online;
 use crate::session::Sessions;
+use crate::status::Statuses;
 
 mod checks;
 
@@ -29,6 +30,8 @@ pub struct DevHostApi {
     pub online: Online,
     /// The chat channels (`channel_*`).
     pub channels: Channels,
+    /// Users' status (the `online` flag of users and accounts).
+    pub status: Statuses,
 }
 
 fn authenticated(
@@ -154,17 +157,23 @@ impl HostApi for DevHostApi {
         args: &[u8],
     ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
         let db = &self.db;
+        // Users and accounts carry their `online` flag, as Nakama fills it.
+        let status = self.status.clone();
         match function {
-            nk::AccountGetId::NAME => call::<nk::AccountGetId>(db, args, |c, a| {
+            nk::AccountGetId::NAME => call::<nk::AccountGetId>(db, args, move |c, a| {
                 if uuid::Uuid::parse_str(&a.user_id).is_err() {
                     return Err(CallError::new(Code::InvalidArgument, "invalid user id"));
                 }
-                db::account(c, &a.user_id)?
-                    .ok_or_else(|| CallError::new(Code::NotFound, "account not found"))
+                let mut account = db::account(c, &a.user_id)?
+                    .ok_or_else(|| CallError::new(Code::NotFound, "account not found"))?;
+                status.fill_accounts([&mut account]);
+                Ok(account)
             }),
-            nk::UsersGetId::NAME => call::<nk::UsersGetId>(db, args, |c, a| {
+            nk::UsersGetId::NAME => call::<nk::UsersGetId>(db, args, move |c, a| {
                 checks::user_ids(&a.user_ids)?;
-                db::users(c, &a.user_ids)
+                let mut users = db::users(c, &a.user_ids)?;
+                status.fill_users(&mut users);
+                Ok(users)
             }),
             nk::StorageRead::NAME => call::<nk::StorageRead>(db, args, |c, a| {
                 checks::storage_read(&a)?;
@@ -237,21 +246,24 @@ impl HostApi for DevHostApi {
                     Ok(nk::TokenGenerateResult { token, exp })
                 })
             }
-            nk::AccountsGetId::NAME => call::<nk::AccountsGetId>(db, args, |c, a| {
+            nk::AccountsGetId::NAME => call::<nk::AccountsGetId>(db, args, move |c, a| {
                 checks::user_ids(&a.user_ids)?;
                 let mut out = Vec::new();
                 for id in &a.user_ids {
                     out.extend(db::account(c, id)?);
                 }
+                status.fill_accounts(&mut out);
                 Ok(out)
             }),
             nk::AccountUpdateId::NAME => call::<nk::AccountUpdateId>(db, args, |c, a| {
                 checks::account_update_id(&a)?;
                 db::account_update_id(c, &a)
             }),
-            nk::UsersGetUsername::NAME => {
-                call::<nk::UsersGetUsername>(db, args, |c, a| db::users_by_name(c, &a.usernames))
-            }
+            nk::UsersGetUsername::NAME => call::<nk::UsersGetUsername>(db, args, move |c, a| {
+                let mut users = db::users_by_name(c, &a.usernames)?;
+                status.fill_users(&mut users);
+                Ok(users)
+            }),
             nk::WalletsUpdate::NAME => call::<nk::WalletsUpdate>(db, args, |c, a| {
                 for u in &a.updates {
                     checks::wallet_user(&u.user_id)?;

@@ -1,6 +1,7 @@
 //! The sessions connected over the realtime socket, by user, and what the
 //! server pushes to them without being asked: what matches send, what the
-//! matchmaker found, chat messages and presences, and notifications (Nakama's notification stream: a
+//! matchmaker found, chat messages and presences, status presences
+//! ([`crate::status`]), and notifications (Nakama's notification stream: a
 //! notification reaches every socket its user has open when it is sent,
 //! persistent or not).
 
@@ -37,6 +38,8 @@ pub enum Outbound {
     ChannelMessage(Box<api::ChannelMessage>),
     /// A `channel_presence_event` envelope.
     ChannelPresences(crate::channels::PresenceEvent),
+    /// A `status_presence_event` envelope.
+    StatusPresences(crate::status::Event),
     /// The session's answer to a request of its own, already encoded, to
     /// go out after what was pushed to it before (a chat message's
     /// acknowledgement after the sender's own copy of the message).

@@ -61,6 +61,7 @@ use tokio::time::Instant;
 use crate::http::App;
 use crate::matches::{JoinError, JoinRequest, Joined};
 use crate::online::{MatchedId, Outbound, Outbox};
+use crate::status::{Followed, StatusPresence};
 
 mod hooks;
 
@@ -153,7 +154,7 @@ pub async fn upgrade(State(app): State<Arc<App>>, req: Request) -> Response {
         "" => "en".to_string(),
         l => l.to_string(),
     };
-    let _status = go_bool(param("status"));
+    let status = go_bool(param("status"));
     let ws = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
         Ok(ws) => ws,
         // gorilla/websocket's answer to a request that is not a handshake.
@@ -175,6 +176,7 @@ pub async fn upgrade(State(app): State<Arc<App>>, req: Request) -> Response {
         lang,
         client_ip,
         client_port,
+        status,
     };
     ws.max_message_size(MAX_MESSAGE_SIZE_BYTES)
         .max_frame_size(MAX_MESSAGE_SIZE_BYTES)
@@ -194,6 +196,8 @@ struct Session {
     lang: String,
     client_ip: Option<String>,
     client_port: Option<String>,
+    /// Opened with `status=true`: the session has a status presence.
+    status: bool,
 }
 
 impl Session {
@@ -249,6 +253,8 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
     let (outbox, mut from_matches) = mpsc::unbounded_channel::<Outbound>();
     app.online
         .connect(&session.user_id, &session.id, outbox.clone());
+    app.status
+        .connect(&session.presence(""), outbox.clone(), session.status);
     let stopped = Arc::new(AtomicBool::new(false));
     let handler = tokio::spawn(handle_requests(
         app.clone(),
@@ -334,6 +340,7 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
     app.matchmaker.remove_session(&session.id);
     app.matches.leave_all(&session.id);
     app.channels.leave_all(&session.id);
+    app.status.disconnect(&session.user_id, &session.id);
     app.online.disconnect(&session.user_id, &session.id);
     match close_reason {
         Some(reason) => app.log.log(
@@ -564,6 +571,37 @@ impl Socket {
                     .remove(&me, &channel_id, &message_id)
                     .await;
                 self.channel_ack(cid, removed, keep)
+            }
+            decode::Request::StatusFollow {
+                user_ids,
+                usernames,
+            } => {
+                let me = self.session.presence("");
+                match self.app.status.follow(&me, &user_ids, &usernames).await {
+                    // Nakama gives the after hook no answer for this one.
+                    Ok(Followed::Nobody) => {
+                        self.answer(cid, Out::Status(StatusOut::default()), false)
+                    }
+                    Ok(Followed::Presences(presences)) => {
+                        let presences = presences.iter().map(UserPresence::from).collect();
+                        self.answer(cid, Out::Status(StatusOut { presences }), keep)
+                    }
+                    Err(r) => self.refused(cid, r.code, &r.message),
+                }
+            }
+            decode::Request::StatusUnfollow { user_ids } => {
+                let me = self.session.presence("");
+                match self.app.status.unfollow(&me, &user_ids) {
+                    Ok(()) => self.answered(cid),
+                    Err(r) => self.refused(cid, r.code, &r.message),
+                }
+            }
+            decode::Request::StatusUpdate { status } => {
+                let me = self.session.presence("");
+                match self.app.status.update(&me, status.as_deref()) {
+                    Ok(()) => self.answered(cid),
+                    Err(r) => self.refused(cid, r.code, &r.message),
+                }
             }
             decode::Request::NotYet(name) => self.refused(
                 cid,
@@ -961,6 +999,8 @@ enum Out {
     ChannelMessageAck(nakama_runtime_host::abi::rtapi::ChannelMessageAck),
     ChannelPresenceEvent(ChannelPresenceOut),
     Rpc(RpcOut),
+    Status(StatusOut),
+    StatusPresenceEvent(StatusEventOut),
     Pong(Empty),
 }
 
@@ -998,6 +1038,20 @@ struct ChannelPresenceOut {
     user_id_one: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     user_id_two: String,
+}
+
+#[derive(Serialize, Default)]
+struct StatusOut {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    presences: Vec<UserPresence>,
+}
+
+#[derive(Serialize)]
+struct StatusEventOut {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    joins: Vec<UserPresence>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    leaves: Vec<UserPresence>,
 }
 
 #[derive(Serialize)]
@@ -1107,6 +1161,10 @@ struct UserPresence {
     /// Channel presences only: whether what the session sends is stored.
     #[serde(skip_serializing_if = "is_zero")]
     persistence: bool,
+    /// Status presences only: the status (a wrapper: written when set,
+    /// empty or not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<String>,
 }
 
 impl From<&Presence> for UserPresence {
@@ -1116,6 +1174,19 @@ impl From<&Presence> for UserPresence {
             session_id: p.session_id.clone(),
             username: p.username.clone(),
             persistence: false,
+            status: None,
+        }
+    }
+}
+
+impl From<&StatusPresence> for UserPresence {
+    fn from(p: &StatusPresence) -> Self {
+        UserPresence {
+            user_id: p.user_id.clone(),
+            session_id: p.session_id.clone(),
+            username: p.username.clone(),
+            persistence: false,
+            status: Some(p.status.clone()),
         }
     }
 }
@@ -1237,6 +1308,10 @@ fn outbound(out: &Outbound) -> String {
                 user_id_two: names.user_id_two,
             })
         }
+        Outbound::StatusPresences(e) => Out::StatusPresenceEvent(StatusEventOut {
+            joins: e.joins.iter().map(UserPresence::from).collect(),
+            leaves: e.leaves.iter().map(UserPresence::from).collect(),
+        }),
         Outbound::Reply(text) => return text.clone(),
     };
     Envelope {
@@ -1382,6 +1457,17 @@ pub mod decode {
             channel_id: String,
             message_id: String,
         },
+        StatusFollow {
+            user_ids: Vec<String>,
+            usernames: Vec<String>,
+        },
+        StatusUnfollow {
+            user_ids: Vec<String>,
+        },
+        StatusUpdate {
+            /// A `StringValue`: absent is `None` (appear offline).
+            status: Option<String>,
+        },
         /// A message Nakama handles and the dev host does not yet.
         NotYet(&'static str),
         /// A message only servers send.
@@ -1390,9 +1476,6 @@ pub mod decode {
 
     /// The client messages the dev host does not handle yet.
     const NOT_YET: &[&str] = &[
-        "status_follow",
-        "status_unfollow",
-        "status_update",
         "party_create",
         "party_join",
         "party_leave",
@@ -1447,6 +1530,9 @@ pub mod decode {
         "channel_message_send",
         "channel_message_update",
         "channel_message_remove",
+        "status_follow",
+        "status_unfollow",
+        "status_update",
     ];
 
     type Error = String;
@@ -1516,6 +1602,15 @@ pub mod decode {
     /// `None`.
     fn bool_value(v: Option<Json>) -> Result<Option<bool>, Error> {
         v.map(|v| boolean(Some(v))).transpose()
+    }
+
+    /// A repeated string: a JSON array of strings.
+    fn strings(v: Option<Json>) -> Result<Vec<String>, Error> {
+        match v {
+            None => Ok(Vec::new()),
+            Some(Json::Array(items)) => items.into_iter().map(|s| string(Some(s))).collect(),
+            Some(other) => Err(format!("expected an array of strings: {other:?}")),
+        }
     }
 
     /// A `google.protobuf.StringValue`: a JSON string; absent is `None`.
@@ -1853,6 +1948,25 @@ pub mod decode {
                     message_id: string(m.remove("message_id"))?,
                 }
             }
+            "status_follow" => {
+                let mut m = message(value, &["user_ids", "usernames"])?;
+                Request::StatusFollow {
+                    user_ids: strings(m.remove("user_ids"))?,
+                    usernames: strings(m.remove("usernames"))?,
+                }
+            }
+            "status_unfollow" => {
+                let mut m = message(value, &["user_ids"])?;
+                Request::StatusUnfollow {
+                    user_ids: strings(m.remove("user_ids"))?,
+                }
+            }
+            "status_update" => {
+                let mut m = message(value, &["status"])?;
+                Request::StatusUpdate {
+                    status: string_value(m.remove("status"))?,
+                }
+            }
             other => {
                 // Not read further: the dev host only needs its kind.
                 if !matches!(value, Json::Object(_)) {
@@ -1999,6 +2113,30 @@ mod tests {
                 channel_id: "x".into()
             })
         );
+        // Status: repeated strings, and a bare string for the wrapper
+        // (absent or null: None).
+        let e = envelope(r#"{"statusFollow":{"userIds":["a","b"],"usernames":[]}}"#).unwrap();
+        assert_eq!(
+            e.message,
+            Some(Request::StatusFollow {
+                user_ids: vec!["a".into(), "b".into()],
+                usernames: vec![]
+            })
+        );
+        let e = envelope(r#"{"status_unfollow":{}}"#).unwrap();
+        assert_eq!(
+            e.message,
+            Some(Request::StatusUnfollow { user_ids: vec![] })
+        );
+        let e = envelope(r#"{"status_update":{"status":""}}"#).unwrap();
+        assert_eq!(
+            e.message,
+            Some(Request::StatusUpdate {
+                status: Some(String::new())
+            })
+        );
+        let e = envelope(r#"{"status_update":{"status":null}}"#).unwrap();
+        assert_eq!(e.message, Some(Request::StatusUpdate { status: None }));
         let e = envelope(r#"{"party_matchmaker_add":{}}"#).unwrap();
         assert_eq!(e.message, Some(Request::NotYet("party_matchmaker_add")));
         let e = envelope(r#"{"matchData":{}}"#).unwrap();
@@ -2044,6 +2182,12 @@ mod tests {
             r#"{"channel_message_update":{"message_id":1}}"#,
             r#"{"channel_message_remove":{"content":"{}"}}"#,
             r#"{"channel_leave":[]}"#,
+            r#"{"status_follow":{"user_ids":"a"}}"#,
+            r#"{"status_follow":{"usernames":[null]}}"#,
+            r#"{"status_follow":{"user_ids":[1]}}"#,
+            r#"{"status_unfollow":{"usernames":[]}}"#,
+            r#"{"status_update":{"status":{"value":"x"}}}"#,
+            r#"{"status_update":{"status":1}}"#,
         ] {
             assert!(envelope(bad).is_err(), "{bad}");
         }
@@ -2145,6 +2289,28 @@ mod tests {
                 }
             )),
             r#"{"channel_presence_event":{"channel_id":"2...lobby","joins":[{"user_id":"u","session_id":"s","username":"n","persistence":true}],"room_name":"lobby"}}"#
+        );
+        // Status presences carry their status, empty or not.
+        let status = |s: &str| crate::status::StatusPresence {
+            user_id: "u".into(),
+            session_id: "s".into(),
+            username: "n".into(),
+            status: s.into(),
+        };
+        assert_eq!(
+            outbound(&Outbound::StatusPresences(crate::status::Event {
+                joins: vec![status("busy")],
+                leaves: vec![status("")]
+            })),
+            r#"{"status_presence_event":{"joins":[{"user_id":"u","session_id":"s","username":"n","status":"busy"}],"leaves":[{"user_id":"u","session_id":"s","username":"n","status":""}]}}"#
+        );
+        assert_eq!(
+            Envelope {
+                cid: "5",
+                message: Some(Out::Status(StatusOut::default()))
+            }
+            .to_json(),
+            r#"{"cid":"5","status":{}}"#
         );
         assert_eq!(
             outbound(&Outbound::Reply(r#"{"cid":"1"}"#.into())),

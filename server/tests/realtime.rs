@@ -70,7 +70,6 @@ fn messages_the_dev_host_lacks_answer_an_error_and_keep_the_socket() {
     let mut s = Socket::open(server.port, &user);
     for message in [
         json!({"party_matchmaker_add": {"party_id": "p", "min_count": 2, "max_count": 2}}),
-        json!({"status_follow": {"user_ids": []}}),
         json!({"party_create": {"open": true, "max_size": 2}}),
     ] {
         let name = message.as_object().unwrap().keys().next().unwrap().clone();

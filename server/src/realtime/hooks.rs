@@ -10,7 +10,9 @@
 //!   its answer when it has one; the client has its answer already, so an
 //!   error is only logged (Nakama drops it without a word).
 //! - `rpc` has no hooks, as in Nakama; messages the dev host does not
-//!   handle (parties, status) are refused before any hook runs.
+//!   handle (parties) are refused before any hook runs.
+//! - An empty `status_follow` (no ids, no names) is answered, and its
+//!   after hook gets no answer, as in Nakama.
 //!
 //! The hook sees the message re-encoded from what the dev host decoded,
 //! in the ABI's proto-JSON form, as the bridge gives it from Nakama's
@@ -56,6 +58,9 @@ impl Request {
             Request::ChannelMessageSend { .. } => "ChannelMessageSend",
             Request::ChannelMessageUpdate { .. } => "ChannelMessageUpdate",
             Request::ChannelMessageRemove { .. } => "ChannelMessageRemove",
+            Request::StatusFollow { .. } => "StatusFollow",
+            Request::StatusUnfollow { .. } => "StatusUnfollow",
+            Request::StatusUpdate { .. } => "StatusUpdate",
         })
     }
 
@@ -176,6 +181,28 @@ impl Request {
                     "channel_message_remove",
                     value(remove),
                 )
+            }
+            Request::StatusFollow {
+                user_ids,
+                usernames,
+            } => {
+                let follow = rtapi::StatusFollow {
+                    user_ids: user_ids.clone(),
+                    usernames: usernames.clone(),
+                };
+                ("StatusFollow", "status_follow", value(follow))
+            }
+            Request::StatusUnfollow { user_ids } => {
+                let unfollow = rtapi::StatusUnfollow {
+                    user_ids: user_ids.clone(),
+                };
+                ("StatusUnfollow", "status_unfollow", value(unfollow))
+            }
+            Request::StatusUpdate { status } => {
+                let update = rtapi::StatusUpdate {
+                    status: status.clone(),
+                };
+                ("StatusUpdate", "status_update", value(update))
             }
         };
         Some(Hooked {
@@ -326,6 +353,26 @@ mod tests {
                 "MatchmakerAdd",
                 r#"{"count_multiple":0,"max_count":4,"min_count":2,"numeric_properties":{"r":1.5}}"#
                     .to_string(),
+            ),
+            (
+                r#"{"status_follow":{"user_ids":["a"],"usernames":["b","c"]}}"#,
+                "StatusFollow",
+                r#"{"user_ids":["a"],"usernames":["b","c"]}"#.to_string(),
+            ),
+            (
+                r#"{"status_update":{"status":""}}"#,
+                "StatusUpdate",
+                r#"{"status":""}"#.to_string(),
+            ),
+            (
+                r#"{"status_update":{}}"#,
+                "StatusUpdate",
+                "{}".to_string(),
+            ),
+            (
+                r#"{"status_unfollow":{"user_ids":["a"]}}"#,
+                "StatusUnfollow",
+                r#"{"user_ids":["a"]}"#.to_string(),
             ),
             (
                 r#"{"channel_message_update":{"channel_id":"2...x","message_id":"m","content":"{}"}}"#,
