@@ -19,6 +19,9 @@
 //! - [`matches`]: the client's match listing, label queries included.
 //! - [`channels`]: chat channels over the socket (rooms, direct chats,
 //!   presences, messages, updates, removals) and their history over HTTP.
+//! - [`status`]: users' status over the socket (follows, status
+//!   presences and their events, refusals) and the `online` flag of users
+//!   and accounts.
 //! - [`nakama`]: starts and stops a real Nakama through `scripts/nakama-up`,
 //!   for the tests of the bridge.
 //!
@@ -35,6 +38,7 @@ pub mod nakama;
 pub mod nk;
 pub mod realtime;
 pub mod rt_hooks;
+pub mod status;
 
 use std::path::PathBuf;
 

@@ -1,5 +1,6 @@
 //! The realtime socket (`/ws`) of the dev host serving `examples/arena`:
-//! the conformance checks shared with real Nakama (chat channels too),
+//! the conformance checks shared with real Nakama (chat channels and user
+//! status too),
 //! then what only the dev host answers (messages it does not support yet).
 
 mod common;
@@ -61,6 +62,12 @@ fn modules_chat_through_the_channel_nk_functions_as_in_nakama() {
 fn hooks_see_the_chat_history_request() {
     let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
     nakama_conformance::channels::check_history_hook(server.port);
+}
+
+#[test]
+fn user_status_works_as_nakamas() {
+    let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
+    nakama_conformance::status::check_status(server.port);
 }
 
 #[test]

@@ -434,6 +434,15 @@ fn a_modules_chat_through_the_channel_nk_functions_is_as_on_the_dev_host() {
 
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn user_status_in_nakama_is_as_on_the_dev_host() {
+    // fixture-nk's nk_online reads the online flag through the bridge.
+    let runtime = runtime_folder(&["fixture-nk"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    nakama_conformance::status::check_status(nakama.port);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn a_match_nakama_stops_on_its_own_has_its_rust_state_dropped() {
     // An arena nobody joins: Nakama stops it after a second empty, without
     // a call of the handler; the bridge then drops its state in Rust.
