@@ -6,9 +6,9 @@
 //!   before the token is looked at), the session token from an
 //!   `Authorization: Bearer` header or else `?token=` (missing, invalid,
 //!   expired or logged out: 401 `Missing or invalid token`), `lang`
-//!   (default `en`) and `status` (read, but the dev host has no status
-//!   presences). Refusals are Go's `http.Error` answers: plain text with a
-//!   newline.
+//!   (default `en`) and `status` (`true`: the session has a status
+//!   presence, [`crate::status`]). Refusals are Go's `http.Error`
+//!   answers: plain text with a newline.
 //! - Envelopes are protobuf JSON as Nakama reads and writes it: proto field
 //!   names (lowerCamelCase names are read too), int64 as strings, bytes as
 //!   base64, enums as numbers, default values left out, `cid` echoed. An
@@ -23,10 +23,11 @@
 //!   ([`crate::matchmaker`] pushes `matchmaker_matched`); `channel_join`,
 //!   `channel_leave`, `channel_message_send` / `_update` / `_remove`
 //!   ([`crate::channels`] pushes `channel_message` and
-//!   `channel_presence_event`). Each error is an `error` envelope with
-//!   Nakama's code and message.
-//! - Messages Nakama handles and the dev host does not yet (status,
-//!   parties) answer an error saying so and the socket stays open.
+//!   `channel_presence_event`); `status_follow`, `status_unfollow`,
+//!   `status_update` ([`crate::status`] pushes `status_presence_event`).
+//!   Each error is an `error` envelope with Nakama's code and message.
+//! - Messages Nakama handles and the dev host does not yet (parties)
+//!   answer an error saying so and the socket stays open.
 //!   Server-to-client messages sent by a client answer `Unrecognized
 //!   message.` and close it, as in Nakama.
 //! - Requests of one socket are handled one after the other, in order, as
@@ -38,7 +39,8 @@
 //!   not close a socket whose session token expires later (its session has
 //!   no timer for it), and neither does the dev host.
 //! - When the socket closes, its session leaves every match and channel
-//!   it is in, and its matchmaker tickets go.
+//!   it is in, its matchmaker tickets go, its status presence leaves and
+//!   it stops following users.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
