@@ -4,7 +4,8 @@
 //! open), panics, or answers nothing (a disabled resource: the socket
 //! closes); after hooks that see the server's answer and the message as
 //! handled, with the after mode in their context, and none after a
-//! refused message.
+//! refused message; status messages hooked too (a status rewritten, the
+//! `status` answer seen).
 
 use serde_json::{json, Value};
 
@@ -120,6 +121,8 @@ pub fn check_rt_hooks(port: u16, exact: bool) {
     assert_eq!(seen, json!({"mode": "after"}));
     assert_eq!(recorded(port, &user, &format!("left {bogus}")), None);
 
+    check_status_hooks(port, &user, &mut s);
+
     // No message from the hook: a disabled resource; the socket closes.
     s.send(&json!({"cid": "99", "channel_join": {"target": format!("disabled-{run}"), "type": 1}}));
     let (closed, before) = s.wait_closed();
@@ -136,4 +139,33 @@ pub fn check_rt_hooks(port: u16, exact: bool) {
     if exact {
         assert_eq!(errors.len(), 1, "{before:?}");
     }
+}
+
+/// Status messages through their hooks: the after hook of a follow sees
+/// the `status` answer; a status the before hook rewrites is the one
+/// followers (here the user's own socket) get.
+fn check_status_hooks(port: u16, user: &User, s: &mut Socket) {
+    let run = crate::run_suffix();
+    let other = User::new(port, &format!("rt-other-{run}"), &format!("rt_other_{run}"));
+    let o = Socket::open(port, &other);
+    let r = s.call(json!({"status_follow": {"user_ids": [other.user_id]}}));
+    let presences = r["status"]["presences"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(presences.len(), 1, "{r}");
+    let seen = wait_recorded(port, user, &format!("followed {}", other.user_id));
+    assert_eq!(seen, json!({"statuses": [""], "mode": "after"}));
+
+    let r = s.call(json!({"status_update": {"status": format!("secret-{run}")}}));
+    assert!(r.get("error").is_none(), "{r}");
+    let hidden = s.wait_for("the rewritten status", |e| {
+        let joins = &e["status_presence_event"]["joins"];
+        joins[0]["user_id"] == user.user_id.as_str() && joins[0]["status"] != ""
+    });
+    assert_eq!(
+        hidden["status_presence_event"]["joins"][0]["status"], "hidden",
+        "{hidden}"
+    );
+    o.close();
 }

@@ -80,9 +80,7 @@ fn follow(s: &mut Socket, body: Value) -> Vec<Value> {
     let r = s.call(json!({ "status_follow": body }));
     let status = &r["status"];
     assert!(status.is_object(), "{r}");
-    let mut presences = list(&status["presences"]);
-    presences.sort_by_key(|p| p["session_id"].as_str().unwrap_or("").to_string());
-    presences
+    sorted(list(&status["presences"]))
 }
 
 /// A request answered with an empty envelope (only the cid).
@@ -312,6 +310,7 @@ pub fn check_status(port: u16) {
     a.close();
 }
 
+/// Presences in a fixed order, to compare lists Nakama writes in any.
 fn sorted(mut presences: Vec<Value>) -> Vec<Value> {
     presences.sort_by_key(|p| p["session_id"].as_str().unwrap_or("").to_string());
     presences
