@@ -54,7 +54,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use nakama_runtime_host::abi::matches::Presence;
 use nakama_runtime_host::abi::matchmaker::MatchmakerEntry;
-use nakama_runtime_host::abi::{mode, Code, ContextData};
+use nakama_runtime_host::abi::{mode, rtapi, Code, ContextData};
 use nakama_runtime_host::{CallContext, CallError};
 use serde::Serialize;
 use tokio::sync::mpsc;
@@ -527,57 +527,57 @@ impl Socket {
             decode::Request::MatchJoin { id, metadata } => {
                 self.match_join(cid, id, metadata, keep).await
             }
-            decode::Request::MatchCreate { name } => self.match_create(cid, &name, keep),
-            decode::Request::MatchLeave { match_id } => self.match_leave(cid, &match_id),
-            decode::Request::MatchDataSend {
+            decode::Request::MatchCreate(rtapi::MatchCreate { name }) => self.match_create(cid, &name, keep),
+            decode::Request::MatchLeave(rtapi::MatchLeave { match_id }) => self.match_leave(cid, &match_id),
+            decode::Request::MatchDataSend(rtapi::MatchDataSend {
                 match_id,
                 op_code,
                 data,
                 presences,
                 reliable,
-            } => self.match_data_send(&match_id, op_code, data, &presences, reliable),
+            }) => self.match_data_send(&match_id, op_code, data, &presences, reliable),
             decode::Request::MatchmakerAdd(req) => self.matchmaker_add(cid, &req, keep),
-            decode::Request::MatchmakerRemove { ticket } => self.matchmaker_remove(cid, &ticket),
+            decode::Request::MatchmakerRemove(rtapi::MatchmakerRemove { ticket }) => self.matchmaker_remove(cid, &ticket),
             decode::Request::ChannelJoin(req) => self.channel_join(cid, &req, keep).await,
-            decode::Request::ChannelLeave { channel_id } => {
+            decode::Request::ChannelLeave(rtapi::ChannelLeave { channel_id }) => {
                 match self.app.channels.leave(&self.session.id, &channel_id) {
                     Ok(()) => self.answered(cid),
                     Err(r) => self.refused(cid, r.code, &r.message),
                 }
             }
-            decode::Request::ChannelMessageSend {
+            decode::Request::ChannelMessageSend(rtapi::ChannelMessageSend {
                 channel_id,
                 content,
-            } => {
+            }) => {
                 let me = self.session.presence(&self.app.config.name);
                 let sent = self.app.channels.send(&me, &channel_id, &content).await;
                 self.channel_ack(cid, sent, keep)
             }
-            decode::Request::ChannelMessageUpdate {
+            decode::Request::ChannelMessageUpdate(rtapi::ChannelMessageUpdate {
                 channel_id,
                 message_id,
                 content,
-            } => {
+            }) => {
                 let me = self.session.presence(&self.app.config.name);
                 let updated = (self.app.channels)
                     .update(&me, &channel_id, &message_id, &content)
                     .await;
                 self.channel_ack(cid, updated, keep)
             }
-            decode::Request::ChannelMessageRemove {
+            decode::Request::ChannelMessageRemove(rtapi::ChannelMessageRemove {
                 channel_id,
                 message_id,
-            } => {
+            }) => {
                 let me = self.session.presence(&self.app.config.name);
                 let removed = (self.app.channels)
                     .remove(&me, &channel_id, &message_id)
                     .await;
                 self.channel_ack(cid, removed, keep)
             }
-            decode::Request::StatusFollow {
+            decode::Request::StatusFollow(rtapi::StatusFollow {
                 user_ids,
                 usernames,
-            } => {
+            }) => {
                 let me = self.session.presence("");
                 match self.app.status.follow(&me, &user_ids, &usernames).await {
                     // Nakama gives the after hook no answer for this one.
@@ -591,14 +591,14 @@ impl Socket {
                     Err(r) => self.refused(cid, r.code, &r.message),
                 }
             }
-            decode::Request::StatusUnfollow { user_ids } => {
+            decode::Request::StatusUnfollow(rtapi::StatusUnfollow { user_ids }) => {
                 let me = self.session.presence("");
                 match self.app.status.unfollow(&me, &user_ids) {
                     Ok(()) => self.answered(cid),
                     Err(r) => self.refused(cid, r.code, &r.message),
                 }
             }
-            decode::Request::StatusUpdate { status } => {
+            decode::Request::StatusUpdate(rtapi::StatusUpdate { status }) => {
                 let me = self.session.presence("");
                 match self.app.status.update(&me, status.as_deref()) {
                     Ok(()) => self.answered(cid),
@@ -1332,7 +1332,7 @@ fn outbound(out: &Outbound) -> String {
 pub mod decode {
     use std::collections::HashMap;
 
-    use nakama_runtime_host::abi::rtapi::UserPresence;
+    use nakama_runtime_host::abi::rtapi::{self, UserPresence};
 
     use base64::Engine as _;
     use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -1424,52 +1424,21 @@ pub mod decode {
             id: Option<JoinId>,
             metadata: HashMap<String, String>,
         },
-        MatchCreate {
-            name: String,
-        },
-        MatchLeave {
-            match_id: String,
-        },
-        MatchDataSend {
-            match_id: String,
-            op_code: i64,
-            data: Vec<u8>,
-            /// Whom for (relayed matches): see [`send_to`].
-            presences: Vec<UserPresence>,
-            reliable: bool,
-        },
+        MatchCreate(rtapi::MatchCreate),
+        MatchLeave(rtapi::MatchLeave),
+        /// Whom for (relayed matches): see [`send_to`].
+        MatchDataSend(rtapi::MatchDataSend),
         MatchmakerAdd(crate::matchmaker::TicketRequest),
-        MatchmakerRemove {
-            ticket: String,
-        },
+        MatchmakerRemove(rtapi::MatchmakerRemove),
         ChannelJoin(crate::channels::JoinRequest),
-        ChannelLeave {
-            channel_id: String,
-        },
-        ChannelMessageSend {
-            channel_id: String,
-            content: String,
-        },
-        ChannelMessageUpdate {
-            channel_id: String,
-            message_id: String,
-            content: String,
-        },
-        ChannelMessageRemove {
-            channel_id: String,
-            message_id: String,
-        },
-        StatusFollow {
-            user_ids: Vec<String>,
-            usernames: Vec<String>,
-        },
-        StatusUnfollow {
-            user_ids: Vec<String>,
-        },
-        StatusUpdate {
-            /// A `StringValue`: absent is `None` (appear offline).
-            status: Option<String>,
-        },
+        ChannelLeave(rtapi::ChannelLeave),
+        ChannelMessageSend(rtapi::ChannelMessageSend),
+        ChannelMessageUpdate(rtapi::ChannelMessageUpdate),
+        ChannelMessageRemove(rtapi::ChannelMessageRemove),
+        StatusFollow(rtapi::StatusFollow),
+        StatusUnfollow(rtapi::StatusUnfollow),
+        /// `status` absent: appear offline.
+        StatusUpdate(rtapi::StatusUpdate),
         /// A message Nakama handles and the dev host does not yet.
         NotYet(&'static str),
         /// A message only servers send.
@@ -1858,15 +1827,15 @@ pub mod decode {
             }
             "match_create" => {
                 let mut m = message(value, &["name"])?;
-                Request::MatchCreate {
+                Request::MatchCreate(rtapi::MatchCreate {
                     name: string(m.remove("name"))?,
-                }
+                })
             }
             "match_leave" => {
                 let mut m = message(value, &["match_id"])?;
-                Request::MatchLeave {
+                Request::MatchLeave(rtapi::MatchLeave {
                     match_id: string(m.remove("match_id"))?,
-                }
+                })
             }
             "match_data_send" => {
                 let mut m = message(
@@ -1874,13 +1843,13 @@ pub mod decode {
                     &["match_id", "op_code", "data", "presences", "reliable"],
                 )?;
                 let presences = presences(m.remove("presences"))?;
-                Request::MatchDataSend {
+                Request::MatchDataSend(rtapi::MatchDataSend {
                     match_id: string(m.remove("match_id"))?,
                     op_code: int64(m.remove("op_code"))?,
                     data: bytes(m.remove("data"))?,
                     presences,
                     reliable: boolean(m.remove("reliable"))?,
-                }
+                })
             }
             "matchmaker_add" => {
                 let mut m = message(
@@ -1909,9 +1878,9 @@ pub mod decode {
             }
             "matchmaker_remove" => {
                 let mut m = message(value, &["ticket"])?;
-                Request::MatchmakerRemove {
+                Request::MatchmakerRemove(rtapi::MatchmakerRemove {
                     ticket: string(m.remove("ticket"))?,
-                }
+                })
             }
             "channel_join" => {
                 let mut m = message(value, &["target", "type", "persistence", "hidden"])?;
@@ -1924,50 +1893,50 @@ pub mod decode {
             }
             "channel_leave" => {
                 let mut m = message(value, &["channel_id"])?;
-                Request::ChannelLeave {
+                Request::ChannelLeave(rtapi::ChannelLeave {
                     channel_id: string(m.remove("channel_id"))?,
-                }
+                })
             }
             "channel_message_send" => {
                 let mut m = message(value, &["channel_id", "content"])?;
-                Request::ChannelMessageSend {
+                Request::ChannelMessageSend(rtapi::ChannelMessageSend {
                     channel_id: string(m.remove("channel_id"))?,
                     content: string(m.remove("content"))?,
-                }
+                })
             }
             "channel_message_update" => {
                 let mut m = message(value, &["channel_id", "message_id", "content"])?;
-                Request::ChannelMessageUpdate {
+                Request::ChannelMessageUpdate(rtapi::ChannelMessageUpdate {
                     channel_id: string(m.remove("channel_id"))?,
                     message_id: string(m.remove("message_id"))?,
                     content: string(m.remove("content"))?,
-                }
+                })
             }
             "channel_message_remove" => {
                 let mut m = message(value, &["channel_id", "message_id"])?;
-                Request::ChannelMessageRemove {
+                Request::ChannelMessageRemove(rtapi::ChannelMessageRemove {
                     channel_id: string(m.remove("channel_id"))?,
                     message_id: string(m.remove("message_id"))?,
-                }
+                })
             }
             "status_follow" => {
                 let mut m = message(value, &["user_ids", "usernames"])?;
-                Request::StatusFollow {
+                Request::StatusFollow(rtapi::StatusFollow {
                     user_ids: strings(m.remove("user_ids"))?,
                     usernames: strings(m.remove("usernames"))?,
-                }
+                })
             }
             "status_unfollow" => {
                 let mut m = message(value, &["user_ids"])?;
-                Request::StatusUnfollow {
+                Request::StatusUnfollow(rtapi::StatusUnfollow {
                     user_ids: strings(m.remove("user_ids"))?,
-                }
+                })
             }
             "status_update" => {
                 let mut m = message(value, &["status"])?;
-                Request::StatusUpdate {
+                Request::StatusUpdate(rtapi::StatusUpdate {
                     status: string_value(m.remove("status"))?,
-                }
+                })
             }
             other => {
                 // Not read further: the dev host only needs its kind.
@@ -2000,13 +1969,13 @@ mod tests {
         .unwrap();
         assert_eq!(
             e.message,
-            Some(Request::MatchDataSend {
+            Some(Request::MatchDataSend(rtapi::MatchDataSend {
                 match_id: "m.n".into(),
                 op_code: 7,
                 data: br#"{"x":1}"#.to_vec(),
                 presences: Vec::new(),
                 reliable: true
-            })
+            }))
         );
         // Listed presences: their session ids; an id that is not a UUID
         // makes the send one Nakama drops.
@@ -2014,7 +1983,9 @@ mod tests {
             let text =
                 format!(r#"{{"match_data_send":{{"match_id":"m.","presences":{presences}}}}}"#);
             match envelope(&text).unwrap().message {
-                Some(Request::MatchDataSend { presences, .. }) => decode::send_to(&presences),
+                Some(Request::MatchDataSend(rtapi::MatchDataSend { presences, .. })) => {
+                    decode::send_to(&presences)
+                }
                 other => panic!("{other:?}"),
             }
         };
@@ -2033,7 +2004,10 @@ mod tests {
         let e = envelope(r#"{"match_data_send":{"op_code":2.0,"data":"eyJ4IjoxfQ"}}"#).unwrap();
         assert!(matches!(
             e.message,
-            Some(Request::MatchDataSend { op_code: 2, .. })
+            Some(Request::MatchDataSend(rtapi::MatchDataSend {
+                op_code: 2,
+                ..
+            }))
         ));
         // URL-safe base64.
         assert_eq!(
@@ -2053,7 +2027,12 @@ mod tests {
             })
         );
         let e = envelope(r#"{"match_create":{"name":"x"}}"#).unwrap();
-        assert_eq!(e.message, Some(Request::MatchCreate { name: "x".into() }));
+        assert_eq!(
+            e.message,
+            Some(Request::MatchCreate(rtapi::MatchCreate {
+                name: "x".into()
+            }))
+        );
         // A ticket: int32 counts, a wrapper count multiple (absent: None),
         // doubles from numbers or strings.
         let e = envelope(
@@ -2094,51 +2073,56 @@ mod tests {
         .unwrap();
         assert_eq!(
             e.message,
-            Some(Request::ChannelMessageUpdate {
+            Some(Request::ChannelMessageUpdate(rtapi::ChannelMessageUpdate {
                 channel_id: "2...a".into(),
                 message_id: "m".into(),
                 content: "{}".into()
-            })
+            }))
         );
         let e = envelope(r#"{"channel_message_remove":{}}"#).unwrap();
         assert_eq!(
             e.message,
-            Some(Request::ChannelMessageRemove {
+            Some(Request::ChannelMessageRemove(rtapi::ChannelMessageRemove {
                 channel_id: String::new(),
                 message_id: String::new()
-            })
+            }))
         );
         let e = envelope(r#"{"channel_leave":{"channel_id":"x"}}"#).unwrap();
         assert_eq!(
             e.message,
-            Some(Request::ChannelLeave {
+            Some(Request::ChannelLeave(rtapi::ChannelLeave {
                 channel_id: "x".into()
-            })
+            }))
         );
         // Status: repeated strings, and a bare string for the wrapper
         // (absent or null: None).
         let e = envelope(r#"{"statusFollow":{"userIds":["a","b"],"usernames":[]}}"#).unwrap();
         assert_eq!(
             e.message,
-            Some(Request::StatusFollow {
+            Some(Request::StatusFollow(rtapi::StatusFollow {
                 user_ids: vec!["a".into(), "b".into()],
                 usernames: vec![]
-            })
+            }))
         );
         let e = envelope(r#"{"status_unfollow":{}}"#).unwrap();
         assert_eq!(
             e.message,
-            Some(Request::StatusUnfollow { user_ids: vec![] })
+            Some(Request::StatusUnfollow(rtapi::StatusUnfollow {
+                user_ids: vec![]
+            }))
         );
         let e = envelope(r#"{"status_update":{"status":""}}"#).unwrap();
         assert_eq!(
             e.message,
-            Some(Request::StatusUpdate {
+            Some(Request::StatusUpdate(rtapi::StatusUpdate {
                 status: Some(String::new())
-            })
+            }))
         );
         let e = envelope(r#"{"status_update":{"status":null}}"#).unwrap();
-        assert_eq!(e.message, Some(Request::StatusUpdate { status: None }));
+        assert_eq!(
+            e.message,
+            Some(Request::StatusUpdate(rtapi::StatusUpdate { status: None }))
+        );
         let e = envelope(r#"{"party_matchmaker_add":{}}"#).unwrap();
         assert_eq!(e.message, Some(Request::NotYet("party_matchmaker_add")));
         let e = envelope(r#"{"matchData":{}}"#).unwrap();

@@ -40,170 +40,83 @@ fn value<T: serde::Serialize>(message: T) -> Value {
 }
 
 impl Request {
+    /// The name of the message's realtime hooks and its envelope field;
+    /// `None` for messages without hooks on the dev host.
+    fn names(&self) -> Option<(&'static str, &'static str)> {
+        Some(match self {
+            Request::Ping => ("Ping", "ping"),
+            Request::Pong => ("Pong", "pong"),
+            Request::Rpc { .. } | Request::NotYet(_) | Request::ServerOnly(_) => return None,
+            Request::MatchJoin { .. } => ("MatchJoin", "match_join"),
+            Request::MatchCreate(_) => ("MatchCreate", "match_create"),
+            Request::MatchLeave(_) => ("MatchLeave", "match_leave"),
+            Request::MatchDataSend(_) => ("MatchDataSend", "match_data_send"),
+            Request::MatchmakerAdd(_) => ("MatchmakerAdd", "matchmaker_add"),
+            Request::MatchmakerRemove(_) => ("MatchmakerRemove", "matchmaker_remove"),
+            Request::ChannelJoin(_) => ("ChannelJoin", "channel_join"),
+            Request::ChannelLeave(_) => ("ChannelLeave", "channel_leave"),
+            Request::ChannelMessageSend(_) => ("ChannelMessageSend", "channel_message_send"),
+            Request::ChannelMessageUpdate(_) => ("ChannelMessageUpdate", "channel_message_update"),
+            Request::ChannelMessageRemove(_) => ("ChannelMessageRemove", "channel_message_remove"),
+            Request::StatusFollow(_) => ("StatusFollow", "status_follow"),
+            Request::StatusUnfollow(_) => ("StatusUnfollow", "status_unfollow"),
+            Request::StatusUpdate(_) => ("StatusUpdate", "status_update"),
+        })
+    }
+
     /// The name of the message's realtime hooks; `None` for messages
     /// without hooks on the dev host.
     pub(super) fn hook_name(&self) -> Option<&'static str> {
-        Some(match self {
-            Request::Ping => "Ping",
-            Request::Pong => "Pong",
-            Request::Rpc { .. } | Request::NotYet(_) | Request::ServerOnly(_) => return None,
-            Request::MatchJoin { .. } => "MatchJoin",
-            Request::MatchCreate { .. } => "MatchCreate",
-            Request::MatchLeave { .. } => "MatchLeave",
-            Request::MatchDataSend { .. } => "MatchDataSend",
-            Request::MatchmakerAdd(_) => "MatchmakerAdd",
-            Request::MatchmakerRemove { .. } => "MatchmakerRemove",
-            Request::ChannelJoin(_) => "ChannelJoin",
-            Request::ChannelLeave { .. } => "ChannelLeave",
-            Request::ChannelMessageSend { .. } => "ChannelMessageSend",
-            Request::ChannelMessageUpdate { .. } => "ChannelMessageUpdate",
-            Request::ChannelMessageRemove { .. } => "ChannelMessageRemove",
-            Request::StatusFollow { .. } => "StatusFollow",
-            Request::StatusUnfollow { .. } => "StatusUnfollow",
-            Request::StatusUpdate { .. } => "StatusUpdate",
-        })
+        self.names().map(|(name, _)| name)
     }
 
     /// The message as its realtime hooks see it; `None` for those without
     /// hooks on the dev host.
     pub(super) fn hooked(&self) -> Option<Hooked> {
-        let (name, field, message) = match self {
-            Request::Ping => ("Ping", "ping", value(rtapi::Ping {})),
-            Request::Pong => ("Pong", "pong", value(rtapi::Pong {})),
+        let (name, field) = self.names()?;
+        let message = match self {
+            Request::Ping => value(rtapi::Ping {}),
+            Request::Pong => value(rtapi::Pong {}),
             Request::Rpc { .. } | Request::NotYet(_) | Request::ServerOnly(_) => return None,
+            // The three the dev host decodes into its own types.
             Request::MatchJoin { id, metadata } => {
                 let (match_id, token) = match id {
                     Some(JoinId::MatchId(id)) => (Some(id.clone()), None),
                     Some(JoinId::Token(token)) => (None, Some(token.clone())),
                     None => (None, None),
                 };
-                let join = rtapi::MatchJoin {
+                value(rtapi::MatchJoin {
                     match_id,
                     token,
                     metadata: metadata.clone(),
-                };
-                ("MatchJoin", "match_join", value(join))
+                })
             }
-            Request::MatchCreate { name } => {
-                let create = rtapi::MatchCreate { name: name.clone() };
-                ("MatchCreate", "match_create", value(create))
-            }
-            Request::MatchLeave { match_id } => {
-                let leave = rtapi::MatchLeave {
-                    match_id: match_id.clone(),
-                };
-                ("MatchLeave", "match_leave", value(leave))
-            }
-            Request::MatchDataSend {
-                match_id,
-                op_code,
-                data,
-                presences,
-                reliable,
-            } => {
-                let send = rtapi::MatchDataSend {
-                    match_id: match_id.clone(),
-                    op_code: *op_code,
-                    data: data.clone(),
-                    presences: presences.clone(),
-                    reliable: *reliable,
-                };
-                ("MatchDataSend", "match_data_send", value(send))
-            }
-            Request::MatchmakerAdd(t) => {
-                let add = rtapi::MatchmakerAdd {
-                    min_count: t.min_count,
-                    max_count: t.max_count,
-                    query: t.query.clone(),
-                    string_properties: t.string_properties.clone(),
-                    numeric_properties: t.numeric_properties.clone(),
-                    count_multiple: t.count_multiple,
-                };
-                ("MatchmakerAdd", "matchmaker_add", value(add))
-            }
-            Request::MatchmakerRemove { ticket } => {
-                let remove = rtapi::MatchmakerRemove {
-                    ticket: ticket.clone(),
-                };
-                ("MatchmakerRemove", "matchmaker_remove", value(remove))
-            }
-            Request::ChannelJoin(j) => {
-                let join = rtapi::ChannelJoin {
-                    target: j.target.clone(),
-                    r#type: j.kind,
-                    persistence: j.persistence,
-                    hidden: j.hidden,
-                };
-                ("ChannelJoin", "channel_join", value(join))
-            }
-            Request::ChannelLeave { channel_id } => {
-                let leave = rtapi::ChannelLeave {
-                    channel_id: channel_id.clone(),
-                };
-                ("ChannelLeave", "channel_leave", value(leave))
-            }
-            Request::ChannelMessageSend {
-                channel_id,
-                content,
-            } => {
-                let send = rtapi::ChannelMessageSend {
-                    channel_id: channel_id.clone(),
-                    content: content.clone(),
-                };
-                ("ChannelMessageSend", "channel_message_send", value(send))
-            }
-            Request::ChannelMessageUpdate {
-                channel_id,
-                message_id,
-                content,
-            } => {
-                let update = rtapi::ChannelMessageUpdate {
-                    channel_id: channel_id.clone(),
-                    message_id: message_id.clone(),
-                    content: content.clone(),
-                };
-                (
-                    "ChannelMessageUpdate",
-                    "channel_message_update",
-                    value(update),
-                )
-            }
-            Request::ChannelMessageRemove {
-                channel_id,
-                message_id,
-            } => {
-                let remove = rtapi::ChannelMessageRemove {
-                    channel_id: channel_id.clone(),
-                    message_id: message_id.clone(),
-                };
-                (
-                    "ChannelMessageRemove",
-                    "channel_message_remove",
-                    value(remove),
-                )
-            }
-            Request::StatusFollow {
-                user_ids,
-                usernames,
-            } => {
-                let follow = rtapi::StatusFollow {
-                    user_ids: user_ids.clone(),
-                    usernames: usernames.clone(),
-                };
-                ("StatusFollow", "status_follow", value(follow))
-            }
-            Request::StatusUnfollow { user_ids } => {
-                let unfollow = rtapi::StatusUnfollow {
-                    user_ids: user_ids.clone(),
-                };
-                ("StatusUnfollow", "status_unfollow", value(unfollow))
-            }
-            Request::StatusUpdate { status } => {
-                let update = rtapi::StatusUpdate {
-                    status: status.clone(),
-                };
-                ("StatusUpdate", "status_update", value(update))
-            }
+            Request::MatchmakerAdd(t) => value(rtapi::MatchmakerAdd {
+                min_count: t.min_count,
+                max_count: t.max_count,
+                query: t.query.clone(),
+                string_properties: t.string_properties.clone(),
+                numeric_properties: t.numeric_properties.clone(),
+                count_multiple: t.count_multiple,
+            }),
+            Request::ChannelJoin(j) => value(rtapi::ChannelJoin {
+                target: j.target.clone(),
+                r#type: j.kind,
+                persistence: j.persistence,
+                hidden: j.hidden,
+            }),
+            // The others are decoded into the ABI's types already.
+            Request::MatchCreate(m) => value(m),
+            Request::MatchLeave(m) => value(m),
+            Request::MatchDataSend(m) => value(m),
+            Request::MatchmakerRemove(m) => value(m),
+            Request::ChannelLeave(m) => value(m),
+            Request::ChannelMessageSend(m) => value(m),
+            Request::ChannelMessageUpdate(m) => value(m),
+            Request::ChannelMessageRemove(m) => value(m),
+            Request::StatusFollow(m) => value(m),
+            Request::StatusUnfollow(m) => value(m),
+            Request::StatusUpdate(m) => value(m),
         };
         Some(Hooked {
             name,
