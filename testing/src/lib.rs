@@ -50,6 +50,7 @@ use nakama_devhost::nk::DevHostApi;
 pub use nakama_devhost::online::{Matched, MatchedId};
 use nakama_devhost::online::{Online, Outbound};
 use nakama_devhost::session::Sessions;
+use nakama_devhost::status::Statuses;
 use nakama_runtime::api;
 use nakama_runtime::hooks::Hook;
 use nakama_runtime::nk::{self, StorageReadOp, StorageWriteOp};
@@ -206,6 +207,7 @@ impl TestHost {
                 matches: matches.clone(),
                 online: online.clone(),
                 channels: Channels::new(db.clone(), online.clone(), Logger::new("error", "json")),
+                status: Statuses::new(db.clone(), Logger::new("error", "json")),
             },
             lines: Mutex::new(Vec::new()),
         });
