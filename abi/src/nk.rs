@@ -113,6 +113,11 @@ nk_functions! {
     ChannelMessageRemove = "channel_message_remove": ChannelMessageRemoveArgs => ChannelMessageAck;
     /// `ChannelMessagesList`: a page of a channel's stored messages.
     ChannelMessagesList = "channel_messages_list": ChannelMessagesListArgs => ChannelMessagesPage;
+    /// `StatusFollow`: a session follows users' status (nothing is looked
+    /// up: unknown users are followed too).
+    StatusFollow = "status_follow": StatusFollowArgs => ();
+    /// `StatusUnfollow`: a session stops following users' status.
+    StatusUnfollow = "status_unfollow": StatusFollowArgs => ();
 }
 
 /// Arguments of `authenticate_custom` / `authenticate_device`.
@@ -556,6 +561,15 @@ pub struct MatchListArgs {
 pub struct MatchSignalArgs {
     pub id: String,
     pub data: String,
+}
+
+/// Arguments of `status_follow` and `status_unfollow`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StatusFollowArgs {
+    /// The following session (a socket's session id).
+    pub session_id: String,
+    pub user_ids: Vec<String>,
 }
 
 /// The kind of channel `channel_id_build` names (Nakama's

@@ -415,6 +415,12 @@ var nkFunctions = map[string]nkFunc{
 	}) (any, error) {
 		return st.nk.MatchSignal(st.ctx, a.ID, a.Data)
 	}),
+	"status_follow": forward(func(st *callState, a statusFollowArgs) (any, error) {
+		return nil, st.nk.StatusFollow(a.SessionID, a.UserIDs)
+	}),
+	"status_unfollow": forward(func(st *callState, a statusFollowArgs) (any, error) {
+		return nil, st.nk.StatusUnfollow(a.SessionID, a.UserIDs)
+	}),
 	"channel_id_build": forward(func(st *callState, a struct {
 		SenderID    string `json:"sender_id"`
 		Target      string `json:"target"`
@@ -679,4 +685,10 @@ func grpcStatus(err error) (code int, message string, ok bool) {
 		return 0, "", false
 	}
 	return int(c.Uint()), msgV.String(), true
+}
+
+// statusFollowArgs are the arguments of status_follow and status_unfollow.
+type statusFollowArgs struct {
+	SessionID string   `json:"session_id"`
+	UserIDs   []string `json:"user_ids"`
 }

@@ -353,3 +353,80 @@ fn check_refusals(s: &mut Socket) {
     done(s, json!({"status_update": {}}));
     done(s, json!({"status_unfollow": {}}));
 }
+
+/// nk `status_follow` / `status_unfollow` (through fixture-nk's
+/// `nk_status_follow`) on the host on `port`: a module makes a socket's
+/// session follow users, or stop, as the socket's own messages would; bad
+/// ids are refused with Nakama's words.
+pub fn check_nk_status(port: u16) {
+    let suffix = crate::run_suffix();
+    let user = |n: &str| {
+        User::new(
+            port,
+            &format!("nks-{n}-{suffix}"),
+            &format!("nks{n}{suffix}"),
+        )
+    };
+    let (dan, erin, frank) = (user("dan"), user("erin"), user("frank"));
+    let follow = |session_id: &str, users: &[&User], unfollow: bool| {
+        let ids: Vec<&str> = users.iter().map(|u| u.user_id.as_str()).collect();
+        let body = json!({"session_id": session_id, "user_ids": ids, "unfollow": unfollow});
+        let (status, r) = crate::nk::call(port, "nk_status_follow", &body.to_string());
+        assert_eq!(status, 200, "{r}");
+    };
+    let (mut d, d_sid) = open_with_status(port, &dan);
+
+    // Followed by the module: erin's socket is heard of.
+    follow(&d_sid, &[&erin], false);
+    let (mut e, e_sid) = open_with_status(port, &erin);
+    d.wait_for(
+        "erin connecting",
+        event(vec![presence(&erin, &e_sid, "")], vec![]),
+    );
+
+    // Unfollowed by the module, frank followed: erin's change is not heard
+    // of. Events reach dan in the order they were caused, so once frank's
+    // later connection is there, erin's change would have been before it.
+    follow(&d_sid, &[&erin], true);
+    follow(&d_sid, &[&frank], false);
+    done(&mut e, json!({"status_update": {"status": "unheard"}}));
+    e.wait_for("erin's own change", |ev| {
+        list(&ev["status_presence_event"]["joins"]) == [presence(&erin, &e_sid, "unheard")]
+    });
+    let (f, f_sid) = open_with_status(port, &frank);
+    d.wait_for(
+        "frank connecting",
+        event(vec![presence(&frank, &f_sid, "")], vec![]),
+    );
+    assert!(
+        !d.waiting().any(about(&erin)),
+        "an unfollowed user's events: {:?}",
+        d.waiting().collect::<Vec<_>>()
+    );
+
+    // Refusals.
+    for (body, message) in [
+        (
+            json!({"session_id": "nope", "user_ids": []}),
+            "expects a valid session id",
+        ),
+        (
+            json!({"session_id": d_sid, "user_ids": [erin.user_id, "nope"]}),
+            "expects a valid user id",
+        ),
+        (
+            json!({"session_id": d_sid, "user_ids": ["nope"], "unfollow": true}),
+            "expects a valid user id",
+        ),
+    ] {
+        let (status, r) = crate::nk::call(port, "nk_status_follow", &body.to_string());
+        assert_eq!(
+            (status, r["message"].as_str()),
+            (400, Some(message)),
+            "{body}: {r}"
+        );
+    }
+    f.close();
+    e.close();
+    d.close();
+}

@@ -479,6 +479,35 @@ impl Nakama {
         .await
     }
 
+    /// Makes the socket session `session_id` follow the status of
+    /// `user_ids` (`StatusFollow`), as its own `status_follow` would: it
+    /// gets their `status_presence_event`s from now on. Unlike the socket
+    /// message, nothing is looked up or left out (an unknown user is
+    /// followed too) and no presences are answered. A session or user id
+    /// that is not a UUID is `INVALID_ARGUMENT` (`expects a valid session
+    /// id`, `expects a valid user id`); a session that is not connected
+    /// follows nothing.
+    pub async fn status_follow<S: AsRef<str>>(
+        &self,
+        session_id: &str,
+        user_ids: &[S],
+    ) -> Result<(), Error> {
+        self.call::<nk::StatusFollow>(&status_args(session_id, user_ids))
+            .await
+    }
+
+    /// Makes the socket session `session_id` stop following the status of
+    /// `user_ids` (`StatusUnfollow`); users it does not follow are no
+    /// matter. Refusals as [`Nakama::status_follow`]'s.
+    pub async fn status_unfollow<S: AsRef<str>>(
+        &self,
+        session_id: &str,
+        user_ids: &[S],
+    ) -> Result<(), Error> {
+        self.call::<nk::StatusUnfollow>(&status_args(session_id, user_ids))
+            .await
+    }
+
     /// The id of a chat channel (`ChannelIdBuild`), for the other
     /// `channel_*` functions; no channel is created. `target` is a room's
     /// name (1 to 64 bytes, no control characters), the other user's id
@@ -630,4 +659,11 @@ pub(crate) fn background_handle(host: HostHandle) -> Option<HostHandle> {
         data,
         vtable: host.vtable,
     })
+}
+
+fn status_args<S: AsRef<str>>(session_id: &str, user_ids: &[S]) -> nk::StatusFollowArgs {
+    nk::StatusFollowArgs {
+        session_id: session_id.to_string(),
+        user_ids: user_ids.iter().map(|s| s.as_ref().to_string()).collect(),
+    }
 }

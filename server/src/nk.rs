@@ -369,6 +369,16 @@ impl HostApi for DevHostApi {
                     ch.nk_list(&a).await
                 })
             }
+            nk::StatusFollow::NAME => on::<nk::StatusFollow, _, _>(
+                &self.status,
+                args,
+                |s, a| async move { s.nk_follow(&a) },
+            ),
+            nk::StatusUnfollow::NAME => {
+                on::<nk::StatusUnfollow, _, _>(&self.status, args, |s, a| async move {
+                    s.nk_unfollow(&a)
+                })
+            }
             other => {
                 let message = format!(
                     "nk function `{other}` is not implemented by the dev host; run the module on a real Nakama through the bridge"

@@ -21,10 +21,11 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use nakama_runtime_host::abi::api;
 use nakama_runtime_host::abi::matches::Presence;
+use nakama_runtime_host::abi::{api, nk, Code};
+use nakama_runtime_host::CallError;
 
-use crate::channels::Refusal;
+use crate::channels::{go_uuid, Refusal};
 use crate::db::Db;
 use crate::log::Logger;
 use crate::online::{Outbound, Outbox};
@@ -130,6 +131,22 @@ pub struct Statuses {
     registry: Arc<Mutex<Registry>>,
     db: Db,
     log: Logger,
+}
+
+/// The session and user ids of an nk status call, in the form the
+/// registry keys them by, or Nakama's refusal.
+fn nk_ids(args: &nk::StatusFollowArgs) -> Result<(String, Vec<String>), CallError> {
+    let refuse =
+        |what: &str| CallError::new(Code::InvalidArgument, format!("expects a valid {what}"));
+    let session = go_uuid(&args.session_id).ok_or_else(|| refuse("session id"))?;
+    let users = (args.user_ids.iter())
+        .map(|id| {
+            go_uuid(id)
+                .map(|u| u.to_string())
+                .ok_or_else(|| refuse("user id"))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok((session.to_string(), users))
 }
 
 fn bad_input(message: &str) -> Refusal {
@@ -295,6 +312,29 @@ impl Statuses {
         for id in ids {
             if followed(&r, &id) {
                 r.unfollow(&me.session_id, &id);
+            }
+        }
+        Ok(())
+    }
+
+    /// nk `status_follow`: session `args.session_id` follows the users,
+    /// unlooked-up (Nakama's `StatusFollow` checks only that the ids are
+    /// UUIDs). A session that is not connected follows nothing.
+    pub fn nk_follow(&self, args: &nk::StatusFollowArgs) -> Result<(), CallError> {
+        let (session, users) = nk_ids(args)?;
+        self.lock().follow(&session, &users.into_iter().collect());
+        Ok(())
+    }
+
+    /// nk `status_unfollow`: session `args.session_id` stops following the
+    /// users it follows among them (its own user too, if named: Nakama's
+    /// `StatusUnfollow` leaves no one out).
+    pub fn nk_unfollow(&self, args: &nk::StatusFollowArgs) -> Result<(), CallError> {
+        let (session, users) = nk_ids(args)?;
+        let mut r = self.lock();
+        for user in users {
+            if (r.followers.get(&session)).is_some_and(|f| f.follows.contains(&user)) {
+                r.unfollow(&session, &user);
             }
         }
         Ok(())

@@ -68,6 +68,7 @@ fn hooks_see_the_chat_history_request() {
 fn user_status_works_as_nakamas() {
     let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
     nakama_conformance::status::check_status(server.port);
+    nakama_conformance::status::check_nk_status(server.port);
 }
 
 #[test]

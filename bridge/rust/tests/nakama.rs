@@ -435,10 +435,12 @@ fn a_modules_chat_through_the_channel_nk_functions_is_as_on_the_dev_host() {
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn user_status_in_nakama_is_as_on_the_dev_host() {
-    // fixture-nk's nk_online reads the online flag through the bridge.
+    // fixture-nk's nk_online reads the online flag through the bridge,
+    // its nk_status_follow follows for a socket.
     let runtime = runtime_folder(&["fixture-nk"]);
     let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
     nakama_conformance::status::check_status(nakama.port);
+    nakama_conformance::status::check_nk_status(nakama.port);
 }
 
 #[test]
