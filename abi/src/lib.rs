@@ -9,8 +9,11 @@
 //!   vtable [`ffi::HostVTable`] and the FFI-safe types they use;
 //! - [`api`]: Nakama's API messages as serde structs;
 //! - [`hooks`]: the client API calls that can be hooked, with their types;
+//! - [`rtapi`]: the realtime messages that can be hooked, and their
+//!   answers;
 //! - [`nk`]: the nk functions, as name + argument struct + output;
-//! - [`matches`]: authoritative match handlers' calls and answers;
+//! - [`matches`](mod@matches): authoritative match handlers' calls and answers;
+//! - [`matchmaker`]: what the matchmaker's matched hook gets;
 //! - [`ContextData`]: the runtime context of a call (and its FFI view);
 //! - [`Code`]: the gRPC codes and their HTTP statuses.
 //!
@@ -104,7 +107,7 @@ pub const ABI_MAJOR: u32 = 1;
 /// - 1.2: [`ffi::HostVTable::call_context`] and
 ///   [`ffi::CONTEXT_ON_DEMAND`]: a call's own context on demand.
 /// - 1.3: [`ffi::HostVTable::background`]: a handle for work outside calls.
-/// - 1.4: match handlers ([`ffi::kind::MATCH`], [`matches`]) and the
+/// - 1.4: match handlers ([`ffi::kind::MATCH`], [`matches`](mod@matches)) and the
 ///   `match_*` nk functions.
 /// - 1.5: the matchmaker's matched hook ([`ffi::kind::MATCHMAKER_MATCHED`],
 ///   [`matchmaker`]).

@@ -55,7 +55,7 @@ pub struct MatchData {
 
 /// One call of a match handler.
 ///
-/// Read through [`FlatCall`]: serde's `flatten` of a tagged enum buffers
+/// Read through `FlatCall` (private): serde's `flatten` of a tagged enum buffers
 /// the whole input first, which doubled the cost of decoding a tick.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "FlatCall")]
