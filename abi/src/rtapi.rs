@@ -13,8 +13,9 @@
 //! A before hook gets the message and answers the message to go on with
 //! (empty bytes: refuse it). An after hook runs once the server handled
 //! the message successfully and gets `{"out": <answer>, "in": <message>}`,
-//! `out` only for the messages that have an answer ([`AfterShape`]). Hook
-//! names are the message names (`ChannelJoin`); Nakama keys them in lower
+//! `out` only for the messages that have an answer ([`AfterShape`]; the
+//! SDK gives the hook the answer type's default when a host passes none,
+//! as Nakama does for a `status_follow` that names nobody). Hook names are the message names (`ChannelJoin`); Nakama keys them in lower
 //! case. `Rpc` has no hooks in Nakama (its RPC is the hook).
 
 use std::collections::HashMap;
