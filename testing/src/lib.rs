@@ -23,13 +23,15 @@
 //! ```
 //!
 //! - Calls: RPCs by handler (typed) or by id (raw), before/after hooks by
-//!   call, as a user, with the http key, with headers, query params, vars
+//!   call or realtime message, as a user, with the http key, with headers, query params, vars
 //!   ([`Call`]); the answer is the result or an [`Error`] with its code.
 //! - Fixtures: users with custom or device ids and wallets
 //!   ([`TestHost::account`]), storage objects, wallet credits,
 //!   notifications, leaderboard scores.
 //! - Views: storage, wallets, ledgers, notifications, leaderboards, the
 //!   log lines the module wrote.
+//! - Sockets ([`TestHost::connect`]): what a user's open socket receives
+//!   (notifications, matchmaker results, chat in the rooms it joined).
 //! - Time: the database's clock is settable ([`TestHost::clock`]); each
 //!   host has its own database and clock, so tests run in parallel.
 
@@ -453,10 +455,12 @@ impl TestHost {
     pub fn connect(&self, user: &User) -> Connection {
         let (outbox, inbox) = tokio::sync::mpsc::unbounded_channel();
         let session_id = new_session_id();
-        self.online.connect(&user.id, &session_id, outbox);
+        self.online.connect(&user.id, &session_id, outbox.clone());
         Connection {
             online: self.online.clone(),
             matchmaker: self.matchmaker.clone(),
+            channels: self.recorder.inner.channels.clone(),
+            outbox,
             user_id: user.id.clone(),
             username: user.username().to_string(),
             session_id,
@@ -948,6 +952,9 @@ impl MatchClient {
 pub struct Connection {
     online: Online,
     matchmaker: Matchmaker,
+    channels: Channels,
+    /// Where the host's pushes to this socket go (`inbox` reads them).
+    outbox: nakama_devhost::online::Outbox,
     user_id: String,
     username: String,
     session_id: String,
@@ -974,17 +981,53 @@ impl Connection {
             .collect()
     }
 
-    /// `matchmaker_add` from this socket: answers the ticket, or the
-    /// refusal (`InvalidArgument` for Nakama's bad-input answers,
-    /// `Internal` for its "Error adding to matchmaker").
-    pub fn matchmaker_add(&self, ticket: &MatchmakerAdd) -> Result<String, Error> {
-        let me = nakama_runtime::Presence {
+    /// This socket's presence, as servers name it.
+    fn presence(&self) -> nakama_runtime::Presence {
+        nakama_runtime::Presence {
             user_id: self.user_id.clone(),
             session_id: self.session_id.clone(),
             username: self.username.clone(),
             node: "test".into(),
+        }
+    }
+
+    /// `channel_join` of chat room `room` from this socket (its messages
+    /// stored, not hidden), as a client joins: answers the channel's id
+    /// (`2...room`), or Nakama's refusal (`InvalidArgument`). From then on
+    /// [`Connection::channel_messages`] has what is sent to the room, by
+    /// clients or by modules (`nk.channel_message_send`).
+    pub async fn join_room(&self, room: &str) -> Result<String, Error> {
+        let req = nakama_devhost::channels::JoinRequest {
+            target: room.to_string(),
+            kind: nakama_devhost::channels::kind::ROOM,
+            ..Default::default()
         };
-        self.matchmaker.add(&me, ticket).map_err(|e| {
+        let joined = self
+            .channels
+            .join(&self.presence(), &self.outbox, &req)
+            .await;
+        joined
+            .map(|j| j.stream.channel_id())
+            .map_err(|r| Error::new(Code::InvalidArgument, r.message))
+    }
+
+    /// The chat messages pushed to this socket since the last call, oldest
+    /// first (sends, updates and removals: see their `code`).
+    pub fn channel_messages(&self) -> Vec<api::ChannelMessage> {
+        self.take(|o| matches!(o, Outbound::ChannelMessage(_)))
+            .into_iter()
+            .filter_map(|o| match o {
+                Outbound::ChannelMessage(m) => Some(*m),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// `matchmaker_add` from this socket: answers the ticket, or the
+    /// refusal (`InvalidArgument` for Nakama's bad-input answers,
+    /// `Internal` for its "Error adding to matchmaker").
+    pub fn matchmaker_add(&self, ticket: &MatchmakerAdd) -> Result<String, Error> {
+        self.matchmaker.add(&self.presence(), ticket).map_err(|e| {
             let code = if e.is_bad_input() {
                 Code::InvalidArgument
             } else {
@@ -1028,5 +1071,6 @@ impl Drop for Connection {
     fn drop(&mut self) {
         self.online.disconnect(&self.user_id, &self.session_id);
         self.matchmaker.remove_session(&self.session_id);
+        self.channels.leave_all(&self.session_id);
     }
 }
