@@ -150,14 +150,17 @@ fn takes_input<T: 'static>() -> bool {
     TypeId::of::<T>() != TypeId::of::<()>()
 }
 
-macro_rules! define_hooks {
-    ($(($name:ident, $req:ty, $resp:ty, $shape:ident)),* $(,)?) => {
-        /// Marker types, one per call, named exactly as the API method.
+/// The `hook` module of marker types, one per row of a hook table (the
+/// API calls' here, the realtime messages' in [`crate::rtapi`]), each
+/// named as its call or message; `$realtime` is their [`Hook::REALTIME`].
+macro_rules! hook_markers {
+    ($realtime:literal, $what:literal; $(($name:ident, $req:ty, $resp:ty, $shape:ident)),* $(,)?) => {
+        #[doc = concat!("Marker types, one per ", $what, ", named as it.")]
         pub mod hook {
-            use super::{AfterShape, Hook};
+            use $crate::hooks::{AfterShape, Hook};
 
             $(
-                #[doc = concat!("The `", stringify!($name), "` API call.")]
+                #[doc = concat!("The `", stringify!($name), "` ", $what, ".")]
                 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
                 pub struct $name;
 
@@ -166,9 +169,17 @@ macro_rules! define_hooks {
                     type Request = $req;
                     type Response = $resp;
                     const AFTER: AfterShape = AfterShape::$shape;
+                    const REALTIME: bool = $realtime;
                 }
             )*
         }
+    };
+}
+pub(crate) use hook_markers;
+
+macro_rules! define_hooks {
+    ($(($name:ident, $req:ty, $resp:ty, $shape:ident)),* $(,)?) => {
+        hook_markers!(false, "API call"; $(($name, $req, $resp, $shape)),*);
 
         /// Every hook name, in the order of the table.
         pub const HOOK_NAMES: &[&str] = &[$(stringify!($name)),*];

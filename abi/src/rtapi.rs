@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::api::serde_helpers::int64_str;
-use crate::hooks::{AfterShape, Hook};
+use crate::hooks::AfterShape;
 use crate::matches::base64_bytes;
 
 fn is_default<T: Default + PartialEq>(v: &T) -> bool {
@@ -382,24 +382,7 @@ macro_rules! nakama_for_each_rt_hook {
 
 macro_rules! define_rt_hooks {
     ($(($name:ident, $msg:ty, $out:ty, $shape:ident)),* $(,)?) => {
-        /// Marker types, one per hookable message, named as the message.
-        pub mod hook {
-            use super::{AfterShape, Hook};
-
-            $(
-                #[doc = concat!("The `", stringify!($name), "` realtime message.")]
-                #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-                pub struct $name;
-
-                impl Hook for $name {
-                    const NAME: &'static str = stringify!($name);
-                    type Request = $msg;
-                    type Response = $out;
-                    const AFTER: AfterShape = AfterShape::$shape;
-                    const REALTIME: bool = true;
-                }
-            )*
-        }
+        crate::hooks::hook_markers!(true, "realtime message"; $(($name, $msg, $out, $shape)),*);
 
         /// Every hookable message's name, in the order of the table.
         pub const RT_HOOK_NAMES: &[&str] = &[$(stringify!($name)),*];
