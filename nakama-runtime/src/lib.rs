@@ -67,6 +67,7 @@
 //! the problem; a handler that panics is answered with `INTERNAL` and the
 //! host keeps serving.
 
+pub mod client;
 mod context;
 mod error;
 mod initializer;
@@ -181,6 +182,7 @@ pub mod prelude {
 /// any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::client::{DeclaredRpc, HasSchema, NoSchema, Probe, TypeShape};
     pub use crate::matches::{decode_fields, encode_fields, unknown_op_code, MessageData};
     pub use crate::registry::{
         declared_info, dispatch, in_process_root, run_init, BoxFuture, Declared, DeclaredInit,

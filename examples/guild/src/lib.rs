@@ -17,6 +17,7 @@
 //!   the content, any case) before the server sends or stores them.
 
 use nakama_runtime::prelude::*;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, RuntimeError)]
@@ -33,19 +34,21 @@ pub enum GuildError {
     Storage(String),
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct CreateGuild {
+    /// 1 to 64 letters, digits, `-` or `_`.
     pub name: String,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct GetGuild {
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Guild {
     pub name: String,
+    /// The user id of its creator.
     pub owner: String,
 }
 
@@ -71,12 +74,13 @@ async fn init(ctx: &Context, nk: &Nakama, _init: &mut Initializer) -> Result<(),
     Ok(())
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Contribute {
+    /// 1 to 1000.
     pub points: i64,
 }
 
-#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Contribution {
     /// The caller's points so far.
     pub total: i64,
@@ -84,6 +88,7 @@ pub struct Contribution {
     pub rank: i64,
 }
 
+/// Adds the caller's points to the `contributions` leaderboard.
 #[rpc]
 pub async fn contribute(
     ctx: &Context,
@@ -116,6 +121,7 @@ fn valid_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
+/// Creates a guild owned by the caller; a name in use is `ALREADY_EXISTS`.
 #[rpc]
 pub async fn create_guild(
     ctx: &Context,
@@ -152,6 +158,7 @@ pub async fn create_guild(
     }
 }
 
+/// A guild by name, or `NOT_FOUND`.
 #[rpc]
 pub async fn get_guild(_ctx: &Context, nk: &Nakama, req: GetGuild) -> Result<Guild, GuildError> {
     let read = StorageReadOp {
@@ -284,4 +291,17 @@ pub async fn mask_updated(
 ) -> Result<Option<rtapi::ChannelMessageUpdate>, Error> {
     msg.content = mask_content(&msg.content);
     Ok(Some(msg))
+}
+
+#[cfg(test)]
+mod tests {
+    /// The TypeScript client and the JSON Schema in `client/` are generated
+    /// from the RPCs above: a change to an RPC's types fails here until they
+    /// are regenerated (`UPDATE_EXPECT=1 cargo test -p guild --lib`).
+    #[test]
+    fn the_client_files_match_the_rpcs() {
+        let api = nakama_runtime::client::ClientApi::of_this_module();
+        expect_test::expect_file!["../client/guild.ts"].assert_eq(&api.typescript());
+        expect_test::expect_file!["../client/guild.schema.json"].assert_eq(&api.json_schema());
+    }
 }

@@ -1,0 +1,474 @@
+//! What a game client sees of a module: its `#[rpc]` functions with their
+//! payload and result types, as a JSON Schema document and as a typed
+//! TypeScript client for `@heroiclabs/nakama-js`.
+//!
+//! Payload and result types that derive [`schemars::JsonSchema`] (next to
+//! serde's derives) are described exactly as serde reads and writes them:
+//! renames, optional fields, enums. Types that do not are `unknown` in
+//! TypeScript and `true` (anything) in the schema, with a comment naming
+//! them.
+//!
+//! Keep the generated files in the repository and check them in a unit
+//! test of the module, so that a change to an RPC's types that the client
+//! code has not caught up with fails the build. With the `expect-test`
+//! crate (`UPDATE_EXPECT=1 cargo test` rewrites the files):
+//!
+//! ```ignore
+//! #[test]
+//! fn the_client_files_match_the_rpcs() {
+//!     let api = nakama_runtime::client::ClientApi::of_this_module();
+//!     expect_test::expect_file!["../client/guild.ts"].assert_eq(&api.typescript());
+//!     expect_test::expect_file!["../client/guild.schema.json"].assert_eq(&api.json_schema());
+//! }
+//! ```
+//!
+//! The test must be a unit test (in the module's `src/`): the RPCs are
+//! collected from the functions linked into the running binary, and an
+//! integration test may not link them all. RPCs registered at init with
+//! [`Initializer::register_rpc`](crate::Initializer::register_rpc) are not
+//! described.
+
+mod typescript;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use schemars::generate::{SchemaGenerator, SchemaSettings};
+use schemars::{JsonSchema, Schema};
+use serde_json::{json, Map, Value};
+
+/// One `#[rpc]` function, as the macro records it.
+#[doc(hidden)]
+pub struct DeclaredRpc {
+    /// The RPC id as declared (hosts lowercase it).
+    pub id: &'static str,
+    /// `module_path::fn_name`.
+    pub function: &'static str,
+    /// The function's doc comment.
+    pub docs: &'static str,
+    pub request: TypeShape,
+    pub response: TypeShape,
+}
+
+inventory::collect!(DeclaredRpc);
+
+/// How an RPC's payload or result crosses the wire.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub enum TypeShape {
+    /// Serde JSON of a Rust type: its name as written, and its schema if
+    /// it derives `JsonSchema` (`None` if not).
+    Json {
+        rust: &'static str,
+        schema: fn(&mut SchemaGenerator) -> Option<Schema>,
+    },
+    /// `String` or `Vec<u8>`: whatever bytes the client sends.
+    Raw,
+    /// `()`: no payload.
+    Empty,
+}
+
+/// The macro's probe for a `JsonSchema` implementation: method resolution
+/// picks [`HasSchema::schema`] when `T` implements it, and falls back to
+/// [`NoSchema::schema`] through one more auto-reference when it does not
+/// (stable Rust has no specialisation; this works because the type is
+/// concrete where the macro expands).
+#[doc(hidden)]
+pub struct Probe<T: ?Sized>(std::marker::PhantomData<T>);
+
+impl<T: ?Sized> Probe<T> {
+    #[allow(clippy::new_without_default)] // only the macro makes one
+    pub const fn new() -> Self {
+        Probe(std::marker::PhantomData)
+    }
+}
+
+#[doc(hidden)]
+pub trait HasSchema {
+    fn schema(&self, g: &mut SchemaGenerator) -> Option<Schema>;
+}
+
+impl<T: JsonSchema + ?Sized> HasSchema for Probe<T> {
+    fn schema(&self, g: &mut SchemaGenerator) -> Option<Schema> {
+        Some(g.subschema_for::<T>())
+    }
+}
+
+#[doc(hidden)]
+pub trait NoSchema {
+    fn schema(&self, _g: &mut SchemaGenerator) -> Option<Schema> {
+        None
+    }
+}
+
+impl<T: ?Sized> NoSchema for &Probe<T> {}
+
+/// The RPCs of the module this code is linked into, described for clients.
+#[derive(Debug, Clone)]
+pub struct ClientApi {
+    rpcs: Vec<Rpc>,
+    /// Every named type the RPCs use, by the name the outputs give it.
+    defs: BTreeMap<String, Value>,
+}
+
+/// One RPC, described.
+#[derive(Debug, Clone)]
+struct Rpc {
+    id: String,
+    function: String,
+    docs: String,
+    request: Described,
+    response: Described,
+}
+
+/// A payload or result, described.
+#[derive(Debug, Clone)]
+enum Described {
+    Json { rust: String, schema: Option<Value> },
+    Raw,
+    Empty,
+}
+
+impl ClientApi {
+    /// Collects the `#[rpc]` functions linked into this binary (call it
+    /// from a unit test of the module), ordered by id.
+    pub fn of_this_module() -> Self {
+        let declared: Vec<&DeclaredRpc> = inventory::iter::<DeclaredRpc>.into_iter().collect();
+        Self::from_declared(&declared)
+    }
+
+    fn from_declared(declared: &[&DeclaredRpc]) -> Self {
+        // Serde may read a type differently from how it writes it (a field
+        // with a default is optional only when read), so requests are
+        // described as serde deserializes them and results as it
+        // serializes them, each by a generator of its own.
+        let mut inputs = SchemaSettings::draft2020_12()
+            .for_deserialize()
+            .into_generator();
+        let mut outputs = SchemaSettings::draft2020_12()
+            .for_serialize()
+            .into_generator();
+        let mut rpcs: Vec<Rpc> = declared
+            .iter()
+            .map(|d| Rpc {
+                id: d.id.to_lowercase(),
+                function: d.function.to_string(),
+                docs: d.docs.trim().to_string(),
+                request: describe(d.request, &mut inputs),
+                response: describe(d.response, &mut outputs),
+            })
+            .collect();
+        rpcs.sort_by(|a, b| a.id.cmp(&b.id));
+        let (defs, renamed) = merge_defs(
+            inputs.take_definitions(true),
+            outputs.take_definitions(true),
+        );
+        for rpc in &mut rpcs {
+            if let Described::Json {
+                schema: Some(s), ..
+            } = &mut rpc.response
+            {
+                rename_refs(s, &renamed);
+            }
+        }
+        ClientApi { rpcs, defs }
+    }
+
+    /// The RPC ids, in order.
+    pub fn rpc_ids(&self) -> impl Iterator<Item = &str> {
+        self.rpcs.iter().map(|r| r.id.as_str())
+    }
+
+    /// A JSON Schema (draft 2020-12) document: every named type under
+    /// `$defs`, and under `rpcs` each RPC's `request` and `response`
+    /// schema (`true` for any JSON, absent for no payload), its Rust
+    /// function and its docs. Pretty-printed, with a final newline.
+    pub fn json_schema(&self) -> String {
+        let mut rpcs = Map::new();
+        for rpc in &self.rpcs {
+            let mut entry = Map::new();
+            entry.insert("function".into(), json!(rpc.function));
+            if !rpc.docs.is_empty() {
+                entry.insert("description".into(), json!(rpc.docs));
+            }
+            for (key, d) in [("request", &rpc.request), ("response", &rpc.response)] {
+                match d {
+                    Described::Json {
+                        schema: Some(s), ..
+                    } => {
+                        entry.insert(key.into(), s.clone());
+                    }
+                    Described::Json { rust, schema: None } => {
+                        let note = format!("{rust} does not derive schemars::JsonSchema");
+                        entry.insert(key.into(), json!({ "$comment": note }));
+                    }
+                    Described::Raw => {
+                        entry.insert(key.into(), json!({ "$comment": "raw payload: any bytes" }));
+                    }
+                    Described::Empty => {}
+                }
+            }
+            rpcs.insert(rpc.id.clone(), Value::Object(entry));
+        }
+        let doc = json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$comment": "Generated by nakama_runtime::client from the module's #[rpc] functions; do not edit.",
+            "rpcs": rpcs,
+            "$defs": self.defs,
+        });
+        let mut text = serde_json::to_string_pretty(&doc).expect("a JSON value always serializes");
+        text.push('\n');
+        text
+    }
+
+    /// A TypeScript module for `@heroiclabs/nakama-js`: an interface or
+    /// type per named type, and per RPC an `async` function taking the
+    /// client, the session and the typed payload and answering the typed
+    /// result (`create_guild` becomes `createGuild`).
+    pub fn typescript(&self) -> String {
+        typescript::render(self)
+    }
+}
+
+fn describe(shape: TypeShape, g: &mut SchemaGenerator) -> Described {
+    match shape {
+        TypeShape::Json { rust, schema } => Described::Json {
+            rust: rust.to_string(),
+            schema: schema(g).map(Schema::to_value),
+        },
+        TypeShape::Raw => Described::Raw,
+        TypeShape::Empty => Described::Empty,
+    }
+}
+
+/// The `$defs` name a `$ref` points to.
+fn ref_name(r: &str) -> Option<&str> {
+    r.strip_prefix("#/$defs/")
+}
+
+/// Every `$defs` name a schema refers to.
+fn refs(v: &Value, out: &mut BTreeSet<String>) {
+    match v {
+        Value::Object(o) => {
+            for (k, v) in o {
+                match (k.as_str(), v) {
+                    ("$ref", Value::String(r)) => {
+                        if let Some(n) = ref_name(r) {
+                            out.insert(n.to_string());
+                        }
+                    }
+                    _ => refs(v, out),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+        _ => {}
+    }
+}
+
+fn rename_refs(v: &mut Value, renamed: &BTreeMap<String, String>) {
+    match v {
+        Value::Object(o) => {
+            for (k, v) in o.iter_mut() {
+                if k == "$ref" {
+                    if let Some(new) = v.as_str().and_then(ref_name).and_then(|n| renamed.get(n)) {
+                        *v = json!(format!("#/$defs/{new}"));
+                    }
+                } else {
+                    rename_refs(v, renamed);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|v| rename_refs(v, renamed)),
+        _ => {}
+    }
+}
+
+/// One set of definitions from the input and output generators. A type
+/// both describe alike (itself and every type it refers to) is defined
+/// once; one serde writes differently from how it reads it gets a second
+/// definition named `<Name>Output` for the outputs. Returns the
+/// definitions and the outputs' renames.
+fn merge_defs(
+    inputs: Map<String, Value>,
+    outputs: Map<String, Value>,
+) -> (BTreeMap<String, Value>, BTreeMap<String, String>) {
+    let mut shared: BTreeSet<String> = inputs
+        .iter()
+        .filter(|(n, s)| outputs.get(*n) == Some(s))
+        .map(|(n, _)| n.clone())
+        .collect();
+    // A type is shared only if all it refers to is: drop the others until
+    // nothing changes.
+    loop {
+        let before = shared.len();
+        let keep: BTreeSet<String> = shared
+            .iter()
+            .filter(|n| {
+                let mut r = BTreeSet::new();
+                refs(&inputs[n.as_str()], &mut r);
+                r.iter()
+                    .all(|d| shared.contains(d) || !outputs.contains_key(d))
+            })
+            .cloned()
+            .collect();
+        shared = keep;
+        if shared.len() == before {
+            break;
+        }
+    }
+    let mut renamed = BTreeMap::new();
+    for name in outputs.keys() {
+        if inputs.contains_key(name) && !shared.contains(name) {
+            let mut new = format!("{name}Output");
+            while inputs.contains_key(&new) || outputs.contains_key(&new) {
+                new.push('_');
+            }
+            renamed.insert(name.clone(), new);
+        }
+    }
+    let mut defs: BTreeMap<String, Value> = inputs.into_iter().collect();
+    for (name, mut schema) in outputs {
+        rename_refs(&mut schema, &renamed);
+        let name = renamed.get(&name).cloned().unwrap_or(name);
+        defs.entry(name).or_insert(schema);
+    }
+    (defs, renamed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::{Deserialize, Serialize};
+
+    /// A guild.
+    #[derive(Serialize, Deserialize, JsonSchema)]
+    struct Guild {
+        /// Its unique name.
+        name: String,
+        #[serde(default)]
+        members: Vec<Member>,
+    }
+
+    #[derive(Serialize, Deserialize, JsonSchema)]
+    struct Member {
+        id: String,
+    }
+
+    #[derive(Serialize, Deserialize, JsonSchema)]
+    struct Roster {
+        guild: Guild,
+        size: u32,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    struct Opaque {}
+
+    fn schema_of<T: ?Sized>() -> fn(&mut SchemaGenerator) -> Option<Schema>
+    where
+        Probe<T>: HasSchema,
+    {
+        |g| Probe::<T>::new().schema(g)
+    }
+
+    fn json<T: JsonSchema>(rust: &'static str) -> TypeShape {
+        TypeShape::Json {
+            rust,
+            schema: schema_of::<T>(),
+        }
+    }
+
+    fn rpc(id: &'static str, request: TypeShape, response: TypeShape) -> DeclaredRpc {
+        DeclaredRpc {
+            id,
+            function: "tests::f",
+            docs: " Does things. ",
+            request,
+            response,
+        }
+    }
+
+    #[test]
+    fn the_probe_finds_json_schema_where_it_is_implemented_only() {
+        let mut g = SchemaGenerator::default();
+        #[allow(clippy::needless_borrow)] // the borrow is the fallback's step
+        let (with, without) = {
+            use super::{HasSchema as _, NoSchema as _};
+            (
+                (&Probe::<Guild>::new()).schema(&mut g),
+                (&Probe::<Opaque>::new()).schema(&mut g),
+            )
+        };
+        assert!(with.is_some());
+        assert!(without.is_none());
+    }
+
+    #[test]
+    fn a_type_read_and_written_alike_is_defined_once_and_one_that_differs_twice() {
+        let declared = [
+            rpc("Join", json::<Roster>("Roster"), json::<Roster>("Roster")),
+            rpc("member", json::<Member>("Member"), TypeShape::Empty),
+        ];
+        let api = ClientApi::from_declared(&declared.iter().collect::<Vec<_>>());
+        assert_eq!(api.rpc_ids().collect::<Vec<_>>(), ["join", "member"]);
+        // `members` has a default: optional when read, always written.
+        let names: Vec<&str> = api.defs.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            ["Guild", "GuildOutput", "Member", "Roster", "RosterOutput"]
+        );
+        assert_eq!(api.defs["Guild"]["required"], json!(["name"]));
+        assert_eq!(
+            api.defs["GuildOutput"]["required"],
+            json!(["name", "members"])
+        );
+        // The output's references follow its renames; Member is shared.
+        assert_eq!(
+            api.defs["RosterOutput"]["properties"]["guild"]["$ref"],
+            "#/$defs/GuildOutput"
+        );
+        assert_eq!(
+            api.defs["Roster"]["properties"]["guild"]["$ref"],
+            "#/$defs/Guild"
+        );
+        assert_eq!(
+            api.defs["GuildOutput"]["properties"]["members"]["items"]["$ref"],
+            "#/$defs/Member"
+        );
+        let Described::Json {
+            schema: Some(s), ..
+        } = &api.rpcs[0].response
+        else {
+            panic!("join's response is described");
+        };
+        assert_eq!(s["$ref"], "#/$defs/RosterOutput");
+    }
+
+    #[test]
+    fn the_schema_document_lists_rpcs_and_notes_what_it_cannot_describe() {
+        let declared = [
+            rpc(
+                "opaque",
+                TypeShape::Json {
+                    rust: "Opaque",
+                    schema: |_| None,
+                },
+                TypeShape::Raw,
+            ),
+            rpc("member", json::<Member>("Member"), TypeShape::Empty),
+        ];
+        let api = ClientApi::from_declared(&declared.iter().collect::<Vec<_>>());
+        let doc: Value = serde_json::from_str(&api.json_schema()).unwrap();
+        assert_eq!(doc["rpcs"]["member"]["request"]["$ref"], "#/$defs/Member");
+        assert_eq!(doc["rpcs"]["member"]["description"], "Does things.");
+        assert!(doc["rpcs"]["member"].get("response").is_none());
+        assert_eq!(
+            doc["rpcs"]["opaque"]["request"]["$comment"],
+            "Opaque does not derive schemars::JsonSchema"
+        );
+        assert_eq!(
+            doc["rpcs"]["opaque"]["response"]["$comment"],
+            "raw payload: any bytes"
+        );
+        assert_eq!(doc["$defs"]["Member"]["required"], json!(["id"]));
+    }
+}
