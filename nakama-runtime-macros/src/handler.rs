@@ -11,6 +11,7 @@ use quote::{quote, quote_spanned};
 use syn::{Ident, ItemFn, Type};
 
 use crate::args;
+use crate::describe;
 use crate::hook_table::{After, HookInfo};
 use crate::signature::{self, span_of, Errors};
 
@@ -206,83 +207,9 @@ fn expand_rpc(f: &ItemFn, id: &str) -> syn::Result<TokenStream> {
             ::core::result::Result::Err(e) => ::core::result::Result::Err(#into_error(e)),
         }
     };
-    let described = describe_rpc(f, id, payload_ty, &ok);
+    let described = describe::rpc(f, id, payload_ty, &ok);
     let glue = glue(f, "RPC", id, body);
     Ok(quote!(#glue #described))
-}
-
-/// The RPC's entry for `nakama_runtime::client`: its id, docs, and how its
-/// payload and result cross (with their schemas when the types derive
-/// `schemars::JsonSchema`).
-fn describe_rpc(f: &ItemFn, id: &str, payload: &Type, ok: &Type) -> TokenStream {
-    let rt = rt();
-    let name = &f.sig.ident;
-    let function = format!("::{name}");
-    let docs: Vec<String> = f
-        .attrs
-        .iter()
-        .filter_map(|a| match &a.meta {
-            syn::Meta::NameValue(nv) if nv.path.is_ident("doc") => match &nv.value {
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(s),
-                    ..
-                }) => Some(s.value()),
-                _ => None,
-            },
-            _ => None,
-        })
-        .map(|line| line.strip_prefix(' ').unwrap_or(&line).to_string())
-        .collect();
-    let docs = docs.join("\n");
-    let (request, response) = (type_shape(payload), type_shape(ok));
-    quote! {
-        #[doc(hidden)]
-        const _: () = {
-            #rt::inventory::submit! {
-                #rt::DeclaredRpc {
-                    id: #id,
-                    function: ::core::concat!(::core::module_path!(), #function),
-                    docs: #docs,
-                    request: #request,
-                    response: #response,
-                }
-            }
-        };
-    }
-}
-
-/// `()` is no payload, `String` / `Vec<u8>` raw bytes, anything else JSON
-/// (described if it implements `JsonSchema`: the probe's method
-/// resolution falls back to "no schema" when it does not).
-fn type_shape(ty: &Type) -> TokenStream {
-    let rt = rt();
-    if matches!(ty, Type::Tuple(t) if t.elems.is_empty()) {
-        return quote!(#rt::TypeShape::Empty);
-    }
-    if signature::is_raw(ty) {
-        return quote!(#rt::TypeShape::Raw);
-    }
-    let rust = quote!(#ty)
-        .to_string()
-        .replace(" :: ", "::")
-        .replace(":: ", "::")
-        .replace(" < ", "<")
-        .replace("< ", "<")
-        .replace(" <", "<")
-        .replace(" >", ">")
-        .replace(" ,", ",")
-        .replace("& ", "&");
-    quote! {
-        #rt::TypeShape::Json {
-            rust: #rust,
-            schema: |__nakama_g| {
-                #[allow(unused_imports)]
-                use #rt::{HasSchema as _, NoSchema as _};
-                #[allow(clippy::needless_borrow)]
-                (&#rt::Probe::<#ty>::new()).schema(__nakama_g)
-            },
-        }
-    }
 }
 
 /// The cast of hook argument `i` from the hook's own type `assoc`, spanned

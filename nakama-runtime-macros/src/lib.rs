@@ -6,13 +6,15 @@
 //! Layout: `args.rs` parses attribute arguments, `signature.rs` checks the
 //! annotated function, `handler.rs` expands `#[rpc]`, the hooks (API and
 //! realtime) and `#[init_module]`, `runtime_error.rs` and `match_message.rs` the derives,
-//! `hook_table.rs` lists the hookable calls. Every attribute macro re-emits
+//! `hook_table.rs` lists the hookable calls, `describe.rs` records RPCs and
+//! messages for `nakama_runtime::client`. Every attribute macro re-emits
 //! the user's item even when it reports an error, so one mistake does not
 //! cascade into others.
 
 use proc_macro::TokenStream;
 
 mod args;
+mod describe;
 mod handler;
 mod hook_table;
 mod match_message;

@@ -8,6 +8,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Attribute, Data, DeriveInput, Expr, Fields, Lit};
 
+use crate::describe;
 use crate::signature::Errors;
 
 const USAGE: &str = "mark each variant with its op code: #[op(1)] Move { x: i32, y: i32 }";
@@ -70,6 +71,7 @@ fn expand_enum(input: &DeriveInput) -> syn::Result<TokenStream> {
     let mut literal_ops: HashMap<i128, String> = HashMap::new();
     let (mut ops, mut names, mut op_arms, mut encode_arms, mut decode_arms) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut described = Vec::new();
     for (n, v) in data.variants.iter().enumerate() {
         let vname = &v.ident;
         let op = match op_of(&v.attrs) {
@@ -105,6 +107,15 @@ fn expand_enum(input: &DeriveInput) -> syn::Result<TokenStream> {
         let op_const = format_ident!("__OP_{}", n);
         ops.push(quote_spanned!(op.span()=> const #op_const: i64 = #op;));
         names.push(quote!((#op_const, stringify!(#vname))));
+        let (vdocs, vdata) = (describe::docs(&v.attrs), describe::variant_data(&v.fields));
+        described.push(quote! {
+            #private::DeclaredVariant {
+                op: #op_const,
+                name: stringify!(#vname),
+                docs: #vdocs,
+                data: #vdata,
+            }
+        });
         let label = format!("{name}::{vname}");
         match &v.fields {
             Fields::Unit => {
@@ -156,6 +167,7 @@ fn expand_enum(input: &DeriveInput) -> syn::Result<TokenStream> {
         }
     }
     errors.finish()?;
+    let docs = describe::docs(&input.attrs);
     let duplicate =
         format!("two variants of {name} have the same op code: each message needs its own");
     Ok(quote! {
@@ -176,6 +188,13 @@ fn expand_enum(input: &DeriveInput) -> syn::Result<TokenStream> {
                     i += 1;
                 }
             };
+            #private::inventory::submit! {
+                #private::DeclaredMessage {
+                    name: stringify!(#name),
+                    docs: #docs,
+                    variants: &[#(#described),*],
+                }
+            }
             impl ::nakama_runtime::MatchMessage for #name {
                 const OP_CODES: &'static [(i64, &'static str)] = __OPS;
 

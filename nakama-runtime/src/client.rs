@@ -51,6 +51,47 @@ pub struct DeclaredRpc {
 
 inventory::collect!(DeclaredRpc);
 
+/// A `#[derive(MatchMessage)]` enum, as the derive records it.
+#[doc(hidden)]
+pub struct DeclaredMessage {
+    pub name: &'static str,
+    pub docs: &'static str,
+    pub variants: &'static [DeclaredVariant],
+}
+
+inventory::collect!(DeclaredMessage);
+
+/// One message of a `MatchMessage` enum.
+#[doc(hidden)]
+pub struct DeclaredVariant {
+    pub op: i64,
+    pub name: &'static str,
+    pub docs: &'static str,
+    pub data: VariantData,
+}
+
+/// What a message carries.
+#[doc(hidden)]
+pub enum VariantData {
+    /// A unit variant: no data.
+    None,
+    /// One value: its JSON.
+    Value(TypeShape),
+    /// Named fields: a JSON object of them.
+    Fields(&'static [DeclaredField]),
+}
+
+/// A named field of a message.
+#[doc(hidden)]
+pub struct DeclaredField {
+    /// Its name in JSON (after a serde `rename`).
+    pub name: &'static str,
+    pub docs: &'static str,
+    /// `Option<_>` or `#[serde(default)]`: may be absent.
+    pub optional: bool,
+    pub shape: TypeShape,
+}
+
 /// How an RPC's payload or result crosses the wire.
 #[doc(hidden)]
 #[derive(Clone, Copy)]
@@ -102,10 +143,12 @@ pub trait NoSchema {
 
 impl<T: ?Sized> NoSchema for &Probe<T> {}
 
-/// The RPCs of the module this code is linked into, described for clients.
+/// The RPCs and match messages of the module this code is linked into,
+/// described for clients.
 #[derive(Debug, Clone)]
 pub struct ClientApi {
     rpcs: Vec<Rpc>,
+    messages: Vec<Message>,
     /// Every named type the RPCs use, by the name the outputs give it.
     defs: BTreeMap<String, Value>,
 }
@@ -120,6 +163,24 @@ struct Rpc {
     response: Described,
 }
 
+/// A match message enum, described.
+#[derive(Debug, Clone)]
+struct Message {
+    /// The enum's name.
+    name: String,
+    docs: String,
+    variants: Vec<Variant>,
+}
+
+#[derive(Debug, Clone)]
+struct Variant {
+    op: i64,
+    name: String,
+    docs: String,
+    /// The schema of its data; `None` for no data.
+    data: Option<Value>,
+}
+
 /// A payload or result, described.
 #[derive(Debug, Clone)]
 enum Described {
@@ -129,14 +190,17 @@ enum Described {
 }
 
 impl ClientApi {
-    /// Collects the `#[rpc]` functions linked into this binary (call it
-    /// from a unit test of the module), ordered by id.
+    /// Collects the `#[rpc]` functions and `MatchMessage` enums linked
+    /// into this binary (call it from a unit test of the module), ordered
+    /// by id and name.
     pub fn of_this_module() -> Self {
-        let declared: Vec<&DeclaredRpc> = inventory::iter::<DeclaredRpc>.into_iter().collect();
-        Self::from_declared(&declared)
+        let rpcs: Vec<&DeclaredRpc> = inventory::iter::<DeclaredRpc>.into_iter().collect();
+        let messages: Vec<&DeclaredMessage> =
+            inventory::iter::<DeclaredMessage>.into_iter().collect();
+        Self::from_declared(&rpcs, &messages)
     }
 
-    fn from_declared(declared: &[&DeclaredRpc]) -> Self {
+    fn from_declared(declared: &[&DeclaredRpc], messages: &[&DeclaredMessage]) -> Self {
         // Serde may read a type differently from how it writes it (a field
         // with a default is optional only when read), so requests are
         // described as serde deserializes them and results as it
@@ -158,10 +222,23 @@ impl ClientApi {
             })
             .collect();
         rpcs.sort_by(|a, b| a.id.cmp(&b.id));
+        // A module both writes and reads its messages: described as serde
+        // writes them, which is exact for what clients get and always
+        // decodes as what clients send.
+        let mut messages: Vec<Message> = messages
+            .iter()
+            .map(|m| describe_message(m, &mut outputs))
+            .collect();
+        messages.sort_by(|a, b| a.name.cmp(&b.name));
         let (defs, renamed) = merge_defs(
             inputs.take_definitions(true),
             outputs.take_definitions(true),
         );
+        for v in messages.iter_mut().flat_map(|m| &mut m.variants) {
+            if let Some(s) = &mut v.data {
+                rename_refs(s, &renamed);
+            }
+        }
         for rpc in &mut rpcs {
             if let Described::Json {
                 schema: Some(s), ..
@@ -170,7 +247,11 @@ impl ClientApi {
                 rename_refs(s, &renamed);
             }
         }
-        ClientApi { rpcs, defs }
+        ClientApi {
+            rpcs,
+            messages,
+            defs,
+        }
     }
 
     /// The RPC ids, in order.
@@ -209,10 +290,32 @@ impl ClientApi {
             }
             rpcs.insert(rpc.id.clone(), Value::Object(entry));
         }
+        let mut messages = Map::new();
+        for m in &self.messages {
+            let mut variants = Map::new();
+            for v in &m.variants {
+                let mut entry = Map::new();
+                entry.insert("op_code".into(), json!(v.op));
+                if !v.docs.is_empty() {
+                    entry.insert("description".into(), json!(v.docs));
+                }
+                if let Some(data) = &v.data {
+                    entry.insert("data".into(), data.clone());
+                }
+                variants.insert(v.name.clone(), Value::Object(entry));
+            }
+            let mut entry = Map::new();
+            if !m.docs.is_empty() {
+                entry.insert("description".into(), json!(m.docs));
+            }
+            entry.insert("messages".into(), Value::Object(variants));
+            messages.insert(m.name.clone(), Value::Object(entry));
+        }
         let doc = json!({
             "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$comment": "Generated by nakama_runtime::client from the module's #[rpc] functions; do not edit.",
+            "$comment": "Generated by nakama_runtime::client from the module's #[rpc] functions and MatchMessage enums; do not edit.",
             "rpcs": rpcs,
+            "match_messages": messages,
             "$defs": self.defs,
         });
         let mut text = serde_json::to_string_pretty(&doc).expect("a JSON value always serializes");
@@ -237,6 +340,58 @@ fn describe(shape: TypeShape, g: &mut SchemaGenerator) -> Described {
         },
         TypeShape::Raw => Described::Raw,
         TypeShape::Empty => Described::Empty,
+    }
+}
+
+/// The JSON Schema of a type shape; `true` (any JSON) where there is none.
+fn shape_schema(shape: TypeShape, g: &mut SchemaGenerator) -> Value {
+    match describe(shape, g) {
+        Described::Json {
+            schema: Some(s), ..
+        } => s,
+        Described::Json { rust, schema: None } => {
+            json!({ "$comment": format!("{rust} does not derive schemars::JsonSchema") })
+        }
+        Described::Raw | Described::Empty => Value::Bool(true),
+    }
+}
+
+fn describe_message(m: &DeclaredMessage, g: &mut SchemaGenerator) -> Message {
+    let variants = m
+        .variants
+        .iter()
+        .map(|v| Variant {
+            op: v.op,
+            name: v.name.to_string(),
+            docs: v.docs.trim().to_string(),
+            data: match &v.data {
+                VariantData::None => None,
+                VariantData::Value(shape) => Some(shape_schema(*shape, g)),
+                VariantData::Fields(fields) => {
+                    let mut properties = Map::new();
+                    let mut required = Vec::new();
+                    for f in fields.iter() {
+                        let mut schema = shape_schema(f.shape, g);
+                        let docs = f.docs.trim();
+                        if let (false, Value::Object(o)) = (docs.is_empty(), &mut schema) {
+                            o.insert("description".into(), json!(docs));
+                        }
+                        properties.insert(f.name.to_string(), schema);
+                        if !f.optional {
+                            required.push(json!(f.name));
+                        }
+                    }
+                    Some(
+                        json!({ "type": "object", "properties": properties, "required": required }),
+                    )
+                }
+            },
+        })
+        .collect();
+    Message {
+        name: m.name.to_string(),
+        docs: m.docs.trim().to_string(),
+        variants,
     }
 }
 
@@ -408,7 +563,7 @@ mod tests {
             rpc("Join", json::<Roster>("Roster"), json::<Roster>("Roster")),
             rpc("member", json::<Member>("Member"), TypeShape::Empty),
         ];
-        let api = ClientApi::from_declared(&declared.iter().collect::<Vec<_>>());
+        let api = ClientApi::from_declared(&declared.iter().collect::<Vec<_>>(), &[]);
         assert_eq!(api.rpc_ids().collect::<Vec<_>>(), ["join", "member"]);
         // `members` has a default: optional when read, always written.
         let names: Vec<&str> = api.defs.keys().map(String::as_str).collect();
@@ -444,6 +599,86 @@ mod tests {
     }
 
     #[test]
+    fn match_messages_are_described_with_op_codes_and_data() {
+        static FIELDS: [DeclaredField; 2] = [
+            DeclaredField {
+                name: "hp",
+                docs: " Health. ",
+                optional: false,
+                shape: TypeShape::Json {
+                    rust: "u32",
+                    schema: |g| Some(g.subschema_for::<u32>()),
+                },
+            },
+            DeclaredField {
+                name: "note",
+                docs: "",
+                optional: true,
+                shape: TypeShape::Json {
+                    rust: "Opaque",
+                    schema: |_| None,
+                },
+            },
+        ];
+        static VARIANTS: [DeclaredVariant; 3] = [
+            DeclaredVariant {
+                op: 1,
+                name: "Joined",
+                docs: "Someone joined.",
+                data: VariantData::Value(TypeShape::Json {
+                    rust: "Member",
+                    schema: |g| Some(g.subschema_for::<Member>()),
+                }),
+            },
+            DeclaredVariant {
+                op: 7,
+                name: "Hurt",
+                docs: "",
+                data: VariantData::Fields(&FIELDS),
+            },
+            DeclaredVariant {
+                op: 9,
+                name: "Closing",
+                docs: "",
+                data: VariantData::None,
+            },
+        ];
+        let m = DeclaredMessage {
+            name: "Events",
+            docs: "What the match sends.",
+            variants: &VARIANTS,
+        };
+        let api = ClientApi::from_declared(&[], &[&m]);
+        let doc: Value = serde_json::from_str(&api.json_schema()).unwrap();
+        let events = &doc["match_messages"]["Events"];
+        assert_eq!(events["description"], "What the match sends.");
+        assert_eq!(events["messages"]["Joined"]["op_code"], 1);
+        assert_eq!(events["messages"]["Joined"]["data"]["$ref"], "#/$defs/Member");
+        let hurt = &events["messages"]["Hurt"]["data"];
+        assert_eq!(hurt["required"], json!(["hp"]));
+        assert_eq!(hurt["properties"]["hp"]["description"], "Health.");
+        assert_eq!(
+            hurt["properties"]["note"]["$comment"],
+            "Opaque does not derive schemars::JsonSchema"
+        );
+        assert!(events["messages"]["Closing"].get("data").is_none());
+
+        let ts = api.typescript();
+        for line in [
+            "export type Events =",
+            "  /** Someone joined. */\n  | { op: \"Joined\"; data: Member }",
+            "  | { op: \"Closing\" };",
+            "  Hurt: 7,",
+            "    case 7:\n      return { op: \"Hurt\", data: JSON.parse(new TextDecoder().decode(data)) };",
+            "    case 9:\n      return { op: \"Closing\" };",
+            "export function encodeEvents(message: Events): { opCode: number; data: string } {",
+        ] {
+            assert!(ts.contains(line), "{line}\nnot in\n{ts}");
+        }
+        assert!(ts.contains("hp: number;") && ts.contains("note?: unknown;"), "{ts}");
+    }
+
+    #[test]
     fn the_schema_document_lists_rpcs_and_notes_what_it_cannot_describe() {
         let declared = [
             rpc(
@@ -456,7 +691,7 @@ mod tests {
             ),
             rpc("member", json::<Member>("Member"), TypeShape::Empty),
         ];
-        let api = ClientApi::from_declared(&declared.iter().collect::<Vec<_>>());
+        let api = ClientApi::from_declared(&declared.iter().collect::<Vec<_>>(), &[]);
         let doc: Value = serde_json::from_str(&api.json_schema()).unwrap();
         assert_eq!(doc["rpcs"]["member"]["request"]["$ref"], "#/$defs/Member");
         assert_eq!(doc["rpcs"]["member"]["description"], "Does things.");

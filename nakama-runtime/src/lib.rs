@@ -182,7 +182,10 @@ pub mod prelude {
 /// any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::client::{DeclaredRpc, HasSchema, NoSchema, Probe, TypeShape};
+    pub use crate::client::{
+        DeclaredField, DeclaredMessage, DeclaredRpc, DeclaredVariant, HasSchema, NoSchema, Probe,
+        TypeShape, VariantData,
+    };
     pub use crate::matches::{decode_fields, encode_fields, unknown_op_code, MessageData};
     pub use crate::registry::{
         declared_info, dispatch, in_process_root, run_init, BoxFuture, Declared, DeclaredInit,

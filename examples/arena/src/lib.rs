@@ -27,6 +27,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use nakama_runtime::prelude::*;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Client → server: move.
@@ -40,7 +41,7 @@ pub const OP_REFUSED: i64 = 9;
 /// How long an accepted join attempt holds its seat (10 s at 10 ticks/s).
 pub const RESERVATION_TICKS: i64 = 100;
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct CreateArena {
     pub max_players: usize,
@@ -52,19 +53,19 @@ impl Default for CreateArena {
     }
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Created {
     pub match_id: String,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Position {
     pub x: i32,
     pub y: i32,
 }
 
 /// What op code 2 carries.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Positions {
     pub tick: i64,
     /// By player name.
@@ -292,5 +293,18 @@ impl Match for Arena {
             }
             _ => "unknown signal".into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod client_files {
+    /// `client/` holds the TypeScript client and JSON Schema of the RPC and
+    /// the match messages above; regenerate with
+    /// `UPDATE_EXPECT=1 cargo test -p arena --lib`.
+    #[test]
+    fn the_client_files_match_the_rpcs_and_messages() {
+        let api = nakama_runtime::client::ClientApi::of_this_module();
+        expect_test::expect_file!["../client/arena.ts"].assert_eq(&api.typescript());
+        expect_test::expect_file!["../client/arena.schema.json"].assert_eq(&api.json_schema());
     }
 }
