@@ -32,12 +32,25 @@ pub fn docs(attrs: &[Attribute]) -> String {
     lines.join("\n")
 }
 
-/// The RPC's entry: its id, docs, and how its payload and result cross.
-pub fn rpc(f: &ItemFn, id: &str, payload: &Type, ok: &Type) -> TokenStream {
+/// The RPC's entry: its id, docs, how its payload and result cross, and
+/// its errors if its error type lists them (`#[derive(RuntimeError)]`).
+pub fn rpc(f: &ItemFn, id: &str, payload: &Type, ok: &Type, err: Option<&Type>) -> TokenStream {
     let rt = rt();
     let function = format!("::{}", f.sig.ident);
     let docs = docs(&f.attrs);
     let (request, response) = (type_shape(payload), type_shape(ok));
+    let error_type = err.map(rust_name).unwrap_or_default();
+    let errors = match err {
+        Some(e) => quote! {
+            || {
+                #[allow(unused_imports)]
+                use #rt::{HasErrors as _, NoErrors as _};
+                #[allow(clippy::needless_borrow)]
+                (&#rt::Probe::<#e>::new()).errors()
+            }
+        },
+        None => quote!(|| ::core::option::Option::None),
+    };
     quote! {
         #[doc(hidden)]
         const _: () = {
@@ -48,6 +61,8 @@ pub fn rpc(f: &ItemFn, id: &str, payload: &Type, ok: &Type) -> TokenStream {
                     docs: #docs,
                     request: #request,
                     response: #response,
+                    error_type: #error_type,
+                    errors: #errors,
                 }
             }
         };
@@ -71,16 +86,7 @@ pub fn type_shape(ty: &Type) -> TokenStream {
 /// A type serde_json reads and writes, `String` included (a JSON string).
 fn json_shape(ty: &Type) -> TokenStream {
     let rt = rt();
-    let rust = quote!(#ty)
-        .to_string()
-        .replace(" :: ", "::")
-        .replace(":: ", "::")
-        .replace(" < ", "<")
-        .replace("< ", "<")
-        .replace(" <", "<")
-        .replace(" >", ">")
-        .replace(" ,", ",")
-        .replace("& ", "&");
+    let rust = rust_name(ty);
     quote! {
         #rt::TypeShape::Json {
             rust: #rust,
@@ -92,6 +98,20 @@ fn json_shape(ty: &Type) -> TokenStream {
             },
         }
     }
+}
+
+/// A type as written, without the spaces tokens print with.
+fn rust_name(ty: &Type) -> String {
+    quote!(#ty)
+        .to_string()
+        .replace(" :: ", "::")
+        .replace(":: ", "::")
+        .replace(" < ", "<")
+        .replace("< ", "<")
+        .replace(" <", "<")
+        .replace(" >", ">")
+        .replace(" ,", ",")
+        .replace("& ", "&")
 }
 
 /// A message variant's data: none, one value, or named fields (with their

@@ -207,7 +207,7 @@ fn expand_rpc(f: &ItemFn, id: &str) -> syn::Result<TokenStream> {
             ::core::result::Result::Err(e) => ::core::result::Result::Err(#into_error(e)),
         }
     };
-    let described = describe::rpc(f, id, payload_ty, &ok);
+    let described = describe::rpc(f, id, payload_ty, &ok, err.as_ref());
     let glue = glue(f, "RPC", id, body);
     Ok(quote!(#glue #described))
 }

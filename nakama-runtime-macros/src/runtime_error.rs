@@ -147,6 +147,7 @@ fn expand_enum(input: &DeriveInput) -> syn::Result<TokenStream> {
     let mut errors = Errors::default();
     let mut code_arms = Vec::new();
     let mut fmt_arms = Vec::new();
+    let mut catalog = Vec::new();
     for v in &data.variants {
         let attrs: Vec<_> = v
             .attrs
@@ -225,6 +226,8 @@ fn expand_enum(input: &DeriveInput) -> syn::Result<TokenStream> {
             }
         };
         code_arms.push(quote!(Self::#ident { .. } => ::nakama_runtime::Code::#code,));
+        let template = message.value();
+        catalog.push(quote!((::nakama_runtime::Code::#code, #template)));
         let lit = LitStr::new(&text, message.span());
         fmt_arms.push(quote_spanned! {message.span()=>
             #pattern => { #bindings ::core::write!(f, #lit) }
@@ -237,11 +240,22 @@ fn expand_enum(input: &DeriveInput) -> syn::Result<TokenStream> {
             format!("#[derive(RuntimeError)] needs at least one variant with {USAGE}"),
         ));
     }
-    Ok(impls(
+    let impls = impls(
         input,
         quote!(match self { #(#code_arms)* }),
         quote!(match self { #(#fmt_arms)* }),
-    ))
+    );
+    // What `nakama_runtime::client` lists as the errors of the RPCs that
+    // return this type.
+    let name = &input.ident;
+    let (ig, tg, wc) = input.generics.split_for_impl();
+    Ok(quote! {
+        #impls
+        #[automatically_derived]
+        impl #ig ::nakama_runtime::__private::ErrorCatalog for #name #tg #wc {
+            const ERRORS: &'static [(::nakama_runtime::Code, &'static str)] = &[#(#catalog),*];
+        }
+    })
 }
 
 fn impls(input: &DeriveInput, code: TokenStream, fmt: TokenStream) -> TokenStream {

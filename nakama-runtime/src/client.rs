@@ -36,8 +36,11 @@ use schemars::generate::{SchemaGenerator, SchemaSettings};
 use schemars::{JsonSchema, Schema};
 use serde_json::{json, Map, Value};
 
+use crate::Code;
+
 /// One `#[rpc]` function, as the macro records it.
 #[doc(hidden)]
+#[derive(Clone, Copy)]
 pub struct DeclaredRpc {
     /// The RPC id as declared (hosts lowercase it).
     pub id: &'static str,
@@ -47,9 +50,41 @@ pub struct DeclaredRpc {
     pub docs: &'static str,
     pub request: TypeShape,
     pub response: TypeShape,
+    /// Its error type as written, and the errors that type lists, if it
+    /// lists them.
+    pub error_type: &'static str,
+    pub errors: fn() -> Option<&'static [(Code, &'static str)]>,
 }
 
 inventory::collect!(DeclaredRpc);
+
+/// The errors of a `#[derive(RuntimeError)]` enum: each variant's code and
+/// message (its format string, `{0}` and all).
+#[doc(hidden)]
+pub trait ErrorCatalog {
+    const ERRORS: &'static [(Code, &'static str)];
+}
+
+/// The error type's catalogue, found as [`HasSchema`] finds a schema.
+#[doc(hidden)]
+pub trait HasErrors {
+    fn errors(&self) -> Option<&'static [(Code, &'static str)]>;
+}
+
+impl<T: ErrorCatalog + ?Sized> HasErrors for Probe<T> {
+    fn errors(&self) -> Option<&'static [(Code, &'static str)]> {
+        Some(T::ERRORS)
+    }
+}
+
+#[doc(hidden)]
+pub trait NoErrors {
+    fn errors(&self) -> Option<&'static [(Code, &'static str)]> {
+        None
+    }
+}
+
+impl<T: ?Sized> NoErrors for &Probe<T> {}
 
 /// A `#[derive(MatchMessage)]` enum, as the derive records it.
 #[doc(hidden)]
@@ -161,6 +196,10 @@ struct Rpc {
     docs: String,
     request: Described,
     response: Described,
+    /// Its error type, and the code and message of each error that type
+    /// answers with, if it lists them.
+    error_type: String,
+    errors: Vec<(Code, String)>,
 }
 
 /// A match message enum, described.
@@ -219,6 +258,17 @@ impl ClientApi {
                 docs: d.docs.trim().to_string(),
                 request: describe(d.request, &mut inputs),
                 response: describe(d.response, &mut outputs),
+                error_type: d.error_type.to_string(),
+                errors: {
+                    let mut e: Vec<(Code, String)> = (d.errors)()
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|(c, m)| (*c, m.to_string()))
+                        .collect();
+                    e.sort();
+                    e.dedup();
+                    e
+                },
             })
             .collect();
         rpcs.sort_by(|a, b| a.id.cmp(&b.id));
@@ -287,6 +337,22 @@ impl ClientApi {
                     }
                     Described::Empty => {}
                 }
+            }
+            if !rpc.errors.is_empty() {
+                let errors: Vec<Value> = rpc
+                    .errors
+                    .iter()
+                    .map(|(code, message)| {
+                        json!({
+                            "code": code.as_u32(),
+                            "name": code.grpc_name(),
+                            "http_status": code.http_status(),
+                            "message": message,
+                        })
+                    })
+                    .collect();
+                entry.insert("errors".into(), Value::Array(errors));
+                entry.insert("error_type".into(), json!(rpc.error_type));
             }
             rpcs.insert(rpc.id.clone(), Value::Object(entry));
         }
@@ -539,6 +605,8 @@ mod tests {
             docs: " Does things. ",
             request,
             response,
+            error_type: "Error",
+            errors: || None,
         }
     }
 
@@ -653,7 +721,10 @@ mod tests {
         let events = &doc["match_messages"]["Events"];
         assert_eq!(events["description"], "What the match sends.");
         assert_eq!(events["messages"]["Joined"]["op_code"], 1);
-        assert_eq!(events["messages"]["Joined"]["data"]["$ref"], "#/$defs/Member");
+        assert_eq!(
+            events["messages"]["Joined"]["data"]["$ref"],
+            "#/$defs/Member"
+        );
         let hurt = &events["messages"]["Hurt"]["data"];
         assert_eq!(hurt["required"], json!(["hp"]));
         assert_eq!(hurt["properties"]["hp"]["description"], "Health.");
@@ -675,7 +746,10 @@ mod tests {
         ] {
             assert!(ts.contains(line), "{line}\nnot in\n{ts}");
         }
-        assert!(ts.contains("hp: number;") && ts.contains("note?: unknown;"), "{ts}");
+        assert!(
+            ts.contains("hp: number;") && ts.contains("note?: unknown;"),
+            "{ts}"
+        );
     }
 
     #[test]
@@ -691,9 +765,27 @@ mod tests {
             ),
             rpc("member", json::<Member>("Member"), TypeShape::Empty),
         ];
+        let mut member = rpc("member", json::<Member>("Member"), TypeShape::Empty);
+        member.error_type = "MemberError";
+        member.errors = || Some(&[(Code::NotFound, "no member {0}"), (Code::InvalidArgument, "bad")]);
+        let declared = [declared[0], member];
         let api = ClientApi::from_declared(&declared.iter().collect::<Vec<_>>(), &[]);
         let doc: Value = serde_json::from_str(&api.json_schema()).unwrap();
         assert_eq!(doc["rpcs"]["member"]["request"]["$ref"], "#/$defs/Member");
+        assert_eq!(doc["rpcs"]["member"]["error_type"], "MemberError");
+        assert_eq!(
+            doc["rpcs"]["member"]["errors"],
+            json!([
+                {"code": 3, "name": "INVALID_ARGUMENT", "http_status": 400, "message": "bad"},
+                {"code": 5, "name": "NOT_FOUND", "http_status": 404, "message": "no member {0}"},
+            ])
+        );
+        assert!(doc["rpcs"]["opaque"].get("errors").is_none());
+        let ts = api.typescript();
+        assert!(
+            ts.contains(" * Does things.\n *\n * Errors of MemberError (besides the host's own, such as a payload that does not decode):\n * - 3 INVALID_ARGUMENT: bad\n * - 5 NOT_FOUND: no member {0}\n */\nexport async function member("),
+            "{ts}"
+        );
         assert_eq!(doc["rpcs"]["member"]["description"], "Does things.");
         assert!(doc["rpcs"]["member"].get("response").is_none());
         assert_eq!(

@@ -183,8 +183,8 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::client::{
-        DeclaredField, DeclaredMessage, DeclaredRpc, DeclaredVariant, HasSchema, NoSchema, Probe,
-        TypeShape, VariantData,
+        DeclaredField, DeclaredMessage, DeclaredRpc, DeclaredVariant, ErrorCatalog, HasErrors,
+        HasSchema, NoErrors, NoSchema, Probe, TypeShape, VariantData,
     };
     pub use crate::matches::{decode_fields, encode_fields, unknown_op_code, MessageData};
     pub use crate::registry::{

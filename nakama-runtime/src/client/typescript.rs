@@ -47,8 +47,26 @@ pub(super) fn render(api: &ClientApi) -> String {
                 );
             }
         }
-        let docs = (!rpc.docs.is_empty()).then_some(rpc.docs.as_str());
-        doc_comment(&mut out, "", docs);
+        let mut docs = rpc.docs.clone();
+        if !rpc.errors.is_empty() {
+            if !docs.is_empty() {
+                docs.push_str("\n\n");
+            }
+            let _ = write!(
+                docs,
+                "Errors of {} (besides the host's own, such as a payload that does not decode):",
+                rpc.error_type
+            );
+            for (code, message) in &rpc.errors {
+                let _ = write!(
+                    docs,
+                    "\n- {} {}: {message}",
+                    code.as_u32(),
+                    code.grpc_name()
+                );
+            }
+        }
+        doc_comment(&mut out, "", Some(&docs));
         let input = match &rpc.request {
             Described::Json {
                 schema: Some(s), ..
