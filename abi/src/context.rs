@@ -200,6 +200,8 @@ pub mod mode {
     pub const MATCH: &str = "match";
     /// The matchmaker's matched hook (ABI 1.5).
     pub const MATCHMAKER: &str = "matchmaker";
+    /// Event handlers (ABI 1.7).
+    pub const EVENT: &str = "event";
 }
 
 #[cfg(test)]

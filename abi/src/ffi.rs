@@ -114,6 +114,19 @@ pub mod kind {
     pub const BEFORE_RT: u8 = 6;
     /// ABI 1.6: a hook after a realtime message was handled.
     pub const AFTER_RT: u8 = 7;
+    /// ABI 1.7: a handler of events (see [`crate::api::Event`]): those
+    /// clients send (`POST /v2/event`) and those modules publish
+    /// (`event` nk function). Its id is empty; every one registered runs,
+    /// as with Nakama's `RegisterEvent`. Its answer is empty.
+    pub const EVENT: u8 = 8;
+    /// ABI 1.7: called after a realtime session (socket) starts, with
+    /// event `session_start` and the session's context
+    /// (`RegisterEventSessionStart`).
+    pub const EVENT_SESSION_START: u8 = 9;
+    /// ABI 1.7: called after a realtime session ends, with event
+    /// `session_end` and its `reason` property
+    /// (`RegisterEventSessionEnd`).
+    pub const EVENT_SESSION_END: u8 = 10;
 }
 
 /// One handler the module offers.

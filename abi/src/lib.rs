@@ -113,7 +113,9 @@ pub const ABI_MAJOR: u32 = 1;
 ///   [`matchmaker`]).
 /// - 1.6: realtime message hooks ([`ffi::kind::BEFORE_RT`],
 ///   [`ffi::kind::AFTER_RT`], [`rtapi`]).
-pub const ABI_MINOR: u32 = 6;
+/// - 1.7: event handlers ([`ffi::kind::EVENT`],
+///   [`ffi::kind::EVENT_SESSION_START`], [`ffi::kind::EVENT_SESSION_END`]).
+pub const ABI_MINOR: u32 = 7;
 
 /// Why a module's ABI version is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

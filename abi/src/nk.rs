@@ -118,6 +118,9 @@ nk_functions! {
     StatusFollow = "status_follow": StatusFollowArgs => ();
     /// `StatusUnfollow`: a session stops following users' status.
     StatusUnfollow = "status_unfollow": StatusFollowArgs => ();
+    /// `Event`: an event for the modules' event handlers, queued (ABI
+    /// 1.7 hosts; older ones answer `UNIMPLEMENTED`).
+    Event = "event": api::Event => ();
 }
 
 /// Arguments of `authenticate_custom` / `authenticate_device`.

@@ -22,6 +22,9 @@
 //! - [`status`]: users' status over the socket (follows, status
 //!   presences and their events, refusals) and the `online` flag of users
 //!   and accounts.
+//! - [`rt_hooks`]: realtime message hooks (`fixtures/fixture-rt`).
+//! - [`events`]: event handlers: clients' and modules' events, sessions'
+//!   start and end (`fixtures/fixture-events`).
 //! - [`nakama`]: starts and stops a real Nakama through `scripts/nakama-up`,
 //!   for the tests of the bridge.
 //!
@@ -29,6 +32,7 @@
 //! (`bridge/rust/tests/nakama.rs`), so both hosts answer to one yardstick.
 
 pub mod channels;
+pub mod events;
 pub mod golden;
 pub mod http;
 pub mod leaderboards;

@@ -52,6 +52,37 @@ impl User {
         }
     }
 
+    /// The JSON of the user's storage object `collection`/`key` (read
+    /// with their session), if there is one yet.
+    pub fn stored(&self, port: u16, collection: &str, key: &str) -> Option<Value> {
+        let body = json!({"object_ids": [{"collection": collection, "key": key, "user_id": self.user_id}]});
+        let r = request(
+            port,
+            "POST",
+            "/v2/storage",
+            &[("Authorization", &format!("Bearer {}", self.token))],
+            Some(body.to_string().as_bytes()),
+        )
+        .expect("storage read");
+        assert_eq!(r.status, 200, "{}", r.text());
+        let value = r.json()["objects"][0]["value"].as_str()?.to_string();
+        Some(serde_json::from_str(&value).expect("a JSON object"))
+    }
+
+    /// Waits until a module has stored the user's object
+    /// `collection`/`key`; answers its JSON.
+    pub fn wait_stored(&self, port: u16, collection: &str, key: &str) -> Value {
+        let mut found = None;
+        crate::eventually(&format!("a module stores {collection}/{key:?}"), || {
+            found = self.stored(port, collection, key);
+            found
+                .is_some()
+                .then_some(())
+                .ok_or_else(|| "nothing yet".into())
+        });
+        found.unwrap_or_default()
+    }
+
     /// An RPC over HTTP with the user's session; answers the payload.
     pub fn rpc(&self, port: u16, id: &str, payload: &str) -> Value {
         let r = request(

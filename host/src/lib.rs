@@ -208,6 +208,7 @@ impl Registered {
             },
             kind::MATCH => CallKind::Match,
             kind::MATCHMAKER_MATCHED => CallKind::Matchmaker,
+            kind::EVENT | kind::EVENT_SESSION_START | kind::EVENT_SESSION_END => CallKind::Event,
             _ => CallKind::Rpc(&self.id),
         }
     }
@@ -229,6 +230,8 @@ pub struct Modules {
     /// Realtime message hooks, by message name (`ChannelJoin`).
     before_rt: Handlers,
     after_rt: Handlers,
+    /// Event handlers, by [`EventKind`]: every one runs, in load order.
+    events: [Vec<u32>; 3],
     api: Arc<dyn HostApi>,
     /// The init context's `env` as the modules receive it (JSON), for
     /// calls whose context has no env of its own: encoded once, not per
@@ -336,6 +339,7 @@ impl Modules {
             matchmaker: Handlers::default(),
             before_rt: Handlers::default(),
             after_rt: Handlers::default(),
+            events: Default::default(),
             api,
             init_env_json: String::new(),
         };
@@ -381,41 +385,48 @@ impl Modules {
             let index = set.modules.len();
             let mut registrations = Registration::from_info(&info);
             for r in &mut registrations {
-                let (table, what) = match r.raw_kind {
-                    kind::RPC => (&mut set.rpcs, format!("RPC id \"{}\"", r.id)),
-                    kind::BEFORE_HOOK => (&mut set.before, format!("before hook {}", r.id)),
-                    kind::AFTER_HOOK => (&mut set.after, format!("after hook {}", r.id)),
-                    kind::MATCH => (&mut set.matches, format!("match handler \"{}\"", r.id)),
-                    kind::MATCHMAKER_MATCHED => {
-                        (&mut set.matchmaker, "the matchmaker matched hook".into())
-                    }
-                    kind::BEFORE_RT => {
-                        (&mut set.before_rt, format!("realtime before hook {}", r.id))
-                    }
-                    kind::AFTER_RT => (&mut set.after_rt, format!("realtime after hook {}", r.id)),
-                    _ => continue, // a kind from a newer minor this host ignores
-                };
-                if let Some(&prev) = table.get(&r.id) {
-                    let prev = set.registered[prev as usize].target;
-                    let first = &set.modules[prev.module];
-                    let first_fn = first
-                        .registrations
-                        .iter()
-                        .find(|x| x.handler == prev.handler)
-                        .map(|x| x.function.clone())
-                        .unwrap_or_default();
-                    return Err(LoadError::Duplicate {
-                        what,
-                        first: format!(
-                            "{} ({first_fn}, {})",
-                            first.opened.name,
-                            first.opened.file.display()
-                        ),
-                        second: format!("{} ({}, {})", m.name, r.function, m.file.display()),
-                    });
-                }
                 let at = set.registered.len() as u32;
-                table.insert(r.id.clone(), at);
+                if let Some(event) = EventKind::of(r.raw_kind) {
+                    // Any number, from any module: no duplicates to refuse.
+                    set.events[event as usize].push(at);
+                } else {
+                    let (table, what) = match r.raw_kind {
+                        kind::RPC => (&mut set.rpcs, format!("RPC id \"{}\"", r.id)),
+                        kind::BEFORE_HOOK => (&mut set.before, format!("before hook {}", r.id)),
+                        kind::AFTER_HOOK => (&mut set.after, format!("after hook {}", r.id)),
+                        kind::MATCH => (&mut set.matches, format!("match handler \"{}\"", r.id)),
+                        kind::MATCHMAKER_MATCHED => {
+                            (&mut set.matchmaker, "the matchmaker matched hook".into())
+                        }
+                        kind::BEFORE_RT => {
+                            (&mut set.before_rt, format!("realtime before hook {}", r.id))
+                        }
+                        kind::AFTER_RT => {
+                            (&mut set.after_rt, format!("realtime after hook {}", r.id))
+                        }
+                        _ => continue, // a kind from a newer minor this host ignores
+                    };
+                    if let Some(&prev) = table.get(&r.id) {
+                        let prev = set.registered[prev as usize].target;
+                        let first = &set.modules[prev.module];
+                        let first_fn = first
+                            .registrations
+                            .iter()
+                            .find(|x| x.handler == prev.handler)
+                            .map(|x| x.function.clone())
+                            .unwrap_or_default();
+                        return Err(LoadError::Duplicate {
+                            what,
+                            first: format!(
+                                "{} ({first_fn}, {})",
+                                first.opened.name,
+                                first.opened.file.display()
+                            ),
+                            second: format!("{} ({}, {})", m.name, r.function, m.file.display()),
+                        });
+                    }
+                    table.insert(r.id.clone(), at);
+                }
                 r.index = Some(at);
                 set.registered.push(Registered {
                     target: Target {
@@ -467,6 +478,38 @@ impl Modules {
     /// handled it.
     pub fn has_after_rt(&self, name: &str) -> bool {
         self.after_rt.contains_key(name)
+    }
+
+    /// Whether a module registered a handler of `event`s.
+    pub fn has_event_handlers(&self, event: EventKind) -> bool {
+        !self.events[event as usize].is_empty()
+    }
+
+    /// Runs every handler of `event`s (in load order, one after the
+    /// other) with `evt`; answers the failures, each with the module's
+    /// name, for the host to log (Nakama's Go runtime drops them: an event
+    /// handler returns nothing).
+    pub async fn call_events(
+        &self,
+        event: EventKind,
+        ctx: &ContextData,
+        evt: &abi::api::Event,
+    ) -> Vec<(String, CallError)> {
+        let mut failed = Vec::new();
+        let input = match serde_json::to_vec(evt) {
+            Ok(v) => v,
+            Err(e) => return vec![(String::new(), CallError::new(Code::Internal, e.to_string()))],
+        };
+        for &index in &self.events[event as usize] {
+            let r = &self.registered[index as usize];
+            if let Err(e) = self
+                .invoke(r.target, r.kind(), CallContext::new(ctx), &input)
+                .await
+            {
+                failed.push((self.modules[r.target.module].opened.name.clone(), e));
+            }
+        }
+        failed
     }
 
     /// Whether a match handler is registered under `name`.
@@ -792,6 +835,30 @@ impl Modules {
     ) -> Option<Result<Output, CallError>> {
         let (target, kind) = self.target(callee)?;
         Some(self.invoke(target, kind, ctx, input).await)
+    }
+}
+
+/// Which events a handler takes (Nakama's `RegisterEvent`,
+/// `RegisterEventSessionStart`, `RegisterEventSessionEnd`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    /// Events clients send and modules publish.
+    Event = 0,
+    /// `session_start`, when a realtime session starts.
+    SessionStart = 1,
+    /// `session_end`, when it ends.
+    SessionEnd = 2,
+}
+
+impl EventKind {
+    /// The kind of a registration, if it is an event handler's.
+    pub fn of(raw_kind: u8) -> Option<EventKind> {
+        match raw_kind {
+            kind::EVENT => Some(EventKind::Event),
+            kind::EVENT_SESSION_START => Some(EventKind::SessionStart),
+            kind::EVENT_SESSION_END => Some(EventKind::SessionEnd),
+            _ => None,
+        }
     }
 }
 

@@ -210,6 +210,9 @@ pub fn kind_name(k: u8) -> &'static str {
         kind::MATCHMAKER_MATCHED => "matchmaker matched hook",
         kind::BEFORE_RT => "realtime before hook",
         kind::AFTER_RT => "realtime after hook",
+        kind::EVENT => "event handler",
+        kind::EVENT_SESSION_START => "session start event handler",
+        kind::EVENT_SESSION_END => "session end event handler",
         _ => "unknown kind",
     }
 }

@@ -111,6 +111,8 @@ pub(crate) enum CallKind<'a> {
     Match,
     /// The matchmaker matched hook (ABI 1.5).
     Matchmaker,
+    /// An event handler (ABI 1.7).
+    Event,
 }
 
 /// What a [`HostHandle`] points at during one call. It lives in the
@@ -169,6 +171,7 @@ impl<'a> Scope<'a> {
                 CallKind::Hook { name, mode } => (mode, None, Some(name.to_lowercase())),
                 CallKind::Match => ("match", None, None),
                 CallKind::Matchmaker => ("matchmaker", None, None),
+                CallKind::Event => ("event", None, None),
             };
             Arc::new(CallInfo {
                 module: self.module.name.clone(),

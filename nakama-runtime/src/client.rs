@@ -767,7 +767,12 @@ mod tests {
         ];
         let mut member = rpc("member", json::<Member>("Member"), TypeShape::Empty);
         member.error_type = "MemberError";
-        member.errors = || Some(&[(Code::NotFound, "no member {0}"), (Code::InvalidArgument, "bad")]);
+        member.errors = || {
+            Some(&[
+                (Code::NotFound, "no member {0}"),
+                (Code::InvalidArgument, "bad"),
+            ])
+        };
         let declared = [declared[0], member];
         let api = ClientApi::from_declared(&declared.iter().collect::<Vec<_>>(), &[]);
         let doc: Value = serde_json::from_str(&api.json_schema()).unwrap();

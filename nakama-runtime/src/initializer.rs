@@ -8,7 +8,7 @@ use nakama_runtime_abi::ffi::kind;
 use crate::matches::{Match, MatchHandler};
 use crate::payload::{RpcInput, RpcOutput};
 use crate::registry::{Entry, FfiHandler, Handler};
-use crate::MatchmakerEntry;
+use crate::{api, MatchmakerEntry};
 use crate::{Context, Error, Nakama};
 
 /// Handed to `#[init_module]`: registers handlers by value.
@@ -94,6 +94,29 @@ where
     }
 }
 
+/// An event handler, registered by value.
+struct EventByValue<F, E> {
+    f: F,
+    _types: std::marker::PhantomData<fn() -> E>,
+}
+
+impl<F, E> Handler for EventByValue<F, E>
+where
+    F: for<'a> RpcFn<'a, api::Event, Output = Result<(), E>>,
+    E: Into<Error> + 'static,
+{
+    async fn call(&self, ctx: &Context, nk: &Nakama, input: &[u8]) -> Result<Vec<u8>, Error> {
+        let event: api::Event = serde_json::from_slice(input).map_err(|e| {
+            Error::new(
+                crate::Code::Internal,
+                format!("the host sent an event that does not decode: {e}"),
+            )
+        })?;
+        self.f.call(ctx, nk, event).await.map_err(Into::into)?;
+        Ok(Vec::new())
+    }
+}
+
 impl Initializer {
     /// Registers `f` as RPC `id` (ids are case-insensitive, as in Nakama).
     /// The payload type is `String`, `Vec<u8>` or `Json<T>`; so is the result.
@@ -166,6 +189,69 @@ impl Initializer {
         }));
         self.entries.push(Entry {
             kind: kind::MATCHMAKER_MATCHED,
+            function: std::any::type_name::<F>(),
+            id: String::new(),
+            handler,
+        });
+    }
+
+    /// Registers `f` to handle events (Nakama's `RegisterEvent`): those
+    /// clients send (`POST /v2/event`, nakama-js `client.emitEvent`,
+    /// `external` set) and those modules publish with
+    /// [`Nakama::event`](crate::Nakama::event). Events are queued and
+    /// handled after the call that sent them has answered, in no
+    /// guaranteed order; an error is logged. Every handler registered, in
+    /// any module, gets every event.
+    ///
+    /// ```ignore
+    /// async fn on_event(ctx: &Context, nk: &Nakama, evt: api::Event) -> Result<(), Error> {
+    ///     ctx.logger().with_field("name", evt.name.as_str()).info("event");
+    ///     Ok(())
+    /// }
+    /// init.register_event(on_event);
+    /// ```
+    pub fn register_event<F, E>(&mut self, f: F)
+    where
+        F: for<'a> RpcFn<'a, api::Event, Output = Result<(), E>>,
+        E: Into<Error> + 'static,
+    {
+        self.push_event(kind::EVENT, f);
+    }
+
+    /// Registers `f` to run when a realtime session (a socket) starts
+    /// (`RegisterEventSessionStart`): the event is `session_start` with
+    /// its time, and the context is the session's (user, session id,
+    /// vars, client address, `lang`).
+    pub fn register_event_session_start<F, E>(&mut self, f: F)
+    where
+        F: for<'a> RpcFn<'a, api::Event, Output = Result<(), E>>,
+        E: Into<Error> + 'static,
+    {
+        self.push_event(kind::EVENT_SESSION_START, f);
+    }
+
+    /// Registers `f` to run when a realtime session ends
+    /// (`RegisterEventSessionEnd`): the event is `session_end` with its
+    /// time and a `reason` property (empty for a client that closed).
+    pub fn register_event_session_end<F, E>(&mut self, f: F)
+    where
+        F: for<'a> RpcFn<'a, api::Event, Output = Result<(), E>>,
+        E: Into<Error> + 'static,
+    {
+        self.push_event(kind::EVENT_SESSION_END, f);
+    }
+
+    fn push_event<F, E>(&mut self, kind: u8, f: F)
+    where
+        F: for<'a> RpcFn<'a, api::Event, Output = Result<(), E>>,
+        E: Into<Error> + 'static,
+    {
+        let handler: &'static dyn FfiHandler = Box::leak(Box::new(EventByValue {
+            f,
+            _types: std::marker::PhantomData,
+        }));
+        self.entries.push(Entry {
+            kind,
             function: std::any::type_name::<F>(),
             id: String::new(),
             handler,

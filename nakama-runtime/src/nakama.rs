@@ -479,6 +479,15 @@ impl Nakama {
         .await
     }
 
+    /// Publishes `event` to the modules' event handlers
+    /// ([`Initializer::register_event`](crate::Initializer::register_event)),
+    /// as Nakama's `Event` does: queued, handled after this call goes on,
+    /// and a no-op when no handler is registered. `external` stays as
+    /// given (clients' events have it set).
+    pub async fn event(&self, event: &api::Event) -> Result<(), Error> {
+        self.call::<nk::Event>(event).await
+    }
+
     /// Makes the socket session `session_id` follow the status of
     /// `user_ids` (`StatusFollow`), as its own `status_follow` would: it
     /// gets their `status_presence_event`s from now on. Unlike the socket

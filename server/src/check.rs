@@ -9,6 +9,7 @@ use nakama_runtime_host::{BoxFuture, CallError, HostApi, LoadEvent, LogRecord, M
 
 use nakama_devhost::channels::Channels;
 use nakama_devhost::db::Db;
+use nakama_devhost::events::Events;
 use nakama_devhost::log::Logger;
 use nakama_devhost::matches::Matches;
 use nakama_devhost::nk::DevHostApi;
@@ -34,6 +35,7 @@ impl CheckHost {
                     Logger::new("error", "json"),
                 ),
                 status: Statuses::new(db.clone(), Logger::new("error", "json")),
+                events: Events::inert(Logger::new("error", "json")),
                 db,
                 log: Logger::new("error", "json"),
                 sessions: Arc::new(Sessions::new("check", "check", 60, 60)),

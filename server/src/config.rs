@@ -21,6 +21,10 @@ pub struct Config {
     /// Dev host only: load the modules folder again when its files change
     /// (see `reload`).
     pub runtime_reload: bool,
+    /// Events waiting for the modules' event handlers; more are dropped.
+    pub runtime_event_queue_size: usize,
+    /// Events handled at a time.
+    pub runtime_event_queue_workers: usize,
     pub logger_level: String,
     pub logger_format: String,
     pub session_encryption_key: String,
@@ -53,6 +57,8 @@ impl Default for Config {
             runtime_env: Vec::new(),
             runtime_call_timeout_ms: 10_000,
             runtime_reload: false,
+            runtime_event_queue_size: crate::events::QUEUE_SIZE,
+            runtime_event_queue_workers: crate::events::WORKERS,
             logger_level: "info".into(),
             logger_format: "json".into(),
             session_encryption_key: "defaultencryptionkey".into(),
@@ -79,6 +85,8 @@ pub const KEYS: &[&str] = &[
     "runtime.env",
     "runtime.call_timeout_ms",
     "runtime.reload",
+    "runtime.event_queue_size",
+    "runtime.event_queue_workers",
     "logger.level",
     "logger.format",
     "session.encryption_key",
@@ -151,6 +159,10 @@ impl Config {
                 },
                 "runtime.call_timeout_ms" => c.runtime_call_timeout_ms = number(&key, &text())?,
                 "runtime.reload" => c.runtime_reload = boolean(&key, &text())?,
+                "runtime.event_queue_size" => c.runtime_event_queue_size = number(&key, &text())?,
+                "runtime.event_queue_workers" => {
+                    c.runtime_event_queue_workers = number(&key, &text())?
+                }
                 "shutdown_grace_sec" => c.shutdown_grace_sec = number(&key, &text())?,
                 "matchmaker.max_tickets" => c.matchmaker.max_tickets = number(&key, &text())?,
                 "matchmaker.interval_sec" => c.matchmaker.interval_sec = number(&key, &text())?,

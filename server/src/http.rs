@@ -24,7 +24,7 @@ use base64::Engine as _;
 use futures_util::future::Either;
 use nakama_runtime_host::abi::hooks::{hook, Hook};
 use nakama_runtime_host::abi::{api, mode, nk, Code, ContextData, ContextMaps};
-use nakama_runtime_host::{Before, CallContext, CallError, Modules};
+use nakama_runtime_host::{Before, CallContext, CallError, EventKind, Modules};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -56,6 +56,8 @@ pub struct App {
     pub online: crate::online::Online,
     /// Users' status: followers, status presences, the `online` flag.
     pub status: crate::status::Statuses,
+    /// The modules' event handlers' queue.
+    pub events: crate::events::Events,
     pub log: Logger,
 }
 
@@ -159,6 +161,7 @@ fn routes(app: Arc<App>) -> Router {
         .route("/v2/account/authenticate/email", post(authenticate_email))
         .route("/v2/account/session/refresh", post(session_refresh))
         .route("/v2/session/logout", post(session_logout))
+        .route("/v2/event", post(event))
         .route("/v2/account", get(get_account).put(update_account))
         .route("/v2/user", get(get_users))
         .route("/v2/storage", put(storage_write).post(storage_read))
@@ -1032,6 +1035,23 @@ async fn session_logout(State(app): Shared, headers: HeaderMap, body: Body) -> R
     }
     app.after::<hook::SessionLogout>(Some(&claims), &(), &req)
         .await;
+    gateway_ok(&serde_json::json!({}))
+}
+
+/// `POST /v2/event`: an event for the modules' event handlers, queued
+/// (as Nakama's api_event.go: marked external, answered at once).
+async fn event(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
+    let claims = match session(&app, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let mut evt: api::Event = match read_json(&app, body).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    evt.external = true;
+    let ctx = app.hook_context(mode::EVENT, Some(&claims));
+    app.events.publish(EventKind::Event, ctx, evt);
     gateway_ok(&serde_json::json!({}))
 }
 

@@ -13,6 +13,7 @@
 pub mod channels;
 pub mod config;
 pub mod db;
+pub mod events;
 pub mod gojson;
 pub mod http;
 pub mod log;
@@ -72,6 +73,19 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
     let online = online::Online::default();
     let channels = channels::Channels::new(db.clone(), online.clone(), log.clone());
     let status = status::Statuses::new(db.clone(), log.clone());
+    let init_ctx = ContextData {
+        env,
+        execution_mode: mode::RUN_ONCE.into(),
+        node: config.name.clone(),
+        version: VERSION.into(),
+        ..Default::default()
+    };
+    let events = events::Events::new(
+        config.runtime_event_queue_size,
+        config.runtime_event_queue_workers,
+        &init_ctx,
+        log.clone(),
+    );
     let api = Arc::new(nk::DevHostApi {
         db: db.clone(),
         log: log.clone(),
@@ -80,14 +94,8 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         online: online.clone(),
         channels: channels.clone(),
         status: status.clone(),
+        events: events.clone(),
     });
-    let init_ctx = ContextData {
-        env,
-        execution_mode: mode::RUN_ONCE.into(),
-        node: config.name.clone(),
-        version: VERSION.into(),
-        ..Default::default()
-    };
     if !config.runtime_path.exists() {
         std::fs::create_dir_all(&config.runtime_path).map_err(|e| {
             format!(
@@ -108,6 +116,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
     )?;
     let modules = Arc::new(loader.load().await.map_err(|e| e.to_string())?);
     matches.set_modules(modules.clone());
+    events.set_modules(modules.clone());
     let matchmaker = matchmaker::Matchmaker::new(
         config.matchmaker.clone(),
         &config.name,
@@ -139,6 +148,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         channels,
         online,
         status,
+        events,
         log: log.clone(),
     });
     if reload {

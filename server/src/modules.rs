@@ -141,6 +141,7 @@ pub fn watch(app: Arc<App>, mut loader: Loader) {
                     let modules = Arc::new(modules);
                     app.matches.set_modules(modules.clone());
                     app.matchmaker.set_modules(modules.clone());
+                    app.events.set_modules(modules.clone());
                     app.modules.store(modules);
                     app.log.info(
                         "Modules reloaded",
@@ -199,6 +200,9 @@ fn log_event(log: &Logger, event: LoadEvent) {
                 }
                 // Nakama logs nothing here; a dev host says what it serves.
                 "match handler" => "Registered Rust match handler",
+                "event handler" => "Registered Rust event handler",
+                "session start event handler" => "Registered Rust session start event handler",
+                "session end event handler" => "Registered Rust session end event handler",
                 other => {
                     return log.info(
                         "Registered a Rust handler of a kind this host does not serve",

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use nakama_runtime_host::abi::nk::{self, NkFunction};
-use nakama_runtime_host::abi::{api, Code};
-use nakama_runtime_host::{BoxFuture, CallError, HostApi, LogRecord};
+use nakama_runtime_host::abi::{api, Code, ContextData};
+use nakama_runtime_host::{BoxFuture, CallError, EventKind, HostApi, LogRecord};
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::{Map, Value};
 
@@ -32,6 +32,8 @@ pub struct DevHostApi {
     pub channels: Channels,
     /// Users' status (the `online` flag of users and accounts).
     pub status: Statuses,
+    /// Where `event` queues what modules publish.
+    pub events: crate::events::Events,
 }
 
 fn authenticated(
@@ -377,6 +379,15 @@ impl HostApi for DevHostApi {
             nk::StatusUnfollow::NAME => {
                 on::<nk::StatusUnfollow, _, _>(&self.status, args, |s, a| async move {
                     s.nk_unfollow(&a)
+                })
+            }
+            nk::Event::NAME => {
+                // The handlers' context is the event context alone: the
+                // dev host does not know the caller's (Nakama's Go runtime
+                // passes the caller's on).
+                on::<nk::Event, _, _>(&self.events, args, |events, evt| async move {
+                    events.publish(EventKind::Event, ContextData::default(), evt);
+                    Ok(())
                 })
             }
             other => {

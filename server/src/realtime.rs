@@ -55,11 +55,12 @@ use base64::Engine as _;
 use nakama_runtime_host::abi::matches::Presence;
 use nakama_runtime_host::abi::matchmaker::MatchmakerEntry;
 use nakama_runtime_host::abi::{mode, rtapi, Code, ContextData};
-use nakama_runtime_host::{CallContext, CallError};
+use nakama_runtime_host::{CallContext, CallError, EventKind};
 use serde::Serialize;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use crate::events::session_event;
 use crate::http::App;
 use crate::matches::{JoinError, JoinRequest, Joined};
 use crate::online::{MatchedId, Outbound, Outbox};
@@ -212,6 +213,14 @@ impl Session {
         }
     }
 
+    /// The context of its start and end events: the user's, and `lang`.
+    fn event_context(&self) -> ContextData {
+        ContextData {
+            lang: Some(self.lang.clone()),
+            ..self.user_context()
+        }
+    }
+
     /// The user's part of a context (no mode, node, lang).
     fn user_context(&self) -> ContextData {
         ContextData {
@@ -257,6 +266,11 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
         .connect(&session.user_id, &session.id, outbox.clone());
     app.status
         .connect(&session.presence(""), outbox.clone(), session.status);
+    app.events.publish(
+        EventKind::SessionStart,
+        session.event_context(),
+        session_event("session_start", app.db.clock().now(), None),
+    );
     let stopped = Arc::new(AtomicBool::new(false));
     let handler = tokio::spawn(handle_requests(
         app.clone(),
@@ -344,6 +358,15 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
     app.channels.leave_all(&session.id);
     app.status.disconnect(&session.user_id, &session.id);
     app.online.disconnect(&session.user_id, &session.id);
+    app.events.publish(
+        EventKind::SessionEnd,
+        session.event_context(),
+        session_event(
+            "session_end",
+            app.db.clock().now(),
+            Some(close_reason.as_deref().unwrap_or_default()),
+        ),
+    );
     match close_reason {
         Some(reason) => app.log.log(
             crate::log::Level::Debug,

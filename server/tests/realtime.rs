@@ -160,3 +160,22 @@ fn realtime_hooks_pass_rewrite_refuse_and_follow_messages_as_nakama() {
         "{log}"
     );
 }
+
+#[test]
+fn event_handlers_get_clients_modules_and_sessions_events_as_nakama() {
+    let server = Server::start(&["fixture-events"], &["--logger.level", "info"]);
+    nakama_conformance::events::check_events(server.port);
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    // The failing handler's error is logged, naming the module and event.
+    assert!(
+        log.lines()
+            .any(|l| l.contains("Runtime event handler returned an error")
+                && l.contains("\"module\":\"fixture-events\"")
+                && l.contains("\"event\":\"fail\"")),
+        "{log}"
+    );
+    for kind in ["event", "session start event", "session end event"] {
+        let line = format!("Registered Rust {kind} handler");
+        assert!(log.contains(&line), "{line}: {log}");
+    }
+}

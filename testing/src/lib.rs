@@ -42,6 +42,7 @@ use std::sync::{Arc, Mutex};
 
 use nakama_devhost::channels::Channels;
 use nakama_devhost::db::{self, leaderboard, Caller, Clock, Db};
+use nakama_devhost::events::{session_event, Events};
 use nakama_devhost::log::Logger;
 use nakama_devhost::matches::{JoinError, JoinRequest, Matches};
 /// A `matchmaker_add`'s ticket ([`Connection::matchmaker_add`]).
@@ -60,7 +61,7 @@ use nakama_runtime::MatchmakerEntry;
 use nakama_runtime::{Code, Error, MatchMessage, RpcFn};
 use nakama_runtime_host::abi::{mode, ContextData};
 use nakama_runtime_host::{
-    Before, BoxFuture, CallError, HostApi, LogRecord, Modules, OpenedModule,
+    Before, BoxFuture, CallError, EventKind, HostApi, LogRecord, Modules, OpenedModule,
 };
 use serde::{de::DeserializeOwned, Serialize};
 
@@ -182,6 +183,8 @@ pub struct TestHost {
     /// Passes only when a test asks ([`TestHost::matchmaker_process`]).
     matchmaker: Matchmaker,
     recorder: Arc<Recorder>,
+    /// The queue of the module's event handlers.
+    events: Events,
     /// The copies of the module files this host loaded (see [`TestHost::load`]).
     _copies: Option<tempfile::TempDir>,
 }
@@ -201,6 +204,17 @@ impl TestHost {
         ));
         let matches = Matches::manual("test", "test", Logger::new("error", "json"));
         let online = Online::default();
+        let ctx = ContextData {
+            execution_mode: mode::RUN_ONCE.into(),
+            node: "test".into(),
+            ..Default::default()
+        };
+        let events = Events::new(
+            nakama_devhost::events::QUEUE_SIZE,
+            nakama_devhost::events::WORKERS,
+            &ctx,
+            Logger::new("error", "json"),
+        );
         let recorder = Arc::new(Recorder {
             inner: DevHostApi {
                 db: db.clone(),
@@ -210,14 +224,10 @@ impl TestHost {
                 online: online.clone(),
                 channels: Channels::new(db.clone(), online.clone(), Logger::new("error", "json")),
                 status: Statuses::new(db.clone(), Logger::new("error", "json")),
+                events: events.clone(),
             },
             lines: Mutex::new(Vec::new()),
         });
-        let ctx = ContextData {
-            execution_mode: mode::RUN_ONCE.into(),
-            node: "test".into(),
-            ..Default::default()
-        };
         let api: Arc<dyn HostApi> = recorder.clone();
         let mut copies = None;
         let modules = match (opened, path) {
@@ -233,6 +243,7 @@ impl TestHost {
         .map_err(|e| e.to_string())?;
         let modules = Arc::new(modules);
         matches.set_modules(modules.clone());
+        events.set_modules(modules.clone());
         let matchmaker = Matchmaker::new(
             MatchmakerConfig::default(),
             "test",
@@ -249,6 +260,7 @@ impl TestHost {
             online,
             matchmaker,
             recorder,
+            events,
             _copies: copies,
         })
     }
@@ -456,7 +468,22 @@ impl TestHost {
         let (outbox, inbox) = tokio::sync::mpsc::unbounded_channel();
         let session_id = new_session_id();
         self.online.connect(&user.id, &session_id, outbox.clone());
+        let event_ctx = ContextData {
+            user_id: Some(user.id.clone()),
+            username: Some(user.username().to_string()),
+            session_id: Some(session_id.clone()),
+            lang: Some("en".into()),
+            ..Default::default()
+        };
+        self.events.publish(
+            EventKind::SessionStart,
+            event_ctx.clone(),
+            session_event("session_start", self.db.clock().now(), None),
+        );
         Connection {
+            events: self.events.clone(),
+            event_ctx,
+            clock: self.db.clock().clone(),
             online: self.online.clone(),
             matchmaker: self.matchmaker.clone(),
             channels: self.recorder.inner.channels.clone(),
@@ -467,6 +494,32 @@ impl TestHost {
             inbox: Mutex::new(inbox),
             pending: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Sends `event` as a client does (`POST /v2/event`: `external` set)
+    /// and runs the module's event handlers on it now, with the call's
+    /// context (mode `event`); answers the first handler error (hosts
+    /// only log them).
+    pub async fn event(&self, call: &Call, mut event: api::Event) -> Result<(), Error> {
+        event.external = true;
+        let ctx = self.context(call, mode::EVENT);
+        match self
+            .modules
+            .call_events(EventKind::Event, &ctx, &event)
+            .await
+            .into_iter()
+            .next()
+        {
+            Some((_, e)) => Err(to_error(e)),
+            None => Ok(()),
+        }
+    }
+
+    /// Waits until the events queued so far have been handled: those the
+    /// module published (`nk.event`) and the session start and end events
+    /// of [`TestHost::connect`] and of dropping its [`Connection`].
+    pub async fn settle_events(&self) {
+        self.events.settled().await
     }
 
     /// One matchmaker pass, as the dev host runs every
@@ -961,6 +1014,10 @@ pub struct Connection {
     inbox: Mutex<tokio::sync::mpsc::UnboundedReceiver<Outbound>>,
     /// Pushes received but not asked for yet.
     pending: Mutex<Vec<Outbound>>,
+    /// Where its end is an event, with its context and time.
+    events: Events,
+    event_ctx: ContextData,
+    clock: Clock,
 }
 
 impl Connection {
@@ -1069,6 +1126,11 @@ impl Connection {
 
 impl Drop for Connection {
     fn drop(&mut self) {
+        self.events.publish(
+            EventKind::SessionEnd,
+            self.event_ctx.clone(),
+            session_event("session_end", self.clock.now(), Some("")),
+        );
         self.online.disconnect(&self.user_id, &self.session_id);
         self.matchmaker.remove_session(&self.session_id);
         self.channels.leave_all(&self.session_id);
