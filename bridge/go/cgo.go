@@ -51,6 +51,11 @@ const (
 	// kindBeforeRt, kindAfterRt: realtime message hooks (ABI 1.6).
 	kindBeforeRt = C.NB_BEFORE_RT
 	kindAfterRt  = C.NB_AFTER_RT
+	// kindEvent, kindEventSessionStart, kindEventSessionEnd: event
+	// handlers (ABI 1.7).
+	kindEvent             = C.NB_EVENT
+	kindEventSessionStart = C.NB_EVENT_SESSION_START
+	kindEventSessionEnd   = C.NB_EVENT_SESSION_END
 )
 
 // codeNotFound: nb_call found no module for the id.

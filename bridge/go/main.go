@@ -145,6 +145,12 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 			err = initializer.RegisterBeforeRt(r.ID, rtBefore(h, r.ID, theBridge.call))
 		case kindAfterRt:
 			err = initializer.RegisterAfterRt(r.ID, rtAfter(h, r.ID, theBridge.call))
+		case kindEvent:
+			err = initializer.RegisterEvent(eventHandler(h, r.Module, theBridge.eventCall))
+		case kindEventSessionStart:
+			err = initializer.RegisterEventSessionStart(eventHandler(h, r.Module, theBridge.eventCall))
+		case kindEventSessionEnd:
+			err = initializer.RegisterEventSessionEnd(eventHandler(h, r.Module, theBridge.eventCall))
 		default:
 			continue
 		}

@@ -415,6 +415,7 @@ var nkFunctions = map[string]nkFunc{
 	}) (any, error) {
 		return st.nk.MatchSignal(st.ctx, a.ID, a.Data)
 	}),
+	"event": forward(publishEvent),
 	"status_follow": forward(func(st *callState, a statusFollowArgs) (any, error) {
 		return nil, st.nk.StatusFollow(a.SessionID, a.UserIDs)
 	}),

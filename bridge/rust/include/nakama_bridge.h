@@ -64,6 +64,10 @@ typedef void (*nb_ctx_fn)(uint64_t token, nb_sink *sink);
                         * or empty (refused) */
 #define NB_AFTER_RT 7 /* ABI 1.6: a hook after a realtime message: input
                        * {"out":..,"in":..}, output empty */
+#define NB_EVENT 8 /* ABI 1.7: an event handler: input the event (JSON),
+                    * output empty */
+#define NB_EVENT_SESSION_START 9 /* ABI 1.7: a session start event handler */
+#define NB_EVENT_SESSION_END 10  /* ABI 1.7: a session end event handler */
 
 /* Loads the *.rsmod files of `path` and runs their init. NB_OK: *out holds
  * the report JSON {"modules":[..],"skipped":[..],"registrations":[{module,

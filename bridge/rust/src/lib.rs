@@ -195,6 +195,13 @@ pub const NB_MATCHMAKER: u8 = 5;
 pub const NB_BEFORE_RT: u8 = 6;
 /// A hook after a realtime message (ABI 1.6): input `{"out":..,"in":..}`.
 pub const NB_AFTER_RT: u8 = 7;
+/// An event handler (ABI 1.7): input the event (JSON,
+/// `nakama_runtime_abi::api::Event`), output empty.
+pub const NB_EVENT: u8 = 8;
+/// A session start event handler (ABI 1.7), as [`NB_EVENT`].
+pub const NB_EVENT_SESSION_START: u8 = 9;
+/// A session end event handler (ABI 1.7), as [`NB_EVENT`].
+pub const NB_EVENT_SESSION_END: u8 = 10;
 
 /// The execution mode a module's context has in a call of `kind`, as
 /// Nakama names it for Go modules.
@@ -207,12 +214,13 @@ fn execution_mode(kind: u8) -> Option<&'static str> {
         NB_MATCHMAKER => mode::MATCHMAKER,
         NB_BEFORE_RT => mode::BEFORE,
         NB_AFTER_RT => mode::AFTER,
+        NB_EVENT | NB_EVENT_SESSION_START | NB_EVENT_SESSION_END => mode::EVENT,
         _ => return None,
     })
 }
 
 /// Call kinds are 1 to this.
-const KINDS: usize = 7;
+const KINDS: usize = 10;
 
 struct GoHost {
     log: NbLogFn,
@@ -494,6 +502,9 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
                     "matchmaker matched hook" => NB_MATCHMAKER,
                     "realtime before hook" => NB_BEFORE_RT,
                     "realtime after hook" => NB_AFTER_RT,
+                    "event handler" => NB_EVENT,
+                    "session start event handler" => NB_EVENT_SESSION_START,
+                    "session end event handler" => NB_EVENT_SESSION_END,
                     _ => continue,
                 },
                 r.index,
@@ -731,7 +742,9 @@ fn call_here(
 /// (Nakama has already answered the client).
 fn module_answer(kind: u8, out: Output) -> Answer {
     match kind {
-        NB_AFTER | NB_AFTER_RT => Answer::Text(String::new()),
+        NB_AFTER | NB_AFTER_RT | NB_EVENT | NB_EVENT_SESSION_START | NB_EVENT_SESSION_END => {
+            Answer::Text(String::new())
+        }
         _ => Answer::Module(out),
     }
 }
@@ -972,6 +985,9 @@ mod tests {
                 Some("matchmaker"),
                 Some("before"),
                 Some("after"),
+                Some("event"),
+                Some("event"),
+                Some("event"),
                 None
             ]
         );

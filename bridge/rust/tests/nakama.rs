@@ -571,3 +571,21 @@ fn realtime_hooks_run_in_nakama_as_on_the_dev_host() {
         nakama.log()
     );
 }
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn event_handlers_run_in_nakama_as_on_the_dev_host() {
+    // fixture-events registers with RegisterEvent, RegisterEventSessionStart
+    // and RegisterEventSessionEnd; Nakama queues the events for them.
+    let runtime = runtime_folder(&["fixture-events"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    nakama_conformance::events::check_events(nakama.port);
+    let failed = nakama.log_lines("Runtime event handler returned an error");
+    assert!(
+        failed
+            .iter()
+            .any(|l| l["module"] == "fixture-events" && l["event"] == "fail"),
+        "{}",
+        nakama.log()
+    );
+}
