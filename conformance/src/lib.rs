@@ -22,6 +22,9 @@
 //! - [`status`]: users' status over the socket (follows, status
 //!   presences and their events, refusals) and the `online` flag of users
 //!   and accounts.
+//! - [`groups`]: the client's group routes (permissions, refusals,
+//!   listings, notifications, membership messages), a group chat channel,
+//!   and the group nk functions.
 //! - [`nakama`]: starts and stops a real Nakama through `scripts/nakama-up`,
 //!   for the tests of the bridge.
 //!
@@ -30,6 +33,7 @@
 
 pub mod channels;
 pub mod golden;
+pub mod groups;
 pub mod http;
 pub mod leaderboards;
 pub mod matches;

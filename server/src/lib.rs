@@ -14,6 +14,7 @@ pub mod channels;
 pub mod config;
 pub mod db;
 pub mod gojson;
+pub mod groups;
 pub mod http;
 pub mod log;
 pub mod matches;
