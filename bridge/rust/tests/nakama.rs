@@ -434,6 +434,17 @@ fn a_modules_chat_through_the_channel_nk_functions_is_as_on_the_dev_host() {
 
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn groups_in_nakama_are_as_on_the_dev_host() {
+    // fixture-nk's nk_group calls the group nk functions through the
+    // bridge; the routes and the group channel are Nakama's own.
+    let runtime = runtime_folder(&["fixture-nk"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    nakama_conformance::groups::check_groups(nakama.port);
+    nakama_conformance::groups::check_nk_groups(nakama.port);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn user_status_in_nakama_is_as_on_the_dev_host() {
     // fixture-nk's nk_online reads the online flag through the bridge,
     // its nk_status_follow follows for a socket.
