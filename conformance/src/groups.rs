@@ -840,3 +840,46 @@ pub fn check_nk_groups(port: u16) {
         "expects group ID to be a valid identifier",
     );
 }
+
+/// A module's before hook on `CreateGroup` (fixture-nk's) rewrites,
+/// drops and refuses group creations, on both hosts.
+pub fn check_group_hooks(port: u16) {
+    let suffix = crate::run_suffix();
+    let alice = User::new(port, &format!("gh-{suffix}"), &format!("gh{suffix}"));
+    let hooked = ok(
+        port,
+        &alice,
+        "POST",
+        "/v2/group",
+        Some(json!({"name": format!("g{suffix}-hooked"), "description": "mine"})),
+    );
+    assert_eq!(hooked["description"], "set by hook", "{hooked}");
+    refused(
+        port,
+        &alice,
+        (
+            "POST",
+            "/v2/group",
+            Some(json!({"name": format!("g{suffix}-dropped")})),
+        ),
+        (404, 5, "Requested resource was not found."),
+    );
+    refused(
+        port,
+        &alice,
+        (
+            "POST",
+            "/v2/group",
+            Some(json!({"name": format!("g{suffix}-refused")})),
+        ),
+        (400, 9, "no such groups here"),
+    );
+    let r = ok(
+        port,
+        &alice,
+        "GET",
+        &format!("/v2/group?name=g{suffix}%25&limit=10"),
+        None,
+    );
+    assert_eq!(r["groups"].as_array().map(Vec::len), Some(1), "{r}");
+}

@@ -63,6 +63,7 @@ fn groups_work_as_nakamas() {
     let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
     nakama_conformance::groups::check_groups(server.port);
     nakama_conformance::groups::check_nk_groups(server.port);
+    nakama_conformance::groups::check_group_hooks(server.port);
 }
 
 #[test]

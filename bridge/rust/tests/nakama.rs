@@ -441,6 +441,7 @@ fn groups_in_nakama_are_as_on_the_dev_host() {
     let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
     nakama_conformance::groups::check_groups(nakama.port);
     nakama_conformance::groups::check_nk_groups(nakama.port);
+    nakama_conformance::groups::check_group_hooks(nakama.port);
 }
 
 #[test]
