@@ -485,14 +485,8 @@ impl Channels {
                     .ok_or_else(|| invalid("Invalid group ID in group channel join"))?;
                 if !sender.is_nil() {
                     // Members only (join requests and the banned are not).
-                    let (g, u) = (group.to_string(), sender.to_string());
                     let member = self
-                        .inner
-                        .db
-                        .run(move |c| {
-                            db::group::has_state(c, &g, &u, db::group::MEMBER)
-                                .map_err(db::group::GroupError::nk)
-                        })
+                        .is_member(group, &sender.to_string())
                         .await
                         .map_err(|_| runtime("Failed to look up group membership"))?;
                     if !member {
@@ -508,6 +502,19 @@ impl Channels {
             }
             _ => Err(bad_input("Invalid channel type")),
         }
+    }
+
+    /// Whether `user_id` is a member of the group (superadmin to member:
+    /// not a join request, not banned), who may be in its channel.
+    async fn is_member(&self, group: Uuid, user_id: &str) -> Result<bool, CallError> {
+        let (g, u) = (group.to_string(), user_id.to_string());
+        self.inner
+            .db
+            .run(move |c| {
+                db::group::has_state(c, &g, &u, db::group::MEMBER)
+                    .map_err(db::group::GroupError::nk)
+            })
+            .await
     }
 
     /// `channel_join`: puts the session in the channel `req` names.
@@ -1043,14 +1050,8 @@ impl Channels {
         match (caller, stream.mode) {
             (None, _) => {}
             (Some(caller), MODE_GROUP) => {
-                let (g, u) = (stream.subject.to_string(), caller.to_string());
                 let member = self
-                    .inner
-                    .db
-                    .run(move |c| {
-                        db::group::has_state(c, &g, &u, db::group::MEMBER)
-                            .map_err(db::group::GroupError::nk)
-                    })
+                    .is_member(stream.subject, caller)
                     .await
                     .map_err(|_| HistoryError::Internal)?;
                 if !member {

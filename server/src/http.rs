@@ -183,11 +183,26 @@ fn routes(app: Arc<App>) -> Router {
         )
         .route("/v2/group/{group_id}/join", post(group::join))
         .route("/v2/group/{group_id}/leave", post(group::leave))
-        .route("/v2/group/{group_id}/add", post(group::add))
-        .route("/v2/group/{group_id}/kick", post(group::kick))
-        .route("/v2/group/{group_id}/ban", post(group::ban))
-        .route("/v2/group/{group_id}/promote", post(group::promote))
-        .route("/v2/group/{group_id}/demote", post(group::demote))
+        .route(
+            "/v2/group/{group_id}/add",
+            post(group::members::<hook::AddGroupUsers>),
+        )
+        .route(
+            "/v2/group/{group_id}/kick",
+            post(group::members::<hook::KickGroupUsers>),
+        )
+        .route(
+            "/v2/group/{group_id}/ban",
+            post(group::members::<hook::BanGroupUsers>),
+        )
+        .route(
+            "/v2/group/{group_id}/promote",
+            post(group::members::<hook::PromoteGroupUsers>),
+        )
+        .route(
+            "/v2/group/{group_id}/demote",
+            post(group::members::<hook::DemoteGroupUsers>),
+        )
         .route("/v2/group/{group_id}/user", get(group::users))
         .route("/v2/user/{user_id}/group", get(group::user_groups))
         .fallback(not_found)

@@ -240,7 +240,7 @@ pub(super) async fn leave(
 }
 
 /// What the five membership routes share: their request's parts.
-trait MembersRequest: Sized {
+pub(super) trait MembersRequest: Sized {
     const VERB: &'static str;
     const FAILED: &'static str;
     fn make(group_id: String, user_ids: Vec<String>) -> Self;
@@ -270,8 +270,14 @@ members_request! {
     DemoteGroupUsersRequest, "demote", "Error while trying to demote users in a group.";
 }
 
-/// `POST /v2/group/{group_id}/<verb>?user_ids=...`.
-async fn members<H>(app: std::sync::Arc<App>, id: String, uri: Uri, headers: HeaderMap) -> Response
+/// `POST /v2/group/{group_id}/<verb>?user_ids=...`: `add`, `kick`,
+/// `ban`, `promote` and `demote`, by their hook `H`.
+pub(super) async fn members<H>(
+    State(app): Shared,
+    Path(id): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response
 where
     H: Hook<Response = ()>,
     H::Request: MembersRequest,
@@ -312,51 +318,6 @@ where
         Ok(finish::<H>(&app, &claims, &req, ()).await)
     })
     .await
-}
-
-pub(super) async fn add(
-    State(app): Shared,
-    Path(id): Path<String>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    members::<hook::AddGroupUsers>(app, id, uri, headers).await
-}
-
-pub(super) async fn kick(
-    State(app): Shared,
-    Path(id): Path<String>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    members::<hook::KickGroupUsers>(app, id, uri, headers).await
-}
-
-pub(super) async fn ban(
-    State(app): Shared,
-    Path(id): Path<String>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    members::<hook::BanGroupUsers>(app, id, uri, headers).await
-}
-
-pub(super) async fn promote(
-    State(app): Shared,
-    Path(id): Path<String>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    members::<hook::PromoteGroupUsers>(app, id, uri, headers).await
-}
-
-pub(super) async fn demote(
-    State(app): Shared,
-    Path(id): Path<String>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    members::<hook::DemoteGroupUsers>(app, id, uri, headers).await
 }
 
 /// A membership listing's `limit` (100 when absent) and `state`.
