@@ -120,7 +120,9 @@ pub fn check_groups(port: u16) {
         ),
         (400, 3, "Group max count must be >= 1 when set."),
     );
-    let body = json!({"name": open_name, "description": "d", "lang_tag": "fr", "open": true, "max_count": 3});
+    // A language of this run's own (18 characters at most), to filter by.
+    let lang = format!("l{}", &suffix[suffix.len().saturating_sub(12)..]);
+    let body = json!({"name": open_name, "description": "d", "lang_tag": lang, "open": true, "max_count": 3});
     let open = ok(port, &alice, "POST", "/v2/group", Some(body));
     let gid = open["id"].as_str().unwrap().to_string();
     assert_eq!(open["creator_id"], alice.user_id.as_str(), "{open}");
@@ -131,7 +133,7 @@ pub fn check_groups(port: u16) {
             &open["lang_tag"],
             &open["metadata"]
         ),
-        (&json!(open_name), &json!("d"), &json!("fr"), &json!("{}")),
+        (&json!(open_name), &json!("d"), &json!(lang), &json!("{}")),
     );
     assert_eq!(
         (&open["open"], &open["edge_count"], &open["max_count"]),
@@ -413,6 +415,25 @@ pub fn check_groups(port: u16) {
         Some(1),
         "case-insensitive: {r}"
     );
+    // By the other filters (the open group: one member, alice).
+    let by = |query: &str| -> Vec<Value> {
+        let r = ok(
+            port,
+            &dave,
+            "GET",
+            &format!("/v2/group?limit=10&{query}"),
+            None,
+        );
+        r["groups"].as_array().cloned().unwrap_or_default()
+    };
+    let only_open = |gs: Vec<Value>| gs.len() == 1 && gs[0]["id"] == gid.as_str();
+    assert!(only_open(by(&format!("lang_tag={lang}"))));
+    assert!(only_open(by(&format!(
+        "lang_tag={lang}&open=true&members=1"
+    ))));
+    assert!(only_open(by(&format!("lang_tag={lang}&members=5"))));
+    assert!(by(&format!("lang_tag={lang}&open=false")).is_empty());
+    assert!(by(&format!("lang_tag={lang}&members=0")).is_empty());
     refused(
         port,
         &dave,
