@@ -121,6 +121,38 @@ nk_functions! {
     /// `Event`: an event for the modules' event handlers, queued (ABI
     /// 1.7 hosts; older ones answer `UNIMPLEMENTED`).
     Event = "event": api::Event => ();
+    /// `GroupCreate`: a group with `user_id` as its superadmin.
+    GroupCreate = "group_create": GroupCreateArgs => api::Group;
+    /// `GroupUpdate`: change a group's fields (as a member with the right
+    /// to, or as the system).
+    GroupUpdate = "group_update": GroupUpdateArgs => ();
+    /// `GroupDelete`: a group and its memberships; an unknown id is not an
+    /// error.
+    GroupDelete = "group_delete": GroupIdArgs => ();
+    /// `GroupsGetId`: groups by id; unknown ids are left out.
+    GroupsGetId = "groups_get_id": GroupIdsArgs => Vec<api::Group>;
+    /// `GroupsList`: a page of groups, by name or filtered.
+    GroupsList = "groups_list": GroupsListArgs => api::GroupList;
+    /// `GroupsGetRandom`: up to `count` groups, from a random place.
+    GroupsGetRandom = "groups_get_random": GroupsGetRandomArgs => Vec<api::Group>;
+    /// `GroupUsersList`: a page of a group's members and join requests.
+    GroupUsersList = "group_users_list": GroupUsersListArgs => api::GroupUserList;
+    /// `UserGroupsList`: a page of the groups a user is in or asked to join.
+    UserGroupsList = "user_groups_list": UserGroupsListArgs => api::UserGroupList;
+    /// `GroupUsersAdd`: add users to a group (or accept their join requests).
+    GroupUsersAdd = "group_users_add": GroupUsersArgs => ();
+    /// `GroupUsersKick`: remove members (or decline join requests).
+    GroupUsersKick = "group_users_kick": GroupUsersArgs => ();
+    /// `GroupUsersBan`: remove members and keep them out.
+    GroupUsersBan = "group_users_ban": GroupUsersArgs => ();
+    /// `GroupUsersPromote`: raise members one role up.
+    GroupUsersPromote = "group_users_promote": GroupUsersArgs => ();
+    /// `GroupUsersDemote`: lower members one role down.
+    GroupUsersDemote = "group_users_demote": GroupUsersArgs => ();
+    /// `GroupUserJoin`: a user joins a group (or asks to, if it is closed).
+    GroupUserJoin = "group_user_join": GroupUserArgs => ();
+    /// `GroupUserLeave`: a user leaves a group.
+    GroupUserLeave = "group_user_leave": GroupUserArgs => ();
 }
 
 /// Arguments of `authenticate_custom` / `authenticate_device`.
@@ -575,6 +607,146 @@ pub struct StatusFollowArgs {
     pub user_ids: Vec<String>,
 }
 
+/// Arguments of `group_create`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GroupCreateArgs {
+    /// The group's first superadmin.
+    pub user_id: String,
+    /// Unique.
+    pub name: String,
+    /// Recorded as its creator; empty: the system user.
+    pub creator_id: String,
+    /// Empty: `en`.
+    pub lang_tag: String,
+    pub description: String,
+    pub avatar_url: String,
+    /// Anyone may join without asking.
+    pub open: bool,
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// At least 1; 100 by default.
+    pub max_count: i32,
+}
+
+impl Default for GroupCreateArgs {
+    fn default() -> Self {
+        GroupCreateArgs {
+            user_id: String::new(),
+            name: String::new(),
+            creator_id: String::new(),
+            lang_tag: String::new(),
+            description: String::new(),
+            avatar_url: String::new(),
+            open: false,
+            metadata: None,
+            max_count: 100,
+        }
+    }
+}
+
+/// Arguments of `group_update`: empty strings, `None` and 0 leave a field
+/// as it is; `open` is always set (as Nakama's Go runtime does).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GroupUpdateArgs {
+    pub group_id: String,
+    /// Checked for the right to update (an admin or superadmin); empty:
+    /// the system, which may.
+    pub user_id: String,
+    pub name: String,
+    pub creator_id: String,
+    pub lang_tag: String,
+    pub description: String,
+    pub avatar_url: String,
+    pub open: bool,
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub max_count: i32,
+}
+
+/// Arguments of `group_delete`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GroupIdArgs {
+    pub group_id: String,
+}
+
+/// Arguments of `groups_get_id`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GroupIdsArgs {
+    pub group_ids: Vec<String>,
+}
+
+/// Arguments of `groups_list`: a name (a trailing `%` matches any end;
+/// case-insensitive), or the other filters.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GroupsListArgs {
+    pub name: String,
+    pub lang_tag: String,
+    /// Groups with at most this many members.
+    pub members: Option<i32>,
+    pub open: Option<bool>,
+    /// 1 to 100.
+    pub limit: i32,
+    pub cursor: String,
+}
+
+/// Arguments of `groups_get_random`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GroupsGetRandomArgs {
+    /// 0 to 1 000.
+    pub count: i32,
+}
+
+/// Arguments of `group_users_list`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GroupUsersListArgs {
+    pub group_id: String,
+    /// 1 to 10 000.
+    pub limit: i32,
+    /// Only this state (0 superadmin to 4 banned).
+    pub state: Option<i32>,
+    pub cursor: String,
+}
+
+/// Arguments of `user_groups_list`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UserGroupsListArgs {
+    pub user_id: String,
+    /// 1 to 100.
+    pub limit: i32,
+    /// Only this state (0 superadmin to 4 banned).
+    pub state: Option<i32>,
+    pub cursor: String,
+}
+
+/// Arguments of `group_users_add`, `_kick`, `_ban`, `_promote` and
+/// `_demote`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GroupUsersArgs {
+    /// Acts with this member's rights; empty: the system, which has them
+    /// all.
+    pub caller_id: String,
+    pub group_id: String,
+    pub user_ids: Vec<String>,
+}
+
+/// Arguments of `group_user_join` and `group_user_leave`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GroupUserArgs {
+    pub group_id: String,
+    pub user_id: String,
+    /// Named in the group channel's message (and a join request's
+    /// notification).
+    pub username: String,
+}
+
 /// The kind of channel `channel_id_build` names (Nakama's
 /// `runtime.ChannelType`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -733,6 +905,14 @@ mod tests {
             serde_json::json!({"channel_id": "2...r", "message_id": "m", "code": 0,
                                "persistent": false, "room_name": "r"})
         );
+    }
+
+    #[test]
+    fn a_group_is_created_for_100_members_unless_told() {
+        let a: GroupCreateArgs = serde_json::from_str(r#"{"user_id":"u","name":"n"}"#).unwrap();
+        assert_eq!((a.max_count, a.open, a.metadata), (100, false, None));
+        let l: GroupUsersListArgs = serde_json::from_str(r#"{"group_id":"g"}"#).unwrap();
+        assert_eq!(l.state, None);
     }
 
     #[test]

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/heroiclabs/nakama-common/api"
 	"github.com/heroiclabs/nakama-common/runtime"
 	"google.golang.org/protobuf/proto"
 )
@@ -93,6 +94,40 @@ type channelMessageArgs struct {
 	SenderID       string                 `json:"sender_id"`
 	SenderUsername string                 `json:"sender_username"`
 	Persist        bool                   `json:"persist"`
+}
+
+// groupArgs: the arguments of group_create, _update, _delete,
+// group_user_join and _leave (each reads the fields it has).
+type groupArgs struct {
+	GroupID     string                 `json:"group_id"`
+	UserID      string                 `json:"user_id"`
+	Username    string                 `json:"username"`
+	Name        string                 `json:"name"`
+	CreatorID   string                 `json:"creator_id"`
+	LangTag     string                 `json:"lang_tag"`
+	Description string                 `json:"description"`
+	AvatarURL   string                 `json:"avatar_url"`
+	Open        bool                   `json:"open"`
+	Metadata    map[string]interface{} `json:"metadata"`
+	MaxCount    int                    `json:"max_count"`
+}
+
+// groupUsersArgs: the arguments of group_users_add, _kick, _ban,
+// _promote and _demote.
+type groupUsersArgs struct {
+	CallerID string   `json:"caller_id"`
+	GroupID  string   `json:"group_id"`
+	UserIDs  []string `json:"user_ids"`
+}
+
+// membershipListArgs: the arguments of group_users_list and
+// user_groups_list (a null state lists them all).
+type membershipListArgs struct {
+	GroupID string `json:"group_id"`
+	UserID  string `json:"user_id"`
+	Limit   int    `json:"limit"`
+	State   *int   `json:"state"`
+	Cursor  string `json:"cursor"`
 }
 
 type pageArgs struct {
@@ -462,6 +497,67 @@ var nkFunctions = map[string]nkFunc{
 			PrevCursor string          `json:"prev_cursor"`
 		}{list, next, prev}, err
 	}),
+	"group_create": forward(func(st *callState, a groupArgs) (any, error) {
+		return protoJSON(st.nk.GroupCreate(st.ctx, a.UserID, a.Name, a.CreatorID, a.LangTag, a.Description,
+			a.AvatarURL, a.Open, a.Metadata, a.MaxCount))
+	}),
+	"group_update": forward(func(st *callState, a groupArgs) (any, error) {
+		return nil, st.nk.GroupUpdate(st.ctx, a.GroupID, a.UserID, a.Name, a.CreatorID, a.LangTag, a.Description,
+			a.AvatarURL, a.Open, a.Metadata, a.MaxCount)
+	}),
+	"group_delete": forward(func(st *callState, a groupArgs) (any, error) {
+		return nil, st.nk.GroupDelete(st.ctx, a.GroupID)
+	}),
+	"groups_get_id": forward(func(st *callState, a struct {
+		GroupIDs []string `json:"group_ids"`
+	}) (any, error) {
+		return protoList(st.nk.GroupsGetId(st.ctx, a.GroupIDs))
+	}),
+	"groups_list": forward(func(st *callState, a struct {
+		Name    string `json:"name"`
+		LangTag string `json:"lang_tag"`
+		Members *int   `json:"members"`
+		Open    *bool  `json:"open"`
+		Limit   int    `json:"limit"`
+		Cursor  string `json:"cursor"`
+	}) (any, error) {
+		groups, cursor, err := st.nk.GroupsList(st.ctx, a.Name, a.LangTag, a.Members, a.Open, a.Limit, a.Cursor)
+		return protoJSON(&api.GroupList{Groups: groups, Cursor: cursor}, err)
+	}),
+	"groups_get_random": forward(func(st *callState, a struct {
+		Count int `json:"count"`
+	}) (any, error) {
+		return protoList(st.nk.GroupsGetRandom(st.ctx, a.Count))
+	}),
+	"group_users_list": forward(func(st *callState, a membershipListArgs) (any, error) {
+		users, cursor, err := st.nk.GroupUsersList(st.ctx, a.GroupID, a.Limit, a.State, a.Cursor)
+		return protoJSON(&api.GroupUserList{GroupUsers: users, Cursor: cursor}, err)
+	}),
+	"user_groups_list": forward(func(st *callState, a membershipListArgs) (any, error) {
+		groups, cursor, err := st.nk.UserGroupsList(st.ctx, a.UserID, a.Limit, a.State, a.Cursor)
+		return protoJSON(&api.UserGroupList{UserGroups: groups, Cursor: cursor}, err)
+	}),
+	"group_users_add": forward(func(st *callState, a groupUsersArgs) (any, error) {
+		return nil, st.nk.GroupUsersAdd(st.ctx, a.CallerID, a.GroupID, a.UserIDs)
+	}),
+	"group_users_kick": forward(func(st *callState, a groupUsersArgs) (any, error) {
+		return nil, st.nk.GroupUsersKick(st.ctx, a.CallerID, a.GroupID, a.UserIDs)
+	}),
+	"group_users_ban": forward(func(st *callState, a groupUsersArgs) (any, error) {
+		return nil, st.nk.GroupUsersBan(st.ctx, a.CallerID, a.GroupID, a.UserIDs)
+	}),
+	"group_users_promote": forward(func(st *callState, a groupUsersArgs) (any, error) {
+		return nil, st.nk.GroupUsersPromote(st.ctx, a.CallerID, a.GroupID, a.UserIDs)
+	}),
+	"group_users_demote": forward(func(st *callState, a groupUsersArgs) (any, error) {
+		return nil, st.nk.GroupUsersDemote(st.ctx, a.CallerID, a.GroupID, a.UserIDs)
+	}),
+	"group_user_join": forward(func(st *callState, a groupArgs) (any, error) {
+		return nil, st.nk.GroupUserJoin(st.ctx, a.GroupID, a.UserID, a.Username)
+	}),
+	"group_user_leave": forward(func(st *callState, a groupArgs) (any, error) {
+		return nil, st.nk.GroupUserLeave(st.ctx, a.GroupID, a.UserID, a.Username)
+	}),
 	"notification_list": forward(func(st *callState, a pageArgs) (any, error) {
 		ns, cursor, err := st.nk.NotificationsList(st.ctx, a.UserID, a.Limit, a.Cursor)
 		if err != nil {
@@ -617,7 +713,11 @@ func nkCall(st *callState, name string, args string, buf *answerBuf) (int, []byt
 // arguments (Nakama's "expects ..." checks and the few worded otherwise),
 // unknown operators, bad leaderboard cursors, bad match ids, params and
 // queries, bad channel ids, targets, types, cursors and message ids, and
-// ids that are not UUIDs ("uuid: ...") are INVALID_ARGUMENT, a missing
+// ids that are not UUIDs ("uuid: ...") are INVALID_ARGUMENT, and so are
+// full groups, a last superadmin's leaving, bad group cursors, group ids
+// and root users; a group name in use is ALREADY_EXISTS, a group
+// permission refused PERMISSION_DENIED; a missing group (or one not
+// updated: none by that id),
 // account, user, leaderboard, match, match handler or (stored) channel
 // message NOT_FOUND, a busy match (or one created during
 // shutdown) UNAVAILABLE (as the dev host answers them:
@@ -649,6 +749,18 @@ func nkError(name string, err error) (int, string) {
 	case errors.Is(err, runtime.ErrMatchIdInvalid), errors.Is(err, runtime.ErrCannotEncodeParams),
 		errors.Is(err, runtime.ErrCannotDecodeParams), errors.Is(err, runtime.ErrMatchLabelTooLong),
 		strings.HasPrefix(msg, "error parsing query string"):
+		return 3, msg
+	case errors.Is(err, runtime.ErrGroupNameInUse):
+		return 6, msg
+	case errors.Is(err, runtime.ErrGroupPermissionDenied):
+		return 7, msg
+	case errors.Is(err, runtime.ErrGroupNotFound), errors.Is(err, runtime.ErrGroupNotUpdated):
+		return 5, msg
+	case errors.Is(err, runtime.ErrGroupFull), errors.Is(err, runtime.ErrGroupLastSuperadmin),
+		errors.Is(err, runtime.ErrGroupNoUpdateOps), errors.Is(err, runtime.ErrGroupUserInvalidCursor),
+		errors.Is(err, runtime.ErrUserGroupInvalidCursor), errors.Is(err, runtime.ErrGroupCreatorInvalid),
+		msg == "each group id must be a valid id string", msg == "name filter cannot be combined with any other filter",
+		msg == "count must be 0-1000", strings.HasPrefix(msg, "cannot ") && strings.HasSuffix(msg, " the root user"):
 		return 3, msg
 	case errors.Is(err, runtime.ErrMatchBusy), msg == "error creating match: shutdown in progress":
 		return 14, msg

@@ -242,3 +242,26 @@ func TestChannelFunctionsForwardTheirArguments(t *testing.T) {
 		t.Errorf("Nakama got %v, want %v", nk.got, want)
 	}
 }
+
+// Group errors answer the codes the dev host gives them.
+func TestNkErrorCodesOfGroupErrors(t *testing.T) {
+	for err, want := range map[error]int{
+		runtime.ErrGroupNameInUse:                                          6,
+		runtime.ErrGroupPermissionDenied:                                   7,
+		runtime.ErrGroupNotFound:                                           5,
+		runtime.ErrGroupNotUpdated:                                         5,
+		runtime.ErrGroupUserNotFound:                                       5,
+		runtime.ErrGroupFull:                                               3,
+		runtime.ErrGroupLastSuperadmin:                                     3,
+		runtime.ErrGroupUserInvalidCursor:                                  3,
+		runtime.ErrUserGroupInvalidCursor:                                  3,
+		errors.New("cannot promote the root user"):                         3,
+		errors.New("count must be 0-1000"):                                 3,
+		errors.New("each group id must be a valid id string"):              3,
+		errors.New("name filter cannot be combined with any other filter"): 3,
+	} {
+		if code, got := nkError("group_users_add", err); code != want || got != err.Error() {
+			t.Errorf("%v: got %d %q, want %d", err, code, got, want)
+		}
+	}
+}

@@ -1040,10 +1040,8 @@ fn check_nk_id_build(port: u16, alice: &User, bob: &User, suffix: &str) {
     // with no name, which the other functions refuse.
     assert_eq!(build(None, &bob.user_id, "direct"), Ok(json!("2...")));
     // The system user names any group's channel; a user only that of a
-    // group they are a member of. The dev host has no groups, so it
-    // refuses every user's group channel: here a made-up group, which
-    // Nakama refuses as well (what the dev host cannot do is build one
-    // for a member).
+    // group they are a member of (here a made-up group; a member's
+    // channel is built in `crate::groups::check_nk_groups`).
     let group = "6b3f0c3e-0000-4000-8000-00000000900d";
     assert_eq!(
         build(None, group, "group"),

@@ -25,6 +25,9 @@
 //! - [`rt_hooks`]: realtime message hooks (`fixtures/fixture-rt`).
 //! - [`events`]: event handlers: clients' and modules' events, sessions'
 //!   start and end (`fixtures/fixture-events`).
+//! - [`groups`]: the client's group routes (permissions, refusals,
+//!   listings, notifications, membership messages), a group chat channel,
+//!   and the group nk functions.
 //! - [`nakama`]: starts and stops a real Nakama through `scripts/nakama-up`,
 //!   for the tests of the bridge.
 //!
@@ -34,6 +37,7 @@
 pub mod channels;
 pub mod events;
 pub mod golden;
+pub mod groups;
 pub mod http;
 pub mod leaderboards;
 pub mod matches;

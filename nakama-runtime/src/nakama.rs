@@ -650,6 +650,209 @@ impl Nakama {
         })
         .await
     }
+
+    /// Creates a group (`GroupCreate`) with `args.user_id` as its
+    /// superadmin and only member; answers it. `INVALID_ARGUMENT` for a
+    /// user or creator id that is not a UUID ("expects user ID to be a
+    /// valid identifier"), an empty name, a `max_count` below 1;
+    /// `ALREADY_EXISTS` "group name in use".
+    pub async fn group_create(&self, args: &nk::GroupCreateArgs) -> Result<api::Group, Error> {
+        self.call::<nk::GroupCreate>(args).await
+    }
+
+    /// Changes a group's fields (`GroupUpdate`); empty strings, `None` and
+    /// 0 leave a field as it is, but `open` is always set. With a
+    /// `user_id`, that user must be an admin or superadmin
+    /// (`PERMISSION_DENIED` "group permission denied"); `NOT_FOUND` "group
+    /// not updated" when there is no such group.
+    pub async fn group_update(&self, args: &nk::GroupUpdateArgs) -> Result<(), Error> {
+        self.call::<nk::GroupUpdate>(args).await
+    }
+
+    /// Deletes a group, its memberships and its channel's presences
+    /// (`GroupDelete`); an unknown group is not an error.
+    pub async fn group_delete(&self, group_id: &str) -> Result<(), Error> {
+        self.call::<nk::GroupDelete>(&nk::GroupIdArgs {
+            group_id: group_id.to_string(),
+        })
+        .await
+    }
+
+    /// Groups by id (`GroupsGetId`); unknown ids are left out, an id that
+    /// is not a UUID is `INVALID_ARGUMENT`.
+    pub async fn groups_get_id<S: AsRef<str>>(
+        &self,
+        group_ids: &[S],
+    ) -> Result<Vec<api::Group>, Error> {
+        self.call::<nk::GroupsGetId>(&nk::GroupIdsArgs {
+            group_ids: group_ids.iter().map(|s| s.as_ref().to_string()).collect(),
+        })
+        .await
+    }
+
+    /// A page of groups (`GroupsList`): by name (case-insensitive; `%`
+    /// matches any run of characters, so `"clan%"` finds the names
+    /// starting with `clan`), or filtered by language, open flag and
+    /// member count (at most); a name cannot be combined with the
+    /// others. `limit` 1 to 100.
+    pub async fn groups_list(&self, args: &nk::GroupsListArgs) -> Result<api::GroupList, Error> {
+        self.call::<nk::GroupsList>(args).await
+    }
+
+    /// Up to `count` groups (0 to 1 000), read from a random place on
+    /// (`GroupsGetRandom`).
+    pub async fn groups_get_random(&self, count: i32) -> Result<Vec<api::Group>, Error> {
+        self.call::<nk::GroupsGetRandom>(&nk::GroupsGetRandomArgs { count })
+            .await
+    }
+
+    /// A page of a group's members and join requests (`GroupUsersList`),
+    /// superadmins first, each state in the order they got it; `limit` 1
+    /// to 10 000, `state` only one state (4 lists the banned).
+    pub async fn group_users_list(
+        &self,
+        group_id: &str,
+        limit: i32,
+        state: Option<i32>,
+        cursor: Option<&str>,
+    ) -> Result<api::GroupUserList, Error> {
+        self.call::<nk::GroupUsersList>(&nk::GroupUsersListArgs {
+            group_id: group_id.to_string(),
+            limit,
+            state,
+            cursor: cursor.unwrap_or_default().to_string(),
+        })
+        .await
+    }
+
+    /// A page of the groups a user is in or asked to join
+    /// (`UserGroupsList`), with the user's state in each; `limit` 1 to
+    /// 100.
+    pub async fn user_groups_list(
+        &self,
+        user_id: &str,
+        limit: i32,
+        state: Option<i32>,
+        cursor: Option<&str>,
+    ) -> Result<api::UserGroupList, Error> {
+        self.call::<nk::UserGroupsList>(&nk::UserGroupsListArgs {
+            user_id: user_id.to_string(),
+            limit,
+            state,
+            cursor: cursor.unwrap_or_default().to_string(),
+        })
+        .await
+    }
+
+    /// Adds users to a group, or accepts their join requests
+    /// (`GroupUsersAdd`); each gets a notification (code -4) and the
+    /// group's channel a message. `caller_id` acts with that member's
+    /// rights (an admin or superadmin), `None` as the system.
+    pub async fn group_users_add<S: AsRef<str>>(
+        &self,
+        caller_id: Option<&str>,
+        group_id: &str,
+        user_ids: &[S],
+    ) -> Result<(), Error> {
+        self.call::<nk::GroupUsersAdd>(&group_users(caller_id, group_id, user_ids))
+            .await
+    }
+
+    /// Removes members, or declines join requests (`GroupUsersKick`); a
+    /// group's last superadmin stays. `caller_id` as in
+    /// [`Nakama::group_users_add`].
+    pub async fn group_users_kick<S: AsRef<str>>(
+        &self,
+        caller_id: Option<&str>,
+        group_id: &str,
+        user_ids: &[S],
+    ) -> Result<(), Error> {
+        self.call::<nk::GroupUsersKick>(&group_users(caller_id, group_id, user_ids))
+            .await
+    }
+
+    /// Removes members and keeps them out (`GroupUsersBan`). `caller_id`
+    /// as in [`Nakama::group_users_add`].
+    pub async fn group_users_ban<S: AsRef<str>>(
+        &self,
+        caller_id: Option<&str>,
+        group_id: &str,
+        user_ids: &[S],
+    ) -> Result<(), Error> {
+        self.call::<nk::GroupUsersBan>(&group_users(caller_id, group_id, user_ids))
+            .await
+    }
+
+    /// Raises members one role up (`GroupUsersPromote`), to the caller's
+    /// own at most. `caller_id` as in [`Nakama::group_users_add`].
+    pub async fn group_users_promote<S: AsRef<str>>(
+        &self,
+        caller_id: Option<&str>,
+        group_id: &str,
+        user_ids: &[S],
+    ) -> Result<(), Error> {
+        self.call::<nk::GroupUsersPromote>(&group_users(caller_id, group_id, user_ids))
+            .await
+    }
+
+    /// Lowers members one role down (`GroupUsersDemote`), down to member.
+    /// `caller_id` as in [`Nakama::group_users_add`].
+    pub async fn group_users_demote<S: AsRef<str>>(
+        &self,
+        caller_id: Option<&str>,
+        group_id: &str,
+        user_ids: &[S],
+    ) -> Result<(), Error> {
+        self.call::<nk::GroupUsersDemote>(&group_users(caller_id, group_id, user_ids))
+            .await
+    }
+
+    /// `user_id` (named `username` in the channel message) joins a group
+    /// (`GroupUserJoin`): an open group at once, a closed one as a join
+    /// request its admins are told of (code -5). `NOT_FOUND` "group not
+    /// found", `INVALID_ARGUMENT` "group is full".
+    pub async fn group_user_join(
+        &self,
+        group_id: &str,
+        user_id: &str,
+        username: &str,
+    ) -> Result<(), Error> {
+        self.call::<nk::GroupUserJoin>(&group_user(group_id, user_id, username))
+            .await
+    }
+
+    /// `user_id` leaves a group (`GroupUserLeave`); a group's last
+    /// superadmin cannot while others are in it (`INVALID_ARGUMENT` "user
+    /// is last group superadmin"), and leaving it empty deletes it.
+    pub async fn group_user_leave(
+        &self,
+        group_id: &str,
+        user_id: &str,
+        username: &str,
+    ) -> Result<(), Error> {
+        self.call::<nk::GroupUserLeave>(&group_user(group_id, user_id, username))
+            .await
+    }
+}
+
+fn group_users<S: AsRef<str>>(
+    caller_id: Option<&str>,
+    group_id: &str,
+    user_ids: &[S],
+) -> nk::GroupUsersArgs {
+    nk::GroupUsersArgs {
+        caller_id: caller_id.unwrap_or_default().to_string(),
+        group_id: group_id.to_string(),
+        user_ids: user_ids.iter().map(|s| s.as_ref().to_string()).collect(),
+    }
+}
+
+fn group_user(group_id: &str, user_id: &str, username: &str) -> nk::GroupUserArgs {
+    nk::GroupUserArgs {
+        group_id: group_id.to_string(),
+        user_id: user_id.to_string(),
+        username: username.to_string(),
+    }
 }
 
 /// The system user's id, Nakama's sender of a message no user sends.

@@ -27,11 +27,13 @@
 //!   username, stored when asked. What the history cannot store is refused
 //!   where PostgreSQL's `message` table refuses it (ids that are not UUIDs,
 //!   a sender that is not a user, ...).
-//! - The dev host has no groups: a user's group channel is refused as
-//!   Nakama refuses an unknown group (the system user, which nk functions
-//!   may act as, names any group's channel, as in Nakama). It has no friends or blocks either: a
-//!   direct chat needs only the other user to exist (in Nakama, also not
-//!   to have blocked the caller). The first time a session joins a direct
+//! - A group's channel is its members' (states superadmin to member,
+//!   [`crate::db::group`]): others are refused as Nakama refuses them
+//!   (the system user, which nk functions may act as, names any group's
+//!   channel, as in Nakama). The group functions store and send their
+//!   membership messages there ([`crate::groups`]). The dev host has no
+//!   friends or blocks: a direct chat needs only the other user to exist
+//!   (in Nakama, also not to have blocked the caller). The first time a session joins a direct
 //!   chat the other user is not in, that user gets Nakama's persistent
 //!   "wants to chat" notification (code -1).
 
@@ -482,9 +484,14 @@ impl Channels {
                 let group = go_uuid(target)
                     .ok_or_else(|| invalid("Invalid group ID in group channel join"))?;
                 if !sender.is_nil() {
-                    // No groups on the dev host: every group is one the
-                    // caller is not a member of.
-                    return Err(invalid("Group not found"));
+                    // Members only (join requests and the banned are not).
+                    let member = self
+                        .is_member(group, &sender.to_string())
+                        .await
+                        .map_err(|_| runtime("Failed to look up group membership"))?;
+                    if !member {
+                        return Err(invalid("Group not found"));
+                    }
                 }
                 Ok(Stream {
                     mode: MODE_GROUP,
@@ -495,6 +502,19 @@ impl Channels {
             }
             _ => Err(bad_input("Invalid channel type")),
         }
+    }
+
+    /// Whether `user_id` is a member of the group (superadmin to member:
+    /// not a join request, not banned), who may be in its channel.
+    async fn is_member(&self, group: Uuid, user_id: &str) -> Result<bool, CallError> {
+        let (g, u) = (group.to_string(), user_id.to_string());
+        self.inner
+            .db
+            .run(move |c| {
+                db::group::has_state(c, &g, &u, db::group::MEMBER)
+                    .map_err(db::group::GroupError::nk)
+            })
+            .await
     }
 
     /// `channel_join`: puts the session in the channel `req` names.
@@ -634,6 +654,26 @@ impl Channels {
         });
     }
 
+    /// Takes every session of `user_id` out of the channel (a member
+    /// leaving, kicked or banned from a group); the others are told.
+    pub fn leave_user(&self, stream: &Stream, user_id: &str) {
+        let mut streams = self.streams();
+        if let Some(members) = streams.get_mut(stream) {
+            while let Some(at) = members.iter().position(|m| m.presence.user_id == user_id) {
+                let left = members.remove(at);
+                Self::tell_leave(stream, members, &left);
+            }
+            if members.is_empty() {
+                streams.remove(stream);
+            }
+        }
+    }
+
+    /// Empties the channel (a deleted group's), without events.
+    pub fn close(&self, stream: &Stream) {
+        self.streams().remove(stream);
+    }
+
     fn tell_leave(stream: &Stream, members: &[Member], left: &Member) {
         if left.hidden {
             return;
@@ -662,7 +702,7 @@ impl Channels {
     }
 
     /// Sends a message to everyone in the channel.
-    fn deliver(&self, stream: &Stream, message: &api::ChannelMessage) {
+    pub fn deliver(&self, stream: &Stream, message: &api::ChannelMessage) {
         if let Some(members) = self.streams().get(stream) {
             for m in members {
                 let _ = m
@@ -1009,7 +1049,15 @@ impl Channels {
         };
         match (caller, stream.mode) {
             (None, _) => {}
-            (Some(_), MODE_GROUP) => return Err(HistoryError::GroupNotFound),
+            (Some(caller), MODE_GROUP) => {
+                let member = self
+                    .is_member(stream.subject, caller)
+                    .await
+                    .map_err(|_| HistoryError::Internal)?;
+                if !member {
+                    return Err(HistoryError::GroupNotFound);
+                }
+            }
             (Some(caller), MODE_DIRECT) => {
                 let me = go_uuid(caller).unwrap_or_default();
                 if stream.subject != me && stream.subcontext != me {

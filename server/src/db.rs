@@ -20,11 +20,13 @@ use std::sync::atomic::{AtomicI64, Ordering};
 pub const SYSTEM_USER: &str = "00000000-0000-0000-0000-000000000000";
 
 pub mod channel;
+pub mod group;
 pub mod leaderboard;
 
 /// 1: accounts, storage, wallets, notifications; 2: leaderboards; 3: chat
-/// channel messages.
-const SCHEMA_VERSION: i64 = 3;
+/// channel messages; 5: groups (4 is taken by friends, on another branch:
+/// versions need not be consecutive, each schema creates what is missing).
+const SCHEMA_VERSION: i64 = 5;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS users (
@@ -263,6 +265,8 @@ impl Db {
                 conn.execute_batch(leaderboard::SCHEMA)
                     .map_err(|e| e.to_string())?;
                 conn.execute_batch(channel::SCHEMA)
+                    .map_err(|e| e.to_string())?;
+                conn.execute_batch(group::SCHEMA)
                     .map_err(|e| e.to_string())?;
                 conn.execute(
                     "INSERT INTO schema_version (version) VALUES (?1)",

@@ -30,6 +30,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 mod channel;
+mod group;
 mod leaderboard;
 mod matches;
 
@@ -178,6 +179,35 @@ fn routes(app: Arc<App>) -> Router {
             "/v2/leaderboard/{leaderboard_id}/owner/{owner_id}",
             get(leaderboard::around_owner),
         )
+        .route("/v2/group", get(group::list).post(group::create))
+        .route(
+            "/v2/group/{group_id}",
+            put(group::update).delete(group::delete),
+        )
+        .route("/v2/group/{group_id}/join", post(group::join))
+        .route("/v2/group/{group_id}/leave", post(group::leave))
+        .route(
+            "/v2/group/{group_id}/add",
+            post(group::members::<hook::AddGroupUsers>),
+        )
+        .route(
+            "/v2/group/{group_id}/kick",
+            post(group::members::<hook::KickGroupUsers>),
+        )
+        .route(
+            "/v2/group/{group_id}/ban",
+            post(group::members::<hook::BanGroupUsers>),
+        )
+        .route(
+            "/v2/group/{group_id}/promote",
+            post(group::members::<hook::PromoteGroupUsers>),
+        )
+        .route(
+            "/v2/group/{group_id}/demote",
+            post(group::members::<hook::DemoteGroupUsers>),
+        )
+        .route("/v2/group/{group_id}/user", get(group::users))
+        .route("/v2/user/{user_id}/group", get(group::user_groups))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::map_response(common_headers))

@@ -15,6 +15,7 @@ pub mod config;
 pub mod db;
 pub mod events;
 pub mod gojson;
+pub mod groups;
 pub mod http;
 pub mod log;
 pub mod matches;

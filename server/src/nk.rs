@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::channels::Channels;
 use crate::db::{self, leaderboard, Caller, Db};
+use crate::groups::Groups;
 use crate::log::{Level, Logger};
 use crate::matches::Matches;
 use crate::online::Online;
@@ -121,6 +122,84 @@ impl DevHostApi {
             }
             encode(&())
         })
+    }
+}
+
+impl DevHostApi {
+    /// The group nk functions (`group_*`, `groups_*`, `user_groups_list`).
+    fn group_call(
+        &self,
+        name: &str,
+        args: &[u8],
+    ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
+        let groups = Groups {
+            db: self.db.clone(),
+            channels: self.channels.clone(),
+            online: self.online.clone(),
+            status: self.status.clone(),
+        };
+        let g = &groups;
+        match name {
+            nk::GroupCreate::NAME => {
+                on::<nk::GroupCreate, _, _>(g, args, |g, a| async move { g.nk_create(a).await })
+            }
+            nk::GroupUpdate::NAME => {
+                on::<nk::GroupUpdate, _, _>(g, args, |g, a| async move { g.nk_update(a).await })
+            }
+            nk::GroupDelete::NAME => {
+                on::<nk::GroupDelete, _, _>(g, args, |g, a| async move { g.nk_delete(a).await })
+            }
+            nk::GroupsGetId::NAME => {
+                on::<nk::GroupsGetId, _, _>(g, args, |g, a| async move { g.nk_get(a).await })
+            }
+            nk::GroupsList::NAME => {
+                on::<nk::GroupsList, _, _>(g, args, |g, a| async move { g.nk_list(a).await })
+            }
+            nk::GroupsGetRandom::NAME => {
+                on::<nk::GroupsGetRandom, _, _>(g, args, |g, a| async move { g.nk_random(a).await })
+            }
+            nk::GroupUsersList::NAME => {
+                on::<nk::GroupUsersList, _, _>(g, args, |g, a| async move { g.nk_users(a).await })
+            }
+            nk::UserGroupsList::NAME => on::<nk::UserGroupsList, _, _>(
+                g,
+                args,
+                |g, a| async move { g.nk_user_groups(a).await },
+            ),
+            nk::GroupUsersAdd::NAME => on::<nk::GroupUsersAdd, _, _>(g, args, |g, a| async move {
+                g.nk_members("add", a).await
+            }),
+            nk::GroupUsersKick::NAME => {
+                on::<nk::GroupUsersKick, _, _>(g, args, |g, a| async move {
+                    g.nk_members("kick", a).await
+                })
+            }
+            nk::GroupUsersBan::NAME => on::<nk::GroupUsersBan, _, _>(g, args, |g, a| async move {
+                g.nk_members("ban", a).await
+            }),
+            nk::GroupUsersPromote::NAME => {
+                on::<nk::GroupUsersPromote, _, _>(g, args, |g, a| async move {
+                    g.nk_members("promote", a).await
+                })
+            }
+            nk::GroupUsersDemote::NAME => {
+                on::<nk::GroupUsersDemote, _, _>(g, args, |g, a| async move {
+                    g.nk_members("demote", a).await
+                })
+            }
+            nk::GroupUserJoin::NAME => on::<nk::GroupUserJoin, _, _>(g, args, |g, a| async move {
+                g.nk_join_leave(a, false).await
+            }),
+            nk::GroupUserLeave::NAME => {
+                on::<nk::GroupUserLeave, _, _>(g, args, |g, a| async move {
+                    g.nk_join_leave(a, true).await
+                })
+            }
+            other => {
+                let message = format!("nk function `{other}` is not implemented by the dev host");
+                Box::pin(async move { Err(CallError::new(Code::Unimplemented, message)) })
+            }
+        }
     }
 }
 
@@ -389,6 +468,9 @@ impl HostApi for DevHostApi {
                     events.publish(EventKind::Event, ContextData::default(), evt);
                     Ok(())
                 })
+            }
+            name if name.starts_with("group") || name == nk::UserGroupsList::NAME => {
+                self.group_call(name, args)
             }
             other => {
                 let message = format!(

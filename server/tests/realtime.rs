@@ -59,6 +59,14 @@ fn modules_chat_through_the_channel_nk_functions_as_in_nakama() {
 }
 
 #[test]
+fn groups_work_as_nakamas() {
+    let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
+    nakama_conformance::groups::check_groups(server.port);
+    nakama_conformance::groups::check_nk_groups(server.port);
+    nakama_conformance::groups::check_group_hooks(server.port);
+}
+
+#[test]
 fn hooks_see_the_chat_history_request() {
     let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
     nakama_conformance::channels::check_history_hook(server.port);

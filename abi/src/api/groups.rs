@@ -81,6 +81,8 @@ impl GroupUser {
     pub const MEMBER: i32 = 2;
     /// Asked to join, not yet accepted.
     pub const JOIN_REQUEST: i32 = 3;
+    /// Banned: kept out (listed only when this state is asked for).
+    pub const BANNED: i32 = 4;
 }
 
 /// One page of a group's members.
@@ -116,6 +118,8 @@ impl UserGroup {
     pub const MEMBER: i32 = 2;
     /// Asked to join, not yet accepted.
     pub const JOIN_REQUEST: i32 = 3;
+    /// Banned: kept out (listed only when this state is asked for).
+    pub const BANNED: i32 = 4;
 }
 
 /// One page of a user's groups.

@@ -1,6 +1,6 @@
 //! The bridge inside a real Nakama 3.40.0 on PostgreSQL: the golden vectors
 //! replayed through it, every nk function, an authoritative match of a
-//! Rust module, its matchmaker matched hook, chat channels, user status,
+//! Rust module, its matchmaker matched hook, chat channels, groups, user status,
 //! realtime message hooks, and what Nakama does with a module that panics,
 //! one whose init fails, one built for another ABI, and a bridge built with
 //! other Go flags.
@@ -430,6 +430,18 @@ fn a_modules_chat_through_the_channel_nk_functions_is_as_on_the_dev_host() {
     let runtime = runtime_folder(&["fixture-nk"]);
     let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
     nakama_conformance::channels::check_nk_channels(nakama.port);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn groups_in_nakama_are_as_on_the_dev_host() {
+    // fixture-nk's nk_group calls the group nk functions through the
+    // bridge; the routes and the group channel are Nakama's own.
+    let runtime = runtime_folder(&["fixture-nk"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    nakama_conformance::groups::check_groups(nakama.port);
+    nakama_conformance::groups::check_nk_groups(nakama.port);
+    nakama_conformance::groups::check_group_hooks(nakama.port);
 }
 
 #[test]
