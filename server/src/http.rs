@@ -30,8 +30,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 mod channel;
+mod friend;
 mod leaderboard;
 mod matches;
+mod notification;
 
 use crate::config::Config;
 use crate::db::{self, Caller, Db};
@@ -154,6 +156,18 @@ fn routes(app: Arc<App>) -> Router {
         .route("/v2/match", get(matches::list))
         .route("/v2/matchmaker/stats", get(matches::matchmaker_stats))
         .route("/v2/channel/{channel_id}", get(channel::list))
+        .route(
+            "/v2/friend",
+            get(friend::list).post(friend::add).delete(friend::delete),
+        )
+        .route("/v2/friend/block", post(friend::block))
+        .route("/v2/friend/friends", get(friend::friends_of_friends))
+        .route("/v2/friend/facebook", post(friend::import_facebook))
+        .route("/v2/friend/steam", post(friend::import_steam))
+        .route(
+            "/v2/notification",
+            get(notification::list).delete(notification::delete),
+        )
         .route("/v2/account/authenticate/custom", post(authenticate_custom))
         .route("/v2/account/authenticate/device", post(authenticate_device))
         .route("/v2/account/authenticate/email", post(authenticate_email))

@@ -13,6 +13,7 @@
 pub mod channels;
 pub mod config;
 pub mod db;
+pub mod friends;
 pub mod gojson;
 pub mod http;
 pub mod log;

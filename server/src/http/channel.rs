@@ -17,7 +17,7 @@ fn bad(message: &str) -> Response {
 }
 
 /// Go's `strconv.ParseBool`, as the gateway reads a `BoolValue` parameter.
-fn go_bool(name: &str, v: &str) -> Result<bool, Response> {
+pub(super) fn go_bool(name: &str, v: &str) -> Result<bool, Response> {
     match v {
         "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok(true),
         "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok(false),
