@@ -1,6 +1,7 @@
 //! The bridge inside a real Nakama 3.40.0 on PostgreSQL: the golden vectors
 //! replayed through it, every nk function, an authoritative match of a
 //! Rust module, its matchmaker matched hook, chat channels, user status,
+//! friends and their notifications,
 //! realtime message hooks, and what Nakama does with a module that panics,
 //! one whose init fails, one built for another ABI, and a bridge built with
 //! other Go flags.
@@ -430,6 +431,17 @@ fn a_modules_chat_through_the_channel_nk_functions_is_as_on_the_dev_host() {
     let runtime = runtime_folder(&["fixture-nk"]);
     let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
     nakama_conformance::channels::check_nk_channels(nakama.port);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn friends_and_their_notifications_in_nakama_are_as_on_the_dev_host() {
+    // fixture-nk hooks the friend and notification routes; its nk_friends
+    // calls the friends nk functions through the bridge.
+    let runtime = runtime_folder(&["fixture-nk"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    nakama_conformance::friends::check_friends(nakama.port);
+    nakama_conformance::friends::check_nk_friends(nakama.port);
 }
 
 #[test]
