@@ -477,13 +477,9 @@ pub fn check_friends(port: u16) {
         recorded(port, &alice, "friends_of_friends"),
         json!({"listed": 1})
     );
-    refused(
-        port,
-        &alice,
-        "GET",
-        "/v2/friend/friends?limit=7",
-        (404, 5, "Requested resource was not found."),
-    );
+    // fixture-nk's before hook would drop this; Nakama 3.40.0 never runs a
+    // Go (so a bridged) module's before hook on ListFriendsOfFriends.
+    assert_eq!(friends_of_friends(port, &alice, "limit=7").0, want);
 
     // Hooks around adding: a dropped request, a changed one, what the
     // after hook saw.

@@ -40,6 +40,11 @@ use crate::db::{self, Caller, Db};
 use crate::log::Logger;
 use crate::session::{Claims, Sessions};
 
+/// The one API call whose before hook Nakama 3.40.0 never runs for a Go
+/// module (its runtime does not pass a Go module's on, runtime.go), so
+/// for a Rust module behind the bridge; the dev host does the same.
+pub const UNRUN_BEFORE_HOOK: &str = "ListFriendsOfFriends";
+
 /// Everything a request handler needs.
 pub struct App {
     pub config: Config,

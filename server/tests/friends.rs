@@ -10,8 +10,16 @@ use nakama_conformance::realtime::User;
 
 #[test]
 fn the_friend_and_notification_routes_answer_as_nakama() {
-    let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
+    let server = Server::start(&["fixture-nk"], &["--logger.level", "warn"]);
     nakama_conformance::friends::check_friends(server.port);
+    // fixture-nk's before hook on ListFriendsOfFriends, which Nakama 3.40.0
+    // never runs for a Go module: the dev host says so when it loads it.
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    let line = log
+        .lines()
+        .find(|l| l.contains("Before hook registered but never run"))
+        .unwrap_or_else(|| panic!("no warning about the unrun hook in:\n{log}"));
+    assert!(line.contains(r#""id":"listfriendsoffriends""#), "{line}");
 }
 
 #[test]
