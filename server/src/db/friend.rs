@@ -149,6 +149,25 @@ pub fn jsonb_concat(left: Value, right: Value) -> Value {
     }
 }
 
+/// Runs `each` on every user of `ids` (canonical, each once) in one
+/// transaction, with the time now; answers what it answered, `None`s left
+/// out. Any error changes nothing.
+fn each_in_tx<T>(
+    c: &mut Conn,
+    ids: &[String],
+    mut each: impl FnMut(&Connection, i64, String) -> Result<Option<T>, CallError>,
+) -> Result<Vec<T>, CallError> {
+    let ids = unique(ids)?;
+    let now = c.now();
+    let tx = c.transaction().map_err(internal)?;
+    let mut out = Vec::new();
+    for id in ids {
+        out.extend(each(&tx, now, id)?);
+    }
+    tx.commit().map_err(internal)?;
+    Ok(out)
+}
+
 /// Nakama's `AddFriends` for `user`: for each user of `ids` (not blocked
 /// by `user`), accepts their invite or invites them. `metadata` (JSON
 /// text; empty for `{}`) goes on `user`'s side. Answers, for each user to
@@ -160,14 +179,9 @@ pub fn add(
     ids: &[String],
     metadata: &str,
 ) -> Result<Vec<(String, bool)>, CallError> {
-    let ids = unique(ids)?;
-    let now = c.now();
-    let tx = c.transaction().map_err(internal)?;
-    let conn: &Connection = &tx;
-    let mut notify = Vec::new();
-    for id in ids {
+    each_in_tx(c, ids, |conn, now, id| {
         if blocks(conn, user, &id)? {
-            continue;
+            return Ok(None);
         }
         let metadata: Value = if metadata.is_empty() {
             Value::Object(Default::default())
@@ -199,8 +213,7 @@ pub fn add(
             accepted += 1;
         }
         if accepted == 2 {
-            notify.push((id, true));
-            continue;
+            return Ok(Some((id, true)));
         }
         // A new invite, unless the other user is unknown or blocked
         // `user`; a relationship already there stays as it is.
@@ -210,7 +223,7 @@ pub fn add(
             .map_err(internal)?
             .is_some();
         if !exists || blocks(conn, &id, user)? {
-            continue;
+            return Ok(None);
         }
         let position = next_position();
         let mut inserted = 0;
@@ -226,25 +239,19 @@ pub fn add(
                 )
                 .map_err(internal)?;
         }
-        if inserted > 0 {
-            touch_users(conn, now, &[user, &id])?;
-            notify.push((id, false));
+        if inserted == 0 {
+            return Ok(None);
         }
-    }
-    tx.commit().map_err(internal)?;
-    Ok(notify)
+        touch_users(conn, now, &[user, &id])?;
+        Ok(Some((id, false)))
+    })
 }
 
 /// Nakama's `DeleteFriends` for `user`: a friendship or an invite either
 /// way goes (both edges; the other user is answered, to be notified), a
 /// block of `user`'s is lifted, a block of the other's stays.
 pub fn delete(c: &mut Conn, user: &str, ids: &[String]) -> Result<Vec<String>, CallError> {
-    let ids = unique(ids)?;
-    let now = c.now();
-    let tx = c.transaction().map_err(internal)?;
-    let conn: &Connection = &tx;
-    let mut notify = Vec::new();
-    for id in ids {
+    each_in_tx(c, ids, |conn, now, id| {
         let deleted = conn
             .execute(
                 "DELETE FROM user_edge WHERE (source_id = ?1 AND destination_id = ?2)
@@ -252,29 +259,25 @@ pub fn delete(c: &mut Conn, user: &str, ids: &[String]) -> Result<Vec<String>, C
                 params![user, id, BLOCKED],
             )
             .map_err(internal)?;
-        match deleted {
-            0 => {}
-            1 => touch_users(conn, now, &[user])?,
+        Ok(match deleted {
+            0 => None,
+            1 => {
+                touch_users(conn, now, &[user])?;
+                None
+            }
             _ => {
                 touch_users(conn, now, &[user, &id])?;
-                notify.push(id);
+                Some(id)
             }
-        }
-    }
-    tx.commit().map_err(internal)?;
-    Ok(notify)
+        })
+    })
 }
 
 /// Nakama's `BlockFriends` for `user`: its edge to each user becomes a
 /// block (one is made if there was none and the user exists), theirs goes
 /// unless it is a block. Answers the users blocked (unknown ones are not).
 pub fn block(c: &mut Conn, user: &str, ids: &[String]) -> Result<Vec<String>, CallError> {
-    let ids = unique(ids)?;
-    let now = c.now();
-    let tx = c.transaction().map_err(internal)?;
-    let conn: &Connection = &tx;
-    let mut blocked = Vec::new();
-    for id in ids {
+    each_in_tx(c, ids, |conn, now, id| {
         let updated = conn
             .execute(
                 "UPDATE user_edge SET state = ?1, update_time = ?2 WHERE source_id = ?3 AND destination_id = ?4",
@@ -290,7 +293,7 @@ pub fn block(c: &mut Conn, user: &str, ids: &[String]) -> Result<Vec<String>, Ca
                 )
                 .map_err(internal)?;
             if inserted == 0 {
-                continue;
+                return Ok(None);
             }
             touch_users(conn, now, &[user])?;
         }
@@ -303,10 +306,8 @@ pub fn block(c: &mut Conn, user: &str, ids: &[String]) -> Result<Vec<String>, Ca
         if theirs == 1 {
             touch_users(conn, now, &[&id])?;
         }
-        blocked.push(id);
-    }
-    tx.commit().map_err(internal)?;
-    Ok(blocked)
+        Ok(Some(id))
+    })
 }
 
 /// Nakama's `UpdateFriendMetadata`: replaces the metadata of `user`'s edge

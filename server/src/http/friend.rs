@@ -258,54 +258,72 @@ async fn change<H: ChangeCall>(State(app): Shared, uri: Uri, headers: HeaderMap)
     }
 }
 
-/// An import's `reset` parameter.
-fn reset(uri: &Uri) -> Result<Option<bool>, Response> {
-    query_first(&query_map(uri), "reset")
-        .map(|v| super::channel::go_bool("reset", &v))
-        .transpose()
+/// The Facebook and Steam imports differ only in these.
+trait ImportCall: Hook<Response = ()> {
+    /// The body: the account (its token).
+    type Account: serde::de::DeserializeOwned;
+    fn request(account: Option<Self::Account>, reset: Option<bool>) -> Self::Request;
+    /// What Nakama answers with no social provider configured.
+    fn answer(req: &Self::Request) -> Response;
+}
+
+impl ImportCall for hook::ImportFacebookFriends {
+    type Account = api::AccountFacebook;
+    fn request(account: Option<Self::Account>, reset: Option<bool>) -> Self::Request {
+        api::ImportFacebookFriendsRequest { account, reset }
+    }
+    /// No token: refused; a token: refused as Facebook refuses one it does
+    /// not know (the dev host has no Facebook client).
+    fn answer(req: &Self::Request) -> Response {
+        if req.account.as_ref().is_none_or(|a| a.token.is_empty()) {
+            return bad("Facebook token is required.");
+        }
+        gateway_err(
+            Code::Unauthenticated,
+            "Could not authenticate Facebook profile.",
+        )
+    }
+}
+
+impl ImportCall for hook::ImportSteamFriends {
+    type Account = api::AccountSteam;
+    fn request(account: Option<Self::Account>, reset: Option<bool>) -> Self::Request {
+        api::ImportSteamFriendsRequest { account, reset }
+    }
+    /// Nakama checks for a publisher key and app id first (the dev host
+    /// has no setting for them).
+    fn answer(_req: &Self::Request) -> Response {
+        gateway_err(
+            Code::FailedPrecondition,
+            "Steam authentication is not configured.",
+        )
+    }
 }
 
 /// `POST /v2/friend/facebook`: the body is the Facebook account (its
-/// token), `reset` in the query. The dev host has no Facebook client: a
-/// token is refused as Nakama refuses one Facebook does not accept.
+/// token), `reset` in the query.
 pub(super) async fn import_facebook(
-    State(app): Shared,
+    state: Shared,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let account: Option<api::AccountFacebook> = match read_json(&app, body).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let reset = match reset(&uri) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let req = api::ImportFacebookFriendsRequest { account, reset };
-    let req = match app
-        .before::<hook::ImportFacebookFriends>(Some(&claims), req)
-        .await
-    {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    if req.account.as_ref().is_none_or(|a| a.token.is_empty()) {
-        return bad("Facebook token is required.");
-    }
-    gateway_err(
-        Code::Unauthenticated,
-        "Could not authenticate Facebook profile.",
-    )
+    import::<hook::ImportFacebookFriends>(state, uri, headers, body).await
 }
 
-/// `POST /v2/friend/steam`: as Nakama answers with no Steam publisher key
-/// and app id configured (the dev host has no setting for them).
+/// `POST /v2/friend/steam`: likewise with the Steam account.
 pub(super) async fn import_steam(
+    state: Shared,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    import::<hook::ImportSteamFriends>(state, uri, headers, body).await
+}
+
+/// Session, body, `reset`, before hook, then Nakama's answer without a
+/// social provider (never a success, so never the after hook).
+async fn import<H: ImportCall>(
     State(app): Shared,
     uri: Uri,
     headers: HeaderMap,
@@ -315,23 +333,19 @@ pub(super) async fn import_steam(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let account: Option<api::AccountSteam> = match read_json(&app, body).await {
+    let account: Option<H::Account> = match read_json(&app, body).await {
         Ok(a) => a,
         Err(r) => return r,
     };
-    let reset = match reset(&uri) {
-        Ok(r) => r,
+    let reset = query_first(&query_map(&uri), "reset")
+        .map(|v| super::channel::go_bool("reset", &v))
+        .transpose();
+    let req = match reset {
+        Ok(reset) => H::request(account, reset),
         Err(r) => return r,
     };
-    let req = api::ImportSteamFriendsRequest { account, reset };
-    if let Err(r) = app
-        .before::<hook::ImportSteamFriends>(Some(&claims), req)
-        .await
-    {
-        return r;
+    match app.before::<H>(Some(&claims), req).await {
+        Ok(req) => H::answer(&req),
+        Err(r) => r,
     }
-    gateway_err(
-        Code::FailedPrecondition,
-        "Steam authentication is not configured.",
-    )
 }
