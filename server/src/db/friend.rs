@@ -527,6 +527,30 @@ mod tests {
     }
 
     #[test]
+    fn a_database_of_schema_version_3_gains_the_friends_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v3.sqlite3");
+        let path = path.to_str().unwrap();
+        let alice = {
+            let db = Db::open(path).unwrap();
+            let mut c = db.conn.lock().unwrap();
+            let alice = user(&mut c, "alice");
+            // As a dev host of schema version 3 left it.
+            c.execute_batch(
+                "DROP TABLE user_edge; DELETE FROM schema_version; INSERT INTO schema_version VALUES (3);",
+            )
+            .unwrap();
+            alice
+        };
+        let db = Db::open(path).unwrap();
+        let mut c = db.conn.lock().unwrap();
+        let bob = user(&mut c, "bob");
+        assert_eq!(add(&mut c, &alice, &one(&bob), "").unwrap().len(), 1);
+        let account = db::account(&c, &alice).unwrap().unwrap();
+        assert_eq!(account.user.unwrap().edge_count, 1);
+    }
+
+    #[test]
     fn an_invite_then_its_accept_make_friends_and_each_notifies() {
         with_db(|c| {
             let (a, b) = (user(c, "alice"), user(c, "bob"));
