@@ -921,6 +921,16 @@ pub fn check_nk_friends(port: u16) {
     );
     assert_eq!(add(&erin, &gail, json!({})), Ok(Value::Null));
     assert_eq!(states(&erin), [], "a blocked user's invite does nothing");
+    // A module cannot build erin a direct chat with gail either; gail can.
+    let build = |from: &User, to: &User| {
+        let body = json!({"call": "id_build", "sender_id": from.user_id, "target": to.user_id, "channel_type": "direct"});
+        crate::nk::call(port, "nk_channel", &body.to_string()).1
+    };
+    assert_eq!(
+        build(&erin, &gail),
+        json!({"error": [3, "User ID not found: Invalid channel target"]})
+    );
+    assert!(build(&gail, &erin)["ok"].is_string());
     let blocked = nk(
         port,
         json!({"call": "list", "user_id": gail.user_id, "limit": 10, "state": 3}),

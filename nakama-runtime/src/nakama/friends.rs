@@ -63,15 +63,15 @@ impl Nakama {
 
     /// `user_id` (named `username`) adds the users of `ids` and `usernames`
     /// as friends (`FriendsAdd`): an invite to each (they get Nakama's
-    /// notification, code -2, "<username> wants to add you as a friend"),
+    /// notification, code -2, `<username> wants to add you as a friend`),
     /// or, when they invited `user_id`, an accepted friendship (code -3,
-    /// "<username> accepted your friend request"). Users `user_id` blocked,
+    /// `<username> accepted your friend request`). Users `user_id` blocked,
     /// users who blocked it, unknown users and existing relationships are
     /// left as they are. `metadata` is kept on `user_id`'s side (merged into
     /// it on an accept).
     ///
     /// Refusals (`INVALID_ARGUMENT`): "expects user ID to be a valid
-    /// identifier", "cannot add self as friend", "invalid user ID '<id>'",
+    /// identifier", "cannot add self as friend", `invalid user ID '<id>'`,
     /// "username to add must not be empty", "no valid ID or username was
     /// provided" (only unknown usernames). Nothing named: nothing done.
     pub async fn friends_add<S: AsRef<str>>(
@@ -95,7 +95,7 @@ impl Nakama {
     /// `user_id` removes the users of `ids` and `usernames`
     /// (`FriendsDelete`): a friendship or an invite either way goes on both
     /// sides (the other user gets Nakama's notification, code -9,
-    /// "<username> removed you as a friend"), a block of `user_id`'s is
+    /// `<username> removed you as a friend`), a block of `user_id`'s is
     /// lifted; a block of the other user's stays. Refusals as
     /// [`Nakama::friends_add`]'s, with "cannot delete self" and "username
     /// to delete must not be empty".
