@@ -1,10 +1,9 @@
 //! The bridge inside a real Nakama 3.40.0 on PostgreSQL: the golden vectors
 //! replayed through it, every nk function, an authoritative match of a
 //! Rust module, its matchmaker matched hook, chat channels, user status,
-//! friends and their notifications,
-//! realtime message hooks, and what Nakama does with a module that panics,
-//! one whose init fails, one built for another ABI, and a bridge built with
-//! other Go flags.
+//! friends and their notifications, realtime message hooks, and what
+//! Nakama does with a module that panics, one whose init fails, one built
+//! for another ABI, and a bridge built with other Go flags.
 //!
 //! They need Nakama, PostgreSQL and the built plugin, so they are ignored
 //! by a plain `cargo test`; `bridge/test.sh` builds everything and runs
