@@ -315,6 +315,23 @@ pub fn check_friends(port: u16) {
         "/v2/friend/facebook",
         bad("Facebook token is required."),
     );
+    // Metadata that is not JSON fails the request (PostgreSQL refuses it);
+    // an unknown user is passed over without a word.
+    refused(
+        port,
+        &alice,
+        "POST",
+        &format!("/v2/friend?ids={}&metadata=nope", bob.user_id),
+        (500, 13, "Error while trying to add friends."),
+    );
+    let unknown = format!("{:08x}-0000-4000-8000-{:012x}", suffix.len(), 7);
+    done(port, &alice, "POST", &format!("/v2/friend?ids={unknown}"));
+    done(
+        port,
+        &alice,
+        "POST",
+        &format!("/v2/friend/block?ids={unknown}"),
+    );
     assert_eq!(states(port, &alice), [], "the refusals changed nothing");
 
     // An invite: stored and pushed to the invited user.
