@@ -74,6 +74,14 @@ fn friends(port: u16, user: &User, query: &str) -> (Vec<(String, i64, Value)>, S
     (listed, body["cursor"].as_str().unwrap_or("").to_string())
 }
 
+/// The state of `user`'s side of its relationship with `other`, if any.
+fn state_of(port: u16, user: &User, other: &User) -> Option<i64> {
+    states(port, user)
+        .into_iter()
+        .find(|(name, _)| *name == other.username)
+        .map(|(_, state)| state)
+}
+
 fn states(port: u16, user: &User) -> Vec<(String, i64)> {
     friends(port, user, "")
         .0
@@ -154,18 +162,8 @@ fn pushed(s: &mut Socket, from: &User, code: i64, subject: &str) -> Value {
 
 /// What an after hook of fixture-nk recorded for `user` (`friend_hooks/<key>`).
 fn recorded(port: u16, user: &User, key: &str) -> Value {
-    let body = json!({"object_ids": [{"collection": "friend_hooks", "key": key, "user_id": user.user_id}]});
-    let r = request(
-        port,
-        "POST",
-        "/v2/storage",
-        &[("Authorization", &format!("Bearer {}", user.token))],
-        Some(body.to_string().as_bytes()),
-    )
-    .expect("read storage");
-    assert_eq!(r.status, 200, "{}", r.text());
-    let value = r.json()["objects"][0]["value"].as_str().map(str::to_string);
-    serde_json::from_str(&value.unwrap_or_else(|| panic!("no after hook record {key}"))).unwrap()
+    user.stored(port, "friend_hooks", key)
+        .unwrap_or_else(|| panic!("no after hook record {key}"))
 }
 
 /// The client's friend and notification routes on the host on `port`.
@@ -553,19 +551,15 @@ pub fn check_friends(port: u16) {
         recorded(port, &carol, "block"),
         json!({"ids": [alice.user_id]})
     );
-    assert!(states(port, &carol).contains(&(alice.username.clone(), 3)));
-    assert!(!states(port, &alice)
-        .iter()
-        .any(|(n, _)| *n == carol.username));
+    assert_eq!(state_of(port, &carol, &alice), Some(3));
+    assert_eq!(state_of(port, &alice, &carol), None);
     done(
         port,
         &alice,
         "POST",
         &format!("/v2/friend?ids={}", carol.user_id),
     );
-    assert!(!states(port, &alice)
-        .iter()
-        .any(|(n, _)| *n == carol.username));
+    assert_eq!(state_of(port, &alice, &carol), None);
     let join = json!({"channel_join": {"target": carol.user_id, "type": 2}});
     assert_eq!(
         error_of(&a.call(join)),
@@ -581,9 +575,7 @@ pub fn check_friends(port: u16) {
         "DELETE",
         &format!("/v2/friend?ids={}", alice.user_id),
     );
-    assert!(!states(port, &carol)
-        .iter()
-        .any(|(n, _)| *n == alice.username));
+    assert_eq!(state_of(port, &carol, &alice), None);
     assert_eq!(
         recorded(port, &carol, "delete"),
         json!({"ids": [alice.user_id]})
@@ -605,8 +597,8 @@ pub fn check_friends(port: u16) {
     );
     let remove_subject = format!("{} removed you as a friend", alice.username);
     pushed(&mut b, &alice, -9, &remove_subject);
-    assert!(!states(port, &bob).iter().any(|(n, _)| *n == alice.username));
-    assert!(!states(port, &alice).iter().any(|(n, _)| *n == bob.username));
+    assert_eq!(state_of(port, &bob, &alice), None);
+    assert_eq!(state_of(port, &alice, &bob), None);
 
     // A block ends a direct chat: both are out of it, nobody is told.
     let mut d = Socket::open(port, &dave);

@@ -67,6 +67,26 @@ impl User {
     }
 }
 
+impl User {
+    /// The value (JSON) of the user's own storage object `collection/key`
+    /// as the user reads it over HTTP, if there is one: what a module's
+    /// hooks recorded.
+    pub fn stored(&self, port: u16, collection: &str, key: &str) -> Option<Value> {
+        let body = json!({"object_ids": [{"collection": collection, "key": key, "user_id": self.user_id}]});
+        let r = request(
+            port,
+            "POST",
+            "/v2/storage",
+            &[("Authorization", &format!("Bearer {}", self.token))],
+            Some(body.to_string().as_bytes()),
+        )
+        .expect("storage read");
+        assert_eq!(r.status, 200, "{}", r.text());
+        let value = r.json()["objects"][0]["value"].as_str()?.to_string();
+        Some(serde_json::from_str(&value).expect("a JSON object"))
+    }
+}
+
 /// A blocking realtime client: envelopes as JSON, `cid`s numbered from 1.
 pub struct Socket {
     ws: WebSocket<TcpStream>,

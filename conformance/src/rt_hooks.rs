@@ -9,25 +9,12 @@
 
 use serde_json::{json, Value};
 
-use crate::http::request;
 use crate::realtime::{assert_closed_for, error_of, Socket, User};
 
 /// What `fixture-rt`'s after hooks stored for `user` under `key`, if
 /// anything yet.
 fn recorded(port: u16, user: &User, key: &str) -> Option<Value> {
-    let body =
-        json!({"object_ids": [{"collection": "rt_hooks", "key": key, "user_id": user.user_id}]});
-    let r = request(
-        port,
-        "POST",
-        "/v2/storage",
-        &[("Authorization", &format!("Bearer {}", user.token))],
-        Some(body.to_string().as_bytes()),
-    )
-    .expect("storage read");
-    assert_eq!(r.status, 200, "{}", r.text());
-    let value = r.json()["objects"][0]["value"].as_str()?.to_string();
-    Some(serde_json::from_str(&value).expect("a JSON object"))
+    user.stored(port, "rt_hooks", key)
 }
 
 /// Waits for the after hook's record under `key`.
