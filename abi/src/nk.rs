@@ -13,6 +13,9 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use crate::api;
 
+mod friends;
+pub use friends::*;
+
 /// One nk function: its wire name, arguments and result.
 pub trait NkFunction {
     /// Name on the wire; the Rust method name (`storage_read`).
@@ -76,6 +79,22 @@ nk_functions! {
     NotificationsSend = "notifications_send": NotificationsSendArgs => ();
     /// `NotificationList`: a user's notifications, oldest first (limit 0: all).
     NotificationList = "notification_list": PageArgs => NotificationPage;
+    /// `FriendsList`: a page of a user's relationships (friends, invites
+    /// sent and received, blocks), by state then age.
+    FriendsList = "friends_list": FriendsListArgs => FriendsPage;
+    /// `FriendsOfFriendsList`: a page of the friends of a user's friends,
+    /// with the friend they were found through.
+    FriendsOfFriendsList = "friends_of_friends_list": FriendsOfFriendsListArgs => FriendsOfFriendsPage;
+    /// `FriendsAdd`: invite users, or accept their invites; each gets a
+    /// notification.
+    FriendsAdd = "friends_add": FriendsAddArgs => ();
+    /// `FriendsDelete`: remove friends, cancel or refuse invites, unblock.
+    FriendsDelete = "friends_delete": FriendsChangeArgs => ();
+    /// `FriendsBlock`: block users (their side of any relationship goes).
+    FriendsBlock = "friends_block": FriendsChangeArgs => ();
+    /// `FriendMetadataUpdate`: replace the metadata of a user's side of a
+    /// relationship.
+    FriendMetadataUpdate = "friend_metadata_update": FriendMetadataUpdateArgs => ();
     /// `LeaderboardCreate`: a leaderboard; creating an existing id changes nothing.
     LeaderboardCreate = "leaderboard_create": LeaderboardCreateArgs => ();
     /// `LeaderboardDelete`: a leaderboard and its records; an unknown id is not an error.

@@ -736,7 +736,8 @@ func nkError(name string, err error) (int, string) {
 		errors.As(err, &neg), msg == "invalid user id", strings.HasPrefix(msg, "expects "),
 		msg == "invalid operator", msg == "leaderboard cursor invalid", msg == "limit must be 1-100",
 		strings.HasPrefix(msg, "expiry should be time since epoch"), msg == "value must be a JSON-encoded object",
-		msg == "each user id must be a valid id string", msg == "limit must not be negative":
+		msg == "each user id must be a valid id string", msg == "limit must not be negative",
+		friendRefusal(msg):
 		return 3, msg
 	case msg == "account not found", msg == "leaderboard not found", msg == "user not found",
 		errors.Is(err, runtime.ErrMatchNotFound), msg == "error creating match: not found",

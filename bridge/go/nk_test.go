@@ -265,3 +265,61 @@ func TestNkErrorCodesOfGroupErrors(t *testing.T) {
 		}
 	}
 }
+
+// friendsNk records what the friends functions hand Nakama.
+type friendsNk struct {
+	runtime.NakamaModule
+	got []interface{}
+}
+
+func (n *friendsNk) FriendsList(_ context.Context, userID string, limit int, state *int, cursor string) ([]*api.Friend, string, error) {
+	n.got = []interface{}{userID, limit, state, cursor}
+	return []*api.Friend{{State: wrapperspb.Int32(0), Metadata: "{}"}}, "next", nil
+}
+
+func (n *friendsNk) FriendsAdd(_ context.Context, userID, username string, ids, usernames []string, metadata map[string]any) error {
+	n.got = []interface{}{userID, username, ids, usernames, metadata}
+	return errors.New("cannot add self as friend")
+}
+
+func (n *friendsNk) FriendsBlock(_ context.Context, userID, username string, ids, usernames []string) error {
+	n.got = []interface{}{userID, username, ids, usernames}
+	return errors.New("invalid user ID 'x'")
+}
+
+// The friends functions hand Nakama their arguments as decoded (no state:
+// nil), answer a page as protojson writes it, and Nakama's argument
+// refusals are INVALID_ARGUMENT.
+func TestFriendsFunctionsForwardTheirArguments(t *testing.T) {
+	call := func(nk *friendsNk, name, args string) (int, string) {
+		code, out := nkCall(&callState{ctx: context.Background(), nk: nk}, name, args, nil)
+		return code, string(out)
+	}
+	nk := &friendsNk{}
+	code, out := call(nk, "friends_list", `{"user_id":"u","limit":5,"state":null,"cursor":"c"}`)
+	var page struct {
+		Friends []map[string]interface{} `json:"friends"`
+		Cursor  string                   `json:"cursor"`
+	}
+	if err := json.Unmarshal([]byte(out), &page); code != 0 || err != nil || len(page.Friends) != 1 ||
+		page.Friends[0]["state"] != 0.0 || page.Cursor != "next" {
+		t.Errorf("list answered %d %s", code, out)
+	}
+	if want := []interface{}{"u", 5, (*int)(nil), "c"}; !reflect.DeepEqual(nk.got, want) {
+		t.Errorf("Nakama got %v, want %v", nk.got, want)
+	}
+	call(nk, "friends_list", `{"user_id":"u","limit":5,"state":2}`)
+	if s, ok := nk.got[2].(*int); !ok || s == nil || *s != 2 {
+		t.Errorf("state 2 reached Nakama as %v", nk.got[2])
+	}
+	code, out = call(nk, "friends_add", `{"user_id":"u","username":"n","ids":["a"],"usernames":[],"metadata":{"k":1}}`)
+	if code != 3 || out != "cannot add self as friend" {
+		t.Errorf("add answered %d %s", code, out)
+	}
+	if want := []interface{}{"u", "n", []string{"a"}, []string{}, map[string]any{"k": 1.0}}; !reflect.DeepEqual(nk.got, want) {
+		t.Errorf("Nakama got %v, want %v", nk.got, want)
+	}
+	if code, out = call(nk, "friends_block", `{"user_id":"u","username":"n","ids":["x"]}`); code != 3 {
+		t.Errorf("block answered %d %s", code, out)
+	}
+}

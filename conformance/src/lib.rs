@@ -19,6 +19,10 @@
 //! - [`matches`]: the client's match listing, label queries included.
 //! - [`channels`]: chat channels over the socket (rooms, direct chats,
 //!   presences, messages, updates, removals) and their history over HTTP.
+//! - [`friends`]: friends over HTTP (invites, accepts, lists, friends of
+//!   friends, removals, blocks), their notifications (stored, pushed,
+//!   listed, deleted), hooks around those routes, and the friends nk
+//!   functions.
 //! - [`status`]: users' status over the socket (follows, status
 //!   presences and their events, refusals) and the `online` flag of users
 //!   and accounts.
@@ -36,6 +40,7 @@
 
 pub mod channels;
 pub mod events;
+pub mod friends;
 pub mod golden;
 pub mod groups;
 pub mod http;

@@ -11,6 +11,8 @@ use serde_json::{Map, Value};
 use crate::api;
 use crate::Error;
 
+mod friends;
+
 pub use nakama_runtime_abi::nk::{
     StorageDeleteOp, StorageListResult, StorageReadOp, StorageWriteOp, WalletUpdateResult,
 };

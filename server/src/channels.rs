@@ -31,11 +31,13 @@
 //!   [`crate::db::group`]): others are refused as Nakama refuses them
 //!   (the system user, which nk functions may act as, names any group's
 //!   channel, as in Nakama). The group functions store and send their
-//!   membership messages there ([`crate::groups`]). The dev host has no
-//!   friends or blocks: a direct chat needs only the other user to exist
-//!   (in Nakama, also not to have blocked the caller). The first time a session joins a direct
-//!   chat the other user is not in, that user gets Nakama's persistent
-//!   "wants to chat" notification (code -1).
+//!   membership messages there ([`crate::groups`]). A direct chat needs
+//!   the other user to exist and not to have blocked the caller
+//!   (friendship is not asked for); a block takes both users out of their
+//!   direct chat, without presence events ([`Channels::drop_direct`]).
+//!   The first time a session joins a direct chat the other user is not
+//!   in, that user gets Nakama's persistent "wants to chat" notification
+//!   (code -1).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -96,6 +98,22 @@ pub struct Names {
 }
 
 impl Stream {
+    /// The direct chat of two users: the pair in a consistent order, the
+    /// smaller id first.
+    pub fn direct(a: Uuid, b: Uuid) -> Stream {
+        let (subject, subcontext) = if b.to_string() > a.to_string() {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        Stream {
+            mode: MODE_DIRECT,
+            subject,
+            subcontext,
+            label: String::new(),
+        }
+    }
+
     /// Nakama's `StreamToChannelId`.
     pub fn channel_id(&self) -> String {
         format!(
@@ -457,28 +475,20 @@ impl Channels {
                         label: String::new(),
                     });
                 }
-                let id = other.to_string();
-                let exists = self
+                let (id, caller) = (other.to_string(), me.to_string());
+                // The other user must exist and not have blocked the caller.
+                let allowed = self
                     .inner
                     .db
-                    .run(move |c| db::user_exists(c, &id))
+                    .run(move |c| {
+                        Ok(db::user_exists(c, &id)? && !db::friend::blocks(c, &id, &caller)?)
+                    })
                     .await
                     .map_err(|_| runtime("Failed to look up user ID"))?;
-                if !exists {
+                if !allowed {
                     return Err(invalid("User ID not found"));
                 }
-                // The pair in a consistent order, the smaller id first.
-                let (subject, subcontext) = if other.to_string() > me.to_string() {
-                    (me, other)
-                } else {
-                    (other, me)
-                };
-                Ok(Stream {
-                    mode: MODE_DIRECT,
-                    subject,
-                    subcontext,
-                    label: String::new(),
-                })
+                Ok(Stream::direct(me, other))
             }
             kind::GROUP => {
                 let group = go_uuid(target)
@@ -614,6 +624,14 @@ impl Channels {
                 "Failed to send channel direct message notification",
                 &[("error", e.message.into())],
             ),
+        }
+    }
+
+    /// A block between users `a` and `b`: everyone leaves their direct
+    /// chat at once, and nobody is told (Nakama's `UntrackByStream`).
+    pub fn drop_direct(&self, a: &str, b: &str) {
+        if let (Some(a), Some(b)) = (go_uuid(a), go_uuid(b)) {
+            self.streams().remove(&Stream::direct(a, b));
         }
     }
 

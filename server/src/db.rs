@@ -20,12 +20,13 @@ use std::sync::atomic::{AtomicI64, Ordering};
 pub const SYSTEM_USER: &str = "00000000-0000-0000-0000-000000000000";
 
 pub mod channel;
+pub mod friend;
 pub mod group;
 pub mod leaderboard;
+pub mod notification;
 
 /// 1: accounts, storage, wallets, notifications; 2: leaderboards; 3: chat
-/// channel messages; 5: groups (4 is taken by friends, on another branch:
-/// versions need not be consecutive, each schema creates what is missing).
+/// channel messages; 4: friends; 5: groups.
 const SCHEMA_VERSION: i64 = 5;
 
 const SCHEMA: &str = "
@@ -266,6 +267,8 @@ impl Db {
                     .map_err(|e| e.to_string())?;
                 conn.execute_batch(channel::SCHEMA)
                     .map_err(|e| e.to_string())?;
+                conn.execute_batch(friend::SCHEMA)
+                    .map_err(|e| e.to_string())?;
                 conn.execute_batch(group::SCHEMA)
                     .map_err(|e| e.to_string())?;
                 conn.execute(
@@ -462,12 +465,15 @@ fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<api::User> {
         metadata: r.get(7)?,
         create_time: Some(rfc3339(r.get(8)?)),
         update_time: Some(rfc3339(r.get(9)?)),
+        edge_count: r.get(10)?,
         ..Default::default()
     })
 }
 
-const USER_COLUMNS: &str =
-    "id, username, display_name, avatar_url, lang_tag, location, timezone, metadata, create_time, update_time";
+/// A user's columns, for [`user_from_row`]; `edge_count` is the number of
+/// friend edges from them, as Nakama counts it.
+const USER_COLUMNS: &str = "id, username, display_name, avatar_url, lang_tag, location, timezone, metadata, create_time, update_time,
+    (SELECT count(*) FROM user_edge WHERE source_id = users.id)";
 
 /// The account of a user (`GET /v2/account`, `AccountGetId`).
 pub fn account(c: &Conn, user_id: &str) -> Result<Option<api::Account>, CallError> {
@@ -477,10 +483,10 @@ pub fn account(c: &Conn, user_id: &str) -> Result<Option<api::Account>, CallErro
             [user_id],
             |r| {
                 let user = user_from_row(r)?;
-                let wallet: String = r.get(10)?;
-                let email: Option<String> = r.get(11)?;
-                let custom_id: Option<String> = r.get(12)?;
-                let disable_time: i64 = r.get(13)?;
+                let wallet: String = r.get(11)?;
+                let email: Option<String> = r.get(12)?;
+                let custom_id: Option<String> = r.get(13)?;
+                let disable_time: i64 = r.get(14)?;
                 Ok((user, wallet, email, custom_id, disable_time))
             },
         )

@@ -30,14 +30,21 @@ use serde::Serialize;
 use serde_json::Value;
 
 mod channel;
+mod friend;
 mod group;
 mod leaderboard;
 mod matches;
+mod notification;
 
 use crate::config::Config;
 use crate::db::{self, Caller, Db};
 use crate::log::Logger;
 use crate::session::{Claims, Sessions};
+
+/// The one API call whose before hook Nakama 3.40.0 never runs for a Go
+/// module (its runtime does not pass a Go module's on, runtime.go), so
+/// for a Rust module behind the bridge; the dev host does the same.
+pub const UNRUN_BEFORE_HOOK: &str = "ListFriendsOfFriends";
 
 /// Everything a request handler needs.
 pub struct App {
@@ -157,6 +164,18 @@ fn routes(app: Arc<App>) -> Router {
         .route("/v2/match", get(matches::list))
         .route("/v2/matchmaker/stats", get(matches::matchmaker_stats))
         .route("/v2/channel/{channel_id}", get(channel::list))
+        .route(
+            "/v2/friend",
+            get(friend::list).post(friend::add).delete(friend::delete),
+        )
+        .route("/v2/friend/block", post(friend::block))
+        .route("/v2/friend/friends", get(friend::friends_of_friends))
+        .route("/v2/friend/facebook", post(friend::import_facebook))
+        .route("/v2/friend/steam", post(friend::import_steam))
+        .route(
+            "/v2/notification",
+            get(notification::list).delete(notification::delete),
+        )
         .route("/v2/account/authenticate/custom", post(authenticate_custom))
         .route("/v2/account/authenticate/device", post(authenticate_device))
         .route("/v2/account/authenticate/email", post(authenticate_email))

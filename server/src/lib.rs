@@ -14,6 +14,7 @@ pub mod channels;
 pub mod config;
 pub mod db;
 pub mod events;
+pub mod friends;
 pub mod gojson;
 pub mod groups;
 pub mod http;

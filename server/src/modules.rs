@@ -184,6 +184,14 @@ fn log_event(log: &Logger, event: LoadEvent) {
                 ("abi", format!("{}.{}", abi.0, abi.1).into()),
             ],
         ),
+        LoadEvent::Registered { module, kind, id }
+            if kind == "before hook" && id == crate::http::UNRUN_BEFORE_HOOK =>
+        {
+            log.warn(
+                "Before hook registered but never run: Nakama 3.40.0 runs no Go module's (so no bridged Rust module's) before hook on this call, and neither does the dev host",
+                &[("id", id.to_lowercase().into()), ("module", Value::from(module))],
+            )
+        }
         LoadEvent::Registered { module, kind, id } => {
             // Nakama's words for its Go runtime, realtime hooks under the
             // API hooks' (lower-cased ids, no prefix).

@@ -19,6 +19,7 @@ use crate::session::Sessions;
 use crate::status::Statuses;
 
 mod checks;
+mod friends;
 
 /// Implements [`HostApi`] for the dev host.
 pub struct DevHostApi {
@@ -237,6 +238,9 @@ impl HostApi for DevHostApi {
         function: &str,
         args: &[u8],
     ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
+        if let Some(answer) = friends::call(self, function, args) {
+            return answer;
+        }
         let db = &self.db;
         // Users and accounts carry their `online` flag, as Nakama fills it.
         let status = self.status.clone();

@@ -1,9 +1,10 @@
 //! The bridge inside a real Nakama 3.40.0 on PostgreSQL: the golden vectors
 //! replayed through it, every nk function, an authoritative match of a
-//! Rust module, its matchmaker matched hook, chat channels, groups, user status,
-//! realtime message hooks, and what Nakama does with a module that panics,
-//! one whose init fails, one built for another ABI, and a bridge built with
-//! other Go flags.
+//! Rust module, its matchmaker matched hook, chat channels, groups, user
+//! status, friends and their notifications, realtime message hooks, event
+//! handlers, and what Nakama does with a module that panics, one whose
+//! init fails, one built for another ABI, and a bridge built with other Go
+//! flags.
 //!
 //! They need Nakama, PostgreSQL and the built plugin, so they are ignored
 //! by a plain `cargo test`; `bridge/test.sh` builds everything and runs
@@ -442,6 +443,17 @@ fn groups_in_nakama_are_as_on_the_dev_host() {
     nakama_conformance::groups::check_groups(nakama.port);
     nakama_conformance::groups::check_nk_groups(nakama.port);
     nakama_conformance::groups::check_group_hooks(nakama.port);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn friends_and_their_notifications_in_nakama_are_as_on_the_dev_host() {
+    // fixture-nk hooks the friend and notification routes; its nk_friends
+    // calls the friends nk functions through the bridge.
+    let runtime = runtime_folder(&["fixture-nk"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    nakama_conformance::friends::check_friends(nakama.port);
+    nakama_conformance::friends::check_nk_friends(nakama.port);
 }
 
 #[test]
