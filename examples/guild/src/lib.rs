@@ -15,6 +15,11 @@
 //! - Realtime hooks on `ChannelMessageSend` and `ChannelMessageUpdate`
 //!   mask the words of [`MASKED_WORDS`] in chat messages (in any string of
 //!   the content, any case) before the server sends or stores them.
+//! - Event handlers keep each member's activity in storage (collection
+//!   [`ACTIVITY`], owned by the member, readable by everyone, written by
+//!   the server only): `last_seen` (`{"online", "at"}`) when a realtime
+//!   session starts and ends, and `last_event` (`{"name", "properties"}`)
+//!   for what the game's client reports (nakama-js `client.emitEvent`).
 
 use nakama_runtime::prelude::*;
 use schemars::JsonSchema;
@@ -57,8 +62,60 @@ const COLLECTION: &str = "guilds";
 /// The leaderboard of members' contributions.
 pub const CONTRIBUTIONS: &str = "contributions";
 
+/// Members' activity, kept by the event handlers.
+pub const ACTIVITY: &str = "activity";
+
+/// Stores `value` as `user`'s activity object `key`.
+async fn record_activity(
+    nk: &Nakama,
+    user: &str,
+    key: &str,
+    value: serde_json::Value,
+) -> Result<(), Error> {
+    let write = StorageWriteOp {
+        collection: ACTIVITY.into(),
+        key: key.into(),
+        user_id: user.into(),
+        value: value.to_string(),
+        version: String::new(),
+        permission_read: 2,  // anyone may look
+        permission_write: 0, // only the server writes it
+    };
+    nk.storage_write(&[write]).await.map(|_| ())
+}
+
+/// The last event a member's client sent. Events the server publishes
+/// (not `external`) are not a member's.
+pub async fn remember_event(ctx: &Context, nk: &Nakama, evt: api::Event) -> Result<(), Error> {
+    let Some(user) = ctx.user_id().filter(|_| evt.external) else {
+        return Ok(());
+    };
+    let value = serde_json::json!({"name": evt.name, "properties": evt.properties});
+    record_activity(nk, user, "last_event", value).await
+}
+
+/// A member came online (a realtime session started)...
+pub async fn session_started(ctx: &Context, nk: &Nakama, evt: api::Event) -> Result<(), Error> {
+    last_seen(ctx, nk, evt, true).await
+}
+
+/// ... or went offline. Events are handled from a queue, in no guaranteed
+/// order: a socket open for less than a second may be seen to end first.
+pub async fn session_ended(ctx: &Context, nk: &Nakama, evt: api::Event) -> Result<(), Error> {
+    last_seen(ctx, nk, evt, false).await
+}
+
+async fn last_seen(ctx: &Context, nk: &Nakama, evt: api::Event, online: bool) -> Result<(), Error> {
+    let user = ctx.user_id().ok_or(GuildError::NoSession)?;
+    let value = serde_json::json!({"online": online, "at": evt.timestamp});
+    record_activity(nk, user, "last_seen", value).await
+}
+
 #[init_module]
-async fn init(ctx: &Context, nk: &Nakama, _init: &mut Initializer) -> Result<(), Error> {
+async fn init(ctx: &Context, nk: &Nakama, init: &mut Initializer) -> Result<(), Error> {
+    init.register_event(remember_event);
+    init.register_event_session_start(session_started);
+    init.register_event_session_end(session_ended);
     // Creating a leaderboard that exists changes nothing: safe at every start.
     nk.leaderboard_create(&nk::LeaderboardCreateArgs {
         id: CONTRIBUTIONS.into(),

@@ -314,3 +314,53 @@ fn masking_keeps_other_text_and_non_ascii_intact() {
     assert_eq!(guild::mask_words("Ünïcode heck"), "Ünïcode ****");
     assert_eq!(guild::mask_words("nothing here"), "nothing here");
 }
+
+#[tokio::test]
+async fn members_activity_follows_their_sessions_and_events() {
+    use nakama_runtime::api;
+    use nakama_test_host::Call;
+
+    let host = TestHost::new().await;
+    host.clock().set(1_800_000_000);
+    let ines = host.user("ines").await;
+    let activity = |key: &'static str| {
+        let (host, ines) = (&host, &ines);
+        async move {
+            let objects = host
+                .storage()
+                .read(guild::ACTIVITY, key, Some(ines))
+                .await
+                .unwrap();
+            let object = objects.first().expect("recorded");
+            assert_eq!((object.permission_read, object.permission_write), (2, 0));
+            serde_json::from_str::<serde_json::Value>(&object.value).unwrap()
+        }
+    };
+
+    // What the client reports (external, as nakama-js's emitEvent sends it).
+    let evt = api::Event {
+        name: "tutorial_done".into(),
+        properties: [("step".to_string(), "3".to_string())].into(),
+        ..Default::default()
+    };
+    host.event(&Call::user(&ines), evt).await.unwrap();
+    assert_eq!(
+        activity("last_event").await,
+        serde_json::json!({"name": "tutorial_done", "properties": {"step": "3"}})
+    );
+
+    // A session's start and end, queued: settle before looking.
+    let socket = host.connect(&ines);
+    host.settle_events().await;
+    let at = "2027-01-15T08:00:00Z";
+    assert_eq!(
+        activity("last_seen").await,
+        serde_json::json!({"online": true, "at": at})
+    );
+    drop(socket);
+    host.settle_events().await;
+    assert_eq!(
+        activity("last_seen").await,
+        serde_json::json!({"online": false, "at": at})
+    );
+}
