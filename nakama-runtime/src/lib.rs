@@ -57,7 +57,15 @@
 //! | `#[before_rt(Message)]` | `async fn(&Context, &Nakama, msg: rtapi::Message) -> Result<Option<rtapi::Message>, E>` (see [`rtapi`]) |
 //! | `#[after_rt(Message)]` | `async fn(&Context, &Nakama, out: Answer, msg: rtapi::Message) -> Result<(), E>`, without `out` for messages answered with nothing |
 //!
+//! | registered in `#[init_module]` | |
+//! |---|---|
 //! | `impl Match for T` + `init.register_match::<T>("name")` | authoritative match handlers: see [`matches`](mod@crate::matches) |
+//! | `init.register_matchmaker_matched(f)` | `async fn(&Context, &Nakama, Vec<MatchmakerEntry>) -> Result<Option<String>, E>` |
+//! | `init.register_event(f)`, `init.register_event_session_start(f)`, `init.register_event_session_end(f)` | `async fn(&Context, &Nakama, api::Event) -> Result<(), E>` |
+//! | `init.register_rpc("id", f)` | as `#[rpc]`, with `Json<T>` for typed payloads |
+//!
+//! [`client::ClientApi`] describes the `#[rpc]`s and `MatchMessage` enums
+//! to game clients: a JSON Schema and a TypeScript module for nakama-js.
 //!
 //! `Req` is any `serde::Deserialize` type (decoded from JSON), or `String` /
 //! `Vec<u8>` for the raw payload; `Resp` any `serde::Serialize` type
