@@ -653,7 +653,10 @@ mod tests {
         let events = &doc["match_messages"]["Events"];
         assert_eq!(events["description"], "What the match sends.");
         assert_eq!(events["messages"]["Joined"]["op_code"], 1);
-        assert_eq!(events["messages"]["Joined"]["data"]["$ref"], "#/$defs/Member");
+        assert_eq!(
+            events["messages"]["Joined"]["data"]["$ref"],
+            "#/$defs/Member"
+        );
         let hurt = &events["messages"]["Hurt"]["data"];
         assert_eq!(hurt["required"], json!(["hp"]));
         assert_eq!(hurt["properties"]["hp"]["description"], "Health.");
@@ -675,7 +678,10 @@ mod tests {
         ] {
             assert!(ts.contains(line), "{line}\nnot in\n{ts}");
         }
-        assert!(ts.contains("hp: number;") && ts.contains("note?: unknown;"), "{ts}");
+        assert!(
+            ts.contains("hp: number;") && ts.contains("note?: unknown;"),
+            "{ts}"
+        );
     }
 
     #[test]

@@ -21,10 +21,12 @@ pub const SYSTEM_USER: &str = "00000000-0000-0000-0000-000000000000";
 
 pub mod channel;
 pub mod leaderboard;
+pub mod tournament;
 
 /// 1: accounts, storage, wallets, notifications; 2: leaderboards; 3: chat
-/// channel messages.
-const SCHEMA_VERSION: i64 = 3;
+/// channel messages; 6: tournaments. Versions may jump: every schema
+/// statement creates only what is missing.
+const SCHEMA_VERSION: i64 = 6;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS users (
@@ -263,6 +265,8 @@ impl Db {
                 conn.execute_batch(leaderboard::SCHEMA)
                     .map_err(|e| e.to_string())?;
                 conn.execute_batch(channel::SCHEMA)
+                    .map_err(|e| e.to_string())?;
+                conn.execute_batch(tournament::SCHEMA)
                     .map_err(|e| e.to_string())?;
                 conn.execute(
                     "INSERT INTO schema_version (version) VALUES (?1)",

@@ -18,6 +18,7 @@ use crate::session::Sessions;
 use crate::status::Statuses;
 
 mod checks;
+mod tournament;
 
 /// Implements [`HostApi`] for the dev host.
 pub struct DevHostApi {
@@ -379,12 +380,18 @@ impl HostApi for DevHostApi {
                     s.nk_unfollow(&a)
                 })
             }
-            other => {
-                let message = format!(
-                    "nk function `{other}` is not implemented by the dev host; run the module on a real Nakama through the bridge"
-                );
-                Box::pin(async move { Err(CallError::new(Code::Unimplemented, message)) })
+            other if other.starts_with("tournament") => {
+                tournament::dispatch(db, other, args).unwrap_or_else(|| unimplemented_nk(other))
             }
+            other => unimplemented_nk(other),
         }
     }
+}
+
+/// The answer to an nk function the dev host does not have.
+fn unimplemented_nk(other: &str) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
+    let message = format!(
+        "nk function `{other}` is not implemented by the dev host; run the module on a real Nakama through the bridge"
+    );
+    Box::pin(async move { Err(CallError::new(Code::Unimplemented, message)) })
 }
