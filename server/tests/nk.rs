@@ -163,3 +163,9 @@ fn match_list_answers_nakamas_errors_for_label_queries() {
     // Relayed matches only: Nakama answers none before reading the query.
     assert_eq!(list(false, "+").unwrap(), vec![]);
 }
+
+#[test]
+fn the_tournament_nk_functions_answer_as_nakama() {
+    let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
+    nakama_conformance::tournaments::check_nk(server.port);
+}

@@ -181,6 +181,14 @@ fn a_bridge_built_with_other_go_flags_is_refused_by_nakama() {
 
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn the_tournament_nk_functions_are_forwarded_to_nakama() {
+    let runtime = runtime_folder(&["fixture-nk"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    nakama_conformance::tournaments::check_nk(nakama.port);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn every_nk_function_is_forwarded_to_nakama() {
     let runtime = runtime_folder(&["fixture-nk"]);
     let nakama =

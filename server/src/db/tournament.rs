@@ -303,7 +303,9 @@ pub fn create(c: &mut Conn, a: &nk::TournamentCreateArgs) -> Result<(), CallErro
             lb::word(a.sort_order),
             lb::word(a.operator),
             a.reset_schedule,
-            serde_json::to_string(&a.metadata).unwrap_or_else(|_| "{}".into()),
+            // As PostgreSQL's JSONB gives it back: Nakama answers a
+            // tournament's metadata from its table.
+            jsonb_text(&serde_json::Value::Object(a.metadata.clone())),
             a.enable_ranks,
             now
         ],
