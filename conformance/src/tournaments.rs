@@ -470,3 +470,318 @@ pub fn check_nk(port: u16) {
         serde_json::from_str(&EXPECTED.replace("SUFFIX", &suffix)).expect("EXPECTED is JSON");
     crate::assert_cases(&got, &want);
 }
+
+/// The client's tournament routes on fixture-nk's `nk_tournament_setup`
+/// tournaments: list (filters, pages), join, write (POST and PUT, the
+/// before hook's doubling), records (pages, owners), around an owner,
+/// delete, and the refusals with Nakama's statuses, codes and messages.
+pub fn check_client_routes(port: u16) {
+    use crate::leaderboards::{error, Client};
+    use serde_json::json;
+
+    let s = crate::run_suffix();
+    let (status, setup) = call(
+        port,
+        "nk_tournament_setup",
+        &format!(r#"{{"suffix":"{s}"}}"#),
+    );
+    assert_eq!(status, 200, "{setup}");
+    let start = setup["start"].as_i64().expect("start");
+    let [open, join, auth, ended, plain] =
+        ["open", "join", "auth", "ended", "plain"].map(|n| format!("/v2/tournament/t_{n}_{s}"));
+    let ann = Client::new(port, "cid-tn-000001", "tn_ann");
+    let ben = Client::new(port, "cid-tn-000002", "tn_ben");
+    let cid = Client::new(port, "cid-tn-000003", "tn_cid");
+    let (ann_id, ben_id, cid_id) = (ann.user_id(), ben.user_id(), cid.user_id());
+    let ok = |r: &crate::http::HttpResponse| {
+        assert_eq!(r.status, 200, "{}", r.text());
+        r.json()
+    };
+
+    // The list: category 20 from this run's start, ending within the day,
+    // latest end first, one per page.
+    let filter = format!(
+        "category_start=20&category_end=20&start_time={start}&end_time={}",
+        start + 86_400
+    );
+    let page = ok(&ann.send("GET", &format!("/v2/tournament?{filter}&limit=2"), None));
+    let ids = |page: &Value| -> Vec<String> {
+        page["tournaments"]
+            .as_array()
+            .map(|ts| {
+                ts.iter()
+                    .map(|t| t["id"].as_str().unwrap_or("").to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        ids(&page),
+        [format!("t_open_{s}"), format!("t_join_{s}")],
+        "{page}"
+    );
+    let first = &page["tournaments"][0];
+    assert_eq!(
+        (
+            first["title"].clone(),
+            first["category"].clone(),
+            first["max_num_score"].clone()
+        ),
+        (json!("open"), json!(20), json!(3)),
+        "{page}"
+    );
+    assert_eq!(first["can_enter"], true, "{page}");
+    assert_eq!(page["tournaments"][1]["join_required"], true, "{page}");
+    let cursor = page["cursor"].as_str().expect("a cursor");
+    let rest = ok(&ann.send(
+        "GET",
+        &format!("/v2/tournament?{filter}&limit=2&cursor={cursor}"),
+        None,
+    ));
+    assert_eq!(ids(&rest), [format!("t_auth_{s}")], "{rest}");
+    assert!(rest.get("cursor").is_none(), "{rest}");
+
+    // Joining: required before writing; one owner at most.
+    let r = ann.send("POST", &join, Some(r#"{"score":"1"}"#));
+    assert_eq!(
+        error(&r),
+        (
+            400,
+            json!(9),
+            json!("Must join tournament before attempting to write value.")
+        ),
+        "{}",
+        r.text()
+    );
+    assert_eq!(
+        ok(&ann.send("POST", &format!("{join}/join"), Some("{}"))),
+        json!({})
+    );
+    let r = ben.send("POST", &format!("{join}/join"), Some("{}"));
+    assert_eq!(
+        error(&r),
+        (
+            400,
+            json!(3),
+            json!("Tournament cannot be joined as it has reached its max size.")
+        ),
+        "{}",
+        r.text()
+    );
+    let joined = ok(&ann.send("PUT", &join, Some(r#"{"score":"7"}"#)));
+    assert_eq!(
+        (
+            joined["score"].clone(),
+            joined["num_score"].clone(),
+            joined["username"].clone()
+        ),
+        (json!("7"), json!(1), json!("tn_ann")),
+        "{joined}"
+    );
+
+    // Writes (fixture-nk's before hook doubles Ann's), pages and owners.
+    let w = ok(&ann.send(
+        "POST",
+        &open,
+        Some(r#"{"score":"10","metadata":"{\"double\":true}"}"#),
+    ));
+    assert_eq!(
+        (
+            w["score"].clone(),
+            w["num_score"].clone(),
+            w["max_num_score"].clone(),
+            w["rank"].clone()
+        ),
+        (json!("20"), json!(1), json!(3), json!("1")),
+        "{w}"
+    );
+    assert_eq!(w["metadata"], "{\"double\": true}", "{w}");
+    ok(&ben.send("POST", &open, Some(r#"{"score":"15"}"#)));
+    ok(&cid.send("PUT", &open, Some(r#"{"score":"5","subscore":"1"}"#)));
+    let page1 = ok(&ann.send("GET", &format!("{open}?limit=2"), None));
+    let owners_of = |page: &Value, key: &str| -> Vec<(String, String)> {
+        page[key]
+            .as_array()
+            .map(|rs| {
+                rs.iter()
+                    .map(|r| {
+                        (
+                            r["owner_id"].as_str().unwrap_or("").to_string(),
+                            r["rank"].as_str().unwrap_or("").to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let ranked = |id: &str, rank: &str| (id.to_string(), rank.to_string());
+    assert_eq!(
+        owners_of(&page1, "records"),
+        [ranked(&ann_id, "1"), ranked(&ben_id, "2")],
+        "{page1}"
+    );
+    assert_eq!(page1["rank_count"], "3", "{page1}");
+    let next = page1["next_cursor"].as_str().expect("a next page");
+    let page2 = ok(&ann.send("GET", &format!("{open}?limit=2&cursor={next}"), None));
+    assert_eq!(
+        owners_of(&page2, "records"),
+        [ranked(&cid_id, "3")],
+        "{page2}"
+    );
+    // Owners without a limit or cursor: a page of ten as well.
+    let owners = ok(&ben.send("GET", &format!("{open}?owner_ids={cid_id}"), None));
+    assert_eq!(owners_of(&owners, "records").len(), 3, "{owners}");
+    assert_eq!(
+        owners_of(&owners, "owner_records"),
+        [ranked(&cid_id, "3")],
+        "{owners}"
+    );
+    let around = ok(&cid.send("GET", &format!("{open}/owner/{ben_id}?limit=1"), None));
+    assert_eq!(
+        owners_of(&around, "records"),
+        [ranked(&ben_id, "2")],
+        "{around}"
+    );
+
+    // Three scores each: Ann's fourth is refused.
+    ok(&ann.send("POST", &open, Some(r#"{"score":"1"}"#)));
+    ok(&ann.send("POST", &open, Some(r#"{"score":"1"}"#)));
+    let r = ann.send("POST", &open, Some(r#"{"score":"1"}"#));
+    assert_eq!(
+        error(&r),
+        (
+            400,
+            json!(9),
+            json!("Reached allowed max number of score attempts.")
+        ),
+        "{}",
+        r.text()
+    );
+    // Deleting one's record.
+    assert_eq!(ok(&ben.send("DELETE", &open, None)), json!({}));
+    let left = ok(&ann.send("GET", &format!("{open}?limit=10"), None));
+    assert_eq!(
+        owners_of(&left, "records"),
+        [ranked(&ann_id, "1"), ranked(&cid_id, "2")],
+        "{left}"
+    );
+
+    let nope = "/v2/tournament/no_such_tournament";
+    let refusals = [
+        (
+            ann.send("POST", &auth, Some(r#"{"score":1}"#)),
+            (
+                403,
+                7,
+                "Tournament only allows authoritative score submissions.",
+            ),
+        ),
+        (
+            ann.send("POST", &ended, Some(r#"{"score":1}"#)),
+            (404, 5, "Tournament not found or has ended."),
+        ),
+        (
+            ann.send("GET", &ended, None),
+            (404, 5, "Tournament has ended."),
+        ),
+        (
+            ann.send("POST", nope, Some(r#"{"score":1}"#)),
+            (404, 5, "Tournament not found."),
+        ),
+        // A leaderboard's id passes the route's look-up and fails in the
+        // tournament's write.
+        (
+            ann.send("POST", &plain, Some(r#"{"score":1}"#)),
+            (500, 13, "Error writing score to tournament."),
+        ),
+        (
+            ann.send("GET", nope, None),
+            (404, 5, "Tournament not found."),
+        ),
+        (
+            ann.send("GET", &plain, None),
+            (404, 5, "Tournament not found."),
+        ),
+        (
+            ann.send("POST", &format!("{nope}/join"), Some("{}")),
+            (404, 5, "Tournament not found."),
+        ),
+        (
+            ann.send("GET", &format!("{nope}/owner/{ann_id}"), None),
+            (404, 5, "Tournament not found."),
+        ),
+        // Nakama answers every failed delete as its internal error.
+        (
+            ann.send("DELETE", &auth, None),
+            (500, 13, "Error deleting score from tournament."),
+        ),
+        (
+            ann.send("DELETE", nope, None),
+            (500, 13, "Error deleting score from tournament."),
+        ),
+        (
+            ann.send("POST", &open, Some(r#"{"score":1,"metadata":"[1]"}"#)),
+            (400, 3, "Metadata value must be JSON, if provided."),
+        ),
+        (
+            ann.send("GET", "/v2/tournament?limit=0", None),
+            (400, 3, "Limit must be between 1 and 100."),
+        ),
+        (
+            ann.send("GET", "/v2/tournament?category_end=128", None),
+            (400, 3, "Tournament category end must be >=0 and <128."),
+        ),
+        (
+            ann.send(
+                "GET",
+                "/v2/tournament?category_start=5&category_end=4",
+                None,
+            ),
+            (
+                400,
+                3,
+                "Tournament category end must be greater than category start.",
+            ),
+        ),
+        (
+            ann.send("GET", "/v2/tournament?start_time=10&end_time=5", None),
+            (
+                400,
+                3,
+                "Tournament end time must be greater than start time.",
+            ),
+        ),
+        (
+            ann.send("GET", &format!("{open}?limit=101"), None),
+            (400, 3, "Invalid limit - limit must be between 1 and 100."),
+        ),
+        (
+            ann.send("GET", &format!("{open}?owner_ids=not-a-uuid"), None),
+            (400, 3, "One or more owner IDs are invalid."),
+        ),
+        (
+            ann.send(
+                "GET",
+                &format!("{open}?limit=1&cursor=bm90LWEtY3Vyc29y"),
+                None,
+            ),
+            (400, 3, "Cursor is invalid or expired."),
+        ),
+        (
+            ann.send("GET", &format!("{open}/owner/not-a-uuid"), None),
+            (400, 3, "Invalid owner ID provided."),
+        ),
+        (
+            ann.send("GET", &format!("{open}/owner/{ann_id}?limit=0"), None),
+            (400, 3, "Invalid limit - limit must be between 1 and 100."),
+        ),
+    ];
+    for (r, (status, code, message)) in refusals {
+        assert_eq!(
+            error(&r),
+            (status, json!(code), json!(message)),
+            "{}",
+            r.text()
+        );
+    }
+}

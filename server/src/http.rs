@@ -32,6 +32,7 @@ use serde_json::Value;
 mod channel;
 mod leaderboard;
 mod matches;
+mod tournament;
 
 use crate::config::Config;
 use crate::db::{self, Caller, Db};
@@ -175,6 +176,7 @@ fn routes(app: Arc<App>) -> Router {
             "/v2/leaderboard/{leaderboard_id}/owner/{owner_id}",
             get(leaderboard::around_owner),
         )
+        .merge(tournament::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::map_response(common_headers))

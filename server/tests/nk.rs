@@ -169,3 +169,9 @@ fn the_tournament_nk_functions_answer_as_nakama() {
     let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
     nakama_conformance::tournaments::check_nk(server.port);
 }
+
+#[test]
+fn the_client_tournament_routes_answer_as_nakama() {
+    let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
+    nakama_conformance::tournaments::check_client_routes(server.port);
+}

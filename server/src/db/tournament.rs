@@ -343,6 +343,13 @@ pub fn create(c: &mut Conn, a: &nk::TournamentCreateArgs) -> Result<(), CallErro
     tx.commit().map_err(internal)
 }
 
+/// The end time (0: none) of the tournament `id`, 0 for a plain
+/// leaderboard's id, `None` when neither has it (the client's write looks
+/// the id up so before writing, as Nakama does).
+pub fn end_time_of(c: &Connection, id: &str) -> Result<Option<i64>, CallError> {
+    Ok(lb::get(c, id)?.map(|l| l.tournament.map_or(0, |w| w.end)))
+}
+
 /// `tournament_delete`: the tournament and its records; an unknown id or
 /// a plain leaderboard's is not an error (and the leaderboard stays).
 pub fn delete(c: &Conn, id: &str) -> Result<(), CallError> {
