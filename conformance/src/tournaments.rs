@@ -723,6 +723,11 @@ pub fn check_client_routes(port: u16) {
             ann.send("POST", &open, Some(r#"{"score":1,"metadata":"[1]"}"#)),
             (400, 3, "Metadata value must be JSON, if provided."),
         ),
+        // Nakama's core error, which its gateway answers as UNKNOWN.
+        (
+            ann.send("GET", "/v2/tournament?cursor=!!", None),
+            (500, 2, "leaderboard cursor invalid"),
+        ),
         (
             ann.send("GET", "/v2/tournament?limit=0", None),
             (400, 3, "Limit must be between 1 and 100."),

@@ -1,7 +1,7 @@
 //! The bridge inside a real Nakama 3.40.0 on PostgreSQL: the golden vectors
 //! replayed through it, every nk function, an authoritative match of a
 //! Rust module, its matchmaker matched hook, chat channels, user status,
-//! realtime message hooks, and what Nakama does with a module that panics,
+//! tournaments (nk functions and client routes), realtime message hooks, and what Nakama does with a module that panics,
 //! one whose init fails, one built for another ABI, and a bridge built with
 //! other Go flags.
 //!
