@@ -217,7 +217,7 @@ fn every_nk_function_is_forwarded_to_nakama() {
     assert_eq!(status, 501, "{body}");
     assert_eq!(body["code"], 12);
     let message = body["message"].as_str().unwrap();
-    assert!(message.contains("tournament_create"), "{message}");
+    assert!(message.contains("tournament_ranks_disable"), "{message}");
 }
 
 #[test]
