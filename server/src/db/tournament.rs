@@ -1028,4 +1028,24 @@ mod tests {
         make(&mut c, args("t"));
         assert!(lb::get_many(&c, &["t".into()]).unwrap().is_empty());
     }
+
+    #[test]
+    fn a_database_of_schema_version_3_gains_the_tournament_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        let path = path.to_str().unwrap();
+        drop(Db::open(path).unwrap());
+        {
+            let old = rusqlite::Connection::open(path).unwrap();
+            old.execute_batch(
+                "DROP TABLE tournament;
+                 DELETE FROM schema_version; INSERT INTO schema_version (version) VALUES (3);",
+            )
+            .unwrap();
+        }
+        let d = Db::open(path).unwrap();
+        let mut c = d.conn.lock().unwrap();
+        create(&mut c, &args("new")).unwrap();
+        assert_eq!(get_many(&c, &["new".into()]).unwrap().len(), 1);
+    }
 }
