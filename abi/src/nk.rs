@@ -109,6 +109,31 @@ nk_functions! {
     LeaderboardRecordsHaystack = "leaderboard_records_haystack": LeaderboardRecordsHaystackArgs => api::LeaderboardRecordList;
     /// `LeaderboardsGetId`: leaderboards by id, with their reset times; unknown ids are left out.
     LeaderboardsGetId = "leaderboards_get_id": LeaderboardIdsArgs => Vec<api::Leaderboard>;
+    /// `TournamentCreate`: a tournament; creating an existing tournament's
+    /// id changes nothing.
+    TournamentCreate = "tournament_create": TournamentCreateArgs => ();
+    /// `TournamentDelete`: a tournament and its records; an unknown id is
+    /// not an error.
+    TournamentDelete = "tournament_delete": LeaderboardIdArgs => ();
+    /// `TournamentAddAttempt`: change how many scores an owner may still
+    /// submit in the current period.
+    TournamentAddAttempt = "tournament_add_attempt": TournamentAddAttemptArgs => ();
+    /// `TournamentJoin`: an owner joins (needed before writing where the
+    /// tournament asks for it); joining twice is not an error.
+    TournamentJoin = "tournament_join": TournamentJoinArgs => ();
+    /// `TournamentsGetId`: tournaments by id; unknown ids are left out.
+    TournamentsGetId = "tournaments_get_id": LeaderboardIdsArgs => Vec<api::Tournament>;
+    /// `TournamentList`: a page of tournaments by category and time.
+    TournamentList = "tournament_list": TournamentListArgs => api::TournamentList;
+    /// `TournamentRecordsList`: a page of a period's records in rank
+    /// order, and chosen owners' records.
+    TournamentRecordsList = "tournament_records_list": LeaderboardRecordsListArgs => LeaderboardRecordsPage;
+    /// `TournamentRecordWrite`: submit an owner's score in the active period.
+    TournamentRecordWrite = "tournament_record_write": LeaderboardRecordWriteArgs => api::LeaderboardRecord;
+    /// `TournamentRecordDelete`: remove an owner's record of the current period.
+    TournamentRecordDelete = "tournament_record_delete": LeaderboardRecordDeleteArgs => ();
+    /// `TournamentRecordsHaystack`: a page of records around an owner's.
+    TournamentRecordsHaystack = "tournament_records_haystack": LeaderboardRecordsHaystackArgs => api::TournamentRecordList;
     /// `MatchCreate`: start an authoritative match of a registered handler
     /// (ABI 1.4); answers its id.
     MatchCreate = "match_create": MatchCreateArgs => String;
@@ -572,6 +597,114 @@ pub struct LeaderboardRecordsPage {
 pub struct LeaderboardRecordDeleteArgs {
     pub id: String,
     pub owner_id: String,
+}
+
+/// Arguments of `tournament_create`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TournamentCreateArgs {
+    pub id: String,
+    /// Only the server (modules) may write records.
+    pub authoritative: bool,
+    pub sort_order: SortOrder,
+    pub operator: Operator,
+    /// A CRON expression: when a new period (with records of its own)
+    /// starts. Empty: one period from `start_time` on.
+    pub reset_schedule: String,
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+    pub title: String,
+    pub description: String,
+    /// 0 to 127.
+    pub category: i32,
+    /// Unix seconds; 0: now.
+    pub start_time: i64,
+    /// Unix seconds after which nothing is written; 0: never ends.
+    pub end_time: i64,
+    /// Seconds each period accepts scores for, from its start; at least 1.
+    pub duration: i64,
+    /// How many owners may take part; 0: no limit.
+    pub max_size: i32,
+    /// How many scores an owner may submit per period; 0: Nakama's
+    /// default (1 000 000).
+    pub max_num_score: i32,
+    /// Owners must `tournament_join` before they write.
+    pub join_required: bool,
+    /// Keep ranks for owner records and `rank_count`.
+    pub enable_ranks: bool,
+}
+
+impl Default for TournamentCreateArgs {
+    fn default() -> Self {
+        TournamentCreateArgs {
+            id: String::new(),
+            authoritative: false,
+            sort_order: SortOrder::Descending,
+            operator: Operator::Best,
+            reset_schedule: String::new(),
+            metadata: serde_json::Map::new(),
+            title: String::new(),
+            description: String::new(),
+            category: 0,
+            start_time: 0,
+            end_time: 0,
+            duration: 0,
+            max_size: 0,
+            max_num_score: 0,
+            join_required: false,
+            enable_ranks: true,
+        }
+    }
+}
+
+/// Arguments of `tournament_add_attempt`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TournamentAddAttemptArgs {
+    pub id: String,
+    pub owner_id: String,
+    /// Added to the owner's allowed number of scores; negative takes away;
+    /// not 0.
+    pub count: i32,
+}
+
+/// Arguments of `tournament_join`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TournamentJoinArgs {
+    pub id: String,
+    pub owner_id: String,
+    /// Stored with the owner's record; not empty.
+    pub username: String,
+}
+
+/// Arguments of `tournament_list`. Nakama's filters: `start_time` -1 or
+/// a time at or before the tournaments' start; `end_time` 0 lists those
+/// without an end, -1 those not ended yet, a time those ending by then.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TournamentListArgs {
+    /// 0 to 127.
+    pub category_start: i32,
+    /// 0 to 127.
+    pub category_end: i32,
+    pub start_time: i64,
+    pub end_time: i64,
+    /// 1 to 100.
+    pub limit: i32,
+    pub cursor: String,
+}
+
+impl Default for TournamentListArgs {
+    fn default() -> Self {
+        TournamentListArgs {
+            category_start: 0,
+            category_end: 127,
+            start_time: -1,
+            end_time: -1,
+            limit: 10,
+            cursor: String::new(),
+        }
+    }
 }
 
 /// Arguments of `match_create`.

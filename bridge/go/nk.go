@@ -377,17 +377,7 @@ var nkFunctions = map[string]nkFunc{
 		if err != nil {
 			return nil, err
 		}
-		list, err := protoList(records, nil)
-		if err != nil {
-			return nil, err
-		}
-		ownerList, err := protoList(owners, nil)
-		return struct {
-			Records      json.RawMessage `json:"records"`
-			OwnerRecords json.RawMessage `json:"owner_records"`
-			NextCursor   string          `json:"next_cursor"`
-			PrevCursor   string          `json:"prev_cursor"`
-		}{list, ownerList, next, prev}, err
+		return recordsPage(records, owners, next, prev)
 	}),
 	"leaderboard_record_delete": forward(func(st *callState, a struct {
 		ID      string `json:"id"`
@@ -728,6 +718,9 @@ func nkError(name string, err error) (int, string) {
 	var bad badArgs
 	var re *runtime.Error
 	var neg *runtime.WalletNegativeError
+	if code, ok := tournamentError(err); ok {
+		return code, msg
+	}
 	switch {
 	case errors.As(err, &bad):
 		return 3, fmt.Sprintf("%s: bad arguments: %s", name, msg)

@@ -6,14 +6,15 @@ use serde_json::{json, Value};
 
 use crate::http::{authenticate_custom, request, HttpResponse as Response};
 
-struct Client {
+/// A client with a session.
+pub(crate) struct Client {
     port: u16,
     auth: String,
 }
 
 impl Client {
     /// A session for custom id `id` (created if needed).
-    fn new(port: u16, id: &str, username: &str) -> Client {
+    pub(crate) fn new(port: u16, id: &str, username: &str) -> Client {
         let token = authenticate_custom(port, username, &format!(r#"{{"id":"{id}"}}"#));
         Client {
             port,
@@ -21,7 +22,7 @@ impl Client {
         }
     }
 
-    fn send(&self, method: &str, path: &str, body: Option<&str>) -> Response {
+    pub(crate) fn send(&self, method: &str, path: &str, body: Option<&str>) -> Response {
         request(
             self.port,
             method,
@@ -32,7 +33,7 @@ impl Client {
         .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
     }
 
-    fn user_id(&self) -> String {
+    pub(crate) fn user_id(&self) -> String {
         let r = self.send("GET", "/v2/account", None);
         assert_eq!(r.status, 200, "{}", r.text());
         r.json()["user"]["id"].as_str().unwrap().to_string()
@@ -56,7 +57,8 @@ fn stable(record: &Value) -> Value {
     r
 }
 
-fn error(r: &Response) -> (u16, Value, Value) {
+/// A refusal's status, gRPC code and message.
+pub(crate) fn error(r: &Response) -> (u16, Value, Value) {
     let body = r.json();
     (r.status, body["code"].clone(), body["message"].clone())
 }

@@ -32,6 +32,8 @@
 //! - [`groups`]: the client's group routes (permissions, refusals,
 //!   listings, notifications, membership messages), a group chat channel,
 //!   and the group nk functions.
+//! - [`tournaments`]: the tournament nk functions, through
+//!   `fixtures/fixture-nk`.
 //! - [`nakama`]: starts and stops a real Nakama through `scripts/nakama-up`,
 //!   for the tests of the bridge.
 //!
@@ -52,6 +54,7 @@ pub mod nk;
 pub mod realtime;
 pub mod rt_hooks;
 pub mod status;
+pub mod tournaments;
 
 use std::path::PathBuf;
 
@@ -86,4 +89,24 @@ pub fn eventually(what: &str, mut check: impl FnMut() -> Result<(), String>) {
             Err(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
         }
     }
+}
+
+/// Asserts that `got` has exactly the cases (keys) of `want`, each with the
+/// wanted value; panics listing every case that differs.
+pub fn assert_cases(got: &serde_json::Value, want: &serde_json::Value) {
+    let (Some(got_cases), Some(want_cases)) = (got.as_object(), want.as_object()) else {
+        panic!("not objects: got {got}, want {want}");
+    };
+    let differ: Vec<String> = want_cases
+        .iter()
+        .filter(|(case, w)| got_cases.get(*case) != Some(w))
+        .map(|(case, w)| {
+            format!(
+                "{case}: got {}, want {w}",
+                got_cases.get(case).unwrap_or(&serde_json::Value::Null)
+            )
+        })
+        .collect();
+    assert!(differ.is_empty(), "{}", differ.join("\n"));
+    assert_eq!(got_cases.len(), want_cases.len(), "{got}");
 }

@@ -115,21 +115,7 @@ pub fn check_refusals(port: u16) {
         "token_empty": bad("expects user id"),
         "token_user": bad("expects valid user id"),
     });
-    let (Some(got), Some(want)) = (r.as_object(), expected.as_object()) else {
-        panic!("{r}");
-    };
-    let differ: Vec<String> = want
-        .iter()
-        .filter(|(case, w)| got.get(*case) != Some(w))
-        .map(|(case, w)| {
-            format!(
-                "{case}: got {}, want {w}",
-                got.get(case).unwrap_or(&Value::Null)
-            )
-        })
-        .collect();
-    assert!(differ.is_empty(), "{}", differ.join("\n"));
-    assert_eq!(got.len(), want.len(), "{r}");
+    crate::assert_cases(&r, &expected);
 }
 
 /// fixture-nk's `nk_leaderboards`: the leaderboard functions, their

@@ -445,6 +445,135 @@ impl Nakama {
         .await
     }
 
+    /// Creates a tournament (typically in `#[init_module]`): a leaderboard
+    /// whose periods accept scores for `duration` seconds from their start
+    /// (`start_time`, then each time of the reset schedule) until
+    /// `end_time`. Creating an existing tournament's id changes nothing.
+    pub async fn tournament_create(&self, args: &nk::TournamentCreateArgs) -> Result<(), Error> {
+        self.call::<nk::TournamentCreate>(args).await
+    }
+
+    /// Deletes a tournament and all its records; an unknown id is not an
+    /// error.
+    pub async fn tournament_delete(&self, id: &str) -> Result<(), Error> {
+        self.call::<nk::TournamentDelete>(&nk::LeaderboardIdArgs { id: id.to_string() })
+            .await
+    }
+
+    /// Gives `owner_id` `count` more (or, negative, fewer) scores to submit
+    /// in the current period (its record must exist). `NOT_FOUND` for an
+    /// unknown tournament, `FAILED_PRECONDITION` outside the active time.
+    pub async fn tournament_add_attempt(
+        &self,
+        id: &str,
+        owner_id: &str,
+        count: i32,
+    ) -> Result<(), Error> {
+        self.call::<nk::TournamentAddAttempt>(&nk::TournamentAddAttemptArgs {
+            id: id.to_string(),
+            owner_id: owner_id.to_string(),
+            count,
+        })
+        .await
+    }
+
+    /// Joins `owner_id` to a tournament that asks for joining (otherwise
+    /// nothing happens); joining twice is not an error.
+    /// `FAILED_PRECONDITION` when it is full or no longer active.
+    pub async fn tournament_join(
+        &self,
+        id: &str,
+        owner_id: &str,
+        username: &str,
+    ) -> Result<(), Error> {
+        self.call::<nk::TournamentJoin>(&nk::TournamentJoinArgs {
+            id: id.to_string(),
+            owner_id: owner_id.to_string(),
+            username: username.to_string(),
+        })
+        .await
+    }
+
+    /// Tournaments by id with their current active period; unknown ids and
+    /// leaderboards are left out.
+    pub async fn tournaments_get_id<S: AsRef<str>>(
+        &self,
+        ids: &[S],
+    ) -> Result<Vec<api::Tournament>, Error> {
+        self.call::<nk::TournamentsGetId>(&nk::LeaderboardIdsArgs {
+            ids: ids.iter().map(|s| s.as_ref().to_string()).collect(),
+        })
+        .await
+    }
+
+    /// A page of tournaments (see [`nk::TournamentListArgs`] for the
+    /// filters), by start time, end time (latest first), category and id.
+    pub async fn tournament_list(
+        &self,
+        args: &nk::TournamentListArgs,
+    ) -> Result<api::TournamentList, Error> {
+        self.call::<nk::TournamentList>(args).await
+    }
+
+    /// A page of the current period's records in rank order (`limit` 0: no
+    /// page) and `owner_ids`' records. `FAILED_PRECONDITION` once the
+    /// tournament has ended.
+    pub async fn tournament_records_list<S: AsRef<str>>(
+        &self,
+        id: &str,
+        owner_ids: &[S],
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<nk::LeaderboardRecordsPage, Error> {
+        self.call::<nk::TournamentRecordsList>(&nk::LeaderboardRecordsListArgs {
+            id: id.to_string(),
+            owner_ids: owner_ids.iter().map(|s| s.as_ref().to_string()).collect(),
+            limit,
+            cursor: cursor.unwrap_or_default().to_string(),
+            expiry: 0,
+        })
+        .await
+    }
+
+    /// Submits a score in the active period (authoritative tournaments
+    /// too). Metadata `None` stores `{}`, as Nakama does. Refused with
+    /// `FAILED_PRECONDITION` outside the active time, before joining when
+    /// joining is required, when full or past the owner's number of scores.
+    pub async fn tournament_record_write(
+        &self,
+        args: &nk::LeaderboardRecordWriteArgs,
+    ) -> Result<api::LeaderboardRecord, Error> {
+        self.call::<nk::TournamentRecordWrite>(args).await
+    }
+
+    /// Removes `owner_id`'s record of the current period, if any.
+    pub async fn tournament_record_delete(&self, id: &str, owner_id: &str) -> Result<(), Error> {
+        self.call::<nk::TournamentRecordDelete>(&nk::LeaderboardRecordDeleteArgs {
+            id: id.to_string(),
+            owner_id: owner_id.to_string(),
+        })
+        .await
+    }
+
+    /// A page of `limit` (1 to 100) records of the current period around
+    /// `owner_id`'s (empty if it has none).
+    pub async fn tournament_records_haystack(
+        &self,
+        id: &str,
+        owner_id: &str,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<api::TournamentRecordList, Error> {
+        self.call::<nk::TournamentRecordsHaystack>(&nk::LeaderboardRecordsHaystackArgs {
+            id: id.to_string(),
+            owner_id: owner_id.to_string(),
+            limit,
+            cursor: cursor.unwrap_or_default().to_string(),
+            expiry: 0,
+        })
+        .await
+    }
+
     /// Starts an authoritative match of the handler registered as `module`
     /// ([`crate::Initializer::register_match`]) with `params` for its
     /// `init`; answers the match id clients join.

@@ -24,10 +24,12 @@ pub mod friend;
 pub mod group;
 pub mod leaderboard;
 pub mod notification;
+pub mod tournament;
 
 /// 1: accounts, storage, wallets, notifications; 2: leaderboards; 3: chat
-/// channel messages; 4: friends; 5: groups.
-const SCHEMA_VERSION: i64 = 5;
+/// channel messages; 4: friends; 5: groups; 6: tournaments. Every schema
+/// statement creates only what is missing.
+const SCHEMA_VERSION: i64 = 6;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS users (
@@ -270,6 +272,8 @@ impl Db {
                 conn.execute_batch(friend::SCHEMA)
                     .map_err(|e| e.to_string())?;
                 conn.execute_batch(group::SCHEMA)
+                    .map_err(|e| e.to_string())?;
+                conn.execute_batch(tournament::SCHEMA)
                     .map_err(|e| e.to_string())?;
                 conn.execute(
                     "INSERT INTO schema_version (version) VALUES (?1)",

@@ -35,6 +35,7 @@ mod group;
 mod leaderboard;
 mod matches;
 mod notification;
+mod tournament;
 
 use crate::config::Config;
 use crate::db::{self, Caller, Db};
@@ -227,6 +228,7 @@ fn routes(app: Arc<App>) -> Router {
         )
         .route("/v2/group/{group_id}/user", get(group::users))
         .route("/v2/user/{user_id}/group", get(group::user_groups))
+        .merge(tournament::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::map_response(common_headers))

@@ -20,6 +20,7 @@ use crate::status::Statuses;
 
 mod checks;
 mod friends;
+mod tournament;
 
 /// Implements [`HostApi`] for the dev host.
 pub struct DevHostApi {
@@ -476,12 +477,18 @@ impl HostApi for DevHostApi {
             name if name.starts_with("group") || name == nk::UserGroupsList::NAME => {
                 self.group_call(name, args)
             }
-            other => {
-                let message = format!(
-                    "nk function `{other}` is not implemented by the dev host; run the module on a real Nakama through the bridge"
-                );
-                Box::pin(async move { Err(CallError::new(Code::Unimplemented, message)) })
+            other if other.starts_with("tournament") => {
+                tournament::dispatch(db, other, args).unwrap_or_else(|| unimplemented_nk(other))
             }
+            other => unimplemented_nk(other),
         }
     }
+}
+
+/// The answer to an nk function the dev host does not have.
+fn unimplemented_nk(other: &str) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
+    let message = format!(
+        "nk function `{other}` is not implemented by the dev host; run the module on a real Nakama through the bridge"
+    );
+    Box::pin(async move { Err(CallError::new(Code::Unimplemented, message)) })
 }

@@ -35,7 +35,7 @@ fn an_nk_function_the_dev_host_lacks_is_unimplemented_naming_it() {
     assert_eq!(status, 501, "{body}");
     assert_eq!(body["code"], 12);
     let message = body["message"].as_str().unwrap();
-    assert!(message.contains("`tournament_create`"), "{message}");
+    assert!(message.contains("`tournament_ranks_disable`"), "{message}");
     assert!(message.contains("bridge"), "{message}");
 }
 
@@ -162,4 +162,16 @@ fn match_list_answers_nakamas_errors_for_label_queries() {
     assert_eq!(list(true, "label.open:T").unwrap(), vec![]);
     // Relayed matches only: Nakama answers none before reading the query.
     assert_eq!(list(false, "+").unwrap(), vec![]);
+}
+
+#[test]
+fn the_tournament_nk_functions_answer_as_nakama() {
+    let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
+    nakama_conformance::tournaments::check_nk(server.port);
+}
+
+#[test]
+fn the_client_tournament_routes_answer_as_nakama() {
+    let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
+    nakama_conformance::tournaments::check_client_routes(server.port);
 }

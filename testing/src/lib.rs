@@ -27,8 +27,9 @@
 //!   ([`Call`]); the answer is the result or an [`Error`] with its code.
 //! - Fixtures: users with custom or device ids and wallets
 //!   ([`TestHost::account`]), storage objects, wallet credits,
-//!   notifications, leaderboard scores.
-//! - Views: storage, wallets, ledgers, notifications, leaderboards, the
+//!   notifications, leaderboard scores, tournament joins and scores.
+//! - Views: storage, wallets, ledgers, notifications, leaderboards,
+//!   tournaments, the
 //!   log lines the module wrote.
 //! - Sockets ([`TestHost::connect`]): what a user's open socket receives
 //!   (notifications, matchmaker results, chat in the rooms it joined).
@@ -41,7 +42,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use nakama_devhost::channels::Channels;
-use nakama_devhost::db::{self, leaderboard, Caller, Clock, Db};
+use nakama_devhost::db::{self, leaderboard, tournament, Caller, Clock, Db};
 use nakama_devhost::events::{session_event, Events};
 use nakama_devhost::log::Logger;
 use nakama_devhost::matches::{JoinError, JoinRequest, Matches};
@@ -459,6 +460,59 @@ impl TestHost {
             .await
             .map(|l| l.records)
             .unwrap_or_else(|e| panic!("leaderboard: {}", e.message))
+    }
+
+    /// Joins `user` to a tournament as the client's join does (nothing
+    /// happens where joining is not required); panics on a refusal
+    /// (unknown, full, no longer active).
+    pub async fn tournament_join(&self, id: &str, user: &User) {
+        let (id, user_id, username) = (id.to_string(), user.id.clone(), user.username.clone());
+        self.db
+            .run(move |c| tournament::join(c, &id, &user_id, &username))
+            .await
+            .unwrap_or_else(|e| panic!("tournament join: {}", e.message));
+    }
+
+    /// Submits `user`'s score to a tournament as the server would (the
+    /// tournament's operator; its active window, join requirement and
+    /// limits apply); answers the record or Nakama's refusal.
+    pub async fn tournament_write(
+        &self,
+        id: &str,
+        user: &User,
+        score: i64,
+    ) -> Result<api::LeaderboardRecord, Error> {
+        let (id, user_id, username) = (id.to_string(), user.id.clone(), user.username.clone());
+        self.db
+            .run(move |c| {
+                tournament::write(
+                    c,
+                    Caller::Server,
+                    tournament::Write {
+                        id: &id,
+                        owner_id: &user_id,
+                        username: &username,
+                        score,
+                        subscore: 0,
+                        metadata: None,
+                        operator: None,
+                    },
+                )
+            })
+            .await
+            .map_err(|e| Error::new(e.code, e.message))
+    }
+
+    /// A tournament's records of the current period in rank order, each
+    /// with its rank (the first 100); panics if there is no such
+    /// tournament or it has ended.
+    pub async fn tournament(&self, id: &str) -> Vec<api::LeaderboardRecord> {
+        let id = id.to_string();
+        self.db
+            .run(move |c| tournament::records_list(c, &id, &[], Some(100), "", 0))
+            .await
+            .map(|l| l.records)
+            .unwrap_or_else(|e| panic!("tournament: {}", e.message))
     }
 
     /// An open socket of `user`, as a connected client has: the

@@ -1,10 +1,10 @@
 //! The bridge inside a real Nakama 3.40.0 on PostgreSQL: the golden vectors
 //! replayed through it, every nk function, an authoritative match of a
 //! Rust module, its matchmaker matched hook, chat channels, groups, user
-//! status, friends and their notifications, realtime message hooks, event
-//! handlers, and what Nakama does with a module that panics, one whose
-//! init fails, one built for another ABI, and a bridge built with other Go
-//! flags.
+//! status, friends and their notifications, tournaments (nk functions and
+//! client routes), realtime message hooks, event handlers, and what Nakama
+//! does with a module that panics, one whose init fails, one built for
+//! another ABI, and a bridge built with other Go flags.
 //!
 //! They need Nakama, PostgreSQL and the built plugin, so they are ignored
 //! by a plain `cargo test`; `bridge/test.sh` builds everything and runs
@@ -182,6 +182,15 @@ fn a_bridge_built_with_other_go_flags_is_refused_by_nakama() {
 
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn tournaments_are_forwarded_to_nakama_and_served_to_clients() {
+    let runtime = runtime_folder(&["fixture-nk"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    nakama_conformance::tournaments::check_nk(nakama.port);
+    nakama_conformance::tournaments::check_client_routes(nakama.port);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn every_nk_function_is_forwarded_to_nakama() {
     let runtime = runtime_folder(&["fixture-nk"]);
     let nakama =
@@ -209,7 +218,7 @@ fn every_nk_function_is_forwarded_to_nakama() {
     assert_eq!(status, 501, "{body}");
     assert_eq!(body["code"], 12);
     let message = body["message"].as_str().unwrap();
-    assert!(message.contains("tournament_create"), "{message}");
+    assert!(message.contains("tournament_ranks_disable"), "{message}");
 }
 
 #[test]

@@ -12,6 +12,9 @@
 //!   authoritative leaderboard `contributions` (created at init) and
 //!   answers `{"total", "rank"}`; clients read it through Nakama's
 //!   `/v2/leaderboard/contributions` routes but cannot write it.
+//! - The tournament `weekly_cup` (created at init): a new period every
+//!   Monday, joining required; clients list, join, write and read it
+//!   through Nakama's `/v2/tournament` routes.
 //! - Realtime hooks on `ChannelMessageSend` and `ChannelMessageUpdate`
 //!   mask the words of [`MASKED_WORDS`] in chat messages (in any string of
 //!   the content, any case) before the server sends or stores them.
@@ -61,6 +64,10 @@ const COLLECTION: &str = "guilds";
 
 /// The leaderboard of members' contributions.
 pub const CONTRIBUTIONS: &str = "contributions";
+
+/// The weekly tournament (created at init): clients list, join and write
+/// it through Nakama's `/v2/tournament` routes.
+pub const WEEKLY_CUP: &str = "weekly_cup";
 
 /// Members' activity, kept by the event handlers.
 pub const ACTIVITY: &str = "activity";
@@ -121,6 +128,20 @@ async fn init(ctx: &Context, nk: &Nakama, init: &mut Initializer) -> Result<(), 
         id: CONTRIBUTIONS.into(),
         authoritative: true,
         operator: nk::Operator::Increment,
+        enable_ranks: true,
+        ..Default::default()
+    })
+    .await?;
+    // Likewise a tournament: the weekly cup, a new period every Monday
+    // (UTC), open all week, for those who joined.
+    nk.tournament_create(&nk::TournamentCreateArgs {
+        id: WEEKLY_CUP.into(),
+        title: "Weekly cup".into(),
+        description: "Join, then submit your best score of the week.".into(),
+        category: 1,
+        reset_schedule: "0 0 * * 1".into(),
+        duration: 7 * 24 * 3600,
+        join_required: true,
         enable_ranks: true,
         ..Default::default()
     })

@@ -364,3 +364,53 @@ async fn members_activity_follows_their_sessions_and_events() {
         serde_json::json!({"online": false, "at": at})
     );
 }
+
+#[tokio::test]
+async fn the_weekly_cup_takes_members_who_joined_and_starts_again_on_monday() {
+    let host = TestHost::new().await;
+    // The cup was created at init (by the system clock); a Wednesday later.
+    host.clock().set(1_800_000_000 + 5 * 86_400); // 2027-01-20T08:00:00Z
+    let (ivy, jon) = (host.user("ivy").await, host.user("jon").await);
+    let refused = host
+        .tournament_write(guild::WEEKLY_CUP, &ivy, 10)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::FailedPrecondition);
+    assert_eq!(
+        refused.message(),
+        "required to join before writing tournament record"
+    );
+    host.tournament_join(guild::WEEKLY_CUP, &ivy).await;
+    host.tournament_join(guild::WEEKLY_CUP, &jon).await;
+    let first = host
+        .tournament_write(guild::WEEKLY_CUP, &ivy, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        first.expiry_time.as_deref(),
+        Some("2027-01-25T00:00:00Z"),
+        "the week ends on Monday"
+    );
+    host.tournament_write(guild::WEEKLY_CUP, &jon, 30)
+        .await
+        .unwrap();
+    let week: Vec<_> = host
+        .tournament(guild::WEEKLY_CUP)
+        .await
+        .into_iter()
+        .map(|r| (r.username.unwrap_or_default(), r.score, r.rank))
+        .collect();
+    assert_eq!(week, [("jon".into(), 30, 1), ("ivy".into(), 10, 2)]);
+
+    // Monday: a new period, empty; joining again is needed.
+    host.clock().set(1_800_000_000 + 10 * 86_400); // 2027-01-25T08:00:00Z
+    assert!(host.tournament(guild::WEEKLY_CUP).await.is_empty());
+    let again = host.tournament_write(guild::WEEKLY_CUP, &ivy, 5).await;
+    assert!(again.is_err(), "{again:?}");
+    host.tournament_join(guild::WEEKLY_CUP, &ivy).await;
+    let fresh = host
+        .tournament_write(guild::WEEKLY_CUP, &ivy, 5)
+        .await
+        .unwrap();
+    assert_eq!((fresh.score, fresh.num_score, fresh.rank), (5, 1, 1));
+}

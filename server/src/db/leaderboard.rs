@@ -16,6 +16,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::tournament::Window;
 use super::{err, internal, jsonb_text, rfc3339, Caller, Conn};
 
 /// Tables added in schema version 2.
@@ -55,19 +56,25 @@ pub const AUTHORITATIVE: &str = "leaderboard only allows authoritative submissio
 /// Nakama's message for a cursor of another leaderboard or period.
 pub const BAD_CURSOR: &str = "leaderboard cursor invalid";
 
-struct Leaderboard {
-    authoritative: bool,
-    sort: SortOrder,
-    operator: Operator,
-    reset: Option<croner::Cron>,
-    enable_ranks: bool,
+pub(super) struct Leaderboard {
+    pub(super) authoritative: bool,
+    pub(super) sort: SortOrder,
+    pub(super) operator: Operator,
+    pub(super) reset: Option<croner::Cron>,
+    pub(super) enable_ranks: bool,
+    /// A tournament's times ([`super::tournament`]); `None` for a plain
+    /// leaderboard.
+    pub(super) tournament: Option<Window>,
 }
 
 impl Leaderboard {
     /// The end of the period `now` falls in (Unix seconds); 0 when the
     /// leaderboard never resets.
-    fn expiry(&self, now: i64) -> i64 {
-        self.reset.as_ref().map_or(0, |cron| next_reset(cron, now))
+    pub(super) fn expiry(&self, now: i64) -> i64 {
+        match &self.tournament {
+            Some(w) => w.deadlines(self.reset.as_ref(), now).expiry,
+            None => self.reset.as_ref().map_or(0, |cron| next_reset(cron, now)),
+        }
     }
 
     /// The period asked for by its expiry; 0 asks for the current one.
@@ -80,7 +87,7 @@ impl Leaderboard {
     }
 
     /// Clients may not change the records of an authoritative leaderboard.
-    fn check_writer(&self, caller: Caller<'_>) -> Result<(), CallError> {
+    pub(super) fn check_writer(&self, caller: Caller<'_>) -> Result<(), CallError> {
         if self.authoritative && matches!(caller, Caller::Client(_)) {
             return Err(err(Code::PermissionDenied, AUTHORITATIVE));
         }
@@ -115,7 +122,7 @@ impl Leaderboard {
 /// (minute hour day-of-month month day-of-week) and the `@daily`-style
 /// names. Nakama also takes six and seven fields (a year, seconds); those
 /// are refused here rather than read differently.
-fn parse_schedule(text: &str) -> Result<croner::Cron, CallError> {
+pub(super) fn parse_schedule(text: &str) -> Result<croner::Cron, CallError> {
     let bad = || {
         err(
             Code::InvalidArgument,
@@ -129,7 +136,7 @@ fn parse_schedule(text: &str) -> Result<croner::Cron, CallError> {
 }
 
 /// The first time after `now` the schedule names (Unix seconds).
-fn next_reset(cron: &croner::Cron, now: i64) -> i64 {
+pub(super) fn next_reset(cron: &croner::Cron, now: i64) -> i64 {
     let Some(at) = chrono::DateTime::from_timestamp(now, 0) else {
         return 0;
     };
@@ -138,7 +145,7 @@ fn next_reset(cron: &croner::Cron, now: i64) -> i64 {
 }
 
 /// The last time before `now` the schedule named (Unix seconds).
-fn prev_reset(cron: &croner::Cron, now: i64) -> i64 {
+pub(super) fn prev_reset(cron: &croner::Cron, now: i64) -> i64 {
     let Some(at) = chrono::DateTime::from_timestamp(now, 0) else {
         return 0;
     };
@@ -146,25 +153,35 @@ fn prev_reset(cron: &croner::Cron, now: i64) -> i64 {
         .map_or(0, |t| t.timestamp())
 }
 
-fn get(c: &Connection, id: &str) -> Result<Option<Leaderboard>, CallError> {
+pub(super) fn get(c: &Connection, id: &str) -> Result<Option<Leaderboard>, CallError> {
     let row = c
         .query_row(
-            "SELECT authoritative, sort_order, operator, reset_schedule, enable_ranks
-             FROM leaderboard WHERE id = ?1",
+            "SELECT l.authoritative, l.sort_order, l.operator, l.reset_schedule, l.enable_ranks,
+                    t.start_time, t.end_time, t.duration
+             FROM leaderboard l LEFT JOIN tournament t ON t.id = l.id WHERE l.id = ?1",
             [id],
             |r| {
+                let window = match r.get::<_, Option<i64>>(5)? {
+                    Some(start) => Some(Window {
+                        start,
+                        end: r.get(6)?,
+                        duration: r.get(7)?,
+                    }),
+                    None => None,
+                };
                 Ok((
                     r.get::<_, bool>(0)?,
                     r.get::<_, String>(1)?,
                     r.get::<_, String>(2)?,
                     r.get::<_, String>(3)?,
                     r.get::<_, bool>(4)?,
+                    window,
                 ))
             },
         )
         .optional()
         .map_err(internal)?;
-    let Some((authoritative, sort, operator, reset, enable_ranks)) = row else {
+    let Some((authoritative, sort, operator, reset, enable_ranks, tournament)) = row else {
         return Ok(None);
     };
     Ok(Some(Leaderboard {
@@ -177,6 +194,7 @@ fn get(c: &Connection, id: &str) -> Result<Option<Leaderboard>, CallError> {
             Some(parse_schedule(&reset)?)
         },
         enable_ranks,
+        tournament,
     }))
 }
 
@@ -185,12 +203,12 @@ fn existing(c: &Connection, id: &str) -> Result<Leaderboard, CallError> {
 }
 
 /// An enum of the ABI from its name (as stored).
-fn from_word<T: serde::de::DeserializeOwned>(w: String) -> Result<T, CallError> {
+pub(super) fn from_word<T: serde::de::DeserializeOwned>(w: String) -> Result<T, CallError> {
     serde_json::from_value(Value::String(w)).map_err(|e| err(Code::Internal, e.to_string()))
 }
 
 /// An enum of the ABI by its name (`"desc"`, `"best"`), to store.
-fn word<T: Serialize>(v: T) -> String {
+pub(super) fn word<T: Serialize>(v: T) -> String {
     match serde_json::to_value(v) {
         Ok(Value::String(s)) => s,
         _ => String::new(),
@@ -200,7 +218,7 @@ fn word<T: Serialize>(v: T) -> String {
 /// An owner id in its canonical (lower-case) form, which also sorts as
 /// Nakama's UUID column does; other text as it is (the nk functions and
 /// routes check owner ids before they get here).
-fn canonical(owner_id: &str) -> String {
+pub(super) fn canonical(owner_id: &str) -> String {
     uuid::Uuid::parse_str(owner_id).map_or_else(|_| owner_id.to_string(), |u| u.to_string())
 }
 
@@ -237,7 +255,8 @@ pub fn get_many(c: &Conn, ids: &[String]) -> Result<Vec<api::Leaderboard>, CallE
     let now = c.now();
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        let Some(lb) = get(c, id)? else {
+        // Nakama: tournaments are not leaderboards here.
+        let Some(lb) = get(c, id)?.filter(|lb| lb.tournament.is_none()) else {
             continue;
         };
         let (metadata, created): (String, i64) = c
@@ -315,10 +334,10 @@ impl<'a> Write<'a> {
     }
 }
 
-const RECORD_COLUMNS: &str =
+pub(super) const RECORD_COLUMNS: &str =
     "owner_id, username, score, subscore, num_score, max_num_score, metadata, create_time, update_time";
 
-fn record_from_row(
+pub(super) fn record_from_row(
     id: &str,
     expiry: i64,
     r: &rusqlite::Row<'_>,
@@ -339,7 +358,7 @@ fn record_from_row(
     })
 }
 
-fn read_record(
+pub(super) fn read_record(
     c: &Connection,
     id: &str,
     expiry: i64,
@@ -358,7 +377,7 @@ fn read_record(
 }
 
 /// The rank of `r` in its period: 1 + the records that rank before it.
-fn rank_of(
+pub(super) fn rank_of(
     c: &Connection,
     lb: &Leaderboard,
     expiry: i64,
@@ -492,6 +511,10 @@ pub fn delete_record(
     owner_id: &str,
 ) -> Result<(), CallError> {
     let lb = existing(c, id)?;
+    if lb.tournament.is_some() {
+        // Nakama: a tournament's records are deleted as a tournament's.
+        return Err(err(Code::NotFound, NOT_FOUND));
+    }
     lb.check_writer(caller)?;
     c.execute(
         "DELETE FROM leaderboard_record WHERE leaderboard_id = ?1 AND expiry_time = ?2 AND owner_id = ?3",
@@ -743,7 +766,7 @@ pub fn haystack(
     Ok(out)
 }
 
-fn count_records(c: &Connection, id: &str, expiry: i64) -> Result<i64, CallError> {
+pub(super) fn count_records(c: &Connection, id: &str, expiry: i64) -> Result<i64, CallError> {
     c.query_row(
         "SELECT count(*) FROM leaderboard_record WHERE leaderboard_id = ?1 AND expiry_time = ?2",
         params![id, expiry],

@@ -42,14 +42,14 @@ fn bad(message: &str) -> Response {
 
 /// What both listing routes read first: the session, the query, its
 /// `limit` and `expiry`.
-struct ListQuery<L> {
-    claims: Claims,
-    query: HashMap<String, Vec<String>>,
-    limit: Option<L>,
-    expiry: Option<i64>,
+pub(super) struct ListQuery<L> {
+    pub(super) claims: Claims,
+    pub(super) query: HashMap<String, Vec<String>>,
+    pub(super) limit: Option<L>,
+    pub(super) expiry: Option<i64>,
 }
 
-fn list_query<L: FromStr>(
+pub(super) fn list_query<L: FromStr>(
     app: &App,
     headers: &HeaderMap,
     uri: &Uri,
@@ -62,6 +62,34 @@ fn list_query<L: FromStr>(
         claims,
         query,
     })
+}
+
+/// A client write's metadata (JSONB text; `None`: keep the stored one) and
+/// operator (`None`: the board's own), or Nakama's refusal: metadata that
+/// is not a JSON object, an unknown operator (its core's internal error,
+/// `failed`).
+pub(super) fn score_options(
+    metadata: &str,
+    operator: i32,
+    failed: &str,
+) -> Result<(Option<String>, Option<Operator>), Response> {
+    let metadata = if metadata.is_empty() {
+        None
+    } else {
+        match serde_json::from_str::<Value>(metadata) {
+            Ok(v @ Value::Object(_)) => Some(db::jsonb_text(&v)),
+            _ => return Err(bad("Metadata value must be JSON, if provided.")),
+        }
+    };
+    let operator = match operator {
+        api::operator::NO_OVERRIDE => None,
+        api::operator::BEST => Some(Operator::Best),
+        api::operator::SET => Some(Operator::Set),
+        api::operator::INCREMENT => Some(Operator::Increment),
+        api::operator::DECREMENT => Some(Operator::Decrement),
+        _ => return Err(gateway_err(Code::Internal, failed)),
+    };
+    Ok((metadata, operator))
 }
 
 /// `POST`: the caller's score, through the leaderboard's operator or the
@@ -98,22 +126,9 @@ pub(super) async fn write(
     let Some(record) = &req.record else {
         return bad("Invalid input, record score value is required.");
     };
-    let metadata = if record.metadata.is_empty() {
-        None
-    } else {
-        match serde_json::from_str::<Value>(&record.metadata) {
-            Ok(v @ Value::Object(_)) => Some(db::jsonb_text(&v)),
-            _ => return bad("Metadata value must be JSON, if provided."),
-        }
-    };
-    let operator = match record.operator {
-        api::operator::NO_OVERRIDE => None,
-        api::operator::BEST => Some(Operator::Best),
-        api::operator::SET => Some(Operator::Set),
-        api::operator::INCREMENT => Some(Operator::Increment),
-        api::operator::DECREMENT => Some(Operator::Decrement),
-        // Nakama's core refuses an unknown operator as an internal error.
-        _ => return gateway_err(Code::Internal, FAILED),
+    let (metadata, operator) = match score_options(&record.metadata, record.operator, FAILED) {
+        Ok(o) => o,
+        Err(r) => return r,
     };
     let (id, uid, username) = (
         req.leaderboard_id.clone(),

@@ -1,0 +1,1051 @@
+//! Tournaments: Nakama's semantics (server/core_tournament.go and the
+//! tournament part of leaderboard_cache.go) on SQLite.
+//!
+//! A tournament is a leaderboard (its row in `leaderboard`, its records in
+//! `leaderboard_record`) with a row in `tournament`: title, description,
+//! category, start and end time, duration, max size and number of scores,
+//! join requirement and its current size. Its records belong to a period
+//! as a leaderboard's do, but the period is the tournament's: it starts at
+//! `start_time` or a time of the reset schedule, accepts scores for
+//! `duration` seconds (its "active" part), and its records expire at the
+//! next reset or at `end_time` ([`Window::deadlines`]).
+
+use nakama_runtime_host::abi::api;
+use nakama_runtime_host::abi::nk::{self, Operator, SortOrder};
+use nakama_runtime_host::abi::Code;
+use nakama_runtime_host::CallError;
+use rusqlite::{params, Connection};
+use serde::{Deserialize, Serialize};
+
+use super::leaderboard::{self as lb, Leaderboard};
+use super::{err, internal, jsonb_text, rfc3339, Caller, Conn};
+
+/// Tables added in schema version 6.
+pub(super) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS tournament (
+    id TEXT PRIMARY KEY REFERENCES leaderboard(id) ON DELETE CASCADE,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL,
+    category INTEGER NOT NULL,
+    start_time INTEGER NOT NULL,
+    end_time INTEGER NOT NULL,
+    duration INTEGER NOT NULL,
+    max_size INTEGER NOT NULL,
+    max_num_score INTEGER NOT NULL,
+    join_required INTEGER NOT NULL,
+    size INTEGER NOT NULL DEFAULT 0
+);
+";
+
+/// Nakama's (nakama-common's) messages, as its nk functions answer them.
+pub const NOT_FOUND: &str = "tournament not found";
+pub const AUTHORITATIVE: &str = "tournament only allows authoritative submissions";
+pub const MAX_SIZE_REACHED: &str = "tournament max size reached";
+pub const OUTSIDE_DURATION: &str = "tournament outside of duration";
+pub const MAX_NUM_SCORE_REACHED: &str = "max number score count reached";
+pub const JOIN_REQUIRED: &str = "required to join before writing tournament record";
+/// Creating a tournament under a plain leaderboard's id.
+pub const ID_IN_USE: &str = "cannot create tournament as leaderboard is already in use";
+/// An end time not after the first reset.
+pub const END_BEFORE_FIRST_RESET: &str = "tournament end time cannot be before first reset schedule - either increase end time or change/disable reset schedule";
+/// A `tournament_list` cursor not made by it.
+pub const BAD_LIST_CURSOR: &str = "expects cursor to be valid when provided";
+
+/// Nakama's max size of a tournament created without one (no limit).
+const NO_MAX_SIZE: i64 = i32::MAX as i64;
+/// Nakama's number of scores per owner when created without one.
+const DEFAULT_MAX_NUM_SCORE: i64 = 1_000_000;
+
+fn not_found() -> CallError {
+    err(Code::NotFound, NOT_FOUND)
+}
+
+fn outside() -> CallError {
+    err(Code::FailedPrecondition, OUTSIDE_DURATION)
+}
+
+/// A tournament's times (Unix seconds; `end` 0: it never ends).
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    pub start: i64,
+    pub end: i64,
+    pub duration: i64,
+}
+
+/// The period a time falls in (or the next one, before it starts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadlines {
+    /// When it starts accepting scores.
+    pub start_active: i64,
+    /// When it stops accepting scores.
+    pub end_active: i64,
+    /// When its records expire (the next period starts); 0: never.
+    pub expiry: i64,
+}
+
+impl Window {
+    /// Nakama's `calculateTournamentDeadlines`.
+    pub fn deadlines(&self, reset: Option<&croner::Cron>, now: i64) -> Deadlines {
+        let Some(cron) = reset else {
+            let mut end_active = self.start + self.duration;
+            if self.end > 0 && end_active > self.end {
+                end_active = self.end;
+            }
+            return Deadlines {
+                start_active: self.start,
+                end_active,
+                expiry: self.end,
+            };
+        };
+        let next = |t: i64| lb::next_reset(cron, t);
+        let mut start_active = if now < self.start {
+            next(self.start)
+        } else if next(now - 1) == now {
+            now
+        } else {
+            lb::prev_reset(cron, now)
+        };
+        let mut end_active = start_active + self.duration;
+        let mut expiry = next(start_active);
+        end_active = end_active.min(expiry);
+        if self.start > end_active {
+            // Started after this period's active part: the first period
+            // is the one after the start.
+            start_active = next(self.start);
+            expiry = next(start_active);
+            end_active = (start_active + self.duration).min(expiry);
+        } else if self.start > start_active {
+            start_active = self.start;
+        }
+        if self.end > 0 && expiry > self.end {
+            expiry = self.end;
+            end_active = end_active.min(expiry);
+        }
+        Deadlines {
+            start_active,
+            end_active,
+            expiry,
+        }
+    }
+}
+
+/// Where Nakama answers a tournament from, which decides a few fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum View {
+    /// `tournaments_get_id`, no max size (from its cache): size 0 and no
+    /// join requirement.
+    ById,
+    /// `tournaments_get_id`, a max size (from its table): no authoritative
+    /// flag and no join requirement.
+    ByIdSized,
+    /// `tournament_list` and the client's list: every field.
+    Listed,
+}
+
+/// Everything stored about a tournament.
+struct Row {
+    lb: Leaderboard,
+    window: Window,
+    title: String,
+    description: String,
+    category: i64,
+    max_size: i64,
+    max_num_score: i64,
+    join_required: bool,
+    size: i64,
+    metadata: String,
+    create_time: i64,
+}
+
+impl Row {
+    fn has_max_size(&self) -> bool {
+        self.max_size != NO_MAX_SIZE
+    }
+
+    fn deadlines(&self, now: i64) -> Deadlines {
+        self.window.deadlines(self.lb.reset.as_ref(), now)
+    }
+
+    /// The tournament as Nakama answers it in `view`.
+    fn to_api(&self, id: &str, now: i64, view: View) -> api::Tournament {
+        let d = self.deadlines(now);
+        let size = if self.has_max_size() { self.size } else { 0 };
+        let mut can_enter = !(d.start_active > now || (d.end_active != 0 && d.end_active < now));
+        if view != View::ById && size >= self.max_size {
+            can_enter = false;
+        }
+        let prev_reset = match &self.lb.reset {
+            Some(cron) if self.window.start <= now => lb::prev_reset(cron, now),
+            _ => 0,
+        };
+        let u32_of = |v: i64| u32::try_from(v).unwrap_or(0);
+        api::Tournament {
+            id: id.to_string(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            category: u32_of(self.category),
+            sort_order: match self.lb.sort {
+                SortOrder::Ascending => 0,
+                SortOrder::Descending => 1,
+            },
+            size: u32_of(size),
+            max_size: u32_of(self.max_size),
+            max_num_score: u32_of(self.max_num_score),
+            can_enter,
+            end_active: u32_of(d.end_active),
+            next_reset: u32_of(d.expiry),
+            metadata: self.metadata.clone(),
+            create_time: Some(rfc3339(self.create_time)),
+            start_time: Some(rfc3339(self.window.start)),
+            end_time: (self.window.end > 0).then(|| rfc3339(self.window.end)),
+            duration: u32_of(self.window.duration),
+            start_active: u32_of(d.start_active),
+            prev_reset: u32_of(prev_reset),
+            operator: self.lb.operator.api_number(),
+            authoritative: view != View::ByIdSized && self.lb.authoritative,
+            join_required: view == View::Listed && self.join_required,
+        }
+    }
+}
+
+fn read(c: &Connection, id: &str) -> Result<Option<Row>, CallError> {
+    let Some(lb) = lb::get(c, id)? else {
+        return Ok(None);
+    };
+    let Some(window) = lb.tournament else {
+        return Ok(None);
+    };
+    type Columns = (String, String, i64, i64, i64, bool, i64, String, i64);
+    let columns: Columns = c
+        .query_row(
+            "SELECT t.title, t.description, t.category, t.max_size, t.max_num_score,
+                    t.join_required, t.size, l.metadata, l.create_time
+             FROM tournament t JOIN leaderboard l ON l.id = t.id WHERE t.id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                ))
+            },
+        )
+        .map_err(internal)?;
+    let (
+        title,
+        description,
+        category,
+        max_size,
+        max_num_score,
+        join_required,
+        size,
+        metadata,
+        create_time,
+    ) = columns;
+    Ok(Some(Row {
+        lb,
+        window,
+        title,
+        description,
+        category,
+        max_size,
+        max_num_score,
+        join_required,
+        size,
+        metadata,
+        create_time,
+    }))
+}
+
+fn existing(c: &Connection, id: &str) -> Result<Row, CallError> {
+    read(c, id)?.ok_or_else(not_found)
+}
+
+/// Nakama's `checkTournamentConfig` past the nk function's own checks:
+/// an end time must come after the first reset.
+fn check_config(a: &nk::TournamentCreateArgs) -> Result<Option<croner::Cron>, CallError> {
+    if a.reset_schedule.is_empty() {
+        return Ok(None);
+    }
+    let cron = lb::parse_schedule(&a.reset_schedule)?;
+    let first = lb::next_reset(&cron, a.start_time);
+    if a.end_time > 0 && a.end_time <= first {
+        return Err(err(Code::InvalidArgument, END_BEFORE_FIRST_RESET));
+    }
+    Ok(Some(cron))
+}
+
+/// `tournament_create`: creating an existing tournament's id changes
+/// nothing; a plain leaderboard's id is refused.
+pub fn create(c: &mut Conn, a: &nk::TournamentCreateArgs) -> Result<(), CallError> {
+    check_config(a)?;
+    let now = c.now();
+    let tx = c.transaction().map_err(internal)?;
+    if let Some(existing) = lb::get(&tx, &a.id)? {
+        if existing.tournament.is_some() {
+            return Ok(());
+        }
+        return Err(err(Code::AlreadyExists, ID_IN_USE));
+    }
+    tx.execute(
+        "INSERT INTO leaderboard
+             (id, authoritative, sort_order, operator, reset_schedule, metadata, enable_ranks, create_time)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            a.id,
+            a.authoritative,
+            lb::word(a.sort_order),
+            lb::word(a.operator),
+            a.reset_schedule,
+            // As PostgreSQL's JSONB gives it back: Nakama answers a
+            // tournament's metadata from its table.
+            jsonb_text(&serde_json::Value::Object(a.metadata.clone())),
+            a.enable_ranks,
+            now
+        ],
+    )
+    .map_err(internal)?;
+    let start = if a.start_time > 0 { a.start_time } else { now };
+    let max_size = if a.max_size == 0 {
+        NO_MAX_SIZE
+    } else {
+        i64::from(a.max_size)
+    };
+    let max_num_score = if a.max_num_score > 0 {
+        i64::from(a.max_num_score)
+    } else {
+        DEFAULT_MAX_NUM_SCORE
+    };
+    tx.execute(
+        "INSERT INTO tournament (id, title, description, category, start_time, end_time, duration,
+             max_size, max_num_score, join_required)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            a.id,
+            a.title,
+            a.description,
+            a.category,
+            start,
+            a.end_time.max(0),
+            a.duration,
+            max_size,
+            max_num_score,
+            a.join_required
+        ],
+    )
+    .map_err(internal)?;
+    tx.commit().map_err(internal)
+}
+
+/// The end time (0: none) of the tournament `id`, 0 for a plain
+/// leaderboard's id, `None` when neither has it (the client's write looks
+/// the id up so before writing, as Nakama does).
+pub fn end_time_of(c: &Connection, id: &str) -> Result<Option<i64>, CallError> {
+    Ok(lb::get(c, id)?.map(|l| l.tournament.map_or(0, |w| w.end)))
+}
+
+/// `tournament_delete`: the tournament and its records; an unknown id or
+/// a plain leaderboard's is not an error (and the leaderboard stays).
+pub fn delete(c: &Conn, id: &str) -> Result<(), CallError> {
+    if read(c, id)?.is_some() {
+        c.execute("DELETE FROM leaderboard WHERE id = ?1", [id])
+            .map_err(internal)?;
+    }
+    Ok(())
+}
+
+/// `tournament_add_attempt`: changes the owner's allowed number of scores
+/// in the current period (nothing when the owner has no record).
+pub fn add_attempt(c: &Conn, id: &str, owner_id: &str, count: i32) -> Result<(), CallError> {
+    let t = existing(c, id)?;
+    let now = c.now();
+    let d = t.deadlines(now);
+    if d.end_active <= now {
+        return Err(outside());
+    }
+    c.execute(
+        "UPDATE leaderboard_record SET max_num_score = max_num_score + ?1
+         WHERE leaderboard_id = ?2 AND owner_id = ?3 AND expiry_time = ?4",
+        params![count, id, lb::canonical(owner_id), d.expiry],
+    )
+    .map_err(internal)?;
+    Ok(())
+}
+
+/// `tournament_join` and the client's join: an empty record (score 0, no
+/// scores yet) for the owner in the current period, counted in the size.
+/// Nothing happens for a tournament that does not ask for joining.
+pub fn join(c: &mut Conn, id: &str, owner_id: &str, username: &str) -> Result<(), CallError> {
+    let now = c.now();
+    let tx = c.transaction().map_err(internal)?;
+    let t = existing(&tx, id)?;
+    if !t.join_required {
+        return Ok(());
+    }
+    let d = t.deadlines(now);
+    if d.end_active <= now {
+        return Err(outside());
+    }
+    let inserted = tx
+        .execute(
+            "INSERT INTO leaderboard_record (leaderboard_id, owner_id, username, score, subscore,
+                 num_score, max_num_score, metadata, create_time, update_time, expiry_time)
+             VALUES (?1, ?2, ?3, 0, 0, 0, ?4, '{}', ?5, ?5, ?6)
+             ON CONFLICT DO NOTHING",
+            params![
+                id,
+                lb::canonical(owner_id),
+                username,
+                t.max_num_score,
+                now,
+                d.expiry
+            ],
+        )
+        .map_err(internal)?;
+    if inserted == 1 && t.has_max_size() && !grow(&tx, id)? {
+        return Err(err(Code::FailedPrecondition, MAX_SIZE_REACHED));
+    }
+    tx.commit().map_err(internal)
+}
+
+/// One more owner in a tournament with a max size; false when it is full.
+fn grow(c: &Connection, id: &str) -> Result<bool, CallError> {
+    let changed = c
+        .execute(
+            "UPDATE tournament SET size = size + 1 WHERE id = ?1 AND size < max_size",
+            [id],
+        )
+        .map_err(internal)?;
+    Ok(changed == 1)
+}
+
+/// `tournaments_get_id`: each tournament once; unknown ids and plain
+/// leaderboards are left out. As in Nakama, tournaments with a max size
+/// come after the others, with their size, without their authoritative
+/// flag, and (all of them) without their join requirement.
+pub fn get_many(c: &Conn, ids: &[String]) -> Result<Vec<api::Tournament>, CallError> {
+    let now = c.now();
+    let mut seen = std::collections::HashSet::new();
+    let (mut out, mut sized) = (Vec::new(), Vec::new());
+    for id in ids {
+        if !seen.insert(id.as_str()) {
+            continue;
+        }
+        let Some(t) = read(c, id)? else {
+            continue;
+        };
+        if t.has_max_size() {
+            sized.push(t.to_api(id, now, View::ByIdSized));
+        } else {
+            out.push(t.to_api(id, now, View::ById));
+        }
+    }
+    out.extend(sized);
+    Ok(out)
+}
+
+/// Where a tournament list goes on: after this tournament.
+#[derive(Serialize, Deserialize)]
+struct ListCursor {
+    tournament: String,
+}
+
+/// `tournament_list` (its checks are the caller's): Nakama's filters and
+/// order (start time, end time latest first, category, id).
+pub fn list(c: &Conn, a: &nk::TournamentListArgs) -> Result<api::TournamentList, CallError> {
+    use base64::Engine as _;
+    let after = if a.cursor.is_empty() {
+        None
+    } else {
+        let cursor = base64::engine::general_purpose::URL_SAFE
+            .decode(&a.cursor)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<ListCursor>(&b).ok())
+            .ok_or_else(|| err(Code::InvalidArgument, BAD_LIST_CURSOR))?;
+        Some(cursor.tournament)
+    };
+    let now = c.now();
+    let ids: Vec<String> = c
+        .prepare(
+            "SELECT id FROM tournament
+             WHERE category >= ?1 AND category <= ?2 AND start_time >= ?3
+             ORDER BY start_time ASC,
+                      CASE WHEN end_time = 0 THEN 0 ELSE 1 END DESC, end_time DESC,
+                      category ASC, id ASC",
+        )
+        .and_then(|mut s| {
+            s.query_map(
+                params![a.category_start, a.category_end, a.start_time],
+                |r| r.get(0),
+            )?
+            .collect()
+        })
+        .map_err(internal)?;
+    let mut skipping = after.is_some();
+    let mut out = api::TournamentList::default();
+    for id in ids {
+        if skipping {
+            skipping = after.as_deref() != Some(id.as_str());
+            continue;
+        }
+        let Some(t) = read(c, &id)? else { continue };
+        let end = t.window.end;
+        let skip = match a.end_time {
+            0 => end != 0,
+            -1 => end != 0 && end < now,
+            limit => end == 0 || end > limit,
+        };
+        if skip {
+            continue;
+        }
+        if out.tournaments.len() >= a.limit.max(0) as usize {
+            let last = out
+                .tournaments
+                .last()
+                .map(|t| t.id.clone())
+                .unwrap_or_default();
+            let json = serde_json::to_vec(&ListCursor { tournament: last }).unwrap_or_default();
+            out.cursor = base64::engine::general_purpose::URL_SAFE.encode(json);
+            break;
+        }
+        out.tournaments.push(t.to_api(&id, now, View::Listed));
+    }
+    Ok(out)
+}
+
+/// The period asked for: `expiry` 0 is the current one, `None` when it
+/// has expired (no records to list).
+fn listed_period(t: &Row, expiry: i64, now: i64) -> Option<i64> {
+    if expiry != 0 {
+        return Some(expiry);
+    }
+    let current = t.deadlines(now).expiry;
+    (current == 0 || current > now).then_some(current)
+}
+
+/// `tournament_records_list` and the client's list: refused once the
+/// tournament has ended (unless a past period is asked for).
+pub fn records_list(
+    c: &Conn,
+    id: &str,
+    owner_ids: &[String],
+    limit: Option<i32>,
+    cursor: &str,
+    expiry: i64,
+) -> Result<api::TournamentRecordList, CallError> {
+    let t = existing(c, id)?;
+    let now = c.now();
+    if expiry == 0 && t.window.end > 0 && t.window.end <= now {
+        return Err(outside());
+    }
+    let Some(period) = listed_period(&t, expiry, now) else {
+        return Ok(api::TournamentRecordList::default());
+    };
+    let l = lb::list(c, id, owner_ids, limit, cursor, period)?;
+    Ok(api::TournamentRecordList {
+        records: l.records,
+        owner_records: l.owner_records,
+        next_cursor: l.next_cursor,
+        prev_cursor: l.prev_cursor,
+        rank_count: l.rank_count,
+    })
+}
+
+/// `tournament_records_haystack` and the client's list around an owner.
+/// As in Nakama, an unknown tournament is "leaderboard not found" here,
+/// and the previous cursor is the next one.
+pub fn haystack(
+    c: &Conn,
+    id: &str,
+    owner_id: &str,
+    limit: i32,
+    cursor: &str,
+    expiry: i64,
+) -> Result<api::TournamentRecordList, CallError> {
+    let t = read(c, id)?.ok_or_else(|| err(Code::NotFound, lb::NOT_FOUND))?;
+    let Some(period) = listed_period(&t, expiry, c.now()) else {
+        return Ok(api::TournamentRecordList::default());
+    };
+    let l = lb::haystack(c, id, owner_id, limit, cursor, period)?;
+    Ok(api::TournamentRecordList {
+        records: l.records,
+        owner_records: Vec::new(),
+        prev_cursor: l.next_cursor.clone(),
+        next_cursor: l.next_cursor,
+        rank_count: l.rank_count,
+    })
+}
+
+/// One submission (the checks of the nk function or route are the
+/// caller's).
+pub struct Write<'a> {
+    pub id: &'a str,
+    pub owner_id: &'a str,
+    /// Empty keeps the stored one.
+    pub username: &'a str,
+    pub score: i64,
+    pub subscore: i64,
+    /// JSONB text; `None` keeps the stored metadata (`{}` for a new record).
+    pub metadata: Option<String>,
+    pub operator: Option<Operator>,
+}
+
+impl<'a> Write<'a> {
+    /// The submission of `tournament_record_write`: no metadata is `{}`,
+    /// as Nakama's nk function sends it.
+    pub fn from_nk(a: &'a nk::LeaderboardRecordWriteArgs) -> Write<'a> {
+        Write {
+            id: &a.id,
+            owner_id: &a.owner_id,
+            username: &a.username,
+            score: a.score,
+            subscore: a.subscore,
+            metadata: Some(
+                a.metadata
+                    .as_ref()
+                    .map_or_else(|| "{}".into(), |m| jsonb_text(&m.clone().into())),
+            ),
+            operator: a.operator,
+        }
+    }
+}
+
+/// The score and subscore an operator makes of a stored and a submitted
+/// pair (Nakama's SQL: best per column, decrement stopping at 0).
+fn combine(op: Operator, sort: SortOrder, old: (i64, i64), new: (i64, i64)) -> (i64, i64) {
+    match op {
+        Operator::Increment => (old.0.saturating_add(new.0), old.1.saturating_add(new.1)),
+        Operator::Decrement => (
+            old.0.saturating_sub(new.0).max(0),
+            old.1.saturating_sub(new.1).max(0),
+        ),
+        Operator::Set => new,
+        Operator::Best => match sort {
+            SortOrder::Descending => (old.0.max(new.0), old.1.max(new.1)),
+            SortOrder::Ascending => (old.0.min(new.0), old.1.min(new.1)),
+        },
+    }
+}
+
+/// Submits a score in the active period. Every submission counts towards
+/// the owner's number of scores, whether or not it changes the record.
+pub fn write(
+    c: &mut Conn,
+    caller: Caller<'_>,
+    w: Write<'_>,
+) -> Result<api::LeaderboardRecord, CallError> {
+    let now = c.now();
+    let tx = c.transaction().map_err(internal)?;
+    let t = existing(&tx, w.id)?;
+    if t.lb.authoritative && matches!(caller, Caller::Client(_)) {
+        return Err(err(Code::PermissionDenied, AUTHORITATIVE));
+    }
+    let d = t.deadlines(now);
+    if d.start_active > now || d.end_active <= now {
+        return Err(outside());
+    }
+    let operator = w.operator.unwrap_or(t.lb.operator);
+    let username = (!w.username.is_empty()).then_some(w.username);
+    let owner_id = lb::canonical(w.owner_id);
+    let before = lb::read_record(&tx, w.id, d.expiry, &owner_id)?;
+    let update = |old: &api::LeaderboardRecord| {
+        let (score, subscore) = combine(
+            operator,
+            t.lb.sort,
+            (old.score, old.subscore),
+            (w.score, w.subscore),
+        );
+        tx.execute(
+            "UPDATE leaderboard_record
+             SET score = ?4, subscore = ?5, num_score = num_score + 1,
+                 metadata = COALESCE(?6, metadata), username = COALESCE(?7, username),
+                 update_time = ?8
+             WHERE leaderboard_id = ?1 AND expiry_time = ?2 AND owner_id = ?3",
+            params![w.id, d.expiry, owner_id, score, subscore, w.metadata, username, now],
+        )
+        .map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                err(
+                    Code::Internal,
+                    "a tournament score and subscore are at least 0",
+                )
+            }
+            e => internal(e),
+        })
+    };
+    if t.join_required {
+        // The owner's record comes from joining; a submission past the
+        // owner's number of scores changes nothing (Nakama answers the
+        // record as it was).
+        let Some(old) = before else {
+            return Err(err(Code::FailedPrecondition, JOIN_REQUIRED));
+        };
+        if old.max_num_score == 0 || i64::from(old.num_score) < i64::from(old.max_num_score) {
+            update(&old)?;
+        }
+    } else {
+        match &before {
+            Some(old) => {
+                if old.max_num_score > 0 && old.num_score as i64 + 1 > i64::from(old.max_num_score)
+                {
+                    return Err(err(Code::FailedPrecondition, MAX_NUM_SCORE_REACHED));
+                }
+                update(old)?;
+            }
+            None => {
+                let (score, subscore) = match operator {
+                    Operator::Decrement => (0, 0),
+                    _ => (w.score, w.subscore),
+                };
+                if score < 0 || subscore < 0 {
+                    return Err(err(
+                        Code::Internal,
+                        "a tournament score and subscore are at least 0",
+                    ));
+                }
+                tx.execute(
+                    "INSERT INTO leaderboard_record (leaderboard_id, owner_id, username, score, subscore,
+                         num_score, max_num_score, metadata, create_time, update_time, expiry_time)
+                     VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?8, ?8, ?9)",
+                    params![
+                        w.id,
+                        owner_id,
+                        username,
+                        score,
+                        subscore,
+                        t.max_num_score,
+                        w.metadata.as_deref().unwrap_or("{}"),
+                        now,
+                        d.expiry
+                    ],
+                )
+                .map_err(internal)?;
+            }
+        }
+        // A first submission (or the first after joining) counts the
+        // owner in the size.
+        let first = before.as_ref().is_none_or(|old| old.num_score == 0);
+        if t.has_max_size() && first && !grow(&tx, w.id)? {
+            return Err(err(Code::FailedPrecondition, MAX_SIZE_REACHED));
+        }
+    }
+    let mut record = lb::read_record(&tx, w.id, d.expiry, &owner_id)?
+        .ok_or_else(|| err(Code::Internal, "tournament record vanished while written"))?;
+    if t.lb.enable_ranks {
+        record.rank = lb::rank_of(&tx, &t.lb, d.expiry, &record)?;
+    }
+    tx.commit().map_err(internal)?;
+    Ok(record)
+}
+
+/// `tournament_record_delete`: the owner's record of the current period,
+/// if any; its owner leaves the size.
+pub fn delete_record(
+    c: &Conn,
+    caller: Caller<'_>,
+    id: &str,
+    owner_id: &str,
+) -> Result<(), CallError> {
+    let t = existing(c, id)?;
+    if t.lb.authoritative && matches!(caller, Caller::Client(_)) {
+        return Err(err(Code::PermissionDenied, AUTHORITATIVE));
+    }
+    let expiry = t.deadlines(c.now()).expiry;
+    let deleted = c
+        .execute(
+            "DELETE FROM leaderboard_record WHERE leaderboard_id = ?1 AND owner_id = ?2 AND expiry_time = ?3",
+            params![id, lb::canonical(owner_id), expiry],
+        )
+        .map_err(internal)?;
+    if t.has_max_size() && deleted > 0 {
+        c.execute("UPDATE tournament SET size = size - 1 WHERE id = ?1", [id])
+            .map_err(internal)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr as _;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::db::{Clock, Db};
+
+    const A: &str = "00000000-0000-4000-8000-00000000000a";
+    const B: &str = "00000000-0000-4000-8000-00000000000b";
+    /// 2026-01-01T12:00:00Z, a Thursday.
+    const NOON: i64 = 1_767_268_800;
+
+    fn db() -> (Conn, Clock) {
+        let clock = Clock::system();
+        clock.set(NOON);
+        let d = Db::open_with_clock(":memory:", clock.clone()).unwrap();
+        let conn = Arc::try_unwrap(d.conn).ok().unwrap().into_inner().unwrap();
+        (conn, clock)
+    }
+
+    fn make(c: &mut Conn, a: nk::TournamentCreateArgs) {
+        create(c, &a).unwrap();
+    }
+
+    fn args(id: &str) -> nk::TournamentCreateArgs {
+        nk::TournamentCreateArgs {
+            id: id.into(),
+            duration: 3600,
+            ..Default::default()
+        }
+    }
+
+    fn submit(
+        c: &mut Conn,
+        id: &str,
+        owner: &str,
+        score: i64,
+    ) -> Result<api::LeaderboardRecord, CallError> {
+        write(
+            c,
+            Caller::Server,
+            Write {
+                id,
+                owner_id: owner,
+                username: "",
+                score,
+                subscore: 0,
+                metadata: None,
+                operator: None,
+            },
+        )
+    }
+
+    #[test]
+    fn deadlines_without_a_schedule_run_from_the_start_for_the_duration() {
+        let w = Window {
+            start: 100,
+            end: 0,
+            duration: 50,
+        };
+        let d = w.deadlines(None, 120);
+        assert_eq!((d.start_active, d.end_active, d.expiry), (100, 150, 0));
+        let capped = Window { end: 130, ..w }.deadlines(None, 120);
+        assert_eq!((capped.end_active, capped.expiry), (130, 130));
+    }
+
+    #[test]
+    fn deadlines_with_a_daily_schedule_are_the_days_active_hour() {
+        let cron = croner::Cron::from_str("0 0 * * *").unwrap();
+        let midnight = 1_767_225_600; // 2026-01-01T00:00:00Z
+        let w = Window {
+            start: midnight - 86_400 * 3,
+            end: 0,
+            duration: 3600,
+        };
+        let d = w.deadlines(Some(&cron), NOON);
+        assert_eq!(
+            (d.start_active, d.end_active, d.expiry),
+            (midnight, midnight + 3600, midnight + 86_400)
+        );
+        // Exactly on a reset: the period starting then.
+        let on = w.deadlines(Some(&cron), midnight + 86_400);
+        assert_eq!(on.start_active, midnight + 86_400);
+        // Before the start: the first period after it.
+        let early = Window { start: NOON, ..w }.deadlines(Some(&cron), NOON - 60);
+        assert_eq!(early.start_active, midnight + 86_400);
+    }
+
+    #[test]
+    fn writes_count_only_inside_the_active_window() {
+        let (mut c, clock) = db();
+        make(
+            &mut c,
+            nk::TournamentCreateArgs {
+                start_time: NOON + 60,
+                ..args("later")
+            },
+        );
+        let early = submit(&mut c, "later", A, 1).unwrap_err();
+        assert_eq!(
+            (early.code, early.message.as_str()),
+            (Code::FailedPrecondition, OUTSIDE_DURATION)
+        );
+        clock.advance(61);
+        assert_eq!(submit(&mut c, "later", A, 1).unwrap().score, 1);
+        clock.advance(3600);
+        let late = submit(&mut c, "later", A, 2).unwrap_err();
+        assert_eq!(late.message, OUTSIDE_DURATION);
+        join(&mut c, "later", A, "a")
+            .expect("joining a tournament without the requirement does nothing");
+    }
+
+    #[test]
+    fn join_required_max_size_and_max_num_score() {
+        let (mut c, _) = db();
+        make(
+            &mut c,
+            nk::TournamentCreateArgs {
+                join_required: true,
+                max_size: 1,
+                max_num_score: 2,
+                ..args("cup")
+            },
+        );
+        let before = submit(&mut c, "cup", A, 5).unwrap_err();
+        assert_eq!(
+            (before.code, before.message.as_str()),
+            (Code::FailedPrecondition, JOIN_REQUIRED)
+        );
+        join(&mut c, "cup", A, "a").unwrap();
+        join(&mut c, "cup", A, "a").unwrap();
+        let full = join(&mut c, "cup", B, "b").unwrap_err();
+        assert_eq!(full.message, MAX_SIZE_REACHED);
+        assert_eq!(submit(&mut c, "cup", A, 5).unwrap().num_score, 1);
+        assert_eq!(submit(&mut c, "cup", A, 7).unwrap().score, 7);
+        // Past max_num_score with join required: the record as it was.
+        let kept = submit(&mut c, "cup", A, 9).unwrap();
+        assert_eq!((kept.score, kept.num_score), (7, 2));
+        add_attempt(&c, "cup", A, 1).unwrap();
+        assert_eq!(submit(&mut c, "cup", A, 9).unwrap().score, 9);
+        let t = get_many(&c, &["cup".into()]).unwrap();
+        assert_eq!((t[0].size, t[0].max_size, t[0].can_enter), (1, 1, false));
+    }
+
+    #[test]
+    fn without_joining_the_first_write_counts_and_max_num_score_refuses() {
+        let (mut c, _) = db();
+        make(
+            &mut c,
+            nk::TournamentCreateArgs {
+                max_size: 1,
+                max_num_score: 1,
+                ..args("open")
+            },
+        );
+        submit(&mut c, "open", A, 1).unwrap();
+        let again = submit(&mut c, "open", A, 2).unwrap_err();
+        assert_eq!(again.message, MAX_NUM_SCORE_REACHED);
+        let full = submit(&mut c, "open", B, 2).unwrap_err();
+        assert_eq!(full.message, MAX_SIZE_REACHED);
+        delete_record(&c, Caller::Server, "open", A).unwrap();
+        submit(&mut c, "open", B, 2).unwrap();
+    }
+
+    #[test]
+    fn list_filters_orders_and_pages() {
+        let (mut c, _) = db();
+        make(
+            &mut c,
+            nk::TournamentCreateArgs {
+                category: 2,
+                ..args("b")
+            },
+        );
+        make(
+            &mut c,
+            nk::TournamentCreateArgs {
+                category: 1,
+                ..args("a")
+            },
+        );
+        make(
+            &mut c,
+            nk::TournamentCreateArgs {
+                category: 1,
+                end_time: NOON + 7200,
+                ..args("ends")
+            },
+        );
+        let all = nk::TournamentListArgs {
+            limit: 2,
+            ..Default::default()
+        };
+        let first = list(&c, &all).unwrap();
+        let ids: Vec<_> = first.tournaments.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["ends", "a"],
+            "same start: an end first, then category"
+        );
+        let rest = list(
+            &c,
+            &nk::TournamentListArgs {
+                cursor: first.cursor.clone(),
+                ..all.clone()
+            },
+        )
+        .unwrap();
+        assert_eq!(rest.tournaments.len(), 1);
+        assert_eq!(rest.tournaments[0].id, "b");
+        assert!(rest.cursor.is_empty());
+        let no_end = list(
+            &c,
+            &nk::TournamentListArgs {
+                start_time: 0,
+                end_time: 0,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(no_end.tournaments.len(), 2);
+        let bad = list(
+            &c,
+            &nk::TournamentListArgs {
+                cursor: "x".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(bad.message, BAD_LIST_CURSOR);
+    }
+
+    #[test]
+    fn a_plain_leaderboard_is_not_a_tournament_and_its_id_is_taken() {
+        let (mut c, _) = db();
+        lb::create(
+            &c,
+            &nk::LeaderboardCreateArgs {
+                id: "plain".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let taken = create(&mut c, &args("plain")).unwrap_err();
+        assert_eq!(taken.message, ID_IN_USE);
+        assert_eq!(
+            submit(&mut c, "plain", A, 1).unwrap_err().message,
+            NOT_FOUND
+        );
+        assert!(get_many(&c, &["plain".into()]).unwrap().is_empty());
+        delete(&c, "plain").unwrap();
+        assert_eq!(lb::get_many(&c, &["plain".into()]).unwrap().len(), 1);
+        make(&mut c, args("t"));
+        assert!(lb::get_many(&c, &["t".into()]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_database_of_schema_version_3_gains_the_tournament_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        let path = path.to_str().unwrap();
+        drop(Db::open(path).unwrap());
+        {
+            let old = rusqlite::Connection::open(path).unwrap();
+            old.execute_batch(
+                "DROP TABLE tournament;
+                 DELETE FROM schema_version; INSERT INTO schema_version (version) VALUES (3);",
+            )
+            .unwrap();
+        }
+        let d = Db::open(path).unwrap();
+        let mut c = d.conn.lock().unwrap();
+        create(&mut c, &args("new")).unwrap();
+        assert_eq!(get_many(&c, &["new".into()]).unwrap().len(), 1);
+    }
+}
