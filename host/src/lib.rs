@@ -129,6 +129,15 @@ pub struct Module {
     name: ModuleName,
 }
 
+impl Module {
+    /// A host handle for nk calls on the module's behalf outside any call
+    /// (what its `Nakama::background` answers: the init context, valid as
+    /// long as the process): for a test host's own fixtures.
+    pub fn background(&self) -> abi::ffi::HostHandle {
+        self.name.background()
+    }
+}
+
 #[derive(Clone, Copy)]
 struct Target {
     module: usize,

@@ -137,6 +137,16 @@ pub(crate) struct ModuleName {
     background: usize,
 }
 
+impl ModuleName {
+    /// The handle of the module's scope for work outside calls.
+    pub(crate) fn background(&self) -> HostHandle {
+        HostHandle {
+            data: self.background,
+            vtable: vtable(),
+        }
+    }
+}
+
 impl<'a> Scope<'a> {
     pub(crate) fn new(
         api: &'a dyn HostApi,

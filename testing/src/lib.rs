@@ -59,7 +59,7 @@ use nakama_runtime::api;
 use nakama_runtime::hooks::Hook;
 use nakama_runtime::nk::{self, StorageReadOp, StorageWriteOp};
 use nakama_runtime::MatchmakerEntry;
-use nakama_runtime::{Code, Error, MatchMessage, RpcFn};
+use nakama_runtime::{Code, Error, MatchMessage, Nakama, RpcFn};
 use nakama_runtime_host::abi::{mode, ContextData};
 use nakama_runtime_host::{
     Before, BoxFuture, CallError, EventKind, HostApi, LogRecord, Modules, OpenedModule,
@@ -548,6 +548,23 @@ impl TestHost {
             inbox: Mutex::new(inbox),
             pending: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The nk API as the module's own init has it: every nk function the
+    /// dev host serves, for fixtures the other helpers do not make (friends,
+    /// groups, tournaments, channels...) and for looking at what handlers
+    /// did. Calls run with the init context (mode `run_once`, no user).
+    ///
+    /// ```ignore
+    /// host.nk().friends_add(ann.id(), "ann", &[bob.id()], &[]).await?;
+    /// ```
+    pub fn nk(&self) -> Nakama {
+        let module = self
+            .modules
+            .modules()
+            .first()
+            .expect("a test host has one module");
+        Nakama::from_host(module.background())
     }
 
     /// Sends `event` as a client does (`POST /v2/event`: `external` set)
