@@ -32,6 +32,9 @@
 //! - [`groups`]: the client's group routes (permissions, refusals,
 //!   listings, notifications, membership messages), a group chat channel,
 //!   and the group nk functions.
+//! - [`parties`]: parties over the socket (creation, open and closed
+//!   joins, join requests, promotions, data, updates, removals, leaves,
+//!   closes).
 //! - [`nakama`]: starts and stops a real Nakama through `scripts/nakama-up`,
 //!   for the tests of the bridge.
 //!
@@ -49,6 +52,7 @@ pub mod matches;
 pub mod modules;
 pub mod nakama;
 pub mod nk;
+pub mod parties;
 pub mod realtime;
 pub mod rt_hooks;
 pub mod status;

@@ -24,6 +24,7 @@ pub mod matchmaker;
 pub mod modules;
 pub mod nk;
 pub mod online;
+pub mod parties;
 pub mod query;
 pub mod realtime;
 pub mod session;
@@ -139,6 +140,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         .map_err(|e| format!("cannot listen on {host}:{}: {e}", config.socket_port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let reload = config.runtime_reload;
+    let node = config.name.clone();
     let shutdown_grace = std::time::Duration::from_secs(config.shutdown_grace_sec);
     let app = Arc::new(http::App {
         config,
@@ -151,6 +153,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         online,
         status,
         events,
+        parties: parties::Parties::new(&node),
         log: log.clone(),
     });
     if reload {

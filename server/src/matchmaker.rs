@@ -106,6 +106,30 @@ impl TicketRequest {
     }
 }
 
+impl TicketRequest {
+    /// Nakama's checks of the counts, in its order; answers the count
+    /// multiple (1 when absent).
+    pub fn check_counts(&self) -> Result<i32, AddError> {
+        if self.min_count < 2 {
+            return Err(AddError::MinCount);
+        }
+        if self.max_count < self.min_count {
+            return Err(AddError::MaxCount);
+        }
+        let multiple = self.count_multiple.unwrap_or(1);
+        if multiple < 1 {
+            return Err(AddError::CountMultiple);
+        }
+        if self.min_count % multiple != 0 {
+            return Err(AddError::MultipleOfMin);
+        }
+        if self.max_count % multiple != 0 {
+            return Err(AddError::MultipleOfMax);
+        }
+        Ok(multiple)
+    }
+}
+
 /// Why a ticket was refused, with Nakama's message
 /// (server/pipeline_matchmaker.go).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -248,22 +272,7 @@ impl Matchmaker {
 
     /// `matchmaker_add`: a ticket for `presence`'s session; answers its id.
     pub fn add(&self, presence: &Presence, req: &TicketRequest) -> Result<String, AddError> {
-        if req.min_count < 2 {
-            return Err(AddError::MinCount);
-        }
-        if req.max_count < req.min_count {
-            return Err(AddError::MaxCount);
-        }
-        let multiple = req.count_multiple.unwrap_or(1);
-        if multiple < 1 {
-            return Err(AddError::CountMultiple);
-        }
-        if req.min_count % multiple != 0 {
-            return Err(AddError::MultipleOfMin);
-        }
-        if req.max_count % multiple != 0 {
-            return Err(AddError::MultipleOfMax);
-        }
+        let multiple = req.check_counts()?;
         let query_text = if req.query.is_empty() {
             "*"
         } else {
