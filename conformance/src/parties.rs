@@ -137,6 +137,14 @@ pub fn check_parties(port: u16) {
     );
     let pid = party_id.as_str();
     sa.wait_for("the creator's join", event(pid, "joins", &a_sid));
+    // Nakama's handler welcomes its creator too, when the tracker reports
+    // the creator's join.
+    let welcome = sa.wait_for("the creator's party", push("party", pid))["party"].clone();
+    assert_eq!(
+        welcome,
+        json!({"party_id": pid, "open": true, "max_size": 3, "self": pa, "leader": pa,
+               "presences": [pa]})
+    );
 
     // Party ids that are not one.
     for bad in ["", "nodot", "not-a-uuid.node"] {
@@ -462,6 +470,14 @@ pub fn check_parties(port: u16) {
     );
     sa.wait_for("d's leave", event(pid, "leaves", &d_sid_of(&party)));
 
+    // Nobody got their own data.
+    for s in [&sa, &sb, &sc] {
+        assert!(
+            !s.waiting().any(|e| e.get("party_data").is_some()),
+            "{:?}",
+            s.waiting().collect::<Vec<_>>()
+        );
+    }
     sa.close();
     sb.close();
     sc.close();
