@@ -483,6 +483,164 @@ pub fn check_parties(port: u16) {
     sc.close();
 }
 
+/// Checks party tickets in the matchmaker of the host on `port` (running
+/// every second): only the leader adds and removes them, every member
+/// hears of one, a member's change of party withdraws them, and a party's
+/// members are matched with a player's own ticket.
+pub fn check_party_matchmaker(port: u16) {
+    let a = User::new(port, "party-mm-0001", "partymm0001");
+    let b = User::new(port, "party-mm-0002", "partymm0002");
+    let c = User::new(port, "party-mm-0003", "partymm0003");
+    let mut sa = Socket::open(port, &a);
+    let mut sb = Socket::open(port, &b);
+    let mut sc = Socket::open(port, &c);
+    let party = create(&mut sa, json!({"open": true, "max_size": 4}));
+    let pid = party["party_id"].as_str().unwrap().to_string();
+    let pid = pid.as_str();
+    let a_sid = party["self"]["session_id"].as_str().unwrap().to_string();
+    done(&mut sb, json!({"party_join": {"party_id": pid}}));
+    let joined = sb.wait_for("b's party", push("party", pid))["party"].clone();
+    let b_sid = joined["self"]["session_id"].as_str().unwrap().to_string();
+    sa.wait_for("b's join", event(pid, "joins", &b_sid));
+
+    let ticket_body = |party_id: &str| {
+        json!({"party_matchmaker_add": {
+            "party_id": party_id, "min_count": 3, "max_count": 3,
+            "query": "+properties.mode:partymm", "string_properties": {"mode": "partymm"},
+        }})
+    };
+    assert_eq!(
+        refusal(&mut sb, ticket_body(pid)),
+        (
+            3,
+            "Error adding party to matchmaker: party leader only".into()
+        )
+    );
+    let mut bad = ticket_body(pid);
+    bad["party_matchmaker_add"]["min_count"] = json!(1);
+    assert_eq!(
+        refusal(&mut sa, bad),
+        (3, "Invalid minimum count, must be >= 2".into())
+    );
+    assert_eq!(
+        refusal(&mut sa, ticket_body("x")),
+        (3, "Invalid party ID".into())
+    );
+
+    // A ticket withdrawn when the party changes.
+    let r = sa.call(ticket_body(pid));
+    let first = r["party_matchmaker_ticket"]["ticket"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{r}"))
+        .to_string();
+    assert_eq!(
+        r["party_matchmaker_ticket"],
+        json!({"party_id": pid, "ticket": first})
+    );
+    let heard = sb.wait_for(
+        "b hears of the ticket",
+        push("party_matchmaker_ticket", pid),
+    );
+    assert_eq!(heard["party_matchmaker_ticket"]["ticket"], first.as_str());
+    // Not a session's own ticket.
+    assert_eq!(
+        refusal(&mut sb, json!({"matchmaker_remove": {"ticket": first}})),
+        (3, "Matchmaker ticket not found".into())
+    );
+    assert_eq!(
+        refusal(
+            &mut sa,
+            json!({"party_matchmaker_remove": {"party_id": pid, "ticket": ""}})
+        ),
+        (3, "Invalid matchmaker ticket".into())
+    );
+    assert_eq!(
+        refusal(
+            &mut sb,
+            json!({"party_matchmaker_remove": {"party_id": pid, "ticket": first}})
+        ),
+        (3, "Error closing party: party leader only".into())
+    );
+    done(
+        &mut sa,
+        json!({"party_matchmaker_remove": {"party_id": pid, "ticket": first}}),
+    );
+    assert_eq!(
+        refusal(
+            &mut sa,
+            json!({"party_matchmaker_remove": {"party_id": pid, "ticket": first}})
+        ),
+        (3, "Error closing party: matchmaker ticket not found".into())
+    );
+    let r = sa.call(ticket_body(pid));
+    let second = r["party_matchmaker_ticket"]["ticket"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{r}"))
+        .to_string();
+    done(&mut sc, json!({"party_join": {"party_id": pid}}));
+    sa.wait_for("c's join", |e| {
+        e["party_presence_event"]["joins"][0]["user_id"] == c.user_id.as_str()
+    });
+    assert_eq!(
+        refusal(
+            &mut sa,
+            json!({"party_matchmaker_remove": {"party_id": pid, "ticket": second}})
+        ),
+        (3, "Error closing party: matchmaker ticket not found".into())
+    );
+    done(&mut sc, json!({"party_leave": {"party_id": pid}}));
+    sa.wait_for("c's leave", |e| {
+        e["party_presence_event"]["leaves"][0]["user_id"] == c.user_id.as_str()
+    });
+
+    // The party's ticket and c's own make a group of three.
+    let r = sa.call(ticket_body(pid));
+    let ticket = r["party_matchmaker_ticket"]["ticket"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{r}"))
+        .to_string();
+    let r = sc.call(json!({"matchmaker_add": {
+        "min_count": 3, "max_count": 3, "query": "+properties.mode:partymm",
+        "string_properties": {"mode": "partymm"},
+    }}));
+    let c_ticket = r["matchmaker_ticket"]["ticket"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{r}"))
+        .to_string();
+    let mut tokens = Vec::new();
+    for (s, sid, own) in [
+        (&mut sa, a_sid.as_str(), ticket.as_str()),
+        (&mut sb, b_sid.as_str(), ticket.as_str()),
+        (&mut sc, "", c_ticket.as_str()),
+    ] {
+        let m = s.wait_for("matched", |e| e.get("matchmaker_matched").is_some());
+        let m = &m["matchmaker_matched"];
+        assert_eq!(m["ticket"], own, "{m}");
+        let users = m["users"].as_array().cloned().unwrap_or_default();
+        assert_eq!(users.len(), 3, "{m}");
+        for u in &users {
+            let in_party = u["presence"]["user_id"] != c.user_id.as_str();
+            assert_eq!(u["party_id"].as_str().is_some(), in_party, "{u}");
+            if in_party {
+                assert_eq!(u["party_id"], pid, "{u}");
+            }
+            assert_eq!(u["string_properties"], json!({"mode": "partymm"}), "{u}");
+        }
+        if !sid.is_empty() {
+            assert_eq!(m["self"]["presence"]["session_id"], sid, "{m}");
+            assert_eq!(m["self"]["party_id"], pid, "{m}");
+        } else {
+            assert_eq!(m["self"]["presence"]["user_id"], c.user_id.as_str(), "{m}");
+        }
+        tokens.push(m["token"].clone());
+    }
+    assert!(tokens[0].is_string(), "{tokens:?}");
+    assert!(tokens.iter().all(|t| *t == tokens[0]), "{tokens:?}");
+    sa.close();
+    sb.close();
+    sc.close();
+}
+
 fn promote_a_to(to: &Value, party_id: &str) -> Value {
     json!({"party_promote": {"party_id": party_id, "presence": to}})
 }

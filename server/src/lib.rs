@@ -148,12 +148,12 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         modules: ArcSwap::new(modules),
         sessions,
         matches: matches.clone(),
-        matchmaker,
+        matchmaker: matchmaker.clone(),
         channels,
         online,
         status,
         events,
-        parties: parties::Parties::new(&node),
+        parties: parties::Parties::new(&node, Some(matchmaker.clone())),
         log: log.clone(),
     });
     if reload {

@@ -33,6 +33,7 @@ use nakama_runtime_host::abi::matches::Presence;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::matchmaker::{Matchmaker, TicketRequest};
 use crate::online::{Outbound, Outbox};
 
 /// The longest label a party may have, in bytes (Nakama's `PartyLabelMaxBytes`).
@@ -239,6 +240,15 @@ pub struct RequestsOut {
     pub presences: Vec<WirePresence>,
 }
 
+/// rtapi `PartyMatchmakerTicket`.
+#[derive(Serialize)]
+pub struct TicketOut {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub party_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub ticket: String,
+}
+
 /// rtapi `PartyPresenceEvent`.
 #[derive(Serialize)]
 struct EventOut {
@@ -279,6 +289,8 @@ struct UpdateOut {
 pub struct Parties {
     node: String,
     parties: Arc<Mutex<HashMap<String, Party>>>,
+    /// Where party tickets go (none in unit tests).
+    matchmaker: Option<Matchmaker>,
 }
 
 /// A party id's UUID in canonical form and its node; `None` when it is
@@ -323,10 +335,19 @@ fn check_label(label: &str) -> Result<(), PartyError> {
 }
 
 impl Parties {
-    pub fn new(node: &str) -> Parties {
+    pub fn new(node: &str, matchmaker: Option<Matchmaker>) -> Parties {
         Parties {
             node: node.to_string(),
             parties: Arc::default(),
+            matchmaker,
+        }
+    }
+
+    /// The party's members changed or it is gone: its matchmaker tickets
+    /// go, as in Nakama.
+    fn unticket(&self, party_id: &str) {
+        if let Some(m) = &self.matchmaker {
+            m.remove_party_all(party_id);
         }
     }
 
@@ -398,6 +419,7 @@ impl Parties {
                     party.welcome(&mut pushes, &me);
                     party.presence_event(&mut pushes, true, &me.presence);
                 }
+                self.unticket(&party.id);
                 return Ok(pushes);
             }
             if party.requests.len() >= party.max_size {
@@ -450,6 +472,7 @@ impl Parties {
             return Vec::new();
         };
         let gone = party.members.remove(at);
+        self.unticket(&party.id);
         let mut pushes = Vec::new();
         if party.leader == session_id {
             let Some(oldest) = party.members.first() else {
@@ -522,6 +545,7 @@ impl Parties {
                 return Err(PartyError::AcceptRequest);
             }
             party.members.push(joiner.clone());
+            self.unticket(&party.id);
             let mut pushes = Vec::new();
             party.welcome(&mut pushes, &joiner);
             party.presence_event(&mut pushes, true, &joiner.presence);
@@ -540,6 +564,7 @@ impl Parties {
             let mut pushes = Vec::new();
             if let Some(at) = party.members.iter().position(|m| m.is(who)) {
                 let gone = party.members.remove(at);
+                self.unticket(&party.id);
                 let close = IdOut {
                     party_id: party.id.clone(),
                 };
@@ -566,6 +591,7 @@ impl Parties {
                 party_id: party.id.clone(),
             };
             party.to_all(&mut pushes, "party_close", &close);
+            self.unticket(&party.id);
             Ok(())
         })?;
         if let Some((uuid, _)) = parse_id(id) {
@@ -647,11 +673,60 @@ impl Parties {
         })
     }
 
-    /// The members of party `id`, oldest first, and its leader's session
-    /// (for the party matchmaker).
-    pub fn members(&self, id: &str) -> Option<(Vec<Member>, String)> {
-        self.with(id, |p| Ok((p.members.clone(), p.leader.clone())))
-            .ok()
+    /// `party_matchmaker_add` (counts checked, `multiple` the count
+    /// multiple): a ticket for every member; answers it and what the
+    /// other members get (`party_matchmaker_ticket`), or the error's text.
+    pub fn matchmaker_add(
+        &self,
+        me: &str,
+        id: &str,
+        req: &TicketRequest,
+        multiple: i32,
+    ) -> Result<(String, Vec<Push>), String> {
+        let mut ticket = String::new();
+        let pushes = self
+            .with(id, |party| {
+                party.check_leader(me)?;
+                Ok((party.id.clone(), party.members.clone()))
+            })
+            .map_err(|e| e.to_string())
+            .and_then(|(party_id, members)| {
+                let Some(m) = &self.matchmaker else {
+                    return Err("matchmaker not available".to_string());
+                };
+                let presences: Vec<Presence> = members.iter().map(|m| m.presence.clone()).collect();
+                ticket = m.add_party(&party_id, &presences, req, multiple)?;
+                let out = TicketOut {
+                    party_id: id.to_string(),
+                    ticket: ticket.clone(),
+                };
+                let text = envelope("party_matchmaker_ticket", &out);
+                Ok(members
+                    .iter()
+                    .filter(|m| m.presence.session_id != me)
+                    .map(|m| (m.outbox.clone(), text.clone()))
+                    .collect())
+            })?;
+        Ok((ticket, pushes))
+    }
+
+    /// `party_matchmaker_remove`: one of the party's tickets; the error's
+    /// text if not.
+    pub fn matchmaker_remove(&self, me: &str, id: &str, ticket: &str) -> Result<(), String> {
+        let party_id = self
+            .with(id, |party| {
+                party.check_leader(me)?;
+                Ok(party.id.clone())
+            })
+            .map_err(|e| e.to_string())?;
+        match &self.matchmaker {
+            // runtime.ErrMatchmakerTicketNotFound's words (the socket's
+            // own `matchmaker_remove` says it capitalised).
+            Some(m) => m
+                .remove_party(&party_id, ticket)
+                .map_err(|_| "matchmaker ticket not found".into()),
+            None => Err("matchmaker ticket not found".into()),
+        }
     }
 
     /// How many parties there are.
@@ -725,7 +800,7 @@ mod tests {
 
     #[test]
     fn leaders_and_members_as_nakama() {
-        let parties = Parties::new("n");
+        let parties = Parties::new("n", None);
         let (a, _ra) = member(1);
         let (b, _rb) = member(2);
         let (c, _rc) = member(3);
@@ -779,7 +854,7 @@ mod tests {
 
     #[test]
     fn data_goes_to_the_other_members() {
-        let parties = Parties::new("n");
+        let parties = Parties::new("n", None);
         let (a, _ra) = member(1);
         let (b, _rb) = member(2);
         let (id, _) = parties.create(a.clone(), true, false, 4, "").unwrap();

@@ -84,6 +84,15 @@ fn parties_work_as_nakamas() {
 }
 
 #[test]
+fn parties_are_matched_as_nakamas() {
+    let server = Server::start(
+        &["hello"],
+        &["--logger.level", "error", "--matchmaker.interval_sec", "1"],
+    );
+    nakama_conformance::parties::check_party_matchmaker(server.port);
+}
+
+#[test]
 fn the_upgrade_refuses_protobuf_and_keeps_the_api_headers_off() {
     let server = Server::start(&["arena"], &["--logger.level", "error"]);
     let r = server

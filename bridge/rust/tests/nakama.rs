@@ -435,6 +435,15 @@ fn parties_in_nakama_are_as_on_the_dev_host() {
 
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn parties_are_matched_in_nakama_as_on_the_dev_host() {
+    let runtime = runtime_folder(&["hello"]);
+    let nakama =
+        nakama::start(runtime.path(), &["--matchmaker.interval_sec", "1"]).expect(NEEDS_NAKAMA);
+    nakama_conformance::parties::check_party_matchmaker(nakama.port);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn a_modules_chat_through_the_channel_nk_functions_is_as_on_the_dev_host() {
     let runtime = runtime_folder(&["fixture-nk"]);
     let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);

@@ -12,7 +12,9 @@ use nakama_runtime_host::abi::rtapi;
 
 use super::{error_code, Done, Envelope, Socket};
 use crate::online::Outbound;
-use crate::parties::{deliver, envelope, parse_id, wire, Member, PartyOut, Push, RequestsOut};
+use crate::parties::{
+    deliver, envelope, parse_id, wire, Member, PartyOut, Push, RequestsOut, TicketOut,
+};
 
 /// What to do with an operation's pushes against its answer.
 enum Order {
@@ -228,13 +230,13 @@ impl Socket {
         }
     }
 
-    /// `party_matchmaker_add`: Nakama's checks, then refused: the dev
-    /// host's matchmaker has no party tickets yet.
+    /// `party_matchmaker_add`: a ticket for the whole party, answered to
+    /// the leader and sent to the other members.
     pub(super) fn party_matchmaker_add(
         &self,
         cid: &str,
         m: &rtapi::PartyMatchmakerAdd,
-        _keep: bool,
+        keep: bool,
     ) -> Done {
         let req = crate::matchmaker::TicketRequest {
             min_count: m.min_count,
@@ -244,17 +246,39 @@ impl Socket {
             numeric_properties: m.numeric_properties.clone(),
             count_multiple: m.count_multiple,
         };
-        if let Err(e) = req.check_counts() {
-            return self.refused(cid, error_code::BAD_INPUT, &e.to_string());
-        }
+        let multiple = match req.check_counts() {
+            Ok(multiple) => multiple,
+            Err(e) => return self.refused(cid, error_code::BAD_INPUT, &e.to_string()),
+        };
         if !self.party_id_ok(cid, &m.party_id) {
             return Done::Failed;
         }
-        self.not_yet(cid, "party_matchmaker_add")
+        let added =
+            (self.app.parties).matchmaker_add(&self.session.id, &m.party_id, &req, multiple);
+        match added {
+            Ok((ticket, pushes)) => {
+                let out = TicketOut {
+                    party_id: m.party_id.clone(),
+                    ticket,
+                };
+                let kept = keep.then(|| serde_json::to_value(&out).unwrap_or_default());
+                self.party_answer(
+                    with_cid(cid, "party_matchmaker_ticket", &out),
+                    pushes,
+                    Order::AnswerFirst,
+                );
+                Done::Handled(kept)
+            }
+            Err(e) => self.refused(
+                cid,
+                error_code::BAD_INPUT,
+                &format!("Error adding party to matchmaker: {e}"),
+            ),
+        }
     }
 
-    /// `party_matchmaker_remove`: Nakama's checks, then refused as
-    /// [`Socket::party_matchmaker_add`].
+    /// `party_matchmaker_remove`: one of the party's tickets (Nakama's
+    /// refusals say "Error closing party").
     pub(super) fn party_matchmaker_remove(
         &self,
         cid: &str,
@@ -266,17 +290,14 @@ impl Socket {
         if !self.party_id_ok(cid, &m.party_id) {
             return Done::Failed;
         }
-        self.not_yet(cid, "party_matchmaker_remove")
-    }
-
-    fn not_yet(&self, cid: &str, name: &str) -> Done {
-        self.refused(
-            cid,
-            error_code::UNRECOGNIZED_PAYLOAD,
-            &format!(
-                "{name} is not supported by the dev host yet; run on a real Nakama through the bridge"
+        match (self.app.parties).matchmaker_remove(&self.session.id, &m.party_id, &m.ticket) {
+            Ok(()) => self.party_done(cid, Vec::new(), Order::AnswerFirst),
+            Err(e) => self.refused(
+                cid,
+                error_code::BAD_INPUT,
+                &format!("Error closing party: {e}"),
             ),
-        )
+        }
     }
 
     pub(super) fn party_data_send(&self, cid: &str, m: &rtapi::PartyDataSend) -> Done {
