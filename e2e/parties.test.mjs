@@ -1,7 +1,8 @@
 // Parties through the official JavaScript client, as a game would: an open
 // party joined at once, a closed one joined on request (listed, accepted),
 // data, a promotion, a removal, a leave and a close, and the refusals a
-// client sees. On the dev host and on a real Nakama through the bridge.
+// client sees, and a party's matchmaker ticket matched with another
+// player's. On the dev host and on a real Nakama through the bridge.
 // Run by ./run.sh.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -13,13 +14,15 @@ const cid = (n) => customId(700, n);
 async function player(n) {
   const session = await client.authenticateCustom(cid(n), true, `party_${run}_${n}`);
   const socket = client.createSocket(false, false);
-  const seen = { parties: [], presences: [], data: [], leaders: [], closes: [], requests: [] };
+  const seen = { parties: [], presences: [], data: [], leaders: [], closes: [], requests: [], tickets: [], matched: [] };
   socket.onparty = (p) => seen.parties.push(p);
   socket.onpartypresence = (p) => seen.presences.push(p);
   socket.onpartydata = (d) => seen.data.push(d);
   socket.onpartyleader = (l) => seen.leaders.push(l);
   socket.onpartyclose = (c) => seen.closes.push(c);
   socket.onpartyjoinrequest = (r) => seen.requests.push(r);
+  socket.onpartymatchmakerticket = (t) => seen.tickets.push(t);
+  socket.onmatchmakermatched = (m) => seen.matched.push(m);
   await socket.connect(session, false);
   return { session, socket, seen };
 }
@@ -143,6 +146,51 @@ test("a closed party: join requests listed, accepted and refused; full", async (
       ben.seen.leaders.find((l) => l.party_id === party.party_id && l.presence.user_id === ben.session.user_id),
     );
     await until("ben to see ann leave", () => left(ben.seen, party.party_id, ann.session.user_id));
+  } finally {
+    for (const p of [ann, ben, cat]) p.socket.disconnect(false);
+  }
+});
+
+test("a party is matched with another player, its ticket on every member's side", async () => {
+  const ann = await player(31);
+  const ben = await player(32);
+  const cat = await player(33);
+  try {
+    const party = await ann.socket.createParty(true, 4);
+    await ben.socket.joinParty(party.party_id);
+    await until("ann to see ben join", () => joined(ann.seen, party.party_id, ben.session.user_id));
+    const mode = `party-${run}`;
+    const query = `+properties.mode:${mode}`;
+
+    // Only the leader asks; a ticket it withdraws is gone.
+    await assert.rejects(ben.socket.addMatchmakerParty(party.party_id, query, 3, 3, { mode }), (e) => {
+      assert.deepEqual(refusal(e), { code: 3, message: "Error adding party to matchmaker: party leader only" });
+      return true;
+    });
+    const withdrawn = await ann.socket.addMatchmakerParty(party.party_id, query, 3, 3, { mode });
+    await ann.socket.removeMatchmakerParty(party.party_id, withdrawn.ticket);
+    await assert.rejects(ann.socket.removeMatchmakerParty(party.party_id, withdrawn.ticket), (e) => {
+      assert.deepEqual(refusal(e), { code: 3, message: "Error closing party: matchmaker ticket not found" });
+      return true;
+    });
+
+    const ticket = await ann.socket.addMatchmakerParty(party.party_id, query, 3, 3, { mode });
+    assert.equal(ticket.party_id, party.party_id);
+    await until("ben to hear of the ticket", () => ben.seen.tickets.find((t) => t.ticket === ticket.ticket));
+    const own = await cat.socket.addMatchmaker(query, 3, 3, { mode });
+
+    for (const [p, t] of [[ann, ticket.ticket], [ben, ticket.ticket], [cat, own.ticket]]) {
+      const m = await until("a match", () => p.seen.matched[0]);
+      assert.equal(m.ticket, t);
+      assert.deepEqual(
+        m.users.map((u) => u.presence.user_id).sort(),
+        [ann.session.user_id, ben.session.user_id, cat.session.user_id].sort(),
+      );
+      for (const u of m.users) {
+        assert.equal(u.party_id, u.presence.user_id === cat.session.user_id ? undefined : party.party_id);
+      }
+      assert.equal(m.self.presence.user_id, p.session.user_id);
+    }
   } finally {
     for (const p of [ann, ben, cat]) p.socket.disconnect(false);
   }
