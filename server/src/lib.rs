@@ -6,7 +6,8 @@
 //! [`session`] (JWT session tokens), [`nk`] (the nk functions modules call),
 //! [`modules`] (loading the modules folder, and again after a change),
 //! [`http`] (the routes), [`realtime`] (the realtime socket, `/ws`),
-//! [`channels`] (chat channels: their members and history), [`status`]
+//! [`channels`] (chat channels: their members and history), [`parties`]
+//! (realtime sessions' parties), [`status`]
 //! (who follows whose status, and who is online), and
 //! [`start`], which puts them together.
 

@@ -19,7 +19,11 @@
 //!   Nakama does); every member's own min, max and multiple must accept
 //!   the group's size.
 //!
-//! Not kept: parties (every ticket is one user), Nakama's reverse-query
+//! A party's ticket (`party_matchmaker_add`, [`crate::parties`]) holds
+//! every member: it counts as that many users, never finds the party's
+//! other tickets, nor any ticket sharing a session with it.
+//!
+//! Not kept: Nakama's reverse-query
 //! precision option (`rev_precision`, off by default there), and the
 //! override and processor hooks.
 

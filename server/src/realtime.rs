@@ -24,11 +24,11 @@
 //!   `channel_leave`, `channel_message_send` / `_update` / `_remove`
 //!   ([`crate::channels`] pushes `channel_message` and
 //!   `channel_presence_event`); `status_follow`, `status_unfollow`,
-//!   `status_update` ([`crate::status`] pushes `status_presence_event`).
+//!   `status_update` ([`crate::status`] pushes `status_presence_event`);
+//!   the party messages ([`crate::parties`], answered in
+//!   `realtime/parties.rs`).
 //!   Each error is an `error` envelope with Nakama's code and message.
-//! - Messages Nakama handles and the dev host does not yet (parties)
-//!   answer an error saying so and the socket stays open.
-//!   Server-to-client messages sent by a client answer `Unrecognized
+//! - Server-to-client messages sent by a client answer `Unrecognized
 //!   message.` and close it, as in Nakama.
 //! - Requests of one socket are handled one after the other, in order, as
 //!   Nakama's read loop does; what matches send goes out meanwhile.
@@ -38,8 +38,8 @@
 //! - The token's expiry is checked at the upgrade only: Nakama 3.40.0 does
 //!   not close a socket whose session token expires later (its session has
 //!   no timer for it), and neither does the dev host.
-//! - When the socket closes, its session leaves every match and channel
-//!   it is in, its matchmaker tickets go, its status presence leaves and
+//! - When the socket closes, its session leaves every match, party and
+//!   channel it is in, its matchmaker tickets go, its status presence leaves and
 //!   it stops following users.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
