@@ -1788,29 +1788,19 @@ pub mod decode {
                 }
             }
             "party_matchmaker_add" => {
-                let mut m = message(
-                    value,
-                    &[
-                        "party_id",
-                        "min_count",
-                        "max_count",
-                        "query",
-                        "string_properties",
-                        "numeric_properties",
-                        "count_multiple",
-                    ],
-                )?;
+                let mut fields = vec!["party_id"];
+                fields.extend_from_slice(TICKET_FIELDS);
+                let mut m = message(value, &fields)?;
+                let party_id = id(&mut m)?;
+                let t = ticket(&mut m)?;
                 Request::PartyMatchmakerAdd(rtapi::PartyMatchmakerAdd {
-                    party_id: id(&mut m)?,
-                    min_count: int32(m.remove("min_count"))?,
-                    max_count: int32(m.remove("max_count"))?,
-                    query: string(m.remove("query"))?,
-                    string_properties: string_map(m.remove("string_properties"))?,
-                    numeric_properties: map(m.remove("numeric_properties"), double)?,
-                    count_multiple: m
-                        .remove("count_multiple")
-                        .map(|v| int32(Some(v)))
-                        .transpose()?,
+                    party_id,
+                    min_count: t.min_count,
+                    max_count: t.max_count,
+                    query: t.query,
+                    string_properties: t.string_properties,
+                    numeric_properties: t.numeric_properties,
+                    count_multiple: t.count_multiple,
                 })
             }
             "party_matchmaker_remove" => {
@@ -1894,6 +1884,34 @@ pub mod decode {
             }
         }
         SendTo::Sessions(sessions)
+    }
+
+    /// A matchmaker ticket's fields (`matchmaker_add`, and
+    /// `party_matchmaker_add`'s besides its `party_id`).
+    const TICKET_FIELDS: &[&str] = &[
+        "min_count",
+        "max_count",
+        "query",
+        "string_properties",
+        "numeric_properties",
+        "count_multiple",
+    ];
+
+    fn ticket(
+        m: &mut HashMap<&'static str, Json>,
+    ) -> Result<crate::matchmaker::TicketRequest, Error> {
+        Ok(crate::matchmaker::TicketRequest {
+            min_count: int32(m.remove("min_count"))?,
+            max_count: int32(m.remove("max_count"))?,
+            query: string(m.remove("query"))?,
+            string_properties: string_map(m.remove("string_properties"))?,
+            numeric_properties: map(m.remove("numeric_properties"), double)?,
+            // A wrapper: absent and 0 differ.
+            count_multiple: match m.remove("count_multiple") {
+                None => None,
+                Some(v) => Some(int32(Some(v))?),
+            },
+        })
     }
 
     /// Decodes a client's envelope; `Err` is what Nakama calls a malformed
@@ -2000,29 +2018,8 @@ pub mod decode {
                 })
             }
             "matchmaker_add" => {
-                let mut m = message(
-                    value,
-                    &[
-                        "min_count",
-                        "max_count",
-                        "query",
-                        "string_properties",
-                        "numeric_properties",
-                        "count_multiple",
-                    ],
-                )?;
-                Request::MatchmakerAdd(crate::matchmaker::TicketRequest {
-                    min_count: int32(m.remove("min_count"))?,
-                    max_count: int32(m.remove("max_count"))?,
-                    query: string(m.remove("query"))?,
-                    string_properties: string_map(m.remove("string_properties"))?,
-                    numeric_properties: map(m.remove("numeric_properties"), double)?,
-                    // A wrapper: absent and 0 differ.
-                    count_multiple: match m.remove("count_multiple") {
-                        None => None,
-                        Some(v) => Some(int32(Some(v))?),
-                    },
-                })
+                let mut m = message(value, TICKET_FIELDS)?;
+                Request::MatchmakerAdd(ticket(&mut m)?)
             }
             "matchmaker_remove" => {
                 let mut m = message(value, &["ticket"])?;

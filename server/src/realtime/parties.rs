@@ -16,6 +16,9 @@ use crate::parties::{
     deliver, envelope, parse_id, wire, Member, PartyOut, Push, RequestsOut, TicketOut,
 };
 
+/// What a party operation came to.
+type Outcome = Result<Vec<Push>, crate::parties::PartyError>;
+
 /// What to do with an operation's pushes against its answer.
 enum Order {
     /// Nakama's tracker sends them later: the answer goes first.
@@ -83,13 +86,7 @@ impl Socket {
 
     /// Answers an operation's outcome: the pushes in `order` and an empty
     /// answer, or the error after `what` ("Error joining party").
-    fn party_outcome(
-        &self,
-        cid: &str,
-        what: &str,
-        outcome: Result<Vec<Push>, crate::parties::PartyError>,
-        order: Order,
-    ) -> Done {
+    fn party_outcome(&self, cid: &str, what: &str, outcome: Outcome, order: Order) -> Done {
         match outcome {
             Ok(pushes) => self.party_done(cid, pushes, order),
             Err(e) => self.refused(cid, error_code::BAD_INPUT, &format!("{what}: {e}")),
@@ -148,51 +145,57 @@ impl Socket {
         self.party_done(cid, pushes, Order::AnswerFirst)
     }
 
-    pub(super) fn party_promote(&self, cid: &str, m: &rtapi::PartyPromote) -> Done {
-        let Some(to) = self.party_presence(cid, &m.presence) else {
+    /// A leader's operation on another session (promote, accept, remove):
+    /// the presence is checked, then the party id, then `op` runs.
+    fn party_on_presence(
+        &self,
+        cid: &str,
+        party_id: &str,
+        presence: &Option<rtapi::UserPresence>,
+        what: &str,
+        order: Order,
+        op: impl FnOnce(&crate::parties::Parties, &str, &str, &Presence) -> Outcome,
+    ) -> Done {
+        let Some(who) = self.party_presence(cid, presence) else {
             return Done::Failed;
         };
-        if !self.party_id_ok(cid, &m.party_id) {
+        if !self.party_id_ok(cid, party_id) {
             return Done::Failed;
         }
-        let promoted = self.app.parties.promote(&self.session.id, &m.party_id, &to);
-        self.party_outcome(
+        let outcome = op(&self.app.parties, &self.session.id, party_id, &who);
+        self.party_outcome(cid, what, outcome, order)
+    }
+
+    pub(super) fn party_promote(&self, cid: &str, m: &rtapi::PartyPromote) -> Done {
+        self.party_on_presence(
             cid,
+            &m.party_id,
+            &m.presence,
             "Error promoting new party leader",
-            promoted,
             Order::PushesFirst,
+            |p, me, id, to| p.promote(me, id, to),
         )
     }
 
     pub(super) fn party_accept(&self, cid: &str, m: &rtapi::PartyAccept) -> Done {
-        let Some(who) = self.party_presence(cid, &m.presence) else {
-            return Done::Failed;
-        };
-        if !self.party_id_ok(cid, &m.party_id) {
-            return Done::Failed;
-        }
-        let accepted = self.app.parties.accept(&self.session.id, &m.party_id, &who);
-        self.party_outcome(
+        self.party_on_presence(
             cid,
+            &m.party_id,
+            &m.presence,
             "Error accepting party join request",
-            accepted,
             Order::AnswerFirst,
+            |p, me, id, who| p.accept(me, id, who),
         )
     }
 
     pub(super) fn party_remove(&self, cid: &str, m: &rtapi::PartyRemove) -> Done {
-        let Some(who) = self.party_presence(cid, &m.presence) else {
-            return Done::Failed;
-        };
-        if !self.party_id_ok(cid, &m.party_id) {
-            return Done::Failed;
-        }
-        let removed = self.app.parties.remove(&self.session.id, &m.party_id, &who);
-        self.party_outcome(
+        self.party_on_presence(
             cid,
+            &m.party_id,
+            &m.presence,
             "Error removing party member or join request",
-            removed,
             Order::PushesFirst,
+            |p, me, id, who| p.remove(me, id, who),
         )
     }
 
