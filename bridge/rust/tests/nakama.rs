@@ -1,7 +1,7 @@
 //! The bridge inside a real Nakama 3.40.0 on PostgreSQL: the golden vectors
 //! replayed through it, every nk function, an authoritative match of a
-//! Rust module, its matchmaker matched hook, chat channels, groups, user
-//! status, friends and their notifications, realtime message hooks, event
+//! Rust module, its matchmaker matched hook, chat channels, parties and
+//! their matchmaking, groups, user status, friends and their notifications, realtime message hooks, event
 //! handlers, and what Nakama does with a module that panics, one whose
 //! init fails, one built for another ABI, and a bridge built with other Go
 //! flags.
