@@ -34,6 +34,9 @@
 //!   and the group nk functions.
 //! - [`tournaments`]: the tournament nk functions, through
 //!   `fixtures/fixture-nk`.
+//! - [`parties`]: parties over the socket (creation, open and closed
+//!   joins, join requests, promotions, data, updates, removals, leaves,
+//!   closes).
 //! - [`nakama`]: starts and stops a real Nakama through `scripts/nakama-up`,
 //!   for the tests of the bridge.
 //!
@@ -51,6 +54,7 @@ pub mod matches;
 pub mod modules;
 pub mod nakama;
 pub mod nk;
+pub mod parties;
 pub mod realtime;
 pub mod rt_hooks;
 pub mod status;

@@ -5,7 +5,8 @@
 //! closes); after hooks that see the server's answer and the message as
 //! handled, with the after mode in their context, and none after a
 //! refused message; status messages hooked too (a status rewritten, the
-//! `status` answer seen).
+//! `status` answer seen); party messages too (a creation refused and
+//! rewritten, the `party` and `party_join_request` answers seen).
 
 use serde_json::{json, Value};
 
@@ -101,6 +102,7 @@ pub fn check_rt_hooks(port: u16, exact: bool) {
     assert_eq!(recorded(port, &user, &format!("left {bogus}")), None);
 
     check_status_hooks(port, &user, &mut s);
+    check_party_hooks(port, &user, &mut s);
 
     // No message from the hook: a disabled resource; the socket closes.
     s.send(&json!({"cid": "99", "channel_join": {"target": format!("disabled-{run}"), "type": 1}}));
@@ -118,6 +120,32 @@ pub fn check_rt_hooks(port: u16, exact: bool) {
     if exact {
         assert_eq!(errors.len(), 1, "{before:?}");
     }
+}
+
+/// Party messages through their hooks: a creation refused, one changed
+/// on its way (the party as the hook made it, and the after hook sees
+/// it), and the after hook of a listing with its answer.
+fn check_party_hooks(port: u16, user: &User, s: &mut Socket) {
+    let r = s.call(
+        json!({"party_create": {"open": true, "max_size": 4, "label": r#"{"closed":true}"#}}),
+    );
+    assert_eq!(error_of(&r), (7, "parties are closed".to_string()));
+    let r = s.call(json!({"party_create": {"open": false, "max_size": 1}}));
+    let party = &r["party"];
+    assert_eq!(party["max_size"], 2, "{r}");
+    let party_id = party["party_id"].as_str().unwrap().to_string();
+    let session_id = party["self"]["session_id"].as_str().unwrap().to_string();
+    let seen = wait_recorded(port, user, &format!("party {party_id}"));
+    assert_eq!(
+        seen,
+        json!({"max_size": 2, "asked": 2, "leader": session_id, "mode": "after"})
+    );
+    let r = s.call(json!({"party_join_request_list": {"party_id": party_id}}));
+    assert!(r.get("party_join_request").is_some(), "{r}");
+    let seen = wait_recorded(port, user, &format!("requests {party_id}"));
+    assert_eq!(seen, json!({"requests": 0, "asked": party_id}));
+    let r = s.call(json!({"party_close": {"party_id": party_id}}));
+    assert!(r.get("error").is_none(), "{r}");
 }
 
 /// Status messages through their hooks: the after hook of a follow sees

@@ -6,7 +6,8 @@
 //! [`session`] (JWT session tokens), [`nk`] (the nk functions modules call),
 //! [`modules`] (loading the modules folder, and again after a change),
 //! [`http`] (the routes), [`realtime`] (the realtime socket, `/ws`),
-//! [`channels`] (chat channels: their members and history), [`status`]
+//! [`channels`] (chat channels: their members and history), [`parties`]
+//! (realtime sessions' parties), [`status`]
 //! (who follows whose status, and who is online), and
 //! [`start`], which puts them together.
 
@@ -24,6 +25,7 @@ pub mod matchmaker;
 pub mod modules;
 pub mod nk;
 pub mod online;
+pub mod parties;
 pub mod query;
 pub mod realtime;
 pub mod session;
@@ -139,6 +141,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         .map_err(|e| format!("cannot listen on {host}:{}: {e}", config.socket_port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let reload = config.runtime_reload;
+    let node = config.name.clone();
     let shutdown_grace = std::time::Duration::from_secs(config.shutdown_grace_sec);
     let app = Arc::new(http::App {
         config,
@@ -146,11 +149,12 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         modules: ArcSwap::new(modules),
         sessions,
         matches: matches.clone(),
-        matchmaker,
+        matchmaker: matchmaker.clone(),
         channels,
         online,
         status,
         events,
+        parties: parties::Parties::new(&node, Some(matchmaker.clone())),
         log: log.clone(),
     });
     if reload {

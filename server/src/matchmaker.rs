@@ -19,7 +19,11 @@
 //!   Nakama does); every member's own min, max and multiple must accept
 //!   the group's size.
 //!
-//! Not kept: parties (every ticket is one user), Nakama's reverse-query
+//! A party's ticket (`party_matchmaker_add`, [`crate::parties`]) holds
+//! every member: it counts as that many users, never finds the party's
+//! other tickets, nor any ticket sharing a session with it.
+//!
+//! Not kept: Nakama's reverse-query
 //! precision option (`rev_precision`, off by default there), and the
 //! override and processor hooks.
 
@@ -106,6 +110,30 @@ impl TicketRequest {
     }
 }
 
+impl TicketRequest {
+    /// Nakama's checks of the counts, in its order; answers the count
+    /// multiple (1 when absent).
+    pub fn check_counts(&self) -> Result<i32, AddError> {
+        if self.min_count < 2 {
+            return Err(AddError::MinCount);
+        }
+        if self.max_count < self.min_count {
+            return Err(AddError::MaxCount);
+        }
+        let multiple = self.count_multiple.unwrap_or(1);
+        if multiple < 1 {
+            return Err(AddError::CountMultiple);
+        }
+        if self.min_count % multiple != 0 {
+            return Err(AddError::MultipleOfMin);
+        }
+        if self.max_count % multiple != 0 {
+            return Err(AddError::MultipleOfMax);
+        }
+        Ok(multiple)
+    }
+}
+
 /// Why a ticket was refused, with Nakama's message
 /// (server/pipeline_matchmaker.go).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -139,11 +167,22 @@ impl AddError {
 #[error("Matchmaker ticket not found")]
 pub struct TicketNotFound;
 
+/// Why the pool refused a ticket.
+enum Rejected {
+    QueryInvalid(String),
+    TooManyTickets,
+}
+
 /// One ticket in the pool.
 struct Ticket {
-    /// The user and what their ticket says, as the matched hook and the
-    /// `matchmaker_matched` push show it.
-    entry: MatchmakerEntry,
+    /// Its users (one, or a party's members) and what the ticket says, as
+    /// the matched hook and the `matchmaker_matched` push show them.
+    entries: Vec<MatchmakerEntry>,
+    /// The session that added it; empty for a party's.
+    owner: String,
+    /// The party whose ticket it is, if any.
+    party_id: String,
+    create_time: i64,
     query: Query,
     min_count: usize,
     max_count: usize,
@@ -200,6 +239,29 @@ fn unix_nanos() -> i64 {
         .unwrap_or_default()
 }
 
+impl Ticket {
+    fn id(&self) -> &str {
+        self.entries.first().map_or("", |e| e.ticket.as_str())
+    }
+
+    fn has_session(&self, session_id: &str) -> bool {
+        self.entries
+            .iter()
+            .any(|e| e.presence.session_id == session_id)
+    }
+
+    /// Whether it shares a session with `other`.
+    fn overlaps(&self, other: &Ticket) -> bool {
+        self.entries
+            .iter()
+            .any(|e| other.has_session(&e.presence.session_id))
+    }
+
+    fn count(&self) -> usize {
+        self.entries.len()
+    }
+}
+
 impl Matchmaker {
     pub fn new(
         config: MatchmakerConfig,
@@ -248,29 +310,49 @@ impl Matchmaker {
 
     /// `matchmaker_add`: a ticket for `presence`'s session; answers its id.
     pub fn add(&self, presence: &Presence, req: &TicketRequest) -> Result<String, AddError> {
-        if req.min_count < 2 {
-            return Err(AddError::MinCount);
-        }
-        if req.max_count < req.min_count {
-            return Err(AddError::MaxCount);
-        }
-        let multiple = req.count_multiple.unwrap_or(1);
-        if multiple < 1 {
-            return Err(AddError::CountMultiple);
-        }
-        if req.min_count % multiple != 0 {
-            return Err(AddError::MultipleOfMin);
-        }
-        if req.max_count % multiple != 0 {
-            return Err(AddError::MultipleOfMax);
-        }
+        let multiple = req.check_counts()?;
+        self.add_ticket(std::slice::from_ref(presence), "", req, multiple)
+            .map_err(|e| {
+                AddError::Refused(match e {
+                    Rejected::QueryInvalid(why) => format!("invalid matchmaker query: {why}"),
+                    Rejected::TooManyTickets => {
+                        "too many matchmaker tickets for this session".into()
+                    }
+                })
+            })
+    }
+
+    /// `party_matchmaker_add` (counts checked): one ticket for the whole
+    /// party, its members in `presences`; refused with Nakama's words
+    /// (`matchmaker query invalid`, `matchmaker too many tickets`).
+    pub fn add_party(
+        &self,
+        party_id: &str,
+        presences: &[Presence],
+        req: &TicketRequest,
+        multiple: i32,
+    ) -> Result<String, String> {
+        self.add_ticket(presences, party_id, req, multiple)
+            .map_err(|e| match e {
+                Rejected::QueryInvalid(_) => "matchmaker query invalid".into(),
+                Rejected::TooManyTickets => "matchmaker too many tickets".into(),
+            })
+    }
+
+    /// A ticket for `presences` (one session's, or a party's members).
+    fn add_ticket(
+        &self,
+        presences: &[Presence],
+        party_id: &str,
+        req: &TicketRequest,
+        multiple: i32,
+    ) -> Result<String, Rejected> {
         let query_text = if req.query.is_empty() {
             "*"
         } else {
             &req.query
         };
-        let query = Query::parse(query_text)
-            .map_err(|e| AddError::Refused(format!("invalid matchmaker query: {e}")))?;
+        let query = Query::parse(query_text).map_err(|e| Rejected::QueryInvalid(e.to_string()))?;
         let ticket = uuid::Uuid::new_v4().to_string();
         let create_time = unix_nanos();
         // The fields Nakama indexes a ticket with (MapMatchmakerIndex).
@@ -278,7 +360,7 @@ impl Matchmaker {
         doc.add_keyword("ticket", &ticket);
         doc.add_number("min_count", req.min_count as f64);
         doc.add_number("max_count", req.max_count as f64);
-        doc.add_keyword("party_id", "");
+        doc.add_keyword("party_id", party_id);
         doc.add_number("created_at", create_time as f64);
         for (k, v) in &req.string_properties {
             doc.add_json(
@@ -290,24 +372,44 @@ impl Matchmaker {
             doc.add_number(&format!("properties.{k}"), *v);
         }
         let mut tickets = lock(&self.inner.tickets);
-        let held = tickets
-            .iter()
-            .filter(|t| t.entry.presence.session_id == presence.session_id)
-            .count();
-        if held >= self.inner.config.max_tickets {
-            return Err(AddError::Refused(
-                "too many matchmaker tickets for this session".into(),
-            ));
+        let max = self.inner.config.max_tickets;
+        // Every member's tickets count, and the party's.
+        for p in presences {
+            if tickets
+                .iter()
+                .filter(|t| t.has_session(&p.session_id))
+                .count()
+                >= max
+            {
+                return Err(Rejected::TooManyTickets);
+            }
+        }
+        if !party_id.is_empty() && tickets.iter().filter(|t| t.party_id == party_id).count() >= max
+        {
+            return Err(Rejected::TooManyTickets);
         }
         tickets.push(Ticket {
-            entry: MatchmakerEntry {
-                presence: presence.clone(),
-                ticket: ticket.clone(),
-                string_properties: req.string_properties.clone(),
-                numeric_properties: req.numeric_properties.clone(),
-                party_id: String::new(),
-                create_time,
+            entries: presences
+                .iter()
+                .map(|presence| MatchmakerEntry {
+                    presence: presence.clone(),
+                    ticket: ticket.clone(),
+                    string_properties: req.string_properties.clone(),
+                    numeric_properties: req.numeric_properties.clone(),
+                    party_id: party_id.to_string(),
+                    create_time,
+                })
+                .collect(),
+            owner: if party_id.is_empty() {
+                presences
+                    .first()
+                    .map(|p| p.session_id.clone())
+                    .unwrap_or_default()
+            } else {
+                String::new()
             },
+            party_id: party_id.to_string(),
+            create_time,
             query,
             min_count: req.min_count as usize,
             max_count: req.max_count as usize,
@@ -319,20 +421,38 @@ impl Matchmaker {
         Ok(ticket)
     }
 
-    /// `matchmaker_remove`: one of the session's tickets.
+    /// `matchmaker_remove`: one of the session's own tickets (not a
+    /// party's, as in Nakama).
     pub fn remove(&self, session_id: &str, ticket: &str) -> Result<(), TicketNotFound> {
         let mut tickets = lock(&self.inner.tickets);
         let at = tickets
             .iter()
-            .position(|t| t.entry.ticket == ticket && t.entry.presence.session_id == session_id)
+            .position(|t| t.id() == ticket && t.owner == session_id && t.party_id.is_empty())
             .ok_or(TicketNotFound)?;
         tickets.remove(at);
         Ok(())
     }
 
-    /// The session closed: its tickets go.
+    /// `party_matchmaker_remove`: one of the party's tickets.
+    pub fn remove_party(&self, party_id: &str, ticket: &str) -> Result<(), TicketNotFound> {
+        let mut tickets = lock(&self.inner.tickets);
+        let at = tickets
+            .iter()
+            .position(|t| t.id() == ticket && !party_id.is_empty() && t.party_id == party_id)
+            .ok_or(TicketNotFound)?;
+        tickets.remove(at);
+        Ok(())
+    }
+
+    /// The party's members changed, or it is gone: its tickets go.
+    pub fn remove_party_all(&self, party_id: &str) {
+        lock(&self.inner.tickets).retain(|t| t.party_id != party_id);
+    }
+
+    /// The session closed: its tickets go, and those of parties it is in
+    /// (as Nakama's `RemoveSessionAll`).
     pub fn remove_session(&self, session_id: &str) {
-        lock(&self.inner.tickets).retain(|t| t.entry.presence.session_id != session_id);
+        lock(&self.inner.tickets).retain(|t| !t.has_session(session_id));
     }
 
     /// Tickets in the pool.
@@ -375,7 +495,7 @@ impl Matchmaker {
         {
             let mut stats = lock(&self.inner.stats);
             stats.ticket_count = tickets.len();
-            stats.oldest_create_time = tickets.iter().map(|t| t.entry.create_time).min();
+            stats.oldest_create_time = tickets.iter().map(|t| t.create_time).min();
         }
         let max_intervals = self.inner.config.max_intervals;
         let mut taken: HashSet<usize> = HashSet::new();
@@ -396,6 +516,8 @@ impl Matchmaker {
                 .enumerate()
                 .filter(|(h, _)| *h != a && !taken.contains(h))
                 .filter(|(_, h)| h.min_count >= t.min_count && h.max_count <= t.max_count)
+                // Never the ticket's own party.
+                .filter(|(_, h)| t.party_id.is_empty() || h.party_id != t.party_id)
                 .filter_map(|(h, ht)| t.query.score(&ht.doc).map(|s| (h, s)))
                 .collect();
             // Best score first, then the longest waiting (the pool is in
@@ -404,20 +526,17 @@ impl Matchmaker {
             // Candidate groups (without `a`); a hit joins the first with room.
             let mut combos: Vec<Vec<usize>> = Vec::new();
             let last_hit = hits.len().saturating_sub(1);
+            // Users in a combo (tickets count as many as they hold).
+            let users = |c: &[usize]| c.iter().map(|&m| tickets[m].count()).sum::<usize>();
             for (n, &(h, _)) in hits.iter().enumerate() {
                 let ht = &tickets[h];
-                if ht.entry.presence.session_id == t.entry.presence.session_id {
+                if ht.overlaps(t) {
                     continue;
                 }
-                let same_session = |c: &Vec<usize>| {
-                    c.iter().any(|&m| {
-                        tickets[m].entry.presence.session_id == ht.entry.presence.session_id
-                    })
-                };
-                let at = match combos
-                    .iter()
-                    .position(|c| c.len() + 2 <= t.max_count && !same_session(c))
-                {
+                let same_session = |c: &Vec<usize>| c.iter().any(|&m| tickets[m].overlaps(ht));
+                let at = match combos.iter().position(|c| {
+                    users(c) + ht.count() + t.count() <= t.max_count && !same_session(c)
+                }) {
                     Some(at) => {
                         combos[at].push(h);
                         at
@@ -427,20 +546,31 @@ impl Matchmaker {
                         combos.len() - 1
                     }
                 };
-                let size = combos[at].len() + 1;
+                let size = users(&combos[at]) + t.count();
                 let full = size == t.max_count;
                 let settle = last && n == last_hit && size >= t.min_count && size <= t.max_count;
                 if !(full || settle) {
                     continue;
                 }
                 let mut members = combos[at].clone();
-                // A count multiple: drop members until it fits. Nakama
-                // drops the oldest (its sort puts them first), so do we.
-                let extra = size % t.count_multiple;
-                members.sort_by_key(|&m| tickets[m].entry.create_time);
-                members.drain(..extra.min(members.len()));
+                // A count multiple: drop tickets until it fits. Nakama
+                // drops the oldest that fit in what is over (its sort puts
+                // them first), so do we.
+                let mut extra = size % t.count_multiple;
+                members.sort_by_key(|&m| tickets[m].create_time);
+                members.retain(|&m| {
+                    let c = tickets[m].count();
+                    if extra > 0 && c <= extra {
+                        extra -= c;
+                        return false;
+                    }
+                    true
+                });
+                if extra != 0 {
+                    continue;
+                }
                 members.push(a);
-                let size = members.len();
+                let size = users(&members);
                 let accepted = members.iter().all(|&m| {
                     let mt = &tickets[m];
                     mt.min_count <= size && size <= mt.max_count && size % mt.count_multiple == 0
@@ -456,7 +586,11 @@ impl Matchmaker {
         }
         let out: Vec<Vec<MatchmakerEntry>> = groups
             .iter()
-            .map(|g| g.iter().map(|&m| tickets[m].entry.clone()).collect())
+            .map(|g| {
+                g.iter()
+                    .flat_map(|&m| tickets[m].entries.iter().cloned())
+                    .collect()
+            })
             .collect();
         let matched_at = unix_nanos();
         let mut stats = lock(&self.inner.stats);
@@ -650,6 +784,70 @@ mod tests {
         assert_eq!(first.string_properties["mode"], "duel");
         assert_eq!(m.ticket_count(), 0);
         assert!(m.form_groups().is_empty());
+    }
+
+    #[test]
+    fn a_partys_ticket_counts_its_members_and_never_finds_its_party() {
+        let m = matchmaker(1);
+        let party = [user(1), user(2)];
+        m.add_party("p.n", &party, &TicketRequest::new(3, 3), 1)
+            .unwrap();
+        // Another ticket of the same party, or one sharing a session,
+        // is no match for it.
+        m.add_party("p.n", &[user(3)], &TicketRequest::new(3, 3), 1)
+            .unwrap();
+        m.add(&user(1), &TicketRequest::new(3, 3)).unwrap();
+        assert!(m.form_groups().is_empty());
+        let m = matchmaker(1);
+        m.add_party("p.n", &party, &TicketRequest::new(3, 3), 1)
+            .unwrap();
+        m.add(&user(3), &TicketRequest::new(3, 3)).unwrap();
+        let groups = m.form_groups();
+        assert_eq!(names(&groups), vec![vec!["user1", "user2", "user3"]]);
+        let mut parties: Vec<&str> = groups[0].iter().map(|e| e.party_id.as_str()).collect();
+        parties.sort();
+        assert_eq!(parties, ["", "p.n", "p.n"]);
+        // Too big for a group of 2.
+        let m = matchmaker(1);
+        m.add_party("p.n", &party, &TicketRequest::new(2, 2), 1)
+            .unwrap();
+        m.add(&user(3), &TicketRequest::new(2, 2)).unwrap();
+        assert!(m.form_groups().is_empty());
+        // Removed by its party only; the party's tickets go with a member.
+        let m = matchmaker(1);
+        let t2 = m
+            .add_party("p.n", &party, &TicketRequest::new(3, 3), 1)
+            .unwrap();
+        assert_eq!(m.remove("s1", &t2), Err(TicketNotFound));
+        assert_eq!(m.remove_party("q.n", &t2), Err(TicketNotFound));
+        assert_eq!(m.remove_party("p.n", &t2), Ok(()));
+        m.add_party("p.n", &party, &TicketRequest::new(3, 3), 1)
+            .unwrap();
+        m.remove_session("s2");
+        assert_eq!(m.ticket_count(), 0);
+    }
+
+    #[test]
+    fn a_party_holds_at_most_max_tickets() {
+        let m = matchmaker(1);
+        let party = [user(1), user(2)];
+        for _ in 0..3 {
+            m.add_party("p.n", &party, &TicketRequest::new(3, 3), 1)
+                .unwrap();
+        }
+        assert_eq!(
+            m.add_party("p.n", &party, &TicketRequest::new(3, 3), 1),
+            Err("matchmaker too many tickets".into())
+        );
+        assert_eq!(
+            m.add_party(
+                "q.n",
+                &[user(3)],
+                &TicketRequest::new(3, 3).query("a:b~3 +"),
+                1
+            ),
+            Err("matchmaker query invalid".into())
+        );
     }
 
     #[test]

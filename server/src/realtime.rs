@@ -24,11 +24,11 @@
 //!   `channel_leave`, `channel_message_send` / `_update` / `_remove`
 //!   ([`crate::channels`] pushes `channel_message` and
 //!   `channel_presence_event`); `status_follow`, `status_unfollow`,
-//!   `status_update` ([`crate::status`] pushes `status_presence_event`).
+//!   `status_update` ([`crate::status`] pushes `status_presence_event`);
+//!   the party messages ([`crate::parties`], answered in
+//!   `realtime/parties.rs`).
 //!   Each error is an `error` envelope with Nakama's code and message.
-//! - Messages Nakama handles and the dev host does not yet (parties)
-//!   answer an error saying so and the socket stays open.
-//!   Server-to-client messages sent by a client answer `Unrecognized
+//! - Server-to-client messages sent by a client answer `Unrecognized
 //!   message.` and close it, as in Nakama.
 //! - Requests of one socket are handled one after the other, in order, as
 //!   Nakama's read loop does; what matches send goes out meanwhile.
@@ -38,8 +38,8 @@
 //! - The token's expiry is checked at the upgrade only: Nakama 3.40.0 does
 //!   not close a socket whose session token expires later (its session has
 //!   no timer for it), and neither does the dev host.
-//! - When the socket closes, its session leaves every match and channel
-//!   it is in, its matchmaker tickets go, its status presence leaves and
+//! - When the socket closes, its session leaves every match, party and
+//!   channel it is in, its matchmaker tickets go, its status presence leaves and
 //!   it stops following users.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -67,6 +67,7 @@ use crate::online::{MatchedId, Outbound, Outbox};
 use crate::status::{Followed, StatusPresence};
 
 mod hooks;
+mod parties;
 
 /// The largest message a client may send (Nakama's
 /// `socket.max_message_size_bytes` default).
@@ -355,6 +356,7 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
     // leave can count on the tickets being gone.
     app.matchmaker.remove_session(&session.id);
     app.matches.leave_all(&session.id);
+    crate::parties::deliver(app.parties.leave_all(&session.id));
     app.channels.leave_all(&session.id);
     app.status.disconnect(&session.user_id, &session.id);
     app.online.disconnect(&session.user_id, &session.id);
@@ -550,8 +552,12 @@ impl Socket {
             decode::Request::MatchJoin { id, metadata } => {
                 self.match_join(cid, id, metadata, keep).await
             }
-            decode::Request::MatchCreate(rtapi::MatchCreate { name }) => self.match_create(cid, &name, keep),
-            decode::Request::MatchLeave(rtapi::MatchLeave { match_id }) => self.match_leave(cid, &match_id),
+            decode::Request::MatchCreate(rtapi::MatchCreate { name }) => {
+                self.match_create(cid, &name, keep)
+            }
+            decode::Request::MatchLeave(rtapi::MatchLeave { match_id }) => {
+                self.match_leave(cid, &match_id)
+            }
             decode::Request::MatchDataSend(rtapi::MatchDataSend {
                 match_id,
                 op_code,
@@ -560,7 +566,9 @@ impl Socket {
                 reliable,
             }) => self.match_data_send(&match_id, op_code, data, &presences, reliable),
             decode::Request::MatchmakerAdd(req) => self.matchmaker_add(cid, &req, keep),
-            decode::Request::MatchmakerRemove(rtapi::MatchmakerRemove { ticket }) => self.matchmaker_remove(cid, &ticket),
+            decode::Request::MatchmakerRemove(rtapi::MatchmakerRemove { ticket }) => {
+                self.matchmaker_remove(cid, &ticket)
+            }
             decode::Request::ChannelJoin(req) => self.channel_join(cid, &req, keep).await,
             decode::Request::ChannelLeave(rtapi::ChannelLeave { channel_id }) => {
                 match self.app.channels.leave(&self.session.id, &channel_id) {
@@ -628,19 +636,30 @@ impl Socket {
                     Err(r) => self.refused(cid, r.code, &r.message),
                 }
             }
-            decode::Request::NotYet(name) => self.refused(
-                cid,
-                error_code::UNRECOGNIZED_PAYLOAD,
-                &format!(
-                    "{name} is not supported by the dev host yet; run on a real Nakama through the bridge"
-                ),
-            ),
+            decode::Request::PartyCreate(m) => self.party_create(cid, &m, keep),
+            decode::Request::PartyJoin(m) => self.party_join(cid, &m.party_id),
+            decode::Request::PartyLeave(m) => self.party_leave(cid, &m.party_id),
+            decode::Request::PartyPromote(m) => self.party_promote(cid, &m),
+            decode::Request::PartyAccept(m) => self.party_accept(cid, &m),
+            decode::Request::PartyRemove(m) => self.party_remove(cid, &m),
+            decode::Request::PartyClose(m) => self.party_close(cid, &m.party_id),
+            decode::Request::PartyJoinRequestList(m) => {
+                self.party_join_request_list(cid, &m.party_id, keep)
+            }
+            decode::Request::PartyMatchmakerAdd(m) => self.party_matchmaker_add(cid, &m, keep),
+            decode::Request::PartyMatchmakerRemove(m) => self.party_matchmaker_remove(cid, &m),
+            decode::Request::PartyDataSend(m) => self.party_data_send(cid, &m),
+            decode::Request::PartyUpdate(m) => self.party_update(cid, &m),
             decode::Request::ServerOnly(name) => {
                 self.app.log.error(
                     "Unrecognizable payload received.",
                     &[("payload", name.into())],
                 );
-                self.error(cid, error_code::UNRECOGNIZED_PAYLOAD, "Unrecognized message.");
+                self.error(
+                    cid,
+                    error_code::UNRECOGNIZED_PAYLOAD,
+                    "Unrecognized message.",
+                );
                 return Err("error processing message");
             }
         })
@@ -1462,14 +1481,24 @@ pub mod decode {
         StatusUnfollow(rtapi::StatusUnfollow),
         /// `status` absent: appear offline.
         StatusUpdate(rtapi::StatusUpdate),
-        /// A message Nakama handles and the dev host does not yet.
-        NotYet(&'static str),
+        PartyCreate(rtapi::PartyCreate),
+        PartyJoin(rtapi::PartyJoin),
+        PartyLeave(rtapi::PartyLeave),
+        PartyPromote(rtapi::PartyPromote),
+        PartyAccept(rtapi::PartyAccept),
+        PartyRemove(rtapi::PartyRemove),
+        PartyClose(rtapi::PartyClose),
+        PartyJoinRequestList(rtapi::PartyJoinRequestList),
+        PartyMatchmakerAdd(rtapi::PartyMatchmakerAdd),
+        PartyMatchmakerRemove(rtapi::PartyMatchmakerRemove),
+        PartyDataSend(rtapi::PartyDataSend),
+        PartyUpdate(rtapi::PartyUpdate),
         /// A message only servers send.
         ServerOnly(&'static str),
     }
 
-    /// The client messages the dev host does not handle yet.
-    const NOT_YET: &[&str] = &[
+    /// The party messages a client sends.
+    const PARTY: &[&str] = &[
         "party_create",
         "party_join",
         "party_leave",
@@ -1715,6 +1744,92 @@ pub mod decode {
         map(v, |v| string(Some(v)))
     }
 
+    /// An optional `UserPresence` field.
+    fn user_presence(v: Option<Json>) -> Result<Option<UserPresence>, Error> {
+        v.map(|v| presences(Some(Json::Array(vec![v]))).map(|mut p| p.remove(0)))
+            .transpose()
+    }
+
+    /// Decodes party message `name`.
+    fn party(name: &'static str, value: Json) -> Result<Request, Error> {
+        let id = |m: &mut HashMap<&'static str, Json>| string(m.remove("party_id"));
+        Ok(match name {
+            "party_create" => {
+                let mut m = message(value, &["open", "max_size", "label", "hidden"])?;
+                Request::PartyCreate(rtapi::PartyCreate {
+                    open: boolean(m.remove("open"))?,
+                    max_size: int32(m.remove("max_size"))?,
+                    label: string(m.remove("label"))?,
+                    hidden: boolean(m.remove("hidden"))?,
+                })
+            }
+            "party_join" | "party_leave" | "party_close" | "party_join_request_list" => {
+                let mut m = message(value, &["party_id"])?;
+                let party_id = id(&mut m)?;
+                match name {
+                    "party_join" => Request::PartyJoin(rtapi::PartyJoin { party_id }),
+                    "party_leave" => Request::PartyLeave(rtapi::PartyLeave { party_id }),
+                    "party_close" => Request::PartyClose(rtapi::PartyClose { party_id }),
+                    _ => Request::PartyJoinRequestList(rtapi::PartyJoinRequestList { party_id }),
+                }
+            }
+            "party_promote" | "party_accept" | "party_remove" => {
+                let mut m = message(value, &["party_id", "presence"])?;
+                let party_id = id(&mut m)?;
+                let presence = user_presence(m.remove("presence"))?;
+                match name {
+                    "party_promote" => {
+                        Request::PartyPromote(rtapi::PartyPromote { party_id, presence })
+                    }
+                    "party_accept" => {
+                        Request::PartyAccept(rtapi::PartyAccept { party_id, presence })
+                    }
+                    _ => Request::PartyRemove(rtapi::PartyRemove { party_id, presence }),
+                }
+            }
+            "party_matchmaker_add" => {
+                let mut fields = vec!["party_id"];
+                fields.extend_from_slice(TICKET_FIELDS);
+                let mut m = message(value, &fields)?;
+                let party_id = id(&mut m)?;
+                let t = ticket(&mut m)?;
+                Request::PartyMatchmakerAdd(rtapi::PartyMatchmakerAdd {
+                    party_id,
+                    min_count: t.min_count,
+                    max_count: t.max_count,
+                    query: t.query,
+                    string_properties: t.string_properties,
+                    numeric_properties: t.numeric_properties,
+                    count_multiple: t.count_multiple,
+                })
+            }
+            "party_matchmaker_remove" => {
+                let mut m = message(value, &["party_id", "ticket"])?;
+                Request::PartyMatchmakerRemove(rtapi::PartyMatchmakerRemove {
+                    party_id: id(&mut m)?,
+                    ticket: string(m.remove("ticket"))?,
+                })
+            }
+            "party_data_send" => {
+                let mut m = message(value, &["party_id", "op_code", "data"])?;
+                Request::PartyDataSend(rtapi::PartyDataSend {
+                    party_id: id(&mut m)?,
+                    op_code: int64(m.remove("op_code"))?,
+                    data: bytes(m.remove("data"))?,
+                })
+            }
+            _ => {
+                let mut m = message(value, &["party_id", "label", "open", "hidden"])?;
+                Request::PartyUpdate(rtapi::PartyUpdate {
+                    party_id: id(&mut m)?,
+                    label: string(m.remove("label"))?,
+                    open: boolean(m.remove("open"))?,
+                    hidden: boolean(m.remove("hidden"))?,
+                })
+            }
+        })
+    }
+
     /// Whom a `match_data_send` is for (relayed matches; authoritative
     /// ones ignore it, as in Nakama).
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1771,6 +1886,34 @@ pub mod decode {
         SendTo::Sessions(sessions)
     }
 
+    /// A matchmaker ticket's fields (`matchmaker_add`, and
+    /// `party_matchmaker_add`'s besides its `party_id`).
+    const TICKET_FIELDS: &[&str] = &[
+        "min_count",
+        "max_count",
+        "query",
+        "string_properties",
+        "numeric_properties",
+        "count_multiple",
+    ];
+
+    fn ticket(
+        m: &mut HashMap<&'static str, Json>,
+    ) -> Result<crate::matchmaker::TicketRequest, Error> {
+        Ok(crate::matchmaker::TicketRequest {
+            min_count: int32(m.remove("min_count"))?,
+            max_count: int32(m.remove("max_count"))?,
+            query: string(m.remove("query"))?,
+            string_properties: string_map(m.remove("string_properties"))?,
+            numeric_properties: map(m.remove("numeric_properties"), double)?,
+            // A wrapper: absent and 0 differ.
+            count_multiple: match m.remove("count_multiple") {
+                None => None,
+                Some(v) => Some(int32(Some(v))?),
+            },
+        })
+    }
+
     /// Decodes a client's envelope; `Err` is what Nakama calls a malformed
     /// payload.
     pub fn envelope(text: &str) -> Result<Envelope, Error> {
@@ -1786,7 +1929,7 @@ pub mod decode {
                 "cid"
             } else {
                 field(HANDLED, &name)
-                    .or_else(|| field(NOT_YET, &name))
+                    .or_else(|| field(PARTY, &name))
                     .or_else(|| field(SERVER_ONLY, &name))
                     .ok_or_else(|| format!("unknown field {name:?}"))?
             };
@@ -1875,29 +2018,8 @@ pub mod decode {
                 })
             }
             "matchmaker_add" => {
-                let mut m = message(
-                    value,
-                    &[
-                        "min_count",
-                        "max_count",
-                        "query",
-                        "string_properties",
-                        "numeric_properties",
-                        "count_multiple",
-                    ],
-                )?;
-                Request::MatchmakerAdd(crate::matchmaker::TicketRequest {
-                    min_count: int32(m.remove("min_count"))?,
-                    max_count: int32(m.remove("max_count"))?,
-                    query: string(m.remove("query"))?,
-                    string_properties: string_map(m.remove("string_properties"))?,
-                    numeric_properties: map(m.remove("numeric_properties"), double)?,
-                    // A wrapper: absent and 0 differ.
-                    count_multiple: match m.remove("count_multiple") {
-                        None => None,
-                        Some(v) => Some(int32(Some(v))?),
-                    },
-                })
+                let mut m = message(value, TICKET_FIELDS)?;
+                Request::MatchmakerAdd(ticket(&mut m)?)
             }
             "matchmaker_remove" => {
                 let mut m = message(value, &["ticket"])?;
@@ -1961,16 +2083,13 @@ pub mod decode {
                     status: string_value(m.remove("status"))?,
                 })
             }
+            other if PARTY.contains(&other) => party(other, value)?,
             other => {
                 // Not read further: the dev host only needs its kind.
                 if !matches!(value, Json::Object(_)) {
                     return Err(format!("expected an object for {other}"));
                 }
-                if NOT_YET.contains(&other) {
-                    Request::NotYet(other)
-                } else {
-                    Request::ServerOnly(other)
-                }
+                Request::ServerOnly(other)
             }
         })
     }
@@ -2146,8 +2265,46 @@ mod tests {
             e.message,
             Some(Request::StatusUpdate(rtapi::StatusUpdate { status: None }))
         );
-        let e = envelope(r#"{"party_matchmaker_add":{}}"#).unwrap();
-        assert_eq!(e.message, Some(Request::NotYet("party_matchmaker_add")));
+        let e =
+            envelope(r#"{"partyMatchmakerAdd":{"partyId":"p.n","minCount":2,"countMultiple":2}}"#)
+                .unwrap();
+        assert_eq!(
+            e.message,
+            Some(Request::PartyMatchmakerAdd(rtapi::PartyMatchmakerAdd {
+                party_id: "p.n".into(),
+                min_count: 2,
+                count_multiple: Some(2),
+                ..Default::default()
+            }))
+        );
+        let e = envelope(
+            r#"{"party_promote":{"party_id":"p.n","presence":{"user_id":"u","session_id":"s","username":"n"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            e.message,
+            Some(Request::PartyPromote(rtapi::PartyPromote {
+                party_id: "p.n".into(),
+                presence: Some(rtapi::UserPresence {
+                    user_id: "u".into(),
+                    session_id: "s".into(),
+                    username: "n".into(),
+                    ..Default::default()
+                }),
+            }))
+        );
+        let e = envelope(r#"{"party_data_send":{"party_id":"p.n","op_code":"3","data":"aGk="}}"#)
+            .unwrap();
+        assert_eq!(
+            e.message,
+            Some(Request::PartyDataSend(rtapi::PartyDataSend {
+                party_id: "p.n".into(),
+                op_code: 3,
+                data: b"hi".to_vec(),
+            }))
+        );
+        assert!(envelope(r#"{"party_create":{"size":2}}"#).is_err());
+        assert!(envelope(r#"{"party_join":{"party_id":1}}"#).is_err());
         let e = envelope(r#"{"matchData":{}}"#).unwrap();
         assert_eq!(e.message, Some(Request::ServerOnly("match_data")));
     }

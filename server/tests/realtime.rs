@@ -1,17 +1,15 @@
 //! The realtime socket (`/ws`) of the dev host serving `examples/arena`:
 //! the conformance checks shared with real Nakama (chat channels and user
-//! status too),
-//! then what only the dev host answers (messages it does not support yet).
+//! status,
+//! and parties too).
 
 mod common;
 
 use common::Server;
 use nakama_conformance::realtime::{
     check_arena, check_closes, check_matchmaker, check_matchmaker_hook_failures,
-    check_matchmaker_stats, check_notifications, check_relayed, check_rpc_context, error_of,
-    Socket, User,
+    check_matchmaker_stats, check_notifications, check_relayed, check_rpc_context, User,
 };
-use serde_json::json;
 
 #[test]
 fn the_socket_serves_an_arena_match_as_nakama() {
@@ -80,27 +78,18 @@ fn user_status_works_as_nakamas() {
 }
 
 #[test]
-fn messages_the_dev_host_lacks_answer_an_error_and_keep_the_socket() {
-    let server = Server::start(&["arena"], &["--logger.level", "error"]);
-    let user = User::new(server.port, "rt-unsupported-0001", "unsupported0001");
-    let mut s = Socket::open(server.port, &user);
-    for message in [
-        json!({"party_matchmaker_add": {"party_id": "p", "min_count": 2, "max_count": 2}}),
-        json!({"party_create": {"open": true, "max_size": 2}}),
-    ] {
-        let name = message.as_object().unwrap().keys().next().unwrap().clone();
-        let r = s.call(message);
-        let (code, text) = error_of(&r);
-        assert_eq!(code, 1, "{r}");
-        assert!(
-            text.starts_with(&format!("{name} is not supported by the dev host yet")),
-            "{text}"
-        );
-    }
-    // Still open.
-    let pong = s.call(json!({"ping": {}}));
-    assert!(pong.get("pong").is_some(), "{pong}");
-    s.close();
+fn parties_work_as_nakamas() {
+    let server = Server::start(&["hello"], &["--logger.level", "error"]);
+    nakama_conformance::parties::check_parties(server.port);
+}
+
+#[test]
+fn parties_are_matched_as_nakamas() {
+    let server = Server::start(
+        &["hello"],
+        &["--logger.level", "error", "--matchmaker.interval_sec", "1"],
+    );
+    nakama_conformance::parties::check_party_matchmaker(server.port);
 }
 
 #[test]

@@ -1,10 +1,11 @@
 //! The bridge inside a real Nakama 3.40.0 on PostgreSQL: the golden vectors
 //! replayed through it, every nk function, an authoritative match of a
-//! Rust module, its matchmaker matched hook, chat channels, groups, user
-//! status, friends and their notifications, tournaments (nk functions and
-//! client routes), realtime message hooks, event handlers, and what Nakama
-//! does with a module that panics, one whose init fails, one built for
-//! another ABI, and a bridge built with other Go flags.
+//! Rust module, its matchmaker matched hook, chat channels, parties and
+//! their matchmaking, groups, user status, friends and their
+//! notifications, tournaments (nk functions and client routes), realtime
+//! message hooks, event handlers, and what Nakama does with a module that
+//! panics, one whose init fails, one built for another ABI, and a bridge
+//! built with other Go flags.
 //!
 //! They need Nakama, PostgreSQL and the built plugin, so they are ignored
 //! by a plain `cargo test`; `bridge/test.sh` builds everything and runs
@@ -432,6 +433,23 @@ fn chat_channels_in_nakama_are_as_on_the_dev_host() {
     let runtime = runtime_folder(&["arena"]);
     let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
     nakama_conformance::channels::check_channels(nakama.port);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn parties_in_nakama_are_as_on_the_dev_host() {
+    let runtime = runtime_folder(&["hello"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    nakama_conformance::parties::check_parties(nakama.port);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn parties_are_matched_in_nakama_as_on_the_dev_host() {
+    let runtime = runtime_folder(&["hello"]);
+    let nakama =
+        nakama::start(runtime.path(), &["--matchmaker.interval_sec", "1"]).expect(NEEDS_NAKAMA);
+    nakama_conformance::parties::check_party_matchmaker(nakama.port);
 }
 
 #[test]

@@ -9,8 +9,7 @@
 //! - after: only when the server handled the message successfully, with
 //!   its answer when it has one; the client has its answer already, so an
 //!   error is only logged (Nakama drops it without a word).
-//! - `rpc` has no hooks, as in Nakama; messages the dev host does not
-//!   handle (parties) are refused before any hook runs.
+//! - `rpc` has no hooks, as in Nakama.
 //! - An empty `status_follow` (no ids, no names) is answered, and its
 //!   after hook gets no answer, as in Nakama.
 //!
@@ -46,7 +45,7 @@ impl Request {
         Some(match self {
             Request::Ping => ("Ping", "ping"),
             Request::Pong => ("Pong", "pong"),
-            Request::Rpc { .. } | Request::NotYet(_) | Request::ServerOnly(_) => return None,
+            Request::Rpc { .. } | Request::ServerOnly(_) => return None,
             Request::MatchJoin { .. } => ("MatchJoin", "match_join"),
             Request::MatchCreate(_) => ("MatchCreate", "match_create"),
             Request::MatchLeave(_) => ("MatchLeave", "match_leave"),
@@ -61,6 +60,20 @@ impl Request {
             Request::StatusFollow(_) => ("StatusFollow", "status_follow"),
             Request::StatusUnfollow(_) => ("StatusUnfollow", "status_unfollow"),
             Request::StatusUpdate(_) => ("StatusUpdate", "status_update"),
+            Request::PartyCreate(_) => ("PartyCreate", "party_create"),
+            Request::PartyJoin(_) => ("PartyJoin", "party_join"),
+            Request::PartyLeave(_) => ("PartyLeave", "party_leave"),
+            Request::PartyPromote(_) => ("PartyPromote", "party_promote"),
+            Request::PartyAccept(_) => ("PartyAccept", "party_accept"),
+            Request::PartyRemove(_) => ("PartyRemove", "party_remove"),
+            Request::PartyClose(_) => ("PartyClose", "party_close"),
+            Request::PartyJoinRequestList(_) => ("PartyJoinRequestList", "party_join_request_list"),
+            Request::PartyMatchmakerAdd(_) => ("PartyMatchmakerAdd", "party_matchmaker_add"),
+            Request::PartyMatchmakerRemove(_) => {
+                ("PartyMatchmakerRemove", "party_matchmaker_remove")
+            }
+            Request::PartyDataSend(_) => ("PartyDataSend", "party_data_send"),
+            Request::PartyUpdate(_) => ("PartyUpdate", "party_update"),
         })
     }
 
@@ -77,7 +90,7 @@ impl Request {
         let message = match self {
             Request::Ping => value(rtapi::Ping {}),
             Request::Pong => value(rtapi::Pong {}),
-            Request::Rpc { .. } | Request::NotYet(_) | Request::ServerOnly(_) => return None,
+            Request::Rpc { .. } | Request::ServerOnly(_) => return None,
             // The three the dev host decodes into its own types.
             Request::MatchJoin { id, metadata } => {
                 let (match_id, token) = match id {
@@ -117,6 +130,18 @@ impl Request {
             Request::StatusFollow(m) => value(m),
             Request::StatusUnfollow(m) => value(m),
             Request::StatusUpdate(m) => value(m),
+            Request::PartyCreate(m) => value(m),
+            Request::PartyJoin(m) => value(m),
+            Request::PartyLeave(m) => value(m),
+            Request::PartyPromote(m) => value(m),
+            Request::PartyAccept(m) => value(m),
+            Request::PartyRemove(m) => value(m),
+            Request::PartyClose(m) => value(m),
+            Request::PartyJoinRequestList(m) => value(m),
+            Request::PartyMatchmakerAdd(m) => value(m),
+            Request::PartyMatchmakerRemove(m) => value(m),
+            Request::PartyDataSend(m) => value(m),
+            Request::PartyUpdate(m) => value(m),
         };
         Some(Hooked {
             name,
@@ -292,6 +317,30 @@ mod tests {
                 "ChannelMessageUpdate",
                 r#"{"channel_id":"2...x","content":"{}","message_id":"m"}"#.to_string(),
             ),
+            (
+                r#"{"party_create":{"open":true,"maxSize":4,"label":"{}"}}"#,
+                "PartyCreate",
+                r#"{"label":"{}","max_size":4,"open":true}"#.to_string(),
+            ),
+            (
+                &format!(
+                    r#"{{"party_accept":{{"party_id":"p.n","presence":{{"user_id":"{u}","session_id":"{u}","username":"x"}}}}}}"#
+                ),
+                "PartyAccept",
+                format!(
+                    r#"{{"party_id":"p.n","presence":{{"session_id":"{u}","user_id":"{u}","username":"x"}}}}"#
+                ),
+            ),
+            (
+                r#"{"party_data_send":{"party_id":"p.n","op_code":2,"data":"aGk"}}"#,
+                "PartyDataSend",
+                r#"{"data":"aGk=","op_code":"2","party_id":"p.n"}"#.to_string(),
+            ),
+            (
+                r#"{"party_matchmaker_add":{"party_id":"p.n","min_count":2,"max_count":2}}"#,
+                "PartyMatchmakerAdd",
+                r#"{"max_count":2,"min_count":2,"party_id":"p.n"}"#.to_string(),
+            ),
         ] {
             let message = decode::envelope(text).unwrap().message.unwrap();
             let hooked = message.hooked().unwrap();
@@ -306,10 +355,5 @@ mod tests {
             .message
             .unwrap();
         assert!(rpc.hooked().is_none(), "Nakama has no hooks on rpc");
-        let party = decode::envelope(r#"{"party_create":{}}"#)
-            .unwrap()
-            .message
-            .unwrap();
-        assert!(party.hooked().is_none(), "the dev host has no parties");
     }
 }

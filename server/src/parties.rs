@@ -1,0 +1,881 @@
+//! Parties: the realtime socket's `party_*` messages as Nakama 3.40.0
+//! handles them (server/pipeline_party.go, party_handler.go,
+//! party_registry.go, party_presence.go, and its tracker's party presence
+//! events).
+//!
+//! - A party has a leader (its creator, then whoever is promoted, or the
+//!   oldest member when the leader leaves), members in the order they
+//!   joined, at most `max_size` (1-256) of them, and for a closed party
+//!   the sessions asking to join (at most `max_size` requests).
+//! - An open party takes a joiner at once: the joiner gets a `party`, and
+//!   every member (the joiner too) a `party_presence_event`. A closed one
+//!   keeps the request and tells the leader (`party_join_request`); the
+//!   leader accepts it (`party_accept`, then as an open join) or refuses
+//!   it (`party_remove`).
+//! - Leader only: promote, accept, remove, close, list the join requests,
+//!   update (label, open, hidden). Any member may send data, which goes
+//!   to the others.
+//! - A member removed gets a `party_close`; the others a leave. When the
+//!   last member leaves, or the leader closes it (every member gets a
+//!   `party_close`), the party is gone.
+//! - As in Nakama, a member's join request to a closed party is not
+//!   refused as `party join request already member`: Nakama looks the
+//!   user id up among members' session ids.
+//!
+//! Messages pushed to members go out as encoded envelopes through their
+//! outboxes, in the order Nakama's handler and tracker send them.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+use nakama_runtime_host::abi::matches::Presence;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::matchmaker::{Matchmaker, TicketRequest};
+use crate::online::{Outbound, Outbox};
+
+/// The longest label a party may have, in bytes (Nakama's `PartyLabelMaxBytes`).
+pub const LABEL_MAX_BYTES: usize = 2048;
+/// The largest `max_size`.
+pub const MAX_SIZE: i32 = 256;
+
+/// Why a party operation was refused: the error text Nakama puts after its
+/// "Error joining party: " (etc.).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PartyError {
+    #[error("party not found")]
+    NotFound,
+    #[error("party full")]
+    Full,
+    #[error("party join request duplicate")]
+    JoinRequestDuplicate,
+    #[error("party join requests full")]
+    JoinRequestsFull,
+    #[error("party leader only")]
+    NotLeader,
+    #[error("party member not found")]
+    NotMember,
+    #[error("party join request not found")]
+    NotRequest,
+    #[error("party could not accept request")]
+    AcceptRequest,
+    #[error("party cannot remove self")]
+    RemoveSelf,
+    #[error("party label too long")]
+    LabelTooLong,
+    #[error("party is hidden and label is not empty, invalid operation")]
+    HiddenNonEmptyLabel,
+    #[error("failed to unmarshal party label: {0}")]
+    Label(String),
+}
+
+/// A session in a party, or asking to join one.
+#[derive(Clone)]
+pub struct Member {
+    pub presence: Presence,
+    pub outbox: Outbox,
+}
+
+impl Member {
+    fn is(&self, p: &Presence) -> bool {
+        self.presence.session_id == p.session_id
+            && self.presence.user_id == p.user_id
+            && self.presence.username == p.username
+    }
+}
+
+struct Party {
+    /// `<uuid>.<node>`.
+    id: String,
+    open: bool,
+    hidden: bool,
+    max_size: usize,
+    label: String,
+    /// The leader's session id.
+    leader: String,
+    /// Oldest first.
+    members: Vec<Member>,
+    requests: Vec<Member>,
+}
+
+impl Party {
+    fn leader(&self) -> Option<&Member> {
+        self.members
+            .iter()
+            .find(|m| m.presence.session_id == self.leader)
+    }
+
+    fn check_leader(&self, session_id: &str) -> Result<(), PartyError> {
+        if self.leader == session_id {
+            Ok(())
+        } else {
+            Err(PartyError::NotLeader)
+        }
+    }
+
+    /// `kind` with `message` to every member.
+    fn to_all(&self, pushes: &mut Vec<Push>, kind: &str, message: &impl Serialize) {
+        let text = envelope(kind, message);
+        for m in &self.members {
+            pushes.push((m.outbox.clone(), text.clone()));
+        }
+    }
+
+    /// The `party` a new member gets.
+    fn welcome(&self, pushes: &mut Vec<Push>, member: &Member) {
+        let party = PartyOut {
+            party_id: self.id.clone(),
+            open: self.open,
+            max_size: self.max_size,
+            self_: Some(wire(&member.presence)),
+            leader: self.leader().map(|l| wire(&l.presence)),
+            presences: self.members.iter().map(|m| wire(&m.presence)).collect(),
+            ..PartyOut::default()
+        };
+        pushes.push((member.outbox.clone(), envelope("party", &party)));
+    }
+
+    fn presence_event(&self, pushes: &mut Vec<Push>, joined: bool, who: &Presence) {
+        let mut event = EventOut {
+            party_id: self.id.clone(),
+            joins: Vec::new(),
+            leaves: Vec::new(),
+        };
+        if joined {
+            event.joins.push(wire(who));
+        } else {
+            event.leaves.push(wire(who));
+        }
+        self.to_all(pushes, "party_presence_event", &event);
+    }
+}
+
+/// An encoded envelope for one session.
+pub type Push = (Outbox, String);
+
+/// Sends what an operation pushes.
+pub fn deliver(pushes: Vec<Push>) {
+    for (outbox, text) in pushes {
+        let _ = outbox.send(Outbound::Reply(text));
+    }
+}
+
+/// `{"<kind>": <message>}`.
+pub fn envelope(kind: &str, message: &impl Serialize) -> String {
+    format!(
+        "{{{}:{}}}",
+        crate::gojson::string(kind),
+        serde_json::to_string(message).unwrap_or_default()
+    )
+}
+
+/// A presence as party messages write it.
+pub fn wire(p: &Presence) -> WirePresence {
+    WirePresence {
+        user_id: p.user_id.clone(),
+        session_id: p.session_id.clone(),
+        username: p.username.clone(),
+    }
+}
+
+// ---- messages, as protojson writes them (proto order, defaults left out) ----
+
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
+}
+
+/// rtapi `UserPresence` of a party member.
+#[derive(Serialize, Clone, Default, Debug, PartialEq)]
+pub struct WirePresence {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub user_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub session_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub username: String,
+}
+
+/// rtapi `Party`.
+#[derive(Serialize, Default)]
+pub struct PartyOut {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub party_id: String,
+    #[serde(skip_serializing_if = "is_default")]
+    pub open: bool,
+    #[serde(skip_serializing_if = "is_default")]
+    pub hidden: bool,
+    #[serde(skip_serializing_if = "is_default")]
+    pub max_size: usize,
+    #[serde(rename = "self", skip_serializing_if = "Option::is_none")]
+    pub self_: Option<WirePresence>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leader: Option<WirePresence>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub presences: Vec<WirePresence>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub label: String,
+}
+
+/// rtapi `PartyClose` (and any message that is a party id alone).
+#[derive(Serialize)]
+struct IdOut {
+    party_id: String,
+}
+
+/// rtapi `PartyLeader`.
+#[derive(Serialize)]
+struct LeaderOut {
+    party_id: String,
+    presence: WirePresence,
+}
+
+/// rtapi `PartyJoinRequest` (and `PartyMatchmakerTicket`'s shape aside).
+#[derive(Serialize)]
+pub struct RequestsOut {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub party_id: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub presences: Vec<WirePresence>,
+}
+
+/// rtapi `PartyMatchmakerTicket`.
+#[derive(Serialize)]
+pub struct TicketOut {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub party_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub ticket: String,
+}
+
+/// rtapi `PartyPresenceEvent`.
+#[derive(Serialize)]
+struct EventOut {
+    party_id: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    joins: Vec<WirePresence>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    leaves: Vec<WirePresence>,
+}
+
+/// rtapi `PartyData`.
+#[derive(Serialize)]
+struct DataOut {
+    party_id: String,
+    presence: WirePresence,
+    /// int64: a string.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    op_code: String,
+    /// bytes: standard base64.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    data: String,
+}
+
+/// rtapi `PartyUpdate`.
+#[derive(Serialize)]
+struct UpdateOut {
+    party_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    label: String,
+    #[serde(skip_serializing_if = "is_default")]
+    open: bool,
+    #[serde(skip_serializing_if = "is_default")]
+    hidden: bool,
+}
+
+/// The parties of one host.
+#[derive(Clone)]
+pub struct Parties {
+    node: String,
+    parties: Arc<Mutex<HashMap<String, Party>>>,
+    /// Where party tickets go (none in unit tests).
+    matchmaker: Option<Matchmaker>,
+}
+
+/// A party id's UUID in canonical form and its node; `None` when it is
+/// not `<uuid>.<node>` (Nakama's `Invalid party ID`).
+pub fn parse_id(id: &str) -> Option<(String, &str)> {
+    let (uuid, node) = id.split_once('.')?;
+    let uuid = uuid::Uuid::parse_str(uuid).ok()?;
+    Some((uuid.hyphenated().to_string(), node))
+}
+
+/// Checks a label as Nakama does before it indexes it: at most 2048
+/// bytes, a JSON object (or `null`); empty means `{}`.
+fn check_label(label: &str) -> Result<(), PartyError> {
+    let label = if label.is_empty() { "{}" } else { label };
+    if label.len() > LABEL_MAX_BYTES {
+        return Err(PartyError::LabelTooLong);
+    }
+    let kind = match serde_json::from_str::<Value>(label) {
+        Ok(Value::Object(_) | Value::Null) => return Ok(()),
+        Ok(Value::Array(_)) => "array",
+        Ok(Value::String(_)) => "string",
+        Ok(Value::Number(_)) => "number",
+        Ok(Value::Bool(_)) => "bool",
+        Err(e) if e.is_eof() => {
+            return Err(PartyError::Label("unexpected end of JSON input".into()))
+        }
+        Err(e) => {
+            // Go names the character it stopped at.
+            let line = label.lines().nth(e.line().saturating_sub(1)).unwrap_or("");
+            let c = line
+                .chars()
+                .nth(e.column().saturating_sub(1))
+                .unwrap_or(' ');
+            return Err(PartyError::Label(format!(
+                "invalid character {c:?} looking for beginning of value"
+            )));
+        }
+    };
+    Err(PartyError::Label(format!(
+        "json: cannot unmarshal {kind} into Go value of type map[string]interface {{}}"
+    )))
+}
+
+impl Parties {
+    pub fn new(node: &str, matchmaker: Option<Matchmaker>) -> Parties {
+        Parties {
+            node: node.to_string(),
+            parties: Arc::default(),
+            matchmaker,
+        }
+    }
+
+    /// The party's members changed or it is gone: its matchmaker tickets
+    /// go, as in Nakama.
+    fn unticket(&self, party_id: &str) {
+        if let Some(m) = &self.matchmaker {
+            m.remove_party_all(party_id);
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Party>> {
+        self.parties.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `f` on the party `id` names.
+    fn with<T>(
+        &self,
+        id: &str,
+        f: impl FnOnce(&mut Party) -> Result<T, PartyError>,
+    ) -> Result<T, PartyError> {
+        let (uuid, node) = parse_id(id).ok_or(PartyError::NotFound)?;
+        if node != self.node {
+            return Err(PartyError::NotFound);
+        }
+        let mut parties = self.lock();
+        let party = parties.get_mut(&uuid).ok_or(PartyError::NotFound)?;
+        f(party)
+    }
+
+    /// `party_create`: a party led by `me`; answers its id and what goes
+    /// to `me` after the answer.
+    pub fn create(
+        &self,
+        me: Member,
+        open: bool,
+        hidden: bool,
+        max_size: i32,
+        label: &str,
+    ) -> Result<(String, Vec<Push>), PartyError> {
+        check_label(label)?;
+        let uuid = uuid::Uuid::new_v4().to_string();
+        let party = Party {
+            id: format!("{uuid}.{}", self.node),
+            open,
+            hidden,
+            max_size: max_size.max(0) as usize,
+            label: label.to_string(),
+            leader: me.presence.session_id.clone(),
+            members: vec![me.clone()],
+            requests: Vec::new(),
+        };
+        let mut pushes = Vec::new();
+        // Nakama's tracker announces the creator's join too.
+        party.welcome(&mut pushes, &me);
+        party.presence_event(&mut pushes, true, &me.presence);
+        let id = party.id.clone();
+        self.lock().insert(uuid, party);
+        Ok((id, pushes))
+    }
+
+    /// `party_join`: joins an open party (what goes out after the answer)
+    /// or asks to join a closed one.
+    pub fn join(&self, me: Member, id: &str) -> Result<Vec<Push>, PartyError> {
+        self.with(id, |party| {
+            if party.members.len() >= party.max_size {
+                return Err(PartyError::Full);
+            }
+            let mut pushes = Vec::new();
+            if party.open {
+                if !party
+                    .members
+                    .iter()
+                    .any(|m| m.presence.session_id == me.presence.session_id)
+                {
+                    party.members.push(me.clone());
+                    party.welcome(&mut pushes, &me);
+                    party.presence_event(&mut pushes, true, &me.presence);
+                }
+                self.unticket(&party.id);
+                return Ok(pushes);
+            }
+            if party.requests.len() >= party.max_size {
+                return Err(PartyError::JoinRequestsFull);
+            }
+            if party
+                .requests
+                .iter()
+                .any(|r| r.presence.user_id == me.presence.user_id)
+            {
+                return Err(PartyError::JoinRequestDuplicate);
+            }
+            if let Some(leader) = party.leader() {
+                let request = RequestsOut {
+                    party_id: party.id.clone(),
+                    presences: vec![wire(&me.presence)],
+                };
+                pushes.push((
+                    leader.outbox.clone(),
+                    envelope("party_join_request", &request),
+                ));
+            }
+            party.requests.push(me);
+            Ok(pushes)
+        })
+    }
+
+    /// `party_leave`, and a closing socket's leave: what goes out after
+    /// the answer (nothing when the session is not a member).
+    pub fn leave(&self, session_id: &str, id: &str) -> Vec<Push> {
+        let Some((uuid, node)) = parse_id(id) else {
+            return Vec::new();
+        };
+        if node != self.node {
+            return Vec::new();
+        }
+        self.leave_uuid(session_id, &uuid)
+    }
+
+    fn leave_uuid(&self, session_id: &str, uuid: &str) -> Vec<Push> {
+        let mut parties = self.lock();
+        let Some(party) = parties.get_mut(uuid) else {
+            return Vec::new();
+        };
+        let Some(at) = party
+            .members
+            .iter()
+            .position(|m| m.presence.session_id == session_id)
+        else {
+            return Vec::new();
+        };
+        let gone = party.members.remove(at);
+        self.unticket(&party.id);
+        let mut pushes = Vec::new();
+        if party.leader == session_id {
+            let Some(oldest) = party.members.first() else {
+                parties.remove(uuid);
+                return pushes;
+            };
+            party.leader = oldest.presence.session_id.clone();
+            let message = LeaderOut {
+                party_id: party.id.clone(),
+                presence: wire(&oldest.presence),
+            };
+            party.to_all(&mut pushes, "party_leader", &message);
+        }
+        party.presence_event(&mut pushes, false, &gone.presence);
+        pushes
+    }
+
+    /// A socket closed: its session leaves every party it is in.
+    pub fn leave_all(&self, session_id: &str) -> Vec<Push> {
+        let ids: Vec<String> = self
+            .lock()
+            .iter()
+            .filter(|(_, p)| {
+                p.members
+                    .iter()
+                    .any(|m| m.presence.session_id == session_id)
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        ids.iter()
+            .flat_map(|id| self.leave_uuid(session_id, id))
+            .collect()
+    }
+
+    /// `party_promote`: what goes out before the answer.
+    pub fn promote(&self, me: &str, id: &str, to: &Presence) -> Result<Vec<Push>, PartyError> {
+        self.with(id, |party| {
+            party.check_leader(me)?;
+            let new = party
+                .members
+                .iter()
+                .find(|m| m.is(to))
+                .ok_or(PartyError::NotMember)?;
+            party.leader = new.presence.session_id.clone();
+            let message = LeaderOut {
+                party_id: party.id.clone(),
+                presence: wire(&new.presence),
+            };
+            let mut pushes = Vec::new();
+            party.to_all(&mut pushes, "party_leader", &message);
+            Ok(pushes)
+        })
+    }
+
+    /// `party_accept`: what goes out after the answer.
+    pub fn accept(&self, me: &str, id: &str, who: &Presence) -> Result<Vec<Push>, PartyError> {
+        self.with(id, |party| {
+            party.check_leader(me)?;
+            if party.members.len() >= party.max_size {
+                return Err(PartyError::Full);
+            }
+            let at = party
+                .requests
+                .iter()
+                .position(|r| r.is(who))
+                .ok_or(PartyError::NotRequest)?;
+            let joiner = party.requests.remove(at);
+            // Its session is gone: Nakama's stream join fails.
+            if joiner.outbox.is_closed() {
+                return Err(PartyError::AcceptRequest);
+            }
+            party.members.push(joiner.clone());
+            self.unticket(&party.id);
+            let mut pushes = Vec::new();
+            party.welcome(&mut pushes, &joiner);
+            party.presence_event(&mut pushes, true, &joiner.presence);
+            Ok(pushes)
+        })
+    }
+
+    /// `party_remove`: a member (told `party_close`, the others a leave)
+    /// or a join request.
+    pub fn remove(&self, me: &str, id: &str, who: &Presence) -> Result<Vec<Push>, PartyError> {
+        self.with(id, |party| {
+            party.check_leader(me)?;
+            if party.leader().is_some_and(|l| l.is(who)) {
+                return Err(PartyError::RemoveSelf);
+            }
+            let mut pushes = Vec::new();
+            if let Some(at) = party.members.iter().position(|m| m.is(who)) {
+                let gone = party.members.remove(at);
+                self.unticket(&party.id);
+                let close = IdOut {
+                    party_id: party.id.clone(),
+                };
+                pushes.push((gone.outbox.clone(), envelope("party_close", &close)));
+                party.presence_event(&mut pushes, false, &gone.presence);
+                return Ok(pushes);
+            }
+            let at = party
+                .requests
+                .iter()
+                .position(|r| r.is(who))
+                .ok_or(PartyError::NotMember)?;
+            party.requests.remove(at);
+            Ok(pushes)
+        })
+    }
+
+    /// `party_close`: every member is told, before the answer.
+    pub fn close(&self, me: &str, id: &str) -> Result<Vec<Push>, PartyError> {
+        let mut pushes = Vec::new();
+        self.with(id, |party| {
+            party.check_leader(me)?;
+            let close = IdOut {
+                party_id: party.id.clone(),
+            };
+            party.to_all(&mut pushes, "party_close", &close);
+            self.unticket(&party.id);
+            Ok(())
+        })?;
+        if let Some((uuid, _)) = parse_id(id) {
+            self.lock().remove(&uuid);
+        }
+        Ok(pushes)
+    }
+
+    /// `party_join_request_list`: the sessions asking to join, oldest first.
+    pub fn join_requests(&self, me: &str, id: &str) -> Result<Vec<Presence>, PartyError> {
+        self.with(id, |party| {
+            party.check_leader(me)?;
+            Ok(party.requests.iter().map(|r| r.presence.clone()).collect())
+        })
+    }
+
+    /// `party_data_send`: to the other members, before the answer.
+    pub fn send(
+        &self,
+        me: &str,
+        id: &str,
+        op_code: i64,
+        data: &[u8],
+    ) -> Result<Vec<Push>, PartyError> {
+        self.with(id, |party| {
+            let sender = party
+                .members
+                .iter()
+                .find(|m| m.presence.session_id == me)
+                .ok_or(PartyError::NotMember)?;
+            let message = DataOut {
+                party_id: party.id.clone(),
+                presence: wire(&sender.presence),
+                op_code: if op_code == 0 {
+                    String::new()
+                } else {
+                    op_code.to_string()
+                },
+                data: base64::engine::general_purpose::STANDARD.encode(data),
+            };
+            let text = envelope("party_data", &message);
+            Ok(party
+                .members
+                .iter()
+                .filter(|m| m.presence.session_id != me)
+                .map(|m| (m.outbox.clone(), text.clone()))
+                .collect())
+        })
+    }
+
+    /// `party_update`: the party's label and whether it is open or hidden;
+    /// every member is told, before the answer.
+    pub fn update(
+        &self,
+        me: &str,
+        id: &str,
+        label: &str,
+        open: bool,
+        hidden: bool,
+    ) -> Result<Vec<Push>, PartyError> {
+        if !(label.is_empty() || label == "{}") && hidden {
+            return Err(PartyError::HiddenNonEmptyLabel);
+        }
+        self.with(id, |party| {
+            party.check_leader(me)?;
+            check_label(label)?;
+            party.open = open;
+            party.hidden = hidden;
+            party.label = label.to_string();
+            let message = UpdateOut {
+                party_id: party.id.clone(),
+                label: label.to_string(),
+                open,
+                hidden,
+            };
+            let mut pushes = Vec::new();
+            party.to_all(&mut pushes, "party_update", &message);
+            Ok(pushes)
+        })
+    }
+
+    /// `party_matchmaker_add` (counts checked, `multiple` the count
+    /// multiple): a ticket for every member; answers it and what the
+    /// other members get (`party_matchmaker_ticket`), or the error's text.
+    pub fn matchmaker_add(
+        &self,
+        me: &str,
+        id: &str,
+        req: &TicketRequest,
+        multiple: i32,
+    ) -> Result<(String, Vec<Push>), String> {
+        let mut ticket = String::new();
+        let pushes = self
+            .with(id, |party| {
+                party.check_leader(me)?;
+                Ok((party.id.clone(), party.members.clone()))
+            })
+            .map_err(|e| e.to_string())
+            .and_then(|(party_id, members)| {
+                let Some(m) = &self.matchmaker else {
+                    return Err("matchmaker not available".to_string());
+                };
+                let presences: Vec<Presence> = members.iter().map(|m| m.presence.clone()).collect();
+                ticket = m.add_party(&party_id, &presences, req, multiple)?;
+                let out = TicketOut {
+                    party_id: id.to_string(),
+                    ticket: ticket.clone(),
+                };
+                let text = envelope("party_matchmaker_ticket", &out);
+                Ok(members
+                    .iter()
+                    .filter(|m| m.presence.session_id != me)
+                    .map(|m| (m.outbox.clone(), text.clone()))
+                    .collect())
+            })?;
+        Ok((ticket, pushes))
+    }
+
+    /// `party_matchmaker_remove`: one of the party's tickets; the error's
+    /// text if not.
+    pub fn matchmaker_remove(&self, me: &str, id: &str, ticket: &str) -> Result<(), String> {
+        let party_id = self
+            .with(id, |party| {
+                party.check_leader(me)?;
+                Ok(party.id.clone())
+            })
+            .map_err(|e| e.to_string())?;
+        match &self.matchmaker {
+            // runtime.ErrMatchmakerTicketNotFound's words (the socket's
+            // own `matchmaker_remove` says it capitalised).
+            Some(m) => m
+                .remove_party(&party_id, ticket)
+                .map_err(|_| "matchmaker ticket not found".into()),
+            None => Err("matchmaker ticket not found".into()),
+        }
+    }
+
+    /// How many parties there are.
+    pub fn count(&self) -> usize {
+        self.lock().len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use tokio::sync::mpsc;
+
+    fn member(n: u8) -> (Member, mpsc::UnboundedReceiver<Outbound>) {
+        let (outbox, rx) = mpsc::unbounded_channel();
+        let presence = Presence {
+            user_id: format!("00000000-0000-4000-8000-00000000000{n}"),
+            session_id: format!("10000000-0000-4000-8000-00000000000{n}"),
+            username: format!("user{n}"),
+            node: String::new(),
+        };
+        (Member { presence, outbox }, rx)
+    }
+
+    fn kinds(pushes: &[Push]) -> Vec<String> {
+        pushes
+            .iter()
+            .map(|(_, t)| {
+                let v: Value = serde_json::from_str(t).unwrap();
+                v.as_object().unwrap().keys().next().unwrap().clone()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn labels_are_checked_as_nakama_reads_them() {
+        assert_eq!(check_label(""), Ok(()));
+        assert_eq!(check_label("null"), Ok(()));
+        assert_eq!(check_label(r#"{"a":1}"#), Ok(()));
+        assert_eq!(
+            check_label("[1]"),
+            Err(PartyError::Label(
+                "json: cannot unmarshal array into Go value of type map[string]interface {}".into()
+            ))
+        );
+        assert_eq!(
+            check_label("{"),
+            Err(PartyError::Label("unexpected end of JSON input".into()))
+        );
+        assert_eq!(
+            check_label("x"),
+            Err(PartyError::Label(
+                "invalid character 'x' looking for beginning of value".into()
+            ))
+        );
+        let long = format!(r#"{{"a":"{}"}}"#, "x".repeat(LABEL_MAX_BYTES));
+        assert_eq!(check_label(&long), Err(PartyError::LabelTooLong));
+    }
+
+    #[test]
+    fn party_ids_are_a_uuid_and_a_node() {
+        assert_eq!(parse_id("x"), None);
+        assert_eq!(parse_id("x.n"), None);
+        let (uuid, node) = parse_id("AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE.n.m").unwrap();
+        assert_eq!(
+            (uuid.as_str(), node),
+            ("aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", "n.m")
+        );
+    }
+
+    #[test]
+    fn leaders_and_members_as_nakama() {
+        let parties = Parties::new("n", None);
+        let (a, _ra) = member(1);
+        let (b, _rb) = member(2);
+        let (c, _rc) = member(3);
+        let (id, pushes) = parties.create(a.clone(), false, false, 2, "").unwrap();
+        assert_eq!(kinds(&pushes), ["party", "party_presence_event"]);
+        assert_eq!(
+            parties.join(b.clone(), "x.y").err(),
+            Some(PartyError::NotFound)
+        );
+        // Closed: a request, to the leader.
+        let pushes = parties.join(b.clone(), &id).unwrap();
+        assert_eq!(kinds(&pushes), ["party_join_request"]);
+        assert_eq!(
+            parties.join(b.clone(), &id).err(),
+            Some(PartyError::JoinRequestDuplicate)
+        );
+        parties.join(c.clone(), &id).unwrap();
+        let (d, _rd) = member(4);
+        assert_eq!(
+            parties.join(d.clone(), &id).err(),
+            Some(PartyError::JoinRequestsFull)
+        );
+        let b_sid = &b.presence.session_id;
+        assert_eq!(
+            parties.accept(b_sid, &id, &c.presence).err(),
+            Some(PartyError::NotLeader)
+        );
+        let a_sid = &a.presence.session_id;
+        let pushes = parties.accept(a_sid, &id, &b.presence).unwrap();
+        assert_eq!(
+            kinds(&pushes),
+            ["party", "party_presence_event", "party_presence_event"]
+        );
+        assert_eq!(
+            parties.accept(a_sid, &id, &c.presence).err(),
+            Some(PartyError::Full)
+        );
+        assert_eq!(
+            parties.remove(a_sid, &id, &a.presence).err(),
+            Some(PartyError::RemoveSelf)
+        );
+        // The leader leaves: b leads, and is told before the leave.
+        let pushes = parties.leave(a_sid, &id);
+        assert_eq!(kinds(&pushes), ["party_leader", "party_presence_event"]);
+        assert_eq!(parties.join_requests(b_sid, &id).unwrap().len(), 1);
+        // The last member leaves: the party is gone.
+        assert!(parties.leave_all(b_sid).is_empty());
+        assert_eq!(parties.count(), 0);
+        assert_eq!(parties.close(b_sid, &id).err(), Some(PartyError::NotFound));
+    }
+
+    #[test]
+    fn data_goes_to_the_other_members() {
+        let parties = Parties::new("n", None);
+        let (a, _ra) = member(1);
+        let (b, _rb) = member(2);
+        let (id, _) = parties.create(a.clone(), true, false, 4, "").unwrap();
+        parties.join(b.clone(), &id).unwrap();
+        let pushes = parties.send(&a.presence.session_id, &id, 3, b"hi").unwrap();
+        assert_eq!(pushes.len(), 1);
+        assert!(pushes[0].0.same_channel(&b.outbox));
+        let v: Value = serde_json::from_str(&pushes[0].1).unwrap();
+        assert_eq!(
+            v["party_data"],
+            json!({"party_id": id, "presence": serde_json::to_value(wire(&a.presence)).unwrap(), "op_code": "3", "data": "aGk="})
+        );
+        assert_eq!(
+            parties.send("nobody", &id, 3, b"").err(),
+            Some(PartyError::NotMember)
+        );
+        assert_eq!(
+            parties
+                .update(&a.presence.session_id, &id, "{\"a\":1}", true, true)
+                .err(),
+            Some(PartyError::HiddenNonEmptyLabel)
+        );
+    }
+}
