@@ -202,6 +202,10 @@ pub mod mode {
     pub const MATCHMAKER: &str = "matchmaker";
     /// Event handlers (ABI 1.7).
     pub const EVENT: &str = "event";
+    /// The leaderboard scheduler's callbacks (ABI 1.7).
+    pub const TOURNAMENT_END: &str = "tournament_end";
+    pub const TOURNAMENT_RESET: &str = "tournament_reset";
+    pub const LEADERBOARD_RESET: &str = "leaderboard_reset";
 }
 
 #[cfg(test)]

@@ -127,6 +127,16 @@ pub mod kind {
     /// `session_end` and its `reason` property
     /// (`RegisterEventSessionEnd`).
     pub const EVENT_SESSION_END: u8 = 10;
+    /// ABI 1.7: called when a tournament's period stops taking scores
+    /// (`RegisterTournamentEnd`); one per process, its id
+    /// [`crate::mode::TOURNAMENT_END`] (see [`crate::scheduler`]).
+    pub const TOURNAMENT_END: u8 = 11;
+    /// ABI 1.7: called when a tournament's records expire
+    /// (`RegisterTournamentReset`).
+    pub const TOURNAMENT_RESET: u8 = 12;
+    /// ABI 1.7: called when a leaderboard resets
+    /// (`RegisterLeaderboardReset`).
+    pub const LEADERBOARD_RESET: u8 = 13;
 }
 
 /// One handler the module offers.

@@ -89,6 +89,7 @@ pub mod matches;
 pub mod matchmaker;
 pub mod nk;
 pub mod rtapi;
+pub mod scheduler;
 
 pub use code::Code;
 pub use context::{decode_context_map, mode, ContextData, ContextMaps, RequestMaps};
@@ -114,7 +115,10 @@ pub const ABI_MAJOR: u32 = 1;
 /// - 1.6: realtime message hooks ([`ffi::kind::BEFORE_RT`],
 ///   [`ffi::kind::AFTER_RT`], [`rtapi`]).
 /// - 1.7: event handlers ([`ffi::kind::EVENT`],
-///   [`ffi::kind::EVENT_SESSION_START`], [`ffi::kind::EVENT_SESSION_END`]).
+///   [`ffi::kind::EVENT_SESSION_START`], [`ffi::kind::EVENT_SESSION_END`])
+///   and the leaderboard scheduler's callbacks
+///   ([`ffi::kind::TOURNAMENT_END`], [`ffi::kind::TOURNAMENT_RESET`],
+///   [`ffi::kind::LEADERBOARD_RESET`], [`scheduler`]).
 pub const ABI_MINOR: u32 = 7;
 
 /// Why a module's ABI version is refused.

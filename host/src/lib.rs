@@ -218,6 +218,9 @@ impl Registered {
             kind::MATCH => CallKind::Match,
             kind::MATCHMAKER_MATCHED => CallKind::Matchmaker,
             kind::EVENT | kind::EVENT_SESSION_START | kind::EVENT_SESSION_END => CallKind::Event,
+            kind::TOURNAMENT_END | kind::TOURNAMENT_RESET | kind::LEADERBOARD_RESET => {
+                CallKind::Scheduled(&self.id)
+            }
             _ => CallKind::Rpc(&self.id),
         }
     }
@@ -241,6 +244,9 @@ pub struct Modules {
     after_rt: Handlers,
     /// Event handlers, by [`EventKind`]: every one runs, in load order.
     events: [Vec<u32>; 3],
+    /// The leaderboard scheduler's callbacks, by their mode
+    /// (`tournament_end`, ...): at most one each.
+    scheduled: Handlers,
     api: Arc<dyn HostApi>,
     /// The init context's `env` as the modules receive it (JSON), for
     /// calls whose context has no env of its own: encoded once, not per
@@ -349,6 +355,7 @@ impl Modules {
             before_rt: Handlers::default(),
             after_rt: Handlers::default(),
             events: Default::default(),
+            scheduled: Handlers::default(),
             api,
             init_env_json: String::new(),
         };
@@ -412,6 +419,12 @@ impl Modules {
                         }
                         kind::AFTER_RT => {
                             (&mut set.after_rt, format!("realtime after hook {}", r.id))
+                        }
+                        kind::TOURNAMENT_END | kind::TOURNAMENT_RESET | kind::LEADERBOARD_RESET => {
+                            (
+                                &mut set.scheduled,
+                                format!("the {} callback", r.id.replace('_', " ")),
+                            )
                         }
                         _ => continue, // a kind from a newer minor this host ignores
                     };
@@ -487,6 +500,28 @@ impl Modules {
     /// handled it.
     pub fn has_after_rt(&self, name: &str) -> bool {
         self.after_rt.contains_key(name)
+    }
+
+    /// Whether a module registered the scheduler callback `mode`
+    /// (`tournament_end`, `tournament_reset`, `leaderboard_reset`).
+    pub fn has_scheduled(&self, mode: &str) -> bool {
+        self.scheduled.contains_key(mode)
+    }
+
+    /// Calls the scheduler callback `mode` with `input` (the JSON of an
+    /// `abi::scheduler` call); `None` if no module registered it.
+    pub async fn call_scheduled(
+        &self,
+        mode: &str,
+        ctx: &ContextData,
+        input: &[u8],
+    ) -> Option<Result<(), CallError>> {
+        let r = &self.registered[*self.scheduled.get(mode)? as usize];
+        Some(
+            self.invoke(r.target, r.kind(), CallContext::new(ctx), input)
+                .await
+                .map(|_| ()),
+        )
     }
 
     /// Whether a module registered a handler of `event`s.

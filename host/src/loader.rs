@@ -213,6 +213,9 @@ pub fn kind_name(k: u8) -> &'static str {
         kind::EVENT => "event handler",
         kind::EVENT_SESSION_START => "session start event handler",
         kind::EVENT_SESSION_END => "session end event handler",
+        kind::TOURNAMENT_END => "tournament end callback",
+        kind::TOURNAMENT_RESET => "tournament reset callback",
+        kind::LEADERBOARD_RESET => "leaderboard reset callback",
         _ => "unknown kind",
     }
 }

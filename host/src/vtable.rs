@@ -113,6 +113,8 @@ pub(crate) enum CallKind<'a> {
     Matchmaker,
     /// An event handler (ABI 1.7).
     Event,
+    /// A leaderboard scheduler callback (ABI 1.7), by its mode.
+    Scheduled(&'a str),
 }
 
 /// What a [`HostHandle`] points at during one call. It lives in the
@@ -182,6 +184,7 @@ impl<'a> Scope<'a> {
                 CallKind::Match => ("match", None, None),
                 CallKind::Matchmaker => ("matchmaker", None, None),
                 CallKind::Event => ("event", None, None),
+                CallKind::Scheduled(mode) => (scheduled_mode(mode), None, None),
             };
             Arc::new(CallInfo {
                 module: self.module.name.clone(),
@@ -194,6 +197,19 @@ impl<'a> Scope<'a> {
             })
         })
     }
+}
+
+/// A scheduler callback's execution mode, as a static string.
+fn scheduled_mode(id: &str) -> &'static str {
+    use nakama_runtime_abi::mode;
+    [
+        mode::TOURNAMENT_END,
+        mode::TOURNAMENT_RESET,
+        mode::LEADERBOARD_RESET,
+    ]
+    .into_iter()
+    .find(|m| *m == id)
+    .unwrap_or(mode::LEADERBOARD_RESET)
 }
 
 /// The name of module `name`, with a scope made for its work outside calls

@@ -4,6 +4,7 @@
 use std::future::Future;
 
 use nakama_runtime_abi::ffi::kind;
+use nakama_runtime_abi::{mode, scheduler};
 
 use crate::matches::{Match, MatchHandler};
 use crate::payload::{RpcInput, RpcOutput};
@@ -113,6 +114,30 @@ where
             )
         })?;
         self.f.call(ctx, nk, event).await.map_err(Into::into)?;
+        Ok(Vec::new())
+    }
+}
+
+/// A leaderboard scheduler callback (input `I`), registered by value.
+struct ScheduledByValue<F, I, E> {
+    f: F,
+    _types: std::marker::PhantomData<fn(I) -> E>,
+}
+
+impl<F, I, E> Handler for ScheduledByValue<F, I, E>
+where
+    F: for<'a> RpcFn<'a, I, Output = Result<(), E>>,
+    I: serde::de::DeserializeOwned + Send + 'static,
+    E: Into<Error> + 'static,
+{
+    async fn call(&self, ctx: &Context, nk: &Nakama, input: &[u8]) -> Result<Vec<u8>, Error> {
+        let call: I = serde_json::from_slice(input).map_err(|e| {
+            Error::new(
+                crate::Code::Internal,
+                format!("the host sent a scheduler callback that does not decode: {e}"),
+            )
+        })?;
+        self.f.call(ctx, nk, call).await.map_err(Into::into)?;
         Ok(Vec::new())
     }
 }
@@ -239,6 +264,62 @@ impl Initializer {
         E: Into<Error> + 'static,
     {
         self.push_event(kind::EVENT_SESSION_END, f);
+    }
+
+    /// Registers `f` to run when a tournament's period stops taking scores
+    /// (Nakama's `RegisterTournamentEnd`): with the tournament as it was
+    /// in that period, the period's end and its reset. The place to hand
+    /// out rewards. Context mode `tournament_end`, no user.
+    ///
+    /// One per process: a second registration in this module replaces the
+    /// first, one in another module stops the host at load (as the other
+    /// two scheduler callbacks).
+    pub fn register_tournament_end<F, E>(&mut self, f: F)
+    where
+        F: for<'a> RpcFn<'a, scheduler::TournamentCall, Output = Result<(), E>>,
+        E: Into<Error> + 'static,
+    {
+        self.push_scheduled(kind::TOURNAMENT_END, mode::TOURNAMENT_END, f);
+    }
+
+    /// Registers `f` to run when a tournament's records expire: a new
+    /// period starts, or the tournament ended for good
+    /// (`RegisterTournamentReset`). Mode `tournament_reset`.
+    pub fn register_tournament_reset<F, E>(&mut self, f: F)
+    where
+        F: for<'a> RpcFn<'a, scheduler::TournamentCall, Output = Result<(), E>>,
+        E: Into<Error> + 'static,
+    {
+        self.push_scheduled(kind::TOURNAMENT_RESET, mode::TOURNAMENT_RESET, f);
+    }
+
+    /// Registers `f` to run when a leaderboard's reset schedule empties it
+    /// (`RegisterLeaderboardReset`). Mode `leaderboard_reset`.
+    pub fn register_leaderboard_reset<F, E>(&mut self, f: F)
+    where
+        F: for<'a> RpcFn<'a, scheduler::LeaderboardCall, Output = Result<(), E>>,
+        E: Into<Error> + 'static,
+    {
+        self.push_scheduled(kind::LEADERBOARD_RESET, mode::LEADERBOARD_RESET, f);
+    }
+
+    fn push_scheduled<F, I, E>(&mut self, kind: u8, id: &str, f: F)
+    where
+        F: for<'a> RpcFn<'a, I, Output = Result<(), E>>,
+        I: serde::de::DeserializeOwned + Send + 'static,
+        E: Into<Error> + 'static,
+    {
+        self.entries.retain(|e| e.kind != kind);
+        let handler: &'static dyn FfiHandler = Box::leak(Box::new(ScheduledByValue {
+            f,
+            _types: std::marker::PhantomData,
+        }));
+        self.entries.push(Entry {
+            kind,
+            function: std::any::type_name::<F>(),
+            id: id.to_string(),
+            handler,
+        });
     }
 
     fn push_event<F, E>(&mut self, kind: u8, f: F)

@@ -107,6 +107,10 @@ pub use nakama_runtime_abi::hooks;
 /// 1.6).
 pub use nakama_runtime_abi::rtapi;
 
+/// The leaderboard scheduler's callbacks' arguments
+/// ([`Initializer::register_tournament_end`] and the others).
+pub use nakama_runtime_abi::scheduler;
+
 /// The nk functions as data, and their argument types.
 pub mod nk {
     pub use crate::nakama::{

@@ -24,6 +24,7 @@ pub mod friend;
 pub mod group;
 pub mod leaderboard;
 pub mod notification;
+pub mod schedule;
 pub mod tournament;
 
 /// 1: accounts, storage, wallets, notifications; 2: leaderboards; 3: chat

@@ -67,6 +67,8 @@ pub struct App {
     pub status: crate::status::Statuses,
     /// The modules' event handlers' queue.
     pub events: crate::events::Events,
+    /// Runs the tournament and leaderboard callbacks when they fall due.
+    pub scheduler: crate::scheduler::Scheduler,
     /// The parties of realtime sessions.
     pub parties: crate::parties::Parties,
     pub log: Logger,

@@ -28,6 +28,7 @@ pub mod online;
 pub mod parties;
 pub mod query;
 pub mod realtime;
+pub mod scheduler;
 pub mod session;
 pub mod status;
 
@@ -90,6 +91,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         &init_ctx,
         log.clone(),
     );
+    let scheduler = scheduler::Scheduler::new(db.clone(), &init_ctx, log.clone());
     let api = Arc::new(nk::DevHostApi {
         db: db.clone(),
         log: log.clone(),
@@ -121,6 +123,8 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
     let modules = Arc::new(loader.load().await.map_err(|e| e.to_string())?);
     matches.set_modules(modules.clone());
     events.set_modules(modules.clone());
+    scheduler.set_modules(modules.clone());
+    scheduler.start();
     let matchmaker = matchmaker::Matchmaker::new(
         config.matchmaker.clone(),
         &config.name,
@@ -154,6 +158,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         online,
         status,
         events,
+        scheduler,
         parties: parties::Parties::new(&node, Some(matchmaker.clone())),
         log: log.clone(),
     });

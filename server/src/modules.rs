@@ -142,6 +142,7 @@ pub fn watch(app: Arc<App>, mut loader: Loader) {
                     app.matches.set_modules(modules.clone());
                     app.matchmaker.set_modules(modules.clone());
                     app.events.set_modules(modules.clone());
+                    app.scheduler.set_modules(modules.clone());
                     app.modules.store(modules);
                     app.log.info(
                         "Modules reloaded",
@@ -208,6 +209,15 @@ fn log_event(log: &Logger, event: LoadEvent) {
                 }
                 // Nakama logs nothing here; a dev host says what it serves.
                 "match handler" => "Registered Rust match handler",
+                "tournament end callback" => {
+                    "Registered Rust runtime Tournament End function invocation"
+                }
+                "tournament reset callback" => {
+                    "Registered Rust runtime Tournament Reset function invocation"
+                }
+                "leaderboard reset callback" => {
+                    "Registered Rust runtime Leaderboard Reset function invocation"
+                }
                 "event handler" => "Registered Rust event handler",
                 "session start event handler" => "Registered Rust session start event handler",
                 "session end event handler" => "Registered Rust session end event handler",

@@ -53,6 +53,7 @@ use nakama_devhost::nk::DevHostApi;
 /// What the matchmaker told a socket ([`Connection::matched`]).
 pub use nakama_devhost::online::{Matched, MatchedId};
 use nakama_devhost::online::{Online, Outbound};
+use nakama_devhost::scheduler::Scheduler;
 use nakama_devhost::session::Sessions;
 use nakama_devhost::status::Statuses;
 use nakama_runtime::api;
@@ -186,6 +187,8 @@ pub struct TestHost {
     recorder: Arc<Recorder>,
     /// The queue of the module's event handlers.
     events: Events,
+    /// Runs the module's tournament and leaderboard callbacks when asked.
+    scheduler: Scheduler,
     /// The copies of the module files this host loaded (see [`TestHost::load`]).
     _copies: Option<tempfile::TempDir>,
 }
@@ -210,6 +213,7 @@ impl TestHost {
             node: "test".into(),
             ..Default::default()
         };
+        let scheduler = Scheduler::new(db.clone(), &ctx, Logger::new("error", "json"));
         let events = Events::new(
             nakama_devhost::events::QUEUE_SIZE,
             nakama_devhost::events::WORKERS,
@@ -245,6 +249,7 @@ impl TestHost {
         let modules = Arc::new(modules);
         matches.set_modules(modules.clone());
         events.set_modules(modules.clone());
+        scheduler.set_modules(modules.clone());
         let matchmaker = Matchmaker::new(
             MatchmakerConfig::default(),
             "test",
@@ -262,6 +267,7 @@ impl TestHost {
             matchmaker,
             recorder,
             events,
+            scheduler,
             _copies: copies,
         })
     }
@@ -584,6 +590,15 @@ impl TestHost {
             Some((_, e)) => Err(to_error(e)),
             None => Ok(()),
         }
+    }
+
+    /// Runs the tournament end, tournament reset and leaderboard reset
+    /// callbacks whose deadlines passed since the host started or the last
+    /// call, by the host's clock (move it with [`TestHost::clock`]), as
+    /// the dev host's scheduler does every second; answers how many ran.
+    /// Tournaments whose period expired start again at size 0.
+    pub async fn run_scheduler(&self) -> usize {
+        self.scheduler.tick().await
     }
 
     /// Waits until the events queued so far have been handled: those the

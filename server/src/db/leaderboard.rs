@@ -255,44 +255,53 @@ pub fn get_many(c: &Conn, ids: &[String]) -> Result<Vec<api::Leaderboard>, CallE
     let now = c.now();
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        // Nakama: tournaments are not leaderboards here.
-        let Some(lb) = get(c, id)?.filter(|lb| lb.tournament.is_none()) else {
-            continue;
-        };
-        let (metadata, created): (String, i64) = c
-            .query_row(
-                "SELECT metadata, create_time FROM leaderboard WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .map_err(internal)?;
-        let (prev_reset, next_reset) = match &lb.reset {
-            // Nakama: no previous reset before the leaderboard exists.
-            Some(cron) => (
-                if created > now {
-                    0
-                } else {
-                    prev_reset(cron, now)
-                },
-                next_reset(cron, now),
-            ),
-            None => (0, 0),
-        };
-        out.push(api::Leaderboard {
-            id: id.clone(),
-            sort_order: match lb.sort {
-                SortOrder::Ascending => 0,
-                SortOrder::Descending => 1,
-            },
-            operator: lb.operator.api_number(),
-            prev_reset: u32::try_from(prev_reset).unwrap_or(0),
-            next_reset: u32::try_from(next_reset).unwrap_or(0),
-            metadata,
-            create_time: Some(rfc3339(created)),
-            authoritative: lb.authoritative,
-        });
+        out.extend(get_at(c, id, now)?);
     }
     Ok(out)
+}
+
+/// A leaderboard (not a tournament: Nakama leaves them out) as it is at
+/// `now`.
+pub(super) fn get_at(
+    c: &Connection,
+    id: &str,
+    now: i64,
+) -> Result<Option<api::Leaderboard>, CallError> {
+    let Some(lb) = get(c, id)?.filter(|lb| lb.tournament.is_none()) else {
+        return Ok(None);
+    };
+    let (metadata, created): (String, i64) = c
+        .query_row(
+            "SELECT metadata, create_time FROM leaderboard WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(internal)?;
+    let (prev_reset, next_reset) = match &lb.reset {
+        // Nakama: no previous reset before the leaderboard exists.
+        Some(cron) => (
+            if created > now {
+                0
+            } else {
+                prev_reset(cron, now)
+            },
+            next_reset(cron, now),
+        ),
+        None => (0, 0),
+    };
+    Ok(Some(api::Leaderboard {
+        id: id.to_string(),
+        sort_order: match lb.sort {
+            SortOrder::Ascending => 0,
+            SortOrder::Descending => 1,
+        },
+        operator: lb.operator.api_number(),
+        prev_reset: u32::try_from(prev_reset).unwrap_or(0),
+        next_reset: u32::try_from(next_reset).unwrap_or(0),
+        metadata,
+        create_time: Some(rfc3339(created)),
+        authoritative: lb.authoritative,
+    }))
 }
 
 /// `leaderboard_delete`: the leaderboard and all its records; an unknown id

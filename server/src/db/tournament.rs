@@ -263,6 +263,23 @@ fn read(c: &Connection, id: &str) -> Result<Option<Row>, CallError> {
     }))
 }
 
+/// A tournament as the scheduler hands it to its callbacks: every field,
+/// as it was at `now`, with that period's end of activity and reset.
+pub(super) fn call_at(
+    c: &Connection,
+    id: &str,
+    now: i64,
+) -> Result<Option<nakama_runtime_host::abi::scheduler::TournamentCall>, CallError> {
+    Ok(read(c, id)?.map(|t| {
+        let tournament = t.to_api(id, now, View::Listed);
+        nakama_runtime_host::abi::scheduler::TournamentCall {
+            end: i64::from(tournament.end_active),
+            reset: i64::from(tournament.next_reset),
+            tournament,
+        }
+    }))
+}
+
 fn existing(c: &Connection, id: &str) -> Result<Row, CallError> {
     read(c, id)?.ok_or_else(not_found)
 }
