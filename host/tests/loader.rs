@@ -124,8 +124,11 @@ impl TestHost {
                     .collect();
                 Ok(serde_json::to_vec(&found).unwrap())
             }
-            // examples/guild creates its leaderboard in its init.
-            f if f == nk::LeaderboardCreate::NAME => Ok(b"null".to_vec()),
+            // examples/guild creates its leaderboard and tournament in its
+            // init.
+            f if f == nk::LeaderboardCreate::NAME || f == nk::TournamentCreate::NAME => {
+                Ok(b"null".to_vec())
+            }
             other => Err(CallError::new(
                 Code::Unimplemented,
                 format!("nk function `{other}` is not implemented by this host"),
