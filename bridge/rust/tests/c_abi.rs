@@ -163,8 +163,8 @@ fn serve_nk(token: u64, function: &str, args: &[u8]) -> (u32, String) {
                 None => (0, "[]".to_string()),
             }
         }
-        // examples/guild creates its leaderboard in its init.
-        "leaderboard_create" => (0, "null".to_string()),
+        // examples/guild creates its leaderboard and tournament in its init.
+        "leaderboard_create" | "tournament_create" => (0, "null".to_string()),
         // examples/arena's arena_create starts an "arena" match.
         "match_create" => {
             let args: serde_json::Value = serde_json::from_slice(args).unwrap();
