@@ -56,6 +56,11 @@ const (
 	kindEvent             = C.NB_EVENT
 	kindEventSessionStart = C.NB_EVENT_SESSION_START
 	kindEventSessionEnd   = C.NB_EVENT_SESSION_END
+	// kindTournamentEnd, kindTournamentReset, kindLeaderboardReset: the
+	// leaderboard scheduler's callbacks (ABI 1.7).
+	kindTournamentEnd    = C.NB_TOURNAMENT_END
+	kindTournamentReset  = C.NB_TOURNAMENT_RESET
+	kindLeaderboardReset = C.NB_LEADERBOARD_RESET
 )
 
 // codeNotFound: nb_call found no module for the id.

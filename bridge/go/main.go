@@ -151,6 +151,12 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 			err = initializer.RegisterEventSessionStart(eventHandler(h, r.Module, theBridge.eventCall))
 		case kindEventSessionEnd:
 			err = initializer.RegisterEventSessionEnd(eventHandler(h, r.Module, theBridge.eventCall))
+		case kindTournamentEnd:
+			err = initializer.RegisterTournamentEnd(tournamentCallback(h, theBridge.call))
+		case kindTournamentReset:
+			err = initializer.RegisterTournamentReset(tournamentCallback(h, theBridge.call))
+		case kindLeaderboardReset:
+			err = initializer.RegisterLeaderboardReset(leaderboardCallback(h, theBridge.call))
 		default:
 			continue
 		}

@@ -37,6 +37,8 @@
 //! - [`parties`]: parties over the socket (creation, open and closed
 //!   joins, join requests, promotions, data, updates, removals, leaves,
 //!   closes).
+//! - [`scheduler`]: the tournament end, tournament reset and leaderboard
+//!   reset callbacks (`fixtures/fixture-scheduler`), in real time.
 //! - [`nakama`]: starts and stops a real Nakama through `scripts/nakama-up`,
 //!   for the tests of the bridge.
 //!
@@ -57,6 +59,7 @@ pub mod nk;
 pub mod parties;
 pub mod realtime;
 pub mod rt_hooks;
+pub mod scheduler;
 pub mod status;
 pub mod tournaments;
 

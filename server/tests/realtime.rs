@@ -176,3 +176,14 @@ fn event_handlers_get_clients_modules_and_sessions_events_as_nakama() {
         assert!(log.contains(&line), "{line}: {log}");
     }
 }
+
+#[test]
+fn scheduler_callbacks_run_when_their_deadlines_pass_as_in_nakama() {
+    let server = Server::start(&["fixture-scheduler"], &["--logger.level", "info"]);
+    nakama_conformance::scheduler::check_scheduler(server.port);
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    for what in ["Tournament End", "Tournament Reset", "Leaderboard Reset"] {
+        let line = format!("Registered Rust runtime {what} function invocation");
+        assert!(log.contains(&line), "{line}: {log}");
+    }
+}

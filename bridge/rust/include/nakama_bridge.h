@@ -68,6 +68,10 @@ typedef void (*nb_ctx_fn)(uint64_t token, nb_sink *sink);
                     * output empty */
 #define NB_EVENT_SESSION_START 9 /* ABI 1.7: a session start event handler */
 #define NB_EVENT_SESSION_END 10  /* ABI 1.7: a session end event handler */
+#define NB_TOURNAMENT_END 11 /* ABI 1.7: input {"tournament":..,"end":..,"reset":..},
+                              * output empty */
+#define NB_TOURNAMENT_RESET 12  /* ABI 1.7: as NB_TOURNAMENT_END */
+#define NB_LEADERBOARD_RESET 13 /* ABI 1.7: input {"leaderboard":..,"reset":..} */
 
 /* Loads the *.rsmod files of `path` and runs their init. NB_OK: *out holds
  * the report JSON {"modules":[..],"skipped":[..],"registrations":[{module,

@@ -202,6 +202,13 @@ pub const NB_EVENT: u8 = 8;
 pub const NB_EVENT_SESSION_START: u8 = 9;
 /// A session end event handler (ABI 1.7), as [`NB_EVENT`].
 pub const NB_EVENT_SESSION_END: u8 = 10;
+/// The tournament end callback (ABI 1.7): input a `TournamentCall`
+/// (JSON, `nakama_runtime_abi::scheduler`), output empty.
+pub const NB_TOURNAMENT_END: u8 = 11;
+/// The tournament reset callback (ABI 1.7), as [`NB_TOURNAMENT_END`].
+pub const NB_TOURNAMENT_RESET: u8 = 12;
+/// The leaderboard reset callback (ABI 1.7): input a `LeaderboardCall`.
+pub const NB_LEADERBOARD_RESET: u8 = 13;
 
 /// The execution mode a module's context has in a call of `kind`, as
 /// Nakama names it for Go modules.
@@ -215,12 +222,15 @@ fn execution_mode(kind: u8) -> Option<&'static str> {
         NB_BEFORE_RT => mode::BEFORE,
         NB_AFTER_RT => mode::AFTER,
         NB_EVENT | NB_EVENT_SESSION_START | NB_EVENT_SESSION_END => mode::EVENT,
+        NB_TOURNAMENT_END => mode::TOURNAMENT_END,
+        NB_TOURNAMENT_RESET => mode::TOURNAMENT_RESET,
+        NB_LEADERBOARD_RESET => mode::LEADERBOARD_RESET,
         _ => return None,
     })
 }
 
 /// Call kinds are 1 to this.
-const KINDS: usize = 10;
+const KINDS: usize = 13;
 
 struct GoHost {
     log: NbLogFn,
@@ -505,6 +515,9 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
                     "event handler" => NB_EVENT,
                     "session start event handler" => NB_EVENT_SESSION_START,
                     "session end event handler" => NB_EVENT_SESSION_END,
+                    "tournament end callback" => NB_TOURNAMENT_END,
+                    "tournament reset callback" => NB_TOURNAMENT_RESET,
+                    "leaderboard reset callback" => NB_LEADERBOARD_RESET,
                     _ => continue,
                 },
                 r.index,
@@ -742,9 +755,14 @@ fn call_here(
 /// (Nakama has already answered the client).
 fn module_answer(kind: u8, out: Output) -> Answer {
     match kind {
-        NB_AFTER | NB_AFTER_RT | NB_EVENT | NB_EVENT_SESSION_START | NB_EVENT_SESSION_END => {
-            Answer::Text(String::new())
-        }
+        NB_AFTER
+        | NB_AFTER_RT
+        | NB_EVENT
+        | NB_EVENT_SESSION_START
+        | NB_EVENT_SESSION_END
+        | NB_TOURNAMENT_END
+        | NB_TOURNAMENT_RESET
+        | NB_LEADERBOARD_RESET => Answer::Text(String::new()),
         _ => Answer::Module(out),
     }
 }
@@ -988,6 +1006,9 @@ mod tests {
                 Some("event"),
                 Some("event"),
                 Some("event"),
+                Some("tournament_end"),
+                Some("tournament_reset"),
+                Some("leaderboard_reset"),
                 None
             ]
         );

@@ -640,3 +640,14 @@ fn event_handlers_run_in_nakama_as_on_the_dev_host() {
         nakama.log()
     );
 }
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn scheduler_callbacks_run_in_nakama_as_on_the_dev_host() {
+    // fixture-scheduler registers with RegisterTournamentEnd,
+    // RegisterTournamentReset and RegisterLeaderboardReset; Nakama's
+    // leaderboard scheduler calls them.
+    let runtime = runtime_folder(&["fixture-scheduler"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    nakama_conformance::scheduler::check_scheduler(nakama.port);
+}

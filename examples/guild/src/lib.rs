@@ -14,7 +14,9 @@
 //!   `/v2/leaderboard/contributions` routes but cannot write it.
 //! - The tournament `weekly_cup` (created at init): a new period every
 //!   Monday, joining required; clients list, join, write and read it
-//!   through Nakama's `/v2/tournament` routes.
+//!   through Nakama's `/v2/tournament` routes. When a week ends, its
+//!   tournament end callback tells the top three their place (a
+//!   persistent notification, code [`CUP_RESULT`]).
 //! - Realtime hooks on `ChannelMessageSend` and `ChannelMessageUpdate`
 //!   mask the words of [`MASKED_WORDS`] in chat messages (in any string of
 //!   the content, any case) before the server sends or stores them.
@@ -25,6 +27,7 @@
 //!   for what the game's client reports (nakama-js `client.emitEvent`).
 
 use nakama_runtime::prelude::*;
+use nakama_runtime::scheduler;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -68,6 +71,47 @@ pub const CONTRIBUTIONS: &str = "contributions";
 /// The weekly tournament (created at init): clients list, join and write
 /// it through Nakama's `/v2/tournament` routes.
 pub const WEEKLY_CUP: &str = "weekly_cup";
+
+/// The notification code of a weekly cup result.
+pub const CUP_RESULT: i32 = 100;
+
+/// When a week of the cup ends, its top three get their place as a
+/// persistent notification (`CUP_RESULT`: `{"rank", "score"}`). The
+/// callback runs once the week is over, so it asks for that week's
+/// records by their expiry (`call.reset`), not the new week's.
+pub async fn cup_ended(
+    _ctx: &Context,
+    nk: &Nakama,
+    call: scheduler::TournamentCall,
+) -> Result<(), Error> {
+    if call.tournament.id != WEEKLY_CUP {
+        return Ok(());
+    }
+    let podium = nk
+        .call::<nk::TournamentRecordsList>(&nk::LeaderboardRecordsListArgs {
+            id: WEEKLY_CUP.into(),
+            limit: 3,
+            expiry: call.reset,
+            ..Default::default()
+        })
+        .await?;
+    let results = podium
+        .records
+        .iter()
+        .map(|r| nk::NotificationSendArgs {
+            user_id: r.owner_id.clone(),
+            subject: "Weekly cup".into(),
+            content: serde_json::json!({"rank": r.rank, "score": r.score})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+            code: CUP_RESULT,
+            sender_id: String::new(),
+            persistent: true,
+        })
+        .collect();
+    nk.notifications_send(results).await
+}
 
 /// Members' activity, kept by the event handlers.
 pub const ACTIVITY: &str = "activity";
@@ -123,6 +167,7 @@ async fn init(ctx: &Context, nk: &Nakama, init: &mut Initializer) -> Result<(), 
     init.register_event(remember_event);
     init.register_event_session_start(session_started);
     init.register_event_session_end(session_ended);
+    init.register_tournament_end(cup_ended);
     // Creating a leaderboard that exists changes nothing: safe at every start.
     nk.leaderboard_create(&nk::LeaderboardCreateArgs {
         id: CONTRIBUTIONS.into(),

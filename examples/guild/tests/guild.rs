@@ -402,8 +402,23 @@ async fn the_weekly_cup_takes_members_who_joined_and_starts_again_on_monday() {
         .collect();
     assert_eq!(week, [("jon".into(), 30, 1), ("ivy".into(), 10, 2)]);
 
-    // Monday: a new period, empty; joining again is needed.
+    // Monday: a new period, empty; joining again is needed. The week's
+    // end ran the module's tournament end callback: the podium is told.
     host.clock().set(1_800_000_000 + 10 * 86_400); // 2027-01-25T08:00:00Z
+    host.run_scheduler().await;
+    for (user, place) in [
+        (&jon, r#"{"rank":1,"score":30}"#),
+        (&ivy, r#"{"rank":2,"score":10}"#),
+    ] {
+        let told: Vec<_> = host
+            .notifications(user)
+            .await
+            .into_iter()
+            .filter(|n| n.code == guild::CUP_RESULT)
+            .map(|n| (n.subject, n.content))
+            .collect();
+        assert_eq!(told, [("Weekly cup".to_string(), place.to_string())]);
+    }
     assert!(host.tournament(guild::WEEKLY_CUP).await.is_empty());
     let again = host.tournament_write(guild::WEEKLY_CUP, &ivy, 5).await;
     assert!(again.is_err(), "{again:?}");

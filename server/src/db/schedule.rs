@@ -20,11 +20,14 @@ pub enum Due {
     LeaderboardReset(LeaderboardCall),
 }
 
-/// The callbacks whose deadline fell in `(from, to]`, in deadline order.
-/// Only the first deadline of each kind per leaderboard counts (a clock
-/// moved across several periods at once sees one). Tournaments whose
-/// records expired get their size back to 0, as in Nakama, whether a
-/// module registered a callback or not.
+/// At most this many periods per leaderboard in one look (a clock moved
+/// far ahead at once); later ones are skipped.
+const MAX_PERIODS: usize = 100;
+
+/// The callbacks whose deadline fell in `(from, to]`, in deadline order,
+/// one per period passed. Tournaments whose records expired get their
+/// size back to 0, as in Nakama, whether a module registered a callback
+/// or not.
 pub fn due(c: &Conn, from: i64, to: i64) -> Result<Vec<Due>, CallError> {
     let ids: Vec<String> = {
         let mut stmt = c
@@ -42,32 +45,40 @@ pub fn due(c: &Conn, from: i64, to: i64) -> Result<Vec<Due>, CallError> {
         match board.tournament {
             None => {
                 let Some(cron) = &board.reset else { continue };
-                let reset = lb::next_reset(cron, from);
-                if within(reset) {
-                    if let Some(leaderboard) = lb::get_at(c, &id, reset - 1)? {
-                        out.push((
-                            reset,
-                            Due::LeaderboardReset(LeaderboardCall { leaderboard, reset }),
-                        ));
+                let mut reset = lb::next_reset(cron, from);
+                for _ in 0..MAX_PERIODS {
+                    if !within(reset) {
+                        break;
                     }
+                    if let Some(leaderboard) = lb::get_at(c, &id, reset - 1)? {
+                        let call = LeaderboardCall { leaderboard, reset };
+                        out.push((reset, Due::LeaderboardReset(call)));
+                    }
+                    reset = lb::next_reset(cron, reset);
                 }
             }
             Some(window) => {
                 if window.end > 0 && window.end < from {
                     continue; // ended for good before
                 }
-                let d = window.deadlines(board.reset.as_ref(), from);
-                if d.end_active > 0 && within(d.end_active) {
-                    if let Some(call) = tournament::call_at(c, &id, d.end_active - 1)? {
-                        out.push((d.end_active, Due::TournamentEnd(call)));
+                // Period after period, from the one `from` falls in.
+                let mut at = from;
+                for _ in 0..MAX_PERIODS {
+                    let d = window.deadlines(board.reset.as_ref(), at);
+                    if d.end_active > at && within(d.end_active) {
+                        if let Some(call) = tournament::call_at(c, &id, d.end_active - 1)? {
+                            out.push((d.end_active, Due::TournamentEnd(call)));
+                        }
                     }
-                }
-                if d.expiry > 0 && within(d.expiry) {
+                    if d.expiry <= at || !within(d.expiry) {
+                        break;
+                    }
                     if let Some(call) = tournament::call_at(c, &id, d.expiry - 1)? {
                         out.push((d.expiry, Due::TournamentReset(call)));
                     }
                     c.execute("UPDATE tournament SET size = 0 WHERE id = ?1", [&id])
                         .map_err(internal)?;
+                    at = d.expiry;
                 }
             }
         }
