@@ -233,6 +233,27 @@ pub(super) async fn list(
     }
 }
 
+/// A page-around-an-owner request's limit (`default` when absent) and
+/// owner, with Nakama's refusals (leaderboards and tournaments alike).
+pub(super) fn haystack_args(
+    limit: Option<u32>,
+    default: i32,
+    owner_id: &str,
+) -> Result<(i32, String), Response> {
+    let limit = match limit {
+        None => default,
+        Some(l @ 1..=100) => l as i32,
+        Some(_) => return Err(bad("Invalid limit - limit must be between 1 and 100.")),
+    };
+    if owner_id.is_empty() {
+        return Err(bad("Owner ID must be provided for a haystack query."));
+    }
+    match uuid::Uuid::parse_str(owner_id) {
+        Ok(owner) => Ok((limit, owner.to_string())),
+        Err(_) => Err(bad("Invalid owner ID provided.")),
+    }
+}
+
 /// `GET .../owner/{owner_id}`: a page around an owner's record.
 pub(super) async fn around_owner(
     State(app): Shared,
@@ -266,20 +287,12 @@ pub(super) async fn around_owner(
     if req.leaderboard_id.is_empty() {
         return bad("Invalid leaderboard ID.");
     }
-    let limit = match req.limit {
-        None => 1,
-        Some(l @ 1..=100) => l as i32,
-        Some(_) => return bad("Invalid limit - limit must be between 1 and 100."),
+    let (limit, owner) = match haystack_args(req.limit, 1, &req.owner_id) {
+        Ok(a) => a,
+        Err(r) => return r,
     };
-    if req.owner_id.is_empty() {
-        return bad("Owner ID must be provided for a haystack query.");
-    }
-    let Ok(owner) = uuid::Uuid::parse_str(&req.owner_id) else {
-        return bad("Invalid owner ID provided.");
-    };
-    let (id, owner, cursor, expiry) = (
+    let (id, cursor, expiry) = (
         req.leaderboard_id.clone(),
-        owner.to_string(),
         req.cursor.clone(),
         req.expiry.unwrap_or(0),
     );

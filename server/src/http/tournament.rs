@@ -17,7 +17,7 @@ use nakama_runtime_host::abi::hooks::hook;
 use nakama_runtime_host::abi::nk;
 use nakama_runtime_host::abi::{api, Code};
 
-use super::leaderboard::{list_query, score_options, ListQuery};
+use super::leaderboard::{haystack_args, list_query, score_options, ListQuery};
 use super::{
     gateway_err, gateway_ok, query_first, query_map, query_number, read_json, session, App, Shared,
 };
@@ -417,20 +417,12 @@ async fn around_owner(
     if req.tournament_id.is_empty() {
         return bad("Invalid tournament ID.");
     }
-    let limit = match req.limit {
-        None => 100,
-        Some(l @ 1..=100) => l as i32,
-        Some(_) => return bad("Invalid limit - limit must be between 1 and 100."),
+    let (limit, owner) = match haystack_args(req.limit, 100, &req.owner_id) {
+        Ok(a) => a,
+        Err(r) => return r,
     };
-    if req.owner_id.is_empty() {
-        return bad("Owner ID must be provided for a haystack query.");
-    }
-    let Ok(owner) = uuid::Uuid::parse_str(&req.owner_id) else {
-        return bad("Invalid owner ID provided.");
-    };
-    let (id, owner, cursor, expiry) = (
+    let (id, cursor, expiry) = (
         req.tournament_id.clone(),
-        owner.to_string(),
         req.cursor.clone(),
         req.expiry.unwrap_or(0),
     );
