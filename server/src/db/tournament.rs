@@ -599,37 +599,20 @@ pub fn haystack(
     })
 }
 
-/// One submission (the checks of the nk function or route are the
-/// caller's).
-pub struct Write<'a> {
-    pub id: &'a str,
-    pub owner_id: &'a str,
-    /// Empty keeps the stored one.
-    pub username: &'a str,
-    pub score: i64,
-    pub subscore: i64,
-    /// JSONB text; `None` keeps the stored metadata (`{}` for a new record).
-    pub metadata: Option<String>,
-    pub operator: Option<Operator>,
-}
+/// One submission: a leaderboard's (the checks of the nk function or
+/// route are the caller's).
+pub use super::leaderboard::Write;
 
-impl<'a> Write<'a> {
-    /// The submission of `tournament_record_write`: no metadata is `{}`,
-    /// as Nakama's nk function sends it.
-    pub fn from_nk(a: &'a nk::LeaderboardRecordWriteArgs) -> Write<'a> {
-        Write {
-            id: &a.id,
-            owner_id: &a.owner_id,
-            username: &a.username,
-            score: a.score,
-            subscore: a.subscore,
-            metadata: Some(
-                a.metadata
-                    .as_ref()
-                    .map_or_else(|| "{}".into(), |m| jsonb_text(&m.clone().into())),
-            ),
-            operator: a.operator,
-        }
+/// The submission of `tournament_record_write`: as a leaderboard's, but no
+/// metadata is `{}`, as Nakama's nk function sends it.
+pub fn write_from_nk(a: &nk::LeaderboardRecordWriteArgs) -> Write<'_> {
+    Write {
+        metadata: Some(
+            a.metadata
+                .as_ref()
+                .map_or_else(|| "{}".into(), |m| jsonb_text(&m.clone().into())),
+        ),
+        ..Write::from_nk(a)
     }
 }
 

@@ -186,7 +186,7 @@ pub fn dispatch(
         }),
         nk::TournamentRecordWrite::NAME => call::<nk::TournamentRecordWrite>(db, args, |c, a| {
             record_write(&a)?;
-            tournament::write(c, Caller::Server, tournament::Write::from_nk(&a))
+            tournament::write(c, Caller::Server, tournament::write_from_nk(&a))
         }),
         nk::TournamentRecordDelete::NAME => call::<nk::TournamentRecordDelete>(db, args, |c, a| {
             record_delete(&a)?;
