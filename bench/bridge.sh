@@ -24,11 +24,15 @@
 # BENCH_SPIN_NS (2000) ns of CPU more per call (storage_rw: a third before
 # each nk call and after the last), both runs, to show what a known extra
 # cost per call does to the ratios.
+# OTHERS="lua js" adds Nakama's other runtimes: bench/lua-module (Lua) and
+# bench/js-module (JavaScript, what a TypeScript module compiles to), the
+# same three RPCs as lua_* and js_*, measured against the Rust module the
+# same way (rows "echo-lua", "echo-js": Rust / Lua, Rust / JavaScript).
 # Each Nakama process measures a little differently (its memory layout
 # moves the ratio by a few percent from one start to the next), so the
 # loads run in PROCESSES Nakama processes, one after the other, and the
 # summary gives the median over the processes with each process's figure.
-# Env: LOADS ("echo create_guild storage_rw"), PROCESSES (3), DURATION
+# Env: LOADS ("echo create_guild storage_rw"), OTHERS (""), PROCESSES (3), DURATION
 # (20: measured seconds per run), WARMUP (2 s), SLOT_MS (250), CONNECTIONS
 # (32), RATE_SHARE (0.5), NULL (1), CONTROL (0), BENCH_SPIN_NS (2000), PIN (0;
 # 1: Nakama on CPU 0 and the load generator on CPU 1, so that it does not
@@ -36,6 +40,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 read -r -a loads <<<"${LOADS:-echo create_guild storage_rw}"
+read -r -a others <<<"${OTHERS:-}"
 
 bridge/build.sh
 cargo build --release -q -p golden-module -p nakama-loadgen
@@ -47,6 +52,13 @@ fixed=$(mktemp)
 trap 'scripts/nakama-down >/dev/null; rm -rf "$runtime" "$results" "$fixed"' EXIT
 cp bench/go-module/build/bench.so bridge/build/nakama_rust_bridge.so "$runtime/"
 cp "$target_dir/release/libgolden_module.so" "$runtime/golden_module.rsmod"
+for other in "${others[@]}"; do
+  case $other in
+  lua) cp bench/lua-module/bench.lua "$runtime/" ;;
+  js) cp bench/js-module/index.js "$runtime/" ;;
+  *) echo "OTHERS: unknown runtime '$other' (lua, js)" >&2 && exit 2 ;;
+  esac
+done
 port=${NAKAMA_PORT:-7450}
 guild='{"name":"guild-of-the-benchmark","motto":"ratios, not absolutes","tags":["bench","rust"],"max":50}'
 value='{"hp":10,"name":"bench"}'
@@ -64,10 +76,13 @@ for process in $(seq "$processes"); do
   fi
   for load in "${loads[@]}"; do
     case $load in echo) body=hello ;; create_guild) body=$guild ;; storage_rw) body=$value ;; esac
-    lg() { # lg B-ID [loadgen options]
-      local b=$1
-      shift
-      "${loadgen[@]}" --a "$(url "go_$load")" --b "$(url "$b")" --body "$body" --json \
+    lg() { # lg B-ID [loadgen options]: go_LOAD against B-ID
+      lg_against "go_$load" "$@"
+    }
+    lg_against() { # lg_against A-ID B-ID [loadgen options]
+      local a=$1 b=$2
+      shift 2
+      "${loadgen[@]}" --a "$(url "$a")" --b "$(url "$b")" --body "$body" --json \
         --duration "${DURATION:-20}" --warmup "${WARMUP:-2}" --slot-ms "${SLOT_MS:-250}" \
         --connections "${CONNECTIONS:-32}" "$@"
     }
@@ -88,6 +103,15 @@ for process in $(seq "$processes"); do
       echo "$load-go/spin $(lg "go_${load}_spin")" >>"$results"
       echo "$load-go/spin $rate $(lg "go_${load}_spin" --rate "$rate")" >>"$fixed"
     fi
+    for other in "${others[@]}"; do
+      echo "==> ${other}_$load against the Rust $load at saturation" >&2
+      out=$(lg_against "${other}_$load" "$load")
+      echo "$load-$other $out" >>"$results"
+      rate=$(python3 -c 'import json,sys; print(round(json.loads(sys.argv[1])["a"]["rate"] * float(sys.argv[2])))' \
+        "$out" "${RATE_SHARE:-0.5}")
+      echo "==> ${other}_$load against the Rust $load at $rate req/s" >&2
+      echo "$load-$other $rate $(lg_against "${other}_$load" "$load" --rate "$rate")" >>"$fixed"
+    done
   done
 done
 
@@ -111,9 +135,10 @@ def pct(values):
     return f"{100 * statistics.median(values):.1f}% ({each})"
 
 med = statistics.median
-print("\nAt saturation, Rust / Go (median over the processes, then each process):")
-print(f"{'load':13} {'go r/s':>7} {'rust r/s':>8} {'rate over the run':>26} {'median of slot pairs':>26} "
-      f"{'p99 go/rust ms':>15} {'errors':>6}")
+print("\nAt saturation, Rust / Go (median over the processes, then each process; "
+      "rows -lua, -js: Rust / Lua, Rust / JavaScript; -go/go and -go/spin: Go / Go):")
+print(f"{'load':13} {'a r/s':>7} {'b r/s':>8} {'rate over the run':>26} {'median of slot pairs':>26} "
+      f"{'p99 a/b ms':>15} {'errors':>6}")
 for load, rs in runs(sys.argv[1], False).items():
     g = med(r["a"]["rate"] for r in rs)
     s = med(r["b"]["rate"] for r in rs)
@@ -121,9 +146,10 @@ for load, rs in runs(sys.argv[1], False).items():
     errors = sum(r["a"]["errors"] + r["b"]["errors"] for r in rs)
     print(f"{load:13} {g:7.0f} {s:8.0f} {pct([r['ratio'] for r in rs]):>26} "
           f"{pct([r['pair_median'] for r in rs]):>26} {p99:>15} {errors:6}")
-print(f"\nAt the same offered load ({100 * float(sys.argv[3]):.0f}% of the Go side's saturation rate, "
-      "open loop), Rust / Go p99 (echo-go/go: Go / Go, how far the ratios wander with no difference):")
-print(f"{'load':13} {'p50 go/rust ms':>15} {'p99 go/rust ms':>15} {'p99 over the run':>26} "
+print(f"\nAt the same offered load ({100 * float(sys.argv[3]):.0f}% of side a's saturation rate, "
+      "open loop), Rust / Go p99 (echo-go/go: Go / Go, how far the ratios wander with no difference; "
+      "-lua, -js: Rust / Lua, Rust / JavaScript):")
+print(f"{'load':13} {'p50 a/b ms':>15} {'p99 a/b ms':>15} {'p99 over the run':>26} "
       f"{'median of slot pairs':>26} {'errors':>6}")
 for load, rs in runs(sys.argv[2], True).items():
     p50 = f"{med(r['a']['p50_ms'] for r in rs):.2f}/{med(r['b']['p50_ms'] for r in rs):.2f}"
