@@ -58,6 +58,15 @@ test("players join an arena, see each other move, and leave", async () => {
       assert.deepEqual(decode(positions.data).players, { ann: { x: 3, y: 4 }, ben: { x: 0, y: 0 } });
     }
 
+    // The same move as protobuf bytes (op code 4, the arena's pb::Move
+    // { sint32 x = 1; sint32 y = 2; }): what a protobuf library writes for
+    // { x: 3, y: -4 }, sent as binary match data.
+    await ben.socket.sendMatchState(matchId, 4, new Uint8Array([0x08, 0x06, 0x10, 0x07]));
+    const compact = await until("positions with ben's compact move", () =>
+      ann.seen.data.find((d) => d.op_code === 2 && decode(d.data).players.ben?.y === -4),
+    );
+    assert.deepEqual(decode(compact.data).players.ben, { x: 3, y: -4 });
+
     // A message the arena does not understand comes back to its sender only.
     await ben.socket.sendMatchState(matchId, 5, "jump");
     await until("ben's refusal", () => ben.seen.data.find((d) => d.op_code === 9));

@@ -69,7 +69,8 @@ pub fn rpc(f: &ItemFn, id: &str, payload: &Type, ok: &Type, err: Option<&Type>) 
     }
 }
 
-/// `()` is no payload, `String` / `Vec<u8>` raw bytes, anything else JSON
+/// `()` is no payload, `String` / `Vec<u8>` raw bytes, `Proto<T>` a
+/// protobuf message's bytes, anything else JSON
 /// (described if it implements `JsonSchema`: the probe's method
 /// resolution falls back to "no schema" when it does not).
 pub fn type_shape(ty: &Type) -> TokenStream {
@@ -77,10 +78,20 @@ pub fn type_shape(ty: &Type) -> TokenStream {
     if matches!(ty, Type::Tuple(t) if t.elems.is_empty()) {
         return quote!(#rt::TypeShape::Empty);
     }
+    if let Some(message) = signature::proto_message(ty) {
+        return proto_shape(message);
+    }
     if signature::is_raw(ty) {
         return quote!(#rt::TypeShape::Raw);
     }
     json_shape(ty)
+}
+
+/// A protobuf message's bytes (`Proto<T>`), named by `T` as written.
+fn proto_shape(message: &Type) -> TokenStream {
+    let rt = rt();
+    let message = rust_name(message);
+    quote!(#rt::TypeShape::Protobuf { message: #message })
 }
 
 /// A type serde_json reads and writes, `String` included (a JSON string).
@@ -122,7 +133,11 @@ pub fn variant_data(fields: &Fields) -> TokenStream {
     match fields {
         Fields::Unit => quote!(#rt::VariantData::None),
         Fields::Unnamed(f) => {
-            let shape = json_shape(&f.unnamed[0].ty);
+            let ty = &f.unnamed[0].ty;
+            let shape = match signature::proto_message(ty) {
+                Some(message) => proto_shape(message),
+                None => json_shape(ty),
+            };
             quote!(#rt::VariantData::Value(#shape))
         }
         Fields::Named(f) => {

@@ -132,8 +132,30 @@ pub fn result_types(
     Ok((ok, tys.next()))
 }
 
-/// Whether a type is written as one of the raw payload types.
+/// The message type `T` of a type written `Proto<T>` (the SDK's protobuf
+/// payload, read and written by the SDK itself).
+pub fn proto_message(ty: &Type) -> Option<&Type> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if p.qself.is_some() || last.ident != "Proto" {
+        return None;
+    }
+    match &last.arguments {
+        PathArguments::AngleBracketed(a) if a.args.len() == 1 => match a.args.first() {
+            Some(GenericArgument::Type(t)) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether a type is written as one of the payload types the SDK reads
+/// and writes as they are (`String`, `Vec<u8>`, `()`, `Proto<T>`), not
+/// through `Json`.
 pub fn is_raw(ty: &Type) -> bool {
+    if proto_message(ty).is_some() {
+        return true;
+    }
     match ty {
         Type::Tuple(t) => t.elems.is_empty(),
         Type::Path(p) if p.qself.is_none() => {
@@ -175,6 +197,8 @@ mod tests {
         assert!(is_raw(&parse_quote!(std::string::String)));
         assert!(is_raw(&parse_quote!(Vec<u8>)));
         assert!(is_raw(&parse_quote!(())));
+        assert!(is_raw(&parse_quote!(Proto<Move>)));
+        assert!(is_raw(&parse_quote!(nakama_runtime::Proto<pb::Move>)));
         assert!(!is_raw(&parse_quote!(Vec<String>)));
         assert!(!is_raw(&parse_quote!(Guild)));
     }

@@ -139,6 +139,8 @@ pub enum TypeShape {
     },
     /// `String` or `Vec<u8>`: whatever bytes the client sends.
     Raw,
+    /// `Proto<T>`: a protobuf message's bytes; `T` as written.
+    Protobuf { message: &'static str },
     /// `()`: no payload.
     Empty,
 }
@@ -223,8 +225,13 @@ struct Variant {
 /// A payload or result, described.
 #[derive(Debug, Clone)]
 enum Described {
-    Json { rust: String, schema: Option<Value> },
+    Json {
+        rust: String,
+        schema: Option<Value>,
+    },
     Raw,
+    /// A protobuf message's bytes: `T` of `Proto<T>`.
+    Protobuf(String),
     Empty,
 }
 
@@ -335,6 +342,9 @@ impl ClientApi {
                     Described::Raw => {
                         entry.insert(key.into(), json!({ "$comment": "raw payload: any bytes" }));
                     }
+                    Described::Protobuf(message) => {
+                        entry.insert(key.into(), protobuf_schema(message));
+                    }
                     Described::Empty => {}
                 }
             }
@@ -405,6 +415,7 @@ fn describe(shape: TypeShape, g: &mut SchemaGenerator) -> Described {
             schema: schema(g).map(Schema::to_value),
         },
         TypeShape::Raw => Described::Raw,
+        TypeShape::Protobuf { message } => Described::Protobuf(message.to_string()),
         TypeShape::Empty => Described::Empty,
     }
 }
@@ -418,8 +429,27 @@ fn shape_schema(shape: TypeShape, g: &mut SchemaGenerator) -> Value {
         Described::Json { rust, schema: None } => {
             json!({ "$comment": format!("{rust} does not derive schemars::JsonSchema") })
         }
+        Described::Protobuf(message) => protobuf_schema(&message),
         Described::Raw | Described::Empty => Value::Bool(true),
     }
+}
+
+/// MIME type of the protobuf messages (`Proto<T>`) in the schema.
+const PROTOBUF_MEDIA_TYPE: &str = "application/x-protobuf";
+
+/// The schema of a protobuf message's bytes: JSON Schema's way to say
+/// "bytes of this media type", naming the Rust message type (the client
+/// encodes and decodes it with the same `.proto`).
+fn protobuf_schema(message: &str) -> Value {
+    json!({
+        "contentMediaType": PROTOBUF_MEDIA_TYPE,
+        "description": format!("The bytes of the protobuf message {message}."),
+    })
+}
+
+/// Whether a schema is [`protobuf_schema`]'s.
+fn is_protobuf(s: &Value) -> bool {
+    s.get("contentMediaType").and_then(Value::as_str) == Some(PROTOBUF_MEDIA_TYPE)
 }
 
 fn describe_message(m: &DeclaredMessage, g: &mut SchemaGenerator) -> Message {
@@ -750,6 +780,71 @@ mod tests {
             ts.contains("hp: number;") && ts.contains("note?: unknown;"),
             "{ts}"
         );
+    }
+
+    #[test]
+    fn protobuf_messages_are_bytes_of_a_media_type_and_uint8arrays() {
+        static VARIANTS: [DeclaredVariant; 2] = [
+            DeclaredVariant {
+                op: 1,
+                name: "Move",
+                docs: "",
+                data: VariantData::Value(TypeShape::Protobuf {
+                    message: "pb::Move",
+                }),
+            },
+            DeclaredVariant {
+                op: 2,
+                name: "Say",
+                docs: "",
+                data: VariantData::Value(TypeShape::Json {
+                    rust: "String",
+                    schema: |g| Some(g.subschema_for::<String>()),
+                }),
+            },
+        ];
+        let m = DeclaredMessage {
+            name: "Input",
+            docs: "",
+            variants: &VARIANTS,
+        };
+        let declared = [rpc(
+            "snapshot",
+            TypeShape::Empty,
+            TypeShape::Protobuf {
+                message: "pb::Snapshot",
+            },
+        )];
+        let api = ClientApi::from_declared(&declared.iter().collect::<Vec<_>>(), &[&m]);
+        let doc: Value = serde_json::from_str(&api.json_schema()).unwrap();
+        let bytes_of = |message: &str| {
+            json!({
+                "contentMediaType": "application/x-protobuf",
+                "description": format!("The bytes of the protobuf message {message}."),
+            })
+        };
+        assert_eq!(
+            doc["rpcs"]["snapshot"]["response"],
+            bytes_of("pb::Snapshot")
+        );
+        assert_eq!(
+            doc["match_messages"]["Input"]["messages"]["Move"]["data"],
+            bytes_of("pb::Move")
+        );
+
+        let ts = api.typescript();
+        for line in [
+            "  | { op: \"Move\"; data: Uint8Array }",
+            "  | { op: \"Say\"; data: string };",
+            "export function encodeInput(message: Input): { opCode: number; data: string | Uint8Array } {",
+            "data: !(\"data\" in message) ? \"\" : message.data instanceof Uint8Array ? message.data : JSON.stringify(message.data) };",
+            "    case 1:\n      return { op: \"Move\", data };",
+            "    case 2:\n      return { op: \"Say\", data: JSON.parse(new TextDecoder().decode(data)) };",
+            "// snapshot: its payload or result is the protobuf message pb::Snapshot, which nakama-js's `rpc` (JSON text) cannot carry",
+        ] {
+            assert!(ts.contains(line), "{line}\nnot in\n{ts}");
+        }
+        assert!(!ts.contains("function snapshot("), "{ts}");
     }
 
     #[test]

@@ -95,6 +95,8 @@ pub use nakama::Nakama;
 /// One user the matchmaker matched, as the matched hook gets it
 /// ([`Initializer::register_matchmaker_matched`]).
 pub use nakama_runtime_abi::matchmaker::MatchmakerEntry;
+#[cfg(feature = "prost")]
+pub use payload::Proto;
 pub use payload::{Json, RpcInput, RpcOutput};
 
 /// Nakama's API messages (requests and responses of the client API).
@@ -183,6 +185,8 @@ pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Everything a module usually needs.
 pub mod prelude {
     pub use crate::nk::{StorageDeleteOp, StorageReadOp, StorageWriteOp};
+    #[cfg(feature = "prost")]
+    pub use crate::Proto;
     pub use crate::{
         after_hook, after_rt, api, before_hook, before_rt, init_module, nk, rpc, rtapi, Code,
         Context, Dispatcher, Error, Initializer, JoinDecision, Json, Logger, Match, MatchData,

@@ -440,7 +440,8 @@ impl Dispatcher {
 /// send. Op codes may be constants (`#[op(OP_MOVE)]`); two variants with
 /// the same one do not compile. Fields of a variant with named fields take
 /// `#[serde(..)]` attributes; a variant's single type must be
-/// `Serialize + DeserializeOwned`.
+/// `Serialize + DeserializeOwned`, or a protobuf message in
+/// [`Proto`](crate::Proto) (feature `prost`), whose data is its bytes.
 pub trait MatchMessage: Sized {
     /// Each variant's op code and name.
     const OP_CODES: &'static [(i64, &'static str)];
@@ -461,11 +462,12 @@ pub trait MatchMessage: Sized {
 }
 
 /// What a [`MatchMessage`] variant may carry: any `Serialize +
-/// DeserializeOwned` type (its data is its JSON).
+/// DeserializeOwned` type (its data is its JSON), or a protobuf message
+/// as `Proto<T>` (feature `prost`; its data is its bytes).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the data of a match message",
     label = "not Serialize + Deserialize",
-    note = "derive `serde::Serialize` and `serde::Deserialize` for `{Self}`, or give the variant named fields"
+    note = "derive `serde::Serialize` and `serde::Deserialize` for `{Self}`, or give the variant named fields; a prost message goes in `nakama_runtime::Proto<{Self}>` (feature `prost`)"
 )]
 pub trait MessageData: Sized {
     /// Its JSON.
@@ -481,6 +483,20 @@ impl<T: serde::Serialize + serde::de::DeserializeOwned> MessageData for T {
 
     fn from_data(op_code: i64, variant: &str, data: &[u8]) -> Result<Self, Error> {
         decode_fields(op_code, variant, data)
+    }
+}
+
+/// A protobuf message as a variant's data: its bytes (feature `prost`).
+#[cfg(feature = "prost")]
+impl<T: prost::Message + Default> MessageData for crate::Proto<T> {
+    fn to_data(&self) -> Result<Vec<u8>, Error> {
+        Ok(self.encode())
+    }
+
+    fn from_data(op_code: i64, variant: &str, data: &[u8]) -> Result<Self, Error> {
+        crate::Proto::decode(data).map_err(|e| {
+            Error::invalid_argument(format!("op code {op_code} ({variant}): {}", e.message()))
+        })
     }
 }
 

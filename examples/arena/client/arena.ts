@@ -66,16 +66,19 @@ export function decodeFromArena(opCode: number, data: Uint8Array): FromArena | u
 /** What clients send the arena. */
 export type FromClient =
   /** Moves the sender's player. */
-  | { op: "Move"; data: Position };
+  | { op: "Move"; data: Position }
+  /** Moves the sender's player: the protobuf bytes of a move. */
+  | { op: "MoveCompact"; data: Uint8Array };
 
 /** The op code of each FromClient message. */
 export const FromClientOpCodes = {
   Move: 1,
+  MoveCompact: 4,
 } as const;
 
 /** The op code and data of a FromClient message, as `socket.sendMatchState(matchId, opCode, data)` takes them. */
-export function encodeFromClient(message: FromClient): { opCode: number; data: string } {
-  return { opCode: FromClientOpCodes[message.op], data: "data" in message ? JSON.stringify(message.data) : "" };
+export function encodeFromClient(message: FromClient): { opCode: number; data: string | Uint8Array } {
+  return { opCode: FromClientOpCodes[message.op], data: !("data" in message) ? "" : message.data instanceof Uint8Array ? message.data : JSON.stringify(message.data) };
 }
 
 /** The FromClient message of a match data's op code and data; `undefined` for an op code none of them has. */
@@ -83,6 +86,8 @@ export function decodeFromClient(opCode: number, data: Uint8Array): FromClient |
   switch (opCode) {
     case 1:
       return { op: "Move", data: JSON.parse(new TextDecoder().decode(data)) };
+    case 4:
+      return { op: "MoveCompact", data };
     default:
       return undefined;
   }

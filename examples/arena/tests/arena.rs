@@ -3,10 +3,10 @@
 //! is deterministic.
 
 use arena::{
-    arena_create, CreateArena, Created, FromArena, FromClient, Position, OP_POSITIONS,
-    RESERVATION_TICKS,
+    arena_create, pb, CreateArena, Created, FromArena, FromClient, Position, OP_MOVE_COMPACT,
+    OP_POSITIONS, RESERVATION_TICKS,
 };
-use nakama_runtime::Code;
+use nakama_runtime::{Code, MatchMessage, Proto};
 use nakama_test_host::{MatchedId, MatchmakerAdd, TestHost};
 
 async fn arena(host: &TestHost, max_players: usize) -> String {
@@ -69,7 +69,10 @@ async fn players_see_each_other_move() {
     assert!(host.match_tick(&id).await);
     match ben.received()[0].msg() {
         FromArena::Refused { error } => {
-            assert_eq!(error, "op code 5 is not a FromClient message (1 Move)")
+            assert_eq!(
+                error,
+                "op code 5 is not a FromClient message (1 Move, 4 MoveCompact)"
+            )
         }
         other => panic!("{other:?}"),
     }
@@ -78,6 +81,43 @@ async fn players_see_each_other_move() {
     let m = host.match_get(&id).await.unwrap();
     assert_eq!(m.size, 2);
     assert_eq!(m.label.as_deref(), Some(r#"{"open":false,"players":2}"#));
+}
+
+#[tokio::test]
+async fn a_compact_move_is_protobuf_bytes() {
+    let host = TestHost::new().await;
+    let id = arena(&host, 2).await;
+    let alice = host.user("alice").await;
+    let ann = host
+        .match_join(&id, &alice, &[("name", "ann")])
+        .await
+        .unwrap();
+    // What a client's protobuf library writes for Move { x: 3, y: -4 }
+    // (sint32: zigzag varints).
+    let bytes = vec![0x08, 0x06, 0x10, 0x07];
+    assert_eq!(
+        FromClient::MoveCompact(Proto(pb::Move { x: 3, y: -4 }))
+            .encode()
+            .unwrap(),
+        bytes
+    );
+    ann.send(OP_MOVE_COMPACT, bytes);
+    assert!(host.match_tick(&id).await);
+    let FromArena::Positions(p) = ann.received()[0].msg() else {
+        panic!("not positions");
+    };
+    assert_eq!(p.players["ann"], Position { x: 3, y: -4 });
+
+    // Bytes that are not a Move: refused, saying so.
+    ann.send(OP_MOVE_COMPACT, vec![0x08]);
+    assert!(host.match_tick(&id).await);
+    match ann.received()[0].msg() {
+        FromArena::Refused { error } => assert!(
+            error == "op code 4 (FromClient::MoveCompact): not a valid Move protobuf message: Move.x: invalid varint",
+            "{error}"
+        ),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[tokio::test]

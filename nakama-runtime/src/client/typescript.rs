@@ -11,7 +11,7 @@ use std::fmt::Write;
 
 use serde_json::{Map, Value};
 
-use super::{ref_name, ClientApi, Described, Message};
+use super::{is_protobuf, ref_name, ClientApi, Described, Message};
 
 pub(super) fn render(api: &ClientApi) -> String {
     let mut out = String::new();
@@ -38,6 +38,20 @@ pub(super) fn render(api: &ClientApi) -> String {
     let mut used = BTreeSet::new();
     for rpc in &api.rpcs {
         out.push('\n');
+        if let Some(message) = [&rpc.request, &rpc.response].iter().find_map(|d| match d {
+            Described::Protobuf(m) => Some(m),
+            _ => None,
+        }) {
+            // nakama-js's `rpc` sends JSON text and parses the answer as
+            // JSON: protobuf bytes cannot cross it.
+            let _ = writeln!(
+                out,
+                "// {}: its payload or result is the protobuf message {message}, which nakama-js's `rpc` (JSON text) cannot carry: \
+                 call it over HTTP with the bytes as the body (POST /v2/rpc/{}?unwrap). Not generated.",
+                rpc.id, rpc.id
+            );
+            continue;
+        }
         let name = unique(function_name(&rpc.id), &mut used);
         for (what, d) in [("payload", &rpc.request), ("result", &rpc.response)] {
             if let Described::Json { rust, schema: None } = d {
@@ -74,12 +88,12 @@ pub(super) fn render(api: &ClientApi) -> String {
             Described::Json { schema: None, .. } => ", input: unknown".to_string(),
             // nakama-js sends an object's JSON; the module reads its bytes.
             Described::Raw => ", input: object".to_string(),
-            Described::Empty => String::new(),
+            Described::Protobuf(_) | Described::Empty => String::new(),
         };
         // nakama-js takes an `object`: interfaces are one, other types
         // (numbers, unions with null) cross as what they are.
         let payload = match &rpc.request {
-            Described::Empty => "{}",
+            Described::Protobuf(_) | Described::Empty => "{}",
             Described::Raw => "input",
             Described::Json { schema: None, .. } => "input as object",
             Described::Json {
@@ -146,13 +160,29 @@ fn message(out: &mut String, m: &Message, api: &ClientApi) {
     for v in &m.variants {
         let _ = writeln!(out, "  {}: {},", property_name(&v.name), v.op);
     }
+    // Protobuf messages' data are their bytes; JSON ones, their text.
+    let binary = m
+        .variants
+        .iter()
+        .any(|v| v.data.as_ref().is_some_and(is_protobuf));
+    let (data_type, data) = if binary {
+        (
+            "string | Uint8Array",
+            "!(\"data\" in message) ? \"\" : message.data instanceof Uint8Array ? message.data : JSON.stringify(message.data)",
+        )
+    } else {
+        (
+            "string",
+            "\"data\" in message ? JSON.stringify(message.data) : \"\"",
+        )
+    };
     let _ = writeln!(
         out,
         "}} as const;
 
 /** The op code and data of a {name} message, as `socket.sendMatchState(matchId, opCode, data)` takes them. */
-export function encode{name}(message: {name}): {{ opCode: number; data: string }} {{
-  return {{ opCode: {name}OpCodes[message.op], data: \"data\" in message ? JSON.stringify(message.data) : \"\" }};
+export function encode{name}(message: {name}): {{ opCode: number; data: {data_type} }} {{
+  return {{ opCode: {name}OpCodes[message.op], data: {data} }};
 }}
 
 /** The {name} message of a match data's op code and data; `undefined` for an op code none of them has. */
@@ -161,6 +191,7 @@ export function decode{name}(opCode: number, data: Uint8Array): {name} | undefin
     );
     for v in &m.variants {
         let value = match &v.data {
+            Some(d) if is_protobuf(d) => format!("{{ op: {:?}, data }}", v.name),
             Some(_) => format!(
                 "{{ op: {:?}, data: JSON.parse(new TextDecoder().decode(data)) }}",
                 v.name
@@ -186,7 +217,9 @@ fn result_type(d: &Described) -> String {
         Described::Json {
             schema: Some(s), ..
         } => ts(s, ""),
-        Described::Json { schema: None, .. } | Described::Raw => "unknown".to_string(),
+        Described::Json { schema: None, .. } | Described::Raw | Described::Protobuf(_) => {
+            "unknown".to_string()
+        }
         Described::Empty => "void".to_string(),
     }
 }
@@ -310,6 +343,9 @@ fn property_name(name: &str) -> String {
 /// The TypeScript type of a schema; `indent` is where nested object types
 /// start their lines.
 fn ts(s: &Value, indent: &str) -> String {
+    if is_protobuf(s) {
+        return "Uint8Array".into();
+    }
     let o = match s {
         Value::Bool(true) => return "unknown".into(),
         Value::Bool(false) => return "never".into(),
