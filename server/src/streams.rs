@@ -43,7 +43,7 @@ pub struct Meta {
     pub persistence: bool,
     pub status: String,
     /// [`reason`]: `JOIN` or `UPDATE`.
-    pub reason: u32,
+    pub reason: u8,
 }
 
 struct Member {

@@ -37,11 +37,11 @@ impl Stream {
 
 /// Why a presence is where it is (Nakama's `runtime.PresenceReason`).
 pub mod reason {
-    pub const UNKNOWN: u32 = 0;
-    pub const JOIN: u32 = 1;
-    pub const UPDATE: u32 = 2;
-    pub const LEAVE: u32 = 3;
-    pub const DISCONNECT: u32 = 4;
+    pub const UNKNOWN: u8 = 0;
+    pub const JOIN: u8 = 1;
+    pub const UPDATE: u8 = 2;
+    pub const LEAVE: u8 = 3;
+    pub const DISCONNECT: u8 = 4;
 }
 
 /// A presence on a stream, as `stream_user_list` lists it (Nakama's
@@ -58,7 +58,7 @@ pub struct StreamPresence {
     pub persistence: bool,
     pub status: String,
     /// [`reason`]: `JOIN`, or `UPDATE` after a `stream_user_update`.
-    pub reason: u32,
+    pub reason: u8,
 }
 
 /// What `stream_user_get` answers of a presence (Nakama's
@@ -71,7 +71,7 @@ pub struct PresenceMeta {
     pub persistence: bool,
     pub status: String,
     /// [`reason`].
-    pub reason: u32,
+    pub reason: u8,
 }
 
 /// Arguments of `stream_count` and `stream_close`.
@@ -145,7 +145,7 @@ pub struct StreamSendRawArgs {
 pub struct SessionDisconnectArgs {
     pub session_id: String,
     /// A [`reason`] for the session's leaves; `None`: `DISCONNECT`.
-    pub reason: Option<u32>,
+    pub reason: Option<u8>,
 }
 
 /// Arguments of `session_logout`.

@@ -229,7 +229,7 @@ impl Nakama {
     pub async fn session_disconnect(
         &self,
         session_id: &str,
-        reason: Option<u32>,
+        reason: Option<u8>,
     ) -> Result<(), Error> {
         self.call::<nk::SessionDisconnect>(&nk::SessionDisconnectArgs {
             session_id: session_id.to_string(),

@@ -142,9 +142,7 @@ pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answ
             send(on, &a.stream, &a.presences, |_| match &a.envelope {
                 // Sent as given: the dev host does not check the message
                 // against rtapi's (see server/README.md).
-                serde_json::Value::Object(m) if !m.is_empty() => {
-                    Ok(Outbound::Stream(a.envelope.to_string()))
-                }
+                serde_json::Value::Object(_) => Ok(Outbound::Stream(a.envelope.to_string())),
                 _ => Err(refuse("expects a valid message")),
             })
         }),
