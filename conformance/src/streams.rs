@@ -352,6 +352,47 @@ pub fn check_nk_streams(port: u16) {
         &presence_event(&pair, vec![presence(&ann, &sa, false)], vec![]),
     );
 
+    // Nakama's own streams: a user's sockets are on its notification
+    // stream (mode 0, hidden); a chat room's members on its stream.
+    let notifications = json!({"mode": 0, "subject": ann.user_id});
+    assert_eq!(ok(&mut a, json!({"call": "count", "stream": notifications})), 1);
+    let mut ann_hidden = listing(&ann, &sa, false, "");
+    ann_hidden["hidden"] = true.into();
+    assert_eq!(
+        listed(&ok(
+            &mut a,
+            json!({"call": "list", "stream": notifications, "include_hidden": true, "include_not_hidden": true})
+        )),
+        vec![ann_hidden]
+    );
+    let room_name = format!("room-{suffix}");
+    let room = json!({"mode": 2, "label": room_name});
+    for s in [&mut a, &mut b] {
+        let r = s.call(json!({"channel_join": {"target": room_name, "type": 1}}));
+        assert!(r["channel"].is_object(), "{r}");
+    }
+    let mut want = vec![listing(&ann, &sa, true, ""), listing(&ben, &sb, true, "")];
+    want.sort_by_key(|p| p["session_id"].as_str().unwrap().to_string());
+    assert_eq!(
+        listed(&ok(
+            &mut a,
+            json!({"call": "list", "stream": room, "include_hidden": false, "include_not_hidden": true})
+        )),
+        want
+    );
+    // Kicked off the room's stream, Ben is out of the room: Ann is told.
+    ok(
+        &mut a,
+        json!({"call": "kick", "stream": room, "presence": {"user_id": ben.user_id, "session_id": sb}}),
+    );
+    a.wait_for("Ben leaving the room", |e| {
+        let e = &e["channel_presence_event"];
+        e["room_name"] == room_name.as_str() && e["leaves"][0]["session_id"] == sb.as_str()
+    });
+    assert_eq!(ok(&mut a, json!({"call": "count", "stream": room})), 1);
+    ok(&mut a, json!({"call": "close", "stream": room}));
+    assert_eq!(ok(&mut a, json!({"call": "count", "stream": room})), 0);
+
     // Refusals.
     let refusals = [
         (

@@ -138,6 +138,21 @@ impl Online {
         Some((who, c.outbox.clone()))
     }
 
+    /// The open sockets of `user_id`, as presences.
+    pub fn sessions_of(&self, user_id: &str) -> Vec<Presence> {
+        self.lock().get(user_id).map_or_else(Vec::new, |sessions| {
+            sessions
+                .iter()
+                .map(|c| Presence {
+                    user_id: user_id.to_string(),
+                    session_id: c.session_id.clone(),
+                    username: c.username.clone(),
+                    node: c.node.clone(),
+                })
+                .collect()
+        })
+    }
+
     /// Sends `out` to the session `session_id` (of any user), if it is
     /// connected.
     pub fn send_session(&self, session_id: &str, out: Outbound) {

@@ -4,12 +4,13 @@
 //! stream tracker ([`crate::streams`]), sockets ([`crate::online`]) and
 //! tokens ([`crate::session`]).
 
-use nakama_runtime_host::abi::nk::{self, NkFunction};
+use nakama_runtime_host::abi::matches::Presence;
+use nakama_runtime_host::abi::nk::{self, reason, NkFunction};
 use nakama_runtime_host::abi::Code;
 use nakama_runtime_host::{BoxFuture, CallError};
 
 use super::{decode, encode, DevHostApi};
-use crate::channels::{go_uuid, Stream};
+use crate::channels::{self, go_uuid, Channels, Stream};
 use crate::online::{Online, Outbound};
 use crate::session::LogoutError;
 use crate::streams::{self, Meta};
@@ -78,7 +79,7 @@ fn join(online: &Online, a: nk::StreamUserJoinArgs, update: bool) -> Result<bool
 fn send(
     online: &Online,
     s: &nk::Stream,
-    presences: &[nakama_runtime_host::abi::matches::Presence],
+    presences: &[Presence],
     out: impl FnOnce(&Stream) -> Result<Outbound, CallError>,
 ) -> Result<(), CallError> {
     let s = stream(s)?;
@@ -102,17 +103,76 @@ fn send(
     Ok(())
 }
 
+/// The presences the host itself has on one of Nakama's streams: every
+/// socket of a user on its notification stream (mode 0, hidden), the
+/// members of a chat channel (modes 2 to 4). Those of status, matches and
+/// parties are not listed (see server/README.md).
+fn host_presences(online: &Online, channels: &Channels, s: &Stream) -> Vec<nk::StreamPresence> {
+    let listed = |p: &Presence, hidden: bool, persistence: bool| nk::StreamPresence {
+        user_id: p.user_id.clone(),
+        session_id: p.session_id.clone(),
+        node: p.node.clone(),
+        username: p.username.clone(),
+        hidden,
+        persistence,
+        status: String::new(),
+        reason: reason::JOIN,
+    };
+    let plain = s.subcontext.is_nil() && s.label.is_empty();
+    match s.mode {
+        0 if plain => online
+            .sessions_of(&s.subject.to_string())
+            .iter()
+            .map(|p| listed(p, true, false))
+            .collect(),
+        _ if is_channel(s) => channels
+            .presences(s)
+            .iter()
+            .map(|(p, hidden)| listed(&p.presence, *hidden, p.persistence))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether `s` is a chat channel's stream (modes 2 to 4).
+fn is_channel(s: &Stream) -> bool {
+    matches!(
+        s.mode,
+        channels::MODE_ROOM | channels::MODE_GROUP | channels::MODE_DIRECT
+    )
+}
+
 /// The nk function `function`, when it is a stream or session function.
 pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answer> {
     let on = &api.online;
+    let channels = api.channels.clone();
     Some(match function {
-        nk::StreamUserList::NAME => run::<nk::StreamUserList>(on, args, |on, a| {
+        nk::StreamUserList::NAME => run::<nk::StreamUserList>(on, args, move |on, a| {
             let s = stream(&a.stream)?;
-            Ok(on.streams.list(&s, a.include_hidden, a.include_not_hidden))
+            let mut all = host_presences(on, &channels, &s);
+            all.retain(|p| {
+                if p.hidden {
+                    a.include_hidden
+                } else {
+                    a.include_not_hidden
+                }
+            });
+            all.extend(on.streams.list(&s, a.include_hidden, a.include_not_hidden));
+            Ok(all)
         }),
-        nk::StreamUserGet::NAME => run::<nk::StreamUserGet>(on, args, |on, a| {
+        nk::StreamUserGet::NAME => run::<nk::StreamUserGet>(on, args, move |on, a| {
             let (user, session, s) = presence(&a)?;
-            Ok(on.streams.get(&s, &session, &user))
+            let host = host_presences(on, &channels, &s)
+                .into_iter()
+                .find(|p| p.session_id == session && p.user_id == user)
+                .map(|p| nk::PresenceMeta {
+                    username: p.username,
+                    hidden: p.hidden,
+                    persistence: p.persistence,
+                    status: p.status,
+                    reason: p.reason,
+                });
+            Ok(host.or_else(|| on.streams.get(&s, &session, &user)))
         }),
         nk::StreamUserJoin::NAME => run::<nk::StreamUserJoin>(on, args, |on, a| join(on, a, false)),
         nk::StreamUserUpdate::NAME => run::<nk::StreamUserUpdate>(on, args, |on, a| {
@@ -120,17 +180,25 @@ pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answ
         }),
         nk::StreamUserLeave::NAME | nk::StreamUserKick::NAME => {
             // Nakama's kick is its leave.
-            run::<nk::StreamUserLeave>(on, args, |on, a| {
+            run::<nk::StreamUserLeave>(on, args, move |on, a| {
                 let (user, session, s) = presence(&a)?;
+                if is_channel(&s) && channels.has(&s, &session, &user) {
+                    let _ = channels.leave(&session, &s.channel_id());
+                }
                 on.streams.untrack(&s, &session, &user);
                 Ok(())
             })
         }
-        nk::StreamCount::NAME => run::<nk::StreamCount>(on, args, |on, a| {
-            Ok(on.streams.count(&stream(&a.stream)?) as u64)
+        nk::StreamCount::NAME => run::<nk::StreamCount>(on, args, move |on, a| {
+            let s = stream(&a.stream)?;
+            Ok((host_presences(on, &channels, &s).len() + on.streams.count(&s)) as u64)
         }),
-        nk::StreamClose::NAME => run::<nk::StreamClose>(on, args, |on, a| {
-            on.streams.close(&stream(&a.stream)?);
+        nk::StreamClose::NAME => run::<nk::StreamClose>(on, args, move |on, a| {
+            let s = stream(&a.stream)?;
+            if is_channel(&s) {
+                channels.close(&s);
+            }
+            on.streams.close(&s);
             Ok(())
         }),
         nk::StreamSend::NAME => run::<nk::StreamSend>(on, args, |on, a| {
