@@ -151,9 +151,14 @@ fn account_status(port: u16, token: &str) -> u16 {
 /// logouts.
 pub fn check_nk_streams(port: u16) {
     let suffix = crate::run_suffix();
-    let ann = User::new(port, &format!("streams-ann-{suffix}"), &format!("sann{suffix}"));
-    let ben = User::new(port, &format!("streams-ben-{suffix}"), &format!("sben{suffix}"));
-    let cat = User::new(port, &format!("streams-cat-{suffix}"), &format!("scat{suffix}"));
+    let user = |name: &str| {
+        User::new(
+            port,
+            &format!("streams-{name}-{suffix}"),
+            &format!("s{name}{suffix}"),
+        )
+    };
+    let (ann, ben, cat) = (user("ann"), user("ben"), user("cat"));
     let (mut a, mut b, mut c) = (
         Socket::open(port, &ann),
         Socket::open(port, &ben),
@@ -171,7 +176,10 @@ pub fn check_nk_streams(port: u16) {
     );
     // A second join changes nothing.
     assert_eq!(
-        ok(&mut a, json!({"call": "join", "stream": lobby, "status": "x"})),
+        ok(
+            &mut a,
+            json!({"call": "join", "stream": lobby, "status": "x"})
+        ),
         false
     );
     // Ben joins with persistence and a status; Cat hidden.
@@ -184,7 +192,10 @@ pub fn check_nk_streams(port: u16) {
     let ben_joins = presence_event(&lobby, vec![presence(&ben, &sb, true)], vec![]);
     wait_exact(&mut a, &ben_joins);
     wait_exact(&mut b, &ben_joins);
-    let r = nk(&mut c, json!({"call": "join", "stream": lobby, "hidden": true}));
+    let r = nk(
+        &mut c,
+        json!({"call": "join", "stream": lobby, "hidden": true}),
+    );
     assert_eq!(r["ok"], true, "{r}");
     let sc = r["session_id"].as_str().unwrap().to_string();
 
@@ -228,7 +239,10 @@ pub fn check_nk_streams(port: u16) {
         Value::Null
     );
     assert_eq!(
-        ok(&mut a, json!({"call": "count", "stream": custom("nobody-here")})),
+        ok(
+            &mut a,
+            json!({"call": "count", "stream": custom("nobody-here")})
+        ),
         0
     );
 
@@ -313,7 +327,10 @@ pub fn check_nk_streams(port: u16) {
     );
     ok(&mut a, json!({"call": "close", "stream": lobby}));
     assert_eq!(ok(&mut a, json!({"call": "count", "stream": lobby})), 0);
-    ok(&mut a, json!({"call": "send", "stream": lobby, "data": "gone"}));
+    ok(
+        &mut a,
+        json!({"call": "send", "stream": lobby, "data": "gone"}),
+    );
     ok(
         &mut a,
         json!({"call": "send", "stream": lobby, "data": "direct", "presences": [{"session_id": sa}]}),
@@ -355,7 +372,10 @@ pub fn check_nk_streams(port: u16) {
     // Nakama's own streams: a user's sockets are on its notification
     // stream (mode 0, hidden); a chat room's members on its stream.
     let notifications = json!({"mode": 0, "subject": ann.user_id});
-    assert_eq!(ok(&mut a, json!({"call": "count", "stream": notifications})), 1);
+    assert_eq!(
+        ok(&mut a, json!({"call": "count", "stream": notifications})),
+        1
+    );
     let mut ann_hidden = listing(&ann, &sa, false, "");
     ann_hidden["hidden"] = true.into();
     assert_eq!(
@@ -429,7 +449,11 @@ pub fn check_nk_streams(port: u16) {
         ),
     ];
     for (call, message) in refusals {
-        assert_eq!(refused(&mut a, call.clone()), (3, message.to_string()), "{call}");
+        assert_eq!(
+            refused(&mut a, call.clone()),
+            (3, message.to_string()),
+            "{call}"
+        );
     }
 
     // A session disconnected: its socket closes, and it leaves its streams.
@@ -439,7 +463,10 @@ pub fn check_nk_streams(port: u16) {
         &mut b,
         &presence_event(&pair, vec![presence(&cat, &sc, false)], vec![]),
     );
-    ok(&mut a, json!({"call": "disconnect", "session_id": sc, "reason": 4}));
+    ok(
+        &mut a,
+        json!({"call": "disconnect", "session_id": sc, "reason": 4}),
+    );
     let (closed, _) = c.wait_closed();
     assert_eq!(closed, (1000, "server-side session disconnect".to_string()));
     wait_exact(
@@ -448,7 +475,10 @@ pub fn check_nk_streams(port: u16) {
     );
     // Its id now names no session of this node.
     assert_eq!(
-        refused(&mut a, json!({"call": "join", "stream": pair, "user_id": cat.user_id, "session_id": sc})),
+        refused(
+            &mut a,
+            json!({"call": "join", "stream": pair, "user_id": cat.user_id, "session_id": sc})
+        ),
         (5, "session not found".to_string())
     );
     // Disconnecting it again is no matter.
@@ -456,14 +486,24 @@ pub fn check_nk_streams(port: u16) {
 
     // Logouts: one token, then all of a user's (those issued in earlier
     // seconds: Nakama keeps the second of the logout).
-    let (dan_token, dan_refresh) = login(port, &format!("streams-dan-{suffix}"), &format!("sdan{suffix}"));
-    let dan = User::new(port, &format!("streams-dan-{suffix}"), &format!("sdan{suffix}"));
+    let (dan_token, dan_refresh) = login(
+        port,
+        &format!("streams-dan-{suffix}"),
+        &format!("sdan{suffix}"),
+    );
+    let dan = user("dan");
     assert_eq!(
-        refused(&mut a, json!({"call": "logout", "user_id": dan.user_id, "token": ann.token})),
+        refused(
+            &mut a,
+            json!({"call": "logout", "user_id": dan.user_id, "token": ann.token})
+        ),
         (3, "session token invalid".to_string())
     );
     assert_eq!(
-        refused(&mut a, json!({"call": "logout", "user_id": dan.user_id, "refresh_token": "x.y.z"})),
+        refused(
+            &mut a,
+            json!({"call": "logout", "user_id": dan.user_id, "refresh_token": "x.y.z"})
+        ),
         (3, "refresh token invalid".to_string())
     );
     ok(
@@ -471,7 +511,11 @@ pub fn check_nk_streams(port: u16) {
         json!({"call": "logout", "user_id": dan.user_id, "token": dan_token, "refresh_token": dan_refresh}),
     );
     assert_eq!(account_status(port, &dan_token), 401);
-    assert_eq!(account_status(port, &dan.token), 200, "another session lives on");
+    assert_eq!(
+        account_status(port, &dan.token),
+        200,
+        "another session lives on"
+    );
     std::thread::sleep(Duration::from_millis(1100));
     ok(&mut a, json!({"call": "logout", "user_id": dan.user_id}));
     assert_eq!(account_status(port, &dan.token), 401);

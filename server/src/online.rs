@@ -188,7 +188,9 @@ impl Online {
         }
         if let Some(sessions) = self.lock().get(user_id) {
             for c in sessions {
-                let _ = c.outbox.send(Outbound::Notifications(notifications.clone()));
+                let _ = c
+                    .outbox
+                    .send(Outbound::Notifications(notifications.clone()));
             }
         }
     }

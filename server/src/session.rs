@@ -147,7 +147,10 @@ impl Sessions {
         // Issued (as its expiry tells) before its user logged out of
         // everything; the same second still passes, as in Nakama.
         let all = self.revoked_all.lock().unwrap_or_else(|e| e.into_inner());
-        if all.get(&claims.uid).is_some_and(|&at| claims.exp - lifetime < at) {
+        if all
+            .get(&claims.uid)
+            .is_some_and(|&at| claims.exp - lifetime < at)
+        {
             return None;
         }
         drop(all);

@@ -89,7 +89,10 @@ pub fn parse(s: &nk::Stream) -> Result<Stream, &'static str> {
     Ok(Stream {
         mode: s.mode,
         subject: id(&s.subject, "stream subject must be a valid identifier")?,
-        subcontext: id(&s.subcontext, "stream subcontext must be a valid identifier")?,
+        subcontext: id(
+            &s.subcontext,
+            "stream subcontext must be a valid identifier",
+        )?,
         label: s.label.clone(),
     })
 }
@@ -201,7 +204,12 @@ impl Streams {
     }
 
     /// One presence on `stream`.
-    pub fn get(&self, stream: &Stream, session_id: &str, user_id: &str) -> Option<nk::PresenceMeta> {
+    pub fn get(
+        &self,
+        stream: &Stream,
+        session_id: &str,
+        user_id: &str,
+    ) -> Option<nk::PresenceMeta> {
         let streams = self.lock();
         let m = streams
             .get(stream)?

@@ -152,12 +152,8 @@ impl Nakama {
         stream: &nk::Stream,
         presence: &nk::StreamPresence,
     ) -> Result<(), Error> {
-        self.call::<nk::StreamUserKick>(&user_args(
-            stream,
-            &presence.user_id,
-            &presence.session_id,
-        ))
-        .await
+        self.call::<nk::StreamUserKick>(&user_args(stream, &presence.user_id, &presence.session_id))
+            .await
     }
 
     /// How many presences `stream` has, hidden ones included

@@ -175,9 +175,9 @@ pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answ
             Ok(host.or_else(|| on.streams.get(&s, &session, &user)))
         }),
         nk::StreamUserJoin::NAME => run::<nk::StreamUserJoin>(on, args, |on, a| join(on, a, false)),
-        nk::StreamUserUpdate::NAME => run::<nk::StreamUserUpdate>(on, args, |on, a| {
-            join(on, a, true).map(|_| ())
-        }),
+        nk::StreamUserUpdate::NAME => {
+            run::<nk::StreamUserUpdate>(on, args, |on, a| join(on, a, true).map(|_| ()))
+        }
         nk::StreamUserLeave::NAME | nk::StreamUserKick::NAME => {
             // Nakama's kick is its leave.
             run::<nk::StreamUserLeave>(on, args, move |on, a| {
