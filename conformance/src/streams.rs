@@ -481,6 +481,23 @@ pub fn check_nk_streams(port: u16) {
         ),
         (5, "session not found".to_string())
     );
+    // A session id of no node's (Nakama's end with their node's hash).
+    let elsewhere = "6f2d3a4b-1c2d-4e5f-8a9b-0c1d2e3f4a5b";
+    for call in ["join", "update", "leave"] {
+        assert_eq!(
+            refused(
+                &mut a,
+                json!({"call": call, "stream": pair, "session_id": elsewhere})
+            ),
+            (5, "node not found".to_string()),
+            "{call}"
+        );
+    }
+    // Leaving with a gone session of this node is no matter.
+    ok(
+        &mut a,
+        json!({"call": "leave", "stream": pair, "user_id": cat.user_id, "session_id": sc}),
+    );
     // Disconnecting it again is no matter.
     ok(&mut a, json!({"call": "disconnect", "session_id": sc}));
 

@@ -172,7 +172,7 @@ pub async fn upgrade(State(app): State<Arc<App>>, req: Request) -> Response {
     let (client_ip, client_port) = crate::http::client_address(&parts.headers, &parts.extensions)
         .map_or((None, None), |(ip, port)| (Some(ip), port));
     let session = Session {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: crate::streams::new_session_id(&app.config.name),
         user_id: claims.uid,
         username: claims.usn,
         vars: claims.vrs,

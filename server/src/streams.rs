@@ -77,6 +77,28 @@ pub struct Streams {
     inner: Arc<Mutex<HashMap<Stream, Vec<Member>>>>,
 }
 
+/// Nakama's `NodeToHash`: what a node's session ids end with.
+pub fn node_hash(node: &str) -> [u8; 6] {
+    use sha1::Digest;
+    let digest = sha1::Sha1::digest(node.as_bytes());
+    let mut hash = [0; 6];
+    hash.copy_from_slice(&digest[..6]);
+    hash
+}
+
+/// A new socket session's id: random, ending with the node's hash as
+/// Nakama's do (its stream functions tell another node's sessions by it).
+pub fn new_session_id(node: &str) -> String {
+    let mut bytes = *Uuid::new_v4().as_bytes();
+    bytes[10..].copy_from_slice(&node_hash(node));
+    Uuid::from_bytes(bytes).to_string()
+}
+
+/// Whether session `id` is one of `node`'s (Nakama's `HashFromId`).
+pub fn of_node(id: &Uuid, node: &str) -> bool {
+    id.as_bytes()[10..] == node_hash(node)
+}
+
 /// A stream as the nk functions name it, or Nakama's refusal.
 pub fn parse(s: &nk::Stream) -> Result<Stream, &'static str> {
     let id = |v: &str, refusal| {
@@ -430,6 +452,16 @@ mod tests {
         streams.untrack_all("s2");
         assert_eq!(streams.count(&s), 0);
         assert!(streams.lock().is_empty(), "empty streams are dropped");
+    }
+
+    #[test]
+    fn session_ids_carry_their_nodes_hash() {
+        // sha1("nakama") begins 006100a0eb06.
+        assert_eq!(node_hash("nakama"), [0x00, 0x61, 0x00, 0xa0, 0xeb, 0x06]);
+        let id = Uuid::parse_str(&new_session_id("nakama")).unwrap();
+        assert!(of_node(&id, "nakama"));
+        assert!(!of_node(&id, "nakama2"));
+        assert_ne!(new_session_id("nakama"), new_session_id("nakama"));
     }
 
     #[test]

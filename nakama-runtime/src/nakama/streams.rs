@@ -77,9 +77,8 @@ impl Nakama {
     /// until it leaves, is kicked, the stream is closed or its socket
     /// closes (a leave event to the others).
     ///
-    /// The session must be connected to this node: "session not found"
-    /// (`NOT_FOUND`) otherwise (Nakama answers "node not found" for a
-    /// session id that is not its node's).
+    /// The session must be connected to this node (`NOT_FOUND`: "session
+    /// not found", or "node not found" for another node's session id).
     ///
     /// ```no_run
     /// use nakama_runtime::prelude::*;
@@ -134,7 +133,8 @@ impl Nakama {
 
     /// Takes session `session_id` of `user_id` off `stream`
     /// (`StreamUserLeave`); the others get a leave event unless it was
-    /// hidden. A session not on the stream is no matter.
+    /// hidden. A session not on the stream is no matter; one of another
+    /// node is "node not found" (`NOT_FOUND`).
     pub async fn stream_user_leave(
         &self,
         stream: &nk::Stream,

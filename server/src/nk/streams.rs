@@ -51,16 +51,37 @@ fn run<F: NkFunction>(
     Box::pin(async move { answer })
 }
 
+/// Whether session `session` is another node's: Nakama's stream manager
+/// refuses those (`node not found`) by the node hash its ids end with.
+/// The dev host's sessions carry it too; a connected session without it
+/// (a `TestHost` one) counts as this node's.
+fn another_nodes(online: &Online, session: &str, node: &str) -> bool {
+    online.session(session, "").is_none()
+        && !go_uuid(session).is_some_and(|u| streams::of_node(&u, node))
+}
+
+fn not_found(message: &str) -> CallError {
+    CallError::new(Code::NotFound, message)
+}
+
 /// `stream_user_join` and `stream_user_update`.
-fn join(online: &Online, a: nk::StreamUserJoinArgs, update: bool) -> Result<bool, CallError> {
+fn join(
+    online: &Online,
+    node: &str,
+    a: nk::StreamUserJoinArgs,
+    update: bool,
+) -> Result<bool, CallError> {
     let (user, session, s) = presence(&nk::StreamUserArgs {
         stream: a.stream,
         user_id: a.user_id,
         session_id: a.session_id,
     })?;
+    if another_nodes(online, &session, node) {
+        return Err(not_found("node not found"));
+    }
     let (who, outbox) = online
         .session(&session, &user)
-        .ok_or_else(|| CallError::new(Code::NotFound, "session not found"))?;
+        .ok_or_else(|| not_found("session not found"))?;
     let meta = Meta {
         hidden: a.hidden,
         persistence: a.persistence,
@@ -146,6 +167,7 @@ fn is_channel(s: &Stream) -> bool {
 pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answer> {
     let on = &api.online;
     let channels = api.channels.clone();
+    let node = api.matches.node().to_string();
     Some(match function {
         nk::StreamUserList::NAME => run::<nk::StreamUserList>(on, args, move |on, a| {
             let s = stream(&a.stream)?;
@@ -174,14 +196,19 @@ pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answ
                 });
             Ok(host.or_else(|| on.streams.get(&s, &session, &user)))
         }),
-        nk::StreamUserJoin::NAME => run::<nk::StreamUserJoin>(on, args, |on, a| join(on, a, false)),
+        nk::StreamUserJoin::NAME => {
+            run::<nk::StreamUserJoin>(on, args, |on, a| join(on, &node, a, false))
+        }
         nk::StreamUserUpdate::NAME => {
-            run::<nk::StreamUserUpdate>(on, args, |on, a| join(on, a, true).map(|_| ()))
+            run::<nk::StreamUserUpdate>(on, args, |on, a| join(on, &node, a, true).map(|_| ()))
         }
         nk::StreamUserLeave::NAME | nk::StreamUserKick::NAME => {
             // Nakama's kick is its leave.
             run::<nk::StreamUserLeave>(on, args, move |on, a| {
                 let (user, session, s) = presence(&a)?;
+                if another_nodes(on, &session, &node) {
+                    return Err(not_found("node not found"));
+                }
                 if is_channel(&s) && channels.has(&s, &session, &user) {
                     let _ = channels.leave(&session, &s.channel_id());
                 }
