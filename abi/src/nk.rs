@@ -15,6 +15,8 @@ use crate::api;
 
 mod friends;
 pub use friends::*;
+mod streams;
+pub use streams::*;
 
 /// One nk function: its wire name, arguments and result.
 pub trait NkFunction {
@@ -162,6 +164,31 @@ nk_functions! {
     StatusFollow = "status_follow": StatusFollowArgs => ();
     /// `StatusUnfollow`: a session stops following users' status.
     StatusUnfollow = "status_unfollow": StatusFollowArgs => ();
+    /// `StreamUserList`: the presences on a stream, hidden ones, others or both.
+    StreamUserList = "stream_user_list": StreamUserListArgs => Vec<StreamPresence>;
+    /// `StreamUserGet`: one session's presence on a stream; `None` if it is not on it.
+    StreamUserGet = "stream_user_get": StreamUserArgs => Option<PresenceMeta>;
+    /// `StreamUserJoin`: puts a socket session on a stream; answers whether
+    /// it was not on it yet.
+    StreamUserJoin = "stream_user_join": StreamUserJoinArgs => bool;
+    /// `StreamUserUpdate`: changes (or makes) a session's presence on a stream.
+    StreamUserUpdate = "stream_user_update": StreamUserJoinArgs => ();
+    /// `StreamUserLeave`: takes a session off a stream.
+    StreamUserLeave = "stream_user_leave": StreamUserArgs => ();
+    /// `StreamUserKick`: takes a presence off a stream (as `stream_user_leave`).
+    StreamUserKick = "stream_user_kick": StreamUserArgs => ();
+    /// `StreamCount`: how many presences a stream has, hidden ones included.
+    StreamCount = "stream_count": StreamArgs => u64;
+    /// `StreamClose`: takes everyone off a stream, without presence events.
+    StreamClose = "stream_close": StreamArgs => ();
+    /// `StreamSend`: a `stream_data` message to a stream's sessions (or some sessions).
+    StreamSend = "stream_send": StreamSendArgs => ();
+    /// `StreamSendRaw`: any realtime envelope to a stream's sessions (or some sessions).
+    StreamSendRaw = "stream_send_raw": StreamSendRawArgs => ();
+    /// `SessionDisconnect`: closes a socket session.
+    SessionDisconnect = "session_disconnect": SessionDisconnectArgs => ();
+    /// `SessionLogout`: invalidates a user's session and refresh tokens.
+    SessionLogout = "session_logout": SessionLogoutArgs => ();
     /// `Event`: an event for the modules' event handlers, queued (ABI
     /// 1.7 hosts; older ones answer `UNIMPLEMENTED`).
     Event = "event": api::Event => ();

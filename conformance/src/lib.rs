@@ -26,6 +26,9 @@
 //! - [`status`]: users' status over the socket (follows, status
 //!   presences and their events, refusals) and the `online` flag of users
 //!   and accounts.
+//! - [`streams`]: a module's presence streams (joins, presence events,
+//!   data, listings, updates, leaves, kicks, a close) and the session nk
+//!   functions (a socket disconnected, logouts), through `fixtures/fixture-nk`.
 //! - [`rt_hooks`]: realtime message hooks (`fixtures/fixture-rt`).
 //! - [`events`]: event handlers: clients' and modules' events, sessions'
 //!   start and end (`fixtures/fixture-events`).
@@ -61,6 +64,7 @@ pub mod realtime;
 pub mod rt_hooks;
 pub mod scheduler;
 pub mod status;
+pub mod streams;
 pub mod tournaments;
 
 use std::path::PathBuf;

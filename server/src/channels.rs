@@ -687,6 +687,23 @@ impl Channels {
         }
     }
 
+    /// Everyone in the channel of `stream`, and whether each is hidden
+    /// (`stream_user_list` on a channel's stream).
+    pub fn presences(&self, stream: &Stream) -> Vec<(ChannelPresence, bool)> {
+        self.streams().get(stream).map_or_else(Vec::new, |members| {
+            members.iter().map(|m| (m.listed(), m.hidden)).collect()
+        })
+    }
+
+    /// Whether session `session_id` of `user_id` is in the channel of `stream`.
+    pub fn has(&self, stream: &Stream, session_id: &str, user_id: &str) -> bool {
+        self.streams().get(stream).is_some_and(|members| {
+            members
+                .iter()
+                .any(|m| m.presence.session_id == session_id && m.presence.user_id == user_id)
+        })
+    }
+
     /// Empties the channel (a deleted group's), without events.
     pub fn close(&self, stream: &Stream) {
         self.streams().remove(stream);

@@ -1068,25 +1068,17 @@ async fn session_logout(State(app): Shared, headers: HeaderMap, body: Body) -> R
         Ok(r) => r,
         Err(r) => return r,
     };
-    // Check both tokens before revoking either: they usually share a tid.
-    let mut revoke = Vec::new();
-    if !req.token.is_empty() {
-        match app.sessions.check_session(&req.token) {
-            Some(c) if c.uid == claims.uid => revoke.push(c.tid),
-            _ => return gateway_err(Code::InvalidArgument, "Session token invalid."),
+    match app
+        .sessions
+        .logout(&claims.uid, &req.token, &req.refresh_token)
+    {
+        Ok(()) => {}
+        Err(crate::session::LogoutError::SessionToken) => {
+            return gateway_err(Code::InvalidArgument, "Session token invalid.")
         }
-    }
-    if !req.refresh_token.is_empty() {
-        match app.sessions.check_refresh(&req.refresh_token) {
-            Some(c) if c.uid == claims.uid => revoke.push(c.tid),
-            _ => return gateway_err(Code::InvalidArgument, "Refresh token invalid."),
+        Err(crate::session::LogoutError::RefreshToken) => {
+            return gateway_err(Code::InvalidArgument, "Refresh token invalid.")
         }
-    }
-    if revoke.is_empty() {
-        revoke.push(claims.tid.clone());
-    }
-    for tid in revoke {
-        app.sessions.revoke(&tid);
     }
     app.after::<hook::SessionLogout>(Some(&claims), &(), &req)
         .await;

@@ -31,6 +31,7 @@ pub mod realtime;
 pub mod scheduler;
 pub mod session;
 pub mod status;
+pub mod streams;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

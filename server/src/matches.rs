@@ -120,6 +120,11 @@ enum Command {
 
 impl Matches {
     /// A registry whose matches tick on their own.
+    /// The node the matches run on (the host's name).
+    pub fn node(&self) -> &str {
+        &self.inner.node
+    }
+
     pub fn new(node: &str, version: &str, log: Logger) -> Matches {
         Self::with_ticks(node, version, log, false)
     }

@@ -20,6 +20,7 @@ use crate::status::Statuses;
 
 mod checks;
 mod friends;
+mod streams;
 mod tournament;
 
 /// Implements [`HostApi`] for the dev host.
@@ -240,6 +241,9 @@ impl HostApi for DevHostApi {
         args: &[u8],
     ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
         if let Some(answer) = friends::call(self, function, args) {
+            return answer;
+        }
+        if let Some(answer) = streams::call(self, function, args) {
             return answer;
         }
         let db = &self.db;

@@ -40,6 +40,11 @@ pub enum Outbound {
     ChannelPresences(crate::channels::PresenceEvent),
     /// A `status_presence_event` envelope.
     StatusPresences(crate::status::Event),
+    /// A stream's envelope (`stream_data`, `stream_presence_event`, or a
+    /// module's own through `stream_send_raw`), already encoded.
+    Stream(String),
+    /// Close the socket: `session_disconnect`.
+    Close,
     /// The session's answer to a request of its own, already encoded, to
     /// go out after what was pushed to it before (a chat message's
     /// acknowledgement after the sender's own copy of the message).
@@ -70,33 +75,109 @@ pub enum MatchedId {
 /// Where a session's pushes go.
 pub type Outbox = mpsc::UnboundedSender<Outbound>;
 
-/// Each user's open sockets: session id and outbox.
-type Users = HashMap<String, Vec<(String, Outbox)>>;
+/// One open socket.
+struct Conn {
+    session_id: String,
+    username: String,
+    node: String,
+    outbox: Outbox,
+}
+
+/// Each user's open sockets.
+type Users = HashMap<String, Vec<Conn>>;
 
 /// The connected sessions, by user id.
 #[derive(Clone, Default)]
 pub struct Online {
     users: Arc<Mutex<Users>>,
+    /// The streams modules put sessions on (`stream_*`); a session leaves
+    /// them all when its socket closes.
+    pub streams: crate::streams::Streams,
 }
 
 impl Online {
     /// A socket of `user_id` opened.
     pub fn connect(&self, user_id: &str, session_id: &str, outbox: Outbox) {
+        self.connect_as(
+            &Presence {
+                user_id: user_id.to_string(),
+                session_id: session_id.to_string(),
+                ..Presence::default()
+            },
+            outbox,
+        );
+    }
+
+    /// A socket opened, with the username and node its presences show.
+    pub fn connect_as(&self, who: &Presence, outbox: Outbox) {
         self.lock()
-            .entry(user_id.to_string())
+            .entry(who.user_id.clone())
             .or_default()
-            .push((session_id.to_string(), outbox));
+            .push(Conn {
+                session_id: who.session_id.clone(),
+                username: who.username.clone(),
+                node: who.node.clone(),
+                outbox,
+            });
+    }
+
+    /// The connected session `session_id` (of any user): its presence, as
+    /// `user_id`, and its outbox.
+    pub fn session(&self, session_id: &str, user_id: &str) -> Option<(Presence, Outbox)> {
+        let users = self.lock();
+        let c = users
+            .values()
+            .flatten()
+            .find(|c| c.session_id == session_id)?;
+        let who = Presence {
+            user_id: user_id.to_string(),
+            session_id: c.session_id.clone(),
+            username: c.username.clone(),
+            node: c.node.clone(),
+        };
+        Some((who, c.outbox.clone()))
+    }
+
+    /// The open sockets of `user_id`, as presences.
+    pub fn sessions_of(&self, user_id: &str) -> Vec<Presence> {
+        self.lock().get(user_id).map_or_else(Vec::new, |sessions| {
+            sessions
+                .iter()
+                .map(|c| Presence {
+                    user_id: user_id.to_string(),
+                    session_id: c.session_id.clone(),
+                    username: c.username.clone(),
+                    node: c.node.clone(),
+                })
+                .collect()
+        })
+    }
+
+    /// Sends `out` to the session `session_id` (of any user), if it is
+    /// connected.
+    pub fn send_session(&self, session_id: &str, out: Outbound) {
+        if let Some(c) = self
+            .lock()
+            .values()
+            .flatten()
+            .find(|c| c.session_id == session_id)
+        {
+            let _ = c.outbox.send(out);
+        }
     }
 
     /// That socket closed.
     pub fn disconnect(&self, user_id: &str, session_id: &str) {
-        let mut users = self.lock();
-        if let Some(sessions) = users.get_mut(user_id) {
-            sessions.retain(|(s, _)| s != session_id);
-            if sessions.is_empty() {
-                users.remove(user_id);
+        {
+            let mut users = self.lock();
+            if let Some(sessions) = users.get_mut(user_id) {
+                sessions.retain(|c| c.session_id != session_id);
+                if sessions.is_empty() {
+                    users.remove(user_id);
+                }
             }
         }
+        self.streams.untrack_all(session_id);
     }
 
     /// Sends `notifications` to every socket `user_id` has open, in one
@@ -106,8 +187,10 @@ impl Online {
             return;
         }
         if let Some(sessions) = self.lock().get(user_id) {
-            for (_, outbox) in sessions {
-                let _ = outbox.send(Outbound::Notifications(notifications.clone()));
+            for c in sessions {
+                let _ = c
+                    .outbox
+                    .send(Outbound::Notifications(notifications.clone()));
             }
         }
     }
@@ -115,8 +198,8 @@ impl Online {
     /// Sends `out` to one session, if it is still connected.
     pub fn send(&self, user_id: &str, session_id: &str, out: Outbound) {
         if let Some(sessions) = self.lock().get(user_id) {
-            if let Some((_, outbox)) = sessions.iter().find(|(s, _)| s == session_id) {
-                let _ = outbox.send(out);
+            if let Some(c) = sessions.iter().find(|c| c.session_id == session_id) {
+                let _ = c.outbox.send(out);
             }
         }
     }

@@ -172,7 +172,7 @@ pub async fn upgrade(State(app): State<Arc<App>>, req: Request) -> Response {
     let (client_ip, client_port) = crate::http::client_address(&parts.headers, &parts.extensions)
         .map_or((None, None), |(ip, port)| (Some(ip), port));
     let session = Session {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: crate::streams::new_session_id(&app.config.name),
         user_id: claims.uid,
         username: claims.usn,
         vars: claims.vrs,
@@ -264,7 +264,7 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
     let (to_client, mut to_client_rx) = mpsc::unbounded_channel::<ToClient>();
     let (outbox, mut from_matches) = mpsc::unbounded_channel::<Outbound>();
     app.online
-        .connect(&session.user_id, &session.id, outbox.clone());
+        .connect_as(&session.presence(&app.config.name), outbox.clone());
     app.status
         .connect(&session.presence(""), outbox.clone(), session.status);
     app.events.publish(
@@ -304,6 +304,7 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
                 None => break Some("error processing message".into()),
             },
             m = from_matches.recv(), if !held && matches_open => match m {
+                Some(Outbound::Close) => break Some("server-side session disconnect".into()),
                 Some(out) => {
                     if let Err(e) = write(&mut socket, Message::Text(outbound(&out).into())).await {
                         break Some(e);
@@ -1356,7 +1357,9 @@ fn outbound(out: &Outbound) -> String {
             joins: e.joins.iter().map(UserPresence::from).collect(),
             leaves: e.leaves.iter().map(UserPresence::from).collect(),
         }),
-        Outbound::Reply(text) => return text.clone(),
+        Outbound::Reply(text) | Outbound::Stream(text) => return text.clone(),
+        // Closes the socket instead ([`run`]).
+        Outbound::Close => return String::new(),
     };
     Envelope {
         cid: "",

@@ -29,6 +29,17 @@ pub struct Sessions {
     refresh_expiry: i64,
     /// Token ids invalidated by logout.
     revoked: Mutex<HashSet<String>>,
+    /// When each user logged out of everything (Unix seconds): tokens
+    /// issued before then are invalid (Nakama's `RemoveAll`).
+    revoked_all: Mutex<HashMap<String, i64>>,
+}
+
+/// Why a logout was refused: which of its tokens is not the user's (or
+/// does not verify).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogoutError {
+    SessionToken,
+    RefreshToken,
 }
 
 impl Sessions {
@@ -44,6 +55,7 @@ impl Sessions {
             session_expiry,
             refresh_expiry,
             revoked: Mutex::new(HashSet::new()),
+            revoked_all: Mutex::new(HashMap::new()),
         }
     }
 
@@ -115,7 +127,7 @@ impl Sessions {
         (token, claims.exp)
     }
 
-    fn check(&self, token: &str, key: &str) -> Option<Claims> {
+    fn check(&self, token: &str, key: &str, lifetime: i64) -> Option<Claims> {
         let mut v = Validation::new(Algorithm::HS256);
         v.leeway = 0;
         v.validate_aud = false;
@@ -132,17 +144,27 @@ impl Sessions {
         {
             return None;
         }
+        // Issued (as its expiry tells) before its user logged out of
+        // everything; the same second still passes, as in Nakama.
+        let all = self.revoked_all.lock().unwrap_or_else(|e| e.into_inner());
+        if all
+            .get(&claims.uid)
+            .is_some_and(|&at| claims.exp - lifetime < at)
+        {
+            return None;
+        }
+        drop(all);
         Some(claims)
     }
 
     /// Claims of a valid, unexpired, not logged-out session token.
     pub fn check_session(&self, token: &str) -> Option<Claims> {
-        self.check(token, &self.session_key)
+        self.check(token, &self.session_key, self.session_expiry)
     }
 
     /// Claims of a valid refresh token.
     pub fn check_refresh(&self, token: &str) -> Option<Claims> {
-        self.check(token, &self.refresh_key)
+        self.check(token, &self.refresh_key, self.refresh_expiry)
     }
 
     /// Invalidates every token with this id (logout).
@@ -151,6 +173,37 @@ impl Sessions {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(tid.to_string());
+    }
+
+    /// Nakama's `SessionLogout` (the client's `/v2/session/logout` and the
+    /// nk function): the given tokens, which must be `user_id`'s, stop
+    /// working; with neither, every token of the user issued until now.
+    pub fn logout(&self, user_id: &str, token: &str, refresh: &str) -> Result<(), LogoutError> {
+        // Both tokens are checked before either is revoked: they usually
+        // share a tid.
+        let mut revoke = Vec::new();
+        if !token.is_empty() {
+            match self.check_session(token) {
+                Some(c) if c.uid == user_id => revoke.push(c.tid),
+                _ => return Err(LogoutError::SessionToken),
+            }
+        }
+        if !refresh.is_empty() {
+            match self.check_refresh(refresh) {
+                Some(c) if c.uid == user_id => revoke.push(c.tid),
+                _ => return Err(LogoutError::RefreshToken),
+            }
+        }
+        if revoke.is_empty() {
+            let now = crate::db::unix_now();
+            let mut all = self.revoked_all.lock().unwrap_or_else(|e| e.into_inner());
+            let at = all.entry(user_id.to_string()).or_default();
+            *at = (*at).max(now);
+        }
+        for tid in revoke {
+            self.revoke(&tid);
+        }
+        Ok(())
     }
 }
 

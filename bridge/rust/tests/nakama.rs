@@ -485,6 +485,16 @@ fn friends_and_their_notifications_in_nakama_are_as_on_the_dev_host() {
 
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn a_modules_streams_and_sessions_in_nakama_are_as_on_the_dev_host() {
+    // fixture-nk's nk_streams calls the stream and session nk functions
+    // through the bridge, over the sockets it puts on its streams.
+    let runtime = runtime_folder(&["fixture-nk"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    nakama_conformance::streams::check_nk_streams(nakama.port);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn user_status_in_nakama_is_as_on_the_dev_host() {
     // fixture-nk's nk_online reads the online flag through the bridge,
     // its nk_status_follow follows for a socket.

@@ -28,6 +28,17 @@ export interface Guild {
   owner: string;
 }
 
+export interface Lobby {
+  /** The usernames of those in the lobby, the caller included. */
+  members: string[];
+}
+
+export interface LobbySay {
+  /** The guild. */
+  name: string;
+  text: string;
+}
+
 /** Adds the caller's points to the `contributions` leaderboard. */
 export async function contribute(client: Client, session: Session, input: Contribute): Promise<Contribution> {
   const answer = await client.rpc(session, "contribute", input);
@@ -42,6 +53,7 @@ export async function contribute(client: Client, session: Session, input: Contri
  * - 5 NOT_FOUND: guild {0} not found
  * - 6 ALREADY_EXISTS: guild name is in use
  * - 7 PERMISSION_DENIED: a session is required
+ * - 9 FAILED_PRECONDITION: join the guild's lobby first
  * - 13 INTERNAL: storage failed: {0}
  */
 export async function createGuild(client: Client, session: Session, input: CreateGuild): Promise<Guild> {
@@ -57,6 +69,7 @@ export async function createGuild(client: Client, session: Session, input: Creat
  * - 5 NOT_FOUND: guild {0} not found
  * - 6 ALREADY_EXISTS: guild name is in use
  * - 7 PERMISSION_DENIED: a session is required
+ * - 9 FAILED_PRECONDITION: join the guild's lobby first
  * - 13 INTERNAL: storage failed: {0}
  */
 export async function getGuild(client: Client, session: Session, input: GetGuild): Promise<Guild> {
@@ -72,4 +85,21 @@ export async function getGuild(client: Client, session: Session, input: GetGuild
 export async function guildOwner(client: Client, session: Session, input: GetGuild): Promise<unknown> {
   const answer = await client.rpc(session, "guild_owner", input);
   return answer.payload;
+}
+
+/**
+ * The caller's socket joins guild `name`'s lobby (an RPC over the socket:
+ * the session is the one that joins). Joining again changes nothing.
+ */
+export async function joinLobby(client: Client, session: Session, input: GetGuild): Promise<Lobby> {
+  const answer = await client.rpc(session, "join_lobby", input);
+  return answer.payload as unknown as Lobby;
+}
+
+/**
+ * Says `text` to everyone in guild `name`'s lobby, masked as chat is;
+ * only a socket in the lobby may (`FAILED_PRECONDITION` otherwise).
+ */
+export async function lobbySay(client: Client, session: Session, input: LobbySay): Promise<void> {
+  await client.rpc(session, "lobby_say", input);
 }

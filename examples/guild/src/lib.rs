@@ -25,6 +25,14 @@
 //!   the server only): `last_seen` (`{"online", "at"}`) when a realtime
 //!   session starts and ends, and `last_event` (`{"name", "properties"}`)
 //!   for what the game's client reports (nakama-js `client.emitEvent`).
+//! - Each guild has a lobby, a presence stream of the module's own
+//!   ([`lobby`]): `join_lobby` `{"name"}` (over the socket) puts the
+//!   caller's socket in it and answers who is there (`{"members"}`, their
+//!   usernames); those in it see each other come and go
+//!   (`stream_presence_event`, nakama-js `onstreampresence`) and get what
+//!   `lobby_say` `{"name", "text"}` says there (`stream_data` whose data is
+//!   `{"from", "text"}`, masked as chat is; nakama-js `onstreamdata`).
+//!   Closing the socket leaves the lobby.
 
 use nakama_runtime::prelude::*;
 use nakama_runtime::scheduler;
@@ -43,6 +51,8 @@ pub enum GuildError {
     NoSession,
     #[runtime_error(Internal, "storage failed: {0}")]
     Storage(String),
+    #[runtime_error(FailedPrecondition, "join the guild's lobby first")]
+    NotInLobby,
 }
 
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
@@ -303,6 +313,68 @@ pub async fn get_guild(_ctx: &Context, nk: &Nakama, req: GetGuild) -> Result<Gui
 pub async fn guild_owner(ctx: &Context, nk: &Nakama, req: GetGuild) -> Result<api::Account, Error> {
     let guild = get_guild(ctx, nk, req).await?;
     nk.account_get_id(&guild.owner).await
+}
+
+/// The stream mode of guild lobbies: one of the module's own (Nakama's
+/// are 0 to 7).
+pub const LOBBY_MODE: u8 = 100;
+
+/// Guild `name`'s lobby stream.
+pub fn lobby(name: &str) -> nk::Stream {
+    nk::Stream::labelled(LOBBY_MODE, name)
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Lobby {
+    /// The usernames of those in the lobby, the caller included.
+    pub members: Vec<String>,
+}
+
+/// The caller's socket joins guild `name`'s lobby (an RPC over the socket:
+/// the session is the one that joins). Joining again changes nothing.
+#[rpc]
+pub async fn join_lobby(ctx: &Context, nk: &Nakama, req: GetGuild) -> Result<Lobby, Error> {
+    let (Some(user), Some(session)) = (ctx.user_id(), ctx.session_id()) else {
+        return Err(GuildError::NoSession.into());
+    };
+    let guild = get_guild(ctx, nk, req).await?;
+    let stream = lobby(&guild.name);
+    nk.stream_user_join(&stream, user, session, false, false, "")
+        .await?;
+    let mut members: Vec<String> = nk
+        .stream_user_list(&stream, false, true)
+        .await?
+        .into_iter()
+        .map(|p| p.username)
+        .collect();
+    members.sort();
+    members.dedup();
+    Ok(Lobby { members })
+}
+
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct LobbySay {
+    /// The guild.
+    pub name: String,
+    pub text: String,
+}
+
+/// Says `text` to everyone in guild `name`'s lobby, masked as chat is;
+/// only a socket in the lobby may (`FAILED_PRECONDITION` otherwise).
+#[rpc]
+pub async fn lobby_say(ctx: &Context, nk: &Nakama, req: LobbySay) -> Result<(), Error> {
+    let (Some(user), Some(session)) = (ctx.user_id(), ctx.session_id()) else {
+        return Err(GuildError::NoSession.into());
+    };
+    let stream = lobby(&req.name);
+    if nk.stream_user_get(&stream, user, session).await?.is_none() {
+        return Err(GuildError::NotInLobby.into());
+    }
+    let said = serde_json::json!({
+        "from": ctx.username().unwrap_or_default(),
+        "text": mask_words(&req.text),
+    });
+    nk.stream_send(&stream, &said.to_string(), &[], true).await
 }
 
 /// Custom ids must look like `cid-123456`.

@@ -1,0 +1,543 @@
+//! Streams and sessions as Nakama 3.40.0's nk functions handle them
+//! (server/runtime_go_nakama.go `Stream*`, `SessionDisconnect`,
+//! `SessionLogout`, and the tracker, stream manager and message router
+//! behind them), on a host serving `fixtures/fixture-nk`: sockets put on a
+//! stream of a module's own mode by its `nk_streams` RPC (called over the
+//! socket, so the caller's session is known), the presence events and
+//! data they get, listings, counts, updates, leaves, kicks, a close, a
+//! session disconnected and logouts, and the refusals.
+//!
+//! As in [`crate::channels`], presence events come from Nakama's tracker
+//! on a goroutine of its own: they are waited for, not ordered against
+//! answers, and their recipients are whoever is on the stream when the
+//! event goes out. Listings are in no particular order.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::http::request;
+use crate::realtime::{Socket, User};
+
+/// A stream of a module's own (mode 100) named `label`.
+fn custom(label: &str) -> Value {
+    json!({"mode": 100, "label": label})
+}
+
+/// fixture-nk's `nk_streams` over the socket: `{"ok": ..}` or `{"error":
+/// [code, message]}`, and the caller's `session_id`.
+fn nk(s: &mut Socket, call: Value) -> Value {
+    let r = s.call(json!({"rpc": {"id": "nk_streams", "payload": call.to_string()}}));
+    let payload = r["rpc"]["payload"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{call}: {r}"));
+    serde_json::from_str(payload).unwrap()
+}
+
+/// A call that must succeed: its answer.
+fn ok(s: &mut Socket, call: Value) -> Value {
+    let r = nk(s, call.clone());
+    assert!(r.get("error").is_none(), "{call}: {r}");
+    r["ok"].clone()
+}
+
+/// A call that must be refused: its code and message.
+fn refused(s: &mut Socket, call: Value) -> (i64, String) {
+    let r = nk(s, call.clone());
+    let e = &r["error"];
+    assert!(e.is_array(), "{call} was not refused: {r}");
+    (e[0].as_i64().unwrap(), e[1].as_str().unwrap().to_string())
+}
+
+/// A user presence as the socket writes it (`persistence` left out when
+/// false).
+fn presence(user: &User, session_id: &str, persistence: bool) -> Value {
+    let mut p =
+        json!({"user_id": user.user_id, "session_id": session_id, "username": user.username});
+    if persistence {
+        p["persistence"] = true.into();
+    }
+    p
+}
+
+/// A `stream_presence_event` of `stream` with exactly these joins and
+/// leaves.
+fn presence_event(stream: &Value, joins: Vec<Value>, leaves: Vec<Value>) -> Value {
+    let mut e = json!({"stream": stream});
+    if !joins.is_empty() {
+        e["joins"] = joins.into();
+    }
+    if !leaves.is_empty() {
+        e["leaves"] = leaves.into();
+    }
+    json!({ "stream_presence_event": e })
+}
+
+/// Waits for envelope `want` exactly.
+fn wait_exact(s: &mut Socket, want: &Value) {
+    let got = s.wait_for(&want.to_string(), |e| e == want);
+    assert_eq!(&got, want);
+}
+
+/// Whether any envelope the socket got names session `session_id` in a
+/// presence event.
+fn told_of(s: &Socket, session_id: &str) -> bool {
+    s.waiting().any(|e| {
+        let e = &e["stream_presence_event"];
+        ["joins", "leaves"].iter().any(|l| {
+            e[*l]
+                .as_array()
+                .is_some_and(|ps| ps.iter().any(|p| p["session_id"] == session_id))
+        })
+    })
+}
+
+/// Presences sorted by session, without `node` (each host names its own),
+/// which must be there.
+fn listed(list: &Value) -> Vec<Value> {
+    let mut ps = list.as_array().cloned().unwrap_or_default();
+    for p in &mut ps {
+        let node = p
+            .as_object_mut()
+            .and_then(|m| m.remove("node"))
+            .unwrap_or_default();
+        assert!(node.as_str().is_some_and(|n| !n.is_empty()), "{p}");
+    }
+    ps.sort_by_key(|p| p["session_id"].as_str().unwrap_or("").to_string());
+    ps
+}
+
+/// A stream presence as `stream_user_list` answers it (without `node`).
+fn listing(user: &User, session_id: &str, persistence: bool, status: &str) -> Value {
+    json!({
+        "user_id": user.user_id, "session_id": session_id, "username": user.username,
+        "hidden": false, "persistence": persistence, "status": status, "reason": 1,
+    })
+}
+
+/// A session and refresh token of custom id `id`, over HTTP.
+fn login(port: u16, id: &str, username: &str) -> (String, String) {
+    let r = request(
+        port,
+        "POST",
+        &format!("/v2/account/authenticate/custom?create=true&username={username}"),
+        &[("Authorization", "Basic ZGVmYXVsdGtleTo=")],
+        Some(json!({ "id": id }).to_string().as_bytes()),
+    )
+    .expect("authenticate");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let b = r.json();
+    (
+        b["token"].as_str().unwrap().to_string(),
+        b["refresh_token"].as_str().unwrap().to_string(),
+    )
+}
+
+/// The status of `GET /v2/account` with `token`.
+fn account_status(port: u16, token: &str) -> u16 {
+    request(
+        port,
+        "GET",
+        "/v2/account",
+        &[("Authorization", &format!("Bearer {token}"))],
+        None,
+    )
+    .expect("account")
+    .status
+}
+
+/// fixture-nk's `nk_streams`: a module's stream, its presences, data,
+/// updates, leaves, kicks and close; refusals; a session disconnected;
+/// logouts.
+pub fn check_nk_streams(port: u16) {
+    let suffix = crate::run_suffix();
+    let user = |name: &str| {
+        User::new(
+            port,
+            &format!("streams-{name}-{suffix}"),
+            &format!("s{name}{suffix}"),
+        )
+    };
+    let (ann, ben, cat) = (user("ann"), user("ben"), user("cat"));
+    let (mut a, mut b, mut c) = (
+        Socket::open(port, &ann),
+        Socket::open(port, &ben),
+        Socket::open(port, &cat),
+    );
+    let lobby = custom(&format!("lobby-{suffix}"));
+
+    // Ann joins: a join event to everyone on the stream, herself included.
+    let r = nk(&mut a, json!({"call": "join", "stream": lobby}));
+    assert_eq!(r["ok"], true, "{r}");
+    let sa = r["session_id"].as_str().unwrap().to_string();
+    wait_exact(
+        &mut a,
+        &presence_event(&lobby, vec![presence(&ann, &sa, false)], vec![]),
+    );
+    // A second join changes nothing.
+    assert_eq!(
+        ok(
+            &mut a,
+            json!({"call": "join", "stream": lobby, "status": "x"})
+        ),
+        false
+    );
+    // Ben joins with persistence and a status; Cat hidden.
+    let r = nk(
+        &mut b,
+        json!({"call": "join", "stream": lobby, "persistence": true, "status": "ready"}),
+    );
+    assert_eq!(r["ok"], true, "{r}");
+    let sb = r["session_id"].as_str().unwrap().to_string();
+    let ben_joins = presence_event(&lobby, vec![presence(&ben, &sb, true)], vec![]);
+    wait_exact(&mut a, &ben_joins);
+    wait_exact(&mut b, &ben_joins);
+    let r = nk(
+        &mut c,
+        json!({"call": "join", "stream": lobby, "hidden": true}),
+    );
+    assert_eq!(r["ok"], true, "{r}");
+    let sc = r["session_id"].as_str().unwrap().to_string();
+
+    // Listings, counts and single presences.
+    let visible = ok(
+        &mut a,
+        json!({"call": "list", "stream": lobby, "include_hidden": false, "include_not_hidden": true}),
+    );
+    let mut want = vec![
+        listing(&ann, &sa, false, ""),
+        listing(&ben, &sb, true, "ready"),
+    ];
+    want.sort_by_key(|p| p["session_id"].as_str().unwrap().to_string());
+    assert_eq!(listed(&visible), want);
+    let hidden = ok(
+        &mut a,
+        json!({"call": "list", "stream": lobby, "include_hidden": true, "include_not_hidden": false}),
+    );
+    let mut cat_listed = listing(&cat, &sc, false, "");
+    cat_listed["hidden"] = true.into();
+    assert_eq!(listed(&hidden), vec![cat_listed.clone()]);
+    let none = ok(
+        &mut a,
+        json!({"call": "list", "stream": lobby, "include_hidden": false, "include_not_hidden": false}),
+    );
+    assert_eq!(none, json!([]));
+    assert_eq!(ok(&mut a, json!({"call": "count", "stream": lobby})), 3);
+    assert_eq!(
+        ok(
+            &mut a,
+            json!({"call": "get", "stream": lobby, "user_id": ben.user_id, "session_id": sb})
+        ),
+        json!({"username": ben.username, "hidden": false, "persistence": true, "status": "ready", "reason": 1})
+    );
+    // The user and session must both match.
+    assert_eq!(
+        ok(
+            &mut a,
+            json!({"call": "get", "stream": lobby, "user_id": ann.user_id, "session_id": sb})
+        ),
+        Value::Null
+    );
+    assert_eq!(
+        ok(
+            &mut a,
+            json!({"call": "count", "stream": custom("nobody-here")})
+        ),
+        0
+    );
+
+    // Data: to the whole stream (no sender), then to one session.
+    ok(
+        &mut a,
+        json!({"call": "send", "stream": lobby, "data": "hello", "reliable": true}),
+    );
+    let hello = json!({"stream_data": {"stream": lobby, "data": "hello", "reliable": true}});
+    for s in [&mut a, &mut b, &mut c] {
+        wait_exact(s, &hello);
+    }
+    ok(
+        &mut a,
+        json!({"call": "send", "stream": lobby, "data": "psst", "presences": [{"session_id": sb}]}),
+    );
+    let psst = json!({"stream_data": {"stream": lobby, "data": "psst"}});
+    wait_exact(&mut b, &psst);
+    // A message of the module's own making, as it made it.
+    let raw = json!({"stream_data": {
+        "stream": lobby,
+        "sender": presence(&ann, &sa, false),
+        "data": "raw",
+    }});
+    ok(
+        &mut a,
+        json!({"call": "send_raw", "stream": lobby, "envelope": raw}),
+    );
+    for s in [&mut a, &mut b, &mut c] {
+        wait_exact(s, &raw);
+    }
+    assert!(
+        !a.waiting().any(|e| e == &psst),
+        "only Ben was sent psst: {:?}",
+        a.waiting().collect::<Vec<_>>()
+    );
+
+    // An update: the old presence leaves and the new one joins, in one event.
+    ok(
+        &mut b,
+        json!({"call": "update", "stream": lobby, "status": "away"}),
+    );
+    let ben_updates = presence_event(
+        &lobby,
+        vec![presence(&ben, &sb, false)],
+        vec![presence(&ben, &sb, true)],
+    );
+    wait_exact(&mut a, &ben_updates);
+    wait_exact(&mut b, &ben_updates);
+    assert_eq!(
+        ok(
+            &mut a,
+            json!({"call": "get", "stream": lobby, "user_id": ben.user_id, "session_id": sb})
+        ),
+        json!({"username": ben.username, "hidden": false, "persistence": false, "status": "away", "reason": 2})
+    );
+
+    // Ann takes Ben off; she kicks Cat (hidden: nobody is told).
+    ok(
+        &mut a,
+        json!({"call": "leave", "stream": lobby, "user_id": ben.user_id, "session_id": sb}),
+    );
+    wait_exact(
+        &mut a,
+        &presence_event(&lobby, vec![], vec![presence(&ben, &sb, false)]),
+    );
+    let mut kicked = cat_listed.clone();
+    kicked["node"] = "any".into();
+    ok(
+        &mut a,
+        json!({"call": "kick", "stream": lobby, "presence": kicked}),
+    );
+    assert_eq!(ok(&mut a, json!({"call": "count", "stream": lobby})), 1);
+    // Leaving a stream one is not on is no matter.
+    ok(&mut b, json!({"call": "leave", "stream": lobby}));
+
+    // Closing: everyone off at once, without events; data then reaches nobody.
+    ok(&mut b, json!({"call": "join", "stream": lobby}));
+    wait_exact(
+        &mut a,
+        &presence_event(&lobby, vec![presence(&ben, &sb, false)], vec![]),
+    );
+    ok(&mut a, json!({"call": "close", "stream": lobby}));
+    assert_eq!(ok(&mut a, json!({"call": "count", "stream": lobby})), 0);
+    ok(
+        &mut a,
+        json!({"call": "send", "stream": lobby, "data": "gone"}),
+    );
+    ok(
+        &mut a,
+        json!({"call": "send", "stream": lobby, "data": "direct", "presences": [{"session_id": sa}]}),
+    );
+    wait_exact(
+        &mut a,
+        &json!({"stream_data": {"stream": lobby, "data": "direct"}}),
+    );
+    // Ben's socket has the whole session's pushes in order: the close
+    // left nothing for him (his `direct` copy would come after `gone`).
+    ok(
+        &mut a,
+        json!({"call": "send", "stream": lobby, "data": "direct", "presences": [{"session_id": sb}]}),
+    );
+    wait_exact(
+        &mut b,
+        &json!({"stream_data": {"stream": lobby, "data": "direct"}}),
+    );
+    for s in [&a, &b] {
+        assert!(
+            !s.waiting().any(|e| e["stream_data"]["data"] == "gone"),
+            "{:?}",
+            s.waiting().collect::<Vec<_>>()
+        );
+    }
+    for s in [&a, &b, &c] {
+        assert!(!told_of(s, &sc), "Cat was hidden");
+    }
+
+    // A stream with a subject and subcontext.
+    let (subject, subcontext) = (ann.user_id.clone(), ben.user_id.clone());
+    let pair = json!({"mode": 101, "subject": subject, "subcontext": subcontext, "label": "pair"});
+    ok(&mut a, json!({"call": "join", "stream": pair}));
+    wait_exact(
+        &mut a,
+        &presence_event(&pair, vec![presence(&ann, &sa, false)], vec![]),
+    );
+
+    // Nakama's own streams: a user's sockets are on its notification
+    // stream (mode 0, hidden); a chat room's members on its stream.
+    let notifications = json!({"mode": 0, "subject": ann.user_id});
+    assert_eq!(
+        ok(&mut a, json!({"call": "count", "stream": notifications})),
+        1
+    );
+    let mut ann_hidden = listing(&ann, &sa, false, "");
+    ann_hidden["hidden"] = true.into();
+    assert_eq!(
+        listed(&ok(
+            &mut a,
+            json!({"call": "list", "stream": notifications, "include_hidden": true, "include_not_hidden": true})
+        )),
+        vec![ann_hidden]
+    );
+    let room_name = format!("room-{suffix}");
+    let room = json!({"mode": 2, "label": room_name});
+    for s in [&mut a, &mut b] {
+        let r = s.call(json!({"channel_join": {"target": room_name, "type": 1}}));
+        assert!(r["channel"].is_object(), "{r}");
+    }
+    let mut want = vec![listing(&ann, &sa, true, ""), listing(&ben, &sb, true, "")];
+    want.sort_by_key(|p| p["session_id"].as_str().unwrap().to_string());
+    assert_eq!(
+        listed(&ok(
+            &mut a,
+            json!({"call": "list", "stream": room, "include_hidden": false, "include_not_hidden": true})
+        )),
+        want
+    );
+    // Kicked off the room's stream, Ben is out of the room: Ann is told.
+    ok(
+        &mut a,
+        json!({"call": "kick", "stream": room, "presence": {"user_id": ben.user_id, "session_id": sb}}),
+    );
+    a.wait_for("Ben leaving the room", |e| {
+        let e = &e["channel_presence_event"];
+        e["room_name"] == room_name.as_str() && e["leaves"][0]["session_id"] == sb.as_str()
+    });
+    assert_eq!(ok(&mut a, json!({"call": "count", "stream": room})), 1);
+    ok(&mut a, json!({"call": "close", "stream": room}));
+    assert_eq!(ok(&mut a, json!({"call": "count", "stream": room})), 0);
+
+    // Refusals.
+    let refusals = [
+        (
+            json!({"call": "count", "stream": {"mode": 100, "subject": "nope"}}),
+            "stream subject must be a valid identifier",
+        ),
+        (
+            json!({"call": "list", "stream": {"mode": 100, "subcontext": "nope"}, "include_hidden": true, "include_not_hidden": true}),
+            "stream subcontext must be a valid identifier",
+        ),
+        (
+            json!({"call": "join", "stream": lobby, "user_id": "nope"}),
+            "expects valid user id",
+        ),
+        (
+            json!({"call": "join", "stream": {"mode": 100, "subject": "nope"}, "session_id": "nope"}),
+            "expects valid session id",
+        ),
+        (
+            json!({"call": "get", "stream": {"mode": 100, "subject": "nope"}}),
+            "stream subject must be a valid identifier",
+        ),
+        (
+            json!({"call": "send", "stream": lobby, "data": "x", "presences": [{"session_id": "nope"}]}),
+            "expects each presence session id to be a valid identifier",
+        ),
+        (
+            json!({"call": "disconnect", "session_id": "nope"}),
+            "expects valid session id",
+        ),
+        (
+            json!({"call": "logout", "user_id": "nope"}),
+            "expects valid user id",
+        ),
+    ];
+    for (call, message) in refusals {
+        assert_eq!(
+            refused(&mut a, call.clone()),
+            (3, message.to_string()),
+            "{call}"
+        );
+    }
+
+    // A session disconnected: its socket closes, and it leaves its streams.
+    ok(&mut b, json!({"call": "join", "stream": pair}));
+    ok(&mut c, json!({"call": "join", "stream": pair}));
+    wait_exact(
+        &mut b,
+        &presence_event(&pair, vec![presence(&cat, &sc, false)], vec![]),
+    );
+    ok(
+        &mut a,
+        json!({"call": "disconnect", "session_id": sc, "reason": 4}),
+    );
+    let (closed, _) = c.wait_closed();
+    assert_eq!(closed, (1000, "server-side session disconnect".to_string()));
+    wait_exact(
+        &mut b,
+        &presence_event(&pair, vec![], vec![presence(&cat, &sc, false)]),
+    );
+    // Its id now names no session of this node.
+    assert_eq!(
+        refused(
+            &mut a,
+            json!({"call": "join", "stream": pair, "user_id": cat.user_id, "session_id": sc})
+        ),
+        (5, "session not found".to_string())
+    );
+    // A session id of no node's (Nakama's end with their node's hash).
+    let elsewhere = "6f2d3a4b-1c2d-4e5f-8a9b-0c1d2e3f4a5b";
+    for call in ["join", "update", "leave"] {
+        assert_eq!(
+            refused(
+                &mut a,
+                json!({"call": call, "stream": pair, "session_id": elsewhere})
+            ),
+            (5, "node not found".to_string()),
+            "{call}"
+        );
+    }
+    // Leaving with a gone session of this node is no matter.
+    ok(
+        &mut a,
+        json!({"call": "leave", "stream": pair, "user_id": cat.user_id, "session_id": sc}),
+    );
+    // Disconnecting it again is no matter.
+    ok(&mut a, json!({"call": "disconnect", "session_id": sc}));
+
+    // Logouts: one token, then all of a user's (those issued in earlier
+    // seconds: Nakama keeps the second of the logout).
+    let (dan_token, dan_refresh) = login(
+        port,
+        &format!("streams-dan-{suffix}"),
+        &format!("sdan{suffix}"),
+    );
+    let dan = user("dan");
+    assert_eq!(
+        refused(
+            &mut a,
+            json!({"call": "logout", "user_id": dan.user_id, "token": ann.token})
+        ),
+        (3, "session token invalid".to_string())
+    );
+    assert_eq!(
+        refused(
+            &mut a,
+            json!({"call": "logout", "user_id": dan.user_id, "refresh_token": "x.y.z"})
+        ),
+        (3, "refresh token invalid".to_string())
+    );
+    ok(
+        &mut a,
+        json!({"call": "logout", "user_id": dan.user_id, "token": dan_token, "refresh_token": dan_refresh}),
+    );
+    assert_eq!(account_status(port, &dan_token), 401);
+    assert_eq!(
+        account_status(port, &dan.token),
+        200,
+        "another session lives on"
+    );
+    std::thread::sleep(Duration::from_millis(1100));
+    ok(&mut a, json!({"call": "logout", "user_id": dan.user_id}));
+    assert_eq!(account_status(port, &dan.token), 401);
+    // Open sockets stay open.
+    assert_eq!(ok(&mut a, json!({"call": "count", "stream": pair})), 2);
+    a.close();
+    b.close();
+}

@@ -1,0 +1,263 @@
+//! The stream and session nk functions, as Nakama's Go runtime serves
+//! them (server/runtime_go_nakama.go `Stream*`, `SessionDisconnect`,
+//! `SessionLogout`): its argument checks and words, then the host's
+//! stream tracker ([`crate::streams`]), sockets ([`crate::online`]) and
+//! tokens ([`crate::session`]).
+
+use nakama_runtime_host::abi::matches::Presence;
+use nakama_runtime_host::abi::nk::{self, reason, NkFunction};
+use nakama_runtime_host::abi::Code;
+use nakama_runtime_host::{BoxFuture, CallError};
+
+use super::{decode, encode, DevHostApi};
+use crate::channels::{self, go_uuid, Channels, Stream};
+use crate::online::{Online, Outbound};
+use crate::session::LogoutError;
+use crate::streams::{self, Meta};
+
+type Answer = BoxFuture<'static, Result<Vec<u8>, CallError>>;
+
+fn refuse(message: &str) -> CallError {
+    CallError::new(Code::InvalidArgument, message)
+}
+
+/// An id as gofrs reads it, in the canonical form the host keys by.
+fn id(v: &str, refusal: &str) -> Result<String, CallError> {
+    go_uuid(v)
+        .map(|u| u.to_string())
+        .ok_or_else(|| refuse(refusal))
+}
+
+fn stream(s: &nk::Stream) -> Result<Stream, CallError> {
+    streams::parse(s).map_err(refuse)
+}
+
+/// The user, session and stream of a function about one presence, checked
+/// in Nakama's order.
+fn presence(a: &nk::StreamUserArgs) -> Result<(String, String, Stream), CallError> {
+    let user = id(&a.user_id, "expects valid user id")?;
+    let session = id(&a.session_id, "expects valid session id")?;
+    Ok((user, session, stream(&a.stream)?))
+}
+
+/// Runs one function on the host's sockets and streams, synchronously.
+fn run<F: NkFunction>(
+    online: &Online,
+    args: &[u8],
+    f: impl FnOnce(&Online, F::Args) -> Result<F::Output, CallError>,
+) -> Answer {
+    let out = decode::<F::Args>(F::NAME, args).and_then(|a| f(online, a));
+    let answer = out.and_then(|o| encode(&o));
+    Box::pin(async move { answer })
+}
+
+/// Whether session `session` is another node's: Nakama's stream manager
+/// refuses those (`node not found`) by the node hash its ids end with.
+/// The dev host's sessions carry it too; a connected session without it
+/// (a `TestHost` one) counts as this node's.
+fn another_nodes(online: &Online, session: &str, node: &str) -> bool {
+    online.session(session, "").is_none()
+        && !go_uuid(session).is_some_and(|u| streams::of_node(&u, node))
+}
+
+fn not_found(message: &str) -> CallError {
+    CallError::new(Code::NotFound, message)
+}
+
+/// `stream_user_join` and `stream_user_update`.
+fn join(
+    online: &Online,
+    node: &str,
+    a: nk::StreamUserJoinArgs,
+    update: bool,
+) -> Result<bool, CallError> {
+    let (user, session, s) = presence(&nk::StreamUserArgs {
+        stream: a.stream,
+        user_id: a.user_id,
+        session_id: a.session_id,
+    })?;
+    if another_nodes(online, &session, node) {
+        return Err(not_found("node not found"));
+    }
+    let (who, outbox) = online
+        .session(&session, &user)
+        .ok_or_else(|| not_found("session not found"))?;
+    let meta = Meta {
+        hidden: a.hidden,
+        persistence: a.persistence,
+        status: a.status,
+        reason: 0,
+    };
+    if update {
+        online.streams.update(&s, &who, &outbox, meta);
+        return Ok(true);
+    }
+    Ok(online.streams.track(&s, &who, &outbox, meta))
+}
+
+/// `stream_send` and `stream_send_raw`: to the stream, or to the sessions
+/// named.
+fn send(
+    online: &Online,
+    s: &nk::Stream,
+    presences: &[Presence],
+    out: impl FnOnce(&Stream) -> Result<Outbound, CallError>,
+) -> Result<(), CallError> {
+    let s = stream(s)?;
+    let sessions = presences
+        .iter()
+        .map(|p| {
+            id(
+                &p.session_id,
+                "expects each presence session id to be a valid identifier",
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let out = out(&s)?;
+    if sessions.is_empty() {
+        online.streams.send(&s, &out);
+    }
+    // Nakama's router finds these sessions by id alone, on the stream or not.
+    for session in sessions {
+        online.send_session(&session, out.clone());
+    }
+    Ok(())
+}
+
+/// The presences the host itself has on one of Nakama's streams: every
+/// socket of a user on its notification stream (mode 0, hidden), the
+/// members of a chat channel (modes 2 to 4). Those of status, matches and
+/// parties are not listed (see server/README.md).
+fn host_presences(online: &Online, channels: &Channels, s: &Stream) -> Vec<nk::StreamPresence> {
+    let listed = |p: &Presence, hidden: bool, persistence: bool| nk::StreamPresence {
+        user_id: p.user_id.clone(),
+        session_id: p.session_id.clone(),
+        node: p.node.clone(),
+        username: p.username.clone(),
+        hidden,
+        persistence,
+        status: String::new(),
+        reason: reason::JOIN,
+    };
+    let plain = s.subcontext.is_nil() && s.label.is_empty();
+    match s.mode {
+        0 if plain => online
+            .sessions_of(&s.subject.to_string())
+            .iter()
+            .map(|p| listed(p, true, false))
+            .collect(),
+        _ if is_channel(s) => channels
+            .presences(s)
+            .iter()
+            .map(|(p, hidden)| listed(&p.presence, *hidden, p.persistence))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether `s` is a chat channel's stream (modes 2 to 4).
+fn is_channel(s: &Stream) -> bool {
+    matches!(
+        s.mode,
+        channels::MODE_ROOM | channels::MODE_GROUP | channels::MODE_DIRECT
+    )
+}
+
+/// The nk function `function`, when it is a stream or session function.
+pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answer> {
+    let on = &api.online;
+    let channels = api.channels.clone();
+    let node = api.matches.node().to_string();
+    Some(match function {
+        nk::StreamUserList::NAME => run::<nk::StreamUserList>(on, args, move |on, a| {
+            let s = stream(&a.stream)?;
+            let mut all = host_presences(on, &channels, &s);
+            all.retain(|p| {
+                if p.hidden {
+                    a.include_hidden
+                } else {
+                    a.include_not_hidden
+                }
+            });
+            all.extend(on.streams.list(&s, a.include_hidden, a.include_not_hidden));
+            Ok(all)
+        }),
+        nk::StreamUserGet::NAME => run::<nk::StreamUserGet>(on, args, move |on, a| {
+            let (user, session, s) = presence(&a)?;
+            let host = host_presences(on, &channels, &s)
+                .into_iter()
+                .find(|p| p.session_id == session && p.user_id == user)
+                .map(|p| nk::PresenceMeta {
+                    username: p.username,
+                    hidden: p.hidden,
+                    persistence: p.persistence,
+                    status: p.status,
+                    reason: p.reason,
+                });
+            Ok(host.or_else(|| on.streams.get(&s, &session, &user)))
+        }),
+        nk::StreamUserJoin::NAME => {
+            run::<nk::StreamUserJoin>(on, args, |on, a| join(on, &node, a, false))
+        }
+        nk::StreamUserUpdate::NAME => {
+            run::<nk::StreamUserUpdate>(on, args, |on, a| join(on, &node, a, true).map(|_| ()))
+        }
+        nk::StreamUserLeave::NAME | nk::StreamUserKick::NAME => {
+            // Nakama's kick is its leave.
+            run::<nk::StreamUserLeave>(on, args, move |on, a| {
+                let (user, session, s) = presence(&a)?;
+                if another_nodes(on, &session, &node) {
+                    return Err(not_found("node not found"));
+                }
+                if is_channel(&s) && channels.has(&s, &session, &user) {
+                    let _ = channels.leave(&session, &s.channel_id());
+                }
+                on.streams.untrack(&s, &session, &user);
+                Ok(())
+            })
+        }
+        nk::StreamCount::NAME => run::<nk::StreamCount>(on, args, move |on, a| {
+            let s = stream(&a.stream)?;
+            Ok((host_presences(on, &channels, &s).len() + on.streams.count(&s)) as u64)
+        }),
+        nk::StreamClose::NAME => run::<nk::StreamClose>(on, args, move |on, a| {
+            let s = stream(&a.stream)?;
+            if is_channel(&s) {
+                channels.close(&s);
+            }
+            on.streams.close(&s);
+            Ok(())
+        }),
+        nk::StreamSend::NAME => run::<nk::StreamSend>(on, args, |on, a| {
+            send(on, &a.stream, &a.presences, |s| {
+                Ok(streams::stream_data(s, &a.data, a.reliable))
+            })
+        }),
+        nk::StreamSendRaw::NAME => run::<nk::StreamSendRaw>(on, args, |on, a| {
+            send(on, &a.stream, &a.presences, |_| match &a.envelope {
+                // Sent as given: the dev host does not check the message
+                // against rtapi's (see server/README.md).
+                serde_json::Value::Object(_) => Ok(Outbound::Stream(a.envelope.to_string())),
+                _ => Err(refuse("expects a valid message")),
+            })
+        }),
+        nk::SessionDisconnect::NAME => run::<nk::SessionDisconnect>(on, args, |on, a| {
+            let session = id(&a.session_id, "expects valid session id")?;
+            on.send_session(&session, Outbound::Close);
+            Ok(())
+        }),
+        nk::SessionLogout::NAME => {
+            let sessions = api.sessions.clone();
+            run::<nk::SessionLogout>(on, args, move |_, a| {
+                let user = id(&a.user_id, "expects valid user id")?;
+                sessions
+                    .logout(&user, &a.token, &a.refresh_token)
+                    .map_err(|e| match e {
+                        LogoutError::SessionToken => refuse("session token invalid"),
+                        LogoutError::RefreshToken => refuse("refresh token invalid"),
+                    })
+            })
+        }
+        _ => return None,
+    })
+}

@@ -1,0 +1,13 @@
+//! Streams and sessions on the dev host serving `fixtures/fixture-nk`:
+//! the conformance check shared with real Nakama (a module's stream,
+//! its presence events and data, a session disconnected, logouts).
+
+mod common;
+
+use common::Server;
+
+#[test]
+fn modules_run_streams_and_sessions_through_the_nk_functions_as_in_nakama() {
+    let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
+    nakama_conformance::streams::check_nk_streams(server.port);
+}
