@@ -12,6 +12,7 @@ use crate::api;
 use crate::Error;
 
 mod friends;
+mod misc;
 
 pub use nakama_runtime_abi::nk::{
     StorageDeleteOp, StorageListResult, StorageReadOp, StorageWriteOp, WalletUpdateResult,

@@ -20,7 +20,10 @@ use crate::status::Statuses;
 
 mod checks;
 mod friends;
+mod misc;
 mod tournament;
+
+pub use misc::Extras;
 
 /// Implements [`HostApi`] for the dev host.
 pub struct DevHostApi {
@@ -37,6 +40,8 @@ pub struct DevHostApi {
     pub status: Statuses,
     /// Where `event` queues what modules publish.
     pub events: crate::events::Events,
+    /// The runtime path and parties (`read_file`, `party_list`).
+    pub misc: Extras,
 }
 
 fn authenticated(
@@ -240,6 +245,9 @@ impl HostApi for DevHostApi {
         args: &[u8],
     ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
         if let Some(answer) = friends::call(self, function, args) {
+            return answer;
+        }
+        if let Some(answer) = misc::call_misc(self, function, args) {
             return answer;
         }
         let db = &self.db;
