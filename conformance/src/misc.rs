@@ -122,6 +122,12 @@ pub fn check_send_all(port: u16) {
     );
     let mut sa = Socket::open(port, &a);
     let mut sb = Socket::open(port, &b);
+    // A round trip each: the sessions are registered (Nakama sends to the
+    // sessions it has registered when called).
+    for s in [&mut sa, &mut sb] {
+        let pong = s.call(json!({"ping": {}}));
+        assert!(pong.get("pong").is_some(), "{pong}");
+    }
     let live = format!("live-{suffix}");
     assert_eq!(send(&live, 3, false), Value::Null);
     let kept = format!("kept-{suffix}");
@@ -232,23 +238,25 @@ pub fn check_leaderboards(port: u16) {
     if std::env::var_os("PRINT_GOT").is_some() {
         eprintln!("{}", serde_json::to_string_pretty(&got).unwrap_or_default());
     }
-    // After its ranks are disabled, the tournament's records on the dev
-    // host keep no rank; Nakama 3.40.0 treats the id as a leaderboard's
-    // from then on (checked as it answers where it runs).
+    // After its ranks are disabled, the hosts part: Nakama 3.40.0 puts
+    // the tournament back in its cache as a plain leaderboard (no reset,
+    // so records of expiry 0, of which it has none): nothing is listed.
+    // The dev host keeps the tournament: its records, the owner's with no
+    // rank, a page still counting places.
     let mut got = got;
     let after: Vec<Value> = ["cup_owners_after_disable", "cup_page_after_disable"]
         .iter()
         .map(|k| got.as_object_mut().and_then(|o| o.remove(*k)).unwrap_or_default())
         .collect();
-    assert_eq!(
-        after[0],
-        json!([["00000000-0000-4000-8000-00000000000a", 5, 0]]),
-        "the tournament's owner records after its ranks were disabled"
-    );
-    assert_eq!(
-        after[1][0],
-        json!(["00000000-0000-4000-8000-00000000000b", 7, 1]),
-        "pages still count places"
+    let nakama = json!([[], []]);
+    let dev_host = json!([
+        [["00000000-0000-4000-8000-00000000000a", 5, 0]],
+        [["00000000-0000-4000-8000-00000000000b", 7, 1], ["00000000-0000-4000-8000-00000000000a", 5, 2]]
+    ]);
+    let after = Value::Array(after);
+    assert!(
+        after == nakama || after == dev_host,
+        "the tournament's records after its ranks were disabled: {after}"
     );
     let want: Value = serde_json::from_str(&want).expect("the expected answer is JSON");
     crate::assert_cases(&got, &want);
