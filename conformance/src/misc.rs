@@ -32,7 +32,7 @@ fn check_cases(port: u16, rpc: &str, body: &str, want: &str) -> Value {
 /// What `nk_misc_notifications` answers: stored notifications read by
 /// id (anyone's, or one user's; ids in any case; unknown ones left out),
 /// changed (subject, content and sender; a subject alone leaves the
-/// content; unknown ids pass), deleted per user (another user's id
+/// content; unknown ids pass; a sender that is not a UUID reaches PostgreSQL), deleted per user (another user's id
 /// passes) and by id, with Nakama's refusals. A user id that is not a UUID
 /// reaches PostgreSQL, whose refusal Nakama passes on.
 const NOTIFICATIONS: &str = r#"{
@@ -60,6 +60,7 @@ const NOTIFICATIONS: &str = r#"{
   "got_none": 0,
   "kept_for_another_user": 1,
   "update_bad_id": [3, "expects id to be a valid UUID"],
+  "update_bad_sender": [13, "failed to update notifications: ERROR: invalid input syntax for type uuid: \"nope\" (SQLSTATE 22P02)"],
   "update_none": null,
   "updated": [
     {"code": 7, "content": {"changed": true}, "has_time": true, "persistent": true, "sender": "b", "subject": "a1-changed", "user": "a"},
