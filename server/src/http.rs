@@ -34,8 +34,8 @@ mod friend;
 mod group;
 mod leaderboard;
 mod matches;
-mod party;
 mod notification;
+mod party;
 mod tournament;
 
 use crate::config::Config;

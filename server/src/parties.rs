@@ -728,8 +728,7 @@ impl Parties {
             }
             offset = c.offset;
         }
-        let parsed =
-            Query::parse(query).map_err(|e| format!("error parsing query string: {e}"))?;
+        let parsed = Query::parse(query).map_err(|e| format!("error parsing query string: {e}"))?;
         let mut hits: Vec<(f64, i64, api::Party)> = self
             .lock()
             .values()

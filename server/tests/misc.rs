@@ -33,7 +33,11 @@ fn cron_expressions_name_times_as_nakama_reads_them() {
 #[test]
 fn files_are_read_under_the_runtime_path() {
     let server = server();
-    let runtime = server.log.parent().expect("the runtime folder").to_path_buf();
+    let runtime = server
+        .log
+        .parent()
+        .expect("the runtime folder")
+        .to_path_buf();
     nakama_conformance::misc::check_read_file(server.port, &runtime);
 }
 

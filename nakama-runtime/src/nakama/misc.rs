@@ -55,7 +55,10 @@ impl Nakama {
     /// `subject`, `content` and `sender` replace the notification's when
     /// given. Unknown ids are passed over. Refusal (`INVALID_ARGUMENT`):
     /// "expects id to be a valid UUID".
-    pub async fn notifications_update(&self, updates: Vec<nk::NotificationUpdate>) -> Result<(), Error> {
+    pub async fn notifications_update(
+        &self,
+        updates: Vec<nk::NotificationUpdate>,
+    ) -> Result<(), Error> {
         self.call::<nk::NotificationsUpdate>(&nk::NotificationsUpdateArgs { updates })
             .await
     }

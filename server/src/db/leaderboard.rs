@@ -800,17 +800,18 @@ pub fn list_leaderboards(
     let b64 = base64::engine::general_purpose::URL_SAFE;
     let offset = match cursor {
         "" => 0,
-        text => b64
-            .decode(text)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<ListCursor>(&b).ok())
-            .ok_or_else(|| {
-                err(
-                    Code::InvalidArgument,
-                    "expects cursor to be valid when provided",
-                )
-            })?
-            .offset,
+        text => {
+            b64.decode(text)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<ListCursor>(&b).ok())
+                .ok_or_else(|| {
+                    err(
+                        Code::InvalidArgument,
+                        "expects cursor to be valid when provided",
+                    )
+                })?
+                .offset
+        }
     };
     let ids: Vec<String> = c
         .prepare(
@@ -878,7 +879,12 @@ pub fn cursor_from_rank(c: &Conn, id: &str, rank: i64, expiry: i64) -> Result<St
     if before == 0 {
         return Ok(String::new());
     }
-    let failed = |why: String| err(Code::NotFound, format!("failed to get cursor from rank: {why}"));
+    let failed = |why: String| {
+        err(
+            Code::NotFound,
+            format!("failed to get cursor from rank: {why}"),
+        )
+    };
     if !lb.enable_ranks || count_records(c, id, expiry)? == 0 {
         return Err(failed(format!(
             "rank cache for leaderboard {id:?} with expiry {expiry} not found"

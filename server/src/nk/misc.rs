@@ -57,7 +57,11 @@ fn now<F: NkFunction>(
     args: &[u8],
     f: impl FnOnce(F::Args) -> Result<F::Output, CallError>,
 ) -> Answer {
-    answer(decode::<F::Args>(F::NAME, args).and_then(f).and_then(|out| encode(&out)))
+    answer(
+        decode::<F::Args>(F::NAME, args)
+            .and_then(f)
+            .and_then(|out| encode(&out)),
+    )
 }
 
 /// The nk function `function`, when it is one of these.
@@ -124,11 +128,9 @@ pub(super) fn call_misc(api: &DevHostApi, function: &str, args: &[u8]) -> Option
                 leaderboard::ranks_disable(c, &a.id, false)
             })
         }
-        nk::TournamentRanksDisable::NAME => {
-            call::<nk::TournamentRanksDisable>(db, args, |c, a| {
-                leaderboard::ranks_disable(c, &a.id, true)
-            })
-        }
+        nk::TournamentRanksDisable::NAME => call::<nk::TournamentRanksDisable>(db, args, |c, a| {
+            leaderboard::ranks_disable(c, &a.id, true)
+        }),
         nk::LeaderboardRecordsListCursorFromRank::NAME => {
             call::<nk::LeaderboardRecordsListCursorFromRank>(db, args, |c, a| {
                 if a.id.is_empty() {
