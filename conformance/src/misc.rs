@@ -156,7 +156,10 @@ pub fn check_send_all(port: u16) {
     for user in [&a, &b, &away] {
         crate::eventually("the notification to all is stored", || {
             let listed = notifications_of(port, user);
-            let subjects: Vec<&str> = listed.iter().filter_map(|n| n["subject"].as_str()).collect();
+            let subjects: Vec<&str> = listed
+                .iter()
+                .filter_map(|n| n["subject"].as_str())
+                .collect();
             if subjects.contains(&live.as_str()) {
                 return Err(format!("the live one was stored: {subjects:?}"));
             }
@@ -247,12 +250,19 @@ pub fn check_leaderboards(port: u16) {
     let mut got = got;
     let after: Vec<Value> = ["cup_owners_after_disable", "cup_page_after_disable"]
         .iter()
-        .map(|k| got.as_object_mut().and_then(|o| o.remove(*k)).unwrap_or_default())
+        .map(|k| {
+            got.as_object_mut()
+                .and_then(|o| o.remove(*k))
+                .unwrap_or_default()
+        })
         .collect();
     let nakama = json!([[], []]);
     let dev_host = json!([
         [["00000000-0000-4000-8000-00000000000a", 5, 0]],
-        [["00000000-0000-4000-8000-00000000000b", 7, 1], ["00000000-0000-4000-8000-00000000000a", 5, 2]]
+        [
+            ["00000000-0000-4000-8000-00000000000b", 7, 1],
+            ["00000000-0000-4000-8000-00000000000a", 5, 2]
+        ]
     ]);
     let after = Value::Array(after);
     assert!(
@@ -296,14 +306,13 @@ pub fn check_cron(port: u16) {
 /// the runtime path all the same), a missing file (`NOT_FOUND`, Go's
 /// message with the whole path) and the folder itself.
 pub fn check_read_file(port: u16, runtime: &Path) {
-    std::fs::write(runtime.join("misc-read.txt"), "hello from the runtime path\n")
-        .expect("write a file into the runtime path");
+    std::fs::write(
+        runtime.join("misc-read.txt"),
+        "hello from the runtime path\n",
+    )
+    .expect("write a file into the runtime path");
     let read = |path: &str| {
-        let (status, got) = call(
-            port,
-            "nk_misc_file",
-            &json!({ "path": path }).to_string(),
-        );
+        let (status, got) = call(port, "nk_misc_file", &json!({ "path": path }).to_string());
         assert_eq!(status, 200, "{got}");
         got
     };
@@ -318,7 +327,8 @@ pub fn check_read_file(port: u16, runtime: &Path) {
     assert_eq!(missing["code"], 5, "{missing}");
     let message = missing["message"].as_str().unwrap_or_default();
     assert!(
-        message.starts_with("open /") && message.ends_with("/missing.txt: no such file or directory"),
+        message.starts_with("open /")
+            && message.ends_with("/missing.txt: no such file or directory"),
         "{missing}"
     );
     let folder = read("");
@@ -405,7 +415,10 @@ pub fn check_parties(port: u16) {
         json!({"party_id": duel, "open": true, "hidden": false, "max_size": 4, "label": duel_label}),
         "a party as listed: its label as it was sent"
     );
-    assert!(listed["cursor"].as_str().is_some_and(str::is_empty), "{listed}");
+    assert!(
+        listed["cursor"].as_str().is_some_and(str::is_empty),
+        "{listed}"
+    );
 
     // Hidden parties only when asked; their label is "{}".
     crate::eventually("the hidden party is listed when asked", || {
@@ -430,7 +443,10 @@ pub fn check_parties(port: u16) {
     // Filters.
     let open_only = party_list(port, json!({"limit": 10, "query": run_query, "open": true}));
     assert_eq!(ids(&open_only, &ours), [duel.clone()]);
-    let closed_only = party_list(port, json!({"limit": 10, "query": run_query, "open": false}));
+    let closed_only = party_list(
+        port,
+        json!({"limit": 10, "query": run_query, "open": false}),
+    );
     assert_eq!(ids(&closed_only, &ours), [ffa.clone()]);
     let duels = party_list(
         port,
@@ -451,7 +467,10 @@ pub fn check_parties(port: u16) {
         port,
         json!({"limit": 1, "query": run_query, "cursor": cursor}),
     );
-    assert!(second["cursor"].as_str().is_some_and(str::is_empty), "{second}");
+    assert!(
+        second["cursor"].as_str().is_some_and(str::is_empty),
+        "{second}"
+    );
     let mut paged = ids(&first, &ours);
     paged.extend(ids(&second, &ours));
     assert_eq!(sorted(paged), sorted(vec![duel.clone(), ffa.clone()]));
@@ -476,9 +495,23 @@ pub fn check_parties(port: u16) {
         refused(json!({"limit": 2, "query": run_query, "cursor": cursor})),
         json!([3, "invalid cursor: param limit mismatch"])
     );
+    // A cursor of a listing without `open` used with it: the dev host
+    // refuses the change; Nakama 3.40.0 dereferences the cursor's nil
+    // `open` (the bridge recovers the panic).
+    let open_changed =
+        refused(json!({"limit": 1, "query": run_query, "open": true, "cursor": cursor}));
+    assert!(
+        open_changed == json!([3, "invalid cursor: param open mismatch"])
+            || open_changed
+                == json!([13, "nk function party_list panicked in the bridge: runtime error: invalid memory address or nil pointer dereference"]),
+        "{open_changed}"
+    );
     assert_eq!(
         refused(json!({"limit": 1, "query": "+label.mode:\"open"})),
-        json!([3, "error parsing query string: parse error: unterminated quote"])
+        json!([
+            3,
+            "error parsing query string: parse error: unterminated quote"
+        ])
     );
 
     check_party_route(port, &client, &run_query, &[&duel, &ffa, &hidden]);
@@ -536,7 +569,10 @@ fn check_party_route(port: u16, client: &User, run_query: &str, ours: &[&str]) {
     let r = get("?limit=5&cursor=!!", true);
     assert_eq!(
         (r.status, r.json()),
-        (500, json!({"code": 13, "message": "Error listing matches."}))
+        (
+            500,
+            json!({"code": 13, "message": "Error listing matches."})
+        )
     );
     let r = get("", false);
     assert_eq!(r.status, 401, "{}", r.text());
