@@ -273,7 +273,8 @@ pub fn check_leaderboards(port: u16) {
     crate::assert_cases(&got, &want);
 }
 
-/// What `nk_misc_cron` answers: `[next, prev]` of each expression at a
+/// What `nk_misc_cron` answers: `[next, prev]` of each expression (five
+/// fields, a year after them, or seconds before and a year after) at a
 /// time (2026-01-01T12:34:56Z, a Thursday, or that day's midnight), Go's
 /// zero time (year 1) when nothing matches, and the refusals.
 const CRON: &str = r#"{
@@ -282,6 +283,9 @@ const CRON: &str = r#"{
   "0 0 * * * @ 1767270896": [1767312000, 1767225600],
   "0 0 1 */3 * @ 1767270896": [1775001600, 1767225600],
   "0 0 31 2 * @ 1767270896": [-62135596800, -62135596800],
+  "0 0 1 1 * 2030 @ 1767270896": [1893456000, -62135596800],
+  "0 12 * * * 2020 @ 1767270896": [-62135596800, 1609416000],
+  "30 15 10 * * * * @ 1767270896": [1767348930, 1767262530],
   "30 9 * * 1 @ 1767270896": [1767605400, 1767000600],
   "5 4 * * sun @ 1767270896": [1767499500, 1766894700],
   "@daily @ 1767225600": [1767312000, 1767139200],

@@ -223,8 +223,23 @@ fn send_all(api: &DevHostApi, args: &[u8]) -> Answer {
 /// no time matches.
 fn cron(a: &nk::CronArgs, at: fn(&croner::Cron, i64) -> Option<i64>) -> Result<i64, CallError> {
     const GO_ZERO_TIME: i64 = -62_135_596_800;
-    let schedule = leaderboard::parse_schedule(&a.expression)
-        .map_err(|_| refuse("expects a valid cron string"))?;
+    let bad = || refuse("expects a valid cron string");
+    let schedule = if a.expression.trim_start().starts_with('@') {
+        leaderboard::parse_schedule(&a.expression).map_err(|_| bad())?
+    } else {
+        // Nakama's parser: five fields, a year after them, or seconds
+        // before and a year after (fields past the seventh ignored);
+        // croner reads six fields with seconds first, so a year alone
+        // gets its zero seconds.
+        let fields: Vec<&str> = a.expression.split_whitespace().collect();
+        let text = match fields.len() {
+            0..=4 => return Err(bad()),
+            5 => fields.join(" "),
+            6 => format!("0 {}", fields.join(" ")),
+            _ => fields[..7].join(" "),
+        };
+        text.parse::<croner::Cron>().map_err(|_| bad())?
+    };
     Ok(at(&schedule, a.timestamp).unwrap_or(GO_ZERO_TIME))
 }
 
