@@ -446,22 +446,22 @@ pub fn check_parties(port: u16) {
 
     // Filters.
     let open_only = party_list(port, json!({"limit": 10, "query": run_query, "open": true}));
-    assert_eq!(ids(&open_only, &ours), [duel.clone()]);
+    assert_eq!(ids(&open_only, &ours), [duel.as_str()]);
     let closed_only = party_list(
         port,
         json!({"limit": 10, "query": run_query, "open": false}),
     );
-    assert_eq!(ids(&closed_only, &ours), [ffa.clone()]);
+    assert_eq!(ids(&closed_only, &ours), [ffa.as_str()]);
     let duels = party_list(
         port,
         json!({"limit": 10, "query": format!("{run_query} +label.mode:duel")}),
     );
-    assert_eq!(ids(&duels, &ours), [duel.clone()]);
+    assert_eq!(ids(&duels, &ours), [duel.as_str()]);
     let levelled = party_list(
         port,
         json!({"limit": 10, "query": format!("{run_query} +label.lvl:>=3")}),
     );
-    assert_eq!(ids(&levelled, &ours), [duel.clone()]);
+    assert_eq!(ids(&levelled, &ours), [duel.as_str()]);
 
     // Pages of one.
     let first = party_list(port, json!({"limit": 1, "query": run_query}));
