@@ -14,9 +14,11 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use crate::api;
 
 mod friends;
+mod misc;
 pub use friends::*;
 mod streams;
 pub use streams::*;
+pub use misc::*;
 
 /// One nk function: its wire name, arguments and result.
 pub trait NkFunction {
@@ -224,6 +226,41 @@ nk_functions! {
     GroupUserJoin = "group_user_join": GroupUserArgs => ();
     /// `GroupUserLeave`: a user leaves a group.
     GroupUserLeave = "group_user_leave": GroupUserArgs => ();
+    /// `NotificationSendAll`: one notification to every user (stored
+    /// for each when persistent) or every connected session.
+    NotificationSendAll = "notification_send_all": NotificationSendAllArgs => ();
+    /// `NotificationsUpdate`: change stored notifications' subject,
+    /// content or sender.
+    NotificationsUpdate = "notifications_update": NotificationsUpdateArgs => ();
+    /// `NotificationsDelete`: delete users' stored notifications.
+    NotificationsDelete = "notifications_delete": NotificationsDeleteArgs => ();
+    /// `NotificationsGetId`: stored notifications by id.
+    NotificationsGetId = "notifications_get_id": NotificationIdsArgs => Vec<StoredNotification>;
+    /// `NotificationsDeleteId`: delete stored notifications by id.
+    NotificationsDeleteId = "notifications_delete_id": NotificationIdsArgs => ();
+    /// `LeaderboardList`: a page of leaderboards (not tournaments).
+    LeaderboardList = "leaderboard_list": LeaderboardListArgs => api::LeaderboardList;
+    /// `LeaderboardRanksDisable`: a leaderboard stops keeping ranks.
+    LeaderboardRanksDisable = "leaderboard_ranks_disable": LeaderboardIdArgs => ();
+    /// `TournamentRanksDisable`: a tournament stops keeping ranks.
+    TournamentRanksDisable = "tournament_ranks_disable": LeaderboardIdArgs => ();
+    /// `LeaderboardRecordsListCursorFromRank`: a `leaderboard_records_list`
+    /// cursor whose page starts at a rank.
+    LeaderboardRecordsListCursorFromRank = "leaderboard_records_list_cursor_from_rank": CursorFromRankArgs => String;
+    /// `CronNext`: the first time after a timestamp a CRON expression names.
+    CronNext = "cron_next": CronArgs => i64;
+    /// `CronPrev`: the last time before a timestamp a CRON expression named.
+    CronPrev = "cron_prev": CronArgs => i64;
+    /// `ReadFile`: a file's bytes, by its path under the runtime path.
+    ReadFile = "read_file": ReadFileArgs => FileContent;
+    /// `MetricsCounterAdd`: add to a custom counter.
+    MetricsCounterAdd = "metrics_counter_add": MetricsCounterArgs => ();
+    /// `MetricsGaugeSet`: set a custom gauge.
+    MetricsGaugeSet = "metrics_gauge_set": MetricsGaugeArgs => ();
+    /// `MetricsTimerRecord`: record a duration in a custom timer.
+    MetricsTimerRecord = "metrics_timer_record": MetricsTimerArgs => ();
+    /// `PartyList`: a page of parties, filtered by a label query.
+    PartyList = "party_list": PartyListArgs => api::PartyList;
 }
 
 /// Arguments of `authenticate_custom` / `authenticate_device`.

@@ -42,6 +42,9 @@
 //!   closes).
 //! - [`scheduler`]: the tournament end, tournament reset and leaderboard
 //!   reset callbacks (`fixtures/fixture-scheduler`), in real time.
+//! - [`misc`]: notifications by id and to everyone, leaderboard listing,
+//!   ranks disabled, cursors from a rank, cron, files, metrics, and party
+//!   listing (nk and `GET /v2/party`).
 //! - [`nakama`]: starts and stops a real Nakama through `scripts/nakama-up`,
 //!   for the tests of the bridge.
 //!
@@ -56,6 +59,7 @@ pub mod groups;
 pub mod http;
 pub mod leaderboards;
 pub mod matches;
+pub mod misc;
 pub mod modules;
 pub mod nakama;
 pub mod nk;

@@ -13,6 +13,7 @@ use crate::Error;
 
 mod friends;
 mod streams;
+mod misc;
 
 pub use nakama_runtime_abi::nk::{
     StorageDeleteOp, StorageListResult, StorageReadOp, StorageWriteOp, WalletUpdateResult,

@@ -36,6 +36,7 @@ impl CheckHost {
                 ),
                 status: Statuses::new(db.clone(), Logger::new("error", "json")),
                 events: Events::inert(Logger::new("error", "json")),
+                misc: Default::default(),
                 db,
                 log: Logger::new("error", "json"),
                 sessions: Arc::new(Sessions::new("check", "check", 60, 60)),

@@ -35,6 +35,7 @@ mod group;
 mod leaderboard;
 mod matches;
 mod notification;
+mod party;
 mod tournament;
 
 use crate::config::Config;
@@ -167,6 +168,7 @@ fn routes(app: Arc<App>) -> Router {
         .route("/v2/rpc/", any(rpc_empty_id))
         .route("/v2/rpc/{id}", any(rpc))
         .route("/v2/match", get(matches::list))
+        .route("/v2/party", get(party::list))
         .route("/v2/matchmaker/stats", get(matches::matchmaker_stats))
         .route("/v2/channel/{channel_id}", get(channel::list))
         .route(

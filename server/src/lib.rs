@@ -93,6 +93,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         log.clone(),
     );
     let scheduler = scheduler::Scheduler::new(db.clone(), &init_ctx, log.clone());
+    let extras = nk::Extras::new(config.runtime_path.clone());
     let api = Arc::new(nk::DevHostApi {
         db: db.clone(),
         log: log.clone(),
@@ -102,6 +103,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         channels: channels.clone(),
         status: status.clone(),
         events: events.clone(),
+        misc: extras.clone(),
     });
     if !config.runtime_path.exists() {
         std::fs::create_dir_all(&config.runtime_path).map_err(|e| {
@@ -160,7 +162,11 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         status,
         events,
         scheduler,
-        parties: parties::Parties::new(&node, Some(matchmaker.clone())),
+        parties: {
+            let parties = parties::Parties::new(&node, Some(matchmaker.clone()));
+            extras.set_parties(parties.clone());
+            parties
+        },
         log: log.clone(),
     });
     if reload {

@@ -21,7 +21,10 @@ use crate::status::Statuses;
 mod checks;
 mod friends;
 mod streams;
+mod misc;
 mod tournament;
+
+pub use misc::Extras;
 
 /// Implements [`HostApi`] for the dev host.
 pub struct DevHostApi {
@@ -38,6 +41,8 @@ pub struct DevHostApi {
     pub status: Statuses,
     /// Where `event` queues what modules publish.
     pub events: crate::events::Events,
+    /// The runtime path and parties (`read_file`, `party_list`).
+    pub misc: Extras,
 }
 
 fn authenticated(
@@ -244,6 +249,9 @@ impl HostApi for DevHostApi {
             return answer;
         }
         if let Some(answer) = streams::call(self, function, args) {
+            return answer;
+        }
+        if let Some(answer) = misc::call_misc(self, function, args) {
             return answer;
         }
         let db = &self.db;

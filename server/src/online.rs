@@ -195,6 +195,18 @@ impl Online {
         }
     }
 
+    /// Sends `notification` to every open socket, whoever its user
+    /// (`notification_send_all` when not persistent).
+    pub fn notify_all(&self, notification: &api::Notification) {
+        for sessions in self.lock().values() {
+            for c in sessions {
+                let _ = c
+                    .outbox
+                    .send(Outbound::Notifications(vec![notification.clone()]));
+            }
+        }
+    }
+
     /// Sends `out` to one session, if it is still connected.
     pub fn send(&self, user_id: &str, session_id: &str, out: Outbound) {
         if let Some(sessions) = self.lock().get(user_id) {

@@ -29,12 +29,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
+use nakama_runtime_host::abi::api;
 use nakama_runtime_host::abi::matches::Presence;
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::matchmaker::{Matchmaker, TicketRequest};
 use crate::online::{Outbound, Outbox};
+use crate::query::{Document, Query};
 
 /// The longest label a party may have, in bytes (Nakama's `PartyLabelMaxBytes`).
 pub const LABEL_MAX_BYTES: usize = 2048;
@@ -98,6 +100,8 @@ struct Party {
     /// Oldest first.
     members: Vec<Member>,
     requests: Vec<Member>,
+    /// When it was created (Unix nanoseconds), for listings.
+    created: i64,
 }
 
 impl Party {
@@ -272,6 +276,15 @@ struct DataOut {
     data: String,
 }
 
+/// Where the next page of a party listing starts, and what it lists.
+#[derive(Serialize, serde::Deserialize)]
+struct ListCursor {
+    query: String,
+    open: Option<bool>,
+    offset: usize,
+    limit: usize,
+}
+
 /// rtapi `PartyUpdate`.
 #[derive(Serialize)]
 struct UpdateOut {
@@ -391,6 +404,9 @@ impl Parties {
             leader: me.presence.session_id.clone(),
             members: vec![me.clone()],
             requests: Vec::new(),
+            created: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos() as i64),
         };
         let mut pushes = Vec::new();
         // Nakama's tracker announces the creator's join too.
@@ -671,6 +687,93 @@ impl Parties {
             party.to_all(&mut pushes, "party_update", &message);
             Ok(pushes)
         })
+    }
+
+    /// `party_list` and `GET /v2/party`: a page of the parties a label
+    /// query matches (see [`crate::query`]; empty: all), open or closed
+    /// ones only when `open` says, hidden ones only when asked, best
+    /// score first, then oldest first. The cursor holds the next page's
+    /// offset and the arguments, which must not change (Nakama's
+    /// messages: "invalid cursor", "invalid cursor: param query
+    /// mismatch", ...); a query that does not parse is "error parsing
+    /// query string: ...".
+    pub fn list(
+        &self,
+        limit: usize,
+        open: Option<bool>,
+        show_hidden: bool,
+        query: &str,
+        cursor: &str,
+    ) -> Result<(Vec<api::Party>, String), String> {
+        if limit == 0 {
+            return Ok((Vec::new(), String::new()));
+        }
+        let query = if query.is_empty() { "*" } else { query };
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let mut offset = 0;
+        if !cursor.is_empty() {
+            let c: ListCursor = b64
+                .decode(cursor)
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .ok_or("invalid cursor")?;
+            for (same, param) in [
+                (c.query == query, "query"),
+                (c.limit == limit, "limit"),
+                (c.open == open, "open"),
+            ] {
+                if !same {
+                    return Err(format!("invalid cursor: param {param} mismatch"));
+                }
+            }
+            offset = c.offset;
+        }
+        let parsed = Query::parse(query).map_err(|e| format!("error parsing query string: {e}"))?;
+        let mut hits: Vec<(f64, i64, api::Party)> = self
+            .lock()
+            .values()
+            .filter(|p| open.is_none_or(|o| p.open == o) && (show_hidden || !p.hidden))
+            .filter_map(|p| {
+                let label = if p.label.is_empty() { "{}" } else { &p.label };
+                let mut doc = Document::default();
+                doc.add_keyword("node", &self.node);
+                doc.add_keyword("open", if p.open { "T" } else { "F" });
+                doc.add_keyword("hidden", if p.hidden { "T" } else { "F" });
+                doc.add_number("max_size", p.max_size as f64);
+                doc.add_date_nanos("create_time", p.created);
+                if let Ok(json @ Value::Object(_)) = serde_json::from_str::<Value>(label) {
+                    doc.add_json("label", &json);
+                }
+                let score = parsed.score(&doc)?;
+                let party = api::Party {
+                    party_id: p.id.clone(),
+                    open: p.open,
+                    hidden: p.hidden,
+                    max_size: p.max_size as i32,
+                    label: label.to_string(),
+                };
+                Some((score, p.created, party))
+            })
+            .collect();
+        hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut page: Vec<api::Party> = hits
+            .into_iter()
+            .skip(offset)
+            .take(limit + 1)
+            .map(|(_, _, p)| p)
+            .collect();
+        let mut next = String::new();
+        if page.len() > limit {
+            page.truncate(limit);
+            let c = ListCursor {
+                query: query.to_string(),
+                open,
+                offset: offset + limit,
+                limit,
+            };
+            next = b64.encode(serde_json::to_vec(&c).unwrap_or_default());
+        }
+        Ok((page, next))
     }
 
     /// `party_matchmaker_add` (counts checked, `multiple` the count

@@ -230,6 +230,7 @@ impl TestHost {
                 channels: Channels::new(db.clone(), online.clone(), Logger::new("error", "json")),
                 status: Statuses::new(db.clone(), Logger::new("error", "json")),
                 events: events.clone(),
+                misc: Default::default(),
             },
             lines: Mutex::new(Vec::new()),
         });

@@ -192,6 +192,21 @@ fn tournaments_are_forwarded_to_nakama_and_served_to_clients() {
 
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn notifications_leaderboards_cron_files_metrics_and_parties_are_forwarded() {
+    let runtime = runtime_folder(&["fixture-nk"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    use nakama_conformance::misc;
+    misc::check_notifications(nakama.port);
+    misc::check_send_all(nakama.port);
+    misc::check_leaderboards(nakama.port);
+    misc::check_cron(nakama.port);
+    misc::check_read_file(nakama.port, runtime.path());
+    misc::check_metrics(nakama.port);
+    misc::check_parties(nakama.port);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn every_nk_function_is_forwarded_to_nakama() {
     let runtime = runtime_folder(&["fixture-nk"]);
     let nakama =
@@ -219,7 +234,7 @@ fn every_nk_function_is_forwarded_to_nakama() {
     assert_eq!(status, 501, "{body}");
     assert_eq!(body["code"], 12);
     let message = body["message"].as_str().unwrap();
-    assert!(message.contains("tournament_ranks_disable"), "{message}");
+    assert!(message.contains("purchase_validate_apple"), "{message}");
 }
 
 #[test]

@@ -18,6 +18,7 @@ pub const PACKAGES: &[&str] = &[
     "fixture-not-a-module",
     "fixture-nk",
     "fixture-matchmaker",
+    "fixture-rt",
     "arena",
 ];
 

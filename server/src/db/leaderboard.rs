@@ -122,7 +122,7 @@ impl Leaderboard {
 /// (minute hour day-of-month month day-of-week) and the `@daily`-style
 /// names. Nakama also takes six and seven fields (a year, seconds); those
 /// are refused here rather than read differently.
-pub(super) fn parse_schedule(text: &str) -> Result<croner::Cron, CallError> {
+pub(crate) fn parse_schedule(text: &str) -> Result<croner::Cron, CallError> {
     let bad = || {
         err(
             Code::InvalidArgument,
@@ -137,20 +137,28 @@ pub(super) fn parse_schedule(text: &str) -> Result<croner::Cron, CallError> {
 
 /// The first time after `now` the schedule names (Unix seconds).
 pub(super) fn next_reset(cron: &croner::Cron, now: i64) -> i64 {
-    let Some(at) = chrono::DateTime::from_timestamp(now, 0) else {
-        return 0;
-    };
+    next_at(cron, now).unwrap_or(0)
+}
+
+/// The first time after `now` the schedule names, if any (`cron_next`).
+pub(crate) fn next_at(cron: &croner::Cron, now: i64) -> Option<i64> {
+    let at = chrono::DateTime::from_timestamp(now, 0)?;
     cron.find_next_occurrence(&at, false)
-        .map_or(0, |t| t.timestamp())
+        .ok()
+        .map(|t| t.timestamp())
 }
 
 /// The last time before `now` the schedule named (Unix seconds).
 pub(super) fn prev_reset(cron: &croner::Cron, now: i64) -> i64 {
-    let Some(at) = chrono::DateTime::from_timestamp(now, 0) else {
-        return 0;
-    };
+    prev_at(cron, now).unwrap_or(0)
+}
+
+/// The last time before `now` the schedule named, if any (`cron_prev`).
+pub(crate) fn prev_at(cron: &croner::Cron, now: i64) -> Option<i64> {
+    let at = chrono::DateTime::from_timestamp(now, 0)?;
     cron.find_previous_occurrence(&at, false)
-        .map_or(0, |t| t.timestamp())
+        .ok()
+        .map(|t| t.timestamp())
 }
 
 pub(super) fn get(c: &Connection, id: &str) -> Result<Option<Leaderboard>, CallError> {
@@ -773,6 +781,134 @@ pub fn haystack(
     }
     out.records = records;
     Ok(out)
+}
+
+/// Where `leaderboard_list`'s next page starts (opaque to modules).
+#[derive(Serialize, Deserialize)]
+struct ListCursor {
+    offset: usize,
+}
+
+/// `leaderboard_list`: `limit` leaderboards (tournaments left out) in the
+/// order they were created, from `cursor`'s place.
+pub fn list_leaderboards(
+    c: &Conn,
+    limit: usize,
+    cursor: &str,
+) -> Result<api::LeaderboardList, CallError> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::URL_SAFE;
+    let offset = match cursor {
+        "" => 0,
+        text => {
+            b64.decode(text)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<ListCursor>(&b).ok())
+                .ok_or_else(|| {
+                    err(
+                        Code::InvalidArgument,
+                        "expects cursor to be valid when provided",
+                    )
+                })?
+                .offset
+        }
+    };
+    let ids: Vec<String> = c
+        .prepare(
+            "SELECT id FROM leaderboard WHERE id NOT IN (SELECT id FROM tournament)
+             ORDER BY create_time, rowid LIMIT ?1 OFFSET ?2",
+        )
+        .and_then(|mut stmt| {
+            stmt.query_map(params![limit as i64 + 1, offset as i64], |r| r.get(0))?
+                .collect()
+        })
+        .map_err(internal)?;
+    let now = c.now();
+    let mut out = api::LeaderboardList::default();
+    for id in ids.iter().take(limit) {
+        out.leaderboards.extend(get_at(c, id, now)?);
+    }
+    if ids.len() > limit {
+        let next = ListCursor {
+            offset: offset + limit,
+        };
+        out.cursor = b64.encode(serde_json::to_vec(&next).unwrap_or_default());
+    }
+    Ok(out)
+}
+
+/// `leaderboard_ranks_disable` (`tournament` false) and
+/// `tournament_ranks_disable`: the leaderboard or tournament stops
+/// keeping ranks; one of the other kind is not found.
+pub fn ranks_disable(c: &Conn, id: &str, tournament: bool) -> Result<(), CallError> {
+    let not_found = if tournament {
+        "tournament not found"
+    } else {
+        NOT_FOUND
+    };
+    match get(c, id)? {
+        Some(lb) if lb.tournament.is_some() == tournament => {}
+        _ => return Err(err(Code::NotFound, not_found)),
+    }
+    c.execute(
+        "UPDATE leaderboard SET enable_ranks = 0 WHERE id = ?1",
+        [id],
+    )
+    .map_err(internal)?;
+    Ok(())
+}
+
+/// `leaderboard_records_list_cursor_from_rank`: a cursor whose page
+/// starts at `rank` (past the record ranked just before it); rank 1 is
+/// the first page (an empty cursor). Nakama reads the record from its
+/// rank cache, so a leaderboard without ranks has none to give.
+pub fn cursor_from_rank(c: &Conn, id: &str, rank: i64, expiry: i64) -> Result<String, CallError> {
+    let lb = existing(c, id)?;
+    let now = c.now();
+    let expiry = match (&lb.tournament, expiry) {
+        (Some(_), 0) => {
+            let expiry = lb.expiry(now);
+            if expiry != 0 && expiry <= now {
+                return Err(err(Code::InvalidArgument, "invalid expiry"));
+            }
+            expiry
+        }
+        _ => lb.period(expiry, now),
+    };
+    let before = rank - 1;
+    if before == 0 {
+        return Ok(String::new());
+    }
+    let failed = |why: String| {
+        err(
+            Code::NotFound,
+            format!("failed to get cursor from rank: {why}"),
+        )
+    };
+    if !lb.enable_ranks || count_records(c, id, expiry)? == 0 {
+        return Err(failed(format!(
+            "rank cache for leaderboard {id:?} with expiry {expiry} not found"
+        )));
+    }
+    let sql = format!(
+        "SELECT {RECORD_COLUMNS} FROM leaderboard_record WHERE leaderboard_id = ?1 AND expiry_time = ?2
+         ORDER BY {} LIMIT 1 OFFSET ?3",
+        lb.order_by(false)
+    );
+    let record = c
+        .query_row(&sql, params![id, expiry, before - 1], |r| {
+            record_from_row(id, expiry, r)
+        })
+        .optional()
+        .map_err(internal)?
+        .ok_or_else(|| {
+            failed(format!(
+                "rank entry {before} not found for leaderboard {id:?} with expiry {expiry}"
+            ))
+        })?;
+    let mut cursor = Cursor::at(true, id, expiry, &record);
+    cursor.rank = before;
+    Ok(cursor.encode())
 }
 
 pub(super) fn count_records(c: &Connection, id: &str, expiry: i64) -> Result<i64, CallError> {

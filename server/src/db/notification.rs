@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{err, internal, jsonb_text, rfc3339, Conn, SYSTEM_USER};
-use crate::channels::pg_uuid;
+use crate::channels::{go_uuid, pg_uuid};
+use nakama_runtime_host::abi::nk;
 
 /// Where the next listing starts: after the notification stored at
 /// (create time, row), or at the start.
@@ -119,10 +120,153 @@ pub fn delete(c: &mut Conn, user_id: &str, ids: &[String]) -> Result<(), CallErr
     tx.commit().map_err(internal)
 }
 
+/// PostgreSQL's refusal of text that is not a UUID, as Nakama passes it on.
+fn not_a_uuid(what: &str, text: &str) -> CallError {
+    err(
+        Code::Internal,
+        format!("{what}: ERROR: invalid input syntax for type uuid: \"{text}\" (SQLSTATE 22P02)"),
+    )
+}
+
+/// `notification_send_all` when persistent: one copy (an id of its own)
+/// of `n` stored for every user, in user id order as Nakama pages them.
+/// Answers each user's copy, to push.
+pub fn send_all(
+    c: &mut Conn,
+    n: &nk::NotificationSendAllArgs,
+) -> Result<Vec<(String, api::Notification)>, CallError> {
+    let now = c.now();
+    let content = Value::Object(n.content.clone()).to_string();
+    let tx = c.transaction().map_err(internal)?;
+    let users: Vec<String> = tx
+        .prepare("SELECT id FROM users ORDER BY id")
+        .and_then(|mut stmt| stmt.query_map([], |r| r.get(0))?.collect())
+        .map_err(internal)?;
+    let mut sent = Vec::with_capacity(users.len());
+    for user in users {
+        let id = uuid::Uuid::new_v4().to_string();
+        tx.execute(
+            "INSERT INTO notification (id, user_id, subject, content, code, sender_id, create_time)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![id, user, n.subject, content, n.code, SYSTEM_USER, now],
+        )
+        .map_err(internal)?;
+        sent.push((
+            user,
+            api::Notification {
+                id,
+                subject: n.subject.clone(),
+                content: content.clone(),
+                code: n.code,
+                sender_id: SYSTEM_USER.to_string(),
+                create_time: Some(rfc3339(now)),
+                persistent: true,
+            },
+        ));
+    }
+    tx.commit().map_err(internal)?;
+    Ok(sent)
+}
+
+/// `notifications_update`: each update's given fields replace the stored
+/// notification's, in one transaction; unknown ids change nothing.
+pub fn update(c: &mut Conn, updates: &[nk::NotificationUpdate]) -> Result<(), CallError> {
+    const FAILED: &str = "failed to update notifications";
+    let tx = c.transaction().map_err(internal)?;
+    for u in updates {
+        let id = go_uuid(&u.id).map(|id| id.to_string()).unwrap_or_default();
+        let sender = match &u.sender {
+            Some(s) => Some(
+                pg_uuid(s)
+                    .map(|s| s.to_string())
+                    .ok_or_else(|| not_a_uuid(FAILED, s))?,
+            ),
+            None => None,
+        };
+        let content = u
+            .content
+            .as_ref()
+            .map(|m| Value::Object(m.clone()).to_string());
+        tx.execute(
+            "UPDATE notification SET content = coalesce(?1, content),
+                 subject = coalesce(?2, subject), sender_id = coalesce(?3, sender_id)
+             WHERE id = ?4",
+            params![content, u.subject, sender, id],
+        )
+        .map_err(internal)?;
+    }
+    tx.commit().map_err(internal)
+}
+
+/// `notifications_get_id`: the stored notifications of `ids` (only
+/// `user_id`'s unless it is empty), in id order.
+pub fn get_ids(
+    c: &Conn,
+    user_id: &str,
+    ids: &[String],
+) -> Result<Vec<nk::StoredNotification>, CallError> {
+    let ids: Vec<String> = ids
+        .iter()
+        .filter_map(|id| go_uuid(id).map(|u| u.to_string()))
+        .collect();
+    let user = match user_id {
+        "" => None,
+        u => Some(
+            pg_uuid(u)
+                .map(|u| u.to_string())
+                .ok_or_else(|| not_a_uuid("failed to list notifications by id", u))?,
+        ),
+    };
+    let marks = vec!["?"; ids.len()].join(", ");
+    let mut stmt = c
+        .prepare(&format!(
+            "SELECT id, user_id, subject, content, code, sender_id, create_time FROM notification
+             WHERE id IN ({marks}) AND (?{n} IS NULL OR user_id = ?{n}) ORDER BY id",
+            n = ids.len() + 1
+        ))
+        .map_err(internal)?;
+    let mut values: Vec<&dyn rusqlite::ToSql> =
+        ids.iter().map(|i| i as &dyn rusqlite::ToSql).collect();
+    values.push(&user);
+    stmt.query_map(values.as_slice(), |r| {
+        let content: String = r.get(3)?;
+        let sender: String = r.get(5)?;
+        Ok(nk::StoredNotification {
+            id: r.get(0)?,
+            user_id: r.get(1)?,
+            subject: r.get(2)?,
+            content: serde_json::from_str(&content).unwrap_or_default(),
+            code: r.get(4)?,
+            sender: if sender == SYSTEM_USER {
+                String::new()
+            } else {
+                sender
+            },
+            create_time: r.get(6)?,
+            persistent: true,
+        })
+    })
+    .and_then(|rows| rows.collect())
+    .map_err(internal)
+}
+
+/// `notifications_delete_id`: the stored notifications of `ids`, only
+/// `user_id`'s unless it is empty.
+pub fn delete_ids(c: &mut Conn, user_id: &str, ids: &[String]) -> Result<(), CallError> {
+    if !user_id.is_empty() {
+        return delete(c, user_id, ids);
+    }
+    let tx = c.transaction().map_err(internal)?;
+    for id in ids.iter().filter_map(|id| go_uuid(id)) {
+        tx.execute("DELETE FROM notification WHERE id = ?1", [id.to_string()])
+            .map_err(internal)?;
+    }
+    tx.commit().map_err(internal)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nakama_runtime_host::abi::nk;
 
     fn send(c: &Conn, to: &str, subject: &str, sender: &str) -> String {
         let mut content = serde_json::Map::new();

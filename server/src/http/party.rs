@@ -1,0 +1,64 @@
+//! The client's party listing, `GET /v2/party`, with Nakama's checks and
+//! messages (server/api_party.go) and the modules' hooks around it.
+//! Parties themselves are made and joined over the realtime socket.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, Uri};
+use axum::response::Response;
+use nakama_runtime_host::abi::hooks::hook;
+use nakama_runtime_host::abi::{api, Code};
+
+use super::{gateway_err, gateway_ok, query_first, query_map, query_number, session, Shared};
+
+/// `GET`: `limit` (1 to 100, default 10), `open`, `query`, `cursor`;
+/// hidden parties are never listed here.
+pub(super) async fn list(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
+    let claims = match session(&app, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let query = query_map(&uri);
+    let numbers = (|| {
+        Ok::<_, Response>((
+            query_number::<i32>(&query, "limit")?,
+            query_number::<bool>(&query, "open")?,
+        ))
+    })();
+    let (limit, open) = match numbers {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    let req = api::ListPartiesRequest {
+        limit,
+        open,
+        query: query_first(&query, "query"),
+        cursor: query_first(&query, "cursor"),
+    };
+    let req = match app.before::<hook::ListParties>(Some(&claims), req).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    if req.limit.is_some_and(|l| !(1..=100).contains(&l)) {
+        return gateway_err(
+            Code::InvalidArgument,
+            "Invalid limit - limit must be between 1 and 100.",
+        );
+    }
+    let limit = req.limit.unwrap_or(10) as usize;
+    let listed = app.parties.list(
+        limit,
+        req.open,
+        false,
+        req.query.as_deref().unwrap_or_default(),
+        req.cursor.as_deref().unwrap_or_default(),
+    );
+    match listed {
+        Ok((parties, cursor)) => {
+            let out = api::PartyList { parties, cursor };
+            app.after::<hook::ListParties>(Some(&claims), &out, &req)
+                .await;
+            gateway_ok(&out)
+        }
+        Err(_) => gateway_err(Code::Internal, "Error listing matches."),
+    }
+}

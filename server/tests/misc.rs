@@ -1,0 +1,52 @@
+//! Notifications by id and to everyone, leaderboard listing, ranks
+//! disabled, cursors from a rank, cron, files, metrics and party listing
+//! on the dev host, checked as on Nakama (`conformance::misc`).
+
+mod common;
+
+use common::Server;
+
+fn server() -> Server {
+    Server::start(&["fixture-nk"], &["--logger.level", "error"])
+}
+
+#[test]
+fn notifications_are_read_changed_and_deleted_by_id() {
+    nakama_conformance::misc::check_notifications(server().port);
+}
+
+#[test]
+fn a_notification_reaches_everyone() {
+    nakama_conformance::misc::check_send_all(server().port);
+}
+
+#[test]
+fn leaderboards_are_listed_and_ranks_disabled() {
+    nakama_conformance::misc::check_leaderboards(server().port);
+}
+
+#[test]
+fn cron_expressions_name_times_as_nakama_reads_them() {
+    nakama_conformance::misc::check_cron(server().port);
+}
+
+#[test]
+fn files_are_read_under_the_runtime_path() {
+    let server = server();
+    let runtime = server
+        .log
+        .parent()
+        .expect("the runtime folder")
+        .to_path_buf();
+    nakama_conformance::misc::check_read_file(server.port, &runtime);
+}
+
+#[test]
+fn metrics_calls_are_accepted() {
+    nakama_conformance::misc::check_metrics(server().port);
+}
+
+#[test]
+fn parties_are_listed_by_nk_and_by_clients() {
+    nakama_conformance::misc::check_parties(server().port);
+}
