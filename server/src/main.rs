@@ -95,15 +95,19 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        let (matches, grace) = (running.matches.clone(), running.shutdown_grace);
+        let shutdown = running.shutdown.clone();
         tokio::select! {
             r = running.server => match r {
                 Ok(Ok(())) => ExitCode::SUCCESS,
                 _ => ExitCode::FAILURE,
             },
             _ = stop_signal() => {
-                // Matches get `terminate` and shutdown_grace_sec to end.
-                matches.shutdown(grace).await;
+                // Matches get `terminate` and the shutdown hook runs, within
+                // shutdown_grace_sec; a second signal stops at once.
+                tokio::select! {
+                    _ = shutdown.run() => {}
+                    _ = stop_signal() => {}
+                }
                 ExitCode::SUCCESS
             }
         }
