@@ -128,9 +128,15 @@ pub fn check_http_handlers(port: u16) {
     let r = call(port, "PUT", "/v2/rpc/some_id", &[], b"");
     assert_eq!(r.json()["vars"], json!({"id": "some_id"}), "{}", r.text());
     // ... but not before GET and POST /v2/rpc/{id}.
-    let r = call(port, "GET", "/v2/rpc/some_id", &[], b"");
-    assert_eq!(r.status, 401, "{}", r.text());
-    assert_eq!(r.json()["message"], "Auth token or HTTP key required");
+    for (method, path) in [
+        ("GET", "/v2/rpc/some_id"),
+        ("GET", "/v2/rpc/some%20id"),
+        ("POST", "/v2/rpc/some%20id"),
+    ] {
+        let r = call(port, method, path, &[], b"");
+        assert_eq!(r.status, 401, "{method} {path}: {}", r.text());
+        assert_eq!(r.json()["message"], "Auth token or HTTP key required");
+    }
 }
 
 /// What a host's log says once the fixture's shutdown hook ran: its line,
