@@ -31,7 +31,10 @@ async fn replaced(_ctx: &Context, _nk: &Nakama) -> Result<(), Error> {
 }
 
 async fn last(ctx: &Context, _nk: &Nakama) -> Result<(), Error> {
-    SHUTDOWNS.lock().unwrap().push(ctx.execution_mode().to_string());
+    SHUTDOWNS
+        .lock()
+        .unwrap()
+        .push(ctx.execution_mode().to_string());
     Err(Error::new(Code::Aborted, "not now"))
 }
 
