@@ -838,6 +838,48 @@ async fn duplicate_hooks_are_refused() {
 }
 
 #[tokio::test]
+async fn two_shutdown_hooks_are_refused_and_http_handlers_all_kept_in_load_order() {
+    let (modules, _) = load_ok(&["guild", "fixture-http"]).await;
+    let routes: Vec<(String, String, String)> = modules
+        .http_routes()
+        .into_iter()
+        .map(|r| (r.module, r.methods.join(","), r.pattern))
+        .collect();
+    let route = |m: &str, methods: &str, p: &str| (m.into(), methods.into(), p.into());
+    assert_eq!(
+        routes,
+        [
+            route("fixture-http", "POST,PUT", "/fixture/echo/{id}"),
+            route("fixture-http", "POST", "/fixture/raw"),
+            route("fixture-http", "", "/fixture/error"),
+            route("fixture-http", "GET", "/fixture/panic"),
+            route("fixture-http", "GET", "/v2/storage/{collection}"),
+            route("fixture-http", "PUT,GET", "/v2/rpc/{id}"),
+            route("guild", "POST", "/guild/webhook"),
+        ]
+    );
+    assert!(modules.has_shutdown());
+
+    // The same file under two names: its HTTP handlers may come twice (the
+    // first answers), its shutdown hook may not.
+    let dir = common::folder_with(&["fixture-http"]);
+    let src = dir.path().join("libfixture_http.so");
+    std::fs::copy(&src, dir.path().join("libfixture_http_copy.rsmod")).unwrap();
+    let result = Modules::load(
+        dir.path(),
+        Arc::new(TestHost::default()),
+        ContextData::default(),
+        |_| {},
+    )
+    .await;
+    let msg = result.err().expect("refused").to_string();
+    assert!(
+        msg.contains("the shutdown hook is registered by two modules"),
+        "{msg}"
+    );
+}
+
+#[tokio::test]
 async fn modules_load_in_a_stable_order() {
     let (modules, _) = load_ok(&["hello", "guild", "fixture-panics"]).await;
     let names: Vec<&str> = modules
