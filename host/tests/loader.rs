@@ -821,20 +821,29 @@ async fn duplicate_rpc_ids_are_refused_naming_both_modules() {
 
 #[tokio::test]
 async fn duplicate_hooks_are_refused() {
-    // The same file under two names: every registration clashes, the first
-    // being its before hook on AuthenticateCustom or an RPC.
-    let dir = common::folder_with(&["guild"]);
-    let src = dir.path().join("libguild.so");
-    std::fs::copy(&src, dir.path().join("libguild_copy.rsmod")).unwrap();
-    let result = Modules::load(
+    // Every registration clashes, the first being its before hook on
+    // AuthenticateCustom or an RPC.
+    let msg = load_twice("guild")
+        .await
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(msg.contains("registered by two modules"), "{msg}");
+}
+
+/// Loads `package`'s file under two names.
+async fn load_twice(package: &str) -> Result<Modules, LoadError> {
+    let dir = common::folder_with(&[package]);
+    let file = format!("lib{}", package.replace('-', "_"));
+    let src = dir.path().join(format!("{file}.so"));
+    std::fs::copy(&src, dir.path().join(format!("{file}_copy.rsmod"))).unwrap();
+    Modules::load(
         dir.path(),
         Arc::new(TestHost::default()),
         ContextData::default(),
         |_| {},
     )
-    .await;
-    let msg = result.err().expect("refused").to_string();
-    assert!(msg.contains("registered by two modules"), "{msg}");
+    .await
 }
 
 #[tokio::test]
@@ -862,17 +871,8 @@ async fn two_shutdown_hooks_are_refused_and_http_handlers_all_kept_in_load_order
 
     // The same file under two names: its HTTP handlers may come twice (the
     // first answers), its shutdown hook may not.
-    let dir = common::folder_with(&["fixture-http"]);
-    let src = dir.path().join("libfixture_http.so");
-    std::fs::copy(&src, dir.path().join("libfixture_http_copy.rsmod")).unwrap();
-    let result = Modules::load(
-        dir.path(),
-        Arc::new(TestHost::default()),
-        ContextData::default(),
-        |_| {},
-    )
-    .await;
-    let msg = result.err().expect("refused").to_string();
+    let msg = load_twice("fixture-http").await.err().expect("refused");
+    let msg = msg.to_string();
     assert!(
         msg.contains("the shutdown hook is registered by two modules"),
         "{msg}"
