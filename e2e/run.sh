@@ -2,7 +2,8 @@
 # End-to-end tests: the official @heroiclabs/nakama-js client (pinned in
 # package.json, installed here if missing) against a host serving
 # examples/hello, examples/guild and examples/arena, with the matchmaker
-# running every second (Nakama's default is 15 s):
+# running every second (Nakama's default is 15 s) and examples/guild's
+# webhook secret in runtime.env:
 #   e2e/run.sh [devhost]   the dev host (started and stopped here)
 #   e2e/run.sh nakama      a real Nakama 3.40.0 running the same modules
 #                          through the bridge (bridge/run.sh: builds and
@@ -27,7 +28,8 @@ devhost)
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   "$cargo_target/debug/nakama-devhost" --runtime.path "$work" --database.address :memory: \
     --socket.address 127.0.0.1 --socket.port "$port" --logger.level warn \
-    --session.token_expiry_sec 7200 --matchmaker.interval_sec 1 > "$work/server.log" 2>&1 &
+    --session.token_expiry_sec 7200 --matchmaker.interval_sec 1 \
+    --runtime.env GUILD_WEBHOOK_SECRET=e2e-webhook-secret > "$work/server.log" 2>&1 &
   server=$!
   cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"; }
   trap cleanup EXIT
@@ -40,7 +42,7 @@ nakama)
   port=${NAKAMA_PORT:-7450}
   trap '"$root/scripts/nakama-down" >/dev/null' EXIT
   BRIDGE_MODULES="hello guild arena" NAKAMA_RESTART=1 NAKAMA_FRESH_DB=1 NAKAMA_PORT=$port "$root/bridge/run.sh" \
-    --matchmaker.interval_sec 1
+    --matchmaker.interval_sec 1 --runtime.env GUILD_WEBHOOK_SECRET=e2e-webhook-secret
   ;;
 *)
   echo "usage: e2e/run.sh [devhost|nakama]" >&2

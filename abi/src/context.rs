@@ -206,6 +206,11 @@ pub mod mode {
     pub const TOURNAMENT_END: &str = "tournament_end";
     pub const TOURNAMENT_RESET: &str = "tournament_reset";
     pub const LEADERBOARD_RESET: &str = "leaderboard_reset";
+    /// Custom HTTP handlers (ABI 1.8). Not one of Nakama's modes: a Go
+    /// handler gets the bare request, no runtime context at all.
+    pub const HTTP: &str = "http";
+    /// The shutdown hook (ABI 1.8).
+    pub const SHUTDOWN: &str = "shutdown";
 }
 
 #[cfg(test)]

@@ -137,6 +137,16 @@ pub mod kind {
     /// ABI 1.7: called when a leaderboard resets
     /// (`RegisterLeaderboardReset`).
     pub const LEADERBOARD_RESET: u8 = 13;
+    /// ABI 1.8: a custom HTTP handler on the client API's port
+    /// (`RegisterHttp`), its id the methods and path pattern (see
+    /// [`crate::http`]); input an [`crate::http::HttpRequest`], output an
+    /// [`crate::http::HttpResponse`]. Every one registered is routed, in
+    /// load order.
+    pub const HTTP: u8 = 14;
+    /// ABI 1.8: called once when the server stops on a termination signal,
+    /// within `shutdown_grace_sec` (`RegisterShutdown`); one per process,
+    /// its id empty; input and output empty.
+    pub const SHUTDOWN: u8 = 15;
 }
 
 /// One handler the module offers.

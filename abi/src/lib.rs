@@ -70,6 +70,8 @@
 //! | realtime after hook | `{"out": <answer>, "in": <message>}` (`out` per [`rtapi::after_shape`]) | empty |
 //! | match handler | a [`matches::MatchCall`] | a [`matches::MatchAnswer`] |
 //! | matchmaker matched | a JSON array of [`matchmaker::MatchmakerEntry`] | a match id, or empty (no match: the users get a token) |
+//! | custom HTTP handler | an [`http::HttpRequest`] ([`http::encode`]d) | an [`http::HttpResponse`] |
+//! | shutdown hook | empty | empty |
 //! | nk function | [`nk::NkFunction::Args`] | [`nk::NkFunction::Output`] |
 //!
 //! Errors cross as [`ffi::FfiError`]: a gRPC code and a message.
@@ -85,6 +87,7 @@ mod code;
 mod context;
 pub mod ffi;
 pub mod hooks;
+pub mod http;
 pub mod matches;
 pub mod matchmaker;
 pub mod nk;
@@ -119,7 +122,9 @@ pub const ABI_MAJOR: u32 = 1;
 ///   and the leaderboard scheduler's callbacks
 ///   ([`ffi::kind::TOURNAMENT_END`], [`ffi::kind::TOURNAMENT_RESET`],
 ///   [`ffi::kind::LEADERBOARD_RESET`], [`scheduler`]).
-pub const ABI_MINOR: u32 = 7;
+/// - 1.8: custom HTTP handlers ([`ffi::kind::HTTP`], [`http`](mod@http))
+///   and the shutdown hook ([`ffi::kind::SHUTDOWN`]).
+pub const ABI_MINOR: u32 = 8;
 
 /// Why a module's ABI version is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -61,6 +61,10 @@ const (
 	kindTournamentEnd    = C.NB_TOURNAMENT_END
 	kindTournamentReset  = C.NB_TOURNAMENT_RESET
 	kindLeaderboardReset = C.NB_LEADERBOARD_RESET
+	// kindHTTP, kindShutdown: custom HTTP handlers and the shutdown hook
+	// (ABI 1.8).
+	kindHTTP     = C.NB_HTTP
+	kindShutdown = C.NB_SHUTDOWN
 )
 
 // codeNotFound: nb_call found no module for the id.

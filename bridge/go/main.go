@@ -5,7 +5,8 @@
 // loads the Rust modules through the Rust loader linked in as a static
 // library (bridge/rust), then registers with Nakama's Initializer every RPC,
 // every before/after hook and every authoritative match handler they
-// declared (match.go), and their matchmaker matched hook (matchmaker.go). Each call crosses into Rust with its runtime
+// declared (match.go), their matchmaker matched hook (matchmaker.go), their
+// custom HTTP handlers and shutdown hook (http.go). Each call crosses into Rust with its runtime
 // context and a token; module log lines and nk calls come back through
 // exported callbacks that find the call's logger, context and nk module
 // by that token.
@@ -157,13 +158,22 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 			err = initializer.RegisterTournamentReset(tournamentCallback(h, theBridge.call))
 		case kindLeaderboardReset:
 			err = initializer.RegisterLeaderboardReset(leaderboardCallback(h, theBridge.call))
+		case kindHTTP:
+			methods, pattern := splitHTTPID(r.ID)
+			err = initializer.RegisterHttp(pattern, httpHandler(h, theBridge.httpCall, httpKey(initializer)), methods...)
+		case kindShutdown:
+			// One at most: the loader refuses a second module's.
+			err = initializer.RegisterShutdown(shutdownHook(h, theBridge.call))
 		default:
 			continue
 		}
 		if err != nil {
 			what := r.ID
-			if r.Kind == kindMatchmaker {
+			switch r.Kind {
+			case kindMatchmaker:
 				what = "the matchmaker matched hook"
+			case kindShutdown:
+				what = "the shutdown hook"
 			}
 			return fmt.Errorf("nakama rust bridge: registering %s of module %s (%s): %w", what, r.Module, r.Function, err)
 		}
@@ -171,6 +181,15 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 	logger.WithFields(map[string]interface{}{"bridge": Version, "path": path, "modules": len(report.Modules), "registrations": len(report.Registrations)}).
 		Info("Rust bridge ready")
 	return nil
+}
+
+// httpKey is runtime.http_key.
+func httpKey(initializer runtime.Initializer) string {
+	cfg, err := initializer.GetConfig()
+	if err != nil || cfg == nil || cfg.GetRuntime() == nil {
+		return ""
+	}
+	return cfg.GetRuntime().GetHTTPKey()
 }
 
 // runtimePath reads runtime.path from Nakama's config (the runtime config

@@ -40,6 +40,8 @@
 //! - [`parties`]: parties over the socket (creation, open and closed
 //!   joins, join requests, promotions, data, updates, removals, leaves,
 //!   closes).
+//! - [`custom_http`]: modules' custom HTTP handlers (`fixtures/fixture-http`)
+//!   and the shutdown hook's log line.
 //! - [`scheduler`]: the tournament end, tournament reset and leaderboard
 //!   reset callbacks (`fixtures/fixture-scheduler`), in real time.
 //! - [`misc`]: notifications by id and to everyone, leaderboard listing,
@@ -52,6 +54,7 @@
 //! (`bridge/rust/tests/nakama.rs`), so both hosts answer to one yardstick.
 
 pub mod channels;
+pub mod custom_http;
 pub mod events;
 pub mod friends;
 pub mod golden;

@@ -82,6 +82,13 @@ pub fn start(runtime: &Path, extra: &[&str]) -> Result<Nakama, String> {
 }
 
 impl Nakama {
+    /// Stops Nakama as [`Drop`] does (SIGTERM, then waits up to 10 s for
+    /// it to be gone) and answers everything it logged, its shutdown too.
+    pub fn stop(self) -> String {
+        drop(self);
+        log_text()
+    }
+
     /// Everything Nakama logged since it started.
     pub fn log(&self) -> String {
         log_text()

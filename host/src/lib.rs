@@ -221,6 +221,8 @@ impl Registered {
             kind::TOURNAMENT_END | kind::TOURNAMENT_RESET | kind::LEADERBOARD_RESET => {
                 CallKind::Scheduled(&self.id)
             }
+            kind::HTTP => CallKind::Http,
+            kind::SHUTDOWN => CallKind::Shutdown,
             _ => CallKind::Rpc(&self.id),
         }
     }
@@ -247,6 +249,10 @@ pub struct Modules {
     /// The leaderboard scheduler's callbacks, by their mode
     /// (`tournament_end`, ...): at most one each.
     scheduled: Handlers,
+    /// Custom HTTP handlers, in load order: the first that matches answers.
+    http: Vec<u32>,
+    /// The shutdown hook, under the empty id: at most one.
+    shutdown: Handlers,
     api: Arc<dyn HostApi>,
     /// The init context's `env` as the modules receive it (JSON), for
     /// calls whose context has no env of its own: encoded once, not per
@@ -356,6 +362,8 @@ impl Modules {
             after_rt: Handlers::default(),
             events: Default::default(),
             scheduled: Handlers::default(),
+            http: Vec::new(),
+            shutdown: Handlers::default(),
             api,
             init_env_json: String::new(),
         };
@@ -405,6 +413,9 @@ impl Modules {
                 if let Some(event) = EventKind::of(r.raw_kind) {
                     // Any number, from any module: no duplicates to refuse.
                     set.events[event as usize].push(at);
+                } else if r.raw_kind == kind::HTTP {
+                    // As Nakama's router: any number, the first match wins.
+                    set.http.push(at);
                 } else {
                     let (table, what) = match r.raw_kind {
                         kind::RPC => (&mut set.rpcs, format!("RPC id \"{}\"", r.id)),
@@ -426,6 +437,7 @@ impl Modules {
                                 format!("the {} callback", r.id.replace('_', " ")),
                             )
                         }
+                        kind::SHUTDOWN => (&mut set.shutdown, "the shutdown hook".into()),
                         _ => continue, // a kind from a newer minor this host ignores
                     };
                     if let Some(&prev) = table.get(&r.id) {
@@ -519,6 +531,58 @@ impl Modules {
         let r = &self.registered[*self.scheduled.get(mode)? as usize];
         Some(
             self.invoke(r.target, r.kind(), CallContext::new(ctx), input)
+                .await
+                .map(|_| ()),
+        )
+    }
+
+    /// The custom HTTP handlers, in the order a request tries them.
+    pub fn http_routes(&self) -> Vec<HttpRoute> {
+        self.http
+            .iter()
+            .map(|&index| {
+                let r = &self.registered[index as usize];
+                let (methods, pattern) = abi::http::parse_registration_id(&r.id);
+                HttpRoute {
+                    index,
+                    methods,
+                    pattern: pattern.to_string(),
+                    module: self.modules[r.target.module].opened.name.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// Calls custom HTTP handler `index` (an [`HttpRoute::index`]) with
+    /// `req`. An answer that does not decode is `INTERNAL`.
+    pub async fn call_http(
+        &self,
+        index: u32,
+        ctx: CallContext<'_>,
+        req: &abi::http::HttpRequest,
+    ) -> Result<abi::http::HttpResponse, CallError> {
+        let out = self
+            .call(Callee::Registered(index), ctx, &req.encode())
+            .await
+            .unwrap_or_else(|| Err(CallError::new(Code::NotFound, "no such HTTP handler")))?;
+        abi::http::HttpResponse::decode(&out).map_err(|e| {
+            CallError::new(
+                Code::Internal,
+                format!("an HTTP handler answered an undecodable response: {e}"),
+            )
+        })
+    }
+
+    /// Whether a module registered the shutdown hook.
+    pub fn has_shutdown(&self) -> bool {
+        !self.shutdown.is_empty()
+    }
+
+    /// Calls the shutdown hook; `None` if no module registered one.
+    pub async fn call_shutdown(&self, ctx: &ContextData) -> Option<Result<(), CallError>> {
+        let r = &self.registered[*self.shutdown.get("")? as usize];
+        Some(
+            self.invoke(r.target, r.kind(), CallContext::new(ctx), &[])
                 .await
                 .map(|_| ()),
         )
@@ -880,6 +944,19 @@ impl Modules {
         let (target, kind) = self.target(callee)?;
         Some(self.invoke(target, kind, ctx, input).await)
     }
+}
+
+/// A custom HTTP handler as a host routes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRoute {
+    /// What [`Modules::call_http`] takes.
+    pub index: u32,
+    /// Upper-cased; empty: any method.
+    pub methods: Vec<String>,
+    /// The gorilla/mux path template (`/guild/{id}`).
+    pub pattern: String,
+    /// The module that registered it.
+    pub module: String,
 }
 
 /// Which events a handler takes (Nakama's `RegisterEvent`,

@@ -216,6 +216,8 @@ pub fn kind_name(k: u8) -> &'static str {
         kind::TOURNAMENT_END => "tournament end callback",
         kind::TOURNAMENT_RESET => "tournament reset callback",
         kind::LEADERBOARD_RESET => "leaderboard reset callback",
+        kind::HTTP => "http handler",
+        kind::SHUTDOWN => "shutdown hook",
         _ => "unknown kind",
     }
 }

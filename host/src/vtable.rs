@@ -115,6 +115,10 @@ pub(crate) enum CallKind<'a> {
     Event,
     /// A leaderboard scheduler callback (ABI 1.7), by its mode.
     Scheduled(&'a str),
+    /// A custom HTTP handler (ABI 1.8).
+    Http,
+    /// The shutdown hook (ABI 1.8).
+    Shutdown,
 }
 
 /// What a [`HostHandle`] points at during one call. It lives in the
@@ -185,6 +189,8 @@ impl<'a> Scope<'a> {
                 CallKind::Matchmaker => ("matchmaker", None, None),
                 CallKind::Event => ("event", None, None),
                 CallKind::Scheduled(mode) => (scheduled_mode(mode), None, None),
+                CallKind::Http => (nakama_runtime_abi::mode::HTTP, None, None),
+                CallKind::Shutdown => (nakama_runtime_abi::mode::SHUTDOWN, None, None),
             };
             Arc::new(CallInfo {
                 module: self.module.name.clone(),

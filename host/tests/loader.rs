@@ -636,7 +636,7 @@ async fn other_abi_major_is_refused_naming_file_versions_and_fix() {
     let msg = result.err().expect("refused").to_string();
     assert!(msg.contains("libfixture_abi_major"), "{msg}");
     assert!(
-        msg.contains("module ABI 2.0") && msg.contains("host ABI 1.7"),
+        msg.contains("module ABI 2.0") && msg.contains("host ABI 1.8"),
         "{msg}"
     );
     assert!(msg.contains("rebuild the module"), "{msg}");
@@ -648,7 +648,7 @@ async fn newer_abi_minor_is_refused() {
     let msg = result.err().expect("refused").to_string();
     assert!(msg.contains("libfixture_abi_minor_newer"), "{msg}");
     assert!(
-        msg.contains("module ABI 1.99 is newer than host ABI 1.7"),
+        msg.contains("module ABI 1.99 is newer than host ABI 1.8"),
         "{msg}"
     );
     assert!(msg.contains("upgrade the host"), "{msg}");
@@ -766,7 +766,7 @@ async fn layout_mismatch_is_refused() {
         e @ LoadError::Layout { .. } => {
             let msg = e.to_string();
             assert!(msg.contains("libfixture_layout_mismatch"), "{msg}");
-            assert!(msg.contains("do not match this host's ABI 1.7"), "{msg}");
+            assert!(msg.contains("do not match this host's ABI 1.8"), "{msg}");
         }
         other => panic!("unexpected {other}"),
     }
@@ -821,20 +821,62 @@ async fn duplicate_rpc_ids_are_refused_naming_both_modules() {
 
 #[tokio::test]
 async fn duplicate_hooks_are_refused() {
-    // The same file under two names: every registration clashes, the first
-    // being its before hook on AuthenticateCustom or an RPC.
-    let dir = common::folder_with(&["guild"]);
-    let src = dir.path().join("libguild.so");
-    std::fs::copy(&src, dir.path().join("libguild_copy.rsmod")).unwrap();
-    let result = Modules::load(
+    // Every registration clashes, the first being its before hook on
+    // AuthenticateCustom or an RPC.
+    let msg = load_twice("guild")
+        .await
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(msg.contains("registered by two modules"), "{msg}");
+}
+
+/// Loads `package`'s file under two names.
+async fn load_twice(package: &str) -> Result<Modules, LoadError> {
+    let dir = common::folder_with(&[package]);
+    let file = format!("lib{}", package.replace('-', "_"));
+    let src = dir.path().join(format!("{file}.so"));
+    std::fs::copy(&src, dir.path().join(format!("{file}_copy.rsmod"))).unwrap();
+    Modules::load(
         dir.path(),
         Arc::new(TestHost::default()),
         ContextData::default(),
         |_| {},
     )
-    .await;
-    let msg = result.err().expect("refused").to_string();
-    assert!(msg.contains("registered by two modules"), "{msg}");
+    .await
+}
+
+#[tokio::test]
+async fn two_shutdown_hooks_are_refused_and_http_handlers_all_kept_in_load_order() {
+    let (modules, _) = load_ok(&["guild", "fixture-http"]).await;
+    let routes: Vec<(String, String, String)> = modules
+        .http_routes()
+        .into_iter()
+        .map(|r| (r.module, r.methods.join(","), r.pattern))
+        .collect();
+    let route = |m: &str, methods: &str, p: &str| (m.into(), methods.into(), p.into());
+    assert_eq!(
+        routes,
+        [
+            route("fixture-http", "POST,PUT", "/fixture/echo/{id}"),
+            route("fixture-http", "POST", "/fixture/raw"),
+            route("fixture-http", "", "/fixture/error"),
+            route("fixture-http", "GET", "/fixture/panic"),
+            route("fixture-http", "GET", "/v2/storage/{collection}"),
+            route("fixture-http", "PUT,GET", "/v2/rpc/{id}"),
+            route("guild", "POST", "/guild/webhook"),
+        ]
+    );
+    assert!(modules.has_shutdown());
+
+    // The same file under two names: its HTTP handlers may come twice (the
+    // first answers), its shutdown hook may not.
+    let msg = load_twice("fixture-http").await.err().expect("refused");
+    let msg = msg.to_string();
+    assert!(
+        msg.contains("the shutdown hook is registered by two modules"),
+        "{msg}"
+    );
 }
 
 #[tokio::test]

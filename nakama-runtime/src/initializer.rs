@@ -4,6 +4,7 @@
 use std::future::Future;
 
 use nakama_runtime_abi::ffi::kind;
+use nakama_runtime_abi::http::{self, HttpRequest, HttpResponse};
 use nakama_runtime_abi::{mode, scheduler};
 
 use crate::matches::{Match, MatchHandler};
@@ -142,6 +143,66 @@ where
     }
 }
 
+/// An `async fn(&Context, &Nakama) -> Result<(), E>`: the shutdown hook
+/// ([`Initializer::register_shutdown`]).
+pub trait ShutdownFn<'a>: Send + Sync + 'static {
+    type Output;
+    type Fut: Future<Output = Self::Output> + Send + 'a;
+    fn call(&self, ctx: &'a Context, nk: &'a Nakama) -> Self::Fut;
+}
+
+impl<'a, F, Fut> ShutdownFn<'a> for F
+where
+    F: Fn(&'a Context, &'a Nakama) -> Fut + Send + Sync + 'static,
+    Fut: Future + Send + 'a,
+{
+    type Output = Fut::Output;
+    type Fut = Fut;
+    fn call(&self, ctx: &'a Context, nk: &'a Nakama) -> Fut {
+        self(ctx, nk)
+    }
+}
+
+/// A custom HTTP handler, registered by value.
+struct HttpByValue<F, E> {
+    f: F,
+    _types: std::marker::PhantomData<fn() -> E>,
+}
+
+impl<F, E> Handler for HttpByValue<F, E>
+where
+    F: for<'a> RpcFn<'a, HttpRequest, Output = Result<HttpResponse, E>>,
+    E: Into<Error> + 'static,
+{
+    async fn call(&self, ctx: &Context, nk: &Nakama, input: &[u8]) -> Result<Vec<u8>, Error> {
+        let req = HttpRequest::decode(input).map_err(|e| {
+            Error::new(
+                crate::Code::Internal,
+                format!("the host sent an HTTP request that does not decode: {e}"),
+            )
+        })?;
+        let resp = self.f.call(ctx, nk, req).await.map_err(Into::into)?;
+        Ok(resp.encode())
+    }
+}
+
+/// The shutdown hook, registered by value.
+struct ShutdownByValue<F, E> {
+    f: F,
+    _types: std::marker::PhantomData<fn() -> E>,
+}
+
+impl<F, E> Handler for ShutdownByValue<F, E>
+where
+    F: for<'a> ShutdownFn<'a, Output = Result<(), E>>,
+    E: Into<Error> + 'static,
+{
+    async fn call(&self, ctx: &Context, nk: &Nakama, _input: &[u8]) -> Result<Vec<u8>, Error> {
+        self.f.call(ctx, nk).await.map_err(Into::into)?;
+        Ok(Vec::new())
+    }
+}
+
 impl Initializer {
     /// Registers `f` as RPC `id` (ids are case-insensitive, as in Nakama).
     /// The payload type is `String`, `Vec<u8>` or `Json<T>`; so is the result.
@@ -208,16 +269,16 @@ impl Initializer {
         E: Into<Error> + 'static,
     {
         self.entries.retain(|e| e.kind != kind::MATCHMAKER_MATCHED);
-        let handler: &'static dyn FfiHandler = Box::leak(Box::new(MatchedByValue {
+        let handler = MatchedByValue {
             f,
             _types: std::marker::PhantomData,
-        }));
-        self.entries.push(Entry {
-            kind: kind::MATCHMAKER_MATCHED,
-            function: std::any::type_name::<F>(),
-            id: String::new(),
+        };
+        self.push(
+            kind::MATCHMAKER_MATCHED,
+            String::new(),
+            std::any::type_name::<F>(),
             handler,
-        });
+        );
     }
 
     /// Registers `f` to handle events (Nakama's `RegisterEvent`): those
@@ -303,6 +364,81 @@ impl Initializer {
         self.push_scheduled(kind::LEADERBOARD_RESET, mode::LEADERBOARD_RESET, f);
     }
 
+    /// Registers `f` to answer HTTP requests on the client API's port
+    /// (7350) whose path matches `path_pattern` and whose method is one of
+    /// `methods` (any method if empty), as Nakama's `RegisterHttp`.
+    ///
+    /// The pattern is a gorilla/mux path template, as in Nakama: it starts
+    /// with `/`; `{name}` matches one path segment and `{name:regex}` what
+    /// the regex matches, both found in [`HttpRequest::vars`]. A handler
+    /// takes precedence over Nakama's own API routes of the same path
+    /// (all but `GET`/`POST /v2/rpc/...`, `GET /` and `GET /ws`); a request
+    /// of another method goes on to those routes (usually a 404). Handlers
+    /// are tried in load order; the first whose pattern and method match
+    /// answers.
+    ///
+    /// **Nakama authenticates nothing here**: check a key or a token
+    /// yourself. [`HttpRequest::http_key_valid`] says whether the request
+    /// carries the server's `runtime.http_key` (query `http_key` or Basic
+    /// auth, as for RPCs); for a shared secret of your own, put it in
+    /// `runtime.env` and compare with [`Context::env`].
+    ///
+    /// An error answers its code's HTTP status with
+    /// `{"code":..,"message":..}`; a panic answers 500, and the server
+    /// keeps serving. The body is capped at
+    /// `socket.max_request_size_bytes` (a longer one answers 400). The
+    /// context has mode `http`, the env, the headers and query params and
+    /// the client address, no user.
+    ///
+    /// ```ignore
+    /// async fn webhook(ctx: &Context, nk: &Nakama, req: HttpRequest) -> Result<HttpResponse, Error> {
+    ///     if req.header("X-Secret") != ctx.env().get("WEBHOOK_SECRET").map(String::as_str) {
+    ///         return Err(Error::new(Code::Unauthenticated, "bad secret"));
+    ///     }
+    ///     Ok(HttpResponse::json(200, &serde_json::json!({"ok": true})))
+    /// }
+    /// init.register_http("/guild/webhook", &["POST"], webhook);
+    /// ```
+    pub fn register_http<F, E>(&mut self, path_pattern: impl AsRef<str>, methods: &[&str], f: F)
+    where
+        F: for<'a> RpcFn<'a, HttpRequest, Output = Result<HttpResponse, E>>,
+        E: Into<Error> + 'static,
+    {
+        let handler = HttpByValue {
+            f,
+            _types: std::marker::PhantomData,
+        };
+        let id = http::registration_id(path_pattern.as_ref(), methods);
+        self.push(kind::HTTP, id, std::any::type_name::<F>(), handler);
+    }
+
+    /// Registers `f` to run once when the server receives a termination
+    /// signal (SIGTERM, Ctrl-C), before it stops, as Nakama's
+    /// `RegisterShutdown`: only if `shutdown_grace_sec` is above 0, and cut
+    /// short when that grace period ends (authoritative matches get their
+    /// `terminate` in the same period). Context mode `shutdown`, no user;
+    /// an error is logged.
+    ///
+    /// One per process: a second registration in this module replaces the
+    /// first, one in another module stops the host at load.
+    pub fn register_shutdown<F, E>(&mut self, f: F)
+    where
+        F: for<'a> ShutdownFn<'a, Output = Result<(), E>>,
+        E: Into<Error> + 'static,
+    {
+        self.entries.retain(|e| e.kind != kind::SHUTDOWN);
+        let handler = ShutdownByValue {
+            f,
+            _types: std::marker::PhantomData,
+        };
+        self.push(
+            kind::SHUTDOWN,
+            String::new(),
+            std::any::type_name::<F>(),
+            handler,
+        );
+    }
+
     fn push_scheduled<F, I, E>(&mut self, kind: u8, id: &str, f: F)
     where
         F: for<'a> RpcFn<'a, I, Output = Result<(), E>>,
@@ -310,16 +446,11 @@ impl Initializer {
         E: Into<Error> + 'static,
     {
         self.entries.retain(|e| e.kind != kind);
-        let handler: &'static dyn FfiHandler = Box::leak(Box::new(ScheduledByValue {
+        let handler = ScheduledByValue {
             f,
             _types: std::marker::PhantomData,
-        }));
-        self.entries.push(Entry {
-            kind,
-            function: std::any::type_name::<F>(),
-            id: id.to_string(),
-            handler,
-        });
+        };
+        self.push(kind, id.to_string(), std::any::type_name::<F>(), handler);
     }
 
     fn push_event<F, E>(&mut self, kind: u8, f: F)
@@ -327,14 +458,20 @@ impl Initializer {
         F: for<'a> RpcFn<'a, api::Event, Output = Result<(), E>>,
         E: Into<Error> + 'static,
     {
-        let handler: &'static dyn FfiHandler = Box::leak(Box::new(EventByValue {
+        let handler = EventByValue {
             f,
             _types: std::marker::PhantomData,
-        }));
+        };
+        self.push(kind, String::new(), std::any::type_name::<F>(), handler);
+    }
+
+    /// Adds a registration; its handler lives as long as the module.
+    fn push(&mut self, kind: u8, id: String, function: &'static str, handler: impl FfiHandler) {
+        let handler: &'static dyn FfiHandler = Box::leak(Box::new(handler));
         self.entries.push(Entry {
             kind,
-            function: std::any::type_name::<F>(),
-            id: String::new(),
+            function,
+            id,
             handler,
         });
     }

@@ -62,6 +62,8 @@
 //! | `impl Match for T` + `init.register_match::<T>("name")` | authoritative match handlers: see [`matches`](mod@crate::matches) |
 //! | `init.register_matchmaker_matched(f)` | `async fn(&Context, &Nakama, Vec<MatchmakerEntry>) -> Result<Option<String>, E>` |
 //! | `init.register_event(f)`, `init.register_event_session_start(f)`, `init.register_event_session_end(f)` | `async fn(&Context, &Nakama, api::Event) -> Result<(), E>` |
+//! | `init.register_http("/path/{var}", &["POST"], f)` | `async fn(&Context, &Nakama, HttpRequest) -> Result<HttpResponse, E>` |
+//! | `init.register_shutdown(f)` | `async fn(&Context, &Nakama) -> Result<(), E>` |
 //! | `init.register_rpc("id", f)` | as `#[rpc]`, with `Json<T>` for typed payloads |
 //!
 //! [`client::ClientApi`] describes the `#[rpc]`s and `MatchMessage` enums
@@ -87,11 +89,14 @@ mod registry;
 
 pub use context::{Context, Logger};
 pub use error::{Code, Error};
-pub use initializer::{Initializer, RpcFn};
+pub use initializer::{Initializer, RpcFn, ShutdownFn};
 pub use matches::{
     Dispatcher, JoinDecision, Match, MatchData, MatchInit, MatchMessage, MatchParams, Presence,
 };
 pub use nakama::Nakama;
+/// A custom HTTP handler's request and answer
+/// ([`Initializer::register_http`], ABI 1.8).
+pub use nakama_runtime_abi::http::{HttpRequest, HttpResponse};
 /// One user the matchmaker matched, as the matched hook gets it
 /// ([`Initializer::register_matchmaker_matched`]).
 pub use nakama_runtime_abi::matchmaker::MatchmakerEntry;
@@ -189,8 +194,9 @@ pub mod prelude {
     pub use crate::Proto;
     pub use crate::{
         after_hook, after_rt, api, before_hook, before_rt, init_module, nk, rpc, rtapi, Code,
-        Context, Dispatcher, Error, Initializer, JoinDecision, Json, Logger, Match, MatchData,
-        MatchInit, MatchMessage, MatchParams, MatchmakerEntry, Nakama, Presence, RuntimeError,
+        Context, Dispatcher, Error, HttpRequest, HttpResponse, Initializer, JoinDecision, Json,
+        Logger, Match, MatchData, MatchInit, MatchMessage, MatchParams, MatchmakerEntry, Nakama,
+        Presence, RuntimeError,
     };
 }
 

@@ -23,6 +23,7 @@ use axum::Router;
 use base64::Engine as _;
 use futures_util::future::Either;
 use nakama_runtime_host::abi::hooks::{hook, Hook};
+use nakama_runtime_host::abi::http as api_http;
 use nakama_runtime_host::abi::{api, mode, nk, Code, ContextData, ContextMaps};
 use nakama_runtime_host::{Before, CallContext, CallError, EventKind, Modules};
 use serde::de::DeserializeOwned;
@@ -30,6 +31,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 mod channel;
+pub mod custom;
 mod friend;
 mod group;
 mod leaderboard;
@@ -55,6 +57,9 @@ pub struct App {
     /// The modules served; `runtime.reload` swaps in a new set, and a
     /// call keeps the set it started with.
     pub modules: ArcSwap<Modules>,
+    /// The modules' custom HTTP handlers (with the set they come from,
+    /// swapped with it).
+    pub http_routes: ArcSwap<custom::Routes>,
     pub sessions: Arc<Sessions>,
     /// The running matches.
     pub matches: crate::matches::Matches,
@@ -127,8 +132,10 @@ pub fn router(
         }
         // The hot path, an RPC by a plain id, skips the router: what it
         // would do (route, extract the id, add the common headers) is done
-        // here. Any other id (escaped, empty, nested) takes the router.
-        if let Some(id) = plain_rpc_id(req.uri().path()) {
+        // here. Any other id (escaped, empty, nested) takes the router, as
+        // do other methods (a module's HTTP handler may take them).
+        let rpc_method = matches!(*req.method(), Method::GET | Method::POST);
+        if let Some(id) = plain_rpc_id(req.uri().path()).filter(|_| rpc_method) {
             let (app, id) = (app.clone(), id.to_string());
             let fut: BoxedResponse =
                 Box::pin(async move { Ok(common_headers(rpc_inner(app, id, req).await).await) });
@@ -237,10 +244,78 @@ fn routes(app: Arc<App>) -> Router {
         .merge(tournament::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        // Modules' handlers before the routes above, as in Nakama's router.
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            custom_http,
+        ))
         .layer(axum::middleware::map_response(common_headers))
         // The realtime socket: without the API's cache headers, as in Nakama.
         .route("/ws", get(crate::realtime::upgrade))
         .with_state(app)
+}
+
+/// A module's custom HTTP handler answers the request if one matches it
+/// (see [`custom`]); otherwise the API routes do.
+async fn custom_http(State(app): Shared, req: Request, next: axum::middleware::Next) -> Response {
+    let routes = app.http_routes.load_full();
+    if routes.is_empty() {
+        return next.run(req).await;
+    }
+    let path = custom::decoded_path(req.uri().path());
+    let Some(found) = routes.find(req.method().as_str(), &path) else {
+        return next.run(req).await;
+    };
+    let (parts, body) = req.into_parts();
+    let body = match read_body(&app, body).await {
+        Ok(b) => b.to_vec(),
+        Err(r) => return r,
+    };
+    let query = parts.uri.query().map(form_pairs).unwrap_or_default();
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(k, v)| {
+            let v = String::from_utf8_lossy(v.as_bytes()).into_owned();
+            (k.as_str().to_string(), v)
+        })
+        .collect();
+    let method = parts.method.as_str();
+    let key = &app.config.runtime_http_key;
+    let req = custom::request(method, &path, &query, &headers, key, body);
+    // The context as an RPC's by http key: no user, the query without
+    // http_key.
+    let mut ctx = app.base_context(mode::HTTP);
+    let mut ctx_query = query_map(&parts.uri);
+    ctx_query.remove("http_key");
+    let maps = request_context(&mut ctx, &parts, &ctx_query, None);
+    let call = CallContext::Data {
+        data: &ctx,
+        maps: Some(maps),
+        host_token: 0,
+    };
+    let answer = app
+        .timed(async { Ok(routes.call(found, call, req).await) })
+        .await
+        .unwrap_or_else(|e| custom::error_response(&e));
+    http_response(answer)
+}
+
+/// A handler's answer as axum's; header lines that are not valid HTTP are
+/// left out.
+pub fn http_response(answer: api_http::HttpResponse) -> Response {
+    let mut r = Response::new(Body::from(answer.body));
+    *r.status_mut() =
+        StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    for (k, v) in answer.headers {
+        if let (Ok(k), Ok(v)) = (
+            header::HeaderName::from_bytes(k.as_bytes()),
+            HeaderValue::from_str(&v),
+        ) {
+            r.headers_mut().append(k, v);
+        }
+    }
+    r
 }
 
 async fn common_headers(mut r: Response) -> Response {
@@ -604,20 +679,7 @@ async fn rpc_inner(app: Arc<App>, id: String, req: Request) -> Response {
         ctx.user_session_exp = Some(c.exp);
     }
     ctx.trace_id = Some(uuid::Uuid::new_v4().to_string());
-    if let Some((ip, port)) = client_address(&parts.headers, &parts.extensions) {
-        ctx.client_ip = Some(ip);
-        ctx.client_port = port;
-    }
-    let maps = ContextMaps::from_json(
-        String::new(),
-        headers_json(&parts.headers),
-        if query.is_empty() {
-            String::new()
-        } else {
-            json_text(&query)
-        },
-        vars,
-    );
+    let maps = request_context(&mut ctx, &parts, &query, vars);
     // 5. The call.
     let call = CallContext::Data {
         data: &ctx,
@@ -670,6 +732,27 @@ async fn rpc_inner(app: Arc<App>, id: String, req: Request) -> Response {
                 .into_response()
         }
     }
+}
+
+/// The client's address into `ctx`, and the maps of a call made for the
+/// request: its headers, `query` and the session's `vars` (JSON), written
+/// once.
+fn request_context(
+    ctx: &mut ContextData,
+    parts: &axum::http::request::Parts,
+    query: &HashMap<String, Vec<String>>,
+    vars: Option<String>,
+) -> ContextMaps {
+    if let Some((ip, port)) = client_address(&parts.headers, &parts.extensions) {
+        ctx.client_ip = Some(ip);
+        ctx.client_port = port;
+    }
+    let query = if query.is_empty() {
+        String::new()
+    } else {
+        json_text(query)
+    };
+    ContextMaps::from_json(String::new(), headers_json(&parts.headers), query, vars)
 }
 
 /// `x-custom-header` -> `X-Custom-Header`, as Go's net/http canonicalises.

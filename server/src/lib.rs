@@ -46,10 +46,53 @@ pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+nakama-devhost");
 pub struct Running {
     pub addr: SocketAddr,
     pub server: tokio::task::JoinHandle<std::io::Result<()>>,
-    /// Its matches, to end when it stops ([`matches::Matches::shutdown`]).
-    pub matches: matches::Matches,
-    /// `shutdown_grace_sec`.
-    pub shutdown_grace: std::time::Duration,
+    /// What to do when it is told to stop ([`Shutdown::run`]).
+    pub shutdown: Shutdown,
+}
+
+/// A dev host's stop on a termination signal, as Nakama's
+/// (server/shutdown.go): with `shutdown_grace_sec` above 0, the modules'
+/// shutdown hook runs while the matches get `terminate`, both cut short
+/// when the grace period ends; with 0, matches stop at once and the hook
+/// does not run.
+#[derive(Clone)]
+pub struct Shutdown {
+    app: Arc<http::App>,
+    grace: std::time::Duration,
+}
+
+impl Shutdown {
+    pub async fn run(&self) {
+        let (app, grace) = (&self.app, self.grace);
+        if grace.is_zero() {
+            app.log.info("Shutdown started", &[]);
+            app.matches.shutdown(grace).await;
+            return;
+        }
+        app.log.info(
+            "Shutdown started - use CTRL^C to force stop server",
+            &[("grace_period_sec", grace.as_secs().into())],
+        );
+        let modules = app.modules.load_full();
+        let hook = async {
+            let ctx = ContextData {
+                execution_mode: mode::SHUTDOWN.into(),
+                node: app.config.name.clone(),
+                version: VERSION.into(),
+                ..Default::default()
+            };
+            if let Some(Err(e)) = modules.call_shutdown(&ctx).await {
+                app.log.error(
+                    "Runtime shutdown function returned an error",
+                    &[("error", e.to_string().into())],
+                );
+            }
+        };
+        let both = futures_util::future::join(app.matches.shutdown(grace), hook);
+        if tokio::time::timeout(grace, both).await.is_err() {
+            app.log.info("Shutdown grace period expired", &[]);
+        }
+    }
 }
 
 /// Loads the modules, opens the database and starts serving.
@@ -124,6 +167,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         log.clone(),
     )?;
     let modules = Arc::new(loader.load().await.map_err(|e| e.to_string())?);
+    let http_routes = http::custom::Routes::new(modules.clone(), &log)?;
     matches.set_modules(modules.clone());
     events.set_modules(modules.clone());
     scheduler.set_modules(modules.clone());
@@ -154,6 +198,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         config,
         db,
         modules: ArcSwap::new(modules),
+        http_routes: ArcSwap::from_pointee(http_routes),
         sessions,
         matches: matches.clone(),
         matchmaker: matchmaker.clone(),
@@ -172,6 +217,10 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
     if reload {
         modules::watch(app.clone(), loader);
     }
+    let shutdown = Shutdown {
+        app: app.clone(),
+        grace: shutdown_grace,
+    };
     let router = http::router(app);
     // Small request/response exchanges: send at once, as Go's net/http does.
     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
@@ -186,7 +235,6 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
     Ok(Running {
         addr,
         server,
-        matches,
-        shutdown_grace,
+        shutdown,
     })
 }

@@ -87,6 +87,9 @@ fn main() -> ExitCode {
         }
     };
     runtime.block_on(async move {
+        // Listening for the signals before serving: one that comes as soon
+        // as the port answers must not find Rust's default (exit at once).
+        let mut stop = StopSignal::new();
         let running = match nakama_devhost::start(config, warnings).await {
             Ok(r) => r,
             Err(e) => {
@@ -95,15 +98,19 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        let (matches, grace) = (running.matches.clone(), running.shutdown_grace);
+        let shutdown = running.shutdown.clone();
         tokio::select! {
             r = running.server => match r {
                 Ok(Ok(())) => ExitCode::SUCCESS,
                 _ => ExitCode::FAILURE,
             },
-            _ = stop_signal() => {
-                // Matches get `terminate` and shutdown_grace_sec to end.
-                matches.shutdown(grace).await;
+            _ = stop.recv() => {
+                // Matches get `terminate` and the shutdown hook runs, within
+                // shutdown_grace_sec; a second signal stops at once.
+                tokio::select! {
+                    _ = shutdown.run() => {}
+                    _ = stop.recv() => {}
+                }
                 ExitCode::SUCCESS
             }
         }
@@ -111,17 +118,34 @@ fn main() -> ExitCode {
 }
 
 /// Ctrl-C, or SIGTERM where there is one (what Nakama stops on).
-async fn stop_signal() {
+struct StopSignal {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl StopSignal {
+    fn new() -> StopSignal {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let signals = signal(SignalKind::terminate())
+                .and_then(|term| Ok((term, signal(SignalKind::interrupt())?)))
+                .ok();
+            StopSignal { signals }
+        }
+        #[cfg(not(unix))]
+        StopSignal {}
+    }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        if let Some((term, int)) = &mut self.signals {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
                 _ = term.recv() => {}
+                _ = int.recv() => {}
             }
             return;
         }
+        let _ = tokio::signal::ctrl_c().await;
     }
-    let _ = tokio::signal::ctrl_c().await;
 }

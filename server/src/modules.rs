@@ -139,11 +139,22 @@ pub fn watch(app: Arc<App>, mut loader: Loader) {
                 Ok(modules) => {
                     let count = modules.modules().len();
                     let modules = Arc::new(modules);
+                    let routes = match crate::http::custom::Routes::new(modules.clone(), &app.log) {
+                        Ok(r) => r,
+                        Err(e) => {
+                            app.log.error(
+                                "Module reload failed; the modules loaded before keep serving",
+                                &[("error", e.into())],
+                            );
+                            continue;
+                        }
+                    };
                     app.matches.set_modules(modules.clone());
                     app.matchmaker.set_modules(modules.clone());
                     app.events.set_modules(modules.clone());
                     app.scheduler.set_modules(modules.clone());
                     app.modules.store(modules);
+                    app.http_routes.store(Arc::new(routes));
                     app.log.info(
                         "Modules reloaded",
                         &[
@@ -218,6 +229,9 @@ fn log_event(log: &Logger, event: LoadEvent) {
                 "leaderboard reset callback" => {
                     "Registered Rust runtime Leaderboard Reset function invocation"
                 }
+                "shutdown hook" => "Registered Rust runtime Shutdown function invocation",
+                // Its pattern is logged as Nakama logs it, with the routes.
+                "http handler" => "Registered Rust custom HTTP handler",
                 "event handler" => "Registered Rust event handler",
                 "session start event handler" => "Registered Rust session start event handler",
                 "session end event handler" => "Registered Rust session end event handler",

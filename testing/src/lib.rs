@@ -44,6 +44,7 @@ use std::sync::{Arc, Mutex};
 use nakama_devhost::channels::Channels;
 use nakama_devhost::db::{self, leaderboard, tournament, Caller, Clock, Db};
 use nakama_devhost::events::{session_event, Events};
+use nakama_devhost::http::custom::{self, Routes};
 use nakama_devhost::log::Logger;
 use nakama_devhost::matches::{JoinError, JoinRequest, Matches};
 /// A `matchmaker_add`'s ticket ([`Connection::matchmaker_add`]).
@@ -60,10 +61,10 @@ use nakama_runtime::api;
 use nakama_runtime::hooks::Hook;
 use nakama_runtime::nk::{self, StorageReadOp, StorageWriteOp};
 use nakama_runtime::MatchmakerEntry;
-use nakama_runtime::{Code, Error, MatchMessage, Nakama, RpcFn};
+use nakama_runtime::{Code, Error, HttpResponse, MatchMessage, Nakama, RpcFn};
 use nakama_runtime_host::abi::{mode, ContextData};
 use nakama_runtime_host::{
-    Before, BoxFuture, CallError, EventKind, HostApi, LogRecord, Modules, OpenedModule,
+    Before, BoxFuture, CallContext, CallError, EventKind, HostApi, LogRecord, Modules, OpenedModule,
 };
 use serde::{de::DeserializeOwned, Serialize};
 
@@ -189,6 +190,10 @@ pub struct TestHost {
     events: Events,
     /// Runs the module's tournament and leaderboard callbacks when asked.
     scheduler: Scheduler,
+    /// The module's custom HTTP handlers ([`TestHost::http`]).
+    http_routes: Routes,
+    /// The env the module's context has (`runtime.env`).
+    env: HashMap<String, String>,
     /// The copies of the module files this host loaded (see [`TestHost::load`]).
     _copies: Option<tempfile::TempDir>,
 }
@@ -198,7 +203,11 @@ fn to_error(e: CallError) -> Error {
 }
 
 impl TestHost {
-    async fn start(opened: Option<OpenedModule>, path: Option<&Path>) -> Result<TestHost, String> {
+    async fn start(
+        opened: Option<OpenedModule>,
+        path: Option<&Path>,
+        env: HashMap<String, String>,
+    ) -> Result<TestHost, String> {
         let db = Db::open(":memory:")?;
         let sessions = Arc::new(Sessions::new(
             "test-session-key",
@@ -211,6 +220,7 @@ impl TestHost {
         let ctx = ContextData {
             execution_mode: mode::RUN_ONCE.into(),
             node: "test".into(),
+            env: env.clone(),
             ..Default::default()
         };
         let scheduler = Scheduler::new(db.clone(), &ctx, Logger::new("error", "json"));
@@ -260,7 +270,10 @@ impl TestHost {
             online.clone(),
         );
         matchmaker.set_modules(modules.clone());
+        let http_routes = Routes::new(modules.clone(), &Logger::new("error", "json"))?;
         Ok(TestHost {
+            http_routes,
+            env,
             modules,
             db,
             matches,
@@ -276,7 +289,20 @@ impl TestHost {
     /// The handlers compiled into this test binary, on a fresh database.
     pub async fn new() -> TestHost {
         let root = nakama_runtime::__private::in_process_root();
-        TestHost::start(Some(OpenedModule::in_process(root)), None)
+        TestHost::start(Some(OpenedModule::in_process(root)), None, HashMap::new())
+            .await
+            .unwrap_or_else(|e| panic!("test host: {e}"))
+    }
+
+    /// [`TestHost::new`] with `runtime.env` entries: the env every context
+    /// of the module has ([`Context::env`](nakama_runtime::Context::env)).
+    pub async fn with_env(env: &[(&str, &str)]) -> TestHost {
+        let root = nakama_runtime::__private::in_process_root();
+        let env = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        TestHost::start(Some(OpenedModule::in_process(root)), None, env)
             .await
             .unwrap_or_else(|e| panic!("test host: {e}"))
     }
@@ -286,7 +312,7 @@ impl TestHost {
     /// own: statics in the module do not carry over from one test to the
     /// next, and a file rebuilt while tests run is loaded as it is now.
     pub async fn load(path: impl AsRef<Path>) -> TestHost {
-        TestHost::start(None, Some(path.as_ref()))
+        TestHost::start(None, Some(path.as_ref()), HashMap::new())
             .await
             .unwrap_or_else(|e| panic!("test host: {e}"))
     }
@@ -343,6 +369,7 @@ impl TestHost {
             user_id: user.map(|u| u.id.clone()),
             username: user.map(|u| u.username.clone()),
             vars: (user.is_some() && !call.vars.is_empty()).then(|| call.vars.clone()),
+            env: self.env.clone(),
             headers: call.headers.clone(),
             query_params: call.query.clone(),
             ..Default::default()
@@ -589,6 +616,64 @@ impl TestHost {
             .next()
         {
             Some((_, e)) => Err(to_error(e)),
+            None => Ok(()),
+        }
+    }
+
+    /// Sends an HTTP request to the module's custom HTTP handlers
+    /// (`init.register_http`) as the dev host routes it on its port:
+    /// `path` may carry a query (`/guild/webhook?x=1`); the first handler
+    /// whose pattern and methods match answers (its error or panic as the
+    /// code's status with `{"code","message"}`); none: 404
+    /// `{"code":5,"message":"Not Found"}`, the API's answer. The server's
+    /// http key is Nakama's default, `defaulthttpkey`. The context has mode
+    /// `http` and no user.
+    pub async fn http(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<Vec<u8>>,
+    ) -> HttpResponse {
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        let path = custom::decoded_path(path);
+        let Some(found) = self.http_routes.find(method, &path) else {
+            let body = serde_json::json!({"code": 5, "message": "Not Found"});
+            return HttpResponse::json(404, &body);
+        };
+        let query = nakama_devhost::http::form_pairs(query);
+        let headers: Vec<(String, String)> = headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let req = custom::request(
+            method,
+            &path,
+            &query,
+            &headers,
+            "defaulthttpkey",
+            body.into(),
+        );
+        let mut call = Call::default();
+        for (k, v) in &req.headers {
+            call.headers.insert(k.clone(), v.clone());
+        }
+        for (k, v) in query.iter().filter(|(k, _)| k != "http_key") {
+            call = call.query(k, v);
+        }
+        let ctx = self.context(&call, mode::HTTP);
+        self.http_routes
+            .call(found, CallContext::new(&ctx), req)
+            .await
+    }
+
+    /// Runs the module's shutdown hook (`init.register_shutdown`) as a
+    /// host does on a termination signal (mode `shutdown`, no user);
+    /// answers its error. Without a hook, `Ok`.
+    pub async fn shutdown(&self) -> Result<(), Error> {
+        let ctx = self.context(&Call::default(), mode::SHUTDOWN);
+        match self.modules.call_shutdown(&ctx).await {
+            Some(result) => result.map_err(to_error),
             None => Ok(()),
         }
     }

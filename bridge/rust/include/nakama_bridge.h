@@ -72,6 +72,9 @@ typedef void (*nb_ctx_fn)(uint64_t token, nb_sink *sink);
                               * output empty */
 #define NB_TOURNAMENT_RESET 12  /* ABI 1.7: as NB_TOURNAMENT_END */
 #define NB_LEADERBOARD_RESET 13 /* ABI 1.7: input {"leaderboard":..,"reset":..} */
+#define NB_HTTP 14 /* ABI 1.8: a custom HTTP handler, id "METHODS PATTERN": input
+                    * u32 LE head length, head JSON, body; output the same */
+#define NB_SHUTDOWN 15 /* ABI 1.8: the shutdown hook: input and output empty */
 
 /* Loads the *.rsmod files of `path` and runs their init. NB_OK: *out holds
  * the report JSON {"modules":[..],"skipped":[..],"registrations":[{module,

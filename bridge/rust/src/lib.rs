@@ -209,6 +209,14 @@ pub const NB_TOURNAMENT_END: u8 = 11;
 pub const NB_TOURNAMENT_RESET: u8 = 12;
 /// The leaderboard reset callback (ABI 1.7): input a `LeaderboardCall`.
 pub const NB_LEADERBOARD_RESET: u8 = 13;
+/// A custom HTTP handler (ABI 1.8; its id the methods and path pattern,
+/// `nakama_runtime_abi::http::registration_id`): input an encoded
+/// `HttpRequest`, output an encoded `HttpResponse`
+/// (`nakama_runtime_abi::http`).
+pub const NB_HTTP: u8 = 14;
+/// The shutdown hook (ABI 1.8; one per process, its id empty): input and
+/// output empty.
+pub const NB_SHUTDOWN: u8 = 15;
 
 /// The execution mode a module's context has in a call of `kind`, as
 /// Nakama names it for Go modules.
@@ -225,12 +233,14 @@ fn execution_mode(kind: u8) -> Option<&'static str> {
         NB_TOURNAMENT_END => mode::TOURNAMENT_END,
         NB_TOURNAMENT_RESET => mode::TOURNAMENT_RESET,
         NB_LEADERBOARD_RESET => mode::LEADERBOARD_RESET,
+        NB_HTTP => mode::HTTP,
+        NB_SHUTDOWN => mode::SHUTDOWN,
         _ => return None,
     })
 }
 
 /// Call kinds are 1 to this.
-const KINDS: usize = 13;
+const KINDS: usize = 15;
 
 struct GoHost {
     log: NbLogFn,
@@ -518,6 +528,8 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
                     "tournament end callback" => NB_TOURNAMENT_END,
                     "tournament reset callback" => NB_TOURNAMENT_RESET,
                     "leaderboard reset callback" => NB_LEADERBOARD_RESET,
+                    "http handler" => NB_HTTP,
+                    "shutdown hook" => NB_SHUTDOWN,
                     _ => continue,
                 },
                 r.index,
@@ -762,7 +774,8 @@ fn module_answer(kind: u8, out: Output) -> Answer {
         | NB_EVENT_SESSION_END
         | NB_TOURNAMENT_END
         | NB_TOURNAMENT_RESET
-        | NB_LEADERBOARD_RESET => Answer::Text(String::new()),
+        | NB_LEADERBOARD_RESET
+        | NB_SHUTDOWN => Answer::Text(String::new()),
         _ => Answer::Module(out),
     }
 }
@@ -1009,6 +1022,8 @@ mod tests {
                 Some("tournament_end"),
                 Some("tournament_reset"),
                 Some("leaderboard_reset"),
+                Some("http"),
+                Some("shutdown"),
                 None
             ]
         );

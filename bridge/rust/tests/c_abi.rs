@@ -416,22 +416,24 @@ fn the_c_abi_end_to_end() {
         call(NB_RPC, "nope", ctx, "", 7),
         (NB_NOT_FOUND, String::new())
     );
-    let (code, msg) = call(14, "hello", ctx, "", 7);
-    assert_eq!((code, msg.as_str()), (13, "unknown call kind 14"));
+    let (code, msg) = call(16, "hello", ctx, "", 7);
+    assert_eq!((code, msg.as_str()), (13, "unknown call kind 16"));
     // The same with a context on demand (an empty wire), whose view comes
     // from a table by kind.
-    for kind in [0, 14, 15] {
+    for kind in [0, 16, 17] {
         let (code, msg) = call(kind, "hello", b"", "", 7);
         assert_eq!((code, msg), (13, format!("unknown call kind {kind}")));
     }
-    // Known kinds (realtime hooks: ABI 1.6, events: 1.7) without that
-    // handler.
+    // Known kinds (realtime hooks: ABI 1.6, events: 1.7, HTTP handlers
+    // and the shutdown hook: 1.8) without that handler.
     for kind in [
         NB_MATCH,
         NB_BEFORE_RT,
         NB_AFTER_RT,
         NB_EVENT,
         NB_TOURNAMENT_END,
+        NB_HTTP,
+        NB_SHUTDOWN,
     ] {
         assert_eq!(
             call(kind, "hello", b"", "", 7),

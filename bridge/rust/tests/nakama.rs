@@ -676,3 +676,35 @@ fn scheduler_callbacks_run_in_nakama_as_on_the_dev_host() {
     let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
     nakama_conformance::scheduler::check_scheduler(nakama.port);
 }
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn custom_http_handlers_answer_in_nakama_as_on_the_dev_host() {
+    // fixture-http's handlers are registered with RegisterHttp: Nakama's
+    // own router (gorilla/mux) matches their patterns and methods.
+    let runtime = runtime_folder(&["fixture-http"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    nakama_conformance::custom_http::check_http_handlers(nakama.port);
+    assert!(
+        !nakama
+            .log_lines("Registered custom HTTP handler")
+            .is_empty(),
+        "{}",
+        nakama.log()
+    );
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn the_shutdown_hook_runs_in_nakama_on_sigterm() {
+    // Registered with RegisterShutdown; Nakama runs it on SIGTERM when
+    // shutdown_grace_sec is above 0.
+    let runtime = runtime_folder(&["fixture-http"]);
+    let nakama = nakama::start(runtime.path(), &["--shutdown_grace_sec", "5"]).expect(NEEDS_NAKAMA);
+    let log = nakama.stop();
+    nakama_conformance::custom_http::check_shutdown_log(&log);
+    assert!(
+        log.contains("Registered Go runtime Shutdown function invocation"),
+        "{log}"
+    );
+}

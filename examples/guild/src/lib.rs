@@ -33,6 +33,12 @@
 //!   `lobby_say` `{"name", "text"}` says there (`stream_data` whose data is
 //!   `{"from", "text"}`, masked as chat is; nakama-js `onstreamdata`).
 //!   Closing the socket leaves the lobby.
+//! - A webhook, `POST /guild/webhook` (a custom HTTP handler on the client
+//!   API's port): another service credits a member's contributions
+//!   (`{"user_id", "points"}`, answered `{"total", "rank"}`) when its
+//!   `X-Webhook-Secret` header is runtime.env's `GUILD_WEBHOOK_SECRET`
+//!   (Nakama authenticates nothing on these routes); without that env
+//!   entry the webhook answers 503.
 
 use nakama_runtime::prelude::*;
 use nakama_runtime::scheduler;
@@ -178,6 +184,7 @@ async fn init(ctx: &Context, nk: &Nakama, init: &mut Initializer) -> Result<(), 
     init.register_event_session_start(session_started);
     init.register_event_session_end(session_ended);
     init.register_tournament_end(cup_ended);
+    init.register_http("/guild/webhook", &["POST"], webhook);
     // Creating a leaderboard that exists changes nothing: safe at every start.
     nk.leaderboard_create(&nk::LeaderboardCreateArgs {
         id: CONTRIBUTIONS.into(),
@@ -229,15 +236,25 @@ pub async fn contribute(
     req: Contribute,
 ) -> Result<Contribution, Error> {
     let user = ctx.user_id().ok_or(GuildError::NoSession)?;
-    if !(1..=1000).contains(&req.points) {
+    add_points(nk, user, ctx.username().unwrap_or_default(), req.points).await
+}
+
+/// Adds 1 to 1000 points to `user`'s contributions.
+async fn add_points(
+    nk: &Nakama,
+    user: &str,
+    username: &str,
+    points: i64,
+) -> Result<Contribution, Error> {
+    if !(1..=1000).contains(&points) {
         return Err(GuildError::BadInput.into());
     }
     let record = nk
         .leaderboard_record_write(&nk::LeaderboardRecordWriteArgs {
             id: CONTRIBUTIONS.into(),
             owner_id: user.to_string(),
-            username: ctx.username().unwrap_or_default().to_string(),
-            score: req.points,
+            username: username.to_string(),
+            score: points,
             ..Default::default()
         })
         .await?;
@@ -245,6 +262,41 @@ pub async fn contribute(
         total: record.score,
         rank: record.rank,
     })
+}
+
+/// The runtime.env entry holding the webhook's shared secret.
+pub const WEBHOOK_SECRET: &str = "GUILD_WEBHOOK_SECRET";
+
+#[derive(Debug, Deserialize)]
+struct Credit {
+    user_id: String,
+    points: i64,
+}
+
+/// `POST /guild/webhook`: another service credits a member's
+/// contributions. Nakama checks nothing on a custom route, so the handler
+/// checks the shared secret itself.
+pub async fn webhook(ctx: &Context, nk: &Nakama, req: HttpRequest) -> Result<HttpResponse, Error> {
+    let Some(secret) = ctx.env().get(WEBHOOK_SECRET).filter(|s| !s.is_empty()) else {
+        return Err(Error::new(
+            Code::Unavailable,
+            format!("webhook disabled: set runtime.env {WEBHOOK_SECRET}"),
+        ));
+    };
+    if req.header("X-Webhook-Secret") != Some(secret.as_str()) {
+        return Err(Error::new(Code::Unauthenticated, "bad webhook secret"));
+    }
+    let credit: Credit = serde_json::from_slice(&req.body)
+        .map_err(|e| Error::new(Code::InvalidArgument, e.to_string()))?;
+    // An unknown (or malformed) user id is the caller's mistake.
+    let member = nk
+        .users_get_id(&[&credit.user_id])
+        .await
+        .ok()
+        .and_then(|users| users.into_iter().next())
+        .ok_or_else(|| Error::new(Code::NotFound, "no such member"))?;
+    let done = add_points(nk, &member.id, &member.username, credit.points).await?;
+    Ok(HttpResponse::json(200, &done))
 }
 
 fn valid_name(name: &str) -> bool {

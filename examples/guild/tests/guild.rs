@@ -429,3 +429,41 @@ async fn the_weekly_cup_takes_members_who_joined_and_starts_again_on_monday() {
         .unwrap();
     assert_eq!((fresh.score, fresh.num_score, fresh.rank), (5, 1, 1));
 }
+
+/// `POST /guild/webhook` with this secret and body.
+async fn post_webhook(host: &TestHost, secret: &str, body: String) -> nakama_runtime::HttpResponse {
+    let headers = [("X-Webhook-Secret", secret)];
+    host.http("POST", "/guild/webhook", &headers, body).await
+}
+
+#[tokio::test]
+async fn the_webhook_credits_contributions_for_callers_with_the_secret() {
+    use guild::{Contribution, CONTRIBUTIONS, WEBHOOK_SECRET};
+
+    // Without the secret in runtime.env, the webhook is off.
+    let off = TestHost::new().await;
+    let r = post_webhook(&off, "", "{}".into()).await;
+    assert_eq!(r.status, 503, "{:?}", String::from_utf8_lossy(&r.body));
+
+    let host = TestHost::with_env(&[(WEBHOOK_SECRET, "s3cret")]).await;
+    let gus = host.user("gus").await;
+    let credit = |points: i64| format!(r#"{{"user_id":"{}","points":{points}}}"#, gus.id());
+    let r = post_webhook(&host, "s3cret", credit(40)).await;
+    assert_eq!(r.status, 200, "{:?}", String::from_utf8_lossy(&r.body));
+    let c: Contribution = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(c, Contribution { total: 40, rank: 1 });
+    let board = host.leaderboard(CONTRIBUTIONS).await;
+    assert_eq!(board[0].username.as_deref(), Some("gus"));
+
+    // A wrong secret, a bad amount, an unknown member, another method.
+    assert_eq!(post_webhook(&host, "guess", credit(5)).await.status, 401);
+    assert_eq!(post_webhook(&host, "s3cret", credit(0)).await.status, 400);
+    let stranger = r#"{"user_id":"00000000-0000-0000-0000-000000000000","points":5}"#;
+    assert_eq!(
+        post_webhook(&host, "s3cret", stranger.into()).await.status,
+        404
+    );
+    let r = host.http("GET", "/guild/webhook", &[], "").await;
+    assert_eq!(r.status, 404, "POST only");
+    assert_eq!(host.leaderboard(CONTRIBUTIONS).await[0].score, 40);
+}
