@@ -671,9 +671,17 @@ mod tests {
             want.sort();
             assert_eq!(seen, want);
             assert!(all.cursor.is_empty());
+            // x's edges: f1 (friends) and f2's invite, as Nakama counts them.
+            let edges = |id: &str| {
+                all.friends_of_friends
+                    .iter()
+                    .filter_map(|f| f.user.as_ref())
+                    .find(|u| u.id == id)
+                    .map(|u| u.edge_count)
+            };
             assert_eq!(
-                all.friends_of_friends[0].user.as_ref().unwrap().edge_count,
-                1
+                (edges(&x), edges(&y), edges(&z)),
+                (Some(2), Some(1), Some(1))
             );
             let page = friends_of_friends(c, &me, 1, "").unwrap();
             assert_eq!(page.friends_of_friends.len(), 1);
