@@ -17,8 +17,8 @@ mod friends;
 mod misc;
 pub use friends::*;
 mod streams;
-pub use streams::*;
 pub use misc::*;
+pub use streams::*;
 
 /// One nk function: its wire name, arguments and result.
 pub trait NkFunction {

@@ -897,6 +897,8 @@ async fn modules_load_in_a_stable_order() {
             "get_guild",
             "guild_owner",
             "hello",
+            "join_lobby",
+            "lobby_say",
             "panic_after_await",
             "panic_now",
             "still_fine",

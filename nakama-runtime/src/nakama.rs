@@ -12,8 +12,8 @@ use crate::api;
 use crate::Error;
 
 mod friends;
-mod streams;
 mod misc;
+mod streams;
 
 pub use nakama_runtime_abi::nk::{
     StorageDeleteOp, StorageListResult, StorageReadOp, StorageWriteOp, WalletUpdateResult,

@@ -20,8 +20,8 @@ use crate::status::Statuses;
 
 mod checks;
 mod friends;
-mod streams;
 mod misc;
+mod streams;
 mod tournament;
 
 pub use misc::Extras;

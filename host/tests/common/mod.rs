@@ -19,6 +19,7 @@ pub const PACKAGES: &[&str] = &[
     "fixture-nk",
     "fixture-matchmaker",
     "fixture-rt",
+    "fixture-http",
     "arena",
 ];
 
