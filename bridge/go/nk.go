@@ -721,6 +721,9 @@ func nkError(name string, err error) (int, string) {
 	if code, ok := tournamentError(err); ok {
 		return code, msg
 	}
+	if code, ok := accountError(name, err); ok {
+		return code, msg
+	}
 	switch {
 	case errors.As(err, &bad):
 		return 3, fmt.Sprintf("%s: bad arguments: %s", name, msg)

@@ -29,6 +29,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+mod account;
 mod channel;
 mod friend;
 mod group;
@@ -187,7 +188,18 @@ fn routes(app: Arc<App>) -> Router {
         .route("/v2/account/session/refresh", post(session_refresh))
         .route("/v2/session/logout", post(session_logout))
         .route("/v2/event", post(event))
-        .route("/v2/account", get(get_account).put(update_account))
+        .route(
+            "/v2/account",
+            get(get_account)
+                .put(update_account)
+                .delete(account::delete),
+        )
+        .route("/v2/account/link/custom", post(account::link_custom))
+        .route("/v2/account/link/device", post(account::link_device))
+        .route("/v2/account/link/email", post(account::link_email))
+        .route("/v2/account/unlink/custom", post(account::unlink_custom))
+        .route("/v2/account/unlink/device", post(account::unlink_device))
+        .route("/v2/account/unlink/email", post(account::unlink_email))
         .route("/v2/user", get(get_users))
         .route("/v2/storage", put(storage_write).post(storage_read))
         .route("/v2/storage/delete", put(storage_delete))

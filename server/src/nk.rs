@@ -18,6 +18,7 @@ use crate::online::Online;
 use crate::session::Sessions;
 use crate::status::Statuses;
 
+pub(crate) mod accounts;
 mod checks;
 mod friends;
 mod tournament;
@@ -240,6 +241,9 @@ impl HostApi for DevHostApi {
         args: &[u8],
     ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
         if let Some(answer) = friends::call(self, function, args) {
+            return answer;
+        }
+        if let Some(answer) = accounts::call(self, function, args) {
             return answer;
         }
         let db = &self.db;

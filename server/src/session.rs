@@ -29,6 +29,9 @@ pub struct Sessions {
     refresh_expiry: i64,
     /// Token ids invalidated by logout.
     revoked: Mutex<HashSet<String>>,
+    /// Users whose tokens issued before a time (Unix seconds) are void
+    /// (a ban, a deleted account), as Nakama's session cache keeps it.
+    invalidated: Mutex<HashMap<String, i64>>,
 }
 
 impl Sessions {
@@ -44,6 +47,7 @@ impl Sessions {
             session_expiry,
             refresh_expiry,
             revoked: Mutex::new(HashSet::new()),
+            invalidated: Mutex::new(HashMap::new()),
         }
     }
 
@@ -115,7 +119,7 @@ impl Sessions {
         (token, claims.exp)
     }
 
-    fn check(&self, token: &str, key: &str) -> Option<Claims> {
+    fn check(&self, token: &str, key: &str, lifetime: i64) -> Option<Claims> {
         let mut v = Validation::new(Algorithm::HS256);
         v.leeway = 0;
         v.validate_aud = false;
@@ -123,7 +127,7 @@ impl Sessions {
         let claims = decode::<Claims>(token, &DecodingKey::from_secret(key.as_bytes()), &v)
             .ok()?
             .claims;
-        uuid::Uuid::parse_str(&claims.uid).ok()?;
+        let uid = uuid::Uuid::parse_str(&claims.uid).ok()?.to_string();
         if self
             .revoked
             .lock()
@@ -132,17 +136,34 @@ impl Sessions {
         {
             return None;
         }
+        // Nakama tells when a token was issued from its expiry and the
+        // configured lifetime, so a token issued in the second of the
+        // invalidation still passes.
+        let since = self.invalidated.lock().unwrap_or_else(|e| e.into_inner()).get(&uid).copied();
+        if since.is_some_and(|t| claims.exp - lifetime < t) {
+            return None;
+        }
         Some(claims)
     }
 
     /// Claims of a valid, unexpired, not logged-out session token.
     pub fn check_session(&self, token: &str) -> Option<Claims> {
-        self.check(token, &self.session_key)
+        self.check(token, &self.session_key, self.session_expiry)
     }
 
     /// Claims of a valid refresh token.
     pub fn check_refresh(&self, token: &str) -> Option<Claims> {
-        self.check(token, &self.refresh_key)
+        self.check(token, &self.refresh_key, self.refresh_expiry)
+    }
+
+    /// Invalidates every session and refresh token of a user issued before
+    /// now (Nakama's session cache `Ban` and `RemoveAll`).
+    pub fn invalidate_user(&self, user_id: &str) {
+        let now = crate::db::unix_now();
+        let mut all = self.invalidated.lock().unwrap_or_else(|e| e.into_inner());
+        let key = uuid::Uuid::parse_str(user_id).map_or_else(|_| user_id.to_string(), |u| u.to_string());
+        let t = all.entry(key).or_insert(0);
+        *t = (*t).max(now);
     }
 
     /// Invalidates every token with this id (logout).
