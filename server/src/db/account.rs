@@ -250,7 +250,8 @@ fn export_records(c: &Conn, user_id: &str) -> Result<Vec<api::LeaderboardRecord>
 }
 
 /// The user's wallet ledger as an export has it (console `WalletLedger`:
-/// changeset and metadata as JSON text), newest first.
+/// changeset and metadata as JSON text, and no user id: Nakama's listing
+/// does not read it), newest first.
 fn export_ledger(c: &Conn, user_id: &str) -> Result<Vec<Value>, CallError> {
     let mut all = Vec::new();
     let mut cursor = String::new();
@@ -275,7 +276,6 @@ fn export_ledger(c: &Conn, user_id: &str) -> Result<Vec<Value>, CallError> {
             let time = Value::from(rfc3339(it.create_time));
             serde_json::json!({
                 "id": it.id,
-                "user_id": it.user_id,
                 "changeset": serde_json::to_string(&it.changeset).unwrap_or_default(),
                 "metadata": Value::Object(it.metadata).to_string(),
                 "create_time": time,
