@@ -12,7 +12,7 @@
 //!   `nk_account_call`): bans and what they do to sessions and logins,
 //!   links and unlinks, deletion, the export's shape, relationship states,
 //!   random users, ledger item metadata and `MultiUpdate`'s all or nothing,
-//!   with Nakama's refusals.
+//!   with Nakama's refusals; a banned or deleted user's sockets closed.
 //!
 //! Times are not compared. Checks that need a token issued before a ban or
 //! a deletion wait a second: Nakama tells a token's age from its expiry,
@@ -23,7 +23,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::http::{authenticate_custom, request};
-use crate::realtime::User;
+use crate::realtime::{Socket, User};
 
 const SERVER_KEY: &str = "Basic ZGVmYXVsdGtleTo=";
 const LAST_LINK: &str =
@@ -260,8 +260,16 @@ pub fn check_account_routes(port: u16) {
     );
     let token = authenticate_custom(port, "", &json!({"id": cid}).to_string());
     std::thread::sleep(Duration::from_millis(1100));
+    let cat = User {
+        token: token.clone(),
+        user_id: cat_id.clone(),
+        username: format!("acrcat{suffix}"),
+    };
+    let mut socket = Socket::open(port, &cat);
     let (status, got) = call(port, &token, "DELETE", "/v2/account", None);
     assert_eq!((status, &got), (200, &json!({})));
+    let (closed, _) = socket.wait_closed();
+    assert_eq!(closed, (1000, "server-side session disconnect".to_string()));
     assert_eq!(
         hook_record(port, "delete_account", &cat_id),
         Some(json!({"deleted": true}))
@@ -315,8 +323,18 @@ pub fn check_nk_accounts(port: u16) {
     assert_eq!(nk(port, json!({"call": "unban", "user_ids": ["nope"]})), refusal(3, bad_ids));
     assert_eq!(nk(port, json!({"call": "ban", "user_ids": []})), Ok(Value::Null));
     std::thread::sleep(Duration::from_millis(1100));
+    let mut socket = Socket::open(port, &dan);
     let ban = json!({"call": "ban", "user_ids": [dan.user_id, unknown]});
     assert_eq!(nk(port, ban), Ok(Value::Null));
+    // Its socket is told, then closed.
+    let (closed, before) = socket.wait_closed();
+    assert_eq!(closed, (1000, "server-side session disconnect".to_string()));
+    let told: Vec<(&Value, &Value, &Value)> = before
+        .iter()
+        .flat_map(|e| e["notifications"]["notifications"].as_array().into_iter().flatten())
+        .map(|n| (&n["subject"], &n["code"], &n["content"]))
+        .collect();
+    assert_eq!(told, [(&json!("banned"), &json!(-8), &json!("{}"))], "{before:?}");
     let (status, got) = account(port, &dan.token);
     assert_eq!((status, &got["message"]), (401, &json!("Auth token invalid")), "{got}");
     let banned = login(port, "custom", json!({"id": format!("nka-dan-{suffix}")}));

@@ -44,6 +44,9 @@ pub enum Outbound {
     /// go out after what was pushed to it before (a chat message's
     /// acknowledgement after the sender's own copy of the message).
     Reply(String),
+    /// The server ends the session (a ban, a deleted account), after
+    /// sending it these notifications, if any.
+    Close(Vec<api::Notification>),
 }
 
 /// The matchmaker put this session's ticket in a group.
@@ -108,6 +111,16 @@ impl Online {
         if let Some(sessions) = self.lock().get(user_id) {
             for (_, outbox) in sessions {
                 let _ = outbox.send(Outbound::Notifications(notifications.clone()));
+            }
+        }
+    }
+
+    /// Closes every socket `user_id` has open, each after `last` (Nakama's
+    /// `Disconnect` of the user's sessions).
+    pub fn close_user(&self, user_id: &str, last: Vec<api::Notification>) {
+        if let Some(sessions) = self.lock().get(user_id) {
+            for (_, outbox) in sessions {
+                let _ = outbox.send(Outbound::Close(last.clone()));
             }
         }
     }

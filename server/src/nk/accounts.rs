@@ -8,7 +8,7 @@
 //! The link checks are also the client routes' (`/v2/account/link/*`).
 
 use nakama_runtime_host::abi::nk::{self, NkFunction};
-use nakama_runtime_host::abi::Code;
+use nakama_runtime_host::abi::{api, Code};
 use nakama_runtime_host::{BoxFuture, CallError};
 use uuid::Uuid;
 
@@ -108,6 +108,19 @@ pub fn check_unlink_device(id: &str) -> Result<(), CallError> {
     Ok(())
 }
 
+/// What Nakama sends a banned user's sockets before it closes them.
+fn banned(now: i64) -> api::Notification {
+    api::Notification {
+        id: Uuid::new_v4().to_string(),
+        subject: "banned".into(),
+        content: "{}".into(),
+        code: -8,
+        create_time: Some(crate::db::rfc3339(now)),
+        persistent: false,
+        ..Default::default()
+    }
+}
+
 /// The ban and unban functions' ids, checked.
 fn ban_ids(ids: &[String]) -> Result<Vec<String>, CallError> {
     ids.iter()
@@ -127,7 +140,7 @@ fn run<F: NkFunction>(
 
 /// The nk function `function`, when it is one of these.
 pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answer> {
-    let sessions = api.sessions.clone();
+    let (sessions, online) = (api.sessions.clone(), api.online.clone());
     let status = api.status.clone();
     Some(match function {
         nk::AccountDeleteId::NAME => run::<nk::AccountDeleteId>(api, args, move |c, a| {
@@ -137,6 +150,7 @@ pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answ
             }
             if account::delete(c, &id, a.recorded)? {
                 sessions.invalidate_user(&id);
+                online.close_user(&id, Vec::new());
             }
             Ok(())
         }),
@@ -178,8 +192,10 @@ pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answ
         nk::UsersBanId::NAME => run::<nk::UsersBanId>(api, args, move |c, a| {
             let ids = ban_ids(&a.user_ids)?;
             account::set_disabled(c, &ids, true)?;
+            let now = c.now();
             for id in &ids {
                 sessions.invalidate_user(id);
+                online.close_user(id, vec![banned(now)]);
             }
             Ok(())
         }),
