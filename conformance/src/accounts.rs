@@ -99,8 +99,16 @@ fn hook_record(port: u16, hook: &str, user_id: &str) -> Option<Value> {
 /// The client's link, unlink and delete routes on the host on `port`.
 pub fn check_account_routes(port: u16) {
     let suffix = crate::run_suffix();
-    let ann = User::new(port, &format!("acr-ann-{suffix}"), &format!("acrann{suffix}"));
-    let bob = User::new(port, &format!("acr-bob-{suffix}"), &format!("acrbob{suffix}"));
+    let ann = User::new(
+        port,
+        &format!("acr-ann-{suffix}"),
+        &format!("acrann{suffix}"),
+    );
+    let bob = User::new(
+        port,
+        &format!("acr-bob-{suffix}"),
+        &format!("acrbob{suffix}"),
+    );
     let device = format!("acr-device-{suffix}");
     let email = format!("acr-{suffix}@example.com");
 
@@ -109,7 +117,11 @@ pub fn check_account_routes(port: u16) {
     done(port, &ann, "/v2/account/link/device", json!({"id": device}));
     let bad = |message: &'static str| (400, 3, message);
     for (path, body, message) in [
-        ("/v2/account/link/custom", json!({}), "Custom ID is required."),
+        (
+            "/v2/account/link/custom",
+            json!({}),
+            "Custom ID is required.",
+        ),
         (
             "/v2/account/link/custom",
             json!({"id": "has space"}),
@@ -120,7 +132,11 @@ pub fn check_account_routes(port: u16) {
             json!({"id": "short"}),
             "Invalid custom ID, must be 6-128 bytes.",
         ),
-        ("/v2/account/link/device", json!({"id": ""}), "Device ID is required."),
+        (
+            "/v2/account/link/device",
+            json!({"id": ""}),
+            "Device ID is required.",
+        ),
         (
             "/v2/account/link/device",
             json!({"id": "too-short"}),
@@ -169,12 +185,22 @@ pub fn check_account_routes(port: u16) {
     let (status, s) = login(port, "device", json!({"id": device}));
     assert_eq!(status, 200, "{s}");
     assert_eq!(user_of(port, s["token"].as_str().unwrap()), ann.user_id);
-    let (status, s) = login(port, "email", json!({"email": email, "password": "password1"}));
+    let (status, s) = login(
+        port,
+        "email",
+        json!({"email": email, "password": "password1"}),
+    );
     assert_eq!(status, 200, "{s}");
 
     // What another account holds is refused.
     let taken = |m: &'static str| (409, 6, m);
-    refused(port, &bob, "/v2/account/link/device", json!({"id": device}), taken("Device ID already in use."));
+    refused(
+        port,
+        &bob,
+        "/v2/account/link/device",
+        json!({"id": device}),
+        taken("Device ID already in use."),
+    );
     refused(
         port,
         &bob,
@@ -209,10 +235,24 @@ pub fn check_account_routes(port: u16) {
     );
     let (status, _) = login(port, "custom", json!({"id": format!("acr-bob-{suffix}")}));
     assert_eq!(status, 404, "the replaced custom id no longer logs in");
+    // bob's custom id is his only way in.
+    refused(
+        port,
+        &bob,
+        "/v2/account/unlink/custom",
+        json!({"id": format!("{stamp}ed")}),
+        (403, 7, LAST_LINK),
+    );
 
     // Unlinks: only what the account has, never its last way in.
     let denied = (403, 7, LAST_LINK);
-    refused(port, &ann, "/v2/account/unlink/device", json!({"id": "not-my-device-0"}), denied);
+    refused(
+        port,
+        &ann,
+        "/v2/account/unlink/device",
+        json!({"id": "not-my-device-0"}),
+        denied,
+    );
     refused(
         port,
         &ann,
@@ -220,23 +260,44 @@ pub fn check_account_routes(port: u16) {
         json!({"email": "other@example.com"}),
         denied,
     );
-    done(port, &ann, "/v2/account/unlink/custom", json!({"id": format!("acr-ann-{suffix}")}));
+    done(
+        port,
+        &ann,
+        "/v2/account/unlink/custom",
+        json!({"id": format!("acr-ann-{suffix}")}),
+    );
     let (status, s) = login(port, "custom", json!({"id": format!("acr-ann-{suffix}")}));
     assert_eq!(
         (status, &s["message"]),
         (404, &json!("User account not found.")),
         "{s}"
     );
-    done(port, &ann, "/v2/account/unlink/email", json!({"email": upper}));
+    done(
+        port,
+        &ann,
+        "/v2/account/unlink/email",
+        json!({"email": upper}),
+    );
     let (_, a) = account(port, &ann.token);
     assert_eq!((a.get("email"), a.get("custom_id")), (None, None), "{a}");
-    refused(port, &ann, "/v2/account/unlink/device", json!({"id": device}), denied);
+    refused(
+        port,
+        &ann,
+        "/v2/account/unlink/device",
+        json!({"id": device}),
+        denied,
+    );
     // Nothing to unlink, but another way in remains: no refusal.
     done(port, &ann, "/v2/account/unlink/custom", json!({}));
     let second = format!("acr-device2-{suffix}");
     done(port, &ann, "/v2/account/link/device", json!({"id": second}));
     assert_eq!(hook_record(port, "unlink_device", &ann.user_id), None);
-    done(port, &ann, "/v2/account/unlink/device", json!({"id": device}));
+    done(
+        port,
+        &ann,
+        "/v2/account/unlink/device",
+        json!({"id": device}),
+    );
     assert_eq!(
         hook_record(port, "unlink_device", &ann.user_id),
         Some(json!({"id": device}))
@@ -283,7 +344,10 @@ pub fn check_account_routes(port: u16) {
         );
     }
     let (status, got) = login(port, "custom", json!({"id": cid}));
-    assert_eq!((status, &got["message"]), (404, &json!("User account not found.")));
+    assert_eq!(
+        (status, &got["message"]),
+        (404, &json!("User account not found."))
+    );
     // The id is free again: a new account.
     let again = authenticate_custom(port, "", &json!({"id": cid}).to_string());
     assert_ne!(user_of(port, &again), cat_id);
@@ -311,7 +375,13 @@ fn export(port: u16, user_id: &str) -> Value {
 /// The account, link and wallet nk functions on the host on `port`.
 pub fn check_nk_accounts(port: u16) {
     let suffix = crate::run_suffix();
-    let user = |n: &str| User::new(port, &format!("nka-{n}-{suffix}"), &format!("nka{n}{suffix}"));
+    let user = |n: &str| {
+        User::new(
+            port,
+            &format!("nka-{n}-{suffix}"),
+            &format!("nka{n}{suffix}"),
+        )
+    };
     let (dan, eve, fay, gus) = (user("dan"), user("eve"), user("fay"), user("gus"));
     let nil = "00000000-0000-0000-0000-000000000000";
     let unknown = "5bd0c3a8-0b3e-4c57-a7f1-0d6f0e4c9a11";
@@ -319,9 +389,18 @@ pub fn check_nk_accounts(port: u16) {
     // Bans: the tokens the user holds stop working, logging in is refused
     // until the ban is lifted.
     let bad_ids = "each user id must be a valid id string";
-    assert_eq!(nk(port, json!({"call": "ban", "user_ids": ["nope"]})), refusal(3, bad_ids));
-    assert_eq!(nk(port, json!({"call": "unban", "user_ids": ["nope"]})), refusal(3, bad_ids));
-    assert_eq!(nk(port, json!({"call": "ban", "user_ids": []})), Ok(Value::Null));
+    assert_eq!(
+        nk(port, json!({"call": "ban", "user_ids": ["nope"]})),
+        refusal(3, bad_ids)
+    );
+    assert_eq!(
+        nk(port, json!({"call": "unban", "user_ids": ["nope"]})),
+        refusal(3, bad_ids)
+    );
+    assert_eq!(
+        nk(port, json!({"call": "ban", "user_ids": []})),
+        Ok(Value::Null)
+    );
     std::thread::sleep(Duration::from_millis(1100));
     let mut socket = Socket::open(port, &dan);
     let ban = json!({"call": "ban", "user_ids": [dan.user_id, unknown]});
@@ -331,12 +410,25 @@ pub fn check_nk_accounts(port: u16) {
     assert_eq!(closed, (1000, "server-side session disconnect".to_string()));
     let told: Vec<(&Value, &Value, &Value)> = before
         .iter()
-        .flat_map(|e| e["notifications"]["notifications"].as_array().into_iter().flatten())
+        .flat_map(|e| {
+            e["notifications"]["notifications"]
+                .as_array()
+                .into_iter()
+                .flatten()
+        })
         .map(|n| (&n["subject"], &n["code"], &n["content"]))
         .collect();
-    assert_eq!(told, [(&json!("banned"), &json!(-8), &json!("{}"))], "{before:?}");
+    assert_eq!(
+        told,
+        [(&json!("banned"), &json!(-8), &json!("{}"))],
+        "{before:?}"
+    );
     let (status, got) = account(port, &dan.token);
-    assert_eq!((status, &got["message"]), (401, &json!("Auth token invalid")), "{got}");
+    assert_eq!(
+        (status, &got["message"]),
+        (401, &json!("Auth token invalid")),
+        "{got}"
+    );
     let banned = login(port, "custom", json!({"id": format!("nka-dan-{suffix}")}));
     assert_eq!(
         banned,
@@ -352,13 +444,23 @@ pub fn check_nk_accounts(port: u16) {
 
     // Links and unlinks, with Nakama's refusals.
     let bad_user = "user ID must be a valid identifier";
-    for c in ["link_custom", "link_device", "unlink_custom", "unlink_device", "unlink_email"] {
-        let got = nk(port, json!({"call": c, "user_id": "nope", "id": "whatever-id-1"}));
+    for c in [
+        "link_custom",
+        "link_device",
+        "unlink_custom",
+        "unlink_device",
+        "unlink_email",
+    ] {
+        let got = nk(
+            port,
+            json!({"call": c, "user_id": "nope", "id": "whatever-id-1"}),
+        );
         assert_eq!(got, refusal(3, bad_user), "{c}");
     }
     let link_email = json!({"call": "link_email", "user_id": "nope", "email": "x@example.com", "password": "password1"});
     assert_eq!(nk(port, link_email), refusal(3, bad_user));
-    let link = |call: &str, u: &str, id: &str| nk(port, json!({"call": call, "user_id": u, "id": id}));
+    let link =
+        |call: &str, u: &str, id: &str| nk(port, json!({"call": call, "user_id": u, "id": id}));
     let device = format!("nka-device-{suffix}");
     assert_eq!(link("link_device", &eve.user_id, &device), Ok(Value::Null));
     assert_eq!(
@@ -384,6 +486,13 @@ pub fn check_nk_accounts(port: u16) {
         refusal(13, "Error linking Device ID.")
     );
     assert_eq!(link("unlink_custom", unknown, ""), refusal(7, LAST_LINK));
+    // fay's custom id is her only way in; she has no email to unlink, but
+    // that is no refusal.
+    assert_eq!(
+        link("unlink_custom", &fay.user_id, ""),
+        refusal(7, LAST_LINK)
+    );
+    assert_eq!(link("unlink_email", &fay.user_id, ""), Ok(Value::Null));
     let email = format!("nka-eve-{suffix}@Example.com");
     let link_email = json!({"call": "link_email", "user_id": eve.user_id, "email": email, "password": "password1"});
     assert_eq!(nk(port, link_email), Ok(Value::Null));
@@ -393,13 +502,34 @@ pub fn check_nk_accounts(port: u16) {
         json!({"email": email.to_lowercase(), "password": "password1"}),
     );
     assert_eq!(status, 200);
-    assert_eq!(link("unlink_custom", &eve.user_id, "not-eves-custom"), refusal(7, LAST_LINK));
-    assert_eq!(link("unlink_custom", &eve.user_id, &format!("nka-eve-{suffix}")), Ok(Value::Null));
-    assert_eq!(link("unlink_email", &eve.user_id, &email.to_uppercase()), Ok(Value::Null));
-    assert_eq!(link("unlink_device", &eve.user_id, ""), refusal(3, "A device ID must be supplied."));
-    assert_eq!(link("unlink_device", &eve.user_id, &device), refusal(7, LAST_LINK));
-    assert_eq!(link("link_custom", &eve.user_id, &format!("nka-eve2-{suffix}")), Ok(Value::Null));
-    assert_eq!(link("unlink_device", &eve.user_id, &device), Ok(Value::Null));
+    assert_eq!(
+        link("unlink_custom", &eve.user_id, "not-eves-custom"),
+        refusal(7, LAST_LINK)
+    );
+    assert_eq!(
+        link("unlink_custom", &eve.user_id, &format!("nka-eve-{suffix}")),
+        Ok(Value::Null)
+    );
+    assert_eq!(
+        link("unlink_email", &eve.user_id, &email.to_uppercase()),
+        Ok(Value::Null)
+    );
+    assert_eq!(
+        link("unlink_device", &eve.user_id, ""),
+        refusal(3, "A device ID must be supplied.")
+    );
+    assert_eq!(
+        link("unlink_device", &eve.user_id, &device),
+        refusal(7, LAST_LINK)
+    );
+    assert_eq!(
+        link("link_custom", &eve.user_id, &format!("nka-eve2-{suffix}")),
+        Ok(Value::Null)
+    );
+    assert_eq!(
+        link("unlink_device", &eve.user_id, &device),
+        Ok(Value::Null)
+    );
     let (_, a) = account(port, &eve.token);
     assert_eq!(a.get("devices"), None, "{a}");
     assert_eq!(a["custom_id"], json!(format!("nka-eve2-{suffix}")), "{a}");
@@ -413,7 +543,10 @@ pub fn check_nk_accounts(port: u16) {
     friends("add", &fay, &eve);
     friends("block", &fay, &gus);
     let status_of = |ids: Value| {
-        nk(port, json!({"call": "friend_status", "user_id": fay.user_id, "user_ids": ids}))
+        nk(
+            port,
+            json!({"call": "friend_status", "user_id": fay.user_id, "user_ids": ids}),
+        )
     };
     let got = status_of(json!([eve.user_id, gus.user_id, dan.user_id])).unwrap();
     let mut states: Vec<(String, i64)> = got
@@ -443,7 +576,10 @@ pub fn check_nk_accounts(port: u16) {
             refusal(3, "count must be 0-1000")
         );
     }
-    assert_eq!(nk(port, json!({"call": "random", "count": 0})), Ok(json!([])));
+    assert_eq!(
+        nk(port, json!({"call": "random", "count": 0})),
+        Ok(json!([]))
+    );
     let got = nk(port, json!({"call": "random", "count": 3})).unwrap();
     let mut ids: Vec<&str> = got
         .as_array()
@@ -473,11 +609,21 @@ pub fn check_nk_accounts(port: u16) {
     keys.sort();
     assert_eq!(
         keys,
-        ["account", "friends", "groups", "notifications", "objects", "wallet_ledgers"],
+        [
+            "account",
+            "friends",
+            "groups",
+            "notifications",
+            "objects",
+            "wallet_ledgers"
+        ],
         "{x}"
     );
     assert_eq!(x["account"]["user"]["id"], json!(fay.user_id), "{x}");
-    assert_eq!(x["account"]["custom_id"], json!(format!("nka-fay-{suffix}")));
+    assert_eq!(
+        x["account"]["custom_id"],
+        json!(format!("nka-fay-{suffix}"))
+    );
     assert_eq!(x["account"]["user"]["display_name"], json!("Fay"));
     let mut rel: Vec<(String, i64)> = x["friends"]
         .as_array()
@@ -485,7 +631,10 @@ pub fn check_nk_accounts(port: u16) {
         .iter()
         .map(|f| {
             assert_eq!(f["user"].as_object().unwrap().len(), 1, "only the id: {f}");
-            (f["user"]["id"].as_str().unwrap().to_string(), f["state"].as_i64().unwrap())
+            (
+                f["user"]["id"].as_str().unwrap().to_string(),
+                f["state"].as_i64().unwrap(),
+            )
         })
         .collect();
     rel.sort();
@@ -497,7 +646,12 @@ pub fn check_nk_accounts(port: u16) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|o| (o["collection"].as_str().unwrap(), o["key"].as_str().unwrap()))
+        .map(|o| {
+            (
+                o["collection"].as_str().unwrap(),
+                o["key"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(objects, [("nka", "kept")], "{x}");
     assert_eq!(x["notifications"][0]["code"], json!(-3), "{x}");
@@ -513,21 +667,42 @@ pub fn check_nk_accounts(port: u16) {
     // Ledger item metadata: merged; the answer is Nakama's partial item.
     let item = ledger["id"].as_str().unwrap().to_string();
     let update = |id: &str| {
-        nk(port, json!({"call": "ledger_update", "item_id": id, "metadata": {"b": 3, "c": 4}}))
+        nk(
+            port,
+            json!({"call": "ledger_update", "item_id": id, "metadata": {"b": 3, "c": 4}}),
+        )
     };
     let got = update(&item).unwrap();
     assert_eq!(
-        (&got["id"], &got["user_id"], &got["changeset"], &got["metadata"]),
-        (&json!(""), &json!(fay.user_id), &json!({"gold": 5}), &json!({})),
+        (
+            &got["id"],
+            &got["user_id"],
+            &got["changeset"],
+            &got["metadata"]
+        ),
+        (
+            &json!(""),
+            &json!(fay.user_id),
+            &json!({"gold": 5}),
+            &json!({})
+        ),
         "{got}"
     );
     let x = export(port, &fay.user_id);
-    assert_eq!(parsed(&x["wallet_ledgers"][0]["metadata"]), json!({"a": 1, "b": 3, "c": 4}));
+    assert_eq!(
+        parsed(&x["wallet_ledgers"][0]["metadata"]),
+        json!({"a": 1, "b": 3, "c": 4})
+    );
     assert_eq!(update("nope"), refusal(3, "expects a valid item id"));
     assert_eq!(update(unknown), refusal(5, "sql: no rows in result set"));
 
     // Deletion, recorded or not; refusals; an unknown user is no error.
-    let delete = |id: &str| nk(port, json!({"call": "delete", "user_id": id, "recorded": true}));
+    let delete = |id: &str| {
+        nk(
+            port,
+            json!({"call": "delete", "user_id": id, "recorded": true}),
+        )
+    };
     assert_eq!(delete("nope"), refusal(3, bad_id));
     assert_eq!(delete(nil), refusal(3, "cannot delete the system user"));
     assert_eq!(delete(unknown), Ok(Value::Null));
@@ -560,7 +735,10 @@ fn check_multi_update(port: u16, fay: &User, gus: &User) {
         v["call"] = json!("multi");
         nk(port, v)
     };
-    assert_eq!(multi(json!({})), Ok(json!({"acks": [], "wallet_updates": []})));
+    assert_eq!(
+        multi(json!({})),
+        Ok(json!({"acks": [], "wallet_updates": []}))
+    );
     let write = |key: &str, version: &str| {
         json!({"collection": "nka", "key": key, "user_id": fay.user_id, "value": "{\"v\": 1}",
                "version": version, "permission_read": 1, "permission_write": 1})
@@ -587,7 +765,12 @@ fn check_multi_update(port: u16, fay: &User, gus: &User) {
     );
     let (_, a) = account(port, &fay.token);
     assert_eq!(a["user"]["display_name"], json!("Fay"));
-    assert_eq!(a["wallet"].as_str().map(|w| serde_json::from_str::<Value>(w).unwrap()), Some(json!({"gold": 5})));
+    assert_eq!(
+        a["wallet"]
+            .as_str()
+            .map(|w| serde_json::from_str::<Value>(w).unwrap()),
+        Some(json!({"gold": 5}))
+    );
 
     // Any failure, even the last step's, changes nothing.
     let changes = |failing: Value| {
@@ -598,7 +781,9 @@ fn check_multi_update(port: u16, fay: &User, gus: &User) {
             "update_ledger": true
         });
         for (k, extra) in failing.as_object().unwrap() {
-            v[k].as_array_mut().unwrap().extend(extra.as_array().unwrap().clone());
+            v[k].as_array_mut()
+                .unwrap()
+                .extend(extra.as_array().unwrap().clone());
         }
         v
     };
@@ -641,7 +826,12 @@ fn check_multi_update(port: u16, fay: &User, gus: &User) {
     let (_, a) = account(port, &fay.token);
     assert_eq!(a["user"]["display_name"], json!("Fay"), "{a}");
     assert_eq!(a["user"]["username"], json!(fay.username), "{a}");
-    assert_eq!(a["wallet"].as_str().map(|w| serde_json::from_str::<Value>(w).unwrap()), Some(json!({"gold": 5})));
+    assert_eq!(
+        a["wallet"]
+            .as_str()
+            .map(|w| serde_json::from_str::<Value>(w).unwrap()),
+        Some(json!({"gold": 5}))
+    );
     assert_eq!(fay.stored(port, "nka", "lost"), None);
     assert_eq!(fay.stored(port, "nka", "kept"), Some(json!({"v": 1})));
 }

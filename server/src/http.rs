@@ -190,9 +190,7 @@ fn routes(app: Arc<App>) -> Router {
         .route("/v2/event", post(event))
         .route(
             "/v2/account",
-            get(get_account)
-                .put(update_account)
-                .delete(account::delete),
+            get(get_account).put(update_account).delete(account::delete),
         )
         .route("/v2/account/link/custom", post(account::link_custom))
         .route("/v2/account/link/device", post(account::link_device))

@@ -139,7 +139,12 @@ impl Sessions {
         // Nakama tells when a token was issued from its expiry and the
         // configured lifetime, so a token issued in the second of the
         // invalidation still passes.
-        let since = self.invalidated.lock().unwrap_or_else(|e| e.into_inner()).get(&uid).copied();
+        let since = self
+            .invalidated
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&uid)
+            .copied();
         if since.is_some_and(|t| claims.exp - lifetime < t) {
             return None;
         }
@@ -161,7 +166,8 @@ impl Sessions {
     pub fn invalidate_user(&self, user_id: &str) {
         let now = crate::db::unix_now();
         let mut all = self.invalidated.lock().unwrap_or_else(|e| e.into_inner());
-        let key = uuid::Uuid::parse_str(user_id).map_or_else(|_| user_id.to_string(), |u| u.to_string());
+        let key =
+            uuid::Uuid::parse_str(user_id).map_or_else(|_| user_id.to_string(), |u| u.to_string());
         let t = all.entry(key).or_insert(0);
         *t = (*t).max(now);
     }

@@ -7,7 +7,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{AccountUpdateArgs, StorageDeleteOp, StorageWriteOp, WalletUpdateOp, WalletsUpdateItem};
+use super::{
+    AccountUpdateArgs, StorageDeleteOp, StorageWriteOp, WalletUpdateOp, WalletsUpdateItem,
+};
 use crate::api;
 
 /// Arguments of `account_delete_id`.

@@ -70,7 +70,10 @@ pub fn delete(c: &mut Conn, user_id: &str, recorded: bool) -> Result<bool, CallE
 
 /// The groups a user is in or asked to join: (group, the user's state,
 /// the group's member count).
-fn member_groups(tx: &Transaction<'_>, user_id: &str) -> Result<Vec<(String, i64, i64)>, CallError> {
+fn member_groups(
+    tx: &Transaction<'_>,
+    user_id: &str,
+) -> Result<Vec<(String, i64, i64)>, CallError> {
     let mut stmt = tx
         .prepare(
             "SELECT g.id, e.state, g.edge_count FROM groups g
@@ -399,9 +402,11 @@ pub fn link_device(c: &mut Conn, user_id: &str, device_id: &str) -> Result<(), C
         Some(_) => return Err(err(Code::AlreadyExists, "Device ID already in use.")),
         None => {
             let exists: bool = tx
-                .query_row("SELECT EXISTS (SELECT 1 FROM users WHERE id = ?1)", [user_id], |r| {
-                    r.get(0)
-                })
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM users WHERE id = ?1)",
+                    [user_id],
+                    |r| r.get(0),
+                )
                 .map_err(internal)?;
             if !exists {
                 // PostgreSQL's foreign key refuses it; Nakama answers this.
@@ -626,7 +631,11 @@ fn update_account(
     .filter_map(|(c, v)| v.map(|v| (c, v)))
     .collect();
     if let Some(name) = columns.iter().find(|(c, _)| *c == "username") {
-        if name.1.chars().any(|ch| ch.is_control() || ch.is_whitespace()) {
+        if name
+            .1
+            .chars()
+            .any(|ch| ch.is_control() || ch.is_whitespace())
+        {
             return Err(err(
                 Code::InvalidArgument,
                 "Username invalid, no spaces or control characters allowed.",
