@@ -666,3 +666,48 @@ fn update_account(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::{authenticate, AuthId, Db};
+
+    fn user(c: &mut Conn, name: &str) -> String {
+        authenticate(c, AuthId::Custom(&format!("id-{name}")), name, true)
+            .unwrap()
+            .user_id
+    }
+
+    fn tombstones(c: &Conn) -> Vec<String> {
+        let mut stmt = c.prepare("SELECT user_id FROM user_tombstone").unwrap();
+        let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    }
+
+    #[test]
+    fn a_database_of_schema_version_6_gains_tombstones_and_a_recorded_delete_keeps_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v6.sqlite3");
+        let path = path.to_str().unwrap();
+        {
+            let db = Db::open(path).unwrap();
+            let c = db.conn.lock().unwrap();
+            // As a dev host of schema version 6 left it.
+            c.execute_batch(
+                "DROP TABLE user_tombstone; DELETE FROM schema_version; INSERT INTO schema_version VALUES (6);",
+            )
+            .unwrap();
+        }
+        let db = Db::open(path).unwrap();
+        let mut c = db.conn.lock().unwrap();
+        let (alice, bob) = (user(&mut c, "alice"), user(&mut c, "bob"));
+        assert!(delete(&mut c, &alice, false).unwrap());
+        assert!(tombstones(&c).is_empty());
+        assert!(delete(&mut c, &bob, true).unwrap());
+        assert_eq!(tombstones(&c), [bob.clone()]);
+        // Already gone: nothing deleted, nothing recorded again.
+        assert!(!delete(&mut c, &bob, true).unwrap());
+        assert_eq!(tombstones(&c), [bob]);
+        assert!(crate::db::account(&c, &alice).unwrap().is_none());
+    }
+}
