@@ -179,22 +179,13 @@ var nkFunctions = map[string]nkFunc{
 		return storageObjectsJSON(buf, objects, err)
 	}),
 	"storage_write": forwardInto(func(st *callState, a storageWriteArgs, buf *answerBuf) (any, error) {
-		writes := make([]*runtime.StorageWrite, len(a.Writes))
-		for i, w := range a.Writes {
-			writes[i] = &runtime.StorageWrite{Collection: w.Collection, Key: w.Key, UserID: w.UserID, Value: w.Value,
-				Version: w.Version, PermissionRead: w.PermissionRead, PermissionWrite: w.PermissionWrite}
-		}
-		acks, err := st.nk.StorageWrite(st.ctx, writes)
+		acks, err := st.nk.StorageWrite(st.ctx, runtimeWrites(a.Writes))
 		return storageAcksJSON(buf, acks, err)
 	}),
 	"storage_delete": forward(func(st *callState, a struct {
 		Deletes []storageDeleteOp `json:"deletes"`
 	}) (any, error) {
-		deletes := make([]*runtime.StorageDelete, len(a.Deletes))
-		for i, d := range a.Deletes {
-			deletes[i] = &runtime.StorageDelete{Collection: d.Collection, Key: d.Key, UserID: d.UserID, Version: d.Version}
-		}
-		return nil, st.nk.StorageDelete(st.ctx, deletes)
+		return nil, st.nk.StorageDelete(st.ctx, runtimeDeletes(a.Deletes))
 	}),
 	"storage_list": forward(func(st *callState, a struct {
 		CallerID   string `json:"caller_id"`
@@ -290,24 +281,11 @@ var nkFunctions = map[string]nkFunc{
 		Updates      []walletUpdateOp `json:"updates"`
 		UpdateLedger bool             `json:"update_ledger"`
 	}) (any, error) {
-		updates := make([]*runtime.WalletUpdate, len(a.Updates))
-		for i, u := range a.Updates {
-			updates[i] = &runtime.WalletUpdate{UserID: u.UserID, Changeset: u.Changeset, Metadata: u.Metadata}
-		}
-		results, err := st.nk.WalletsUpdate(st.ctx, updates, a.UpdateLedger)
+		results, err := st.nk.WalletsUpdate(st.ctx, runtimeWalletUpdates(a.Updates), a.UpdateLedger)
 		if err != nil {
 			return nil, err
 		}
-		type item struct {
-			UserID   string           `json:"user_id"`
-			Updated  map[string]int64 `json:"updated"`
-			Previous map[string]int64 `json:"previous"`
-		}
-		out := make([]item, 0, len(results))
-		for _, r := range results {
-			out = append(out, item{r.UserID, r.Updated, r.Previous})
-		}
-		return out, nil
+		return walletResults(results), nil
 	}),
 	"wallet_ledger_list": forward(func(st *callState, a pageArgs) (any, error) {
 		items, cursor, err := st.nk.WalletLedgerList(st.ctx, a.UserID, a.Limit, a.Cursor)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 
@@ -53,6 +54,56 @@ func orEmpty(p *string) string {
 	return *p
 }
 
+// linkForward forwards a link or unlink function of a user id and an id.
+func linkForward(f func(runtime.NakamaModule, context.Context, string, string) error) nkFunc {
+	return forward(func(st *callState, a linkArgs) (any, error) {
+		return nil, f(st.nk, st.ctx, a.UserID, a.ID)
+	})
+}
+
+// The conversions of the ABI's storage and wallet operations into
+// Nakama's (here and in nk.go).
+
+func runtimeWrites(ws []storageWriteOp) []*runtime.StorageWrite {
+	out := make([]*runtime.StorageWrite, len(ws))
+	for i, w := range ws {
+		out[i] = &runtime.StorageWrite{Collection: w.Collection, Key: w.Key, UserID: w.UserID, Value: w.Value,
+			Version: w.Version, PermissionRead: w.PermissionRead, PermissionWrite: w.PermissionWrite}
+	}
+	return out
+}
+
+func runtimeDeletes(ds []storageDeleteOp) []*runtime.StorageDelete {
+	out := make([]*runtime.StorageDelete, len(ds))
+	for i, d := range ds {
+		out[i] = &runtime.StorageDelete{Collection: d.Collection, Key: d.Key, UserID: d.UserID, Version: d.Version}
+	}
+	return out
+}
+
+func runtimeWalletUpdates(us []walletUpdateOp) []*runtime.WalletUpdate {
+	out := make([]*runtime.WalletUpdate, len(us))
+	for i, u := range us {
+		out[i] = &runtime.WalletUpdate{UserID: u.UserID, Changeset: u.Changeset, Metadata: u.Metadata}
+	}
+	return out
+}
+
+// walletResult is the ABI's WalletsUpdateItem.
+type walletResult struct {
+	UserID   string           `json:"user_id"`
+	Updated  map[string]int64 `json:"updated"`
+	Previous map[string]int64 `json:"previous"`
+}
+
+func walletResults(rs []*runtime.WalletUpdateResult) []walletResult {
+	out := make([]walletResult, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, walletResult{r.UserID, r.Updated, r.Previous})
+	}
+	return out
+}
+
 var accountFunctions = map[string]nkFunc{
 	"account_delete_id": forward(func(st *callState, a struct {
 		UserID   string `json:"user_id"`
@@ -86,12 +137,8 @@ var accountFunctions = map[string]nkFunc{
 	"users_unban_id": forward(func(st *callState, a userIDsArgs) (any, error) {
 		return nil, st.nk.UsersUnbanId(st.ctx, a.UserIDs)
 	}),
-	"link_custom": forward(func(st *callState, a linkArgs) (any, error) {
-		return nil, st.nk.LinkCustom(st.ctx, a.UserID, a.ID)
-	}),
-	"link_device": forward(func(st *callState, a linkArgs) (any, error) {
-		return nil, st.nk.LinkDevice(st.ctx, a.UserID, a.ID)
-	}),
+	"link_custom": linkForward(runtime.NakamaModule.LinkCustom),
+	"link_device": linkForward(runtime.NakamaModule.LinkDevice),
 	"link_email": forward(func(st *callState, a struct {
 		UserID   string `json:"user_id"`
 		Email    string `json:"email"`
@@ -99,15 +146,9 @@ var accountFunctions = map[string]nkFunc{
 	}) (any, error) {
 		return nil, st.nk.LinkEmail(st.ctx, a.UserID, a.Email, a.Password)
 	}),
-	"unlink_custom": forward(func(st *callState, a linkArgs) (any, error) {
-		return nil, st.nk.UnlinkCustom(st.ctx, a.UserID, a.ID)
-	}),
-	"unlink_device": forward(func(st *callState, a linkArgs) (any, error) {
-		return nil, st.nk.UnlinkDevice(st.ctx, a.UserID, a.ID)
-	}),
-	"unlink_email": forward(func(st *callState, a linkArgs) (any, error) {
-		return nil, st.nk.UnlinkEmail(st.ctx, a.UserID, a.ID)
-	}),
+	"unlink_custom": linkForward(runtime.NakamaModule.UnlinkCustom),
+	"unlink_device": linkForward(runtime.NakamaModule.UnlinkDevice),
+	"unlink_email":  linkForward(runtime.NakamaModule.UnlinkEmail),
 	"wallet_ledger_update": forward(func(st *callState, a struct {
 		ItemID   string                 `json:"item_id"`
 		Metadata map[string]interface{} `json:"metadata"`
@@ -143,20 +184,8 @@ var accountFunctions = map[string]nkFunc{
 				DisplayName: orEmpty(u.DisplayName), Timezone: orEmpty(u.Timezone), Location: orEmpty(u.Location),
 				LangTag: orEmpty(u.LangTag), AvatarUrl: orEmpty(u.AvatarURL)}
 		}
-		writes := make([]*runtime.StorageWrite, len(a.StorageWrites))
-		for i, w := range a.StorageWrites {
-			writes[i] = &runtime.StorageWrite{Collection: w.Collection, Key: w.Key, UserID: w.UserID, Value: w.Value,
-				Version: w.Version, PermissionRead: w.PermissionRead, PermissionWrite: w.PermissionWrite}
-		}
-		deletes := make([]*runtime.StorageDelete, len(a.StorageDeletes))
-		for i, d := range a.StorageDeletes {
-			deletes[i] = &runtime.StorageDelete{Collection: d.Collection, Key: d.Key, UserID: d.UserID, Version: d.Version}
-		}
-		wallets := make([]*runtime.WalletUpdate, len(a.WalletUpdates))
-		for i, u := range a.WalletUpdates {
-			wallets[i] = &runtime.WalletUpdate{UserID: u.UserID, Changeset: u.Changeset, Metadata: u.Metadata}
-		}
-		acks, results, err := st.nk.MultiUpdate(st.ctx, accounts, writes, deletes, wallets, a.UpdateLedger)
+		acks, results, err := st.nk.MultiUpdate(st.ctx, accounts, runtimeWrites(a.StorageWrites),
+			runtimeDeletes(a.StorageDeletes), runtimeWalletUpdates(a.WalletUpdates), a.UpdateLedger)
 		if err != nil {
 			return nil, err
 		}
@@ -164,19 +193,10 @@ var accountFunctions = map[string]nkFunc{
 		if err != nil {
 			return nil, err
 		}
-		type item struct {
-			UserID   string           `json:"user_id"`
-			Updated  map[string]int64 `json:"updated"`
-			Previous map[string]int64 `json:"previous"`
-		}
-		out := make([]item, 0, len(results))
-		for _, r := range results {
-			out = append(out, item{r.UserID, r.Updated, r.Previous})
-		}
 		return struct {
 			Acks          json.RawMessage `json:"acks"`
-			WalletUpdates []item          `json:"wallet_updates"`
-		}{ackList, out}, nil
+			WalletUpdates []walletResult  `json:"wallet_updates"`
+		}{ackList, walletResults(results)}, nil
 	}),
 }
 

@@ -40,36 +40,45 @@ fn has_space_or_control(s: &str) -> bool {
         .any(|c| c.is_ascii_control() || c.is_ascii_whitespace())
 }
 
-/// Nakama's checks of a custom id to link.
-pub fn check_custom(id: &str) -> Result<(), CallError> {
+/// Nakama's checks of an id to link: present, no spaces or control
+/// characters, `min` to 128 bytes; `words` are its refusals of each.
+fn check_id(id: &str, min: usize, words: [&str; 3]) -> Result<(), CallError> {
     if id.is_empty() {
-        return Err(refuse("Custom ID is required."));
+        return Err(refuse(words[0]));
     }
     if has_space_or_control(id) {
-        return Err(refuse(
-            "Invalid custom ID, no spaces or control characters allowed.",
-        ));
+        return Err(refuse(words[1]));
     }
-    if !(6..=128).contains(&id.len()) {
-        return Err(refuse("Invalid custom ID, must be 6-128 bytes."));
+    if !(min..=128).contains(&id.len()) {
+        return Err(refuse(words[2]));
     }
     Ok(())
 }
 
+/// Nakama's checks of a custom id to link.
+pub fn check_custom(id: &str) -> Result<(), CallError> {
+    check_id(
+        id,
+        6,
+        [
+            "Custom ID is required.",
+            "Invalid custom ID, no spaces or control characters allowed.",
+            "Invalid custom ID, must be 6-128 bytes.",
+        ],
+    )
+}
+
 /// Nakama's checks of a device id to link.
 pub fn check_device(id: &str) -> Result<(), CallError> {
-    if id.is_empty() {
-        return Err(refuse("Device ID is required."));
-    }
-    if has_space_or_control(id) {
-        return Err(refuse(
+    check_id(
+        id,
+        10,
+        [
+            "Device ID is required.",
             "Device ID invalid, no spaces or control characters allowed.",
-        ));
-    }
-    if !(10..=128).contains(&id.len()) {
-        return Err(refuse("Device ID invalid, must be 10-128 bytes."));
-    }
-    Ok(())
+            "Device ID invalid, must be 10-128 bytes.",
+        ],
+    )
 }
 
 /// Nakama's checks of an email and password to link; answers the email in
