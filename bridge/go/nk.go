@@ -253,24 +253,9 @@ var nkFunctions = map[string]nkFunc{
 	}),
 	// Nakama leaves an empty string (and nil metadata) unchanged, so a
 	// Rust `Some("")` cannot clear a field here.
-	"account_update_id": forward(func(st *callState, a struct {
-		UserID      string                 `json:"user_id"`
-		Username    *string                `json:"username"`
-		Metadata    map[string]interface{} `json:"metadata"`
-		DisplayName *string                `json:"display_name"`
-		Timezone    *string                `json:"timezone"`
-		Location    *string                `json:"location"`
-		LangTag     *string                `json:"lang_tag"`
-		AvatarURL   *string                `json:"avatar_url"`
-	}) (any, error) {
-		s := func(p *string) string {
-			if p == nil {
-				return ""
-			}
-			return *p
-		}
-		return nil, st.nk.AccountUpdateId(st.ctx, a.UserID, s(a.Username), a.Metadata, s(a.DisplayName),
-			s(a.Timezone), s(a.Location), s(a.LangTag), s(a.AvatarURL))
+	"account_update_id": forward(func(st *callState, a accountUpdateArgs) (any, error) {
+		return nil, st.nk.AccountUpdateId(st.ctx, a.UserID, orEmpty(a.Username), a.Metadata, orEmpty(a.DisplayName),
+			orEmpty(a.Timezone), orEmpty(a.Location), orEmpty(a.LangTag), orEmpty(a.AvatarURL))
 	}),
 	"users_get_username": forward(func(st *callState, a struct {
 		Usernames []string `json:"usernames"`
