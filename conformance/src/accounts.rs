@@ -619,6 +619,64 @@ pub fn check_nk_accounts(port: u16) {
         ],
         "{x}"
     );
+    // A chat message fay keeps in a room's history, a leaderboard score.
+    let mut socket = Socket::open(port, &fay);
+    let room = format!("nka-room-{suffix}");
+    let joined =
+        socket.call(json!({"channel_join": {"target": room, "type": 1, "persistence": true}}));
+    let channel_id = joined["channel"]["id"].as_str().unwrap().to_string();
+    let send = json!({"channel_message_send": {"channel_id": channel_id, "content": "{\"hi\":1}"}});
+    let ack = socket.call(send);
+    assert!(
+        ack["channel_message_ack"]["message_id"].is_string(),
+        "{ack}"
+    );
+    socket.close();
+    let setup = json!({"suffix": suffix}).to_string();
+    assert_eq!(crate::nk::call(port, "nk_leaderboard_setup", &setup).0, 200);
+    let board = format!("open_{suffix}");
+    let (status, r) = call(
+        port,
+        &fay.token,
+        "POST",
+        &format!("/v2/leaderboard/{board}"),
+        Some(json!({"score": "10"})),
+    );
+    assert_eq!(status, 200, "{r}");
+    let y = export(port, &fay.user_id);
+    let m = &y["messages"];
+    assert_eq!(m.as_array().map(Vec::len), Some(1), "{y}");
+    assert_eq!(
+        (
+            &m[0]["channel_id"],
+            &m[0]["sender_id"],
+            &m[0]["code"],
+            &m[0]["persistent"]
+        ),
+        (
+            &json!(channel_id),
+            &json!(fay.user_id),
+            &json!(0),
+            &json!(true)
+        ),
+        "{m}"
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(m[0]["content"].as_str().unwrap()).unwrap(),
+        json!({"hi": 1})
+    );
+    let r = &y["leaderboard_records"];
+    assert_eq!(r.as_array().map(Vec::len), Some(1), "{y}");
+    assert_eq!(
+        (
+            &r[0]["leaderboard_id"],
+            &r[0]["owner_id"],
+            &r[0]["score"],
+            &r[0]["num_score"]
+        ),
+        (&json!(board), &json!(fay.user_id), &json!("10"), &json!(1)),
+        "{r}"
+    );
     assert_eq!(x["account"]["user"]["id"], json!(fay.user_id), "{x}");
     assert_eq!(
         x["account"]["custom_id"],
