@@ -125,8 +125,8 @@ fn leave_groups(
                 [group_id, user_id],
             )
             .map_err(internal)?;
-        // Banned users (3) and join requests (4)... Nakama counts members
-        // below 3 only.
+        // Members (admins 1, members 2) count in the group's size; bans (3)
+        // and join requests (4) do not.
         if removed > 0 && *state < 3 {
             tx.execute(
                 "UPDATE groups SET edge_count = edge_count - 1, update_time = ?2 WHERE id = ?1",
@@ -709,5 +709,36 @@ mod tests {
         assert!(!delete(&mut c, &bob, true).unwrap());
         assert_eq!(tombstones(&c), [bob]);
         assert!(crate::db::account(&c, &alice).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_deleted_user_leaves_its_groups_and_takes_those_it_alone_ran() {
+        let db = Db::open(":memory:").unwrap();
+        let mut c = db.conn.lock().unwrap();
+        let (ann, bob) = (user(&mut c, "ann"), user(&mut c, "bob"));
+        let group = |c: &Conn, owner: &str, name: &str| {
+            let new = crate::db::group::New {
+                user_id: owner,
+                creator_id: owner,
+                name,
+                lang_tag: "",
+                description: "",
+                avatar_url: "",
+                metadata: "",
+                open: true,
+                max_count: 10,
+            };
+            crate::db::group::create(c, &new).unwrap().id
+        };
+        let (anns, bobs) = (group(&c, &ann, "anns"), group(&c, &bob, "bobs"));
+        crate::db::group::join(&c, &bobs, &ann, "ann").unwrap();
+        let size = |c: &Conn, id: &str| {
+            let found = crate::db::group::get_many(c, &[id.to_string()]).unwrap();
+            found.first().map(|g| g.edge_count)
+        };
+        assert_eq!(size(&c, &bobs), Some(2));
+        assert!(delete(&mut c, &ann, false).unwrap());
+        assert_eq!(size(&c, &anns), None, "ann was its only superadmin");
+        assert_eq!(size(&c, &bobs), Some(1), "ann left it");
     }
 }
