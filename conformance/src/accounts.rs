@@ -326,9 +326,39 @@ pub fn check_account_routes(port: u16) {
         user_id: cat_id.clone(),
         username: format!("acrcat{suffix}"),
     };
+    // cat runs a group alone and is in bob's.
+    let create = |token: &str, name: &str| {
+        let body = json!({"name": name, "open": true});
+        let (status, g) = call(port, token, "POST", "/v2/group", Some(body));
+        assert_eq!(status, 200, "{g}");
+        g["id"].as_str().unwrap().to_string()
+    };
+    let (cats, bobs) = (format!("acr-cats-{suffix}"), format!("acr-bobs-{suffix}"));
+    create(&token, &cats);
+    let bobs_id = create(&bob.token, &bobs);
+    let join = format!("/v2/group/{bobs_id}/join");
+    assert_eq!(call(port, &token, "POST", &join, None).0, 200);
+    let group = |name: &str| {
+        let (status, list) = call(
+            port,
+            &bob.token,
+            "GET",
+            &format!("/v2/group?name={name}"),
+            None,
+        );
+        assert_eq!(status, 200, "{list}");
+        list["groups"].get(0).cloned()
+    };
+    assert_eq!(group(&bobs).unwrap()["edge_count"], json!(2));
     let mut socket = Socket::open(port, &cat);
     let (status, got) = call(port, &token, "DELETE", "/v2/account", None);
     assert_eq!((status, &got), (200, &json!({})));
+    assert_eq!(group(&cats), None, "the group cat ran alone went");
+    assert_eq!(
+        group(&bobs).unwrap()["edge_count"],
+        json!(1),
+        "cat left bob's"
+    );
     let (closed, _) = socket.wait_closed();
     assert_eq!(closed, (1000, "server-side session disconnect".to_string()));
     assert_eq!(
