@@ -431,6 +431,8 @@ pub fn check_nk_accounts(port: u16) {
         nk(port, json!({"call": "ban", "user_ids": []})),
         Ok(Value::Null)
     );
+    let (status, dans) = login(port, "custom", json!({"id": format!("nka-dan-{suffix}")}));
+    assert_eq!(status, 200, "{dans}");
     std::thread::sleep(Duration::from_millis(1100));
     let mut socket = Socket::open(port, &dan);
     let ban = json!({"call": "ban", "user_ids": [dan.user_id, unknown]});
@@ -458,6 +460,26 @@ pub fn check_nk_accounts(port: u16) {
         (status, &got["message"]),
         (401, &json!("Auth token invalid")),
         "{got}"
+    );
+    let r = request(
+        port,
+        "POST",
+        "/v2/account/session/refresh",
+        &[("Authorization", SERVER_KEY)],
+        Some(
+            json!({"token": dans["refresh_token"]})
+                .to_string()
+                .as_bytes(),
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        (r.status, r.json()),
+        (
+            401,
+            json!({"code": 16, "message": "Refresh token invalid or expired."})
+        ),
+        "a refresh token from before the ban"
     );
     let banned = login(port, "custom", json!({"id": format!("nka-dan-{suffix}")}));
     assert_eq!(

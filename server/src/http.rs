@@ -1038,6 +1038,9 @@ async fn session_refresh(State(app): Shared, headers: HeaderMap, body: Body) -> 
     let uid = old.uid.clone();
     let account = app.db.run(move |c| db::account(c, &uid)).await;
     let user = match account {
+        Ok(Some(a)) if a.disable_time.is_some() => {
+            return gateway_err(Code::PermissionDenied, "User account banned.")
+        }
         Ok(Some(a)) => a.user.unwrap_or_default(),
         Ok(None) => return gateway_err(Code::NotFound, "User account not found."),
         Err(e) => return gateway_call_err(e),
