@@ -20,7 +20,8 @@ impl Nakama {
     /// devices, storage objects, friends, notifications, wallet ledger,
     /// chat messages and leaderboard and tournament records; it leaves its
     /// groups (a group whose last superadmin it was goes too). Its session
-    /// and refresh tokens stop working. With `recorded`, the id is kept in
+    /// and refresh tokens stop working (those issued before the second of
+    /// the deletion) and its sockets close. With `recorded`, the id is kept in
     /// Nakama's tombstone list (what its console shows of deleted users).
     /// An unknown user is not an error.
     ///
@@ -87,9 +88,10 @@ impl Nakama {
     /// Bans the users of `user_ids` (`UsersBanId`): their accounts get a
     /// `disable_time`, the session and refresh tokens they hold stop
     /// working (those issued before the second of the ban), their sockets
-    /// are closed, and authenticating answers `PERMISSION_DENIED` "User
-    /// account banned." until [`Nakama::users_unban_id`]. Unknown users are
-    /// passed over.
+    /// get Nakama's `banned` notification (code -8, not stored) and are
+    /// closed, and authenticating or refreshing a session answers
+    /// `PERMISSION_DENIED` "User account banned." until
+    /// [`Nakama::users_unban_id`]. Unknown users are passed over.
     ///
     /// Refusal (`INVALID_ARGUMENT`): "each user id must be a valid id
     /// string".
