@@ -13,8 +13,10 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use crate::api;
 
+mod accounts;
 mod friends;
 mod misc;
+pub use accounts::*;
 pub use friends::*;
 mod streams;
 pub use misc::*;
@@ -261,6 +263,38 @@ nk_functions! {
     MetricsTimerRecord = "metrics_timer_record": MetricsTimerArgs => ();
     /// `PartyList`: a page of parties, filtered by a label query.
     PartyList = "party_list": PartyListArgs => api::PartyList;
+    /// `AccountDeleteId`: delete an account and what is its (sessions
+    /// end); an unknown user is not an error.
+    AccountDeleteId = "account_delete_id": AccountDeleteArgs => ();
+    /// `AccountExportId`: everything stored about a user, as JSON text.
+    AccountExportId = "account_export_id": UserIdArgs => String;
+    /// `UsersGetFriendStatus`: a user's relationships with the given users.
+    UsersGetFriendStatus = "users_get_friend_status": FriendStatusArgs => Vec<api::Friend>;
+    /// `UsersGetRandom`: up to `count` users, from a random place.
+    UsersGetRandom = "users_get_random": UsersGetRandomArgs => Vec<api::User>;
+    /// `UsersBanId`: ban users (their sessions end, they cannot log in).
+    UsersBanId = "users_ban_id": UserIdsArgs => ();
+    /// `UsersUnbanId`: lift bans.
+    UsersUnbanId = "users_unban_id": UserIdsArgs => ();
+    /// `LinkCustom`: give an account a custom id to log in with.
+    LinkCustom = "link_custom": LinkArgs => ();
+    /// `LinkDevice`: add a device id to an account.
+    LinkDevice = "link_device": LinkArgs => ();
+    /// `LinkEmail`: give an account an email and password.
+    LinkEmail = "link_email": LinkEmailArgs => ();
+    /// `UnlinkCustom`: remove an account's custom id (not its last way in).
+    UnlinkCustom = "unlink_custom": LinkArgs => ();
+    /// `UnlinkDevice`: remove a device id from an account (not its last
+    /// way in).
+    UnlinkDevice = "unlink_device": LinkArgs => ();
+    /// `UnlinkEmail`: remove an account's email and password (not its last
+    /// way in).
+    UnlinkEmail = "unlink_email": LinkArgs => ();
+    /// `WalletLedgerUpdate`: merge metadata into a wallet ledger item.
+    WalletLedgerUpdate = "wallet_ledger_update": WalletLedgerUpdateArgs => LedgerItem;
+    /// `MultiUpdate`: account updates, storage writes and deletes and
+    /// wallet updates in one transaction.
+    MultiUpdate = "multi_update": MultiUpdateArgs => MultiUpdateResult;
 }
 
 /// Arguments of `authenticate_custom` / `authenticate_device`.

@@ -179,22 +179,13 @@ var nkFunctions = map[string]nkFunc{
 		return storageObjectsJSON(buf, objects, err)
 	}),
 	"storage_write": forwardInto(func(st *callState, a storageWriteArgs, buf *answerBuf) (any, error) {
-		writes := make([]*runtime.StorageWrite, len(a.Writes))
-		for i, w := range a.Writes {
-			writes[i] = &runtime.StorageWrite{Collection: w.Collection, Key: w.Key, UserID: w.UserID, Value: w.Value,
-				Version: w.Version, PermissionRead: w.PermissionRead, PermissionWrite: w.PermissionWrite}
-		}
-		acks, err := st.nk.StorageWrite(st.ctx, writes)
+		acks, err := st.nk.StorageWrite(st.ctx, runtimeWrites(a.Writes))
 		return storageAcksJSON(buf, acks, err)
 	}),
 	"storage_delete": forward(func(st *callState, a struct {
 		Deletes []storageDeleteOp `json:"deletes"`
 	}) (any, error) {
-		deletes := make([]*runtime.StorageDelete, len(a.Deletes))
-		for i, d := range a.Deletes {
-			deletes[i] = &runtime.StorageDelete{Collection: d.Collection, Key: d.Key, UserID: d.UserID, Version: d.Version}
-		}
-		return nil, st.nk.StorageDelete(st.ctx, deletes)
+		return nil, st.nk.StorageDelete(st.ctx, runtimeDeletes(a.Deletes))
 	}),
 	"storage_list": forward(func(st *callState, a struct {
 		CallerID   string `json:"caller_id"`
@@ -262,24 +253,9 @@ var nkFunctions = map[string]nkFunc{
 	}),
 	// Nakama leaves an empty string (and nil metadata) unchanged, so a
 	// Rust `Some("")` cannot clear a field here.
-	"account_update_id": forward(func(st *callState, a struct {
-		UserID      string                 `json:"user_id"`
-		Username    *string                `json:"username"`
-		Metadata    map[string]interface{} `json:"metadata"`
-		DisplayName *string                `json:"display_name"`
-		Timezone    *string                `json:"timezone"`
-		Location    *string                `json:"location"`
-		LangTag     *string                `json:"lang_tag"`
-		AvatarURL   *string                `json:"avatar_url"`
-	}) (any, error) {
-		s := func(p *string) string {
-			if p == nil {
-				return ""
-			}
-			return *p
-		}
-		return nil, st.nk.AccountUpdateId(st.ctx, a.UserID, s(a.Username), a.Metadata, s(a.DisplayName),
-			s(a.Timezone), s(a.Location), s(a.LangTag), s(a.AvatarURL))
+	"account_update_id": forward(func(st *callState, a accountUpdateArgs) (any, error) {
+		return nil, st.nk.AccountUpdateId(st.ctx, a.UserID, orEmpty(a.Username), a.Metadata, orEmpty(a.DisplayName),
+			orEmpty(a.Timezone), orEmpty(a.Location), orEmpty(a.LangTag), orEmpty(a.AvatarURL))
 	}),
 	"users_get_username": forward(func(st *callState, a struct {
 		Usernames []string `json:"usernames"`
@@ -290,24 +266,11 @@ var nkFunctions = map[string]nkFunc{
 		Updates      []walletUpdateOp `json:"updates"`
 		UpdateLedger bool             `json:"update_ledger"`
 	}) (any, error) {
-		updates := make([]*runtime.WalletUpdate, len(a.Updates))
-		for i, u := range a.Updates {
-			updates[i] = &runtime.WalletUpdate{UserID: u.UserID, Changeset: u.Changeset, Metadata: u.Metadata}
-		}
-		results, err := st.nk.WalletsUpdate(st.ctx, updates, a.UpdateLedger)
+		results, err := st.nk.WalletsUpdate(st.ctx, runtimeWalletUpdates(a.Updates), a.UpdateLedger)
 		if err != nil {
 			return nil, err
 		}
-		type item struct {
-			UserID   string           `json:"user_id"`
-			Updated  map[string]int64 `json:"updated"`
-			Previous map[string]int64 `json:"previous"`
-		}
-		out := make([]item, 0, len(results))
-		for _, r := range results {
-			out = append(out, item{r.UserID, r.Updated, r.Previous})
-		}
-		return out, nil
+		return walletResults(results), nil
 	}),
 	"wallet_ledger_list": forward(func(st *callState, a pageArgs) (any, error) {
 		items, cursor, err := st.nk.WalletLedgerList(st.ctx, a.UserID, a.Limit, a.Cursor)
@@ -722,6 +685,9 @@ func nkError(name string, err error) (int, string) {
 		return code, msg
 	}
 	if code, ok := miscError(err); ok {
+		return code, msg
+	}
+	if code, ok := accountError(name, err); ok {
 		return code, msg
 	}
 	switch {

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use crate::api;
 use crate::Error;
 
+mod accounts;
 mod friends;
 mod misc;
 mod streams;

@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 /// The system user: owner of server objects.
 pub const SYSTEM_USER: &str = "00000000-0000-0000-0000-000000000000";
 
+pub mod account;
 pub mod channel;
 pub mod friend;
 pub mod group;
@@ -28,9 +29,10 @@ pub mod schedule;
 pub mod tournament;
 
 /// 1: accounts, storage, wallets, notifications; 2: leaderboards; 3: chat
-/// channel messages; 4: friends; 5: groups; 6: tournaments. Every schema
-/// statement creates only what is missing.
-const SCHEMA_VERSION: i64 = 6;
+/// channel messages; 4: friends; 5: groups; 6: tournaments; 7: deleted
+/// users' tombstones (accounts). Every schema statement creates only what
+/// is missing.
+const SCHEMA_VERSION: i64 = 7;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS users (
@@ -275,6 +277,8 @@ impl Db {
                 conn.execute_batch(group::SCHEMA)
                     .map_err(|e| e.to_string())?;
                 conn.execute_batch(tournament::SCHEMA)
+                    .map_err(|e| e.to_string())?;
+                conn.execute_batch(account::SCHEMA)
                     .map_err(|e| e.to_string())?;
                 conn.execute(
                     "INSERT INTO schema_version (version) VALUES (?1)",

@@ -30,6 +30,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+mod account;
 mod channel;
 pub mod custom;
 mod friend;
@@ -196,7 +197,16 @@ fn routes(app: Arc<App>) -> Router {
         .route("/v2/account/session/refresh", post(session_refresh))
         .route("/v2/session/logout", post(session_logout))
         .route("/v2/event", post(event))
-        .route("/v2/account", get(get_account).put(update_account))
+        .route(
+            "/v2/account",
+            get(get_account).put(update_account).delete(account::delete),
+        )
+        .route("/v2/account/link/custom", post(account::link_custom))
+        .route("/v2/account/link/device", post(account::link_device))
+        .route("/v2/account/link/email", post(account::link_email))
+        .route("/v2/account/unlink/custom", post(account::unlink_custom))
+        .route("/v2/account/unlink/device", post(account::unlink_device))
+        .route("/v2/account/unlink/email", post(account::unlink_email))
         .route("/v2/user", get(get_users))
         .route("/v2/storage", put(storage_write).post(storage_read))
         .route("/v2/storage/delete", put(storage_delete))
@@ -1113,6 +1123,9 @@ async fn session_refresh(State(app): Shared, headers: HeaderMap, body: Body) -> 
     let uid = old.uid.clone();
     let account = app.db.run(move |c| db::account(c, &uid)).await;
     let user = match account {
+        Ok(Some(a)) if a.disable_time.is_some() => {
+            return gateway_err(Code::PermissionDenied, "User account banned.")
+        }
         Ok(Some(a)) => a.user.unwrap_or_default(),
         Ok(None) => return gateway_err(Code::NotFound, "User account not found."),
         Err(e) => return gateway_call_err(e),

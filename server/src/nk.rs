@@ -18,6 +18,7 @@ use crate::online::Online;
 use crate::session::Sessions;
 use crate::status::Statuses;
 
+pub(crate) mod accounts;
 mod checks;
 mod friends;
 mod misc;
@@ -252,6 +253,9 @@ impl HostApi for DevHostApi {
             return answer;
         }
         if let Some(answer) = misc::call_misc(self, function, args) {
+            return answer;
+        }
+        if let Some(answer) = accounts::call(self, function, args) {
             return answer;
         }
         let db = &self.db;

@@ -43,12 +43,13 @@ pub enum Outbound {
     /// A stream's envelope (`stream_data`, `stream_presence_event`, or a
     /// module's own through `stream_send_raw`), already encoded.
     Stream(String),
-    /// Close the socket: `session_disconnect`.
-    Close,
     /// The session's answer to a request of its own, already encoded, to
     /// go out after what was pushed to it before (a chat message's
     /// acknowledgement after the sender's own copy of the message).
     Reply(String),
+    /// The server ends the session (`session_disconnect`, a ban, a
+    /// deleted account), after sending it these notifications, if any.
+    Close(Vec<api::Notification>),
 }
 
 /// The matchmaker put this session's ticket in a group.
@@ -203,6 +204,16 @@ impl Online {
                 let _ = c
                     .outbox
                     .send(Outbound::Notifications(vec![notification.clone()]));
+            }
+        }
+    }
+
+    /// Closes every socket `user_id` has open, each after `last` (Nakama's
+    /// `Disconnect` of the user's sessions).
+    pub fn close_user(&self, user_id: &str, last: Vec<api::Notification>) {
+        if let Some(sessions) = self.lock().get(user_id) {
+            for c in sessions {
+                let _ = c.outbox.send(Outbound::Close(last.clone()));
             }
         }
     }

@@ -304,7 +304,12 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
                 None => break Some("error processing message".into()),
             },
             m = from_matches.recv(), if !held && matches_open => match m {
-                Some(Outbound::Close) => break Some("server-side session disconnect".into()),
+                Some(Outbound::Close(last)) => {
+                    if !last.is_empty() {
+                        let _ = write(&mut socket, Message::Text(outbound(&Outbound::Notifications(last)).into())).await;
+                    }
+                    break Some("server-side session disconnect".into());
+                }
                 Some(out) => {
                     if let Err(e) = write(&mut socket, Message::Text(outbound(&out).into())).await {
                         break Some(e);
@@ -1317,9 +1322,11 @@ fn outbound(out: &Outbound) -> String {
             joins: joins.iter().map(UserPresence::from).collect(),
             leaves: leaves.iter().map(UserPresence::from).collect(),
         }),
-        Outbound::Notifications(notifications) => Out::Notifications(NotificationsOut {
-            notifications: notifications.clone(),
-        }),
+        Outbound::Notifications(notifications) | Outbound::Close(notifications) => {
+            Out::Notifications(NotificationsOut {
+                notifications: notifications.clone(),
+            })
+        }
         Outbound::Matched(m) => {
             let users: Vec<MatchmakerUser> = m.users.iter().map(MatchmakerUser::from).collect();
             let (match_id, token) = match &m.id {
@@ -1358,8 +1365,6 @@ fn outbound(out: &Outbound) -> String {
             leaves: e.leaves.iter().map(UserPresence::from).collect(),
         }),
         Outbound::Reply(text) | Outbound::Stream(text) => return text.clone(),
-        // Closes the socket instead ([`run`]).
-        Outbound::Close => return String::new(),
     };
     Envelope {
         cid: "",

@@ -29,8 +29,9 @@ pub struct Sessions {
     refresh_expiry: i64,
     /// Token ids invalidated by logout.
     revoked: Mutex<HashSet<String>>,
-    /// When each user logged out of everything (Unix seconds): tokens
-    /// issued before then are invalid (Nakama's `RemoveAll`).
+    /// When each user logged out of everything, was banned or deleted
+    /// (Unix seconds): tokens issued before then are invalid (Nakama's
+    /// session cache `RemoveAll` and `Ban`).
     revoked_all: Mutex<HashMap<String, i64>>,
 }
 
@@ -135,7 +136,7 @@ impl Sessions {
         let claims = decode::<Claims>(token, &DecodingKey::from_secret(key.as_bytes()), &v)
             .ok()?
             .claims;
-        uuid::Uuid::parse_str(&claims.uid).ok()?;
+        let uid = uuid::Uuid::parse_str(&claims.uid).ok()?.to_string();
         if self
             .revoked
             .lock()
@@ -147,10 +148,7 @@ impl Sessions {
         // Issued (as its expiry tells) before its user logged out of
         // everything; the same second still passes, as in Nakama.
         let all = self.revoked_all.lock().unwrap_or_else(|e| e.into_inner());
-        if all
-            .get(&claims.uid)
-            .is_some_and(|&at| claims.exp - lifetime < at)
-        {
+        if all.get(&uid).is_some_and(|&at| claims.exp - lifetime < at) {
             return None;
         }
         drop(all);
@@ -165,6 +163,17 @@ impl Sessions {
     /// Claims of a valid refresh token.
     pub fn check_refresh(&self, token: &str) -> Option<Claims> {
         self.check(token, &self.refresh_key, self.refresh_expiry)
+    }
+
+    /// Invalidates every session and refresh token of a user issued before
+    /// now (Nakama's session cache `Ban` and `RemoveAll`).
+    pub fn invalidate_user(&self, user_id: &str) {
+        let now = crate::db::unix_now();
+        let mut all = self.revoked_all.lock().unwrap_or_else(|e| e.into_inner());
+        let key =
+            uuid::Uuid::parse_str(user_id).map_or_else(|_| user_id.to_string(), |u| u.to_string());
+        let t = all.entry(key).or_insert(0);
+        *t = (*t).max(now);
     }
 
     /// Invalidates every token with this id (logout).
@@ -195,10 +204,7 @@ impl Sessions {
             }
         }
         if revoke.is_empty() {
-            let now = crate::db::unix_now();
-            let mut all = self.revoked_all.lock().unwrap_or_else(|e| e.into_inner());
-            let at = all.entry(user_id.to_string()).or_default();
-            *at = (*at).max(now);
+            self.invalidate_user(user_id);
         }
         for tid in revoke {
             self.revoke(&tid);

@@ -2,10 +2,11 @@
 //! replayed through it, every nk function, an authoritative match of a
 //! Rust module, its matchmaker matched hook, chat channels, parties and
 //! their matchmaking, groups, user status, friends and their
-//! notifications, tournaments (nk functions and client routes), realtime
-//! message hooks, event handlers, and what Nakama does with a module that
-//! panics, one whose init fails, one built for another ABI, and a bridge
-//! built with other Go flags.
+//! notifications, accounts (links, bans, exports, `MultiUpdate`),
+//! tournaments (nk functions and client routes), realtime message hooks,
+//! event handlers, and what Nakama does with a module that panics, one
+//! whose init fails, one built for another ABI, and a bridge built with
+//! other Go flags.
 //!
 //! They need Nakama, PostgreSQL and the built plugin, so they are ignored
 //! by a plain `cargo test`; `bridge/test.sh` builds everything and runs
@@ -506,6 +507,17 @@ fn a_modules_streams_and_sessions_in_nakama_are_as_on_the_dev_host() {
     let runtime = runtime_folder(&["fixture-nk"]);
     let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
     nakama_conformance::streams::check_nk_streams(nakama.port);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn accounts_links_bans_and_exports_in_nakama_are_as_on_the_dev_host() {
+    // fixture-nk hooks the delete, link and unlink routes; its
+    // nk_account_call calls the account nk functions through the bridge.
+    let runtime = runtime_folder(&["fixture-nk"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    nakama_conformance::accounts::check_account_routes(nakama.port);
+    nakama_conformance::accounts::check_nk_accounts(nakama.port);
 }
 
 #[test]

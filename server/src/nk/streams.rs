@@ -243,7 +243,7 @@ pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answ
         }),
         nk::SessionDisconnect::NAME => run::<nk::SessionDisconnect>(on, args, |on, a| {
             let session = id(&a.session_id, "expects valid session id")?;
-            on.send_session(&session, Outbound::Close);
+            on.send_session(&session, Outbound::Close(Vec::new()));
             Ok(())
         }),
         nk::SessionLogout::NAME => {

@@ -1,0 +1,19 @@
+//! Accounts on the dev host serving `fixtures/fixture-nk`: the conformance
+//! checks shared with real Nakama (the client's link, unlink and delete
+//! routes; the account, user, link and wallet nk functions).
+
+mod common;
+
+use common::Server;
+
+#[test]
+fn the_link_unlink_and_delete_routes_answer_as_nakama() {
+    let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
+    nakama_conformance::accounts::check_account_routes(server.port);
+}
+
+#[test]
+fn modules_ban_link_export_and_update_accounts_as_in_nakama() {
+    let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
+    nakama_conformance::accounts::check_nk_accounts(server.port);
+}
