@@ -65,6 +65,22 @@ pub fn check_every_function(port: u16) {
     assert_eq!(n["has_cursor"], true);
     assert_eq!(n["after_delete"], json!(["k1", "k2"]));
 
+    // storage_write_retry (the SDK's, on the hosts' version checks): the
+    // first attempt loses to a competing write (n 0 -> 100) and the
+    // second lands on the competitor's value.
+    let (status, r) = call(port, "nk_storage_retry", &format!(r#"{{"id":"{user}"}}"#));
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["acks"], 1);
+    assert_eq!(r["value"], json!({"n": 101}));
+    assert_eq!(
+        r["exhausted"],
+        json!([10, "Storage write retries exhausted."])
+    );
+    assert_eq!(
+        r["too_many"],
+        json!([3, "max retries must be a value between 0 and 10"])
+    );
+
     check_leaderboards(port);
     check_refusals(port);
     check_matches(port);

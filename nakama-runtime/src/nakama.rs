@@ -34,6 +34,10 @@ pub struct Nakama {
     host: HostHandle,
 }
 
+/// What both hosts answer a storage write whose version check fails
+/// (Nakama's `runtime.ErrStorageRejectedVersion`).
+const STORAGE_VERSION_REJECTED: &str = "Storage write rejected - version check failed.";
+
 impl Nakama {
     pub(crate) fn new(host: HostHandle) -> Self {
         Nakama { host }
@@ -143,6 +147,65 @@ impl Nakama {
             writes: writes.to_vec(),
         })
         .await
+    }
+
+    /// Nakama's `StorageWriteRetry`: optimistic concurrency in one call.
+    /// Reads `reads`, hands the objects (those that exist) to `update`,
+    /// and writes what it answers in one transaction; when a write's
+    /// version check fails because someone else wrote first, it reads and
+    /// updates again, up to `max_retries` (0 to 10) more times. `update`
+    /// sets each write's `version`: the read object's version (the write
+    /// then only lands on what `update` saw), `"*"` to create only, or
+    /// empty to overwrite. Any other error, `update`'s included, ends it.
+    ///
+    /// ```no_run
+    /// # use nakama_runtime::prelude::*;
+    /// # async fn f(nk: &Nakama, user: &str) -> Result<(), Error> {
+    /// let read = StorageReadOp { collection: "stats".into(), key: "wins".into(), user_id: user.into() };
+    /// nk.storage_write_retry(&[read], 5, |objects| async move {
+    ///     let (wins, version) = match objects.first() {
+    ///         Some(o) => (serde_json::from_str::<serde_json::Value>(&o.value)
+    ///             .map_err(|e| Error::internal(e.to_string()))?["n"].as_i64().unwrap_or(0), o.version.clone()),
+    ///         None => (0, "*".to_string()),
+    ///     };
+    ///     Ok(vec![StorageWriteOp {
+    ///         collection: "stats".into(), key: "wins".into(), user_id: user.into(),
+    ///         value: format!(r#"{{"n":{}}}"#, wins + 1), version, ..Default::default()
+    ///     }])
+    /// }).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// Out of retries: `ABORTED`, "Storage write retries exhausted.".
+    /// Unlike Nakama it does not wait between attempts (the SDK has no
+    /// timer of its own): each attempt reads afresh.
+    pub async fn storage_write_retry<F, Fut>(
+        &self,
+        reads: &[StorageReadOp],
+        max_retries: u32,
+        mut update: F,
+    ) -> Result<Vec<api::StorageObjectAck>, Error>
+    where
+        F: FnMut(Vec<api::StorageObject>) -> Fut,
+        Fut: std::future::Future<Output = Result<Vec<StorageWriteOp>, Error>>,
+    {
+        if max_retries > 10 {
+            return Err(Error::invalid_argument(
+                "max retries must be a value between 0 and 10",
+            ));
+        }
+        for _ in 0..=max_retries {
+            let objects = self.storage_read(reads).await?;
+            let writes = update(objects).await?;
+            match self.storage_write(&writes).await {
+                Err(e) if e.message() == STORAGE_VERSION_REJECTED => continue,
+                done => return done,
+            }
+        }
+        Err(Error::new(
+            crate::Code::Aborted,
+            "Storage write retries exhausted.",
+        ))
     }
 
     /// Deletes objects in one transaction.
