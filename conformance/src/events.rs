@@ -94,6 +94,12 @@ pub fn check_events(port: u16) {
         json!({"id": run, "user": user.user_id}),
         "{got}"
     );
+    // The handlers get the publisher's context: the RPC's caller.
+    assert_eq!(
+        (&got["user_id"], &got["username"]),
+        (&json!(user.user_id), &json!(user.username)),
+        "{got}"
+    );
 
     // A socket's start and end.
     let mut s = Socket::open(port, &user);

@@ -44,6 +44,21 @@ pub trait HostApi: Send + Sync + 'static {
         args: &[u8],
     ) -> BoxFuture<'static, Result<Vec<u8>, CallError>>;
 
+    /// [`nk_call`](Self::nk_call), given the calling context as the
+    /// module sees it, for a host whose answer depends on the caller (the
+    /// dev host's `event`: handlers get the publisher's context, as
+    /// Nakama's do). The default leaves the context out.
+    fn nk_call_from(
+        &self,
+        caller: &FfiContext<'_>,
+        host_token: u64,
+        function: &str,
+        args: &[u8],
+    ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
+        let _ = caller;
+        self.nk_call(host_token, function, args)
+    }
+
     /// The headers and query params of the call `host_token` names, as
     /// `{"headers":{..},"query_params":{..}}`, for a host that leaves them
     /// out of the context it gives modules of ABI 1.1 or later (see
@@ -271,7 +286,8 @@ impl HostApi for HostWhileAlive {
     }
 
     // No context_maps / call_context: no `Context` is made over this scope
-    // (its context is init's, complete), so the defaults are never asked.
+    // (its context is init's, complete), so the defaults are never asked;
+    // nor nk_call_from: init's context names no caller.
 }
 
 fn owned(v: ROption<RStr<'_>>) -> Option<String> {
@@ -345,7 +361,7 @@ extern "C" fn host_nk_call(
     let started = catch_unwind(AssertUnwindSafe(|| {
         let s = scope(data);
         s.api
-            .nk_call(s.host_token, function.as_str(), args.as_slice())
+            .nk_call_from(s.ctx, s.host_token, function.as_str(), args.as_slice())
     }));
     // The function's name is only copied for a panic while starting it:
     // later, the message goes without it (not worth a copy per call).

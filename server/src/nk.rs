@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use nakama_runtime_host::abi::ffi::FfiContext;
 use nakama_runtime_host::abi::nk::{self, NkFunction};
 use nakama_runtime_host::abi::{api, Code, ContextData};
 use nakama_runtime_host::{BoxFuture, CallError, EventKind, HostApi, LogRecord};
@@ -135,6 +136,19 @@ impl DevHostApi {
 }
 
 impl DevHostApi {
+    /// `event`: queues the event for the modules' handlers, with `caller`
+    /// as their context's user and session part.
+    fn event(
+        &self,
+        caller: ContextData,
+        args: &[u8],
+    ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
+        on::<nk::Event, _, _>(&self.events, args, |events, evt| async move {
+            events.publish(EventKind::Event, caller, evt);
+            Ok(())
+        })
+    }
+
     /// The group nk functions (`group_*`, `groups_*`, `user_groups_list`).
     fn group_call(
         &self,
@@ -238,6 +252,21 @@ impl HostApi for DevHostApi {
             }
         }
         self.log.write(level, r.caller, r.message, &fields);
+    }
+
+    fn nk_call_from(
+        &self,
+        caller: &FfiContext<'_>,
+        host_token: u64,
+        function: &str,
+        args: &[u8],
+    ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
+        match function {
+            // The handlers get the publisher's context (user, session,
+            // vars...), as Nakama's Go runtime hands it on.
+            nk::Event::NAME => self.event(ContextData::from_ffi(caller), args),
+            _ => self.nk_call(host_token, function, args),
+        }
     }
 
     fn nk_call(
@@ -481,15 +510,9 @@ impl HostApi for DevHostApi {
                     s.nk_unfollow(&a)
                 })
             }
-            nk::Event::NAME => {
-                // The handlers' context is the event context alone: the
-                // dev host does not know the caller's (Nakama's Go runtime
-                // passes the caller's on).
-                on::<nk::Event, _, _>(&self.events, args, |events, evt| async move {
-                    events.publish(EventKind::Event, ContextData::default(), evt);
-                    Ok(())
-                })
-            }
+            // Called without the caller's context (a host wrapping this
+            // one): the handlers get the event context alone.
+            nk::Event::NAME => self.event(ContextData::default(), args),
             name if name.starts_with("group") || name == nk::UserGroupsList::NAME => {
                 self.group_call(name, args)
             }
