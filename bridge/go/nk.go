@@ -286,7 +286,13 @@ var nkFunctions = map[string]nkFunc{
 		}
 		out := make([]item, 0, len(items))
 		for _, it := range items {
-			out = append(out, item{it.GetID(), it.GetUserID(), it.GetChangeset(), it.GetMetadata(), it.GetCreateTime()})
+			// Nakama 3.40.0 reads the items without their owner: the
+			// ledger listed is the one asked for.
+			uid := it.GetUserID()
+			if uid == "" {
+				uid = strings.ToLower(a.UserID)
+			}
+			out = append(out, item{it.GetID(), uid, it.GetChangeset(), it.GetMetadata(), it.GetCreateTime()})
 		}
 		return struct {
 			Items  []item `json:"items"`

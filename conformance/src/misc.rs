@@ -596,3 +596,50 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// A client's storage read (`POST /v2/storage`) checks every object id
+/// before reading any: collection and key set, a user id empty or a UUID
+/// other than the nil UUID (the system user's objects are not a client's
+/// to read by id).
+pub fn check_storage_read_ids(port: u16) {
+    let suffix = crate::run_suffix();
+    let client = User::new(port, &format!("sr-{suffix}"), &format!("sr{suffix}"));
+    let read = |ids: Value| {
+        let bearer = format!("Bearer {}", client.token);
+        let body = json!({ "object_ids": ids }).to_string();
+        let r = request(
+            port,
+            "POST",
+            "/v2/storage",
+            &[("Authorization", bearer.as_str())],
+            Some(body.as_bytes()),
+        )
+        .expect("read storage");
+        (r.status, r.json())
+    };
+    let refused = |message: &str| (400, json!({"code": 3, "message": message}));
+    let bad_id = "Invalid user ID - make sure user ID is a valid UUID.";
+    let unset = "Invalid collection or key value supplied. They must be set.";
+    let nil = "00000000-0000-0000-0000-000000000000";
+    let own = json!({"collection": "c", "key": "k", "user_id": client.user_id});
+    assert_eq!(
+        read(json!([own, {"collection": "c", "key": "k", "user_id": nil}])),
+        refused(bad_id)
+    );
+    assert_eq!(
+        read(json!([{"collection": "c", "key": "k", "user_id": "nope"}])),
+        refused(bad_id)
+    );
+    assert_eq!(
+        read(json!([{"collection": "", "key": "k"}])),
+        refused(unset)
+    );
+    assert_eq!(
+        read(json!([{"collection": "c", "key": ""}])),
+        refused(unset)
+    );
+    assert_eq!(
+        read(json!([own, {"collection": "c", "key": "k"}])),
+        (200, json!({}))
+    );
+}

@@ -1309,6 +1309,24 @@ async fn get_users(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response
 
 // ---- storage -------------------------------------------------------------------------
 
+/// Nakama checks every id before reading any; the nil UUID (the system
+/// user) is refused too.
+fn validate_read(o: &api::ReadStorageObjectId) -> Result<(), Response> {
+    if o.collection.is_empty() || o.key.is_empty() {
+        return Err(gateway_err(
+            Code::InvalidArgument,
+            "Invalid collection or key value supplied. They must be set.",
+        ));
+    }
+    if !o.user_id.is_empty() && !uuid::Uuid::parse_str(&o.user_id).is_ok_and(|u| !u.is_nil()) {
+        return Err(gateway_err(
+            Code::InvalidArgument,
+            "Invalid user ID - make sure user ID is a valid UUID.",
+        ));
+    }
+    Ok(())
+}
+
 fn validate_write(o: &api::WriteStorageObject) -> Result<(), Response> {
     if o.collection.is_empty() || o.key.is_empty() || o.value.is_empty() {
         return Err(gateway_err(
@@ -1413,6 +1431,9 @@ async fn storage_write(State(app): Shared, headers: HeaderMap, body: Body) -> Re
 
 async fn storage_read(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
     hooked_db_call::<hook::ReadStorageObjects, _>(&app, &headers, body, |claims, req| {
+        for o in &req.object_ids {
+            validate_read(o)?;
+        }
         let reads: Vec<nk::StorageReadOp> = req
             .object_ids
             .iter()

@@ -50,3 +50,8 @@ fn metrics_calls_are_accepted() {
 fn parties_are_listed_by_nk_and_by_clients() {
     nakama_conformance::misc::check_parties(server().port);
 }
+
+#[test]
+fn client_storage_reads_check_their_ids() {
+    nakama_conformance::misc::check_storage_read_ids(server().port);
+}

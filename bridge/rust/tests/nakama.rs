@@ -204,6 +204,7 @@ fn notifications_leaderboards_cron_files_metrics_and_parties_are_forwarded() {
     misc::check_read_file(nakama.port, runtime.path());
     misc::check_metrics(nakama.port);
     misc::check_parties(nakama.port);
+    misc::check_storage_read_ids(nakama.port);
 }
 
 #[test]
