@@ -16,10 +16,12 @@ use crate::api;
 mod accounts;
 mod friends;
 mod misc;
+mod purchases;
 pub use accounts::*;
 pub use friends::*;
 mod streams;
 pub use misc::*;
+pub use purchases::*;
 pub use streams::*;
 
 /// One nk function: its wire name, arguments and result.
@@ -263,6 +265,30 @@ nk_functions! {
     MetricsTimerRecord = "metrics_timer_record": MetricsTimerArgs => ();
     /// `PartyList`: a page of parties, filtered by a label query.
     PartyList = "party_list": PartyListArgs => api::PartyList;
+    /// `PurchaseValidateApple`: confirm an App Store receipt's purchases.
+    PurchaseValidateApple = "purchase_validate_apple": AppleValidateArgs => api::ValidatePurchaseResponse;
+    /// `PurchaseValidateGoogle`: confirm a Google Play purchase.
+    PurchaseValidateGoogle = "purchase_validate_google": GoogleValidateArgs => api::ValidatePurchaseResponse;
+    /// `PurchaseValidateHuawei`: confirm a Huawei AppGallery purchase.
+    PurchaseValidateHuawei = "purchase_validate_huawei": HuaweiValidateArgs => api::ValidatePurchaseResponse;
+    /// `PurchaseValidateFacebookInstant`: confirm a Facebook Instant
+    /// Games purchase.
+    PurchaseValidateFacebookInstant = "purchase_validate_facebook_instant": FacebookInstantValidateArgs => api::ValidatePurchaseResponse;
+    /// `PurchaseValidateSamsung`: confirm a Samsung Galaxy Store purchase.
+    PurchaseValidateSamsung = "purchase_validate_samsung": SamsungValidateArgs => api::ValidatePurchaseResponse;
+    /// `PurchasesList`: a page of stored purchases.
+    PurchasesList = "purchases_list": StoreListArgs => api::PurchaseList;
+    /// `PurchaseGetByTransactionId`: a stored purchase, if any.
+    PurchaseGetByTransactionId = "purchase_get_by_transaction_id": TransactionIdArgs => Option<api::ValidatedPurchase>;
+    /// `SubscriptionValidateApple`: confirm an App Store subscription.
+    SubscriptionValidateApple = "subscription_validate_apple": AppleValidateArgs => api::ValidateSubscriptionResponse;
+    /// `SubscriptionValidateGoogle`: confirm a Google Play subscription.
+    SubscriptionValidateGoogle = "subscription_validate_google": GoogleValidateArgs => api::ValidateSubscriptionResponse;
+    /// `SubscriptionsList`: a page of stored subscriptions.
+    SubscriptionsList = "subscriptions_list": StoreListArgs => api::SubscriptionList;
+    /// `SubscriptionGetByProductId`: a user's stored subscription to a
+    /// product.
+    SubscriptionGetByProductId = "subscription_get_by_product_id": ProductIdArgs => api::ValidatedSubscription;
     /// `AccountDeleteId`: delete an account and what is its (sessions
     /// end); an unknown user is not an error.
     AccountDeleteId = "account_delete_id": AccountDeleteArgs => ();

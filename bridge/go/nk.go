@@ -693,6 +693,9 @@ func nkError(name string, err error) (int, string) {
 	if code, ok := miscError(err); ok {
 		return code, msg
 	}
+	if code, ok := purchaseError(err); ok {
+		return code, msg
+	}
 	if code, ok := accountError(name, err); ok {
 		return code, msg
 	}

@@ -643,3 +643,46 @@ pub fn check_storage_read_ids(port: u16) {
         (200, json!({}))
     );
 }
+
+/// What `nk_misc_purchases` answers on a host without `iap` settings:
+/// Nakama's refusals, in its order (a store's missing settings before the
+/// arguments), empty lists and nothing found.
+const PURCHASES: &str = r#"{
+  "apple_unconfigured": [9, "apple IAP is not configured"],
+  "apple_bad_user": [3, "user ID must be a valid id string"],
+  "apple_no_receipt": [3, "receipt cannot be empty string"],
+  "sub_apple_unconfigured": [9, "apple IAP is not configured"],
+  "sub_apple_no_receipt": [3, "receipt cannot be empty string"],
+  "google_unconfigured": [9, "google IAP is not configured"],
+  "google_half_override": [9, "google IAP is not configured"],
+  "google_bad_user": [3, "user ID must be a valid id string"],
+  "sub_google_no_receipt": [3, "receipt cannot be empty string"],
+  "huawei": [9, "Huawei IAP is not configured."],
+  "facebook": [9, "facebook instant IAP is not configured"],
+  "samsung_bad_user": [3, "user ID must be a valid id string"],
+  "samsung_no_id": [3, "purchaseId cannot be empty string"],
+  "list": {"ok": {}},
+  "list_everyone": {"ok": {}},
+  "list_bad_user": [3, "expects a valid user ID"],
+  "list_limit": [3, "limit must be a positive value <= 100"],
+  "list_bad_cursor": [3, "purchases list cursor invalid"],
+  "subs": {"ok": {}},
+  "subs_limit": [3, "limit must be a positive value <= 100"],
+  "subs_bad_cursor": [3, "subscriptions list cursor invalid"],
+  "by_transaction": {"ok": null},
+  "by_transaction_empty": [3, "expects a transaction id string."],
+  "by_product": [5, "subscription not found"],
+  "by_product_bad_user": [3, "expects a valid user ID"],
+  "by_product_empty": [3, "expects a product id string."]
+}"#;
+
+/// fixture-nk's `nk_misc_purchases` answers as Nakama without `iap`
+/// settings does.
+pub fn check_purchases(port: u16) {
+    let suffix = crate::run_suffix();
+    let buyer = User::new(port, &format!("pu-{suffix}"), &format!("pu{suffix}"));
+    let body = json!({ "user": buyer.user_id }).to_string();
+    let got = check_cases(port, "nk_misc_purchases", &body, PURCHASES);
+    let want: Value = serde_json::from_str(PURCHASES).expect("JSON");
+    assert_eq!(got, want, "every case, and no other");
+}

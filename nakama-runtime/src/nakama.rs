@@ -14,6 +14,7 @@ use crate::Error;
 mod accounts;
 mod friends;
 mod misc;
+mod purchases;
 mod streams;
 
 pub use nakama_runtime_abi::nk::{

@@ -23,6 +23,7 @@ pub(crate) mod accounts;
 mod checks;
 mod friends;
 mod misc;
+mod purchases;
 mod streams;
 mod tournament;
 
@@ -285,6 +286,9 @@ impl HostApi for DevHostApi {
             return answer;
         }
         if let Some(answer) = accounts::call(self, function, args) {
+            return answer;
+        }
+        if let Some(answer) = purchases::call(function, args) {
             return answer;
         }
         let db = &self.db;

@@ -55,3 +55,8 @@ fn parties_are_listed_by_nk_and_by_clients() {
 fn client_storage_reads_check_their_ids() {
     nakama_conformance::misc::check_storage_read_ids(server().port);
 }
+
+#[test]
+fn purchase_functions_refuse_as_nakama_without_iap_settings() {
+    nakama_conformance::misc::check_purchases(server().port);
+}

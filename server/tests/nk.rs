@@ -35,7 +35,7 @@ fn an_nk_function_the_dev_host_lacks_is_unimplemented_naming_it() {
     assert_eq!(status, 501, "{body}");
     assert_eq!(body["code"], 12);
     let message = body["message"].as_str().unwrap();
-    assert!(message.contains("`purchase_validate_apple`"), "{message}");
+    assert!(message.contains("`satori_authenticate`"), "{message}");
     assert!(message.contains("bridge"), "{message}");
 }
 

@@ -205,6 +205,7 @@ fn notifications_leaderboards_cron_files_metrics_and_parties_are_forwarded() {
     misc::check_metrics(nakama.port);
     misc::check_parties(nakama.port);
     misc::check_storage_read_ids(nakama.port);
+    misc::check_purchases(nakama.port);
 }
 
 #[test]
@@ -236,7 +237,7 @@ fn every_nk_function_is_forwarded_to_nakama() {
     assert_eq!(status, 501, "{body}");
     assert_eq!(body["code"], 12);
     let message = body["message"].as_str().unwrap();
-    assert!(message.contains("purchase_validate_apple"), "{message}");
+    assert!(message.contains("satori_authenticate"), "{message}");
 }
 
 #[test]
