@@ -686,3 +686,100 @@ pub fn check_purchases(port: u16) {
     let want: Value = serde_json::from_str(PURCHASES).expect("JSON");
     assert_eq!(got, want, "every case, and no other");
 }
+
+/// The client's `/v2/iap/...` routes on a host without `iap` settings,
+/// with fixture-nk's hooks (a Huawei purchase refused or disabled, a
+/// subscription listing's limit changed and its answer stored). Routes
+/// that would ask a store (an Apple purchase with a receipt, a Samsung
+/// one with an id) are left out: Nakama's answer depends on the network.
+pub fn check_purchase_routes(port: u16) {
+    let suffix = crate::run_suffix();
+    let client = User::new(port, &format!("pr-{suffix}"), &format!("pr{suffix}"));
+    let bearer = format!("Bearer {}", client.token);
+    let send = |method: &str, path: &str, body: Value, auth: bool| {
+        let headers: Vec<(&str, &str)> = if auth {
+            vec![("Authorization", bearer.as_str())]
+        } else {
+            Vec::new()
+        };
+        let body = body.to_string();
+        let body = (method == "POST").then_some(body.as_bytes());
+        let r = request(port, method, path, &headers, body).expect("iap route");
+        (r.status, r.json())
+    };
+    let post = |path: &str, body: Value| send("POST", path, body, true);
+    let error =
+        |status: u16, code: u32, message: &str| (status, json!({"code": code, "message": message}));
+    let not_configured = |store: &str| error(400, 9, &format!("{store} IAP is not configured."));
+
+    assert_eq!(
+        post("/v2/iap/purchase/apple", json!({})),
+        error(400, 3, "Receipt cannot be empty.")
+    );
+    assert_eq!(
+        post("/v2/iap/subscription/apple", json!({"receipt": "r"})),
+        not_configured("Apple")
+    );
+    assert_eq!(
+        post("/v2/iap/purchase/google", json!({"purchase": "p"})),
+        not_configured("Google")
+    );
+    assert_eq!(
+        post("/v2/iap/subscription/google", json!({})),
+        not_configured("Google")
+    );
+    let huawei = |purchase: &str| {
+        post(
+            "/v2/iap/purchase/huawei",
+            json!({"purchase": purchase, "signature": "s"}),
+        )
+    };
+    assert_eq!(huawei("p"), not_configured("Huawei"));
+    assert_eq!(huawei("refuse"), error(403, 7, "no purchase here"));
+    assert_eq!(
+        huawei("disable"),
+        error(404, 5, "Requested resource was not found.")
+    );
+    assert_eq!(
+        post(
+            "/v2/iap/purchase/facebookinstant",
+            json!({"signed_request": "x"})
+        ),
+        not_configured("Facebook Instant")
+    );
+    assert_eq!(
+        post("/v2/iap/purchase/samsung", json!({})),
+        error(400, 3, "Purchase ID cannot be empty.")
+    );
+
+    assert_eq!(post("/v2/iap/subscription", json!({})), (200, json!({})));
+    assert_eq!(
+        post("/v2/iap/subscription", json!({"limit": 0})),
+        error(400, 3, "Invalid limit - limit must be between 1 and 1000.")
+    );
+    assert_eq!(
+        post("/v2/iap/subscription", json!({"limit": 999})),
+        (200, json!({}))
+    );
+    assert_eq!(
+        client.wait_stored(port, "hooks", "list_subscriptions"),
+        json!({"count": 0, "limit": 5})
+    );
+    assert_eq!(
+        post("/v2/iap/subscription", json!({"cursor": "zzz"})),
+        error(500, 2, "subscriptions list cursor invalid")
+    );
+    assert_eq!(
+        send(
+            "GET",
+            "/v2/iap/subscription/gold.monthly",
+            json!(null),
+            true
+        ),
+        error(404, 5, "subscription not found")
+    );
+    assert_eq!(
+        send("POST", "/v2/iap/subscription", json!({}), false).0,
+        401
+    );
+}

@@ -39,6 +39,7 @@ mod leaderboard;
 mod matches;
 mod notification;
 mod party;
+mod purchase;
 mod tournament;
 
 use crate::config::Config;
@@ -208,6 +209,27 @@ fn routes(app: Arc<App>) -> Router {
         .route("/v2/account/unlink/device", post(account::unlink_device))
         .route("/v2/account/unlink/email", post(account::unlink_email))
         .route("/v2/user", get(get_users))
+        .route("/v2/iap/purchase/apple", post(purchase::purchase_apple))
+        .route("/v2/iap/purchase/google", post(purchase::purchase_google))
+        .route("/v2/iap/purchase/huawei", post(purchase::purchase_huawei))
+        .route(
+            "/v2/iap/purchase/facebookinstant",
+            post(purchase::purchase_facebook_instant),
+        )
+        .route("/v2/iap/purchase/samsung", post(purchase::purchase_samsung))
+        .route("/v2/iap/subscription", post(purchase::subscriptions))
+        .route(
+            "/v2/iap/subscription/apple",
+            post(purchase::subscription_apple),
+        )
+        .route(
+            "/v2/iap/subscription/google",
+            post(purchase::subscription_google),
+        )
+        .route(
+            "/v2/iap/subscription/{product_id}",
+            get(purchase::subscription),
+        )
         .route("/v2/storage", put(storage_write).post(storage_read))
         .route("/v2/storage/delete", put(storage_delete))
         .route("/v2/storage/{collection}", get(storage_list))

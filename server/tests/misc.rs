@@ -60,3 +60,21 @@ fn client_storage_reads_check_their_ids() {
 fn purchase_functions_refuse_as_nakama_without_iap_settings() {
     nakama_conformance::misc::check_purchases(server().port);
 }
+
+#[test]
+fn purchase_routes_answer_as_nakama_without_iap_settings() {
+    let server = server();
+    nakama_conformance::misc::check_purchase_routes(server.port);
+    // Where Nakama would ask the store, the dev host says it does not.
+    let user = nakama_conformance::realtime::User::new(server.port, "pr-store", "prstore");
+    let r = nakama_conformance::http::request(
+        server.port,
+        "POST",
+        "/v2/iap/purchase/apple",
+        &[("Authorization", &format!("Bearer {}", user.token))],
+        Some(br#"{"receipt":"r"}"#),
+    )
+    .expect("apple purchase");
+    assert_eq!(r.status, 501, "{}", r.text());
+    assert!(r.text().contains("Apple"), "{}", r.text());
+}

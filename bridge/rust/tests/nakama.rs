@@ -206,6 +206,7 @@ fn notifications_leaderboards_cron_files_metrics_and_parties_are_forwarded() {
     misc::check_parties(nakama.port);
     misc::check_storage_read_ids(nakama.port);
     misc::check_purchases(nakama.port);
+    misc::check_purchase_routes(nakama.port);
 }
 
 #[test]
