@@ -5,20 +5,10 @@
 // through the bridge. Run by ./run.sh.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { client, run, customId } from "./common.mjs";
+import { client, run, customId, refused } from "./common.mjs";
 
 const LAST_LINK =
   "Cannot unlink last account identifier. Check profile exists and is not last link.";
-
-/** The status and gateway body of a refused call (nakama-js throws the response). */
-async function refused(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    return { status: e.status, body: await e.json() };
-  }
-  assert.fail("the call was not refused");
-}
 
 test("a player links ways in, keeps the last one, and deletes the account", async () => {
   const device = `acc-device-${run}-ann`;

@@ -21,6 +21,16 @@ export const run = Date.now() % 1000000;
  */
 export const customId = (base, n) => `cid-${String((run + base + n) % 1000000).padStart(6, "0")}`;
 
+/** The status and gateway body of a refused call (nakama-js throws the response). */
+export async function refused(promise) {
+  try {
+    await promise;
+  } catch (e) {
+    return { status: e.status, body: await e.json() };
+  }
+  assert.fail("the call was not refused");
+}
+
 /**
  * Waits until `check` answers something, for up to 15 s (the matchmaker
  * runs once a second; the rest usually answers at once).
