@@ -82,6 +82,9 @@ pub fn check_every_function(port: u16) {
         r["too_many"],
         json!([3, "max retries must be a value between 0 and 10"])
     );
+    assert_eq!(r["retry_waited"], true, "Nakama waits between attempts");
+    // nakama_runtime::sleep: woken by the SDK's timer on either host.
+    assert_eq!(r["slept"], true);
 
     check_leaderboards(port);
     check_refusals(port);

@@ -86,6 +86,7 @@ pub mod matches;
 mod nakama;
 mod payload;
 mod registry;
+mod time;
 
 pub use context::{Context, Logger};
 pub use error::{Code, Error};
@@ -103,6 +104,7 @@ pub use nakama_runtime_abi::matchmaker::MatchmakerEntry;
 #[cfg(feature = "prost")]
 pub use payload::Proto;
 pub use payload::{Json, RpcInput, RpcOutput};
+pub use time::sleep;
 
 /// Nakama's API messages (requests and responses of the client API).
 pub use nakama_runtime_abi::api;

@@ -177,9 +177,10 @@ impl Nakama {
     /// # Ok(()) }
     /// ```
     ///
-    /// Out of retries: `ABORTED`, "Storage write retries exhausted.".
-    /// Unlike Nakama it does not wait between attempts (the SDK has no
-    /// timer of its own): each attempt reads afresh.
+    /// Between attempts it waits as Nakama does (2 ms, doubled per
+    /// attempt up to 20 ms, plus up to 9 ms at random), without blocking
+    /// the host ([`crate::sleep`]). Out of retries: `ABORTED`, "Storage
+    /// write retries exhausted.".
     pub async fn storage_write_retry<F, Fut>(
         &self,
         reads: &[StorageReadOp],
@@ -195,11 +196,15 @@ impl Nakama {
                 "max retries must be a value between 0 and 10",
             ));
         }
-        for _ in 0..=max_retries {
+        for attempt in 0..=max_retries {
             let objects = self.storage_read(reads).await?;
             let writes = update(objects).await?;
             match self.storage_write(&writes).await {
-                Err(e) if e.message() == STORAGE_VERSION_REJECTED => continue,
+                Err(e) if e.message() == STORAGE_VERSION_REJECTED => {
+                    if attempt < max_retries {
+                        crate::sleep(crate::time::storage_retry_backoff(attempt)).await;
+                    }
+                }
                 done => return done,
             }
         }
