@@ -541,3 +541,99 @@ pub fn check_nk_streams(port: u16) {
     a.close();
     b.close();
 }
+
+/// Nakama's own streams of user status (mode 1), relayed matches (5),
+/// authoritative matches (6) and parties (7): the sockets Nakama's tracker
+/// puts there are listed, counted and got by the stream functions. A
+/// match's and a party's streams are labelled with the node, as their ids
+/// are (`<uuid>.<node>`); a relayed match's has no label.
+pub fn check_host_streams(port: u16) {
+    let suffix = crate::run_suffix();
+    let user = |name: &str| {
+        User::new(
+            port,
+            &format!("hs-{name}-{suffix}"),
+            &format!("hs{name}{suffix}"),
+        )
+    };
+    let (ann, ben) = (user("ann"), user("ben"));
+    let (mut a, mut b) = (Socket::open(port, &ann), Socket::open(port, &ben));
+    let none = custom(&format!("none-{suffix}"));
+    let session = |s: &mut Socket| {
+        let r = nk(s, json!({"call": "count", "stream": none}));
+        r["session_id"].as_str().unwrap().to_string()
+    };
+    let (sa, sb) = (session(&mut a), session(&mut b));
+    let list = |s: &mut Socket, stream: &Value| {
+        listed(&ok(
+            s,
+            json!({"call": "list", "stream": stream, "include_hidden": true, "include_not_hidden": true}),
+        ))
+    };
+    let count = |s: &mut Socket, stream: &Value| ok(s, json!({"call": "count", "stream": stream}));
+    let both = {
+        let mut v = vec![listing(&ann, &sa, false, ""), listing(&ben, &sb, false, "")];
+        v.sort_by_key(|p| p["session_id"].as_str().unwrap_or("").to_string());
+        v
+    };
+
+    // Status: the sockets opened with status=true.
+    let status = json!({"mode": 1, "subject": ann.user_id});
+    assert_eq!(list(&mut b, &status), vec![listing(&ann, &sa, false, "")]);
+    assert_eq!(count(&mut b, &status), 1);
+
+    // A relayed match: whoever created or joined it.
+    let r = a.call(json!({"match_create": {}}));
+    let id = r["match"]["match_id"].as_str().unwrap().to_string();
+    let r = b.call(json!({"match_join": {"match_id": id}}));
+    assert!(r["match"].is_object(), "{r}");
+    let relayed = json!({"mode": 5, "subject": id.trim_end_matches('.')});
+    assert_eq!(list(&mut a, &relayed), both);
+    assert_eq!(count(&mut a, &relayed), 2);
+    let got = ok(
+        &mut a,
+        json!({"call": "get", "stream": relayed, "user_id": ben.user_id, "session_id": sb}),
+    );
+    assert_eq!(got["username"], ben.username.as_str(), "{got}");
+    assert_eq!(got["reason"], 1, "{got}");
+
+    // An authoritative match: those it accepted, on its node's label.
+    let id = ok(&mut a, json!({"call": "create_match"}));
+    let id = id.as_str().unwrap().to_string();
+    let (uuid, node) = id.split_once('.').unwrap();
+    let r = a.call(json!({"match_join": {"match_id": id}}));
+    assert!(r["match"].is_object(), "{r}");
+    let authoritative = json!({"mode": 6, "subject": uuid, "label": node});
+    crate::eventually("the match tracks its presence", || {
+        let n = count(&mut b, &authoritative);
+        if n == 1 {
+            Ok(())
+        } else {
+            Err(format!("count {n}"))
+        }
+    });
+    assert_eq!(
+        list(&mut b, &authoritative),
+        vec![listing(&ann, &sa, false, "")]
+    );
+    assert_eq!(count(&mut b, &json!({"mode": 6, "subject": uuid})), 0);
+
+    // A party: its members.
+    let r = a.call(json!({"party_create": {"open": true, "max_size": 4}}));
+    let id = r["party"]["party_id"].as_str().unwrap().to_string();
+    let r = b.call(json!({"party_join": {"party_id": id}}));
+    assert!(r.get("error").is_none(), "{r}");
+    let (uuid, node) = id.split_once('.').unwrap();
+    let party = json!({"mode": 7, "subject": uuid, "label": node});
+    crate::eventually("both are in the party", || {
+        let n = count(&mut a, &party);
+        if n == 2 {
+            Ok(())
+        } else {
+            Err(format!("count {n}"))
+        }
+    });
+    assert_eq!(list(&mut a, &party), both);
+    a.close();
+    b.close();
+}

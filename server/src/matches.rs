@@ -101,6 +101,9 @@ struct Info {
     label: String,
     tick_rate: u32,
     size: usize,
+    /// Who is in it (the match's own list, copied at each change), for
+    /// the streams' listings.
+    presences: Vec<Presence>,
     /// When the match started, in nanoseconds since the epoch (queries
     /// list the newest first).
     create_time_ns: i64,
@@ -205,6 +208,7 @@ impl Matches {
             label: call.label.clone(),
             tick_rate: call.tick_rate,
             size: 0,
+            presences: Vec::new(),
             create_time_ns: now_ns(),
         }));
         let (tx, rx) = mpsc::unbounded_channel();
@@ -450,6 +454,21 @@ impl Matches {
             Ok(Ok(answer)) => answer,
             _ => Err(busy()),
         }
+    }
+
+    /// Who is in match `match_id` (relayed or authoritative), as
+    /// Nakama's tracker lists its stream; none for an unknown match.
+    pub fn presences(&self, match_id: &str) -> Vec<Presence> {
+        if match_id.ends_with('.') {
+            return lock(&self.inner.relayed)
+                .get(match_id)
+                .map(|members| members.iter().map(|(p, _)| p.clone()).collect())
+                .unwrap_or_default();
+        }
+        lock(&self.inner.matches)
+            .get(match_id)
+            .map(|e| lock(&e.info).presences.clone())
+            .unwrap_or_default()
     }
 
     /// `match_get`: `None` when no match has that id.
@@ -1121,7 +1140,9 @@ impl Running {
     }
 
     fn set_size(&self) {
-        lock(&self.info).size = self.presences.len();
+        let mut info = lock(&self.info);
+        info.size = self.presences.len();
+        info.presences = self.presences.iter().map(|(p, _)| p.clone()).collect();
     }
 
     fn header(&self, event: MatchEvent) -> MatchCall {

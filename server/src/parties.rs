@@ -833,6 +833,21 @@ impl Parties {
     }
 
     /// How many parties there are.
+    /// The members of party `id` (`<uuid>.<node>`), oldest first, as
+    /// Nakama's tracker lists the party's stream; none for an unknown one.
+    pub fn members(&self, id: &str) -> Vec<Presence> {
+        let Some((uuid, node)) = parse_id(id) else {
+            return Vec::new();
+        };
+        if node != self.node {
+            return Vec::new();
+        }
+        self.lock()
+            .get(&uuid)
+            .map(|p| p.members.iter().map(|m| m.presence.clone()).collect())
+            .unwrap_or_default()
+    }
+
     pub fn count(&self) -> usize {
         self.lock().len()
     }

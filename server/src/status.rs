@@ -194,6 +194,16 @@ impl Statuses {
         }
     }
 
+    /// `user_id`'s status presences (sockets opened with `status=true`),
+    /// oldest first: Nakama's status stream of the user.
+    pub fn presences_of(&self, user_id: &str) -> Vec<StatusPresence> {
+        self.lock()
+            .presences
+            .get(user_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// The socket closed: its presence leaves, then it stops following
     /// (Nakama's order).
     pub fn disconnect(&self, user_id: &str, session_id: &str) {

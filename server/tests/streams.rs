@@ -11,3 +11,9 @@ fn modules_run_streams_and_sessions_through_the_nk_functions_as_in_nakama() {
     let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
     nakama_conformance::streams::check_nk_streams(server.port);
 }
+
+#[test]
+fn status_match_and_party_presences_are_on_nakamas_streams() {
+    let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
+    nakama_conformance::streams::check_host_streams(server.port);
+}

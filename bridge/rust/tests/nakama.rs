@@ -510,6 +510,7 @@ fn a_modules_streams_and_sessions_in_nakama_are_as_on_the_dev_host() {
     let runtime = runtime_folder(&["fixture-nk"]);
     let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
     nakama_conformance::streams::check_nk_streams(nakama.port);
+    nakama_conformance::streams::check_host_streams(nakama.port);
 }
 
 #[test]

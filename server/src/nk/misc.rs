@@ -38,6 +38,11 @@ impl Extras {
         }
     }
 
+    /// The host's parties (none on hosts without a realtime side).
+    pub fn parties(&self) -> Option<Parties> {
+        self.parties.get().cloned()
+    }
+
     /// The host's parties, for `party_list`.
     pub fn set_parties(&self, parties: Parties) {
         let _ = self.parties.set(parties);

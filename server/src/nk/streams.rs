@@ -11,8 +11,11 @@ use nakama_runtime_host::{BoxFuture, CallError};
 
 use super::{decode, encode, DevHostApi};
 use crate::channels::{self, go_uuid, Channels, Stream};
+use crate::matches::Matches;
 use crate::online::{Online, Outbound};
+use crate::parties::Parties;
 use crate::session::LogoutError;
+use crate::status::Statuses;
 use crate::streams::{self, Meta};
 
 type Answer = BoxFuture<'static, Result<Vec<u8>, CallError>>;
@@ -124,11 +127,22 @@ fn send(
     Ok(())
 }
 
+/// What the host tracks itself on Nakama's own streams.
+#[derive(Clone)]
+struct Tracked {
+    channels: Channels,
+    matches: Matches,
+    parties: Option<Parties>,
+    status: Statuses,
+}
+
 /// The presences the host itself has on one of Nakama's streams: every
-/// socket of a user on its notification stream (mode 0, hidden), the
-/// members of a chat channel (modes 2 to 4). Those of status, matches and
-/// parties are not listed (see server/README.md).
-fn host_presences(online: &Online, channels: &Channels, s: &Stream) -> Vec<nk::StreamPresence> {
+/// socket of a user on its notification stream (mode 0, hidden) and its
+/// status presences (mode 1, with their status), the members of a chat
+/// channel (modes 2 to 4), of a relayed match (mode 5, no label), of an
+/// authoritative match (mode 6) and of a party (mode 7), these two
+/// labelled with their node, as their ids are.
+fn host_presences(online: &Online, t: &Tracked, s: &Stream) -> Vec<nk::StreamPresence> {
     let listed = |p: &Presence, hidden: bool, persistence: bool| nk::StreamPresence {
         user_id: p.user_id.clone(),
         session_id: p.session_id.clone(),
@@ -139,18 +153,59 @@ fn host_presences(online: &Online, channels: &Channels, s: &Stream) -> Vec<nk::S
         status: String::new(),
         reason: reason::JOIN,
     };
+    // The tracker names its own node on every presence; relayed match
+    // presences carry none of their own.
+    let node = t.matches.node();
+    let visible = |ps: Vec<Presence>| {
+        (ps.into_iter())
+            .map(|p| nk::StreamPresence {
+                node: if p.node.is_empty() {
+                    node.to_string()
+                } else {
+                    p.node.clone()
+                },
+                ..listed(&p, false, false)
+            })
+            .collect()
+    };
     let plain = s.subcontext.is_nil() && s.label.is_empty();
+    let on_node = s.subcontext.is_nil() && !s.label.is_empty();
+    let id = format!("{}.{}", s.subject, s.label);
     match s.mode {
         0 if plain => online
             .sessions_of(&s.subject.to_string())
             .iter()
             .map(|p| listed(p, true, false))
             .collect(),
-        _ if is_channel(s) => channels
+        1 if plain => (t.status.presences_of(&s.subject.to_string()).into_iter())
+            .map(|p| nk::StreamPresence {
+                status: p.status,
+                ..listed(
+                    &Presence {
+                        user_id: p.user_id,
+                        session_id: p.session_id,
+                        username: p.username,
+                        node: node.to_string(),
+                    },
+                    false,
+                    false,
+                )
+            })
+            .collect(),
+        _ if is_channel(s) => t
+            .channels
             .presences(s)
             .iter()
             .map(|(p, hidden)| listed(&p.presence, *hidden, p.persistence))
             .collect(),
+        5 if plain => visible(t.matches.presences(&id)),
+        6 if on_node => visible(t.matches.presences(&id)),
+        7 if on_node => visible(
+            t.parties
+                .as_ref()
+                .map(|p| p.members(&id))
+                .unwrap_or_default(),
+        ),
         _ => Vec::new(),
     }
 }
@@ -167,11 +222,17 @@ fn is_channel(s: &Stream) -> bool {
 pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answer> {
     let on = &api.online;
     let channels = api.channels.clone();
+    let tracked = Tracked {
+        channels: channels.clone(),
+        matches: api.matches.clone(),
+        parties: api.misc.parties(),
+        status: api.status.clone(),
+    };
     let node = api.matches.node().to_string();
     Some(match function {
         nk::StreamUserList::NAME => run::<nk::StreamUserList>(on, args, move |on, a| {
             let s = stream(&a.stream)?;
-            let mut all = host_presences(on, &channels, &s);
+            let mut all = host_presences(on, &tracked, &s);
             all.retain(|p| {
                 if p.hidden {
                     a.include_hidden
@@ -184,7 +245,7 @@ pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answ
         }),
         nk::StreamUserGet::NAME => run::<nk::StreamUserGet>(on, args, move |on, a| {
             let (user, session, s) = presence(&a)?;
-            let host = host_presences(on, &channels, &s)
+            let host = host_presences(on, &tracked, &s)
                 .into_iter()
                 .find(|p| p.session_id == session && p.user_id == user)
                 .map(|p| nk::PresenceMeta {
@@ -218,7 +279,7 @@ pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answ
         }
         nk::StreamCount::NAME => run::<nk::StreamCount>(on, args, move |on, a| {
             let s = stream(&a.stream)?;
-            Ok((host_presences(on, &channels, &s).len() + on.streams.count(&s)) as u64)
+            Ok((host_presences(on, &tracked, &s).len() + on.streams.count(&s)) as u64)
         }),
         nk::StreamClose::NAME => run::<nk::StreamClose>(on, args, move |on, a| {
             let s = stream(&a.stream)?;
