@@ -57,6 +57,7 @@ use nakama_devhost::online::{Online, Outbound};
 use nakama_devhost::scheduler::Scheduler;
 use nakama_devhost::session::Sessions;
 use nakama_devhost::status::Statuses;
+use nakama_devhost::storage_index::StorageIndexes;
 use nakama_runtime::api;
 use nakama_runtime::hooks::Hook;
 use nakama_runtime::nk::{self, StorageReadOp, StorageWriteOp};
@@ -224,6 +225,7 @@ impl TestHost {
             ..Default::default()
         };
         let scheduler = Scheduler::new(db.clone(), &ctx, Logger::new("error", "json"));
+        let storage_indexes = StorageIndexes::new(db.clone(), &ctx, Logger::new("error", "json"));
         let events = Events::new(
             nakama_devhost::events::QUEUE_SIZE,
             nakama_devhost::events::WORKERS,
@@ -241,6 +243,7 @@ impl TestHost {
                 status: Statuses::new(db.clone(), Logger::new("error", "json")),
                 events: events.clone(),
                 misc: Default::default(),
+                storage_indexes: storage_indexes.clone(),
             },
             lines: Mutex::new(Vec::new()),
         });
@@ -261,6 +264,7 @@ impl TestHost {
         matches.set_modules(modules.clone());
         events.set_modules(modules.clone());
         scheduler.set_modules(modules.clone());
+        storage_indexes.set_modules(modules.clone()).await;
         let matchmaker = Matchmaker::new(
             MatchmakerConfig::default(),
             "test",
