@@ -546,7 +546,7 @@ impl Initializer {
     /// index (a write, or the load at start), `f` gets it as written (its
     /// owner in `user_id`, its new version) and answers whether to index
     /// it; `false` also drops an earlier version of it from the index. A
-    /// filter that panics keeps the index as it was for that object.
+    /// filter that panics counts as `false` (logged).
     /// Context mode `storage_index_filter`, no user.
     ///
     /// One per index: a second replaces the first.

@@ -191,7 +191,7 @@ impl StorageIndexes {
             if count >= decl.max_entries {
                 break;
             }
-            if !self.filter(modules, &decl.name, &o).await.unwrap_or(false) {
+            if !self.filter(modules, &decl.name, &o).await {
                 continue;
             }
             let mut state = self.state();
@@ -209,9 +209,10 @@ impl StorageIndexes {
         Ok(())
     }
 
-    /// Asks index `name`'s filter about `o`: `Some(true)` without one,
-    /// `None` when it failed (logged).
-    async fn filter(&self, modules: &Modules, name: &str, o: &api::StorageObject) -> Option<bool> {
+    /// Asks index `name`'s filter about `o`: `true` without one, `false`
+    /// when it failed (logged), as through the bridge, where a Go filter
+    /// answers a bool and nothing else.
+    async fn filter(&self, modules: &Modules, name: &str, o: &api::StorageObject) -> bool {
         let write = StorageWriteOp {
             collection: o.collection.clone(),
             key: o.key.clone(),
@@ -225,8 +226,8 @@ impl StorageIndexes {
             .call_storage_index_filter(name, &self.inner.base, &write)
             .await
         {
-            None => Some(true),
-            Some(Ok(keep)) => Some(keep),
+            None => true,
+            Some(Ok(keep)) => keep,
             Some(Err(e)) => {
                 self.inner.log.error(
                     "Error invoking custom Storage Index Filter function",
@@ -235,7 +236,7 @@ impl StorageIndexes {
                         ("error", e.message.clone().into()),
                     ],
                 );
-                None
+                false
             }
         }
     }
@@ -265,9 +266,7 @@ impl StorageIndexes {
                         {
                             continue;
                         }
-                        let Some(keep) = self.filter(&modules, &decl.name, &o).await else {
-                            continue;
-                        };
+                        let keep = self.filter(&modules, &decl.name, &o).await;
                         let mut state = self.state();
                         let seq = state.next_seq();
                         let log = &self.inner.log;
