@@ -919,6 +919,27 @@ impl Storage<'_> {
             .map_err(to_error)
     }
 
+    /// Deletes an object as the server does (no version check; a missing
+    /// one is no error). Storage indexes drop it.
+    pub async fn delete(
+        &self,
+        collection: &str,
+        key: &str,
+        owner: Option<&User>,
+    ) -> Result<(), Error> {
+        let op = nakama_runtime::nk::StorageDeleteOp {
+            collection: collection.into(),
+            key: key.into(),
+            user_id: owner.map(|u| u.id.clone()).unwrap_or_default(),
+            version: String::new(),
+        };
+        self.host
+            .db
+            .run(move |c| db::storage_delete(c, Caller::Server, &[op]))
+            .await
+            .map_err(to_error)
+    }
+
     /// Every object of `collection` owned by `owner`, by key.
     pub async fn list(
         &self,
