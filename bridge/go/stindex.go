@@ -51,17 +51,6 @@ func registerStorageIndex(initializer storageIndexRegistrar, id string, filter f
 	return nil // a shape of a newer ABI minor
 }
 
-// storageWriteJSON is a runtime.StorageWrite as the ABI's StorageWriteOp.
-type storageWriteJSON struct {
-	Collection      string `json:"collection"`
-	Key             string `json:"key"`
-	UserID          string `json:"user_id"`
-	Value           string `json:"value"`
-	Version         string `json:"version"`
-	PermissionRead  int    `json:"permission_read"`
-	PermissionWrite int    `json:"permission_write"`
-}
-
 // storageIndexFilter is what RegisterStorageIndexFilter takes for Rust
 // filter h. A filter that fails (an error, a panic, an answer neither
 // true nor false) answers false, logged: Nakama's filters answer a bool
@@ -74,7 +63,7 @@ func storageIndexFilter(h *handler, call matchCaller) func(context.Context, runt
 				keep = false
 			}
 		}()
-		in, err := json.Marshal(storageWriteJSON{w.Collection, w.Key, w.UserID, w.Value, w.Version, w.PermissionRead, w.PermissionWrite})
+		in, err := json.Marshal(storageWriteOp{w.Collection, w.Key, w.UserID, w.Value, w.Version, w.PermissionRead, w.PermissionWrite})
 		if err != nil {
 			logger.Error("the storage write could not be encoded: %v", err)
 			return false

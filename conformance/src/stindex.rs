@@ -6,21 +6,9 @@
 
 use serde_json::{json, Value};
 
-use crate::http::{authenticate_custom, request};
+use crate::http::request;
 use crate::nk::call;
-
-/// The user id of a session token.
-fn user_id(port: u16, token: &str) -> String {
-    let r = request(
-        port,
-        "GET",
-        "/v2/account",
-        &[("Authorization", &format!("Bearer {token}"))],
-        None,
-    )
-    .expect("account");
-    r.json()["user"]["id"].as_str().unwrap().to_string()
-}
+use crate::realtime::User;
 
 /// `storage_index_list` through `nk_stindex_list` with `req`'s fields.
 fn list(port: u16, req: Value) -> Value {
@@ -52,10 +40,9 @@ fn write(port: u16, body: Value) {
 /// The whole check, on the host on 127.0.0.1:`port` serving fixture-nk.
 pub fn check_storage_indexes(port: u16) {
     let run = crate::run_suffix();
-    let alice_token = authenticate_custom(port, "", &format!(r#"{{"id":"stindex-a-{run}"}}"#));
-    let bob_token = authenticate_custom(port, "", &format!(r#"{{"id":"stindex-b-{run}"}}"#));
-    let alice = user_id(port, &alice_token);
-    let bob = user_id(port, &bob_token);
+    let alice = User::new(port, &format!("stindex-a-{run}"), "");
+    let bob = User::new(port, &format!("stindex-b-{run}"), "");
+    let (alice, bob_token, bob) = (alice.user_id, bob.token, bob.user_id);
     let object = |key: &str, owner: &str, read: i32, value: Value| {
         json!({
             "collection": "fx_items",
