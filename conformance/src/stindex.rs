@@ -200,6 +200,18 @@ pub fn check_storage_indexes(port: u16) {
     let out = list(port, json!({"query": red, "order": by_size}));
     assert_eq!(keys(&out, &run), ["f", "d"], "{out}");
 
+    // Past 110% of its 2 entries, an index keeps the 2 updated last.
+    for key in ["a", "b", "c"] {
+        let mut small = object(key, "", 2, json!({"run": run}));
+        small["collection"] = json!("fx_small");
+        write(port, json!({ "writes": [small] }));
+    }
+    let out = list(
+        port,
+        json!({"index": "fx_small", "query": mine, "order": ["create_time"]}),
+    );
+    assert_eq!(keys(&out, &run), ["b", "c"], "{out}");
+
     // Errors.
     assert_eq!(
         refused(json!({"index": "nope"})),
