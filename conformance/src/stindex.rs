@@ -146,9 +146,9 @@ pub fn check_storage_indexes(port: u16) {
     let out = list(port, only.clone());
     assert_eq!(keys(&out, &run), ["f", "a", "d", "b", "c", "e"], "{out}");
     assert_eq!(out["values"][4], json!({"run": run, "size": 20}), "{out}");
-    let mut as_bob = only.clone();
-    as_bob["caller_id"] = json!(bob);
-    let out = list(port, as_bob);
+    let mut for_bob = only.clone();
+    for_bob["caller_id"] = json!(bob);
+    let out = list(port, for_bob);
     assert_eq!(keys(&out, &run), ["a", "d", "b", "c", "e"], "{out}");
 
     // A write the filter refuses takes the object out; a delete too.
@@ -169,34 +169,34 @@ pub fn check_storage_indexes(port: u16) {
 
     // Clients' writes and deletes reach the index too.
     let auth = format!("Bearer {bob_token}");
-    let body = json!({"objects": [{
-        "collection": "fx_items",
-        "key": format!("{run}-g"),
-        "value": json!({"run": run, "tag": "red", "size": 1}).to_string(),
-        "permission_read": 2,
-    }]});
-    let r = request(
-        port,
-        "PUT",
+    let as_bob = |path: &str, body: Value| {
+        let body = body.to_string();
+        let r = request(
+            port,
+            "PUT",
+            path,
+            &[("Authorization", &auth)],
+            Some(body.as_bytes()),
+        );
+        let r = r.unwrap();
+        assert_eq!(r.status, 200, "{}", r.text());
+    };
+    as_bob(
         "/v2/storage",
-        &[("Authorization", &auth)],
-        Some(body.to_string().as_bytes()),
-    )
-    .unwrap();
-    assert_eq!(r.status, 200, "{}", r.text());
+        json!({"objects": [{
+            "collection": "fx_items",
+            "key": format!("{run}-g"),
+            "value": json!({"run": run, "tag": "red", "size": 1}).to_string(),
+            "permission_read": 2,
+        }]}),
+    );
     let out = list(port, json!({"query": red, "order": by_size}));
     assert_eq!(keys(&out, &run), ["g", "f", "d"], "{out}");
     assert_eq!(out["owners"][0], bob.as_str(), "{out}");
-    let body = json!({"object_ids": [{"collection": "fx_items", "key": format!("{run}-g")}]});
-    let r = request(
-        port,
-        "PUT",
+    as_bob(
         "/v2/storage/delete",
-        &[("Authorization", &auth)],
-        Some(body.to_string().as_bytes()),
-    )
-    .unwrap();
-    assert_eq!(r.status, 200, "{}", r.text());
+        json!({"object_ids": [{"collection": "fx_items", "key": format!("{run}-g")}]}),
+    );
     let out = list(port, json!({"query": red, "order": by_size}));
     assert_eq!(keys(&out, &run), ["f", "d"], "{out}");
 
