@@ -211,6 +211,8 @@ pub mod mode {
     pub const HTTP: &str = "http";
     /// The shutdown hook (ABI 1.8).
     pub const SHUTDOWN: &str = "shutdown";
+    /// A storage index filter (ABI 1.9), as Nakama names it.
+    pub const STORAGE_INDEX_FILTER: &str = "storage_index_filter";
 }
 
 #[cfg(test)]

@@ -147,6 +147,12 @@ pub mod kind {
     /// within `shutdown_grace_sec` (`RegisterShutdown`); one per process,
     /// its id empty; input and output empty.
     pub const SHUTDOWN: u8 = 15;
+    /// ABI 1.9: a storage search index (`RegisterStorageIndex`) or its
+    /// filter (`RegisterStorageIndexFilter`), its id the JSON of a
+    /// [`crate::storage_index::Registration`]. An index's handler is never
+    /// called; a filter's input is a [`crate::nk::StorageWriteOp`], its
+    /// output `true` or `false`.
+    pub const STORAGE_INDEX: u8 = 16;
 }
 
 /// One handler the module offers.

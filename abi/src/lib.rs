@@ -72,6 +72,7 @@
 //! | matchmaker matched | a JSON array of [`matchmaker::MatchmakerEntry`] | a match id, or empty (no match: the users get a token) |
 //! | custom HTTP handler | an [`http::HttpRequest`] ([`http::encode`]d) | an [`http::HttpResponse`] |
 //! | shutdown hook | empty | empty |
+//! | storage index filter | a [`nk::StorageWriteOp`] | `true` or `false` ([`storage_index`]) |
 //! | nk function | [`nk::NkFunction::Args`] | [`nk::NkFunction::Output`] |
 //!
 //! Errors cross as [`ffi::FfiError`]: a gRPC code and a message.
@@ -93,6 +94,7 @@ pub mod matchmaker;
 pub mod nk;
 pub mod rtapi;
 pub mod scheduler;
+pub mod storage_index;
 
 pub use code::Code;
 pub use context::{decode_context_map, mode, ContextData, ContextMaps, RequestMaps};
@@ -124,7 +126,9 @@ pub const ABI_MAJOR: u32 = 1;
 ///   [`ffi::kind::LEADERBOARD_RESET`], [`scheduler`]).
 /// - 1.8: custom HTTP handlers ([`ffi::kind::HTTP`], [`http`](mod@http))
 ///   and the shutdown hook ([`ffi::kind::SHUTDOWN`]).
-pub const ABI_MINOR: u32 = 8;
+/// - 1.9: storage search indexes and their filters
+///   ([`ffi::kind::STORAGE_INDEX`], [`storage_index`]).
+pub const ABI_MINOR: u32 = 9;
 
 /// Why a module's ABI version is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

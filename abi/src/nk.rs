@@ -61,6 +61,9 @@ nk_functions! {
     StorageDelete = "storage_delete": StorageDeleteArgs => ();
     /// `StorageList`: a page of objects in a collection.
     StorageList = "storage_list": StorageListArgs => StorageListResult;
+    /// `StorageIndexList`: a page of a storage index's objects that match
+    /// a query (ABI 1.9).
+    StorageIndexList = "storage_index_list": StorageIndexListArgs => StorageListResult;
     /// `WalletUpdate`: add a changeset to one wallet.
     WalletUpdate = "wallet_update": WalletUpdateArgs => WalletUpdateResult;
     /// `NotificationSend`: one notification to one user.
@@ -537,6 +540,24 @@ pub struct StorageListArgs {
     pub user_id: String,
     pub collection: String,
     pub limit: i32,
+    pub cursor: String,
+}
+
+/// Nakama's `StorageIndexList` arguments.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StorageIndexListArgs {
+    /// Whose read permissions apply; empty: the server's (sees all).
+    pub caller_id: String,
+    pub index_name: String,
+    /// A Bluge query string over the indexed fields (`value.tag:red`);
+    /// empty: every object.
+    pub query: String,
+    /// 1 to 10000.
+    pub limit: i32,
+    /// Sortable fields to order by (`value.size`, `-value.size` for
+    /// descending); empty: by relevance.
+    pub order: Vec<String>,
     pub cursor: String,
 }
 

@@ -65,6 +65,8 @@ const (
 	// (ABI 1.8).
 	kindHTTP     = C.NB_HTTP
 	kindShutdown = C.NB_SHUTDOWN
+	// kindStorageIndex: a storage index or its filter (ABI 1.9).
+	kindStorageIndex = C.NB_STORAGE_INDEX
 )
 
 // codeNotFound: nb_call found no module for the id.

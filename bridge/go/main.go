@@ -6,7 +6,8 @@
 // library (bridge/rust), then registers with Nakama's Initializer every RPC,
 // every before/after hook and every authoritative match handler they
 // declared (match.go), their matchmaker matched hook (matchmaker.go), their
-// custom HTTP handlers and shutdown hook (http.go). Each call crosses into Rust with its runtime
+// custom HTTP handlers and shutdown hook (http.go), their storage indexes
+// and filters (stindex.go). Each call crosses into Rust with its runtime
 // context and a token; module log lines and nk calls come back through
 // exported callbacks that find the call's logger, context and nk module
 // by that token.
@@ -164,6 +165,8 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 		case kindShutdown:
 			// One at most: the loader refuses a second module's.
 			err = initializer.RegisterShutdown(shutdownHook(h, theBridge.call))
+		case kindStorageIndex:
+			err = registerStorageIndex(initializer, r.ID, storageIndexFilter(h, theBridge.call))
 		default:
 			continue
 		}

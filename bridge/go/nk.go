@@ -204,6 +204,24 @@ var nkFunctions = map[string]nkFunc{
 			Cursor  string          `json:"cursor"`
 		}{list, cursor}, err
 	}),
+	"storage_index_list": forward(func(st *callState, a struct {
+		CallerID  string   `json:"caller_id"`
+		IndexName string   `json:"index_name"`
+		Query     string   `json:"query"`
+		Limit     int      `json:"limit"`
+		Order     []string `json:"order"`
+		Cursor    string   `json:"cursor"`
+	}) (any, error) {
+		objects, cursor, err := st.nk.StorageIndexList(st.ctx, a.CallerID, a.IndexName, a.Query, a.Limit, a.Order, a.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		list, err := storageObjectsJSON(nil, objects.GetObjects(), nil)
+		return struct {
+			Objects json.RawMessage `json:"objects"`
+			Cursor  string          `json:"cursor"`
+		}{list, cursor}, err
+	}),
 	"wallet_update": forward(func(st *callState, a struct {
 		walletUpdateOp
 		UpdateLedger bool `json:"update_ledger"`
@@ -708,9 +726,11 @@ func nkError(name string, err error) (int, string) {
 		msg == "invalid operator", msg == "leaderboard cursor invalid", msg == "limit must be 1-100",
 		strings.HasPrefix(msg, "expiry should be time since epoch"), msg == "value must be a JSON-encoded object",
 		msg == "each user id must be a valid id string", msg == "limit must not be negative",
+		msg == "limit must be 1-10000", msg == "invalid cursor", strings.HasPrefix(msg, "invalid cursor: "),
 		friendRefusal(msg):
 		return 3, msg
 	case msg == "account not found", msg == "leaderboard not found", msg == "user not found",
+		strings.HasPrefix(msg, "index ") && strings.HasSuffix(msg, " not found"),
 		errors.Is(err, runtime.ErrMatchNotFound), msg == "error creating match: not found",
 		msg == "channel message not found":
 		return 5, msg

@@ -75,6 +75,7 @@ pub mod realtime;
 pub mod rt_hooks;
 pub mod scheduler;
 pub mod status;
+pub mod stindex;
 pub mod streams;
 pub mod tournaments;
 

@@ -28,7 +28,7 @@ use nakama_runtime_abi::ffi::{kind, FfiContext, FfiResult, ModuleInfo};
 use nakama_runtime_abi::hooks::Hook;
 use nakama_runtime_abi::matches::{MatchAnswer, MatchCall};
 use nakama_runtime_abi::matchmaker::MatchmakerEntry;
-use nakama_runtime_abi::{Code, ContextData, ContextMaps};
+use nakama_runtime_abi::{storage_index, Code, ContextData, ContextMaps};
 
 pub mod loader;
 mod vtable;
@@ -223,6 +223,7 @@ impl Registered {
             }
             kind::HTTP => CallKind::Http,
             kind::SHUTDOWN => CallKind::Shutdown,
+            kind::STORAGE_INDEX => CallKind::StorageIndexFilter,
             _ => CallKind::Rpc(&self.id),
         }
     }
@@ -253,6 +254,10 @@ pub struct Modules {
     http: Vec<u32>,
     /// The shutdown hook, under the empty id: at most one.
     shutdown: Handlers,
+    /// Storage index declarations by name (ABI 1.9): one per name.
+    storage_indexes: Handlers,
+    /// Storage index filters by index name: one per index.
+    storage_filters: Handlers,
     api: Arc<dyn HostApi>,
     /// The init context's `env` as the modules receive it (JSON), for
     /// calls whose context has no env of its own: encoded once, not per
@@ -364,6 +369,8 @@ impl Modules {
             scheduled: Handlers::default(),
             http: Vec::new(),
             shutdown: Handlers::default(),
+            storage_indexes: Handlers::default(),
+            storage_filters: Handlers::default(),
             api,
             init_env_json: String::new(),
         };
@@ -417,6 +424,8 @@ impl Modules {
                     // As Nakama's router: any number, the first match wins.
                     set.http.push(at);
                 } else {
+                    // The key a second registration must not repeat.
+                    let mut key = r.id.clone();
                     let (table, what) = match r.raw_kind {
                         kind::RPC => (&mut set.rpcs, format!("RPC id \"{}\"", r.id)),
                         kind::BEFORE_HOOK => (&mut set.before, format!("before hook {}", r.id)),
@@ -438,9 +447,22 @@ impl Modules {
                             )
                         }
                         kind::SHUTDOWN => (&mut set.shutdown, "the shutdown hook".into()),
+                        kind::STORAGE_INDEX => match storage_index::Registration::decode(&r.id) {
+                            Ok(storage_index::Registration::Index(i)) => {
+                                key = i.name;
+                                let what = format!("storage index \"{key}\"");
+                                (&mut set.storage_indexes, what)
+                            }
+                            Ok(storage_index::Registration::Filter(name)) => {
+                                key = name;
+                                let what = format!("the filter of storage index \"{key}\"");
+                                (&mut set.storage_filters, what)
+                            }
+                            Err(_) => continue, // a shape from a newer minor
+                        },
                         _ => continue, // a kind from a newer minor this host ignores
                     };
-                    if let Some(&prev) = table.get(&r.id) {
+                    if let Some(&prev) = table.get(&key) {
                         let prev = set.registered[prev as usize].target;
                         let first = &set.modules[prev.module];
                         let first_fn = first
@@ -459,7 +481,7 @@ impl Modules {
                             second: format!("{} ({}, {})", m.name, r.function, m.file.display()),
                         });
                     }
-                    table.insert(r.id.clone(), at);
+                    table.insert(key, at);
                 }
                 r.index = Some(at);
                 set.registered.push(Registered {
@@ -586,6 +608,49 @@ impl Modules {
                 .await
                 .map(|_| ()),
         )
+    }
+
+    /// The storage indexes the modules declared (ABI 1.9), in load order.
+    pub fn storage_indexes(&self) -> Vec<storage_index::StorageIndex> {
+        let mut at: Vec<u32> = self.storage_indexes.values().copied().collect();
+        at.sort_unstable();
+        at.into_iter()
+            .filter_map(|i| {
+                match storage_index::Registration::decode(&self.registered[i as usize].id) {
+                    Ok(storage_index::Registration::Index(index)) => Some(index),
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
+    /// Whether a module registered a filter for storage index `name`.
+    pub fn has_storage_index_filter(&self, name: &str) -> bool {
+        self.storage_filters.contains_key(name)
+    }
+
+    /// Asks the filter of storage index `name` whether to index `write`
+    /// (`None`: the index has no filter). An answer that is not a boolean
+    /// is `INTERNAL`.
+    pub async fn call_storage_index_filter(
+        &self,
+        name: &str,
+        ctx: &ContextData,
+        write: &nakama_runtime_abi::nk::StorageWriteOp,
+    ) -> Option<Result<bool, CallError>> {
+        let r = &self.registered[*self.storage_filters.get(name)? as usize];
+        let input = serde_json::to_vec(write).unwrap_or_default();
+        let out = self
+            .invoke(r.target, r.kind(), CallContext::new(ctx), &input)
+            .await;
+        Some(out.and_then(|out| {
+            storage_index::decode_answer(&out).ok_or_else(|| {
+                CallError::new(
+                    Code::Internal,
+                    "a storage index filter answered neither true nor false",
+                )
+            })
+        }))
     }
 
     /// Whether a module registered a handler of `event`s.

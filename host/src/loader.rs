@@ -218,6 +218,7 @@ pub fn kind_name(k: u8) -> &'static str {
         kind::LEADERBOARD_RESET => "leaderboard reset callback",
         kind::HTTP => "http handler",
         kind::SHUTDOWN => "shutdown hook",
+        kind::STORAGE_INDEX => "storage index",
         _ => "unknown kind",
     }
 }

@@ -134,6 +134,8 @@ pub(crate) enum CallKind<'a> {
     Http,
     /// The shutdown hook (ABI 1.8).
     Shutdown,
+    /// A storage index filter (ABI 1.9).
+    StorageIndexFilter,
 }
 
 /// What a [`HostHandle`] points at during one call. It lives in the
@@ -206,6 +208,9 @@ impl<'a> Scope<'a> {
                 CallKind::Scheduled(mode) => (scheduled_mode(mode), None, None),
                 CallKind::Http => (nakama_runtime_abi::mode::HTTP, None, None),
                 CallKind::Shutdown => (nakama_runtime_abi::mode::SHUTDOWN, None, None),
+                CallKind::StorageIndexFilter => {
+                    (nakama_runtime_abi::mode::STORAGE_INDEX_FILTER, None, None)
+                }
             };
             Arc::new(CallInfo {
                 module: self.module.name.clone(),

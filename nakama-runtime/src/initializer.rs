@@ -5,6 +5,8 @@ use std::future::Future;
 
 use nakama_runtime_abi::ffi::kind;
 use nakama_runtime_abi::http::{self, HttpRequest, HttpResponse};
+use nakama_runtime_abi::nk::StorageWriteOp;
+use nakama_runtime_abi::storage_index::{self, StorageIndex};
 use nakama_runtime_abi::{mode, scheduler};
 
 use crate::matches::{Match, MatchHandler};
@@ -200,6 +202,41 @@ where
     async fn call(&self, ctx: &Context, nk: &Nakama, _input: &[u8]) -> Result<Vec<u8>, Error> {
         self.f.call(ctx, nk).await.map_err(Into::into)?;
         Ok(Vec::new())
+    }
+}
+
+/// A storage index filter, registered by value.
+struct FilterByValue<F> {
+    f: F,
+}
+
+impl<F> Handler for FilterByValue<F>
+where
+    F: for<'a> RpcFn<'a, StorageWriteOp, Output = bool>,
+{
+    async fn call(&self, ctx: &Context, nk: &Nakama, input: &[u8]) -> Result<Vec<u8>, Error> {
+        let write: StorageWriteOp = serde_json::from_slice(input).map_err(|e| {
+            Error::new(
+                crate::Code::Internal,
+                format!("the host sent a storage write that does not decode: {e}"),
+            )
+        })?;
+        Ok(storage_index::encode_answer(
+            self.f.call(ctx, nk, write).await,
+        ))
+    }
+}
+
+/// What a storage index declaration has in the handler table: nothing to
+/// call (hosts never call it).
+struct NoHandler;
+
+impl Handler for NoHandler {
+    async fn call(&self, _: &Context, _: &Nakama, _: &[u8]) -> Result<Vec<u8>, Error> {
+        Err(Error::new(
+            crate::Code::Unimplemented,
+            "a storage index has no handler",
+        ))
     }
 }
 
@@ -436,6 +473,102 @@ impl Initializer {
             String::new(),
             std::any::type_name::<F>(),
             handler,
+        );
+    }
+
+    /// Declares a storage search index, as Nakama's `RegisterStorageIndex`:
+    /// the server keeps the storage objects of `collection` (of `key`
+    /// only, unless it is empty) in an in-memory index of the `fields` of
+    /// their value, that [`Nakama::storage_index_list`] queries.
+    ///
+    /// The index fills from the database when the server starts (up to
+    /// `max_entries` objects) and follows every storage write and delete
+    /// after that, clients' and modules' alike; a value that is not a JSON
+    /// object, or has none of `fields`, is not indexed. Past 110% of
+    /// `max_entries`, the least recently updated objects leave it. With
+    /// `index_only`, a listing answers from the index itself (only the
+    /// indexed fields of each value) without reading the database; the
+    /// objects are still stored.
+    ///
+    /// Nakama's checks: an empty name or collection, `max_entries` below
+    /// 1, no `fields`, or a name already registered (by this module; the
+    /// host refuses one another module registered) is an error, which
+    /// stops the server if init returns it.
+    ///
+    /// ```ignore
+    /// init.register_storage_index(StorageIndex {
+    ///     name: "guilds_by_tag".into(),
+    ///     collection: "guilds".into(),
+    ///     fields: vec!["tag".into(), "size".into()],
+    ///     sortable_fields: vec!["size".into()],
+    ///     max_entries: 10_000,
+    ///     ..Default::default()
+    /// })?;
+    /// // later: nk.storage_index_list(None, "guilds_by_tag", "+value.tag:pvp", 10, &["-value.size"], None)
+    /// ```
+    pub fn register_storage_index(&mut self, index: StorageIndex) -> Result<(), Error> {
+        let invalid = |m: &str| Err(Error::new(crate::Code::InvalidArgument, m));
+        if index.name.is_empty() {
+            return invalid("storage index 'name' must be set");
+        }
+        if index.collection.is_empty() {
+            return invalid("storage index 'collection' must be set");
+        }
+        if index.max_entries < 1 {
+            return invalid("storage Index 'max_entries' must be > 0");
+        }
+        if index.fields.is_empty() {
+            return invalid(
+                "storage Index 'fields' must contain at least one top level key to index",
+            );
+        }
+        let exists = self.entries.iter().any(|e| {
+            e.kind == kind::STORAGE_INDEX
+                && matches!(storage_index::Registration::decode(&e.id),
+                    Ok(storage_index::Registration::Index(i)) if i.name == index.name)
+        });
+        if exists {
+            return Err(Error::new(
+                crate::Code::AlreadyExists,
+                format!(
+                    "cannot create index: index with name {:?} already exists",
+                    index.name
+                ),
+            ));
+        }
+        let id = storage_index::Registration::Index(index).encode();
+        self.push(kind::STORAGE_INDEX, id, "storage index", NoHandler);
+        Ok(())
+    }
+
+    /// Registers `f` as the filter of storage index `index_name`, as
+    /// Nakama's `RegisterStorageIndexFilter`: before an object enters the
+    /// index (a write, or the load at start), `f` gets it as written (its
+    /// owner in `user_id`, its new version) and answers whether to index
+    /// it; `false` also drops an earlier version of it from the index. A
+    /// filter that panics counts as `false` (logged).
+    /// Context mode `storage_index_filter`, no user.
+    ///
+    /// One per index: a second replaces the first.
+    ///
+    /// ```ignore
+    /// async fn open_guilds(_: &Context, _: &Nakama, w: StorageWriteOp) -> bool {
+    ///     !w.value.contains("\"closed\":true")
+    /// }
+    /// init.register_storage_index_filter("guilds_by_tag", open_guilds);
+    /// ```
+    pub fn register_storage_index_filter<F>(&mut self, index_name: impl AsRef<str>, f: F)
+    where
+        F: for<'a> RpcFn<'a, StorageWriteOp, Output = bool>,
+    {
+        let id = storage_index::Registration::Filter(index_name.as_ref().to_string()).encode();
+        self.entries
+            .retain(|e| !(e.kind == kind::STORAGE_INDEX && e.id == id));
+        self.push(
+            kind::STORAGE_INDEX,
+            id,
+            std::any::type_name::<F>(),
+            FilterByValue { f },
         );
     }
 

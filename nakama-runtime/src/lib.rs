@@ -64,6 +64,8 @@
 //! | `init.register_event(f)`, `init.register_event_session_start(f)`, `init.register_event_session_end(f)` | `async fn(&Context, &Nakama, api::Event) -> Result<(), E>` |
 //! | `init.register_http("/path/{var}", &["POST"], f)` | `async fn(&Context, &Nakama, HttpRequest) -> Result<HttpResponse, E>` |
 //! | `init.register_shutdown(f)` | `async fn(&Context, &Nakama) -> Result<(), E>` |
+//! | `init.register_storage_index(StorageIndex { .. })?` | (no handler: an index [`Nakama::storage_index_list`] queries) |
+//! | `init.register_storage_index_filter("index", f)` | `async fn(&Context, &Nakama, StorageWriteOp) -> bool` |
 //! | `init.register_rpc("id", f)` | as `#[rpc]`, with `Json<T>` for typed payloads |
 //!
 //! [`client::ClientApi`] describes the `#[rpc]`s and `MatchMessage` enums
@@ -101,6 +103,9 @@ pub use nakama_runtime_abi::http::{HttpRequest, HttpResponse};
 /// One user the matchmaker matched, as the matched hook gets it
 /// ([`Initializer::register_matchmaker_matched`]).
 pub use nakama_runtime_abi::matchmaker::MatchmakerEntry;
+/// A storage search index's declaration
+/// ([`Initializer::register_storage_index`], ABI 1.9).
+pub use nakama_runtime_abi::storage_index::StorageIndex;
 #[cfg(feature = "prost")]
 pub use payload::Proto;
 pub use payload::{Json, RpcInput, RpcOutput};
@@ -198,7 +203,7 @@ pub mod prelude {
         after_hook, after_rt, api, before_hook, before_rt, init_module, nk, rpc, rtapi, Code,
         Context, Dispatcher, Error, HttpRequest, HttpResponse, Initializer, JoinDecision, Json,
         Logger, Match, MatchData, MatchInit, MatchMessage, MatchParams, MatchmakerEntry, Nakama,
-        Presence, RuntimeError,
+        Presence, RuntimeError, StorageIndex,
     };
 }
 

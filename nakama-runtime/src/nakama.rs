@@ -243,6 +243,45 @@ impl Nakama {
         .await
     }
 
+    /// Lists a page of storage index `index_name`'s objects (ABI 1.9; see
+    /// [`crate::Initializer::register_storage_index`]) that match `query`,
+    /// as Nakama's `StorageIndexList`.
+    ///
+    /// `query` is a Bluge query string, as for `match_list`, over the
+    /// indexed fields of each value under `value.` (`+value.tag:red
+    /// value.size:>=10`), and `key`, `user_id`, `collection`, `version`,
+    /// `read`, `write`, `create_time`, `update_time`; empty matches all.
+    /// `order` names sortable fields (`value.size`; `-value.size` for
+    /// descending; objects without the field come last); empty: by
+    /// relevance. `limit` is 1 to 10000 (else `limit must be 1-10000`).
+    /// The answer's cursor, when not empty, reads the next page with the
+    /// same query, limit and order. `caller_id` selects whose read
+    /// permissions apply (`None`: the server's, sees everything): objects
+    /// the caller may not read are left out of the page.
+    ///
+    /// An index that is not `index_only` answers the objects as stored;
+    /// an `index_only` one answers from the index (the value holds only
+    /// the indexed fields). An unknown index is `index "name" not found`.
+    pub async fn storage_index_list(
+        &self,
+        caller_id: Option<&str>,
+        index_name: &str,
+        query: &str,
+        limit: i32,
+        order: &[&str],
+        cursor: Option<&str>,
+    ) -> Result<StorageListResult, Error> {
+        self.call::<nk::StorageIndexList>(&nk::StorageIndexListArgs {
+            caller_id: caller_id.unwrap_or_default().to_string(),
+            index_name: index_name.to_string(),
+            query: query.to_string(),
+            limit,
+            order: order.iter().map(|o| o.to_string()).collect(),
+            cursor: cursor.unwrap_or_default().to_string(),
+        })
+        .await
+    }
+
     /// Adds `changeset` to a user's wallet. Refused whole (`INVALID_ARGUMENT`)
     /// if any value would go negative.
     pub async fn wallet_update(

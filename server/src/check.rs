@@ -37,6 +37,11 @@ impl CheckHost {
                 status: Statuses::new(db.clone(), Logger::new("error", "json")),
                 events: Events::inert(Logger::new("error", "json")),
                 misc: Default::default(),
+                storage_indexes: nakama_devhost::storage_index::StorageIndexes::new(
+                    db.clone(),
+                    &Default::default(),
+                    Logger::new("error", "json"),
+                ),
                 db,
                 log: Logger::new("error", "json"),
                 sessions: Arc::new(Sessions::new("check", "check", 60, 60)),

@@ -6,12 +6,12 @@
 //! serialises writers anyway, and this keeps transactions simple.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use nakama_runtime_host::abi::api;
 use nakama_runtime_host::abi::nk;
 use nakama_runtime_host::abi::Code;
-use nakama_runtime_host::CallError;
+use nakama_runtime_host::{BoxFuture, CallError};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::{Map, Value};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -91,6 +91,24 @@ CREATE TABLE IF NOT EXISTS notification (
 pub struct Db {
     conn: Arc<Mutex<Conn>>,
     clock: Clock,
+    /// Told of the storage objects a task wrote or deleted, once it is
+    /// done (the storage indexes).
+    observer: Arc<OnceLock<Arc<dyn StorageObserver>>>,
+}
+
+/// A storage object written or deleted, once its transaction committed.
+#[derive(Debug, Clone)]
+pub enum StorageChange {
+    /// The object as written: its value as sent, its new version and
+    /// times, its owner (the system user's id for none).
+    Written(api::StorageObject),
+    /// Collection, key, owner.
+    Deleted(String, String, String),
+}
+
+/// What follows storage writes and deletes ([`Db::observe_storage`]).
+pub trait StorageObserver: Send + Sync + 'static {
+    fn changed(&self, changes: Vec<StorageChange>) -> BoxFuture<'static, ()>;
 }
 
 /// Where the database takes the time it writes (create and update times,
@@ -133,6 +151,9 @@ impl Clock {
 pub struct Conn {
     conn: Connection,
     clock: Clock,
+    /// Storage changes committed by the task that runs, for the
+    /// [`StorageObserver`].
+    changes: Vec<StorageChange>,
 }
 
 impl Conn {
@@ -291,8 +312,10 @@ impl Db {
             conn: Arc::new(Mutex::new(Conn {
                 conn,
                 clock: clock.clone(),
+                changes: Vec::new(),
             })),
             clock,
+            observer: Arc::default(),
         })
     }
 
@@ -301,10 +324,17 @@ impl Db {
         &self.clock
     }
 
+    /// Sets what follows storage writes and deletes: once per database.
+    pub fn observe_storage(&self, observer: Arc<dyn StorageObserver>) {
+        let _ = self.observer.set(observer);
+    }
+
     /// Runs `f` on a blocking thread with the connection, or on the calling
     /// thread when that thread has no tokio runtime: a module may call nk
     /// from a thread of its own, driven by an executor of its own, and that
-    /// thread is the module's to block.
+    /// thread is the module's to block. The storage objects `f` wrote or
+    /// deleted reach the [`StorageObserver`] before this answers, as
+    /// Nakama updates its storage indexes before a write returns.
     pub async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Conn) -> Result<T, CallError> + Send + 'static,
@@ -312,14 +342,20 @@ impl Db {
         let conn = self.conn.clone();
         let work = move || {
             let mut c = conn.lock().unwrap_or_else(|e| e.into_inner());
-            f(&mut c)
+            let out = f(&mut c);
+            (out, std::mem::take(&mut c.changes))
         };
-        if tokio::runtime::Handle::try_current().is_err() {
-            return work();
+        let (out, changes) = if tokio::runtime::Handle::try_current().is_err() {
+            work()
+        } else {
+            tokio::task::spawn_blocking(work)
+                .await
+                .map_err(|e| err(Code::Internal, format!("database task failed: {e}")))?
+        };
+        if let (false, Some(observer)) = (changes.is_empty(), self.observer.get()) {
+            observer.changed(changes).await;
         }
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|e| err(Code::Internal, format!("database task failed: {e}")))?
+        out
     }
 }
 
@@ -709,7 +745,48 @@ pub fn storage_write(
         acks.push(write_one(&tx, caller, w, now)?);
     }
     tx.commit().map_err(internal)?;
+    c.written(writes, &acks);
     Ok(acks)
+}
+
+impl Conn {
+    /// Records committed writes for the [`StorageObserver`].
+    pub(crate) fn written(
+        &mut self,
+        writes: &[nk::StorageWriteOp],
+        acks: &[api::StorageObjectAck],
+    ) {
+        for (w, a) in writes.iter().zip(acks) {
+            self.changes
+                .push(StorageChange::Written(api::StorageObject {
+                    collection: w.collection.clone(),
+                    key: w.key.clone(),
+                    user_id: owner(&w.user_id).to_string(),
+                    value: w.value.clone(),
+                    version: a.version.clone(),
+                    permission_read: w.permission_read,
+                    permission_write: w.permission_write,
+                    create_time: a.create_time.clone(),
+                    update_time: a.update_time.clone(),
+                }));
+        }
+    }
+
+    /// Records committed deletes (`owner` resolves each one's owner).
+    pub(crate) fn deleted<'a>(
+        &mut self,
+        deletes: &'a [nk::StorageDeleteOp],
+        owner: impl Fn(&'a nk::StorageDeleteOp) -> &'a str,
+    ) {
+        for d in deletes {
+            let o = owner(d).to_string();
+            self.changes.push(StorageChange::Deleted(
+                d.collection.clone(),
+                d.key.clone(),
+                o,
+            ));
+        }
+    }
 }
 
 fn write_one(
@@ -853,7 +930,12 @@ pub fn storage_delete(
             ));
         }
     }
-    tx.commit().map_err(internal)
+    tx.commit().map_err(internal)?;
+    c.deleted(deletes, |d| match caller {
+        Caller::Client(me) => me,
+        Caller::Server => owner(&d.user_id),
+    });
+    Ok(())
 }
 
 /// Lists a page of a collection. The cursor is the offset, base64-encoded.

@@ -77,6 +77,8 @@ pub struct App {
     pub events: crate::events::Events,
     /// Runs the tournament and leaderboard callbacks when they fall due.
     pub scheduler: crate::scheduler::Scheduler,
+    /// The storage indexes the modules declared.
+    pub storage_indexes: crate::storage_index::StorageIndexes,
     /// The parties of realtime sessions.
     pub parties: crate::parties::Parties,
     pub log: Logger,

@@ -31,6 +31,7 @@ pub mod realtime;
 pub mod scheduler;
 pub mod session;
 pub mod status;
+pub mod storage_index;
 pub mod streams;
 
 use std::net::SocketAddr;
@@ -137,6 +138,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
     );
     let scheduler = scheduler::Scheduler::new(db.clone(), &init_ctx, log.clone());
     let extras = nk::Extras::new(config.runtime_path.clone());
+    let storage_indexes = storage_index::StorageIndexes::new(db.clone(), &init_ctx, log.clone());
     let api = Arc::new(nk::DevHostApi {
         db: db.clone(),
         log: log.clone(),
@@ -147,6 +149,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         status: status.clone(),
         events: events.clone(),
         misc: extras.clone(),
+        storage_indexes: storage_indexes.clone(),
     });
     if !config.runtime_path.exists() {
         std::fs::create_dir_all(&config.runtime_path).map_err(|e| {
@@ -171,6 +174,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
     matches.set_modules(modules.clone());
     events.set_modules(modules.clone());
     scheduler.set_modules(modules.clone());
+    storage_indexes.set_modules(modules.clone()).await;
     scheduler.start();
     let matchmaker = matchmaker::Matchmaker::new(
         config.matchmaker.clone(),
@@ -207,6 +211,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         status,
         events,
         scheduler,
+        storage_indexes,
         parties: {
             let parties = parties::Parties::new(&node, Some(matchmaker.clone()));
             extras.set_parties(parties.clone());

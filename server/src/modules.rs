@@ -153,6 +153,7 @@ pub fn watch(app: Arc<App>, mut loader: Loader) {
                     app.matchmaker.set_modules(modules.clone());
                     app.events.set_modules(modules.clone());
                     app.scheduler.set_modules(modules.clone());
+                    app.storage_indexes.set_modules(modules.clone()).await;
                     app.modules.store(modules);
                     app.http_routes.store(Arc::new(routes));
                     app.log.info(

@@ -46,6 +46,8 @@ pub struct DevHostApi {
     pub events: crate::events::Events,
     /// The runtime path and parties (`read_file`, `party_list`).
     pub misc: Extras,
+    /// The storage indexes (`storage_index_list`).
+    pub storage_indexes: crate::storage_index::StorageIndexes,
 }
 
 fn authenticated(
@@ -331,6 +333,11 @@ impl HostApi for DevHostApi {
                 };
                 db::storage_list(c, caller, &a.user_id, &a.collection, a.limit, &a.cursor)
             }),
+            nk::StorageIndexList::NAME => on::<nk::StorageIndexList, _, _>(
+                &self.storage_indexes,
+                args,
+                |indexes, a| async move { indexes.list(a).await },
+            ),
             nk::WalletUpdate::NAME => call::<nk::WalletUpdate>(db, args, |c, a| {
                 checks::wallet_user(&a.user_id)?;
                 db::wallet_update(c, &a.user_id, &a.changeset, &a.metadata, a.update_ledger)

@@ -416,6 +416,17 @@ impl Document {
         }
     }
 
+    /// What bluge sorts a document by on `field` (a sortable field's doc
+    /// values): its smallest term once the numeric terms of shifts above 0
+    /// are left out (bluge's `RemoveNumericPaddedTerms`, with its
+    /// heuristic: any term shaped like one goes); `None` without one.
+    pub fn sort_value(&self, field: &str) -> Option<&[u8]> {
+        self.terms(field).iter().map(|t| t.as_bytes()).find(|t| {
+            !matches!(t.first(), Some(&b) if (0x21..=0x5f).contains(&b)
+                && t.len() == (63 - (b - 0x20) as usize) / 7 + 2)
+        })
+    }
+
     fn field(&mut self, field: &str) -> &mut BTreeSet<String> {
         self.fields.entry(field.to_string()).or_default()
     }
@@ -520,7 +531,7 @@ enum Layout {
 /// A label string as Nakama's `blugeParseDateTime` reads it: the
 /// nanoseconds of the first layout that fits (wrapping as Go's
 /// `UnixNano` does), or `None`: a keyword.
-fn label_date(s: &str) -> Option<i64> {
+pub(crate) fn label_date(s: &str) -> Option<i64> {
     [
         Layout::Rfc3339,
         Layout::NoZone,

@@ -57,6 +57,7 @@ use nakama_devhost::online::{Online, Outbound};
 use nakama_devhost::scheduler::Scheduler;
 use nakama_devhost::session::Sessions;
 use nakama_devhost::status::Statuses;
+use nakama_devhost::storage_index::StorageIndexes;
 use nakama_runtime::api;
 use nakama_runtime::hooks::Hook;
 use nakama_runtime::nk::{self, StorageReadOp, StorageWriteOp};
@@ -224,6 +225,7 @@ impl TestHost {
             ..Default::default()
         };
         let scheduler = Scheduler::new(db.clone(), &ctx, Logger::new("error", "json"));
+        let storage_indexes = StorageIndexes::new(db.clone(), &ctx, Logger::new("error", "json"));
         let events = Events::new(
             nakama_devhost::events::QUEUE_SIZE,
             nakama_devhost::events::WORKERS,
@@ -241,6 +243,7 @@ impl TestHost {
                 status: Statuses::new(db.clone(), Logger::new("error", "json")),
                 events: events.clone(),
                 misc: Default::default(),
+                storage_indexes: storage_indexes.clone(),
             },
             lines: Mutex::new(Vec::new()),
         });
@@ -261,6 +264,7 @@ impl TestHost {
         matches.set_modules(modules.clone());
         events.set_modules(modules.clone());
         scheduler.set_modules(modules.clone());
+        storage_indexes.set_modules(modules.clone()).await;
         let matchmaker = Matchmaker::new(
             MatchmakerConfig::default(),
             "test",
@@ -912,6 +916,27 @@ impl Storage<'_> {
             .run(move |c| db::storage_write(c, Caller::Server, &[op]))
             .await
             .map(|mut acks| acks.remove(0))
+            .map_err(to_error)
+    }
+
+    /// Deletes an object as the server does (no version check; a missing
+    /// one is no error). Storage indexes drop it.
+    pub async fn delete(
+        &self,
+        collection: &str,
+        key: &str,
+        owner: Option<&User>,
+    ) -> Result<(), Error> {
+        let op = nakama_runtime::nk::StorageDeleteOp {
+            collection: collection.into(),
+            key: key.into(),
+            user_id: owner.map(|u| u.id.clone()).unwrap_or_default(),
+            version: String::new(),
+        };
+        self.host
+            .db
+            .run(move |c| db::storage_delete(c, Caller::Server, &[op]))
+            .await
             .map_err(to_error)
     }
 

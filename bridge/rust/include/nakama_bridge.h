@@ -75,6 +75,9 @@ typedef void (*nb_ctx_fn)(uint64_t token, nb_sink *sink);
 #define NB_HTTP 14 /* ABI 1.8: a custom HTTP handler, id "METHODS PATTERN": input
                     * u32 LE head length, head JSON, body; output the same */
 #define NB_SHUTDOWN 15 /* ABI 1.8: the shutdown hook: input and output empty */
+#define NB_STORAGE_INDEX 16 /* ABI 1.9: a storage index ({"index":{..}}, never
+                             * called) or its filter ({"filter":"name"}):
+                             * input a storage write's JSON, output true/false */
 
 /* Loads the *.rsmod files of `path` and runs their init. NB_OK: *out holds
  * the report JSON {"modules":[..],"skipped":[..],"registrations":[{module,

@@ -217,6 +217,11 @@ pub const NB_HTTP: u8 = 14;
 /// The shutdown hook (ABI 1.8; one per process, its id empty): input and
 /// output empty.
 pub const NB_SHUTDOWN: u8 = 15;
+/// A storage index or its filter (ABI 1.9; its id the JSON of a
+/// `nakama_runtime_abi::storage_index::Registration`): a filter's input is
+/// a `StorageWriteOp` as JSON, its output `true` or `false`; an index's
+/// handler is never called.
+pub const NB_STORAGE_INDEX: u8 = 16;
 
 /// The execution mode a module's context has in a call of `kind`, as
 /// Nakama names it for Go modules.
@@ -235,12 +240,13 @@ fn execution_mode(kind: u8) -> Option<&'static str> {
         NB_LEADERBOARD_RESET => mode::LEADERBOARD_RESET,
         NB_HTTP => mode::HTTP,
         NB_SHUTDOWN => mode::SHUTDOWN,
+        NB_STORAGE_INDEX => mode::STORAGE_INDEX_FILTER,
         _ => return None,
     })
 }
 
 /// Call kinds are 1 to this.
-const KINDS: usize = 15;
+const KINDS: usize = 16;
 
 struct GoHost {
     log: NbLogFn,
@@ -530,6 +536,7 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
                     "leaderboard reset callback" => NB_LEADERBOARD_RESET,
                     "http handler" => NB_HTTP,
                     "shutdown hook" => NB_SHUTDOWN,
+                    "storage index" => NB_STORAGE_INDEX,
                     _ => continue,
                 },
                 r.index,
@@ -1024,6 +1031,7 @@ mod tests {
                 Some("leaderboard_reset"),
                 Some("http"),
                 Some("shutdown"),
+                Some("storage_index_filter"),
                 None
             ]
         );

@@ -243,6 +243,14 @@ fn every_nk_function_is_forwarded_to_nakama() {
 
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn storage_indexes_are_nakamas() {
+    let runtime = runtime_folder(&["fixture-nk"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    nakama_conformance::stindex::check_storage_indexes(nakama.port);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn the_context_carries_session_vars_headers_and_query() {
     let runtime = runtime_folder(&["hello"]);
     let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);

@@ -28,6 +28,12 @@ export interface Guild {
   owner: string;
 }
 
+export interface GuildPage {
+  /** Empty on the last page. */
+  cursor: string;
+  guilds: Guild[];
+}
+
 export interface Lobby {
   /** The usernames of those in the lobby, the caller included. */
   members: string[];
@@ -37,6 +43,11 @@ export interface LobbySay {
   /** The guild. */
   name: string;
   text: string;
+}
+
+/** A page of the caller's guilds: from the start, or after `cursor`. */
+export interface MyGuilds {
+  cursor?: string;
 }
 
 /** Adds the caller's points to the `contributions` leaderboard. */
@@ -102,4 +113,21 @@ export async function joinLobby(client: Client, session: Session, input: GetGuil
  */
 export async function lobbySay(client: Client, session: Session, input: LobbySay): Promise<void> {
   await client.rpc(session, "lobby_say", input);
+}
+
+/**
+ * The caller's guilds by name, 20 a page, from the `guilds_by_owner`
+ * storage index.
+ *
+ * Errors of GuildError (besides the host's own, such as a payload that does not decode):
+ * - 3 INVALID_ARGUMENT: input contained invalid data
+ * - 5 NOT_FOUND: guild {0} not found
+ * - 6 ALREADY_EXISTS: guild name is in use
+ * - 7 PERMISSION_DENIED: a session is required
+ * - 9 FAILED_PRECONDITION: join the guild's lobby first
+ * - 13 INTERNAL: storage failed: {0}
+ */
+export async function myGuilds(client: Client, session: Session, input: MyGuilds): Promise<GuildPage> {
+  const answer = await client.rpc(session, "my_guilds", input);
+  return answer.payload as unknown as GuildPage;
 }

@@ -185,6 +185,16 @@ async fn init(ctx: &Context, nk: &Nakama, init: &mut Initializer) -> Result<(), 
     init.register_event_session_end(session_ended);
     init.register_tournament_end(cup_ended);
     init.register_http("/guild/webhook", &["POST"], webhook);
+    // Guilds searchable by owner (`my_guilds`), kept by the server as
+    // guilds are written and deleted.
+    init.register_storage_index(StorageIndex {
+        name: GUILDS_BY_OWNER.into(),
+        collection: COLLECTION.into(),
+        fields: vec!["owner".into(), "name".into()],
+        sortable_fields: vec!["name".into()],
+        max_entries: 100_000,
+        ..Default::default()
+    })?;
     // Creating a leaderboard that exists changes nothing: safe at every start.
     nk.leaderboard_create(&nk::LeaderboardCreateArgs {
         id: CONTRIBUTIONS.into(),
@@ -357,6 +367,45 @@ pub async fn get_guild(_ctx: &Context, nk: &Nakama, req: GetGuild) -> Result<Gui
         .map_err(|e| GuildError::Storage(e.message().to_string()))?;
     let object = objects.first().ok_or(GuildError::NotFound(req.name))?;
     serde_json::from_str(&object.value).map_err(|e| GuildError::Storage(e.to_string()))
+}
+
+/// The storage index of guilds by owner.
+pub const GUILDS_BY_OWNER: &str = "guilds_by_owner";
+
+/// A page of the caller's guilds: from the start, or after `cursor`.
+#[derive(Debug, Default, Serialize, Deserialize, JsonSchema)]
+pub struct MyGuilds {
+    #[serde(default)]
+    pub cursor: String,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct GuildPage {
+    pub guilds: Vec<Guild>,
+    /// Empty on the last page.
+    pub cursor: String,
+}
+
+/// The caller's guilds by name, 20 a page, from the `guilds_by_owner`
+/// storage index.
+#[rpc]
+pub async fn my_guilds(ctx: &Context, nk: &Nakama, req: MyGuilds) -> Result<GuildPage, GuildError> {
+    let owner = ctx.user_id().ok_or(GuildError::NoSession)?;
+    let query = format!("+value.owner:{owner}");
+    let cursor = Some(req.cursor.as_str()).filter(|c| !c.is_empty());
+    let page = nk
+        .storage_index_list(None, GUILDS_BY_OWNER, &query, 20, &["value.name"], cursor)
+        .await
+        .map_err(|e| GuildError::Storage(e.message().to_string()))?;
+    let guilds = page
+        .objects
+        .iter()
+        .map(|o| serde_json::from_str(&o.value).map_err(|e| GuildError::Storage(e.to_string())))
+        .collect::<Result<_, _>>()?;
+    Ok(GuildPage {
+        guilds,
+        cursor: page.cursor,
+    })
 }
 
 /// The account of a guild's owner. nk errors pass through `?` with their

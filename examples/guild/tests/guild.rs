@@ -467,3 +467,30 @@ async fn the_webhook_credits_contributions_for_callers_with_the_secret() {
     assert_eq!(r.status, 404, "POST only");
     assert_eq!(host.leaderboard(CONTRIBUTIONS).await[0].score, 40);
 }
+
+#[tokio::test]
+async fn my_guilds_come_from_the_storage_index_by_name() {
+    use guild::{my_guilds, GuildPage, MyGuilds};
+    let host = TestHost::new().await;
+    let alice = host.user("alice").await;
+    let bob = host.user("bob").await;
+    for (user, name) in [(&alice, "zeta"), (&bob, "beta"), (&alice, "alpha")] {
+        host.rpc(user, create_guild, &CreateGuild { name: name.into() })
+            .await
+            .unwrap();
+    }
+    let page: GuildPage = host
+        .rpc(&alice, my_guilds, &MyGuilds::default())
+        .await
+        .unwrap();
+    let names: Vec<&str> = page.guilds.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(names, ["alpha", "zeta"]);
+    assert_eq!(page.cursor, "");
+    // A guild deleted leaves the index.
+    host.storage().delete("guilds", "zeta", None).await.unwrap();
+    let page: GuildPage = host
+        .rpc(&alice, my_guilds, &MyGuilds::default())
+        .await
+        .unwrap();
+    assert_eq!(page.guilds.len(), 1);
+}

@@ -568,6 +568,8 @@ pub fn multi_update(
         }
     }
     tx.commit().map_err(internal)?;
+    c.written(&a.storage_writes, &out.acks);
+    c.deleted(&a.storage_deletes, |d| super::owner(&d.user_id));
     Ok(out)
 }
 
