@@ -211,6 +211,9 @@ pub mod mode {
     pub const HTTP: &str = "http";
     /// The shutdown hook (ABI 1.8).
     pub const SHUTDOWN: &str = "shutdown";
+    /// The matchmaker's override and processor (ABI 1.9).
+    pub const MATCHMAKER_OVERRIDE: &str = "matchmaker_override";
+    pub const MATCHMAKER_PROCESSOR: &str = "matchmaker_processor";
 }
 
 #[cfg(test)]

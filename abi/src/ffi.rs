@@ -147,6 +147,14 @@ pub mod kind {
     /// within `shutdown_grace_sec` (`RegisterShutdown`); one per process,
     /// its id empty; input and output empty.
     pub const SHUTDOWN: u8 = 15;
+    /// ABI 1.9: chooses which of the matchmaker's candidate groups form
+    /// (`RegisterMatchmakerOverride`); one per process, its id
+    /// [`crate::mode::MATCHMAKER_OVERRIDE`] (see [`crate::matchmaker`]).
+    pub const MATCHMAKER_OVERRIDE: u8 = 17;
+    /// ABI 1.9: replaces the matchmaker's grouping: every ticket's entries
+    /// in, the groups to form out (`RegisterMatchmakerProcessor`); one per
+    /// process, its id [`crate::mode::MATCHMAKER_PROCESSOR`].
+    pub const MATCHMAKER_PROCESSOR: u8 = 18;
 }
 
 /// One handler the module offers.

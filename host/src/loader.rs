@@ -218,6 +218,8 @@ pub fn kind_name(k: u8) -> &'static str {
         kind::LEADERBOARD_RESET => "leaderboard reset callback",
         kind::HTTP => "http handler",
         kind::SHUTDOWN => "shutdown hook",
+        kind::MATCHMAKER_OVERRIDE => "matchmaker override",
+        kind::MATCHMAKER_PROCESSOR => "matchmaker processor",
         _ => "unknown kind",
     }
 }
