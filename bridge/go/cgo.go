@@ -65,6 +65,10 @@ const (
 	// (ABI 1.8).
 	kindHTTP     = C.NB_HTTP
 	kindShutdown = C.NB_SHUTDOWN
+	// kindMatchmakerOverride, kindMatchmakerProcessor: the matchmaker
+	// override and processor (ABI 1.9).
+	kindMatchmakerOverride  = C.NB_MATCHMAKER_OVERRIDE
+	kindMatchmakerProcessor = C.NB_MATCHMAKER_PROCESSOR
 )
 
 // codeNotFound: nb_call found no module for the id.

@@ -6,7 +6,8 @@
 // library (bridge/rust), then registers with Nakama's Initializer every RPC,
 // every before/after hook and every authoritative match handler they
 // declared (match.go), their matchmaker matched hook (matchmaker.go), their
-// custom HTTP handlers and shutdown hook (http.go). Each call crosses into Rust with its runtime
+// custom HTTP handlers and shutdown hook (http.go), their matchmaker
+// override and processor (mmcustom.go). Each call crosses into Rust with its runtime
 // context and a token; module log lines and nk calls come back through
 // exported callbacks that find the call's logger, context and nk module
 // by that token.
@@ -164,6 +165,12 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 		case kindShutdown:
 			// One at most: the loader refuses a second module's.
 			err = initializer.RegisterShutdown(shutdownHook(h, theBridge.call))
+		case kindMatchmakerOverride:
+			// One each at most (the loader refuses a second module's);
+			// Nakama runs a processor instead of an override.
+			err = initializer.RegisterMatchmakerOverride(matchmakerOverride(h, theBridge.call))
+		case kindMatchmakerProcessor:
+			err = initializer.RegisterMatchmakerProcessor(matchmakerProcessor(h, theBridge.call))
 		default:
 			continue
 		}
@@ -174,6 +181,8 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 				what = "the matchmaker matched hook"
 			case kindShutdown:
 				what = "the shutdown hook"
+			case kindMatchmakerOverride, kindMatchmakerProcessor:
+				what = "the matchmaker " + r.ID[len("matchmaker_"):]
 			}
 			return fmt.Errorf("nakama rust bridge: registering %s of module %s (%s): %w", what, r.Module, r.Function, err)
 		}

@@ -636,7 +636,7 @@ async fn other_abi_major_is_refused_naming_file_versions_and_fix() {
     let msg = result.err().expect("refused").to_string();
     assert!(msg.contains("libfixture_abi_major"), "{msg}");
     assert!(
-        msg.contains("module ABI 2.0") && msg.contains("host ABI 1.8"),
+        msg.contains("module ABI 2.0") && msg.contains("host ABI 1.9"),
         "{msg}"
     );
     assert!(msg.contains("rebuild the module"), "{msg}");
@@ -648,7 +648,7 @@ async fn newer_abi_minor_is_refused() {
     let msg = result.err().expect("refused").to_string();
     assert!(msg.contains("libfixture_abi_minor_newer"), "{msg}");
     assert!(
-        msg.contains("module ABI 1.99 is newer than host ABI 1.8"),
+        msg.contains("module ABI 1.99 is newer than host ABI 1.9"),
         "{msg}"
     );
     assert!(msg.contains("upgrade the host"), "{msg}");
@@ -766,7 +766,7 @@ async fn layout_mismatch_is_refused() {
         e @ LoadError::Layout { .. } => {
             let msg = e.to_string();
             assert!(msg.contains("libfixture_layout_mismatch"), "{msg}");
-            assert!(msg.contains("do not match this host's ABI 1.8"), "{msg}");
+            assert!(msg.contains("do not match this host's ABI 1.9"), "{msg}");
         }
         other => panic!("unexpected {other}"),
     }
@@ -1159,6 +1159,21 @@ async fn a_second_matchmaker_hook_is_refused_naming_both_modules() {
         msg.contains("arena (") && msg.contains("fixture-matchmaker ("),
         "{msg}"
     );
+}
+
+#[tokio::test]
+async fn a_second_matchmaker_override_is_refused_and_a_processor_loads_beside_one() {
+    // fixture-mm-processor registers an override beside its processor.
+    let (result, _, _) = load(&["fixture-mm-override", "fixture-mm-processor"]).await;
+    let msg = result.err().expect("refused").to_string();
+    assert!(
+        msg.contains("the matchmaker override callback is registered by two modules"),
+        "{msg}"
+    );
+    let (result, _, _) = load(&["fixture-mm-processor"]).await;
+    let modules = result.expect("loads");
+    assert!(modules.has_scheduled("matchmaker_processor"));
+    assert!(modules.has_scheduled("matchmaker_override"));
 }
 
 #[tokio::test]

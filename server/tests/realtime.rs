@@ -213,7 +213,10 @@ fn a_matchmaker_processor_replaces_the_grouping_as_nakama() {
     );
     nakama_conformance::matchmaker_custom::check_matchmaker_processor(server.port);
     let log = std::fs::read_to_string(&server.log).unwrap();
-    assert!(log.contains(r#""ctx_mode":"matchmaker_processor""#), "{log}");
+    assert!(
+        log.contains(r#""ctx_mode":"matchmaker_processor""#),
+        "{log}"
+    );
     assert!(log.contains("no processing today"), "{log}");
     assert!(!log.contains("the override runs"), "{log}");
 }

@@ -75,6 +75,11 @@ typedef void (*nb_ctx_fn)(uint64_t token, nb_sink *sink);
 #define NB_HTTP 14 /* ABI 1.8: a custom HTTP handler, id "METHODS PATTERN": input
                     * u32 LE head length, head JSON, body; output the same */
 #define NB_SHUTDOWN 15 /* ABI 1.8: the shutdown hook: input and output empty */
+#define NB_MATCHMAKER_OVERRIDE 17 /* ABI 1.9: input the candidate groups (a JSON
+                                   * array of arrays of entries), output the
+                                   * groups to form, the same way */
+#define NB_MATCHMAKER_PROCESSOR 18 /* ABI 1.9: input every entry (a JSON
+                                    * array), output the groups to form */
 
 /* Loads the *.rsmod files of `path` and runs their init. NB_OK: *out holds
  * the report JSON {"modules":[..],"skipped":[..],"registrations":[{module,

@@ -416,16 +416,17 @@ fn the_c_abi_end_to_end() {
         call(NB_RPC, "nope", ctx, "", 7),
         (NB_NOT_FOUND, String::new())
     );
-    let (code, msg) = call(16, "hello", ctx, "", 7);
-    assert_eq!((code, msg.as_str()), (13, "unknown call kind 16"));
+    let (code, msg) = call(19, "hello", ctx, "", 7);
+    assert_eq!((code, msg.as_str()), (13, "unknown call kind 19"));
     // The same with a context on demand (an empty wire), whose view comes
-    // from a table by kind.
-    for kind in [0, 16, 17] {
+    // from a table by kind (16: a gap in it, no kind here).
+    for kind in [0, 16, 19] {
         let (code, msg) = call(kind, "hello", b"", "", 7);
         assert_eq!((code, msg), (13, format!("unknown call kind {kind}")));
     }
     // Known kinds (realtime hooks: ABI 1.6, events: 1.7, HTTP handlers
-    // and the shutdown hook: 1.8) without that handler.
+    // and the shutdown hook: 1.8, the matchmaker override and processor:
+    // 1.9) without that handler.
     for kind in [
         NB_MATCH,
         NB_BEFORE_RT,
@@ -434,6 +435,8 @@ fn the_c_abi_end_to_end() {
         NB_TOURNAMENT_END,
         NB_HTTP,
         NB_SHUTDOWN,
+        NB_MATCHMAKER_OVERRIDE,
+        NB_MATCHMAKER_PROCESSOR,
     ] {
         assert_eq!(
             call(kind, "hello", b"", "", 7),
