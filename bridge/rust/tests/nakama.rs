@@ -775,6 +775,8 @@ fn a_matchmaker_processor_replaces_the_grouping_in_nakama() {
     assert!(!calls.is_empty(), "{log}");
     for line in &calls {
         assert_eq!(line["ctx_mode"], "matchmaker_processor", "{line}");
+        // Nakama's logger for the processor names the override's mode.
+        assert_eq!(line["mode"], "matchmaker_override", "{line}");
     }
     assert!(log.contains("no processing today"), "{log}");
     assert!(!log.contains("the override runs"), "{log}");
