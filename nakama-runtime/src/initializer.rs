@@ -83,12 +83,7 @@ where
     E: Into<Error> + 'static,
 {
     async fn call(&self, ctx: &Context, nk: &Nakama, input: &[u8]) -> Result<Vec<u8>, Error> {
-        let entries: Vec<MatchmakerEntry> = serde_json::from_slice(input).map_err(|e| {
-            Error::new(
-                crate::Code::Internal,
-                format!("the host sent matchmaker entries that do not decode: {e}"),
-            )
-        })?;
+        let entries: Vec<MatchmakerEntry> = decode_json(input, "matchmaker entries")?;
         match self.f.call(ctx, nk, entries).await {
             Ok(id) => Ok(id.unwrap_or_default().into_bytes()),
             Err(e) => Err(e.into()),
@@ -108,15 +103,20 @@ where
     E: Into<Error> + 'static,
 {
     async fn call(&self, ctx: &Context, nk: &Nakama, input: &[u8]) -> Result<Vec<u8>, Error> {
-        let event: api::Event = serde_json::from_slice(input).map_err(|e| {
-            Error::new(
-                crate::Code::Internal,
-                format!("the host sent an event that does not decode: {e}"),
-            )
-        })?;
+        let event: api::Event = decode_json(input, "an event")?;
         self.f.call(ctx, nk, event).await.map_err(Into::into)?;
         Ok(Vec::new())
     }
+}
+
+/// A call's JSON input; `INTERNAL` naming `what` if it does not decode.
+fn decode_json<I: serde::de::DeserializeOwned>(input: &[u8], what: &str) -> Result<I, Error> {
+    serde_json::from_slice(input).map_err(|e| {
+        Error::new(
+            crate::Code::Internal,
+            format!("the host sent {what} that cannot be decoded: {e}"),
+        )
+    })
 }
 
 /// A leaderboard scheduler callback (input `I`), registered by value.
@@ -132,12 +132,7 @@ where
     E: Into<Error> + 'static,
 {
     async fn call(&self, ctx: &Context, nk: &Nakama, input: &[u8]) -> Result<Vec<u8>, Error> {
-        let call: I = serde_json::from_slice(input).map_err(|e| {
-            Error::new(
-                crate::Code::Internal,
-                format!("the host sent a scheduler callback that does not decode: {e}"),
-            )
-        })?;
+        let call: I = decode_json(input, "a scheduler callback")?;
         self.f.call(ctx, nk, call).await.map_err(Into::into)?;
         Ok(Vec::new())
     }
@@ -157,12 +152,7 @@ where
     E: Into<Error> + 'static,
 {
     async fn call(&self, ctx: &Context, nk: &Nakama, input: &[u8]) -> Result<Vec<u8>, Error> {
-        let entries: I = serde_json::from_slice(input).map_err(|e| {
-            Error::new(
-                crate::Code::Internal,
-                format!("the host sent matchmaker entries that do not decode: {e}"),
-            )
-        })?;
+        let entries: I = decode_json(input, "matchmaker entries")?;
         let groups = self.f.call(ctx, nk, entries).await.map_err(Into::into)?;
         serde_json::to_vec(&groups).map_err(|e| Error::new(crate::Code::Internal, e.to_string()))
     }
