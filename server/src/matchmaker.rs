@@ -518,8 +518,8 @@ impl Matchmaker {
             Some(Err(e)) => {
                 self.inner.log.error(
                     &format!(
-                        "Error running Matchmaker {} function, no groups formed.",
-                        if processor { "Processor" } else { "Override" }
+                        "Error running Rust matchmaker {}, no groups formed.",
+                        if processor { "processor" } else { "override" }
                     ),
                     &[("error", e.message.as_str().into())],
                 );

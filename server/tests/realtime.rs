@@ -201,6 +201,10 @@ fn a_matchmaker_override_chooses_the_groups_as_nakama() {
         "{log}"
     );
     assert!(log.contains(r#""ctx_mode":"matchmaker_override""#), "{log}");
+    assert!(
+        log.contains("Error running Rust matchmaker override, no groups formed."),
+        "{log}"
+    );
     assert!(log.contains("no override today"), "{log}");
     assert!(log.contains("not formed"), "the forged entry: {log}");
 }
