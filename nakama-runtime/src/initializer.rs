@@ -283,12 +283,11 @@ impl Initializer {
         F: for<'a> RpcFn<'a, Vec<MatchmakerEntry>, Output = Result<Option<String>, E>>,
         E: Into<Error> + 'static,
     {
-        self.entries.retain(|e| e.kind != kind::MATCHMAKER_MATCHED);
         let handler = MatchedByValue {
             f,
             _types: std::marker::PhantomData,
         };
-        self.push(
+        self.replace(
             kind::MATCHMAKER_MATCHED,
             String::new(),
             std::any::type_name::<F>(),
@@ -503,12 +502,11 @@ impl Initializer {
         F: for<'a> ShutdownFn<'a, Output = Result<(), E>>,
         E: Into<Error> + 'static,
     {
-        self.entries.retain(|e| e.kind != kind::SHUTDOWN);
         let handler = ShutdownByValue {
             f,
             _types: std::marker::PhantomData,
         };
-        self.push(
+        self.replace(
             kind::SHUTDOWN,
             String::new(),
             std::any::type_name::<F>(),
@@ -522,12 +520,11 @@ impl Initializer {
         I: serde::de::DeserializeOwned + Send + 'static,
         E: Into<Error> + 'static,
     {
-        self.entries.retain(|e| e.kind != kind);
         let handler = ScheduledByValue {
             f,
             _types: std::marker::PhantomData,
         };
-        self.push(kind, id.to_string(), std::any::type_name::<F>(), handler);
+        self.replace(kind, id.to_string(), std::any::type_name::<F>(), handler);
     }
 
     fn push_groups<F, I, E>(&mut self, kind: u8, id: &str, f: F)
@@ -536,12 +533,11 @@ impl Initializer {
         I: serde::de::DeserializeOwned + Send + 'static,
         E: Into<Error> + 'static,
     {
-        self.entries.retain(|e| e.kind != kind);
         let handler = GroupsByValue {
             f,
             _types: std::marker::PhantomData,
         };
-        self.push(kind, id.to_string(), std::any::type_name::<F>(), handler);
+        self.replace(kind, id.to_string(), std::any::type_name::<F>(), handler);
     }
 
     fn push_event<F, E>(&mut self, kind: u8, f: F)
@@ -554,6 +550,13 @@ impl Initializer {
             _types: std::marker::PhantomData,
         };
         self.push(kind, String::new(), std::any::type_name::<F>(), handler);
+    }
+
+    /// Adds the registration of a kind the module has one of (one per
+    /// process), in place of an earlier one.
+    fn replace(&mut self, kind: u8, id: String, function: &'static str, handler: impl FfiHandler) {
+        self.entries.retain(|e| e.kind != kind);
+        self.push(kind, id, function, handler);
     }
 
     /// Adds a registration; its handler lives as long as the module.
