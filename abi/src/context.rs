@@ -213,6 +213,9 @@ pub mod mode {
     pub const SHUTDOWN: &str = "shutdown";
     /// A storage index filter (ABI 1.9), as Nakama names it.
     pub const STORAGE_INDEX_FILTER: &str = "storage_index_filter";
+    /// The matchmaker's override and processor (ABI 1.9).
+    pub const MATCHMAKER_OVERRIDE: &str = "matchmaker_override";
+    pub const MATCHMAKER_PROCESSOR: &str = "matchmaker_processor";
 }
 
 #[cfg(test)]

@@ -153,6 +153,14 @@ pub mod kind {
     /// called; a filter's input is a [`crate::nk::StorageWriteOp`], its
     /// output `true` or `false`.
     pub const STORAGE_INDEX: u8 = 16;
+    /// ABI 1.9: chooses which of the matchmaker's candidate groups form
+    /// (`RegisterMatchmakerOverride`); one per process, its id
+    /// [`crate::mode::MATCHMAKER_OVERRIDE`] (see [`crate::matchmaker`]).
+    pub const MATCHMAKER_OVERRIDE: u8 = 17;
+    /// ABI 1.9: replaces the matchmaker's grouping: every ticket's entries
+    /// in, the groups to form out (`RegisterMatchmakerProcessor`); one per
+    /// process, its id [`crate::mode::MATCHMAKER_PROCESSOR`].
+    pub const MATCHMAKER_PROCESSOR: u8 = 18;
 }
 
 /// One handler the module offers.

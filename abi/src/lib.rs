@@ -13,7 +13,8 @@
 //!   answers;
 //! - [`nk`]: the nk functions, as name + argument struct + output;
 //! - [`matches`](mod@matches): authoritative match handlers' calls and answers;
-//! - [`matchmaker`]: what the matchmaker's matched hook gets;
+//! - [`matchmaker`]: what the matchmaker's matched hook, override and
+//!   processor get;
 //! - [`ContextData`]: the runtime context of a call (and its FFI view);
 //! - [`Code`]: the gRPC codes and their HTTP statuses.
 //!
@@ -70,6 +71,8 @@
 //! | realtime after hook | `{"out": <answer>, "in": <message>}` (`out` per [`rtapi::after_shape`]) | empty |
 //! | match handler | a [`matches::MatchCall`] | a [`matches::MatchAnswer`] |
 //! | matchmaker matched | a JSON array of [`matchmaker::MatchmakerEntry`] | a match id, or empty (no match: the users get a token) |
+//! | matchmaker override | the candidate groups: a JSON array of arrays of entries | the groups to form, the same way |
+//! | matchmaker processor | every waiting entry: a JSON array | the groups to form: an array of arrays |
 //! | custom HTTP handler | an [`http::HttpRequest`] ([`http::encode`]d) | an [`http::HttpResponse`] |
 //! | shutdown hook | empty | empty |
 //! | storage index filter | a [`nk::StorageWriteOp`] | `true` or `false` ([`storage_index`]) |
@@ -127,7 +130,9 @@ pub const ABI_MAJOR: u32 = 1;
 /// - 1.8: custom HTTP handlers ([`ffi::kind::HTTP`], [`http`](mod@http))
 ///   and the shutdown hook ([`ffi::kind::SHUTDOWN`]).
 /// - 1.9: storage search indexes and their filters
-///   ([`ffi::kind::STORAGE_INDEX`], [`storage_index`]).
+///   ([`ffi::kind::STORAGE_INDEX`], [`storage_index`]), the matchmaker
+///   override and processor ([`ffi::kind::MATCHMAKER_OVERRIDE`],
+///   [`ffi::kind::MATCHMAKER_PROCESSOR`], [`matchmaker`]).
 pub const ABI_MINOR: u32 = 9;
 
 /// Why a module's ABI version is refused.

@@ -67,6 +67,10 @@ const (
 	kindShutdown = C.NB_SHUTDOWN
 	// kindStorageIndex: a storage index or its filter (ABI 1.9).
 	kindStorageIndex = C.NB_STORAGE_INDEX
+	// kindMatchmakerOverride, kindMatchmakerProcessor: the matchmaker
+	// override and processor (ABI 1.9).
+	kindMatchmakerOverride  = C.NB_MATCHMAKER_OVERRIDE
+	kindMatchmakerProcessor = C.NB_MATCHMAKER_PROCESSOR
 )
 
 // codeNotFound: nb_call found no module for the id.

@@ -7,7 +7,8 @@
 // every before/after hook and every authoritative match handler they
 // declared (match.go), their matchmaker matched hook (matchmaker.go), their
 // custom HTTP handlers and shutdown hook (http.go), their storage indexes
-// and filters (stindex.go). Each call crosses into Rust with its runtime
+// and filters (stindex.go), their matchmaker override and processor
+// (mmcustom.go). Each call crosses into Rust with its runtime
 // context and a token; module log lines and nk calls come back through
 // exported callbacks that find the call's logger, context and nk module
 // by that token.
@@ -167,6 +168,12 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 			err = initializer.RegisterShutdown(shutdownHook(h, theBridge.call))
 		case kindStorageIndex:
 			err = registerStorageIndex(initializer, r.ID, storageIndexFilter(h, theBridge.call))
+		case kindMatchmakerOverride:
+			// One each at most (the loader refuses a second module's);
+			// Nakama runs a processor instead of an override.
+			err = initializer.RegisterMatchmakerOverride(matchmakerOverride(h, theBridge.call))
+		case kindMatchmakerProcessor:
+			err = initializer.RegisterMatchmakerProcessor(matchmakerProcessor(h, theBridge.call))
 		default:
 			continue
 		}
@@ -177,6 +184,8 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 				what = "the matchmaker matched hook"
 			case kindShutdown:
 				what = "the shutdown hook"
+			case kindMatchmakerOverride, kindMatchmakerProcessor:
+				what = "the matchmaker " + r.ID[len("matchmaker_"):]
 			}
 			return fmt.Errorf("nakama rust bridge: registering %s of module %s (%s): %w", what, r.Module, r.Function, err)
 		}

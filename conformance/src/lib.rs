@@ -19,6 +19,9 @@
 //!   `rpc`, an `examples/arena` match joined, played and left, relayed
 //!   matches, notifications, and the matchmaker (arena's matched hook,
 //!   and `fixtures/fixture-matchmaker`'s failing one).
+//! - [`matchmaker_custom`]: a module's matchmaker override
+//!   (`fixtures/fixture-mm-override`) and processor
+//!   (`fixtures/fixture-mm-processor`).
 //! - [`matches`]: the client's match listing, label queries included.
 //! - [`channels`]: chat channels over the socket (rooms, direct chats,
 //!   presences, messages, updates, removals) and their history over HTTP.
@@ -66,6 +69,7 @@ pub mod groups;
 pub mod http;
 pub mod leaderboards;
 pub mod matches;
+pub mod matchmaker_custom;
 pub mod misc;
 pub mod modules;
 pub mod nakama;

@@ -1014,7 +1014,7 @@ pub fn check_matchmaker_hook_failures(port: u16) {
 /// round `round` only (its query and a string property `round` say so,
 /// so that tickets of other rounds, or of another run on the same host,
 /// never join them). `query` is added to the round's.
-fn pair_ticket(round: &str, query: &str, strings: Value, numbers: Value) -> Value {
+pub(crate) fn pair_ticket(round: &str, query: &str, strings: Value, numbers: Value) -> Value {
     let mut strings = strings;
     strings["round"] = Value::from(round);
     json!({
@@ -1028,7 +1028,7 @@ fn pair_ticket(round: &str, query: &str, strings: Value, numbers: Value) -> Valu
 
 /// Sends `matchmaker_add` and answers the ticket: the answer is
 /// `matchmaker_ticket` alone, a UUID.
-fn add_ticket(s: &mut Socket, body: Value) -> String {
+pub(crate) fn add_ticket(s: &mut Socket, body: Value) -> String {
     let r = s.call(json!({"matchmaker_add": body}));
     let ticket = r["matchmaker_ticket"]["ticket"]
         .as_str()
@@ -1048,7 +1048,7 @@ fn remove_ticket(s: &mut Socket, ticket: &str) -> Value {
 }
 
 /// The `matchmaker_matched` push of `ticket`, waited for.
-fn matched_push(s: &mut Socket, ticket: &str) -> Value {
+pub(crate) fn matched_push(s: &mut Socket, ticket: &str) -> Value {
     let e = s.wait_for(&format!("matchmaker_matched of ticket {ticket}"), |e| {
         e["matchmaker_matched"]["ticket"] == ticket
     });
@@ -1058,7 +1058,7 @@ fn matched_push(s: &mut Socket, ticket: &str) -> Value {
 
 /// A push's users, sorted by user id (Nakama lists them in the order its
 /// search found them).
-fn users_of(push: &Value) -> Vec<Value> {
+pub(crate) fn users_of(push: &Value) -> Vec<Value> {
     let mut users = push["users"].as_array().cloned().unwrap_or_default();
     users.sort_by_key(|u| u["presence"]["user_id"].as_str().unwrap_or("").to_string());
     users
@@ -1070,7 +1070,7 @@ fn users_of(push: &Value) -> Vec<Value> {
 /// Twice, so that the pushes of that earlier interval have been sent (an
 /// interval sends its groups' pushes before it ends: server/matchmaker.go,
 /// Process).
-fn pass_intervals(port: u16, suffix: &str, tag: &str) {
+pub(crate) fn pass_intervals(port: u16, suffix: &str, tag: &str) {
     for n in 0..2 {
         let round = format!("mmctl{tag}{n}x{suffix}");
         let users: Vec<User> = ["a", "b"]
@@ -1096,7 +1096,7 @@ fn pass_intervals(port: u16, suffix: &str, tag: &str) {
 
 /// No `matchmaker_matched` push has reached `s` for `ticket`, up to a
 /// `ping` answered now (pushes queued before it come first).
-fn assert_not_matched(s: &mut Socket, ticket: &str) {
+pub(crate) fn assert_not_matched(s: &mut Socket, ticket: &str) {
     s.call(json!({"ping": {}}));
     assert!(
         !s.pending

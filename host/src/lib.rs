@@ -218,9 +218,11 @@ impl Registered {
             kind::MATCH => CallKind::Match,
             kind::MATCHMAKER_MATCHED => CallKind::Matchmaker,
             kind::EVENT | kind::EVENT_SESSION_START | kind::EVENT_SESSION_END => CallKind::Event,
-            kind::TOURNAMENT_END | kind::TOURNAMENT_RESET | kind::LEADERBOARD_RESET => {
-                CallKind::Scheduled(&self.id)
-            }
+            kind::TOURNAMENT_END
+            | kind::TOURNAMENT_RESET
+            | kind::LEADERBOARD_RESET
+            | kind::MATCHMAKER_OVERRIDE
+            | kind::MATCHMAKER_PROCESSOR => CallKind::Scheduled(&self.id),
             kind::HTTP => CallKind::Http,
             kind::SHUTDOWN => CallKind::Shutdown,
             kind::STORAGE_INDEX => CallKind::StorageIndexFilter,
@@ -247,8 +249,9 @@ pub struct Modules {
     after_rt: Handlers,
     /// Event handlers, by [`EventKind`]: every one runs, in load order.
     events: [Vec<u32>; 3],
-    /// The leaderboard scheduler's callbacks, by their mode
-    /// (`tournament_end`, ...): at most one each.
+    /// The leaderboard scheduler's callbacks and the matchmaker's override
+    /// and processor, by their mode (`tournament_end`, ...): at most one
+    /// each.
     scheduled: Handlers,
     /// Custom HTTP handlers, in load order: the first that matches answers.
     http: Vec<u32>,
@@ -440,12 +443,14 @@ impl Modules {
                         kind::AFTER_RT => {
                             (&mut set.after_rt, format!("realtime after hook {}", r.id))
                         }
-                        kind::TOURNAMENT_END | kind::TOURNAMENT_RESET | kind::LEADERBOARD_RESET => {
-                            (
-                                &mut set.scheduled,
-                                format!("the {} callback", r.id.replace('_', " ")),
-                            )
-                        }
+                        kind::TOURNAMENT_END
+                        | kind::TOURNAMENT_RESET
+                        | kind::LEADERBOARD_RESET
+                        | kind::MATCHMAKER_OVERRIDE
+                        | kind::MATCHMAKER_PROCESSOR => (
+                            &mut set.scheduled,
+                            format!("the {} callback", r.id.replace('_', " ")),
+                        ),
                         kind::SHUTDOWN => (&mut set.shutdown, "the shutdown hook".into()),
                         kind::STORAGE_INDEX => match storage_index::Registration::decode(&r.id) {
                             Ok(storage_index::Registration::Index(i)) => {
@@ -969,6 +974,37 @@ impl Modules {
             }
             Err(e) => Err(e),
         })
+    }
+
+    /// Calls the matchmaker override ([`abi::mode::MATCHMAKER_OVERRIDE`],
+    /// `input` the candidate groups) or processor
+    /// ([`abi::mode::MATCHMAKER_PROCESSOR`], `input` every entry in the
+    /// pool) and answers the groups it chose, as the module wrote them
+    /// (see [`abi::matchmaker::resolve_groups`]). `None`: no module
+    /// registered it.
+    pub async fn matchmaker_groups<T: serde::Serialize>(
+        &self,
+        mode: &str,
+        ctx: &ContextData,
+        input: &T,
+    ) -> Option<Result<Vec<Vec<MatchmakerEntry>>, CallError>> {
+        let index = *self.scheduled.get(mode)?;
+        let out = match self
+            .call_encoded(Callee::Registered(index), ctx, input)
+            .await?
+        {
+            Ok(out) => out,
+            Err(e) => return Some(Err(e)),
+        };
+        Some(serde_json::from_slice(&out).map_err(|e| {
+            CallError::new(
+                Code::Internal,
+                format!(
+                    "the {} answered groups that do not decode: {e}",
+                    mode.replace('_', " ")
+                ),
+            )
+        }))
     }
 
     /// Calls the matchmaker matched hook with one matched group. `None`:

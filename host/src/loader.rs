@@ -219,6 +219,8 @@ pub fn kind_name(k: u8) -> &'static str {
         kind::HTTP => "http handler",
         kind::SHUTDOWN => "shutdown hook",
         kind::STORAGE_INDEX => "storage index",
+        kind::MATCHMAKER_OVERRIDE => "matchmaker override",
+        kind::MATCHMAKER_PROCESSOR => "matchmaker processor",
         _ => "unknown kind",
     }
 }

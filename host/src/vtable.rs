@@ -128,7 +128,8 @@ pub(crate) enum CallKind<'a> {
     Matchmaker,
     /// An event handler (ABI 1.7).
     Event,
-    /// A leaderboard scheduler callback (ABI 1.7), by its mode.
+    /// A leaderboard scheduler callback (ABI 1.7), or the matchmaker
+    /// override or processor (ABI 1.9), by its mode.
     Scheduled(&'a str),
     /// A custom HTTP handler (ABI 1.8).
     Http,
@@ -225,13 +226,16 @@ impl<'a> Scope<'a> {
     }
 }
 
-/// A scheduler callback's execution mode, as a static string.
+/// A scheduler callback's (or the matchmaker override's or processor's)
+/// execution mode, as a static string.
 fn scheduled_mode(id: &str) -> &'static str {
     use nakama_runtime_abi::mode;
     [
         mode::TOURNAMENT_END,
         mode::TOURNAMENT_RESET,
         mode::LEADERBOARD_RESET,
+        mode::MATCHMAKER_OVERRIDE,
+        mode::MATCHMAKER_PROCESSOR,
     ]
     .into_iter()
     .find(|m| *m == id)

@@ -1163,6 +1163,21 @@ async fn a_second_matchmaker_hook_is_refused_naming_both_modules() {
 }
 
 #[tokio::test]
+async fn a_second_matchmaker_override_is_refused_and_a_processor_loads_beside_one() {
+    // fixture-mm-processor registers an override beside its processor.
+    let (result, _, _) = load(&["fixture-mm-override", "fixture-mm-processor"]).await;
+    let msg = result.err().expect("refused").to_string();
+    assert!(
+        msg.contains("the matchmaker override callback is registered by two modules"),
+        "{msg}"
+    );
+    let (result, _, _) = load(&["fixture-mm-processor"]).await;
+    let modules = result.expect("loads");
+    assert!(modules.has_scheduled("matchmaker_processor"));
+    assert!(modules.has_scheduled("matchmaker_override"));
+}
+
+#[tokio::test]
 async fn a_second_realtime_hook_on_one_message_is_refused_naming_both_modules() {
     // Both hook ChannelMessageSend before the server handles it.
     let (result, _, _) = load(&["guild", "fixture-rt"]).await;

@@ -85,12 +85,7 @@ where
     E: Into<Error> + 'static,
 {
     async fn call(&self, ctx: &Context, nk: &Nakama, input: &[u8]) -> Result<Vec<u8>, Error> {
-        let entries: Vec<MatchmakerEntry> = serde_json::from_slice(input).map_err(|e| {
-            Error::new(
-                crate::Code::Internal,
-                format!("the host sent matchmaker entries that do not decode: {e}"),
-            )
-        })?;
+        let entries: Vec<MatchmakerEntry> = decode_json(input, "matchmaker entries")?;
         match self.f.call(ctx, nk, entries).await {
             Ok(id) => Ok(id.unwrap_or_default().into_bytes()),
             Err(e) => Err(e.into()),
@@ -110,15 +105,20 @@ where
     E: Into<Error> + 'static,
 {
     async fn call(&self, ctx: &Context, nk: &Nakama, input: &[u8]) -> Result<Vec<u8>, Error> {
-        let event: api::Event = serde_json::from_slice(input).map_err(|e| {
-            Error::new(
-                crate::Code::Internal,
-                format!("the host sent an event that does not decode: {e}"),
-            )
-        })?;
+        let event: api::Event = decode_json(input, "an event")?;
         self.f.call(ctx, nk, event).await.map_err(Into::into)?;
         Ok(Vec::new())
     }
+}
+
+/// A call's JSON input; `INTERNAL` naming `what` if it does not decode.
+fn decode_json<I: serde::de::DeserializeOwned>(input: &[u8], what: &str) -> Result<I, Error> {
+    serde_json::from_slice(input).map_err(|e| {
+        Error::new(
+            crate::Code::Internal,
+            format!("the host sent {what} that cannot be decoded: {e}"),
+        )
+    })
 }
 
 /// A leaderboard scheduler callback (input `I`), registered by value.
@@ -134,14 +134,29 @@ where
     E: Into<Error> + 'static,
 {
     async fn call(&self, ctx: &Context, nk: &Nakama, input: &[u8]) -> Result<Vec<u8>, Error> {
-        let call: I = serde_json::from_slice(input).map_err(|e| {
-            Error::new(
-                crate::Code::Internal,
-                format!("the host sent a scheduler callback that does not decode: {e}"),
-            )
-        })?;
+        let call: I = decode_json(input, "a scheduler callback")?;
         self.f.call(ctx, nk, call).await.map_err(Into::into)?;
         Ok(Vec::new())
+    }
+}
+
+/// The matchmaker override (input `I`: the candidate groups) or processor
+/// (input: every entry), registered by value; both answer groups.
+struct GroupsByValue<F, I, E> {
+    f: F,
+    _types: std::marker::PhantomData<fn(I) -> E>,
+}
+
+impl<F, I, E> Handler for GroupsByValue<F, I, E>
+where
+    F: for<'a> RpcFn<'a, I, Output = Result<Vec<Vec<MatchmakerEntry>>, E>>,
+    I: serde::de::DeserializeOwned + Send + 'static,
+    E: Into<Error> + 'static,
+{
+    async fn call(&self, ctx: &Context, nk: &Nakama, input: &[u8]) -> Result<Vec<u8>, Error> {
+        let entries: I = decode_json(input, "matchmaker entries")?;
+        let groups = self.f.call(ctx, nk, entries).await.map_err(Into::into)?;
+        serde_json::to_vec(&groups).map_err(|e| Error::new(crate::Code::Internal, e.to_string()))
     }
 }
 
@@ -305,17 +320,78 @@ impl Initializer {
         F: for<'a> RpcFn<'a, Vec<MatchmakerEntry>, Output = Result<Option<String>, E>>,
         E: Into<Error> + 'static,
     {
-        self.entries.retain(|e| e.kind != kind::MATCHMAKER_MATCHED);
         let handler = MatchedByValue {
             f,
             _types: std::marker::PhantomData,
         };
-        self.push(
+        self.replace(
             kind::MATCHMAKER_MATCHED,
             String::new(),
             std::any::type_name::<F>(),
             handler,
         );
+    }
+
+    /// Registers `f` as the matchmaker override (Nakama's
+    /// `RegisterMatchmakerOverride`): in each pass where the default
+    /// matchmaker found candidate groups, it gets all of them (a ticket may
+    /// be in several: every active ticket proposes every group its query,
+    /// counts and the others' accept) and answers those to form. The
+    /// matchmaker forms them in the answer's order, each unless one of its
+    /// tickets went already (an earlier group took it, or it was removed
+    /// meanwhile); every ticket not formed stays in the pool for the next
+    /// pass. Each group formed then goes to the matched hook
+    /// ([`Self::register_matchmaker_matched`]) as usual.
+    ///
+    /// Answer the entries you were given: a group with an entry that was
+    /// not among the candidates is not formed (logged). An error or a
+    /// panic is an empty answer: nothing forms this pass. Context mode
+    /// `matchmaker_override`, no user.
+    ///
+    /// ```ignore
+    /// // Only groups whose players all chose the same map.
+    /// async fn same_map(_: &Context, _: &Nakama, candidates: Vec<Vec<MatchmakerEntry>>)
+    ///     -> Result<Vec<Vec<MatchmakerEntry>>, Error> {
+    ///     Ok(candidates.into_iter().filter(|g| {
+    ///         g.iter().all(|e| e.string_properties.get("map") == g[0].string_properties.get("map"))
+    ///     }).collect())
+    /// }
+    /// init.register_matchmaker_override(same_map);
+    /// ```
+    ///
+    /// One per process: a second registration in this module replaces the
+    /// first, one in another module stops the host at load. With a
+    /// processor registered the override is never called, as in Nakama.
+    pub fn register_matchmaker_override<F, E>(&mut self, f: F)
+    where
+        F: for<'a> RpcFn<
+            'a,
+            Vec<Vec<MatchmakerEntry>>,
+            Output = Result<Vec<Vec<MatchmakerEntry>>, E>,
+        >,
+        E: Into<Error> + 'static,
+    {
+        self.push_groups(kind::MATCHMAKER_OVERRIDE, mode::MATCHMAKER_OVERRIDE, f);
+    }
+
+    /// Registers `f` as the matchmaker processor (Nakama's
+    /// `RegisterMatchmakerProcessor`), which replaces the matchmaker's own
+    /// grouping: every pass while tickets wait, it gets every entry of
+    /// every ticket in the pool (one per user: a party's members share a
+    /// ticket) and answers the groups to form. Tickets' queries and counts
+    /// are not applied: that is up to `f`. The groups form as with
+    /// [`Self::register_matchmaker_override`] (in order, a ticket once,
+    /// unknown entries refused, the rest stay; an error or panic forms
+    /// nothing) and go to the matched hook. Context mode
+    /// `matchmaker_processor`.
+    ///
+    /// One per process, as the override; it takes precedence over one.
+    pub fn register_matchmaker_processor<F, E>(&mut self, f: F)
+    where
+        F: for<'a> RpcFn<'a, Vec<MatchmakerEntry>, Output = Result<Vec<Vec<MatchmakerEntry>>, E>>,
+        E: Into<Error> + 'static,
+    {
+        self.push_groups(kind::MATCHMAKER_PROCESSOR, mode::MATCHMAKER_PROCESSOR, f);
     }
 
     /// Registers `f` to handle events (Nakama's `RegisterEvent`): those
@@ -463,12 +539,11 @@ impl Initializer {
         F: for<'a> ShutdownFn<'a, Output = Result<(), E>>,
         E: Into<Error> + 'static,
     {
-        self.entries.retain(|e| e.kind != kind::SHUTDOWN);
         let handler = ShutdownByValue {
             f,
             _types: std::marker::PhantomData,
         };
-        self.push(
+        self.replace(
             kind::SHUTDOWN,
             String::new(),
             std::any::type_name::<F>(),
@@ -578,12 +653,24 @@ impl Initializer {
         I: serde::de::DeserializeOwned + Send + 'static,
         E: Into<Error> + 'static,
     {
-        self.entries.retain(|e| e.kind != kind);
         let handler = ScheduledByValue {
             f,
             _types: std::marker::PhantomData,
         };
-        self.push(kind, id.to_string(), std::any::type_name::<F>(), handler);
+        self.replace(kind, id.to_string(), std::any::type_name::<F>(), handler);
+    }
+
+    fn push_groups<F, I, E>(&mut self, kind: u8, id: &str, f: F)
+    where
+        F: for<'a> RpcFn<'a, I, Output = Result<Vec<Vec<MatchmakerEntry>>, E>>,
+        I: serde::de::DeserializeOwned + Send + 'static,
+        E: Into<Error> + 'static,
+    {
+        let handler = GroupsByValue {
+            f,
+            _types: std::marker::PhantomData,
+        };
+        self.replace(kind, id.to_string(), std::any::type_name::<F>(), handler);
     }
 
     fn push_event<F, E>(&mut self, kind: u8, f: F)
@@ -596,6 +683,13 @@ impl Initializer {
             _types: std::marker::PhantomData,
         };
         self.push(kind, String::new(), std::any::type_name::<F>(), handler);
+    }
+
+    /// Adds the registration of a kind the module has one of (one per
+    /// process), in place of an earlier one.
+    fn replace(&mut self, kind: u8, id: String, function: &'static str, handler: impl FfiHandler) {
+        self.entries.retain(|e| e.kind != kind);
+        self.push(kind, id, function, handler);
     }
 
     /// Adds a registration; its handler lives as long as the module.

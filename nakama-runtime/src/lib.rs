@@ -61,6 +61,8 @@
 //! |---|---|
 //! | `impl Match for T` + `init.register_match::<T>("name")` | authoritative match handlers: see [`matches`](mod@crate::matches) |
 //! | `init.register_matchmaker_matched(f)` | `async fn(&Context, &Nakama, Vec<MatchmakerEntry>) -> Result<Option<String>, E>` |
+//! | `init.register_matchmaker_override(f)` | `async fn(&Context, &Nakama, Vec<Vec<MatchmakerEntry>>) -> Result<Vec<Vec<MatchmakerEntry>>, E>` |
+//! | `init.register_matchmaker_processor(f)` | `async fn(&Context, &Nakama, Vec<MatchmakerEntry>) -> Result<Vec<Vec<MatchmakerEntry>>, E>` |
 //! | `init.register_event(f)`, `init.register_event_session_start(f)`, `init.register_event_session_end(f)` | `async fn(&Context, &Nakama, api::Event) -> Result<(), E>` |
 //! | `init.register_http("/path/{var}", &["POST"], f)` | `async fn(&Context, &Nakama, HttpRequest) -> Result<HttpResponse, E>` |
 //! | `init.register_shutdown(f)` | `async fn(&Context, &Nakama) -> Result<(), E>` |

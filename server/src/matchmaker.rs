@@ -23,16 +23,22 @@
 //! every member: it counts as that many users, never finds the party's
 //! other tickets, nor any ticket sharing a session with it.
 //!
-//! Not kept: Nakama's reverse-query
-//! precision option (`rev_precision`, off by default there), and the
-//! override and processor hooks.
+//! A module's matchmaker override (`RegisterMatchmakerOverride`) gets, in
+//! place of the groups above, every candidate group Nakama's
+//! processOverride would propose ([`Matchmaker::process`]) and answers
+//! those to form; a processor (`RegisterMatchmakerProcessor`) replaces the
+//! grouping and gets every entry in the pool. Either answer forms in
+//! order, each group unless one of its tickets is gone; the rest stay.
+//!
+//! Not kept: Nakama's reverse-query precision option (`rev_precision`,
+//! off by default there).
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use nakama_runtime_host::abi::matches::Presence;
-use nakama_runtime_host::abi::matchmaker::MatchmakerEntry;
+use nakama_runtime_host::abi::matchmaker::{resolve_groups, MatchmakerEntry};
 use nakama_runtime_host::abi::{api, mode, ContextData};
 use nakama_runtime_host::Modules;
 
@@ -460,15 +466,206 @@ impl Matchmaker {
         lock(&self.inner.tickets).len()
     }
 
-    /// One pass: forms what groups it can, takes their tickets out of the
+    /// One pass: forms what groups it can (the default grouping, or the
+    /// modules' processor or override), takes their tickets out of the
     /// pool and announces each group (after the matched hook). Answers
     /// the groups, each as its members' entries.
     pub async fn process(&self) -> Vec<Vec<MatchmakerEntry>> {
-        let groups = self.form_groups();
+        let modules = lock(&self.inner.modules).clone();
+        // A processor wins over an override, as in Nakama (Process).
+        let custom = modules.as_ref().and_then(|m| {
+            [mode::MATCHMAKER_PROCESSOR, mode::MATCHMAKER_OVERRIDE]
+                .into_iter()
+                .find(|mode| m.has_scheduled(mode))
+        });
+        let groups = match (modules, custom) {
+            (Some(modules), Some(custom)) => self.process_custom(&modules, custom).await,
+            _ => self.form_groups(),
+        };
         for group in &groups {
             self.announce(group).await;
         }
         groups
+    }
+
+    /// A pass with the modules' processor (every entry in the pool goes
+    /// in) or override (the candidate groups go in): the groups it answers
+    /// that can still form. The pool is not locked while the module runs;
+    /// a ticket removed meanwhile keeps its group from forming, as in
+    /// Nakama.
+    async fn process_custom(&self, modules: &Modules, custom: &str) -> Vec<Vec<MatchmakerEntry>> {
+        let processor = custom == mode::MATCHMAKER_PROCESSOR;
+        let given = if processor {
+            self.pool_entries()
+        } else {
+            self.candidates()
+        };
+        // Nakama calls neither without something to look at.
+        let Some(first) = given.first() else {
+            return Vec::new();
+        };
+        let ctx = self.context(custom);
+        let answer = if processor {
+            modules.matchmaker_groups(custom, &ctx, first).await
+        } else {
+            modules.matchmaker_groups(custom, &ctx, &given).await
+        };
+        let answer = match answer {
+            None => return Vec::new(),
+            Some(Ok(answer)) => answer,
+            // A Go function's panic here would stop Nakama; an error or a
+            // panic of a Rust module forms nothing this pass.
+            Some(Err(e)) => {
+                self.inner.log.error(
+                    &format!(
+                        "Error running Rust matchmaker {}, no groups formed.",
+                        if processor { "processor" } else { "override" }
+                    ),
+                    &[("error", e.message.as_str().into())],
+                );
+                return Vec::new();
+            }
+        };
+        let (groups, unknown) = resolve_groups(given.iter().flatten(), &answer);
+        if !unknown.is_empty() {
+            self.inner.log.warn(
+                "Matchmaker groups with entries the matchmaker did not give are not formed.",
+                &[("entries", unknown.into())],
+            );
+        }
+        let groups = groups
+            .into_iter()
+            .map(|g| g.into_iter().cloned().collect())
+            .collect();
+        self.take(&mut lock(&self.inner.tickets), groups)
+    }
+
+    /// The processor's input: every entry in the pool (one list), none if
+    /// it is empty.
+    fn pool_entries(&self) -> Vec<Vec<MatchmakerEntry>> {
+        let tickets = lock(&self.inner.tickets);
+        self.record_pool(&tickets);
+        let entries: Vec<MatchmakerEntry> = tickets
+            .iter()
+            .flat_map(|t| t.entries.iter().cloned())
+            .collect();
+        if entries.is_empty() {
+            Vec::new()
+        } else {
+            vec![entries]
+        }
+    }
+
+    /// The override's input, as Nakama's processOverride finds it: each
+    /// active ticket proposes every set of the tickets it finds (query,
+    /// counts, parties and sessions as the default grouping checks them)
+    /// whose size its counts and theirs accept; a hit below its own max
+    /// that may still wait is left out. Candidate groups list the hits'
+    /// entries, then the ticket's own; a ticket may be in many. Active
+    /// tickets age one pass, as in the default grouping.
+    fn candidates(&self) -> Vec<Vec<MatchmakerEntry>> {
+        let mut tickets = lock(&self.inner.tickets);
+        self.record_pool(&tickets);
+        let max_intervals = self.inner.config.max_intervals;
+        let active: Vec<usize> = (0..tickets.len()).filter(|&a| tickets[a].active).collect();
+        for &a in &active {
+            tickets[a].intervals += 1;
+        }
+        let mut out = Vec::new();
+        for &a in &active {
+            let t = &tickets[a];
+            let mut hits: Vec<(usize, f64)> = tickets
+                .iter()
+                .enumerate()
+                .filter(|(h, ht)| *h != a && !ht.overlaps(t))
+                .filter(|(_, h)| h.min_count >= t.min_count && h.max_count <= t.max_count)
+                .filter(|(_, h)| t.party_id.is_empty() || h.party_id != t.party_id)
+                .filter_map(|(h, ht)| t.query.score(&ht.doc).map(|s| (h, s)))
+                .collect();
+            hits.sort_by(|x, y| y.1.total_cmp(&x.1));
+            let hits: Vec<usize> = hits.into_iter().map(|(h, _)| h).collect();
+            let room = (
+                t.min_count.saturating_sub(t.count()),
+                t.max_count.saturating_sub(t.count()),
+            );
+            for combo in subsets(&hits, &|h| tickets[h].count(), room) {
+                let size = t.count() + combo.iter().map(|&h| tickets[h].count()).sum::<usize>();
+                let fits = |x: &Ticket| {
+                    x.min_count <= size && size <= x.max_count && size % x.count_multiple == 0
+                };
+                let accepted = fits(t)
+                    && combo.iter().all(|&h| {
+                        let ht = &tickets[h];
+                        fits(ht) && !(size < ht.max_count && ht.intervals <= max_intervals)
+                    });
+                let apart = combo.iter().enumerate().all(|(n, &h)| {
+                    combo[..n]
+                        .iter()
+                        .all(|&g| !tickets[g].overlaps(&tickets[h]))
+                });
+                if accepted && apart {
+                    out.push(
+                        combo
+                            .iter()
+                            .chain(std::iter::once(&a))
+                            .flat_map(|&m| tickets[m].entries.iter().cloned())
+                            .collect(),
+                    );
+                }
+            }
+        }
+        for &a in &active {
+            let t = &mut tickets[a];
+            if t.intervals >= max_intervals || t.min_count == t.max_count {
+                t.active = false;
+            }
+        }
+        out
+    }
+
+    /// Forms `groups` in order, each whose tickets are all still in the
+    /// pool: their tickets leave it (so a later group sharing one does
+    /// not form) and count as completions. Answers the groups formed.
+    fn take(
+        &self,
+        tickets: &mut Vec<Ticket>,
+        groups: Vec<Vec<MatchmakerEntry>>,
+    ) -> Vec<Vec<MatchmakerEntry>> {
+        let matched_at = unix_nanos();
+        let mut stats = lock(&self.inner.stats);
+        let mut formed = Vec::new();
+        for group in groups {
+            let ids: HashSet<&str> = group.iter().map(|e| e.ticket.as_str()).collect();
+            if !ids.iter().all(|id| tickets.iter().any(|t| t.id() == *id)) {
+                continue;
+            }
+            tickets.retain(|t| !ids.contains(t.id()));
+            for e in &group {
+                if stats.completions.len() == COMPLETIONS_KEPT {
+                    stats.completions.pop_front();
+                }
+                stats.completions.push_back((e.create_time, matched_at));
+            }
+            formed.push(group);
+        }
+        formed
+    }
+
+    /// The pool as a pass begins, for the stats.
+    fn record_pool(&self, tickets: &[Ticket]) {
+        let mut stats = lock(&self.inner.stats);
+        stats.ticket_count = tickets.len();
+        stats.oldest_create_time = tickets.iter().map(|t| t.create_time).min();
+    }
+
+    /// The context of the matchmaker's calls into modules.
+    fn context(&self, execution_mode: &str) -> ContextData {
+        ContextData {
+            execution_mode: execution_mode.into(),
+            node: self.inner.node.clone(),
+            version: self.inner.version.clone(),
+            ..Default::default()
+        }
     }
 
     /// `GetMatchmakerStats`: as of the last pass, as in Nakama (the pool
@@ -492,11 +689,7 @@ impl Matchmaker {
     /// The grouping part of a pass.
     fn form_groups(&self) -> Vec<Vec<MatchmakerEntry>> {
         let mut tickets = lock(&self.inner.tickets);
-        {
-            let mut stats = lock(&self.inner.stats);
-            stats.ticket_count = tickets.len();
-            stats.oldest_create_time = tickets.iter().map(|t| t.create_time).min();
-        }
+        self.record_pool(&tickets);
         let max_intervals = self.inner.config.max_intervals;
         let mut taken: HashSet<usize> = HashSet::new();
         let mut groups: Vec<Vec<usize>> = Vec::new();
@@ -592,21 +785,7 @@ impl Matchmaker {
                     .collect()
             })
             .collect();
-        let matched_at = unix_nanos();
-        let mut stats = lock(&self.inner.stats);
-        for e in out.iter().flatten() {
-            if stats.completions.len() == COMPLETIONS_KEPT {
-                stats.completions.pop_front();
-            }
-            stats.completions.push_back((e.create_time, matched_at));
-        }
-        drop(stats);
-        let mut at = 0;
-        tickets.retain(|_| {
-            at += 1;
-            !taken.contains(&(at - 1))
-        });
-        out
+        self.take(&mut tickets, out)
     }
 
     /// Runs the matched hook for one group, then tells each member.
@@ -614,12 +793,7 @@ impl Matchmaker {
         let modules = lock(&self.inner.modules).clone();
         let mut match_id = None;
         if let Some(modules) = modules {
-            let ctx = ContextData {
-                execution_mode: mode::MATCHMAKER.into(),
-                node: self.inner.node.clone(),
-                version: self.inner.version.clone(),
-                ..Default::default()
-            };
+            let ctx = self.context(mode::MATCHMAKER);
             match modules.matchmaker_matched(&ctx, group).await {
                 None => {}
                 Some(Ok(id)) => match_id = id,
@@ -668,6 +842,41 @@ impl Matchmaker {
         )
         .unwrap_or_default()
     }
+}
+
+/// Every non-empty subset of `items` (in order) whose total `weight` is
+/// within `room` (min, max), as Nakama's combineIndexes yields them. Only
+/// subsets that fit are built: a pool with many hits for a small group
+/// stays cheap.
+fn subsets(
+    items: &[usize],
+    weight: &dyn Fn(usize) -> usize,
+    room: (usize, usize),
+) -> Vec<Vec<usize>> {
+    fn walk(
+        items: &[usize],
+        weight: &dyn Fn(usize) -> usize,
+        room: (usize, usize),
+        picked: &mut Vec<usize>,
+        total: usize,
+        out: &mut Vec<Vec<usize>>,
+    ) {
+        for (n, &item) in items.iter().enumerate() {
+            let total = total + weight(item);
+            if total > room.1 {
+                continue;
+            }
+            picked.push(item);
+            if total >= room.0 {
+                out.push(picked.clone());
+            }
+            walk(&items[n + 1..], weight, room, picked, total, out);
+            picked.pop();
+        }
+    }
+    let mut out = Vec::new();
+    walk(items, weight, room, &mut Vec::new(), 0, &mut out);
+    out
 }
 
 #[cfg(test)]
@@ -968,6 +1177,73 @@ mod tests {
         let groups = names(&m.form_groups());
         assert_eq!(groups, vec![vec!["user1", "user3"]]);
         assert_eq!(m.ticket_count(), 1);
+    }
+
+    #[test]
+    fn override_candidates_are_every_group_each_active_ticket_finds() {
+        let m = matchmaker(2);
+        for n in 1..=3 {
+            m.add(&user(n), &TicketRequest::new(2, 2)).unwrap();
+        }
+        // Each of the 3 proposes a pair with each other: 6 candidates, a
+        // ticket's own entries last.
+        let candidates = m.candidates();
+        assert_eq!(candidates.len(), 6);
+        assert_eq!(
+            names(&candidates[..2]),
+            vec![vec!["user1", "user2"], vec!["user1", "user3"]]
+        );
+        assert_eq!(candidates[0][1].presence.username, "user1");
+        // Nothing formed yet: the override answers. The first group of the
+        // answer forms, a later one sharing its ticket does not; user3's
+        // ticket stays (and, of min = max, is no longer active).
+        let answer = vec![candidates[0].clone(), candidates[2].clone()];
+        let formed = m.take(&mut lock(&m.inner.tickets), answer);
+        assert_eq!(names(&formed), vec![vec!["user1", "user2"]]);
+        assert_eq!(m.ticket_count(), 1);
+        assert!(m.candidates().is_empty());
+    }
+
+    #[test]
+    fn override_candidates_respect_counts_sessions_and_queries() {
+        let m = matchmaker(2);
+        // A range: groups of 2 or 3 from user1's view, and user2 and user3
+        // hold the same range.
+        for n in 1..=3 {
+            m.add(&user(n), &TicketRequest::new(2, 3)).unwrap();
+        }
+        // Hits below their own max that may still wait are left out: only
+        // the group of 3, once from each ticket.
+        let candidates = m.candidates();
+        assert_eq!(candidates.len(), 3, "{:?}", names(&candidates));
+        assert!(candidates.iter().all(|c| c.len() == 3));
+
+        let m = matchmaker(2);
+        m.add(&user(1), &TicketRequest::new(2, 2)).unwrap();
+        m.add(&user(1), &TicketRequest::new(2, 2)).unwrap();
+        m.add(
+            &user(2),
+            &TicketRequest::new(2, 2).query("+properties.mode:duel"),
+        )
+        .unwrap();
+        // user1's two tickets never pair; user2 finds neither (no mode),
+        // but each of user1's finds user2.
+        let candidates = m.candidates();
+        assert_eq!(
+            names(&candidates),
+            vec![vec!["user1", "user2"], vec!["user1", "user2"]]
+        );
+        assert!(candidates.iter().all(|c| c[1].presence.username == "user1"));
+    }
+
+    #[test]
+    fn subsets_fit_the_room() {
+        let weight = |n: usize| n;
+        assert_eq!(
+            subsets(&[1, 2, 3], &weight, (3, 4)),
+            vec![vec![1, 2], vec![1, 3], vec![3]]
+        );
+        assert!(subsets(&[5], &weight, (1, 4)).is_empty());
     }
 
     #[test]

@@ -231,6 +231,12 @@ fn log_event(log: &Logger, event: LoadEvent) {
                     "Registered Rust runtime Leaderboard Reset function invocation"
                 }
                 "shutdown hook" => "Registered Rust runtime Shutdown function invocation",
+                "matchmaker override" => {
+                    "Registered Rust runtime Matchmaker Override function invocation"
+                }
+                "matchmaker processor" => {
+                    "Registered Rust runtime Matchmaker Processor function invocation"
+                }
                 // Its pattern is logged as Nakama logs it, with the routes.
                 "http handler" => "Registered Rust custom HTTP handler",
                 "event handler" => "Registered Rust event handler",

@@ -187,3 +187,40 @@ fn scheduler_callbacks_run_when_their_deadlines_pass_as_in_nakama() {
         assert!(log.contains(&line), "{line}: {log}");
     }
 }
+
+#[test]
+fn a_matchmaker_override_chooses_the_groups_as_nakama() {
+    let server = Server::start(
+        &["fixture-mm-override"],
+        &["--logger.level", "info", "--matchmaker.interval_sec", "1"],
+    );
+    nakama_conformance::matchmaker_custom::check_matchmaker_override(server.port);
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    assert!(
+        log.contains("Registered Rust runtime Matchmaker Override function invocation"),
+        "{log}"
+    );
+    assert!(log.contains(r#""ctx_mode":"matchmaker_override""#), "{log}");
+    assert!(
+        log.contains("Error running Rust matchmaker override, no groups formed."),
+        "{log}"
+    );
+    assert!(log.contains("no override today"), "{log}");
+    assert!(log.contains("not formed"), "the forged entry: {log}");
+}
+
+#[test]
+fn a_matchmaker_processor_replaces_the_grouping_as_nakama() {
+    let server = Server::start(
+        &["fixture-mm-processor"],
+        &["--logger.level", "info", "--matchmaker.interval_sec", "1"],
+    );
+    nakama_conformance::matchmaker_custom::check_matchmaker_processor(server.port);
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    assert!(
+        log.contains(r#""ctx_mode":"matchmaker_processor""#),
+        "{log}"
+    );
+    assert!(log.contains("no processing today"), "{log}");
+    assert!(!log.contains("the override runs"), "{log}");
+}

@@ -701,7 +701,8 @@ impl TestHost {
     /// One matchmaker pass, as the dev host runs every
     /// `matchmaker.interval_sec` (Nakama's defaults otherwise: tickets stay
     /// active for 2 passes, 3 tickets per socket): forms the groups it
-    /// can, runs the module's matched hook for each and tells their
+    /// can (or those the module's matchmaker processor or override
+    /// answers), runs the module's matched hook for each and tells their
     /// sockets ([`Connection::matched`]). Answers the groups.
     pub async fn matchmaker_process(&self) -> Vec<Vec<MatchmakerEntry>> {
         self.matchmaker.process().await

@@ -78,6 +78,11 @@ typedef void (*nb_ctx_fn)(uint64_t token, nb_sink *sink);
 #define NB_STORAGE_INDEX 16 /* ABI 1.9: a storage index ({"index":{..}}, never
                              * called) or its filter ({"filter":"name"}):
                              * input a storage write's JSON, output true/false */
+#define NB_MATCHMAKER_OVERRIDE 17 /* ABI 1.9: input the candidate groups (a JSON
+                                   * array of arrays of entries), output the
+                                   * groups to form, the same way */
+#define NB_MATCHMAKER_PROCESSOR 18 /* ABI 1.9: input every entry (a JSON
+                                    * array), output the groups to form */
 
 /* Loads the *.rsmod files of `path` and runs their init. NB_OK: *out holds
  * the report JSON {"modules":[..],"skipped":[..],"registrations":[{module,

@@ -222,6 +222,13 @@ pub const NB_SHUTDOWN: u8 = 15;
 /// a `StorageWriteOp` as JSON, its output `true` or `false`; an index's
 /// handler is never called.
 pub const NB_STORAGE_INDEX: u8 = 16;
+/// The matchmaker override (ABI 1.9; one per process, its id
+/// `matchmaker_override`): input the candidate groups (a JSON array of
+/// arrays of `MatchmakerEntry`), output the groups to form, the same way.
+pub const NB_MATCHMAKER_OVERRIDE: u8 = 17;
+/// The matchmaker processor (ABI 1.9; id `matchmaker_processor`): input
+/// every entry in the pool (a JSON array), output the groups to form.
+pub const NB_MATCHMAKER_PROCESSOR: u8 = 18;
 
 /// The execution mode a module's context has in a call of `kind`, as
 /// Nakama names it for Go modules.
@@ -241,12 +248,14 @@ fn execution_mode(kind: u8) -> Option<&'static str> {
         NB_HTTP => mode::HTTP,
         NB_SHUTDOWN => mode::SHUTDOWN,
         NB_STORAGE_INDEX => mode::STORAGE_INDEX_FILTER,
+        NB_MATCHMAKER_OVERRIDE => mode::MATCHMAKER_OVERRIDE,
+        NB_MATCHMAKER_PROCESSOR => mode::MATCHMAKER_PROCESSOR,
         _ => return None,
     })
 }
 
 /// Call kinds are 1 to this.
-const KINDS: usize = 16;
+const KINDS: usize = 18;
 
 struct GoHost {
     log: NbLogFn,
@@ -345,7 +354,7 @@ struct Bridge {
     env_json: &'static str,
     /// The context of a call whose context is on demand, for each kind
     /// (`kind - 1`): built once, not for every call.
-    on_demand: [FfiContext<'static>; KINDS],
+    on_demand: [Option<FfiContext<'static>>; KINDS],
     timeout: Option<Duration>,
 }
 
@@ -537,6 +546,8 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
                     "http handler" => NB_HTTP,
                     "shutdown hook" => NB_SHUTDOWN,
                     "storage index" => NB_STORAGE_INDEX,
+                    "matchmaker override" => NB_MATCHMAKER_OVERRIDE,
+                    "matchmaker processor" => NB_MATCHMAKER_PROCESSOR,
                     _ => continue,
                 },
                 r.index,
@@ -570,8 +581,7 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
         version,
         env_json,
         on_demand: std::array::from_fn(|i| {
-            let kind = i as u8 + 1;
-            wire::on_demand(fixed(execution_mode(kind).expect("kinds are 1 to KINDS")))
+            execution_mode(i as u8 + 1).map(|mode| wire::on_demand(fixed(mode)))
         }),
         timeout,
     };
@@ -812,7 +822,9 @@ fn view<'a>(
 ) -> Result<&'a FfiContext<'a>, CallError> {
     if ctx_wire.is_empty() {
         let ctx = bridge.on_demand.get(usize::from(kind).wrapping_sub(1));
-        return ctx.ok_or_else(|| unknown_kind(kind));
+        return ctx
+            .and_then(Option::as_ref)
+            .ok_or_else(|| unknown_kind(kind));
     }
     read_view(bridge, kind, ctx_wire, read)
 }
@@ -1032,6 +1044,8 @@ mod tests {
                 Some("http"),
                 Some("shutdown"),
                 Some("storage_index_filter"),
+                Some("matchmaker_override"),
+                Some("matchmaker_processor"),
                 None
             ]
         );

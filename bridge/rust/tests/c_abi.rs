@@ -425,8 +425,8 @@ fn the_c_abi_end_to_end() {
         assert_eq!((code, msg), (13, format!("unknown call kind {kind}")));
     }
     // Known kinds (realtime hooks: ABI 1.6, events: 1.7, HTTP handlers
-    // and the shutdown hook: 1.8, storage index filters: 1.9) without
-    // that handler.
+    // and the shutdown hook: 1.8, storage index filters, the matchmaker
+    // override and processor: 1.9) without that handler.
     for kind in [
         NB_MATCH,
         NB_BEFORE_RT,
@@ -436,6 +436,8 @@ fn the_c_abi_end_to_end() {
         NB_HTTP,
         NB_SHUTDOWN,
         NB_STORAGE_INDEX,
+        NB_MATCHMAKER_OVERRIDE,
+        NB_MATCHMAKER_PROCESSOR,
     ] {
         assert_eq!(
             call(kind, "hello", b"", "", 7),

@@ -732,3 +732,64 @@ fn the_shutdown_hook_runs_in_nakama_on_sigterm() {
         "{log}"
     );
 }
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn a_matchmaker_override_chooses_the_groups_in_nakama() {
+    // fixture-mm-override's override is registered with
+    // RegisterMatchmakerOverride; Nakama's processOverride proposes the
+    // candidates and forms the answer.
+    let runtime = runtime_folder(&["fixture-mm-override"]);
+    let nakama =
+        nakama::start(runtime.path(), &["--matchmaker.interval_sec", "1"]).expect(NEEDS_NAKAMA);
+    nakama_conformance::matchmaker_custom::check_matchmaker_override(nakama.port);
+    let log = nakama.log();
+    assert!(
+        log.contains("Registered Go runtime Matchmaker Override function invocation"),
+        "{log}"
+    );
+    let calls = nakama.log_lines("matchmaker override: candidates");
+    assert!(!calls.is_empty(), "{log}");
+    for line in &calls {
+        assert_eq!(line["ctx_mode"], "matchmaker_override", "{line}");
+        assert_eq!(line["mode"], "matchmaker_override", "{line}");
+    }
+    assert!(
+        !nakama
+            .log_lines("Error running Rust matchmaker override")
+            .is_empty(),
+        "{log}"
+    );
+    assert!(log.contains("no override today"), "{log}");
+    assert!(
+        !nakama
+            .log_lines("Matchmaker groups with entries the matchmaker did not give")
+            .is_empty(),
+        "{log}"
+    );
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn a_matchmaker_processor_replaces_the_grouping_in_nakama() {
+    // fixture-mm-processor's processor (RegisterMatchmakerProcessor) runs;
+    // its override, registered too, never does.
+    let runtime = runtime_folder(&["fixture-mm-processor"]);
+    let nakama =
+        nakama::start(runtime.path(), &["--matchmaker.interval_sec", "1"]).expect(NEEDS_NAKAMA);
+    nakama_conformance::matchmaker_custom::check_matchmaker_processor(nakama.port);
+    let log = nakama.log();
+    assert!(
+        log.contains("Registered Go runtime Matchmaker Processor function invocation"),
+        "{log}"
+    );
+    let calls = nakama.log_lines("matchmaker processor: entries");
+    assert!(!calls.is_empty(), "{log}");
+    for line in &calls {
+        assert_eq!(line["ctx_mode"], "matchmaker_processor", "{line}");
+        // Nakama's logger for the processor names the override's mode.
+        assert_eq!(line["mode"], "matchmaker_override", "{line}");
+    }
+    assert!(log.contains("no processing today"), "{log}");
+    assert!(!log.contains("the override runs"), "{log}");
+}

@@ -20,6 +20,8 @@ pub const PACKAGES: &[&str] = &[
     "fixture-matchmaker",
     "fixture-rt",
     "fixture-http",
+    "fixture-mm-override",
+    "fixture-mm-processor",
     "arena",
 ];
 
