@@ -66,6 +66,27 @@ test("typed RPCs answer results and each typed error", async () => {
 
 });
 
+test("a player's guilds, found through the server's storage index", async () => {
+  const session = await client.authenticateCustom(cid(20), true);
+  const other = await client.authenticateCustom(cid(21), true);
+  for (const name of [`zeta${run}`, `alpha${run}`]) {
+    await client.rpc(session, "create_guild", { name });
+  }
+  await client.rpc(other, "create_guild", { name: `other${run}` });
+  // Nakama indexes a write as it commits; wait for it all the same.
+  let page;
+  for (let i = 0; i < 100; i++) {
+    page = (await client.rpc(session, "my_guilds", {})).payload;
+    if (page.guilds?.length === 2) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.deepEqual(
+    page.guilds.map((g) => g.name),
+    [`alpha${run}`, `zeta${run}`],
+  );
+  assert.ok(page.guilds.every((g) => g.owner === session.user_id));
+});
+
 test("storage: versions, permissions, list, delete", async () => {
   const owner = await client.authenticateCustom(cid(3), true);
   const other = await client.authenticateCustom(cid(4), true);
