@@ -581,6 +581,11 @@ pub fn check_host_streams(port: u16) {
     let status = json!({"mode": 1, "subject": ann.user_id});
     assert_eq!(list(&mut b, &status), vec![listing(&ann, &sa, false, "")]);
     assert_eq!(count(&mut b, &status), 1);
+    let r = a.call(json!({"status_update": {"status": "busy"}}));
+    assert!(r.get("error").is_none(), "{r}");
+    let mut updated = listing(&ann, &sa, false, "busy");
+    updated["reason"] = 2.into();
+    assert_eq!(list(&mut b, &status), vec![updated]);
 
     // A relayed match: whoever created or joined it.
     let r = a.call(json!({"match_create": {}}));

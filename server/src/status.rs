@@ -76,6 +76,9 @@ struct Registry {
     followed_by: HashMap<String, HashSet<String>>,
     /// User id to their sessions' status presences, oldest first.
     presences: HashMap<String, Vec<StatusPresence>>,
+    /// Sessions whose status presence was updated since it was tracked
+    /// (the tracker's reason `update` for the streams' listings).
+    updated: HashSet<String>,
 }
 
 impl Registry {
@@ -121,6 +124,7 @@ impl Registry {
         if list.is_empty() {
             self.presences.remove(user_id);
         }
+        self.updated.remove(session_id);
         Some(gone)
     }
 }
@@ -194,14 +198,14 @@ impl Statuses {
         }
     }
 
-    /// `user_id`'s status presences (sockets opened with `status=true`),
-    /// oldest first: Nakama's status stream of the user.
-    pub fn presences_of(&self, user_id: &str) -> Vec<StatusPresence> {
-        self.lock()
-            .presences
-            .get(user_id)
-            .cloned()
-            .unwrap_or_default()
+    /// `user_id`'s status presences (sockets opened with `status=true`,
+    /// or that set a status), oldest first, each with whether it was
+    /// updated since: Nakama's status stream of the user.
+    pub fn presences_of(&self, user_id: &str) -> Vec<(StatusPresence, bool)> {
+        let r = self.lock();
+        (r.presences.get(user_id).into_iter().flatten())
+            .map(|p| (p.clone(), r.updated.contains(&p.session_id)))
+            .collect()
     }
 
     /// The socket closed: its presence leaves, then it stops following
@@ -380,6 +384,9 @@ impl Statuses {
                 Vec::new()
             }
         };
+        if !leaves.is_empty() {
+            r.updated.insert(me.session_id.clone());
+        }
         r.tell(
             &me.user_id,
             Event {

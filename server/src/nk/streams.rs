@@ -178,8 +178,13 @@ fn host_presences(online: &Online, t: &Tracked, s: &Stream) -> Vec<nk::StreamPre
             .map(|p| listed(p, true, false))
             .collect(),
         1 if plain => (t.status.presences_of(&s.subject.to_string()).into_iter())
-            .map(|p| nk::StreamPresence {
+            .map(|(p, updated)| nk::StreamPresence {
                 status: p.status,
+                reason: if updated {
+                    reason::UPDATE
+                } else {
+                    reason::JOIN
+                },
                 ..listed(
                     &Presence {
                         user_id: p.user_id,
