@@ -349,6 +349,83 @@ pub fn check_metrics(port: u16) {
     assert_eq!(call(port, "nk_misc_metrics", ""), (200, json!("done")));
 }
 
+/// The Prometheus exporter on `metrics_port` (`metrics.prometheus_port`;
+/// Nakama run with `metrics.reporting_freq_sec` 1, since it flushes
+/// periodically): the custom metrics `nk_misc_metrics` records, named
+/// `nakama_custom_*` with the node's name and the tags as labels, and the
+/// RPC calls' series over HTTP and the socket. Nakama's node is `nakama1`.
+pub fn check_prometheus(port: u16, metrics_port: u16) {
+    for _ in 0..2 {
+        assert_eq!(call(port, "nk_misc_metrics", ""), (200, json!("done")));
+    }
+    let user = User::new(port, "prometheus-metrics-user", "prometheususer");
+    let mut socket = Socket::open(port, &user);
+    let answer = socket.call(json!({"rpc": {"id": "nk_misc_metrics"}}));
+    assert_eq!(answer["rpc"]["payload"], json!("\"done\""), "{answer}");
+    socket.close();
+    let rpc = "rpc_id=\"nk_misc_metrics\"";
+    let calls = format!("nakama_Rpc_count{{node_name=\"nakama1\",{rpc}}}");
+    let mut scraped = Default::default();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        let r = request(metrics_port, "GET", "/metrics", &[], None).expect("scrape");
+        assert_eq!(r.status, 200, "{}", r.text());
+        scraped = exposition(&r.text());
+        if scraped.get(&calls) == Some(&3.0) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let duel = "mode=\"duel\",node_name=\"nakama1\"";
+    let transport = |t: &str| {
+        format!("nakama_count{{node_name=\"nakama1\",rpc_code=\"OK\",{rpc},transport=\"{t}\"}}")
+    };
+    for (series, value) in [
+        (calls.clone(), 3.0),
+        (format!("nakama_custom_fixture_calls{{{duel}}}"), 6.0),
+        (format!("nakama_custom_fixture_level{{{duel}}}"), 1.5),
+        (format!("nakama_custom_fixture_time_count{{{duel}}}"), 3.0),
+        (
+            format!("nakama_Rpc_sent_bytes{{node_name=\"nakama1\",{rpc}}}"),
+            18.0,
+        ),
+        (transport("api_rpc"), 2.0),
+        (transport("ws_rpc"), 1.0),
+    ] {
+        assert_eq!(
+            scraped.get(&series),
+            Some(&value),
+            "{series} in {scraped:#?}"
+        );
+    }
+    // 3 x 12 ms, in seconds.
+    let sum = scraped[&format!("nakama_custom_fixture_time_sum{{{duel}}}")];
+    assert!((sum - 0.036).abs() < 1e-9, "{sum}");
+}
+
+/// A Prometheus text exposition as `name{sorted labels}` -> value.
+fn exposition(text: &str) -> std::collections::BTreeMap<String, f64> {
+    let mut out = std::collections::BTreeMap::new();
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let Some((series, value)) = line.rsplit_once(' ') else {
+            continue;
+        };
+        let Ok(value) = value.parse::<f64>() else {
+            continue;
+        };
+        let series = match series.split_once('{') {
+            Some((name, labels)) => {
+                let mut labels: Vec<&str> = labels.trim_end_matches('}').split(',').collect();
+                labels.sort_unstable();
+                format!("{name}{{{}}}", labels.join(","))
+            }
+            None => series.to_string(),
+        };
+        out.insert(series, value);
+    }
+    out
+}
+
 /// `party_list` through `nk_misc_parties`.
 fn party_list(port: u16, args: Value) -> Value {
     let (status, got) = call(port, "nk_misc_parties", &args.to_string());

@@ -37,6 +37,10 @@ impl CheckHost {
                 status: Statuses::new(db.clone(), Logger::new("error", "json")),
                 events: Events::inert(Logger::new("error", "json")),
                 misc: Default::default(),
+                metrics: Arc::new(nakama_devhost::metrics::Metrics::new(
+                    &Default::default(),
+                    "",
+                )),
                 storage_indexes: nakama_devhost::storage_index::StorageIndexes::new(
                     db.clone(),
                     &Default::default(),

@@ -42,6 +42,9 @@ pub struct Config {
     pub shutdown_grace_sec: u64,
     /// `matchmaker.max_tickets`, `interval_sec`, `max_intervals`.
     pub matchmaker: crate::matchmaker::MatchmakerConfig,
+    /// `metrics.prometheus_port` (0: no exporter), `prefix`,
+    /// `custom_prefix`, `namespace`.
+    pub metrics: crate::metrics::MetricsConfig,
 }
 
 impl Default for Config {
@@ -72,6 +75,7 @@ impl Default for Config {
             database_address: String::new(),
             shutdown_grace_sec: 0,
             matchmaker: Default::default(),
+            metrics: Default::default(),
         }
     }
 }
@@ -102,6 +106,10 @@ pub const KEYS: &[&str] = &[
     "matchmaker.max_tickets",
     "matchmaker.interval_sec",
     "matchmaker.max_intervals",
+    "metrics.prometheus_port",
+    "metrics.prefix",
+    "metrics.custom_prefix",
+    "metrics.namespace",
 ];
 
 /// A configuration problem that stops startup.
@@ -167,6 +175,10 @@ impl Config {
                 "matchmaker.max_tickets" => c.matchmaker.max_tickets = number(&key, &text())?,
                 "matchmaker.interval_sec" => c.matchmaker.interval_sec = number(&key, &text())?,
                 "matchmaker.max_intervals" => c.matchmaker.max_intervals = number(&key, &text())?,
+                "metrics.prometheus_port" => c.metrics.prometheus_port = number(&key, &text())?,
+                "metrics.prefix" => c.metrics.prefix = text(),
+                "metrics.custom_prefix" => c.metrics.custom_prefix = text(),
+                "metrics.namespace" => c.metrics.namespace = text(),
                 "logger.level" => c.logger_level = text().to_lowercase(),
                 "logger.format" => c.logger_format = text().to_lowercase(),
                 "session.encryption_key" => c.session_encryption_key = text(),

@@ -81,6 +81,8 @@ pub struct App {
     pub storage_indexes: crate::storage_index::StorageIndexes,
     /// The parties of realtime sessions.
     pub parties: crate::parties::Parties,
+    /// The Prometheus metrics (`metrics.prometheus_port`).
+    pub metrics: Arc<crate::metrics::Metrics>,
     pub log: Logger,
 }
 
@@ -677,15 +679,46 @@ async fn rpc_inner(app: Arc<App>, id: String, req: Request) -> Response {
     if !modules.has_rpc(&id) {
         return rpc_fixed_err(Code::NotFound, "RPC function not found");
     }
+    // From here on the call counts in the metrics, as in Nakama.
+    if !app.metrics.enabled() {
+        return rpc_run(&app, &id, &modules, parts, body, query, claims)
+            .await
+            .0;
+    }
+    let start = std::time::Instant::now();
+    let (response, recv, code) = rpc_run(&app, &id, &modules, parts, body, query, claims).await;
+    let sent = axum::body::HttpBody::size_hint(response.body())
+        .exact()
+        .unwrap_or(0);
+    let io = (recv as u64, sent);
+    let transport = crate::metrics::Transport::Http;
+    app.metrics.rpc(transport, &id, start.elapsed(), io, code);
+    response
+}
+
+/// An RPC call past its checks: the response, the body's size and the
+/// call's code (`Unknown` where Nakama leaves it so: a body it could not
+/// read).
+async fn rpc_run(
+    app: &App,
+    id: &str,
+    modules: &Modules,
+    parts: axum::http::request::Parts,
+    body: Body,
+    query: HashMap<String, Vec<String>>,
+    claims: Option<crate::session::Claims>,
+) -> (Response, usize, Code) {
     // 3. The payload.
     let unwrap = query.contains_key("unwrap");
+    let mut recv = 0;
     let payload: Vec<u8> = if parts.method == Method::GET {
         Vec::new()
     } else {
-        let bytes = match read_body(&app, body).await {
+        let bytes = match read_body(app, body).await {
             Ok(b) => b,
-            Err(r) => return r,
+            Err(r) => return (r, 0, Code::Unknown),
         };
+        recv = bytes.len();
         if unwrap || bytes.is_empty() {
             bytes.to_vec()
         } else {
@@ -693,10 +726,11 @@ async fn rpc_inner(app: Arc<App>, id: String, req: Request) -> Response {
             match serde_json::from_str::<Option<String>>(&text) {
                 Ok(s) => s.unwrap_or_default().into_bytes(),
                 Err(_) => {
-                    return rpc_fixed_err(
+                    let r = rpc_fixed_err(
                         Code::InvalidArgument,
                         "json: cannot unmarshal object into Go value of type string",
-                    )
+                    );
+                    return (r, recv, Code::Unknown);
                 }
             }
         }
@@ -723,12 +757,13 @@ async fn rpc_inner(app: Arc<App>, id: String, req: Request) -> Response {
     let result = app
         .timed(async {
             modules
-                .call_rpc_tagged(&id, call, &payload)
+                .call_rpc_tagged(id, call, &payload)
                 .await
                 .unwrap_or_else(|| Err(CallError::new(Code::NotFound, "RPC function not found")))
         })
         .await;
-    match result {
+    let code = result.as_ref().err().map_or(Code::Ok, |e| e.code);
+    let response = match result {
         Ok(out) if unwrap => {
             let content_type = parts
                 .headers
@@ -765,7 +800,8 @@ async fn rpc_inner(app: Arc<App>, id: String, req: Request) -> Response {
             )
                 .into_response()
         }
-    }
+    };
+    (response, recv, code)
 }
 
 /// The client's address into `ctx`, and the maps of a call made for the

@@ -22,6 +22,7 @@ pub mod http;
 pub mod log;
 pub mod matches;
 pub mod matchmaker;
+pub mod metrics;
 pub mod modules;
 pub mod nk;
 pub mod online;
@@ -139,6 +140,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
     let scheduler = scheduler::Scheduler::new(db.clone(), &init_ctx, log.clone());
     let extras = nk::Extras::new(config.runtime_path.clone());
     let storage_indexes = storage_index::StorageIndexes::new(db.clone(), &init_ctx, log.clone());
+    let metrics = Arc::new(metrics::Metrics::new(&config.metrics, &config.name));
     let api = Arc::new(nk::DevHostApi {
         db: db.clone(),
         log: log.clone(),
@@ -150,6 +152,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         events: events.clone(),
         misc: extras.clone(),
         storage_indexes: storage_indexes.clone(),
+        metrics: metrics.clone(),
     });
     if !config.runtime_path.exists() {
         std::fs::create_dir_all(&config.runtime_path).map_err(|e| {
@@ -187,15 +190,16 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
     matchmaker.set_modules(modules.clone());
     matchmaker.start();
     let host = if config.socket_address.is_empty() {
-        "0.0.0.0"
+        "0.0.0.0".to_string()
     } else {
-        &config.socket_address
+        config.socket_address.clone()
     };
-    let listener = tokio::net::TcpListener::bind((host, config.socket_port))
+    let listener = tokio::net::TcpListener::bind((host.as_str(), config.socket_port))
         .await
         .map_err(|e| format!("cannot listen on {host}:{}: {e}", config.socket_port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let reload = config.runtime_reload;
+    let config_metrics_port = config.metrics.prometheus_port;
     let node = config.name.clone();
     let shutdown_grace = std::time::Duration::from_secs(config.shutdown_grace_sec);
     let app = Arc::new(http::App {
@@ -217,6 +221,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
             extras.set_parties(parties.clone());
             parties
         },
+        metrics: metrics.clone(),
         log: log.clone(),
     });
     if reload {
@@ -236,6 +241,14 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         std::net::SocketAddr,
     >(router);
     let server = tokio::spawn(async move { axum::serve(listener, service).await });
+    if metrics.enabled() {
+        let port = config_metrics_port;
+        let at = metrics::Metrics::serve(metrics, &host, port).await?;
+        log.info(
+            "Starting Prometheus server for metrics requests",
+            &[("address", at.to_string().into())],
+        );
+    }
     log.info("Startup done", &[("address", addr.to_string().into())]);
     Ok(Running {
         addr,

@@ -46,6 +46,8 @@ pub struct DevHostApi {
     pub events: crate::events::Events,
     /// The runtime path and parties (`read_file`, `party_list`).
     pub misc: Extras,
+    /// Where `metrics_*` record (the Prometheus exporter).
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// The storage indexes (`storage_index_list`).
     pub storage_indexes: crate::storage_index::StorageIndexes,
 }

@@ -799,6 +799,7 @@ impl Socket {
         ctx.version = crate::VERSION.into();
         ctx.lang = Some(self.session.lang.clone());
         ctx.trace_id = Some(uuid::Uuid::new_v4().to_string());
+        let start = std::time::Instant::now();
         let result = self
             .app
             .timed(async {
@@ -810,6 +811,16 @@ impl Socket {
                     })
             })
             .await;
+        if self.app.metrics.enabled() {
+            let (sent, code) = match &result {
+                Ok(out) => (out.len() as u64, Code::Ok),
+                Err(e) => (0, e.code),
+            };
+            let io = (payload.len() as u64, sent);
+            let transport = crate::metrics::Transport::Socket;
+            let took = start.elapsed();
+            self.app.metrics.rpc(transport, &id, took, io, code);
+        }
         match result {
             Ok(out) => self.send(Envelope {
                 cid,

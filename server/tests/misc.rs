@@ -47,6 +47,20 @@ fn metrics_calls_are_accepted() {
 }
 
 #[test]
+fn metrics_are_exported_for_prometheus_as_nakama_names_them() {
+    let metrics_port = common::free_port().to_string();
+    let flags = [
+        "--logger.level",
+        "error",
+        "--metrics.prometheus_port",
+        &metrics_port,
+    ];
+    let server = Server::start(&["fixture-nk"], &flags);
+    let metrics_port = metrics_port.parse().unwrap();
+    nakama_conformance::misc::check_prometheus(server.port, metrics_port);
+}
+
+#[test]
 fn parties_are_listed_by_nk_and_by_clients() {
     nakama_conformance::misc::check_parties(server().port);
 }

@@ -50,6 +50,7 @@ use nakama_devhost::matches::{JoinError, JoinRequest, Matches};
 /// A `matchmaker_add`'s ticket ([`Connection::matchmaker_add`]).
 pub use nakama_devhost::matchmaker::TicketRequest as MatchmakerAdd;
 use nakama_devhost::matchmaker::{Matchmaker, MatchmakerConfig};
+use nakama_devhost::metrics::Metrics;
 use nakama_devhost::nk::DevHostApi;
 /// What the matchmaker told a socket ([`Connection::matched`]).
 pub use nakama_devhost::online::{Matched, MatchedId};
@@ -244,6 +245,7 @@ impl TestHost {
                 events: events.clone(),
                 misc: Default::default(),
                 storage_indexes: storage_indexes.clone(),
+                metrics: Arc::new(Metrics::recording(&Default::default(), "test")),
             },
             lines: Mutex::new(Vec::new()),
         });
@@ -800,6 +802,14 @@ impl TestHost {
     /// Every line the module logged so far.
     pub fn logs(&self) -> Vec<LogLine> {
         self.recorder.lines.lock().unwrap().clone()
+    }
+
+    /// The metrics the module recorded (`metrics_counter_add`,
+    /// `metrics_gauge_set`, `metrics_timer_record`), in Prometheus' text
+    /// format, named as Nakama names them (`nakama_custom_<name>`, labelled
+    /// `node_name="test"` and the tags).
+    pub fn metrics(&self) -> String {
+        self.recorder.inner.metrics.render()
     }
 
     /// A user's wallet.

@@ -1,5 +1,6 @@
 //! The notification, leaderboard-listing, cron and metrics nk functions
-//! on the test host, as a module's tests meet them.
+//! on the test host, as a module's tests meet them (metrics through
+//! `TestHost::metrics`).
 
 use nakama_runtime::{nk, rpc, Context, Error, Nakama};
 use nakama_test_host::TestHost;
@@ -38,6 +39,10 @@ async fn a_notification_to_all_reaches_every_user_and_their_sockets() {
         assert_eq!(stored[0].subject, "Season over");
     }
     assert_eq!(socket.notifications()[0].subject, "Season over");
+    // The module's metric, as Prometheus would read it from Nakama.
+    let metrics = host.metrics();
+    let counted = r#"nakama_custom_announcements{node_name="test",kind="season"} 1"#;
+    assert!(metrics.lines().any(|l| l == counted), "{metrics}");
     // By id: read, changed, deleted.
     let id = host.notifications(&ann).await[0].id.clone();
     host.nk()

@@ -793,3 +793,21 @@ fn a_matchmaker_processor_replaces_the_grouping_in_nakama() {
     assert!(log.contains("no processing today"), "{log}");
     assert!(!log.contains("the override runs"), "{log}");
 }
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn metrics_reach_nakamas_prometheus_exporter() {
+    let runtime = runtime_folder(&["fixture-nk"]);
+    let metrics_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let flags = [
+        "--metrics.prometheus_port",
+        &metrics_port.to_string(),
+        "--metrics.reporting_freq_sec",
+        "1",
+    ];
+    let nakama = nakama::start(runtime.path(), &flags).expect(NEEDS_NAKAMA);
+    nakama_conformance::misc::check_prometheus(nakama.port, metrics_port);
+}

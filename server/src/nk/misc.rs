@@ -158,14 +158,17 @@ pub(super) fn call_misc(api: &DevHostApi, function: &str, args: &[u8]) -> Option
         }
         nk::MetricsCounterAdd::NAME => now::<nk::MetricsCounterAdd>(args, |a| {
             metric(api, "counter", &a.name, &a.tags, a.delta.into());
+            api.metrics.counter_add(&a.name, &a.tags, a.delta);
             Ok(())
         }),
         nk::MetricsGaugeSet::NAME => now::<nk::MetricsGaugeSet>(args, |a| {
             metric(api, "gauge", &a.name, &a.tags, a.value.into());
+            api.metrics.gauge_set(&a.name, &a.tags, a.value);
             Ok(())
         }),
         nk::MetricsTimerRecord::NAME => now::<nk::MetricsTimerRecord>(args, |a| {
             metric(api, "timer", &a.name, &a.tags, a.nanos.into());
+            api.metrics.timer_record(&a.name, &a.tags, a.nanos);
             Ok(())
         }),
         nk::PartyList::NAME => {
@@ -307,8 +310,8 @@ fn read_file(root: &Path, rel: &str) -> Result<nk::FileContent, CallError> {
     Ok(nk::FileContent { content })
 }
 
-/// A custom metric: the dev host has no metrics exporter, so the call is
-/// logged at debug level.
+/// A custom metric is also logged at debug level, for a dev host run
+/// without the exporter (`metrics.prometheus_port`).
 fn metric(
     api: &DevHostApi,
     kind: &str,

@@ -1,0 +1,346 @@
+//! Prometheus metrics, as Nakama exposes them on `metrics.prometheus_port`:
+//! the modules' custom counters, gauges and timers
+//! (`nakama_custom_<name>`), and each RPC call, over HTTP (`api_rpc`) and
+//! the realtime socket (`ws_rpc`), under Nakama's names and labels.
+//!
+//! Nakama reports through tally, which names a metric `<prefix>_<name>`,
+//! labels every series with `node_name` (and `namespace` when set), and
+//! records timers as summaries in seconds. The dev host records the same
+//! series with `metrics-exporter-prometheus`, at once (Nakama flushes
+//! every `metrics.reporting_freq_sec`, 60 s by default). Nothing is
+//! recorded while the exporter is off (port 0), since nobody could read it.
+//! Nakama's other series (every API call, sessions, matches, the database,
+//! Go's runtime) are not reproduced.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use metrics::{Key, Label, Metadata, Recorder};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
+use nakama_runtime_host::abi::Code;
+
+/// `metrics.*` settings, with Nakama's defaults.
+#[derive(Debug, Clone)]
+pub struct MetricsConfig {
+    pub prometheus_port: u16,
+    pub prefix: String,
+    pub custom_prefix: String,
+    pub namespace: String,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        MetricsConfig {
+            prometheus_port: 0,
+            prefix: "nakama".into(),
+            custom_prefix: "custom".into(),
+            namespace: String::new(),
+        }
+    }
+}
+
+/// Where an RPC call came from: its `transport` label.
+#[derive(Debug, Clone, Copy)]
+pub enum Transport {
+    Http,
+    Socket,
+}
+
+/// The metrics of one dev host; off (records nothing) without a port.
+pub struct Metrics {
+    on: Option<On>,
+}
+
+struct On {
+    recorder: PrometheusRecorder,
+    handle: PrometheusHandle,
+    prefix: String,
+    custom: String,
+    /// `node_name` and `namespace`, on every series.
+    base: Vec<Label>,
+}
+
+// Summaries' quantiles as tally's Prometheus reporter gives them.
+const QUANTILES: &[f64] = &[0.5, 0.75, 0.95, 0.99, 0.999];
+
+static METADATA: Metadata<'static> =
+    Metadata::new(module_path!(), metrics::Level::INFO, Some(module_path!()));
+
+impl Metrics {
+    /// Records when `metrics.prometheus_port` is set.
+    pub fn new(config: &MetricsConfig, node: &str) -> Metrics {
+        if config.prometheus_port == 0 {
+            return Metrics { on: None };
+        }
+        Metrics::recording(config, node)
+    }
+
+    /// Records whatever the port (TestHost reads them without a server).
+    pub fn recording(config: &MetricsConfig, node: &str) -> Metrics {
+        let recorder = PrometheusBuilder::new()
+            .set_quantiles(QUANTILES)
+            .expect("the quantiles are valid")
+            .build_recorder();
+        let mut base = vec![Label::new("node_name", node.to_string())];
+        if !config.namespace.is_empty() {
+            base.push(Label::new("namespace", config.namespace.clone()));
+        }
+        let prefix = config.prefix.clone();
+        let custom = join(&prefix, &config.custom_prefix);
+        Metrics {
+            on: Some(On {
+                handle: recorder.handle(),
+                recorder,
+                prefix,
+                custom,
+                base,
+            }),
+        }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.on.is_some()
+    }
+
+    /// A module's counter. A negative delta is refused as Nakama refuses
+    /// it: counted in `metrics_collection_errors_count`.
+    pub fn counter_add(&self, name: &str, tags: &HashMap<String, String>, delta: i64) {
+        let Some(on) = &self.on else { return };
+        if delta < 0 {
+            let labels = [("name", name), ("err", "negative_increment")];
+            on.counter(&on.prefix, "metrics_collection_errors_count", labels, 1);
+            return;
+        }
+        on.counter(&on.custom, name, tags, delta as u64);
+    }
+
+    /// A module's gauge.
+    pub fn gauge_set(&self, name: &str, tags: &HashMap<String, String>, value: f64) {
+        let Some(on) = &self.on else { return };
+        let key = on.key(&on.custom, name, tags);
+        on.recorder.register_gauge(&key, &METADATA).set(value);
+    }
+
+    /// A module's timer, a summary in seconds (Go's durations are signed
+    /// nanoseconds; a negative one is recorded as it is, as tally does).
+    pub fn timer_record(&self, name: &str, tags: &HashMap<String, String>, nanos: i64) {
+        let Some(on) = &self.on else { return };
+        on.timer(&on.custom, name, tags, nanos as f64 / 1e9);
+    }
+
+    /// One RPC call that reached its function, as Nakama's `ApiRpc` and
+    /// `WsRpc` record it: the overall series, `Rpc_*` by `rpc_id`, and the
+    /// labelled `count`, `recv_bytes`, `sent_bytes`, `latency`.
+    pub fn rpc(&self, transport: Transport, id: &str, took: Duration, io: (u64, u64), code: Code) {
+        let Some(on) = &self.on else { return };
+        let (recv, sent) = io;
+        let p = &on.prefix;
+        let none: [(&str, &str); 0] = [];
+        for (name, n) in [
+            ("overall_count", 1),
+            ("overall_request_count", 1),
+            ("overall_recv_bytes", recv),
+            ("overall_request_recv_bytes", recv),
+            ("overall_sent_bytes", sent),
+            ("overall_request_sent_bytes", sent),
+        ] {
+            on.counter(p, name, none, n);
+        }
+        let took = took.as_secs_f64();
+        on.timer(p, "overall_latency_ms", none, took);
+        let by_id = [("rpc_id", id)];
+        on.counter(p, "Rpc_count", by_id, 1);
+        on.counter(p, "Rpc_recv_bytes", by_id, recv);
+        on.counter(p, "Rpc_sent_bytes", by_id, sent);
+        on.timer(p, "Rpc_latency_ms", by_id, took);
+        if code != Code::Ok {
+            on.counter(p, "overall_errors", none, 1);
+            on.counter(p, "overall_request_errors", none, 1);
+            on.counter(p, "Rpc_errors", by_id, 1);
+        }
+        let transport = match transport {
+            Transport::Http => "api_rpc",
+            Transport::Socket => "ws_rpc",
+        };
+        let labels = [
+            ("transport", transport),
+            ("rpc_id", id),
+            ("rpc_code", go_code_name(code)),
+        ];
+        on.counter(p, "count", labels, 1);
+        on.counter(p, "recv_bytes", labels, recv);
+        on.counter(p, "sent_bytes", labels, sent);
+        on.timer(p, "latency", labels, took);
+    }
+
+    /// The Prometheus text exposition of everything recorded.
+    pub fn render(&self) -> String {
+        match &self.on {
+            Some(on) => {
+                on.handle.run_upkeep();
+                on.handle.render()
+            }
+            None => String::new(),
+        }
+    }
+
+    /// Serves [`Metrics::render`] on every path of `host:prometheus_port`,
+    /// as Nakama's exporter does, until the process ends.
+    pub async fn serve(
+        metrics: std::sync::Arc<Metrics>,
+        host: &str,
+        port: u16,
+    ) -> Result<std::net::SocketAddr, String> {
+        let listener = tokio::net::TcpListener::bind((host, port))
+            .await
+            .map_err(|e| format!("cannot listen on {host}:{port} for metrics: {e}"))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let render = move || {
+            let metrics = metrics.clone();
+            async move {
+                (
+                    [("content-type", "text/plain; version=0.0.4")],
+                    metrics.render(),
+                )
+            }
+        };
+        let app = axum::Router::new().fallback(axum::routing::get(render));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Ok(addr)
+    }
+}
+
+impl On {
+    fn key(
+        &self,
+        prefix: &str,
+        name: &str,
+        tags: impl IntoIterator<Item = (impl AsRef<str>, impl AsRef<str>)>,
+    ) -> Key {
+        let mut labels = self.base.clone();
+        labels.extend(
+            tags.into_iter()
+                .map(|(k, v)| Label::new(k.as_ref().to_string(), v.as_ref().to_string())),
+        );
+        Key::from_parts(join(prefix, name), labels)
+    }
+
+    fn counter(
+        &self,
+        prefix: &str,
+        name: &str,
+        tags: impl IntoIterator<Item = (impl AsRef<str>, impl AsRef<str>)>,
+        n: u64,
+    ) {
+        let key = self.key(prefix, name, tags);
+        self.recorder.register_counter(&key, &METADATA).increment(n);
+    }
+
+    fn timer(
+        &self,
+        prefix: &str,
+        name: &str,
+        tags: impl IntoIterator<Item = (impl AsRef<str>, impl AsRef<str>)>,
+        seconds: f64,
+    ) {
+        let key = self.key(prefix, name, tags);
+        let h = self.recorder.register_histogram(&key, &METADATA);
+        h.record(seconds);
+    }
+}
+
+/// tally's scope naming: parts joined by `_`, an empty one left out.
+fn join(prefix: &str, name: &str) -> String {
+    match (prefix.is_empty(), name.is_empty()) {
+        (true, _) => name.to_string(),
+        (_, true) => prefix.to_string(),
+        _ => format!("{prefix}_{name}"),
+    }
+}
+
+/// The name Go's `codes.Code.String()` gives, Nakama's `rpc_code` label.
+fn go_code_name(code: Code) -> &'static str {
+    match code {
+        Code::Ok => "OK",
+        Code::Cancelled => "Canceled",
+        Code::Unknown => "Unknown",
+        Code::InvalidArgument => "InvalidArgument",
+        Code::DeadlineExceeded => "DeadlineExceeded",
+        Code::NotFound => "NotFound",
+        Code::AlreadyExists => "AlreadyExists",
+        Code::PermissionDenied => "PermissionDenied",
+        Code::ResourceExhausted => "ResourceExhausted",
+        Code::FailedPrecondition => "FailedPrecondition",
+        Code::Aborted => "Aborted",
+        Code::OutOfRange => "OutOfRange",
+        Code::Unimplemented => "Unimplemented",
+        Code::Internal => "Internal",
+        Code::Unavailable => "Unavailable",
+        Code::DataLoss => "DataLoss",
+        Code::Unauthenticated => "Unauthenticated",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn on() -> Metrics {
+        let config = MetricsConfig {
+            prometheus_port: 9100,
+            ..Default::default()
+        };
+        Metrics::new(&config, "node1")
+    }
+
+    #[test]
+    fn custom_metrics_are_named_and_labelled_as_in_nakama() {
+        let m = on();
+        let tags = HashMap::from([("mode".to_string(), "duel".to_string())]);
+        m.counter_add("calls", &tags, 2);
+        m.counter_add("calls", &tags, 3);
+        m.counter_add("calls", &tags, -1);
+        m.gauge_set("level", &tags, 1.5);
+        m.timer_record("time", &tags, 12_000_000);
+        let text = m.render();
+        for line in [
+            r#"nakama_custom_calls{node_name="node1",mode="duel"} 5"#,
+            r#"nakama_custom_level{node_name="node1",mode="duel"} 1.5"#,
+            r#"nakama_custom_time_sum{node_name="node1",mode="duel"} 0.012"#,
+            r#"nakama_custom_time_count{node_name="node1",mode="duel"} 1"#,
+            r#"nakama_metrics_collection_errors_count{node_name="node1",name="calls",err="negative_increment"} 1"#,
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
+        }
+    }
+
+    #[test]
+    fn rpc_calls_count_by_id_and_code() {
+        let m = on();
+        let took = Duration::from_millis(3);
+        m.rpc(Transport::Http, "echo", took, (5, 7), Code::Ok);
+        m.rpc(Transport::Socket, "echo", took, (1, 0), Code::NotFound);
+        let text = m.render();
+        for line in [
+            r#"nakama_overall_count{node_name="node1"} 2"#,
+            r#"nakama_overall_errors{node_name="node1"} 1"#,
+            r#"nakama_Rpc_count{node_name="node1",rpc_id="echo"} 2"#,
+            r#"nakama_Rpc_recv_bytes{node_name="node1",rpc_id="echo"} 6"#,
+            r#"nakama_count{node_name="node1",transport="api_rpc",rpc_id="echo",rpc_code="OK"} 1"#,
+            r#"nakama_count{node_name="node1",transport="ws_rpc",rpc_id="echo",rpc_code="NotFound"} 1"#,
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
+        }
+    }
+
+    #[test]
+    fn prefixes_join_like_tally_and_off_records_nothing() {
+        assert_eq!(join("nakama", "custom"), "nakama_custom");
+        assert_eq!(join("", "custom"), "custom");
+        assert_eq!(join("nakama", ""), "nakama");
+        let off = Metrics::new(&MetricsConfig::default(), "node1");
+        off.counter_add("calls", &HashMap::new(), 1);
+        assert!(!off.enabled());
+        assert_eq!(off.render(), "");
+    }
+}
