@@ -855,6 +855,15 @@ pub fn check_purchase_routes(port: u16) {
         ),
         error(404, 5, "subscription not found")
     );
+    // A product named like a store: its GET is still the product's.
+    for product in ["apple", "google"] {
+        let path = format!("/v2/iap/subscription/{product}");
+        assert_eq!(
+            send("GET", &path, json!(null), true),
+            error(404, 5, "subscription not found"),
+            "{path}"
+        );
+    }
     assert_eq!(
         send("POST", "/v2/iap/subscription", json!({}), false).0,
         401

@@ -224,11 +224,11 @@ fn routes(app: Arc<App>) -> Router {
         .route("/v2/iap/subscription", post(purchase::subscriptions))
         .route(
             "/v2/iap/subscription/apple",
-            post(purchase::subscription_apple),
+            post(purchase::subscription_apple).get(purchase::subscription_named),
         )
         .route(
             "/v2/iap/subscription/google",
-            post(purchase::subscription_google),
+            post(purchase::subscription_google).get(purchase::subscription_named),
         )
         .route(
             "/v2/iap/subscription/{product_id}",

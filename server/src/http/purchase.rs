@@ -155,10 +155,31 @@ pub(super) async fn subscriptions(State(app): Shared, headers: HeaderMap, body: 
 
 /// `GET /v2/iap/subscription/{product_id}`.
 pub(super) async fn subscription(
-    State(app): Shared,
+    app: Shared,
     Path(product_id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
+    subscription_of(app, product_id, headers).await
+}
+
+/// `GET /v2/iap/subscription/apple` and `.../google`: product ids to
+/// Nakama's router, which has only POST routes of those paths; axum's own
+/// would answer 405.
+pub(super) async fn subscription_named(
+    app: Shared,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+) -> Response {
+    let product_id = uri
+        .path()
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    subscription_of(app, product_id, headers).await
+}
+
+async fn subscription_of(State(app): Shared, product_id: String, headers: HeaderMap) -> Response {
     let req = api::GetSubscriptionRequest { product_id };
     hooked::<hook::GetSubscription>(&app, &headers, Some(req), Body::empty(), |_| {
         Err(gateway_err(Code::NotFound, "subscription not found"))
