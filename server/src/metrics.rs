@@ -58,6 +58,10 @@ struct On {
     custom: String,
     /// `node_name` and `namespace`, on every series.
     base: Vec<Label>,
+    /// The kind each custom metric's name was first recorded as: one name
+    /// of two kinds would make the whole exposition invalid, so a second
+    /// kind is dropped (tally's reporter refuses it too).
+    kinds: std::sync::Mutex<HashMap<String, &'static str>>,
 }
 
 // Summaries' quantiles as tally's Prometheus reporter gives them.
@@ -94,6 +98,7 @@ impl Metrics {
                 prefix,
                 custom,
                 base,
+                kinds: Default::default(),
             }),
         }
     }
@@ -104,28 +109,52 @@ impl Metrics {
 
     /// A module's counter. A negative delta is refused as Nakama refuses
     /// it: counted in `metrics_collection_errors_count`.
-    pub fn counter_add(&self, name: &str, tags: &HashMap<String, String>, delta: i64) {
-        let Some(on) = &self.on else { return };
+    ///
+    /// Each custom metric function answers `Err(kind)` when the name was
+    /// first recorded as another kind, and records nothing.
+    pub fn counter_add(
+        &self,
+        name: &str,
+        tags: &HashMap<String, String>,
+        delta: i64,
+    ) -> Result<(), &'static str> {
+        let Some(on) = &self.on else { return Ok(()) };
         if delta < 0 {
             let labels = [("name", name), ("err", "negative_increment")];
             on.counter(&on.prefix, "metrics_collection_errors_count", labels, 1);
-            return;
+            return Ok(());
         }
+        on.claim(name, "counter")?;
         on.counter(&on.custom, name, tags, delta as u64);
+        Ok(())
     }
 
     /// A module's gauge.
-    pub fn gauge_set(&self, name: &str, tags: &HashMap<String, String>, value: f64) {
-        let Some(on) = &self.on else { return };
+    pub fn gauge_set(
+        &self,
+        name: &str,
+        tags: &HashMap<String, String>,
+        value: f64,
+    ) -> Result<(), &'static str> {
+        let Some(on) = &self.on else { return Ok(()) };
+        on.claim(name, "gauge")?;
         let key = on.key(&on.custom, name, tags);
         on.recorder.register_gauge(&key, &METADATA).set(value);
+        Ok(())
     }
 
     /// A module's timer, a summary in seconds (Go's durations are signed
     /// nanoseconds; a negative one is recorded as it is, as tally does).
-    pub fn timer_record(&self, name: &str, tags: &HashMap<String, String>, nanos: i64) {
-        let Some(on) = &self.on else { return };
+    pub fn timer_record(
+        &self,
+        name: &str,
+        tags: &HashMap<String, String>,
+        nanos: i64,
+    ) -> Result<(), &'static str> {
+        let Some(on) = &self.on else { return Ok(()) };
+        on.claim(name, "timer")?;
         on.timer(&on.custom, name, tags, nanos as f64 / 1e9);
+        Ok(())
     }
 
     /// One RPC call that reached its function, as Nakama's `ApiRpc` and
@@ -211,17 +240,35 @@ impl Metrics {
 }
 
 impl On {
+    /// Whether custom metric `name` may be recorded as `kind`; if not,
+    /// the kind it has.
+    fn claim(&self, name: &str, kind: &'static str) -> Result<(), &'static str> {
+        let mut kinds = self.kinds.lock().unwrap_or_else(|e| e.into_inner());
+        let first = *kinds.entry(name.to_string()).or_insert(kind);
+        if first == kind {
+            Ok(())
+        } else {
+            Err(first)
+        }
+    }
+
+    /// The series' key: the base labels, then the tags (a tag named like a
+    /// base label replaces it, as tally's `Tagged` does).
     fn key(
         &self,
         prefix: &str,
         name: &str,
         tags: impl IntoIterator<Item = (impl AsRef<str>, impl AsRef<str>)>,
     ) -> Key {
-        let mut labels = self.base.clone();
-        labels.extend(
-            tags.into_iter()
-                .map(|(k, v)| Label::new(k.as_ref().to_string(), v.as_ref().to_string())),
-        );
+        let tags: Vec<Label> = tags
+            .into_iter()
+            .map(|(k, v)| Label::new(k.as_ref().to_string(), v.as_ref().to_string()))
+            .collect();
+        let mut labels: Vec<Label> = (self.base.iter())
+            .filter(|b| tags.iter().all(|t| t.key() != b.key()))
+            .cloned()
+            .collect();
+        labels.extend(tags);
         Key::from_parts(join(prefix, name), labels)
     }
 
@@ -297,11 +344,11 @@ mod tests {
     fn custom_metrics_are_named_and_labelled_as_in_nakama() {
         let m = on();
         let tags = HashMap::from([("mode".to_string(), "duel".to_string())]);
-        m.counter_add("calls", &tags, 2);
-        m.counter_add("calls", &tags, 3);
-        m.counter_add("calls", &tags, -1);
-        m.gauge_set("level", &tags, 1.5);
-        m.timer_record("time", &tags, 12_000_000);
+        for delta in [2, 3, -1] {
+            m.counter_add("calls", &tags, delta).unwrap();
+        }
+        m.gauge_set("level", &tags, 1.5).unwrap();
+        m.timer_record("time", &tags, 12_000_000).unwrap();
         let text = m.render();
         for line in [
             r#"nakama_custom_calls{node_name="node1",mode="duel"} 5"#,
@@ -312,6 +359,25 @@ mod tests {
         ] {
             assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
         }
+    }
+
+    #[test]
+    fn a_name_keeps_its_first_kind_and_tags_replace_base_labels() {
+        let m = on();
+        let tags = HashMap::from([("node_name".to_string(), "mine".to_string())]);
+        assert_eq!(m.counter_add("twice", &tags, 1), Ok(()));
+        assert_eq!(m.gauge_set("twice", &tags, 7.0), Err("counter"));
+        assert_eq!(m.timer_record("twice", &tags, 1), Err("counter"));
+        let text = m.render();
+        let lines: Vec<&str> = text.lines().filter(|l| l.contains("twice")).collect();
+        assert_eq!(
+            lines,
+            [
+                "# TYPE nakama_custom_twice counter",
+                r#"nakama_custom_twice{node_name="mine"} 1"#,
+            ],
+            "{text}"
+        );
     }
 
     #[test]
@@ -339,7 +405,7 @@ mod tests {
         assert_eq!(join("", "custom"), "custom");
         assert_eq!(join("nakama", ""), "nakama");
         let off = Metrics::new(&MetricsConfig::default(), "node1");
-        off.counter_add("calls", &HashMap::new(), 1);
+        off.counter_add("calls", &HashMap::new(), 1).unwrap();
         assert!(!off.enabled());
         assert_eq!(off.render(), "");
     }

@@ -157,18 +157,18 @@ pub(super) fn call_misc(api: &DevHostApi, function: &str, args: &[u8]) -> Option
             now::<nk::ReadFile>(args, move |a| read_file(&root, &a.path))
         }
         nk::MetricsCounterAdd::NAME => now::<nk::MetricsCounterAdd>(args, |a| {
-            metric(api, "counter", &a.name, &a.tags, a.delta.into());
-            api.metrics.counter_add(&a.name, &a.tags, a.delta);
+            let recorded = api.metrics.counter_add(&a.name, &a.tags, a.delta);
+            metric(api, "counter", &a.name, &a.tags, a.delta.into(), recorded);
             Ok(())
         }),
         nk::MetricsGaugeSet::NAME => now::<nk::MetricsGaugeSet>(args, |a| {
-            metric(api, "gauge", &a.name, &a.tags, a.value.into());
-            api.metrics.gauge_set(&a.name, &a.tags, a.value);
+            let recorded = api.metrics.gauge_set(&a.name, &a.tags, a.value);
+            metric(api, "gauge", &a.name, &a.tags, a.value.into(), recorded);
             Ok(())
         }),
         nk::MetricsTimerRecord::NAME => now::<nk::MetricsTimerRecord>(args, |a| {
-            metric(api, "timer", &a.name, &a.tags, a.nanos.into());
-            api.metrics.timer_record(&a.name, &a.tags, a.nanos);
+            let recorded = api.metrics.timer_record(&a.name, &a.tags, a.nanos);
+            metric(api, "timer", &a.name, &a.tags, a.nanos.into(), recorded);
             Ok(())
         }),
         nk::PartyList::NAME => {
@@ -310,15 +310,27 @@ fn read_file(root: &Path, rel: &str) -> Result<nk::FileContent, CallError> {
     Ok(nk::FileContent { content })
 }
 
-/// A custom metric is also logged at debug level, for a dev host run
-/// without the exporter (`metrics.prometheus_port`).
+/// A custom metric, once recorded for Prometheus: logged at debug level
+/// (for a dev host run without the exporter), and a warning if its name
+/// was first recorded as another kind, which drops it.
 fn metric(
     api: &DevHostApi,
     kind: &str,
     name: &str,
     tags: &std::collections::HashMap<String, String>,
     value: Value,
+    recorded: Result<(), &str>,
 ) {
+    if let Err(first) = recorded {
+        api.log.warn(
+            "Custom metric not recorded: its name is already used by another kind",
+            &[
+                ("name", name.into()),
+                ("kind", kind.into()),
+                ("recorded_as", first.into()),
+            ],
+        );
+    }
     if !api.log.enabled(Level::Debug) {
         return;
     }
