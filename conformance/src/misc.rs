@@ -352,8 +352,9 @@ pub fn check_metrics(port: u16) {
 /// The Prometheus exporter on `metrics_port` (`metrics.prometheus_port`;
 /// Nakama run with `metrics.reporting_freq_sec` 1, since it flushes
 /// periodically): the custom metrics `nk_misc_metrics` records, named
-/// `nakama_custom_*` with the node's name and the tags as labels, and the
-/// RPC calls' series over HTTP and the socket. Nakama's node is `nakama1`.
+/// `nakama_custom_*` with the node's name and the tags as labels, the RPC
+/// calls' series over HTTP and the socket, and the client API calls'
+/// (refused ones included). Nakama's node is `nakama1`.
 pub fn check_prometheus(port: u16, metrics_port: u16) {
     for _ in 0..2 {
         assert_eq!(call(port, "nk_misc_metrics", ""), (200, json!("done")));
@@ -363,6 +364,11 @@ pub fn check_prometheus(port: u16, metrics_port: u16) {
     let answer = socket.call(json!({"rpc": {"id": "nk_misc_metrics"}}));
     assert_eq!(answer["rpc"]["payload"], json!("\"done\""), "{answer}");
     socket.close();
+    // Client API calls: User::new's authentication and account read, and
+    // an account read with a bad token.
+    let bad = [("Authorization", "Bearer not-a-token")];
+    let refused = request(port, "GET", "/v2/account", &bad, None).expect("account");
+    assert_eq!(refused.status, 401, "{}", refused.text());
     let rpc = "rpc_id=\"nk_misc_metrics\"";
     let calls = format!("nakama_Rpc_count{{node_name=\"nakama1\",{rpc}}}");
     let mut scraped = Default::default();
@@ -377,6 +383,9 @@ pub fn check_prometheus(port: u16, metrics_port: u16) {
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
     let duel = "mode=\"duel\",node_name=\"nakama1\"";
+    let api = |method: &str, code: &str| {
+        format!("nakama_count{{node_name=\"nakama1\",rpc_code=\"{code}\",rpc_id=\"{method}\",transport=\"api\"}}")
+    };
     let transport = |t: &str| {
         format!("nakama_count{{node_name=\"nakama1\",rpc_code=\"OK\",{rpc},transport=\"{t}\"}}")
     };
@@ -391,6 +400,17 @@ pub fn check_prometheus(port: u16, metrics_port: u16) {
         ),
         (transport("api_rpc"), 2.0),
         (transport("ws_rpc"), 1.0),
+        ("nakama_GetAccount_count{node_name=\"nakama1\"}".into(), 2.0),
+        (
+            "nakama_GetAccount_errors{node_name=\"nakama1\"}".into(),
+            1.0,
+        ),
+        (
+            "nakama_AuthenticateCustom_count{node_name=\"nakama1\"}".into(),
+            1.0,
+        ),
+        (api("GetAccount", "OK"), 1.0),
+        (api("GetAccount", "Unauthenticated"), 1.0),
     ] {
         assert_eq!(
             scraped.get(&series),

@@ -278,6 +278,10 @@ fn routes(app: Arc<App>) -> Router {
         .route("/v2/group/{group_id}/user", get(group::users))
         .route("/v2/user/{user_id}/group", get(group::user_groups))
         .merge(tournament::routes())
+        .route_layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            api_metrics,
+        ))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         // Modules' handlers before the routes above, as in Nakama's router.
@@ -289,6 +293,33 @@ fn routes(app: Arc<App>) -> Router {
         // The realtime socket: without the API's cache headers, as in Nakama.
         .route("/ws", get(crate::realtime::upgrade))
         .with_state(app)
+}
+
+/// Counts a client API call in the metrics, as Nakama's gRPC stats
+/// handler does: the calls of its API methods (not RPCs, counted on their
+/// own), once a handler answered (answers made before one, like a body
+/// too large, are the gateway's in Nakama and are not counted).
+async fn api_metrics(State(app): Shared, req: Request, next: axum::middleware::Next) -> Response {
+    let route = req.extensions().get::<axum::extract::MatchedPath>();
+    let method = route.and_then(|r| crate::metrics::api_method(req.method().as_str(), r.as_str()));
+    let Some(method) = method.filter(|_| app.metrics.enabled()) else {
+        return next.run(req).await;
+    };
+    let recv = axum::body::HttpBody::size_hint(req.body())
+        .exact()
+        .unwrap_or(0);
+    let start = std::time::Instant::now();
+    let response = next.run(req).await;
+    let code = match response.extensions().get::<Code>() {
+        Some(code) => *code,
+        None if response.status().is_success() => Code::Ok,
+        None => return response,
+    };
+    let sent = axum::body::HttpBody::size_hint(response.body())
+        .exact()
+        .unwrap_or(0);
+    app.metrics.api(method, start.elapsed(), (recv, sent), code);
+    response
 }
 
 /// A module's custom HTTP handler answers the request if one matches it
@@ -399,6 +430,8 @@ fn gateway_err(code: Code, message: &str) -> Response {
             r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
         }
     }
+    // For the metrics (`api_metrics`).
+    r.extensions_mut().insert(code);
     r
 }
 

@@ -1,7 +1,8 @@
 //! Prometheus metrics, as Nakama exposes them on `metrics.prometheus_port`:
 //! the modules' custom counters, gauges and timers
-//! (`nakama_custom_<name>`), and each RPC call, over HTTP (`api_rpc`) and
-//! the realtime socket (`ws_rpc`), under Nakama's names and labels.
+//! (`nakama_custom_<name>`), each RPC call, over HTTP (`api_rpc`) and the
+//! realtime socket (`ws_rpc`), and each client API call (`api`), under
+//! Nakama's names and labels.
 //!
 //! Nakama reports through tally, which names a metric `<prefix>_<name>`,
 //! labels every series with `node_name` (and `namespace` when set), and
@@ -9,8 +10,8 @@
 //! series with `metrics-exporter-prometheus`, at once (Nakama flushes
 //! every `metrics.reporting_freq_sec`, 60 s by default). Nothing is
 //! recorded while the exporter is off (port 0), since nobody could read it.
-//! Nakama's other series (every API call, sessions, matches, the database,
-//! Go's runtime) are not reproduced.
+//! Nakama's other series (sessions, matches, the database, Go's runtime)
+//! are not reproduced.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -37,6 +38,184 @@ impl Default for MetricsConfig {
             namespace: String::new(),
         }
     }
+}
+
+/// Nakama's client API methods (their gRPC names, the metrics' `rpc_id`)
+/// by HTTP method and route, path parameters written `{}`. RPCs are not
+/// here: they are counted by [`Metrics::rpc`].
+const API: &[(&str, &str, &str)] = &[
+    ("GET", "/healthcheck", "Healthcheck"),
+    ("GET", "/v2/account", "GetAccount"),
+    ("PUT", "/v2/account", "UpdateAccount"),
+    ("DELETE", "/v2/account", "DeleteAccount"),
+    (
+        "POST",
+        "/v2/account/authenticate/apple",
+        "AuthenticateApple",
+    ),
+    (
+        "POST",
+        "/v2/account/authenticate/custom",
+        "AuthenticateCustom",
+    ),
+    (
+        "POST",
+        "/v2/account/authenticate/device",
+        "AuthenticateDevice",
+    ),
+    (
+        "POST",
+        "/v2/account/authenticate/email",
+        "AuthenticateEmail",
+    ),
+    (
+        "POST",
+        "/v2/account/authenticate/facebook",
+        "AuthenticateFacebook",
+    ),
+    (
+        "POST",
+        "/v2/account/authenticate/facebookinstantgame",
+        "AuthenticateFacebookInstantGame",
+    ),
+    (
+        "POST",
+        "/v2/account/authenticate/gamecenter",
+        "AuthenticateGameCenter",
+    ),
+    (
+        "POST",
+        "/v2/account/authenticate/google",
+        "AuthenticateGoogle",
+    ),
+    (
+        "POST",
+        "/v2/account/authenticate/steam",
+        "AuthenticateSteam",
+    ),
+    ("POST", "/v2/account/link/apple", "LinkApple"),
+    ("POST", "/v2/account/link/custom", "LinkCustom"),
+    ("POST", "/v2/account/link/device", "LinkDevice"),
+    ("POST", "/v2/account/link/email", "LinkEmail"),
+    ("POST", "/v2/account/link/facebook", "LinkFacebook"),
+    (
+        "POST",
+        "/v2/account/link/facebookinstantgame",
+        "LinkFacebookInstantGame",
+    ),
+    ("POST", "/v2/account/link/gamecenter", "LinkGameCenter"),
+    ("POST", "/v2/account/link/google", "LinkGoogle"),
+    ("POST", "/v2/account/link/steam", "LinkSteam"),
+    ("POST", "/v2/account/session/refresh", "SessionRefresh"),
+    ("POST", "/v2/account/unlink/apple", "UnlinkApple"),
+    ("POST", "/v2/account/unlink/custom", "UnlinkCustom"),
+    ("POST", "/v2/account/unlink/device", "UnlinkDevice"),
+    ("POST", "/v2/account/unlink/email", "UnlinkEmail"),
+    ("POST", "/v2/account/unlink/facebook", "UnlinkFacebook"),
+    (
+        "POST",
+        "/v2/account/unlink/facebookinstantgame",
+        "UnlinkFacebookInstantGame",
+    ),
+    ("POST", "/v2/account/unlink/gamecenter", "UnlinkGameCenter"),
+    ("POST", "/v2/account/unlink/google", "UnlinkGoogle"),
+    ("POST", "/v2/account/unlink/steam", "UnlinkSteam"),
+    ("GET", "/v2/channel/{}", "ListChannelMessages"),
+    ("POST", "/v2/event", "Event"),
+    ("GET", "/v2/friend", "ListFriends"),
+    ("POST", "/v2/friend", "AddFriends"),
+    ("DELETE", "/v2/friend", "DeleteFriends"),
+    ("POST", "/v2/friend/block", "BlockFriends"),
+    ("POST", "/v2/friend/facebook", "ImportFacebookFriends"),
+    ("GET", "/v2/friend/friends", "ListFriendsOfFriends"),
+    ("POST", "/v2/friend/steam", "ImportSteamFriends"),
+    ("GET", "/v2/group", "ListGroups"),
+    ("POST", "/v2/group", "CreateGroup"),
+    ("PUT", "/v2/group/{}", "UpdateGroup"),
+    ("DELETE", "/v2/group/{}", "DeleteGroup"),
+    ("POST", "/v2/group/{}/add", "AddGroupUsers"),
+    ("POST", "/v2/group/{}/ban", "BanGroupUsers"),
+    ("POST", "/v2/group/{}/demote", "DemoteGroupUsers"),
+    ("POST", "/v2/group/{}/join", "JoinGroup"),
+    ("POST", "/v2/group/{}/kick", "KickGroupUsers"),
+    ("POST", "/v2/group/{}/leave", "LeaveGroup"),
+    ("POST", "/v2/group/{}/promote", "PromoteGroupUsers"),
+    ("GET", "/v2/group/{}/user", "ListGroupUsers"),
+    ("POST", "/v2/iap/purchase/apple", "ValidatePurchaseApple"),
+    (
+        "POST",
+        "/v2/iap/purchase/facebookinstant",
+        "ValidatePurchaseFacebookInstant",
+    ),
+    ("POST", "/v2/iap/purchase/google", "ValidatePurchaseGoogle"),
+    ("POST", "/v2/iap/purchase/huawei", "ValidatePurchaseHuawei"),
+    (
+        "POST",
+        "/v2/iap/purchase/samsung",
+        "ValidatePurchaseSamsung",
+    ),
+    ("POST", "/v2/iap/subscription", "ListSubscriptions"),
+    (
+        "POST",
+        "/v2/iap/subscription/apple",
+        "ValidateSubscriptionApple",
+    ),
+    (
+        "POST",
+        "/v2/iap/subscription/google",
+        "ValidateSubscriptionGoogle",
+    ),
+    ("GET", "/v2/iap/subscription/apple", "GetSubscription"),
+    ("GET", "/v2/iap/subscription/google", "GetSubscription"),
+    ("GET", "/v2/iap/subscription/{}", "GetSubscription"),
+    ("GET", "/v2/leaderboard/{}", "ListLeaderboardRecords"),
+    ("POST", "/v2/leaderboard/{}", "WriteLeaderboardRecord"),
+    ("DELETE", "/v2/leaderboard/{}", "DeleteLeaderboardRecord"),
+    (
+        "GET",
+        "/v2/leaderboard/{}/owner/{}",
+        "ListLeaderboardRecordsAroundOwner",
+    ),
+    ("GET", "/v2/match", "ListMatches"),
+    ("GET", "/v2/matchmaker/stats", "GetMatchmakerStats"),
+    ("GET", "/v2/notification", "ListNotifications"),
+    ("DELETE", "/v2/notification", "DeleteNotifications"),
+    ("GET", "/v2/party", "ListParties"),
+    ("POST", "/v2/session/logout", "SessionLogout"),
+    ("POST", "/v2/storage", "ReadStorageObjects"),
+    ("PUT", "/v2/storage", "WriteStorageObjects"),
+    ("PUT", "/v2/storage/delete", "DeleteStorageObjects"),
+    ("GET", "/v2/storage/{}", "ListStorageObjects"),
+    ("GET", "/v2/storage/{}/{}", "ListStorageObjects"),
+    ("GET", "/v2/tournament", "ListTournaments"),
+    ("GET", "/v2/tournament/{}", "ListTournamentRecords"),
+    ("POST", "/v2/tournament/{}", "WriteTournamentRecord"),
+    ("PUT", "/v2/tournament/{}", "WriteTournamentRecord"),
+    ("DELETE", "/v2/tournament/{}", "DeleteTournamentRecord"),
+    ("POST", "/v2/tournament/{}/join", "JoinTournament"),
+    (
+        "GET",
+        "/v2/tournament/{}/owner/{}",
+        "ListTournamentRecordsAroundOwner",
+    ),
+    ("GET", "/v2/user", "GetUsers"),
+    ("GET", "/v2/user/{}/group", "ListUserGroups"),
+];
+
+/// The API method a request matched (`route`: axum's matched path, with
+/// its parameters' names), if it is one of Nakama's.
+pub fn api_method(method: &str, route: &str) -> Option<&'static str> {
+    let mut pattern = String::with_capacity(route.len());
+    let mut rest = route;
+    while let Some(open) = rest.find('{') {
+        pattern.push_str(&rest[..=open]);
+        rest = &rest[open..];
+        rest = rest.find('}').map_or("", |close| &rest[close..]);
+    }
+    pattern.push_str(rest);
+    API.iter()
+        .find(|(m, p, _)| *m == method && *p == pattern)
+        .map(|(_, _, name)| *name)
 }
 
 /// Where an RPC call came from: its `transport` label.
@@ -164,42 +343,43 @@ impl Metrics {
         let Some(on) = &self.on else { return };
         let (recv, sent) = io;
         let p = &on.prefix;
-        let none: [(&str, &str); 0] = [];
-        for (name, n) in [
-            ("overall_count", 1),
-            ("overall_request_count", 1),
-            ("overall_recv_bytes", recv),
-            ("overall_request_recv_bytes", recv),
-            ("overall_sent_bytes", sent),
-            ("overall_request_sent_bytes", sent),
-        ] {
-            on.counter(p, name, none, n);
-        }
         let took = took.as_secs_f64();
-        on.timer(p, "overall_latency_ms", none, took);
+        on.overall(io, took, code);
         let by_id = [("rpc_id", id)];
         on.counter(p, "Rpc_count", by_id, 1);
         on.counter(p, "Rpc_recv_bytes", by_id, recv);
         on.counter(p, "Rpc_sent_bytes", by_id, sent);
         on.timer(p, "Rpc_latency_ms", by_id, took);
         if code != Code::Ok {
-            on.counter(p, "overall_errors", none, 1);
-            on.counter(p, "overall_request_errors", none, 1);
             on.counter(p, "Rpc_errors", by_id, 1);
         }
         let transport = match transport {
             Transport::Http => "api_rpc",
             Transport::Socket => "ws_rpc",
         };
-        let labels = [
-            ("transport", transport),
-            ("rpc_id", id),
-            ("rpc_code", go_code_name(code)),
-        ];
-        on.counter(p, "count", labels, 1);
-        on.counter(p, "recv_bytes", labels, recv);
-        on.counter(p, "sent_bytes", labels, sent);
-        on.timer(p, "latency", labels, took);
+        on.labelled(transport, id, io, took, code);
+    }
+
+    /// One call of the client API, as Nakama's gRPC stats handler records
+    /// it (`Api`): the overall series, `<method>_count` / `_recv_bytes` /
+    /// `_sent_bytes` / `_latency_ms` / `_errors`, and the labelled ones
+    /// with `transport="api"`. The bytes are the HTTP bodies' (Nakama
+    /// counts its gRPC messages').
+    pub fn api(&self, method: &str, took: Duration, io: (u64, u64), code: Code) {
+        let Some(on) = &self.on else { return };
+        let (recv, sent) = io;
+        let p = &on.prefix;
+        let none: [(&str, &str); 0] = [];
+        let took = took.as_secs_f64();
+        on.overall(io, took, code);
+        on.counter(p, &format!("{method}_count"), none, 1);
+        on.counter(p, &format!("{method}_recv_bytes"), none, recv);
+        on.counter(p, &format!("{method}_sent_bytes"), none, sent);
+        on.timer(p, &format!("{method}_latency_ms"), none, took);
+        if code != Code::Ok {
+            on.counter(p, &format!("{method}_errors"), none, 1);
+        }
+        on.labelled("api", method, io, took, code);
     }
 
     /// The Prometheus text exposition of everything recorded.
@@ -240,6 +420,42 @@ impl Metrics {
 }
 
 impl On {
+    /// The `overall_*` series every call counts in.
+    fn overall(&self, (recv, sent): (u64, u64), took: f64, code: Code) {
+        let none: [(&str, &str); 0] = [];
+        let p = &self.prefix;
+        for (name, n) in [
+            ("overall_count", 1),
+            ("overall_request_count", 1),
+            ("overall_recv_bytes", recv),
+            ("overall_request_recv_bytes", recv),
+            ("overall_sent_bytes", sent),
+            ("overall_request_sent_bytes", sent),
+        ] {
+            self.counter(p, name, none, n);
+        }
+        self.timer(p, "overall_latency_ms", none, took);
+        if code != Code::Ok {
+            self.counter(p, "overall_errors", none, 1);
+            self.counter(p, "overall_request_errors", none, 1);
+        }
+    }
+
+    /// Nakama's "new format": `count`, `recv_bytes`, `sent_bytes` and
+    /// `latency` by `transport`, `rpc_id` and `rpc_code`.
+    fn labelled(&self, transport: &str, id: &str, (recv, sent): (u64, u64), took: f64, code: Code) {
+        let p = &self.prefix;
+        let labels = [
+            ("transport", transport),
+            ("rpc_id", id),
+            ("rpc_code", go_code_name(code)),
+        ];
+        self.counter(p, "count", labels, 1);
+        self.counter(p, "recv_bytes", labels, recv);
+        self.counter(p, "sent_bytes", labels, sent);
+        self.timer(p, "latency", labels, took);
+    }
+
     /// Whether custom metric `name` may be recorded as `kind`; if not,
     /// the kind it has.
     fn claim(&self, name: &str, kind: &'static str) -> Result<(), &'static str> {
@@ -394,6 +610,30 @@ mod tests {
             r#"nakama_Rpc_recv_bytes{node_name="node1",rpc_id="echo"} 6"#,
             r#"nakama_count{node_name="node1",transport="api_rpc",rpc_id="echo",rpc_code="OK"} 1"#,
             r#"nakama_count{node_name="node1",transport="ws_rpc",rpc_id="echo",rpc_code="NotFound"} 1"#,
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
+        }
+    }
+
+    #[test]
+    fn api_calls_are_named_by_route_and_counted() {
+        assert_eq!(api_method("GET", "/healthcheck"), Some("Healthcheck"));
+        let around = "/v2/tournament/{tournament_id}/owner/{owner_id}";
+        let name = Some("ListTournamentRecordsAroundOwner");
+        assert_eq!(api_method("GET", around), name);
+        assert_eq!(api_method("POST", around), None);
+        assert_eq!(api_method("GET", "/v2/rpc/{id}"), None);
+        let m = on();
+        let took = Duration::from_millis(1);
+        m.api("GetAccount", took, (0, 90), Code::Ok);
+        m.api("GetAccount", took, (0, 40), Code::Unauthenticated);
+        let text = m.render();
+        for line in [
+            r#"nakama_GetAccount_count{node_name="node1"} 2"#,
+            r#"nakama_GetAccount_sent_bytes{node_name="node1"} 130"#,
+            r#"nakama_GetAccount_errors{node_name="node1"} 1"#,
+            r#"nakama_overall_request_errors{node_name="node1"} 1"#,
+            r#"nakama_count{node_name="node1",transport="api",rpc_id="GetAccount",rpc_code="Unauthenticated"} 1"#,
         ] {
             assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
         }
