@@ -300,9 +300,11 @@ fn routes(app: Arc<App>) -> Router {
 /// own), once a handler answered (answers made before one, like a body
 /// too large, are the gateway's in Nakama and are not counted).
 async fn api_metrics(State(app): Shared, req: Request, next: axum::middleware::Next) -> Response {
-    let route = req.extensions().get::<axum::extract::MatchedPath>();
+    let route = (app.metrics.enabled())
+        .then(|| req.extensions().get::<axum::extract::MatchedPath>())
+        .flatten();
     let method = route.and_then(|r| crate::metrics::api_method(req.method().as_str(), r.as_str()));
-    let Some(method) = method.filter(|_| app.metrics.enabled()) else {
+    let Some(method) = method else {
         return next.run(req).await;
     };
     let recv = axum::body::HttpBody::size_hint(req.body())
