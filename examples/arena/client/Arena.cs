@@ -105,9 +105,7 @@ namespace ArenaClient
     /// <summary>The module's RPCs, typed: each sends its input's JSON through an <see cref="RpcCall"/> and decodes the result's.</summary>
     public static class Rpcs
     {
-        /// <summary>
-        /// Calls RPC <c>arena_create</c>.
-        /// </summary>
+        /// <summary>Calls RPC <c>arena_create</c>.</summary>
         public static async Task<Created> ArenaCreateAsync(RpcCall call, CreateArena input)
         {
             return ClientJson.Decode<Created>(await call("arena_create", ClientJson.Encode<CreateArena>(input)).ConfigureAwait(false));

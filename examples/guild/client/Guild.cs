@@ -146,17 +146,13 @@ namespace GuildClient
     /// <summary>The module's RPCs, typed: each sends its input's JSON through an <see cref="RpcCall"/> and decodes the result's.</summary>
     public static class Rpcs
     {
-        /// <summary>
-        /// Adds the caller's points to the `contributions` leaderboard.
-        /// </summary>
+        /// <summary>Adds the caller's points to the `contributions` leaderboard.</summary>
         public static async Task<Contribution> ContributeAsync(RpcCall call, Contribute input)
         {
             return ClientJson.Decode<Contribution>(await call("contribute", ClientJson.Encode<Contribute>(input)).ConfigureAwait(false));
         }
 
-        /// <summary>
-        /// Creates a guild owned by the caller; a name in use is `ALREADY_EXISTS`.
-        /// </summary>
+        /// <summary>Creates a guild owned by the caller; a name in use is `ALREADY_EXISTS`.</summary>
         /// <remarks>
         /// Errors of GuildError (besides the host's own, such as a payload that does not decode):
         /// <list type="bullet">
@@ -173,9 +169,7 @@ namespace GuildClient
             return ClientJson.Decode<Guild>(await call("create_guild", ClientJson.Encode<CreateGuild>(input)).ConfigureAwait(false));
         }
 
-        /// <summary>
-        /// A guild by name, or `NOT_FOUND`.
-        /// </summary>
+        /// <summary>A guild by name, or `NOT_FOUND`.</summary>
         /// <remarks>
         /// Errors of GuildError (besides the host's own, such as a payload that does not decode):
         /// <list type="bullet">
