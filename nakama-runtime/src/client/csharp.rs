@@ -265,8 +265,7 @@ impl<'a> Gen<'a> {
         }
         for key in ["oneOf", "anyOf"] {
             if let Some(parts) = o.get(key).and_then(Value::as_array) {
-                let (nulls, rest): (Vec<&Value>, Vec<&Value>) =
-                    parts.iter().partition(|p| is_null(p));
+                let (nulls, rest): (Vec<&Value>, Vec<&Value>) = parts.iter().partition(is_null);
                 let nullable = !nulls.is_empty();
                 return match rest.as_slice() {
                     [] => (ANY.into(), true),
@@ -276,8 +275,11 @@ impl<'a> Gen<'a> {
                     }
                     _ if rest.iter().all(|p| is_string_value(p)) => ("string".into(), nullable),
                     _ if rest.iter().all(|p| is_plain_object(p)) => {
+                        // The shapes without the null: a class that may be null.
+                        let mut shapes = o.clone();
+                        shapes.insert(key.into(), json!(rest));
                         let class = unique(type_name(hint), &mut self.taken);
-                        self.class(&class, s);
+                        self.class(&class, &Value::Object(shapes));
                         (class, nullable)
                     }
                     _ => (ANY.into(), nullable),
@@ -1132,6 +1134,15 @@ mod tests {
         adjacent: Adjacent,
         external: External,
         units: Vec<Role>,
+        /// An enum with data that may be null.
+        maybe: Option<Adjacent2>,
+    }
+
+    #[derive(Serialize, Deserialize, JsonSchema)]
+    #[serde(tag = "t", content = "c")]
+    enum Adjacent2 {
+        A(u32),
+        B { b: bool },
     }
 
     #[derive(Serialize, Deserialize, JsonSchema)]
@@ -1292,6 +1303,7 @@ mod tests {
             "        public List<object> Mixed { get; set; }",
             "        public object Extra { get; set; }",
             "        public List<string> Units { get; set; }",
+            "        /// <summary>An enum with data that may be null.</summary>\n        [DataMember(Name = \"maybe\", EmitDefaultValue = false)]\n        public Adjacent2 Maybe { get; set; }",
         ] {
             has(&cs, text);
         }
@@ -1451,7 +1463,7 @@ mod tests {
             )
         };
         assert!(out.status.success(), "{}", output(&out));
-        let player = |action, adjacent, external| Player {
+        let player = |action, adjacent, external, maybe| Player {
             name: "ann".into(),
             level: Some(3),
             score: 1.5,
@@ -1469,17 +1481,23 @@ mod tests {
             adjacent,
             external,
             units: vec![Role::Owner, Role::Member],
+            maybe,
         };
         for p in [
+            // `c` differs between Adjacent2's shapes: an `object`, which
+            // keeps a number, but (with DataContractJsonSerializer) no
+            // JSON object's fields, as the file says.
             player(
                 Action::Move { x: 4 },
                 Adjacent::A(5),
                 External::Move { x: 6 },
+                Some(Adjacent2::A(7)),
             ),
             player(
                 Action::Say { text: "hi".into() },
                 Adjacent::B("b".into()),
                 External::Say("s".into()),
+                None,
             ),
         ] {
             let mut sent = serde_json::to_value(&p).unwrap();
