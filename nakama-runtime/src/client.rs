@@ -6,8 +6,8 @@
 //! Payload and result types that derive [`schemars::JsonSchema`] (next to
 //! serde's derives) are described exactly as serde reads and writes them:
 //! renames, optional fields, enums. Types that do not are `unknown` in
-//! TypeScript and `true` (anything) in the schema, with a comment naming
-//! them.
+//! TypeScript, their JSON text (`string`) in C# and `true` (anything) in
+//! the schema, with a comment naming them.
 //!
 //! Keep the generated files in the repository and check them in a unit
 //! test of the module, so that a change to an RPC's types that the client
@@ -19,6 +19,7 @@
 //! fn the_client_files_match_the_rpcs() {
 //!     let api = nakama_runtime::client::ClientApi::of_this_module();
 //!     expect_test::expect_file!["../client/guild.ts"].assert_eq(&api.typescript());
+//!     expect_test::expect_file!["../client/Guild.cs"].assert_eq(&api.csharp("GuildClient"));
 //!     expect_test::expect_file!["../client/guild.schema.json"].assert_eq(&api.json_schema());
 //! }
 //! ```
