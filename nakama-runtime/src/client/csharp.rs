@@ -393,7 +393,7 @@ impl<'a> Gen<'a> {
                 "Keys besides these properties are not kept (the JSON allows them).",
             );
         }
-        let mut members = BTreeSet::from([name.to_string()]);
+        let mut members = member_names(name, &[]);
         let mut body = String::new();
         for (json_name, schema) in &properties {
             let member = unique(member_name(json_name), &mut members);
@@ -423,8 +423,7 @@ impl<'a> Gen<'a> {
         let _ = writeln!(
             out,
             "    [DataContract]\n    public class {name}\n    {{{}    }}",
-            body.strip_prefix('\n')
-                .map_or(String::from("\n"), |b| format!("\n{b}"))
+            if body.is_empty() { "\n" } else { &body }
         );
     }
 
@@ -435,7 +434,7 @@ impl<'a> Gen<'a> {
             &mut docs,
             "A string: one of these values (serde's unit variants).",
         );
-        let mut members = BTreeSet::from([name.to_string()]);
+        let mut members = member_names(name, &[]);
         let mut body = String::new();
         for (value, docs) in string_values(schema) {
             let member = unique(member_name(&value), &mut members);
@@ -585,11 +584,8 @@ impl<'a> Gen<'a> {
             out,
             "\n    /// <summary>The op code of each {name} message.</summary>\n    public static class {codes}\n    {{"
         );
-        let mut constants = BTreeSet::from([codes.to_string()]);
-        let mut members: BTreeSet<String> = [name, "OpCode", "Encode", "Decode"]
-            .into_iter()
-            .map(String::from)
-            .collect();
+        let mut constants = member_names(codes, &[]);
+        let mut members = member_names(name, &["OpCode", "Encode", "Decode"]);
         struct V {
             op: i64,
             constant: String,
@@ -1090,6 +1086,24 @@ fn namespace_name(namespace: &str) -> String {
         .join(".")
 }
 
+/// The names a member of class `class` may not take: the class's own, the
+/// members of `object` (which it would hide) and `others`.
+fn member_names(class: &str, others: &[&str]) -> BTreeSet<String> {
+    [
+        class,
+        "Equals",
+        "Finalize",
+        "GetHashCode",
+        "GetType",
+        "MemberwiseClone",
+        "ToString",
+    ]
+    .iter()
+    .chain(others)
+    .map(|n| n.to_string())
+    .collect()
+}
+
 fn unique(name: String, used: &mut BTreeSet<String>) -> String {
     let mut n = name.clone();
     let mut i = 2;
@@ -1124,6 +1138,7 @@ mod tests {
         stats: BTreeMap<String, i64>,
         role: Role,
         class: String,
+        to_string: String,
         #[serde(rename = "2fa")]
         two_factor: bool,
         player: String,
@@ -1296,6 +1311,8 @@ mod tests {
             "        [DataMember(Name = \"tags\")]\n        public List<string> Tags { get; set; }",
             "        [DataMember(Name = \"stats\")]\n        public Dictionary<string, long> Stats { get; set; }",
             "        [DataMember(Name = \"class\")]\n        public string Class { get; set; }",
+            // `ToString` would hide object's.
+            "        [DataMember(Name = \"to_string\")]\n        public string ToString2 { get; set; }",
             "        [DataMember(Name = \"2fa\")]\n        public bool _2fa { get; set; }",
             // A member may not be named as its class.
             "        [DataMember(Name = \"player\")]\n        public string Player2 { get; set; }",
@@ -1472,6 +1489,7 @@ mod tests {
             stats: BTreeMap::from([("wins".into(), 2)]),
             role: Role::RpcCall,
             class: "x".into(),
+            to_string: "t".into(),
             two_factor: true,
             player: "p".into(),
             pos: (1, -2),
