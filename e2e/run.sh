@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests: the official @heroiclabs/nakama-js client (pinned in
-# package.json, installed here if missing) against a host serving
+# package.json, installed here if missing) and the generated C# clients
+# (compiled and run with Mono, installed here if missing) against a host serving
 # examples/hello, examples/guild and examples/arena, with the matchmaker
 # running every second (Nakama's default is 15 s) and examples/guild's
 # webhook secret in runtime.env:
@@ -18,6 +19,15 @@ cargo_target=$(cargo metadata --format-version 1 --no-deps --manifest-path "$roo
 
 if [ ! -d node_modules/@heroiclabs/nakama-js ] || [ ! -d node_modules/ws ] || [ ! -d node_modules/typescript ]; then
   SCARF_ANALYTICS=false npm ci --no-audit --no-fund
+fi
+# Mono's C# compiler and runtime for csharp.test.mjs (Debian's packages;
+# apt-get update only if a package is not found).
+if ! command -v mcs > /dev/null || ! command -v mono > /dev/null ||
+  [ ! -f /usr/lib/mono/4.5/System.Runtime.Serialization.dll ] || [ ! -f /usr/lib/mono/4.5/System.Net.Http.dll ]; then
+  mono_packages="mono-mcs mono-runtime libmono-system-runtime-serialization4.0-cil libmono-system-net-http4.0-cil"
+  # shellcheck disable=SC2086 # a list of packages
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $mono_packages > /dev/null 2>&1 ||
+    { apt-get update -qq > /dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $mono_packages > /dev/null; }
 fi
 
 case $target in

@@ -1,12 +1,13 @@
 //! What a game client sees of a module: its `#[rpc]` functions with their
-//! payload and result types, as a JSON Schema document and as a typed
-//! TypeScript client for `@heroiclabs/nakama-js`.
+//! payload and result types, as a JSON Schema document, as a typed
+//! TypeScript client for `@heroiclabs/nakama-js` and as typed C# for Unity
+//! and Nakama .NET.
 //!
 //! Payload and result types that derive [`schemars::JsonSchema`] (next to
 //! serde's derives) are described exactly as serde reads and writes them:
 //! renames, optional fields, enums. Types that do not are `unknown` in
-//! TypeScript and `true` (anything) in the schema, with a comment naming
-//! them.
+//! TypeScript, their JSON text (`string`) in C# and `true` (anything) in
+//! the schema, with a comment naming them.
 //!
 //! Keep the generated files in the repository and check them in a unit
 //! test of the module, so that a change to an RPC's types that the client
@@ -18,6 +19,7 @@
 //! fn the_client_files_match_the_rpcs() {
 //!     let api = nakama_runtime::client::ClientApi::of_this_module();
 //!     expect_test::expect_file!["../client/guild.ts"].assert_eq(&api.typescript());
+//!     expect_test::expect_file!["../client/Guild.cs"].assert_eq(&api.csharp("GuildClient"));
 //!     expect_test::expect_file!["../client/guild.schema.json"].assert_eq(&api.json_schema());
 //! }
 //! ```
@@ -28,6 +30,7 @@
 //! [`Initializer::register_rpc`](crate::Initializer::register_rpc) are not
 //! described.
 
+mod csharp;
 mod typescript;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -406,6 +409,20 @@ impl ClientApi {
     pub fn typescript(&self) -> String {
         typescript::render(self)
     }
+
+    /// One C# file (C# 7.3, .NET Standard 2.0: Unity and Mono compile it;
+    /// the BCL only) in `namespace`: a `[DataContract]` class per named
+    /// type, with `[DataMember]`s named as in the JSON; a static class
+    /// `Rpcs` with an async method per RPC (`create_guild` becomes
+    /// `CreateGuildAsync(RpcCall call, CreateGuild input)` answering
+    /// `Task<Guild>`), where `RpcCall` sends a payload to an RPC id and
+    /// answers the result's payload (with Nakama .NET,
+    /// `client.RpcAsync(session, id, payload)`'s); and per match message
+    /// enum a class of its messages with their op codes, `Encode` (the op
+    /// code and bytes of `socket.SendMatchStateAsync`) and `Decode`.
+    pub fn csharp(&self, namespace: &str) -> String {
+        csharp::render(self, namespace)
+    }
 }
 
 fn describe(shape: TypeShape, g: &mut SchemaGenerator) -> Described {
@@ -488,6 +505,15 @@ fn describe_message(m: &DeclaredMessage, g: &mut SchemaGenerator) -> Message {
         name: m.name.to_string(),
         docs: m.docs.trim().to_string(),
         variants,
+    }
+}
+
+/// Each line of a doc comment's text after `prefix` (and a space, if the
+/// line has text), for the generators.
+fn comment_lines(out: &mut String, prefix: &str, text: &str) {
+    for line in text.lines() {
+        let space = if line.is_empty() { "" } else { " " };
+        out.push_str(&format!("{prefix}{space}{line}\n"));
     }
 }
 

@@ -329,13 +329,14 @@ impl Match for Arena {
 
 #[cfg(test)]
 mod client_files {
-    /// `client/` holds the TypeScript client and JSON Schema of the RPC and
-    /// the match messages above; regenerate with
+    /// `client/` holds the TypeScript and C# clients and JSON Schema of the
+    /// RPC and the match messages above; regenerate with
     /// `UPDATE_EXPECT=1 cargo test -p arena --lib`.
     #[test]
     fn the_client_files_match_the_rpcs_and_messages() {
         let api = nakama_runtime::client::ClientApi::of_this_module();
         expect_test::expect_file!["../client/arena.ts"].assert_eq(&api.typescript());
+        expect_test::expect_file!["../client/Arena.cs"].assert_eq(&api.csharp("ArenaClient"));
         expect_test::expect_file!["../client/arena.schema.json"].assert_eq(&api.json_schema());
     }
 }

@@ -591,13 +591,14 @@ pub async fn mask_updated(
 
 #[cfg(test)]
 mod tests {
-    /// The TypeScript client and the JSON Schema in `client/` are generated
+    /// The TypeScript and C# clients and the JSON Schema in `client/` are generated
     /// from the RPCs above: a change to an RPC's types fails here until they
     /// are regenerated (`UPDATE_EXPECT=1 cargo test -p guild --lib`).
     #[test]
     fn the_client_files_match_the_rpcs() {
         let api = nakama_runtime::client::ClientApi::of_this_module();
         expect_test::expect_file!["../client/guild.ts"].assert_eq(&api.typescript());
+        expect_test::expect_file!["../client/Guild.cs"].assert_eq(&api.csharp("GuildClient"));
         expect_test::expect_file!["../client/guild.schema.json"].assert_eq(&api.json_schema());
     }
 }

@@ -11,7 +11,7 @@ use std::fmt::Write;
 
 use serde_json::{Map, Value};
 
-use super::{is_protobuf, ref_name, ClientApi, Described, Message};
+use super::{comment_lines, is_protobuf, ref_name, ClientApi, Described, Message};
 
 pub(super) fn render(api: &ClientApi) -> String {
     let mut out = String::new();
@@ -266,13 +266,7 @@ fn doc_comment(out: &mut String, indent: &str, text: Option<&str>) {
         return;
     }
     let _ = writeln!(out, "{indent}/**");
-    for line in text.lines() {
-        let _ = writeln!(
-            out,
-            "{indent} *{}{line}",
-            if line.is_empty() { "" } else { " " }
-        );
-    }
+    comment_lines(out, &format!("{indent} *"), &text);
     let _ = writeln!(out, "{indent} */");
 }
 
