@@ -20,15 +20,8 @@ cargo_target=$(cargo metadata --format-version 1 --no-deps --manifest-path "$roo
 if [ ! -d node_modules/@heroiclabs/nakama-js ] || [ ! -d node_modules/ws ] || [ ! -d node_modules/typescript ]; then
   SCARF_ANALYTICS=false npm ci --no-audit --no-fund
 fi
-# Mono's C# compiler and runtime for csharp.test.mjs (Debian's packages;
-# apt-get update only if a package is not found).
-if ! command -v mcs > /dev/null || ! command -v mono > /dev/null ||
-  [ ! -f /usr/lib/mono/4.5/System.Runtime.Serialization.dll ] || [ ! -f /usr/lib/mono/4.5/System.Net.Http.dll ]; then
-  mono_packages="mono-mcs mono-runtime libmono-system-runtime-serialization4.0-cil libmono-system-net-http4.0-cil"
-  # shellcheck disable=SC2086 # a list of packages
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $mono_packages > /dev/null 2>&1 ||
-    { apt-get update -qq > /dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $mono_packages > /dev/null; }
-fi
+# Mono's C# compiler and runtime for csharp.test.mjs.
+"$root/scripts/install-mono"
 
 case $target in
 devhost)
