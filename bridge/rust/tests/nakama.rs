@@ -793,3 +793,13 @@ fn a_matchmaker_processor_replaces_the_grouping_in_nakama() {
     assert!(log.contains("no processing today"), "{log}");
     assert!(!log.contains("the override runs"), "{log}");
 }
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn social_logins_are_forwarded_and_refused_as_without_social_settings() {
+    let runtime = runtime_folder(&["fixture-nk"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    use nakama_conformance::social::{self, Host};
+    social::check_social_functions(nakama.port, Host::Nakama);
+    social::check_social_routes(nakama.port, Host::Nakama);
+}
