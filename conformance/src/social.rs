@@ -218,6 +218,10 @@ pub fn check_social_routes(port: u16, host: Host) {
         bad("Steam access token is required.")
     );
     assert_eq!(
+        post("link/steam", json!({"account": {"token": ""}})),
+        bad("Steam access token is required.")
+    );
+    assert_eq!(
         post(
             "link/steam",
             json!({"account": {"token": "t"}, "sync": true})

@@ -489,3 +489,75 @@ pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answ
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `{"algorithm":"HMAC-SHA256","issued_at":1700000000,
+    /// "player_id":"conformance-player","request_payload":""}`, signed with
+    /// the empty secret.
+    const SIGNED: &str = "Bj9teBzONnBPkqdpxhX3Wbj_4fAJdcb1w06wjhYG6Sc.eyJhbGdvcml0aG0iOiJITUFDLVNIQTI1NiIsImlzc3VlZF9hdCI6MTcwMDAwMDAwMCwicGxheWVyX2lkIjoiY29uZm9ybWFuY2UtcGxheWVyIiwicmVxdWVzdF9wYXlsb2FkIjoiIn0";
+
+    fn sign(payload: &str, secret: &str) -> String {
+        let payload64 = general_purpose::URL_SAFE_NO_PAD.encode(payload);
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret.as_bytes());
+        let sig = ring::hmac::sign(&key, payload64.as_bytes());
+        format!(
+            "{}.{payload64}",
+            general_purpose::URL_SAFE_NO_PAD.encode(sig)
+        )
+    }
+
+    #[test]
+    fn instant_games_player_info_is_checked_with_the_secret() {
+        assert_eq!(
+            instant_game_player(SIGNED, "").as_deref(),
+            Some("conformance-player")
+        );
+        assert_eq!(instant_game_player(SIGNED, "secret"), None);
+        let hs256 = sign(r#"{"algorithm":"HS256","player_id":"p"}"#, "s");
+        assert_eq!(instant_game_player(&hs256, "s").as_deref(), Some("p"));
+        // Nakama's refusals: not two parts, an unknown method, a payload
+        // whose fields have other types, padding.
+        assert_eq!(instant_game_player(&format!("{SIGNED}.x"), ""), None);
+        assert_eq!(instant_game_player("abc", ""), None);
+        let none = sign(r#"{"algorithm":"none","player_id":"p"}"#, "");
+        assert_eq!(instant_game_player(&none, ""), None);
+        let typed = sign(r#"{"algorithm":"HS256","issued_at":"now"}"#, "");
+        assert_eq!(instant_game_player(&typed, ""), None);
+        let null = sign("null", "");
+        assert_eq!(instant_game_player(&null, ""), None, "no algorithm");
+        assert_eq!(instant_game_player(&format!("{SIGNED}="), ""), None);
+    }
+
+    #[test]
+    fn game_center_key_urls_must_be_https_with_a_path_on_apple_com() {
+        let ok = nk::GameCenterCredentials {
+            salt: "c2FsdA==".into(),
+            signature: "c2ln".into(),
+            public_key_url: "https://static.gc.apple.com/public-key/gc-prod-9.cer".into(),
+            ..Default::default()
+        };
+        assert!(game_center_checks_out(&ok));
+        for url in [
+            "http://static.gc.apple.com/k.cer",
+            "https://static.gc.apple.com/",
+            "https://static.gc.apple.com",
+            "https://apple.com.example.org/k",
+            "https://static.gc.apple.com:443/k",
+            "static.gc.apple.com/k",
+        ] {
+            let g = nk::GameCenterCredentials {
+                public_key_url: url.into(),
+                ..ok.clone()
+            };
+            assert!(!game_center_checks_out(&g), "{url}");
+        }
+        let unpadded = nk::GameCenterCredentials {
+            salt: "c2FsdA".into(),
+            ..ok.clone()
+        };
+        assert!(!game_center_checks_out(&unpadded));
+    }
+}
