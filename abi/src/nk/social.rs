@@ -44,22 +44,13 @@ pub struct AuthenticateFacebookInstantGameArgs {
     pub create: bool,
 }
 
-/// Arguments of `authenticate_game_center`: Game Center's identity
-/// verification data, as the client got it.
+/// Arguments of `authenticate_game_center` (on the wire: the six fields,
+/// `username` and `create`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AuthenticateGameCenterArgs {
-    pub player_id: String,
-    /// The app's bundle id.
-    pub bundle_id: String,
-    /// When Game Center signed, Unix seconds.
-    pub timestamp: i64,
-    /// Base64, as Game Center gives it.
-    pub salt: String,
-    /// Base64, as Game Center gives it.
-    pub signature: String,
-    /// Where Apple's public key is (an `https` URL on `*.apple.com`).
-    pub public_key_url: String,
+    #[serde(flatten)]
+    pub credentials: GameCenterCredentials,
     /// Empty: a random one when creating.
     pub username: String,
     pub create: bool,
@@ -90,24 +81,18 @@ pub struct LinkFriendsArgs {
     pub import_friends: bool,
 }
 
-/// Arguments of `link_game_center` and `unlink_game_center`.
+/// Arguments of `link_game_center` and `unlink_game_center` (on the
+/// wire: `user_id` and the six fields).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LinkGameCenterArgs {
     pub user_id: String,
-    pub player_id: String,
-    pub bundle_id: String,
-    /// When Game Center signed, Unix seconds.
-    pub timestamp: i64,
-    pub salt: String,
-    pub signature: String,
-    pub public_key_url: String,
+    #[serde(flatten)]
+    pub credentials: GameCenterCredentials,
 }
 
 /// Game Center's identity verification data, as the client got it from
-/// `fetchItems(forIdentityVerificationSignature:)`: what the SDK's
-/// `authenticate_game_center`, `link_game_center` and `unlink_game_center`
-/// take.
+/// `fetchItems(forIdentityVerificationSignature:)`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GameCenterCredentials {
@@ -125,35 +110,32 @@ pub struct GameCenterCredentials {
     pub public_key_url: String,
 }
 
-impl LinkGameCenterArgs {
-    /// The arguments for `user_id` and `credentials`.
-    pub fn new(user_id: &str, credentials: &GameCenterCredentials) -> Self {
-        let c = credentials.clone();
-        LinkGameCenterArgs {
-            user_id: user_id.to_string(),
-            player_id: c.player_id,
-            bundle_id: c.bundle_id,
-            timestamp: c.timestamp,
-            salt: c.salt,
-            signature: c.signature,
-            public_key_url: c.public_key_url,
-        }
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl AuthenticateGameCenterArgs {
-    /// The arguments for `credentials`, `username` and `create`.
-    pub fn new(credentials: &GameCenterCredentials, username: &str, create: bool) -> Self {
-        let c = credentials.clone();
-        AuthenticateGameCenterArgs {
-            player_id: c.player_id,
-            bundle_id: c.bundle_id,
-            timestamp: c.timestamp,
-            salt: c.salt,
-            signature: c.signature,
-            public_key_url: c.public_key_url,
-            username: username.to_string(),
-            create,
-        }
+    #[test]
+    fn game_center_fields_are_flat_on_the_wire() {
+        let a: LinkGameCenterArgs =
+            serde_json::from_str(r#"{"user_id":"u","player_id":"p","timestamp":7}"#).unwrap();
+        assert_eq!(
+            (
+                a.user_id.as_str(),
+                a.credentials.player_id.as_str(),
+                a.credentials.timestamp
+            ),
+            ("u", "p", 7)
+        );
+        let json = serde_json::to_value(AuthenticateGameCenterArgs {
+            credentials: GameCenterCredentials {
+                salt: "s".into(),
+                ..Default::default()
+            },
+            create: true,
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(json["salt"], "s");
+        assert_eq!(json["create"], true);
     }
 }

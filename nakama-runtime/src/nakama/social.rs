@@ -51,6 +51,13 @@ fn friends_link(user_id: &str, username: &str, token: &str, import: bool) -> nk:
     }
 }
 
+fn game_center_link(user_id: &str, c: &nk::GameCenterCredentials) -> nk::LinkGameCenterArgs {
+    nk::LinkGameCenterArgs {
+        user_id: user_id.to_string(),
+        credentials: c.clone(),
+    }
+}
+
 impl Nakama {
     /// Finds or creates (with `create`) an account by Sign in with Apple
     /// identity token (`AuthenticateApple`); `username` is for a new
@@ -135,9 +142,12 @@ impl Nakama {
         username: Option<&str>,
         create: bool,
     ) -> Result<nk::AuthenticateResult, Error> {
-        let args =
-            nk::AuthenticateGameCenterArgs::new(credentials, username.unwrap_or_default(), create);
-        self.call::<nk::AuthenticateGameCenter>(&args).await
+        self.call::<nk::AuthenticateGameCenter>(&nk::AuthenticateGameCenterArgs {
+            credentials: credentials.clone(),
+            username: username.unwrap_or_default().to_string(),
+            create,
+        })
+        .await
     }
 
     /// Finds or creates an account by Google ID token
@@ -236,7 +246,7 @@ impl Nakama {
         user_id: &str,
         credentials: &nk::GameCenterCredentials,
     ) -> Result<(), Error> {
-        self.call::<nk::LinkGameCenter>(&nk::LinkGameCenterArgs::new(user_id, credentials))
+        self.call::<nk::LinkGameCenter>(&game_center_link(user_id, credentials))
             .await
     }
 
@@ -309,7 +319,7 @@ impl Nakama {
         user_id: &str,
         credentials: &nk::GameCenterCredentials,
     ) -> Result<(), Error> {
-        self.call::<nk::UnlinkGameCenter>(&nk::LinkGameCenterArgs::new(user_id, credentials))
+        self.call::<nk::UnlinkGameCenter>(&game_center_link(user_id, credentials))
             .await
     }
 

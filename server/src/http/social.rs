@@ -190,18 +190,11 @@ impl SocialAuth for hook::AuthenticateGameCenter {
         let Some(a) = &r.account else {
             return refuse("GameCenter access credentials are required.");
         };
-        let required = [
-            (a.bundle_id.is_empty(), "bundle ID"),
-            (a.player_id.is_empty(), "player ID"),
-            (a.public_key_url.is_empty(), "public key URL"),
-            (a.salt.is_empty(), "salt"),
-            (a.signature.is_empty(), "signature"),
-            (a.timestamp_seconds == 0, "timestamp"),
-        ];
-        if let Some((_, what)) = required.iter().find(|(missing, _)| *missing) {
-            return refuse(&format!("GameCenter {what} is required."));
+        let g = game_center(a);
+        if let Some(e) = social::game_center_missing(&g) {
+            return e;
         }
-        let cred = Credential::GameCenter(game_center(a));
+        let cred = Credential::GameCenter(g);
         then_core(&r.username, r.create, Provider::GameCenter, cred)
     }
 }

@@ -197,6 +197,21 @@ fn game_center(g: &nk::GameCenterCredentials) -> CallError {
     }
 }
 
+/// The first of Game Center's six fields missing, in the order of
+/// Nakama's core link and gateway authenticate checks.
+pub fn game_center_missing(g: &nk::GameCenterCredentials) -> Option<CallError> {
+    let required = [
+        (g.bundle_id.is_empty(), "bundle ID"),
+        (g.player_id.is_empty(), "player ID"),
+        (g.public_key_url.is_empty(), "public key URL"),
+        (g.salt.is_empty(), "salt"),
+        (g.signature.is_empty(), "signature"),
+        (g.timestamp == 0, "timestamp"),
+    ];
+    let (_, what) = required.iter().find(|(missing, _)| *missing)?;
+    Some(refuse(&format!("GameCenter {what} is required.")))
+}
+
 /// Nakama's core authenticate, its arguments checked: the provider's
 /// verdict. Never a success on the dev host, which finds no account by a
 /// provider id.
@@ -223,18 +238,7 @@ pub fn link(p: Provider, cred: Credential) -> CallError {
     let token = match cred {
         Credential::Token(t) => t,
         Credential::GameCenter(g) => {
-            let required = [
-                (g.bundle_id.is_empty(), "bundle ID"),
-                (g.player_id.is_empty(), "player ID"),
-                (g.public_key_url.is_empty(), "public key URL"),
-                (g.salt.is_empty(), "salt"),
-                (g.signature.is_empty(), "signature"),
-                (g.timestamp == 0, "timestamp"),
-            ];
-            if let Some((_, what)) = required.iter().find(|(missing, _)| *missing) {
-                return refuse(&format!("GameCenter {what} is required."));
-            }
-            return game_center(&g);
+            return game_center_missing(&g).unwrap_or_else(|| game_center(&g))
         }
     };
     match p {
@@ -279,13 +283,7 @@ pub fn unlink(c: &Conn, user_id: &str, p: Provider, cred: Credential) -> Result<
             _ => return Err(no_provider(p)),
         },
         Credential::GameCenter(g) => {
-            let all = !(g.bundle_id.is_empty()
-                || g.player_id.is_empty()
-                || g.public_key_url.is_empty()
-                || g.salt.is_empty()
-                || g.signature.is_empty()
-                || g.timestamp == 0);
-            if all {
+            if game_center_missing(&g).is_none() {
                 return Err(game_center(&g));
             }
             false
@@ -353,50 +351,49 @@ where
     })
 }
 
-fn link_token<F>(args: &[u8], p: Provider) -> Answer
+/// A link function: the user id check, then the core; `parts` are the
+/// user id and the credential of its arguments.
+fn link_fn<F>(args: &[u8], p: Provider, parts: fn(F::Args) -> (String, Credential)) -> Answer
 where
-    F: NkFunction<Args = nk::LinkTokenArgs, Output = ()>,
+    F: NkFunction<Output = ()>,
 {
     refused::<F>(args, move |a| {
-        user(&a.user_id)?;
-        Err(link(p, Credential::Token(a.token)))
+        let (uid, cred) = parts(a);
+        user(&uid)?;
+        Err(link(p, cred))
     })
 }
 
-fn link_friends<F>(args: &[u8], p: Provider) -> Answer
+/// An unlink function: the user id check, then the core.
+fn unlink_fn<F>(
+    api: &DevHostApi,
+    args: &[u8],
+    p: Provider,
+    parts: fn(F::Args) -> (String, Credential),
+) -> Answer
 where
-    F: NkFunction<Args = nk::LinkFriendsArgs, Output = ()>,
-{
-    refused::<F>(args, move |a| {
-        user(&a.user_id)?;
-        Err(link(p, Credential::Token(a.token)))
-    })
-}
-
-fn unlink_token<F>(api: &DevHostApi, args: &[u8], p: Provider) -> Answer
-where
-    F: NkFunction<Args = nk::LinkTokenArgs, Output = ()>,
+    F: NkFunction<Output = ()>,
 {
     let parsed = decode::<F::Args>(F::NAME, args);
     let db = api.db.clone();
     Box::pin(async move {
-        let a = parsed?;
-        let uid = user(&a.user_id)?;
-        db.run(move |c| unlink(c, &uid, p, Credential::Token(a.token)))
-            .await?;
+        let (uid, cred) = parts(parsed?);
+        let uid = user(&uid)?;
+        db.run(move |c| unlink(c, &uid, p, cred)).await?;
         encode(&())
     })
 }
 
-fn game_center_of(a: &nk::LinkGameCenterArgs) -> nk::GameCenterCredentials {
-    nk::GameCenterCredentials {
-        player_id: a.player_id.clone(),
-        bundle_id: a.bundle_id.clone(),
-        timestamp: a.timestamp,
-        salt: a.salt.clone(),
-        signature: a.signature.clone(),
-        public_key_url: a.public_key_url.clone(),
-    }
+fn token_parts(a: nk::LinkTokenArgs) -> (String, Credential) {
+    (a.user_id, Credential::Token(a.token))
+}
+
+fn friends_parts(a: nk::LinkFriendsArgs) -> (String, Credential) {
+    (a.user_id, Credential::Token(a.token))
+}
+
+fn game_center_parts(a: nk::LinkGameCenterArgs) -> (String, Credential) {
+    (a.user_id, Credential::GameCenter(a.credentials))
 }
 
 /// The nk function `function`, when it is one of these.
@@ -430,61 +427,43 @@ pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answ
             })
         }
         nk::AuthenticateGameCenter::NAME => refused::<nk::AuthenticateGameCenter>(args, |a| {
+            let g = &a.credentials;
             let required = [
-                (a.player_id.is_empty(), "expects player ID string"),
-                (a.bundle_id.is_empty(), "expects bundle ID string"),
-                (a.timestamp == 0, "expects timestamp value"),
-                (a.salt.is_empty(), "expects salt string"),
-                (a.signature.is_empty(), "expects signature string"),
-                (a.public_key_url.is_empty(), "expects public key URL string"),
+                (g.player_id.is_empty(), "expects player ID string"),
+                (g.bundle_id.is_empty(), "expects bundle ID string"),
+                (g.timestamp == 0, "expects timestamp value"),
+                (g.salt.is_empty(), "expects salt string"),
+                (g.signature.is_empty(), "expects signature string"),
+                (g.public_key_url.is_empty(), "expects public key URL string"),
             ];
             if let Some((_, message)) = required.iter().find(|(missing, _)| *missing) {
                 return Err(refuse(message));
             }
             checks::username(&a.username)?;
-            let g = nk::GameCenterCredentials {
-                player_id: a.player_id,
-                bundle_id: a.bundle_id,
-                timestamp: a.timestamp,
-                salt: a.salt,
-                signature: a.signature,
-                public_key_url: a.public_key_url,
-            };
-            Err(authenticate(
-                GameCenter,
-                Credential::GameCenter(g),
-                a.create,
-            ))
+            let cred = Credential::GameCenter(a.credentials);
+            Err(authenticate(GameCenter, cred, a.create))
         }),
-        nk::LinkApple::NAME => link_token::<nk::LinkApple>(args, Apple),
+        nk::LinkApple::NAME => link_fn::<nk::LinkApple>(args, Apple, token_parts),
         nk::LinkFacebookInstantGame::NAME => {
-            link_token::<nk::LinkFacebookInstantGame>(args, FacebookInstantGame)
+            link_fn::<nk::LinkFacebookInstantGame>(args, FacebookInstantGame, token_parts)
         }
-        nk::LinkGoogle::NAME => link_token::<nk::LinkGoogle>(args, Google),
-        nk::LinkFacebook::NAME => link_friends::<nk::LinkFacebook>(args, Facebook),
-        nk::LinkSteam::NAME => link_friends::<nk::LinkSteam>(args, Steam),
-        nk::LinkGameCenter::NAME => refused::<nk::LinkGameCenter>(args, |a| {
-            user(&a.user_id)?;
-            Err(link(GameCenter, Credential::GameCenter(game_center_of(&a))))
-        }),
-        nk::UnlinkApple::NAME => unlink_token::<nk::UnlinkApple>(api, args, Apple),
-        nk::UnlinkFacebook::NAME => unlink_token::<nk::UnlinkFacebook>(api, args, Facebook),
+        nk::LinkGoogle::NAME => link_fn::<nk::LinkGoogle>(args, Google, token_parts),
+        nk::LinkFacebook::NAME => link_fn::<nk::LinkFacebook>(args, Facebook, friends_parts),
+        nk::LinkSteam::NAME => link_fn::<nk::LinkSteam>(args, Steam, friends_parts),
+        nk::LinkGameCenter::NAME => {
+            link_fn::<nk::LinkGameCenter>(args, GameCenter, game_center_parts)
+        }
+        nk::UnlinkApple::NAME => unlink_fn::<nk::UnlinkApple>(api, args, Apple, token_parts),
+        nk::UnlinkFacebook::NAME => {
+            unlink_fn::<nk::UnlinkFacebook>(api, args, Facebook, token_parts)
+        }
         nk::UnlinkFacebookInstantGame::NAME => {
-            unlink_token::<nk::UnlinkFacebookInstantGame>(api, args, FacebookInstantGame)
+            unlink_fn::<nk::UnlinkFacebookInstantGame>(api, args, FacebookInstantGame, token_parts)
         }
-        nk::UnlinkGoogle::NAME => unlink_token::<nk::UnlinkGoogle>(api, args, Google),
-        nk::UnlinkSteam::NAME => unlink_token::<nk::UnlinkSteam>(api, args, Steam),
+        nk::UnlinkGoogle::NAME => unlink_fn::<nk::UnlinkGoogle>(api, args, Google, token_parts),
+        nk::UnlinkSteam::NAME => unlink_fn::<nk::UnlinkSteam>(api, args, Steam, token_parts),
         nk::UnlinkGameCenter::NAME => {
-            let parsed = decode::<nk::LinkGameCenterArgs>(nk::UnlinkGameCenter::NAME, args);
-            let db = api.db.clone();
-            Box::pin(async move {
-                let a = parsed?;
-                let uid = user(&a.user_id)?;
-                let g = game_center_of(&a);
-                db.run(move |c| unlink(c, &uid, GameCenter, Credential::GameCenter(g)))
-                    .await?;
-                encode(&())
-            })
+            unlink_fn::<nk::UnlinkGameCenter>(api, args, GameCenter, game_center_parts)
         }
         _ => return None,
     })
