@@ -511,6 +511,19 @@ mod tests {
     }
 
     #[test]
+    fn a_valid_instant_games_player_is_never_found_or_stored() {
+        let info = || Credential::Token(SIGNED.to_string());
+        let p = Provider::FacebookInstantGame;
+        assert_eq!(authenticate(p, info(), false).code, Code::NotFound);
+        let created = authenticate(p, info(), true);
+        assert_eq!(created.code, Code::Unimplemented);
+        assert!(created.message.contains("Facebook Instant Game ids"));
+        assert_eq!(link(p, info()).code, Code::Unimplemented);
+        let forged = Credential::Token(format!("x{SIGNED}"));
+        assert_eq!(link(p, forged).code, Code::Unauthenticated);
+    }
+
+    #[test]
     fn game_center_key_urls_must_be_https_with_a_path_on_apple_com() {
         let ok = nk::GameCenterCredentials {
             salt: "c2FsdA==".into(),
