@@ -52,4 +52,4 @@ nakama)
   exit 2
   ;;
 esac
-NAKAMA_PORT=$port node --test ./*.test.mjs
+NAKAMA_HOST=$target NAKAMA_PORT=$port node --test ./*.test.mjs

@@ -17,11 +17,13 @@ mod accounts;
 mod friends;
 mod misc;
 mod purchases;
+mod social;
 pub use accounts::*;
 pub use friends::*;
 mod streams;
 pub use misc::*;
 pub use purchases::*;
+pub use social::*;
 pub use streams::*;
 
 /// One nk function: its wire name, arguments and result.
@@ -319,6 +321,50 @@ nk_functions! {
     /// `UnlinkEmail`: remove an account's email and password (not its last
     /// way in).
     UnlinkEmail = "unlink_email": LinkArgs => ();
+    /// `AuthenticateApple`: find or create an account by Sign in with
+    /// Apple identity token (needs Nakama's `social.apple.bundle_id`).
+    AuthenticateApple = "authenticate_apple": AuthenticateTokenArgs => AuthenticateResult;
+    /// `AuthenticateFacebook`: find or create an account by Facebook
+    /// access token, optionally importing Facebook friends.
+    AuthenticateFacebook = "authenticate_facebook": AuthenticateFacebookArgs => AuthenticateResult;
+    /// `AuthenticateFacebookInstantGame`: find or create an account by
+    /// Instant Games signed player info.
+    AuthenticateFacebookInstantGame = "authenticate_facebook_instant_game": AuthenticateFacebookInstantGameArgs => AuthenticateResult;
+    /// `AuthenticateGameCenter`: find or create an account by Game Center
+    /// identity verification data.
+    AuthenticateGameCenter = "authenticate_game_center": AuthenticateGameCenterArgs => AuthenticateResult;
+    /// `AuthenticateGoogle`: find or create an account by Google ID token.
+    AuthenticateGoogle = "authenticate_google": AuthenticateTokenArgs => AuthenticateResult;
+    /// `AuthenticateSteam`: find or create an account by Steam session
+    /// ticket (needs Nakama's `social.steam` publisher key and app id).
+    AuthenticateSteam = "authenticate_steam": AuthenticateTokenArgs => AuthenticateResult;
+    /// `LinkApple`: give an account a Sign in with Apple id.
+    LinkApple = "link_apple": LinkTokenArgs => ();
+    /// `LinkFacebook`: give an account a Facebook id.
+    LinkFacebook = "link_facebook": LinkFriendsArgs => ();
+    /// `LinkFacebookInstantGame`: give an account an Instant Games id.
+    LinkFacebookInstantGame = "link_facebook_instant_game": LinkTokenArgs => ();
+    /// `LinkGameCenter`: give an account a Game Center player id.
+    LinkGameCenter = "link_game_center": LinkGameCenterArgs => ();
+    /// `LinkGoogle`: give an account a Google id.
+    LinkGoogle = "link_google": LinkTokenArgs => ();
+    /// `LinkSteam`: give an account a Steam id.
+    LinkSteam = "link_steam": LinkFriendsArgs => ();
+    /// `UnlinkApple`: remove an account's Apple id (not its last way in).
+    UnlinkApple = "unlink_apple": LinkTokenArgs => ();
+    /// `UnlinkFacebook`: remove an account's Facebook id (not its last
+    /// way in).
+    UnlinkFacebook = "unlink_facebook": LinkTokenArgs => ();
+    /// `UnlinkFacebookInstantGame`: remove an account's Instant Games id
+    /// (not its last way in).
+    UnlinkFacebookInstantGame = "unlink_facebook_instant_game": LinkTokenArgs => ();
+    /// `UnlinkGameCenter`: remove an account's Game Center id (not its
+    /// last way in).
+    UnlinkGameCenter = "unlink_game_center": LinkGameCenterArgs => ();
+    /// `UnlinkGoogle`: remove an account's Google id (not its last way in).
+    UnlinkGoogle = "unlink_google": LinkTokenArgs => ();
+    /// `UnlinkSteam`: remove an account's Steam id (not its last way in).
+    UnlinkSteam = "unlink_steam": LinkTokenArgs => ();
     /// `WalletLedgerUpdate`: merge metadata into a wallet ledger item.
     WalletLedgerUpdate = "wallet_ledger_update": WalletLedgerUpdateArgs => LedgerItem;
     /// `MultiUpdate`: account updates, storage writes and deletes and

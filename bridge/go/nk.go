@@ -714,6 +714,9 @@ func nkError(name string, err error) (int, string) {
 	if code, ok := purchaseError(err); ok {
 		return code, msg
 	}
+	if code, ok := socialError(err); ok {
+		return code, msg
+	}
 	if code, ok := accountError(name, err); ok {
 		return code, msg
 	}

@@ -78,6 +78,7 @@ pub mod parties;
 pub mod realtime;
 pub mod rt_hooks;
 pub mod scheduler;
+pub mod social;
 pub mod status;
 pub mod stindex;
 pub mod streams;

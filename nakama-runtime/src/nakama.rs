@@ -15,6 +15,7 @@ mod accounts;
 mod friends;
 mod misc;
 mod purchases;
+mod social;
 mod streams;
 
 pub use nakama_runtime_abi::nk::{

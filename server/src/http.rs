@@ -40,6 +40,7 @@ mod matches;
 mod notification;
 mod party;
 mod purchase;
+mod social;
 mod tournament;
 
 use crate::config::Config;
@@ -212,6 +213,54 @@ fn routes(app: Arc<App>) -> Router {
         .route("/v2/account/unlink/custom", post(account::unlink_custom))
         .route("/v2/account/unlink/device", post(account::unlink_device))
         .route("/v2/account/unlink/email", post(account::unlink_email))
+        .route(
+            "/v2/account/authenticate/apple",
+            post(social::authenticate_apple),
+        )
+        .route(
+            "/v2/account/authenticate/facebook",
+            post(social::authenticate_facebook),
+        )
+        .route(
+            "/v2/account/authenticate/facebookinstantgame",
+            post(social::authenticate_facebook_instant_game),
+        )
+        .route(
+            "/v2/account/authenticate/gamecenter",
+            post(social::authenticate_game_center),
+        )
+        .route(
+            "/v2/account/authenticate/google",
+            post(social::authenticate_google),
+        )
+        .route(
+            "/v2/account/authenticate/steam",
+            post(social::authenticate_steam),
+        )
+        .route("/v2/account/link/apple", post(social::link_apple))
+        .route("/v2/account/link/facebook", post(social::link_facebook))
+        .route(
+            "/v2/account/link/facebookinstantgame",
+            post(social::link_facebook_instant_game),
+        )
+        .route(
+            "/v2/account/link/gamecenter",
+            post(social::link_game_center),
+        )
+        .route("/v2/account/link/google", post(social::link_google))
+        .route("/v2/account/link/steam", post(social::link_steam))
+        .route("/v2/account/unlink/apple", post(social::unlink_apple))
+        .route("/v2/account/unlink/facebook", post(social::unlink_facebook))
+        .route(
+            "/v2/account/unlink/facebookinstantgame",
+            post(social::unlink_facebook_instant_game),
+        )
+        .route(
+            "/v2/account/unlink/gamecenter",
+            post(social::unlink_game_center),
+        )
+        .route("/v2/account/unlink/google", post(social::unlink_google))
+        .route("/v2/account/unlink/steam", post(social::unlink_steam))
         .route("/v2/user", get(get_users))
         .route("/v2/iap/purchase/apple", post(purchase::purchase_apple))
         .route("/v2/iap/purchase/google", post(purchase::purchase_google))

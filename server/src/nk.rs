@@ -24,6 +24,7 @@ mod checks;
 mod friends;
 mod misc;
 mod purchases;
+pub mod social;
 mod streams;
 mod tournament;
 
@@ -293,6 +294,9 @@ impl HostApi for DevHostApi {
             return answer;
         }
         if let Some(answer) = purchases::call(function, args) {
+            return answer;
+        }
+        if let Some(answer) = social::call(self, function, args) {
             return answer;
         }
         let db = &self.db;

@@ -811,3 +811,13 @@ fn metrics_reach_nakamas_prometheus_exporter() {
     let nakama = nakama::start(runtime.path(), &flags).expect(NEEDS_NAKAMA);
     nakama_conformance::misc::check_prometheus(nakama.port, metrics_port);
 }
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn social_logins_are_forwarded_and_refused_as_without_social_settings() {
+    let runtime = runtime_folder(&["fixture-nk"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    use nakama_conformance::social::{self, Host};
+    social::check_social_functions(nakama.port, Host::Nakama);
+    social::check_social_routes(nakama.port, Host::Nakama);
+}

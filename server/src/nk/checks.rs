@@ -208,7 +208,8 @@ fn has_space_or_control(s: &str) -> bool {
     s.chars().any(|c| c.is_control() || c.is_whitespace())
 }
 
-fn username(username: &str) -> Result<(), CallError> {
+/// Nakama's module's username check (authenticate functions).
+pub fn username(username: &str) -> Result<(), CallError> {
     // Go's `[[:cntrl:]]|[\t\n\r\f\v]`: control characters (tabs and line
     // breaks are among them); a plain space is allowed.
     if username.chars().any(char::is_control) {

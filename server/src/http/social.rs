@@ -1,0 +1,475 @@
+//! The client's social login routes, `POST /v2/account/authenticate/*`,
+//! `/v2/account/link/*` and `/v2/account/unlink/*` for `apple`,
+//! `facebook`, `facebookinstantgame`, `gamecenter`, `google` and `steam`,
+//! with Nakama's checks and messages (server/api_authenticate.go,
+//! api_link.go, api_unlink.go) and the modules' hooks around each.
+//!
+//! The dev host asks no provider and keeps no provider ids
+//! ([`crate::nk::social`]): an authenticate or link call ends in Nakama's
+//! refusal or `UNIMPLEMENTED` where Nakama would ask the provider (so its
+//! after hook never runs here); an unlink call without a token (or, for
+//! Game Center, without all six fields) works as in Nakama: `{}` unless
+//! the account would be left no way to log in.
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, Uri};
+use axum::response::Response;
+use nakama_runtime_host::abi::hooks::{hook, Hook};
+use nakama_runtime_host::abi::{api, nk, Code};
+use nakama_runtime_host::CallError;
+use serde::de::DeserializeOwned;
+
+use super::{
+    check_server_key, create_flag, gateway_call_err, hooked_db_call, query_map, read_json,
+    username_param, Shared,
+};
+use crate::db::Conn;
+use crate::nk::social::{self, Credential, Provider};
+
+fn refuse(message: &str) -> CallError {
+    CallError::new(Code::InvalidArgument, message)
+}
+
+/// A boolean query parameter (`sync`), read as the gateway reads `create`.
+fn flag(query: &std::collections::HashMap<String, Vec<String>>, name: &str) -> Option<bool> {
+    query
+        .get(name)
+        .and_then(|v| v.first())
+        .map(|v| v != "false" && v != "0")
+}
+
+fn token(t: &str) -> Credential {
+    Credential::Token(t.to_string())
+}
+
+fn game_center(a: &api::AccountGameCenter) -> nk::GameCenterCredentials {
+    nk::GameCenterCredentials {
+        player_id: a.player_id.clone(),
+        bundle_id: a.bundle_id.clone(),
+        timestamp: a.timestamp_seconds,
+        salt: a.salt.clone(),
+        signature: a.signature.clone(),
+        public_key_url: a.public_key_url.clone(),
+    }
+}
+
+/// The username check of the gateway's authenticate calls, then the core.
+fn then_core(username: &str, create: Option<bool>, p: Provider, cred: Credential) -> CallError {
+    if username.chars().any(char::is_control) {
+        return refuse("Username invalid, no spaces or control characters allowed.");
+    }
+    if username.len() > 128 {
+        return refuse("Username invalid, must be 1-128 bytes.");
+    }
+    social::authenticate(p, cred, create.unwrap_or(true))
+}
+
+/// The authenticate routes differ in these.
+trait SocialAuth: Hook<Response = api::Session> {
+    /// The body.
+    type Account: DeserializeOwned + Default;
+    /// The request from the body and the `create`, `username` and `sync`
+    /// query parameters.
+    fn request(
+        a: Self::Account,
+        create: Option<bool>,
+        username: String,
+        sync: Option<bool>,
+    ) -> Self::Request;
+    /// Nakama's refusal of a (hook-changed) request.
+    fn refusal(r: &Self::Request) -> CallError;
+}
+
+/// Nakama's "... token is required." check of a request's account, then
+/// the username and the core.
+fn token_auth(
+    token: Option<&str>,
+    missing: &str,
+    username: &str,
+    create: Option<bool>,
+    p: Provider,
+) -> CallError {
+    match token {
+        Some(t) if !t.is_empty() => then_core(username, create, p, self::token(t)),
+        _ => refuse(missing),
+    }
+}
+
+impl SocialAuth for hook::AuthenticateApple {
+    type Account = api::AccountApple;
+    fn request(
+        a: Self::Account,
+        create: Option<bool>,
+        username: String,
+        _: Option<bool>,
+    ) -> Self::Request {
+        api::AuthenticateAppleRequest {
+            account: Some(a),
+            create,
+            username,
+        }
+    }
+    fn refusal(_: &Self::Request) -> CallError {
+        // No `social.apple.bundle_id` here: Nakama checks it first.
+        CallError::new(
+            Code::FailedPrecondition,
+            "Apple authentication is not configured.",
+        )
+    }
+}
+
+impl SocialAuth for hook::AuthenticateFacebook {
+    type Account = api::AccountFacebook;
+    fn request(
+        a: Self::Account,
+        create: Option<bool>,
+        username: String,
+        sync: Option<bool>,
+    ) -> Self::Request {
+        api::AuthenticateFacebookRequest {
+            account: Some(a),
+            create,
+            username,
+            sync,
+        }
+    }
+    fn refusal(r: &Self::Request) -> CallError {
+        let t = r.account.as_ref().map(|a| a.token.as_str());
+        token_auth(
+            t,
+            "Facebook access token is required.",
+            &r.username,
+            r.create,
+            Provider::Facebook,
+        )
+    }
+}
+
+impl SocialAuth for hook::AuthenticateFacebookInstantGame {
+    type Account = api::AccountFacebookInstantGame;
+    fn request(
+        a: Self::Account,
+        create: Option<bool>,
+        username: String,
+        _: Option<bool>,
+    ) -> Self::Request {
+        api::AuthenticateFacebookInstantGameRequest {
+            account: Some(a),
+            create,
+            username,
+        }
+    }
+    fn refusal(r: &Self::Request) -> CallError {
+        let t = r.account.as_ref().map(|a| a.signed_player_info.as_str());
+        token_auth(
+            t,
+            "Signed Player Info for a Facebook Instant Game is required.",
+            &r.username,
+            r.create,
+            Provider::FacebookInstantGame,
+        )
+    }
+}
+
+impl SocialAuth for hook::AuthenticateGameCenter {
+    type Account = api::AccountGameCenter;
+    fn request(
+        a: Self::Account,
+        create: Option<bool>,
+        username: String,
+        _: Option<bool>,
+    ) -> Self::Request {
+        api::AuthenticateGameCenterRequest {
+            account: Some(a),
+            create,
+            username,
+        }
+    }
+    fn refusal(r: &Self::Request) -> CallError {
+        let Some(a) = &r.account else {
+            return refuse("GameCenter access credentials are required.");
+        };
+        let g = game_center(a);
+        if let Some(e) = social::game_center_missing(&g) {
+            return e;
+        }
+        let cred = Credential::GameCenter(g);
+        then_core(&r.username, r.create, Provider::GameCenter, cred)
+    }
+}
+
+impl SocialAuth for hook::AuthenticateGoogle {
+    type Account = api::AccountGoogle;
+    fn request(
+        a: Self::Account,
+        create: Option<bool>,
+        username: String,
+        _: Option<bool>,
+    ) -> Self::Request {
+        api::AuthenticateGoogleRequest {
+            account: Some(a),
+            create,
+            username,
+        }
+    }
+    fn refusal(r: &Self::Request) -> CallError {
+        let t = r.account.as_ref().map(|a| a.token.as_str());
+        token_auth(
+            t,
+            "Google access token is required.",
+            &r.username,
+            r.create,
+            Provider::Google,
+        )
+    }
+}
+
+impl SocialAuth for hook::AuthenticateSteam {
+    type Account = api::AccountSteam;
+    fn request(
+        a: Self::Account,
+        create: Option<bool>,
+        username: String,
+        sync: Option<bool>,
+    ) -> Self::Request {
+        api::AuthenticateSteamRequest {
+            account: Some(a),
+            create,
+            username,
+            sync,
+        }
+    }
+    fn refusal(_: &Self::Request) -> CallError {
+        // No `social.steam` publisher key or app id here: checked first.
+        CallError::new(
+            Code::FailedPrecondition,
+            "Steam authentication is not configured.",
+        )
+    }
+}
+
+/// Server key, body, before hook, Nakama's refusal.
+async fn authenticate<H: SocialAuth>(
+    State(app): Shared,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if let Err(r) = check_server_key(&app, &headers) {
+        return r;
+    }
+    let account: H::Account = match read_json(&app, body).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let query = query_map(&uri);
+    let req = H::request(
+        account,
+        create_flag(&query),
+        username_param(&query),
+        flag(&query, "sync"),
+    );
+    match app.before::<H>(None, req).await {
+        Ok(req) => gateway_call_err(H::refusal(&req)),
+        Err(r) => r,
+    }
+}
+
+pub(super) async fn authenticate_apple(
+    state: Shared,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    authenticate::<hook::AuthenticateApple>(state, uri, headers, body).await
+}
+
+pub(super) async fn authenticate_facebook(
+    state: Shared,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    authenticate::<hook::AuthenticateFacebook>(state, uri, headers, body).await
+}
+
+pub(super) async fn authenticate_facebook_instant_game(
+    state: Shared,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    authenticate::<hook::AuthenticateFacebookInstantGame>(state, uri, headers, body).await
+}
+
+pub(super) async fn authenticate_game_center(
+    state: Shared,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    authenticate::<hook::AuthenticateGameCenter>(state, uri, headers, body).await
+}
+
+pub(super) async fn authenticate_google(
+    state: Shared,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    authenticate::<hook::AuthenticateGoogle>(state, uri, headers, body).await
+}
+
+pub(super) async fn authenticate_steam(
+    state: Shared,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    authenticate::<hook::AuthenticateSteam>(state, uri, headers, body).await
+}
+
+type Task = fn(&mut Conn) -> Result<(), CallError>;
+
+/// Session, body, before hook, Nakama's refusal.
+async fn link<H: Hook<Response = ()>>(
+    State(app): Shared,
+    headers: HeaderMap,
+    body: Body,
+    refusal: impl FnOnce(&H::Request) -> CallError,
+) -> Response {
+    hooked_db_call::<H, Task>(&app, &headers, body, |_, req| {
+        Err(gateway_call_err(refusal(req)))
+    })
+    .await
+}
+
+pub(super) async fn link_apple(state: Shared, headers: HeaderMap, body: Body) -> Response {
+    link::<hook::LinkApple>(state, headers, body, |r| {
+        social::link(Provider::Apple, token(&r.token))
+    })
+    .await
+}
+
+pub(super) async fn link_facebook(
+    state: Shared,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    // The body is the account; `sync` is a query parameter.
+    let sync = flag(&query_map(&uri), "sync");
+    let State(app) = state;
+    let Ok(bytes) = super::read_body(&app, body).await else {
+        return super::too_large();
+    };
+    let account: api::AccountFacebook = match super::json_body(&bytes) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let req = serde_json::to_vec(&api::LinkFacebookRequest {
+        account: Some(account),
+        sync,
+    })
+    .unwrap_or_default();
+    link::<hook::LinkFacebook>(State(app), headers, Body::from(req), |r| {
+        match r.account.as_ref().map(|a| a.token.as_str()) {
+            Some(t) if !t.is_empty() => social::link(Provider::Facebook, token(t)),
+            _ => refuse("Facebook access token is required."),
+        }
+    })
+    .await
+}
+
+pub(super) async fn link_facebook_instant_game(
+    state: Shared,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    link::<hook::LinkFacebookInstantGame>(state, headers, body, |r| {
+        social::link(Provider::FacebookInstantGame, token(&r.signed_player_info))
+    })
+    .await
+}
+
+pub(super) async fn link_game_center(state: Shared, headers: HeaderMap, body: Body) -> Response {
+    link::<hook::LinkGameCenter>(state, headers, body, |r| {
+        social::link(Provider::GameCenter, Credential::GameCenter(game_center(r)))
+    })
+    .await
+}
+
+pub(super) async fn link_google(state: Shared, headers: HeaderMap, body: Body) -> Response {
+    link::<hook::LinkGoogle>(state, headers, body, |r| {
+        social::link(Provider::Google, token(&r.token))
+    })
+    .await
+}
+
+pub(super) async fn link_steam(state: Shared, headers: HeaderMap, body: Body) -> Response {
+    link::<hook::LinkSteam>(state, headers, body, |r| {
+        // The gateway wants the token before the core's settings check.
+        match r.account.as_ref().map(|a| a.token.as_str()) {
+            Some(t) if !t.is_empty() => social::link(Provider::Steam, token(t)),
+            _ => refuse("Steam access token is required."),
+        }
+    })
+    .await
+}
+
+/// Session, body, before hook, the unlink, after hook, `{}`.
+async fn unlink<H: Hook<Response = ()>>(
+    State(app): Shared,
+    headers: HeaderMap,
+    body: Body,
+    p: Provider,
+    cred: impl FnOnce(&H::Request) -> Credential,
+) -> Response {
+    hooked_db_call::<H, _>(&app, &headers, body, |claims, req| {
+        let (uid, cred) = (claims.uid.clone(), cred(req));
+        Ok(move |c: &mut Conn| social::unlink(c, &uid, p, cred))
+    })
+    .await
+}
+
+pub(super) async fn unlink_apple(state: Shared, headers: HeaderMap, body: Body) -> Response {
+    unlink::<hook::UnlinkApple>(state, headers, body, Provider::Apple, |r| token(&r.token)).await
+}
+
+pub(super) async fn unlink_facebook(state: Shared, headers: HeaderMap, body: Body) -> Response {
+    unlink::<hook::UnlinkFacebook>(state, headers, body, Provider::Facebook, |r| {
+        token(&r.token)
+    })
+    .await
+}
+
+pub(super) async fn unlink_facebook_instant_game(
+    state: Shared,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    unlink::<hook::UnlinkFacebookInstantGame>(
+        state,
+        headers,
+        body,
+        Provider::FacebookInstantGame,
+        |r| token(&r.signed_player_info),
+    )
+    .await
+}
+
+pub(super) async fn unlink_game_center(state: Shared, headers: HeaderMap, body: Body) -> Response {
+    unlink::<hook::UnlinkGameCenter>(state, headers, body, Provider::GameCenter, |r| {
+        Credential::GameCenter(game_center(r))
+    })
+    .await
+}
+
+pub(super) async fn unlink_google(state: Shared, headers: HeaderMap, body: Body) -> Response {
+    unlink::<hook::UnlinkGoogle>(state, headers, body, Provider::Google, |r| token(&r.token)).await
+}
+
+pub(super) async fn unlink_steam(state: Shared, headers: HeaderMap, body: Body) -> Response {
+    unlink::<hook::UnlinkSteam>(state, headers, body, Provider::Steam, |r| token(&r.token)).await
+}
