@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use metrics::{Key, Label, Metadata, Recorder};
+use metrics::{Counter, Histogram, Key, Label, Metadata, Recorder};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
 use nakama_runtime_host::abi::Code;
 
@@ -231,17 +231,119 @@ pub struct Metrics {
 }
 
 struct On {
-    recorder: PrometheusRecorder,
+    reg: Registry,
     handle: PrometheusHandle,
     prefix: String,
     custom: String,
-    /// `node_name` and `namespace`, on every series.
-    base: Vec<Label>,
     /// The kind each custom metric's name was first recorded as: one name
     /// of two kinds would make the whole exposition invalid, so a second
     /// kind is dropped (tally's reporter refuses it too).
     kinds: std::sync::Mutex<HashMap<String, &'static str>>,
+    /// The `overall_*` series every call counts in.
+    overall: Overall,
+    /// Each call series, by id (RPC id or API method), then transport
+    /// and code: registered once, so that a call only adds to atomics.
+    series: std::sync::RwLock<SeriesById>,
 }
+
+/// Call series by id, each with its transport and code number.
+type SeriesById = HashMap<String, Vec<(&'static str, u32, Series)>>;
+
+struct Overall {
+    /// `overall_count`, `_request_count`, `_recv_bytes`,
+    /// `_request_recv_bytes`, `_sent_bytes`, `_request_sent_bytes`.
+    counters: [Counter; 6],
+    latency: Histogram,
+    /// `overall_errors`, `overall_request_errors`.
+    errors: [Counter; 2],
+}
+
+impl Overall {
+    fn new(reg: &Registry, prefix: &str) -> Overall {
+        let c = |name| reg.counter(prefix, name, NONE);
+        Overall {
+            counters: [
+                "overall_count",
+                "overall_request_count",
+                "overall_recv_bytes",
+                "overall_request_recv_bytes",
+                "overall_sent_bytes",
+                "overall_request_sent_bytes",
+            ]
+            .map(c),
+            latency: reg.timer(prefix, "overall_latency_ms", NONE),
+            errors: ["overall_errors", "overall_request_errors"].map(c),
+        }
+    }
+
+    fn record(&self, (recv, sent): (u64, u64), took: f64, code: Code) {
+        for (c, n) in self.counters.iter().zip([1, 1, recv, recv, sent, sent]) {
+            c.increment(n);
+        }
+        self.latency.record(took);
+        if code != Code::Ok {
+            self.errors.iter().for_each(|c| c.increment(1));
+        }
+    }
+}
+
+/// One call series: an RPC's (`Rpc_*` by `rpc_id`) or an API method's
+/// (`<Method>_*`), and Nakama's "new format" (`count`, `recv_bytes`,
+/// `sent_bytes`, `latency` by `transport`, `rpc_id` and `rpc_code`).
+struct Series {
+    /// count, recv_bytes, sent_bytes; then the same labelled.
+    counters: [Counter; 6],
+    latency: Histogram,
+    labelled_latency: Histogram,
+    /// `..._errors`, for a series of an error code.
+    errors: Option<Counter>,
+}
+
+impl Series {
+    fn new(on: &On, transport: &str, id: &str, code: Code) -> Series {
+        let p = &on.prefix;
+        // An API method's series are named after it; an RPC's are
+        // `Rpc_*`, labelled with its id.
+        let (stem, by_id) = match transport {
+            "api" => (id, vec![]),
+            _ => ("Rpc", vec![("rpc_id", id)]),
+        };
+        let name = |what: &str| format!("{stem}_{what}");
+        let labels = [
+            ("transport", transport),
+            ("rpc_id", id),
+            ("rpc_code", go_code_name(code)),
+        ];
+        let own = |what| on.reg.counter(p, &name(what), by_id.clone());
+        let labelled = |what| on.reg.counter(p, what, labels);
+        Series {
+            counters: [
+                own("count"),
+                own("recv_bytes"),
+                own("sent_bytes"),
+                labelled("count"),
+                labelled("recv_bytes"),
+                labelled("sent_bytes"),
+            ],
+            latency: on.reg.timer(p, &name("latency_ms"), by_id.clone()),
+            labelled_latency: on.reg.timer(p, "latency", labels),
+            errors: (code != Code::Ok).then(|| own("errors")),
+        }
+    }
+
+    fn record(&self, (recv, sent): (u64, u64), took: f64) {
+        for (c, n) in self.counters.iter().zip([1, recv, sent, 1, recv, sent]) {
+            c.increment(n);
+        }
+        self.latency.record(took);
+        self.labelled_latency.record(took);
+        if let Some(errors) = &self.errors {
+            errors.increment(1);
+        }
+    }
+}
+
+const NONE: [(&str, &str); 0] = [];
 
 // Summaries' quantiles as tally's Prometheus reporter gives them.
 const QUANTILES: &[f64] = &[0.5, 0.75, 0.95, 0.99, 0.999];
@@ -270,14 +372,16 @@ impl Metrics {
         }
         let prefix = config.prefix.clone();
         let custom = join(&prefix, &config.custom_prefix);
+        let reg = Registry { recorder, base };
         Metrics {
             on: Some(On {
-                handle: recorder.handle(),
-                recorder,
+                handle: reg.recorder.handle(),
+                overall: Overall::new(&reg, &prefix),
+                reg,
                 prefix,
                 custom,
-                base,
                 kinds: Default::default(),
+                series: Default::default(),
             }),
         }
     }
@@ -300,11 +404,14 @@ impl Metrics {
         let Some(on) = &self.on else { return Ok(()) };
         if delta < 0 {
             let labels = [("name", name), ("err", "negative_increment")];
-            on.counter(&on.prefix, "metrics_collection_errors_count", labels, 1);
+            let errors = "metrics_collection_errors_count";
+            on.reg.counter(&on.prefix, errors, labels).increment(1);
             return Ok(());
         }
         on.claim(name, "counter")?;
-        on.counter(&on.custom, name, tags, delta as u64);
+        on.reg
+            .counter(&on.custom, name, tags)
+            .increment(delta as u64);
         Ok(())
     }
 
@@ -317,8 +424,8 @@ impl Metrics {
     ) -> Result<(), &'static str> {
         let Some(on) = &self.on else { return Ok(()) };
         on.claim(name, "gauge")?;
-        let key = on.key(&on.custom, name, tags);
-        on.recorder.register_gauge(&key, &METADATA).set(value);
+        let key = on.reg.key(&on.custom, name, tags);
+        on.reg.recorder.register_gauge(&key, &METADATA).set(value);
         Ok(())
     }
 
@@ -332,7 +439,9 @@ impl Metrics {
     ) -> Result<(), &'static str> {
         let Some(on) = &self.on else { return Ok(()) };
         on.claim(name, "timer")?;
-        on.timer(&on.custom, name, tags, nanos as f64 / 1e9);
+        on.reg
+            .timer(&on.custom, name, tags)
+            .record(nanos as f64 / 1e9);
         Ok(())
     }
 
@@ -340,24 +449,11 @@ impl Metrics {
     /// `WsRpc` record it: the overall series, `Rpc_*` by `rpc_id`, and the
     /// labelled `count`, `recv_bytes`, `sent_bytes`, `latency`.
     pub fn rpc(&self, transport: Transport, id: &str, took: Duration, io: (u64, u64), code: Code) {
-        let Some(on) = &self.on else { return };
-        let (recv, sent) = io;
-        let p = &on.prefix;
-        let took = took.as_secs_f64();
-        on.overall(io, took, code);
-        let by_id = [("rpc_id", id)];
-        on.counter(p, "Rpc_count", by_id, 1);
-        on.counter(p, "Rpc_recv_bytes", by_id, recv);
-        on.counter(p, "Rpc_sent_bytes", by_id, sent);
-        on.timer(p, "Rpc_latency_ms", by_id, took);
-        if code != Code::Ok {
-            on.counter(p, "Rpc_errors", by_id, 1);
-        }
         let transport = match transport {
             Transport::Http => "api_rpc",
             Transport::Socket => "ws_rpc",
         };
-        on.labelled(transport, id, io, took, code);
+        self.call(transport, id, took, io, code);
     }
 
     /// One call of the client API, as Nakama's gRPC stats handler records
@@ -366,20 +462,33 @@ impl Metrics {
     /// with `transport="api"`. The bytes are the HTTP bodies' (Nakama
     /// counts its gRPC messages').
     pub fn api(&self, method: &str, took: Duration, io: (u64, u64), code: Code) {
+        self.call("api", method, took, io, code);
+    }
+
+    fn call(&self, transport: &'static str, id: &str, took: Duration, io: (u64, u64), code: Code) {
         let Some(on) = &self.on else { return };
-        let (recv, sent) = io;
-        let p = &on.prefix;
-        let none: [(&str, &str); 0] = [];
         let took = took.as_secs_f64();
-        on.overall(io, took, code);
-        on.counter(p, &format!("{method}_count"), none, 1);
-        on.counter(p, &format!("{method}_recv_bytes"), none, recv);
-        on.counter(p, &format!("{method}_sent_bytes"), none, sent);
-        on.timer(p, &format!("{method}_latency_ms"), none, took);
-        if code != Code::Ok {
-            on.counter(p, &format!("{method}_errors"), none, 1);
+        on.overall.record(io, took, code);
+        let code = code.as_u32();
+        let known = |series: &SeriesById| {
+            let found = series
+                .get(id)?
+                .iter()
+                .find(|s| s.0 == transport && s.1 == code);
+            found.map(|(_, _, s)| s.record(io, took))
+        };
+        let series = on.series.read().unwrap_or_else(|e| e.into_inner());
+        if known(&series).is_some() {
+            return;
         }
-        on.labelled("api", method, io, took, code);
+        drop(series);
+        let mut series = on.series.write().unwrap_or_else(|e| e.into_inner());
+        if known(&series).is_none() {
+            let new = Series::new(on, transport, id, Code::from_u32(code));
+            new.record(io, took);
+            let of_id = series.entry(id.to_string()).or_default();
+            of_id.push((transport, code, new));
+        }
     }
 
     /// The Prometheus text exposition of everything recorded.
@@ -420,42 +529,6 @@ impl Metrics {
 }
 
 impl On {
-    /// The `overall_*` series every call counts in.
-    fn overall(&self, (recv, sent): (u64, u64), took: f64, code: Code) {
-        let none: [(&str, &str); 0] = [];
-        let p = &self.prefix;
-        for (name, n) in [
-            ("overall_count", 1),
-            ("overall_request_count", 1),
-            ("overall_recv_bytes", recv),
-            ("overall_request_recv_bytes", recv),
-            ("overall_sent_bytes", sent),
-            ("overall_request_sent_bytes", sent),
-        ] {
-            self.counter(p, name, none, n);
-        }
-        self.timer(p, "overall_latency_ms", none, took);
-        if code != Code::Ok {
-            self.counter(p, "overall_errors", none, 1);
-            self.counter(p, "overall_request_errors", none, 1);
-        }
-    }
-
-    /// Nakama's "new format": `count`, `recv_bytes`, `sent_bytes` and
-    /// `latency` by `transport`, `rpc_id` and `rpc_code`.
-    fn labelled(&self, transport: &str, id: &str, (recv, sent): (u64, u64), took: f64, code: Code) {
-        let p = &self.prefix;
-        let labels = [
-            ("transport", transport),
-            ("rpc_id", id),
-            ("rpc_code", go_code_name(code)),
-        ];
-        self.counter(p, "count", labels, 1);
-        self.counter(p, "recv_bytes", labels, recv);
-        self.counter(p, "sent_bytes", labels, sent);
-        self.timer(p, "latency", labels, took);
-    }
-
     /// Whether custom metric `name` may be recorded as `kind`; if not,
     /// the kind it has.
     fn claim(&self, name: &str, kind: &'static str) -> Result<(), &'static str> {
@@ -467,7 +540,16 @@ impl On {
             Err(first)
         }
     }
+}
 
+/// The recorder and the labels every series has.
+struct Registry {
+    recorder: PrometheusRecorder,
+    /// `node_name` and `namespace`.
+    base: Vec<Label>,
+}
+
+impl Registry {
     /// The series' key: the base labels, then the tags (a tag named like a
     /// base label replaces it, as tally's `Tagged` does).
     fn key(
@@ -493,10 +575,9 @@ impl On {
         prefix: &str,
         name: &str,
         tags: impl IntoIterator<Item = (impl AsRef<str>, impl AsRef<str>)>,
-        n: u64,
-    ) {
+    ) -> Counter {
         let key = self.key(prefix, name, tags);
-        self.recorder.register_counter(&key, &METADATA).increment(n);
+        self.recorder.register_counter(&key, &METADATA)
     }
 
     fn timer(
@@ -504,11 +585,9 @@ impl On {
         prefix: &str,
         name: &str,
         tags: impl IntoIterator<Item = (impl AsRef<str>, impl AsRef<str>)>,
-        seconds: f64,
-    ) {
+    ) -> Histogram {
         let key = self.key(prefix, name, tags);
-        let h = self.recorder.register_histogram(&key, &METADATA);
-        h.record(seconds);
+        self.recorder.register_histogram(&key, &METADATA)
     }
 }
 
