@@ -299,6 +299,10 @@ nk_functions! {
     AccountDeleteId = "account_delete_id": AccountDeleteArgs => ();
     /// `AccountExportId`: everything stored about a user, as JSON text.
     AccountExportId = "account_export_id": UserIdArgs => String;
+    /// `AccountImportId`: write an account export back: a new account
+    /// under the export's id, or onto an existing user's metadata, wallet
+    /// and storage.
+    AccountImportId = "account_import_id": AccountImportArgs => api::Account;
     /// `UsersGetFriendStatus`: a user's relationships with the given users.
     UsersGetFriendStatus = "users_get_friend_status": FriendStatusArgs => Vec<api::Friend>;
     /// `UsersGetRandom`: up to `count` users, from a random place.

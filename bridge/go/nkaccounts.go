@@ -2,14 +2,18 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"strings"
 
+	"github.com/heroiclabs/nakama-common/api"
 	"github.com/heroiclabs/nakama-common/runtime"
+	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // The account, user, link and wallet nk functions (abi/src/nk/accounts.rs),
-// forwarded to Nakama's AccountDeleteId, AccountExportId,
+// forwarded to Nakama's AccountDeleteId, AccountExportId, AccountImportId,
 // UsersGetFriendStatus, UsersGetRandom, UsersBanId, UsersUnbanId,
 // LinkCustom, LinkDevice, LinkEmail, UnlinkCustom, UnlinkDevice,
 // UnlinkEmail, WalletLedgerUpdate and MultiUpdate; registered into
@@ -120,6 +124,15 @@ var accountFunctions = map[string]nkFunc{
 		}
 		return export, nil
 	}),
+	"account_import_id": forward(func(st *callState, a struct {
+		Data   string `json:"data"`
+		UserID string `json:"user_id"`
+	}) (any, error) {
+		if exportWithoutUser(a.Data, a.UserID) {
+			return nil, errNoExportUser
+		}
+		return protoJSON(st.nk.AccountImportId(st.ctx, a.Data, a.UserID))
+	}),
 	"users_get_friend_status": forward(func(st *callState, a struct {
 		UserID  string   `json:"user_id"`
 		UserIDs []string `json:"user_ids"`
@@ -222,6 +235,91 @@ func accountError(name string, err error) (int, bool) {
 	case name == "account_export_id" && strings.HasPrefix(msg, "error exporting account: ") &&
 		strings.Contains(msg, "code = NotFound"):
 		return 5, true
+	case name == "account_import_id" && strings.HasPrefix(msg, "error importing account: "):
+		return importErrorCode(strings.TrimPrefix(msg, "error importing account: ")), true
 	}
 	return 0, false
+}
+
+// errNoExportUser refuses an export without account.user, which Nakama
+// 3.40.0's ImportAccount dereferences unchecked (a panic inside its
+// transaction); the dev host gives the same words.
+var errNoExportUser = errors.New("expects data to hold an account with its user")
+
+// accountExport is Nakama's console.AccountExport as Go's JSON decodes it
+// (the same field types, so the same inputs fail to decode).
+type accountExport struct {
+	Account            *api.Account             `json:"account"`
+	Objects            []*api.StorageObject     `json:"objects"`
+	Friends            []*api.Friend            `json:"friends"`
+	Groups             []*api.Group             `json:"groups"`
+	Messages           []*api.ChannelMessage    `json:"messages"`
+	LeaderboardRecords []*api.LeaderboardRecord `json:"leaderboard_records"`
+	Notifications      []*api.Notification      `json:"notifications"`
+	WalletLedgers      []*struct {
+		ID         string                 `json:"id"`
+		UserID     string                 `json:"user_id"`
+		Changeset  string                 `json:"changeset"`
+		Metadata   string                 `json:"metadata"`
+		CreateTime *timestamppb.Timestamp `json:"create_time"`
+		UpdateTime *timestamppb.Timestamp `json:"update_time"`
+	} `json:"wallet_ledgers"`
+}
+
+// exportWithoutUser: whether Nakama would get past its own checks of
+// AccountImportId's arguments (data present and decoded, user id empty or
+// valid) with an export that has no account.user.
+func exportWithoutUser(data, userID string) bool {
+	var d accountExport
+	if data == "" || json.Unmarshal([]byte(data), &d) != nil || (userID != "" && !gofrsUUID(userID)) {
+		return false
+	}
+	return d.Account == nil || d.Account.User == nil
+}
+
+// gofrsUUID: whether gofrs/uuid's FromString, which Nakama checks user
+// ids with, reads s (hyphenated or not, in braces or after "urn:uuid:").
+func gofrsUUID(s string) bool {
+	inner := s
+	switch len(s) {
+	case 32, 36:
+	case 34, 38:
+		if s[0] != '{' || s[len(s)-1] != '}' {
+			return false
+		}
+		inner = s[1 : len(s)-1]
+	case 41, 45:
+		if !strings.HasPrefix(s, "urn:uuid:") {
+			return false
+		}
+		inner = s[9:]
+	default:
+		return false
+	}
+	if len(inner) == 36 {
+		if inner[8] != '-' || inner[13] != '-' || inner[18] != '-' || inner[23] != '-' {
+			return false
+		}
+		inner = inner[:8] + inner[9:13] + inner[14:18] + inner[19:23] + inner[24:]
+	}
+	_, err := hex.DecodeString(inner)
+	return err == nil
+}
+
+// importErrorCode is the code of ImportAccount's errors (plain errors in
+// Nakama), as the dev host gives them: a taken id, username or key
+// ALREADY_EXISTS, an unknown user NOT_FOUND, a value PostgreSQL cannot
+// read INVALID_ARGUMENT.
+func importErrorCode(msg string) int {
+	switch {
+	case msg == "User identifier already exists.", msg == "Username already in use.",
+		strings.Contains(msg, "duplicate key value violates unique constraint"):
+		return 6
+	case msg == "Error updating user account during import.", msg == "account not found":
+		return 5
+	case strings.Contains(msg, "invalid input syntax for type"), strings.Contains(msg, "unsupported Unicode escape sequence"),
+		strings.Contains(msg, "value too long for type"), strings.Contains(msg, "violates check constraint"):
+		return 3
+	}
+	return 13
 }

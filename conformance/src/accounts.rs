@@ -384,7 +384,8 @@ pub fn check_account_routes(port: u16) {
 }
 
 /// Calls `nk_account_call` with `body`: the answer or (code, message).
-fn nk(port: u16, body: Value) -> Result<Value, (i64, String)> {
+/// One `nk_account_call` of fixture-nk: its answer or `(code, message)`.
+pub(crate) fn nk(port: u16, body: Value) -> Result<Value, (i64, String)> {
     let (status, r) = crate::nk::call(port, "nk_account_call", &body.to_string());
     assert_eq!(status, 200, "{body}: {r}");
     match r.get("error") {
@@ -393,7 +394,7 @@ fn nk(port: u16, body: Value) -> Result<Value, (i64, String)> {
     }
 }
 
-fn refusal(code: i64, message: &str) -> Result<Value, (i64, String)> {
+pub(crate) fn refusal(code: i64, message: &str) -> Result<Value, (i64, String)> {
     Err((code, message.to_string()))
 }
 

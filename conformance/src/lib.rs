@@ -8,6 +8,8 @@
 //! - [`golden`]: replays the vectors recorded from a real Nakama 3.40.0
 //!   (`shared/reference/golden`) against a running host and reports every
 //!   difference that is not on the caller's list of intended ones.
+//! - [`account_import`]: `account_import_id`, new accounts and imports
+//!   onto existing ones.
 //! - [`accounts`]: account deletion, links and unlinks over HTTP, and the
 //!   account, user, link and wallet nk functions (bans, exports,
 //!   `MultiUpdate`).
@@ -59,6 +61,7 @@
 //! Used by the dev host's tests (`server/tests`) and the bridge's tests
 //! (`bridge/rust/tests/nakama.rs`), so both hosts answer to one yardstick.
 
+pub mod account_import;
 pub mod accounts;
 pub mod channels;
 pub mod custom_http;

@@ -900,7 +900,7 @@ impl Channels {
         let content = if code == code::CHAT_REMOVE {
             String::new()
         } else {
-            jsonb(content).ok_or_else(|| failed("invalid input syntax for type json"))?
+            db::jsonb(content).ok_or_else(|| failed("invalid input syntax for type json"))?
         };
         let micros = now.div_euclid(1_000);
         let stream = stream.clone();
@@ -1188,21 +1188,6 @@ pub fn is_json_object(content: &str) -> bool {
         && serde_json::from_str::<serde::de::IgnoredAny>(content).is_ok()
 }
 
-/// The content as PostgreSQL's JSONB column stores it; `None` for one it
-/// refuses (a `\u0000` or a lone surrogate in a string).
-fn jsonb(content: &str) -> Option<String> {
-    fn has_nul(v: &serde_json::Value) -> bool {
-        match v {
-            serde_json::Value::String(s) => s.contains('\0'),
-            serde_json::Value::Array(a) => a.iter().any(has_nul),
-            serde_json::Value::Object(m) => m.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
-            _ => false,
-        }
-    }
-    let v: serde_json::Value = serde_json::from_str(content).ok()?;
-    (!has_nul(&v)).then(|| db::jsonb_text(&v))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1336,10 +1321,10 @@ mod tests {
             assert!(!is_json_object(bad), "{bad}");
         }
         assert_eq!(
-            jsonb(r#"{"bb":1,"a":[true]}"#).as_deref(),
+            db::jsonb(r#"{"bb":1,"a":[true]}"#).as_deref(),
             Some(r#"{"a": [true], "bb": 1}"#)
         );
-        assert_eq!(jsonb(r#"{"a":"\u0000"}"#), None);
-        assert_eq!(jsonb(r#"{"a":"\ud800"}"#), None);
+        assert_eq!(db::jsonb(r#"{"a":"\u0000"}"#), None);
+        assert_eq!(db::jsonb(r#"{"a":"\ud800"}"#), None);
     }
 }

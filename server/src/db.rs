@@ -23,6 +23,7 @@ pub mod account;
 pub mod channel;
 pub mod friend;
 pub mod group;
+pub mod import;
 pub mod leaderboard;
 pub mod notification;
 pub mod schedule;
@@ -216,6 +217,22 @@ pub fn rfc3339_nanos(nanos: i64) -> String {
     } else {
         format!("{base}.{frac:09}Z")
     }
+}
+
+/// JSON text as PostgreSQL's JSONB column stores it ([`jsonb_text`]);
+/// `None` for text it refuses (not JSON, a `\u0000` or a lone surrogate
+/// in a string).
+pub fn jsonb(text: &str) -> Option<String> {
+    fn has_nul(v: &Value) -> bool {
+        match v {
+            Value::String(s) => s.contains('\0'),
+            Value::Array(a) => a.iter().any(has_nul),
+            Value::Object(m) => m.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+            _ => false,
+        }
+    }
+    let v: Value = serde_json::from_str(text).ok()?;
+    (!has_nul(&v)).then(|| jsonb_text(&v))
 }
 
 /// Text of a JSON value as PostgreSQL's JSONB gives it back: `", "` and

@@ -17,3 +17,9 @@ fn modules_ban_link_export_and_update_accounts_as_in_nakama() {
     let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
     nakama_conformance::accounts::check_nk_accounts(server.port);
 }
+
+#[test]
+fn modules_import_accounts_as_nakama_reads_them() {
+    let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
+    nakama_conformance::account_import::check_nk_account_import(server.port);
+}

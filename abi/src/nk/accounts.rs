@@ -22,6 +22,16 @@ pub struct AccountDeleteArgs {
     pub recorded: bool,
 }
 
+/// Arguments of `account_import_id`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AccountImportArgs {
+    /// The export, as JSON text.
+    pub data: String,
+    /// The user to import onto; empty: create the export's own account.
+    pub user_id: String,
+}
+
 /// Arguments of `users_get_friend_status`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

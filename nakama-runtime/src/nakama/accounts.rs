@@ -54,6 +54,60 @@ impl Nakama {
         .await
     }
 
+    /// Writes an account export back (`AccountImportId`) and answers the
+    /// account as it then is.
+    ///
+    /// - Without `user_id`, a new account under the export's user id: its
+    ///   username, profile (text trimmed of spaces), metadata, wallet,
+    ///   email, custom id, devices and times as the export has them, and
+    ///   its storage objects. The answer's user id is then
+    ///   the nil id, as Nakama 3.40.0 answers.
+    /// - With `user_id`, onto that user: its metadata and wallet become
+    ///   the export's (both must be JSON text), and its storage objects
+    ///   are replaced by the export's. Nothing else changes.
+    ///
+    /// Friends, groups, messages, records, notifications and ledger items
+    /// in the export are not imported.
+    ///
+    /// `data` is read as Go's `encoding/json` reads Nakama's
+    /// `AccountExport`, not as protobuf JSON: timestamps are
+    /// `{"seconds": 1700000000, "nanos": 0}` objects, wrapped values
+    /// objects (`"state": {"value": 0}`), keys match but for case. So
+    /// [`Nakama::account_export_id`]'s text (RFC 3339 timestamps) is
+    /// refused as it is; convert its timestamps first.
+    ///
+    /// ```json
+    /// {"account": {"user": {"id": "…", "username": "ann", "metadata": "{}",
+    ///   "create_time": {"seconds": 1700000000}}, "wallet": "{\"gold\": 5}",
+    ///   "custom_id": "ann-1", "devices": [{"id": "device-1"}]},
+    ///  "objects": [{"collection": "saves", "key": "slot1", "value": "{}",
+    ///   "permission_read": 1, "permission_write": 1}]}
+    /// ```
+    ///
+    /// Refusals (`INVALID_ARGUMENT`): "expects data to be present",
+    /// "expects data to be a valid account export format", "expects user
+    /// ID to be a valid identifier", "expects data to hold an account with
+    /// its user" (both hosts check this; Nakama 3.40.0 would panic), and
+    /// PostgreSQL's own words for a user id or JSON value it cannot read
+    /// ("error importing account: ERROR: invalid input syntax for type
+    /// ..."). A taken user id ("error importing account: User identifier
+    /// already exists."), username ("... Username already in use."),
+    /// email, custom id, device id or storage key ("... duplicate key value
+    /// violates unique constraint ...") is `ALREADY_EXISTS`; an unknown
+    /// `user_id` ("... Error updating user account during import.")
+    /// `NOT_FOUND`. A refused import changes nothing.
+    pub async fn account_import_id(
+        &self,
+        data: &str,
+        user_id: Option<&str>,
+    ) -> Result<api::Account, Error> {
+        self.call::<nk::AccountImportId>(&nk::AccountImportArgs {
+            data: data.to_string(),
+            user_id: user_id.unwrap_or_default().to_string(),
+        })
+        .await
+    }
+
     /// `user_id`'s relationships with the users of `user_ids`
     /// (`UsersGetFriendStatus`): one [`api::Friend`] for each of them
     /// `user_id` has a relationship with (friend, invite sent, invite

@@ -1,6 +1,6 @@
 //! The account, user, link and wallet nk functions, as Nakama's Go runtime
 //! serves them (server/runtime_go_nakama.go: `AccountDeleteId`,
-//! `AccountExportId`, `UsersGetFriendStatus`, `UsersGetRandom`,
+//! `AccountExportId`, `AccountImportId`, `UsersGetFriendStatus`, `UsersGetRandom`,
 //! `UsersBanId`, `UsersUnbanId`, `LinkCustom`, `LinkDevice`, `LinkEmail`,
 //! `UnlinkCustom`, `UnlinkDevice`, `UnlinkEmail`, `WalletLedgerUpdate`,
 //! `MultiUpdate`): its argument checks and words (`INVALID_ARGUMENT`, as
@@ -15,6 +15,12 @@ use uuid::Uuid;
 use super::{checks, DevHostApi};
 use crate::channels::go_uuid;
 use crate::db::account::{self, Link};
+use crate::db::import;
+use crate::gojson;
+
+/// The refusal of an export without `account.user`, which Nakama 3.40.0
+/// does not check (its Go runtime panics); the bridge gives the same.
+const NO_USER: &str = "expects data to hold an account with its user";
 
 type Answer = BoxFuture<'static, Result<Vec<u8>, CallError>>;
 
@@ -172,6 +178,34 @@ pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answ
                 )
             })?;
             Ok(export.to_string())
+        }),
+        nk::AccountImportId::NAME => run::<nk::AccountImportId>(api, args, move |c, a| {
+            if a.data.is_empty() {
+                return Err(refuse("expects data to be present"));
+            }
+            let export = serde_json::from_str::<serde_json::Value>(&a.data)
+                .ok()
+                .filter(|v| gojson::fits(v, &import::EXPORT))
+                .ok_or_else(|| refuse("expects data to be a valid account export format"))?;
+            let user_id = match a.user_id.as_str() {
+                "" => None,
+                id => Some(uuid_or(id, "expects user ID to be a valid identifier")?),
+            };
+            if import::user(&export).is_none() {
+                return Err(refuse(NO_USER));
+            }
+            let read_from = import::import(c, user_id.as_deref(), &export)?;
+            let mut account = crate::db::account(c, &read_from)?.ok_or_else(|| {
+                CallError::new(Code::NotFound, "error importing account: account not found")
+            })?;
+            // Nakama answers with the id it was given: the nil id for a
+            // new account.
+            let answered = user_id.unwrap_or_else(|| crate::db::SYSTEM_USER.to_string());
+            if let Some(user) = account.user.as_mut() {
+                user.id = answered;
+            }
+            status.fill_accounts([&mut account]);
+            Ok(account)
         }),
         nk::UsersGetFriendStatus::NAME => {
             run::<nk::UsersGetFriendStatus>(api, args, move |c, a| {
