@@ -27,8 +27,9 @@ fn export(port: u16, user_id: &str) -> Value {
     nk(port, json!({"call": "export", "user_id": user_id})).expect("export")
 }
 
-/// Logs in with a custom id without creating an account: the user id.
-fn login_custom(port: u16, id: &str) -> Option<String> {
+/// Logs in with a custom id without creating an account: the user id
+/// and the session token.
+fn login_custom(port: u16, id: &str) -> Option<(String, String)> {
     let r = request(
         port,
         "POST",
@@ -38,18 +39,16 @@ fn login_custom(port: u16, id: &str) -> Option<String> {
     )
     .expect("authenticate");
     (r.status == 200).then(|| {
+        let token = r.json()["token"].as_str().unwrap().to_string();
         let a = request(
             port,
             "GET",
             "/v2/account",
-            &[(
-                "Authorization",
-                &format!("Bearer {}", r.json()["token"].as_str().unwrap()),
-            )],
+            &[("Authorization", &format!("Bearer {token}"))],
             None,
         )
         .expect("account");
-        a.json()["user"]["id"].as_str().unwrap().to_string()
+        (a.json()["user"]["id"].as_str().unwrap().to_string(), token)
     })
 }
 
@@ -89,7 +88,9 @@ pub fn check_nk_account_import(port: u16) {
                 "id": new_id, "username": format!("impnew{suffix}"), "display_name": " Imp ",
                 "lang_tag": "fr", "metadata": "{\"level\":3,\"bag\":[1,2]}",
                 "create_time": {"seconds": 1_700_000_000, "nanos": 5},
+                "steam_id": format!("imp-steam-{suffix}"), "apple_id": format!("imp-apple-{suffix}"),
             },
+            "verify_time": {"seconds": 1_700_000_001},
             "wallet": "{\"gold\":5}", "email": format!("imp{suffix}@example.com"),
             "devices": [{"id": format!("imp-device-{suffix}")}],
             "custom_id": format!("imp-custom-{suffix}"),
@@ -145,15 +146,17 @@ pub fn check_nk_account_import(port: u16) {
     let want = json!({
         "user": {"id": NIL, "username": format!("impnew{suffix}"), "display_name": "Imp",
             "lang_tag": "fr", "metadata": "{\"bag\": [1, 2], \"level\": 3}",
+            "steam_id": format!("imp-steam-{suffix}"), "apple_id": format!("imp-apple-{suffix}"),
             "create_time": "2023-11-14T22:13:20Z", "update_time": "1970-01-01T00:00:00Z"},
+        "verify_time": "2023-11-14T22:13:21Z",
         "wallet": "{\"gold\": 5}", "email": format!("imp{suffix}@example.com"),
         "devices": [{"id": format!("imp-device-{suffix}")}],
         "custom_id": format!("imp-custom-{suffix}"),
     });
     assert_eq!(got, want);
     assert_eq!(
-        login_custom(port, &format!("imp-custom-{suffix}")).as_deref(),
-        Some(new_id.as_str())
+        login_custom(port, &format!("imp-custom-{suffix}")).map(|(id, _)| id),
+        Some(new_id.clone())
     );
     let x = export(port, &new_id);
     assert_eq!(
@@ -180,23 +183,23 @@ pub fn check_nk_account_import(port: u16) {
         import(port, &again, None),
         refusal(6, "error importing account: Username already in use.")
     );
+    // Then the other unique keys, in Nakama's order of them.
+    let dup = |key: &str| {
+        refusal(6, &format!("error importing account: ERROR: duplicate key value violates unique constraint \"{key}\" (SQLSTATE 23505)"))
+    };
     again["account"]["user"]["username"] = json!(format!("impnew2{suffix}"));
-    assert_eq!(
-        import(port, &again, None),
-        refusal(6, "error importing account: ERROR: duplicate key value violates unique constraint \"users_email_key\" (SQLSTATE 23505)")
-    );
+    assert_eq!(import(port, &again, None), dup("users_email_key"));
     again["account"]["email"] = json!("");
-    assert_eq!(
-        import(port, &again, None),
-        refusal(6, "error importing account: ERROR: duplicate key value violates unique constraint \"users_custom_id_key\" (SQLSTATE 23505)")
-    );
-    again["account"]["custom_id"] = json!("  ");
-    assert_eq!(
-        import(port, &again, None),
-        refusal(6, "error importing account: ERROR: duplicate key value violates unique constraint \"user_device_pkey\" (SQLSTATE 23505)")
-    );
+    assert_eq!(import(port, &again, None), dup("users_steam_id_key"));
+    again["account"]["user"]["steam_id"] = json!(" ");
+    assert_eq!(import(port, &again, None), dup("users_custom_id_key"));
+    again["account"]["custom_id"] = json!(format!("imp-custom2-{suffix}"));
+    assert_eq!(import(port, &again, None), dup("users_apple_id_key"));
+    again["account"]["user"]["apple_id"] = json!("");
+    assert_eq!(import(port, &again, None), dup("user_device_pkey"));
     // Nothing of a refused import stays.
-    assert_eq!(login_custom(port, "  "), None);
+    assert_eq!(login_custom(port, &format!("imp-custom2-{suffix}")), None);
+    again["account"]["devices"] = json!([]);
     again["account"]["user"]["username"] = json!("u".repeat(129));
     assert_eq!(
         import(port, &again, None),
@@ -206,6 +209,45 @@ pub fn check_nk_account_import(port: u16) {
     assert_eq!(
         import(port, &again, None),
         refusal(3, "error importing account: ERROR: invalid input syntax for type uuid: \"zzz\" (SQLSTATE 22P02)")
+    );
+
+    // The imported ways in count as ways in, and unlinks clear them: with
+    // the Steam and Apple ids left, the device, email and custom id go;
+    // then Steam (no token: nothing to verify); Apple is the last.
+    let token = login_custom(port, &format!("imp-custom-{suffix}")).expect("login");
+    let unlink =
+        |call: &str, id: String| nk(port, json!({"call": call, "user_id": new_id, "id": id}));
+    assert_eq!(
+        unlink("unlink_device", format!("imp-device-{suffix}")),
+        Ok(Value::Null)
+    );
+    assert_eq!(
+        unlink("unlink_email", format!("imp{suffix}@example.com")),
+        Ok(Value::Null)
+    );
+    assert_eq!(
+        unlink("unlink_custom", format!("imp-custom-{suffix}")),
+        Ok(Value::Null)
+    );
+    let post = |path: &str| {
+        let r = request(
+            port,
+            "POST",
+            path,
+            &[("Authorization", &format!("Bearer {}", token.1))],
+            Some(b"{}"),
+        )
+        .expect(path);
+        (r.status, r.json())
+    };
+    assert_eq!(post("/v2/account/unlink/steam"), (200, json!({})));
+    let (status, last) = post("/v2/account/unlink/apple");
+    assert_eq!((status, &last["code"]), (403, &json!(7)), "{last}");
+    let user = &export(port, &new_id)["account"]["user"];
+    assert_eq!(
+        (user.get("steam_id"), &user["apple_id"]),
+        (None, &json!(format!("imp-apple-{suffix}"))),
+        "{user}"
     );
 
     // Onto gus: his metadata and wallet, taken as they are, and his

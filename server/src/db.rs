@@ -31,9 +31,43 @@ pub mod tournament;
 
 /// 1: accounts, storage, wallets, notifications; 2: leaderboards; 3: chat
 /// channel messages; 4: friends; 5: groups; 6: tournaments; 7: deleted
-/// users' tombstones (accounts). Every schema statement creates only what
-/// is missing.
-const SCHEMA_VERSION: i64 = 7;
+/// users' tombstones (accounts); 8: users' provider ids and email
+/// verification time ([`USER_COLUMNS_8`]). Every schema statement creates
+/// only what is missing.
+const SCHEMA_VERSION: i64 = 8;
+
+/// The `users` columns of schema version 8, added to a database made
+/// before it: the provider ids Nakama keeps (each unique, as Nakama's
+/// are), which only an account import sets here (the dev host verifies no
+/// provider's token), and when the email was verified.
+const USER_COLUMNS_8: [(&str, &str); 7] = [
+    ("facebook_id", "TEXT"),
+    ("google_id", "TEXT"),
+    ("gamecenter_id", "TEXT"),
+    ("steam_id", "TEXT"),
+    ("facebook_instant_game_id", "TEXT"),
+    ("apple_id", "TEXT"),
+    ("verify_time", "INTEGER NOT NULL DEFAULT 0"),
+];
+
+/// Adds what [`USER_COLUMNS_8`] has and `users` lacks.
+fn add_user_columns(conn: &Connection) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare("SELECT name FROM pragma_table_info('users')")?;
+    let have = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    for (name, kind) in USER_COLUMNS_8 {
+        if !have.iter().any(|h| h == name) {
+            conn.execute_batch(&format!("ALTER TABLE users ADD COLUMN {name} {kind}"))?;
+        }
+        if kind == "TEXT" {
+            conn.execute_batch(&format!(
+                "CREATE UNIQUE INDEX IF NOT EXISTS users_{name}_key ON users ({name})"
+            ))?;
+        }
+    }
+    Ok(())
+}
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS users (
@@ -318,6 +352,7 @@ impl Db {
                     .map_err(|e| e.to_string())?;
                 conn.execute_batch(account::SCHEMA)
                     .map_err(|e| e.to_string())?;
+                add_user_columns(&conn).map_err(|e| e.to_string())?;
                 conn.execute(
                     "INSERT INTO schema_version (version) VALUES (?1)",
                     [SCHEMA_VERSION],
@@ -528,33 +563,47 @@ fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<api::User> {
         create_time: Some(rfc3339(r.get(8)?)),
         update_time: Some(rfc3339(r.get(9)?)),
         edge_count: r.get(10)?,
+        facebook_id: provider_id(r, 11)?,
+        google_id: provider_id(r, 12)?,
+        gamecenter_id: provider_id(r, 13)?,
+        steam_id: provider_id(r, 14)?,
+        facebook_instant_game_id: provider_id(r, 15)?,
+        apple_id: provider_id(r, 16)?,
         ..Default::default()
     })
+}
+
+fn provider_id(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> {
+    Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default())
 }
 
 /// A user's columns, for [`user_from_row`]; `edge_count` is the number of
 /// friend edges from them, as Nakama counts it.
 const USER_COLUMNS: &str = "id, username, display_name, avatar_url, lang_tag, location, timezone, metadata, create_time, update_time,
-    (SELECT count(*) FROM user_edge WHERE source_id = users.id)";
+    (SELECT count(*) FROM user_edge WHERE source_id = users.id),
+    facebook_id, google_id, gamecenter_id, steam_id, facebook_instant_game_id, apple_id";
+/// How many columns [`USER_COLUMNS`] has: the index of the next one.
+const USER_COLUMN_COUNT: usize = 17;
 
 /// The account of a user (`GET /v2/account`, `AccountGetId`).
 pub fn account(c: &Conn, user_id: &str) -> Result<Option<api::Account>, CallError> {
     let row = c
         .query_row(
-            &format!("SELECT {USER_COLUMNS}, wallet, email, custom_id, disable_time FROM users WHERE id = ?1"),
+            &format!("SELECT {USER_COLUMNS}, wallet, email, custom_id, disable_time, verify_time FROM users WHERE id = ?1"),
             [user_id],
             |r| {
                 let user = user_from_row(r)?;
-                let wallet: String = r.get(11)?;
-                let email: Option<String> = r.get(12)?;
-                let custom_id: Option<String> = r.get(13)?;
-                let disable_time: i64 = r.get(14)?;
-                Ok((user, wallet, email, custom_id, disable_time))
+                let n = USER_COLUMN_COUNT;
+                let wallet: String = r.get(n)?;
+                let email: Option<String> = r.get(n + 1)?;
+                let custom_id: Option<String> = r.get(n + 2)?;
+                let times: (i64, i64) = (r.get(n + 3)?, r.get(n + 4)?);
+                Ok((user, wallet, email, custom_id, times))
             },
         )
         .optional()
         .map_err(internal)?;
-    let Some((user, wallet, email, custom_id, disable_time)) = row else {
+    let Some((user, wallet, email, custom_id, (disable_time, verify_time))) = row else {
         return Ok(None);
     };
     let mut stmt = c
@@ -577,6 +626,7 @@ pub fn account(c: &Conn, user_id: &str) -> Result<Option<api::Account>, CallErro
         devices,
         custom_id: custom_id.unwrap_or_default(),
         disable_time: (disable_time > 0).then(|| rfc3339(disable_time)),
+        verify_time: (verify_time != 0).then(|| rfc3339(verify_time)),
         ..Default::default()
     }))
 }
@@ -1272,6 +1322,56 @@ mod tests {
         assert_eq!(at(250_000_000), "2025-11-30T23:57:03.250Z");
         assert_eq!(at(250_500_000), "2025-11-30T23:57:03.250500Z");
         assert_eq!(at(1), "2025-11-30T23:57:03.000000001Z");
+    }
+
+    #[test]
+    fn a_schema_7_database_gains_the_provider_columns_and_keeps_its_users() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let path = path.to_str().unwrap();
+        {
+            // A users table as schema 7 made it, with one user.
+            let old = Connection::open(path).unwrap();
+            old.execute_batch(SCHEMA).unwrap();
+            old.execute_batch(
+                "CREATE TABLE schema_version (version INTEGER NOT NULL);
+                 INSERT INTO schema_version VALUES (7);
+                 INSERT INTO users (id, username, create_time, update_time)
+                 VALUES ('5bd0c3a8-0b3e-4c57-a7f1-0d6f0e4c9a11', 'old', 1, 2);",
+            )
+            .unwrap();
+            let columns: i64 = old
+                .query_row("SELECT count(*) FROM pragma_table_info('users')", [], |r| {
+                    r.get(0)
+                })
+                .unwrap();
+            assert_eq!(columns, 15);
+        }
+        let d = Db::open(path).unwrap();
+        let c = d.conn.lock().unwrap();
+        let id = "5bd0c3a8-0b3e-4c57-a7f1-0d6f0e4c9a11";
+        c.execute(
+            "UPDATE users SET steam_id = 's1', verify_time = 3 WHERE id = ?1",
+            [id],
+        )
+        .unwrap();
+        let a = account(&c, id).unwrap().unwrap();
+        let user = a.user.unwrap();
+        assert_eq!(
+            (user.username.as_str(), user.steam_id.as_str()),
+            ("old", "s1")
+        );
+        assert_eq!(a.verify_time.as_deref(), Some("1970-01-01T00:00:03Z"));
+        // Provider ids are unique, as in Nakama.
+        c.execute(
+            "INSERT INTO users (id, username, steam_id, create_time, update_time) VALUES ('x', 'y', 's1', 1, 1)",
+            [],
+        )
+        .unwrap_err();
+        let version: i64 = c
+            .query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
     }
 
     fn db() -> Conn {

@@ -4,9 +4,9 @@
 //! unlinks, random users, relationship states, ledger item metadata and
 //! the all-or-nothing `MultiUpdate`.
 //!
-//! The dev host's users have three ways to log in (email, custom id,
-//! devices); Nakama's social ids do not exist here, so "the last way in"
-//! counts those three.
+//! "The last way in" counts what Nakama counts: email, custom id,
+//! devices and the provider ids (which only an account import sets on
+//! the dev host).
 
 use nakama_runtime_host::abi::{api, nk, Code};
 use nakama_runtime_host::CallError;
@@ -444,6 +444,35 @@ pub fn link_email(c: &Conn, user_id: &str, email: &str, password: &str) -> Resul
     Ok(())
 }
 
+/// The `users` columns that each hold a way to log in (devices aside).
+const LOGIN_COLUMNS: [&str; 8] = [
+    "email",
+    "custom_id",
+    "apple_id",
+    "facebook_id",
+    "facebook_instant_game_id",
+    "google_id",
+    "gamecenter_id",
+    "steam_id",
+];
+
+/// SQL over a `users` row (user `?1`): it has a way to log in besides
+/// the column `except` (or, for `"device"`, besides device `?2`), as
+/// Nakama's unlinks require.
+pub fn other_way_in(except: &str) -> String {
+    let mut ways: Vec<String> = LOGIN_COLUMNS
+        .iter()
+        .filter(|c| **c != except)
+        .map(|c| format!("{c} IS NOT NULL"))
+        .collect();
+    ways.push(if except == "device" {
+        "EXISTS (SELECT 1 FROM user_device WHERE user_id = ?1 AND id != ?2)".to_string()
+    } else {
+        "EXISTS (SELECT 1 FROM user_device WHERE user_id = ?1)".to_string()
+    });
+    format!("({})", ways.join(" OR "))
+}
+
 /// Which way to log in an unlink removes.
 #[derive(Clone, Copy)]
 pub enum Link {
@@ -454,15 +483,16 @@ pub enum Link {
 /// Nakama's `UnlinkCustom` / `UnlinkEmail`: clears the column (only if it
 /// holds `id`, when given) unless it is the account's last way in.
 pub fn unlink(c: &Conn, user_id: &str, link: Link, id: &str) -> Result<(), CallError> {
-    let (set, column, other) = match link {
-        Link::Custom => ("custom_id = NULL", "custom_id", "email"),
-        Link::Email => ("email = NULL, password = NULL", "email", "custom_id"),
+    let (set, column) = match link {
+        Link::Custom => ("custom_id = NULL", "custom_id"),
+        Link::Email => ("email = NULL, password = NULL", "email"),
     };
     let n = c
         .execute(
             &format!(
                 "UPDATE users SET {set}, update_time = ?3 WHERE id = ?1 AND (?2 = '' OR {column} = ?2)
-                 AND ({other} IS NOT NULL OR EXISTS (SELECT 1 FROM user_device WHERE user_id = ?1))"
+                 AND {}",
+                other_way_in(column)
             ),
             params![user_id, id, c.now()],
         )
@@ -479,9 +509,11 @@ pub fn unlink_device(c: &mut Conn, user_id: &str, device_id: &str) -> Result<(),
     let tx = c.transaction().map_err(internal)?;
     let n = tx
         .execute(
-            "DELETE FROM user_device WHERE id = ?2 AND user_id = ?1
-             AND (EXISTS (SELECT 1 FROM users WHERE id = ?1 AND (email IS NOT NULL OR custom_id IS NOT NULL))
-                  OR EXISTS (SELECT 1 FROM user_device WHERE user_id = ?1 AND id != ?2))",
+            &format!(
+                "DELETE FROM user_device WHERE id = ?2 AND user_id = ?1
+                 AND EXISTS (SELECT 1 FROM users WHERE id = ?1 AND {})",
+                other_way_in("device")
+            ),
             [user_id, device_id],
         )
         .map_err(internal)?;

@@ -342,10 +342,25 @@ fn create(tx: &Transaction<'_>, account: &Value, user: &Value) -> Result<String,
     let json_or_empty = |s: &str| trimmed(s).map_or(Ok("{}".to_string()), jsonb);
     let metadata = json_or_empty(text(user, "metadata"))?;
     let wallet = json_or_empty(text(account, "wallet"))?;
-    let email = trimmed(text(account, "email"));
-    fits_varchar(email.unwrap_or(""), 255)?;
-    let custom_id = trimmed(text(account, "custom_id"));
-    fits_varchar(custom_id.unwrap_or(""), 128)?;
+    // The unique ways to log in, in the table's order (of its columns and
+    // of its unique keys alike).
+    let ids = [
+        ("email", trimmed(text(account, "email")), 255),
+        ("facebook_id", trimmed(text(user, "facebook_id")), 128),
+        ("google_id", trimmed(text(user, "google_id")), 128),
+        ("gamecenter_id", trimmed(text(user, "gamecenter_id")), 128),
+        ("steam_id", trimmed(text(user, "steam_id")), 128),
+        ("custom_id", trimmed(text(account, "custom_id")), 128),
+        (
+            "facebook_instant_game_id",
+            trimmed(text(user, "facebook_instant_game_id")),
+            128,
+        ),
+        ("apple_id", trimmed(text(user, "apple_id")), 128),
+    ];
+    for (_, value, limit) in ids {
+        fits_varchar(value.unwrap_or(""), limit)?;
+    }
     let exists = |sql: &str, v: &str| {
         tx.query_row(sql, [v], |_| Ok(()))
             .optional()
@@ -361,20 +376,19 @@ fn create(tx: &Transaction<'_>, account: &Value, user: &Value) -> Result<String,
     if exists("SELECT 1 FROM users WHERE username = ?1", username)? {
         return Err(refused("Username already in use.", Code::AlreadyExists));
     }
-    if let Some(email) = email {
-        if exists("SELECT 1 FROM users WHERE email = ?1", email)? {
-            return Err(taken("users_email_key"));
-        }
-    }
-    if let Some(custom_id) = custom_id {
-        if exists("SELECT 1 FROM users WHERE custom_id = ?1", custom_id)? {
-            return Err(taken("users_custom_id_key"));
+    for (column, value, _) in ids {
+        let Some(value) = value else { continue };
+        // The column names are the constants above.
+        if exists(&format!("SELECT 1 FROM users WHERE {column} = ?1"), value)? {
+            return Err(taken(&format!("users_{column}_key")));
         }
     }
     tx.execute(
         "INSERT INTO users (id, username, display_name, avatar_url, lang_tag, location, timezone,
-             metadata, wallet, email, custom_id, create_time, update_time, disable_time)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+             metadata, wallet, email, facebook_id, google_id, gamecenter_id, steam_id, custom_id,
+             facebook_instant_game_id, apple_id, create_time, update_time, verify_time, disable_time)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+             ?18, ?19, ?20, ?21)",
         params![
             id,
             username,
@@ -385,10 +399,17 @@ fn create(tx: &Transaction<'_>, account: &Value, user: &Value) -> Result<String,
             profile("timezone"),
             metadata,
             wallet,
-            email,
-            custom_id,
+            ids[0].1,
+            ids[1].1,
+            ids[2].1,
+            ids[3].1,
+            ids[4].1,
+            ids[5].1,
+            ids[6].1,
+            ids[7].1,
             seconds(user, "create_time"),
             seconds(user, "update_time"),
+            seconds(account, "verify_time"),
             seconds(account, "disable_time"),
         ],
     )

@@ -12,8 +12,9 @@
 //! (Game Center's public key URL, salt and signature checks; Facebook
 //! Instant Games' signed player info, which Nakama checks with the app
 //! secret itself; unlinking without a token) and answers `UNIMPLEMENTED`
-//! where Nakama would ask the provider. It keeps no social ids, so no
-//! account holds one.
+//! where Nakama would ask the provider. It sets no provider id itself;
+//! only an account import does (`account_import_id`), and unlinks clear
+//! them.
 
 use std::convert::Infallible;
 
@@ -27,7 +28,7 @@ use serde_json::Value;
 
 use super::{checks, decode, encode, DevHostApi};
 use crate::channels::go_uuid;
-use crate::db::account::LAST_LINK;
+use crate::db::account::{other_way_in, LAST_LINK};
 use crate::db::Conn;
 
 type Answer = BoxFuture<'static, Result<Vec<u8>, CallError>>;
@@ -53,6 +54,18 @@ impl Provider {
             Provider::GameCenter => "GameCenter",
             Provider::Google => "Google",
             Provider::Steam => "Steam",
+        }
+    }
+
+    /// The `users` column that holds the provider's id.
+    fn column(self) -> &'static str {
+        match self {
+            Provider::Apple => "apple_id",
+            Provider::Facebook => "facebook_id",
+            Provider::FacebookInstantGame => "facebook_instant_game_id",
+            Provider::GameCenter => "gamecenter_id",
+            Provider::Google => "google_id",
+            Provider::Steam => "steam_id",
         }
     }
 }
@@ -269,40 +282,36 @@ pub fn link(p: Provider, cred: Credential) -> CallError {
 /// Nakama's core unlink for `user_id` (a valid id): with a credential,
 /// only the id it proves; never the account's last way to log in.
 pub fn unlink(c: &Conn, user_id: &str, p: Provider, cred: Credential) -> Result<(), CallError> {
-    let proves = match cred {
-        Credential::Token(token) if token.is_empty() => false,
+    // The id the credential proves, if any ("": none given).
+    let proven = match cred {
+        Credential::Token(token) if token.is_empty() => String::new(),
         Credential::Token(token) => match p {
             // Without a bundle id Nakama's Apple check fails before asking.
             Provider::Apple => return Err(unauthenticated(p)),
-            Provider::FacebookInstantGame => {
-                if instant_game_player(&token, INSTANT_GAME_APP_SECRET).is_none() {
-                    return Err(unauthenticated(p));
-                }
-                true
-            }
+            Provider::FacebookInstantGame => instant_game_player(&token, INSTANT_GAME_APP_SECRET)
+                .ok_or_else(|| unauthenticated(p))?,
             _ => return Err(no_provider(p)),
         },
         Credential::GameCenter(g) => {
             if game_center_missing(&g).is_none() {
                 return Err(game_center(&g));
             }
-            false
+            String::new()
         }
     };
-    // No account here holds a provider id, so one proven is not this
-    // account's; else the id is cleared (there is none) when the account
+    // The id is cleared (only the proven one, when one is) if the account
     // has another way in, touching its update time as Nakama does.
-    let n = if proves {
-        0
-    } else {
-        c.execute(
-            "UPDATE users SET update_time = ?2 WHERE id = ?1
-             AND (custom_id IS NOT NULL OR email IS NOT NULL
-                  OR EXISTS (SELECT 1 FROM user_device WHERE user_id = ?1))",
-            params![user_id, c.now()],
+    let column = p.column();
+    let n = c
+        .execute(
+            &format!(
+                "UPDATE users SET {column} = NULL, update_time = ?3 WHERE id = ?1
+                 AND (?2 = '' OR {column} = ?2) AND {}",
+                other_way_in(column)
+            ),
+            params![user_id, proven, c.now()],
         )
-        .map_err(|e| CallError::new(Code::Internal, e.to_string()))?
-    };
+        .map_err(|e| CallError::new(Code::Internal, e.to_string()))?;
     if n == 0 {
         return Err(CallError::new(Code::PermissionDenied, LAST_LINK));
     }
