@@ -627,7 +627,6 @@ pub fn account(c: &Conn, user_id: &str) -> Result<Option<api::Account>, CallErro
         custom_id: custom_id.unwrap_or_default(),
         disable_time: (disable_time > 0).then(|| rfc3339(disable_time)),
         verify_time: (verify_time != 0).then(|| rfc3339(verify_time)),
-        ..Default::default()
     }))
 }
 
