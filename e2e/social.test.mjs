@@ -6,6 +6,7 @@
 // provider) 501. Run by ./run.sh [devhost|nakama].
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createHmac, randomUUID } from "node:crypto";
 import { client, customId, refused } from "./common.mjs";
 
 const host = process.env.NAKAMA_HOST ?? "devhost";
@@ -17,6 +18,13 @@ const payload =
   "eyJhbGdvcml0aG0iOiJITUFDLVNIQTI1NiIsImlzc3VlZF9hdCI6MTcwMDAwMDAwMCwicGxheWVyX2lkIjoiY29uZm9ybWFuY2UtcGxheWVyIiwicmVxdWVzdF9wYXlsb2FkIjoiIn0";
 const signed = `Bj9teBzONnBPkqdpxhX3Wbj_4fAJdcb1w06wjhYG6Sc.${payload}`;
 const forged = `JVOLCob46iTd6rglvSXs-Yuj6Zl1mg_2YLqKOfj9NKE.${payload}`;
+
+// Player info for a new player, signed as Facebook signs it.
+function signedFor(player) {
+  const body = JSON.stringify({ algorithm: "HMAC-SHA256", issued_at: 1700000000, player_id: player });
+  const payload = Buffer.from(body).toString("base64url");
+  return `${createHmac("sha256", "").update(payload).digest("base64url")}.${payload}`;
+}
 
 const error = (status, code, message) => ({ status, body: { code, message } });
 const denied = (provider) => error(401, 16, `Could not authenticate ${provider} profile.`);
@@ -96,4 +104,18 @@ test("where Nakama asks the provider, each host answers its own way", async () =
       ),
     );
   }
+});
+
+// Instant Games player info is checked with the app secret, no network
+// needed: both hosts log the player in, creating the account.
+test("an Instant Games player logs in and keeps one account", async () => {
+  const player = `e2e-${randomUUID()}`;
+  const info = signedFor(player);
+  const made = await client.authenticateFacebookInstantGame(info);
+  assert.equal(made.created, true);
+  const again = await client.authenticateFacebookInstantGame(info, false);
+  assert.equal(again.user_id, made.user_id);
+  assert.equal(again.created, false);
+  const account = await client.getAccount(made);
+  assert.equal(account.user.facebook_instant_game_id, player);
 });

@@ -291,3 +291,97 @@ pub fn check_social_routes(port: u16, host: Host) {
     );
     assert_eq!(status, if host == Host::Nakama { 401 } else { 501 });
 }
+
+/// Facebook Instant Games player info for `player`, signed with the empty
+/// app secret (Nakama's default), as Facebook signs it.
+fn signed_player_info(player: &str) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let payload = json!({"algorithm": "HMAC-SHA256", "issued_at": 1_700_000_000,
+        "player_id": player, "request_payload": ""});
+    let payload64 = URL_SAFE_NO_PAD.encode(payload.to_string());
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, b"");
+    let signature = ring::hmac::sign(&key, payload64.as_bytes());
+    format!("{}.{payload64}", URL_SAFE_NO_PAD.encode(signature))
+}
+
+/// Facebook Instant Games, which both hosts verify without a network:
+/// players found, created, linked and unlinked by the id their signed
+/// info proves, through fixture-nk's `nk_instant_game` and the client's
+/// routes, with Nakama's refusals (a player another account holds, the
+/// account's last way in).
+pub fn check_instant_games(port: u16) {
+    let suffix = crate::run_suffix();
+    let ann = User::new(port, &format!("ig-ann-{suffix}"), &format!("igann{suffix}"));
+    let nk_player = format!("ig-nk-{suffix}");
+    let body = json!({"user": ann.user_id, "info": signed_player_info(&nk_player),
+        "username": format!("ignk{suffix}")});
+    let (status, got) = call(port, "nk_instant_game", &body.to_string());
+    assert_eq!(status, 200, "{got}");
+    assert_eq!(
+        got,
+        json!({
+            "unknown": [5, "User account not found."],
+            "made": {"created": true, "username": format!("ignk{suffix}")},
+            "again": {"created": false, "same": true},
+            "held": nk_player,
+            "link_taken": [6, "Facebook Instant Game ID is already in use."],
+            "unlink_last": [7, LAST_LINK],
+        })
+    );
+
+    let info = json!({ "signed_player_info": signed_player_info(&format!("ig-rt-{suffix}")) });
+    let send = |path: &str, auth: &str, body: &Value| {
+        let r = request(
+            port,
+            "POST",
+            path,
+            &[("Authorization", auth)],
+            Some(body.to_string().as_bytes()),
+        )
+        .expect(path);
+        (r.status, r.json())
+    };
+    let server_key = "Basic ZGVmYXVsdGtleTo=";
+    let login = |query: &str| {
+        send(
+            &format!("/v2/account/authenticate/facebookinstantgame{query}"),
+            server_key,
+            &info,
+        )
+    };
+    let (status, r) = login("?create=false");
+    assert_eq!((status, &r["code"]), (404, &json!(5)), "{r}");
+    let (status, made) = login(&format!("?username=igrt{suffix}"));
+    assert_eq!((status, &made["created"]), (200, &json!(true)), "{made}");
+    let (status, again) = login("");
+    assert_eq!((status, again.get("created")), (200, None), "{again}");
+    let bearer = format!("Bearer {}", made["token"].as_str().unwrap());
+    let held = |auth: &str| {
+        let r =
+            request(port, "GET", "/v2/account", &[("Authorization", auth)], None).expect("account");
+        r.json()["user"]["facebook_instant_game_id"].clone()
+    };
+    assert_eq!(held(&bearer), json!(format!("ig-rt-{suffix}")));
+    let ann_bearer = format!("Bearer {}", ann.token);
+    let link = "/v2/account/link/facebookinstantgame";
+    let unlink = "/v2/account/unlink/facebookinstantgame";
+    assert_eq!(
+        send(link, &ann_bearer, &info),
+        (
+            409,
+            json!({"code": 6, "message": "Facebook Instant Game ID is already in use."})
+        )
+    );
+    let (status, r) = send(unlink, &bearer, &info);
+    assert_eq!((status, &r["message"]), (403, &json!(LAST_LINK)), "{r}");
+    let custom = json!({ "id": format!("ig-custom-{suffix}") });
+    assert_eq!(
+        send("/v2/account/link/custom", &bearer, &custom),
+        (200, json!({}))
+    );
+    assert_eq!(send(unlink, &bearer, &info), (200, json!({})));
+    assert_eq!(held(&bearer), Value::Null);
+    assert_eq!(send(link, &ann_bearer, &info), (200, json!({})));
+    assert_eq!(held(&ann_bearer), json!(format!("ig-rt-{suffix}")));
+}

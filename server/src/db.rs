@@ -425,6 +425,8 @@ pub struct Authenticated {
 pub enum AuthId<'a> {
     Custom(&'a str),
     Device(&'a str),
+    /// A player id proven by Facebook Instant Games signed player info.
+    FacebookInstantGame(&'a str),
 }
 
 fn random_username() -> String {
@@ -442,6 +444,7 @@ fn random_username() -> String {
 pub enum AuthIdOwned {
     Custom(String),
     Device(String),
+    FacebookInstantGame(String),
     Email { email: String, password: String },
 }
 
@@ -457,6 +460,9 @@ impl AuthIdOwned {
         match self {
             AuthIdOwned::Custom(s) => authenticate(c, AuthId::Custom(s), username, create),
             AuthIdOwned::Device(s) => authenticate(c, AuthId::Device(s), username, create),
+            AuthIdOwned::FacebookInstantGame(s) => {
+                authenticate(c, AuthId::FacebookInstantGame(s), username, create)
+            }
             AuthIdOwned::Email { email, password } => {
                 authenticate_email(c, email, password, username, create)
             }
@@ -486,6 +492,13 @@ pub fn authenticate(
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional(),
+        AuthId::FacebookInstantGame(player) => c
+            .query_row(
+                "SELECT id, username, disable_time FROM users WHERE facebook_instant_game_id = ?1",
+                [player],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional(),
     }
     .map_err(internal)?;
     if let Some((user_id, username, disabled)) = found {
@@ -509,13 +522,15 @@ pub fn authenticate(
     let user_id = uuid::Uuid::new_v4().to_string();
     let t = c.now();
     let tx = c.transaction().map_err(internal)?;
-    let custom = match id {
-        AuthId::Custom(cid) => Some(cid),
-        AuthId::Device(_) => None,
+    let (custom, instant_game) = match id {
+        AuthId::Custom(cid) => (Some(cid), None),
+        AuthId::Device(_) => (None, None),
+        AuthId::FacebookInstantGame(player) => (None, Some(player)),
     };
     let inserted = tx.execute(
-        "INSERT INTO users (id, username, custom_id, create_time, update_time) VALUES (?1, ?2, ?3, ?4, ?4)",
-        params![user_id, username, custom, t],
+        "INSERT INTO users (id, username, custom_id, facebook_instant_game_id, create_time, update_time)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        params![user_id, username, custom, instant_game, t],
     );
     match inserted {
         Err(rusqlite::Error::SqliteFailure(e, Some(msg)))
@@ -1309,6 +1324,13 @@ pub fn notification_send(
     })
 }
 
+/// A connection to a new in-memory database, for unit tests.
+#[cfg(test)]
+pub fn memory_conn() -> Conn {
+    let d = Db::open(":memory:").unwrap();
+    Arc::try_unwrap(d.conn).ok().unwrap().into_inner().unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1374,8 +1396,7 @@ mod tests {
     }
 
     fn db() -> Conn {
-        let d = Db::open(":memory:").unwrap();
-        Arc::try_unwrap(d.conn).ok().unwrap().into_inner().unwrap()
+        memory_conn()
     }
 
     #[test]

@@ -20,3 +20,8 @@ fn social_functions_refuse_as_nakama_without_social_settings() {
 fn social_routes_refuse_as_nakama_and_run_their_hooks() {
     social::check_social_routes(server().port, Host::DevHost);
 }
+
+#[test]
+fn instant_games_players_log_in_link_and_unlink_as_in_nakama() {
+    social::check_instant_games(server().port);
+}

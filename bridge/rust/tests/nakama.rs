@@ -821,4 +821,5 @@ fn social_logins_are_forwarded_and_refused_as_without_social_settings() {
     use nakama_conformance::social::{self, Host};
     social::check_social_functions(nakama.port, Host::Nakama);
     social::check_social_routes(nakama.port, Host::Nakama);
+    social::check_instant_games(nakama.port);
 }

@@ -4,12 +4,13 @@
 //! with Nakama's checks and messages (server/api_authenticate.go,
 //! api_link.go, api_unlink.go) and the modules' hooks around each.
 //!
-//! The dev host asks no provider and keeps no provider ids
-//! ([`crate::nk::social`]): an authenticate or link call ends in Nakama's
-//! refusal or `UNIMPLEMENTED` where Nakama would ask the provider (so its
-//! after hook never runs here); an unlink call without a token (or, for
-//! Game Center, without all six fields) works as in Nakama: `{}` unless
-//! the account would be left no way to log in.
+//! The dev host asks no provider ([`crate::nk::social`]): an
+//! authenticate or link call ends in Nakama's refusal or `UNIMPLEMENTED`
+//! where Nakama would ask the provider (so its after hook never runs
+//! there), and works as in Nakama for Facebook Instant Games, whose
+//! signed player info is checked offline; an unlink call without a token
+//! (or, for Game Center, without all six fields) works as in Nakama: `{}`
+//! unless the account would be left no way to log in.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -21,10 +22,10 @@ use nakama_runtime_host::CallError;
 use serde::de::DeserializeOwned;
 
 use super::{
-    check_server_key, create_flag, gateway_call_err, hooked_db_call, query_map, read_json,
-    username_param, Shared,
+    check_server_key, create_flag, finish_auth, gateway_call_err, hooked_db_call, query_map,
+    read_json, username_param, Shared,
 };
-use crate::db::Conn;
+use crate::db::{self, Conn};
 use crate::nk::social::{self, Credential, Provider};
 
 fn refuse(message: &str) -> CallError {
@@ -54,15 +55,34 @@ fn game_center(a: &api::AccountGameCenter) -> nk::GameCenterCredentials {
     }
 }
 
+/// What an authenticate route finds or creates the account by, with the
+/// username and create flag of its request.
+struct Login {
+    id: db::AuthIdOwned,
+    username: String,
+    create: Option<bool>,
+}
+
 /// The username check of the gateway's authenticate calls, then the core.
-fn then_core(username: &str, create: Option<bool>, p: Provider, cred: Credential) -> CallError {
+fn then_core(
+    username: &str,
+    create: Option<bool>,
+    p: Provider,
+    cred: Credential,
+) -> Result<Login, CallError> {
     if username.chars().any(char::is_control) {
-        return refuse("Username invalid, no spaces or control characters allowed.");
+        return Err(refuse(
+            "Username invalid, no spaces or control characters allowed.",
+        ));
     }
     if username.len() > 128 {
-        return refuse("Username invalid, must be 1-128 bytes.");
+        return Err(refuse("Username invalid, must be 1-128 bytes."));
     }
-    social::authenticate(p, cred, create.unwrap_or(true))
+    Ok(Login {
+        id: social::authenticate(p, cred)?,
+        username: username.to_string(),
+        create,
+    })
 }
 
 /// The authenticate routes differ in these.
@@ -77,8 +97,9 @@ trait SocialAuth: Hook<Response = api::Session> {
         username: String,
         sync: Option<bool>,
     ) -> Self::Request;
-    /// Nakama's refusal of a (hook-changed) request.
-    fn refusal(r: &Self::Request) -> CallError;
+    /// Nakama's checks and core of a (hook-changed) request, up to finding
+    /// the account: what to find it by, or the refusal.
+    fn core(r: &Self::Request) -> Result<Login, CallError>;
 }
 
 /// Nakama's "... token is required." check of a request's account, then
@@ -89,10 +110,10 @@ fn token_auth(
     username: &str,
     create: Option<bool>,
     p: Provider,
-) -> CallError {
+) -> Result<Login, CallError> {
     match token {
         Some(t) if !t.is_empty() => then_core(username, create, p, self::token(t)),
-        _ => refuse(missing),
+        _ => Err(refuse(missing)),
     }
 }
 
@@ -110,12 +131,12 @@ impl SocialAuth for hook::AuthenticateApple {
             username,
         }
     }
-    fn refusal(_: &Self::Request) -> CallError {
+    fn core(_: &Self::Request) -> Result<Login, CallError> {
         // No `social.apple.bundle_id` here: Nakama checks it first.
-        CallError::new(
+        Err(CallError::new(
             Code::FailedPrecondition,
             "Apple authentication is not configured.",
-        )
+        ))
     }
 }
 
@@ -134,7 +155,7 @@ impl SocialAuth for hook::AuthenticateFacebook {
             sync,
         }
     }
-    fn refusal(r: &Self::Request) -> CallError {
+    fn core(r: &Self::Request) -> Result<Login, CallError> {
         let t = r.account.as_ref().map(|a| a.token.as_str());
         token_auth(
             t,
@@ -160,7 +181,7 @@ impl SocialAuth for hook::AuthenticateFacebookInstantGame {
             username,
         }
     }
-    fn refusal(r: &Self::Request) -> CallError {
+    fn core(r: &Self::Request) -> Result<Login, CallError> {
         let t = r.account.as_ref().map(|a| a.signed_player_info.as_str());
         token_auth(
             t,
@@ -186,13 +207,13 @@ impl SocialAuth for hook::AuthenticateGameCenter {
             username,
         }
     }
-    fn refusal(r: &Self::Request) -> CallError {
+    fn core(r: &Self::Request) -> Result<Login, CallError> {
         let Some(a) = &r.account else {
-            return refuse("GameCenter access credentials are required.");
+            return Err(refuse("GameCenter access credentials are required."));
         };
         let g = game_center(a);
         if let Some(e) = social::game_center_missing(&g) {
-            return e;
+            return Err(e);
         }
         let cred = Credential::GameCenter(g);
         then_core(&r.username, r.create, Provider::GameCenter, cred)
@@ -213,7 +234,7 @@ impl SocialAuth for hook::AuthenticateGoogle {
             username,
         }
     }
-    fn refusal(r: &Self::Request) -> CallError {
+    fn core(r: &Self::Request) -> Result<Login, CallError> {
         let t = r.account.as_ref().map(|a| a.token.as_str());
         token_auth(
             t,
@@ -240,16 +261,17 @@ impl SocialAuth for hook::AuthenticateSteam {
             sync,
         }
     }
-    fn refusal(_: &Self::Request) -> CallError {
+    fn core(_: &Self::Request) -> Result<Login, CallError> {
         // No `social.steam` publisher key or app id here: checked first.
-        CallError::new(
+        Err(CallError::new(
             Code::FailedPrecondition,
             "Steam authentication is not configured.",
-        )
+        ))
     }
 }
 
-/// Server key, body, before hook, Nakama's refusal.
+/// Server key, body, before hook, Nakama's checks and core: a session and
+/// the after hook where the dev host can find or create the account.
 async fn authenticate<H: SocialAuth>(
     State(app): Shared,
     uri: Uri,
@@ -270,9 +292,16 @@ async fn authenticate<H: SocialAuth>(
         username_param(&query),
         flag(&query, "sync"),
     );
-    match app.before::<H>(None, req).await {
-        Ok(req) => gateway_call_err(H::refusal(&req)),
-        Err(r) => r,
+    let req = match app.before::<H>(None, req).await {
+        Ok(req) => req,
+        Err(r) => return r,
+    };
+    match H::core(&req) {
+        Ok(login) => {
+            let vars = Default::default();
+            finish_auth::<H>(app, req, login.id, &login.username, login.create, vars).await
+        }
+        Err(e) => gateway_call_err(e),
     }
 }
 
@@ -330,24 +359,38 @@ pub(super) async fn authenticate_steam(
     authenticate::<hook::AuthenticateSteam>(state, uri, headers, body).await
 }
 
-type Task = fn(&mut Conn) -> Result<(), CallError>;
+/// Nakama's link or unlink core for a user.
+type Core = fn(&Conn, &str, Provider, Credential) -> Result<(), CallError>;
 
-/// Session, body, before hook, Nakama's refusal.
+/// Session, body, before hook, the gateway's checks (`cred`: the
+/// credential, or the refusal), then `core` (Nakama's link or unlink),
+/// after hook, `{}`.
 async fn link<H: Hook<Response = ()>>(
     State(app): Shared,
     headers: HeaderMap,
     body: Body,
-    refusal: impl FnOnce(&H::Request) -> CallError,
+    (p, core): (Provider, Core),
+    cred: impl FnOnce(&H::Request) -> Result<Credential, CallError>,
 ) -> Response {
-    hooked_db_call::<H, Task>(&app, &headers, body, |_, req| {
-        Err(gateway_call_err(refusal(req)))
+    hooked_db_call::<H, _>(&app, &headers, body, |claims, req| {
+        let cred = cred(req).map_err(gateway_call_err)?;
+        let uid = claims.uid.clone();
+        Ok(move |c: &mut Conn| core(c, &uid, p, cred))
     })
     .await
 }
 
+fn linking(p: Provider) -> (Provider, Core) {
+    (p, social::link)
+}
+
+fn unlinking(p: Provider) -> (Provider, Core) {
+    (p, social::unlink)
+}
+
 pub(super) async fn link_apple(state: Shared, headers: HeaderMap, body: Body) -> Response {
-    link::<hook::LinkApple>(state, headers, body, |r| {
-        social::link(Provider::Apple, token(&r.token))
+    link::<hook::LinkApple>(state, headers, body, linking(Provider::Apple), |r| {
+        Ok(token(&r.token))
     })
     .await
 }
@@ -373,10 +416,11 @@ pub(super) async fn link_facebook(
         sync,
     })
     .unwrap_or_default();
-    link::<hook::LinkFacebook>(State(app), headers, Body::from(req), |r| {
+    let p = linking(Provider::Facebook);
+    link::<hook::LinkFacebook>(State(app), headers, Body::from(req), p, |r| {
         match r.account.as_ref().map(|a| a.token.as_str()) {
-            Some(t) if !t.is_empty() => social::link(Provider::Facebook, token(t)),
-            _ => refuse("Facebook access token is required."),
+            Some(t) if !t.is_empty() => Ok(token(t)),
+            _ => Err(refuse("Facebook access token is required.")),
         }
     })
     .await
@@ -387,59 +431,48 @@ pub(super) async fn link_facebook_instant_game(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    link::<hook::LinkFacebookInstantGame>(state, headers, body, |r| {
-        social::link(Provider::FacebookInstantGame, token(&r.signed_player_info))
+    let p = linking(Provider::FacebookInstantGame);
+    link::<hook::LinkFacebookInstantGame>(state, headers, body, p, |r| {
+        Ok(token(&r.signed_player_info))
     })
     .await
 }
 
 pub(super) async fn link_game_center(state: Shared, headers: HeaderMap, body: Body) -> Response {
-    link::<hook::LinkGameCenter>(state, headers, body, |r| {
-        social::link(Provider::GameCenter, Credential::GameCenter(game_center(r)))
+    link::<hook::LinkGameCenter>(state, headers, body, linking(Provider::GameCenter), |r| {
+        Ok(Credential::GameCenter(game_center(r)))
     })
     .await
 }
 
 pub(super) async fn link_google(state: Shared, headers: HeaderMap, body: Body) -> Response {
-    link::<hook::LinkGoogle>(state, headers, body, |r| {
-        social::link(Provider::Google, token(&r.token))
+    link::<hook::LinkGoogle>(state, headers, body, linking(Provider::Google), |r| {
+        Ok(token(&r.token))
     })
     .await
 }
 
 pub(super) async fn link_steam(state: Shared, headers: HeaderMap, body: Body) -> Response {
-    link::<hook::LinkSteam>(state, headers, body, |r| {
+    link::<hook::LinkSteam>(state, headers, body, linking(Provider::Steam), |r| {
         // The gateway wants the token before the core's settings check.
         match r.account.as_ref().map(|a| a.token.as_str()) {
-            Some(t) if !t.is_empty() => social::link(Provider::Steam, token(t)),
-            _ => refuse("Steam access token is required."),
+            Some(t) if !t.is_empty() => Ok(token(t)),
+            _ => Err(refuse("Steam access token is required.")),
         }
     })
     .await
 }
 
-/// Session, body, before hook, the unlink, after hook, `{}`.
-async fn unlink<H: Hook<Response = ()>>(
-    State(app): Shared,
-    headers: HeaderMap,
-    body: Body,
-    p: Provider,
-    cred: impl FnOnce(&H::Request) -> Credential,
-) -> Response {
-    hooked_db_call::<H, _>(&app, &headers, body, |claims, req| {
-        let (uid, cred) = (claims.uid.clone(), cred(req));
-        Ok(move |c: &mut Conn| social::unlink(c, &uid, p, cred))
+pub(super) async fn unlink_apple(state: Shared, headers: HeaderMap, body: Body) -> Response {
+    link::<hook::UnlinkApple>(state, headers, body, unlinking(Provider::Apple), |r| {
+        Ok(token(&r.token))
     })
     .await
 }
 
-pub(super) async fn unlink_apple(state: Shared, headers: HeaderMap, body: Body) -> Response {
-    unlink::<hook::UnlinkApple>(state, headers, body, Provider::Apple, |r| token(&r.token)).await
-}
-
 pub(super) async fn unlink_facebook(state: Shared, headers: HeaderMap, body: Body) -> Response {
-    unlink::<hook::UnlinkFacebook>(state, headers, body, Provider::Facebook, |r| {
-        token(&r.token)
+    link::<hook::UnlinkFacebook>(state, headers, body, unlinking(Provider::Facebook), |r| {
+        Ok(token(&r.token))
     })
     .await
 }
@@ -449,27 +482,30 @@ pub(super) async fn unlink_facebook_instant_game(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    unlink::<hook::UnlinkFacebookInstantGame>(
-        state,
-        headers,
-        body,
-        Provider::FacebookInstantGame,
-        |r| token(&r.signed_player_info),
-    )
+    let p = unlinking(Provider::FacebookInstantGame);
+    link::<hook::UnlinkFacebookInstantGame>(state, headers, body, p, |r| {
+        Ok(token(&r.signed_player_info))
+    })
     .await
 }
 
 pub(super) async fn unlink_game_center(state: Shared, headers: HeaderMap, body: Body) -> Response {
-    unlink::<hook::UnlinkGameCenter>(state, headers, body, Provider::GameCenter, |r| {
-        Credential::GameCenter(game_center(r))
+    link::<hook::UnlinkGameCenter>(state, headers, body, unlinking(Provider::GameCenter), |r| {
+        Ok(Credential::GameCenter(game_center(r)))
     })
     .await
 }
 
 pub(super) async fn unlink_google(state: Shared, headers: HeaderMap, body: Body) -> Response {
-    unlink::<hook::UnlinkGoogle>(state, headers, body, Provider::Google, |r| token(&r.token)).await
+    link::<hook::UnlinkGoogle>(state, headers, body, unlinking(Provider::Google), |r| {
+        Ok(token(&r.token))
+    })
+    .await
 }
 
 pub(super) async fn unlink_steam(state: Shared, headers: HeaderMap, body: Body) -> Response {
-    unlink::<hook::UnlinkSteam>(state, headers, body, Provider::Steam, |r| token(&r.token)).await
+    link::<hook::UnlinkSteam>(state, headers, body, unlinking(Provider::Steam), |r| {
+        Ok(token(&r.token))
+    })
+    .await
 }

@@ -11,12 +11,10 @@
 //! refusals in Nakama's order, does what Nakama does without a network
 //! (Game Center's public key URL, salt and signature checks; Facebook
 //! Instant Games' signed player info, which Nakama checks with the app
-//! secret itself; unlinking without a token) and answers `UNIMPLEMENTED`
-//! where Nakama would ask the provider. It sets no provider id itself;
-//! only an account import does (`account_import_id`), and unlinks clear
-//! them.
-
-use std::convert::Infallible;
+//! secret itself, so those players log in, link and unlink as in Nakama;
+//! unlinking without a token) and answers `UNIMPLEMENTED` where Nakama
+//! would ask the provider. The other providers' ids come only from an
+//! account import (`account_import_id`); unlinks clear them.
 
 use base64::engine::{general_purpose, DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::{alphabet, Engine};
@@ -29,6 +27,7 @@ use serde_json::Value;
 use super::{checks, decode, encode, DevHostApi};
 use crate::channels::go_uuid;
 use crate::db::account::{other_way_in, LAST_LINK};
+use crate::db::AuthIdOwned;
 use crate::db::Conn;
 
 type Answer = BoxFuture<'static, Result<Vec<u8>, CallError>>;
@@ -101,14 +100,6 @@ fn no_provider(p: Provider) -> CallError {
             "the dev host cannot verify {} tokens (it contacts no provider); run on a real Nakama through the bridge",
             p.name()
         ),
-    )
-}
-
-/// Where Nakama would store or look up a Facebook Instant Games id.
-fn no_instant_ids() -> CallError {
-    CallError::new(
-        Code::Unimplemented,
-        "the dev host keeps no Facebook Instant Game ids; run on a real Nakama through the bridge",
     )
 }
 
@@ -225,58 +216,72 @@ pub fn game_center_missing(g: &nk::GameCenterCredentials) -> Option<CallError> {
     Some(refuse(&format!("GameCenter {what} is required.")))
 }
 
-/// Nakama's core authenticate, its arguments checked: the provider's
-/// verdict. Never a success on the dev host, which finds no account by a
-/// provider id.
-pub fn authenticate(p: Provider, cred: Credential, create: bool) -> CallError {
+/// Nakama's core authenticate, its arguments checked, up to finding the
+/// account: the id to find or create it by, which only Facebook Instant
+/// Games proves without a network (the player id its signed info holds);
+/// else the provider's verdict.
+pub fn authenticate(p: Provider, cred: Credential) -> Result<AuthIdOwned, CallError> {
     match (p, cred) {
-        (Provider::GameCenter, Credential::GameCenter(g)) => game_center(&g),
+        (Provider::GameCenter, Credential::GameCenter(g)) => Err(game_center(&g)),
         (Provider::FacebookInstantGame, Credential::Token(info)) => {
-            match instant_game_player(&info, INSTANT_GAME_APP_SECRET) {
-                None => CallError::new(
-                    Code::DataLoss,
-                    "Error extracting the Facebook Instant Game player ID or validating the signature",
-                ),
-                Some(_) if create => no_instant_ids(),
-                Some(_) => CallError::new(Code::NotFound, "User account not found."),
-            }
+            instant_game_player(&info, INSTANT_GAME_APP_SECRET)
+                .map(AuthIdOwned::FacebookInstantGame)
+                .ok_or_else(|| {
+                    CallError::new(
+                Code::DataLoss,
+                "Error extracting the Facebook Instant Game player ID or validating the signature",
+            )
+                })
         }
-        _ => no_provider(p),
+        _ => Err(no_provider(p)),
     }
 }
 
-/// Nakama's core link: its checks, then the provider's verdict. Never a
-/// success on the dev host.
-pub fn link(p: Provider, cred: Credential) -> CallError {
+/// Nakama's core link of `user_id` (a valid id): its checks, then the
+/// provider's verdict; a Facebook Instant Games player id, proven
+/// offline, is linked unless another account holds it.
+pub fn link(c: &Conn, user_id: &str, p: Provider, cred: Credential) -> Result<(), CallError> {
     let token = match cred {
         Credential::Token(t) => t,
         Credential::GameCenter(g) => {
-            return game_center_missing(&g).unwrap_or_else(|| game_center(&g))
+            return Err(game_center_missing(&g).unwrap_or_else(|| game_center(&g)))
         }
     };
     match p {
-        Provider::Apple => return not_configured("Apple authentication is not configured."),
-        Provider::Steam => return not_configured("Steam authentication is not configured."),
+        Provider::Apple => return Err(not_configured("Apple authentication is not configured.")),
+        Provider::Steam => return Err(not_configured("Steam authentication is not configured.")),
         _ => {}
     }
     if token.is_empty() {
-        return refuse(match p {
+        return Err(refuse(match p {
             Provider::FacebookInstantGame => {
                 "Signed Player Info for a Facebook Instant Game is required."
             }
             Provider::Google => "Google access token is required.",
             _ => "Facebook access token is required.",
-        });
+        }));
     }
-    match p {
-        Provider::FacebookInstantGame => {
-            match instant_game_player(&token, INSTANT_GAME_APP_SECRET) {
-                None => unauthenticated(p),
-                Some(_) => no_instant_ids(),
-            }
-        }
-        _ => no_provider(p),
+    if p != Provider::FacebookInstantGame {
+        return Err(no_provider(p));
     }
+    let player =
+        instant_game_player(&token, INSTANT_GAME_APP_SECRET).ok_or_else(|| unauthenticated(p))?;
+    // As Nakama's update: no row for an unknown user either, with the
+    // same words.
+    let n = c
+        .execute(
+            "UPDATE users SET facebook_instant_game_id = ?2, update_time = ?3 WHERE id = ?1
+             AND NOT EXISTS (SELECT 1 FROM users WHERE facebook_instant_game_id = ?2 AND id != ?1)",
+            params![user_id, player, c.now()],
+        )
+        .map_err(|e| CallError::new(Code::Internal, e.to_string()))?;
+    if n == 0 {
+        return Err(CallError::new(
+            Code::AlreadyExists,
+            "Facebook Instant Game ID is already in use.",
+        ));
+    }
+    Ok(())
 }
 
 /// Nakama's core unlink for `user_id` (a valid id): with a credential,
@@ -318,20 +323,6 @@ pub fn unlink(c: &Conn, user_id: &str, p: Provider, cred: Credential) -> Result<
     Ok(())
 }
 
-/// A function that the dev host always refuses (its success needs a
-/// provider).
-fn refused<F: NkFunction>(
-    args: &[u8],
-    f: impl FnOnce(F::Args) -> Result<Infallible, CallError>,
-) -> Answer {
-    let out = decode::<F::Args>(F::NAME, args).and_then(f);
-    Box::pin(async move {
-        match out {
-            Err(e) => Err(e),
-        }
-    })
-}
-
 /// The link and unlink functions' user id check.
 fn user(user_id: &str) -> Result<String, CallError> {
     go_uuid(user_id)
@@ -339,13 +330,48 @@ fn user(user_id: &str) -> Result<String, CallError> {
         .ok_or_else(|| refuse("user ID must be a valid identifier"))
 }
 
-/// An authenticate function: Nakama's module checks (`configured`, then
-/// `missing` when the token is empty, then the username), then the core.
-fn auth_token<F>(args: &[u8], p: Provider, configured: bool, missing: &'static str) -> Answer
+/// An authenticate function: `checks` are Nakama's module checks of its
+/// arguments, giving the credential, username and create flag; then the
+/// core, which finds or creates the account where the dev host can.
+fn auth_fn<F>(
+    api: &DevHostApi,
+    args: &[u8],
+    p: Provider,
+    checks: impl FnOnce(F::Args) -> Result<(Credential, String, bool), CallError>,
+) -> Answer
 where
-    F: NkFunction<Args = nk::AuthenticateTokenArgs>,
+    F: NkFunction<Output = nk::AuthenticateResult>,
 {
-    refused::<F>(args, move |a| {
+    let checked = decode::<F::Args>(F::NAME, args).and_then(checks);
+    let db = api.db.clone();
+    Box::pin(async move {
+        let (cred, username, create) = checked?;
+        let id = authenticate(p, cred)?;
+        let found = db
+            .run(move |c| id.authenticate(c, &username, create))
+            .await?;
+        encode(&nk::AuthenticateResult {
+            user_id: found.user_id,
+            username: found.username,
+            created: found.created,
+        })
+    })
+}
+
+/// An authenticate function with a token: Nakama's module checks
+/// (`configured`, then `missing` when the token is empty, then the
+/// username).
+fn auth_token<F>(
+    api: &DevHostApi,
+    args: &[u8],
+    p: Provider,
+    configured: bool,
+    missing: &'static str,
+) -> Answer
+where
+    F: NkFunction<Args = nk::AuthenticateTokenArgs, Output = nk::AuthenticateResult>,
+{
+    auth_fn::<F>(api, args, p, move |a| {
         if !configured {
             return Err(not_configured(&format!(
                 "{} authentication is not configured",
@@ -356,29 +382,18 @@ where
             return Err(refuse(missing));
         }
         checks::username(&a.username)?;
-        Err(authenticate(p, Credential::Token(a.token), a.create))
+        Ok((Credential::Token(a.token), a.username, a.create))
     })
 }
 
-/// A link function: the user id check, then the core; `parts` are the
-/// user id and the credential of its arguments.
-fn link_fn<F>(args: &[u8], p: Provider, parts: fn(F::Args) -> (String, Credential)) -> Answer
-where
-    F: NkFunction<Output = ()>,
-{
-    refused::<F>(args, move |a| {
-        let (uid, cred) = parts(a);
-        user(&uid)?;
-        Err(link(p, cred))
-    })
-}
-
-/// An unlink function: the user id check, then the core.
-fn unlink_fn<F>(
+/// A link or unlink function: the user id check, then `core`; `parts` are
+/// the user id and the credential of its arguments.
+fn link_fn<F>(
     api: &DevHostApi,
     args: &[u8],
     p: Provider,
     parts: fn(F::Args) -> (String, Credential),
+    core: fn(&Conn, &str, Provider, Credential) -> Result<(), CallError>,
 ) -> Answer
 where
     F: NkFunction<Output = ()>,
@@ -388,7 +403,7 @@ where
     Box::pin(async move {
         let (uid, cred) = parts(parsed?);
         let uid = user(&uid)?;
-        db.run(move |c| unlink(c, &uid, p, cred)).await?;
+        db.run(move |c| core(c, &uid, p, cred)).await?;
         encode(&())
     })
 }
@@ -408,71 +423,87 @@ fn game_center_parts(a: nk::LinkGameCenterArgs) -> (String, Credential) {
 /// The nk function `function`, when it is one of these.
 pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answer> {
     use Provider::*;
+    let (link, unlink) = (self::link, self::unlink);
     Some(match function {
         nk::AuthenticateApple::NAME => {
-            auth_token::<nk::AuthenticateApple>(args, Apple, false, "expects token string")
+            auth_token::<nk::AuthenticateApple>(api, args, Apple, false, "expects token string")
         }
         nk::AuthenticateGoogle::NAME => {
-            auth_token::<nk::AuthenticateGoogle>(args, Google, true, "expects ID token string")
+            auth_token::<nk::AuthenticateGoogle>(api, args, Google, true, "expects ID token string")
         }
         nk::AuthenticateSteam::NAME => {
-            auth_token::<nk::AuthenticateSteam>(args, Steam, false, "expects token string")
+            auth_token::<nk::AuthenticateSteam>(api, args, Steam, false, "expects token string")
         }
-        nk::AuthenticateFacebook::NAME => refused::<nk::AuthenticateFacebook>(args, |a| {
-            if a.token.is_empty() {
-                return Err(refuse("expects access token string"));
-            }
-            checks::username(&a.username)?;
-            Err(authenticate(Facebook, Credential::Token(a.token), a.create))
-        }),
+        nk::AuthenticateFacebook::NAME => {
+            auth_fn::<nk::AuthenticateFacebook>(api, args, Facebook, |a| {
+                if a.token.is_empty() {
+                    return Err(refuse("expects access token string"));
+                }
+                checks::username(&a.username)?;
+                Ok((Credential::Token(a.token), a.username, a.create))
+            })
+        }
         nk::AuthenticateFacebookInstantGame::NAME => {
-            refused::<nk::AuthenticateFacebookInstantGame>(args, |a| {
+            auth_fn::<nk::AuthenticateFacebookInstantGame>(api, args, FacebookInstantGame, |a| {
                 if a.signed_player_info.is_empty() {
                     return Err(refuse("expects signed player info"));
                 }
                 checks::username(&a.username)?;
                 let cred = Credential::Token(a.signed_player_info);
-                Err(authenticate(FacebookInstantGame, cred, a.create))
+                Ok((cred, a.username, a.create))
             })
         }
-        nk::AuthenticateGameCenter::NAME => refused::<nk::AuthenticateGameCenter>(args, |a| {
-            let g = &a.credentials;
-            let required = [
-                (g.player_id.is_empty(), "expects player ID string"),
-                (g.bundle_id.is_empty(), "expects bundle ID string"),
-                (g.timestamp == 0, "expects timestamp value"),
-                (g.salt.is_empty(), "expects salt string"),
-                (g.signature.is_empty(), "expects signature string"),
-                (g.public_key_url.is_empty(), "expects public key URL string"),
-            ];
-            if let Some((_, message)) = required.iter().find(|(missing, _)| *missing) {
-                return Err(refuse(message));
-            }
-            checks::username(&a.username)?;
-            let cred = Credential::GameCenter(a.credentials);
-            Err(authenticate(GameCenter, cred, a.create))
-        }),
-        nk::LinkApple::NAME => link_fn::<nk::LinkApple>(args, Apple, token_parts),
-        nk::LinkFacebookInstantGame::NAME => {
-            link_fn::<nk::LinkFacebookInstantGame>(args, FacebookInstantGame, token_parts)
+        nk::AuthenticateGameCenter::NAME => {
+            auth_fn::<nk::AuthenticateGameCenter>(api, args, GameCenter, |a| {
+                let g = &a.credentials;
+                let required = [
+                    (g.player_id.is_empty(), "expects player ID string"),
+                    (g.bundle_id.is_empty(), "expects bundle ID string"),
+                    (g.timestamp == 0, "expects timestamp value"),
+                    (g.salt.is_empty(), "expects salt string"),
+                    (g.signature.is_empty(), "expects signature string"),
+                    (g.public_key_url.is_empty(), "expects public key URL string"),
+                ];
+                if let Some((_, message)) = required.iter().find(|(missing, _)| *missing) {
+                    return Err(refuse(message));
+                }
+                checks::username(&a.username)?;
+                Ok((Credential::GameCenter(a.credentials), a.username, a.create))
+            })
         }
-        nk::LinkGoogle::NAME => link_fn::<nk::LinkGoogle>(args, Google, token_parts),
-        nk::LinkFacebook::NAME => link_fn::<nk::LinkFacebook>(args, Facebook, friends_parts),
-        nk::LinkSteam::NAME => link_fn::<nk::LinkSteam>(args, Steam, friends_parts),
+        nk::LinkApple::NAME => link_fn::<nk::LinkApple>(api, args, Apple, token_parts, link),
+        nk::LinkFacebookInstantGame::NAME => link_fn::<nk::LinkFacebookInstantGame>(
+            api,
+            args,
+            FacebookInstantGame,
+            token_parts,
+            link,
+        ),
+        nk::LinkGoogle::NAME => link_fn::<nk::LinkGoogle>(api, args, Google, token_parts, link),
+        nk::LinkFacebook::NAME => {
+            link_fn::<nk::LinkFacebook>(api, args, Facebook, friends_parts, link)
+        }
+        nk::LinkSteam::NAME => link_fn::<nk::LinkSteam>(api, args, Steam, friends_parts, link),
         nk::LinkGameCenter::NAME => {
-            link_fn::<nk::LinkGameCenter>(args, GameCenter, game_center_parts)
+            link_fn::<nk::LinkGameCenter>(api, args, GameCenter, game_center_parts, link)
         }
-        nk::UnlinkApple::NAME => unlink_fn::<nk::UnlinkApple>(api, args, Apple, token_parts),
+        nk::UnlinkApple::NAME => link_fn::<nk::UnlinkApple>(api, args, Apple, token_parts, unlink),
         nk::UnlinkFacebook::NAME => {
-            unlink_fn::<nk::UnlinkFacebook>(api, args, Facebook, token_parts)
+            link_fn::<nk::UnlinkFacebook>(api, args, Facebook, token_parts, unlink)
         }
-        nk::UnlinkFacebookInstantGame::NAME => {
-            unlink_fn::<nk::UnlinkFacebookInstantGame>(api, args, FacebookInstantGame, token_parts)
+        nk::UnlinkFacebookInstantGame::NAME => link_fn::<nk::UnlinkFacebookInstantGame>(
+            api,
+            args,
+            FacebookInstantGame,
+            token_parts,
+            unlink,
+        ),
+        nk::UnlinkGoogle::NAME => {
+            link_fn::<nk::UnlinkGoogle>(api, args, Google, token_parts, unlink)
         }
-        nk::UnlinkGoogle::NAME => unlink_fn::<nk::UnlinkGoogle>(api, args, Google, token_parts),
-        nk::UnlinkSteam::NAME => unlink_fn::<nk::UnlinkSteam>(api, args, Steam, token_parts),
+        nk::UnlinkSteam::NAME => link_fn::<nk::UnlinkSteam>(api, args, Steam, token_parts, unlink),
         nk::UnlinkGameCenter::NAME => {
-            unlink_fn::<nk::UnlinkGameCenter>(api, args, GameCenter, game_center_parts)
+            link_fn::<nk::UnlinkGameCenter>(api, args, GameCenter, game_center_parts, unlink)
         }
         _ => return None,
     })
@@ -520,16 +551,38 @@ mod tests {
     }
 
     #[test]
-    fn a_valid_instant_games_player_is_never_found_or_stored() {
+    fn an_instant_games_player_is_found_created_and_linked_by_its_proven_id() {
         let info = || Credential::Token(SIGNED.to_string());
         let p = Provider::FacebookInstantGame;
-        assert_eq!(authenticate(p, info(), false).code, Code::NotFound);
-        let created = authenticate(p, info(), true);
-        assert_eq!(created.code, Code::Unimplemented);
-        assert!(created.message.contains("Facebook Instant Game ids"));
-        assert_eq!(link(p, info()).code, Code::Unimplemented);
+        let Ok(id) = authenticate(p, info()) else {
+            panic!("a valid signed player info")
+        };
+        let mut c = crate::db::memory_conn();
+        assert_eq!(
+            id.authenticate(&mut c, "", false).unwrap_err().code,
+            Code::NotFound
+        );
+        let made = id.authenticate(&mut c, "ann", true).unwrap();
+        assert!(made.created && made.username == "ann");
+        let found = id.authenticate(&mut c, "", true).unwrap();
+        assert_eq!(
+            (found.user_id.as_str(), found.created),
+            (made.user_id.as_str(), false)
+        );
+        // Another account cannot link the same player; its owner can.
+        let other = crate::db::AuthIdOwned::Custom("custom-other".into());
+        let other = other.authenticate(&mut c, "bob", true).unwrap();
+        let taken = link(&c, &other.user_id, p, info()).unwrap_err();
+        assert_eq!(taken.code, Code::AlreadyExists);
+        link(&c, &made.user_id, p, info()).unwrap();
         let forged = Credential::Token(format!("x{SIGNED}"));
-        assert_eq!(link(p, forged).code, Code::Unauthenticated);
+        assert_eq!(
+            link(&c, &made.user_id, p, forged).unwrap_err().code,
+            Code::Unauthenticated
+        );
+        // Its only way in: not unlinked.
+        let last = unlink(&c, &made.user_id, p, info()).unwrap_err();
+        assert_eq!(last.code, Code::PermissionDenied);
     }
 
     #[test]
