@@ -1090,22 +1090,32 @@ async fn authenticate_device(state: Shared, uri: Uri, headers: HeaderMap, body: 
 
 /// Server key, body, before hook, Nakama's id validation, then the common
 /// tail.
+/// The start of an authenticate route: the server key, the body (the
+/// account), the request `request` makes of it and the query, then the
+/// before hook.
+async fn authenticate_request<H: Hook, A: DeserializeOwned + Default>(
+    app: &Arc<App>,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Body,
+    request: impl FnOnce(A, &HashMap<String, Vec<String>>) -> H::Request,
+) -> Result<H::Request, Response> {
+    check_server_key(app, headers)?;
+    let account: A = read_json(app, body).await?;
+    let req = request(account, &query_map(uri));
+    app.before::<H>(None, req).await
+}
+
 async fn authenticate_id<H: IdAuth>(
     State(app): Shared,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Err(r) = check_server_key(&app, &headers) {
-        return r;
-    }
-    let account: H::Account = match read_json(&app, body).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let query = query_map(&uri);
-    let req = H::request(account, create_flag(&query), username_param(&query));
-    let req = match app.before::<H>(None, req).await {
+    let req = authenticate_request::<H, H::Account>(&app, &uri, &headers, body, |a, q| {
+        H::request(a, create_flag(q), username_param(q))
+    });
+    let req = match req.await {
         Ok(r) => r,
         Err(r) => return r,
     };
@@ -1135,20 +1145,18 @@ async fn authenticate_email(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Err(r) = check_server_key(&app, &headers) {
-        return r;
-    }
-    let account: api::AccountEmail = match read_json(&app, body).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let query = query_map(&uri);
-    let req = api::AuthenticateEmailRequest {
-        account: Some(account),
-        create: create_flag(&query),
-        username: username_param(&query),
-    };
-    let req = match app.before::<hook::AuthenticateEmail>(None, req).await {
+    let req = authenticate_request::<hook::AuthenticateEmail, api::AccountEmail>(
+        &app,
+        &uri,
+        &headers,
+        body,
+        |account, q| api::AuthenticateEmailRequest {
+            account: Some(account),
+            create: create_flag(q),
+            username: username_param(q),
+        },
+    );
+    let req = match req.await {
         Ok(r) => r,
         Err(r) => return r,
     };

@@ -22,8 +22,8 @@ use nakama_runtime_host::CallError;
 use serde::de::DeserializeOwned;
 
 use super::{
-    check_server_key, create_flag, finish_auth, gateway_call_err, hooked_db_call, query_map,
-    read_json, username_param, Shared,
+    authenticate_request, create_flag, finish_auth, gateway_call_err, hooked_db_call, query_map,
+    username_param, Shared,
 };
 use crate::db::{self, Conn};
 use crate::nk::social::{self, Credential, Provider};
@@ -278,21 +278,10 @@ async fn authenticate<H: SocialAuth>(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Err(r) = check_server_key(&app, &headers) {
-        return r;
-    }
-    let account: H::Account = match read_json(&app, body).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let query = query_map(&uri);
-    let req = H::request(
-        account,
-        create_flag(&query),
-        username_param(&query),
-        flag(&query, "sync"),
-    );
-    let req = match app.before::<H>(None, req).await {
+    let req = authenticate_request::<H, H::Account>(&app, &uri, &headers, body, |a, q| {
+        H::request(a, create_flag(q), username_param(q), flag(q, "sync"))
+    });
+    let req = match req.await {
         Ok(req) => req,
         Err(r) => return r,
     };
