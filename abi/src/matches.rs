@@ -74,13 +74,14 @@ impl std::hash::Hash for Presence {
 ///
 /// What a match handler sees, in Nakama 3.40 and on the dev host: `leave`
 /// gets [`Leave`](PresenceReason::Leave) when the client sent a match
-/// leave, the match kicked the presence, or a module took it off the
-/// match's stream (`stream_user_leave`/`stream_user_kick`);
+/// leave or the match kicked the presence (in Nakama also when a module
+/// took it off the match's stream with `stream_user_leave`/`_kick`);
 /// [`Disconnect`](PresenceReason::Disconnect) when its socket closed or
 /// the server ended the session (`session_disconnect` without a reason;
 /// with one, that reason). `join_attempt`, `join` and the senders of
 /// `tick`'s messages are [`Unknown`](PresenceReason::Unknown): Nakama sets
-/// no reason on them.
+/// no reason on them (nor on the leave of an accepted join whose session
+/// never arrived, which its match handler sends after about 30 s).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum PresenceReason {
