@@ -80,8 +80,8 @@ impl std::hash::Hash for Presence {
 /// the server ended the session (`session_disconnect` without a reason;
 /// with one, that reason). `join_attempt`, `join` and the senders of
 /// `tick`'s messages are [`Unknown`](PresenceReason::Unknown): Nakama sets
-/// no reason on them (nor on the leave of an accepted join whose session
-/// never arrived, which its match handler sends after about 30 s).
+/// no reason on them (nor on the leave Nakama sends, once its join marker
+/// expires, for an accepted join whose session never arrived).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum PresenceReason {
