@@ -27,7 +27,12 @@ pub const LABEL_MAX_BYTES: usize = 2048;
 pub const TICK_RATES: std::ops::RangeInclusive<u32> = 1..=60;
 
 /// A user's presence in a match: one session of one user, on one node.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+///
+/// Two presences are equal (and hash alike) when their user, session,
+/// username and node are: the [`reason`](Presence::reason) they come with
+/// is left out, so that a presence from `leave` finds the same one kept
+/// from `join`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Presence {
     pub user_id: String,
@@ -35,6 +40,99 @@ pub struct Presence {
     pub username: String,
     /// The node the session is connected to.
     pub node: String,
+    /// Why the host hands this presence over (Nakama's
+    /// `runtime.Presence.GetReason()`): in a match handler's `leave`,
+    /// [`PresenceReason::Leave`] for a presence that left or was kicked,
+    /// [`PresenceReason::Disconnect`] for one whose socket closed. Hosts
+    /// older than this field send none: [`PresenceReason::Unknown`].
+    #[serde(skip_serializing_if = "PresenceReason::is_unknown")]
+    pub reason: PresenceReason,
+}
+
+impl PartialEq for Presence {
+    fn eq(&self, other: &Presence) -> bool {
+        self.user_id == other.user_id
+            && self.session_id == other.session_id
+            && self.username == other.username
+            && self.node == other.node
+    }
+}
+
+impl Eq for Presence {}
+
+impl std::hash::Hash for Presence {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.user_id.hash(state);
+        self.session_id.hash(state);
+        self.username.hash(state);
+        self.node.hash(state);
+    }
+}
+
+/// Why a presence is where it is: Nakama's `runtime.PresenceReason`, with
+/// its numbers (the wire carries the number).
+///
+/// What a match handler sees, in Nakama 3.40 and on the dev host: `leave`
+/// gets [`Leave`](PresenceReason::Leave) when the client sent a match
+/// leave or the match kicked the presence (in Nakama also when a module
+/// took it off the match's stream with `stream_user_leave`/`_kick`);
+/// [`Disconnect`](PresenceReason::Disconnect) when its socket closed or
+/// the server ended the session (`session_disconnect` without a reason;
+/// with one, that reason). `join_attempt`, `join` and the senders of
+/// `tick`'s messages are [`Unknown`](PresenceReason::Unknown): Nakama sets
+/// no reason on them (nor on the leave Nakama sends, once its join marker
+/// expires, for an accepted join whose session never arrived).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum PresenceReason {
+    /// No reason given (and any number this version does not know).
+    #[default]
+    Unknown = 0,
+    /// The presence joined.
+    Join = 1,
+    /// The presence's metadata changed (a stream's `stream_user_update`).
+    Update = 2,
+    /// The presence left on purpose, or was kicked.
+    Leave = 3,
+    /// The presence's session ended: its socket closed, or the server
+    /// disconnected it.
+    Disconnect = 4,
+}
+
+impl PresenceReason {
+    /// The reason with Nakama's number; `Unknown` for a number it does not have.
+    pub fn from_u8(n: u8) -> PresenceReason {
+        match n {
+            1 => PresenceReason::Join,
+            2 => PresenceReason::Update,
+            3 => PresenceReason::Leave,
+            4 => PresenceReason::Disconnect,
+            _ => PresenceReason::Unknown,
+        }
+    }
+
+    /// Nakama's number for the reason.
+    pub fn as_u8(self) -> u8 {
+        self as u8
+    }
+
+    fn is_unknown(&self) -> bool {
+        *self == PresenceReason::Unknown
+    }
+}
+
+impl Serialize for PresenceReason {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u8(self.as_u8())
+    }
+}
+
+impl<'de> Deserialize<'de> for PresenceReason {
+    /// A number; one out of range (a newer host's) reads as `Unknown`.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<PresenceReason, D::Error> {
+        let n = u64::deserialize(d)?;
+        Ok(u8::try_from(n).map_or(PresenceReason::Unknown, PresenceReason::from_u8))
+    }
 }
 
 /// A message a client sent to the match, delivered with the next tick.
@@ -362,6 +460,49 @@ mod tests {
         );
         let b: MatchAnswer = serde_json::from_str(r#"{"stop":true}"#).unwrap();
         assert!(b.stop && b.actions.is_empty());
+    }
+
+    #[test]
+    fn a_presence_reason_crosses_as_nakamas_number_and_is_no_part_of_equality() {
+        let left = Presence {
+            session_id: "s".into(),
+            reason: PresenceReason::Disconnect,
+            ..Presence::default()
+        };
+        let json = serde_json::to_value(&left).unwrap();
+        assert_eq!(json["reason"], 4);
+        let back: Presence = serde_json::from_value(json).unwrap();
+        assert_eq!(back.reason, PresenceReason::Disconnect);
+        // Unknown is left out; absent (an older host) or out of range (a
+        // newer one) reads as Unknown.
+        let joined = Presence {
+            reason: PresenceReason::Unknown,
+            ..left.clone()
+        };
+        assert!(serde_json::to_value(&joined)
+            .unwrap()
+            .get("reason")
+            .is_none());
+        for text in [
+            r#"{"session_id":"s"}"#,
+            r#"{"session_id":"s","reason":300}"#,
+        ] {
+            let p: Presence = serde_json::from_str(text).unwrap();
+            assert_eq!(p.reason, PresenceReason::Unknown, "{text}");
+        }
+        for n in 0..=4u8 {
+            assert_eq!(PresenceReason::from_u8(n).as_u8(), n);
+        }
+        // The same presence, whatever the reason: a leave finds the join.
+        assert_eq!(joined, left);
+        assert!(std::collections::HashSet::from([joined]).contains(&left));
+        assert_ne!(
+            left,
+            Presence {
+                node: "other".into(),
+                ..left.clone()
+            }
+        );
     }
 
     #[test]

@@ -128,6 +128,7 @@ mod tests {
                 session_id: "s".into(),
                 username: "n".into(),
                 node: "nakama".into(),
+                ..Presence::default()
             },
             ticket: "t".into(),
             numeric_properties: HashMap::from([("rank".to_string(), 7.5)]),

@@ -180,13 +180,15 @@ type matchPresence struct {
 	SessionID string `json:"session_id"`
 	Username  string `json:"username"`
 	Node      string `json:"node"`
+	// Nakama's number; Unknown (0) is left out, as the ABI has it.
+	Reason runtime.PresenceReason `json:"reason,omitempty"`
 }
 
 func (p *matchPresence) GetHidden() bool                   { return false }
 func (p *matchPresence) GetPersistence() bool              { return false }
 func (p *matchPresence) GetUsername() string               { return p.Username }
 func (p *matchPresence) GetStatus() string                 { return "" }
-func (p *matchPresence) GetReason() runtime.PresenceReason { return runtime.PresenceReasonUnknown }
+func (p *matchPresence) GetReason() runtime.PresenceReason { return p.Reason }
 func (p *matchPresence) GetUserId() string                 { return p.UserID }
 func (p *matchPresence) GetSessionId() string              { return p.SessionID }
 func (p *matchPresence) GetNodeId() string                 { return p.Node }
@@ -195,7 +197,8 @@ func presenceOf(p runtime.Presence) matchPresence {
 	if p == nil {
 		return matchPresence{}
 	}
-	return matchPresence{UserID: p.GetUserId(), SessionID: p.GetSessionId(), Username: p.GetUsername(), Node: p.GetNodeId()}
+	return matchPresence{UserID: p.GetUserId(), SessionID: p.GetSessionId(), Username: p.GetUsername(), Node: p.GetNodeId(),
+		Reason: p.GetReason()}
 }
 
 func presencesOf(ps []runtime.Presence) *[]matchPresence {

@@ -184,6 +184,15 @@ func TestMatchCallsCarryTheMatchAndTheEvent(t *testing.T) {
 	check(map[string]interface{}{"call": "join", "tick": 4.0, "presences": []interface{}{annJSON}})
 	m.MatchLeave(ctx, logger, nil, nil, d, 5, state, nil)
 	check(map[string]interface{}{"call": "leave", "tick": 5.0, "presences": []interface{}{}})
+	// A presence's reason crosses as Nakama's number (Unknown is left out, above).
+	gone := *ann
+	gone.Reason = runtime.PresenceReasonDisconnect
+	goneJSON := map[string]interface{}{"reason": 4.0}
+	for k, v := range annJSON {
+		goneJSON[k] = v
+	}
+	m.MatchLeave(ctx, logger, nil, nil, d, 5, state, []runtime.Presence{&gone})
+	check(map[string]interface{}{"call": "leave", "tick": 5.0, "presences": []interface{}{goneJSON}})
 	m.MatchLoop(ctx, logger, nil, nil, d, 6, state, nil)
 	check(map[string]interface{}{"call": "loop", "tick": 6.0, "messages": []interface{}{}})
 	m.MatchLoop(ctx, logger, nil, nil, d, 7, state, []runtime.MatchData{testMessage{ann, 1, []byte("hi")}})

@@ -71,6 +71,7 @@ pub mod golden;
 pub mod groups;
 pub mod http;
 pub mod leaderboards;
+pub mod match_reasons;
 pub mod matches;
 pub mod matchmaker_custom;
 pub mod misc;

@@ -73,6 +73,7 @@ fn player(n: u8) -> Presence {
         session_id: format!("5c7d8a57-0000-4000-8000-00000000000{n}"),
         username: format!("player{n}"),
         node: "bench".into(),
+        ..Presence::default()
     }
 }
 

@@ -926,6 +926,7 @@ fn presence(n: u8) -> Presence {
         session_id: format!("5c7d8a57-0000-4000-8000-00000000000{n}"),
         username: format!("user{n}"),
         node: "test".into(),
+        ..Presence::default()
     }
 }
 

@@ -97,6 +97,7 @@ pub use error::{Code, Error};
 pub use initializer::{Initializer, RpcFn, ShutdownFn};
 pub use matches::{
     Dispatcher, JoinDecision, Match, MatchData, MatchInit, MatchMessage, MatchParams, Presence,
+    PresenceReason,
 };
 pub use nakama::Nakama;
 /// A custom HTTP handler's request and answer
@@ -205,7 +206,7 @@ pub mod prelude {
         after_hook, after_rt, api, before_hook, before_rt, init_module, nk, rpc, rtapi, Code,
         Context, Dispatcher, Error, HttpRequest, HttpResponse, Initializer, JoinDecision, Json,
         Logger, Match, MatchData, MatchInit, MatchMessage, MatchParams, MatchmakerEntry, Nakama,
-        Presence, RuntimeError, StorageIndex,
+        Presence, PresenceReason, RuntimeError, StorageIndex,
     };
 }
 

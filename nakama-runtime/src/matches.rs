@@ -47,7 +47,7 @@ use std::sync::{Mutex, OnceLock};
 use nakama_runtime_abi::matches::{
     MatchAction, MatchAnswer, MatchCall, MatchEvent, LABEL_MAX_BYTES, TICK_RATES,
 };
-pub use nakama_runtime_abi::matches::{MatchData, Presence};
+pub use nakama_runtime_abi::matches::{MatchData, Presence, PresenceReason};
 
 use crate::registry::Handler;
 use crate::{Code, Context, Error, Nakama};
@@ -103,6 +103,9 @@ pub trait Match: Sized + Send + 'static {
     }
 
     /// `MatchLeave`: these presences left, disconnected or were kicked.
+    /// Each one's [`Presence::reason`] tells which: [`PresenceReason::Leave`]
+    /// (a match leave, or a kick), [`PresenceReason::Disconnect`] (the
+    /// socket closed; a handler may hold the seat for a reconnect).
     fn leave(
         &mut self,
         ctx: &Context,

@@ -18,6 +18,7 @@ fn user(n: usize) -> Presence {
         session_id: uuid::Uuid::new_v4().to_string(),
         username: format!("user{n}"),
         node: "bench".into(),
+        ..Presence::default()
     }
 }
 

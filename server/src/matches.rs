@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use nakama_runtime_host::abi::matches::{
-    MatchAction, MatchAnswer, MatchCall, MatchData, MatchEvent, Presence,
+    MatchAction, MatchAnswer, MatchCall, MatchData, MatchEvent, Presence, PresenceReason,
 };
 use nakama_runtime_host::abi::{api, mode, nk, Code, ContextData};
 use nakama_runtime_host::{CallError, Modules};
@@ -111,7 +111,9 @@ struct Info {
 
 enum Command {
     Join(Box<JoinRequest>, oneshot::Sender<Result<Joined, JoinError>>),
-    Leave(String),
+    /// The session leaves, for this reason ([`PresenceReason::Leave`] or
+    /// [`PresenceReason::Disconnect`], or `session_disconnect`'s).
+    Leave(String, PresenceReason),
     Data(MatchData),
     Signal(String, oneshot::Sender<Result<String, CallError>>),
     /// The host is stopping: `terminate` with this grace, answered once it
@@ -272,21 +274,27 @@ impl Matches {
         }
     }
 
-    /// The session left the match; nothing if it is not in it.
+    /// The session left the match (a client's `match_leave`: the handler
+    /// sees [`PresenceReason::Leave`]); nothing if it is not in it.
     pub fn leave(&self, match_id: &str, session_id: &str) {
         if let Some(c) = self.sender(match_id) {
-            let _ = c.send(Command::Leave(session_id.to_string()));
+            let _ = c.send(Command::Leave(
+                session_id.to_string(),
+                PresenceReason::Leave,
+            ));
         }
     }
 
-    /// The session is gone: it leaves every match.
-    pub fn leave_all(&self, session_id: &str) {
+    /// The session is gone: it leaves every match, its presence with
+    /// `reason` (Nakama's session close: [`PresenceReason::Disconnect`]
+    /// unless `session_disconnect` named another).
+    pub fn leave_all(&self, session_id: &str, reason: PresenceReason) {
         let senders: Vec<_> = lock(&self.inner.matches)
             .values()
             .map(|e| e.commands.clone())
             .collect();
         for c in senders {
-            let _ = c.send(Command::Leave(session_id.to_string()));
+            let _ = c.send(Command::Leave(session_id.to_string(), reason));
         }
         let relayed: Vec<String> = lock(&self.inner.relayed).keys().cloned().collect();
         for id in relayed {
@@ -780,7 +788,7 @@ impl Running {
                 Command::Tick(reply) | Command::Terminate(_, reply) => {
                     let _ = reply.send(());
                 }
-                Command::Leave(_) | Command::Data(_) => {}
+                Command::Leave(..) | Command::Data(_) => {}
             }
         }
     }
@@ -788,14 +796,14 @@ impl Running {
     async fn command(&mut self, c: Command) -> Next {
         match c {
             Command::Join(req, reply) => self.join_attempt(*req, reply).await,
-            Command::Leave(session_id) => {
+            Command::Leave(session_id, reason) => {
                 let left: Vec<Presence> = self
                     .presences
                     .iter()
                     .filter(|(p, _)| p.session_id == session_id)
                     .map(|(p, _)| p.clone())
                     .collect();
-                self.leave(left).await
+                self.leave(left, reason).await
             }
             Command::Data(m) => {
                 let member = self
@@ -973,19 +981,24 @@ impl Running {
     }
 
     /// Removes presences (left, disconnected or kicked), tells the others
-    /// and the handler. Kicks the handler asks for while told are handled
-    /// in turn.
-    async fn leave(&mut self, first: Vec<Presence>) -> Next {
-        let mut batches = VecDeque::from([first]);
-        while let Some(batch) = batches.pop_front() {
+    /// and the handler, each presence with `reason`. Kicks the handler
+    /// asks for while told are handled in turn (reason
+    /// [`PresenceReason::Leave`], as Nakama's kick untracks them).
+    async fn leave(&mut self, first: Vec<Presence>, reason: PresenceReason) -> Next {
+        let mut batches = VecDeque::from([(first, reason)]);
+        while let Some((batch, reason)) = batches.pop_front() {
             let left: Vec<Presence> = batch
                 .into_iter()
-                .filter(|p| {
+                .filter_map(|p| {
                     let at = self
                         .presences
                         .iter()
-                        .position(|(q, _)| q.session_id == p.session_id);
-                    at.map(|i| self.presences.remove(i)).is_some()
+                        .position(|(q, _)| q.session_id == p.session_id)?;
+                    // The match's own record of it, as Nakama's tracker
+                    // has it, whatever the caller's copy says.
+                    let (mut left, _) = self.presences.remove(at);
+                    left.reason = reason;
+                    Some(left)
                 })
                 .collect();
             if left.is_empty() {
@@ -1000,7 +1013,7 @@ impl Running {
             };
             for a in &answer.actions {
                 if let MatchAction::Kick { presences } = a {
-                    batches.push_back(presences.clone());
+                    batches.push_back((presences.clone(), PresenceReason::Leave));
                 }
             }
             let next = self.apply_except_kicks(answer);
@@ -1069,7 +1082,7 @@ impl Running {
             return next;
         }
         for batch in kicks {
-            let next = self.leave(batch).await;
+            let next = self.leave(batch, PresenceReason::Leave).await;
             if !matches!(next, Next::Continue) {
                 return next;
             }

@@ -903,6 +903,7 @@ mod tests {
             session_id: format!("s{n}"),
             username: format!("user{n}"),
             node: "n".into(),
+            ..Presence::default()
         }
     }
 

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use nakama_runtime_host::abi::api;
-use nakama_runtime_host::abi::matches::Presence;
+use nakama_runtime_host::abi::matches::{Presence, PresenceReason};
 use nakama_runtime_host::abi::matchmaker::MatchmakerEntry;
 use tokio::sync::mpsc;
 
@@ -48,8 +48,9 @@ pub enum Outbound {
     /// acknowledgement after the sender's own copy of the message).
     Reply(String),
     /// The server ends the session (`session_disconnect`, a ban, a
-    /// deleted account), after sending it these notifications, if any.
-    Close(Vec<api::Notification>),
+    /// deleted account), after sending it these notifications, if any;
+    /// its match presences leave with this reason.
+    Close(Vec<api::Notification>, PresenceReason),
 }
 
 /// The matchmaker put this session's ticket in a group.
@@ -135,6 +136,7 @@ impl Online {
             session_id: c.session_id.clone(),
             username: c.username.clone(),
             node: c.node.clone(),
+            ..Presence::default()
         };
         Some((who, c.outbox.clone()))
     }
@@ -149,6 +151,7 @@ impl Online {
                     session_id: c.session_id.clone(),
                     username: c.username.clone(),
                     node: c.node.clone(),
+                    ..Presence::default()
                 })
                 .collect()
         })
@@ -213,7 +216,9 @@ impl Online {
     pub fn close_user(&self, user_id: &str, last: Vec<api::Notification>) {
         if let Some(sessions) = self.lock().get(user_id) {
             for c in sessions {
-                let _ = c.outbox.send(Outbound::Close(last.clone()));
+                let _ = c
+                    .outbox
+                    .send(Outbound::Close(last.clone(), PresenceReason::Disconnect));
             }
         }
     }

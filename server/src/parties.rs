@@ -866,6 +866,7 @@ mod tests {
             session_id: format!("10000000-0000-4000-8000-00000000000{n}"),
             username: format!("user{n}"),
             node: String::new(),
+            ..Presence::default()
         };
         (Member { presence, outbox }, rx)
     }

@@ -52,7 +52,7 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
-use nakama_runtime_host::abi::matches::Presence;
+use nakama_runtime_host::abi::matches::{Presence, PresenceReason};
 use nakama_runtime_host::abi::matchmaker::MatchmakerEntry;
 use nakama_runtime_host::abi::{mode, rtapi, Code, ContextData};
 use nakama_runtime_host::{CallContext, CallError, EventKind};
@@ -211,6 +211,7 @@ impl Session {
             session_id: self.id.clone(),
             username: self.username.clone(),
             node: node.to_string(),
+            ..Presence::default()
         }
     }
 
@@ -288,6 +289,9 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
     let mut read_deadline = Instant::now() + PONG_WAIT;
     // Nakama's ping timer fires once, then waits for a renewal.
     let mut next_ping = Some(Instant::now() + PING_PERIOD);
+    // How the session's match presences leave: Nakama's session close
+    // says `Disconnect`, unless `session_disconnect` named a reason.
+    let mut leave_reason = PresenceReason::Disconnect;
     let close_reason: Option<String> = loop {
         let ping_at = next_ping.unwrap_or(read_deadline);
         tokio::select! {
@@ -304,10 +308,11 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
                 None => break Some("error processing message".into()),
             },
             m = from_matches.recv(), if !held && matches_open => match m {
-                Some(Outbound::Close(last)) => {
+                Some(Outbound::Close(last, reason)) => {
                     if !last.is_empty() {
                         let _ = write(&mut socket, Message::Text(outbound(&Outbound::Notifications(last)).into())).await;
                     }
+                    leave_reason = reason;
                     break Some("server-side session disconnect".into());
                 }
                 Some(out) => {
@@ -361,7 +366,7 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
     // Tickets first, as Nakama's session close does: whoever sees the
     // leave can count on the tickets being gone.
     app.matchmaker.remove_session(&session.id);
-    app.matches.leave_all(&session.id);
+    app.matches.leave_all(&session.id, leave_reason);
     crate::parties::deliver(app.parties.leave_all(&session.id));
     app.channels.leave_all(&session.id);
     app.status.disconnect(&session.user_id, &session.id);
@@ -1333,7 +1338,7 @@ fn outbound(out: &Outbound) -> String {
             joins: joins.iter().map(UserPresence::from).collect(),
             leaves: leaves.iter().map(UserPresence::from).collect(),
         }),
-        Outbound::Notifications(notifications) | Outbound::Close(notifications) => {
+        Outbound::Notifications(notifications) | Outbound::Close(notifications, _) => {
             Out::Notifications(NotificationsOut {
                 notifications: notifications.clone(),
             })
@@ -2385,6 +2390,7 @@ mod tests {
             session_id: "s".into(),
             username: "n".into(),
             node: "nakama".into(),
+            ..Presence::default()
         };
         assert_eq!(
             Envelope::error("3", error_code::MATCH_NOT_FOUND, "Match not found").to_json(),

@@ -453,6 +453,7 @@ mod tests {
                 session_id: uuid::Uuid::new_v4().to_string(),
                 username: a.username,
                 node: String::new(),
+                ..Presence::default()
             }
         };
         let (alice, bob) = (user("alice-0001", "alice"), user("bob-00001", "bob"));

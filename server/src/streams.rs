@@ -399,6 +399,7 @@ mod tests {
             session_id: format!("s{n}"),
             username: format!("name{n}"),
             node: "n".into(),
+            ..Presence::default()
         }
     }
 

@@ -1014,6 +1014,7 @@ impl TestHost {
             session_id: new_session_id(),
             username: user.username.clone(),
             node: "test".into(),
+            ..Presence::default()
         };
         let (outbox, inbox) = tokio::sync::mpsc::unbounded_channel();
         let req = JoinRequest {
@@ -1170,6 +1171,18 @@ impl MatchClient {
             .leave(&self.match_id, &self.presence.session_id);
     }
 
+    /// This session's socket closes: the handler's `leave` runs before
+    /// the next tick, the presence with [`PresenceReason::Disconnect`]
+    /// (where [`leave`](MatchClient::leave) gives `Leave`).
+    ///
+    /// [`PresenceReason::Disconnect`]: nakama_runtime::PresenceReason::Disconnect
+    pub fn disconnect(&self) {
+        self.matches.leave_all(
+            &self.presence.session_id,
+            nakama_runtime::PresenceReason::Disconnect,
+        );
+    }
+
     /// The match messages received since the last call, oldest first.
     pub fn received(&self) -> Vec<Received> {
         self.drain()
@@ -1253,6 +1266,7 @@ impl Connection {
             session_id: self.session_id.clone(),
             username: self.username.clone(),
             node: "test".into(),
+            ..nakama_runtime::Presence::default()
         }
     }
 

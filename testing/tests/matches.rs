@@ -52,7 +52,11 @@ impl Match for Referee {
     }
 
     async fn leave(&mut self, _ctx: &Context, _nk: &Nakama, d: &mut Dispatcher, left: &[Presence]) {
-        let names: Vec<&str> = left.iter().map(|p| p.username.as_str()).collect();
+        // `name:reason`, the reason as Nakama's number.
+        let names: Vec<String> = left
+            .iter()
+            .map(|p| format!("{}:{}", p.username, p.reason.as_u8()))
+            .collect();
         d.broadcast(3, names.join(",")).unwrap();
     }
 
@@ -119,13 +123,38 @@ async fn a_kicked_presence_leaves_and_the_others_are_told() {
     let got = ann.received();
     assert_eq!(
         got.last().map(|r| (r.op_code, r.data.as_slice())),
-        Some((3, &b"bob"[..]))
+        Some((3, &b"bob:3"[..])),
+        "a kick is a Leave"
     );
     assert_eq!(host.match_get(&id).await.unwrap().size, 1);
     // Ben is out: his messages no longer reach the match.
     ben.send(STOP, "");
     assert!(host.match_tick(&id).await);
     assert!(host.match_get(&id).await.is_some());
+}
+
+#[tokio::test]
+async fn a_leave_is_a_leave_and_a_closed_socket_a_disconnect() {
+    let (host, id) = started().await;
+    let (alice, bob, carol) = (
+        host.user("alice").await,
+        host.user("bob").await,
+        host.user("carol").await,
+    );
+    let ann = host.match_join(&id, &alice, &[]).await.unwrap();
+    let ben = host.match_join(&id, &bob, &[]).await.unwrap();
+    let cy = host.match_join(&id, &carol, &[]).await.unwrap();
+    ann.received();
+    ben.leave();
+    cy.disconnect();
+    assert!(host.match_tick(&id).await);
+    let told: Vec<Vec<u8>> = ann
+        .received()
+        .into_iter()
+        .filter(|r| r.op_code == 3)
+        .map(|r| r.data)
+        .collect();
+    assert_eq!(told, [b"bob:3".to_vec(), b"carol:4".to_vec()]);
 }
 
 #[tokio::test]

@@ -35,13 +35,16 @@ impl Stream {
     }
 }
 
-/// Why a presence is where it is (Nakama's `runtime.PresenceReason`).
+/// Why a presence is where it is (Nakama's `runtime.PresenceReason`): the
+/// numbers of [`crate::matches::PresenceReason`].
 pub mod reason {
-    pub const UNKNOWN: u8 = 0;
-    pub const JOIN: u8 = 1;
-    pub const UPDATE: u8 = 2;
-    pub const LEAVE: u8 = 3;
-    pub const DISCONNECT: u8 = 4;
+    use crate::matches::PresenceReason;
+
+    pub const UNKNOWN: u8 = PresenceReason::Unknown as u8;
+    pub const JOIN: u8 = PresenceReason::Join as u8;
+    pub const UPDATE: u8 = PresenceReason::Update as u8;
+    pub const LEAVE: u8 = PresenceReason::Leave as u8;
+    pub const DISCONNECT: u8 = PresenceReason::Disconnect as u8;
 }
 
 /// A presence on a stream, as `stream_user_list` lists it (Nakama's

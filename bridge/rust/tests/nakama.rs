@@ -523,6 +523,16 @@ fn a_modules_streams_and_sessions_in_nakama_are_as_on_the_dev_host() {
 
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn match_presences_carry_nakamas_reasons_through_the_bridge() {
+    // fixture-nk's presence_reasons match records the reason of every
+    // presence Nakama hands it, as the bridge passes it on.
+    let runtime = runtime_folder(&["fixture-nk"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    nakama_conformance::match_reasons::check_presence_reasons(nakama.port);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn accounts_links_bans_and_exports_in_nakama_are_as_on_the_dev_host() {
     // fixture-nk hooks the delete, link and unlink routes; its
     // nk_account_call calls the account nk functions through the bridge.

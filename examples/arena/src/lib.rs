@@ -251,13 +251,16 @@ impl Match for Arena {
 
     async fn leave(
         &mut self,
-        _ctx: &Context,
+        ctx: &Context,
         _nk: &Nakama,
         d: &mut Dispatcher,
         presences: &[Presence],
     ) {
         for p in presences {
             if let Some(name) = self.names.remove(&p.session_id) {
+                // Disconnect (the socket closed) or Leave (left, kicked):
+                // a game could hold the seat for a reconnect.
+                ctx.logger().info(format!("{name} left: {:?}", p.reason));
                 self.positions.remove(&name);
             }
         }

@@ -4,7 +4,7 @@
 //! stream tracker ([`crate::streams`]), sockets ([`crate::online`]) and
 //! tokens ([`crate::session`]).
 
-use nakama_runtime_host::abi::matches::Presence;
+use nakama_runtime_host::abi::matches::{Presence, PresenceReason};
 use nakama_runtime_host::abi::nk::{self, reason, NkFunction};
 use nakama_runtime_host::abi::Code;
 use nakama_runtime_host::{BoxFuture, CallError};
@@ -191,6 +191,7 @@ fn host_presences(online: &Online, t: &Tracked, s: &Stream) -> Vec<nk::StreamPre
                         session_id: p.session_id,
                         username: p.username,
                         node: node.to_string(),
+                        ..Presence::default()
                     },
                     false,
                     false,
@@ -309,7 +310,11 @@ pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answ
         }),
         nk::SessionDisconnect::NAME => run::<nk::SessionDisconnect>(on, args, |on, a| {
             let session = id(&a.session_id, "expects valid session id")?;
-            on.send_session(&session, Outbound::Close(Vec::new()));
+            // Nakama passes the reason on to the session's leaves as given.
+            let reason = a
+                .reason
+                .map_or(PresenceReason::Disconnect, PresenceReason::from_u8);
+            on.send_session(&session, Outbound::Close(Vec::new(), reason));
             Ok(())
         }),
         nk::SessionLogout::NAME => {

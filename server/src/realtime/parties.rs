@@ -75,6 +75,7 @@ impl Socket {
                     session_id: p.session_id.clone(),
                     username: p.username.clone(),
                     node: String::new(),
+                    ..Presence::default()
                 })
             }
             _ => {

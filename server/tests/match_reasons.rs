@@ -1,0 +1,12 @@
+//! The reasons a match handler's presences carry on the dev host serving
+//! `fixtures/fixture-nk`: the conformance check shared with real Nakama.
+
+mod common;
+
+use common::Server;
+
+#[test]
+fn match_presences_carry_nakamas_reasons() {
+    let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
+    nakama_conformance::match_reasons::check_presence_reasons(server.port);
+}
