@@ -6,7 +6,7 @@
 //! status, a panic 500, and the server keeps serving; a request of
 //! another method goes on to the API's routes; a handler answers before
 //! the API route of the same path, but not before `GET`/`POST /v2/rpc`;
-//! nothing is authenticated; bodies are capped at
+//! the context's client address is the peer's; nothing is authenticated; bodies are capped at
 //! `socket.max_request_size_bytes`.
 
 use serde_json::json;
@@ -31,7 +31,11 @@ pub fn check_http_handlers(port: u16) {
         port,
         "POST",
         "/fixture/echo/42?a=1&a=x%20y&http_key=defaulthttpkey",
-        &[("X-Custom", "v1"), ("Authorization", "Bearer nonsense")],
+        &[
+            ("X-Custom", "v1"),
+            ("Authorization", "Bearer nonsense"),
+            ("X-Forwarded-For", "203.0.113.9"),
+        ],
         "héllo <&>".as_bytes(),
     );
     assert_eq!(r.status, 201, "{}", r.text());
@@ -48,6 +52,9 @@ pub fn check_http_handlers(port: u16) {
             "query": {"a": ["1", "x y"], "http_key": ["defaulthttpkey"]},
             "x_custom": ["v1"], "body": "héllo <&>", "http_key_valid": true,
             "mode": "http", "user_id": null, "ctx_query": {"a": ["1", "x y"]},
+            // The peer, as a Go handler's `r.RemoteAddr`: a handler reads
+            // X-Forwarded-For from the headers if it trusts a proxy.
+            "client_ip": "127.0.0.1", "has_client_port": true,
         })
     );
 
