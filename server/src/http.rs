@@ -410,7 +410,9 @@ async fn custom_http(State(app): Shared, req: Request, next: axum::middleware::N
     // The peer, as Go's handlers get it (`r.RemoteAddr`, which the bridge
     // passes on), not the forwarded address an RPC's context has: the
     // handler has the headers if it trusts a proxy.
-    let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
     ctx.client_ip = peer.map(|p| p.0.ip().to_string());
     ctx.client_port = peer.map(|p| p.0.port().to_string());
     let call = CallContext::Data {
