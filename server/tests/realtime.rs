@@ -39,6 +39,14 @@ fn the_sockets_it_closes_get_nakamas_close_frame_and_error() {
 }
 
 #[test]
+fn the_protobuf_format_answers_and_closes_as_nakama() {
+    // Exact, as above.
+    let server = Server::start(&["arena"], &["--logger.level", "error"]);
+    let user = User::new(server.port, "rt-protobuf-0001", "protobuf0001");
+    nakama_conformance::realtime::check_protobuf(server.port, &user, true);
+}
+
+#[test]
 fn an_rpc_over_the_socket_has_the_sessions_context() {
     let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
     check_rpc_context(server.port);
