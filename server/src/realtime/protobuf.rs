@@ -11,7 +11,9 @@
 use std::sync::LazyLock;
 
 use prost::Message as _;
-use prost_reflect::{DescriptorPool, DynamicMessage, MessageDescriptor, SerializeOptions};
+use prost_reflect::{
+    DescriptorPool, DeserializeOptions, DynamicMessage, MessageDescriptor, SerializeOptions,
+};
 
 /// The descriptor set of server/proto.
 static DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/realtime.bin"));
@@ -60,6 +62,20 @@ pub fn envelope(json: &str) -> Result<DynamicMessage, String> {
         DynamicMessage::deserialize(ENVELOPE.clone(), &mut de).map_err(|e| e.to_string())?;
     de.end().map_err(|e| e.to_string())?;
     Ok(message)
+}
+
+/// A module's envelope (`stream_send_raw`) as Nakama sends it: read as an
+/// envelope, unknown fields dropped (the bridge's protojson reading), and
+/// written back as protobuf JSON. `None` when it does not read.
+pub fn module_envelope(envelope: &serde_json::Value) -> Option<String> {
+    let read = DeserializeOptions::new().deny_unknown_fields(false);
+    let message =
+        DynamicMessage::deserialize_with_options(ENVELOPE.clone(), envelope, &read).ok()?;
+    let mut out = Vec::new();
+    message
+        .serialize_with_options(&mut serde_json::Serializer::new(&mut out), &JSON_OUT)
+        .ok()?;
+    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]
@@ -218,6 +234,25 @@ mod tests {
             &[0x82, 0x02, 1, 0][..], // field number 0 inside ping
         ] {
             assert!(frame_to_json(frame).is_err(), "{frame:?}");
+        }
+    }
+
+    #[test]
+    fn module_envelopes_are_read_and_written_as_nakama_does() {
+        // Unknown fields dropped, lowerCamelCase names and int64 numbers
+        // read, then written in proto names, int64 as strings.
+        let e = json!({"matchData": {"opCode": 5, "extra": 1, "reliable": false}, "x": {}});
+        assert_eq!(
+            module_envelope(&e).as_deref(),
+            Some(r#"{"match_data":{"op_code":"5"}}"#)
+        );
+        for bad in [
+            json!({"stream_data": {"data": 5}}),
+            json!({"ping": {}, "pong": {}}),
+            json!({"match_data": {"data": "*"}}),
+            json!("text"),
+        ] {
+            assert_eq!(module_envelope(&bad), None, "{bad}");
         }
     }
 
