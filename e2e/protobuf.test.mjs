@@ -2,10 +2,11 @@
 // @heroiclabs/nakama-js-protobuf adapter (binary frames, each a
 // nakama.realtime.Envelope): a socket RPC (examples/hello), an arena match
 // with binary match data (examples/arena), a relayed match's raw bytes, a
-// chat message and its acknowledgement (wrappers, timestamps), a status
-// event and a friend notification (negative int32, timestamp), error
-// envelopes, and a party with its data. On the dev host and on a real
-// Nakama through the bridge. Run by ./run.sh.
+// chat message and its acknowledgement (wrappers, timestamps), one that
+// examples/guild's realtime hook masks, a status event and a friend
+// notification (negative int32, timestamp), error envelopes, and a party
+// with its data. On the dev host and on a real Nakama through the bridge.
+// Run by ./run.sh.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { WebSocketAdapterPb } from "@heroiclabs/nakama-js-protobuf";
@@ -152,6 +153,13 @@ test("chat, status and notifications over protobuf", async () => {
     assert.equal(got.sender_id, ann.id);
     assert.equal(got.code, 0);
     recent(got.create_time);
+    // examples/guild's realtime before hook rewrites the message as it
+    // does on a JSON socket: it sees the same envelope.
+    const masked = await ann.socket.writeChatMessage(channel.id, { text: "what the HECK" });
+    const maskedGot = await until("ben to get the masked message", () =>
+      ben.seen.messages.find((m) => m.message_id === masked.message_id),
+    );
+    assert.deepEqual(maskedGot.content, { text: "what the ****" });
 
     // Status: a followed user's change (google.protobuf.StringValue).
     const followed = await ben.socket.followUsers([ann.id]);
