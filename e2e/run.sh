@@ -17,7 +17,7 @@ target=${1:-devhost}
 cargo_target=$(cargo metadata --format-version 1 --no-deps --manifest-path "$root/Cargo.toml" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 
-if [ ! -d node_modules/@heroiclabs/nakama-js ] || [ ! -d node_modules/ws ] || [ ! -d node_modules/typescript ]; then
+if [ ! -d node_modules/@heroiclabs/nakama-js ] || [ ! -d node_modules/@heroiclabs/nakama-js-protobuf ] || [ ! -d node_modules/ws ] || [ ! -d node_modules/typescript ]; then
   SCARF_ANALYTICS=false npm ci --no-audit --no-fund
 fi
 # Mono's C# compiler and runtime for csharp.test.mjs.

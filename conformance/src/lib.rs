@@ -18,9 +18,10 @@
 //! - [`leaderboards`]: the client's leaderboard routes, on leaderboards
 //!   `fixtures/fixture-nk` creates.
 //! - [`realtime`]: the realtime socket (`/ws`): its refusals, `ping`,
-//!   `rpc`, an `examples/arena` match joined, played and left, relayed
-//!   matches, notifications, and the matchmaker (arena's matched hook,
-//!   and `fixtures/fixture-matchmaker`'s failing one).
+//!   `rpc`, the `format=protobuf` wire, an `examples/arena` match joined,
+//!   played and left, relayed matches, notifications, and the matchmaker
+//!   (arena's matched hook, and `fixtures/fixture-matchmaker`'s failing
+//!   one).
 //! - [`matchmaker_custom`]: a module's matchmaker override
 //!   (`fixtures/fixture-mm-override`) and processor
 //!   (`fixtures/fixture-mm-processor`).

@@ -21,6 +21,9 @@ use tungstenite::{Message, WebSocket};
 
 use crate::http::{authenticate_custom, request, HttpResponse};
 
+mod protobuf;
+pub use protobuf::check_protobuf;
+
 /// How long a check waits for a message it expects.
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -582,6 +585,7 @@ pub fn check_arena(port: u16) {
     });
 
     check_closes(port, &carol, false);
+    check_protobuf(port, &carol, false);
 
     b.close();
     c.close();

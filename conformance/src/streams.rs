@@ -274,6 +274,17 @@ pub fn check_nk_streams(port: u16) {
     for s in [&mut a, &mut b, &mut c] {
         wait_exact(s, &raw);
     }
+    // Read as an envelope and written back: unknown fields dropped, names
+    // in proto form, int64 as strings.
+    ok(
+        &mut a,
+        json!({"call": "send_raw", "stream": lobby, "presences": [{"session_id": sa}],
+            "envelope": {"matchData": {"matchId": "m.", "opCode": 3, "extra": true}}}),
+    );
+    wait_exact(
+        &mut a,
+        &json!({"match_data": {"match_id": "m.", "op_code": "3"}}),
+    );
     assert!(
         !a.waiting().any(|e| e == &psst),
         "only Ben was sent psst: {:?}",
@@ -438,6 +449,20 @@ pub fn check_nk_streams(port: u16) {
         (
             json!({"call": "send", "stream": lobby, "data": "x", "presences": [{"session_id": "nope"}]}),
             "expects each presence session id to be a valid identifier",
+        ),
+        // An envelope that does not read as rtapi's: a wrong type, two
+        // messages, not an object.
+        (
+            json!({"call": "send_raw", "stream": lobby, "envelope": {"stream_data": {"data": 5}}}),
+            "expects a valid message",
+        ),
+        (
+            json!({"call": "send_raw", "stream": lobby, "envelope": {"ping": {}, "pong": {}}}),
+            "expects a valid message",
+        ),
+        (
+            json!({"call": "send_raw", "stream": lobby, "envelope": "text"}),
+            "expects a valid message",
         ),
         (
             json!({"call": "disconnect", "session_id": "nope"}),

@@ -68,6 +68,7 @@ use crate::status::{Followed, StatusPresence};
 
 mod hooks;
 mod parties;
+pub mod protobuf;
 
 /// The largest message a client may send (Nakama's
 /// `socket.max_message_size_bytes` default).
@@ -132,14 +133,11 @@ pub async fn upgrade(State(app): State<Arc<App>>, req: Request) -> Response {
             .find(|(k, _)| k == name)
             .map_or("", |(_, v)| v.as_str())
     };
-    match param("format") {
-        "" | "json" => {}
-        "protobuf" => return go_http_error(
-            StatusCode::BAD_REQUEST,
-            "The dev host's socket speaks format=json only; format=protobuf is not supported yet",
-        ),
+    let protobuf = match param("format") {
+        "" | "json" => false,
+        "protobuf" => true,
         _ => return go_http_error(StatusCode::BAD_REQUEST, "Invalid format parameter"),
-    }
+    };
     // A header, when there is one, is the only place looked at.
     let token = match parts.headers.get(header::AUTHORIZATION) {
         Some(auth) => match auth.to_str().ok().and_then(|a| a.strip_prefix("Bearer ")) {
@@ -181,6 +179,7 @@ pub async fn upgrade(State(app): State<Arc<App>>, req: Request) -> Response {
         client_ip,
         client_port,
         status,
+        protobuf,
     };
     ws.max_message_size(MAX_MESSAGE_SIZE_BYTES)
         .max_frame_size(MAX_MESSAGE_SIZE_BYTES)
@@ -202,6 +201,9 @@ struct Session {
     client_port: Option<String>,
     /// Opened with `status=true`: the session has a status presence.
     status: bool,
+    /// Opened with `format=protobuf`: binary frames, each an envelope
+    /// ([`protobuf`]), transcoded from and to JSON at the socket's edge.
+    protobuf: bool,
 }
 
 impl Session {
@@ -258,7 +260,7 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
         &[
             ("uid", session.user_id.as_str().into()),
             ("sid", session.id.as_str().into()),
-            ("format", 0.into()),
+            ("format", u8::from(session.protobuf).into()),
         ],
     );
     let (requests, requests_rx) = mpsc::unbounded_channel::<String>();
@@ -298,7 +300,7 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
             biased;
             m = to_client_rx.recv() => match m {
                 Some(ToClient::Envelope(text)) => {
-                    if let Err(e) = write(&mut socket, Message::Text(text.into())).await {
+                    if let Err(e) = write_envelope(&mut socket, &app, &session, text).await {
                         break Some(e);
                     }
                 }
@@ -310,13 +312,13 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
             m = from_matches.recv(), if !held && matches_open => match m {
                 Some(Outbound::Close(last, reason)) => {
                     if !last.is_empty() {
-                        let _ = write(&mut socket, Message::Text(outbound(&Outbound::Notifications(last)).into())).await;
+                        let _ = write_envelope(&mut socket, &app, &session, outbound(&Outbound::Notifications(last))).await;
                     }
                     leave_reason = reason;
                     break Some("server-side session disconnect".into());
                 }
                 Some(out) => {
-                    if let Err(e) = write(&mut socket, Message::Text(outbound(&out).into())).await {
+                    if let Err(e) = write_envelope(&mut socket, &app, &session, outbound(&out)).await {
                         break Some(e);
                     }
                 }
@@ -326,17 +328,24 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
                 // The client closed (its close was answered) or went away.
                 None => break None,
                 Some(Err(e)) => break read_error(e),
-                Some(Ok(Message::Text(text))) => {
+                Some(Ok(m @ (Message::Text(_) | Message::Binary(_)))) => {
+                    // Nakama closes a socket that mixes text and binary.
+                    let text = match (m, session.protobuf) {
+                        (Message::Text(text), false) => text.to_string(),
+                        (Message::Binary(frame), true) => protobuf::frame_to_json(&frame)
+                            // Not an envelope: "" fails the JSON decoding
+                            // too, so the request handler closes the socket
+                            // as malformed, after the requests before it.
+                            .unwrap_or_default(),
+                        _ => break Some("received unexpected WebSocket message type".into()),
+                    };
                     until_renewal -= 1;
                     if until_renewal == 0 {
                         until_renewal = PING_BACKOFF_THRESHOLD;
                         read_deadline = Instant::now() + PONG_WAIT;
                         next_ping = Some(Instant::now() + PING_PERIOD);
                     }
-                    let _ = requests.send(text.to_string());
-                }
-                Some(Ok(Message::Binary(_))) => {
-                    break Some("received unexpected WebSocket message type".into())
+                    let _ = requests.send(text);
                 }
                 Some(Ok(Message::Pong(_))) => {
                     read_deadline = Instant::now() + PONG_WAIT;
@@ -403,6 +412,30 @@ async fn write(socket: &mut WebSocket, m: Message) -> Result<(), String> {
         Ok(Ok(())) => Ok(()),
         Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err("i/o timeout".into()),
+    }
+}
+
+/// One envelope, written as the session's format wants it: the JSON text,
+/// or its binary protobuf. JSON that is not an envelope (a module's
+/// `stream_send_raw`) is not sent to a protobuf session.
+async fn write_envelope(
+    socket: &mut WebSocket,
+    app: &App,
+    session: &Session,
+    json: String,
+) -> Result<(), String> {
+    if !session.protobuf {
+        return write(socket, Message::Text(json.into())).await;
+    }
+    match protobuf::json_to_frame(&json) {
+        Ok(frame) => write(socket, Message::Binary(frame.into())).await,
+        Err(e) => {
+            app.log.warn(
+                "Could not marshal envelope",
+                &[("sid", session.id.as_str().into()), ("error", e.into())],
+            );
+            Ok(())
+        }
     }
 }
 

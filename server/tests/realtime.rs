@@ -39,6 +39,14 @@ fn the_sockets_it_closes_get_nakamas_close_frame_and_error() {
 }
 
 #[test]
+fn the_protobuf_format_answers_and_closes_as_nakama() {
+    // Exact, as above.
+    let server = Server::start(&["arena"], &["--logger.level", "error"]);
+    let user = User::new(server.port, "rt-protobuf-0001", "protobuf0001");
+    nakama_conformance::realtime::check_protobuf(server.port, &user, true);
+}
+
+#[test]
 fn an_rpc_over_the_socket_has_the_sessions_context() {
     let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
     check_rpc_context(server.port);
@@ -93,13 +101,14 @@ fn parties_are_matched_as_nakamas() {
 }
 
 #[test]
-fn the_upgrade_refuses_protobuf_and_keeps_the_api_headers_off() {
+fn the_upgrade_takes_protobuf_and_keeps_the_api_headers_off() {
     let server = Server::start(&["arena"], &["--logger.level", "error"]);
+    // The format passes; the token is what is refused.
     let r = server
         .request("GET", "/ws?format=protobuf&token=x", &[], None)
         .unwrap();
-    assert_eq!(r.status, 400);
-    assert!(r.text().contains("format=json"), "{}", r.text());
+    assert_eq!(r.status, 401);
+    assert_eq!(r.text(), "Missing or invalid token\n");
     let r = server.request("GET", "/ws", &[], None).unwrap();
     assert_eq!(r.status, 401);
     assert_eq!(r.header("Cache-Control"), None, "Nakama's /ws has none");

@@ -301,11 +301,10 @@ pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answ
             })
         }),
         nk::StreamSendRaw::NAME => run::<nk::StreamSendRaw>(on, args, |on, a| {
-            send(on, &a.stream, &a.presences, |_| match &a.envelope {
-                // Sent as given: the dev host does not check the message
-                // against rtapi's (see server/README.md).
-                serde_json::Value::Object(_) => Ok(Outbound::Stream(a.envelope.to_string())),
-                _ => Err(refuse("expects a valid message")),
+            send(on, &a.stream, &a.presences, |_| {
+                crate::realtime::protobuf::module_envelope(&a.envelope)
+                    .map(Outbound::Stream)
+                    .ok_or_else(|| refuse("expects a valid message"))
             })
         }),
         nk::SessionDisconnect::NAME => run::<nk::SessionDisconnect>(on, args, |on, a| {
