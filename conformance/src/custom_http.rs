@@ -6,7 +6,8 @@
 //! status, a panic 500, and the server keeps serving; a request of
 //! another method goes on to the API's routes; a handler answers before
 //! the API route of the same path, but not before `GET`/`POST /v2/rpc`;
-//! the context's client address is the peer's; nothing is authenticated; bodies are capped at
+//! the context's client address is the peer's; a path that is not clean
+//! is redirected before any route; nothing is authenticated; bodies are capped at
 //! `socket.max_request_size_bytes`.
 
 use serde_json::json;
@@ -57,6 +58,27 @@ pub fn check_http_handlers(port: u16) {
             "client_ip": "127.0.0.1", "has_client_port": true,
         })
     );
+
+    // Nakama's router cleans paths: a request whose decoded path has `//`,
+    // `.` or `..` segments is redirected before any route, a handler's
+    // included.
+    for (path, location) in [
+        ("//fixture/echo/42?a=1", "/fixture/echo/42?a=1"),
+        ("/v2//account", "/v2/account"),
+        (
+            "/v2/rpc/./x?http_key=defaulthttpkey",
+            "/v2/rpc/x?http_key=defaulthttpkey",
+        ),
+        ("/v2/rpc/..", "/v2"),
+        ("/fixture/echo/a%2F%2Fb/", "/fixture/echo/a/b/"),
+    ] {
+        let r = call(port, "POST", path, &[], b"{}");
+        assert_eq!(
+            (r.status, r.header("Location"), r.text()),
+            (301, Some(location), String::new()),
+            "{path}"
+        );
+    }
 
     // Methods: PUT is one of the handler's (registered in lower case); GET
     // is not, so Nakama's router goes on to its API, which has no such

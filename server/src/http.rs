@@ -169,7 +169,9 @@ type BoxedResponse =
 fn plain_rpc_id(path: &str) -> Option<&str> {
     let id = path.strip_prefix("/v2/rpc/")?;
     let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~');
-    (!id.is_empty() && id.bytes().all(plain)).then_some(id)
+    // `.` and `..` are path segments the router cleans away.
+    let segment = id == "." || id == "..";
+    (!id.is_empty() && !segment && id.bytes().all(plain)).then_some(id)
 }
 
 fn routes(app: Arc<App>) -> Router {
@@ -339,9 +341,24 @@ fn routes(app: Arc<App>) -> Router {
             custom_http,
         ))
         .layer(axum::middleware::map_response(common_headers))
+        .layer(axum::middleware::from_fn(clean_path))
         // The realtime socket: without the API's cache headers, as in Nakama.
         .route("/ws", get(crate::realtime::upgrade))
         .with_state(app)
+}
+
+/// Nakama's router answers a request whose decoded path is not clean
+/// (`//`, `.` or `..` segments) with a redirect to the cleaned one
+/// (`301`, no body), before any route (see [`custom::clean_redirect`]).
+async fn clean_path(req: Request, next: axum::middleware::Next) -> Response {
+    match custom::clean_redirect(req.uri().path(), req.uri().query()) {
+        None => next.run(req).await,
+        Some(location) => (
+            StatusCode::MOVED_PERMANENTLY,
+            [(header::LOCATION, location)],
+        )
+            .into_response(),
+    }
 }
 
 /// Counts a client API call in the metrics, as Nakama's gRPC stats

@@ -197,6 +197,57 @@ fn compile(pattern: &str) -> Result<(Regex, Vec<String>), String> {
 }
 
 /// A URL's path as gorilla/mux matches it: percent-decoded.
+/// Where Nakama's router (gorilla/mux, which cleans paths) redirects a
+/// request for `path` (as sent) and `query`: `None` when its decoded path
+/// is already clean. Cleaning is Go's `path.Clean` (no `//`, `.` or `..`
+/// segments), keeping a trailing slash; the location is the cleaned path
+/// escaped as Go's `url.URL` writes one, then the query as sent.
+pub fn clean_redirect(path: &str, query: Option<&str>) -> Option<String> {
+    // A clean path without escapes needs no more look.
+    if !(path.contains("//") || path.contains("/.") || path.contains('%')) {
+        return None;
+    }
+    let decoded = decoded_path(path);
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in decoded.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            s => segments.push(s),
+        }
+    }
+    let mut clean = format!("/{}", segments.join("/"));
+    if decoded.ends_with('/') && clean != "/" {
+        clean.push('/');
+    }
+    if clean == decoded {
+        return None;
+    }
+    // Go's path escaping keeps these besides letters, digits and `-_.~`.
+    const GO_PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~')
+        .remove(b'$')
+        .remove(b'&')
+        .remove(b'+')
+        .remove(b',')
+        .remove(b'/')
+        .remove(b':')
+        .remove(b';')
+        .remove(b'=')
+        .remove(b'@');
+    let mut location = percent_encoding::utf8_percent_encode(&clean, GO_PATH).to_string();
+    if let Some(q) = query {
+        location.push('?');
+        location.push_str(q);
+    }
+    Some(location)
+}
+
 pub fn decoded_path(path: &str) -> String {
     percent_encoding::percent_decode_str(path)
         .decode_utf8_lossy()
@@ -249,6 +300,25 @@ pub fn request(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unclean_paths_redirect_where_gorilla_mux_sends_them() {
+        let to = |p: &str, q: Option<&str>| clean_redirect(p, q);
+        assert_eq!(to("/v2/account", None), None);
+        assert_eq!(to("/a/", None), None);
+        assert_eq!(to("/.well-known/x", None), None);
+        assert_eq!(to("//healthcheck", None).as_deref(), Some("/healthcheck"));
+        assert_eq!(
+            to("/v2//account/", Some("a=1")).as_deref(),
+            Some("/v2/account/?a=1")
+        );
+        assert_eq!(to("/v2/rpc/./x", Some("")).as_deref(), Some("/v2/rpc/x?"));
+        assert_eq!(to("/v2/rpc/..", None).as_deref(), Some("/v2"));
+        assert_eq!(to("/../x/.", None).as_deref(), Some("/x"));
+        assert_eq!(to("/f/a%2F%2Fb", None).as_deref(), Some("/f/a/b"));
+        assert_eq!(to("/f/a%20b/", None), None);
+        assert_eq!(to("/f//a b?", None).as_deref(), Some("/f/a%20b%3F"));
+    }
 
     fn vars(pattern: &str, path: &str) -> Option<Vec<(String, String)>> {
         let (re, names) = compile(pattern).unwrap();
