@@ -6,8 +6,10 @@
 //! Nakama 3.40 sets no reason on the presences of `MatchJoinAttempt`,
 //! `MatchJoin` or a message's sender (its match handler builds them
 //! without one); a leave has the reason its tracker untracked the
-//! presence with: `Leave` for a match leave or a kick, `Disconnect` for a
-//! closed socket, `session_disconnect`'s own when it names one.
+//! presence with: `Leave` for a match leave, a kick, or a module's
+//! `stream_user_leave` / `stream_user_kick` on the match's stream,
+//! `Disconnect` for a closed socket, `session_disconnect`'s own when it
+//! names one.
 
 use serde_json::json;
 
@@ -62,13 +64,16 @@ fn calls(list: &[(&str, u64)]) -> Vec<(String, u64)> {
     list.iter().map(|(c, r)| (c.to_string(), *r)).collect()
 }
 
-/// Six players join; one sends a message; then each goes another way:
+/// Nine players join; one sends a message; then each goes another way:
 /// a match leave, a kick, a normal close of the socket, a dropped socket,
-/// `session_disconnect` with a reason and without. Each presence's
-/// reason, callback by callback, is Nakama's.
+/// `session_disconnect` with a reason and without, a module taking them
+/// off the match's stream (`stream_user_leave`, `stream_user_kick`).
+/// Each presence's reason, callback by callback, is Nakama's.
 pub fn check_presence_reasons(port: u16) {
     let suffix = crate::run_suffix();
-    let names = ["ann", "bob", "cat", "dan", "eve", "fay", "gus"];
+    let names = [
+        "ann", "bob", "cat", "dan", "eve", "fay", "gus", "hal", "ida",
+    ];
     let users: Vec<User> = names
         .iter()
         .map(|n| User::new(port, &format!("pr-{n}-{suffix}"), &format!("pr{n}{suffix}")))
@@ -116,6 +121,25 @@ pub fn check_presence_reasons(port: u16) {
     };
     disconnect(&sessions[5], Some(UPDATE));
     disconnect(&sessions[6], None);
+    // hal and ida: a module takes them off the match's stream; their
+    // sockets stay open.
+    let (subject, node) = match_id.split_once('.').unwrap();
+    let stream = json!({"mode": 6, "subject": subject, "label": node});
+    let off_stream = |i: usize, call: serde_json::Value| {
+        let r = host.rpc(port, "nk_streams", &call.to_string());
+        assert!(r.get("ok").is_some(), "{}: {r}", names[i]);
+    };
+    let (hal, ida) = (socket(7), socket(8));
+    off_stream(
+        7,
+        json!({"call": "leave", "stream": stream,
+               "user_id": users[7].user_id, "session_id": sessions[7]}),
+    );
+    off_stream(
+        8,
+        json!({"call": "kick", "stream": stream,
+               "presence": {"user_id": users[8].user_id, "session_id": sessions[8]}}),
+    );
 
     let joined = [("join_attempt", UNKNOWN), ("join", UNKNOWN)];
     let with = |more: &[(&'static str, u64)]| {
@@ -131,12 +155,14 @@ pub fn check_presence_reasons(port: u16) {
         (4, "leave", with(&[("leave", DISCONNECT)])),
         (5, "leave", with(&[("leave", UPDATE)])),
         (6, "leave", with(&[("leave", DISCONNECT)])),
+        (7, "leave", with(&[("leave", LEAVE)])),
+        (8, "leave", with(&[("leave", LEAVE)])),
     ];
     for (i, last, want) in wanted {
         let got = wait_seen(port, host, &match_id, &sessions[i], last);
         assert_eq!(got, want, "{}: {:?}", names[i], sessions[i]);
     }
-    for s in [ann, bob, cat] {
+    for s in [ann, bob, cat, hal, ida] {
         s.close();
     }
 }

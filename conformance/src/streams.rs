@@ -572,6 +572,15 @@ pub fn check_nk_streams(port: u16) {
 /// puts there are listed, counted and got by the stream functions. A
 /// match's and a party's streams are labelled with the node, as their ids
 /// are (`<uuid>.<node>`); a relayed match's has no label.
+/// Whether presence event `ev` (of a match or a party, whose id is at
+/// `id_key`) tells of `session`'s leave from `id`.
+fn leave_of(ev: &Value, id_key: &str, id: &str, session: &str) -> bool {
+    ev[id_key] == id
+        && ev["leaves"]
+            .as_array()
+            .is_some_and(|l| l.iter().any(|p| p["session_id"] == session))
+}
+
 pub fn check_host_streams(port: u16) {
     let suffix = crate::run_suffix();
     let user = |name: &str| {
@@ -626,6 +635,16 @@ pub fn check_host_streams(port: u16) {
     );
     assert_eq!(got["username"], ben.username.as_str(), "{got}");
     assert_eq!(got["reason"], 1, "{got}");
+    // A module taking Ben off its stream takes him out of the match: Ann
+    // is told, as if he had left it himself.
+    ok(
+        &mut a,
+        json!({"call": "leave", "stream": relayed, "user_id": ben.user_id, "session_id": sb}),
+    );
+    a.wait_for("ben's leave from the relayed match", |e| {
+        leave_of(&e["match_presence_event"], "match_id", &id, &sb)
+    });
+    assert_eq!(list(&mut a, &relayed), vec![listing(&ann, &sa, false, "")]);
 
     // An authoritative match: those it accepted, on its node's label.
     let id = ok(&mut a, json!({"call": "create_match"}));
@@ -664,6 +683,19 @@ pub fn check_host_streams(port: u16) {
         }
     });
     assert_eq!(list(&mut a, &party), both);
+    // Kicking Ann, the leader, off the party's stream takes her out of
+    // the party: Ben is told and leads it.
+    ok(
+        &mut b,
+        json!({"call": "kick", "stream": party, "presence": {"user_id": ann.user_id, "session_id": sa}}),
+    );
+    b.wait_for("ann's leave from the party", |e| {
+        leave_of(&e["party_presence_event"], "party_id", &id, &sa)
+    });
+    b.wait_for("ben leads the party", |e| {
+        e["party_leader"]["presence"]["session_id"] == sb.as_str()
+    });
+    assert_eq!(list(&mut b, &party), vec![listing(&ben, &sb, false, "")]);
     a.close();
     b.close();
 }

@@ -216,6 +216,36 @@ fn host_presences(online: &Online, t: &Tracked, s: &Stream) -> Vec<nk::StreamPre
     }
 }
 
+/// Takes the presence of `user`'s `session` off a match's or a party's
+/// stream: Nakama's tracker tells the match (its handler's `leave`, with
+/// [`PresenceReason::Leave`]) or the party hosted on this node, and the
+/// relayed match's other members, as if the session had left them itself.
+fn leave_tracked(t: &Tracked, s: &Stream, session: &str, user: &str) {
+    let id = format!("{}.{}", s.subject, s.label);
+    let member = |ps: Vec<Presence>| {
+        ps.iter()
+            .any(|p| p.session_id == session && p.user_id == user)
+    };
+    let node = t.matches.node();
+    if !s.subcontext.is_nil() {
+        return;
+    }
+    match s.mode {
+        5 if s.label.is_empty() && member(t.matches.presences(&id)) => {
+            t.matches.relayed_leave(&id, session)
+        }
+        6 if s.label == node && member(t.matches.presences(&id)) => t.matches.leave(&id, session),
+        7 if s.label == node => {
+            if let Some(parties) = &t.parties {
+                if member(parties.members(&id)) {
+                    crate::parties::deliver(parties.leave(session, &id));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Whether `s` is a chat channel's stream (modes 2 to 4).
 fn is_channel(s: &Stream) -> bool {
     matches!(
@@ -279,6 +309,7 @@ pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answ
                 if is_channel(&s) && channels.has(&s, &session, &user) {
                     let _ = channels.leave(&session, &s.channel_id());
                 }
+                leave_tracked(&tracked, &s, &session, &user);
                 on.streams.untrack(&s, &session, &user);
                 Ok(())
             })
