@@ -567,11 +567,6 @@ pub fn check_nk_streams(port: u16) {
     b.close();
 }
 
-/// Nakama's own streams of user status (mode 1), relayed matches (5),
-/// authoritative matches (6) and parties (7): the sockets Nakama's tracker
-/// puts there are listed, counted and got by the stream functions. A
-/// match's and a party's streams are labelled with the node, as their ids
-/// are (`<uuid>.<node>`); a relayed match's has no label.
 /// Whether presence event `ev` (of a match or a party, whose id is at
 /// `id_key`) tells of `session`'s leave from `id`.
 fn leave_of(ev: &Value, id_key: &str, id: &str, session: &str) -> bool {
@@ -581,6 +576,13 @@ fn leave_of(ev: &Value, id_key: &str, id: &str, session: &str) -> bool {
             .is_some_and(|l| l.iter().any(|p| p["session_id"] == session))
 }
 
+/// Nakama's own streams of user status (mode 1), relayed matches (5),
+/// authoritative matches (6) and parties (7): the sockets Nakama's tracker
+/// puts there are listed, counted and got by the stream functions. A
+/// match's and a party's streams are labelled with the node, as their ids
+/// are (`<uuid>.<node>`); a relayed match's has no label. A module's
+/// `stream_user_leave` / `_kick` there takes the presence out of the
+/// match or party, as its own leave would.
 pub fn check_host_streams(port: u16) {
     let suffix = crate::run_suffix();
     let user = |name: &str| {
