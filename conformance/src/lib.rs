@@ -111,8 +111,17 @@ pub fn run_suffix() -> String {
 
 /// Checks `check` every 50 ms until it holds; panics after 15 s naming
 /// `what` and the last thing `check` said was wrong.
-pub fn eventually(what: &str, mut check: impl FnMut() -> Result<(), String>) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+pub fn eventually(what: &str, check: impl FnMut() -> Result<(), String>) {
+    eventually_within(what, std::time::Duration::from_secs(15), check)
+}
+
+/// [`eventually`], waiting up to `wait`.
+pub fn eventually_within(
+    what: &str,
+    wait: std::time::Duration,
+    mut check: impl FnMut() -> Result<(), String>,
+) {
+    let deadline = std::time::Instant::now() + wait;
     loop {
         match check() {
             Ok(()) => return,

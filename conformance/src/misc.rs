@@ -423,6 +423,209 @@ pub fn check_prometheus(port: u16, metrics_port: u16) {
     assert!((sum - 0.036).abs() < 1e-9, "{sum}");
 }
 
+/// The exporter's series, by `name{sorted labels}`.
+fn scrape(metrics_port: u16) -> std::collections::BTreeMap<String, f64> {
+    let r = request(metrics_port, "GET", "/metrics", &[], None).expect("scrape");
+    assert_eq!(r.status, 200, "{}", r.text());
+    exposition(&r.text())
+}
+
+/// A scrape once the counters named have stopped moving (Nakama reports
+/// what came before a while after).
+fn settled(metrics_port: u16, counters: &[&str]) -> std::collections::BTreeMap<String, f64> {
+    let of = |m: &std::collections::BTreeMap<String, f64>| {
+        (counters.iter())
+            .map(|c| {
+                m.get(&format!("nakama_{c}{{node_name=\"nakama1\"}}"))
+                    .copied()
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut last = scrape(metrics_port);
+    for _ in 0..20 {
+        std::thread::sleep(std::time::Duration::from_millis(1200));
+        let now = scrape(metrics_port);
+        if of(&now) == of(&last) {
+            return now;
+        }
+        last = now;
+    }
+    panic!("the counters {counters:?} kept moving")
+}
+
+/// Waits until the exporter's series `want` have their values (Nakama
+/// reports every `metrics.reporting_freq_sec`, presences every 15 s);
+/// `base` (an earlier scrape) is taken from each counter named in
+/// `deltas` first.
+fn wait_series(
+    metrics_port: u16,
+    what: &str,
+    base: &std::collections::BTreeMap<String, f64>,
+    deltas: &[&str],
+    want: &[(&str, f64)],
+) {
+    let series = |name: &str| format!("nakama_{name}{{node_name=\"nakama1\"}}");
+    let mut got = Vec::new();
+    crate::eventually_within(what, std::time::Duration::from_secs(25), || {
+        let now = scrape(metrics_port);
+        got = (want.iter())
+            .map(|(name, _)| {
+                let s = series(name);
+                let v = now.get(&s).copied().unwrap_or(0.0);
+                let from = match deltas.contains(name) {
+                    true => base.get(&s).copied().unwrap_or(0.0),
+                    false => 0.0,
+                };
+                (name.to_string(), v - from)
+            })
+            .collect();
+        let wanted: Vec<(String, f64)> = want.iter().map(|(n, v)| (n.to_string(), *v)).collect();
+        if got == wanted {
+            Ok(())
+        } else {
+            Err(format!("{got:?}, wanted {wanted:?}"))
+        }
+    });
+}
+
+/// Nakama's own series of the realtime sockets and the server's state,
+/// on a server whose exporter is on `metrics_port` (as for
+/// [`check_prometheus`]): each socket opened and closed, each message
+/// received (its bytes; one that closes the socket an error of none) and
+/// sent, and the gauges of sessions, presences, authoritative matches
+/// and parties.
+pub fn check_server_series(port: u16, metrics_port: u16) {
+    let suffix = crate::run_suffix();
+    let user = |n: &str| {
+        User::new(
+            port,
+            &format!("series-{n}-{suffix}"),
+            &format!("sr{n}{suffix}"),
+        )
+    };
+    let (ann, ben, cy) = (user("ann"), user("ben"), user("cy"));
+
+    // Cy's socket (no status): two pings, then a message that is not
+    // JSON, which closes it.
+    let counters = [
+        "socket_ws_opened",
+        "socket_ws_closed",
+        "overall_message_count",
+        "overall_message_recv_bytes",
+        "overall_message_errors",
+        "overall_message_sent_bytes",
+        "overall_count",
+        "overall_recv_bytes",
+        "overall_errors",
+        "overall_sent_bytes",
+    ];
+    let base = settled(metrics_port, &counters);
+    let mut c = Socket::connect(port, &format!("lang=en&token={}", cy.token)).expect("connects");
+    for _ in 0..2 {
+        let r = c.call(json!({"ping": {}}));
+        assert!(r.get("pong").is_some(), "{r}");
+    }
+    let good = c.sent_bytes as f64;
+    c.send_text("not an envelope");
+    let (closed, _) = c.wait_closed();
+    assert_eq!(closed, (1000, "received malformed payload".into()));
+    let received = c.received_bytes as f64;
+    wait_series(
+        metrics_port,
+        "a socket's messages",
+        &base,
+        &counters,
+        &[
+            ("socket_ws_opened", 1.0),
+            ("socket_ws_closed", 1.0),
+            ("overall_message_count", 3.0),
+            ("overall_message_recv_bytes", good),
+            ("overall_message_errors", 1.0),
+            ("overall_message_sent_bytes", received),
+            ("overall_count", 3.0),
+            ("overall_recv_bytes", good),
+            ("overall_errors", 1.0),
+            ("overall_sent_bytes", received),
+            ("sessions", 0.0),
+        ],
+    );
+
+    // A socket dropped without a close counts as a message that failed.
+    let base = scrape(metrics_port);
+    let mut c = Socket::connect(port, &format!("lang=en&token={}", cy.token)).expect("connects");
+    let r = c.call(json!({"ping": {}}));
+    assert!(r.get("pong").is_some(), "{r}");
+    let (good, received) = (c.sent_bytes as f64, c.received_bytes as f64);
+    drop(c);
+    wait_series(
+        metrics_port,
+        "a dropped socket",
+        &base,
+        &counters,
+        &[
+            ("socket_ws_opened", 1.0),
+            ("socket_ws_closed", 1.0),
+            ("overall_message_count", 2.0),
+            ("overall_message_recv_bytes", good),
+            ("overall_message_errors", 1.0),
+            ("overall_message_sent_bytes", received),
+            ("sessions", 0.0),
+        ],
+    );
+
+    // Ann and Ben (status on): a party of both, a match and a chat room
+    // of Ann's.
+    let base = scrape(metrics_port);
+    let (mut a, mut b) = (Socket::open(port, &ann), Socket::open(port, &ben));
+    let r = a.call(json!({"party_create": {"open": true, "max_size": 4}}));
+    let party = r["party"]["party_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{r}"));
+    let r = b.call(json!({"party_join": {"party_id": party}}));
+    assert!(r.get("error").is_none(), "{r}");
+    let r = a.call(json!({"rpc": {"id": "nk_streams", "payload": "{\"call\":\"create_match\"}"}}));
+    let answer: Value = serde_json::from_str(
+        r["rpc"]["payload"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{r}")),
+    )
+    .unwrap();
+    let r = a.call(json!({"match_join": {"match_id": answer["ok"]}}));
+    assert!(r["match"].is_object(), "{r}");
+    let r = a.call(json!({"channel_join": {"target": format!("series-{suffix}"), "type": 1}}));
+    assert!(r["channel"].is_object(), "{r}");
+    // Each socket is on its notification and status streams.
+    wait_series(
+        metrics_port,
+        "the server's state",
+        &base,
+        &["authoritative_matches", "socket_ws_opened"],
+        &[
+            ("socket_ws_opened", 2.0),
+            ("sessions", 2.0),
+            ("parties", 1.0),
+            ("authoritative_matches", 1.0),
+            ("presences", 2.0 * 2.0 + 2.0 + 1.0 + 1.0),
+        ],
+    );
+    // Ben goes: his two presences and his place in the party with him.
+    b.close();
+    wait_series(
+        metrics_port,
+        "the server's state after a close",
+        &base,
+        &["authoritative_matches", "socket_ws_closed"],
+        &[
+            ("socket_ws_closed", 1.0),
+            ("sessions", 1.0),
+            ("parties", 1.0),
+            ("authoritative_matches", 1.0),
+            ("presences", 2.0 + 1.0 + 1.0 + 1.0),
+        ],
+    );
+    a.close();
+}
+
 /// A Prometheus text exposition as `name{sorted labels}` -> value.
 fn exposition(text: &str) -> std::collections::BTreeMap<String, f64> {
     let mut out = std::collections::BTreeMap::new();

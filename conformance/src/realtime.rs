@@ -109,6 +109,9 @@ pub struct Socket {
     next_cid: u64,
     /// How the server closed the socket, once it has.
     pub closed: Option<(u16, String)>,
+    /// The bytes of the text frames sent and received so far.
+    pub sent_bytes: usize,
+    pub received_bytes: usize,
 }
 
 impl Socket {
@@ -130,6 +133,8 @@ impl Socket {
             pending: VecDeque::new(),
             next_cid: 1,
             closed: None,
+            sent_bytes: 0,
+            received_bytes: 0,
         })
     }
 
@@ -148,6 +153,7 @@ impl Socket {
         self.ws
             .send(Message::text(text))
             .unwrap_or_else(|e| panic!("send {text}: {e}"));
+        self.sent_bytes += text.len();
     }
 
     /// The next envelope from the server, if one comes within `wait`;
@@ -157,9 +163,10 @@ impl Socket {
         while self.closed.is_none() && Instant::now() < deadline {
             match self.ws.read() {
                 Ok(Message::Text(t)) => {
+                    self.received_bytes += t.len();
                     return Some(serde_json::from_str(t.as_str()).unwrap_or_else(|e| {
                         panic!("the server sent an envelope that is not JSON ({e}): {t}")
-                    }))
+                    }));
                 }
                 Ok(Message::Close(frame)) => {
                     self.closed = Some(frame.map_or((1005, String::new()), |f| {

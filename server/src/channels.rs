@@ -436,6 +436,11 @@ impl Channels {
         self.inner.streams.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// How many presences the chat channels have, all together.
+    pub fn presence_count(&self) -> usize {
+        self.streams().values().map(Vec::len).sum()
+    }
+
     /// Nakama's `BuildChannelId`: the stream a join names, or its refusal.
     /// A nil `sender` is the system user, for whom nothing is looked up:
     /// any group is its own, and a direct chat is left a room with no name

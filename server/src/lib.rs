@@ -202,6 +202,27 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
     let config_metrics_port = config.metrics.prometheus_port;
     let node = config.name.clone();
     let shutdown_grace = std::time::Duration::from_secs(config.shutdown_grace_sec);
+    let parties = parties::Parties::new(&node, Some(matchmaker.clone()));
+    extras.set_parties(parties.clone());
+    metrics.state_from({
+        let (online, status, channels) = (online.clone(), status.clone(), channels.clone());
+        let (matches, parties) = (matches.clone(), parties.clone());
+        move || {
+            let sessions = online.session_count();
+            metrics::ServerState {
+                sessions,
+                // Every socket is on its notification stream.
+                presences: sessions
+                    + status.presence_count()
+                    + channels.presence_count()
+                    + matches.presence_count()
+                    + parties.member_count()
+                    + online.streams.presence_count(),
+                authoritative_matches: matches.count(),
+                parties: parties.count(),
+            }
+        }
+    });
     let app = Arc::new(http::App {
         config,
         db,
@@ -216,11 +237,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         events,
         scheduler,
         storage_indexes,
-        parties: {
-            let parties = parties::Parties::new(&node, Some(matchmaker.clone()));
-            extras.set_parties(parties.clone());
-            parties
-        },
+        parties,
         metrics: metrics.clone(),
         log: log.clone(),
     });

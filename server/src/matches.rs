@@ -130,6 +130,24 @@ impl Matches {
         &self.inner.node
     }
 
+    /// How many authoritative matches run (Nakama's
+    /// `authoritative_matches` gauge).
+    pub fn count(&self) -> usize {
+        lock(&self.inner.matches).len()
+    }
+
+    /// How many presences the matches have, authoritative and relayed.
+    pub fn presence_count(&self) -> usize {
+        let authoritative: usize = (lock(&self.inner.matches).values())
+            .map(|e| lock(&e.info).presences.len())
+            .sum();
+        authoritative
+            + lock(&self.inner.relayed)
+                .values()
+                .map(Vec::len)
+                .sum::<usize>()
+    }
+
     pub fn new(node: &str, version: &str, log: Logger) -> Matches {
         Self::with_ticks(node, version, log, false)
     }

@@ -1,8 +1,9 @@
 //! Prometheus metrics, as Nakama exposes them on `metrics.prometheus_port`:
 //! the modules' custom counters, gauges and timers
 //! (`nakama_custom_<name>`), each RPC call, over HTTP (`api_rpc`) and the
-//! realtime socket (`ws_rpc`), and each client API call (`api`), under
-//! Nakama's names and labels.
+//! realtime socket (`ws_rpc`), each client API call (`api`), the realtime
+//! sockets and their messages, and the gauges of sessions, presences,
+//! authoritative matches and parties, under Nakama's names and labels.
 //!
 //! Nakama reports through tally, which names a metric `<prefix>_<name>`,
 //! labels every series with `node_name` (and `namespace` when set), and
@@ -10,13 +11,15 @@
 //! series with `metrics-exporter-prometheus`, at once (Nakama flushes
 //! every `metrics.reporting_freq_sec`, 60 s by default). Nothing is
 //! recorded while the exporter is off (port 0), since nobody could read it.
-//! Nakama's other series (sessions, matches, the database, Go's runtime)
-//! are not reproduced.
+//! The gauges are read when scraped (Nakama sets them when they change,
+//! presences every 15 s). Nakama's other series (the matchmaker's, the
+//! presence event queue's, the database's, Go's runtime's) are not
+//! reproduced.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-use metrics::{Counter, Histogram, Key, Label, Metadata, Recorder};
+use metrics::{Counter, Gauge, Histogram, Key, Label, Metadata, Recorder};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
 use nakama_runtime_host::abi::Code;
 
@@ -244,6 +247,37 @@ struct On {
     /// Each call series, by id (RPC id or API method), then transport
     /// and code: registered once, so that a call only adds to atomics.
     series: std::sync::RwLock<SeriesById>,
+    sockets: Sockets,
+    /// `sessions`, `presences`, `authoritative_matches`, `parties`, set
+    /// from `state` when scraped.
+    gauges: [Gauge; 4],
+    state: std::sync::OnceLock<StateSource>,
+}
+
+/// Reads the server's state for the gauges.
+type StateSource = Box<dyn Fn() -> ServerState + Send + Sync>;
+
+/// What the server holds now, for Nakama's gauges of it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ServerState {
+    /// Open realtime sockets.
+    pub sessions: usize,
+    /// Presences on every stream, as Nakama's tracker counts them: each
+    /// socket's on its notification stream and (opened with `status`)
+    /// its status stream, chat channel members, match and party members,
+    /// and those modules put on streams.
+    pub presences: usize,
+    pub authoritative_matches: usize,
+    pub parties: usize,
+}
+
+/// The realtime sockets' series.
+struct Sockets {
+    /// `socket_ws_opened`, `socket_ws_closed`.
+    opened: Counter,
+    closed: Counter,
+    /// `overall_message_count`, `_recv_bytes`, `_errors`, `_sent_bytes`.
+    message: [Counter; 4],
 }
 
 /// Call series by id, each with its transport and code number.
@@ -373,10 +407,27 @@ impl Metrics {
         let prefix = config.prefix.clone();
         let custom = join(&prefix, &config.custom_prefix);
         let reg = Registry { recorder, base };
+        let c = |name| reg.counter(&prefix, name, NONE);
+        let sockets = Sockets {
+            opened: c("socket_ws_opened"),
+            closed: c("socket_ws_closed"),
+            message: [
+                "overall_message_count",
+                "overall_message_recv_bytes",
+                "overall_message_errors",
+                "overall_message_sent_bytes",
+            ]
+            .map(c),
+        };
+        let gauges = ["sessions", "presences", "authoritative_matches", "parties"]
+            .map(|name| reg.gauge(&prefix, name));
         Metrics {
             on: Some(On {
                 handle: reg.recorder.handle(),
                 overall: Overall::new(&reg, &prefix),
+                sockets,
+                gauges,
+                state: Default::default(),
                 reg,
                 prefix,
                 custom,
@@ -491,10 +542,62 @@ impl Metrics {
         }
     }
 
+    /// Where the gauges of the server's state are read from, when
+    /// scraped (the first source set stays).
+    pub fn state_from(&self, source: impl Fn() -> ServerState + Send + Sync + 'static) {
+        if let Some(on) = &self.on {
+            let _ = on.state.set(Box::new(source));
+        }
+    }
+
+    /// A realtime socket opened (`socket_ws_opened`) or closed
+    /// (`socket_ws_closed`).
+    pub fn socket(&self, opened: bool) {
+        let Some(on) = &self.on else { return };
+        match opened {
+            true => on.sockets.opened.increment(1),
+            false => on.sockets.closed.increment(1),
+        }
+    }
+
+    /// A message a socket received, as Nakama's `Message` counts it: in
+    /// `overall_*` and `overall_message_*`, its bytes when handled, and as
+    /// an error (with no bytes) when it or the read closed the socket.
+    pub fn message(&self, recv_bytes: usize, error: bool) {
+        let Some(on) = &self.on else { return };
+        let [count, recv, errors, _] = &on.sockets.message;
+        let [overall, _, overall_recv, ..] = &on.overall.counters;
+        for c in [count, overall] {
+            c.increment(1);
+        }
+        for c in [recv, overall_recv] {
+            c.increment(recv_bytes as u64);
+        }
+        if error {
+            errors.increment(1);
+            on.overall.errors[0].increment(1);
+        }
+    }
+
+    /// A message a socket sent: `overall_sent_bytes` and
+    /// `overall_message_sent_bytes`.
+    pub fn message_sent(&self, bytes: usize) {
+        let Some(on) = &self.on else { return };
+        on.sockets.message[3].increment(bytes as u64);
+        on.overall.counters[4].increment(bytes as u64);
+    }
+
     /// The Prometheus text exposition of everything recorded.
     pub fn render(&self) -> String {
         match &self.on {
             Some(on) => {
+                if let Some(state) = on.state.get() {
+                    let s = state();
+                    let values = [s.sessions, s.presences, s.authoritative_matches, s.parties];
+                    for (g, v) in on.gauges.iter().zip(values) {
+                        g.set(v as f64);
+                    }
+                }
                 on.handle.run_upkeep();
                 on.handle.render()
             }
@@ -578,6 +681,11 @@ impl Registry {
     ) -> Counter {
         let key = self.key(prefix, name, tags);
         self.recorder.register_counter(&key, &METADATA)
+    }
+
+    fn gauge(&self, prefix: &str, name: &str) -> Gauge {
+        let key = self.key(prefix, name, NONE);
+        self.recorder.register_gauge(&key, &METADATA)
     }
 
     fn timer(
@@ -673,6 +781,50 @@ mod tests {
             ],
             "{text}"
         );
+    }
+
+    #[test]
+    fn socket_messages_count_and_gauges_read_the_state_when_scraped() {
+        let m = on();
+        m.socket(true);
+        m.message(20, false);
+        m.message(0, true);
+        m.message_sent(30);
+        m.socket(false);
+        let state = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(1));
+        let sessions = state.clone();
+        m.state_from(move || ServerState {
+            sessions: sessions.load(std::sync::atomic::Ordering::SeqCst),
+            presences: 4,
+            authoritative_matches: 2,
+            parties: 3,
+        });
+        let has = |text: &str, lines: &[&str]| {
+            for line in lines {
+                assert!(text.lines().any(|l| l == *line), "{line} in\n{text}");
+            }
+        };
+        has(
+            &m.render(),
+            &[
+                r#"nakama_socket_ws_opened{node_name="node1"} 1"#,
+                r#"nakama_socket_ws_closed{node_name="node1"} 1"#,
+                r#"nakama_overall_count{node_name="node1"} 2"#,
+                r#"nakama_overall_message_count{node_name="node1"} 2"#,
+                r#"nakama_overall_message_recv_bytes{node_name="node1"} 20"#,
+                r#"nakama_overall_recv_bytes{node_name="node1"} 20"#,
+                r#"nakama_overall_message_errors{node_name="node1"} 1"#,
+                r#"nakama_overall_errors{node_name="node1"} 1"#,
+                r#"nakama_overall_message_sent_bytes{node_name="node1"} 30"#,
+                r#"nakama_overall_sent_bytes{node_name="node1"} 30"#,
+                r#"nakama_sessions{node_name="node1"} 1"#,
+                r#"nakama_presences{node_name="node1"} 4"#,
+                r#"nakama_authoritative_matches{node_name="node1"} 2"#,
+                r#"nakama_parties{node_name="node1"} 3"#,
+            ],
+        );
+        state.store(5, std::sync::atomic::Ordering::SeqCst);
+        has(&m.render(), &[r#"nakama_sessions{node_name="node1"} 5"#]);
     }
 
     #[test]

@@ -235,6 +235,11 @@ impl Online {
     fn lock(&self) -> std::sync::MutexGuard<'_, Users> {
         self.users.lock().unwrap_or_else(|e| e.into_inner())
     }
+
+    /// How many sockets are open (Nakama's `sessions` gauge).
+    pub fn session_count(&self) -> usize {
+        self.lock().values().map(Vec::len).sum()
+    }
 }
 
 #[cfg(test)]

@@ -851,6 +851,11 @@ impl Parties {
     pub fn count(&self) -> usize {
         self.lock().len()
     }
+
+    /// How many members the parties have, all together.
+    pub fn member_count(&self) -> usize {
+        self.lock().values().map(|p| p.members.len()).sum()
+    }
 }
 
 #[cfg(test)]

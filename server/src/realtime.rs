@@ -263,7 +263,9 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
             ("format", u8::from(session.protobuf).into()),
         ],
     );
-    let (requests, requests_rx) = mpsc::unbounded_channel::<String>();
+    app.metrics.socket(true);
+    // Each request with the size of its frame, for the metrics.
+    let (requests, requests_rx) = mpsc::unbounded_channel::<(String, usize)>();
     let (to_client, mut to_client_rx) = mpsc::unbounded_channel::<ToClient>();
     let (outbox, mut from_matches) = mpsc::unbounded_channel::<Outbound>();
     app.online
@@ -327,8 +329,20 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
             m = socket.recv() => match m {
                 // The client closed (its close was answered) or went away.
                 None => break None,
-                Some(Err(e)) => break read_error(e),
+                Some(Err(e)) => {
+                    // Nakama counts every failed read but a close as a
+                    // failed message, a socket dropped without one too.
+                    if !e.to_string().contains("closed") {
+                        app.metrics.message(0, true);
+                    }
+                    break read_error(e);
+                }
                 Some(Ok(m @ (Message::Text(_) | Message::Binary(_)))) => {
+                    let size = match &m {
+                        Message::Text(t) => t.len(),
+                        Message::Binary(b) => b.len(),
+                        _ => 0,
+                    };
                     // Nakama closes a socket that mixes text and binary.
                     let text = match (m, session.protobuf) {
                         (Message::Text(text), false) => text.to_string(),
@@ -337,7 +351,10 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
                             // too, so the request handler closes the socket
                             // as malformed, after the requests before it.
                             .unwrap_or_default(),
-                        _ => break Some("received unexpected WebSocket message type".into()),
+                        _ => {
+                            app.metrics.message(0, true);
+                            break Some("received unexpected WebSocket message type".into());
+                        }
                     };
                     until_renewal -= 1;
                     if until_renewal == 0 {
@@ -345,7 +362,7 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
                         read_deadline = Instant::now() + PONG_WAIT;
                         next_ping = Some(Instant::now() + PING_PERIOD);
                     }
-                    let _ = requests.send(text);
+                    let _ = requests.send((text, size));
                 }
                 Some(Ok(Message::Pong(_))) => {
                     read_deadline = Instant::now() + PONG_WAIT;
@@ -361,7 +378,10 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
                     break Some(e);
                 }
             }
-            _ = tokio::time::sleep_until(read_deadline) => break Some("i/o timeout".into()),
+            _ = tokio::time::sleep_until(read_deadline) => {
+                app.metrics.message(0, true);
+                break Some("i/o timeout".into());
+            }
         }
     };
     stopped.store(true, Ordering::SeqCst);
@@ -389,6 +409,7 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
             Some(close_reason.as_deref().unwrap_or_default()),
         ),
     );
+    app.metrics.socket(false);
     match close_reason {
         Some(reason) => app.log.log(
             crate::log::Level::Debug,
@@ -424,11 +445,20 @@ async fn write_envelope(
     session: &Session,
     json: String,
 ) -> Result<(), String> {
+    let sent = |n: usize| app.metrics.message_sent(n);
     if !session.protobuf {
-        return write(socket, Message::Text(json.into())).await;
+        let n = json.len();
+        return write(socket, Message::Text(json.into()))
+            .await
+            .map(|()| sent(n));
     }
     match protobuf::json_to_frame(&json) {
-        Ok(frame) => write(socket, Message::Binary(frame.into())).await,
+        Ok(frame) => {
+            let n = frame.len();
+            write(socket, Message::Binary(frame.into()))
+                .await
+                .map(|()| sent(n))
+        }
         Err(e) => {
             app.log.warn(
                 "Could not marshal envelope",
@@ -494,7 +524,7 @@ async fn close(socket: &mut WebSocket, reason: &str) {
 async fn handle_requests(
     app: Arc<App>,
     session: Arc<Session>,
-    mut requests: mpsc::UnboundedReceiver<String>,
+    mut requests: mpsc::UnboundedReceiver<(String, usize)>,
     to_client: mpsc::UnboundedSender<ToClient>,
     outbox: Outbox,
     stopped: Arc<AtomicBool>,
@@ -505,14 +535,18 @@ async fn handle_requests(
         to_client,
         outbox,
     };
-    while let Some(text) = requests.recv().await {
+    while let Some((text, size)) = requests.recv().await {
         if stopped.load(Ordering::SeqCst) {
             break;
         }
+        // Counted as Nakama counts: a message that closes the socket is an
+        // error of no bytes.
         if let Err(reason) = s.request(&text).await {
+            s.app.metrics.message(0, true);
             let _ = s.to_client.send(ToClient::Close(reason));
             break;
         }
+        s.app.metrics.message(size, false);
     }
 }
 

@@ -173,6 +173,11 @@ impl Statuses {
         self.registry.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// How many status presences there are, all users together.
+    pub fn presence_count(&self) -> usize {
+        self.lock().presences.values().map(Vec::len).sum()
+    }
+
     /// A socket opened: it follows its own user and, opened with
     /// `status=true`, has a status presence (status `""`).
     pub fn connect(&self, me: &Presence, outbox: Outbox, status: bool) {

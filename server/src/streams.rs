@@ -124,6 +124,11 @@ impl Streams {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// How many presences modules put on streams, all streams together.
+    pub fn presence_count(&self) -> usize {
+        self.lock().values().map(Vec::len).sum()
+    }
+
     /// Puts `who` on `stream` (Nakama's `Track`): `false` when it was on
     /// it already, and then nothing changes.
     pub fn track(&self, stream: &Stream, who: &Presence, outbox: &Outbox, meta: Meta) -> bool {
