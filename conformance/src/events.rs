@@ -134,4 +134,25 @@ pub fn check_events(port: u16) {
     // Its own time, which may be a second later.
     ended["timestamp"] = started["timestamp"].clone();
     assert_eq!(ended, expected("session_end", json!({"reason": ""})));
+
+    // Sockets dropped without a close: the end's reason is the failed
+    // read's, in Go's words (gorilla/websocket's for an end of stream,
+    // Go's net package's for a reset).
+    for reset in [false, true] {
+        let mut s = Socket::open(port, &user);
+        let joined =
+            s.call(json!({"channel_join": {"target": format!("events-{run}"), "type": 1}}));
+        let session_id = joined["channel"]["self"]["session_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{joined}"))
+            .to_string();
+        let (client, server) = s.addresses();
+        s.drop_connection(reset);
+        let ended = user.wait_stored(port, "events", &format!("end session_end {session_id}"));
+        let reason = match reset {
+            false => "websocket: close 1006 (abnormal closure): unexpected EOF".to_string(),
+            true => format!("read tcp {server}->{client}: read: connection reset by peer"),
+        };
+        assert_eq!(ended["properties"], json!({ "reason": reason }), "{ended}");
+    }
 }

@@ -144,6 +144,26 @@ impl Socket {
             .expect("socket connects")
     }
 
+    /// The client's and the server's ends of the connection.
+    pub fn addresses(&self) -> (std::net::SocketAddr, std::net::SocketAddr) {
+        let tcp = self.ws.get_ref();
+        (tcp.local_addr().unwrap(), tcp.peer_addr().unwrap())
+    }
+
+    /// Ends the connection without a WebSocket close: a plain TCP end of
+    /// stream (`reset: false`), or a reset (the client leaves an answer
+    /// unread, so its kernel resets the connection when it closes).
+    pub fn drop_connection(mut self, reset: bool) {
+        if reset {
+            self.send(&serde_json::json!({"ping": {}}));
+            std::thread::sleep(Duration::from_millis(300));
+        } else {
+            let _ = self.ws.get_ref().shutdown(std::net::Shutdown::Write);
+            // The server's answer to that: it closes its end too.
+            while self.read(Duration::from_millis(200)).is_some() {}
+        }
+    }
+
     /// Sends an envelope as text.
     pub fn send(&mut self, envelope: &Value) {
         self.send_text(&envelope.to_string());

@@ -427,11 +427,9 @@ async fn custom_http(State(app): Shared, req: Request, next: axum::middleware::N
     // The peer, as Go's handlers get it (`r.RemoteAddr`, which the bridge
     // passes on), not the forwarded address an RPC's context has: the
     // handler has the headers if it trusts a proxy.
-    let peer = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
-    ctx.client_ip = peer.map(|p| p.0.ip().to_string());
-    ctx.client_port = peer.map(|p| p.0.port().to_string());
+    let peer = Conn::of(&parts.extensions).map(|c| c.peer);
+    ctx.client_ip = peer.map(|p| p.ip().to_string());
+    ctx.client_port = peer.map(|p| p.port().to_string());
     let call = CallContext::Data {
         data: &ctx,
         maps: Some(maps),
@@ -978,8 +976,47 @@ pub(crate) fn client_address(
         }
         return None;
     }
-    let peer = extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?;
-    Some((peer.0.ip().to_string(), Some(peer.0.port().to_string())))
+    let peer = Conn::of(extensions)?.peer;
+    Some((peer.ip().to_string(), Some(peer.port().to_string())))
+}
+
+/// A request's TCP connection: the client's address and the server's
+/// end of it (Go's `net.Conn` addresses, which its read errors name).
+#[derive(Debug, Clone, Copy)]
+pub struct Conn {
+    pub peer: std::net::SocketAddr,
+    pub local: std::net::SocketAddr,
+}
+
+impl Conn {
+    /// The connection a request came on (none in tests that build
+    /// requests by hand).
+    pub fn of(extensions: &axum::http::Extensions) -> Option<Conn> {
+        extensions
+            .get::<axum::extract::ConnectInfo<Conn>>()
+            .map(|c| c.0)
+    }
+}
+
+/// A TCP listener whose connections come with both their addresses
+/// ([`Conn`], which axum then hands to handlers as their `ConnectInfo`).
+pub struct WithConn(pub tokio::net::TcpListener);
+
+impl axum::serve::Listener for WithConn {
+    type Io = tokio::net::TcpStream;
+    type Addr = Conn;
+
+    async fn accept(&mut self) -> (Self::Io, Conn) {
+        // axum's accept loop (it retries what a failed accept allows).
+        let (io, peer) = axum::serve::Listener::accept(&mut self.0).await;
+        let local = io.local_addr().unwrap_or(peer);
+        (io, Conn { peer, local })
+    }
+
+    fn local_addr(&self) -> std::io::Result<Conn> {
+        let local = axum::serve::Listener::local_addr(&self.0)?;
+        Ok(Conn { peer: local, local })
+    }
 }
 
 /// A map as JSON text (for the module's context).
@@ -1773,9 +1810,10 @@ mod tests {
                 b = b.header("x-forwarded-for", v);
             }
             let mut p = b.body(()).unwrap().into_parts().0;
-            p.extensions.insert(axum::extract::ConnectInfo(
-                "10.1.2.3:4567".parse::<std::net::SocketAddr>().unwrap(),
-            ));
+            p.extensions.insert(axum::extract::ConnectInfo(Conn {
+                peer: "10.1.2.3:4567".parse().unwrap(),
+                local: "127.0.0.1:7350".parse().unwrap(),
+            }));
             client_address(&p.headers, &p.extensions)
         };
         assert_eq!(

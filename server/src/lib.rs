@@ -250,12 +250,13 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
     };
     let router = http::router(app);
     // Small request/response exchanges: send at once, as Go's net/http does.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+    let listener = axum::serve::ListenerExt::tap_io(http::WithConn(listener), |tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    // The peer address reaches handlers (the context's client_ip/port).
+    // The connection's addresses reach handlers (the context's
+    // client_ip/port, a socket's read errors).
     let service = axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
-        std::net::SocketAddr,
+        http::Conn,
     >(router);
     let server = tokio::spawn(async move { axum::serve(listener, service).await });
     if metrics.enabled() {

@@ -180,6 +180,7 @@ pub async fn upgrade(State(app): State<Arc<App>>, req: Request) -> Response {
         client_port,
         status,
         protobuf,
+        conn: crate::http::Conn::of(&parts.extensions),
     };
     ws.max_message_size(MAX_MESSAGE_SIZE_BYTES)
         .max_frame_size(MAX_MESSAGE_SIZE_BYTES)
@@ -198,6 +199,8 @@ struct Session {
     expiry: i64,
     lang: String,
     client_ip: Option<String>,
+    /// The connection's addresses, which Go's read errors name.
+    conn: Option<crate::http::Conn>,
     client_port: Option<String>,
     /// Opened with `status=true`: the session has a status presence.
     status: bool,
@@ -335,7 +338,7 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
                     if !e.to_string().contains("closed") {
                         app.metrics.message(0, true);
                     }
-                    break read_error(e);
+                    break read_error(e, session.conn);
                 }
                 Some(Ok(m @ (Message::Text(_) | Message::Binary(_)))) => {
                     let size = match &m {
@@ -380,7 +383,7 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
             }
             _ = tokio::time::sleep_until(read_deadline) => {
                 app.metrics.message(0, true);
-                break Some("i/o timeout".into());
+                break Some(go_read_failure(session.conn, "i/o timeout"));
             }
         }
     };
@@ -472,16 +475,32 @@ async fn write_envelope(
 /// gorilla/websocket's words for a message over the limit.
 const READ_LIMIT_EXCEEDED: &str = "websocket: read limit exceeded";
 
-/// Why a read failed; `None` for a peer that just went away.
-fn read_error(e: axum::Error) -> Option<String> {
+/// Why a read failed, in the words Nakama gives (its session end's reason);
+/// `None` for a close.
+fn read_error(e: axum::Error, conn: Option<crate::http::Conn>) -> Option<String> {
     let text = e.to_string();
     if text.contains("Space limit exceeded") || text.contains("too long") {
         return Some(READ_LIMIT_EXCEEDED.into());
     }
-    if text.contains("Connection reset") || text.contains("closed") {
+    // The connection ended without a WebSocket close.
+    if text.contains("without closing handshake") {
+        return Some("websocket: close 1006 (abnormal closure): unexpected EOF".into());
+    }
+    if text.contains("Connection reset") {
+        return Some(go_read_failure(conn, "read: connection reset by peer"));
+    }
+    if text.contains("closed") {
         return None;
     }
     Some(text)
+}
+
+/// A failed read as Go's net package words it: `read tcp <server>-><client>: <what>`.
+fn go_read_failure(conn: Option<crate::http::Conn>, what: &str) -> String {
+    match conn {
+        Some(c) => format!("read tcp {}->{}: {what}", c.local, c.peer),
+        None => what.to_string(),
+    }
 }
 
 /// A close the server starts: a close frame with the reason, then the
