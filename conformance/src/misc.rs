@@ -492,8 +492,9 @@ fn wait_series(
 /// on a server whose exporter is on `metrics_port` (as for
 /// [`check_prometheus`]): each socket opened and closed, each message
 /// received (its bytes; one that closes the socket an error of none) and
-/// sent, and the gauges of sessions, presences, authoritative matches
-/// and parties.
+/// sent, the gauges of sessions, presences, authoritative matches and
+/// parties, and the matchmaker's pool as its passes saw it (the server
+/// run with `matchmaker.interval_sec` 1).
 pub fn check_server_series(port: u16, metrics_port: u16) {
     let suffix = crate::run_suffix();
     let user = |n: &str| {
@@ -609,6 +610,10 @@ pub fn check_server_series(port: u16, metrics_port: u16) {
         ],
     );
     // Ben goes: his two presences and his place in the party with him.
+    // Ann's matchmaker ticket wants two players: it stays in the pool,
+    // active for `matchmaker.max_intervals` passes.
+    let r = a.call(json!({"matchmaker_add": {"min_count": 2, "max_count": 2, "query": "*"}}));
+    assert!(r["matchmaker_ticket"].is_object(), "{r}");
     b.close();
     wait_series(
         metrics_port,
@@ -621,6 +626,8 @@ pub fn check_server_series(port: u16, metrics_port: u16) {
             ("parties", 1.0),
             ("authoritative_matches", 1.0),
             ("presences", 2.0 + 1.0 + 1.0 + 1.0),
+            ("matchmaker_tickets", 1.0),
+            ("matchmaker_active_tickets", 0.0),
         ],
     );
     a.close();

@@ -188,6 +188,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         online.clone(),
     );
     matchmaker.set_modules(modules.clone());
+    matchmaker.set_metrics(metrics.clone());
     matchmaker.start();
     let host = if config.socket_address.is_empty() {
         "0.0.0.0".to_string()

@@ -220,6 +220,8 @@ struct Inner {
     tickets: Mutex<Vec<Ticket>>,
     /// As of the last pass (`GET /v2/matchmaker/stats`).
     stats: Mutex<Stats>,
+    /// Where each pass is recorded (Nakama's `matchmaker_*` series).
+    metrics: std::sync::OnceLock<Arc<crate::metrics::Metrics>>,
 }
 
 /// What the last pass saw: the pool then, and the last tickets matched.
@@ -288,8 +290,14 @@ impl Matchmaker {
                 modules: Mutex::new(None),
                 tickets: Mutex::new(Vec::new()),
                 stats: Mutex::new(Stats::default()),
+                metrics: Default::default(),
             }),
         }
+    }
+
+    /// Where passes are recorded (the first one set stays).
+    pub fn set_metrics(&self, metrics: Arc<crate::metrics::Metrics>) {
+        let _ = self.inner.metrics.set(metrics);
     }
 
     /// The modules whose matched hook groups go to (set at startup and
@@ -471,6 +479,12 @@ impl Matchmaker {
     /// pool and announces each group (after the matched hook). Answers
     /// the groups, each as its members' entries.
     pub async fn process(&self) -> Vec<Vec<MatchmakerEntry>> {
+        // Recorded when the pass is done, with the pool as it started.
+        let started = std::time::Instant::now();
+        let pool = {
+            let tickets = lock(&self.inner.tickets);
+            (tickets.len(), tickets.iter().filter(|t| t.active).count())
+        };
         let modules = lock(&self.inner.modules).clone();
         // A processor wins over an override, as in Nakama (Process).
         let custom = modules.as_ref().and_then(|m| {
@@ -484,6 +498,9 @@ impl Matchmaker {
         };
         for group in &groups {
             self.announce(group).await;
+        }
+        if let Some(metrics) = self.inner.metrics.get() {
+            metrics.matchmaker(pool, started.elapsed());
         }
         groups
     }

@@ -2,8 +2,9 @@
 //! the modules' custom counters, gauges and timers
 //! (`nakama_custom_<name>`), each RPC call, over HTTP (`api_rpc`) and the
 //! realtime socket (`ws_rpc`), each client API call (`api`), the realtime
-//! sockets and their messages, and the gauges of sessions, presences,
-//! authoritative matches and parties, under Nakama's names and labels.
+//! sockets and their messages, the gauges of sessions, presences,
+//! authoritative matches and parties, and the matchmaker's passes, under
+//! Nakama's names and labels.
 //!
 //! Nakama reports through tally, which names a metric `<prefix>_<name>`,
 //! labels every series with `node_name` (and `namespace` when set), and
@@ -12,9 +13,9 @@
 //! every `metrics.reporting_freq_sec`, 60 s by default). Nothing is
 //! recorded while the exporter is off (port 0), since nobody could read it.
 //! The gauges are read when scraped (Nakama sets them when they change,
-//! presences every 15 s). Nakama's other series (the matchmaker's, the
-//! presence event queue's, the database's, Go's runtime's) are not
-//! reproduced.
+//! presences every 15 s); the matchmaker's at each pass, as Nakama's.
+//! Nakama's other series (the presence event queue's, the database's, Go's
+//! runtime's) are not reproduced.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -251,6 +252,9 @@ struct On {
     /// `sessions`, `presences`, `authoritative_matches`, `parties`, set
     /// from `state` when scraped.
     gauges: [Gauge; 4],
+    /// `matchmaker_tickets`, `matchmaker_active_tickets`, and
+    /// `matchmaker_process_time`, at each pass.
+    matchmaker: ([Gauge; 2], Histogram),
     state: std::sync::OnceLock<StateSource>,
 }
 
@@ -421,12 +425,18 @@ impl Metrics {
         };
         let gauges = ["sessions", "presences", "authoritative_matches", "parties"]
             .map(|name| reg.gauge(&prefix, name));
+        let matchmaker = (
+            ["matchmaker_tickets", "matchmaker_active_tickets"]
+                .map(|name| reg.gauge(&prefix, name)),
+            reg.timer(&prefix, "matchmaker_process_time", NONE),
+        );
         Metrics {
             on: Some(On {
                 handle: reg.recorder.handle(),
                 overall: Overall::new(&reg, &prefix),
                 sockets,
                 gauges,
+                matchmaker,
                 state: Default::default(),
                 reg,
                 prefix,
@@ -585,6 +595,16 @@ impl Metrics {
         let Some(on) = &self.on else { return };
         on.sockets.message[3].increment(bytes as u64);
         on.overall.counters[4].increment(bytes as u64);
+    }
+
+    /// One matchmaker pass: the pool's `(tickets, active tickets)` as it
+    /// started, and how long it took.
+    pub fn matchmaker(&self, (tickets, active): (usize, usize), took: Duration) {
+        let Some(on) = &self.on else { return };
+        let ([all, active_gauge], time) = &on.matchmaker;
+        all.set(tickets as f64);
+        active_gauge.set(active as f64);
+        time.record(took.as_secs_f64());
     }
 
     /// The Prometheus text exposition of everything recorded.

@@ -54,6 +54,8 @@ fn metrics_are_exported_for_prometheus_as_nakama_names_them() {
         "error",
         "--metrics.prometheus_port",
         &metrics_port,
+        "--matchmaker.interval_sec",
+        "1",
     ];
     let server = Server::start(&["fixture-nk"], &flags);
     let metrics_port = metrics_port.parse().unwrap();

@@ -818,6 +818,8 @@ fn metrics_reach_nakamas_prometheus_exporter() {
         &metrics_port.to_string(),
         "--metrics.reporting_freq_sec",
         "1",
+        "--matchmaker.interval_sec",
+        "1",
     ];
     let nakama = nakama::start(runtime.path(), &flags).expect(NEEDS_NAKAMA);
     nakama_conformance::misc::check_prometheus(nakama.port, metrics_port);
