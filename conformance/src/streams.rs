@@ -698,6 +698,19 @@ pub fn check_host_streams(port: u16) {
         e["party_leader"]["presence"]["session_id"] == sb.as_str()
     });
     assert_eq!(list(&mut b, &party), vec![listing(&ben, &sb, false, "")]);
+    // Taking Ann's presence off her status stream takes her offline: Ben,
+    // who follows her, is told.
+    let r = b.call(json!({"status_follow": {"user_ids": [ann.user_id]}}));
+    assert!(r["status"].is_object(), "{r}");
+    ok(
+        &mut b,
+        json!({"call": "leave", "stream": status, "user_id": ann.user_id, "session_id": sa}),
+    );
+    b.wait_for("ann's status leave", |e| {
+        (e["status_presence_event"]["leaves"].as_array())
+            .is_some_and(|l| l.iter().any(|p| p["session_id"] == sa.as_str()))
+    });
+    assert_eq!(list(&mut b, &status), Vec::<Value>::new());
     a.close();
     b.close();
 }

@@ -213,9 +213,9 @@ impl Statuses {
             .collect()
     }
 
-    /// The socket closed: its presence leaves, then it stops following
-    /// (Nakama's order).
-    pub fn disconnect(&self, user_id: &str, session_id: &str) {
+    /// The session's status presence leaves, if it has one: its
+    /// followers are told.
+    pub fn leave(&self, user_id: &str, session_id: &str) {
         let mut r = self.lock();
         if let Some(gone) = r.untrack(user_id, session_id) {
             r.tell(
@@ -226,6 +226,13 @@ impl Statuses {
                 },
             );
         }
+    }
+
+    /// The socket closed: its presence leaves, then it stops following
+    /// (Nakama's order).
+    pub fn disconnect(&self, user_id: &str, session_id: &str) {
+        self.leave(user_id, session_id);
+        let mut r = self.lock();
         if let Some(f) = r.followers.remove(session_id) {
             for user in f.follows {
                 r.unfollow(session_id, &user);
@@ -364,16 +371,7 @@ impl Statuses {
     /// removes its presence (a leave).
     pub fn update(&self, me: &Presence, status: Option<&str>) -> Result<(), Refusal> {
         let Some(status) = status else {
-            let mut r = self.lock();
-            if let Some(gone) = r.untrack(&me.user_id, &me.session_id) {
-                r.tell(
-                    &me.user_id,
-                    Event {
-                        joins: Vec::new(),
-                        leaves: vec![gone],
-                    },
-                );
-            }
+            self.leave(&me.user_id, &me.session_id);
             return Ok(());
         };
         if status.len() > MAX_STATUS_BYTES {

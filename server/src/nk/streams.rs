@@ -216,10 +216,11 @@ fn host_presences(online: &Online, t: &Tracked, s: &Stream) -> Vec<nk::StreamPre
     }
 }
 
-/// Takes the presence of `user`'s `session` off a match's or a party's
-/// stream: Nakama's tracker tells the match (its handler's `leave`, with
-/// [`PresenceReason::Leave`]) or the party hosted on this node, and the
-/// relayed match's other members, as if the session had left them itself.
+/// Takes the presence of `user`'s `session` off a status, match or party
+/// stream: Nakama's tracker tells the user's followers, the match (its
+/// handler's `leave`, with [`PresenceReason::Leave`]) or the party hosted
+/// on this node, and the relayed match's other members, as if the session
+/// had left them itself.
 fn leave_tracked(t: &Tracked, s: &Stream, session: &str, user: &str) {
     let id = format!("{}.{}", s.subject, s.label);
     let member = |ps: Vec<Presence>| {
@@ -231,6 +232,7 @@ fn leave_tracked(t: &Tracked, s: &Stream, session: &str, user: &str) {
         return;
     }
     match s.mode {
+        1 if s.label.is_empty() && s.subject.to_string() == user => t.status.leave(user, session),
         5 if s.label.is_empty() && member(t.matches.presences(&id)) => {
             t.matches.relayed_leave(&id, session)
         }
