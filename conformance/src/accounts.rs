@@ -96,6 +96,77 @@ fn hook_record(port: u16, hook: &str, user_id: &str) -> Option<Value> {
     }
 }
 
+/// Malformed bodies on a client API route (`PUT /v2/account`), answered
+/// in Nakama's gateway's words: Go's `encoding/json` for the syntax,
+/// protojson for a value that is not an object or a string that is not
+/// UTF-8; and what follows the body's first JSON value is not read.
+pub fn check_malformed_bodies(port: u16) {
+    let suffix = crate::run_suffix();
+    let user = User::new(port, &format!("mb-ann-{suffix}"), &format!("mbann{suffix}"));
+    let bearer = format!("Bearer {}", user.token);
+    let put = |body: &[u8]| {
+        let r = request(
+            port,
+            "PUT",
+            "/v2/account",
+            &[("Authorization", &bearer)],
+            Some(body),
+        )
+        .expect("PUT /v2/account");
+        // protobuf-go writes a space or a no-break space after `proto:`.
+        let message = r.json()["message"]
+            .as_str()
+            .map(|m| m.replace('\u{a0}', " "));
+        (r.status, message)
+    };
+    for (body, message) in [
+        (&br#"{"display_name": "x""#[..], "unexpected EOF"),
+        (
+            br#"{"display_name":tru}"#,
+            "invalid character '}' in literal true (expecting 'e')",
+        ),
+        (
+            br#"{"display_name" "x"}"#,
+            "invalid character '\"' after object key",
+        ),
+        (
+            br#"{"lang_tag":"en",}"#,
+            "invalid character '}' looking for beginning of object key string",
+        ),
+        (
+            b"\x0c{}",
+            "invalid character '\\f' looking for beginning of value",
+        ),
+        (b"[]", "proto: syntax error (line 1:1): unexpected token ["),
+        (b"5x", "proto: syntax error (line 1:1): unexpected token 5"),
+        (
+            b"{\n \"display_name\": \"a\xffb\"}",
+            "proto: syntax error (line 2:18): invalid UTF-8 in string",
+        ),
+    ] {
+        let shown = String::from_utf8_lossy(body);
+        assert_eq!(put(body), (400, Some(message.to_string())), "{shown}");
+    }
+    // What follows the first value is not read.
+    let name = format!("mb{suffix}");
+    let body = format!("{{\"display_name\":\"{name}\"}} {{not json");
+    assert_eq!(put(body.as_bytes()).0, 200);
+    let r = request(
+        port,
+        "GET",
+        "/v2/account",
+        &[("Authorization", &bearer)],
+        None,
+    )
+    .expect("GET /v2/account");
+    assert_eq!(
+        r.json()["user"]["display_name"],
+        name.as_str(),
+        "{}",
+        r.text()
+    );
+}
+
 /// The client's link, unlink and delete routes on the host on `port`.
 pub fn check_account_routes(port: u16) {
     let suffix = crate::run_suffix();

@@ -577,12 +577,15 @@ async fn read_json<T: DeserializeOwned + Default>(app: &App, body: Body) -> Resu
     json_body(&read_body(app, body).await?)
 }
 
-/// Decodes a gateway JSON body (empty = defaults).
+/// Decodes a gateway JSON body (white space only = defaults) as Nakama's
+/// gateway reads it ([`crate::gobody`]: Go's words for a malformed body,
+/// what follows the first value ignored).
 fn json_body<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, Response> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
+    let invalid = |message: &str| gateway_err(Code::InvalidArgument, message);
+    match crate::gobody::read(bytes).map_err(|m| invalid(&m))? {
+        None => Ok(T::default()),
+        Some(value) => serde_json::from_slice(value).map_err(|e| invalid(&e.to_string())),
     }
-    serde_json::from_slice(bytes).map_err(|e| gateway_err(Code::InvalidArgument, &e.to_string()))
 }
 
 fn query_map(uri: &Uri) -> HashMap<String, Vec<String>> {

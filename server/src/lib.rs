@@ -16,6 +16,7 @@ pub mod config;
 pub mod db;
 pub mod events;
 pub mod friends;
+pub mod gobody;
 pub mod gojson;
 pub mod groups;
 pub mod http;

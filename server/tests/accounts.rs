@@ -10,6 +10,7 @@ use common::Server;
 fn the_link_unlink_and_delete_routes_answer_as_nakama() {
     let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
     nakama_conformance::accounts::check_account_routes(server.port);
+    nakama_conformance::accounts::check_malformed_bodies(server.port);
 }
 
 #[test]

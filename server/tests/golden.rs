@@ -24,14 +24,6 @@ const INTENDED: &[Intended] = &[
         "rpc_body_at_limit_accepted",
         "the same module error as rpc_plain_go_error_account_bad (a body of exactly the limit reaches account_bad): `error` carries the code",
     ),
-    (
-        "auth_custom_malformed_json",
-        "the 400 message is serde_json's description of the syntax error, not Go's encoding/json wording",
-    ),
-    (
-        "auth_device_invalid_utf8",
-        "the 400 message is serde_json's description of the invalid UTF-8, not Go protojson's wording",
-    ),
 ];
 
 /// Replays one file on a fresh dev host serving the golden module.
