@@ -2,9 +2,10 @@
 //! `examples/arena`, whose `arena_create` RPC starts a match. Joining and
 //! playing are the realtime socket's ([`crate::realtime`]).
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::http::{authenticate_custom, request, HttpResponse};
+use crate::realtime::{Socket, User};
 
 fn session(port: u16) -> String {
     let id = format!("match-list-{}", crate::run_suffix());
@@ -288,4 +289,44 @@ pub fn check_listing_queries(port: u16) {
     }
     a.close();
     b.close();
+}
+
+/// `match.max_empty_sec` (the host run with 1): an arena nobody joins
+/// stops after a second of ticks in a row without anyone, one with a
+/// player keeps running, and stops a second after its last player left.
+pub fn check_idle_matches(port: u16) {
+    let suffix = crate::run_suffix();
+    let ann = User::new(
+        port,
+        &format!("idle-ann-{suffix}"),
+        &format!("idleann{suffix}"),
+    );
+    let auth = format!("Bearer {}", ann.token);
+    let mut socket = Socket::open(port, &ann);
+    let empty = arena_create(port, &auth);
+    let played = arena_create(port, &auth);
+    let r = socket.call(json!({"match_join": {"match_id": played, "metadata": {"name": "ann"}}}));
+    assert!(r["match"].is_object(), "{r}");
+    let query = "authoritative=true&limit=100";
+    let running = |id: &str| listed(port, &auth, query, id).map(|m| m.is_some());
+    crate::eventually("the empty arena stops", || match running(&empty)? {
+        false => Ok(()),
+        true => Err(format!("{empty} still listed")),
+    });
+    // Nakama lists a match a moment after it starts.
+    crate::eventually("the played arena is listed", || match running(&played)? {
+        true => Ok(()),
+        false => Err(format!("{played} not listed")),
+    });
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert_eq!(running(&played), Ok(true), "a match with a player runs on");
+    let r = socket.call(json!({"match_leave": {"match_id": played}}));
+    assert!(r.get("error").is_none(), "{r}");
+    crate::eventually("the arena its player left stops", || {
+        match running(&played)? {
+            false => Ok(()),
+            true => Err(format!("{played} still listed")),
+        }
+    });
+    socket.close();
 }

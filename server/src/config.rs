@@ -40,6 +40,9 @@ pub struct Config {
     /// On Ctrl-C / SIGTERM, how long matches get to end after their
     /// `terminate` (0: stop at once, no `terminate`), as in Nakama.
     pub shutdown_grace_sec: u64,
+    /// `match.max_empty_sec`: seconds an authoritative match may stay
+    /// empty before it stops (0: no limit), as in Nakama.
+    pub match_max_empty_sec: i64,
     /// `matchmaker.max_tickets`, `interval_sec`, `max_intervals`.
     pub matchmaker: crate::matchmaker::MatchmakerConfig,
     /// `metrics.prometheus_port` (0: no exporter), `prefix`,
@@ -74,6 +77,7 @@ impl Default for Config {
             socket_max_request_size_bytes: 262_144,
             database_address: String::new(),
             shutdown_grace_sec: 0,
+            match_max_empty_sec: 0,
             matchmaker: Default::default(),
             metrics: Default::default(),
         }
@@ -103,6 +107,7 @@ pub const KEYS: &[&str] = &[
     "socket.max_request_size_bytes",
     "database.address",
     "shutdown_grace_sec",
+    "match.max_empty_sec",
     "matchmaker.max_tickets",
     "matchmaker.interval_sec",
     "matchmaker.max_intervals",
@@ -172,6 +177,7 @@ impl Config {
                     c.runtime_event_queue_workers = number(&key, &text())?
                 }
                 "shutdown_grace_sec" => c.shutdown_grace_sec = number(&key, &text())?,
+                "match.max_empty_sec" => c.match_max_empty_sec = number(&key, &text())?,
                 "matchmaker.max_tickets" => c.matchmaker.max_tickets = number(&key, &text())?,
                 "matchmaker.interval_sec" => c.matchmaker.interval_sec = number(&key, &text())?,
                 "matchmaker.max_intervals" => c.matchmaker.max_intervals = number(&key, &text())?,
@@ -238,6 +244,9 @@ impl Config {
             }
         }
         // Nakama's own checks and messages.
+        if self.match_max_empty_sec < 0 {
+            return fail("Match max idle seconds must be >= 0".into());
+        }
         let m = &self.matchmaker;
         if m.max_tickets < 1 {
             return fail("Matchmaker maximum ticket count must be >= 1".into());
@@ -447,5 +456,15 @@ mod tests {
             let e = Config::load(&[], &flags(&[(key, "0")])).unwrap_err();
             assert_eq!(e.0, message);
         }
+    }
+
+    #[test]
+    fn match_max_empty_sec_is_nakamas_setting() {
+        let (c, _) = Config::load(&[], &[]).unwrap();
+        assert_eq!(c.match_max_empty_sec, 0);
+        let (c, _) = Config::load(&[], &flags(&[("match.max_empty_sec", "30")])).unwrap();
+        assert_eq!(c.match_max_empty_sec, 30);
+        let e = Config::load(&[], &flags(&[("match.max_empty_sec", "-1")])).unwrap_err();
+        assert_eq!(e.0, "Match max idle seconds must be >= 0");
     }
 }

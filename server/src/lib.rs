@@ -122,6 +122,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         config.session_refresh_token_expiry_sec,
     ));
     let matches = matches::Matches::new(&config.name, VERSION, log.clone());
+    matches.set_max_empty_sec(config.match_max_empty_sec.unsigned_abs());
     let online = online::Online::default();
     let channels = channels::Channels::new(db.clone(), online.clone(), log.clone());
     let status = status::Statuses::new(db.clone(), log.clone());

@@ -87,6 +87,8 @@ struct Inner {
     /// Relayed matches (`<uuid>.`): presences the server relays between,
     /// without a handler; one exists while someone is in it.
     relayed: Mutex<HashMap<String, Vec<(Presence, Outbox)>>>,
+    /// `match.max_empty_sec` (0: no limit).
+    max_empty_sec: std::sync::atomic::AtomicU64,
 }
 
 /// What the registry knows of a match without asking it.
@@ -124,7 +126,6 @@ enum Command {
 }
 
 impl Matches {
-    /// A registry whose matches tick on their own.
     /// The node the matches run on (the host's name).
     pub fn node(&self) -> &str {
         &self.inner.node
@@ -148,6 +149,7 @@ impl Matches {
                 .sum::<usize>()
     }
 
+    /// A registry whose matches tick on their own.
     pub fn new(node: &str, version: &str, log: Logger) -> Matches {
         Self::with_ticks(node, version, log, false)
     }
@@ -167,8 +169,15 @@ impl Matches {
                 modules: Mutex::new(None),
                 matches: Mutex::new(HashMap::new()),
                 relayed: Mutex::new(HashMap::new()),
+                max_empty_sec: Default::default(),
             }),
         }
+    }
+
+    /// `match.max_empty_sec`: matches started from now on stop after this
+    /// many seconds in a row with nobody in them (0: never), as Nakama's.
+    pub fn set_max_empty_sec(&self, secs: u64) {
+        (self.inner.max_empty_sec).store(secs, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The modules matches created from now on run in (set at startup and
@@ -239,6 +248,8 @@ impl Matches {
                 info: info.clone(),
             },
         );
+        let max_empty_ticks = u64::from(call.tick_rate)
+            * (self.inner.max_empty_sec).load(std::sync::atomic::Ordering::Relaxed);
         let running = Running {
             registry: self.clone(),
             modules,
@@ -251,6 +262,8 @@ impl Matches {
             deferred: Vec::new(),
             overruns: 0,
             overrun_warned: None,
+            empty_ticks: 0,
+            max_empty_ticks,
         };
         self.inner.log.info(
             "Match started",
@@ -749,6 +762,10 @@ struct Running {
     /// and when that warning was.
     overruns: u32,
     overrun_warned: Option<std::time::Instant>,
+    /// Ticks in a row with nobody in the match, and how many stop it
+    /// (`match.max_empty_sec` times the tick rate; 0: no limit).
+    empty_ticks: u64,
+    max_empty_ticks: u64,
 }
 
 /// At most one tick-overrun warning per match this often.
@@ -761,6 +778,8 @@ enum Next {
     Stopped,
     /// A call failed: the module may still hold the state.
     Failed,
+    /// Empty for `match.max_empty_sec`: the module still holds the state.
+    Idle,
 }
 
 impl Running {
@@ -782,7 +801,7 @@ impl Running {
             }
         };
         self.registry.remove(&self.call.match_id);
-        if matches!(next, Next::Failed) {
+        if matches!(next, Next::Failed | Next::Idle) {
             let call = self.header(MatchEvent::Drop);
             let _ = self
                 .modules
@@ -889,8 +908,36 @@ impl Running {
             Err(_) => Next::Failed,
         };
         self.check_overrun(started.elapsed());
+        if matches!(next, Next::Continue) && self.idle() {
+            return Next::Idle;
+        }
         self.call.tick += 1;
         next
+    }
+
+    /// Nakama's check after each tick: a match empty for
+    /// `match.max_empty_sec` in a row stops (without `terminate`).
+    fn idle(&mut self) -> bool {
+        if self.max_empty_ticks == 0 {
+            return false;
+        }
+        if !self.presences.is_empty() {
+            self.empty_ticks = 0;
+            return false;
+        }
+        self.empty_ticks += 1;
+        if self.empty_ticks < self.max_empty_ticks {
+            return false;
+        }
+        self.registry.inner.log.warn(
+            "Stopping idle empty match",
+            &[
+                ("mid", self.call.match_id.as_str().into()),
+                ("tick", self.call.tick.into()),
+                ("empty_ticks", self.empty_ticks.into()),
+            ],
+        );
+        true
     }
 
     /// Warns (the dev host's own help; Nakama says nothing) when a tick

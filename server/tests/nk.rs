@@ -93,6 +93,13 @@ fn work_outside_calls_writes_and_logs_through_the_background_handle() {
 }
 
 #[test]
+fn empty_matches_stop_after_match_max_empty_sec() {
+    let flags = ["--logger.level", "error", "--match.max_empty_sec", "1"];
+    let server = Server::start(&["arena"], &flags);
+    nakama_conformance::matches::check_idle_matches(server.port);
+}
+
+#[test]
 fn the_client_match_listing_answers_as_nakama() {
     let server = Server::start(&["arena"], &["--logger.level", "error"]);
     nakama_conformance::matches::check_listing(server.port);

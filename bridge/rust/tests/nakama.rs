@@ -598,6 +598,8 @@ fn a_match_nakama_stops_on_its_own_has_its_rust_state_dropped() {
         "{}",
         nakama.log()
     );
+    // Played and left, as on the dev host.
+    nakama_conformance::matches::check_idle_matches(nakama.port);
 }
 
 #[test]
