@@ -1428,3 +1428,53 @@ pub fn check_matchmaker(port: u16) {
         s.close();
     }
 }
+
+/// `session.single_socket` (the host run with it on): a user's new socket
+/// closes their older one, which is first told why (a notification of
+/// Nakama's code -7, not stored); another user's socket stays open.
+pub fn check_single_socket(port: u16) {
+    let suffix = crate::run_suffix();
+    let user = |n: &str| User::new(port, &format!("ss-{n}-{suffix}"), &format!("ss{n}{suffix}"));
+    let (ann, ben) = (user("ann"), user("ben"));
+    let mut old = Socket::open(port, &ann);
+    let mut other = Socket::open(port, &ben);
+    let r = old.call(json!({"ping": {}}));
+    assert!(r.get("pong").is_some(), "{r}");
+    let mut new = Socket::open(port, &ann);
+    let (closed, before) = old.wait_closed();
+    assert_eq!(closed, (1000, "server-side session disconnect".to_string()));
+    let told: Vec<&Value> = (before.iter())
+        .filter_map(|e| e["notifications"]["notifications"].as_array())
+        .flatten()
+        .collect();
+    assert_eq!(told.len(), 1, "{before:?}");
+    let n = told[0];
+    assert_eq!(
+        (
+            &n["subject"],
+            &n["content"],
+            &n["code"],
+            n.get("persistent"),
+            n.get("sender_id")
+        ),
+        (
+            &json!("single_socket"),
+            &json!("{}"),
+            &json!(-7),
+            None,
+            None
+        ),
+        "{n}"
+    );
+    assert!(n["id"].as_str().is_some_and(|id| id.len() == 36), "{n}");
+    assert!(
+        n["create_time"].as_str().is_some_and(|t| t.ends_with('Z')),
+        "{n}"
+    );
+    for s in [&mut new, &mut other] {
+        let r = s.call(json!({"ping": {}}));
+        assert!(r.get("pong").is_some(), "{r}");
+    }
+    new.close();
+    other.close();
+}

@@ -31,6 +31,8 @@ pub struct Config {
     pub session_refresh_encryption_key: String,
     pub session_token_expiry_sec: i64,
     pub session_refresh_token_expiry_sec: i64,
+    /// `session.single_socket`: a user's new socket closes their others.
+    pub session_single_socket: bool,
     pub socket_server_key: String,
     pub socket_address: String,
     pub socket_port: u16,
@@ -71,6 +73,7 @@ impl Default for Config {
             session_refresh_encryption_key: "defaultrefreshencryptionkey".into(),
             session_token_expiry_sec: 60,
             session_refresh_token_expiry_sec: 3600,
+            session_single_socket: false,
             socket_server_key: "defaultkey".into(),
             socket_address: String::new(),
             socket_port: 7350,
@@ -101,6 +104,7 @@ pub const KEYS: &[&str] = &[
     "session.refresh_encryption_key",
     "session.token_expiry_sec",
     "session.refresh_token_expiry_sec",
+    "session.single_socket",
     "socket.server_key",
     "socket.address",
     "socket.port",
@@ -193,6 +197,7 @@ impl Config {
                 "session.refresh_token_expiry_sec" => {
                     c.session_refresh_token_expiry_sec = number(&key, &text())?
                 }
+                "session.single_socket" => c.session_single_socket = boolean(&key, &text())?,
                 "socket.server_key" => c.socket_server_key = text(),
                 "socket.address" => c.socket_address = text(),
                 "socket.port" => c.socket_port = number(&key, &text())?,

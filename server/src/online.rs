@@ -223,6 +223,18 @@ impl Online {
         }
     }
 
+    /// Closes `user_id`'s sockets but `keep`, each after `last`
+    /// (`session.single_socket`).
+    pub fn close_others(&self, user_id: &str, keep: &str, last: Vec<api::Notification>) {
+        if let Some(sessions) = self.lock().get(user_id) {
+            for c in sessions.iter().filter(|c| c.session_id != keep) {
+                let _ = c
+                    .outbox
+                    .send(Outbound::Close(last.clone(), PresenceReason::Disconnect));
+            }
+        }
+    }
+
     /// Sends `out` to one session, if it is still connected.
     pub fn send(&self, user_id: &str, session_id: &str, out: Outbound) {
         if let Some(sessions) = self.lock().get(user_id) {

@@ -54,7 +54,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use nakama_runtime_host::abi::matches::{Presence, PresenceReason};
 use nakama_runtime_host::abi::matchmaker::MatchmakerEntry;
-use nakama_runtime_host::abi::{mode, rtapi, Code, ContextData};
+use nakama_runtime_host::abi::{api, mode, rtapi, Code, ContextData};
 use nakama_runtime_host::{CallContext, CallError, EventKind};
 use serde::Serialize;
 use tokio::sync::mpsc;
@@ -275,6 +275,19 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
         .connect_as(&session.presence(&app.config.name), outbox.clone());
     app.status
         .connect(&session.presence(""), outbox.clone(), session.status);
+    if app.config.session_single_socket {
+        // The user's older sockets close, each told why first.
+        let told = api::Notification {
+            id: uuid::Uuid::new_v4().to_string(),
+            subject: "single_socket".into(),
+            content: "{}".into(),
+            code: SINGLE_SOCKET,
+            create_time: Some(crate::db::rfc3339(app.db.clock().now())),
+            ..Default::default()
+        };
+        app.online
+            .close_others(&session.user_id, &session.id, vec![told]);
+    }
     app.events.publish(
         EventKind::SessionStart,
         session.event_context(),
@@ -471,6 +484,10 @@ async fn write_envelope(
         }
     }
 }
+
+/// Nakama's notification code for a socket closed by a newer one of its
+/// user (`session.single_socket`).
+const SINGLE_SOCKET: i32 = -7;
 
 /// gorilla/websocket's words for a message over the limit.
 const READ_LIMIT_EXCEEDED: &str = "websocket: read limit exceeded";

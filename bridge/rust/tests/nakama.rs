@@ -557,6 +557,15 @@ fn user_status_in_nakama_is_as_on_the_dev_host() {
 
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn a_users_new_socket_closes_the_old_one_with_session_single_socket() {
+    let runtime = runtime_folder(&["fixture-nk"]);
+    let nakama =
+        nakama::start(runtime.path(), &["--session.single_socket", "true"]).expect(NEEDS_NAKAMA);
+    nakama_conformance::realtime::check_single_socket(nakama.port);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn a_match_nakama_stops_on_its_own_has_its_rust_state_dropped() {
     // An arena nobody joins: Nakama stops it after a second empty, without
     // a call of the handler; the bridge then drops its state in Rust.
