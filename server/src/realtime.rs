@@ -346,12 +346,13 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
                 // The client closed (its close was answered) or went away.
                 None => break None,
                 Some(Err(e)) => {
+                    let reason = read_error(e, session.conn);
                     // Nakama counts every failed read but a close as a
                     // failed message, a socket dropped without one too.
-                    if !e.to_string().contains("closed") {
+                    if reason.is_some() {
                         app.metrics.message(0, true);
                     }
-                    break read_error(e, session.conn);
+                    break reason;
                 }
                 Some(Ok(m @ (Message::Text(_) | Message::Binary(_)))) => {
                     let size = match &m {
