@@ -211,23 +211,15 @@ impl Online {
         }
     }
 
-    /// Closes every socket `user_id` has open, each after `last` (Nakama's
-    /// `Disconnect` of the user's sessions).
-    pub fn close_user(&self, user_id: &str, last: Vec<api::Notification>) {
+    /// Closes every socket `user_id` has open but `keep`'s, each after
+    /// `last` (Nakama's `Disconnect` of the user's sessions; with `keep`,
+    /// `session.single_socket`'s closing of the older ones).
+    pub fn close_user(&self, user_id: &str, keep: Option<&str>, last: Vec<api::Notification>) {
         if let Some(sessions) = self.lock().get(user_id) {
-            for c in sessions {
-                let _ = c
-                    .outbox
-                    .send(Outbound::Close(last.clone(), PresenceReason::Disconnect));
-            }
-        }
-    }
-
-    /// Closes `user_id`'s sockets but `keep`, each after `last`
-    /// (`session.single_socket`).
-    pub fn close_others(&self, user_id: &str, keep: &str, last: Vec<api::Notification>) {
-        if let Some(sessions) = self.lock().get(user_id) {
-            for c in sessions.iter().filter(|c| c.session_id != keep) {
+            for c in sessions
+                .iter()
+                .filter(|c| Some(c.session_id.as_str()) != keep)
+            {
                 let _ = c
                     .outbox
                     .send(Outbound::Close(last.clone(), PresenceReason::Disconnect));

@@ -286,7 +286,7 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
             ..Default::default()
         };
         app.online
-            .close_others(&session.user_id, &session.id, vec![told]);
+            .close_user(&session.user_id, Some(&session.id), vec![told]);
     }
     app.events.publish(
         EventKind::SessionStart,

@@ -34,7 +34,7 @@ pub(super) async fn delete(State(app): Shared, headers: HeaderMap) -> Response {
         Ok(deleted) => {
             if deleted {
                 app.sessions.invalidate_user(&claims.uid);
-                app.online.close_user(&claims.uid, Vec::new());
+                app.online.close_user(&claims.uid, None, Vec::new());
             }
             app.after::<hook::DeleteAccount>(Some(&claims), &(), &())
                 .await;

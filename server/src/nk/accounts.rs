@@ -165,7 +165,7 @@ pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answ
             }
             if account::delete(c, &id, a.recorded)? {
                 sessions.invalidate_user(&id);
-                online.close_user(&id, Vec::new());
+                online.close_user(&id, None, Vec::new());
             }
             Ok(())
         }),
@@ -238,7 +238,7 @@ pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answ
             let now = c.now();
             for id in &ids {
                 sessions.invalidate_user(id);
-                online.close_user(id, vec![banned(now)]);
+                online.close_user(id, None, vec![banned(now)]);
             }
             Ok(())
         }),
