@@ -167,6 +167,84 @@ pub fn check_malformed_bodies(port: u16) {
     );
 }
 
+/// Body fields read with protojson's rules, as Nakama's gateway reads
+/// them: lowerCamel names, `null` for unset, integers in strings, a field
+/// named twice refused, and a value of the wrong kind refused naming the
+/// field's kind and JSON name (`src/protojson.rs` on the dev host).
+pub fn check_body_fields(port: u16) {
+    let suffix = crate::run_suffix();
+    let user = User::new(port, &format!("bf-ann-{suffix}"), &format!("bfann{suffix}"));
+    let bearer = format!("Bearer {}", user.token);
+    let send = |method: &str, path: &str, body: &str| {
+        let r = request(
+            port,
+            method,
+            path,
+            &[("Authorization", &bearer)],
+            Some(body.as_bytes()),
+        )
+        .expect(path);
+        let json = r.json();
+        // protobuf-go writes a space or a no-break space after `proto:`.
+        let message = json["message"].as_str().map(|m| m.replace('\u{a0}', " "));
+        (r.status, message, json)
+    };
+    for (method, path, body, message) in [
+        (
+            "PUT",
+            "/v2/account",
+            r#"{"display_name": 5}"#,
+            "proto: (line 1:18): invalid value for string field value: 5",
+        ),
+        (
+            "PUT",
+            "/v2/account",
+            r#"{"display_name":"a","displayName":"b"}"#,
+            r#"proto: (line 1:21): duplicate field "displayName""#,
+        ),
+        (
+            "POST",
+            "/v2/group",
+            r#"{"name":"g","max_count":5.5}"#,
+            "proto: (line 1:25): invalid value for int32 field maxCount: 5.5",
+        ),
+        (
+            "POST",
+            "/v2/group",
+            r#"{"name":"g","open":"true"}"#,
+            r#"proto: (line 1:20): invalid value for bool field open: "true""#,
+        ),
+        (
+            "POST",
+            "/v2/event",
+            r#"{"name":"e","timestamp":"2020-01-01 00:00:00Z"}"#,
+            r#"proto: (line 1:25): invalid google.protobuf.Timestamp value "2020-01-01 00:00:00Z""#,
+        ),
+    ] {
+        let (status, got, json) = send(method, path, body);
+        assert_eq!(
+            (status, got.as_deref()),
+            (400, Some(message)),
+            "{method} {path} {body}: {json}"
+        );
+    }
+
+    // A lowerCamel name, and null for a field left as it is.
+    let name = format!("bf{suffix}");
+    let body = format!(r#"{{"displayName":"{name}","location":null}}"#);
+    assert_eq!(send("PUT", "/v2/account", &body).0, 200);
+    let (_, _, account) = send("GET", "/v2/account", "");
+    assert_eq!(account["user"]["display_name"], name.as_str(), "{account}");
+
+    // An integer in a string, in a field named in lowerCamel.
+    let group = format!("bf-group-{suffix}");
+    let body = format!(r#"{{"name":"{group}","maxCount":"7","open":true,"description":null}}"#);
+    let (status, _, created) = send("POST", "/v2/group", &body);
+    assert_eq!(status, 200, "{created}");
+    assert_eq!(created["max_count"], 7, "{created}");
+    assert_eq!(created["open"], true, "{created}");
+}
+
 /// The client's link, unlink and delete routes on the host on `port`.
 pub fn check_account_routes(port: u16) {
     let suffix = crate::run_suffix();

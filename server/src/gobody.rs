@@ -7,9 +7,8 @@
 //! [`first_value`] follows `encoding/json`'s scanner (scanner.go) state for
 //! state, so a malformed body gets Go's words (`invalid character 'b'
 //! looking for beginning of object key string`); [`proto_checks`] gives
-//! protojson's for the two checks above. What the value then decodes to is
-//! serde's business (its words for a field of the wrong type are not
-//! protojson's).
+//! protojson's for the two checks above. [`crate::protojson`] then decodes
+//! the value with protojson's rules.
 
 /// Go's `maxNestingDepth`.
 const MAX_DEPTH: usize = 10_000;
@@ -329,18 +328,24 @@ fn token_at(value: &[u8]) -> String {
 }
 
 fn proto_syntax(value: &[u8], at: usize, what: &str) -> String {
-    let before = &value[..at];
+    format!("proto: syntax error {}: {what}", proto_position(value, at))
+}
+
+/// Where byte `at` of `value` is, as protojson words it: `(line 1:7)`,
+/// the column in runes (an invalid byte counting as one, as
+/// `utf8.RuneCount` does).
+pub fn proto_position(value: &[u8], at: usize) -> String {
+    let before = &value[..at.min(value.len())];
     let line = before.iter().filter(|&&c| c == b'\n').count() + 1;
     let line_start = before
         .iter()
         .rposition(|&c| c == b'\n')
         .map_or(0, |i| i + 1);
-    // Runes, an invalid byte counting as one, as utf8.RuneCount does.
     let column = String::from_utf8_lossy(&before[line_start..])
         .chars()
         .count()
         + 1;
-    format!("proto: syntax error (line {line}:{column}): {what}")
+    format!("(line {line}:{column})")
 }
 
 #[cfg(test)]

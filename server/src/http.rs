@@ -584,7 +584,7 @@ fn json_body<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, Response>
     let invalid = |message: &str| gateway_err(Code::InvalidArgument, message);
     match crate::gobody::read(bytes).map_err(|m| invalid(&m))? {
         None => Ok(T::default()),
-        Some(value) => serde_json::from_slice(value).map_err(|e| invalid(&e.to_string())),
+        Some(value) => crate::protojson::from_slice(value).map_err(|m| invalid(&m)),
     }
 }
 

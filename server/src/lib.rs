@@ -28,6 +28,7 @@ pub mod modules;
 pub mod nk;
 pub mod online;
 pub mod parties;
+pub mod protojson;
 pub mod query;
 pub mod realtime;
 pub mod scheduler;

@@ -99,7 +99,10 @@ pub struct Event {
     #[serde(skip_serializing_if = "HashMap::is_empty")]
     pub properties: HashMap<String, String>,
     /// When it happened (RFC 3339).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "super::serde_helpers::timestamp::deserialize",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub timestamp: Option<String>,
     /// Whether it came from a client (true) or the server.
     #[serde(skip_serializing_if = "is_false")]

@@ -282,7 +282,15 @@ mod tests {
             serde_json::from_str(r#"{"store":"GOOGLE_PLAY_STORE","environment":2}"#).unwrap();
         assert_eq!(p.store, store_provider::GOOGLE_PLAY_STORE);
         assert_eq!(p.environment, store_environment::PRODUCTION);
-        assert!(serde_json::from_str::<ValidatedPurchase>(r#"{"store":"NOPE"}"#).is_err());
+        // An unknown name leaves the field unset, as protojson does; so
+        // does a number in a string (protojson takes it for a name).
+        for unknown in [r#"{"store":"NOPE"}"#, r#"{"store":"1"}"#] {
+            let p: ValidatedPurchase = serde_json::from_str(unknown).unwrap();
+            assert_eq!(p.store, 0, "{unknown}");
+        }
+        let integral: TournamentRecordWrite = serde_json::from_str(r#"{"operator":1.0}"#).unwrap();
+        assert_eq!(integral.operator, operator::BEST);
+        assert!(serde_json::from_str::<TournamentRecordWrite>(r#"{"operator":1.5}"#).is_err());
         assert_eq!(Friend::BLOCKED, 3);
         assert_eq!(GroupUser::JOIN_REQUEST, 3);
     }

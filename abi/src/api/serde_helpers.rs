@@ -6,6 +6,21 @@ use std::fmt;
 
 use serde::de::{self, Deserializer, Visitor};
 
+/// Newtype names the fields of a proto kind that JSON alone does not tell
+/// are read through. serde_json passes the value on unchanged; a
+/// deserializer that applies protojson's rules (the dev host's gateway,
+/// `server/src/protojson.rs`) checks the value as protojson checks that kind.
+pub mod kind {
+    /// An `int64` (also `google.protobuf.Int64Value`).
+    pub const INT64: &str = "$nakama::proto::int64";
+    /// A `uint64`.
+    pub const UINT64: &str = "$nakama::proto::uint64";
+    /// An enum, read as its number.
+    pub const ENUM: &str = "$nakama::proto::enum";
+    /// A `google.protobuf.Timestamp`, read as RFC 3339 text.
+    pub const TIMESTAMP: &str = "$nakama::proto::timestamp";
+}
+
 /// True when a number (or any `Default + PartialEq` value) holds its default.
 pub fn is_zero<T: Default + PartialEq>(v: &T) -> bool {
     *v == T::default()
@@ -23,11 +38,13 @@ struct LenientInt<T>(std::marker::PhantomData<T>);
 
 trait FromWide: Sized {
     const WHAT: &'static str;
+    const KIND: &'static str;
     fn from_i128(v: i128) -> Option<Self>;
 }
 
 impl FromWide for i64 {
     const WHAT: &'static str = "a 64-bit signed integer (number or string)";
+    const KIND: &'static str = kind::INT64;
     fn from_i128(v: i128) -> Option<Self> {
         i64::try_from(v).ok()
     }
@@ -35,6 +52,7 @@ impl FromWide for i64 {
 
 impl FromWide for u64 {
     const WHAT: &'static str = "a 64-bit unsigned integer (number or string)";
+    const KIND: &'static str = kind::UINT64;
     fn from_i128(v: i128) -> Option<Self> {
         u64::try_from(v).ok()
     }
@@ -99,10 +117,14 @@ impl<'de, T: FromWide> Visitor<'de> for LenientInt<T> {
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
 }
 
 fn lenient<'de, D: Deserializer<'de>, T: FromWide>(d: D) -> Result<Option<T>, D::Error> {
-    d.deserialize_any(LenientInt::<T>(std::marker::PhantomData))
+    d.deserialize_newtype_struct(T::KIND, LenientInt::<T>(std::marker::PhantomData))
 }
 
 /// `int64` fields: written as a JSON string, read from a string or a number
@@ -156,9 +178,11 @@ pub mod opt_int64_str {
     }
 }
 
-/// Reads a proto enum field as its number, accepting the number itself, a
-/// string holding the number, the value's name, or `null` (0). `names` maps
-/// each name to its number.
+/// Reads a proto enum field as its number, accepting the number itself, the
+/// value's name, or `null` (0). `names` maps each name to its number. A
+/// name not in it reads as 0, as Nakama's gateway reads it (protojson
+/// leaves a field with an unknown enum name unset); so does a number in a
+/// string, which protojson takes for a name.
 pub fn enum_i32<'de, D: Deserializer<'de>>(
     d: D,
     names: &'static [(&'static str, i32)],
@@ -181,11 +205,20 @@ pub fn enum_i32<'de, D: Deserializer<'de>>(
         }
 
         fn visit_str<E: de::Error>(self, v: &str) -> Result<i32, E> {
-            if let Some((_, n)) = self.0.iter().find(|(name, _)| *name == v) {
-                return Ok(*n);
+            Ok(self
+                .0
+                .iter()
+                .find(|(name, _)| *name == v)
+                .map_or(0, |(_, n)| *n))
+        }
+
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<i32, E> {
+            // protojson takes an integral number in any form (`1.0`, `1e0`).
+            if v.fract() == 0.0 && v >= f64::from(i32::MIN) && v <= f64::from(i32::MAX) {
+                Ok(v as i32)
+            } else {
+                Err(E::custom(format!("enum value {v} out of range")))
             }
-            v.parse::<i32>()
-                .map_err(|_| E::custom(format!("unknown enum value {v:?}")))
         }
 
         fn visit_unit<E: de::Error>(self) -> Result<i32, E> {
@@ -199,7 +232,53 @@ pub fn enum_i32<'de, D: Deserializer<'de>>(
         fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<i32, D::Error> {
             d.deserialize_any(self)
         }
+
+        fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<i32, D::Error> {
+            d.deserialize_any(self)
+        }
     }
 
-    d.deserialize_any(EnumVisitor(names))
+    d.deserialize_newtype_struct(kind::ENUM, EnumVisitor(names))
+}
+
+/// `google.protobuf.Timestamp` fields read as `Option<String>` (RFC 3339).
+/// Use with `#[serde(deserialize_with = "timestamp::deserialize")]`.
+pub mod timestamp {
+    use std::fmt;
+
+    use serde::de::{self, Deserialize, Deserializer, Visitor};
+
+    /// Reads RFC 3339 text or `null`.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        struct Text;
+
+        impl<'de> Visitor<'de> for Text {
+            type Value = Option<String>;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an RFC 3339 time")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Some(v.to_string()))
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+
+            fn visit_newtype_struct<D: Deserializer<'de>>(
+                self,
+                d: D,
+            ) -> Result<Self::Value, D::Error> {
+                Option::<String>::deserialize(d)
+            }
+        }
+
+        d.deserialize_newtype_struct(super::kind::TIMESTAMP, Text)
+    }
 }
