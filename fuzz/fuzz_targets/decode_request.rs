@@ -16,6 +16,16 @@ fn round_trip<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(dat
     }
 }
 
+/// A gateway body decoded with protojson's rules: what decodes must decode
+/// again, the same, from its own JSON.
+fn proto_round_trip<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(value: &[u8]) {
+    if let Ok(v) = nakama_devhost::protojson::from_slice::<T>(value) {
+        let text = serde_json::to_vec(&v).expect("encodes");
+        let back: T = nakama_devhost::protojson::from_slice(&text).expect("decodes what it encoded");
+        assert_eq!(v, back);
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     if let Ok(q) = std::str::from_utf8(data) {
         let _ = nakama_devhost::http::form_pairs(q);
@@ -24,6 +34,11 @@ fuzz_target!(|data: &[u8]| {
     // the start of the body.
     if let Ok(Some(value)) = nakama_devhost::gobody::read(data) {
         assert!(data.starts_with(value));
+        proto_round_trip::<api::AccountCustom>(value);
+        proto_round_trip::<api::WriteStorageObjectsRequest>(value);
+        proto_round_trip::<api::UpdateAccountRequest>(value);
+        proto_round_trip::<api::LeaderboardRecordWrite>(value);
+        proto_round_trip::<api::Event>(value);
     }
     round_trip::<api::AuthenticateCustomRequest>(data);
     round_trip::<api::AccountCustom>(data);
