@@ -698,6 +698,26 @@ pub fn check_host_streams(port: u16) {
         e["party_leader"]["presence"]["session_id"] == sb.as_str()
     });
     assert_eq!(list(&mut b, &party), vec![listing(&ben, &sb, false, "")]);
+    // A module putting Ann back on the party's stream makes her a member
+    // again, without a join request: she gets the party, Ben her join.
+    let r = nk(&mut a, json!({"call": "join", "stream": party}));
+    assert_eq!(r["ok"], true, "{r}");
+    // (Her first `party`, from its creation, may still be waiting.)
+    let welcome = a.wait_for("the party again, for ann", |e| {
+        e["party"]["party_id"] == id.as_str()
+            && e["party"]["presences"].as_array().map(Vec::len) == Some(2)
+    });
+    let party_of = &welcome["party"];
+    assert_eq!(party_of["leader"]["session_id"], sb.as_str(), "{welcome}");
+    let members: Vec<&str> = (party_of["presences"].as_array().unwrap().iter())
+        .filter_map(|p| p["session_id"].as_str())
+        .collect();
+    assert_eq!(members, [sb.as_str(), sa.as_str()], "{welcome}");
+    b.wait_for("ann's join to the party", |e| {
+        (e["party_presence_event"]["joins"].as_array())
+            .is_some_and(|j| j.iter().any(|p| p["session_id"] == sa.as_str()))
+    });
+    assert_eq!(list(&mut b, &party), both);
     // Taking Ann's presence off her status stream takes her offline: Ben,
     // who follows her, is told.
     let r = b.call(json!({"status_follow": {"user_ids": [ann.user_id]}}));

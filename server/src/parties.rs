@@ -463,6 +463,35 @@ impl Parties {
         })
     }
 
+    /// A module's `stream_user_join` on the party's stream: Nakama's
+    /// tracker hands the presence to the party (`PartyHandler.Join`), which
+    /// makes it a member, open party or not, with no join request. What
+    /// goes out (nothing when the session is already a member). A full
+    /// party refuses (Nakama logs that, and keeps the presence on the
+    /// stream without making it a member).
+    pub fn stream_join(&self, me: Member, id: &str) -> Result<Vec<Push>, PartyError> {
+        self.with(id, |party| {
+            let mut pushes = Vec::new();
+            if party
+                .members
+                .iter()
+                .any(|m| m.presence.session_id == me.presence.session_id)
+            {
+                return Ok(pushes);
+            }
+            if party.members.len() >= party.max_size {
+                return Err(PartyError::Full);
+            }
+            party
+                .requests
+                .retain(|r| r.presence.session_id != me.presence.session_id);
+            party.members.push(me.clone());
+            party.welcome(&mut pushes, &me);
+            party.presence_event(&mut pushes, true, &me.presence);
+            Ok(pushes)
+        })
+    }
+
     /// `party_leave`, and a closing socket's leave: what goes out after
     /// the answer (nothing when the session is not a member).
     pub fn leave(&self, session_id: &str, id: &str) -> Vec<Push> {

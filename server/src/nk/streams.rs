@@ -12,7 +12,7 @@ use nakama_runtime_host::{BoxFuture, CallError};
 use super::{decode, encode, DevHostApi};
 use crate::channels::{self, go_uuid, Channels, Stream};
 use crate::matches::Matches;
-use crate::online::{Online, Outbound};
+use crate::online::{Online, Outbound, Outbox};
 use crate::parties::Parties;
 use crate::session::LogoutError;
 use crate::status::Statuses;
@@ -70,6 +70,7 @@ fn not_found(message: &str) -> CallError {
 /// `stream_user_join` and `stream_user_update`.
 fn join(
     online: &Online,
+    tracked: &Tracked,
     node: &str,
     a: nk::StreamUserJoinArgs,
     update: bool,
@@ -95,7 +96,29 @@ fn join(
         online.streams.update(&s, &who, &outbox, meta);
         return Ok(true);
     }
+    if let Some(joined) = join_party(tracked, &s, &who, &outbox) {
+        return Ok(joined);
+    }
     Ok(online.streams.track(&s, &who, &outbox, meta))
+}
+
+/// A session put on the stream of a party hosted here joins the party
+/// (see [`crate::parties::Parties::stream_join`]): whether it joined, or
+/// `None` when `s` is not such a stream or the party is full (the session
+/// is then only on the stream, as in Nakama).
+fn join_party(t: &Tracked, s: &Stream, who: &Presence, outbox: &Outbox) -> Option<bool> {
+    if s.mode != 7 || !s.subcontext.is_nil() || s.label != t.matches.node() {
+        return None;
+    }
+    let member = crate::parties::Member {
+        presence: who.clone(),
+        outbox: outbox.clone(),
+    };
+    let id = format!("{}.{}", s.subject, s.label);
+    let pushes = t.parties.as_ref()?.stream_join(member, &id).ok()?;
+    let joined = !pushes.is_empty();
+    crate::parties::deliver(pushes);
+    Some(joined)
 }
 
 /// `stream_send` and `stream_send_raw`: to the stream, or to the sessions
@@ -222,15 +245,15 @@ fn host_presences(online: &Online, t: &Tracked, s: &Stream) -> Vec<nk::StreamPre
 /// on this node, and the relayed match's other members, as if the session
 /// had left them itself.
 fn leave_tracked(t: &Tracked, s: &Stream, session: &str, user: &str) {
+    if !s.subcontext.is_nil() {
+        return;
+    }
     let id = format!("{}.{}", s.subject, s.label);
     let member = |ps: Vec<Presence>| {
         ps.iter()
             .any(|p| p.session_id == session && p.user_id == user)
     };
     let node = t.matches.node();
-    if !s.subcontext.is_nil() {
-        return;
-    }
     match s.mode {
         1 if s.label.is_empty() && s.subject.to_string() == user => t.status.leave(user, session),
         5 if s.label.is_empty() && member(t.matches.presences(&id)) => {
@@ -296,10 +319,14 @@ pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answ
             Ok(host.or_else(|| on.streams.get(&s, &session, &user)))
         }),
         nk::StreamUserJoin::NAME => {
-            run::<nk::StreamUserJoin>(on, args, |on, a| join(on, &node, a, false))
+            let tracked = tracked.clone();
+            run::<nk::StreamUserJoin>(on, args, move |on, a| join(on, &tracked, &node, a, false))
         }
         nk::StreamUserUpdate::NAME => {
-            run::<nk::StreamUserUpdate>(on, args, |on, a| join(on, &node, a, true).map(|_| ()))
+            let tracked = tracked.clone();
+            run::<nk::StreamUserUpdate>(on, args, move |on, a| {
+                join(on, &tracked, &node, a, true).map(|_| ())
+            })
         }
         nk::StreamUserLeave::NAME | nk::StreamUserKick::NAME => {
             // Nakama's kick is its leave.
