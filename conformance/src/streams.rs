@@ -731,6 +731,26 @@ pub fn check_host_streams(port: u16) {
             .is_some_and(|l| l.iter().any(|p| p["session_id"] == sa.as_str()))
     });
     assert_eq!(list(&mut b, &status), Vec::<Value>::new());
+    // A module putting her back on it, with a status, takes her online
+    // again: Ben is told, status and all.
+    let r = nk(
+        &mut a,
+        json!({"call": "join", "stream": status, "status": "back"}),
+    );
+    assert_eq!(r["ok"], true, "{r}");
+    b.wait_for("ann's status join", |e| {
+        (e["status_presence_event"]["joins"].as_array()).is_some_and(|j| {
+            j.iter()
+                .any(|p| p["session_id"] == sa.as_str() && p["status"] == "back")
+        })
+    });
+    let listed: Vec<Value> = list(&mut b, &status);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(
+        (&listed[0]["session_id"], &listed[0]["status"]),
+        (&json!(sa), &json!("back")),
+        "{listed:?}"
+    );
     a.close();
     b.close();
 }

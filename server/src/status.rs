@@ -366,6 +366,27 @@ impl Statuses {
         Ok(())
     }
 
+    /// A module's `stream_user_join` on the user's status stream: a status
+    /// presence for the session, its followers told, as Nakama's tracker
+    /// does; false when it has one already.
+    pub fn stream_join(&self, me: &Presence, status: &str) -> bool {
+        let joined = presence(me, status);
+        let mut r = self.lock();
+        let list = r.presences.entry(me.user_id.clone()).or_default();
+        if list.iter().any(|p| p.session_id == me.session_id) {
+            return false;
+        }
+        list.push(joined.clone());
+        r.tell(
+            &me.user_id,
+            Event {
+                joins: vec![joined],
+                leaves: Vec::new(),
+            },
+        );
+        true
+    }
+
     /// `status_update`: sets the session's status (a leave of the old
     /// presence, if any, and a join of the new one), or, without one,
     /// removes its presence (a leave).

@@ -92,6 +92,15 @@ fn join(
         status: a.status,
         reason: 0,
     };
+    if is_own_status(&s, &who) && !meta.hidden {
+        // Nakama's tracker hands status presences to its status registry,
+        // which tells the user's followers.
+        if update {
+            let _ = tracked.status.update(&who, Some(&meta.status));
+            return Ok(true);
+        }
+        return Ok(tracked.status.stream_join(&who, &meta.status));
+    }
     if update {
         online.streams.update(&s, &who, &outbox, meta);
         return Ok(true);
@@ -100,6 +109,14 @@ fn join(
         return Ok(joined);
     }
     Ok(online.streams.track(&s, &who, &outbox, meta))
+}
+
+/// Whether `s` is the status stream of `who`'s own user.
+fn is_own_status(s: &Stream, who: &Presence) -> bool {
+    s.mode == 1
+        && s.label.is_empty()
+        && s.subcontext.is_nil()
+        && s.subject.to_string() == who.user_id
 }
 
 /// A session put on the stream of a party hosted here joins the party
