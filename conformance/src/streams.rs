@@ -754,3 +754,79 @@ pub fn check_host_streams(port: u16) {
     a.close();
     b.close();
 }
+
+/// `session.single_match` (the host started with it and
+/// `session.single_socket`): a session joining a match leaves the others
+/// it was in, as if it had left them itself; creating a relayed match
+/// does not (Nakama applies it in `match_join` only).
+pub fn check_single_match(port: u16) {
+    let suffix = crate::run_suffix();
+    let user = |name: &str| {
+        User::new(
+            port,
+            &format!("sm-{name}-{suffix}"),
+            &format!("sm{name}{suffix}"),
+        )
+    };
+    let (ann, ben) = (user("ann"), user("ben"));
+    let (mut a, mut b) = (Socket::open(port, &ann), Socket::open(port, &ben));
+    let count = |s: &mut Socket, stream: &Value| ok(s, json!({"call": "count", "stream": stream}));
+    let counts = |s: &mut Socket, stream: &Value, n: u64, what: &str| {
+        crate::eventually(what, || match count(s, stream).as_u64() {
+            Some(c) if c == n => Ok(()),
+            c => Err(format!("count {c:?}")),
+        })
+    };
+
+    // Ann in an authoritative match.
+    let id = ok(&mut a, json!({"call": "create_match"}));
+    let id = id.as_str().unwrap().to_string();
+    let (uuid, node) = id.split_once('.').unwrap();
+    let authoritative = json!({"mode": 6, "subject": uuid, "label": node});
+    let r = a.call(json!({"match_join": {"match_id": id}}));
+    assert!(r["match"].is_object(), "{r}");
+    counts(&mut b, &authoritative, 1, "ann in the authoritative match");
+
+    // Creating a relayed match keeps her in it.
+    let r = a.call(json!({"match_create": {}}));
+    let own = r["match"]["match_id"].as_str().unwrap().to_string();
+    let own_stream = json!({"mode": 5, "subject": own.trim_end_matches('.')});
+    counts(&mut b, &own_stream, 1, "ann in the match she created");
+    assert_eq!(count(&mut b, &authoritative), 1);
+
+    // Joining Ben's relayed match takes her out of both.
+    let r = b.call(json!({"match_create": {}}));
+    let bens = r["match"]["match_id"].as_str().unwrap().to_string();
+    let r = a.call(json!({"match_join": {"match_id": bens}}));
+    assert!(r["match"].is_object(), "{r}");
+    counts(
+        &mut b,
+        &authoritative,
+        0,
+        "ann out of the authoritative match",
+    );
+    counts(&mut b, &own_stream, 0, "ann out of the match she created");
+    let bens_stream = json!({"mode": 5, "subject": bens.trim_end_matches('.')});
+    assert_eq!(count(&mut b, &bens_stream), 2);
+
+    // Joining the authoritative match again takes her out of Ben's: he
+    // is told.
+    let r = a.call(json!({"match_join": {"match_id": id}}));
+    assert!(r["match"].is_object(), "{r}");
+    let sa = r["match"]["self"]["session_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    b.wait_for("ann's leave from ben's match", |e| {
+        leave_of(&e["match_presence_event"], "match_id", &bens, &sa)
+    });
+    counts(&mut b, &bens_stream, 1, "only ben in his match");
+    counts(
+        &mut b,
+        &authoritative,
+        1,
+        "ann back in the authoritative match",
+    );
+    a.close();
+    b.close();
+}

@@ -33,6 +33,9 @@ pub struct Config {
     pub session_refresh_token_expiry_sec: i64,
     /// `session.single_socket`: a user's new socket closes their others.
     pub session_single_socket: bool,
+    /// `session.single_match`: a session joining a match leaves its
+    /// others (needs `single_socket`, as in Nakama).
+    pub session_single_match: bool,
     pub socket_server_key: String,
     pub socket_address: String,
     pub socket_port: u16,
@@ -74,6 +77,7 @@ impl Default for Config {
             session_token_expiry_sec: 60,
             session_refresh_token_expiry_sec: 3600,
             session_single_socket: false,
+            session_single_match: false,
             socket_server_key: "defaultkey".into(),
             socket_address: String::new(),
             socket_port: 7350,
@@ -105,6 +109,7 @@ pub const KEYS: &[&str] = &[
     "session.token_expiry_sec",
     "session.refresh_token_expiry_sec",
     "session.single_socket",
+    "session.single_match",
     "socket.server_key",
     "socket.address",
     "socket.port",
@@ -198,6 +203,7 @@ impl Config {
                     c.session_refresh_token_expiry_sec = number(&key, &text())?
                 }
                 "session.single_socket" => c.session_single_socket = boolean(&key, &text())?,
+                "session.single_match" => c.session_single_match = boolean(&key, &text())?,
                 "socket.server_key" => c.socket_server_key = text(),
                 "socket.address" => c.socket_address = text(),
                 "socket.port" => c.socket_port = number(&key, &text())?,
@@ -249,6 +255,9 @@ impl Config {
             }
         }
         // Nakama's own checks and messages.
+        if self.session_single_match && !self.session_single_socket {
+            return fail("Single match cannot be enabled without single socket".into());
+        }
         if self.match_max_empty_sec < 0 {
             return fail("Match max idle seconds must be >= 0".into());
         }
@@ -461,6 +470,18 @@ mod tests {
             let e = Config::load(&[], &flags(&[(key, "0")])).unwrap_err();
             assert_eq!(e.0, message);
         }
+    }
+
+    #[test]
+    fn single_match_needs_single_socket_as_in_nakama() {
+        let e = Config::load(&[], &flags(&[("session.single_match", "true")])).unwrap_err();
+        assert_eq!(e.0, "Single match cannot be enabled without single socket");
+        let both = [
+            ("session.single_match", "true"),
+            ("session.single_socket", "true"),
+        ];
+        let (c, _) = Config::load(&[], &flags(&both)).unwrap();
+        assert!(c.session_single_match && c.session_single_socket);
     }
 
     #[test]

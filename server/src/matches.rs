@@ -320,14 +320,29 @@ impl Matches {
     /// `reason` (Nakama's session close: [`PresenceReason::Disconnect`]
     /// unless `session_disconnect` named another).
     pub fn leave_all(&self, session_id: &str, reason: PresenceReason) {
+        self.leave_all_but(session_id, reason, None);
+    }
+
+    /// `session.single_match`: a session that joined match `kept` leaves
+    /// every other one, as if it had left it itself (Nakama's
+    /// `UntrackLocalByModes` on a match join).
+    pub fn leave_others(&self, session_id: &str, kept: &str) {
+        self.leave_all_but(session_id, PresenceReason::Leave, Some(kept));
+    }
+
+    fn leave_all_but(&self, session_id: &str, reason: PresenceReason, kept: Option<&str>) {
         let senders: Vec<_> = lock(&self.inner.matches)
-            .values()
-            .map(|e| e.commands.clone())
+            .iter()
+            .filter(|(id, _)| Some(id.as_str()) != kept)
+            .map(|(_, e)| e.commands.clone())
             .collect();
         for c in senders {
             let _ = c.send(Command::Leave(session_id.to_string(), reason));
         }
-        let relayed: Vec<String> = lock(&self.inner.relayed).keys().cloned().collect();
+        let relayed: Vec<String> = (lock(&self.inner.relayed).keys())
+            .filter(|id| Some(id.as_str()) != kept)
+            .cloned()
+            .collect();
         for id in relayed {
             self.relayed_leave(&id, session_id);
         }

@@ -973,7 +973,10 @@ impl Socket {
                     .matches
                     .relayed_join(&key, me.clone(), self.outbox.clone(), allow_empty);
             let done = match joined {
-                Some(joined) => self.answer(cid, relayed_match(joined, &me, false), keep),
+                Some(joined) => {
+                    self.single_match(&key, &me, &joined);
+                    self.answer(cid, relayed_match(joined, &me, false), keep)
+                }
                 None => self.refused(cid, error_code::MATCH_NOT_FOUND, "Match not found"),
             };
             let _ = self.to_client.send(ToClient::Release);
@@ -990,6 +993,7 @@ impl Socket {
         let _ = self.to_client.send(ToClient::Hold);
         let done = match self.app.matches.join(&key, request).await {
             Ok(joined) => {
+                self.single_match(&key, &self.session.presence(node_name), &joined);
                 let answer = Out::Match(MatchOut {
                     match_id: given,
                     authoritative: true,
@@ -1009,6 +1013,19 @@ impl Socket {
         };
         let _ = self.to_client.send(ToClient::Release);
         done
+    }
+
+    /// `session.single_match`: a session new in match `key` leaves its
+    /// other matches. Only a join does this, as in Nakama (a
+    /// `match_create` does not).
+    fn single_match(&self, key: &str, me: &Presence, joined: &Joined) {
+        let new = !joined
+            .presences
+            .iter()
+            .any(|p| p.session_id == me.session_id);
+        if self.app.config.session_single_match && new {
+            self.app.matches.leave_others(&self.session.id, key);
+        }
     }
 
     /// `match_create`: a relayed match with this session in it.

@@ -17,3 +17,17 @@ fn status_match_and_party_presences_are_on_nakamas_streams() {
     let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
     nakama_conformance::streams::check_host_streams(server.port);
 }
+
+#[test]
+fn a_match_join_leaves_the_other_matches_with_session_single_match() {
+    let flags = [
+        "--logger.level",
+        "error",
+        "--session.single_socket",
+        "true",
+        "--session.single_match",
+        "true",
+    ];
+    let server = Server::start(&["fixture-nk"], &flags);
+    nakama_conformance::streams::check_single_match(server.port);
+}

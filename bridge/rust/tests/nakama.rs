@@ -561,8 +561,19 @@ fn user_status_in_nakama_is_as_on_the_dev_host() {
 fn a_users_new_socket_closes_the_old_one_with_session_single_socket() {
     let runtime = runtime_folder(&["fixture-nk"]);
     let nakama =
-        nakama::start(runtime.path(), &["--session.single_socket", "true"]).expect(NEEDS_NAKAMA);
+        nakama::start(runtime.path(), &["--session.single_socket=true"]).expect(NEEDS_NAKAMA);
     nakama_conformance::realtime::check_single_socket(nakama.port);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn a_match_join_leaves_the_other_matches_with_session_single_match() {
+    let runtime = runtime_folder(&["fixture-nk"]);
+    // Go's flag package takes a bool flag's value only after `=`: a
+    // separate `true` would end its parsing.
+    let flags = ["--session.single_socket=true", "--session.single_match=true"];
+    let nakama = nakama::start(runtime.path(), &flags).expect(NEEDS_NAKAMA);
+    nakama_conformance::streams::check_single_match(nakama.port);
 }
 
 #[test]
