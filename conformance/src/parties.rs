@@ -648,3 +648,70 @@ fn promote_a_to(to: &Value, party_id: &str) -> Value {
 fn d_sid_of(party: &Value) -> String {
     party["self"]["session_id"].as_str().unwrap().to_string()
 }
+
+/// `session.single_party` (the host started with it and
+/// `session.single_socket`): a session that becomes a member of a party
+/// (by creating it, joining it open, or being accepted) leaves its other
+/// parties, their members told; a join request alone does not.
+pub fn check_single_party(port: u16) {
+    let user = |name: &str| User::fresh(port, "sp", name);
+    let (a, b, c, d) = (user("ann"), user("ben"), user("cat"), user("dan"));
+    let (mut sa, mut sb, mut sc, mut sd) = (
+        Socket::open(port, &a),
+        Socket::open(port, &b),
+        Socket::open(port, &c),
+        Socket::open(port, &d),
+    );
+    let open = json!({"open": true, "max_size": 4});
+
+    // Ben joins Ann's open party, then Cat's: he leaves Ann's.
+    let first = create(&mut sa, open.clone());
+    let first = first["party_id"].as_str().unwrap().to_string();
+    done(&mut sb, json!({"party_join": {"party_id": first}}));
+    let welcome = sb.wait_for("ben's party", push("party", &first));
+    let b_sid = welcome["party"]["self"]["session_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sa.wait_for("ben in ann's party", event(&first, "joins", &b_sid));
+    let second = create(&mut sc, open.clone());
+    let second = second["party_id"].as_str().unwrap().to_string();
+    done(&mut sb, json!({"party_join": {"party_id": second}}));
+    sa.wait_for(
+        "ben's leave from ann's party",
+        event(&first, "leaves", &b_sid),
+    );
+
+    // A join request to Dan's closed party keeps him in Cat's; Dan's
+    // accepting it takes him out.
+    let third = create(&mut sd, json!({"open": false, "max_size": 4}));
+    let third = third["party_id"].as_str().unwrap().to_string();
+    done(&mut sb, json!({"party_join": {"party_id": third}}));
+    sd.wait_for("ben's request", push("party_join_request", &third));
+    done(
+        &mut sb,
+        json!({"party_data_send": {"party_id": second, "op_code": 1, "data": "aGk="}}),
+    );
+    sc.wait_for(
+        "ben's data: still in cat's party",
+        push("party_data", &second),
+    );
+    done(
+        &mut sd,
+        json!({"party_accept": {"party_id": third, "presence": presence(&b, &b_sid)}}),
+    );
+    sc.wait_for(
+        "ben's leave from cat's party",
+        event(&second, "leaves", &b_sid),
+    );
+
+    // Creating a party takes him out of Dan's.
+    create(&mut sb, open);
+    sd.wait_for(
+        "ben's leave from dan's party",
+        event(&third, "leaves", &b_sid),
+    );
+    for s in [sa, sb, sc, sd] {
+        s.close();
+    }
+}

@@ -55,6 +55,17 @@ impl User {
         }
     }
 
+    /// A new user for one run of a check: custom id
+    /// `<prefix>-<name>-<suffix>`, username `<prefix><name><suffix>`.
+    pub fn fresh(port: u16, prefix: &str, name: &str) -> User {
+        let suffix = crate::run_suffix();
+        User::new(
+            port,
+            &format!("{prefix}-{name}-{suffix}"),
+            &format!("{prefix}{name}{suffix}"),
+        )
+    }
+
     /// The JSON of the user's storage object `collection`/`key` (read
     /// with their session), if there is one yet.
     pub fn stored(&self, port: u16, collection: &str, key: &str) -> Option<Value> {

@@ -151,6 +151,7 @@ fn account_status(port: u16, token: &str) -> u16 {
 /// logouts.
 pub fn check_nk_streams(port: u16) {
     let suffix = crate::run_suffix();
+    // (Dan logs in again below with the same id.)
     let user = |name: &str| {
         User::new(
             port,
@@ -585,13 +586,7 @@ fn leave_of(ev: &Value, id_key: &str, id: &str, session: &str) -> bool {
 /// match or party, as its own leave would.
 pub fn check_host_streams(port: u16) {
     let suffix = crate::run_suffix();
-    let user = |name: &str| {
-        User::new(
-            port,
-            &format!("hs-{name}-{suffix}"),
-            &format!("hs{name}{suffix}"),
-        )
-    };
+    let user = |name: &str| User::fresh(port, "hs", name);
     let (ann, ben) = (user("ann"), user("ben"));
     let (mut a, mut b) = (Socket::open(port, &ann), Socket::open(port, &ben));
     let none = custom(&format!("none-{suffix}"));
@@ -760,14 +755,7 @@ pub fn check_host_streams(port: u16) {
 /// it was in, as if it had left them itself; creating a relayed match
 /// does not (Nakama applies it in `match_join` only).
 pub fn check_single_match(port: u16) {
-    let suffix = crate::run_suffix();
-    let user = |name: &str| {
-        User::new(
-            port,
-            &format!("sm-{name}-{suffix}"),
-            &format!("sm{name}{suffix}"),
-        )
-    };
+    let user = |name: &str| User::fresh(port, "sm", name);
     let (ann, ben) = (user("ann"), user("ben"));
     let (mut a, mut b) = (Socket::open(port, &ann), Socket::open(port, &ben));
     let count = |s: &mut Socket, stream: &Value| ok(s, json!({"call": "count", "stream": stream}));

@@ -36,6 +36,9 @@ pub struct Config {
     /// `session.single_match`: a session joining a match leaves its
     /// others (needs `single_socket`, as in Nakama).
     pub session_single_match: bool,
+    /// `session.single_party`: a session becoming a member of a party
+    /// leaves its others (needs `single_socket`, as in Nakama).
+    pub session_single_party: bool,
     pub socket_server_key: String,
     pub socket_address: String,
     pub socket_port: u16,
@@ -78,6 +81,7 @@ impl Default for Config {
             session_refresh_token_expiry_sec: 3600,
             session_single_socket: false,
             session_single_match: false,
+            session_single_party: false,
             socket_server_key: "defaultkey".into(),
             socket_address: String::new(),
             socket_port: 7350,
@@ -110,6 +114,7 @@ pub const KEYS: &[&str] = &[
     "session.refresh_token_expiry_sec",
     "session.single_socket",
     "session.single_match",
+    "session.single_party",
     "socket.server_key",
     "socket.address",
     "socket.port",
@@ -204,6 +209,7 @@ impl Config {
                 }
                 "session.single_socket" => c.session_single_socket = boolean(&key, &text())?,
                 "session.single_match" => c.session_single_match = boolean(&key, &text())?,
+                "session.single_party" => c.session_single_party = boolean(&key, &text())?,
                 "socket.server_key" => c.socket_server_key = text(),
                 "socket.address" => c.socket_address = text(),
                 "socket.port" => c.socket_port = number(&key, &text())?,
@@ -257,6 +263,9 @@ impl Config {
         // Nakama's own checks and messages.
         if self.session_single_match && !self.session_single_socket {
             return fail("Single match cannot be enabled without single socket".into());
+        }
+        if self.session_single_party && !self.session_single_socket {
+            return fail("Single party cannot be enabled without single socket".into());
         }
         if self.match_max_empty_sec < 0 {
             return fail("Match max idle seconds must be >= 0".into());
@@ -473,15 +482,27 @@ mod tests {
     }
 
     #[test]
-    fn single_match_needs_single_socket_as_in_nakama() {
-        let e = Config::load(&[], &flags(&[("session.single_match", "true")])).unwrap_err();
-        assert_eq!(e.0, "Single match cannot be enabled without single socket");
-        let both = [
+    fn single_match_and_party_need_single_socket_as_in_nakama() {
+        for (key, message) in [
+            (
+                "session.single_match",
+                "Single match cannot be enabled without single socket",
+            ),
+            (
+                "session.single_party",
+                "Single party cannot be enabled without single socket",
+            ),
+        ] {
+            let e = Config::load(&[], &flags(&[(key, "true")])).unwrap_err();
+            assert_eq!(e.0, message);
+        }
+        let all = [
             ("session.single_match", "true"),
+            ("session.single_party", "true"),
             ("session.single_socket", "true"),
         ];
-        let (c, _) = Config::load(&[], &flags(&both)).unwrap();
-        assert!(c.session_single_match && c.session_single_socket);
+        let (c, _) = Config::load(&[], &flags(&all)).unwrap();
+        assert!(c.session_single_match && c.session_single_party && c.session_single_socket);
     }
 
     #[test]

@@ -537,13 +537,31 @@ impl Parties {
 
     /// A socket closed: its session leaves every party it is in.
     pub fn leave_all(&self, session_id: &str) -> Vec<Push> {
+        self.leave_all_but(session_id, None)
+    }
+
+    /// `session.single_party`: the session, now a member of party `kept`,
+    /// leaves the others it is a member of, as if it had left them
+    /// (Nakama's `UntrackLocalByModes` on a party join): what goes out.
+    pub fn leave_others(&self, session_id: &str, kept: &str) -> Vec<Push> {
+        match parse_id(kept) {
+            Some((uuid, _)) => self.leave_all_but(session_id, Some(&uuid)),
+            None => Vec::new(),
+        }
+    }
+
+    /// Whether the session is a member of party `id`.
+    pub fn is_member(&self, session_id: &str, id: &str) -> bool {
+        (self.members(id).iter()).any(|p| p.session_id == session_id)
+    }
+
+    fn leave_all_but(&self, session_id: &str, kept: Option<&str>) -> Vec<Push> {
         let ids: Vec<String> = self
             .lock()
             .iter()
-            .filter(|(_, p)| {
-                p.members
-                    .iter()
-                    .any(|m| m.presence.session_id == session_id)
+            .filter(|(id, p)| {
+                Some(id.as_str()) != kept
+                    && (p.members.iter()).any(|m| m.presence.session_id == session_id)
             })
             .map(|(id, _)| id.clone())
             .collect();

@@ -92,6 +92,18 @@ fn parties_work_as_nakamas() {
 }
 
 #[test]
+fn a_session_in_a_new_party_leaves_its_others_with_session_single_party() {
+    let flags = [
+        "--logger.level",
+        "error",
+        "--session.single_socket=true",
+        "--session.single_party=true",
+    ];
+    let server = Server::start(&["hello"], &flags);
+    nakama_conformance::parties::check_single_party(server.port);
+}
+
+#[test]
 fn parties_are_matched_as_nakamas() {
     let server = Server::start(
         &["hello"],

@@ -472,6 +472,18 @@ fn parties_in_nakama_are_as_on_the_dev_host() {
 
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn a_session_in_a_new_party_leaves_its_others_with_session_single_party() {
+    let runtime = runtime_folder(&["hello"]);
+    let flags = [
+        "--session.single_socket=true",
+        "--session.single_party=true",
+    ];
+    let nakama = nakama::start(runtime.path(), &flags).expect(NEEDS_NAKAMA);
+    nakama_conformance::parties::check_single_party(nakama.port);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn parties_are_matched_in_nakama_as_on_the_dev_host() {
     let runtime = runtime_folder(&["hello"]);
     let nakama =
@@ -571,7 +583,10 @@ fn a_match_join_leaves_the_other_matches_with_session_single_match() {
     let runtime = runtime_folder(&["fixture-nk"]);
     // Go's flag package takes a bool flag's value only after `=`: a
     // separate `true` would end its parsing.
-    let flags = ["--session.single_socket=true", "--session.single_match=true"];
+    let flags = [
+        "--session.single_socket=true",
+        "--session.single_match=true",
+    ];
     let nakama = nakama::start(runtime.path(), &flags).expect(NEEDS_NAKAMA);
     nakama_conformance::streams::check_single_match(nakama.port);
 }

@@ -125,6 +125,7 @@ impl Socket {
             presences: vec![me],
             label: m.label.clone(),
         };
+        let pushes = self.single_party(&self.session.id, &party.party_id, pushes);
         let kept = keep.then(|| serde_json::to_value(&party).unwrap_or_default());
         self.party_answer(with_cid(cid, "party", &party), pushes, Order::AnswerFirst);
         Done::Handled(kept)
@@ -135,6 +136,7 @@ impl Socket {
             return Done::Failed;
         }
         let joined = self.app.parties.join(self.member(), id);
+        let joined = joined.map(|pushes| self.single_party(&self.session.id, id, pushes));
         self.party_outcome(cid, "Error joining party", joined, Order::AnswerFirst)
     }
 
@@ -185,8 +187,22 @@ impl Socket {
             &m.presence,
             "Error accepting party join request",
             Order::AnswerFirst,
-            |p, me, id, who| p.accept(me, id, who),
+            |p, me, id, who| {
+                (p.accept(me, id, who)).map(|pushes| self.single_party(&who.session_id, id, pushes))
+            },
         )
+    }
+
+    /// `session.single_party`: once `session_id` is a member of party
+    /// `id` (created, joined open, or accepted; not on a join request),
+    /// it leaves its other parties, what that sends going out with
+    /// `pushes`.
+    fn single_party(&self, session_id: &str, id: &str, mut pushes: Vec<Push>) -> Vec<Push> {
+        let parties = &self.app.parties;
+        if self.app.config.session_single_party && parties.is_member(session_id, id) {
+            pushes.extend(parties.leave_others(session_id, id));
+        }
+        pushes
     }
 
     pub(super) fn party_remove(&self, cid: &str, m: &rtapi::PartyRemove) -> Done {
