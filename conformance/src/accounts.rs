@@ -245,6 +245,56 @@ pub fn check_body_fields(port: u16) {
     assert_eq!(created["open"], true, "{created}");
 }
 
+/// Query parameters read as grpc-gateway reads them into a request: Go's
+/// `strconv` for numbers and booleans, in its words; one value per field;
+/// a field named by its proto or its JSON name.
+pub fn check_query_params(port: u16) {
+    let user = User::fresh(port, "qp", "ann");
+    let bearer = format!("Bearer {}", user.token);
+    let get = |path: &str| {
+        let r = request(port, "GET", path, &[("Authorization", &bearer)], None).expect(path);
+        (r.status, r.json()["message"].as_str().map(str::to_string))
+    };
+    let parsing = |field: &str, func: &str, value: &str, why: &str| {
+        format!("parsing field \"{field}\": strconv.{func}: parsing \"{value}\": {why}")
+    };
+    for (path, message) in [
+        (
+            "/v2/friend?limit=abc",
+            parsing("limit", "ParseInt", "abc", "invalid syntax"),
+        ),
+        (
+            "/v2/friend?limit=99999999999",
+            parsing("limit", "ParseInt", "99999999999", "value out of range"),
+        ),
+        (
+            "/v2/tournament?start_time=-1",
+            parsing("start_time", "ParseUint", "-1", "invalid syntax"),
+        ),
+        (
+            "/v2/group?open=maybe",
+            parsing("open", "ParseBool", "maybe", "invalid syntax"),
+        ),
+        (
+            "/v2/match?minSize=abc",
+            parsing("min_size", "ParseInt", "abc", "invalid syntax"),
+        ),
+        (
+            "/v2/friend?limit=5&limit=6",
+            "too many values for field \"limit\": 5, 6".to_string(),
+        ),
+        (
+            "/v2/storage/saves?user_id=abc",
+            "Invalid user ID - make sure user ID is a valid UUID.".to_string(),
+        ),
+    ] {
+        assert_eq!(get(path), (400, Some(message)), "{path}");
+    }
+    for path in ["/v2/group?open=T", "/v2/friend?limit=%2B5&state=0"] {
+        assert_eq!(get(path).0, 200, "{path}");
+    }
+}
+
 /// The client's link, unlink and delete routes on the host on `port`.
 pub fn check_account_routes(port: u16) {
     let suffix = crate::run_suffix();

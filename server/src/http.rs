@@ -545,24 +545,87 @@ async fn method_not_allowed() -> Response {
     gateway_err(Code::Unimplemented, "Method Not Allowed")
 }
 
-/// The first value of a query parameter.
+/// The first value of a query parameter (grpc-gateway refuses a text
+/// field given twice; the dev host reads the first).
 fn query_first(query: &HashMap<String, Vec<String>>, name: &str) -> Option<String> {
-    query.get(name).and_then(|v| v.first()).cloned()
+    query_values(query, name).first().cloned()
 }
 
-/// A numeric query parameter; a value that is not a number answers 400
-/// naming it.
-fn query_number<T: std::str::FromStr>(
+/// The values of query parameter `name`, given by its proto name or its
+/// JSON name (`min_size` or `minSize`), as grpc-gateway takes either.
+fn query_values<'q>(query: &'q HashMap<String, Vec<String>>, name: &str) -> &'q [String] {
+    (query.get(name))
+        .or_else(|| query.get(&crate::protojson::json_name(name)))
+        .map_or(&[], Vec::as_slice)
+}
+
+/// A query parameter's value as grpc-gateway reads one into a request
+/// field: with Go's `strconv` (`ParseInt` / `ParseUint` in base 10 for
+/// the field's bits, `ParseBool`), whose words its errors keep.
+pub(crate) trait GoQueryValue: Sized {
+    /// The `strconv` function, as its errors name it.
+    const FUNC: &'static str;
+    /// The value, or why not: `invalid syntax` or `value out of range`.
+    fn go_parse(v: &str) -> Result<Self, &'static str>;
+}
+
+macro_rules! go_integers {
+    ($($t:ty => $func:literal, $signed:literal;)*) => {$(
+        impl GoQueryValue for $t {
+            const FUNC: &'static str = $func;
+            fn go_parse(v: &str) -> Result<Self, &'static str> {
+                // Base 10 digits after an optional sign (none for ParseUint).
+                let digits = if $signed { v.strip_prefix(['+', '-']).unwrap_or(v) } else { v };
+                if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err("invalid syntax");
+                }
+                v.parse().map_err(|_| "value out of range")
+            }
+        }
+    )*};
+}
+
+go_integers! {
+    i32 => "ParseInt", true;
+    i64 => "ParseInt", true;
+    u32 => "ParseUint", false;
+    u64 => "ParseUint", false;
+}
+
+impl GoQueryValue for bool {
+    const FUNC: &'static str = "ParseBool";
+    fn go_parse(v: &str) -> Result<Self, &'static str> {
+        match v {
+            "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok(true),
+            "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok(false),
+            _ => Err("invalid syntax"),
+        }
+    }
+}
+
+/// A number or boolean query parameter read as the gateway reads it: one
+/// value at most, in Go's syntax, refused (400) in grpc-gateway's words
+/// (`parsing field "limit": strconv.ParseInt: parsing "abc": invalid
+/// syntax`, `too many values for field "limit": 5, 6`).
+fn query_number<T: GoQueryValue>(
     query: &HashMap<String, Vec<String>>,
     name: &str,
 ) -> Result<Option<T>, Response> {
-    match query_first(query, name) {
-        None => Ok(None),
-        Some(v) => v
-            .parse()
-            .map(Some)
-            .map_err(|_| gateway_err(Code::InvalidArgument, &format!("invalid {name}: {v}"))),
-    }
+    let refuse = |message: String| gateway_err(Code::InvalidArgument, &message);
+    let values = query_values(query, name);
+    let [v] = values else {
+        if values.is_empty() {
+            return Ok(None);
+        }
+        let all = values.join(", ");
+        return Err(refuse(format!("too many values for field {name:?}: {all}")));
+    };
+    T::go_parse(v).map(Some).map_err(|why| {
+        refuse(format!(
+            "parsing field {name:?}: strconv.{}: parsing {v:?}: {why}",
+            T::FUNC
+        ))
+    })
 }
 
 /// Reads a body up to the configured size.
@@ -1743,6 +1806,12 @@ async fn list(
         return gateway_err(
             Code::InvalidArgument,
             "Invalid limit - limit must be between 1 and 100.",
+        );
+    }
+    if !req.user_id.is_empty() && crate::channels::go_uuid(&req.user_id).is_none() {
+        return gateway_err(
+            Code::InvalidArgument,
+            "Invalid user ID - make sure user ID is a valid UUID.",
         );
     }
     let uid = claims.uid.clone();

@@ -427,20 +427,7 @@ impl fmt::Display for Name {
         match self {
             Name::Top => Ok(()),
             Name::Value => f.write_str("value"),
-            Name::Field(snake) => {
-                let mut upper = false;
-                for c in snake.chars() {
-                    match c {
-                        '_' => upper = true,
-                        c if upper => {
-                            write!(f, "{}", c.to_ascii_uppercase())?;
-                            upper = false;
-                        }
-                        c => write!(f, "{c}")?,
-                    }
-                }
-                Ok(())
-            }
+            Name::Field(snake) => f.write_str(&json_name(snake)),
         }
     }
 }
@@ -448,7 +435,24 @@ impl fmt::Display for Name {
 /// True when `key` names the field `snake`, by its proto name or its
 /// lowerCamel JSON name.
 fn names_field(key: &str, snake: &'static str) -> bool {
-    key == snake || key == Name::Field(snake).to_string()
+    key == snake || key == json_name(snake)
+}
+
+/// A proto field's JSON name: `max_count` is `maxCount`.
+pub fn json_name(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        match c {
+            '_' => upper = true,
+            c if upper => {
+                out.push(c.to_ascii_uppercase());
+                upper = false;
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// One value of the body, read as the field `name`.

@@ -12,6 +12,7 @@ fn the_link_unlink_and_delete_routes_answer_as_nakama() {
     nakama_conformance::accounts::check_account_routes(server.port);
     nakama_conformance::accounts::check_malformed_bodies(server.port);
     nakama_conformance::accounts::check_body_fields(server.port);
+    nakama_conformance::accounts::check_query_params(server.port);
 }
 
 #[test]

@@ -16,15 +16,6 @@ fn bad(message: &str) -> Response {
     gateway_err(Code::InvalidArgument, message)
 }
 
-/// Go's `strconv.ParseBool`, as the gateway reads a `BoolValue` parameter.
-pub(super) fn go_bool(name: &str, v: &str) -> Result<bool, Response> {
-    match v {
-        "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok(true),
-        "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok(false),
-        _ => Err(bad(&format!("invalid {name}: {v}"))),
-    }
-}
-
 /// `GET`: a page of the channel's messages; one unless `limit` (1 to 100)
 /// says otherwise, oldest first unless `forward` is false.
 pub(super) async fn list(
@@ -42,10 +33,9 @@ pub(super) async fn list(
         Ok(l) => l,
         Err(r) => return r,
     };
-    let forward = match query_first(&query, "forward").map(|v| go_bool("forward", &v)) {
-        None => None,
-        Some(Ok(f)) => Some(f),
-        Some(Err(r)) => return r,
+    let forward = match query_number::<bool>(&query, "forward") {
+        Ok(f) => f,
+        Err(r) => return r,
     };
     let req = api::ListChannelMessagesRequest {
         channel_id,

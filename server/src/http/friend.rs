@@ -337,9 +337,7 @@ async fn import<H: ImportCall>(
         Ok(a) => a,
         Err(r) => return r,
     };
-    let reset = query_first(&query_map(&uri), "reset")
-        .map(|v| super::channel::go_bool("reset", &v))
-        .transpose();
+    let reset = query_number::<bool>(&query_map(&uri), "reset");
     let req = match reset {
         Ok(reset) => H::request(account, reset),
         Err(r) => return r,

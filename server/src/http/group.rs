@@ -12,7 +12,6 @@ use nakama_runtime_host::abi::hooks::{hook, Hook};
 use nakama_runtime_host::abi::{api, Code};
 use uuid::Uuid;
 
-use super::channel::go_bool;
 use super::{
     gateway_err, gateway_ok, query_first, query_map, query_number, read_json, session, App, Shared,
 };
@@ -62,15 +61,6 @@ fn group_id(id: &str) -> Result<String, Response> {
         return Err(bad("Group ID must be set."));
     }
     parse_uuid(id).ok_or_else(|| bad("Group ID must be a valid ID."))
-}
-
-fn bool_param(
-    query: &std::collections::HashMap<String, Vec<String>>,
-    name: &str,
-) -> Result<Option<bool>, Response> {
-    query_first(query, name)
-        .map(|v| go_bool(name, &v))
-        .transpose()
 }
 
 /// `POST /v2/group`: a group with the caller as its superadmin.
@@ -424,7 +414,7 @@ pub(super) async fn list(State(app): Shared, uri: Uri, headers: HeaderMap) -> Re
             limit: query_number(&query, "limit")?,
             lang_tag: query_first(&query, "lang_tag").unwrap_or_default(),
             members: query_number(&query, "members")?,
-            open: bool_param(&query, "open")?,
+            open: query_number::<bool>(&query, "open")?,
         };
         let req = app.before::<hook::ListGroups>(Some(&claims), req).await?;
         let limit = match req.limit {

@@ -5,7 +5,6 @@
 //! around each.
 
 use std::collections::HashMap;
-use std::str::FromStr;
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -49,7 +48,7 @@ pub(super) struct ListQuery<L> {
     pub(super) expiry: Option<i64>,
 }
 
-pub(super) fn list_query<L: FromStr>(
+pub(super) fn list_query<L: super::GoQueryValue>(
     app: &App,
     headers: &HeaderMap,
     uri: &Uri,
