@@ -236,6 +236,20 @@ pub fn check_body_fields(port: u16) {
     let (_, _, account) = send("GET", "/v2/account", "");
     assert_eq!(account["user"]["display_name"], name.as_str(), "{account}");
 
+    // A value longer than its column in Nakama's schema fails the whole
+    // update, as PostgreSQL refuses it.
+    let body = r#"{"timezone":"tz","lang_tag":"1234567890123456789"}"#;
+    let (status, message, _) = send("PUT", "/v2/account", body);
+    let failed = Some("Error while trying to update account.".to_string());
+    assert_eq!((status, message), (500, failed));
+    let (_, _, account) = send("GET", "/v2/account", "");
+    assert_eq!(account["user"].get("timezone"), None, "{account}");
+    // A storage delete names a collection and a key.
+    let body = r#"{"object_ids":[{"collection":"c"}]}"#;
+    let (status, message, _) = send("PUT", "/v2/storage/delete", body);
+    let unset = "Invalid collection or key value supplied. They must be set.";
+    assert_eq!((status, message.as_deref()), (400, Some(unset)));
+
     // An integer in a string, in a field named in lowerCamel.
     let group = format!("bf-group-{suffix}");
     let body = format!(r#"{{"name":"{group}","maxCount":"7","open":true,"description":null}}"#);

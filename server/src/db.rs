@@ -756,15 +756,23 @@ pub fn update_account(
     user_id: &str,
     req: &api::UpdateAccountRequest,
 ) -> Result<(), CallError> {
+    // The columns' widths in Nakama's schema (VARCHAR(n), in characters):
+    // PostgreSQL refuses a longer value, and the update with it.
     let fields = [
-        ("username", &req.username),
-        ("display_name", &req.display_name),
-        ("avatar_url", &req.avatar_url),
-        ("lang_tag", &req.lang_tag),
-        ("location", &req.location),
-        ("timezone", &req.timezone),
+        ("username", &req.username, 128),
+        ("display_name", &req.display_name, 255),
+        ("avatar_url", &req.avatar_url, 512),
+        ("lang_tag", &req.lang_tag, 18),
+        ("location", &req.location, 255),
+        ("timezone", &req.timezone, 255),
     ];
-    for (column, value) in fields {
+    let too_long = |(_, v, width): &(_, &Option<String>, usize)| {
+        v.as_ref().is_some_and(|v| v.chars().count() > *width)
+    };
+    if fields.iter().any(too_long) {
+        return Err(err(Code::Internal, "Error while trying to update account."));
+    }
+    for (column, value, _) in fields {
         if let Some(v) = value {
             let r = c.execute(
                 &format!("UPDATE users SET {column} = ?1, update_time = ?2 WHERE id = ?3"),

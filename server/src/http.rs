@@ -1734,6 +1734,16 @@ async fn storage_read(State(app): Shared, headers: HeaderMap, body: Body) -> Res
 
 async fn storage_delete(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
     hooked_db_call::<hook::DeleteStorageObjects, _>(&app, &headers, body, |claims, req| {
+        if req
+            .object_ids
+            .iter()
+            .any(|o| o.collection.is_empty() || o.key.is_empty())
+        {
+            return Err(gateway_err(
+                Code::InvalidArgument,
+                "Invalid collection or key value supplied. They must be set.",
+            ));
+        }
         let deletes: Vec<nk::StorageDeleteOp> = req
             .object_ids
             .iter()
