@@ -16,7 +16,12 @@
 //! * enums are `i32` (the gateway writes numbers); the named values live in
 //!   [`operator`], [`store_provider`], [`store_environment`] and in associated
 //!   constants such as [`Friend::BLOCKED`] and [`GroupUser::ADMIN`]. Enum
-//!   fields also accept the value's name on input.
+//!   fields also accept the value's name on input; a name they do not know
+//!   reads as 0 (unset), as protojson reads it;
+//! * the kinds JSON does not show (int64, enums, timestamps) are read
+//!   through the newtype names of [`serde_helpers::kind`], so that a
+//!   deserializer with protojson's rules (the dev host's gateway) can check
+//!   them as protojson does; serde_json passes them through.
 //!
 //! Nested proto messages are named by their own name: `FriendOfFriend`,
 //! `GroupUser`, `UserGroup`, `LeaderboardRecordWrite`, `TournamentRecordWrite`.
