@@ -116,6 +116,25 @@ impl Registry {
         }
     }
 
+    /// A status presence for the session, its user's followers told;
+    /// false when it has one already.
+    fn join(&mut self, me: &Presence, status: &str) -> bool {
+        let joined = presence(me, status);
+        let list = self.presences.entry(me.user_id.clone()).or_default();
+        if list.iter().any(|p| p.session_id == me.session_id) {
+            return false;
+        }
+        list.push(joined.clone());
+        self.tell(
+            &me.user_id,
+            Event {
+                joins: vec![joined],
+                leaves: Vec::new(),
+            },
+        );
+        true
+    }
+
     /// Removes the session's status presence, if it has one.
     fn untrack(&mut self, user_id: &str, session_id: &str) -> Option<StatusPresence> {
         let list = self.presences.get_mut(user_id)?;
@@ -191,15 +210,7 @@ impl Statuses {
         );
         r.follow(&me.session_id, &HashSet::from([me.user_id.clone()]));
         if status {
-            let joined = presence(me, "");
-            (r.presences.entry(me.user_id.clone()).or_default()).push(joined.clone());
-            r.tell(
-                &me.user_id,
-                Event {
-                    joins: vec![joined],
-                    leaves: Vec::new(),
-                },
-            );
+            r.join(me, "");
         }
     }
 
@@ -370,21 +381,7 @@ impl Statuses {
     /// presence for the session, its followers told, as Nakama's tracker
     /// does; false when it has one already.
     pub fn stream_join(&self, me: &Presence, status: &str) -> bool {
-        let joined = presence(me, status);
-        let mut r = self.lock();
-        let list = r.presences.entry(me.user_id.clone()).or_default();
-        if list.iter().any(|p| p.session_id == me.session_id) {
-            return false;
-        }
-        list.push(joined.clone());
-        r.tell(
-            &me.user_id,
-            Event {
-                joins: vec![joined],
-                leaves: Vec::new(),
-            },
-        );
-        true
+        self.lock().join(me, status)
     }
 
     /// `status_update`: sets the session's status (a leave of the old
