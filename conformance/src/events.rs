@@ -153,6 +153,10 @@ pub fn check_events(port: u16) {
             false => "websocket: close 1006 (abnormal closure): unexpected EOF".to_string(),
             true => format!("read tcp {server}->{client}: read: connection reset by peer"),
         };
-        assert_eq!(ended["properties"], json!({ "reason": reason }), "{ended}");
+        // Nakama ends the session from whichever of its socket's reader
+        // and writer fails first; when it is the writer, the reason is
+        // empty (seen once in about ten runs on Nakama 3.40.0).
+        let got = &ended["properties"]["reason"];
+        assert!(got == reason.as_str() || got == "", "{ended}");
     }
 }
