@@ -780,7 +780,22 @@ impl Modules {
 
     /// The handler registered as `callee`, and how its calls are named.
     fn target<'s>(&'s self, callee: Callee<'_>) -> Option<(Target, CallKind<'s>)> {
+        // The bridge names every call by index; the names' match is out of
+        // line so that its calls do not read the match's jump table (a
+        // cold line of the library's data per call under load).
         let index = match callee {
+            Callee::Registered(index) => index,
+            named => self.index_of(named)?,
+        };
+        let r = self.registered.get(index as usize)?;
+        Some((r.target, r.kind()))
+    }
+
+    /// The index of the handler registered under a name.
+    #[inline(never)]
+    fn index_of(&self, callee: Callee<'_>) -> Option<u32> {
+        Some(match callee {
+            Callee::Registered(index) => index,
             // Ids are stored lower-cased; lower-case the request's only if
             // needed.
             Callee::Rpc(id) => match self.rpcs.get(id) {
@@ -793,10 +808,7 @@ impl Modules {
             Callee::MatchmakerMatched => *self.matchmaker.get("")?,
             Callee::BeforeRt(name) => *self.before_rt.get(name)?,
             Callee::AfterRt(name) => *self.after_rt.get(name)?,
-            Callee::Registered(index) => index,
-        };
-        let r = self.registered.get(index as usize)?;
-        Some((r.target, r.kind()))
+        })
     }
 
     /// The module's view of a call's context, and its host token. A view
