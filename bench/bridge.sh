@@ -23,7 +23,9 @@
 # the Go echo (storage_rw) against a Go echo (storage_rw) that works
 # BENCH_SPIN_NS (2000) ns of CPU more per call (storage_rw: a third before
 # each nk call and after the last), both runs, to show what a known extra
-# cost per call does to the ratios.
+# cost per call does to the ratios; and (row "echo-go/cgo") the Go echo
+# against go_echo_cgo, the same echo plus one cgo call to an empty C
+# function: the floor of any bridge that links Rust in through cgo.
 # OTHERS="lua js" adds Nakama's other runtimes: bench/lua-module (Lua) and
 # bench/js-module (JavaScript, what a TypeScript module compiles to), the
 # same three RPCs as lua_* and js_*, measured against the Rust module the
@@ -102,6 +104,11 @@ for process in $(seq "$processes"); do
       echo "==> control: go_$load against go_${load}_spin, at saturation and at $rate req/s" >&2
       echo "$load-go/spin $(lg "go_${load}_spin")" >>"$results"
       echo "$load-go/spin $rate $(lg "go_${load}_spin" --rate "$rate")" >>"$fixed"
+      if [ "$load" = echo ]; then
+        echo "==> control: go_echo against go_echo_cgo, at saturation and at $rate req/s" >&2
+        echo "echo-go/cgo $(lg go_echo_cgo)" >>"$results"
+        echo "echo-go/cgo $rate $(lg go_echo_cgo --rate "$rate")" >>"$fixed"
+      fi
     fi
     for other in "${others[@]}"; do
       echo "==> ${other}_$load against the Rust $load at saturation" >&2
@@ -136,7 +143,7 @@ def pct(values):
 
 med = statistics.median
 print("\nAt saturation, Rust / Go (median over the processes, then each process; "
-      "rows -lua, -js: Rust / Lua, Rust / JavaScript; -go/go and -go/spin: Go / Go):")
+      "rows -lua, -js: Rust / Lua, Rust / JavaScript; -go/go, -go/spin and -go/cgo: Go / Go):")
 print(f"{'load':13} {'a r/s':>7} {'b r/s':>8} {'rate over the run':>26} {'median of slot pairs':>26} "
       f"{'p99 a/b ms':>15} {'errors':>6}")
 for load, rs in runs(sys.argv[1], False).items():

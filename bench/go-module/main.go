@@ -1,7 +1,7 @@
 // Package main is the Go reference module of the benchmark: the same RPCs
 // and hook as fixtures/golden-module (the module the golden vectors were
-// recorded with), as a Go plugin for a real Nakama, plus echo_spin and
-// storage_rw_spin, the controls of bench/bridge.sh.
+// recorded with), as a Go plugin for a real Nakama, plus echo_spin,
+// storage_rw_spin and echo_cgo, the controls of bench/bridge.sh.
 //
 // With runtime.env BENCH_RPC_PREFIX set (bench/bridge.sh sets "go_"), its
 // RPC ids take that prefix and the hook is left out, so it runs in one
@@ -51,6 +51,9 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 		return err
 	}
 	if err := initializer.RegisterRpc(prefix+"storage_rw_spin", storageRWSpin); err != nil {
+		return err
+	}
+	if err := initializer.RegisterRpc(prefix+"echo_cgo", echoCgo); err != nil {
 		return err
 	}
 	if prefix != "" {
