@@ -152,3 +152,10 @@ pub fn assert_cases(got: &serde_json::Value, want: &serde_json::Value) {
     assert!(differ.is_empty(), "{}", differ.join("\n"));
     assert_eq!(got_cases.len(), want_cases.len(), "{got}");
 }
+
+/// The host under test, for the checks where the hosts differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Host {
+    DevHost,
+    Nakama,
+}

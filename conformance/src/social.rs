@@ -13,13 +13,7 @@ use serde_json::{json, Value};
 use crate::http::request;
 use crate::nk::call;
 use crate::realtime::User;
-
-/// The host under test, where the hosts differ.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Host {
-    DevHost,
-    Nakama,
-}
+pub use crate::Host;
 
 /// Facebook Instant Games signed player info for player
 /// `conformance-player`, signed with the empty app secret (Nakama's

@@ -182,7 +182,7 @@ fn realtime_hooks_pass_rewrite_refuse_and_follow_messages_as_nakama() {
 #[test]
 fn event_handlers_get_clients_modules_and_sessions_events_as_nakama() {
     let server = Server::start(&["fixture-events"], &["--logger.level", "info"]);
-    nakama_conformance::events::check_events(server.port);
+    nakama_conformance::events::check_events(server.port, nakama_conformance::Host::DevHost);
     let log = std::fs::read_to_string(&server.log).unwrap();
     // The failing handler's error is logged, naming the module and event.
     assert!(

@@ -730,7 +730,7 @@ fn event_handlers_run_in_nakama_as_on_the_dev_host() {
     // and RegisterEventSessionEnd; Nakama queues the events for them.
     let runtime = runtime_folder(&["fixture-events"]);
     let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
-    nakama_conformance::events::check_events(nakama.port);
+    nakama_conformance::events::check_events(nakama.port, nakama_conformance::Host::Nakama);
     let failed = nakama.log_lines("Runtime event handler returned an error");
     assert!(
         failed
