@@ -307,6 +307,121 @@ pub fn check_query_params(port: u16) {
     for path in ["/v2/group?open=T", "/v2/friend?limit=%2B5&state=0"] {
         assert_eq!(get(path).0, 200, "{path}");
     }
+
+    // A text field given twice is refused too, wrapped ones (`label`)
+    // included. The gateway reads the query, and a body, before the
+    // auth check: a malformed one answers 400 whatever the token.
+    let too_many = |field: &str| format!("too many values for field \"{field}\": a, b");
+    let twice = [
+        ("/v2/friend?cursor=a&cursor=b", too_many("cursor")),
+        ("/v2/friend/friends?cursor=a&cursor=b", too_many("cursor")),
+        ("/v2/storage/saves?user_id=a&user_id=b", too_many("user_id")),
+        (
+            "/v2/leaderboard/board?cursor=a&cursor=b",
+            too_many("cursor"),
+        ),
+        (
+            "/v2/tournament/t/owner/o?cursor=a&cursor=b",
+            too_many("cursor"),
+        ),
+        ("/v2/match?label=a&label=b", too_many("label")),
+        (
+            "/v2/notification?cacheable_cursor=a&cacheable_cursor=b",
+            too_many("cacheable_cursor"),
+        ),
+        (
+            "/v2/group?limit=abc",
+            parsing("limit", "ParseInt", "abc", "invalid syntax"),
+        ),
+    ];
+    for (path, message) in twice {
+        assert_eq!(get(path), (400, Some(message.clone())), "{path}");
+        for auth in [None, Some("Bearer bad")] {
+            let headers: Vec<(&str, &str)> =
+                auth.map(|a| ("Authorization", a)).into_iter().collect();
+            let r = request(port, "GET", path, &headers, None).expect(path);
+            assert_eq!(
+                (r.status, r.json()["message"].clone()),
+                (400, json!(message)),
+                "{path} {auth:?}"
+            );
+        }
+    }
+    let malformed = "invalid character 'b' looking for beginning of object key string";
+    let wrong_key = "Basic d3JvbmdrZXk6"; // wrongkey:
+    let no_auth: &[(&str, &str)] = &[];
+    for (method, path, headers, body, message) in [
+        ("PUT", "/v2/account", no_auth, "{bad", malformed.to_string()),
+        (
+            "POST",
+            "/v2/friend?metadata=a&metadata=b",
+            no_auth,
+            "",
+            too_many("metadata"),
+        ),
+        (
+            "POST",
+            "/v2/account/link/facebook?sync=x",
+            no_auth,
+            "{bad",
+            malformed.to_string(),
+        ),
+        (
+            "POST",
+            "/v2/account/link/facebook?sync=x",
+            no_auth,
+            "{}",
+            parsing("sync", "ParseBool", "x", "invalid syntax"),
+        ),
+        (
+            "POST",
+            "/v2/account/authenticate/custom",
+            &[("Authorization", wrong_key)],
+            "{bad",
+            malformed.to_string(),
+        ),
+        (
+            "POST",
+            "/v2/account/session/refresh",
+            no_auth,
+            "{bad",
+            malformed.to_string(),
+        ),
+        (
+            "POST",
+            "/v2/account/authenticate/custom?create=x",
+            no_auth,
+            "{\"id\":\"cid-123456\"}",
+            parsing("create", "ParseBool", "x", "invalid syntax"),
+        ),
+        (
+            "POST",
+            "/v2/account/authenticate/device?username=a&username=b",
+            &[("Authorization", SERVER_KEY)],
+            "{\"id\":\"qp-device-123456\"}",
+            too_many("username"),
+        ),
+    ] {
+        let r = request(port, method, path, headers, Some(body.as_bytes())).expect(path);
+        assert_eq!(
+            (r.status, r.json()["message"].clone()),
+            (400, json!(message)),
+            "{method} {path}"
+        );
+    }
+    // Go's booleans: `F` is false, so no account is made.
+    let r = request(
+        port,
+        "POST",
+        "/v2/account/authenticate/device?create=F",
+        &[("Authorization", SERVER_KEY)],
+        Some(format!("{{\"id\":\"qp-device-{}\"}}", crate::run_suffix()).as_bytes()),
+    )
+    .expect("create=F");
+    assert_eq!(
+        (r.status, r.json()["message"].clone()),
+        (404, json!("User account not found."))
+    );
 }
 
 /// The client's link, unlink and delete routes on the host on `port`.

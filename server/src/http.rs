@@ -545,10 +545,26 @@ async fn method_not_allowed() -> Response {
     gateway_err(Code::Unimplemented, "Method Not Allowed")
 }
 
-/// The first value of a query parameter (grpc-gateway refuses a text
-/// field given twice; the dev host reads the first).
-fn query_first(query: &HashMap<String, Vec<String>>, name: &str) -> Option<String> {
-    query_values(query, name).first().cloned()
+/// A text query parameter as grpc-gateway reads one into a request field:
+/// one value at most (`too many values for field "cursor": a, b`, 400).
+fn query_text(
+    query: &HashMap<String, Vec<String>>,
+    name: &str,
+) -> Result<Option<String>, Response> {
+    match query_values(query, name) {
+        [] => Ok(None),
+        [v] => Ok(Some(v.clone())),
+        values => Err(too_many_values(name, values)),
+    }
+}
+
+/// grpc-gateway's refusal of a field that is not a list given twice or more.
+fn too_many_values(name: &str, values: &[String]) -> Response {
+    let all = values.join(", ");
+    gateway_err(
+        Code::InvalidArgument,
+        &format!("too many values for field {name:?}: {all}"),
+    )
 }
 
 /// The values of query parameter `name`, given by its proto name or its
@@ -611,20 +627,15 @@ fn query_number<T: GoQueryValue>(
     query: &HashMap<String, Vec<String>>,
     name: &str,
 ) -> Result<Option<T>, Response> {
-    let refuse = |message: String| gateway_err(Code::InvalidArgument, &message);
-    let values = query_values(query, name);
-    let [v] = values else {
-        if values.is_empty() {
-            return Ok(None);
-        }
-        let all = values.join(", ");
-        return Err(refuse(format!("too many values for field {name:?}: {all}")));
+    let Some(v) = query_text(query, name)? else {
+        return Ok(None);
     };
-    T::go_parse(v).map(Some).map_err(|why| {
-        refuse(format!(
+    T::go_parse(&v).map(Some).map_err(|why| {
+        let message = format!(
             "parsing field {name:?}: strconv.{}: parsing {v:?}: {why}",
             T::FUNC
-        ))
+        );
+        gateway_err(Code::InvalidArgument, &message)
     })
 }
 
@@ -1140,19 +1151,18 @@ fn check_username(username: &str) -> Result<(), Response> {
     Ok(())
 }
 
-fn create_flag(query: &HashMap<String, Vec<String>>) -> Option<bool> {
-    query
-        .get("create")
-        .and_then(|v| v.first())
-        .map(|v| v != "false" && v != "0")
+/// The query of an authenticate route: `create` (Go's booleans) and
+/// `username`, refused as the gateway refuses them.
+struct AuthQuery {
+    create: Option<bool>,
+    username: String,
 }
 
-fn username_param(query: &HashMap<String, Vec<String>>) -> String {
-    query
-        .get("username")
-        .and_then(|v| v.first())
-        .cloned()
-        .unwrap_or_default()
+fn auth_query(query: &HashMap<String, Vec<String>>) -> Result<AuthQuery, Response> {
+    Ok(AuthQuery {
+        create: query_number::<bool>(query, "create")?,
+        username: query_text(query, "username")?.unwrap_or_default(),
+    })
 }
 
 /// The custom-id and device-id calls differ only in these.
@@ -1216,21 +1226,20 @@ async fn authenticate_device(state: Shared, uri: Uri, headers: HeaderMap, body: 
     authenticate_id::<hook::AuthenticateDevice>(state, uri, headers, body).await
 }
 
-/// Server key, body, before hook, Nakama's id validation, then the common
-/// tail.
-/// The start of an authenticate route: the server key, the body (the
-/// account), the request `request` makes of it and the query, then the
+/// The start of an authenticate route: the body (the account), the
+/// request `request` makes of it and the query, then the server key (as
+/// Nakama's gateway decodes a request before its auth check), then the
 /// before hook.
 async fn authenticate_request<H: Hook, A: DeserializeOwned + Default>(
     app: &Arc<App>,
     uri: &Uri,
     headers: &HeaderMap,
     body: Body,
-    request: impl FnOnce(A, &HashMap<String, Vec<String>>) -> H::Request,
+    request: impl FnOnce(A, &HashMap<String, Vec<String>>) -> Result<H::Request, Response>,
 ) -> Result<H::Request, Response> {
-    check_server_key(app, headers)?;
     let account: A = read_json(app, body).await?;
-    let req = request(account, &query_map(uri));
+    let req = request(account, &query_map(uri))?;
+    check_server_key(app, headers)?;
     app.before::<H>(None, req).await
 }
 
@@ -1241,7 +1250,8 @@ async fn authenticate_id<H: IdAuth>(
     body: Body,
 ) -> Response {
     let req = authenticate_request::<H, H::Account>(&app, &uri, &headers, body, |a, q| {
-        H::request(a, create_flag(q), username_param(q))
+        let q = auth_query(q)?;
+        Ok(H::request(a, q.create, q.username))
     });
     let req = match req.await {
         Ok(r) => r,
@@ -1278,10 +1288,13 @@ async fn authenticate_email(
         &uri,
         &headers,
         body,
-        |account, q| api::AuthenticateEmailRequest {
-            account: Some(account),
-            create: create_flag(q),
-            username: username_param(q),
+        |account, q| {
+            let q = auth_query(q)?;
+            Ok(api::AuthenticateEmailRequest {
+                account: Some(account),
+                create: q.create,
+                username: q.username,
+            })
         },
     );
     let req = match req.await {
@@ -1383,13 +1396,13 @@ async fn finish_auth<H: Hook<Response = api::Session>>(
 }
 
 async fn session_refresh(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
-    if let Err(r) = check_server_key(&app, &headers) {
-        return r;
-    }
     let req: api::SessionRefreshRequest = match read_json(&app, body).await {
         Ok(a) => a,
         Err(r) => return r,
     };
+    if let Err(r) = check_server_key(&app, &headers) {
+        return r;
+    }
     let req = match app.before::<hook::SessionRefresh>(None, req).await {
         Ok(r) => r,
         Err(r) => return r,
@@ -1434,12 +1447,12 @@ async fn session_refresh(State(app): Shared, headers: HeaderMap, body: Body) -> 
 }
 
 async fn session_logout(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let req: api::SessionLogoutRequest = match read_json(&app, body).await {
         Ok(a) => a,
+        Err(r) => return r,
+    };
+    let claims = match session(&app, &headers) {
+        Ok(c) => c,
         Err(r) => return r,
     };
     let req = match app.before::<hook::SessionLogout>(Some(&claims), req).await {
@@ -1466,15 +1479,15 @@ async fn session_logout(State(app): Shared, headers: HeaderMap, body: Body) -> R
 /// `POST /v2/event`: an event for the modules' event handlers, queued
 /// (as Nakama's api_event.go: marked external, answered at once).
 async fn event(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let mut evt: api::Event = match read_json(&app, body).await {
         Ok(e) => e,
         Err(r) => return r,
     };
     evt.external = true;
+    let claims = match session(&app, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
     let ctx = app.hook_context(mode::EVENT, Some(&claims));
     app.events.publish(EventKind::Event, ctx, evt);
     gateway_ok(&serde_json::json!({}))
@@ -1504,12 +1517,12 @@ async fn get_account(State(app): Shared, headers: HeaderMap) -> Response {
 }
 
 async fn update_account(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let req: api::UpdateAccountRequest = match read_json(&app, body).await {
         Ok(a) => a,
+        Err(r) => return r,
+    };
+    let claims = match session(&app, &headers) {
+        Ok(c) => c,
         Err(r) => return r,
     };
     let req = match app.before::<hook::UpdateAccount>(Some(&claims), req).await {
@@ -1540,15 +1553,15 @@ async fn update_account(State(app): Shared, headers: HeaderMap, body: Body) -> R
 }
 
 async fn get_users(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let query = query_map(&uri);
     let req = api::GetUsersRequest {
         ids: query.get("ids").cloned().unwrap_or_default(),
         usernames: query.get("usernames").cloned().unwrap_or_default(),
         ..Default::default()
+    };
+    let claims = match session(&app, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
     };
     let req = match app.before::<hook::GetUsers>(Some(&claims), req).await {
         Ok(r) => r,
@@ -1653,12 +1666,12 @@ where
     H: Hook,
     D: FnOnce(&mut db::Conn) -> Result<H::Response, CallError> + Send + 'static,
 {
-    let claims = match session(app, headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let req: H::Request = match read_json(app, body).await {
         Ok(a) => a,
+        Err(r) => return r,
+    };
+    let claims = match session(app, headers) {
+        Ok(c) => c,
         Err(r) => return r,
     };
     let req = match app.before::<H>(Some(&claims), req).await {
@@ -1766,10 +1779,10 @@ async fn storage_list(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let user = query_map(&uri)
-        .get("user_id")
-        .and_then(|v| v.first().cloned())
-        .unwrap_or_default();
+    let user = match query_text(&query_map(&uri), "user_id") {
+        Ok(u) => u.unwrap_or_default(),
+        Err(r) => return r,
+    };
     list(state, collection, user, uri, headers).await
 }
 
@@ -1789,20 +1802,22 @@ async fn list(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
+    let query = query_map(&uri);
+    let req = (|| {
+        Ok::<_, Response>(api::ListStorageObjectsRequest {
+            user_id,
+            collection,
+            limit: Some(query_number(&query, "limit")?.unwrap_or(1)),
+            cursor: query_text(&query, "cursor")?.unwrap_or_default(),
+        })
+    })();
+    let req = match req {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
     let claims = match session(&app, &headers) {
         Ok(c) => c,
         Err(r) => return r,
-    };
-    let query = query_map(&uri);
-    let limit = match query_number(&query, "limit") {
-        Ok(l) => l.unwrap_or(1),
-        Err(r) => return r,
-    };
-    let req = api::ListStorageObjectsRequest {
-        user_id,
-        collection,
-        limit: Some(limit),
-        cursor: query_first(&query, "cursor").unwrap_or_default(),
     };
     let req = match app
         .before::<hook::ListStorageObjects>(Some(&claims), req)

@@ -9,7 +9,7 @@ use axum::response::Response;
 use nakama_runtime_host::abi::hooks::hook;
 use nakama_runtime_host::abi::{api, Code};
 
-use super::{gateway_err, gateway_ok, query_first, query_map, query_number, session, Shared};
+use super::{gateway_err, gateway_ok, query_map, query_number, query_text, session, Shared};
 use crate::channels::{HistoryError, Stream};
 
 fn bad(message: &str) -> Response {
@@ -24,24 +24,22 @@ pub(super) async fn list(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
+    let query = query_map(&uri);
+    let req = (|| {
+        Ok::<_, Response>(api::ListChannelMessagesRequest {
+            channel_id,
+            limit: query_number::<i32>(&query, "limit")?,
+            forward: query_number::<bool>(&query, "forward")?,
+            cursor: query_text(&query, "cursor")?.unwrap_or_default(),
+        })
+    })();
+    let req = match req {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
     let claims = match session(&app, &headers) {
         Ok(c) => c,
         Err(r) => return r,
-    };
-    let query = query_map(&uri);
-    let limit = match query_number::<i32>(&query, "limit") {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
-    let forward = match query_number::<bool>(&query, "forward") {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
-    let req = api::ListChannelMessagesRequest {
-        channel_id,
-        limit,
-        forward,
-        cursor: query_first(&query, "cursor").unwrap_or_default(),
     };
     let req = match app
         .before::<hook::ListChannelMessages>(Some(&claims), req)

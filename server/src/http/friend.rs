@@ -26,7 +26,7 @@ use nakama_runtime_host::abi::hooks::{hook, Hook};
 use nakama_runtime_host::abi::{api, Code};
 
 use super::{
-    gateway_err, gateway_ok, query_first, query_map, query_number, read_json, session, App, Shared,
+    gateway_err, gateway_ok, query_map, query_number, query_text, read_json, session, App, Shared,
 };
 use crate::db::friend::BAD_CURSOR;
 use crate::friends::{Change, Friends, Refusal};
@@ -50,22 +50,21 @@ impl App {
 /// `GET /v2/friend`: a page of the caller's relationships, 1000 unless
 /// `limit` (1 to 1000) says otherwise, in one `state` when given.
 pub(super) async fn list(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
+    let query = query_map(&uri);
+    let req = (|| {
+        Ok::<_, Response>(api::ListFriendsRequest {
+            limit: query_number::<i32>(&query, "limit")?,
+            state: query_number::<i32>(&query, "state")?,
+            cursor: query_text(&query, "cursor")?.unwrap_or_default(),
+        })
+    })();
+    let req = match req {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
     let claims = match session(&app, &headers) {
         Ok(c) => c,
         Err(r) => return r,
-    };
-    let query = query_map(&uri);
-    let (limit, state) = match (
-        query_number::<i32>(&query, "limit"),
-        query_number::<i32>(&query, "state"),
-    ) {
-        (Ok(l), Ok(s)) => (l, s),
-        (Err(r), _) | (_, Err(r)) => return r,
-    };
-    let req = api::ListFriendsRequest {
-        limit,
-        state,
-        cursor: query_first(&query, "cursor").unwrap_or_default(),
     };
     let req = match app.before::<hook::ListFriends>(Some(&claims), req).await {
         Ok(r) => r,
@@ -101,18 +100,18 @@ pub(super) async fn friends_of_friends(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
+    let query = query_map(&uri);
+    let (limit, cursor) = match (
+        query_number::<i32>(&query, "limit"),
+        query_text(&query, "cursor"),
+    ) {
+        (Ok(l), Ok(c)) => (l, c.unwrap_or_default()),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    let req = api::ListFriendsOfFriendsRequest { limit, cursor };
     let claims = match session(&app, &headers) {
         Ok(c) => c,
         Err(r) => return r,
-    };
-    let query = query_map(&uri);
-    let limit = match query_number::<i32>(&query, "limit") {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
-    let req = api::ListFriendsOfFriendsRequest {
-        limit,
-        cursor: query_first(&query, "cursor").unwrap_or_default(),
     };
     // No before hook: Nakama 3.40.0 runs none here (UNRUN_BEFORE_HOOK).
     let limit = match req.limit {
@@ -142,7 +141,7 @@ trait ChangeCall: Hook<Response = ()> {
     const MYSELF: &'static str;
     /// "Error while trying to add friends." and the like.
     const FAILED: &'static str;
-    fn request(query: &HashMap<String, Vec<String>>) -> Self::Request;
+    fn request(query: &HashMap<String, Vec<String>>) -> Result<Self::Request, Response>;
     /// The ids, usernames and metadata of a (hook-changed) request.
     fn parts(req: &Self::Request) -> (&[String], &[String], &str);
 }
@@ -155,12 +154,12 @@ impl ChangeCall for hook::AddFriends {
     const CHANGE: Change = Change::Add;
     const MYSELF: &'static str = "Cannot add self as friend.";
     const FAILED: &'static str = "Error while trying to add friends.";
-    fn request(query: &HashMap<String, Vec<String>>) -> Self::Request {
-        api::AddFriendsRequest {
+    fn request(query: &HashMap<String, Vec<String>>) -> Result<Self::Request, Response> {
+        Ok(api::AddFriendsRequest {
             ids: listed(query, "ids"),
             usernames: listed(query, "usernames"),
-            metadata: query_first(query, "metadata").unwrap_or_default(),
-        }
+            metadata: query_text(query, "metadata")?.unwrap_or_default(),
+        })
     }
     fn parts(req: &Self::Request) -> (&[String], &[String], &str) {
         (&req.ids, &req.usernames, &req.metadata)
@@ -171,11 +170,11 @@ impl ChangeCall for hook::DeleteFriends {
     const CHANGE: Change = Change::Delete;
     const MYSELF: &'static str = "Cannot delete self.";
     const FAILED: &'static str = "Error while trying to delete friends.";
-    fn request(query: &HashMap<String, Vec<String>>) -> Self::Request {
-        api::DeleteFriendsRequest {
+    fn request(query: &HashMap<String, Vec<String>>) -> Result<Self::Request, Response> {
+        Ok(api::DeleteFriendsRequest {
             ids: listed(query, "ids"),
             usernames: listed(query, "usernames"),
-        }
+        })
     }
     fn parts(req: &Self::Request) -> (&[String], &[String], &str) {
         (&req.ids, &req.usernames, "")
@@ -186,11 +185,11 @@ impl ChangeCall for hook::BlockFriends {
     const CHANGE: Change = Change::Block;
     const MYSELF: &'static str = "Cannot block self.";
     const FAILED: &'static str = "Error while trying to block friends.";
-    fn request(query: &HashMap<String, Vec<String>>) -> Self::Request {
-        api::BlockFriendsRequest {
+    fn request(query: &HashMap<String, Vec<String>>) -> Result<Self::Request, Response> {
+        Ok(api::BlockFriendsRequest {
             ids: listed(query, "ids"),
             usernames: listed(query, "usernames"),
-        }
+        })
     }
     fn parts(req: &Self::Request) -> (&[String], &[String], &str) {
         (&req.ids, &req.usernames, "")
@@ -209,15 +208,18 @@ pub(super) async fn block(state: Shared, uri: Uri, headers: HeaderMap) -> Respon
     change::<hook::BlockFriends>(state, uri, headers).await
 }
 
-/// Session, query, before hook, Nakama's checks, the change, after hook.
+/// Query, session, before hook, Nakama's checks, the change, after hook.
 /// A request naming nobody (and a removal of only unknown usernames)
 /// answers `{}` without the after hook, as in Nakama.
 async fn change<H: ChangeCall>(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
+    let req = match H::request(&query_map(&uri)) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
     let claims = match session(&app, &headers) {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let req = H::request(&query_map(&uri));
     let req = match app.before::<H>(Some(&claims), req).await {
         Ok(r) => r,
         Err(r) => return r,
@@ -329,10 +331,6 @@ async fn import<H: ImportCall>(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let account: Option<H::Account> = match read_json(&app, body).await {
         Ok(a) => a,
         Err(r) => return r,
@@ -340,6 +338,10 @@ async fn import<H: ImportCall>(
     let reset = query_number::<bool>(&query_map(&uri), "reset");
     let req = match reset {
         Ok(reset) => H::request(account, reset),
+        Err(r) => return r,
+    };
+    let claims = match session(&app, &headers) {
+        Ok(c) => c,
         Err(r) => return r,
     };
     match app.before::<H>(Some(&claims), req).await {

@@ -13,7 +13,7 @@ use nakama_runtime_host::abi::{api, Code};
 use uuid::Uuid;
 
 use super::{
-    gateway_err, gateway_ok, query_first, query_map, query_number, read_json, session, App, Shared,
+    gateway_err, gateway_ok, query_map, query_number, query_text, read_json, session, App, Shared,
 };
 use crate::db::group::{self, GroupError};
 use crate::groups::{parse_uuid, Groups};
@@ -66,8 +66,8 @@ fn group_id(id: &str) -> Result<String, Response> {
 /// `POST /v2/group`: a group with the caller as its superadmin.
 pub(super) async fn create(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
     run(async move {
-        let claims = session(&app, &headers)?;
         let req: api::CreateGroupRequest = read_json(&app, body).await?;
+        let claims = session(&app, &headers)?;
         let req = app.before::<hook::CreateGroup>(Some(&claims), req).await?;
         if req.name.is_empty() {
             return Err(bad("Group name must be set."));
@@ -113,9 +113,9 @@ pub(super) async fn update(
     body: Body,
 ) -> Response {
     run(async move {
-        let claims = session(&app, &headers)?;
         let mut req: api::UpdateGroupRequest = read_json(&app, body).await?;
         req.group_id = id;
+        let claims = session(&app, &headers)?;
         let req = app.before::<hook::UpdateGroup>(Some(&claims), req).await?;
         let gid = group_id(&req.group_id)?;
         if req.name.as_deref() == Some("") {
@@ -160,8 +160,8 @@ pub(super) async fn delete(
     headers: HeaderMap,
 ) -> Response {
     run(async move {
-        let claims = session(&app, &headers)?;
         let req = api::DeleteGroupRequest { group_id: id };
+        let claims = session(&app, &headers)?;
         let req = app.before::<hook::DeleteGroup>(Some(&claims), req).await?;
         let gid = group_id(&req.group_id)?;
         let (g, uid) = (gid.clone(), claims.uid.clone());
@@ -187,8 +187,8 @@ pub(super) async fn join(
     headers: HeaderMap,
 ) -> Response {
     run(async move {
-        let claims = session(&app, &headers)?;
         let req = api::JoinGroupRequest { group_id: id };
+        let claims = session(&app, &headers)?;
         let req = app.before::<hook::JoinGroup>(Some(&claims), req).await?;
         let gid = group_id(&req.group_id)?;
         groups(&app)
@@ -211,8 +211,8 @@ pub(super) async fn leave(
     headers: HeaderMap,
 ) -> Response {
     run(async move {
-        let claims = session(&app, &headers)?;
         let req = api::LeaveGroupRequest { group_id: id };
+        let claims = session(&app, &headers)?;
         let req = app.before::<hook::LeaveGroup>(Some(&claims), req).await?;
         let gid = group_id(&req.group_id)?;
         groups(&app)
@@ -273,10 +273,10 @@ where
     H::Request: MembersRequest,
 {
     run(async move {
-        let claims = session(&app, &headers)?;
         let query = query_map(&uri);
         let user_ids = query.get("user_ids").cloned().unwrap_or_default();
         let req = H::Request::make(id, user_ids);
+        let claims = session(&app, &headers)?;
         let req = app.before::<H>(Some(&claims), req).await?;
         let (gid, user_ids) = req.parts();
         let gid = group_id(gid)?;
@@ -335,14 +335,14 @@ pub(super) async fn users(
     headers: HeaderMap,
 ) -> Response {
     run(async move {
-        let claims = session(&app, &headers)?;
         let query = query_map(&uri);
         let req = api::ListGroupUsersRequest {
             group_id: id,
             limit: query_number(&query, "limit")?,
             state: query_number(&query, "state")?,
-            cursor: query_first(&query, "cursor").unwrap_or_default(),
+            cursor: query_text(&query, "cursor")?.unwrap_or_default(),
         };
+        let claims = session(&app, &headers)?;
         let req = app
             .before::<hook::ListGroupUsers>(Some(&claims), req)
             .await?;
@@ -372,14 +372,14 @@ pub(super) async fn user_groups(
     headers: HeaderMap,
 ) -> Response {
     run(async move {
-        let claims = session(&app, &headers)?;
         let query = query_map(&uri);
         let req = api::ListUserGroupsRequest {
             user_id: id,
             limit: query_number(&query, "limit")?,
             state: query_number(&query, "state")?,
-            cursor: query_first(&query, "cursor").unwrap_or_default(),
+            cursor: query_text(&query, "cursor")?.unwrap_or_default(),
         };
+        let claims = session(&app, &headers)?;
         let req = app
             .before::<hook::ListUserGroups>(Some(&claims), req)
             .await?;
@@ -406,16 +406,16 @@ pub(super) async fn user_groups(
 /// absent), `lang_tag`, `members`, `open`).
 pub(super) async fn list(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
     run(async move {
-        let claims = session(&app, &headers)?;
         let query = query_map(&uri);
         let req = api::ListGroupsRequest {
-            name: query_first(&query, "name").unwrap_or_default(),
-            cursor: query_first(&query, "cursor").unwrap_or_default(),
+            name: query_text(&query, "name")?.unwrap_or_default(),
+            cursor: query_text(&query, "cursor")?.unwrap_or_default(),
             limit: query_number(&query, "limit")?,
-            lang_tag: query_first(&query, "lang_tag").unwrap_or_default(),
+            lang_tag: query_text(&query, "lang_tag")?.unwrap_or_default(),
             members: query_number(&query, "members")?,
             open: query_number::<bool>(&query, "open")?,
         };
+        let claims = session(&app, &headers)?;
         let req = app.before::<hook::ListGroups>(Some(&claims), req).await?;
         let limit = match req.limit {
             None => 1,

@@ -17,7 +17,7 @@ use nakama_runtime_host::CallError;
 use serde_json::Value;
 
 use super::{
-    gateway_err, gateway_ok, query_first, query_map, query_number, read_json, session, App, Shared,
+    gateway_err, gateway_ok, query_map, query_number, query_text, read_json, session, App, Shared,
 };
 use crate::db::{self, leaderboard, Caller};
 use crate::session::Claims;
@@ -39,13 +39,16 @@ fn bad(message: &str) -> Response {
     gateway_err(Code::InvalidArgument, message)
 }
 
-/// What both listing routes read first: the session, the query, its
-/// `limit` and `expiry`.
+/// What the record listing routes read first: the query's `limit`,
+/// `expiry` and `cursor` (refused before the session is checked, as
+/// Nakama's gateway reads a query before its auth check), then the
+/// session.
 pub(super) struct ListQuery<L> {
     pub(super) claims: Claims,
     pub(super) query: HashMap<String, Vec<String>>,
     pub(super) limit: Option<L>,
     pub(super) expiry: Option<i64>,
+    pub(super) cursor: String,
 }
 
 pub(super) fn list_query<L: super::GoQueryValue>(
@@ -53,13 +56,16 @@ pub(super) fn list_query<L: super::GoQueryValue>(
     headers: &HeaderMap,
     uri: &Uri,
 ) -> Result<ListQuery<L>, Response> {
-    let claims = session(app, headers)?;
     let query = query_map(uri);
+    let limit = query_number(&query, "limit")?;
+    let expiry = query_number(&query, "expiry")?;
+    let cursor = query_text(&query, "cursor")?.unwrap_or_default();
     Ok(ListQuery {
-        limit: query_number(&query, "limit")?,
-        expiry: query_number(&query, "expiry")?,
-        claims,
+        claims: session(app, headers)?,
         query,
+        limit,
+        expiry,
+        cursor,
     })
 }
 
@@ -100,10 +106,6 @@ pub(super) async fn write(
     body: Body,
 ) -> Response {
     const FAILED: &str = "Error writing score to leaderboard.";
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let record: api::LeaderboardRecordWrite = match read_json(&app, body).await {
         Ok(r) => r,
         Err(r) => return r,
@@ -111,6 +113,10 @@ pub(super) async fn write(
     let req = api::WriteLeaderboardRecordRequest {
         leaderboard_id,
         record: Some(record),
+    };
+    let claims = match session(&app, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
     };
     let req = match app
         .before::<hook::WriteLeaderboardRecord>(Some(&claims), req)
@@ -177,6 +183,7 @@ pub(super) async fn list(
         query,
         limit,
         expiry,
+        cursor,
     } = match list_query(&app, &headers, &uri) {
         Ok(q) => q,
         Err(r) => return r,
@@ -185,7 +192,7 @@ pub(super) async fn list(
         leaderboard_id,
         owner_ids: query.get("owner_ids").cloned().unwrap_or_default(),
         limit,
-        cursor: query_first(&query, "cursor").unwrap_or_default(),
+        cursor,
         expiry,
     };
     let req = match app
@@ -262,9 +269,10 @@ pub(super) async fn around_owner(
 ) -> Response {
     let ListQuery {
         claims,
-        query,
+        query: _,
         limit,
         expiry,
+        cursor,
     } = match list_query(&app, &headers, &uri) {
         Ok(q) => q,
         Err(r) => return r,
@@ -274,7 +282,7 @@ pub(super) async fn around_owner(
         limit,
         owner_id,
         expiry,
-        cursor: query_first(&query, "cursor").unwrap_or_default(),
+        cursor,
     };
     let req = match app
         .before::<hook::ListLeaderboardRecordsAroundOwner>(Some(&claims), req)
@@ -316,11 +324,11 @@ pub(super) async fn delete(
     Path(leaderboard_id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
+    let req = api::DeleteLeaderboardRecordRequest { leaderboard_id };
     let claims = match session(&app, &headers) {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let req = api::DeleteLeaderboardRecordRequest { leaderboard_id };
     let req = match app
         .before::<hook::DeleteLeaderboardRecord>(Some(&claims), req)
         .await

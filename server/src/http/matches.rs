@@ -10,7 +10,7 @@ use axum::response::Response;
 use nakama_runtime_host::abi::hooks::hook;
 use nakama_runtime_host::abi::{api, Code};
 
-use super::{gateway_err, gateway_ok, query_first, query_map, query_number, session, Shared};
+use super::{gateway_err, gateway_ok, query_map, query_number, query_text, session, Shared};
 
 fn bad(message: &str) -> Response {
     gateway_err(Code::InvalidArgument, message)
@@ -19,30 +19,24 @@ fn bad(message: &str) -> Response {
 /// `GET`: `limit` (1 to 100, default 10), `authoritative`, `label`,
 /// `min_size`, `max_size`, `query`.
 pub(super) async fn list(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
+    let query = query_map(&uri);
+    let req = (|| {
+        Ok::<_, Response>(api::ListMatchesRequest {
+            limit: query_number::<i32>(&query, "limit")?,
+            authoritative: query_number::<bool>(&query, "authoritative")?,
+            label: query_text(&query, "label")?,
+            min_size: query_number::<i32>(&query, "min_size")?,
+            max_size: query_number::<i32>(&query, "max_size")?,
+            query: query_text(&query, "query")?,
+        })
+    })();
+    let req = match req {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
     let claims = match session(&app, &headers) {
         Ok(c) => c,
         Err(r) => return r,
-    };
-    let query = query_map(&uri);
-    let numbers = (|| {
-        Ok::<_, Response>((
-            query_number::<i32>(&query, "limit")?,
-            query_number::<bool>(&query, "authoritative")?,
-            query_number::<i32>(&query, "min_size")?,
-            query_number::<i32>(&query, "max_size")?,
-        ))
-    })();
-    let (limit, authoritative, min_size, max_size) = match numbers {
-        Ok(n) => n,
-        Err(r) => return r,
-    };
-    let req = api::ListMatchesRequest {
-        limit,
-        authoritative,
-        label: query_first(&query, "label"),
-        min_size,
-        max_size,
-        query: query_first(&query, "query"),
     };
     let req = match app.before::<hook::ListMatches>(Some(&claims), req).await {
         Ok(r) => r,

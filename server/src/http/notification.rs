@@ -10,23 +10,25 @@ use axum::response::Response;
 use nakama_runtime_host::abi::hooks::hook;
 use nakama_runtime_host::abi::{api, Code};
 
-use super::{gateway_err, gateway_ok, query_first, query_map, query_number, session, Shared};
+use super::{gateway_err, gateway_ok, query_map, query_number, query_text, session, Shared};
 use crate::db::{self, notification};
 
 /// `GET`: one notification unless `limit` (1 to 100) says otherwise.
 pub(super) async fn list(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
+    let query = query_map(&uri);
+    let req = (|| {
+        Ok::<_, Response>(api::ListNotificationsRequest {
+            limit: query_number::<i32>(&query, "limit")?,
+            cacheable_cursor: query_text(&query, "cacheable_cursor")?.unwrap_or_default(),
+        })
+    })();
+    let req = match req {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
     let claims = match session(&app, &headers) {
         Ok(c) => c,
         Err(r) => return r,
-    };
-    let query = query_map(&uri);
-    let limit = match query_number::<i32>(&query, "limit") {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
-    let req = api::ListNotificationsRequest {
-        limit,
-        cacheable_cursor: query_first(&query, "cacheable_cursor").unwrap_or_default(),
     };
     let req = match app
         .before::<hook::ListNotifications>(Some(&claims), req)
@@ -63,12 +65,12 @@ pub(super) async fn list(State(app): Shared, uri: Uri, headers: HeaderMap) -> Re
 
 /// `DELETE`: the caller's notifications of `ids` (others' are left alone).
 pub(super) async fn delete(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
+    let req = api::DeleteNotificationsRequest {
+        ids: query_map(&uri).remove("ids").unwrap_or_default(),
+    };
     let claims = match session(&app, &headers) {
         Ok(c) => c,
         Err(r) => return r,
-    };
-    let req = api::DeleteNotificationsRequest {
-        ids: query_map(&uri).remove("ids").unwrap_or_default(),
     };
     let req = match app
         .before::<hook::DeleteNotifications>(Some(&claims), req)

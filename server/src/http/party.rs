@@ -8,31 +8,27 @@ use axum::response::Response;
 use nakama_runtime_host::abi::hooks::hook;
 use nakama_runtime_host::abi::{api, Code};
 
-use super::{gateway_err, gateway_ok, query_first, query_map, query_number, session, Shared};
+use super::{gateway_err, gateway_ok, query_map, query_number, query_text, session, Shared};
 
 /// `GET`: `limit` (1 to 100, default 10), `open`, `query`, `cursor`;
 /// hidden parties are never listed here.
 pub(super) async fn list(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
+    let query = query_map(&uri);
+    let req = (|| {
+        Ok::<_, Response>(api::ListPartiesRequest {
+            limit: query_number::<i32>(&query, "limit")?,
+            open: query_number::<bool>(&query, "open")?,
+            query: query_text(&query, "query")?,
+            cursor: query_text(&query, "cursor")?,
+        })
+    })();
+    let req = match req {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
     let claims = match session(&app, &headers) {
         Ok(c) => c,
         Err(r) => return r,
-    };
-    let query = query_map(&uri);
-    let numbers = (|| {
-        Ok::<_, Response>((
-            query_number::<i32>(&query, "limit")?,
-            query_number::<bool>(&query, "open")?,
-        ))
-    })();
-    let (limit, open) = match numbers {
-        Ok(n) => n,
-        Err(r) => return r,
-    };
-    let req = api::ListPartiesRequest {
-        limit,
-        open,
-        query: query_first(&query, "query"),
-        cursor: query_first(&query, "cursor"),
     };
     let req = match app.before::<hook::ListParties>(Some(&claims), req).await {
         Ok(r) => r,

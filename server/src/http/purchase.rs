@@ -27,16 +27,16 @@ async fn hooked<H: Hook>(
 where
     H::Request: Default,
 {
-    let claims = match session(app, headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let req = match req {
         Some(r) => r,
         None => match read_json::<H::Request>(app, body).await {
             Ok(r) => r,
             Err(r) => return r,
         },
+    };
+    let claims = match session(app, headers) {
+        Ok(c) => c,
+        Err(r) => return r,
     };
     let req = match app.before::<H>(Some(&claims), req).await {
         Ok(r) => r,

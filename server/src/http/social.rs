@@ -22,22 +22,14 @@ use nakama_runtime_host::CallError;
 use serde::de::DeserializeOwned;
 
 use super::{
-    authenticate_request, create_flag, finish_auth, gateway_call_err, hooked_db_call, query_map,
-    username_param, Shared,
+    auth_query, authenticate_request, finish_auth, gateway_call_err, hooked_db_call, query_map,
+    query_number, Shared,
 };
 use crate::db::{self, Conn};
 use crate::nk::social::{self, Credential, Provider};
 
 fn refuse(message: &str) -> CallError {
     CallError::new(Code::InvalidArgument, message)
-}
-
-/// A boolean query parameter (`sync`), read as the gateway reads `create`.
-fn flag(query: &std::collections::HashMap<String, Vec<String>>, name: &str) -> Option<bool> {
-    query
-        .get(name)
-        .and_then(|v| v.first())
-        .map(|v| v != "false" && v != "0")
 }
 
 fn token(t: &str) -> Credential {
@@ -279,7 +271,9 @@ async fn authenticate<H: SocialAuth>(
     body: Body,
 ) -> Response {
     let req = authenticate_request::<H, H::Account>(&app, &uri, &headers, body, |a, q| {
-        H::request(a, create_flag(q), username_param(q), flag(q, "sync"))
+        let sync = query_number::<bool>(q, "sync")?;
+        let q = auth_query(q)?;
+        Ok(H::request(a, q.create, q.username, sync))
     });
     let req = match req.await {
         Ok(req) => req,
@@ -391,13 +385,17 @@ pub(super) async fn link_facebook(
     body: Body,
 ) -> Response {
     // The body is the account; `sync` is a query parameter.
-    let sync = flag(&query_map(&uri), "sync");
     let State(app) = state;
     let Ok(bytes) = super::read_body(&app, body).await else {
         return super::too_large();
     };
     let account: api::AccountFacebook = match super::json_body(&bytes) {
         Ok(a) => a,
+        Err(r) => return r,
+    };
+    // The gateway reads the body, then the query.
+    let sync = match query_number::<bool>(&query_map(&uri), "sync") {
+        Ok(s) => s,
         Err(r) => return r,
     };
     let req = serde_json::to_vec(&api::LinkFacebookRequest {

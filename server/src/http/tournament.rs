@@ -19,7 +19,7 @@ use nakama_runtime_host::abi::{api, Code};
 
 use super::leaderboard::{haystack_args, list_query, score_options, ListQuery};
 use super::{
-    gateway_err, gateway_ok, query_first, query_map, query_number, read_json, session, App, Shared,
+    gateway_err, gateway_ok, query_map, query_number, query_text, read_json, session, App, Shared,
 };
 use crate::db::{self, tournament, Caller};
 
@@ -45,10 +45,6 @@ fn bad(message: &str) -> Response {
 /// `GET /v2/tournament`: tournaments by category and time; without times,
 /// those not ended yet.
 async fn list(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let query = query_map(&uri);
     let req = (|| {
         Ok::<_, Response>(api::ListTournamentsRequest {
@@ -57,11 +53,15 @@ async fn list(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
             start_time: query_number(&query, "start_time")?,
             end_time: query_number(&query, "end_time")?,
             limit: query_number(&query, "limit")?,
-            cursor: query_first(&query, "cursor").unwrap_or_default(),
+            cursor: query_text(&query, "cursor")?.unwrap_or_default(),
         })
     })();
     let req = match req {
         Ok(r) => r,
+        Err(r) => return r,
+    };
+    let claims = match session(&app, &headers) {
+        Ok(c) => c,
         Err(r) => return r,
     };
     let req = match app
@@ -133,6 +133,7 @@ async fn records(
         query,
         limit,
         expiry,
+        cursor,
     } = match list_query(&app, &headers, &uri) {
         Ok(q) => q,
         Err(r) => return r,
@@ -141,7 +142,7 @@ async fn records(
         tournament_id,
         owner_ids: query.get("owner_ids").cloned().unwrap_or_default(),
         limit,
-        cursor: query_first(&query, "cursor").unwrap_or_default(),
+        cursor,
         expiry,
     };
     let req = match app
@@ -202,10 +203,6 @@ async fn write(
     body: Body,
 ) -> Response {
     const FAILED: &str = "Error writing score to tournament.";
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let record: api::TournamentRecordWrite = match read_json(&app, body).await {
         Ok(r) => r,
         Err(r) => return r,
@@ -213,6 +210,10 @@ async fn write(
     let req = api::WriteTournamentRecordRequest {
         tournament_id,
         record: Some(record),
+    };
+    let claims = match session(&app, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
     };
     let req = match app
         .before::<hook::WriteTournamentRecord>(Some(&claims), req)
@@ -309,11 +310,11 @@ async fn delete_record(
     Path(tournament_id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
+    let req = api::DeleteTournamentRecordRequest { tournament_id };
     let claims = match session(&app, &headers) {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let req = api::DeleteTournamentRecordRequest { tournament_id };
     let req = match app
         .before::<hook::DeleteTournamentRecord>(Some(&claims), req)
         .await
@@ -344,11 +345,11 @@ async fn join(
     Path(tournament_id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
+    let req = api::JoinTournamentRequest { tournament_id };
     let claims = match session(&app, &headers) {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let req = api::JoinTournamentRequest { tournament_id };
     let req = match app.before::<hook::JoinTournament>(Some(&claims), req).await {
         Ok(r) => r,
         Err(r) => return r,
@@ -393,9 +394,10 @@ async fn around_owner(
 ) -> Response {
     let ListQuery {
         claims,
-        query,
+        query: _,
         limit,
         expiry,
+        cursor,
     } = match list_query(&app, &headers, &uri) {
         Ok(q) => q,
         Err(r) => return r,
@@ -405,7 +407,7 @@ async fn around_owner(
         limit,
         owner_id,
         expiry,
-        cursor: query_first(&query, "cursor").unwrap_or_default(),
+        cursor,
     };
     let req = match app
         .before::<hook::ListTournamentRecordsAroundOwner>(Some(&claims), req)
