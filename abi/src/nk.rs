@@ -432,7 +432,7 @@ pub struct UsernamesArgs {
     pub usernames: Vec<String>,
 }
 
-/// `None` fields are left unchanged.
+/// `None` and empty fields are left unchanged.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AccountUpdateArgs {

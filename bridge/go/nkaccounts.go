@@ -237,6 +237,9 @@ func accountError(name string, err error) (int, bool) {
 		return 5, true
 	case name == "account_import_id" && strings.HasPrefix(msg, "error importing account: "):
 		return importErrorCode(strings.TrimPrefix(msg, "error importing account: ")), true
+	case (name == "account_update_id" || name == "multi_update") && strings.Contains(msg, "value too long for type"):
+		// PostgreSQL's refusal of a value longer than its column.
+		return 3, true
 	}
 	return 0, false
 }

@@ -1274,3 +1274,114 @@ fn check_multi_update(port: u16, fay: &User, gus: &User) {
     assert_eq!(fay.stored(port, "nka", "lost"), None);
     assert_eq!(fay.stored(port, "nka", "kept"), Some(json!({"v": 1})));
 }
+
+/// Account updates by a module (`AccountUpdateId`, `MultiUpdate`) and by
+/// the client, as Nakama's core applies them: empty fields left as they
+/// are, an unknown user no error, its username check, and a value longer
+/// than its column failing the whole update (in PostgreSQL's words for a
+/// module, Nakama's for the client). Then the character checks of the
+/// gateway's authenticate routes, whose classes are ASCII only.
+pub fn check_account_updates(port: u16) {
+    let suffix = crate::run_suffix();
+    let ann = User::new(
+        port,
+        &format!("upd-ann-{suffix}"),
+        &format!("updann{suffix}"),
+    );
+    let update = |mut fields: Value| {
+        fields["call"] = json!("update");
+        fields["user_id"] = json!(ann.user_id);
+        nk(port, fields)
+    };
+    let too_long = |width: usize| {
+        let pg = "ERROR: value too long for type character varying";
+        refusal(3, &format!("{pg}({width}) (SQLSTATE 22001)"))
+    };
+    let fields = json!({"display_name": "Ann", "lang_tag": "fr"});
+    assert_eq!(update(fields), Ok(Value::Null));
+    let fields = json!({"display_name": "Changed", "lang_tag": "x".repeat(19)});
+    assert_eq!(update(fields), too_long(18));
+    let fields = json!({"avatar_url": "x".repeat(513), "timezone": "x".repeat(256)});
+    assert_eq!(update(fields), too_long(512));
+    let multi = json!({"call": "multi", "account_updates": [
+        {"user_id": ann.user_id, "display_name": "Multi"},
+        {"user_id": ann.user_id, "location": "y".repeat(256)},
+    ]});
+    assert_eq!(nk(port, multi), too_long(255));
+    let (_, a) = account(port, &ann.token);
+    let user = &a["user"];
+    assert_eq!(
+        (&user["display_name"], &user["lang_tag"]),
+        (&json!("Ann"), &json!("fr")),
+        "{a}"
+    );
+    // An empty field is left as it is: this update has none to make.
+    let none = refusal(3, "No fields to update.");
+    assert_eq!(update(json!({"display_name": ""})), none);
+    let unknown = "5bd0c3a8-0b3e-4c57-a7f1-0d6f0e4c9a11";
+    let fields = json!({"call": "update", "user_id": unknown, "display_name": "x"});
+    assert_eq!(nk(port, fields), Ok(Value::Null));
+    // Usernames: ASCII controls and (Nakama's regexp as POSIX reads it)
+    // `[]` refused, spaces taken.
+    let invalid = refusal(
+        3,
+        "Username invalid, no spaces or control characters allowed.",
+    );
+    assert_eq!(update(json!({"username": "a[]b"})), invalid);
+    assert_eq!(update(json!({"username": "a\tb"})), invalid);
+    let spaced = format!("ann {suffix}");
+    assert_eq!(update(json!({"username": spaced})), Ok(Value::Null));
+    let (_, a) = account(port, &ann.token);
+    assert_eq!(a["user"]["username"], json!(spaced), "{a}");
+
+    // The client: nothing to change is refused too (an empty field there
+    // is a change, to none); the same widths, in Nakama's words.
+    let (status, body) = call(port, &ann.token, "PUT", "/v2/account", Some(json!({})));
+    assert_eq!(
+        (status, &body["message"]),
+        (400, &json!("No fields to update.")),
+        "{body}"
+    );
+    let (status, body) = call(
+        port,
+        &ann.token,
+        "PUT",
+        "/v2/account",
+        Some(json!({"display_name": ""})),
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = call(
+        port,
+        &ann.token,
+        "PUT",
+        "/v2/account",
+        Some(json!({"timezone": "z".repeat(256)})),
+    );
+    assert_eq!(
+        (status, &body["message"]),
+        (500, &json!("Error while trying to update account.")),
+        "{body}"
+    );
+
+    // Authenticate: usernames as above, ids with ASCII classes only.
+    let device = |query: &str, id: String| {
+        let r = request(
+            port,
+            "POST",
+            &format!("/v2/account/authenticate/device?{query}"),
+            &[("Authorization", SERVER_KEY)],
+            Some(json!({ "id": id }).to_string().as_bytes()),
+        )
+        .expect("authenticate");
+        (r.status, r.json()["message"].clone())
+    };
+    let invalid = json!("Username invalid, no spaces or control characters allowed.");
+    let id = format!("upd-device-{suffix}");
+    assert_eq!(device("username=a%5B%5Db", id.clone()), (400, invalid));
+    let named = format!("upd{suffix}%20%C2%85b");
+    assert_eq!(device(&format!("username={named}"), id).0, 200);
+    let spaced_id = format!("upd\u{a0}device\u{85}{suffix}");
+    assert_eq!(device("", spaced_id).0, 200);
+    let refused = json!("Device ID invalid, no spaces or control characters allowed.");
+    assert_eq!(device("", format!("upd device {suffix}")), (400, refused));
+}

@@ -399,7 +399,12 @@ impl Nakama {
         .await
     }
 
-    /// Changes the fields of `update` that are `Some`.
+    /// Changes the fields of `update` that are `Some` and not empty (as in
+    /// Nakama's Go runtime, an empty text leaves the field as it is). An
+    /// unknown user is no error; an update with nothing to change is
+    /// (`No fields to update.`), and so is a value longer than its column
+    /// (`lang_tag` 18 characters, `avatar_url` 512, `username` 128, the
+    /// others 255), which changes nothing.
     pub async fn account_update_id(&self, update: &nk::AccountUpdateArgs) -> Result<(), Error> {
         self.call::<nk::AccountUpdateId>(update).await
     }

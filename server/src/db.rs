@@ -756,23 +756,26 @@ pub fn update_account(
     user_id: &str,
     req: &api::UpdateAccountRequest,
 ) -> Result<(), CallError> {
-    // The columns' widths in Nakama's schema (VARCHAR(n), in characters):
-    // PostgreSQL refuses a longer value, and the update with it.
     let fields = [
-        ("username", &req.username, 128),
-        ("display_name", &req.display_name, 255),
-        ("avatar_url", &req.avatar_url, 512),
-        ("lang_tag", &req.lang_tag, 18),
-        ("location", &req.location, 255),
-        ("timezone", &req.timezone, 255),
+        ("username", &req.username),
+        ("display_name", &req.display_name),
+        ("avatar_url", &req.avatar_url),
+        ("lang_tag", &req.lang_tag),
+        ("location", &req.location),
+        ("timezone", &req.timezone),
     ];
-    let too_long = |(_, v, width): &(_, &Option<String>, usize)| {
-        v.as_ref().is_some_and(|v| v.chars().count() > *width)
+    if fields.iter().all(|(_, v)| v.is_none()) {
+        return Err(err(Code::InvalidArgument, "No fields to update."));
+    }
+    // PostgreSQL refuses a value longer than its column, and the update
+    // with it.
+    let too_long = |(c, v): &(&str, &Option<String>)| {
+        v.as_ref().and_then(|v| account::too_long(c, v)).is_some()
     };
     if fields.iter().any(too_long) {
         return Err(err(Code::Internal, "Error while trying to update account."));
     }
-    for (column, value, _) in fields {
+    for (column, value) in fields {
         if let Some(v) = value {
             let r = c.execute(
                 &format!("UPDATE users SET {column} = ?1, update_time = ?2 WHERE id = ?3"),
@@ -1270,34 +1273,13 @@ pub fn notification_list(c: &Conn, a: &nk::PageArgs) -> Result<nk::NotificationP
     })
 }
 
-/// Applies `AccountUpdateId`: the fields that are `Some`.
-pub fn account_update_id(c: &Conn, a: &nk::AccountUpdateArgs) -> Result<(), CallError> {
-    let exists: Option<i64> = c
-        .query_row("SELECT 1 FROM users WHERE id = ?1", [&a.user_id], |r| {
-            r.get(0)
-        })
-        .optional()
-        .map_err(internal)?;
-    if exists.is_none() {
-        return Err(err(Code::NotFound, "user not found"));
-    }
-    let req = api::UpdateAccountRequest {
-        username: a.username.clone(),
-        display_name: a.display_name.clone(),
-        avatar_url: a.avatar_url.clone(),
-        lang_tag: a.lang_tag.clone(),
-        location: a.location.clone(),
-        timezone: a.timezone.clone(),
-    };
-    update_account(c, &a.user_id, &req)?;
-    if let Some(m) = &a.metadata {
-        c.execute(
-            "UPDATE users SET metadata = ?1, update_time = ?2 WHERE id = ?3",
-            params![Value::Object(m.clone()).to_string(), c.now(), a.user_id],
-        )
-        .map_err(internal)?;
-    }
-    Ok(())
+/// Applies `AccountUpdateId` as Nakama's core does (the update of one
+/// `MultiUpdate` account, in a transaction of its own).
+pub fn account_update_id(c: &mut Conn, a: &nk::AccountUpdateArgs) -> Result<(), CallError> {
+    let now = c.now();
+    let tx = c.transaction().map_err(internal)?;
+    account::update_account(&tx, a, now)?;
+    tx.commit().map_err(internal)
 }
 
 /// A notification for a user, stored if it is persistent (the others

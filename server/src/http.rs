@@ -1132,11 +1132,11 @@ fn headers_json(headers: &HeaderMap) -> String {
 // ---- authentication -----------------------------------------------------------
 
 fn valid_id(id: &str) -> bool {
-    !id.chars().any(|c| c.is_whitespace() || c.is_control())
+    !crate::gochars::has_space_or_control(id)
 }
 
 fn check_username(username: &str) -> Result<(), Response> {
-    if username.chars().any(|c| c.is_control()) {
+    if crate::gochars::invalid_username(username) {
         return Err(gateway_err(
             Code::InvalidArgument,
             "Username invalid, no spaces or control characters allowed.",

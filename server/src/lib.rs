@@ -17,6 +17,7 @@ pub mod db;
 pub mod events;
 pub mod friends;
 pub mod gobody;
+pub mod gochars;
 pub mod gojson;
 pub mod groups;
 pub mod http;

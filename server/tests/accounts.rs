@@ -19,6 +19,7 @@ fn the_link_unlink_and_delete_routes_answer_as_nakama() {
 fn modules_ban_link_export_and_update_accounts_as_in_nakama() {
     let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
     nakama_conformance::accounts::check_nk_accounts(server.port);
+    nakama_conformance::accounts::check_account_updates(server.port);
 }
 
 #[test]

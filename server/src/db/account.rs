@@ -644,10 +644,11 @@ fn storage_all(c: &Conn, user_id: &str) -> Result<Vec<api::StorageObject>, CallE
     rows
 }
 
-/// One account update of `MultiUpdate`: its non-empty fields (Nakama's Go
-/// runtime passes empty ones as unchanged); an unknown user changes
-/// nothing.
-fn update_account(
+/// One account update of `MultiUpdate` and `AccountUpdateId`: its
+/// non-empty fields (Nakama's Go runtime passes empty ones as unchanged);
+/// an unknown user changes nothing. A value longer than its column in
+/// Nakama's schema fails as PostgreSQL fails it.
+pub(crate) fn update_account(
     tx: &Transaction<'_>,
     u: &nk::AccountUpdateArgs,
     now: i64,
@@ -665,11 +666,7 @@ fn update_account(
     .filter_map(|(c, v)| v.map(|v| (c, v)))
     .collect();
     if let Some(name) = columns.iter().find(|(c, _)| *c == "username") {
-        if name
-            .1
-            .chars()
-            .any(|ch| ch.is_control() || ch.is_whitespace())
-        {
+        if crate::gochars::invalid_username(&name.1) {
             return Err(err(
                 Code::InvalidArgument,
                 "Username invalid, no spaces or control characters allowed.",
@@ -681,6 +678,15 @@ fn update_account(
     }
     if columns.is_empty() {
         return Err(err(Code::InvalidArgument, "No fields to update."));
+    }
+    // PostgreSQL checks the columns in the table's order.
+    let by_table_order = COLUMNS
+        .iter()
+        .filter_map(|c| columns.iter().find(|(n, _)| n == c));
+    if let Some(width) = by_table_order.into_iter().find_map(|(c, v)| too_long(c, v)) {
+        let message =
+            format!("ERROR: value too long for type character varying({width}) (SQLSTATE 22001)");
+        return Err(err(Code::InvalidArgument, &message));
     }
     for (column, value) in columns {
         let r = tx.execute(
@@ -699,6 +705,30 @@ fn update_account(
         }
     }
     Ok(())
+}
+
+/// The account columns a client or module may set, in the order of
+/// Nakama's `users` table.
+const COLUMNS: [&str; 6] = [
+    "username",
+    "display_name",
+    "avatar_url",
+    "lang_tag",
+    "location",
+    "timezone",
+];
+
+/// The width of `column` in Nakama's schema (`VARCHAR(n)`, in characters)
+/// when `value` is longer.
+pub(crate) fn too_long(column: &str, value: &str) -> Option<usize> {
+    let width = match column {
+        "username" => 128,
+        "display_name" | "location" | "timezone" => 255,
+        "avatar_url" => 512,
+        "lang_tag" => 18,
+        _ => return None,
+    };
+    (value.chars().count() > width).then_some(width)
 }
 
 #[cfg(test)]

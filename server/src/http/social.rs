@@ -62,7 +62,7 @@ fn then_core(
     p: Provider,
     cred: Credential,
 ) -> Result<Login, CallError> {
-    if username.chars().any(char::is_control) {
+    if crate::gochars::invalid_username(username) {
         return Err(refuse(
             "Username invalid, no spaces or control characters allowed.",
         ));

@@ -16,6 +16,7 @@ use super::{checks, DevHostApi};
 use crate::channels::go_uuid;
 use crate::db::account::{self, Link};
 use crate::db::import;
+use crate::gochars::has_space_or_control;
 use crate::gojson;
 
 /// The refusal of an export without `account.user`, which Nakama 3.40.0
@@ -38,12 +39,6 @@ fn uuid_or(id: &str, message: &str) -> Result<String, CallError> {
 /// The link and unlink functions' user id check.
 fn link_user(id: &str) -> Result<String, CallError> {
     uuid_or(id, "user ID must be a valid identifier")
-}
-
-/// Nakama's `invalidCharsRegex`: POSIX (ASCII) control or space characters.
-fn has_space_or_control(s: &str) -> bool {
-    s.chars()
-        .any(|c| c.is_ascii_control() || c.is_ascii_whitespace())
 }
 
 /// Nakama's checks of an id to link: present, no spaces or control

@@ -7,6 +7,8 @@ use nakama_runtime_host::abi::nk;
 use nakama_runtime_host::abi::Code;
 use nakama_runtime_host::CallError;
 
+use crate::gochars::has_space_or_control;
+
 fn refuse(message: &str) -> Result<(), CallError> {
     Err(CallError::new(Code::InvalidArgument, message))
 }
@@ -203,16 +205,9 @@ pub fn leaderboard_record_delete(a: &nk::LeaderboardRecordDeleteArgs) -> Result<
     leaderboard_owner(&a.owner_id)
 }
 
-/// Go's `[[:cntrl:]]|[[:space:]]` (ids and emails).
-fn has_space_or_control(s: &str) -> bool {
-    s.chars().any(|c| c.is_control() || c.is_whitespace())
-}
-
 /// Nakama's module's username check (authenticate functions).
 pub fn username(username: &str) -> Result<(), CallError> {
-    // Go's `[[:cntrl:]]|[\t\n\r\f\v]`: control characters (tabs and line
-    // breaks are among them); a plain space is allowed.
-    if username.chars().any(char::is_control) {
+    if crate::gochars::invalid_username(username) {
         return refuse("expects username to be valid, no spaces or control characters allowed");
     }
     if username.len() > 128 {
