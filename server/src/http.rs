@@ -490,6 +490,12 @@ fn status_of(code: Code) -> StatusCode {
     StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
+/// Runs a handler written with `?` over `Result<Response, Response>`: an
+/// early `Err` is the answer as much as the final `Ok`.
+async fn run(f: impl std::future::Future<Output = Result<Response, Response>>) -> Response {
+    f.await.unwrap_or_else(|r| r)
+}
+
 /// A gateway error: `{"code","message"}`, `WWW-Authenticate` on 401s.
 fn gateway_err(code: Code, message: &str) -> Response {
     let body = serde_json::json!({"code": code.as_u32(), "message": message}).to_string();

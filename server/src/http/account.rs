@@ -14,7 +14,7 @@ use nakama_runtime_host::abi::hooks::{hook, Hook};
 use nakama_runtime_host::abi::Code;
 use nakama_runtime_host::CallError;
 
-use super::{gateway_call_err, gateway_err, gateway_ok, hooked_db_call, session, Shared};
+use super::{gateway_call_err, gateway_err, gateway_ok, hooked_db_call, run, session, Shared};
 use crate::db::account::{self, Link};
 use crate::db::Conn;
 use crate::nk::accounts as checks;
@@ -22,26 +22,24 @@ use crate::nk::accounts as checks;
 /// `DELETE /v2/account`: Nakama's `DeleteAccount` (not recorded); an
 /// account already gone is no error.
 pub(super) async fn delete(State(app): Shared, headers: HeaderMap) -> Response {
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = app.before::<hook::DeleteAccount>(Some(&claims), ()).await {
-        return r;
-    }
-    let uid = claims.uid.clone();
-    match app.db.run(move |c| account::delete(c, &uid, false)).await {
-        Ok(deleted) => {
-            if deleted {
-                app.sessions.invalidate_user(&claims.uid);
-                app.online.close_user(&claims.uid, None, Vec::new());
-            }
-            app.after::<hook::DeleteAccount>(Some(&claims), &(), &())
-                .await;
-            gateway_ok(&serde_json::json!({}))
+    run(async move {
+        let claims = session(&app, &headers)?;
+        app.before::<hook::DeleteAccount>(Some(&claims), ()).await?;
+        let uid = claims.uid.clone();
+        let deleted = app
+            .db
+            .run(move |c| account::delete(c, &uid, false))
+            .await
+            .map_err(|_| gateway_err(Code::Internal, "Error deleting user account."))?;
+        if deleted {
+            app.sessions.invalidate_user(&claims.uid);
+            app.online.close_user(&claims.uid, None, Vec::new());
         }
-        Err(_) => gateway_err(Code::Internal, "Error deleting user account."),
-    }
+        app.after::<hook::DeleteAccount>(Some(&claims), &(), &())
+            .await;
+        Ok(gateway_ok(&serde_json::json!({})))
+    })
+    .await
 }
 
 /// A link or unlink call: session, body, before hook, `check` (Nakama's

@@ -26,7 +26,8 @@ use nakama_runtime_host::abi::hooks::{hook, Hook};
 use nakama_runtime_host::abi::{api, Code};
 
 use super::{
-    gateway_err, gateway_ok, query_map, query_number, query_text, read_json, session, App, Shared,
+    gateway_err, gateway_ok, query_map, query_number, query_text, read_json, run, session, App,
+    Shared,
 };
 use crate::db::friend::BAD_CURSOR;
 use crate::friends::{Change, Friends, Refusal};
@@ -50,47 +51,39 @@ impl App {
 /// `GET /v2/friend`: a page of the caller's relationships, 1000 unless
 /// `limit` (1 to 1000) says otherwise, in one `state` when given.
 pub(super) async fn list(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
-    let query = query_map(&uri);
-    let req = (|| {
-        Ok::<_, Response>(api::ListFriendsRequest {
+    run(async move {
+        let query = query_map(&uri);
+        let req = api::ListFriendsRequest {
             limit: query_number::<i32>(&query, "limit")?,
             state: query_number::<i32>(&query, "state")?,
             cursor: query_text(&query, "cursor")?.unwrap_or_default(),
-        })
-    })();
-    let req = match req {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let req = match app.before::<hook::ListFriends>(Some(&claims), req).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let limit = match req.limit {
-        None => 1000,
-        Some(l @ 1..=1000) => l as usize,
-        Some(_) => return bad("Invalid limit - limit must be between 1 and 1000."),
-    };
-    if req.state.is_some_and(|s| !(0..=3).contains(&s)) {
-        return bad("Invalid state - state must be between 0 and 3.");
-    }
-    let listed = app
-        .friends()
-        .list(&claims.uid, limit, req.state, req.cursor.clone())
-        .await;
-    match listed {
-        Ok(out) => {
-            app.after::<hook::ListFriends>(Some(&claims), &out, &req)
-                .await;
-            gateway_ok(&out)
+        };
+        let claims = session(&app, &headers)?;
+        let req = app.before::<hook::ListFriends>(Some(&claims), req).await?;
+        let limit = match req.limit {
+            None => 1000,
+            Some(l @ 1..=1000) => l as usize,
+            Some(_) => return Err(bad("Invalid limit - limit must be between 1 and 1000.")),
+        };
+        if req.state.is_some_and(|s| !(0..=3).contains(&s)) {
+            return Err(bad("Invalid state - state must be between 0 and 3."));
         }
-        Err(e) if e.message == BAD_CURSOR => bad("Cursor is invalid."),
-        Err(_) => gateway_err(Code::Internal, "Error while trying to list friends."),
-    }
+        let out = app
+            .friends()
+            .list(&claims.uid, limit, req.state, req.cursor.clone())
+            .await
+            .map_err(|e| {
+                if e.message == BAD_CURSOR {
+                    bad("Cursor is invalid.")
+                } else {
+                    gateway_err(Code::Internal, "Error while trying to list friends.")
+                }
+            })?;
+        app.after::<hook::ListFriends>(Some(&claims), &out, &req)
+            .await;
+        Ok(gateway_ok(&out))
+    })
+    .await
 }
 
 /// `GET /v2/friend/friends`: a page of friends of friends, 10 unless
@@ -100,38 +93,35 @@ pub(super) async fn friends_of_friends(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let query = query_map(&uri);
-    let (limit, cursor) = match (
-        query_number::<i32>(&query, "limit"),
-        query_text(&query, "cursor"),
-    ) {
-        (Ok(l), Ok(c)) => (l, c.unwrap_or_default()),
-        (Err(r), _) | (_, Err(r)) => return r,
-    };
-    let req = api::ListFriendsOfFriendsRequest { limit, cursor };
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    // No before hook: Nakama 3.40.0 runs none here (UNRUN_BEFORE_HOOK).
-    let limit = match req.limit {
-        None => 10,
-        Some(l @ 1..=100) => l as usize,
-        Some(_) => return bad("Invalid limit - limit must be between 1 and 100."),
-    };
-    let listed = app
-        .friends()
-        .friends_of_friends(&claims.uid, limit, req.cursor.clone())
-        .await;
-    match listed {
-        Ok(out) => {
-            app.after::<hook::ListFriendsOfFriends>(Some(&claims), &out, &req)
-                .await;
-            gateway_ok(&out)
-        }
-        Err(e) if e.message == BAD_CURSOR => bad("Cursor is invalid."),
-        Err(_) => gateway_err(Code::Internal, "Error while trying to list friends."),
-    }
+    run(async move {
+        let query = query_map(&uri);
+        let req = api::ListFriendsOfFriendsRequest {
+            limit: query_number::<i32>(&query, "limit")?,
+            cursor: query_text(&query, "cursor")?.unwrap_or_default(),
+        };
+        let claims = session(&app, &headers)?;
+        // No before hook: Nakama 3.40.0 runs none here (UNRUN_BEFORE_HOOK).
+        let limit = match req.limit {
+            None => 10,
+            Some(l @ 1..=100) => l as usize,
+            Some(_) => return Err(bad("Invalid limit - limit must be between 1 and 100.")),
+        };
+        let out = app
+            .friends()
+            .friends_of_friends(&claims.uid, limit, req.cursor.clone())
+            .await
+            .map_err(|e| {
+                if e.message == BAD_CURSOR {
+                    bad("Cursor is invalid.")
+                } else {
+                    gateway_err(Code::Internal, "Error while trying to list friends.")
+                }
+            })?;
+        app.after::<hook::ListFriendsOfFriends>(Some(&claims), &out, &req)
+            .await;
+        Ok(gateway_ok(&out))
+    })
+    .await
 }
 
 /// The add, delete and block routes differ only in these.
@@ -212,52 +202,42 @@ pub(super) async fn block(state: Shared, uri: Uri, headers: HeaderMap) -> Respon
 /// A request naming nobody (and a removal of only unknown usernames)
 /// answers `{}` without the after hook, as in Nakama.
 async fn change<H: ChangeCall>(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
-    let req = match H::request(&query_map(&uri)) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let req = match app.before::<H>(Some(&claims), req).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let (ids, usernames, metadata) = H::parts(&req);
-    let friends = app.friends();
-    let targets = match friends
-        .targets(&claims.uid, &claims.usn, ids, usernames)
-        .await
-    {
-        Ok(Some(t)) => t,
-        Ok(None) => return gateway_ok(&serde_json::json!({})),
-        Err(Refusal::Myself) => return bad(H::MYSELF),
-        Err(Refusal::BadId(id)) => return bad(&format!("Invalid user ID '{id}'.")),
-        Err(Refusal::EmptyUsername) => return bad("Username must not be empty."),
-        Err(Refusal::NoneValid) if H::CHANGE == Change::Delete => {
-            app.log.info("No valid ID or username was provided.", &[]);
-            return gateway_ok(&serde_json::json!({}));
-        }
-        Err(Refusal::NoneValid) => return bad("No valid ID or username was provided."),
-        Err(Refusal::Failed) => return gateway_err(Code::Internal, H::FAILED),
-    };
-    let done = friends
-        .change(
-            H::CHANGE,
-            &claims.uid,
-            &claims.usn,
-            targets,
-            metadata.to_string(),
-        )
-        .await;
-    match done {
-        Ok(()) => {
-            app.after::<H>(Some(&claims), &(), &req).await;
-            gateway_ok(&serde_json::json!({}))
-        }
-        Err(_) => gateway_err(Code::Internal, H::FAILED),
-    }
+    run(async move {
+        let req = H::request(&query_map(&uri))?;
+        let claims = session(&app, &headers)?;
+        let req = app.before::<H>(Some(&claims), req).await?;
+        let (ids, usernames, metadata) = H::parts(&req);
+        let friends = app.friends();
+        let targets = match friends
+            .targets(&claims.uid, &claims.usn, ids, usernames)
+            .await
+        {
+            Ok(Some(t)) => t,
+            Ok(None) => return Ok(gateway_ok(&serde_json::json!({}))),
+            Err(Refusal::Myself) => return Err(bad(H::MYSELF)),
+            Err(Refusal::BadId(id)) => return Err(bad(&format!("Invalid user ID '{id}'."))),
+            Err(Refusal::EmptyUsername) => return Err(bad("Username must not be empty.")),
+            Err(Refusal::NoneValid) if H::CHANGE == Change::Delete => {
+                app.log.info("No valid ID or username was provided.", &[]);
+                return Ok(gateway_ok(&serde_json::json!({})));
+            }
+            Err(Refusal::NoneValid) => return Err(bad("No valid ID or username was provided.")),
+            Err(Refusal::Failed) => return Err(gateway_err(Code::Internal, H::FAILED)),
+        };
+        friends
+            .change(
+                H::CHANGE,
+                &claims.uid,
+                &claims.usn,
+                targets,
+                metadata.to_string(),
+            )
+            .await
+            .map_err(|_| gateway_err(Code::Internal, H::FAILED))?;
+        app.after::<H>(Some(&claims), &(), &req).await;
+        Ok(gateway_ok(&serde_json::json!({})))
+    })
+    .await
 }
 
 /// The Facebook and Steam imports differ only in these.
@@ -331,21 +311,13 @@ async fn import<H: ImportCall>(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let account: Option<H::Account> = match read_json(&app, body).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let reset = query_number::<bool>(&query_map(&uri), "reset");
-    let req = match reset {
-        Ok(reset) => H::request(account, reset),
-        Err(r) => return r,
-    };
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    match app.before::<H>(Some(&claims), req).await {
-        Ok(req) => H::answer(&req),
-        Err(r) => r,
-    }
+    run(async move {
+        let account: Option<H::Account> = read_json(&app, body).await?;
+        let reset = query_number::<bool>(&query_map(&uri), "reset")?;
+        let req = H::request(account, reset);
+        let claims = session(&app, &headers)?;
+        let req = app.before::<H>(Some(&claims), req).await?;
+        Ok(H::answer(&req))
+    })
+    .await
 }

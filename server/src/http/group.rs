@@ -2,8 +2,6 @@
 //! with Nakama's checks, codes and messages (server/api_group.go) and the
 //! modules' hooks around each. The work is [`crate::groups`]'.
 
-use std::future::Future;
-
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Uri};
@@ -13,7 +11,8 @@ use nakama_runtime_host::abi::{api, Code};
 use uuid::Uuid;
 
 use super::{
-    gateway_err, gateway_ok, query_map, query_number, query_text, read_json, session, App, Shared,
+    gateway_err, gateway_ok, query_map, query_number, query_text, read_json, run, session, App,
+    Shared,
 };
 use crate::db::group::{self, GroupError};
 use crate::groups::{parse_uuid, Groups};
@@ -34,10 +33,6 @@ fn groups(app: &App) -> Groups {
         online: app.online.clone(),
         status: app.status.clone(),
     }
-}
-
-async fn run(f: impl Future<Output = Result<Response, Response>>) -> Response {
-    f.await.unwrap_or_else(|r| r)
 }
 
 /// The after hook, then the answer (`{}` for calls that answer nothing).

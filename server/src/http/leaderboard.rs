@@ -17,7 +17,8 @@ use nakama_runtime_host::CallError;
 use serde_json::Value;
 
 use super::{
-    gateway_err, gateway_ok, query_map, query_number, query_text, read_json, session, App, Shared,
+    gateway_err, gateway_ok, query_map, query_number, query_text, read_json, run, session, App,
+    Shared,
 };
 use crate::db::{self, leaderboard, Caller};
 use crate::session::Claims;
@@ -106,68 +107,56 @@ pub(super) async fn write(
     body: Body,
 ) -> Response {
     const FAILED: &str = "Error writing score to leaderboard.";
-    let record: api::LeaderboardRecordWrite = match read_json(&app, body).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let req = api::WriteLeaderboardRecordRequest {
-        leaderboard_id,
-        record: Some(record),
-    };
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let req = match app
-        .before::<hook::WriteLeaderboardRecord>(Some(&claims), req)
-        .await
-    {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    if req.leaderboard_id.is_empty() {
-        return bad("Invalid leaderboard ID.");
-    }
-    let Some(record) = &req.record else {
-        return bad("Invalid input, record score value is required.");
-    };
-    let (metadata, operator) = match score_options(&record.metadata, record.operator, FAILED) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
-    let (id, uid, username) = (
-        req.leaderboard_id.clone(),
-        claims.uid.clone(),
-        claims.usn.clone(),
-    );
-    let (score, subscore) = (record.score, record.subscore);
-    let task = move |c: &mut db::Conn| {
-        leaderboard::write(
-            c,
-            Caller::Client(&uid),
-            leaderboard::Write {
-                id: &id,
-                owner_id: &uid,
-                username: &username,
-                score,
-                subscore,
-                metadata,
-                operator,
-            },
-        )
-    };
-    match app.db.run(task).await {
-        Ok(out) => {
-            app.after::<hook::WriteLeaderboardRecord>(Some(&claims), &out, &req)
-                .await;
-            gateway_ok(&out)
+    run(async move {
+        let record: api::LeaderboardRecordWrite = read_json(&app, body).await?;
+        let req = api::WriteLeaderboardRecordRequest {
+            leaderboard_id,
+            record: Some(record),
+        };
+        let claims = session(&app, &headers)?;
+        let req = app
+            .before::<hook::WriteLeaderboardRecord>(Some(&claims), req)
+            .await?;
+        if req.leaderboard_id.is_empty() {
+            return Err(bad("Invalid leaderboard ID."));
         }
-        Err(e) => api_err(
-            e,
-            "Leaderboard only allows authoritative score submissions.",
-            FAILED,
-        ),
-    }
+        let Some(record) = &req.record else {
+            return Err(bad("Invalid input, record score value is required."));
+        };
+        let (metadata, operator) = score_options(&record.metadata, record.operator, FAILED)?;
+        let (id, uid, username) = (
+            req.leaderboard_id.clone(),
+            claims.uid.clone(),
+            claims.usn.clone(),
+        );
+        let (score, subscore) = (record.score, record.subscore);
+        let task = move |c: &mut db::Conn| {
+            leaderboard::write(
+                c,
+                Caller::Client(&uid),
+                leaderboard::Write {
+                    id: &id,
+                    owner_id: &uid,
+                    username: &username,
+                    score,
+                    subscore,
+                    metadata,
+                    operator,
+                },
+            )
+        };
+        let out = app.db.run(task).await.map_err(|e| {
+            api_err(
+                e,
+                "Leaderboard only allows authoritative score submissions.",
+                FAILED,
+            )
+        })?;
+        app.after::<hook::WriteLeaderboardRecord>(Some(&claims), &out, &req)
+            .await;
+        Ok(gateway_ok(&out))
+    })
+    .await
 }
 
 /// `GET`: a page of records (`limit`, `cursor`) and the records of
@@ -178,65 +167,61 @@ pub(super) async fn list(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let ListQuery {
-        claims,
-        query,
-        limit,
-        expiry,
-        cursor,
-    } = match list_query(&app, &headers, &uri) {
-        Ok(q) => q,
-        Err(r) => return r,
-    };
-    let req = api::ListLeaderboardRecordsRequest {
-        leaderboard_id,
-        owner_ids: query.get("owner_ids").cloned().unwrap_or_default(),
-        limit,
-        cursor,
-        expiry,
-    };
-    let req = match app
-        .before::<hook::ListLeaderboardRecords>(Some(&claims), req)
-        .await
-    {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    if req.leaderboard_id.is_empty() {
-        return bad("Invalid leaderboard ID.");
-    }
-    let limit = match req.limit {
-        Some(l) if !(1..=1000).contains(&l) => {
-            return bad("Invalid limit - limit must be between 1 and 1000.")
+    run(async move {
+        let ListQuery {
+            claims,
+            query,
+            limit,
+            expiry,
+            cursor,
+        } = list_query(&app, &headers, &uri)?;
+        let req = api::ListLeaderboardRecordsRequest {
+            leaderboard_id,
+            owner_ids: query.get("owner_ids").cloned().unwrap_or_default(),
+            limit,
+            cursor,
+            expiry,
+        };
+        let req = app
+            .before::<hook::ListLeaderboardRecords>(Some(&claims), req)
+            .await?;
+        if req.leaderboard_id.is_empty() {
+            return Err(bad("Invalid leaderboard ID."));
         }
-        Some(l) => Some(l),
-        // Without a limit: one record, unless only owners' records are
-        // asked for.
-        None if req.owner_ids.is_empty() || !req.cursor.is_empty() => Some(1),
-        None => None,
-    };
-    let mut owner_ids = Vec::with_capacity(req.owner_ids.len());
-    for o in &req.owner_ids {
-        match uuid::Uuid::parse_str(o) {
-            Ok(u) => owner_ids.push(u.to_string()),
-            Err(_) => return bad("One or more owner IDs are invalid."),
+        let limit = match req.limit {
+            Some(l) if !(1..=1000).contains(&l) => {
+                return Err(bad("Invalid limit - limit must be between 1 and 1000."))
+            }
+            Some(l) => Some(l),
+            // Without a limit: one record, unless only owners' records are
+            // asked for.
+            None if req.owner_ids.is_empty() || !req.cursor.is_empty() => Some(1),
+            None => None,
+        };
+        let mut owner_ids = Vec::with_capacity(req.owner_ids.len());
+        for o in &req.owner_ids {
+            match uuid::Uuid::parse_str(o) {
+                Ok(u) => owner_ids.push(u.to_string()),
+                Err(_) => return Err(bad("One or more owner IDs are invalid.")),
+            }
         }
-    }
-    let (id, cursor, expiry) = (
-        req.leaderboard_id.clone(),
-        req.cursor.clone(),
-        req.expiry.unwrap_or(0),
-    );
-    let task =
-        move |c: &mut db::Conn| leaderboard::list(c, &id, &owner_ids, limit, &cursor, expiry);
-    match app.db.run(task).await {
-        Ok(out) => {
-            app.after::<hook::ListLeaderboardRecords>(Some(&claims), &out, &req)
-                .await;
-            gateway_ok(&out)
-        }
-        Err(e) => api_err(e, "", "Error listing records from leaderboard."),
-    }
+        let (id, cursor, expiry) = (
+            req.leaderboard_id.clone(),
+            req.cursor.clone(),
+            req.expiry.unwrap_or(0),
+        );
+        let task =
+            move |c: &mut db::Conn| leaderboard::list(c, &id, &owner_ids, limit, &cursor, expiry);
+        let out = app
+            .db
+            .run(task)
+            .await
+            .map_err(|e| api_err(e, "", "Error listing records from leaderboard."))?;
+        app.after::<hook::ListLeaderboardRecords>(Some(&claims), &out, &req)
+            .await;
+        Ok(gateway_ok(&out))
+    })
+    .await
 }
 
 /// A page-around-an-owner request's limit (`default` when absent) and
@@ -267,55 +252,49 @@ pub(super) async fn around_owner(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let ListQuery {
-        claims,
-        query: _,
-        limit,
-        expiry,
-        cursor,
-    } = match list_query(&app, &headers, &uri) {
-        Ok(q) => q,
-        Err(r) => return r,
-    };
-    let req = api::ListLeaderboardRecordsAroundOwnerRequest {
-        leaderboard_id,
-        limit,
-        owner_id,
-        expiry,
-        cursor,
-    };
-    let req = match app
-        .before::<hook::ListLeaderboardRecordsAroundOwner>(Some(&claims), req)
-        .await
-    {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    if req.leaderboard_id.is_empty() {
-        return bad("Invalid leaderboard ID.");
-    }
-    let (limit, owner) = match haystack_args(req.limit, 1, &req.owner_id) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let (id, cursor, expiry) = (
-        req.leaderboard_id.clone(),
-        req.cursor.clone(),
-        req.expiry.unwrap_or(0),
-    );
-    let task =
-        move |c: &mut db::Conn| leaderboard::haystack(c, &id, &owner, limit, &cursor, expiry);
-    match app.db.run(task).await {
-        Ok(out) => {
-            app.after::<hook::ListLeaderboardRecordsAroundOwner>(Some(&claims), &out, &req)
-                .await;
-            gateway_ok(&out)
+    run(async move {
+        let ListQuery {
+            claims,
+            query: _,
+            limit,
+            expiry,
+            cursor,
+        } = list_query(&app, &headers, &uri)?;
+        let req = api::ListLeaderboardRecordsAroundOwnerRequest {
+            leaderboard_id,
+            limit,
+            owner_id,
+            expiry,
+            cursor,
+        };
+        let req = app
+            .before::<hook::ListLeaderboardRecordsAroundOwner>(Some(&claims), req)
+            .await?;
+        if req.leaderboard_id.is_empty() {
+            return Err(bad("Invalid leaderboard ID."));
         }
-        // Nakama names only a missing leaderboard; a bad cursor here is
-        // its internal error.
-        Err(e) if e.code == Code::NotFound => gateway_err(Code::NotFound, "Leaderboard not found."),
-        Err(_) => gateway_err(Code::Internal, "Error querying records from leaderboard."),
-    }
+        let (limit, owner) = haystack_args(req.limit, 1, &req.owner_id)?;
+        let (id, cursor, expiry) = (
+            req.leaderboard_id.clone(),
+            req.cursor.clone(),
+            req.expiry.unwrap_or(0),
+        );
+        let task =
+            move |c: &mut db::Conn| leaderboard::haystack(c, &id, &owner, limit, &cursor, expiry);
+        let out = app.db.run(task).await.map_err(|e| {
+            // Nakama names only a missing leaderboard; a bad cursor here is
+            // its internal error.
+            if e.code == Code::NotFound {
+                gateway_err(Code::NotFound, "Leaderboard not found.")
+            } else {
+                gateway_err(Code::Internal, "Error querying records from leaderboard.")
+            }
+        })?;
+        app.after::<hook::ListLeaderboardRecordsAroundOwner>(Some(&claims), &out, &req)
+            .await;
+        Ok(gateway_ok(&out))
+    })
+    .await
 }
 
 /// `DELETE`: the caller's record of the current period.
@@ -324,34 +303,28 @@ pub(super) async fn delete(
     Path(leaderboard_id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let req = api::DeleteLeaderboardRecordRequest { leaderboard_id };
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let req = match app
-        .before::<hook::DeleteLeaderboardRecord>(Some(&claims), req)
-        .await
-    {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    if req.leaderboard_id.is_empty() {
-        return bad("Invalid leaderboard ID.");
-    }
-    let (id, uid) = (req.leaderboard_id.clone(), claims.uid.clone());
-    let task =
-        move |c: &mut db::Conn| leaderboard::delete_record(c, Caller::Client(&uid), &id, &uid);
-    match app.db.run(task).await {
-        Ok(()) => {
-            app.after::<hook::DeleteLeaderboardRecord>(Some(&claims), &(), &req)
-                .await;
-            gateway_ok(&serde_json::json!({}))
+    run(async move {
+        let req = api::DeleteLeaderboardRecordRequest { leaderboard_id };
+        let claims = session(&app, &headers)?;
+        let req = app
+            .before::<hook::DeleteLeaderboardRecord>(Some(&claims), req)
+            .await?;
+        if req.leaderboard_id.is_empty() {
+            return Err(bad("Invalid leaderboard ID."));
         }
-        Err(e) => api_err(
-            e,
-            "Leaderboard only allows authoritative score deletions.",
-            "Error deleting score from leaderboard.",
-        ),
-    }
+        let (id, uid) = (req.leaderboard_id.clone(), claims.uid.clone());
+        let task =
+            move |c: &mut db::Conn| leaderboard::delete_record(c, Caller::Client(&uid), &id, &uid);
+        app.db.run(task).await.map_err(|e| {
+            api_err(
+                e,
+                "Leaderboard only allows authoritative score deletions.",
+                "Error deleting score from leaderboard.",
+            )
+        })?;
+        app.after::<hook::DeleteLeaderboardRecord>(Some(&claims), &(), &req)
+            .await;
+        Ok(gateway_ok(&serde_json::json!({})))
+    })
+    .await
 }

@@ -13,7 +13,7 @@ use axum::response::Response;
 use nakama_runtime_host::abi::hooks::{hook, Hook};
 use nakama_runtime_host::abi::{api, Code};
 
-use super::{gateway_err, gateway_ok, read_json, session, App, Shared};
+use super::{gateway_err, gateway_ok, read_json, run, session, App, Shared};
 
 /// Session, body, before hook, `decide`, after hook: the shape of every
 /// route here.
@@ -27,28 +27,18 @@ async fn hooked<H: Hook>(
 where
     H::Request: Default,
 {
-    let req = match req {
-        Some(r) => r,
-        None => match read_json::<H::Request>(app, body).await {
-            Ok(r) => r,
-            Err(r) => return r,
-        },
-    };
-    let claims = match session(app, headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let req = match app.before::<H>(Some(&claims), req).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    match decide(&req) {
-        Ok(out) => {
-            app.after::<H>(Some(&claims), &out, &req).await;
-            gateway_ok(&out)
-        }
-        Err(r) => r,
-    }
+    run(async move {
+        let req = match req {
+            Some(r) => r,
+            None => read_json::<H::Request>(app, body).await?,
+        };
+        let claims = session(app, headers)?;
+        let req = app.before::<H>(Some(&claims), req).await?;
+        let out = decide(&req)?;
+        app.after::<H>(Some(&claims), &out, &req).await;
+        Ok(gateway_ok(&out))
+    })
+    .await
 }
 
 fn refuse<T>(message: &str) -> Result<T, Response> {

@@ -23,7 +23,7 @@ use serde::de::DeserializeOwned;
 
 use super::{
     auth_query, authenticate_request, finish_auth, gateway_call_err, hooked_db_call, query_map,
-    query_number, Shared,
+    query_number, run, Shared,
 };
 use crate::db::{self, Conn};
 use crate::nk::social::{self, Credential, Provider};
@@ -270,22 +270,18 @@ async fn authenticate<H: SocialAuth>(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let req = authenticate_request::<H, H::Account>(&app, &uri, &headers, body, |a, q| {
-        let sync = query_number::<bool>(q, "sync")?;
-        let q = auth_query(q)?;
-        Ok(H::request(a, q.create, q.username, sync))
-    });
-    let req = match req.await {
-        Ok(req) => req,
-        Err(r) => return r,
-    };
-    match H::core(&req) {
-        Ok(login) => {
-            let vars = Default::default();
-            finish_auth::<H>(app, req, login.id, &login.username, login.create, vars).await
-        }
-        Err(e) => gateway_call_err(e),
-    }
+    run(async move {
+        let req = authenticate_request::<H, H::Account>(&app, &uri, &headers, body, |a, q| {
+            let sync = query_number::<bool>(q, "sync")?;
+            let q = auth_query(q)?;
+            Ok(H::request(a, q.create, q.username, sync))
+        })
+        .await?;
+        let login = H::core(&req).map_err(gateway_call_err)?;
+        let vars = Default::default();
+        Ok(finish_auth::<H>(app, req, login.id, &login.username, login.create, vars).await)
+    })
+    .await
 }
 
 pub(super) async fn authenticate_apple(
@@ -386,29 +382,28 @@ pub(super) async fn link_facebook(
 ) -> Response {
     // The body is the account; `sync` is a query parameter.
     let State(app) = state;
-    let Ok(bytes) = super::read_body(&app, body).await else {
-        return super::too_large();
-    };
-    let account: api::AccountFacebook = match super::json_body(&bytes) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    // The gateway reads the body, then the query.
-    let sync = match query_number::<bool>(&query_map(&uri), "sync") {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let req = serde_json::to_vec(&api::LinkFacebookRequest {
-        account: Some(account),
-        sync,
-    })
-    .unwrap_or_default();
-    let p = linking(Provider::Facebook);
-    link::<hook::LinkFacebook>(State(app), headers, Body::from(req), p, |r| {
-        match r.account.as_ref().map(|a| a.token.as_str()) {
-            Some(t) if !t.is_empty() => Ok(token(t)),
-            _ => Err(refuse("Facebook access token is required.")),
-        }
+    run(async move {
+        let bytes = super::read_body(&app, body)
+            .await
+            .map_err(|_| super::too_large())?;
+        let account: api::AccountFacebook = super::json_body(&bytes)?;
+        // The gateway reads the body, then the query.
+        let sync = query_number::<bool>(&query_map(&uri), "sync")?;
+        let req = serde_json::to_vec(&api::LinkFacebookRequest {
+            account: Some(account),
+            sync,
+        })
+        .unwrap_or_default();
+        let p = linking(Provider::Facebook);
+        let answer =
+            link::<hook::LinkFacebook>(State(app), headers, Body::from(req), p, |r| {
+                match r.account.as_ref().map(|a| a.token.as_str()) {
+                    Some(t) if !t.is_empty() => Ok(token(t)),
+                    _ => Err(refuse("Facebook access token is required.")),
+                }
+            })
+            .await;
+        Ok(answer)
     })
     .await
 }

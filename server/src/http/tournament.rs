@@ -19,7 +19,8 @@ use nakama_runtime_host::abi::{api, Code};
 
 use super::leaderboard::{haystack_args, list_query, score_options, ListQuery};
 use super::{
-    gateway_err, gateway_ok, query_map, query_number, query_text, read_json, session, App, Shared,
+    gateway_err, gateway_ok, query_map, query_number, query_text, read_json, run, session, App,
+    Shared,
 };
 use crate::db::{self, tournament, Caller};
 
@@ -45,79 +46,74 @@ fn bad(message: &str) -> Response {
 /// `GET /v2/tournament`: tournaments by category and time; without times,
 /// those not ended yet.
 async fn list(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
-    let query = query_map(&uri);
-    let req = (|| {
-        Ok::<_, Response>(api::ListTournamentsRequest {
+    run(async move {
+        let query = query_map(&uri);
+        let req = api::ListTournamentsRequest {
             category_start: query_number(&query, "category_start")?,
             category_end: query_number(&query, "category_end")?,
             start_time: query_number(&query, "start_time")?,
             end_time: query_number(&query, "end_time")?,
             limit: query_number(&query, "limit")?,
             cursor: query_text(&query, "cursor")?.unwrap_or_default(),
-        })
-    })();
-    let req = match req {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let req = match app
-        .before::<hook::ListTournaments>(Some(&claims), req)
-        .await
-    {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let category_start = req.category_start.map_or(0, i64::from);
-    let category_end = match req.category_end.map(i64::from) {
-        None => 127,
-        Some(e) if e >= 128 => {
-            return bad("Tournament category end must be >=0 and <128.");
-        }
-        Some(e) if e < category_start => {
-            return bad("Tournament category end must be greater than category start.");
-        }
-        Some(e) => e,
-    };
-    let start_time = req.start_time.map_or(-1, i64::from);
-    let end_time = match req.end_time.map(i64::from) {
-        // 0 asks for tournaments without an end.
-        Some(e) if e != 0 && e < start_time => {
-            return bad("Tournament end time must be greater than start time.");
-        }
-        Some(e) => e,
-        None => -1,
-    };
-    let limit = match req.limit {
-        None => 100,
-        Some(l @ 1..=100) => l,
-        Some(_) => return bad("Limit must be between 1 and 100."),
-    };
-    let args = nk::TournamentListArgs {
-        // Nakama takes any start category here; past 127 none match.
-        category_start: i32::try_from(category_start).unwrap_or(i32::MAX),
-        category_end: category_end as i32,
-        start_time,
-        end_time,
-        limit,
-        cursor: req.cursor.clone(),
-    };
-    match app.db.run(move |c| tournament::list(c, &args)).await {
-        Ok(out) => {
-            app.after::<hook::ListTournaments>(Some(&claims), &out, &req)
-                .await;
-            gateway_ok(&out)
-        }
-        // Nakama answers an unreadable cursor with its core's error, which
-        // the gateway makes UNKNOWN.
-        Err(e) if e.code == Code::InvalidArgument => {
-            gateway_err(Code::Unknown, "leaderboard cursor invalid")
-        }
-        Err(_) => gateway_err(Code::Internal, "Error listing tournaments."),
-    }
+        };
+        let claims = session(&app, &headers)?;
+        let req = app
+            .before::<hook::ListTournaments>(Some(&claims), req)
+            .await?;
+        let category_start = req.category_start.map_or(0, i64::from);
+        let category_end = match req.category_end.map(i64::from) {
+            None => 127,
+            Some(e) if e >= 128 => {
+                return Err(bad("Tournament category end must be >=0 and <128."));
+            }
+            Some(e) if e < category_start => {
+                return Err(bad(
+                    "Tournament category end must be greater than category start.",
+                ));
+            }
+            Some(e) => e,
+        };
+        let start_time = req.start_time.map_or(-1, i64::from);
+        let end_time = match req.end_time.map(i64::from) {
+            // 0 asks for tournaments without an end.
+            Some(e) if e != 0 && e < start_time => {
+                return Err(bad("Tournament end time must be greater than start time."));
+            }
+            Some(e) => e,
+            None => -1,
+        };
+        let limit = match req.limit {
+            None => 100,
+            Some(l @ 1..=100) => l,
+            Some(_) => return Err(bad("Limit must be between 1 and 100.")),
+        };
+        let args = nk::TournamentListArgs {
+            // Nakama takes any start category here; past 127 none match.
+            category_start: i32::try_from(category_start).unwrap_or(i32::MAX),
+            category_end: category_end as i32,
+            start_time,
+            end_time,
+            limit,
+            cursor: req.cursor.clone(),
+        };
+        let out = app
+            .db
+            .run(move |c| tournament::list(c, &args))
+            .await
+            .map_err(|e| {
+                // Nakama answers an unreadable cursor with its core's error,
+                // which the gateway makes UNKNOWN.
+                if e.code == Code::InvalidArgument {
+                    gateway_err(Code::Unknown, "leaderboard cursor invalid")
+                } else {
+                    gateway_err(Code::Internal, "Error listing tournaments.")
+                }
+            })?;
+        app.after::<hook::ListTournaments>(Some(&claims), &out, &req)
+            .await;
+        Ok(gateway_ok(&out))
+    })
+    .await
 }
 
 /// `GET /v2/tournament/{id}`: a page of the current period's records and
@@ -128,70 +124,65 @@ async fn records(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let ListQuery {
-        claims,
-        query,
-        limit,
-        expiry,
-        cursor,
-    } = match list_query(&app, &headers, &uri) {
-        Ok(q) => q,
-        Err(r) => return r,
-    };
-    let req = api::ListTournamentRecordsRequest {
-        tournament_id,
-        owner_ids: query.get("owner_ids").cloned().unwrap_or_default(),
-        limit,
-        cursor,
-        expiry,
-    };
-    let req = match app
-        .before::<hook::ListTournamentRecords>(Some(&claims), req)
-        .await
-    {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    if req.tournament_id.is_empty() {
-        return bad("Tournament ID must be provided");
-    }
-    let mut owner_ids = Vec::with_capacity(req.owner_ids.len());
-    for o in &req.owner_ids {
-        match uuid::Uuid::parse_str(o) {
-            Ok(u) => owner_ids.push(u.to_string()),
-            Err(_) => return bad("One or more owner IDs are invalid."),
+    run(async move {
+        let ListQuery {
+            claims,
+            query,
+            limit,
+            expiry,
+            cursor,
+        } = list_query(&app, &headers, &uri)?;
+        let req = api::ListTournamentRecordsRequest {
+            tournament_id,
+            owner_ids: query.get("owner_ids").cloned().unwrap_or_default(),
+            limit,
+            cursor,
+            expiry,
+        };
+        let req = app
+            .before::<hook::ListTournamentRecords>(Some(&claims), req)
+            .await?;
+        if req.tournament_id.is_empty() {
+            return Err(bad("Tournament ID must be provided"));
         }
-    }
-    let limit = match req.limit {
-        Some(l @ 1..=100) => Some(l),
-        Some(_) => return bad("Invalid limit - limit must be between 1 and 100."),
-        // Ten records, unless owners' records are asked for with a cursor.
-        None if req.owner_ids.is_empty() || req.cursor.is_empty() => Some(10),
-        None => None,
-    };
-    let (id, cursor, expiry) = (
-        req.tournament_id.clone(),
-        req.cursor.clone(),
-        req.expiry.unwrap_or(0),
-    );
-    let task = move |c: &mut db::Conn| {
-        tournament::records_list(c, &id, &owner_ids, limit, &cursor, expiry)
-    };
-    match app.db.run(task).await {
-        Ok(out) => {
-            app.after::<hook::ListTournamentRecords>(Some(&claims), &out, &req)
-                .await;
-            gateway_ok(&out)
+        let mut owner_ids = Vec::with_capacity(req.owner_ids.len());
+        for o in &req.owner_ids {
+            match uuid::Uuid::parse_str(o) {
+                Ok(u) => owner_ids.push(u.to_string()),
+                Err(_) => return Err(bad("One or more owner IDs are invalid.")),
+            }
         }
-        Err(e) if e.code == Code::NotFound => gateway_err(Code::NotFound, "Tournament not found."),
-        Err(e) if e.message == tournament::OUTSIDE_DURATION => {
-            gateway_err(Code::NotFound, "Tournament has ended.")
-        }
-        Err(e) if e.code == Code::InvalidArgument => {
-            gateway_err(Code::InvalidArgument, "Cursor is invalid or expired.")
-        }
-        Err(_) => gateway_err(Code::Internal, "Error listing records from tournament."),
-    }
+        let limit = match req.limit {
+            Some(l @ 1..=100) => Some(l),
+            Some(_) => return Err(bad("Invalid limit - limit must be between 1 and 100.")),
+            // Ten records, unless owners' records are asked for with a cursor.
+            None if req.owner_ids.is_empty() || req.cursor.is_empty() => Some(10),
+            None => None,
+        };
+        let (id, cursor, expiry) = (
+            req.tournament_id.clone(),
+            req.cursor.clone(),
+            req.expiry.unwrap_or(0),
+        );
+        let task = move |c: &mut db::Conn| {
+            tournament::records_list(c, &id, &owner_ids, limit, &cursor, expiry)
+        };
+        let out = app.db.run(task).await.map_err(|e| {
+            if e.code == Code::NotFound {
+                gateway_err(Code::NotFound, "Tournament not found.")
+            } else if e.message == tournament::OUTSIDE_DURATION {
+                gateway_err(Code::NotFound, "Tournament has ended.")
+            } else if e.code == Code::InvalidArgument {
+                gateway_err(Code::InvalidArgument, "Cursor is invalid or expired.")
+            } else {
+                gateway_err(Code::Internal, "Error listing records from tournament.")
+            }
+        })?;
+        app.after::<hook::ListTournamentRecords>(Some(&claims), &out, &req)
+            .await;
+        Ok(gateway_ok(&out))
+    })
+    .await
 }
 
 /// `POST`/`PUT /v2/tournament/{id}`: the caller's score in the active
@@ -203,77 +194,58 @@ async fn write(
     body: Body,
 ) -> Response {
     const FAILED: &str = "Error writing score to tournament.";
-    let record: api::TournamentRecordWrite = match read_json(&app, body).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let req = api::WriteTournamentRecordRequest {
-        tournament_id,
-        record: Some(record),
-    };
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let req = match app
-        .before::<hook::WriteTournamentRecord>(Some(&claims), req)
-        .await
-    {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    if req.tournament_id.is_empty() {
-        return bad("Tournament ID must be provided.");
-    }
-    let Some(record) = &req.record else {
-        return bad("Invalid input, record score value is required.");
-    };
-    let (metadata, operator) = match score_options(&record.metadata, record.operator, FAILED) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
-    let (id, uid, username) = (
-        req.tournament_id.clone(),
-        claims.uid.clone(),
-        claims.usn.clone(),
-    );
-    let (score, subscore) = (record.score, record.subscore);
-    let task = move |c: &mut db::Conn| {
-        // Nakama looks the id up among leaderboards and tournaments alike
-        // first: a plain leaderboard's id gets past this and fails in the
-        // write.
-        let Some(end) = tournament::end_time_of(c, &id)? else {
-            return Ok(Err(gateway_err(Code::NotFound, "Tournament not found.")));
+    run(async move {
+        let record: api::TournamentRecordWrite = read_json(&app, body).await?;
+        let req = api::WriteTournamentRecordRequest {
+            tournament_id,
+            record: Some(record),
         };
-        if end > 0 && end <= c.now() {
-            return Ok(Err(gateway_err(
-                Code::NotFound,
-                "Tournament not found or has ended.",
-            )));
+        let claims = session(&app, &headers)?;
+        let req = app
+            .before::<hook::WriteTournamentRecord>(Some(&claims), req)
+            .await?;
+        if req.tournament_id.is_empty() {
+            return Err(bad("Tournament ID must be provided."));
         }
-        tournament::write(
-            c,
-            Caller::Client(&uid),
-            tournament::Write {
-                id: &id,
-                owner_id: &uid,
-                username: &username,
-                score,
-                subscore,
-                metadata,
-                operator,
-            },
-        )
-        .map(Ok)
-    };
-    match app.db.run(task).await {
-        Ok(Ok(out)) => {
-            app.after::<hook::WriteTournamentRecord>(Some(&claims), &out, &req)
-                .await;
-            gateway_ok(&out)
-        }
-        Ok(Err(refused)) => refused,
-        Err(e) => {
+        let Some(record) = &req.record else {
+            return Err(bad("Invalid input, record score value is required."));
+        };
+        let (metadata, operator) = score_options(&record.metadata, record.operator, FAILED)?;
+        let (id, uid, username) = (
+            req.tournament_id.clone(),
+            claims.uid.clone(),
+            claims.usn.clone(),
+        );
+        let (score, subscore) = (record.score, record.subscore);
+        let task = move |c: &mut db::Conn| {
+            // Nakama looks the id up among leaderboards and tournaments alike
+            // first: a plain leaderboard's id gets past this and fails in the
+            // write.
+            let Some(end) = tournament::end_time_of(c, &id)? else {
+                return Ok(Err(gateway_err(Code::NotFound, "Tournament not found.")));
+            };
+            if end > 0 && end <= c.now() {
+                return Ok(Err(gateway_err(
+                    Code::NotFound,
+                    "Tournament not found or has ended.",
+                )));
+            }
+            tournament::write(
+                c,
+                Caller::Client(&uid),
+                tournament::Write {
+                    id: &id,
+                    owner_id: &uid,
+                    username: &username,
+                    score,
+                    subscore,
+                    metadata,
+                    operator,
+                },
+            )
+            .map(Ok)
+        };
+        let written = app.db.run(task).await.map_err(|e| {
             let (code, message) = match e.message.as_str() {
                 tournament::MAX_SIZE_REACHED => {
                     (Code::FailedPrecondition, "Tournament has reached max size.")
@@ -297,8 +269,14 @@ async fn write(
                 _ => (Code::Internal, FAILED),
             };
             gateway_err(code, message)
-        }
-    }
+        })?;
+        // The task's own refusal: no tournament, or one that has ended.
+        let out = written?;
+        app.after::<hook::WriteTournamentRecord>(Some(&claims), &out, &req)
+            .await;
+        Ok(gateway_ok(&out))
+    })
+    .await
 }
 
 /// `DELETE /v2/tournament/{id}`: the caller's record of the current
@@ -310,32 +288,27 @@ async fn delete_record(
     Path(tournament_id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let req = api::DeleteTournamentRecordRequest { tournament_id };
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let req = match app
-        .before::<hook::DeleteTournamentRecord>(Some(&claims), req)
-        .await
-    {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    if req.tournament_id.is_empty() {
-        return bad("Invalid tournament ID.");
-    }
-    let (id, uid) = (req.tournament_id.clone(), claims.uid.clone());
-    let task =
-        move |c: &mut db::Conn| tournament::delete_record(c, Caller::Client(&uid), &id, &uid);
-    match app.db.run(task).await {
-        Ok(()) => {
-            app.after::<hook::DeleteTournamentRecord>(Some(&claims), &(), &req)
-                .await;
-            gateway_ok(&serde_json::json!({}))
+    run(async move {
+        let req = api::DeleteTournamentRecordRequest { tournament_id };
+        let claims = session(&app, &headers)?;
+        let req = app
+            .before::<hook::DeleteTournamentRecord>(Some(&claims), req)
+            .await?;
+        if req.tournament_id.is_empty() {
+            return Err(bad("Invalid tournament ID."));
         }
-        Err(_) => gateway_err(Code::Internal, "Error deleting score from tournament."),
-    }
+        let (id, uid) = (req.tournament_id.clone(), claims.uid.clone());
+        let task =
+            move |c: &mut db::Conn| tournament::delete_record(c, Caller::Client(&uid), &id, &uid);
+        app.db
+            .run(task)
+            .await
+            .map_err(|_| gateway_err(Code::Internal, "Error deleting score from tournament."))?;
+        app.after::<hook::DeleteTournamentRecord>(Some(&claims), &(), &req)
+            .await;
+        Ok(gateway_ok(&serde_json::json!({})))
+    })
+    .await
 }
 
 /// `POST /v2/tournament/{id}/join`: the caller joins (nothing happens
@@ -345,28 +318,19 @@ async fn join(
     Path(tournament_id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let req = api::JoinTournamentRequest { tournament_id };
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let req = match app.before::<hook::JoinTournament>(Some(&claims), req).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let (id, uid, username) = (
-        req.tournament_id.clone(),
-        claims.uid.clone(),
-        claims.usn.clone(),
-    );
-    let task = move |c: &mut db::Conn| tournament::join(c, &id, &uid, &username);
-    match app.db.run(task).await {
-        Ok(()) => {
-            app.after::<hook::JoinTournament>(Some(&claims), &(), &req)
-                .await;
-            gateway_ok(&serde_json::json!({}))
-        }
-        Err(e) => {
+    run(async move {
+        let req = api::JoinTournamentRequest { tournament_id };
+        let claims = session(&app, &headers)?;
+        let req = app
+            .before::<hook::JoinTournament>(Some(&claims), req)
+            .await?;
+        let (id, uid, username) = (
+            req.tournament_id.clone(),
+            claims.uid.clone(),
+            claims.usn.clone(),
+        );
+        let task = move |c: &mut db::Conn| tournament::join(c, &id, &uid, &username);
+        app.db.run(task).await.map_err(|e| {
             let (code, message) = match e.message.as_str() {
                 tournament::NOT_FOUND => (Code::NotFound, "Tournament not found."),
                 tournament::MAX_SIZE_REACHED => (
@@ -380,8 +344,12 @@ async fn join(
                 _ => (Code::Internal, "Error while trying to join tournament."),
             };
             gateway_err(code, message)
-        }
-    }
+        })?;
+        app.after::<hook::JoinTournament>(Some(&claims), &(), &req)
+            .await;
+        Ok(gateway_ok(&serde_json::json!({})))
+    })
+    .await
 }
 
 /// `GET /v2/tournament/{id}/owner/{owner_id}`: a page around an owner's
@@ -392,50 +360,45 @@ async fn around_owner(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let ListQuery {
-        claims,
-        query: _,
-        limit,
-        expiry,
-        cursor,
-    } = match list_query(&app, &headers, &uri) {
-        Ok(q) => q,
-        Err(r) => return r,
-    };
-    let req = api::ListTournamentRecordsAroundOwnerRequest {
-        tournament_id,
-        limit,
-        owner_id,
-        expiry,
-        cursor,
-    };
-    let req = match app
-        .before::<hook::ListTournamentRecordsAroundOwner>(Some(&claims), req)
-        .await
-    {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    if req.tournament_id.is_empty() {
-        return bad("Invalid tournament ID.");
-    }
-    let (limit, owner) = match haystack_args(req.limit, 100, &req.owner_id) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let (id, cursor, expiry) = (
-        req.tournament_id.clone(),
-        req.cursor.clone(),
-        req.expiry.unwrap_or(0),
-    );
-    let task = move |c: &mut db::Conn| tournament::haystack(c, &id, &owner, limit, &cursor, expiry);
-    match app.db.run(task).await {
-        Ok(out) => {
-            app.after::<hook::ListTournamentRecordsAroundOwner>(Some(&claims), &out, &req)
-                .await;
-            gateway_ok(&out)
+    run(async move {
+        let ListQuery {
+            claims,
+            query: _,
+            limit,
+            expiry,
+            cursor,
+        } = list_query(&app, &headers, &uri)?;
+        let req = api::ListTournamentRecordsAroundOwnerRequest {
+            tournament_id,
+            limit,
+            owner_id,
+            expiry,
+            cursor,
+        };
+        let req = app
+            .before::<hook::ListTournamentRecordsAroundOwner>(Some(&claims), req)
+            .await?;
+        if req.tournament_id.is_empty() {
+            return Err(bad("Invalid tournament ID."));
         }
-        Err(e) if e.code == Code::NotFound => gateway_err(Code::NotFound, "Tournament not found."),
-        Err(_) => gateway_err(Code::Internal, "Error querying records from leaderboard."),
-    }
+        let (limit, owner) = haystack_args(req.limit, 100, &req.owner_id)?;
+        let (id, cursor, expiry) = (
+            req.tournament_id.clone(),
+            req.cursor.clone(),
+            req.expiry.unwrap_or(0),
+        );
+        let task =
+            move |c: &mut db::Conn| tournament::haystack(c, &id, &owner, limit, &cursor, expiry);
+        let out = app.db.run(task).await.map_err(|e| {
+            if e.code == Code::NotFound {
+                gateway_err(Code::NotFound, "Tournament not found.")
+            } else {
+                gateway_err(Code::Internal, "Error querying records from leaderboard.")
+            }
+        })?;
+        app.after::<hook::ListTournamentRecordsAroundOwner>(Some(&claims), &out, &req)
+            .await;
+        Ok(gateway_ok(&out))
+    })
+    .await
 }
