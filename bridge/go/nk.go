@@ -728,7 +728,8 @@ func nkError(name string, err error) (int, string) {
 		errors.As(err, &neg), msg == "invalid user id", strings.HasPrefix(msg, "expects "),
 		msg == "invalid operator", msg == "leaderboard cursor invalid", msg == "limit must be 1-100",
 		strings.HasPrefix(msg, "expiry should be time since epoch"), msg == "value must be a JSON-encoded object",
-		msg == "each user id must be a valid id string", msg == "limit must not be negative",
+		msg == "each user id must be a valid id string", msg == "each username must be a string",
+		msg == "limit must not be negative",
 		msg == "limit must be 1-10000", msg == "invalid cursor", strings.HasPrefix(msg, "invalid cursor: "),
 		friendRefusal(msg):
 		return 3, msg

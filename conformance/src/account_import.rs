@@ -158,6 +158,17 @@ pub fn check_nk_account_import(port: u16) {
         login_custom(port, &format!("imp-custom-{suffix}")).map(|(id, _)| id),
         Some(new_id.clone())
     );
+    // An account with a Facebook id, which the client finds it by.
+    let fb_id = uuid_from(&format!("{suffix}-fb"));
+    let fb = json!({"account": {"user": {"id": fb_id, "username": format!("impfb{suffix}"),
+        "facebook_id": format!("imp-fb-{suffix}")}}});
+    assert!(import(port, &fb, None).is_ok());
+    let path = format!("/v2/user?facebook_ids=imp-fb-{suffix}&facebook_ids=nobody-{suffix}");
+    let bearer = format!("Bearer {}", gus.token);
+    let found = request(port, "GET", &path, &[("Authorization", &bearer)], None).unwrap();
+    let found = found.json();
+    assert_eq!(found["users"][0]["id"], json!(fb_id), "{found}");
+    assert_eq!(found["users"].as_array().map(Vec::len), Some(1), "{found}");
     let x = export(port, &new_id);
     assert_eq!(
         x["objects"],

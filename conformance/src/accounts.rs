@@ -1385,3 +1385,84 @@ pub fn check_account_updates(port: u16) {
     let refused = json!("Device ID invalid, no spaces or control characters allowed.");
     assert_eq!(device("", format!("upd device {suffix}")), (400, refused));
 }
+
+/// The system user (nil id, empty username) is a row of the users table,
+/// as Nakama's first migration makes it: lookups by id and by its empty
+/// name find it, nk functions read and update it, and its export is its
+/// account and storage objects alone.
+pub fn check_system_user(port: u16) {
+    let suffix = crate::run_suffix();
+    let ann = User::new(
+        port,
+        &format!("sys-ann-{suffix}"),
+        &format!("sysann{suffix}"),
+    );
+    let nil = "00000000-0000-0000-0000-000000000000";
+    let get = |query: String| {
+        let (status, got) = call(port, &ann.token, "GET", &format!("/v2/user{query}"), None);
+        assert_eq!(status, 200, "{query}: {got}");
+        got
+    };
+    let ids = |got: &Value| -> Vec<String> {
+        let users = got["users"].as_array().cloned().unwrap_or_default();
+        users
+            .iter()
+            .map(|u| u["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let by_id = get(format!("?ids={nil}"));
+    assert_eq!(ids(&by_id), [nil], "{by_id}");
+    let system = &by_id["users"][0];
+    assert_eq!(system.get("username"), None, "{system}");
+    assert_eq!(
+        (&system["lang_tag"], &system["metadata"]),
+        (&json!("en"), &json!("{}")),
+        "{system}"
+    );
+    assert!(system["create_time"].is_string(), "{system}");
+    let by_name = get("?usernames=".into());
+    assert_eq!(ids(&by_name), [nil], "{by_name}");
+    // Each user once, however often and in whatever case it is asked for.
+    let upper = ann.user_id.to_uppercase();
+    let names = format!("?ids={}&ids={upper}&usernames=sysann{suffix}", ann.user_id);
+    assert_eq!(ids(&get(names)), [ann.user_id.as_str()]);
+    assert_eq!(get(String::new()), json!({}));
+
+    // nk: users_get_id finds it; users_get_username refuses the empty name.
+    let users = |ids: &[&str], usernames: &[&str]| {
+        let body = json!({"call": "users", "ids": ids, "usernames": usernames});
+        let (status, got) = crate::nk::call(port, "nk_account_call", &body.to_string());
+        assert_eq!(status, 200, "{got}");
+        got
+    };
+    let got = users(&[nil], &[]);
+    assert_eq!(got[0]["ok"][0]["id"], nil, "{got}");
+    assert_eq!(got[1], json!({"ok": []}), "{got}");
+    let got = users(&[], &[""]);
+    assert_eq!(
+        got[1],
+        json!({"error": [3, "each username must be a string"]}),
+        "{got}"
+    );
+    let update = json!({"call": "update", "user_id": nil, "display_name": "System"});
+    assert_eq!(nk(port, update), Ok(Value::Null));
+    let account = nk(port, json!({"call": "account", "user_id": nil})).expect("account");
+    assert_eq!(
+        (&account["user"]["id"], &account["user"]["display_name"]),
+        (&json!(nil), &json!("System")),
+        "{account}"
+    );
+    // A notification stored for it is not in its export.
+    let notify = json!({"id": nil, "persistent": true}).to_string();
+    let (status, sent) = crate::nk::call(port, "nk_notify", &notify);
+    assert_eq!(status, 200, "{sent}");
+    assert!(sent["stored"].as_u64() >= Some(1), "{sent}");
+    let exported = export(port, nil);
+    let keys: Vec<&String> = exported.as_object().unwrap().keys().collect();
+    assert!(
+        keys.iter()
+            .all(|k| ["account", "objects"].contains(&k.as_str())),
+        "{keys:?}"
+    );
+    assert_eq!(exported["account"]["user"]["id"], nil, "{exported}");
+}

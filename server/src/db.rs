@@ -32,9 +32,9 @@ pub mod tournament;
 /// 1: accounts, storage, wallets, notifications; 2: leaderboards; 3: chat
 /// channel messages; 4: friends; 5: groups; 6: tournaments; 7: deleted
 /// users' tombstones (accounts); 8: users' provider ids and email
-/// verification time ([`USER_COLUMNS_8`]). Every schema statement creates
-/// only what is missing.
-const SCHEMA_VERSION: i64 = 8;
+/// verification time ([`USER_COLUMNS_8`]); 9: the system user's row.
+/// Every schema statement creates only what is missing.
+const SCHEMA_VERSION: i64 = 9;
 
 /// The `users` columns of schema version 8, added to a database made
 /// before it: the provider ids Nakama keeps (each unique, as Nakama's
@@ -353,6 +353,15 @@ impl Db {
                 conn.execute_batch(account::SCHEMA)
                     .map_err(|e| e.to_string())?;
                 add_user_columns(&conn).map_err(|e| e.to_string())?;
+                // Nakama's first migration makes the system user a row of
+                // its own (empty username): users lookups find it, its
+                // wallet and metadata can be updated, server storage,
+                // notifications and exports hang off it.
+                conn.execute(
+                    "INSERT OR IGNORE INTO users (id, username, create_time, update_time) VALUES (?1, '', ?2, ?2)",
+                    params![SYSTEM_USER, clock.now()],
+                )
+                .map_err(|e| e.to_string())?;
                 conn.execute(
                     "INSERT INTO schema_version (version) VALUES (?1)",
                     [SCHEMA_VERSION],
@@ -645,13 +654,18 @@ pub fn account(c: &Conn, user_id: &str) -> Result<Option<api::Account>, CallErro
     }))
 }
 
-/// Users by id (unknown ids are left out).
+/// Users by id (unknown ids are left out). An id is read as PostgreSQL
+/// reads a UUID (any case, with or without hyphens or braces).
 pub fn users(c: &Conn, ids: &[String]) -> Result<Vec<api::User>, CallError> {
-    users_where(c, "id", ids)
+    let ids: Vec<String> = ids
+        .iter()
+        .map(|id| uuid::Uuid::parse_str(id).map_or_else(|_| id.clone(), |u| u.to_string()))
+        .collect();
+    users_where(c, "id", &ids)
 }
 
-/// Users whose `column` is one of `keys`, in that order; unknown ones are
-/// left out.
+/// Users whose `column` is one of `keys`, in that order, each once (as
+/// Nakama's `= ANY(..)`); unknown ones are left out.
 fn users_where(c: &Conn, column: &str, keys: &[String]) -> Result<Vec<api::User>, CallError> {
     let mut out = Vec::new();
     let mut stmt = c
@@ -659,7 +673,8 @@ fn users_where(c: &Conn, column: &str, keys: &[String]) -> Result<Vec<api::User>
             "SELECT {USER_COLUMNS} FROM users WHERE {column} = ?1"
         ))
         .map_err(internal)?;
-    for key in keys {
+    let mut seen = std::collections::HashSet::new();
+    for key in keys.iter().filter(|k| seen.insert(k.as_str())) {
         if let Some(u) = stmt
             .query_row([key], user_from_row)
             .optional()
@@ -748,6 +763,11 @@ pub fn authenticate_email(
 /// Users by username (unknown names are left out).
 pub fn users_by_name(c: &Conn, names: &[String]) -> Result<Vec<api::User>, CallError> {
     users_where(c, "username", names)
+}
+
+/// Users by Facebook id (unknown ones are left out).
+pub fn users_by_facebook_id(c: &Conn, ids: &[String]) -> Result<Vec<api::User>, CallError> {
+    users_where(c, "facebook_id", ids)
 }
 
 /// Applies `PUT /v2/account`.
@@ -1336,7 +1356,7 @@ mod tests {
     }
 
     #[test]
-    fn a_schema_7_database_gains_the_provider_columns_and_keeps_its_users() {
+    fn a_schema_7_database_gains_the_provider_columns_and_the_system_user_and_keeps_its_users() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.db");
         let path = path.to_str().unwrap();
@@ -1379,6 +1399,10 @@ mod tests {
             [],
         )
         .unwrap_err();
+        // And the system user's row (schema 9), found by id and by name.
+        let system = users(&c, &[SYSTEM_USER.to_uppercase()]).unwrap();
+        assert_eq!(system.len(), 1);
+        assert_eq!(users_by_name(&c, &[String::new()]).unwrap(), system);
         let version: i64 = c
             .query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0))
             .unwrap();

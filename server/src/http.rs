@@ -1558,52 +1558,50 @@ async fn update_account(State(app): Shared, headers: HeaderMap, body: Body) -> R
     }
 }
 
+/// `GET /v2/user` (`ids`, `usernames`, `facebook_ids`): the users found
+/// by any of them, each once; the system user (nil id, empty username)
+/// is one of them, as in Nakama.
 async fn get_users(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
     let query = query_map(&uri);
+    let list = |name: &str| query.get(name).cloned().unwrap_or_default();
     let req = api::GetUsersRequest {
-        ids: query.get("ids").cloned().unwrap_or_default(),
-        usernames: query.get("usernames").cloned().unwrap_or_default(),
-        ..Default::default()
+        ids: list("ids"),
+        usernames: list("usernames"),
+        facebook_ids: list("facebook_ids"),
     };
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let req = match app.before::<hook::GetUsers>(Some(&claims), req).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    for id in &req.ids {
-        if uuid::Uuid::parse_str(id).is_err() {
-            return gateway_err(
-                Code::InvalidArgument,
-                &format!("ID '{id}' is not a valid system ID."),
-            );
+    run(async move {
+        let claims = session(&app, &headers)?;
+        let req = app.before::<hook::GetUsers>(Some(&claims), req).await?;
+        // Nothing asked: answered before the ids are checked, and without
+        // the after hook, as Nakama does.
+        if req.ids.is_empty() && req.usernames.is_empty() && req.facebook_ids.is_empty() {
+            return Ok(gateway_ok(&api::Users::default()));
         }
-    }
-    let ids = req.ids.clone();
-    let names = req.usernames.clone();
-    let found = app
-        .db
-        .run(move |c| {
-            let mut all = db::users(c, &ids)?;
-            for u in db::users_by_name(c, &names)? {
+        if let Some(id) = req.ids.iter().find(|id| uuid::Uuid::parse_str(id).is_err()) {
+            let message = format!("ID '{id}' is not a valid system ID.");
+            return Err(gateway_err(Code::InvalidArgument, &message));
+        }
+        let r = req.clone();
+        let found = app.db.run(move |c| {
+            let mut all = db::users(c, &r.ids)?;
+            let others = [
+                db::users_by_name(c, &r.usernames)?,
+                db::users_by_facebook_id(c, &r.facebook_ids)?,
+            ];
+            for u in others.into_iter().flatten() {
                 if !all.iter().any(|x| x.id == u.id) {
                     all.push(u);
                 }
             }
             Ok(all)
-        })
-        .await;
-    match found {
-        Ok(mut users) => {
-            app.status.fill_users(&mut users);
-            let out = api::Users { users };
-            app.after::<hook::GetUsers>(Some(&claims), &out, &req).await;
-            gateway_ok(&out)
-        }
-        Err(e) => gateway_call_err(e),
-    }
+        });
+        let mut users = found.await.map_err(gateway_call_err)?;
+        app.status.fill_users(&mut users);
+        let out = api::Users { users };
+        app.after::<hook::GetUsers>(Some(&claims), &out, &req).await;
+        Ok(gateway_ok(&out))
+    })
+    .await
 }
 
 // ---- storage -------------------------------------------------------------------------

@@ -408,6 +408,7 @@ impl HostApi for DevHostApi {
                 db::account_update_id(c, &a)
             }),
             nk::UsersGetUsername::NAME => call::<nk::UsersGetUsername>(db, args, move |c, a| {
+                checks::usernames(&a.usernames)?;
                 let mut users = db::users_by_name(c, &a.usernames)?;
                 status.fill_users(&mut users);
                 Ok(users)

@@ -296,15 +296,16 @@ impl Statuses {
                     message: "Could not check users".into(),
                 }
             })?;
-        // Not its own user, followed already. (Nakama also leaves out the
-        // system user's row; the dev host's users table has none.)
+        // Neither its own user nor the system user (a row of the users
+        // table, as in Nakama) is followed.
         let follow: HashSet<String> = found
             .iter()
             .map(|u| u.id.clone())
-            .filter(|id| *id != me.user_id)
+            .filter(|id| *id != me.user_id && id != crate::db::SYSTEM_USER)
             .collect();
+        // As Nakama logs them: the ids not followed, the names not found.
         let missing_ids: Vec<&String> = (asked_ids.iter())
-            .filter(|id| !found.iter().any(|u| u.id == **id))
+            .filter(|id| !follow.contains(*id))
             .collect();
         let missing_names: Vec<&String> = (asked_names.iter())
             .filter(|n| !found.iter().any(|u| u.username == **n))

@@ -20,6 +20,7 @@ fn modules_ban_link_export_and_update_accounts_as_in_nakama() {
     let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
     nakama_conformance::accounts::check_nk_accounts(server.port);
     nakama_conformance::accounts::check_account_updates(server.port);
+    nakama_conformance::accounts::check_system_user(server.port);
 }
 
 #[test]

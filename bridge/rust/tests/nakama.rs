@@ -556,6 +556,7 @@ fn accounts_links_bans_and_exports_in_nakama_are_as_on_the_dev_host() {
     nakama_conformance::accounts::check_query_params(nakama.port);
     nakama_conformance::accounts::check_nk_accounts(nakama.port);
     nakama_conformance::accounts::check_account_updates(nakama.port);
+    nakama_conformance::accounts::check_system_user(nakama.port);
     nakama_conformance::account_import::check_nk_account_import(nakama.port);
 }
 

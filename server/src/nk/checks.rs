@@ -125,6 +125,15 @@ pub fn user_ids(ids: &[String]) -> Result<(), CallError> {
     Ok(())
 }
 
+/// `users_get_username`: Nakama refuses an empty name (which would find
+/// the system user).
+pub fn usernames(names: &[String]) -> Result<(), CallError> {
+    if names.iter().any(String::is_empty) {
+        return refuse("each username must be a string");
+    }
+    Ok(())
+}
+
 pub fn account_update_id(a: &nk::AccountUpdateArgs) -> Result<(), CallError> {
     if !is_uuid(&a.user_id) {
         return refuse("expects user ID to be a valid identifier");
