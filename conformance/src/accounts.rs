@@ -1446,12 +1446,17 @@ pub fn check_system_user(port: u16) {
     );
     let update = json!({"call": "update", "user_id": nil, "display_name": "System"});
     assert_eq!(nk(port, update), Ok(Value::Null));
+    let wallet = json!({"call": "wallet", "user_id": nil, "changeset": {"sys": 1}});
+    let updated = nk(port, wallet).expect("wallet");
+    assert!(updated["sys"].as_i64() >= Some(1), "{updated}");
     let account = nk(port, json!({"call": "account", "user_id": nil})).expect("account");
     assert_eq!(
         (&account["user"]["id"], &account["user"]["display_name"]),
         (&json!(nil), &json!("System")),
         "{account}"
     );
+    let in_account: Value = serde_json::from_str(account["wallet"].as_str().unwrap()).unwrap();
+    assert_eq!(in_account["sys"], updated["sys"], "{account}");
     // A notification stored for it is not in its export.
     let notify = json!({"id": nil, "persistent": true}).to_string();
     let (status, sent) = crate::nk::call(port, "nk_notify", &notify);
