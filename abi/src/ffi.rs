@@ -161,6 +161,10 @@ pub mod kind {
     /// in, the groups to form out (`RegisterMatchmakerProcessor`); one per
     /// process, its id [`crate::mode::MATCHMAKER_PROCESSOR`].
     pub const MATCHMAKER_PROCESSOR: u8 = 18;
+    /// ABI 1.10: a custom HTTP handler on the console's port
+    /// (`RegisterConsoleHttp`), as [`HTTP`] otherwise: the same id, input
+    /// and output.
+    pub const CONSOLE_HTTP: u8 = 19;
 }
 
 /// One handler the module offers.

@@ -133,7 +133,9 @@ pub const ABI_MAJOR: u32 = 1;
 ///   ([`ffi::kind::STORAGE_INDEX`], [`storage_index`]), the matchmaker
 ///   override and processor ([`ffi::kind::MATCHMAKER_OVERRIDE`],
 ///   [`ffi::kind::MATCHMAKER_PROCESSOR`], [`matchmaker`]).
-pub const ABI_MINOR: u32 = 9;
+/// - 1.10: custom HTTP handlers on the console's port
+///   ([`ffi::kind::CONSOLE_HTTP`]).
+pub const ABI_MINOR: u32 = 10;
 
 /// Why a module's ABI version is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

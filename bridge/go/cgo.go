@@ -71,6 +71,9 @@ const (
 	// override and processor (ABI 1.9).
 	kindMatchmakerOverride  = C.NB_MATCHMAKER_OVERRIDE
 	kindMatchmakerProcessor = C.NB_MATCHMAKER_PROCESSOR
+	// kindConsoleHTTP: custom HTTP handlers on the console's port (ABI
+	// 1.10).
+	kindConsoleHTTP = C.NB_CONSOLE_HTTP
 )
 
 // codeNotFound: nb_call found no module for the id.

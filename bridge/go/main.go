@@ -163,6 +163,9 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 		case kindHTTP:
 			methods, pattern := splitHTTPID(r.ID)
 			err = initializer.RegisterHttp(pattern, httpHandler(h, theBridge.httpCall, httpKey(initializer)), methods...)
+		case kindConsoleHTTP:
+			methods, pattern := splitHTTPID(r.ID)
+			err = initializer.RegisterConsoleHttp(pattern, httpHandler(h, theBridge.httpCall, httpKey(initializer)), methods...)
 		case kindShutdown:
 			// One at most: the loader refuses a second module's.
 			err = initializer.RegisterShutdown(shutdownHook(h, theBridge.call))

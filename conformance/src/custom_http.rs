@@ -181,3 +181,55 @@ pub fn check_shutdown_log(log: &str) {
     assert_eq!(line["hook_mode"], "shutdown", "{line}");
     assert_eq!(line["runtime"], "rust", "{line}");
 }
+
+/// Modules' console HTTP handlers (`RegisterConsoleHttp`, ABI 1.10) on
+/// the console's port `console_port`, of a host serving
+/// `fixtures/fixture-http` on `port`: they answer there as the client
+/// port's handlers do (context mode `http`, no user, the error's status),
+/// only there, and the client port's handlers are not served there.
+pub fn check_console_http_handlers(port: u16, console_port: u16) {
+    let r = call(
+        console_port,
+        "POST",
+        "/fixture/console/7?a=1",
+        &[("X-Custom", "c")],
+        b"to the console",
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(r.header("X-Echo"), Some("yes"));
+    let got = r.json();
+    assert_eq!(
+        (&got["path"], &got["vars"], &got["body"], &got["query"]),
+        (
+            &json!("/fixture/console/7"),
+            &json!({"id": "7"}),
+            &json!("to the console"),
+            &json!({"a": ["1"]})
+        ),
+        "{got}"
+    );
+    assert_eq!(
+        (&got["mode"], &got["user_id"], &got["x_custom"]),
+        (&json!("http"), &json!(null), &json!(["c"])),
+        "{got}"
+    );
+    // CORS, any origin, as on the client port.
+    let origin = [("Origin", "http://admin.example")];
+    let r = call(console_port, "POST", "/fixture/console/7", &origin, b"");
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(r.header("Access-Control-Allow-Origin"), Some("*"));
+    let r = call(console_port, "PUT", "/fixture/console_error", &[], b"");
+    assert_eq!(
+        (r.status, r.json()),
+        (403, json!({"code": 7, "message": "no entry <here>"}))
+    );
+    // Each port serves its own handlers only.
+    let r = call(port, "POST", "/fixture/console/7", &[], b"");
+    assert_eq!(r.header("X-Echo"), None, "{}", r.text());
+    assert_eq!(r.status, 404, "{}", r.text());
+    let r = call(console_port, "POST", "/fixture/echo/7", &[], b"");
+    assert_eq!(r.header("X-Echo"), None, "{}", r.text());
+    // A method the handler does not take.
+    let r = call(console_port, "GET", "/fixture/console/7", &[], b"");
+    assert_eq!(r.header("X-Echo"), None, "{}", r.text());
+}

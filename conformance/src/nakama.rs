@@ -53,6 +53,8 @@ pub fn runtime_folder(packages: &[&str]) -> tempfile::TempDir {
 /// A running Nakama; stopped on drop (PostgreSQL keeps running).
 pub struct Nakama {
     pub port: u16,
+    /// Its console's port (`scripts/nakama-up`: the client port + 1).
+    pub console_port: u16,
     _turn: MutexGuard<'static, ()>,
 }
 
@@ -78,7 +80,11 @@ pub fn start(runtime: &Path, extra: &[&str]) -> Result<Nakama, String> {
     if !status.success() {
         return Err(log_text());
     }
-    Ok(Nakama { port, _turn: turn })
+    Ok(Nakama {
+        port,
+        console_port: port + 1,
+        _turn: turn,
+    })
 }
 
 impl Nakama {

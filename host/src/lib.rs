@@ -223,7 +223,7 @@ impl Registered {
             | kind::LEADERBOARD_RESET
             | kind::MATCHMAKER_OVERRIDE
             | kind::MATCHMAKER_PROCESSOR => CallKind::Scheduled(&self.id),
-            kind::HTTP => CallKind::Http,
+            kind::HTTP | kind::CONSOLE_HTTP => CallKind::Http,
             kind::SHUTDOWN => CallKind::Shutdown,
             kind::STORAGE_INDEX => CallKind::StorageIndexFilter,
             _ => CallKind::Rpc(&self.id),
@@ -255,6 +255,8 @@ pub struct Modules {
     scheduled: Handlers,
     /// Custom HTTP handlers, in load order: the first that matches answers.
     http: Vec<u32>,
+    /// Custom HTTP handlers on the console's port (ABI 1.10), likewise.
+    console_http: Vec<u32>,
     /// The shutdown hook, under the empty id: at most one.
     shutdown: Handlers,
     /// Storage index declarations by name (ABI 1.9): one per name.
@@ -371,6 +373,7 @@ impl Modules {
             events: Default::default(),
             scheduled: Handlers::default(),
             http: Vec::new(),
+            console_http: Vec::new(),
             shutdown: Handlers::default(),
             storage_indexes: Handlers::default(),
             storage_filters: Handlers::default(),
@@ -426,6 +429,8 @@ impl Modules {
                 } else if r.raw_kind == kind::HTTP {
                     // As Nakama's router: any number, the first match wins.
                     set.http.push(at);
+                } else if r.raw_kind == kind::CONSOLE_HTTP {
+                    set.console_http.push(at);
                 } else {
                     // The key a second registration must not repeat.
                     let mut key = r.id.clone();
@@ -565,7 +570,17 @@ impl Modules {
 
     /// The custom HTTP handlers, in the order a request tries them.
     pub fn http_routes(&self) -> Vec<HttpRoute> {
-        self.http
+        self.routes(&self.http)
+    }
+
+    /// The custom HTTP handlers of the console's port (ABI 1.10), in the
+    /// order a request tries them; [`Modules::call_http`] calls them too.
+    pub fn console_http_routes(&self) -> Vec<HttpRoute> {
+        self.routes(&self.console_http)
+    }
+
+    fn routes(&self, indexes: &[u32]) -> Vec<HttpRoute> {
+        indexes
             .iter()
             .map(|&index| {
                 let r = &self.registered[index as usize];

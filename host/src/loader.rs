@@ -221,6 +221,7 @@ pub fn kind_name(k: u8) -> &'static str {
         kind::STORAGE_INDEX => "storage index",
         kind::MATCHMAKER_OVERRIDE => "matchmaker override",
         kind::MATCHMAKER_PROCESSOR => "matchmaker processor",
+        kind::CONSOLE_HTTP => "console http handler",
         _ => "unknown kind",
     }
 }

@@ -636,7 +636,7 @@ async fn other_abi_major_is_refused_naming_file_versions_and_fix() {
     let msg = result.err().expect("refused").to_string();
     assert!(msg.contains("libfixture_abi_major"), "{msg}");
     assert!(
-        msg.contains("module ABI 2.0") && msg.contains("host ABI 1.9"),
+        msg.contains("module ABI 2.0") && msg.contains("host ABI 1.10"),
         "{msg}"
     );
     assert!(msg.contains("rebuild the module"), "{msg}");
@@ -648,7 +648,7 @@ async fn newer_abi_minor_is_refused() {
     let msg = result.err().expect("refused").to_string();
     assert!(msg.contains("libfixture_abi_minor_newer"), "{msg}");
     assert!(
-        msg.contains("module ABI 1.99 is newer than host ABI 1.9"),
+        msg.contains("module ABI 1.99 is newer than host ABI 1.10"),
         "{msg}"
     );
     assert!(msg.contains("upgrade the host"), "{msg}");
@@ -766,7 +766,7 @@ async fn layout_mismatch_is_refused() {
         e @ LoadError::Layout { .. } => {
             let msg = e.to_string();
             assert!(msg.contains("libfixture_layout_mismatch"), "{msg}");
-            assert!(msg.contains("do not match this host's ABI 1.9"), "{msg}");
+            assert!(msg.contains("do not match this host's ABI 1.10"), "{msg}");
         }
         other => panic!("unexpected {other}"),
     }
@@ -865,6 +865,19 @@ async fn two_shutdown_hooks_are_refused_and_http_handlers_all_kept_in_load_order
             route("fixture-http", "GET", "/v2/storage/{collection}"),
             route("fixture-http", "PUT,GET", "/v2/rpc/{id}"),
             route("guild", "POST", "/guild/webhook"),
+        ]
+    );
+    // The console's handlers are listed apart (ABI 1.10).
+    let console: Vec<(String, String, String)> = modules
+        .console_http_routes()
+        .into_iter()
+        .map(|r| (r.module, r.methods.join(","), r.pattern))
+        .collect();
+    assert_eq!(
+        console,
+        [
+            route("fixture-http", "POST", "/fixture/console/{id}"),
+            route("fixture-http", "", "/fixture/console_error"),
         ]
     );
     assert!(modules.has_shutdown());

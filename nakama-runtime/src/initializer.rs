@@ -525,6 +525,37 @@ impl Initializer {
         self.push(kind::HTTP, id, std::any::type_name::<F>(), handler);
     }
 
+    /// Registers `f` as a custom HTTP handler on the **console's** port
+    /// (`console.port`, 7351 by default) instead of the client API's, as
+    /// Nakama's `RegisterConsoleHttp` (ABI 1.10): for admin tools that
+    /// must not be reachable where clients are. Patterns, methods, the
+    /// request, the context and the answers are as for
+    /// [`Initializer::register_http`].
+    ///
+    /// Nakama authenticates nothing here either, except under
+    /// `/v2/console/hiro/`, where it asks for a console session (the dev
+    /// host, which has no console users, does not).
+    ///
+    /// ```ignore
+    /// init.register_console_http("/admin/guilds/{id}", &["DELETE"], delete_guild);
+    /// ```
+    pub fn register_console_http<F, E>(
+        &mut self,
+        path_pattern: impl AsRef<str>,
+        methods: &[&str],
+        f: F,
+    ) where
+        F: for<'a> RpcFn<'a, HttpRequest, Output = Result<HttpResponse, E>>,
+        E: Into<Error> + 'static,
+    {
+        let handler = HttpByValue {
+            f,
+            _types: std::marker::PhantomData,
+        };
+        let id = http::registration_id(path_pattern.as_ref(), methods);
+        self.push(kind::CONSOLE_HTTP, id, std::any::type_name::<F>(), handler);
+    }
+
     /// Registers `f` to run once when the server receives a termination
     /// signal (SIGTERM, Ctrl-C), before it stops, as Nakama's
     /// `RegisterShutdown`: only if `shutdown_grace_sec` is above 0, and cut

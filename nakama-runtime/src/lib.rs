@@ -65,6 +65,7 @@
 //! | `init.register_matchmaker_processor(f)` | `async fn(&Context, &Nakama, Vec<MatchmakerEntry>) -> Result<Vec<Vec<MatchmakerEntry>>, E>` |
 //! | `init.register_event(f)`, `init.register_event_session_start(f)`, `init.register_event_session_end(f)` | `async fn(&Context, &Nakama, api::Event) -> Result<(), E>` |
 //! | `init.register_http("/path/{var}", &["POST"], f)` | `async fn(&Context, &Nakama, HttpRequest) -> Result<HttpResponse, E>` |
+//! | `init.register_console_http("/path", &["GET"], f)` | the same, on the console's port |
 //! | `init.register_shutdown(f)` | `async fn(&Context, &Nakama) -> Result<(), E>` |
 //! | `init.register_storage_index(StorageIndex { .. })?` | (no handler: an index [`Nakama::storage_index_list`] queries) |
 //! | `init.register_storage_index_filter("index", f)` | `async fn(&Context, &Nakama, StorageWriteOp) -> bool` |

@@ -43,6 +43,13 @@ pub struct Config {
     pub socket_address: String,
     pub socket_port: u16,
     pub socket_max_request_size_bytes: usize,
+    /// The console's port, where the modules' console HTTP handlers are
+    /// served (opened only if there are some).
+    pub console_address: String,
+    pub console_port: u16,
+    /// The longest body a console handler gets (Nakama's console API
+    /// limit; its custom handlers have none).
+    pub console_max_message_size_bytes: usize,
     /// SQLite file, or `:memory:`.
     pub database_address: String,
     /// On Ctrl-C / SIGTERM, how long matches get to end after their
@@ -86,6 +93,9 @@ impl Default for Config {
             socket_address: String::new(),
             socket_port: 7350,
             socket_max_request_size_bytes: 262_144,
+            console_address: String::new(),
+            console_port: 7351,
+            console_max_message_size_bytes: 4_194_304,
             database_address: String::new(),
             shutdown_grace_sec: 0,
             match_max_empty_sec: 0,
@@ -119,6 +129,9 @@ pub const KEYS: &[&str] = &[
     "socket.address",
     "socket.port",
     "socket.max_request_size_bytes",
+    "console.address",
+    "console.port",
+    "console.max_message_size_bytes",
     "database.address",
     "shutdown_grace_sec",
     "match.max_empty_sec",
@@ -213,6 +226,11 @@ impl Config {
                 "socket.server_key" => c.socket_server_key = text(),
                 "socket.address" => c.socket_address = text(),
                 "socket.port" => c.socket_port = number(&key, &text())?,
+                "console.address" => c.console_address = text(),
+                "console.port" => c.console_port = number(&key, &text())?,
+                "console.max_message_size_bytes" => {
+                    c.console_max_message_size_bytes = number(&key, &text())?
+                }
                 "socket.max_request_size_bytes" => {
                     c.socket_max_request_size_bytes = number(&key, &text())?
                 }

@@ -32,6 +32,7 @@ use serde_json::Value;
 
 mod account;
 mod channel;
+pub mod console;
 pub mod custom;
 mod friend;
 mod group;
@@ -63,6 +64,9 @@ pub struct App {
     /// The modules' custom HTTP handlers (with the set they come from,
     /// swapped with it).
     pub http_routes: ArcSwap<custom::Routes>,
+    /// The console's port, once open (see [`console`]).
+    pub console_open: std::sync::OnceLock<std::net::SocketAddr>,
+    pub console_opening: tokio::sync::Mutex<()>,
     pub sessions: Arc<Sessions>,
     /// The running matches.
     pub matches: crate::matches::Matches,
@@ -89,6 +93,18 @@ pub struct App {
 
 type Shared = State<Arc<App>>;
 
+/// Nakama's CORS policy: any origin, its headers, `methods`.
+fn cors(methods: &[Method]) -> tower_http::cors::CorsLayer {
+    tower_http::cors::CorsLayer::new()
+        .allow_origin(tower_http::cors::Any)
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::USER_AGENT,
+        ])
+        .allow_methods(methods.to_vec())
+}
+
 /// The API. Requests that need compression, decompression or CORS go
 /// through those layers; the others skip them, which saves about a sixth of
 /// the time of a small RPC (Go's handlers check the headers the same way).
@@ -109,22 +125,13 @@ pub fn router(
         // Nakama's CORS policy (any origin).
         .layer(tower_http::decompression::RequestDecompressionLayer::new())
         .layer(tower_http::compression::CompressionLayer::new())
-        .layer(
-            tower_http::cors::CorsLayer::new()
-                .allow_origin(tower_http::cors::Any)
-                .allow_headers([
-                    header::AUTHORIZATION,
-                    header::CONTENT_TYPE,
-                    header::USER_AGENT,
-                ])
-                .allow_methods([
-                    Method::GET,
-                    Method::HEAD,
-                    Method::POST,
-                    Method::PUT,
-                    Method::DELETE,
-                ]),
-        );
+        .layer(cors(&[
+            Method::GET,
+            Method::HEAD,
+            Method::POST,
+            Method::PUT,
+            Method::DELETE,
+        ]));
     tower::service_fn(move |req: Request| {
         let h = req.headers();
         let accepts = h.get_all(header::ACCEPT_ENCODING).iter().any(|v| {
@@ -401,10 +408,24 @@ async fn custom_http(State(app): Shared, req: Request, next: axum::middleware::N
     let Some(found) = routes.find(req.method().as_str(), &path) else {
         return next.run(req).await;
     };
+    let limit = app.config.socket_max_request_size_bytes;
+    serve_custom(&app, &routes, found, req, &path, limit).await
+}
+
+/// Calls the custom handler `found` (one of `routes`) with `req`, whose
+/// decoded path is `path` and whose body may hold `limit` bytes.
+async fn serve_custom(
+    app: &App,
+    routes: &custom::Routes,
+    found: custom::Found<'_>,
+    req: Request,
+    path: &str,
+    limit: usize,
+) -> Response {
     let (parts, body) = req.into_parts();
-    let body = match read_body(&app, body).await {
+    let body = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b.to_vec(),
-        Err(r) => return r,
+        Err(_) => return too_large(),
     };
     let query = parts.uri.query().map(form_pairs).unwrap_or_default();
     let headers: Vec<(String, String)> = parts
@@ -417,7 +438,7 @@ async fn custom_http(State(app): Shared, req: Request, next: axum::middleware::N
         .collect();
     let method = parts.method.as_str();
     let key = &app.config.runtime_http_key;
-    let req = custom::request(method, &path, &query, &headers, key, body);
+    let req = custom::request(method, path, &query, &headers, key, body);
     // The context as an RPC's by http key: no user, the query without
     // http_key.
     let mut ctx = app.base_context(mode::HTTP);

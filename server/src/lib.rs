@@ -233,6 +233,8 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         db,
         modules: ArcSwap::new(modules),
         http_routes: ArcSwap::from_pointee(http_routes),
+        console_open: Default::default(),
+        console_opening: Default::default(),
         sessions,
         matches: matches.clone(),
         matchmaker: matchmaker.clone(),
@@ -246,6 +248,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         metrics: metrics.clone(),
         log: log.clone(),
     });
+    http::console::open_if_needed(&app).await?;
     if reload {
         modules::watch(app.clone(), loader);
     }

@@ -156,6 +156,12 @@ pub fn watch(app: Arc<App>, mut loader: Loader) {
                     app.storage_indexes.set_modules(modules.clone()).await;
                     app.modules.store(modules);
                     app.http_routes.store(Arc::new(routes));
+                    if let Err(e) = crate::http::console::open_if_needed(&app).await {
+                        app.log.error(
+                            "Cannot serve the modules' console HTTP handlers",
+                            &[("error", e.into())],
+                        );
+                    }
                     app.log.info(
                         "Modules reloaded",
                         &[

@@ -36,7 +36,10 @@ fn check_lists_versions_and_every_registration() {
     let (out, stdout, stderr) = check(&module("guild"));
     assert!(out.status.success(), "{stdout}{stderr}");
     assert!(stdout.contains("module guild"), "{stdout}");
-    assert!(stdout.contains("nakama-runtime 0.1.0, ABI 1.9"), "{stdout}");
+    assert!(
+        stdout.contains("nakama-runtime 0.1.0, ABI 1.10"),
+        "{stdout}"
+    );
     for line in [
         "rpc         create_guild",
         "rpc         get_guild",
@@ -54,7 +57,7 @@ fn check_exits_non_zero_on_a_refusal() {
     assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
     assert!(stderr.contains("libfixture_abi_major.so"), "{stderr}");
     assert!(
-        stderr.contains("module ABI 2.0 is not compatible with host ABI 1.9"),
+        stderr.contains("module ABI 2.0 is not compatible with host ABI 1.10"),
         "{stderr}"
     );
 

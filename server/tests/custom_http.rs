@@ -12,10 +12,17 @@ use common::Server;
 fn custom_http_handlers_answer_as_in_nakama() {
     let server = Server::start(&["fixture-http"], &["--logger.level", "info"]);
     nakama_conformance::custom_http::check_http_handlers(server.port);
+    nakama_conformance::custom_http::check_console_http_handlers(server.port, server.console_port);
     let log = std::fs::read_to_string(&server.log).unwrap();
     assert!(
         log.contains(
             r#""msg":"Registered custom HTTP handler","path_pattern":"/fixture/echo/{id}""#
+        ),
+        "{log}"
+    );
+    assert!(
+        log.contains(
+            r#""msg":"Registered custom console HTTP handler","path_pattern":"/fixture/console/{id}""#
         ),
         "{log}"
     );

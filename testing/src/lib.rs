@@ -641,9 +641,40 @@ impl TestHost {
         headers: &[(&str, &str)],
         body: impl Into<Vec<u8>>,
     ) -> HttpResponse {
+        self.send_http(false, method, path, headers, body.into())
+            .await
+    }
+
+    /// [`TestHost::http`] to the module's console HTTP handlers
+    /// (`init.register_console_http`), as the dev host routes them on the
+    /// console's port.
+    pub async fn console_http(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<Vec<u8>>,
+    ) -> HttpResponse {
+        self.send_http(true, method, path, headers, body.into())
+            .await
+    }
+
+    async fn send_http(
+        &self,
+        console: bool,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> HttpResponse {
         let (path, query) = path.split_once('?').unwrap_or((path, ""));
         let path = custom::decoded_path(path);
-        let Some(found) = self.http_routes.find(method, &path) else {
+        let found = if console {
+            self.http_routes.find_console(method, &path)
+        } else {
+            self.http_routes.find(method, &path)
+        };
+        let Some(found) = found else {
             let body = serde_json::json!({"code": 5, "message": "Not Found"});
             return HttpResponse::json(404, &body);
         };
@@ -652,14 +683,7 @@ impl TestHost {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        let req = custom::request(
-            method,
-            &path,
-            &query,
-            &headers,
-            "defaulthttpkey",
-            body.into(),
-        );
+        let req = custom::request(method, &path, &query, &headers, "defaulthttpkey", body);
         let mut call = Call::default();
         for (k, v) in &req.headers {
             call.headers.insert(k.clone(), v.clone());

@@ -1,5 +1,6 @@
 //! Custom HTTP handlers and the shutdown hook under TestHost: `host.http`
-//! routes a request as the dev host does, `host.shutdown()` runs the hook.
+//! and `host.console_http` route a request as the dev host does on its
+//! client and console ports, `host.shutdown()` runs the hook.
 
 use std::sync::Mutex;
 
@@ -45,6 +46,7 @@ async fn init(_ctx: &Context, _nk: &Nakama, init: &mut Initializer) -> Result<()
     init.register_http("/hello/{who}", &["GET"], first);
     init.register_http("/hello/{who}", &[], second);
     init.register_http("/busy", &[], refused);
+    init.register_console_http("/admin/{who}", &["POST"], first);
     init.register_shutdown(replaced);
     init.register_shutdown(last);
     Ok(())
@@ -62,6 +64,17 @@ async fn the_first_matching_handler_answers() {
     let r = host.http("POST", "/busy?x=1", &[], "").await;
     assert_eq!(r.status, 429);
     assert_eq!(r.body, br#"{"code":8,"message":"slow down"}"#);
+}
+
+#[tokio::test]
+async fn console_handlers_answer_on_the_console_port_only() {
+    let host = TestHost::new().await;
+    let r = host.console_http("POST", "/admin/bo", &[], "").await;
+    assert_eq!((r.status, r.body), (200, b"first bo".to_vec()));
+    let r = host.http("POST", "/admin/bo", &[], "").await;
+    assert_eq!(r.status, 404);
+    let r = host.console_http("GET", "/hello/ann", &[], "").await;
+    assert_eq!(r.status, 404);
 }
 
 #[tokio::test]

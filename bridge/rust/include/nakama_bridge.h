@@ -83,6 +83,8 @@ typedef void (*nb_ctx_fn)(uint64_t token, nb_sink *sink);
                                    * groups to form, the same way */
 #define NB_MATCHMAKER_PROCESSOR 18 /* ABI 1.9: input every entry (a JSON
                                     * array), output the groups to form */
+#define NB_CONSOLE_HTTP 19 /* ABI 1.10: a custom HTTP handler on the console's
+                            * port, as NB_HTTP */
 
 /* Loads the *.rsmod files of `path` and runs their init. NB_OK: *out holds
  * the report JSON {"modules":[..],"skipped":[..],"registrations":[{module,

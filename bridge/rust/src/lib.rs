@@ -229,6 +229,9 @@ pub const NB_MATCHMAKER_OVERRIDE: u8 = 17;
 /// The matchmaker processor (ABI 1.9; id `matchmaker_processor`): input
 /// every entry in the pool (a JSON array), output the groups to form.
 pub const NB_MATCHMAKER_PROCESSOR: u8 = 18;
+/// A custom HTTP handler on the console's port (ABI 1.10), as
+/// [`NB_HTTP`].
+pub const NB_CONSOLE_HTTP: u8 = 19;
 
 /// The execution mode a module's context has in a call of `kind`, as
 /// Nakama names it for Go modules.
@@ -245,7 +248,7 @@ fn execution_mode(kind: u8) -> Option<&'static str> {
         NB_TOURNAMENT_END => mode::TOURNAMENT_END,
         NB_TOURNAMENT_RESET => mode::TOURNAMENT_RESET,
         NB_LEADERBOARD_RESET => mode::LEADERBOARD_RESET,
-        NB_HTTP => mode::HTTP,
+        NB_HTTP | NB_CONSOLE_HTTP => mode::HTTP,
         NB_SHUTDOWN => mode::SHUTDOWN,
         NB_STORAGE_INDEX => mode::STORAGE_INDEX_FILTER,
         NB_MATCHMAKER_OVERRIDE => mode::MATCHMAKER_OVERRIDE,
@@ -255,7 +258,7 @@ fn execution_mode(kind: u8) -> Option<&'static str> {
 }
 
 /// Call kinds are 1 to this.
-const KINDS: usize = 18;
+const KINDS: usize = 19;
 
 struct GoHost {
     log: NbLogFn,
@@ -548,6 +551,7 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
                     "storage index" => NB_STORAGE_INDEX,
                     "matchmaker override" => NB_MATCHMAKER_OVERRIDE,
                     "matchmaker processor" => NB_MATCHMAKER_PROCESSOR,
+                    "console http handler" => NB_CONSOLE_HTTP,
                     _ => continue,
                 },
                 r.index,
@@ -1046,6 +1050,7 @@ mod tests {
                 Some("storage_index_filter"),
                 Some("matchmaker_override"),
                 Some("matchmaker_processor"),
+                Some("http"),
                 None
             ]
         );

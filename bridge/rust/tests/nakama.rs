@@ -762,6 +762,14 @@ fn custom_http_handlers_answer_in_nakama_as_on_the_dev_host() {
     let runtime = runtime_folder(&["fixture-http"]);
     let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
     nakama_conformance::custom_http::check_http_handlers(nakama.port);
+    nakama_conformance::custom_http::check_console_http_handlers(nakama.port, nakama.console_port);
+    assert!(
+        !nakama
+            .log_lines("Registered custom console HTTP handler")
+            .is_empty(),
+        "{}",
+        nakama.log()
+    );
     assert!(
         !nakama
             .log_lines("Registered custom HTTP handler")

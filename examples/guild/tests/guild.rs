@@ -458,7 +458,7 @@ async fn the_webhook_credits_contributions_for_callers_with_the_secret() {
     // A wrong secret, a bad amount, an unknown member, another method.
     assert_eq!(post_webhook(&host, "guess", credit(5)).await.status, 401);
     assert_eq!(post_webhook(&host, "s3cret", credit(0)).await.status, 400);
-    let stranger = r#"{"user_id":"00000000-0000-0000-0000-000000000000","points":5}"#;
+    let stranger = r#"{"user_id":"5bd0c3a8-0b3e-4c57-a7f1-0d6f0e4c9a11","points":5}"#;
     assert_eq!(
         post_webhook(&host, "s3cret", stranger.into()).await.status,
         404

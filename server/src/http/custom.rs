@@ -33,7 +33,10 @@ struct Route {
 /// The custom handlers of one set of modules, and that set.
 pub struct Routes {
     modules: Arc<Modules>,
+    /// On the client API's port (`register_http`).
     routes: Vec<Route>,
+    /// On the console's port (`register_console_http`, ABI 1.10).
+    console: Vec<Route>,
 }
 
 /// A handler that matches a request, and the path's variables.
@@ -44,48 +47,32 @@ pub struct Found<'a> {
 
 impl Routes {
     /// Compiles the handlers of `modules`. Each is logged as Nakama does
-    /// (`Registered custom HTTP handler`); a pattern that does not start
-    /// with `/` is an error (Nakama stops at startup), one whose variables
-    /// do not compile is logged and never matches (gorilla/mux keeps the
-    /// error in the route).
+    /// (`Registered custom HTTP handler`, `Registered custom console HTTP
+    /// handler`); a pattern that does not start with `/` is an error
+    /// (Nakama stops at startup), one whose variables do not compile is
+    /// logged and never matches (gorilla/mux keeps the error in the route).
     pub fn new(modules: Arc<Modules>, log: &Logger) -> Result<Routes, String> {
-        let mut routes = Vec::new();
-        for route in modules.http_routes() {
-            if !route.pattern.starts_with('/') {
-                return Err(format!(
-                    "Failed to register custom HTTP handler, path pattern must start with '/': {:?} (module {})",
-                    route.pattern, route.module
-                ));
-            }
-            let (re, names) = match compile(&route.pattern) {
-                Ok((re, names)) => (Some(re), names),
-                Err(e) => {
-                    log.error(
-                        "Custom HTTP handler pattern does not compile; it matches nothing",
-                        &[
-                            ("path_pattern", route.pattern.clone().into()),
-                            ("error", e.into()),
-                        ],
-                    );
-                    (None, Vec::new())
-                }
-            };
-            log.info(
-                "Registered custom HTTP handler",
-                &[("path_pattern", route.pattern.clone().into())],
-            );
-            routes.push(Route { route, re, names });
-        }
-        Ok(Routes { modules, routes })
+        let routes = compile_all(modules.http_routes(), "HTTP", log)?;
+        let console = compile_all(modules.console_http_routes(), "console HTTP", log)?;
+        Ok(Routes {
+            modules,
+            routes,
+            console,
+        })
     }
 
     pub fn is_empty(&self) -> bool {
         self.routes.is_empty()
     }
 
-    /// The first handler whose pattern matches `path` (decoded) and whose
-    /// methods include `method`. Nakama's own routes that come first in
-    /// its router are left to them.
+    /// Whether a module registered a handler on the console's port.
+    pub fn has_console(&self) -> bool {
+        !self.console.is_empty()
+    }
+
+    /// The first client API handler whose pattern matches `path` (decoded)
+    /// and whose methods include `method`. Nakama's own routes that come
+    /// first in its router are left to them.
     pub fn find(&self, method: &str, path: &str) -> Option<Found<'_>> {
         let nakama_first = match method {
             "GET" => path == "/" || path == "/ws" || path.starts_with("/v2/rpc/"),
@@ -95,22 +82,12 @@ impl Routes {
         if nakama_first {
             return None;
         }
-        self.routes.iter().find_map(|r| {
-            if !r.route.methods.is_empty() && !r.route.methods.iter().any(|m| m == method) {
-                return None;
-            }
-            let caps = r.re.as_ref()?.captures(path)?;
-            let vars = r
-                .names
-                .iter()
-                .enumerate()
-                .filter_map(|(i, name)| {
-                    let v = caps.name(&format!("v{i}"))?;
-                    Some((name.clone(), v.as_str().to_string()))
-                })
-                .collect();
-            Some(Found { route: r, vars })
-        })
+        first_match(&self.routes, method, path)
+    }
+
+    /// [`Routes::find`] among the console's handlers.
+    pub fn find_console(&self, method: &str, path: &str) -> Option<Found<'_>> {
+        first_match(&self.console, method, path)
     }
 
     /// Calls `found`'s handler with `req` (its `vars` filled in here) and
@@ -136,6 +113,58 @@ impl Routes {
             Err(e) => error_response(&e),
         }
     }
+}
+
+fn compile_all(routes: Vec<HttpRoute>, what: &str, log: &Logger) -> Result<Vec<Route>, String> {
+    let mut out = Vec::new();
+    for route in routes {
+        if !route.pattern.starts_with('/') {
+            return Err(format!(
+                "Failed to register custom {what} handler, path pattern must start with '/': {:?} (module {})",
+                route.pattern, route.module
+            ));
+        }
+        let (re, names) = match compile(&route.pattern) {
+            Ok((re, names)) => (Some(re), names),
+            Err(e) => {
+                log.error(
+                    &format!("Custom {what} handler pattern does not compile; it matches nothing"),
+                    &[
+                        ("path_pattern", route.pattern.clone().into()),
+                        ("error", e.into()),
+                    ],
+                );
+                (None, Vec::new())
+            }
+        };
+        log.info(
+            &format!("Registered custom {what} handler"),
+            &[("path_pattern", route.pattern.clone().into())],
+        );
+        out.push(Route { route, re, names });
+    }
+    Ok(out)
+}
+
+/// The first of `routes` that takes `method` and whose pattern matches
+/// `path`, with the path's variables.
+fn first_match<'a>(routes: &'a [Route], method: &str, path: &str) -> Option<Found<'a>> {
+    routes.iter().find_map(|r| {
+        if !r.route.methods.is_empty() && !r.route.methods.iter().any(|m| m == method) {
+            return None;
+        }
+        let caps = r.re.as_ref()?.captures(path)?;
+        let vars = r
+            .names
+            .iter()
+            .enumerate()
+            .filter_map(|(i, name)| {
+                let v = caps.name(&format!("v{i}"))?;
+                Some((name.clone(), v.as_str().to_string()))
+            })
+            .collect();
+        Some(Found { route: r, vars })
+    })
 }
 
 /// A call error as an HTTP answer.

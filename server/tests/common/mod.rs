@@ -18,6 +18,8 @@ pub fn modules_dir(packages: &[&str]) -> tempfile::TempDir {
 /// A dev host process, killed on drop.
 pub struct Server {
     pub port: u16,
+    /// `console.port`, open if the modules have console handlers.
+    pub console_port: u16,
     child: Child,
     _modules: tempfile::TempDir,
     pub log: PathBuf,
@@ -44,6 +46,7 @@ impl Server {
     pub fn start(packages: &[&str], extra: &[&str]) -> Server {
         let modules = modules_dir(packages);
         let port = free_port();
+        let console_port = free_port();
         let log = modules.path().join("server.log");
         let child = Command::new(env!("CARGO_BIN_EXE_nakama-devhost"))
             .arg("--runtime.path")
@@ -55,6 +58,7 @@ impl Server {
                 "127.0.0.1",
             ])
             .args(["--socket.port", &port.to_string()])
+            .args(["--console.port", &console_port.to_string()])
             .args(["--name", "nakama1", "--session.token_expiry_sec", "7200"])
             .args(extra)
             .stdout(Stdio::from(std::fs::File::create(&log).unwrap()))
@@ -63,6 +67,7 @@ impl Server {
             .expect("start nakama-devhost");
         let server = Server {
             port,
+            console_port,
             child,
             _modules: modules,
             log,
