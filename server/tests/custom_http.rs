@@ -58,3 +58,32 @@ fn without_a_grace_period_the_shutdown_hook_does_not_run() {
     assert!(log.contains("Shutdown started"), "{log}");
     assert!(!log.contains("shutdown hook wrote its object"), "{log}");
 }
+
+#[test]
+fn the_console_port_caps_bodies_and_is_opened_only_for_console_handlers() {
+    let server = Server::start(
+        &["fixture-http"],
+        &["--console.max_message_size_bytes", "8"],
+    );
+    let r = nakama_conformance::http::request(
+        server.console_port,
+        "POST",
+        "/fixture/console/1",
+        &[],
+        Some(b"123456789"),
+    )
+    .unwrap();
+    assert_eq!(
+        (r.status, r.json()["message"].as_str()),
+        (400, Some("http: request body too large"))
+    );
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    assert!(
+        log.contains(r#""msg":"Starting Console server gateway for HTTP requests""#),
+        "{log}"
+    );
+    // No console handler, no console port.
+    let plain = Server::start(&["fixture-nk"], &[]);
+    let closed = std::net::TcpStream::connect(("127.0.0.1", plain.console_port));
+    assert!(closed.is_err(), "{closed:?}");
+}

@@ -107,3 +107,27 @@ fn a_changed_module_file_is_served_without_a_restart() {
     assert_eq!(rpc(&server, "hello", "again").1, "Hello, again!");
     assert_eq!(kept(), ["2"], "the failed load's copies are gone");
 }
+
+#[test]
+fn a_reload_that_brings_console_handlers_opens_the_console_port() {
+    let built = build(&["fixture-http"]);
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(
+        &["hello"],
+        &[
+            "--runtime.reload",
+            "true",
+            "--data_dir",
+            data.path().to_str().unwrap(),
+        ],
+    );
+    let console = |path: &str| {
+        nakama_conformance::http::request(server.console_port, "POST", path, &[], Some(b"x"))
+    };
+    assert!(console("/fixture/console/1").is_err(), "not open yet");
+    let file = server.modules_path().join(file_name("fixture-http"));
+    std::fs::copy(built.join(file_name("fixture-http")), file).unwrap();
+    eventually("the console handler answers", || {
+        console("/fixture/console/1").is_ok_and(|r| r.status == 201)
+    });
+}
