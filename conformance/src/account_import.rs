@@ -163,7 +163,8 @@ pub fn check_nk_account_import(port: u16) {
     let fb = json!({"account": {"user": {"id": fb_id, "username": format!("impfb{suffix}"),
         "facebook_id": format!("imp-fb-{suffix}")}}});
     assert!(import(port, &fb, None).is_ok());
-    let path = format!("/v2/user?facebook_ids=imp-fb-{suffix}&facebook_ids=nobody-{suffix}");
+    // (By its JSON name too, as grpc-gateway reads a query.)
+    let path = format!("/v2/user?facebookIds=imp-fb-{suffix}&facebookIds=nobody-{suffix}");
     let bearer = format!("Bearer {}", gus.token);
     let found = request(port, "GET", &path, &[("Authorization", &bearer)], None).unwrap();
     let found = found.json();

@@ -1584,7 +1584,7 @@ async fn update_account(State(app): Shared, headers: HeaderMap, body: Body) -> R
 /// is one of them, as in Nakama.
 async fn get_users(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
     let query = query_map(&uri);
-    let list = |name: &str| query.get(name).cloned().unwrap_or_default();
+    let list = |name: &str| query_values(&query, name).to_vec();
     let req = api::GetUsersRequest {
         ids: list("ids"),
         usernames: list("usernames"),
