@@ -24,6 +24,7 @@ use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use nakama_runtime_host::abi::hooks::{hook, Hook};
 use nakama_runtime_host::abi::{api, Code};
+use nakama_runtime_host::CallError;
 
 use super::{
     gateway_err, gateway_ok, query_map, query_number, query_text, read_json, run, session, App,
@@ -72,13 +73,7 @@ pub(super) async fn list(State(app): Shared, uri: Uri, headers: HeaderMap) -> Re
             .friends()
             .list(&claims.uid, limit, req.state, req.cursor.clone())
             .await
-            .map_err(|e| {
-                if e.message == BAD_CURSOR {
-                    bad("Cursor is invalid.")
-                } else {
-                    gateway_err(Code::Internal, "Error while trying to list friends.")
-                }
-            })?;
+            .map_err(listing_error)?;
         app.after::<hook::ListFriends>(Some(&claims), &out, &req)
             .await;
         Ok(gateway_ok(&out))
@@ -110,18 +105,22 @@ pub(super) async fn friends_of_friends(
             .friends()
             .friends_of_friends(&claims.uid, limit, req.cursor.clone())
             .await
-            .map_err(|e| {
-                if e.message == BAD_CURSOR {
-                    bad("Cursor is invalid.")
-                } else {
-                    gateway_err(Code::Internal, "Error while trying to list friends.")
-                }
-            })?;
+            .map_err(listing_error)?;
         app.after::<hook::ListFriendsOfFriends>(Some(&claims), &out, &req)
             .await;
         Ok(gateway_ok(&out))
     })
     .await
+}
+
+/// A listing's failure as Nakama answers it: a cursor that does not
+/// read, or its internal error.
+fn listing_error(e: CallError) -> Response {
+    if e.message == BAD_CURSOR {
+        bad("Cursor is invalid.")
+    } else {
+        gateway_err(Code::Internal, "Error while trying to list friends.")
+    }
 }
 
 /// The add, delete and block routes differ only in these.
