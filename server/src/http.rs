@@ -64,9 +64,9 @@ pub struct App {
     /// The modules' custom HTTP handlers (with the set they come from,
     /// swapped with it).
     pub http_routes: ArcSwap<custom::Routes>,
-    /// The console's port, once open (see [`console`]).
-    pub console_open: std::sync::OnceLock<std::net::SocketAddr>,
-    pub console_opening: tokio::sync::Mutex<()>,
+    /// The console's port, once open (see [`console`]); a failed bind
+    /// leaves it empty, for a reload to try again.
+    pub console_open: tokio::sync::OnceCell<std::net::SocketAddr>,
     pub sessions: Arc<Sessions>,
     /// The running matches.
     pub matches: crate::matches::Matches,

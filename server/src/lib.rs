@@ -234,7 +234,6 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         modules: ArcSwap::new(modules),
         http_routes: ArcSwap::from_pointee(http_routes),
         console_open: Default::default(),
-        console_opening: Default::default(),
         sessions,
         matches: matches.clone(),
         matchmaker: matchmaker.clone(),

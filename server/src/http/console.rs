@@ -32,10 +32,20 @@ pub async fn open_if_needed(app: &Arc<App>) -> Result<Option<SocketAddr>, String
     if !app.http_routes.load().has_console() {
         return Ok(None);
     }
-    let _once = app.console_opening.lock().await;
-    if app.console_open.get().is_some() {
-        return Ok(None);
-    }
+    let mut opened = false;
+    let addr = app
+        .console_open
+        .get_or_try_init(|| async {
+            opened = true;
+            listen(app).await
+        })
+        .await?;
+    Ok(opened.then_some(*addr))
+}
+
+/// Binds `console.address`:`console.port` and serves the console handlers
+/// there.
+async fn listen(app: &Arc<App>) -> Result<SocketAddr, String> {
     let c = &app.config;
     let host = if c.console_address.is_empty() {
         "0.0.0.0"
@@ -51,7 +61,6 @@ pub async fn open_if_needed(app: &Arc<App>) -> Result<Option<SocketAddr>, String
             )
         })?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let _ = app.console_open.set(addr);
     let router = Router::new()
         .fallback(console_http)
         .layer(super::cors(&[
@@ -73,7 +82,7 @@ pub async fn open_if_needed(app: &Arc<App>) -> Result<Option<SocketAddr>, String
         "Starting Console server gateway for HTTP requests",
         &[("port", addr.port().into())],
     );
-    Ok(Some(addr))
+    Ok(addr)
 }
 
 /// The first console handler that takes the request answers it.
