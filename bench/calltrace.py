@@ -11,7 +11,7 @@
 #     --args /tmp/bridge.test -test.run X -test.bench 'EchoCall$' -test.benchtime 2000x
 #
 # TRACE_START: the function whose call is traced, from entry to return
-# (nb_call: the Rust half; 'github.com/nakama-rs/bridge.echoRPC.(*bridge).rpc.func2':
+# (nb_call: the Rust half; 'github.com/nakama-rs/bridge.rpcByID.(*bridge).rpc.func2':
 # the whole call from the Go closure Nakama calls); TRACE_SKIP calls are
 # let through first (warm-up, 500); the report goes to TRACE_OUT
 # (/tmp/calltrace.txt). Remove the test binary before `go test -c`: Go
