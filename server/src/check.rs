@@ -127,6 +127,20 @@ pub fn run(path: &Path) -> ExitCode {
         },
     ));
     match loaded {
+        // A file that is not a module (or a folder without one) is skipped
+        // when serving, but a check was asked for modules: none is a failure.
+        Ok(modules) if modules.modules().is_empty() => {
+            eprintln!(
+                "error: no module in {}: a module is a cdylib built with nakama-runtime ({})",
+                path.display(),
+                nakama_runtime_host::EXTENSIONS
+                    .iter()
+                    .map(|e| format!("*.{e}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            ExitCode::FAILURE
+        }
         Ok(modules) => {
             println!("ok: {} module(s) accepted", modules.modules().len());
             ExitCode::SUCCESS

@@ -76,3 +76,21 @@ fn check_of_a_missing_path_fails_clearly() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr.contains("/nonexistent/modules"), "{stderr}");
 }
+
+#[test]
+fn check_of_a_file_or_folder_without_a_module_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("libjunk.so");
+    std::fs::write(&junk, b"not a shared library").unwrap();
+    for path in [junk.as_path(), dir.path()] {
+        let (out, stdout, stderr) = check(path);
+        assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+        assert!(stdout.contains("skipped"), "{stdout}");
+        assert!(stdout.contains("libjunk.so"), "{stdout}");
+        assert!(
+            stderr.contains(&format!("error: no module in {}", path.display())),
+            "{stderr}"
+        );
+        assert!(stderr.contains("built with nakama-runtime"), "{stderr}");
+    }
+}
