@@ -47,7 +47,7 @@ devhost)
   done
   ;;
 windows)
-  "$root/scripts/install-windows"
+  "$root/scripts/install-windows" # also sets up Wine's prefix
   triple=x86_64-pc-windows-gnu
   cargo build --quiet --manifest-path "$root/Cargo.toml" --target "$triple" -p nakama-devhost -p hello -p guild -p arena
   work=$(mktemp -d)
@@ -55,11 +55,6 @@ windows)
   cp "$cargo_target/$triple/debug/nakama-devhost.exe" "$work/"
   cp "$cargo_target/$triple/debug/hello.dll" "$cargo_target/$triple/debug/guild.dll" "$cargo_target/$triple/debug/arena.dll" "$work/modules/"
   export WINEPREFIX=${WINEPREFIX:-$HOME/.cache/nakama-rs/wine} WINEDEBUG=-all
-  mkdir -p "$WINEPREFIX"
-  if [ "$(wine --version | sed -E 's/^wine-([0-9]+).*/\1/')" -lt 9 ]; then
-    x86_64-w64-mingw32-gcc -shared -O2 -o "$work/bcryptprimitives.dll" \
-      windows/bcryptprimitives.c windows/bcryptprimitives.def -ladvapi32
-  fi
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   (cd "$work" && exec wine nakama-devhost.exe --runtime.path modules --database.address :memory: \
     --socket.address 127.0.0.1 --socket.port "$port" --logger.level warn \
@@ -68,7 +63,6 @@ windows)
   server=$!
   cleanup() { kill "$server" 2>/dev/null || true; wineserver -k 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"; }
   trap cleanup EXIT
-  # Wine's first start in a new prefix sets it up (tens of seconds).
   for _ in $(seq 1 600); do
     if curl -fsS "http://127.0.0.1:$port/healthcheck" > /dev/null 2>&1; then break; fi
     if ! kill -0 "$server" 2>/dev/null; then cat "$work/server.log" >&2; exit 1; fi
