@@ -41,13 +41,15 @@
 # take the server's CPU: steadier figures, Nakama with one core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 read -r -a loads <<<"${LOADS:-echo create_guild storage_rw}"
 read -r -a others <<<"${OTHERS:-}"
 
 bridge/build.sh
 cargo build --release -q -p golden-module -p nakama-loadgen
 (cd bench/go-module && go build -buildmode=plugin -o build/bench.so .)
-target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+target_dir=$(cargo_target_dir)
 runtime=$(mktemp -d)
 results=$(mktemp)
 fixed=$(mktemp)

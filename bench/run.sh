@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
 cache=${NAKAMA_RS_CACHE:-$HOME/.cache/nakama-rs}
@@ -29,7 +31,7 @@ fi
 "${devhost[@]}" > "$mods/devhost.log" 2>&1 &
 dh=$!
 trap 'kill $dh 2>/dev/null; scripts/nakama-down >/dev/null; rm -rf "$mods"' EXIT
-for _ in $(seq 1 100); do curl -fsS 127.0.0.1:7350/healthcheck >/dev/null 2>&1 && break; sleep 0.05; done
+wait_healthy 7350 10 "$dh" "$mods/devhost.log"
 
 guild='{"name":"guild-of-the-benchmark","motto":"ratios, not absolutes","tags":["bench","rust"],"max":50}'
 session() { # port -> "token user_id"

@@ -17,6 +17,8 @@
 # e.g. -trimpath to see the refusal), BRIDGE_OUT (output file).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 root=$(pwd)
 out=${BRIDGE_OUT:-$root/bridge/build/nakama_rust_bridge.so}
 nakama=${NAKAMA_BIN:-$(scripts/nakama-build)}
@@ -33,7 +35,7 @@ say "Rust static library"
 # The staticlib alone: built with its rlib (which the tests link), Cargo
 # leaves out -C lto, and the profile's fat LTO would not happen.
 cargo rustc --profile bridge --quiet ${CARGO_JOBS:+-j"$CARGO_JOBS"} -p nakama-bridge --lib --crate-type staticlib
-target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+target_dir=$(cargo_target_dir)
 mkdir -p "$root/bridge/build"
 cp "$target_dir/bridge/libnakama_bridge.a" "$root/bridge/build/libnakama_bridge.a"
 

@@ -12,6 +12,8 @@
 #      NAKAMA_RS_CACHE, NAKAMA_PORT (7450), PG_PORT: as for scripts/nakama-up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 root=$(pwd)
 modules=${BRIDGE_MODULES:-hello guild arena}
 runtime=${BRIDGE_RUNTIME:-$root/bridge/build/runtime}
@@ -22,7 +24,7 @@ say "module crates: $modules"
 pkgs=()
 for m in $modules; do pkgs+=(-p "$m"); done
 cargo build --release --quiet ${CARGO_JOBS:+-j"$CARGO_JOBS"} "${pkgs[@]}"
-target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+target_dir=$(cargo_target_dir)
 
 rm -rf "$runtime"
 mkdir -p "$runtime"

@@ -17,10 +17,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(cd .. && pwd)
+# shellcheck source=scripts/lib.sh
+. "$root/scripts/lib.sh"
 target=${1:-devhost}
-# Cargo's output folder (CARGO_TARGET_DIR or the workspace's target/).
-cargo_target=$(cargo metadata --format-version 1 --no-deps --manifest-path "$root/Cargo.toml" |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+cargo_target=$(cargo_target_dir --manifest-path "$root/Cargo.toml")
 
 if [ ! -d node_modules/@heroiclabs/nakama-js ] || [ ! -d node_modules/@heroiclabs/nakama-js-protobuf ] || [ ! -d node_modules/ws ] || [ ! -d node_modules/typescript ]; then
   SCARF_ANALYTICS=false npm ci --no-audit --no-fund
@@ -33,7 +33,7 @@ devhost)
   cargo build --quiet --manifest-path "$root/Cargo.toml" -p nakama-devhost -p hello -p guild -p arena
   work=$(mktemp -d)
   cp "$cargo_target/debug/libhello.so" "$cargo_target/debug/libguild.so" "$cargo_target/debug/libarena.so" "$work/"
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  port=$(free_port)
   "$cargo_target/debug/nakama-devhost" --runtime.path "$work" --database.address :memory: \
     --socket.address 127.0.0.1 --socket.port "$port" --logger.level warn \
     --session.token_expiry_sec 7200 --matchmaker.interval_sec 1 \
@@ -41,10 +41,7 @@ devhost)
   server=$!
   cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"; }
   trap cleanup EXIT
-  for _ in $(seq 1 200); do
-    if curl -fsS "http://127.0.0.1:$port/healthcheck" > /dev/null 2>&1; then break; fi
-    sleep 0.05
-  done
+  wait_healthy "$port" 10 "$server" "$work/server.log"
   ;;
 windows)
   "$root/scripts/install-windows" # also sets up Wine's prefix
@@ -55,7 +52,7 @@ windows)
   cp "$cargo_target/$triple/debug/nakama-devhost.exe" "$work/"
   cp "$cargo_target/$triple/debug/hello.dll" "$cargo_target/$triple/debug/guild.dll" "$cargo_target/$triple/debug/arena.dll" "$work/modules/"
   export WINEPREFIX=${WINEPREFIX:-$HOME/.cache/nakama-rs/wine} WINEDEBUG=-all
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  port=$(free_port)
   (cd "$work" && exec wine nakama-devhost.exe --runtime.path modules --database.address :memory: \
     --socket.address 127.0.0.1 --socket.port "$port" --logger.level warn \
     --session.token_expiry_sec 7200 --matchmaker.interval_sec 1 \
@@ -63,11 +60,7 @@ windows)
   server=$!
   cleanup() { kill "$server" 2>/dev/null || true; wineserver -k 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"; }
   trap cleanup EXIT
-  for _ in $(seq 1 600); do
-    if curl -fsS "http://127.0.0.1:$port/healthcheck" > /dev/null 2>&1; then break; fi
-    if ! kill -0 "$server" 2>/dev/null; then cat "$work/server.log" >&2; exit 1; fi
-    sleep 0.2
-  done
+  wait_healthy "$port" 120 "$server" "$work/server.log"
   target=devhost # the same host: the tests expect the dev host's answers
   ;;
 nakama)
