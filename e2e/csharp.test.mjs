@@ -2,11 +2,12 @@
 // (examples/*/client/*.cs, kept current by each module's unit test):
 // Mono's mcs compiles them with the test program in csharp/ (warnings as
 // errors, XML docs checked), which calls the modules' RPCs over REST on the
-// host run.sh started and round-trips arena messages; a payload of the
-// wrong type does not compile. run.sh installs Mono if mcs is missing.
+// host run.sh started, round-trips arena messages and plays them in an arena
+// match over the realtime socket; a payload of the wrong type does not
+// compile. run.sh installs Mono if mcs is missing.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -44,8 +45,8 @@ function mcs(out, ...files) {
 test("the generated C# compiles and calls the modules through the typed methods", () => {
   const compiled = mcs("program.exe", ...clients, join(here, "csharp/Program.cs"));
   assert.equal(compiled.status, 0, compiled.output);
-  const output = execFileSync("mono", [join(build, "program.exe"), port], { encoding: "utf8", timeout: 30000 });
-  assert.equal(output.trim(), "ok");
+  const run = spawnSync("mono", [join(build, "program.exe"), port], { encoding: "utf8", timeout: 60000 });
+  assert.equal(run.stdout.trim(), "ok", `mono program.exe (status ${run.status}): ${run.stdout}${run.stderr}`);
 });
 
 test("a payload or message of the wrong type does not compile", () => {

@@ -1,6 +1,7 @@
 // Calls examples/guild's and examples/arena's RPCs through the generated C#
-// clients (examples/*/client/*.cs) over Nakama's REST API, and round-trips
-// arena messages through Encode/Decode. Run by e2e/csharp.test.mjs:
+// clients (examples/*/client/*.cs) over Nakama's REST API, round-trips
+// arena messages through Encode/Decode, and plays them in an arena match
+// over the realtime socket. Run by e2e/csharp.test.mjs:
 //   mono program.exe PORT
 // Exits 0 when every check passes; prints the first that fails otherwise.
 using System;
@@ -8,8 +9,10 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Net.Http;
 using System.Net.Http.Headers;
+using System.Net.WebSockets;
 using System.Runtime.Serialization;
 using System.Text;
+using System.Threading;
 using System.Threading.Tasks;
 using ArenaClient;
 using GuildClient;
@@ -67,13 +70,50 @@ namespace CsharpE2e
         public string Message { get; set; }
     }
 
+    /// <summary>One realtime message, with the parts this program reads.</summary>
+    [DataContract]
+    class Envelope
+    {
+        [DataMember(Name = "cid")]
+        public string Cid { get; set; }
+
+        [DataMember(Name = "match")]
+        public JoinedMatch Match { get; set; }
+
+        [DataMember(Name = "match_data")]
+        public MatchData MatchData { get; set; }
+
+        [DataMember(Name = "error")]
+        public Refusal Error { get; set; }
+    }
+
+    [DataContract]
+    class JoinedMatch
+    {
+        [DataMember(Name = "match_id")]
+        public string MatchId { get; set; }
+    }
+
+    /// <summary>Match data as the socket's JSON carries it: an int64 op code as a string, bytes in base64.</summary>
+    [DataContract]
+    class MatchData
+    {
+        [DataMember(Name = "op_code")]
+        public string OpCode { get; set; }
+
+        [DataMember(Name = "data")]
+        public string Data { get; set; }
+    }
+
     static class Program
     {
         static HttpClient http;
+        static string port;
 
         static int Main(string[] args)
         {
-            http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:" + args[0] + "/") };
+            port = args[0];
+            http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:" + port + "/") };
             try
             {
                 Run().GetAwaiter().GetResult();
@@ -205,6 +245,100 @@ namespace CsharpE2e
             Check(closing.OpCode == 3 && closing.Data.Length == 0, "Closing carries no data");
             Check(FromArena.Decode(3, new byte[0]).OpCode == FromArenaOpCodes.Closing, "Closing decodes");
             Check(FromArena.Decode(77, new byte[0]) == null, "an unknown op code decodes to null");
+
+            await PlayArena(token, created.MatchId);
+        }
+
+        /// <summary>
+        /// Joins the arena over the realtime socket (the JSON envelopes
+        /// Nakama .NET's socket sends), moves through FromClient.Encode and
+        /// reads the arena's answers through FromArena.Decode.
+        /// </summary>
+        static async Task PlayArena(string token, string matchId)
+        {
+            using (var socket = new ClientWebSocket())
+            using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+            {
+                var uri = new Uri("ws://127.0.0.1:" + port + "/ws?format=json&token=" + Uri.EscapeDataString(token));
+                await socket.ConnectAsync(uri, timeout.Token);
+                var id = GuildClient.ClientJson.Encode(matchId);
+                await SendText(socket, "{\"cid\":\"1\",\"match_join\":{\"match_id\":" + id + ",\"metadata\":{\"name\":\"cs\"}}}", timeout.Token);
+                var joined = await ReceiveUntil(socket, e => e.Cid == "1", timeout.Token);
+                Check(joined.Error == null && joined.Match != null && joined.Match.MatchId == matchId, "the socket joins the arena");
+
+                Func<MatchState, string> send = m =>
+                    "{\"match_data_send\":{\"match_id\":" + id + ",\"op_code\":\"" + m.OpCode + "\",\"data\":\"" + Convert.ToBase64String(m.Data) + "\"}}";
+                await SendText(socket, send(FromClient.Encode(FromClient.NewMove(new Position { X = 5, Y = 6 }))), timeout.Token);
+                FromArena positions = null;
+                await ReceiveUntil(socket, e =>
+                {
+                    positions = Decoded(e);
+                    return positions != null && positions.Positions != null;
+                }, timeout.Token);
+                Position mine;
+                Check(positions.Positions.Players.TryGetValue("cs", out mine) && mine.X == 5 && mine.Y == 6, "the arena's Positions hold the move");
+
+                // The compact move: protobuf bytes { x: 3, y: -4 } as they are.
+                await SendText(socket, send(FromClient.Encode(FromClient.NewMoveCompact(new byte[] { 0x08, 0x06, 0x10, 0x07 }))), timeout.Token);
+                await ReceiveUntil(socket, e =>
+                {
+                    var m = Decoded(e);
+                    return m != null && m.Positions != null && m.Positions.Players["cs"].X == 3 && m.Positions.Players["cs"].Y == -4;
+                }, timeout.Token);
+
+                // A message the arena does not take comes back as Refused.
+                await SendText(socket, send(new MatchState(5, Encoding.UTF8.GetBytes("jump"))), timeout.Token);
+                FromArena refused = null;
+                await ReceiveUntil(socket, e =>
+                {
+                    refused = Decoded(e);
+                    return refused != null && refused.Refused != null;
+                }, timeout.Token);
+                Check(refused.OpCode == FromArenaOpCodes.Refused && refused.Refused.Error.Length > 0, "an unknown op code is refused: " + refused.Refused.Error);
+
+                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
+            }
+        }
+
+        /// <summary>The arena message an envelope carries, if it carries one.</summary>
+        static FromArena Decoded(Envelope e)
+        {
+            if (e.MatchData == null)
+            {
+                return null;
+            }
+            var data = string.IsNullOrEmpty(e.MatchData.Data) ? new byte[0] : Convert.FromBase64String(e.MatchData.Data);
+            return FromArena.Decode(long.Parse(e.MatchData.OpCode), data);
+        }
+
+        static Task SendText(ClientWebSocket socket, string text, CancellationToken cancel)
+        {
+            var bytes = Encoding.UTF8.GetBytes(text);
+            return socket.SendAsync(new ArraySegment<byte>(bytes), WebSocketMessageType.Text, true, cancel);
+        }
+
+        /// <summary>Reads envelopes until one matches (an error envelope without a cid fails at once).</summary>
+        static async Task<Envelope> ReceiveUntil(ClientWebSocket socket, Func<Envelope, bool> wanted, CancellationToken cancel)
+        {
+            var buffer = new byte[64 * 1024];
+            while (true)
+            {
+                var message = new List<byte>();
+                WebSocketReceiveResult part;
+                do
+                {
+                    part = await socket.ReceiveAsync(new ArraySegment<byte>(buffer), cancel);
+                    Check(part.MessageType != WebSocketMessageType.Close, "the socket stays open: " + part.CloseStatusDescription);
+                    message.AddRange(new ArraySegment<byte>(buffer, 0, part.Count));
+                }
+                while (!part.EndOfMessage);
+                var envelope = GuildClient.ClientJson.DecodeBytes<Envelope>(message.ToArray());
+                if (wanted(envelope))
+                {
+                    return envelope;
+                }
+                Check(envelope.Error == null || envelope.Cid != null, "no error from the socket: " + (envelope.Error == null ? "" : envelope.Error.Message));
+            }
         }
     }
 }
