@@ -340,14 +340,14 @@ fn is_data(envelope: &Value, op_code: &str) -> bool {
 }
 
 /// A move to `(x, y)` as a client sends it (op code 1, JSON, base64).
-fn move_to(match_id: &str, x: i32, y: i32) -> Value {
+pub fn move_to(match_id: &str, x: i32, y: i32) -> Value {
     let data =
         base64::engine::general_purpose::STANDARD.encode(json!({"x": x, "y": y}).to_string());
     json!({"match_data_send": {"match_id": match_id, "op_code": "1", "data": data, "presences": []}})
 }
 
 /// Op code 2 telling that `name` is at `(x, y)`.
-fn positions_with(envelope: &Value, name: &str, x: i32, y: i32) -> bool {
+pub fn positions_with(envelope: &Value, name: &str, x: i32, y: i32) -> bool {
     is_data(envelope, "2")
         && serde_json::from_slice::<Value>(&data_of(envelope))
             .is_ok_and(|p| p["players"][name] == json!({"x": x, "y": y}))

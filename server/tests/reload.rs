@@ -1,6 +1,6 @@
 //! `runtime.reload`: the dev host serves a changed modules folder without
-//! a restart, lets calls in flight finish on the modules they started
-//! with, and keeps serving when a change fails to load.
+//! a restart, lets calls in flight finish and matches run on the modules
+//! they started with, and keeps serving when a change fails to load.
 
 mod common;
 
@@ -130,4 +130,47 @@ fn a_reload_that_brings_console_handlers_opens_the_console_port() {
     eventually("the console handler answers", || {
         console("/fixture/console/1").is_ok_and(|r| r.status == 201)
     });
+}
+
+#[test]
+fn a_running_match_keeps_the_module_it_started_on() {
+    use nakama_conformance::realtime::{error_of, move_to, positions_with, Socket, User};
+    use serde_json::json;
+
+    let built = build(&["arena", "hello"]);
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(
+        &["arena"],
+        &[
+            "--runtime.reload",
+            "true",
+            "--logger.level",
+            "error",
+            "--data_dir",
+            data.path().to_str().unwrap(),
+        ],
+    );
+    let suffix = nakama_conformance::run_suffix();
+    let ann = User::new(server.port, &format!("reload-ann-{suffix}"), "ann");
+    let created = ann.rpc(server.port, "arena_create", r#"{"max_players":2}"#);
+    let match_id = created["match_id"].as_str().unwrap().to_string();
+
+    // The arena module leaves the folder: hello takes its file's place.
+    let file = server.modules_path().join(file_name("arena"));
+    std::fs::copy(built.join(file_name("hello")), &file).unwrap();
+    eventually("hello answers", || rpc(&server, "hello", "Rust").0 == 200);
+    assert_eq!(rpc(&server, "arena_create", "{}").0, 404, "arena is gone");
+
+    // The match started before still runs the arena's code: its join
+    // attempt refuses a join without a name, and its loop answers moves.
+    let mut s = Socket::open(server.port, &ann);
+    let r = s.call(json!({"match_join": {"match_id": match_id}}));
+    assert_eq!(error_of(&r), (5, "name required".into()));
+    let r = s.call(json!({"match_join": {"match_id": match_id, "metadata": {"name": "ann"}}}));
+    assert_eq!(r["match"]["match_id"], match_id.as_str(), "{r}");
+    s.send(&move_to(&match_id, 3, 4));
+    s.wait_for("the positions the arena's loop sends", |e| {
+        positions_with(e, "ann", 3, 4)
+    });
+    s.close();
 }
