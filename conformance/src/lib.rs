@@ -25,7 +25,7 @@
 //! - [`matchmaker_custom`]: a module's matchmaker override
 //!   (`fixtures/fixture-mm-override`) and processor
 //!   (`fixtures/fixture-mm-processor`).
-//! - [`matches`]: the client's match listing, label queries included.
+//! - [`matches`](mod@matches): the client's match listing, label queries included.
 //! - [`channels`]: chat channels over the socket (rooms, direct chats,
 //!   presences, messages, updates, removals) and their history over HTTP.
 //! - [`friends`]: friends over HTTP (invites, accepts, lists, friends of

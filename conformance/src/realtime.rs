@@ -228,7 +228,7 @@ impl Socket {
 
     /// Sends `message` (e.g. `{"ping":{}}`) with the next cid and answers
     /// the envelope that carries it back; what comes meanwhile waits in
-    /// [`Socket::pending`].
+    /// its `pending` queue ([`Socket::waiting`]).
     pub fn call(&mut self, mut message: Value) -> Value {
         let cid = self.next_cid.to_string();
         self.next_cid += 1;
@@ -645,7 +645,7 @@ pub(crate) fn assert_closed_for(closed: &(u16, String), reason: &str, exact: boo
 
 /// Requests the server closes the socket for: a payload that is not an
 /// envelope, a binary message, one over 4096 bytes, an envelope without a
-/// message, a message only servers send. `exact`: see [`assert_closed_for`].
+/// message, a message only servers send. `exact`: see `assert_closed_for`.
 pub fn check_closes(port: u16, user: &User, exact: bool) {
     let mut s = Socket::open(port, user);
     s.send_text("not json");

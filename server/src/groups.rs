@@ -269,7 +269,7 @@ impl Groups {
     }
 
     /// nk `group_users_add`, `_kick`, `_ban`, `_promote`, `_demote`
-    /// (`verb` names the function in Nakama's "cannot <verb> the root
+    /// (`verb` names the function in Nakama's "cannot `verb` the root
     /// user").
     pub async fn nk_members(
         &self,

@@ -61,7 +61,7 @@ enum Place {
     Nowhere,
 }
 
-/// A decoding error, rendered in protojson's words by [`Error::render`].
+/// A decoding error, rendered in protojson's words by `Error::render`.
 #[derive(Debug)]
 pub struct Error {
     place: Place,

@@ -180,7 +180,7 @@ fn envelope(cid: &str, number: u32, message: &[u8]) -> Vec<u8> {
 /// `format=protobuf` on a host serving `examples/arena`: a ping, an RPC and
 /// its error, envelopes the pipeline refuses, and the closes for a text
 /// frame and a frame that is not an envelope. `exact`: see
-/// [`assert_closed_for`].
+/// `assert_closed_for`.
 pub fn check_protobuf(port: u16, user: &User, exact: bool) {
     let mut s = PbSocket::open(port, user);
     // ping (32) → pong (33), the cid echoed: byte for byte.
