@@ -138,17 +138,9 @@ fn a_running_match_keeps_the_module_it_started_on() {
     use serde_json::json;
 
     let built = build(&["arena", "hello"]);
-    let data = tempfile::tempdir().unwrap();
     let server = Server::start(
         &["arena"],
-        &[
-            "--runtime.reload",
-            "true",
-            "--logger.level",
-            "error",
-            "--data_dir",
-            data.path().to_str().unwrap(),
-        ],
+        &["--runtime.reload", "true", "--logger.level", "error"],
     );
     let suffix = nakama_conformance::run_suffix();
     let ann = User::new(server.port, &format!("reload-ann-{suffix}"), "ann");

@@ -22,6 +22,7 @@ pub struct Server {
     pub console_port: u16,
     child: Child,
     _modules: tempfile::TempDir,
+    _data: tempfile::TempDir,
     pub log: PathBuf,
 }
 
@@ -48,6 +49,14 @@ impl Server {
         let port = free_port();
         let console_port = free_port();
         let log = modules.path().join("server.log");
+        // A data_dir of its own unless the test gives one: the default,
+        // ./data, would be in the source tree.
+        let data = tempfile::tempdir().unwrap();
+        let data_dir = if extra.contains(&"--data_dir") {
+            None
+        } else {
+            Some(data.path().to_str().unwrap().to_string())
+        };
         let child = Command::new(env!("CARGO_BIN_EXE_nakama-devhost"))
             .arg("--runtime.path")
             .arg(modules.path())
@@ -60,6 +69,7 @@ impl Server {
             .args(["--socket.port", &port.to_string()])
             .args(["--console.port", &console_port.to_string()])
             .args(["--name", "nakama1", "--session.token_expiry_sec", "7200"])
+            .args(data_dir.iter().flat_map(|d| ["--data_dir", d.as_str()]))
             .args(extra)
             .stdout(Stdio::from(std::fs::File::create(&log).unwrap()))
             .stderr(Stdio::inherit())
@@ -70,6 +80,7 @@ impl Server {
             console_port,
             child,
             _modules: modules,
+            _data: data,
             log,
         };
         let deadline = Instant::now() + Duration::from_secs(20);
