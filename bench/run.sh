@@ -30,7 +30,7 @@ if curl -fsS 127.0.0.1:7350/healthcheck >/dev/null 2>&1; then
 fi
 "${devhost[@]}" > "$mods/devhost.log" 2>&1 &
 dh=$!
-trap 'kill $dh 2>/dev/null; scripts/nakama-down >/dev/null; rm -rf "$mods"' EXIT
+trap 'kill $dh 2>/dev/null || true; scripts/nakama-down >/dev/null; rm -rf "$mods"' EXIT
 wait_healthy 7350 10 "$dh" "$mods/devhost.log"
 
 guild='{"name":"guild-of-the-benchmark","motto":"ratios, not absolutes","tags":["bench","rust"],"max":50}'
