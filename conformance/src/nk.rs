@@ -89,6 +89,7 @@ pub fn check_every_function(port: u16) {
     check_leaderboards(port);
     check_refusals(port);
     check_matches(port);
+    check_typed_signals(port);
 
     // nk calls from a thread the module started, driven by its own
     // executor, outside the host's poll of the call.
@@ -335,6 +336,51 @@ pub fn check_context(port: u16) {
     assert!(hook["client_ip"].as_str().is_some(), "{hook}");
     // Nakama's gateway forwards the client's IP only.
     assert!(hook.get("client_port").is_none(), "{hook}");
+}
+
+/// fixture-nk's `nk_match_typed`: typed signals (`match_signal_typed`)
+/// to a running match carry the caller's user (none with the http key),
+/// keep the match's state between them, and bring its errors back with
+/// their codes; a type the match does not read is refused by it.
+pub fn check_typed_signals(port: u16) {
+    let suffix = crate::run_suffix();
+    let (status, plain) = call(port, "nk_match_typed", "");
+    assert_eq!(status, 200, "{plain}");
+    assert_eq!(plain["first"], json!({"ok": {"total": 2, "caller": null}}));
+    assert_eq!(plain["second"], json!({"ok": {"total": 5, "caller": null}}));
+    assert_eq!(plain["refused"], json!([7, "refused by the match"]));
+    assert_eq!(plain["stranger"][0], 3, "{plain}");
+    let stranger = plain["stranger"][1].as_str().unwrap_or_default();
+    assert!(
+        stranger.starts_with("the signal is not a typed fixture_nk::Probe"),
+        "{plain}"
+    );
+    // An untyped signal to the same match still gets its plain answer.
+    assert_eq!(plain["untyped"], json!({"ok": "echo:hi:1:match"}));
+    // A signal that ends its match loses its reply, typed or not.
+    assert_eq!(plain["stop"][1], "match busy", "{plain}");
+    assert_eq!(plain["gone"][1], "match not found", "{plain}");
+
+    let username = format!("sig_{suffix}");
+    let token =
+        crate::http::authenticate_custom(port, &username, &format!(r#"{{"id":"sig-{suffix}"}}"#));
+    let r = crate::http::request(
+        port,
+        "POST",
+        "/v2/rpc/nk_match_typed?unwrap",
+        &[("Authorization", &format!("Bearer {token}"))],
+        Some(b""),
+    )
+    .expect("rpc");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let user = r.json();
+    let caller = &user["first"]["ok"]["caller"];
+    assert_eq!(caller["username"], username.as_str(), "{user}");
+    assert!(
+        caller["user_id"].as_str().is_some_and(|u| u.len() == 36),
+        "{user}"
+    );
+    assert_eq!(user["second"]["ok"]["total"], 5, "{user}");
 }
 
 /// fixture-nk's `nk_matches` and `nk_match_list`: the `match_*` functions

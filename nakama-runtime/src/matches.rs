@@ -49,6 +49,10 @@ use nakama_runtime_abi::matches::{
 };
 pub use nakama_runtime_abi::matches::{MatchData, Presence, PresenceReason};
 
+mod signal;
+pub(crate) use signal::{decode as decode_signal_reply, encode as encode_signal};
+pub use signal::{Caller, MatchSignal, Signal};
+
 use crate::registry::Handler;
 use crate::{Code, Context, Error, Nakama};
 
@@ -143,6 +147,7 @@ pub trait Match: Sized + Send + 'static {
     /// `MatchSignal`: `data` from `match_signal`; the answer is its reply.
     /// If the handler stops the match here, the reply is lost: Nakama
     /// answers the caller "match busy" (and so does the dev host).
+    /// [`Signal::answer`] makes this typed, with the caller's user.
     fn signal(
         &mut self,
         ctx: &Context,

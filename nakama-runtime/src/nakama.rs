@@ -727,6 +727,23 @@ impl Nakama {
         .await
     }
 
+    /// Sends a typed signal ([`MatchSignal`](crate::matches::MatchSignal))
+    /// to a match, with `ctx`'s user as its [`Caller`](crate::matches::Caller),
+    /// and answers the match's typed reply or its error, code kept. The
+    /// match reads it with [`Signal::answer`](crate::matches::Signal::answer).
+    /// The errors of [`Nakama::match_signal`] as they are; `INTERNAL` when
+    /// the match answers something else than a typed reply.
+    pub async fn match_signal_typed<S: crate::matches::MatchSignal>(
+        &self,
+        ctx: &crate::Context,
+        id: &str,
+        signal: &S,
+    ) -> Result<S::Reply, Error> {
+        let data = crate::matches::encode_signal(ctx, signal)?;
+        let reply = self.match_signal(id, &data).await?;
+        crate::matches::decode_signal_reply::<S>(id, &reply)
+    }
+
     /// Publishes `event` to the modules' event handlers
     /// ([`Initializer::register_event`](crate::Initializer::register_event)),
     /// as Nakama's `Event` does: queued, handled after this call goes on,

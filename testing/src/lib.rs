@@ -1087,6 +1087,25 @@ impl TestHost {
         self.matches.signal(match_id, data).await.map_err(to_error)
     }
 
+    /// `nk.match_signal_typed` as a handler of `call` sends it: the
+    /// match's [`Signal::answer`](nakama_runtime::matches::Signal::answer)
+    /// sees `call`'s user as its caller (none for [`Call::default`]).
+    pub async fn match_signal_typed<S: nakama_runtime::matches::MatchSignal>(
+        &self,
+        call: &Call,
+        match_id: &str,
+        signal: &S,
+    ) -> Result<S::Reply, Error> {
+        let module = self
+            .modules
+            .modules()
+            .first()
+            .expect("a test host has one module");
+        let ctx =
+            nakama_runtime::Context::from_data(self.context(call, mode::RPC), module.background());
+        self.nk().match_signal_typed(&ctx, match_id, signal).await
+    }
+
     /// `match_get`: `None` once the match has stopped.
     pub async fn match_get(&self, match_id: &str) -> Option<api::Match> {
         self.matches.get(match_id).ok().flatten()

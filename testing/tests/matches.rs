@@ -1,9 +1,9 @@
 //! The dev host's match registry, driven tick by tick through the test
 //! host: ordering of deferred messages, kicks, a handler's panic and stop,
-//! and the joining user's context. (`examples/arena/tests` covers the
-//! common path.)
+//! the joining user's context, and typed signals with their caller.
+//! (`examples/arena/tests` covers the common path.)
 
-use nakama_runtime::matches::Message;
+use nakama_runtime::matches::{MatchSignal, Message, Signal};
 use nakama_runtime::prelude::*;
 use nakama_test_host::TestHost;
 
@@ -65,6 +65,20 @@ impl Match for Referee {
             .unwrap();
     }
 
+    async fn signal(
+        &mut self,
+        _ctx: &Context,
+        _nk: &Nakama,
+        _d: &mut Dispatcher,
+        data: String,
+    ) -> String {
+        Signal::<WhoAsks>::answer(&data, async |s| match s.caller {
+            Some(c) => Ok(format!("{} ({})", c.username, c.user_id)),
+            None => Err(Error::permission_denied("users only")),
+        })
+        .await
+    }
+
     async fn tick(
         &mut self,
         _ctx: &Context,
@@ -85,6 +99,14 @@ impl Match for Referee {
 
 impl Referee {
     const TERMINATING: i64 = 4;
+}
+
+/// Asks the referee who is asking; only users may.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct WhoAsks;
+
+impl MatchSignal for WhoAsks {
+    type Reply = String;
 }
 
 #[init_module]
@@ -208,5 +230,31 @@ async fn terminate_runs_when_asked_and_the_match_goes_on() {
         !host
             .match_terminate("9e0ba8f3-6d51-4a8d-9f47-4b1c2d3e4f50.test", 1)
             .await
+    );
+}
+
+#[tokio::test]
+async fn a_typed_signal_carries_its_caller_and_the_reply_or_error_comes_back() {
+    use nakama_test_host::Call;
+    let (host, id) = started().await;
+    let alice = host.user("alice").await;
+    let reply = host
+        .match_signal_typed(&Call::user(&alice), &id, &WhoAsks)
+        .await
+        .unwrap();
+    assert_eq!(reply, format!("alice ({})", alice.id()));
+    let e = host
+        .match_signal_typed(&Call::default(), &id, &WhoAsks)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.code(), e.message()),
+        (Code::PermissionDenied, "users only")
+    );
+    // Plain match_signal data is not a WhoAsks: the match says so, typed.
+    let raw = host.match_signal(&id, "who?").await.unwrap();
+    assert!(
+        raw.starts_with(r#"{"error":{"code":3,"message":"the signal is not a typed "#),
+        "{raw}"
     );
 }
