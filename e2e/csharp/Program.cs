@@ -269,14 +269,17 @@ namespace CsharpE2e
                 Func<MatchState, string> send = m =>
                     "{\"match_data_send\":{\"match_id\":" + id + ",\"op_code\":\"" + m.OpCode + "\",\"data\":\"" + Convert.ToBase64String(m.Data) + "\"}}";
                 await SendText(socket, send(FromClient.Encode(FromClient.NewMove(new Position { X = 5, Y = 6 }))), timeout.Token);
+                // The join's own Positions (everyone at 0,0) may come first,
+                // from a tick between the join and the move: wait past it.
                 FromArena positions = null;
+                Position mine = null;
                 await ReceiveUntil(socket, e =>
                 {
                     positions = Decoded(e);
-                    return positions != null && positions.Positions != null;
+                    return positions != null && positions.Positions != null &&
+                        positions.Positions.Players.TryGetValue("cs", out mine) && !(mine.X == 0 && mine.Y == 0);
                 }, timeout.Token);
-                Position mine;
-                Check(positions.Positions.Players.TryGetValue("cs", out mine) && mine.X == 5 && mine.Y == 6, "the arena's Positions hold the move");
+                Check(mine.X == 5 && mine.Y == 6, "the arena's Positions hold the move");
 
                 // The compact move: protobuf bytes { x: 3, y: -4 } as they are.
                 await SendText(socket, send(FromClient.Encode(FromClient.NewMoveCompact(new byte[] { 0x08, 0x06, 0x10, 0x07 }))), timeout.Token);
