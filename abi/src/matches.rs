@@ -12,6 +12,16 @@
 //! ended for another reason (its grace period ran out, the host stopped,
 //! a call failed).
 //!
+//! A host that reloads its modules (the dev host) may move a running
+//! match to the new build of its module: [`MatchEvent::Save`] asks the old
+//! build for the state as JSON (keeping it there), [`MatchEvent::Restore`]
+//! hands that to the new build, which answers a state number of its own;
+//! then the old build gets [`MatchEvent::Drop`]. A module whose handler
+//! does not keep its state across reloads, or one built before these
+//! events existed, answers an error to `save`, and the match stays on its
+//! build. No ABI version marks this: only a reload sends them, and any
+//! error leaves the match as it was.
+//!
 //! What the handler asks of the match during a call (messages to send,
 //! presences to kick, a new label) comes back as [`MatchAction`]s in the
 //! answer, applied by the host in order once the call returns, before the
@@ -203,6 +213,7 @@ struct FlatCall {
     grace_seconds: Option<i64>,
     #[serde(default)]
     data: String,
+    saved: Option<String>,
 }
 
 impl TryFrom<FlatCall> for MatchCall {
@@ -230,6 +241,10 @@ impl TryFrom<FlatCall> for MatchCall {
             },
             "signal" => MatchEvent::Signal { data: f.data },
             "drop" => MatchEvent::Drop,
+            "save" => MatchEvent::Save,
+            "restore" => MatchEvent::Restore {
+                saved: f.saved.ok_or_else(|| missing("saved"))?,
+            },
             other => return Err(format!("unknown match call `{other}`")),
         };
         Ok(MatchCall {
@@ -282,6 +297,14 @@ pub enum MatchEvent {
     /// The match is over without the module having stopped it: drop the
     /// state. The answer is ignored.
     Drop,
+    /// The host reloaded its modules: the state as JSON, in the answer's
+    /// `saved`, for the new build to [`MatchEvent::Restore`]. The state
+    /// stays here until a `drop`. An error: the match stays on this build.
+    Save,
+    /// The state another build of this module saved ([`MatchEvent::Save`]),
+    /// to go on with here: answered like `init`, with the new state's number
+    /// (the match keeps its label, tick rate and tick).
+    Restore { saved: String },
 }
 
 /// A match handler's answer to one call.
@@ -310,6 +333,9 @@ pub struct MatchAnswer {
     /// `signal`: the reply `match_signal` answers.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub reply: String,
+    /// `save`: the state, as JSON.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub saved: Option<String>,
     /// What the handler asked of the match, in order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub actions: Vec<MatchAction>,
@@ -428,6 +454,10 @@ mod tests {
             MatchEvent::Terminate { grace_seconds: 5 },
             MatchEvent::Signal { data: "s".into() },
             MatchEvent::Drop,
+            MatchEvent::Save,
+            MatchEvent::Restore {
+                saved: r#"{"n":1}"#.into(),
+            },
         ] {
             let call = header(event);
             let json = serde_json::to_string(&call).unwrap();
@@ -440,11 +470,15 @@ mod tests {
         for bad in [
             r#"{"call":"dance","match_id":"m","node":"n"}"#,
             r#"{"call":"join","match_id":"m","node":"n"}"#,
+            r#"{"call":"restore","match_id":"m","node":"n"}"#,
         ] {
             let e = serde_json::from_str::<MatchCall>(bad)
                 .unwrap_err()
                 .to_string();
-            assert!(e.contains("dance") || e.contains("presences"), "{e}");
+            assert!(
+                e.contains("dance") || e.contains("presences") || e.contains("saved"),
+                "{e}"
+            );
         }
     }
 

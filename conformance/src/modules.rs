@@ -8,6 +8,12 @@ use std::process::Command;
 /// its own because the outer `cargo test` may hold the main one; answers
 /// the folder of the built files.
 pub fn build(packages: &[&str]) -> PathBuf {
+    build_with_features(packages, &[])
+}
+
+/// [`build`] with these cargo features on. The files land where
+/// [`build`]'s do: copy one out before building it again with others.
+pub fn build_with_features(packages: &[&str], features: &[&str]) -> PathBuf {
     let workspace = crate::workspace();
     let target = workspace.join("target").join("test-modules");
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -17,9 +23,12 @@ pub fn build(packages: &[&str]) -> PathBuf {
     for p in packages {
         cmd.args(["-p", p]);
     }
+    if !features.is_empty() {
+        cmd.args(["--features", &features.join(",")]);
+    }
     assert!(
         cmd.status().expect("run cargo build").success(),
-        "building modules {packages:?} failed"
+        "building modules {packages:?} (features {features:?}) failed"
     );
     target.join("debug")
 }

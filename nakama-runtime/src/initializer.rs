@@ -284,7 +284,12 @@ impl Initializer {
     /// Registers match handler `M` under `name`, the name
     /// [`Nakama::match_create`] takes (Nakama's `RegisterMatch`). A later
     /// registration of the same name in this module replaces the earlier.
-    pub fn register_match<M: Match>(&mut self, name: impl Into<String>) {
+    /// The answer can say more about it:
+    /// `init.register_match::<Arena>("arena").keep_state_on_reload();`
+    pub fn register_match<M: Match>(
+        &mut self,
+        name: impl Into<String>,
+    ) -> MatchRegistration<'_, M> {
         let name = name.into();
         self.entries
             .retain(|e| !(e.kind == kind::MATCH && e.id == name));
@@ -295,6 +300,10 @@ impl Initializer {
             id: name,
             handler,
         });
+        MatchRegistration {
+            entry: self.entries.last_mut().expect("just pushed"),
+            _match: std::marker::PhantomData,
+        }
     }
 
     /// Registers `f` as the matchmaker matched hook (Nakama's
@@ -736,5 +745,40 @@ impl Initializer {
 
     pub(crate) fn into_entries(self) -> Vec<Entry> {
         self.entries
+    }
+}
+
+/// A match handler just registered ([`Initializer::register_match`]).
+pub struct MatchRegistration<'i, M> {
+    entry: &'i mut Entry,
+    _match: std::marker::PhantomData<fn() -> M>,
+}
+
+/// A match whose state can move to a reloaded build: `Serialize` and
+/// `Deserialize` (see [`MatchRegistration::keep_state_on_reload`]).
+#[diagnostic::on_unimplemented(
+    message = "match `{Self}` cannot keep its state across reloads",
+    label = "not Serialize + Deserialize",
+    note = "derive `serde::Serialize` and `serde::Deserialize` for `{Self}`: its state moves to the new build as JSON"
+)]
+pub trait KeepableState: serde::Serialize + serde::de::DeserializeOwned {}
+
+impl<T: serde::Serialize + serde::de::DeserializeOwned> KeepableState for T {}
+
+impl<M: Match> MatchRegistration<'_, M> {
+    /// When the dev host reloads its modules (`runtime.reload`), running
+    /// matches of this handler go on in the new build: the old build's
+    /// state is saved as JSON and read back as the new build's `M` (a field
+    /// added with `#[serde(default)]` reads fine), keeping the match's id,
+    /// presences, label and tick. If the new build has no handler of this
+    /// name, or its `M` does not read the saved state, the match stays on
+    /// the build it started on (logged with the reason). Without this, a
+    /// running match always stays there. Nakama does not reload modules:
+    /// on it this changes nothing.
+    pub fn keep_state_on_reload(self)
+    where
+        M: KeepableState,
+    {
+        self.entry.handler = Box::leak(Box::new(MatchHandler::<M>::keeping_state()));
     }
 }

@@ -95,7 +95,7 @@ mod time;
 
 pub use context::{Context, Logger};
 pub use error::{Code, Error};
-pub use initializer::{Initializer, RpcFn, ShutdownFn};
+pub use initializer::{Initializer, KeepableState, MatchRegistration, RpcFn, ShutdownFn};
 pub use matches::{
     Dispatcher, JoinDecision, Match, MatchData, MatchInit, MatchMessage, MatchParams, Presence,
     PresenceReason,

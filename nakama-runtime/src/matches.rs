@@ -40,7 +40,6 @@
 use std::any::Any;
 use std::collections::HashMap;
 use std::future::Future;
-use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 
@@ -594,11 +593,32 @@ fn put_state(number: u64, state: Box<dyn Any + Send>) {
 }
 
 /// The handler table's row for match handler `M`.
-pub(crate) struct MatchHandler<M>(PhantomData<fn() -> M>);
+pub(crate) struct MatchHandler<M> {
+    keep: Option<Keep<M>>,
+}
+
+/// How a handler registered with
+/// [`MatchRegistration::keep_state_on_reload`](crate::MatchRegistration::keep_state_on_reload)
+/// saves its state for the next build and reads it back there.
+struct Keep<M> {
+    save: fn(&M) -> serde_json::Result<String>,
+    restore: fn(&str) -> serde_json::Result<M>,
+}
 
 impl<M> MatchHandler<M> {
     pub(crate) fn new() -> Self {
-        MatchHandler(PhantomData)
+        MatchHandler { keep: None }
+    }
+}
+
+impl<M: serde::Serialize + serde::de::DeserializeOwned> MatchHandler<M> {
+    pub(crate) fn keeping_state() -> Self {
+        MatchHandler {
+            keep: Some(Keep {
+                save: |m| serde_json::to_string(m),
+                restore: |s| serde_json::from_str(s),
+            }),
+        }
     }
 }
 
@@ -607,13 +627,37 @@ impl<M: Match> Handler for MatchHandler<M> {
         let call: MatchCall = serde_json::from_slice(input).map_err(|e| {
             Error::invalid_argument(format!("match call could not be decoded: {e}"))
         })?;
-        let answer = run::<M>(ctx, nk, call).await?;
+        let answer = run::<M>(ctx, nk, call, self.keep.as_ref()).await?;
         serde_json::to_vec(&answer)
             .map_err(|e| Error::internal(format!("match answer could not be encoded: {e}")))
     }
 }
 
-async fn run<M: Match>(ctx: &Context, nk: &Nakama, call: MatchCall) -> Result<MatchAnswer, Error> {
+/// A number for a new state.
+fn new_state_number() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// `save` and `restore` on a handler registered without
+/// `keep_state_on_reload`.
+fn not_kept<M>() -> Error {
+    Error::new(
+        Code::FailedPrecondition,
+        format!(
+            "match handler {} does not keep its state across reloads \
+         (register it with .keep_state_on_reload())",
+            std::any::type_name::<M>()
+        ),
+    )
+}
+
+async fn run<M: Match>(
+    ctx: &Context,
+    nk: &Nakama,
+    call: MatchCall,
+    keep: Option<&Keep<M>>,
+) -> Result<MatchAnswer, Error> {
     let number = call.state;
     let mut d = Dispatcher::new(&call);
     let mut answer = MatchAnswer::default();
@@ -627,8 +671,7 @@ async fn run<M: Match>(ctx: &Context, nk: &Nakama, call: MatchCall) -> Result<Ma
                 )));
             }
             check_label(&init.label)?;
-            static NEXT: AtomicU64 = AtomicU64::new(1);
-            answer.state = NEXT.fetch_add(1, Ordering::Relaxed);
+            answer.state = new_state_number();
             answer.tick_rate = init.tick_rate;
             answer.label = Some(init.label);
             put_state(answer.state, Box::new(init.state));
@@ -639,6 +682,31 @@ async fn run<M: Match>(ctx: &Context, nk: &Nakama, call: MatchCall) -> Result<Ma
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .remove(&number);
+            return Ok(answer);
+        }
+        MatchEvent::Save => {
+            let keep = keep.ok_or_else(not_kept::<M>)?;
+            let state = take_state::<M>(number)?;
+            let saved = (keep.save)(&state);
+            put_state(number, state); // it stays here until the host drops it
+            answer.saved = Some(saved.map_err(|e| {
+                Error::internal(format!(
+                    "match state {} could not be saved: {e}",
+                    std::any::type_name::<M>()
+                ))
+            })?);
+            return Ok(answer);
+        }
+        MatchEvent::Restore { saved } => {
+            let keep = keep.ok_or_else(not_kept::<M>)?;
+            let state = (keep.restore)(&saved).map_err(|e| {
+                Error::invalid_argument(format!(
+                    "the saved match state does not read as this build's {}: {e}",
+                    std::any::type_name::<M>()
+                ))
+            })?;
+            answer.state = new_state_number();
+            put_state(answer.state, Box::new(state));
             return Ok(answer);
         }
         _ => take_state::<M>(number)?,
@@ -660,7 +728,10 @@ async fn run<M: Match>(ctx: &Context, nk: &Nakama, call: MatchCall) -> Result<Ma
             state.terminate(ctx, nk, &mut d, grace_seconds).await
         }
         MatchEvent::Signal { data } => answer.reply = state.signal(ctx, nk, &mut d, data).await,
-        MatchEvent::Init { .. } | MatchEvent::Drop => unreachable!("answered above"),
+        MatchEvent::Init { .. }
+        | MatchEvent::Drop
+        | MatchEvent::Save
+        | MatchEvent::Restore { .. } => unreachable!("answered above"),
     }
     answer.actions = d.actions;
     if d.stop {

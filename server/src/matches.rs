@@ -123,6 +123,9 @@ enum Command {
     Terminate(i64, oneshot::Sender<()>),
     /// A manual tick; answered once the tick has run.
     Tick(oneshot::Sender<()>),
+    /// The modules were reloaded: move to these if the handler keeps its
+    /// state across reloads.
+    Reload(Arc<Modules>),
 }
 
 impl Matches {
@@ -181,9 +184,14 @@ impl Matches {
     }
 
     /// The modules matches created from now on run in (set at startup and
-    /// after a reload; running matches keep theirs).
+    /// after a reload). A running match moves to them if its handler keeps
+    /// its state across reloads (`keep_state_on_reload`), between two of its
+    /// events; otherwise it keeps its own.
     pub fn set_modules(&self, modules: Arc<Modules>) {
-        *lock(&self.inner.modules) = Some(modules);
+        *lock(&self.inner.modules) = Some(modules.clone());
+        for entry in lock(&self.inner.matches).values() {
+            let _ = entry.commands.send(Command::Reload(modules.clone()));
+        }
     }
 
     /// `match_create`: runs the handler's init and starts the match.
@@ -840,7 +848,7 @@ impl Running {
                 Command::Tick(reply) | Command::Terminate(_, reply) => {
                     let _ = reply.send(());
                 }
-                Command::Leave(..) | Command::Data(_) => {}
+                Command::Leave(..) | Command::Data(_) | Command::Reload(_) => {}
             }
         }
     }
@@ -893,6 +901,10 @@ impl Running {
                 let _ = reply.send(());
                 next
             }
+            Command::Reload(modules) => {
+                self.reload(modules).await;
+                Next::Continue
+            }
             Command::Terminate(grace_seconds, reply) => {
                 let call = self.header(MatchEvent::Terminate { grace_seconds });
                 let next = match self.event("match_terminate", call).await {
@@ -904,6 +916,65 @@ impl Running {
                 next
             }
         }
+    }
+
+    /// Moves the match to reloaded `modules`: the old build saves the
+    /// state, the new one restores it, the old one drops it. Any refusal
+    /// on the way leaves the match where it was, its state untouched.
+    async fn reload(&mut self, modules: Arc<Modules>) {
+        if Arc::ptr_eq(&self.modules, &modules) {
+            return;
+        }
+        let log = &self.registry.inner.log;
+        let stays = |why: String| {
+            log.info(
+                "Match stays on the module build it started on",
+                &[
+                    ("mid", self.call.match_id.as_str().into()),
+                    ("module", self.handler.as_str().into()),
+                    ("reason", why.into()),
+                ],
+            );
+        };
+        if !modules.has_match(&self.handler) {
+            return stays("the reloaded modules have no match handler of this name".into());
+        }
+        let saved = match self
+            .modules
+            .call_match(&self.handler, &self.ctx, &self.header(MatchEvent::Save))
+            .await
+        {
+            Some(Ok(MatchAnswer {
+                saved: Some(saved), ..
+            })) => saved,
+            Some(Ok(_)) => return stays("its build answered no saved state".into()),
+            Some(Err(e)) => return stays(e.message),
+            None => return stays("its build has no match handler of this name".into()),
+        };
+        let restore = MatchCall {
+            state: 0,
+            ..self.header(MatchEvent::Restore { saved })
+        };
+        let state = match modules.call_match(&self.handler, &self.ctx, &restore).await {
+            Some(Ok(answer)) if answer.state != 0 => answer.state,
+            Some(Ok(_)) => return stays("the new build answered no state".into()),
+            Some(Err(e)) => return stays(e.message),
+            None => return stays("the reloaded modules have no match handler of this name".into()),
+        };
+        let drop = self.header(MatchEvent::Drop);
+        let _ = self
+            .modules
+            .call_match(&self.handler, &self.ctx, &drop)
+            .await;
+        self.modules = modules;
+        self.call.state = state;
+        log.info(
+            "Match moved to the reloaded modules",
+            &[
+                ("mid", self.call.match_id.as_str().into()),
+                ("module", self.handler.as_str().into()),
+            ],
+        );
     }
 
     /// Takes an ending match out of the registry before its caller hears

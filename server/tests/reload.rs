@@ -166,3 +166,84 @@ fn a_running_match_keeps_the_module_it_started_on() {
     });
     s.close();
 }
+
+#[test]
+fn a_match_that_keeps_its_state_moves_to_the_new_build() {
+    use nakama_conformance::modules::build_with_features;
+
+    // The two builds of fixture-keep, each copied out before the next.
+    let builds = tempfile::tempdir().unwrap();
+    for (features, name) in [(&[][..], "v1.so"), (&["v2"][..], "v2.so")] {
+        let built = build_with_features(&["fixture-keep"], features);
+        std::fs::copy(
+            built.join(file_name("fixture-keep")),
+            builds.path().join(name),
+        )
+        .unwrap();
+    }
+    let server = Server::start(&["hello"], &["--runtime.reload", "true"]);
+    let file = server.modules_path().join(file_name("fixture-keep"));
+    std::fs::copy(builds.path().join("v1.so"), &file).unwrap();
+    eventually("v1 serves", || {
+        rpc(&server, "keep_create", "counter").0 == 200
+    });
+
+    let create = |name: &str| {
+        let (status, id) = rpc(&server, "keep_create", name);
+        assert_eq!(status, 200, "{id}");
+        id
+    };
+    // `<build>:<ticks>`
+    let ask = |id: &str| -> (String, u64) {
+        let (status, reply) = rpc(&server, "keep_signal", id);
+        assert_eq!(status, 200, "{reply}");
+        let (build, ticks) = reply.split_once(':').expect("build:ticks");
+        (build.to_string(), ticks.parse().unwrap())
+    };
+    let (counter, strict, plain) = (create("counter"), create("strict"), create("plain"));
+    eventually("the counter ticks", || ask(&counter).1 >= 3);
+    let before = ask(&counter).1;
+    assert_eq!(ask(&strict).0, "v1");
+
+    std::fs::copy(builds.path().join("v2.so"), &file).unwrap();
+    eventually("the counter runs v2", || ask(&counter).0 == "v2");
+    let (_, after) = ask(&counter);
+    assert!(
+        after >= before,
+        "its tick count went on: {before} then {after}"
+    );
+    // Same id, same match: v1's state read into v2's, a field added.
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    let moved = log
+        .lines()
+        .filter(|l| l.contains("Match moved to the reloaded modules") && l.contains(&counter))
+        .count();
+    assert_eq!(moved, 1, "{log}");
+
+    // v2's Strict has a field v1 never saved: the match stays on v1, and
+    // the log says why; a handler registered without keep_state_on_reload
+    // stays too.
+    assert_eq!(ask(&strict).0, "v1");
+    assert_eq!(ask(&plain).0, "v1");
+    let stays = |id: &str| {
+        log.lines()
+            .find(|l| l.contains("Match stays on the module build it started on") && l.contains(id))
+            .unwrap_or_else(|| panic!("no line for {id}: {log}"))
+            .to_string()
+    };
+    let strict_line = stays(&strict);
+    assert!(
+        strict_line.contains("does not read as this build's")
+            && strict_line.contains("missing field `level`"),
+        "{strict_line}"
+    );
+    assert!(
+        stays(&plain).contains(
+            "does not keep its state across reloads (register it with .keep_state_on_reload())"
+        ),
+        "{}",
+        stays(&plain)
+    );
+    // New matches start on v2.
+    assert_eq!(ask(&create("plain")).0, "v2");
+}

@@ -25,6 +25,8 @@
 //!   for each of them (the matched hook answers its id), unless a ticket
 //!   asked for the string property `mode` = `relayed`: then the hook makes
 //!   no match, and the players get a token for a relayed match instead.
+//! - On the dev host with `runtime.reload`, a new build of this module
+//!   takes over the running arenas: their state is saved and read back.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -138,7 +140,9 @@ pub async fn arena_create(_ctx: &Context, nk: &Nakama, req: CreateArena) -> Resu
 
 #[init_module]
 async fn init(_ctx: &Context, _nk: &Nakama, init: &mut Initializer) -> Result<(), Error> {
-    init.register_match::<Arena>("arena");
+    // A dev host reload (`runtime.reload`) moves running arenas to the
+    // new build, their state carried over as JSON.
+    init.register_match::<Arena>("arena").keep_state_on_reload();
     init.register_matchmaker_matched(matched);
     Ok(())
 }
@@ -166,7 +170,8 @@ pub async fn matched(
     Ok(Some(match_id))
 }
 
-/// One arena's state.
+/// One arena's state (serde: it moves to a reloaded build of the module).
+#[derive(Serialize, Deserialize)]
 pub struct Arena {
     max_players: usize,
     /// Player names by session id, from their join metadata: a seat is

@@ -1,6 +1,8 @@
-// A match handler with only what is required, registered at init.
+// A match handler with only what is required, registered at init; one
+// whose serde state moves to a reloaded build.
 use nakama_runtime::prelude::*;
 
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Lobby {
     ticks: u64,
 }
@@ -21,6 +23,7 @@ impl Match for Lobby {
 #[init_module]
 async fn init(_ctx: &Context, _nk: &Nakama, init: &mut Initializer) -> Result<(), Error> {
     init.register_match::<Lobby>("lobby");
+    init.register_match::<Lobby>("kept_lobby").keep_state_on_reload();
     Ok(())
 }
 
