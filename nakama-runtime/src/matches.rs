@@ -571,18 +571,41 @@ fn take_state<M: Match>(number: u64) -> Result<Box<M>, Error> {
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .remove(&number)
-        .ok_or_else(|| {
-            Error::new(
-                Code::NotFound,
-                format!("match state #{number} is gone (its match ended or a call on it failed)"),
-            )
-        })?;
-    any.downcast::<M>().map_err(|_| {
+        .ok_or_else(|| state_gone(number))?;
+    any.downcast::<M>().map_err(|_| state_not_a::<M>(number))
+}
+
+/// The state `save` makes of match state `number`, which stays where it
+/// is (a panicking `save` cannot lose it).
+fn save_state<M: Match>(
+    number: u64,
+    save: fn(&M) -> serde_json::Result<String>,
+) -> Result<String, Error> {
+    let states = states().lock().unwrap_or_else(|e| e.into_inner());
+    let any = states.get(&number).ok_or_else(|| state_gone(number))?;
+    let state = any
+        .downcast_ref::<M>()
+        .ok_or_else(|| state_not_a::<M>(number))?;
+    save(state).map_err(|e| {
         Error::internal(format!(
-            "match state #{number} is not a {}",
+            "match state {} could not be saved: {e}",
             std::any::type_name::<M>()
         ))
     })
+}
+
+fn state_gone(number: u64) -> Error {
+    Error::new(
+        Code::NotFound,
+        format!("match state #{number} is gone (its match ended or a call on it failed)"),
+    )
+}
+
+fn state_not_a<M>(number: u64) -> Error {
+    Error::internal(format!(
+        "match state #{number} is not a {}",
+        std::any::type_name::<M>()
+    ))
 }
 
 fn put_state(number: u64, state: Box<dyn Any + Send>) {
@@ -686,15 +709,7 @@ async fn run<M: Match>(
         }
         MatchEvent::Save => {
             let keep = keep.ok_or_else(not_kept::<M>)?;
-            let state = take_state::<M>(number)?;
-            let saved = (keep.save)(&state);
-            put_state(number, state); // it stays here until the host drops it
-            answer.saved = Some(saved.map_err(|e| {
-                Error::internal(format!(
-                    "match state {} could not be saved: {e}",
-                    std::any::type_name::<M>()
-                ))
-            })?);
+            answer.saved = Some(save_state::<M>(number, keep.save)?);
             return Ok(answer);
         }
         MatchEvent::Restore { saved } => {
