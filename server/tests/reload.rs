@@ -247,3 +247,52 @@ fn a_match_that_keeps_its_state_moves_to_the_new_build() {
     // New matches start on v2.
     assert_eq!(ask(&create("plain")).0, "v2");
 }
+
+#[test]
+fn a_reloaded_arena_takes_over_its_running_match_with_the_players_in_it() {
+    use nakama_conformance::realtime::{move_to, positions_with, Socket, User};
+    use serde_json::json;
+
+    let built = build(&["arena"]);
+    let server = Server::start(&["arena"], &["--runtime.reload", "true"]);
+    let suffix = nakama_conformance::run_suffix();
+    let ann = User::new(server.port, &format!("keep-ann-{suffix}"), "ann");
+    let bob = User::new(server.port, &format!("keep-bob-{suffix}"), "bob");
+    let created = ann.rpc(server.port, "arena_create", r#"{"max_players":2}"#);
+    let match_id = created["match_id"].as_str().unwrap().to_string();
+    let mut a = Socket::open(server.port, &ann);
+    let r = a.call(json!({"match_join": {"match_id": match_id, "metadata": {"name": "ann"}}}));
+    assert_eq!(r["match"]["match_id"], match_id.as_str(), "{r}");
+    a.send(&move_to(&match_id, 3, 4));
+    a.wait_for("ann at 3,4", |e| positions_with(e, "ann", 3, 4));
+
+    // A new build of the module (here: the same code, written again).
+    let file = server.modules_path().join(file_name("arena"));
+    std::fs::copy(built.join(file_name("arena")), &file).unwrap();
+    let moved = || {
+        std::fs::read_to_string(&server.log)
+            .unwrap()
+            .lines()
+            .any(|l| l.contains("Match moved to the reloaded modules") && l.contains(&match_id))
+    };
+    eventually("the arena moves to the new build", moved);
+
+    // The new build has the old one's state: ann's seat and position, the
+    // seat count (a second player fills it), and ann's socket still in it.
+    let mut b = Socket::open(server.port, &bob);
+    let r = b.call(json!({"match_join": {"match_id": match_id, "metadata": {"name": "bob"}}}));
+    assert_eq!(r["match"]["match_id"], match_id.as_str(), "{r}");
+    b.send(&move_to(&match_id, 7, 8));
+    let both = a.wait_for("ann at 3,4 and bob at 7,8", |e| {
+        positions_with(e, "ann", 3, 4) && positions_with(e, "bob", 7, 8)
+    });
+    assert_eq!(both["match_data"]["match_id"], match_id.as_str(), "{both}");
+    let carol = User::new(server.port, &format!("keep-carol-{suffix}"), "carol");
+    let mut c = Socket::open(server.port, &carol);
+    let r = c.call(json!({"match_join": {"match_id": match_id, "metadata": {"name": "carol"}}}));
+    assert_eq!(
+        nakama_conformance::realtime::error_of(&r),
+        (5, "arena is full".into()),
+        "{r}"
+    );
+}
