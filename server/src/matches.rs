@@ -126,6 +126,9 @@ enum Command {
     /// The modules were reloaded: move to these if the handler keeps its
     /// state across reloads.
     Reload(Arc<Modules>),
+    /// A test's reload ([`Matches::reload_match`]): save and restore the
+    /// state through the modules the match has; answered with why not.
+    ReloadHere(oneshot::Sender<Result<(), String>>),
 }
 
 impl Matches {
@@ -518,6 +521,21 @@ impl Matches {
         }
     }
 
+    /// What a reload does to the match, through the modules it already
+    /// runs on (for tests: the state saved and read back by the same
+    /// build). `FAILED_PRECONDITION`: why it stays as it was.
+    pub async fn reload_match(&self, match_id: &str) -> Result<(), CallError> {
+        let gone = || CallError::new(Code::NotFound, "match not found");
+        let tx = self.sender(match_id).ok_or_else(gone)?;
+        let (reply, answer) = oneshot::channel();
+        tx.send(Command::ReloadHere(reply)).map_err(|_| gone())?;
+        match answer.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(why)) => Err(CallError::new(Code::FailedPrecondition, why)),
+            Err(_) => Err(gone()),
+        }
+    }
+
     /// Who is in match `match_id` (relayed or authoritative), as
     /// Nakama's tracker lists its stream; none for an unknown match.
     pub fn presences(&self, match_id: &str) -> Vec<Presence> {
@@ -848,6 +866,8 @@ impl Running {
                 Command::Tick(reply) | Command::Terminate(_, reply) => {
                     let _ = reply.send(());
                 }
+                // Dropped unanswered: the caller hears "match not found".
+                Command::ReloadHere(_) => {}
                 Command::Leave(..) | Command::Data(_) | Command::Reload(_) => {}
             }
         }
@@ -902,7 +922,13 @@ impl Running {
                 next
             }
             Command::Reload(modules) => {
-                self.reload(modules).await;
+                if !Arc::ptr_eq(&self.modules, &modules) {
+                    let _ = self.reload(modules).await;
+                }
+                Next::Continue
+            }
+            Command::ReloadHere(reply) => {
+                let _ = reply.send(self.reload(self.modules.clone()).await);
                 Next::Continue
             }
             Command::Terminate(grace_seconds, reply) => {
@@ -921,35 +947,44 @@ impl Running {
     /// Moves the match to reloaded `modules`: the old build saves the
     /// state, the new one restores it, the old one drops it. Any refusal
     /// on the way leaves the match where it was, its state untouched.
-    async fn reload(&mut self, modules: Arc<Modules>) {
-        if Arc::ptr_eq(&self.modules, &modules) {
-            return;
-        }
+    async fn reload(&mut self, modules: Arc<Modules>) -> Result<(), String> {
+        let moved = self.move_to(modules).await;
         let log = &self.registry.inner.log;
-        let stays = |why: String| {
-            log.info(
+        let fields = [
+            ("mid", self.call.match_id.as_str().into()),
+            ("module", self.handler.as_str().into()),
+        ];
+        match &moved {
+            Ok(()) => log.info("Match moved to the reloaded modules", &fields),
+            Err(why) => log.info(
                 "Match stays on the module build it started on",
                 &[
-                    ("mid", self.call.match_id.as_str().into()),
-                    ("module", self.handler.as_str().into()),
-                    ("reason", why.into()),
+                    fields[0].clone(),
+                    fields[1].clone(),
+                    ("reason", why.as_str().into()),
                 ],
-            );
-        };
-        if !modules.has_match(&self.handler) {
-            return stays("the reloaded modules have no match handler of this name".into());
+            ),
         }
+        moved
+    }
+
+    async fn move_to(&mut self, modules: Arc<Modules>) -> Result<(), String> {
+        let no_handler = || "the reloaded modules have no match handler of this name".to_string();
+        if !modules.has_match(&self.handler) {
+            return Err(no_handler());
+        }
+        let save = self.header(MatchEvent::Save);
         let saved = match self
             .modules
-            .call_match(&self.handler, &self.ctx, &self.header(MatchEvent::Save))
+            .call_match(&self.handler, &self.ctx, &save)
             .await
         {
             Some(Ok(MatchAnswer {
                 saved: Some(saved), ..
             })) => saved,
-            Some(Ok(_)) => return stays("its build answered no saved state".into()),
-            Some(Err(e)) => return stays(e.message),
-            None => return stays("its build has no match handler of this name".into()),
+            Some(Ok(_)) => return Err("its build answered no saved state".into()),
+            Some(Err(e)) => return Err(e.message),
+            None => return Err("its build has no match handler of this name".into()),
         };
         let restore = MatchCall {
             state: 0,
@@ -957,9 +992,9 @@ impl Running {
         };
         let state = match modules.call_match(&self.handler, &self.ctx, &restore).await {
             Some(Ok(answer)) if answer.state != 0 => answer.state,
-            Some(Ok(_)) => return stays("the new build answered no state".into()),
-            Some(Err(e)) => return stays(e.message),
-            None => return stays("the reloaded modules have no match handler of this name".into()),
+            Some(Ok(_)) => return Err("the new build answered no state".into()),
+            Some(Err(e)) => return Err(e.message),
+            None => return Err(no_handler()),
         };
         let drop = self.header(MatchEvent::Drop);
         let _ = self
@@ -968,13 +1003,7 @@ impl Running {
             .await;
         self.modules = modules;
         self.call.state = state;
-        log.info(
-            "Match moved to the reloaded modules",
-            &[
-                ("mid", self.call.match_id.as_str().into()),
-                ("module", self.handler.as_str().into()),
-            ],
-        );
+        Ok(())
     }
 
     /// Takes an ending match out of the registry before its caller hears

@@ -1106,6 +1106,17 @@ impl TestHost {
         self.nk().match_signal_typed(&ctx, match_id, signal).await
     }
 
+    /// What a dev host reload does to a running match, with the module
+    /// reloaded as it is: a handler registered with `keep_state_on_reload`
+    /// has its state saved as JSON and read back, and the match goes on
+    /// with that (a field under `#[serde(skip)]` comes back as its
+    /// default). `FAILED_PRECONDITION` with the reason when the match
+    /// would stay on its build (a handler that does not keep its state, a
+    /// state that does not read back); `NOT_FOUND` for no such match.
+    pub async fn match_reload(&self, match_id: &str) -> Result<(), Error> {
+        self.matches.reload_match(match_id).await.map_err(to_error)
+    }
+
     /// `match_get`: `None` once the match has stopped.
     pub async fn match_get(&self, match_id: &str) -> Option<api::Match> {
         self.matches.get(match_id).ok().flatten()

@@ -258,3 +258,22 @@ async fn a_typed_signal_carries_its_caller_and_the_reply_or_error_comes_back() {
         "{raw}"
     );
 }
+
+#[tokio::test]
+async fn a_reload_leaves_a_match_that_does_not_keep_its_state_as_it_was() {
+    let (host, id) = started().await;
+    let e = host.match_reload(&id).await.unwrap_err();
+    assert_eq!(e.code(), Code::FailedPrecondition);
+    assert!(
+        e.message().ends_with(
+            "does not keep its state across reloads (register it with .keep_state_on_reload())"
+        ),
+        "{e}"
+    );
+    assert!(host.match_tick(&id).await, "it goes on");
+    let e = host
+        .match_reload("9e0ba8f3-6d51-4a8d-9f47-4b1c2d3e4f50.test")
+        .await
+        .unwrap_err();
+    assert_eq!((e.code(), e.message()), (Code::NotFound, "match not found"));
+}

@@ -3,8 +3,8 @@
 //! is deterministic.
 
 use arena::{
-    arena_create, pb, CreateArena, Created, FromArena, FromClient, Position, OP_MOVE_COMPACT,
-    OP_POSITIONS, RESERVATION_TICKS,
+    arena_create, pb, CreateArena, Created, FromArena, FromClient, Position, OP_MOVE,
+    OP_MOVE_COMPACT, OP_POSITIONS, RESERVATION_TICKS,
 };
 use nakama_runtime::{Code, MatchMessage, Proto};
 use nakama_test_host::{MatchedId, MatchmakerAdd, TestHost};
@@ -298,4 +298,39 @@ async fn a_relayed_ticket_gets_a_token_instead_of_a_match() {
     let (pa, pb) = (a.matched(), b.matched());
     assert!(matches!(pa[0].id, MatchedId::Token(_)), "{pa:?}");
     assert_eq!(pa[0].id, pb[0].id, "one token for the group");
+}
+
+#[tokio::test]
+async fn a_reload_carries_the_arena_over_with_its_players() {
+    let host = TestHost::new().await;
+    let id = arena(&host, 2).await;
+    let alice = host.user("alice").await;
+    let ann = host
+        .match_join(&id, &alice, &[("name", "ann")])
+        .await
+        .unwrap();
+    ann.send(OP_MOVE, br#"{"x":3,"y":4}"#);
+    assert!(host.match_tick(&id).await);
+    ann.received();
+    // What `runtime.reload` does with a new build: the state saved as
+    // JSON and read back (`keep_state_on_reload` in `init`).
+    host.match_reload(&id).await.unwrap();
+    ann.send(OP_MOVE, br#"{"x":5,"y":6}"#);
+    let bob = host.user("bob").await;
+    host.match_join(&id, &bob, &[("name", "ben")])
+        .await
+        .unwrap();
+    assert!(host.match_tick(&id).await);
+    let FromArena::Positions(p) = ann.received().pop().unwrap().msg() else {
+        panic!("not positions");
+    };
+    assert_eq!(p.players["ann"], Position { x: 5, y: 6 });
+    assert_eq!(p.players["ben"], Position::default());
+    assert_eq!(host.match_signal(&id, "players").await.unwrap(), "2");
+    let carol = host.user("carol").await;
+    let e = host
+        .match_join(&id, &carol, &[("name", "cat")])
+        .await
+        .unwrap_err();
+    assert_eq!(e.message(), "arena is full");
 }
