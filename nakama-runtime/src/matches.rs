@@ -36,6 +36,13 @@
 //! at a time for a given match, so `&mut self` is all the locking a match
 //! needs. Where a Go handler ends its match by returning a nil state, a
 //! Rust one calls [`Dispatcher::stop`].
+//!
+//! Reaching a match from elsewhere: [`Signal`] and
+//! [`Nakama::match_signal_typed`](crate::Nakama::match_signal_typed) make
+//! `match_signal` typed, with the caller's user. Across a dev host reload,
+//! a handler registered with
+//! [`keep_state_on_reload`](crate::MatchRegistration::keep_state_on_reload)
+//! has its running matches carried over to the new build.
 
 use std::any::Any;
 use std::collections::HashMap;
