@@ -120,8 +120,9 @@ impl<S: MatchSignal> Signal<S> {
     pub fn read(data: &str) -> Result<Signal<S>, Error> {
         serde_json::from_str(data).map_err(|e| {
             Error::invalid_argument(format!(
-                "the signal is not a typed {} (send it with Nakama::match_signal_typed): {e}",
-                std::any::type_name::<S>()
+                "the signal is not a typed {t} (the sender must use \
+                 Nakama::match_signal_typed with a {t}): {e}",
+                t = std::any::type_name::<S>()
             ))
         })
     }
@@ -255,7 +256,8 @@ mod tests {
         assert!(
             e.message().starts_with(
                 "the signal is not a typed nakama_runtime::matches::signal::tests::Probe \
-                 (send it with Nakama::match_signal_typed): expected value"
+                 (the sender must use Nakama::match_signal_typed with a \
+                 nakama_runtime::matches::signal::tests::Probe): expected value"
             ),
             "{e}"
         );
