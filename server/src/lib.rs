@@ -193,6 +193,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
     );
     matchmaker.set_modules(modules.clone());
     matchmaker.set_metrics(metrics.clone());
+    matches.set_metrics(metrics.clone());
     matchmaker.start();
     let host = if config.socket_address.is_empty() {
         "0.0.0.0".to_string()

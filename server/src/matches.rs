@@ -89,6 +89,8 @@ struct Inner {
     relayed: Mutex<HashMap<String, Vec<(Presence, Outbox)>>>,
     /// `match.max_empty_sec` (0: no limit).
     max_empty_sec: std::sync::atomic::AtomicU64,
+    /// Where tick times go (`match_tick_time`), once set.
+    metrics: std::sync::OnceLock<Arc<crate::metrics::Metrics>>,
 }
 
 /// What the registry knows of a match without asking it.
@@ -176,12 +178,18 @@ impl Matches {
                 matches: Mutex::new(HashMap::new()),
                 relayed: Mutex::new(HashMap::new()),
                 max_empty_sec: Default::default(),
+                metrics: Default::default(),
             }),
         }
     }
 
     /// `match.max_empty_sec`: matches started from now on stop after this
     /// many seconds in a row with nobody in them (0: never), as Nakama's.
+    /// Records each tick's time (and overruns) in `metrics`.
+    pub fn set_metrics(&self, metrics: Arc<crate::metrics::Metrics>) {
+        let _ = self.inner.metrics.set(metrics);
+    }
+
     pub fn set_max_empty_sec(&self, secs: u64) {
         (self.inner.max_empty_sec).store(secs, std::sync::atomic::Ordering::Relaxed);
     }
@@ -1061,6 +1069,9 @@ impl Running {
     /// the count since.
     fn check_overrun(&mut self, took: Duration) {
         let budget = Duration::from_secs(1) / self.call.tick_rate.max(1);
+        if let Some(metrics) = self.registry.inner.metrics.get() {
+            metrics.match_tick(&self.handler, took, took > budget);
+        }
         if took <= budget {
             return;
         }

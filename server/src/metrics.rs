@@ -15,7 +15,8 @@
 //! The gauges are read when scraped (Nakama sets them when they change,
 //! presences every 15 s); the matchmaker's at each pass, as Nakama's.
 //! Nakama's other series (the presence event queue's, the database's, Go's
-//! runtime's) are not reproduced.
+//! runtime's) are not reproduced. One series is the dev host's own: each
+//! match tick's time and overruns, by handler ([`Metrics::match_tick`]).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -605,6 +606,23 @@ impl Metrics {
         all.set(tickets as f64);
         active_gauge.set(active as f64);
         time.record(took.as_secs_f64());
+    }
+
+    /// One tick of an authoritative match, by its handler's name
+    /// (`module`): `match_tick_time`, a summary in seconds, and
+    /// `match_tick_overrun_count`, the ticks that took longer than their
+    /// period. The dev host's own series: Nakama has none per match.
+    pub fn match_tick(&self, module: &str, took: Duration, overran: bool) {
+        let Some(on) = &self.on else { return };
+        let labels = [("module", module)];
+        on.reg
+            .timer(&on.prefix, "match_tick_time", labels)
+            .record(took.as_secs_f64());
+        if overran {
+            on.reg
+                .counter(&on.prefix, "match_tick_overrun_count", labels)
+                .increment(1);
+        }
     }
 
     /// The Prometheus text exposition of everything recorded.

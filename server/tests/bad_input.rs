@@ -155,9 +155,15 @@ fn a_handler_that_never_finishes_hits_the_per_call_timeout() {
 
 #[test]
 fn a_match_whose_ticks_overrun_their_period_is_warned_about_once_in_a_while() {
+    let metrics_port = common::free_port();
     let server = Server::start(
         &["fixture-slow", "golden-module"],
-        &["--logger.level", "warn"],
+        &[
+            "--logger.level",
+            "warn",
+            "--metrics.prometheus_port",
+            &metrics_port.to_string(),
+        ],
     );
     let r = server
         .request(
@@ -189,5 +195,23 @@ fn a_match_whose_ticks_overrun_their_period_is_warned_about_once_in_a_while() {
     assert_eq!(w["period_ms"], 50.0, "{w}");
     assert!(w["took_ms"].as_f64().unwrap() >= 80.0, "{w}");
     assert_eq!(w["overruns"], 1, "{w}");
+    // Every tick's time and each overrun, by handler, for Prometheus.
+    let r = nakama_conformance::http::request(metrics_port, "GET", "/metrics", &[], None).unwrap();
+    let text = r.text();
+    let value = |prefix: &str| -> f64 {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(prefix) && l.contains(r#"module="sluggish""#))
+            .unwrap_or_else(|| panic!("no {prefix} for sluggish in:\n{text}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    assert!(value("nakama_match_tick_overrun_count{") >= 5.0, "{text}");
+    assert!(value("nakama_match_tick_time_count{") >= 5.0, "{text}");
+    let median = text
+        .lines()
+        .find(|l| l.starts_with("nakama_match_tick_time{") && l.contains(r#"quantile="0.5""#))
+        .unwrap_or_else(|| panic!("no median tick time in:\n{text}"));
+    let median: f64 = median.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(median >= 0.08, "ticks take 80 ms: {median}");
     assert_still_serving(&server);
 }
