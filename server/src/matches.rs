@@ -183,13 +183,13 @@ impl Matches {
         }
     }
 
-    /// `match.max_empty_sec`: matches started from now on stop after this
-    /// many seconds in a row with nobody in them (0: never), as Nakama's.
     /// Records each tick's time (and overruns) in `metrics`.
     pub fn set_metrics(&self, metrics: Arc<crate::metrics::Metrics>) {
         let _ = self.inner.metrics.set(metrics);
     }
 
+    /// `match.max_empty_sec`: matches started from now on stop after this
+    /// many seconds in a row with nobody in them (0: never), as Nakama's.
     pub fn set_max_empty_sec(&self, secs: u64) {
         (self.inner.max_empty_sec).store(secs, std::sync::atomic::Ordering::Relaxed);
     }

@@ -599,12 +599,17 @@ impl TestHost {
     /// host.nk().friends_add(ann.id(), "ann", &[bob.id()], &[]).await?;
     /// ```
     pub fn nk(&self) -> Nakama {
+        Nakama::from_host(self.background())
+    }
+
+    /// The host's handle for work of the module outside its calls.
+    fn background(&self) -> nakama_runtime_host::abi::ffi::HostHandle {
         let module = self
             .modules
             .modules()
             .first()
             .expect("a test host has one module");
-        Nakama::from_host(module.background())
+        module.background()
     }
 
     /// Sends `event` as a client does (`POST /v2/event`: `external` set)
@@ -1096,13 +1101,8 @@ impl TestHost {
         match_id: &str,
         signal: &S,
     ) -> Result<S::Reply, Error> {
-        let module = self
-            .modules
-            .modules()
-            .first()
-            .expect("a test host has one module");
         let ctx =
-            nakama_runtime::Context::from_data(self.context(call, mode::RPC), module.background());
+            nakama_runtime::Context::from_data(self.context(call, mode::RPC), self.background());
         self.nk().match_signal_typed(&ctx, match_id, signal).await
     }
 
