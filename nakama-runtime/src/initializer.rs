@@ -9,7 +9,7 @@ use nakama_runtime_abi::nk::StorageWriteOp;
 use nakama_runtime_abi::storage_index::{self, StorageIndex};
 use nakama_runtime_abi::{mode, scheduler};
 
-use crate::matches::{Match, MatchHandler};
+use crate::matches::{Match, MatchHandler, Migration};
 use crate::payload::{RpcInput, RpcOutput};
 use crate::registry::{Entry, FfiHandler, Handler};
 use crate::{api, MatchmakerEntry};
@@ -765,6 +765,17 @@ pub trait KeepableState: serde::Serialize + serde::de::DeserializeOwned {}
 
 impl<T: serde::Serialize + serde::de::DeserializeOwned> KeepableState for T {}
 
+/// An older build's match state that a migration reads: `Deserialize`
+/// (see [`KeptState::migrate_from`]).
+#[diagnostic::on_unimplemented(
+    message = "a migration cannot read an older state as `{Self}`",
+    label = "not Deserialize",
+    note = "derive `serde::Deserialize` for `{Self}` (the older build's state, kept under this name), or take `serde_json::Value`"
+)]
+pub trait OlderState: serde::de::DeserializeOwned {}
+
+impl<T: serde::de::DeserializeOwned> OlderState for T {}
+
 impl<M: Match> MatchRegistration<'_, M> {
     /// When the dev host reloads its modules (`runtime.reload`), running
     /// matches of this handler go on in the new build: the old build's
@@ -775,10 +786,51 @@ impl<M: Match> MatchRegistration<'_, M> {
     /// the build it started on (logged with the reason). Without this, a
     /// running match always stays there. Nakama does not reload modules:
     /// on it this changes nothing.
-    pub fn keep_state_on_reload(self)
+    ///
+    /// A state whose shape changed in a way serde cannot bridge (a field
+    /// renamed or retyped, a required one added) reads through
+    /// [`KeptState::migrate_from`] instead.
+    pub fn keep_state_on_reload(self) -> KeptState<M>
     where
         M: KeepableState,
     {
-        self.entry.handler = Box::leak(Box::new(MatchHandler::<M>::keeping_state()));
+        let handler: &'static MatchHandler<M> =
+            Box::leak(Box::new(MatchHandler::<M>::keeping_state()));
+        self.entry.handler = handler;
+        KeptState { handler }
+    }
+}
+
+/// A match handler that keeps its state across reloads
+/// ([`MatchRegistration::keep_state_on_reload`]).
+pub struct KeptState<M: 'static> {
+    handler: &'static MatchHandler<M>,
+}
+
+impl<M: Match> KeptState<M> {
+    /// Reads a state an older build saved that does not read as this
+    /// build's `M`: as `Old` (any `Deserialize` type: the older state's
+    /// struct kept under another name, or `serde_json::Value`), then made
+    /// into an `M` by `migrate`. Migrations are tried in the order they
+    /// were added; the first whose `Old` reads the state decides: its `M`
+    /// goes on with the match, its error leaves the match on the build it
+    /// started on (logged with the reason, as a state nothing reads).
+    ///
+    /// ```ignore
+    /// // The previous build's state, kept here to read it.
+    /// #[derive(Deserialize)]
+    /// struct ArenaV1 { players: Vec<Player> }
+    ///
+    /// init.register_match::<Arena>("arena")
+    ///     .keep_state_on_reload()
+    ///     .migrate_from(|old: ArenaV1| Ok(Arena { players: old.players, round: 1 }));
+    /// ```
+    pub fn migrate_from<Old, F>(self, migrate: F) -> Self
+    where
+        Old: OlderState,
+        F: Fn(Old) -> Result<M, Error> + Send + Sync + 'static,
+    {
+        self.handler.add_migration(Migration::new(migrate));
+        self
     }
 }

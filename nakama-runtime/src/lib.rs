@@ -95,7 +95,9 @@ mod time;
 
 pub use context::{Context, Logger};
 pub use error::{Code, Error};
-pub use initializer::{Initializer, KeepableState, MatchRegistration, RpcFn, ShutdownFn};
+pub use initializer::{
+    Initializer, KeepableState, KeptState, MatchRegistration, OlderState, RpcFn, ShutdownFn,
+};
 pub use matches::{
     Dispatcher, JoinDecision, Match, MatchData, MatchInit, MatchMessage, MatchParams, Presence,
     PresenceReason,

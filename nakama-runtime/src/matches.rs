@@ -42,7 +42,10 @@
 //! `match_signal` typed, with the caller's user. Across a dev host reload,
 //! a handler registered with
 //! [`keep_state_on_reload`](crate::MatchRegistration::keep_state_on_reload)
-//! has its running matches carried over to the new build.
+//! has its running matches carried over to the new build, its state read
+//! as it is or through
+//! [`migrate_from`](crate::KeptState::migrate_from) when its shape
+//! changed.
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -633,11 +636,60 @@ pub(crate) struct MatchHandler<M> {
 struct Keep<M> {
     save: fn(&M) -> serde_json::Result<String>,
     restore: fn(&str) -> serde_json::Result<M>,
+    /// Tried in order when a saved state does not read as `M`
+    /// ([`KeptState::migrate_from`](crate::KeptState::migrate_from)). A
+    /// lock because they are added after the handler is registered; only
+    /// a restore reads them.
+    migrations: Mutex<Vec<Migration<M>>>,
+}
+
+/// One way to read an older build's saved state: as `from`, then made
+/// into this build's `M`.
+pub(crate) struct Migration<M> {
+    from: &'static str,
+    read: Box<ReadOlder<M>>,
+}
+
+/// Reads a saved state as an older type and migrates it.
+type ReadOlder<M> = dyn Fn(&str) -> Result<M, MigrationFailed> + Send + Sync;
+
+enum MigrationFailed {
+    /// The saved state does not read as the older type.
+    Unread(serde_json::Error),
+    /// It did; the migration answered this error.
+    Refused(Error),
+}
+
+impl<M> Migration<M> {
+    pub(crate) fn new<Old, F>(migrate: F) -> Self
+    where
+        Old: serde::de::DeserializeOwned,
+        F: Fn(Old) -> Result<M, Error> + Send + Sync + 'static,
+    {
+        Migration {
+            from: std::any::type_name::<Old>(),
+            read: Box::new(move |saved| {
+                let old = serde_json::from_str::<Old>(saved).map_err(MigrationFailed::Unread)?;
+                migrate(old).map_err(MigrationFailed::Refused)
+            }),
+        }
+    }
 }
 
 impl<M> MatchHandler<M> {
     pub(crate) fn new() -> Self {
         MatchHandler { keep: None }
+    }
+
+    /// Adds a migration to a handler made by `keeping_state` (the only
+    /// kind `KeptState` holds).
+    pub(crate) fn add_migration(&self, migration: Migration<M>) {
+        if let Some(keep) = &self.keep {
+            keep.migrations
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(migration);
+        }
     }
 }
 
@@ -647,9 +699,42 @@ impl<M: serde::Serialize + serde::de::DeserializeOwned> MatchHandler<M> {
             keep: Some(Keep {
                 save: |m| serde_json::to_string(m),
                 restore: |s| serde_json::from_str(s),
+                migrations: Mutex::new(Vec::new()),
             }),
         }
     }
+}
+
+/// This build's `M` from a state an older build saved: as it reads, or
+/// through the first migration whose older type reads it. The error says
+/// what each attempt met.
+fn restore_state<M>(keep: &Keep<M>, saved: &str) -> Result<M, Error> {
+    let unread = match (keep.restore)(saved) {
+        Ok(state) => return Ok(state),
+        Err(e) => e,
+    };
+    let mut why = format!(
+        "the saved match state does not read as this build's {}: {unread}",
+        std::any::type_name::<M>()
+    );
+    let migrations = keep.migrations.lock().unwrap_or_else(|e| e.into_inner());
+    for migration in migrations.iter() {
+        match (migration.read)(saved) {
+            Ok(state) => return Ok(state),
+            Err(MigrationFailed::Unread(e)) => {
+                why.push_str(&format!("; nor as {}: {e}", migration.from));
+            }
+            Err(MigrationFailed::Refused(e)) => {
+                why.push_str(&format!(
+                    "; it reads as {} but migrate_from refused it: {}",
+                    migration.from,
+                    e.message()
+                ));
+                return Err(Error::new(e.code(), why));
+            }
+        }
+    }
+    Err(Error::invalid_argument(why))
 }
 
 impl<M: Match> Handler for MatchHandler<M> {
@@ -721,12 +806,7 @@ async fn run<M: Match>(
         }
         MatchEvent::Restore { saved } => {
             let keep = keep.ok_or_else(not_kept::<M>)?;
-            let state = (keep.restore)(&saved).map_err(|e| {
-                Error::invalid_argument(format!(
-                    "the saved match state does not read as this build's {}: {e}",
-                    std::any::type_name::<M>()
-                ))
-            })?;
+            let state = restore_state(keep, &saved)?;
             answer.state = new_state_number();
             put_state(answer.state, Box::new(state));
             return Ok(answer);
@@ -809,5 +889,110 @@ mod tests {
         assert!(!d.stopping());
         d.stop();
         assert!(d.stopping());
+    }
+
+    #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+    struct Now {
+        count: u64,
+        level: u32,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Before {
+        ticks: u64,
+    }
+
+    fn keeping(migrations: Vec<Migration<Now>>) -> MatchHandler<Now> {
+        let handler = MatchHandler::<Now>::keeping_state();
+        for m in migrations {
+            handler.add_migration(m);
+        }
+        handler
+    }
+
+    fn restore(handler: &MatchHandler<Now>, saved: &str) -> Result<Now, Error> {
+        restore_state(handler.keep.as_ref().unwrap(), saved)
+    }
+
+    #[test]
+    fn a_saved_state_reads_as_it_is_before_any_migration() {
+        let never =
+            Migration::new(|_: serde_json::Value| -> Result<Now, Error> { panic!("not needed") });
+        let h = keeping(vec![never]);
+        let state = restore(&h, r#"{"count":3,"level":2}"#).unwrap();
+        assert_eq!(state, Now { count: 3, level: 2 });
+    }
+
+    #[test]
+    fn migrations_are_tried_in_order_until_one_reads_the_state() {
+        let h = keeping(vec![
+            Migration::new(|_: Vec<u8>| Ok(Now { count: 0, level: 0 })),
+            Migration::new(|old: Before| {
+                Ok(Now {
+                    count: old.ticks,
+                    level: 1,
+                })
+            }),
+            Migration::new(|_: serde_json::Value| Err(Error::internal("too late"))),
+        ]);
+        let state = restore(&h, r#"{"ticks":7}"#).unwrap();
+        assert_eq!(state, Now { count: 7, level: 1 });
+    }
+
+    #[test]
+    fn a_state_nothing_reads_says_what_each_attempt_met() {
+        let h = keeping(vec![Migration::new(|old: Before| {
+            Ok(Now {
+                count: old.ticks,
+                level: 1,
+            })
+        })]);
+        let e = restore(&h, r#"{"turns":7}"#).unwrap_err();
+        assert_eq!(e.code(), Code::InvalidArgument);
+        let now = std::any::type_name::<Now>();
+        let before = std::any::type_name::<Before>();
+        assert_eq!(
+            e.message(),
+            format!(
+                "the saved match state does not read as this build's {now}: missing field \
+                 `count` at line 1 column 11; nor as {before}: missing field `ticks` at line 1 column 11"
+            )
+        );
+    }
+
+    #[test]
+    fn a_refusing_migration_ends_the_search_with_its_code() {
+        let h = keeping(vec![
+            Migration::new(|_: serde_json::Value| {
+                Err(Error::new(Code::FailedPrecondition, "no level to give it"))
+            }),
+            Migration::new(|old: Before| {
+                Ok(Now {
+                    count: old.ticks,
+                    level: 1,
+                })
+            }),
+        ]);
+        let e = restore(&h, r#"{"ticks":7}"#).unwrap_err();
+        assert_eq!(e.code(), Code::FailedPrecondition);
+        assert!(
+            e.message().ends_with(
+                "; it reads as serde_json::value::Value but migrate_from refused it: no level to give it"
+            ),
+            "{}",
+            e.message()
+        );
+    }
+
+    #[test]
+    fn a_handler_without_kept_state_takes_no_migration() {
+        let plain = MatchHandler::<Now>::new();
+        plain.add_migration(Migration::new(|old: Before| {
+            Ok(Now {
+                count: old.ticks,
+                level: 1,
+            })
+        }));
+        assert!(plain.keep.is_none());
     }
 }

@@ -201,8 +201,11 @@ fn a_match_that_keeps_its_state_moves_to_the_new_build() {
         (build.to_string(), ticks.parse().unwrap())
     };
     let (counter, strict, plain) = (create("counter"), create("strict"), create("plain"));
+    let (renamed, refused) = (create("renamed"), create("refused"));
     eventually("the counter ticks", || ask(&counter).1 >= 3);
+    eventually("the renamed ticks", || ask(&renamed).1 >= 3);
     let before = ask(&counter).1;
+    let renamed_before = ask(&renamed).1;
     assert_eq!(ask(&strict).0, "v1");
 
     std::fs::copy(builds.path().join("v2.so"), &file).unwrap();
@@ -212,6 +215,21 @@ fn a_match_that_keeps_its_state_moves_to_the_new_build() {
         after >= before,
         "its tick count went on: {before} then {after}"
     );
+    // Each match logs where it went: read the log once all have.
+    let reload_lines = |log: &str| {
+        [&counter, &strict, &plain, &renamed, &refused]
+            .iter()
+            .all(|id| {
+                log.lines().any(|l| {
+                    l.contains(id.as_str())
+                        && (l.contains("Match moved to the reloaded modules")
+                            || l.contains("Match stays on the module build it started on"))
+                })
+            })
+    };
+    eventually("every match logs its reload", || {
+        reload_lines(&std::fs::read_to_string(&server.log).unwrap())
+    });
     // Same id, same match: v1's state read into v2's, a field added.
     let log = std::fs::read_to_string(&server.log).unwrap();
     let moved = log
@@ -219,6 +237,15 @@ fn a_match_that_keeps_its_state_moves_to_the_new_build() {
         .filter(|l| l.contains("Match moved to the reloaded modules") && l.contains(&counter))
         .count();
     assert_eq!(moved, 1, "{log}");
+
+    // v2 renamed the state's field: v1's state reads through its
+    // migrate_from, and the count goes on.
+    eventually("the renamed runs v2", || ask(&renamed).0 == "v2");
+    let (_, renamed_after) = ask(&renamed);
+    assert!(
+        renamed_after >= renamed_before,
+        "its tick count went on: {renamed_before} then {renamed_after}"
+    );
 
     // v2's Strict has a field v1 never saved: the match stays on v1, and
     // the log says why; a handler registered without keep_state_on_reload
@@ -236,6 +263,14 @@ fn a_match_that_keeps_its_state_moves_to_the_new_build() {
         strict_line.contains("does not read as this build's")
             && strict_line.contains("missing field `level`"),
         "{strict_line}"
+    );
+    // v2's migrate_from reads v1's state and refuses it: v1 keeps it.
+    assert_eq!(ask(&refused).0, "v1");
+    let refused_line = stays(&refused);
+    assert!(
+        refused_line.contains("missing field `level`")
+            && refused_line.contains("but migrate_from refused it: no level for a match"),
+        "{refused_line}"
     );
     assert!(
         stays(&plain).contains(
