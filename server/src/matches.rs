@@ -129,8 +129,9 @@ enum Command {
     /// state across reloads.
     Reload(Arc<Modules>),
     /// A test's reload ([`Matches::reload_match`]): save and restore the
-    /// state through the modules the match has; answered with why not.
-    ReloadHere(oneshot::Sender<Result<(), String>>),
+    /// state through the modules the match has (restoring this state
+    /// instead of the saved one, if given); answered with why not.
+    ReloadHere(Option<String>, oneshot::Sender<Result<(), String>>),
 }
 
 impl Matches {
@@ -531,12 +532,18 @@ impl Matches {
 
     /// What a reload does to the match, through the modules it already
     /// runs on (for tests: the state saved and read back by the same
-    /// build). `FAILED_PRECONDITION`: why it stays as it was.
-    pub async fn reload_match(&self, match_id: &str) -> Result<(), CallError> {
+    /// build, or `saved` read back instead: what an older build would
+    /// have saved). `FAILED_PRECONDITION`: why it stays as it was.
+    pub async fn reload_match(
+        &self,
+        match_id: &str,
+        saved: Option<String>,
+    ) -> Result<(), CallError> {
         let gone = || CallError::new(Code::NotFound, "match not found");
         let tx = self.sender(match_id).ok_or_else(gone)?;
         let (reply, answer) = oneshot::channel();
-        tx.send(Command::ReloadHere(reply)).map_err(|_| gone())?;
+        tx.send(Command::ReloadHere(saved, reply))
+            .map_err(|_| gone())?;
         match answer.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(why)) => Err(CallError::new(Code::FailedPrecondition, why)),
@@ -875,7 +882,7 @@ impl Running {
                     let _ = reply.send(());
                 }
                 // Dropped unanswered: the caller hears "match not found".
-                Command::ReloadHere(_) => {}
+                Command::ReloadHere(..) => {}
                 Command::Leave(..) | Command::Data(_) | Command::Reload(_) => {}
             }
         }
@@ -931,12 +938,12 @@ impl Running {
             }
             Command::Reload(modules) => {
                 if !Arc::ptr_eq(&self.modules, &modules) {
-                    let _ = self.reload(modules).await;
+                    let _ = self.reload(modules, None).await;
                 }
                 Next::Continue
             }
-            Command::ReloadHere(reply) => {
-                let _ = reply.send(self.reload(self.modules.clone()).await);
+            Command::ReloadHere(saved, reply) => {
+                let _ = reply.send(self.reload(self.modules.clone(), saved).await);
                 Next::Continue
             }
             Command::Terminate(grace_seconds, reply) => {
@@ -955,8 +962,8 @@ impl Running {
     /// Moves the match to reloaded `modules`: the old build saves the
     /// state, the new one restores it, the old one drops it. Any refusal
     /// on the way leaves the match where it was, its state untouched.
-    async fn reload(&mut self, modules: Arc<Modules>) -> Result<(), String> {
-        let moved = self.move_to(modules).await;
+    async fn reload(&mut self, modules: Arc<Modules>, saved: Option<String>) -> Result<(), String> {
+        let moved = self.move_to(modules, saved).await;
         let log = &self.registry.inner.log;
         let fields = [
             ("mid", self.call.match_id.as_str().into()),
@@ -976,7 +983,11 @@ impl Running {
         moved
     }
 
-    async fn move_to(&mut self, modules: Arc<Modules>) -> Result<(), String> {
+    async fn move_to(
+        &mut self,
+        modules: Arc<Modules>,
+        stand_in: Option<String>,
+    ) -> Result<(), String> {
         let no_handler = || "the reloaded modules have no match handler of this name".to_string();
         if !modules.has_match(&self.handler) {
             return Err(no_handler());
@@ -987,9 +998,10 @@ impl Running {
             .call_match(&self.handler, &self.ctx, &save)
             .await
         {
+            // A test's stand-in for an older build's state replaces it.
             Some(Ok(MatchAnswer {
                 saved: Some(saved), ..
-            })) => saved,
+            })) => stand_in.unwrap_or(saved),
             Some(Ok(_)) => return Err("its build answered no saved state".into()),
             Some(Err(e)) => return Err(e.message),
             None => return Err("its build has no match handler of this name".into()),

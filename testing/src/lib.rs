@@ -1114,7 +1114,28 @@ impl TestHost {
     /// would stay on its build (a handler that does not keep its state, a
     /// state that does not read back); `NOT_FOUND` for no such match.
     pub async fn match_reload(&self, match_id: &str) -> Result<(), Error> {
-        self.matches.reload_match(match_id).await.map_err(to_error)
+        self.matches
+            .reload_match(match_id, None)
+            .await
+            .map_err(to_error)
+    }
+
+    /// [`Self::match_reload`] as if an older build had saved `older` (its
+    /// state as JSON: the older type, or `serde_json::json!({..})`): the
+    /// handler reads it as its own type or through its `migrate_from`
+    /// migrations, and the match goes on with what they made. Errors as
+    /// `match_reload`'s, the reason saying what each attempt met.
+    pub async fn match_reload_from<S: Serialize + ?Sized>(
+        &self,
+        match_id: &str,
+        older: &S,
+    ) -> Result<(), Error> {
+        let older = serde_json::to_string(older)
+            .map_err(|e| Error::invalid_argument(format!("the older state is not JSON: {e}")))?;
+        self.matches
+            .reload_match(match_id, Some(older))
+            .await
+            .map_err(to_error)
     }
 
     /// `match_get`: `None` once the match has stopped.

@@ -1,6 +1,7 @@
 //! The dev host's match registry, driven tick by tick through the test
 //! host: ordering of deferred messages, kicks, a handler's panic and stop,
-//! the joining user's context, and typed signals with their caller.
+//! the joining user's context, typed signals with their caller, and a
+//! state carried over a reload through its migration.
 //! (`examples/arena/tests` covers the common path.)
 
 use nakama_runtime::matches::{MatchSignal, Message, Signal};
@@ -109,9 +110,43 @@ impl MatchSignal for WhoAsks {
     type Reply = String;
 }
 
+/// A match that counts its ticks and keeps the count across reloads; the
+/// build before this one counted `turns`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Counter {
+    ticks: u64,
+}
+
+#[derive(serde::Deserialize)]
+struct CounterV1 {
+    turns: u64,
+}
+
+impl Match for Counter {
+    async fn init(_ctx: &Context, _nk: &Nakama, _p: MatchParams) -> Result<MatchInit<Self>, Error> {
+        Ok(MatchInit::new(Counter { ticks: 0 }, 10))
+    }
+
+    async fn tick(&mut self, _: &Context, _: &Nakama, _: &mut Dispatcher, _: Vec<MatchData>) {
+        self.ticks += 1;
+    }
+
+    async fn signal(&mut self, _: &Context, _: &Nakama, _: &mut Dispatcher, _: String) -> String {
+        self.ticks.to_string()
+    }
+}
+
 #[init_module]
 async fn init(_ctx: &Context, _nk: &Nakama, init: &mut Initializer) -> Result<(), Error> {
     init.register_match::<Referee>("referee");
+    init.register_match::<Counter>("counter")
+        .keep_state_on_reload()
+        .migrate_from(|old: CounterV1| {
+            if old.turns > 1000 {
+                return Err(Error::new(Code::OutOfRange, "too many turns to carry over"));
+            }
+            Ok(Counter { ticks: old.turns })
+        });
     Ok(())
 }
 
@@ -276,4 +311,48 @@ async fn a_reload_leaves_a_match_that_does_not_keep_its_state_as_it_was() {
         .await
         .unwrap_err();
     assert_eq!((e.code(), e.message()), (Code::NotFound, "match not found"));
+}
+
+#[tokio::test]
+async fn an_older_builds_state_reads_through_the_handlers_migration() {
+    let host = TestHost::new().await;
+    let id = host
+        .match_create("counter", serde_json::json!({}))
+        .await
+        .unwrap();
+    assert!(host.match_tick(&id).await);
+    assert_eq!(host.match_signal(&id, "").await.unwrap(), "1");
+    // Its own state reads as it is; v1's through migrate_from.
+    host.match_reload(&id).await.unwrap();
+    assert_eq!(host.match_signal(&id, "").await.unwrap(), "1");
+    host.match_reload_from(&id, &serde_json::json!({"turns": 40}))
+        .await
+        .unwrap();
+    assert!(host.match_tick(&id).await);
+    assert_eq!(host.match_signal(&id, "").await.unwrap(), "41");
+
+    // A state nothing reads, and one the migration refuses: the match
+    // keeps the state it had, and the error says why.
+    let e = host
+        .match_reload_from(&id, &serde_json::json!({"rounds": 2}))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Code::FailedPrecondition);
+    assert!(
+        e.message().contains("missing field `ticks`")
+            && e.message().contains("; nor as ")
+            && e.message()
+                .ends_with("CounterV1: missing field `turns` at line 1 column 12"),
+        "{e}"
+    );
+    let e = host
+        .match_reload_from(&id, &serde_json::json!({"turns": 5000}))
+        .await
+        .unwrap_err();
+    assert!(
+        e.message()
+            .ends_with("CounterV1 but migrate_from refused it: too many turns to carry over"),
+        "{e}"
+    );
+    assert_eq!(host.match_signal(&id, "").await.unwrap(), "41");
 }
