@@ -1,9 +1,10 @@
-//! `nakama-devhost`: serve Rust modules behind Nakama's client API, or
-//! `check` them.
+//! `nakama-devhost`: serve Rust modules behind Nakama's client API,
+//! `check` them, or start a `new` one.
 //!
 //! ```text
 //! nakama-devhost [--config local.yml] [--runtime.path DIR] [--socket.port 7350] ...
 //! nakama-devhost check <dir-or-file>
+//! nakama-devhost new <folder> [--sdk <nakama-rs clone>]
 //! ```
 
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ use clap::{Arg, ArgAction, Command};
 use nakama_devhost::config::{Config, KEYS};
 
 mod check;
+mod new;
 
 fn cli() -> Command {
     // Nakama's flags are the YAML paths (`--runtime.http_key`): one option
@@ -32,6 +34,17 @@ fn cli() -> Command {
                 .about("Load modules and print what each declares; exit 1 on a refusal")
                 .arg(Arg::new("path").required(true).value_name("DIR-OR-FILE")),
         )
+        .subcommand(
+            Command::new("new")
+                .about("Start a module crate in a new folder: an RPC, its test, ready to build")
+                .arg(Arg::new("path").required(true).value_name("FOLDER"))
+                .arg(
+                    Arg::new("sdk")
+                        .long("sdk")
+                        .value_name("DIR")
+                        .help("the nakama-rs clone to depend on (default: the one this dev host was built from)"),
+                ),
+        )
         .subcommand(Command::new("serve").about("Serve the modules (the default)"));
     for key in KEYS {
         cmd = cmd.arg(
@@ -50,6 +63,11 @@ fn main() -> ExitCode {
     if let Some(("check", sub)) = matches.subcommand() {
         let path: &String = sub.get_one("path").expect("required");
         return check::run(&PathBuf::from(path));
+    }
+    if let Some(("new", sub)) = matches.subcommand() {
+        let path: &String = sub.get_one("path").expect("required");
+        let sdk = sub.get_one::<String>("sdk").map(PathBuf::from);
+        return new::run(&PathBuf::from(path), sdk.as_deref());
     }
     let files: Vec<PathBuf> = matches
         .get_many::<String>("config")
