@@ -145,6 +145,7 @@ async fn init(_ctx: &Context, _nk: &Nakama, init: &mut Initializer) -> Result<()
             if old.turns > 1000 {
                 return Err(Error::new(Code::OutOfRange, "too many turns to carry over"));
             }
+            assert_ne!(old.turns, 13, "a migration that panics");
             Ok(Counter { ticks: old.turns })
         });
     Ok(())
@@ -354,5 +355,14 @@ async fn an_older_builds_state_reads_through_the_handlers_migration() {
             .ends_with("CounterV1 but migrate_from refused it: too many turns to carry over"),
         "{e}"
     );
+    // A migration that panics is one more reason to stay.
+    let e = host
+        .match_reload_from(&id, &serde_json::json!({"turns": 13}))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Code::FailedPrecondition);
+    assert!(e.message().contains("a migration that panics"), "{e}");
     assert_eq!(host.match_signal(&id, "").await.unwrap(), "41");
+    assert!(host.match_tick(&id).await);
+    assert_eq!(host.match_signal(&id, "").await.unwrap(), "42");
 }
