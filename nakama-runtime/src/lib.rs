@@ -85,6 +85,7 @@
 pub mod client;
 mod context;
 mod error;
+pub mod from_go;
 mod initializer;
 mod logging;
 pub mod matches;
