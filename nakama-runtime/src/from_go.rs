@@ -19,7 +19,7 @@
 //! | `RegisterAfterWriteStorageObjects(fn)` | [`#[after_hook(WriteStorageObjects)]`](crate::after_hook) |
 //! | `RegisterBeforeRt("ChannelJoin", fn)`, `RegisterAfterRt(..)` | [`#[before_rt(ChannelJoin)]`](crate::before_rt), [`#[after_rt(..)]`](crate::after_rt), with the message typed ([`rtapi`](crate::rtapi)) |
 //! | `RegisterMatch("arena", fn)` | [`Initializer::register_match`]`::<Arena>("arena")` |
-//! | `RegisterMatchmakerMatched`, `RegisterMatchmakerOverride` | [`Initializer::register_matchmaker_matched`], [`Initializer::register_matchmaker_override`], [`Initializer::register_matchmaker_processor`] |
+//! | `RegisterMatchmakerMatched`, `RegisterMatchmakerOverride`, `RegisterMatchmakerProcessor` | [`Initializer::register_matchmaker_matched`], [`Initializer::register_matchmaker_override`], [`Initializer::register_matchmaker_processor`] |
 //! | `RegisterEvent`, `RegisterEventSessionStart`, `RegisterEventSessionEnd` | [`Initializer::register_event`], [`Initializer::register_event_session_start`], [`Initializer::register_event_session_end`] |
 //! | `RegisterTournamentEnd`, `RegisterTournamentReset`, `RegisterLeaderboardReset` | [`Initializer::register_tournament_end`], [`Initializer::register_tournament_reset`], [`Initializer::register_leaderboard_reset`] |
 //! | `RegisterHttp(path, handler, methods...)` | [`Initializer::register_http`] ([`Initializer::register_console_http`] on the console's port) |
