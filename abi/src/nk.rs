@@ -534,6 +534,23 @@ pub struct StorageReadOp {
     pub user_id: String,
 }
 
+impl StorageReadOp {
+    /// The system user's object `key` in `collection`.
+    pub fn new(collection: impl Into<String>, key: impl Into<String>) -> Self {
+        StorageReadOp {
+            collection: collection.into(),
+            key: key.into(),
+            user_id: String::new(),
+        }
+    }
+
+    /// The object of user `user_id` instead.
+    pub fn owner(mut self, user_id: impl Into<String>) -> Self {
+        self.user_id = user_id.into();
+        self
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct StorageReadArgs {
@@ -558,6 +575,54 @@ pub struct StorageWriteOp {
     pub permission_write: i32,
 }
 
+impl StorageWriteOp {
+    /// A write of the system user's object `key` in `collection`, whatever
+    /// version is stored, with Go's defaults for the rest: no client reads
+    /// or writes it (see [`Self::permissions`]). Its value comes from
+    /// [`Self::value`], or from a serde type with the SDK's `json`.
+    pub fn new(collection: impl Into<String>, key: impl Into<String>) -> Self {
+        StorageWriteOp {
+            collection: collection.into(),
+            key: key.into(),
+            ..StorageWriteOp::default()
+        }
+    }
+
+    /// The value: a JSON object, as text.
+    pub fn value(mut self, json: impl Into<String>) -> Self {
+        self.value = json.into();
+        self
+    }
+
+    /// The object of user `user_id` instead.
+    pub fn owner(mut self, user_id: impl Into<String>) -> Self {
+        self.user_id = user_id.into();
+        self
+    }
+
+    /// Only if no such object is stored yet (version `*`); else the write
+    /// fails with `INVALID_ARGUMENT`, as Nakama's does.
+    pub fn if_absent(self) -> Self {
+        self.if_version("*")
+    }
+
+    /// Only if the stored object has this version (from a read or an
+    /// earlier write's ack).
+    pub fn if_version(mut self, version: impl Into<String>) -> Self {
+        self.version = version.into();
+        self
+    }
+
+    /// Which clients may read and write it through the client API:
+    /// `read` 0 (none), 1 (the owner) or 2 (anyone); `write` 0 (none) or
+    /// 1 (the owner). Modules always may.
+    pub fn permissions(mut self, read: i32, write: i32) -> Self {
+        self.permission_read = read;
+        self.permission_write = write;
+        self
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct StorageWriteArgs {
@@ -573,6 +638,30 @@ pub struct StorageDeleteOp {
     pub user_id: String,
     /// Empty: unconditional; else only if equal.
     pub version: String,
+}
+
+impl StorageDeleteOp {
+    /// The system user's object `key` in `collection`, whatever its
+    /// version.
+    pub fn new(collection: impl Into<String>, key: impl Into<String>) -> Self {
+        StorageDeleteOp {
+            collection: collection.into(),
+            key: key.into(),
+            ..StorageDeleteOp::default()
+        }
+    }
+
+    /// The object of user `user_id` instead.
+    pub fn owner(mut self, user_id: impl Into<String>) -> Self {
+        self.user_id = user_id.into();
+        self
+    }
+
+    /// Only if the stored object has this version.
+    pub fn if_version(mut self, version: impl Into<String>) -> Self {
+        self.version = version.into();
+        self
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

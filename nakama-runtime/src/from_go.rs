@@ -43,7 +43,10 @@
 //! `nk.StorageWrite(ctx, writes)` is [`Nakama::storage_write`]`(&writes)`
 //! (the call's context travels with `nk`). Arguments are typed structs
 //! ([`nk`](crate::nk)) where Go takes many positional ones. An nk function
-//! a host does not have answers `UNIMPLEMENTED` naming it.
+//! a host does not have answers `UNIMPLEMENTED` naming it. Storage values
+//! need no `json.Marshal`/`json.Unmarshal`:
+//! `StorageWriteOp::new("guilds", name).json(&guild)?` ([`WriteJson`])
+//! and `object.value_as::<Guild>()?` ([`ReadJson`]).
 //!
 //! There is no `db *sql.DB`: a module reads and writes through the nk
 //! functions ([`Nakama::storage_read`], [`Nakama::multi_update`] for
@@ -79,5 +82,5 @@
 #[allow(unused_imports)]
 use crate::{
     Code, Context, Dispatcher, Error, Initializer, JoinDecision, Match, MatchInit,
-    MatchRegistration, Nakama, Presence, PresenceReason,
+    MatchRegistration, Nakama, Presence, PresenceReason, ReadJson, WriteJson,
 };

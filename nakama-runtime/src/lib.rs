@@ -92,6 +92,7 @@ pub mod matches;
 mod nakama;
 mod payload;
 mod registry;
+mod storage;
 mod time;
 
 pub use context::{Context, Logger};
@@ -116,6 +117,7 @@ pub use nakama_runtime_abi::storage_index::StorageIndex;
 #[cfg(feature = "prost")]
 pub use payload::Proto;
 pub use payload::{Json, RpcInput, RpcOutput};
+pub use storage::{ReadJson, WriteJson};
 pub use time::sleep;
 
 /// Nakama's API messages (requests and responses of the client API).
@@ -210,7 +212,7 @@ pub mod prelude {
         after_hook, after_rt, api, before_hook, before_rt, init_module, nk, rpc, rtapi, Code,
         Context, Dispatcher, Error, HttpRequest, HttpResponse, Initializer, JoinDecision, Json,
         Logger, Match, MatchData, MatchInit, MatchMessage, MatchParams, MatchmakerEntry, Nakama,
-        Presence, PresenceReason, RuntimeError, StorageIndex,
+        Presence, PresenceReason, ReadJson, RuntimeError, StorageIndex, WriteJson,
     };
 }
 

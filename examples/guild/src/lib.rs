@@ -139,15 +139,10 @@ async fn record_activity(
     key: &str,
     value: serde_json::Value,
 ) -> Result<(), Error> {
-    let write = StorageWriteOp {
-        collection: ACTIVITY.into(),
-        key: key.into(),
-        user_id: user.into(),
-        value: value.to_string(),
-        version: String::new(),
-        permission_read: 2,  // anyone may look
-        permission_write: 0, // only the server writes it
-    };
+    let write = StorageWriteOp::new(ACTIVITY, key)
+        .owner(user)
+        .json(&value)?
+        .permissions(2, 0); // anyone may look, only the server writes it
     nk.storage_write(&[write]).await.map(|_| ())
 }
 
@@ -331,16 +326,11 @@ pub async fn create_guild(
         name: req.name,
         owner,
     };
-    let value = serde_json::to_string(&guild).map_err(|e| GuildError::Storage(e.to_string()))?;
-    let write = StorageWriteOp {
-        collection: COLLECTION.into(),
-        key: guild.name.clone(),
-        user_id: String::new(), // owned by the server
-        value,
-        version: "*".into(), // only if no guild has this name yet
-        permission_read: 2,
-        permission_write: 0,
-    };
+    let write = StorageWriteOp::new(COLLECTION, &guild.name) // owned by the server
+        .json(&guild)
+        .map_err(storage_failed)?
+        .if_absent() // only if no guild has this name yet
+        .permissions(2, 0);
     match nk.storage_write(&[write]).await {
         Ok(_) => {
             ctx.logger()
@@ -349,24 +339,23 @@ pub async fn create_guild(
             Ok(guild)
         }
         Err(e) if e.code() == Code::InvalidArgument => Err(GuildError::AlreadyExists),
-        Err(e) => Err(GuildError::Storage(e.message().to_string())),
+        Err(e) => Err(storage_failed(e)),
     }
+}
+
+fn storage_failed(e: Error) -> GuildError {
+    GuildError::Storage(e.message().to_string())
 }
 
 /// A guild by name, or `NOT_FOUND`.
 #[rpc]
 pub async fn get_guild(_ctx: &Context, nk: &Nakama, req: GetGuild) -> Result<Guild, GuildError> {
-    let read = StorageReadOp {
-        collection: COLLECTION.into(),
-        key: req.name.clone(),
-        user_id: String::new(),
-    };
     let objects = nk
-        .storage_read(&[read])
+        .storage_read(&[StorageReadOp::new(COLLECTION, &req.name)])
         .await
-        .map_err(|e| GuildError::Storage(e.message().to_string()))?;
+        .map_err(storage_failed)?;
     let object = objects.first().ok_or(GuildError::NotFound(req.name))?;
-    serde_json::from_str(&object.value).map_err(|e| GuildError::Storage(e.to_string()))
+    object.value_as().map_err(storage_failed)
 }
 
 /// The storage index of guilds by owner.
@@ -396,11 +385,11 @@ pub async fn my_guilds(ctx: &Context, nk: &Nakama, req: MyGuilds) -> Result<Guil
     let page = nk
         .storage_index_list(None, GUILDS_BY_OWNER, &query, 20, &["value.name"], cursor)
         .await
-        .map_err(|e| GuildError::Storage(e.message().to_string()))?;
+        .map_err(storage_failed)?;
     let guilds = page
         .objects
         .iter()
-        .map(|o| serde_json::from_str(&o.value).map_err(|e| GuildError::Storage(e.to_string())))
+        .map(|o| o.value_as().map_err(storage_failed))
         .collect::<Result<_, _>>()?;
     Ok(GuildPage {
         guilds,
