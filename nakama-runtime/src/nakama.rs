@@ -162,18 +162,17 @@ impl Nakama {
     ///
     /// ```no_run
     /// # use nakama_runtime::prelude::*;
+    /// # #[derive(Default, serde::Serialize, serde::Deserialize)]
+    /// # struct Wins { n: i64 }
     /// # async fn f(nk: &Nakama, user: &str) -> Result<(), Error> {
-    /// let read = StorageReadOp { collection: "stats".into(), key: "wins".into(), user_id: user.into() };
+    /// let read = StorageReadOp::new("stats", "wins").owner(user);
     /// nk.storage_write_retry(&[read], 5, |objects| async move {
     ///     let (wins, version) = match objects.first() {
-    ///         Some(o) => (serde_json::from_str::<serde_json::Value>(&o.value)
-    ///             .map_err(|e| Error::internal(e.to_string()))?["n"].as_i64().unwrap_or(0), o.version.clone()),
-    ///         None => (0, "*".to_string()),
+    ///         Some(o) => (o.value_as::<Wins>()?, o.version.clone()),
+    ///         None => (Wins::default(), "*".to_string()),
     ///     };
-    ///     Ok(vec![StorageWriteOp {
-    ///         collection: "stats".into(), key: "wins".into(), user_id: user.into(),
-    ///         value: format!(r#"{{"n":{}}}"#, wins + 1), version, ..Default::default()
-    ///     }])
+    ///     let write = StorageWriteOp::new("stats", "wins").owner(user);
+    ///     Ok(vec![write.json(&Wins { n: wins.n + 1 })?.if_version(version)])
     /// }).await?;
     /// # Ok(()) }
     /// ```
