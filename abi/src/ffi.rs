@@ -285,6 +285,13 @@ pub struct ModuleRoot {
         ctx: &'a FfiContext<'a>,
         input: RSlice<'a, u8>,
     ) -> BorrowingFfiFuture<'a, FfiResult>,
+    /// ABI 1.11. Whether the module was built to unwind on a panic (Rust's
+    /// default, `panic = "unwind"`): only then does it catch a handler's
+    /// panic and answer `INTERNAL`. Hosts refuse a module built with
+    /// `panic = "abort"`, whose first panic would end the host's process.
+    /// Modules of older minors do not say, and load as before.
+    #[sabi(missing_field(option))]
+    pub panic_unwinds: bool,
 }
 
 /// The runtime context of one call, borrowed from the host for the call.

@@ -135,7 +135,9 @@ pub const ABI_MAJOR: u32 = 1;
 ///   [`ffi::kind::MATCHMAKER_PROCESSOR`], [`matchmaker`]).
 /// - 1.10: custom HTTP handlers on the console's port
 ///   ([`ffi::kind::CONSOLE_HTTP`]).
-pub const ABI_MINOR: u32 = 10;
+/// - 1.11: [`ffi::ModuleRoot::panic_unwinds`]: hosts refuse a module
+///   built with `panic = "abort"`.
+pub const ABI_MINOR: u32 = 11;
 
 /// Why a module's ABI version is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

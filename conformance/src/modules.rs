@@ -14,6 +14,17 @@ pub fn build(packages: &[&str]) -> PathBuf {
 /// [`build`] with these cargo features on. The files land where
 /// [`build`]'s do: copy one out before building it again with others.
 pub fn build_with_features(packages: &[&str], features: &[&str]) -> PathBuf {
+    cargo_build(packages, features, &[])
+}
+
+/// [`build`] with these cargo `--config` settings
+/// (`profile.dev.panic="abort"`). Cargo keeps dependencies built with
+/// other settings apart; the files land where [`build`]'s do.
+pub fn build_with_config(packages: &[&str], configs: &[&str]) -> PathBuf {
+    cargo_build(packages, &[], configs)
+}
+
+fn cargo_build(packages: &[&str], features: &[&str], configs: &[&str]) -> PathBuf {
     let workspace = crate::workspace();
     let target = workspace.join("target").join("test-modules");
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -26,9 +37,12 @@ pub fn build_with_features(packages: &[&str], features: &[&str]) -> PathBuf {
     if !features.is_empty() {
         cmd.args(["--features", &features.join(",")]);
     }
+    for c in configs {
+        cmd.args(["--config", c]);
+    }
     assert!(
         cmd.status().expect("run cargo build").success(),
-        "building modules {packages:?} (features {features:?}) failed"
+        "building modules {packages:?} (features {features:?}, config {configs:?}) failed"
     );
     target.join("debug")
 }

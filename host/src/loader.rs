@@ -163,6 +163,17 @@ fn open_from(load: &Path, file: &Path) -> Result<Opened, LoadError> {
             sdk_version: sdk_version.clone(),
             detail: summarize_layout_error(&e.to_string()),
         })?;
+    if root.panic_unwinds() == Some(false) {
+        return Err(LoadError::Incompatible {
+            file: file.to_path_buf(),
+            sdk_version,
+            detail: "it was built with panic = \"abort\": its first panic would end this process, \
+                     where a module built to unwind answers INTERNAL for that call and goes on. \
+                     Remove `panic = \"abort\"` from the [profile] sections of its Cargo.toml \
+                     (and of its workspace's) and build it again"
+                .into(),
+        });
+    }
     // Modules are never unloaded: handlers and statics must stay valid.
     std::mem::forget(raw);
     let info = (root.info())();

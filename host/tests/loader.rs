@@ -636,7 +636,7 @@ async fn other_abi_major_is_refused_naming_file_versions_and_fix() {
     let msg = result.err().expect("refused").to_string();
     assert!(msg.contains("libfixture_abi_major"), "{msg}");
     assert!(
-        msg.contains("module ABI 2.0") && msg.contains("host ABI 1.10"),
+        msg.contains("module ABI 2.0") && msg.contains("host ABI 1.11"),
         "{msg}"
     );
     assert!(msg.contains("rebuild the module"), "{msg}");
@@ -648,10 +648,30 @@ async fn newer_abi_minor_is_refused() {
     let msg = result.err().expect("refused").to_string();
     assert!(msg.contains("libfixture_abi_minor_newer"), "{msg}");
     assert!(
-        msg.contains("module ABI 1.99 is newer than host ABI 1.10"),
+        msg.contains("module ABI 1.99 is newer than host ABI 1.11"),
         "{msg}"
     );
     assert!(msg.contains("upgrade the host"), "{msg}");
+}
+
+#[tokio::test]
+async fn a_module_built_to_abort_on_panic_is_refused_with_the_fix() {
+    let built = common::build_aborting("fixture-abort");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(&built, dir.path().join(built.file_name().unwrap())).unwrap();
+    let host = Arc::new(TestHost::default());
+    let result = Modules::load(dir.path(), host, ContextData::default(), |_| {}).await;
+    let e = result.err().expect("refused");
+    assert!(matches!(e, LoadError::Incompatible { .. }), "{e}");
+    let msg = e.to_string();
+    assert!(msg.contains("libfixture_abort"), "{msg}");
+    assert!(
+        msg.contains("it was built with panic = \"abort\": its first panic would end this process")
+            && msg.contains(
+                "Remove `panic = \"abort\"` from the [profile] sections of its Cargo.toml"
+            ),
+        "{msg}"
+    );
 }
 
 #[tokio::test]
@@ -766,7 +786,7 @@ async fn layout_mismatch_is_refused() {
         e @ LoadError::Layout { .. } => {
             let msg = e.to_string();
             assert!(msg.contains("libfixture_layout_mismatch"), "{msg}");
-            assert!(msg.contains("do not match this host's ABI 1.10"), "{msg}");
+            assert!(msg.contains("do not match this host's ABI 1.11"), "{msg}");
         }
         other => panic!("unexpected {other}"),
     }

@@ -399,6 +399,9 @@ pub fn in_process_root() -> ModuleRoot_Ref {
             info: ffi_info,
             init: ffi_init,
             call: ffi_call,
+            // The whole module is built with one panic strategy: its
+            // profile's.
+            panic_unwinds: cfg!(panic = "unwind"),
         }
         .leak_into_prefix()
     })

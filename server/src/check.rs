@@ -4,6 +4,16 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// `println!` that does not panic when stdout is closed early (`check ..
+/// | grep -q ..`): the report is lost, the exit code still says whether
+/// the modules were accepted.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 use nakama_runtime_host::abi::{mode, ContextData, ABI_MAJOR, ABI_MINOR};
 use nakama_runtime_host::{BoxFuture, CallError, HostApi, LoadEvent, LogRecord, Modules};
 
@@ -64,9 +74,11 @@ impl CheckHost {
 
 impl HostApi for CheckHost {
     fn log(&self, record: LogRecord<'_>) {
-        println!(
+        say!(
             "    log from {} ({}): {}",
-            record.call.module, record.caller, record.message
+            record.call.module,
+            record.caller,
+            record.message
         );
     }
 
@@ -88,7 +100,7 @@ pub fn run(path: &Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!(
+    say!(
         "host ABI {ABI_MAJOR}.{ABI_MINOR}; checking {}",
         path.display()
     );
@@ -110,20 +122,20 @@ pub fn run(path: &Path) -> ExitCode {
         ctx,
         |event| match event {
             LoadEvent::Skipped { file, reason } => {
-                println!("skipped {}: {reason}", file.display())
+                say!("skipped {}: {reason}", file.display())
             }
             LoadEvent::Loaded {
                 name,
                 file,
                 sdk_version,
                 abi,
-            } => println!(
+            } => say!(
                 "module {name} ({})\n    nakama-runtime {sdk_version}, ABI {}.{}",
                 file.display(),
                 abi.0,
                 abi.1
             ),
-            LoadEvent::Registered { kind, id, .. } => println!("    {kind:<11} {id}"),
+            LoadEvent::Registered { kind, id, .. } => say!("    {kind:<11} {id}"),
         },
     ));
     match loaded {
@@ -142,7 +154,7 @@ pub fn run(path: &Path) -> ExitCode {
             ExitCode::FAILURE
         }
         Ok(modules) => {
-            println!("ok: {} module(s) accepted", modules.modules().len());
+            say!("ok: {} module(s) accepted", modules.modules().len());
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -127,9 +127,12 @@ fn module_log_lines_carry_the_rust_runtime_and_caller() {
 
 /// The start fails and Nakama's log says which file and why.
 fn refused(packages: &[&str], file: &str, reason: &str) {
-    let runtime = runtime_folder(packages);
-    let log = match nakama::start(runtime.path(), &[]) {
-        Ok(_) => panic!("Nakama started with {packages:?}"),
+    refused_in(runtime_folder(packages).path(), file, reason);
+}
+
+fn refused_in(runtime: &std::path::Path, file: &str, reason: &str) {
+    let log = match nakama::start(runtime, &[]) {
+        Ok(_) => panic!("Nakama started with the modules of {}", runtime.display()),
         Err(log) => log,
     };
     let line = log
@@ -156,6 +159,26 @@ fn a_failing_init_stops_startup_naming_the_module() {
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn a_module_for_another_abi_stops_startup_naming_the_module() {
     refused(&["fixture-abi-major"], "fixture_abi_major.rsmod", "ABI 2.0");
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn a_module_built_to_abort_on_panic_stops_startup_naming_the_module() {
+    let built = nakama_conformance::modules::build_with_config(
+        &["fixture-abort"],
+        &["profile.dev.panic=\"abort\""],
+    );
+    let runtime = tempfile::tempdir().unwrap();
+    let copy = |from: std::path::PathBuf, to: &str| {
+        std::fs::copy(from, runtime.path().join(to)).expect("copy into the runtime folder")
+    };
+    copy(built.join("libfixture_abort.so"), "fixture_abort.rsmod");
+    copy(nakama::bridge_plugin(), "nakama_rust_bridge.so");
+    refused_in(
+        runtime.path(),
+        "fixture_abort.rsmod",
+        "it was built with panic = ",
+    );
 }
 
 #[test]

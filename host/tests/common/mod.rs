@@ -57,15 +57,38 @@ pub fn build_modules() -> PathBuf {
     dir
 }
 
-/// The built file of a package (`fixture-panics` -> `libfixture_panics.so`).
-pub fn module_file(package: &str) -> PathBuf {
+/// Builds `package` with `panic = "abort"` (cargo keeps its dependencies
+/// built that way apart from the others) and answers its file.
+pub fn build_aborting(package: &str) -> PathBuf {
     let dir = build_modules();
-    dir.join(format!(
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(workspace)
+        .args(["build", "--quiet", "--target-dir"])
+        .arg(dir.parent().unwrap())
+        .args(["-p", package, "--config", "profile.dev.panic=\"abort\""])
+        .status()
+        .expect("run cargo build");
+    assert!(
+        status.success(),
+        "building {package} with panic = abort failed"
+    );
+    dir.join(file_name(package))
+}
+
+fn file_name(package: &str) -> String {
+    format!(
         "{}{}{}",
         std::env::consts::DLL_PREFIX,
         package.replace('-', "_"),
         std::env::consts::DLL_SUFFIX
-    ))
+    )
+}
+
+/// The built file of a package (`fixture-panics` -> `libfixture_panics.so`).
+pub fn module_file(package: &str) -> PathBuf {
+    build_modules().join(file_name(package))
 }
 
 /// A fresh folder holding copies of the given packages' files.
