@@ -84,7 +84,10 @@
 //!
 //! No panic crosses the boundary: every `extern "C"` function on either side
 //! catches unwinding and answers `INTERNAL`; futures cross as
-//! [`async_ffi::FfiFuture`], whose poll also catches panics.
+//! [`async_ffi::FfiFuture`], whose poll also catches panics. That needs
+//! both sides built to unwind: since ABI 1.11 a module says whether it was
+//! ([`ffi::ModuleRoot::panic_unwinds`]) and hosts refuse one built with
+//! `panic = "abort"`.
 
 pub mod api;
 mod code;
