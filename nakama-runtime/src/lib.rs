@@ -45,6 +45,11 @@
 //! dev host (`nakama-devhost`) or a real Nakama through the bridge. The
 //! same file runs on both; it does not need the host's compiler or
 //! dependency versions, only a compatible ABI (see `nakama-runtime-abi`).
+//! Keep Rust's default `panic = "unwind"`: hosts refuse a module built to
+//! abort on panic, which could not turn a panic into an error.
+//!
+//! Coming from Nakama's Go runtime: [`from_go`] lists where each part of
+//! a Go module is here.
 //!
 //! # Handler signatures
 //!
@@ -72,7 +77,13 @@
 //! | `init.register_rpc("id", f)` | as `#[rpc]`, with `Json<T>` for typed payloads |
 //!
 //! [`client::ClientApi`] describes the `#[rpc]`s and `MatchMessage` enums
-//! to game clients: a JSON Schema and a TypeScript module for nakama-js.
+//! to game clients: a JSON Schema, a TypeScript module for nakama-js and
+//! C# for Unity and Nakama .NET.
+//!
+//! Storage values are typed with [`WriteJson::json`] and
+//! [`ReadJson::value_as`]:
+//! `StorageWriteOp::new("guilds", name).json(&guild)?` and
+//! `object.value_as::<Guild>()?`.
 //!
 //! `Req` is any `serde::Deserialize` type (decoded from JSON), or `String` /
 //! `Vec<u8>` for the raw payload; `Resp` any `serde::Serialize` type
