@@ -76,7 +76,8 @@ fn check_refuses_a_module_built_to_abort_on_panic() {
         &["fixture-abort"],
         &["profile.dev.panic=\"abort\""],
     );
-    let (out, stdout, stderr) = check(&built.join("libfixture_abort.so"));
+    let (out, stdout, stderr) =
+        check(&built.join(nakama_conformance::modules::file_name("fixture-abort")));
     assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
     assert!(
         stderr.contains("libfixture_abort.so")

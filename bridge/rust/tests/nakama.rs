@@ -172,7 +172,10 @@ fn a_module_built_to_abort_on_panic_stops_startup_naming_the_module() {
     let copy = |from: std::path::PathBuf, to: &str| {
         std::fs::copy(from, runtime.path().join(to)).expect("copy into the runtime folder")
     };
-    copy(built.join("libfixture_abort.so"), "fixture_abort.rsmod");
+    copy(
+        built.join(nakama_conformance::modules::file_name("fixture-abort")),
+        "fixture_abort.rsmod",
+    );
     copy(nakama::bridge_plugin(), "nakama_rust_bridge.so");
     refused_in(
         runtime.path(),
