@@ -656,9 +656,11 @@ async fn newer_abi_minor_is_refused() {
 
 #[tokio::test]
 async fn a_module_built_to_abort_on_panic_is_refused_with_the_fix() {
-    let built = common::build_aborting("fixture-abort");
+    use nakama_conformance::modules::{build_with_config, file_name};
+    let built = build_with_config(&["fixture-abort"], &["profile.dev.panic=\"abort\""]);
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(&built, dir.path().join(built.file_name().unwrap())).unwrap();
+    let file = file_name("fixture-abort");
+    std::fs::copy(built.join(&file), dir.path().join(&file)).unwrap();
     let host = Arc::new(TestHost::default());
     let result = Modules::load(dir.path(), host, ContextData::default(), |_| {}).await;
     let e = result.err().expect("refused");

@@ -57,26 +57,6 @@ pub fn build_modules() -> PathBuf {
     dir
 }
 
-/// Builds `package` with `panic = "abort"` (cargo keeps its dependencies
-/// built that way apart from the others) and answers its file.
-pub fn build_aborting(package: &str) -> PathBuf {
-    let dir = build_modules();
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .current_dir(workspace)
-        .args(["build", "--quiet", "--target-dir"])
-        .arg(dir.parent().unwrap())
-        .args(["-p", package, "--config", "profile.dev.panic=\"abort\""])
-        .status()
-        .expect("run cargo build");
-    assert!(
-        status.success(),
-        "building {package} with panic = abort failed"
-    );
-    dir.join(file_name(package))
-}
-
 fn file_name(package: &str) -> String {
     format!(
         "{}{}{}",
