@@ -18,7 +18,8 @@
 //!     let err = host.rpc(&alice, create_guild, &CreateGuild { name: "g1".into() })
 //!         .await.unwrap_err();
 //!     assert_eq!(err.code(), Code::AlreadyExists);
-//!     assert_eq!(host.storage().read("guilds", "g1", None).await.unwrap().len(), 1);
+//!     let kept: Guild = host.stored(None, "guilds", "g1").await.unwrap();
+//!     assert_eq!(kept.owner, alice.id());
 //! }
 //! ```
 //!
@@ -26,7 +27,8 @@
 //!   call or realtime message, as a user, with the http key, with headers, query params, vars
 //!   ([`Call`]); the answer is the result or an [`Error`] with its code.
 //! - Fixtures: users with custom or device ids and wallets
-//!   ([`TestHost::account`]), storage objects, wallet credits,
+//!   ([`TestHost::account`]), storage objects (typed:
+//!   [`TestHost::put_json`], [`TestHost::stored`]), wallet credits,
 //!   notifications, leaderboard scores, tournament joins and scores.
 //! - Views: storage, wallets, ledgers, notifications, leaderboards,
 //!   tournaments, the
@@ -449,6 +451,46 @@ impl TestHost {
             .write(collection, key, owner, value)
             .await
             .unwrap_or_else(|e| panic!("storage fixture: {}", e.message()));
+    }
+
+    /// Writes `value` as a storage object's JSON, as the server would (a
+    /// fixture, readable and writable by its owner only); panics when it
+    /// does not encode or on a database error. The typed
+    /// [`put_object`](TestHost::put_object).
+    pub async fn put_json<T: Serialize + ?Sized>(
+        &self,
+        owner: Option<&User>,
+        collection: &str,
+        key: &str,
+        value: &T,
+    ) {
+        let json = serde_json::to_string(value).unwrap_or_else(|e| {
+            panic!(
+                "storage fixture {collection}/{key}: a {} does not encode as JSON: {e}",
+                std::any::type_name::<T>()
+            )
+        });
+        self.put_object(owner, collection, key, &json).await;
+    }
+
+    /// The value of storage object `collection`/`key` of `owner` (`None`:
+    /// the system user) read as `T`, or `None` when there is no such
+    /// object (permissions ignored). Panics when the value does not read
+    /// as `T`, naming the object, the type and what serde met.
+    pub async fn stored<T: DeserializeOwned>(
+        &self,
+        owner: Option<&User>,
+        collection: &str,
+        key: &str,
+    ) -> Option<T> {
+        let object = self.storage_read(collection, key, owner).await.pop()?;
+        Some(serde_json::from_str(&object.value).unwrap_or_else(|e| {
+            panic!(
+                "storage object {collection}/{key} does not read as {}: {e}; its value is {}",
+                std::any::type_name::<T>(),
+                object.value
+            )
+        }))
     }
 
     /// A user's ledger, newest first.

@@ -105,3 +105,27 @@ async fn leaderboards_are_listed_in_the_order_they_were_made() {
     assert_eq!(rest.leaderboards[0].id, "all_time");
     assert!(rest.cursor.is_empty());
 }
+
+/// `stored` names the object, the type and serde's complaint when a value
+/// is not what the test expects.
+#[tokio::test]
+#[should_panic(
+    expected = "storage object saves/slot1 does not read as u32: invalid type: map, expected u32"
+)]
+async fn stored_says_which_object_does_not_read() {
+    let host = TestHost::new().await;
+    let ann = host.user("ann").await;
+    host.put_json(Some(&ann), "saves", "slot1", &json!({"hp": 3}))
+        .await;
+    assert_eq!(
+        host.stored::<serde_json::Value>(Some(&ann), "saves", "slot1")
+            .await,
+        Some(json!({"hp": 3}))
+    );
+    assert_eq!(
+        host.stored::<u32>(None, "saves", "slot1").await,
+        None,
+        "the system user has none"
+    );
+    let _: Option<u32> = host.stored(Some(&ann), "saves", "slot1").await;
+}

@@ -170,13 +170,25 @@ async fn fixtures() {
     assert!(host.notifications(&erin).await.is_empty());
 
     // A guild object written as a fixture is read by the module.
-    host.put_object(None, "guilds", "old", r#"{"name":"old","owner":"someone"}"#)
-        .await;
+    let old = Guild {
+        name: "old".into(),
+        owner: "someone".into(),
+    };
+    host.put_json(None, "guilds", "old", &old).await;
     let g: Guild = host
         .rpc(&erin, get_guild, &GetGuild { name: "old".into() })
         .await
         .unwrap();
     assert_eq!(g.owner, "someone");
+
+    // And what the module stores reads back as its type.
+    let made: Guild = host
+        .rpc(&erin, create_guild, &CreateGuild { name: "new".into() })
+        .await
+        .unwrap();
+    let stored: Option<Guild> = host.stored(None, "guilds", "new").await;
+    assert_eq!(stored.map(|g| g.owner), Some(made.owner));
+    assert!(host.stored::<Guild>(None, "guilds", "none").await.is_none());
 }
 
 #[tokio::test]
