@@ -21,7 +21,8 @@ fn round_trip<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(dat
 fn proto_round_trip<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(value: &[u8]) {
     if let Ok(v) = nakama_devhost::protojson::from_slice::<T>(value) {
         let text = serde_json::to_vec(&v).expect("encodes");
-        let back: T = nakama_devhost::protojson::from_slice(&text).expect("decodes what it encoded");
+        let back: T =
+            nakama_devhost::protojson::from_slice(&text).expect("decodes what it encoded");
         assert_eq!(v, back);
     }
 }
