@@ -21,9 +21,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use nakama_runtime_host::abi::ffi::FfiContext;
 use nakama_runtime_host::abi::ContextData;
-use nakama_runtime_host::{loader, HostApi, LoadError, LoadEvent, Modules, EXTENSIONS};
-use serde_json::Value;
+use nakama_runtime_host::{
+    loader, BoxFuture, CallError, HostApi, LoadError, LoadEvent, LogRecord, Modules, EXTENSIONS,
+};
+use serde_json::{Map, Value};
 
 use crate::http::App;
 use crate::log::Logger;
@@ -88,6 +91,10 @@ impl Loader {
         };
         self.generation += 1;
         let dir = copies.join(self.generation.to_string());
+        let api = Arc::new(Build {
+            api,
+            build: self.generation,
+        });
         let loaded = Modules::load_copies(&self.runtime_path, &dir, api, init_ctx, on_event).await;
         let old = if loaded.is_ok() {
             std::mem::replace(&mut self.serving, self.generation)
@@ -97,6 +104,58 @@ impl Loader {
         // A copy still in use on Windows stays until the next start.
         let _ = std::fs::remove_dir_all(copies.join(old.to_string()));
         loaded
+    }
+}
+
+/// The host API as one load of the folder sees it: its modules' log lines
+/// carry `"build": n`, the load that brought them (the first is 1, each
+/// reload adds one, as "Modules reloaded" says), so that after a reload
+/// the lines of the new code tell apart from those of matches and calls
+/// still on an older build. A field of the line's own named `build` wins.
+struct Build {
+    api: Arc<dyn HostApi>,
+    build: u64,
+}
+
+impl HostApi for Build {
+    fn log(&self, record: LogRecord<'_>) {
+        let mut fields = match serde_json::from_str::<Value>(record.fields) {
+            Ok(Value::Object(fields)) => fields,
+            _ => Map::new(),
+        };
+        fields.entry("build").or_insert(self.build.into());
+        let fields = Value::Object(fields).to_string();
+        self.api.log(LogRecord {
+            fields: &fields,
+            ..record
+        });
+    }
+
+    fn nk_call(
+        &self,
+        host_token: u64,
+        function: &str,
+        args: &[u8],
+    ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
+        self.api.nk_call(host_token, function, args)
+    }
+
+    fn nk_call_from(
+        &self,
+        caller: &FfiContext<'_>,
+        host_token: u64,
+        function: &str,
+        args: &[u8],
+    ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
+        self.api.nk_call_from(caller, host_token, function, args)
+    }
+
+    fn context_maps(&self, host_token: u64) -> String {
+        self.api.context_maps(host_token)
+    }
+
+    fn call_context(&self, host_token: u64) -> String {
+        self.api.call_context(host_token)
     }
 }
 
@@ -167,6 +226,7 @@ pub fn watch(app: Arc<App>, mut loader: Loader) {
                         &[
                             ("path", loader.runtime_path.display().to_string().into()),
                             ("modules", count.into()),
+                            ("build", loader.generation.into()),
                         ],
                     );
                 }

@@ -75,7 +75,19 @@ fn a_changed_module_file_is_served_without_a_restart() {
         log.contains("Reloading modules when their files change"),
         "{log}"
     );
-    assert!(log.contains("\"msg\":\"Modules reloaded\""), "{log}");
+    let reloaded = log
+        .lines()
+        .find(|l| l.contains("\"msg\":\"Modules reloaded\""))
+        .unwrap_or_else(|| panic!("no reload line: {log}"));
+    assert!(reloaded.contains("\"build\":2"), "{reloaded}");
+    // The module's own lines say which build wrote them: hello's init ran
+    // on the second load.
+    let hello = log
+        .lines()
+        .find(|l| l.contains("\"msg\":\"Hello World!\""))
+        .unwrap_or_else(|| panic!("no line of hello's init: {log}"));
+    assert!(hello.contains("\"build\":2"), "{hello}");
+    assert!(hello.contains("\"runtime\":\"rust\""), "{hello}");
     // Only the served copies stay on disk.
     let kept = || {
         let dir = data.path().join("modules-loaded");
