@@ -1054,7 +1054,10 @@ fn string_clause(field: &str, s: String) -> Result<Node, QueryError> {
 /// automaton) would answer when it runs.
 fn pattern_node(field: &str, pattern: &str) -> Node {
     let refused = |m: String| Node::Refused(m);
-    let pattern = rust_pattern(pattern);
+    let pattern = match rust_pattern(pattern) {
+        Ok(p) => p,
+        Err(count) => return refused(invalid_repeat(&count)),
+    };
     let hir = match regex_syntax::ParserBuilder::new()
         .octal(true)
         .build()
@@ -1063,6 +1066,9 @@ fn pattern_node(field: &str, pattern: &str) -> Node {
         Ok(h) => h,
         Err(e) => return refused(format!("error parsing regexp: {}", regex_error(&e))),
     };
+    if let Some(count) = nested_repeat_refusal(&hir) {
+        return refused(invalid_repeat(&count));
+    }
     if let Some(m) = automaton_refusal(&hir) {
         return refused(m.into());
     }
@@ -1086,11 +1092,21 @@ fn regex_error(e: &regex_syntax::Error) -> String {
     last.strip_prefix("error: ").unwrap_or(last).to_string()
 }
 
+/// Go's refusal of a counted repetition (`count` as written, `{1001}`).
+fn invalid_repeat(count: &str) -> String {
+    format!("error parsing regexp: invalid repeat count: `{count}`")
+}
+
+/// Go's most copies of one thing a pattern may ask for: in a counted
+/// repetition, and in counted repetitions nested in one another.
+const MAX_REPEAT: u64 = 1000;
+
 /// A Go (RE2) pattern in the `regex` crate's syntax, where they differ:
 /// `\Q...\E` quotes, a `{` that starts no repetition is a literal, a `[`
 /// inside a class is a literal (not a nested class), and so are `&` and
-/// `~` (not set operations).
-fn rust_pattern(go: &str) -> String {
+/// `~` (not set operations). `Err` is a counted repetition Go refuses
+/// (over [`MAX_REPEAT`], or a minimum over the maximum), as written.
+fn rust_pattern(go: &str) -> Result<String, String> {
     let chars: Vec<char> = go.chars().collect();
     let mut out = String::new();
     let mut i = 0;
@@ -1157,39 +1173,106 @@ fn rust_pattern(go: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            ('{', None) => {
-                if repetition_at(&chars[i..]) {
+            ('{', None) => match repetition_at(&chars[i..]) {
+                Some((min, max, len)) => {
+                    if min > MAX_REPEAT || max.is_some_and(|max| max > MAX_REPEAT || min > max) {
+                        return Err(chars[i..i + len].iter().collect());
+                    }
                     out.push(c);
-                } else {
-                    out.push_str("\\{");
                 }
-            }
+                None => out.push_str("\\{"),
+            },
             _ => out.push(c),
         }
         i += 1;
     }
-    out
+    Ok(out)
 }
 
-/// Whether `s` starts with a counted repetition Go reads: `{n}`, `{n,}`
-/// or `{n,m}`.
-fn repetition_at(s: &[char]) -> bool {
+/// The counted repetition `s` starts with, as Go reads one: `{n}`, `{n,}`
+/// or `{n,m}`, numbers without leading zeros (else the `{` is a literal).
+/// Answers the minimum, the maximum (`None`: unbounded) and its length
+/// in chars; numbers saturate (Go refuses them all the same).
+fn repetition_at(s: &[char]) -> Option<(u64, Option<u64>, usize)> {
     let mut i = 1;
-    let digits = |i: &mut usize| {
+    let number = |i: &mut usize| -> Option<u64> {
         let start = *i;
         while s.get(*i).is_some_and(char::is_ascii_digit) {
             *i += 1;
         }
-        *i > start
+        let digits = &s[start..*i];
+        if digits.is_empty() || (digits.len() > 1 && digits[0] == '0') {
+            return None;
+        }
+        Some(digits.iter().fold(0u64, |n, d| {
+            n.saturating_mul(10)
+                .saturating_add(u64::from(*d as u8 - b'0'))
+        }))
     };
-    if !digits(&mut i) {
-        return false;
-    }
-    if s.get(i) == Some(&',') {
+    let min = number(&mut i)?;
+    let max = if s.get(i) == Some(&',') {
         i += 1;
-        digits(&mut i);
+        if s.get(i) == Some(&'}') {
+            None
+        } else {
+            Some(number(&mut i)?)
+        }
+    } else {
+        Some(min)
+    };
+    (s.get(i) == Some(&'}')).then_some((min, max, i + 1))
+}
+
+/// Go's limit on nested counted repetitions (`(a{100}){20}` asks for 2000
+/// copies of `a`): the first counted repetition, innermost first, that
+/// takes the copies of what it holds over [`MAX_REPEAT`], as Go would
+/// have written it (`{20}`; `{5}` for `{5,5}`, the same to the regex).
+fn nested_repeat_refusal(hir: &regex_syntax::hir::Hir) -> Option<String> {
+    use regex_syntax::hir::HirKind;
+    // Whether `hir` stays within `n` copies (Go's `repeatIsValid`; `*`,
+    // `+` and `?` divide by 1 or stop nothing, as there).
+    fn within(hir: &regex_syntax::hir::Hir, mut n: u64) -> bool {
+        if let HirKind::Repetition(r) = hir.kind() {
+            let m = match r.max {
+                Some(0) => return true,
+                Some(max) => u64::from(max),
+                None => u64::from(r.min),
+            };
+            if m > n {
+                return false;
+            }
+            n = n.checked_div(m).unwrap_or(n);
+        }
+        hir_children(hir).iter().all(|sub| within(sub, n))
     }
-    s.get(i) == Some(&'}')
+    if let Some(found) = hir_children(hir).iter().find_map(nested_repeat_refusal) {
+        return Some(found);
+    }
+    match hir.kind() {
+        // Go checks counted repetitions of at least 2 (`*`, `+`, `?` are
+        // not counted, and are never 2).
+        HirKind::Repetition(r)
+            if (r.min >= 2 || r.max.is_some_and(|m| m >= 2)) && !within(hir, MAX_REPEAT) =>
+        {
+            let count = match r.max {
+                Some(max) if max == r.min => format!("{{{max}}}"),
+                Some(max) => format!("{{{},{max}}}", r.min),
+                None => format!("{{{},}}", r.min),
+            };
+            Some(if r.greedy { count } else { count + "?" })
+        }
+        _ => None,
+    }
+}
+
+fn hir_children(hir: &regex_syntax::hir::Hir) -> &[regex_syntax::hir::Hir] {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Repetition(r) => std::slice::from_ref(&r.sub),
+        HirKind::Capture(c) => std::slice::from_ref(&c.sub),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs,
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => &[],
+    }
 }
 
 /// What vellum's regexp automaton refuses: zero-width assertions, word
@@ -1527,6 +1610,51 @@ mod tests {
         assert!(e.at_search(), "{e}");
         assert!(e.message().starts_with("error parsing regexp: "), "{e}");
         assert!(!e.message().contains('\n'), "{e}");
+    }
+
+    /// Go's limits on counted repetitions (`regexp/syntax`), with the
+    /// answers Go 1.26's `syntax.Parse` gives for each pattern.
+    #[test]
+    fn repeat_counts_go_refuses_are_refused() {
+        for (pattern, count) in [
+            ("a{1001}", "{1001}"),
+            ("a{2,1001}", "{2,1001}"),
+            ("a{1001,}", "{1001,}"),
+            ("a{1,1001}", "{1,1001}"),
+            ("a{3,2}", "{3,2}"),
+            ("a{99999999999999999999}", "{99999999999999999999}"),
+            ("(a{100}){20}", "{20}"),
+            ("(a{2000}){2}", "{2000}"),
+            ("(a{600}){2,}", "{2,}"),
+            ("(a{100}){20}?", "{20}?"),
+        ] {
+            let e = error(&format!("label.mode:/{pattern}/"));
+            assert_eq!(
+                (e.message(), e.at_search()),
+                (
+                    format!("error parsing regexp: invalid repeat count: `{count}`").as_str(),
+                    true
+                ),
+                "{pattern}"
+            );
+        }
+        let mut d = Document::default();
+        d.add_keyword("f", "a{01}");
+        d.add_keyword("g", &"a".repeat(1000));
+        for (q, score) in [
+            ("g:/a{1000}/", Some(1.0)),
+            ("g:/(a{10}){100}/", Some(1.0)),
+            ("g:/(a{600})*/", None),
+            ("g:/(a{600}){1,}/", None),
+            ("g:/(a{10}|b{200}){5}/", None),
+            ("g:/x{1000}y{1000}/", None),
+            ("g:/a{5,5}/", None),
+            // A number with a leading zero starts no repetition in Go:
+            // the `{` is a literal.
+            ("f:/a{01}/", Some(1.0)),
+        ] {
+            assert_eq!(Query::parse(q).unwrap().score(&d), score, "{q}");
+        }
     }
 
     #[test]
