@@ -1443,7 +1443,11 @@ pub fn check_matchmaker(port: u16) {
 /// `session.single_socket` (the host run with it on): a user's new socket
 /// closes their older one, which is first told why (a notification of
 /// Nakama's code -7, not stored); another user's socket stays open.
-pub fn check_single_socket(port: u16) {
+/// Nakama sometimes closes that socket without its close frame (the race
+/// `assert_closed_for` describes; seen once, 2026-12-03), and then the
+/// notification may be lost with it: on Nakama an abrupt close passes,
+/// with the notification checked when it came.
+pub fn check_single_socket(port: u16, host: crate::Host) {
     let suffix = crate::run_suffix();
     let user = |n: &str| User::new(port, &format!("ss-{n}-{suffix}"), &format!("ss{n}{suffix}"));
     let (ann, ben) = (user("ann"), user("ben"));
@@ -1453,13 +1457,31 @@ pub fn check_single_socket(port: u16) {
     assert!(r.get("pong").is_some(), "{r}");
     let mut new = Socket::open(port, &ann);
     let (closed, before) = old.wait_closed();
-    assert_eq!(closed, (1000, "server-side session disconnect".to_string()));
+    assert_closed_for(
+        &closed,
+        "server-side session disconnect",
+        host == crate::Host::DevHost,
+    );
     let told: Vec<&Value> = (before.iter())
         .filter_map(|e| e["notifications"]["notifications"].as_array())
         .flatten()
         .collect();
-    assert_eq!(told.len(), 1, "{before:?}");
-    let n = told[0];
+    let abrupt = closed.0 == 1006;
+    assert!(told.len() == 1 || (abrupt && told.is_empty()), "{before:?}");
+    for n in told {
+        check_single_socket_notification(n);
+    }
+    for s in [&mut new, &mut other] {
+        let r = s.call(json!({"ping": {}}));
+        assert!(r.get("pong").is_some(), "{r}");
+    }
+    new.close();
+    other.close();
+}
+
+/// What the socket a newer one closes is told: Nakama's code -7, not
+/// stored, from nobody.
+fn check_single_socket_notification(n: &Value) {
     assert_eq!(
         (
             &n["subject"],
@@ -1482,10 +1504,4 @@ pub fn check_single_socket(port: u16) {
         n["create_time"].as_str().is_some_and(|t| t.ends_with('Z')),
         "{n}"
     );
-    for s in [&mut new, &mut other] {
-        let r = s.call(json!({"ping": {}}));
-        assert!(r.get("pong").is_some(), "{r}");
-    }
-    new.close();
-    other.close();
 }

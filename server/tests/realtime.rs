@@ -250,5 +250,8 @@ fn a_matchmaker_processor_replaces_the_grouping_as_nakama() {
 fn a_users_new_socket_closes_the_old_one_with_session_single_socket() {
     let flags = ["--logger.level", "error", "--session.single_socket", "true"];
     let server = Server::start(&["fixture-nk"], &flags);
-    nakama_conformance::realtime::check_single_socket(server.port);
+    nakama_conformance::realtime::check_single_socket(
+        server.port,
+        nakama_conformance::Host::DevHost,
+    );
 }

@@ -603,7 +603,10 @@ fn a_users_new_socket_closes_the_old_one_with_session_single_socket() {
     let runtime = runtime_folder(&["fixture-nk"]);
     let nakama =
         nakama::start(runtime.path(), &["--session.single_socket=true"]).expect(NEEDS_NAKAMA);
-    nakama_conformance::realtime::check_single_socket(nakama.port);
+    nakama_conformance::realtime::check_single_socket(
+        nakama.port,
+        nakama_conformance::Host::Nakama,
+    );
 }
 
 #[test]
