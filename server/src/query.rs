@@ -1296,12 +1296,7 @@ fn automaton_refusal(hir: &regex_syntax::hir::Hir) -> Option<&'static str> {
             _ => "zero width assertions not allowed",
         }),
         HirKind::Repetition(r) if !r.greedy => Some("lazy quantifiers are not allowed"),
-        HirKind::Repetition(r) => automaton_refusal(&r.sub),
-        HirKind::Capture(c) => automaton_refusal(&c.sub),
-        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
-            subs.iter().find_map(automaton_refusal)
-        }
-        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) => None,
+        _ => hir_children(hir).iter().find_map(automaton_refusal),
     }
 }
 
