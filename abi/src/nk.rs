@@ -17,12 +17,14 @@ mod accounts;
 mod friends;
 mod misc;
 mod purchases;
+mod satori;
 mod social;
 pub use accounts::*;
 pub use friends::*;
 mod streams;
 pub use misc::*;
 pub use purchases::*;
+pub use satori::*;
 pub use social::*;
 pub use streams::*;
 
@@ -90,7 +92,7 @@ nk_functions! {
     WalletLedgerList = "wallet_ledger_list": PageArgs => LedgerPage;
     /// `NotificationsSend`: several notifications.
     NotificationsSend = "notifications_send": NotificationsSendArgs => ();
-    /// `NotificationList`: a user's notifications, oldest first (limit 0: all).
+    /// `NotificationsList`: a user's notifications, oldest first (limit 0: all).
     NotificationList = "notification_list": PageArgs => NotificationPage;
     /// `FriendsList`: a page of a user's relationships (friends, invites
     /// sent and received, blocks), by state then age.
@@ -374,6 +376,36 @@ nk_functions! {
     /// `MultiUpdate`: account updates, storage writes and deletes and
     /// wallet updates in one transaction.
     MultiUpdate = "multi_update": MultiUpdateArgs => MultiUpdateResult;
+    /// `Satori.Authenticate`: create or find a Satori identity (Satori
+    /// through Nakama's `satori.*` settings), its properties.
+    SatoriAuthenticate = "satori_authenticate": SatoriAuthenticateArgs => SatoriProperties;
+    /// `Satori.IdentityDelete`: delete an identity and all its data.
+    SatoriIdentityDelete = "satori_identity_delete": SatoriIdArgs => ();
+    /// `Satori.PropertiesGet`: an identity's properties.
+    SatoriPropertiesGet = "satori_properties_get": SatoriIdArgs => SatoriProperties;
+    /// `Satori.PropertiesUpdate`: change an identity's properties.
+    SatoriPropertiesUpdate = "satori_properties_update": SatoriPropertiesUpdateArgs => ();
+    /// `Satori.EventsPublish`: an identity's analytics events.
+    SatoriEventsPublish = "satori_events_publish": SatoriEventsPublishArgs => ();
+    /// `Satori.ServerEventsPublish`: events of the server's, each naming
+    /// its identity.
+    SatoriServerEventsPublish = "satori_server_events_publish": SatoriEventsPublishArgs => ();
+    /// `Satori.ExperimentsList`: the experiments an identity is in.
+    SatoriExperimentsList = "satori_experiments_list": SatoriListArgs => SatoriExperimentList;
+    /// `Satori.FlagsList`: flags' values for an identity.
+    SatoriFlagsList = "satori_flags_list": SatoriListArgs => SatoriFlagList;
+    /// `Satori.FlagsOverridesList`: flags and what overrides them.
+    SatoriFlagsOverridesList = "satori_flags_overrides_list": SatoriListArgs => SatoriFlagOverridesList;
+    /// `Satori.LiveEventsList`: the live events an identity sees.
+    SatoriLiveEventsList = "satori_live_events_list": SatoriLiveEventsListArgs => SatoriLiveEventList;
+    /// `Satori.LiveEventJoin`: join a live event that asks to be joined.
+    SatoriLiveEventJoin = "satori_live_event_join": SatoriLiveEventJoinArgs => ();
+    /// `Satori.MessagesList`: a page of an identity's inbox.
+    SatoriMessagesList = "satori_messages_list": SatoriMessagesListArgs => SatoriMessageList;
+    /// `Satori.MessageUpdate`: mark a message read or consumed.
+    SatoriMessageUpdate = "satori_message_update": SatoriMessageUpdateArgs => ();
+    /// `Satori.MessageDelete`: delete a message.
+    SatoriMessageDelete = "satori_message_delete": SatoriMessageDeleteArgs => ();
 }
 
 /// Arguments of `authenticate_custom` / `authenticate_device`.

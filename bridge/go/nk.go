@@ -717,6 +717,9 @@ func nkError(name string, err error) (int, string) {
 	if code, ok := socialError(err); ok {
 		return code, msg
 	}
+	if code, ok := satoriError(name, err); ok {
+		return code, msg
+	}
 	if code, ok := accountError(name, err); ok {
 		return code, msg
 	}

@@ -82,6 +82,7 @@ pub mod nk;
 pub mod parties;
 pub mod realtime;
 pub mod rt_hooks;
+pub mod satori;
 pub mod scheduler;
 pub mod social;
 pub mod status;

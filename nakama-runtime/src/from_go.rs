@@ -41,7 +41,9 @@
 //! [`Nakama`] has the nk functions under their Go names in snake case:
 //! `nk.AccountGetId(ctx, id)` is [`Nakama::account_get_id`]`(id)`,
 //! `nk.StorageWrite(ctx, writes)` is [`Nakama::storage_write`]`(&writes)`
-//! (the call's context travels with `nk`). Arguments are typed structs
+//! (the call's context travels with `nk`); `nk.GetSatori().FlagsList(ctx,
+//! id, names, labels)` is [`Nakama::satori`]`().flags_list(id, &names,
+//! &labels)`. Arguments are typed structs
 //! ([`nk`](crate::nk)) where Go takes many positional ones. An nk function
 //! a host does not have answers `UNIMPLEMENTED` naming it. Storage values
 //! need no `json.Marshal`/`json.Unmarshal`:

@@ -15,8 +15,11 @@ mod accounts;
 mod friends;
 mod misc;
 mod purchases;
+mod satori;
 mod social;
 mod streams;
+
+pub use satori::Satori;
 
 pub use nakama_runtime_abi::nk::{
     StorageDeleteOp, StorageListResult, StorageReadOp, StorageWriteOp, WalletUpdateResult,

@@ -537,9 +537,23 @@ impl HostApi for DevHostApi {
             other if other.starts_with("tournament") => {
                 tournament::dispatch(db, other, args).unwrap_or_else(|| unimplemented_nk(other))
             }
+            other if nk::ALL.contains(&other) && other.starts_with("satori_") => no_satori(),
             other => unimplemented_nk(other),
         }
     }
+}
+
+/// What every Satori function answers: the dev host has no Satori
+/// client, as a Nakama without `satori.*` settings has none configured
+/// (Nakama's `runtime.ErrSatoriConfigurationInvalid`; the bridge gives it
+/// the same code).
+fn no_satori() -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
+    Box::pin(async move {
+        Err(CallError::new(
+            Code::FailedPrecondition,
+            "satori configuration is invalid",
+        ))
+    })
 }
 
 /// The answer to an nk function the dev host does not have.

@@ -4,7 +4,8 @@
 //! their matchmaking, groups, user status, friends and their
 //! notifications, accounts (links, bans, exports, `MultiUpdate`),
 //! tournaments (nk functions and client routes), realtime message hooks,
-//! event handlers, and what Nakama does with a module that panics, one
+//! event handlers, Satori (against a stand-in Satori server), and what
+//! Nakama does with a module that panics, one
 //! whose init fails, one built for another ABI, and a bridge built with
 //! other Go flags.
 //!
@@ -264,7 +265,23 @@ fn every_nk_function_is_forwarded_to_nakama() {
     assert_eq!(status, 501, "{body}");
     assert_eq!(body["code"], 12);
     let message = body["message"].as_str().unwrap();
-    assert!(message.contains("satori_authenticate"), "{message}");
+    assert!(message.contains("fleet_create"), "{message}");
+
+    // No satori.* settings: Nakama's client refuses every call, as the dev
+    // host does.
+    nakama_conformance::satori::check_without_satori(nakama.port);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn satori_calls_go_through_nakamas_own_satori_client() {
+    use nakama_conformance::satori::{self, FakeSatori};
+    let fake = FakeSatori::start();
+    let runtime = runtime_folder(&["fixture-nk"]);
+    let flags = satori::nakama_flags(&fake);
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let nakama = nakama::start(runtime.path(), &flags).expect(NEEDS_NAKAMA);
+    satori::check_with_satori(nakama.port, &fake);
 }
 
 #[test]
