@@ -35,11 +35,15 @@
 //!   log lines the module wrote.
 //! - Sockets ([`TestHost::connect`]): what a user's open socket receives
 //!   (notifications, matchmaker results, chat in the rooms it joined).
+//! - Stubs ([`TestHost::stub_nk`]): any nk function answered by the test
+//!   instead (Satori, store validation, social providers, failures), with
+//!   the arguments the module sent ([`TestHost::stubbed_calls`]).
 //! - Time: the database's clock is settable ([`TestHost::clock`]); each
 //!   host has its own database and clock, so tests run in parallel.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -84,10 +88,18 @@ pub struct LogLine {
     pub fields: String,
 }
 
-/// Records log lines, answers nk calls with the dev host's implementation.
+/// A test's answer to one nk function ([`TestHost::stub_nk`]): encoded
+/// arguments in, encoded answer out.
+type Stub = Arc<dyn Fn(&[u8]) -> Result<Vec<u8>, CallError> + Send + Sync>;
+
+/// Records log lines, answers nk calls with the dev host's implementation
+/// or the test's stubs.
 struct Recorder {
     inner: DevHostApi,
     lines: Mutex<Vec<LogLine>>,
+    stubs: Mutex<HashMap<&'static str, Stub>>,
+    /// The stubbed calls so far: function name and encoded arguments.
+    stubbed: Mutex<Vec<(String, Vec<u8>)>>,
 }
 
 impl HostApi for Recorder {
@@ -112,6 +124,29 @@ impl HostApi for Recorder {
         function: &str,
         args: &[u8],
     ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
+        let stub = self.stubs.lock().unwrap().get(function).cloned();
+        if let Some(stub) = stub {
+            let name = function.to_string();
+            self.stubbed
+                .lock()
+                .unwrap()
+                .push((name.clone(), args.to_vec()));
+            // The stub is the test's code, run inside the module's call: a
+            // panic must not unwind into the module.
+            let answer =
+                std::panic::catch_unwind(AssertUnwindSafe(|| stub(args))).unwrap_or_else(|p| {
+                    let what = p
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| p.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    Err(CallError::new(
+                        Code::Internal,
+                        format!("the test's stub of nk function {name} panicked: {what}"),
+                    ))
+                });
+            return Box::pin(async move { answer });
+        }
         self.inner.nk_call(host_token, function, args)
     }
 }
@@ -250,6 +285,8 @@ impl TestHost {
                 metrics: Arc::new(Metrics::recording(&Default::default(), "test")),
             },
             lines: Mutex::new(Vec::new()),
+            stubs: Mutex::default(),
+            stubbed: Mutex::default(),
         });
         let api: Arc<dyn HostApi> = recorder.clone();
         let mut copies = None;
@@ -642,6 +679,57 @@ impl TestHost {
     /// ```
     pub fn nk(&self) -> Nakama {
         Nakama::from_host(self.background())
+    }
+
+    /// Answers nk function `F` (any of [`nk`]'s: `nk::SatoriFlagsList`,
+    /// `nk::PurchaseValidateApple`, `nk::StorageRead`, ...) with `answer`
+    /// instead of the test host's own implementation, for every later
+    /// call of it on this host (a later stub of `F` replaces this one).
+    /// For what the test host cannot do itself (Satori, the stores'
+    /// validation, social providers: it answers them as a Nakama without
+    /// settings or network does) or to make a call fail. The stub's
+    /// arguments are what the module sent ([`TestHost::stubbed_calls`]);
+    /// a panic in it is the module's call failing `INTERNAL`, naming `F`.
+    ///
+    /// ```ignore
+    /// host.stub_nk::<nk::SatoriFlagsList>(|args| {
+    ///     assert_eq!(args.names, ["shop_layout"]);
+    ///     Ok(nk::SatoriFlagList { flags: vec![nk::SatoriFlag { name: "shop_layout".into(), value: "v2".into(), ..Default::default() }] })
+    /// });
+    /// ```
+    pub fn stub_nk<F: nk::NkFunction>(
+        &self,
+        answer: impl Fn(F::Args) -> Result<F::Output, Error> + Send + Sync + 'static,
+    ) {
+        let stub: Stub = Arc::new(move |args: &[u8]| {
+            let args: F::Args = serde_json::from_slice(args).map_err(|e| {
+                CallError::new(
+                    Code::InvalidArgument,
+                    format!("{}: arguments do not read: {e}", F::NAME),
+                )
+            })?;
+            let out = answer(args).map_err(|e| CallError::new(e.code(), e.message()))?;
+            serde_json::to_vec(&out).map_err(|e| {
+                CallError::new(
+                    Code::Internal,
+                    format!("{}: the stub's answer does not encode: {e}", F::NAME),
+                )
+            })
+        });
+        self.recorder.stubs.lock().unwrap().insert(F::NAME, stub);
+    }
+
+    /// The arguments of every call of the stubbed nk function `F` so far,
+    /// oldest first ([`TestHost::stub_nk`]).
+    pub fn stubbed_calls<F: nk::NkFunction>(&self) -> Vec<F::Args> {
+        self.recorder
+            .stubbed
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(name, _)| name == F::NAME)
+            .filter_map(|(_, args)| serde_json::from_slice(args).ok())
+            .collect()
     }
 
     /// The host's handle for work of the module outside its calls.
