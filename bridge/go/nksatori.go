@@ -138,9 +138,10 @@ func init() {
 
 // satoriError: Satori not configured is FAILED_PRECONDITION (as the dev
 // host, which has no Satori, answers every Satori function); the
-// arguments Nakama's client checks itself are INVALID_ARGUMENT. Satori's
-// own refusals ("404 status code: ...") stay INTERNAL, as nkError leaves
-// plain errors.
+// arguments Nakama's client checks itself are INVALID_ARGUMENT; Satori's
+// own refusals, which Nakama words "<HTTP status> status code: <body>",
+// get the gRPC code of that status (satoriStatusCodes), retries given up
+// UNAVAILABLE. The message stays Nakama's.
 func satoriError(name string, err error) (int, bool) {
 	if !strings.HasPrefix(name, "satori_") {
 		return 0, false
@@ -148,11 +149,27 @@ func satoriError(name string, err error) (int, bool) {
 	if errors.Is(err, runtime.ErrSatoriConfigurationInvalid) {
 		return 9, true
 	}
-	switch err.Error() {
+	msg := err.Error()
+	switch msg {
 	case "pastRunCount cannot be negative", "futureRunCount cannot be negative", "startTimeSec cannot be negative",
 		"endTimeSec cannot be negative", "startTimeSec cannot be after endTimeSec", "liveEventId cannot be empty",
 		"limit must be greater than zero", "message id cannot be an empty string":
 		return 3, true
 	}
+	if strings.HasPrefix(msg, "retries exhausted: ") {
+		return 14, true
+	}
+	if status, _, ok := strings.Cut(msg, " status code"); ok {
+		if code, known := satoriStatusCodes[status]; known {
+			return code, true
+		}
+	}
 	return 0, false
+}
+
+// satoriStatusCodes: the gRPC code of each HTTP status Satori refuses
+// with (the inverse of the gateway's mapping; others stay INTERNAL).
+var satoriStatusCodes = map[string]int{
+	"400": 3, "401": 16, "403": 7, "404": 5, "408": 4, "409": 6, "412": 9, "429": 8,
+	"501": 12, "502": 14, "503": 14, "504": 4,
 }

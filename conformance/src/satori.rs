@@ -225,10 +225,10 @@ pub fn check_with_satori(port: u16, fake: &FakeSatori) {
     assert_eq!(
         body["properties_get_unknown"],
         json!([
-            13,
+            5,
             r#"404 status code: {"code":5,"error":"identity not found"}"#
         ]),
-        "Satori's refusal comes back in Nakama's words: {body}"
+        "Satori's refusal comes back in Nakama's words, with its status's code: {body}"
     );
     for done in [
         "properties_update",

@@ -21,9 +21,12 @@ impl Nakama {
     /// Only a real Nakama has one (through the bridge). Without those
     /// settings, and on the dev host, which has none, every function
     /// answers `FAILED_PRECONDITION` "satori configuration is invalid".
-    /// Satori's own refusals come back as `INTERNAL` with Nakama's words
-    /// (`404 status code: ...`); the arguments Nakama checks before
-    /// asking Satori as `INVALID_ARGUMENT`.
+    /// Satori's own refusals come back in Nakama's words (`404 status
+    /// code: <Satori's body>`) with the gRPC code of the HTTP status
+    /// (`NOT_FOUND` here; 400 `INVALID_ARGUMENT`, 401 `UNAUTHENTICATED`,
+    /// 403 `PERMISSION_DENIED`, 429 `RESOURCE_EXHAUSTED`, 502 and 503
+    /// `UNAVAILABLE`, others `INTERNAL`), the arguments Nakama checks
+    /// before asking Satori as `INVALID_ARGUMENT`.
     pub fn satori(&self) -> Satori<'_> {
         Satori { nk: self }
     }
