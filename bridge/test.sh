@@ -19,8 +19,11 @@ trap 'scripts/nakama-down >/dev/null' EXIT
 step "bridge: build Nakama (once) and the plugin"
 bridge/build.sh
 
-step "bridge: gofmt, go vet, go test (Go plugin, hook generator, benchmark module)"
-for d in bridge/go bridge/gen bench/go-module; do
+step "bridge: the Go fleet manager the real Nakama tests register"
+(cd bridge/test-fleet-manager && go build -buildmode=plugin -o build/fleet_manager.so .)
+
+step "bridge: gofmt, go vet, go test (Go plugin, hook generator, benchmark module, test fleet manager)"
+for d in bridge/go bridge/gen bench/go-module bridge/test-fleet-manager; do
   unformatted=$(cd "$d" && gofmt -l .)
   if [ -n "$unformatted" ]; then echo "gofmt: $d: $unformatted" >&2; exit 1; fi
   # -count=1: Go keys its cached results on the Go sources only, not on

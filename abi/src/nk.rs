@@ -14,12 +14,14 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use crate::api;
 
 mod accounts;
+mod fleet;
 mod friends;
 mod misc;
 mod purchases;
 mod satori;
 mod social;
 pub use accounts::*;
+pub use fleet::*;
 pub use friends::*;
 mod streams;
 pub use misc::*;
@@ -27,6 +29,15 @@ pub use purchases::*;
 pub use satori::*;
 pub use social::*;
 pub use streams::*;
+
+/// Reads `null` (what Go writes for a nil slice or map) as the empty value.
+fn null_as_empty<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
 
 /// One nk function: its wire name, arguments and result.
 pub trait NkFunction {
@@ -406,6 +417,16 @@ nk_functions! {
     SatoriMessageUpdate = "satori_message_update": SatoriMessageUpdateArgs => ();
     /// `Satori.MessageDelete`: delete a message.
     SatoriMessageDelete = "satori_message_delete": SatoriMessageDeleteArgs => ();
+    /// `FleetManager.Get`: one game server instance of the registered
+    /// fleet manager.
+    FleetGet = "fleet_get": FleetGetArgs => FleetInstance;
+    /// `FleetManager.List`: a page of instances.
+    FleetList = "fleet_list": FleetListArgs => FleetInstanceList;
+    /// `FleetManager.Create`: a new instance; answers when the fleet
+    /// manager calls back.
+    FleetCreate = "fleet_create": FleetCreateArgs => FleetCreated;
+    /// `FleetManager.Join`: reserve player slots on an instance.
+    FleetJoin = "fleet_join": FleetJoinArgs => FleetJoinInfo;
 }
 
 /// Arguments of `authenticate_custom` / `authenticate_device`.

@@ -720,6 +720,9 @@ func nkError(name string, err error) (int, string) {
 	if code, ok := satoriError(name, err); ok {
 		return code, msg
 	}
+	if code, ok := fleetError(err); ok {
+		return code, msg
+	}
 	if code, ok := accountError(name, err); ok {
 		return code, msg
 	}

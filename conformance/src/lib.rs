@@ -67,6 +67,7 @@ pub mod accounts;
 pub mod channels;
 pub mod custom_http;
 pub mod events;
+pub mod fleet;
 pub mod friends;
 pub mod golden;
 pub mod groups;

@@ -17,6 +17,18 @@ pub fn call(port: u16, id: &str, body: &str) -> (u16, Value) {
     (r.status, r.json())
 }
 
+/// RPC `id` of fixture-nk answers an object of `count` calls, each of
+/// them refused with `code` and `message` (a host without the service).
+pub(crate) fn every_call_refused(port: u16, id: &str, count: usize, code: u32, message: &str) {
+    let (status, body) = call(port, id, "");
+    assert_eq!(status, 200, "{body}");
+    let answers = body.as_object().expect("an object of the calls' answers");
+    assert_eq!(answers.len(), count, "{body}");
+    for (function, answer) in answers {
+        assert_eq!(answer, &serde_json::json!([code, message]), "{function}");
+    }
+}
+
 /// Every nk function the SDK offers, on the host on 127.0.0.1:`port`
 /// serving fixture-nk on a fresh database.
 pub fn check_every_function(port: u16) {

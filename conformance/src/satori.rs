@@ -34,17 +34,7 @@ pub fn nakama_flags(fake: &FakeSatori) -> Vec<String> {
 /// Every Satori function without Satori settings: Nakama's
 /// `satori configuration is invalid`, before any argument check.
 pub fn check_without_satori(port: u16) {
-    let (status, body) = call(port, "nk_satori", "");
-    assert_eq!(status, 200, "{body}");
-    let answers = body.as_object().expect("nk_satori answers an object");
-    assert_eq!(answers.len(), 20, "{body}");
-    for (function, answer) in answers {
-        assert_eq!(
-            answer,
-            &json!([9, "satori configuration is invalid"]),
-            "{function}"
-        );
-    }
+    crate::nk::every_call_refused(port, "nk_satori", 20, 9, "satori configuration is invalid");
 }
 
 /// One request the fake received.

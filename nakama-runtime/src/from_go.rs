@@ -43,7 +43,8 @@
 //! `nk.StorageWrite(ctx, writes)` is [`Nakama::storage_write`]`(&writes)`
 //! (the call's context travels with `nk`); `nk.GetSatori().FlagsList(ctx,
 //! id, names, labels)` is [`Nakama::satori`]`().flags_list(id, &names,
-//! &labels)`. Arguments are typed structs
+//! &labels)` and `nk.GetFleetManager().Join(ctx, id, users, md)`
+//! [`Nakama::fleet_manager`]`().join(id, &users, md)`. Arguments are typed structs
 //! ([`nk`](crate::nk)) where Go takes many positional ones. An nk function
 //! a host does not have answers `UNIMPLEMENTED` naming it. Storage values
 //! need no `json.Marshal`/`json.Unmarshal`:

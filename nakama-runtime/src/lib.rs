@@ -115,7 +115,7 @@ pub use matches::{
     Dispatcher, JoinDecision, Match, MatchData, MatchInit, MatchMessage, MatchParams, Presence,
     PresenceReason,
 };
-pub use nakama::{Nakama, Satori};
+pub use nakama::{FleetManager, Nakama, Satori};
 /// A custom HTTP handler's request and answer
 /// ([`Initializer::register_http`], ABI 1.8).
 pub use nakama_runtime_abi::http::{HttpRequest, HttpResponse};

@@ -12,6 +12,7 @@ use crate::api;
 use crate::Error;
 
 mod accounts;
+mod fleet;
 mod friends;
 mod misc;
 mod purchases;
@@ -19,6 +20,7 @@ mod satori;
 mod social;
 mod streams;
 
+pub use fleet::FleetManager;
 pub use satori::Satori;
 
 pub use nakama_runtime_abi::nk::{

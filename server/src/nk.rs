@@ -537,23 +537,28 @@ impl HostApi for DevHostApi {
             other if other.starts_with("tournament") => {
                 tournament::dispatch(db, other, args).unwrap_or_else(|| unimplemented_nk(other))
             }
-            other if nk::ALL.contains(&other) && other.starts_with("satori_") => no_satori(),
+            other if nk::ALL.contains(&other) && other.starts_with("satori_") => {
+                not_configured("satori configuration is invalid")
+            }
+            other if nk::ALL.contains(&other) && other.starts_with("fleet_") => {
+                not_configured(NO_FLEET_MANAGER)
+            }
             other => unimplemented_nk(other),
         }
     }
 }
 
-/// What every Satori function answers: the dev host has no Satori
-/// client, as a Nakama without `satori.*` settings has none configured
-/// (Nakama's `runtime.ErrSatoriConfigurationInvalid`; the bridge gives it
-/// the same code).
-fn no_satori() -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
-    Box::pin(async move {
-        Err(CallError::new(
-            Code::FailedPrecondition,
-            "satori configuration is invalid",
-        ))
-    })
+/// What the fleet manager functions answer without one (the bridge's
+/// words when no Go module registered one in Nakama).
+pub const NO_FLEET_MANAGER: &str = "no fleet manager is registered";
+
+/// What the Satori and fleet manager functions answer: the dev host has
+/// neither, as a Nakama without `satori.*` settings has no Satori client
+/// (Nakama's `runtime.ErrSatoriConfigurationInvalid`) and one without a
+/// Go module registering it no fleet manager (the bridge gives both the
+/// same code and words).
+fn not_configured(message: &'static str) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
+    Box::pin(async move { Err(CallError::new(Code::FailedPrecondition, message)) })
 }
 
 /// The answer to an nk function the dev host does not have.

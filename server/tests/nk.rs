@@ -35,14 +35,15 @@ fn an_nk_function_the_dev_host_lacks_is_unimplemented_naming_it() {
     assert_eq!(status, 501, "{body}");
     assert_eq!(body["code"], 12);
     let message = body["message"].as_str().unwrap();
-    assert!(message.contains("`fleet_create`"), "{message}");
+    assert!(message.contains("`from_the_future`"), "{message}");
     assert!(message.contains("bridge"), "{message}");
 }
 
 #[test]
-fn satori_is_not_configured_on_the_dev_host() {
+fn satori_and_the_fleet_manager_are_not_configured_on_the_dev_host() {
     let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
     nakama_conformance::satori::check_without_satori(server.port);
+    nakama_conformance::fleet::check_without_fleet_manager(server.port);
 }
 
 #[test]

@@ -14,16 +14,8 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::null_as_empty;
 use crate::api::serde_helpers::int64_str;
-
-/// Reads `null` as the empty value.
-fn null_as_empty<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
-}
 
 /// An identity's properties (`runtime.Properties`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

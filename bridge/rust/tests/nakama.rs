@@ -4,7 +4,8 @@
 //! their matchmaking, groups, user status, friends and their
 //! notifications, accounts (links, bans, exports, `MultiUpdate`),
 //! tournaments (nk functions and client routes), realtime message hooks,
-//! event handlers, Satori (against a stand-in Satori server), and what
+//! event handlers, Satori (against a stand-in Satori server), the fleet
+//! manager (a Go module's), and what
 //! Nakama does with a module that panics, one
 //! whose init fails, one built for another ABI, and a bridge built with
 //! other Go flags.
@@ -265,11 +266,23 @@ fn every_nk_function_is_forwarded_to_nakama() {
     assert_eq!(status, 501, "{body}");
     assert_eq!(body["code"], 12);
     let message = body["message"].as_str().unwrap();
-    assert!(message.contains("fleet_create"), "{message}");
+    assert!(message.contains("from_the_future"), "{message}");
 
     // No satori.* settings: Nakama's client refuses every call, as the dev
     // host does.
     nakama_conformance::satori::check_without_satori(nakama.port);
+    // No Go module registered a fleet manager.
+    nakama_conformance::fleet::check_without_fleet_manager(nakama.port);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn fleet_calls_reach_the_fleet_manager_a_go_module_registered() {
+    let runtime = runtime_folder(&["fixture-nk"]);
+    let plugin = nakama_conformance::fleet::plugin();
+    std::fs::copy(&plugin, runtime.path().join("fleet_manager.so")).unwrap();
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    nakama_conformance::fleet::check_with_fleet_manager(nakama.port);
 }
 
 #[test]
