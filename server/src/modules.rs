@@ -229,6 +229,10 @@ pub fn watch(app: Arc<App>, mut loader: Loader) {
                             ("build", loader.generation.into()),
                         ],
                     );
+                    if let Some(warning) = builds_warning(loader.generation) {
+                        app.log
+                            .warn(&warning, &[("builds_loaded", loader.generation.into())]);
+                    }
                 }
                 Err(e) => app.log.error(
                     "Module reload failed; the modules loaded before keep serving",
@@ -237,6 +241,20 @@ pub fn watch(app: Arc<App>, mut loader: Loader) {
             }
         }
     });
+}
+
+/// Every this many loads, a reload says that the old builds are still
+/// loaded (a library is never unloaded: see server/README.md).
+const BUILDS_WARNING_EVERY: u64 = 25;
+
+/// The warning a reload to build `builds` gives, if any.
+fn builds_warning(builds: u64) -> Option<String> {
+    (builds % BUILDS_WARNING_EVERY == 0).then(|| {
+        format!(
+            "{builds} builds of the modules are loaded (old ones are never unloaded, \
+             each keeps the memory it used); restart the dev host to free them"
+        )
+    })
 }
 
 /// Logs what the loader reports, in Nakama's words where it has some.
@@ -326,5 +344,24 @@ fn log_event(log: &Logger, event: LoadEvent) {
             };
             log.info(msg, &[("id", id.into()), ("module", Value::from(module))]);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::builds_warning;
+
+    #[test]
+    fn every_25th_build_says_old_builds_stay_loaded() {
+        assert_eq!(builds_warning(2), None);
+        assert_eq!(builds_warning(24), None);
+        let warning = builds_warning(25).expect("the 25th build warns");
+        assert!(
+            warning.starts_with("25 builds of the modules are loaded"),
+            "{warning}"
+        );
+        assert!(warning.contains("restart the dev host"), "{warning}");
+        assert!(builds_warning(50).is_some());
+        assert_eq!(builds_warning(51), None);
     }
 }
