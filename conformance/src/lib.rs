@@ -56,6 +56,10 @@
 //! - [`misc`]: notifications by id and to everyone, leaderboard listing,
 //!   ranks disabled, cursors from a rank, cron, files, metrics, and party
 //!   listing (nk and `GET /v2/party`).
+//! - [`satori`]: the Satori nk functions without Satori settings, and
+//!   through Nakama's client against a stand-in Satori server.
+//! - [`fleet`]: the fleet manager nk functions without one, and against
+//!   the Go fleet manager of `bridge/test-fleet-manager`.
 //! - [`nakama`]: starts and stops a real Nakama through `scripts/nakama-up`,
 //!   for the tests of the bridge.
 //!
