@@ -63,6 +63,9 @@ pub struct Config {
     /// `metrics.prometheus_port` (0: no exporter), `prefix`,
     /// `custom_prefix`, `namespace`.
     pub metrics: crate::metrics::MetricsConfig,
+    /// `satori.url`, `api_key_name`, `api_key`, `signing_key`,
+    /// `http_timeout_ms`: the Satori server of the `satori_*` nk functions.
+    pub satori: crate::nk::satori::SatoriConfig,
 }
 
 impl Default for Config {
@@ -101,6 +104,10 @@ impl Default for Config {
             match_max_empty_sec: 0,
             matchmaker: Default::default(),
             metrics: Default::default(),
+            satori: crate::nk::satori::SatoriConfig {
+                http_timeout_ms: 10_000,
+                ..Default::default()
+            },
         }
     }
 }
@@ -142,6 +149,11 @@ pub const KEYS: &[&str] = &[
     "metrics.prefix",
     "metrics.custom_prefix",
     "metrics.namespace",
+    "satori.url",
+    "satori.api_key_name",
+    "satori.api_key",
+    "satori.signing_key",
+    "satori.http_timeout_ms",
 ];
 
 /// A configuration problem that stops startup.
@@ -212,6 +224,11 @@ impl Config {
                 "metrics.prefix" => c.metrics.prefix = text(),
                 "metrics.custom_prefix" => c.metrics.custom_prefix = text(),
                 "metrics.namespace" => c.metrics.namespace = text(),
+                "satori.url" => c.satori.url = text(),
+                "satori.api_key_name" => c.satori.api_key_name = text(),
+                "satori.api_key" => c.satori.api_key = text(),
+                "satori.signing_key" => c.satori.signing_key = text(),
+                "satori.http_timeout_ms" => c.satori.http_timeout_ms = number(&key, &text())?,
                 "logger.level" => c.logger_level = text().to_lowercase(),
                 "logger.format" => c.logger_format = text().to_lowercase(),
                 "session.encryption_key" => c.session_encryption_key = text(),

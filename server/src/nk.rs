@@ -24,6 +24,7 @@ mod checks;
 mod friends;
 mod misc;
 mod purchases;
+pub mod satori;
 pub mod social;
 mod streams;
 mod tournament;
@@ -537,8 +538,9 @@ impl HostApi for DevHostApi {
             other if other.starts_with("tournament") => {
                 tournament::dispatch(db, other, args).unwrap_or_else(|| unimplemented_nk(other))
             }
-            other if nk::ALL.contains(&other) && other.starts_with("satori_") => {
-                not_configured("satori configuration is invalid")
+            other if other.starts_with("satori_") => {
+                satori::dispatch(self.misc.satori.as_ref(), other, args)
+                    .unwrap_or_else(|| unimplemented_nk(other))
             }
             other if nk::ALL.contains(&other) && other.starts_with("fleet_") => {
                 not_configured(NO_FLEET_MANAGER)
@@ -552,10 +554,8 @@ impl HostApi for DevHostApi {
 /// words when no Go module registered one in Nakama).
 pub const NO_FLEET_MANAGER: &str = "no fleet manager is registered";
 
-/// What the Satori and fleet manager functions answer: the dev host has
-/// neither, as a Nakama without `satori.*` settings has no Satori client
-/// (Nakama's `runtime.ErrSatoriConfigurationInvalid`) and one without a
-/// Go module registering it no fleet manager (the bridge gives both the
+/// What the fleet manager functions answer: the dev host has none, as a
+/// Nakama without a Go module registering one (the bridge gives it the
 /// same code and words).
 fn not_configured(message: &'static str) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
     Box::pin(async move { Err(CallError::new(Code::FailedPrecondition, message)) })

@@ -47,6 +47,17 @@ fn satori_and_the_fleet_manager_are_not_configured_on_the_dev_host() {
 }
 
 #[test]
+fn satori_calls_reach_the_satori_server_as_nakamas_do() {
+    use nakama_conformance::satori::{self, FakeSatori};
+    let fake = FakeSatori::start();
+    let mut flags = vec!["--logger.level".to_string(), "error".to_string()];
+    flags.extend(satori::nakama_flags(&fake));
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let server = Server::start(&["fixture-nk"], &flags);
+    satori::check_with_satori(server.port, &fake);
+}
+
+#[test]
 fn data_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("data.sqlite3");

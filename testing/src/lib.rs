@@ -686,10 +686,10 @@ impl TestHost {
     /// instead of the test host's own implementation, for every later
     /// call of it on this host (a later stub of `F` replaces this one).
     /// For what the test host cannot do itself (Satori, a fleet manager,
-    /// the stores' validation, social providers: it answers them as a
-    /// Nakama without settings, plugins or network does) or to make a
-    /// call fail. The stub's
-    /// arguments are what the module sent ([`TestHost::stubbed_calls`]);
+    /// the stores' validation, social providers: it has no settings,
+    /// plugins or network for them and answers them as such a Nakama
+    /// does) or to make a call fail. The stub's arguments are what the
+    /// module sent ([`TestHost::stubbed_calls`]);
     /// a panic in it is the module's call failing `INTERNAL`, naming `F`.
     ///
     /// ```ignore

@@ -1,5 +1,5 @@
-//! Satori, Heroic Labs' LiveOps server, as Nakama's own client of it
-//! (`nk.GetSatori()`): [`Nakama::satori`].
+//! Satori, Heroic Labs' LiveOps server, through the host's client of it
+//! (Nakama's `nk.GetSatori()`): [`Nakama::satori`].
 
 use std::collections::HashMap;
 
@@ -18,9 +18,9 @@ impl Nakama {
     /// the Satori server named by Nakama's `satori.url`, `api_key_name`,
     /// `api_key` and `signing_key` settings.
     ///
-    /// Only a real Nakama has one (through the bridge). Without those
-    /// settings, and on the dev host, which has none, every function
-    /// answers `FAILED_PRECONDITION` "satori configuration is invalid".
+    /// The dev host has a client of the same requests, with the same
+    /// settings. Without them every function answers
+    /// `FAILED_PRECONDITION` "satori configuration is invalid".
     /// Satori's own refusals come back in Nakama's words (`404 status
     /// code: <Satori's body>`) with the gRPC code of the HTTP status
     /// (`NOT_FOUND` here; 400 `INVALID_ARGUMENT`, 401 `UNAUTHENTICATED`,

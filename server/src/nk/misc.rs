@@ -28,6 +28,8 @@ type Answer = BoxFuture<'static, Result<Vec<u8>, CallError>>;
 pub struct Extras {
     pub runtime_path: PathBuf,
     parties: Arc<OnceLock<Parties>>,
+    /// The Satori client (`satori.*` settings; none without them).
+    pub satori: Option<super::satori::Satori>,
 }
 
 impl Extras {
@@ -35,6 +37,7 @@ impl Extras {
         Extras {
             runtime_path,
             parties: Arc::default(),
+            satori: None,
         }
     }
 

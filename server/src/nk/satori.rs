@@ -1,0 +1,571 @@
+//! The Satori nk functions (`satori_*`): a client of the Satori server
+//! named by the `satori.*` settings, sending what Nakama 3.40.0's client
+//! sends (`internal/satori/satori.go`: routes, bodies, basic auth with the
+//! API key or a session token signed with the signing key, the
+//! `X-Forwarded-For` of an explicit IP address) and answering in its words.
+//!
+//! Unlike Nakama's, it keeps no per-call caches (Nakama answers a call's
+//! second `properties_get` from the first whatever the identity), and an
+//! IP address is forwarded only when the module gives one.
+
+use std::time::Duration;
+
+use nakama_runtime_host::abi::nk::{self, NkFunction};
+use nakama_runtime_host::abi::Code;
+use nakama_runtime_host::{BoxFuture, CallError};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use super::{decode, encode};
+
+/// `satori.*`: Nakama's names and defaults.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SatoriConfig {
+    pub url: String,
+    pub api_key_name: String,
+    pub api_key: String,
+    pub signing_key: String,
+    pub http_timeout_ms: u64,
+}
+
+/// What Nakama answers every Satori function without usable settings.
+pub const NOT_CONFIGURED: &str = "satori configuration is invalid";
+
+impl SatoriConfig {
+    /// Nakama's check of the settings: none at all is no Satori; some
+    /// but not all is invalid (Nakama logs it as a warning and answers
+    /// every call [`NOT_CONFIGURED`], as the dev host does).
+    pub fn problems(&self) -> Option<String> {
+        let mut problems = Vec::new();
+        if !self.url.is_empty() {
+            for (value, name) in [
+                (&self.api_key_name, "api_key_name"),
+                (&self.api_key, "api_key"),
+                (&self.signing_key, "signing_key"),
+            ] {
+                if value.trim().is_empty() {
+                    problems.push(format!("{name} not set"));
+                }
+            }
+        } else if !(self.api_key_name.is_empty()
+            && self.api_key.is_empty()
+            && self.signing_key.is_empty())
+        {
+            problems.push("Satori configuration incomplete: url not set".to_string());
+        }
+        (!problems.is_empty())
+            .then(|| format!("Satori configuration invalid: {}.", problems.join(", ")))
+    }
+
+    fn usable(&self) -> bool {
+        !self.url.is_empty() && self.problems().is_none()
+    }
+}
+
+/// The dev host's Satori client (`None` settings: none).
+#[derive(Clone)]
+pub struct Satori {
+    config: SatoriConfig,
+    agent: ureq::Agent,
+}
+
+impl std::fmt::Debug for Satori {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Satori")
+            .field("url", &self.config.url)
+            .finish()
+    }
+}
+
+impl Satori {
+    /// A client for usable settings, else none.
+    pub fn new(config: SatoriConfig) -> Option<Satori> {
+        if !config.usable() {
+            return None;
+        }
+        let timeout = Duration::from_millis(config.http_timeout_ms.max(1));
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .http_status_as_error(false)
+            .build()
+            .into();
+        Some(Satori { config, agent })
+    }
+}
+
+/// One request to Satori.
+struct Request {
+    method: &'static str,
+    path: String,
+    query: Vec<(&'static str, String)>,
+    body: Option<Value>,
+    /// The API key (basic auth) or an identity's session token.
+    auth: Auth,
+    forwarded_for: String,
+}
+
+enum Auth {
+    ApiKey,
+    Identity(String),
+}
+
+impl Request {
+    fn new(method: &'static str, path: impl Into<String>, auth: Auth) -> Request {
+        Request {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+            auth,
+            forwarded_for: String::new(),
+        }
+    }
+
+    fn body(mut self, body: impl Serialize) -> Request {
+        self.body = Some(serde_json::to_value(body).unwrap_or(Value::Null));
+        self
+    }
+
+    fn query(mut self, key: &'static str, values: &[String]) -> Request {
+        self.query.extend(values.iter().map(|v| (key, v.clone())));
+        self
+    }
+
+    fn ip(mut self, ip: &str) -> Request {
+        // Nakama forwards only what parses as an IP address.
+        if let Ok(ip) = ip.parse::<std::net::IpAddr>() {
+            self.forwarded_for = ip.to_string();
+        }
+        self
+    }
+}
+
+impl Satori {
+    /// A session token for `id`, as Nakama signs it (HS256; `iid`, `exp`
+    /// an hour on, `iat`, `api`).
+    fn token(&self, id: &str) -> Result<String, CallError> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or_default();
+        let claims = json!({"iid": id, "exp": now + 3600, "iat": now, "api": self.config.api_key_name.trim()});
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::default(),
+            &claims,
+            &jsonwebtoken::EncodingKey::from_secret(self.config.signing_key.trim().as_bytes()),
+        )
+        .map_err(|e| {
+            CallError::new(
+                Code::Internal,
+                format!("Failed to generate token for Satori: {e}"),
+            )
+        })
+    }
+
+    /// Sends `r` and answers Satori's body (200) or Nakama's words for
+    /// anything else.
+    fn send(&self, r: Request) -> Result<Vec<u8>, CallError> {
+        let auth = match &r.auth {
+            Auth::ApiKey if uuid::Uuid::parse_str(self.config.api_key.trim()).is_ok() => {
+                use base64::Engine;
+                let basic = base64::engine::general_purpose::STANDARD
+                    .encode(format!("{}:", self.config.api_key.trim()));
+                format!("Basic {basic}")
+            }
+            Auth::ApiKey => format!("Bearer {}", self.config.api_key.trim()),
+            Auth::Identity(id) => format!("Bearer {}", self.token(id)?),
+        };
+        let mut url = format!("{}{}", self.config.url.trim_end_matches('/'), r.path);
+        if !r.query.is_empty() {
+            // Go's url.Values.Encode: keys sorted, values in order.
+            let mut query = r.query.clone();
+            query.sort_by_key(|(k, _)| *k);
+            let mut q = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in &query {
+                q.append_pair(k, v);
+            }
+            url = format!("{url}?{}", q.finish());
+        }
+        let mut request = axum::http::Request::builder()
+            .method(r.method)
+            .uri(url.as_str())
+            .header("Authorization", auth);
+        if !r.forwarded_for.is_empty() {
+            request = request.header("X-Forwarded-For", r.forwarded_for.as_str());
+        }
+        let body = match &r.body {
+            Some(body) => {
+                request = request.header("Content-Type", "application/json");
+                body.to_string().into_bytes()
+            }
+            None => Vec::new(),
+        };
+        let request = request
+            .body(body)
+            .map_err(|e| CallError::new(Code::Internal, format!("satori request: {e}")))?;
+        let mut response = self
+            .agent
+            .run(request)
+            .map_err(|e| CallError::new(Code::Internal, e.to_string()))?;
+        let status = response.status().as_u16();
+        let body = response
+            .body_mut()
+            .read_to_vec()
+            .map_err(|e| CallError::new(Code::Internal, e.to_string()))?;
+        if status == 200 {
+            return Ok(body);
+        }
+        let message = if body.is_empty() {
+            format!("{status} status code")
+        } else {
+            format!("{status} status code: {}", String::from_utf8_lossy(&body))
+        };
+        Err(CallError::new(status_code(status), message))
+    }
+}
+
+/// The gRPC code of an HTTP status Satori refuses with, as the bridge
+/// gives them (bridge/go/nksatori.go).
+fn status_code(status: u16) -> Code {
+    match status {
+        400 => Code::InvalidArgument,
+        401 => Code::Unauthenticated,
+        403 => Code::PermissionDenied,
+        404 => Code::NotFound,
+        408 | 504 => Code::DeadlineExceeded,
+        409 => Code::AlreadyExists,
+        412 => Code::FailedPrecondition,
+        429 => Code::ResourceExhausted,
+        501 => Code::Unimplemented,
+        502 | 503 => Code::Unavailable,
+        _ => Code::Internal,
+    }
+}
+
+fn refused(message: &str) -> CallError {
+    CallError::new(Code::InvalidArgument, message)
+}
+
+/// Satori's JSON answer read as `T` (empty: `T`'s default).
+fn read<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, CallError> {
+    if body.is_empty() {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| CallError::new(Code::Internal, e.to_string()))
+}
+
+/// Runs satori function `name`: `None` if it is not one.
+pub(super) fn dispatch(
+    satori: Option<&Satori>,
+    name: &str,
+    args: &[u8],
+) -> Option<BoxFuture<'static, Result<Vec<u8>, CallError>>> {
+    if !name.starts_with("satori_") || !nk::ALL.contains(&name) {
+        return None;
+    }
+    let Some(satori) = satori.cloned() else {
+        return Some(Box::pin(async {
+            Err(CallError::new(Code::FailedPrecondition, NOT_CONFIGURED))
+        }));
+    };
+    let (name, args) = (name.to_string(), args.to_vec());
+    Some(Box::pin(async move {
+        let work = move || satori.call(&name, &args);
+        if tokio::runtime::Handle::try_current().is_err() {
+            return work();
+        }
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| CallError::new(Code::Internal, format!("satori task failed: {e}")))?
+    }))
+}
+
+impl Satori {
+    /// One Satori function, blocking.
+    fn call(&self, name: &str, args: &[u8]) -> Result<Vec<u8>, CallError> {
+        use Auth::{ApiKey, Identity};
+        match name {
+            nk::SatoriAuthenticate::NAME => {
+                let a = decode::<nk::SatoriAuthenticateArgs>(name, args)?;
+                let mut body = Map::new();
+                body.insert("id".into(), a.id.clone().into());
+                if let Some(d) = a.default_properties {
+                    body.insert("default".into(), json!(d));
+                }
+                if let Some(c) = a.custom_properties {
+                    body.insert("custom".into(), json!(c));
+                }
+                if a.no_session {
+                    body.insert("no_session".into(), true.into());
+                }
+                let r = Request::new("POST", "/v1/authenticate", ApiKey)
+                    .body(body)
+                    .ip(&a.ip_address);
+                #[derive(serde::Deserialize, Default)]
+                #[serde(default)]
+                struct Answer {
+                    properties: nk::SatoriProperties,
+                }
+                encode(&read::<Answer>(&self.send(r)?)?.properties)
+            }
+            nk::SatoriIdentityDelete::NAME => {
+                let a = decode::<nk::SatoriIdArgs>(name, args)?;
+                self.send(Request::new("DELETE", "/v1/identity", Identity(a.id)))?;
+                encode(&())
+            }
+            nk::SatoriPropertiesGet::NAME => {
+                let a = decode::<nk::SatoriIdArgs>(name, args)?;
+                let body = self.send(Request::new("GET", "/v1/properties", Identity(a.id)))?;
+                encode(&read::<nk::SatoriProperties>(&body)?)
+            }
+            nk::SatoriPropertiesUpdate::NAME => {
+                let a = decode::<nk::SatoriPropertiesUpdateArgs>(name, args)?;
+                let mut body = Map::new();
+                let p = a.properties;
+                if let Some(d) = p.default {
+                    body.insert("default".into(), json!(d));
+                }
+                if let Some(c) = p.custom {
+                    body.insert("custom".into(), json!(c));
+                }
+                if let Some(r) = p.recompute {
+                    body.insert("recompute".into(), r.into());
+                }
+                let r = Request::new("PUT", "/v1/properties", Identity(a.id)).body(body);
+                self.send(r)?;
+                encode(&())
+            }
+            nk::SatoriEventsPublish::NAME | nk::SatoriServerEventsPublish::NAME => {
+                let a = decode::<nk::SatoriEventsPublishArgs>(name, args)?;
+                let (path, auth) = if name == nk::SatoriEventsPublish::NAME {
+                    ("/v1/event", Identity(a.id))
+                } else {
+                    ("/v1/server-event", ApiKey)
+                };
+                let events: Vec<Value> = a.events.into_iter().map(event_json).collect();
+                let r = Request::new("POST", path, auth)
+                    .body(json!({ "events": events }))
+                    .ip(&a.ip_address);
+                self.send(r)?;
+                encode(&())
+            }
+            nk::SatoriExperimentsList::NAME
+            | nk::SatoriFlagsList::NAME
+            | nk::SatoriFlagsOverridesList::NAME => {
+                let a = decode::<nk::SatoriListArgs>(name, args)?;
+                let path = match name {
+                    nk::SatoriExperimentsList::NAME => "/v1/experiment",
+                    nk::SatoriFlagsList::NAME => "/v1/flag",
+                    _ => "/v1/flag/override",
+                };
+                // The flag lists use the API key when no identity is named.
+                let auth = if a.id.is_empty() && name != nk::SatoriExperimentsList::NAME {
+                    ApiKey
+                } else {
+                    Identity(a.id)
+                };
+                let r = Request::new("GET", path, auth)
+                    .query("names", &a.names)
+                    .query("labels", &a.labels);
+                let body = self.send(r)?;
+                match name {
+                    nk::SatoriExperimentsList::NAME => {
+                        encode(&read::<nk::SatoriExperimentList>(&body)?)
+                    }
+                    nk::SatoriFlagsList::NAME => encode(&read::<nk::SatoriFlagList>(&body)?),
+                    _ => encode(&read::<nk::SatoriFlagOverridesList>(&body)?),
+                }
+            }
+            nk::SatoriLiveEventsList::NAME => {
+                let a = decode::<nk::SatoriLiveEventsListArgs>(name, args)?;
+                let refusal = if a.past_run_count < 0 {
+                    Some("pastRunCount cannot be negative")
+                } else if a.future_run_count < 0 {
+                    Some("futureRunCount cannot be negative")
+                } else if a.start_time_sec < 0 {
+                    Some("startTimeSec cannot be negative")
+                } else if a.end_time_sec < 0 {
+                    Some("endTimeSec cannot be negative")
+                } else if a.start_time_sec > a.end_time_sec {
+                    Some("startTimeSec cannot be after endTimeSec")
+                } else if (a.start_time_sec > 0) != (a.end_time_sec > 0) {
+                    Some("start_time_sec and end_time_sec must be greater than 0")
+                } else {
+                    None
+                };
+                if let Some(message) = refusal {
+                    return Err(refused(message));
+                }
+                let mut r = Request::new("GET", "/v1/live-event", Identity(a.id))
+                    .query("names", &a.names)
+                    .query("labels", &a.labels);
+                for (key, value) in [
+                    ("past_run_count", i64::from(a.past_run_count)),
+                    ("future_run_count", i64::from(a.future_run_count)),
+                    ("start_time_sec", a.start_time_sec),
+                    ("end_time_sec", a.end_time_sec),
+                ] {
+                    if value > 0 {
+                        r = r.query(key, &[value.to_string()]);
+                    }
+                }
+                encode(&read::<nk::SatoriLiveEventList>(&self.send(r)?)?)
+            }
+            nk::SatoriLiveEventJoin::NAME => {
+                let a = decode::<nk::SatoriLiveEventJoinArgs>(name, args)?;
+                if a.live_event_id.is_empty() {
+                    return Err(refused("liveEventId cannot be empty"));
+                }
+                let path = format!("/v1/live-event/{}/participation", segment(&a.live_event_id));
+                self.send(Request::new("POST", path, Identity(a.id)))?;
+                encode(&())
+            }
+            nk::SatoriMessagesList::NAME => {
+                let a = decode::<nk::SatoriMessagesListArgs>(name, args)?;
+                if a.limit < 1 {
+                    return Err(refused("limit must be greater than zero"));
+                }
+                let mut r = Request::new("GET", "/v1/message", Identity(a.id))
+                    .query("limit", &[a.limit.to_string()])
+                    .query("forward", &[a.forward.to_string()])
+                    .query("message_ids", &a.message_ids);
+                if !a.cursor.is_empty() {
+                    r = r.query("cursor", &[a.cursor]);
+                }
+                encode(&read::<nk::SatoriMessageList>(&self.send(r)?)?)
+            }
+            nk::SatoriMessageUpdate::NAME => {
+                let a = decode::<nk::SatoriMessageUpdateArgs>(name, args)?;
+                let mut body = Map::new();
+                if a.read_time != 0 {
+                    body.insert("read_time".into(), a.read_time.into());
+                }
+                if a.consume_time != 0 {
+                    body.insert("consume_time".into(), a.consume_time.into());
+                }
+                let path = format!("/v1/message/{}", segment(&a.message_id));
+                self.send(Request::new("PUT", path, Identity(a.id)).body(body))?;
+                encode(&())
+            }
+            nk::SatoriMessageDelete::NAME => {
+                let a = decode::<nk::SatoriMessageDeleteArgs>(name, args)?;
+                if a.message_id.is_empty() {
+                    return Err(refused("message id cannot be an empty string"));
+                }
+                let path = format!("/v1/message/{}", segment(&a.message_id));
+                self.send(Request::new("DELETE", path, Identity(a.id)))?;
+                encode(&())
+            }
+            other => Err(CallError::new(
+                Code::Unimplemented,
+                format!("nk function `{other}` is not implemented by the dev host"),
+            )),
+        }
+    }
+}
+
+/// A path segment, escaped as Go's `url.JoinPath` does.
+fn segment(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// An event as Nakama sends it: the non-empty fields, an id (a new UUID
+/// when it has none) and the time in RFC 3339 (now when 0).
+fn event_json(e: nk::SatoriEvent) -> Value {
+    let mut out = Map::new();
+    let id = if e.id.is_empty() {
+        uuid::Uuid::new_v4().to_string()
+    } else {
+        e.id
+    };
+    for (key, value) in [
+        ("name", e.name),
+        ("id", id),
+        ("value", e.value),
+        ("identity_id", e.identity_id),
+        ("session_id", e.session_id),
+    ] {
+        if !value.is_empty() {
+            out.insert(key.into(), value.into());
+        }
+    }
+    if !e.metadata.is_empty() {
+        out.insert("metadata".into(), json!(e.metadata));
+    }
+    for (key, value) in [
+        ("session_issued_at", e.session_issued_at),
+        ("session_expires_at", e.session_expires_at),
+    ] {
+        if value != 0 {
+            out.insert(key.into(), value.into());
+        }
+    }
+    let at = if e.timestamp == 0 {
+        time::OffsetDateTime::now_utc()
+    } else {
+        time::OffsetDateTime::from_unix_timestamp(e.timestamp)
+            .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+    };
+    let stamp = at
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    out.insert("timestamp".into(), stamp.into());
+    Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(url: &str, name: &str, key: &str, signing: &str) -> SatoriConfig {
+        SatoriConfig {
+            url: url.into(),
+            api_key_name: name.into(),
+            api_key: key.into(),
+            signing_key: signing.into(),
+            http_timeout_ms: 1000,
+        }
+    }
+
+    #[test]
+    fn settings_are_checked_as_nakama_checks_them() {
+        assert_eq!(config("", "", "", "").problems(), None);
+        assert!(
+            Satori::new(config("", "", "", "")).is_none(),
+            "no settings: no Satori"
+        );
+        assert_eq!(
+            config("http://satori", "", "k", "").problems().as_deref(),
+            Some("Satori configuration invalid: api_key_name not set, signing_key not set.")
+        );
+        assert_eq!(
+            config("", "n", "", "").problems().as_deref(),
+            Some("Satori configuration invalid: Satori configuration incomplete: url not set.")
+        );
+        assert!(Satori::new(config("http://satori", "n", "", "s")).is_none());
+        assert!(Satori::new(config("http://satori", "n", "k", "s")).is_some());
+    }
+
+    #[test]
+    fn events_go_as_nakama_sends_them() {
+        let e = event_json(nk::SatoriEvent {
+            name: "level_up".into(),
+            timestamp: 1_700_000_000,
+            ..Default::default()
+        });
+        assert_eq!(e["name"], "level_up");
+        assert_eq!(e["timestamp"], "2023-11-14T22:13:20Z");
+        assert_eq!(e["id"].as_str().map(str::len), Some(36), "a new UUID: {e}");
+        assert!(
+            e.get("value").is_none() && e.get("metadata").is_none(),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn satoris_statuses_map_to_the_bridges_codes() {
+        assert_eq!(status_code(404), Code::NotFound);
+        assert_eq!(status_code(503), Code::Unavailable);
+        assert_eq!(status_code(418), Code::Internal);
+    }
+}
