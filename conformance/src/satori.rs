@@ -322,7 +322,13 @@ pub fn check_with_satori(port: u16, fake: &FakeSatori) {
     let server_event = find("POST", "/v1/server-event");
     assert_eq!(server_event.auth, format!("basic {API_KEY}"));
     assert_eq!(server_event.body["events"][0]["identity_id"], "player-1");
-    assert!(find("GET", "/v1/flag").target.contains("names=f"));
+    let flags = find("GET", "/v1/flag");
+    assert!(flags.target.contains("names=f"), "{flags:?}");
+    assert_eq!(
+        flags.forwarded_for.as_deref(),
+        Some("127.0.0.1"),
+        "without an address of the module's, the caller's is forwarded"
+    );
     assert!(find("GET", "/v1/flag/override").target.contains("labels=l"));
     let live = find("GET", "/v1/live-event").target;
     for part in [

@@ -272,6 +272,12 @@ impl HostApi for DevHostApi {
             // The handlers get the publisher's context (user, session,
             // vars...), as Nakama's Go runtime hands it on.
             nk::Event::NAME => self.event(ContextData::from_ffi(caller), args),
+            // Satori is told the caller's address, as Nakama's client does.
+            name if name.starts_with("satori_") => {
+                let client_ip = caller.client_ip.into_option().map(|ip| ip.to_string());
+                satori::dispatch(self.misc.satori.as_ref(), name, args, client_ip)
+                    .unwrap_or_else(|| unimplemented_nk(name))
+            }
             _ => self.nk_call(host_token, function, args),
         }
     }
@@ -539,7 +545,7 @@ impl HostApi for DevHostApi {
                 tournament::dispatch(db, other, args).unwrap_or_else(|| unimplemented_nk(other))
             }
             other if other.starts_with("satori_") => {
-                satori::dispatch(self.misc.satori.as_ref(), other, args)
+                satori::dispatch(self.misc.satori.as_ref(), other, args, None)
                     .unwrap_or_else(|| unimplemented_nk(other))
             }
             other if nk::ALL.contains(&other) && other.starts_with("fleet_") => {

@@ -2,11 +2,11 @@
 //! named by the `satori.*` settings, sending what Nakama 3.40.0's client
 //! sends (`internal/satori/satori.go`: routes, bodies, basic auth with the
 //! API key or a session token signed with the signing key, the
-//! `X-Forwarded-For` of an explicit IP address) and answering in its words.
+//! `X-Forwarded-For` of the IP address the module gives or else of the
+//! call's client) and answering in its words.
 //!
 //! Unlike Nakama's, it keeps no per-call caches (Nakama answers a call's
-//! second `properties_get` from the first whatever the identity), and an
-//! IP address is forwarded only when the module gives one.
+//! second `properties_get` from the first whatever the identity).
 
 use std::time::Duration;
 
@@ -101,7 +101,18 @@ struct Request {
     body: Option<Value>,
     /// The API key (basic auth) or an identity's session token.
     auth: Auth,
-    forwarded_for: String,
+    /// `X-Forwarded-For`.
+    forwarded_for: Forward,
+}
+
+/// What a request's `X-Forwarded-For` says.
+enum Forward {
+    /// The call's client address (if it has one).
+    Client,
+    /// The address the module gave.
+    Given(String),
+    /// Nothing: the module gave an address that is not one.
+    Nothing,
 }
 
 enum Auth {
@@ -117,7 +128,7 @@ impl Request {
             query: Vec::new(),
             body: None,
             auth,
-            forwarded_for: String::new(),
+            forwarded_for: Forward::Client,
         }
     }
 
@@ -131,10 +142,14 @@ impl Request {
         self
     }
 
+    /// The address the module gave: it replaces the client's, and is
+    /// forwarded only if it parses as an IP address (as Nakama does).
     fn ip(mut self, ip: &str) -> Request {
-        // Nakama forwards only what parses as an IP address.
-        if let Ok(ip) = ip.parse::<std::net::IpAddr>() {
-            self.forwarded_for = ip.to_string();
+        if !ip.is_empty() {
+            self.forwarded_for = match ip.parse::<std::net::IpAddr>() {
+                Ok(ip) => Forward::Given(ip.to_string()),
+                Err(_) => Forward::Nothing,
+            };
         }
         self
     }
@@ -164,7 +179,9 @@ impl Satori {
 
     /// Sends `r` and answers Satori's body (200) or Nakama's words for
     /// anything else.
-    fn send(&self, r: Request) -> Result<Vec<u8>, CallError> {
+    /// `client_ip` is the call's client address, forwarded unless the
+    /// request names another.
+    fn send(&self, r: Request, client_ip: Option<&str>) -> Result<Vec<u8>, CallError> {
         let auth = match &r.auth {
             Auth::ApiKey if uuid::Uuid::parse_str(self.config.api_key.trim()).is_ok() => {
                 use base64::Engine;
@@ -190,8 +207,13 @@ impl Satori {
             .method(r.method)
             .uri(url.as_str())
             .header("Authorization", auth);
-        if !r.forwarded_for.is_empty() {
-            request = request.header("X-Forwarded-For", r.forwarded_for.as_str());
+        let forwarded = match &r.forwarded_for {
+            Forward::Given(ip) => Some(ip.as_str()),
+            Forward::Nothing => None,
+            Forward::Client => client_ip,
+        };
+        if let Some(ip) = forwarded {
+            request = request.header("X-Forwarded-For", ip);
         }
         let body = match &r.body {
             Some(body) => {
@@ -259,6 +281,7 @@ pub(super) fn dispatch(
     satori: Option<&Satori>,
     name: &str,
     args: &[u8],
+    client_ip: Option<String>,
 ) -> Option<BoxFuture<'static, Result<Vec<u8>, CallError>>> {
     if !name.starts_with("satori_") || !nk::ALL.contains(&name) {
         return None;
@@ -270,7 +293,7 @@ pub(super) fn dispatch(
     };
     let (name, args) = (name.to_string(), args.to_vec());
     Some(Box::pin(async move {
-        let work = move || satori.call(&name, &args);
+        let work = move || satori.call(&name, &args, client_ip.as_deref());
         if tokio::runtime::Handle::try_current().is_err() {
             return work();
         }
@@ -282,7 +305,7 @@ pub(super) fn dispatch(
 
 impl Satori {
     /// One Satori function, blocking.
-    fn call(&self, name: &str, args: &[u8]) -> Result<Vec<u8>, CallError> {
+    fn call(&self, name: &str, args: &[u8], ip: Option<&str>) -> Result<Vec<u8>, CallError> {
         use Auth::{ApiKey, Identity};
         match name {
             nk::SatoriAuthenticate::NAME => {
@@ -306,16 +329,16 @@ impl Satori {
                 struct Answer {
                     properties: nk::SatoriProperties,
                 }
-                encode(&read::<Answer>(&self.send(r)?)?.properties)
+                encode(&read::<Answer>(&self.send(r, ip)?)?.properties)
             }
             nk::SatoriIdentityDelete::NAME => {
                 let a = decode::<nk::SatoriIdArgs>(name, args)?;
-                self.send(Request::new("DELETE", "/v1/identity", Identity(a.id)))?;
+                self.send(Request::new("DELETE", "/v1/identity", Identity(a.id)), ip)?;
                 encode(&())
             }
             nk::SatoriPropertiesGet::NAME => {
                 let a = decode::<nk::SatoriIdArgs>(name, args)?;
-                let body = self.send(Request::new("GET", "/v1/properties", Identity(a.id)))?;
+                let body = self.send(Request::new("GET", "/v1/properties", Identity(a.id)), ip)?;
                 encode(&read::<nk::SatoriProperties>(&body)?)
             }
             nk::SatoriPropertiesUpdate::NAME => {
@@ -332,7 +355,7 @@ impl Satori {
                     body.insert("recompute".into(), r.into());
                 }
                 let r = Request::new("PUT", "/v1/properties", Identity(a.id)).body(body);
-                self.send(r)?;
+                self.send(r, ip)?;
                 encode(&())
             }
             nk::SatoriEventsPublish::NAME | nk::SatoriServerEventsPublish::NAME => {
@@ -346,7 +369,7 @@ impl Satori {
                 let r = Request::new("POST", path, auth)
                     .body(json!({ "events": events }))
                     .ip(&a.ip_address);
-                self.send(r)?;
+                self.send(r, ip)?;
                 encode(&())
             }
             nk::SatoriExperimentsList::NAME
@@ -367,7 +390,7 @@ impl Satori {
                 let r = Request::new("GET", path, auth)
                     .query("names", &a.names)
                     .query("labels", &a.labels);
-                let body = self.send(r)?;
+                let body = self.send(r, ip)?;
                 match name {
                     nk::SatoriExperimentsList::NAME => {
                         encode(&read::<nk::SatoriExperimentList>(&body)?)
@@ -409,7 +432,7 @@ impl Satori {
                         r = r.query(key, &[value.to_string()]);
                     }
                 }
-                encode(&read::<nk::SatoriLiveEventList>(&self.send(r)?)?)
+                encode(&read::<nk::SatoriLiveEventList>(&self.send(r, ip)?)?)
             }
             nk::SatoriLiveEventJoin::NAME => {
                 let a = decode::<nk::SatoriLiveEventJoinArgs>(name, args)?;
@@ -417,7 +440,7 @@ impl Satori {
                     return Err(refused("liveEventId cannot be empty"));
                 }
                 let path = format!("/v1/live-event/{}/participation", segment(&a.live_event_id));
-                self.send(Request::new("POST", path, Identity(a.id)))?;
+                self.send(Request::new("POST", path, Identity(a.id)), ip)?;
                 encode(&())
             }
             nk::SatoriMessagesList::NAME => {
@@ -432,7 +455,7 @@ impl Satori {
                 if !a.cursor.is_empty() {
                     r = r.query("cursor", &[a.cursor]);
                 }
-                encode(&read::<nk::SatoriMessageList>(&self.send(r)?)?)
+                encode(&read::<nk::SatoriMessageList>(&self.send(r, ip)?)?)
             }
             nk::SatoriMessageUpdate::NAME => {
                 let a = decode::<nk::SatoriMessageUpdateArgs>(name, args)?;
@@ -444,7 +467,7 @@ impl Satori {
                     body.insert("consume_time".into(), a.consume_time.into());
                 }
                 let path = format!("/v1/message/{}", segment(&a.message_id));
-                self.send(Request::new("PUT", path, Identity(a.id)).body(body))?;
+                self.send(Request::new("PUT", path, Identity(a.id)).body(body), ip)?;
                 encode(&())
             }
             nk::SatoriMessageDelete::NAME => {
@@ -453,7 +476,7 @@ impl Satori {
                     return Err(refused("message id cannot be an empty string"));
                 }
                 let path = format!("/v1/message/{}", segment(&a.message_id));
-                self.send(Request::new("DELETE", path, Identity(a.id)))?;
+                self.send(Request::new("DELETE", path, Identity(a.id)), ip)?;
                 encode(&())
             }
             other => Err(CallError::new(
