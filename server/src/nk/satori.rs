@@ -62,19 +62,11 @@ impl SatoriConfig {
     }
 }
 
-/// The dev host's Satori client (`None` settings: none).
+/// The dev host's Satori client (made only from usable settings).
 #[derive(Clone)]
 pub struct Satori {
     config: SatoriConfig,
     agent: ureq::Agent,
-}
-
-impl std::fmt::Debug for Satori {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Satori")
-            .field("url", &self.config.url)
-            .finish()
-    }
 }
 
 impl Satori {
@@ -177,10 +169,9 @@ impl Satori {
         })
     }
 
-    /// Sends `r` and answers Satori's body (200) or Nakama's words for
-    /// anything else.
-    /// `client_ip` is the call's client address, forwarded unless the
-    /// request names another.
+    /// Sends `r`, forwarding `client_ip` (the call's client address)
+    /// unless the request names another, and answers Satori's body (200)
+    /// or Nakama's words for anything else.
     fn send(&self, r: Request, client_ip: Option<&str>) -> Result<Vec<u8>, CallError> {
         let auth = match &r.auth {
             Auth::ApiKey if uuid::Uuid::parse_str(self.config.api_key.trim()).is_ok() => {
