@@ -890,6 +890,12 @@ pub fn check_notifications(port: u16) {
     let user = User::new(port, &format!("nt-{suffix}"), &format!("nt{suffix}"));
     let mut s = Socket::open(port, &user);
     let mut second = Socket::open(port, &user);
+    // Nakama finishes the WebSocket handshake before it registers the
+    // session for its user's notifications; a round trip on each socket
+    // waits until both are.
+    for socket in [&mut s, &mut second] {
+        socket.call(json!({"ping": {}}));
+    }
     for (persistent, stored) in [(false, 0), (true, 1)] {
         let payload = json!({"id": user.user_id, "persistent": persistent}).to_string();
         let r = user.rpc(port, "nk_notify", &payload);
