@@ -530,10 +530,19 @@ pub fn check_arena(port: u16) {
     b.wait_for("bob's own join", |e| joined(e, &b_session));
 
     // Alice joins again: the match again, every presence listed, her own
-    // too, and no second join.
-    let r = a.call(json!({"match_join": {"match_id": match_id, "metadata": {"name": "alice"}}}));
+    // too, and no second join. Nakama's match loop takes Bob in at its
+    // next tick, which may come after the presence events: ask again
+    // until it has.
+    let mut r = Value::Null;
+    crate::eventually("the match to count bob", || {
+        r = a.call(json!({"match_join": {"match_id": match_id, "metadata": {"name": "alice"}}}));
+        if r["match"]["size"] == 2 {
+            Ok(())
+        } else {
+            Err(r.to_string())
+        }
+    });
     let m = &r["match"];
-    assert_eq!(m["size"], 2, "{r}");
     let mut sessions: Vec<&str> = m["presences"]
         .as_array()
         .unwrap()
