@@ -417,6 +417,9 @@ nk_functions! {
     SatoriMessageUpdate = "satori_message_update": SatoriMessageUpdateArgs => ();
     /// `Satori.MessageDelete`: delete a message.
     SatoriMessageDelete = "satori_message_delete": SatoriMessageDeleteArgs => ();
+    /// `Satori.ConsoleDirectMessageSend`: send a message to identities
+    /// through Satori's integrations (Satori's `satori.server_key`).
+    SatoriConsoleDirectMessageSend = "satori_console_direct_message_send": SatoriDirectMessageArgs => SatoriMessageSendResults;
     /// `FleetManager.Get`: one game server instance of the registered
     /// fleet manager.
     FleetGet = "fleet_get": FleetGetArgs => FleetInstance;

@@ -128,6 +128,19 @@ var satoriFunctions = map[string]nkFunc{
 	}) (any, error) {
 		return nil, st.nk.GetSatori().MessageDelete(st.ctx, a.ID, a.MessageID)
 	}),
+	// The ABI's integrations and channels are runtime's numbers, and its
+	// template override runtime's fields, so they decode as they are.
+	"satori_console_direct_message_send": forward(func(st *callState, a struct {
+		TemplateID       string                                                                         `json:"template_id"`
+		RecipientIDs     []string                                                                       `json:"recipient_ids"`
+		Integrations     []runtime.SatoriMessageIntegration                                             `json:"integrations"`
+		Persist          bool                                                                           `json:"persist"`
+		Channels         map[runtime.SatoriMessageIntegration]*runtime.SatoriMessageIntegrationChannels `json:"channels"`
+		TemplateOverride *runtime.SatoriMessageTemplateOverride                                         `json:"template_override"`
+	}) (any, error) {
+		return st.nk.GetSatori().ConsoleDirectMessageSend(st.ctx, a.TemplateID, a.RecipientIDs, a.Integrations, a.Persist,
+			a.Channels, a.TemplateOverride)
+	}),
 }
 
 func init() {

@@ -18,6 +18,9 @@ use crate::nk::call;
 /// as basic auth).
 pub const API_KEY: &str = "5b7c3c1e-3f0b-4a59-9c39-3f1e4bd0a001";
 
+/// The server key Nakama is given for Satori's console API.
+pub const SERVER_KEY: &str = "0d3a4b6e-77f1-4c2e-8a5d-2c9e61f0b002";
+
 /// The `satori.*` flags that point a Nakama at `fake`.
 pub fn nakama_flags(fake: &FakeSatori) -> Vec<String> {
     [
@@ -25,6 +28,8 @@ pub fn nakama_flags(fake: &FakeSatori) -> Vec<String> {
         ("--satori.api_key_name", "nakama-rs-test".to_string()),
         ("--satori.api_key", API_KEY.to_string()),
         ("--satori.signing_key", "satori-signing-key".to_string()),
+        ("--satori.server_key", SERVER_KEY.to_string()),
+        ("--satori.retry_count", "1".to_string()),
     ]
     .into_iter()
     .flat_map(|(flag, value)| [flag.to_string(), value])
@@ -34,7 +39,7 @@ pub fn nakama_flags(fake: &FakeSatori) -> Vec<String> {
 /// Every Satori function without Satori settings: Nakama's
 /// `satori configuration is invalid`, before any argument check.
 pub fn check_without_satori(port: u16) {
-    crate::nk::every_call_refused(port, "nk_satori", 20, 9, "satori configuration is invalid");
+    crate::nk::every_call_refused(port, "nk_satori", 23, 9, "satori configuration is invalid");
 }
 
 /// One request the fake received.
@@ -120,11 +125,26 @@ fn serve(stream: TcpStream, seen: &Mutex<Vec<SatoriRequest>>) {
             forwarded_for,
             body: serde_json::from_slice(&body).unwrap_or(Value::Null),
         };
-        let (status, answer) = answer(&request);
-        seen.lock().unwrap().push(request);
+        let (status, answer) = {
+            let mut seen = seen.lock().unwrap();
+            let earlier = seen
+                .iter()
+                .filter(|r| r.method == request.method && r.target == request.target)
+                .filter(|r| r.auth == request.auth)
+                .count();
+            let answer = answer(&request, earlier);
+            seen.push(request);
+            answer
+        };
         let answer = answer.to_string();
+        // Try again at once (Nakama waits Retry-After's seconds).
+        let retry_after = if status.starts_with("503") {
+            "retry-after: 0\r\n"
+        } else {
+            ""
+        };
         let reply = format!(
-            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{answer}",
+            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\n{retry_after}content-length: {}\r\n\r\n{answer}",
             answer.len()
         );
         if writer.write_all(reply.as_bytes()).is_err() {
@@ -152,11 +172,21 @@ fn describe_auth(value: &str) -> String {
 }
 
 /// What the fake answers: Satori's shapes, with times as strings as
-/// Satori's JSON has them.
-fn answer(r: &SatoriRequest) -> (&'static str, Value) {
+/// Satori's JSON has them; `earlier`: how many times it was sent the
+/// same request (method, target, identity) before.
+fn answer(r: &SatoriRequest, earlier: usize) -> (&'static str, Value) {
     let path = r.target.split('?').next().unwrap_or("");
     let properties = json!({"default": {"region": "eu"}, "custom": {"vip": "no"}, "computed": {"sessions": "4"}});
     match (r.method.as_str(), path) {
+        // Down, or down every other time: for the retries.
+        ("DELETE", "/v1/identity")
+            if r.auth == "bearer down" || (r.auth == "bearer flaky" && earlier % 2 == 0) =>
+        {
+            (
+                "503 Service Unavailable",
+                json!({"error": "satori is down", "code": 14}),
+            )
+        }
         ("GET", "/v1/properties") if r.auth == "bearer nobody" => (
             "404 Not Found",
             json!({"error": "identity not found", "code": 5}),
@@ -196,6 +226,12 @@ fn answer(r: &SatoriRequest) -> (&'static str, Value) {
         | ("POST", "/v1/live-event/le1/participation")
         | ("PUT", "/v1/message/m1")
         | ("DELETE", "/v1/message/m1") => ("200 OK", json!({})),
+        ("POST", "/v1/console/message-direct") => (
+            "200 OK",
+            json!({"delivery_results": [{"recipient_id": "player-1", "integration_results": [
+                {"integration_type": 1, "success": true, "channel_type": 1},
+                {"integration_type": 5, "error_message": "webhook down"}]}]}),
+        ),
         _ => (
             "404 Not Found",
             json!({"error": "no such route in the fake", "code": 5}),
@@ -250,6 +286,13 @@ pub fn check_with_satori(port: u16, fake: &FakeSatori) {
     assert_eq!(events["live_events"][0]["reset_cron"], "0 0 * * *");
     assert_eq!(events["live_events"][0]["status"], 1);
     assert_eq!(events["explicit_join_live_events"], json!([]), "{body}");
+    assert_eq!(
+        body["direct_message"],
+        json!({"ok": {"delivery_results": [{"recipient_id": "player-1", "integration_results": [
+            {"integration_type": 1, "success": true, "error_message": "", "channel_type": 1},
+            {"integration_type": 5, "success": false, "error_message": "webhook down", "channel_type": 0}]}]}}),
+        "{body}"
+    );
     let messages = &body["messages"]["ok"];
     assert_eq!(messages["messages"][0]["send_time"], 1_700_000_000_i64);
     assert_eq!(messages["messages"][0]["metadata"], json!({"reward": 50}));
@@ -349,6 +392,40 @@ pub fn check_with_satori(port: u16, fake: &FakeSatori) {
     find("POST", "/v1/live-event/le1/participation");
     find("DELETE", "/v1/message/m1");
     assert_eq!(find("DELETE", "/v1/identity").auth, "bearer player-1");
+    // With `satori.retry_count` 1, a 503 is tried once more.
+    assert_eq!(
+        body["identity_delete_flaky"],
+        json!({ "ok": null }),
+        "{body}"
+    );
+    assert_eq!(
+        body["identity_delete_down"],
+        json!([
+            14,
+            r#"retries exhausted: 503 status code: {"code":14,"error":"satori is down"}"#
+        ]),
+        "{body}"
+    );
+    for identity in ["flaky", "down"] {
+        let tries = asked
+            .iter()
+            .filter(|r| r.method == "DELETE" && r.auth == format!("bearer {identity}"))
+            .count();
+        assert_eq!(tries, 2, "{identity}: the request and one retry");
+    }
+    let direct = find("POST", "/v1/console/message-direct");
+    assert_eq!(
+        direct.auth,
+        format!("basic {SERVER_KEY}"),
+        "the server key's"
+    );
+    assert_eq!(
+        direct.body,
+        json!({"template_id": "welcome", "identity_ids": ["player-1"], "integrations": [1, 5],
+            "persist": true, "channels": {"1": {"channels": [1]}},
+            "template_override": {"title": "Welcome", "value": "Hello {{name}}",
+                "variants": {"fr": {"title": "Bienvenue"}}}})
+    );
     assert!(
         !asked.iter().any(|r| r.target.contains("/v1/live-event?")
             && r.target.contains("start_time_sec=10")),

@@ -64,7 +64,8 @@ pub struct Config {
     /// `custom_prefix`, `namespace`.
     pub metrics: crate::metrics::MetricsConfig,
     /// `satori.url`, `api_key_name`, `api_key`, `signing_key`,
-    /// `http_timeout_ms`: the Satori server of the `satori_*` nk functions.
+    /// `server_key`, `http_timeout_ms`, `retry_count`: the Satori server of the
+    /// `satori_*` nk functions.
     pub satori: crate::nk::satori::SatoriConfig,
 }
 
@@ -153,7 +154,9 @@ pub const KEYS: &[&str] = &[
     "satori.api_key_name",
     "satori.api_key",
     "satori.signing_key",
+    "satori.server_key",
     "satori.http_timeout_ms",
+    "satori.retry_count",
 ];
 
 /// A configuration problem that stops startup.
@@ -228,7 +231,9 @@ impl Config {
                 "satori.api_key_name" => c.satori.api_key_name = text(),
                 "satori.api_key" => c.satori.api_key = text(),
                 "satori.signing_key" => c.satori.signing_key = text(),
+                "satori.server_key" => c.satori.server_key = text(),
                 "satori.http_timeout_ms" => c.satori.http_timeout_ms = number(&key, &text())?,
+                "satori.retry_count" => c.satori.retry_count = number(&key, &text())?,
                 "logger.level" => c.logger_level = text().to_lowercase(),
                 "logger.format" => c.logger_format = text().to_lowercase(),
                 "session.encryption_key" => c.session_encryption_key = text(),
@@ -314,6 +319,16 @@ impl Config {
         }
         if m.max_intervals < 1 {
             return fail("Matchmaker max intervals must be >= 1".into());
+        }
+        if self.satori.http_timeout_ms < 1 {
+            return fail(
+                "Satori configuration invalid: http_timeout_ms must be greater than 0".into(),
+            );
+        }
+        if !(0..=3).contains(&self.satori.retry_count) {
+            return fail(
+                "Satori configuration invalid: retry_count must be a value between 0 and 3".into(),
+            );
         }
         Ok(())
     }
@@ -513,6 +528,44 @@ mod tests {
         ] {
             let e = Config::load(&[], &flags(&[(key, "0")])).unwrap_err();
             assert_eq!(e.0, message);
+        }
+    }
+
+    #[test]
+    fn satori_settings_are_read_and_checked_as_nakama_does() {
+        let (c, _) = Config::load(&[], &[]).unwrap();
+        assert_eq!(
+            (c.satori.http_timeout_ms, c.satori.retry_count),
+            (10_000, 0)
+        );
+        let (c, _) = Config::load(
+            &[],
+            &flags(&[("satori.retry_count", "3"), ("satori.server_key", "sk")]),
+        )
+        .unwrap();
+        assert_eq!(
+            (c.satori.retry_count, c.satori.server_key.as_str()),
+            (3, "sk")
+        );
+        for (key, value, message) in [
+            (
+                "satori.retry_count",
+                "4",
+                "Satori configuration invalid: retry_count must be a value between 0 and 3",
+            ),
+            (
+                "satori.retry_count",
+                "-1",
+                "Satori configuration invalid: retry_count must be a value between 0 and 3",
+            ),
+            (
+                "satori.http_timeout_ms",
+                "0",
+                "Satori configuration invalid: http_timeout_ms must be greater than 0",
+            ),
+        ] {
+            let e = Config::load(&[], &flags(&[(key, value)])).unwrap_err();
+            assert_eq!(e.0, message, "{key}={value}");
         }
     }
 

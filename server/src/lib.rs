@@ -148,7 +148,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
     if let Some(problem) = config.satori.problems() {
         log.warn(&problem, &[]);
     }
-    extras.satori = nk::satori::Satori::new(config.satori.clone());
+    extras.satori = nk::satori::Satori::new(config.satori.clone(), log.clone());
     let storage_indexes = storage_index::StorageIndexes::new(db.clone(), &init_ctx, log.clone());
     let metrics = Arc::new(metrics::Metrics::new(&config.metrics, &config.name));
     let api = Arc::new(nk::DevHostApi {

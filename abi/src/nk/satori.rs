@@ -3,7 +3,8 @@
 //! `IdentityDelete`, `PropertiesGet`, `PropertiesUpdate`, `EventsPublish`,
 //! `ServerEventsPublish`, `ExperimentsList`, `FlagsList`,
 //! `FlagsOverridesList`, `LiveEventsList`, `LiveEventJoin`,
-//! `MessagesList`, `MessageUpdate`, `MessageDelete`).
+//! `MessagesList`, `MessageUpdate`, `MessageDelete`,
+//! `ConsoleDirectMessageSend`).
 //!
 //! Field names are those of nakama-common's `runtime` types. The answers
 //! read Satori's JSON as Nakama hands it over: empty fields may be left
@@ -310,6 +311,145 @@ pub struct SatoriMessageDeleteArgs {
     pub message_id: String,
 }
 
+/// Where Satori sends a direct message (`runtime.SatoriMessageIntegration`;
+/// its number on the wire, as Nakama's JSON has it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "i32", into = "i32")]
+pub enum SatoriIntegration {
+    /// Satori's default (0; also any number this crate does not know).
+    #[default]
+    Unknown,
+    /// Google's Firebase Cloud Messaging (1).
+    Fcm,
+    /// Apple's push notifications (2).
+    Apns,
+    /// Facebook app-to-user notifications (3).
+    FacebookNotification,
+    /// OneSignal notifications (4).
+    OneSignalNotification,
+    /// A webhook (5).
+    WebhookNotification,
+}
+
+impl From<i32> for SatoriIntegration {
+    fn from(n: i32) -> Self {
+        match n {
+            1 => Self::Fcm,
+            2 => Self::Apns,
+            3 => Self::FacebookNotification,
+            4 => Self::OneSignalNotification,
+            5 => Self::WebhookNotification,
+            _ => Self::Unknown,
+        }
+    }
+}
+
+impl From<SatoriIntegration> for i32 {
+    fn from(i: SatoriIntegration) -> i32 {
+        i as i32
+    }
+}
+
+/// A channel of an integration (`runtime.SatoriMessageIntegrationChannel`;
+/// its number on the wire).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "i32", into = "i32")]
+pub enum SatoriChannel {
+    /// The integration's default (0; also any number this crate does not
+    /// know).
+    #[default]
+    Default,
+    /// Push notification (1).
+    Push,
+    /// Email (2).
+    Email,
+}
+
+impl From<i32> for SatoriChannel {
+    fn from(n: i32) -> Self {
+        match n {
+            1 => Self::Push,
+            2 => Self::Email,
+            _ => Self::Default,
+        }
+    }
+}
+
+impl From<SatoriChannel> for i32 {
+    fn from(c: SatoriChannel) -> i32 {
+        c as i32
+    }
+}
+
+/// The channels to use for one integration
+/// (`runtime.SatoriMessageIntegrationChannels`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SatoriIntegrationChannels {
+    pub channels: Vec<SatoriChannel>,
+}
+
+/// A message's content given in place of its template's
+/// (`runtime.SatoriMessageTemplateOverride`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SatoriTemplateOverride {
+    pub title: String,
+    /// The message's text.
+    pub value: String,
+    pub image_url: String,
+    /// JSON-encoded metadata.
+    pub json_metadata: String,
+    /// Per language, its own override.
+    pub variants: HashMap<String, SatoriTemplateOverride>,
+}
+
+/// Arguments of `satori_console_direct_message_send`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SatoriDirectMessageArgs {
+    /// The template that makes the message's content (ignored with a
+    /// `template_override`).
+    pub template_id: String,
+    /// The Satori identities it goes to.
+    pub recipient_ids: Vec<String>,
+    /// Through which integrations (empty: Satori's choice).
+    pub integrations: Vec<SatoriIntegration>,
+    /// Also kept in each recipient's inbox.
+    pub persist: bool,
+    /// Per integration, the channels to use.
+    pub channels: HashMap<SatoriIntegration, SatoriIntegrationChannels>,
+    pub template_override: Option<SatoriTemplateOverride>,
+}
+
+/// What `satori_console_direct_message_send` answers
+/// (`runtime.SatoriMessageSendResults`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SatoriMessageSendResults {
+    #[serde(deserialize_with = "null_as_empty")]
+    pub delivery_results: Vec<SatoriMessageSendResult>,
+}
+
+/// One recipient's deliveries.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SatoriMessageSendResult {
+    pub recipient_id: String,
+    #[serde(deserialize_with = "null_as_empty")]
+    pub integration_results: Vec<SatoriIntegrationResult>,
+}
+
+/// One delivery through one integration and channel.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SatoriIntegrationResult {
+    pub integration_type: SatoriIntegration,
+    pub success: bool,
+    pub error_message: String,
+    pub channel_type: SatoriChannel,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,5 +473,42 @@ mod tests {
         )
         .unwrap();
         assert_eq!(flag.change_reason.unwrap().kind, 2);
+    }
+
+    #[test]
+    fn direct_messages_cross_with_nakamas_numbers() {
+        let args = SatoriDirectMessageArgs {
+            integrations: vec![
+                SatoriIntegration::Fcm,
+                SatoriIntegration::WebhookNotification,
+            ],
+            channels: [(
+                SatoriIntegration::Apns,
+                SatoriIntegrationChannels {
+                    channels: vec![SatoriChannel::Push, SatoriChannel::Email],
+                },
+            )]
+            .into(),
+            ..Default::default()
+        };
+        let wire = serde_json::to_value(&args).unwrap();
+        assert_eq!(wire["integrations"], serde_json::json!([1, 5]));
+        // Go's encoding/json writes an int-keyed map with string keys.
+        assert_eq!(
+            wire["channels"],
+            serde_json::json!({"2": {"channels": [1, 2]}})
+        );
+        assert_eq!(
+            serde_json::from_value::<SatoriDirectMessageArgs>(wire).unwrap(),
+            args
+        );
+        // A number this crate does not know reads as the default.
+        let r: SatoriMessageSendResults = serde_json::from_str(
+            r#"{"delivery_results":[{"recipient_id":"p","integration_results":[{"integration_type":9,"success":true,"channel_type":1}]}]}"#,
+        )
+        .unwrap();
+        let delivery = &r.delivery_results[0].integration_results[0];
+        assert_eq!(delivery.integration_type, SatoriIntegration::Unknown);
+        assert_eq!(delivery.channel_type, SatoriChannel::Push);
     }
 }

@@ -26,7 +26,9 @@ impl Nakama {
     /// (`NOT_FOUND` here; 400 `INVALID_ARGUMENT`, 401 `UNAUTHENTICATED`,
     /// 403 `PERMISSION_DENIED`, 429 `RESOURCE_EXHAUSTED`, 502 and 503
     /// `UNAVAILABLE`, others `INTERNAL`), the arguments Nakama checks
-    /// before asking Satori as `INVALID_ARGUMENT`.
+    /// before asking Satori as `INVALID_ARGUMENT`. With `satori.retry_count`
+    /// set, a request refused 408, 429, 502, 503 or 504 is tried again,
+    /// then `UNAVAILABLE` `retries exhausted: <the last refusal>`.
     pub fn satori(&self) -> Satori<'_> {
         Satori { nk: self }
     }
@@ -245,6 +247,22 @@ impl Satori<'_> {
                 id: id.to_string(),
                 message_id: message_id.to_string(),
             })
+            .await
+    }
+
+    /// Sends a message to the Satori identities `message.recipient_ids`
+    /// through Satori's integrations (push, email, webhooks), made from
+    /// its template or from `template_override`, and answers each
+    /// recipient's deliveries (`ConsoleDirectMessageSend`, Satori's
+    /// console API). Needs the host's `satori.server_key` setting as
+    /// well; without it, `FAILED_PRECONDITION` "satori configuration is
+    /// invalid".
+    pub async fn console_direct_message_send(
+        &self,
+        message: nk::SatoriDirectMessageArgs,
+    ) -> Result<nk::SatoriMessageSendResults, Error> {
+        self.nk
+            .call::<nk::SatoriConsoleDirectMessageSend>(&message)
             .await
     }
 }

@@ -1,9 +1,10 @@
 //! The Satori nk functions (`satori_*`): a client of the Satori server
 //! named by the `satori.*` settings, sending what Nakama 3.40.0's client
 //! sends (`internal/satori/satori.go`: routes, bodies, basic auth with the
-//! API key or a session token signed with the signing key, the
-//! `X-Forwarded-For` of the IP address the module gives or else of the
-//! call's client) and answering in its words.
+//! API key or a session token signed with the signing key, the server key
+//! for the console API's direct messages, the `X-Forwarded-For` of the IP
+//! address the module gives or else of the call's client, the retries of
+//! `satori.retry_count`) and answering in its words.
 //!
 //! Unlike Nakama's, it keeps no per-call caches (Nakama answers a call's
 //! second `properties_get` from the first whatever the identity).
@@ -17,6 +18,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::{decode, encode};
+use crate::log::Logger;
 
 /// `satori.*`: Nakama's names and defaults.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -25,7 +27,13 @@ pub struct SatoriConfig {
     pub api_key_name: String,
     pub api_key: String,
     pub signing_key: String,
+    /// For Satori's console API (direct messages); not checked with the
+    /// others, as in Nakama.
+    pub server_key: String,
     pub http_timeout_ms: u64,
+    /// Retries of a request that failed in transport or that Satori
+    /// answered 408, 429, 502, 503 or 504 (0 to 3).
+    pub retry_count: i64,
 }
 
 /// What Nakama answers every Satori function without usable settings.
@@ -67,11 +75,13 @@ impl SatoriConfig {
 pub struct Satori {
     config: SatoriConfig,
     agent: ureq::Agent,
+    /// Where retries are logged.
+    log: Logger,
 }
 
 impl Satori {
     /// A client for usable settings, else none.
-    pub fn new(config: SatoriConfig) -> Option<Satori> {
+    pub fn new(config: SatoriConfig, log: Logger) -> Option<Satori> {
         if !config.usable() {
             return None;
         }
@@ -81,7 +91,7 @@ impl Satori {
             .http_status_as_error(false)
             .build()
             .into();
-        Some(Satori { config, agent })
+        Some(Satori { config, agent, log })
     }
 }
 
@@ -110,6 +120,8 @@ enum Forward {
 enum Auth {
     ApiKey,
     Identity(String),
+    /// `satori.server_key`, for the console API.
+    ServerKey,
 }
 
 impl Request {
@@ -173,14 +185,21 @@ impl Satori {
     /// unless the request names another, and answers Satori's body (200)
     /// or Nakama's words for anything else.
     fn send(&self, r: Request, client_ip: Option<&str>) -> Result<Vec<u8>, CallError> {
-        let auth = match &r.auth {
-            Auth::ApiKey if uuid::Uuid::parse_str(self.config.api_key.trim()).is_ok() => {
+        // A key that is a UUID goes as basic auth, anything else as a
+        // bearer token, as Nakama sends them.
+        let key = |key: &str| {
+            let key = key.trim();
+            if uuid::Uuid::parse_str(key).is_ok() {
                 use base64::Engine;
-                let basic = base64::engine::general_purpose::STANDARD
-                    .encode(format!("{}:", self.config.api_key.trim()));
+                let basic = base64::engine::general_purpose::STANDARD.encode(format!("{key}:"));
                 format!("Basic {basic}")
+            } else {
+                format!("Bearer {key}")
             }
-            Auth::ApiKey => format!("Bearer {}", self.config.api_key.trim()),
+        };
+        let auth = match &r.auth {
+            Auth::ApiKey => key(&self.config.api_key),
+            Auth::ServerKey => key(&self.config.server_key),
             Auth::Identity(id) => format!("Bearer {}", self.token(id)?),
         };
         let mut url = format!("{}{}", self.config.url.trim_end_matches('/'), r.path);
@@ -216,25 +235,84 @@ impl Satori {
         let request = request
             .body(body)
             .map_err(|e| CallError::new(Code::Internal, format!("satori request: {e}")))?;
-        let mut response = self
-            .agent
-            .run(request)
-            .map_err(|e| CallError::new(Code::Internal, e.to_string()))?;
-        let status = response.status().as_u16();
-        let body = response
-            .body_mut()
-            .read_to_vec()
-            .map_err(|e| CallError::new(Code::Internal, e.to_string()))?;
-        if status == 200 {
-            return Ok(body);
-        }
-        let message = if body.is_empty() {
-            format!("{status} status code")
-        } else {
-            format!("{status} status code: {}", String::from_utf8_lossy(&body))
-        };
-        Err(CallError::new(status_code(status), message))
+        self.send_with_retries(request)
     }
+
+    /// Nakama's retries (`satori.retry_count`): a transport error, or a
+    /// 408, 429, 502, 503 or 504, is tried again after a backoff (200,
+    /// 400, 800 ms, then 1 s, plus up to 100 ms; a 429 or 503's
+    /// `Retry-After` seconds instead) until the retries are used up: then "retries
+    /// exhausted: " and the last refusal (a transport error: its own).
+    fn send_with_retries(
+        &self,
+        request: axum::http::Request<Vec<u8>>,
+    ) -> Result<Vec<u8>, CallError> {
+        let retries = self.config.retry_count.clamp(0, 3) as u32;
+        let mut last = String::new();
+        for attempt in 0..=retries {
+            let mut response = match self.agent.run(request.clone()) {
+                Ok(response) => response,
+                Err(e) if attempt < retries => {
+                    self.log.warn(
+                        "retrying satori request",
+                        &[
+                            ("error", e.to_string().into()),
+                            ("retry_count", attempt.into()),
+                        ],
+                    );
+                    std::thread::sleep(backoff(attempt));
+                    last = e.to_string();
+                    continue;
+                }
+                Err(e) => return Err(CallError::new(Code::Internal, e.to_string())),
+            };
+            let status = response.status().as_u16();
+            let retry_after = response
+                .headers()
+                .get("Retry-After")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            let body = response
+                .body_mut()
+                .read_to_vec()
+                .map_err(|e| CallError::new(Code::Internal, e.to_string()))?;
+            if status == 200 {
+                return Ok(body);
+            }
+            let message = if body.is_empty() {
+                format!("{status} status code")
+            } else {
+                format!("{status} status code: {}", String::from_utf8_lossy(&body))
+            };
+            if retries == 0 || !matches!(status, 408 | 429 | 502 | 503 | 504) {
+                return Err(CallError::new(status_code(status), message));
+            }
+            let mut fields = vec![
+                ("retry_count", attempt.into()),
+                ("status_code", status.into()),
+            ];
+            if !body.is_empty() {
+                fields.push(("response_body", String::from_utf8_lossy(&body).into()));
+            }
+            self.log.warn("retrying satori request", &fields);
+            let delay = match retry_after {
+                Some(secs) if matches!(status, 429 | 503) => Duration::from_secs(secs),
+                _ => backoff(attempt),
+            };
+            std::thread::sleep(delay);
+            last = message;
+        }
+        Err(CallError::new(
+            Code::Unavailable,
+            format!("retries exhausted: {last}"),
+        ))
+    }
+}
+
+/// Nakama's wait before retry `attempt` + 1.
+fn backoff(attempt: u32) -> Duration {
+    let base = Duration::from_millis(200 << attempt.min(3)).min(Duration::from_secs(1));
+    base + Duration::from_millis(rand::random::<u64>() % 100)
 }
 
 /// The gRPC code of an HTTP status Satori refuses with, as the bridge
@@ -297,7 +375,7 @@ pub(super) fn dispatch(
 impl Satori {
     /// One Satori function, blocking.
     fn call(&self, name: &str, args: &[u8], ip: Option<&str>) -> Result<Vec<u8>, CallError> {
-        use Auth::{ApiKey, Identity};
+        use Auth::{ApiKey, Identity, ServerKey};
         match name {
             nk::SatoriAuthenticate::NAME => {
                 let a = decode::<nk::SatoriAuthenticateArgs>(name, args)?;
@@ -470,6 +548,20 @@ impl Satori {
                 self.send(Request::new("DELETE", path, Identity(a.id)), ip)?;
                 encode(&())
             }
+            nk::SatoriConsoleDirectMessageSend::NAME => {
+                let a = decode::<nk::SatoriDirectMessageArgs>(name, args)?;
+                if self.config.server_key.trim().is_empty() {
+                    return Err(CallError::new(Code::FailedPrecondition, NOT_CONFIGURED));
+                }
+                let r = Request::new("POST", "/v1/console/message-direct", ServerKey)
+                    .body(direct_message_json(a));
+                let body = self.send(r, ip)?;
+                // Nakama decodes the answer whatever it is: an empty one
+                // fails.
+                let results: nk::SatoriMessageSendResults = serde_json::from_slice(&body)
+                    .map_err(|e| CallError::new(Code::Internal, e.to_string()))?;
+                encode(&results)
+            }
             other => Err(CallError::new(
                 Code::Unimplemented,
                 format!("nk function `{other}` is not implemented by the dev host"),
@@ -481,6 +573,67 @@ impl Satori {
 /// A path segment, escaped as Go's `url.JoinPath` does.
 fn segment(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// A direct message as Nakama sends it (Satori's console
+/// `SendDirectMessageRequest`, Go's encoding/json): the non-empty fields,
+/// integrations and channels as numbers, the channels keyed by their
+/// integration's number.
+fn direct_message_json(m: nk::SatoriDirectMessageArgs) -> Value {
+    let mut out = Map::new();
+    if !m.template_id.is_empty() {
+        out.insert("template_id".into(), m.template_id.into());
+    }
+    if !m.recipient_ids.is_empty() {
+        out.insert("identity_ids".into(), json!(m.recipient_ids));
+    }
+    if !m.integrations.is_empty() {
+        out.insert("integrations".into(), json!(m.integrations));
+    }
+    if m.persist {
+        out.insert("persist".into(), true.into());
+    }
+    if !m.channels.is_empty() {
+        let channels: Map<String, Value> = m
+            .channels
+            .into_iter()
+            .map(|(integration, c)| {
+                let mut channels = Map::new();
+                if !c.channels.is_empty() {
+                    channels.insert("channels".into(), json!(c.channels));
+                }
+                (i32::from(integration).to_string(), Value::Object(channels))
+            })
+            .collect();
+        out.insert("channels".into(), Value::Object(channels));
+    }
+    if let Some(t) = m.template_override {
+        out.insert("template_override".into(), template_json(t));
+    }
+    Value::Object(out)
+}
+
+fn template_json(t: nk::SatoriTemplateOverride) -> Value {
+    let mut out = Map::new();
+    for (key, value) in [
+        ("title", t.title),
+        ("value", t.value),
+        ("image_url", t.image_url),
+        ("json_metadata", t.json_metadata),
+    ] {
+        if !value.is_empty() {
+            out.insert(key.into(), value.into());
+        }
+    }
+    if !t.variants.is_empty() {
+        let variants = t
+            .variants
+            .into_iter()
+            .map(|(language, v)| (language, template_json(v)))
+            .collect();
+        out.insert("variants".into(), Value::Object(variants));
+    }
+    Value::Object(out)
 }
 
 /// An event as Nakama sends it: the non-empty fields, an id (a new UUID
@@ -531,13 +684,19 @@ fn event_json(e: nk::SatoriEvent) -> Value {
 mod tests {
     use super::*;
 
+    fn test_log() -> Logger {
+        Logger::new("error", "json")
+    }
+
     fn config(url: &str, name: &str, key: &str, signing: &str) -> SatoriConfig {
         SatoriConfig {
             url: url.into(),
             api_key_name: name.into(),
             api_key: key.into(),
             signing_key: signing.into(),
+            server_key: String::new(),
             http_timeout_ms: 1000,
+            retry_count: 0,
         }
     }
 
@@ -545,7 +704,7 @@ mod tests {
     fn settings_are_checked_as_nakama_checks_them() {
         assert_eq!(config("", "", "", "").problems(), None);
         assert!(
-            Satori::new(config("", "", "", "")).is_none(),
+            Satori::new(config("", "", "", ""), test_log()).is_none(),
             "no settings: no Satori"
         );
         assert_eq!(
@@ -556,8 +715,8 @@ mod tests {
             config("", "n", "", "").problems().as_deref(),
             Some("Satori configuration invalid: Satori configuration incomplete: url not set.")
         );
-        assert!(Satori::new(config("http://satori", "n", "", "s")).is_none());
-        assert!(Satori::new(config("http://satori", "n", "k", "s")).is_some());
+        assert!(Satori::new(config("http://satori", "n", "", "s"), test_log()).is_none());
+        assert!(Satori::new(config("http://satori", "n", "k", "s"), test_log()).is_some());
     }
 
     #[test]
@@ -574,6 +733,37 @@ mod tests {
             e.get("value").is_none() && e.get("metadata").is_none(),
             "{e}"
         );
+    }
+
+    #[test]
+    fn direct_messages_go_as_nakama_sends_them() {
+        let mut m = nk::SatoriDirectMessageArgs {
+            template_id: "welcome".into(),
+            integrations: vec![nk::SatoriIntegration::Apns],
+            channels: [(nk::SatoriIntegration::Fcm, Default::default())].into(),
+            template_override: Some(nk::SatoriTemplateOverride {
+                title: "Hi".into(),
+                variants: [("fr".to_string(), Default::default())].into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        assert_eq!(
+            direct_message_json(m.clone()),
+            json!({"template_id": "welcome", "integrations": [2], "channels": {"1": {}},
+                "template_override": {"title": "Hi", "variants": {"fr": {}}}}),
+            "empty fields are left out, as Go's omitempty does"
+        );
+        m = Default::default();
+        assert_eq!(direct_message_json(m), json!({}));
+    }
+
+    #[test]
+    fn retries_back_off_as_nakamas_do() {
+        for (attempt, base) in [(0, 200), (1, 400), (2, 800), (3, 1000)] {
+            let wait = backoff(attempt).as_millis();
+            assert!((base..base + 100).contains(&wait), "{attempt}: {wait} ms");
+        }
     }
 
     #[test]
