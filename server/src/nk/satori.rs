@@ -759,6 +759,20 @@ mod tests {
     }
 
     #[test]
+    fn direct_messages_need_the_server_key() {
+        // Nothing listens on port 9: the call must not get that far.
+        let satori = Satori::new(config("http://127.0.0.1:9", "n", "k", "s"), test_log()).unwrap();
+        let args = serde_json::to_vec(&nk::SatoriDirectMessageArgs::default()).unwrap();
+        let e = satori
+            .call(nk::SatoriConsoleDirectMessageSend::NAME, &args, None)
+            .unwrap_err();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (Code::FailedPrecondition, NOT_CONFIGURED)
+        );
+    }
+
+    #[test]
     fn retries_back_off_as_nakamas_do() {
         for (attempt, base) in [(0, 200), (1, 400), (2, 800), (3, 1000)] {
             let wait = backoff(attempt).as_millis();
