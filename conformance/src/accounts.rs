@@ -679,6 +679,7 @@ pub fn check_account_routes(port: u16) {
     };
     assert_eq!(group(&bobs).unwrap()["edge_count"], json!(2));
     let mut socket = Socket::open(port, &cat);
+    socket.ready();
     let (status, got) = call(port, &token, "DELETE", "/v2/account", None);
     assert_eq!((status, &got), (200, &json!({})));
     assert_eq!(group(&cats), None, "the group cat ran alone went");
@@ -764,6 +765,7 @@ pub fn check_nk_accounts(port: u16) {
     assert_eq!(status, 200, "{dans}");
     std::thread::sleep(Duration::from_millis(1100));
     let mut socket = Socket::open(port, &dan);
+    socket.ready();
     let ban = json!({"call": "ban", "user_ids": [dan.user_id, unknown]});
     assert_eq!(nk(port, ban), Ok(Value::Null));
     // Its socket is told, then closed.

@@ -223,6 +223,7 @@ pub fn check_groups(port: u16) {
         (404, 5, "Group not found or permission denied."),
     );
     let mut b = Socket::open(port, &bob);
+    b.ready();
     ok(port, &alice, "POST", &add(&cid, &bob), None);
     let n = b.wait_for("the added notification", notification(-4));
     assert_eq!(

@@ -155,6 +155,15 @@ impl Socket {
             .expect("socket connects")
     }
 
+    /// A ping round trip. Nakama registers a socket's session only after
+    /// the handshake, so until then what is sent to its user (a
+    /// notification, a ban's disconnect) can miss it; once the ping is
+    /// answered, the session is registered.
+    pub fn ready(&mut self) {
+        let pong = self.call(serde_json::json!({"ping": {}}));
+        assert!(pong.get("pong").is_some(), "{pong}");
+    }
+
     /// The client's and the server's ends of the connection.
     pub fn addresses(&self) -> (std::net::SocketAddr, std::net::SocketAddr) {
         let tcp = self.ws.get_ref();
@@ -899,12 +908,8 @@ pub fn check_notifications(port: u16) {
     let user = User::new(port, &format!("nt-{suffix}"), &format!("nt{suffix}"));
     let mut s = Socket::open(port, &user);
     let mut second = Socket::open(port, &user);
-    // Nakama finishes the WebSocket handshake before it registers the
-    // session for its user's notifications; a round trip on each socket
-    // waits until both are.
-    for socket in [&mut s, &mut second] {
-        socket.call(json!({"ping": {}}));
-    }
+    s.ready();
+    second.ready();
     for (persistent, stored) in [(false, 0), (true, 1)] {
         let payload = json!({"id": user.user_id, "persistent": persistent}).to_string();
         let r = user.rpc(port, "nk_notify", &payload);
