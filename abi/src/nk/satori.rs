@@ -318,17 +318,17 @@ pub struct SatoriMessageDeleteArgs {
 pub enum SatoriIntegration {
     /// Satori's default (0; also any number this crate does not know).
     #[default]
-    Unknown,
+    Unknown = 0,
     /// Google's Firebase Cloud Messaging (1).
-    Fcm,
+    Fcm = 1,
     /// Apple's push notifications (2).
-    Apns,
+    Apns = 2,
     /// Facebook app-to-user notifications (3).
-    FacebookNotification,
+    FacebookNotification = 3,
     /// OneSignal notifications (4).
-    OneSignalNotification,
+    OneSignalNotification = 4,
     /// A webhook (5).
-    WebhookNotification,
+    WebhookNotification = 5,
 }
 
 impl From<i32> for SatoriIntegration {
@@ -358,11 +358,11 @@ pub enum SatoriChannel {
     /// The integration's default (0; also any number this crate does not
     /// know).
     #[default]
-    Default,
+    Default = 0,
     /// Push notification (1).
-    Push,
+    Push = 1,
     /// Email (2).
-    Email,
+    Email = 2,
 }
 
 impl From<i32> for SatoriChannel {

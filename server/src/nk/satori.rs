@@ -39,6 +39,10 @@ pub struct SatoriConfig {
 /// What Nakama answers every Satori function without usable settings.
 pub const NOT_CONFIGURED: &str = "satori configuration is invalid";
 
+fn not_configured() -> CallError {
+    CallError::new(Code::FailedPrecondition, NOT_CONFIGURED)
+}
+
 impl SatoriConfig {
     /// Nakama's check of the settings: none at all is no Satori; some
     /// but not all is invalid (Nakama logs it as a warning and answers
@@ -356,9 +360,7 @@ pub(super) fn dispatch(
         return None;
     }
     let Some(satori) = satori.cloned() else {
-        return Some(Box::pin(async {
-            Err(CallError::new(Code::FailedPrecondition, NOT_CONFIGURED))
-        }));
+        return Some(Box::pin(async { Err(not_configured()) }));
     };
     let (name, args) = (name.to_string(), args.to_vec());
     Some(Box::pin(async move {
@@ -551,7 +553,7 @@ impl Satori {
             nk::SatoriConsoleDirectMessageSend::NAME => {
                 let a = decode::<nk::SatoriDirectMessageArgs>(name, args)?;
                 if self.config.server_key.trim().is_empty() {
-                    return Err(CallError::new(Code::FailedPrecondition, NOT_CONFIGURED));
+                    return Err(not_configured());
                 }
                 let r = Request::new("POST", "/v1/console/message-direct", ServerKey)
                     .body(direct_message_json(a));
