@@ -165,6 +165,10 @@ pub mod kind {
     /// (`RegisterConsoleHttp`), as [`HTTP`] otherwise: the same id, input
     /// and output.
     pub const CONSOLE_HTTP: u8 = 19;
+    /// ABI 1.12: one function of a fleet manager (`RegisterFleetManager`),
+    /// its id the function's name ([`crate::fleet_manager::op`]); one
+    /// fleet manager per process (see [`crate::fleet_manager`]).
+    pub const FLEET_MANAGER: u8 = 20;
 }
 
 /// One handler the module offers.

@@ -15,6 +15,7 @@
 //! - [`matches`](mod@matches): authoritative match handlers' calls and answers;
 //! - [`matchmaker`]: what the matchmaker's matched hook, override and
 //!   processor get;
+//! - [`fleet_manager`]: what a fleet manager module's functions get;
 //! - [`ContextData`]: the runtime context of a call (and its FFI view);
 //! - [`Code`]: the gRPC codes and their HTTP statuses.
 //!
@@ -76,6 +77,7 @@
 //! | custom HTTP handler | an [`http::HttpRequest`] ([`http::encode`]d) | an [`http::HttpResponse`] |
 //! | shutdown hook | empty | empty |
 //! | storage index filter | a [`nk::StorageWriteOp`] | `true` or `false` ([`storage_index`]) |
+//! | fleet manager function | per function ([`fleet_manager`]) | per function |
 //! | nk function | [`nk::NkFunction::Args`] | [`nk::NkFunction::Output`] |
 //!
 //! Errors cross as [`ffi::FfiError`]: a gRPC code and a message.
@@ -93,6 +95,7 @@ pub mod api;
 mod code;
 mod context;
 pub mod ffi;
+pub mod fleet_manager;
 pub mod hooks;
 pub mod http;
 pub mod matches;
@@ -140,7 +143,9 @@ pub const ABI_MAJOR: u32 = 1;
 ///   ([`ffi::kind::CONSOLE_HTTP`]).
 /// - 1.11: [`ffi::ModuleRoot::panic_unwinds`]: hosts refuse a module
 ///   built with `panic = "abort"`.
-pub const ABI_MINOR: u32 = 11;
+/// - 1.12: fleet managers written in Rust ([`ffi::kind::FLEET_MANAGER`],
+///   [`fleet_manager`]) and the `fleet_callback` nk function.
+pub const ABI_MINOR: u32 = 12;
 
 /// Why a module's ABI version is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -430,6 +430,10 @@ nk_functions! {
     FleetCreate = "fleet_create": FleetCreateArgs => FleetCreated;
     /// `FleetManager.Join`: reserve player slots on an instance.
     FleetJoin = "fleet_join": FleetJoinArgs => FleetJoinInfo;
+    /// ABI 1.12. `FmCallbackHandler.InvokeCallback`: a fleet manager
+    /// written in Rust ([`crate::fleet_manager`]) tells the `fleet_create`
+    /// it was asked for that its instance is up, or that it failed.
+    FleetCallback = "fleet_callback": FleetCallbackArgs => ();
 }
 
 /// Arguments of `authenticate_custom` / `authenticate_device`.

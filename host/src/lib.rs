@@ -226,6 +226,7 @@ impl Registered {
             kind::HTTP | kind::CONSOLE_HTTP => CallKind::Http,
             kind::SHUTDOWN => CallKind::Shutdown,
             kind::STORAGE_INDEX => CallKind::StorageIndexFilter,
+            kind::FLEET_MANAGER => CallKind::FleetManager,
             _ => CallKind::Rpc(&self.id),
         }
     }
@@ -263,6 +264,9 @@ pub struct Modules {
     storage_indexes: Handlers,
     /// Storage index filters by index name: one per index.
     storage_filters: Handlers,
+    /// The fleet manager's functions by name (ABI 1.12,
+    /// [`abi::fleet_manager::op`]): one fleet manager per process.
+    fleet: Handlers,
     api: Arc<dyn HostApi>,
     /// The init context's `env` as the modules receive it (JSON), for
     /// calls whose context has no env of its own: encoded once, not per
@@ -377,6 +381,7 @@ impl Modules {
             shutdown: Handlers::default(),
             storage_indexes: Handlers::default(),
             storage_filters: Handlers::default(),
+            fleet: Handlers::default(),
             api,
             init_env_json: String::new(),
         };
@@ -457,6 +462,7 @@ impl Modules {
                             format!("the {} callback", r.id.replace('_', " ")),
                         ),
                         kind::SHUTDOWN => (&mut set.shutdown, "the shutdown hook".into()),
+                        kind::FLEET_MANAGER => (&mut set.fleet, "the fleet manager".into()),
                         kind::STORAGE_INDEX => match storage_index::Registration::decode(&r.id) {
                             Ok(storage_index::Registration::Index(i)) => {
                                 key = i.name;
@@ -628,6 +634,11 @@ impl Modules {
                 .await
                 .map(|_| ()),
         )
+    }
+
+    /// Whether a module registered a fleet manager (ABI 1.12).
+    pub fn has_fleet_manager(&self) -> bool {
+        !self.fleet.is_empty()
     }
 
     /// The storage indexes the modules declared (ABI 1.9), in load order.
@@ -823,6 +834,7 @@ impl Modules {
             Callee::MatchmakerMatched => *self.matchmaker.get("")?,
             Callee::BeforeRt(name) => *self.before_rt.get(name)?,
             Callee::AfterRt(name) => *self.after_rt.get(name)?,
+            Callee::FleetManager(function) => *self.fleet.get(function)?,
         })
     }
 
@@ -1129,6 +1141,10 @@ pub enum Callee<'a> {
     /// The hook after realtime message `name`: its input is
     /// `{"out":..,"in":..}`, its answer empty.
     AfterRt(&'a str),
+    /// Function `name` of the fleet manager a module registered (ABI 1.12,
+    /// [`abi::fleet_manager`]): `get`, `list`, `create`, `join`,
+    /// `update`, `delete`.
+    FleetManager(&'a str),
     /// Resolved once, when the host registered the handler, instead of by
     /// name on every call (the bridge: a call then touches less memory,
     /// which is most of what it costs inside a loaded Nakama).

@@ -233,6 +233,7 @@ pub fn kind_name(k: u8) -> &'static str {
         kind::MATCHMAKER_OVERRIDE => "matchmaker override",
         kind::MATCHMAKER_PROCESSOR => "matchmaker processor",
         kind::CONSOLE_HTTP => "console http handler",
+        kind::FLEET_MANAGER => "fleet manager",
         _ => "unknown kind",
     }
 }

@@ -137,6 +137,9 @@ pub(crate) enum CallKind<'a> {
     Shutdown,
     /// A storage index filter (ABI 1.9).
     StorageIndexFilter,
+    /// A fleet manager's function (ABI 1.12), in the asking call's
+    /// context.
+    FleetManager,
 }
 
 /// What a [`HostHandle`] points at during one call. It lives in the
@@ -212,6 +215,9 @@ impl<'a> Scope<'a> {
                 CallKind::StorageIndexFilter => {
                     (nakama_runtime_abi::mode::STORAGE_INDEX_FILTER, None, None)
                 }
+                // Nakama has no mode of its own for it: the asking call's
+                // context goes on, and this names the call in logs.
+                CallKind::FleetManager => ("fleet_manager", None, None),
             };
             Arc::new(CallInfo {
                 module: self.module.name.clone(),

@@ -636,7 +636,7 @@ async fn other_abi_major_is_refused_naming_file_versions_and_fix() {
     let msg = result.err().expect("refused").to_string();
     assert!(msg.contains("libfixture_abi_major"), "{msg}");
     assert!(
-        msg.contains("module ABI 2.0") && msg.contains("host ABI 1.11"),
+        msg.contains("module ABI 2.0") && msg.contains("host ABI 1.12"),
         "{msg}"
     );
     assert!(msg.contains("rebuild the module"), "{msg}");
@@ -648,7 +648,7 @@ async fn newer_abi_minor_is_refused() {
     let msg = result.err().expect("refused").to_string();
     assert!(msg.contains("libfixture_abi_minor_newer"), "{msg}");
     assert!(
-        msg.contains("module ABI 1.99 is newer than host ABI 1.11"),
+        msg.contains("module ABI 1.99 is newer than host ABI 1.12"),
         "{msg}"
     );
     assert!(msg.contains("upgrade the host"), "{msg}");
@@ -788,7 +788,7 @@ async fn layout_mismatch_is_refused() {
         e @ LoadError::Layout { .. } => {
             let msg = e.to_string();
             assert!(msg.contains("libfixture_layout_mismatch"), "{msg}");
-            assert!(msg.contains("do not match this host's ABI 1.11"), "{msg}");
+            assert!(msg.contains("do not match this host's ABI 1.12"), "{msg}");
         }
         other => panic!("unexpected {other}"),
     }
@@ -1246,4 +1246,45 @@ async fn realtime_hooks_are_routed_by_message_name() {
         .expect("answered");
     let out: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(out, serde_json::json!({"target": "room-x", "type": 1}));
+}
+
+#[tokio::test]
+async fn a_fleet_manager_answers_by_function_and_a_second_one_is_refused() {
+    let (modules, _) = load_ok(&["fixture-fleet"]).await;
+    assert!(modules.has_fleet_manager());
+    let call = |function: &'static str, input: &'static str| {
+        let modules = &modules;
+        async move {
+            modules
+                .call(
+                    Callee::FleetManager(function),
+                    CallContext::new(&rpc_ctx()),
+                    input.as_bytes(),
+                )
+                .await
+        }
+    };
+    let listed = call("list", r#"{"query":"","limit":10}"#).await.unwrap();
+    assert_eq!(&*listed.unwrap(), br#"{"instances":[],"cursor":""}"#);
+    let err = call("get", r#"{"id":"nowhere"}"#)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(
+        (err.code, err.message.as_str()),
+        (Code::Internal, "instance nowhere not found")
+    );
+    // update has the SDK's default: nothing to do.
+    let updated = call("update", r#"{"id":"i","player_count":2}"#).await;
+    assert!(updated.unwrap().unwrap().is_empty());
+    assert!(call("scale", "{}").await.is_none(), "not a function");
+    let (modules, _) = load_ok(&["hello"]).await;
+    assert!(!modules.has_fleet_manager());
+
+    let msg = load_twice("fixture-fleet").await.err().expect("refused");
+    let msg = msg.to_string();
+    assert!(
+        msg.contains("the fleet manager is registered by two modules"),
+        "{msg}"
+    );
 }

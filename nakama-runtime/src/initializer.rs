@@ -687,6 +687,39 @@ impl Initializer {
         );
     }
 
+    /// Registers `fm` as the fleet manager (Nakama's
+    /// `RegisterFleetManager`): every module's
+    /// [`Nakama::fleet_manager`] calls reach it, and in Nakama Go, Lua and
+    /// JavaScript modules' `GetFleetManager()` too. See
+    /// [`crate::fleet_manager`].
+    ///
+    /// ```ignore
+    /// init.register_fleet_manager(Servers::new());
+    /// ```
+    ///
+    /// One per process: a second registration in this module replaces the
+    /// first, one in another module stops the host at load. In Nakama, a
+    /// Go module's `RegisterFleetManager` and this one replace each other:
+    /// the last to run stands (the bridge's `InitModule` runs in the order
+    /// Nakama loads plugins, by file name).
+    pub fn register_fleet_manager<T: crate::FleetManagerHandler>(&mut self, fm: T) {
+        use nakama_runtime_abi::fleet_manager::op;
+        self.entries.retain(|e| e.kind != kind::FLEET_MANAGER);
+        let fm = std::sync::Arc::new(fm);
+        for name in op::ALL {
+            let handler = crate::fleet_manager::FleetOp {
+                fm: fm.clone(),
+                op: name,
+            };
+            self.push(
+                kind::FLEET_MANAGER,
+                name.to_string(),
+                std::any::type_name::<T>(),
+                handler,
+            );
+        }
+    }
+
     fn push_scheduled<F, I, E>(&mut self, kind: u8, id: &str, f: F)
     where
         F: for<'a> RpcFn<'a, I, Output = Result<(), E>>,

@@ -96,6 +96,7 @@
 pub mod client;
 mod context;
 mod error;
+pub mod fleet_manager;
 pub mod from_go;
 mod initializer;
 mod logging;
@@ -108,6 +109,7 @@ mod time;
 
 pub use context::{Context, Logger};
 pub use error::{Code, Error};
+pub use fleet_manager::{FleetCreateOutcome, FleetCreateRequest, FleetManagerHandler};
 pub use initializer::{
     Initializer, KeepableState, KeptState, MatchRegistration, OlderState, RpcFn, ShutdownFn,
 };

@@ -123,6 +123,26 @@ pub struct FleetCreated {
     pub error: String,
 }
 
+/// Arguments of `fleet_callback` (`FmCallbackHandler.InvokeCallback`):
+/// what a fleet manager module answers a `create` once the platform has
+/// placed the instance, or has given up.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FleetCallbackArgs {
+    /// The id the `create` was given
+    /// ([`crate::fleet_manager::CreateRequest::callback_id`]).
+    pub callback_id: String,
+    /// 0 created, 1 timed out, 2 failed (`runtime.FmCreateStatus`).
+    pub status: i32,
+    pub instance: Option<FleetInstance>,
+    #[serde(deserialize_with = "null_as_empty")]
+    pub sessions: Vec<FleetSession>,
+    #[serde(deserialize_with = "null_as_empty")]
+    pub metadata: Map<String, Value>,
+    /// Why it failed (empty: no error).
+    pub error: String,
+}
+
 /// Arguments of `fleet_join`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

@@ -22,6 +22,7 @@ pub const PACKAGES: &[&str] = &[
     "fixture-http",
     "fixture-mm-override",
     "fixture-mm-processor",
+    "fixture-fleet",
     "arena",
 ];
 

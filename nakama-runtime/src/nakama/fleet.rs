@@ -15,9 +15,14 @@ impl Nakama {
     /// registered with `initializer.RegisterFleetManager` (Heroic Labs'
     /// Amazon GameLift or Edgegap integrations, or your own).
     ///
-    /// Without one, and on the dev host, which has none, every function
-    /// answers `FAILED_PRECONDITION` "no fleet manager is registered".
-    /// The platform's errors come back as `INTERNAL` with its words.
+    /// Or the one a module registered with
+    /// [`Initializer::register_fleet_manager`](crate::Initializer::register_fleet_manager)
+    /// (on both hosts): then its answers and errors come back as it gave
+    /// them.
+    ///
+    /// Without one every function answers `FAILED_PRECONDITION` "no fleet
+    /// manager is registered". A Go fleet manager's errors come back as
+    /// `INTERNAL` with its words.
     pub fn fleet_manager(&self) -> FleetManager<'_> {
         FleetManager { nk: self }
     }
@@ -90,6 +95,24 @@ impl FleetManager<'_> {
                 user_ids: user_ids.iter().map(|s| s.to_string()).collect(),
                 metadata,
             })
+            .await
+    }
+
+    /// For a fleet manager written in Rust: the `create` it got with
+    /// `callback_id` has ended (Nakama's `FmCallbackHandler.InvokeCallback`),
+    /// and the `fleet_create` waiting on it answers with `outcome`. Call
+    /// it from whatever learns it: the platform's webhook (an RPC or a
+    /// custom HTTP handler), or a thread of the module's own
+    /// ([`Nakama::background`]). An id nothing waits on any more (called
+    /// back already, or its `fleet_create` gave up) is ignored, as in
+    /// Nakama.
+    pub async fn invoke_callback(
+        &self,
+        callback_id: &str,
+        outcome: crate::FleetCreateOutcome,
+    ) -> Result<(), Error> {
+        self.nk
+            .call::<nk::FleetCallback>(&outcome.into_args(callback_id))
             .await
     }
 }
