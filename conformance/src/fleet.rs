@@ -1,7 +1,7 @@
 //! The fleet manager nk functions (fixture-nk's `nk_fleet`): without a
-//! fleet manager (the dev host, and a Nakama where no Go module registered
-//! one), and in real Nakama against the Go fleet manager of
-//! `bridge/test-fleet-manager`.
+//! fleet manager, and against one: in real Nakama the Go fleet manager of
+//! `bridge/test-fleet-manager`, on either host the Rust one of
+//! `fixtures/fixture-fleet`, which behaves the same.
 
 use serde_json::json;
 
@@ -12,8 +12,8 @@ pub fn check_without_fleet_manager(port: u16) {
     crate::nk::every_call_refused(port, "nk_fleet", 7, 9, "no fleet manager is registered");
 }
 
-/// Every fleet manager function through the bridge to
-/// `bridge/test-fleet-manager`'s fleet manager.
+/// Every fleet manager function, answered by `bridge/test-fleet-manager`'s
+/// fleet manager or `fixtures/fixture-fleet`'s.
 pub fn check_with_fleet_manager(port: u16) {
     let (status, body) = call(port, "nk_fleet", "");
     assert_eq!(status, 200, "{body}");
@@ -29,7 +29,7 @@ pub fn check_with_fleet_manager(port: u16) {
     };
     let session = |user: &str| json!({"user_id": user, "session_id": format!("instance-1/{user}")});
     // Create answers once the fleet manager has called back (50 ms later,
-    // from its own goroutine), with what Create itself answered.
+    // from its own goroutine or thread), with what Create itself answered.
     assert_eq!(
         body["create"],
         json!({"ok": {

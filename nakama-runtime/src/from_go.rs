@@ -25,6 +25,7 @@
 //! | `RegisterHttp(path, handler, methods...)` | [`Initializer::register_http`] ([`Initializer::register_console_http`] on the console's port) |
 //! | `RegisterShutdown` | [`Initializer::register_shutdown`] |
 //! | `RegisterStorageIndex`, `RegisterStorageIndexFilter` | [`Initializer::register_storage_index`], [`Initializer::register_storage_index_filter`] |
+//! | `RegisterFleetManager(fm)`, `fm.Init(nk, callbackHandler)`, `callbackHandler.InvokeCallback(id, ..)` | [`Initializer::register_fleet_manager`] with a [`FleetManagerHandler`](crate::FleetManagerHandler); `create` gets the callback id in its request, [`FleetManager::invoke_callback`](crate::FleetManager::invoke_callback) calls back |
 //!
 //! # Context, logger, errors
 //!

@@ -84,6 +84,8 @@ pub struct App {
     pub scheduler: crate::scheduler::Scheduler,
     /// The storage indexes the modules declared.
     pub storage_indexes: crate::storage_index::StorageIndexes,
+    /// The modules' fleet manager, told about reloads.
+    pub fleet: crate::nk::Fleet,
     /// The parties of realtime sessions.
     pub parties: crate::parties::Parties,
     /// The Prometheus metrics (`metrics.prometheus_port`).

@@ -188,6 +188,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
     events.set_modules(modules.clone());
     scheduler.set_modules(modules.clone());
     storage_indexes.set_modules(modules.clone()).await;
+    extras.fleet.set_modules(modules.clone());
     scheduler.start();
     let matchmaker = matchmaker::Matchmaker::new(
         config.matchmaker.clone(),
@@ -250,6 +251,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         events,
         scheduler,
         storage_indexes,
+        fleet: extras.fleet.clone(),
         parties,
         metrics: metrics.clone(),
         log: log.clone(),

@@ -213,6 +213,7 @@ pub fn watch(app: Arc<App>, mut loader: Loader) {
                     app.events.set_modules(modules.clone());
                     app.scheduler.set_modules(modules.clone());
                     app.storage_indexes.set_modules(modules.clone()).await;
+                    app.fleet.set_modules(modules.clone());
                     app.modules.store(modules);
                     app.http_routes.store(Arc::new(routes));
                     if let Err(e) = crate::http::console::open_if_needed(&app).await {

@@ -21,6 +21,7 @@ use crate::status::Statuses;
 
 pub(crate) mod accounts;
 mod checks;
+mod fleet;
 mod friends;
 mod misc;
 mod purchases;
@@ -29,6 +30,7 @@ pub mod social;
 mod streams;
 mod tournament;
 
+pub use fleet::Fleet;
 pub use misc::Extras;
 
 /// Implements [`HostApi`] for the dev host.
@@ -272,6 +274,12 @@ impl HostApi for DevHostApi {
             // The handlers get the publisher's context (user, session,
             // vars...), as Nakama's Go runtime hands it on.
             nk::Event::NAME => self.event(ContextData::from_ffi(caller), args),
+            // The fleet manager's functions get the asker's context.
+            name if name.starts_with("fleet_") => self
+                .misc
+                .fleet
+                .call(name, ContextData::from_ffi(caller), args)
+                .unwrap_or_else(|| unimplemented_nk(name)),
             // Satori is told the caller's address, as Nakama's client does.
             name if name.starts_with("satori_") => {
                 let client_ip = caller.client_ip.into_option().map(|ip| ip.to_string());
@@ -548,24 +556,19 @@ impl HostApi for DevHostApi {
                 satori::dispatch(self.misc.satori.as_ref(), other, args, None)
                     .unwrap_or_else(|| unimplemented_nk(other))
             }
-            other if nk::ALL.contains(&other) && other.starts_with("fleet_") => {
-                not_configured(NO_FLEET_MANAGER)
-            }
+            other if other.starts_with("fleet_") => self
+                .misc
+                .fleet
+                .call(other, ContextData::default(), args)
+                .unwrap_or_else(|| unimplemented_nk(other)),
             other => unimplemented_nk(other),
         }
     }
 }
 
 /// What the fleet manager functions answer without one (the bridge's
-/// words when no Go module registered one in Nakama).
+/// words when no module registered one in Nakama).
 pub const NO_FLEET_MANAGER: &str = "no fleet manager is registered";
-
-/// What the fleet manager functions answer: the dev host has none, as a
-/// Nakama without a Go module registering one (the bridge gives it the
-/// same code and words).
-fn not_configured(message: &'static str) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
-    Box::pin(async move { Err(CallError::new(Code::FailedPrecondition, message)) })
-}
 
 /// The answer to an nk function the dev host does not have.
 fn unimplemented_nk(other: &str) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {

@@ -40,10 +40,21 @@ fn an_nk_function_the_dev_host_lacks_is_unimplemented_naming_it() {
 }
 
 #[test]
-fn satori_and_the_fleet_manager_are_not_configured_on_the_dev_host() {
+fn without_settings_or_a_fleet_manager_module_satori_and_the_fleet_are_refused() {
     let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
     nakama_conformance::satori::check_without_satori(server.port);
     nakama_conformance::fleet::check_without_fleet_manager(server.port);
+}
+
+#[test]
+fn fleet_calls_reach_the_fleet_manager_a_rust_module_registered() {
+    // fixtures/fixture-fleet behaves as the Go fleet manager the bridge's
+    // tests register in real Nakama: the same checks hold for both.
+    let server = Server::start(
+        &["fixture-nk", "fixture-fleet"],
+        &["--logger.level", "error"],
+    );
+    nakama_conformance::fleet::check_with_fleet_manager(server.port);
 }
 
 #[test]

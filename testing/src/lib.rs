@@ -70,6 +70,7 @@ use nakama_runtime::hooks::Hook;
 use nakama_runtime::nk::{self, StorageReadOp, StorageWriteOp};
 use nakama_runtime::MatchmakerEntry;
 use nakama_runtime::{Code, Error, HttpResponse, MatchMessage, Nakama, RpcFn};
+use nakama_runtime_host::abi::ffi::FfiContext;
 use nakama_runtime_host::abi::{mode, ContextData};
 use nakama_runtime_host::{
     Before, BoxFuture, CallContext, CallError, EventKind, HostApi, LogRecord, Modules, OpenedModule,
@@ -124,6 +125,31 @@ impl HostApi for Recorder {
         function: &str,
         args: &[u8],
     ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
+        self.stubbed_call(function, args)
+            .unwrap_or_else(|| self.inner.nk_call(host_token, function, args))
+    }
+
+    // The dev host's answer may depend on the caller (an event's handlers
+    // and a fleet manager get its context, Satori its address).
+    fn nk_call_from(
+        &self,
+        caller: &FfiContext<'_>,
+        host_token: u64,
+        function: &str,
+        args: &[u8],
+    ) -> BoxFuture<'static, Result<Vec<u8>, CallError>> {
+        self.stubbed_call(function, args)
+            .unwrap_or_else(|| self.inner.nk_call_from(caller, host_token, function, args))
+    }
+}
+
+impl Recorder {
+    /// The test's stub's answer to `function`, if it stubbed it.
+    fn stubbed_call(
+        &self,
+        function: &str,
+        args: &[u8],
+    ) -> Option<BoxFuture<'static, Result<Vec<u8>, CallError>>> {
         let stub = self.stubs.lock().unwrap().get(function).cloned();
         if let Some(stub) = stub {
             let name = function.to_string();
@@ -145,9 +171,9 @@ impl HostApi for Recorder {
                         format!("the test's stub of nk function {name} panicked: {what}"),
                     ))
                 });
-            return Box::pin(async move { answer });
+            return Some(Box::pin(async move { answer }));
         }
-        self.inner.nk_call(host_token, function, args)
+        None
     }
 }
 
@@ -306,6 +332,7 @@ impl TestHost {
         events.set_modules(modules.clone());
         scheduler.set_modules(modules.clone());
         storage_indexes.set_modules(modules.clone()).await;
+        recorder.inner.misc.fleet.set_modules(modules.clone());
         let matchmaker = Matchmaker::new(
             MatchmakerConfig::default(),
             "test",
@@ -685,8 +712,8 @@ impl TestHost {
     /// `nk::PurchaseValidateApple`, `nk::StorageRead`, ...) with `answer`
     /// instead of the test host's own implementation, for every later
     /// call of it on this host (a later stub of `F` replaces this one).
-    /// For what the test host cannot do itself (Satori, a fleet manager,
-    /// the stores' validation, social providers: it has no settings,
+    /// For what the test host cannot do itself (Satori, a fleet manager
+    /// unless the module registers one, the stores' validation, social providers: it has no settings,
     /// plugins or network for them and answers them as such a Nakama
     /// does) or to make a call fail. The stub's arguments are what the
     /// module sent ([`TestHost::stubbed_calls`]);

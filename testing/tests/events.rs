@@ -139,7 +139,8 @@ async fn published_and_session_events_are_queued_until_settled() {
                 false,
                 Some(String::new())
             ),
-            ("event", name, "event".into(), None, None, false, None),
+            // The publisher's context, as the dev host and Nakama give it.
+            ("event", name, "event".into(), user.clone(), None, false, None),
             (
                 "start",
                 "session_start".into(),

@@ -30,6 +30,8 @@ pub struct Extras {
     parties: Arc<OnceLock<Parties>>,
     /// The Satori client (`satori.*` settings; none without them).
     pub satori: Option<super::satori::Satori>,
+    /// The fleet manager a module registered, if any (`fleet_*`).
+    pub fleet: super::Fleet,
 }
 
 impl Extras {
@@ -38,6 +40,7 @@ impl Extras {
             runtime_path,
             parties: Arc::default(),
             satori: None,
+            fleet: Default::default(),
         }
     }
 
