@@ -74,6 +74,9 @@ const (
 	// kindConsoleHTTP: custom HTTP handlers on the console's port (ABI
 	// 1.10).
 	kindConsoleHTTP = C.NB_CONSOLE_HTTP
+	// kindFleetManager: a function of the fleet manager (ABI 1.12); its
+	// context leads with the asker's execution mode (fleetmanager.go).
+	kindFleetManager = C.NB_FLEET_MANAGER
 )
 
 // codeNotFound: nb_call found no module for the id.

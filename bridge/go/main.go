@@ -8,10 +8,14 @@
 // declared (match.go), their matchmaker matched hook (matchmaker.go), their
 // custom HTTP handlers and shutdown hook (http.go), their storage indexes
 // and filters (stindex.go), their matchmaker override and processor
-// (mmcustom.go). Each call crosses into Rust with its runtime
-// context and a token; module log lines and nk calls come back through
-// exported callbacks that find the call's logger, context and nk module
-// by that token.
+// (mmcustom.go), and their fleet manager (fleetmanager.go): its six
+// functions as one RegisterFleetManager value, after the rest. Nakama keeps
+// the last fleet manager registered, so a Go module's whose InitModule runs
+// after the bridge's (Nakama opens the *.so files in path order) replaces
+// it, and one that ran before is replaced. Each call crosses into Rust with
+// its runtime context and a token; module log lines and nk calls come back
+// through exported callbacks that find the call's logger, context and nk
+// module by that token.
 //
 // Configuration (runtime.env):
 //
@@ -130,6 +134,7 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 		logger.WithFields(map[string]interface{}{"module": m.Name, "file": m.File, "sdk_version": m.SdkVersion, "abi": m.Abi}).
 			Info("Loaded Rust module")
 	}
+	fleet := newRustFleet(logger, theBridge.call)
 	for _, r := range report.Registrations {
 		var err error
 		h := &handler{kind: r.Kind, index: r.Index, mapsOnDemand: r.MapsOnDemand, contextOnDemand: r.ContextOnDemand}
@@ -177,6 +182,12 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 			err = initializer.RegisterMatchmakerOverride(matchmakerOverride(h, theBridge.call))
 		case kindMatchmakerProcessor:
 			err = initializer.RegisterMatchmakerProcessor(matchmakerProcessor(h, theBridge.call))
+		case kindFleetManager:
+			// Nakama takes the six functions as one value: registered
+			// once, after the loop (one module's at most: the loader
+			// refuses a second).
+			fleet.add(r.Module, r.ID, h)
+			continue
 		default:
 			continue
 		}
@@ -192,6 +203,9 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 			}
 			return fmt.Errorf("nakama rust bridge: registering %s of module %s (%s): %w", what, r.Module, r.Function, err)
 		}
+	}
+	if err := fleet.register(initializer); err != nil {
+		return fmt.Errorf("nakama rust bridge: registering the fleet manager of module %s: %w", fleet.module, err)
 	}
 	logger.WithFields(map[string]interface{}{"bridge": Version, "path": path, "modules": len(report.Modules), "registrations": len(report.Registrations)}).
 		Info("Rust bridge ready")
@@ -261,6 +275,9 @@ type handler struct {
 func (h *handler) encodeContext(b []byte, ctx context.Context) []byte {
 	if h.contextOnDemand && !h.readsCtx.Load() {
 		return b
+	}
+	if h.kind == kindFleetManager {
+		b = appendAskersMode(b, ctx)
 	}
 	return encodeCallContext(b, ctx, !h.mapsOnDemand)
 }

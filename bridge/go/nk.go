@@ -705,6 +705,9 @@ func nkError(name string, err error) (int, string) {
 	var bad badArgs
 	var re *runtime.Error
 	var neg *runtime.WalletNegativeError
+	if code, ok := fleetError(name, err); ok {
+		return code, msg
+	}
 	if code, ok := tournamentError(err); ok {
 		return code, msg
 	}
@@ -718,9 +721,6 @@ func nkError(name string, err error) (int, string) {
 		return code, msg
 	}
 	if code, ok := satoriError(name, err); ok {
-		return code, msg
-	}
-	if code, ok := fleetError(err); ok {
 		return code, msg
 	}
 	if code, ok := accountError(name, err); ok {

@@ -140,7 +140,15 @@ async fn published_and_session_events_are_queued_until_settled() {
                 Some(String::new())
             ),
             // The publisher's context, as the dev host and Nakama give it.
-            ("event", name, "event".into(), user.clone(), None, false, None),
+            (
+                "event",
+                name,
+                "event".into(),
+                user.clone(),
+                None,
+                false,
+                None
+            ),
             (
                 "start",
                 "session_start".into(),

@@ -85,6 +85,12 @@ typedef void (*nb_ctx_fn)(uint64_t token, nb_sink *sink);
                                     * array), output the groups to form */
 #define NB_CONSOLE_HTTP 19 /* ABI 1.10: a custom HTTP handler on the console's
                             * port, as NB_HTTP */
+#define NB_FLEET_MANAGER 20 /* ABI 1.12: a fleet manager function, id its name
+                             * (get, list, create, join, update, delete):
+                             * input and output JSON. Its context is the
+                             * asker's: the wire starts with one more text
+                             * field, the execution mode, and is never empty
+                             * (context_on_demand is false) */
 
 /* Loads the *.rsmod files of `path` and runs their init. NB_OK: *out holds
  * the report JSON {"modules":[..],"skipped":[..],"registrations":[{module,

@@ -232,6 +232,13 @@ pub const NB_MATCHMAKER_PROCESSOR: u8 = 18;
 /// A custom HTTP handler on the console's port (ABI 1.10), as
 /// [`NB_HTTP`].
 pub const NB_CONSOLE_HTTP: u8 = 19;
+/// A function of the fleet manager (ABI 1.12; its id the function's name,
+/// `nakama_runtime_abi::fleet_manager::op`): input and output JSON, per
+/// function (`nakama_runtime_abi::fleet_manager`). It runs in the context
+/// of the call that asked, execution mode included, so its wire starts
+/// with one more text field, that mode ([`wire::split_mode`]), and is
+/// never empty (a context on demand has its kind's fixed mode).
+pub const NB_FLEET_MANAGER: u8 = 20;
 
 /// The execution mode a module's context has in a call of `kind`, as
 /// Nakama names it for Go modules.
@@ -253,12 +260,13 @@ fn execution_mode(kind: u8) -> Option<&'static str> {
         NB_STORAGE_INDEX => mode::STORAGE_INDEX_FILTER,
         NB_MATCHMAKER_OVERRIDE => mode::MATCHMAKER_OVERRIDE,
         NB_MATCHMAKER_PROCESSOR => mode::MATCHMAKER_PROCESSOR,
+        // NB_FLEET_MANAGER: the asker's, from the wire.
         _ => return None,
     })
 }
 
 /// Call kinds are 1 to this.
-const KINDS: usize = 19;
+const KINDS: usize = 20;
 
 struct GoHost {
     log: NbLogFn,
@@ -552,6 +560,7 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
                     "matchmaker override" => NB_MATCHMAKER_OVERRIDE,
                     "matchmaker processor" => NB_MATCHMAKER_PROCESSOR,
                     "console http handler" => NB_CONSOLE_HTTP,
+                    "fleet manager" => NB_FLEET_MANAGER,
                     _ => continue,
                 },
                 r.index,
@@ -565,7 +574,9 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
                 index,
                 function: r.function.clone(),
                 maps_on_demand: m.opened.abi >= (1, 1),
-                context_on_demand: m.opened.abi >= (1, 2),
+                // A fleet manager's context carries the asker's mode,
+                // which a context on demand cannot (see NB_FLEET_MANAGER).
+                context_on_demand: m.opened.abi >= (1, 2) && kind != NB_FLEET_MANAGER,
             });
         }
     }
@@ -828,7 +839,7 @@ fn view<'a>(
         let ctx = bridge.on_demand.get(usize::from(kind).wrapping_sub(1));
         return ctx
             .and_then(Option::as_ref)
-            .ok_or_else(|| unknown_kind(kind));
+            .ok_or_else(|| no_context_on_demand(kind));
     }
     read_view(bridge, kind, ctx_wire, read)
 }
@@ -842,8 +853,12 @@ fn read_view<'a>(
     ctx_wire: &'a [u8],
     read: &'a mut Option<FfiContext<'a>>,
 ) -> Result<&'a FfiContext<'a>, CallError> {
-    let Some(execution_mode) = execution_mode(kind) else {
-        return Err(unknown_kind(kind));
+    let (execution_mode, ctx_wire) = match execution_mode(kind) {
+        Some(mode) => (mode, ctx_wire),
+        None if kind == NB_FLEET_MANAGER => {
+            wire::split_mode(ctx_wire).map_err(|e| CallError::new(Code::Internal, e))?
+        }
+        None => return Err(unknown_kind(kind)),
     };
     let fixed = wire::Fixed {
         execution_mode,
@@ -857,6 +872,18 @@ fn read_view<'a>(
 
 fn unknown_kind(kind: u8) -> CallError {
     CallError::new(Code::Internal, format!("unknown call kind {kind}"))
+}
+
+/// An empty wire for a kind that has no context on demand.
+#[cold]
+fn no_context_on_demand(kind: u8) -> CallError {
+    if kind == NB_FLEET_MANAGER {
+        return CallError::new(
+            Code::Internal,
+            "a fleet manager call needs its context (with the asker's execution mode)",
+        );
+    }
+    unknown_kind(kind)
 }
 
 /// Calls handler `index` (of `kind`); `None`: there is none.
@@ -1051,6 +1078,8 @@ mod tests {
                 Some("matchmaker_override"),
                 Some("matchmaker_processor"),
                 Some("http"),
+                // The fleet manager's: the asker's, sent with its context.
+                None,
                 None
             ]
         );

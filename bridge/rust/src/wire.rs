@@ -93,6 +93,25 @@ pub fn read<'a>(buf: &'a [u8], fixed: Fixed<'a>) -> Result<FfiContext<'a>, Strin
     Ok(context(&fixed, text, user_session_exp))
 }
 
+/// Splits the execution mode off the front of a fleet manager call's wire
+/// (`crate::NB_FLEET_MANAGER`): a text field like the others (absent:
+/// empty), then the eleven fields.
+pub fn split_mode(buf: &[u8]) -> Result<(&str, &[u8]), String> {
+    let Some((len, rest)) = buf.split_first_chunk::<4>() else {
+        return Err("the call's context ends before its execution mode".into());
+    };
+    let len = u32::from_le_bytes(*len);
+    if len == ABSENT {
+        return Ok(("", rest));
+    }
+    let Some((mode, rest)) = rest.split_at_checked(len as usize) else {
+        return Err("the call's context ends inside its execution mode".into());
+    };
+    let mode = std::str::from_utf8(mode)
+        .map_err(|_| "the call's context has an execution mode that is not UTF-8".to_string())?;
+    Ok((mode, rest))
+}
+
 /// The context of a call whose context is on demand (an empty wire): the
 /// same for every call of a kind.
 pub fn on_demand(fixed: Fixed<'_>) -> FfiContext<'_> {
@@ -232,6 +251,34 @@ mod tests {
         extra.push(0);
         assert!(read(&extra, FIXED).err().unwrap().contains("1 bytes after"));
         assert!(read(&[0], FIXED).err().unwrap().contains("before headers"));
+    }
+
+    #[test]
+    fn a_fleet_manager_call_leads_with_the_askers_mode() {
+        let mut buf = 5u32.to_le_bytes().to_vec();
+        buf.extend_from_slice(b"after");
+        buf.extend_from_slice(&wire([None; FIELDS]));
+        let (mode, rest) = split_mode(&buf).unwrap();
+        assert_eq!((mode, rest.len()), ("after", FIELDS * 4));
+        let c = read(
+            rest,
+            Fixed {
+                execution_mode: mode,
+                ..FIXED
+            },
+        )
+        .unwrap();
+        assert_eq!(c.execution_mode.as_str(), "after");
+        let mut absent = ABSENT.to_le_bytes().to_vec();
+        absent.push(7);
+        assert_eq!(split_mode(&absent).unwrap(), ("", &[7u8][..]));
+        assert!(split_mode(&[1, 0]).unwrap_err().contains("before"));
+        assert!(split_mode(&[2, 0, 0, 0, b'a'])
+            .unwrap_err()
+            .contains("inside"));
+        assert!(split_mode(&[1, 0, 0, 0, 0xff])
+            .unwrap_err()
+            .contains("UTF-8"));
     }
 
     #[test]

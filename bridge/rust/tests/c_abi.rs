@@ -15,6 +15,7 @@ const PACKAGES: &[&str] = &[
     "fixture-init-fails",
     "fixture-nk",
     "fixture-abi-1-0",
+    "fixture-fleet",
 ];
 
 fn build_modules() -> PathBuf {
@@ -356,6 +357,7 @@ fn the_c_abi_end_to_end() {
             "fixture-abi-1-0",
             "fixture-nk",
             "arena",
+            "fixture-fleet",
         ],
     );
     let (code, report) = init(good.path());
@@ -381,13 +383,18 @@ fn the_c_abi_end_to_end() {
     assert!(has(NB_BEFORE, "GetAccount"));
     assert!(has(NB_MATCH, "arena") && has(NB_RPC, "arena_create"));
     assert!(has(NB_MATCHMAKER, ""), "arena's matchmaker matched hook");
-    assert_eq!(report["modules"].as_array().unwrap().len(), 6);
+    for op in ["get", "list", "create", "join", "update", "delete"] {
+        assert!(has(NB_FLEET_MANAGER, op), "fixture-fleet's {op}");
+    }
+    assert_eq!(report["modules"].as_array().unwrap().len(), 7);
     // Modules of ABI 1.1 ask for headers and query params, of 1.2 for
-    // their context; Go must send them to older ones.
+    // their context; Go must send them to older ones. A fleet manager's
+    // context is always sent (it carries the asker's execution mode).
     for r in regs {
         let older = r["module"] == "fixture_abi_1_0";
+        let fleet = r["kind"] == NB_FLEET_MANAGER;
         assert_eq!(r["maps_on_demand"], !older, "{r}");
-        assert_eq!(r["context_on_demand"], !older, "{r}");
+        assert_eq!(r["context_on_demand"], !older && !fleet, "{r}");
     }
     {
         let logs = LOGS.lock().unwrap();
@@ -416,11 +423,11 @@ fn the_c_abi_end_to_end() {
         call(NB_RPC, "nope", ctx, "", 7),
         (NB_NOT_FOUND, String::new())
     );
-    let (code, msg) = call(20, "hello", ctx, "", 7);
-    assert_eq!((code, msg.as_str()), (13, "unknown call kind 20"));
+    let (code, msg) = call(21, "hello", ctx, "", 7);
+    assert_eq!((code, msg.as_str()), (13, "unknown call kind 21"));
     // The same with a context on demand (an empty wire), whose view comes
     // from a table by kind.
-    for kind in [0, 20, 99] {
+    for kind in [0, 21, 99] {
         let (code, msg) = call(kind, "hello", b"", "", 7);
         assert_eq!((code, msg), (13, format!("unknown call kind {kind}")));
     }
@@ -569,6 +576,52 @@ fn the_c_abi_end_to_end() {
 
     match_handlers(ctx);
     matchmaker_matched();
+    fleet_manager(ctx);
+}
+
+/// fixture-fleet's functions (ABI 1.12) through nb_call: JSON in and out,
+/// the context led by the asker's execution mode, the module's errors
+/// with their code.
+fn fleet_manager(ctx: &[u8]) {
+    let mut asker = 3u32.to_le_bytes().to_vec();
+    asker.extend_from_slice(b"rpc");
+    asker.extend_from_slice(ctx);
+    assert_eq!(
+        call(NB_FLEET_MANAGER, "get", &asker, r#"{"id":"nowhere"}"#, 60),
+        (13, "instance nowhere not found".into())
+    );
+    assert_eq!(
+        call(
+            NB_FLEET_MANAGER,
+            "list",
+            &asker,
+            r#"{"query":"","limit":5,"cursor":""}"#,
+            61
+        ),
+        (0, r#"{"instances":[],"cursor":""}"#.into())
+    );
+    assert_eq!(
+        call(NB_FLEET_MANAGER, "delete", &asker, r#"{"id":"i"}"#, 62),
+        (0, String::new())
+    );
+    assert_eq!(
+        call(
+            NB_FLEET_MANAGER,
+            "create",
+            &asker,
+            r#"{"max_players":0,"callback_id":"cb"}"#,
+            63
+        ),
+        (13, "max players must be at least 1".into())
+    );
+    // Never on demand: an empty wire has no mode to give.
+    let (code, msg) = call(NB_FLEET_MANAGER, "get", b"", r#"{"id":"i"}"#, 64);
+    assert_eq!(code, 13);
+    assert!(msg.contains("needs its context"), "{msg}");
+    // The mode field cut short.
+    let (code, msg) = call(NB_FLEET_MANAGER, "get", &asker[..5], r#"{"id":"i"}"#, 65);
+    assert_eq!(code, 13);
+    assert!(msg.contains("execution mode"), "{msg}");
 }
 
 /// A MatchCall of the arena match "m2.nakama1" (abi/src/matches.rs).

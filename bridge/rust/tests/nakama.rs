@@ -5,7 +5,7 @@
 //! notifications, accounts (links, bans, exports, `MultiUpdate`),
 //! tournaments (nk functions and client routes), realtime message hooks,
 //! event handlers, Satori (against a stand-in Satori server), the fleet
-//! manager (a Go module's), and what
+//! manager (a Go module's, and a Rust module's), and what
 //! Nakama does with a module that panics, one
 //! whose init fails, one built for another ABI, and a bridge built with
 //! other Go flags.
@@ -283,6 +283,56 @@ fn fleet_calls_reach_the_fleet_manager_a_go_module_registered() {
     std::fs::copy(&plugin, runtime.path().join("fleet_manager.so")).unwrap();
     let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
     nakama_conformance::fleet::check_with_fleet_manager(nakama.port);
+}
+
+/// The same checks against `fixture-fleet`, the Rust twin of the Go fleet
+/// manager, which the bridge registers with Nakama's RegisterFleetManager:
+/// fixture-nk's nk calls go through Nakama to it (nested Rust calls), and
+/// its `create` calls back from a thread of its own (a background nk
+/// call). The first run has `nk_fleet` call back into Go for its nk
+/// calls; the second, once it is suspendable, hands them to Go's loop.
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn fleet_calls_reach_the_fleet_manager_a_rust_module_registered() {
+    let runtime = runtime_folder(&["fixture-nk", "fixture-fleet"]);
+    let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
+    nakama_conformance::fleet::check_with_fleet_manager(nakama.port);
+
+    let (status, body) = nakama_conformance::nk::call(nakama.port, "nk_fleet", "");
+    assert_eq!(status, 200, "{body}");
+    let created = &body["create"]["ok"];
+    assert_eq!(
+        created["info"],
+        serde_json::json!({"placement": "instance-3"}),
+        "{body}"
+    );
+    assert_eq!(
+        (&created["status"], &created["instance"]["id"]),
+        (&0.into(), &"instance-3".into()),
+        "{body}"
+    );
+    assert_eq!(
+        body["create_too_big"]["ok"]["error"], "no server for more than 100 players",
+        "{body}"
+    );
+    assert_eq!(
+        body["create_nobody"],
+        serde_json::json!([13, "max players must be at least 1"])
+    );
+    assert_eq!(
+        body["get_unknown"],
+        serde_json::json!([13, "instance nowhere not found"])
+    );
+    let listed: Vec<_> = body["list"]["ok"]["instances"]
+        .as_array()
+        .map(|l| l.iter().map(|i| i["id"].clone()).collect())
+        .unwrap_or_default();
+    assert_eq!(listed, ["instance-1", "instance-3"], "{body}");
+    assert!(
+        nakama.log_lines("fleet callback failed").is_empty(),
+        "{}",
+        nakama.log()
+    );
 }
 
 #[test]
