@@ -27,7 +27,10 @@ pub struct FleetInstance {
     /// The platform's id of the instance.
     pub id: String,
     pub connection_info: Option<FleetConnectionInfo>,
-    /// When it was created, RFC 3339 (`2026-12-03T15:00:00Z`).
+    /// When it was created, RFC 3339 (`2026-12-03T15:00:00Z`); empty:
+    /// unknown. Anything else is refused by both hosts (in Nakama it
+    /// passes through Go's `time.Time`, which also writes fractions
+    /// without trailing zeros).
     pub create_time: String,
     pub player_count: i32,
     /// The platform's word for its state.

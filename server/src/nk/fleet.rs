@@ -84,13 +84,18 @@ impl Fleet {
         let args = args.to_vec();
         Some(Box::pin(async move {
             match function {
-                Function::Forward(function) => call(&modules, function, &caller, &args).await,
+                Function::Forward(function) => {
+                    let out = call(&modules, function, &caller, &args).await?;
+                    check_answer(function, &out)?;
+                    Ok(out)
+                }
                 Function::Create => fleet.create(&modules, &caller, &args).await,
                 Function::Callback => {
-                    fleet.callback(decode::<nk::FleetCallbackArgs>(
-                        nk::FleetCallback::NAME,
-                        &args,
-                    )?);
+                    let args = decode::<nk::FleetCallbackArgs>(nk::FleetCallback::NAME, &args)?;
+                    if let Some(i) = &args.instance {
+                        check_time(i).map_err(|e| CallError::new(Code::InvalidArgument, e))?;
+                    }
+                    fleet.callback(args);
                     encode(&())
                 }
             }
@@ -166,6 +171,43 @@ impl Fleet {
         if let Some(tx) = lock(&self.inner.waiting).remove(&args.callback_id) {
             let _ = tx.send(args);
         }
+    }
+}
+
+/// Refuses an answer of `function` with an instance whose `create_time`
+/// Nakama could not read, as the bridge does (Go's `time.Time` is
+/// between a Rust fleet manager and its askers there): a mistake found on
+/// the dev host rather than in production.
+fn check_answer(function: &str, out: &[u8]) -> Result<(), CallError> {
+    let instances: Vec<nk::FleetInstance> = match function {
+        op::GET => serde_json::from_slice::<nk::FleetInstance>(out)
+            .map(|i| vec![i])
+            .unwrap_or_default(),
+        op::LIST => serde_json::from_slice::<nk::FleetInstanceList>(out)
+            .map(|l| l.instances)
+            .unwrap_or_default(),
+        op::JOIN => serde_json::from_slice::<nk::FleetJoinInfo>(out)
+            .map(|j| j.instance_info.into_iter().collect())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    instances.iter().try_for_each(check_time).map_err(|e| {
+        CallError::new(
+            Code::Internal,
+            format!("the Rust fleet manager's {function} answered what does not decode: {e}"),
+        )
+    })
+}
+
+/// An instance's `create_time`: empty (unknown) or RFC 3339.
+fn check_time(i: &nk::FleetInstance) -> Result<(), String> {
+    if i.create_time.is_empty() || chrono::DateTime::parse_from_rfc3339(&i.create_time).is_ok() {
+        Ok(())
+    } else {
+        Err(format!(
+            "instance {}: create_time {:?} is not RFC 3339",
+            i.id, i.create_time
+        ))
     }
 }
 
@@ -251,5 +293,35 @@ mod tests {
         let got = rx.await.unwrap();
         assert_eq!((got.status, got.error.as_str()), (2, "no capacity"));
         assert!(lock(&fleet.inner.waiting).is_empty());
+    }
+
+    #[test]
+    fn instances_need_an_rfc_3339_create_time_or_none() {
+        let at = |t: &str| nk::FleetInstance {
+            id: "i1".into(),
+            create_time: t.into(),
+            ..Default::default()
+        };
+        assert!(check_time(&at("")).is_ok());
+        assert!(check_time(&at("2026-12-03T15:00:00.25+01:00")).is_ok());
+        assert_eq!(
+            check_time(&at("yesterday")).unwrap_err(),
+            r#"instance i1: create_time "yesterday" is not RFC 3339"#
+        );
+        let list = serde_json::to_vec(&nk::FleetInstanceList {
+            instances: vec![at(""), at("3 Dec")],
+            cursor: String::new(),
+        })
+        .unwrap();
+        let err = check_answer(op::LIST, &list).unwrap_err();
+        assert_eq!(err.code, Code::Internal);
+        assert!(
+            err.message.starts_with(
+                "the Rust fleet manager's list answered what does not decode: instance i1"
+            ),
+            "{}",
+            err.message
+        );
+        assert!(check_answer(op::GET, &serde_json::to_vec(&at("")).unwrap()).is_ok());
     }
 }
