@@ -236,7 +236,7 @@ pub const NB_CONSOLE_HTTP: u8 = 19;
 /// `nakama_runtime_abi::fleet_manager::op`): input and output JSON, per
 /// function (`nakama_runtime_abi::fleet_manager`). It runs in the context
 /// of the call that asked, execution mode included, so its wire starts
-/// with one more text field, that mode ([`wire::split_mode`]), and is
+/// with one more text field, that mode (`wire::split_mode`), and is
 /// never empty (a context on demand has its kind's fixed mode).
 pub const NB_FLEET_MANAGER: u8 = 20;
 
