@@ -7,7 +7,9 @@
 //!   cluster sees them): `create` records a server as `starting` with the
 //!   players it was asked for, where a real one would ask its platform
 //!   (Edgegap, GameLift, Agones...) to boot one with the callback id in
-//!   its environment; `join` reserves seats on a `ready` server with room;
+//!   its environment; `join` reserves seats on a `ready` server with room
+//!   (a join that loses a seat to another reads again: "full", never a
+//!   seat given twice);
 //!   `get`, `list` (by status), `update` and `delete` read and write the
 //!   same objects.
 //! - `server_ready` `{"instance_id", "ip", "port"}` or
@@ -16,7 +18,8 @@
 //!   `PERMISSION_DENIED`): it marks the server `ready` and calls back the
 //!   `create` that asked for it, or fails it.
 //! - `play` `{"max_players"}` (a user): a seat on a `ready` server with
-//!   room, else a new server, answered once it is up (`{"instance_id",
+//!   room (one full or gone meanwhile is skipped; another error is the
+//!   caller's), else a new server, answered once it is up (`{"instance_id",
 //!   "ip", "port", "session_id"}`); a server that failed to boot is
 //!   `UNAVAILABLE` with its error.
 
@@ -74,26 +77,33 @@ impl Server {
     }
 }
 
+/// A server that is not (or no longer) in storage.
+fn not_found(id: &str) -> Error {
+    Error::new(Code::NotFound, format!("no game server {id}"))
+}
+
 /// Reads server `id` and its storage version.
 async fn read(nk: &Nakama, id: &str) -> Result<(Server, String), Error> {
     let found = nk
         .storage_read(&[nk::StorageReadOp::new(SERVERS, id)])
         .await?;
-    let object = found
-        .first()
-        .ok_or_else(|| Error::new(Code::NotFound, format!("no game server {id}")))?;
+    let object = found.first().ok_or_else(|| not_found(id))?;
     Ok((object.value_as()?, object.version.clone()))
 }
 
-/// Writes `server`, only over `version` if given (a seat taken meanwhile
-/// makes the write fail rather than give it twice).
+/// Writes `server` over storage version `version` only (`"*"`: only if
+/// new): a write meanwhile makes this one fail rather than be lost.
 async fn write(nk: &Nakama, server: &Server, version: &str) -> Result<(), Error> {
-    let mut op = nk::StorageWriteOp::new(SERVERS, server.id.as_str()).json(server)?;
-    op.version = version.to_string();
-    op.permission_read = 0;
-    op.permission_write = 0;
-    nk.storage_write(&[op]).await?;
+    nk.storage_write(&[write_op(server)?.if_version(version)])
+        .await?;
     Ok(())
+}
+
+/// The write of `server`: the system's, private.
+fn write_op(server: &Server) -> Result<nk::StorageWriteOp, Error> {
+    Ok(nk::StorageWriteOp::new(SERVERS, server.id.as_str())
+        .json(server)?
+        .permissions(0, 0))
 }
 
 /// The fleet manager.
@@ -163,21 +173,42 @@ impl FleetManagerHandler for Servers {
         user_ids: &[String],
         _: &HashMap<String, String>,
     ) -> Result<nk::FleetJoinInfo, Error> {
-        let (mut server, version) = read(nk, id).await?;
-        if server.status != "ready" {
-            return Err(Error::new(
-                Code::FailedPrecondition,
-                format!("game server {id} is not ready"),
-            ));
-        }
-        if server.players.len() + user_ids.len() > server.max_players.max(0) as usize {
-            return Err(Error::new(
-                Code::ResourceExhausted,
-                format!("game server {id} is full"),
-            ));
-        }
-        server.players.extend(user_ids.iter().cloned());
-        write(nk, &server, &version).await?;
+        // Read, checked and written again if another join wrote first:
+        // two joins at once never hand out the same last seat, and the
+        // later one answers "full" rather than a storage conflict.
+        let joined = std::sync::Mutex::new(None);
+        let reads = [nk::StorageReadOp::new(SERVERS, id)];
+        nk.storage_write_retry(&reads, 5, |found| {
+            let joined = &joined;
+            async move {
+                let object = found.first().ok_or_else(|| not_found(id))?;
+                let mut server: Server = object.value_as()?;
+                if server.status != "ready" {
+                    return Err(Error::new(
+                        Code::FailedPrecondition,
+                        format!("game server {id} is not ready"),
+                    ));
+                }
+                if server.players.len() + user_ids.len() > server.max_players.max(0) as usize {
+                    return Err(Error::new(
+                        Code::ResourceExhausted,
+                        format!("game server {id} is full"),
+                    ));
+                }
+                server.players.extend(user_ids.iter().cloned());
+                let op = write_op(&server)?.if_version(object.version.clone());
+                *joined
+                    .lock()
+                    .map_err(|_| Error::internal("a join panicked"))? = Some(server);
+                Ok(vec![op])
+            }
+        })
+        .await?;
+        let server = joined
+            .into_inner()
+            .ok()
+            .flatten()
+            .ok_or_else(|| Error::internal("join wrote no server"))?;
         Ok(nk::FleetJoinInfo {
             instance_info: Some(server.instance()),
             session_info: server.sessions(user_ids),
@@ -301,8 +332,11 @@ pub async fn play(ctx: &Context, nk: &Nakama, req: Play) -> Result<Seat, Error> 
     for server in fleet.list("ready", 100, "").await?.instances {
         match fleet.join(&server.id, &[me], HashMap::new()).await {
             Ok(joined) => return seat(joined.instance_info, &joined.session_info, me),
-            // Full, or filled meanwhile: try the next.
-            Err(_) => continue,
+            // Filled, gone or no longer ready since the list, or too
+            // busy to take a seat: try the next. Anything else is the
+            // caller's to see.
+            Err(e) if skip_server(&e) => continue,
+            Err(e) => return Err(e),
         }
     }
     let created = fleet
@@ -315,4 +349,34 @@ pub async fn play(ctx: &Context, nk: &Nakama, req: Play) -> Result<Seat, Error> 
         ));
     }
     seat(created.instance, &created.sessions, me)
+}
+
+/// Whether a `join` refusal only means "not this server": it filled up,
+/// stopped being ready or went away since the list, or kept losing
+/// races for its seats (`ABORTED`, out of write retries).
+fn skip_server(e: &Error) -> bool {
+    matches!(
+        e.code(),
+        Code::ResourceExhausted | Code::FailedPrecondition | Code::NotFound | Code::Aborted
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn play_skips_only_servers_that_cannot_seat_the_caller() {
+        for code in [
+            Code::ResourceExhausted,
+            Code::FailedPrecondition,
+            Code::NotFound,
+            Code::Aborted,
+        ] {
+            assert!(skip_server(&Error::new(code, "x")), "{code:?}");
+        }
+        for code in [Code::Internal, Code::Unavailable, Code::InvalidArgument] {
+            assert!(!skip_server(&Error::new(code, "x")), "{code:?}");
+        }
+    }
 }

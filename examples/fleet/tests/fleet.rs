@@ -2,9 +2,9 @@
 //! are answered once their webhook reports them up, and only servers may
 //! report.
 
-use fleet::{play, server_ready, Play, Seat};
-use nakama_runtime::Code;
-use nakama_test_host::TestHost;
+use fleet::{play, server_ready, Play, Seat, SERVERS};
+use nakama_runtime::{nk, Code, ReadJson};
+use nakama_test_host::{TestHost, User};
 use serde_json::json;
 
 /// A game server booting: waits for the fleet to ask for one, then
@@ -26,6 +26,18 @@ async fn boot(host: &TestHost, report: serde_json::Value) -> String {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     panic!("no server was asked for");
+}
+
+/// The first server, `max_players` seats, booted for `user`'s play, with
+/// `user` seated.
+async fn first_server(host: &TestHost, user: &User, max_players: i32) -> String {
+    let req = Play { max_players };
+    let (seat, id) = tokio::join!(
+        host.rpc(user, play, &req),
+        boot(host, json!({"ip": "10.0.0.9", "port": 7777})),
+    );
+    assert_eq!(seat.unwrap().instance_id, id);
+    id
 }
 
 #[tokio::test]
@@ -75,6 +87,72 @@ async fn players_get_seats_on_servers_that_report_ready() {
             "no game server: out of capacity in eu-west"
         )
     );
+}
+
+#[tokio::test]
+async fn a_join_that_loses_the_last_seat_to_another_finds_the_server_full() {
+    let host = TestHost::new().await;
+    let (ann, bob, cai) = (
+        host.user("ann").await,
+        host.user("bob").await,
+        host.user("cai").await,
+    );
+    let id = first_server(&host, &ann, 2).await;
+
+    // Cai's join reads the server while it has a seat left, and bob's
+    // join takes the seat before cai's write: the storage read answers
+    // cai the object from before bob's join, once, then as it is.
+    let nk = host.nk();
+    let read = [nk::StorageReadOp::new(SERVERS, id.as_str())];
+    let before = nk.storage_read(&read).await.unwrap();
+    let fleet = nk.fleet_manager();
+    fleet
+        .join(&id, &[bob.id()], Default::default())
+        .await
+        .unwrap();
+    let after = nk.storage_read(&read).await.unwrap();
+    let reads = std::sync::atomic::AtomicUsize::new(0);
+    let answers = (before, after.clone());
+    host.stub_nk::<nk::StorageRead>(move |_| {
+        match reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
+            0 => Ok(answers.0.clone()),
+            _ => Ok(answers.1.clone()),
+        }
+    });
+
+    // Its write is refused (the version moved) and its second look finds
+    // the server full: a refusal `play` skips, not a storage error.
+    let err = fleet
+        .join(&id, &[cai.id()], Default::default())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.code(), err.message()),
+        (
+            Code::ResourceExhausted,
+            format!("game server {id} is full").as_str()
+        )
+    );
+    assert_eq!(host.stubbed_calls::<nk::StorageRead>().len(), 2);
+    let seated = &after[0].value_as::<fleet::Server>().unwrap().players;
+    assert_eq!(seated, &[ann.id(), bob.id()]);
+}
+
+#[tokio::test]
+async fn a_server_that_fails_to_seat_the_player_is_the_players_error_not_a_new_server() {
+    let host = TestHost::new().await;
+    let (ann, bob) = (host.user("ann").await, host.user("bob").await);
+    first_server(&host, &ann, 4).await;
+
+    // Storage fails bob's seat: play answers that, and asks for no
+    // server (one write: the seat's).
+    host.stub_nk::<nk::StorageWrite>(|_| Err(nakama_runtime::Error::internal("disk full")));
+    let err = host
+        .rpc(&bob, play, &Play { max_players: 4 })
+        .await
+        .unwrap_err();
+    assert_eq!((err.code(), err.message()), (Code::Internal, "disk full"));
+    assert_eq!(host.stubbed_calls::<nk::StorageWrite>().len(), 1);
 }
 
 #[tokio::test]
