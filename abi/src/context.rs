@@ -206,6 +206,11 @@ pub mod mode {
     pub const TOURNAMENT_END: &str = "tournament_end";
     pub const TOURNAMENT_RESET: &str = "tournament_reset";
     pub const LEADERBOARD_RESET: &str = "leaderboard_reset";
+    /// The stores' notification callbacks (ABI 1.13).
+    pub const PURCHASE_NOTIFICATION_APPLE: &str = "purchase_notification_apple";
+    pub const SUBSCRIPTION_NOTIFICATION_APPLE: &str = "subscription_notification_apple";
+    pub const PURCHASE_NOTIFICATION_GOOGLE: &str = "purchase_notification_google";
+    pub const SUBSCRIPTION_NOTIFICATION_GOOGLE: &str = "subscription_notification_google";
     /// Custom HTTP handlers (ABI 1.8). Not one of Nakama's modes: a Go
     /// handler gets the bare request, no runtime context at all.
     pub const HTTP: &str = "http";

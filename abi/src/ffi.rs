@@ -169,6 +169,22 @@ pub mod kind {
     /// its id the function's name ([`crate::fleet_manager::op`]); one
     /// fleet manager per process (see [`crate::fleet_manager`]).
     pub const FLEET_MANAGER: u8 = 20;
+    /// ABI 1.13: called when the App Store tells Nakama of a purchase
+    /// (`RegisterPurchaseNotificationApple`); one per process, its id
+    /// [`crate::mode::PURCHASE_NOTIFICATION_APPLE`], input a
+    /// [`crate::store_notification::PurchaseNotification`] (see
+    /// [`crate::store_notification`]).
+    pub const PURCHASE_NOTIFICATION_APPLE: u8 = 21;
+    /// ABI 1.13: the App Store's subscription notifications
+    /// (`RegisterSubscriptionNotificationApple`), input a
+    /// [`crate::store_notification::SubscriptionNotification`].
+    pub const SUBSCRIPTION_NOTIFICATION_APPLE: u8 = 22;
+    /// ABI 1.13: Google Play's purchase notifications
+    /// (`RegisterPurchaseNotificationGoogle`).
+    pub const PURCHASE_NOTIFICATION_GOOGLE: u8 = 23;
+    /// ABI 1.13: Google Play's subscription notifications
+    /// (`RegisterSubscriptionNotificationGoogle`).
+    pub const SUBSCRIPTION_NOTIFICATION_GOOGLE: u8 = 24;
 }
 
 /// One handler the module offers.

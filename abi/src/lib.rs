@@ -104,6 +104,7 @@ pub mod nk;
 pub mod rtapi;
 pub mod scheduler;
 pub mod storage_index;
+pub mod store_notification;
 
 pub use code::Code;
 pub use context::{decode_context_map, mode, ContextData, ContextMaps, RequestMaps};
@@ -145,7 +146,10 @@ pub const ABI_MAJOR: u32 = 1;
 ///   built with `panic = "abort"`.
 /// - 1.12: fleet managers written in Rust ([`ffi::kind::FLEET_MANAGER`],
 ///   [`fleet_manager`]) and the `fleet_callback` nk function.
-pub const ABI_MINOR: u32 = 12;
+/// - 1.13: the stores' notification callbacks
+///   ([`ffi::kind::PURCHASE_NOTIFICATION_APPLE`] and the three after it,
+///   [`store_notification`]).
+pub const ABI_MINOR: u32 = 13;
 
 /// Why a module's ABI version is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -222,7 +222,11 @@ impl Registered {
             | kind::TOURNAMENT_RESET
             | kind::LEADERBOARD_RESET
             | kind::MATCHMAKER_OVERRIDE
-            | kind::MATCHMAKER_PROCESSOR => CallKind::Scheduled(&self.id),
+            | kind::MATCHMAKER_PROCESSOR
+            | kind::PURCHASE_NOTIFICATION_APPLE
+            | kind::SUBSCRIPTION_NOTIFICATION_APPLE
+            | kind::PURCHASE_NOTIFICATION_GOOGLE
+            | kind::SUBSCRIPTION_NOTIFICATION_GOOGLE => CallKind::Scheduled(&self.id),
             kind::HTTP | kind::CONSOLE_HTTP => CallKind::Http,
             kind::SHUTDOWN => CallKind::Shutdown,
             kind::STORAGE_INDEX => CallKind::StorageIndexFilter,
@@ -457,7 +461,11 @@ impl Modules {
                         | kind::TOURNAMENT_RESET
                         | kind::LEADERBOARD_RESET
                         | kind::MATCHMAKER_OVERRIDE
-                        | kind::MATCHMAKER_PROCESSOR => (
+                        | kind::MATCHMAKER_PROCESSOR
+                        | kind::PURCHASE_NOTIFICATION_APPLE
+                        | kind::SUBSCRIPTION_NOTIFICATION_APPLE
+                        | kind::PURCHASE_NOTIFICATION_GOOGLE
+                        | kind::SUBSCRIPTION_NOTIFICATION_GOOGLE => (
                             &mut set.scheduled,
                             format!("the {} callback", r.id.replace('_', " ")),
                         ),

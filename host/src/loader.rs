@@ -234,6 +234,10 @@ pub fn kind_name(k: u8) -> &'static str {
         kind::MATCHMAKER_PROCESSOR => "matchmaker processor",
         kind::CONSOLE_HTTP => "console http handler",
         kind::FLEET_MANAGER => "fleet manager",
+        kind::PURCHASE_NOTIFICATION_APPLE => "apple purchase notification callback",
+        kind::SUBSCRIPTION_NOTIFICATION_APPLE => "apple subscription notification callback",
+        kind::PURCHASE_NOTIFICATION_GOOGLE => "google purchase notification callback",
+        kind::SUBSCRIPTION_NOTIFICATION_GOOGLE => "google subscription notification callback",
         _ => "unknown kind",
     }
 }

@@ -242,6 +242,10 @@ fn scheduled_mode(id: &str) -> &'static str {
         mode::LEADERBOARD_RESET,
         mode::MATCHMAKER_OVERRIDE,
         mode::MATCHMAKER_PROCESSOR,
+        mode::PURCHASE_NOTIFICATION_APPLE,
+        mode::SUBSCRIPTION_NOTIFICATION_APPLE,
+        mode::PURCHASE_NOTIFICATION_GOOGLE,
+        mode::SUBSCRIPTION_NOTIFICATION_GOOGLE,
     ]
     .into_iter()
     .find(|m| *m == id)

@@ -24,6 +24,7 @@
 //! | `RegisterTournamentEnd`, `RegisterTournamentReset`, `RegisterLeaderboardReset` | [`Initializer::register_tournament_end`], [`Initializer::register_tournament_reset`], [`Initializer::register_leaderboard_reset`] |
 //! | `RegisterHttp(path, handler, methods...)` | [`Initializer::register_http`] ([`Initializer::register_console_http`] on the console's port) |
 //! | `RegisterShutdown` | [`Initializer::register_shutdown`] |
+//! | `RegisterPurchaseNotificationApple`, `RegisterSubscriptionNotificationApple`, `RegisterPurchaseNotificationGoogle`, `RegisterSubscriptionNotificationGoogle` | [`Initializer::register_purchase_notification_apple`] and the three others, with a [`PurchaseNotification`](crate::store_notification::PurchaseNotification) or [`SubscriptionNotification`](crate::store_notification::SubscriptionNotification) (the store's payload as JSON) |
 //! | `RegisterStorageIndex`, `RegisterStorageIndexFilter` | [`Initializer::register_storage_index`], [`Initializer::register_storage_index_filter`] |
 //! | `RegisterFleetManager(fm)`, `fm.Init(nk, callbackHandler)`, `callbackHandler.InvokeCallback(id, ..)` | [`Initializer::register_fleet_manager`] with a [`FleetManagerHandler`](crate::FleetManagerHandler); `create` gets the callback id in its request, [`FleetManager::invoke_callback`](crate::FleetManager::invoke_callback) calls back |
 //!

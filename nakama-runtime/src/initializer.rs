@@ -7,6 +7,9 @@ use nakama_runtime_abi::ffi::kind;
 use nakama_runtime_abi::http::{self, HttpRequest, HttpResponse};
 use nakama_runtime_abi::nk::StorageWriteOp;
 use nakama_runtime_abi::storage_index::{self, StorageIndex};
+use nakama_runtime_abi::store_notification::{
+    PurchaseNotification, Store, SubscriptionNotification,
+};
 use nakama_runtime_abi::{mode, scheduler};
 
 use crate::matches::{Match, MatchHandler, Migration};
@@ -484,6 +487,83 @@ impl Initializer {
         E: Into<Error> + 'static,
     {
         self.push_scheduled(kind::LEADERBOARD_RESET, mode::LEADERBOARD_RESET, f);
+    }
+
+    /// Registers `f` to run when the App Store tells Nakama of a purchase
+    /// (a refund: [`NotificationType::Refunded`]), after Nakama stored
+    /// the change (`RegisterPurchaseNotificationApple`). Context mode
+    /// `purchase_notification_apple`, no user (the purchase names it).
+    ///
+    /// Nakama calls it from its notification endpoint on the console's
+    /// port, which exists once `iap.apple.notifications_endpoint_id` is set
+    /// (Apple's App Store Server Notifications V2 point there); its error
+    /// is logged, and Apple is still answered 200. The dev host contacts no
+    /// store and never calls it; test it with the test host
+    /// (`TestHost::purchase_notification`).
+    ///
+    /// ```ignore
+    /// async fn refunded(_: &Context, nk: &Nakama, n: PurchaseNotification) -> Result<(), Error> {
+    ///     if n.notification_type == NotificationType::Refunded {
+    ///         take_back(nk, &n.purchase.user_id, &n.purchase.product_id).await?;
+    ///     }
+    ///     Ok(())
+    /// }
+    /// init.register_purchase_notification_apple(refunded);
+    /// ```
+    ///
+    /// One per process, as the scheduler's callbacks: a second
+    /// registration in this module replaces the first, one in another
+    /// module stops the host at load.
+    ///
+    /// [`NotificationType::Refunded`]: crate::store_notification::NotificationType::Refunded
+    pub fn register_purchase_notification_apple<F, E>(&mut self, f: F)
+    where
+        F: for<'a> RpcFn<'a, PurchaseNotification, Output = Result<(), E>>,
+        E: Into<Error> + 'static,
+    {
+        let mode = Store::Apple.purchase_mode();
+        self.push_scheduled(kind::PURCHASE_NOTIFICATION_APPLE, mode, f);
+    }
+
+    /// Registers `f` to run when the App Store tells Nakama a subscription
+    /// started, renewed, expired, was cancelled or refunded
+    /// (`RegisterSubscriptionNotificationApple`). Mode
+    /// `subscription_notification_apple`; otherwise as
+    /// [`Initializer::register_purchase_notification_apple`].
+    pub fn register_subscription_notification_apple<F, E>(&mut self, f: F)
+    where
+        F: for<'a> RpcFn<'a, SubscriptionNotification, Output = Result<(), E>>,
+        E: Into<Error> + 'static,
+    {
+        let mode = Store::Apple.subscription_mode();
+        self.push_scheduled(kind::SUBSCRIPTION_NOTIFICATION_APPLE, mode, f);
+    }
+
+    /// Registers `f` to run when Google Play tells Nakama of a purchase
+    /// (`RegisterPurchaseNotificationGoogle`; Nakama's endpoint exists once
+    /// `iap.google.notifications_endpoint_id` is set). Mode
+    /// `purchase_notification_google`; otherwise as
+    /// [`Initializer::register_purchase_notification_apple`].
+    pub fn register_purchase_notification_google<F, E>(&mut self, f: F)
+    where
+        F: for<'a> RpcFn<'a, PurchaseNotification, Output = Result<(), E>>,
+        E: Into<Error> + 'static,
+    {
+        let mode = Store::Google.purchase_mode();
+        self.push_scheduled(kind::PURCHASE_NOTIFICATION_GOOGLE, mode, f);
+    }
+
+    /// Registers `f` to run when Google Play tells Nakama of a
+    /// subscription's change (`RegisterSubscriptionNotificationGoogle`).
+    /// Mode `subscription_notification_google`; otherwise as
+    /// [`Initializer::register_purchase_notification_apple`].
+    pub fn register_subscription_notification_google<F, E>(&mut self, f: F)
+    where
+        F: for<'a> RpcFn<'a, SubscriptionNotification, Output = Result<(), E>>,
+        E: Into<Error> + 'static,
+    {
+        let mode = Store::Google.subscription_mode();
+        self.push_scheduled(kind::SUBSCRIPTION_NOTIFICATION_GOOGLE, mode, f);
     }
 
     /// Registers `f` to answer HTTP requests on the client API's port

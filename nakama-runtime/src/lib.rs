@@ -147,6 +147,10 @@ pub use nakama_runtime_abi::rtapi;
 /// ([`Initializer::register_tournament_end`] and the others).
 pub use nakama_runtime_abi::scheduler;
 
+/// What the stores' notification callbacks get (ABI 1.13,
+/// [`Initializer::register_purchase_notification_apple`] and the others).
+pub use nakama_runtime_abi::store_notification;
+
 /// The nk functions as data, and their argument types.
 pub mod nk {
     pub use crate::nakama::{

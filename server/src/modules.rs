@@ -327,6 +327,18 @@ fn log_event(log: &Logger, event: LoadEvent) {
                 "event handler" => "Registered Rust event handler",
                 "session start event handler" => "Registered Rust session start event handler",
                 "session end event handler" => "Registered Rust session end event handler",
+                "console http handler" => "Registered Rust custom console HTTP handler",
+                "storage index" => "Registered Rust storage index or filter",
+                "fleet manager" => "Registered Rust fleet manager function",
+                "apple purchase notification callback"
+                | "apple subscription notification callback"
+                | "google purchase notification callback"
+                | "google subscription notification callback" => {
+                    return log.info(
+                        "Registered Rust store notification callback: the dev host contacts no store, so never calls it (the test host does: TestHost::purchase_notification, subscription_notification)",
+                        &[("id", id.into()), ("module", Value::from(module))],
+                    )
+                }
                 other => {
                     return log.info(
                         "Registered a Rust handler of a kind this host does not serve",

@@ -68,6 +68,7 @@ use nakama_devhost::storage_index::StorageIndexes;
 use nakama_runtime::api;
 use nakama_runtime::hooks::Hook;
 use nakama_runtime::nk::{self, StorageReadOp, StorageWriteOp};
+use nakama_runtime::store_notification::{PurchaseNotification, Store, SubscriptionNotification};
 use nakama_runtime::MatchmakerEntry;
 use nakama_runtime::{Code, Error, HttpResponse, MatchMessage, Nakama, RpcFn};
 use nakama_runtime_host::abi::ffi::FfiContext;
@@ -866,6 +867,47 @@ impl TestHost {
     pub async fn shutdown(&self) -> Result<(), Error> {
         let ctx = self.context(&Call::default(), mode::SHUTDOWN);
         match self.modules.call_shutdown(&ctx).await {
+            Some(result) => result.map_err(to_error),
+            None => Ok(()),
+        }
+    }
+
+    /// Runs the module's purchase notification callback for `store`
+    /// (`init.register_purchase_notification_apple` or `_google`) with
+    /// `n`, as Nakama does when the store calls its notification endpoint
+    /// (mode `purchase_notification_apple` or `_google`, no user); answers
+    /// its error (Nakama logs it). Without a callback for `store`, `Ok`:
+    /// Nakama then only stores the change.
+    ///
+    /// ```ignore
+    /// use nakama_runtime::store_notification::{NotificationType, PurchaseNotification, Store};
+    /// let mut n = PurchaseNotification::default();
+    /// n.notification_type = NotificationType::Refunded;
+    /// n.purchase.user_id = ann.id().into();
+    /// host.purchase_notification(Store::Apple, &n).await?;
+    /// ```
+    pub async fn purchase_notification(
+        &self,
+        store: Store,
+        n: &PurchaseNotification,
+    ) -> Result<(), Error> {
+        self.store_notification(store.purchase_mode(), n).await
+    }
+
+    /// As [`TestHost::purchase_notification`], for the module's
+    /// subscription notification callback of `store`.
+    pub async fn subscription_notification(
+        &self,
+        store: Store,
+        n: &SubscriptionNotification,
+    ) -> Result<(), Error> {
+        self.store_notification(store.subscription_mode(), n).await
+    }
+
+    async fn store_notification(&self, mode: &str, n: &impl Serialize) -> Result<(), Error> {
+        let input = serde_json::to_vec(n).map_err(|e| Error::internal(e.to_string()))?;
+        let ctx = self.context(&Call::default(), mode);
+        match self.modules.call_scheduled(mode, &ctx, &input).await {
             Some(result) => result.map_err(to_error),
             None => Ok(()),
         }
