@@ -77,6 +77,12 @@ const (
 	// kindFleetManager: a function of the fleet manager (ABI 1.12); its
 	// context leads with the asker's execution mode (fleetmanager.go).
 	kindFleetManager = C.NB_FLEET_MANAGER
+	// kindPurchaseNotificationApple and the three after it: the stores'
+	// notification callbacks (ABI 1.13).
+	kindPurchaseNotificationApple      = C.NB_PURCHASE_NOTIFICATION_APPLE
+	kindSubscriptionNotificationApple  = C.NB_SUBSCRIPTION_NOTIFICATION_APPLE
+	kindPurchaseNotificationGoogle     = C.NB_PURCHASE_NOTIFICATION_GOOGLE
+	kindSubscriptionNotificationGoogle = C.NB_SUBSCRIPTION_NOTIFICATION_GOOGLE
 )
 
 // codeNotFound: nb_call found no module for the id.

@@ -182,6 +182,15 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 			err = initializer.RegisterMatchmakerOverride(matchmakerOverride(h, theBridge.call))
 		case kindMatchmakerProcessor:
 			err = initializer.RegisterMatchmakerProcessor(matchmakerProcessor(h, theBridge.call))
+		case kindPurchaseNotificationApple:
+			// One each at most: the loader refuses a second module's.
+			err = initializer.RegisterPurchaseNotificationApple(purchaseNotificationApple(h, theBridge.call))
+		case kindSubscriptionNotificationApple:
+			err = initializer.RegisterSubscriptionNotificationApple(subscriptionNotificationApple(h, theBridge.call))
+		case kindPurchaseNotificationGoogle:
+			err = initializer.RegisterPurchaseNotificationGoogle(purchaseNotificationGoogle(h, theBridge.call))
+		case kindSubscriptionNotificationGoogle:
+			err = initializer.RegisterSubscriptionNotificationGoogle(subscriptionNotificationGoogle(h, theBridge.call))
 		case kindFleetManager:
 			// Nakama takes the six functions as one value: registered
 			// once, after the loop (one module's at most: the loader

@@ -91,6 +91,15 @@ typedef void (*nb_ctx_fn)(uint64_t token, nb_sink *sink);
                              * asker's: the wire starts with one more text
                              * field, the execution mode, and is never empty
                              * (context_on_demand is false) */
+#define NB_PURCHASE_NOTIFICATION_APPLE 21 /* ABI 1.13: input {"notification_type":..,
+                                           * "purchase":..,"payload":..},
+                                           * output empty */
+#define NB_SUBSCRIPTION_NOTIFICATION_APPLE 22 /* ABI 1.13: input
+                                               * {"notification_type":..,
+                                               * "subscription":..,"payload":..} */
+#define NB_PURCHASE_NOTIFICATION_GOOGLE 23     /* ABI 1.13: as NB_PURCHASE_NOTIFICATION_APPLE */
+#define NB_SUBSCRIPTION_NOTIFICATION_GOOGLE 24 /* ABI 1.13: as
+                                                * NB_SUBSCRIPTION_NOTIFICATION_APPLE */
 
 /* Loads the *.rsmod files of `path` and runs their init. NB_OK: *out holds
  * the report JSON {"modules":[..],"skipped":[..],"registrations":[{module,

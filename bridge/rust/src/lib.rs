@@ -239,6 +239,17 @@ pub const NB_CONSOLE_HTTP: u8 = 19;
 /// with one more text field, that mode (`wire::split_mode`), and is
 /// never empty (a context on demand has its kind's fixed mode).
 pub const NB_FLEET_MANAGER: u8 = 20;
+/// The App Store's purchase notification callback (ABI 1.13): input a
+/// `PurchaseNotification` (`nakama_runtime_abi::store_notification`),
+/// output empty.
+pub const NB_PURCHASE_NOTIFICATION_APPLE: u8 = 21;
+/// The App Store's subscription notification callback (ABI 1.13): input a
+/// `SubscriptionNotification`.
+pub const NB_SUBSCRIPTION_NOTIFICATION_APPLE: u8 = 22;
+/// Google Play's purchase notification callback (ABI 1.13).
+pub const NB_PURCHASE_NOTIFICATION_GOOGLE: u8 = 23;
+/// Google Play's subscription notification callback (ABI 1.13).
+pub const NB_SUBSCRIPTION_NOTIFICATION_GOOGLE: u8 = 24;
 
 /// The execution mode a module's context has in a call of `kind`, as
 /// Nakama names it for Go modules.
@@ -260,13 +271,17 @@ fn execution_mode(kind: u8) -> Option<&'static str> {
         NB_STORAGE_INDEX => mode::STORAGE_INDEX_FILTER,
         NB_MATCHMAKER_OVERRIDE => mode::MATCHMAKER_OVERRIDE,
         NB_MATCHMAKER_PROCESSOR => mode::MATCHMAKER_PROCESSOR,
+        NB_PURCHASE_NOTIFICATION_APPLE => mode::PURCHASE_NOTIFICATION_APPLE,
+        NB_SUBSCRIPTION_NOTIFICATION_APPLE => mode::SUBSCRIPTION_NOTIFICATION_APPLE,
+        NB_PURCHASE_NOTIFICATION_GOOGLE => mode::PURCHASE_NOTIFICATION_GOOGLE,
+        NB_SUBSCRIPTION_NOTIFICATION_GOOGLE => mode::SUBSCRIPTION_NOTIFICATION_GOOGLE,
         // NB_FLEET_MANAGER: the asker's, from the wire.
         _ => return None,
     })
 }
 
 /// Call kinds are 1 to this.
-const KINDS: usize = 20;
+const KINDS: usize = 24;
 
 struct GoHost {
     log: NbLogFn,
@@ -561,6 +576,14 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
                     "matchmaker processor" => NB_MATCHMAKER_PROCESSOR,
                     "console http handler" => NB_CONSOLE_HTTP,
                     "fleet manager" => NB_FLEET_MANAGER,
+                    "apple purchase notification callback" => NB_PURCHASE_NOTIFICATION_APPLE,
+                    "apple subscription notification callback" => {
+                        NB_SUBSCRIPTION_NOTIFICATION_APPLE
+                    }
+                    "google purchase notification callback" => NB_PURCHASE_NOTIFICATION_GOOGLE,
+                    "google subscription notification callback" => {
+                        NB_SUBSCRIPTION_NOTIFICATION_GOOGLE
+                    }
                     _ => continue,
                 },
                 r.index,
@@ -807,7 +830,11 @@ fn module_answer(kind: u8, out: Output) -> Answer {
         | NB_TOURNAMENT_END
         | NB_TOURNAMENT_RESET
         | NB_LEADERBOARD_RESET
-        | NB_SHUTDOWN => Answer::Text(String::new()),
+        | NB_SHUTDOWN
+        | NB_PURCHASE_NOTIFICATION_APPLE
+        | NB_SUBSCRIPTION_NOTIFICATION_APPLE
+        | NB_PURCHASE_NOTIFICATION_GOOGLE
+        | NB_SUBSCRIPTION_NOTIFICATION_GOOGLE => Answer::Text(String::new()),
         _ => Answer::Module(out),
     }
 }
@@ -1080,6 +1107,10 @@ mod tests {
                 Some("http"),
                 // The fleet manager's: the asker's, sent with its context.
                 None,
+                Some("purchase_notification_apple"),
+                Some("subscription_notification_apple"),
+                Some("purchase_notification_google"),
+                Some("subscription_notification_google"),
                 None
             ]
         );

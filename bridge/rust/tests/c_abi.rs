@@ -423,17 +423,18 @@ fn the_c_abi_end_to_end() {
         call(NB_RPC, "nope", ctx, "", 7),
         (NB_NOT_FOUND, String::new())
     );
-    let (code, msg) = call(21, "hello", ctx, "", 7);
-    assert_eq!((code, msg.as_str()), (13, "unknown call kind 21"));
+    let (code, msg) = call(25, "hello", ctx, "", 7);
+    assert_eq!((code, msg.as_str()), (13, "unknown call kind 25"));
     // The same with a context on demand (an empty wire), whose view comes
     // from a table by kind.
-    for kind in [0, 21, 99] {
+    for kind in [0, 25, 99] {
         let (code, msg) = call(kind, "hello", b"", "", 7);
         assert_eq!((code, msg), (13, format!("unknown call kind {kind}")));
     }
     // Known kinds (realtime hooks: ABI 1.6, events: 1.7, HTTP handlers
     // and the shutdown hook: 1.8, storage index filters, the matchmaker
-    // override and processor: 1.9) without that handler.
+    // override and processor: 1.9, the stores' notifications: 1.13)
+    // without that handler.
     for kind in [
         NB_MATCH,
         NB_BEFORE_RT,
@@ -445,6 +446,8 @@ fn the_c_abi_end_to_end() {
         NB_STORAGE_INDEX,
         NB_MATCHMAKER_OVERRIDE,
         NB_MATCHMAKER_PROCESSOR,
+        NB_PURCHASE_NOTIFICATION_APPLE,
+        NB_SUBSCRIPTION_NOTIFICATION_GOOGLE,
     ] {
         assert_eq!(
             call(kind, "hello", b"", "", 7),
@@ -577,6 +580,65 @@ fn the_c_abi_end_to_end() {
     match_handlers(ctx);
     matchmaker_matched();
     fleet_manager(ctx);
+    store_notifications();
+}
+
+/// fixture-nk's store notification callbacks (ABI 1.13) through nb_call:
+/// each in its own execution mode (a context on demand, as Go sends
+/// them; this test's Go side gives every context a user, Nakama gives
+/// these none); what crossed is what the module kept; its error keeps its
+/// code.
+fn store_notifications() {
+    let input = r#"{"notification_type":5,"purchase":{"user_id":"u9","product_id":"gems"},"payload":{"bundleId":"b"}}"#;
+    assert_eq!(
+        call(
+            NB_PURCHASE_NOTIFICATION_APPLE,
+            "purchase_notification_apple",
+            b"",
+            input,
+            70
+        ),
+        (0, String::new())
+    );
+    let input = r#"{"notification_type":2,"subscription":{"user_id":"u9","product_id":"vip"},"payload":null}"#;
+    assert_eq!(
+        call(
+            NB_SUBSCRIPTION_NOTIFICATION_GOOGLE,
+            "subscription_notification_google",
+            b"",
+            input,
+            71
+        ),
+        (0, String::new())
+    );
+    let kept = |mode: &str| -> serde_json::Value {
+        let storage = STORAGE.lock().unwrap();
+        let value = storage.as_ref().and_then(|s| s.get(mode)).expect(mode);
+        let mut kept: serde_json::Value = serde_json::from_str(value).unwrap();
+        kept.as_object_mut().unwrap().remove("user_id");
+        kept
+    };
+    assert_eq!(
+        kept("purchase_notification_apple"),
+        serde_json::json!({"mode": "purchase_notification_apple", "type": 5,
+            "buyer": "u9", "product_id": "gems", "payload": {"bundleId": "b"}})
+    );
+    assert_eq!(
+        kept("subscription_notification_google"),
+        serde_json::json!({"mode": "subscription_notification_google", "type": 2,
+            "buyer": "u9", "product_id": "vip", "payload": null})
+    );
+    let refund = r#"{"notification_type":5,"purchase":{}}"#;
+    assert_eq!(
+        call(
+            NB_PURCHASE_NOTIFICATION_GOOGLE,
+            "purchase_notification_google",
+            b"",
+            refund,
+            72
+        ),
+        (3, "a refund names no user".into())
+    );
 }
 
 /// fixture-fleet's functions (ABI 1.12) through nb_call: JSON in and out,
