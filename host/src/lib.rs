@@ -461,13 +461,16 @@ impl Modules {
                         | kind::TOURNAMENT_RESET
                         | kind::LEADERBOARD_RESET
                         | kind::MATCHMAKER_OVERRIDE
-                        | kind::MATCHMAKER_PROCESSOR
-                        | kind::PURCHASE_NOTIFICATION_APPLE
+                        | kind::MATCHMAKER_PROCESSOR => (
+                            &mut set.scheduled,
+                            format!("the {} callback", r.id.replace('_', " ")),
+                        ),
+                        kind::PURCHASE_NOTIFICATION_APPLE
                         | kind::SUBSCRIPTION_NOTIFICATION_APPLE
                         | kind::PURCHASE_NOTIFICATION_GOOGLE
                         | kind::SUBSCRIPTION_NOTIFICATION_GOOGLE => (
                             &mut set.scheduled,
-                            format!("the {} callback", r.id.replace('_', " ")),
+                            format!("the {}", loader::kind_name(r.raw_kind)),
                         ),
                         kind::SHUTDOWN => (&mut set.shutdown, "the shutdown hook".into()),
                         kind::FLEET_MANAGER => (&mut set.fleet, "the fleet manager".into()),

@@ -1288,3 +1288,41 @@ async fn a_fleet_manager_answers_by_function_and_a_second_one_is_refused() {
         "{msg}"
     );
 }
+
+#[tokio::test]
+async fn store_notification_callbacks_are_called_by_mode_and_one_each_per_process() {
+    let (modules, _) = load_ok(&["fixture-store"]).await;
+    let modes = [
+        "purchase_notification_apple",
+        "subscription_notification_apple",
+        "purchase_notification_google",
+        "subscription_notification_google",
+    ];
+    for mode in modes {
+        assert!(modules.has_scheduled(mode), "{mode}");
+    }
+    // A refund naming no user: the module's error, with its code.
+    let ctx = ContextData {
+        execution_mode: "purchase_notification_google".into(),
+        ..Default::default()
+    };
+    let refund = br#"{"notification_type":5,"purchase":{}}"#;
+    let err = modules
+        .call_scheduled("purchase_notification_google", &ctx, refund)
+        .await
+        .expect("registered")
+        .unwrap_err();
+    assert_eq!(
+        (err.code, err.message.as_str()),
+        (Code::InvalidArgument, "a refund names no user")
+    );
+    let (modules, _) = load_ok(&["hello"]).await;
+    assert!(!modes.iter().any(|m| modules.has_scheduled(m)));
+
+    let msg = load_twice("fixture-store").await.err().expect("refused");
+    let msg = msg.to_string();
+    assert!(
+        msg.contains("the apple purchase notification callback is registered by two modules"),
+        "{msg}"
+    );
+}

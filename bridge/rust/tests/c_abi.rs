@@ -16,6 +16,7 @@ const PACKAGES: &[&str] = &[
     "fixture-nk",
     "fixture-abi-1-0",
     "fixture-fleet",
+    "fixture-store",
 ];
 
 fn build_modules() -> PathBuf {
@@ -358,6 +359,7 @@ fn the_c_abi_end_to_end() {
             "fixture-nk",
             "arena",
             "fixture-fleet",
+            "fixture-store",
         ],
     );
     let (code, report) = init(good.path());
@@ -386,7 +388,7 @@ fn the_c_abi_end_to_end() {
     for op in ["get", "list", "create", "join", "update", "delete"] {
         assert!(has(NB_FLEET_MANAGER, op), "fixture-fleet's {op}");
     }
-    assert_eq!(report["modules"].as_array().unwrap().len(), 7);
+    assert_eq!(report["modules"].as_array().unwrap().len(), 8);
     // Modules of ABI 1.1 ask for headers and query params, of 1.2 for
     // their context; Go must send them to older ones. A fleet manager's
     // context is always sent (it carries the asker's execution mode).
@@ -583,7 +585,7 @@ fn the_c_abi_end_to_end() {
     store_notifications();
 }
 
-/// fixture-nk's store notification callbacks (ABI 1.13) through nb_call:
+/// fixture-store's notification callbacks (ABI 1.13) through nb_call:
 /// each in its own execution mode (a context on demand, as Go sends
 /// them; this test's Go side gives every context a user, Nakama gives
 /// these none); what crossed is what the module kept; its error keeps its

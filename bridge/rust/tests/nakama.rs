@@ -213,7 +213,10 @@ fn a_bridge_built_with_other_go_flags_is_refused_by_nakama() {
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn tournaments_are_forwarded_to_nakama_and_served_to_clients() {
-    let runtime = runtime_folder(&["fixture-nk"]);
+    // fixture-store's notification callbacks go to Nakama's
+    // Register*Notification*, which must take them (no store can call
+    // them here: see bridge/README).
+    let runtime = runtime_folder(&["fixture-nk", "fixture-store"]);
     let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
     nakama_conformance::tournaments::check_nk(nakama.port);
     nakama_conformance::tournaments::check_client_routes(nakama.port);

@@ -23,6 +23,7 @@ pub const PACKAGES: &[&str] = &[
     "fixture-mm-override",
     "fixture-mm-processor",
     "fixture-fleet",
+    "fixture-store",
     "arena",
 ];
 
