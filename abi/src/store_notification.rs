@@ -11,9 +11,10 @@
 //! of each kind ([`crate::ffi::kind::PURCHASE_NOTIFICATION_APPLE`] and the
 //! three after it), its id the execution mode ([`Store::purchase_mode`],
 //! [`Store::subscription_mode`]). The input is the JSON of a
-//! [`PurchaseNotification`] or a [`SubscriptionNotification`]; the answer
-//! is empty (an error is logged, and the store is still answered 200, as
-//! Nakama does).
+//! [`PurchaseNotification`] (Nakama 3.40.0 sends refunds only) or a
+//! [`SubscriptionNotification`]; the answer is empty. An error is logged;
+//! Nakama still answers the store 200, but for Google's purchase
+//! notification, which it answers 500 (Google then sends it again).
 
 use serde::{Deserialize, Serialize};
 

@@ -489,17 +489,18 @@ impl Initializer {
         self.push_scheduled(kind::LEADERBOARD_RESET, mode::LEADERBOARD_RESET, f);
     }
 
-    /// Registers `f` to run when the App Store tells Nakama of a purchase
-    /// (a refund: [`NotificationType::Refunded`]), after Nakama stored
-    /// the change (`RegisterPurchaseNotificationApple`). Context mode
+    /// Registers `f` to run when the App Store tells Nakama a purchase was
+    /// refunded, after Nakama stored the refund
+    /// (`RegisterPurchaseNotificationApple`; Nakama 3.40.0 calls it for
+    /// refunds only, [`NotificationType::Refunded`]). Context mode
     /// `purchase_notification_apple`, no user (the purchase names it).
     ///
     /// Nakama calls it from its notification endpoint on the console's
     /// port, which exists once `iap.apple.notifications_endpoint_id` is set
-    /// (Apple's App Store Server Notifications V2 point there); its error
-    /// is logged, and Apple is still answered 200. The dev host contacts no
-    /// store and never calls it; test it with the test host
-    /// (`TestHost::purchase_notification`).
+    /// (Apple's App Store Server Notifications V2 point there). Its error
+    /// is logged, and Apple is answered 200 all the same (no retry). The
+    /// dev host contacts no store and never calls it; test it with the
+    /// test host (`TestHost::purchase_notification`).
     ///
     /// ```ignore
     /// async fn refunded(_: &Context, nk: &Nakama, n: PurchaseNotification) -> Result<(), Error> {
@@ -539,10 +540,12 @@ impl Initializer {
         self.push_scheduled(kind::SUBSCRIPTION_NOTIFICATION_APPLE, mode, f);
     }
 
-    /// Registers `f` to run when Google Play tells Nakama of a purchase
-    /// (`RegisterPurchaseNotificationGoogle`; Nakama's endpoint exists once
-    /// `iap.google.notifications_endpoint_id` is set). Mode
-    /// `purchase_notification_google`; otherwise as
+    /// Registers `f` to run when Google Play tells Nakama a purchase was
+    /// voided (refunded), `RegisterPurchaseNotificationGoogle`; Nakama's
+    /// endpoint exists once `iap.google.notifications_endpoint_id` is set.
+    /// Mode `purchase_notification_google`. Unlike the others, its error
+    /// makes Nakama answer Google 500, so Google sends the notification
+    /// again; otherwise as
     /// [`Initializer::register_purchase_notification_apple`].
     pub fn register_purchase_notification_google<F, E>(&mut self, f: F)
     where
