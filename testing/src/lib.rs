@@ -38,6 +38,13 @@
 //! - Stubs ([`TestHost::stub_nk`]): any nk function answered by the test
 //!   instead (Satori, store validation, social providers, failures), with
 //!   the arguments the module sent ([`TestHost::stubbed_calls`]).
+//! - What a server runs on its own, run when the test asks: the
+//!   leaderboard scheduler ([`TestHost::run_scheduler`]), a matchmaker
+//!   pass ([`TestHost::matchmaker_process`]), queued events
+//!   ([`TestHost::settle_events`]), the shutdown hook
+//!   ([`TestHost::shutdown`]), a store's notification
+//!   ([`TestHost::purchase_notification`],
+//!   [`TestHost::subscription_notification`]).
 //! - Time: the database's clock is settable ([`TestHost::clock`]); each
 //!   host has its own database and clock, so tests run in parallel.
 
