@@ -458,7 +458,7 @@ impl Dispatcher {
 /// the same one do not compile. Fields of a variant with named fields take
 /// `#[serde(..)]` attributes; a variant's single type must be
 /// `Serialize + DeserializeOwned`, or a protobuf message in
-/// [`Proto`](crate::Proto) (feature `prost`), whose data is its bytes.
+/// `Proto` (feature `prost`), whose data is its bytes.
 pub trait MatchMessage: Sized {
     /// Each variant's op code and name.
     const OP_CODES: &'static [(i64, &'static str)];
