@@ -49,7 +49,8 @@ func subscriptionNotificationGoogle(h *handler, call matchCaller) func(context.C
 
 // notificationCall calls h with {"<field>":<msg as proto JSON>,
 // "notification_type":t,"payload":<payload as JSON>}. Its error goes back
-// to Nakama, which logs it and still answers the store 200.
+// to Nakama, which logs it and answers the store 200, except Google's
+// purchase notification, which it answers 500 (Google then retries).
 func notificationCall(h *handler, call matchCaller, ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, t runtime.NotificationType, field string, msg proto.Message, payload any) error {
 	encoded, err := json.Marshal(payload)
 	if err != nil {
