@@ -258,12 +258,19 @@ pub fn check_leaderboards(port: u16) {
                "metadata": {"kind": "best"}, "resets": [0, 0], "created": true}),
         "{l}"
     );
-    assert_eq!(boards.as_array().map(Vec::len), Some(2), "{l}");
-    let (prev, next) = (
-        boards[1]["resets"][0].as_i64().unwrap_or(0),
-        boards[1]["resets"][1].as_i64().unwrap_or(0),
-    );
-    assert_eq!((next - prev, next % 86_400), (86_400, 0), "{l}");
+    assert_eq!(boards.as_array().map(Vec::len), Some(4), "{l}");
+    // Midnight daily, then 12:30 daily in the six- and seven-field forms.
+    for (board, time_of_day) in [(1, 0), (2, 45_000), (3, 45_000)] {
+        let (prev, next) = (
+            boards[board]["resets"][0].as_i64().unwrap_or(0),
+            boards[board]["resets"][1].as_i64().unwrap_or(0),
+        );
+        assert_eq!(
+            (next - prev, next % 86_400),
+            (86_400, time_of_day),
+            "board {board}: {l}"
+        );
+    }
     assert_eq!(
         l["refused"],
         json!({"unknown": 5, "negative": 3, "bad_owner": 3, "bad_schedule": 3,

@@ -6,8 +6,6 @@
 //! changed. Ranks are counted in SQL where Nakama keeps a rank cache in
 //! memory; the order is the same (score, then subscore, then owner id).
 
-use std::str::FromStr as _;
-
 use nakama_runtime_host::abi::api;
 use nakama_runtime_host::abi::nk::{self, Operator, SortOrder};
 use nakama_runtime_host::abi::Code;
@@ -118,21 +116,35 @@ impl Leaderboard {
     }
 }
 
-/// Reads a reset schedule as Nakama's parser does for the five-field form
-/// (minute hour day-of-month month day-of-week) and the `@daily`-style
-/// names. Nakama also takes six and seven fields (a year, seconds); those
-/// are refused here rather than read differently.
+/// Reads a reset schedule as Nakama's parser does ([`read_cron`]), or
+/// refuses it with Nakama's words.
 pub(crate) fn parse_schedule(text: &str) -> Result<croner::Cron, CallError> {
-    let bad = || {
+    read_cron(text).ok_or_else(|| {
         err(
             Code::InvalidArgument,
             "expects reset schedule to be a valid CRON expression",
         )
-    };
-    if !text.starts_with('@') && text.split_whitespace().count() != 5 {
-        return Err(bad());
+    })
+}
+
+/// Reads a CRON expression as Nakama's parser (gorhill/cronexpr) does: the
+/// `@daily`-style names, five fields (minute hour day-of-month month
+/// day-of-week), a year after them, or seconds before and a year after
+/// (fields past the seventh ignored). croner reads six fields with seconds
+/// first, so a year alone gets its zero seconds.
+pub(crate) fn read_cron(text: &str) -> Option<croner::Cron> {
+    let text = text.trim();
+    if text.starts_with('@') {
+        return text.parse().ok();
     }
-    croner::Cron::from_str(text).map_err(|_| bad())
+    let fields: Vec<&str> = text.split_whitespace().collect();
+    let text = match fields.len() {
+        0..=4 => return None,
+        5 => fields.join(" "),
+        6 => format!("0 {}", fields.join(" ")),
+        _ => fields[..7].join(" "),
+    };
+    text.parse().ok()
 }
 
 /// The first time after `now` the schedule names (Unix seconds).
@@ -965,6 +977,25 @@ mod tests {
             .iter()
             .map(|r| (r.owner_id.as_str(), r.score, r.rank))
             .collect()
+    }
+
+    #[test]
+    fn schedules_are_read_with_nakamas_field_counts() {
+        let noon = 1_767_268_800; // 2026-01-01T12:00:00Z, a Thursday
+        let next = |text: &str| read_cron(text).and_then(|c| next_at(&c, noon));
+        // Five fields; a year after them; seconds before and a year after.
+        assert_eq!(next("30 12 * * *"), Some(noon + 1_800));
+        assert_eq!(next("30 12 * * * 2027"), Some(noon + 1_800 + 365 * 86_400));
+        assert_eq!(next("15 30 12 * * * *"), Some(noon + 1_815));
+        assert_eq!(next("15 30 12 * * * * ignored"), Some(noon + 1_815));
+        assert_eq!(next(" @daily "), Some(noon + 12 * 3_600));
+        for bad in ["", "* * * *", "every day", "61 * * * *"] {
+            let refused = parse_schedule(bad).unwrap_err();
+            assert_eq!(
+                refused.message, "expects reset schedule to be a valid CRON expression",
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

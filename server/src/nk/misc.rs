@@ -232,28 +232,13 @@ fn send_all(api: &DevHostApi, args: &[u8]) -> Answer {
     })
 }
 
-/// `cron_next` / `cron_prev` with `at` (the schedule reader the
-/// leaderboard resets use). Nakama answers Go's zero time (year 1) when
+/// `cron_next` / `cron_prev` with `at`, on the schedule reader the
+/// leaderboard resets use. Nakama answers Go's zero time (year 1) when
 /// no time matches.
 fn cron(a: &nk::CronArgs, at: fn(&croner::Cron, i64) -> Option<i64>) -> Result<i64, CallError> {
     const GO_ZERO_TIME: i64 = -62_135_596_800;
-    let bad = || refuse("expects a valid cron string");
-    let schedule = if a.expression.trim_start().starts_with('@') {
-        leaderboard::parse_schedule(&a.expression).map_err(|_| bad())?
-    } else {
-        // Nakama's parser: five fields, a year after them, or seconds
-        // before and a year after (fields past the seventh ignored);
-        // croner reads six fields with seconds first, so a year alone
-        // gets its zero seconds.
-        let fields: Vec<&str> = a.expression.split_whitespace().collect();
-        let text = match fields.len() {
-            0..=4 => return Err(bad()),
-            5 => fields.join(" "),
-            6 => format!("0 {}", fields.join(" ")),
-            _ => fields[..7].join(" "),
-        };
-        text.parse::<croner::Cron>().map_err(|_| bad())?
-    };
+    let schedule = leaderboard::read_cron(&a.expression)
+        .ok_or_else(|| refuse("expects a valid cron string"))?;
     Ok(at(&schedule, a.timestamp).unwrap_or(GO_ZERO_TIME))
 }
 
