@@ -13,6 +13,8 @@
 //! the session's one queue, in that order); presence lists are in no
 //! particular order.
 
+use std::time::{Duration, Instant};
+
 use serde_json::{json, Value};
 
 use crate::http::{request, HttpResponse};
@@ -209,6 +211,63 @@ pub fn check_channels(port: u16) {
     );
     b.close();
     c.close();
+}
+
+/// A client that does not read what it is sent: once
+/// `socket.outgoing_queue_size` messages (64) wait for its socket, the
+/// server closes it rather than hold more or drop some, its presences
+/// leave, and the others are served as before. Bob floods a room with
+/// messages Alice's socket does not read, so many that they fill the
+/// connection's buffers first, until she leaves; then she reads.
+///
+/// `exact` (the dev host): she leaves at once and gets the close frame
+/// with Nakama's reason, `session outgoing queue full`. Nakama's writer
+/// holds the session while its write is stuck, so she leaves when its
+/// write wait (5 s) ends, and the failed write leaves the connection
+/// without a close frame (a reset).
+pub fn check_slow_reader(port: u16, exact: bool) {
+    let suffix = crate::run_suffix();
+    let user = |n: &str| User::new(port, &format!("ch-{n}-{suffix}"), &format!("ch{n}{suffix}"));
+    let (alice, bob) = (user("slow"), user("flood"));
+    let mut a = Socket::open(port, &alice);
+    let mut b = Socket::open(port, &bob);
+    let room = format!("flood-{suffix}");
+    let no_history = json!({"target": room, "type": 1, "persistence": false});
+    let a_sid = join(&mut a, no_history.clone())["self"]["session_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let id = join(&mut b, no_history)["id"].as_str().unwrap().to_string();
+    let content = json!({"text": "x".repeat(3_000)}).to_string();
+    let alice_left = event(&id, "leaves", &a_sid);
+    let started = Instant::now();
+    let mut sent = 0;
+    while !b.waiting().any(&alice_left) {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "Alice's socket is still open after {sent} messages she did not read"
+        );
+        let r = b.call(json!({"channel_message_send": {"channel_id": id, "content": content}}));
+        assert!(r.get("channel_message_ack").is_some(), "{r}");
+        sent += 1;
+        // Bob's own copies.
+        b.forget(|e| e.get("channel_message").is_some());
+    }
+    let (closed, before) = a.wait_closed();
+    let queue_full = (1000, "session outgoing queue full".to_string());
+    if exact {
+        assert_eq!(closed, queue_full);
+    } else {
+        assert!(closed == queue_full || closed.0 == 1006, "{closed:?}");
+    }
+    let got = before
+        .iter()
+        .filter(|e| e.get("channel_message").is_some())
+        .count();
+    assert!(got < sent, "Alice got {got} of {sent} messages");
+    // Bob is served as before.
+    b.ready();
+    b.close();
 }
 
 /// `channel_join`s Nakama refuses, with its codes and messages.

@@ -263,6 +263,11 @@ impl Socket {
         self.pending.iter()
     }
 
+    /// Drops the waiting envelopes `unwanted` accepts.
+    pub fn forget(&mut self, unwanted: impl Fn(&Value) -> bool) {
+        self.pending.retain(|e| !unwanted(e));
+    }
+
     /// The first envelope, received or waiting, that `wanted` accepts; the
     /// others received meanwhile wait.
     pub fn wait_for(&mut self, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {

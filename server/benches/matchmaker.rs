@@ -49,7 +49,7 @@ fn pool(tickets: usize, unmatchable: usize) -> Matchmaker {
     }
     for n in 0..tickets {
         let p = user(n);
-        let (outbox, inbox) = tokio::sync::mpsc::unbounded_channel();
+        let (outbox, inbox) = nakama_devhost::online::Outbox::unlimited();
         std::mem::forget(inbox); // the socket stays open; its pushes pile up
         online.connect(&p.user_id, &p.session_id, outbox);
         m.add(&p, &TicketRequest::new(2, 2).query("*")).unwrap();

@@ -43,6 +43,9 @@ pub struct Config {
     pub socket_address: String,
     pub socket_port: u16,
     pub socket_max_request_size_bytes: usize,
+    /// How many messages may wait for a socket's writer before its client
+    /// counts as too slow and the socket is closed.
+    pub socket_outgoing_queue_size: usize,
     /// The console's port, where the modules' console HTTP handlers are
     /// served (opened only if there are some).
     pub console_address: String,
@@ -97,6 +100,7 @@ impl Default for Config {
             socket_address: String::new(),
             socket_port: 7350,
             socket_max_request_size_bytes: 262_144,
+            socket_outgoing_queue_size: 64,
             console_address: String::new(),
             console_port: 7351,
             console_max_message_size_bytes: 4_194_304,
@@ -137,6 +141,7 @@ pub const KEYS: &[&str] = &[
     "socket.address",
     "socket.port",
     "socket.max_request_size_bytes",
+    "socket.outgoing_queue_size",
     "console.address",
     "console.port",
     "console.max_message_size_bytes",
@@ -256,6 +261,9 @@ impl Config {
                 "socket.max_request_size_bytes" => {
                     c.socket_max_request_size_bytes = number(&key, &text())?
                 }
+                "socket.outgoing_queue_size" => {
+                    c.socket_outgoing_queue_size = number(&key, &text())?
+                }
                 "database.address" => c.database_address = text(),
                 _ => unreachable!("every key of KEYS is handled"),
             }
@@ -309,6 +317,11 @@ impl Config {
         }
         if self.match_max_empty_sec < 0 {
             return fail("Match max idle seconds must be >= 0".into());
+        }
+        // Nakama takes 0 and then closes nearly every socket at its first
+        // message; refused here.
+        if self.socket_outgoing_queue_size < 1 {
+            return fail("socket.outgoing_queue_size must be >= 1".into());
         }
         let m = &self.matchmaker;
         if m.max_tickets < 1 {
@@ -601,5 +614,17 @@ mod tests {
         assert_eq!(c.match_max_empty_sec, 30);
         let e = Config::load(&[], &flags(&[("match.max_empty_sec", "-1")])).unwrap_err();
         assert_eq!(e.0, "Match max idle seconds must be >= 0");
+    }
+
+    #[test]
+    fn the_outgoing_queue_holds_64_messages_unless_told_otherwise() {
+        let (c, _) = Config::load(&[], &[]).unwrap();
+        assert_eq!(c.socket_outgoing_queue_size, 64);
+        let set = |n: &str| Config::load(&[], &flags(&[("socket.outgoing_queue_size", n)]));
+        assert_eq!(set("8").unwrap().0.socket_outgoing_queue_size, 8);
+        assert_eq!(
+            set("0").unwrap_err().0,
+            "socket.outgoing_queue_size must be >= 1"
+        );
     }
 }

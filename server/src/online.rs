@@ -6,12 +6,13 @@
 //! persistent or not).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use nakama_runtime_host::abi::api;
 use nakama_runtime_host::abi::matches::{Presence, PresenceReason};
 use nakama_runtime_host::abi::matchmaker::MatchmakerEntry;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Notify};
 
 /// What the server pushes to one session.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,8 +75,98 @@ pub enum MatchedId {
     Token(String),
 }
 
-/// Where a session's pushes go.
-pub type Outbox = mpsc::UnboundedSender<Outbound>;
+/// Where a session's pushes go. At most [`SendQueue`]'s size of them (and
+/// of the session's answers) wait for the socket's writer, as in Nakama's
+/// outgoing queue: one more fails and has the socket closed.
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    tx: mpsc::UnboundedSender<Outbound>,
+    queue: Arc<SendQueue>,
+}
+
+impl Outbox {
+    /// An outbox counted against `queue`; the socket's writer takes what
+    /// comes out of the receiver and gives each place back
+    /// ([`SendQueue::leave`]), but for a [`Outbound::Close`].
+    pub fn channel(queue: Arc<SendQueue>) -> (Outbox, mpsc::UnboundedReceiver<Outbound>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        (Outbox { tx, queue }, rx)
+    }
+
+    /// An outbox with no limit, for sessions with no socket whose
+    /// messages a test reads (the test host's connections, unit tests).
+    pub fn unlimited() -> (Outbox, mpsc::UnboundedReceiver<Outbound>) {
+        Outbox::channel(Arc::new(SendQueue::new(usize::MAX / 2)))
+    }
+
+    /// Queues `out`; false when the socket has closed or its queue is
+    /// full. A close is never refused for a full queue (Nakama's does not
+    /// go through it).
+    pub fn send(&self, out: Outbound) -> bool {
+        let counted = !matches!(out, Outbound::Close(..));
+        if counted && !self.queue.enter() {
+            return false;
+        }
+        let sent = self.tx.send(out).is_ok();
+        if counted && !sent {
+            self.queue.leave();
+        }
+        sent
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+
+    /// Whether both lead to the same socket.
+    #[cfg(test)]
+    pub fn same_channel(&self, other: &Outbox) -> bool {
+        self.tx.same_channel(&other.tx)
+    }
+}
+
+/// One socket's outgoing queue (`socket.outgoing_queue_size`): how many
+/// messages may wait for its writer. A client that does not read what it
+/// is sent fills it, and Nakama then closes its socket rather than hold
+/// more for it or drop some (`session outgoing queue full`).
+#[derive(Debug)]
+pub struct SendQueue {
+    waiting: AtomicUsize,
+    size: usize,
+    full: Notify,
+}
+
+impl SendQueue {
+    pub fn new(size: usize) -> SendQueue {
+        SendQueue {
+            waiting: AtomicUsize::new(0),
+            size,
+            full: Notify::new(),
+        }
+    }
+
+    /// Takes a place for one message; when none is left, tells the writer
+    /// ([`SendQueue::overflowed`]) and answers false.
+    pub fn enter(&self) -> bool {
+        if self.waiting.fetch_add(1, Ordering::SeqCst) < self.size {
+            return true;
+        }
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        self.full.notify_one();
+        false
+    }
+
+    /// The writer took a message out.
+    pub fn leave(&self) {
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// Resolves once a message found the queue full (at once if one did
+    /// before).
+    pub async fn overflowed(&self) {
+        self.full.notified().await
+    }
+}
 
 /// One open socket.
 struct Conn {
@@ -250,12 +341,39 @@ impl Online {
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn a_full_queue_refuses_a_push_and_tells_the_writer_but_a_close_goes_through() {
+        let queue = Arc::new(SendQueue::new(2));
+        let (outbox, mut rx) = Outbox::channel(queue.clone());
+        let push = || Outbound::Stream("{}".into());
+        assert!(outbox.send(push()));
+        assert!(queue.enter(), "an answer takes the second place");
+        assert!(!outbox.send(push()), "the third is refused");
+        // The writer hears of it even though it was not waiting then.
+        tokio::time::timeout(std::time::Duration::from_secs(1), queue.overflowed())
+            .await
+            .expect("the writer is told");
+        let close = Outbound::Close(Vec::new(), PresenceReason::Disconnect);
+        assert!(outbox.send(close));
+        // Taking one out makes room again.
+        assert_eq!(rx.recv().await, Some(push()));
+        queue.leave();
+        assert!(outbox.send(push()));
+        drop(rx);
+        assert!(!outbox.send(push()), "a closed socket refuses");
+        // The answer and the last push hold the places; the refused one
+        // took none.
+        queue.leave();
+        assert!(queue.enter());
+        assert!(!queue.enter());
+    }
+
     #[test]
     fn notifications_reach_every_open_socket_of_their_user_only() {
         let online = Online::default();
-        let (a1, mut a1_rx) = mpsc::unbounded_channel();
-        let (a2, mut a2_rx) = mpsc::unbounded_channel();
-        let (b, mut b_rx) = mpsc::unbounded_channel();
+        let (a1, mut a1_rx) = Outbox::unlimited();
+        let (a2, mut a2_rx) = Outbox::unlimited();
+        let (b, mut b_rx) = Outbox::unlimited();
         online.connect("alice", "s1", a1);
         online.connect("alice", "s2", a2);
         online.connect("bob", "s3", b);

@@ -912,7 +912,7 @@ mod tests {
     use tokio::sync::mpsc;
 
     fn member(n: u8) -> (Member, mpsc::UnboundedReceiver<Outbound>) {
-        let (outbox, rx) = mpsc::unbounded_channel();
+        let (outbox, rx) = Outbox::unlimited();
         let presence = Presence {
             user_id: format!("00000000-0000-4000-8000-00000000000{n}"),
             session_id: format!("10000000-0000-4000-8000-00000000000{n}"),

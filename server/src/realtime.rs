@@ -63,7 +63,7 @@ use tokio::time::Instant;
 use crate::events::session_event;
 use crate::http::App;
 use crate::matches::{JoinError, JoinRequest, Joined};
-use crate::online::{MatchedId, Outbound, Outbox};
+use crate::online::{MatchedId, Outbound, Outbox, SendQueue};
 use crate::status::{Followed, StatusPresence};
 
 mod hooks;
@@ -81,6 +81,9 @@ const PONG_WAIT: Duration = Duration::from_millis(25_000);
 const PING_BACKOFF_THRESHOLD: u32 = 20;
 /// How long a write may take (`socket.write_wait_ms`).
 const WRITE_WAIT: Duration = Duration::from_millis(5_000);
+/// Why Nakama closes a socket whose client does not read what it is sent
+/// (`socket.outgoing_queue_size` messages waiting).
+const QUEUE_FULL: &str = "session outgoing queue full";
 /// How long the server waits for the client to answer its close (`socket.close_ack_wait_ms`).
 const CLOSE_ACK_WAIT: Duration = Duration::from_millis(2_000);
 
@@ -269,8 +272,11 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
     app.metrics.socket(true);
     // Each request with the size of its frame, for the metrics.
     let (requests, requests_rx) = mpsc::unbounded_channel::<(String, usize)>();
+    // What waits for the writer: answers and pushes, counted together as
+    // Nakama's one outgoing queue counts them.
+    let queue = Arc::new(SendQueue::new(app.config.socket_outgoing_queue_size));
     let (to_client, mut to_client_rx) = mpsc::unbounded_channel::<ToClient>();
-    let (outbox, mut from_matches) = mpsc::unbounded_channel::<Outbound>();
+    let (outbox, mut from_matches) = Outbox::channel(queue.clone());
     app.online
         .connect_as(&session.presence(&app.config.name), outbox.clone());
     app.status
@@ -300,6 +306,7 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
         requests_rx,
         to_client,
         outbox,
+        queue.clone(),
         stopped.clone(),
     ));
 
@@ -316,9 +323,11 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
         let ping_at = next_ping.unwrap_or(read_deadline);
         tokio::select! {
             biased;
+            () = queue.overflowed() => break Some(QUEUE_FULL.into()),
             m = to_client_rx.recv() => match m {
                 Some(ToClient::Envelope(text)) => {
-                    if let Err(e) = write_envelope(&mut socket, &app, &session, text).await {
+                    queue.leave();
+                    if let Err(e) = write_queued(&mut socket, &app, &session, &queue, text).await {
                         break Some(e);
                     }
                 }
@@ -336,7 +345,8 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
                     break Some("server-side session disconnect".into());
                 }
                 Some(out) => {
-                    if let Err(e) = write_envelope(&mut socket, &app, &session, outbound(&out)).await {
+                    queue.leave();
+                    if let Err(e) = write_queued(&mut socket, &app, &session, &queue, outbound(&out)).await {
                         break Some(e);
                     }
                 }
@@ -403,20 +413,29 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
     };
     stopped.store(true, Ordering::SeqCst);
     drop(requests);
-    if let Some(reason) = &close_reason {
-        close(&mut socket, reason).await;
+    if close_reason.as_deref() == Some(QUEUE_FULL) {
+        app.log.warn(
+            "Could not write message, session outgoing queue full",
+            &[
+                ("uid", session.user_id.as_str().into()),
+                ("sid", session.id.as_str().into()),
+            ],
+        );
+        // Nakama leaves everything before it writes the close frame, which
+        // a client this slow may take the whole write wait to read.
+        let _ = handler.await;
+        leave_everything(&app, &session, leave_reason);
+        close(&mut socket, QUEUE_FULL).await;
+    } else {
+        if let Some(reason) = &close_reason {
+            close(&mut socket, reason).await;
+        }
+        drop(socket);
+        // A join still under way finishes before the session leaves
+        // everything.
+        let _ = handler.await;
+        leave_everything(&app, &session, leave_reason);
     }
-    drop(socket);
-    // A join still under way finishes before the session leaves everything.
-    let _ = handler.await;
-    // Tickets first, as Nakama's session close does: whoever sees the
-    // leave can count on the tickets being gone.
-    app.matchmaker.remove_session(&session.id);
-    app.matches.leave_all(&session.id, leave_reason);
-    crate::parties::deliver(app.parties.leave_all(&session.id));
-    app.channels.leave_all(&session.id);
-    app.status.disconnect(&session.user_id, &session.id);
-    app.online.disconnect(&session.user_id, &session.id);
     app.events.publish(
         EventKind::SessionEnd,
         session.event_context(),
@@ -441,6 +460,34 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
             "Closed client connection",
             &[("sid", session.id.as_str().into())],
         ),
+    }
+}
+
+/// What a closed session leaves: tickets first, as Nakama's session close
+/// does (whoever sees the leave can count on the tickets being gone).
+fn leave_everything(app: &App, session: &Session, reason: PresenceReason) {
+    app.matchmaker.remove_session(&session.id);
+    app.matches.leave_all(&session.id, reason);
+    crate::parties::deliver(app.parties.leave_all(&session.id));
+    app.channels.leave_all(&session.id);
+    app.status.disconnect(&session.user_id, &session.id);
+    app.online.disconnect(&session.user_id, &session.id);
+}
+
+/// [`write_envelope`], given up when the session's outgoing queue fills
+/// meanwhile: Nakama closes such a socket at once, whatever its writer is
+/// doing. (A frame cut short stays buffered whole, ahead of the close.)
+async fn write_queued(
+    socket: &mut WebSocket,
+    app: &App,
+    session: &Session,
+    queue: &SendQueue,
+    json: String,
+) -> Result<(), String> {
+    tokio::select! {
+        biased;
+        () = queue.overflowed() => Err(QUEUE_FULL.into()),
+        written = write_envelope(socket, app, session, json) => written,
     }
 }
 
@@ -564,6 +611,7 @@ async fn handle_requests(
     mut requests: mpsc::UnboundedReceiver<(String, usize)>,
     to_client: mpsc::UnboundedSender<ToClient>,
     outbox: Outbox,
+    queue: Arc<SendQueue>,
     stopped: Arc<AtomicBool>,
 ) {
     let s = Socket {
@@ -571,6 +619,7 @@ async fn handle_requests(
         session,
         to_client,
         outbox,
+        queue,
     };
     while let Some((text, size)) = requests.recv().await {
         if stopped.load(Ordering::SeqCst) {
@@ -602,11 +651,17 @@ struct Socket {
     session: Arc<Session>,
     to_client: mpsc::UnboundedSender<ToClient>,
     outbox: Outbox,
+    /// Shared with `outbox`: an answer waits in the same queue.
+    queue: Arc<SendQueue>,
 }
 
 impl Socket {
+    /// An answer for the writer, unless the queue is full (the writer
+    /// then closes the socket).
     fn send(&self, envelope: Envelope<'_>) {
-        let _ = self.to_client.send(ToClient::Envelope(envelope.to_json()));
+        if self.queue.enter() {
+            let _ = self.to_client.send(ToClient::Envelope(envelope.to_json()));
+        }
     }
 
     fn error(&self, cid: &str, code: i32, message: &str) {

@@ -485,7 +485,7 @@ mod tests {
     type Rx = mpsc::UnboundedReceiver<Outbound>;
 
     fn connect(s: &Statuses, me: &Presence, status: bool) -> Rx {
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = Outbox::unlimited();
         s.connect(me, tx, status);
         rx
     }

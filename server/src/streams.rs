@@ -425,8 +425,8 @@ mod tests {
             subcontext: Uuid::nil(),
             label: "lobby".into(),
         };
-        let (a, mut a_rx) = mpsc::unbounded_channel();
-        let (b, mut b_rx) = mpsc::unbounded_channel();
+        let (a, mut a_rx) = Outbox::unlimited();
+        let (b, mut b_rx) = Outbox::unlimited();
         assert!(streams.track(&s, &who(1), &a, Meta::default()));
         assert!(!streams.track(&s, &who(1), &a, Meta::default()));
         let hidden = Meta {

@@ -56,6 +56,7 @@ fn an_rpc_over_the_socket_has_the_sessions_context() {
 fn chat_channels_work_as_nakamas() {
     let server = Server::start(&["arena"], &["--logger.level", "error"]);
     nakama_conformance::channels::check_channels(server.port);
+    nakama_conformance::channels::check_slow_reader(server.port, true);
 }
 
 #[test]

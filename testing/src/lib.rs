@@ -673,7 +673,7 @@ impl TestHost {
     /// notifications modules send the user reach it, persistent or not,
     /// until it is dropped.
     pub fn connect(&self, user: &User) -> Connection {
-        let (outbox, inbox) = tokio::sync::mpsc::unbounded_channel();
+        let (outbox, inbox) = nakama_devhost::online::Outbox::unlimited();
         let session_id = new_session_id();
         self.online.connect(&user.id, &session_id, outbox.clone());
         let event_ctx = ContextData {
@@ -1252,7 +1252,7 @@ impl TestHost {
             node: "test".into(),
             ..Presence::default()
         };
-        let (outbox, inbox) = tokio::sync::mpsc::unbounded_channel();
+        let (outbox, inbox) = nakama_devhost::online::Outbox::unlimited();
         let req = JoinRequest {
             ctx: ContextData {
                 user_id: Some(user.id.clone()),

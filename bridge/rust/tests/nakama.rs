@@ -569,6 +569,7 @@ fn chat_channels_in_nakama_are_as_on_the_dev_host() {
     let runtime = runtime_folder(&["arena"]);
     let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
     nakama_conformance::channels::check_channels(nakama.port);
+    nakama_conformance::channels::check_slow_reader(nakama.port, false);
 }
 
 #[test]
