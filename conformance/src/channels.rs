@@ -221,7 +221,8 @@ pub fn check_channels(port: u16) {
 /// connection's buffers first, until she leaves; then she reads.
 ///
 /// `exact` (the dev host): she leaves at once and gets the close frame
-/// with Nakama's reason, `session outgoing queue full`. Nakama's writer
+/// with Nakama's reason, `session outgoing queue full`
+/// ([`crate::realtime::assert_closed_for`]). Nakama's writer
 /// holds the session while its write is stuck, so she leaves when its
 /// write wait (5 s) ends, and the failed write leaves the connection
 /// without a close frame (a reset).
@@ -254,12 +255,7 @@ pub fn check_slow_reader(port: u16, exact: bool) {
         b.forget(|e| e.get("channel_message").is_some());
     }
     let (closed, before) = a.wait_closed();
-    let queue_full = (1000, "session outgoing queue full".to_string());
-    if exact {
-        assert_eq!(closed, queue_full);
-    } else {
-        assert!(closed == queue_full || closed.0 == 1006, "{closed:?}");
-    }
+    crate::realtime::assert_closed_for(&closed, "session outgoing queue full", exact);
     let got = before
         .iter()
         .filter(|e| e.get("channel_message").is_some())

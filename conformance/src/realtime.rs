@@ -666,6 +666,48 @@ pub(crate) fn assert_closed_for(closed: &(u16, String), reason: &str, exact: boo
     );
 }
 
+/// The flags [`check_socket_settings`] needs the host started with.
+pub const SOCKET_SETTINGS: [&str; 6] = [
+    "--socket.ping_period_ms",
+    "300",
+    "--socket.pong_wait_ms",
+    "900",
+    "--socket.max_message_size_bytes",
+    "1000",
+];
+
+/// Nakama's `socket.*` timings and size limit, as a host started with
+/// [`SOCKET_SETTINGS`] applies them: a client that answers the server's
+/// pings (the WebSocket library does, as it reads) stays open past the
+/// pong wait; one that reads nothing is closed once the pong wait is up,
+/// with Go's read timeout as the reason (the address pair Go names
+/// included); a message over the size limit gets gorilla/websocket's bare
+/// 1009.
+pub fn check_socket_settings(port: u16, user: &User) {
+    let mut reading = Socket::open(port, user);
+    let mut silent = Socket::open(port, user);
+    let (client, server) = silent.addresses();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_millis(2_000) {
+        if let Some(e) = reading.read(Duration::from_millis(100)) {
+            reading.pending.push_back(e);
+        }
+        assert_eq!(reading.closed, None, "the reading client was closed");
+    }
+    reading.ready();
+    let (closed, _) = silent.wait_closed();
+    assert_eq!(
+        closed,
+        (1000, format!("read tcp {server}->{client}: i/o timeout")),
+        "the silent client is closed for its missing pong"
+    );
+    reading.send_text(
+        &json!({"cid": "1", "rpc": {"id": "x", "payload": "y".repeat(990)}}).to_string(),
+    );
+    let (closed, _) = reading.wait_closed();
+    assert_eq!(closed.0, 1009, "{closed:?}");
+}
+
 /// Requests the server closes the socket for: a payload that is not an
 /// envelope, a binary message, one over 4096 bytes, an envelope without a
 /// message, a message only servers send. `exact`: see `assert_closed_for`.

@@ -43,9 +43,8 @@ pub struct Config {
     pub socket_address: String,
     pub socket_port: u16,
     pub socket_max_request_size_bytes: usize,
-    /// How many messages may wait for a socket's writer before its client
-    /// counts as too slow and the socket is closed.
-    pub socket_outgoing_queue_size: usize,
+    /// The realtime socket's limits and timings (`socket.*`).
+    pub socket: crate::realtime::SocketConfig,
     /// The console's port, where the modules' console HTTP handlers are
     /// served (opened only if there are some).
     pub console_address: String,
@@ -100,7 +99,7 @@ impl Default for Config {
             socket_address: String::new(),
             socket_port: 7350,
             socket_max_request_size_bytes: 262_144,
-            socket_outgoing_queue_size: 64,
+            socket: Default::default(),
             console_address: String::new(),
             console_port: 7351,
             console_max_message_size_bytes: 4_194_304,
@@ -141,7 +140,13 @@ pub const KEYS: &[&str] = &[
     "socket.address",
     "socket.port",
     "socket.max_request_size_bytes",
+    "socket.max_message_size_bytes",
     "socket.outgoing_queue_size",
+    "socket.ping_period_ms",
+    "socket.pong_wait_ms",
+    "socket.ping_backoff_threshold",
+    "socket.write_wait_ms",
+    "socket.close_ack_wait_ms",
     "console.address",
     "console.port",
     "console.max_message_size_bytes",
@@ -261,9 +266,19 @@ impl Config {
                 "socket.max_request_size_bytes" => {
                     c.socket_max_request_size_bytes = number(&key, &text())?
                 }
-                "socket.outgoing_queue_size" => {
-                    c.socket_outgoing_queue_size = number(&key, &text())?
+                "socket.max_message_size_bytes" => {
+                    c.socket.max_message_size_bytes = number(&key, &text())?
                 }
+                "socket.outgoing_queue_size" => {
+                    c.socket.outgoing_queue_size = number(&key, &text())?
+                }
+                "socket.ping_period_ms" => c.socket.ping_period_ms = number(&key, &text())?,
+                "socket.pong_wait_ms" => c.socket.pong_wait_ms = number(&key, &text())?,
+                "socket.ping_backoff_threshold" => {
+                    c.socket.ping_backoff_threshold = number(&key, &text())?
+                }
+                "socket.write_wait_ms" => c.socket.write_wait_ms = number(&key, &text())?,
+                "socket.close_ack_wait_ms" => c.socket.close_ack_wait_ms = number(&key, &text())?,
                 "database.address" => c.database_address = text(),
                 _ => unreachable!("every key of KEYS is handled"),
             }
@@ -318,10 +333,23 @@ impl Config {
         if self.match_max_empty_sec < 0 {
             return fail("Match max idle seconds must be >= 0".into());
         }
-        // Nakama takes 0 and then closes nearly every socket at its first
-        // message; refused here.
-        if self.socket_outgoing_queue_size < 1 {
+        let socket = &self.socket;
+        if socket.max_message_size_bytes < 1 {
+            return fail("Socket max message size bytes must be >= 1".into());
+        }
+        if socket.close_ack_wait_ms < 1 {
+            return fail("Socket close ack timeout milliseconds must be >= 1".into());
+        }
+        if socket.ping_period_ms >= socket.pong_wait_ms {
+            return fail("Ping period value must be less than pong wait value".into());
+        }
+        // Nakama takes these as 0, and then closes nearly every socket at
+        // its first message or write; refused here.
+        if socket.outgoing_queue_size < 1 {
             return fail("socket.outgoing_queue_size must be >= 1".into());
+        }
+        if socket.write_wait_ms < 1 {
+            return fail("socket.write_wait_ms must be >= 1".into());
         }
         let m = &self.matchmaker;
         if m.max_tickets < 1 {
@@ -617,14 +645,66 @@ mod tests {
     }
 
     #[test]
-    fn the_outgoing_queue_holds_64_messages_unless_told_otherwise() {
+    fn socket_settings_take_nakamas_defaults_keys_and_checks() {
         let (c, _) = Config::load(&[], &[]).unwrap();
-        assert_eq!(c.socket_outgoing_queue_size, 64);
-        let set = |n: &str| Config::load(&[], &flags(&[("socket.outgoing_queue_size", n)]));
-        assert_eq!(set("8").unwrap().0.socket_outgoing_queue_size, 8);
+        assert_eq!(c.socket, crate::realtime::SocketConfig::default());
         assert_eq!(
-            set("0").unwrap_err().0,
-            "socket.outgoing_queue_size must be >= 1"
+            (
+                c.socket.max_message_size_bytes,
+                c.socket.outgoing_queue_size
+            ),
+            (4096, 64)
         );
+        let set = |pairs: &[(&str, &str)]| Config::load(&[], &flags(pairs));
+        let (c, _) = set(&[
+            ("socket.max_message_size_bytes", "100"),
+            ("socket.outgoing_queue_size", "8"),
+            ("socket.ping_period_ms", "100"),
+            ("socket.pong_wait_ms", "300"),
+            ("socket.ping_backoff_threshold", "0"),
+            ("socket.write_wait_ms", "50"),
+            ("socket.close_ack_wait_ms", "10"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.socket,
+            crate::realtime::SocketConfig {
+                max_message_size_bytes: 100,
+                outgoing_queue_size: 8,
+                ping_period_ms: 100,
+                pong_wait_ms: 300,
+                ping_backoff_threshold: 0,
+                write_wait_ms: 50,
+                close_ack_wait_ms: 10,
+            }
+        );
+        for (pairs, refused) in [
+            (
+                &[("socket.max_message_size_bytes", "0")][..],
+                "Socket max message size bytes must be >= 1",
+            ),
+            (
+                &[("socket.close_ack_wait_ms", "0")],
+                "Socket close ack timeout milliseconds must be >= 1",
+            ),
+            (
+                &[("socket.ping_period_ms", "25000")],
+                "Ping period value must be less than pong wait value",
+            ),
+            (
+                &[("socket.outgoing_queue_size", "0")],
+                "socket.outgoing_queue_size must be >= 1",
+            ),
+            (
+                &[("socket.write_wait_ms", "0")],
+                "socket.write_wait_ms must be >= 1",
+            ),
+            (
+                &[("socket.pong_wait_ms", "-1")],
+                "socket.pong_wait_ms must be a number, not \"-1\"",
+            ),
+        ] {
+            assert_eq!(set(pairs).unwrap_err().0, refused, "{pairs:?}");
+        }
     }
 }

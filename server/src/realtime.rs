@@ -70,22 +70,57 @@ mod hooks;
 mod parties;
 pub mod protobuf;
 
-/// The largest message a client may send (Nakama's
-/// `socket.max_message_size_bytes` default).
-pub const MAX_MESSAGE_SIZE_BYTES: usize = 4096;
-/// A ping goes out this long after the last sign of life (`socket.ping_period_ms`).
-const PING_PERIOD: Duration = Duration::from_millis(15_000);
-/// The socket closes when nothing renews it for this long (`socket.pong_wait_ms`).
-const PONG_WAIT: Duration = Duration::from_millis(25_000);
-/// Every this many messages count as a sign of life (`socket.ping_backoff_threshold`).
-const PING_BACKOFF_THRESHOLD: u32 = 20;
-/// How long a write may take (`socket.write_wait_ms`).
-const WRITE_WAIT: Duration = Duration::from_millis(5_000);
+/// The socket's `socket.*` settings, with Nakama's defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SocketConfig {
+    /// The largest message a client may send (`max_message_size_bytes`).
+    pub max_message_size_bytes: usize,
+    /// How many messages (answers and pushes) may wait for the writer
+    /// before the client counts as too slow (`outgoing_queue_size`).
+    pub outgoing_queue_size: usize,
+    /// A ping goes out this long after the last sign of life
+    /// (`ping_period_ms`).
+    pub ping_period_ms: u64,
+    /// The socket closes when nothing renews it for this long
+    /// (`pong_wait_ms`).
+    pub pong_wait_ms: u64,
+    /// Every this many messages count as a sign of life
+    /// (`ping_backoff_threshold`; 0 or less: every message).
+    pub ping_backoff_threshold: i64,
+    /// How long a write may take (`write_wait_ms`).
+    pub write_wait_ms: u64,
+    /// How long the server waits for the client to answer its close
+    /// (`close_ack_wait_ms`).
+    pub close_ack_wait_ms: u64,
+}
+
+impl Default for SocketConfig {
+    fn default() -> Self {
+        SocketConfig {
+            max_message_size_bytes: 4096,
+            outgoing_queue_size: 64,
+            ping_period_ms: 15_000,
+            pong_wait_ms: 25_000,
+            ping_backoff_threshold: 20,
+            write_wait_ms: 5_000,
+            close_ack_wait_ms: 2_000,
+        }
+    }
+}
+
+impl SocketConfig {
+    fn ping_period(&self) -> Duration {
+        Duration::from_millis(self.ping_period_ms)
+    }
+
+    fn pong_wait(&self) -> Duration {
+        Duration::from_millis(self.pong_wait_ms)
+    }
+}
+
 /// Why Nakama closes a socket whose client does not read what it is sent
 /// (`socket.outgoing_queue_size` messages waiting).
 const QUEUE_FULL: &str = "session outgoing queue full";
-/// How long the server waits for the client to answer its close (`socket.close_ack_wait_ms`).
-const CLOSE_ACK_WAIT: Duration = Duration::from_millis(2_000);
 
 /// rtapi `Error.Code`.
 pub mod error_code {
@@ -185,8 +220,9 @@ pub async fn upgrade(State(app): State<Arc<App>>, req: Request) -> Response {
         protobuf,
         conn: crate::http::Conn::of(&parts.extensions),
     };
-    ws.max_message_size(MAX_MESSAGE_SIZE_BYTES)
-        .max_frame_size(MAX_MESSAGE_SIZE_BYTES)
+    let limit = app.config.socket.max_message_size_bytes;
+    ws.max_message_size(limit)
+        .max_frame_size(limit)
         .on_upgrade(move |socket| run(app, socket, Arc::new(session)))
 }
 
@@ -274,7 +310,8 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
     let (requests, requests_rx) = mpsc::unbounded_channel::<(String, usize)>();
     // What waits for the writer: answers and pushes, counted together as
     // Nakama's one outgoing queue counts them.
-    let queue = Arc::new(SendQueue::new(app.config.socket_outgoing_queue_size));
+    let limits = app.config.socket;
+    let queue = Arc::new(SendQueue::new(limits.outgoing_queue_size));
     let (to_client, mut to_client_rx) = mpsc::unbounded_channel::<ToClient>();
     let (outbox, mut from_matches) = Outbox::channel(queue.clone());
     app.online
@@ -312,10 +349,10 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
 
     let mut held = false;
     let mut matches_open = true;
-    let mut until_renewal = PING_BACKOFF_THRESHOLD;
-    let mut read_deadline = Instant::now() + PONG_WAIT;
+    let mut until_renewal = limits.ping_backoff_threshold;
+    let mut read_deadline = Instant::now() + limits.pong_wait();
     // Nakama's ping timer fires once, then waits for a renewal.
-    let mut next_ping = Some(Instant::now() + PING_PERIOD);
+    let mut next_ping = Some(Instant::now() + limits.ping_period());
     // How the session's match presences leave: Nakama's session close
     // says `Disconnect`, unless `session_disconnect` named a reason.
     let mut leave_reason = PresenceReason::Disconnect;
@@ -384,16 +421,16 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
                         }
                     };
                     until_renewal -= 1;
-                    if until_renewal == 0 {
-                        until_renewal = PING_BACKOFF_THRESHOLD;
-                        read_deadline = Instant::now() + PONG_WAIT;
-                        next_ping = Some(Instant::now() + PING_PERIOD);
+                    if until_renewal <= 0 {
+                        until_renewal = limits.ping_backoff_threshold;
+                        read_deadline = Instant::now() + limits.pong_wait();
+                        next_ping = Some(Instant::now() + limits.ping_period());
                     }
                     let _ = requests.send((text, size));
                 }
                 Some(Ok(Message::Pong(_))) => {
-                    read_deadline = Instant::now() + PONG_WAIT;
-                    next_ping = Some(Instant::now() + PING_PERIOD);
+                    read_deadline = Instant::now() + limits.pong_wait();
+                    next_ping = Some(Instant::now() + limits.ping_period());
                 }
                 // Answered by the WebSocket layer; the close's answer goes
                 // out with the next read, which then ends.
@@ -401,7 +438,7 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
             },
             _ = tokio::time::sleep_until(ping_at), if next_ping.is_some() => {
                 next_ping = None;
-                if let Err(e) = write(&mut socket, Message::Ping(Default::default())).await {
+                if let Err(e) = write(&mut socket, &limits, Message::Ping(Default::default())).await {
                     break Some(e);
                 }
             }
@@ -425,10 +462,10 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
         // a client this slow may take the whole write wait to read.
         let _ = handler.await;
         leave_everything(&app, &session, leave_reason);
-        close(&mut socket, QUEUE_FULL).await;
+        close(&mut socket, &limits, QUEUE_FULL).await;
     } else {
         if let Some(reason) = &close_reason {
-            close(&mut socket, reason).await;
+            close(&mut socket, &limits, reason).await;
         }
         drop(socket);
         // A join still under way finishes before the session leaves
@@ -492,8 +529,9 @@ async fn write_queued(
 }
 
 /// One write, within Nakama's write wait.
-async fn write(socket: &mut WebSocket, m: Message) -> Result<(), String> {
-    match tokio::time::timeout(WRITE_WAIT, socket.send(m)).await {
+async fn write(socket: &mut WebSocket, limits: &SocketConfig, m: Message) -> Result<(), String> {
+    let wait = Duration::from_millis(limits.write_wait_ms);
+    match tokio::time::timeout(wait, socket.send(m)).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err("i/o timeout".into()),
@@ -512,14 +550,14 @@ async fn write_envelope(
     let sent = |n: usize| app.metrics.message_sent(n);
     if !session.protobuf {
         let n = json.len();
-        return write(socket, Message::Text(json.into()))
+        return write(socket, &app.config.socket, Message::Text(json.into()))
             .await
             .map(|()| sent(n));
     }
     match protobuf::json_to_frame(&json) {
         Ok(frame) => {
             let n = frame.len();
-            write(socket, Message::Binary(frame.into()))
+            write(socket, &app.config.socket, Message::Binary(frame.into()))
                 .await
                 .map(|()| sent(n))
         }
@@ -570,7 +608,7 @@ fn go_read_failure(conn: Option<crate::http::Conn>, what: &str) -> String {
 
 /// A close the server starts: a close frame with the reason, then the
 /// client's answer awaited a little.
-async fn close(socket: &mut WebSocket, reason: &str) {
+async fn close(socket: &mut WebSocket, limits: &SocketConfig, reason: &str) {
     // gorilla/websocket answers a message over the limit with a bare
     // 1009 itself; every other close Nakama starts is 1000 and its reason.
     let frame = if reason == READ_LIMIT_EXCEEDED {
@@ -589,10 +627,13 @@ async fn close(socket: &mut WebSocket, reason: &str) {
             reason: reason[..end].to_string().into(),
         }
     };
-    if write(socket, Message::Close(Some(frame))).await.is_err() {
+    if write(socket, limits, Message::Close(Some(frame)))
+        .await
+        .is_err()
+    {
         return;
     }
-    let _ = tokio::time::timeout(CLOSE_ACK_WAIT, async {
+    let _ = tokio::time::timeout(Duration::from_millis(limits.close_ack_wait_ms), async {
         while let Some(Ok(m)) = socket.recv().await {
             if matches!(m, Message::Close(_)) {
                 break;

@@ -39,6 +39,15 @@ fn the_sockets_it_closes_get_nakamas_close_frame_and_error() {
 }
 
 #[test]
+fn the_socket_settings_time_out_silent_clients_and_limit_messages_as_nakama() {
+    let mut flags = vec!["--logger.level", "error"];
+    flags.extend(nakama_conformance::realtime::SOCKET_SETTINGS);
+    let server = Server::start(&["arena"], &flags);
+    let user = User::new(server.port, "rt-settings-0001", "settings0001");
+    nakama_conformance::realtime::check_socket_settings(server.port, &user);
+}
+
+#[test]
 fn the_protobuf_format_answers_and_closes_as_nakama() {
     // Exact, as above.
     let server = Server::start(&["arena"], &["--logger.level", "error"]);

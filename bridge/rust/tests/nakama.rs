@@ -574,6 +574,19 @@ fn chat_channels_in_nakama_are_as_on_the_dev_host() {
 
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn socket_settings_in_nakama_are_as_on_the_dev_host() {
+    let runtime = runtime_folder(&["hello"]);
+    let nakama = nakama::start(
+        runtime.path(),
+        &nakama_conformance::realtime::SOCKET_SETTINGS,
+    )
+    .expect(NEEDS_NAKAMA);
+    let user = nakama_conformance::realtime::User::fresh(nakama.port, "rt", "settings");
+    nakama_conformance::realtime::check_socket_settings(nakama.port, &user);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn parties_in_nakama_are_as_on_the_dev_host() {
     let runtime = runtime_folder(&["hello"]);
     let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
