@@ -1203,6 +1203,83 @@ pub(crate) fn pass_intervals(port: u16, suffix: &str, tag: &str) {
     }
 }
 
+/// `matchmaker.rev_precision`, on a host serving `examples/arena` with
+/// `matchmaker.interval_sec` 1: Alice (in Europe) wants duel players; Bob
+/// plays duels but wants players in the US. Off (`rev_precision` false,
+/// Nakama's default), Alice's query finding Bob is enough: they match. On,
+/// Bob's must find Alice too: they never match, and Carol, a duel player in
+/// Europe who wants Europe, matches Alice once both have waited past
+/// their passes (server/matchmaker_process.go, `validateMatch`).
+pub fn check_rev_precision(port: u16, on: bool) {
+    let suffix = crate::run_suffix();
+    let tag = if on { "revon" } else { "revoff" };
+    let user = |n: &str| {
+        let name = format!("{tag}{n}{suffix}");
+        User::new(port, &format!("mm-{name}"), &name)
+    };
+    let (alice, bob) = (user("alice"), user("bob"));
+    let (mut a, mut b) = (Socket::open(port, &alice), Socket::open(port, &bob));
+    let round = format!("mm{tag}x{suffix}");
+    let alice_ticket = add_ticket(
+        &mut a,
+        pair_ticket(
+            &round,
+            "+properties.mode:duel",
+            json!({"region": "eu"}),
+            json!({}),
+        ),
+    );
+    let bob_ticket = add_ticket(
+        &mut b,
+        pair_ticket(
+            &round,
+            "+properties.region:us",
+            json!({"mode": "duel"}),
+            json!({}),
+        ),
+    );
+    if !on {
+        matched_push(&mut a, &alice_ticket);
+        matched_push(&mut b, &bob_ticket);
+        return;
+    }
+    // Past both tickets' active passes (max_intervals 2).
+    pass_intervals(port, &suffix, &format!("{tag}1"));
+    pass_intervals(port, &suffix, &format!("{tag}2"));
+    assert_not_matched(&mut a, &alice_ticket);
+    assert_not_matched(&mut b, &bob_ticket);
+    let carol = user("carol");
+    let mut c = Socket::open(port, &carol);
+    let carol_ticket = add_ticket(
+        &mut c,
+        pair_ticket(
+            &round,
+            "+properties.region:eu",
+            json!({"mode": "duel", "region": "eu"}),
+            json!({}),
+        ),
+    );
+    let pushed = matched_push(&mut c, &carol_ticket);
+    let users = users_of(&pushed);
+    let mut names: Vec<&str> = users
+        .iter()
+        .map(|u| u["presence"]["username"].as_str().unwrap_or(""))
+        .map(|n| {
+            if n == alice.username {
+                "alice"
+            } else if n == carol.username {
+                "carol"
+            } else {
+                n
+            }
+        })
+        .collect();
+    names.sort();
+    assert_eq!(names, ["alice", "carol"], "{pushed}");
+    matched_push(&mut a, &alice_ticket);
+    assert_not_matched(&mut b, &bob_ticket);
+}
+
 /// No `matchmaker_matched` push has reached `s` for `ticket`, up to a
 /// `ping` answered now (pushes queued before it come first).
 pub(crate) fn assert_not_matched(s: &mut Socket, ticket: &str) {

@@ -24,8 +24,8 @@ fn user(n: usize) -> Presence {
 
 /// A pool with `unmatchable` tickets the new ones cannot take (Nakama's
 /// benchmark keeps them out by a query only they fail, with its mutual
-/// match option on; the dev host, which has no such option, by their group
-/// size), then `tickets` new ones that pair up.
+/// match option on; this one, with the option at its default, off, by
+/// their group size), then `tickets` new ones that pair up.
 fn pool(tickets: usize, unmatchable: usize) -> Matchmaker {
     let online = Online::default();
     let m = Matchmaker::new(
@@ -33,6 +33,7 @@ fn pool(tickets: usize, unmatchable: usize) -> Matchmaker {
             max_tickets: 3,
             interval_sec: 1,
             max_intervals: 5,
+            ..Default::default()
         },
         "bench",
         "bench",

@@ -156,6 +156,8 @@ pub const KEYS: &[&str] = &[
     "matchmaker.max_tickets",
     "matchmaker.interval_sec",
     "matchmaker.max_intervals",
+    "matchmaker.rev_precision",
+    "matchmaker.rev_threshold",
     "metrics.prometheus_port",
     "metrics.prefix",
     "metrics.custom_prefix",
@@ -233,6 +235,8 @@ impl Config {
                 "matchmaker.max_tickets" => c.matchmaker.max_tickets = number(&key, &text())?,
                 "matchmaker.interval_sec" => c.matchmaker.interval_sec = number(&key, &text())?,
                 "matchmaker.max_intervals" => c.matchmaker.max_intervals = number(&key, &text())?,
+                "matchmaker.rev_precision" => c.matchmaker.rev_precision = boolean(&key, &text())?,
+                "matchmaker.rev_threshold" => c.matchmaker.rev_threshold = number(&key, &text())?,
                 "metrics.prometheus_port" => c.metrics.prometheus_port = number(&key, &text())?,
                 "metrics.prefix" => c.metrics.prefix = text(),
                 "metrics.custom_prefix" => c.metrics.custom_prefix = text(),
@@ -360,6 +364,9 @@ impl Config {
         }
         if m.max_intervals < 1 {
             return fail("Matchmaker max intervals must be >= 1".into());
+        }
+        if m.rev_threshold < 0 {
+            return fail("Matchmaker reverse matching threshold must be >= 0".into());
         }
         if self.satori.http_timeout_ms < 1 {
             return fail(
@@ -570,6 +577,24 @@ mod tests {
             let e = Config::load(&[], &flags(&[(key, "0")])).unwrap_err();
             assert_eq!(e.0, message);
         }
+        assert_eq!(
+            (c.matchmaker.rev_precision, c.matchmaker.rev_threshold),
+            (false, 1)
+        );
+        let (c, _) = Config::load(
+            &[],
+            &flags(&[
+                ("matchmaker.rev_precision", "true"),
+                ("matchmaker.rev_threshold", "0"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            (c.matchmaker.rev_precision, c.matchmaker.rev_threshold),
+            (true, 0)
+        );
+        let e = Config::load(&[], &flags(&[("matchmaker.rev_threshold", "-1")])).unwrap_err();
+        assert_eq!(e.0, "Matchmaker reverse matching threshold must be >= 0");
     }
 
     #[test]

@@ -30,8 +30,11 @@
 //! grouping and gets every entry in the pool. Either answer forms in
 //! order, each group unless one of its tickets is gone; the rest stay.
 //!
-//! Not kept: Nakama's reverse-query precision option (`rev_precision`,
-//! off by default there).
+//! With `matchmaker.rev_precision` (off by default, as in Nakama), tickets
+//! group only with those whose queries find them back: a hit's query must
+//! find the active ticket, and each two tickets of a group each other's.
+//! As in Nakama, a pass stops checking once it has run for
+//! `interval_sec` × `rev_threshold` seconds (`rev_threshold` 0: never).
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -55,6 +58,10 @@ pub struct MatchmakerConfig {
     pub interval_sec: u64,
     /// Passes a ticket stays active for.
     pub max_intervals: u32,
+    /// Group only tickets that find each other (see the module docs).
+    pub rev_precision: bool,
+    /// Intervals' worth of a pass after which the checks stop (0: never).
+    pub rev_threshold: i64,
 }
 
 impl Default for MatchmakerConfig {
@@ -63,6 +70,24 @@ impl Default for MatchmakerConfig {
             max_tickets: 3,
             interval_sec: 15,
             max_intervals: 2,
+            rev_precision: false,
+            rev_threshold: 1,
+        }
+    }
+}
+
+impl MatchmakerConfig {
+    /// When a pass that began at `start` checks that tickets find each
+    /// other: with `rev_precision`, until the threshold's time is up.
+    fn mutual_checks(&self, start: std::time::Instant) -> impl FnMut() -> bool + use<> {
+        let (on, threshold) = (self.rev_precision, self.rev_threshold);
+        let limit = Duration::from_secs(self.interval_sec.saturating_mul(threshold.max(0) as u64));
+        let mut past = false;
+        move || {
+            if on && threshold > 0 && !past {
+                past = start.elapsed() >= limit;
+            }
+            on && !past
         }
     }
 }
@@ -267,6 +292,16 @@ impl Ticket {
 
     fn count(&self) -> usize {
         self.entries.len()
+    }
+
+    /// Whether its query finds `other`.
+    fn finds(&self, other: &Ticket) -> bool {
+        self.query.score(&other.doc).is_some()
+    }
+
+    /// Whether each finds the other.
+    fn mutual(&self, other: &Ticket) -> bool {
+        self.finds(other) && other.finds(self)
     }
 }
 
@@ -589,14 +624,17 @@ impl Matchmaker {
             tickets[a].intervals += 1;
         }
         let mut out = Vec::new();
+        let mut mutual_checks = self.inner.config.mutual_checks(std::time::Instant::now());
         for &a in &active {
             let t = &tickets[a];
+            let mutual = mutual_checks();
             let mut hits: Vec<(usize, f64)> = tickets
                 .iter()
                 .enumerate()
                 .filter(|(h, ht)| *h != a && !ht.overlaps(t))
                 .filter(|(_, h)| h.min_count >= t.min_count && h.max_count <= t.max_count)
                 .filter(|(_, h)| t.party_id.is_empty() || h.party_id != t.party_id)
+                .filter(|(_, h)| !mutual || h.finds(t))
                 .filter_map(|(h, ht)| t.query.score(&ht.doc).map(|s| (h, s)))
                 .collect();
             hits.sort_by(|x, y| y.1.total_cmp(&x.1));
@@ -616,9 +654,10 @@ impl Matchmaker {
                         fits(ht) && !(size < ht.max_count && ht.intervals <= max_intervals)
                     });
                 let apart = combo.iter().enumerate().all(|(n, &h)| {
-                    combo[..n]
-                        .iter()
-                        .all(|&g| !tickets[g].overlaps(&tickets[h]))
+                    combo[..n].iter().all(|&g| {
+                        let (g, h) = (&tickets[g], &tickets[h]);
+                        !g.overlaps(h) && (!mutual || g.mutual(h))
+                    })
                 });
                 if accepted && apart {
                     out.push(
@@ -710,10 +749,12 @@ impl Matchmaker {
         let max_intervals = self.inner.config.max_intervals;
         let mut taken: HashSet<usize> = HashSet::new();
         let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut mutual_checks = self.inner.config.mutual_checks(std::time::Instant::now());
         for a in 0..tickets.len() {
             if !tickets[a].active || taken.contains(&a) {
                 continue;
             }
+            let mutual = mutual_checks();
             tickets[a].intervals += 1;
             let t = &tickets[a];
             let last = t.intervals >= max_intervals || t.min_count == t.max_count;
@@ -728,6 +769,7 @@ impl Matchmaker {
                 .filter(|(_, h)| h.min_count >= t.min_count && h.max_count <= t.max_count)
                 // Never the ticket's own party.
                 .filter(|(_, h)| t.party_id.is_empty() || h.party_id != t.party_id)
+                .filter(|(_, h)| !mutual || h.finds(t))
                 .filter_map(|(h, ht)| t.query.score(&ht.doc).map(|s| (h, s)))
                 .collect();
             // Best score first, then the longest waiting (the pool is in
@@ -744,8 +786,12 @@ impl Matchmaker {
                     continue;
                 }
                 let same_session = |c: &Vec<usize>| c.iter().any(|&m| tickets[m].overlaps(ht));
+                let strangers =
+                    |c: &Vec<usize>| mutual && !c.iter().all(|&m| tickets[m].mutual(ht));
                 let at = match combos.iter().position(|c| {
-                    users(c) + ht.count() + t.count() <= t.max_count && !same_session(c)
+                    users(c) + ht.count() + t.count() <= t.max_count
+                        && !same_session(c)
+                        && !strangers(c)
                 }) {
                     Some(at) => {
                         combos[at].push(h);
@@ -1252,6 +1298,76 @@ mod tests {
             vec![vec!["user1", "user2"], vec!["user1", "user2"]]
         );
         assert!(candidates.iter().all(|c| c[1].presence.username == "user1"));
+    }
+
+    #[test]
+    fn with_rev_precision_tickets_group_only_with_those_that_find_them_back() {
+        let with = |rev_precision: bool, rev_threshold: i64| {
+            Matchmaker::new(
+                MatchmakerConfig {
+                    rev_precision,
+                    rev_threshold,
+                    ..Default::default()
+                },
+                "n",
+                "v",
+                "key",
+                Logger::new("error", "json"),
+                Online::default(),
+            )
+        };
+        // user1 wants duel players; user2 plays duels but wants the US,
+        // where user1 is not.
+        let add_pair = |m: &Matchmaker| {
+            let one = TicketRequest::new(2, 2).string("region", "eu");
+            m.add(&user(1), &one.query("+properties.mode:duel"))
+                .unwrap();
+            let two = TicketRequest::new(2, 2).string("mode", "duel");
+            m.add(&user(2), &two.query("+properties.region:us"))
+                .unwrap();
+        };
+        let m = with(false, 1);
+        add_pair(&m);
+        assert_eq!(names(&m.form_groups()), vec![vec!["user1", "user2"]]);
+        for threshold in [1, 0] {
+            let m = with(true, threshold);
+            add_pair(&m);
+            assert!(m.form_groups().is_empty());
+            assert!(m.form_groups().is_empty());
+            // One that finds user1 and that user1 finds.
+            let three = TicketRequest::new(2, 2)
+                .string("mode", "duel")
+                .string("region", "eu");
+            m.add(&user(3), &three.query("+properties.region:eu"))
+                .unwrap();
+            assert_eq!(names(&m.form_groups()), vec![vec!["user1", "user3"]]);
+        }
+        // An override's candidates too: user2's finds nobody, user1's finds
+        // user2 only without the check.
+        let m = with(false, 1);
+        add_pair(&m);
+        assert_eq!(m.candidates().len(), 1);
+        let m = with(true, 1);
+        add_pair(&m);
+        assert!(m.candidates().is_empty());
+
+        // A group's members find each other two by two: user2 wants red
+        // players, user3 is blue; user1 takes anyone.
+        let trio = |m: &Matchmaker| {
+            let red = TicketRequest::new(3, 3).string("side", "red");
+            m.add(&user(1), &red).unwrap();
+            m.add(&user(2), &red.clone().query("+properties.side:red"))
+                .unwrap();
+            m.add(&user(3), &TicketRequest::new(3, 3).string("side", "blue"))
+                .unwrap();
+        };
+        let m = with(false, 1);
+        trio(&m);
+        assert_eq!(m.form_groups().len(), 1);
+        let m = with(true, 1);
+        trio(&m);
+        assert!(m.form_groups().is_empty());
+        assert!(m.candidates().is_empty());
     }
 
     #[test]

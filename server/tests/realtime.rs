@@ -144,6 +144,22 @@ fn the_matchmaker_matches_as_nakama() {
         &["--logger.level", "error", "--matchmaker.interval_sec", "1"],
     );
     check_matchmaker(server.port);
+    nakama_conformance::realtime::check_rev_precision(server.port, false);
+}
+
+#[test]
+fn with_rev_precision_tickets_match_only_those_that_find_them_back_as_in_nakama() {
+    let server = Server::start(
+        &["arena"],
+        &[
+            "--logger.level",
+            "error",
+            "--matchmaker.interval_sec",
+            "1",
+            "--matchmaker.rev_precision=true",
+        ],
+    );
+    nakama_conformance::realtime::check_rev_precision(server.port, true);
 }
 
 #[test]

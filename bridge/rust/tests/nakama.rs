@@ -574,6 +574,22 @@ fn chat_channels_in_nakama_are_as_on_the_dev_host() {
 
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn with_rev_precision_nakama_matches_tickets_as_the_dev_host_does() {
+    let runtime = runtime_folder(&["arena"]);
+    let nakama = nakama::start(
+        runtime.path(),
+        &[
+            "--matchmaker.interval_sec",
+            "1",
+            "--matchmaker.rev_precision=true",
+        ],
+    )
+    .expect(NEEDS_NAKAMA);
+    nakama_conformance::realtime::check_rev_precision(nakama.port, true);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn socket_settings_in_nakama_are_as_on_the_dev_host() {
     let runtime = runtime_folder(&["hello"]);
     let nakama = nakama::start(
@@ -777,6 +793,7 @@ fn the_matchmaker_matched_hook_of_a_rust_module_runs_in_nakama() {
     let nakama =
         nakama::start(runtime.path(), &["--matchmaker.interval_sec", "1"]).expect(NEEDS_NAKAMA);
     nakama_conformance::realtime::check_matchmaker(nakama.port);
+    nakama_conformance::realtime::check_rev_precision(nakama.port, false);
 
     // The hook's log lines are the module's, with the "mode" Nakama gives
     // a Go hook's logger: one per arena it made (the groups of two of the
