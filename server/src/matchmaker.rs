@@ -947,11 +947,15 @@ mod tests {
     use super::*;
 
     fn matchmaker(max_intervals: u32) -> Matchmaker {
+        matchmaker_with(MatchmakerConfig {
+            max_intervals,
+            ..Default::default()
+        })
+    }
+
+    fn matchmaker_with(config: MatchmakerConfig) -> Matchmaker {
         Matchmaker::new(
-            MatchmakerConfig {
-                max_intervals,
-                ..Default::default()
-            },
+            config,
             "n",
             "v",
             "key",
@@ -1303,18 +1307,11 @@ mod tests {
     #[test]
     fn with_rev_precision_tickets_group_only_with_those_that_find_them_back() {
         let with = |rev_precision: bool, rev_threshold: i64| {
-            Matchmaker::new(
-                MatchmakerConfig {
-                    rev_precision,
-                    rev_threshold,
-                    ..Default::default()
-                },
-                "n",
-                "v",
-                "key",
-                Logger::new("error", "json"),
-                Online::default(),
-            )
+            matchmaker_with(MatchmakerConfig {
+                rev_precision,
+                rev_threshold,
+                ..Default::default()
+            })
         };
         // user1 wants duel players; user2 plays duels but wants the US,
         // where user1 is not.
