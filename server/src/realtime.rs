@@ -512,8 +512,9 @@ fn leave_everything(app: &App, session: &Session, reason: PresenceReason) {
 }
 
 /// [`write_envelope`], given up when the session's outgoing queue fills
-/// meanwhile: Nakama closes such a socket at once, whatever its writer is
-/// doing. (A frame cut short stays buffered whole, ahead of the close.)
+/// meanwhile, so that a client too slow to read is closed at once (Nakama's
+/// close waits for its stuck write: see server/README). A frame cut short
+/// stays buffered whole, ahead of the close.
 async fn write_queued(
     socket: &mut WebSocket,
     app: &App,
