@@ -222,7 +222,7 @@ pub fn check_channels(port: u16) {
 ///
 /// `exact` (the dev host): she leaves at once and gets the close frame
 /// with Nakama's reason, `session outgoing queue full`
-/// ([`crate::realtime::assert_closed_for`]). Nakama's writer
+/// (`realtime::assert_closed_for`). Nakama's writer
 /// holds the session while its write is stuck, so she leaves when its
 /// write wait (5 s) ends, and the failed write leaves the connection
 /// without a close frame (a reset).
