@@ -1364,6 +1364,13 @@ mod tests {
         let m = with(true, 1);
         trio(&m);
         assert!(m.form_groups().is_empty());
+        // Candidates from a fresh pool (the pass above ended the tickets'
+        // searching: their min and max counts are equal).
+        let m = with(false, 1);
+        trio(&m);
+        assert!(!m.candidates().is_empty());
+        let m = with(true, 1);
+        trio(&m);
         assert!(m.candidates().is_empty());
     }
 

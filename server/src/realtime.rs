@@ -116,6 +116,14 @@ impl SocketConfig {
     fn pong_wait(&self) -> Duration {
         Duration::from_millis(self.pong_wait_ms)
     }
+
+    fn write_wait(&self) -> Duration {
+        Duration::from_millis(self.write_wait_ms)
+    }
+
+    fn close_ack_wait(&self) -> Duration {
+        Duration::from_millis(self.close_ack_wait_ms)
+    }
 }
 
 /// Why Nakama closes a socket whose client does not read what it is sent
@@ -531,8 +539,7 @@ async fn write_queued(
 
 /// One write, within Nakama's write wait.
 async fn write(socket: &mut WebSocket, limits: &SocketConfig, m: Message) -> Result<(), String> {
-    let wait = Duration::from_millis(limits.write_wait_ms);
-    match tokio::time::timeout(wait, socket.send(m)).await {
+    match tokio::time::timeout(limits.write_wait(), socket.send(m)).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err("i/o timeout".into()),
@@ -634,7 +641,7 @@ async fn close(socket: &mut WebSocket, limits: &SocketConfig, reason: &str) {
     {
         return;
     }
-    let _ = tokio::time::timeout(Duration::from_millis(limits.close_ack_wait_ms), async {
+    let _ = tokio::time::timeout(limits.close_ack_wait(), async {
         while let Some(Ok(m)) = socket.recv().await {
             if matches!(m, Message::Close(_)) {
                 break;
