@@ -6,4 +6,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LOAD_CLIENTS=${1:-64} LOAD_WRITES=${2:-500} \
-  cargo test --release -p nakama-devhost --test load -- --nocapture
+  cargo test --release -p nakama-devhost --test integration -- load:: --nocapture

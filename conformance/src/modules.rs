@@ -27,6 +27,11 @@ pub fn build_with_config(packages: &[&str], configs: &[&str]) -> PathBuf {
 fn cargo_build(packages: &[&str], features: &[&str], configs: &[&str]) -> PathBuf {
     let workspace = crate::workspace();
     let target = workspace.join("target").join("test-modules");
+    // No package: nothing to build (cargo would build the whole workspace,
+    // the dev host included, into this folder).
+    if packages.is_empty() {
+        return target.join("debug");
+    }
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.current_dir(&workspace)
         .args(["build", "--quiet", "--target-dir"])
@@ -55,6 +60,10 @@ pub fn file_name(package: &str) -> String {
 /// Builds `packages` and copies their files into a fresh folder, each as
 /// `<name>.<extension>` (`extension` `"so"` keeps cargo's `lib<name>.so`).
 pub fn folder(packages: &[&str], extension: &str) -> tempfile::TempDir {
+    // Tests of one binary build at once: cargo takes turns, but another
+    // build may replace a file between this build and its copy.
+    static BUILD_AND_COPY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = BUILD_AND_COPY.lock().unwrap_or_else(|e| e.into_inner());
     let built = build(packages);
     let dir = tempfile::tempdir().expect("temporary folder");
     for p in packages {

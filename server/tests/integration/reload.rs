@@ -2,11 +2,9 @@
 //! a restart, lets calls in flight finish and matches run on the modules
 //! they started with, and keeps serving when a change fails to load.
 
-mod common;
-
 use std::time::Duration;
 
-use common::Server;
+use crate::common::Server;
 use nakama_conformance::modules::{build, file_name};
 
 /// `check` holds within 15 s.

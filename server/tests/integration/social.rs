@@ -2,9 +2,7 @@
 //! (conformance/src/social.rs; the same checks run on Nakama through the
 //! bridge).
 
-mod common;
-
-use common::Server;
+use crate::common::Server;
 use nakama_conformance::social::{self, Host};
 
 fn server() -> Server {

@@ -1,11 +1,9 @@
 //! Transport behaviour shared by every route: gzip request bodies,
 //! compressed answers on request, CORS preflight, cache headers.
 
-mod common;
-
 use std::io::{Read, Write};
 
-use common::Server;
+use crate::common::Server;
 
 const ECHO: &str = "/v2/rpc/echo?http_key=defaulthttpkey&unwrap";
 

@@ -2,8 +2,6 @@
 //! a free port with modules built by `nakama-conformance`, and its raw HTTP
 //! client (the tests check statuses, headers and bodies byte for byte).
 
-#![allow(dead_code)] // each test file uses a part
-
 pub use nakama_conformance::http::HttpResponse;
 
 use std::path::PathBuf;

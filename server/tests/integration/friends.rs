@@ -3,9 +3,7 @@
 //! routes, the friends nk functions), then what only the dev host can
 //! answer (a Facebook token, which Nakama would take to Facebook).
 
-mod common;
-
-use common::Server;
+use crate::common::Server;
 use nakama_conformance::realtime::User;
 
 #[test]

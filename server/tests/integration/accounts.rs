@@ -2,9 +2,7 @@
 //! checks shared with real Nakama (the client's link, unlink and delete
 //! routes; the account, user, link and wallet nk functions).
 
-mod common;
-
-use common::Server;
+use crate::common::Server;
 
 #[test]
 fn the_link_unlink_and_delete_routes_answer_as_nakama() {

@@ -5,9 +5,7 @@
 //! Small by default (8 clients x 40 writes); `scripts/load-test.sh` runs the
 //! same test larger through LOAD_CLIENTS / LOAD_WRITES.
 
-mod common;
-
-use common::Server;
+use crate::common::Server;
 
 fn env_or(name: &str, default: usize) -> usize {
     std::env::var(name)

@@ -2,9 +2,7 @@
 //! the conformance check shared with real Nakama (a module's stream,
 //! its presence events and data, a session disconnected, logouts).
 
-mod common;
-
-use common::Server;
+use crate::common::Server;
 
 #[test]
 fn modules_run_streams_and_sessions_through_the_nk_functions_as_in_nakama() {

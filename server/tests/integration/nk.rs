@@ -1,9 +1,7 @@
 //! The nk functions of the dev host, called by a real module
 //! (`fixtures/fixture-nk`) through the ABI and answered from SQLite.
 
-mod common;
-
-use common::Server;
+use crate::common::Server;
 use nakama_conformance::nk::call;
 use serde_json::Value;
 

@@ -7,11 +7,9 @@
 //! Differences we intend are listed in [`INTENDED`] with their reason (the
 //! same list is in docs/differences.md); any other difference fails.
 
-mod common;
-
 use std::path::PathBuf;
 
-use common::Server;
+use crate::common::Server;
 use nakama_conformance::golden::{self, Intended};
 
 /// Vectors whose answer differs on purpose, and why.

@@ -2,9 +2,7 @@
 //! disabled, cursors from a rank, cron, files, metrics and party listing
 //! on the dev host, checked as on Nakama (`conformance::misc`).
 
-mod common;
-
-use common::Server;
+use crate::common::Server;
 
 fn server() -> Server {
     Server::start(&["fixture-nk"], &["--logger.level", "error"])
@@ -48,7 +46,7 @@ fn metrics_calls_are_accepted() {
 
 #[test]
 fn metrics_are_exported_for_prometheus_as_nakama_names_them() {
-    let metrics_port = common::free_port().to_string();
+    let metrics_port = crate::common::free_port().to_string();
     let flags = [
         "--logger.level",
         "error",

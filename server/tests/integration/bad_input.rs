@@ -1,9 +1,7 @@
 //! Bad input gets Nakama's status and body, and the server keeps serving:
 //! after every bad request, a healthcheck and an echo RPC still work.
 
-mod common;
-
-use common::Server;
+use crate::common::Server;
 
 const KEY: &str = "http_key=defaulthttpkey";
 
@@ -32,7 +30,7 @@ type Case<'a> = (
     &'a str,
 );
 
-fn json_of(r: &common::HttpResponse) -> serde_json::Value {
+fn json_of(r: &crate::common::HttpResponse) -> serde_json::Value {
     r.json()
 }
 
@@ -155,7 +153,7 @@ fn a_handler_that_never_finishes_hits_the_per_call_timeout() {
 
 #[test]
 fn a_match_whose_ticks_overrun_their_period_is_warned_about_once_in_a_while() {
-    let metrics_port = common::free_port();
+    let metrics_port = crate::common::free_port();
     let server = Server::start(
         &["fixture-slow", "golden-module"],
         &[

@@ -1,9 +1,7 @@
 //! The reasons a match handler's presences carry on the dev host serving
 //! `fixtures/fixture-nk`: the conformance check shared with real Nakama.
 
-mod common;
-
-use common::Server;
+use crate::common::Server;
 
 #[test]
 fn match_presences_carry_nakamas_reasons() {

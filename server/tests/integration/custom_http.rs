@@ -2,11 +2,9 @@
 //! the conformance checks that also run on Nakama through the bridge
 //! (`bridge/rust/tests/nakama.rs`).
 
-mod common;
-
 use std::time::Duration;
 
-use common::Server;
+use crate::common::Server;
 
 #[test]
 fn custom_http_handlers_answer_as_in_nakama() {

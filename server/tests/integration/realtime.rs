@@ -3,9 +3,7 @@
 //! status,
 //! and parties too).
 
-mod common;
-
-use common::Server;
+use crate::common::Server;
 use nakama_conformance::realtime::{
     check_arena, check_closes, check_matchmaker, check_matchmaker_hook_failures,
     check_matchmaker_stats, check_notifications, check_relayed, check_rpc_context, User,

@@ -2,9 +2,7 @@
 //! the conformance check that also runs on Nakama through the bridge
 //! (`bridge/rust/tests/nakama.rs`).
 
-mod common;
-
-use common::Server;
+use crate::common::Server;
 
 #[test]
 fn storage_indexes_answer_as_in_nakama() {
