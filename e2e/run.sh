@@ -30,7 +30,10 @@ fi
 
 case $target in
 devhost)
-  cargo build --quiet --manifest-path "$root/Cargo.toml" -p nakama-devhost -p hello -p guild -p arena
+  # The dev host built on its own, as the other scripts build it: with
+  # modules beside it, cargo would unify features into another build of it.
+  cargo build --quiet --manifest-path "$root/Cargo.toml" -p nakama-devhost
+  cargo build --quiet --manifest-path "$root/Cargo.toml" -p hello -p guild -p arena
   work=$(mktemp -d)
   cp "$cargo_target/debug/libhello.so" "$cargo_target/debug/libguild.so" "$cargo_target/debug/libarena.so" "$work/"
   port=$(free_port)
@@ -46,7 +49,8 @@ devhost)
 windows)
   "$root/scripts/install-windows" # also sets up Wine's prefix
   triple=x86_64-pc-windows-gnu
-  cargo build --quiet --manifest-path "$root/Cargo.toml" --target "$triple" -p nakama-devhost -p hello -p guild -p arena
+  cargo build --quiet --manifest-path "$root/Cargo.toml" --target "$triple" -p nakama-devhost
+  cargo build --quiet --manifest-path "$root/Cargo.toml" --target "$triple" -p hello -p guild -p arena
   work=$(mktemp -d)
   mkdir "$work/modules"
   cp "$cargo_target/$triple/debug/nakama-devhost.exe" "$work/"
