@@ -58,7 +58,7 @@ fn metrics_are_exported_for_prometheus_as_nakama_names_them() {
     let server = Server::start(&["fixture-nk"], &flags);
     let metrics_port = metrics_port.parse().unwrap();
     nakama_conformance::misc::check_prometheus(server.port, metrics_port);
-    nakama_conformance::misc::check_server_series(server.port, metrics_port);
+    nakama_conformance::misc::check_server_series(server.port, metrics_port, true);
 }
 
 #[test]
