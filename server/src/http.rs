@@ -1,6 +1,11 @@
 //! Nakama's client HTTP API on one port: the hand-written RPC route
 //! (`/v2/rpc/{id}`, its own error shape) and the gateway routes
 //! (`{"code","message"}` errors), with modules' hooks around the calls.
+//!
+//! This file holds the router, the RPC route, the account and event
+//! routes and the helpers every route shares (bodies, query values,
+//! sessions, the gateway's answers); the other routes live in a submodule
+//! per area (`auth`, `storage`, `friend`, `group`, ...).
 
 // Helpers answer `Err(response)` to return early from a handler; the
 // response is moved once, so its size does not matter.
@@ -24,13 +29,14 @@ use base64::Engine as _;
 use futures_util::future::Either;
 use nakama_runtime_host::abi::hooks::{hook, Hook};
 use nakama_runtime_host::abi::http as api_http;
-use nakama_runtime_host::abi::{api, mode, nk, Code, ContextData, ContextMaps};
+use nakama_runtime_host::abi::{api, mode, Code, ContextData, ContextMaps};
 use nakama_runtime_host::{Before, CallContext, CallError, EventKind, Modules};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
 mod account;
+mod auth;
 mod channel;
 pub mod console;
 pub mod custom;
@@ -42,10 +48,11 @@ mod notification;
 mod party;
 mod purchase;
 mod social;
+mod storage;
 mod tournament;
 
 use crate::config::Config;
-use crate::db::{self, Caller, Db};
+use crate::db::{self, Db};
 use crate::log::Logger;
 use crate::session::{Claims, Sessions};
 
@@ -208,11 +215,11 @@ fn routes(app: Arc<App>) -> Router {
             "/v2/notification",
             get(notification::list).delete(notification::delete),
         )
-        .route("/v2/account/authenticate/custom", post(authenticate_custom))
-        .route("/v2/account/authenticate/device", post(authenticate_device))
-        .route("/v2/account/authenticate/email", post(authenticate_email))
-        .route("/v2/account/session/refresh", post(session_refresh))
-        .route("/v2/session/logout", post(session_logout))
+        .route("/v2/account/authenticate/custom", post(auth::custom))
+        .route("/v2/account/authenticate/device", post(auth::device))
+        .route("/v2/account/authenticate/email", post(auth::email))
+        .route("/v2/account/session/refresh", post(auth::session_refresh))
+        .route("/v2/session/logout", post(auth::session_logout))
         .route("/v2/event", post(event))
         .route(
             "/v2/account",
@@ -294,10 +301,13 @@ fn routes(app: Arc<App>) -> Router {
             "/v2/iap/subscription/{product_id}",
             get(purchase::subscription),
         )
-        .route("/v2/storage", put(storage_write).post(storage_read))
-        .route("/v2/storage/delete", put(storage_delete))
-        .route("/v2/storage/{collection}", get(storage_list))
-        .route("/v2/storage/{collection}/{user_id}", get(storage_list_user))
+        .route("/v2/storage", put(storage::write).post(storage::read))
+        .route("/v2/storage/delete", put(storage::delete))
+        .route("/v2/storage/{collection}", get(storage::list))
+        .route(
+            "/v2/storage/{collection}/{user_id}",
+            get(storage::list_user),
+        )
         .route(
             "/v2/leaderboard/{leaderboard_id}",
             get(leaderboard::list)
@@ -1158,352 +1168,7 @@ fn headers_json(headers: &HeaderMap) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-// ---- authentication -----------------------------------------------------------
-
-fn valid_id(id: &str) -> bool {
-    !crate::gochars::has_space_or_control(id)
-}
-
-fn check_username(username: &str) -> Result<(), Response> {
-    if crate::gochars::invalid_username(username) {
-        return Err(gateway_err(
-            Code::InvalidArgument,
-            "Username invalid, no spaces or control characters allowed.",
-        ));
-    }
-    if username.len() > 128 {
-        return Err(gateway_err(
-            Code::InvalidArgument,
-            "Username invalid, must be 1-128 bytes.",
-        ));
-    }
-    Ok(())
-}
-
-/// The query of an authenticate route: `create` (Go's booleans) and
-/// `username`, refused as the gateway refuses them.
-struct AuthQuery {
-    create: Option<bool>,
-    username: String,
-}
-
-fn auth_query(query: &HashMap<String, Vec<String>>) -> Result<AuthQuery, Response> {
-    Ok(AuthQuery {
-        create: query_number::<bool>(query, "create")?,
-        username: query_text(query, "username")?.unwrap_or_default(),
-    })
-}
-
-/// The custom-id and device-id calls differ only in these.
-trait IdAuth: Hook<Response = api::Session> {
-    /// The body: `{"id", "vars"}`.
-    type Account: DeserializeOwned + Default;
-    /// "Custom ID" / "Device ID", as Nakama's messages say.
-    const WHAT: &'static str;
-    const MIN_LEN: usize;
-    fn request(account: Self::Account, create: Option<bool>, username: String) -> Self::Request;
-    /// The id, vars, username and create flag of a (hook-changed) request.
-    fn parts(req: &Self::Request) -> (String, HashMap<String, String>, String, Option<bool>);
-    fn auth_id(id: String) -> db::AuthIdOwned;
-}
-
-impl IdAuth for hook::AuthenticateCustom {
-    type Account = api::AccountCustom;
-    const WHAT: &'static str = "Custom ID";
-    const MIN_LEN: usize = 6;
-    fn request(account: Self::Account, create: Option<bool>, username: String) -> Self::Request {
-        api::AuthenticateCustomRequest {
-            account: Some(account),
-            create,
-            username,
-        }
-    }
-    fn parts(r: &Self::Request) -> (String, HashMap<String, String>, String, Option<bool>) {
-        let a = r.account.clone().unwrap_or_default();
-        (a.id, a.vars, r.username.clone(), r.create)
-    }
-    fn auth_id(id: String) -> db::AuthIdOwned {
-        db::AuthIdOwned::Custom(id)
-    }
-}
-
-impl IdAuth for hook::AuthenticateDevice {
-    type Account = api::AccountDevice;
-    const WHAT: &'static str = "Device ID";
-    const MIN_LEN: usize = 10;
-    fn request(account: Self::Account, create: Option<bool>, username: String) -> Self::Request {
-        api::AuthenticateDeviceRequest {
-            account: Some(account),
-            create,
-            username,
-        }
-    }
-    fn parts(r: &Self::Request) -> (String, HashMap<String, String>, String, Option<bool>) {
-        let a = r.account.clone().unwrap_or_default();
-        (a.id, a.vars, r.username.clone(), r.create)
-    }
-    fn auth_id(id: String) -> db::AuthIdOwned {
-        db::AuthIdOwned::Device(id)
-    }
-}
-
-async fn authenticate_custom(state: Shared, uri: Uri, headers: HeaderMap, body: Body) -> Response {
-    authenticate_id::<hook::AuthenticateCustom>(state, uri, headers, body).await
-}
-
-async fn authenticate_device(state: Shared, uri: Uri, headers: HeaderMap, body: Body) -> Response {
-    authenticate_id::<hook::AuthenticateDevice>(state, uri, headers, body).await
-}
-
-/// The start of an authenticate route: the body (the account), the
-/// request `request` makes of it and the query, then the server key (as
-/// Nakama's gateway decodes a request before its auth check), then the
-/// before hook.
-async fn authenticate_request<H: Hook, A: DeserializeOwned + Default>(
-    app: &Arc<App>,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: Body,
-    request: impl FnOnce(A, &HashMap<String, Vec<String>>) -> Result<H::Request, Response>,
-) -> Result<H::Request, Response> {
-    let account: A = read_json(app, body).await?;
-    let req = request(account, &query_map(uri))?;
-    check_server_key(app, headers)?;
-    app.before::<H>(None, req).await
-}
-
-async fn authenticate_id<H: IdAuth>(
-    State(app): Shared,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let req = authenticate_request::<H, H::Account>(&app, &uri, &headers, body, |a, q| {
-        let q = auth_query(q)?;
-        Ok(H::request(a, q.create, q.username))
-    });
-    let req = match req.await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let (id, vars, username, create) = H::parts(&req);
-    let what = H::WHAT;
-    if id.is_empty() {
-        return gateway_err(Code::InvalidArgument, &format!("{what} is required."));
-    }
-    if !valid_id(&id) {
-        return gateway_err(
-            Code::InvalidArgument,
-            &format!("{what} invalid, no spaces or control characters allowed."),
-        );
-    }
-    if !(H::MIN_LEN..=128).contains(&id.len()) {
-        return gateway_err(
-            Code::InvalidArgument,
-            &format!("{what} invalid, must be {}-128 bytes.", H::MIN_LEN),
-        );
-    }
-    finish_auth::<H>(app, req, H::auth_id(id), &username, create, vars).await
-}
-
-async fn authenticate_email(
-    State(app): Shared,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let req = authenticate_request::<hook::AuthenticateEmail, api::AccountEmail>(
-        &app,
-        &uri,
-        &headers,
-        body,
-        |account, q| {
-            let q = auth_query(q)?;
-            Ok(api::AuthenticateEmailRequest {
-                account: Some(account),
-                create: q.create,
-                username: q.username,
-            })
-        },
-    );
-    let req = match req.await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let account = req.account.clone().unwrap_or_default();
-    if account.email.is_empty() && account.password.is_empty() {
-        return gateway_err(
-            Code::InvalidArgument,
-            "Email address and password is required.",
-        );
-    }
-    let email = account.email.to_lowercase();
-    if email.is_empty() {
-        if req.username.is_empty() {
-            return gateway_err(
-                Code::InvalidArgument,
-                "Username is required when email address is not supplied.",
-            );
-        }
-    } else {
-        if !valid_id(&email) {
-            return gateway_err(
-                Code::InvalidArgument,
-                "Invalid email address, no spaces or control characters allowed.",
-            );
-        }
-        let well_formed = email.split_once('@').is_some_and(|(user, domain)| {
-            !user.is_empty()
-                && domain
-                    .rsplit_once('.')
-                    .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())
-        });
-        if !well_formed {
-            return gateway_err(Code::InvalidArgument, "Invalid email address format.");
-        }
-        if !(10..=255).contains(&email.len()) {
-            return gateway_err(
-                Code::InvalidArgument,
-                "Invalid email address, must be 10-255 bytes.",
-            );
-        }
-    }
-    if account.password.len() < 8 {
-        return gateway_err(
-            Code::InvalidArgument,
-            "Password must be at least 8 characters long.",
-        );
-    }
-    let id = db::AuthIdOwned::Email {
-        email,
-        password: account.password.clone(),
-    };
-    finish_auth::<hook::AuthenticateEmail>(
-        app,
-        req.clone(),
-        id,
-        &req.username,
-        req.create,
-        account.vars,
-    )
-    .await
-}
-
-/// The common tail of authenticate calls: find or create, tokens, after hook.
-async fn finish_auth<H: Hook<Response = api::Session>>(
-    app: Arc<App>,
-    req: H::Request,
-    id: db::AuthIdOwned,
-    username: &str,
-    create: Option<bool>,
-    vars: HashMap<String, String>,
-) -> Response {
-    if let Err(r) = check_username(username) {
-        return r;
-    }
-    let username = username.to_string();
-    let create = create.unwrap_or(true);
-    let found = app
-        .db
-        .run(move |c| id.authenticate(c, &username, create))
-        .await;
-    let found = match found {
-        Ok(f) => f,
-        Err(e) => return gateway_call_err(e),
-    };
-    let (token, refresh_token) =
-        app.sessions
-            .issue(&found.user_id, &found.username, &vars, None, None);
-    let session = api::Session {
-        created: found.created,
-        token,
-        refresh_token,
-    };
-    let claims = app.sessions.check_session(&session.token);
-    app.after::<H>(claims.as_ref(), &session, &req).await;
-    gateway_ok(&session)
-}
-
-async fn session_refresh(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
-    let req: api::SessionRefreshRequest = match read_json(&app, body).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    if let Err(r) = check_server_key(&app, &headers) {
-        return r;
-    }
-    let req = match app.before::<hook::SessionRefresh>(None, req).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    if req.token.is_empty() {
-        return gateway_err(Code::InvalidArgument, "Refresh token is required.");
-    }
-    let Some(old) = app.sessions.check_refresh(&req.token) else {
-        return gateway_err(Code::Unauthenticated, "Refresh token invalid or expired.");
-    };
-    let uid = old.uid.clone();
-    let account = app.db.run(move |c| db::account(c, &uid)).await;
-    let user = match account {
-        Ok(Some(a)) if a.disable_time.is_some() => {
-            return gateway_err(Code::PermissionDenied, "User account banned.")
-        }
-        Ok(Some(a)) => a.user.unwrap_or_default(),
-        Ok(None) => return gateway_err(Code::NotFound, "User account not found."),
-        Err(e) => return gateway_call_err(e),
-    };
-    let vars = if req.vars.is_empty() {
-        old.vrs.clone()
-    } else {
-        req.vars.clone()
-    };
-    let (token, refresh_token) = app.sessions.issue(
-        &old.uid,
-        &user.username,
-        &vars,
-        Some(&old.tid),
-        Some(old.iat),
-    );
-    let session = api::Session {
-        created: false,
-        token,
-        refresh_token,
-    };
-    let claims = app.sessions.check_session(&session.token);
-    app.after::<hook::SessionRefresh>(claims.as_ref(), &session, &req)
-        .await;
-    gateway_ok(&session)
-}
-
-async fn session_logout(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
-    let req: api::SessionLogoutRequest = match read_json(&app, body).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let req = match app.before::<hook::SessionLogout>(Some(&claims), req).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    match app
-        .sessions
-        .logout(&claims.uid, &req.token, &req.refresh_token)
-    {
-        Ok(()) => {}
-        Err(crate::session::LogoutError::SessionToken) => {
-            return gateway_err(Code::InvalidArgument, "Session token invalid.")
-        }
-        Err(crate::session::LogoutError::RefreshToken) => {
-            return gateway_err(Code::InvalidArgument, "Refresh token invalid.")
-        }
-    }
-    app.after::<hook::SessionLogout>(Some(&claims), &(), &req)
-        .await;
-    gateway_ok(&serde_json::json!({}))
-}
+// ---- events ------------------------------------------------------------------
 
 /// `POST /v2/event`: an event for the modules' event handlers, queued
 /// (as Nakama's api_event.go: marked external, answered at once).
@@ -1565,7 +1230,7 @@ async fn update_account(State(app): Shared, headers: HeaderMap, body: Body) -> R
                 "Username invalid, must be 1-128 bytes.",
             );
         }
-        if let Err(r) = check_username(u) {
+        if let Err(r) = auth::check_username(u) {
             return r;
         }
     }
@@ -1627,57 +1292,7 @@ async fn get_users(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response
     .await
 }
 
-// ---- storage -------------------------------------------------------------------------
-
-/// Nakama checks every id before reading any; the nil UUID (the system
-/// user) is refused too.
-fn validate_read(o: &api::ReadStorageObjectId) -> Result<(), Response> {
-    if o.collection.is_empty() || o.key.is_empty() {
-        return Err(gateway_err(
-            Code::InvalidArgument,
-            "Invalid collection or key value supplied. They must be set.",
-        ));
-    }
-    if !o.user_id.is_empty() && !uuid::Uuid::parse_str(&o.user_id).is_ok_and(|u| !u.is_nil()) {
-        return Err(gateway_err(
-            Code::InvalidArgument,
-            "Invalid user ID - make sure user ID is a valid UUID.",
-        ));
-    }
-    Ok(())
-}
-
-fn validate_write(o: &api::WriteStorageObject) -> Result<(), Response> {
-    if o.collection.is_empty() || o.key.is_empty() || o.value.is_empty() {
-        return Err(gateway_err(
-            Code::InvalidArgument,
-            "Invalid collection or key value supplied. They must be set.",
-        ));
-    }
-    if let Some(p) = o.permission_read {
-        if !(0..=2).contains(&p) {
-            return Err(gateway_err(
-                Code::InvalidArgument,
-                "Invalid Read permission supplied. It must be either 0, 1 or 2.",
-            ));
-        }
-    }
-    if let Some(p) = o.permission_write {
-        if !(0..=1).contains(&p) {
-            return Err(gateway_err(
-                Code::InvalidArgument,
-                "Invalid Write permission supplied. It must be either 0 or 1.",
-            ));
-        }
-    }
-    match serde_json::from_str::<Value>(&o.value) {
-        Ok(Value::Object(_)) => Ok(()),
-        _ => Err(gateway_err(
-            Code::InvalidArgument,
-            "Value must be a JSON object.",
-        )),
-    }
-}
+// ---- shared by the routes of the submodules -------------------------------------
 
 /// A session-authenticated call with a JSON request and hooks around its
 /// database work: session check, decode, before hook, `work` (checks the
@@ -1717,179 +1332,6 @@ where
             } else {
                 gateway_ok(&out)
             }
-        }
-        Err(e) => gateway_call_err(e),
-    }
-}
-
-async fn storage_write(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
-    hooked_db_call::<hook::WriteStorageObjects, _>(&app, &headers, body, |claims, req| {
-        for o in &req.objects {
-            validate_write(o)?;
-        }
-        let writes: Vec<nk::StorageWriteOp> = req
-            .objects
-            .iter()
-            .map(|o| nk::StorageWriteOp {
-                collection: o.collection.clone(),
-                key: o.key.clone(),
-                user_id: claims.uid.clone(),
-                value: o.value.clone(),
-                version: o.version.clone(),
-                permission_read: o.permission_read.unwrap_or(1),
-                permission_write: o.permission_write.unwrap_or(1),
-            })
-            .collect();
-        let uid = claims.uid.clone();
-        Ok(move |c: &mut db::Conn| {
-            db::storage_write(c, Caller::Client(&uid), &writes)
-                .map(|acks| api::StorageObjectAcks { acks })
-        })
-    })
-    .await
-}
-
-async fn storage_read(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
-    hooked_db_call::<hook::ReadStorageObjects, _>(&app, &headers, body, |claims, req| {
-        for o in &req.object_ids {
-            validate_read(o)?;
-        }
-        let reads: Vec<nk::StorageReadOp> = req
-            .object_ids
-            .iter()
-            .map(|o| nk::StorageReadOp {
-                collection: o.collection.clone(),
-                key: o.key.clone(),
-                user_id: o.user_id.clone(),
-            })
-            .collect();
-        let uid = claims.uid.clone();
-        Ok(move |c: &mut db::Conn| {
-            db::storage_read(c, Caller::Client(&uid), &reads)
-                .map(|objects| api::StorageObjects { objects })
-        })
-    })
-    .await
-}
-
-async fn storage_delete(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
-    hooked_db_call::<hook::DeleteStorageObjects, _>(&app, &headers, body, |claims, req| {
-        if req
-            .object_ids
-            .iter()
-            .any(|o| o.collection.is_empty() || o.key.is_empty())
-        {
-            return Err(gateway_err(
-                Code::InvalidArgument,
-                "Invalid collection or key value supplied. They must be set.",
-            ));
-        }
-        let deletes: Vec<nk::StorageDeleteOp> = req
-            .object_ids
-            .iter()
-            .map(|o| nk::StorageDeleteOp {
-                collection: o.collection.clone(),
-                key: o.key.clone(),
-                user_id: claims.uid.clone(),
-                version: o.version.clone(),
-            })
-            .collect();
-        let uid = claims.uid.clone();
-        Ok(move |c: &mut db::Conn| db::storage_delete(c, Caller::Client(&uid), &deletes))
-    })
-    .await
-}
-
-async fn storage_list(
-    state: Shared,
-    Path(collection): Path<String>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    let user = match query_text(&query_map(&uri), "user_id") {
-        Ok(u) => u.unwrap_or_default(),
-        Err(r) => return r,
-    };
-    list(state, collection, user, uri, headers).await
-}
-
-async fn storage_list_user(
-    state: Shared,
-    Path((collection, user_id)): Path<(String, String)>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    list(state, collection, user_id, uri, headers).await
-}
-
-async fn list(
-    State(app): Shared,
-    collection: String,
-    user_id: String,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    let query = query_map(&uri);
-    let req = (|| {
-        Ok::<_, Response>(api::ListStorageObjectsRequest {
-            user_id,
-            collection,
-            limit: Some(query_number(&query, "limit")?.unwrap_or(1)),
-            cursor: query_text(&query, "cursor")?.unwrap_or_default(),
-        })
-    })();
-    let req = match req {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let claims = match session(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let req = match app
-        .before::<hook::ListStorageObjects>(Some(&claims), req)
-        .await
-    {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let limit = req.limit.unwrap_or(1);
-    if !(1..=100).contains(&limit) {
-        return gateway_err(
-            Code::InvalidArgument,
-            "Invalid limit - limit must be between 1 and 100.",
-        );
-    }
-    if !req.user_id.is_empty() && crate::channels::go_uuid(&req.user_id).is_none() {
-        return gateway_err(
-            Code::InvalidArgument,
-            "Invalid user ID - make sure user ID is a valid UUID.",
-        );
-    }
-    let uid = claims.uid.clone();
-    let r = req.clone();
-    match app
-        .db
-        .run(move |c| {
-            db::storage_list(
-                c,
-                Caller::Client(&uid),
-                &r.user_id,
-                &r.collection,
-                limit,
-                &r.cursor,
-            )
-        })
-        .await
-    {
-        Ok(list) => {
-            let out = api::StorageObjectList {
-                objects: list.objects,
-                cursor: list.cursor,
-            };
-            app.after::<hook::ListStorageObjects>(Some(&claims), &out, &req)
-                .await;
-            gateway_ok(&out)
         }
         Err(e) => gateway_call_err(e),
     }

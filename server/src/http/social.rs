@@ -21,10 +21,8 @@ use nakama_runtime_host::abi::{api, nk, Code};
 use nakama_runtime_host::CallError;
 use serde::de::DeserializeOwned;
 
-use super::{
-    auth_query, authenticate_request, finish_auth, gateway_call_err, hooked_db_call, query_map,
-    query_number, run, Shared,
-};
+use super::auth::{auth_query, authenticate_request, finish_auth};
+use super::{gateway_call_err, hooked_db_call, query_map, query_number, run, Shared};
 use crate::db::{self, Conn};
 use crate::nk::social::{self, Credential, Provider};
 
