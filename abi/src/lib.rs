@@ -149,7 +149,9 @@ pub const ABI_MAJOR: u32 = 1;
 /// - 1.13: the stores' notification callbacks
 ///   ([`ffi::kind::PURCHASE_NOTIFICATION_APPLE`] and the three after it,
 ///   [`store_notification`]).
-pub const ABI_MINOR: u32 = 13;
+/// - 1.14: the `http_request` nk function ([`nk::HttpRequest`]): HTTP
+///   requests sent by the host.
+pub const ABI_MINOR: u32 = 14;
 
 /// Why a module's ABI version is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -434,6 +434,10 @@ nk_functions! {
     /// written in Rust ([`crate::fleet_manager`]) tells the `fleet_create`
     /// it was asked for that its instance is up, or that it failed.
     FleetCallback = "fleet_callback": FleetCallbackArgs => ();
+    /// `httpRequest` of Nakama's JavaScript and Lua runtimes (Go modules
+    /// use `net/http`): an HTTP request from the host, which answers the
+    /// response whatever its status (ABI 1.14).
+    HttpRequest = "http_request": HttpRequestArgs => HttpRequestAnswer;
 }
 
 /// Arguments of `authenticate_custom` / `authenticate_device`.

@@ -1,9 +1,10 @@
 //! A raw HTTP/1.1 client: one request per connection, the exact bytes the
 //! caller gives (no header added but `Host`, `Connection: close`,
 //! `Accept-Encoding: identity` and `Content-Length`, as the golden
-//! recorder sent), the response as received.
+//! recorder sent), the response as received; and the request reader of
+//! the stand-in servers the hosts call (Satori, a web server).
 
-use std::io::{Read, Write};
+use std::io::{BufRead, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
@@ -124,6 +125,64 @@ fn dechunk(mut b: &[u8]) -> Vec<u8> {
         b = &b[(eol + 4 + size).min(b.len())..];
     }
     out
+}
+
+/// One request a stand-in server read.
+pub struct ServedRequest {
+    pub method: String,
+    /// Path and query, as sent.
+    pub target: String,
+    /// Names lowercased, in the order sent.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl ServedRequest {
+    /// The first value of header `name` (lowercase).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reads the next request of a stand-in server's connection (its body
+/// by `Content-Length`); `None` once the client closed it.
+pub fn read_request(reader: &mut impl BufRead) -> Option<ServedRequest> {
+    let mut line = String::new();
+    if reader.read_line(&mut line).ok()? == 0 {
+        return None;
+    }
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or("").to_string();
+    let target = parts.next().unwrap_or("").to_string();
+    let mut headers = Vec::new();
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).ok()? == 0 {
+            return None;
+        }
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        let (name, value) = header.split_once(':').unwrap_or((header, ""));
+        headers.push((name.to_ascii_lowercase(), value.trim().to_string()));
+    }
+    let mut request = ServedRequest {
+        method,
+        target,
+        headers,
+        body: Vec::new(),
+    };
+    let length = request
+        .header("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    request.body = vec![0; length];
+    reader.read_exact(&mut request.body).ok()?;
+    Some(request)
 }
 
 #[cfg(test)]

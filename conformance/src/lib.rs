@@ -76,6 +76,7 @@ pub mod friends;
 pub mod golden;
 pub mod groups;
 pub mod http;
+pub mod http_request;
 pub mod leaderboards;
 pub mod match_reasons;
 pub mod matches;

@@ -5,13 +5,14 @@
 //! answers the routes Nakama 3.40.0's client calls
 //! (`internal/satori/satori.go`) with fixed data and records each request.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
 use base64::Engine;
 use serde_json::{json, Value};
 
+use crate::http::read_request;
 use crate::nk::call;
 
 /// The API key Nakama is given for the fake (a UUID: Nakama then sends it
@@ -85,45 +86,16 @@ impl FakeSatori {
 fn serve(stream: TcpStream, seen: &Mutex<Vec<SatoriRequest>>) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut writer = stream;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let mut parts = line.split_whitespace();
-        let (method, target) = (
-            parts.next().unwrap_or("").to_string(),
-            parts.next().unwrap_or("").to_string(),
-        );
-        let (mut length, mut auth, mut forwarded_for) = (0, String::new(), None);
-        loop {
-            let mut header = String::new();
-            if reader.read_line(&mut header).unwrap_or(0) == 0 {
-                return;
-            }
-            let header = header.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            let (name, value) = header.split_once(':').unwrap_or((header, ""));
-            let value = value.trim();
-            match name.to_ascii_lowercase().as_str() {
-                "content-length" => length = value.parse().unwrap_or(0),
-                "authorization" => auth = describe_auth(value),
-                "x-forwarded-for" => forwarded_for = Some(value.to_string()),
-                _ => {}
-            }
-        }
-        let mut body = vec![0; length];
-        if reader.read_exact(&mut body).is_err() {
-            return;
-        }
+    while let Some(served) = read_request(&mut reader) {
         let request = SatoriRequest {
-            method,
-            target,
-            auth,
-            forwarded_for,
-            body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+            auth: served
+                .header("authorization")
+                .map(describe_auth)
+                .unwrap_or_default(),
+            forwarded_for: served.header("x-forwarded-for").map(str::to_string),
+            body: serde_json::from_slice(&served.body).unwrap_or(Value::Null),
+            method: served.method,
+            target: served.target,
         };
         let (status, answer) = {
             let mut seen = seen.lock().unwrap();

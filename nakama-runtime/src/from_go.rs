@@ -53,6 +53,11 @@
 //! `StorageWriteOp::new("guilds", name).json(&guild)?` ([`WriteJson`])
 //! and `object.value_as::<Guild>()?` ([`ReadJson`]).
 //!
+//! Where a Go module calls another web service with `net/http`,
+//! [`Nakama::http_request`] sends the request from the host (as the
+//! JavaScript and Lua runtimes' `httpRequest`): a module needs no HTTP
+//! client or async runtime of its own.
+//!
 //! There is no `db *sql.DB`: a module reads and writes through the nk
 //! functions ([`Nakama::storage_read`], [`Nakama::multi_update`] for
 //! several changes in one transaction, storage indexes for queries), so

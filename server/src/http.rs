@@ -1049,7 +1049,7 @@ fn request_context(
 }
 
 /// `x-custom-header` -> `X-Custom-Header`, as Go's net/http canonicalises.
-fn canonical_header(name: &str) -> String {
+pub(crate) fn canonical_header(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut upper = true;
     for c in name.chars() {

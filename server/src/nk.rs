@@ -23,6 +23,7 @@ pub(crate) mod accounts;
 mod checks;
 mod fleet;
 mod friends;
+mod http_request;
 mod misc;
 mod purchases;
 pub mod satori;
@@ -309,6 +310,9 @@ impl HostApi for DevHostApi {
             return answer;
         }
         if let Some(answer) = purchases::call(function, args) {
+            return answer;
+        }
+        if let Some(answer) = http_request::call(function, args) {
             return answer;
         }
         if let Some(answer) = social::call(self, function, args) {

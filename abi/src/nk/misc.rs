@@ -3,9 +3,10 @@
 //! `NotificationsDeleteId`), leaderboard (`LeaderboardList`,
 //! `LeaderboardRanksDisable`, `TournamentRanksDisable`,
 //! `LeaderboardRecordsListCursorFromRank`), utility (`CronNext`,
-//! `CronPrev`, `ReadFile`), metrics and `PartyList` nk functions.
+//! `CronPrev`, `ReadFile`), metrics, `PartyList` and `http_request` nk
+//! functions.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -187,4 +188,40 @@ impl Default for PartyListArgs {
             cursor: String::new(),
         }
     }
+}
+
+/// Arguments of `http_request` (ABI 1.14), as the JavaScript runtime's
+/// `nk.httpRequest(url, method, headers, body, timeout, insecure)` takes
+/// them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HttpRequestArgs {
+    /// An absolute `http` or `https` URL.
+    pub url: String,
+    /// `get`, `post`, `put`, `patch`, `delete` or `head`, in any case.
+    pub method: String,
+    /// One value per header, as Nakama sends them.
+    pub headers: BTreeMap<String, String>,
+    /// The request body (base64 in JSON); empty: none.
+    #[serde(with = "crate::matches::base64_bytes")]
+    pub body: Vec<u8>,
+    /// The whole request's time limit in milliseconds; 0: 5 000, as in
+    /// Nakama.
+    pub timeout_ms: u64,
+    /// Skip the checks of the server's TLS certificate.
+    pub insecure: bool,
+}
+
+/// What `http_request` answers: the response, whatever its status.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HttpRequestAnswer {
+    /// The status code.
+    pub code: u16,
+    /// The response's headers, names in Go's canonical form
+    /// (`Content-Type`), each with its values in order.
+    pub headers: BTreeMap<String, Vec<String>>,
+    /// The response body (base64 in JSON).
+    #[serde(with = "crate::matches::base64_bytes")]
+    pub body: Vec<u8>,
 }

@@ -224,7 +224,7 @@ fn tournaments_are_forwarded_to_nakama_and_served_to_clients() {
 
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
-fn notifications_leaderboards_cron_files_metrics_and_parties_are_forwarded() {
+fn notifications_leaderboards_cron_files_http_metrics_and_parties_are_forwarded() {
     let runtime = runtime_folder(&["fixture-nk"]);
     let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
     use nakama_conformance::misc;
@@ -233,6 +233,7 @@ fn notifications_leaderboards_cron_files_metrics_and_parties_are_forwarded() {
     misc::check_leaderboards(nakama.port);
     misc::check_cron(nakama.port);
     misc::check_read_file(nakama.port, runtime.path());
+    nakama_conformance::http_request::check_http_request(nakama.port);
     misc::check_metrics(nakama.port);
     misc::check_parties(nakama.port);
     misc::check_storage_read_ids(nakama.port);

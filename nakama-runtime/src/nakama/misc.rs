@@ -3,7 +3,8 @@
 //! `NotificationsDeleteId`), leaderboard listing and ranks
 //! (`LeaderboardList`, `LeaderboardRanksDisable`, `TournamentRanksDisable`,
 //! `LeaderboardRecordsListCursorFromRank`), the utilities `CronNext`,
-//! `CronPrev` and `ReadFile`, custom metrics, and `PartyList`.
+//! `CronPrev` and `ReadFile`, custom metrics, `PartyList`, and the
+//! JavaScript and Lua runtimes' `httpRequest`.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -261,5 +262,40 @@ impl Nakama {
     /// 1-100", "invalid cursor", "error parsing query string: ...".
     pub async fn party_list(&self, args: &nk::PartyListArgs) -> Result<api::PartyList, Error> {
         self.call::<nk::PartyList>(args).await
+    }
+
+    /// Sends an HTTP request from the host, as `nk.httpRequest` of
+    /// Nakama's JavaScript runtime (`http_request` in Lua) does, and
+    /// answers the response whatever its status: a module needs no HTTP
+    /// client or async runtime of its own, and its call waits without
+    /// holding a thread of the host. Redirects are followed; the time
+    /// limit is `timeout_ms` (5 s when 0) for the whole request.
+    ///
+    /// ```ignore
+    /// let answer = nk
+    ///     .http_request(&nk::HttpRequestArgs {
+    ///         url: "https://example.com/score".into(),
+    ///         method: "post".into(),
+    ///         headers: [("Content-Type".into(), "application/json".into())].into(),
+    ///         body: serde_json::to_vec(&score)?,
+    ///         ..Default::default()
+    ///     })
+    ///     .await?;
+    /// if answer.code != 200 { /* the service refused */ }
+    /// let reply: Reply = serde_json::from_slice(&answer.body)?;
+    /// ```
+    ///
+    /// Refusals (`INVALID_ARGUMENT`): "URL string cannot be empty.",
+    /// "Invalid method must be one of: 'get', 'post', 'put', 'patch',
+    /// 'delete', 'head'." (Nakama's words), "HTTP request is invalid: ..."
+    /// (a URL that is not absolute `http` or `https`, a header name or
+    /// value HTTP does not allow). No answer in time: `DEADLINE_EXCEEDED`
+    /// "HTTP request error: ..."; no answer at all (no connection, TLS
+    /// refused): `UNAVAILABLE` "HTTP request error: ...".
+    pub async fn http_request(
+        &self,
+        request: &nk::HttpRequestArgs,
+    ) -> Result<nk::HttpRequestAnswer, Error> {
+        self.call::<nk::HttpRequest>(request).await
     }
 }

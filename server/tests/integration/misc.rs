@@ -40,6 +40,11 @@ fn files_are_read_under_the_runtime_path() {
 }
 
 #[test]
+fn http_requests_are_sent_by_the_host() {
+    nakama_conformance::http_request::check_http_request(server().port);
+}
+
+#[test]
 fn metrics_calls_are_accepted() {
     nakama_conformance::misc::check_metrics(server().port);
 }
