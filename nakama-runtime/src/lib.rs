@@ -49,7 +49,8 @@
 //! abort on panic, which could not turn a panic into an error.
 //!
 //! Coming from Nakama's Go runtime: [`from_go`] lists where each part of
-//! a Go module is here.
+//! a Go module is here; from its TypeScript or Lua runtime:
+//! [`from_typescript`].
 //!
 //! # Handler signatures
 //!
@@ -98,6 +99,7 @@ mod context;
 mod error;
 pub mod fleet_manager;
 pub mod from_go;
+pub mod from_typescript;
 mod initializer;
 mod logging;
 pub mod matches;
