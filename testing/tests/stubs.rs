@@ -1,5 +1,6 @@
 //! `TestHost::stub_nk`: a test answers nk functions the test host cannot
-//! (here Satori's flags), sees what the module sent, and makes calls fail.
+//! (here Satori's flags, or should not reach: an HTTP request), sees what
+//! the module sent, and makes calls fail.
 
 use nakama_runtime::{nk, rpc, Code, Context, Error, Nakama};
 use nakama_test_host::TestHost;
@@ -89,4 +90,49 @@ async fn a_panicking_stub_fails_the_call_naming_the_function() {
     host.stub_nk::<nk::SatoriFlagsList>(|_| Ok(nk::SatoriFlagList::default()));
     let layout: String = host.rpc(&ann, shop_layout, &String::new()).await.unwrap();
     assert_eq!(layout, "classic");
+}
+
+/// Today's forecast from a weather service, sent by the host.
+#[rpc]
+async fn forecast(_ctx: &Context, nk: &Nakama, city: String) -> Result<String, Error> {
+    let answer = nk
+        .http_request(&nk::HttpRequestArgs {
+            url: format!("https://weather.example/today?city={city}"),
+            method: "get".into(),
+            headers: [("Accept".into(), "text/plain".into())].into(),
+            ..Default::default()
+        })
+        .await?;
+    if answer.code != 200 {
+        return Err(Error::new(Code::Unavailable, "no forecast today"));
+    }
+    Ok(String::from_utf8_lossy(&answer.body).into_owned())
+}
+
+#[tokio::test]
+async fn http_requests_are_stubbed_like_any_nk_function() {
+    let host = TestHost::new().await;
+    let ann = host.user("ann").await;
+    host.stub_nk::<nk::HttpRequest>(|a| {
+        Ok(nk::HttpRequestAnswer {
+            code: if a.url.ends_with("city=oslo") {
+                200
+            } else {
+                404
+            },
+            body: b"snow".to_vec(),
+            ..Default::default()
+        })
+    });
+    let sky: String = host.rpc(&ann, forecast, &"oslo".to_string()).await.unwrap();
+    assert_eq!(sky, "snow");
+    let err = host
+        .rpc(&ann, forecast, &"atlantis".to_string())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::Unavailable);
+    let calls = host.stubbed_calls::<nk::HttpRequest>();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[0].method, "get");
+    assert_eq!(calls[0].headers["Accept"], "text/plain");
 }
