@@ -127,43 +127,42 @@ pub fn check_http_request(port: u16) {
         "{head}"
     );
 
-    // Refusals: Nakama's words, then ours.
-    let refused = |args: Value, message: &str| {
-        let got = send(port, args);
-        assert_eq!(got["error"], 3, "{got}");
-        let text = got["message"].as_str().unwrap_or_default();
-        assert!(text.starts_with(message), "{message}: {got}");
-    };
-    refused(json!({"method": "get"}), "URL string cannot be empty.");
-    refused(
-        json!({"url": url("/echo"), "method": "trace"}),
-        "Invalid method must be one of: 'get', 'post', 'put', 'patch', 'delete', 'head'.",
-    );
-    refused(
-        json!({"url": "/echo", "method": "get"}),
-        "HTTP request is invalid: ",
-    );
-    refused(
-        json!({"url": url("/echo"), "method": "get", "headers": {"bad name": "v"}}),
-        "HTTP request is invalid: header name",
-    );
-
-    // No answer in time, and none at all.
-    let failed = |args: Value, code: u32| {
+    // Refusals (Nakama's words, then ours), no answer in time, and none
+    // at all: each with its code and the start of its message.
+    let closed = TcpListener::bind("127.0.0.1:0").expect("bind a port to close");
+    let closed_url = format!("http://127.0.0.1:{}/", closed.local_addr().unwrap().port());
+    drop(closed);
+    for (args, code, message) in [
+        (json!({"method": "get"}), 3, "URL string cannot be empty."),
+        (
+            json!({"url": url("/echo"), "method": "trace"}),
+            3,
+            "Invalid method must be one of: 'get', 'post', 'put', 'patch', 'delete', 'head'.",
+        ),
+        (
+            json!({"url": "/echo", "method": "get"}),
+            3,
+            "HTTP request is invalid: ",
+        ),
+        (
+            json!({"url": url("/echo"), "method": "get", "headers": {"bad name": "v"}}),
+            3,
+            "HTTP request is invalid: header name",
+        ),
+        (
+            json!({"url": url("/slow"), "method": "get", "timeout_ms": 300}),
+            4,
+            "HTTP request error: ",
+        ),
+        (
+            json!({"url": closed_url, "method": "get"}),
+            14,
+            "HTTP request error: ",
+        ),
+    ] {
         let got = send(port, args);
         assert_eq!(got["error"], code, "{got}");
         let text = got["message"].as_str().unwrap_or_default();
-        assert!(text.starts_with("HTTP request error: "), "{got}");
-    };
-    failed(
-        json!({"url": url("/slow"), "method": "get", "timeout_ms": 300}),
-        4,
-    );
-    let closed = TcpListener::bind("127.0.0.1:0").expect("bind a port to close");
-    let closed_port = closed.local_addr().unwrap().port();
-    drop(closed);
-    failed(
-        json!({"url": format!("http://127.0.0.1:{closed_port}/"), "method": "get"}),
-        14,
-    );
+        assert!(text.starts_with(message), "{message}: {got}");
+    }
 }

@@ -80,6 +80,22 @@ fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>, CallError> {
     serde_json::to_vec(v).map_err(|e| CallError::new(Code::Internal, e.to_string()))
 }
 
+/// Runs `work`, which blocks (an HTTP client's request), on tokio's
+/// blocking pool, so that the module's call waits without holding a
+/// worker; outside a runtime (the `check` command), right here. `what`
+/// names it if the task itself fails.
+async fn blocking(
+    what: &str,
+    work: impl FnOnce() -> Result<Vec<u8>, CallError> + Send + 'static,
+) -> Result<Vec<u8>, CallError> {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return work();
+    }
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| CallError::new(Code::Internal, format!("{what} task failed: {e}")))?
+}
+
 /// Runs one nk function on a part of the host that lives in memory (the
 /// match registry, the chat channels).
 fn on<F: NkFunction, S: Clone + Send + 'static, Fut>(

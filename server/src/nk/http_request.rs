@@ -19,7 +19,7 @@ use nakama_runtime_host::abi::nk::{self, NkFunction};
 use nakama_runtime_host::abi::Code;
 use nakama_runtime_host::{BoxFuture, CallError};
 
-use super::{decode, encode};
+use super::{blocking, decode, encode};
 
 /// Nakama's time limit when the module gives none.
 const DEFAULT_TIMEOUT: Duration = Duration::from_millis(5_000);
@@ -39,13 +39,10 @@ pub(super) fn call(
     let args = decode::<nk::HttpRequestArgs>(function, args);
     Some(Box::pin(async move {
         let request = prepare(args?)?;
-        let work = move || send(request).and_then(|answer| encode(&answer));
-        if tokio::runtime::Handle::try_current().is_err() {
-            return work();
-        }
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|e| CallError::new(Code::Internal, format!("http_request task failed: {e}")))?
+        blocking("http_request", move || {
+            send(request).and_then(|answer| encode(&answer))
+        })
+        .await
     }))
 }
 

@@ -17,7 +17,7 @@ use nakama_runtime_host::{BoxFuture, CallError};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use super::{decode, encode};
+use super::{blocking, decode, encode};
 use crate::log::Logger;
 
 /// `satori.*`: Nakama's names and defaults.
@@ -364,13 +364,10 @@ pub(super) fn dispatch(
     };
     let (name, args) = (name.to_string(), args.to_vec());
     Some(Box::pin(async move {
-        let work = move || satori.call(&name, &args, client_ip.as_deref());
-        if tokio::runtime::Handle::try_current().is_err() {
-            return work();
-        }
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|e| CallError::new(Code::Internal, format!("satori task failed: {e}")))?
+        blocking("satori", move || {
+            satori.call(&name, &args, client_ip.as_deref())
+        })
+        .await
     }))
 }
 
