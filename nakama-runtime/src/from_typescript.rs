@@ -43,8 +43,10 @@
 //! [`Nakama`] has the nk functions under their names in snake case:
 //! `nk.accountGetId(id)` is [`Nakama::account_get_id`]`(id).await`,
 //! `nk.walletUpdate(userId, changeset)` is [`Nakama::wallet_update`],
-//! `nk.httpRequest(url, 'post', headers, body)` is
-//! [`Nakama::http_request`] (Lua's `nk.http_request`). They are
+//! `nk.httpRequest(url, 'post', headers, JSON.stringify(score))` is
+//! [`Nakama::http_request`]`(&nk::HttpRequestArgs::new("post",
+//! url).json(&score)?)` (Lua's `nk.http_request`), its answer's body read
+//! with `answer.value_as::<Reply>()?`. They are
 //! awaited, so a call waiting on the database or another service holds
 //! no thread. Arguments are typed structs ([`nk`](crate::nk)) where
 //! TypeScript takes objects.

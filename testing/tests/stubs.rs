@@ -96,12 +96,10 @@ async fn a_panicking_stub_fails_the_call_naming_the_function() {
 #[rpc]
 async fn forecast(_ctx: &Context, nk: &Nakama, city: String) -> Result<String, Error> {
     let answer = nk
-        .http_request(&nk::HttpRequestArgs {
-            url: format!("https://weather.example/today?city={city}"),
-            method: "get".into(),
-            headers: [("Accept".into(), "text/plain".into())].into(),
-            ..Default::default()
-        })
+        .http_request(
+            &nk::HttpRequestArgs::new("get", format!("https://weather.example/today?city={city}"))
+                .header("Accept", "text/plain"),
+        )
         .await?;
     if answer.code != 200 {
         return Err(Error::new(Code::Unavailable, "no forecast today"));

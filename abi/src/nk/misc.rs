@@ -212,6 +212,36 @@ pub struct HttpRequestArgs {
     pub insecure: bool,
 }
 
+impl HttpRequestArgs {
+    /// A request without headers or body, with Nakama's time limit.
+    pub fn new(method: impl Into<String>, url: impl Into<String>) -> Self {
+        HttpRequestArgs {
+            url: url.into(),
+            method: method.into(),
+            ..Default::default()
+        }
+    }
+
+    /// With header `name` set to `value`.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.insert(name.into(), value.into());
+        self
+    }
+
+    /// With this body.
+    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    /// With this time limit for the whole request (rounded down to
+    /// milliseconds; under one: Nakama's 5 s).
+    pub fn timeout(mut self, limit: std::time::Duration) -> Self {
+        self.timeout_ms = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX);
+        self
+    }
+}
+
 /// What `http_request` answers: the response, whatever its status.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

@@ -272,17 +272,12 @@ impl Nakama {
     /// limit is `timeout_ms` (5 s when 0) for the whole request.
     ///
     /// ```ignore
-    /// let answer = nk
-    ///     .http_request(&nk::HttpRequestArgs {
-    ///         url: "https://example.com/score".into(),
-    ///         method: "post".into(),
-    ///         headers: [("Content-Type".into(), "application/json".into())].into(),
-    ///         body: serde_json::to_vec(&score)?,
-    ///         ..Default::default()
-    ///     })
-    ///     .await?;
+    /// let request = nk::HttpRequestArgs::new("post", "https://example.com/score")
+    ///     .header("Authorization", format!("Bearer {key}"))
+    ///     .json(&score)?; // WriteJson: the body, and Content-Type
+    /// let answer = nk.http_request(&request).await?;
     /// if answer.code != 200 { /* the service refused */ }
-    /// let reply: Reply = serde_json::from_slice(&answer.body)?;
+    /// let reply: Reply = answer.value_as()?; // ReadJson
     /// ```
     ///
     /// Refusals (`INVALID_ARGUMENT`): "URL string cannot be empty.",
