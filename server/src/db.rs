@@ -917,11 +917,19 @@ fn write_one(
         .filter(Value::is_object)
         .ok_or_else(|| err(Code::InvalidArgument, not_object))?;
     let owner = owner(&w.user_id);
-    let existing: Option<(String, i64, i64)> = tx
+    let existing: Option<Existing> = tx
         .query_row(
-            "SELECT version, write, create_time FROM storage WHERE collection = ?1 AND key = ?2 AND user_id = ?3",
+            "SELECT version, read, write, create_time, update_time FROM storage WHERE collection = ?1 AND key = ?2 AND user_id = ?3",
             params![w.collection, w.key, owner],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| {
+                Ok(Existing {
+                    version: r.get(0)?,
+                    read: r.get(1)?,
+                    write: r.get(2)?,
+                    create_time: r.get(3)?,
+                    update_time: r.get(4)?,
+                })
+            },
         )
         .optional()
         .map_err(internal)?;
@@ -931,20 +939,38 @@ fn write_one(
             "Storage write rejected - version check failed.",
         )
     };
+    // Nakama's order: "*" on an existing object and a version for a missing
+    // one fail the version check; a client's write to an object it may not
+    // write is refused for that before its version is compared.
     match (&existing, w.version.as_str()) {
         (Some(_), "*") => return Err(rejected()),
         (None, v) if !v.is_empty() && v != "*" => return Err(rejected()),
-        (Some((version, _, _)), v) if !v.is_empty() && v != version => return Err(rejected()),
         _ => {}
     }
-    if let (Caller::Client(_), Some((_, 0, _))) = (caller, &existing) {
-        return Err(err(
-            Code::InvalidArgument,
-            "Storage write rejected - permission denied.",
-        ));
+    if let (Caller::Client(_), Some(e)) = (caller, &existing) {
+        if e.write != 1 {
+            return Err(err(
+                Code::InvalidArgument,
+                "Storage write rejected - permission denied.",
+            ));
+        }
     }
     let version = version_of(&w.value);
-    let create_time = existing.as_ref().map(|e| e.2).unwrap_or(t);
+    if let Some(e) = &existing {
+        if !w.version.is_empty() && w.version != e.version {
+            return Err(rejected());
+        }
+        // A write without a version that changes nothing leaves the object
+        // as it is, its update time too (Nakama skips such an update).
+        if w.version.is_empty()
+            && e.version == version
+            && e.read == i64::from(w.permission_read)
+            && e.write == i64::from(w.permission_write)
+        {
+            return Ok(ack(w, owner, version, e.create_time, e.update_time));
+        }
+    }
+    let create_time = existing.as_ref().map(|e| e.create_time).unwrap_or(t);
     tx.execute(
         "INSERT INTO storage (collection, key, user_id, value, version, read, write, create_time, update_time)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -964,7 +990,26 @@ fn write_one(
         ],
     )
     .map_err(internal)?;
-    Ok(api::StorageObjectAck {
+    Ok(ack(w, owner, version, create_time, t))
+}
+
+/// What [`write_one`] reads of the object it may replace.
+struct Existing {
+    version: String,
+    read: i64,
+    write: i64,
+    create_time: i64,
+    update_time: i64,
+}
+
+fn ack(
+    w: &nk::StorageWriteOp,
+    owner: &str,
+    version: String,
+    create_time: i64,
+    update_time: i64,
+) -> api::StorageObjectAck {
+    api::StorageObjectAck {
         collection: w.collection.clone(),
         key: w.key.clone(),
         version,
@@ -974,8 +1019,8 @@ fn write_one(
             owner.to_string()
         },
         create_time: Some(rfc3339(create_time)),
-        update_time: Some(rfc3339(t)),
-    })
+        update_time: Some(rfc3339(update_time)),
+    }
 }
 
 /// Reads objects; missing and (for clients) unreadable ones are left out.
@@ -1488,6 +1533,62 @@ mod tests {
         let o = storage_read(&c, Caller::Server, &[read]).unwrap().remove(0);
         assert_eq!(o.create_time.as_deref(), Some("2001-09-09T01:46:40Z"));
         assert_eq!(o.update_time.as_deref(), Some("2001-09-09T01:47:40Z"));
+    }
+
+    #[test]
+    fn a_write_that_changes_nothing_keeps_the_update_time_as_nakama_does() {
+        let d = Db::open(":memory:").unwrap();
+        d.clock().set(1_000_000_000);
+        let mut c = Arc::try_unwrap(d.conn).ok().unwrap().into_inner().unwrap();
+        storage_write(&mut c, Caller::Server, &[write("a", "{}", "")]).unwrap();
+        c.clock.advance(60);
+        let same = storage_write(&mut c, Caller::Server, &[write("a", "{}", "")]).unwrap();
+        assert_eq!(same[0].update_time.as_deref(), Some("2001-09-09T01:46:40Z"));
+        // Other permissions are a change; so is a write with its version.
+        let mut other = write("a", "{}", "");
+        other.permission_read = 2;
+        let changed = storage_write(&mut c, Caller::Server, &[other]).unwrap();
+        assert_eq!(
+            changed[0].update_time.as_deref(),
+            Some("2001-09-09T01:47:40Z")
+        );
+        c.clock.advance(60);
+        let mut again = write("a", "{}", &changed[0].version);
+        again.permission_read = 2;
+        let versioned = storage_write(&mut c, Caller::Server, &[again]).unwrap();
+        assert_eq!(
+            versioned[0].update_time.as_deref(),
+            Some("2001-09-09T01:48:40Z")
+        );
+    }
+
+    #[test]
+    fn a_client_is_refused_an_object_it_may_not_write_before_its_version_is_compared() {
+        let mut c = db();
+        let user = authenticate(&mut c, AuthId::Custom("cid-100002"), "", true)
+            .unwrap()
+            .user_id;
+        let mut locked = write("a", "{}", "");
+        locked.user_id = user.clone();
+        locked.permission_write = 0;
+        storage_write(&mut c, Caller::Server, &[locked]).unwrap();
+        let mut refusal = |version: &str| {
+            let mut w = write("a", "{}", version);
+            w.user_id = user.clone();
+            storage_write(&mut c, Caller::Client(&user), &[w])
+                .unwrap_err()
+                .message
+        };
+        assert_eq!(
+            refusal("not-its-version"),
+            "Storage write rejected - permission denied."
+        );
+        assert_eq!(refusal(""), "Storage write rejected - permission denied.");
+        // "*" asks for a new object: that check comes first.
+        assert_eq!(
+            refusal("*"),
+            "Storage write rejected - version check failed."
+        );
     }
 
     fn write(key: &str, value: &str, version: &str) -> nk::StorageWriteOp {
