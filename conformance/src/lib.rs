@@ -60,6 +60,8 @@
 //!   through Nakama's client against a stand-in Satori server.
 //! - [`fleet`]: the fleet manager nk functions without one, and against
 //!   the Go fleet manager of `bridge/test-fleet-manager`.
+//! - [`routes`]: the client routes called with their last path variable
+//!   empty (`GET /v2/leaderboard/`).
 //! - [`nakama`]: starts and stops a real Nakama through `scripts/nakama-up`,
 //!   for the tests of the bridge.
 //!
@@ -87,6 +89,7 @@ pub mod nakama;
 pub mod nk;
 pub mod parties;
 pub mod realtime;
+pub mod routes;
 pub mod rt_hooks;
 pub mod satori;
 pub mod scheduler;

@@ -202,7 +202,7 @@ fn routes(app: Arc<App>) -> Router {
         .route("/v2/match", get(matches::list))
         .route("/v2/party", get(party::list))
         .route("/v2/matchmaker/stats", get(matches::matchmaker_stats))
-        .route("/v2/channel/{channel_id}", get(channel::list))
+        .route_vars("/v2/channel/{channel_id}", get(channel::list))
         .route(
             "/v2/friend",
             get(friend::list).post(friend::add).delete(friend::delete),
@@ -297,29 +297,29 @@ fn routes(app: Arc<App>) -> Router {
             "/v2/iap/subscription/google",
             post(purchase::subscription_google).get(purchase::subscription_named),
         )
-        .route(
+        .route_vars(
             "/v2/iap/subscription/{product_id}",
             get(purchase::subscription),
         )
         .route("/v2/storage", put(storage::write).post(storage::read))
         .route("/v2/storage/delete", put(storage::delete))
-        .route("/v2/storage/{collection}", get(storage::list))
-        .route(
+        .route_vars("/v2/storage/{collection}", get(storage::list))
+        .route_vars(
             "/v2/storage/{collection}/{user_id}",
             get(storage::list_user),
         )
-        .route(
+        .route_vars(
             "/v2/leaderboard/{leaderboard_id}",
             get(leaderboard::list)
                 .post(leaderboard::write)
                 .delete(leaderboard::delete),
         )
-        .route(
+        .route_vars(
             "/v2/leaderboard/{leaderboard_id}/owner/{owner_id}",
             get(leaderboard::around_owner),
         )
         .route("/v2/group", get(group::list).post(group::create))
-        .route(
+        .route_vars(
             "/v2/group/{group_id}",
             put(group::update).delete(group::delete),
         )
@@ -574,6 +574,49 @@ fn too_large() -> Response {
         "{\"code\":3, \"message\":\"http: request body too large\"}",
     )
         .into_response()
+}
+
+/// A route's path variables, as axum's `Path` gives them, for a route
+/// registered with [`RouteVars::route_vars`]: Nakama's gateway also matches
+/// such a route with its last segment empty (`GET /v2/leaderboard/` is a
+/// listing of leaderboard "", refused with "Invalid leaderboard ID."), and
+/// then the last variable is "".
+pub(super) struct Vars<const N: usize>(pub [String; N]);
+
+impl<S: Send + Sync, const N: usize> axum::extract::FromRequestParts<S> for Vars<N> {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Response> {
+        use axum::extract::rejection::RawPathParamsRejection;
+        let found = match axum::extract::RawPathParams::from_request_parts(parts, state).await {
+            Ok(params) => params.iter().map(|(_, v)| v.to_string()).collect(),
+            Err(RawPathParamsRejection::MissingPathParams(_)) => Vec::new(),
+            Err(e) => return Err(e.into_response()),
+        };
+        let mut found = found.into_iter();
+        Ok(Vars(std::array::from_fn(|_| {
+            found.next().unwrap_or_default()
+        })))
+    }
+}
+
+/// `Router::route` for a path whose last segment is a variable: also
+/// routes the path without it, for [`Vars`].
+trait RouteVars {
+    fn route_vars(self, path: &str, methods: axum::routing::MethodRouter<Arc<App>>) -> Self;
+}
+
+impl RouteVars for Router<Arc<App>> {
+    fn route_vars(self, path: &str, methods: axum::routing::MethodRouter<Arc<App>>) -> Self {
+        let bare = path
+            .rfind("/{")
+            .map(|i| &path[..=i])
+            .expect("a path ending in a variable");
+        self.route(path, methods.clone()).route(bare, methods)
+    }
 }
 
 async fn not_found() -> Response {

@@ -3,13 +3,15 @@
 //! (server/api_channel.go) and the modules' hooks around it. The channels
 //! themselves are joined and written to over the realtime socket.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use nakama_runtime_host::abi::hooks::hook;
 use nakama_runtime_host::abi::{api, Code};
 
-use super::{gateway_err, gateway_ok, query_map, query_number, query_text, run, session, Shared};
+use super::{
+    gateway_err, gateway_ok, query_map, query_number, query_text, run, session, Shared, Vars,
+};
 use crate::channels::{HistoryError, Stream};
 
 fn bad(message: &str) -> Response {
@@ -20,7 +22,7 @@ fn bad(message: &str) -> Response {
 /// says otherwise, oldest first unless `forward` is false.
 pub(super) async fn list(
     State(app): Shared,
-    Path(channel_id): Path<String>,
+    Vars([channel_id]): Vars<1>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {

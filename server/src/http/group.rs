@@ -3,7 +3,7 @@
 //! modules' hooks around each. The work is [`crate::groups`]'.
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use nakama_runtime_host::abi::hooks::{hook, Hook};
@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::{
     gateway_err, gateway_ok, query_map, query_number, query_text, read_json, run, session, App,
-    Shared,
+    Shared, Vars,
 };
 use crate::db::group::{self, GroupError};
 use crate::groups::{parse_uuid, Groups};
@@ -103,7 +103,7 @@ pub(super) async fn create(State(app): Shared, headers: HeaderMap, body: Body) -
 /// `PUT /v2/group/{group_id}`: the fields given (an admin or superadmin).
 pub(super) async fn update(
     State(app): Shared,
-    Path(id): Path<String>,
+    Vars([id]): Vars<1>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -151,7 +151,7 @@ pub(super) async fn update(
 /// `DELETE /v2/group/{group_id}` (a superadmin).
 pub(super) async fn delete(
     State(app): Shared,
-    Path(id): Path<String>,
+    Vars([id]): Vars<1>,
     headers: HeaderMap,
 ) -> Response {
     run(async move {
@@ -176,11 +176,7 @@ pub(super) async fn delete(
 
 /// `POST /v2/group/{group_id}/join`: a member of an open group, a join
 /// request to a closed one.
-pub(super) async fn join(
-    State(app): Shared,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
+pub(super) async fn join(State(app): Shared, Vars([id]): Vars<1>, headers: HeaderMap) -> Response {
     run(async move {
         let req = api::JoinGroupRequest { group_id: id };
         let claims = session(&app, &headers)?;
@@ -200,11 +196,7 @@ pub(super) async fn join(
 }
 
 /// `POST /v2/group/{group_id}/leave`.
-pub(super) async fn leave(
-    State(app): Shared,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
+pub(super) async fn leave(State(app): Shared, Vars([id]): Vars<1>, headers: HeaderMap) -> Response {
     run(async move {
         let req = api::LeaveGroupRequest { group_id: id };
         let claims = session(&app, &headers)?;
@@ -259,7 +251,7 @@ members_request! {
 /// `ban`, `promote` and `demote`, by their hook `H`.
 pub(super) async fn members<H>(
     State(app): Shared,
-    Path(id): Path<String>,
+    Vars([id]): Vars<1>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response
@@ -325,7 +317,7 @@ fn limit_and_state(
 /// requests (`limit`, `state`, `cursor`).
 pub(super) async fn users(
     State(app): Shared,
-    Path(id): Path<String>,
+    Vars([id]): Vars<1>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
@@ -362,7 +354,7 @@ pub(super) async fn users(
 /// asked to join (`limit`, `state`, `cursor`).
 pub(super) async fn user_groups(
     State(app): Shared,
-    Path(id): Path<String>,
+    Vars([id]): Vars<1>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {

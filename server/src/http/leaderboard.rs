@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use nakama_runtime_host::abi::hooks::hook;
@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use super::{
     gateway_err, gateway_ok, query_map, query_number, query_text, read_json, run, session, App,
-    Shared,
+    Shared, Vars,
 };
 use crate::db::{self, leaderboard, Caller};
 use crate::session::Claims;
@@ -102,7 +102,7 @@ pub(super) fn score_options(
 /// one the request names.
 pub(super) async fn write(
     State(app): Shared,
-    Path(leaderboard_id): Path<String>,
+    Vars([leaderboard_id]): Vars<1>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -163,7 +163,7 @@ pub(super) async fn write(
 /// `owner_ids`.
 pub(super) async fn list(
     State(app): Shared,
-    Path(leaderboard_id): Path<String>,
+    Vars([leaderboard_id]): Vars<1>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
@@ -248,7 +248,7 @@ pub(super) fn haystack_args(
 /// `GET .../owner/{owner_id}`: a page around an owner's record.
 pub(super) async fn around_owner(
     State(app): Shared,
-    Path((leaderboard_id, owner_id)): Path<(String, String)>,
+    Vars([leaderboard_id, owner_id]): Vars<2>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
@@ -300,7 +300,7 @@ pub(super) async fn around_owner(
 /// `DELETE`: the caller's record of the current period.
 pub(super) async fn delete(
     State(app): Shared,
-    Path(leaderboard_id): Path<String>,
+    Vars([leaderboard_id]): Vars<1>,
     headers: HeaderMap,
 ) -> Response {
     run(async move {

@@ -7,13 +7,13 @@
 //! nothing is stored, so the caller has no subscriptions.
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use nakama_runtime_host::abi::hooks::{hook, Hook};
 use nakama_runtime_host::abi::{api, Code};
 
-use super::{gateway_err, gateway_ok, read_json, run, session, App, Shared};
+use super::{gateway_err, gateway_ok, read_json, run, session, App, Shared, Vars};
 
 /// Session, body, before hook, `decide`, after hook: the shape of every
 /// route here.
@@ -146,7 +146,7 @@ pub(super) async fn subscriptions(State(app): Shared, headers: HeaderMap, body: 
 /// `GET /v2/iap/subscription/{product_id}`.
 pub(super) async fn subscription(
     app: Shared,
-    Path(product_id): Path<String>,
+    Vars([product_id]): Vars<1>,
     headers: HeaderMap,
 ) -> Response {
     subscription_of(app, product_id, headers).await

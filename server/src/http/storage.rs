@@ -5,7 +5,7 @@
 //! modules' hooks around it.
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use nakama_runtime_host::abi::hooks::hook;
@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::{
     gateway_call_err, gateway_err, gateway_ok, hooked_db_call, query_map, query_number, query_text,
-    session, Shared,
+    session, Shared, Vars,
 };
 use crate::db::{self, Caller};
 
@@ -148,7 +148,7 @@ pub(super) async fn delete(State(app): Shared, headers: HeaderMap, body: Body) -
 
 pub(super) async fn list(
     state: Shared,
-    Path(collection): Path<String>,
+    Vars([collection]): Vars<1>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
@@ -161,7 +161,7 @@ pub(super) async fn list(
 
 pub(super) async fn list_user(
     state: Shared,
-    Path((collection, user_id)): Path<(String, String)>,
+    Vars([collection, user_id]): Vars<2>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -20,7 +20,7 @@ use nakama_runtime_host::abi::{api, Code};
 use super::leaderboard::{haystack_args, list_query, score_options, ListQuery};
 use super::{
     gateway_err, gateway_ok, query_map, query_number, query_text, read_json, run, session, App,
-    Shared,
+    RouteVars, Shared, Vars,
 };
 use crate::db::{self, tournament, Caller};
 
@@ -28,12 +28,12 @@ use crate::db::{self, tournament, Caller};
 pub(super) fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/v2/tournament", get(list))
-        .route(
+        .route_vars(
             "/v2/tournament/{tournament_id}",
             get(records).post(write).put(write).delete(delete_record),
         )
         .route("/v2/tournament/{tournament_id}/join", post(join))
-        .route(
+        .route_vars(
             "/v2/tournament/{tournament_id}/owner/{owner_id}",
             get(around_owner),
         )
@@ -120,7 +120,7 @@ async fn list(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
 /// the records of `owner_ids`.
 async fn records(
     State(app): Shared,
-    Path(tournament_id): Path<String>,
+    Vars([tournament_id]): Vars<1>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
@@ -189,7 +189,7 @@ async fn records(
 /// period.
 async fn write(
     State(app): Shared,
-    Path(tournament_id): Path<String>,
+    Vars([tournament_id]): Vars<1>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -285,7 +285,7 @@ async fn write(
 /// leaderboards' errors, which the tournament's core never returns.
 async fn delete_record(
     State(app): Shared,
-    Path(tournament_id): Path<String>,
+    Vars([tournament_id]): Vars<1>,
     headers: HeaderMap,
 ) -> Response {
     run(async move {
@@ -313,11 +313,7 @@ async fn delete_record(
 
 /// `POST /v2/tournament/{id}/join`: the caller joins (nothing happens
 /// where joining is not required).
-async fn join(
-    State(app): Shared,
-    Path(tournament_id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
+async fn join(State(app): Shared, Vars([tournament_id]): Vars<1>, headers: HeaderMap) -> Response {
     run(async move {
         let req = api::JoinTournamentRequest { tournament_id };
         let claims = session(&app, &headers)?;
@@ -356,7 +352,7 @@ async fn join(
 /// record.
 async fn around_owner(
     State(app): Shared,
-    Path((tournament_id, owner_id)): Path<(String, String)>,
+    Vars([tournament_id, owner_id]): Vars<2>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {

@@ -82,6 +82,11 @@ fn purchase_functions_refuse_as_nakama_without_iap_settings() {
 }
 
 #[test]
+fn routes_called_with_an_empty_last_variable_answer_as_nakama() {
+    nakama_conformance::routes::check_empty_last_segment(server().port);
+}
+
+#[test]
 fn purchase_routes_answer_as_nakama_without_iap_settings() {
     let server = server();
     nakama_conformance::misc::check_purchase_routes(server.port);
