@@ -257,22 +257,123 @@ pub fn rfc3339_nanos(nanos: i64) -> String {
 /// `None` for text it refuses (not JSON, a `\u0000` or a lone surrogate
 /// in a string).
 pub fn jsonb(text: &str) -> Option<String> {
-    fn has_nul(v: &Value) -> bool {
-        match v {
-            Value::String(s) => s.contains('\0'),
-            Value::Array(a) => a.iter().any(has_nul),
-            Value::Object(m) => m.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
-            _ => false,
-        }
-    }
     let v: Value = serde_json::from_str(text).ok()?;
-    (!has_nul(&v)).then(|| jsonb_text(&v))
+    (!has_nul(&v)).then(|| jsonb_text_of(text, &v))
+}
+
+/// Whether a string of `v` holds a NUL, which PostgreSQL's JSONB refuses
+/// ("unsupported Unicode escape sequence").
+fn has_nul(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(a) => a.iter().any(has_nul),
+        Value::Object(m) => m.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
+    }
+}
+
+/// [`jsonb_text`] of JSON `text` (`parsed` is what serde_json read of it),
+/// keeping each number's own digits as PostgreSQL's numeric type does:
+/// `1.50` stays `1.50`, where a `Value` keeps only a double's `1.5`.
+pub fn jsonb_text_of(text: &str, parsed: &Value) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    match raw_jsonb(text.trim(), &mut out) {
+        Some(()) => out,
+        // Not reached for text serde_json read; the double's digits then.
+        None => jsonb_text(parsed),
+    }
+}
+
+fn raw_jsonb(raw: &str, out: &mut String) -> Option<()> {
+    use serde_json::value::RawValue;
+    match raw.as_bytes().first()? {
+        b'{' => {
+            // A map keeps a repeated key's last value, as JSONB does.
+            let members: std::collections::BTreeMap<String, &RawValue> =
+                serde_json::from_str(raw).ok()?;
+            let mut keys: Vec<&String> = members.keys().collect();
+            keys.sort_by(|a, b| a.len().cmp(&b.len()).then(a.cmp(b)));
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&Value::from(k.as_str()).to_string());
+                out.push_str(": ");
+                raw_jsonb(members[k].get(), out)?;
+            }
+            out.push('}');
+        }
+        b'[' => {
+            let items: Vec<&RawValue> = serde_json::from_str(raw).ok()?;
+            out.push('[');
+            for (i, item) in items.into_iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                raw_jsonb(item.get(), out)?;
+            }
+            out.push(']');
+        }
+        b'"' => out.push_str(&Value::String(serde_json::from_str(raw).ok()?).to_string()),
+        b'-' | b'0'..=b'9' => out.push_str(&numeric_text(raw)),
+        _ => out.push_str(raw),
+    }
+    Some(())
+}
+
+/// A JSON number as PostgreSQL's numeric type writes it back: plain
+/// decimal digits (no exponent), as many fraction digits as the text gave
+/// after its exponent is applied (`1.50e1` is `15.0`, `1e2` is `100`,
+/// `1E-3` is `0.001`), and no sign on zero.
+fn numeric_text(number: &str) -> String {
+    let (negative, unsigned) = match number.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, number),
+    };
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(i) => (
+            &unsigned[..i],
+            unsigned[i + 1..].parse::<i64>().unwrap_or(0),
+        ),
+        None => (unsigned, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = format!("{whole}{fraction}");
+    // Where the decimal point falls in `digits` once the exponent moves it.
+    let point = whole.len() as i64 + exponent;
+    let (int_part, frac_part) = if point <= 0 {
+        (String::new(), "0".repeat((-point) as usize) + &digits)
+    } else if point as usize >= digits.len() {
+        (
+            digits.clone() + &"0".repeat(point as usize - digits.len()),
+            String::new(),
+        )
+    } else {
+        let (i, f) = digits.split_at(point as usize);
+        (i.to_string(), f.to_string())
+    };
+    let int_part = match int_part.trim_start_matches('0') {
+        "" => "0",
+        trimmed => trimmed,
+    };
+    let zero = digits.bytes().all(|b| b == b'0');
+    let sign = if negative && !zero { "-" } else { "" };
+    if frac_part.is_empty() {
+        format!("{sign}{int_part}")
+    } else {
+        format!("{sign}{int_part}.{frac_part}")
+    }
 }
 
 /// Text of a JSON value as PostgreSQL's JSONB gives it back: `", "` and
-/// `": "` separators, object keys ordered by length then bytes.
+/// `": "` separators, object keys ordered by length then bytes, doubles
+/// in their shortest digits without exponent (as Go writes a float64 and
+/// numeric reads it back: `100` for `1e2`). [`jsonb_text_of`] keeps the
+/// digits of JSON text instead.
 pub fn jsonb_text(v: &Value) -> String {
     match v {
+        Value::Number(n) if n.is_f64() => numeric_text(&format!("{}", n.as_f64().unwrap_or(0.0))),
         Value::Object(m) => {
             let mut keys: Vec<&String> = m.keys().collect();
             keys.sort_by(|a, b| a.len().cmp(&b.len()).then(a.cmp(b)));
@@ -916,6 +1017,16 @@ fn write_one(
         .ok()
         .filter(Value::is_object)
         .ok_or_else(|| err(Code::InvalidArgument, not_object))?;
+    if has_nul(&value) {
+        // What PostgreSQL answers Nakama's write, and Nakama its client.
+        return Err(err(
+            Code::Internal,
+            match caller {
+                Caller::Server => "ERROR: unsupported Unicode escape sequence (SQLSTATE 22P05)",
+                Caller::Client(_) => "Error writing storage objects.",
+            },
+        ));
+    }
     let owner = owner(&w.user_id);
     let existing: Option<Existing> = tx
         .query_row(
@@ -981,7 +1092,7 @@ fn write_one(
             w.collection,
             w.key,
             owner,
-            jsonb_text(&value),
+            jsonb_text_of(&w.value, &value),
             version,
             w.permission_read,
             w.permission_write,
@@ -1608,6 +1719,56 @@ mod tests {
         let v: Value = serde_json::from_str(r#"{"hp":20,"a":[1,{"bb":1,"c":2}]}"#).unwrap();
         assert_eq!(jsonb_text(&v), r#"{"a": [1, {"c": 2, "bb": 1}], "hp": 20}"#);
         assert_eq!(version_of(r#"{"hp":20}"#).len(), 32);
+    }
+
+    #[test]
+    fn numbers_come_back_as_postgres_numeric_writes_them() {
+        for (given, back) in [
+            ("1.50", "1.50"),
+            ("1e2", "100"),
+            ("5E+2", "500"),
+            ("1.50e1", "15.0"),
+            ("1E-7", "0.0000001"),
+            ("-1.25e-3", "-0.00125"),
+            ("-0", "0"),
+            ("-0.0", "0.0"),
+            ("0e10", "0"),
+            ("0.00", "0.00"),
+            ("12345678901234567890123", "12345678901234567890123"),
+            ("1.5e30", "1500000000000000000000000000000"),
+        ] {
+            assert_eq!(numeric_text(given), back, "{given}");
+        }
+        let text = r#" {"b":[1.10,{"x":2e1}],"a":"é","a":-0} "#;
+        let parsed: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            jsonb_text_of(text, &parsed),
+            r#"{"a": 0, "b": [1.10, {"x": 20}]}"#
+        );
+        // A double, as Go writes one and numeric reads it back.
+        assert_eq!(jsonb_text(&parsed), r#"{"a": 0, "b": [1.1, {"x": 20}]}"#);
+        assert_eq!(
+            jsonb_text(&serde_json::json!({"a": 1e-7})),
+            r#"{"a": 0.0000001}"#
+        );
+    }
+
+    #[test]
+    fn a_value_with_a_nul_is_refused_as_postgres_refuses_it() {
+        let mut c = db();
+        let e = storage_write(
+            &mut c,
+            Caller::Server,
+            &[write("a", r#"{"a":"\u0000"}"#, "")],
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (
+                Code::Internal,
+                "ERROR: unsupported Unicode escape sequence (SQLSTATE 22P05)"
+            )
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{err, internal, jsonb_text, rfc3339, Conn, SYSTEM_USER};
+use super::{err, internal, jsonb_text_of, rfc3339, Conn, SYSTEM_USER};
 use crate::channels::{go_uuid, pg_uuid};
 use nakama_runtime_host::abi::nk;
 
@@ -67,7 +67,7 @@ pub fn list(
                     subject: r.get(1)?,
                     // As PostgreSQL's JSONB column gives it back.
                     content: serde_json::from_str::<Value>(&content)
-                        .map_or(content, |v| jsonb_text(&v)),
+                        .map_or_else(|_| content.clone(), |v| jsonb_text_of(&content, &v)),
                     code: r.get(3)?,
                     sender_id: if sender == SYSTEM_USER {
                         String::new()

@@ -83,7 +83,7 @@ pub(super) fn score_options(
         None
     } else {
         match serde_json::from_str::<Value>(metadata) {
-            Ok(v @ Value::Object(_)) => Some(db::jsonb_text(&v)),
+            Ok(v @ Value::Object(_)) => Some(db::jsonb_text_of(metadata, &v)),
             _ => return Err(bad("Metadata value must be JSON, if provided.")),
         }
     };
