@@ -60,6 +60,8 @@
 //!   through Nakama's client against a stand-in Satori server.
 //! - [`fleet`]: the fleet manager nk functions without one, and against
 //!   the Go fleet manager of `bridge/test-fleet-manager`.
+//! - [`storage`]: storage values as stored JSON (key order, numbers,
+//!   refusals).
 //! - [`routes`]: the client routes called with their last path variable
 //!   empty (`GET /v2/leaderboard/`).
 //! - [`nakama`]: starts and stops a real Nakama through `scripts/nakama-up`,
@@ -96,6 +98,7 @@ pub mod scheduler;
 pub mod social;
 pub mod status;
 pub mod stindex;
+pub mod storage;
 pub mod streams;
 pub mod tournaments;
 

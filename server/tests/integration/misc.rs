@@ -82,6 +82,11 @@ fn purchase_functions_refuse_as_nakama_without_iap_settings() {
 }
 
 #[test]
+fn storage_values_come_back_as_postgresql_stores_them() {
+    nakama_conformance::storage::check_stored_json(server().port);
+}
+
+#[test]
 fn routes_called_with_an_empty_last_variable_answer_as_nakama() {
     nakama_conformance::routes::check_empty_last_segment(server().port);
 }
