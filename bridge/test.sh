@@ -6,9 +6,11 @@
 #      a panicking module, a failing init, a module for another ABI, a
 #      bridge built with other Go flags, matches, the matchmaker (each on a
 #      fresh Nakama + database);
-#   2. e2e/run.sh nakama: the nakama-js suite the dev host passes, against
+#   2. server/tests/integration/differential.rs: the dev host and Nakama
+#      given the same random storage and friend calls, answers compared;
+#   3. e2e/run.sh nakama: the nakama-js suite the dev host passes, against
 #      Nakama running examples/hello, guild and arena through the bridge.
-#   3. bridge/dockerfile-check: bridge/Dockerfile's build step, run here,
+#   4. bridge/dockerfile-check: bridge/Dockerfile's build step, run here,
 #      and Nakama serving what it built.
 # Stops Nakama and PostgreSQL at the end.
 set -euo pipefail
@@ -33,6 +35,9 @@ done
 
 step "bridge: real Nakama tests"
 cargo test -p nakama-bridge --test nakama -- --ignored --test-threads=1
+
+step "bridge: the dev host and real Nakama given the same random client calls"
+cargo test -p nakama-devhost --test integration -- --ignored --test-threads=1 differential
 
 step "bridge: end-to-end, @heroiclabs/nakama-js against real Nakama"
 e2e/run.sh nakama

@@ -62,6 +62,8 @@
 //!   the Go fleet manager of `bridge/test-fleet-manager`.
 //! - [`storage`]: storage values as stored JSON (key order, numbers,
 //!   refusals).
+//! - [`differential`]: random client calls (storage, friends) made on two
+//!   hosts, their answers compared.
 //! - [`routes`]: the client routes called with their last path variable
 //!   empty (`GET /v2/leaderboard/`).
 //! - [`nakama`]: starts and stops a real Nakama through `scripts/nakama-up`,
@@ -74,6 +76,7 @@ pub mod account_import;
 pub mod accounts;
 pub mod channels;
 pub mod custom_http;
+pub mod differential;
 pub mod events;
 pub mod fleet;
 pub mod friends;

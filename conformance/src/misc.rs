@@ -891,7 +891,7 @@ fn check_party_route(port: u16, client: &User, run_query: &str, ours: &[&str]) {
 }
 
 /// Percent-encodes a query parameter's value.
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

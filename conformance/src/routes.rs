@@ -90,7 +90,7 @@ type Answer = Option<(u32, &'static str)>;
 const NOT_ALLOWED: Answer = Some((12, "Method Not Allowed"));
 const NO_OWNER: &str = "Owner ID must be provided for a haystack query.";
 
-/// Checks [`EMPTY_LAST`], that such a call without a session is refused for
+/// Checks `EMPTY_LAST` (above), that such a call without a session is refused for
 /// that first, and that `GET /v2/storage/{collection}/` lists the
 /// collection's public objects as `GET /v2/storage/{collection}` does.
 pub fn check_empty_last_segment(port: u16) {

@@ -34,7 +34,7 @@ const STORED: &[(&str, Option<&str>)] = &[
     (r#"{"a":"\u0000"}"#, None),
 ];
 
-/// Writes each of [`STORED`] and reads it back.
+/// Writes each of `STORED` (above) and reads it back.
 pub fn check_stored_json(port: u16) {
     let suffix = crate::run_suffix();
     let user = User::new(port, &format!("sj-{suffix}"), &format!("sj{suffix}"));

@@ -13,6 +13,7 @@ mod accounts;
 mod bad_input;
 mod check;
 mod custom_http;
+mod differential;
 mod friends;
 mod golden;
 mod http;

@@ -1,0 +1,385 @@
+//! Random client calls made on two hosts, their answers compared.
+//!
+//! The checks of the other modules hold what their authors thought of;
+//! this finds what they did not. Each run makes its own users on both
+//! hosts, then the same seeded sequence of calls (storage writes with and
+//! without versions and permissions, reads, listings followed through
+//! their cursors, deletes; friend invites, blocks, removals and listings)
+//! and compares each answer once ids, names, times and cursors are
+//! replaced by what they stand for. The first difference panics with the
+//! seed, the call and both answers.
+//!
+//! Made to run against the dev host and a real Nakama
+//! (`server/tests/integration/differential.rs`, run by `bridge/test.sh`).
+
+use std::collections::HashMap;
+
+use serde_json::{json, Value};
+
+use crate::http::request;
+use crate::misc::urlencode;
+use crate::realtime::User;
+
+/// The two hosts' client ports; `a` is named first in a difference.
+#[derive(Clone, Copy)]
+pub struct Hosts {
+    pub a: u16,
+    pub b: u16,
+}
+
+/// One host's side of a run: its users, and each id or name it made
+/// mapped to what it stands for (`U0`, `N0`, ...).
+struct Side {
+    port: u16,
+    users: Vec<User>,
+    names: HashMap<String, String>,
+    /// Storage versions acknowledged so far, in order.
+    versions: Vec<String>,
+}
+
+impl Side {
+    fn new(port: u16, run: &str, users: usize) -> Side {
+        let mut names = HashMap::new();
+        let users: Vec<User> = (0..users)
+            .map(|i| {
+                let u = User::new(port, &format!("diff-{run}-{i}"), &format!("d{i}{run}"));
+                names.insert(u.user_id.clone(), format!("U{i}"));
+                names.insert(u.username.clone(), format!("N{i}"));
+                u
+            })
+            .collect();
+        Side {
+            port,
+            users,
+            names,
+            versions: Vec::new(),
+        }
+    }
+
+    /// One call as `user`: its status and its JSON body (`null` if empty).
+    fn call(&self, user: usize, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+        let bearer = format!("Bearer {}", self.users[user].token);
+        let body = body.map(Value::to_string);
+        let r = request(
+            self.port,
+            method,
+            path,
+            &[("Authorization", bearer.as_str())],
+            body.as_deref().map(str::as_bytes),
+        )
+        .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let json = if r.body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&r.body).unwrap_or_else(|_| Value::String(r.text()))
+        };
+        (r.status, json)
+    }
+
+    /// A listing followed through its cursors (at most 20 pages): each
+    /// page's size and every item of `field`.
+    fn pages(&self, user: usize, path: &str, field: &str) -> (u16, Value) {
+        let (status, mut page) = self.call(user, "GET", path, None);
+        if status != 200 {
+            return (status, page);
+        }
+        let (mut sizes, mut items) = (Vec::new(), Vec::new());
+        loop {
+            let these = page[field].as_array().cloned().unwrap_or_default();
+            sizes.push(these.len());
+            items.extend(these);
+            let cursor = page["cursor"].as_str().unwrap_or("").to_string();
+            if cursor.is_empty() || sizes.len() == 20 {
+                break;
+            }
+            let next = format!("{path}&cursor={}", urlencode(&cursor));
+            let (status, next_page) = self.call(user, "GET", &next, None);
+            if status != 200 {
+                return (status, json!({"page": sizes.len(), "error": next_page}));
+            }
+            page = next_page;
+        }
+        (200, json!({"sizes": sizes, "items": items}))
+    }
+
+    /// `v` with this side's ids and names replaced by what they stand for,
+    /// times left out and cursors reduced to whether there is one.
+    fn normal(&self, v: &Value) -> Value {
+        match v {
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .filter(|(k, _)| !k.ends_with("_time"))
+                    .map(|(k, x)| match k.as_str() {
+                        "cursor" => (k.clone(), json!(x.as_str().is_some_and(|c| !c.is_empty()))),
+                        _ => (k.clone(), self.normal(x)),
+                    })
+                    .collect(),
+            ),
+            Value::Array(a) => Value::Array(a.iter().map(|x| self.normal(x)).collect()),
+            Value::String(s) => Value::String(
+                self.names
+                    .iter()
+                    .fold(s.clone(), |s, (real, name)| s.replace(real.as_str(), name)),
+            ),
+            other => other.clone(),
+        }
+    }
+}
+
+/// Both sides of a run, and the calls made so far (for the report).
+struct Run {
+    seed: u64,
+    sides: [Side; 2],
+    log: Vec<String>,
+}
+
+impl Run {
+    fn new(hosts: Hosts, seed: u64, users: usize) -> Run {
+        let run = format!("{}{seed}", crate::run_suffix());
+        Run {
+            seed,
+            sides: [
+                Side::new(hosts.a, &run, users),
+                Side::new(hosts.b, &run, users),
+            ],
+            log: Vec::new(),
+        }
+    }
+
+    /// Makes one call on both sides (`call` gets each side) and compares
+    /// the normalised answers.
+    fn compare(&mut self, what: String, mut call: impl FnMut(&mut Side) -> (u16, Value)) {
+        let answers: Vec<(u16, Value)> = self
+            .sides
+            .iter_mut()
+            .map(|side| {
+                let (status, body) = call(side);
+                (status, side.normal(&body))
+            })
+            .collect();
+        self.log.push(what);
+        if answers[0] != answers[1] {
+            let recent = self.log.len().saturating_sub(15);
+            panic!(
+                "the hosts differ, seed {}, call {}: {}\n  a (port {}): {} {}\n  b (port {}): {} {}\nthe calls before it:\n  {}",
+                self.seed,
+                self.log.len() - 1,
+                self.log.last().unwrap(),
+                self.sides[0].port,
+                answers[0].0,
+                answers[0].1,
+                self.sides[1].port,
+                answers[1].0,
+                answers[1].1,
+                self.log[recent..self.log.len() - 1].join("\n  "),
+            );
+        }
+    }
+}
+
+fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> &'a T {
+    &items[rng.usize(..items.len())]
+}
+
+/// `calls` random storage calls by three users: writes of one or two
+/// objects (no version, `*`, a version seen before, a wrong one; each
+/// permission, unset ones included; values that are and are not JSON
+/// objects), reads of anyone's object, listings of a collection (anyone's
+/// or one user's, through every cursor) and deletes.
+pub fn compare_storage(hosts: Hosts, seed: u64, calls: usize) {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut run = Run::new(hosts, seed, 3);
+    let collections = [format!("da{seed}"), format!("db{seed}")];
+    let values = [
+        r#"{"a":1}"#,
+        r#"{"b":[1,2.50]}"#,
+        "{}",
+        "[]",
+        "1",
+        "x",
+        r#"{"z":"é","a":{"c":1}}"#,
+    ];
+    for _ in 0..calls {
+        let user = rng.usize(..3);
+        let other = rng.usize(..4); // 3: nobody in particular
+        let collection = pick(&mut rng, &collections).clone();
+        let key = *pick(&mut rng, &["k1", "k2", "k3", ""]);
+        let limit = *pick(
+            &mut rng,
+            &[None, Some(0), Some(1), Some(2), Some(100), Some(101)],
+        );
+        match rng.usize(..7) {
+            0..=2 => {
+                let version = rng.f32();
+                let seen = rng.usize(..1_000_000);
+                let read = *pick(&mut rng, &[None, Some(0), Some(1), Some(2), Some(3)]);
+                let write = *pick(&mut rng, &[None, Some(0), Some(1), Some(2)]);
+                let value = *pick(&mut rng, &values);
+                let count = *pick(&mut rng, &[1, 1, 2]);
+                let what = format!(
+                    "U{user} writes {count} object(s) {collection}/{key}.. value {value} read {read:?} write {write:?} version pick {version:.2}/{seen}"
+                );
+                run.compare(what, |side| {
+                    let objects: Vec<Value> = (0..count)
+                        .map(|i| {
+                            let mut o = json!({"collection": collection, "value": value,
+                                "key": if i == 0 { key.to_string() } else { format!("{key}{i}") }});
+                            let version = match version {
+                                v if v < 0.4 => None,
+                                v if v < 0.5 => Some("*".to_string()),
+                                v if v < 0.55 => Some("not-a-version".to_string()),
+                                _ => side
+                                    .versions
+                                    .get(seen % side.versions.len().max(1))
+                                    .cloned(),
+                            };
+                            if let Some(v) = version {
+                                o["version"] = json!(v);
+                            }
+                            if let Some(r) = read {
+                                o["permission_read"] = json!(r);
+                            }
+                            if let Some(w) = write {
+                                o["permission_write"] = json!(w);
+                            }
+                            o
+                        })
+                        .collect();
+                    let answer = side.call(
+                        user,
+                        "PUT",
+                        "/v2/storage",
+                        Some(&json!({"objects": objects})),
+                    );
+                    for ack in answer.1["acks"].as_array().into_iter().flatten() {
+                        side.versions
+                            .push(ack["version"].as_str().unwrap_or("").into());
+                    }
+                    answer
+                });
+            }
+            3 => {
+                let what = format!("U{user} reads {collection}/{key} of U{other}");
+                run.compare(what, |side| {
+                    let mut id = json!({"collection": collection, "key": key});
+                    if let Some(owner) = side.users.get(other) {
+                        id["user_id"] = json!(owner.user_id);
+                    }
+                    side.call(
+                        user,
+                        "POST",
+                        "/v2/storage",
+                        Some(&json!({"object_ids": [id]})),
+                    )
+                });
+            }
+            4 | 5 => {
+                let what = format!("U{user} lists {collection} of U{other}, limit {limit:?}");
+                run.compare(what, |side| {
+                    let mut path = format!("/v2/storage/{collection}?");
+                    if let Some(owner) = side.users.get(other) {
+                        path.push_str(&format!("user_id={}&", owner.user_id));
+                    }
+                    if let Some(l) = limit {
+                        path.push_str(&format!("limit={l}&"));
+                    }
+                    let (status, mut listed) = side.pages(user, &path, "objects");
+                    if other == 3 {
+                        // Everyone's objects: an owner's order is its id's,
+                        // which differs between the hosts; compare as a set.
+                        if let Some(items) = listed["items"].as_array_mut() {
+                            let mut normal: Vec<Value> =
+                                items.iter().map(|o| side.normal(o)).collect();
+                            normal.sort_by_key(Value::to_string);
+                            *items = normal;
+                        }
+                    }
+                    (status, listed)
+                });
+            }
+            _ => {
+                let version = rng.f32();
+                let seen = rng.usize(..1_000_000);
+                let what =
+                    format!("U{user} deletes {collection}/{key}, version pick {version:.2}/{seen}");
+                run.compare(what, |side| {
+                    let mut id = json!({"collection": collection, "key": key});
+                    if version > 0.5 {
+                        if let Some(v) = side.versions.get(seen % side.versions.len().max(1)) {
+                            id["version"] = json!(v);
+                        }
+                    }
+                    side.call(
+                        user,
+                        "PUT",
+                        "/v2/storage/delete",
+                        Some(&json!({"object_ids": [id]})),
+                    )
+                });
+            }
+        }
+    }
+}
+
+/// `calls` random friend calls among four users, one other user each (a
+/// call naming several is made in a Go map's order by Nakama, so the
+/// relationships' order would differ): invites and accepts by id or
+/// username, removals, blocks, and listings by state through every cursor.
+pub fn compare_friends(hosts: Hosts, seed: u64, calls: usize) {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut run = Run::new(hosts, seed, 4);
+    for _ in 0..calls {
+        let user = rng.usize(..4);
+        let other = rng.usize(..4);
+        let by_name = rng.f32() < 0.3;
+        let name = |side: &Side| {
+            let u = &side.users[other];
+            if by_name {
+                format!("usernames={}", u.username)
+            } else {
+                format!("ids={}", u.user_id)
+            }
+        };
+        match rng.usize(..7) {
+            0..=2 => run.compare(
+                format!("U{user} adds U{other} (by name: {by_name})"),
+                |side| side.call(user, "POST", &format!("/v2/friend?{}", name(side)), None),
+            ),
+            3 => run.compare(
+                format!("U{user} removes U{other} (by name: {by_name})"),
+                |side| side.call(user, "DELETE", &format!("/v2/friend?{}", name(side)), None),
+            ),
+            4 => run.compare(
+                format!("U{user} blocks U{other} (by name: {by_name})"),
+                |side| {
+                    side.call(
+                        user,
+                        "POST",
+                        &format!("/v2/friend/block?{}", name(side)),
+                        None,
+                    )
+                },
+            ),
+            _ => {
+                let state = *pick(
+                    &mut rng,
+                    &[None, Some(0), Some(1), Some(2), Some(3), Some(4)],
+                );
+                let limit = *pick(&mut rng, &[None, Some(1), Some(2), Some(100), Some(1001)]);
+                run.compare(
+                    format!("U{user} lists friends, state {state:?} limit {limit:?}"),
+                    |side| {
+                        let mut path = "/v2/friend?".to_string();
+                        if let Some(s) = state {
+                            path.push_str(&format!("state={s}&"));
+                        }
+                        if let Some(l) = limit {
+                            path.push_str(&format!("limit={l}&"));
+                        }
+                        side.pages(user, &path, "friends")
+                    },
+                );
+            }
+        }
+    }
+}

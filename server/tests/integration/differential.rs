@@ -1,0 +1,27 @@
+//! The dev host and a real Nakama given the same random client calls
+//! (`nakama_conformance::differential`): their answers must match. Needs
+//! Nakama, so ignored by a plain `cargo test`; `bridge/test.sh` runs it
+//! after building Nakama and the bridge.
+
+use nakama_conformance::differential::{compare_friends, compare_storage, Hosts};
+use nakama_conformance::nakama;
+
+use crate::common::Server;
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn random_storage_and_friend_calls_answer_as_on_nakama() {
+    let runtime = nakama::runtime_folder(&[]);
+    let nakama = nakama::start(runtime.path(), &[]).expect("a real Nakama: run bridge/test.sh");
+    let dev = Server::start(&[], &["--logger.level", "error"]);
+    let hosts = Hosts {
+        a: dev.port,
+        b: nakama.port,
+    };
+    for seed in 0..8 {
+        compare_storage(hosts, seed, 150);
+    }
+    for seed in 0..4 {
+        compare_friends(hosts, seed, 120);
+    }
+}
