@@ -439,16 +439,17 @@ pub fn write(
     let tx = c.transaction().map_err(internal)?;
     let lb = existing(&tx, w.id)?;
     lb.check_writer(caller)?;
-    // Nakama's table refuses a negative score before it looks for the
-    // owner's record, whatever the operator would make of it.
-    if w.score < 0 || w.subscore < 0 {
+    let operator = w.operator.unwrap_or(lb.operator);
+    // Nakama's table refuses a negative score in the row it would insert
+    // before it looks for the owner's record, whatever the operator would
+    // make of it; a decrement's row has 0 (and a negative decrement adds).
+    if operator != Operator::Decrement && (w.score < 0 || w.subscore < 0) {
         return Err(err(
             Code::Internal,
             "a leaderboard score and subscore are at least 0",
         ));
     }
     let expiry = lb.expiry(now);
-    let operator = w.operator.unwrap_or(lb.operator);
     let username = (!w.username.is_empty()).then_some(w.username);
     let owner_id = canonical(w.owner_id);
     let before = read_record(&tx, w.id, expiry, &owner_id)?;
@@ -1081,6 +1082,48 @@ mod tests {
         assert_eq!(owners(&up), [(A, 5, 1), (B, 5, 2)]);
         assert_eq!(up.owner_records[0].rank, 1);
         assert_eq!(up.rank_count, 2);
+    }
+
+    #[test]
+    fn a_negative_score_is_refused_but_for_a_decrement_which_adds_it() {
+        let (mut c, _) = db();
+        let args = nk::LeaderboardCreateArgs {
+            id: "down".into(),
+            operator: nk::Operator::Decrement,
+            ..Default::default()
+        };
+        create(&c, &args).unwrap();
+        let mut decrement = |score| {
+            let w = Write {
+                id: "down",
+                owner_id: A,
+                username: "",
+                score,
+                subscore: 0,
+                metadata: None,
+                operator: None,
+            };
+            write(&mut c, Caller::Server, w).map(|r| (r.score, r.num_score))
+        };
+        assert_eq!(
+            decrement(-3).unwrap(),
+            (0, 1),
+            "a first decrement records 0"
+        );
+        assert_eq!(decrement(-3).unwrap(), (3, 2));
+        assert_eq!(decrement(5).unwrap(), (0, 3), "never below 0");
+        let by_default = submit(&mut c, Caller::Server, "down", B, -1).map(|r| r.score);
+        assert_eq!(by_default, Ok(0), "the leaderboard's operator decrements");
+        create(
+            &c,
+            &nk::LeaderboardCreateArgs {
+                id: "best".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let refused = submit(&mut c, Caller::Server, "best", A, -1).unwrap_err();
+        assert_eq!(refused.code, Code::Internal);
     }
 
     #[test]
