@@ -4,7 +4,9 @@
 //! this finds what they did not. Each run makes its own users on both
 //! hosts, then the same seeded sequence of calls (storage writes with and
 //! without versions and permissions, reads, listings followed through
-//! their cursors, deletes; friend invites, blocks, removals and listings)
+//! their cursors, deletes; friend invites, blocks, removals and listings;
+//! leaderboard submissions with each operator, listings, haystacks and
+//! deletes)
 //! and compares each answer once ids, names, times and cursors are
 //! replaced by what they stand for. The first difference panics with the
 //! seed, the call and both answers.
@@ -109,9 +111,9 @@ impl Side {
             Value::Object(m) => Value::Object(
                 m.iter()
                     .filter(|(k, _)| !k.ends_with("_time"))
-                    .map(|(k, x)| match k.as_str() {
-                        "cursor" => (k.clone(), json!(x.as_str().is_some_and(|c| !c.is_empty()))),
-                        _ => (k.clone(), self.normal(x)),
+                    .map(|(k, x)| match k.ends_with("cursor") {
+                        true => (k.clone(), json!(x.as_str().is_some_and(|c| !c.is_empty()))),
+                        false => (k.clone(), self.normal(x)),
                     })
                     .collect(),
             ),
@@ -382,4 +384,150 @@ pub fn compare_friends(hosts: Hosts, seed: u64, calls: usize) {
             }
         }
     }
+}
+
+/// `calls` random leaderboard calls by five users on the two leaderboards
+/// `fixtures/fixture-nk`'s `nk_leaderboard_setup` makes (descending, best,
+/// ranked; and an authoritative one): submissions with each operator
+/// (negative ones too), metadata or not, listings (with owners, through
+/// every cursor), haystacks and deletes. Each user first submits a score
+/// of its own, and later scores move by random amounts, so that no two
+/// records tie: a tie's order follows the owners' ids, which differ
+/// between the hosts.
+pub fn compare_leaderboards(hosts: Hosts, seed: u64, calls: usize) {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut run = Run::new(hosts, seed, 5);
+    let suffix = format!("{}{seed}", crate::run_suffix());
+    for side in &run.sides {
+        let payload = json!(json!({"suffix": suffix}).to_string());
+        let r = request(
+            side.port,
+            "POST",
+            "/v2/rpc/nk_leaderboard_setup?http_key=defaulthttpkey",
+            &[],
+            Some(payload.to_string().as_bytes()),
+        )
+        .expect("nk_leaderboard_setup");
+        assert_eq!(r.status, 200, "port {}: {}", side.port, r.text());
+    }
+    let open = format!("open_{suffix}");
+    let boards = [
+        open.clone(),
+        open.clone(),
+        open.clone(),
+        format!("auth_{suffix}"),
+    ];
+    for user in 0..5 {
+        submit_own_score(&mut run, &mut rng, user, &open);
+    }
+    for _ in 0..calls {
+        let user = rng.usize(..5);
+        let other = rng.usize(..5);
+        let board = pick(&mut rng, &boards).clone();
+        match rng.usize(..8) {
+            0..=3 => {
+                let operator = *pick(
+                    &mut rng,
+                    &[None, Some(0), Some(1), Some(2), Some(3), Some(4)],
+                );
+                // A decrement moves a score by little, so that it does not
+                // reach 0 (where records would tie); a negative one adds.
+                let score = match (operator, rng.usize(..5)) {
+                    (Some(4), _) => rng.i64(-100_000..100_000),
+                    (_, 0) => -rng.i64(1..1_000),
+                    _ => rng.i64(1..100_000_000),
+                };
+                let subscore = rng.bool().then(|| rng.i64(0..1_000));
+                let metadata = *pick(
+                    &mut rng,
+                    &[None, Some(r#"{"x":1.50}"#), Some("{}"), Some("[1]")],
+                );
+                let what = format!(
+                    "U{user} submits {score}/{subscore:?} to {board} with operator {operator:?}, metadata {metadata:?}"
+                );
+                run.compare(what, |side| {
+                    let mut record = json!({"score": score.to_string()});
+                    if let Some(s) = subscore {
+                        record["subscore"] = json!(s.to_string());
+                    }
+                    if let Some(o) = operator {
+                        record["operator"] = json!(o);
+                    }
+                    if let Some(m) = metadata {
+                        record["metadata"] = json!(m);
+                    }
+                    side.call(
+                        user,
+                        "POST",
+                        &format!("/v2/leaderboard/{board}"),
+                        Some(&record),
+                    )
+                });
+            }
+            4 | 5 => {
+                let limit = *pick(&mut rng, &[None, Some(1), Some(2), Some(3), Some(100)]);
+                let owners: Vec<usize> = (0..5).filter(|_| rng.f32() < 0.2).collect();
+                let what = format!("U{user} lists {board}, limit {limit:?}, owners {owners:?}");
+                run.compare(what, |side| {
+                    let mut path = format!("/v2/leaderboard/{board}?");
+                    if let Some(l) = limit {
+                        path.push_str(&format!("limit={l}&"));
+                    }
+                    for &o in &owners {
+                        path.push_str(&format!("owner_ids={}&", side.users[o].user_id));
+                    }
+                    let mut pages = Vec::new();
+                    let mut next = path.clone();
+                    loop {
+                        let (status, page) = side.call(user, "GET", &next, None);
+                        if status != 200 || pages.len() == 10 {
+                            return (status, json!({"pages": pages, "last": page}));
+                        }
+                        let cursor = page["next_cursor"].as_str().unwrap_or("").to_string();
+                        pages.push(page);
+                        if cursor.is_empty() {
+                            return (200, json!(pages));
+                        }
+                        next = format!("{path}cursor={}", urlencode(&cursor));
+                    }
+                });
+            }
+            6 => {
+                let limit = *pick(&mut rng, &[None, Some(1), Some(2), Some(3), Some(100)]);
+                let what = format!("U{user} lists {board} around U{other}, limit {limit:?}");
+                run.compare(what, |side| {
+                    let mut path = format!(
+                        "/v2/leaderboard/{board}/owner/{}?",
+                        side.users[other].user_id
+                    );
+                    if let Some(l) = limit {
+                        path.push_str(&format!("limit={l}"));
+                    }
+                    side.call(user, "GET", &path, None)
+                });
+            }
+            _ => {
+                run.compare(format!("U{user} deletes its record of {board}"), |side| {
+                    side.call(user, "DELETE", &format!("/v2/leaderboard/{board}"), None)
+                });
+                // And gets a score of its own again, for the reason above.
+                submit_own_score(&mut run, &mut rng, user, &board);
+            }
+        }
+    }
+}
+
+/// A score far from the other users' (`user` tens of millions), so that
+/// no two records tie.
+fn submit_own_score(run: &mut Run, rng: &mut fastrand::Rng, user: usize, board: &str) {
+    let score = (user as i64 + 1) * 10_000_000 + rng.i64(0..1_000_000);
+    run.compare(format!("U{user} submits {score} to {board}"), |side| {
+        let record = json!({"score": score.to_string()});
+        side.call(
+            user,
+            "POST",
+            &format!("/v2/leaderboard/{board}"),
+            Some(&record),
+        )
+    });
 }

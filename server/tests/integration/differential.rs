@@ -3,17 +3,20 @@
 //! Nakama, so ignored by a plain `cargo test`; `bridge/test.sh` runs it
 //! after building Nakama and the bridge.
 
-use nakama_conformance::differential::{compare_friends, compare_storage, Hosts};
+use nakama_conformance::differential::{
+    compare_friends, compare_leaderboards, compare_storage, Hosts,
+};
 use nakama_conformance::nakama;
 
 use crate::common::Server;
 
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
-fn random_storage_and_friend_calls_answer_as_on_nakama() {
-    let runtime = nakama::runtime_folder(&[]);
+fn random_storage_friend_and_leaderboard_calls_answer_as_on_nakama() {
+    // fixture-nk makes the leaderboards, on each host.
+    let runtime = nakama::runtime_folder(&["fixture-nk"]);
     let nakama = nakama::start(runtime.path(), &[]).expect("a real Nakama: run bridge/test.sh");
-    let dev = Server::start(&[], &["--logger.level", "error"]);
+    let dev = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
     let hosts = Hosts {
         a: dev.port,
         b: nakama.port,
@@ -23,5 +26,8 @@ fn random_storage_and_friend_calls_answer_as_on_nakama() {
     }
     for seed in 0..4 {
         compare_friends(hosts, seed, 120);
+    }
+    for seed in 0..6 {
+        compare_leaderboards(hosts, seed, 150);
     }
 }
