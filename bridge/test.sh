@@ -7,7 +7,8 @@
 #      bridge built with other Go flags, matches, the matchmaker (each on a
 #      fresh Nakama + database);
 #   2. server/tests/integration/differential.rs: the dev host and Nakama
-#      given the same random storage, friend and leaderboard calls, answers
+#      given the same random storage, friend, leaderboard and account calls,
+#      answers
 #      compared;
 #   3. e2e/run.sh nakama: the nakama-js suite the dev host passes, against
 #      Nakama running examples/hello, guild and arena through the bridge.

@@ -6,7 +6,7 @@
 //! without versions and permissions, reads, listings followed through
 //! their cursors, deletes; friend invites, blocks, removals and listings;
 //! leaderboard submissions with each operator, listings, haystacks and
-//! deletes)
+//! deletes; account updates, reads and user look-ups)
 //! and compares each answer once ids, names, times and cursors are
 //! replaced by what they stand for. The first difference panics with the
 //! seed, the call and both answers.
@@ -530,4 +530,84 @@ fn submit_own_score(run: &mut Run, rng: &mut fastrand::Rng, user: usize, board: 
             Some(&record),
         )
     });
+}
+
+/// `calls` random account calls by three users: updates of any of the
+/// fields a client may set (empty ones, names another user has, names
+/// Nakama refuses, values longer than their column), reads of the
+/// account, and users looked up by ids and usernames.
+pub fn compare_accounts(hosts: Hosts, seed: u64, calls: usize) {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut run = Run::new(hosts, seed, 3);
+    let long = "x".repeat(300);
+    for _ in 0..calls {
+        let user = rng.usize(..3);
+        match rng.usize(..4) {
+            0 | 1 => {
+                // Each field set or not; `Err(i)`: user `i`'s first name.
+                let fields: Vec<(&str, Result<String, usize>)> = [
+                    "username",
+                    "display_name",
+                    "avatar_url",
+                    "lang_tag",
+                    "location",
+                    "timezone",
+                ]
+                .into_iter()
+                .filter_map(|field| {
+                    if rng.f32() >= 0.3 {
+                        return None;
+                    }
+                    let value = match rng.usize(..6) {
+                        0 => Ok(String::new()),
+                        1 => Ok("a\tb".to_string()),
+                        2 => Ok("A B é".to_string()),
+                        3 => Ok(long.clone()),
+                        _ => Err(rng.usize(..3)),
+                    };
+                    Some((field, value))
+                })
+                .collect();
+                run.compare(format!("U{user} updates its account: {fields:?}"), |side| {
+                    let body: serde_json::Map<String, Value> = fields
+                        .iter()
+                        .map(|(field, value)| {
+                            let value = match value {
+                                Ok(v) => v.clone(),
+                                Err(i) => side.users[*i].username.clone(),
+                            };
+                            (field.to_string(), json!(value))
+                        })
+                        .collect();
+                    side.call(user, "PUT", "/v2/account", Some(&Value::Object(body)))
+                });
+            }
+            2 => run.compare(format!("U{user} reads its account"), |side| {
+                side.call(user, "GET", "/v2/account", None)
+            }),
+            _ => {
+                let ids: Vec<usize> = (0..3).filter(|_| rng.bool()).collect();
+                let names: Vec<usize> = (0..3).filter(|_| rng.bool()).collect();
+                let what = format!("U{user} looks up users {ids:?} and names {names:?}");
+                run.compare(what, |side| {
+                    let mut path = "/v2/user?".to_string();
+                    for &i in &ids {
+                        path.push_str(&format!("ids={}&", side.users[i].user_id));
+                    }
+                    for &i in &names {
+                        path.push_str(&format!(
+                            "usernames={}&",
+                            urlencode(&side.users[i].username)
+                        ));
+                    }
+                    let (status, mut found) = side.call(user, "GET", &path, None);
+                    // In the database's order, which differs between hosts.
+                    if let Some(users) = found["users"].as_array_mut() {
+                        users.sort_by_key(|u| u["username"].to_string());
+                    }
+                    (status, found)
+                });
+            }
+        }
+    }
 }

@@ -889,11 +889,14 @@ pub fn update_account(
         return Err(err(Code::InvalidArgument, "No fields to update."));
     }
     // PostgreSQL refuses a value longer than its column, and the update
-    // with it.
-    let too_long = |(c, v): &(&str, &Option<String>)| {
-        v.as_ref().and_then(|v| account::too_long(c, v)).is_some()
+    // with it; so it does an empty language tag, which Nakama writes as
+    // NULL into a NOT NULL column (other empty fields clear theirs).
+    let refused = |(c, v): &(&str, &Option<String>)| {
+        v.as_deref().is_some_and(|v| {
+            account::too_long(c, v).is_some() || (*c == "lang_tag" && v.is_empty())
+        })
     };
-    if fields.iter().any(too_long) {
+    if fields.iter().any(refused) {
         return Err(err(Code::Internal, "Error while trying to update account."));
     }
     for (column, value) in fields {
@@ -906,7 +909,11 @@ pub fn update_account(
                 Err(rusqlite::Error::SqliteFailure(e, _))
                     if e.code == rusqlite::ErrorCode::ConstraintViolation =>
                 {
-                    return Err(err(Code::InvalidArgument, "Username is already in use."));
+                    // Nakama's text of the gRPC error it made for it.
+                    return Err(err(
+                        Code::InvalidArgument,
+                        "rpc error: code = AlreadyExists desc = Username is already in use.",
+                    ));
                 }
                 other => {
                     other.map_err(internal)?;
@@ -1751,6 +1758,40 @@ mod tests {
             jsonb_text(&serde_json::json!({"a": 1e-7})),
             r#"{"a": 0.0000001}"#
         );
+    }
+
+    #[test]
+    fn a_client_account_update_fails_as_nakamas_for_an_empty_language_and_a_taken_name() {
+        let mut c = db();
+        let me = authenticate(&mut c, AuthId::Custom("cid-100003"), "me", true).unwrap();
+        authenticate(&mut c, AuthId::Custom("cid-100004"), "taken", true).unwrap();
+        let update = |c: &Conn, f: fn(&mut api::UpdateAccountRequest)| {
+            let mut req = api::UpdateAccountRequest::default();
+            f(&mut req);
+            update_account(c, &me.user_id, &req).map_err(|e| (e.code, e.message))
+        };
+        let refused = update(&c, |r| {
+            r.display_name = Some("shown".into());
+            r.lang_tag = Some(String::new());
+        });
+        assert_eq!(
+            refused,
+            Err((
+                Code::Internal,
+                "Error while trying to update account.".into()
+            ))
+        );
+        let account = account(&c, &me.user_id).unwrap().unwrap();
+        assert_eq!(account.user.unwrap().display_name, "", "nothing changed");
+        let taken = update(&c, |r| r.username = Some("taken".into()));
+        assert_eq!(
+            taken,
+            Err((
+                Code::InvalidArgument,
+                "rpc error: code = AlreadyExists desc = Username is already in use.".into()
+            ))
+        );
+        assert_eq!(update(&c, |r| r.avatar_url = Some(String::new())), Ok(()));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! after building Nakama and the bridge.
 
 use nakama_conformance::differential::{
-    compare_friends, compare_leaderboards, compare_storage, Hosts,
+    compare_accounts, compare_friends, compare_leaderboards, compare_storage, Hosts,
 };
 use nakama_conformance::nakama;
 
@@ -12,7 +12,7 @@ use crate::common::Server;
 
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
-fn random_storage_friend_and_leaderboard_calls_answer_as_on_nakama() {
+fn random_client_calls_answer_as_on_nakama() {
     // fixture-nk makes the leaderboards, on each host.
     let runtime = nakama::runtime_folder(&["fixture-nk"]);
     let nakama = nakama::start(runtime.path(), &[]).expect("a real Nakama: run bridge/test.sh");
@@ -29,5 +29,8 @@ fn random_storage_friend_and_leaderboard_calls_answer_as_on_nakama() {
     }
     for seed in 0..6 {
         compare_leaderboards(hosts, seed, 150);
+    }
+    for seed in 0..4 {
+        compare_accounts(hosts, seed, 100);
     }
 }
