@@ -8,8 +8,7 @@
 #      fresh Nakama + database);
 #   2. server/tests/integration/differential.rs: the dev host and Nakama
 #      given the same random storage, friend, leaderboard and account calls,
-#      answers
-#      compared;
+#      answers compared;
 #   3. e2e/run.sh nakama: the nakama-js suite the dev host passes, against
 #      Nakama running examples/hello, guild and arena through the bridge.
 #   4. bridge/dockerfile-check: bridge/Dockerfile's build step, run here,
