@@ -212,6 +212,31 @@ pub fn check_client_routes(port: u16) {
             ann.send("GET", "/v2/leaderboard/no_such_board?limit=1", None),
             (404, 5, "Leaderboard not found."),
         ),
+        // An unknown operator fails the write after the board's checks.
+        (
+            ann.send(
+                "POST",
+                "/v2/leaderboard/no_such_board",
+                Some(r#"{"score":1,"operator":9}"#),
+            ),
+            (404, 5, "Leaderboard not found."),
+        ),
+        (
+            ann.send(
+                "POST",
+                &format!("/v2/leaderboard/{auth}"),
+                Some(r#"{"score":1,"operator":9}"#),
+            ),
+            (
+                403,
+                7,
+                "Leaderboard only allows authoritative score submissions.",
+            ),
+        ),
+        (
+            ann.send("POST", &board, Some(r#"{"score":1,"operator":9}"#)),
+            (500, 13, "Error writing score to leaderboard."),
+        ),
         (
             ann.send("POST", &board, Some(r#"{"score":1,"metadata":"not json"}"#)),
             (400, 3, "Metadata value must be JSON, if provided."),

@@ -427,6 +427,12 @@ pub(super) fn rank_of(
     Ok(ahead + 1)
 }
 
+/// The checks of [`write`] before it reads the operator: the leaderboard
+/// exists and `caller` may write to it.
+pub fn check_writer(c: &Conn, caller: Caller<'_>, id: &str) -> Result<(), CallError> {
+    existing(c, id)?.check_writer(caller)
+}
+
 /// Submits a score: a client (`Caller::Client`) may not write to an
 /// authoritative leaderboard. Answers the record as it stands, ranked
 /// when the leaderboard keeps ranks.

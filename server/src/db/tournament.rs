@@ -633,6 +633,29 @@ fn combine(op: Operator, sort: SortOrder, old: (i64, i64), new: (i64, i64)) -> (
     }
 }
 
+/// The checks of [`write`] before it reads the operator: the tournament
+/// exists, `caller` may write to it, and it is active.
+pub fn check_writer(c: &Conn, caller: Caller<'_>, id: &str) -> Result<(), CallError> {
+    writable(c, caller, id, c.now()).map(|_| ())
+}
+
+fn writable(
+    c: &Connection,
+    caller: Caller<'_>,
+    id: &str,
+    now: i64,
+) -> Result<(Row, Deadlines), CallError> {
+    let t = existing(c, id)?;
+    if t.lb.authoritative && matches!(caller, Caller::Client(_)) {
+        return Err(err(Code::PermissionDenied, AUTHORITATIVE));
+    }
+    let d = t.deadlines(now);
+    if d.start_active > now || d.end_active <= now {
+        return Err(outside());
+    }
+    Ok((t, d))
+}
+
 /// Submits a score in the active period. Every submission counts towards
 /// the owner's number of scores, whether or not it changes the record.
 pub fn write(
@@ -642,14 +665,7 @@ pub fn write(
 ) -> Result<api::LeaderboardRecord, CallError> {
     let now = c.now();
     let tx = c.transaction().map_err(internal)?;
-    let t = existing(&tx, w.id)?;
-    if t.lb.authoritative && matches!(caller, Caller::Client(_)) {
-        return Err(err(Code::PermissionDenied, AUTHORITATIVE));
-    }
-    let d = t.deadlines(now);
-    if d.start_active > now || d.end_active <= now {
-        return Err(outside());
-    }
+    let (t, d) = writable(&tx, caller, w.id, now)?;
     let operator = w.operator.unwrap_or(t.lb.operator);
     let username = (!w.username.is_empty()).then_some(w.username);
     let owner_id = lb::canonical(w.owner_id);

@@ -71,14 +71,12 @@ pub(super) fn list_query<L: super::GoQueryValue>(
 }
 
 /// A client write's metadata (JSONB text; `None`: keep the stored one) and
-/// operator (`None`: the board's own), or Nakama's refusal: metadata that
-/// is not a JSON object, an unknown operator (its core's internal error,
-/// `failed`).
+/// operator (`None`: the board's own; an unknown one is refused by the
+/// write), or Nakama's refusal of metadata that is not a JSON object.
 pub(super) fn score_options(
     metadata: &str,
     operator: i32,
-    failed: &str,
-) -> Result<(Option<String>, Option<Operator>), Response> {
+) -> Result<(Option<String>, RequestOperator), Response> {
     let metadata = if metadata.is_empty() {
         None
     } else {
@@ -88,14 +86,31 @@ pub(super) fn score_options(
         }
     };
     let operator = match operator {
-        api::operator::NO_OVERRIDE => None,
-        api::operator::BEST => Some(Operator::Best),
-        api::operator::SET => Some(Operator::Set),
-        api::operator::INCREMENT => Some(Operator::Increment),
-        api::operator::DECREMENT => Some(Operator::Decrement),
-        _ => return Err(gateway_err(Code::Internal, failed)),
+        api::operator::NO_OVERRIDE => Ok(None),
+        api::operator::BEST => Ok(Some(Operator::Best)),
+        api::operator::SET => Ok(Some(Operator::Set)),
+        api::operator::INCREMENT => Ok(Some(Operator::Increment)),
+        api::operator::DECREMENT => Ok(Some(Operator::Decrement)),
+        _ => Err(InvalidOperator),
     };
     Ok((metadata, operator))
+}
+
+/// A request's operator: `None` for the board's own.
+pub(super) type RequestOperator = Result<Option<Operator>, InvalidOperator>;
+
+/// A request's operator that is none of Nakama's. Nakama finds that out
+/// in the write, after the leaderboard's (or tournament's) own checks, so
+/// the caller makes those first ([`InvalidOperator::refuse`]).
+pub(super) struct InvalidOperator;
+
+impl InvalidOperator {
+    /// `checks`' refusal if it has one, else the write's failure.
+    pub(super) fn refuse(checks: Result<(), CallError>) -> CallError {
+        checks
+            .err()
+            .unwrap_or_else(|| CallError::new(Code::Internal, "invalid operator"))
+    }
 }
 
 /// `POST`: the caller's score, through the leaderboard's operator or the
@@ -123,7 +138,7 @@ pub(super) async fn write(
         let Some(record) = &req.record else {
             return Err(bad("Invalid input, record score value is required."));
         };
-        let (metadata, operator) = score_options(&record.metadata, record.operator, FAILED)?;
+        let (metadata, operator) = score_options(&record.metadata, record.operator)?;
         let (id, uid, username) = (
             req.leaderboard_id.clone(),
             claims.uid.clone(),
@@ -131,6 +146,9 @@ pub(super) async fn write(
         );
         let (score, subscore) = (record.score, record.subscore);
         let task = move |c: &mut db::Conn| {
+            let operator = operator.map_err(|_| {
+                InvalidOperator::refuse(leaderboard::check_writer(c, Caller::Client(&uid), &id))
+            })?;
             leaderboard::write(
                 c,
                 Caller::Client(&uid),

@@ -17,7 +17,7 @@ use nakama_runtime_host::abi::hooks::hook;
 use nakama_runtime_host::abi::nk;
 use nakama_runtime_host::abi::{api, Code};
 
-use super::leaderboard::{haystack_args, list_query, score_options, ListQuery};
+use super::leaderboard::{haystack_args, list_query, score_options, InvalidOperator, ListQuery};
 use super::{
     gateway_err, gateway_ok, query_map, query_number, query_text, read_json, run, session, App,
     RouteVars, Shared, Vars,
@@ -210,7 +210,7 @@ async fn write(
         let Some(record) = &req.record else {
             return Err(bad("Invalid input, record score value is required."));
         };
-        let (metadata, operator) = score_options(&record.metadata, record.operator, FAILED)?;
+        let (metadata, operator) = score_options(&record.metadata, record.operator)?;
         let (id, uid, username) = (
             req.tournament_id.clone(),
             claims.uid.clone(),
@@ -230,6 +230,13 @@ async fn write(
                     "Tournament not found or has ended.",
                 )));
             }
+            let operator = match operator {
+                Ok(o) => o,
+                Err(_) => {
+                    let checks = tournament::check_writer(c, Caller::Client(&uid), &id);
+                    return Err(InvalidOperator::refuse(checks));
+                }
+            };
             tournament::write(
                 c,
                 Caller::Client(&uid),
