@@ -1013,6 +1013,9 @@ pub fn list(c: &Conn, f: &ListFilter<'_>) -> Result<api::GroupList> {
                 .map_err(|_| GroupError::MalformedCursor)?,
         )
     };
+    // Trimmed after the check above, as Nakama does: a name of only `%`
+    // and spaces then filters nothing.
+    let name = f.name.trim_start_matches(['%', ' ']);
     let mut rows = all_rows(c)?;
     let open_state = f.open.map(|o| if o { 0 } else { 1 });
     rows.retain(|r| {
@@ -1021,8 +1024,8 @@ pub fn list(c: &Conn, f: &ListFilter<'_>) -> Result<api::GroupList> {
             && (!has_members || i64::from(r.group.edge_count) <= f.members)
     });
     // (cursor key, order key, descending, cursor wants greater keys)
-    let (cursor_key, order_key, desc, greater) = if !f.name.is_empty() {
-        let pattern = f.name.trim_start_matches(['%', ' ']).to_lowercase();
+    let (cursor_key, order_key, desc, greater) = if !name.is_empty() {
+        let pattern = name.to_lowercase();
         rows.retain(|r| ilike(&r.group.name.to_lowercase(), &pattern));
         ("n", "n", false, true)
     } else {
@@ -1376,6 +1379,13 @@ mod tests {
         assert_eq!(second.groups[0].name, "alps");
         assert!(second.cursor.is_empty());
         assert_eq!(by_name("BETA", "").groups.len(), 1, "case-insensitive");
+        let unfiltered = by_name("% %", "");
+        assert_eq!(
+            unfiltered.groups.len(),
+            1,
+            "only % and spaces: no name filter"
+        );
+        assert!(!unfiltered.cursor.is_empty());
         let page = user_groups(&c, &a, 2, None, "").unwrap();
         assert_eq!(page.user_groups.len(), 2);
         let rest = user_groups(&c, &a, 2, None, &page.cursor).unwrap();
