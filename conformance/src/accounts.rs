@@ -1473,3 +1473,63 @@ pub fn check_system_user(port: u16) {
     );
     assert_eq!(exported["account"]["user"]["id"], nil, "{exported}");
 }
+
+/// `POST /v2/account/authenticate/email`'s refusals, in Nakama's order:
+/// the address's own checks, then the password's length, then a username
+/// for a login without an address.
+pub fn check_email_refusals(port: u16) {
+    let refusal = |query: &str, body: Value| {
+        let r = crate::http::request(
+            port,
+            "POST",
+            &format!("/v2/account/authenticate/email{query}"),
+            &[("Authorization", "Basic ZGVmYXVsdGtleTo=")],
+            Some(body.to_string().as_bytes()),
+        )
+        .expect("authenticate");
+        (r.status, r.json()["message"].clone())
+    };
+    for (query, body, message) in [
+        (
+            "",
+            json!({}),
+            "Password must be at least 8 characters long.",
+        ),
+        (
+            "",
+            json!({"password": "long enough"}),
+            "Username is required when email address is not supplied.",
+        ),
+        (
+            "?username=someone",
+            json!({"password": "short"}),
+            "Password must be at least 8 characters long.",
+        ),
+        (
+            "",
+            json!({"email": "not an address", "password": "x"}),
+            "Invalid email address, no spaces or control characters allowed.",
+        ),
+        (
+            "",
+            json!({"email": "nobody", "password": "x"}),
+            "Invalid email address format.",
+        ),
+        (
+            "",
+            json!({"email": "a@b.co", "password": "long enough"}),
+            "Invalid email address, must be 10-255 bytes.",
+        ),
+        (
+            "",
+            json!({"email": "someone@example.com", "password": "x"}),
+            "Password must be at least 8 characters long.",
+        ),
+    ] {
+        assert_eq!(
+            refusal(query, body.clone()),
+            (400, json!(message)),
+            "{query} {body}"
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! Storage values as a client writes and reads them: the JSON text
 //! PostgreSQL's JSONB gives back (key order, separators, numbers as its
-//! numeric type writes them) and what it refuses.
+//! numeric type writes them) and what it refuses, and the longest
+//! collection and key its columns take.
 
 use serde_json::{json, Value};
 
@@ -34,7 +35,8 @@ const STORED: &[(&str, Option<&str>)] = &[
     (r#"{"a":"\u0000"}"#, None),
 ];
 
-/// Writes each of `STORED` (above) and reads it back.
+/// Writes each of `STORED` (above) and reads it back; writes keys and
+/// collections of 128 and 129 characters.
 pub fn check_stored_json(port: u16) {
     let suffix = crate::run_suffix();
     let user = User::new(port, &format!("sj-{suffix}"), &format!("sj{suffix}"));
@@ -77,5 +79,23 @@ pub fn check_stored_json(port: u16) {
         );
         assert_eq!(status, 200, "{value}: {read}");
         assert_eq!(read["objects"][0]["value"], back, "{value}");
+    }
+
+    // Collections and keys are VARCHAR(128) columns.
+    let (at_limit, past) = ("k".repeat(128), "k".repeat(129));
+    for (collection, key, status) in [
+        ("stored_json", at_limit.as_str(), 200),
+        ("stored_json", past.as_str(), 500),
+        (past.as_str(), "k", 500),
+    ] {
+        let (got, body) = send(
+            "PUT",
+            "/v2/storage",
+            json!({"objects": [{"collection": collection, "key": key, "value": "{}"}]}),
+        );
+        assert_eq!(got, status, "{collection}/{key}: {body}");
+        if status == 500 {
+            assert_eq!(body["message"], "Error writing storage objects.");
+        }
     }
 }

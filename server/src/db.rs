@@ -1024,14 +1024,25 @@ fn write_one(
         .ok()
         .filter(Value::is_object)
         .ok_or_else(|| err(Code::InvalidArgument, not_object))?;
-    if has_nul(&value) {
-        // What PostgreSQL answers Nakama's write, and Nakama its client.
-        return Err(err(
+    // What PostgreSQL answers Nakama's write (a module gets it as is),
+    // and Nakama its client.
+    let refused = |postgres: &str| {
+        err(
             Code::Internal,
             match caller {
-                Caller::Server => "ERROR: unsupported Unicode escape sequence (SQLSTATE 22P05)",
+                Caller::Server => postgres,
                 Caller::Client(_) => "Error writing storage objects.",
             },
+        )
+    };
+    if has_nul(&value) {
+        return Err(refused(
+            "ERROR: unsupported Unicode escape sequence (SQLSTATE 22P05)",
+        ));
+    }
+    if w.collection.chars().count() > 128 || w.key.chars().count() > 128 {
+        return Err(refused(
+            "ERROR: value too long for type character varying(128) (SQLSTATE 22001)",
         ));
     }
     let owner = owner(&w.user_id);

@@ -695,6 +695,7 @@ fn accounts_links_bans_and_exports_in_nakama_are_as_on_the_dev_host() {
     nakama_conformance::accounts::check_account_routes(nakama.port);
     nakama_conformance::accounts::check_malformed_bodies(nakama.port);
     nakama_conformance::accounts::check_body_fields(nakama.port);
+    nakama_conformance::accounts::check_email_refusals(nakama.port);
     nakama_conformance::accounts::check_query_params(nakama.port);
     nakama_conformance::accounts::check_nk_accounts(nakama.port);
     nakama_conformance::accounts::check_account_updates(nakama.port);

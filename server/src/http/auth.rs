@@ -191,22 +191,16 @@ pub(super) async fn email(
         Ok(r) => r,
         Err(r) => return r,
     };
-    let account = req.account.clone().unwrap_or_default();
-    if account.email.is_empty() && account.password.is_empty() {
+    // The gateway reads the body as the account, so only a before hook
+    // can take it away.
+    let Some(account) = req.account.clone() else {
         return gateway_err(
             Code::InvalidArgument,
             "Email address and password is required.",
         );
-    }
+    };
     let email = account.email.to_lowercase();
-    if email.is_empty() {
-        if req.username.is_empty() {
-            return gateway_err(
-                Code::InvalidArgument,
-                "Username is required when email address is not supplied.",
-            );
-        }
-    } else {
+    if !email.is_empty() {
         if !valid_id(&email) {
             return gateway_err(
                 Code::InvalidArgument,
@@ -233,6 +227,12 @@ pub(super) async fn email(
         return gateway_err(
             Code::InvalidArgument,
             "Password must be at least 8 characters long.",
+        );
+    }
+    if email.is_empty() && req.username.is_empty() {
+        return gateway_err(
+            Code::InvalidArgument,
+            "Username is required when email address is not supplied.",
         );
     }
     let id = db::AuthIdOwned::Email {

@@ -11,6 +11,7 @@ fn the_link_unlink_and_delete_routes_answer_as_nakama() {
     nakama_conformance::accounts::check_malformed_bodies(server.port);
     nakama_conformance::accounts::check_body_fields(server.port);
     nakama_conformance::accounts::check_query_params(server.port);
+    nakama_conformance::accounts::check_email_refusals(server.port);
 }
 
 #[test]
