@@ -6,7 +6,8 @@
 //! without versions and permissions, reads, listings followed through
 //! their cursors, deletes; friend invites, blocks, removals and listings;
 //! leaderboard submissions with each operator, listings, haystacks and
-//! deletes; account updates, reads and user look-ups)
+//! deletes; account updates, reads and user look-ups; groups made,
+//! joined, left, managed and listed)
 //! and compares each answer once ids, names, times and cursors are
 //! replaced by what they stand for. The first difference panics with the
 //! seed, the call and both answers.
@@ -607,6 +608,127 @@ pub fn compare_accounts(hosts: Hosts, seed: u64, calls: usize) {
                     }
                     (status, found)
                 });
+            }
+        }
+    }
+}
+
+/// `calls` random group calls by five users: groups made open or closed
+/// with a member limit or not, joins and join requests, leaves, each
+/// membership action on another user (add, kick, promote, demote, ban),
+/// updates and deletes, and listings of a group's members and of a
+/// user's groups by state, through every cursor.
+pub fn compare_groups(hosts: Hosts, seed: u64, calls: usize) {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut run = Run::new(hosts, seed, 5);
+    let suffix = format!("{}{seed}", crate::run_suffix());
+    // Each side's groups, in the order they were made.
+    let mut groups: [Vec<String>; 2] = [Vec::new(), Vec::new()];
+    for _ in 0..calls {
+        let user = rng.usize(..5);
+        let other = rng.usize(..5);
+        let pick_group = rng.usize(..1_000);
+        match rng.usize(..14) {
+            0 | 1 => {
+                let open = rng.bool();
+                let max = *pick(&mut rng, &[None, Some(2), Some(3), Some(100)]);
+                let name = format!("g{}{suffix}", rng.usize(..20));
+                let what = format!("U{user} makes group {name}, open {open}, max {max:?}");
+                let mut made = Vec::new();
+                run.compare(what, |side| {
+                    let mut body = json!({"name": name, "open": open});
+                    if let Some(m) = max {
+                        body["max_count"] = json!(m);
+                    }
+                    let answer = side.call(user, "POST", "/v2/group", Some(&body));
+                    if let Some(id) = answer.1["id"].as_str() {
+                        let n = side.names.len();
+                        side.names.insert(id.to_string(), format!("G{n}"));
+                        made.push((side.port, id.to_string()));
+                    }
+                    answer
+                });
+                for (port, id) in made {
+                    groups[usize::from(port != hosts.a)].push(id);
+                }
+            }
+            choice => {
+                let action = match choice {
+                    2 | 3 => "join",
+                    4 => "leave",
+                    5 => "add",
+                    6 => "kick",
+                    7 => "promote",
+                    8 => "demote",
+                    9 => "ban",
+                    10 => "update",
+                    11 => "delete",
+                    _ => "list",
+                };
+                let state = *pick(&mut rng, &[None, Some(0), Some(1), Some(2), Some(3)]);
+                let limit = *pick(&mut rng, &[None, Some(1), Some(2), Some(100)]);
+                let of_user = rng.bool();
+                let open = rng.bool();
+                let what = format!(
+                    "U{user} {action} group #{pick_group} (other U{other}, state {state:?}, limit {limit:?}, of user {of_user}, open {open})"
+                );
+                let mut deleted = Vec::new();
+                let groups_made = &groups;
+                run.compare(what, |side| {
+                    let mine = &groups_made[usize::from(side.port != hosts.a)];
+                    let id = mine
+                        .get(pick_group % mine.len().max(1))
+                        .cloned()
+                        .unwrap_or_else(|| "00000000-0000-0000-0000-000000000000".into());
+                    let other_id = side.users[other].user_id.clone();
+                    match action {
+                        "join" | "leave" => {
+                            side.call(user, "POST", &format!("/v2/group/{id}/{action}"), None)
+                        }
+                        "update" => side.call(
+                            user,
+                            "PUT",
+                            &format!("/v2/group/{id}"),
+                            Some(&json!({"open": open, "description": "d"})),
+                        ),
+                        "delete" => {
+                            let answer =
+                                side.call(user, "DELETE", &format!("/v2/group/{id}"), None);
+                            if answer.0 == 200 {
+                                deleted.push((side.port, id));
+                            }
+                            answer
+                        }
+                        "list" => {
+                            let mut path = if of_user {
+                                format!("/v2/user/{other_id}/group?")
+                            } else {
+                                format!("/v2/group/{id}/user?")
+                            };
+                            if let Some(s) = state {
+                                path.push_str(&format!("state={s}&"));
+                            }
+                            if let Some(l) = limit {
+                                path.push_str(&format!("limit={l}&"));
+                            }
+                            let field = if of_user {
+                                "user_groups"
+                            } else {
+                                "group_users"
+                            };
+                            side.pages(user, &path, field)
+                        }
+                        _ => side.call(
+                            user,
+                            "POST",
+                            &format!("/v2/group/{id}/{action}?user_ids={other_id}"),
+                            None,
+                        ),
+                    }
+                });
+                for (port, id) in deleted {
+                    groups[usize::from(port != hosts.a)].retain(|g| *g != id);
+                }
             }
         }
     }

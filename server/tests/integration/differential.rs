@@ -4,7 +4,7 @@
 //! after building Nakama and the bridge.
 
 use nakama_conformance::differential::{
-    compare_accounts, compare_friends, compare_leaderboards, compare_storage, Hosts,
+    compare_accounts, compare_friends, compare_groups, compare_leaderboards, compare_storage, Hosts,
 };
 use nakama_conformance::nakama;
 
@@ -32,5 +32,8 @@ fn random_client_calls_answer_as_on_nakama() {
     }
     for seed in 0..4 {
         compare_accounts(hosts, seed, 100);
+    }
+    for seed in 0..4 {
+        compare_groups(hosts, seed, 150);
     }
 }
