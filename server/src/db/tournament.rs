@@ -708,6 +708,19 @@ pub fn write(
             update(&old)?;
         }
     } else {
+        // Nakama inserts this row or, for an existing record, updates that
+        // instead; PostgreSQL checks the row first, so a negative score
+        // fails either way (a decrement's row holds 0).
+        let (score, subscore) = match operator {
+            Operator::Decrement => (0, 0),
+            _ => (w.score, w.subscore),
+        };
+        if score < 0 || subscore < 0 {
+            return Err(err(
+                Code::Internal,
+                "a tournament score and subscore are at least 0",
+            ));
+        }
         match &before {
             Some(old) => {
                 if old.max_num_score > 0 && old.num_score as i64 + 1 > i64::from(old.max_num_score)
@@ -717,16 +730,6 @@ pub fn write(
                 update(old)?;
             }
             None => {
-                let (score, subscore) = match operator {
-                    Operator::Decrement => (0, 0),
-                    _ => (w.score, w.subscore),
-                };
-                if score < 0 || subscore < 0 {
-                    return Err(err(
-                        Code::Internal,
-                        "a tournament score and subscore are at least 0",
-                    ));
-                }
                 tx.execute(
                     "INSERT INTO leaderboard_record (leaderboard_id, owner_id, username, score, subscore,
                          num_score, max_num_score, metadata, create_time, update_time, expiry_time)
@@ -951,6 +954,10 @@ mod tests {
         assert_eq!(full.message, MAX_SIZE_REACHED);
         delete_record(&c, Caller::Server, "open", A).unwrap();
         submit(&mut c, "open", B, 2).unwrap();
+        // A negative score fails before the number of scores is counted,
+        // on an existing record too.
+        let negative = submit(&mut c, "open", B, -1).unwrap_err();
+        assert_eq!(negative.code, Code::Internal);
     }
 
     #[test]
