@@ -7,8 +7,8 @@
 #      bridge built with other Go flags, matches, the matchmaker (each on a
 #      fresh Nakama + database);
 #   2. server/tests/integration/differential.rs: the dev host and Nakama
-#      given the same random storage, friend, leaderboard, account and group
-#      calls, answers compared;
+#      given the same random storage, friend, leaderboard, tournament, account
+#      and group calls, answers compared;
 #   3. e2e/run.sh nakama: the nakama-js suite the dev host passes, against
 #      Nakama running examples/hello, guild and arena through the bridge.
 #   4. bridge/dockerfile-check: bridge/Dockerfile's build step, run here,

@@ -6,8 +6,8 @@
 //! without versions and permissions, reads, listings followed through
 //! their cursors, deletes; friend invites, blocks, removals and listings;
 //! leaderboard submissions with each operator, listings, haystacks and
-//! deletes; account updates, reads and user look-ups; groups made,
-//! joined, left, managed and listed)
+//! deletes; the same and joins for tournaments; account updates, reads
+//! and user look-ups; groups made, joined, left, managed and listed)
 //! and compares each answer once ids, names, times and cursors are
 //! replaced by what they stand for. The first difference panics with the
 //! seed, the call and both answers.
@@ -176,6 +176,20 @@ impl Run {
                 answers[1].1,
                 self.log[recent..self.log.len() - 1].join("\n  "),
             );
+        }
+    }
+}
+
+impl Run {
+    /// Calls fixture-nk's RPC `rpc` (with the server key) on both sides,
+    /// with this run's `suffix` for the ids it makes.
+    fn setup(&self, rpc: &str, suffix: &str) {
+        let payload = json!(json!({"suffix": suffix}).to_string()).to_string();
+        for side in &self.sides {
+            let path = format!("/v2/rpc/{rpc}?http_key=defaulthttpkey");
+            let r = request(side.port, "POST", &path, &[], Some(payload.as_bytes()))
+                .unwrap_or_else(|e| panic!("{rpc}: {e}"));
+            assert_eq!(r.status, 200, "{rpc} on port {}: {}", side.port, r.text());
         }
     }
 }
@@ -399,18 +413,7 @@ pub fn compare_leaderboards(hosts: Hosts, seed: u64, calls: usize) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut run = Run::new(hosts, seed, 5);
     let suffix = format!("{}{seed}", crate::run_suffix());
-    for side in &run.sides {
-        let payload = json!(json!({"suffix": suffix}).to_string());
-        let r = request(
-            side.port,
-            "POST",
-            "/v2/rpc/nk_leaderboard_setup?http_key=defaulthttpkey",
-            &[],
-            Some(payload.to_string().as_bytes()),
-        )
-        .expect("nk_leaderboard_setup");
-        assert_eq!(r.status, 200, "port {}: {}", side.port, r.text());
-    }
+    run.setup("nk_leaderboard_setup", &suffix);
     let open = format!("open_{suffix}");
     let boards = [
         open.clone(),
@@ -447,16 +450,7 @@ pub fn compare_leaderboards(hosts: Hosts, seed: u64, calls: usize) {
                     "U{user} submits {score}/{subscore:?} to {board} with operator {operator:?}, metadata {metadata:?}"
                 );
                 run.compare(what, |side| {
-                    let mut record = json!({"score": score.to_string()});
-                    if let Some(s) = subscore {
-                        record["subscore"] = json!(s.to_string());
-                    }
-                    if let Some(o) = operator {
-                        record["operator"] = json!(o);
-                    }
-                    if let Some(m) = metadata {
-                        record["metadata"] = json!(m);
-                    }
+                    let record = record(score, subscore, operator, metadata);
                     side.call(
                         user,
                         "POST",
@@ -516,6 +510,26 @@ pub fn compare_leaderboards(hosts: Hosts, seed: u64, calls: usize) {
             }
         }
     }
+}
+
+/// A score submission's body (the gateway reads its numbers as text).
+fn record(
+    score: i64,
+    subscore: Option<i64>,
+    operator: Option<i32>,
+    metadata: Option<&str>,
+) -> Value {
+    let mut record = json!({"score": score.to_string()});
+    if let Some(s) = subscore {
+        record["subscore"] = json!(s.to_string());
+    }
+    if let Some(o) = operator {
+        record["operator"] = json!(o);
+    }
+    if let Some(m) = metadata {
+        record["metadata"] = json!(m);
+    }
+    record
 }
 
 /// A score far from the other users' (`user` tens of millions), so that
@@ -731,5 +745,127 @@ pub fn compare_groups(hosts: Hosts, seed: u64, calls: usize) {
                 }
             }
         }
+    }
+}
+
+/// `calls` random tournament calls by four users on the tournaments
+/// `fixtures/fixture-nk`'s `nk_tournament_setup` makes (open to all with
+/// three scores each, joining required with one owner, authoritative,
+/// ended, and a plain leaderboard): joins, submissions (no decrement,
+/// whose first record of 0 would tie), listings of records (with owners,
+/// through every cursor) and of the run's tournaments, haystacks and
+/// deletes. Scores are drawn far apart, so that no two records tie.
+pub fn compare_tournaments(hosts: Hosts, seed: u64, calls: usize) {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut run = Run::new(hosts, seed, 4);
+    let suffix = format!("{}{seed}", crate::run_suffix());
+    run.setup("nk_tournament_setup", &suffix);
+    let id = |name: &str| format!("t_{name}_{suffix}");
+    let open = id("open");
+    let ids = [
+        open.clone(),
+        open.clone(),
+        open.clone(),
+        id("join"),
+        id("auth"),
+        id("ended"),
+        id("plain"),
+    ];
+    for _ in 0..calls {
+        let user = rng.usize(..4);
+        let other = rng.usize(..4);
+        let t = pick(&mut rng, &ids).clone();
+        match rng.usize(..8) {
+            0 => run.compare(format!("U{user} joins {t}"), |side| {
+                side.call(user, "POST", &format!("/v2/tournament/{t}/join"), None)
+            }),
+            1..=3 => {
+                let operator = *pick(
+                    &mut rng,
+                    &[None, Some(0), Some(1), Some(2), Some(3), Some(9)],
+                );
+                let score = if rng.usize(..5) == 0 {
+                    -rng.i64(1..1_000)
+                } else {
+                    rng.i64(1..100_000_000)
+                };
+                let subscore = rng.bool().then(|| rng.i64(0..1_000));
+                let what = format!(
+                    "U{user} submits {score}/{subscore:?} to {t} with operator {operator:?}"
+                );
+                run.compare(what, |side| {
+                    let record = record(score, subscore, operator, None);
+                    side.call(user, "POST", &format!("/v2/tournament/{t}"), Some(&record))
+                });
+            }
+            4 => {
+                let limit = *pick(&mut rng, &[None, Some(1), Some(2), Some(100)]);
+                let owners: Vec<usize> = (0..4).filter(|_| rng.f32() < 0.25).collect();
+                let what = format!("U{user} lists {t}, limit {limit:?}, owners {owners:?}");
+                run.compare(what, |side| {
+                    let mut path = format!("/v2/tournament/{t}?");
+                    if let Some(l) = limit {
+                        path.push_str(&format!("limit={l}&"));
+                    }
+                    for &o in &owners {
+                        path.push_str(&format!("owner_ids={}&", side.users[o].user_id));
+                    }
+                    let (status, page) = side.call(user, "GET", &path, None);
+                    (status, without_clock(page))
+                });
+            }
+            5 => {
+                let limit = *pick(&mut rng, &[None, Some(1), Some(2), Some(100)]);
+                let what = format!("U{user} lists {t} around U{other}, limit {limit:?}");
+                run.compare(what, |side| {
+                    let mut path =
+                        format!("/v2/tournament/{t}/owner/{}?", side.users[other].user_id);
+                    if let Some(l) = limit {
+                        path.push_str(&format!("limit={l}"));
+                    }
+                    let (status, page) = side.call(user, "GET", &path, None);
+                    (status, without_clock(page))
+                });
+            }
+            6 => {
+                let (start, end) = *pick(&mut rng, &[(20, 20), (20, 21), (21, 21), (0, 127)]);
+                let what = format!("U{user} lists tournaments of categories {start} to {end}");
+                run.compare(what, |side| {
+                    let path = format!(
+                        "/v2/tournament?category_start={start}&category_end={end}&limit=100"
+                    );
+                    let (status, mut page) = side.call(user, "GET", &path, None);
+                    // Only this run's: earlier runs' share the database.
+                    if let Some(all) = page["tournaments"].as_array_mut() {
+                        all.retain(|t| t["id"].as_str().is_some_and(|id| id.ends_with(&suffix)));
+                    }
+                    (status, without_clock(page))
+                });
+            }
+            _ => run.compare(format!("U{user} deletes its record of {t}"), |side| {
+                side.call(user, "DELETE", &format!("/v2/tournament/{t}"), None)
+            }),
+        }
+    }
+}
+
+/// `v` without the fields that follow each host's clock: when a
+/// tournament's period started or ends, in seconds (each host made its
+/// tournaments at its own moment).
+fn without_clock(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .filter(|(k, _)| {
+                    !matches!(
+                        k.as_str(),
+                        "start_active" | "end_active" | "next_reset" | "prev_reset"
+                    )
+                })
+                .map(|(k, x)| (k, without_clock(x)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(without_clock).collect()),
+        other => other,
     }
 }

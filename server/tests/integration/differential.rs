@@ -4,7 +4,8 @@
 //! after building Nakama and the bridge.
 
 use nakama_conformance::differential::{
-    compare_accounts, compare_friends, compare_groups, compare_leaderboards, compare_storage, Hosts,
+    compare_accounts, compare_friends, compare_groups, compare_leaderboards, compare_storage,
+    compare_tournaments, Hosts,
 };
 use nakama_conformance::nakama;
 
@@ -13,7 +14,7 @@ use crate::common::Server;
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn random_client_calls_answer_as_on_nakama() {
-    // fixture-nk makes the leaderboards, on each host.
+    // fixture-nk makes the leaderboards and tournaments, on each host.
     let runtime = nakama::runtime_folder(&["fixture-nk"]);
     let nakama = nakama::start(runtime.path(), &[]).expect("a real Nakama: run bridge/test.sh");
     let dev = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
@@ -35,5 +36,8 @@ fn random_client_calls_answer_as_on_nakama() {
     }
     for seed in 0..4 {
         compare_groups(hosts, seed, 150);
+    }
+    for seed in 0..4 {
+        compare_tournaments(hosts, seed, 120);
     }
 }
