@@ -7,7 +7,8 @@
 //! their cursors, deletes; friend invites, blocks, removals and listings;
 //! leaderboard submissions with each operator, listings, haystacks and
 //! deletes; the same and joins for tournaments; account updates, reads
-//! and user look-ups; groups made, joined, left, managed and listed)
+//! and user look-ups; groups made, joined, left, managed and listed; and a
+//! module's storage nk calls, through `fixtures/fixture-nk`'s `nk_storage`)
 //! and compares each answer once ids, names, times and cursors are
 //! replaced by what they stand for. The first difference panics with the
 //! seed, the call and both answers.
@@ -867,5 +868,144 @@ fn without_clock(v: Value) -> Value {
         ),
         Value::Array(a) => Value::Array(a.into_iter().map(without_clock).collect()),
         other => other,
+    }
+}
+
+/// `calls` random storage nk calls, made by a module
+/// (`fixtures/fixture-nk`'s `nk_storage`) with arguments as a module can
+/// send them: writes for any of three users, the system user or an id
+/// that is none (versions, permissions, values as for clients, empty
+/// collections and keys), reads, listings as the server or a user
+/// (through every cursor) and deletes.
+pub fn compare_nk_storage(hosts: Hosts, seed: u64, calls: usize) {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut run = Run::new(hosts, seed, 3);
+    let collections = [format!("na{seed}"), format!("nb{seed}"), String::new()];
+    let values = [r#"{"a":1}"#, r#"{"b":[1,2.50]}"#, "{}", "[]", "x", ""];
+    for _ in 0..calls {
+        // 3: the system user (""), 4: not a user id.
+        let owner = rng.usize(..5);
+        let caller = rng.usize(..4);
+        let collection = pick(&mut rng, &collections).clone();
+        let key = *pick(&mut rng, &["k1", "k2", "k3", ""]);
+        let version = rng.f32();
+        let seen = rng.usize(..1_000_000);
+        match rng.usize(..6) {
+            0..=2 => {
+                let value = *pick(&mut rng, &values);
+                let read = rng.i32(0..4);
+                let write = rng.i32(0..3);
+                let what = format!(
+                    "nk storage_write {collection}/{key} of #{owner}, value {value}, read {read} write {write}, version pick {version:.2}/{seen}"
+                );
+                run.compare(what, |side| {
+                    let mut op = json!({"collection": collection, "key": key,
+                        "user_id": side.owner(owner), "value": value,
+                        "permission_read": read, "permission_write": write});
+                    if let Some(v) = side.version(version, seen) {
+                        op["version"] = json!(v);
+                    }
+                    let answer = side.nk_storage("storage_write", json!({"writes": [op]}));
+                    for ack in answer.1["ok"].as_array().into_iter().flatten() {
+                        side.versions
+                            .push(ack["version"].as_str().unwrap_or("").into());
+                    }
+                    answer
+                });
+            }
+            3 => run.compare(
+                format!("nk storage_read {collection}/{key} of #{owner}"),
+                |side| {
+                    let read =
+                        json!({"collection": collection, "key": key, "user_id": side.owner(owner)});
+                    side.nk_storage("storage_read", json!({"reads": [read]}))
+                },
+            ),
+            4 => {
+                let limit = *pick(&mut rng, &[0, 1, 2, 100, 101]);
+                let what =
+                    format!("nk storage_list {collection} of #{owner} as #{caller}, limit {limit}");
+                run.compare(what, |side| {
+                    let mut pages = Vec::new();
+                    let mut cursor = String::new();
+                    loop {
+                        let args = json!({"caller_id": side.owner(caller), "user_id": side.owner(owner),
+                            "collection": collection, "limit": limit, "cursor": cursor});
+                        let (status, page) = side.nk_storage("storage_list", args);
+                        cursor = page["ok"]["cursor"].as_str().unwrap_or("").to_string();
+                        pages.push(page);
+                        if status != 200 || cursor.is_empty() || pages.len() == 20 {
+                            if owner == 3 {
+                                return (status, everyones(side, pages));
+                            }
+                            return (status, json!(pages));
+                        }
+                    }
+                });
+            }
+            _ => {
+                let what = format!("nk storage_delete {collection}/{key} of #{owner}, version pick {version:.2}/{seen}");
+                run.compare(what, |side| {
+                    let mut op =
+                        json!({"collection": collection, "key": key, "user_id": side.owner(owner)});
+                    if let Some(v) = side.version(version, seen) {
+                        op["version"] = json!(v);
+                    }
+                    side.nk_storage("storage_delete", json!({"deletes": [op]}))
+                });
+            }
+        }
+    }
+}
+
+/// Pages of everyone's objects as the page sizes and the objects in one
+/// sorted list: objects of one key and permission follow their owners'
+/// ids, which differ between the hosts.
+fn everyones(side: &Side, pages: Vec<Value>) -> Value {
+    let sizes: Vec<usize> = pages
+        .iter()
+        .map(|p| p["ok"]["objects"].as_array().map_or(0, Vec::len))
+        .collect();
+    let mut objects: Vec<Value> = pages
+        .iter()
+        .flat_map(|p| p["ok"]["objects"].as_array().cloned().unwrap_or_default())
+        .map(|o| side.normal(&o))
+        .collect();
+    objects.sort_by_key(Value::to_string);
+    let errors: Vec<&Value> = pages.iter().filter_map(|p| p.get("error")).collect();
+    json!({"sizes": sizes, "objects": objects, "errors": errors})
+}
+
+impl Side {
+    /// User `i`'s id; for 3 the system user's (""), for 4 one that is
+    /// not an id.
+    fn owner(&self, i: usize) -> String {
+        match self.users.get(i) {
+            Some(u) => u.user_id.clone(),
+            None if i == 3 => String::new(),
+            None => "not-a-user-id".into(),
+        }
+    }
+
+    /// A version to send: none, `*`, a wrong one, or one seen before.
+    fn version(&self, pick: f32, seen: usize) -> Option<String> {
+        match pick {
+            p if p < 0.4 => None,
+            p if p < 0.5 => Some("*".into()),
+            p if p < 0.55 => Some("not-a-version".into()),
+            _ => self
+                .versions
+                .get(seen % self.versions.len().max(1))
+                .cloned(),
+        }
+    }
+
+    /// fixture-nk's `nk_storage` RPC with the server key.
+    fn nk_storage(&self, function: &str, args: Value) -> (u16, Value) {
+        let body = json!({"function": function, "args": args}).to_string();
+        let path = "/v2/rpc/nk_storage?http_key=defaulthttpkey&unwrap";
+        let r = request(self.port, "POST", path, &[], Some(body.as_bytes()))
+            .unwrap_or_else(|e| panic!("nk_storage: {e}"));
+        (r.status, r.json())
     }
 }

@@ -1142,11 +1142,8 @@ fn ack(
         collection: w.collection.clone(),
         key: w.key.clone(),
         version,
-        user_id: if w.user_id.is_empty() {
-            String::new()
-        } else {
-            owner.to_string()
-        },
+        // The system user's id for its objects, as Nakama's ack has.
+        user_id: owner.to_string(),
         create_time: Some(rfc3339(create_time)),
         update_time: Some(rfc3339(update_time)),
     }
@@ -1237,8 +1234,12 @@ pub fn storage_list(
     if limit <= 0 {
         return Ok(nk::StorageListResult::default());
     }
+    // Nakama's five listings: everyone's or one owner's, for the server,
+    // the owner, another user or any user.
     let (filter, order) = match caller {
-        Caller::Server => ("1 = 1", "user_id, key"),
+        Caller::Server if user_id.is_empty() => ("1 = 1", "read, key, user_id"),
+        Caller::Server => ("1 = 1", "read, key"),
+        Caller::Client(_) if user_id.is_empty() => ("read >= 2", "read, key, user_id"),
         Caller::Client(me) if user_id == me => ("read >= 1", "read, key"),
         Caller::Client(_) => ("read = 2", "key"),
     };
@@ -1803,6 +1804,35 @@ mod tests {
             ))
         );
         assert_eq!(update(&c, |r| r.avatar_url = Some(String::new())), Ok(()));
+    }
+
+    #[test]
+    fn listings_follow_nakamas_order_and_acks_name_the_system_user() {
+        let mut c = db();
+        let mut w = |key: &str, read: i32| {
+            let mut op = write(key, "{}", "");
+            op.permission_read = read;
+            storage_write(&mut c, Caller::Server, &[op])
+                .unwrap()
+                .remove(0)
+        };
+        w("b", 0);
+        w("c", 2);
+        let ack = w("a", 2);
+        assert_eq!(ack.user_id, SYSTEM_USER);
+        let keys = |caller, user_id: &str| -> Vec<String> {
+            storage_list(&c, caller, user_id, "c", 10, "")
+                .unwrap()
+                .objects
+                .into_iter()
+                .map(|o| o.key)
+                .collect()
+        };
+        // The server: by read permission, then key (then owner).
+        assert_eq!(keys(Caller::Server, ""), ["b", "a", "c"]);
+        assert_eq!(keys(Caller::Server, SYSTEM_USER), ["b", "a", "c"]);
+        // A user, everyone's public objects.
+        assert_eq!(keys(Caller::Client("someone"), ""), ["a", "c"]);
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //! after building Nakama and the bridge.
 
 use nakama_conformance::differential::{
-    compare_accounts, compare_friends, compare_groups, compare_leaderboards, compare_storage,
-    compare_tournaments, Hosts,
+    compare_accounts, compare_friends, compare_groups, compare_leaderboards, compare_nk_storage,
+    compare_storage, compare_tournaments, Hosts,
 };
 use nakama_conformance::nakama;
 
@@ -39,5 +39,8 @@ fn random_client_calls_answer_as_on_nakama() {
     }
     for seed in 0..4 {
         compare_tournaments(hosts, seed, 120);
+    }
+    for seed in 0..6 {
+        compare_nk_storage(hosts, seed, 150);
     }
 }
