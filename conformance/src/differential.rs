@@ -8,7 +8,8 @@
 //! leaderboard submissions with each operator, listings, haystacks and
 //! deletes; the same and joins for tournaments; account updates, reads
 //! and user look-ups; groups made, joined, left, managed and listed; and a
-//! module's storage nk calls, through `fixtures/fixture-nk`'s `nk_storage`)
+//! module's storage, wallet, account and notification nk calls, through
+//! `fixtures/fixture-nk`'s `nk_raw`)
 //! and compares each answer once ids, names, times and cursors are
 //! replaced by what they stand for. The first difference panics with the
 //! seed, the call and both answers.
@@ -37,6 +38,9 @@ struct Side {
     port: u16,
     users: Vec<User>,
     names: HashMap<String, String>,
+    /// Other ids met in answers (notifications', messages'), each named
+    /// by when it was first met (`<id0>`, ...).
+    met: std::cell::RefCell<HashMap<String, String>>,
     /// Storage versions acknowledged so far, in order.
     versions: Vec<String>,
 }
@@ -56,6 +60,7 @@ impl Side {
             port,
             users,
             names,
+            met: Default::default(),
             versions: Vec::new(),
         }
     }
@@ -120,13 +125,34 @@ impl Side {
                     .collect(),
             ),
             Value::Array(a) => Value::Array(a.iter().map(|x| self.normal(x)).collect()),
-            Value::String(s) => Value::String(
-                self.names
+            Value::String(s) => {
+                let named = self
+                    .names
                     .iter()
-                    .fold(s.clone(), |s, (real, name)| s.replace(real.as_str(), name)),
-            ),
+                    .fold(s.clone(), |s, (real, name)| s.replace(real.as_str(), name));
+                Value::String(self.name_met_ids(&named))
+            }
             other => other.clone(),
         }
+    }
+}
+
+impl Side {
+    /// `s` with each UUID in it named by when this side first met it.
+    fn name_met_ids(&self, s: &str) -> String {
+        static UUID: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        let uuid = UUID.get_or_init(|| {
+            regex::Regex::new("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+                .expect("a valid pattern")
+        });
+        let mut met = self.met.borrow_mut();
+        uuid.replace_all(s, |id: &regex::Captures<'_>| {
+            let n = met.len();
+            met.entry(id[0].to_string())
+                .or_insert_with(|| format!("<id{n}>"))
+                .clone()
+        })
+        .into_owned()
     }
 }
 
@@ -872,7 +898,7 @@ fn without_clock(v: Value) -> Value {
 }
 
 /// `calls` random storage nk calls, made by a module
-/// (`fixtures/fixture-nk`'s `nk_storage`) with arguments as a module can
+/// (`fixtures/fixture-nk`'s `nk_raw`) with arguments as a module can
 /// send them: writes for any of three users, the system user or an id
 /// that is none (versions, permissions, values as for clients, empty
 /// collections and keys), reads, listings as the server or a user
@@ -905,7 +931,7 @@ pub fn compare_nk_storage(hosts: Hosts, seed: u64, calls: usize) {
                     if let Some(v) = side.version(version, seen) {
                         op["version"] = json!(v);
                     }
-                    let answer = side.nk_storage("storage_write", json!({"writes": [op]}));
+                    let answer = side.nk("storage_write", json!({"writes": [op]}));
                     for ack in answer.1["ok"].as_array().into_iter().flatten() {
                         side.versions
                             .push(ack["version"].as_str().unwrap_or("").into());
@@ -918,7 +944,7 @@ pub fn compare_nk_storage(hosts: Hosts, seed: u64, calls: usize) {
                 |side| {
                     let read =
                         json!({"collection": collection, "key": key, "user_id": side.owner(owner)});
-                    side.nk_storage("storage_read", json!({"reads": [read]}))
+                    side.nk("storage_read", json!({"reads": [read]}))
                 },
             ),
             4 => {
@@ -931,7 +957,7 @@ pub fn compare_nk_storage(hosts: Hosts, seed: u64, calls: usize) {
                     loop {
                         let args = json!({"caller_id": side.owner(caller), "user_id": side.owner(owner),
                             "collection": collection, "limit": limit, "cursor": cursor});
-                        let (status, page) = side.nk_storage("storage_list", args);
+                        let (status, page) = side.nk("storage_list", args);
                         cursor = page["ok"]["cursor"].as_str().unwrap_or("").to_string();
                         pages.push(page);
                         if status != 200 || cursor.is_empty() || pages.len() == 20 {
@@ -951,7 +977,7 @@ pub fn compare_nk_storage(hosts: Hosts, seed: u64, calls: usize) {
                     if let Some(v) = side.version(version, seen) {
                         op["version"] = json!(v);
                     }
-                    side.nk_storage("storage_delete", json!({"deletes": [op]}))
+                    side.nk("storage_delete", json!({"deletes": [op]}))
                 });
             }
         }
@@ -1000,12 +1026,78 @@ impl Side {
         }
     }
 
-    /// fixture-nk's `nk_storage` RPC with the server key.
-    fn nk_storage(&self, function: &str, args: Value) -> (u16, Value) {
+    /// fixture-nk's `nk_raw` RPC with the server key.
+    fn nk(&self, function: &str, args: Value) -> (u16, Value) {
         let body = json!({"function": function, "args": args}).to_string();
-        let path = "/v2/rpc/nk_storage?http_key=defaulthttpkey&unwrap";
+        let path = "/v2/rpc/nk_raw?http_key=defaulthttpkey&unwrap";
         let r = request(self.port, "POST", path, &[], Some(body.as_bytes()))
-            .unwrap_or_else(|e| panic!("nk_storage: {e}"));
+            .unwrap_or_else(|e| panic!("nk_raw: {e}"));
         (r.status, r.json())
+    }
+}
+
+/// `calls` random wallet, account and notification nk calls, made by a
+/// module through `fixtures/fixture-nk`'s `nk_raw`: wallet updates (one
+/// or two per call, the same user twice, sums that go below zero or past
+/// the largest integer), ledger listings (limit 0 too), accounts and users
+/// by id (an id twice), notifications sent (each kind of code) and listed.
+pub fn compare_nk_wallets(hosts: Hosts, seed: u64, calls: usize) {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut run = Run::new(hosts, seed, 3);
+    for _ in 0..calls {
+        // 3: the system user (""), 4: not a user id.
+        let owner = rng.usize(..5);
+        let key = *pick(&mut rng, &["gold", "gems", ""]);
+        let amount: i64 = *pick(&mut rng, &[1, 5, -3, -100, 0, 1 << 62]);
+        let ledger = rng.bool();
+        let limit = *pick(&mut rng, &[0, 1, 2, 100, 101, -1]);
+        let code = *pick(&mut rng, &[1, 0, -1, -1500]);
+        let metadata = pick(&mut rng, &[json!({}), json!({"a": 1.5})]).clone();
+        let what = |f: &str| {
+            format!(
+                "nk {f} for #{owner}: {key} {amount}, ledger {ledger}, limit {limit}, code {code}"
+            )
+        };
+        match rng.usize(..8) {
+            0 | 1 => run.compare(what("wallet_update"), |side| {
+                let args = json!({"user_id": side.owner(owner), "changeset": {key: amount},
+                    "metadata": metadata, "update_ledger": ledger});
+                side.nk("wallet_update", args)
+            }),
+            2 => run.compare(what("wallets_update"), |side| {
+                // The same user twice; no ledger, whose two entries of one
+                // moment each host orders its own way.
+                let updates = json!([
+                    {"user_id": side.owner(owner), "changeset": {key: amount}, "metadata": metadata},
+                    {"user_id": side.owner(0), "changeset": {"gold": 1}, "metadata": {}},
+                ]);
+                side.nk("wallets_update", json!({"updates": updates, "update_ledger": false}))
+            }),
+            3 => run.compare(what("wallet_ledger_list"), |side| {
+                let args = json!({"user_id": side.owner(owner), "limit": limit, "cursor": ""});
+                side.nk("wallet_ledger_list", args)
+            }),
+            4 => run.compare(what("accounts_get_id"), |side| {
+                let ids = json!([side.owner(owner), side.owner(1), side.owner(1)]);
+                let (status, mut answer) = side.nk("accounts_get_id", json!({"user_ids": ids}));
+                // In the database's order, which differs between hosts.
+                if let Some(accounts) = answer["ok"].as_array_mut() {
+                    accounts.sort_by_key(|a| a["user"]["username"].to_string());
+                }
+                (status, answer)
+            }),
+            5 => run.compare(what("account_get_id"), |side| {
+                side.nk("account_get_id", json!({"user_id": side.owner(owner)}))
+            }),
+            6 => run.compare(what("notifications_send"), |side| {
+                let n = json!({"user_id": side.owner(owner), "subject": "s", "content": metadata,
+                    "code": code, "sender_id": "", "persistent": ledger});
+                side.nk("notifications_send", json!({"notifications": [n]}))
+            }),
+            _ => run.compare(what("notification_list"), |side| {
+                let args = json!({"user_id": side.owner(owner), "limit": limit, "cursor": ""});
+                side.nk("notification_list", args)
+            }),
+        }
     }
 }

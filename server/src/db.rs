@@ -1311,6 +1311,14 @@ pub fn wallets_update(
         }
     }
     tx.commit().map_err(internal)?;
+    // Nakama's results for one user share its wallet: each shows the
+    // wallet after all of that user's updates (each `previous` is its own).
+    for i in 0..out.len() {
+        let last = out.iter().rev().find(|r| r.user_id == out[i].user_id);
+        if let Some(last) = last.map(|r| r.updated.clone()) {
+            out[i].updated = last;
+        }
+    }
     Ok(out)
 }
 
@@ -1337,7 +1345,12 @@ fn wallet_apply(
     let mut keys: Vec<&String> = changeset.keys().collect();
     keys.sort();
     for k in keys {
-        let v = updated.get(k).copied().unwrap_or(0) + changeset[k];
+        // Go's int64 addition wraps, and a wrapped sum is a negative one.
+        let v = updated
+            .get(k)
+            .copied()
+            .unwrap_or(0)
+            .wrapping_add(changeset[k]);
         if v < 0 {
             return Err(err(
                 Code::InvalidArgument,
@@ -1346,7 +1359,9 @@ fn wallet_apply(
         }
         updated.insert(k.clone(), v);
     }
-    let wallet_json = serde_json::to_string(&updated).unwrap_or_else(|_| "{}".into());
+    // As Nakama's JSONB column gives it back.
+    let wallet_json =
+        serde_json::to_value(&updated).map_or_else(|_| "{}".into(), |v| jsonb_text(&v));
     tx.execute(
         "UPDATE users SET wallet = ?1, update_time = ?2 WHERE id = ?3",
         params![wallet_json, now, user_id],
@@ -1404,6 +1419,26 @@ fn next_cursor<T>(rows: &mut Vec<T>, limit: i64, offset: i64) -> String {
 
 /// A user's wallet ledger, newest first.
 pub fn wallet_ledger_list(c: &Conn, a: &nk::PageArgs) -> Result<nk::LedgerPage, CallError> {
+    if a.limit == 0 {
+        // Nakama's listing stops at its first row for a limit of 0: no
+        // items, and a cursor (to nothing further) if there is any entry.
+        let any: bool = c
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM wallet_ledger WHERE user_id = ?1)",
+                [&a.user_id],
+                |r| r.get(0),
+            )
+            .map_err(internal)?;
+        let mut cursor = String::new();
+        if any {
+            use base64::Engine as _;
+            cursor = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(i64::MAX.to_string());
+        }
+        return Ok(nk::LedgerPage {
+            items: Vec::new(),
+            cursor,
+        });
+    }
     let (limit, offset) = page_bounds(a.limit, &a.cursor)?;
     let mut stmt = c
         .prepare_cached(
@@ -1447,9 +1482,16 @@ pub fn notification_list(c: &Conn, a: &nk::PageArgs) -> Result<nk::NotificationP
             Ok(api::Notification {
                 id: r.get(0)?,
                 subject: r.get(1)?,
-                content: r.get(2)?,
+                content: r.get::<_, String>(2).map(|c| jsonb(&c).unwrap_or(c))?,
                 code: r.get(3)?,
-                sender_id: r.get(4)?,
+                sender_id: r.get::<_, String>(4).map(|s| {
+                    // A system notification has no sender, as in Nakama.
+                    if s == SYSTEM_USER {
+                        String::new()
+                    } else {
+                        s
+                    }
+                })?,
                 create_time: Some(rfc3339(r.get(5)?)),
                 persistent: true,
             })
@@ -1886,7 +1928,45 @@ mod tests {
         let bad = HashMap::from([("gold".to_string(), -5), ("gems".to_string(), -1)]);
         assert!(wallet_update(&mut c, &a.user_id, &bad, &Map::new(), true).is_err());
         let acc = account(&c, &a.user_id).unwrap().unwrap();
-        assert_eq!(acc.wallet, r#"{"gold":10}"#);
+        assert_eq!(acc.wallet, r#"{"gold": 10}"#, "as JSONB gives it back");
+    }
+
+    #[test]
+    fn wallet_updates_answer_as_nakamas_do() {
+        let mut c = db();
+        let a = authenticate(&mut c, AuthId::Custom("cid-000002"), "u2", true).unwrap();
+        let op = |gold: i64| nk::WalletUpdateOp {
+            user_id: a.user_id.clone(),
+            changeset: HashMap::from([("gold".to_string(), gold)]),
+            metadata: Map::new(),
+        };
+        // Two updates of one user: each result shows the final wallet.
+        let out = wallets_update(&mut c, &[op(1), op(2)], true).unwrap();
+        let updated: Vec<i64> = out.iter().map(|r| r.updated["gold"]).collect();
+        let previous: Vec<i64> = out
+            .iter()
+            .map(|r| r.previous.get("gold").copied().unwrap_or(0))
+            .collect();
+        assert_eq!((updated, previous), (vec![3, 3], vec![0, 1]));
+        // A sum past i64::MAX wraps below zero, as Go's does: refused.
+        let e = wallets_update(&mut c, &[op(i64::MAX)], false).unwrap_err();
+        assert_eq!(
+            e.message,
+            "wallet update rejected negative value at path 'gold'"
+        );
+        // A ledger page of 0 entries, with a cursor that leads nowhere.
+        let page = |limit, cursor: &str| {
+            let args = nk::PageArgs {
+                user_id: a.user_id.clone(),
+                limit,
+                cursor: cursor.into(),
+            };
+            wallet_ledger_list(&c, &args).unwrap()
+        };
+        let none = page(0, "");
+        assert!(none.items.is_empty() && !none.cursor.is_empty());
+        assert!(page(10, &none.cursor).items.is_empty());
+        assert_eq!(page(10, "").items.len(), 2);
     }
 
     #[test]

@@ -432,7 +432,13 @@ impl HostApi for DevHostApi {
             nk::AccountsGetId::NAME => call::<nk::AccountsGetId>(db, args, move |c, a| {
                 checks::user_ids(&a.user_ids)?;
                 let mut out = Vec::new();
-                for id in &a.user_ids {
+                // Each account once, as Nakama's `= ANY(..)` finds them.
+                let mut seen = std::collections::HashSet::new();
+                for id in a
+                    .user_ids
+                    .iter()
+                    .filter(|id| seen.insert(id.to_lowercase()))
+                {
                     out.extend(db::account(c, id)?);
                 }
                 status.fill_accounts(&mut out);

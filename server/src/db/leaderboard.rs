@@ -427,7 +427,7 @@ pub(super) fn rank_of(
     Ok(ahead + 1)
 }
 
-/// The checks of [`write`] before it reads the operator: the leaderboard
+/// The checks of [`write()`] before it reads the operator: the leaderboard
 /// exists and `caller` may write to it.
 pub fn check_writer(c: &Conn, caller: Caller<'_>, id: &str) -> Result<(), CallError> {
     existing(c, id)?.check_writer(caller)

@@ -633,7 +633,7 @@ fn combine(op: Operator, sort: SortOrder, old: (i64, i64), new: (i64, i64)) -> (
     }
 }
 
-/// The checks of [`write`] before it reads the operator: the tournament
+/// The checks of [`write()`] before it reads the operator: the tournament
 /// exists, `caller` may write to it, and it is active.
 pub fn check_writer(c: &Conn, caller: Caller<'_>, id: &str) -> Result<(), CallError> {
     writable(c, caller, id, c.now()).map(|_| ())

@@ -5,7 +5,7 @@
 
 use nakama_conformance::differential::{
     compare_accounts, compare_friends, compare_groups, compare_leaderboards, compare_nk_storage,
-    compare_storage, compare_tournaments, Hosts,
+    compare_nk_wallets, compare_storage, compare_tournaments, Hosts,
 };
 use nakama_conformance::nakama;
 
@@ -42,5 +42,8 @@ fn random_client_calls_answer_as_on_nakama() {
     }
     for seed in 0..6 {
         compare_nk_storage(hosts, seed, 150);
+    }
+    for seed in 0..4 {
+        compare_nk_wallets(hosts, seed, 120);
     }
 }
