@@ -1311,15 +1311,20 @@ pub fn wallets_update(
         }
     }
     tx.commit().map_err(internal)?;
-    // Nakama's results for one user share its wallet: each shows the
-    // wallet after all of that user's updates (each `previous` is its own).
+    share_final_wallets(&mut out);
+    Ok(out)
+}
+
+/// Nakama's results of several wallet updates share each user's wallet:
+/// every one shows the wallet after all of that user's updates (each
+/// `previous` is its own).
+pub(crate) fn share_final_wallets(out: &mut [nk::WalletsUpdateItem]) {
     for i in 0..out.len() {
         let last = out.iter().rev().find(|r| r.user_id == out[i].user_id);
         if let Some(last) = last.map(|r| r.updated.clone()) {
             out[i].updated = last;
         }
     }
-    Ok(out)
 }
 
 /// One wallet change inside a transaction; `None` for an unknown user.

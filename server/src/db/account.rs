@@ -604,6 +604,7 @@ pub fn multi_update(
         }
     }
     tx.commit().map_err(internal)?;
+    super::share_final_wallets(&mut out.wallet_updates);
     c.written(&a.storage_writes, &out.acks);
     c.deleted(&a.storage_deletes, |d| super::owner(&d.user_id));
     Ok(out)
