@@ -289,10 +289,12 @@ fn username_of(c: &Conn, user_id: &str) -> Result<Option<String>> {
     )
 }
 
-/// PostgreSQL's refusal of a value longer than its column.
-fn too_long(what: &str, limit: usize, value: &str) -> Result<()> {
+/// PostgreSQL's refusal of a value longer than its column, in pgx's words
+/// (what a module's nk call gets through Nakama).
+fn too_long(limit: usize, value: &str) -> Result<()> {
     if value.chars().count() > limit {
-        let message = format!("value too long for type character varying({limit}): {what}");
+        let message =
+            format!("ERROR: value too long for type character varying({limit}) (SQLSTATE 22001)");
         return Err(GroupError::Db(CallError::new(Code::Internal, message)));
     }
     Ok(())
@@ -442,10 +444,10 @@ pub fn create(c: &Conn, g: &New<'_>) -> Result<api::Group> {
     if g.user_id == Uuid::nil().to_string() {
         return Err(GroupError::CreatorInvalid);
     }
-    too_long("name", 255, g.name)?;
-    too_long("description", 255, g.description)?;
-    too_long("avatar_url", 512, g.avatar_url)?;
-    too_long("lang_tag", 18, g.lang_tag)?;
+    too_long(255, g.name)?;
+    too_long(255, g.description)?;
+    too_long(512, g.avatar_url)?;
+    too_long(18, g.lang_tag)?;
     in_tx(c, |c| {
         let taken: bool = c.query_row(
             "SELECT EXISTS (SELECT 1 FROM groups WHERE name = ?1)",
@@ -531,15 +533,6 @@ pub fn update(c: &Conn, group_id: &str, user_id: &str, ch: &Changes) -> Result<(
         };
         let g = &old.group;
         let name = ch.name.clone().unwrap_or_else(|| g.name.clone());
-        too_long("name", 255, &name)?;
-        let taken: bool = c.query_row(
-            "SELECT EXISTS (SELECT 1 FROM groups WHERE name = ?1 AND id != ?2)",
-            [&name, group_id],
-            |r| r.get(0),
-        )?;
-        if taken {
-            return Err(GroupError::NameInUse);
-        }
         let lang = ch.lang_tag.clone().unwrap_or_else(|| g.lang_tag.clone());
         let description = ch
             .description
@@ -549,9 +542,20 @@ pub fn update(c: &Conn, group_id: &str, user_id: &str, ch: &Changes) -> Result<(
             .avatar_url
             .clone()
             .unwrap_or_else(|| g.avatar_url.clone());
-        too_long("lang_tag", 18, &lang)?;
-        too_long("description", 255, &description)?;
-        too_long("avatar_url", 512, &avatar)?;
+        // PostgreSQL checks the new row's columns in the table's order,
+        // then the unique name.
+        too_long(255, &name)?;
+        too_long(255, &description)?;
+        too_long(512, &avatar)?;
+        too_long(18, &lang)?;
+        let taken: bool = c.query_row(
+            "SELECT EXISTS (SELECT 1 FROM groups WHERE name = ?1 AND id != ?2)",
+            [&name, group_id],
+            |r| r.get(0),
+        )?;
+        if taken {
+            return Err(GroupError::NameInUse);
+        }
         let state = ch.open.map_or(old.state, |o| if o { 0 } else { 1 });
         let metadata = ch.metadata.clone().unwrap_or_else(|| g.metadata.clone());
         let max_count = if ch.max_count > 0 {
@@ -1270,6 +1274,25 @@ mod tests {
             .into_iter()
             .map(|g| (g.user.unwrap().username, g.state.unwrap()))
             .collect()
+    }
+
+    #[test]
+    fn a_value_past_its_column_fails_in_pgx_words_before_the_name_is_compared() {
+        let mut c = db();
+        let a = user(&mut c, "a");
+        create(&c, &new(&a, "Taken", true)).unwrap();
+        let long = "x".repeat(256);
+        let refused = |r: Result<api::Group>| match r {
+            Err(GroupError::Db(e)) => e.message,
+            other => panic!("not a database refusal: {other:?}"),
+        };
+        let pg = "ERROR: value too long for type character varying(255) (SQLSTATE 22001)";
+        assert_eq!(refused(create(&c, &new(&a, &long, true))), pg);
+        let taken_and_long = New {
+            description: &long,
+            ..new(&a, "Taken", true)
+        };
+        assert_eq!(refused(create(&c, &taken_and_long)), pg);
     }
 
     #[test]
