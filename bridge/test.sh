@@ -9,7 +9,7 @@
 #   2. server/tests/integration/differential.rs: the dev host and Nakama
 #      given the same random storage, friend, leaderboard, tournament, account
 #      and group calls and a module's storage, wallet, account and
-#      notification calls, answers compared;
+#      notification calls, and malformed requests, answers compared;
 #   3. e2e/run.sh nakama: the nakama-js suite the dev host passes, against
 #      Nakama running examples/hello, guild and arena through the bridge.
 #   4. bridge/dockerfile-check: bridge/Dockerfile's build step, run here,

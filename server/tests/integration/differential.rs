@@ -4,8 +4,8 @@
 //! after building Nakama and the bridge.
 
 use nakama_conformance::differential::{
-    compare_accounts, compare_friends, compare_groups, compare_leaderboards, compare_nk_storage,
-    compare_nk_wallets, compare_storage, compare_tournaments, Hosts,
+    compare_accounts, compare_bad_requests, compare_friends, compare_groups, compare_leaderboards,
+    compare_nk_storage, compare_nk_wallets, compare_storage, compare_tournaments, Hosts,
 };
 use nakama_conformance::nakama;
 
@@ -45,5 +45,8 @@ fn random_client_calls_answer_as_on_nakama() {
     }
     for seed in 0..4 {
         compare_nk_wallets(hosts, seed, 120);
+    }
+    for seed in 0..4 {
+        compare_bad_requests(hosts, seed, 300);
     }
 }
