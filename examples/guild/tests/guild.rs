@@ -419,8 +419,8 @@ async fn the_weekly_cup_takes_members_who_joined_and_starts_again_on_monday() {
     host.clock().set(1_800_000_000 + 10 * 86_400); // 2027-01-25T08:00:00Z
     host.run_scheduler().await;
     for (user, place) in [
-        (&jon, r#"{"rank":1,"score":30}"#),
-        (&ivy, r#"{"rank":2,"score":10}"#),
+        (&jon, r#"{"rank": 1, "score": 30}"#),
+        (&ivy, r#"{"rank": 2, "score": 10}"#),
     ] {
         let told: Vec<_> = host
             .notifications(user)
