@@ -11,6 +11,9 @@ use nakama_conformance::nakama;
 
 use crate::common::Server;
 
+/// One area's comparison: `(hosts, seed, calls)`.
+type Compare = fn(Hosts, u64, usize);
+
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn random_client_calls_answer_as_on_nakama() {
@@ -22,31 +25,21 @@ fn random_client_calls_answer_as_on_nakama() {
         a: dev.port,
         b: nakama.port,
     };
-    for seed in 0..8 {
-        compare_storage(hosts, seed, 150);
-    }
-    for seed in 0..4 {
-        compare_friends(hosts, seed, 120);
-    }
-    for seed in 0..6 {
-        compare_leaderboards(hosts, seed, 150);
-    }
-    for seed in 0..4 {
-        compare_accounts(hosts, seed, 100);
-    }
-    for seed in 0..4 {
-        compare_groups(hosts, seed, 150);
-    }
-    for seed in 0..4 {
-        compare_tournaments(hosts, seed, 120);
-    }
-    for seed in 0..6 {
-        compare_nk_storage(hosts, seed, 150);
-    }
-    for seed in 0..4 {
-        compare_nk_wallets(hosts, seed, 120);
-    }
-    for seed in 0..4 {
-        compare_bad_requests(hosts, seed, 300);
+    // Each area: how many seeded runs, of how many calls.
+    let areas: [(Compare, u64, usize); 9] = [
+        (compare_storage, 8, 150),
+        (compare_friends, 4, 120),
+        (compare_leaderboards, 6, 150),
+        (compare_accounts, 4, 100),
+        (compare_groups, 4, 150),
+        (compare_tournaments, 4, 120),
+        (compare_nk_storage, 6, 150),
+        (compare_nk_wallets, 4, 120),
+        (compare_bad_requests, 4, 300),
+    ];
+    for (compare, seeds, calls) in areas {
+        for seed in 0..seeds {
+            compare(hosts, seed, calls);
+        }
     }
 }
