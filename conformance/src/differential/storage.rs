@@ -47,16 +47,7 @@ pub fn compare_storage(hosts: Hosts, seed: u64, calls: usize) {
                         .map(|i| {
                             let mut o = json!({"collection": collection, "value": value,
                                 "key": if i == 0 { key.to_string() } else { format!("{key}{i}") }});
-                            let version = match version {
-                                v if v < 0.4 => None,
-                                v if v < 0.5 => Some("*".to_string()),
-                                v if v < 0.55 => Some("not-a-version".to_string()),
-                                _ => side
-                                    .versions
-                                    .get(seen % side.versions.len().max(1))
-                                    .cloned(),
-                            };
-                            if let Some(v) = version {
+                            if let Some(v) = side.version(version, seen) {
                                 o["version"] = json!(v);
                             }
                             if let Some(r) = read {
