@@ -334,6 +334,10 @@ pub fn check_context(port: u16) {
     assert_eq!(ctx["headers"]["X-Client"], json!(["conformance"]), "{ctx}");
     assert_eq!(ctx["query_params"]["region"], json!(["eu"]), "{ctx}");
     assert!(ctx["client_ip"].as_str().is_some(), "{ctx}");
+    assert!(
+        ctx["trace_id"].as_str().is_some_and(|t| !t.is_empty()),
+        "{ctx}"
+    );
 
     // A hook's context: fixture-nk's SessionLogout before hook refuses
     // with its context as the message.
@@ -355,6 +359,13 @@ pub fn check_context(port: u16) {
     assert!(hook["client_ip"].as_str().is_some(), "{hook}");
     // Nakama's gateway forwards the client's IP only.
     assert!(hook.get("client_port").is_none(), "{hook}");
+    // Each API call has a trace id of its own, for its hooks as for RPCs.
+    assert!(
+        hook["trace_id"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty() && ctx["trace_id"] != t),
+        "{hook}"
+    );
 }
 
 /// fixture-nk's `nk_match_typed`: typed signals (`match_signal_typed`)

@@ -148,9 +148,9 @@ pub fn router(
                 .is_ok_and(|v| v.contains("gzip") || v.contains("deflate"))
         });
         if accepts || h.contains_key(header::ORIGIN) || h.contains_key(header::CONTENT_ENCODING) {
-            let ip = client_address(req.headers(), req.extensions()).map(|(ip, _)| ip);
+            let scope = RequestScope::of(&req);
             return Either::Left(
-                CLIENT_IP.scope(ip, tower::ServiceExt::oneshot(full.clone(), req)),
+                REQUEST.scope(scope, tower::ServiceExt::oneshot(full.clone(), req)),
             );
         }
         // The hot path, an RPC by a plain id, skips the router: what it
@@ -164,17 +164,34 @@ pub fn router(
                 Box::pin(async move { Ok(common_headers(rpc_inner(app, id, req).await).await) });
             return Either::Right(fut);
         }
-        let ip = client_address(req.headers(), req.extensions()).map(|(ip, _)| ip);
-        Either::Left(CLIENT_IP.scope(ip, tower::ServiceExt::oneshot(plain.clone(), req)))
+        let scope = RequestScope::of(&req);
+        Either::Left(REQUEST.scope(scope, tower::ServiceExt::oneshot(plain.clone(), req)))
     })
 }
 
 tokio::task_local! {
-    /// The client IP of the request being served, for the hook contexts of
-    /// its handler. Nakama's hooks get no port: its gateway forwards the
-    /// address in X-Forwarded-For, IP only. (RPCs, served directly, set
-    /// both.)
-    static CLIENT_IP: Option<String>;
+    /// The request being served, for the hook contexts of its handler.
+    static REQUEST: RequestScope;
+}
+
+/// What a request's hooks share.
+struct RequestScope {
+    /// The client's IP. Nakama's hooks get no port: its gateway forwards
+    /// the address in X-Forwarded-For, IP only. (RPCs, served directly,
+    /// set both.)
+    client_ip: Option<String>,
+    /// One per request, as Nakama's before and after hooks of a call get
+    /// the same; made when a hook first asks.
+    trace_id: std::sync::OnceLock<String>,
+}
+
+impl RequestScope {
+    fn of(req: &Request) -> RequestScope {
+        RequestScope {
+            client_ip: client_address(req.headers(), req.extensions()).map(|(ip, _)| ip),
+            trace_id: std::sync::OnceLock::new(),
+        }
+    }
 }
 
 type BoxedResponse =
@@ -808,7 +825,12 @@ impl App {
 
     fn hook_context(&self, mode: &str, claims: Option<&Claims>) -> ContextData {
         let mut ctx = self.base_context(mode);
-        ctx.client_ip = CLIENT_IP.try_with(Clone::clone).ok().flatten();
+        (ctx.client_ip, ctx.trace_id) = REQUEST
+            .try_with(|r| {
+                let trace = r.trace_id.get_or_init(|| uuid::Uuid::new_v4().to_string());
+                (r.client_ip.clone(), Some(trace.clone()))
+            })
+            .unwrap_or_default();
         if let Some(c) = claims {
             ctx.user_id = Some(c.uid.clone());
             ctx.username = Some(c.usn.clone());

@@ -27,12 +27,31 @@ pub struct Sessions {
     refresh_key: String,
     session_expiry: i64,
     refresh_expiry: i64,
-    /// Token ids invalidated by logout.
-    revoked: Mutex<HashSet<String>>,
-    /// When each user logged out of everything, was banned or deleted
-    /// (Unix seconds): tokens issued before then are invalid (Nakama's
-    /// session cache `RemoveAll` and `Ban`).
-    revoked_all: Mutex<HashMap<String, i64>>,
+    /// Each user's invalidated tokens, by user id.
+    revoked: Mutex<HashMap<String, Revoked>>,
+}
+
+/// A user's invalidated tokens, as Nakama's session cache keeps them.
+#[derive(Default)]
+struct Revoked {
+    /// Ids of session tokens logged out. A refresh token shares its
+    /// session's id but is logged out on its own: the refresh of a
+    /// session logged out alone still answers, with a session token
+    /// that does not work.
+    sessions: HashSet<String>,
+    /// Ids of refresh tokens logged out.
+    refresh: HashSet<String>,
+    /// When the user logged out of everything, was banned or deleted
+    /// (Unix seconds): tokens issued before then are invalid, those of
+    /// the same second still pass.
+    all_at: i64,
+}
+
+/// Which kind of token a check is for.
+#[derive(Clone, Copy)]
+enum Kind {
+    Session,
+    Refresh,
 }
 
 /// Why a logout was refused: which of its tokens is not the user's (or
@@ -55,8 +74,7 @@ impl Sessions {
             refresh_key: refresh_key.to_string(),
             session_expiry,
             refresh_expiry,
-            revoked: Mutex::new(HashSet::new()),
-            revoked_all: Mutex::new(HashMap::new()),
+            revoked: Mutex::new(HashMap::new()),
         }
     }
 
@@ -128,7 +146,13 @@ impl Sessions {
         (token, claims.exp)
     }
 
-    fn check(&self, token: &str, key: &str, lifetime: i64) -> Option<Claims> {
+    /// The claims of a token signed with its kind's key, unexpired, of a
+    /// user id; logged out or not.
+    fn verify(&self, token: &str, kind: Kind) -> Option<Claims> {
+        let key = match kind {
+            Kind::Session => &self.session_key,
+            Kind::Refresh => &self.refresh_key,
+        };
         let mut v = Validation::new(Algorithm::HS256);
         v.leeway = 0;
         v.validate_aud = false;
@@ -136,52 +160,67 @@ impl Sessions {
         let claims = decode::<Claims>(token, &DecodingKey::from_secret(key.as_bytes()), &v)
             .ok()?
             .claims;
-        let uid = uuid::Uuid::parse_str(&claims.uid).ok()?.to_string();
-        if self
-            .revoked
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains(&claims.tid)
-        {
-            return None;
+        uuid::Uuid::parse_str(&claims.uid).ok()?;
+        Some(claims)
+    }
+
+    /// As [`Sessions::verify`], and not logged out.
+    fn check(&self, token: &str, kind: Kind) -> Option<Claims> {
+        let claims = self.verify(token, kind)?;
+        let lifetime = match kind {
+            Kind::Session => self.session_expiry,
+            Kind::Refresh => self.refresh_expiry,
+        };
+        let revoked = self.revoked.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(r) = revoked.get(&user_key(&claims.uid)) {
+            let ids = match kind {
+                Kind::Session => &r.sessions,
+                Kind::Refresh => &r.refresh,
+            };
+            // Issued (as its expiry tells) before the user's last
+            // invalidation of everything, or logged out by id.
+            if claims.exp - lifetime < r.all_at || ids.contains(&claims.tid) {
+                return None;
+            }
         }
-        // Issued (as its expiry tells) before its user logged out of
-        // everything; the same second still passes, as in Nakama.
-        let all = self.revoked_all.lock().unwrap_or_else(|e| e.into_inner());
-        if all.get(&uid).is_some_and(|&at| claims.exp - lifetime < at) {
-            return None;
-        }
-        drop(all);
+        drop(revoked);
         Some(claims)
     }
 
     /// Claims of a valid, unexpired, not logged-out session token.
     pub fn check_session(&self, token: &str) -> Option<Claims> {
-        self.check(token, &self.session_key, self.session_expiry)
+        self.check(token, Kind::Session)
     }
 
     /// Claims of a valid refresh token.
     pub fn check_refresh(&self, token: &str) -> Option<Claims> {
-        self.check(token, &self.refresh_key, self.refresh_expiry)
+        self.check(token, Kind::Refresh)
     }
 
     /// Invalidates every session and refresh token of a user issued before
-    /// now (Nakama's session cache `Ban` and `RemoveAll`).
+    /// now, forgetting the tokens logged out by id (Nakama's session cache
+    /// `RemoveAll`: logout of everything, account deletion).
     pub fn invalidate_user(&self, user_id: &str) {
-        let now = crate::db::unix_now();
-        let mut all = self.revoked_all.lock().unwrap_or_else(|e| e.into_inner());
-        let key =
-            uuid::Uuid::parse_str(user_id).map_or_else(|_| user_id.to_string(), |u| u.to_string());
-        let t = all.entry(key).or_insert(0);
-        *t = (*t).max(now);
+        self.invalidate_all(user_id, true);
     }
 
-    /// Invalidates every token with this id (logout).
-    pub fn revoke(&self, tid: &str) {
-        self.revoked
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(tid.to_string());
+    /// As [`Sessions::invalidate_user`], keeping the tokens logged out by
+    /// id (Nakama's session cache `Ban`).
+    pub fn ban_user(&self, user_id: &str) {
+        self.invalidate_all(user_id, false);
+    }
+
+    fn invalidate_all(&self, user_id: &str, forget_ids: bool) {
+        let now = crate::db::unix_now();
+        let mut revoked = self.revoked.lock().unwrap_or_else(|e| e.into_inner());
+        let r = revoked.entry(user_key(user_id)).or_default();
+        if now > r.all_at {
+            r.all_at = now;
+            if forget_ids {
+                r.sessions.clear();
+                r.refresh.clear();
+            }
+        }
     }
 
     /// Nakama's `SessionLogout` (the client's `/v2/session/logout` and the
@@ -189,28 +228,40 @@ impl Sessions {
     /// working; with neither, every token of the user issued until now.
     pub fn logout(&self, user_id: &str, token: &str, refresh: &str) -> Result<(), LogoutError> {
         // Both tokens are checked before either is revoked: they usually
-        // share a tid.
+        // share a tid. Only their signatures and expiries, as Nakama's: a
+        // token logged out already may be logged out again.
         let mut revoke = Vec::new();
         if !token.is_empty() {
-            match self.check_session(token) {
-                Some(c) if c.uid == user_id => revoke.push(c.tid),
+            match self.verify(token, Kind::Session) {
+                Some(c) if c.uid == user_id => revoke.push((Kind::Session, c.tid)),
                 _ => return Err(LogoutError::SessionToken),
             }
         }
         if !refresh.is_empty() {
-            match self.check_refresh(refresh) {
-                Some(c) if c.uid == user_id => revoke.push(c.tid),
+            match self.verify(refresh, Kind::Refresh) {
+                Some(c) if c.uid == user_id => revoke.push((Kind::Refresh, c.tid)),
                 _ => return Err(LogoutError::RefreshToken),
             }
         }
         if revoke.is_empty() {
             self.invalidate_user(user_id);
+            return Ok(());
         }
-        for tid in revoke {
-            self.revoke(&tid);
+        let mut revoked = self.revoked.lock().unwrap_or_else(|e| e.into_inner());
+        let r = revoked.entry(user_key(user_id)).or_default();
+        for (kind, tid) in revoke {
+            match kind {
+                Kind::Session => r.sessions.insert(tid),
+                Kind::Refresh => r.refresh.insert(tid),
+            };
         }
         Ok(())
     }
+}
+
+/// A user id as the revocations are keyed: a UUID in its usual spelling.
+fn user_key(user_id: &str) -> String {
+    uuid::Uuid::parse_str(user_id).map_or_else(|_| user_id.to_string(), |u| u.to_string())
 }
 
 #[cfg(test)]
@@ -231,8 +282,23 @@ mod tests {
         );
         let rc = s.check_refresh(&r).unwrap();
         assert_eq!(rc.tid, c.tid);
-        s.revoke(&c.tid);
+        // The session alone: its refresh token still works, as Nakama's.
+        s.logout(UID, &t, "").unwrap();
         assert!(s.check_session(&t).is_none());
+        assert!(s.check_refresh(&r).is_some());
+        // A session refreshed from it keeps its id, so does not work.
+        let (t2, _) = s.issue(UID, "u", &HashMap::new(), Some(&c.tid), Some(c.iat));
+        assert!(s.check_session(&t2).is_none());
+        s.logout(UID, "", &r).unwrap();
+        assert!(s.check_refresh(&r).is_none());
+        s.logout(UID, &t, &r).expect("logged out again");
+        // A ban keeps the tokens logged out by id.
+        s.ban_user(UID);
+        assert!(s.check_session(&t).is_none() && s.check_refresh(&r).is_none());
+        // Another user's are not touched.
+        let other = "6b3f0c3e-0000-4000-8000-000000000002";
+        let (t3, _) = s.issue(other, "o", &HashMap::new(), None, None);
+        assert!(s.check_session(&t3).is_some());
     }
 
     #[test]

@@ -232,7 +232,7 @@ pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answ
             account::set_disabled(c, &ids, true)?;
             let now = c.now();
             for id in &ids {
-                sessions.invalidate_user(id);
+                sessions.ban_user(id);
                 online.close_user(id, None, vec![banned(now)]);
             }
             Ok(())
