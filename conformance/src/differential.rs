@@ -7,9 +7,12 @@
 //! their cursors, deletes; friend invites, blocks, removals and listings;
 //! leaderboard submissions with each operator, listings, haystacks and
 //! deletes; the same and joins for tournaments; account updates, reads
-//! and user look-ups; groups made, joined, left, managed and listed; and a
-//! module's storage, wallet, account and notification nk calls, through
-//! `fixtures/fixture-nk`'s `nk_raw`; and malformed or odd requests)
+//! and user look-ups; authentication, links and unlinks, session
+//! refreshes, logouts and account deletions; groups made, joined, left,
+//! managed and listed; a module's storage, wallet, account, notification
+//! and chat nk calls, through `fixtures/fixture-nk`'s `nk_raw`, with chat
+//! listed by clients too and notifications listed and deleted by them;
+//! and malformed or odd requests)
 //! and compares each answer once ids, names, times and cursors are
 //! replaced by what they stand for. The first difference panics with the
 //! seed, the call and both answers.
@@ -17,12 +20,14 @@
 //! Made to run against the dev host and a real Nakama
 //! (`server/tests/integration/differential.rs`, run by `bridge/test.sh`).
 //! This file holds the two sides and the comparison; each area's calls
-//! are in a file of their own (`storage`, `social`, `scores`, `nk`,
-//! `requests`).
+//! are in a file of their own (`storage`, `social`, `sessions`, `scores`,
+//! `nk`, `messages`, `requests`).
 
+mod messages;
 mod nk;
 mod requests;
 mod scores;
+mod sessions;
 mod social;
 mod storage;
 
@@ -34,9 +39,11 @@ use crate::http::request;
 use crate::misc::urlencode;
 use crate::realtime::User;
 
+pub use messages::compare_messages;
 pub use nk::compare_nk_wallets;
 pub use requests::compare_bad_requests;
 pub use scores::{compare_leaderboards, compare_tournaments};
+pub use sessions::compare_sessions;
 pub use social::{compare_accounts, compare_friends, compare_groups};
 pub use storage::{compare_nk_storage, compare_storage};
 
@@ -58,6 +65,10 @@ struct Side {
     met: std::cell::RefCell<HashMap<String, String>>,
     /// Storage versions acknowledged so far, in order.
     versions: Vec<String>,
+    /// Other things this side was given, by kind, in order (channel and
+    /// message ids, sessions...): the same call on each side picks the
+    /// same one by its place.
+    kept: HashMap<String, Vec<String>>,
 }
 
 impl Side {
@@ -77,27 +88,25 @@ impl Side {
             names,
             met: Default::default(),
             versions: Vec::new(),
+            kept: HashMap::new(),
         }
     }
 
     /// One call as `user`: its status and its JSON body (`null` if empty).
     fn call(&self, user: usize, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
         let bearer = format!("Bearer {}", self.users[user].token);
-        let body = body.map(Value::to_string);
-        let r = request(
-            self.port,
-            method,
-            path,
-            &[("Authorization", bearer.as_str())],
-            body.as_deref().map(str::as_bytes),
-        )
-        .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-        let json = if r.body.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&r.body).unwrap_or_else(|_| Value::String(r.text()))
-        };
-        (r.status, json)
+        http(self.port, method, path, &bearer, body)
+    }
+
+    /// What this side was given of `kind`, in order.
+    fn kept(&mut self, kind: &str) -> &mut Vec<String> {
+        self.kept.entry(kind.to_string()).or_default()
+    }
+
+    /// The `n`th (modulo how many) of `kind`, if any were given.
+    fn nth_kept(&self, kind: &str, n: usize) -> Option<String> {
+        let kept = self.kept.get(kind).filter(|k| !k.is_empty())?;
+        Some(kept[n % kept.len()].clone())
     }
 
     /// A listing followed through its cursors (at most 20 pages): each
@@ -133,9 +142,12 @@ impl Side {
             Value::Object(m) => Value::Object(
                 m.iter()
                     .filter(|(k, _)| !k.ends_with("_time"))
-                    .map(|(k, x)| match k.ends_with("cursor") {
-                        true => (k.clone(), json!(x.as_str().is_some_and(|c| !c.is_empty()))),
-                        false => (k.clone(), self.normal(x)),
+                    .map(|(k, x)| match k.as_str() {
+                        k if k.ends_with("cursor") => {
+                            (k.into(), json!(x.as_str().is_some_and(|c| !c.is_empty())))
+                        }
+                        "token" | "refresh_token" => (k.clone(), self.normal(&claims(x))),
+                        _ => (k.clone(), self.normal(x)),
                     })
                     .collect(),
             ),
@@ -149,6 +161,29 @@ impl Side {
             }
             other => other.clone(),
         }
+    }
+}
+
+/// A session or refresh token's claims, but its times; anything else as
+/// it is.
+fn claims(token: &Value) -> Value {
+    use base64::Engine;
+    let claims = token
+        .as_str()
+        .and_then(|t| t.split('.').nth(1))
+        .and_then(|c| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(c)
+                .ok()
+        })
+        .and_then(|c| serde_json::from_slice::<Value>(&c).ok());
+    match claims {
+        Some(Value::Object(mut c)) => {
+            c.remove("exp");
+            c.remove("iat");
+            Value::Object(c)
+        }
+        _ => token.clone(),
     }
 }
 
@@ -234,6 +269,32 @@ impl Run {
             assert_eq!(r.status, 200, "{rpc} on port {}: {}", side.port, r.text());
         }
     }
+}
+
+/// One call with `authorization`: its status and its JSON body (`null`
+/// if empty, a string if not JSON).
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    authorization: &str,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let body = body.map(Value::to_string);
+    let r = request(
+        port,
+        method,
+        path,
+        &[("Authorization", authorization)],
+        body.as_deref().map(str::as_bytes),
+    )
+    .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+    let json = if r.body.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&r.body).unwrap_or_else(|_| Value::String(r.text()))
+    };
+    (r.status, json)
 }
 
 fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> &'a T {
