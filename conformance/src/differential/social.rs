@@ -151,27 +151,34 @@ pub fn compare_accounts(hosts: Hosts, seed: u64, calls: usize) {
 /// `calls` random group calls by five users: groups made open or closed
 /// with a member limit or not, joins and join requests, leaves, each
 /// membership action on another user (add, kick, promote, demote, ban),
-/// updates and deletes, and listings of a group's members and of a
-/// user's groups by state, through every cursor.
+/// updates and deletes, listings of a group's members and of a user's
+/// groups by state, and searches of groups by name (exact, a prefix,
+/// another case) or by language, openness and members, through every
+/// cursor.
 pub fn compare_groups(hosts: Hosts, seed: u64, calls: usize) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut run = Run::new(hosts, seed, 5);
     let suffix = format!("{}{seed}", crate::run_suffix());
+    // Two language tags of this run's own (a search by language sees
+    // every group of Nakama's database), short enough for the column.
+    let tag = &suffix[suffix.len().saturating_sub(12)..];
+    let langs = [format!("{tag}a"), format!("{tag}b")];
     // Each side's groups, in the order they were made.
     let mut groups: [Vec<String>; 2] = [Vec::new(), Vec::new()];
     for _ in 0..calls {
         let user = rng.usize(..5);
         let other = rng.usize(..5);
         let pick_group = rng.usize(..1_000);
-        match rng.usize(..14) {
+        match rng.usize(..16) {
             0 | 1 => {
                 let open = rng.bool();
                 let max = *pick(&mut rng, &[None, Some(2), Some(3), Some(100)]);
-                let name = format!("g{}{suffix}", rng.usize(..20));
-                let what = format!("U{user} makes group {name}, open {open}, max {max:?}");
+                let name = format!("{suffix}g{}", rng.usize(..20));
+                let lang = pick(&mut rng, &langs);
+                let what = format!("U{user} makes group {name}, open {open}, max {max:?}, {lang}");
                 let mut made = Vec::new();
                 run.compare(what, |side| {
-                    let mut body = json!({"name": name, "open": open});
+                    let mut body = json!({"name": name, "open": open, "lang_tag": lang});
                     if let Some(m) = max {
                         body["max_count"] = json!(m);
                     }
@@ -186,6 +193,46 @@ pub fn compare_groups(hosts: Hosts, seed: u64, calls: usize) {
                 for (port, id) in made {
                     groups[usize::from(port != hosts.a)].push(id);
                 }
+            }
+            14 | 15 => {
+                let mut query = match rng.usize(..5) {
+                    0 => format!("name={suffix}g{}&", rng.usize(..20)),
+                    1 => format!("name={suffix}g1%25&"),
+                    2 => format!("name=%25{}G%25&", suffix.to_uppercase()),
+                    _ => String::new(),
+                };
+                // Always a language but with a name: otherwise the search
+                // sees other runs' groups.
+                if query.is_empty() || rng.f32() < 0.1 {
+                    query.push_str(&format!("lang_tag={}&", pick(&mut rng, &langs)));
+                    if let Some(open) = *pick(&mut rng, &[None, Some(true), Some(false)]) {
+                        query.push_str(&format!("open={open}&"));
+                    }
+                    if let Some(n) = *pick(&mut rng, &[None, Some(1), Some(2), Some(5)]) {
+                        query.push_str(&format!("members={n}&"));
+                    }
+                }
+                // A search but by name is in the order of the groups' ids,
+                // which differ between hosts, and so are its pages (Nakama's
+                // cursor there goes back to groups already listed): one page
+                // of all.
+                let limit = match query.starts_with("name=") {
+                    true => *pick(&mut rng, &[None, Some(1), Some(2), Some(100)]),
+                    false => Some(100),
+                };
+                if let Some(l) = limit {
+                    query.push_str(&format!("limit={l}&"));
+                }
+                run.compare(format!("U{user} searches groups: {query}"), |side| {
+                    let (status, mut found) =
+                        side.pages(user, &format!("/v2/group?{query}"), "groups");
+                    if !query.starts_with("name=") {
+                        if let Some(items) = found["items"].as_array_mut() {
+                            items.sort_by_key(|g| g["name"].to_string());
+                        }
+                    }
+                    (status, found)
+                });
             }
             choice => {
                 let action = match choice {
