@@ -306,7 +306,9 @@ pub fn friend_status(
             "SELECT state, update_time, metadata FROM user_edge WHERE source_id = ?1 AND destination_id = ?2",
         )
         .map_err(internal)?;
-    for other in others {
+    // Each user once, however often named (Nakama's `IN (...)`).
+    let mut seen = std::collections::HashSet::new();
+    for other in others.iter().filter(|o| seen.insert(o.as_str())) {
         let Some((state, update_time, metadata)) = stmt
             .query_row([user_id, other], |r| {
                 Ok((r.get::<_, i32>(0)?, r.get::<_, i64>(1)?, r.get(2)?))
