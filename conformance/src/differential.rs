@@ -9,8 +9,9 @@
 //! deletes; the same and joins for tournaments; account updates, reads
 //! and user look-ups; authentication, links and unlinks, session
 //! refreshes, logouts and account deletions; groups made, joined, left,
-//! managed and listed; a module's storage, wallet, account, notification
-//! and chat nk calls, through `fixtures/fixture-nk`'s `nk_raw`, with chat
+//! managed and listed; a module's storage, wallet, account, sign-in,
+//! friend, group, notification and chat nk calls, through
+//! `fixtures/fixture-nk`'s `nk_raw`, with chat
 //! listed by clients too and notifications listed and deleted by them;
 //! and malformed or odd requests)
 //! and compares each answer once ids, names, times and cursors are
@@ -40,7 +41,7 @@ use crate::misc::urlencode;
 use crate::realtime::User;
 
 pub use messages::compare_messages;
-pub use nk::compare_nk_wallets;
+pub use nk::{compare_nk_social, compare_nk_wallets};
 pub use requests::compare_bad_requests;
 pub use scores::{compare_leaderboards, compare_tournaments};
 pub use sessions::compare_sessions;

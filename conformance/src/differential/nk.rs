@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::{pick, Hosts, Run};
+use super::{pick, Hosts, Run, Side};
 
 /// `calls` random wallet, account and notification nk calls, made by a
 /// module through `fixtures/fixture-nk`'s `nk_raw`: wallet updates (one
@@ -67,6 +67,212 @@ pub fn compare_nk_wallets(hosts: Hosts, seed: u64, calls: usize) {
                 let args = json!({"user_id": side.owner(owner), "limit": limit, "cursor": ""});
                 side.nk("notification_list", args)
             }),
+        }
+    }
+}
+
+/// `calls` random sign-in, friend and group nk calls, made by a module
+/// through `fixtures/fixture-nk`'s `nk_raw`, about three users, the
+/// system user and an id that is none: accounts found or made by custom
+/// id, device id and email (a username taken, a password wrong, ids too
+/// short), session tokens made, custom ids, devices and emails linked and
+/// unlinked, users banned and unbanned, friend statuses; friends added,
+/// deleted and blocked by id and by username, their metadata updated,
+/// friends and friends of friends listed; groups made, updated, deleted,
+/// read, joined and left, each membership action by a caller or by no
+/// one, and a user's groups listed.
+pub fn compare_nk_social(hosts: Hosts, seed: u64, calls: usize) {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut run = Run::new(hosts, seed, 3);
+    let suffix = format!("{}{seed}", crate::run_suffix());
+    for _ in 0..calls {
+        // 3: the system user, 4: not a user id.
+        let user = rng.usize(..5);
+        let other = rng.usize(..5);
+        let id = match rng.usize(..4) {
+            3 => "abc".to_string(),
+            i => format!("nk{i}-{suffix}"),
+        };
+        let name = match rng.usize(..3) {
+            2 => None,
+            i => Some(format!("n{i}{suffix}")),
+        };
+        let create = rng.f32() < 0.6;
+        let password = *pick(&mut rng, &["password1", "password1", "wrong-one", "short"]);
+        let pick_group = rng.usize(..1_000);
+        // An email call hashes a password (bcrypt, a large part of a
+        // second on both hosts): fewer of them.
+        let email = rng.f32() < 0.3;
+        let what = |f: &str| {
+            format!("nk {f} by #{user} for #{other}: id {id}, name {name:?}, create {create}, password {password}, group {pick_group}")
+        };
+        // A name of a user of this run, or one made up.
+        let username = |side: &Side| match &name {
+            Some(n) => n.clone(),
+            None => side
+                .users
+                .get(other)
+                .map_or("nobody".into(), |u| u.username.clone()),
+        };
+        match rng.usize(..22) {
+            0 => run.compare(what("authenticate_custom"), |side| {
+                let args = json!({"id": id, "username": username(side), "create": create});
+                side.nk("authenticate_custom", args)
+            }),
+            2 if email => run.compare(what("authenticate_email"), |side| {
+                let args = json!({"email": format!("{id}@example.com"), "password": password,
+                    "username": username(side), "create": create});
+                side.nk("authenticate_email", args)
+            }),
+            1 | 2 => run.compare(what("authenticate_device"), |side| {
+                let args = json!({"id": format!("{id}-device"), "username": username(side), "create": create});
+                side.nk("authenticate_device", args)
+            }),
+            3 => run.compare(what("authenticate_token_generate"), |side| {
+                let args = json!({"user_id": side.owner(user), "username": username(side),
+                    "exp": 0, "vars": {"v": "1"}});
+                let (status, mut answer) = side.nk("authenticate_token_generate", args);
+                if let Some(exp) = answer["ok"]["exp"].as_i64() {
+                    answer["ok"]["exp"] = json!(exp > 0);
+                }
+                (status, answer)
+            }),
+            choice @ 4..=6 => {
+                let kind = if choice == 6 && !email { 1 } else { choice - 4 };
+                let function = ["link_custom", "link_device", "link_email"][kind];
+                run.compare(what(function), |side| {
+                    let args = match function {
+                        "link_email" => json!({"user_id": side.owner(user),
+                            "email": format!("{id}@example.com"), "password": password}),
+                        _ => json!({"user_id": side.owner(user), "id": id}),
+                    };
+                    side.nk(function, args)
+                });
+            }
+            choice @ 7..=9 => {
+                let kind = if choice == 9 && !email { 1 } else { choice - 7 };
+                let function = ["unlink_custom", "unlink_device", "unlink_email"][kind];
+                run.compare(what(function), |side| {
+                    let args = match function {
+                        "unlink_email" => json!({"user_id": side.owner(user),
+                            "email": format!("{id}@example.com"), "password": password}),
+                        _ => json!({"user_id": side.owner(user), "id": id}),
+                    };
+                    side.nk(function, args)
+                });
+            }
+            10 => {
+                let function = *pick(&mut rng, &["users_ban_id", "users_unban_id"]);
+                run.compare(what(function), |side| {
+                    side.nk(function, json!({"user_ids": [side.owner(user)]}))
+                });
+            }
+            11 => run.compare(what("users_get_friend_status"), |side| {
+                let ids = json!([side.owner(other), side.owner(0), side.owner(1)]);
+                let (status, mut answer) =
+                    side.nk("users_get_friend_status", json!({"user_id": side.owner(user), "user_ids": ids}));
+                // In the database's order, which differs between hosts.
+                if let Some(friends) = answer["ok"].as_array_mut() {
+                    friends.sort_by_key(|f| f["user"]["username"].to_string());
+                }
+                (status, answer)
+            }),
+            choice @ 12..=14 => {
+                let function = ["friends_add", "friends_delete", "friends_block"][choice - 12];
+                let by_name = rng.f32() < 0.3;
+                run.compare(format!("{} (by name {by_name})", what(function)), |side| {
+                    let me = side.users.get(user).map_or("", |u| u.username.as_str()).to_string();
+                    let mut args = json!({"user_id": side.owner(user), "username": me});
+                    if by_name {
+                        args["usernames"] = json!([username(side)]);
+                    } else {
+                        args["ids"] = json!([side.owner(other)]);
+                    }
+                    side.nk(function, args)
+                });
+            }
+            15 => run.compare(what("friend_metadata_update"), |side| {
+                let args = json!({"user_id": side.owner(user), "friend_user_id": side.owner(other),
+                    "metadata": {"m": pick_group}});
+                side.nk("friend_metadata_update", args)
+            }),
+            16 => {
+                let function = *pick(&mut rng, &["friends_list", "friends_of_friends_list"]);
+                let state = *pick(&mut rng, &[None, Some(0), Some(2), Some(3), Some(5)]);
+                let limit = *pick(&mut rng, &[1, 100, 0, 1001]);
+                run.compare(format!("{} state {state:?} limit {limit}", what(function)), |side| {
+                    let mut args = json!({"user_id": side.owner(user), "limit": limit, "cursor": ""});
+                    if let Some(s) = state.filter(|_| function == "friends_list") {
+                        args["state"] = json!(s);
+                    }
+                    side.nk(function, args)
+                });
+            }
+            17 => {
+                let open = rng.bool();
+                let max = *pick(&mut rng, &[0, 2, 100, -1]);
+                let group = format!("{suffix}ng{}", rng.usize(..10));
+                run.compare(format!("{} named {group}, open {open}, max {max}", what("group_create")), |side| {
+                    let args = json!({"user_id": side.owner(user), "name": group, "creator_id": side.owner(other),
+                        "lang_tag": "en", "open": open, "max_count": max});
+                    let answer = side.nk("group_create", args);
+                    if let Some(id) = answer.1["ok"]["id"].as_str() {
+                        let n = side.names.len();
+                        side.names.insert(id.to_string(), format!("G{n}"));
+                        side.kept("group").push(id.to_string());
+                    }
+                    answer
+                });
+            }
+            18 => {
+                let function = *pick(&mut rng, &["group_update", "group_delete", "groups_get_id"]);
+                let open = rng.bool();
+                run.compare(format!("{} open {open}", what(function)), |side| {
+                    let group = side.nth_kept("group", pick_group).unwrap_or_default();
+                    let args = match function {
+                        "group_update" => json!({"group_id": group, "user_id": side.owner(user),
+                            "description": format!("d{pick_group}"), "open": open, "max_count": 0}),
+                        "group_delete" => json!({"group_id": group}),
+                        _ => json!({"group_ids": [group, group]}),
+                    };
+                    side.nk(function, args)
+                });
+            }
+            19 => {
+                let function = *pick(&mut rng, &["group_user_join", "group_user_leave"]);
+                run.compare(what(function), |side| {
+                    let group = side.nth_kept("group", pick_group).unwrap_or_default();
+                    let args = json!({"group_id": group, "user_id": side.owner(user), "username": username(side)});
+                    side.nk(function, args)
+                });
+            }
+            20 => {
+                let function = *pick(
+                    &mut rng,
+                    &["group_users_add", "group_users_kick", "group_users_ban", "group_users_promote", "group_users_demote"],
+                );
+                run.compare(what(function), |side| {
+                    let group = side.nth_kept("group", pick_group).unwrap_or_default();
+                    let caller = if user == 4 { String::new() } else { side.owner(user) };
+                    let args = json!({"caller_id": caller, "group_id": group, "user_ids": [side.owner(other)]});
+                    side.nk(function, args)
+                });
+            }
+            _ => {
+                let function = *pick(&mut rng, &["user_groups_list", "group_users_list"]);
+                let state = *pick(&mut rng, &[None, Some(0), Some(2), Some(3)]);
+                run.compare(format!("{} state {state:?}", what(function)), |side| {
+                    let group = side.nth_kept("group", pick_group).unwrap_or_default();
+                    let mut args = match function {
+                        "user_groups_list" => json!({"user_id": side.owner(user), "limit": 100, "cursor": ""}),
+                        _ => json!({"group_id": group, "limit": 100, "cursor": ""}),
+                    };
+                    if let Some(s) = state {
+                        args["state"] = json!(s);
+                    }
+                    side.nk(function, args)
+                });
+            }
         }
     }
 }
