@@ -470,6 +470,8 @@ impl Db {
                 .map_err(|e| e.to_string())?;
             }
         }
+        conn.execute_batch(leaderboard::RANK_CACHES)
+            .map_err(|e| e.to_string())?;
         Ok(Db {
             conn: Arc::new(Mutex::new(Conn {
                 conn,

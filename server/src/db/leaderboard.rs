@@ -47,6 +47,51 @@ CREATE INDEX IF NOT EXISTS leaderboard_record_order
     ON leaderboard_record (leaderboard_id, expiry_time, score, subscore, owner_id);
 ";
 
+/// Which leaderboard periods have a rank cache in Nakama: one is made by
+/// the first record written (or tournament join) since the server
+/// started, and outlives its records until the leaderboard is deleted or
+/// its ranks disabled; a restart makes one for each period with records.
+/// A temporary table, as that cache lives in memory: a period has one if
+/// it is here or has records.
+pub(super) const RANK_CACHES: &str = "
+CREATE TEMP TABLE IF NOT EXISTS leaderboard_rank_cache (
+    leaderboard_id TEXT NOT NULL,
+    expiry_time INTEGER NOT NULL,
+    PRIMARY KEY (leaderboard_id, expiry_time)
+);
+";
+
+/// Notes that a period of a leaderboard with ranks has a rank cache.
+pub(super) fn note_rank_cache(c: &Connection, id: &str, expiry: i64) -> Result<(), CallError> {
+    c.execute(
+        "INSERT OR IGNORE INTO leaderboard_rank_cache (leaderboard_id, expiry_time) VALUES (?1, ?2)",
+        params![id, expiry],
+    )
+    .map_err(internal)?;
+    Ok(())
+}
+
+/// The rank caches of a leaderboard deleted or whose ranks are disabled.
+pub(super) fn forget_rank_caches(c: &Connection, id: &str) -> Result<(), CallError> {
+    c.execute(
+        "DELETE FROM leaderboard_rank_cache WHERE leaderboard_id = ?1",
+        [id],
+    )
+    .map_err(internal)?;
+    Ok(())
+}
+
+/// A record row with a negative score or subscore, in PostgreSQL's words
+/// (what a module gets from Nakama; a client gets Nakama's own message).
+/// The score's check is named first, so found first.
+pub(super) fn negative_score(score: i64) -> CallError {
+    let column = if score < 0 { "score" } else { "subscore" };
+    err(
+        Code::Internal,
+        format!("ERROR: new row for relation \"leaderboard_record\" violates check constraint \"leaderboard_record_{column}_check\" (SQLSTATE 23514)"),
+    )
+}
+
 /// Nakama's message for a leaderboard id that is not there.
 pub const NOT_FOUND: &str = "leaderboard not found";
 /// Nakama's message for a client write or delete on an authoritative one.
@@ -329,7 +374,7 @@ pub(super) fn get_at(
 pub fn delete(c: &Conn, id: &str) -> Result<(), CallError> {
     c.execute("DELETE FROM leaderboard WHERE id = ?1", [id])
         .map_err(internal)?;
-    Ok(())
+    forget_rank_caches(c, id)
 }
 
 /// One submission (the nk function's checks are the caller's).
@@ -450,10 +495,7 @@ pub fn write(
     // before it looks for the owner's record, whatever the operator would
     // make of it; a decrement's row has 0 (and a negative decrement adds).
     if operator != Operator::Decrement && (w.score < 0 || w.subscore < 0) {
-        return Err(err(
-            Code::Internal,
-            "a leaderboard score and subscore are at least 0",
-        ));
+        return Err(negative_score(w.score));
     }
     let expiry = lb.expiry(now);
     let username = (!w.username.is_empty()).then_some(w.username);
@@ -533,6 +575,7 @@ pub fn write(
         .ok_or_else(|| err(Code::Internal, "leaderboard record vanished while written"))?;
     if lb.enable_ranks {
         record.rank = rank_of(&tx, &lb, expiry, &record)?;
+        note_rank_cache(&tx, w.id, expiry)?;
     }
     tx.commit().map_err(internal)?;
     Ok(record)
@@ -874,13 +917,14 @@ pub fn ranks_disable(c: &Conn, id: &str, tournament: bool) -> Result<(), CallErr
         [id],
     )
     .map_err(internal)?;
-    Ok(())
+    forget_rank_caches(c, id)
 }
 
 /// `leaderboard_records_list_cursor_from_rank`: a cursor whose page
 /// starts at `rank` (past the record ranked just before it); rank 1 is
 /// the first page (an empty cursor). Nakama reads the record from its
-/// rank cache, so a leaderboard without ranks has none to give.
+/// rank cache ([`RANK_CACHES`]), so a leaderboard without ranks has none
+/// to give.
 pub fn cursor_from_rank(c: &Conn, id: &str, rank: i64, expiry: i64) -> Result<String, CallError> {
     let lb = existing(c, id)?;
     let now = c.now();
@@ -904,7 +948,16 @@ pub fn cursor_from_rank(c: &Conn, id: &str, rank: i64, expiry: i64) -> Result<St
             format!("failed to get cursor from rank: {why}"),
         )
     };
-    if !lb.enable_ranks || count_records(c, id, expiry)? == 0 {
+    let cached = c
+        .query_row(
+            "SELECT 1 FROM leaderboard_rank_cache WHERE leaderboard_id = ?1 AND expiry_time = ?2",
+            params![id, expiry],
+            |_| Ok(()),
+        )
+        .optional()
+        .map_err(internal)?
+        .is_some();
+    if !lb.enable_ranks || !cached && count_records(c, id, expiry)? == 0 {
         return Err(failed(format!(
             "rank cache for leaderboard {id:?} with expiry {expiry} not found"
         )));

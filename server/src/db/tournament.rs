@@ -373,6 +373,7 @@ pub fn delete(c: &Conn, id: &str) -> Result<(), CallError> {
     if read(c, id)?.is_some() {
         c.execute("DELETE FROM leaderboard WHERE id = ?1", [id])
             .map_err(internal)?;
+        lb::forget_rank_caches(c, id)?;
     }
     Ok(())
 }
@@ -427,6 +428,9 @@ pub fn join(c: &mut Conn, id: &str, owner_id: &str, username: &str) -> Result<()
         .map_err(internal)?;
     if inserted == 1 && t.has_max_size() && !grow(&tx, id)? {
         return Err(err(Code::FailedPrecondition, MAX_SIZE_REACHED));
+    }
+    if inserted == 1 && t.lb.enable_ranks {
+        lb::note_rank_cache(&tx, id, d.expiry)?;
     }
     tx.commit().map_err(internal)
 }
@@ -689,10 +693,7 @@ pub fn write(
             rusqlite::Error::SqliteFailure(f, _)
                 if f.code == rusqlite::ErrorCode::ConstraintViolation =>
             {
-                err(
-                    Code::Internal,
-                    "a tournament score and subscore are at least 0",
-                )
+                lb::negative_score(score)
             }
             e => internal(e),
         })
@@ -716,10 +717,7 @@ pub fn write(
             _ => (w.score, w.subscore),
         };
         if score < 0 || subscore < 0 {
-            return Err(err(
-                Code::Internal,
-                "a tournament score and subscore are at least 0",
-            ));
+            return Err(lb::negative_score(score));
         }
         match &before {
             Some(old) => {
@@ -760,6 +758,7 @@ pub fn write(
         .ok_or_else(|| err(Code::Internal, "tournament record vanished while written"))?;
     if t.lb.enable_ranks {
         record.rank = lb::rank_of(&tx, &t.lb, d.expiry, &record)?;
+        lb::note_rank_cache(&tx, w.id, d.expiry)?;
     }
     tx.commit().map_err(internal)?;
     Ok(record)
