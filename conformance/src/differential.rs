@@ -26,6 +26,7 @@
 
 mod messages;
 mod nk;
+mod nkscores;
 mod requests;
 mod scores;
 mod sessions;
@@ -42,6 +43,7 @@ use crate::realtime::User;
 
 pub use messages::compare_messages;
 pub use nk::{compare_nk_social, compare_nk_wallets};
+pub use nkscores::compare_nk_scores;
 pub use requests::compare_bad_requests;
 pub use scores::{compare_leaderboards, compare_tournaments};
 pub use sessions::compare_sessions;

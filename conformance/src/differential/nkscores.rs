@@ -1,0 +1,211 @@
+//! A module's leaderboard and tournament calls, through `fixture-nk`'s
+//! `nk_raw`.
+
+use serde_json::{json, Value};
+
+use super::{pick, Hosts, Run};
+
+/// `calls` random leaderboard and tournament nk calls, made by a module
+/// through `fixtures/fixture-nk`'s `nk_raw`, on boards the run makes
+/// (each sort order and operator but decrement, authoritative or not, with a reset
+/// schedule or not, ranked or not; tournaments of each category, with a
+/// size limit, a number of scores, joining required or not): records
+/// written by three users, the system user and an id that is none (an
+/// operator given or the board's, metadata or not), listed (owners too,
+/// through every cursor), found around an owner, from a rank, deleted;
+/// boards read by id (one that is none), leaderboards' ranks disabled,
+/// boards deleted;
+/// tournaments joined, attempts added. Scores are random enough that no
+/// two records tie (a tie's order follows the owners' ids, which differ
+/// between the hosts); times and resets are left out.
+pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut run = Run::new(hosts, seed, 3);
+    let suffix = format!("{}{seed}", crate::run_suffix());
+    // No decrement: a record's first one is 0, which ties records
+    // (`compare_leaderboards` covers it, on records made first).
+    let operators = ["best", "set", "incr"];
+    for _ in 0..calls {
+        // 3: the system user, 4: not a user id.
+        let owner = rng.usize(..5);
+        let tournament = rng.f32() < 0.4;
+        let board = format!(
+            "{suffix}{}{}",
+            if tournament { "t" } else { "b" },
+            rng.usize(..4)
+        );
+        let limit = *pick(&mut rng, &[1, 2, 100, 0, -1, 10_001]);
+        let what = |f: &str| format!("nk {f} on {board} for #{owner}, limit {limit}");
+        let kind = if tournament {
+            "tournament"
+        } else {
+            "leaderboard"
+        };
+        match rng.usize(..14) {
+            0 | 1 => {
+                let authoritative = rng.f32() < 0.2;
+                let sort = *pick(&mut rng, &["asc", "desc"]);
+                let operator = *pick(&mut rng, &operators);
+                let reset = *pick(&mut rng, &["", "", "0 0 * * *", "not a schedule"]);
+                let ranks = rng.f32() < 0.8;
+                let category = rng.i32(0..3);
+                let max_size = *pick(&mut rng, &[0, 2, 100]);
+                let max_num_score = *pick(&mut rng, &[0, 1, 3]);
+                let join_required = rng.bool();
+                let what = format!(
+                    "{} authoritative {authoritative}, {sort}, {operator}, reset {reset:?}, ranks {ranks}, category {category}, max size {max_size}, scores {max_num_score}, join {join_required}",
+                    what(&format!("{kind}_create"))
+                );
+                run.compare(what, |side| {
+                    let mut args = json!({"id": board, "authoritative": authoritative, "sort_order": sort,
+                        "operator": operator, "reset_schedule": reset, "metadata": {"m": category},
+                        "enable_ranks": ranks});
+                    if tournament {
+                        let more = json!({"title": "t", "description": "d", "category": category,
+                            "start_time": 0, "end_time": 0, "duration": 3600, "max_size": max_size,
+                            "max_num_score": max_num_score, "join_required": join_required});
+                        args.as_object_mut().unwrap().extend(more.as_object().unwrap().clone());
+                    }
+                    side.nk(&format!("{kind}_create"), args)
+                });
+            }
+            2..=5 => {
+                let score = rng.i64(1..100_000_000) * if rng.f32() < 0.1 { -1 } else { 1 };
+                let subscore = rng.i64(0..1_000);
+                let operator = pick(
+                    &mut rng,
+                    &[None, None, Some("best"), Some("set"), Some("incr")],
+                );
+                let metadata =
+                    pick(&mut rng, &[None, Some(json!({"x": 1.5})), Some(json!({}))]).clone();
+                let what = format!(
+                    "{} {score}/{subscore}, operator {operator:?}, metadata {metadata:?}",
+                    what(&format!("{kind}_record_write"))
+                );
+                run.compare(what, |side| {
+                    let username = side.users.get(owner).map_or(String::new(), |u| u.username.clone());
+                    let mut args = json!({"id": board, "owner_id": side.owner(owner), "username": username,
+                        "score": score, "subscore": subscore, "metadata": metadata});
+                    if let Some(op) = operator {
+                        args["operator"] = json!(op);
+                    }
+                    let answer = side.nk(&format!("{kind}_record_write"), args);
+                    timeless(answer)
+                });
+            }
+            6 | 7 => {
+                let owners: Vec<usize> = (0..5).filter(|_| rng.f32() < 0.3).collect();
+                run.compare(
+                    format!(
+                        "{} owners {owners:?}",
+                        what(&format!("{kind}_records_list"))
+                    ),
+                    |side| {
+                        let owner_ids: Vec<String> =
+                            owners.iter().map(|&o| side.owner(o)).collect();
+                        let (mut pages, mut cursor) = (Vec::new(), String::new());
+                        loop {
+                            let args = json!({"id": board, "owner_ids": owner_ids, "limit": limit,
+                            "cursor": cursor, "expiry": 0});
+                            let (status, page) = side.nk(&format!("{kind}_records_list"), args);
+                            cursor = page["ok"]["next_cursor"].as_str().unwrap_or("").to_string();
+                            pages.push(json!([status, page]));
+                            if cursor.is_empty() || pages.len() == 10 {
+                                break;
+                            }
+                        }
+                        timeless((200, Value::Array(pages)))
+                    },
+                );
+            }
+            8 => run.compare(what(&format!("{kind}_records_haystack")), |side| {
+                let args = json!({"id": board, "owner_id": side.owner(owner), "limit": limit,
+                    "cursor": "", "expiry": 0});
+                timeless(side.nk(&format!("{kind}_records_haystack"), args))
+            }),
+            9 => run.compare(what(&format!("{kind}_record_delete")), |side| {
+                side.nk(
+                    &format!("{kind}_record_delete"),
+                    json!({"id": board, "owner_id": side.owner(owner)}),
+                )
+            }),
+            10 if tournament => {
+                let function = *pick(&mut rng, &["tournament_join", "tournament_add_attempt"]);
+                let count = *pick(&mut rng, &[1, 3, 0, -1]);
+                run.compare(format!("{} count {count}", what(function)), |side| {
+                    let username = side.users.get(owner).map_or(String::new(), |u| u.username.clone());
+                    let args = json!({"id": board, "owner_id": side.owner(owner), "username": username,
+                        "count": count});
+                    side.nk(function, args)
+                });
+            }
+            10 => {
+                let rank = *pick(&mut rng, &[1, 2, 5, 0, -1]);
+                run.compare(
+                    format!(
+                        "{} rank {rank}",
+                        what("leaderboard_records_list_cursor_from_rank")
+                    ),
+                    |side| {
+                        let args = json!({"id": board, "rank": rank, "expiry": 0});
+                        let (status, mut answer) =
+                            side.nk("leaderboard_records_list_cursor_from_rank", args);
+                        // A cursor: whether there is one.
+                        if let Some(c) = answer["ok"].as_str() {
+                            answer["ok"] = json!(!c.is_empty());
+                        }
+                        (status, answer)
+                    },
+                );
+            }
+            11 => {
+                let function = if tournament {
+                    "tournaments_get_id"
+                } else {
+                    "leaderboards_get_id"
+                };
+                run.compare(what(function), |side| {
+                    let args = json!({"ids": [board, "nope", board]});
+                    timeless(side.nk(function, args))
+                });
+            }
+            // Not a tournament's: Nakama then takes it for a leaderboard
+            // until it restarts (server/README: differences).
+            12 if !tournament => run.compare(what("leaderboard_ranks_disable"), |side| {
+                side.nk("leaderboard_ranks_disable", json!({"id": board}))
+            }),
+            _ if rng.f32() < 0.3 => run.compare(what(&format!("{kind}_delete")), |side| {
+                side.nk(&format!("{kind}_delete"), json!({"id": board}))
+            }),
+            _ => {}
+        }
+    }
+}
+
+/// An answer without what depends on when it was given: times in Unix
+/// seconds (resets, a tournament's active period) and what is left of a
+/// tournament's period.
+fn timeless((status, mut answer): (u16, Value)) -> (u16, Value) {
+    fn strip(v: &mut Value) {
+        match v {
+            Value::Object(m) => {
+                for key in [
+                    "next_reset",
+                    "prev_reset",
+                    "end_active",
+                    "start_active",
+                    "start_time",
+                    "end_time",
+                    "expiry_time",
+                ] {
+                    m.remove(key);
+                }
+                m.values_mut().for_each(strip);
+            }
+            Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    strip(&mut answer);
+    (status, answer)
+}
