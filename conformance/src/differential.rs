@@ -10,7 +10,8 @@
 //! and user look-ups; authentication, links and unlinks, session
 //! refreshes, logouts and account deletions; groups made, joined, left,
 //! managed and listed; a module's storage, wallet, account, sign-in,
-//! friend, group, notification and chat nk calls, through
+//! friend, group, leaderboard, tournament, notification and chat nk
+//! calls, through
 //! `fixtures/fixture-nk`'s `nk_raw`, with chat
 //! listed by clients too and notifications listed and deleted by them;
 //! and malformed or odd requests)
@@ -22,7 +23,7 @@
 //! (`server/tests/integration/differential.rs`, run by `bridge/test.sh`).
 //! This file holds the two sides and the comparison; each area's calls
 //! are in a file of their own (`storage`, `social`, `sessions`, `scores`,
-//! `nk`, `messages`, `requests`).
+//! `nk`, `nkscores`, `messages`, `requests`).
 
 mod messages;
 mod nk;
