@@ -183,12 +183,22 @@ pub(crate) fn read_cron(text: &str) -> Option<croner::Cron> {
         return text.parse().ok();
     }
     let fields: Vec<&str> = text.split_whitespace().collect();
-    let text = match fields.len() {
+    let (text, year) = match fields.len() {
         0..=4 => return None,
-        5 => fields.join(" "),
-        6 => format!("0 {}", fields.join(" ")),
-        _ => fields[..7].join(" "),
+        5 => (fields.join(" "), None),
+        6 => (format!("0 {}", fields.join(" ")), Some(fields[5])),
+        _ => (fields[..7].join(" "), Some(fields[6])),
     };
+    // Nakama's parser knows the years 1970 to 2099 only (a step is not a
+    // year).
+    let years = year.into_iter().flat_map(|y| y.split(','));
+    let bounds = years.flat_map(|part| part.split('/').next().unwrap_or("").split('-'));
+    if bounds
+        .filter_map(|n| n.parse::<i64>().ok())
+        .any(|n| !(1970..2100).contains(&n))
+    {
+        return None;
+    }
     text.parse().ok()
 }
 
@@ -197,12 +207,17 @@ pub(super) fn next_reset(cron: &croner::Cron, now: i64) -> i64 {
     next_at(cron, now).unwrap_or(0)
 }
 
+/// The years Nakama's parser knows: 1970 to 2099 (Unix seconds, the end
+/// excluded). No time outside them matches.
+const CRON_YEARS: std::ops::Range<i64> = 0..4_102_444_800;
+
 /// The first time after `now` the schedule names, if any (`cron_next`).
 pub(crate) fn next_at(cron: &croner::Cron, now: i64) -> Option<i64> {
     let at = chrono::DateTime::from_timestamp(now, 0)?;
     cron.find_next_occurrence(&at, false)
         .ok()
         .map(|t| t.timestamp())
+        .filter(|t| CRON_YEARS.contains(t))
 }
 
 /// The last time before `now` the schedule named (Unix seconds).
@@ -216,6 +231,7 @@ pub(crate) fn prev_at(cron: &croner::Cron, now: i64) -> Option<i64> {
     cron.find_previous_occurrence(&at, false)
         .ok()
         .map(|t| t.timestamp())
+        .filter(|t| CRON_YEARS.contains(t))
 }
 
 pub(super) fn get(c: &Connection, id: &str) -> Result<Option<Leaderboard>, CallError> {
