@@ -10,8 +10,8 @@
 //! and user look-ups; authentication, links and unlinks, session
 //! refreshes, logouts and account deletions; groups made, joined, left,
 //! managed and listed; a module's storage, wallet, account, sign-in,
-//! friend, group, leaderboard, tournament, notification and chat nk
-//! calls, through
+//! friend, group, leaderboard, tournament, notification, chat and cron
+//! nk calls, through
 //! `fixtures/fixture-nk`'s `nk_raw`, with chat
 //! listed by clients too and notifications listed and deleted by them;
 //! and malformed or odd requests)
@@ -43,7 +43,7 @@ use crate::misc::urlencode;
 use crate::realtime::User;
 
 pub use messages::compare_messages;
-pub use nk::{compare_nk_social, compare_nk_wallets};
+pub use nk::{compare_nk_cron, compare_nk_social, compare_nk_wallets};
 pub use nkscores::compare_nk_scores;
 pub use requests::compare_bad_requests;
 pub use scores::{compare_leaderboards, compare_tournaments};

@@ -276,3 +276,83 @@ pub fn compare_nk_social(hosts: Hosts, seed: u64, calls: usize) {
         }
     }
 }
+
+/// `calls` random `cron_next` and `cron_prev` calls (what leaderboard and
+/// tournament resets use too): expressions of five fields, with seconds
+/// before or a year after, the `@` names, each field from its usual forms
+/// (lists, ranges, steps, names, `L`, `W`, `#`, `?`) and some out of range,
+/// at times about month and year ends.
+pub fn compare_nk_cron(hosts: Hosts, seed: u64, calls: usize) {
+    const MINUTES: &[&str] = &[
+        "*", "0", "5", "*/15", "10-20", "10-20/5", "0,30", "59", "60", "1-5,10",
+    ];
+    const HOURS: &[&str] = &["*", "0", "12", "*/6", "9-17", "23", "24", "0-23/7"];
+    const DAYS: &[&str] = &[
+        "*", "1", "15", "31", "L", "1-7", "*/10", "?", "15W", "LW", "0", "29",
+    ];
+    const MONTHS: &[&str] = &[
+        "*", "1", "2", "JAN", "feb", "*/3", "6-8", "12", "13", "Jan-Mar",
+    ];
+    const WEEKDAYS: &[&str] = &[
+        "*", "0", "1", "7", "MON", "mon-fri", "1-5", "5L", "2#3", "?", "*/2", "SUN,SAT",
+    ];
+    const NAMES: &[&str] = &[
+        "@yearly",
+        "@annually",
+        "@monthly",
+        "@weekly",
+        "@daily",
+        "@midnight",
+        "@hourly",
+        "@every 5m",
+        "@reboot",
+        "@never",
+    ];
+    // 2026-02-28 23:59:59, 2028-02-29 12:00:00, 2026-12-31 23:59:00,
+    // 2026-03-29 01:30:00, 1970-01-01, and the session's own times.
+    const TIMES: &[i64] = &[
+        1_772_323_199,
+        1_835_438_400,
+        1_798_761_540,
+        1_774_747_800,
+        0,
+        1_764_500_000,
+    ];
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut run = Run::new(hosts, seed, 1);
+    for _ in 0..calls {
+        let expression = match rng.usize(..10) {
+            0 => pick(&mut rng, NAMES).to_string(),
+            choice => {
+                let mut fields = vec![
+                    *pick(&mut rng, MINUTES),
+                    *pick(&mut rng, HOURS),
+                    *pick(&mut rng, DAYS),
+                    *pick(&mut rng, MONTHS),
+                    *pick(&mut rng, WEEKDAYS),
+                ];
+                if choice == 1 {
+                    fields.insert(0, *pick(&mut rng, &["0", "30", "*/20", "61"]));
+                }
+                if choice <= 2 {
+                    fields.push(*pick(&mut rng, &["*", "2027", "2026-2030", "1969"]));
+                }
+                fields.join(" ")
+            }
+        };
+        let timestamp = match rng.usize(..3) {
+            0 => rng.i64(0..2_000_000_000),
+            _ => *pick(&mut rng, TIMES),
+        };
+        let function = *pick(&mut rng, &["cron_next", "cron_prev"]);
+        run.compare(
+            format!("nk {function} {expression:?} at {timestamp}"),
+            |side| {
+                side.nk(
+                    function,
+                    json!({"expression": expression, "timestamp": timestamp}),
+                )
+            },
+        );
+    }
+}
