@@ -1065,7 +1065,19 @@ mod tests {
         assert_eq!(next("15 30 12 * * * *"), Some(noon + 1_815));
         assert_eq!(next("15 30 12 * * * * ignored"), Some(noon + 1_815));
         assert_eq!(next(" @daily "), Some(noon + 12 * 3_600));
-        for bad in ["", "* * * *", "every day", "61 * * * *"] {
+        // Only the years 1970 to 2099 (a step is not a year).
+        assert_eq!(next("30 12 * * * 2026-2030/2"), Some(noon + 1_800));
+        let annually = read_cron("@annually").unwrap();
+        assert_eq!(prev_at(&annually, 0), None);
+        assert_eq!(next_at(&annually, 4_102_444_799), None);
+        for bad in [
+            "",
+            "* * * *",
+            "every day",
+            "61 * * * *",
+            "0 0 1 1 * 1969",
+            "0 0 1 1 * 2100",
+        ] {
             let refused = parse_schedule(bad).unwrap_err();
             assert_eq!(
                 refused.message, "expects reset schedule to be a valid CRON expression",
