@@ -9,7 +9,8 @@
 //! deletes; the same and joins for tournaments; account updates, reads
 //! and user look-ups; authentication, links and unlinks, session
 //! refreshes, logouts and account deletions; groups made, joined, left,
-//! managed and listed; a module's storage, wallet, account, sign-in,
+//! managed and listed; a module's storage, storage index, wallet,
+//! account, sign-in,
 //! friend, group, leaderboard, tournament, notification, chat and cron
 //! nk calls, through
 //! `fixtures/fixture-nk`'s `nk_raw`, with chat
@@ -49,7 +50,7 @@ pub use requests::compare_bad_requests;
 pub use scores::{compare_leaderboards, compare_tournaments};
 pub use sessions::compare_sessions;
 pub use social::{compare_accounts, compare_friends, compare_groups};
-pub use storage::{compare_nk_storage, compare_storage};
+pub use storage::{compare_nk_index, compare_nk_storage, compare_storage};
 
 /// The two hosts' client ports; `a` is named first in a difference.
 #[derive(Clone, Copy)]

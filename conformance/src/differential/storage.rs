@@ -239,3 +239,94 @@ fn everyones(side: &Side, pages: Vec<Value>) -> Value {
     let errors: Vec<&Value> = pages.iter().filter_map(|p| p.get("error")).collect();
     json!({"sizes": sizes, "objects": objects, "errors": errors})
 }
+
+/// `calls` random storage index calls, made by a module through
+/// `fixtures/fixture-nk`'s `nk_raw`, on its `fx_items` indexes (the one
+/// with a filter, and the index-only one): objects of the run written
+/// (tags, sizes, hidden or not, by each user or the system) and deleted,
+/// and searched with Bluge query strings (terms, must and must-not,
+/// numeric ranges, wildcards, phrases, groups, fields no object has,
+/// malformed ones), ordered by a field (sortable or not) or by relevance,
+/// by each caller, through every cursor. A search by relevance is
+/// compared as a set of one page: its scores' ties are broken by the
+/// index's internal order.
+pub fn compare_nk_index(hosts: Hosts, seed: u64, calls: usize) {
+    const CLAUSES: &[&str] = &[
+        "",
+        "+value.tag:red",
+        "value.tag:blue",
+        "-value.tag:red",
+        "+value.size:>25",
+        "+value.size:>=20 +value.size:<40",
+        "value.size:31",
+        "+value.tag:re*",
+        "+value.tag:\"red blue\"",
+        "+value.missing:x",
+        "+value.size:>abc",
+        "+(value.tag:red value.tag:green)",
+        "+value.tag:Green",
+        "value.tag:red^2 value.tag:blue",
+        "+value.size:[10 TO 30]",
+        "+value.tag:",
+        "AND OR",
+    ];
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut run = Run::new(hosts, seed, 3);
+    let tag = format!("{}{seed}", crate::run_suffix());
+    for _ in 0..calls {
+        // 3: the system user.
+        let owner = rng.usize(..4);
+        let key = rng.usize(..8);
+        match rng.usize(..6) {
+            0 | 1 => {
+                let tag_value = *pick(&mut rng, &["red", "blue", "red blue", "Green", "reddish"]);
+                let hidden = rng.f32() < 0.2;
+                let size = key * 10 + owner;
+                let what = format!("#{owner} writes k{key}: {tag_value}, size {size}, hidden {hidden}");
+                run.compare(what, |side| {
+                    let value = json!({"run": tag, "tag": tag_value, "size": size, "hidden": hidden});
+                    let object = json!({"collection": "fx_items", "key": format!("k{key}"),
+                        "user_id": side.owner(owner), "value": value.to_string(),
+                        "permission_read": 2, "permission_write": 1});
+                    side.nk("storage_write", json!({"writes": [object]}))
+                });
+            }
+            2 => run.compare(format!("#{owner} deletes k{key}"), |side| {
+                let id = json!({"collection": "fx_items", "key": format!("k{key}"), "user_id": side.owner(owner)});
+                side.nk("storage_delete", json!({"deletes": [id]}))
+            }),
+            _ => {
+                let clauses: Vec<&str> = (0..rng.usize(1..3)).map(|_| *pick(&mut rng, CLAUSES)).collect();
+                let query = format!("+value.run:{tag} {}", clauses.join(" "));
+                let index = *pick(&mut rng, &["fx_items", "fx_items", "fx_items_only"]);
+                let order = pick(&mut rng, &[vec![], vec!["value.size"], vec!["-value.size"], vec!["value.tag"]]).clone();
+                let limit = match order.is_empty() {
+                    true => 100,
+                    false => *pick(&mut rng, &[1, 3, 100, 0]),
+                };
+                let caller = rng.usize(..5);
+                let what = format!("#{caller} searches {index}: {query:?}, order {order:?}, limit {limit}");
+                run.compare(what, |side| {
+                    let caller_id = if caller == 4 { String::new() } else { side.owner(caller) };
+                    let (mut pages, mut cursor) = (Vec::new(), String::new());
+                    loop {
+                        let args = json!({"caller_id": caller_id, "index_name": index, "query": query,
+                            "limit": limit, "order": order, "cursor": cursor});
+                        let (status, mut page) = side.nk("storage_index_list", args);
+                        cursor = page["ok"]["cursor"].as_str().unwrap_or("").to_string();
+                        if order.is_empty() {
+                            if let Some(objects) = page["ok"]["objects"].as_array_mut() {
+                                objects.sort_by_key(|o| side.normal(&json!([o["key"], o["user_id"]])).to_string());
+                            }
+                        }
+                        pages.push(json!([status, page]));
+                        if cursor.is_empty() || pages.len() == 10 {
+                            break;
+                        }
+                    }
+                    (200, Value::Array(pages))
+                });
+            }
+        }
+    }
+}

@@ -5,8 +5,9 @@
 
 use nakama_conformance::differential::{
     compare_accounts, compare_bad_requests, compare_friends, compare_groups, compare_leaderboards,
-    compare_messages, compare_nk_cron, compare_nk_scores, compare_nk_social, compare_nk_storage,
-    compare_nk_wallets, compare_sessions, compare_storage, compare_tournaments, Hosts,
+    compare_messages, compare_nk_cron, compare_nk_index, compare_nk_scores, compare_nk_social,
+    compare_nk_storage, compare_nk_wallets, compare_sessions, compare_storage, compare_tournaments,
+    Hosts,
 };
 use nakama_conformance::nakama;
 
@@ -29,7 +30,7 @@ fn random_client_calls_answer_as_on_nakama() {
     // Each area: how many seeded runs, of how many calls (fewer sessions:
     // email passwords are hashed with bcrypt on both hosts, and account
     // deletions wait for a second of their own).
-    let areas: [(Compare, u64, usize); 14] = [
+    let areas: [(Compare, u64, usize); 15] = [
         (compare_storage, 8, 150),
         (compare_friends, 4, 120),
         (compare_leaderboards, 6, 150),
@@ -38,6 +39,7 @@ fn random_client_calls_answer_as_on_nakama() {
         (compare_groups, 4, 150),
         (compare_tournaments, 4, 120),
         (compare_nk_storage, 6, 150),
+        (compare_nk_index, 4, 150),
         (compare_nk_wallets, 4, 120),
         (compare_nk_social, 6, 150),
         (compare_nk_scores, 6, 150),
