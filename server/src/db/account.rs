@@ -13,7 +13,7 @@ use nakama_runtime_host::CallError;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::{Map, Value};
 
-use super::{err, internal, rfc3339, rfc3339_nanos, Conn};
+use super::{err, internal, jsonb_text, rfc3339, rfc3339_nanos, Conn};
 use crate::channels::Stream;
 
 /// Tables added in schema version 7 (accounts): the ids of deleted users
@@ -284,6 +284,7 @@ fn export_ledger(c: &Conn, user_id: &str) -> Result<Vec<Value>, CallError> {
             serde_json::json!({
                 "id": it.id,
                 "changeset": serde_json::to_string(&it.changeset).unwrap_or_default(),
+                // Nakama's export writes the item's metadata again, compact.
                 "metadata": Value::Object(it.metadata).to_string(),
                 "create_time": time,
                 "update_time": time,
@@ -559,7 +560,7 @@ pub fn ledger_update(
     );
     c.execute(
         "UPDATE wallet_ledger SET metadata = ?2 WHERE id = ?1",
-        params![item_id, merged.to_string()],
+        params![item_id, jsonb_text(&merged)],
     )
     .map_err(internal)?;
     Ok(nk::LedgerItem {
@@ -681,7 +682,7 @@ pub(crate) fn update_account(
         }
     }
     if let Some(m) = &u.metadata {
-        columns.push(("metadata", Value::Object(m.clone()).to_string()));
+        columns.push(("metadata", jsonb_text(&Value::Object(m.clone()))));
     }
     if columns.is_empty() {
         return Err(err(Code::InvalidArgument, "No fields to update."));
