@@ -1,5 +1,5 @@
-//! A module's wallet, account and notification calls, through
-//! `fixture-nk`'s `nk_raw`.
+//! A module's wallet, account, notification, sign-in, friend, group and
+//! cron calls, through `fixture-nk`'s `nk_raw`.
 
 use serde_json::json;
 
