@@ -939,7 +939,7 @@ pub fn ranks_disable(c: &Conn, id: &str, tournament: bool) -> Result<(), CallErr
 /// `leaderboard_records_list_cursor_from_rank`: a cursor whose page
 /// starts at `rank` (past the record ranked just before it); rank 1 is
 /// the first page (an empty cursor). Nakama reads the record from its
-/// rank cache ([`RANK_CACHES`]), so a leaderboard without ranks has none
+/// rank cache (`RANK_CACHES`), so a leaderboard without ranks has none
 /// to give.
 pub fn cursor_from_rank(c: &Conn, id: &str, rank: i64, expiry: i64) -> Result<String, CallError> {
     let lb = existing(c, id)?;
