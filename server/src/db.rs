@@ -1232,6 +1232,9 @@ pub fn storage_list(
     limit: i32,
     cursor: &str,
 ) -> Result<nk::StorageListResult, CallError> {
+    if matches!(caller, Caller::Client(_)) && user_id.is_empty() {
+        return storage_list_public(c, collection, limit, cursor);
+    }
     let offset = decode_cursor(cursor)?;
     if limit <= 0 {
         return Ok(nk::StorageListResult::default());
@@ -1265,6 +1268,68 @@ pub fn storage_list(
         .map_err(internal)?;
     let cursor = next_cursor(&mut objects, limit as i64, offset);
     Ok(nk::StorageListResult { objects, cursor })
+}
+
+/// A client's listing of everyone's public objects, paged as Nakama pages
+/// it (core_storage.go, `StorageListObjectsAll`): its cursor holds the
+/// last object's key and owner with read 2, whatever that object's read,
+/// so the page after one that ends on an object of read 3 starts again at
+/// the first object of read 3; a page whose cursor would be the one given
+/// ends the listing.
+fn storage_list_public(
+    c: &Conn,
+    collection: &str,
+    limit: i32,
+    cursor: &str,
+) -> Result<nk::StorageListResult, CallError> {
+    use base64::Engine as _;
+    let base64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    if limit <= 0 {
+        return Ok(nk::StorageListResult::default());
+    }
+    let after = match cursor {
+        "" => None,
+        given => Some(
+            base64
+                .decode(given)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .and_then(|s| {
+                    s.rsplit_once('\n')
+                        .map(|(k, u)| (k.to_string(), u.to_string()))
+                })
+                .ok_or_else(|| err(Code::InvalidArgument, "Malformed cursor was used."))?,
+        ),
+    };
+    let (key, owner) = after.unzip();
+    let sql = format!(
+        "SELECT {OBJECT_COLUMNS} FROM storage
+         WHERE collection = ?1 AND read >= 2 AND (?2 IS NULL OR (read, key, user_id) > (2, ?2, ?3))
+         ORDER BY read, key, user_id LIMIT ?4"
+    );
+    let mut stmt = c.prepare_cached(&sql).map_err(internal)?;
+    let mut objects = stmt
+        .query_map(
+            params![collection, key, owner, limit as i64 + 1],
+            object_from_row,
+        )
+        .map_err(internal)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(internal)?;
+    let mut next = String::new();
+    if objects.len() > limit as usize {
+        objects.truncate(limit as usize);
+        if let Some(last) = objects.last() {
+            next = base64.encode(format!("{}\n{}", last.key, last.user_id));
+        }
+    }
+    if next == cursor {
+        next.clear();
+    }
+    Ok(nk::StorageListResult {
+        objects,
+        cursor: next,
+    })
 }
 
 // ---- wallets and notifications --------------------------------------------
