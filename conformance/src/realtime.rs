@@ -657,7 +657,8 @@ pub fn check_arena(port: u16) {
 /// passes, for Nakama closes from two goroutines and the one that
 /// closes without a frame sometimes wins (server/session_ws.go `Close`,
 /// called by the read loop with the reason and by the write loop, woken
-/// by the first call, without one); seen after `Unrecognized message.`.
+/// by the first call, without one); seen after `Unrecognized message.`
+/// and after a module's `session_disconnect`.
 pub(crate) fn assert_closed_for(closed: &(u16, String), reason: &str, exact: bool) {
     let clean = closed.0 == 1000 && closed.1 == reason;
     assert!(

@@ -671,7 +671,7 @@ fn a_modules_streams_and_sessions_in_nakama_are_as_on_the_dev_host() {
     // through the bridge, over the sockets it puts on its streams.
     let runtime = runtime_folder(&["fixture-nk"]);
     let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
-    nakama_conformance::streams::check_nk_streams(nakama.port);
+    nakama_conformance::streams::check_nk_streams(nakama.port, false);
     nakama_conformance::streams::check_host_streams(nakama.port);
 }
 

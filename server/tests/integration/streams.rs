@@ -7,7 +7,7 @@ use crate::common::Server;
 #[test]
 fn modules_run_streams_and_sessions_through_the_nk_functions_as_in_nakama() {
     let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
-    nakama_conformance::streams::check_nk_streams(server.port);
+    nakama_conformance::streams::check_nk_streams(server.port, true);
 }
 
 #[test]
