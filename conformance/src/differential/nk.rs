@@ -193,28 +193,21 @@ pub fn compare_nk_social(hosts: Hosts, seed: u64, calls: usize) {
                 }
                 (status, answer)
             }),
-            choice @ 4..=6 => {
-                let kind = if choice == 6 && !email { 1 } else { choice - 4 };
-                let function = ["link_custom", "link_device", "link_email"][kind];
-                run.compare(what(function), |side| {
-                    let args = match function {
-                        "link_email" => json!({"user_id": side.owner(user),
+            choice @ 4..=9 => {
+                let verb = if choice < 7 { "link" } else { "unlink" };
+                let kind = match (choice - 4) % 3 {
+                    0 => "custom",
+                    2 if email => "email",
+                    _ => "device",
+                };
+                let function = format!("{verb}_{kind}");
+                run.compare(what(&function), |side| {
+                    let args = match kind {
+                        "email" => json!({"user_id": side.owner(user),
                             "email": format!("{id}@example.com"), "password": password}),
                         _ => json!({"user_id": side.owner(user), "id": id}),
                     };
-                    side.nk(function, args)
-                });
-            }
-            choice @ 7..=9 => {
-                let kind = if choice == 9 && !email { 1 } else { choice - 7 };
-                let function = ["unlink_custom", "unlink_device", "unlink_email"][kind];
-                run.compare(what(function), |side| {
-                    let args = match function {
-                        "unlink_email" => json!({"user_id": side.owner(user),
-                            "email": format!("{id}@example.com"), "password": password}),
-                        _ => json!({"user_id": side.owner(user), "id": id}),
-                    };
-                    side.nk(function, args)
+                    side.nk(&function, args)
                 });
             }
             10 => {
