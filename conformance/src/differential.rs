@@ -338,4 +338,27 @@ impl Side {
             .unwrap_or_else(|e| panic!("nk_raw: {e}"));
         (r.status, r.json())
     }
+
+    /// A module's listing through `nk_raw`, followed through its cursor:
+    /// `function` called with `args` and `"cursor"` (first empty, then the
+    /// answer's `ok.<cursor_field>`) until an answer has none or `max`
+    /// pages are in; each page with its status.
+    fn nk_pages(
+        &self,
+        function: &str,
+        mut args: Value,
+        cursor_field: &str,
+        max: usize,
+    ) -> Vec<(u16, Value)> {
+        let mut pages = Vec::new();
+        loop {
+            let (status, page) = self.nk(function, args.clone());
+            let cursor = page["ok"][cursor_field].as_str().unwrap_or("").to_string();
+            pages.push((status, page));
+            if cursor.is_empty() || pages.len() == max {
+                return pages;
+            }
+            args["cursor"] = cursor.into();
+        }
+    }
 }

@@ -108,19 +108,14 @@ pub fn compare_messages(hosts: Hosts, seed: u64, calls: usize) {
                     let Some(channel) = side.nth_kept("channel", pick_channel) else {
                         return (0, Value::Null);
                     };
-                    let (mut pages, mut cursor) = (Vec::new(), String::new());
-                    loop {
-                        let args = json!({"channel_id": channel, "limit": limit,
-                            "forward": forward, "cursor": cursor});
-                        let (status, mut page) = side.nk("channel_messages_list", args);
-                        cursor = page["ok"]["next_cursor"].as_str().unwrap_or("").to_string();
+                    let args = json!({"channel_id": channel, "limit": limit,
+                        "forward": forward, "cursor": ""});
+                    let pages = side.nk_pages("channel_messages_list", args, "next_cursor", 10);
+                    let pages = pages.into_iter().map(|(status, mut page)| {
                         side.direct_in_order(&mut page);
-                        pages.push(json!([status, page]));
-                        if cursor.is_empty() || pages.len() == 10 {
-                            break;
-                        }
-                    }
-                    (200, Value::Array(pages))
+                        json!([status, page])
+                    });
+                    (200, pages.collect())
                 });
             }
             8 => {

@@ -103,18 +103,11 @@ pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
                     |side| {
                         let owner_ids: Vec<String> =
                             owners.iter().map(|&o| side.owner(o)).collect();
-                        let (mut pages, mut cursor) = (Vec::new(), String::new());
-                        loop {
-                            let args = json!({"id": board, "owner_ids": owner_ids, "limit": limit,
-                            "cursor": cursor, "expiry": 0});
-                            let (status, page) = side.nk(&format!("{kind}_records_list"), args);
-                            cursor = page["ok"]["next_cursor"].as_str().unwrap_or("").to_string();
-                            pages.push(json!([status, page]));
-                            if cursor.is_empty() || pages.len() == 10 {
-                                break;
-                            }
-                        }
-                        timeless((200, Value::Array(pages)))
+                        let args = json!({"id": board, "owner_ids": owner_ids, "limit": limit,
+                            "cursor": "", "expiry": 0});
+                        let function = format!("{kind}_records_list");
+                        let pages = side.nk_pages(&function, args, "next_cursor", 10);
+                        timeless((200, pages.into_iter().map(|p| json!([p.0, p.1])).collect()))
                     },
                 );
             }

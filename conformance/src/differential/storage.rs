@@ -190,20 +190,14 @@ pub fn compare_nk_storage(hosts: Hosts, seed: u64, calls: usize) {
                 let what =
                     format!("nk storage_list {collection} of #{owner} as #{caller}, limit {limit}");
                 run.compare(what, |side| {
-                    let mut pages = Vec::new();
-                    let mut cursor = String::new();
-                    loop {
-                        let args = json!({"caller_id": side.owner(caller), "user_id": side.owner(owner),
-                            "collection": collection, "limit": limit, "cursor": cursor});
-                        let (status, page) = side.nk("storage_list", args);
-                        cursor = page["ok"]["cursor"].as_str().unwrap_or("").to_string();
-                        pages.push(page);
-                        if status != 200 || cursor.is_empty() || pages.len() == 20 {
-                            if owner == 3 {
-                                return (status, everyones(side, pages));
-                            }
-                            return (status, json!(pages));
-                        }
+                    let args = json!({"caller_id": side.owner(caller), "user_id": side.owner(owner),
+                        "collection": collection, "limit": limit, "cursor": ""});
+                    let pages = side.nk_pages("storage_list", args, "cursor", 20);
+                    let status = pages.last().map_or(200, |p| p.0);
+                    let pages: Vec<Value> = pages.into_iter().map(|p| p.1).collect();
+                    match owner {
+                        3 => (status, everyones(side, pages)),
+                        _ => (status, json!(pages)),
                     }
                 });
             }
@@ -308,23 +302,18 @@ pub fn compare_nk_index(hosts: Hosts, seed: u64, calls: usize) {
                 let what = format!("#{caller} searches {index}: {query:?}, order {order:?}, limit {limit}");
                 run.compare(what, |side| {
                     let caller_id = if caller == 4 { String::new() } else { side.owner(caller) };
-                    let (mut pages, mut cursor) = (Vec::new(), String::new());
-                    loop {
-                        let args = json!({"caller_id": caller_id, "index_name": index, "query": query,
-                            "limit": limit, "order": order, "cursor": cursor});
-                        let (status, mut page) = side.nk("storage_index_list", args);
-                        cursor = page["ok"]["cursor"].as_str().unwrap_or("").to_string();
+                    let args = json!({"caller_id": caller_id, "index_name": index, "query": query,
+                        "limit": limit, "order": order, "cursor": ""});
+                    let pages = side.nk_pages("storage_index_list", args, "cursor", 10);
+                    let pages = pages.into_iter().map(|(status, mut page)| {
                         if order.is_empty() {
                             if let Some(objects) = page["ok"]["objects"].as_array_mut() {
                                 objects.sort_by_key(|o| side.normal(&json!([o["key"], o["user_id"]])).to_string());
                             }
                         }
-                        pages.push(json!([status, page]));
-                        if cursor.is_empty() || pages.len() == 10 {
-                            break;
-                        }
-                    }
-                    (200, Value::Array(pages))
+                        json!([status, page])
+                    });
+                    (200, pages.collect())
                 });
             }
         }
