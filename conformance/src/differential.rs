@@ -15,6 +15,7 @@
 //! nk calls, through
 //! `fixtures/fixture-nk`'s `nk_raw`, with chat
 //! listed by clients too and notifications listed and deleted by them;
+//! parties on the realtime socket, with what every socket receives;
 //! and malformed or odd requests)
 //! and compares each answer once ids, names, times and cursors are
 //! replaced by what they stand for. The first difference panics with the
@@ -24,11 +25,12 @@
 //! (`server/tests/integration/differential.rs`, run by `bridge/test.sh`).
 //! This file holds the two sides and the comparison; each area's calls
 //! are in a file of their own (`storage`, `social`, `sessions`, `scores`,
-//! `nk`, `nkscores`, `messages`, `requests`).
+//! `nk`, `nkscores`, `messages`, `parties`, `requests`).
 
 mod messages;
 mod nk;
 mod nkscores;
+mod parties;
 mod requests;
 mod scores;
 mod sessions;
@@ -46,6 +48,7 @@ use crate::realtime::User;
 pub use messages::compare_messages;
 pub use nk::{compare_nk_cron, compare_nk_social, compare_nk_wallets};
 pub use nkscores::compare_nk_scores;
+pub use parties::compare_parties;
 pub use requests::compare_bad_requests;
 pub use scores::{compare_leaderboards, compare_tournaments};
 pub use sessions::compare_sessions;

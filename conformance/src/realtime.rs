@@ -27,6 +27,9 @@ pub use protobuf::check_protobuf;
 /// How long a check waits for a message it expects.
 const WAIT: Duration = Duration::from_secs(10);
 
+/// How long one read of a socket blocks before it looks at its deadline.
+const READ_TIMEOUT: Duration = Duration::from_millis(100);
+
 /// A user authenticated over HTTP.
 pub struct User {
     pub token: String,
@@ -137,8 +140,7 @@ impl Socket {
                 tungstenite::Error::Io(std::io::ErrorKind::WouldBlock.into())
             }
         })?;
-        ws.get_ref()
-            .set_read_timeout(Some(Duration::from_millis(100)))?;
+        ws.get_ref().set_read_timeout(Some(READ_TIMEOUT))?;
         Ok(Socket {
             ws,
             pending: VecDeque::new(),
@@ -324,6 +326,41 @@ impl Socket {
             }
         }
     }
+}
+
+/// Waits until none of `sockets` has received anything for `quiet`;
+/// answers what each received, with what was waiting first, oldest
+/// first. For what a server sends on its own time (presence events,
+/// messages to other sockets), where waiting for one envelope would miss
+/// envelopes that should not come.
+pub fn settle(sockets: &mut [Socket], quiet: Duration) -> Vec<Vec<Value>> {
+    let mut got: Vec<Vec<Value>> = sockets
+        .iter_mut()
+        .map(|s| s.pending.drain(..).collect())
+        .collect();
+    for s in sockets.iter() {
+        let _ =
+            s.ws.get_ref()
+                .set_read_timeout(Some(Duration::from_millis(1)));
+    }
+    let deadline = Instant::now() + WAIT;
+    loop {
+        std::thread::sleep(quiet);
+        let mut any = false;
+        for (s, got) in sockets.iter_mut().zip(&mut got) {
+            while let Some(e) = s.read(Duration::from_millis(2)) {
+                got.push(e);
+                any = true;
+            }
+        }
+        if !any || Instant::now() > deadline {
+            break;
+        }
+    }
+    for s in sockets.iter() {
+        let _ = s.ws.get_ref().set_read_timeout(Some(READ_TIMEOUT));
+    }
+    got
 }
 
 /// An `error` envelope's code and message (code 0 is left out of the JSON).

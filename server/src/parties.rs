@@ -5,8 +5,11 @@
 //!
 //! - A party has a leader (its creator, then whoever is promoted, or the
 //!   oldest member when the leader leaves), members in the order they
-//!   joined, at most `max_size` (1-256) of them, and for a closed party
-//!   the sessions asking to join (at most `max_size` requests).
+//!   joined, at most `max_size` (0-256) of them, and for a closed party
+//!   the sessions asking to join (at most `max_size` requests). With
+//!   `max_size` 0 the creator leads a party it is not a member of, as in
+//!   Nakama (whose member list refuses it, full): it is told of changes,
+//!   but no one can join, and it can send no data.
 //! - An open party takes a joiner at once: the joiner gets a `party`, and
 //!   every member (the joiner too) a `party_presence_event`. A closed one
 //!   keeps the request and tells the leader (`party_join_request`); the
@@ -99,6 +102,12 @@ struct Party {
     leader: String,
     /// Oldest first.
     members: Vec<Member>,
+    /// The creator of a party of `max_size` 0, as Nakama has it: on the
+    /// party's stream (it gets what goes there: presence events, leader
+    /// changes, updates, the close) and its leader, but never a member,
+    /// the party being full from the start. When it leaves, the party
+    /// stays (Nakama's idle check would close it; the dev host has none).
+    outsider: Option<Member>,
     requests: Vec<Member>,
     /// When it was created (Unix nanoseconds), for listings.
     created: i64,
@@ -106,9 +115,13 @@ struct Party {
 
 impl Party {
     fn leader(&self) -> Option<&Member> {
-        self.members
-            .iter()
-            .find(|m| m.presence.session_id == self.leader)
+        self.stream().find(|m| m.presence.session_id == self.leader)
+    }
+
+    /// The sessions on the party's stream: its members, and the outsider
+    /// if any.
+    fn stream(&self) -> impl Iterator<Item = &Member> {
+        self.members.iter().chain(&self.outsider)
     }
 
     fn check_leader(&self, session_id: &str) -> Result<(), PartyError> {
@@ -122,7 +135,7 @@ impl Party {
     /// `kind` with `message` to every member.
     fn to_all(&self, pushes: &mut Vec<Push>, kind: &str, message: &impl Serialize) {
         let text = envelope(kind, message);
-        for m in &self.members {
+        for m in self.stream() {
             pushes.push((m.outbox.clone(), text.clone()));
         }
     }
@@ -395,22 +408,29 @@ impl Parties {
     ) -> Result<(String, Vec<Push>), PartyError> {
         check_label(label)?;
         let uuid = uuid::Uuid::new_v4().to_string();
-        let party = Party {
+        let mut party = Party {
             id: format!("{uuid}.{}", self.node),
             open,
             hidden,
             max_size: max_size.max(0) as usize,
             label: label.to_string(),
             leader: me.presence.session_id.clone(),
-            members: vec![me.clone()],
+            members: Vec::new(),
+            outsider: None,
             requests: Vec::new(),
             created: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_nanos() as i64),
         };
         let mut pushes = Vec::new();
+        if party.max_size == 0 {
+            party.outsider = Some(me.clone());
+        } else {
+            party.members.push(me.clone());
+            // Nakama's handler welcomes the creator as any joiner.
+            party.welcome(&mut pushes, &me);
+        }
         // Nakama's tracker announces the creator's join too.
-        party.welcome(&mut pushes, &me);
         party.presence_event(&mut pushes, true, &me.presence);
         let id = party.id.clone();
         self.lock().insert(uuid, party);
@@ -509,6 +529,15 @@ impl Parties {
         let Some(party) = parties.get_mut(uuid) else {
             return Vec::new();
         };
+        if let Some(outsider) = party
+            .outsider
+            .take_if(|m| m.presence.session_id == session_id)
+        {
+            // Off the stream, where there is no one else to tell.
+            let mut pushes = Vec::new();
+            party.presence_event(&mut pushes, false, &outsider.presence);
+            return pushes;
+        }
         let Some(at) = party
             .members
             .iter()
@@ -560,8 +589,7 @@ impl Parties {
             .lock()
             .iter()
             .filter(|(id, p)| {
-                Some(id.as_str()) != kept
-                    && (p.members.iter()).any(|m| m.presence.session_id == session_id)
+                Some(id.as_str()) != kept && p.stream().any(|m| m.presence.session_id == session_id)
             })
             .map(|(id, _)| id.clone())
             .collect();
@@ -891,7 +919,7 @@ impl Parties {
         }
         self.lock()
             .get(&uuid)
-            .map(|p| p.members.iter().map(|m| m.presence.clone()).collect())
+            .map(|p| p.stream().map(|m| m.presence.clone()).collect())
             .unwrap_or_default()
     }
 
@@ -1021,6 +1049,33 @@ mod tests {
         assert!(parties.leave_all(b_sid).is_empty());
         assert_eq!(parties.count(), 0);
         assert_eq!(parties.close(b_sid, &id).err(), Some(PartyError::NotFound));
+    }
+
+    #[test]
+    fn a_party_of_max_size_0_has_a_leader_and_no_members() {
+        let parties = Parties::new("n", None);
+        let (a, _ra) = member(1);
+        let (b, _rb) = member(2);
+        let a_sid = &a.presence.session_id;
+        // No `party` after the answer: Nakama's handler finds it full.
+        let (id, pushes) = parties.create(a.clone(), true, false, 0, "").unwrap();
+        assert_eq!(kinds(&pushes), ["party_presence_event"]);
+        assert_eq!(parties.join(b.clone(), &id).err(), Some(PartyError::Full));
+        assert_eq!(
+            parties.send(a_sid, &id, 1, b"x").err(),
+            Some(PartyError::NotMember)
+        );
+        assert_eq!(
+            parties.remove(a_sid, &id, &a.presence).err(),
+            Some(PartyError::RemoveSelf)
+        );
+        let pushes = parties.update(a_sid, &id, "", false, false).unwrap();
+        assert_eq!(kinds(&pushes), ["party_update"]);
+        // Leaving it leaves the party there, still led by a.
+        assert!(parties.leave(a_sid, &id).is_empty());
+        assert_eq!(parties.count(), 1);
+        assert!(parties.close(a_sid, &id).unwrap().is_empty());
+        assert_eq!(parties.count(), 0);
     }
 
     #[test]

@@ -1,0 +1,253 @@
+//! Random party calls on the realtime socket (`compare_parties`).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use super::{pick, Hosts, Run, Side};
+use crate::realtime::{settle, Socket};
+
+/// How long every socket of a side must stay quiet after a call before
+/// what they received is compared: presence events and the party a
+/// joiner gets come from Nakama's tracker, after the call's answer.
+const QUIET: Duration = Duration::from_millis(50);
+
+/// How long a listing waits for the hosts to have indexed the changes
+/// before it: Nakama's `party.label_update_interval_ms` must be shorter
+/// (the test sets 20 ms; its default is 1 s).
+const INDEXED: Duration = Duration::from_millis(100);
+
+/// `calls` random party calls by four users, each on a socket of its own:
+/// parties created (open or closed, hidden or not, with labels and sizes
+/// in and out of range), joined (open ones, closed ones by request, full
+/// ones, unknown and malformed ids), left, closed, updated, their leaders
+/// promoting, accepting and removing members (right and wrong presences),
+/// join requests listed, data sent, sockets closed and opened again,
+/// the run's parties listed (by label, open or not, through every
+/// cursor: as a set, their order being the index's). After each call, the answer and what
+/// every socket received until all were quiet (in no order) are compared.
+pub fn compare_parties(hosts: Hosts, seed: u64, calls: usize) {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut run = Run::new(hosts, seed, 4);
+    let suffix = format!("{}{seed}", crate::run_suffix());
+    let mut sockets: HashMap<u16, Vec<Socket>> = HashMap::new();
+    run.compare("each user opens a socket".into(), |side| {
+        let mut list: Vec<Socket> = (0..4).map(|i| connect(side, i, &suffix)).collect();
+        // The rooms' and statuses' presence events, if they came.
+        settle(&mut list, QUIET);
+        sockets.insert(side.port, list);
+        (200, Value::Null)
+    });
+    // Labels that listings of this run's parties find.
+    let run_label = format!("{{\"run\":\"r{suffix}\"}}");
+    let run_label_2 = format!("{{\"run\":\"r{suffix}\",\"mode\":2}}");
+    let labels = [
+        "",
+        "",
+        "lobby",
+        "{\"mode\":1}",
+        &run_label,
+        &run_label,
+        &run_label_2,
+    ];
+    for _ in 0..calls {
+        let user = rng.usize(..4);
+        let other = rng.usize(..4);
+        let party = rng.usize(..8);
+        // 0: a party of the run, 1: a well-formed id no party has, 2: not an id.
+        let id_kind = *pick(&mut rng, &[0, 0, 0, 0, 0, 0, 1, 2]);
+        let presence_kind = *pick(&mut rng, &[0, 0, 0, 1, 2, 3]);
+        let open = rng.bool();
+        let hidden = rng.f32() < 0.2;
+        let max_size = *pick(&mut rng, &[0, 1, 2, 2, 3, 4, -1, 257]);
+        let label = *pick(&mut rng, &labels);
+        let limit = *pick(
+            &mut rng,
+            &["", "limit=1&", "limit=2&", "limit=100&", "limit=0&"],
+        );
+        let open_query = *pick(&mut rng, &["", "open=true&", "open=false&"]);
+        let query = *pick(
+            &mut rng,
+            &["%2Blabel.run:r", "%2Blabel.mode:2%20%2Blabel.run:r"],
+        );
+        let op_code = *pick(&mut rng, &[1, 2, 0, -5]);
+        let op = rng.usize(..OPS.len());
+        let what = format!(
+            "U{user} {}: party {party} ({id_kind}), U{other} ({presence_kind}), open {open}, \
+             hidden {hidden}, max {max_size}, label {label:?}, op {op_code}",
+            OPS[op]
+        );
+        run.compare(what, |side| {
+            let party_id = party_id(side, party, id_kind);
+            let presence = presence(side, other, presence_kind);
+            let list = sockets.get_mut(&side.port).expect("the side's sockets");
+            let message = match OPS[op] {
+                "reconnect" => {
+                    let socket = connect(side, user, &suffix);
+                    std::mem::replace(&mut list[user], socket).close();
+                    Value::Null
+                }
+                "list" => {
+                    let path = format!("/v2/party?{limit}{open_query}query={query}{suffix}");
+                    // Nakama indexes parties' changes in batches, every
+                    // `party.label_update_interval_ms` (see the test's settings).
+                    std::thread::sleep(INDEXED);
+                    let (status, mut page) = side.pages(user, &path, "parties");
+                    // Equal scores: Nakama's order is its index's, by when a
+                    // batch took each change, in no set order within one.
+                    if let Some(items) = page["items"].as_array_mut() {
+                        items.sort_by_key(|p| side.normal(p).to_string());
+                    }
+                    json!([status, page])
+                }
+                "create" => json!({"party_create": {"open": open, "max_size": max_size,
+                    "label": label, "hidden": hidden}}),
+                "join" => json!({"party_join": {"party_id": party_id}}),
+                "leave" => json!({"party_leave": {"party_id": party_id}}),
+                "promote" => json!({"party_promote": {"party_id": party_id, "presence": presence}}),
+                "accept" => json!({"party_accept": {"party_id": party_id, "presence": presence}}),
+                "remove" => json!({"party_remove": {"party_id": party_id, "presence": presence}}),
+                "close" => json!({"party_close": {"party_id": party_id}}),
+                "requests" => json!({"party_join_request_list": {"party_id": party_id}}),
+                "data" => json!({"party_data_send": {"party_id": party_id, "op_code": op_code,
+                    "data": "aGk="}}),
+                "update" => json!({"party_update": {"party_id": party_id, "label": label,
+                    "open": open, "hidden": hidden}}),
+                other => unreachable!("{other}"),
+            };
+            let mut answer = match message.as_object() {
+                Some(m) if m.keys().any(|k| k.starts_with("party_")) => list[user].call(message),
+                _ => message,
+            };
+            answer.as_object_mut().map(|a| a.remove("cid"));
+            if let Some(id) = answer["party"]["party_id"].as_str() {
+                let n = side.kept("party").len();
+                side.names.insert(id.to_string(), format!("P{n}"));
+                side.kept("party").push(id.to_string());
+            }
+            let received: Vec<Value> = settle(list, QUIET)
+                .iter()
+                .map(|envelopes| {
+                    // What a new socket's room and status sent it, if anything, is
+                    // not the parties'.
+                    let mut envelopes: Vec<Value> = envelopes
+                        .iter()
+                        .filter(|e| {
+                            e.as_object()
+                                .is_some_and(|e| e.keys().any(|k| k.starts_with("party")))
+                        })
+                        .map(|e| tidy(side.normal(e)))
+                        .collect();
+                    envelopes.sort_by_key(Value::to_string);
+                    Value::Array(envelopes)
+                })
+                .collect();
+            (
+                200,
+                json!({"answer": tidy(side.normal(&answer)), "received": received}),
+            )
+        });
+    }
+    for (_, list) in sockets {
+        list.into_iter().for_each(Socket::close);
+    }
+}
+
+/// The calls, the more common ones more than once.
+const OPS: [&str; 17] = [
+    "create",
+    "create",
+    "join",
+    "join",
+    "join",
+    "leave",
+    "promote",
+    "accept",
+    "remove",
+    "close",
+    "requests",
+    "data",
+    "update",
+    "accept",
+    "reconnect",
+    "list",
+    "list",
+];
+
+/// A socket for user `i`, its session named `S<i>` (the first time) or
+/// `S<i>.<n>` (its `n`th reconnection).
+fn connect(side: &mut Side, i: usize, suffix: &str) -> Socket {
+    let mut socket = Socket::open(side.port, &side.users[i]);
+    // A room's answer names the socket's session.
+    let join = json!({"channel_join": {"target": format!("p{i}{suffix}"), "type": 1}});
+    let channel = socket.call(join);
+    let session = channel["channel"]["self"]["session_id"]
+        .as_str()
+        .expect("a session id");
+    let sessions = side.kept("session");
+    if sessions.len() > i {
+        sessions[i] = session.to_string();
+        let n = side.kept("reconnection").len();
+        side.kept("reconnection").push(session.to_string());
+        side.names.insert(session.to_string(), format!("S{i}.{n}"));
+    } else {
+        sessions.push(session.to_string());
+        side.names.insert(session.to_string(), format!("S{i}"));
+    }
+    let id = channel["channel"]["id"].clone();
+    socket.call(json!({"channel_leave": {"channel_id": id}}));
+    socket
+}
+
+/// The party a call names: one of the run's (or, before there is one, a
+/// well-formed id no party has), a well-formed one no party has, or not
+/// an id.
+fn party_id(side: &Side, n: usize, kind: usize) -> String {
+    let known = side.nth_kept("party", n);
+    match (kind, known) {
+        (0, Some(id)) => id,
+        // The same node as the host's parties: a party id names its node.
+        (1, Some(id)) => format!("7b0e2f8c-2d4a-4c7e-9d11-3f5a6b7c8d9e{}", &id[36..]),
+        (0 | 1, None) => "7b0e2f8c-2d4a-4c7e-9d11-3f5a6b7c8d9e.nakama1".into(),
+        _ => "not-a-party".into(),
+    }
+}
+
+/// User `i`'s presence on its socket: as it is, with another user's
+/// session, without its username, or empty.
+fn presence(side: &Side, i: usize, kind: usize) -> Value {
+    let sessions = &side.kept["session"];
+    let user = &side.users[i];
+    match kind {
+        0 => json!({"user_id": user.user_id, "session_id": sessions[i], "username": user.username}),
+        1 => json!({"user_id": user.user_id, "session_id": sessions[(i + 1) % 4],
+            "username": user.username}),
+        2 => json!({"user_id": user.user_id, "session_id": sessions[i]}),
+        _ => json!({}),
+    }
+}
+
+/// `v` with its lists of presences in one order (Nakama writes them in
+/// its maps' order).
+fn tidy(mut v: Value) -> Value {
+    match &mut v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                *x = tidy(std::mem::take(x));
+                if matches!(k.as_str(), "presences" | "joins" | "leaves") {
+                    if let Value::Array(list) = x {
+                        list.sort_by_key(Value::to_string);
+                    }
+                }
+            }
+        }
+        Value::Array(list) => {
+            for x in list.iter_mut() {
+                *x = tidy(std::mem::take(x));
+            }
+        }
+        _ => {}
+    }
+    v
+}
