@@ -869,6 +869,11 @@ impl Parties {
             })
             .map_err(|e| e.to_string())
             .and_then(|(party_id, members)| {
+                // A party of max_size 0 (Nakama 3.40.0's handler panics
+                // here, and the leader's connection drops).
+                if members.is_empty() {
+                    return Err("party has no members".to_string());
+                }
                 let Some(m) = &self.matchmaker else {
                     return Err("matchmaker not available".to_string());
                 };
@@ -1074,6 +1079,11 @@ mod tests {
         // Leaving it leaves the party there, still led by a.
         assert!(parties.leave(a_sid, &id).is_empty());
         assert_eq!(parties.count(), 1);
+        let req = TicketRequest::default();
+        assert_eq!(
+            parties.matchmaker_add(a_sid, &id, &req, 1).err().as_deref(),
+            Some("party has no members")
+        );
         assert!(parties.close(a_sid, &id).unwrap().is_empty());
         assert_eq!(parties.count(), 0);
     }

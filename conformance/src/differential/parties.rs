@@ -23,7 +23,8 @@ const INDEXED: Duration = Duration::from_millis(100);
 /// in and out of range), joined (open ones, closed ones by request, full
 /// ones, unknown and malformed ids), left, closed, updated, their leaders
 /// promoting, accepting and removing members (right and wrong presences),
-/// join requests listed, data sent, sockets closed and opened again,
+/// join requests listed, data sent, matchmaker tickets added (of a query
+/// nothing matches) and removed, sockets closed and opened again,
 /// the run's parties listed (by label, open or not, through every
 /// cursor: as a set, their order being the index's). After each call, the answer and what
 /// every socket received until all were quiet (in no order) are compared.
@@ -55,12 +56,13 @@ pub fn compare_parties(hosts: Hosts, seed: u64, calls: usize) {
         let user = rng.usize(..4);
         let other = rng.usize(..4);
         let party = rng.usize(..8);
-        // 0: a party of the run, 1: a well-formed id no party has, 2: not an id.
-        let id_kind = *pick(&mut rng, &[0, 0, 0, 0, 0, 0, 1, 2]);
+        // 0: a party of the run, 3: the last one the user made (which it
+        // likely leads), 1: a well-formed id no party has, 2: not an id.
+        let id_kind = *pick(&mut rng, &[0, 0, 0, 3, 3, 3, 1, 2]);
         let presence_kind = *pick(&mut rng, &[0, 0, 0, 1, 2, 3]);
         let open = rng.bool();
         let hidden = rng.f32() < 0.2;
-        let max_size = *pick(&mut rng, &[0, 1, 2, 2, 3, 4, -1, 257]);
+        let max_size = *pick(&mut rng, &[0, 1, 2, 3, 3, 4, 4, -1, 257]);
         let label = *pick(&mut rng, &labels);
         let limit = *pick(
             &mut rng,
@@ -72,14 +74,15 @@ pub fn compare_parties(hosts: Hosts, seed: u64, calls: usize) {
             &["%2Blabel.run:r", "%2Blabel.mode:2%20%2Blabel.run:r"],
         );
         let op_code = *pick(&mut rng, &[1, 2, 0, -5]);
+        let counts = *pick(&mut rng, &[(2, 4), (2, 4), (2, 2), (1, 1), (4, 2)]);
         let op = rng.usize(..OPS.len());
         let what = format!(
             "U{user} {}: party {party} ({id_kind}), U{other} ({presence_kind}), open {open}, \
-             hidden {hidden}, max {max_size}, label {label:?}, op {op_code}",
+             hidden {hidden}, max {max_size}, label {label:?}, op {op_code}, counts {counts:?}",
             OPS[op]
         );
         run.compare(what, |side| {
-            let party_id = party_id(side, party, id_kind);
+            let party_id = party_id(side, user, party, id_kind);
             let presence = presence(side, other, presence_kind);
             let list = sockets.get_mut(&side.port).expect("the side's sockets");
             let message = match OPS[op] {
@@ -114,6 +117,19 @@ pub fn compare_parties(hosts: Hosts, seed: u64, calls: usize) {
                     "data": "aGk="}}),
                 "update" => json!({"party_update": {"party_id": party_id, "label": label,
                     "open": open, "hidden": hidden}}),
+                // Nakama 3.40.0 panics on a party of max_size 0 (no members)
+                // and drops the socket; the dev host refuses (documented).
+                "ticket" if side.kept("max0").contains(&party_id) => Value::Null,
+                // A query no ticket matches: tickets stay until removed.
+                "ticket" => json!({"party_matchmaker_add": {"party_id": party_id,
+                    "min_count": counts.0, "max_count": counts.1, "query": "+properties.never:x"}}),
+                "unticket" => {
+                    let ticket = match side.nth_kept("ticket", party) {
+                        Some(t) if id_kind == 0 || id_kind == 3 => t,
+                        _ => "not-a-ticket".into(),
+                    };
+                    json!({"party_matchmaker_remove": {"party_id": party_id, "ticket": ticket}})
+                }
                 other => unreachable!("{other}"),
             };
             let mut answer = match message.as_object() {
@@ -121,10 +137,17 @@ pub fn compare_parties(hosts: Hosts, seed: u64, calls: usize) {
                 _ => message,
             };
             answer.as_object_mut().map(|a| a.remove("cid"));
+            if let Some(t) = answer["party_matchmaker_ticket"]["ticket"].as_str() {
+                side.kept("ticket").push(t.to_string());
+            }
             if let Some(id) = answer["party"]["party_id"].as_str() {
                 let n = side.kept("party").len();
                 side.names.insert(id.to_string(), format!("P{n}"));
                 side.kept("party").push(id.to_string());
+                side.kept(&format!("own{user}")).push(id.to_string());
+                if answer["party"].get("max_size").is_none() {
+                    side.kept("max0").push(id.to_string());
+                }
             }
             let received: Vec<Value> = settle(list, QUIET)
                 .iter()
@@ -155,24 +178,11 @@ pub fn compare_parties(hosts: Hosts, seed: u64, calls: usize) {
 }
 
 /// The calls, the more common ones more than once.
-const OPS: [&str; 17] = [
-    "create",
-    "create",
-    "join",
-    "join",
-    "join",
-    "leave",
-    "promote",
-    "accept",
-    "remove",
-    "close",
-    "requests",
-    "data",
-    "update",
-    "accept",
-    "reconnect",
-    "list",
-    "list",
+#[rustfmt::skip]
+const OPS: [&str; 23] = [
+    "create", "create", "create", "join", "join", "join", "leave", "promote", "accept", "accept",
+    "remove", "close", "requests", "data", "data", "update", "reconnect", "list", "list",
+    "ticket", "ticket", "unticket", "promote",
 ];
 
 /// A socket for user `i`, its session named `S<i>` (the first time) or
@@ -200,16 +210,21 @@ fn connect(side: &mut Side, i: usize, suffix: &str) -> Socket {
     socket
 }
 
-/// The party a call names: one of the run's (or, before there is one, a
-/// well-formed id no party has), a well-formed one no party has, or not
-/// an id.
-fn party_id(side: &Side, n: usize, kind: usize) -> String {
-    let known = side.nth_kept("party", n);
+/// The party a call by `user` names: one of the run's (or, before there
+/// is one, a well-formed id no party has), the last one `user` made, a
+/// well-formed one no party has, or not an id.
+fn party_id(side: &Side, user: usize, n: usize, kind: usize) -> String {
+    let own = (side.kept.get(&format!("own{user}"))).and_then(|own| own.last().cloned());
+    let known = match kind {
+        3 => own.or_else(|| side.nth_kept("party", n)),
+        _ => side.nth_kept("party", n),
+    };
     match (kind, known) {
+        (3, Some(id)) => id,
         (0, Some(id)) => id,
         // The same node as the host's parties: a party id names its node.
         (1, Some(id)) => format!("7b0e2f8c-2d4a-4c7e-9d11-3f5a6b7c8d9e{}", &id[36..]),
-        (0 | 1, None) => "7b0e2f8c-2d4a-4c7e-9d11-3f5a6b7c8d9e.nakama1".into(),
+        (0 | 1 | 3, None) => "7b0e2f8c-2d4a-4c7e-9d11-3f5a6b7c8d9e.nakama1".into(),
         _ => "not-a-party".into(),
     }
 }
