@@ -24,10 +24,11 @@ const INDEXED: Duration = Duration::from_millis(100);
 /// ones, unknown and malformed ids), left, closed, updated, their leaders
 /// promoting, accepting and removing members (right and wrong presences),
 /// join requests listed, data sent, matchmaker tickets added (of a query
-/// nothing matches) and removed, sockets closed and opened again,
-/// the run's parties listed (by label, open or not, through every
-/// cursor: as a set, their order being the index's). After each call, the answer and what
-/// every socket received until all were quiet (in no order) are compared.
+/// nothing matches) and removed, sockets closed and opened again, the
+/// run's parties listed (by label, open or not, through every cursor: as
+/// a set, their order being the index's). After each call, the answer
+/// and what every socket received until all were quiet (in no order) are
+/// compared.
 pub fn compare_parties(hosts: Hosts, seed: u64, calls: usize) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut run = Run::new(hosts, seed, 4);
@@ -136,7 +137,9 @@ pub fn compare_parties(hosts: Hosts, seed: u64, calls: usize) {
                 Some(m) if m.keys().any(|k| k.starts_with("party_")) => list[user].call(message),
                 _ => message,
             };
-            answer.as_object_mut().map(|a| a.remove("cid"));
+            if let Some(answer) = answer.as_object_mut() {
+                answer.remove("cid");
+            }
             if let Some(t) = answer["party_matchmaker_ticket"]["ticket"].as_str() {
                 side.kept("ticket").push(t.to_string());
             }
@@ -152,8 +155,8 @@ pub fn compare_parties(hosts: Hosts, seed: u64, calls: usize) {
             let received: Vec<Value> = settle(list, QUIET)
                 .iter()
                 .map(|envelopes| {
-                    // What a new socket's room and status sent it, if anything, is
-                    // not the parties'.
+                    // Not the parties': what a new socket's room and status
+                    // sent it, if anything.
                     let mut envelopes: Vec<Value> = envelopes
                         .iter()
                         .filter(|e| {
