@@ -15,7 +15,8 @@
 //! nk calls, through
 //! `fixtures/fixture-nk`'s `nk_raw`, with chat
 //! listed by clients too and notifications listed and deleted by them;
-//! parties on the realtime socket, with what every socket receives;
+//! parties, chat and users' statuses on the realtime socket, with what
+//! every socket receives;
 //! and malformed or odd requests)
 //! and compares each answer once ids, names, times and cursors are
 //! replaced by what they stand for. The first difference panics with the
@@ -25,8 +26,10 @@
 //! (`server/tests/integration/differential.rs`, run by `bridge/test.sh`).
 //! This file holds the two sides and the comparison; each area's calls
 //! are in a file of their own (`storage`, `social`, `sessions`, `scores`,
-//! `nk`, `nkscores`, `messages`, `parties`, `requests`).
+//! `nk`, `nkscores`, `messages`, `parties`, `chat`, `requests`; what the
+//! socket areas share in `sockets`).
 
+mod chat;
 mod messages;
 mod nk;
 mod nkscores;
@@ -35,6 +38,7 @@ mod requests;
 mod scores;
 mod sessions;
 mod social;
+mod sockets;
 mod storage;
 
 use std::collections::HashMap;
@@ -45,6 +49,7 @@ use crate::http::request;
 use crate::misc::urlencode;
 use crate::realtime::User;
 
+pub use chat::compare_chat;
 pub use messages::compare_messages;
 pub use nk::{compare_nk_cron, compare_nk_social, compare_nk_wallets};
 pub use nkscores::compare_nk_scores;

@@ -22,13 +22,7 @@ pub fn compare_messages(hosts: Hosts, seed: u64, calls: usize) {
     let mut run = Run::new(hosts, seed, 3);
     let suffix = format!("{}{seed}", crate::run_suffix());
     run.compare("U0 makes a group, U1 joins it".into(), |side| {
-        let body = json!({"name": format!("chat{suffix}"), "open": true});
-        let (status, group) = side.call(0, "POST", "/v2/group", Some(&body));
-        let id = group["id"].as_str().expect("a group").to_string();
-        side.names.insert(id.clone(), "G0".into());
-        side.kept("group").push(id.clone());
-        let joined = side.call(1, "POST", &format!("/v2/group/{id}/join"), None);
-        (status, json!([group, joined]))
+        side.group_of_two(&format!("chat{suffix}"))
     });
     for _ in 0..calls {
         // 3: the system user, 4: not a user id.
@@ -186,10 +180,22 @@ pub fn compare_messages(hosts: Hosts, seed: u64, calls: usize) {
 }
 
 impl Side {
+    /// U0 makes an open group named `name` (kept, named `G0`), U1 joins
+    /// it: both answers.
+    pub(super) fn group_of_two(&mut self, name: &str) -> (u16, Value) {
+        let body = json!({"name": name, "open": true});
+        let (status, group) = self.call(0, "POST", "/v2/group", Some(&body));
+        let id = group["id"].as_str().expect("a group").to_string();
+        self.names.insert(id.clone(), "G0".into());
+        self.kept("group").push(id.clone());
+        let joined = self.call(1, "POST", &format!("/v2/group/{id}/join"), None);
+        (status, json!([group, joined]))
+    }
+
     /// A direct chat's two users in the order of what they stand for
     /// rather than of their ids: its channel ids (`4.<id>.<id>.`) and its
     /// messages' `user_id_one` and `user_id_two`.
-    fn direct_in_order(&self, v: &mut Value) {
+    pub(super) fn direct_in_order(&self, v: &mut Value) {
         let named = |id: &str| self.normal(&json!(id)).as_str().unwrap_or("").to_string();
         let later = |a: &str, b: &str| named(a) > named(b);
         match v {

@@ -5,13 +5,9 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use super::sockets::{call, close_all, connect, received, reconnect, tidy, QUIET};
 use super::{pick, Hosts, Run, Side};
 use crate::realtime::{settle, Socket};
-
-/// How long every socket of a side must stay quiet after a call before
-/// what they received is compared: presence events and the party a
-/// joiner gets come from Nakama's tracker, after the call's answer.
-const QUIET: Duration = Duration::from_millis(50);
 
 /// How long a listing waits for the hosts to have indexed the changes
 /// before it: Nakama's `party.label_update_interval_ms` must be shorter
@@ -88,8 +84,7 @@ pub fn compare_parties(hosts: Hosts, seed: u64, calls: usize) {
             let list = sockets.get_mut(&side.port).expect("the side's sockets");
             let message = match OPS[op] {
                 "reconnect" => {
-                    let socket = connect(side, user, &suffix);
-                    std::mem::replace(&mut list[user], socket).close();
+                    reconnect(side, list, user, &suffix);
                     Value::Null
                 }
                 "list" => {
@@ -133,13 +128,12 @@ pub fn compare_parties(hosts: Hosts, seed: u64, calls: usize) {
                 }
                 other => unreachable!("{other}"),
             };
-            let mut answer = match message.as_object() {
-                Some(m) if m.keys().any(|k| k.starts_with("party_")) => list[user].call(message),
+            let answer = match message.as_object() {
+                Some(m) if m.keys().any(|k| k.starts_with("party_")) => {
+                    call(&mut list[user], message)
+                }
                 _ => message,
             };
-            if let Some(answer) = answer.as_object_mut() {
-                answer.remove("cid");
-            }
             if let Some(t) = answer["party_matchmaker_ticket"]["ticket"].as_str() {
                 side.kept("ticket").push(t.to_string());
             }
@@ -152,32 +146,12 @@ pub fn compare_parties(hosts: Hosts, seed: u64, calls: usize) {
                     side.kept("max0").push(id.to_string());
                 }
             }
-            let received: Vec<Value> = settle(list, QUIET)
-                .iter()
-                .map(|envelopes| {
-                    // Not the parties': what a new socket's room and status
-                    // sent it, if anything.
-                    let mut envelopes: Vec<Value> = envelopes
-                        .iter()
-                        .filter(|e| {
-                            e.as_object()
-                                .is_some_and(|e| e.keys().any(|k| k.starts_with("party")))
-                        })
-                        .map(|e| tidy(side.normal(e)))
-                        .collect();
-                    envelopes.sort_by_key(Value::to_string);
-                    Value::Array(envelopes)
-                })
-                .collect();
-            (
-                200,
-                json!({"answer": tidy(side.normal(&answer)), "received": received}),
-            )
+            let answer = tidy(side.normal(&answer));
+            let received = received(side, list, &["party"]);
+            (200, json!({"answer": answer, "received": received}))
         });
     }
-    for (_, list) in sockets {
-        list.into_iter().for_each(Socket::close);
-    }
+    close_all(sockets);
 }
 
 /// The calls, the more common ones more than once.
@@ -187,31 +161,6 @@ const OPS: [&str; 23] = [
     "remove", "close", "requests", "data", "data", "update", "reconnect", "list", "list",
     "ticket", "ticket", "unticket", "promote",
 ];
-
-/// A socket for user `i`, its session named `S<i>` (the first time) or
-/// `S<i>.<n>` (its `n`th reconnection).
-fn connect(side: &mut Side, i: usize, suffix: &str) -> Socket {
-    let mut socket = Socket::open(side.port, &side.users[i]);
-    // A room's answer names the socket's session.
-    let join = json!({"channel_join": {"target": format!("p{i}{suffix}"), "type": 1}});
-    let channel = socket.call(join);
-    let session = channel["channel"]["self"]["session_id"]
-        .as_str()
-        .expect("a session id");
-    let sessions = side.kept("session");
-    if sessions.len() > i {
-        sessions[i] = session.to_string();
-        let n = side.kept("reconnection").len();
-        side.kept("reconnection").push(session.to_string());
-        side.names.insert(session.to_string(), format!("S{i}.{n}"));
-    } else {
-        sessions.push(session.to_string());
-        side.names.insert(session.to_string(), format!("S{i}"));
-    }
-    let id = channel["channel"]["id"].clone();
-    socket.call(json!({"channel_leave": {"channel_id": id}}));
-    socket
-}
 
 /// The party a call by `user` names: one of the run's (or, before there
 /// is one, a well-formed id no party has), the last one `user` made, a
@@ -244,28 +193,4 @@ fn presence(side: &Side, i: usize, kind: usize) -> Value {
         2 => json!({"user_id": user.user_id, "session_id": sessions[i]}),
         _ => json!({}),
     }
-}
-
-/// `v` with its lists of presences in one order (Nakama writes them in
-/// its maps' order).
-fn tidy(mut v: Value) -> Value {
-    match &mut v {
-        Value::Object(m) => {
-            for (k, x) in m.iter_mut() {
-                *x = tidy(std::mem::take(x));
-                if matches!(k.as_str(), "presences" | "joins" | "leaves") {
-                    if let Value::Array(list) = x {
-                        list.sort_by_key(Value::to_string);
-                    }
-                }
-            }
-        }
-        Value::Array(list) => {
-            for x in list.iter_mut() {
-                *x = tidy(std::mem::take(x));
-            }
-        }
-        _ => {}
-    }
-    v
 }

@@ -1,0 +1,121 @@
+//! What the areas on the realtime socket share: sockets whose sessions
+//! are named, and what they received, compared in no order.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use super::Side;
+use crate::realtime::{settle, Socket};
+
+/// How long every socket of a side must stay quiet after a call before
+/// what they received is compared: presence events and the party a
+/// joiner gets come from Nakama's tracker, after the call's answer.
+pub(super) const QUIET: Duration = Duration::from_millis(50);
+
+/// The start of the rooms [`connect`] joins and leaves.
+const PROBE: &str = "session-probe-";
+
+/// A socket for user `i`, its session named `S<i>` (the first time) or
+/// `S<i>.<n>` (its `n`th reconnection).
+pub(super) fn connect(side: &mut Side, i: usize, suffix: &str) -> Socket {
+    let mut socket = Socket::open(side.port, &side.users[i]);
+    // A room's answer names the socket's session.
+    let join = json!({"channel_join": {"target": format!("{PROBE}{i}{suffix}"), "type": 1}});
+    let channel = socket.call(join);
+    let session = channel["channel"]["self"]["session_id"]
+        .as_str()
+        .expect("a session id");
+    let sessions = side.kept("session");
+    if sessions.len() > i {
+        sessions[i] = session.to_string();
+        let n = side.kept("reconnection").len();
+        side.kept("reconnection").push(session.to_string());
+        side.names.insert(session.to_string(), format!("S{i}.{n}"));
+    } else {
+        sessions.push(session.to_string());
+        side.names.insert(session.to_string(), format!("S{i}"));
+    }
+    let id = channel["channel"]["id"].clone();
+    socket.call(json!({"channel_leave": {"channel_id": id}}));
+    socket
+}
+
+/// User `i`'s socket closed after a new one is open (its parties,
+/// channels and status left as a socket's close leaves them).
+pub(super) fn reconnect(side: &mut Side, sockets: &mut [Socket], i: usize, suffix: &str) {
+    let socket = connect(side, i, suffix);
+    std::mem::replace(&mut sockets[i], socket).close();
+}
+
+/// Closes every side's sockets.
+pub(super) fn close_all(sockets: HashMap<u16, Vec<Socket>>) {
+    sockets.into_values().flatten().for_each(Socket::close);
+}
+
+/// Sends `message` and answers the envelope that carries its cid back,
+/// without the cid.
+pub(super) fn call(socket: &mut Socket, message: Value) -> Value {
+    let mut answer = socket.call(message);
+    if let Some(answer) = answer.as_object_mut() {
+        answer.remove("cid");
+    }
+    answer
+}
+
+/// What each of `sockets` received until all were quiet, of the kinds
+/// starting with one of `kinds` (others, such as what a new socket's
+/// status sent it, belong to no area), normalised (direct chats' users
+/// in the order of their names), in no order.
+pub(super) fn received(side: &Side, sockets: &mut [Socket], kinds: &[&str]) -> Value {
+    settle(sockets, QUIET)
+        .iter()
+        .map(|envelopes| {
+            let mut envelopes: Vec<Value> = envelopes
+                .iter()
+                .filter(|e| {
+                    e.as_object()
+                        .is_some_and(|e| e.keys().any(|k| kinds.iter().any(|p| k.starts_with(p))))
+                })
+                // Nakama's tracker may or may not tell a socket it joined
+                // the room it left at once.
+                .filter(|e| {
+                    let room = e["channel_presence_event"]["room_name"].as_str();
+                    !room.is_some_and(|r| r.starts_with(PROBE))
+                })
+                .map(|e| {
+                    let mut e = tidy(side.normal(e));
+                    side.direct_in_order(&mut e);
+                    e
+                })
+                .collect();
+            envelopes.sort_by_key(Value::to_string);
+            Value::Array(envelopes)
+        })
+        .collect()
+}
+
+/// `v` with its lists of presences in one order (Nakama writes them in
+/// its maps' order).
+pub(super) fn tidy(mut v: Value) -> Value {
+    match &mut v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                *x = tidy(std::mem::take(x));
+                if matches!(k.as_str(), "presences" | "joins" | "leaves") {
+                    if let Value::Array(list) = x {
+                        list.sort_by_key(Value::to_string);
+                    }
+                }
+            }
+        }
+        Value::Array(list) => {
+            for x in list.iter_mut() {
+                *x = tidy(std::mem::take(x));
+            }
+        }
+        _ => {}
+    }
+    v
+}
