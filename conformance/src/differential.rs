@@ -10,15 +10,12 @@
 //! and user look-ups; authentication, links and unlinks, session
 //! refreshes, logouts and account deletions; groups made, joined, left,
 //! managed and listed; a module's storage, storage index, wallet,
-//! account, sign-in,
-//! friend, group, leaderboard, tournament, notification, chat and cron
-//! nk calls, through
-//! `fixtures/fixture-nk`'s `nk_raw`, with chat
-//! listed by clients too and notifications listed and deleted by them;
-//! parties, chat and users' statuses on the realtime socket, with what
-//! every socket receives;
-//! and malformed or odd requests)
-//! and compares each answer once ids, names, times and cursors are
+//! account, sign-in, friend, group, leaderboard, tournament,
+//! notification, chat and cron nk calls, through `fixtures/fixture-nk`'s
+//! `nk_raw`, with chat listed by clients too and notifications listed and
+//! deleted by them; parties, chat, users' statuses and relayed matches on
+//! the realtime socket, with what every socket receives; and malformed or
+//! odd requests) and compares each answer once ids, names, times and cursors are
 //! replaced by what they stand for. The first difference panics with the
 //! seed, the call and both answers.
 //!
@@ -26,14 +23,15 @@
 //! (`server/tests/integration/differential.rs`, run by `bridge/test.sh`).
 //! This file holds the two sides and the comparison; each area's calls
 //! are in a file of their own (`storage`, `social`, `sessions`, `scores`,
-//! `nk`, `nkscores`, `messages`, `parties`, `chat`, `requests`; what the
-//! socket areas share in `sockets`).
+//! `nk`, `nkscores`, `messages`, `parties`, `chat`, `relayed`,
+//! `requests`; what the socket areas share in `sockets`).
 
 mod chat;
 mod messages;
 mod nk;
 mod nkscores;
 mod parties;
+mod relayed;
 mod requests;
 mod scores;
 mod sessions;
@@ -54,6 +52,7 @@ pub use messages::compare_messages;
 pub use nk::{compare_nk_cron, compare_nk_social, compare_nk_wallets};
 pub use nkscores::compare_nk_scores;
 pub use parties::compare_parties;
+pub use relayed::compare_relayed;
 pub use requests::compare_bad_requests;
 pub use scores::{compare_leaderboards, compare_tournaments};
 pub use sessions::compare_sessions;

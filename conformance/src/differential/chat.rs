@@ -1,12 +1,9 @@
 //! Random chat and status calls on the realtime socket (`compare_chat`).
 
-use std::collections::HashMap;
-
 use serde_json::{json, Value};
 
-use super::sockets::{call, close_all, connect, received, reconnect, tidy, QUIET};
+use super::sockets::{call, close_all, open_all, received, reconnect, tidy};
 use super::{pick, Hosts, Run};
-use crate::realtime::{settle, Socket};
 
 /// `calls` random chat and status calls by four users, each on a socket
 /// of its own: rooms, direct chats and a group's channel joined (kept or
@@ -20,16 +17,10 @@ pub fn compare_chat(hosts: Hosts, seed: u64, calls: usize) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut run = Run::new(hosts, seed, 4);
     let suffix = format!("{}{seed}", crate::run_suffix());
-    let mut sockets: HashMap<u16, Vec<Socket>> = HashMap::new();
-    run.compare(
-        "each user opens a socket; U0 makes a group, U1 joins it".into(),
-        |side| {
-            let mut list: Vec<Socket> = (0..4).map(|i| connect(side, i, &suffix)).collect();
-            settle(&mut list, QUIET);
-            sockets.insert(side.port, list);
-            side.group_of_two(&format!("c{suffix}"))
-        },
-    );
+    let mut sockets = open_all(&mut run, &suffix);
+    run.compare("U0 makes a group, U1 joins it".into(), |side| {
+        side.group_of_two(&format!("c{suffix}"))
+    });
     for _ in 0..calls {
         let user = rng.usize(..4);
         let other = rng.usize(..4);

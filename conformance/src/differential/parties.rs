@@ -1,13 +1,11 @@
 //! Random party calls on the realtime socket (`compare_parties`).
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use super::sockets::{call, close_all, connect, received, reconnect, tidy, QUIET};
+use super::sockets::{call, close_all, open_all, received, reconnect, tidy};
 use super::{pick, Hosts, Run, Side};
-use crate::realtime::{settle, Socket};
 
 /// How long a listing waits for the hosts to have indexed the changes
 /// before it: Nakama's `party.label_update_interval_ms` must be shorter
@@ -29,14 +27,7 @@ pub fn compare_parties(hosts: Hosts, seed: u64, calls: usize) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut run = Run::new(hosts, seed, 4);
     let suffix = format!("{}{seed}", crate::run_suffix());
-    let mut sockets: HashMap<u16, Vec<Socket>> = HashMap::new();
-    run.compare("each user opens a socket".into(), |side| {
-        let mut list: Vec<Socket> = (0..4).map(|i| connect(side, i, &suffix)).collect();
-        // The rooms' and statuses' presence events, if they came.
-        settle(&mut list, QUIET);
-        sockets.insert(side.port, list);
-        (200, Value::Null)
-    });
+    let mut sockets = open_all(&mut run, &suffix);
     // Labels that listings of this run's parties find.
     let run_label = format!("{{\"run\":\"r{suffix}\"}}");
     let run_label_2 = format!("{{\"run\":\"r{suffix}\",\"mode\":2}}");

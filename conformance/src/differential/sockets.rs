@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use super::Side;
+use super::{Run, Side};
 use crate::realtime::{settle, Socket};
 
 /// How long every socket of a side must stay quiet after a call before
@@ -47,6 +47,20 @@ pub(super) fn connect(side: &mut Side, i: usize, suffix: &str) -> Socket {
 pub(super) fn reconnect(side: &mut Side, sockets: &mut [Socket], i: usize, suffix: &str) {
     let socket = connect(side, i, suffix);
     std::mem::replace(&mut sockets[i], socket).close();
+}
+
+/// A socket for each user of each side of `run`: by port.
+pub(super) fn open_all(run: &mut Run, suffix: &str) -> HashMap<u16, Vec<Socket>> {
+    let mut sockets = HashMap::new();
+    run.compare("each user opens a socket".into(), |side| {
+        let mut list: Vec<Socket> = (0..side.users.len())
+            .map(|i| connect(side, i, suffix))
+            .collect();
+        settle(&mut list, QUIET);
+        sockets.insert(side.port, list);
+        (200, Value::Null)
+    });
+    sockets
 }
 
 /// Closes every side's sockets.
