@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::sockets::{call, close_all, open_all, received, reconnect, tidy};
+use super::sockets::{call, close_all, open_all, outcome, reconnect};
 use super::{pick, Hosts, Run};
 
 /// `calls` random chat and status calls by four users, each on a socket
@@ -96,10 +96,7 @@ pub fn compare_chat(hosts: Hosts, seed: u64, calls: usize) {
             if let Some(id) = answer["channel_message_ack"]["message_id"].as_str() {
                 side.kept("message").push(id.to_string());
             }
-            let mut answer = tidy(side.normal(&answer));
-            side.direct_in_order(&mut answer);
-            let received = received(side, list, &["channel", "status"]);
-            (200, json!({"answer": answer, "received": received}))
+            outcome(side, list, &answer, &["channel", "status"])
         });
     }
     close_all(sockets);

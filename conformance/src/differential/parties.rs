@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use super::sockets::{call, close_all, open_all, received, reconnect, tidy};
+use super::sockets::{call, close_all, open_all, outcome, reconnect};
 use super::{pick, Hosts, Run, Side};
 
 /// How long a listing waits for the hosts to have indexed the changes
@@ -137,9 +137,7 @@ pub fn compare_parties(hosts: Hosts, seed: u64, calls: usize) {
                     side.kept("max0").push(id.to_string());
                 }
             }
-            let answer = tidy(side.normal(&answer));
-            let received = received(side, list, &["party"]);
-            (200, json!({"answer": answer, "received": received}))
+            outcome(side, list, &answer, &["party"])
         });
     }
     close_all(sockets);

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::sockets::{call, close_all, open_all, received, reconnect, tidy};
+use super::sockets::{call, close_all, open_all, outcome, reconnect};
 use super::{pick, Hosts, Run};
 
 /// `calls` random relayed match calls by four users, each on a socket of
@@ -91,9 +91,7 @@ pub fn compare_relayed(hosts: Hosts, seed: u64, calls: usize) {
                 }
                 side.kept(&format!("in{user}")).push(id.to_string());
             }
-            let answer = tidy(side.normal(&answer));
-            let received = received(side, list, &["match", "error"]);
-            (200, json!({"answer": answer, "received": received}))
+            outcome(side, list, &answer, &["match", "error"])
         });
     }
     close_all(sockets);

@@ -78,11 +78,26 @@ pub(super) fn call(socket: &mut Socket, message: Value) -> Value {
     answer
 }
 
+/// What a socket call gives to compare: its answer (normalised, before
+/// what the sockets received, so that ids it shows first are named
+/// first) and what every socket received, of `kinds` (see [`received`]).
+pub(super) fn outcome(
+    side: &Side,
+    sockets: &mut [Socket],
+    answer: &Value,
+    kinds: &[&str],
+) -> (u16, Value) {
+    let mut answer = tidy(side.normal(answer));
+    side.direct_in_order(&mut answer);
+    let received = received(side, sockets, kinds);
+    (200, json!({"answer": answer, "received": received}))
+}
+
 /// What each of `sockets` received until all were quiet, of the kinds
 /// starting with one of `kinds` (others, such as what a new socket's
 /// status sent it, belong to no area), normalised (direct chats' users
 /// in the order of their names), in no order.
-pub(super) fn received(side: &Side, sockets: &mut [Socket], kinds: &[&str]) -> Value {
+fn received(side: &Side, sockets: &mut [Socket], kinds: &[&str]) -> Value {
     settle(sockets, QUIET)
         .iter()
         .map(|envelopes| {
@@ -112,7 +127,7 @@ pub(super) fn received(side: &Side, sockets: &mut [Socket], kinds: &[&str]) -> V
 
 /// `v` with its lists of presences in one order (Nakama writes them in
 /// its maps' order).
-pub(super) fn tidy(mut v: Value) -> Value {
+fn tidy(mut v: Value) -> Value {
     match &mut v {
         Value::Object(m) => {
             for (k, x) in m.iter_mut() {
