@@ -369,3 +369,25 @@ impl Side {
         }
     }
 }
+
+/// `v` without the fields that follow each host's clock: when a
+/// tournament's period starts and ends and when its resets were and will
+/// be, in Unix seconds (each host makes its tournaments, from "now", at
+/// its own moment). Fields named `*_time` [`Side::normal`] leaves out.
+fn without_clock(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .filter(|(k, _)| {
+                    !matches!(
+                        k.as_str(),
+                        "start_active" | "end_active" | "next_reset" | "prev_reset"
+                    )
+                })
+                .map(|(k, x)| (k, without_clock(x)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(without_clock).collect()),
+        other => other,
+    }
+}

@@ -1,9 +1,9 @@
 //! A module's leaderboard and tournament calls, through `fixture-nk`'s
 //! `nk_raw`.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
-use super::{pick, Hosts, Run};
+use super::{pick, without_clock, Hosts, Run};
 
 /// `calls` random leaderboard and tournament nk calls, made by a module
 /// through `fixtures/fixture-nk`'s `nk_raw`, on boards the run makes
@@ -89,8 +89,8 @@ pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
                     if let Some(op) = operator {
                         args["operator"] = json!(op);
                     }
-                    let answer = side.nk(&format!("{kind}_record_write"), args);
-                    timeless(answer)
+                    let (status, answer) = side.nk(&format!("{kind}_record_write"), args);
+                    (status, without_clock(answer))
                 });
             }
             6 | 7 => {
@@ -107,14 +107,18 @@ pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
                             "cursor": "", "expiry": 0});
                         let function = format!("{kind}_records_list");
                         let pages = side.nk_pages(&function, args, "next_cursor", 10);
-                        timeless((200, pages.into_iter().map(|p| json!([p.0, p.1])).collect()))
+                        (
+                            200,
+                            without_clock(pages.into_iter().map(|p| json!([p.0, p.1])).collect()),
+                        )
                     },
                 );
             }
             8 => run.compare(what(&format!("{kind}_records_haystack")), |side| {
                 let args = json!({"id": board, "owner_id": side.owner(owner), "limit": limit,
                     "cursor": "", "expiry": 0});
-                timeless(side.nk(&format!("{kind}_records_haystack"), args))
+                let (status, answer) = side.nk(&format!("{kind}_records_haystack"), args);
+                (status, without_clock(answer))
             }),
             9 => run.compare(what(&format!("{kind}_record_delete")), |side| {
                 side.nk(
@@ -159,7 +163,8 @@ pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
                 };
                 run.compare(what(function), |side| {
                     let args = json!({"ids": [board, "nope", board]});
-                    timeless(side.nk(function, args))
+                    let (status, answer) = side.nk(function, args);
+                    (status, without_clock(answer))
                 });
             }
             // Not a tournament's: Nakama then takes it for a leaderboard
@@ -173,32 +178,4 @@ pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
             _ => {}
         }
     }
-}
-
-/// An answer without what depends on when it was given: times in Unix
-/// seconds (resets, a tournament's active period) and what is left of a
-/// tournament's period.
-fn timeless((status, mut answer): (u16, Value)) -> (u16, Value) {
-    fn strip(v: &mut Value) {
-        match v {
-            Value::Object(m) => {
-                for key in [
-                    "next_reset",
-                    "prev_reset",
-                    "end_active",
-                    "start_active",
-                    "start_time",
-                    "end_time",
-                    "expiry_time",
-                ] {
-                    m.remove(key);
-                }
-                m.values_mut().for_each(strip);
-            }
-            Value::Array(a) => a.iter_mut().for_each(strip),
-            _ => {}
-        }
-    }
-    strip(&mut answer);
-    (status, answer)
 }

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::{pick, Hosts, Run};
+use super::{pick, without_clock, Hosts, Run};
 use crate::misc::urlencode;
 
 /// `calls` random leaderboard calls by five users on the two leaderboards
@@ -250,26 +250,5 @@ pub fn compare_tournaments(hosts: Hosts, seed: u64, calls: usize) {
                 side.call(user, "DELETE", &format!("/v2/tournament/{t}"), None)
             }),
         }
-    }
-}
-
-/// `v` without the fields that follow each host's clock: when a
-/// tournament's period started or ends, in seconds (each host made its
-/// tournaments at its own moment).
-fn without_clock(v: Value) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.into_iter()
-                .filter(|(k, _)| {
-                    !matches!(
-                        k.as_str(),
-                        "start_active" | "end_active" | "next_reset" | "prev_reset"
-                    )
-                })
-                .map(|(k, x)| (k, without_clock(x)))
-                .collect(),
-        ),
-        Value::Array(a) => Value::Array(a.into_iter().map(without_clock).collect()),
-        other => other,
     }
 }
