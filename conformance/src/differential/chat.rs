@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::sockets::{call, close_all, open_all, outcome, reconnect};
+use super::sockets::{call, close_all, later, open_all, outcome, reconnect};
 use super::{pick, Hosts, Run};
 
 /// `calls` random chat and status calls by four users, each on a socket
@@ -45,59 +45,66 @@ pub fn compare_chat(hosts: Hosts, seed: u64, calls: usize) {
              {pick_message} (own channel {own_channel}), status {status:?}, by name {by_name}",
             OPS[op]
         );
-        run.compare(what, |side| {
-            let channel = match own_channel {
-                true => side.nth_kept(&format!("joined{user}"), pick_channel),
-                false => None,
-            };
-            let channel = (channel.or_else(|| side.nth_kept("channel", pick_channel)))
-                .unwrap_or("2...nowhere".into());
-            let message = side.nth_kept("message", pick_message).unwrap_or_default();
-            let target = match kind {
-                1 => format!("r{room}{suffix}"),
-                2 => side.users[other].user_id.clone(),
-                3 => side.kept("group")[0].clone(),
-                _ => String::new(),
-            };
-            let list = sockets.get_mut(&side.port).expect("the side's sockets");
-            let envelope = match OPS[op] {
-                "reconnect" => {
-                    reconnect(side, list, user, &suffix);
-                    Value::Null
-                }
-                "join" => json!({"channel_join": {"target": target, "type": kind,
-                    "persistence": persistence, "hidden": hidden}}),
-                "leave" => json!({"channel_leave": {"channel_id": channel}}),
-                "send" => json!({"channel_message_send": {"channel_id": channel,
-                    "content": content}}),
-                "update" => json!({"channel_message_update": {"channel_id": channel,
-                    "message_id": message, "content": content}}),
-                "remove" => json!({"channel_message_remove": {"channel_id": channel,
-                    "message_id": message}}),
-                "follow" if by_name => json!({"status_follow": {"usernames":
+        run.compare_twice(
+            what,
+            &mut sockets,
+            |side, sockets| {
+                let channel = match own_channel {
+                    true => side.nth_kept(&format!("joined{user}"), pick_channel),
+                    false => None,
+                };
+                let channel = (channel.or_else(|| side.nth_kept("channel", pick_channel)))
+                    .unwrap_or("2...nowhere".into());
+                let message = side.nth_kept("message", pick_message).unwrap_or_default();
+                let target = match kind {
+                    1 => format!("r{room}{suffix}"),
+                    2 => side.users[other].user_id.clone(),
+                    3 => side.kept("group")[0].clone(),
+                    _ => String::new(),
+                };
+                let list = sockets.get_mut(&side.port).expect("the side's sockets");
+                let envelope = match OPS[op] {
+                    "reconnect" => {
+                        reconnect(side, list, user, &suffix);
+                        Value::Null
+                    }
+                    "join" => json!({"channel_join": {"target": target, "type": kind,
+                        "persistence": persistence, "hidden": hidden}}),
+                    "leave" => json!({"channel_leave": {"channel_id": channel}}),
+                    "send" => json!({"channel_message_send": {"channel_id": channel,
+                        "content": content}}),
+                    "update" => json!({"channel_message_update": {"channel_id": channel,
+                        "message_id": message, "content": content}}),
+                    "remove" => json!({"channel_message_remove": {"channel_id": channel,
+                        "message_id": message}}),
+                    "follow" if by_name => json!({"status_follow": {"usernames":
                     [side.users[other].username, "nobody-by-that-name"]}}),
-                "follow" => json!({"status_follow": {"user_ids":
+                    "follow" => json!({"status_follow": {"user_ids":
                     [side.users[other].user_id, "00000000-0000-4000-8000-000000000001"]}}),
-                "unfollow" => json!({"status_unfollow": {"user_ids": [side.users[other].user_id]}}),
-                "status" => match status {
-                    Some(s) => json!({"status_update": {"status": s}}),
-                    None => json!({"status_update": {}}),
-                },
-                other => unreachable!("{other}"),
-            };
-            let answer = match envelope {
-                Value::Null => Value::Null,
-                envelope => call(&mut list[user], envelope),
-            };
-            if let Some(id) = answer["channel"]["id"].as_str() {
-                side.kept("channel").push(id.to_string());
-                side.kept(&format!("joined{user}")).push(id.to_string());
-            }
-            if let Some(id) = answer["channel_message_ack"]["message_id"].as_str() {
-                side.kept("message").push(id.to_string());
-            }
-            outcome(side, list, &answer, &["channel", "status"])
-        });
+                    "unfollow" => {
+                        json!({"status_unfollow": {"user_ids": [side.users[other].user_id]}})
+                    }
+                    "status" => match status {
+                        Some(s) => json!({"status_update": {"status": s}}),
+                        None => json!({"status_update": {}}),
+                    },
+                    other => unreachable!("{other}"),
+                };
+                let answer = match envelope {
+                    Value::Null => Value::Null,
+                    envelope => call(&mut list[user], envelope),
+                };
+                if let Some(id) = answer["channel"]["id"].as_str() {
+                    side.kept("channel").push(id.to_string());
+                    side.kept(&format!("joined{user}")).push(id.to_string());
+                }
+                if let Some(id) = answer["channel_message_ack"]["message_id"].as_str() {
+                    side.kept("message").push(id.to_string());
+                }
+                outcome(side, list, &answer, &["channel", "status"])
+            },
+            |side, sockets, first| later(side, sockets, first, &["channel", "status"]),
+        );
     }
     close_all(sockets);
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use super::sockets::{call, close_all, open_all, outcome, reconnect};
+use super::sockets::{call, close_all, later, open_all, outcome, reconnect, shown, LATE};
 use super::{pick, Hosts, Run, Side};
 
 /// How long a listing waits for the hosts to have indexed the changes
@@ -69,78 +69,98 @@ pub fn compare_parties(hosts: Hosts, seed: u64, calls: usize) {
              hidden {hidden}, max {max_size}, label {label:?}, op {op_code}, counts {counts:?}",
             OPS[op]
         );
-        run.compare(what, |side| {
-            let party_id = party_id(side, user, party, id_kind);
-            let presence = presence(side, other, presence_kind);
-            let list = sockets.get_mut(&side.port).expect("the side's sockets");
-            let message = match OPS[op] {
-                "reconnect" => {
-                    reconnect(side, list, user, &suffix);
-                    Value::Null
-                }
-                "list" => {
-                    let path = format!("/v2/party?{limit}{open_query}query={query}{suffix}");
-                    // Nakama indexes parties' changes in batches, every
-                    // `party.label_update_interval_ms` (see the test's settings).
-                    std::thread::sleep(INDEXED);
-                    let (status, mut page) = side.pages(user, &path, "parties");
-                    // Equal scores: Nakama's order is its index's, by when a
-                    // batch took each change, in no set order within one.
-                    if let Some(items) = page["items"].as_array_mut() {
-                        items.sort_by_key(|p| side.normal(p).to_string());
+        let path = format!("/v2/party?{limit}{open_query}query={query}{suffix}");
+        run.compare_twice(
+            what,
+            &mut sockets,
+            |side, sockets| {
+                let party_id = party_id(side, user, party, id_kind);
+                let presence = presence(side, other, presence_kind);
+                let list = sockets.get_mut(&side.port).expect("the side's sockets");
+                let message = match OPS[op] {
+                    "reconnect" => {
+                        reconnect(side, list, user, &suffix);
+                        Value::Null
                     }
-                    json!([status, page])
+                    "list" => listed(side, user, &path, INDEXED),
+                    "create" => json!({"party_create": {"open": open, "max_size": max_size,
+                        "label": label, "hidden": hidden}}),
+                    "join" => json!({"party_join": {"party_id": party_id}}),
+                    "leave" => json!({"party_leave": {"party_id": party_id}}),
+                    "promote" => {
+                        json!({"party_promote": {"party_id": party_id, "presence": presence}})
+                    }
+                    "accept" => {
+                        json!({"party_accept": {"party_id": party_id, "presence": presence}})
+                    }
+                    "remove" => {
+                        json!({"party_remove": {"party_id": party_id, "presence": presence}})
+                    }
+                    "close" => json!({"party_close": {"party_id": party_id}}),
+                    "requests" => json!({"party_join_request_list": {"party_id": party_id}}),
+                    "data" => json!({"party_data_send": {"party_id": party_id, "op_code": op_code,
+                        "data": "aGk="}}),
+                    "update" => json!({"party_update": {"party_id": party_id, "label": label,
+                        "open": open, "hidden": hidden}}),
+                    // Nakama 3.40.0 panics on a party of max_size 0 (no members)
+                    // and drops the socket; the dev host refuses (documented).
+                    "ticket" if side.kept("max0").contains(&party_id) => Value::Null,
+                    // A query no ticket matches: tickets stay until removed.
+                    "ticket" => json!({"party_matchmaker_add": {"party_id": party_id,
+                        "min_count": counts.0, "max_count": counts.1, "query": "+properties.never:x"}}),
+                    "unticket" => {
+                        let ticket = match side.nth_kept("ticket", party) {
+                            Some(t) if id_kind == 0 || id_kind == 3 => t,
+                            _ => "not-a-ticket".into(),
+                        };
+                        json!({"party_matchmaker_remove": {"party_id": party_id, "ticket": ticket}})
+                    }
+                    other => unreachable!("{other}"),
+                };
+                let answer = match message.as_object() {
+                    Some(m) if m.keys().any(|k| k.starts_with("party_")) => {
+                        call(&mut list[user], message)
+                    }
+                    _ => message,
+                };
+                if let Some(t) = answer["party_matchmaker_ticket"]["ticket"].as_str() {
+                    side.kept("ticket").push(t.to_string());
                 }
-                "create" => json!({"party_create": {"open": open, "max_size": max_size,
-                    "label": label, "hidden": hidden}}),
-                "join" => json!({"party_join": {"party_id": party_id}}),
-                "leave" => json!({"party_leave": {"party_id": party_id}}),
-                "promote" => json!({"party_promote": {"party_id": party_id, "presence": presence}}),
-                "accept" => json!({"party_accept": {"party_id": party_id, "presence": presence}}),
-                "remove" => json!({"party_remove": {"party_id": party_id, "presence": presence}}),
-                "close" => json!({"party_close": {"party_id": party_id}}),
-                "requests" => json!({"party_join_request_list": {"party_id": party_id}}),
-                "data" => json!({"party_data_send": {"party_id": party_id, "op_code": op_code,
-                    "data": "aGk="}}),
-                "update" => json!({"party_update": {"party_id": party_id, "label": label,
-                    "open": open, "hidden": hidden}}),
-                // Nakama 3.40.0 panics on a party of max_size 0 (no members)
-                // and drops the socket; the dev host refuses (documented).
-                "ticket" if side.kept("max0").contains(&party_id) => Value::Null,
-                // A query no ticket matches: tickets stay until removed.
-                "ticket" => json!({"party_matchmaker_add": {"party_id": party_id,
-                    "min_count": counts.0, "max_count": counts.1, "query": "+properties.never:x"}}),
-                "unticket" => {
-                    let ticket = match side.nth_kept("ticket", party) {
-                        Some(t) if id_kind == 0 || id_kind == 3 => t,
-                        _ => "not-a-ticket".into(),
-                    };
-                    json!({"party_matchmaker_remove": {"party_id": party_id, "ticket": ticket}})
+                if let Some(id) = answer["party"]["party_id"].as_str() {
+                    let n = side.kept("party").len();
+                    side.names.insert(id.to_string(), format!("P{n}"));
+                    side.kept("party").push(id.to_string());
+                    side.kept(&format!("own{user}")).push(id.to_string());
+                    if answer["party"].get("max_size").is_none() {
+                        side.kept("max0").push(id.to_string());
+                    }
                 }
-                other => unreachable!("{other}"),
-            };
-            let answer = match message.as_object() {
-                Some(m) if m.keys().any(|k| k.starts_with("party_")) => {
-                    call(&mut list[user], message)
+                outcome(side, list, &answer, &["party"])
+            },
+            |side, sockets, (status, mut first)| {
+                // A listing is looked at again after a longer wait.
+                if OPS[op] == "list" {
+                    first["answer"] = shown(side, &listed(side, user, &path, LATE));
                 }
-                _ => message,
-            };
-            if let Some(t) = answer["party_matchmaker_ticket"]["ticket"].as_str() {
-                side.kept("ticket").push(t.to_string());
-            }
-            if let Some(id) = answer["party"]["party_id"].as_str() {
-                let n = side.kept("party").len();
-                side.names.insert(id.to_string(), format!("P{n}"));
-                side.kept("party").push(id.to_string());
-                side.kept(&format!("own{user}")).push(id.to_string());
-                if answer["party"].get("max_size").is_none() {
-                    side.kept("max0").push(id.to_string());
-                }
-            }
-            outcome(side, list, &answer, &["party"])
-        });
+                later(side, sockets, (status, first), &["party"])
+            },
+        );
     }
     close_all(sockets);
+}
+
+/// The run's parties `path` lists after `wait` (Nakama indexes their
+/// changes in batches, every `party.label_update_interval_ms`: see the
+/// test's settings), through every cursor, as a set (equal scores:
+/// Nakama's order is its index's, by when a batch took each change, in
+/// no set order within one).
+fn listed(side: &Side, user: usize, path: &str, wait: Duration) -> Value {
+    std::thread::sleep(wait);
+    let (status, mut page) = side.pages(user, path, "parties");
+    if let Some(items) = page["items"].as_array_mut() {
+        items.sort_by_key(|p| side.normal(p).to_string());
+    }
+    json!([status, page])
 }
 
 /// The calls, the more common ones more than once.

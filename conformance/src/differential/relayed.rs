@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::sockets::{call, close_all, open_all, outcome, reconnect};
+use super::sockets::{call, close_all, later, open_all, outcome, reconnect};
 use super::{pick, Hosts, Run};
 
 /// `calls` random relayed match calls by four users, each on a socket of
@@ -34,65 +34,70 @@ pub fn compare_relayed(hosts: Hosts, seed: u64, calls: usize) {
              data {data:?}, to {to}",
             OPS[op]
         );
-        run.compare(what, |side| {
-            let last = side
-                .kept
-                .get(&format!("in{user}"))
-                .and_then(|m| m.last().cloned());
-            let known = match id_kind {
-                3 => last.or_else(|| side.nth_kept("match", pick_match)),
-                _ => side.nth_kept("match", pick_match),
-            };
-            let match_id = match (id_kind, known) {
-                (0 | 3, Some(id)) => id,
-                (0 | 1 | 3, _) => "5f0c6a52-8a3e-4d6c-9b0e-2d7a1c3e4f50.".into(),
-                _ => "not-a-match".into(),
-            };
-            let sessions = &side.kept["session"];
-            let presences = match to {
-                0 => json!([]),
-                1 => json!([{"user_id": side.users[other].user_id,
+        run.compare_twice(
+            what,
+            &mut sockets,
+            |side, sockets| {
+                let last = side
+                    .kept
+                    .get(&format!("in{user}"))
+                    .and_then(|m| m.last().cloned());
+                let known = match id_kind {
+                    3 => last.or_else(|| side.nth_kept("match", pick_match)),
+                    _ => side.nth_kept("match", pick_match),
+                };
+                let match_id = match (id_kind, known) {
+                    (0 | 3, Some(id)) => id,
+                    (0 | 1 | 3, _) => "5f0c6a52-8a3e-4d6c-9b0e-2d7a1c3e4f50.".into(),
+                    _ => "not-a-match".into(),
+                };
+                let sessions = &side.kept["session"];
+                let presences = match to {
+                    0 => json!([]),
+                    1 => json!([{"user_id": side.users[other].user_id,
                     "session_id": sessions[other], "username": side.users[other].username}]),
-                _ => json!([{"user_id": side.users[other].user_id,
+                    _ => json!([{"user_id": side.users[other].user_id,
                     "session_id": sessions[(other + 1) % 4]}]),
-            };
-            let list = sockets.get_mut(&side.port).expect("the side's sockets");
-            let answer = match OPS[op] {
-                "reconnect" => {
-                    reconnect(side, list, user, &suffix);
-                    Value::Null
+                };
+                let list = sockets.get_mut(&side.port).expect("the side's sockets");
+                let answer = match OPS[op] {
+                    "reconnect" => {
+                        reconnect(side, list, user, &suffix);
+                        Value::Null
+                    }
+                    "create" => {
+                        let create = match name {
+                            Some(n) => json!({"match_create": {"name": format!("m{n}{suffix}")}}),
+                            None => json!({"match_create": {}}),
+                        };
+                        call(&mut list[user], create)
+                    }
+                    "join" => call(
+                        &mut list[user],
+                        json!({"match_join": {"match_id": match_id}}),
+                    ),
+                    "leave" => call(
+                        &mut list[user],
+                        json!({"match_leave": {"match_id": match_id}}),
+                    ),
+                    // No answer: Nakama sends none.
+                    "data" => {
+                        list[user].send(&json!({"match_data_send": {"match_id": match_id,
+                            "op_code": op_code, "data": data, "presences": presences}}));
+                        Value::Null
+                    }
+                    other => unreachable!("{other}"),
+                };
+                if let Some(id) = answer["match"]["match_id"].as_str() {
+                    if !side.kept("match").iter().any(|m| m == id) {
+                        side.kept("match").push(id.to_string());
+                    }
+                    side.kept(&format!("in{user}")).push(id.to_string());
                 }
-                "create" => {
-                    let create = match name {
-                        Some(n) => json!({"match_create": {"name": format!("m{n}{suffix}")}}),
-                        None => json!({"match_create": {}}),
-                    };
-                    call(&mut list[user], create)
-                }
-                "join" => call(
-                    &mut list[user],
-                    json!({"match_join": {"match_id": match_id}}),
-                ),
-                "leave" => call(
-                    &mut list[user],
-                    json!({"match_leave": {"match_id": match_id}}),
-                ),
-                // No answer: Nakama sends none.
-                "data" => {
-                    list[user].send(&json!({"match_data_send": {"match_id": match_id,
-                        "op_code": op_code, "data": data, "presences": presences}}));
-                    Value::Null
-                }
-                other => unreachable!("{other}"),
-            };
-            if let Some(id) = answer["match"]["match_id"].as_str() {
-                if !side.kept("match").iter().any(|m| m == id) {
-                    side.kept("match").push(id.to_string());
-                }
-                side.kept(&format!("in{user}")).push(id.to_string());
-            }
-            outcome(side, list, &answer, &["match", "error"])
-        });
+                outcome(side, list, &answer, &["match", "error"])
+            },
+            |side, sockets, first| later(side, sockets, first, &["match", "error"]),
+        );
     }
     close_all(sockets);
 }
