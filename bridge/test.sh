@@ -7,9 +7,10 @@
 #      bridge built with other Go flags, matches, the matchmaker (each on a
 #      fresh Nakama + database);
 #   2. server/tests/integration/differential.rs: the dev host and Nakama
-#      given the same random storage, friend, leaderboard, tournament, account
-#      and group calls and a module's storage, wallet, account and
-#      notification calls, and malformed requests, answers compared;
+#      given the same random client calls (storage, social, scores,
+#      sessions, chat, parties and matches on the socket, malformed
+#      requests) and a module's nk calls, answers compared (see
+#      conformance/src/differential.rs);
 #   3. e2e/run.sh nakama: the nakama-js suite the dev host passes, against
 #      Nakama running examples/hello, guild and arena through the bridge.
 #   4. bridge/dockerfile-check: bridge/Dockerfile's build step, run here,

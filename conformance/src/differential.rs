@@ -14,17 +14,20 @@
 //! notification, chat and cron nk calls, through `fixtures/fixture-nk`'s
 //! `nk_raw`, with chat listed by clients too and notifications listed and
 //! deleted by them; parties, chat, users' statuses and relayed matches on
-//! the realtime socket, with what every socket receives; and malformed or
-//! odd requests) and compares each answer once ids, names, times and cursors are
-//! replaced by what they stand for. The first difference panics with the
-//! seed, the call and both answers.
+//! the realtime socket, and a module's presence stream calls on the
+//! sockets' sessions, with what every socket receives; and malformed or
+//! odd requests) and compares each answer once ids, names, times and
+//! cursors are replaced by what they stand for. Where an answer may still
+//! be arriving (what sockets receive), sides that differ get a second,
+//! longer look (`Run::compare_twice`). The first difference panics with
+//! the seed, the call and both answers.
 //!
 //! Made to run against the dev host and a real Nakama
 //! (`server/tests/integration/differential.rs`, run by `bridge/test.sh`).
 //! This file holds the two sides and the comparison; each area's calls
 //! are in a file of their own (`storage`, `social`, `sessions`, `scores`,
 //! `nk`, `nkscores`, `messages`, `parties`, `chat`, `relayed`,
-//! `requests`; what the socket areas share in `sockets`).
+//! `streams`, `requests`; what the socket areas share in `sockets`).
 
 mod chat;
 mod messages;
@@ -38,6 +41,7 @@ mod sessions;
 mod social;
 mod sockets;
 mod storage;
+mod streams;
 
 use std::collections::HashMap;
 
@@ -58,6 +62,7 @@ pub use scores::{compare_leaderboards, compare_tournaments};
 pub use sessions::compare_sessions;
 pub use social::{compare_accounts, compare_friends, compare_groups};
 pub use storage::{compare_nk_index, compare_nk_storage, compare_storage};
+pub use streams::compare_nk_streams;
 
 /// The two hosts' client ports; `a` is named first in a difference.
 #[derive(Clone, Copy)]

@@ -195,16 +195,21 @@ impl Streams {
         }
     }
 
-    /// A closed socket: its session leaves every stream it was on.
+    /// A closed socket: its session leaves every stream it was on, in
+    /// one event per stream (a module can put one session on a stream
+    /// as several users; Nakama's `UntrackAll` groups their leaves).
     pub fn untrack_all(&self, session_id: &str) {
         self.lock().retain(|stream, members| {
-            while let Some(at) = members
-                .iter()
-                .position(|m| m.presence.session_id == session_id)
-            {
-                let left = members.remove(at);
-                tell(stream, members, Vec::new(), visible(&left));
-            }
+            let (left, stay): (Vec<Member>, Vec<Member>) = std::mem::take(members)
+                .into_iter()
+                .partition(|m| m.presence.session_id == session_id);
+            *members = stay;
+            tell(
+                stream,
+                members,
+                Vec::new(),
+                left.iter().flat_map(visible).collect(),
+            );
             !members.is_empty()
         });
     }
@@ -408,6 +413,16 @@ mod tests {
         }
     }
 
+    /// A stream of a module's own mode.
+    fn lobby() -> Stream {
+        Stream {
+            mode: 100,
+            subject: Uuid::nil(),
+            subcontext: Uuid::nil(),
+            label: "lobby".into(),
+        }
+    }
+
     fn texts(rx: &mut mpsc::UnboundedReceiver<Outbound>) -> Vec<Value> {
         let mut out = Vec::new();
         while let Ok(Outbound::Stream(t)) = rx.try_recv() {
@@ -419,12 +434,7 @@ mod tests {
     #[test]
     fn joins_updates_and_leaves_are_told_to_the_stream() {
         let streams = Streams::default();
-        let s = Stream {
-            mode: 100,
-            subject: Uuid::nil(),
-            subcontext: Uuid::nil(),
-            label: "lobby".into(),
-        };
+        let s = lobby();
         let (a, mut a_rx) = Outbox::unlimited();
         let (b, mut b_rx) = Outbox::unlimited();
         assert!(streams.track(&s, &who(1), &a, Meta::default()));
@@ -458,6 +468,32 @@ mod tests {
         streams.untrack_all("s2");
         assert_eq!(streams.count(&s), 0);
         assert!(streams.lock().is_empty(), "empty streams are dropped");
+    }
+
+    #[test]
+    fn a_closed_session_leaves_each_stream_in_one_event() {
+        let streams = Streams::default();
+        let s = lobby();
+        let (a, _a_rx) = Outbox::unlimited();
+        let (b, mut b_rx) = Outbox::unlimited();
+        // Session s1 on the stream as two users (a module may do that).
+        let as_u3 = Presence {
+            user_id: "u3".into(),
+            ..who(1)
+        };
+        streams.track(&s, &who(1), &a, Meta::default());
+        streams.track(&s, &as_u3, &a, Meta::default());
+        streams.track(&s, &who(2), &b, Meta::default());
+        texts(&mut b_rx);
+        streams.untrack_all("s1");
+        let ev = texts(&mut b_rx);
+        assert_eq!(ev.len(), 1, "{ev:?}");
+        let leaves = &ev[0]["stream_presence_event"]["leaves"];
+        assert_eq!(
+            (leaves[0]["user_id"].clone(), leaves[1]["user_id"].clone()),
+            (json!("u1"), json!("u3"))
+        );
+        assert_eq!(streams.count(&s), 1);
     }
 
     #[test]

@@ -2,8 +2,8 @@
 
 use serde_json::{json, Value};
 
-use super::sockets::{call, close_all, later, open_all, outcome, reconnect};
-use super::{pick, Hosts, Run};
+use super::sockets::{begin, call, close_all, later, outcome, reconnect};
+use super::{pick, Hosts};
 
 /// `calls` random chat and status calls by four users, each on a socket
 /// of its own: rooms, direct chats and a group's channel joined (kept or
@@ -14,10 +14,7 @@ use super::{pick, Hosts, Run};
 /// sockets closed and opened again. After each call, the answer and what
 /// every socket received until all were quiet (in no order) are compared.
 pub fn compare_chat(hosts: Hosts, seed: u64, calls: usize) {
-    let mut rng = fastrand::Rng::with_seed(seed);
-    let mut run = Run::new(hosts, seed, 4);
-    let suffix = format!("{}{seed}", crate::run_suffix());
-    let mut sockets = open_all(&mut run, &suffix);
+    let (mut rng, mut run, suffix, mut sockets) = begin(hosts, seed);
     run.compare("U0 makes a group, U1 joins it".into(), |side| {
         side.group_of_two(&format!("c{suffix}"))
     });

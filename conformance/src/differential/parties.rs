@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use super::sockets::{call, close_all, later, open_all, outcome, reconnect, shown, LATE};
-use super::{pick, Hosts, Run, Side};
+use super::sockets::{begin, call, close_all, later, outcome, reconnect, shown, LATE};
+use super::{pick, Hosts, Side};
 
 /// How long a listing waits for the hosts to have indexed the changes
 /// before it: Nakama's `party.label_update_interval_ms` must be shorter
@@ -24,10 +24,7 @@ const INDEXED: Duration = Duration::from_millis(100);
 /// and what every socket received until all were quiet (in no order) are
 /// compared.
 pub fn compare_parties(hosts: Hosts, seed: u64, calls: usize) {
-    let mut rng = fastrand::Rng::with_seed(seed);
-    let mut run = Run::new(hosts, seed, 4);
-    let suffix = format!("{}{seed}", crate::run_suffix());
-    let mut sockets = open_all(&mut run, &suffix);
+    let (mut rng, mut run, suffix, mut sockets) = begin(hosts, seed);
     // Labels that listings of this run's parties find.
     let run_label = format!("{{\"run\":\"r{suffix}\"}}");
     let run_label_2 = format!("{{\"run\":\"r{suffix}\",\"mode\":2}}");

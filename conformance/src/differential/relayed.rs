@@ -2,8 +2,8 @@
 
 use serde_json::{json, Value};
 
-use super::sockets::{call, close_all, later, open_all, outcome, reconnect};
-use super::{pick, Hosts, Run};
+use super::sockets::{begin, call, close_all, later, outcome, reconnect};
+use super::{pick, Hosts};
 
 /// `calls` random relayed match calls by four users, each on a socket of
 /// its own: matches created (unnamed, or named: the same name is the
@@ -13,10 +13,7 @@ use super::{pick, Hosts, Run};
 /// call, the answer and what every socket received until all were quiet
 /// (in no order) are compared.
 pub fn compare_relayed(hosts: Hosts, seed: u64, calls: usize) {
-    let mut rng = fastrand::Rng::with_seed(seed);
-    let mut run = Run::new(hosts, seed, 4);
-    let suffix = format!("{}{seed}", crate::run_suffix());
-    let mut sockets = open_all(&mut run, &suffix);
+    let (mut rng, mut run, suffix, mut sockets) = begin(hosts, seed);
     for _ in 0..calls {
         let user = rng.usize(..4);
         let other = rng.usize(..4);
@@ -55,9 +52,9 @@ pub fn compare_relayed(hosts: Hosts, seed: u64, calls: usize) {
                 let presences = match to {
                     0 => json!([]),
                     1 => json!([{"user_id": side.users[other].user_id,
-                    "session_id": sessions[other], "username": side.users[other].username}]),
+                        "session_id": sessions[other], "username": side.users[other].username}]),
                     _ => json!([{"user_id": side.users[other].user_id,
-                    "session_id": sessions[(other + 1) % 4]}]),
+                        "session_id": sessions[(other + 1) % 4]}]),
                 };
                 let list = sockets.get_mut(&side.port).expect("the side's sockets");
                 let answer = match OPS[op] {

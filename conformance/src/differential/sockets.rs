@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use super::{Run, Side};
+use super::{Hosts, Run, Side};
 use crate::realtime::{settle, Socket};
 
 /// How long every socket of a side must stay quiet after a call before
@@ -53,7 +53,7 @@ pub(super) fn reconnect(side: &mut Side, sockets: &mut [Socket], i: usize, suffi
 pub(super) type Sockets = HashMap<u16, Vec<Socket>>;
 
 /// A socket for each user of each side of `run`.
-pub(super) fn open_all(run: &mut Run, suffix: &str) -> Sockets {
+fn open_all(run: &mut Run, suffix: &str) -> Sockets {
     let mut sockets = HashMap::new();
     run.compare("each user opens a socket".into(), |side| {
         let mut list: Vec<Socket> = (0..side.users.len())
@@ -64,6 +64,16 @@ pub(super) fn open_all(run: &mut Run, suffix: &str) -> Sockets {
         (200, Value::Null)
     });
     sockets
+}
+
+/// What a socket area starts with: the seed's random numbers, a run of
+/// four users, the suffix of the names it makes, and the users' sockets
+/// on each side.
+pub(super) fn begin(hosts: Hosts, seed: u64) -> (fastrand::Rng, Run, String, Sockets) {
+    let mut run = Run::new(hosts, seed, 4);
+    let suffix = format!("{}{seed}", crate::run_suffix());
+    let sockets = open_all(&mut run, &suffix);
+    (fastrand::Rng::with_seed(seed), run, suffix, sockets)
 }
 
 /// Closes every side's sockets.
