@@ -17,7 +17,9 @@ const NO_SESSION: &str = "5f0c6a52-8a3e-4d6c-9b0e-2d7a1c3e4f50";
 /// status, updated, taken off (left, kicked), looked up, listed (hidden
 /// presences, the others, both, neither), counted, streams closed, data
 /// and raw envelopes sent to a stream or to some sessions, sessions
-/// disconnected by the module, sockets closed and opened again. The
+/// disconnected by the module, sockets closed and opened again,
+/// notifications sent to a user (stored or not, from the system, a user
+/// or not an id) and to every connected session. The
 /// sessions named are a user's own, another user's, an earlier one of
 /// this host, one of no host, or not an id. After each call, its answer
 /// and what every socket received until all were quiet (stream events
@@ -45,11 +47,14 @@ pub fn compare_nk_streams(hosts: Hosts, seed: u64, calls: usize) {
         let to = *pick(&mut rng, &[0, 0, 0, 1, 2, 3, 4]);
         let reliable = rng.bool();
         let reason = *pick(&mut rng, &[None, None, Some(2), Some(4)]);
+        let subject_text = *pick(&mut rng, &["s", "s", ""]);
+        let code = *pick(&mut rng, &[101, 1, 0, -5]);
         let op = rng.usize(..OPS.len());
         let what = format!(
             "U{user} {}: U{other}, mode {mode}, subject {subject:?}, subcontext {subcontext:?}, \
              label {label:?}, session {session_kind}, hidden {hidden}, persistence {persistence}, \
-             status {status:?}, include {include:?}, to {to}, reliable {reliable}, reason {reason:?}",
+             status {status:?}, include {include:?}, to {to}, reliable {reliable}, reason {reason:?}, \
+             subject {subject_text:?}, code {code}",
             OPS[op]
         );
         run.compare_twice(
@@ -123,6 +128,18 @@ pub fn compare_nk_streams(hosts: Hosts, seed: u64, calls: usize) {
                                 "presences": presences, "reliable": reliable}),
                         )
                     }
+                    "notify" => (
+                        "notification_send",
+                        json!({"user_id": side.users[other].user_id, "subject": subject_text,
+                            "content": {"n": to}, "code": code, "sender_id": sender(side, user, to),
+                            "persistent": persistence}),
+                    ),
+                    // Not stored: every user of the database would get it.
+                    "notify_all" => (
+                        "notification_send_all",
+                        json!({"subject": subject_text, "content": {}, "code": code,
+                            "persistent": false}),
+                    ),
                     "disconnect" => (
                         "session_disconnect",
                         json!({"session_id": session, "reason": reason}),
@@ -167,9 +184,10 @@ const KINDS: &[&str] = &["stream", "notifications"];
 
 /// The calls, the more common ones more than once.
 #[rustfmt::skip]
-const OPS: [&str; 20] = [
+const OPS: [&str; 22] = [
     "join", "join", "join", "join", "join", "join", "update", "update", "leave", "kick", "get",
     "list", "list", "count", "close", "send", "send", "send_raw", "disconnect", "reconnect",
+    "notify", "notify_all",
 ];
 
 /// The session of `session_kind` (see [`compare_nk_streams`]).
@@ -183,6 +201,15 @@ fn session(side: &Side, user: usize, other: usize, session_kind: usize) -> Strin
             .unwrap_or_else(|| NO_SESSION.into()),
         3 => NO_SESSION.into(),
         _ => "not-a-session".into(),
+    }
+}
+
+/// A notification's sender: the system, the user, or not an id.
+fn sender(side: &Side, user: usize, to: usize) -> String {
+    match to % 3 {
+        0 => String::new(),
+        1 => side.users[user].user_id.clone(),
+        _ => "not-an-id".into(),
     }
 }
 
