@@ -14,10 +14,11 @@
 //! notification, chat and cron nk calls, through `fixtures/fixture-nk`'s
 //! `nk_raw`, with chat listed by clients too and notifications listed and
 //! deleted by them; parties, chat, users' statuses and relayed matches on
-//! the realtime socket, and a module's presence stream calls on the
-//! sockets' sessions, with what every socket receives; and malformed or
-//! odd requests) and compares each answer once ids, names, times and
-//! cursors are replaced by what they stand for. Where an answer may still
+//! the realtime socket, a module's authoritative matches joined there and
+//! its presence stream calls on the sockets' sessions, with what every
+//! socket receives; and malformed or odd requests) and compares each
+//! answer once ids, names, times and cursors are replaced by what they
+//! stand for. Where an answer may still
 //! be arriving (what sockets receive), sides that differ get a second,
 //! longer look (`Run::compare_twice`). The first difference panics with
 //! the seed, the call and both answers.
@@ -27,9 +28,11 @@
 //! This file holds the two sides and the comparison; each area's calls
 //! are in a file of their own (`storage`, `social`, `sessions`, `scores`,
 //! `nk`, `nkscores`, `messages`, `parties`, `chat`, `relayed`,
-//! `streams`, `requests`; what the socket areas share in `sockets`).
+//! `matches`, `streams`, `requests`; what the socket areas share in
+//! `sockets`).
 
 mod chat;
+mod matches;
 mod messages;
 mod nk;
 mod nkscores;
@@ -52,6 +55,7 @@ use crate::misc::urlencode;
 use crate::realtime::User;
 
 pub use chat::compare_chat;
+pub use matches::compare_matches;
 pub use messages::compare_messages;
 pub use nk::{compare_nk_cron, compare_nk_social, compare_nk_wallets};
 pub use nkscores::compare_nk_scores;

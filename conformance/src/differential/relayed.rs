@@ -2,6 +2,7 @@
 
 use serde_json::{json, Value};
 
+use super::matches::match_id;
 use super::sockets::{begin, call, close_all, later, outcome, reconnect};
 use super::{pick, Hosts};
 
@@ -35,19 +36,9 @@ pub fn compare_relayed(hosts: Hosts, seed: u64, calls: usize) {
             what,
             &mut sockets,
             |side, sockets| {
-                let last = side
-                    .kept
-                    .get(&format!("in{user}"))
-                    .and_then(|m| m.last().cloned());
-                let known = match id_kind {
-                    3 => last.or_else(|| side.nth_kept("match", pick_match)),
-                    _ => side.nth_kept("match", pick_match),
-                };
-                let match_id = match (id_kind, known) {
-                    (0 | 3, Some(id)) => id,
-                    (0 | 1 | 3, _) => "5f0c6a52-8a3e-4d6c-9b0e-2d7a1c3e4f50.".into(),
-                    _ => "not-a-match".into(),
-                };
+                // A relayed match's id names no node.
+                let unknown = "5f0c6a52-8a3e-4d6c-9b0e-2d7a1c3e4f50.";
+                let match_id = match_id(side, user, pick_match, id_kind, unknown);
                 let sessions = &side.kept["session"];
                 let presences = match to {
                     0 => json!([]),

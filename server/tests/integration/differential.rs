@@ -5,9 +5,10 @@
 
 use nakama_conformance::differential::{
     compare_accounts, compare_bad_requests, compare_chat, compare_friends, compare_groups,
-    compare_leaderboards, compare_messages, compare_nk_cron, compare_nk_index, compare_nk_scores,
-    compare_nk_social, compare_nk_storage, compare_nk_streams, compare_nk_wallets, compare_parties,
-    compare_relayed, compare_sessions, compare_storage, compare_tournaments, Hosts,
+    compare_leaderboards, compare_matches, compare_messages, compare_nk_cron, compare_nk_index,
+    compare_nk_scores, compare_nk_social, compare_nk_storage, compare_nk_streams,
+    compare_nk_wallets, compare_parties, compare_relayed, compare_sessions, compare_storage,
+    compare_tournaments, Hosts,
 };
 use nakama_conformance::nakama;
 
@@ -21,9 +22,14 @@ type Compare = fn(Hosts, u64, usize);
 fn random_client_calls_answer_as_on_nakama() {
     // fixture-nk makes the leaderboards and tournaments, on each host.
     let runtime = nakama::runtime_folder(&["fixture-nk"]);
-    // Parties' changes indexed every 20 ms, not every second (their
-    // listings wait for it).
-    let settings = ["--party.label_update_interval_ms", "20"];
+    // Parties' and matches' changes indexed every 20 ms, not every
+    // second (their listings wait for it).
+    let settings = [
+        "--party.label_update_interval_ms",
+        "20",
+        "--match.label_update_interval_ms",
+        "20",
+    ];
     let nakama =
         nakama::start(runtime.path(), &settings).expect("a real Nakama: run bridge/test.sh");
     let dev = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
@@ -34,7 +40,7 @@ fn random_client_calls_answer_as_on_nakama() {
     // Each area: how many seeded runs, of how many calls (fewer sessions:
     // email passwords are hashed with bcrypt on both hosts, and account
     // deletions wait for a second of their own).
-    let areas: [(Compare, u64, usize); 19] = [
+    let areas: [(Compare, u64, usize); 20] = [
         (compare_storage, 8, 150),
         (compare_friends, 4, 120),
         (compare_leaderboards, 6, 150),
@@ -55,6 +61,7 @@ fn random_client_calls_answer_as_on_nakama() {
         (compare_chat, 3, 60),
         (compare_relayed, 3, 80),
         (compare_nk_streams, 3, 80),
+        (compare_matches, 3, 80),
     ];
     for (compare, seeds, calls) in areas {
         for seed in 0..seeds {
