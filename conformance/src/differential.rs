@@ -18,8 +18,8 @@
 //! its presence stream calls on the sockets' sessions, with what every
 //! socket receives; and malformed or odd requests) and compares each
 //! answer once ids, names, times and cursors are replaced by what they
-//! stand for. Where an answer may still
-//! be arriving (what sockets receive), sides that differ get a second,
+//! stand for. Where an answer may still be arriving (what sockets
+//! receive, what an index has taken in), sides that differ get a second,
 //! longer look (`Run::compare_twice`). The first difference panics with
 //! the seed, the call and both answers.
 //!

@@ -13,9 +13,9 @@ use super::{pick, without_clock, Hosts, Run};
 /// written by three users, the system user and an id that is none (an
 /// operator given or the board's, metadata or not), listed (owners too,
 /// through every cursor), found around an owner, from a rank, deleted;
-/// boards read by id (one that is none), leaderboards' ranks disabled,
-/// boards deleted;
-/// tournaments joined, attempts added. Scores are random enough that no
+/// boards read by id (one that is none), every leaderboard listed,
+/// leaderboards' ranks disabled, boards deleted; tournaments joined,
+/// attempts added. Scores are random enough that no
 /// two records tie (a tie's order follows the owners' ids, which differ
 /// between the hosts); times and resets are left out.
 pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
@@ -171,6 +171,14 @@ pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
             // until it restarts (server/README: differences).
             12 if !tournament => run.compare(what("leaderboard_ranks_disable"), |side| {
                 side.nk("leaderboard_ranks_disable", json!({"id": board}))
+            }),
+            // Every leaderboard the hosts have (the earlier areas' too,
+            // made in the same order on each), through every cursor.
+            12 => run.compare(format!("nk leaderboard_list, limit {limit}"), |side| {
+                let args = json!({"limit": limit, "cursor": ""});
+                let pages = side.nk_pages("leaderboard_list", args, "cursor", 20);
+                let pages = pages.into_iter().map(|p| json!([p.0, p.1])).collect();
+                (200, without_clock(pages))
             }),
             _ if rng.f32() < 0.3 => run.compare(what(&format!("{kind}_delete")), |side| {
                 side.nk(&format!("{kind}_delete"), json!({"id": board}))
