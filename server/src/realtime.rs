@@ -467,18 +467,19 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
                 ("sid", session.id.as_str().into()),
             ],
         );
-        // Nakama leaves everything before it writes the close frame, which
-        // a client this slow may take the whole write wait to read.
+    }
+    // A join still under way finishes before the session leaves
+    // everything.
+    if let Some(reason) = &close_reason {
+        // A close the server starts (a module's session_disconnect, a
+        // malformed message, a full queue...): Nakama leaves everything
+        // before it writes the close frame, so the others hear of the
+        // leaves at once, not after the client's answer to it.
         let _ = handler.await;
         leave_everything(&app, &session, leave_reason);
-        close(&mut socket, &limits, QUEUE_FULL).await;
+        close(&mut socket, &limits, reason).await;
     } else {
-        if let Some(reason) = &close_reason {
-            close(&mut socket, &limits, reason).await;
-        }
         drop(socket);
-        // A join still under way finishes before the session leaves
-        // everything.
         let _ = handler.await;
         leave_everything(&app, &session, leave_reason);
     }

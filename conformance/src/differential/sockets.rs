@@ -18,7 +18,8 @@ pub(super) const QUIET: Duration = Duration::from_millis(50);
 const PROBE: &str = "session-probe-";
 
 /// A socket for user `i`, its session named `S<i>` (the first time) or
-/// `S<i>.<n>` (its `n`th reconnection).
+/// `S<i>.<n>` (its `n`th reconnection); the session it replaces is kept
+/// as `replaced`.
 pub(super) fn connect(side: &mut Side, i: usize, suffix: &str) -> Socket {
     let mut socket = Socket::open(side.port, &side.users[i]);
     // A room's answer names the socket's session.
@@ -29,7 +30,8 @@ pub(super) fn connect(side: &mut Side, i: usize, suffix: &str) -> Socket {
         .expect("a session id");
     let sessions = side.kept("session");
     if sessions.len() > i {
-        sessions[i] = session.to_string();
+        let replaced = std::mem::replace(&mut sessions[i], session.to_string());
+        side.kept("replaced").push(replaced);
         let n = side.kept("reconnection").len();
         side.kept("reconnection").push(session.to_string());
         side.names.insert(session.to_string(), format!("S{i}.{n}"));
