@@ -40,7 +40,8 @@ step "bridge: real Nakama tests"
 cargo test -p nakama-bridge --test nakama -- --ignored --test-threads=1
 
 step "bridge: the dev host and real Nakama given the same random client calls"
-cargo test -p nakama-devhost --test integration -- --ignored --test-threads=1 differential
+# --nocapture: the log shows any call the hosts agreed on only at a second look.
+cargo test -p nakama-devhost --test integration -- --ignored --test-threads=1 --nocapture differential
 
 step "bridge: end-to-end, @heroiclabs/nakama-js against real Nakama"
 e2e/run.sh nakama

@@ -490,10 +490,15 @@ pub fn check_nk_streams(port: u16, exact: bool) {
         &mut b,
         &presence_event(&pair, vec![presence(&cat, &sc, false)], vec![]),
     );
+    let before = ok(&mut a, json!({"call": "count", "stream": pair})).as_u64();
     ok(
         &mut a,
         json!({"call": "disconnect", "session_id": sc, "reason": 4}),
     );
+    // Gone from the stream when the call returns (Nakama's session close
+    // leaves everything within it), before its client has read the close.
+    let after = ok(&mut a, json!({"call": "count", "stream": pair})).as_u64();
+    assert_eq!(after, before.map(|n| n - 1), "presences on the stream");
     let (closed, _) = c.wait_closed();
     crate::realtime::assert_closed_for(&closed, "server-side session disconnect", exact);
     wait_exact(

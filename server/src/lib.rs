@@ -256,6 +256,14 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         metrics: metrics.clone(),
         log: log.clone(),
     });
+    // A module's session_disconnect leaves everything at once; weak, as
+    // the app holds what holds this.
+    let weak = Arc::downgrade(&app);
+    app.online.set_leaver(move |user_id, session_id, reason| {
+        if let Some(app) = weak.upgrade() {
+            realtime::leave_session(&app, user_id, session_id, reason);
+        }
+    });
     http::console::open_if_needed(&app).await?;
     if reload {
         modules::watch(app.clone(), loader);

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use nakama_runtime_host::abi::api;
 use nakama_runtime_host::abi::matches::{Presence, PresenceReason};
@@ -179,6 +179,10 @@ struct Conn {
 /// Each user's open sockets.
 type Users = HashMap<String, Vec<Conn>>;
 
+/// What makes a session (`user_id`, `session_id`) leave everything it is
+/// in: the host's, set once it is built.
+type Leaver = Arc<dyn Fn(&str, &str, PresenceReason) + Send + Sync>;
+
 /// The connected sessions, by user id.
 #[derive(Clone, Default)]
 pub struct Online {
@@ -186,6 +190,7 @@ pub struct Online {
     /// The streams modules put sessions on (`stream_*`); a session leaves
     /// them all when its socket closes.
     pub streams: crate::streams::Streams,
+    leaver: Arc<OnceLock<Leaver>>,
 }
 
 impl Online {
@@ -259,6 +264,33 @@ impl Online {
         {
             let _ = c.outbox.send(out);
         }
+    }
+
+    /// Sets what [`Online::close_session`] makes a session leave (once;
+    /// later calls change nothing).
+    pub fn set_leaver(&self, leave: impl Fn(&str, &str, PresenceReason) + Send + Sync + 'static) {
+        let _ = self.leaver.set(Arc::new(leave));
+    }
+
+    /// A module's `session_disconnect`: the session leaves everything at
+    /// once, as Nakama's session close does within the call (a module
+    /// that looks right after finds it gone), then its socket closes
+    /// (whose own cleanup then finds nothing left to leave). An unknown
+    /// session is no matter.
+    pub fn close_session(&self, session_id: &str, reason: PresenceReason) {
+        let found = self.lock().iter().find_map(|(user, conns)| {
+            conns
+                .iter()
+                .find(|c| c.session_id == session_id)
+                .map(|c| (user.clone(), c.outbox.clone()))
+        });
+        let Some((user_id, outbox)) = found else {
+            return;
+        };
+        if let Some(leave) = self.leaver.get() {
+            leave(&user_id, session_id, reason);
+        }
+        let _ = outbox.send(Outbound::Close(Vec::new(), reason));
     }
 
     /// That socket closed.

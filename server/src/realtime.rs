@@ -513,12 +513,18 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
 /// What a closed session leaves: tickets first, as Nakama's session close
 /// does (whoever sees the leave can count on the tickets being gone).
 fn leave_everything(app: &App, session: &Session, reason: PresenceReason) {
-    app.matchmaker.remove_session(&session.id);
-    app.matches.leave_all(&session.id, reason);
-    crate::parties::deliver(app.parties.leave_all(&session.id));
-    app.channels.leave_all(&session.id);
-    app.status.disconnect(&session.user_id, &session.id);
-    app.online.disconnect(&session.user_id, &session.id);
+    leave_session(app, &session.user_id, &session.id, reason);
+}
+
+/// [`leave_everything`] by ids: also what a module's `session_disconnect`
+/// does at once ([`crate::online::Online::close_session`]).
+pub(crate) fn leave_session(app: &App, user_id: &str, session_id: &str, reason: PresenceReason) {
+    app.matchmaker.remove_session(session_id);
+    app.matches.leave_all(session_id, reason);
+    crate::parties::deliver(app.parties.leave_all(session_id));
+    app.channels.leave_all(session_id);
+    app.status.disconnect(user_id, session_id);
+    app.online.disconnect(user_id, session_id);
 }
 
 /// [`write_envelope`], given up when the session's outgoing queue fills

@@ -390,7 +390,7 @@ pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answ
             let reason = a
                 .reason
                 .map_or(PresenceReason::Disconnect, PresenceReason::from_u8);
-            on.send_session(&session, Outbound::Close(Vec::new(), reason));
+            on.close_session(&session, reason);
             Ok(())
         }),
         nk::SessionLogout::NAME => {
