@@ -476,12 +476,12 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
         // before it writes the close frame, so the others hear of the
         // leaves at once, not after the client's answer to it.
         let _ = handler.await;
-        leave_everything(&app, &session, leave_reason);
+        leave_session(&app, &session.user_id, &session.id, leave_reason);
         close(&mut socket, &limits, reason).await;
     } else {
         drop(socket);
         let _ = handler.await;
-        leave_everything(&app, &session, leave_reason);
+        leave_session(&app, &session.user_id, &session.id, leave_reason);
     }
     app.events.publish(
         EventKind::SessionEnd,
@@ -511,13 +511,9 @@ async fn run(app: Arc<App>, mut socket: WebSocket, session: Arc<Session>) {
 }
 
 /// What a closed session leaves: tickets first, as Nakama's session close
-/// does (whoever sees the leave can count on the tickets being gone).
-fn leave_everything(app: &App, session: &Session, reason: PresenceReason) {
-    leave_session(app, &session.user_id, &session.id, reason);
-}
-
-/// [`leave_everything`] by ids: also what a module's `session_disconnect`
-/// does at once ([`crate::online::Online::close_session`]).
+/// does (whoever sees the leave can count on the tickets being gone). Also
+/// what a module's `session_disconnect` does at once
+/// ([`crate::online::Online::close_session`]).
 pub(crate) fn leave_session(app: &App, user_id: &str, session_id: &str, reason: PresenceReason) {
     app.matchmaker.remove_session(session_id);
     app.matches.leave_all(session_id, reason);

@@ -98,13 +98,16 @@ pub fn compare_chat(hosts: Hosts, seed: u64, calls: usize) {
                 if let Some(id) = answer["channel_message_ack"]["message_id"].as_str() {
                     side.kept("message").push(id.to_string());
                 }
-                outcome(side, list, &answer, &["channel", "status"])
+                outcome(side, list, &answer, KINDS)
             },
-            |side, sockets, first| later(side, sockets, first, &["channel", "status"]),
+            |side, sockets, first| later(side, sockets, first, KINDS),
         );
     }
     close_all(sockets);
 }
+
+/// What sockets receive from this area's calls.
+const KINDS: &[&str] = &["channel", "status"];
 
 /// The calls, the more common ones more than once.
 #[rustfmt::skip]

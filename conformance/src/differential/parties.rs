@@ -132,14 +132,14 @@ pub fn compare_parties(hosts: Hosts, seed: u64, calls: usize) {
                         side.kept("max0").push(id.to_string());
                     }
                 }
-                outcome(side, list, &answer, &["party"])
+                outcome(side, list, &answer, KINDS)
             },
             |side, sockets, (status, mut first)| {
                 // A listing is looked at again after a longer wait.
                 if OPS[op] == "list" {
                     first["answer"] = shown(side, &listed(side, user, &path, LATE));
                 }
-                later(side, sockets, (status, first), &["party"])
+                later(side, sockets, (status, first), KINDS)
             },
         );
     }
@@ -159,6 +159,9 @@ fn listed(side: &Side, user: usize, path: &str, wait: Duration) -> Value {
     }
     json!([status, page])
 }
+
+/// What sockets receive from this area's calls.
+const KINDS: &[&str] = &["party"];
 
 /// The calls, the more common ones more than once.
 #[rustfmt::skip]

@@ -82,13 +82,16 @@ pub fn compare_relayed(hosts: Hosts, seed: u64, calls: usize) {
                     }
                     side.kept(&format!("in{user}")).push(id.to_string());
                 }
-                outcome(side, list, &answer, &["match", "error"])
+                outcome(side, list, &answer, KINDS)
             },
-            |side, sockets, first| later(side, sockets, first, &["match", "error"]),
+            |side, sockets, first| later(side, sockets, first, KINDS),
         );
     }
     close_all(sockets);
 }
+
+/// What sockets receive from this area's calls.
+const KINDS: &[&str] = &["match", "error"];
 
 /// The calls, the more common ones more than once.
 #[rustfmt::skip]
