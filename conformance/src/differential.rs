@@ -369,12 +369,14 @@ impl Side {
         }
     }
 
-    /// A version to send: none, `*`, a wrong one, or one seen before.
+    /// A version to send: none, `*`, a wrong one, one with a NUL, or one
+    /// seen before.
     fn version(&self, pick: f32, seen: usize) -> Option<String> {
         match pick {
             p if p < 0.4 => None,
             p if p < 0.5 => Some("*".into()),
             p if p < 0.55 => Some("not-a-version".into()),
+            p if p < 0.58 => Some("v\0".into()),
             _ => self
                 .versions
                 .get(seen % self.versions.len().max(1))

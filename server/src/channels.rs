@@ -386,8 +386,9 @@ pub enum HistoryError {
     GroupNotFound,
     /// "Channel not found.": a direct chat of others.
     NotFound,
-    /// "Error listing messages from channel."
-    Internal,
+    /// "Error listing messages from channel." to clients; a module gets
+    /// the database's error.
+    Internal(CallError),
 }
 
 struct Member {
@@ -1058,6 +1059,8 @@ impl Channels {
                 Code::InvalidArgument,
                 "invalid channel cursor",
             )),
+            // Nakama's nk function passes the database's error on.
+            Err(HistoryError::Internal(e)) => Err(e),
             Err(_) => Err(CallError::new(
                 Code::Internal,
                 "error listing channel messages",
@@ -1093,7 +1096,7 @@ impl Channels {
                 let member = self
                     .is_member(stream.subject, caller)
                     .await
-                    .map_err(|_| HistoryError::Internal)?;
+                    .map_err(HistoryError::Internal)?;
                 if !member {
                     return Err(HistoryError::GroupNotFound);
                 }
@@ -1114,9 +1117,9 @@ impl Channels {
             .map_err(|e| {
                 self.inner.log.error(
                     "Error listing channel messages",
-                    &[("error", e.message.into())],
+                    &[("error", e.message.clone().into())],
                 );
-                HistoryError::Internal
+                HistoryError::Internal(e)
             })
     }
 }

@@ -12,7 +12,7 @@ use nakama_runtime_host::abi::api;
 use nakama_runtime_host::abi::nk;
 use nakama_runtime_host::abi::Code;
 use nakama_runtime_host::{BoxFuture, CallError};
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, OptionalExtension, Transaction};
 use serde_json::{Map, Value};
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -26,8 +26,12 @@ pub mod group;
 pub mod import;
 pub mod leaderboard;
 pub mod notification;
+pub mod pg;
 pub mod schedule;
 pub mod tournament;
+
+pub(crate) use pg::{has_nul, pg_params, Jsonb, JSONB_NUL_REFUSED, NUL_REFUSED};
+use pg::{pg_values, Refused};
 
 /// 1: accounts, storage, wallets, notifications; 2: leaderboards; 3: chat
 /// channel messages; 4: friends; 5: groups; 6: tournaments; 7: deleted
@@ -217,7 +221,32 @@ fn err(code: Code, msg: impl Into<String>) -> CallError {
 }
 
 fn internal(e: rusqlite::Error) -> CallError {
-    err(Code::Internal, format!("database error: {e}"))
+    match e {
+        rusqlite::Error::ToSqlConversionFailure(e) if e.is::<Refused>() => {
+            err(Code::Internal, e.to_string())
+        }
+        e => err(Code::Internal, format!("database error: {e}")),
+    }
+}
+
+/// [`NUL_REFUSED`] when one of `texts` holds a NUL, in the words Nakama
+/// gives `caller`: PostgreSQL's to a module, `client` to a client. For
+/// calls whose failure a client gets in other words than a module.
+fn refuse_nul<'a>(
+    caller: Caller<'_>,
+    client: &str,
+    mut texts: impl Iterator<Item = &'a str>,
+) -> Result<(), CallError> {
+    if !texts.any(|t| t.contains('\0')) {
+        return Ok(());
+    }
+    Err(err(
+        Code::Internal,
+        match caller {
+            Caller::Server => NUL_REFUSED,
+            Caller::Client(_) => client,
+        },
+    ))
 }
 
 /// Unix seconds now, by the system clock (session tokens; the database
@@ -259,17 +288,6 @@ pub fn rfc3339_nanos(nanos: i64) -> String {
 pub fn jsonb(text: &str) -> Option<String> {
     let v: Value = serde_json::from_str(text).ok()?;
     (!has_nul(&v)).then(|| jsonb_text_of(text, &v))
-}
-
-/// Whether a string of `v` holds a NUL, which PostgreSQL's JSONB refuses
-/// ("unsupported Unicode escape sequence").
-fn has_nul(v: &Value) -> bool {
-    match v {
-        Value::String(s) => s.contains('\0'),
-        Value::Array(a) => a.iter().any(has_nul),
-        Value::Object(m) => m.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
-        _ => false,
-    }
 }
 
 /// [`jsonb_text`] of JSON `text` (`parsed` is what serde_json read of it),
@@ -460,12 +478,12 @@ impl Db {
                 // notifications and exports hang off it.
                 conn.execute(
                     "INSERT OR IGNORE INTO users (id, username, create_time, update_time) VALUES (?1, '', ?2, ?2)",
-                    params![SYSTEM_USER, clock.now()],
+                    pg_params![SYSTEM_USER, clock.now()],
                 )
                 .map_err(|e| e.to_string())?;
                 conn.execute(
                     "INSERT INTO schema_version (version) VALUES (?1)",
-                    [SCHEMA_VERSION],
+                    pg_params![SCHEMA_VERSION],
                 )
                 .map_err(|e| e.to_string())?;
             }
@@ -593,21 +611,21 @@ pub fn authenticate(
         AuthId::Custom(cid) => c
             .query_row(
                 "SELECT id, username, disable_time FROM users WHERE custom_id = ?1",
-                [cid],
+                pg_params![cid],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional(),
         AuthId::Device(did) => c
             .query_row(
                 "SELECT u.id, u.username, u.disable_time FROM users u JOIN user_device d ON d.user_id = u.id WHERE d.id = ?1",
-                [did],
+                pg_params![did],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional(),
         AuthId::FacebookInstantGame(player) => c
             .query_row(
                 "SELECT id, username, disable_time FROM users WHERE facebook_instant_game_id = ?1",
-                [player],
+                pg_params![player],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional(),
@@ -642,7 +660,7 @@ pub fn authenticate(
     let inserted = tx.execute(
         "INSERT INTO users (id, username, custom_id, facebook_instant_game_id, create_time, update_time)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-        params![user_id, username, custom, instant_game, t],
+        pg_params![user_id, username, custom, instant_game, t],
     );
     match inserted {
         Err(rusqlite::Error::SqliteFailure(e, Some(msg)))
@@ -657,7 +675,7 @@ pub fn authenticate(
     if let AuthId::Device(did) = id {
         tx.execute(
             "INSERT INTO user_device (id, user_id) VALUES (?1, ?2)",
-            params![did, user_id],
+            pg_params![did, user_id],
         )
         .map_err(internal)?;
     }
@@ -671,10 +689,14 @@ pub fn authenticate(
 
 /// Whether an account has this id.
 pub fn user_exists(c: &Conn, user_id: &str) -> Result<bool, CallError> {
-    c.query_row("SELECT 1 FROM users WHERE id = ?1", [user_id], |_| Ok(()))
-        .optional()
-        .map(|found| found.is_some())
-        .map_err(internal)
+    c.query_row(
+        "SELECT 1 FROM users WHERE id = ?1",
+        pg_params![user_id],
+        |_| Ok(()),
+    )
+    .optional()
+    .map(|found| found.is_some())
+    .map_err(internal)
 }
 
 fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<api::User> {
@@ -717,7 +739,7 @@ pub fn account(c: &Conn, user_id: &str) -> Result<Option<api::Account>, CallErro
     let row = c
         .query_row(
             &format!("SELECT {USER_COLUMNS}, wallet, email, custom_id, disable_time, verify_time FROM users WHERE id = ?1"),
-            [user_id],
+            pg_params![user_id],
             |r| {
                 let user = user_from_row(r)?;
                 let n = USER_COLUMN_COUNT;
@@ -737,7 +759,7 @@ pub fn account(c: &Conn, user_id: &str) -> Result<Option<api::Account>, CallErro
         .prepare_cached("SELECT id FROM user_device WHERE user_id = ?1 ORDER BY id")
         .map_err(internal)?;
     let devices = stmt
-        .query_map([user_id], |r| {
+        .query_map(pg_params![user_id], |r| {
             Ok(api::AccountDevice {
                 id: r.get(0)?,
                 ..Default::default()
@@ -779,7 +801,7 @@ fn users_where(c: &Conn, column: &str, keys: &[String]) -> Result<Vec<api::User>
     let mut seen = std::collections::HashSet::new();
     for key in keys.iter().filter(|k| seen.insert(k.as_str())) {
         if let Some(u) = stmt
-            .query_row([key], user_from_row)
+            .query_row(pg_params![key], user_from_row)
             .optional()
             .map_err(internal)?
         {
@@ -807,7 +829,7 @@ pub fn authenticate_email(
     let found: Option<(String, String, Option<String>, i64)> = c
         .query_row(
             &format!("SELECT id, username, password, disable_time FROM users WHERE {column} = ?1"),
-            [key],
+            pg_params![key],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()
@@ -844,7 +866,7 @@ pub fn authenticate_email(
     let user_id = uuid::Uuid::new_v4().to_string();
     let r = c.execute(
         "INSERT INTO users (id, username, email, password, create_time, update_time) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-        params![user_id, username, email, hash, c.now()],
+        pg_params![user_id, username, email, hash, c.now()],
     );
     match r {
         Err(rusqlite::Error::SqliteFailure(e, Some(msg)))
@@ -892,10 +914,13 @@ pub fn update_account(
     }
     // PostgreSQL refuses a value longer than its column, and the update
     // with it; so it does an empty language tag, which Nakama writes as
-    // NULL into a NOT NULL column (other empty fields clear theirs).
+    // NULL into a NOT NULL column (other empty fields clear theirs), and
+    // text with a NUL.
     let refused = |(c, v): &(&str, &Option<String>)| {
         v.as_deref().is_some_and(|v| {
-            account::too_long(c, v).is_some() || (*c == "lang_tag" && v.is_empty())
+            account::too_long(c, v).is_some()
+                || (*c == "lang_tag" && v.is_empty())
+                || v.contains('\0')
         })
     };
     if fields.iter().any(refused) {
@@ -905,7 +930,7 @@ pub fn update_account(
         if let Some(v) = value {
             let r = c.execute(
                 &format!("UPDATE users SET {column} = ?1, update_time = ?2 WHERE id = ?3"),
-                params![v, c.now(), user_id],
+                pg_params![v, c.now(), user_id],
             );
             match r {
                 Err(rusqlite::Error::SqliteFailure(e, _))
@@ -1037,10 +1062,15 @@ fn write_one(
             },
         )
     };
+    // In the order of the parameters of Nakama's one statement per object.
+    if w.collection.contains('\0') || w.key.contains('\0') {
+        return Err(refused(NUL_REFUSED));
+    }
     if has_nul(&value) {
-        return Err(refused(
-            "ERROR: unsupported Unicode escape sequence (SQLSTATE 22P05)",
-        ));
+        return Err(refused(JSONB_NUL_REFUSED));
+    }
+    if w.version.contains('\0') {
+        return Err(refused(NUL_REFUSED));
     }
     if w.collection.chars().count() > 128 || w.key.chars().count() > 128 {
         return Err(refused(
@@ -1051,7 +1081,7 @@ fn write_one(
     let existing: Option<Existing> = tx
         .query_row(
             "SELECT version, read, write, create_time, update_time FROM storage WHERE collection = ?1 AND key = ?2 AND user_id = ?3",
-            params![w.collection, w.key, owner],
+            pg_params![w.collection, w.key, owner],
             |r| {
                 Ok(Existing {
                     version: r.get(0)?,
@@ -1108,7 +1138,7 @@ fn write_one(
          ON CONFLICT (collection, key, user_id) DO UPDATE SET
            value = excluded.value, version = excluded.version, read = excluded.read,
            write = excluded.write, update_time = excluded.update_time",
-        params![
+        pg_params![
             w.collection,
             w.key,
             owner,
@@ -1162,11 +1192,19 @@ pub fn storage_read(
             "SELECT {OBJECT_COLUMNS} FROM storage WHERE collection = ?1 AND key = ?2 AND user_id = ?3"
         ))
         .map_err(internal)?;
+    let texts = reads
+        .iter()
+        .flat_map(|r| [&r.collection, &r.key, &r.user_id]);
+    refuse_nul(
+        caller,
+        "Error reading storage objects.",
+        texts.map(String::as_str),
+    )?;
     let mut out = Vec::new();
     for r in reads {
         let found = stmt
             .query_row(
-                params![r.collection, r.key, owner(&r.user_id)],
+                pg_params![r.collection, r.key, owner(&r.user_id)],
                 object_from_row,
             )
             .optional()
@@ -1193,6 +1231,14 @@ pub fn storage_delete(
     caller: Caller<'_>,
     deletes: &[nk::StorageDeleteOp],
 ) -> Result<(), CallError> {
+    let texts = deletes
+        .iter()
+        .flat_map(|d| [&d.collection, &d.key, &d.user_id, &d.version]);
+    refuse_nul(
+        caller,
+        "Error deleting storage objects.",
+        texts.map(String::as_str),
+    )?;
     let tx = c.transaction().map_err(internal)?;
     for d in deletes {
         let owner = match caller {
@@ -1206,7 +1252,7 @@ pub fn storage_delete(
             sql.push_str(" AND write = 1");
         }
         let n = tx
-            .execute(&sql, params![d.collection, d.key, owner, d.version])
+            .execute(&sql, pg_params![d.collection, d.key, owner, d.version])
             .map_err(internal)?;
         if n == 0 && (matches!(caller, Caller::Client(_)) || !d.version.is_empty()) {
             return Err(err(
@@ -1232,6 +1278,10 @@ pub fn storage_list(
     limit: i32,
     cursor: &str,
 ) -> Result<nk::StorageListResult, CallError> {
+    // A module listing for a user gets PostgreSQL's words too.
+    if user_id.contains('\0') || collection.contains('\0') {
+        return Err(err(Code::Internal, NUL_REFUSED));
+    }
     if matches!(caller, Caller::Client(_)) && user_id.is_empty() {
         return storage_list_public(c, collection, limit, cursor);
     }
@@ -1260,7 +1310,7 @@ pub fn storage_list(
     let mut stmt = c.prepare_cached(&sql).map_err(internal)?;
     let mut objects = stmt
         .query_map(
-            params![collection, user_id, limit as i64 + 1, offset],
+            pg_params![collection, user_id, limit as i64 + 1, offset],
             object_from_row,
         )
         .map_err(internal)?
@@ -1310,7 +1360,7 @@ fn storage_list_public(
     let mut stmt = c.prepare_cached(&sql).map_err(internal)?;
     let mut objects = stmt
         .query_map(
-            params![collection, key, owner, limit as i64 + 1],
+            pg_params![collection, key, owner, limit as i64 + 1],
             object_from_row,
         )
         .map_err(internal)?
@@ -1404,9 +1454,11 @@ fn wallet_apply(
     update_ledger: bool,
 ) -> Result<Option<nk::WalletUpdateResult>, CallError> {
     let Some(wallet): Option<String> = tx
-        .query_row("SELECT wallet FROM users WHERE id = ?1", [user_id], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT wallet FROM users WHERE id = ?1",
+            pg_params![user_id],
+            |r| r.get(0),
+        )
         .optional()
         .map_err(internal)?
     else {
@@ -1436,13 +1488,16 @@ fn wallet_apply(
         serde_json::to_value(&updated).map_or_else(|_| "{}".into(), |v| jsonb_text(&v));
     tx.execute(
         "UPDATE users SET wallet = ?1, update_time = ?2 WHERE id = ?3",
-        params![wallet_json, now, user_id],
+        pg_params![wallet_json, now, user_id],
     )
     .map_err(internal)?;
     if update_ledger {
+        if metadata.iter().any(|(k, v)| k.contains('\0') || has_nul(v)) {
+            return Err(err(Code::Internal, JSONB_NUL_REFUSED));
+        }
         tx.execute(
             "INSERT INTO wallet_ledger (id, user_id, changeset, metadata, create_time) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
+            pg_params![
                 uuid::Uuid::new_v4().to_string(),
                 user_id,
                 serde_json::to_string(changeset).unwrap_or_default(),
@@ -1497,7 +1552,7 @@ pub fn wallet_ledger_list(c: &Conn, a: &nk::PageArgs) -> Result<nk::LedgerPage, 
         let any: bool = c
             .query_row(
                 "SELECT EXISTS (SELECT 1 FROM wallet_ledger WHERE user_id = ?1)",
-                [&a.user_id],
+                pg_params![&a.user_id],
                 |r| r.get(0),
             )
             .map_err(internal)?;
@@ -1519,7 +1574,7 @@ pub fn wallet_ledger_list(c: &Conn, a: &nk::PageArgs) -> Result<nk::LedgerPage, 
         )
         .map_err(internal)?;
     let mut items = stmt
-        .query_map(params![a.user_id, limit + 1, offset], |r| {
+        .query_map(pg_params![a.user_id, limit + 1, offset], |r| {
             let changeset: String = r.get(2)?;
             let metadata: String = r.get(3)?;
             Ok(nk::LedgerItem {
@@ -1550,7 +1605,7 @@ pub fn notification_list(c: &Conn, a: &nk::PageArgs) -> Result<nk::NotificationP
     // SQLite reads a negative limit as none.
     let fetch = if limit == 0 { -1 } else { limit + 1 };
     let mut notifications = stmt
-        .query_map(params![a.user_id, fetch, offset], |r| {
+        .query_map(pg_params![a.user_id, fetch, offset], |r| {
             Ok(api::Notification {
                 id: r.get(0)?,
                 subject: r.get(1)?,
@@ -1608,7 +1663,7 @@ pub fn notification_send(
     if n.persistent {
         c.execute(
             "INSERT INTO notification (id, user_id, subject, content, code, sender_id, create_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![id, n.user_id, n.subject, content, n.code, sender_id, now],
+            pg_params![id, n.user_id, n.subject, Jsonb(&content), n.code, sender_id, now],
         )
         .map_err(internal)?;
     }
@@ -1672,7 +1727,7 @@ mod tests {
         let id = "5bd0c3a8-0b3e-4c57-a7f1-0d6f0e4c9a11";
         c.execute(
             "UPDATE users SET steam_id = 's1', verify_time = 3 WHERE id = ?1",
-            [id],
+            pg_params![id],
         )
         .unwrap();
         let a = account(&c, id).unwrap().unwrap();
@@ -1965,6 +2020,62 @@ mod tests {
                 "ERROR: unsupported Unicode escape sequence (SQLSTATE 22P05)"
             )
         );
+    }
+
+    #[test]
+    fn text_with_a_nul_fails_any_query_as_postgres_fails_it() {
+        let mut c = db();
+        let refused = |e: CallError| (e.code, e.message);
+        let nul = || (Code::Internal, NUL_REFUSED.to_string());
+        // A lookup as well as a write: PostgreSQL refuses the parameter.
+        assert_eq!(
+            refused(users_by_name(&c, &["a\0b".into()]).unwrap_err()),
+            nul()
+        );
+        let e = storage_write(&mut c, Caller::Server, &[write("k\0", "{}", "")]);
+        assert_eq!(refused(e.unwrap_err()), nul());
+        // A client gets the call's own words.
+        let e = storage_write(&mut c, Caller::Client("u"), &[write("k\0", "{}", "")]);
+        let words = (Code::Internal, "Error writing storage objects.".to_string());
+        assert_eq!(refused(e.unwrap_err()), words);
+        let read = nk::StorageReadOp {
+            collection: "c\0".into(),
+            key: "k".into(),
+            user_id: String::new(),
+        };
+        let e = storage_read(&c, Caller::Client("u"), std::slice::from_ref(&read));
+        let words = (Code::Internal, "Error reading storage objects.".to_string());
+        assert_eq!(refused(e.unwrap_err()), words);
+        assert_eq!(
+            refused(storage_read(&c, Caller::Server, &[read]).unwrap_err()),
+            nul()
+        );
+        // Nothing written on the way.
+        assert!(storage_list(&c, Caller::Server, "", "c", 10, "")
+            .unwrap()
+            .objects
+            .is_empty());
+    }
+
+    #[test]
+    fn only_jsonb_parameters_refuse_an_escaped_nul() {
+        let c = db();
+        let escaped = r#"{"a":"\u0000"}"#;
+        let e = c
+            .execute("SELECT ?1", pg_params![Jsonb(&escaped)])
+            .map_err(internal)
+            .unwrap_err();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (Code::Internal, JSONB_NUL_REFUSED)
+        );
+        // Plain text may hold the six characters, and JSON an escaped
+        // backslash before them.
+        c.query_row("SELECT ?1", pg_params![escaped], |_| Ok(()))
+            .unwrap();
+        let backslash = r#"{"a":"\\u0000"}"#;
+        c.query_row("SELECT ?1", pg_params![Jsonb(&backslash)], |_| Ok(()))
+            .unwrap();
     }
 
     #[test]

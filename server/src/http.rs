@@ -1348,7 +1348,9 @@ async fn get_users(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response
             }
             Ok(all)
         });
-        let mut users = found.await.map_err(gateway_call_err)?;
+        let mut users = found
+            .await
+            .map_err(|_| gateway_err(Code::Internal, "Error retrieving user accounts."))?;
         app.status.fill_users(&mut users);
         let out = api::Users { users };
         app.after::<hook::GetUsers>(Some(&claims), &out, &req).await;

@@ -11,7 +11,8 @@ use super::{pick, Hosts, Run, Side};
 /// the largest integer), ledger listings (limit 0 too), accounts and users
 /// by id (an id twice), notifications sent (each kind of code) and listed,
 /// read, updated and deleted by id; ledger items updated, accounts
-/// exported, multi updates (an account, a storage object and a wallet).
+/// exported, multi updates (an account, a storage object and a wallet);
+/// metadata with a `\u0000` now and then.
 pub fn compare_nk_wallets(hosts: Hosts, seed: u64, calls: usize) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut run = Run::new(hosts, seed, 3);
@@ -23,7 +24,11 @@ pub fn compare_nk_wallets(hosts: Hosts, seed: u64, calls: usize) {
         let ledger = rng.bool();
         let limit = *pick(&mut rng, &[0, 1, 2, 100, 101, -1]);
         let code = *pick(&mut rng, &[1, 0, -1, -1500]);
-        let metadata = pick(&mut rng, &[json!({}), json!({"a": 1.5})]).clone();
+        let metadata = pick(
+            &mut rng,
+            &[json!({}), json!({"a": 1.5}), json!({"n": "a\0"})],
+        )
+        .clone();
         let what = |f: &str| {
             format!(
                 "nk {f} for #{owner}: {key} {amount}, ledger {ledger}, limit {limit}, code {code}"
@@ -130,8 +135,8 @@ pub fn compare_nk_wallets(hosts: Hosts, seed: u64, calls: usize) {
 /// `calls` random sign-in, friend and group nk calls, made by a module
 /// through `fixtures/fixture-nk`'s `nk_raw`, about three users, the
 /// system user and an id that is none: accounts found or made by custom
-/// id, device id and email (a username taken, a password wrong, ids too
-/// short), session tokens made, custom ids, devices and emails linked and
+/// id, device id and email (a username taken, one with a NUL, a password
+/// wrong, ids too short), session tokens made, custom ids, devices and emails linked and
 /// unlinked, users banned and unbanned, friend statuses; friends added,
 /// deleted and blocked by id and by username, their metadata updated,
 /// friends and friends of friends listed; groups made, updated, deleted,
@@ -149,9 +154,10 @@ pub fn compare_nk_social(hosts: Hosts, seed: u64, calls: usize) {
             3 => "abc".to_string(),
             i => format!("nk{i}-{suffix}"),
         };
-        let name = match rng.usize(..3) {
-            2 => None,
-            i => Some(format!("n{i}{suffix}")),
+        let name = match rng.usize(..7) {
+            2..=4 => None,
+            5 => Some(format!("n\0{suffix}")),
+            i => Some(format!("n{}{suffix}", i % 2)),
         };
         let create = rng.f32() < 0.6;
         let password = *pick(&mut rng, &["password1", "password1", "wrong-one", "short"]);

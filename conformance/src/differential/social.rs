@@ -8,7 +8,8 @@ use crate::misc::urlencode;
 /// `calls` random friend calls among four users, one other user each (a
 /// call naming several is made in a Go map's order by Nakama, so the
 /// relationships' order would differ): invites and accepts by id or
-/// username, removals, blocks, and listings by state through every cursor.
+/// username (one with a NUL too), removals, blocks, and listings by state
+/// through every cursor.
 pub fn compare_friends(hosts: Hosts, seed: u64, calls: usize) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut run = Run::new(hosts, seed, 4);
@@ -16,9 +17,13 @@ pub fn compare_friends(hosts: Hosts, seed: u64, calls: usize) {
         let user = rng.usize(..4);
         let other = rng.usize(..4);
         let by_name = rng.f32() < 0.3;
+        // A name PostgreSQL cannot be given.
+        let nul = rng.f32() < 0.05;
         let name = |side: &Side| {
             let u = &side.users[other];
-            if by_name {
+            if nul {
+                "usernames=a%00b".to_string()
+            } else if by_name {
                 format!("usernames={}", u.username)
             } else {
                 format!("ids={}", u.user_id)
@@ -26,15 +31,15 @@ pub fn compare_friends(hosts: Hosts, seed: u64, calls: usize) {
         };
         match rng.usize(..7) {
             0..=2 => run.compare(
-                format!("U{user} adds U{other} (by name: {by_name})"),
+                format!("U{user} adds U{other} (by name: {by_name}, NUL: {nul})"),
                 |side| side.call(user, "POST", &format!("/v2/friend?{}", name(side)), None),
             ),
             3 => run.compare(
-                format!("U{user} removes U{other} (by name: {by_name})"),
+                format!("U{user} removes U{other} (by name: {by_name}, NUL: {nul})"),
                 |side| side.call(user, "DELETE", &format!("/v2/friend?{}", name(side)), None),
             ),
             4 => run.compare(
-                format!("U{user} blocks U{other} (by name: {by_name})"),
+                format!("U{user} blocks U{other} (by name: {by_name}, NUL: {nul})"),
                 |side| {
                     side.call(
                         user,
@@ -70,8 +75,8 @@ pub fn compare_friends(hosts: Hosts, seed: u64, calls: usize) {
 
 /// `calls` random account calls by three users: updates of any of the
 /// fields a client may set (empty ones, names another user has, names
-/// Nakama refuses, values longer than their column), reads of the
-/// account, and users looked up by ids and usernames.
+/// Nakama refuses, values longer than their column, text with a NUL),
+/// reads of the account, and users looked up by ids and usernames.
 pub fn compare_accounts(hosts: Hosts, seed: u64, calls: usize) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut run = Run::new(hosts, seed, 3);
@@ -94,11 +99,12 @@ pub fn compare_accounts(hosts: Hosts, seed: u64, calls: usize) {
                     if rng.f32() >= 0.3 {
                         return None;
                     }
-                    let value = match rng.usize(..6) {
+                    let value = match rng.usize(..7) {
                         0 => Ok(String::new()),
                         1 => Ok("a\tb".to_string()),
                         2 => Ok("A B é".to_string()),
                         3 => Ok(long.clone()),
+                        4 => Ok("a\0b".to_string()),
                         _ => Err(rng.usize(..3)),
                     };
                     Some((field, value))
@@ -124,7 +130,9 @@ pub fn compare_accounts(hosts: Hosts, seed: u64, calls: usize) {
             _ => {
                 let ids: Vec<usize> = (0..3).filter(|_| rng.bool()).collect();
                 let names: Vec<usize> = (0..3).filter(|_| rng.bool()).collect();
-                let what = format!("U{user} looks up users {ids:?} and names {names:?}");
+                let nul = rng.f32() < 0.1;
+                let what =
+                    format!("U{user} looks up users {ids:?} and names {names:?} (NUL: {nul})");
                 run.compare(what, |side| {
                     let mut path = "/v2/user?".to_string();
                     for &i in &ids {
@@ -135,6 +143,9 @@ pub fn compare_accounts(hosts: Hosts, seed: u64, calls: usize) {
                             "usernames={}&",
                             urlencode(&side.users[i].username)
                         ));
+                    }
+                    if nul {
+                        path.push_str("usernames=a%00b&");
                     }
                     let (status, mut found) = side.call(user, "GET", &path, None);
                     // In the database's order, which differs between hosts.
@@ -154,7 +165,7 @@ pub fn compare_accounts(hosts: Hosts, seed: u64, calls: usize) {
 /// updates and deletes, listings of a group's members and of a user's
 /// groups by state, and searches of groups by name (exact, a prefix,
 /// another case) or by language, openness and members, through every
-/// cursor.
+/// cursor; now and then a name with a NUL, made or searched.
 pub fn compare_groups(hosts: Hosts, seed: u64, calls: usize) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut run = Run::new(hosts, seed, 5);
@@ -173,7 +184,10 @@ pub fn compare_groups(hosts: Hosts, seed: u64, calls: usize) {
             0 | 1 => {
                 let open = rng.bool();
                 let max = *pick(&mut rng, &[None, Some(2), Some(3), Some(100)]);
-                let name = format!("{suffix}g{}", rng.usize(..20));
+                let name = match rng.f32() < 0.05 {
+                    true => format!("{suffix}g\0"),
+                    false => format!("{suffix}g{}", rng.usize(..20)),
+                };
                 let lang = pick(&mut rng, &langs);
                 let what = format!("U{user} makes group {name}, open {open}, max {max:?}, {lang}");
                 let mut made = Vec::new();
@@ -195,10 +209,11 @@ pub fn compare_groups(hosts: Hosts, seed: u64, calls: usize) {
                 }
             }
             14 | 15 => {
-                let mut query = match rng.usize(..5) {
+                let mut query = match rng.usize(..6) {
                     0 => format!("name={suffix}g{}&", rng.usize(..20)),
                     1 => format!("name={suffix}g1%25&"),
                     2 => format!("name=%25{}G%25&", suffix.to_uppercase()),
+                    3 => format!("name={suffix}g%00&"),
                     _ => String::new(),
                 };
                 // Always a language but with a name: otherwise the search

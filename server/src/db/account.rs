@@ -10,10 +10,10 @@
 
 use nakama_runtime_host::abi::{api, nk, Code};
 use nakama_runtime_host::CallError;
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{OptionalExtension, Transaction};
 use serde_json::{Map, Value};
 
-use super::{err, internal, jsonb_text, rfc3339, rfc3339_nanos, Conn};
+use super::{err, internal, jsonb_text, pg_params, rfc3339, rfc3339_nanos, Conn, Jsonb};
 use crate::channels::Stream;
 
 /// Tables added in schema version 7 (accounts): the ids of deleted users
@@ -46,10 +46,10 @@ pub fn delete(c: &mut Conn, user_id: &str, recorded: bool) -> Result<bool, CallE
         "DELETE FROM message WHERE sender_id = ?1",
         "DELETE FROM leaderboard_record WHERE owner_id = ?1",
     ] {
-        tx.execute(sql, [user_id]).map_err(internal)?;
+        tx.execute(sql, pg_params![user_id]).map_err(internal)?;
     }
     if tx
-        .execute("DELETE FROM users WHERE id = ?1", [user_id])
+        .execute("DELETE FROM users WHERE id = ?1", pg_params![user_id])
         .map_err(internal)?
         == 0
     {
@@ -60,7 +60,7 @@ pub fn delete(c: &mut Conn, user_id: &str, recorded: bool) -> Result<bool, CallE
     if recorded {
         tx.execute(
             "INSERT INTO user_tombstone (user_id, create_time) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-            params![user_id, now],
+            pg_params![user_id, now],
         )
         .map_err(internal)?;
     }
@@ -81,7 +81,9 @@ fn member_groups(
         )
         .map_err(internal)?;
     let rows = stmt
-        .query_map([user_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_map(pg_params![user_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .map_err(internal)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(internal);
@@ -103,17 +105,17 @@ fn leave_groups(
                 || tx
                     .query_row(
                         "SELECT count(*) FROM group_edge WHERE source_id = ?1 AND destination_id != ?2 AND state = 0",
-                        [group_id, user_id],
+                        pg_params![group_id, user_id],
                         |r| r.get::<_, i64>(0),
                     )
                     .map_err(internal)?
                     == 0);
         if last_superadmin {
-            tx.execute("DELETE FROM groups WHERE id = ?1", [group_id])
+            tx.execute("DELETE FROM groups WHERE id = ?1", pg_params![group_id])
                 .map_err(internal)?;
             tx.execute(
                 "DELETE FROM group_edge WHERE source_id = ?1 OR destination_id = ?1",
-                [group_id],
+                pg_params![group_id],
             )
             .map_err(internal)?;
             continue;
@@ -122,7 +124,7 @@ fn leave_groups(
             .execute(
                 "DELETE FROM group_edge WHERE ((source_id = ?1 AND destination_id = ?2)
                                              OR (source_id = ?2 AND destination_id = ?1)) AND state > 0",
-                [group_id, user_id],
+                pg_params![group_id, user_id],
             )
             .map_err(internal)?;
         // Members (admins 1, members 2) count in the group's size; bans (3)
@@ -130,7 +132,7 @@ fn leave_groups(
         if removed > 0 && *state < 3 {
             tx.execute(
                 "UPDATE groups SET edge_count = edge_count - 1, update_time = ?2 WHERE id = ?1",
-                params![group_id, now * 1_000_000],
+                pg_params![group_id, now * 1_000_000],
             )
             .map_err(internal)?;
         }
@@ -184,7 +186,7 @@ fn export_friends(c: &Conn, user_id: &str) -> Result<Vec<api::Friend>, CallError
         )
         .map_err(internal)?;
     let rows = stmt
-        .query_map([user_id], |r| {
+        .query_map(pg_params![user_id], |r| {
             Ok(api::Friend {
                 user: Some(api::User {
                     id: r.get(0)?,
@@ -210,7 +212,7 @@ fn export_messages(c: &Conn, user_id: &str) -> Result<Vec<api::ChannelMessage>, 
         )
         .map_err(internal)?;
     let rows = stmt
-        .query_map([user_id], |r| {
+        .query_map(pg_params![user_id], |r| {
             let stream = Stream {
                 mode: r.get(3)?,
                 subject: r.get::<_, String>(4)?.parse().unwrap_or_default(),
@@ -246,7 +248,7 @@ fn export_records(c: &Conn, user_id: &str) -> Result<Vec<api::LeaderboardRecord>
         ))
         .map_err(internal)?;
     let rows = stmt
-        .query_map([user_id], |r| {
+        .query_map(pg_params![user_id], |r| {
             let id: String = r.get(9)?;
             super::leaderboard::record_from_row(&id, r.get(10)?, r)
         })
@@ -311,7 +313,7 @@ pub fn friend_status(
     let mut seen = std::collections::HashSet::new();
     for other in others.iter().filter(|o| seen.insert(o.as_str())) {
         let Some((state, update_time, metadata)) = stmt
-            .query_row([user_id, other], |r| {
+            .query_row(pg_params![user_id, other], |r| {
                 Ok((r.get::<_, i32>(0)?, r.get::<_, i64>(1)?, r.get(2)?))
             })
             .optional()
@@ -341,7 +343,7 @@ pub fn random_users(c: &Conn, count: usize) -> Result<Vec<api::User>, CallError>
             .prepare_cached("SELECT id FROM users WHERE id > ?1 ORDER BY id LIMIT ?2")
             .map_err(internal)?;
         let rows = stmt
-            .query_map(params![from, count as i64], |r| r.get(0))
+            .query_map(pg_params![from, count as i64], |r| r.get(0))
             .map_err(internal)?
             .collect::<Result<Vec<String>, _>>()
             .map_err(internal);
@@ -369,7 +371,7 @@ pub fn set_disabled(c: &mut Conn, ids: &[String], banned: bool) -> Result<(), Ca
     for id in ids {
         tx.execute(
             "UPDATE users SET disable_time = ?1 WHERE id = ?2",
-            params![time, id],
+            pg_params![time, id],
         )
         .map_err(internal)?;
     }
@@ -383,7 +385,7 @@ pub fn link_custom(c: &Conn, user_id: &str, custom_id: &str) -> Result<(), CallE
         .execute(
             "UPDATE users SET custom_id = ?2, update_time = ?3 WHERE id = ?1
              AND NOT EXISTS (SELECT 1 FROM users WHERE custom_id = ?2 AND id != ?1)",
-            params![user_id, custom_id, c.now()],
+            pg_params![user_id, custom_id, c.now()],
         )
         .map_err(internal)?;
     if n == 0 {
@@ -399,7 +401,7 @@ pub fn link_device(c: &mut Conn, user_id: &str, device_id: &str) -> Result<(), C
     let owner: Option<String> = tx
         .query_row(
             "SELECT user_id FROM user_device WHERE id = ?1",
-            [device_id],
+            pg_params![device_id],
             |r| r.get(0),
         )
         .optional()
@@ -411,7 +413,7 @@ pub fn link_device(c: &mut Conn, user_id: &str, device_id: &str) -> Result<(), C
             let exists: bool = tx
                 .query_row(
                     "SELECT EXISTS (SELECT 1 FROM users WHERE id = ?1)",
-                    [user_id],
+                    pg_params![user_id],
                     |r| r.get(0),
                 )
                 .map_err(internal)?;
@@ -421,14 +423,14 @@ pub fn link_device(c: &mut Conn, user_id: &str, device_id: &str) -> Result<(), C
             }
             tx.execute(
                 "INSERT INTO user_device (id, user_id) VALUES (?1, ?2)",
-                [device_id, user_id],
+                pg_params![device_id, user_id],
             )
             .map_err(internal)?;
         }
     }
     tx.execute(
         "UPDATE users SET update_time = ?2 WHERE id = ?1",
-        params![user_id, now],
+        pg_params![user_id, now],
     )
     .map_err(internal)?;
     tx.commit().map_err(internal)
@@ -442,7 +444,7 @@ pub fn link_email(c: &Conn, user_id: &str, email: &str, password: &str) -> Resul
         .execute(
             "UPDATE users SET email = ?2, password = ?3, update_time = ?4 WHERE id = ?1
              AND NOT EXISTS (SELECT 1 FROM users WHERE email = ?2 AND id != ?1)",
-            params![user_id, email, hash, c.now()],
+            pg_params![user_id, email, hash, c.now()],
         )
         .map_err(internal)?;
     if n == 0 {
@@ -501,7 +503,7 @@ pub fn unlink(c: &Conn, user_id: &str, link: Link, id: &str) -> Result<(), CallE
                  AND {}",
                 other_way_in(column)
             ),
-            params![user_id, id, c.now()],
+            pg_params![user_id, id, c.now()],
         )
         .map_err(internal)?;
     if n == 0 {
@@ -521,7 +523,7 @@ pub fn unlink_device(c: &mut Conn, user_id: &str, device_id: &str) -> Result<(),
                  AND EXISTS (SELECT 1 FROM users WHERE id = ?1 AND {})",
                 other_way_in("device")
             ),
-            [user_id, device_id],
+            pg_params![user_id, device_id],
         )
         .map_err(internal)?;
     if n == 0 {
@@ -529,7 +531,7 @@ pub fn unlink_device(c: &mut Conn, user_id: &str, device_id: &str) -> Result<(),
     }
     tx.execute(
         "UPDATE users SET update_time = ?2 WHERE id = ?1",
-        params![user_id, now],
+        pg_params![user_id, now],
     )
     .map_err(internal)?;
     tx.commit().map_err(internal)
@@ -543,10 +545,17 @@ pub fn ledger_update(
     item_id: &str,
     metadata: &Map<String, Value>,
 ) -> Result<nk::LedgerItem, CallError> {
+    // Nakama's one UPDATE is refused before it finds the item.
+    if metadata
+        .iter()
+        .any(|(k, v)| k.contains('\0') || super::has_nul(v))
+    {
+        return Err(err(Code::Internal, super::JSONB_NUL_REFUSED));
+    }
     let found: Option<(String, String, String, i64)> = c
         .query_row(
             "SELECT user_id, changeset, metadata, create_time FROM wallet_ledger WHERE id = ?1",
-            [item_id],
+            pg_params![item_id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()
@@ -560,7 +569,7 @@ pub fn ledger_update(
     );
     c.execute(
         "UPDATE wallet_ledger SET metadata = ?2 WHERE id = ?1",
-        params![item_id, jsonb_text(&merged)],
+        pg_params![item_id, Jsonb(&jsonb_text(&merged))],
     )
     .map_err(internal)?;
     Ok(nk::LedgerItem {
@@ -624,7 +633,7 @@ fn delete_object(tx: &Transaction<'_>, d: &nk::StorageDeleteOp) -> Result<(), Ca
     let n = tx
         .execute(
             "DELETE FROM storage WHERE collection = ?1 AND key = ?2 AND user_id = ?3 AND (?4 = '' OR version = ?4)",
-            params![d.collection, d.key, owner, d.version],
+            pg_params![d.collection, d.key, owner, d.version],
         )
         .map_err(internal)?;
     if n == 0 && !d.version.is_empty() {
@@ -645,7 +654,7 @@ fn storage_all(c: &Conn, user_id: &str) -> Result<Vec<api::StorageObject>, CallE
         ))
         .map_err(internal)?;
     let rows = stmt
-        .query_map([user_id], super::object_from_row)
+        .query_map(pg_params![user_id], super::object_from_row)
         .map_err(internal)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(internal);
@@ -697,9 +706,11 @@ pub(crate) fn update_account(
         return Err(err(Code::InvalidArgument, &message));
     }
     for (column, value) in columns {
+        let json = Jsonb(&value);
+        let value: &dyn rusqlite::ToSql = if column == "metadata" { &json } else { &value };
         let r = tx.execute(
             &format!("UPDATE users SET {column} = ?1, update_time = ?2 WHERE id = ?3"),
-            params![value, now, u.user_id],
+            pg_params![value, now, u.user_id],
         );
         match r {
             Err(rusqlite::Error::SqliteFailure(e, _))

@@ -5,10 +5,10 @@
 use base64::Engine as _;
 use nakama_runtime_host::abi::api;
 use nakama_runtime_host::CallError;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
-use super::{internal, rfc3339_nanos, Conn};
+use super::{internal, pg_params, pg_values, rfc3339_nanos, Conn, Jsonb};
 use crate::channels::Stream;
 
 /// Tables added in schema version 3.
@@ -53,7 +53,7 @@ pub fn insert(c: &Conn, m: &Stored) -> Result<bool, CallError> {
              stream_descriptor, stream_label, content, create_time, update_time)
          SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10
          WHERE ?3 = ?11 OR EXISTS (SELECT 1 FROM users WHERE id = ?3)",
-            params![
+            pg_params![
                 m.id,
                 m.code,
                 m.sender_id,
@@ -84,7 +84,7 @@ pub fn update(
     c.query_row(
         "UPDATE message SET update_time = ?5, username = ?4, content = ?3
          WHERE id = ?1 AND sender_id = ?2 RETURNING create_time",
-        params![id, sender_id, content, username, time],
+        pg_params![id, sender_id, Jsonb(&content), username, time],
         |r| r.get(0),
     )
     .optional()
@@ -96,7 +96,7 @@ pub fn update(
 pub fn delete(c: &Conn, id: &str, sender_id: &str) -> Result<Option<(i64, i64)>, CallError> {
     c.query_row(
         "DELETE FROM message WHERE id = ?1 AND sender_id = ?2 RETURNING create_time, update_time",
-        params![id, sender_id],
+        pg_params![id, sender_id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
     .optional()
@@ -203,7 +203,7 @@ pub fn list(
         values.push(&at_id);
     }
     let rows = stmt
-        .query_map(values.as_slice(), |r| {
+        .query_map(pg_values(&values), |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, i32>(1)?,

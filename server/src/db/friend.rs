@@ -12,11 +12,11 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use base64::Engine as _;
 use nakama_runtime_host::abi::{api, Code};
 use nakama_runtime_host::CallError;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{err, internal, jsonb_text, rfc3339, Conn};
+use super::{err, internal, jsonb_text, pg_params, rfc3339, Conn, Jsonb};
 use crate::channels::pg_uuid;
 
 /// Tables added in schema version 4.
@@ -91,7 +91,7 @@ pub fn ids_by_username(c: &Conn, usernames: &[String]) -> Result<Vec<String>, Ca
     let mut out = Vec::new();
     for name in usernames {
         if let Some(id) = stmt
-            .query_row([name], |r| r.get::<_, String>(0))
+            .query_row(pg_params![name], |r| r.get::<_, String>(0))
             .optional()
             .map_err(internal)?
         {
@@ -106,7 +106,7 @@ pub fn ids_by_username(c: &Conn, usernames: &[String]) -> Result<Vec<String>, Ca
 fn edge(c: &Connection, from: &str, to: &str) -> Result<Option<(i32, String)>, CallError> {
     c.query_row(
         "SELECT state, metadata FROM user_edge WHERE source_id = ?1 AND destination_id = ?2",
-        [from, to],
+        pg_params![from, to],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
     .optional()
@@ -122,7 +122,7 @@ fn touch_users(c: &Connection, now: i64, ids: &[&str]) -> Result<(), CallError> 
     for id in ids {
         c.execute(
             "UPDATE users SET update_time = ?1 WHERE id = ?2",
-            params![now, id],
+            pg_params![now, id],
         )
         .map_err(internal)?;
     }
@@ -198,7 +198,7 @@ pub fn add(
         if edge(conn, &id, user)?.is_some_and(|(s, _)| s == INVITE_SENT) {
             conn.execute(
                 "UPDATE user_edge SET state = ?1, update_time = ?2 WHERE source_id = ?3 AND destination_id = ?4",
-                params![FRIEND, now, id, user],
+                pg_params![FRIEND, now, id, user],
             )
             .map_err(internal)?;
             accepted += 1;
@@ -207,7 +207,7 @@ pub fn add(
             let mine = serde_json::from_str(&mine).unwrap_or_default();
             conn.execute(
                 "UPDATE user_edge SET state = ?1, update_time = ?2, metadata = ?3 WHERE source_id = ?4 AND destination_id = ?5",
-                params![FRIEND, now, jsonb_text(&jsonb_concat(mine, metadata.clone())), user, id],
+                pg_params![FRIEND, now, Jsonb(&jsonb_text(&jsonb_concat(mine, metadata.clone()))), user, id],
             )
             .map_err(internal)?;
             accepted += 1;
@@ -218,7 +218,9 @@ pub fn add(
         // A new invite, unless the other user is unknown or blocked
         // `user`; a relationship already there stays as it is.
         let exists = conn
-            .query_row("SELECT 1 FROM users WHERE id = ?1", [&id], |_| Ok(()))
+            .query_row("SELECT 1 FROM users WHERE id = ?1", pg_params![&id], |_| {
+                Ok(())
+            })
             .optional()
             .map_err(internal)?
             .is_some();
@@ -235,7 +237,7 @@ pub fn add(
                 .execute(
                     "INSERT OR IGNORE INTO user_edge (source_id, destination_id, state, position, update_time, metadata)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![from, to, state, position, now, meta],
+                    pg_params![from, to, state, position, now, Jsonb(&meta)],
                 )
                 .map_err(internal)?;
         }
@@ -256,7 +258,7 @@ pub fn delete(c: &mut Conn, user: &str, ids: &[String]) -> Result<Vec<String>, C
             .execute(
                 "DELETE FROM user_edge WHERE (source_id = ?1 AND destination_id = ?2)
                  OR (source_id = ?2 AND destination_id = ?1 AND state <> ?3)",
-                params![user, id, BLOCKED],
+                pg_params![user, id, BLOCKED],
             )
             .map_err(internal)?;
         Ok(match deleted {
@@ -281,7 +283,7 @@ pub fn block(c: &mut Conn, user: &str, ids: &[String]) -> Result<Vec<String>, Ca
         let updated = conn
             .execute(
                 "UPDATE user_edge SET state = ?1, update_time = ?2 WHERE source_id = ?3 AND destination_id = ?4",
-                params![BLOCKED, now, user, id],
+                pg_params![BLOCKED, now, user, id],
             )
             .map_err(internal)?;
         if updated == 0 {
@@ -289,7 +291,7 @@ pub fn block(c: &mut Conn, user: &str, ids: &[String]) -> Result<Vec<String>, Ca
                 .execute(
                     "INSERT INTO user_edge (source_id, destination_id, state, position, update_time)
                      SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?2)",
-                    params![user, id, BLOCKED, next_position(), now],
+                    pg_params![user, id, BLOCKED, next_position(), now],
                 )
                 .map_err(internal)?;
             if inserted == 0 {
@@ -300,7 +302,7 @@ pub fn block(c: &mut Conn, user: &str, ids: &[String]) -> Result<Vec<String>, Ca
         let theirs = conn
             .execute(
                 "DELETE FROM user_edge WHERE source_id = ?1 AND destination_id = ?2 AND state <> ?3",
-                params![id, user, BLOCKED],
+                pg_params![id, user, BLOCKED],
             )
             .map_err(internal)?;
         if theirs == 1 {
@@ -320,7 +322,11 @@ pub fn update_metadata(
 ) -> Result<(), CallError> {
     c.execute(
         "UPDATE user_edge SET metadata = ?1 WHERE source_id = ?2 AND destination_id = ?3",
-        params![jsonb_text(&Value::Object(metadata.clone())), user, friend],
+        pg_params![
+            Jsonb(&jsonb_text(&Value::Object(metadata.clone()))),
+            user,
+            friend
+        ],
     )
     .map_err(internal)?;
     Ok(())
@@ -377,7 +383,7 @@ pub fn list(
         .map_err(internal)?;
     let rows = stmt
         .query_map(
-            params![
+            pg_params![
                 user,
                 state,
                 from.as_ref().map(|f| f.state),
@@ -453,7 +459,7 @@ pub fn friends_of_friends(
             )
             .map_err(internal)?;
         let ids = stmt
-            .query_map(params![who, FRIEND], |r| r.get::<_, String>(0))
+            .query_map(pg_params![who, FRIEND], |r| r.get::<_, String>(0))
             .map_err(internal)?
             .collect::<Result<Vec<_>, _>>()
             .map_err(internal)?;

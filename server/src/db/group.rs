@@ -22,11 +22,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use nakama_runtime_host::abi::{api, nk, Code};
 use nakama_runtime_host::CallError;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{internal, rfc3339, rfc3339_nanos, Conn};
+use super::{
+    internal, pg_params, rfc3339, rfc3339_nanos, Conn, Jsonb, JSONB_NUL_REFUSED, NUL_REFUSED,
+};
 use crate::channels::{Stream, MODE_GROUP};
 
 /// Tables added in schema version 5.
@@ -252,7 +254,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 fn get_row(c: &Conn, group_id: &str) -> Result<Option<Row>> {
     Ok(c.query_row(
         &format!("SELECT {GROUP_COLUMNS} FROM groups WHERE id = ?1"),
-        [group_id],
+        pg_params![group_id],
         row,
     )
     .optional()?)
@@ -268,7 +270,7 @@ fn all_rows(c: &Conn) -> Result<Vec<Row>> {
 pub fn state_of(c: &Conn, group_id: &str, user_id: &str) -> Result<Option<i64>> {
     Ok(c.query_row(
         "SELECT state FROM group_edge WHERE source_id = ?1 AND destination_id = ?2",
-        [group_id, user_id],
+        pg_params![group_id, user_id],
         |r| r.get(0),
     )
     .optional()?)
@@ -281,12 +283,12 @@ pub fn has_state(c: &Conn, group_id: &str, user_id: &str, at_most: i64) -> Resul
 }
 
 fn username_of(c: &Conn, user_id: &str) -> Result<Option<String>> {
-    Ok(
-        c.query_row("SELECT username FROM users WHERE id = ?1", [user_id], |r| {
-            r.get(0)
-        })
-        .optional()?,
+    Ok(c.query_row(
+        "SELECT username FROM users WHERE id = ?1",
+        pg_params![user_id],
+        |r| r.get(0),
     )
+    .optional()?)
 }
 
 /// PostgreSQL's refusal of a value longer than its column, in pgx's words
@@ -305,7 +307,7 @@ fn add_edges(c: &Conn, group_id: &str, user_id: &str, state: i64) -> Result<bool
     let taken: bool = c.query_row(
         "SELECT EXISTS (SELECT 1 FROM group_edge WHERE (source_id = ?1 AND destination_id = ?2)
                                                   OR (source_id = ?2 AND destination_id = ?1))",
-        [group_id, user_id],
+        pg_params![group_id, user_id],
         |r| r.get(0),
     )?;
     if taken {
@@ -315,8 +317,8 @@ fn add_edges(c: &Conn, group_id: &str, user_id: &str, state: i64) -> Result<bool
         "INSERT INTO group_edge (source_id, destination_id, position, state, update_time)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    stmt.execute(params![group_id, user_id, pos, state, now])?;
-    stmt.execute(params![user_id, group_id, pos, state, now])?;
+    stmt.execute(pg_params![group_id, user_id, pos, state, now])?;
+    stmt.execute(pg_params![user_id, group_id, pos, state, now])?;
     Ok(true)
 }
 
@@ -324,7 +326,7 @@ fn delete_edges(c: &Conn, group_id: &str, user_id: &str) -> Result<()> {
     c.execute(
         "DELETE FROM group_edge WHERE (source_id = ?1 AND destination_id = ?2)
                                    OR (source_id = ?2 AND destination_id = ?1)",
-        [group_id, user_id],
+        pg_params![group_id, user_id],
     )?;
     Ok(())
 }
@@ -333,7 +335,7 @@ fn set_state(c: &Conn, group_id: &str, user_id: &str, state: i64) -> Result<()> 
     c.execute(
         "UPDATE group_edge SET state = ?3, update_time = ?4
          WHERE (source_id = ?1 AND destination_id = ?2) OR (source_id = ?2 AND destination_id = ?1)",
-        params![group_id, user_id, state, now_micros(c)],
+        pg_params![group_id, user_id, state, now_micros(c)],
     )?;
     Ok(())
 }
@@ -343,7 +345,7 @@ fn grow(c: &Conn, group_id: &str) -> Result<()> {
     let changed = c.execute(
         "UPDATE groups SET edge_count = edge_count + 1, update_time = ?2
          WHERE id = ?1 AND edge_count + 1 <= max_count",
-        params![group_id, now_micros(c)],
+        pg_params![group_id, now_micros(c)],
     )?;
     if changed == 0 {
         return Err(GroupError::Full);
@@ -354,7 +356,7 @@ fn grow(c: &Conn, group_id: &str) -> Result<()> {
 fn shrink(c: &Conn, group_id: &str) -> Result<usize> {
     Ok(c.execute(
         "UPDATE groups SET edge_count = edge_count - 1, update_time = ?2 WHERE id = ?1",
-        params![group_id, now_micros(c)],
+        pg_params![group_id, now_micros(c)],
     )?)
 }
 
@@ -451,7 +453,7 @@ pub fn create(c: &Conn, g: &New<'_>) -> Result<api::Group> {
     in_tx(c, |c| {
         let taken: bool = c.query_row(
             "SELECT EXISTS (SELECT 1 FROM groups WHERE name = ?1)",
-            [g.name],
+            pg_params![g.name],
             |r| r.get(0),
         )?;
         if taken {
@@ -472,14 +474,14 @@ pub fn create(c: &Conn, g: &New<'_>) -> Result<api::Group> {
             "INSERT INTO groups (id, creator_id, name, description, avatar_url, lang_tag, metadata,
                                  state, edge_count, max_count, create_time, update_time)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?10)",
-            params![
+            pg_params![
                 id,
                 g.creator_id,
                 g.name,
                 g.description,
                 g.avatar_url,
                 lang,
-                metadata,
+                Jsonb(&metadata),
                 if g.open { 0 } else { 1 },
                 g.max_count,
                 now
@@ -527,6 +529,21 @@ pub fn update(c: &Conn, group_id: &str, user_id: &str, ch: &Changes) -> Result<(
     {
         return Err(GroupError::NoUpdateOps);
     }
+    // Nakama's one UPDATE is refused before it finds a row.
+    let texts = [&ch.name, &ch.lang_tag, &ch.description, &ch.avatar_url];
+    if texts.into_iter().flatten().any(|t| t.contains('\0')) {
+        return Err(GroupError::Db(CallError::new(Code::Internal, NUL_REFUSED)));
+    }
+    let metadata = ch
+        .metadata
+        .as_deref()
+        .map(serde_json::from_str::<serde_json::Value>);
+    if metadata.is_some_and(|m| m.is_ok_and(|m| super::has_nul(&m))) {
+        return Err(GroupError::Db(CallError::new(
+            Code::Internal,
+            JSONB_NUL_REFUSED,
+        )));
+    }
     in_tx(c, |c| {
         let Some(old) = get_row(c, group_id)? else {
             return Err(GroupError::NotUpdated);
@@ -550,7 +567,7 @@ pub fn update(c: &Conn, group_id: &str, user_id: &str, ch: &Changes) -> Result<(
         too_long(18, &lang)?;
         let taken: bool = c.query_row(
             "SELECT EXISTS (SELECT 1 FROM groups WHERE name = ?1 AND id != ?2)",
-            [&name, group_id],
+            pg_params![&name, group_id],
             |r| r.get(0),
         )?;
         if taken {
@@ -572,14 +589,14 @@ pub fn update(c: &Conn, group_id: &str, user_id: &str, ch: &Changes) -> Result<(
             "UPDATE groups SET name = ?2, lang_tag = ?3, description = ?4, avatar_url = ?5,
                  state = ?6, metadata = ?7, max_count = ?8, creator_id = ?9, update_time = ?10
              WHERE id = ?1",
-            params![
+            pg_params![
                 group_id,
                 name,
                 lang,
                 description,
                 avatar,
                 state,
-                metadata,
+                Jsonb(&metadata),
                 max_count,
                 creator,
                 now_micros(c)
@@ -603,10 +620,10 @@ pub fn delete(c: &Conn, group_id: &str, user_id: &str) -> Result<Effects> {
 }
 
 fn delete_group(c: &Conn, group_id: &str) -> Result<()> {
-    if c.execute("DELETE FROM groups WHERE id = ?1", [group_id])? > 0 {
+    if c.execute("DELETE FROM groups WHERE id = ?1", pg_params![group_id])? > 0 {
         c.execute(
             "DELETE FROM group_edge WHERE source_id = ?1 OR destination_id = ?1",
-            [group_id],
+            pg_params![group_id],
         )?;
     }
     Ok(())
@@ -634,7 +651,7 @@ pub fn join(c: &Conn, group_id: &str, user_id: &str, username: &str) -> Result<E
                      WHERE source_id = ?1 AND (state = 0 OR state = 1) ORDER BY state, position",
                 )?;
                 let ids = stmt
-                    .query_map([group_id], |r| r.get(0))?
+                    .query_map(pg_params![group_id], |r| r.get(0))?
                     .collect::<rusqlite::Result<_>>()?;
                 ids
             };
@@ -679,7 +696,7 @@ pub fn leave(c: &Conn, group_id: &str, user_id: &str, username: &str) -> Result<
         let (supers, members): (i64, i64) = c.query_row(
             "SELECT COALESCE(SUM(state = 0), 0), COALESCE(SUM(state <= 2), 0) FROM group_edge
              WHERE source_id = ?1 AND destination_id != ?2",
-            [group_id, user_id],
+            pg_params![group_id, user_id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         if supers == 0 {
@@ -716,12 +733,12 @@ fn caller_state(c: &Conn, group_id: &str, caller: &str) -> Result<i64> {
 }
 
 fn group_name(c: &Conn, group_id: &str) -> Result<Option<String>> {
-    Ok(
-        c.query_row("SELECT name FROM groups WHERE id = ?1", [group_id], |r| {
-            r.get(0)
-        })
-        .optional()?,
+    Ok(c.query_row(
+        "SELECT name FROM groups WHERE id = ?1",
+        pg_params![group_id],
+        |r| r.get(0),
     )
+    .optional()?)
 }
 
 /// Nakama's `AddGroupUsers`: new members, or accepted join requests; each
@@ -780,7 +797,7 @@ fn removable(c: &Conn, group_id: &str, uid: &str, state: i64, caller_state: i64)
     }
     let others: i64 = c.query_row(
         "SELECT COUNT(*) FROM group_edge WHERE source_id = ?1 AND destination_id != ?2 AND state = 0",
-        [group_id, uid],
+        pg_params![group_id, uid],
         |r| r.get(0),
     )?;
     Ok(others > 0)
@@ -818,7 +835,7 @@ pub fn remove(
                 c.execute(
                     "INSERT INTO group_edge (source_id, destination_id, position, state, update_time)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![group_id, uid, position(), BANNED, now_micros(c)],
+                    pg_params![group_id, uid, position(), BANNED, now_micros(c)],
                 )?;
             }
             if state >= JOIN_REQUEST {
@@ -878,7 +895,7 @@ pub fn change_role(
                     let others: i64 = c.query_row(
                         "SELECT COUNT(*) FROM group_edge
                          WHERE source_id = ?1 AND destination_id != ?2 AND state = 0",
-                        [group_id, uid],
+                        pg_params![group_id, uid],
                         |r| r.get(0),
                     )?;
                     if others == 0 {
@@ -1020,6 +1037,10 @@ pub fn list(c: &Conn, f: &ListFilter<'_>) -> Result<api::GroupList> {
     // Trimmed after the check above, as Nakama does: a name of only `%`
     // and spaces then filters nothing.
     let name = f.name.trim_start_matches(['%', ' ']);
+    // Filtered here, but PostgreSQL is given them in Nakama's query.
+    if name.contains('\0') || f.lang_tag.contains('\0') {
+        return Err(GroupError::Db(CallError::new(Code::Internal, NUL_REFUSED)));
+    }
     let mut rows = all_rows(c)?;
     let open_state = f.open.map(|o| if o { 0 } else { 1 });
     rows.retain(|r| {
@@ -1165,7 +1186,7 @@ fn edges(
     let (lo, hi) = state.map_or((0, 3), |s| (s, s));
     let (cs, cp) = cursor.map_or((-1, i64::MIN), |c| (c.state, c.position));
     let rows = stmt
-        .query_map(params![source, lo, hi, cs, cp], |r| {
+        .query_map(pg_params![source, lo, hi, cs, cp], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?
         .collect::<rusqlite::Result<_>>()?;

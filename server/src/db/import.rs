@@ -16,10 +16,10 @@
 
 use nakama_runtime_host::abi::Code;
 use nakama_runtime_host::CallError;
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{OptionalExtension, Transaction};
 use serde_json::Value;
 
-use super::{internal, Conn, SYSTEM_USER};
+use super::{internal, pg_params, Conn, SYSTEM_USER};
 use crate::gojson::{field, GoType, BOOL_VALUE, INT32_VALUE, STRING_VALUE, TIMESTAMP};
 
 use GoType::{Bool, List, String as Str, Struct, I32, I64, U32};
@@ -262,7 +262,7 @@ pub fn import(c: &mut Conn, user_id: Option<&str>, export: &Value) -> Result<Str
             let updated = tx
                 .execute(
                     "UPDATE users SET metadata = ?1, wallet = ?2 WHERE id = ?3",
-                    params![metadata, wallet, target],
+                    pg_params![metadata, wallet, target],
                 )
                 .map_err(internal)?;
             if updated == 0 {
@@ -271,7 +271,7 @@ pub fn import(c: &mut Conn, user_id: Option<&str>, export: &Value) -> Result<Str
                     Code::NotFound,
                 ));
             }
-            tx.execute("DELETE FROM storage WHERE user_id = ?1", [target])
+            tx.execute("DELETE FROM storage WHERE user_id = ?1", pg_params![target])
                 .map_err(internal)?;
             target.to_string()
         }
@@ -301,7 +301,7 @@ pub fn import(c: &mut Conn, user_id: Option<&str>, export: &Value) -> Result<Str
         let done = tx.execute(
             "INSERT INTO storage (collection, key, user_id, value, version, read, write, create_time, update_time)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
+            pg_params![
                 collection,
                 key,
                 owner,
@@ -362,7 +362,7 @@ fn create(tx: &Transaction<'_>, account: &Value, user: &Value) -> Result<String,
         fits_varchar(value.unwrap_or(""), limit)?;
     }
     let exists = |sql: &str, v: &str| {
-        tx.query_row(sql, [v], |_| Ok(()))
+        tx.query_row(sql, pg_params![v], |_| Ok(()))
             .optional()
             .map(|found| found.is_some())
             .map_err(internal)
@@ -389,7 +389,7 @@ fn create(tx: &Transaction<'_>, account: &Value, user: &Value) -> Result<String,
              facebook_instant_game_id, apple_id, create_time, update_time, verify_time, disable_time)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
              ?18, ?19, ?20, ?21)",
-        params![
+        pg_params![
             id,
             username,
             profile("display_name"),
@@ -423,7 +423,7 @@ fn create(tx: &Transaction<'_>, account: &Value, user: &Value) -> Result<String,
         }
         tx.execute(
             "INSERT INTO user_device (id, user_id) VALUES (?1, ?2)",
-            params![device, id],
+            pg_params![device, id],
         )
         .map_err(internal)?;
     }

@@ -10,12 +10,12 @@ use nakama_runtime_host::abi::api;
 use nakama_runtime_host::abi::nk::{self, Operator, SortOrder};
 use nakama_runtime_host::abi::Code;
 use nakama_runtime_host::CallError;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::tournament::Window;
-use super::{err, internal, jsonb_text, rfc3339, Caller, Conn};
+use super::{err, internal, jsonb_text, pg_params, pg_values, rfc3339, Caller, Conn, Jsonb};
 
 /// Tables added in schema version 2.
 pub(super) const SCHEMA: &str = "
@@ -65,7 +65,7 @@ CREATE TEMP TABLE IF NOT EXISTS leaderboard_rank_cache (
 pub(super) fn note_rank_cache(c: &Connection, id: &str, expiry: i64) -> Result<(), CallError> {
     c.execute(
         "INSERT OR IGNORE INTO leaderboard_rank_cache (leaderboard_id, expiry_time) VALUES (?1, ?2)",
-        params![id, expiry],
+        pg_params![id, expiry],
     )
     .map_err(internal)?;
     Ok(())
@@ -75,7 +75,7 @@ pub(super) fn note_rank_cache(c: &Connection, id: &str, expiry: i64) -> Result<(
 pub(super) fn forget_rank_caches(c: &Connection, id: &str) -> Result<(), CallError> {
     c.execute(
         "DELETE FROM leaderboard_rank_cache WHERE leaderboard_id = ?1",
-        [id],
+        pg_params![id],
     )
     .map_err(internal)?;
     Ok(())
@@ -240,6 +240,8 @@ pub(super) fn get(c: &Connection, id: &str) -> Result<Option<Leaderboard>, CallE
             "SELECT l.authoritative, l.sort_order, l.operator, l.reset_schedule, l.enable_ranks,
                     t.start_time, t.end_time, t.duration
              FROM leaderboard l LEFT JOIN tournament t ON t.id = l.id WHERE l.id = ?1",
+            // Not `pg_params!`: Nakama finds leaderboards in its cache, so
+            // an id with a NUL is one it does not know.
             [id],
             |r| {
                 let window = match r.get::<_, Option<i64>>(5)? {
@@ -313,7 +315,7 @@ pub fn create(c: &Conn, a: &nk::LeaderboardCreateArgs) -> Result<(), CallError> 
              (id, authoritative, sort_order, operator, reset_schedule, metadata, enable_ranks, create_time)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (id) DO NOTHING",
-        params![
+        pg_params![
             a.id,
             a.authoritative,
             word(a.sort_order),
@@ -321,7 +323,7 @@ pub fn create(c: &Conn, a: &nk::LeaderboardCreateArgs) -> Result<(), CallError> 
             a.reset_schedule,
             // As Go's json.Marshal writes it (compact, keys sorted), which
             // is what Nakama's leaderboards answer.
-            serde_json::to_string(&a.metadata).unwrap_or_else(|_| "{}".into()),
+            Jsonb(&serde_json::to_string(&a.metadata).unwrap_or_else(|_| "{}".into())),
             a.enable_ranks,
             c.now()
         ],
@@ -354,7 +356,7 @@ pub(super) fn get_at(
     let (metadata, created): (String, i64) = c
         .query_row(
             "SELECT metadata, create_time FROM leaderboard WHERE id = ?1",
-            [id],
+            pg_params![id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .map_err(internal)?;
@@ -388,7 +390,7 @@ pub(super) fn get_at(
 /// `leaderboard_delete`: the leaderboard and all its records; an unknown id
 /// is not an error.
 pub fn delete(c: &Conn, id: &str) -> Result<(), CallError> {
-    c.execute("DELETE FROM leaderboard WHERE id = ?1", [id])
+    c.execute("DELETE FROM leaderboard WHERE id = ?1", pg_params![id])
         .map_err(internal)?;
     forget_rank_caches(c, id)
 }
@@ -459,7 +461,7 @@ pub(super) fn read_record(
             "SELECT {RECORD_COLUMNS} FROM leaderboard_record
              WHERE leaderboard_id = ?1 AND expiry_time = ?2 AND owner_id = ?3"
         ),
-        params![id, expiry, owner_id],
+        pg_params![id, expiry, owner_id],
         |r| record_from_row(id, expiry, r),
     )
     .optional()
@@ -481,7 +483,7 @@ pub(super) fn rank_of(
                  WHERE leaderboard_id = ?1 AND expiry_time = ?2
                    AND (score, subscore, owner_id) {better} (?3, ?4, ?5)"
             ),
-            params![r.leaderboard_id, expiry, r.score, r.subscore, r.owner_id],
+            pg_params![r.leaderboard_id, expiry, r.score, r.subscore, r.owner_id],
             |row| row.get(0),
         )
         .map_err(internal)?;
@@ -528,13 +530,13 @@ pub fn write(
                 "INSERT INTO leaderboard_record (leaderboard_id, owner_id, username, score, subscore,
                      num_score, metadata, create_time, update_time, expiry_time)
                  VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?7, ?8)",
-                params![
+                pg_params![
                     w.id,
                     owner_id,
                     username,
                     score,
                     subscore,
-                    w.metadata.as_deref().unwrap_or("{}"),
+                    Jsonb(&w.metadata.as_deref().unwrap_or("{}")),
                     now,
                     expiry
                 ],
@@ -581,7 +583,16 @@ pub fn write(
                          metadata = COALESCE(?6, metadata), username = COALESCE(?7, username),
                          update_time = ?8
                      WHERE leaderboard_id = ?1 AND expiry_time = ?2 AND owner_id = ?3",
-                    params![w.id, expiry, owner_id, score, subscore, w.metadata, username, now],
+                    pg_params![
+                        w.id,
+                        expiry,
+                        owner_id,
+                        score,
+                        subscore,
+                        Jsonb(&w.metadata),
+                        username,
+                        now
+                    ],
                 )
                 .map_err(internal)?;
             }
@@ -613,7 +624,7 @@ pub fn delete_record(
     lb.check_writer(caller)?;
     c.execute(
         "DELETE FROM leaderboard_record WHERE leaderboard_id = ?1 AND expiry_time = ?2 AND owner_id = ?3",
-        params![id, lb.expiry(c.now()), canonical(owner_id)],
+        pg_params![id, lb.expiry(c.now()), canonical(owner_id)],
     )
     .map_err(internal)?;
     Ok(())
@@ -706,7 +717,7 @@ pub fn list(
         let mut rows: Vec<api::LeaderboardRecord> = c
             .prepare(&sql)
             .and_then(|mut stmt| {
-                stmt.query_map(values.as_slice(), |r| record_from_row(id, expiry, r))?
+                stmt.query_map(pg_values(&values), |r| record_from_row(id, expiry, r))?
                     .collect()
             })
             .map_err(internal)?;
@@ -751,7 +762,7 @@ pub fn list(
         let owner_ids: Vec<String> = owner_ids.iter().map(|o| canonical(o)).collect();
         values.extend(owner_ids.iter().map(|o| o as &dyn rusqlite::ToSql));
         out.owner_records = stmt
-            .query_map(values.as_slice(), |r| record_from_row(id, expiry, r))
+            .query_map(pg_values(&values), |r| record_from_row(id, expiry, r))
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(internal)?;
     }
@@ -800,7 +811,7 @@ pub fn haystack(
         c.prepare(&sql)
             .and_then(|mut stmt| {
                 stmt.query_map(
-                    params![
+                    pg_params![
                         id,
                         expiry,
                         owner.score,
@@ -897,7 +908,7 @@ pub fn list_leaderboards(
              ORDER BY create_time, rowid LIMIT ?1 OFFSET ?2",
         )
         .and_then(|mut stmt| {
-            stmt.query_map(params![limit as i64 + 1, offset as i64], |r| r.get(0))?
+            stmt.query_map(pg_params![limit as i64 + 1, offset as i64], |r| r.get(0))?
                 .collect()
         })
         .map_err(internal)?;
@@ -930,7 +941,7 @@ pub fn ranks_disable(c: &Conn, id: &str, tournament: bool) -> Result<(), CallErr
     }
     c.execute(
         "UPDATE leaderboard SET enable_ranks = 0 WHERE id = ?1",
-        [id],
+        pg_params![id],
     )
     .map_err(internal)?;
     forget_rank_caches(c, id)
@@ -967,7 +978,7 @@ pub fn cursor_from_rank(c: &Conn, id: &str, rank: i64, expiry: i64) -> Result<St
     let cached = c
         .query_row(
             "SELECT 1 FROM leaderboard_rank_cache WHERE leaderboard_id = ?1 AND expiry_time = ?2",
-            params![id, expiry],
+            pg_params![id, expiry],
             |_| Ok(()),
         )
         .optional()
@@ -984,7 +995,7 @@ pub fn cursor_from_rank(c: &Conn, id: &str, rank: i64, expiry: i64) -> Result<St
         lb.order_by(false)
     );
     let record = c
-        .query_row(&sql, params![id, expiry, before - 1], |r| {
+        .query_row(&sql, pg_params![id, expiry, before - 1], |r| {
             record_from_row(id, expiry, r)
         })
         .optional()
@@ -1002,7 +1013,7 @@ pub fn cursor_from_rank(c: &Conn, id: &str, rank: i64, expiry: i64) -> Result<St
 pub(super) fn count_records(c: &Connection, id: &str, expiry: i64) -> Result<i64, CallError> {
     c.query_row(
         "SELECT count(*) FROM leaderboard_record WHERE leaderboard_id = ?1 AND expiry_time = ?2",
-        params![id, expiry],
+        pg_params![id, expiry],
         |r| r.get(0),
     )
     .map_err(internal)

@@ -6,11 +6,12 @@
 use base64::Engine as _;
 use nakama_runtime_host::abi::{api, Code};
 use nakama_runtime_host::CallError;
-use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{err, internal, jsonb_text_of, rfc3339, Conn, SYSTEM_USER};
+use super::{
+    err, internal, jsonb_text_of, pg_params, pg_values, rfc3339, Conn, Jsonb, SYSTEM_USER,
+};
 use crate::channels::{go_uuid, pg_uuid};
 use nakama_runtime_host::abi::nk;
 
@@ -57,7 +58,7 @@ pub fn list(
         )
         .map_err(internal)?;
     let rows = stmt
-        .query_map(params![user_id, time, row, limit as i64], |r| {
+        .query_map(pg_params![user_id, time, row, limit as i64], |r| {
             let content: String = r.get(2)?;
             let sender: String = r.get(4)?;
             let at: (i64, i64) = (r.get(5)?, r.get(6)?);
@@ -113,7 +114,7 @@ pub fn delete(c: &mut Conn, user_id: &str, ids: &[String]) -> Result<(), CallErr
     for id in ids {
         tx.execute(
             "DELETE FROM notification WHERE user_id = ?1 AND id = ?2",
-            params![user_id, id],
+            pg_params![user_id, id],
         )
         .map_err(internal)?;
     }
@@ -148,7 +149,15 @@ pub fn send_all(
         tx.execute(
             "INSERT INTO notification (id, user_id, subject, content, code, sender_id, create_time)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![id, user, n.subject, content, n.code, SYSTEM_USER, now],
+            pg_params![
+                id,
+                user,
+                n.subject,
+                Jsonb(&content),
+                n.code,
+                SYSTEM_USER,
+                now
+            ],
         )
         .map_err(internal)?;
         sent.push((
@@ -191,9 +200,12 @@ pub fn update(c: &mut Conn, updates: &[nk::NotificationUpdate]) -> Result<(), Ca
             "UPDATE notification SET content = coalesce(?1, content),
                  subject = coalesce(?2, subject), sender_id = coalesce(?3, sender_id)
              WHERE id = ?4",
-            params![content, u.subject, sender, id],
+            pg_params![Jsonb(&content), u.subject, sender, id],
         )
-        .map_err(internal)?;
+        .map_err(|e| {
+            let e = internal(e);
+            CallError::new(e.code, format!("{FAILED}: {}", e.message))
+        })?;
     }
     tx.commit().map_err(internal)
 }
@@ -228,7 +240,7 @@ pub fn get_ids(
     let mut values: Vec<&dyn rusqlite::ToSql> =
         ids.iter().map(|i| i as &dyn rusqlite::ToSql).collect();
     values.push(&user);
-    stmt.query_map(values.as_slice(), |r| {
+    stmt.query_map(pg_values(&values), |r| {
         let content: String = r.get(3)?;
         let sender: String = r.get(5)?;
         Ok(nk::StoredNotification {
@@ -258,8 +270,11 @@ pub fn delete_ids(c: &mut Conn, user_id: &str, ids: &[String]) -> Result<(), Cal
     }
     let tx = c.transaction().map_err(internal)?;
     for id in ids.iter().filter_map(|id| go_uuid(id)) {
-        tx.execute("DELETE FROM notification WHERE id = ?1", [id.to_string()])
-            .map_err(internal)?;
+        tx.execute(
+            "DELETE FROM notification WHERE id = ?1",
+            pg_params![id.to_string()],
+        )
+        .map_err(internal)?;
     }
     tx.commit().map_err(internal)
 }

@@ -10,7 +10,7 @@ use nakama_runtime_host::abi::scheduler::{LeaderboardCall, TournamentCall};
 use nakama_runtime_host::CallError;
 
 use super::leaderboard as lb;
-use super::{internal, tournament, Conn};
+use super::{internal, pg_params, tournament, Conn};
 
 /// One callback to run.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,8 +76,11 @@ pub fn due(c: &Conn, from: i64, to: i64) -> Result<Vec<Due>, CallError> {
                     if let Some(call) = tournament::call_at(c, &id, d.expiry - 1)? {
                         out.push((d.expiry, Due::TournamentReset(call)));
                     }
-                    c.execute("UPDATE tournament SET size = 0 WHERE id = ?1", [&id])
-                        .map_err(internal)?;
+                    c.execute(
+                        "UPDATE tournament SET size = 0 WHERE id = ?1",
+                        pg_params![&id],
+                    )
+                    .map_err(internal)?;
                     at = d.expiry;
                 }
             }

@@ -14,11 +14,11 @@ use nakama_runtime_host::abi::api;
 use nakama_runtime_host::abi::nk::{self, Operator, SortOrder};
 use nakama_runtime_host::abi::Code;
 use nakama_runtime_host::CallError;
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use super::leaderboard::{self as lb, Leaderboard};
-use super::{err, internal, jsonb_text, rfc3339, Caller, Conn};
+use super::{err, internal, jsonb_text, pg_params, rfc3339, Caller, Conn, Jsonb};
 
 /// Tables added in schema version 6.
 pub(super) const SCHEMA: &str = "
@@ -221,7 +221,7 @@ fn read(c: &Connection, id: &str) -> Result<Option<Row>, CallError> {
             "SELECT t.title, t.description, t.category, t.max_size, t.max_num_score,
                     t.join_required, t.size, l.metadata, l.create_time
              FROM tournament t JOIN leaderboard l ON l.id = t.id WHERE t.id = ?1",
-            [id],
+            pg_params![id],
             |r| {
                 Ok((
                     r.get(0)?,
@@ -314,7 +314,7 @@ pub fn create(c: &mut Conn, a: &nk::TournamentCreateArgs) -> Result<(), CallErro
         "INSERT INTO leaderboard
              (id, authoritative, sort_order, operator, reset_schedule, metadata, enable_ranks, create_time)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
+        pg_params![
             a.id,
             a.authoritative,
             lb::word(a.sort_order),
@@ -322,7 +322,7 @@ pub fn create(c: &mut Conn, a: &nk::TournamentCreateArgs) -> Result<(), CallErro
             a.reset_schedule,
             // As PostgreSQL's JSONB gives it back: Nakama answers a
             // tournament's metadata from its table.
-            jsonb_text(&serde_json::Value::Object(a.metadata.clone())),
+            Jsonb(&jsonb_text(&serde_json::Value::Object(a.metadata.clone()))),
             a.enable_ranks,
             now
         ],
@@ -343,7 +343,7 @@ pub fn create(c: &mut Conn, a: &nk::TournamentCreateArgs) -> Result<(), CallErro
         "INSERT INTO tournament (id, title, description, category, start_time, end_time, duration,
              max_size, max_num_score, join_required)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
+        pg_params![
             a.id,
             a.title,
             a.description,
@@ -371,7 +371,7 @@ pub fn end_time_of(c: &Connection, id: &str) -> Result<Option<i64>, CallError> {
 /// a plain leaderboard's is not an error (and the leaderboard stays).
 pub fn delete(c: &Conn, id: &str) -> Result<(), CallError> {
     if read(c, id)?.is_some() {
-        c.execute("DELETE FROM leaderboard WHERE id = ?1", [id])
+        c.execute("DELETE FROM leaderboard WHERE id = ?1", pg_params![id])
             .map_err(internal)?;
         lb::forget_rank_caches(c, id)?;
     }
@@ -390,7 +390,7 @@ pub fn add_attempt(c: &Conn, id: &str, owner_id: &str, count: i32) -> Result<(),
     c.execute(
         "UPDATE leaderboard_record SET max_num_score = max_num_score + ?1
          WHERE leaderboard_id = ?2 AND owner_id = ?3 AND expiry_time = ?4",
-        params![count, id, lb::canonical(owner_id), d.expiry],
+        pg_params![count, id, lb::canonical(owner_id), d.expiry],
     )
     .map_err(internal)?;
     Ok(())
@@ -416,7 +416,7 @@ pub fn join(c: &mut Conn, id: &str, owner_id: &str, username: &str) -> Result<()
                  num_score, max_num_score, metadata, create_time, update_time, expiry_time)
              VALUES (?1, ?2, ?3, 0, 0, 0, ?4, '{}', ?5, ?5, ?6)
              ON CONFLICT DO NOTHING",
-            params![
+            pg_params![
                 id,
                 lb::canonical(owner_id),
                 username,
@@ -440,7 +440,7 @@ fn grow(c: &Connection, id: &str) -> Result<bool, CallError> {
     let changed = c
         .execute(
             "UPDATE tournament SET size = size + 1 WHERE id = ?1 AND size < max_size",
-            [id],
+            pg_params![id],
         )
         .map_err(internal)?;
     Ok(changed == 1)
@@ -502,7 +502,7 @@ pub fn list(c: &Conn, a: &nk::TournamentListArgs) -> Result<api::TournamentList,
         )
         .and_then(|mut s| {
             s.query_map(
-                params![a.category_start, a.category_end, a.start_time],
+                pg_params![a.category_start, a.category_end, a.start_time],
                 |r| r.get(0),
             )?
             .collect()
@@ -687,7 +687,16 @@ pub fn write(
                  metadata = COALESCE(?6, metadata), username = COALESCE(?7, username),
                  update_time = ?8
              WHERE leaderboard_id = ?1 AND expiry_time = ?2 AND owner_id = ?3",
-            params![w.id, d.expiry, owner_id, score, subscore, w.metadata, username, now],
+            pg_params![
+                w.id,
+                d.expiry,
+                owner_id,
+                score,
+                subscore,
+                Jsonb(&w.metadata),
+                username,
+                now
+            ],
         )
         .map_err(|e| match e {
             rusqlite::Error::SqliteFailure(f, _)
@@ -732,14 +741,14 @@ pub fn write(
                     "INSERT INTO leaderboard_record (leaderboard_id, owner_id, username, score, subscore,
                          num_score, max_num_score, metadata, create_time, update_time, expiry_time)
                      VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?8, ?8, ?9)",
-                    params![
+                    pg_params![
                         w.id,
                         owner_id,
                         username,
                         score,
                         subscore,
                         t.max_num_score,
-                        w.metadata.as_deref().unwrap_or("{}"),
+                        Jsonb(&w.metadata.as_deref().unwrap_or("{}")),
                         now,
                         d.expiry
                     ],
@@ -780,12 +789,15 @@ pub fn delete_record(
     let deleted = c
         .execute(
             "DELETE FROM leaderboard_record WHERE leaderboard_id = ?1 AND owner_id = ?2 AND expiry_time = ?3",
-            params![id, lb::canonical(owner_id), expiry],
+            pg_params![id, lb::canonical(owner_id), expiry],
         )
         .map_err(internal)?;
     if t.has_max_size() && deleted > 0 {
-        c.execute("UPDATE tournament SET size = size - 1 WHERE id = ?1", [id])
-            .map_err(internal)?;
+        c.execute(
+            "UPDATE tournament SET size = size - 1 WHERE id = ?1",
+            pg_params![id],
+        )
+        .map_err(internal)?;
     }
     Ok(())
 }

@@ -64,7 +64,7 @@ pub(super) async fn list(
                 HistoryError::BadCursor => bad("Cursor is invalid or expired."),
                 HistoryError::GroupNotFound => bad("Group not found."),
                 HistoryError::NotFound => bad("Channel not found."),
-                HistoryError::Internal => {
+                HistoryError::Internal(_) => {
                     gateway_err(Code::Internal, "Error listing messages from channel.")
                 }
             })?;

@@ -237,6 +237,10 @@ async fn list_objects(
                 .await;
             gateway_ok(&out)
         }
+        // The database failed, as it does for text with a NUL.
+        Err(e) if e.code == Code::Internal => {
+            gateway_err(Code::Internal, "Error listing storage objects.")
+        }
         Err(e) => gateway_call_err(e),
     }
 }

@@ -21,12 +21,12 @@ use base64::{alphabet, Engine};
 use nakama_runtime_host::abi::nk::{self, NkFunction};
 use nakama_runtime_host::abi::Code;
 use nakama_runtime_host::{BoxFuture, CallError};
-use rusqlite::params;
 use serde_json::Value;
 
 use super::{checks, decode, encode, DevHostApi};
 use crate::channels::go_uuid;
 use crate::db::account::{other_way_in, LAST_LINK};
+use crate::db::pg_params;
 use crate::db::AuthIdOwned;
 use crate::db::Conn;
 
@@ -272,7 +272,7 @@ pub fn link(c: &Conn, user_id: &str, p: Provider, cred: Credential) -> Result<()
         .execute(
             "UPDATE users SET facebook_instant_game_id = ?2, update_time = ?3 WHERE id = ?1
              AND NOT EXISTS (SELECT 1 FROM users WHERE facebook_instant_game_id = ?2 AND id != ?1)",
-            params![user_id, player, c.now()],
+            pg_params![user_id, player, c.now()],
         )
         .map_err(|e| CallError::new(Code::Internal, e.to_string()))?;
     if n == 0 {
@@ -314,7 +314,7 @@ pub fn unlink(c: &Conn, user_id: &str, p: Provider, cred: Credential) -> Result<
                  AND (?2 = '' OR {column} = ?2) AND {}",
                 other_way_in(column)
             ),
-            params![user_id, proven, c.now()],
+            pg_params![user_id, proven, c.now()],
         )
         .map_err(|e| CallError::new(Code::Internal, e.to_string()))?;
     if n == 0 {
