@@ -30,7 +30,7 @@ pub mod pg;
 pub mod schedule;
 pub mod tournament;
 
-pub(crate) use pg::{has_nul, pg_params, Jsonb, JSONB_NUL_REFUSED, NUL_REFUSED};
+pub(crate) use pg::{has_nul, pg_params, Jsonb, Varchar, JSONB_NUL_REFUSED, NUL_REFUSED};
 use pg::{pg_values, Refused};
 
 /// 1: accounts, storage, wallets, notifications; 2: leaderboards; 3: chat
@@ -1073,9 +1073,7 @@ fn write_one(
         return Err(refused(NUL_REFUSED));
     }
     if w.collection.chars().count() > 128 || w.key.chars().count() > 128 {
-        return Err(refused(
-            "ERROR: value too long for type character varying(128) (SQLSTATE 22001)",
-        ));
+        return Err(refused(&pg::too_long(128)));
     }
     let owner = owner(&w.user_id);
     let existing: Option<Existing> = tx
@@ -1663,7 +1661,15 @@ pub fn notification_send(
     if n.persistent {
         c.execute(
             "INSERT INTO notification (id, user_id, subject, content, code, sender_id, create_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            pg_params![id, n.user_id, n.subject, Jsonb(&content), n.code, sender_id, now],
+            pg_params![
+                id,
+                n.user_id,
+                Varchar(255, &n.subject),
+                Jsonb(&content),
+                n.code,
+                sender_id,
+                now
+            ],
         )
         .map_err(internal)?;
     }
@@ -2076,6 +2082,30 @@ mod tests {
         let backslash = r#"{"a":"\\u0000"}"#;
         c.query_row("SELECT ?1", pg_params![Jsonb(&backslash)], |_| Ok(()))
             .unwrap();
+    }
+
+    #[test]
+    fn postgres_reads_every_parameter_before_it_writes_the_row() {
+        let c = db();
+        let long = "x".repeat(130);
+        fn refused(c: &Conn, p: impl rusqlite::Params) -> String {
+            let e = c.query_row("SELECT ?1, ?2", p, |_| Ok(()));
+            e.map_err(internal).unwrap_err().message
+        }
+        assert_eq!(
+            refused(&c, pg_params![Varchar(128, &long), 1]),
+            pg::too_long(128)
+        );
+        // A NUL found on reading a later parameter is named instead.
+        let nul = r#"{"a":"\u0000"}"#;
+        let both = refused(&c, pg_params![Varchar(128, &long), Jsonb(&nul)]);
+        assert_eq!(both, JSONB_NUL_REFUSED);
+        // Spaces past the width are cut off, not refused.
+        let spaces = format!("a{}", " ".repeat(200));
+        let kept: String = c
+            .query_row("SELECT ?1", pg_params![Varchar(128, &spaces)], |r| r.get(0))
+            .unwrap();
+        assert_eq!(kept, format!("a{}", " ".repeat(127)));
     }
 
     #[test]

@@ -12,7 +12,8 @@ use super::{pick, Hosts, Run, Side};
 /// by id (an id twice), notifications sent (each kind of code) and listed,
 /// read, updated and deleted by id; ledger items updated, accounts
 /// exported, multi updates (an account, a storage object and a wallet);
-/// metadata with a `\u0000` now and then.
+/// metadata with a `\u0000` and subjects longer than PostgreSQL's column
+/// now and then.
 pub fn compare_nk_wallets(hosts: Hosts, seed: u64, calls: usize) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut run = Run::new(hosts, seed, 3);
@@ -114,7 +115,13 @@ pub fn compare_nk_wallets(hosts: Hosts, seed: u64, calls: usize) {
                 side.nk("account_get_id", json!({"user_id": side.owner(owner)}))
             }),
             6 => run.compare(what("notifications_send"), |side| {
-                let n = json!({"user_id": side.owner(owner), "subject": "s", "content": metadata,
+                // A subject longer than PostgreSQL's column now and then.
+                let subject = match code {
+                    -1 => "s".repeat(300),
+                    0 => format!("s{}", " ".repeat(300)),
+                    _ => "s".to_string(),
+                };
+                let n = json!({"user_id": side.owner(owner), "subject": subject, "content": metadata,
                     "code": code, "sender_id": "", "persistent": ledger});
                 side.nk("notifications_send", json!({"notifications": [n]}))
             }),

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::{pick, without_clock, Hosts, Run};
+use super::{pick, without_clock, Hosts, Run, Side};
 
 /// `calls` random leaderboard and tournament nk calls, made by a module
 /// through `fixtures/fixture-nk`'s `nk_raw`, on boards the run makes
@@ -11,7 +11,8 @@ use super::{pick, without_clock, Hosts, Run};
 /// schedule or not, ranked or not; tournaments of each category, with a
 /// size limit, a number of scores, joining required or not): records
 /// written by three users, the system user and an id that is none (an
-/// operator given or the board's, metadata or not), listed (owners too,
+/// operator given or the board's, metadata or not, metadata with a
+/// `\u0000`, usernames longer than PostgreSQL's column), listed (owners too,
 /// through every cursor), found around an owner, from a rank, deleted;
 /// boards read by id (one that is none), every leaderboard listed,
 /// leaderboards' ranks disabled, boards deleted; tournaments joined,
@@ -76,14 +77,23 @@ pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
                     &mut rng,
                     &[None, None, Some("best"), Some("set"), Some("incr")],
                 );
-                let metadata =
-                    pick(&mut rng, &[None, Some(json!({"x": 1.5})), Some(json!({}))]).clone();
+                let metadata = pick(
+                    &mut rng,
+                    &[
+                        None,
+                        Some(json!({"x": 1.5})),
+                        Some(json!({})),
+                        Some(json!({"n": "\0"})),
+                    ],
+                )
+                .clone();
+                let name = rng.usize(..12);
                 let what = format!(
-                    "{} {score}/{subscore}, operator {operator:?}, metadata {metadata:?}",
+                    "{} {score}/{subscore}, operator {operator:?}, metadata {metadata:?}, name {name}",
                     what(&format!("{kind}_record_write"))
                 );
                 run.compare(what, |side| {
-                    let username = side.users.get(owner).map_or(String::new(), |u| u.username.clone());
+                    let username = username(side, owner, name);
                     let mut args = json!({"id": board, "owner_id": side.owner(owner), "username": username,
                         "score": score, "subscore": subscore, "metadata": metadata});
                     if let Some(op) = operator {
@@ -129,8 +139,9 @@ pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
             10 if tournament => {
                 let function = *pick(&mut rng, &["tournament_join", "tournament_add_attempt"]);
                 let count = *pick(&mut rng, &[1, 3, 0, -1]);
-                run.compare(format!("{} count {count}", what(function)), |side| {
-                    let username = side.users.get(owner).map_or(String::new(), |u| u.username.clone());
+                let name = rng.usize(..12);
+                run.compare(format!("{} count {count}, name {name}", what(function)), |side| {
+                    let username = username(side, owner, name);
                     let args = json!({"id": board, "owner_id": side.owner(owner), "username": username,
                         "count": count});
                     side.nk(function, args)
@@ -185,5 +196,19 @@ pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
             }),
             _ => {}
         }
+    }
+}
+
+/// The username a module gives for `owner`'s record: its own, or (`pick`
+/// 10 and 11) one longer than PostgreSQL's column, of letters or of
+/// trailing spaces (which it cuts off).
+fn username(side: &Side, owner: usize, pick: usize) -> String {
+    match pick {
+        10 => "x".repeat(200),
+        11 => format!("u{}", " ".repeat(200)),
+        _ => side
+            .users
+            .get(owner)
+            .map_or(String::new(), |u| u.username.clone()),
     }
 }

@@ -701,9 +701,7 @@ pub(crate) fn update_account(
         .iter()
         .filter_map(|c| columns.iter().find(|(n, _)| n == c));
     if let Some(width) = by_table_order.into_iter().find_map(|(c, v)| too_long(c, v)) {
-        let message =
-            format!("ERROR: value too long for type character varying({width}) (SQLSTATE 22001)");
-        return Err(err(Code::InvalidArgument, &message));
+        return Err(err(Code::InvalidArgument, super::pg::too_long(width)));
     }
     for (column, value) in columns {
         let json = Jsonb(&value);

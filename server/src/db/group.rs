@@ -295,8 +295,7 @@ fn username_of(c: &Conn, user_id: &str) -> Result<Option<String>> {
 /// (what a module's nk call gets through Nakama).
 fn too_long(limit: usize, value: &str) -> Result<()> {
     if value.chars().count() > limit {
-        let message =
-            format!("ERROR: value too long for type character varying({limit}) (SQLSTATE 22001)");
+        let message = super::pg::too_long(limit);
         return Err(GroupError::Db(CallError::new(Code::Internal, message)));
     }
     Ok(())
@@ -529,10 +528,21 @@ pub fn update(c: &Conn, group_id: &str, user_id: &str, ch: &Changes) -> Result<(
     {
         return Err(GroupError::NoUpdateOps);
     }
-    // Nakama's one UPDATE is refused before it finds a row.
+    // Nakama's one UPDATE is refused before it finds a row: for text with
+    // a NUL, then for values longer than their columns, in the table's
+    // order.
     let texts = [&ch.name, &ch.lang_tag, &ch.description, &ch.avatar_url];
     if texts.into_iter().flatten().any(|t| t.contains('\0')) {
         return Err(GroupError::Db(CallError::new(Code::Internal, NUL_REFUSED)));
+    }
+    let widths = [
+        (255, &ch.name),
+        (255, &ch.description),
+        (512, &ch.avatar_url),
+        (18, &ch.lang_tag),
+    ];
+    for (width, text) in widths {
+        text.as_deref().map_or(Ok(()), |t| too_long(width, t))?;
     }
     let metadata = ch
         .metadata
@@ -559,12 +569,6 @@ pub fn update(c: &Conn, group_id: &str, user_id: &str, ch: &Changes) -> Result<(
             .avatar_url
             .clone()
             .unwrap_or_else(|| g.avatar_url.clone());
-        // PostgreSQL checks the new row's columns in the table's order,
-        // then the unique name.
-        too_long(255, &name)?;
-        too_long(255, &description)?;
-        too_long(512, &avatar)?;
-        too_long(18, &lang)?;
         let taken: bool = c.query_row(
             "SELECT EXISTS (SELECT 1 FROM groups WHERE name = ?1 AND id != ?2)",
             pg_params![&name, group_id],

@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::tournament::Window;
-use super::{err, internal, jsonb_text, pg_params, pg_values, rfc3339, Caller, Conn, Jsonb};
+use super::{
+    err, internal, jsonb_text, pg_params, pg_values, rfc3339, Caller, Conn, Jsonb, Varchar,
+};
 
 /// Tables added in schema version 2.
 pub(super) const SCHEMA: &str = "
@@ -316,11 +318,11 @@ pub fn create(c: &Conn, a: &nk::LeaderboardCreateArgs) -> Result<(), CallError> 
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (id) DO NOTHING",
         pg_params![
-            a.id,
+            Varchar(128, &a.id),
             a.authoritative,
             word(a.sort_order),
             word(a.operator),
-            a.reset_schedule,
+            Varchar(64, &a.reset_schedule),
             // As Go's json.Marshal writes it (compact, keys sorted), which
             // is what Nakama's leaderboards answer.
             Jsonb(&serde_json::to_string(&a.metadata).unwrap_or_else(|_| "{}".into())),
@@ -533,7 +535,7 @@ pub fn write(
                 pg_params![
                     w.id,
                     owner_id,
-                    username,
+                    Varchar(128, &username),
                     score,
                     subscore,
                     Jsonb(&w.metadata.as_deref().unwrap_or("{}")),
@@ -590,7 +592,7 @@ pub fn write(
                         score,
                         subscore,
                         Jsonb(&w.metadata),
-                        username,
+                        Varchar(128, &username),
                         now
                     ],
                 )

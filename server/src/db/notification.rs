@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{
-    err, internal, jsonb_text_of, pg_params, pg_values, rfc3339, Conn, Jsonb, SYSTEM_USER,
+    err, internal, jsonb_text_of, pg_params, pg_values, rfc3339, Conn, Jsonb, Varchar, SYSTEM_USER,
 };
 use crate::channels::{go_uuid, pg_uuid};
 use nakama_runtime_host::abi::nk;
@@ -152,7 +152,7 @@ pub fn send_all(
             pg_params![
                 id,
                 user,
-                n.subject,
+                Varchar(255, &n.subject),
                 Jsonb(&content),
                 n.code,
                 SYSTEM_USER,
@@ -200,7 +200,7 @@ pub fn update(c: &mut Conn, updates: &[nk::NotificationUpdate]) -> Result<(), Ca
             "UPDATE notification SET content = coalesce(?1, content),
                  subject = coalesce(?2, subject), sender_id = coalesce(?3, sender_id)
              WHERE id = ?4",
-            pg_params![Jsonb(&content), u.subject, sender, id],
+            pg_params![Jsonb(&content), Varchar(255, &u.subject), sender, id],
         )
         .map_err(|e| {
             let e = internal(e);

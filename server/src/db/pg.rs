@@ -1,26 +1,47 @@
 //! How the dev host's SQLite answers as Nakama's PostgreSQL does where
-//! SQLite would take what PostgreSQL refuses: text holding a NUL, and
-//! JSON with a `\u0000` in a string for a JSONB column.
+//! SQLite would take what PostgreSQL refuses: text holding a NUL, JSON
+//! with a `\u0000` in a string for a JSONB column, and text longer than
+//! its `VARCHAR(n)` column.
 
 use serde_json::Value;
 
-/// `rusqlite::params!` with each parameter taken as PostgreSQL takes it
-/// ([`Pg`]), so that a query fails on the dev host where it fails on
-/// Nakama's database. Every query of the tables Nakama keeps in
+/// `rusqlite::params!` with the parameters taken as PostgreSQL takes them
+/// ([`pg_values`]), so that a query fails on the dev host where it fails
+/// on Nakama's database. Every query of the tables Nakama keeps in
 /// PostgreSQL binds its parameters through this.
 macro_rules! pg_params {
     ($($p:expr),* $(,)?) => {
-        &[$(&$crate::db::pg::Pg(&$p) as &dyn rusqlite::ToSql),*] as &[&dyn rusqlite::ToSql]
+        $crate::db::pg::pg_values(&[$(&$p as &dyn rusqlite::ToSql),*])
     };
 }
 pub(crate) use pg_params;
 
-/// Parameters gathered at run time, each taken as [`pg_params!`] takes
-/// them.
-pub(super) fn pg_values<'a>(
+/// `values` bound as PostgreSQL reads and writes them (each one a [`Pg`]):
+/// text with a NUL and JSONB with a `\u0000` are refused when it reads
+/// the parameters, whichever comes first; a [`Varchar`] too long only
+/// when it writes the row, after all were read. So when one of `values`
+/// is refused on reading, the first one bound fails with it.
+pub fn pg_values<'a>(
     values: &'a [&'a dyn rusqlite::ToSql],
 ) -> rusqlite::ParamsFromIter<impl Iterator<Item = Pg<'a>>> {
-    rusqlite::params_from_iter(values.iter().map(|v| Pg(*v)))
+    let on_reading = values
+        .iter()
+        .find_map(|v| match rusqlite::ToSql::to_sql(&Pg::Value(*v)) {
+            Err(rusqlite::Error::ToSqlConversionFailure(e)) => match e.downcast_ref::<Refused>() {
+                Some(r @ (Refused::Nul | Refused::JsonbNul)) => Some(*r),
+                _ => None,
+            },
+            _ => None,
+        });
+    rusqlite::params_from_iter(
+        values
+            .iter()
+            .enumerate()
+            .map(move |(i, v)| match on_reading {
+                Some(refused) if i == 0 => Pg::Refused(refused),
+                _ => Pg::Value(*v),
+            }),
+    )
 }
 
 /// What PostgreSQL answers a query given text that holds a NUL: its text
@@ -34,13 +55,21 @@ pub const NUL_REFUSED: &str =
 /// string ([`has_nul`]).
 pub const JSONB_NUL_REFUSED: &str = "ERROR: unsupported Unicode escape sequence (SQLSTATE 22P05)";
 
-/// A query parameter that refuses text holding a NUL, as PostgreSQL does
-/// ([`NUL_REFUSED`]); SQLite would store and match it.
-pub struct Pg<'a>(pub &'a dyn rusqlite::ToSql);
+/// A query parameter: a value, which refuses text holding a NUL as
+/// PostgreSQL does ([`NUL_REFUSED`]; SQLite would store and match it), or
+/// the refusal another parameter of the query met ([`pg_values`]).
+pub enum Pg<'a> {
+    Value(&'a dyn rusqlite::ToSql),
+    Refused(Refused),
+}
 
 impl rusqlite::ToSql for Pg<'_> {
     fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        let out = self.0.to_sql()?;
+        let value = match self {
+            Pg::Value(value) => value,
+            Pg::Refused(refused) => return Err((*refused).into()),
+        };
+        let out = value.to_sql()?;
         if text_of(&out).is_some_and(|t| t.contains(&0)) {
             return Err(Refused::Nul.into());
         }
@@ -67,6 +96,34 @@ impl rusqlite::ToSql for Jsonb<'_> {
     }
 }
 
+/// A parameter for a `VARCHAR(n)` column of Nakama's schema: text longer
+/// than `n` characters is refused as PostgreSQL refuses it
+/// ([`too_long`]), but for trailing spaces, which it cuts off. SQLite
+/// keeps any length.
+pub struct Varchar<'a>(pub usize, pub &'a dyn rusqlite::ToSql);
+
+impl rusqlite::ToSql for Varchar<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        let out = self.1.to_sql()?;
+        let Some(text) = text_of(&out).and_then(|t| std::str::from_utf8(t).ok()) else {
+            return Ok(out);
+        };
+        let Some((cut, _)) = text.char_indices().nth(self.0) else {
+            return Ok(out);
+        };
+        if !text[cut..].bytes().all(|b| b == b' ') {
+            return Err(Refused::TooLong(self.0).into());
+        }
+        let kept = text[..cut].to_string();
+        Ok(rusqlite::types::ToSqlOutput::Owned(kept.into()))
+    }
+}
+
+/// What PostgreSQL answers text longer than its `VARCHAR(width)` column.
+pub fn too_long(width: usize) -> String {
+    format!("ERROR: value too long for type character varying({width}) (SQLSTATE 22001)")
+}
+
 fn text_of<'a>(out: &'a rusqlite::types::ToSqlOutput<'_>) -> Option<&'a [u8]> {
     use rusqlite::types::{ToSqlOutput, Value as Sql, ValueRef};
     match out {
@@ -76,19 +133,21 @@ fn text_of<'a>(out: &'a rusqlite::types::ToSqlOutput<'_>) -> Option<&'a [u8]> {
     }
 }
 
-/// Why a [`Pg`] or [`Jsonb`] parameter was refused.
-#[derive(Debug)]
-pub(super) enum Refused {
+/// Why a [`Pg`], [`Jsonb`] or [`Varchar`] parameter was refused.
+#[derive(Debug, Clone, Copy)]
+pub enum Refused {
     Nul,
     JsonbNul,
+    TooLong(usize),
 }
 
 impl std::fmt::Display for Refused {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Refused::Nul => NUL_REFUSED,
-            Refused::JsonbNul => JSONB_NUL_REFUSED,
-        })
+        match self {
+            Refused::Nul => f.write_str(NUL_REFUSED),
+            Refused::JsonbNul => f.write_str(JSONB_NUL_REFUSED),
+            Refused::TooLong(width) => f.write_str(&too_long(*width)),
+        }
     }
 }
 

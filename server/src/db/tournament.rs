@@ -18,7 +18,7 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use super::leaderboard::{self as lb, Leaderboard};
-use super::{err, internal, jsonb_text, pg_params, rfc3339, Caller, Conn, Jsonb};
+use super::{err, internal, jsonb_text, pg_params, rfc3339, Caller, Conn, Jsonb, Varchar};
 
 /// Tables added in schema version 6.
 pub(super) const SCHEMA: &str = "
@@ -315,11 +315,11 @@ pub fn create(c: &mut Conn, a: &nk::TournamentCreateArgs) -> Result<(), CallErro
              (id, authoritative, sort_order, operator, reset_schedule, metadata, enable_ranks, create_time)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         pg_params![
-            a.id,
+            Varchar(128, &a.id),
             a.authoritative,
             lb::word(a.sort_order),
             lb::word(a.operator),
-            a.reset_schedule,
+            Varchar(64, &a.reset_schedule),
             // As PostgreSQL's JSONB gives it back: Nakama answers a
             // tournament's metadata from its table.
             Jsonb(&jsonb_text(&serde_json::Value::Object(a.metadata.clone()))),
@@ -345,8 +345,8 @@ pub fn create(c: &mut Conn, a: &nk::TournamentCreateArgs) -> Result<(), CallErro
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         pg_params![
             a.id,
-            a.title,
-            a.description,
+            Varchar(255, &a.title),
+            Varchar(255, &a.description),
             a.category,
             start,
             a.end_time.max(0),
@@ -419,7 +419,7 @@ pub fn join(c: &mut Conn, id: &str, owner_id: &str, username: &str) -> Result<()
             pg_params![
                 id,
                 lb::canonical(owner_id),
-                username,
+                Varchar(128, &username),
                 t.max_num_score,
                 now,
                 d.expiry
@@ -694,7 +694,7 @@ pub fn write(
                 score,
                 subscore,
                 Jsonb(&w.metadata),
-                username,
+                Varchar(128, &username),
                 now
             ],
         )
@@ -744,7 +744,7 @@ pub fn write(
                     pg_params![
                         w.id,
                         owner_id,
-                        username,
+                        Varchar(128, &username),
                         score,
                         subscore,
                         t.max_num_score,
