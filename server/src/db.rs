@@ -2100,6 +2100,9 @@ mod tests {
         let nul = r#"{"a":"\u0000"}"#;
         let both = refused(&c, pg_params![Varchar(128, &long), Jsonb(&nul)]);
         assert_eq!(both, JSONB_NUL_REFUSED);
+        let long_nul = format!("{long}\0");
+        let one = refused(&c, pg_params![Varchar(128, &long_nul), 1]);
+        assert_eq!(one, NUL_REFUSED);
         // Spaces past the width are cut off, not refused.
         let spaces = format!("a{}", " ".repeat(200));
         let kept: String = c

@@ -111,6 +111,10 @@ impl rusqlite::ToSql for Varchar<'_> {
         let Some((cut, _)) = text.char_indices().nth(self.0) else {
             return Ok(out);
         };
+        // Found on reading, before the length ([`pg_values`]).
+        if text.contains('\0') {
+            return Err(Refused::Nul.into());
+        }
         if !text[cut..].bytes().all(|b| b == b' ') {
             return Err(Refused::TooLong(self.0).into());
         }
