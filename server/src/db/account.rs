@@ -696,6 +696,17 @@ pub(crate) fn update_account(
     if columns.is_empty() {
         return Err(err(Code::InvalidArgument, "No fields to update."));
     }
+    // PostgreSQL refuses a NUL (in JSON too) on reading the parameters,
+    // before it checks the lengths.
+    if columns.iter().any(|(_, v)| v.contains('\0')) {
+        return Err(err(Code::Internal, super::NUL_REFUSED));
+    }
+    if u.metadata
+        .as_ref()
+        .is_some_and(|m| m.iter().any(|(k, v)| k.contains('\0') || super::has_nul(v)))
+    {
+        return Err(err(Code::Internal, super::JSONB_NUL_REFUSED));
+    }
     // PostgreSQL checks the columns in the table's order.
     let by_table_order = COLUMNS
         .iter()

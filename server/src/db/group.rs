@@ -529,20 +529,11 @@ pub fn update(c: &Conn, group_id: &str, user_id: &str, ch: &Changes) -> Result<(
         return Err(GroupError::NoUpdateOps);
     }
     // Nakama's one UPDATE is refused before it finds a row: for text with
-    // a NUL, then for values longer than their columns, in the table's
-    // order.
+    // a NUL or JSON with a `\u0000` (on reading its parameters), then for
+    // values longer than their columns (in the table's order).
     let texts = [&ch.name, &ch.lang_tag, &ch.description, &ch.avatar_url];
     if texts.into_iter().flatten().any(|t| t.contains('\0')) {
         return Err(GroupError::Db(CallError::new(Code::Internal, NUL_REFUSED)));
-    }
-    let widths = [
-        (255, &ch.name),
-        (255, &ch.description),
-        (512, &ch.avatar_url),
-        (18, &ch.lang_tag),
-    ];
-    for (width, text) in widths {
-        text.as_deref().map_or(Ok(()), |t| too_long(width, t))?;
     }
     let metadata = ch
         .metadata
@@ -553,6 +544,15 @@ pub fn update(c: &Conn, group_id: &str, user_id: &str, ch: &Changes) -> Result<(
             Code::Internal,
             JSONB_NUL_REFUSED,
         )));
+    }
+    let widths = [
+        (255, &ch.name),
+        (255, &ch.description),
+        (512, &ch.avatar_url),
+        (18, &ch.lang_tag),
+    ];
+    for (width, text) in widths {
+        text.as_deref().map_or(Ok(()), |t| too_long(width, t))?;
     }
     in_tx(c, |c| {
         let Some(old) = get_row(c, group_id)? else {
