@@ -229,6 +229,25 @@ fn internal(e: rusqlite::Error) -> CallError {
     }
 }
 
+/// Runs `f` in one transaction: all its writes or none, as one statement
+/// of Nakama's is.
+pub fn in_tx<T, E: From<CallError>>(
+    c: &Conn,
+    f: impl FnOnce(&Conn) -> Result<T, E>,
+) -> Result<T, E> {
+    c.execute_batch("BEGIN IMMEDIATE").map_err(internal)?;
+    match f(c) {
+        Ok(v) => {
+            c.execute_batch("COMMIT").map_err(internal)?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = c.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
 /// [`NUL_REFUSED`] when one of `texts` holds a NUL, in the words Nakama
 /// gives `caller`: PostgreSQL's to a module, `client` to a client. For
 /// calls whose failure a client gets in other words than a module.

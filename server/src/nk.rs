@@ -138,12 +138,15 @@ impl DevHostApi {
             for n in &sends {
                 checks::notification(n)?;
             }
+            db::notification::fit_codes(sends.iter().filter(|n| n.persistent).map(|n| n.code))?;
             let sent = db
                 .run(move |c| {
-                    sends
-                        .iter()
-                        .map(|n| Ok((n.user_id.clone(), db::notification_send(c, n)?)))
-                        .collect::<Result<Vec<_>, CallError>>()
+                    db::in_tx(c, |c| {
+                        sends
+                            .iter()
+                            .map(|n| Ok((n.user_id.clone(), db::notification_send(c, n)?)))
+                            .collect::<Result<Vec<_>, CallError>>()
+                    })
                 })
                 .await?;
             let mut by_user: Vec<(String, Vec<api::Notification>)> = Vec::new();

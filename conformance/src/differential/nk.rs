@@ -9,11 +9,12 @@ use super::{pick, Hosts, Run, Side};
 /// module through `fixtures/fixture-nk`'s `nk_raw`: wallet updates (one
 /// or two per call, the same user twice, sums that go below zero or past
 /// the largest integer), ledger listings (limit 0 too), accounts and users
-/// by id (an id twice), notifications sent (each kind of code) and listed,
+/// by id (an id twice), notifications sent (each kind of code; with one
+/// to another user, stored together or not at all) and listed,
 /// read, updated and deleted by id; ledger items updated, accounts
 /// exported, multi updates (an account, a storage object and a wallet);
-/// metadata with a `\u0000` and subjects longer than PostgreSQL's column
-/// now and then.
+/// metadata with a `\u0000`, subjects longer than PostgreSQL's column and
+/// codes past its `smallint` now and then.
 pub fn compare_nk_wallets(hosts: Hosts, seed: u64, calls: usize) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut run = Run::new(hosts, seed, 3);
@@ -24,7 +25,7 @@ pub fn compare_nk_wallets(hosts: Hosts, seed: u64, calls: usize) {
         let amount: i64 = *pick(&mut rng, &[1, 5, -3, -100, 0, 1 << 62]);
         let ledger = rng.bool();
         let limit = *pick(&mut rng, &[0, 1, 2, 100, 101, -1]);
-        let code = *pick(&mut rng, &[1, 0, -1, -1500]);
+        let code = *pick(&mut rng, &[1, 0, -1, -1500, 40000]);
         let metadata = pick(
             &mut rng,
             &[json!({}), json!({"a": 1.5}), json!({"n": "a\0"})],
@@ -116,14 +117,23 @@ pub fn compare_nk_wallets(hosts: Hosts, seed: u64, calls: usize) {
             }),
             6 => run.compare(what("notifications_send"), |side| {
                 // A subject longer than PostgreSQL's column now and then.
-                let subject = match code {
-                    -1 => "s".repeat(300),
-                    0 => format!("s{}", " ".repeat(300)),
+                let subject = match pick_kept % 5 {
+                    0 => "s".repeat(300),
+                    1 => format!("s{}", " ".repeat(300)),
                     _ => "s".to_string(),
                 };
-                let n = json!({"user_id": side.owner(owner), "subject": subject, "content": metadata,
-                    "code": code, "sender_id": "", "persistent": ledger});
-                side.nk("notifications_send", json!({"notifications": [n]}))
+                let mut sends = Vec::new();
+                // First one to another user, stored only if the second
+                // one can be (Nakama stores a call's notifications with one
+                // statement). Not with a code past `smallint`: the refusal
+                // lists the codes in the order of a Go map of users.
+                if owner < 3 && code != 40000 {
+                    sends.push(json!({"user_id": side.owner((owner + 1) % 3), "subject": "t",
+                        "content": {}, "code": 2, "sender_id": "", "persistent": true}));
+                }
+                sends.push(json!({"user_id": side.owner(owner), "subject": subject,
+                    "content": metadata, "code": code, "sender_id": "", "persistent": ledger}));
+                side.nk("notifications_send", json!({"notifications": sends}))
             }),
             _ => run.compare(what("notification_list"), |side| {
                 let args = json!({"user_id": side.owner(owner), "limit": limit, "cursor": ""});

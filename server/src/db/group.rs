@@ -202,19 +202,9 @@ fn position() -> i64 {
     }
 }
 
-/// Runs `f` in a transaction: all of it is stored, or none.
+/// [`super::in_tx`] for group work (its errors are [`GroupError`]s).
 fn in_tx<T>(c: &Conn, f: impl FnOnce(&Conn) -> Result<T>) -> Result<T> {
-    c.execute_batch("BEGIN IMMEDIATE")?;
-    match f(c) {
-        Ok(v) => {
-            c.execute_batch("COMMIT")?;
-            Ok(v)
-        }
-        Err(e) => {
-            let _ = c.execute_batch("ROLLBACK");
-            Err(e)
-        }
-    }
+    super::in_tx(c, f)
 }
 
 const GROUP_COLUMNS: &str = "id, creator_id, name, description, avatar_url, lang_tag, metadata, state, edge_count, max_count, create_time, update_time";

@@ -121,6 +121,25 @@ pub fn delete(c: &mut Conn, user_id: &str, ids: &[String]) -> Result<(), CallErr
     tx.commit().map_err(internal)
 }
 
+/// Nakama stores a call's persistent notifications with one INSERT, their
+/// codes (in the order given) in one array of PostgreSQL's `smallint`,
+/// which its driver refuses to encode when a code does not fit: the call
+/// fails with its words, nothing stored. (Nakama orders the array by a Go
+/// map of users: for several users its order, and so the words, vary.)
+pub fn fit_codes(codes: impl Iterator<Item = i32> + Clone) -> Result<(), CallError> {
+    let Some(big) = codes.clone().find(|c| *c > i32::from(i16::MAX)) else {
+        return Ok(());
+    };
+    let all: Vec<String> = codes.map(|c| c.to_string()).collect();
+    Err(err(
+        Code::Internal,
+        format!(
+            "failed to encode args[4]: unable to encode []int32{{{}}} into binary format for _int2 (OID 1005): {big} is greater than maximum value for int2",
+            all.join(", ")
+        ),
+    ))
+}
+
 /// PostgreSQL's refusal of text that is not a UUID, as Nakama passes it on.
 fn not_a_uuid(what: &str, text: &str) -> CallError {
     err(
@@ -300,6 +319,17 @@ mod tests {
 
     fn subjects(l: &api::NotificationList) -> Vec<&str> {
         l.notifications.iter().map(|n| n.subject.as_str()).collect()
+    }
+
+    #[test]
+    fn codes_past_smallint_refuse_the_batch_in_the_drivers_words() {
+        assert!(fit_codes([1, 32767, -1500].into_iter()).is_ok());
+        let e = fit_codes([7, 40000, 50000].into_iter()).unwrap_err();
+        assert_eq!(e.code, Code::Internal);
+        assert_eq!(
+            e.message,
+            "failed to encode args[4]: unable to encode []int32{7, 40000, 50000} into binary format for _int2 (OID 1005): 40000 is greater than maximum value for int2"
+        );
     }
 
     #[test]

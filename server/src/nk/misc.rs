@@ -199,10 +199,12 @@ pub(super) fn call_misc(api: &DevHostApi, function: &str, args: &[u8]) -> Option
 /// `notification_send_all`: a persistent one is stored for every user,
 /// then pushed to those connected; another goes to every open socket.
 /// (Nakama stores them in the background, after answering; here they are
-/// stored before the answer.)
+/// stored before the answer.) Storing that fails (a code past `smallint`,
+/// text PostgreSQL refuses) is logged and sends nothing, the call
+/// answering as if it went well, as Nakama's does.
 fn send_all(api: &DevHostApi, args: &[u8]) -> Answer {
     let parsed = decode::<nk::NotificationSendAllArgs>(nk::NotificationSendAll::NAME, args);
-    let (db, online) = (api.db.clone(), api.online.clone());
+    let (db, online, log) = (api.db.clone(), api.online.clone(), api.log.clone());
     Box::pin(async move {
         let a = parsed?;
         if a.subject.is_empty() {
@@ -212,9 +214,22 @@ fn send_all(api: &DevHostApi, args: &[u8]) -> Answer {
             return Err(refuse("expects code to number above 0"));
         }
         if a.persistent {
-            let sent = db.run(move |c| notification::send_all(c, &a)).await?;
-            for (user, n) in sent {
-                online.notify(&user, vec![n]);
+            let stored = db
+                .run(move |c| {
+                    notification::fit_codes(std::iter::once(a.code))?;
+                    notification::send_all(c, &a)
+                })
+                .await;
+            match stored {
+                Ok(sent) => {
+                    for (user, n) in sent {
+                        online.notify(&user, vec![n]);
+                    }
+                }
+                Err(e) => log.error(
+                    "Failed to save persistent notifications",
+                    &[("error", e.message.into())],
+                ),
             }
         } else {
             let now = db.run(|c| Ok(c.now())).await?;
