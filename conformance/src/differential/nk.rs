@@ -153,12 +153,12 @@ pub fn compare_nk_wallets(hosts: Hosts, seed: u64, calls: usize) {
 /// through `fixtures/fixture-nk`'s `nk_raw`, about three users, the
 /// system user and an id that is none: accounts found or made by custom
 /// id, device id and email (a username taken, one with a NUL, a password
-/// wrong, ids too short), session tokens made, custom ids, devices and emails linked and
-/// unlinked, users banned and unbanned, friend statuses; friends added,
-/// deleted and blocked by id and by username, their metadata updated,
-/// friends and friends of friends listed; groups made, updated, deleted,
-/// read, joined and left, each membership action by a caller or by no
-/// one, and a user's groups listed.
+/// wrong, ids too short), session tokens made, custom ids, devices and
+/// emails linked and unlinked, users banned and unbanned, friend
+/// statuses; friends added, deleted and blocked by id and by username,
+/// their metadata updated, friends and friends of friends listed; groups
+/// made, updated, deleted, read, joined and left, each membership action
+/// by a caller or by no one, and a user's groups listed.
 pub fn compare_nk_social(hosts: Hosts, seed: u64, calls: usize) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut run = Run::new(hosts, seed, 3);
