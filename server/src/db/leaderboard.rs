@@ -498,6 +498,37 @@ pub fn check_writer(c: &Conn, caller: Caller<'_>, id: &str) -> Result<(), CallEr
     existing(c, id)?.check_writer(caller)
 }
 
+/// A submission's change to an owner's record on a leaderboard or a
+/// tournament: the new score and subscore, one more score, the metadata
+/// and username if given. rusqlite's result, for each caller to read.
+pub(super) fn update_record(
+    tx: &Connection,
+    w: &Write<'_>,
+    expiry: i64,
+    owner_id: &str,
+    (score, subscore): (i64, i64),
+    now: i64,
+) -> rusqlite::Result<usize> {
+    let username = (!w.username.is_empty()).then_some(w.username);
+    tx.execute(
+        "UPDATE leaderboard_record
+         SET score = ?4, subscore = ?5, num_score = num_score + 1,
+             metadata = COALESCE(?6, metadata), username = COALESCE(?7, username),
+             update_time = ?8
+         WHERE leaderboard_id = ?1 AND expiry_time = ?2 AND owner_id = ?3",
+        pg_params![
+            w.id,
+            expiry,
+            owner_id,
+            score,
+            subscore,
+            Jsonb(&w.metadata),
+            Varchar(128, &username),
+            now
+        ],
+    )
+}
+
 /// Submits a score: a client (`Caller::Client`) may not write to an
 /// authoritative leaderboard. Answers the record as it stands, ranked
 /// when the leaderboard keeps ranks.
@@ -579,24 +610,8 @@ pub fn write(
                 },
             };
             if changes {
-                tx.execute(
-                    "UPDATE leaderboard_record
-                     SET score = ?4, subscore = ?5, num_score = num_score + 1,
-                         metadata = COALESCE(?6, metadata), username = COALESCE(?7, username),
-                         update_time = ?8
-                     WHERE leaderboard_id = ?1 AND expiry_time = ?2 AND owner_id = ?3",
-                    pg_params![
-                        w.id,
-                        expiry,
-                        owner_id,
-                        score,
-                        subscore,
-                        Jsonb(&w.metadata),
-                        Varchar(128, &username),
-                        now
-                    ],
-                )
-                .map_err(internal)?;
+                update_record(&tx, &w, expiry, &owner_id, (score, subscore), now)
+                    .map_err(internal)?;
             }
         }
     }

@@ -681,24 +681,8 @@ pub fn write(
             (old.score, old.subscore),
             (w.score, w.subscore),
         );
-        tx.execute(
-            "UPDATE leaderboard_record
-             SET score = ?4, subscore = ?5, num_score = num_score + 1,
-                 metadata = COALESCE(?6, metadata), username = COALESCE(?7, username),
-                 update_time = ?8
-             WHERE leaderboard_id = ?1 AND expiry_time = ?2 AND owner_id = ?3",
-            pg_params![
-                w.id,
-                d.expiry,
-                owner_id,
-                score,
-                subscore,
-                Jsonb(&w.metadata),
-                Varchar(128, &username),
-                now
-            ],
-        )
-        .map_err(|e| match e {
+        lb::update_record(&tx, &w, d.expiry, &owner_id, (score, subscore), now).map_err(|e| match e
+        {
             rusqlite::Error::SqliteFailure(f, _)
                 if f.code == rusqlite::ErrorCode::ConstraintViolation =>
             {
