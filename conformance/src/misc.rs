@@ -976,9 +976,11 @@ const PURCHASES: &str = r#"{
   "subs_bad_cursor": [3, "subscriptions list cursor invalid"],
   "by_transaction": {"ok": null},
   "by_transaction_empty": [3, "expects a transaction id string."],
+  "by_transaction_nul": [13, "ERROR: invalid byte sequence for encoding \"UTF8\": 0x00 (SQLSTATE 22021)"],
   "by_product": [5, "subscription not found"],
   "by_product_bad_user": [3, "expects a valid user ID"],
-  "by_product_empty": [3, "expects a product id string."]
+  "by_product_empty": [3, "expects a product id string."],
+  "by_product_nul": [13, "ERROR: invalid byte sequence for encoding \"UTF8\": 0x00 (SQLSTATE 22021)"]
 }"#;
 
 /// fixture-nk's `nk_misc_purchases` answers as Nakama without `iap`
@@ -1082,6 +1084,16 @@ pub fn check_purchase_routes(port: u16) {
             true
         ),
         error(404, 5, "subscription not found")
+    );
+    // A NUL in the product: Nakama's query fails, and its core passes
+    // PostgreSQL's words on as a plain error (gRPC's UNKNOWN).
+    assert_eq!(
+        send("GET", "/v2/iap/subscription/gold%00", json!(null), true),
+        error(
+            500,
+            2,
+            r#"ERROR: invalid byte sequence for encoding "UTF8": 0x00 (SQLSTATE 22021)"#
+        )
     );
     // A product named like a store: its GET is still the product's.
     for product in ["apple", "google"] {

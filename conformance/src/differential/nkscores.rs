@@ -16,7 +16,7 @@ use super::{pick, without_clock, Hosts, Run, Side};
 /// through every cursor), found around an owner, from a rank, deleted;
 /// boards read by id (one that is none), every leaderboard listed,
 /// leaderboards' ranks disabled, boards deleted; tournaments joined,
-/// attempts added. Scores are random enough that no
+/// attempts added, listed by category and time. Scores are random enough that no
 /// two records tie (a tie's order follows the owners' ids, which differ
 /// between the hosts); times and resets are left out.
 pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
@@ -183,6 +183,32 @@ pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
             12 if !tournament => run.compare(what("leaderboard_ranks_disable"), |side| {
                 side.nk("leaderboard_ranks_disable", json!({"id": board}))
             }),
+            // The run's tournaments in a category range and time window,
+            // as a set: tournaments starting "now" may start a second
+            // apart on the two hosts, which orders them differently.
+            12 if rng.bool() => {
+                let categories = *pick(&mut rng, &[(0, 127), (0, 0), (1, 2), (2, 1), (-1, 128)]);
+                let day = 86_400;
+                let start = *pick(&mut rng, &[-1, 0, -day, day]);
+                let end = *pick(&mut rng, &[-1, 0, day, 2 * day]);
+                let what = format!(
+                    "nk tournament_list, categories {categories:?}, start {start}, end {end}"
+                );
+                run.compare(what, |side| {
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_secs() as i64);
+                    let at = |t: i64| if t == 0 || t == -1 { t } else { now + t };
+                    let args = json!({"category_start": categories.0, "category_end": categories.1,
+                        "start_time": at(start), "end_time": at(end), "limit": 100, "cursor": ""});
+                    let (status, mut answer) = side.nk("tournament_list", args);
+                    if let Some(list) = answer["ok"]["tournaments"].as_array_mut() {
+                        list.retain(|t| t["id"].as_str().is_some_and(|id| id.starts_with(&suffix)));
+                        list.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+                    }
+                    (status, without_clock(answer))
+                });
+            }
             // Every leaderboard the hosts have (the earlier areas' too,
             // made in the same order on each), through every cursor.
             12 => run.compare(format!("nk leaderboard_list, limit {limit}"), |side| {

@@ -171,7 +171,11 @@ pub(super) async fn subscription_named(
 
 async fn subscription_of(State(app): Shared, product_id: String, headers: HeaderMap) -> Response {
     let req = api::GetSubscriptionRequest { product_id };
-    hooked::<hook::GetSubscription>(&app, &headers, Some(req), Body::empty(), |_| {
+    hooked::<hook::GetSubscription>(&app, &headers, Some(req), Body::empty(), |req| {
+        if req.product_id.contains('\0') {
+            // Nakama's core passes PostgreSQL's error on as a plain one.
+            return Err(gateway_err(Code::Unknown, crate::db::NUL_REFUSED));
+        }
         Err(gateway_err(Code::NotFound, "subscription not found"))
     })
     .await

@@ -24,6 +24,15 @@ fn not_configured(message: &str) -> CallError {
     CallError::new(Code::FailedPrecondition, message)
 }
 
+/// A lookup's text with a NUL: Nakama's query fails in PostgreSQL's words
+/// (where the dev host, which stores no purchases, would find nothing).
+fn nul_refused(text: &str) -> Result<(), CallError> {
+    if text.contains('\0') {
+        return Err(CallError::new(Code::Internal, crate::db::NUL_REFUSED));
+    }
+    Ok(())
+}
+
 /// Where Nakama would call the store.
 fn no_store(store: &str) -> CallError {
     CallError::new(
@@ -121,6 +130,7 @@ pub(super) fn call(function: &str, args: &[u8]) -> Option<Answer> {
             if a.transaction_id.is_empty() {
                 return Err(refuse("expects a transaction id string."));
             }
+            nul_refused(&a.transaction_id)?;
             Ok(None)
         }),
         nk::SubscriptionGetByProductId::NAME => run::<nk::SubscriptionGetByProductId>(args, |a| {
@@ -130,6 +140,7 @@ pub(super) fn call(function: &str, args: &[u8]) -> Option<Answer> {
             if a.product_id.is_empty() {
                 return Err(refuse("expects a product id string."));
             }
+            nul_refused(&a.product_id)?;
             Err(CallError::new(Code::NotFound, "subscription not found"))
         }),
         _ => return None,
@@ -173,5 +184,36 @@ mod tests {
             assert!(e.message.contains("bridge"), "{}", e.message);
         }
         assert!(call("storage_read", b"{}").is_none());
+    }
+
+    /// A lookup by text with a NUL fails as Nakama's query does, where
+    /// the same lookup without one finds nothing.
+    #[tokio::test]
+    async fn lookups_refuse_a_nul_as_postgresql_does() {
+        let user = "00000000-0000-4000-8000-000000000001";
+        let found = answer(
+            nk::PurchaseGetByTransactionId::NAME,
+            serde_json::json!({"transaction_id": "tx"}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(found, b"null");
+        for (function, args) in [
+            (
+                nk::PurchaseGetByTransactionId::NAME,
+                serde_json::json!({"transaction_id": "tx\0"}),
+            ),
+            (
+                nk::SubscriptionGetByProductId::NAME,
+                serde_json::json!({"user_id": user, "product_id": "gold\0"}),
+            ),
+        ] {
+            let e = answer(function, args).await.unwrap_err();
+            assert_eq!(
+                (e.code, e.message.as_str()),
+                (Code::Internal, crate::db::NUL_REFUSED),
+                "{function}"
+            );
+        }
     }
 }
