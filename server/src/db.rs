@@ -30,7 +30,7 @@ pub mod pg;
 pub mod schedule;
 pub mod tournament;
 
-pub(crate) use pg::{has_nul, pg_params, Jsonb, Varchar, JSONB_NUL_REFUSED, NUL_REFUSED};
+pub(crate) use pg::{has_nul, pg_params, Bigint, Jsonb, Varchar, JSONB_NUL_REFUSED, NUL_REFUSED};
 use pg::{pg_values, Refused};
 
 /// 1: accounts, storage, wallets, notifications; 2: leaderboards; 3: chat

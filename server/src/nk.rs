@@ -579,7 +579,8 @@ impl HostApi for DevHostApi {
                 self.group_call(name, args)
             }
             other if other.starts_with("tournament") => {
-                tournament::dispatch(db, other, args).unwrap_or_else(|| unimplemented_nk(other))
+                tournament::dispatch(db, &self.log, other, args)
+                    .unwrap_or_else(|| unimplemented_nk(other))
             }
             other if other.starts_with("satori_") => {
                 satori::dispatch(self.misc.satori.as_ref(), other, args, None)

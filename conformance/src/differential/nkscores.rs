@@ -6,19 +6,21 @@ use serde_json::json;
 use super::{pick, without_clock, Hosts, Run, Side};
 
 /// `calls` random leaderboard and tournament nk calls, made by a module
-/// through `fixtures/fixture-nk`'s `nk_raw`, on boards the run makes
-/// (each sort order and operator but decrement, authoritative or not, with a reset
-/// schedule or not, ranked or not; tournaments of each category, with a
-/// size limit, a number of scores, joining required or not): records
-/// written by three users, the system user and an id that is none (an
-/// operator given or the board's, metadata or not, metadata with a
-/// `\u0000`, usernames longer than PostgreSQL's column), listed (owners too,
-/// through every cursor), found around an owner, from a rank, deleted;
-/// boards read by id (one that is none), every leaderboard listed,
-/// leaderboards' ranks disabled, boards deleted; tournaments joined,
-/// attempts added, listed by category and time. Scores are random enough that no
-/// two records tie (a tie's order follows the owners' ids, which differ
-/// between the hosts); times and resets are left out.
+/// through `fixtures/fixture-nk`'s `nk_raw`, on boards the run makes (each
+/// sort order and operator but decrement, authoritative or not, with a
+/// reset schedule or not, ranked or not; tournaments of each category,
+/// with a size limit, a number of scores, joining required or not):
+/// records written by three users, the system user and an id that is none
+/// (an operator given or the board's, scores near BIGINT's top that an
+/// increment takes past it, metadata or not, metadata with a `\u0000`,
+/// usernames longer than PostgreSQL's column), listed (owners too, through
+/// every cursor), found around an owner, from a rank, deleted; boards read
+/// by id (one that is none), every leaderboard listed, leaderboards' ranks
+/// disabled, boards deleted; tournaments joined, attempts added (counts
+/// past INT's range and to 0 too), tournaments listed by category and
+/// time. Scores are random enough that no two records tie (a tie's order
+/// follows the owners' ids, which differ between the hosts); times and
+/// resets are left out.
 pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut run = Run::new(hosts, seed, 3);
@@ -71,7 +73,13 @@ pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
                 });
             }
             2..=5 => {
-                let score = rng.i64(1..100_000_000) * if rng.f32() < 0.1 { -1 } else { 1 };
+                // Now and then a score near BIGINT's top, so that an
+                // increment goes past it (PostgreSQL fails the write).
+                let score = match rng.f32() {
+                    x if x < 0.1 => i64::MAX - rng.i64(0..1_000_000),
+                    x if x < 0.2 => -rng.i64(1..100_000_000),
+                    _ => rng.i64(1..100_000_000),
+                };
                 let subscore = rng.i64(0..1_000);
                 let operator = pick(
                     &mut rng,
@@ -138,7 +146,9 @@ pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
             }),
             10 if tournament => {
                 let function = *pick(&mut rng, &["tournament_join", "tournament_add_attempt"]);
-                let count = *pick(&mut rng, &[1, 3, 0, -1]);
+                // Past INT's range, or to 0 and below: the column refuses
+                // it, Nakama logs that and answers success.
+                let count = *pick(&mut rng, &[1, 3, 0, -1, i32::MAX, i32::MIN, -1_000_000]);
                 let name = rng.usize(..12);
                 run.compare(format!("{} count {count}, name {name}", what(function)), |side| {
                     let username = username(side, owner, name);

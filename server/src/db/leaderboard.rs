@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::tournament::Window;
 use super::{
-    err, internal, jsonb_text, pg_params, pg_values, rfc3339, Caller, Conn, Jsonb, Varchar,
+    err, internal, jsonb_text, pg_params, pg_values, rfc3339, Bigint, Caller, Conn, Jsonb, Varchar,
 };
 
 /// Tables added in schema version 2.
@@ -92,6 +92,32 @@ pub(super) fn negative_score(score: i64) -> CallError {
         Code::Internal,
         format!("ERROR: new row for relation \"leaderboard_record\" violates check constraint \"leaderboard_record_{column}_check\" (SQLSTATE 23514)"),
     )
+}
+
+/// The score and subscore `op` makes of a stored pair and a submitted
+/// one, as Nakama's SQL does: sums for an increment, differences stopping
+/// at 0 for a decrement, the better value of each column for best. A sum
+/// or difference outside BIGINT is `None` (PostgreSQL fails the query,
+/// even where the decrement would then have stopped at 0; see
+/// [`Bigint`]).
+pub(super) fn combine(
+    op: Operator,
+    sort: SortOrder,
+    old: (i64, i64),
+    new: (i64, i64),
+) -> (Option<i64>, Option<i64>) {
+    match op {
+        Operator::Increment => (old.0.checked_add(new.0), old.1.checked_add(new.1)),
+        Operator::Decrement => (
+            old.0.checked_sub(new.0).map(|n| n.max(0)),
+            old.1.checked_sub(new.1).map(|n| n.max(0)),
+        ),
+        Operator::Set => (Some(new.0), Some(new.1)),
+        Operator::Best => match sort {
+            SortOrder::Descending => (Some(old.0.max(new.0)), Some(old.1.max(new.1))),
+            SortOrder::Ascending => (Some(old.0.min(new.0)), Some(old.1.min(new.1))),
+        },
+    }
 }
 
 /// Nakama's message for a leaderboard id that is not there.
@@ -506,24 +532,27 @@ pub(super) fn update_record(
     w: &Write<'_>,
     expiry: i64,
     owner_id: &str,
-    (score, subscore): (i64, i64),
+    (score, subscore): (Option<i64>, Option<i64>),
     now: i64,
 ) -> rusqlite::Result<usize> {
     let username = (!w.username.is_empty()).then_some(w.username);
+    // Bound in the table's column order, which is the order PostgreSQL
+    // computes the new row in: a username too long is found before a
+    // score out of range.
     tx.execute(
         "UPDATE leaderboard_record
-         SET score = ?4, subscore = ?5, num_score = num_score + 1,
-             metadata = COALESCE(?6, metadata), username = COALESCE(?7, username),
+         SET username = COALESCE(?4, username), score = ?5, subscore = ?6,
+             num_score = num_score + 1, metadata = COALESCE(?7, metadata),
              update_time = ?8
          WHERE leaderboard_id = ?1 AND expiry_time = ?2 AND owner_id = ?3",
         pg_params![
             w.id,
             expiry,
             owner_id,
-            score,
-            subscore,
-            Jsonb(&w.metadata),
             Varchar(128, &username),
+            Bigint(score),
+            Bigint(subscore),
+            Jsonb(&w.metadata),
             now
         ],
     )
@@ -577,41 +606,21 @@ pub fn write(
             .map_err(internal)?;
         }
         Some(old) => {
-            let (score, subscore, changes) = match operator {
-                Operator::Increment => (
-                    old.score.saturating_add(w.score),
-                    old.subscore.saturating_add(w.subscore),
-                    w.score != 0 || w.subscore != 0,
-                ),
-                Operator::Decrement => (
-                    old.score.saturating_sub(w.score).max(0),
-                    old.subscore.saturating_sub(w.subscore).max(0),
-                    w.score != 0 || w.subscore != 0,
-                ),
-                Operator::Set => (
-                    w.score,
-                    w.subscore,
-                    old.score != w.score || old.subscore != w.subscore,
-                ),
-                // Score and subscore each keep their better value, and the
-                // record changes when either improves (Nakama's GREATEST /
-                // LEAST per column).
-                Operator::Best => match lb.sort {
-                    SortOrder::Descending => (
-                        old.score.max(w.score),
-                        old.subscore.max(w.subscore),
-                        old.score < w.score || old.subscore < w.subscore,
-                    ),
-                    SortOrder::Ascending => (
-                        old.score.min(w.score),
-                        old.subscore.min(w.subscore),
-                        old.score > w.score || old.subscore > w.subscore,
-                    ),
-                },
+            let new = combine(
+                operator,
+                lb.sort,
+                (old.score, old.subscore),
+                (w.score, w.subscore),
+            );
+            // An increment or decrement by something counts as a change
+            // even where it leaves the pair as it was (at 0); set and best
+            // change the record only when the pair moves.
+            let changes = match operator {
+                Operator::Increment | Operator::Decrement => w.score != 0 || w.subscore != 0,
+                Operator::Set | Operator::Best => new != (Some(old.score), Some(old.subscore)),
             };
             if changes {
-                update_record(&tx, &w, expiry, &owner_id, (score, subscore), now)
-                    .map_err(internal)?;
+                update_record(&tx, &w, expiry, &owner_id, new, now).map_err(internal)?;
             }
         }
     }
@@ -1041,6 +1050,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+    use crate::db::pg::Refused;
     use crate::db::{Clock, Db};
 
     const A: &str = "00000000-0000-4000-8000-00000000000a";
@@ -1239,6 +1249,46 @@ mod tests {
         .unwrap();
         let refused = submit(&mut c, Caller::Server, "best", A, -1).unwrap_err();
         assert_eq!(refused.code, Code::Internal);
+    }
+
+    #[test]
+    fn a_sum_outside_bigint_fails_in_postgresqls_words_and_changes_nothing() {
+        let (mut c, _) = db();
+        let args = nk::LeaderboardCreateArgs {
+            id: "up".into(),
+            operator: nk::Operator::Increment,
+            ..Default::default()
+        };
+        create(&c, &args).unwrap();
+        let mut write_op = |operator, score, subscore| {
+            let w = Write {
+                id: "up",
+                owner_id: A,
+                username: "",
+                score,
+                subscore,
+                metadata: None,
+                operator,
+            };
+            write(&mut c, Caller::Server, w).map(|r| (r.score, r.subscore, r.num_score))
+        };
+        assert_eq!(write_op(None, i64::MAX, 0), Ok((i64::MAX, 0, 1)));
+        let words = Err(err(Code::Internal, Refused::OutOfRange.to_string()));
+        assert_eq!(write_op(None, 1, 0), words, "score");
+        assert_eq!(write_op(None, 0, 1), Ok((i64::MAX, 1, 2)));
+        assert_eq!(write_op(None, 0, i64::MAX), words, "subscore");
+        let decrement = Some(Operator::Decrement);
+        assert_eq!(write_op(decrement, 1, 0), Ok((i64::MAX - 1, 1, 3)));
+        // A negative decrement adds; PostgreSQL computes the difference
+        // before GREATEST(.., 0) could stop it.
+        assert_eq!(write_op(decrement, -2, 0), words, "a decrement by -2");
+        assert_eq!(write_op(decrement, i64::MIN, 0), words, "by i64::MIN");
+        assert_eq!(write_op(decrement, -1, 0), Ok((i64::MAX, 1, 4)));
+        let best = Some(Operator::Best);
+        assert_eq!(
+            write_op(best, i64::MAX, i64::MAX),
+            Ok((i64::MAX, i64::MAX, 5))
+        );
     }
 
     #[test]

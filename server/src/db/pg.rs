@@ -24,15 +24,7 @@ pub(crate) use pg_params;
 pub fn pg_values<'a>(
     values: &'a [&'a dyn rusqlite::ToSql],
 ) -> rusqlite::ParamsFromIter<impl Iterator<Item = Pg<'a>>> {
-    let on_reading = values
-        .iter()
-        .find_map(|v| match rusqlite::ToSql::to_sql(&Pg::Value(*v)) {
-            Err(rusqlite::Error::ToSqlConversionFailure(e)) => match e.downcast_ref::<Refused>() {
-                Some(r @ (Refused::Nul | Refused::JsonbNul)) => Some(*r),
-                _ => None,
-            },
-            _ => None,
-        });
+    let on_reading = refused_on_reading(values);
     rusqlite::params_from_iter(
         values
             .iter()
@@ -42,6 +34,27 @@ pub fn pg_values<'a>(
                 _ => Pg::Value(*v),
             }),
     )
+}
+
+/// The refusal PostgreSQL meets first when given `values` as a query's
+/// parameters, in its order ([`pg_values`]): for a check the dev host
+/// makes before its own queries, where Nakama's one query would fail.
+pub fn refusal(values: &[&dyn rusqlite::ToSql]) -> Option<Refused> {
+    refused_on_reading(values).or_else(|| values.iter().find_map(|v| refused(*v)))
+}
+
+/// The first NUL (in text or JSONB) among `values`.
+fn refused_on_reading(values: &[&dyn rusqlite::ToSql]) -> Option<Refused> {
+    values
+        .iter()
+        .find_map(|v| refused(*v).filter(|r| matches!(r, Refused::Nul | Refused::JsonbNul)))
+}
+
+fn refused(value: &dyn rusqlite::ToSql) -> Option<Refused> {
+    match rusqlite::ToSql::to_sql(&Pg::Value(value)) {
+        Err(rusqlite::Error::ToSqlConversionFailure(e)) => e.downcast_ref::<Refused>().copied(),
+        _ => None,
+    }
 }
 
 /// What PostgreSQL answers a query given text that holds a NUL: its text
@@ -123,6 +136,22 @@ impl rusqlite::ToSql for Varchar<'_> {
     }
 }
 
+/// A BIGINT the query computes, `None` where PostgreSQL's arithmetic
+/// leaves the type ([`Refused::OutOfRange`]; SQLite's would go on in
+/// floating point). Computed in the expressions of the row, so refused
+/// after the parameters were read and after the columns before it in the
+/// table (bind it after them).
+pub struct Bigint(pub Option<i64>);
+
+impl rusqlite::ToSql for Bigint {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self.0 {
+            Some(n) => Ok(n.into()),
+            None => Err(Refused::OutOfRange.into()),
+        }
+    }
+}
+
 /// What PostgreSQL answers text longer than its `VARCHAR(width)` column.
 pub fn too_long(width: usize) -> String {
     format!("ERROR: value too long for type character varying({width}) (SQLSTATE 22001)")
@@ -137,12 +166,14 @@ fn text_of<'a>(out: &'a rusqlite::types::ToSqlOutput<'_>) -> Option<&'a [u8]> {
     }
 }
 
-/// Why a [`Pg`], [`Jsonb`] or [`Varchar`] parameter was refused.
+/// Why a [`Pg`], [`Jsonb`], [`Varchar`] or [`Bigint`] parameter was
+/// refused.
 #[derive(Debug, Clone, Copy)]
 pub enum Refused {
     Nul,
     JsonbNul,
     TooLong(usize),
+    OutOfRange,
 }
 
 impl std::fmt::Display for Refused {
@@ -151,6 +182,7 @@ impl std::fmt::Display for Refused {
             Refused::Nul => f.write_str(NUL_REFUSED),
             Refused::JsonbNul => f.write_str(JSONB_NUL_REFUSED),
             Refused::TooLong(width) => f.write_str(&too_long(*width)),
+            Refused::OutOfRange => f.write_str("ERROR: bigint out of range (SQLSTATE 22003)"),
         }
     }
 }

@@ -14,10 +14,11 @@ use nakama_runtime_host::abi::api;
 use nakama_runtime_host::abi::nk::{self, Operator, SortOrder};
 use nakama_runtime_host::abi::Code;
 use nakama_runtime_host::CallError;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::leaderboard::{self as lb, Leaderboard};
+use super::pg::refusal;
 use super::{err, internal, jsonb_text, pg_params, rfc3339, Caller, Conn, Jsonb, Varchar};
 
 /// Tables added in schema version 6.
@@ -379,21 +380,56 @@ pub fn delete(c: &Conn, id: &str) -> Result<(), CallError> {
 }
 
 /// `tournament_add_attempt`: changes the owner's allowed number of scores
-/// in the current period (nothing when the owner has no record).
-pub fn add_attempt(c: &Conn, id: &str, owner_id: &str, count: i32) -> Result<(), CallError> {
+/// in the current period (nothing when the owner has no record). Nakama's
+/// UPDATE of that INT column, which must stay above 0, fails for a sum
+/// outside either bound; Nakama logs it and answers success, so such a
+/// failure comes back as `Ok(Some(error))`, nothing changed, for the
+/// caller to log.
+pub fn add_attempt(
+    c: &Conn,
+    id: &str,
+    owner_id: &str,
+    count: i32,
+) -> Result<Option<CallError>, CallError> {
     let t = existing(c, id)?;
     let now = c.now();
     let d = t.deadlines(now);
     if d.end_active <= now {
         return Err(outside());
     }
+    let owner_id = lb::canonical(owner_id);
+    let allowed: Option<i64> = c
+        .query_row(
+            "SELECT max_num_score FROM leaderboard_record
+             WHERE leaderboard_id = ?1 AND owner_id = ?2 AND expiry_time = ?3",
+            pg_params![id, owner_id, d.expiry],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(internal)?;
+    let Some(allowed) = allowed else {
+        return Ok(None);
+    };
+    let sum = allowed + i64::from(count);
+    if i32::try_from(sum).is_err() {
+        return Ok(Some(err(
+            Code::Internal,
+            "ERROR: integer out of range (SQLSTATE 22003)",
+        )));
+    }
+    if sum <= 0 {
+        return Ok(Some(err(
+            Code::Internal,
+            "ERROR: new row for relation \"leaderboard_record\" violates check constraint \"leaderboard_record_max_num_score_check\" (SQLSTATE 23514)",
+        )));
+    }
     c.execute(
-        "UPDATE leaderboard_record SET max_num_score = max_num_score + ?1
+        "UPDATE leaderboard_record SET max_num_score = ?1
          WHERE leaderboard_id = ?2 AND owner_id = ?3 AND expiry_time = ?4",
-        pg_params![count, id, lb::canonical(owner_id), d.expiry],
+        pg_params![sum, id, owner_id, d.expiry],
     )
     .map_err(internal)?;
-    Ok(())
+    Ok(None)
 }
 
 /// `tournament_join` and the client's join: an empty record (score 0, no
@@ -620,23 +656,6 @@ pub fn write_from_nk(a: &nk::LeaderboardRecordWriteArgs) -> Write<'_> {
     }
 }
 
-/// The score and subscore an operator makes of a stored and a submitted
-/// pair (Nakama's SQL: best per column, decrement stopping at 0).
-fn combine(op: Operator, sort: SortOrder, old: (i64, i64), new: (i64, i64)) -> (i64, i64) {
-    match op {
-        Operator::Increment => (old.0.saturating_add(new.0), old.1.saturating_add(new.1)),
-        Operator::Decrement => (
-            old.0.saturating_sub(new.0).max(0),
-            old.1.saturating_sub(new.1).max(0),
-        ),
-        Operator::Set => new,
-        Operator::Best => match sort {
-            SortOrder::Descending => (old.0.max(new.0), old.1.max(new.1)),
-            SortOrder::Ascending => (old.0.min(new.0), old.1.min(new.1)),
-        },
-    }
-}
-
 /// The checks of [`write()`] before it reads the operator: the tournament
 /// exists, `caller` may write to it, and it is active.
 pub fn check_writer(c: &Conn, caller: Caller<'_>, id: &str) -> Result<(), CallError> {
@@ -675,18 +694,17 @@ pub fn write(
     let owner_id = lb::canonical(w.owner_id);
     let before = lb::read_record(&tx, w.id, d.expiry, &owner_id)?;
     let update = |old: &api::LeaderboardRecord| {
-        let (score, subscore) = combine(
+        let new = lb::combine(
             operator,
             t.lb.sort,
             (old.score, old.subscore),
             (w.score, w.subscore),
         );
-        lb::update_record(&tx, &w, d.expiry, &owner_id, (score, subscore), now).map_err(|e| match e
-        {
+        lb::update_record(&tx, &w, d.expiry, &owner_id, new, now).map_err(|e| match e {
             rusqlite::Error::SqliteFailure(f, _)
                 if f.code == rusqlite::ErrorCode::ConstraintViolation =>
             {
-                lb::negative_score(score)
+                lb::negative_score(new.0.unwrap_or_default())
             }
             e => internal(e),
         })
@@ -709,6 +727,14 @@ pub fn write(
             Operator::Decrement => (0, 0),
             _ => (w.score, w.subscore),
         };
+        // Its parameters are read and the row's text made before the
+        // row's checks.
+        let metadata = w.metadata.as_deref().unwrap_or("{}");
+        let row: [&dyn rusqlite::ToSql; 3] =
+            [&owner_id, &Varchar(128, &username), &Jsonb(&metadata)];
+        if let Some(refused) = refusal(&row) {
+            return Err(err(Code::Internal, refused.to_string()));
+        }
         if score < 0 || subscore < 0 {
             return Err(lb::negative_score(score));
         }
@@ -792,6 +818,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+    use crate::db::pg::Refused;
     use crate::db::{Clock, Db};
 
     const A: &str = "00000000-0000-4000-8000-00000000000a";
@@ -929,6 +956,84 @@ mod tests {
         assert_eq!(submit(&mut c, "cup", A, 9).unwrap().score, 9);
         let t = get_many(&c, &["cup".into()]).unwrap();
         assert_eq!((t[0].size, t[0].max_size, t[0].can_enter), (1, 1, false));
+    }
+
+    #[test]
+    fn attempts_outside_the_columns_range_change_nothing_and_say_why() {
+        let (mut c, _) = db();
+        make(
+            &mut c,
+            nk::TournamentCreateArgs {
+                max_num_score: 3,
+                ..args("tries")
+            },
+        );
+        assert_eq!(add_attempt(&c, "tries", A, 1), Ok(None), "no record");
+        submit(&mut c, "tries", A, 1).unwrap();
+        let allowed = |c: &Conn| {
+            let list = records_list(c, "tries", &[A.to_string()], Some(1), "", 0).unwrap();
+            list.owner_records[0].max_num_score
+        };
+        let out_of_int = add_attempt(&c, "tries", A, i32::MAX).unwrap().unwrap();
+        assert!(
+            out_of_int.message.contains("integer out of range"),
+            "{}",
+            out_of_int.message
+        );
+        assert_eq!(allowed(&c), 3);
+        assert_eq!(add_attempt(&c, "tries", A, i32::MAX - 3), Ok(None));
+        assert_eq!(allowed(&c), i32::MAX as u32);
+        let not_positive = add_attempt(&c, "tries", A, i32::MIN).unwrap().unwrap();
+        assert!(
+            not_positive
+                .message
+                .contains("leaderboard_record_max_num_score_check"),
+            "{}",
+            not_positive.message
+        );
+        assert_eq!(allowed(&c), i32::MAX as u32);
+        assert_eq!(add_attempt(&c, "tries", A, 1 - i32::MAX), Ok(None));
+        assert_eq!(allowed(&c), 1);
+    }
+
+    /// PostgreSQL reads the parameters (NULs), then makes the row's text
+    /// (lengths), checks it (negative scores), and only then computes the
+    /// update of an existing record (a sum out of range).
+    #[test]
+    fn a_write_is_refused_in_postgresqls_order() {
+        let (mut c, _) = db();
+        make(
+            &mut c,
+            nk::TournamentCreateArgs {
+                operator: Operator::Increment,
+                ..args("sums")
+            },
+        );
+        let mut write_with = |score, username, metadata: Option<&str>| {
+            let w = Write {
+                id: "sums",
+                owner_id: A,
+                username,
+                score,
+                subscore: 0,
+                metadata: metadata.map(Into::into),
+                operator: None,
+            };
+            write(&mut c, Caller::Server, w)
+                .map(|r| r.score)
+                .map_err(|e| e.message)
+        };
+        let long = "x".repeat(129);
+        let nul = Some(r#"{"n":"\u0000"}"#);
+        assert_eq!(write_with(i64::MAX, "", None), Ok(i64::MAX));
+        let words = |r: Refused| Err(r.to_string());
+        assert_eq!(write_with(-1, &long, nul), words(Refused::JsonbNul));
+        assert_eq!(write_with(-1, &long, None), words(Refused::TooLong(128)));
+        assert_eq!(write_with(1, &long, None), words(Refused::TooLong(128)));
+        assert_eq!(write_with(1, "a\0", None), words(Refused::Nul));
+        assert!(write_with(-1, "", None).unwrap_err().contains("score_check"));
+        assert_eq!(write_with(1, "", None), words(Refused::OutOfRange));
+        assert_eq!(write_with(0, "", None), Ok(i64::MAX), "nothing changed");
     }
 
     #[test]
