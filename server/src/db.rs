@@ -274,6 +274,29 @@ pub fn unix_now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
+/// Nakama's API carries times as protobuf Timestamps, which hold years 1
+/// to 9999 only: its gateway, and the bridge encoding a module's answer,
+/// fail an answer holding a time outside them (after the call did its
+/// work), in protobuf-go's words. A module's tournament can end (or
+/// start) later: a time given in milliseconds where seconds are asked
+/// for, say. The dev host refuses the same answers with the same words.
+pub fn encodable_time(secs: i64) -> Result<(), CallError> {
+    // 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
+    const RANGE: std::ops::RangeInclusive<i64> = -62_135_596_800..=253_402_300_799;
+    if RANGE.contains(&secs) {
+        return Ok(());
+    }
+    Err(err(
+        Code::Internal,
+        format!("{TIMESTAMP_OUT_OF_RANGE}{secs}"),
+    ))
+}
+
+/// How [`encodable_time`]'s refusal starts (protobuf-go writes a space
+/// or a no-break space after `proto:`, by a hash of its binary).
+pub const TIMESTAMP_OUT_OF_RANGE: &str =
+    "proto:\u{a0}google.protobuf.Timestamp: seconds out of range ";
+
 /// `2026-11-24T10:57:03Z`, as Nakama's gateway writes timestamps.
 pub fn rfc3339(secs: i64) -> String {
     let t =

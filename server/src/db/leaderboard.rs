@@ -14,6 +14,7 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::pg::refusal;
 use super::tournament::Window;
 use super::{
     err, internal, jsonb_text, pg_params, pg_values, rfc3339, Bigint, Caller, Conn, Jsonb, Varchar,
@@ -558,6 +559,23 @@ pub(super) fn update_record(
     )
 }
 
+/// What PostgreSQL refuses of the text of Nakama's submission: its NULs,
+/// then its lengths, found on binding the parameters (typed after their
+/// columns), before any check of the row and whether or not the record
+/// then changes.
+pub(super) fn check_text(
+    owner_id: &str,
+    username: &Option<&str>,
+    metadata: &Option<String>,
+) -> Result<(), CallError> {
+    let metadata = metadata.as_deref().unwrap_or("{}");
+    let text: [&dyn rusqlite::ToSql; 3] = [&owner_id, &Varchar(128, username), &Jsonb(&metadata)];
+    match refusal(&text) {
+        Some(refused) => Err(err(Code::Internal, refused.to_string())),
+        None => Ok(()),
+    }
+}
+
 /// Submits a score: a client (`Caller::Client`) may not write to an
 /// authoritative leaderboard. Answers the record as it stands, ranked
 /// when the leaderboard keeps ranks.
@@ -571,6 +589,9 @@ pub fn write(
     let lb = existing(&tx, w.id)?;
     lb.check_writer(caller)?;
     let operator = w.operator.unwrap_or(lb.operator);
+    let username = (!w.username.is_empty()).then_some(w.username);
+    let owner_id = canonical(w.owner_id);
+    check_text(&owner_id, &username, &w.metadata)?;
     // Nakama's table refuses a negative score in the row it would insert
     // before it looks for the owner's record, whatever the operator would
     // make of it; a decrement's row has 0 (and a negative decrement adds).
@@ -578,8 +599,6 @@ pub fn write(
         return Err(negative_score(w.score));
     }
     let expiry = lb.expiry(now);
-    let username = (!w.username.is_empty()).then_some(w.username);
-    let owner_id = canonical(w.owner_id);
     let before = read_record(&tx, w.id, expiry, &owner_id)?;
     match before {
         None => {

@@ -18,8 +18,10 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::leaderboard::{self as lb, Leaderboard};
-use super::pg::refusal;
-use super::{err, internal, jsonb_text, pg_params, rfc3339, Caller, Conn, Jsonb, Varchar};
+use super::pg::Refused;
+use super::{
+    encodable_time, err, internal, jsonb_text, pg_params, rfc3339, Caller, Conn, Jsonb, Varchar,
+};
 
 /// Tables added in schema version 6.
 pub(super) const SCHEMA: &str = "
@@ -167,6 +169,16 @@ impl Row {
         self.window.deadlines(self.lb.reset.as_ref(), now)
     }
 
+    /// Whether Nakama can encode the tournament's start and end times
+    /// ([`encodable_time`]).
+    fn encodable(&self) -> Result<(), CallError> {
+        encodable_time(self.window.start)?;
+        if self.window.end > 0 {
+            encodable_time(self.window.end)?;
+        }
+        Ok(())
+    }
+
     /// The tournament as Nakama answers it in `view`.
     fn to_api(&self, id: &str, now: i64, view: View) -> api::Tournament {
         let d = self.deadlines(now);
@@ -179,7 +191,8 @@ impl Row {
             Some(cron) if self.window.start <= now => lb::prev_reset(cron, now),
             _ => 0,
         };
-        let u32_of = |v: i64| u32::try_from(v).unwrap_or(0);
+        // Go's uint32 conversions, which keep the low 32 bits.
+        let u32_of = |v: i64| v as u32;
         api::Tournament {
             id: id.to_string(),
             title: self.title.clone(),
@@ -272,11 +285,11 @@ pub(super) fn call_at(
     now: i64,
 ) -> Result<Option<nakama_runtime_host::abi::scheduler::TournamentCall>, CallError> {
     Ok(read(c, id)?.map(|t| {
-        let tournament = t.to_api(id, now, View::Listed);
+        let d = t.deadlines(now);
         nakama_runtime_host::abi::scheduler::TournamentCall {
-            end: i64::from(tournament.end_active),
-            reset: i64::from(tournament.next_reset),
-            tournament,
+            end: d.end_active,
+            reset: d.expiry,
+            tournament: t.to_api(id, now, View::Listed),
         }
     }))
 }
@@ -498,13 +511,14 @@ pub fn get_many(c: &Conn, ids: &[String]) -> Result<Vec<api::Tournament>, CallEr
             continue;
         };
         if t.has_max_size() {
-            sized.push(t.to_api(id, now, View::ByIdSized));
+            sized.push((t.to_api(id, now, View::ByIdSized), t));
         } else {
-            out.push(t.to_api(id, now, View::ById));
+            out.push((t.to_api(id, now, View::ById), t));
         }
     }
     out.extend(sized);
-    Ok(out)
+    out.iter().try_for_each(|(_, t)| t.encodable())?;
+    Ok(out.into_iter().map(|(api, _)| api).collect())
 }
 
 /// Where a tournament list goes on: after this tournament.
@@ -571,6 +585,7 @@ pub fn list(c: &Conn, a: &nk::TournamentListArgs) -> Result<api::TournamentList,
             out.cursor = base64::engine::general_purpose::URL_SAFE.encode(json);
             break;
         }
+        t.encodable()?;
         out.tournaments.push(t.to_api(&id, now, View::Listed));
     }
     Ok(out)
@@ -605,6 +620,9 @@ pub fn records_list(
         return Ok(api::TournamentRecordList::default());
     };
     let l = lb::list(c, id, owner_ids, limit, cursor, period)?;
+    if !l.records.is_empty() || !l.owner_records.is_empty() {
+        encodable_time(period)?;
+    }
     Ok(api::TournamentRecordList {
         records: l.records,
         owner_records: l.owner_records,
@@ -630,6 +648,9 @@ pub fn haystack(
         return Ok(api::TournamentRecordList::default());
     };
     let l = lb::haystack(c, id, owner_id, limit, cursor, period)?;
+    if !l.records.is_empty() {
+        encodable_time(period)?;
+    }
     Ok(api::TournamentRecordList {
         records: l.records,
         owner_records: Vec::new(),
@@ -716,6 +737,9 @@ pub fn write(
         let Some(old) = before else {
             return Err(err(Code::FailedPrecondition, JOIN_REQUIRED));
         };
+        // Nakama's UPDATE binds its parameters even when its condition on
+        // the number of scores leaves the record as it was.
+        lb::check_text(&owner_id, &username, &w.metadata)?;
         if old.max_num_score == 0 || i64::from(old.num_score) < i64::from(old.max_num_score) {
             update(&old)?;
         }
@@ -727,19 +751,23 @@ pub fn write(
             Operator::Decrement => (0, 0),
             _ => (w.score, w.subscore),
         };
-        // Its parameters are read and the row's text made before the
-        // row's checks.
-        let metadata = w.metadata.as_deref().unwrap_or("{}");
-        let row: [&dyn rusqlite::ToSql; 3] =
-            [&owner_id, &Varchar(128, &username), &Jsonb(&metadata)];
-        if let Some(refused) = refusal(&row) {
-            return Err(err(Code::Internal, refused.to_string()));
-        }
+        lb::check_text(&owner_id, &username, &w.metadata)?;
         if score < 0 || subscore < 0 {
             return Err(lb::negative_score(score));
         }
         match &before {
             Some(old) => {
+                // Nakama updates the record, then counts its scores (and
+                // rolls back): a sum out of range is found first.
+                let new = lb::combine(
+                    operator,
+                    t.lb.sort,
+                    (old.score, old.subscore),
+                    (w.score, w.subscore),
+                );
+                if new.0.is_none() || new.1.is_none() {
+                    return Err(err(Code::Internal, Refused::OutOfRange.to_string()));
+                }
                 if old.max_num_score > 0 && old.num_score as i64 + 1 > i64::from(old.max_num_score)
                 {
                     return Err(err(Code::FailedPrecondition, MAX_NUM_SCORE_REACHED));
@@ -780,6 +808,10 @@ pub fn write(
         lb::note_rank_cache(&tx, w.id, d.expiry)?;
     }
     tx.commit().map_err(internal)?;
+    // Stored, as in Nakama, whose answer then fails to encode.
+    if d.expiry != 0 {
+        encodable_time(d.expiry)?;
+    }
     Ok(record)
 }
 
@@ -818,7 +850,6 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::db::pg::Refused;
     use crate::db::{Clock, Db};
 
     const A: &str = "00000000-0000-4000-8000-00000000000a";
@@ -1031,7 +1062,9 @@ mod tests {
         assert_eq!(write_with(-1, &long, None), words(Refused::TooLong(128)));
         assert_eq!(write_with(1, &long, None), words(Refused::TooLong(128)));
         assert_eq!(write_with(1, "a\0", None), words(Refused::Nul));
-        assert!(write_with(-1, "", None).unwrap_err().contains("score_check"));
+        assert!(write_with(-1, "", None)
+            .unwrap_err()
+            .contains("score_check"));
         assert_eq!(write_with(1, "", None), words(Refused::OutOfRange));
         assert_eq!(write_with(0, "", None), Ok(i64::MAX), "nothing changed");
     }
@@ -1058,6 +1091,68 @@ mod tests {
         // on an existing record too.
         let negative = submit(&mut c, "open", B, -1).unwrap_err();
         assert_eq!(negative.code, Code::Internal);
+    }
+
+    /// A time in milliseconds where seconds are asked for: the tournament
+    /// is made, but every answer holding its end fails to encode, as
+    /// Nakama's gateway and the bridge fail it (a write is kept).
+    #[test]
+    fn times_past_year_9999_make_answers_fail_as_nakamas_do() {
+        let (mut c, _) = db();
+        let end = NOON * 1000;
+        make(
+            &mut c,
+            nk::TournamentCreateArgs {
+                end_time: end,
+                ..args("ms")
+            },
+        );
+        let words = format!("{}{end}", crate::db::TIMESTAMP_OUT_OF_RANGE);
+        fn failed<T>(r: Result<T, CallError>) -> String {
+            r.map(|_| ()).unwrap_err().message
+        }
+        assert_eq!(failed(get_many(&c, &["ms".into()])), words);
+        let all = nk::TournamentListArgs {
+            end_time: -1,
+            ..Default::default()
+        };
+        assert_eq!(failed(list(&c, &all)), words);
+        let none = records_list(&c, "ms", &[], Some(10), "", 0).unwrap();
+        assert!(none.records.is_empty(), "no records, nothing to encode");
+        assert_eq!(failed(submit(&mut c, "ms", A, 5)), words);
+        let kept = lb::read_record(&c, "ms", end, A).unwrap().unwrap();
+        assert_eq!(kept.score, 5, "the write was kept");
+        assert_eq!(failed(records_list(&c, "ms", &[], Some(10), "", 0)), words);
+        assert_eq!(failed(haystack(&c, "ms", A, 10, "", 0)), words);
+        // A time Nakama encodes: year 9999.
+        make(
+            &mut c,
+            nk::TournamentCreateArgs {
+                end_time: 253_402_300_799,
+                ..args("late")
+            },
+        );
+        let late = get_many(&c, &["late".into()]).unwrap();
+        assert_eq!(late[0].end_time.as_deref(), Some("9999-12-31T23:59:59Z"));
+    }
+
+    /// The reset times Nakama answers are Go `uint32` conversions, which
+    /// keep the low 32 bits.
+    #[test]
+    fn times_past_2106_wrap_in_the_32_bit_fields() {
+        let (mut c, _) = db();
+        let start = 9_223_372_036;
+        make(
+            &mut c,
+            nk::TournamentCreateArgs {
+                start_time: start,
+                duration: 60,
+                ..args("far")
+            },
+        );
+        let t = &get_many(&c, &["far".into()]).unwrap()[0];
+        assert_eq!(t.start_active, 633_437_444);
+        assert_eq!(t.end_active, 633_437_504);
     }
 
     #[test]

@@ -16,6 +16,7 @@ use axum::Router;
 use nakama_runtime_host::abi::hooks::hook;
 use nakama_runtime_host::abi::nk;
 use nakama_runtime_host::abi::{api, Code};
+use nakama_runtime_host::CallError;
 
 use super::leaderboard::{haystack_args, list_query, score_options, InvalidOperator, ListQuery};
 use super::{
@@ -37,6 +38,15 @@ pub(super) fn routes() -> Router<Arc<App>> {
             "/v2/tournament/{tournament_id}/owner/{owner_id}",
             get(around_owner),
         )
+}
+
+/// An answer holding a time Nakama's gateway cannot encode
+/// ([`db::encodable_time`]): protobuf-go's error, which the gateway
+/// answers as UNKNOWN.
+fn unencodable(e: &CallError) -> Option<Response> {
+    e.message
+        .starts_with(db::TIMESTAMP_OUT_OF_RANGE)
+        .then(|| gateway_err(Code::Unknown, &e.message))
 }
 
 fn bad(message: &str) -> Response {
@@ -106,7 +116,9 @@ async fn list(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
                 if e.code == Code::InvalidArgument {
                     gateway_err(Code::Unknown, "leaderboard cursor invalid")
                 } else {
-                    gateway_err(Code::Internal, "Error listing tournaments.")
+                    unencodable(&e).unwrap_or_else(|| {
+                        gateway_err(Code::Internal, "Error listing tournaments.")
+                    })
                 }
             })?;
         app.after::<hook::ListTournaments>(Some(&claims), &out, &req)
@@ -175,7 +187,9 @@ async fn records(
             } else if e.code == Code::InvalidArgument {
                 gateway_err(Code::InvalidArgument, "Cursor is invalid or expired.")
             } else {
-                gateway_err(Code::Internal, "Error listing records from tournament.")
+                unencodable(&e).unwrap_or_else(|| {
+                    gateway_err(Code::Internal, "Error listing records from tournament.")
+                })
             }
         })?;
         app.after::<hook::ListTournamentRecords>(Some(&claims), &out, &req)
@@ -253,6 +267,9 @@ async fn write(
             .map(Ok)
         };
         let written = app.db.run(task).await.map_err(|e| {
+            if let Some(answer) = unencodable(&e) {
+                return answer;
+            }
             let (code, message) = match e.message.as_str() {
                 tournament::MAX_SIZE_REACHED => {
                     (Code::FailedPrecondition, "Tournament has reached max size.")
@@ -396,7 +413,9 @@ async fn around_owner(
             if e.code == Code::NotFound {
                 gateway_err(Code::NotFound, "Tournament not found.")
             } else {
-                gateway_err(Code::Internal, "Error querying records from leaderboard.")
+                unencodable(&e).unwrap_or_else(|| {
+                    gateway_err(Code::Internal, "Error querying records from leaderboard.")
+                })
             }
         })?;
         app.after::<hook::ListTournamentRecordsAroundOwner>(Some(&claims), &out, &req)
