@@ -601,7 +601,8 @@ pub enum AuthId<'a> {
     FacebookInstantGame(&'a str),
 }
 
-fn random_username() -> String {
+/// A username as Nakama makes one up: ten ASCII letters.
+pub fn random_username() -> String {
     use rand::Rng;
     let mut rng = rand::rng();
     (0..10)

@@ -426,9 +426,15 @@ impl HostApi for DevHostApi {
                 let sessions = self.sessions.clone();
                 call::<nk::AuthenticateTokenGenerate>(db, args, move |_, a| {
                     checks::token_generate(&a)?;
-                    let exp = (a.exp > 0).then_some(a.exp);
-                    let (token, exp) =
-                        sessions.issue_session(&a.user_id, &a.username, &a.vars, exp);
+                    // As Nakama: only 0 means the configured lifetime (a
+                    // time past is kept, and the token refused), and a
+                    // token without a username gets a random one.
+                    let exp = (a.exp != 0).then_some(a.exp);
+                    let username = match a.username.as_str() {
+                        "" => db::random_username(),
+                        given => given.to_string(),
+                    };
+                    let (token, exp) = sessions.issue_session(&a.user_id, &username, &a.vars, exp);
                     Ok(nk::TokenGenerateResult { token, exp })
                 })
             }

@@ -161,6 +161,11 @@ impl Sessions {
             .ok()?
             .claims;
         uuid::Uuid::parse_str(&claims.uid).ok()?;
+        // Nakama reads `exp` into a Go time, whose seconds since year 1
+        // wrap past i64's end: such a token has long expired to it.
+        if claims.exp > i64::MAX - 62_135_596_800 {
+            return None;
+        }
         Some(claims)
     }
 
@@ -299,6 +304,24 @@ mod tests {
         let other = "6b3f0c3e-0000-4000-8000-000000000002";
         let (t3, _) = s.issue(other, "o", &HashMap::new(), None, None);
         assert!(s.check_session(&t3).is_some());
+    }
+
+    /// A module's token keeps the expiry it was given: one in the past,
+    /// or past what a Go time holds, is refused as Nakama refuses it.
+    #[test]
+    fn given_expiries_are_kept_and_judged_as_nakama_does() {
+        let s = Sessions::new("a", "b", 60, 3600);
+        let vars = HashMap::new();
+        let check = |exp| {
+            let (t, kept) = s.issue_session(UID, "u", &vars, Some(exp));
+            assert_eq!(kept, exp);
+            s.check_session(&t).is_some()
+        };
+        assert!(!check(-1), "expired");
+        assert!(check(1 << 62));
+        assert!(check(i64::MAX - 62_135_596_800));
+        assert!(!check(i64::MAX - 62_135_596_799), "wraps in a Go time");
+        assert!(!check(i64::MAX));
     }
 
     #[test]

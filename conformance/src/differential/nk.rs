@@ -207,15 +207,25 @@ pub fn compare_nk_social(hosts: Hosts, seed: u64, calls: usize) {
                 let args = json!({"id": format!("{id}-device"), "username": username(side), "create": create});
                 side.nk("authenticate_device", args)
             }),
-            3 => run.compare(what("authenticate_token_generate"), |side| {
-                let args = json!({"user_id": side.owner(user), "username": username(side),
-                    "exp": 0, "vars": {"v": "1"}});
-                let (status, mut answer) = side.nk("authenticate_token_generate", args);
-                if let Some(exp) = answer["ok"]["exp"].as_i64() {
-                    answer["ok"]["exp"] = json!(exp > 0);
-                }
-                (status, answer)
-            }),
+            3 => {
+                // 0: the configured lifetime; -1: a token already expired.
+                let exp = *pick(&mut rng, &[0, 0, -1]);
+                let unnamed = rng.f32() < 0.3;
+                let what = format!("{}, exp {exp}, unnamed {unnamed}", what("authenticate_token_generate"));
+                run.compare(what, |side| {
+                    let given = if unnamed { String::new() } else { username(side) };
+                    let args = json!({"user_id": side.owner(user), "username": given,
+                        "exp": exp, "vars": {"v": "1"}});
+                    let (status, mut answer) = side.nk("authenticate_token_generate", args);
+                    if let Some(exp) = answer["ok"]["exp"].as_i64() {
+                        answer["ok"]["exp"] = json!(exp.signum());
+                    }
+                    if let Some(token) = answer["ok"]["token"].as_str() {
+                        answer["ok"]["token"] = token_outcome(side, token, &given);
+                    }
+                    (status, answer)
+                });
+            }
             choice @ 4..=9 => {
                 let verb = if choice < 7 { "link" } else { "unlink" };
                 let kind = match (choice - 4) % 3 {
@@ -427,4 +437,32 @@ pub fn compare_nk_cron(hosts: Hosts, seed: u64, calls: usize) {
             },
         );
     }
+}
+
+/// What a token a module generated carries and does: its username (the
+/// one given, or ten letters made up for none), and the status of
+/// `GET /v2/account` with it.
+fn token_outcome(side: &Side, token: &str, given: &str) -> serde_json::Value {
+    use base64::Engine as _;
+    let claims: serde_json::Value = token
+        .split('.')
+        .nth(1)
+        .and_then(|c| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(c)
+                .ok()
+        })
+        .and_then(|c| serde_json::from_slice(&c).ok())
+        .unwrap_or_default();
+    let usn = claims["usn"].as_str().unwrap_or_default();
+    let username = if usn == given {
+        "given"
+    } else if usn.len() == 10 && usn.bytes().all(|b| b.is_ascii_alphabetic()) {
+        "made up"
+    } else {
+        usn
+    };
+    let bearer = format!("Bearer {token}");
+    let (status, _) = super::http(side.port, "GET", "/v2/account", &bearer, None);
+    json!({"username": username, "account": status})
 }
