@@ -879,7 +879,8 @@ impl Channels {
     /// time, a removal answers both stored times). Refused where
     /// PostgreSQL's `message` table refuses it: ids that are not UUIDs, a
     /// sender that is not a user (its foreign key; the system user is
-    /// one), a username over 128 characters, content JSONB cannot hold.
+    /// one), a username over 128 characters (but for trailing spaces,
+    /// which are cut off), content JSONB cannot hold.
     async fn store(
         &self,
         stream: &Stream,
@@ -899,10 +900,8 @@ impl Channels {
             return Err(failed("invalid input syntax for type uuid"));
         };
         let (id, sender_id) = (id.to_string(), sender_id.to_string());
+        // A username longer than its column is refused when stored.
         let username = sender.username.to_string();
-        if code != code::CHAT_REMOVE && username.chars().count() > 128 {
-            return Err(failed("value too long for type character varying(128)"));
-        }
         let content = if code == code::CHAT_REMOVE {
             String::new()
         } else {

@@ -8,7 +8,8 @@ use super::{pick, Hosts, Run, Side};
 /// `calls` random chat and notification calls among three users, two of
 /// them in a group: channel ids built for rooms, direct chats and the
 /// group (by each user, the system user, for targets that are none),
-/// messages sent to them (kept or not, by each user or the system),
+/// messages sent to them (kept or not, by each user or the system, under
+/// names past the username column now and then),
 /// updated and removed (by their sender or another), listed by a module
 /// and by each user (both directions, through every cursor); and
 /// notifications sent by a module, listed by their user (a page, then the
@@ -31,6 +32,13 @@ pub fn compare_messages(hosts: Hosts, seed: u64, calls: usize) {
         let persist = rng.f32() < 0.7;
         let pick_channel = rng.usize(..1_000);
         let pick_message = rng.usize(..1_000);
+        // Now and then a sender's name past its column (`VARCHAR(128)`),
+        // of letters or of trailing spaces (cut off).
+        let sender = match rng.usize(..12) {
+            0 => "x".repeat(129),
+            1 => format!("#{user}{}", " ".repeat(200)),
+            _ => format!("#{user}"),
+        };
         match rng.usize(..12) {
             0 | 1 => {
                 let kind = *pick(&mut rng, &["room", "direct", "group"]);
@@ -53,14 +61,16 @@ pub fn compare_messages(hosts: Hosts, seed: u64, calls: usize) {
                 });
             }
             2..=4 => {
-                let what =
-                    format!("nk channel_message_send on channel {pick_channel} by #{user}, persist {persist}");
+                let what = format!(
+                    "nk channel_message_send on channel {pick_channel} by #{user} ({} characters), persist {persist}",
+                    sender.len()
+                );
                 run.compare(what, |side| {
                     let Some(channel) = side.nth_kept("channel", pick_channel) else {
                         return (0, Value::Null);
                     };
                     let args = json!({"channel_id": channel, "content": {"n": pick_message},
-                        "sender_id": side.owner(user), "sender_username": format!("#{user}"),
+                        "sender_id": side.owner(user), "sender_username": sender,
                         "persist": persist});
                     let mut answer = side.nk("channel_message_send", args);
                     if let Some(id) = answer.1["ok"]["message_id"].as_str() {
@@ -76,7 +86,8 @@ pub fn compare_messages(hosts: Hosts, seed: u64, calls: usize) {
                     _ => "channel_message_remove",
                 };
                 let what = format!(
-                    "nk {function} of message {pick_message} by #{user}, persist {persist}"
+                    "nk {function} of message {pick_message} by #{user} ({} characters), persist {persist}",
+                    sender.len()
                 );
                 run.compare(what, |side| {
                     let Some(message) = side.nth_kept("message", pick_message) else {
@@ -84,7 +95,7 @@ pub fn compare_messages(hosts: Hosts, seed: u64, calls: usize) {
                     };
                     let (channel, id) = message.split_once(' ').expect("channel and id");
                     let mut args = json!({"channel_id": channel, "message_id": id,
-                        "sender_id": side.owner(user), "sender_username": format!("#{user}"),
+                        "sender_id": side.owner(user), "sender_username": sender,
                         "persist": persist});
                     if function == "channel_message_update" {
                         args["content"] = json!({"updated": pick_channel});

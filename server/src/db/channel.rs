@@ -8,7 +8,7 @@ use nakama_runtime_host::CallError;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
-use super::{internal, pg_params, pg_values, rfc3339_nanos, Conn, Jsonb};
+use super::{internal, pg_params, pg_values, rfc3339_nanos, Conn, Jsonb, Varchar};
 use crate::channels::Stream;
 
 /// Tables added in schema version 3.
@@ -57,7 +57,7 @@ pub fn insert(c: &Conn, m: &Stored) -> Result<bool, CallError> {
                 m.id,
                 m.code,
                 m.sender_id,
-                m.username,
+                Varchar(128, &m.username),
                 m.stream.mode,
                 m.stream.subject.to_string(),
                 m.stream.subcontext.to_string(),
@@ -84,7 +84,13 @@ pub fn update(
     c.query_row(
         "UPDATE message SET update_time = ?5, username = ?4, content = ?3
          WHERE id = ?1 AND sender_id = ?2 RETURNING create_time",
-        pg_params![id, sender_id, Jsonb(&content), username, time],
+        pg_params![
+            id,
+            sender_id,
+            Jsonb(&content),
+            Varchar(128, &username),
+            time
+        ],
         |r| r.get(0),
     )
     .optional()
@@ -280,4 +286,51 @@ pub fn list(
         prev_cursor: encode(prev),
         cacheable_cursor: encode(cacheable),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::db::{Db, SYSTEM_USER};
+
+    /// The username column is PostgreSQL's `VARCHAR(128)`: longer is
+    /// refused, on a change too (even of a message that is not there),
+    /// but for trailing spaces, which are cut off.
+    #[test]
+    fn a_username_past_its_column_is_refused_but_for_trailing_spaces() {
+        let db = Db::open(":memory:").unwrap();
+        let c = db.conn.lock().unwrap();
+        let stream = Stream {
+            mode: 2,
+            subject: Uuid::nil(),
+            subcontext: Uuid::nil(),
+            label: "room".into(),
+        };
+        let message = |username: String| Stored {
+            id: Uuid::new_v4().to_string(),
+            code: 0,
+            sender_id: SYSTEM_USER.into(),
+            username,
+            stream: stream.clone(),
+            content: "{}".into(),
+            time: 1,
+        };
+        let too_long = insert(&c, &message("x".repeat(129))).unwrap_err();
+        assert!(
+            too_long.message.contains("varying(128)"),
+            "{}",
+            too_long.message
+        );
+        let spaced = message(format!("s{}", " ".repeat(200)));
+        assert_eq!(insert(&c, &spaced), Ok(true));
+        let page = list(&c, &stream, "2...room", 10, true, None).unwrap();
+        assert_eq!(page.messages.len(), 1);
+        assert_eq!(page.messages[0].username.len(), 128, "cut to the column");
+        let missing = Uuid::new_v4().to_string();
+        let changed = update(&c, &missing, SYSTEM_USER, "{}", &"x".repeat(129), 2);
+        assert!(changed.is_err(), "refused on binding, found or not");
+        assert_eq!(update(&c, &missing, SYSTEM_USER, "{}", "ok", 2), Ok(None));
+    }
 }

@@ -649,17 +649,26 @@ pub fn join(c: &Conn, group_id: &str, user_id: &str, username: &str) -> Result<E
                     .collect::<rusqlite::Result<_>>()?;
                 ids
             };
-            for admin in admins {
+            // Nakama stores the admins' notifications after the request,
+            // in one statement whose failure (a username PostgreSQL
+            // refuses) it logs: the request stays, with no notification.
+            c.execute_batch("SAVEPOINT join_notifications")?;
+            let sent = admins.iter().try_for_each(|admin| {
                 notify(
                     c,
                     &mut fx,
-                    &admin,
+                    admin,
                     format!("User {username} wants to join your group"),
                     &[("group_id", group_id), ("username", username)],
                     NOTIFICATION_GROUP_JOIN_REQUEST,
                     user_id,
-                )?;
+                )
+            });
+            if sent.is_err() {
+                c.execute_batch("ROLLBACK TO join_notifications")?;
+                fx.notifications.clear();
             }
+            c.execute_batch("RELEASE join_notifications")?;
             Ok(())
         })?;
         return Ok(fx);
@@ -1388,6 +1397,29 @@ mod tests {
         add(&c, &a, &g.id, std::slice::from_ref(&b)).unwrap();
         let g2 = get_many(&c, std::slice::from_ref(&g.id)).unwrap();
         assert_eq!(g2[0].edge_count, 2);
+    }
+
+    /// The admins' notifications of a join request are stored after it:
+    /// one PostgreSQL refuses leaves the request made, and no
+    /// notification; in an open group the join's message fails the join.
+    #[test]
+    fn a_join_under_a_name_postgresql_refuses() {
+        let mut c = db();
+        let (a, b) = (user(&mut c, "a"), user(&mut c, "b"));
+        let closed = create(&c, &new(&a, "Closed", false)).unwrap();
+        let fx = join(&c, &closed.id, &b, "b\0").unwrap();
+        assert!(fx.notifications.is_empty());
+        assert_eq!(states(&c, &closed.id)[1], ("b".into(), 3));
+        let page = nk::PageArgs {
+            user_id: a.clone(),
+            limit: 10,
+            cursor: String::new(),
+        };
+        let stored = crate::db::notification_list(&c, &page).unwrap();
+        assert!(stored.notifications.is_empty());
+        let open = create(&c, &new(&a, "Open", true)).unwrap();
+        assert!(join(&c, &open.id, &b, "b\0").is_err());
+        assert_eq!(states(&c, &open.id).len(), 1, "not a member");
     }
 
     #[test]
