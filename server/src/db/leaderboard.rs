@@ -17,7 +17,8 @@ use serde_json::Value;
 use super::pg::refusal;
 use super::tournament::Window;
 use super::{
-    err, internal, jsonb_text, pg_params, pg_values, rfc3339, Bigint, Caller, Conn, Jsonb, Varchar,
+    encodable_time, err, internal, jsonb_text, pg_params, pg_values, rfc3339, Bigint, Caller, Conn,
+    Jsonb, Varchar,
 };
 
 /// Tables added in schema version 2.
@@ -119,6 +120,16 @@ pub(super) fn combine(
             SortOrder::Ascending => (Some(old.0.min(new.0)), Some(old.1.min(new.1))),
         },
     }
+}
+
+/// Whether Nakama can encode the records of `list`, which carry the
+/// period's `expiry` (a tournament's end, which may lie past year 9999:
+/// [`encodable_time`]).
+fn encodable(list: &api::LeaderboardRecordList, expiry: i64) -> Result<(), CallError> {
+    if list.records.is_empty() && list.owner_records.is_empty() {
+        return Ok(());
+    }
+    encodable_time(expiry)
 }
 
 /// Nakama's message for a leaderboard id that is not there.
@@ -598,7 +609,10 @@ pub fn write(
     if operator != Operator::Decrement && (w.score < 0 || w.subscore < 0) {
         return Err(negative_score(w.score));
     }
-    let expiry = lb.expiry(now);
+    // Nakama's submission reads no tournament window: under a
+    // tournament's id it writes the period of the reset schedule (0
+    // without one), apart from the tournament's own records.
+    let expiry = lb.reset.as_ref().map_or(0, |cron| next_reset(cron, now));
     let before = read_record(&tx, w.id, expiry, &owner_id)?;
     match before {
         None => {
@@ -817,6 +831,7 @@ pub fn list(
         }
         out.rank_count = count_records(c, id, expiry)?;
     }
+    encodable(&out, expiry)?;
     Ok(out)
 }
 
@@ -914,6 +929,7 @@ pub fn haystack(
         }
     }
     out.records = records;
+    encodable(&out, expiry)?;
     Ok(out)
 }
 

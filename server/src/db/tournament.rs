@@ -620,9 +620,6 @@ pub fn records_list(
         return Ok(api::TournamentRecordList::default());
     };
     let l = lb::list(c, id, owner_ids, limit, cursor, period)?;
-    if !l.records.is_empty() || !l.owner_records.is_empty() {
-        encodable_time(period)?;
-    }
     Ok(api::TournamentRecordList {
         records: l.records,
         owner_records: l.owner_records,
@@ -648,9 +645,6 @@ pub fn haystack(
         return Ok(api::TournamentRecordList::default());
     };
     let l = lb::haystack(c, id, owner_id, limit, cursor, period)?;
-    if !l.records.is_empty() {
-        encodable_time(period)?;
-    }
     Ok(api::TournamentRecordList {
         records: l.records,
         owner_records: Vec::new(),
@@ -1093,20 +1087,27 @@ mod tests {
         assert_eq!(negative.code, Code::Internal);
     }
 
-    /// A time in milliseconds where seconds are asked for: the tournament
-    /// is made, but every answer holding its end fails to encode, as
-    /// Nakama's gateway and the bridge fail it (a write is kept).
-    #[test]
-    fn times_past_year_9999_make_answers_fail_as_nakamas_do() {
+    /// A database with tournament `id`, its end given in milliseconds
+    /// (in year 57 972), and that end.
+    fn ending_in_milliseconds(id: &str) -> (Conn, i64) {
         let (mut c, _) = db();
         let end = NOON * 1000;
         make(
             &mut c,
             nk::TournamentCreateArgs {
                 end_time: end,
-                ..args("ms")
+                ..args(id)
             },
         );
+        (c, end)
+    }
+
+    /// A time in milliseconds where seconds are asked for: the tournament
+    /// is made, but every answer holding its end fails to encode, as
+    /// Nakama's gateway and the bridge fail it (a write is kept).
+    #[test]
+    fn times_past_year_9999_make_answers_fail_as_nakamas_do() {
+        let (mut c, end) = ending_in_milliseconds("ms");
         let words = format!("{}{end}", crate::db::TIMESTAMP_OUT_OF_RANGE);
         fn failed<T>(r: Result<T, CallError>) -> String {
             r.map(|_| ()).unwrap_err().message
@@ -1134,6 +1135,36 @@ mod tests {
         );
         let late = get_many(&c, &["late".into()]).unwrap();
         assert_eq!(late[0].end_time.as_deref(), Some("9999-12-31T23:59:59Z"));
+    }
+
+    /// A leaderboard submission under a tournament's id reads no window:
+    /// it writes the period of the reset schedule (0 without one), apart
+    /// from the tournament's records, which the leaderboard listing finds
+    /// (and cannot encode when they end past year 9999).
+    #[test]
+    fn leaderboard_calls_under_a_tournaments_id_follow_nakama() {
+        let (mut c, end) = ending_in_milliseconds("mixed");
+        let board = Write {
+            id: "mixed",
+            owner_id: A,
+            username: "",
+            score: 3,
+            subscore: 0,
+            metadata: None,
+            operator: None,
+        };
+        lb::write(&mut c, Caller::Server, board).unwrap();
+        assert_eq!(
+            lb::read_record(&c, "mixed", 0, A).unwrap().unwrap().score,
+            3
+        );
+        assert!(lb::read_record(&c, "mixed", end, A).unwrap().is_none());
+        let listed = lb::list(&c, "mixed", &[], Some(10), "", 0).unwrap();
+        assert!(listed.records.is_empty(), "the tournament's period");
+        submit(&mut c, "mixed", A, 5).unwrap_err();
+        let words = format!("{}{end}", crate::db::TIMESTAMP_OUT_OF_RANGE);
+        let unencodable = lb::list(&c, "mixed", &[], Some(10), "", 0).unwrap_err();
+        assert_eq!(unencodable.message, words);
     }
 
     /// The reset times Nakama answers are Go `uint32` conversions, which

@@ -25,7 +25,19 @@ use crate::session::Claims;
 
 /// The gateway's answer to a failed leaderboard call: Nakama's messages for
 /// a missing leaderboard and a refused client, `otherwise` for the rest.
+/// An answer holding a time Nakama's gateway cannot encode
+/// ([`db::encodable_time`]): protobuf-go's error, which the gateway
+/// answers as UNKNOWN.
+pub(super) fn unencodable(e: &CallError) -> Option<Response> {
+    e.message
+        .starts_with(db::TIMESTAMP_OUT_OF_RANGE)
+        .then(|| gateway_err(Code::Unknown, &e.message))
+}
+
 fn api_err(e: CallError, refused: &str, otherwise: &str) -> Response {
+    if let Some(answer) = unencodable(&e) {
+        return answer;
+    }
     match e.code {
         Code::NotFound => gateway_err(Code::NotFound, "Leaderboard not found."),
         Code::PermissionDenied => gateway_err(Code::PermissionDenied, refused),
@@ -305,7 +317,9 @@ pub(super) async fn around_owner(
             if e.code == Code::NotFound {
                 gateway_err(Code::NotFound, "Leaderboard not found.")
             } else {
-                gateway_err(Code::Internal, "Error querying records from leaderboard.")
+                unencodable(&e).unwrap_or_else(|| {
+                    gateway_err(Code::Internal, "Error querying records from leaderboard.")
+                })
             }
         })?;
         app.after::<hook::ListLeaderboardRecordsAroundOwner>(Some(&claims), &out, &req)

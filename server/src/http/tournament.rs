@@ -16,9 +16,10 @@ use axum::Router;
 use nakama_runtime_host::abi::hooks::hook;
 use nakama_runtime_host::abi::nk;
 use nakama_runtime_host::abi::{api, Code};
-use nakama_runtime_host::CallError;
 
-use super::leaderboard::{haystack_args, list_query, score_options, InvalidOperator, ListQuery};
+use super::leaderboard::{
+    haystack_args, list_query, score_options, unencodable, InvalidOperator, ListQuery,
+};
 use super::{
     gateway_err, gateway_ok, query_map, query_number, query_text, read_json, run, session, App,
     RouteVars, Shared, Vars,
@@ -38,15 +39,6 @@ pub(super) fn routes() -> Router<Arc<App>> {
             "/v2/tournament/{tournament_id}/owner/{owner_id}",
             get(around_owner),
         )
-}
-
-/// An answer holding a time Nakama's gateway cannot encode
-/// ([`db::encodable_time`]): protobuf-go's error, which the gateway
-/// answers as UNKNOWN.
-fn unencodable(e: &CallError) -> Option<Response> {
-    e.message
-        .starts_with(db::TIMESTAMP_OUT_OF_RANGE)
-        .then(|| gateway_err(Code::Unknown, &e.message))
 }
 
 fn bad(message: &str) -> Response {
