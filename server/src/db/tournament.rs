@@ -708,13 +708,16 @@ pub fn write(
     let username = (!w.username.is_empty()).then_some(w.username);
     let owner_id = lb::canonical(w.owner_id);
     let before = lb::read_record(&tx, w.id, d.expiry, &owner_id)?;
-    let update = |old: &api::LeaderboardRecord| {
-        let new = lb::combine(
+    // The new pair of an existing record, as Nakama's SQL makes it.
+    let combined = |old: &api::LeaderboardRecord| {
+        lb::combine(
             operator,
             t.lb.sort,
             (old.score, old.subscore),
             (w.score, w.subscore),
-        );
+        )
+    };
+    let update = |new: (Option<i64>, Option<i64>)| {
         lb::update_record(&tx, &w, d.expiry, &owner_id, new, now).map_err(|e| match e {
             rusqlite::Error::SqliteFailure(f, _)
                 if f.code == rusqlite::ErrorCode::ConstraintViolation =>
@@ -735,7 +738,7 @@ pub fn write(
         // the number of scores leaves the record as it was.
         lb::check_text(&owner_id, &username, &w.metadata)?;
         if old.max_num_score == 0 || i64::from(old.num_score) < i64::from(old.max_num_score) {
-            update(&old)?;
+            update(combined(&old))?;
         }
     } else {
         // Nakama inserts this row or, for an existing record, updates that
@@ -753,12 +756,7 @@ pub fn write(
             Some(old) => {
                 // Nakama updates the record, then counts its scores (and
                 // rolls back): a sum out of range is found first.
-                let new = lb::combine(
-                    operator,
-                    t.lb.sort,
-                    (old.score, old.subscore),
-                    (w.score, w.subscore),
-                );
+                let new = combined(old);
                 if new.0.is_none() || new.1.is_none() {
                     return Err(err(Code::Internal, Refused::OutOfRange.to_string()));
                 }
@@ -766,7 +764,7 @@ pub fn write(
                 {
                     return Err(err(Code::FailedPrecondition, MAX_NUM_SCORE_REACHED));
                 }
-                update(old)?;
+                update(new)?;
             }
             None => {
                 tx.execute(
