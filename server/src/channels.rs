@@ -210,7 +210,12 @@ pub fn go_uuid(s: &str) -> Option<Uuid> {
 /// [`go_uuid`], or gofrs' error message.
 pub fn parse_go_uuid(s: &str) -> Result<Uuid, String> {
     let b = s.as_bytes();
-    let format = |what: &[u8]| format!("uuid: incorrect UUID format in string {}", go_quote(what));
+    let format = |what: &[u8]| {
+        format!(
+            "uuid: incorrect UUID format in string {}",
+            crate::gochars::go_quote(what)
+        )
+    };
     let inner = match b.len() {
         32 | 36 => b,
         34 | 38 if b[0] == b'{' && b[b.len() - 1] == b'}' => &b[1..b.len() - 1],
@@ -220,7 +225,7 @@ pub fn parse_go_uuid(s: &str) -> Result<Uuid, String> {
         n => {
             return Err(format!(
                 "uuid: incorrect UUID length {n} in string {}",
-                go_quote(b)
+                crate::gochars::go_quote(b)
             ))
         }
     };
@@ -229,37 +234,6 @@ pub fn parse_go_uuid(s: &str) -> Result<Uuid, String> {
     }
     // 32 or 36 characters: the uuid crate's simple and hyphenated forms.
     Uuid::try_parse_ascii(inner).map_err(|_| "uuid: invalid UUID format".to_string())
-}
-
-/// Bytes as Go's `%q` quotes them (printable ASCII as is; the rest
-/// escaped; other UTF-8 kept, invalid bytes as `\x..`).
-fn go_quote(b: &[u8]) -> String {
-    let mut out = String::from("\"");
-    for chunk in b.utf8_chunks() {
-        for c in chunk.valid().chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                '\u{7}' => out.push_str("\\a"),
-                '\u{8}' => out.push_str("\\b"),
-                '\u{b}' => out.push_str("\\v"),
-                '\u{c}' => out.push_str("\\f"),
-                c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                    out.push_str(&format!("\\x{:02x}", c as u32))
-                }
-                c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-                c => out.push(c),
-            }
-        }
-        for byte in chunk.invalid() {
-            out.push_str(&format!("\\x{byte:02x}"));
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// A UUID as PostgreSQL's `uuid` type reads one: 32 hex digits, any case,

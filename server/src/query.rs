@@ -75,7 +75,8 @@
 //! # Known differences
 //!
 //! Regular expressions are the `regex` crate's: RE2-like as Go's, but
-//! `\d`, `\w`, `\s` are Unicode-aware and the error messages differ.
+//! `\d`, `\w`, `\s` are Unicode-aware and the error messages differ but
+//! for Go's limits on repetitions, which are checked here in Go's words.
 //! Numbers in boosts and fuzziness read as Rust reads them (Go also reads
 //! hexadecimal floats and `_` separators there). A non-ASCII decimal digit
 //! starts a term, not a number.
@@ -546,6 +547,11 @@ pub(crate) fn label_date(s: &str) -> Option<i64> {
 /// `s` read as Go's `time.Parse` reads it with `layout`: nanoseconds
 /// since the epoch (exact; years 0 to 9999).
 fn go_time(s: &str, layout: Layout) -> Option<i128> {
+    go_time_zoned(s, layout).map(|(nanos, _)| nanos)
+}
+
+/// [`go_time`], with the zone's offset from UTC in seconds.
+fn go_time_zoned(s: &str, layout: Layout) -> Option<(i128, i64)> {
     let b = s.as_bytes();
     let mut i = 0;
     let digits = |i: &mut usize, n: usize| -> Option<i64> {
@@ -622,7 +628,161 @@ fn go_time(s: &str, layout: Layout) -> Option<i128> {
     }
     let days = days_from_civil(year, month, day);
     let unix = i128::from(days) * 86_400 + i128::from(secs) - i128::from(offset);
-    Some(unix * 1_000_000_000 + i128::from(nanos))
+    Some((unix * 1_000_000_000 + i128::from(nanos), offset))
+}
+
+/// A time as Go's `Time.String` writes one `time.Parse` made on a
+/// machine whose local zone is UTC: `2006-01-02 15:04:05.999999999
+/// -0700 MST`, the zone named `UTC` at offset 0 and by its offset
+/// otherwise (Go's fixed zone without a name).
+fn go_time_string(nanos: i128, offset: i64) -> String {
+    // The wall clock of the zone, from days since 1970-01-01 (Howard
+    // Hinnant's civil_from_days).
+    let local = nanos + i128::from(offset) * 1_000_000_000;
+    let (secs, nano) = (
+        local.div_euclid(1_000_000_000),
+        local.rem_euclid(1_000_000_000),
+    );
+    let (days, second_of_day) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i128::from(month <= 2);
+    let mut fraction = format!("{nano:09}");
+    while fraction.ends_with('0') {
+        fraction.pop();
+    }
+    if !fraction.is_empty() {
+        fraction.insert(0, '.');
+    }
+    let minutes = offset.abs() / 60;
+    let sign = if offset < 0 { '-' } else { '+' };
+    let numeric = format!("{sign}{:02}{:02}", minutes / 60, minutes % 60);
+    let name = if offset == 0 { "UTC" } else { numeric.as_str() };
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}{fraction} {numeric} {name}",
+        second_of_day / 3600,
+        second_of_day / 60 % 60,
+        second_of_day % 60
+    )
+}
+
+/// Why Go's `time.Parse(time.RFC3339, s)` refuses `s`, worded as Go's
+/// `ParseError` is, for a string [`go_time`] refused: Go reads the
+/// layout's elements in turn (`2006`, `-`, `01`, ...), the first that
+/// does not fit names itself and what was left of `s`; a value out of
+/// range, text after the zone and a day the month has not are said
+/// otherwise, the day only once the rest has been read.
+fn rfc3339_refusal(s: &str) -> String {
+    let whole = go_time_quote(s.as_bytes());
+    let cannot = |rest: &[u8], element: &str| {
+        format!(
+            "parsing time {whole} as {RFC3339_LAYOUT:?}: cannot parse {} as \"{element}\"",
+            go_time_quote(rest)
+        )
+    };
+    let out_of_range = |what: &str| format!("parsing time {whole}: {what} out of range");
+    let digit = |v: &[u8], i: usize| v.get(i).is_some_and(u8::is_ascii_digit);
+    let two = |v: &[u8]| i64::from(v[0] - b'0') * 10 + i64::from(v[1] - b'0');
+    let mut v = s.as_bytes();
+    if v.len() < 4 || !v[..4].iter().all(u8::is_ascii_digit) {
+        return cannot(v, "2006");
+    }
+    let year = v[..4].iter().fold(0, |y, d| y * 10 + i64::from(d - b'0'));
+    v = &v[4..];
+    // A separator, then a number of two digits (or, for the hour, one).
+    let mut fields = [0i64; 5];
+    let elements = [
+        ("-", "01"),
+        ("-", "02"),
+        ("T", "15"),
+        (":", "04"),
+        (":", "05"),
+    ];
+    for (n, (separator, element)) in elements.into_iter().enumerate() {
+        let Some(rest) = v.strip_prefix(separator.as_bytes()) else {
+            return cannot(v, separator);
+        };
+        v = rest;
+        let (value, len) = match (digit(v, 0), digit(v, 1)) {
+            (true, true) => (two(v), 2),
+            (true, false) if element == "15" => (i64::from(v[0] - b'0'), 1),
+            _ => return cannot(v, element),
+        };
+        let range = match element {
+            "01" => (1..=12).contains(&value).then_some(()).ok_or("month"),
+            "15" => (value < 24).then_some(()).ok_or("hour"),
+            "04" => (value < 60).then_some(()).ok_or("minute"),
+            "05" => (value < 60).then_some(()).ok_or("second"),
+            _ => Ok(()),
+        };
+        if let Err(what) = range {
+            return out_of_range(what);
+        }
+        fields[n] = value;
+        v = &v[len..];
+    }
+    // A fraction of a second may follow, however the layout ends.
+    if v.len() >= 2 && matches!(v[0], b'.' | b',') && digit(v, 1) {
+        let digits = v[1..].iter().take_while(|d| d.is_ascii_digit()).count();
+        v = &v[1 + digits..];
+    }
+    if let Some(rest) = v.strip_prefix(b"Z") {
+        v = rest;
+    } else {
+        if v.len() < 6 || v[3] != b':' {
+            return cannot(v, "Z07:00");
+        }
+        // Go reads the minutes only after hours it could read (a number
+        // it could not read is 0), and checks the ranges before the
+        // digits and the sign.
+        let read = |n: &[u8]| (digit(n, 0) && digit(n, 1)).then(|| two(n));
+        let hours = read(&v[1..3]);
+        let minutes = hours.and(read(&v[4..6]));
+        let (read, hours, minutes) = (minutes.is_some(), hours.unwrap_or(0), minutes.unwrap_or(0));
+        if minutes > 60 {
+            return out_of_range("time zone offset minute");
+        }
+        if hours > 24 {
+            return out_of_range("time zone offset hour");
+        }
+        if !read || !matches!(v[0], b'+' | b'-') {
+            return cannot(v, "Z07:00");
+        }
+        v = &v[6..];
+    }
+    if !v.is_empty() {
+        return format!("parsing time {whole}: extra text: {}", go_time_quote(v));
+    }
+    let [month, day, ..] = fields;
+    if day < 1 || day > days_in_month(year, month) {
+        return format!("parsing time {whole}: day out of range");
+    }
+    // Not reached for a string go_time refused.
+    format!("parsing time {whole} as {RFC3339_LAYOUT:?}: not an RFC 3339 time")
+}
+
+/// Text as Go's time package quotes it in errors: `"` and `\\` escaped,
+/// every byte of a control or non-ASCII character as `\xNN`.
+fn go_time_quote(b: &[u8]) -> String {
+    let mut out = String::from("\"");
+    for &c in b {
+        match c {
+            b'"' | b'\\' => {
+                out.push('\\');
+                out.push(char::from(c));
+            }
+            c if !(0x20..0x80).contains(&c) => out.push_str(&format!("\\x{c:02x}")),
+            c => out.push(char::from(c)),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn is_leap(year: i64) -> bool {
@@ -655,7 +815,10 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 /// `strconv.ParseFloat(s, 64)`: Rust's reading, with Go's refusal of a
 /// finite-looking number too large for a float.
 fn go_float(s: &str) -> Result<f64, String> {
-    let refused = |why: &str| format!("strconv.ParseFloat: parsing {s:?}: {why}");
+    let refused = |why: &str| {
+        let quoted = crate::gochars::go_quote(s.as_bytes());
+        format!("strconv.ParseFloat: parsing {quoted}: {why}")
+    };
     let f: f64 = s.parse().map_err(|_| refused("invalid syntax"))?;
     let named_infinity = s
         .trim_start_matches(['+', '-'])
@@ -1056,7 +1219,7 @@ fn pattern_node(field: &str, pattern: &str) -> Node {
     let refused = |m: String| Node::Refused(m);
     let pattern = match rust_pattern(pattern) {
         Ok(p) => p,
-        Err(count) => return refused(invalid_repeat(&count)),
+        Err(message) => return refused(message),
     };
     let hir = match regex_syntax::ParserBuilder::new()
         .octal(true)
@@ -1104,17 +1267,50 @@ const MAX_REPEAT: u64 = 1000;
 /// A Go (RE2) pattern in the `regex` crate's syntax, where they differ:
 /// `\Q...\E` quotes, a `{` that starts no repetition is a literal, a `[`
 /// inside a class is a literal (not a nested class), and so are `&` and
-/// `~` (not set operations). `Err` is a counted repetition Go refuses
-/// (over [`MAX_REPEAT`], or a minimum over the maximum), as written.
+/// `~` (not set operations). `Err` is Go's refusal of a counted
+/// repetition (over [`MAX_REPEAT`], or a minimum over the maximum) or of
+/// a repetition of a repetition (`a**`, `a+{2}`: Perl's syntax, which Go
+/// follows, has no such thing; the `regex` crate reads them as nested).
 fn rust_pattern(go: &str) -> Result<String, String> {
     let chars: Vec<char> = go.chars().collect();
     let mut out = String::new();
     let mut i = 0;
     // Inside a class: where it started (after `[` and a `^`).
     let mut class: Option<usize> = None;
+    // Where the repetition operator just read started, if the last thing
+    // read was one.
+    let mut last_repeat: Option<usize> = None;
     while i < chars.len() {
         let c = chars[i];
+        let repeat_start = last_repeat.take();
+        // A repetition operator ending before `end`, with the `?` that
+        // makes it lazy.
+        let mut repeated = |end: usize, out: &mut String| -> Result<usize, String> {
+            let end = if chars.get(end) == Some(&'?') {
+                end + 1
+            } else {
+                end
+            };
+            if let Some(start) = repeat_start {
+                let stacked: String = chars[start..end].iter().collect();
+                return Err(format!(
+                    "error parsing regexp: invalid nested repetition operator: `{stacked}`"
+                ));
+            }
+            out.extend(&chars[i..end]);
+            last_repeat = Some(i);
+            Ok(end)
+        };
         match (c, class) {
+            ('*' | '+' | '?', None) => {
+                i = repeated(i + 1, &mut out)?;
+                continue;
+            }
+            ('(', None) if chars.get(i + 1) == Some(&'?') => {
+                // A group's flags (`(?i)`, `(?:`), not a repetition.
+                out.push_str("(?");
+                i += 1;
+            }
             ('\\', _) if chars.get(i + 1) == Some(&'Q') && class.is_none() => {
                 let rest: String = chars[i + 2..].iter().collect();
                 let (quoted, after) = match rest.find("\\E") {
@@ -1176,9 +1372,11 @@ fn rust_pattern(go: &str) -> Result<String, String> {
             ('{', None) => match repetition_at(&chars[i..]) {
                 Some((min, max, len)) => {
                     if min > MAX_REPEAT || max.is_some_and(|max| max > MAX_REPEAT || min > max) {
-                        return Err(chars[i..i + len].iter().collect());
+                        let count: String = chars[i..i + len].iter().collect();
+                        return Err(invalid_repeat(&count));
                     }
-                    out.push(c);
+                    i = repeated(i + len, &mut out)?;
+                    continue;
                 }
                 None => out.push_str("\\{"),
             },
@@ -1387,9 +1585,10 @@ fn numeric_range(
 
 /// `field:>"2006-01-02T15:04:05Z"` and the like.
 fn date_range(field: &str, text: &str, greater: bool, or_equal: bool) -> Result<Node, QueryError> {
-    let nanos = go_time(text, Layout::Rfc3339).ok_or_else(|| {
+    let (nanos, offset) = go_time_zoned(text, Layout::Rfc3339).ok_or_else(|| {
         QueryError::parse(format!(
-            "parse error: invalid time: parsing time {text:?} as {RFC3339_LAYOUT:?}: not an RFC 3339 time"
+            "parse error: invalid time: {}",
+            rfc3339_refusal(text)
         ))
     })?;
     // Go's zero time is no bound at all.
@@ -1406,7 +1605,8 @@ fn date_range(field: &str, text: &str, greater: bool, or_equal: bool) -> Result<
     let Ok(v) = i64::try_from(nanos) else {
         let end = if greater { "start" } else { "end" };
         return Ok(Node::Refused(format!(
-            "invalid/unsupported date range, {end}: {text}"
+            "invalid/unsupported date range, {end}: {}",
+            go_time_string(nanos, offset)
         )));
     };
     Ok(if greater {
@@ -1609,6 +1809,44 @@ mod tests {
 
     /// Go's limits on counted repetitions (`regexp/syntax`), with the
     /// answers Go 1.26's `syntax.Parse` gives for each pattern.
+    /// Go 1.26's `regexp.Compile` on the same patterns (`None`: taken).
+    #[test]
+    fn repetitions_of_repetitions_are_refused_as_go_refuses_them() {
+        for (pattern, refused) in [
+            ("a**", Some("invalid nested repetition operator: `**`")),
+            ("a*?*", Some("invalid nested repetition operator: `*?*`")),
+            ("a*??", Some("invalid nested repetition operator: `*??`")),
+            ("a{2}*", Some("invalid nested repetition operator: `{2}*`")),
+            ("a*{2}", Some("invalid nested repetition operator: `*{2}`")),
+            (
+                "a{2}{3}",
+                Some("invalid nested repetition operator: `{2}{3}`"),
+            ),
+            (
+                "a{2}?+",
+                Some("invalid nested repetition operator: `{2}?+`"),
+            ),
+            (
+                "x{2,}?{1}",
+                Some("invalid nested repetition operator: `{2,}?{1}`"),
+            ),
+            ("a{1001}*", Some("invalid repeat count: `{1001}`")),
+            ("a*{1001}", Some("invalid repeat count: `{1001}`")),
+            ("a+?", None),
+            ("a??", None),
+            ("(?i)a*", None),
+            ("[*+]*", None),
+            ("\\**", None),
+            ("a{,2}*", None),
+            ("(a*)*", None),
+        ] {
+            let refused = refused.map(|r| format!("error parsing regexp: {r}"));
+            assert_eq!(rust_pattern(pattern).err(), refused, "{pattern}");
+        }
+        let e = error("label.mode:/du**/");
+        assert!(e.at_search(), "{e}");
+    }
+
     #[test]
     fn repeat_counts_go_refuses_are_refused() {
         for (pattern, count) in [
@@ -1791,6 +2029,209 @@ mod tests {
         );
         // Go's zero time is no bound.
         assert_eq!(ranked(r#"label.when:>"0001-01-01T00:00:00Z""#), "b=1 a=1");
+    }
+
+    /// Go 1.26's `time.Parse(time.RFC3339, s)` errors, word for word.
+    #[test]
+    fn bad_dates_are_refused_in_gos_words() {
+        let refused = [
+            (
+                "2024-01-02",
+                r#"parsing time "2024-01-02" as "2006-01-02T15:04:05Z07:00": cannot parse "" as "T""#,
+            ),
+            (
+                "not a date",
+                r#"parsing time "not a date" as "2006-01-02T15:04:05Z07:00": cannot parse "not a date" as "2006""#,
+            ),
+            (
+                "",
+                r#"parsing time "" as "2006-01-02T15:04:05Z07:00": cannot parse "" as "2006""#,
+            ),
+            (
+                "2024",
+                r#"parsing time "2024" as "2006-01-02T15:04:05Z07:00": cannot parse "" as "-""#,
+            ),
+            (
+                "20x4-01-02T00:00:00Z",
+                r#"parsing time "20x4-01-02T00:00:00Z" as "2006-01-02T15:04:05Z07:00": cannot parse "20x4-01-02T00:00:00Z" as "2006""#,
+            ),
+            (
+                "2024/01/02T00:00:00Z",
+                r#"parsing time "2024/01/02T00:00:00Z" as "2006-01-02T15:04:05Z07:00": cannot parse "/01/02T00:00:00Z" as "-""#,
+            ),
+            (
+                "2024-1-02T00:00:00Z",
+                r#"parsing time "2024-1-02T00:00:00Z" as "2006-01-02T15:04:05Z07:00": cannot parse "1-02T00:00:00Z" as "01""#,
+            ),
+            (
+                "2024-13-02T00:00:00Z",
+                r#"parsing time "2024-13-02T00:00:00Z": month out of range"#,
+            ),
+            (
+                "2024-00-02T00:00:00Z",
+                r#"parsing time "2024-00-02T00:00:00Z": month out of range"#,
+            ),
+            (
+                "2024-02-30T00:00:00Z",
+                r#"parsing time "2024-02-30T00:00:00Z": day out of range"#,
+            ),
+            (
+                "2023-02-29T00:00:00Z",
+                r#"parsing time "2023-02-29T00:00:00Z": day out of range"#,
+            ),
+            (
+                "2024-01-02 00:00:00Z",
+                r#"parsing time "2024-01-02 00:00:00Z" as "2006-01-02T15:04:05Z07:00": cannot parse " 00:00:00Z" as "T""#,
+            ),
+            (
+                "2024-01-02T24:00:00Z",
+                r#"parsing time "2024-01-02T24:00:00Z": hour out of range"#,
+            ),
+            (
+                "2024-01-02Tx:00:00Z",
+                r#"parsing time "2024-01-02Tx:00:00Z" as "2006-01-02T15:04:05Z07:00": cannot parse "x:00:00Z" as "15""#,
+            ),
+            (
+                "2024-01-02T10:60:00Z",
+                r#"parsing time "2024-01-02T10:60:00Z": minute out of range"#,
+            ),
+            (
+                "2024-01-02T10:00:60Z",
+                r#"parsing time "2024-01-02T10:00:60Z": second out of range"#,
+            ),
+            (
+                "2024-01-02T10:00:00",
+                r#"parsing time "2024-01-02T10:00:00" as "2006-01-02T15:04:05Z07:00": cannot parse "" as "Z07:00""#,
+            ),
+            (
+                "2024-01-02T10:00:00.5",
+                r#"parsing time "2024-01-02T10:00:00.5" as "2006-01-02T15:04:05Z07:00": cannot parse "" as "Z07:00""#,
+            ),
+            (
+                "2024-01-02T10:00:00+0100",
+                r#"parsing time "2024-01-02T10:00:00+0100" as "2006-01-02T15:04:05Z07:00": cannot parse "+0100" as "Z07:00""#,
+            ),
+            (
+                "2024-01-02T10:00:00+25:00",
+                r#"parsing time "2024-01-02T10:00:00+25:00": time zone offset hour out of range"#,
+            ),
+            (
+                "2024-01-02T10:00:00+01:61",
+                r#"parsing time "2024-01-02T10:00:00+01:61": time zone offset minute out of range"#,
+            ),
+            (
+                "2024-01-02T10:00:00+25:61",
+                r#"parsing time "2024-01-02T10:00:00+25:61": time zone offset minute out of range"#,
+            ),
+            (
+                "2024-01-02T10:00:00*01:00",
+                r#"parsing time "2024-01-02T10:00:00*01:00" as "2006-01-02T15:04:05Z07:00": cannot parse "*01:00" as "Z07:00""#,
+            ),
+            (
+                "2024-01-02T10:00:00+0x:00",
+                r#"parsing time "2024-01-02T10:00:00+0x:00" as "2006-01-02T15:04:05Z07:00": cannot parse "+0x:00" as "Z07:00""#,
+            ),
+            (
+                "2024-01-02T10:00:00+01:0x",
+                r#"parsing time "2024-01-02T10:00:00+01:0x" as "2006-01-02T15:04:05Z07:00": cannot parse "+01:0x" as "Z07:00""#,
+            ),
+            (
+                "2024-01-02T10:00:00+99:0x",
+                r#"parsing time "2024-01-02T10:00:00+99:0x": time zone offset hour out of range"#,
+            ),
+            (
+                "2024-01-02T10:00:00Zjunk",
+                r#"parsing time "2024-01-02T10:00:00Zjunk": extra text: "junk""#,
+            ),
+            (
+                "2024-02-30T10:00:00Zjunk",
+                r#"parsing time "2024-02-30T10:00:00Zjunk": extra text: "junk""#,
+            ),
+            (
+                "2024-01-02T10:00:00.Z",
+                r#"parsing time "2024-01-02T10:00:00.Z" as "2006-01-02T15:04:05Z07:00": cannot parse ".Z" as "Z07:00""#,
+            ),
+            (
+                "2024-01-32T10:00:00Z",
+                r#"parsing time "2024-01-32T10:00:00Z": day out of range"#,
+            ),
+            (
+                "düel",
+                r#"parsing time "d\xc3\xbcel" as "2006-01-02T15:04:05Z07:00": cannot parse "d\xc3\xbcel" as "2006""#,
+            ),
+            (
+                "a\"b\\c\t",
+                r#"parsing time "a\"b\\c\x09" as "2006-01-02T15:04:05Z07:00": cannot parse "a\"b\\c\x09" as "2006""#,
+            ),
+            (
+                "2024-01-02T10:00:00+01:00x",
+                r#"parsing time "2024-01-02T10:00:00+01:00x": extra text: "x""#,
+            ),
+            (
+                "2024-00-32T10:00:00Z",
+                r#"parsing time "2024-00-32T10:00:00Z": month out of range"#,
+            ),
+            (
+                "2024-02-30T25:00:00Z",
+                r#"parsing time "2024-02-30T25:00:00Z": hour out of range"#,
+            ),
+            (
+                "2024-01-02T10:00:00 ",
+                r#"parsing time "2024-01-02T10:00:00 " as "2006-01-02T15:04:05Z07:00": cannot parse " " as "Z07:00""#,
+            ),
+        ];
+        for (s, expected) in refused {
+            assert_eq!(go_time(s, Layout::Rfc3339), None, "{s:?}");
+            assert_eq!(rfc3339_refusal(s), expected, "{s:?}");
+        }
+        // What Go's parser takes besides RFC 3339: a one-digit hour, a
+        // comma, more than nine digits of a fraction.
+        for s in [
+            "2024-01-02T9:00:00Z",
+            "2024-01-02T10:00:00,5Z",
+            "2024-01-02T10:00:00.123456789123Z",
+        ] {
+            assert!(go_time(s, Layout::Rfc3339).is_some(), "{s:?}");
+        }
+        let e = error(r#"label.when:>"2024-01-02""#);
+        assert_eq!(
+            e.message(),
+            r#"parse error: invalid time: parsing time "2024-01-02" as "2006-01-02T15:04:05Z07:00": cannot parse "" as "T""#
+        );
+    }
+
+    /// Go's `Time.String` of what `time.Parse(time.RFC3339, s)` made
+    /// (local zone UTC), for the refusal of dates past int64 nanoseconds.
+    #[test]
+    fn times_print_as_go_prints_them() {
+        for (s, expected) in [
+            ("1600-01-01T00:00:00Z", "1600-01-01 00:00:00 +0000 UTC"),
+            (
+                "2300-01-01T10:00:00.5+01:00",
+                "2300-01-01 10:00:00.5 +0100 +0100",
+            ),
+            (
+                "9999-12-31T23:59:59.123-05:30",
+                "9999-12-31 23:59:59.123 -0530 -0530",
+            ),
+            ("0000-01-01T00:00:00-00:00", "0000-01-01 00:00:00 +0000 UTC"),
+            (
+                "1677-09-21T00:12:43.145224191+00:00",
+                "1677-09-21 00:12:43.145224191 +0000 UTC",
+            ),
+            (
+                "2262-04-12T00:00:00+24:00",
+                "2262-04-12 00:00:00 +2400 +2400",
+            ),
+        ] {
+            let (nanos, offset) = go_time_zoned(s, Layout::Rfc3339).unwrap();
+            assert_eq!(go_time_string(nanos, offset), expected, "{s}");
+        }
+        let e = error(r#"label.when:<"2300-01-01T10:00:00.5+01:00""#);
+        assert_eq!(
+            e.message(),
+            "invalid/unsupported date range, end: 2300-01-01 10:00:00.5 +0100 +0100"
+        );
     }
 
     #[test]
