@@ -16,7 +16,8 @@
 //! deleted by them; parties, chat, users' statuses and relayed matches on
 //! the realtime socket, a module's authoritative matches joined there and
 //! its presence stream calls on the sockets' sessions, with what every
-//! socket receives; and malformed or odd requests) and compares each
+//! socket receives; random label queries on a module's matches; and
+//! malformed or odd requests) and compares each
 //! answer once ids, names, times and cursors are replaced by what they
 //! stand for. Where an answer may still be arriving (what sockets
 //! receive, what an index has taken in), sides that differ get a second,
@@ -28,7 +29,7 @@
 //! This file holds the two sides and the comparison; each area's calls
 //! are in a file of their own (`storage`, `social`, `sessions`, `scores`,
 //! `nk`, `nkscores`, `messages`, `parties`, `chat`, `relayed`,
-//! `matches`, `streams`, `requests`; what the socket areas share in
+//! `matches`, `queries`, `streams`, `requests`; what the socket areas share in
 //! `sockets`).
 
 mod chat;
@@ -37,6 +38,7 @@ mod messages;
 mod nk;
 mod nkscores;
 mod parties;
+mod queries;
 mod relayed;
 mod requests;
 mod scores;
@@ -60,6 +62,7 @@ pub use messages::compare_messages;
 pub use nk::{compare_nk_cron, compare_nk_social, compare_nk_wallets};
 pub use nkscores::compare_nk_scores;
 pub use parties::compare_parties;
+pub use queries::compare_match_queries;
 pub use relayed::compare_relayed;
 pub use requests::compare_bad_requests;
 pub use scores::{compare_leaderboards, compare_tournaments};
