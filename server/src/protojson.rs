@@ -44,11 +44,120 @@ pub fn from_slice<T: DeserializeOwned>(value: &[u8]) -> Result<T, String> {
         at: 0,
         depth: 0,
     };
-    T::deserialize(Value {
+    let decoded = T::deserialize(Value {
         r: &mut reader,
         name: Name::Top,
-    })
-    .map_err(|e| e.render(value))
+    });
+    // protojson reads every string as it meets it, those of unknown
+    // fields too; the reading above reads escapes only where it needs the
+    // text. So a string protojson refuses is the error when it comes
+    // before (or is) the one found, or when none was.
+    match (decoded, first_string_error(value)) {
+        (Ok(_), Some((_, bad))) => Err(bad.render(value)),
+        (Err(e), Some((at, bad))) if e.not_before(at) => Err(bad.render(value)),
+        (decoded, _) => decoded.map_err(|e| e.render(value)),
+    }
+}
+
+/// The first string of `value` (valid JSON to Go's scanner, which takes
+/// any escape of a UTF-16 unit and any bytes) that protojson's decoder
+/// refuses: invalid UTF-8, a surrogate not followed by its pair's
+/// escape, a bad escape; with protojson's words and place (the string's
+/// start), or `unexpected EOF` when too few bytes are left of the whole
+/// value for the escapes it reads; with where the string starts.
+fn first_string_error(value: &[u8]) -> Option<(usize, Error)> {
+    // Only escapes and non-ASCII bytes can be refused (Go's scanner
+    // refused control characters already).
+    if !value.iter().any(|&b| b == b'\\' || b >= 0x80) {
+        return None;
+    }
+    let mut i = 0;
+    while i < value.len() {
+        if value[i] != b'"' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i += 1;
+        let invalid_escape = |bytes: &[u8]| {
+            let code = crate::gochars::go_quote(bytes);
+            Some((
+                start,
+                Error::syntax(start, format!("invalid escape code {code} in string")),
+            ))
+        };
+        let hex4 = |at: usize| {
+            let digits = std::str::from_utf8(&value[at..at + 4]).ok()?;
+            // strconv.ParseUint(s, 16, 16): hex digits only.
+            digits
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit())
+                .then(|| u32::from_str_radix(digits, 16).ok())
+                .flatten()
+        };
+        loop {
+            let Some(&b) = value.get(i) else {
+                return Some((start, Error::nowhere("unexpected EOF")));
+            };
+            match b {
+                b'"' => {
+                    i += 1;
+                    break;
+                }
+                b'\\' => {
+                    let left = value.len() - i;
+                    match value.get(i + 1) {
+                        None => return Some((start, Error::nowhere("unexpected EOF"))),
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+                        Some(b'u') if left < 6 => {
+                            return Some((start, Error::nowhere("unexpected EOF")))
+                        }
+                        Some(b'u') => {
+                            let Some(unit) = hex4(i + 2) else {
+                                return invalid_escape(&value[i..i + 6]);
+                            };
+                            i += 6;
+                            if (0xD800..=0xDFFF).contains(&unit) {
+                                if value.len() - i < 6 {
+                                    return Some((start, Error::nowhere("unexpected EOF")));
+                                }
+                                let paired = (0xD800..=0xDBFF).contains(&unit)
+                                    && value[i..].starts_with(b"\\u")
+                                    && hex4(i + 2)
+                                        .is_some_and(|low| (0xDC00..=0xDFFF).contains(&low));
+                                if !paired {
+                                    return invalid_escape(&value[i..i + 6]);
+                                }
+                                i += 6;
+                            }
+                        }
+                        Some(_) => return invalid_escape(&value[i..i + 2]),
+                    }
+                }
+                b if b < 0x80 => i += 1,
+                _ => {
+                    let len = match b {
+                        0xC2..=0xDF => 2,
+                        0xE0..=0xEF => 3,
+                        0xF0..=0xF4 => 4,
+                        _ => 0,
+                    };
+                    let valid = len > 0
+                        && value
+                            .get(i..i + len)
+                            .is_some_and(|c| std::str::from_utf8(c).is_ok());
+                    if !valid {
+                        return Some((
+                            start,
+                            Error::syntax(start, "invalid UTF-8 in string".into()),
+                        ));
+                    }
+                    i += len;
+                }
+            }
+        }
+    }
+    None
 }
 
 /// Where an error is: at a byte of the value, not yet known (an error a
@@ -91,6 +200,15 @@ impl Error {
             place: Place::Nowhere,
             syntax: false,
             message: message.to_string(),
+        }
+    }
+
+    /// Whether protojson meets this error no sooner than the token at
+    /// `at`: at it or after it, or where it has no place (the end).
+    fn not_before(&self, at: usize) -> bool {
+        match self.place {
+            Place::At(here) => at <= here,
+            Place::Unset | Place::Nowhere => true,
         }
     }
 
