@@ -471,7 +471,7 @@ async fn serve_custom(
     // The context as an RPC's by http key: no user, the query without
     // http_key.
     let mut ctx = app.base_context(mode::HTTP);
-    let mut ctx_query = query_map(&parts.uri);
+    let mut ctx_query = url_query(&parts.uri);
     ctx_query.remove("http_key");
     let maps = request_context(&mut ctx, &parts, &ctx_query, None);
     // The peer, as Go's handlers get it (`r.RemoteAddr`, which the bridge
@@ -731,8 +731,9 @@ fn query_number<T: GoQueryValue>(
     };
     T::go_parse(&v).map(Some).map_err(|why| {
         let message = format!(
-            "parsing field {name:?}: strconv.{}: parsing {v:?}: {why}",
-            T::FUNC
+            "parsing field {name:?}: strconv.{}: parsing {}: {why}",
+            T::FUNC,
+            crate::gochars::go_quote(v.as_bytes())
         );
         gateway_err(Code::InvalidArgument, &message)
     })
@@ -761,7 +762,45 @@ fn json_body<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, Response>
     }
 }
 
-fn query_map(uri: &Uri) -> HashMap<String, Vec<String>> {
+/// A client API route's query as grpc-gateway reads it (`req.ParseForm`,
+/// Go's `url.ParseQuery`): refused (400, Go's words) for a malformed
+/// escape or a `;` anywhere, else [`url_query`].
+fn query_map(uri: &Uri) -> Result<HashMap<String, Vec<String>>, Response> {
+    match uri.query().and_then(go_query_error) {
+        Some(message) => Err(gateway_err(Code::InvalidArgument, &message)),
+        None => Ok(url_query(uri)),
+    }
+}
+
+/// Why Go's `url.ParseQuery` refuses `q`: a pair holding a `;` (that
+/// error wins, whatever came before), else the first `%` not followed by
+/// two hex digits, quoted with up to two characters after it.
+fn go_query_error(q: &str) -> Option<String> {
+    if q.split('&').any(|pair| pair.contains(';')) {
+        return Some("invalid semicolon separator in query".into());
+    }
+    q.split('&').find_map(|pair| {
+        let at = pair
+            .bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'%')
+            .map(|(i, _)| i)
+            .find(|&i| {
+                !pair
+                    .get(i + 1..i + 3)
+                    .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+            })?;
+        let bad = &pair.as_bytes()[at..(at + 3).min(pair.len())];
+        Some(format!(
+            "invalid URL escape {}",
+            crate::gochars::go_quote(bad)
+        ))
+    })
+}
+
+/// The query's pairs, decoded, leniently (Go's `r.URL.Query()`, which
+/// Nakama's RPC and custom handlers read).
+fn url_query(uri: &Uri) -> HashMap<String, Vec<String>> {
     let mut out: HashMap<String, Vec<String>> = HashMap::new();
     if let Some(q) = uri.query() {
         for (k, v) in form_pairs(q) {
@@ -929,7 +968,7 @@ async fn rpc_inner(app: Arc<App>, id: String, req: Request) -> Response {
     if parts.method != Method::GET && parts.method != Method::POST {
         return method_not_allowed().await;
     }
-    let query = query_map(&parts.uri);
+    let query = url_query(&parts.uri);
     // 1. Authentication, in Nakama's order.
     let http_key = query
         .get("http_key")
@@ -1315,7 +1354,10 @@ async fn update_account(State(app): Shared, headers: HeaderMap, body: Body) -> R
 /// by any of them, each once; the system user (nil id, empty username)
 /// is one of them, as in Nakama.
 async fn get_users(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
-    let query = query_map(&uri);
+    let query = match query_map(&uri) {
+        Ok(q) => q,
+        Err(refused) => return refused,
+    };
     let list = |name: &str| query_values(&query, name).to_vec();
     let req = api::GetUsersRequest {
         ids: list("ids"),
@@ -1407,6 +1449,27 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Go 1.26's `url.ParseQuery` on the same queries (`None`: taken).
+    #[test]
+    fn malformed_queries_are_refused_in_gos_words() {
+        for (q, refused) in [
+            ("a=%ZZ", Some(r#"invalid URL escape "%ZZ""#)),
+            ("a=1&b=%4", Some(r#"invalid URL escape "%4""#)),
+            ("a=%", Some(r#"invalid URL escape "%""#)),
+            ("%zz=1", Some(r#"invalid URL escape "%zz""#)),
+            ("a=%GG&b=%HH", Some(r#"invalid URL escape "%GG""#)),
+            ("a=1;b=2", Some("invalid semicolon separator in query")),
+            ("a=%ZZ&b=1;c", Some("invalid semicolon separator in query")),
+            ("a=%e9%ZZ", Some(r#"invalid URL escape "%ZZ""#)),
+            ("a=%%41", Some(r#"invalid URL escape "%%4""#)),
+            ("k=%\u{e9}x", Some("invalid URL escape \"%\u{e9}\"")),
+            ("a=%41%42", None),
+            ("x&y=%C3%A9", None),
+        ] {
+            assert_eq!(go_query_error(q).as_deref(), refused, "{q}");
+        }
+    }
 
     #[test]
     fn only_plain_rpc_ids_take_the_direct_path() {

@@ -128,7 +128,7 @@ pub(super) async fn authenticate_request<H: Hook, A: DeserializeOwned + Default>
     request: impl FnOnce(A, &HashMap<String, Vec<String>>) -> Result<H::Request, Response>,
 ) -> Result<H::Request, Response> {
     let account: A = read_json(app, body).await?;
-    let req = request(account, &query_map(uri))?;
+    let req = request(account, &query_map(uri)?)?;
     check_server_key(app, headers)?;
     app.before::<H>(None, req).await
 }

@@ -27,7 +27,7 @@ pub(super) async fn list(
     headers: HeaderMap,
 ) -> Response {
     run(async move {
-        let query = query_map(&uri);
+        let query = query_map(&uri)?;
         let req = api::ListChannelMessagesRequest {
             channel_id,
             limit: query_number::<i32>(&query, "limit")?,

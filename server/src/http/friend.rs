@@ -53,7 +53,7 @@ impl App {
 /// `limit` (1 to 1000) says otherwise, in one `state` when given.
 pub(super) async fn list(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
     run(async move {
-        let query = query_map(&uri);
+        let query = query_map(&uri)?;
         let req = api::ListFriendsRequest {
             limit: query_number::<i32>(&query, "limit")?,
             state: query_number::<i32>(&query, "state")?,
@@ -89,7 +89,7 @@ pub(super) async fn friends_of_friends(
     headers: HeaderMap,
 ) -> Response {
     run(async move {
-        let query = query_map(&uri);
+        let query = query_map(&uri)?;
         let req = api::ListFriendsOfFriendsRequest {
             limit: query_number::<i32>(&query, "limit")?,
             cursor: query_text(&query, "cursor")?.unwrap_or_default(),
@@ -202,7 +202,7 @@ pub(super) async fn block(state: Shared, uri: Uri, headers: HeaderMap) -> Respon
 /// answers `{}` without the after hook, as in Nakama.
 async fn change<H: ChangeCall>(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
     run(async move {
-        let req = H::request(&query_map(&uri))?;
+        let req = H::request(&query_map(&uri)?)?;
         let claims = session(&app, &headers)?;
         let req = app.before::<H>(Some(&claims), req).await?;
         let (ids, usernames, metadata) = H::parts(&req);
@@ -312,7 +312,7 @@ async fn import<H: ImportCall>(
 ) -> Response {
     run(async move {
         let account: Option<H::Account> = read_json(&app, body).await?;
-        let reset = query_number::<bool>(&query_map(&uri), "reset")?;
+        let reset = query_number::<bool>(&query_map(&uri)?, "reset")?;
         let req = H::request(account, reset);
         let claims = session(&app, &headers)?;
         let req = app.before::<H>(Some(&claims), req).await?;

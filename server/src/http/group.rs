@@ -260,7 +260,7 @@ where
     H::Request: MembersRequest,
 {
     run(async move {
-        let query = query_map(&uri);
+        let query = query_map(&uri)?;
         let user_ids = query.get("user_ids").cloned().unwrap_or_default();
         let req = H::Request::make(id, user_ids);
         let claims = session(&app, &headers)?;
@@ -322,7 +322,7 @@ pub(super) async fn users(
     headers: HeaderMap,
 ) -> Response {
     run(async move {
-        let query = query_map(&uri);
+        let query = query_map(&uri)?;
         let req = api::ListGroupUsersRequest {
             group_id: id,
             limit: query_number(&query, "limit")?,
@@ -359,7 +359,7 @@ pub(super) async fn user_groups(
     headers: HeaderMap,
 ) -> Response {
     run(async move {
-        let query = query_map(&uri);
+        let query = query_map(&uri)?;
         let req = api::ListUserGroupsRequest {
             user_id: id,
             limit: query_number(&query, "limit")?,
@@ -393,7 +393,7 @@ pub(super) async fn user_groups(
 /// absent), `lang_tag`, `members`, `open`).
 pub(super) async fn list(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
     run(async move {
-        let query = query_map(&uri);
+        let query = query_map(&uri)?;
         let req = api::ListGroupsRequest {
             name: query_text(&query, "name")?.unwrap_or_default(),
             cursor: query_text(&query, "cursor")?.unwrap_or_default(),

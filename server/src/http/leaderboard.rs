@@ -69,7 +69,7 @@ pub(super) fn list_query<L: super::GoQueryValue>(
     headers: &HeaderMap,
     uri: &Uri,
 ) -> Result<ListQuery<L>, Response> {
-    let query = query_map(uri);
+    let query = query_map(uri)?;
     let limit = query_number(&query, "limit")?;
     let expiry = query_number(&query, "expiry")?;
     let cursor = query_text(&query, "cursor")?.unwrap_or_default();

@@ -20,7 +20,7 @@ fn bad(message: &str) -> Response {
 /// `min_size`, `max_size`, `query`.
 pub(super) async fn list(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
     run(async move {
-        let query = query_map(&uri);
+        let query = query_map(&uri)?;
         let req = api::ListMatchesRequest {
             limit: query_number::<i32>(&query, "limit")?,
             authoritative: query_number::<bool>(&query, "authoritative")?,

@@ -16,7 +16,7 @@ use crate::db::{self, notification};
 /// `GET`: one notification unless `limit` (1 to 100) says otherwise.
 pub(super) async fn list(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
     run(async move {
-        let query = query_map(&uri);
+        let query = query_map(&uri)?;
         let req = api::ListNotificationsRequest {
             limit: query_number::<i32>(&query, "limit")?,
             cacheable_cursor: query_text(&query, "cacheable_cursor")?.unwrap_or_default(),
@@ -53,7 +53,7 @@ pub(super) async fn list(State(app): Shared, uri: Uri, headers: HeaderMap) -> Re
 pub(super) async fn delete(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
     run(async move {
         let req = api::DeleteNotificationsRequest {
-            ids: query_map(&uri).remove("ids").unwrap_or_default(),
+            ids: query_map(&uri)?.remove("ids").unwrap_or_default(),
         };
         let claims = session(&app, &headers)?;
         let req = app

@@ -14,7 +14,7 @@ use super::{gateway_err, gateway_ok, query_map, query_number, query_text, run, s
 /// hidden parties are never listed here.
 pub(super) async fn list(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
     run(async move {
-        let query = query_map(&uri);
+        let query = query_map(&uri)?;
         let req = api::ListPartiesRequest {
             limit: query_number::<i32>(&query, "limit")?,
             open: query_number::<bool>(&query, "open")?,

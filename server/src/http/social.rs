@@ -386,7 +386,7 @@ pub(super) async fn link_facebook(
             .map_err(|_| super::too_large())?;
         let account: api::AccountFacebook = super::json_body(&bytes)?;
         // The gateway reads the body, then the query.
-        let sync = query_number::<bool>(&query_map(&uri), "sync")?;
+        let sync = query_number::<bool>(&query_map(&uri)?, "sync")?;
         let req = serde_json::to_vec(&api::LinkFacebookRequest {
             account: Some(account),
             sync,

@@ -152,7 +152,7 @@ pub(super) async fn list(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let user = match query_text(&query_map(&uri), "user_id") {
+    let user = match query_map(&uri).and_then(|q| query_text(&q, "user_id")) {
         Ok(u) => u.unwrap_or_default(),
         Err(r) => return r,
     };
@@ -175,8 +175,8 @@ async fn list_objects(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let query = query_map(&uri);
     let req = (|| {
+        let query = query_map(&uri)?;
         Ok::<_, Response>(api::ListStorageObjectsRequest {
             user_id,
             collection,

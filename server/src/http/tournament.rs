@@ -49,7 +49,7 @@ fn bad(message: &str) -> Response {
 /// those not ended yet.
 async fn list(State(app): Shared, uri: Uri, headers: HeaderMap) -> Response {
     run(async move {
-        let query = query_map(&uri);
+        let query = query_map(&uri)?;
         let req = api::ListTournamentsRequest {
             category_start: query_number(&query, "category_start")?,
             category_end: query_number(&query, "category_end")?,
