@@ -440,14 +440,6 @@ pub fn create(c: &Conn, g: &New<'_>) -> Result<api::Group> {
     too_long(512, g.avatar_url)?;
     too_long(18, g.lang_tag)?;
     in_tx(c, |c| {
-        let taken: bool = c.query_row(
-            "SELECT EXISTS (SELECT 1 FROM groups WHERE name = ?1)",
-            pg_params![g.name],
-            |r| r.get(0),
-        )?;
-        if taken {
-            return Err(GroupError::NameInUse);
-        }
         let (id, now) = (Uuid::new_v4().to_string(), now_micros(c));
         let lang = if g.lang_tag.is_empty() {
             "en"
@@ -459,6 +451,8 @@ pub fn create(c: &Conn, g: &New<'_>) -> Result<api::Group> {
         } else {
             g.metadata
         };
+        // One statement, as Nakama's: text PostgreSQL refuses fails it
+        // before the name's uniqueness does.
         c.execute(
             "INSERT INTO groups (id, creator_id, name, description, avatar_url, lang_tag, metadata,
                                  state, edge_count, max_count, create_time, update_time)
@@ -475,7 +469,8 @@ pub fn create(c: &Conn, g: &New<'_>) -> Result<api::Group> {
                 g.max_count,
                 now
             ],
-        )?;
+        )
+        .map_err(name_in_use)?;
         add_edges(c, &id, g.user_id, SUPERADMIN)?;
         let row = get_row(c, &id)?.ok_or(GroupError::NotFound)?;
         Ok(row.group)
@@ -559,14 +554,6 @@ pub fn update(c: &Conn, group_id: &str, user_id: &str, ch: &Changes) -> Result<(
             .avatar_url
             .clone()
             .unwrap_or_else(|| g.avatar_url.clone());
-        let taken: bool = c.query_row(
-            "SELECT EXISTS (SELECT 1 FROM groups WHERE name = ?1 AND id != ?2)",
-            pg_params![&name, group_id],
-            |r| r.get(0),
-        )?;
-        if taken {
-            return Err(GroupError::NameInUse);
-        }
         let state = ch.open.map_or(old.state, |o| if o { 0 } else { 1 });
         let metadata = ch.metadata.clone().unwrap_or_else(|| g.metadata.clone());
         let max_count = if ch.max_count > 0 {
@@ -574,12 +561,14 @@ pub fn update(c: &Conn, group_id: &str, user_id: &str, ch: &Changes) -> Result<(
         } else {
             g.max_count
         };
-        if g.edge_count > max_count {
-            let message = "new row for relation \"groups\" violates check constraint";
-            return Err(GroupError::Db(CallError::new(Code::Internal, message)));
-        }
         let creator = creator.cloned().unwrap_or_else(|| g.creator_id.clone());
-        c.execute(
+        // PostgreSQL refuses the text it is given first, then a row
+        // breaking the table's check, then a name in use.
+        let check = || {
+            let message = "new row for relation \"groups\" violates check constraint";
+            Err(GroupError::Db(CallError::new(Code::Internal, message)))
+        };
+        let updated = c.execute(
             "UPDATE groups SET name = ?2, lang_tag = ?3, description = ?4, avatar_url = ?5,
                  state = ?6, metadata = ?7, max_count = ?8, creator_id = ?9, update_time = ?10
              WHERE id = ?1",
@@ -595,9 +584,26 @@ pub fn update(c: &Conn, group_id: &str, user_id: &str, ch: &Changes) -> Result<(
                 creator,
                 now_micros(c)
             ],
-        )?;
-        Ok(())
+        );
+        match updated.map_err(name_in_use) {
+            Err(GroupError::NameInUse) | Ok(_) if g.edge_count > max_count => check(),
+            Err(e) => Err(e),
+            Ok(_) => Ok(()),
+        }
     })
+}
+
+/// A write's error, a name another group has as [`GroupError::NameInUse`]
+/// (the one unique column a write can break: ids are new or kept).
+fn name_in_use(e: rusqlite::Error) -> GroupError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
+        {
+            GroupError::NameInUse
+        }
+        _ => e.into(),
+    }
 }
 
 /// Nakama's `DeleteGroup`; `user_id` nil is the system. Deleting a group
@@ -1317,6 +1323,35 @@ mod tests {
             ..new(&a, "Taken", true)
         };
         assert_eq!(refused(create(&c, &taken_and_long)), pg);
+        // A NUL fails Nakama's one statement before its name is compared.
+        let taken_with_nul = New {
+            avatar_url: "a\0",
+            ..new(&a, "Taken", true)
+        };
+        assert_eq!(refused(create(&c, &taken_with_nul)), NUL_REFUSED);
+        // An update breaking the member limit fails on it before its
+        // name is compared; a NUL before both.
+        let b = create(&c, &new(&a, "Other", true)).unwrap();
+        for n in ["m1", "m2"] {
+            let m = user(&mut c, n);
+            join(&c, &b.id, &m, n).unwrap();
+        }
+        let mut ch = Changes {
+            name: Some("Taken".into()),
+            max_count: 2,
+            ..Default::default()
+        };
+        let updated = |ch: &Changes| match update(&c, &b.id, &a, ch) {
+            Err(GroupError::Db(e)) => e.message,
+            other => panic!("not a database refusal: {other:?}"),
+        };
+        assert!(updated(&ch).contains("violates check constraint"));
+        ch.description = Some("\0".into());
+        assert_eq!(updated(&ch), NUL_REFUSED);
+        ch.max_count = 0;
+        ch.description = None;
+        assert_eq!(update(&c, &b.id, &a, &ch), Err(GroupError::NameInUse));
+        assert_eq!(get_row(&c, &b.id).unwrap().unwrap().group.name, "Other");
     }
 
     #[test]
