@@ -619,6 +619,13 @@ impl Matches {
             if f.authoritative == Some(false) {
                 return Ok(Vec::new());
             }
+            // With sizes to filter by, Nakama asks its index for as many
+            // matches as it has: with none, it answers before it reads
+            // the query.
+            let sizes = f.min_size.is_some() || f.max_size.is_some();
+            if sizes && lock(&self.inner.matches).is_empty() {
+                return Ok(Vec::new());
+            }
             let query = match text.as_str() {
                 "" => Query::match_all(),
                 text => Query::parse(text).map_err(|e| match e.at_search() {
