@@ -16,8 +16,9 @@
 //! deleted by them; parties, chat, users' statuses and relayed matches on
 //! the realtime socket, a module's authoritative matches joined there and
 //! its presence stream calls on the sockets' sessions, with what every
-//! socket receives; random label queries on a module's matches; and
-//! malformed or odd requests) and compares each
+//! socket receives; random label queries on a module's matches;
+//! malformed or odd requests, and well-formed ones with a value or the
+//! text changed) and compares each
 //! answer once ids, names, times and cursors are replaced by what they
 //! stand for. Where an answer may still be arriving (what sockets
 //! receive, what an index has taken in), sides that differ get a second,
@@ -29,9 +30,11 @@
 //! This file holds the two sides and the comparison; each area's calls
 //! are in a file of their own (`storage`, `social`, `sessions`, `scores`,
 //! `nk`, `nkscores`, `messages`, `parties`, `chat`, `relayed`,
-//! `matches`, `queries`, `streams`, `requests`; what the socket areas share in
+//! `matches`, `queries`, `streams`, `requests`, `bodies`; what the socket
+//! areas share in
 //! `sockets`).
 
+mod bodies;
 mod chat;
 mod matches;
 mod messages;
@@ -56,6 +59,7 @@ use crate::http::request;
 use crate::misc::urlencode;
 use crate::realtime::User;
 
+pub use bodies::compare_mutated_requests;
 pub use chat::compare_chat;
 pub use matches::compare_matches;
 pub use messages::compare_messages;

@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use super::{pick, without_clock, Hosts, Run};
-use crate::http::request;
+use crate::http::{request, HttpResponse};
 
 /// `calls` random malformed or odd client requests by one user: each a
 /// route (with a method it takes) given a body and a query from lists of
@@ -143,30 +143,34 @@ pub fn compare_bad_requests(hosts: Hosts, seed: u64, calls: usize) {
                 body.map(str::as_bytes),
             )
             .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-            let mut answer = if r.body.is_empty() {
-                Value::Null
-            } else {
-                serde_json::from_slice(&r.body).unwrap_or_else(|_| Value::String(r.text()))
-            };
-            // Tokens are each host's own; Go's protojson puts a
-            // non-breaking space in its messages at random.
-            for token in ["token", "refresh_token"] {
-                if let Some(t) = answer.get_mut(token) {
-                    *t = json!(t.as_str().is_some_and(|t| !t.is_empty()));
-                }
-            }
-            if let Some(m) = answer.get_mut("message") {
-                if let Some(text) = m.as_str() {
-                    *m = json!(text.replace('\u{a0}', " "));
-                }
-            }
-            // Tournament listings span the earlier areas' tournaments,
-            // which each host made at its own second: listed first by
-            // that second, so compared by id, without the clock.
-            if let Some(Value::Array(all)) = answer.get_mut("tournaments") {
-                all.sort_by_key(|t| t["id"].as_str().unwrap_or("").to_string());
-            }
-            (r.status, without_clock(answer))
+            (r.status, comparable(&r))
         });
     }
+}
+
+/// A client answer's body as compared: JSON (`null` if empty, a string if
+/// not JSON), tokens reduced to whether there is one (each host signs its
+/// own), protojson's random no-break spaces made plain, tournament
+/// listings (which span earlier areas' tournaments, each host's made at
+/// its own second) by id and without the clock.
+pub(super) fn comparable(r: &HttpResponse) -> Value {
+    let mut answer = if r.body.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&r.body).unwrap_or_else(|_| Value::String(r.text()))
+    };
+    for token in ["token", "refresh_token"] {
+        if let Some(t) = answer.get_mut(token) {
+            *t = json!(t.as_str().is_some_and(|t| !t.is_empty()));
+        }
+    }
+    if let Some(m) = answer.get_mut("message") {
+        if let Some(text) = m.as_str() {
+            *m = json!(text.replace('\u{a0}', " "));
+        }
+    }
+    if let Some(Value::Array(all)) = answer.get_mut("tournaments") {
+        all.sort_by_key(|t| t["id"].as_str().unwrap_or("").to_string());
+    }
+    without_clock(answer)
 }

@@ -6,9 +6,9 @@
 use nakama_conformance::differential::{
     compare_accounts, compare_bad_requests, compare_chat, compare_friends, compare_groups,
     compare_leaderboards, compare_match_queries, compare_matches, compare_messages,
-    compare_nk_cron, compare_nk_index, compare_nk_scores, compare_nk_social, compare_nk_storage,
-    compare_nk_streams, compare_nk_wallets, compare_parties, compare_relayed, compare_sessions,
-    compare_storage, compare_tournaments, Hosts,
+    compare_mutated_requests, compare_nk_cron, compare_nk_index, compare_nk_scores,
+    compare_nk_social, compare_nk_storage, compare_nk_streams, compare_nk_wallets, compare_parties,
+    compare_relayed, compare_sessions, compare_storage, compare_tournaments, Hosts,
 };
 use nakama_conformance::nakama;
 
@@ -40,7 +40,7 @@ fn random_client_calls_answer_as_on_nakama() {
     // Each area: how many seeded runs, of how many calls (fewer sessions:
     // email passwords are hashed with bcrypt on both hosts, and account
     // deletions wait for a second of their own).
-    let areas: [(Compare, u64, usize); 21] = [
+    let areas: [(Compare, u64, usize); 22] = [
         (compare_storage, 8, 150),
         (compare_friends, 4, 120),
         (compare_leaderboards, 6, 150),
@@ -56,6 +56,9 @@ fn random_client_calls_answer_as_on_nakama() {
         (compare_nk_cron, 4, 300),
         (compare_messages, 6, 150),
         (compare_bad_requests, 4, 300),
+        // Before any area makes matches: with none, a listing filtered
+        // by size answers before it reads its query.
+        (compare_mutated_requests, 6, 250),
         (compare_match_queries, 6, 250),
         // Each call waits for the sockets to be quiet (50 ms).
         (compare_parties, 3, 60),
