@@ -2,13 +2,15 @@
 //! messages: grpc-gateway first reads one JSON value with Go's
 //! `encoding/json` decoder (whose syntax errors it answers as they are,
 //! and which ignores what follows that value), then hands the value to
-//! `protojson`, which wants an object and valid UTF-8 in its strings.
+//! `protojson`, which wants an object.
 //!
 //! [`first_value`] follows `encoding/json`'s scanner (scanner.go) state for
 //! state, so a malformed body gets Go's words (`invalid character 'b'
 //! looking for beginning of object key string`); [`proto_checks`] gives
-//! protojson's for the two checks above. [`crate::protojson`] then decodes
-//! the value with protojson's rules.
+//! protojson's for the check above. [`crate::protojson`] then decodes
+//! the value with protojson's rules. [`unmarshal_error`] is the same
+//! scanner as `json.Unmarshal` runs it, for text Nakama unmarshals itself
+//! (party labels).
 
 /// Go's `maxNestingDepth`.
 const MAX_DEPTH: usize = 10_000;
@@ -269,6 +271,35 @@ pub fn first_value(body: &[u8]) -> Result<Option<usize>, String> {
     }
 }
 
+/// Why Go's `json.Unmarshal` refuses `text` (its `checkValid`: the whole
+/// text must be one value), in its words, if it does. Unlike the
+/// decoder's ([`first_value`]), its end of input is a space stepped, whose
+/// own error counts (`invalid character ' ' in literal null`).
+pub fn unmarshal_error(text: &[u8]) -> Option<String> {
+    let mut s = Scanner {
+        state: State::BeginValue,
+        nest: Vec::new(),
+    };
+    for (i, &c) in text.iter().enumerate() {
+        match s.step(c) {
+            Err(e) => return Some(e),
+            Ok(Step::Continue) => {}
+            Ok(Step::End { with_byte }) => {
+                let end = i + usize::from(with_byte);
+                return text[end..]
+                    .iter()
+                    .find(|&&c| !is_space(c))
+                    .map(|&c| invalid(c, "after top-level value"));
+            }
+        }
+    }
+    match s.step(b' ') {
+        Err(e) => Some(e),
+        Ok(Step::End { .. }) => None,
+        Ok(Step::Continue) => Some("unexpected end of JSON input".into()),
+    }
+}
+
 /// A gateway body as Nakama reads it: the JSON value protojson would
 /// decode (what follows it is never read), `None` when the body is only
 /// white space (every field its default), or Nakama's message for it.
@@ -281,10 +312,11 @@ pub fn read(body: &[u8]) -> Result<Option<&[u8]>, String> {
     Ok(Some(value))
 }
 
-/// protojson's checks of the value the gateway hands it that serde does
-/// not word as it does: an object, and valid UTF-8 in every string, in
-/// its words (`proto: syntax error (line 1:7): invalid UTF-8 in string`,
-/// the line and column, in runes, of the string's opening quote).
+/// protojson's check of the value the gateway hands it that serde does
+/// not word as it does: an object, in its words (`proto: syntax error
+/// (line 1:1): unexpected token 5`). Its strings' checks (valid UTF-8,
+/// paired surrogates) are made in order with the rest by
+/// [`crate::protojson::from_slice`].
 pub fn proto_checks(value: &[u8]) -> Result<(), String> {
     let start = value.iter().position(|&c| !is_space(c)).unwrap_or(0);
     if value.get(start) != Some(&b'{') {
@@ -294,22 +326,6 @@ pub fn proto_checks(value: &[u8]) -> Result<(), String> {
             start,
             &format!("unexpected token {token}"),
         ));
-    }
-    let mut i = start;
-    while i < value.len() {
-        if value[i] != b'"' {
-            i += 1;
-            continue;
-        }
-        let open = i;
-        i += 1;
-        while i < value.len() && value[i] != b'"' {
-            i += if value[i] == b'\\' { 2 } else { 1 };
-        }
-        if std::str::from_utf8(&value[open..i.min(value.len())]).is_err() {
-            return Err(proto_syntax(value, open, "invalid UTF-8 in string"));
-        }
-        i += 1;
     }
     Ok(())
 }
@@ -351,6 +367,7 @@ pub fn proto_position(value: &[u8], at: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nakama_runtime_host::abi::api::AuthenticateCustomRequest;
 
     #[test]
     fn first_values_end_where_go_stops_reading() {
@@ -391,7 +408,13 @@ mod tests {
                 .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
                 .collect();
             let go: String = serde_json::from_str(go).unwrap();
-            let ours = read(&body);
+            // protojson's checks of strings are made as it decodes.
+            let ours = read(&body).and_then(|value| match value {
+                Some(v) => {
+                    crate::protojson::from_slice::<AuthenticateCustomRequest>(v).map(|_| Some(v))
+                }
+                None => Ok(None),
+            });
             let shown = String::from_utf8_lossy(&body[..body.len().min(40)]).into_owned();
             match go.strip_prefix("OK") {
                 Some("(EOF)") => assert_eq!(ours, Ok(None), "{shown}"),

@@ -1198,6 +1198,29 @@ mod tests {
     /// protojson's own answers (`protojson_go.tsv`, written by
     /// `tests/data/protojson-go`): the same error, word for word, or the
     /// same fields read.
+    /// protojson meets invalid UTF-8 where it reads the string, after
+    /// the errors before it (Go 1.26, protojson v1.36.11).
+    #[test]
+    fn invalid_utf8_is_met_in_order() {
+        let decode = |b: &[u8]| from_slice::<api::AccountCustom>(b).err();
+        for (body, go) in [
+            (
+                &b"{\"id\":5,\"x\":\"\xff\"}"[..],
+                "proto: (line 1:7): invalid value for string field id: 5",
+            ),
+            (
+                b"{\"x\":\"\xff\",\"id\":5}",
+                "proto: syntax error (line 1:6): invalid UTF-8 in string",
+            ),
+            (
+                b"{\"id\":\"\xff\"}",
+                "proto: syntax error (line 1:7): invalid UTF-8 in string",
+            ),
+        ] {
+            assert_eq!(decode(body).as_deref(), Some(go), "{body:?}");
+        }
+    }
+
     #[test]
     fn bodies_decode_as_protojson_decodes_them() {
         let table = include_str!("../tests/data/protojson_go.tsv");
