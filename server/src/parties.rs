@@ -334,26 +334,16 @@ fn check_label(label: &str) -> Result<(), PartyError> {
     if label.len() > LABEL_MAX_BYTES {
         return Err(PartyError::LabelTooLong);
     }
-    let kind = match serde_json::from_str::<Value>(label) {
-        Ok(Value::Object(_) | Value::Null) => return Ok(()),
-        Ok(Value::Array(_)) => "array",
-        Ok(Value::String(_)) => "string",
-        Ok(Value::Number(_)) => "number",
-        Ok(Value::Bool(_)) => "bool",
-        Err(e) if e.is_eof() => {
-            return Err(PartyError::Label("unexpected end of JSON input".into()))
-        }
-        Err(e) => {
-            // Go names the character it stopped at.
-            let line = label.lines().nth(e.line().saturating_sub(1)).unwrap_or("");
-            let c = line
-                .chars()
-                .nth(e.column().saturating_sub(1))
-                .unwrap_or(' ');
-            return Err(PartyError::Label(format!(
-                "invalid character {c:?} looking for beginning of value"
-            )));
-        }
+    // Go's json.Unmarshal checks the whole text first, in its words.
+    if let Some(refused) = crate::gobody::unmarshal_error(label.as_bytes()) {
+        return Err(PartyError::Label(refused));
+    }
+    let kind = match label.trim_start_matches([' ', '\t', '\n', '\r']).as_bytes() {
+        [b'{' | b'n', ..] => return Ok(()),
+        [b'[', ..] => "array",
+        [b'"', ..] => "string",
+        [b't' | b'f', ..] => "bool",
+        _ => "number",
     };
     Err(PartyError::Label(format!(
         "json: cannot unmarshal {kind} into Go value of type map[string]interface {{}}"
@@ -987,6 +977,36 @@ mod tests {
                 "invalid character 'x' looking for beginning of value".into()
             ))
         );
+        // Go 1.26's json.Unmarshal into a map, word for word.
+        for (label, go) in [
+            ("0x10", "invalid character 'x' after top-level value"),
+            ("  ", "unexpected end of JSON input"),
+            ("{\"a\":1}x", "invalid character 'x' after top-level value"),
+            (
+                "true",
+                "json: cannot unmarshal bool into Go value of type map[string]interface {}",
+            ),
+            (
+                "5",
+                "json: cannot unmarshal number into Go value of type map[string]interface {}",
+            ),
+            (
+                "nul",
+                "invalid character ' ' in literal null (expecting 'l')",
+            ),
+            (
+                "{\"a\":}",
+                "invalid character '}' looking for beginning of value",
+            ),
+            ("1 2", "invalid character '2' after top-level value"),
+        ] {
+            assert_eq!(
+                check_label(label),
+                Err(PartyError::Label(go.into())),
+                "{label}"
+            );
+        }
+        assert_eq!(check_label("{}\n"), Ok(()));
         let long = format!(r#"{{"a":"{}"}}"#, "x".repeat(LABEL_MAX_BYTES));
         assert_eq!(check_label(&long), Err(PartyError::LabelTooLong));
     }
