@@ -17,8 +17,8 @@
 //! the realtime socket, a module's authoritative matches joined there and
 //! its presence stream calls on the sockets' sessions, with what every
 //! socket receives; random label queries on a module's matches;
-//! malformed or odd requests, and well-formed ones with a value or the
-//! text changed) and compares each
+//! malformed or odd requests, and well-formed requests and socket
+//! envelopes with a value or the text changed) and compares each
 //! answer once ids, names, times and cursors are replaced by what they
 //! stand for. Where an answer may still be arriving (what sockets
 //! receive, what an index has taken in), sides that differ get a second,
@@ -30,12 +30,12 @@
 //! This file holds the two sides and the comparison; each area's calls
 //! are in a file of their own (`storage`, `social`, `sessions`, `scores`,
 //! `nk`, `nkscores`, `messages`, `parties`, `chat`, `relayed`,
-//! `matches`, `queries`, `streams`, `requests`, `bodies`; what the socket
-//! areas share in
-//! `sockets`).
+//! `matches`, `queries`, `streams`, `requests`, `bodies`, `envelopes`;
+//! what the socket areas share in `sockets`).
 
 mod bodies;
 mod chat;
+mod envelopes;
 mod matches;
 mod messages;
 mod nk;
@@ -61,6 +61,7 @@ use crate::realtime::User;
 
 pub use bodies::compare_mutated_requests;
 pub use chat::compare_chat;
+pub use envelopes::compare_mutated_envelopes;
 pub use matches::compare_matches;
 pub use messages::compare_messages;
 pub use nk::{compare_nk_cron, compare_nk_social, compare_nk_wallets};

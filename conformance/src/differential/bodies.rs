@@ -110,7 +110,7 @@ const PARAM_VALUES: &[&str] = &[
 
 /// What a slot is given: JSON values of every kind, and text that is
 /// not JSON at all.
-const VALUES: &[&str] = &[
+pub(super) const VALUES: &[&str] = &[
     "null",
     "true",
     "false",
@@ -293,7 +293,7 @@ pub fn compare_mutated_requests(hosts: Hosts, seed: u64, calls: usize) {
 /// `body` (JSON) with the value at each pointer replaced by the raw text
 /// given (which may not be JSON); a pointer to nothing adds the key to
 /// its object.
-fn with_values(body: &str, replaced: &[(&str, &str)]) -> String {
+pub(super) fn with_values(body: &str, replaced: &[(&str, &str)]) -> String {
     let mut value: Value = serde_json::from_str(body).expect("a template is JSON");
     for (i, (pointer, _)) in replaced.iter().enumerate() {
         let mark = Value::String(format!("@@slot{i}@@"));
@@ -315,10 +315,10 @@ fn with_values(body: &str, replaced: &[(&str, &str)]) -> String {
 }
 
 /// How many ways [`changed_text`] has.
-const TEXT_CHANGES: usize = 8;
+pub(super) const TEXT_CHANGES: usize = 8;
 
 /// `text` changed the `change`th way (`cut`: where, as a share of it).
-fn changed_text(text: &str, change: Option<usize>, cut: f32) -> String {
+pub(super) fn changed_text(text: &str, change: Option<usize>, cut: f32) -> String {
     let Some(change) = change else {
         return text.to_string();
     };
