@@ -331,8 +331,9 @@ fn int32(v: Option<Json>) -> Result<i32, Error> {
     i32::try_from(n).map_err(|_| format!("invalid value for int32 type: {n}"))
 }
 
-/// double: a JSON number, or a string holding one or `NaN`,
-/// `Infinity`, `-Infinity`.
+/// double: a JSON number, or a string holding one (in JSON's syntax: no
+/// `+`, no `.5`, within a float's range) or `NaN`, `Infinity`,
+/// `-Infinity`.
 fn double(v: Json) -> Result<f64, Error> {
     match v {
         Json::Int(i) => Ok(i as f64),
@@ -341,9 +342,11 @@ fn double(v: Json) -> Result<f64, Error> {
             "NaN" => Ok(f64::NAN),
             "Infinity" => Ok(f64::INFINITY),
             "-Infinity" => Ok(f64::NEG_INFINITY),
-            _ if s.trim() == s => s
-                .parse::<f64>()
-                .map_err(|_| format!("invalid value for double type: {s:?}")),
+            _ if s.trim() == s => match serde_json::from_str::<Json>(&s) {
+                Ok(Json::Int(i)) => Ok(i as f64),
+                Ok(Json::Float(f)) => Ok(f),
+                _ => Err(format!("invalid value for double type: {s:?}")),
+            },
             _ => Err(format!("invalid value for double type: {s:?}")),
         },
         other => Err(format!("invalid value for double type: {other:?}")),
@@ -719,4 +722,25 @@ pub fn request(name: &'static str, value: Json) -> Result<Request, Error> {
             Request::ServerOnly(other)
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// protojson's reading of a double given as a string: JSON's number
+    /// syntax, whole, or one of three names.
+    #[test]
+    fn doubles_in_strings_read_as_protojson_reads_them() {
+        let read = |s: &str| double(Json::String(s.into())).ok();
+        assert_eq!(read("5"), Some(5.0));
+        assert_eq!(read("-2.5e1"), Some(-25.0));
+        assert_eq!(read("Infinity"), Some(f64::INFINITY));
+        assert!(read("NaN").unwrap().is_nan());
+        for refused in [
+            "+5", ".5", "5.", "1e400", " 5", "inf", "0x10", "infinity", "",
+        ] {
+            assert_eq!(read(refused), None, "{refused:?}");
+        }
+    }
 }
