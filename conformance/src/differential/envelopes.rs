@@ -39,6 +39,15 @@ const TEMPLATES: &[(&str, &[&str])] = &[
     (r#"{"cid":"1","party_create":{"open":true,"max_size":4,"label":"l{run}","hidden":false}}"#,
         &["/party_create/open", "/party_create/max_size", "/party_create/label", "/party_create/hidden"]),
     (r#"{"cid":"1","ping":{}}"#, &["/ping", "/cid"]),
+    (r#"{"cid":"1","match_data_send":{"match_id":"5f0c6a52-8a3e-4d6c-9b0e-2d7a1c3e4f50.","op_code":"1","data":"aGk=","reliable":true}}"#,
+        &["/match_data_send/match_id", "/match_data_send/op_code", "/match_data_send/data",
+          "/match_data_send/presences", "/match_data_send/reliable"]),
+    (r#"{"cid":"1","party_join":{"party_id":"5f0c6a52-8a3e-4d6c-9b0e-2d7a1c3e4f50.nakama1"}}"#,
+        &["/party_join/party_id"]),
+    (r#"{"cid":"1","channel_message_remove":{"channel_id":"2...room{run}","message_id":"5f0c6a52-8a3e-4d6c-9b0e-2d7a1c3e4f50"}}"#,
+        &["/channel_message_remove/channel_id", "/channel_message_remove/message_id"]),
+    (r#"{"cid":"1","channel_message_update":{"channel_id":"2...room{run}","message_id":"5f0c6a52-8a3e-4d6c-9b0e-2d7a1c3e4f50","content":"{}"}}"#,
+        &["/channel_message_update/channel_id", "/channel_message_update/message_id", "/channel_message_update/content"]),
     (r#"{"cid":"1","rpc":{"id":"nope","payload":"x"}}"#, &["/rpc/id", "/rpc/payload", "/rpc/http_key"]),
 ];
 
