@@ -810,11 +810,47 @@ fn url_query(uri: &Uri) -> HashMap<String, Vec<String>> {
     out
 }
 
-/// `a=1&b=x%20y` as decoded pairs (fuzzed by `fuzz/`).
+/// `a=1&b=x%20y` as decoded pairs, as Go's `url.ParseQuery` decodes them
+/// (`r.URL.Query()`): pairs split at `&`, a `+` a space, a pair holding a
+/// `;` or a `%` without two hex digits left out; bytes that are not UTF-8
+/// read as U+FFFD (fuzzed by `fuzz/`).
 pub fn form_pairs(q: &str) -> Vec<(String, String)> {
-    form_urlencoded::parse(q.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+    q.split('&')
+        .filter(|pair| !pair.is_empty() && !pair.contains(';'))
+        .filter_map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((go_unescape(k)?, go_unescape(v)?))
+        })
         .collect()
+}
+
+/// Go's `url.QueryUnescape`; `None` for a malformed escape.
+fn go_unescape(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' => {
+                let hex = b.get(i + 1..i + 3)?;
+                if !hex.iter().all(u8::is_ascii_hexdigit) {
+                    return None;
+                }
+                let digit = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+                out.push(digit(hex[0]) * 16 + digit(hex[1]));
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    Some(String::from_utf8_lossy(&out).into_owned())
 }
 
 fn basic_key(headers: &HeaderMap) -> Option<Option<String>> {
@@ -966,6 +1002,11 @@ async fn rpc(State(app): Shared, Path(id): Path<String>, req: Request) -> Respon
 async fn rpc_inner(app: Arc<App>, id: String, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     if parts.method != Method::GET && parts.method != Method::POST {
+        // The gateway answers other methods, matching the decoded path:
+        // an id with a `/` (`%2F`) makes it a path it does not know.
+        if id.contains('/') {
+            return not_found().await;
+        }
         return method_not_allowed().await;
     }
     let query = url_query(&parts.uri);
@@ -1251,7 +1292,9 @@ fn headers_json(headers: &HeaderMap) -> String {
     let mut out: Vec<u8> = Vec::with_capacity(64 * headers.keys_len());
     for name in headers.keys() {
         let canonical = canonical_header(name.as_str());
-        if canonical == "Grpc-Timeout" {
+        // Go's server moves Host out of a request's headers; Nakama leaves
+        // Grpc-Timeout out.
+        if canonical == "Grpc-Timeout" || canonical == "Host" {
             continue;
         }
         out.push(if out.is_empty() { b'{' } else { b',' });
@@ -1550,15 +1593,16 @@ mod tests {
     #[test]
     fn query_strings_decode() {
         assert_eq!(
-            form_pairs("a=1&b=x%20y&unwrap&c=+&&d=%zz&e=%C3%A9&f=%FF"),
+            form_pairs("a=1&b=x%20y&unwrap&c=+&&d=%zz&e=%C3%A9&f=%FF&g;h=1&%41=%4a&i=1=2"),
             [
                 ("a".to_string(), "1".to_string()),
                 ("b".to_string(), "x y".to_string()),
                 ("unwrap".to_string(), String::new()),
                 ("c".to_string(), " ".to_string()),
-                ("d".to_string(), "%zz".to_string()),
                 ("e".to_string(), "é".to_string()),
                 ("f".to_string(), "\u{FFFD}".to_string()),
+                ("A".to_string(), "J".to_string()),
+                ("i".to_string(), "1=2".to_string()),
             ]
         );
     }
