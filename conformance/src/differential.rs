@@ -30,7 +30,7 @@
 //! This file holds the two sides and the comparison; each area's calls
 //! are in a file of their own (`storage`, `social`, `sessions`, `scores`,
 //! `nk`, `nkscores`, `messages`, `parties`, `chat`, `relayed`,
-//! `matches`, `queries`, `streams`, `requests`, `bodies`, `envelopes`;
+//! `matches`, `queries`, `streams`, `requests`, `bodies`, `envelopes`, `rpc`;
 //! what the socket areas share in `sockets`).
 
 mod bodies;
@@ -44,6 +44,7 @@ mod parties;
 mod queries;
 mod relayed;
 mod requests;
+mod rpc;
 mod scores;
 mod sessions;
 mod social;
@@ -70,6 +71,7 @@ pub use parties::compare_parties;
 pub use queries::compare_match_queries;
 pub use relayed::compare_relayed;
 pub use requests::compare_bad_requests;
+pub use rpc::compare_rpc_requests;
 pub use scores::{compare_leaderboards, compare_tournaments};
 pub use sessions::compare_sessions;
 pub use social::{compare_accounts, compare_friends, compare_groups};

@@ -8,8 +8,8 @@ use nakama_conformance::differential::{
     compare_leaderboards, compare_match_queries, compare_matches, compare_messages,
     compare_mutated_envelopes, compare_mutated_requests, compare_nk_cron, compare_nk_index,
     compare_nk_scores, compare_nk_social, compare_nk_storage, compare_nk_streams,
-    compare_nk_wallets, compare_parties, compare_relayed, compare_sessions, compare_storage,
-    compare_tournaments, Hosts,
+    compare_nk_wallets, compare_parties, compare_relayed, compare_rpc_requests, compare_sessions,
+    compare_storage, compare_tournaments, Hosts,
 };
 use nakama_conformance::nakama;
 
@@ -41,7 +41,7 @@ fn random_client_calls_answer_as_on_nakama() {
     // Each area: how many seeded runs, of how many calls (fewer sessions:
     // email passwords are hashed with bcrypt on both hosts, and account
     // deletions wait for a second of their own).
-    let areas: [(Compare, u64, usize); 23] = [
+    let areas: [(Compare, u64, usize); 24] = [
         (compare_storage, 8, 150),
         (compare_friends, 4, 120),
         (compare_leaderboards, 6, 150),
@@ -60,6 +60,7 @@ fn random_client_calls_answer_as_on_nakama() {
         // Before any area makes matches: with none, a listing filtered
         // by size answers before it reads its query.
         (compare_mutated_requests, 6, 250),
+        (compare_rpc_requests, 4, 200),
         (compare_match_queries, 6, 250),
         // Each call waits for the sockets to be quiet (50 ms).
         (compare_parties, 3, 60),
