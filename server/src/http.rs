@@ -457,9 +457,11 @@ async fn serve_custom(
         Err(_) => return too_large(),
     };
     let query = parts.uri.query().map(form_pairs).unwrap_or_default();
+    // As Go's `r.Header`, which the bridge passes on: no Host.
     let headers: Vec<(String, String)> = parts
         .headers
         .iter()
+        .filter(|(k, _)| *k != header::HOST)
         .map(|(k, v)| {
             let v = String::from_utf8_lossy(v.as_bytes()).into_owned();
             (k.as_str().to_string(), v)
