@@ -52,6 +52,15 @@ const TEMPLATES: &[Template] = &[
     Template { method: "POST", path: "/v2/event",
         body: r#"{"name":"e","properties":{"k":"v"},"timestamp":"2024-01-01T00:00:00Z","external":true}"#,
         slots: &["/name", "/properties", "/properties/k", "/timestamp", "/external"], params: &[] },
+    Template { method: "POST", path: "/v2/leaderboard/open_{run}",
+        body: r#"{"score":"5","subscore":"1","metadata":"{\"a\":1}","operator":"SET"}"#,
+        slots: &["/score", "/subscore", "/metadata", "/operator"], params: &[] },
+    Template { method: "POST", path: "/v2/leaderboard/auth_{run}",
+        body: r#"{"score":"5"}"#, slots: &["/score", "/operator"], params: &[] },
+    Template { method: "GET", path: "/v2/leaderboard/open_{run}?", body: "", slots: &[],
+        params: &["limit", "cursor", "owner_ids", "expiry"] },
+    Template { method: "GET", path: "/v2/leaderboard/open_{run}/owner/{me}?", body: "", slots: &[],
+        params: &["limit", "cursor", "expiry"] },
     Template { method: "GET", path: "/v2/storage/c{run}?", body: "", slots: &[],
         params: &["limit", "cursor", "user_id"] },
     Template { method: "GET", path: "/v2/group?", body: "", slots: &[],
@@ -186,6 +195,8 @@ pub fn compare_mutated_requests(hosts: Hosts, seed: u64, calls: usize) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut run = Run::new(hosts, seed, 1);
     let suffix = format!("{}{seed}", crate::run_suffix());
+    // Leaderboards open_{suffix} and auth_{suffix}.
+    run.setup("nk_leaderboard_setup", &suffix);
     let mut groups = Vec::new();
     for side in run.sides.iter_mut() {
         let made = side.call(
