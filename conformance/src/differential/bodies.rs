@@ -61,6 +61,18 @@ const TEMPLATES: &[Template] = &[
         params: &["limit", "cursor", "owner_ids", "expiry"] },
     Template { method: "GET", path: "/v2/leaderboard/open_{run}/owner/{me}?", body: "", slots: &[],
         params: &["limit", "cursor", "expiry"] },
+    Template { method: "POST", path: "/v2/tournament/t_join_{run}/join", body: "", slots: &[], params: &[] },
+    Template { method: "POST", path: "/v2/tournament/t_open_{run}/join", body: "", slots: &[], params: &[] },
+    Template { method: "PUT", path: "/v2/tournament/t_open_{run}",
+        body: r#"{"score":"5","subscore":"1","metadata":"{}","operator":"INCREMENT"}"#,
+        slots: &["/score", "/subscore", "/metadata", "/operator"], params: &[] },
+    Template { method: "POST", path: "/v2/tournament/t_join_{run}",
+        body: r#"{"score":"7","operator":"BEST"}"#,
+        slots: &["/score", "/subscore", "/operator"], params: &[] },
+    Template { method: "GET", path: "/v2/tournament/t_open_{run}?", body: "", slots: &[],
+        params: &["limit", "cursor", "owner_ids", "expiry"] },
+    Template { method: "GET", path: "/v2/tournament/t_open_{run}/owner/{me}?", body: "", slots: &[],
+        params: &["limit", "cursor", "expiry"] },
     Template { method: "GET", path: "/v2/storage/c{run}?", body: "", slots: &[],
         params: &["limit", "cursor", "user_id"] },
     Template { method: "GET", path: "/v2/group?", body: "", slots: &[],
@@ -195,8 +207,10 @@ pub fn compare_mutated_requests(hosts: Hosts, seed: u64, calls: usize) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut run = Run::new(hosts, seed, 1);
     let suffix = format!("{}{seed}", crate::run_suffix());
-    // Leaderboards open_{suffix} and auth_{suffix}.
+    // Leaderboards open_{suffix} and auth_{suffix}, tournaments
+    // t_open_{suffix} and t_join_{suffix} (and others).
     run.setup("nk_leaderboard_setup", &suffix);
+    run.setup("nk_tournament_setup", &suffix);
     let mut groups = Vec::new();
     for side in run.sides.iter_mut() {
         let made = side.call(
