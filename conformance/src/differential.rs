@@ -30,7 +30,7 @@
 //! This file holds the two sides and the comparison; each area's calls
 //! are in a file of their own (`storage`, `social`, `sessions`, `scores`,
 //! `nk`, `nkscores`, `messages`, `parties`, `chat`, `relayed`,
-//! `matches`, `queries`, `streams`, `requests`, `bodies`, `envelopes`, `rpc`;
+//! `matches`, `queries`, `streams`, `requests`, `bodies`, `envelopes`, `rpc`, `upgrades`;
 //! what the socket areas share in `sockets`).
 
 mod bodies;
@@ -51,6 +51,7 @@ mod social;
 mod sockets;
 mod storage;
 mod streams;
+mod upgrades;
 
 use std::collections::HashMap;
 
@@ -77,6 +78,7 @@ pub use sessions::compare_sessions;
 pub use social::{compare_accounts, compare_friends, compare_groups};
 pub use storage::{compare_nk_index, compare_nk_storage, compare_storage};
 pub use streams::compare_nk_streams;
+pub use upgrades::compare_socket_upgrades;
 
 /// The two hosts' client ports; `a` is named first in a difference.
 #[derive(Clone, Copy)]

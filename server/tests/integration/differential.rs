@@ -9,7 +9,7 @@ use nakama_conformance::differential::{
     compare_mutated_envelopes, compare_mutated_requests, compare_nk_cron, compare_nk_index,
     compare_nk_scores, compare_nk_social, compare_nk_storage, compare_nk_streams,
     compare_nk_wallets, compare_parties, compare_relayed, compare_rpc_requests, compare_sessions,
-    compare_storage, compare_tournaments, Hosts,
+    compare_socket_upgrades, compare_storage, compare_tournaments, Hosts,
 };
 use nakama_conformance::nakama;
 
@@ -41,7 +41,7 @@ fn random_client_calls_answer_as_on_nakama() {
     // Each area: how many seeded runs, of how many calls (fewer sessions:
     // email passwords are hashed with bcrypt on both hosts, and account
     // deletions wait for a second of their own).
-    let areas: [(Compare, u64, usize); 24] = [
+    let areas: [(Compare, u64, usize); 25] = [
         (compare_storage, 8, 150),
         (compare_friends, 4, 120),
         (compare_leaderboards, 6, 150),
@@ -65,6 +65,7 @@ fn random_client_calls_answer_as_on_nakama() {
         // Each call waits for the sockets to be quiet (50 ms).
         (compare_parties, 3, 60),
         (compare_mutated_envelopes, 3, 120),
+        (compare_socket_upgrades, 3, 100),
         (compare_chat, 3, 60),
         (compare_relayed, 3, 80),
         (compare_nk_streams, 3, 80),
