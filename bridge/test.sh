@@ -8,8 +8,9 @@
 #      fresh Nakama + database);
 #   2. server/tests/integration/differential.rs: the dev host and Nakama
 #      given the same random client calls (storage, social, scores,
-#      sessions, chat, parties and matches on the socket, malformed
-#      requests) and a module's nk calls, answers compared (see
+#      sessions, chat, parties and matches on the socket, malformed and
+#      mutated requests, envelopes and upgrades, RPCs, label queries) and
+#      a module's nk calls, answers compared (see
 #      conformance/src/differential.rs);
 #   3. e2e/run.sh nakama: the nakama-js suite the dev host passes, against
 #      Nakama running examples/hello, guild and arena through the bridge.
