@@ -775,29 +775,20 @@ fn query_map(uri: &Uri) -> Result<HashMap<String, Vec<String>>, Response> {
 }
 
 /// Why Go's `url.ParseQuery` refuses `q`: a pair holding a `;` (that
-/// error wins, whatever came before), else the first `%` not followed by
-/// two hex digits, quoted with up to two characters after it.
+/// error wins, whatever came before), else the first malformed escape of
+/// a key or value ([`go_unescape`]).
 fn go_query_error(q: &str) -> Option<String> {
     if q.split('&').any(|pair| pair.contains(';')) {
         return Some("invalid semicolon separator in query".into());
     }
-    q.split('&').find_map(|pair| {
-        let at = pair
-            .bytes()
-            .enumerate()
-            .filter(|&(_, b)| b == b'%')
-            .map(|(i, _)| i)
-            .find(|&i| {
-                !pair
-                    .get(i + 1..i + 3)
-                    .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
-            })?;
-        let bad = &pair.as_bytes()[at..(at + 3).min(pair.len())];
-        Some(format!(
-            "invalid URL escape {}",
-            crate::gochars::go_quote(bad)
-        ))
-    })
+    q.split('&')
+        .filter(|pair| !pair.is_empty())
+        .find_map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let bad = go_unescape(k).and_then(|_| go_unescape(v)).err()?;
+            let bad = crate::gochars::go_quote(bad);
+            Some(format!("invalid URL escape {bad}"))
+        })
 }
 
 /// The query's pairs, decoded, leniently (Go's `r.URL.Query()`, which
@@ -821,23 +812,25 @@ pub fn form_pairs(q: &str) -> Vec<(String, String)> {
         .filter(|pair| !pair.is_empty() && !pair.contains(';'))
         .filter_map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            Some((go_unescape(k)?, go_unescape(v)?))
+            Some((go_unescape(k).ok()?, go_unescape(v).ok()?))
         })
         .collect()
 }
 
-/// Go's `url.QueryUnescape`; `None` for a malformed escape.
-fn go_unescape(s: &str) -> Option<String> {
+/// Go's `url.QueryUnescape`; `Err` is a malformed escape (the `%` and
+/// up to two bytes after it), as Go's error quotes it. (The
+/// percent-encoding crate keeps a malformed escape as text.)
+fn go_unescape(s: &str) -> Result<String, &[u8]> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
         match b[i] {
             b'%' => {
-                let hex = b.get(i + 1..i + 3)?;
-                if !hex.iter().all(u8::is_ascii_hexdigit) {
-                    return None;
-                }
+                let hex = b
+                    .get(i + 1..i + 3)
+                    .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+                    .ok_or(&b[i..(i + 3).min(b.len())])?;
                 let digit = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
                 out.push(digit(hex[0]) * 16 + digit(hex[1]));
                 i += 3;
@@ -852,7 +845,7 @@ fn go_unescape(s: &str) -> Option<String> {
             }
         }
     }
-    Some(String::from_utf8_lossy(&out).into_owned())
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
 fn basic_key(headers: &HeaderMap) -> Option<Option<String>> {
@@ -1511,6 +1504,7 @@ mod tests {
             ("k=%\u{e9}x", Some("invalid URL escape \"%\u{e9}\"")),
             ("a=%41%42", None),
             ("x&y=%C3%A9", None),
+            ("a%=1", Some(r#"invalid URL escape "%""#)),
         ] {
             assert_eq!(go_query_error(q).as_deref(), refused, "{q}");
         }

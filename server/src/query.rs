@@ -636,23 +636,19 @@ fn go_time_zoned(s: &str, layout: Layout) -> Option<(i128, i64)> {
 /// -0700 MST`, the zone named `UTC` at offset 0 and by its offset
 /// otherwise (Go's fixed zone without a name).
 fn go_time_string(nanos: i128, offset: i64) -> String {
-    // The wall clock of the zone, from days since 1970-01-01 (Howard
-    // Hinnant's civil_from_days).
+    use chrono::{Datelike, Timelike};
+    // The zone's wall clock (years 0 to 10000 here).
     let local = nanos + i128::from(offset) * 1_000_000_000;
     let (secs, nano) = (
         local.div_euclid(1_000_000_000),
         local.rem_euclid(1_000_000_000),
     );
-    let (days, second_of_day) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i128::from(month <= 2);
+    let Some(t) = i64::try_from(secs)
+        .ok()
+        .and_then(|secs| chrono::DateTime::from_timestamp(secs, nano as u32))
+    else {
+        return format!("{nanos}ns");
+    };
     let mut fraction = format!("{nano:09}");
     while fraction.ends_with('0') {
         fraction.pop();
@@ -665,10 +661,13 @@ fn go_time_string(nanos: i128, offset: i64) -> String {
     let numeric = format!("{sign}{:02}{:02}", minutes / 60, minutes % 60);
     let name = if offset == 0 { "UTC" } else { numeric.as_str() };
     format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}{fraction} {numeric} {name}",
-        second_of_day / 3600,
-        second_of_day / 60 % 60,
-        second_of_day % 60
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}{fraction} {numeric} {name}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
     )
 }
 
