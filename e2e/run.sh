@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end tests: the official @heroiclabs/nakama-js client (pinned in
-# package.json, installed here if missing) and the generated C# clients
-# (compiled and run with Mono, installed here if missing) against a host serving
+# package.json, installed here if missing), the generated C# clients
+# (compiled and run with Mono, installed here if missing) and the generated
+# GDScript clients (run by Godot 4, unpacked by scripts/godot) against a host serving
 # examples/hello, examples/guild and examples/arena, with the matchmaker
 # running every second (Nakama's default is 15 s) and examples/guild's
 # webhook secret in runtime.env:
@@ -27,6 +28,8 @@ if [ ! -d node_modules/@heroiclabs/nakama-js ] || [ ! -d node_modules/@heroiclab
 fi
 # Mono's C# compiler and runtime for csharp.test.mjs.
 "$root/scripts/install-mono"
+# Godot 4 for godot.test.mjs (unpacked into ~/.cache/nakama-rs/godot once).
+"$root/scripts/godot" > /dev/null
 
 case $target in
 devhost)

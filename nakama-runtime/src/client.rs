@@ -1,7 +1,7 @@
 //! What a game client sees of a module: its `#[rpc]` functions with their
 //! payload and result types, as a JSON Schema document, as a typed
-//! TypeScript client for `@heroiclabs/nakama-js` and as typed C# for Unity
-//! and Nakama .NET.
+//! TypeScript client for `@heroiclabs/nakama-js`, as typed C# for Unity
+//! and Nakama .NET and as typed GDScript for Godot 4.
 //!
 //! Payload and result types that derive [`schemars::JsonSchema`] (next to
 //! serde's derives) are described exactly as serde reads and writes them:
@@ -31,6 +31,8 @@
 //! described.
 
 mod csharp;
+mod gdscript;
+mod shapes;
 mod typescript;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -422,6 +424,19 @@ impl ClientApi {
     /// code and bytes of `socket.SendMatchStateAsync`) and `Decode`.
     pub fn csharp(&self, namespace: &str) -> String {
         csharp::render(self, namespace)
+    }
+
+    /// One GDScript file for Godot 4 (load it with `preload`): an inner
+    /// class per named type with typed variables, `to_json_value()` and
+    /// `from_json_value(v)`; a static function per RPC (`create_guild`
+    /// stays `create_guild(call, input)`) answering an `RpcResult` (the
+    /// typed value, or the error's gRPC code and message), where `call`
+    /// is a `Callable` sending a payload to an RPC id (with nakama-godot,
+    /// `client.rpc_async(session, id, payload)`); and per match message
+    /// enum a class of its messages with their op codes, `encode()` (the
+    /// bytes of `socket.send_match_state_raw_async`) and `decode()`.
+    pub fn gdscript(&self) -> String {
+        gdscript::render(self)
     }
 }
 

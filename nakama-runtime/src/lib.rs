@@ -78,8 +78,8 @@
 //! | `init.register_rpc("id", f)` | as `#[rpc]`, with `Json<T>` for typed payloads |
 //!
 //! [`client::ClientApi`] describes the `#[rpc]`s and `MatchMessage` enums
-//! to game clients: a JSON Schema, a TypeScript module for nakama-js and
-//! C# for Unity and Nakama .NET.
+//! to game clients: a JSON Schema, a TypeScript module for nakama-js, C#
+//! for Unity and Nakama .NET, and GDScript for Godot 4.
 //!
 //! Storage values are typed with [`WriteJson::json`] and
 //! [`ReadJson::value_as`]:

@@ -346,5 +346,6 @@ mod client_files {
         expect_test::expect_file!["../client/arena.ts"].assert_eq(&api.typescript());
         expect_test::expect_file!["../client/Arena.cs"].assert_eq(&api.csharp("ArenaClient"));
         expect_test::expect_file!["../client/arena.schema.json"].assert_eq(&api.json_schema());
+        expect_test::expect_file!["../client/arena.gd"].assert_eq(&api.gdscript());
     }
 }

@@ -589,5 +589,6 @@ mod tests {
         expect_test::expect_file!["../client/guild.ts"].assert_eq(&api.typescript());
         expect_test::expect_file!["../client/Guild.cs"].assert_eq(&api.csharp("GuildClient"));
         expect_test::expect_file!["../client/guild.schema.json"].assert_eq(&api.json_schema());
+        expect_test::expect_file!["../client/guild.gd"].assert_eq(&api.gdscript());
     }
 }

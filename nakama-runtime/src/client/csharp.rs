@@ -15,6 +15,10 @@ use std::fmt::Write;
 
 use serde_json::{json, Map, Value};
 
+use super::shapes::{
+    classify, has_properties, is_null, is_plain_object, is_string_value, pascal, push_paragraph,
+    shape_properties, string_values, unique, Kind,
+};
 use super::{comment_lines, is_protobuf, ref_name, ClientApi, Described, Message};
 
 /// The C# type of a value the schemas do not describe.
@@ -437,6 +441,7 @@ impl<'a> Gen<'a> {
         let mut members = member_names(name, &[]);
         let mut body = String::new();
         for (value, docs) in string_values(schema) {
+            let docs = escape(&docs);
             let member = unique(member_name(&value), &mut members);
             body.push('\n');
             doc_comment(&mut body, "        ", &docs);
@@ -741,136 +746,6 @@ enum Crossing {
     Text,
 }
 
-enum Kind {
-    Class,
-    Names,
-    Other,
-}
-
-fn classify(s: &Value) -> Kind {
-    if is_plain_object(s) || shape_properties(s).is_some() {
-        Kind::Class
-    } else if is_string_value(s) && !string_values(s).is_empty() {
-        Kind::Names
-    } else {
-        Kind::Other
-    }
-}
-
-fn has_properties(o: &Map<String, Value>) -> bool {
-    o.get("properties")
-        .and_then(Value::as_object)
-        .is_some_and(|p| !p.is_empty())
-}
-
-/// An object schema with named properties and nothing that makes it more.
-fn is_plain_object(s: &Value) -> bool {
-    let Some(o) = s.as_object() else {
-        return false;
-    };
-    let object = match o.get("type") {
-        Some(Value::String(t)) => t == "object",
-        None => true,
-        _ => false,
-    };
-    object
-        && has_properties(o)
-        && !["$ref", "oneOf", "anyOf", "allOf", "enum", "const"]
-            .iter()
-            .any(|k| o.contains_key(*k))
-}
-
-/// The merged properties of a serde enum whose every shape (`oneOf` or
-/// `anyOf`, no null) is a plain object: each optional; one that differs
-/// between shapes is any JSON, but a tag (a string constant in each
-/// shape) is a `string`.
-fn shape_properties(s: &Value) -> Option<Map<String, Value>> {
-    let parts = s.get("oneOf").or_else(|| s.get("anyOf"))?.as_array()?;
-    if parts.len() < 2 || !parts.iter().all(is_plain_object) {
-        return None;
-    }
-    let mut seen: Map<String, Value> = Map::new();
-    let mut differs = BTreeSet::new();
-    for p in parts {
-        for (name, schema) in p["properties"].as_object()? {
-            match seen.get(name) {
-                None => {
-                    seen.insert(name.clone(), schema.clone());
-                }
-                Some(first) if without_docs(first) == without_docs(schema) => {}
-                Some(_) => {
-                    differs.insert(name.clone());
-                }
-            }
-        }
-    }
-    for name in differs {
-        let all_strings = parts.iter().all(|p| {
-            p["properties"]
-                .get(&name)
-                .is_none_or(|s| s.get("const").is_some_and(Value::is_string) || is_string_value(s))
-        });
-        let merged = if all_strings {
-            json!({ "type": "string", "description": "Which shape this is." })
-        } else {
-            json!({ "description": "Differs between the shapes: any JSON." })
-        };
-        seen.insert(name, merged);
-    }
-    Some(seen)
-}
-
-fn without_docs(s: &Value) -> Value {
-    let mut s = s.clone();
-    if let Value::Object(o) = &mut s {
-        o.remove("description");
-    }
-    s
-}
-
-/// A string constant, a string enum, or a choice of those.
-fn is_string_value(s: &Value) -> bool {
-    if s.get("const").is_some_and(Value::is_string) {
-        return true;
-    }
-    if let Some(e) = s.get("enum").and_then(Value::as_array) {
-        return !e.is_empty() && e.iter().all(Value::is_string);
-    }
-    match s
-        .get("oneOf")
-        .or_else(|| s.get("anyOf"))
-        .and_then(Value::as_array)
-    {
-        Some(parts) => !parts.is_empty() && parts.iter().all(is_string_value),
-        None => false,
-    }
-}
-
-/// The values of a string enum, each with its docs.
-fn string_values(s: &Value) -> Vec<(String, String)> {
-    let docs = |s: &Value| escape(&text(s, "description"));
-    if let Some(c) = s.get("const").and_then(Value::as_str) {
-        return vec![(c.to_string(), docs(s))];
-    }
-    if let Some(e) = s.get("enum").and_then(Value::as_array) {
-        return e
-            .iter()
-            .filter_map(Value::as_str)
-            .map(|v| (v.to_string(), String::new()))
-            .collect();
-    }
-    s.get("oneOf")
-        .or_else(|| s.get("anyOf"))
-        .and_then(Value::as_array)
-        .map(|parts| parts.iter().flat_map(string_values).collect())
-        .unwrap_or_default()
-}
-
-fn is_null(s: &&Value) -> bool {
-    s.get("type").and_then(Value::as_str) == Some("null")
-        || s.get("const").is_some_and(Value::is_null)
-}
-
 /// The type of constants: one kind of them, or any JSON.
 fn literal_type(values: &[Value]) -> (String, bool) {
     let nullable = values.iter().any(Value::is_null);
@@ -908,13 +783,6 @@ fn text(s: &Value, key: &str) -> String {
             .unwrap_or_default()
             .trim(),
     )
-}
-
-fn push_paragraph(docs: &mut String, paragraph: &str) {
-    if !docs.is_empty() {
-        docs.push_str("\n\n");
-    }
-    docs.push_str(paragraph);
 }
 
 /// Text for XML doc comments.
@@ -1046,21 +914,6 @@ fn type_name(name: &str) -> String {
     identifier(name)
 }
 
-/// `max_players` -> `MaxPlayers`, `matchId` -> `MatchId`.
-fn pascal(name: &str) -> String {
-    let mut out = String::new();
-    let mut upper = true;
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(if upper { c.to_ascii_uppercase() } else { c });
-            upper = false;
-        } else {
-            upper = true;
-        }
-    }
-    out
-}
-
 /// A property or constant's name: Pascal case (never a keyword, which are
 /// all lower case), `_` before a leading digit.
 fn member_name(name: &str) -> String {
@@ -1104,18 +957,8 @@ fn member_names(class: &str, others: &[&str]) -> BTreeSet<String> {
     .collect()
 }
 
-fn unique(name: String, used: &mut BTreeSet<String>) -> String {
-    let mut n = name.clone();
-    let mut i = 2;
-    while !used.insert(n.clone()) {
-        n = format!("{name}{i}");
-        i += 1;
-    }
-    n
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::collections::BTreeMap;
 
     use schemars::JsonSchema;
@@ -1209,7 +1052,8 @@ mod tests {
         }
     }
 
-    fn api() -> ClientApi {
+    /// The API of the types above (shared with the GDScript tests).
+    pub(in crate::client) fn api() -> ClientApi {
         let rpc = |id, request, response| DeclaredRpc {
             id,
             function: "tests::f",
@@ -1443,6 +1287,62 @@ mod tests {
         }
     }
 
+    /// Two players as serde writes them, every enum shape among them, nulls
+    /// left out (shared with the GDScript tests).
+    pub(in crate::client) fn sample_players() -> Vec<Value> {
+        let player = |action, adjacent, external, maybe| Player {
+            name: "ann".into(),
+            level: Some(3),
+            score: 1.5,
+            rank: None,
+            tags: vec!["a".into()],
+            stats: BTreeMap::from([("wins".into(), 2)]),
+            role: Role::RpcCall,
+            class: "x".into(),
+            to_string: "t".into(),
+            two_factor: true,
+            player: "p".into(),
+            pos: (1, -2),
+            mixed: (7, "seven".into()),
+            extra: json!([1, "a"]),
+            action,
+            adjacent,
+            external,
+            units: vec![Role::Owner, Role::Member],
+            maybe,
+        };
+        [
+            // `c` differs between Adjacent2's shapes: an `object`, which
+            // keeps a number, but (with DataContractJsonSerializer) no
+            // JSON object's fields, as the file says.
+            player(
+                Action::Move { x: 4 },
+                Adjacent::A(5),
+                External::Move { x: 6 },
+                Some(Adjacent2::A(7)),
+            ),
+            player(
+                Action::Say { text: "hi".into() },
+                Adjacent::B("b".into()),
+                External::Say("s".into()),
+                None,
+            ),
+        ]
+        .into_iter()
+        .map(|p| {
+            let mut sent = serde_json::to_value(&p).unwrap();
+            // Absent and null read alike: the classes leave out their nulls.
+            sent.as_object_mut().unwrap().retain(|_, v| !v.is_null());
+            sent
+        })
+        .collect()
+    }
+
+    /// Whether serde reads `v` as a player.
+    pub(in crate::client) fn reads_as_player(v: Value) -> bool {
+        serde_json::from_value::<Player>(v).is_ok()
+    }
+
     /// Mono, where it is installed (e2e/run.sh installs it), compiles the
     /// file above (warnings as errors, XML docs checked) with a program
     /// that reads a JSON `Player` with DataContractJsonSerializer and
@@ -1480,47 +1380,7 @@ mod tests {
             )
         };
         assert!(out.status.success(), "{}", output(&out));
-        let player = |action, adjacent, external, maybe| Player {
-            name: "ann".into(),
-            level: Some(3),
-            score: 1.5,
-            rank: None,
-            tags: vec!["a".into()],
-            stats: BTreeMap::from([("wins".into(), 2)]),
-            role: Role::RpcCall,
-            class: "x".into(),
-            to_string: "t".into(),
-            two_factor: true,
-            player: "p".into(),
-            pos: (1, -2),
-            mixed: (7, "seven".into()),
-            extra: json!([1, "a"]),
-            action,
-            adjacent,
-            external,
-            units: vec![Role::Owner, Role::Member],
-            maybe,
-        };
-        for p in [
-            // `c` differs between Adjacent2's shapes: an `object`, which
-            // keeps a number, but (with DataContractJsonSerializer) no
-            // JSON object's fields, as the file says.
-            player(
-                Action::Move { x: 4 },
-                Adjacent::A(5),
-                External::Move { x: 6 },
-                Some(Adjacent2::A(7)),
-            ),
-            player(
-                Action::Say { text: "hi".into() },
-                Adjacent::B("b".into()),
-                External::Say("s".into()),
-                None,
-            ),
-        ] {
-            let mut sent = serde_json::to_value(&p).unwrap();
-            // Absent and null read alike: the class leaves out its nulls.
-            sent.as_object_mut().unwrap().retain(|_, v| !v.is_null());
+        for sent in sample_players() {
             let run = std::process::Command::new("mono")
                 .arg(dir.join("rt.exe"))
                 .arg(sent.to_string())
@@ -1529,7 +1389,7 @@ mod tests {
             assert!(run.status.success(), "{}", output(&run));
             let back: Value = serde_json::from_slice(&run.stdout).unwrap();
             assert_eq!(back, sent);
-            serde_json::from_value::<Player>(back).unwrap();
+            assert!(reads_as_player(back));
         }
         let _ = std::fs::remove_dir_all(&dir);
     }

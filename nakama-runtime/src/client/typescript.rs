@@ -11,6 +11,7 @@ use std::fmt::Write;
 
 use serde_json::{Map, Value};
 
+use super::shapes::unique;
 use super::{comment_lines, is_protobuf, ref_name, ClientApi, Described, Message};
 
 pub(super) fn render(api: &ClientApi) -> String {
@@ -244,16 +245,6 @@ fn function_name(id: &str) -> String {
         name.insert_str(0, "rpc");
     }
     name
-}
-
-fn unique(name: String, used: &mut BTreeSet<String>) -> String {
-    let mut n = name.clone();
-    let mut i = 2;
-    while !used.insert(n.clone()) {
-        n = format!("{name}{i}");
-        i += 1;
-    }
-    n
 }
 
 fn doc_comment(out: &mut String, indent: &str, text: Option<&str>) {
