@@ -812,14 +812,28 @@ fn decoded(t: &Ty, nullable: bool, e: &str, json: &str) -> String {
         Ty::Bool => plain("bool"),
         Ty::Str => plain("str"),
         Ty::Class(c) => format!("{c}.from_json_value({e})"),
-        Ty::Array(item) => format!(
-            "{json}.decode_list({e}, func(x): return {})",
-            decoded(&item.0, item.1, "x", json)
-        ),
-        Ty::Map(value) => format!(
-            "{json}.decode_map({e}, func(x): return {})",
-            decoded(&value.0, value.1, "x", json)
-        ),
+        Ty::Array(item) => {
+            let list = format!(
+                "{json}.decode_list({e}, func(x): return {})",
+                decoded(&item.0, item.1, "x", json)
+            );
+            if nullable {
+                format!("(null if {e} == null else {list})")
+            } else {
+                list
+            }
+        }
+        Ty::Map(value) => {
+            let map = format!(
+                "{json}.decode_map({e}, func(x): return {})",
+                decoded(&value.0, value.1, "x", json)
+            );
+            if nullable {
+                format!("(null if {e} == null else {map})")
+            } else {
+                map
+            }
+        }
         Ty::Bytes | Ty::Any => e.to_string(),
     }
 }
@@ -964,8 +978,7 @@ const KEYWORDS: &[&str] = &[
     "when",
     "while",
     "yield",
-    // Built-in types and the engine classes a game's types are most likely
-    // to be named after (a class may not hide one).
+    // Built-in types (Godot's native classes are in godot_classes.txt).
     "AABB",
     "Array",
     "Basis",
@@ -975,23 +988,27 @@ const KEYWORDS: &[&str] = &[
     "Dictionary",
     "float",
     "int",
-    "JSON",
-    "Node",
+    "Nil",
     "NodePath",
-    "Object",
+    "PackedByteArray",
+    "PackedColorArray",
+    "PackedFloat32Array",
+    "PackedFloat64Array",
+    "PackedInt32Array",
+    "PackedInt64Array",
+    "PackedStringArray",
+    "PackedVector2Array",
+    "PackedVector3Array",
+    "PackedVector4Array",
     "Plane",
     "Projection",
     "Quaternion",
     "Rect2",
     "Rect2i",
-    "RefCounted",
-    "Resource",
     "RID",
     "Signal",
     "String",
     "StringName",
-    "Time",
-    "Timer",
     "Transform2D",
     "Transform3D",
     "Variant",
@@ -1001,21 +1018,6 @@ const KEYWORDS: &[&str] = &[
     "Vector3i",
     "Vector4",
     "Vector4i",
-    "Input",
-    "OS",
-    "Engine",
-    "Image",
-    "Texture",
-    "Marshalls",
-    "Mesh",
-    "Material",
-    "Animation",
-    "Camera2D",
-    "Camera3D",
-    "Sprite2D",
-    "Label",
-    "Button",
-    "Area2D",
 ];
 
 /// An identifier for a name: other characters become `_`, a leading digit
@@ -1034,8 +1036,25 @@ fn identifier(name: &str) -> String {
     id
 }
 
+/// Godot's native classes: an inner class named after one is not the
+/// type its name says everywhere (`Tree`, a UI control, answers
+/// "Cannot assign a value of type Tree ... with specified type Tree").
+const GODOT_CLASSES: &str = include_str!("godot_classes.txt");
+
+fn is_godot_class(name: &str) -> bool {
+    GODOT_CLASSES
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .any(|l| l == name)
+}
+
+/// A type's name as a class: an identifier that is no native class.
 fn class_name(name: &str) -> String {
-    identifier(name)
+    let mut id = identifier(name);
+    if is_godot_class(&id) {
+        id.push('_');
+    }
+    id
 }
 
 /// `MoveCompact` -> `move_compact`, `matchId` -> `match_id`.
@@ -1120,6 +1139,7 @@ mod tests {
     use serde_json::Value;
 
     use super::super::csharp::tests::{api, reads_as_player, sample_players};
+    use super::super::{DeclaredRpc, TypeShape};
     use super::*;
 
     #[track_caller]
@@ -1234,6 +1254,8 @@ static func save_player(rpc_call: Callable, input: Player) -> RpcResult:
         assert_eq!(member_name("class"), "class_");
         assert_eq!(constant_name("MoveCompact"), "MOVE_COMPACT");
         assert_eq!(class_name("Vector2"), "Vector2_");
+        assert_eq!(class_name("Tree"), "Tree_");
+        assert_eq!(class_name("Node2D"), "Node2D_");
         assert_eq!(class_name("Page_for_Guild"), "Page_for_Guild");
         assert_eq!(function_name("guild.get"), "guild_get");
         assert_eq!(function_name("2fa"), "rpc_2fa");
@@ -1283,27 +1305,33 @@ static func save_player(rpc_call: Callable, input: Player) -> RpcResult:
         }
     }
 
-    /// Godot 4, where `scripts/godot` has unpacked it (`scripts/test` and
-    /// e2e/run.sh do), parses the file above without an error or warning
-    /// and round-trips what serde writes through `from_json_value` and
-    /// `to_json_value`: what comes back reads as the same player.
-    #[test]
-    fn godot_parses_the_file_and_round_trips_what_serde_writes() {
+    /// Writes `api`'s file into a fresh folder, has Godot parse it (no
+    /// error, no warning) and read each of `values` with `class`'s
+    /// `from_json_value`, then write it back with `to_json_value`; answers
+    /// what came back, or `None` where Godot is not unpacked.
+    fn godot_round_trip(
+        name: &str,
+        api: &ClientApi,
+        class: &str,
+        values: &[Value],
+    ) -> Option<Vec<Value>> {
         let Some(godot) = godot() else {
             eprintln!("Godot is not unpacked (scripts/godot): not run");
-            return;
+            return None;
         };
-        let dir = std::env::temp_dir().join(format!("gdscript-gen-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("gdscript-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("game.gd"), api().gdscript()).unwrap();
+        std::fs::write(dir.join("game.gd"), api.gdscript()).unwrap();
         std::fs::write(
             dir.join("round_trip.gd"),
-            "extends SceneTree\n\nconst Game = preload(\"res://game.gd\")\n\n\
-             func _initialize() -> void:\n\
-             \tfor arg in OS.get_cmdline_user_args():\n\
-             \t\tvar player: Game.Player = Game.Player.from_json_value(JSON.parse_string(arg))\n\
-             \t\tprint(Game.Json.text(player.to_json_value()))\n\
-             \tquit(0)\n",
+            format!(
+                "extends SceneTree\n\nconst Game = preload(\"res://game.gd\")\n\n\
+                 func _initialize() -> void:\n\
+                 \tfor arg in OS.get_cmdline_user_args():\n\
+                 \t\tvar value: Game.{class} = Game.{class}.from_json_value(JSON.parse_string(arg))\n\
+                 \t\tprint(Game.Json.text(value.to_json_value()))\n\
+                 \tquit(0)\n"
+            ),
         )
         .unwrap();
         let checked = run_godot(&godot, &dir, &["--check-only", "--script", "round_trip.gd"]);
@@ -1312,22 +1340,152 @@ static func save_player(rpc_call: Callable, input: Player) -> RpcResult:
             checked.status.success() && !text.contains("ERROR") && !text.contains("WARNING"),
             "{text}"
         );
-        let players = sample_players();
-        let args: Vec<String> = players.iter().map(Value::to_string).collect();
+        let args: Vec<String> = values.iter().map(Value::to_string).collect();
         let mut argv = vec!["--script", "round_trip.gd", "--"];
         argv.extend(args.iter().map(String::as_str));
         let run = run_godot(&godot, &dir, &argv);
         let text = output(&run);
         assert!(run.status.success() && !text.contains("ERROR"), "{text}");
-        let lines: Vec<Value> = String::from_utf8_lossy(&run.stdout)
+        let back: Vec<Value> = String::from_utf8_lossy(&run.stdout)
             .lines()
             .filter_map(|l| serde_json::from_str(l).ok())
             .collect();
-        assert_eq!(lines.len(), players.len(), "{text}");
-        for (back, sent) in lines.into_iter().zip(players) {
+        assert_eq!(back.len(), values.len(), "{text}");
+        let _ = std::fs::remove_dir_all(&dir);
+        Some(back)
+    }
+
+    /// Godot 4, where `scripts/godot` has unpacked it (`scripts/test` and
+    /// e2e/run.sh do), parses the file of the C# tests' types (keywords as
+    /// names, every kind of serde enum) and round-trips what serde writes
+    /// through `from_json_value` and `to_json_value`: what comes back
+    /// reads as the same player.
+    #[test]
+    fn godot_parses_the_file_and_round_trips_what_serde_writes() {
+        let players = sample_players();
+        let Some(back) = godot_round_trip("players", &api(), "Player", &players) else {
+            return;
+        };
+        for (back, sent) in back.into_iter().zip(players) {
             assert_eq!(doubles(&back), doubles(&sent));
             assert!(reads_as_player(back.clone()), "{back}");
         }
-        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A recursive type, lists of lists, maps of lists, newtypes, tuple
+    /// structs, a `u64` past 2^32, a `char`, an enum mixing unit and data
+    /// variants: Godot parses the file and gives back what serde wrote,
+    /// numbers as serde reads them (integers as integers).
+    #[test]
+    fn godot_round_trips_nested_and_recursive_shapes() {
+        use schemars::JsonSchema;
+        use serde::{Deserialize, Serialize};
+
+        #[derive(Serialize, Deserialize, JsonSchema, PartialEq, Debug)]
+        struct Tree {
+            name: String,
+            children: Vec<Tree>,
+            grid: Vec<Vec<i32>>,
+            scores: BTreeMap<String, Vec<i64>>,
+            leaves: Option<Vec<Leaf>>,
+            id: Id,
+            pair: Pair,
+            ratio: f32,
+            letter: char,
+            big: u64,
+            kind: Kind,
+            best: Option<Box<Leaf>>,
+            flags: BTreeMap<String, bool>,
+        }
+        #[derive(Serialize, Deserialize, JsonSchema, PartialEq, Debug)]
+        struct Id(u32);
+        #[derive(Serialize, Deserialize, JsonSchema, PartialEq, Debug)]
+        struct Pair(i32, String);
+        #[derive(Serialize, Deserialize, JsonSchema, PartialEq, Debug)]
+        struct Leaf {
+            value: f64,
+            #[serde(rename = "type")]
+            kind: String,
+        }
+        #[derive(Serialize, Deserialize, JsonSchema, PartialEq, Debug)]
+        enum Kind {
+            Empty,
+            Full { n: u32 },
+        }
+
+        let leaf = |value: f64| Leaf {
+            value,
+            kind: "oak".into(),
+        };
+        let tree = |name: &str, children, kind, leaves| Tree {
+            name: name.into(),
+            children,
+            grid: vec![vec![1, -2], vec![], vec![3]],
+            scores: BTreeMap::from([("a".into(), vec![4_000_000_000, -5]), ("b".into(), vec![])]),
+            leaves,
+            id: Id(42),
+            pair: Pair(-7, "seven".into()),
+            ratio: 0.5,
+            letter: 'é',
+            big: 9_007_199_254_740_992,
+            kind,
+            best: Some(Box::new(leaf(2.5))),
+            flags: BTreeMap::from([("on".into(), true)]),
+        };
+        let trees = [
+            tree(
+                "root",
+                vec![tree("kid", vec![], Kind::Empty, None)],
+                Kind::Full { n: 3 },
+                Some(vec![leaf(1.0), leaf(-0.25)]),
+            ),
+            tree("alone", vec![], Kind::Empty, Some(vec![])),
+        ];
+        let declared = [DeclaredRpc {
+            id: "grow",
+            function: "tests::grow",
+            docs: "",
+            request: TypeShape::Json {
+                rust: "Tree",
+                schema: |g| Some(g.subschema_for::<Tree>()),
+            },
+            response: TypeShape::Empty,
+            error_type: "Error",
+            errors: || None,
+        }];
+        let api = ClientApi::from_declared(&declared.iter().collect::<Vec<_>>(), &[]);
+        let gd = api.gdscript();
+        // `Tree` is one of Godot's classes.
+        has(&gd, "\tvar children: Array[Tree_] = []\n");
+        has(&gd, "\tvar grid: Array[Array] = []\n");
+        let sent: Vec<Value> = trees
+            .iter()
+            .map(|t| {
+                // Absent and null read alike: the classes leave out their
+                // nulls, nested ones too.
+                fn without_nulls(v: Value) -> Value {
+                    match v {
+                        Value::Object(o) => Value::Object(
+                            o.into_iter()
+                                .filter(|(_, v)| !v.is_null())
+                                .map(|(k, v)| (k, without_nulls(v)))
+                                .collect(),
+                        ),
+                        Value::Array(a) => Value::Array(a.into_iter().map(without_nulls).collect()),
+                        v => v,
+                    }
+                }
+                without_nulls(serde_json::to_value(t).unwrap())
+            })
+            .collect();
+        let Some(back) = godot_round_trip("trees", &api, "Tree_", &sent) else {
+            return;
+        };
+        for (back, (sent, tree)) in back.into_iter().zip(sent.iter().zip(&trees)) {
+            // Integral floats come back as integers (`1.0` as `1`), which
+            // serde reads alike.
+            assert_eq!(doubles(&back), doubles(sent));
+            assert_eq!(&serde_json::from_value::<Tree>(back).unwrap(), tree);
+        }
     }
 }
