@@ -21,6 +21,7 @@
 //!     expect_test::expect_file!["../client/guild.ts"].assert_eq(&api.typescript());
 //!     expect_test::expect_file!["../client/Guild.cs"].assert_eq(&api.csharp("GuildClient"));
 //!     expect_test::expect_file!["../client/guild.schema.json"].assert_eq(&api.json_schema());
+//!     expect_test::expect_file!["../client/guild.gd"].assert_eq(&api.gdscript());
 //! }
 //! ```
 //!
@@ -207,6 +208,19 @@ struct Rpc {
     /// answers with, if it lists them.
     error_type: String,
     errors: Vec<(Code, String)>,
+}
+
+impl Rpc {
+    /// The protobuf message its payload or result is, if either is one
+    /// (an RPC's JSON text cannot carry it: no typed function).
+    fn protobuf_message(&self) -> Option<&str> {
+        [&self.request, &self.response]
+            .into_iter()
+            .find_map(|d| match d {
+                Described::Protobuf(m) => Some(m.as_str()),
+                _ => None,
+            })
+    }
 }
 
 /// A match message enum, described.
@@ -429,9 +443,9 @@ impl ClientApi {
     /// One GDScript file for Godot 4 (load it with `preload`): an inner
     /// class per named type with typed variables, `to_json_value()` and
     /// `from_json_value(v)`; a static function per RPC (`create_guild`
-    /// stays `create_guild(call, input)`) answering an `RpcResult` (the
-    /// typed value, or the error's gRPC code and message), where `call`
-    /// is a `Callable` sending a payload to an RPC id (with nakama-godot,
+    /// stays `create_guild(rpc_call, input)`) answering an `RpcResult`
+    /// (the typed value, or the error's gRPC code and message), where
+    /// `rpc_call` is a `Callable` sending a payload to an RPC id (with nakama-godot,
     /// `client.rpc_async(session, id, payload)`); and per match message
     /// enum a class of its messages with their op codes, `encode()` (the
     /// bytes of `socket.send_match_state_raw_async`) and `decode()`.

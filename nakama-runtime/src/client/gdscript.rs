@@ -17,8 +17,8 @@ use std::fmt::Write;
 use serde_json::{json, Map, Value};
 
 use super::shapes::{
-    classify, has_properties, is_null, is_plain_object, is_string_value, pascal, push_paragraph,
-    shape_properties, string_values, unique, Kind,
+    classify, has_properties, is_null, is_plain_object, is_string_value, nullable_ref, pascal,
+    push_paragraph, shape_properties, string_values, unique, Kind,
 };
 use super::{comment_lines, is_protobuf, ref_name, ClientApi, Described, Message};
 
@@ -469,14 +469,7 @@ class {json}:
 
     /// The constants class a property's values come from, if any.
     fn names_of(&self, s: &Value) -> Option<String> {
-        let r = s.get("$ref").and_then(Value::as_str).or_else(|| {
-            let parts = s.get("anyOf").or_else(|| s.get("oneOf"))?.as_array()?;
-            match parts.iter().filter(|p| !is_null(p)).collect::<Vec<_>>()[..] {
-                [one] => one.get("$ref")?.as_str(),
-                _ => None,
-            }
-        })?;
-        match self.defs.get(ref_name(r)?)? {
+        match self.defs.get(nullable_ref(s)?)? {
             Def::Names(n) => Some(n.clone()),
             _ => None,
         }
@@ -492,10 +485,7 @@ class {json}:
         let mut out = String::new();
         for rpc in &api.rpcs {
             out.push('\n');
-            if let Some(message) = [&rpc.request, &rpc.response].iter().find_map(|d| match d {
-                Described::Protobuf(m) => Some(m),
-                _ => None,
-            }) {
+            if let Some(message) = rpc.protobuf_message() {
                 let _ = writeln!(
                     out,
                     "# {}: its payload or result is the protobuf message {message}, which an RPC's JSON text cannot carry: \

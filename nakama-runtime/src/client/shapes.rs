@@ -174,3 +174,16 @@ pub(super) fn push_paragraph(docs: &mut String, paragraph: &str) {
     }
     docs.push_str(paragraph);
 }
+
+/// The `$defs` name a property refers to, alone or as the one choice
+/// besides null (`Option<Role>`).
+pub(super) fn nullable_ref(s: &Value) -> Option<&str> {
+    let r = s.get("$ref").and_then(Value::as_str).or_else(|| {
+        let parts = s.get("anyOf").or_else(|| s.get("oneOf"))?.as_array()?;
+        match parts.iter().filter(|p| !is_null(p)).collect::<Vec<_>>()[..] {
+            [one] => one.get("$ref")?.as_str(),
+            _ => None,
+        }
+    })?;
+    super::ref_name(r)
+}

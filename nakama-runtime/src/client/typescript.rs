@@ -39,10 +39,7 @@ pub(super) fn render(api: &ClientApi) -> String {
     let mut used = BTreeSet::new();
     for rpc in &api.rpcs {
         out.push('\n');
-        if let Some(message) = [&rpc.request, &rpc.response].iter().find_map(|d| match d {
-            Described::Protobuf(m) => Some(m),
-            _ => None,
-        }) {
+        if let Some(message) = rpc.protobuf_message() {
             // nakama-js's `rpc` sends JSON text and parses the answer as
             // JSON: protobuf bytes cannot cross it.
             let _ = writeln!(
