@@ -19,6 +19,7 @@ pub mod friends;
 pub mod gobody;
 pub mod gochars;
 pub mod gojson;
+pub mod goregexp;
 pub mod groups;
 pub mod http;
 pub mod log;

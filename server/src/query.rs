@@ -75,8 +75,9 @@
 //! # Known differences
 //!
 //! Regular expressions are the `regex` crate's: RE2-like as Go's, but
-//! `\d`, `\w`, `\s` are Unicode-aware and the error messages differ but
-//! for Go's limits on repetitions, which are checked here in Go's words.
+//! `\d`, `\w`, `\s` are Unicode-aware. Their syntax errors are Go's,
+//! found first by `goregexp` as Go's parser meets them (not Go's limits on
+//! a pattern's size and nesting depth).
 //! Numbers in boosts and fuzziness read as Rust reads them (Go also reads
 //! hexadecimal floats and `_` separators there). A non-ASCII decimal digit
 //! starts a term, not a number.
@@ -1216,6 +1217,11 @@ fn string_clause(field: &str, s: String) -> Result<Node, QueryError> {
 /// automaton) would answer when it runs.
 fn pattern_node(field: &str, pattern: &str) -> Node {
     let refused = |m: String| Node::Refused(m);
+    // Go's parser first: the `regex` crate refuses other patterns, in
+    // other words.
+    if let Some(m) = crate::goregexp::syntax_error(pattern) {
+        return refused(m);
+    }
     let pattern = match rust_pattern(pattern) {
         Ok(p) => p,
         Err(message) => return refused(message),

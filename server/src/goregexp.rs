@@ -1,0 +1,464 @@
+//! Go's refusals of a regular expression's syntax: the first error Go's
+//! `regexp/syntax.Parse(pattern, syntax.Perl)` meets, in its words
+//! (`error parsing regexp: missing closing ): `(a``), for the `/regexp/`
+//! of a label query (bluge parses it so). The dev host's regexps are the
+//! `regex` crate's, which refuses other patterns in other words; this
+//! walks the pattern as Go's parser does, keeping only what decides an
+//! error: whether the parser's stack has something to repeat, the open
+//! groups, the last repetition operator. Checked against Go 1.26's own
+//! answers (`tests/data/goregexp_go.tsv`).
+//!
+//! Not followed: Go's limits on a pattern's size and nesting depth
+//! (`expression too large`, `expression nests too deeply`); the counts
+//! of nested repetitions are checked after parsing (`query.rs`).
+
+/// What the top of Go's parse stack holds: nothing yet, a marker (an open
+/// group or a `|`), or something a repetition operator can take.
+#[derive(Clone, Copy, PartialEq)]
+enum Top {
+    Empty,
+    Marker,
+    Operand,
+}
+
+/// Go's error for `code` and the text it names.
+fn error(code: &str, expr: &str) -> String {
+    format!("error parsing regexp: {code}: `{expr}`")
+}
+
+/// The part of `s` that `rest` does not hold (`rest` a suffix of `s`).
+fn before<'a>(s: &'a str, rest: &str) -> &'a str {
+    &s[..s.len() - rest.len()]
+}
+
+/// The first syntax error of `pattern` as Go words it, or `None`.
+pub fn syntax_error(pattern: &str) -> Option<String> {
+    let mut t = pattern;
+    let mut top = Top::Empty;
+    let mut open_groups = 0usize;
+    // The text from the last token's repetition operator on, if the last
+    // token was one (`a**` is refused, not a doubled star).
+    let mut last_repeat = "";
+    while let Some(c) = t.chars().next() {
+        let mut repeat = "";
+        let result = match c {
+            '(' if t.starts_with("(?") => perl_flags(t).map(|(rest, opens)| {
+                if opens {
+                    open_groups += 1;
+                    top = Top::Marker;
+                }
+                rest
+            }),
+            '(' => {
+                open_groups += 1;
+                top = Top::Marker;
+                Ok(&t[1..])
+            }
+            '|' => {
+                top = Top::Marker;
+                Ok(&t[1..])
+            }
+            ')' if open_groups == 0 => Err(error("unexpected )", pattern)),
+            ')' => {
+                open_groups -= 1;
+                top = Top::Operand;
+                Ok(&t[1..])
+            }
+            '[' => {
+                top = Top::Operand;
+                class(t)
+            }
+            '*' | '+' | '?' => {
+                repeat = t;
+                repetition(t, &t[1..], last_repeat, top)
+            }
+            '{' => match counted(t) {
+                None => {
+                    top = Top::Operand;
+                    Ok(&t[1..])
+                }
+                Some((min, max, after)) => {
+                    if !(0..=1000).contains(&min) || max > 1000 || (max >= 0 && min > max) {
+                        return Some(error("invalid repeat count", before(t, after)));
+                    }
+                    repeat = t;
+                    repetition(t, after, last_repeat, top)
+                }
+            },
+            '\\' => escape_token(t, &mut top),
+            _ => {
+                top = Top::Operand;
+                Ok(&t[c.len_utf8()..])
+            }
+        };
+        match result {
+            Ok(rest) => t = rest,
+            Err(e) => return Some(e),
+        }
+        last_repeat = repeat;
+    }
+    (open_groups > 0).then(|| error("missing closing )", pattern))
+}
+
+/// A repetition operator from `before` (`*`, `{2,3}`), the text after it
+/// `after`: Go takes a `?` after it (lazy), then refuses it after another
+/// operator, then with nothing to repeat.
+fn repetition<'a>(
+    before_op: &'a str,
+    after: &'a str,
+    last_repeat: &str,
+    top: Top,
+) -> Result<&'a str, String> {
+    let after = after.strip_prefix('?').unwrap_or(after);
+    if !last_repeat.is_empty() {
+        return Err(error(
+            "invalid nested repetition operator",
+            &last_repeat[..last_repeat.len() - after.len()],
+        ));
+    }
+    if top != Top::Operand {
+        return Err(error(
+            "missing argument to repetition operator",
+            before(before_op, after),
+        ));
+    }
+    Ok(after)
+}
+
+/// `{min}`, `{min,}` (max -1) or `{min,max}` at the start of `s`, with the
+/// rest; a number too large makes the minimum -1. `None` when `s` does
+/// not start so: the `{` is then a literal.
+fn counted(s: &str) -> Option<(i64, i64, &str)> {
+    let (min, s) = int(s.strip_prefix('{')?)?;
+    let (min, max, s) = match s.strip_prefix(',') {
+        None => (min, min, s),
+        Some(s) if s.starts_with('}') => (min, -1, s),
+        Some(s) => {
+            let (max, s) = int(s)?;
+            (if max < 0 { -1 } else { min }, max, s)
+        }
+    };
+    Some((min, max, s.strip_prefix('}')?))
+}
+
+/// A decimal number without leading zeros, and the rest; -1 when it
+/// reaches 10^8 before its last digit (Go's `parseInt`).
+fn int(s: &str) -> Option<(i64, &str)> {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || (digits >= 2 && s.starts_with('0')) {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for b in s[..digits].bytes() {
+        if n >= 100_000_000 {
+            n = -1;
+            break;
+        }
+        n = n * 10 + i64::from(b - b'0');
+    }
+    Some((n, &s[digits..]))
+}
+
+/// `(?` at the start of `s`: a named group, or flags with or without a
+/// group. The rest, and whether a group opens.
+fn perl_flags(s: &str) -> Result<(&str, bool), String> {
+    let named = if s.len() > 4 && s[2..].starts_with("P<") {
+        Some(4)
+    } else if s.len() > 3 && s[2..].starts_with('<') {
+        Some(3)
+    } else {
+        None
+    };
+    if let Some(start) = named {
+        let Some(end) = s.find('>') else {
+            return Err(error("invalid named capture", s));
+        };
+        let name = &s[start..end];
+        if name.is_empty() || !name.bytes().all(|b| b == b'_' || b.is_ascii_alphanumeric()) {
+            return Err(error("invalid named capture", &s[..=end]));
+        }
+        return Ok((&s[end + 1..], true));
+    }
+    let mut t = &s[2..];
+    let mut negated = false;
+    let mut saw_flag = false;
+    while let Some(c) = t.chars().next() {
+        t = &t[c.len_utf8()..];
+        match c {
+            'i' | 'm' | 's' | 'U' => saw_flag = true,
+            '-' if !negated => {
+                negated = true;
+                saw_flag = false;
+            }
+            ':' | ')' if !negated || saw_flag => return Ok((t, c == ':')),
+            _ => break,
+        }
+    }
+    Err(error("invalid or unsupported Perl syntax", before(s, t)))
+}
+
+/// A token starting with `\`.
+fn escape_token<'a>(t: &'a str, top: &mut Top) -> Result<&'a str, String> {
+    match t.as_bytes().get(1) {
+        Some(b'A' | b'b' | b'B' | b'z') => {
+            *top = Top::Operand;
+            return Ok(&t[2..]);
+        }
+        Some(b'C') => return Err(error("invalid escape sequence", &t[..2])),
+        Some(b'Q') => {
+            let (quoted, rest) = t[2..].split_once("\\E").unwrap_or((&t[2..], ""));
+            if !quoted.is_empty() {
+                *top = Top::Operand;
+            }
+            return Ok(rest);
+        }
+        _ => {}
+    }
+    *top = Top::Operand;
+    if let Some(rest) = unicode_class(t)? {
+        return Ok(rest);
+    }
+    if let Some(rest) = perl_class(t) {
+        return Ok(rest);
+    }
+    escape(t).map(|(_, rest)| rest)
+}
+
+/// `\p{Greek}`, `\pL`, `\P{^Lu}` at the start of `s`: the rest; `None`
+/// if `s` starts with no `\p` or `\P`.
+fn unicode_class(s: &str) -> Result<Option<&str>, String> {
+    if !(s.starts_with("\\p") || s.starts_with("\\P")) {
+        return Ok(None);
+    }
+    let t = &s[2..];
+    let (seq, name, rest) = if t.starts_with('{') {
+        let Some(end) = s.find('}') else {
+            return Err(error("invalid character class range", s));
+        };
+        (&s[..=end], &s[3..end], &s[end + 1..])
+    } else {
+        let size = t.chars().next().map_or(0, char::len_utf8);
+        (&s[..2 + size], &t[..size], &t[size..])
+    };
+    let name = name.strip_prefix('^').unwrap_or(name);
+    if !UNICODE_CLASSES.contains(&canonical_name(name).as_str()) {
+        return Err(error("invalid character class range", seq));
+    }
+    Ok(Some(rest))
+}
+
+/// Go's lookup key of a Unicode class name: the first letter upper case,
+/// the others lower case, without `_`, `-` and spaces.
+fn canonical_name(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().filter(|c| !matches!(c, '_' | '-' | ' ')) {
+        if out.is_empty() {
+            out.push(c.to_ascii_uppercase());
+        } else {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// `\d`, `\S`, ... at the start of `s`: the rest.
+fn perl_class(s: &str) -> Option<&str> {
+    let rest = s.strip_prefix('\\')?;
+    rest.strip_prefix(['d', 'D', 's', 'S', 'w', 'W'])
+}
+
+/// An escape sequence at the start of `s` (which starts with `\`): the
+/// code point it stands for and the rest.
+fn escape(s: &str) -> Result<(u32, &str), String> {
+    let invalid = |rest: &str| Err(error("invalid escape sequence", before(s, rest)));
+    let mut t = &s[1..];
+    let Some(c) = t.chars().next() else {
+        return Err(error("trailing backslash at end of expression", ""));
+    };
+    t = &t[c.len_utf8()..];
+    let octal = |t: &str| {
+        t.as_bytes()
+            .first()
+            .is_some_and(|b| (b'0'..=b'7').contains(b))
+    };
+    match c {
+        // A single non-zero digit would be a backreference.
+        '1'..='7' if !octal(t) => invalid(t),
+        '0'..='7' => {
+            let mut r = c as u32 - '0' as u32;
+            for _ in 1..3 {
+                if !octal(t) {
+                    break;
+                }
+                r = r * 8 + u32::from(t.as_bytes()[0] - b'0');
+                t = &t[1..];
+            }
+            Ok((r, t))
+        }
+        'x' => {
+            let Some(c) = t.chars().next() else {
+                return invalid(t);
+            };
+            t = &t[c.len_utf8()..];
+            if c == '{' {
+                let mut r: u32 = 0;
+                let mut digits = 0;
+                loop {
+                    let Some(c) = t.chars().next() else {
+                        return invalid(t);
+                    };
+                    t = &t[c.len_utf8()..];
+                    if c == '}' {
+                        break;
+                    }
+                    let Some(v) = c.to_digit(16) else {
+                        return invalid(t);
+                    };
+                    r = r * 16 + v;
+                    if r > 0x10FFFF {
+                        return invalid(t);
+                    }
+                    digits += 1;
+                }
+                return if digits == 0 { invalid(t) } else { Ok((r, t)) };
+            }
+            let x = c.to_digit(16);
+            let y = t.chars().next();
+            if let Some(y) = y {
+                t = &t[y.len_utf8()..];
+            }
+            match (x, y.and_then(|y| y.to_digit(16))) {
+                (Some(x), Some(y)) => Ok((x * 16 + y, t)),
+                _ => invalid(t),
+            }
+        }
+        'a' => Ok((7, t)),
+        'f' => Ok((12, t)),
+        'n' => Ok((10, t)),
+        'r' => Ok((13, t)),
+        't' => Ok((9, t)),
+        'v' => Ok((11, t)),
+        // Punctuation stands for itself.
+        c if c.is_ascii() && !c.is_ascii_alphanumeric() => Ok((c as u32, t)),
+        _ => invalid(t),
+    }
+}
+
+/// A character class at the start of `s` (which starts with `[`): the rest.
+fn class(s: &str) -> Result<&str, String> {
+    let mut t = &s[1..];
+    t = t.strip_prefix('^').unwrap_or(t);
+    // `]` is a member when it comes first.
+    let mut first = true;
+    while t.is_empty() || !t.starts_with(']') || first {
+        first = false;
+        if t.len() > 2 && t.starts_with("[:") {
+            if let Some(i) = t[2..].find(":]") {
+                let name = &t[..i + 4];
+                if !POSIX_CLASSES.contains(&name) {
+                    return Err(error("invalid character class range", name));
+                }
+                t = &t[i + 4..];
+                continue;
+            }
+        }
+        if let Some(rest) = unicode_class(t)? {
+            t = rest;
+            continue;
+        }
+        if let Some(rest) = perl_class(t) {
+            t = rest;
+            continue;
+        }
+        let range = t;
+        let (lo, rest) = class_char(t, s)?;
+        t = rest;
+        if t.len() >= 2 && t.starts_with('-') && !t[1..].starts_with(']') {
+            let (hi, rest) = class_char(&t[1..], s)?;
+            t = rest;
+            if hi < lo {
+                return Err(error("invalid character class range", before(range, t)));
+            }
+        }
+    }
+    Ok(&t[1..])
+}
+
+/// One member of a class: an escape or a character, and the rest.
+fn class_char<'a>(t: &'a str, whole_class: &str) -> Result<(u32, &'a str), String> {
+    match t.chars().next() {
+        None => Err(error("missing closing ]", whole_class)),
+        Some('\\') => escape(t),
+        Some(c) => Ok((c as u32, &t[c.len_utf8()..])),
+    }
+}
+
+/// The POSIX classes Go knows inside `[...]`.
+const POSIX_CLASSES: &[&str] = &[
+    "[:alnum:]",
+    "[:^alnum:]",
+    "[:alpha:]",
+    "[:^alpha:]",
+    "[:ascii:]",
+    "[:^ascii:]",
+    "[:blank:]",
+    "[:^blank:]",
+    "[:cntrl:]",
+    "[:^cntrl:]",
+    "[:digit:]",
+    "[:^digit:]",
+    "[:graph:]",
+    "[:^graph:]",
+    "[:lower:]",
+    "[:^lower:]",
+    "[:print:]",
+    "[:^print:]",
+    "[:punct:]",
+    "[:^punct:]",
+    "[:space:]",
+    "[:^space:]",
+    "[:upper:]",
+    "[:^upper:]",
+    "[:word:]",
+    "[:^word:]",
+    "[:xdigit:]",
+    "[:^xdigit:]",
+];
+
+/// The Unicode class names Go 1.26 takes in `\p{...}`, by their lookup
+/// key (`canonical_name`): its categories, scripts, category aliases and
+/// `Any`, `Assigned`, `ASCII`, `LC`. Listed by asking Go's parser each
+/// name of its tables (`tests/data/goregexp-go`, `names`).
+const UNICODE_CLASSES: &[&str] = &include!("../tests/data/goregexp_classes.in");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Go 1.26's answers (`tests/data/goregexp_go.tsv`, written by
+    /// `goregexp-go` from its `cases.txt`): the same error, word for word,
+    /// or none.
+    #[test]
+    fn patterns_are_refused_as_go_refuses_them() {
+        let table = include_str!("../tests/data/goregexp_go.tsv");
+        let mut checked = 0;
+        for line in table.lines().filter(|l| !l.starts_with('#')) {
+            let (pattern, go) = line.split_once('\t').expect("two columns");
+            // Go's %q of these cases is JSON's quoting.
+            let pattern: String = serde_json::from_str(pattern).expect(pattern);
+            let go: String = serde_json::from_str(go).expect(go);
+            let go = (!go.is_empty()).then_some(go);
+            assert_eq!(syntax_error(&pattern), go, "{pattern}");
+            checked += 1;
+        }
+        assert!(checked > 100, "{checked}");
+    }
+
+    #[test]
+    fn unicode_class_names_are_looked_up_as_go_does() {
+        assert_eq!(canonical_name("cased_letter"), "Casedletter");
+        assert_eq!(canonical_name("GREEK"), "Greek");
+        assert_eq!(syntax_error(r"\p{ l }"), None);
+        assert_eq!(syntax_error(r"\p{Lu}\P{^greek}"), None);
+    }
+}
