@@ -211,15 +211,21 @@ struct Rpc {
 }
 
 impl Rpc {
-    /// The protobuf message its payload or result is, if either is one
-    /// (an RPC's JSON text cannot carry it: no typed function).
-    fn protobuf_message(&self) -> Option<&str> {
-        [&self.request, &self.response]
+    /// Why no typed function is generated, if its payload or result is a
+    /// protobuf message, which `carrier` (the client's RPC call, JSON text)
+    /// cannot carry.
+    fn protobuf_note(&self, carrier: &str) -> Option<String> {
+        let message = [&self.request, &self.response]
             .into_iter()
             .find_map(|d| match d {
-                Described::Protobuf(m) => Some(m.as_str()),
+                Described::Protobuf(m) => Some(m),
                 _ => None,
-            })
+            })?;
+        Some(format!(
+            "{}: its payload or result is the protobuf message {message}, which {carrier} cannot carry: \
+             call it over HTTP with the bytes as the body (POST /v2/rpc/{}?unwrap). Not generated.",
+            self.id, self.id
+        ))
     }
 }
 

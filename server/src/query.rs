@@ -1222,10 +1222,7 @@ fn pattern_node(field: &str, pattern: &str) -> Node {
     if let Some(m) = crate::goregexp::syntax_error(pattern) {
         return refused(m);
     }
-    let pattern = match rust_pattern(pattern) {
-        Ok(p) => p,
-        Err(message) => return refused(message),
-    };
+    let pattern = rust_pattern(pattern);
     let hir = match regex_syntax::ParserBuilder::new()
         .octal(true)
         .build()
@@ -1269,48 +1266,20 @@ fn invalid_repeat(count: &str) -> String {
 /// repetition, and in counted repetitions nested in one another.
 const MAX_REPEAT: u64 = 1000;
 
-/// A Go (RE2) pattern in the `regex` crate's syntax, where they differ:
-/// `\Q...\E` quotes, a `{` that starts no repetition is a literal, a `[`
-/// inside a class is a literal (not a nested class), and so are `&` and
-/// `~` (not set operations). `Err` is Go's refusal of a counted
-/// repetition (over [`MAX_REPEAT`], or a minimum over the maximum) or of
-/// a repetition of a repetition (`a**`, `a+{2}`: Perl's syntax, which Go
-/// follows, has no such thing; the `regex` crate reads them as nested).
-fn rust_pattern(go: &str) -> Result<String, String> {
+/// A Go (RE2) pattern Go's parser takes (`goregexp` found no error) in
+/// the `regex` crate's syntax, where they differ: `\Q...\E` quotes, a `{`
+/// that starts no repetition is a literal, a `[` inside a class is a
+/// literal (not a nested class), and so are `&` and `~` (not set
+/// operations).
+fn rust_pattern(go: &str) -> String {
     let chars: Vec<char> = go.chars().collect();
     let mut out = String::new();
     let mut i = 0;
     // Inside a class: where it started (after `[` and a `^`).
     let mut class: Option<usize> = None;
-    // Where the repetition operator just read started, if the last thing
-    // read was one.
-    let mut last_repeat: Option<usize> = None;
     while i < chars.len() {
         let c = chars[i];
-        let repeat_start = last_repeat.take();
-        // A repetition operator ending before `end`, with the `?` that
-        // makes it lazy.
-        let mut repeated = |end: usize, out: &mut String| -> Result<usize, String> {
-            let end = if chars.get(end) == Some(&'?') {
-                end + 1
-            } else {
-                end
-            };
-            if let Some(start) = repeat_start {
-                let stacked: String = chars[start..end].iter().collect();
-                return Err(format!(
-                    "error parsing regexp: invalid nested repetition operator: `{stacked}`"
-                ));
-            }
-            out.extend(&chars[i..end]);
-            last_repeat = Some(i);
-            Ok(end)
-        };
         match (c, class) {
-            ('*' | '+' | '?', None) => {
-                i = repeated(i + 1, &mut out)?;
-                continue;
-            }
             ('(', None) if chars.get(i + 1) == Some(&'?') => {
                 // A group's flags (`(?i)`, `(?:`), not a repetition.
                 out.push_str("(?");
@@ -1375,12 +1344,9 @@ fn rust_pattern(go: &str) -> Result<String, String> {
                 out.push(c);
             }
             ('{', None) => match repetition_at(&chars[i..]) {
-                Some((min, max, len)) => {
-                    if min > MAX_REPEAT || max.is_some_and(|max| max > MAX_REPEAT || min > max) {
-                        let count: String = chars[i..i + len].iter().collect();
-                        return Err(invalid_repeat(&count));
-                    }
-                    i = repeated(i + len, &mut out)?;
+                Some(len) => {
+                    out.extend(&chars[i..i + len]);
+                    i += len;
                     continue;
                 }
                 None => out.push_str("\\{"),
@@ -1389,16 +1355,15 @@ fn rust_pattern(go: &str) -> Result<String, String> {
         }
         i += 1;
     }
-    Ok(out)
+    out
 }
 
-/// The counted repetition `s` starts with, as Go reads one: `{n}`, `{n,}`
-/// or `{n,m}`, numbers without leading zeros (else the `{` is a literal).
-/// Answers the minimum, the maximum (`None`: unbounded) and its length
-/// in chars; numbers saturate (Go refuses them all the same).
-fn repetition_at(s: &[char]) -> Option<(u64, Option<u64>, usize)> {
+/// The length in chars of the counted repetition `s` starts with, as Go
+/// reads one: `{n}`, `{n,}` or `{n,m}`, numbers without leading zeros
+/// (else the `{` is a literal).
+fn repetition_at(s: &[char]) -> Option<usize> {
     let mut i = 1;
-    let number = |i: &mut usize| -> Option<u64> {
+    let number = |i: &mut usize| -> Option<()> {
         let start = *i;
         while s.get(*i).is_some_and(char::is_ascii_digit) {
             *i += 1;
@@ -1407,23 +1372,16 @@ fn repetition_at(s: &[char]) -> Option<(u64, Option<u64>, usize)> {
         if digits.is_empty() || (digits.len() > 1 && digits[0] == '0') {
             return None;
         }
-        Some(digits.iter().fold(0u64, |n, d| {
-            n.saturating_mul(10)
-                .saturating_add(u64::from(*d as u8 - b'0'))
-        }))
+        Some(())
     };
-    let min = number(&mut i)?;
-    let max = if s.get(i) == Some(&',') {
+    number(&mut i)?;
+    if s.get(i) == Some(&',') {
         i += 1;
-        if s.get(i) == Some(&'}') {
-            None
-        } else {
-            Some(number(&mut i)?)
+        if s.get(i) != Some(&'}') {
+            number(&mut i)?;
         }
-    } else {
-        Some(min)
-    };
-    (s.get(i) == Some(&'}')).then_some((min, max, i + 1))
+    }
+    (s.get(i) == Some(&'}')).then_some(i + 1)
 }
 
 /// Go's limit on nested counted repetitions (`(a{100}){20}` asks for 2000
@@ -1846,7 +1804,7 @@ mod tests {
             ("(a*)*", None),
         ] {
             let refused = refused.map(|r| format!("error parsing regexp: {r}"));
-            assert_eq!(rust_pattern(pattern).err(), refused, "{pattern}");
+            assert_eq!(crate::goregexp::syntax_error(pattern), refused, "{pattern}");
         }
         let e = error("label.mode:/du**/");
         assert!(e.at_search(), "{e}");

@@ -472,13 +472,8 @@ impl<'a> Gen<'a> {
         let mut body = String::new();
         for rpc in &api.rpcs {
             body.push('\n');
-            if let Some(message) = rpc.protobuf_message() {
-                let _ = writeln!(
-                    body,
-                    "        // {}: its payload or result is the protobuf message {message}, which an RPC's JSON text cannot carry: \
-                     call it over HTTP with the bytes as the body (POST /v2/rpc/{}?unwrap). Not generated.",
-                    rpc.id, rpc.id
-                );
+            if let Some(note) = rpc.protobuf_note("an RPC's JSON text") {
+                let _ = writeln!(body, "        // {note}");
                 continue;
             }
             let name = unique(format!("{}Async", method_name(&rpc.id)), &mut used);

@@ -55,9 +55,13 @@ enum Def {
 
 struct Gen<'a> {
     api: &'a ClientApi,
+    /// Class names in use.
     taken: BTreeSet<String>,
     defs: BTreeMap<String, Def>,
+    /// The values of the `Alias` definitions worked out so far; `None`
+    /// while one is being worked out (a cycle is any JSON).
     aliases: BTreeMap<String, Option<(Ty, bool)>>,
+    /// The helper classes' names: the JSON conversions, an RPC's answer.
     json: String,
     result: String,
     /// Per match message enum, its class.
@@ -485,13 +489,8 @@ class {json}:
         let mut out = String::new();
         for rpc in &api.rpcs {
             out.push('\n');
-            if let Some(message) = rpc.protobuf_message() {
-                let _ = writeln!(
-                    out,
-                    "# {}: its payload or result is the protobuf message {message}, which an RPC's JSON text cannot carry: \
-                     call it over HTTP with the bytes as the body (POST /v2/rpc/{}?unwrap). Not generated.",
-                    rpc.id, rpc.id
-                );
+            if let Some(note) = rpc.protobuf_note("an RPC's JSON text") {
+                let _ = writeln!(out, "# {note}");
                 continue;
             }
             let name = unique(function_name(&rpc.id), &mut used);
@@ -787,44 +786,29 @@ fn encoded(t: &Ty, e: &str, json: &str) -> String {
     }
 }
 
-/// The `t` read from the JSON value `e`.
+/// The `t` read from the JSON value `e`; null stays null where it may be.
 fn decoded(t: &Ty, nullable: bool, e: &str, json: &str) -> String {
-    let plain = |conversion: &str| {
-        if nullable {
-            format!("(null if {e} == null else {conversion}({e}))")
-        } else {
-            format!("{conversion}({e})")
-        }
+    let value = match t {
+        Ty::Int => format!("int({e})"),
+        Ty::Float => format!("float({e})"),
+        Ty::Bool => format!("bool({e})"),
+        Ty::Str => format!("str({e})"),
+        // A class reads null (anything not an object) as null itself.
+        Ty::Class(c) => return format!("{c}.from_json_value({e})"),
+        Ty::Array(item) => format!(
+            "{json}.decode_list({e}, func(x): return {})",
+            decoded(&item.0, item.1, "x", json)
+        ),
+        Ty::Map(value) => format!(
+            "{json}.decode_map({e}, func(x): return {})",
+            decoded(&value.0, value.1, "x", json)
+        ),
+        Ty::Bytes | Ty::Any => return e.to_string(),
     };
-    match t {
-        Ty::Int => plain("int"),
-        Ty::Float => plain("float"),
-        Ty::Bool => plain("bool"),
-        Ty::Str => plain("str"),
-        Ty::Class(c) => format!("{c}.from_json_value({e})"),
-        Ty::Array(item) => {
-            let list = format!(
-                "{json}.decode_list({e}, func(x): return {})",
-                decoded(&item.0, item.1, "x", json)
-            );
-            if nullable {
-                format!("(null if {e} == null else {list})")
-            } else {
-                list
-            }
-        }
-        Ty::Map(value) => {
-            let map = format!(
-                "{json}.decode_map({e}, func(x): return {})",
-                decoded(&value.0, value.1, "x", json)
-            );
-            if nullable {
-                format!("(null if {e} == null else {map})")
-            } else {
-                map
-            }
-        }
-        Ty::Bytes | Ty::Any => e.to_string(),
+    if nullable {
+        format!("(null if {e} == null else {value})")
+    } else {
+        value
     }
 }
 

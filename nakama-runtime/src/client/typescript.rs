@@ -39,15 +39,10 @@ pub(super) fn render(api: &ClientApi) -> String {
     let mut used = BTreeSet::new();
     for rpc in &api.rpcs {
         out.push('\n');
-        if let Some(message) = rpc.protobuf_message() {
-            // nakama-js's `rpc` sends JSON text and parses the answer as
-            // JSON: protobuf bytes cannot cross it.
-            let _ = writeln!(
-                out,
-                "// {}: its payload or result is the protobuf message {message}, which nakama-js's `rpc` (JSON text) cannot carry: \
-                 call it over HTTP with the bytes as the body (POST /v2/rpc/{}?unwrap). Not generated.",
-                rpc.id, rpc.id
-            );
+        // nakama-js's `rpc` sends JSON text and parses the answer as JSON:
+        // protobuf bytes cannot cross it.
+        if let Some(note) = rpc.protobuf_note("nakama-js's `rpc` (JSON text)") {
+            let _ = writeln!(out, "// {note}");
             continue;
         }
         let name = unique(function_name(&rpc.id), &mut used);
