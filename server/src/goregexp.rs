@@ -5,12 +5,12 @@
 //! `regex` crate's, which refuses other patterns in other words; this
 //! walks the pattern as Go's parser does, keeping only what decides an
 //! error: whether the parser's stack has something to repeat, the open
-//! groups, the last repetition operator. Checked against Go 1.26's own
+//! groups, the last repetition operator, the copies counted repetitions
+//! ask for (`(a{100}){20}` asks for 2000 `a`s, past Go's 1000). Checked against Go 1.26's own
 //! answers (`tests/data/goregexp_go.tsv`).
 //!
 //! Not followed: Go's limits on a pattern's size and nesting depth
-//! (`expression too large`, `expression nests too deeply`); the counts
-//! of nested repetitions are checked after parsing (`query.rs`).
+//! (`expression too large`, `expression nests too deeply`).
 
 /// What the top of Go's parse stack holds: nothing yet, a marker (an open
 /// group or a `|`), or something a repetition operator can take.
@@ -19,6 +19,34 @@ enum Top {
     Empty,
     Marker,
     Operand,
+}
+
+/// The most copies of one thing a pattern may ask for, in a counted
+/// repetition and in counted repetitions nested in one another (Go's
+/// `repeatIsValid(re, 1000)`).
+const MAX_COPIES: u64 = 1000;
+
+/// What an open group (or the whole pattern) asks for so far: the most
+/// copies on any path through what lies below the top of its stack, and
+/// through the operand on top (what a repetition operator takes next).
+#[derive(Clone, Copy)]
+struct Copies {
+    below: u64,
+    top: u64,
+}
+
+impl Copies {
+    const ONE: Copies = Copies { below: 1, top: 1 };
+
+    /// `operand` goes on top of the stack.
+    fn push(&mut self, operand: u64) {
+        self.below = self.most();
+        self.top = operand;
+    }
+
+    fn most(&self) -> u64 {
+        self.below.max(self.top)
+    }
 }
 
 /// Go's error for `code` and the text it names.
@@ -35,7 +63,9 @@ fn before<'a>(s: &'a str, rest: &str) -> &'a str {
 pub fn syntax_error(pattern: &str) -> Option<String> {
     let mut t = pattern;
     let mut top = Top::Empty;
-    let mut open_groups = 0usize;
+    // The copies of the pattern's top level, and of each open group.
+    let mut outer = Copies::ONE;
+    let mut open: Vec<Copies> = Vec::new();
     // The text from the last token's repetition operator on, if the last
     // token was one (`a**` is refused, not a doubled star).
     let mut last_repeat = "";
@@ -44,13 +74,13 @@ pub fn syntax_error(pattern: &str) -> Option<String> {
         let result = match c {
             '(' if t.starts_with("(?") => perl_flags(t).map(|(rest, opens)| {
                 if opens {
-                    open_groups += 1;
+                    open.push(Copies::ONE);
                     top = Top::Marker;
                 }
                 rest
             }),
             '(' => {
-                open_groups += 1;
+                open.push(Copies::ONE);
                 top = Top::Marker;
                 Ok(&t[1..])
             }
@@ -58,14 +88,17 @@ pub fn syntax_error(pattern: &str) -> Option<String> {
                 top = Top::Marker;
                 Ok(&t[1..])
             }
-            ')' if open_groups == 0 => Err(error("unexpected )", pattern)),
             ')' => {
-                open_groups -= 1;
+                let Some(group) = open.pop() else {
+                    return Some(error("unexpected )", pattern));
+                };
+                open.last_mut().unwrap_or(&mut outer).push(group.most());
                 top = Top::Operand;
                 Ok(&t[1..])
             }
             '[' => {
                 top = Top::Operand;
+                open.last_mut().unwrap_or(&mut outer).push(1);
                 class(t)
             }
             '*' | '+' | '?' => {
@@ -75,6 +108,7 @@ pub fn syntax_error(pattern: &str) -> Option<String> {
             '{' => match counted(t) {
                 None => {
                     top = Top::Operand;
+                    open.last_mut().unwrap_or(&mut outer).push(1);
                     Ok(&t[1..])
                 }
                 Some((min, max, after)) => {
@@ -82,12 +116,37 @@ pub fn syntax_error(pattern: &str) -> Option<String> {
                         return Some(error("invalid repeat count", before(t, after)));
                     }
                     repeat = t;
-                    repetition(t, after, last_repeat, top)
+                    let after = match repetition(t, after, last_repeat, top) {
+                        Ok(after) => after,
+                        Err(e) => return Some(e),
+                    };
+                    // Go counts a repetition's largest count, its minimum
+                    // if unbounded; `{0}` keeps nothing of what it takes.
+                    let group = open.last_mut().unwrap_or(&mut outer);
+                    let times = u64::try_from(if max < 0 { min } else { max }).unwrap_or(0);
+                    let taken = if max == 0 {
+                        1
+                    } else {
+                        times.max(1) * group.top
+                    };
+                    if (min >= 2 || max >= 2) && taken > MAX_COPIES {
+                        return Some(error("invalid repeat count", before(t, after)));
+                    }
+                    group.top = taken;
+                    Ok(after)
                 }
             },
-            '\\' => escape_token(t, &mut top),
+            '\\' => {
+                // `\Q\E` quotes nothing: the stack keeps its top.
+                let quotes_nothing = t.starts_with("\\Q\\E") || t == "\\Q";
+                if !quotes_nothing {
+                    open.last_mut().unwrap_or(&mut outer).push(1);
+                }
+                escape_token(t, &mut top)
+            }
             _ => {
                 top = Top::Operand;
+                open.last_mut().unwrap_or(&mut outer).push(1);
                 Ok(&t[c.len_utf8()..])
             }
         };
@@ -97,7 +156,7 @@ pub fn syntax_error(pattern: &str) -> Option<String> {
         }
         last_repeat = repeat;
     }
-    (open_groups > 0).then(|| error("missing closing )", pattern))
+    (!open.is_empty()).then(|| error("missing closing )", pattern))
 }
 
 /// A repetition operator from `before` (`*`, `{2,3}`), the text after it
