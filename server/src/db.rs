@@ -1319,6 +1319,11 @@ pub fn storage_list(
     limit: i32,
     cursor: &str,
 ) -> Result<nk::StorageListResult, CallError> {
+    // Nakama answers a listing of nothing before it reads the cursor or
+    // asks PostgreSQL (which refuses a NUL).
+    if limit <= 0 {
+        return Ok(nk::StorageListResult::default());
+    }
     // A module listing for a user gets PostgreSQL's words too.
     if user_id.contains('\0') || collection.contains('\0') {
         return Err(err(Code::Internal, NUL_REFUSED));
@@ -1327,9 +1332,6 @@ pub fn storage_list(
         return storage_list_public(c, collection, limit, cursor);
     }
     let offset = decode_cursor(cursor)?;
-    if limit <= 0 {
-        return Ok(nk::StorageListResult::default());
-    }
     // Nakama's five listings: everyone's or one owner's, for the server,
     // the owner, another user or any user.
     let (filter, order) = match caller {
@@ -1375,9 +1377,6 @@ fn storage_list_public(
 ) -> Result<nk::StorageListResult, CallError> {
     use base64::Engine as _;
     let base64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    if limit <= 0 {
-        return Ok(nk::StorageListResult::default());
-    }
     let after = match cursor {
         "" => None,
         given => Some(
@@ -2104,6 +2103,21 @@ mod tests {
             .unwrap()
             .objects
             .is_empty());
+    }
+
+    #[test]
+    fn a_listing_of_nothing_reads_no_argument() {
+        let c = db();
+        // Nakama answers a limit of 0 before it reads the cursor or the
+        // text PostgreSQL would refuse.
+        for caller in [Caller::Server, Caller::Client("u")] {
+            for (user_id, collection, cursor) in [("", "c\0", ""), ("u\0", "c", "!?")] {
+                let list = storage_list(&c, caller, user_id, collection, 0, cursor).unwrap();
+                assert!(list.objects.is_empty() && list.cursor.is_empty());
+            }
+        }
+        let e = storage_list(&c, Caller::Server, "", "c", 1, "!?").unwrap_err();
+        assert_eq!(e.code, Code::InvalidArgument);
     }
 
     #[test]
