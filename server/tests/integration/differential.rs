@@ -18,6 +18,26 @@ use crate::common::Server;
 /// One area's comparison: `(hosts, seed, calls)`.
 type Compare = fn(Hosts, u64, usize);
 
+/// The areas `DIFFERENTIAL_AREAS` names (comma-separated, as in the
+/// table without `compare_`; all when unset), each run with the seeds
+/// `DIFFERENTIAL_SEEDS` gives (`100..140`; the table's own when unset):
+/// to look further than CI does, or to rerun one area while mending it.
+fn chosen(name: &str, seeds: u64) -> Option<std::ops::Range<u64>> {
+    if let Ok(areas) = std::env::var("DIFFERENTIAL_AREAS") {
+        let names: Vec<&str> = areas.split(',').map(str::trim).collect();
+        if !names.contains(&name) {
+            return None;
+        }
+    }
+    let Ok(range) = std::env::var("DIFFERENTIAL_SEEDS") else {
+        return Some(0..seeds);
+    };
+    let bounds = range
+        .split_once("..")
+        .and_then(|(a, b)| Some(a.parse().ok()?..b.parse().ok()?));
+    Some(bounds.unwrap_or_else(|| panic!("DIFFERENTIAL_SEEDS={range}: write a range, as 100..140")))
+}
+
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn random_client_calls_answer_as_on_nakama() {
@@ -41,38 +61,47 @@ fn random_client_calls_answer_as_on_nakama() {
     // Each area: how many seeded runs, of how many calls (fewer sessions:
     // email passwords are hashed with bcrypt on both hosts, and account
     // deletions wait for a second of their own).
-    let areas: [(Compare, u64, usize); 25] = [
-        (compare_storage, 8, 150),
-        (compare_friends, 4, 120),
-        (compare_leaderboards, 6, 150),
-        (compare_accounts, 4, 100),
-        (compare_sessions, 3, 80),
-        (compare_groups, 4, 150),
-        (compare_tournaments, 4, 120),
-        (compare_nk_storage, 6, 150),
-        (compare_nk_index, 4, 150),
-        (compare_nk_wallets, 4, 120),
-        (compare_nk_social, 6, 150),
-        (compare_nk_scores, 6, 150),
-        (compare_nk_cron, 4, 300),
-        (compare_messages, 6, 150),
-        (compare_bad_requests, 4, 300),
+    let areas: [(&str, Compare, u64, usize); 25] = [
+        ("storage", compare_storage, 8, 150),
+        ("friends", compare_friends, 4, 120),
+        ("leaderboards", compare_leaderboards, 6, 150),
+        ("accounts", compare_accounts, 4, 100),
+        ("sessions", compare_sessions, 3, 80),
+        ("groups", compare_groups, 4, 150),
+        ("tournaments", compare_tournaments, 4, 120),
+        ("nk_storage", compare_nk_storage, 6, 150),
+        ("nk_index", compare_nk_index, 4, 150),
+        ("nk_wallets", compare_nk_wallets, 4, 120),
+        ("nk_social", compare_nk_social, 6, 150),
+        ("nk_scores", compare_nk_scores, 6, 150),
+        ("nk_cron", compare_nk_cron, 4, 300),
+        ("messages", compare_messages, 6, 150),
+        ("bad_requests", compare_bad_requests, 4, 300),
         // Before any area makes matches: with none, a listing filtered
         // by size answers before it reads its query.
-        (compare_mutated_requests, 6, 250),
-        (compare_rpc_requests, 4, 200),
-        (compare_match_queries, 6, 250),
+        ("mutated_requests", compare_mutated_requests, 6, 250),
+        ("rpc_requests", compare_rpc_requests, 4, 200),
+        ("match_queries", compare_match_queries, 6, 250),
         // Each call waits for the sockets to be quiet (50 ms).
-        (compare_parties, 3, 60),
-        (compare_mutated_envelopes, 3, 120),
-        (compare_socket_upgrades, 3, 100),
-        (compare_chat, 3, 60),
-        (compare_relayed, 3, 80),
-        (compare_nk_streams, 3, 80),
-        (compare_matches, 3, 80),
+        ("parties", compare_parties, 3, 60),
+        ("mutated_envelopes", compare_mutated_envelopes, 3, 120),
+        ("socket_upgrades", compare_socket_upgrades, 3, 100),
+        ("chat", compare_chat, 3, 60),
+        ("relayed", compare_relayed, 3, 80),
+        ("nk_streams", compare_nk_streams, 3, 80),
+        ("matches", compare_matches, 3, 80),
     ];
-    for (compare, seeds, calls) in areas {
-        for seed in 0..seeds {
+    if let Ok(names) = std::env::var("DIFFERENTIAL_AREAS") {
+        for name in names.split(',').map(str::trim) {
+            assert!(
+                areas.iter().any(|area| area.0 == name),
+                "DIFFERENTIAL_AREAS: no area {name:?}; the areas: {:?}",
+                areas.map(|area| area.0)
+            );
+        }
+    }
+    for (name, compare, seeds, calls) in areas {
+        for seed in chosen(name, seeds).into_iter().flatten() {
             compare(hosts, seed, calls);
         }
     }
