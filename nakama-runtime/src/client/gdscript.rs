@@ -764,25 +764,16 @@ fn default(t: &Ty) -> String {
 
 /// The JSON value of `e` (a `t`), for JSON.stringify.
 fn encoded(t: &Ty, e: &str, json: &str) -> String {
-    match t {
-        Ty::Class(_) => format!("(null if {e} == null else {e}.to_json_value())"),
-        Ty::Array(item) => {
-            let inner = encoded(&item.0, "x", json);
-            if inner == "x" {
-                e.to_string()
-            } else {
-                format!("{json}.encode_list({e}, func(x): return {inner})")
-            }
-        }
-        Ty::Map(value) => {
-            let inner = encoded(&value.0, "x", json);
-            if inner == "x" {
-                e.to_string()
-            } else {
-                format!("{json}.encode_map({e}, func(x): return {inner})")
-            }
-        }
-        _ => e.to_string(),
+    let (helper, inner) = match t {
+        Ty::Class(_) => return format!("(null if {e} == null else {e}.to_json_value())"),
+        Ty::Array(item) => ("encode_list", &item.0),
+        Ty::Map(value) => ("encode_map", &value.0),
+        _ => return e.to_string(),
+    };
+    match encoded(inner, "x", json) {
+        // Items written as they are: the list or map is too.
+        same if same == "x" => e.to_string(),
+        inner => format!("{json}.{helper}({e}, func(x): return {inner})"),
     }
 }
 
