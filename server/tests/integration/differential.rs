@@ -21,7 +21,8 @@ type Compare = fn(Hosts, u64, usize);
 /// The areas `DIFFERENTIAL_AREAS` names (comma-separated, as in the
 /// table without `compare_`; all when unset), each run with the seeds
 /// `DIFFERENTIAL_SEEDS` gives (`100..140`; the table's own when unset):
-/// to look further than CI does, or to rerun one area while mending it.
+/// to look further than CI does, or to rerun one area while mending it;
+/// `DIFFERENTIAL_CALLS` makes each run that many calls long.
 fn chosen(name: &str, seeds: u64) -> Option<std::ops::Range<u64>> {
     if let Ok(areas) = std::env::var("DIFFERENTIAL_AREAS") {
         let names: Vec<&str> = areas.split(',').map(str::trim).collect();
@@ -100,7 +101,12 @@ fn random_client_calls_answer_as_on_nakama() {
             );
         }
     }
+    let length = std::env::var("DIFFERENTIAL_CALLS").ok().map(|n| {
+        n.parse::<usize>()
+            .unwrap_or_else(|_| panic!("DIFFERENTIAL_CALLS={n}: write a number of calls"))
+    });
     for (name, compare, seeds, calls) in areas {
+        let calls = length.unwrap_or(calls);
         for seed in chosen(name, seeds).into_iter().flatten() {
             compare(hosts, seed, calls);
         }
