@@ -249,6 +249,16 @@ fn everyones(side: &Side, pages: Vec<Value>) -> Value {
         .collect();
     objects.sort_by_key(Value::to_string);
     let errors: Vec<&Value> = pages.iter().filter_map(|p| p.get("error")).collect();
+    // A module's objects of read permission 3 (listed after those of 2)
+    // send the pages back, the cursor being read as permission 2: which
+    // ones come again, and whether the listing ends, follow the order of
+    // the owners' ids, each host's own. Then the objects of permission 2
+    // are compared, once each.
+    if objects.iter().any(|o| o["permission_read"] == 3) {
+        objects.retain(|o| o["permission_read"] == 2);
+        objects.dedup();
+        return json!({"objects of read 2": objects, "some of read 3": true, "errors": errors});
+    }
     json!({"sizes": sizes, "objects": objects, "errors": errors})
 }
 
