@@ -1476,7 +1476,9 @@ pub fn check_system_user(port: u16) {
 
 /// `POST /v2/account/authenticate/email`'s refusals, in Nakama's order:
 /// the address's own checks, then the password's length, then a username
-/// for a login without an address.
+/// for a login without an address; then the account's: a username nobody
+/// has is not found, a banned account is refused before its password is
+/// checked.
 pub fn check_email_refusals(port: u16) {
     let refusal = |query: &str, body: Value| {
         let r = crate::http::request(
@@ -1532,4 +1534,40 @@ pub fn check_email_refusals(port: u16) {
             "{query} {body}"
         );
     }
+
+    let suffix = crate::run_suffix();
+    let (email, name) = (
+        format!("banned-{suffix}@example.com"),
+        format!("banned-{suffix}"),
+    );
+    let (status, made) = refusal(
+        &format!("?username={name}"),
+        json!({"email": email, "password": "password1"}),
+    );
+    assert_eq!(status, 200, "{made}");
+    let (status, session) = login(
+        port,
+        "email",
+        json!({"email": email, "password": "password1"}),
+    );
+    assert_eq!(status, 200, "{session}");
+    let user_id = user_of(port, session["token"].as_str().unwrap());
+    let wrong = json!({"email": email, "password": "wrong-one"});
+    let invalid = (401, json!("Invalid credentials."));
+    assert_eq!(refusal("", wrong.clone()), invalid);
+    let by_name = format!("?username={name}");
+    assert_eq!(refusal(&by_name, json!({"password": "wrong-one"})), invalid);
+    let nobody = format!("?username=nobody-{suffix}");
+    assert_eq!(
+        refusal(&nobody, json!({"password": "password1"})),
+        (404, json!("User account not found."))
+    );
+    assert_eq!(
+        nk(port, json!({"call": "ban", "user_ids": [user_id]})),
+        Ok(Value::Null)
+    );
+    let banned = (403, json!("User account banned."));
+    assert_eq!(refusal("", wrong), banned, "the wrong password");
+    assert_eq!(refusal(&by_name, json!({"password": "wrong-one"})), banned);
+    assert_eq!(refusal(&by_name, json!({"password": "password1"})), banned);
 }

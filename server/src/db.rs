@@ -877,15 +877,17 @@ pub fn authenticate_email(
         )
         .optional()
         .map_err(internal)?;
+    // As Nakama: a banned account is refused before its password is
+    // checked; a username nobody has is not found.
     if let Some((user_id, username, hash, disabled)) = found {
+        if disabled > 0 {
+            return Err(err(Code::PermissionDenied, "User account banned."));
+        }
         let ok = hash
             .map(|h| bcrypt::verify(password, &h).unwrap_or(false))
             .unwrap_or(false);
         if !ok {
             return Err(invalid());
-        }
-        if disabled > 0 {
-            return Err(err(Code::PermissionDenied, "User account banned."));
         }
         return Ok(Authenticated {
             user_id,
@@ -893,10 +895,7 @@ pub fn authenticate_email(
             created: false,
         });
     }
-    if email.is_empty() {
-        return Err(invalid());
-    }
-    if !create {
+    if !create || email.is_empty() {
         return Err(err(Code::NotFound, "User account not found."));
     }
     let hash = bcrypt::hash(password, bcrypt::DEFAULT_COST)
@@ -2103,6 +2102,31 @@ mod tests {
             .unwrap()
             .objects
             .is_empty());
+    }
+
+    #[test]
+    fn email_sign_in_refuses_as_nakama_does_in_its_order() {
+        let mut c = db();
+        let email = "someone@example.com";
+        let made = authenticate_email(&mut c, email, "password1", "someone", true).unwrap();
+        let refused = |c: &mut Conn, email: &str, password: &str, username: &str| {
+            let e = authenticate_email(c, email, password, username, true).unwrap_err();
+            (e.code, e.message)
+        };
+        let invalid = (Code::Unauthenticated, "Invalid credentials.".to_string());
+        assert_eq!(refused(&mut c, email, "wrong-one", ""), invalid);
+        assert_eq!(refused(&mut c, "", "wrong-one", "someone"), invalid);
+        // A username nobody has: not found, created or not.
+        let unknown = (Code::NotFound, "User account not found.".to_string());
+        assert_eq!(refused(&mut c, "", "password1", "nobody"), unknown);
+        // A banned account, whatever the password.
+        account::set_disabled(&mut c, std::slice::from_ref(&made.user_id), true).unwrap();
+        let banned = (Code::PermissionDenied, "User account banned.".to_string());
+        for (email, username) in [(email, ""), ("", "someone")] {
+            for password in ["password1", "wrong-one"] {
+                assert_eq!(refused(&mut c, email, password, username), banned);
+            }
+        }
     }
 
     #[test]
