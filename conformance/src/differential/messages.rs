@@ -102,6 +102,16 @@ pub fn compare_messages(hosts: Hosts, seed: u64, calls: usize) {
                     }
                     let mut answer = side.nk(function, args);
                     side.direct_in_order(&mut answer.1);
+                    // A name past its column changing a message that is not
+                    // the sender's: Nakama refuses it or finds no message,
+                    // as PostgreSQL's plan cache has it (see
+                    // `channels::check_nk_channels`).
+                    let past_column = sender.trim_end().chars().count() > 128;
+                    let not_found = json!({"error": [5, "channel message not found"]});
+                    if function == "channel_message_update" && past_column && answer.1 == not_found
+                    {
+                        answer.1 = json!({"error": [13, "error persisting channel message"]});
+                    }
                     answer
                 });
             }
