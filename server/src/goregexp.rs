@@ -6,8 +6,8 @@
 //! walks the pattern as Go's parser does, keeping only what decides an
 //! error: whether the parser's stack has something to repeat, the open
 //! groups, the last repetition operator, the copies counted repetitions
-//! ask for (`(a{100}){20}` asks for 2000 `a`s, past Go's 1000). Checked against Go 1.26's own
-//! answers (`tests/data/goregexp_go.tsv`).
+//! ask for (`(a{100}){20}` asks for 2000 `a`s, past Go's 1000). Checked
+//! against Go 1.26's own answers (`tests/data/goregexp_go.tsv`).
 //!
 //! Not followed: Go's limits on a pattern's size and nesting depth
 //! (`expression too large`, `expression nests too deeply`).
@@ -46,6 +46,11 @@ impl Copies {
 
     fn most(&self) -> u64 {
         self.below.max(self.top)
+    }
+
+    /// The innermost open group's, or the pattern's.
+    fn current<'a>(open: &'a mut [Copies], outer: &'a mut Copies) -> &'a mut Copies {
+        open.last_mut().unwrap_or(outer)
     }
 }
 
@@ -92,13 +97,13 @@ pub fn syntax_error(pattern: &str) -> Option<String> {
                 let Some(group) = open.pop() else {
                     return Some(error("unexpected )", pattern));
                 };
-                open.last_mut().unwrap_or(&mut outer).push(group.most());
+                Copies::current(&mut open, &mut outer).push(group.most());
                 top = Top::Operand;
                 Ok(&t[1..])
             }
             '[' => {
                 top = Top::Operand;
-                open.last_mut().unwrap_or(&mut outer).push(1);
+                Copies::current(&mut open, &mut outer).push(1);
                 class(t)
             }
             '*' | '+' | '?' => {
@@ -108,7 +113,7 @@ pub fn syntax_error(pattern: &str) -> Option<String> {
             '{' => match counted(t) {
                 None => {
                     top = Top::Operand;
-                    open.last_mut().unwrap_or(&mut outer).push(1);
+                    Copies::current(&mut open, &mut outer).push(1);
                     Ok(&t[1..])
                 }
                 Some((min, max, after)) => {
@@ -122,7 +127,7 @@ pub fn syntax_error(pattern: &str) -> Option<String> {
                     };
                     // Go counts a repetition's largest count, its minimum
                     // if unbounded; `{0}` keeps nothing of what it takes.
-                    let group = open.last_mut().unwrap_or(&mut outer);
+                    let group = Copies::current(&mut open, &mut outer);
                     let times = u64::try_from(if max < 0 { min } else { max }).unwrap_or(0);
                     let taken = if max == 0 {
                         1
@@ -140,13 +145,13 @@ pub fn syntax_error(pattern: &str) -> Option<String> {
                 // `\Q\E` quotes nothing: the stack keeps its top.
                 let quotes_nothing = t.starts_with("\\Q\\E") || t == "\\Q";
                 if !quotes_nothing {
-                    open.last_mut().unwrap_or(&mut outer).push(1);
+                    Copies::current(&mut open, &mut outer).push(1);
                 }
                 escape_token(t, &mut top)
             }
             _ => {
                 top = Top::Operand;
-                open.last_mut().unwrap_or(&mut outer).push(1);
+                Copies::current(&mut open, &mut outer).push(1);
                 Ok(&t[c.len_utf8()..])
             }
         };
