@@ -42,23 +42,6 @@ fn chosen(name: &str, seeds: u64) -> Option<std::ops::Range<u64>> {
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn random_client_calls_answer_as_on_nakama() {
-    // fixture-nk makes the leaderboards and tournaments, on each host.
-    let runtime = nakama::runtime_folder(&["fixture-nk"]);
-    // Parties' and matches' changes indexed every 20 ms, not every
-    // second (their listings wait for it).
-    let settings = [
-        "--party.label_update_interval_ms",
-        "20",
-        "--match.label_update_interval_ms",
-        "20",
-    ];
-    let nakama =
-        nakama::start(runtime.path(), &settings).expect("a real Nakama: run bridge/test.sh");
-    let dev = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
-    let hosts = Hosts {
-        a: dev.port,
-        b: nakama.port,
-    };
     // Each area: how many seeded runs, of how many calls (fewer sessions:
     // email passwords are hashed with bcrypt on both hosts, and account
     // deletions wait for a second of their own).
@@ -105,6 +88,23 @@ fn random_client_calls_answer_as_on_nakama() {
         n.parse::<usize>()
             .unwrap_or_else(|_| panic!("DIFFERENTIAL_CALLS={n}: write a number of calls"))
     });
+    // fixture-nk makes the leaderboards and tournaments, on each host.
+    let runtime = nakama::runtime_folder(&["fixture-nk"]);
+    // Parties' and matches' changes indexed every 20 ms, not every
+    // second (their listings wait for it).
+    let settings = [
+        "--party.label_update_interval_ms",
+        "20",
+        "--match.label_update_interval_ms",
+        "20",
+    ];
+    let nakama =
+        nakama::start(runtime.path(), &settings).expect("a real Nakama: run bridge/test.sh");
+    let dev = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
+    let hosts = Hosts {
+        a: dev.port,
+        b: nakama.port,
+    };
     for (name, compare, seeds, calls) in areas {
         let calls = length.unwrap_or(calls);
         for seed in chosen(name, seeds).into_iter().flatten() {
