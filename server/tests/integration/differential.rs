@@ -18,27 +18,6 @@ use crate::common::Server;
 /// One area's comparison: `(hosts, seed, calls)`.
 type Compare = fn(Hosts, u64, usize);
 
-/// The areas `DIFFERENTIAL_AREAS` names (comma-separated, as in the
-/// table without `compare_`; all when unset), each run with the seeds
-/// `DIFFERENTIAL_SEEDS` gives (`100..140`; the table's own when unset):
-/// to look further than CI does, or to rerun one area while mending it;
-/// `DIFFERENTIAL_CALLS` makes each run that many calls long.
-fn chosen(name: &str, seeds: u64) -> Option<std::ops::Range<u64>> {
-    if let Ok(areas) = std::env::var("DIFFERENTIAL_AREAS") {
-        let names: Vec<&str> = areas.split(',').map(str::trim).collect();
-        if !names.contains(&name) {
-            return None;
-        }
-    }
-    let Ok(range) = std::env::var("DIFFERENTIAL_SEEDS") else {
-        return Some(0..seeds);
-    };
-    let bounds = range
-        .split_once("..")
-        .and_then(|(a, b)| Some(a.parse().ok()?..b.parse().ok()?));
-    Some(bounds.unwrap_or_else(|| panic!("DIFFERENTIAL_SEEDS={range}: write a range, as 100..140")))
-}
-
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn random_client_calls_answer_as_on_nakama() {
@@ -75,15 +54,31 @@ fn random_client_calls_answer_as_on_nakama() {
         ("nk_streams", compare_nk_streams, 3, 80),
         ("matches", compare_matches, 3, 80),
     ];
-    if let Ok(names) = std::env::var("DIFFERENTIAL_AREAS") {
-        for name in names.split(',').map(str::trim) {
-            assert!(
-                areas.iter().any(|area| area.0 == name),
-                "DIFFERENTIAL_AREAS: no area {name:?}; the areas: {:?}",
-                areas.map(|area| area.0)
-            );
-        }
+    // To look further than CI does, or to rerun one area while mending
+    // it: `DIFFERENTIAL_AREAS` names the areas to run (comma-separated, as
+    // in the table; all when unset), `DIFFERENTIAL_SEEDS` the seeds of
+    // each (`100..140`; the table's count from 0 when unset) and
+    // `DIFFERENTIAL_CALLS` the length of each run. Read before the hosts
+    // start, so that a typo costs no wait.
+    let names: Option<Vec<String>> = std::env::var("DIFFERENTIAL_AREAS").ok().map(|names| {
+        names
+            .split(',')
+            .map(|name| name.trim().to_owned())
+            .collect()
+    });
+    for name in names.iter().flatten() {
+        assert!(
+            areas.iter().any(|area| area.0 == name),
+            "DIFFERENTIAL_AREAS: no area {name:?}; the areas: {:?}",
+            areas.map(|area| area.0)
+        );
     }
+    let chosen_seeds = std::env::var("DIFFERENTIAL_SEEDS").ok().map(|range| {
+        let bounds = range
+            .split_once("..")
+            .and_then(|(a, b)| Some(a.parse::<u64>().ok()?..b.parse().ok()?));
+        bounds.unwrap_or_else(|| panic!("DIFFERENTIAL_SEEDS={range}: write a range, as 100..140"))
+    });
     let length = std::env::var("DIFFERENTIAL_CALLS").ok().map(|n| {
         n.parse::<usize>()
             .unwrap_or_else(|_| panic!("DIFFERENTIAL_CALLS={n}: write a number of calls"))
@@ -105,10 +100,15 @@ fn random_client_calls_answer_as_on_nakama() {
         a: dev.port,
         b: nakama.port,
     };
-    for (name, compare, seeds, calls) in areas {
-        let calls = length.unwrap_or(calls);
-        for seed in chosen(name, seeds).into_iter().flatten() {
-            compare(hosts, seed, calls);
+    for (name, compare, count, calls) in areas {
+        if names
+            .as_ref()
+            .is_some_and(|names| !names.iter().any(|n| n == name))
+        {
+            continue;
+        }
+        for seed in chosen_seeds.clone().unwrap_or(0..count) {
+            compare(hosts, seed, length.unwrap_or(calls));
         }
     }
 }
