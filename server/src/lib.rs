@@ -38,6 +38,7 @@ pub mod session;
 pub mod status;
 pub mod storage_index;
 pub mod streams;
+pub mod vellum;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

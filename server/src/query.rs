@@ -1231,7 +1231,7 @@ fn pattern_node(field: &str, pattern: &str) -> Node {
         Ok(h) => h,
         Err(e) => return refused(format!("error parsing regexp: {}", regex_error(&e))),
     };
-    if let Some(m) = automaton_refusal(&hir) {
+    if let Some(m) = crate::vellum::refusal(&hir) {
         return refused(m.into());
     }
     match regex::RegexBuilder::new(&format!(r"\A(?:{pattern})\z"))
@@ -1258,7 +1258,7 @@ fn regex_error(e: &regex_syntax::Error) -> String {
 /// the `regex` crate's syntax, where they differ: `\Q...\E` quotes, a `{`
 /// that starts no repetition is a literal, a `[` inside a class is a
 /// literal (not a nested class), and so are `&` and `~` (not set
-/// operations).
+/// operations), and the Perl classes are ASCII.
 fn rust_pattern(go: &str) -> String {
     let chars: Vec<char> = go.chars().collect();
     let mut out = String::new();
@@ -1282,6 +1282,12 @@ fn rust_pattern(go: &str) -> String {
                 out.push_str(&regex_syntax::escape(quoted));
                 i += 2 + after;
                 continue;
+            }
+            ('\\', _) if chars.get(i + 1).is_some_and(|&n| perl_class(n).is_some()) => {
+                // Go's `\d`, `\s`, `\w` are ASCII; the `regex` crate's
+                // Unicode. A nested class is the same inside a class.
+                out.push_str(perl_class(chars[i + 1]).unwrap_or_default());
+                i += 1;
             }
             ('\\', _) => {
                 out.push(c);
@@ -1372,39 +1378,18 @@ fn repetition_at(s: &[char]) -> Option<usize> {
     (s.get(i) == Some(&'}')).then_some(i + 1)
 }
 
-fn hir_children(hir: &regex_syntax::hir::Hir) -> &[regex_syntax::hir::Hir] {
-    use regex_syntax::hir::HirKind;
-    match hir.kind() {
-        HirKind::Repetition(r) => std::slice::from_ref(&r.sub),
-        HirKind::Capture(c) => std::slice::from_ref(&c.sub),
-        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs,
-        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => &[],
-    }
-}
-
-/// What vellum's regexp automaton refuses: zero-width assertions, word
-/// boundaries, lazy repetitions.
-fn automaton_refusal(hir: &regex_syntax::hir::Hir) -> Option<&'static str> {
-    use regex_syntax::hir::{HirKind, Look};
-    match hir.kind() {
-        HirKind::Look(look) => Some(match look {
-            Look::WordAscii
-            | Look::WordAsciiNegate
-            | Look::WordUnicode
-            | Look::WordUnicodeNegate
-            | Look::WordStartAscii
-            | Look::WordEndAscii
-            | Look::WordStartUnicode
-            | Look::WordEndUnicode
-            | Look::WordStartHalfAscii
-            | Look::WordEndHalfAscii
-            | Look::WordStartHalfUnicode
-            | Look::WordEndHalfUnicode => "word boundaries are not allowed",
-            _ => "zero width assertions not allowed",
-        }),
-        HirKind::Repetition(r) if !r.greedy => Some("lazy quantifiers are not allowed"),
-        _ => hir_children(hir).iter().find_map(automaton_refusal),
-    }
+/// Go's Perl class (`\d`, `\D`, `\s`, ... by its letter) as the `regex`
+/// crate's class of the same ASCII characters (Go's `\s` leaves out `\v`).
+fn perl_class(letter: char) -> Option<&'static str> {
+    Some(match letter {
+        'd' => "[0-9]",
+        'D' => "[^0-9]",
+        's' => "[\\t\\n\\f\\r ]",
+        'S' => "[^\\t\\n\\f\\r ]",
+        'w' => "[0-9A-Za-z_]",
+        'W' => "[^0-9A-Za-z_]",
+        _ => return None,
+    })
 }
 
 /// `term~fuzziness`.
@@ -1532,6 +1517,40 @@ mod tests {
     //! same documents and queries.
 
     use super::*;
+
+    /// What vellum v1.2.0 answers (`tests/data/vellum_go.tsv`, written by
+    /// `vellum-go` from its `cases.txt`): the same refusal, or none and
+    /// the same verdict on the whole text.
+    #[test]
+    fn regexps_are_refused_and_matched_as_vellum_does() {
+        let table = include_str!("../tests/data/vellum_go.tsv");
+        let mut checked = 0;
+        for line in table.lines().filter(|l| !l.starts_with('#')) {
+            let row: Vec<String> = line
+                .split('\t')
+                .map(|column| serde_json::from_str(column).expect(line))
+                .collect();
+            let [pattern, refusal, text, matched] = &row[..] else {
+                panic!("four columns: {line}")
+            };
+            match pattern_node("f", pattern) {
+                Node::Refused(m) => assert_eq!(&m, refusal, "{pattern}"),
+                Node::Pattern { re, .. } => {
+                    assert_eq!(refusal, "", "{pattern}");
+                    if !matched.is_empty() {
+                        assert_eq!(
+                            re.is_match(text).to_string(),
+                            *matched,
+                            "{pattern} on {text:?}"
+                        );
+                    }
+                }
+                _ => panic!("{pattern}: neither a pattern nor a refusal"),
+            }
+            checked += 1;
+        }
+        assert!(checked > 60, "{checked}");
+    }
 
     /// Labels of three matches, oldest first.
     const LABELS: [(&str, &str); 3] = [

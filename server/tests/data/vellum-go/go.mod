@@ -1,0 +1,5 @@
+module vellumgo
+
+go 1.26
+
+require github.com/blevesearch/vellum v1.2.0
