@@ -375,6 +375,14 @@ fn value(rng: &mut fastrand::Rng) -> String {
                 "/\\x{zz}/",
                 "/(?i-)d/",
                 "/d\\/",
+                // Past what bluge's automaton builds (vellum's limits).
+                "/.*u.{9}/",
+                "/\\pL{100}/",
+                // Go's Perl classes are ASCII.
+                "/d\\w+/",
+                "/\\w+/",
+                "/\\d+/",
+                "/[\\s\\S]+/",
             ],
         )
         .to_string(),
