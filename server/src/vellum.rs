@@ -48,6 +48,7 @@ pub fn refusal(hir: &Hir) -> Option<&'static str> {
     (dfa_states(&program.insts) > MAX_STATES).then_some("dfa contains more than 10000 states")
 }
 
+/// The instructions compiled so far.
 #[derive(Default)]
 struct Program {
     insts: Vec<Inst>,
@@ -78,17 +79,13 @@ impl Program {
             }
             HirKind::Alternation(subs) => {
                 let ends = self.either(subs.len(), |program, i| program.compile(&subs[i]))?;
-                let end = self.insts.len();
-                for jump in ends {
-                    self.insts[jump] = Inst::Jump(end);
-                }
+                self.aim(ends);
             }
             HirKind::Repetition(rep) => {
                 if !rep.greedy {
                     return Err("lazy quantifiers are not allowed");
                 }
                 match (rep.min, rep.max) {
-                    // `*`: split, the body, a jump back to the split.
                     (0, None) => return self.star(&rep.sub),
                     // `+`: the body, then a split back to it or on.
                     (1, None) => {
@@ -122,22 +119,24 @@ impl Program {
                 }
             }
         }
-        if self.insts.len() > MAX_INSTRUCTIONS {
-            return Err("too many instructions");
-        }
-        Ok(())
+        self.size_checked()
     }
 
+    fn size_checked(&self) -> Result<(), &'static str> {
+        match self.insts.len() > MAX_INSTRUCTIONS {
+            true => Err("too many instructions"),
+            false => Ok(()),
+        }
+    }
+
+    /// `*`: a split to the body or on, the body, a jump back to the split.
     fn star(&mut self, sub: &Hir) -> Result<(), &'static str> {
         let split = self.insts.len();
         self.insts.push(Inst::Split(0, 0));
         self.compile(sub)?;
         self.insts.push(Inst::Jump(split));
         self.insts[split] = Inst::Split(split + 1, self.insts.len());
-        if self.insts.len() > MAX_INSTRUCTIONS {
-            return Err("too many instructions");
-        }
-        Ok(())
+        self.size_checked()
     }
 
     /// `count` alternatives, each but the last behind a split and followed
@@ -258,10 +257,13 @@ fn dfa_states(insts: &[Inst]) -> usize {
     if start.is_empty() {
         return 1;
     }
-    let mut known: HashSet<Vec<usize>> = HashSet::from([start.clone()]);
+    // Keys of u32 (a program holds at most MAX_INSTRUCTIONS): 10 000 states
+    // of a large class's alternatives are many keys of hundreds each.
+    let mut known: HashSet<Vec<u32>> = HashSet::from([start.clone()]);
     let mut todo = vec![start];
     while let Some(state) = todo.pop() {
         for &ip in &state {
+            let ip = ip as usize;
             if let Inst::Range(lo, hi) = insts[ip] {
                 let classes = class_of[lo as usize]..=class_of[hi as usize];
                 for next in &mut taken[classes] {
@@ -332,11 +334,11 @@ impl Set {
     }
 
     /// The state this set stands for: its range and match instructions.
-    fn key(&self, insts: &[Inst]) -> Vec<usize> {
+    fn key(&self, insts: &[Inst]) -> Vec<u32> {
         self.order
             .iter()
-            .copied()
-            .filter(|&ip| matches!(insts[ip], Inst::Range(..) | Inst::Match))
+            .filter(|&&ip| matches!(insts[ip], Inst::Range(..) | Inst::Match))
+            .map(|&ip| ip as u32)
             .collect()
     }
 }
