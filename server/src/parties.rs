@@ -667,8 +667,19 @@ impl Parties {
             if joiner.outbox.is_closed() {
                 return Err(PartyError::AcceptRequest);
             }
-            party.members.push(joiner.clone());
             self.unticket(&party.id);
+            // A member's own request (Nakama's duplicate check looks for a
+            // user id among session ids, so a member may ask): accepted
+            // as Nakama does, with nothing to join and no one told.
+            let session = &joiner.presence.session_id;
+            if party
+                .members
+                .iter()
+                .any(|m| &m.presence.session_id == session)
+            {
+                return Ok(Vec::new());
+            }
+            party.members.push(joiner.clone());
             let mut pushes = Vec::new();
             party.welcome(&mut pushes, &joiner);
             party.presence_event(&mut pushes, true, &joiner.presence);
@@ -1089,6 +1100,23 @@ mod tests {
             (uuid.as_str(), node),
             ("aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", "n.m")
         );
+    }
+
+    /// Nakama's duplicate check looks for the user id among session ids,
+    /// so a member's own request stands; accepting it changes nothing.
+    #[test]
+    fn a_members_own_join_request_is_accepted_with_nothing_to_join() {
+        let parties = Parties::new("n", None);
+        let (a, _ra) = member(1);
+        let (id, _) = parties.create(a.clone(), false, false, 3, "").unwrap();
+        let pushes = parties.join(a.clone(), &id).unwrap();
+        assert_eq!(kinds(&pushes), ["party_join_request"]);
+        let a_sid = &a.presence.session_id;
+        assert_eq!(parties.join_requests(a_sid, &id).unwrap().len(), 1);
+        let pushes = parties.accept(a_sid, &id, &a.presence).unwrap();
+        assert_eq!(kinds(&pushes), [] as [&str; 0]);
+        assert_eq!(parties.members(&id).len(), 1);
+        assert!(parties.join_requests(a_sid, &id).unwrap().is_empty());
     }
 
     #[test]

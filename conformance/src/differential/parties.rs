@@ -153,8 +153,24 @@ pub fn compare_parties(hosts: Hosts, seed: u64, calls: usize) {
 /// test's settings), through every cursor, as a set (equal scores:
 /// Nakama's order is its index's, by when a batch took each change, in
 /// no set order within one).
+///
+///
+/// With `open=false`, the first page's size and whether it has a cursor,
+/// not the next pages: Nakama 3.40.0 reads such a cursor through a nil
+/// pointer (its gob leaves a false `open` out) and stops (server/README.md,
+/// Parties).
 fn listed(side: &Side, user: usize, path: &str, wait: Duration) -> Value {
     std::thread::sleep(wait);
+    if path.contains("open=false") {
+        let (status, page) = side.call(user, "GET", path, None);
+        let size = page["parties"].as_array().map(Vec::len);
+        let cursor = page["cursor"].as_str().is_some_and(|c| !c.is_empty());
+        let page = match status {
+            200 => json!({"size": size, "cursor": cursor}),
+            _ => page,
+        };
+        return json!([status, page]);
+    }
     let (status, mut page) = side.pages(user, path, "parties");
     if let Some(items) = page["items"].as_array_mut() {
         items.sort_by_key(|p| side.normal(p).to_string());
