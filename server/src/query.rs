@@ -82,8 +82,9 @@
 //! hexadecimal floats and `_` separators there). A non-ASCII decimal digit
 //! starts a term, not a number.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 use regex::Regex;
 use serde_json::Value;
@@ -1216,35 +1217,77 @@ fn string_clause(field: &str, s: String) -> Result<Node, QueryError> {
 /// A regexp that must match a whole term, or the refusal bluge (vellum's
 /// automaton) would answer when it runs.
 fn pattern_node(field: &str, pattern: &str) -> Node {
-    let refused = |m: String| Node::Refused(m);
-    // Go's parser first: the `regex` crate refuses other patterns, in
-    // other words.
-    if let Some(m) = crate::goregexp::syntax_error(pattern) {
-        return refused(m);
-    }
-    let pattern = rust_pattern(pattern);
-    let hir = match regex_syntax::ParserBuilder::new()
-        .octal(true)
-        .build()
-        .parse(&pattern)
-    {
-        Ok(h) => h,
-        Err(e) => return refused(format!("error parsing regexp: {}", regex_error(&e))),
-    };
-    if let Some(m) = crate::vellum::refusal(&hir) {
-        return refused(m.into());
-    }
-    match regex::RegexBuilder::new(&format!(r"\A(?:{pattern})\z"))
-        .octal(true)
-        .build()
-    {
+    match compiled(pattern) {
         Ok(re) => Node::Pattern {
             field: field.to_string(),
             re,
             boost: 1.0,
         },
-        Err(e) => refused(format!("error parsing regexp: {e}")),
+        Err(m) => Node::Refused(m),
     }
+}
+
+/// How many patterns [`compiled`] keeps (emptied when full: clients send
+/// the same few queries again and again).
+const CACHED_PATTERNS: usize = 128;
+
+/// The patterns [`compiled`] keeps, by their text.
+static PATTERNS: LazyLock<Mutex<HashMap<String, Result<Regex, String>>>> =
+    LazyLock::new(Mutex::default);
+
+/// [`compile`]d, or as compiled before: a listing polled with the same
+/// query builds its regexp once, and a pattern whose automaton costs
+/// seconds to build (as in Nakama: `\pL{20}`) costs them once. The build
+/// runs with the runtime's worker handed over (`block_in_place`), so that
+/// other requests and match loops go on meanwhile, as Go's scheduler lets
+/// them in Nakama.
+fn compiled(pattern: &str) -> Result<Regex, String> {
+    let cache = || PATTERNS.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(known) = cache().get(pattern) {
+        return known.clone();
+    }
+    let on_worker = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    let built = match on_worker {
+        true => tokio::task::block_in_place(|| compile(pattern)),
+        // No runtime, or one thread (the `check` command): nothing else to let run.
+        false => compile(pattern),
+    };
+    let mut cache = cache();
+    if cache.len() >= CACHED_PATTERNS {
+        cache.clear();
+    }
+    cache.insert(pattern.to_owned(), built.clone());
+    built
+}
+
+/// A Go pattern as the `regex` crate's, whole-term anchored, or Go's or
+/// vellum's refusal of it, in their words.
+fn compile(pattern: &str) -> Result<Regex, String> {
+    // Go's parser first: the `regex` crate refuses other patterns, in
+    // other words.
+    if let Some(m) = crate::goregexp::syntax_error(pattern) {
+        return Err(m);
+    }
+    let pattern = rust_pattern(pattern);
+    let hir = regex_syntax::ParserBuilder::new()
+        .octal(true)
+        .build()
+        .parse(&pattern)
+        .map_err(|e| format!("error parsing regexp: {}", regex_error(&e)))?;
+    if let Some(m) = crate::vellum::refusal(&hir) {
+        return Err(m.into());
+    }
+    // Printed from the HIR where vellum matches otherwise (rare): the
+    // printer writes a pattern of the same meaning.
+    let pattern = match crate::vellum::as_matched(&hir) {
+        Some(matched) => matched.to_string(),
+        None => pattern,
+    };
+    regex::RegexBuilder::new(&format!(r"\A(?:{pattern})\z"))
+        .octal(true)
+        .build()
+        .map_err(|e| format!("error parsing regexp: {e}"))
 }
 
 /// The last line of a regex-syntax error (the others draw the pattern).
@@ -1550,6 +1593,30 @@ mod tests {
             checked += 1;
         }
         assert!(checked > 60, "{checked}");
+    }
+
+    /// Built on a worker handed over to other tasks where there are
+    /// workers (a listing), and in place on a runtime of one thread (the
+    /// `check` command's), where handing over would panic.
+    #[test]
+    fn regexps_are_built_on_any_runtime() {
+        let runtimes = [
+            tokio::runtime::Builder::new_current_thread().build(),
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .build(),
+        ];
+        // A pattern of each runtime's own, built there first.
+        for (runtime, q) in runtimes.into_iter().zip(["f:/ab{2,}/", "f:/ab{3,}/"]) {
+            let mut d = Document::default();
+            d.add_keyword("f", "abbb");
+            let score = runtime.unwrap().block_on(async move {
+                tokio::spawn(async move { Query::parse(q).unwrap().score(&d) })
+                    .await
+                    .unwrap()
+            });
+            assert_eq!(score, Some(1.0), "{q}");
+        }
     }
 
     /// Labels of three matches, oldest first.

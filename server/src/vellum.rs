@@ -14,10 +14,13 @@
 //! pattern within a few states or instructions of a limit may be answered
 //! otherwise than Nakama does. Not followed: `(?U)`, under which Go marks
 //! every node it makes as lazy (vellum then refuses `(?U)a`).
+//!
+//! [`as_matched`] gives what the automaton then matches where that is not
+//! what the pattern means to the `regex` crate (a class of no character).
 
 use std::collections::HashSet;
 
-use regex_syntax::hir::{Class, Hir, HirKind, Look};
+use regex_syntax::hir::{Capture, Class, Hir, HirKind, Look, Repetition};
 use regex_syntax::utf8::Utf8Sequences;
 
 /// vellum's `DefaultLimit` (10 MiB) over its `instSize` (40 bytes).
@@ -46,6 +49,74 @@ pub fn refusal(hir: &Hir) -> Option<&'static str> {
     }
     program.insts.push(Inst::Match);
     (dfa_states(&program.insts) > MAX_STATES).then_some("dfa contains more than 10000 states")
+}
+
+/// What vellum's automaton matches where it differs from `hir`'s meaning:
+/// a class of no character (`[^\x00-\x{10FFFF}]`, `[^\d\D]`) compiles
+/// to nothing, so it matches the empty text (`a[^\d\D]b` takes `ab`).
+/// `None` when `hir` holds no such class.
+pub fn as_matched(hir: &Hir) -> Option<Hir> {
+    let changed = |subs: &[Hir]| -> Option<Vec<Hir>> {
+        let mut any = false;
+        let subs = subs
+            .iter()
+            .map(|sub| match as_matched(sub) {
+                Some(sub) => {
+                    any = true;
+                    sub
+                }
+                None => sub.clone(),
+            })
+            .collect();
+        any.then_some(subs)
+    };
+    Some(match hir.kind() {
+        HirKind::Class(_) if is_empty_class(hir) => Hir::empty(),
+        HirKind::Capture(capture) => Hir::capture(Capture {
+            sub: Box::new(as_matched(&capture.sub)?),
+            ..capture.clone()
+        }),
+        HirKind::Repetition(rep) => Hir::repetition(Repetition {
+            sub: Box::new(as_matched(&rep.sub)?),
+            ..rep.clone()
+        }),
+        HirKind::Concat(subs) => Hir::concat(changed(subs)?),
+        HirKind::Alternation(subs) => {
+            // Go's parser merges each run of one-character alternatives
+            // (literals and classes) into one class, where an empty class
+            // adds nothing (`[^\d\D]|x` is `[x]`).
+            let one_char = |sub: &Hir| match sub.kind() {
+                HirKind::Class(_) => true,
+                HirKind::Literal(literal) => {
+                    std::str::from_utf8(&literal.0).is_ok_and(|s| s.chars().count() == 1)
+                }
+                _ => false,
+            };
+            let merged = |i: usize| {
+                let run = subs[..i].iter().rev().take_while(|sub| one_char(sub));
+                let after = subs[i + 1..].iter().take_while(|sub| one_char(sub));
+                run.chain(after).any(|sub| !is_empty_class(sub))
+            };
+            let kept: Vec<Hir> = (0..subs.len())
+                .filter(|&i| !(is_empty_class(&subs[i]) && merged(i)))
+                .map(|i| subs[i].clone())
+                .collect();
+            match (changed(&kept), kept.len() < subs.len()) {
+                (Some(kept), _) => Hir::alternation(kept),
+                (None, true) => Hir::alternation(kept),
+                (None, false) => return None,
+            }
+        }
+        _ => return None,
+    })
+}
+
+fn is_empty_class(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(class)) => class.ranges().is_empty(),
+        HirKind::Class(Class::Bytes(class)) => class.ranges().is_empty(),
+        _ => false,
+    }
 }
 
 /// The instructions compiled so far.

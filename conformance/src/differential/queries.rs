@@ -383,6 +383,10 @@ fn value(rng: &mut fastrand::Rng) -> String {
                 "/\\w+/",
                 "/\\d+/",
                 "/[\\s\\S]+/",
+                // A class of no character: the empty text to vellum,
+                // unless merged into a class beside it.
+                "/d[\\^\\d\\D]uel/",
+                "/([\\^\\d\\D]|x)duel/",
             ],
         )
         .to_string(),
