@@ -54,7 +54,9 @@ pub fn refusal(hir: &Hir) -> Option<&'static str> {
 /// What vellum's automaton matches where it differs from `hir`'s meaning:
 /// a class of no character (`[^\x00-\x{10FFFF}]`, `[^\d\D]`) compiles
 /// to nothing, so it matches the empty text (`a[^\d\D]b` takes `ab`).
-/// `None` when `hir` holds no such class.
+/// `None` when `hir` holds no such class. Not followed: Go's factoring of
+/// a common prefix out of alternatives, after which an empty class may
+/// merge into a class (`x[^\d\D]|xy` is `x[y]` to Go).
 pub fn as_matched(hir: &Hir) -> Option<Hir> {
     let changed = |subs: &[Hir]| -> Option<Vec<Hir>> {
         let mut any = false;
