@@ -699,8 +699,16 @@ pub fn check_host_streams(port: u16) {
         e["party_leader"]["presence"]["session_id"] == sb.as_str()
     });
     assert_eq!(list(&mut b, &party), vec![listing(&ben, &sb, false, "")]);
+    // The party closed, Ann asks to join it: Ben gets her request.
+    let r = b.call(json!({"party_update": {"party_id": id, "label": "", "open": false}}));
+    assert!(r.get("error").is_none(), "{r}");
+    let r = a.call(json!({"party_join": {"party_id": id}}));
+    assert!(r.get("error").is_none(), "{r}");
+    b.wait_for("ann's join request", |e| {
+        e["party_join_request"]["party_id"] == id.as_str() && e.get("cid").is_none()
+    });
     // A module putting Ann back on the party's stream makes her a member
-    // again, without a join request: she gets the party, Ben her join.
+    // again, without the request accepted: she gets the party, Ben her join.
     let r = nk(&mut a, json!({"call": "join", "stream": party}));
     assert_eq!(r["ok"], true, "{r}");
     // (Her first `party`, from its creation, may still be waiting.)
@@ -719,6 +727,37 @@ pub fn check_host_streams(port: u16) {
             .is_some_and(|j| j.iter().any(|p| p["session_id"] == sa.as_str()))
     });
     assert_eq!(list(&mut b, &party), both);
+    // Her request stands (Nakama's party handler keeps it); accepting it
+    // only drops it: she is a member once, and no one is told.
+    let requests = |b: &mut Socket| {
+        let r = b.call(json!({"party_join_request_list": {"party_id": id}}));
+        (r["party_join_request"]["presences"]
+            .as_array()
+            .into_iter()
+            .flatten())
+        .filter_map(|p| p["session_id"].as_str().map(str::to_owned))
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(requests(&mut b), [sa.as_str()]);
+    let party_news =
+        |e: &Value| e.get("party").is_some() || e.get("party_presence_event").is_some();
+    // (Nakama's tracker sends presence events from a goroutine of its
+    // own: a moment, then a ping, whose answer follows what came before.)
+    std::thread::sleep(Duration::from_millis(200));
+    for s in [&mut a, &mut b] {
+        s.call(json!({"ping": {}}));
+        s.forget(party_news);
+    }
+    let ann_presence = json!({"user_id": ann.user_id, "session_id": sa, "username": ann.username});
+    let r = b.call(json!({"party_accept": {"party_id": id, "presence": ann_presence}}));
+    assert!(r.get("error").is_none(), "{r}");
+    assert_eq!(requests(&mut b), Vec::<String>::new());
+    assert_eq!(list(&mut b, &party), both);
+    std::thread::sleep(Duration::from_millis(200));
+    for s in [&mut a, &mut b] {
+        s.call(json!({"ping": {}}));
+        assert_eq!(s.waiting().filter(|e| party_news(e)).count(), 0);
+    }
     // Taking Ann's presence off her status stream takes her offline: Ben,
     // who follows her, is told.
     let r = b.call(json!({"status_follow": {"user_ids": [ann.user_id]}}));

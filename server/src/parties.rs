@@ -517,7 +517,7 @@ impl Parties {
 
     /// A module's `stream_user_join` on the party's stream: Nakama's
     /// tracker hands the presence to the party (`PartyHandler.Join`), which
-    /// makes it a member, open party or not, with no join request. What
+    /// makes it a member, open party or not, with no join request needed. What
     /// goes out (nothing when the session is already a member). A full
     /// party refuses (Nakama logs that, and keeps the presence on the
     /// stream without making it a member).
@@ -534,9 +534,8 @@ impl Parties {
             if party.members.len() >= party.max_size {
                 return Err(PartyError::Full);
             }
-            party
-                .requests
-                .retain(|r| r.presence.session_id != me.presence.session_id);
+            // A join request it made stays, as in Nakama (accepting it
+            // then changes nothing).
             party.members.push(me.clone());
             party.welcome(&mut pushes, &me);
             party.presence_event(&mut pushes, true, &me.presence);
