@@ -114,6 +114,12 @@ struct Party {
 }
 
 impl Party {
+    fn has_member(&self, session_id: &str) -> bool {
+        self.members
+            .iter()
+            .any(|m| m.presence.session_id == session_id)
+    }
+
     fn leader(&self) -> Option<&Member> {
         self.stream().find(|m| m.presence.session_id == self.leader)
     }
@@ -478,11 +484,7 @@ impl Parties {
             }
             let mut pushes = Vec::new();
             if party.open {
-                if !party
-                    .members
-                    .iter()
-                    .any(|m| m.presence.session_id == me.presence.session_id)
-                {
+                if !party.has_member(&me.presence.session_id) {
                     party.members.push(me.clone());
                     party.welcome(&mut pushes, &me);
                     party.presence_event(&mut pushes, true, &me.presence);
@@ -524,11 +526,7 @@ impl Parties {
     pub fn stream_join(&self, me: Member, id: &str) -> Result<Vec<Push>, PartyError> {
         self.with(id, |party| {
             let mut pushes = Vec::new();
-            if party
-                .members
-                .iter()
-                .any(|m| m.presence.session_id == me.presence.session_id)
-            {
+            if party.has_member(&me.presence.session_id) {
                 return Ok(pushes);
             }
             if party.members.len() >= party.max_size {
@@ -670,12 +668,7 @@ impl Parties {
             // A member's own request (Nakama's duplicate check looks for a
             // user id among session ids, so a member may ask): accepted
             // as Nakama does, with nothing to join and no one told.
-            let session = &joiner.presence.session_id;
-            if party
-                .members
-                .iter()
-                .any(|m| &m.presence.session_id == session)
-            {
+            if party.has_member(&joiner.presence.session_id) {
                 return Ok(Vec::new());
             }
             party.members.push(joiner.clone());

@@ -103,10 +103,11 @@ pub fn as_matched(hir: &Hir) -> Option<Hir> {
                 .filter(|&i| !(is_empty_class(&subs[i]) && merged(i)))
                 .map(|i| subs[i].clone())
                 .collect();
-            match (changed(&kept), kept.len() < subs.len()) {
-                (Some(kept), _) => Hir::alternation(kept),
-                (None, true) => Hir::alternation(kept),
-                (None, false) => return None,
+            let dropped = kept.len() < subs.len();
+            match changed(&kept) {
+                Some(kept) => Hir::alternation(kept),
+                None if dropped => Hir::alternation(kept),
+                None => return None,
             }
         }
         _ => return None,

@@ -154,7 +154,6 @@ pub fn compare_parties(hosts: Hosts, seed: u64, calls: usize) {
 /// Nakama's order is its index's, by when a batch took each change, in
 /// no set order within one).
 ///
-///
 /// With `open=false`, the first page's size and whether it has a cursor,
 /// not the next pages: Nakama 3.40.0 reads such a cursor through a nil
 /// pointer (its gob leaves a false `open` out) and stops (server/README.md,
