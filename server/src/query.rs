@@ -82,10 +82,12 @@
 //! hexadecimal floats and `_` separators there). A non-ASCII decimal digit
 //! starts a term, not a number.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::num::NonZeroUsize;
 use std::sync::{LazyLock, Mutex, PoisonError};
 
+use lru::LruCache;
 use regex::Regex;
 use serde_json::Value;
 
@@ -1227,13 +1229,14 @@ fn pattern_node(field: &str, pattern: &str) -> Node {
     }
 }
 
-/// How many patterns [`compiled`] keeps (emptied when full: clients send
-/// the same few queries again and again).
-const CACHED_PATTERNS: usize = 128;
+/// How many patterns [`compiled`] keeps: clients send the same few
+/// queries again and again.
+const CACHED_PATTERNS: NonZeroUsize = NonZeroUsize::new(128).unwrap();
 
-/// The patterns [`compiled`] keeps, by their text.
-static PATTERNS: LazyLock<Mutex<HashMap<String, Result<Regex, String>>>> =
-    LazyLock::new(Mutex::default);
+/// The patterns [`compiled`] keeps, by their text, the least recently
+/// used dropped first.
+static PATTERNS: LazyLock<Mutex<LruCache<String, Result<Regex, String>>>> =
+    LazyLock::new(|| Mutex::new(LruCache::new(CACHED_PATTERNS)));
 
 /// [`compile`]d, or as compiled before: a listing polled with the same
 /// query builds its regexp once, and a pattern whose automaton costs
@@ -1253,11 +1256,7 @@ fn compiled(pattern: &str) -> Result<Regex, String> {
         // No runtime, or one thread (the `check` command): nothing else to let run.
         false => compile(pattern),
     };
-    let mut cache = cache();
-    if cache.len() >= CACHED_PATTERNS {
-        cache.clear();
-    }
-    cache.insert(pattern.to_owned(), built.clone());
+    cache().put(pattern.to_owned(), built.clone());
     built
 }
 
