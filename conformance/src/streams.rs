@@ -17,7 +17,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::http::request;
-use crate::realtime::{Socket, User};
+use crate::realtime::{settle, Socket, User};
 
 /// A stream of a module's own (mode 100) named `label`.
 fn custom(label: &str) -> Value {
@@ -739,24 +739,23 @@ pub fn check_host_streams(port: u16) {
         .collect::<Vec<_>>()
     };
     assert_eq!(requests(&mut b), [sa.as_str()]);
-    let party_news =
-        |e: &Value| e.get("party").is_some() || e.get("party_presence_event").is_some();
-    // (Nakama's tracker sends presence events from a goroutine of its
-    // own: a moment, then a ping, whose answer follows what came before.)
-    std::thread::sleep(Duration::from_millis(200));
-    for s in [&mut a, &mut b] {
-        s.call(json!({"ping": {}}));
-        s.forget(party_news);
-    }
+    // What a socket got about the party once quiet (Nakama's tracker sends
+    // presence events from a goroutine of its own).
+    let party_news = |s: &mut Socket| {
+        let got = settle(std::slice::from_mut(s), Duration::from_millis(200)).remove(0);
+        (got.into_iter())
+            .filter(|e| e.get("party").is_some() || e.get("party_presence_event").is_some())
+            .collect::<Vec<_>>()
+    };
+    party_news(&mut a);
+    party_news(&mut b);
     let ann_presence = json!({"user_id": ann.user_id, "session_id": sa, "username": ann.username});
     let r = b.call(json!({"party_accept": {"party_id": id, "presence": ann_presence}}));
     assert!(r.get("error").is_none(), "{r}");
     assert_eq!(requests(&mut b), Vec::<String>::new());
     assert_eq!(list(&mut b, &party), both);
-    std::thread::sleep(Duration::from_millis(200));
     for s in [&mut a, &mut b] {
-        s.call(json!({"ping": {}}));
-        assert_eq!(s.waiting().filter(|e| party_news(e)).count(), 0);
+        assert_eq!(party_news(s), Vec::<Value>::new());
     }
     // Taking Ann's presence off her status stream takes her offline: Ben,
     // who follows her, is told.
