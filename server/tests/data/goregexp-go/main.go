@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"gocases"
 )
 
 func canon(name string) string {
@@ -64,7 +66,8 @@ func main() {
 	}
 	sc := bufio.NewScanner(os.Stdin)
 	for sc.Scan() {
-		p := sc.Text()
+		c := sc.Text()
+		p := gocases.Expand(c)
 		_, err := syntax.Parse(p, syntax.Perl)
 		e := ""
 		if err != nil {
@@ -73,6 +76,7 @@ func main() {
 				e = err.Error()
 			}
 		}
-		fmt.Printf("%q\t%q\n", p, e)
+		// The case again, not the pattern written out, where the error names it.
+		fmt.Printf("%q\t%q\n", c, strings.ReplaceAll(e, p, c))
 	}
 }

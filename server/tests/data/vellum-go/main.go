@@ -1,6 +1,7 @@
 // Writes what vellum v1.2.0 (the regexp automaton of bluge, as Nakama
 // 3.40.0 builds it) answers for each line of its input: `pattern` or
-// `pattern<TAB>"text"` (the text a JSON string): the refusal (empty when it builds the automaton) and,
+// `pattern<TAB>"text"` (the text a JSON string; `<<N*text>>` in a pattern
+// is text N times): the refusal (empty when it builds the automaton) and,
 // given a text, whether the automaton takes the whole text. Output lines:
 // the pattern, the refusal, the text and "true", "false" or "" (no text),
 // each a JSON string, tab-separated. Used to write ../vellum_go.tsv:
@@ -17,12 +18,14 @@ import (
 	"strings"
 
 	"github.com/blevesearch/vellum/regexp"
+	"gocases"
 )
 
 func main() {
 	in := bufio.NewScanner(os.Stdin)
 	for in.Scan() {
-		pattern, quoted, hasText := strings.Cut(in.Text(), "\t")
+		written, quoted, hasText := strings.Cut(in.Text(), "\t")
+		pattern := gocases.Expand(written)
 		var text string
 		if hasText {
 			if err := json.Unmarshal([]byte(quoted), &text); err != nil {
@@ -46,10 +49,15 @@ func main() {
 			}
 			matched = fmt.Sprint(automaton.IsMatch(state))
 		}
-		row := []string{pattern, refusal, text, matched}
+		// The case again, not the pattern written out, where the refusal names it.
+		row := []string{written, strings.ReplaceAll(refusal, pattern, written), text, matched}
 		for i, column := range row {
-			quoted, _ := json.Marshal(column)
-			row[i] = string(quoted)
+			// As JSON strings, `<` and `>` as they are.
+			var quoted strings.Builder
+			encoder := json.NewEncoder(&quoted)
+			encoder.SetEscapeHTML(false)
+			_ = encoder.Encode(column)
+			row[i] = strings.TrimSuffix(quoted.String(), "\n")
 		}
 		fmt.Println(strings.Join(row, "\t"))
 	}
