@@ -47,6 +47,7 @@ mod matches;
 mod notification;
 mod party;
 mod purchase;
+pub mod serve;
 mod social;
 mod storage;
 mod tournament;
@@ -1251,27 +1252,6 @@ impl Conn {
         extensions
             .get::<axum::extract::ConnectInfo<Conn>>()
             .map(|c| c.0)
-    }
-}
-
-/// A TCP listener whose connections come with both their addresses
-/// ([`Conn`], which axum then hands to handlers as their `ConnectInfo`).
-pub struct WithConn(pub tokio::net::TcpListener);
-
-impl axum::serve::Listener for WithConn {
-    type Io = tokio::net::TcpStream;
-    type Addr = Conn;
-
-    async fn accept(&mut self) -> (Self::Io, Conn) {
-        // axum's accept loop (it retries what a failed accept allows).
-        let (io, peer) = axum::serve::Listener::accept(&mut self.0).await;
-        let local = io.local_addr().unwrap_or(peer);
-        (io, Conn { peer, local })
-    }
-
-    fn local_addr(&self) -> std::io::Result<Conn> {
-        let local = axum::serve::Listener::local_addr(&self.0)?;
-        Ok(Conn { peer: local, local })
     }
 }
 

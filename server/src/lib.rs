@@ -275,16 +275,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         grace: shutdown_grace,
     };
     let router = http::router(app);
-    // Small request/response exchanges: send at once, as Go's net/http does.
-    let listener = axum::serve::ListenerExt::tap_io(http::WithConn(listener), |tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    // The connection's addresses reach handlers (the context's
-    // client_ip/port, a socket's read errors).
-    let service = axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
-        http::Conn,
-    >(router);
-    let server = tokio::spawn(async move { axum::serve(listener, service).await });
+    let server = tokio::spawn(http::serve::serve(listener, router, http::serve::API_HEAD));
     if metrics.enabled() {
         let port = config_metrics_port;
         let at = metrics::Metrics::serve(metrics, &host, port).await?;

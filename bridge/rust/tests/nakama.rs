@@ -240,6 +240,7 @@ fn notifications_leaderboards_cron_files_http_metrics_and_parties_are_forwarded(
     misc::check_purchases(nakama.port);
     misc::check_purchase_routes(nakama.port);
     nakama_conformance::routes::check_empty_last_segment(nakama.port);
+    nakama_conformance::routes::check_head_limit(nakama.port);
     nakama_conformance::storage::check_stored_json(nakama.port);
 }
 

@@ -24,7 +24,7 @@ use axum::response::Response;
 use axum::Router;
 use nakama_runtime_host::abi::Code;
 
-use super::{custom, gateway_err, serve_custom, App, Conn, Shared, WithConn};
+use super::{custom, gateway_err, serve_custom, App, Shared};
 
 /// Opens the console's port if the modules have a console handler and it
 /// is not open yet: its address when this call opened it.
@@ -73,11 +73,11 @@ async fn listen(app: &Arc<App>) -> Result<SocketAddr, String> {
         ]))
         .layer(axum::middleware::from_fn(super::clean_path))
         .with_state(app.clone());
-    let service = axum::ServiceExt::<Request>::into_make_service_with_connect_info::<Conn>(router);
-    let listener = axum::serve::ListenerExt::tap_io(WithConn(listener), |tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    tokio::spawn(async move { axum::serve(listener, service).await });
+    tokio::spawn(super::serve::serve(
+        listener,
+        router,
+        super::serve::CONSOLE_HEAD,
+    ));
     app.log.info(
         "Starting Console server gateway for HTTP requests",
         &[("port", addr.port().into())],

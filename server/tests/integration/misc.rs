@@ -92,6 +92,11 @@ fn routes_called_with_an_empty_last_variable_answer_as_nakama() {
 }
 
 #[test]
+fn a_request_head_past_nakamas_limit_is_answered_431() {
+    nakama_conformance::routes::check_head_limit(server().port);
+}
+
+#[test]
 fn purchase_routes_answer_as_nakama_without_iap_settings() {
     let server = server();
     nakama_conformance::misc::check_purchase_routes(server.port);
