@@ -290,6 +290,21 @@ fn clause(rng: &mut fastrand::Rng) -> String {
     }
 }
 
+/// A regexp about as deep as Go's parser takes (a tree 1000 high).
+fn deep_regexp(rng: &mut fastrand::Rng) -> String {
+    let depth = rng.usize(996..=1001);
+    let (open, close, inner) = *pick(
+        rng,
+        &[
+            ("(", ")", "duel"),
+            ("(?:", ")*", "d*"),
+            ("(", ")", "du|x"),
+            ("(?i:(", "))", "DUEL"),
+        ],
+    );
+    format!("/{}{inner}{}/", open.repeat(depth), close.repeat(depth))
+}
+
 /// A clause's value.
 fn value(rng: &mut fastrand::Rng) -> String {
     let word = |rng: &mut fastrand::Rng| -> String {
@@ -335,6 +350,7 @@ fn value(rng: &mut fastrand::Rng) -> String {
             ],
         )
         .to_string(),
+        8 if rng.usize(..8) == 0 => deep_regexp(rng),
         8 => pick(
             rng,
             &[
