@@ -446,11 +446,13 @@ fn int(s: &str) -> Option<(i64, &str)> {
     Some((n, &s[digits..]))
 }
 
-/// `(?` at the start of `s`: a named group, or flags with or without a
-/// group. The rest, the group it opens, if any (whether a capture), and
-/// whether literals fold case after it, if it says.
+/// What `(?...` opens or sets: the text after it, the group it opens, if
+/// any (whether a capture), and whether literals fold case after it, if
+/// it says.
 type Flags<'a> = (&'a str, Option<bool>, Option<bool>);
 
+/// `(?` at the start of `s`: a named group, or flags with or without a
+/// group.
 fn perl_flags(s: &str) -> Result<Flags<'_>, String> {
     let named = if s.len() > 4 && s[2..].starts_with("P<") {
         Some(4)

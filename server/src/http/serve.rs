@@ -31,12 +31,11 @@ const READ_BUFFER: usize = 8192 + 4096 * 100;
 /// connection's addresses reach handlers as axum's `ConnectInfo<Conn>`,
 /// upgrades (the realtime socket) are served, and a request whose head
 /// passes `max_head` bytes is answered 431, its connection closed.
-pub async fn serve<S>(listener: TcpListener, app: S, max_head: usize) -> std::io::Result<()>
+pub async fn serve<S>(mut listener: TcpListener, app: S, max_head: usize) -> std::io::Result<()>
 where
     S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send,
 {
-    let mut listener = listener;
     loop {
         // axum's accept, which waits out what a failed accept allows.
         let (tcp, peer) = axum::serve::Listener::accept(&mut listener).await;
