@@ -151,7 +151,9 @@ pub const ABI_MAJOR: u32 = 1;
 ///   [`store_notification`]).
 /// - 1.14: the `http_request` nk function ([`nk::HttpRequest`]): HTTP
 ///   requests sent by the host.
-pub const ABI_MINOR: u32 = 14;
+/// - 1.15: the `get_config` nk function ([`nk::GetConfig`]): the server's
+///   configuration as Nakama gives it to its runtimes.
+pub const ABI_MINOR: u32 = 15;
 
 /// Why a module's ABI version is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

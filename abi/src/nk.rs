@@ -14,6 +14,7 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use crate::api;
 
 mod accounts;
+mod config;
 mod fleet;
 mod friends;
 mod misc;
@@ -21,6 +22,7 @@ mod purchases;
 mod satori;
 mod social;
 pub use accounts::*;
+pub use config::*;
 pub use fleet::*;
 pub use friends::*;
 mod streams;
@@ -438,6 +440,9 @@ nk_functions! {
     /// use `net/http`): an HTTP request from the host, which answers the
     /// response whatever its status (ABI 1.14).
     HttpRequest = "http_request": HttpRequestArgs => HttpRequestAnswer;
+    /// `GetConfig` of Go's initializer (`nk.get_config` in Lua): the
+    /// read-only part of the server's configuration (ABI 1.15).
+    GetConfig = "get_config": () => ServerConfig;
 }
 
 /// Arguments of `authenticate_custom` / `authenticate_device`.

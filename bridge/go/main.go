@@ -117,6 +117,7 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 	}
 	theBridge.init = &callState{ctx: ctx, logger: logger, nk: nk}
 	theBridge.logs = logs
+	readConfig(initializer)
 
 	initCtx := encodeInitContext(ctx)
 	out, ok := rustInit(path, initCtx, timeoutMs)

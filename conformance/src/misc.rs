@@ -340,6 +340,106 @@ pub fn check_read_file(port: u16, runtime: &Path) {
     );
 }
 
+/// Settings a host is started with for [`check_config`]: in the
+/// sections both hosts have, a number among them.
+pub const CONFIG_SETTINGS: &[&str] = &[
+    "--session.refresh_token_expiry_sec",
+    "9000",
+    "--runtime.env",
+    "CONFIG_CHECK=first",
+    "--runtime.env",
+    "CONFIG_CHECK=a=b",
+];
+
+/// Settings in the sections only Nakama has (`social`, `iap`,
+/// `google_auth`: the dev host contacts no provider or store), one or
+/// more in each.
+pub const PROVIDER_SETTINGS: &[&str] = &[
+    "--social.steam.app_id",
+    "480",
+    "--social.facebook_limited_login.app_id",
+    "fb-app",
+    "--social.apple.bundle_id",
+    "com.example.game",
+    "--iap.apple.notifications_endpoint_id",
+    "apple-notify",
+    "--iap.google.client_email",
+    "iap@example.com",
+    "--iap.huawei.client_secret",
+    "hw-secret",
+    "--iap.facebook_instant.app_secret",
+    "fbi-secret",
+    "--iap.samsung.package_name",
+    "com.example.samsung",
+    "--google_auth.credentials_json",
+    // Nakama reads it at startup as an OAuth client's (`web` or
+    // `installed`, with a redirect URL).
+    "{\"web\":{\"client_id\":\"cid\",\"redirect_uris\":[\"http://localhost/cb\"]}}",
+];
+
+/// `get_config` on a host listening on `port`, started with
+/// [`CONFIG_SETTINGS`] (and [`PROVIDER_SETTINGS`] when `providers`):
+/// those settings where Nakama reports them, and its defaults for the
+/// rest (the test servers' keys and the node's name are their own).
+pub fn check_config(port: u16, providers: bool) {
+    let (status, c) = call(port, "nk_misc_config", "");
+    assert_eq!(status, 200, "{c}");
+    let at = |path: &str| c.pointer(path).cloned().unwrap_or(Value::Null);
+    // Each provider setting as given, or Nakama's default (empty, 0).
+    for pair in PROVIDER_SETTINGS.chunks(2) {
+        let path = format!("/{}", pair[0].trim_start_matches("--").replace('.', "/"));
+        let given = (pair[1].parse::<i64>()).map_or_else(|_| json!(pair[1]), |n| json!(n));
+        let want = match (providers, given.is_number()) {
+            (true, _) => given,
+            (false, true) => json!(0),
+            (false, false) => json!(""),
+        };
+        assert_eq!(at(&path), want, "{path} in {c}");
+    }
+    for (path, want) in [
+        ("/session/refresh_token_expiry_sec", json!(9000)),
+        ("/social/steam/publisher_key", json!("")),
+        ("/iap/huawei/client_id", json!("")),
+        ("/socket/port", json!(port)),
+        ("/socket/protocol", json!("tcp")),
+        ("/socket/server_key", json!("defaultkey")),
+        ("/runtime/http_key", json!("defaulthttpkey")),
+        ("/session/single_session", json!(false)),
+        ("/session/single_socket", json!(false)),
+        ("/shutdown_grace_sec", json!(0)),
+        ("/satori/url", json!("")),
+    ] {
+        assert_eq!(at(path), want, "{path} in {c}");
+    }
+    // One entry per key, the last given, sorted (as Nakama rewrites it).
+    let env: Vec<&str> = (c["runtime"]["env"].as_array().into_iter().flatten())
+        .filter_map(Value::as_str)
+        .collect();
+    let checks: Vec<_> = env
+        .iter()
+        .filter(|e| e.starts_with("CONFIG_CHECK="))
+        .collect();
+    assert_eq!(checks, [&"CONFIG_CHECK=a=b"], "{c}");
+    assert!(env.is_sorted(), "{c}");
+    for path in [
+        "/name",
+        "/session/encryption_key",
+        "/session/refresh_encryption_key",
+    ] {
+        assert!(
+            !at(path).as_str().unwrap_or_default().is_empty(),
+            "{path} in {c}"
+        );
+    }
+    // As given: the tests start Nakama with `INFO`, the dev host with
+    // `ERROR` (both read it without regard to case).
+    let level = at("/logger/level");
+    assert!(
+        ["INFO", "ERROR"].contains(&level.as_str().unwrap_or_default()),
+        "{c}"
+    );
+}
+
 /// The metrics functions answer.
 pub fn check_metrics(port: u16) {
     assert_eq!(call(port, "nk_misc_metrics", ""), (200, json!("done")));

@@ -58,6 +58,10 @@
 //! JavaScript and Lua runtimes' `httpRequest`): a module needs no HTTP
 //! client or async runtime of its own.
 //!
+//! `initializer.GetConfig()` is [`Nakama::config`]`()`, a plain struct
+//! ([`nk::ServerConfig`](crate::nk::ServerConfig)) with no getter per
+//! setting, readable from any handler as well as from init.
+//!
 //! There is no `db *sql.DB`: a module reads and writes through the nk
 //! functions ([`Nakama::storage_read`], [`Nakama::multi_update`] for
 //! several changes in one transaction, storage indexes for queries), so

@@ -46,7 +46,8 @@
 //! `nk.httpRequest(url, 'post', headers, JSON.stringify(score))` is
 //! [`Nakama::http_request`]`(&nk::HttpRequestArgs::new("post",
 //! url).json(&score)?)` (Lua's `nk.http_request`), its answer's body read
-//! with `answer.value_as::<Reply>()?`. They are
+//! with `answer.value_as::<Reply>()?`; `initializer.getConfig()` (Lua's
+//! `nk.get_config()`) is [`Nakama::config`]`()`. They are
 //! awaited, so a call waiting on the database or another service holds
 //! no thread. Arguments are typed structs ([`nk`](crate::nk)) where
 //! TypeScript takes objects.

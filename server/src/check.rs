@@ -46,7 +46,13 @@ impl CheckHost {
                 ),
                 status: Statuses::new(db.clone(), Logger::new("error", "json")),
                 events: Events::inert(Logger::new("error", "json")),
-                misc: Default::default(),
+                // `get_config` answers the default settings.
+                misc: {
+                    let mut misc = nakama_devhost::nk::Extras::default();
+                    misc.config =
+                        Arc::new(nakama_devhost::config::Config::default().server_config());
+                    misc
+                },
                 metrics: Arc::new(nakama_devhost::metrics::Metrics::new(
                     &Default::default(),
                     "",

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use nakama_runtime_host::abi::nk;
 use serde_yaml_ng::Value;
 
 /// Every setting the dev host reads, with Nakama's defaults.
@@ -25,6 +26,8 @@ pub struct Config {
     pub runtime_event_queue_size: usize,
     /// Events handled at a time.
     pub runtime_event_queue_workers: usize,
+    /// As given (`get_config` reports it so, as Nakama does); read
+    /// without regard to case.
     pub logger_level: String,
     pub logger_format: String,
     pub session_encryption_key: String,
@@ -248,7 +251,7 @@ impl Config {
                 "satori.server_key" => c.satori.server_key = text(),
                 "satori.http_timeout_ms" => c.satori.http_timeout_ms = number(&key, &text())?,
                 "satori.retry_count" => c.satori.retry_count = number(&key, &text())?,
-                "logger.level" => c.logger_level = text().to_lowercase(),
+                "logger.level" => c.logger_level = text(),
                 "logger.format" => c.logger_format = text().to_lowercase(),
                 "session.encryption_key" => c.session_encryption_key = text(),
                 "session.refresh_encryption_key" => c.session_refresh_encryption_key = text(),
@@ -296,7 +299,8 @@ impl Config {
 
     fn validate(&self) -> Result<(), ConfigError> {
         let fail = |m: String| Err(ConfigError(m));
-        if !["debug", "info", "warn", "error"].contains(&self.logger_level.as_str()) {
+        if !["debug", "info", "warn", "error"].contains(&self.logger_level.to_lowercase().as_str())
+        {
             return fail(format!(
                 "logger.level must be debug, info, warn or error, not {:?}",
                 self.logger_level
@@ -379,6 +383,54 @@ impl Config {
             );
         }
         Ok(())
+    }
+
+    /// What `get_config` answers: these settings in the shape Nakama
+    /// gives its runtimes. The dev host listens on TCP as Nakama's
+    /// default `socket.protocol` says; it has no `session.single_session`,
+    /// nor `social`, `iap` or `google_auth` settings (it contacts no
+    /// provider or store), which are answered as Nakama's defaults.
+    pub fn server_config(&self) -> nk::ServerConfig {
+        // As Nakama rewrites `runtime.env` at startup: one entry per key
+        // (the last given), sorted.
+        let mut env: Vec<String> = (self.env_map().into_iter())
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        env.sort();
+        nk::ServerConfig {
+            name: self.name.clone(),
+            shutdown_grace_sec: self.shutdown_grace_sec.try_into().unwrap_or(i64::MAX),
+            logger: nk::LoggerConfig {
+                level: self.logger_level.clone(),
+            },
+            session: nk::SessionConfig {
+                encryption_key: self.session_encryption_key.clone(),
+                token_expiry_sec: self.session_token_expiry_sec,
+                refresh_encryption_key: self.session_refresh_encryption_key.clone(),
+                refresh_token_expiry_sec: self.session_refresh_token_expiry_sec,
+                single_socket: self.session_single_socket,
+                single_match: self.session_single_match,
+                single_party: self.session_single_party,
+                single_session: false,
+            },
+            socket: nk::SocketConfig {
+                server_key: self.socket_server_key.clone(),
+                port: self.socket_port.into(),
+                address: self.socket_address.clone(),
+                protocol: "tcp".into(),
+            },
+            runtime: nk::RuntimeConfig {
+                env,
+                http_key: self.runtime_http_key.clone(),
+            },
+            satori: nk::SatoriConfig {
+                url: self.satori.url.clone(),
+                api_key_name: self.satori.api_key_name.clone(),
+                api_key: self.satori.api_key.clone(),
+                signing_key: self.satori.signing_key.clone(),
+            },
+            ..Default::default()
+        }
     }
 
     /// `runtime.env` as a map (values may contain `=`).
@@ -731,5 +783,45 @@ mod tests {
         ] {
             assert_eq!(set(pairs).unwrap_err().0, refused, "{pairs:?}");
         }
+    }
+
+    #[test]
+    fn get_config_reports_the_settings_in_nakamas_shape() {
+        let settings = flags(&[
+            ("name", "node7"),
+            ("socket.port", "7450"),
+            ("runtime.env", "B=2"),
+            ("runtime.env", "A=1=x"),
+            ("runtime.env", "B=3"),
+            ("session.token_expiry_sec", "120"),
+            ("satori.url", "http://satori"),
+            ("logger.level", "WARN"),
+            ("iap.apple.shared_password", "not taken"),
+        ]);
+        let (c, w) = Config::load(&[], &settings).unwrap();
+        assert_eq!(w, ["iap.apple.shared_password"]);
+        let r = c.server_config();
+        assert_eq!((r.name.as_str(), r.shutdown_grace_sec), ("node7", 0));
+        assert_eq!(r.logger.level, "WARN");
+        assert_eq!(
+            (
+                r.socket.port,
+                r.socket.protocol.as_str(),
+                r.socket.server_key.as_str()
+            ),
+            (7450, "tcp", "defaultkey")
+        );
+        assert_eq!(
+            (
+                r.session.token_expiry_sec,
+                r.session.refresh_token_expiry_sec
+            ),
+            (120, 3600)
+        );
+        assert_eq!(r.runtime.env, ["A=1=x", "B=3"]);
+        assert_eq!(r.runtime.http_key, "defaulthttpkey");
+        assert_eq!(r.satori.url, "http://satori");
+        assert_eq!(r.iap, nk::IapConfig::default());
+        assert_eq!(r.social.steam.app_id, 0);
     }
 }

@@ -104,7 +104,7 @@ impl Shutdown {
 
 /// Loads the modules, opens the database and starts serving.
 pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Running, String> {
-    let log = log::Logger::new(&config.logger_level, &config.logger_format);
+    let log = log::Logger::new(&config.logger_level.to_lowercase(), &config.logger_format);
     for key in &warnings {
         log.warn(
             "Unknown configuration key ignored; check its spelling",
@@ -151,6 +151,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         log.warn(&problem, &[]);
     }
     extras.satori = nk::satori::Satori::new(config.satori.clone(), log.clone());
+    extras.config = Arc::new(config.server_config());
     let storage_indexes = storage_index::StorageIndexes::new(db.clone(), &init_ctx, log.clone());
     let metrics = Arc::new(metrics::Metrics::new(&config.metrics, &config.name));
     let api = Arc::new(nk::DevHostApi {

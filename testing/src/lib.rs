@@ -291,12 +291,24 @@ impl TestHost {
         env: HashMap<String, String>,
     ) -> Result<TestHost, String> {
         let db = Db::open(":memory:")?;
+        // The dev host's default settings, with this host's session keys
+        // and env: what the module's `nk.config()` answers.
+        let mut config = nakama_devhost::config::Config {
+            session_encryption_key: "test-session-key".into(),
+            session_refresh_encryption_key: "test-refresh-key".into(),
+            session_token_expiry_sec: 3600,
+            session_refresh_token_expiry_sec: 7200,
+            ..Default::default()
+        };
+        config.runtime_env = env.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let sessions = Arc::new(Sessions::new(
-            "test-session-key",
-            "test-refresh-key",
-            3600,
-            7200,
+            &config.session_encryption_key,
+            &config.session_refresh_encryption_key,
+            config.session_token_expiry_sec,
+            config.session_refresh_token_expiry_sec,
         ));
+        let mut misc = nakama_devhost::nk::Extras::default();
+        misc.config = Arc::new(config.server_config());
         let matches = Matches::manual("test", "test", Logger::new("error", "json"));
         let online = Online::default();
         let ctx = ContextData {
@@ -323,7 +335,7 @@ impl TestHost {
                 channels: Channels::new(db.clone(), online.clone(), Logger::new("error", "json")),
                 status: Statuses::new(db.clone(), Logger::new("error", "json")),
                 events: events.clone(),
-                misc: Default::default(),
+                misc,
                 storage_indexes: storage_indexes.clone(),
                 metrics: Arc::new(Metrics::recording(&Default::default(), "test")),
             },

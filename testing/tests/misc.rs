@@ -129,3 +129,36 @@ async fn stored_says_which_object_does_not_read() {
     );
     let _: Option<u32> = host.stored(Some(&ann), "saves", "slot1").await;
 }
+
+/// The settings a module reads (`nk.config()`): the test host's own,
+/// `runtime.env` from `with_env`, or whatever a stub answers.
+#[tokio::test]
+async fn the_configuration_is_the_test_hosts_or_a_stubs() {
+    let host = TestHost::with_env(&[("REGION", "eu"), ("MODE", "a=b")]).await;
+    let config = host.nk().config().await.unwrap();
+    assert_eq!(config.runtime.env, ["MODE=a=b", "REGION=eu"]);
+    assert_eq!(
+        (
+            config.session.token_expiry_sec,
+            config.session.refresh_token_expiry_sec
+        ),
+        (3600, 7200)
+    );
+    assert_eq!(config.session.encryption_key, "test-session-key");
+    assert_eq!(
+        (
+            config.socket.server_key.as_str(),
+            config.socket.protocol.as_str()
+        ),
+        ("defaultkey", "tcp")
+    );
+    assert_eq!(config.runtime.http_key, "defaulthttpkey");
+    assert_eq!(config.iap.apple.shared_password, "");
+    host.stub_nk::<nk::GetConfig>(|()| {
+        let mut c = nk::ServerConfig::default();
+        c.iap.apple.shared_password = "from-the-test".into();
+        Ok(c)
+    });
+    let config = host.nk().config().await.unwrap();
+    assert_eq!(config.iap.apple.shared_password, "from-the-test");
+}

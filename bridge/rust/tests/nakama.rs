@@ -246,6 +246,16 @@ fn notifications_leaderboards_cron_files_http_metrics_and_parties_are_forwarded(
 
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
+fn modules_read_nakamas_settings() {
+    use nakama_conformance::misc::{check_config, CONFIG_SETTINGS, PROVIDER_SETTINGS};
+    let runtime = runtime_folder(&["fixture-nk"]);
+    let settings = [CONFIG_SETTINGS, PROVIDER_SETTINGS].concat();
+    let nakama = nakama::start(runtime.path(), &settings).expect(NEEDS_NAKAMA);
+    check_config(nakama.port, true);
+}
+
+#[test]
+#[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn every_nk_function_is_forwarded_to_nakama() {
     let runtime = runtime_folder(&["fixture-nk"]);
     let nakama =

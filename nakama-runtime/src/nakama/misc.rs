@@ -3,8 +3,9 @@
 //! `NotificationsDeleteId`), leaderboard listing and ranks
 //! (`LeaderboardList`, `LeaderboardRanksDisable`, `TournamentRanksDisable`,
 //! `LeaderboardRecordsListCursorFromRank`), the utilities `CronNext`,
-//! `CronPrev` and `ReadFile`, custom metrics, `PartyList`, and the
-//! JavaScript and Lua runtimes' `httpRequest`.
+//! `CronPrev` and `ReadFile`, custom metrics, `PartyList`, the
+//! JavaScript and Lua runtimes' `httpRequest`, and the server's
+//! configuration (`GetConfig`).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -292,5 +293,24 @@ impl Nakama {
         request: &nk::HttpRequestArgs,
     ) -> Result<nk::HttpRequestAnswer, Error> {
         self.call::<nk::HttpRequest>(request).await
+    }
+
+    /// The server's configuration as Nakama gives it to its runtimes
+    /// (Go's `initializer.GetConfig()`, Lua's `nk.get_config()`): the
+    /// node's name, the logger level, the session, socket, social, runtime,
+    /// store, Google and Satori settings, secrets included. Callable from
+    /// init and from any handler; each call asks the host.
+    ///
+    /// ```ignore
+    /// let config = nk.config().await?;
+    /// let refresh_in = config.session.token_expiry_sec / 2;
+    /// ```
+    ///
+    /// The dev host answers its own settings; it has no `social`, `iap`
+    /// or `google_auth` settings (it contacts no provider or store) and
+    /// answers Nakama's defaults there (a module's test can stub
+    /// [`nk::GetConfig`] for others).
+    pub async fn config(&self) -> Result<nk::ServerConfig, Error> {
+        self.call::<nk::GetConfig>(&()).await
     }
 }

@@ -1,8 +1,9 @@
-//! The notification, leaderboard-listing, rank, cron, file, metrics and
-//! party-list nk functions on the dev host, as Nakama 3.40.0's Go runtime
-//! serves them (server/runtime_go_nakama.go, core_notification.go,
-//! core_leaderboard.go, core_file.go, party_registry.go): its argument
-//! checks and words, with the codes the bridge gives them.
+//! The notification, leaderboard-listing, rank, cron, file, metrics,
+//! party-list and configuration nk functions on the dev host, as Nakama
+//! 3.40.0's Go runtime serves them (server/runtime_go_nakama.go,
+//! core_notification.go, core_leaderboard.go, core_file.go,
+//! party_registry.go, config.go): its argument checks and words, with the
+//! codes the bridge gives them.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -32,6 +33,9 @@ pub struct Extras {
     pub satori: Option<super::satori::Satori>,
     /// The fleet manager a module registered, if any (`fleet_*`).
     pub fleet: super::Fleet,
+    /// What `get_config` answers: the host's settings
+    /// ([`crate::config::Config::server_config`]).
+    pub config: Arc<nk::ServerConfig>,
 }
 
 impl Extras {
@@ -41,6 +45,7 @@ impl Extras {
             parties: Arc::default(),
             satori: None,
             fleet: Default::default(),
+            config: Default::default(),
         }
     }
 
@@ -161,6 +166,10 @@ pub(super) fn call_misc(api: &DevHostApi, function: &str, args: &[u8]) -> Option
         nk::ReadFile::NAME => {
             let root = api.misc.runtime_path.clone();
             now::<nk::ReadFile>(args, move |a| read_file(&root, &a.path))
+        }
+        nk::GetConfig::NAME => {
+            let config = api.misc.config.clone();
+            now::<nk::GetConfig>(args, move |()| Ok(nk::ServerConfig::clone(&config)))
         }
         nk::MetricsCounterAdd::NAME => now::<nk::MetricsCounterAdd>(args, |a| {
             let recorded = api.metrics.counter_add(&a.name, &a.tags, a.delta);

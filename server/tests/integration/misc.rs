@@ -1,6 +1,7 @@
 //! Notifications by id and to everyone, leaderboard listing, ranks
-//! disabled, cursors from a rank, cron, files, metrics and party listing
-//! on the dev host, checked as on Nakama (`conformance::misc`).
+//! disabled, cursors from a rank, cron, files, the server's settings,
+//! metrics and party listing on the dev host, checked as on Nakama
+//! (`conformance::misc`).
 
 use crate::common::Server;
 
@@ -42,6 +43,14 @@ fn files_are_read_under_the_runtime_path() {
 #[test]
 fn http_requests_are_sent_by_the_host() {
     nakama_conformance::http_request::check_http_request(server().port);
+}
+
+#[test]
+fn modules_read_the_hosts_settings() {
+    use nakama_conformance::misc::{check_config, CONFIG_SETTINGS};
+    let flags = [&["--logger.level", "ERROR"], CONFIG_SETTINGS].concat();
+    // No provider settings here: Nakama's defaults are reported.
+    check_config(Server::start(&["fixture-nk"], &flags).port, false);
 }
 
 #[test]
