@@ -46,11 +46,15 @@ impl CheckHost {
                 ),
                 status: Statuses::new(db.clone(), Logger::new("error", "json")),
                 events: Events::inert(Logger::new("error", "json")),
-                // `get_config` answers the default settings.
+                // `get_config` answers the default settings, named as the
+                // init's context names the node.
                 misc: {
                     let mut misc = nakama_devhost::nk::Extras::default();
-                    misc.config =
-                        Arc::new(nakama_devhost::config::Config::default().server_config());
+                    let config = nakama_devhost::config::Config {
+                        name: "check".into(),
+                        ..Default::default()
+                    };
+                    misc.config = Arc::new(config.server_config());
                     misc
                 },
                 metrics: Arc::new(nakama_devhost::metrics::Metrics::new(

@@ -291,9 +291,10 @@ impl TestHost {
         env: HashMap<String, String>,
     ) -> Result<TestHost, String> {
         let db = Db::open(":memory:")?;
-        // The dev host's default settings, with this host's session keys
-        // and env: what the module's `nk.config()` answers.
+        // The dev host's default settings, with this host's node name,
+        // session keys and env: what the module's `nk.config()` answers.
         let mut config = nakama_devhost::config::Config {
+            name: "test".into(),
             session_encryption_key: "test-session-key".into(),
             session_refresh_encryption_key: "test-refresh-key".into(),
             session_token_expiry_sec: 3600,

@@ -136,6 +136,7 @@ async fn stored_says_which_object_does_not_read() {
 async fn the_configuration_is_the_test_hosts_or_a_stubs() {
     let host = TestHost::with_env(&[("REGION", "eu"), ("MODE", "a=b")]).await;
     let config = host.nk().config().await.unwrap();
+    assert_eq!(config.name, "test", "the node every context names");
     assert_eq!(config.runtime.env, ["MODE=a=b", "REGION=eu"]);
     assert_eq!(
         (
