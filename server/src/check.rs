@@ -48,15 +48,14 @@ impl CheckHost {
                 events: Events::inert(Logger::new("error", "json")),
                 // `get_config` answers the default settings, named as the
                 // init's context names the node.
-                misc: {
-                    let mut misc = nakama_devhost::nk::Extras::default();
-                    let config = nakama_devhost::config::Config {
+                misc: nakama_devhost::nk::Extras::new(
+                    Default::default(),
+                    nakama_devhost::config::Config {
                         name: "check".into(),
                         ..Default::default()
-                    };
-                    misc.config = Arc::new(config.server_config());
-                    misc
-                },
+                    }
+                    .server_config(),
+                ),
                 metrics: Arc::new(nakama_devhost::metrics::Metrics::new(
                     &Default::default(),
                     "",

@@ -144,14 +144,13 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         log.clone(),
     );
     let scheduler = scheduler::Scheduler::new(db.clone(), &init_ctx, log.clone());
-    let mut extras = nk::Extras::new(config.runtime_path.clone());
+    let mut extras = nk::Extras::new(config.runtime_path.clone(), config.server_config());
     // As Nakama: settings given but incomplete are a warning, and every
     // Satori call then answers that the configuration is invalid.
     if let Some(problem) = config.satori.problems() {
         log.warn(&problem, &[]);
     }
     extras.satori = nk::satori::Satori::new(config.satori.clone(), log.clone());
-    extras.config = Arc::new(config.server_config());
     let storage_indexes = storage_index::StorageIndexes::new(db.clone(), &init_ctx, log.clone());
     let metrics = Arc::new(metrics::Metrics::new(&config.metrics, &config.name));
     let api = Arc::new(nk::DevHostApi {

@@ -293,23 +293,22 @@ impl TestHost {
         let db = Db::open(":memory:")?;
         // The dev host's default settings, with this host's node name,
         // session keys and env: what the module's `nk.config()` answers.
-        let mut config = nakama_devhost::config::Config {
+        let config = nakama_devhost::config::Config {
             name: "test".into(),
+            runtime_env: env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
             session_encryption_key: "test-session-key".into(),
             session_refresh_encryption_key: "test-refresh-key".into(),
             session_token_expiry_sec: 3600,
             session_refresh_token_expiry_sec: 7200,
             ..Default::default()
         };
-        config.runtime_env = env.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let sessions = Arc::new(Sessions::new(
             &config.session_encryption_key,
             &config.session_refresh_encryption_key,
             config.session_token_expiry_sec,
             config.session_refresh_token_expiry_sec,
         ));
-        let mut misc = nakama_devhost::nk::Extras::default();
-        misc.config = Arc::new(config.server_config());
+        let misc = nakama_devhost::nk::Extras::new(Default::default(), config.server_config());
         let matches = Matches::manual("test", "test", Logger::new("error", "json"));
         let online = Online::default();
         let ctx = ContextData {

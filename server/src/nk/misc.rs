@@ -39,13 +39,13 @@ pub struct Extras {
 }
 
 impl Extras {
-    pub fn new(runtime_path: PathBuf) -> Extras {
+    pub fn new(runtime_path: PathBuf, config: nk::ServerConfig) -> Extras {
         Extras {
             runtime_path,
             parties: Arc::default(),
             satori: None,
             fleet: Default::default(),
-            config: Default::default(),
+            config: Arc::new(config),
         }
     }
 
