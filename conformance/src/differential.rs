@@ -244,6 +244,9 @@ struct Run {
     seed: u64,
     sides: [Side; 2],
     log: Vec<String>,
+    /// `DIFFERENTIAL_REPORT=full`: a difference reports every call before
+    /// it with its answer (the first side's), not the last 15 calls alone.
+    full_report: bool,
 }
 
 impl Run {
@@ -256,6 +259,7 @@ impl Run {
                 Side::new(hosts.b, &run, users),
             ],
             log: Vec::new(),
+            full_report: std::env::var("DIFFERENTIAL_REPORT").is_ok_and(|r| r == "full"),
         }
     }
 
@@ -306,23 +310,28 @@ impl Run {
             }
             answers = completed;
         }
-        self.log.push(what);
         if answers[0] != answers[1] {
-            let recent = self.log.len().saturating_sub(15);
+            let recent = match self.full_report {
+                true => 0,
+                false => self.log.len().saturating_sub(15),
+            };
             panic!(
-                "the hosts differ, seed {}, call {}: {}\n  a (port {}): {} {}\n  b (port {}): {} {}\nthe calls before it:\n  {}",
+                "the hosts differ, seed {}, call {}: {what}\n  a (port {}): {} {}\n  b (port {}): {} {}\nthe calls before it:\n  {}",
                 self.seed,
-                self.log.len() - 1,
-                self.log.last().unwrap(),
+                self.log.len(),
                 self.sides[0].port,
                 answers[0].0,
                 answers[0].1,
                 self.sides[1].port,
                 answers[1].0,
                 answers[1].1,
-                self.log[recent..self.log.len() - 1].join("\n  "),
+                self.log[recent..].join("\n  "),
             );
         }
+        self.log.push(match self.full_report {
+            true => format!("{what}\n    => {} {}", answers[0].0, answers[0].1),
+            false => what,
+        });
     }
 }
 

@@ -1,7 +1,9 @@
 //! A module's leaderboard and tournament calls, through `fixture-nk`'s
 //! `nk_raw`.
 
-use serde_json::json;
+use std::collections::HashMap;
+
+use serde_json::{json, Value};
 
 use super::{pick, without_clock, Hosts, Run, Side};
 
@@ -20,9 +22,11 @@ use super::{pick, without_clock, Hosts, Run, Side};
 /// by id (one that is none), every leaderboard listed, leaderboards' ranks
 /// disabled, boards deleted; tournaments joined, attempts added (counts
 /// past INT's range and to 0 too), tournaments listed by category and
-/// time. Scores are random enough that no two records tie (a tie's order
-/// follows the owners' ids, which differ between the hosts); times and
-/// resets are left out. The run's tournaments are deleted at its end.
+/// time. Written scores are random enough not to tie, but a tournament
+/// join writes 0 for each owner who joins: records that tie are compared
+/// in their owners' order ([`ties_by_name`]), and a write that leaves a
+/// record at 0 without its rank. Times and resets are left
+/// out. The run's tournaments are deleted at its end.
 pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut run = Run::new(hosts, seed, 3);
@@ -119,7 +123,16 @@ pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
                     if let Some(op) = operator {
                         args["operator"] = json!(op);
                     }
-                    let (status, answer) = side.nk(&format!("{records}_record_write"), args);
+                    let (status, mut answer) = side.nk(&format!("{records}_record_write"), args);
+                    // A record left at 0 (a joined owner's that `best` kept)
+                    // may tie with other joined owners': its rank follows
+                    // their ids.
+                    if let Some(record) = answer["ok"]
+                        .as_object_mut()
+                        .filter(|r| !r.contains_key("score") && !r.contains_key("subscore"))
+                    {
+                        record.remove("rank");
+                    }
                     (status, without_clock(answer))
                 });
             }
@@ -136,18 +149,38 @@ pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
                         let args = json!({"id": board, "owner_ids": owner_ids, "limit": limit,
                             "cursor": "", "expiry": 0});
                         let function = format!("{records}_records_list");
-                        let pages = side.nk_pages(&function, args, "next_cursor", 10);
-                        (
-                            200,
-                            without_clock(pages.into_iter().map(|p| json!([p.0, p.1])).collect()),
-                        )
+                        let mut pages = side.nk_pages(&function, args, "next_cursor", 10);
+                        // The records of every page as one listing (a tie
+                        // may straddle pages), each page with its size.
+                        let mut all = Vec::new();
+                        for (_, page) in &mut pages {
+                            if let Some(Value::Array(these)) = page["ok"]
+                                .as_object_mut()
+                                .and_then(|ok| ok.remove("records"))
+                            {
+                                page["ok"]["records"] = json!(these.len());
+                                all.extend(these);
+                            }
+                        }
+                        for (_, page) in &mut pages {
+                            if let Some(owners) = page["ok"]["owner_records"].as_array_mut() {
+                                ties_by_name(side, &all, owners);
+                            }
+                        }
+                        ties_by_name(side, &all.clone(), &mut all);
+                        let pages: Vec<Value> =
+                            pages.into_iter().map(|p| json!([p.0, p.1])).collect();
+                        (200, without_clock(json!({"pages": pages, "records": all})))
                     },
                 );
             }
             8 => run.compare(what(&format!("{records}_records_haystack")), |side| {
                 let args = json!({"id": board, "owner_id": side.owner(owner), "limit": limit,
                     "cursor": "", "expiry": 0});
-                let (status, answer) = side.nk(&format!("{records}_records_haystack"), args);
+                let (status, mut answer) = side.nk(&format!("{records}_records_haystack"), args);
+                if let Some(around) = answer["ok"]["records"].as_array_mut() {
+                    ties_by_name(side, &around.clone(), around);
+                }
                 (status, without_clock(answer))
             }),
             9 => run.compare(what(&format!("{records}_record_delete")), |side| {
@@ -266,5 +299,26 @@ fn username(side: &Side, owner: usize, pick: usize) -> String {
             .users
             .get(owner)
             .map_or(String::new(), |u| u.username.clone()),
+    }
+}
+
+/// A tie's records (same score and subscore) made the same on both
+/// hosts: both order a tie by owner id, which each host draws at random,
+/// so each of `records` (in rank order) gets its tie's first rank in
+/// `listing` (the whole listing it is part of) and a tie's records are
+/// put in the order of their owners' names here.
+fn ties_by_name(side: &Side, listing: &[Value], records: &mut [Value]) {
+    let tie = |r: &Value| (r["score"].to_string(), r["subscore"].to_string());
+    let mut first: HashMap<(String, String), &Value> = HashMap::new();
+    for r in listing {
+        first.entry(tie(r)).or_insert(&r["rank"]);
+    }
+    for r in records.iter_mut() {
+        if let Some(&rank) = first.get(&tie(r)) {
+            r["rank"] = rank.clone();
+        }
+    }
+    for run in records.chunk_by_mut(|a, b| tie(a) == tie(b)) {
+        run.sort_by_cached_key(|r| side.normal(&r["owner_id"]).to_string());
     }
 }

@@ -58,8 +58,9 @@ fn random_client_calls_answer_as_on_nakama() {
     // it: `DIFFERENTIAL_AREAS` names the areas to run (comma-separated, as
     // in the table; all when unset), `DIFFERENTIAL_SEEDS` the seeds of
     // each (`100..140`; the table's count from 0 when unset) and
-    // `DIFFERENTIAL_CALLS` the length of each run. Read before the hosts
-    // start, so that a typo costs no wait.
+    // `DIFFERENTIAL_CALLS` the length of each run (and
+    // `DIFFERENTIAL_REPORT=full` a longer report, `conformance`'s `Run`).
+    // Read before the hosts start, so that a typo costs no wait.
     let names: Option<Vec<String>> = std::env::var("DIFFERENTIAL_AREAS").ok().map(|names| {
         names
             .split(',')
