@@ -9,7 +9,7 @@ use super::{pick, Hosts, Run, Side};
 /// module through `fixtures/fixture-nk`'s `nk_raw`: wallet updates (one
 /// or two per call, the same user twice, sums that go below zero or past
 /// the largest integer), ledger listings (limit 0 too), accounts and users
-/// by id (an id twice), notifications sent (each kind of code; with one
+/// by id (an id twice), accounts updated ([`account_update`]), notifications sent (each kind of code; with one
 /// to another user, stored together or not at all) and listed,
 /// read, updated and deleted by id; ledger items updated, accounts
 /// exported, multi updates (an account, a storage object and a wallet);
@@ -18,6 +18,7 @@ use super::{pick, Hosts, Run, Side};
 pub fn compare_nk_wallets(hosts: Hosts, seed: u64, calls: usize) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut run = Run::new(hosts, seed, 3);
+    let suffix = format!("{}{seed}", crate::run_suffix());
     for _ in 0..calls {
         // 3: the system user (""), 4: not a user id.
         let owner = rng.usize(..5);
@@ -37,7 +38,7 @@ pub fn compare_nk_wallets(hosts: Hosts, seed: u64, calls: usize) {
             )
         };
         let pick_kept = rng.usize(..1_000);
-        match rng.usize(..14) {
+        match rng.usize(..15) {
             0 | 1 => run.compare(what("wallet_update"), |side| {
                 let args = json!({"user_id": side.owner(owner), "changeset": {key: amount},
                     "metadata": metadata, "update_ledger": ledger});
@@ -135,6 +136,14 @@ pub fn compare_nk_wallets(hosts: Hosts, seed: u64, calls: usize) {
                     "content": metadata, "code": code, "sender_id": "", "persistent": ledger}));
                 side.nk("notifications_send", json!({"notifications": sends}))
             }),
+            13 => {
+                let update = account_update(&mut rng, &suffix);
+                run.compare(format!("{} {update}", what("account_update_id")), |side| {
+                    let mut args = update.clone();
+                    args["user_id"] = json!(side.owner(owner));
+                    side.nk("account_update_id", args)
+                });
+            }
             _ => run.compare(what("notification_list"), |side| {
                 let args = json!({"user_id": side.owner(owner), "limit": limit, "cursor": ""});
                 let answer = side.nk("notification_list", args);
@@ -147,6 +156,52 @@ pub fn compare_nk_wallets(hosts: Hosts, seed: u64, calls: usize) {
             }),
         }
     }
+}
+
+/// `account_update_id`'s arguments but the user: each field left out,
+/// empty, given or (now and then) odd: a username of this run's (one
+/// another user may have taken), in capitals, with a space, with a NUL
+/// or past the column's 128 characters; a display name past 255, a
+/// language tag past 18, an avatar URL past 512; metadata `null`, empty
+/// or not.
+fn account_update(rng: &mut fastrand::Rng, suffix: &str) -> serde_json::Value {
+    let mut args = serde_json::Map::new();
+    let mut field = |name: &str, given: &[String], odd: &[String]| {
+        let value = match rng.f32() {
+            x if x < 0.3 => return,
+            x if x < 0.45 => String::new(),
+            x if x < 0.9 || odd.is_empty() => pick(rng, given).clone(),
+            _ => pick(rng, odd).clone(),
+        };
+        args.insert(name.into(), json!(value));
+    };
+    let usernames = [format!("au0{suffix}"), format!("au1{suffix}")];
+    let odd_usernames = [
+        format!("AU1{suffix}"),
+        format!("a u{suffix}"),
+        format!("a\0u{suffix}"),
+        "u".repeat(129),
+    ];
+    field("username", &usernames, &odd_usernames);
+    field("display_name", &["Dee".into()], &["d".repeat(256)]);
+    field("timezone", &["Europe/Paris".into()], &[]);
+    field("location", &["Lyon".into()], &[]);
+    field("lang_tag", &["fr".into()], &["l".repeat(19)]);
+    field(
+        "avatar_url",
+        &["https://a.example/1.png".into()],
+        &["a".repeat(513)],
+    );
+    let metadata = [
+        None,
+        Some(json!(null)),
+        Some(json!({})),
+        Some(json!({"level": 3})),
+    ];
+    if let Some(metadata) = pick(rng, &metadata) {
+        args.insert("metadata".into(), metadata.clone());
+    }
+    serde_json::Value::Object(args)
 }
 
 /// `calls` random sign-in, friend and group nk calls, made by a module

@@ -124,14 +124,8 @@ pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
                         args["operator"] = json!(op);
                     }
                     let (status, mut answer) = side.nk(&format!("{records}_record_write"), args);
-                    // A record left at 0 (a joined owner's that `best` kept)
-                    // may tie with other joined owners': its rank follows
-                    // their ids.
-                    if let Some(record) = answer["ok"]
-                        .as_object_mut()
-                        .filter(|r| !r.contains_key("score") && !r.contains_key("subscore"))
-                    {
-                        record.remove("rank");
+                    if let Some(record) = answer.get_mut("ok") {
+                        without_rank_at_zero(record);
                     }
                     (status, without_clock(answer))
                 });
@@ -154,8 +148,9 @@ pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
                         // may straddle pages), each page with its size.
                         let mut all = Vec::new();
                         for (_, page) in &mut pages {
-                            if let Some(Value::Array(these)) = page["ok"]
-                                .as_object_mut()
+                            if let Some(Value::Array(these)) = page
+                                .get_mut("ok")
+                                .and_then(Value::as_object_mut)
                                 .and_then(|ok| ok.remove("records"))
                             {
                                 page["ok"]["records"] = json!(these.len());
@@ -163,7 +158,9 @@ pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
                             }
                         }
                         for (_, page) in &mut pages {
-                            if let Some(owners) = page["ok"]["owner_records"].as_array_mut() {
+                            if let Some(Value::Array(owners)) =
+                                page.pointer_mut("/ok/owner_records")
+                            {
                                 ties_by_name(side, &all, owners);
                             }
                         }
@@ -178,7 +175,7 @@ pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
                 let args = json!({"id": board, "owner_id": side.owner(owner), "limit": limit,
                     "cursor": "", "expiry": 0});
                 let (status, mut answer) = side.nk(&format!("{records}_records_haystack"), args);
-                if let Some(around) = answer["ok"]["records"].as_array_mut() {
+                if let Some(Value::Array(around)) = answer.pointer_mut("/ok/records") {
                     ties_by_name(side, &around.clone(), around);
                 }
                 (status, without_clock(answer))
@@ -233,8 +230,9 @@ pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
                     (status, without_clock(answer))
                 });
             }
-            // Not a tournament's: Nakama then takes it for a leaderboard
-            // until it restarts (server/README: differences).
+            // Not a tournament's (nor `tournament_ranks_disable`): Nakama
+            // then takes it for a leaderboard until it restarts
+            // (server/README: differences).
             12 if !tournament => run.compare(what("leaderboard_ranks_disable"), |side| {
                 side.nk("leaderboard_ranks_disable", json!({"id": board}))
             }),
@@ -257,7 +255,7 @@ pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
                     let args = json!({"category_start": categories.0, "category_end": categories.1,
                         "start_time": at(start), "end_time": at(end), "limit": 100, "cursor": ""});
                     let (status, mut answer) = side.nk("tournament_list", args);
-                    if let Some(list) = answer["ok"]["tournaments"].as_array_mut() {
+                    if let Some(Value::Array(list)) = answer.pointer_mut("/ok/tournaments") {
                         list.retain(|t| t["id"].as_str().is_some_and(|id| id.starts_with(&suffix)));
                         list.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
                     }
@@ -305,8 +303,9 @@ fn username(side: &Side, owner: usize, pick: usize) -> String {
 /// A tie's records (same score and subscore) made the same on both
 /// hosts: both order a tie by owner id, which each host draws at random,
 /// so each of `records` (in rank order) gets its tie's first rank in
-/// `listing` (the whole listing it is part of) and a tie's records are
-/// put in the order of their owners' names here.
+/// `listing` (the whole listing it is part of; no rank if it is at 0 and
+/// not listed) and a tie's records are put in the order of their
+/// owners' names here.
 fn ties_by_name(side: &Side, listing: &[Value], records: &mut [Value]) {
     let tie = |r: &Value| (r["score"].to_string(), r["subscore"].to_string());
     let mut first: HashMap<(String, String), &Value> = HashMap::new();
@@ -314,11 +313,25 @@ fn ties_by_name(side: &Side, listing: &[Value], records: &mut [Value]) {
         first.entry(tie(r)).or_insert(&r["rank"]);
     }
     for r in records.iter_mut() {
-        if let Some(&rank) = first.get(&tie(r)) {
-            r["rank"] = rank.clone();
+        match first.get(&tie(r)) {
+            Some(&rank) => r["rank"] = rank.clone(),
+            None => without_rank_at_zero(r),
         }
     }
     for run in records.chunk_by_mut(|a, b| tie(a) == tie(b)) {
         run.sort_by_cached_key(|r| side.normal(&r["owner_id"]).to_string());
+    }
+}
+
+/// `record` without its rank if it is at 0 (score and subscore, left out
+/// of the answer): a joined owner's record, kept there by `best` or not
+/// written since, may tie with other joined owners', and its rank then
+/// follows their ids.
+fn without_rank_at_zero(record: &mut Value) {
+    if let Some(r) = record
+        .as_object_mut()
+        .filter(|r| !r.contains_key("score") && !r.contains_key("subscore"))
+    {
+        r.remove("rank");
     }
 }
