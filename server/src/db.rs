@@ -731,7 +731,7 @@ pub fn authenticate(
 }
 
 /// Whether an account has this id.
-pub fn user_exists(c: &Conn, user_id: &str) -> Result<bool, CallError> {
+pub fn user_exists(c: &Connection, user_id: &str) -> Result<bool, CallError> {
     c.query_row(
         "SELECT 1 FROM users WHERE id = ?1",
         pg_params![user_id],
@@ -1170,6 +1170,11 @@ fn write_one(
         {
             return Ok(ack(w, owner, version, e.create_time, e.update_time));
         }
+    }
+    // A new object's owner must be a user: Nakama's table references
+    // `users` (a user deleted since, or an id that is none).
+    if existing.is_none() && !user_exists(tx, owner)? {
+        return Err(refused(&pg::no_such_user("storage")));
     }
     let create_time = existing.as_ref().map(|e| e.create_time).unwrap_or(t);
     tx.execute(
@@ -1691,38 +1696,72 @@ pub fn notification_send(
     c: &Conn,
     n: &nk::NotificationSendArgs,
 ) -> Result<api::Notification, CallError> {
-    let (id, now) = (uuid::Uuid::new_v4().to_string(), c.now());
-    let content = Value::Object(n.content.clone()).to_string();
-    // A system notification's sender is the nil UUID, as Nakama writes it.
-    let sender_id = if n.sender_id.is_empty() {
-        uuid::Uuid::nil().to_string()
-    } else {
-        n.sender_id.clone()
-    };
-    if n.persistent {
+    let mut sent = notifications_send(c, std::slice::from_ref(n))?;
+    Ok(sent.remove(0))
+}
+
+/// Notifications for users, the persistent ones stored as Nakama's one
+/// statement stores them: refused for a row's values, then for a user
+/// that is none (its table references `users`), before any is written.
+/// Run it in a transaction ([`in_tx`]) for all or none.
+pub fn notifications_send(
+    c: &Conn,
+    sends: &[nk::NotificationSendArgs],
+) -> Result<Vec<api::Notification>, CallError> {
+    let now = c.now();
+    let sent: Vec<api::Notification> = sends
+        .iter()
+        .map(|n| api::Notification {
+            id: uuid::Uuid::new_v4().to_string(),
+            subject: n.subject.clone(),
+            content: Value::Object(n.content.clone()).to_string(),
+            code: n.code,
+            // A system notification's sender is the nil UUID, as Nakama
+            // writes it.
+            sender_id: match n.sender_id.as_str() {
+                "" => uuid::Uuid::nil().to_string(),
+                id => id.to_string(),
+            },
+            create_time: Some(rfc3339(now)),
+            persistent: n.persistent,
+        })
+        .collect();
+    let stored: Vec<_> = sends
+        .iter()
+        .zip(&sent)
+        .filter(|(n, _)| n.persistent)
+        .collect();
+    let subjects: Vec<Varchar<'_>> = stored
+        .iter()
+        .map(|(n, _)| Varchar(255, &n.subject))
+        .collect();
+    let contents: Vec<Jsonb<'_>> = stored.iter().map(|(_, s)| Jsonb(&s.content)).collect();
+    // Nakama's parameters: an array per column (`unnest`), in their order.
+    let mut columns: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(4 * stored.len());
+    columns.extend(stored.iter().map(|(_, s)| &s.id as &dyn rusqlite::ToSql));
+    columns.extend(
+        stored
+            .iter()
+            .map(|(n, _)| &n.user_id as &dyn rusqlite::ToSql),
+    );
+    columns.extend(subjects.iter().map(|v| v as &dyn rusqlite::ToSql));
+    columns.extend(contents.iter().map(|v| v as &dyn rusqlite::ToSql));
+    if let Some(refused) = pg::refusal(&columns) {
+        return Err(err(Code::Internal, refused.to_string()));
+    }
+    for (n, _) in &stored {
+        if !user_exists(c, &n.user_id)? {
+            return Err(err(Code::Internal, pg::no_such_user("notification")));
+        }
+    }
+    for (((n, s), subject), content) in stored.iter().zip(&subjects).zip(&contents) {
         c.execute(
             "INSERT INTO notification (id, user_id, subject, content, code, sender_id, create_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            pg_params![
-                id,
-                n.user_id,
-                Varchar(255, &n.subject),
-                Jsonb(&content),
-                n.code,
-                sender_id,
-                now
-            ],
+            pg_params![s.id, n.user_id, subject, content, n.code, s.sender_id, now],
         )
         .map_err(internal)?;
     }
-    Ok(api::Notification {
-        id,
-        subject: n.subject.clone(),
-        content,
-        code: n.code,
-        sender_id,
-        create_time: Some(rfc3339(now)),
-        persistent: n.persistent,
-    })
+    Ok(sent)
 }
 
 /// A connection to a new in-memory database, for unit tests.
@@ -1861,6 +1900,59 @@ mod tests {
         let (two, cursor) = page(2, "");
         assert_eq!(two, ["first", "second"]);
         assert_eq!(page(2, &cursor).0, ["third"]);
+    }
+
+    #[test]
+    fn rows_of_a_user_that_is_none_are_refused_as_postgresql_refuses_them() {
+        let mut c = db();
+        let nobody = "6f1f0f0e-0000-4000-8000-000000000001";
+        // A new object: refused. A version for a missing object fails the
+        // version check first (Nakama's update finds no row).
+        let mut w = write("a", "{}", "");
+        w.user_id = nobody.into();
+        let e = storage_write(&mut c, Caller::Server, &[w.clone()]).unwrap_err();
+        let fk = "ERROR: insert or update on table \"storage\" violates foreign key constraint \"storage_user_id_fkey\" (SQLSTATE 23503)";
+        assert_eq!((e.code, e.message.as_str()), (Code::Internal, fk));
+        w.version = "some-version".into();
+        let e = storage_write(&mut c, Caller::Server, &[w]).unwrap_err();
+        assert_eq!(e.message, "Storage write rejected - version check failed.");
+        // Notifications: only stored ones are, and all of a call's rows
+        // are read and formed before any user is looked up.
+        let user = authenticate(&mut c, AuthId::Custom("cid-100003"), "", true)
+            .unwrap()
+            .user_id;
+        let send = |user_id: &str, subject: &str, persistent| nk::NotificationSendArgs {
+            user_id: user_id.into(),
+            subject: subject.into(),
+            code: 1,
+            persistent,
+            ..Default::default()
+        };
+        notifications_send(&c, &[send(nobody, "s", false)]).unwrap();
+        let e = notifications_send(
+            &c,
+            &[send(user.as_str(), "s", true), send(nobody, "s", true)],
+        )
+        .unwrap_err();
+        let fk = "ERROR: insert or update on table \"notification\" violates foreign key constraint \"notification_user_id_fkey\" (SQLSTATE 23503)";
+        assert_eq!((e.code, e.message.as_str()), (Code::Internal, fk));
+        let long = "s".repeat(256);
+        let e = notifications_send(&c, &[send(nobody, "s", true), send(&user, &long, true)])
+            .unwrap_err();
+        assert_eq!(e.message, pg::too_long(255));
+        let stored = notification_list(
+            &c,
+            &nk::PageArgs {
+                user_id: user,
+                limit: 100,
+                cursor: String::new(),
+            },
+        )
+        .unwrap();
+        assert!(
+            stored.notifications.is_empty(),
+            "nothing stored: {stored:?}"
+        );
     }
 
     #[test]

@@ -141,12 +141,12 @@ impl DevHostApi {
             db::notification::fit_codes(sends.iter().filter(|n| n.persistent).map(|n| n.code))?;
             let sent = db
                 .run(move |c| {
-                    db::in_tx(c, |c| {
-                        sends
-                            .iter()
-                            .map(|n| Ok((n.user_id.clone(), db::notification_send(c, n)?)))
-                            .collect::<Result<Vec<_>, CallError>>()
-                    })
+                    let sent = db::in_tx(c, |c| db::notifications_send(c, &sends))?;
+                    Ok(sends
+                        .into_iter()
+                        .map(|n| n.user_id)
+                        .zip(sent)
+                        .collect::<Vec<_>>())
                 })
                 .await?;
             let mut by_user: Vec<(String, Vec<api::Notification>)> = Vec::new();

@@ -337,13 +337,21 @@ mod tests {
         let db = super::super::Db::open(":memory:").unwrap();
         let conn = db.conn.clone();
         let mut c = conn.lock().unwrap();
-        let me = uuid::Uuid::new_v4().to_string();
+        // Notifications are stored for users only (Nakama's table
+        // references them).
+        let user = |c: &mut Conn, id| {
+            super::super::authenticate(c, super::super::AuthId::Custom(id), "", true)
+                .unwrap()
+                .user_id
+        };
+        let me = user(&mut c, "cid-100010");
+        let someone_else = user(&mut c, "cid-100011");
         let empty = list(&c, &me, 10, "").unwrap();
         assert!(empty.notifications.is_empty());
         assert!(!empty.cacheable_cursor.is_empty());
         let id1 = send(&c, &me, "one", "");
         send(&c, &me, "two", &me);
-        send(&c, "someone-else", "theirs", "");
+        send(&c, &someone_else, "theirs", "");
         let first = list(&c, &me, 1, &empty.cacheable_cursor).unwrap();
         assert_eq!(subjects(&first), ["one"]);
         let n = &first.notifications[0];
@@ -369,7 +377,7 @@ mod tests {
         let e = delete(&mut c, &me, &[id1.clone(), "nope".into()]).unwrap_err();
         assert_eq!(e.code, Code::Internal);
         assert_eq!(list(&c, &me, 10, "").unwrap().notifications.len(), 3);
-        delete(&mut c, "someone-else", std::slice::from_ref(&id1)).unwrap();
+        delete(&mut c, &someone_else, std::slice::from_ref(&id1)).unwrap();
         delete(&mut c, &me, &[id1.to_uppercase()]).unwrap();
         assert_eq!(subjects(&list(&c, &me, 10, "").unwrap()), ["two", "three"]);
     }
