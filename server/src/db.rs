@@ -36,15 +36,20 @@ use pg::{pg_values, Refused};
 /// 1: accounts, storage, wallets, notifications; 2: leaderboards; 3: chat
 /// channel messages; 4: friends; 5: groups; 6: tournaments; 7: deleted
 /// users' tombstones (accounts); 8: users' provider ids and email
-/// verification time ([`USER_COLUMNS_8`]); 9: the system user's row.
+/// verification time ([`ADDED_USER_COLUMNS`]); 9: the system user's row;
+/// 10: users' friend edges gone with other accounts (the same).
 /// Every schema statement creates only what is missing.
-const SCHEMA_VERSION: i64 = 9;
+const SCHEMA_VERSION: i64 = 10;
 
-/// The `users` columns of schema version 8, added to a database made
-/// before it: the provider ids Nakama keeps (each unique, as Nakama's
-/// are), which only an account import sets here (the dev host verifies no
-/// provider's token), and when the email was verified.
-const USER_COLUMNS_8: [(&str, &str); 7] = [
+/// The `users` columns of later schema versions, added to a database made
+/// before them. Version 8: the provider ids Nakama keeps (each unique, as
+/// Nakama's are), which only an account import sets here (the dev host
+/// verifies no provider's token), and when the email was verified.
+/// Version 10: `lost_edges`, how many of the user's friend edges went
+/// with another user's account: Nakama's `edge_count` is a counter, which
+/// an account's deletion leaves as it was (the edges to it go by
+/// cascade); the dev host's is the user's edges counted, plus these.
+const ADDED_USER_COLUMNS: [(&str, &str); 8] = [
     ("facebook_id", "TEXT"),
     ("google_id", "TEXT"),
     ("gamecenter_id", "TEXT"),
@@ -52,15 +57,16 @@ const USER_COLUMNS_8: [(&str, &str); 7] = [
     ("facebook_instant_game_id", "TEXT"),
     ("apple_id", "TEXT"),
     ("verify_time", "INTEGER NOT NULL DEFAULT 0"),
+    ("lost_edges", "INTEGER NOT NULL DEFAULT 0"),
 ];
 
-/// Adds what [`USER_COLUMNS_8`] has and `users` lacks.
+/// Adds what [`ADDED_USER_COLUMNS`] has and `users` lacks.
 fn add_user_columns(conn: &Connection) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare("SELECT name FROM pragma_table_info('users')")?;
     let have = stmt
         .query_map([], |r| r.get::<_, String>(0))?
         .collect::<Result<Vec<_>, _>>()?;
-    for (name, kind) in USER_COLUMNS_8 {
+    for (name, kind) in ADDED_USER_COLUMNS {
         if !have.iter().any(|h| h == name) {
             conn.execute_batch(&format!("ALTER TABLE users ADD COLUMN {name} {kind}"))?;
         }
@@ -770,9 +776,10 @@ fn provider_id(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> {
 }
 
 /// A user's columns, for [`user_from_row`]; `edge_count` is the number of
-/// friend edges from them, as Nakama counts it.
+/// friend edges from them, as Nakama counts it (with those gone with
+/// other accounts: [`ADDED_USER_COLUMNS`]).
 const USER_COLUMNS: &str = "id, username, display_name, avatar_url, lang_tag, location, timezone, metadata, create_time, update_time,
-    (SELECT count(*) FROM user_edge WHERE source_id = users.id),
+    (SELECT count(*) FROM user_edge WHERE source_id = users.id) + users.lost_edges,
     facebook_id, google_id, gamecenter_id, steam_id, facebook_instant_game_id, apple_id";
 /// How many columns [`USER_COLUMNS`] has: the index of the next one.
 const USER_COLUMN_COUNT: usize = 17;
@@ -1174,7 +1181,7 @@ fn write_one(
     // A new object's owner must be a user: Nakama's table references
     // `users` (a user deleted since, or an id that is none).
     if existing.is_none() && !user_exists(tx, owner)? {
-        return Err(refused(&pg::no_such_user("storage")));
+        return Err(refused(&pg::no_such_user("storage", "user_id")));
     }
     let create_time = existing.as_ref().map(|e| e.create_time).unwrap_or(t);
     tx.execute(
@@ -1751,7 +1758,10 @@ pub fn notifications_send(
     }
     for (n, _) in &stored {
         if !user_exists(c, &n.user_id)? {
-            return Err(err(Code::Internal, pg::no_such_user("notification")));
+            return Err(err(
+                Code::Internal,
+                pg::no_such_user("notification", "user_id"),
+            ));
         }
     }
     for (((n, s), subject), content) in stored.iter().zip(&subjects).zip(&contents) {

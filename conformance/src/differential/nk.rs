@@ -229,7 +229,8 @@ fn account_update(rng: &mut fastrand::Rng, suffix: &str, too_long: bool) -> serd
 /// statuses; friends added, deleted and blocked by id and by username,
 /// their metadata updated, friends and friends of friends listed; groups
 /// made, updated, deleted, read, joined and left, each membership action
-/// by a caller or by no one, and a user's groups listed.
+/// by a caller or by no one, and a user's groups listed; now and then an
+/// account deleted, after which its user is one that is none.
 pub fn compare_nk_social(hosts: Hosts, seed: u64, calls: usize) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut run = Run::new(hosts, seed, 3);
@@ -264,7 +265,7 @@ pub fn compare_nk_social(hosts: Hosts, seed: u64, calls: usize) {
                 .get(other)
                 .map_or("nobody".into(), |u| u.username.clone()),
         };
-        match rng.usize(..22) {
+        match rng.usize(..23) {
             0 => run.compare(what("authenticate_custom"), |side| {
                 let args = json!({"id": id, "username": username(side), "create": create});
                 side.nk("authenticate_custom", args)
@@ -411,6 +412,11 @@ pub fn compare_nk_social(hosts: Hosts, seed: u64, calls: usize) {
                     side.nk(function, args)
                 });
             }
+            // Now and then an account goes: its friends, groups (the
+            // ones it alone ran too) and ways in with it.
+            21 if rng.f32() < 0.2 => run.compare(what("account_delete_id"), |side| {
+                side.nk("account_delete_id", json!({"user_id": side.owner(user), "recorded": create}))
+            }),
             _ => {
                 let function = *pick(&mut rng, &["user_groups_list", "group_users_list"]);
                 let state = *pick(&mut rng, &[None, Some(0), Some(2), Some(3)]);

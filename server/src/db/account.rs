@@ -36,6 +36,14 @@ pub fn delete(c: &mut Conn, user_id: &str, recorded: bool) -> Result<bool, CallE
     let now = c.now();
     let tx = c.transaction().map_err(internal)?;
     let groups = member_groups(&tx, user_id)?;
+    // Nakama's counters of the users with an edge to this one stay as they
+    // were, the edges gone by cascade.
+    tx.execute(
+        "UPDATE users SET lost_edges = lost_edges + 1
+         WHERE id IN (SELECT source_id FROM user_edge WHERE destination_id = ?1 AND source_id != ?1)",
+        pg_params![user_id],
+    )
+    .map_err(internal)?;
     // Without foreign keys that cascade (as Nakama's do), each table in turn.
     for sql in [
         "DELETE FROM user_device WHERE user_id = ?1",

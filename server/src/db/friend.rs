@@ -118,6 +118,20 @@ pub fn blocks(c: &Connection, blocker: &str, blocked: &str) -> Result<bool, Call
     Ok(edge(c, blocker, blocked)?.is_some_and(|(state, _)| state == BLOCKED))
 }
 
+/// A new edge's insert failing, in PostgreSQL's words where its source
+/// is a user that is none (deleted since; Nakama's `user_edge` references
+/// `users`, as the dev host's does): each insert here makes sure of the
+/// other end first.
+fn edge_refused(e: rusqlite::Error) -> CallError {
+    match e.sqlite_error() {
+        Some(f) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY => err(
+            Code::Internal,
+            super::pg::no_such_user("user_edge", "source_id"),
+        ),
+        _ => internal(e),
+    }
+}
+
 fn touch_users(c: &Connection, now: i64, ids: &[&str]) -> Result<(), CallError> {
     for id in ids {
         c.execute(
@@ -239,7 +253,7 @@ pub fn add(
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     pg_params![from, to, state, position, now, Jsonb(&meta)],
                 )
-                .map_err(internal)?;
+                .map_err(edge_refused)?;
         }
         if inserted == 0 {
             return Ok(None);
@@ -293,7 +307,7 @@ pub fn block(c: &mut Conn, user: &str, ids: &[String]) -> Result<Vec<String>, Ca
                      SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?2)",
                     pg_params![user, id, BLOCKED, next_position(), now],
                 )
-                .map_err(internal)?;
+                .map_err(edge_refused)?;
             if inserted == 0 {
                 return Ok(None);
             }
@@ -599,6 +613,35 @@ mod tests {
             add(c, &a, &one(&x), "").unwrap();
             assert_eq!(delete(c, &x, &one(&a)).unwrap(), one(&a));
             assert_eq!(states(c, &a), []);
+        });
+    }
+
+    #[test]
+    fn a_deleted_account_stays_in_its_friends_counts_and_makes_no_edge() {
+        with_db(|c| {
+            let (a, b, x) = (user(c, "alice"), user(c, "bob"), user(c, "carol"));
+            add(c, &a, &one(&b), "").unwrap();
+            add(c, &x, &one(&a), "").unwrap();
+            let edge_count = |c: &Conn, id: &str| {
+                db::account(c, id)
+                    .unwrap()
+                    .unwrap()
+                    .user
+                    .unwrap()
+                    .edge_count
+            };
+            assert_eq!((edge_count(c, &a), edge_count(c, &x)), (2, 1));
+            // Nakama's counter keeps the edge the cascade took away.
+            db::account::delete(c, &b, false).unwrap();
+            assert_eq!(states(c, &a), [("carol".to_string(), INVITE_RECEIVED)]);
+            assert_eq!(edge_count(c, &a), 2);
+            // No edge to a user that is none; from one, PostgreSQL's refusal.
+            assert_eq!(block(c, &a, &one(&b)).unwrap(), Vec::<String>::new());
+            db::account::delete(c, &a, false).unwrap();
+            assert_eq!(edge_count(c, &x), 1);
+            let fk = "ERROR: insert or update on table \"user_edge\" violates foreign key constraint \"user_edge_source_id_fkey\" (SQLSTATE 23503)";
+            assert_eq!(block(c, &a, &one(&x)).unwrap_err().message, fk);
+            assert_eq!(add(c, &a, &one(&x), "").unwrap_err().message, fk);
         });
     }
 

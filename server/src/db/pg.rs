@@ -157,11 +157,11 @@ pub fn too_long(width: usize) -> String {
     format!("ERROR: value too long for type character varying({width}) (SQLSTATE 22001)")
 }
 
-/// What PostgreSQL answers a row of `table` whose user is not one: the
-/// table's `user_id` references `users` in Nakama's schema (the dev host
-/// checks it before writing).
-pub fn no_such_user(table: &str) -> String {
-    format!("ERROR: insert or update on table \"{table}\" violates foreign key constraint \"{table}_user_id_fkey\" (SQLSTATE 23503)")
+/// What PostgreSQL answers a row of `table` whose `column` names a user
+/// that is none: the column references `users` in Nakama's schema (the
+/// dev host checks it before writing).
+pub fn no_such_user(table: &str, column: &str) -> String {
+    format!("ERROR: insert or update on table \"{table}\" violates foreign key constraint \"{table}_{column}_fkey\" (SQLSTATE 23503)")
 }
 
 fn text_of<'a>(out: &'a rusqlite::types::ToSqlOutput<'_>) -> Option<&'a [u8]> {
