@@ -913,9 +913,9 @@ impl Channels {
             .map_err(|e| failed(&e.message))?;
         match stored {
             Some(times) => Ok(times),
-            None if code == code::CHAT => Err(failed(
-                "insert or update on table \"message\" violates foreign key constraint",
-            )),
+            None if code == code::CHAT => {
+                Err(failed(&db::pg::no_such_user("message", "sender_id")))
+            }
             None => Err(NotStored::Missing),
         }
     }

@@ -370,7 +370,7 @@ fn message(
         time: nanos.div_euclid(1_000_000_000) * 1_000_000,
     };
     if !super::channel::insert(c, &stored)? {
-        let message = "insert or update on table \"message\" violates foreign key constraint";
+        let message = super::pg::no_such_user("message", "sender_id");
         return Err(GroupError::Db(CallError::new(Code::Internal, message)));
     }
     let time = Some(rfc3339_nanos(nanos));
@@ -1454,6 +1454,20 @@ mod tests {
         assert!(stored.notifications.is_empty());
         let open = create(&c, &new(&a, "Open", true)).unwrap();
         assert!(join(&c, &open.id, &b, "b\0").is_err());
+        assert_eq!(states(&c, &open.id).len(), 1, "not a member");
+    }
+
+    #[test]
+    fn a_deleted_user_joining_an_open_group_is_refused_for_its_message() {
+        let mut c = db();
+        let (a, b) = (user(&mut c, "a"), user(&mut c, "b"));
+        let open = create(&c, &new(&a, "Open", true)).unwrap();
+        crate::db::account::delete(&mut c, &b, false).unwrap();
+        let Err(GroupError::Db(e)) = join(&c, &open.id, &b, "b") else {
+            panic!("a join of a user that is none");
+        };
+        let fk = "ERROR: insert or update on table \"message\" violates foreign key constraint \"message_sender_id_fkey\" (SQLSTATE 23503)";
+        assert_eq!((e.code, e.message.as_str()), (Code::Internal, fk));
         assert_eq!(states(&c, &open.id).len(), 1, "not a member");
     }
 
