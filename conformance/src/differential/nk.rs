@@ -9,7 +9,7 @@ use super::{pick, Hosts, Run, Side};
 /// module through `fixtures/fixture-nk`'s `nk_raw`: wallet updates (one
 /// or two per call, the same user twice, sums that go below zero or past
 /// the largest integer), ledger listings (limit 0 too), accounts and users
-/// by id (an id twice), accounts updated ([`account_update`]) and
+/// by id (an id twice), accounts updated (`account_update`) and
 /// deleted, notifications sent (each kind of code; with one
 /// to another user, stored together or not at all) and listed,
 /// read, updated and deleted by id; ledger items updated, accounts

@@ -24,7 +24,7 @@ use super::{pick, without_clock, Hosts, Run, Side};
 /// past INT's range and to 0 too), tournaments listed by category and
 /// time. Written scores are random enough not to tie, but a tournament
 /// join writes 0 for each owner who joins: records that tie are compared
-/// in their owners' order ([`ties_by_name`]), and a write that leaves a
+/// in their owners' order (`ties_by_name`), and a write that leaves a
 /// record at 0 without its rank. Times and resets are left
 /// out. The run's tournaments are deleted at its end.
 pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
