@@ -22,7 +22,8 @@ use super::{pick, without_clock, Hosts, Run, Side};
 /// by id (one that is none), every leaderboard listed, leaderboards' ranks
 /// disabled, boards deleted; tournaments joined, attempts added (counts
 /// past INT's range and to 0 too), tournaments listed by category and
-/// time. Written scores are random enough not to tie, but a tournament
+/// time; now and then an owner's account deleted. Written scores are
+/// random enough not to tie, but a tournament
 /// join writes 0 for each owner who joins: records that tie are compared
 /// in their owners' order (`ties_by_name`), and a write that leaves a
 /// record at 0 without its rank. Times and resets are left
@@ -269,6 +270,13 @@ pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
                 let pages = side.nk_pages("leaderboard_list", args, "cursor", 20);
                 let pages = pages.into_iter().map(|p| json!([p.0, p.1])).collect();
                 (200, without_clock(pages))
+            }),
+            // Now and then an account goes, its records with it.
+            13 if owner < 3 && rng.f32() < 0.1 => run.compare(what("account_delete_id"), |side| {
+                side.nk(
+                    "account_delete_id",
+                    json!({"user_id": side.owner(owner), "recorded": false}),
+                )
             }),
             _ if rng.f32() < 0.3 => run.compare(what(&format!("{kind}_delete")), |side| {
                 side.nk(&format!("{kind}_delete"), json!({"id": board}))

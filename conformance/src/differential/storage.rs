@@ -147,7 +147,8 @@ pub fn compare_storage(hosts: Hosts, seed: u64, calls: usize) {
 /// send them: writes for any of three users, the system user or an id
 /// that is none (versions, permissions, values as for clients, empty
 /// collections and keys, text with a NUL), reads, listings as the server
-/// or a user (through every cursor) and deletes.
+/// or a user (through every cursor) and deletes; now and then an account
+/// deleted, after which its user is one that is none.
 pub fn compare_nk_storage(hosts: Hosts, seed: u64, calls: usize) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut run = Run::new(hosts, seed, 3);
@@ -218,6 +219,15 @@ pub fn compare_nk_storage(hosts: Hosts, seed: u64, calls: usize) {
                         _ => (status, json!(pages)),
                     }
                 });
+            }
+            // Now and then an account goes, its objects with it.
+            5 if owner < 3 && rng.f32() < 0.1 => {
+                run.compare(format!("nk account_delete_id of #{owner}"), |side| {
+                    side.nk(
+                        "account_delete_id",
+                        json!({"user_id": side.owner(owner), "recorded": false}),
+                    )
+                })
             }
             _ => {
                 let what = format!("nk storage_delete {collection}/{key} of #{owner}, version pick {version:.2}/{seen}");
@@ -317,6 +327,13 @@ pub fn compare_nk_index(hosts: Hosts, seed: u64, calls: usize) {
                 let id = json!({"collection": "fx_items", "key": format!("k{key}"), "user_id": side.owner(owner)});
                 side.nk("storage_delete", json!({"deletes": [id]}))
             }),
+            // Now and then an account goes, its objects with it.
+            3 if owner < 3 && rng.f32() < 0.1 => run.compare(
+                format!("nk account_delete_id of #{owner}"),
+                |side| {
+                    side.nk("account_delete_id", json!({"user_id": side.owner(owner), "recorded": false}))
+                },
+            ),
             _ => {
                 let clauses: Vec<&str> = (0..rng.usize(1..3)).map(|_| *pick(&mut rng, CLAUSES)).collect();
                 let query = format!("+value.run:{tag} {}", clauses.join(" "));
