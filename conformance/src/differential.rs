@@ -131,6 +131,13 @@ impl Side {
         http(self.port, method, path, &bearer, body)
     }
 
+    /// `user` deletes its account, in a second after the one its token was
+    /// made in (Nakama keeps a user's tokens of the second of a deletion).
+    fn delete_account(&self, user: usize) -> (u16, Value) {
+        sessions::next_second();
+        self.call(user, "DELETE", "/v2/account", None)
+    }
+
     /// What this side was given of `kind`, in order.
     fn kept(&mut self, kind: &str) -> &mut Vec<String> {
         self.kept.entry(kind.to_string()).or_default()

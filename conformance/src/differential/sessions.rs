@@ -181,7 +181,7 @@ fn keep(sessions: &mut Vec<Session>, answer: &(u16, Value)) {
 }
 
 /// Sleeps into the next whole second of the clock.
-fn next_second() {
+pub(super) fn next_second() {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();

@@ -9,7 +9,8 @@ use crate::misc::urlencode;
 /// call naming several is made in a Go map's order by Nakama, so the
 /// relationships' order would differ): invites and accepts by id or
 /// username (one with a NUL too), removals, blocks, and listings by state
-/// through every cursor.
+/// through every cursor; now and then a user deletes its account (its
+/// token then refused, its id one that is none for the others).
 pub fn compare_friends(hosts: Hosts, seed: u64, calls: usize) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut run = Run::new(hosts, seed, 4);
@@ -29,7 +30,7 @@ pub fn compare_friends(hosts: Hosts, seed: u64, calls: usize) {
                 format!("ids={}", u.user_id)
             }
         };
-        match rng.usize(..7) {
+        match rng.usize(..8) {
             0..=2 => run.compare(
                 format!("U{user} adds U{other} (by name: {by_name}, NUL: {nul})"),
                 |side| side.call(user, "POST", &format!("/v2/friend?{}", name(side)), None),
@@ -49,6 +50,9 @@ pub fn compare_friends(hosts: Hosts, seed: u64, calls: usize) {
                     )
                 },
             ),
+            7 if rng.f32() < 0.15 => run.compare(format!("U{user} deletes its account"), |side| {
+                side.delete_account(user)
+            }),
             _ => {
                 let state = *pick(
                     &mut rng,
@@ -165,7 +169,8 @@ pub fn compare_accounts(hosts: Hosts, seed: u64, calls: usize) {
 /// updates and deletes, listings of a group's members and of a user's
 /// groups by state, and searches of groups by name (exact, a prefix,
 /// another case) or by language, openness and members, through every
-/// cursor; now and then a name with a NUL, made or searched.
+/// cursor; now and then a name with a NUL, made or searched, and a user
+/// deleting its account.
 pub fn compare_groups(hosts: Hosts, seed: u64, calls: usize) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut run = Run::new(hosts, seed, 5);
@@ -180,7 +185,13 @@ pub fn compare_groups(hosts: Hosts, seed: u64, calls: usize) {
         let user = rng.usize(..5);
         let other = rng.usize(..5);
         let pick_group = rng.usize(..1_000);
-        match rng.usize(..16) {
+        match rng.usize(..17) {
+            // Now and then a user deletes its account: its groups where it
+            // was the only superadmin go, it leaves the others.
+            16 if rng.f32() < 0.3 => run.compare(format!("U{user} deletes its account"), |side| {
+                side.delete_account(user)
+            }),
+            16 => {}
             0 | 1 => {
                 let open = rng.bool();
                 let max = *pick(&mut rng, &[None, Some(2), Some(3), Some(100)]);
