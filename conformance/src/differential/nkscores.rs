@@ -23,11 +23,11 @@ use super::{pick, without_clock, Hosts, Run, Side};
 /// disabled, boards deleted; tournaments joined, attempts added (counts
 /// past INT's range and to 0 too), tournaments listed by category and
 /// time; now and then an owner's account deleted. Written scores are
-/// random enough not to tie, but a tournament
-/// join writes 0 for each owner who joins: records that tie are compared
-/// in their owners' order (`ties_by_name`), and a write that leaves a
-/// record at 0 without its rank. Times and resets are left
-/// out. The run's tournaments are deleted at its end.
+/// random enough not to tie, but a tournament join writes 0 for each
+/// owner who joins: records that tie are compared in their owners' order
+/// (`ties_by_name`), and a write that leaves a record at 0 without its
+/// rank. Times and resets are left out. The run's tournaments are
+/// deleted at its end.
 pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut run = Run::new(hosts, seed, 3);
@@ -158,14 +158,15 @@ pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
                                 all.extend(these);
                             }
                         }
+                        let first = first_ranks(&all);
                         for (_, page) in &mut pages {
                             if let Some(Value::Array(owners)) =
                                 page.pointer_mut("/ok/owner_records")
                             {
-                                ties_by_name(side, &all, owners);
+                                ties_by_name(side, &first, owners);
                             }
                         }
-                        ties_by_name(side, &all.clone(), &mut all);
+                        ties_by_name(side, &first, &mut all);
                         let pages: Vec<Value> =
                             pages.into_iter().map(|p| json!([p.0, p.1])).collect();
                         (200, without_clock(json!({"pages": pages, "records": all})))
@@ -177,7 +178,7 @@ pub fn compare_nk_scores(hosts: Hosts, seed: u64, calls: usize) {
                     "cursor": "", "expiry": 0});
                 let (status, mut answer) = side.nk(&format!("{records}_records_haystack"), args);
                 if let Some(Value::Array(around)) = answer.pointer_mut("/ok/records") {
-                    ties_by_name(side, &around.clone(), around);
+                    ties_by_name(side, &first_ranks(around), around);
                 }
                 (status, without_clock(answer))
             }),
@@ -308,21 +309,30 @@ fn username(side: &Side, owner: usize, pick: usize) -> String {
     }
 }
 
+/// A record's tie: its score and subscore.
+fn tie(r: &Value) -> (String, String) {
+    (r["score"].to_string(), r["subscore"].to_string())
+}
+
+/// Each tie's first rank in `listing` (a whole listing, in rank order).
+fn first_ranks(listing: &[Value]) -> HashMap<(String, String), Value> {
+    let mut first = HashMap::new();
+    for r in listing {
+        first.entry(tie(r)).or_insert_with(|| r["rank"].clone());
+    }
+    first
+}
+
 /// A tie's records (same score and subscore) made the same on both
 /// hosts: both order a tie by owner id, which each host draws at random,
-/// so each of `records` (in rank order) gets its tie's first rank in
-/// `listing` (the whole listing it is part of; no rank if it is at 0 and
+/// so each of `records` (in rank order) gets its tie's `first` rank in
+/// the listing it is part of ([`first_ranks`]; no rank if it is at 0 and
 /// not listed) and a tie's records are put in the order of their
 /// owners' names here.
-fn ties_by_name(side: &Side, listing: &[Value], records: &mut [Value]) {
-    let tie = |r: &Value| (r["score"].to_string(), r["subscore"].to_string());
-    let mut first: HashMap<(String, String), &Value> = HashMap::new();
-    for r in listing {
-        first.entry(tie(r)).or_insert(&r["rank"]);
-    }
+fn ties_by_name(side: &Side, first: &HashMap<(String, String), Value>, records: &mut [Value]) {
     for r in records.iter_mut() {
         match first.get(&tie(r)) {
-            Some(&rank) => r["rank"] = rank.clone(),
+            Some(rank) => r["rank"] = rank.clone(),
             None => without_rank_at_zero(r),
         }
     }
