@@ -715,3 +715,45 @@ pub fn check_single_party(port: u16) {
         s.close();
     }
 }
+
+/// `party.idle_check_interval_ms` (the host started with
+/// [`IDLE_CHECK_INTERVAL_MS`]): a party no one is on (a `max_size` 0 party
+/// its creator left) closes once an interval passed with no activity (a
+/// join attempt, even refused, counts); a party with a member stays.
+pub fn check_idle_party(port: u16) {
+    let user = |name: &str| User::fresh(port, "ip", name);
+    let (a, b, c) = (user("ann"), user("ben"), user("cat"));
+    let (mut sa, mut sb, mut sc) = (
+        Socket::open(port, &a),
+        Socket::open(port, &b),
+        Socket::open(port, &c),
+    );
+    let party_id = |party: Value| party["party_id"].as_str().unwrap().to_string();
+    let empty = party_id(create(&mut sa, json!({"open": true, "max_size": 0})));
+    let kept = party_id(create(&mut sb, json!({"open": true, "max_size": 2})));
+    done(&mut sa, json!({"party_leave": {"party_id": empty}}));
+    let quiet = std::time::Duration::from_millis(IDLE_CHECK_INTERVAL_MS * 4);
+    // Kept from closing by the refused joins, each within an interval.
+    for _ in 0..6 {
+        assert_eq!(
+            refusal(&mut sc, json!({"party_join": {"party_id": empty}})),
+            (3, "Error joining party: party full".into())
+        );
+        std::thread::sleep(quiet / 8);
+    }
+    std::thread::sleep(quiet);
+    assert_eq!(
+        refusal(&mut sc, json!({"party_join": {"party_id": empty}})),
+        (3, "Error joining party: party not found".into()),
+        "a party no one is on, quiet for an interval, is closed"
+    );
+    std::thread::sleep(quiet);
+    done(&mut sc, json!({"party_join": {"party_id": kept}}));
+    sc.wait_for("cat in ben's party", push("party", &kept));
+    for s in [sa, sb, sc] {
+        s.close();
+    }
+}
+
+/// The `party.idle_check_interval_ms` [`check_idle_party`] needs.
+pub const IDLE_CHECK_INTERVAL_MS: u64 = 250;

@@ -63,6 +63,10 @@ pub struct Config {
     /// `match.max_empty_sec`: seconds an authoritative match may stay
     /// empty before it stops (0: no limit), as in Nakama.
     pub match_max_empty_sec: i64,
+    /// `party.idle_check_interval_ms`: how often parties with no one on
+    /// their stream and no activity since the last check close (0 or
+    /// less: never), as in Nakama.
+    pub party_idle_check_interval_ms: i64,
     /// `matchmaker.max_tickets`, `interval_sec`, `max_intervals`.
     pub matchmaker: crate::matchmaker::MatchmakerConfig,
     /// `metrics.prometheus_port` (0: no exporter), `prefix`,
@@ -109,6 +113,7 @@ impl Default for Config {
             database_address: String::new(),
             shutdown_grace_sec: 0,
             match_max_empty_sec: 0,
+            party_idle_check_interval_ms: 30_000,
             matchmaker: Default::default(),
             metrics: Default::default(),
             satori: crate::nk::satori::SatoriConfig {
@@ -156,6 +161,7 @@ pub const KEYS: &[&str] = &[
     "database.address",
     "shutdown_grace_sec",
     "match.max_empty_sec",
+    "party.idle_check_interval_ms",
     "matchmaker.max_tickets",
     "matchmaker.interval_sec",
     "matchmaker.max_intervals",
@@ -235,6 +241,9 @@ impl Config {
                 }
                 "shutdown_grace_sec" => c.shutdown_grace_sec = number(&key, &text())?,
                 "match.max_empty_sec" => c.match_max_empty_sec = number(&key, &text())?,
+                "party.idle_check_interval_ms" => {
+                    c.party_idle_check_interval_ms = number(&key, &text())?
+                }
                 "matchmaker.max_tickets" => c.matchmaker.max_tickets = number(&key, &text())?,
                 "matchmaker.interval_sec" => c.matchmaker.interval_sec = number(&key, &text())?,
                 "matchmaker.max_intervals" => c.matchmaker.max_intervals = number(&key, &text())?,
@@ -719,6 +728,21 @@ mod tests {
         assert_eq!(c.match_max_empty_sec, 30);
         let e = Config::load(&[], &flags(&[("match.max_empty_sec", "-1")])).unwrap_err();
         assert_eq!(e.0, "Match max idle seconds must be >= 0");
+    }
+
+    #[test]
+    fn party_idle_check_interval_is_nakamas_setting() {
+        let (c, _) = Config::load(&[], &[]).unwrap();
+        assert_eq!(c.party_idle_check_interval_ms, 30_000);
+        // Nakama takes any number; 0 or less turns the check off.
+        let key = "party.idle_check_interval_ms";
+        let (c, _) = Config::load(&[], &flags(&[(key, "-5")])).unwrap();
+        assert_eq!(c.party_idle_check_interval_ms, -5);
+        let e = Config::load(&[], &flags(&[(key, "soon")])).unwrap_err();
+        assert_eq!(
+            e.0,
+            "party.idle_check_interval_ms must be a number, not \"soon\""
+        );
     }
 
     #[test]

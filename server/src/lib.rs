@@ -219,6 +219,17 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
     let shutdown_grace = std::time::Duration::from_secs(config.shutdown_grace_sec);
     let parties = parties::Parties::new(&node, Some(matchmaker.clone()));
     extras.set_parties(parties.clone());
+    if config.party_idle_check_interval_ms > 0 {
+        let every = std::time::Duration::from_millis(config.party_idle_check_interval_ms as u64);
+        let parties = parties.clone();
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            loop {
+                ticks.tick().await;
+                parties.close_idle();
+            }
+        });
+    }
     metrics.state_from({
         let (online, status, channels) = (online.clone(), status.clone(), channels.clone());
         let (matches, parties) = (matches.clone(), parties.clone());

@@ -106,11 +106,17 @@ struct Party {
     /// party's stream (it gets what goes there: presence events, leader
     /// changes, updates, the close) and its leader, but never a member,
     /// the party being full from the start. When it leaves, the party
-    /// stays (Nakama's idle check would close it; the dev host has none).
+    /// stays until the idle check closes it ([`Parties::close_idle`]).
     outsider: Option<Member>,
     requests: Vec<Member>,
     /// When it was created (Unix nanoseconds), for listings.
     created: i64,
+    /// Counts what Nakama's handler counts as activity (its `tick`: the
+    /// creation, joins and join requests, leaves, and a leader's promote,
+    /// accept, remove and request list), and its value at the last idle
+    /// check.
+    activity: u64,
+    checked_activity: u64,
 }
 
 impl Party {
@@ -459,6 +465,8 @@ impl Parties {
             created: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_nanos() as i64),
+            activity: 1,
+            checked_activity: 0,
         };
         let mut pushes = Vec::new();
         if party.max_size == 0 {
@@ -479,6 +487,8 @@ impl Parties {
     /// or asks to join a closed one.
     pub fn join(&self, me: Member, id: &str) -> Result<Vec<Push>, PartyError> {
         self.with(id, |party| {
+            // Even a refused request keeps the party from being idle.
+            party.activity += 1;
             if party.members.len() >= party.max_size {
                 return Err(PartyError::Full);
             }
@@ -526,6 +536,7 @@ impl Parties {
     pub fn stream_join(&self, me: Member, id: &str) -> Result<Vec<Push>, PartyError> {
         self.with(id, |party| {
             let mut pushes = Vec::new();
+            party.activity += 1;
             if party.has_member(&me.presence.session_id) {
                 return Ok(pushes);
             }
@@ -558,6 +569,9 @@ impl Parties {
         let Some(party) = parties.get_mut(uuid) else {
             return Vec::new();
         };
+        if party.stream().any(|m| m.presence.session_id == session_id) {
+            party.activity += 1;
+        }
         if let Some(outsider) = party
             .outsider
             .take_if(|m| m.presence.session_id == session_id)
@@ -631,6 +645,7 @@ impl Parties {
     pub fn promote(&self, me: &str, id: &str, to: &Presence) -> Result<Vec<Push>, PartyError> {
         self.with(id, |party| {
             party.check_leader(me)?;
+            party.activity += 1;
             let new = party
                 .members
                 .iter()
@@ -651,6 +666,7 @@ impl Parties {
     pub fn accept(&self, me: &str, id: &str, who: &Presence) -> Result<Vec<Push>, PartyError> {
         self.with(id, |party| {
             party.check_leader(me)?;
+            party.activity += 1;
             if party.members.len() >= party.max_size {
                 return Err(PartyError::Full);
             }
@@ -684,6 +700,7 @@ impl Parties {
     pub fn remove(&self, me: &str, id: &str, who: &Presence) -> Result<Vec<Push>, PartyError> {
         self.with(id, |party| {
             party.check_leader(me)?;
+            party.activity += 1;
             if party.leader().is_some_and(|l| l.is(who)) {
                 return Err(PartyError::RemoveSelf);
             }
@@ -730,6 +747,7 @@ impl Parties {
     pub fn join_requests(&self, me: &str, id: &str) -> Result<Vec<Presence>, PartyError> {
         self.with(id, |party| {
             party.check_leader(me)?;
+            party.activity += 1;
             Ok(party.requests.iter().map(|r| r.presence.clone()).collect())
         })
     }
@@ -967,6 +985,23 @@ impl Parties {
         self.lock().len()
     }
 
+    /// Nakama's idle check (every `party.idle_check_interval_ms`): a party
+    /// with no one on its stream (a `max_size` 0 party its creator left)
+    /// and no activity since the last check is closed, with its matchmaker
+    /// tickets. Others are marked as checked.
+    pub fn close_idle(&self) {
+        let mut parties = self.lock();
+        parties.retain(|_, party| {
+            let idle = party.activity == party.checked_activity;
+            party.checked_activity = party.activity;
+            if idle && party.stream().next().is_none() {
+                self.unticket(&party.id);
+                return false;
+            }
+            true
+        });
+    }
+
     /// How many members the parties have, all together.
     pub fn member_count(&self) -> usize {
         self.lock().values().map(|p| p.members.len()).sum()
@@ -1195,6 +1230,40 @@ mod tests {
         );
         assert!(parties.close(a_sid, &id).unwrap().is_empty());
         assert_eq!(parties.count(), 0);
+    }
+
+    #[test]
+    fn the_idle_check_closes_a_party_no_one_is_on_after_a_quiet_interval() {
+        let parties = Parties::new("n", None);
+        let (a, _ra) = member(1);
+        let (b, _rb) = member(2);
+        let (c, _rc) = member(3);
+        let a_sid = &a.presence.session_id;
+        let (empty, _) = parties.create(a.clone(), true, false, 0, "").unwrap();
+        let (full, _) = parties.create(b.clone(), true, false, 2, "").unwrap();
+        // Its outsider still there: a party stays however quiet it is.
+        for _ in 0..3 {
+            parties.close_idle();
+        }
+        assert_eq!(parties.count(), 2);
+        assert!(parties.leave(a_sid, &empty).is_empty());
+        // The leave was activity: the first check after it only notes it.
+        parties.close_idle();
+        assert_eq!(parties.count(), 2);
+        // A join refused as full is activity too, as in Nakama.
+        assert_eq!(
+            parties.join(c.clone(), &empty).err(),
+            Some(PartyError::Full)
+        );
+        parties.close_idle();
+        assert_eq!(parties.count(), 2);
+        parties.close_idle();
+        assert_eq!(parties.count(), 1);
+        assert_eq!(parties.members(&full).len(), 1);
+        assert_eq!(
+            parties.join(c.clone(), &empty).err(),
+            Some(PartyError::NotFound)
+        );
     }
 
     #[test]

@@ -112,6 +112,19 @@ fn a_session_in_a_new_party_leaves_its_others_with_session_single_party() {
 }
 
 #[test]
+fn a_party_no_one_is_on_closes_when_idle_as_in_nakama() {
+    let interval = nakama_conformance::parties::IDLE_CHECK_INTERVAL_MS.to_string();
+    let flags = [
+        "--logger.level",
+        "error",
+        "--party.idle_check_interval_ms",
+        &interval,
+    ];
+    let server = Server::start(&["hello"], &flags);
+    nakama_conformance::parties::check_idle_party(server.port);
+}
+
+#[test]
 fn parties_are_matched_as_nakamas() {
     let server = Server::start(
         &["hello"],
