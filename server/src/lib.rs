@@ -217,7 +217,11 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
     let config_metrics_port = config.metrics.prometheus_port;
     let node = config.name.clone();
     let shutdown_grace = std::time::Duration::from_secs(config.shutdown_grace_sec);
-    let parties = parties::Parties::new(&node, Some(matchmaker.clone()));
+    let parties = parties::Parties::new(
+        &node,
+        Some(matchmaker.clone()),
+        Some(online.streams.clone()),
+    );
     extras.set_parties(parties.clone());
     if config.party_idle_check_interval_ms > 0 {
         let every = std::time::Duration::from_millis(config.party_idle_check_interval_ms as u64);
@@ -242,7 +246,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
                     + status.presence_count()
                     + channels.presence_count()
                     + matches.presence_count()
-                    + parties.member_count()
+                    + parties.presence_count()
                     + online.streams.presence_count(),
                 authoritative_matches: matches.count(),
                 parties: parties.count(),

@@ -37,9 +37,11 @@ use nakama_runtime_host::abi::matches::Presence;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::channels::Stream;
 use crate::matchmaker::{Matchmaker, TicketRequest};
 use crate::online::{Outbound, Outbox};
 use crate::query::{Document, Query};
+use crate::streams::Streams;
 
 /// The longest label a party may have, in bytes (Nakama's `PartyLabelMaxBytes`).
 pub const LABEL_MAX_BYTES: usize = 2048;
@@ -329,6 +331,10 @@ pub struct Parties {
     parties: Arc<Mutex<HashMap<String, Party>>>,
     /// Where party tickets go (none in unit tests).
     matchmaker: Option<Matchmaker>,
+    /// The presences modules put on streams: those on a party's stream
+    /// that are not its members (a `stream_user_join` on a full party)
+    /// keep it from being idle, and go with it (none in unit tests).
+    streams: Option<Streams>,
 }
 
 /// A party id's UUID in canonical form and its node; `None` when it is
@@ -405,11 +411,40 @@ fn overflowing_number(json: &str) -> Option<&str> {
 }
 
 impl Parties {
-    pub fn new(node: &str, matchmaker: Option<Matchmaker>) -> Parties {
+    pub fn new(node: &str, matchmaker: Option<Matchmaker>, streams: Option<Streams>) -> Parties {
         Parties {
             node: node.to_string(),
             parties: Arc::default(),
             matchmaker,
+            streams,
+        }
+    }
+
+    /// The stream of the party whose id's UUID is `uuid` (Nakama's mode 7).
+    fn stream_of(&self, uuid: &str) -> Option<Stream> {
+        Some(Stream {
+            mode: 7,
+            subject: uuid.parse().ok()?,
+            subcontext: uuid::Uuid::nil(),
+            label: self.node.clone(),
+        })
+    }
+
+    /// Sessions a module put on the party's stream without making them
+    /// members.
+    fn others_on_stream(&self, uuid: &str) -> usize {
+        match (&self.streams, self.stream_of(uuid)) {
+            (Some(streams), Some(stream)) => streams.count(&stream),
+            _ => 0,
+        }
+    }
+
+    /// The party `uuid` is gone: its tickets go, and everyone is taken off
+    /// its stream (Nakama's `stop`).
+    fn ended(&self, uuid: &str, party_id: &str) {
+        self.unticket(party_id);
+        if let (Some(streams), Some(stream)) = (&self.streams, self.stream_of(uuid)) {
+            streams.close(&stream);
         }
     }
 
@@ -593,6 +628,7 @@ impl Parties {
         let mut pushes = Vec::new();
         if party.leader == session_id {
             let Some(oldest) = party.members.first() else {
+                self.ended(uuid, &party.id);
                 parties.remove(uuid);
                 return pushes;
             };
@@ -734,10 +770,10 @@ impl Parties {
                 party_id: party.id.clone(),
             };
             party.to_all(&mut pushes, "party_close", &close);
-            self.unticket(&party.id);
             Ok(())
         })?;
         if let Some((uuid, _)) = parse_id(id) {
+            self.ended(&uuid, id);
             self.lock().remove(&uuid);
         }
         Ok(pushes)
@@ -991,20 +1027,22 @@ impl Parties {
     /// tickets. Others are marked as checked.
     pub fn close_idle(&self) {
         let mut parties = self.lock();
-        parties.retain(|_, party| {
+        parties.retain(|uuid, party| {
             let idle = party.activity == party.checked_activity;
             party.checked_activity = party.activity;
-            if idle && party.stream().next().is_none() {
-                self.unticket(&party.id);
+            if idle && party.stream().next().is_none() && self.others_on_stream(uuid) == 0 {
+                self.ended(uuid, &party.id);
                 return false;
             }
             true
         });
     }
 
-    /// How many members the parties have, all together.
-    pub fn member_count(&self) -> usize {
-        self.lock().values().map(|p| p.members.len()).sum()
+    /// How many sessions are on the parties' streams, all together (their
+    /// members, and the creators of `max_size` 0 parties, as Nakama's
+    /// tracker counts them).
+    pub fn presence_count(&self) -> usize {
+        self.lock().values().map(|p| p.stream().count()).sum()
     }
 }
 
@@ -1133,7 +1171,7 @@ mod tests {
     /// so a member's own request stands; accepting it changes nothing.
     #[test]
     fn a_members_own_join_request_is_accepted_with_nothing_to_join() {
-        let parties = Parties::new("n", None);
+        let parties = Parties::new("n", None, None);
         let (a, _ra) = member(1);
         let (id, _) = parties.create(a.clone(), false, false, 3, "").unwrap();
         let pushes = parties.join(a.clone(), &id).unwrap();
@@ -1148,7 +1186,7 @@ mod tests {
 
     #[test]
     fn leaders_and_members_as_nakama() {
-        let parties = Parties::new("n", None);
+        let parties = Parties::new("n", None, None);
         let (a, _ra) = member(1);
         let (b, _rb) = member(2);
         let (c, _rc) = member(3);
@@ -1202,7 +1240,7 @@ mod tests {
 
     #[test]
     fn a_party_of_max_size_0_has_a_leader_and_no_members() {
-        let parties = Parties::new("n", None);
+        let parties = Parties::new("n", None, None);
         let (a, _ra) = member(1);
         let (b, _rb) = member(2);
         let a_sid = &a.presence.session_id;
@@ -1234,7 +1272,8 @@ mod tests {
 
     #[test]
     fn the_idle_check_closes_a_party_no_one_is_on_after_a_quiet_interval() {
-        let parties = Parties::new("n", None);
+        let streams = Streams::default();
+        let parties = Parties::new("n", None, Some(streams.clone()));
         let (a, _ra) = member(1);
         let (b, _rb) = member(2);
         let (c, _rc) = member(3);
@@ -1257,6 +1296,17 @@ mod tests {
         );
         parties.close_idle();
         assert_eq!(parties.count(), 2);
+        // A session a module put on its stream (Nakama's tracker keeps one
+        // that a full party refused) keeps it too, until it is off.
+        let (uuid, _) = parse_id(&empty).unwrap();
+        let stream = parties.stream_of(&uuid).unwrap();
+        let meta = crate::streams::Meta::default();
+        assert!(streams.track(&stream, &c.presence, &c.outbox, meta));
+        for _ in 0..3 {
+            parties.close_idle();
+        }
+        assert_eq!(parties.count(), 2);
+        streams.untrack(&stream, &c.presence.session_id, &c.presence.user_id);
         parties.close_idle();
         assert_eq!(parties.count(), 1);
         assert_eq!(parties.members(&full).len(), 1);
@@ -1264,11 +1314,20 @@ mod tests {
             parties.join(c.clone(), &empty).err(),
             Some(PartyError::NotFound)
         );
+        // A party that ends takes everyone off its stream (Nakama's
+        // `UntrackByStream`).
+        let (uuid, _) = parse_id(&full).unwrap();
+        let stream = parties.stream_of(&uuid).unwrap();
+        let meta = crate::streams::Meta::default();
+        assert!(streams.track(&stream, &c.presence, &c.outbox, meta));
+        parties.leave_all(&b.presence.session_id);
+        assert_eq!(parties.count(), 0);
+        assert_eq!(streams.count(&stream), 0);
     }
 
     #[test]
     fn data_goes_to_the_other_members() {
-        let parties = Parties::new("n", None);
+        let parties = Parties::new("n", None, None);
         let (a, _ra) = member(1);
         let (b, _rb) = member(2);
         let (id, _) = parties.create(a.clone(), true, false, 4, "").unwrap();
