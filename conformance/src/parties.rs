@@ -717,9 +717,11 @@ pub fn check_single_party(port: u16) {
 }
 
 /// `party.idle_check_interval_ms` (the host started with
-/// [`IDLE_CHECK_INTERVAL_MS`]): a party no one is on (a `max_size` 0 party
-/// its creator left) closes once an interval passed with no activity (a
-/// join attempt, even refused, counts); a party with a member stays.
+/// [`IDLE_CHECK_INTERVAL_MS`] and fixture-nk): a party no one is on (a
+/// `max_size` 0 party its creator left) closes once an interval passed
+/// with no activity (a join attempt, even refused, counts); a party with
+/// a member stays, and so does one with a session a module put on its
+/// stream.
 pub fn check_idle_party(port: u16) {
     let user = |name: &str| User::fresh(port, "ip", name);
     let (a, b, c) = (user("ann"), user("ben"), user("cat"));
@@ -741,6 +743,28 @@ pub fn check_idle_party(port: u16) {
         );
         std::thread::sleep(quiet / 8);
     }
+    // Cat, put on its stream by a module (refused as a member: it is
+    // full), keeps it too.
+    let (uuid, node) = empty.split_once('.').unwrap();
+    let stream = json!({"mode": 7, "subject": uuid, "label": node});
+    let on_stream = |s: &mut Socket, call: &str| {
+        let r = s.call(json!({"rpc": {"id": "nk_streams", "payload":
+            json!({"call": call, "stream": stream}).to_string()}}));
+        assert!(
+            r["rpc"]["payload"]
+                .as_str()
+                .is_some_and(|p| p.contains("\"ok\"")),
+            "{call}: {r}"
+        );
+    };
+    on_stream(&mut sc, "join");
+    std::thread::sleep(quiet);
+    assert_eq!(
+        refusal(&mut sc, json!({"party_join": {"party_id": empty}})),
+        (3, "Error joining party: party full".into()),
+        "a session on its stream keeps a party"
+    );
+    on_stream(&mut sc, "leave");
     std::thread::sleep(quiet);
     assert_eq!(
         refusal(&mut sc, json!({"party_join": {"party_id": empty}})),

@@ -638,7 +638,7 @@ fn a_session_in_a_new_party_leaves_its_others_with_session_single_party() {
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn a_party_no_one_is_on_closes_when_idle_in_nakama_as_on_the_dev_host() {
-    let runtime = runtime_folder(&["hello"]);
+    let runtime = runtime_folder(&["fixture-nk"]);
     let interval = nakama_conformance::parties::IDLE_CHECK_INTERVAL_MS.to_string();
     let flags = ["--party.idle_check_interval_ms", &interval];
     let nakama = nakama::start(runtime.path(), &flags).expect(NEEDS_NAKAMA);

@@ -120,7 +120,7 @@ fn a_party_no_one_is_on_closes_when_idle_as_in_nakama() {
         "--party.idle_check_interval_ms",
         &interval,
     ];
-    let server = Server::start(&["hello"], &flags);
+    let server = Server::start(&["fixture-nk"], &flags);
     nakama_conformance::parties::check_idle_party(server.port);
 }
 
