@@ -96,9 +96,9 @@ mod tests {
         json!({"user_id": format!("u{n}"), "session_id": format!("s{n}"), "username": format!("n{n}")})
     }
 
-    #[test]
-    fn client_envelopes_round_trip() {
-        for e in [
+    /// One envelope of each kind a client sends.
+    fn client_envelopes() -> Vec<Value> {
+        vec![
             json!({"cid": "1", "ping": {}}),
             json!({"pong": {}}),
             json!({"cid": "2", "rpc": {"id": "echo", "payload": "{\"a\":1}"}}),
@@ -134,9 +134,69 @@ mod tests {
                 "query": "*", "count_multiple": 1}}),
             json!({"party_matchmaker_remove": {"party_id": "p", "ticket": "t"}}),
             json!({"party_data_send": {"party_id": "p", "op_code": "-1", "data": "aGk="}}),
-        ] {
+        ]
+    }
+
+    #[test]
+    fn client_envelopes_round_trip() {
+        for e in client_envelopes() {
             round_trip(e);
         }
+    }
+
+    /// What `fuzz/`'s `realtime_frame` target does, on a client's frames
+    /// and texts broken at random (a seeded run, so that CI, which runs no
+    /// fuzzer, still tries thousands): nothing panics, and a frame that
+    /// decodes is a JSON envelope the pipeline reads again.
+    #[test]
+    fn broken_frames_and_texts_are_refused_or_read_without_a_panic() {
+        let mut rng = fastrand::Rng::with_seed(20261206);
+        let seeds: Vec<(Vec<u8>, String)> = client_envelopes()
+            .into_iter()
+            .map(|e| (json_to_frame(&e.to_string()).unwrap(), e.to_string()))
+            .collect();
+        let (mut read, mut refused) = (0, 0);
+        for _ in 0..20_000 {
+            let (frame, text) = &seeds[rng.usize(..seeds.len())];
+            let mut bytes = if rng.bool() {
+                frame.clone()
+            } else {
+                text.clone().into_bytes()
+            };
+            for _ in 0..rng.usize(1..4) {
+                let at = rng.usize(..=bytes.len());
+                match rng.u8(..4) {
+                    0 if at < bytes.len() => bytes[at] ^= 1 << rng.u8(..8),
+                    1 => bytes.insert(at, rng.u8(..)),
+                    2 => bytes.truncate(at),
+                    _ if at < bytes.len() => {
+                        let _ = bytes.remove(at);
+                    }
+                    _ => {}
+                }
+            }
+            match frame_to_json(&bytes) {
+                Ok(json) => {
+                    read += 1;
+                    let parsed: Value = serde_json::from_str(&json).expect("JSON");
+                    assert!(parsed.is_object(), "{json}");
+                    let _ = crate::realtime::decode::envelope(&json);
+                    let _ = json_to_frame(&json);
+                }
+                Err(e) => {
+                    refused += 1;
+                    assert!(!e.is_empty());
+                }
+            }
+            if let Ok(text) = std::str::from_utf8(&bytes) {
+                let _ = crate::realtime::decode::envelope(text);
+                let _ = envelope(text);
+            }
+        }
+        assert!(
+            read > 1000 && refused > 1000,
+            "read {read}, refused {refused}"
+        );
     }
 
     #[test]
