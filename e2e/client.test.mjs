@@ -46,6 +46,17 @@ test("typed RPCs answer results and each typed error", async () => {
 
   const got = await client.rpc(session, "get_guild", { name });
   assert.deepEqual(got.payload, { name, owner: session.user_id });
+  // nakama-js's rpcHttpKey sends a GET with the payload in the query
+  // string, which Nakama's RPC handler does not read as the payload (only
+  // a POST has one; the module finds it among the query parameters): the
+  // typed RPC is told its payload is empty. A wrong key is refused first.
+  const viaKey = await rejection(client.rpcHttpKey("defaulthttpkey", "get_guild", { name }));
+  assert.deepEqual(
+    [viaKey.status, viaKey.body.code, viaKey.body.message],
+    [400, 3, "payload is empty; expected JSON"],
+  );
+  const badKey = await rejection(client.rpcHttpKey("wrong", "get_guild", { name }));
+  assert.deepEqual([badKey.status, badKey.body.code, badKey.body.message], [401, 16, "HTTP key invalid"]);
 
   const taken = await rejection(client.rpc(session, "create_guild", { name }));
   assert.equal(taken.status, 409);
@@ -164,6 +175,17 @@ test("account get and update, session refresh", async () => {
   assert.ok(refreshed.token);
   const still = await client.getAccount(refreshed);
   assert.equal(still.user.id, session.user_id);
+
+  // Logging out voids the token and its refresh token.
+  assert.equal(await client.sessionLogout(refreshed, refreshed.token, refreshed.refresh_token), true);
+  assert.deepEqual(await rejection(client.getAccount(refreshed)), {
+    status: 401,
+    body: { code: 16, message: "Auth token invalid" },
+  });
+  assert.deepEqual(await rejection(client.sessionRefresh(refreshed)), {
+    status: 401,
+    body: { code: 16, message: "Refresh token invalid or expired." },
+  });
 });
 
 test("leaderboard: an RPC writes, the client lists, the client may not write", async () => {
@@ -185,6 +207,9 @@ test("leaderboard: an RPC writes, the client lists, the client may not write", a
 
   const top = await client.listLeaderboardRecords(ben, "contributions", undefined, 100);
   assert.ok(top.records.some((r) => r.owner_id === ann.user_id && r.score === 45));
+  const around = await client.listLeaderboardRecordsAroundOwner(ben, "contributions", ann.user_id, 2);
+  assert.equal(around.records.length, 2, JSON.stringify(around));
+  assert.ok(around.records.some((r) => r.owner_id === ann.user_id && r.score === 45));
 
   const refused = await rejection(client.writeLeaderboardRecord(ann, "contributions", { score: 1000 }));
   assert.deepEqual(refused, {

@@ -43,6 +43,10 @@ test("a login screen is told which social logins are not set up", async () => {
     error(400, 3, "Google access token is required."),
   );
   assert.deepEqual(
+    await refused(client.authenticateFacebook("")),
+    error(400, 3, "Facebook access token is required."),
+  );
+  assert.deepEqual(
     await refused(client.authenticateFacebookInstantGame(forged)),
     error(500, 15, "Error extracting the Facebook Instant Game player ID or validating the signature"),
   );
@@ -80,9 +84,40 @@ test("a player links and unlinks social accounts", async () => {
     await refused(client.linkFacebookInstantGame(player, { signed_player_info: forged })),
     denied("Facebook Instant Game"),
   );
+  assert.deepEqual(
+    await refused(client.linkApple(player, { token: "token" })),
+    error(400, 9, "Apple authentication is not configured."),
+  );
+  assert.deepEqual(
+    await refused(client.linkFacebook(player, { token: "" })),
+    error(400, 3, "Facebook access token is required."),
+  );
+  assert.deepEqual(
+    await refused(
+      client.linkGameCenter(player, {
+        bundle_id: "com.example.game",
+        player_id: "G:1234",
+        public_key_url: "http://static.gc.apple.com/public-key/gc-prod-9.cer",
+        salt: "c2FsdA==",
+        signature: "c2lnbmF0dXJl",
+        timestamp_seconds: "1700000000",
+      }),
+    ),
+    denied("GameCenter"),
+  );
+  assert.deepEqual(
+    await refused(client.importFacebookFriends(player, { token: "" })),
+    error(400, 3, "Facebook token is required."),
+  );
+  assert.deepEqual(
+    await refused(client.importSteamFriends(player, { token: "ticket" }, false)),
+    error(400, 9, "Steam authentication is not configured."),
+  );
   // Without a token nothing is asked: the player keeps its custom id.
   assert.equal(await client.unlinkSteam(player, {}), true);
   assert.equal(await client.unlinkGoogle(player, {}), true);
+  assert.equal(await client.unlinkFacebook(player, {}), true);
+  assert.equal(await client.unlinkGameCenter(player, {}), true);
   assert.deepEqual(await refused(client.unlinkApple(player, { token: "t" })), denied("Apple"));
   assert.deepEqual(
     await refused(client.unlinkFacebookInstantGame(player, { signed_player_info: signed })),

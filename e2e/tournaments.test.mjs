@@ -68,4 +68,13 @@ test("tournament: listed, joined, written, ranked and read around an owner", asy
   const ids = around.records.map((r) => r.owner_id);
   assert.ok(ids.includes(ben.user_id), JSON.stringify(around));
   assert.ok(ids.includes(ann.user_id), JSON.stringify(around));
+
+  // Ann takes her record back; Ben's stays.
+  await client.deleteTournamentRecord(ann, CUP);
+  const left = await client.listTournamentRecords(ben, CUP, [ann.user_id, ben.user_id], 100);
+  assert.deepEqual(
+    left.owner_records.map((r) => [r.username, r.score]),
+    [[`tn_${run}_b`, 30]],
+  );
+  assert.ok(!left.records.some((r) => r.owner_id === ann.user_id), JSON.stringify(left));
 });
