@@ -735,13 +735,13 @@ pub fn check_idle_party(port: u16) {
     let kept = party_id(create(&mut sb, json!({"open": true, "max_size": 2})));
     done(&mut sa, json!({"party_leave": {"party_id": empty}}));
     let quiet = std::time::Duration::from_millis(IDLE_CHECK_INTERVAL_MS * 4);
-    // Kept from closing by the refused joins, each within an interval.
-    for _ in 0..6 {
+    // Kept from closing by the refused joins, four to an interval.
+    for _ in 0..8 {
         assert_eq!(
             refusal(&mut sc, json!({"party_join": {"party_id": empty}})),
             (3, "Error joining party: party full".into())
         );
-        std::thread::sleep(quiet / 8);
+        std::thread::sleep(quiet / 16);
     }
     // Cat, put on its stream by a module (refused as a member: it is
     // full), keeps it too.
@@ -780,4 +780,4 @@ pub fn check_idle_party(port: u16) {
 }
 
 /// The `party.idle_check_interval_ms` [`check_idle_party`] needs.
-pub const IDLE_CHECK_INTERVAL_MS: u64 = 250;
+pub const IDLE_CHECK_INTERVAL_MS: u64 = 500;
