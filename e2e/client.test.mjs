@@ -49,11 +49,16 @@ test("typed RPCs answer results and each typed error", async () => {
   // nakama-js's rpcHttpKey sends a GET with the payload in the query
   // string, which Nakama's RPC handler does not read as the payload (only
   // a POST has one; the module finds it among the query parameters): the
-  // typed RPC is told its payload is empty. A wrong key is refused first.
+  // typed RPC is told its payload is empty, and why that may be. A wrong
+  // key is refused first.
   const viaKey = await rejection(client.rpcHttpKey("defaulthttpkey", "get_guild", { name }));
   assert.deepEqual(
     [viaKey.status, viaKey.body.code, viaKey.body.message],
-    [400, 3, "payload is empty; expected JSON"],
+    [
+      400,
+      3,
+      "payload is empty; expected JSON (a payload is a POST body: a GET, as nakama-js's rpcHttpKey sends, has none)",
+    ],
   );
   const badKey = await rejection(client.rpcHttpKey("wrong", "get_guild", { name }));
   assert.deepEqual([badKey.status, badKey.body.code, badKey.body.message], [401, 16, "HTTP key invalid"]);

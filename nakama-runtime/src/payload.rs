@@ -56,7 +56,10 @@ impl<T: DeserializeOwned> RpcInput for Json<T> {
 pub(crate) fn decode_json<T: DeserializeOwned>(payload: &[u8]) -> Result<T, Error> {
     serde_json::from_slice(payload).map_err(|e| {
         let what = if payload.is_empty() {
-            "payload is empty; expected JSON".to_string()
+            // The usual cause: Nakama reads no payload from a GET.
+            "payload is empty; expected JSON (a payload is a POST body: a GET, \
+             as nakama-js's rpcHttpKey sends, has none)"
+                .to_string()
         } else {
             format!("payload is not valid JSON for this RPC: {e}")
         };
