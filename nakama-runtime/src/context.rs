@@ -293,7 +293,9 @@ impl Context {
             .map(String::as_str)
     }
 
-    /// Query parameters (without `http_key`), name -> values.
+    /// Query parameters (without `http_key`), name -> values. An RPC
+    /// called with `GET` (nakama-js's `rpcHttpKey`) finds its input here,
+    /// as `payload`: Nakama reads a payload from a `POST` body only.
     pub fn query_params(&self) -> &HashMap<String, Vec<String>> {
         &self.maps().query_params
     }
