@@ -735,39 +735,28 @@ pub fn check_idle_party(port: u16) {
     let kept = party_id(create(&mut sb, json!({"open": true, "max_size": 2})));
     done(&mut sa, json!({"party_leave": {"party_id": empty}}));
     let quiet = std::time::Duration::from_millis(IDLE_CHECK_INTERVAL_MS * 4);
+    let join_empty = |s: &mut Socket| refusal(s, json!({"party_join": {"party_id": empty}}));
+    let full = (3, "Error joining party: party full".to_string());
     // Kept from closing by the refused joins, four to an interval.
     for _ in 0..8 {
-        assert_eq!(
-            refusal(&mut sc, json!({"party_join": {"party_id": empty}})),
-            (3, "Error joining party: party full".into())
-        );
+        assert_eq!(join_empty(&mut sc), full);
         std::thread::sleep(quiet / 16);
     }
     // Cat, put on its stream by a module (refused as a member: it is
-    // full), keeps it too.
+    // full), keeps it too (fixture-nk's `nk_streams`).
     let (uuid, node) = empty.split_once('.').unwrap();
     let stream = json!({"mode": 7, "subject": uuid, "label": node});
-    let on_stream = |s: &mut Socket, call: &str| {
-        let r = s.call(json!({"rpc": {"id": "nk_streams", "payload":
-            json!({"call": call, "stream": stream}).to_string()}}));
-        assert!(
-            r["rpc"]["payload"]
-                .as_str()
-                .is_some_and(|p| p.contains("\"ok\"")),
-            "{call}: {r}"
-        );
-    };
-    on_stream(&mut sc, "join");
+    crate::streams::ok(&mut sc, json!({"call": "join", "stream": stream}));
     std::thread::sleep(quiet);
     assert_eq!(
-        refusal(&mut sc, json!({"party_join": {"party_id": empty}})),
-        (3, "Error joining party: party full".into()),
+        join_empty(&mut sc),
+        full,
         "a session on its stream keeps a party"
     );
-    on_stream(&mut sc, "leave");
+    crate::streams::ok(&mut sc, json!({"call": "leave", "stream": stream}));
     std::thread::sleep(quiet);
     assert_eq!(
-        refusal(&mut sc, json!({"party_join": {"party_id": empty}})),
+        join_empty(&mut sc),
         (3, "Error joining party: party not found".into()),
         "a party no one is on, quiet for an interval, is closed"
     );

@@ -35,7 +35,7 @@ fn nk(s: &mut Socket, call: Value) -> Value {
 }
 
 /// A call that must succeed: its answer.
-fn ok(s: &mut Socket, call: Value) -> Value {
+pub(crate) fn ok(s: &mut Socket, call: Value) -> Value {
     let r = nk(s, call.clone());
     assert!(r.get("error").is_none(), "{call}: {r}");
     r["ok"].clone()

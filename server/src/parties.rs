@@ -423,7 +423,7 @@ impl Parties {
     /// The stream of the party whose id's UUID is `uuid` (Nakama's mode 7).
     fn stream_of(&self, uuid: &str) -> Option<Stream> {
         Some(Stream {
-            mode: 7,
+            mode: crate::streams::MODE_PARTY,
             subject: uuid.parse().ok()?,
             subcontext: uuid::Uuid::nil(),
             label: self.node.clone(),

@@ -34,7 +34,7 @@ use crate::online::{Outbound, Outbox};
 const MODE_STATUS: u8 = 1;
 const MODE_MATCH_RELAYED: u8 = 5;
 const MODE_MATCH_AUTHORITATIVE: u8 = 6;
-const MODE_PARTY: u8 = 7;
+pub(crate) const MODE_PARTY: u8 = 7;
 
 /// How a presence is on its stream.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
