@@ -228,6 +228,9 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         let parties = parties.clone();
         tokio::spawn(async move {
             let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            // As Go's ticker, which Nakama's check uses: a stalled check is
+            // not made up for with back-to-back ones.
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticks.tick().await;
                 parties.close_idle();
