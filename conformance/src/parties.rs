@@ -649,10 +649,11 @@ fn d_sid_of(party: &Value) -> String {
     party["self"]["session_id"].as_str().unwrap().to_string()
 }
 
-/// `session.single_party` (the host started with it and
-/// `session.single_socket`): a session that becomes a member of a party
-/// (by creating it, joining it open, or being accepted) leaves its other
-/// parties, their members told; a join request alone does not.
+/// `session.single_party` (the host started with it,
+/// `session.single_socket` and fixture-nk): a session that becomes a
+/// member of a party (by creating it, joining it open, or being accepted)
+/// leaves its other parties, their members told, and the other party
+/// streams a module put it on; a join request alone does not.
 pub fn check_single_party(port: u16) {
     let user = |name: &str| User::fresh(port, "sp", name);
     let (a, b, c, d) = (user("ann"), user("ben"), user("cat"), user("dan"));
@@ -674,12 +675,23 @@ pub fn check_single_party(port: u16) {
         .unwrap()
         .to_string();
     sa.wait_for("ben in ann's party", event(&first, "joins", &b_sid));
+    // A module puts him on the stream of a party there is not.
+    let (_, node) = first.split_once('.').unwrap();
+    let nowhere = json!({"mode": 7, "subject": a.user_id, "label": node});
+    crate::streams::ok(&mut sb, json!({"call": "join", "stream": nowhere}));
     let second = create(&mut sc, open.clone());
     let second = second["party_id"].as_str().unwrap().to_string();
     done(&mut sb, json!({"party_join": {"party_id": second}}));
     sa.wait_for(
         "ben's leave from ann's party",
         event(&first, "leaves", &b_sid),
+    );
+    crate::eventually(
+        "ben off the party stream a module put him on",
+        || match crate::streams::ok(&mut sa, json!({"call": "count", "stream": nowhere})) {
+            n if n == 0 => Ok(()),
+            n => Err(format!("count {n}")),
+        },
     );
 
     // A join request to Dan's closed party keeps him in Cat's; Dan's
@@ -719,9 +731,9 @@ pub fn check_single_party(port: u16) {
 /// `party.idle_check_interval_ms` (the host started with
 /// [`IDLE_CHECK_INTERVAL_MS`] and fixture-nk): a party no one is on (a
 /// `max_size` 0 party its creator left) closes once an interval passed
-/// with no activity (a join attempt, even refused, counts); a party with
-/// a member stays, and so does one with a session a module put on its
-/// stream.
+/// with no activity (a join attempt, even refused, counts, and so does
+/// a module taking a session off its stream); a party with a member
+/// stays, and so does one with a session a module put on its stream.
 pub fn check_idle_party(port: u16) {
     let user = |name: &str| User::fresh(port, "ip", name);
     let (a, b, c) = (user("ann"), user("ben"), user("cat"));
@@ -753,7 +765,22 @@ pub fn check_idle_party(port: u16) {
         full,
         "a session on its stream keeps a party"
     );
-    crate::streams::ok(&mut sc, json!({"call": "leave", "stream": stream}));
+    // Its leave is activity too: the party is there half an interval
+    // later. (Without it, a check in that half would close it: three
+    // rounds, so that one falls there.)
+    for round in 0..3 {
+        if round > 0 {
+            crate::streams::ok(&mut sc, json!({"call": "join", "stream": stream}));
+        }
+        std::thread::sleep(quiet);
+        crate::streams::ok(&mut sc, json!({"call": "leave", "stream": stream}));
+        std::thread::sleep(quiet / 8);
+        assert_eq!(
+            join_empty(&mut sc),
+            full,
+            "a session leaving its stream is activity"
+        );
+    }
     std::thread::sleep(quiet);
     assert_eq!(
         join_empty(&mut sc),

@@ -650,20 +650,9 @@ pub fn check_host_streams(port: u16) {
     assert_eq!(list(&mut a, &relayed), vec![listing(&ann, &sa, false, "")]);
 
     // An authoritative match: those it accepted, on its node's label.
-    let id = ok(&mut a, json!({"call": "create_match"}));
-    let id = id.as_str().unwrap().to_string();
-    let (uuid, node) = id.split_once('.').unwrap();
-    let r = a.call(json!({"match_join": {"match_id": id}}));
-    assert!(r["match"].is_object(), "{r}");
-    let authoritative = json!({"mode": 6, "subject": uuid, "label": node});
-    crate::eventually("the match tracks its presence", || {
-        let n = count(&mut b, &authoritative);
-        if n == 1 {
-            Ok(())
-        } else {
-            Err(format!("count {n}"))
-        }
-    });
+    let (_, authoritative) = join_new_match(&mut a);
+    count_comes_to(&mut b, &authoritative, 1);
+    let uuid = authoritative["subject"].clone();
     assert_eq!(
         list(&mut b, &authoritative),
         vec![listing(&ann, &sa, false, "")]
@@ -671,20 +660,7 @@ pub fn check_host_streams(port: u16) {
     assert_eq!(count(&mut b, &json!({"mode": 6, "subject": uuid})), 0);
 
     // A party: its members.
-    let r = a.call(json!({"party_create": {"open": true, "max_size": 4}}));
-    let id = r["party"]["party_id"].as_str().unwrap().to_string();
-    let r = b.call(json!({"party_join": {"party_id": id}}));
-    assert!(r.get("error").is_none(), "{r}");
-    let (uuid, node) = id.split_once('.').unwrap();
-    let party = json!({"mode": 7, "subject": uuid, "label": node});
-    crate::eventually("both are in the party", || {
-        let n = count(&mut a, &party);
-        if n == 2 {
-            Ok(())
-        } else {
-            Err(format!("count {n}"))
-        }
-    });
+    let (id, party) = party_of_two(&mut a, &mut b);
     assert_eq!(list(&mut a, &party), both);
     // Kicking Ann, the leader, off the party's stream takes her out of
     // the party: Ben is told and leads it.
@@ -796,10 +772,145 @@ pub fn check_host_streams(port: u16) {
     b.close();
 }
 
+/// `stream_send` and `stream_send_raw` to Nakama's own streams reach
+/// whoever its tracker has there, as to a module's own: a user's sockets
+/// (its notification stream, mode 0; its status stream, mode 1, for a
+/// socket opened with `status=true`), a chat room's members (2), a
+/// relayed match's (5), an authoritative match's (6) and a party's (7),
+/// and no one else. A module's `stream_user_join` of a presence the
+/// tracker has there already changes nothing (it answers `false`).
+pub fn check_sends_to_host_streams(port: u16) {
+    let suffix = crate::run_suffix();
+    let user = |name: &str| User::fresh(port, "ss", name);
+    let (ann, ben, cat) = (user("ann"), user("ben"), user("cat"));
+    let (mut a, mut b, mut c) = (
+        Socket::open(port, &ann),
+        Socket::open(port, &ben),
+        Socket::open(port, &cat),
+    );
+
+    // A user's own streams: Ann's sockets, not Ben's.
+    let notifications = json!({"mode": 0, "subject": ann.user_id});
+    again_then_send(&mut a, &mut c, &mut [], &notifications, "n".into());
+    let status = json!({"mode": 1, "subject": ann.user_id});
+    let raw = json!({"stream_data": {"stream": status, "data": "s"}});
+    again_then_send(&mut a, &mut c, &mut [], &status, raw);
+
+    // A chat room's members.
+    let room_name = format!("sends-{suffix}");
+    for s in [&mut a, &mut b] {
+        let r = s.call(json!({"channel_join": {"target": room_name, "type": 1}}));
+        assert!(r["channel"].is_object(), "{r}");
+    }
+    let room = json!({"mode": 2, "label": room_name});
+    again_then_send(&mut a, &mut c, &mut [&mut b], &room, "c".into());
+
+    // A relayed match's.
+    let r = a.call(json!({"match_create": {}}));
+    let id = r["match"]["match_id"].as_str().unwrap().to_string();
+    let r = b.call(json!({"match_join": {"match_id": id}}));
+    assert!(r["match"].is_object(), "{r}");
+    let relayed = json!({"mode": 5, "subject": id.trim_end_matches('.')});
+    again_then_send(&mut a, &mut c, &mut [&mut b], &relayed, "r".into());
+
+    // An authoritative match's, once it has Ann.
+    let (_, authoritative) = join_new_match(&mut a);
+    count_comes_to(&mut c, &authoritative, 1);
+    again_then_send(&mut a, &mut c, &mut [], &authoritative, "m".into());
+
+    // A party's.
+    let (_, party) = party_of_two(&mut a, &mut b);
+    again_then_send(&mut a, &mut c, &mut [&mut b], &party, "p".into());
+
+    // Nothing more: each got each once (the joins again added no one),
+    // Ben none of Ann's own, and Cat, on none of these streams, nothing;
+    // nor were stream presence events sent for those joins.
+    let mut sockets = [a, b, c];
+    let heard = settle(&mut sockets, Duration::from_millis(300));
+    for (name, heard) in ["ann", "ben", "cat"].iter().zip(&heard) {
+        let data: Vec<&Value> = (heard.iter())
+            .filter(|e| e.get("stream_data").is_some() || e.get("stream_presence_event").is_some())
+            .collect();
+        assert!(data.is_empty(), "{name} also got {data:?}");
+    }
+    for s in sockets {
+        s.close();
+    }
+}
+
+/// Ann (`a`), on `stream` already, put there again by a module: that
+/// changes nothing (`false`). Then Cat's module (`c`) sends `data` there
+/// (a text; an object is sent as a raw envelope), which Ann and
+/// `others` get.
+fn again_then_send(
+    a: &mut Socket,
+    c: &mut Socket,
+    others: &mut [&mut Socket],
+    stream: &Value,
+    data: Value,
+) {
+    let joined = ok(a, json!({"call": "join", "stream": stream}));
+    assert_eq!(joined, false, "{stream}");
+    let (call, data) = if data.is_object() {
+        let text = data["stream_data"]["data"].clone();
+        (
+            json!({"call": "send_raw", "stream": stream, "envelope": data}),
+            text,
+        )
+    } else {
+        (
+            json!({"call": "send", "stream": stream, "data": data}),
+            data,
+        )
+    };
+    ok(c, call);
+    for s in std::iter::once(a).chain(others.iter_mut().map(|s| &mut **s)) {
+        s.wait_for(&format!("{data} on {stream}"), |e| {
+            e["stream_data"]["data"] == data
+        });
+    }
+}
+
+/// A match fixture-nk's module made, which the socket joins: its id and
+/// stream (an authoritative match's, labelled with its node).
+fn join_new_match(s: &mut Socket) -> (String, Value) {
+    let id = ok(s, json!({"call": "create_match"}));
+    let id = id.as_str().unwrap().to_string();
+    let r = s.call(json!({"match_join": {"match_id": id}}));
+    assert!(r["match"].is_object(), "{r}");
+    let (uuid, node) = id.split_once('.').unwrap();
+    let stream = json!({"mode": 6, "subject": uuid, "label": node});
+    (id, stream)
+}
+
+/// A party `a` makes and `b` joins, both on its stream once this
+/// answers: its id and stream (labelled with its node).
+fn party_of_two(a: &mut Socket, b: &mut Socket) -> (String, Value) {
+    let r = a.call(json!({"party_create": {"open": true, "max_size": 4}}));
+    let id = r["party"]["party_id"].as_str().unwrap().to_string();
+    let r = b.call(json!({"party_join": {"party_id": id}}));
+    assert!(r.get("error").is_none(), "{r}");
+    let (uuid, node) = id.split_once('.').unwrap();
+    let stream = json!({"mode": 7, "subject": uuid, "label": node});
+    count_comes_to(a, &stream, 2);
+    (id, stream)
+}
+
+/// Waits until `stream` has `n` presences.
+fn count_comes_to(s: &mut Socket, stream: &Value, n: u64) {
+    crate::eventually(&format!("{n} on {stream}"), || {
+        match ok(s, json!({"call": "count", "stream": stream})).as_u64() {
+            Some(c) if c == n => Ok(()),
+            c => Err(format!("count {c:?}")),
+        }
+    });
+}
+
 /// `session.single_match` (the host started with it and
 /// `session.single_socket`): a session joining a match leaves the others
-/// it was in, as if it had left them itself; creating a relayed match
-/// does not (Nakama applies it in `match_join` only).
+/// it was in, as if it had left them itself, and the other match streams
+/// a module put it on; creating a relayed match does not (Nakama applies
+/// it in `match_join` only).
 pub fn check_single_match(port: u16) {
     let user = |name: &str| User::fresh(port, "sm", name);
     let (ann, ben) = (user("ann"), user("ben"));
@@ -813,12 +924,8 @@ pub fn check_single_match(port: u16) {
     };
 
     // Ann in an authoritative match.
-    let id = ok(&mut a, json!({"call": "create_match"}));
-    let id = id.as_str().unwrap().to_string();
-    let (uuid, node) = id.split_once('.').unwrap();
-    let authoritative = json!({"mode": 6, "subject": uuid, "label": node});
-    let r = a.call(json!({"match_join": {"match_id": id}}));
-    assert!(r["match"].is_object(), "{r}");
+    let (id, authoritative) = join_new_match(&mut a);
+    let node = authoritative["label"].clone();
     counts(&mut b, &authoritative, 1, "ann in the authoritative match");
 
     // Creating a relayed match keeps her in it.
@@ -828,7 +935,16 @@ pub fn check_single_match(port: u16) {
     counts(&mut b, &own_stream, 1, "ann in the match she created");
     assert_eq!(count(&mut b, &authoritative), 1);
 
-    // Joining Ben's relayed match takes her out of both.
+    // A module puts her on the streams of matches there are not.
+    let nowhere = [
+        json!({"mode": 5, "subject": ben.user_id}),
+        json!({"mode": 6, "subject": ben.user_id, "label": node}),
+    ];
+    for stream in &nowhere {
+        assert_eq!(ok(&mut a, json!({"call": "join", "stream": stream})), true);
+    }
+
+    // Joining Ben's relayed match takes her out of all of them.
     let r = b.call(json!({"match_create": {}}));
     let bens = r["match"]["match_id"].as_str().unwrap().to_string();
     let r = a.call(json!({"match_join": {"match_id": bens}}));
@@ -840,6 +956,14 @@ pub fn check_single_match(port: u16) {
         "ann out of the authoritative match",
     );
     counts(&mut b, &own_stream, 0, "ann out of the match she created");
+    for stream in &nowhere {
+        counts(
+            &mut b,
+            stream,
+            0,
+            "ann off a match stream a module put her on",
+        );
+    }
     let bens_stream = json!({"mode": 5, "subject": bens.trim_end_matches('.')});
     assert_eq!(count(&mut b, &bens_stream), 2);
 

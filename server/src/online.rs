@@ -293,8 +293,8 @@ impl Online {
         let _ = outbox.send(Outbound::Close(Vec::new(), reason));
     }
 
-    /// That socket closed.
-    pub fn disconnect(&self, user_id: &str, session_id: &str) {
+    /// That socket closed: the streams modules had put it on.
+    pub fn disconnect(&self, user_id: &str, session_id: &str) -> Vec<crate::channels::Stream> {
         {
             let mut users = self.lock();
             if let Some(sessions) = users.get_mut(user_id) {
@@ -304,7 +304,7 @@ impl Online {
                 }
             }
         }
-        self.streams.untrack_all(session_id);
+        self.streams.untrack_all(session_id)
     }
 
     /// Sends `notifications` to every socket `user_id` has open, in one

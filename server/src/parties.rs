@@ -345,6 +345,17 @@ pub fn parse_id(id: &str) -> Option<(String, &str)> {
     Some((uuid.hyphenated().to_string(), node))
 }
 
+/// A party's stream (Nakama's mode 7): the party's UUID as subject, its
+/// node as label.
+fn stream_at(uuid: &str, node: &str) -> Option<Stream> {
+    Some(Stream {
+        mode: crate::streams::MODE_PARTY,
+        subject: uuid.parse().ok()?,
+        subcontext: uuid::Uuid::nil(),
+        label: node.to_string(),
+    })
+}
+
 /// Checks a label as Nakama does before it indexes it: at most 2048
 /// bytes, a JSON object (or `null`); empty means `{}`.
 fn check_label(label: &str) -> Result<(), PartyError> {
@@ -420,14 +431,31 @@ impl Parties {
         }
     }
 
+    /// The stream of party `id` (`<uuid>.<node>`, hosted here or not).
+    pub fn stream(id: &str) -> Option<Stream> {
+        let (uuid, node) = parse_id(id)?;
+        stream_at(&uuid, node)
+    }
+
+    /// Sessions a module had put on these streams left them: to the
+    /// parties hosted here whose streams they are, that is activity
+    /// (Nakama's tracker hands a party stream's every leave to its
+    /// handler, which counts it).
+    pub fn stream_left(&self, streams: &[Stream]) {
+        let mut parties = self.lock();
+        for s in streams {
+            let ours = s.mode == crate::streams::MODE_PARTY
+                && s.subcontext.is_nil()
+                && s.label == self.node;
+            if let Some(party) = parties.get_mut(&s.subject.to_string()).filter(|_| ours) {
+                party.activity += 1;
+            }
+        }
+    }
+
     /// The stream of the party whose id's UUID is `uuid` (Nakama's mode 7).
     fn stream_of(&self, uuid: &str) -> Option<Stream> {
-        Some(Stream {
-            mode: crate::streams::MODE_PARTY,
-            subject: uuid.parse().ok()?,
-            subcontext: uuid::Uuid::nil(),
-            label: self.node.clone(),
-        })
+        stream_at(uuid, &self.node)
     }
 
     /// Sessions a module put on the party's stream without making them
@@ -1306,7 +1334,13 @@ mod tests {
             parties.close_idle();
         }
         assert_eq!(parties.count(), 2);
-        streams.untrack(&stream, &c.presence.session_id, &c.presence.user_id);
+        // Its socket closing takes it off, which is activity (Nakama's
+        // handler counts every leave from its stream).
+        let left = streams.untrack_all(&c.presence.session_id);
+        assert_eq!(left, std::slice::from_ref(&stream));
+        parties.stream_left(&left);
+        parties.close_idle();
+        assert_eq!(parties.count(), 2);
         parties.close_idle();
         assert_eq!(parties.count(), 1);
         assert_eq!(parties.members(&full).len(), 1);

@@ -520,7 +520,8 @@ pub(crate) fn leave_session(app: &App, user_id: &str, session_id: &str, reason: 
     crate::parties::deliver(app.parties.leave_all(session_id));
     app.channels.leave_all(session_id);
     app.status.disconnect(user_id, session_id);
-    app.online.disconnect(user_id, session_id);
+    let left = app.online.disconnect(user_id, session_id);
+    app.parties.stream_left(&left);
 }
 
 /// [`write_envelope`], given up when the session's outgoing queue fills
@@ -1133,6 +1134,12 @@ impl Socket {
             .any(|p| p.session_id == me.session_id);
         if self.app.config.session_single_match && new {
             self.app.matches.leave_others(&self.session.id, key);
+            // And the other match streams a module put it on.
+            use crate::streams::{of_match, MODE_MATCH_AUTHORITATIVE, MODE_MATCH_RELAYED};
+            if let Some(kept) = of_match(key) {
+                let modes = [MODE_MATCH_RELAYED, MODE_MATCH_AUTHORITATIVE];
+                (self.app.online.streams).untrack_modes(&self.session.id, &modes, &kept);
+            }
         }
     }
 

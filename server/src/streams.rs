@@ -32,9 +32,25 @@ use crate::online::{Outbound, Outbox};
 /// Nakama's stream modes of matches and parties (those of chat channels
 /// are in [`crate::channels`]).
 const MODE_STATUS: u8 = 1;
-const MODE_MATCH_RELAYED: u8 = 5;
-const MODE_MATCH_AUTHORITATIVE: u8 = 6;
+pub(crate) const MODE_MATCH_RELAYED: u8 = 5;
+pub(crate) const MODE_MATCH_AUTHORITATIVE: u8 = 6;
 pub(crate) const MODE_PARTY: u8 = 7;
+
+/// The stream of match `id` (`<uuid>.<node>`): a relayed match's (mode
+/// 5, no node) or an authoritative one's (mode 6, its node as label).
+pub fn of_match(id: &str) -> Option<Stream> {
+    let (uuid, node) = id.split_once('.')?;
+    Some(Stream {
+        mode: if node.is_empty() {
+            MODE_MATCH_RELAYED
+        } else {
+            MODE_MATCH_AUTHORITATIVE
+        },
+        subject: uuid.parse().ok()?,
+        subcontext: Uuid::nil(),
+        label: node.to_string(),
+    })
+}
 
 /// How a presence is on its stream.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -180,38 +196,62 @@ impl Streams {
         tell(stream, members, joins, leaves);
     }
 
-    /// Takes one session of one user off `stream` (Nakama's `Untrack`).
-    pub fn untrack(&self, stream: &Stream, session_id: &str, user_id: &str) {
+    /// Takes one session of one user off `stream` (Nakama's `Untrack`):
+    /// whether it was on it.
+    pub fn untrack(&self, stream: &Stream, session_id: &str, user_id: &str) -> bool {
         let mut streams = self.lock();
         let Some(members) = streams.get_mut(stream) else {
-            return;
+            return false;
         };
-        if let Some(at) = members.iter().position(|m| m.is(session_id, user_id)) {
+        let at = members.iter().position(|m| m.is(session_id, user_id));
+        if let Some(at) = at {
             let left = members.remove(at);
             tell(stream, members, Vec::new(), visible(&left));
         }
         if members.is_empty() {
             streams.remove(stream);
         }
+        at.is_some()
     }
 
-    /// A closed socket: its session leaves every stream it was on, in
-    /// one event per stream (a module can put one session on a stream
-    /// as several users; Nakama's `UntrackAll` groups their leaves).
-    pub fn untrack_all(&self, session_id: &str) {
+    /// A closed socket: its session leaves every stream it was on
+    /// (Nakama's `UntrackAll`): the streams it left.
+    pub fn untrack_all(&self, session_id: &str) -> Vec<Stream> {
+        self.untrack_where(session_id, |_| true)
+    }
+
+    /// `session.single_match` and `session.single_party`: the session
+    /// leaves every stream of these `modes` but `kept` (Nakama's
+    /// `UntrackLocalByModes`): the streams it left.
+    pub fn untrack_modes(&self, session_id: &str, modes: &[u8], kept: &Stream) -> Vec<Stream> {
+        self.untrack_where(session_id, |s| modes.contains(&s.mode) && s != kept)
+    }
+
+    /// The session leaves the streams `from` picks, in one event per
+    /// stream (a module can put one session on a stream as several
+    /// users; Nakama's tracker groups their leaves).
+    fn untrack_where(&self, session_id: &str, from: impl Fn(&Stream) -> bool) -> Vec<Stream> {
+        let mut gone = Vec::new();
         self.lock().retain(|stream, members| {
+            if !from(stream) {
+                return true;
+            }
             let (left, stay): (Vec<Member>, Vec<Member>) = std::mem::take(members)
                 .into_iter()
                 .partition(|m| m.presence.session_id == session_id);
             *members = stay;
-            tell(
-                stream,
-                members,
-                Vec::new(),
-                left.iter().flat_map(visible).collect(),
-            );
+            if !left.is_empty() {
+                gone.push(stream.clone());
+                tell(
+                    stream,
+                    members,
+                    Vec::new(),
+                    left.iter().flat_map(visible).collect(),
+                );
+            }
             !members.is_empty()
         });
+        gone
     }
 
     /// Everyone off `stream`, without events (Nakama's `UntrackByStream`).

@@ -626,7 +626,7 @@ fn parties_in_nakama_are_as_on_the_dev_host() {
 #[test]
 #[ignore = "needs a real Nakama: run bridge/test.sh"]
 fn a_session_in_a_new_party_leaves_its_others_with_session_single_party() {
-    let runtime = runtime_folder(&["hello"]);
+    let runtime = runtime_folder(&["fixture-nk"]);
     let flags = [
         "--session.single_socket=true",
         "--session.single_party=true",
@@ -694,6 +694,7 @@ fn a_modules_streams_and_sessions_in_nakama_are_as_on_the_dev_host() {
     let nakama = nakama::start(runtime.path(), &[]).expect(NEEDS_NAKAMA);
     nakama_conformance::streams::check_nk_streams(nakama.port, false);
     nakama_conformance::streams::check_host_streams(nakama.port);
+    nakama_conformance::streams::check_sends_to_host_streams(nakama.port);
 }
 
 #[test]

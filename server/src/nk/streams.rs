@@ -105,6 +105,14 @@ fn join(
         online.streams.update(&s, &who, &outbox, meta);
         return Ok(true);
     }
+    // Nakama's tracker has one presence of a session's user on a stream:
+    // the host's own (a chat member's, a match's) stays as it is.
+    if host_presences(online, tracked, &s)
+        .iter()
+        .any(|p| p.session_id == session && p.user_id == user)
+    {
+        return Ok(false);
+    }
     if let Some(joined) = join_party(tracked, &s, &who, &outbox) {
         return Ok(joined);
     }
@@ -138,10 +146,12 @@ fn join_party(t: &Tracked, s: &Stream, who: &Presence, outbox: &Outbox) -> Optio
     Some(joined)
 }
 
-/// `stream_send` and `stream_send_raw`: to the stream, or to the sessions
-/// named.
+/// `stream_send` and `stream_send_raw`: to the stream (the host's own
+/// presences there too, as Nakama's router finds them in its tracker), or
+/// to the sessions named.
 fn send(
     online: &Online,
+    tracked: &Tracked,
     s: &nk::Stream,
     presences: &[Presence],
     out: impl FnOnce(&Stream) -> Result<Outbound, CallError>,
@@ -158,6 +168,9 @@ fn send(
         .collect::<Result<Vec<_>, _>>()?;
     let out = out(&s)?;
     if sessions.is_empty() {
+        for p in host_presences(online, tracked, &s) {
+            online.send_session(&p.session_id, out.clone());
+        }
         online.streams.send(&s, &out);
     }
     // Nakama's router finds these sessions by id alone, on the stream or not.
@@ -356,7 +369,11 @@ pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answ
                     let _ = channels.leave(&session, &s.channel_id());
                 }
                 leave_tracked(&tracked, &s, &session, &user);
-                on.streams.untrack(&s, &session, &user);
+                if on.streams.untrack(&s, &session, &user) {
+                    if let Some(parties) = &tracked.parties {
+                        parties.stream_left(&[s]);
+                    }
+                }
                 Ok(())
             })
         }
@@ -372,13 +389,13 @@ pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answ
             on.streams.close(&s);
             Ok(())
         }),
-        nk::StreamSend::NAME => run::<nk::StreamSend>(on, args, |on, a| {
-            send(on, &a.stream, &a.presences, |s| {
+        nk::StreamSend::NAME => run::<nk::StreamSend>(on, args, move |on, a| {
+            send(on, &tracked, &a.stream, &a.presences, |s| {
                 Ok(streams::stream_data(s, &a.data, a.reliable))
             })
         }),
-        nk::StreamSendRaw::NAME => run::<nk::StreamSendRaw>(on, args, |on, a| {
-            send(on, &a.stream, &a.presences, |_| {
+        nk::StreamSendRaw::NAME => run::<nk::StreamSendRaw>(on, args, move |on, a| {
+            send(on, &tracked, &a.stream, &a.presences, |_| {
                 crate::realtime::protobuf::module_envelope(&a.envelope)
                     .map(Outbound::Stream)
                     .ok_or_else(|| refuse("expects a valid message"))

@@ -107,7 +107,7 @@ fn a_session_in_a_new_party_leaves_its_others_with_session_single_party() {
         "--session.single_socket=true",
         "--session.single_party=true",
     ];
-    let server = Server::start(&["hello"], &flags);
+    let server = Server::start(&["fixture-nk"], &flags);
     nakama_conformance::parties::check_single_party(server.port);
 }
 

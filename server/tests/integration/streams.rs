@@ -17,6 +17,12 @@ fn status_match_and_party_presences_are_on_nakamas_streams() {
 }
 
 #[test]
+fn data_sent_to_nakamas_streams_reaches_whoever_is_on_them() {
+    let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
+    nakama_conformance::streams::check_sends_to_host_streams(server.port);
+}
+
+#[test]
 fn a_match_join_leaves_the_other_matches_with_session_single_match() {
     let flags = [
         "--logger.level",
