@@ -838,6 +838,94 @@ pub fn check_sends_to_host_streams(port: u16) {
     }
 }
 
+/// A module's `stream_user_join` on a chat channel's or a relayed
+/// match's stream makes the session one of its members, as Nakama's
+/// tracker has them all on the stream: the others are told, it gets the
+/// channel's messages and the match's data, and sends its own; a
+/// relayed match a module put someone on can be joined. Its leave takes
+/// it out.
+pub fn check_module_members_of_host_streams(port: u16) {
+    let suffix = crate::run_suffix();
+    let user = |name: &str| User::fresh(port, "mm", name);
+    let (ann, ben, cat) = (user("ann"), user("ben"), user("cat"));
+    let (mut a, mut b, mut c) = (
+        Socket::open(port, &ann),
+        Socket::open(port, &ben),
+        Socket::open(port, &cat),
+    );
+    let sc = nk(&mut c, json!({"call": "count", "stream": custom("none")}));
+    let sc = sc["session_id"].as_str().unwrap().to_string();
+    let names = |e: &Value, list: &str| {
+        (e[list].as_array()).is_some_and(|l| l.iter().any(|p| p["session_id"] == sc.as_str()))
+    };
+
+    // A chat room Ann is in.
+    let room_name = format!("members-{suffix}");
+    let r = a.call(json!({"channel_join": {"target": room_name, "type": 1}}));
+    let channel_id = r["channel"]["id"].as_str().unwrap().to_string();
+    let room = json!({"mode": 2, "label": room_name});
+    let joined = ok(
+        &mut c,
+        json!({"call": "join", "stream": room, "persistence": true}),
+    );
+    assert_eq!(joined, true);
+    let e = a.wait_for("cat's join", |e| {
+        names(&e["channel_presence_event"], "joins")
+    });
+    assert_eq!(
+        e["channel_presence_event"]["joins"][0]["persistence"], true,
+        "{e}"
+    );
+    let hi = r#"{"hi":"cat"}"#;
+    let r = a.call(json!({"channel_message_send": {"channel_id": channel_id, "content": hi}}));
+    assert!(r["channel_message_ack"].is_object(), "{r}");
+    c.wait_for("ann's message", |e| e["channel_message"]["content"] == hi);
+    let back = r#"{"hi":"ann"}"#;
+    let r = c.call(json!({"channel_message_send": {"channel_id": channel_id, "content": back}}));
+    assert!(r["channel_message_ack"].is_object(), "{r}");
+    a.wait_for("cat's message", |e| e["channel_message"]["content"] == back);
+    ok(&mut c, json!({"call": "leave", "stream": room}));
+    a.wait_for("cat's leave", |e| {
+        names(&e["channel_presence_event"], "leaves")
+    });
+
+    // A relayed match Ann made.
+    let r = a.call(json!({"match_create": {}}));
+    let id = r["match"]["match_id"].as_str().unwrap().to_string();
+    let relayed = json!({"mode": 5, "subject": id.trim_end_matches('.')});
+    assert_eq!(ok(&mut c, json!({"call": "join", "stream": relayed})), true);
+    a.wait_for("cat's join", |e| names(&e["match_presence_event"], "joins"));
+    a.send(&json!({"match_data_send": {"match_id": id, "op_code": 1, "data": "aGk="}}));
+    c.wait_for("ann's data", |e| e["match_data"]["data"] == "aGk=");
+    c.send(&json!({"match_data_send": {"match_id": id, "op_code": 2, "data": "eW8="}}));
+    a.wait_for("cat's data", |e| e["match_data"]["data"] == "eW8=");
+    let r = b.call(json!({"match_join": {"match_id": id}}));
+    let mut presences: Vec<String> = (r["match"]["presences"].as_array())
+        .unwrap_or_else(|| panic!("{r}"))
+        .iter()
+        .map(|p| p["user_id"].as_str().unwrap().to_string())
+        .collect();
+    presences.sort();
+    let mut want = vec![ann.user_id.clone(), cat.user_id.clone()];
+    want.sort();
+    assert_eq!(presences, want, "{r}");
+    ok(&mut c, json!({"call": "leave", "stream": relayed}));
+    for s in [&mut a, &mut b] {
+        s.wait_for("cat's leave", |e| {
+            names(&e["match_presence_event"], "leaves")
+        });
+    }
+
+    // A relayed match no client made: a module put Cat on its stream.
+    let made = json!({"mode": 5, "subject": ben.user_id});
+    assert_eq!(ok(&mut c, json!({"call": "join", "stream": made})), true);
+    let r = b.call(json!({"match_join": {"match_id": format!("{}.", ben.user_id)}}));
+    assert_eq!(r["match"]["presences"][0]["session_id"], sc.as_str(), "{r}");
+    for s in [a, b, c] {
+        s.close();
+    }
+}
+
 /// Ann (`a`), on `stream` already, put there again by a module: that
 /// changes nothing (`false`). Then Cat's module (`c`) sends `data` there
 /// (a text; an object is sent as a raw envelope), which Ann and

@@ -9,6 +9,9 @@
 //!   subcontext, the smaller one first). Its id is the stream written as
 //!   `<mode>.<subject>.<subcontext>.<label>`: `2...lobby`,
 //!   `3.<group id>..`, `4.<user id>.<user id>.`.
+//! - A channel's members are the presences on its stream
+//!   ([`crate::streams`]), as in Nakama's tracker: a module's
+//!   `stream_user_join` there makes a member too.
 //! - A session joins with a persistence (whether what it sends is stored;
 //!   default true) and may join hidden (not listed, no presence events;
 //!   it still receives the messages and the others' events). Joining a
@@ -39,8 +42,7 @@
 //!   in, that user gets Nakama's persistent "wants to chat" notification
 //!   (code -1).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use nakama_runtime_host::abi::api;
@@ -54,6 +56,7 @@ use crate::gojson;
 use crate::log::Logger;
 use crate::online::{Online, Outbound, Outbox};
 use crate::realtime::error_code;
+use crate::streams::{Meta, Streams};
 
 /// Nakama's stream modes of the three kinds of channel.
 pub const MODE_ROOM: u8 = 2;
@@ -365,24 +368,9 @@ pub enum HistoryError {
     Internal(CallError),
 }
 
-struct Member {
-    presence: Presence,
-    persistence: bool,
-    hidden: bool,
-    outbox: Outbox,
-}
-
-impl Member {
-    fn listed(&self) -> ChannelPresence {
-        ChannelPresence {
-            presence: self.presence.clone(),
-            persistence: self.persistence,
-        }
-    }
-}
-
-/// The channels of one host: their members (by stream) and the database
-/// their history is kept in.
+/// The channels of one host: the database their history is kept in; their
+/// members are on their streams ([`crate::streams`]), as in Nakama's
+/// tracker, where a module's `stream_user_join` puts them too.
 #[derive(Clone)]
 pub struct Channels {
     inner: Arc<Inner>,
@@ -392,28 +380,17 @@ struct Inner {
     db: Db,
     online: Online,
     log: Logger,
-    streams: Mutex<HashMap<Stream, Vec<Member>>>,
 }
 
 impl Channels {
     pub fn new(db: Db, online: Online, log: Logger) -> Channels {
         Channels {
-            inner: Arc::new(Inner {
-                db,
-                online,
-                log,
-                streams: Mutex::new(HashMap::new()),
-            }),
+            inner: Arc::new(Inner { db, online, log }),
         }
     }
 
-    fn streams(&self) -> std::sync::MutexGuard<'_, HashMap<Stream, Vec<Member>>> {
-        self.inner.streams.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// How many presences the chat channels have, all together.
-    pub fn presence_count(&self) -> usize {
-        self.streams().values().map(Vec::len).sum()
+    fn streams(&self) -> &Streams {
+        &self.inner.online.streams
     }
 
     /// Nakama's `BuildChannelId`: the stream a join names, or its refusal.
@@ -521,40 +498,19 @@ impl Channels {
         let stream = self.target(sender, &req.target, req.kind).await?;
         let persistence = req.persistence.unwrap_or(true);
         let hidden = req.hidden.unwrap_or(false);
-        let (is_new, listed) = {
-            let mut streams = self.streams();
-            let members = streams.entry(stream.clone()).or_default();
-            let is_new = !members
-                .iter()
-                .any(|m| m.presence.session_id == who.session_id);
-            if is_new {
-                members.push(Member {
-                    presence: who.clone(),
-                    persistence,
-                    hidden,
-                    outbox: outbox.clone(),
-                });
-                if !hidden {
-                    let event = Outbound::ChannelPresences(PresenceEvent {
-                        stream: stream.clone(),
-                        joins: vec![ChannelPresence {
-                            presence: who.clone(),
-                            persistence,
-                        }],
-                        leaves: Vec::new(),
-                    });
-                    for m in members.iter() {
-                        let _ = m.outbox.send(event.clone());
-                    }
-                }
-            }
-            let listed: Vec<ChannelPresence> = members
-                .iter()
-                .filter(|m| !m.hidden)
-                .map(Member::listed)
-                .collect();
-            (is_new, listed)
+        let meta = Meta {
+            hidden,
+            persistence,
+            ..Meta::default()
         };
+        let is_new = self.streams().track(&stream, who, outbox, meta);
+        let listed: Vec<ChannelPresence> = (self.streams().members(&stream).into_iter())
+            .filter(|(_, meta)| !meta.hidden)
+            .map(|(presence, meta)| ChannelPresence {
+                presence,
+                persistence: meta.persistence,
+            })
+            .collect();
         if is_new && stream.mode == MODE_DIRECT {
             let other = if who.user_id == stream.subject.to_string() {
                 stream.subcontext
@@ -611,120 +567,52 @@ impl Channels {
     /// chat at once, and nobody is told (Nakama's `UntrackByStream`).
     pub fn drop_direct(&self, a: &str, b: &str) {
         if let (Some(a), Some(b)) = (go_uuid(a), go_uuid(b)) {
-            self.streams().remove(&Stream::direct(a, b));
+            self.streams().close(&Stream::direct(a, b));
         }
     }
 
     /// `channel_leave`: takes the session out of the channel `channel_id`
     /// names (nothing if it is not in it); the others are told unless it
     /// was hidden.
-    pub fn leave(&self, session_id: &str, channel_id: &str) -> Result<(), Refusal> {
+    pub fn leave(&self, who: &Presence, channel_id: &str) -> Result<(), Refusal> {
         let stream =
             Stream::parse(channel_id).ok_or_else(|| bad_input("Invalid channel identifier"))?;
-        let mut streams = self.streams();
-        if let Some(members) = streams.get_mut(&stream) {
-            if let Some(at) = members
-                .iter()
-                .position(|m| m.presence.session_id == session_id)
-            {
-                let left = members.remove(at);
-                Self::tell_leave(&stream, members, &left);
-                if members.is_empty() {
-                    streams.remove(&stream);
-                }
-            }
-        }
+        (self.streams()).untrack(&stream, &who.session_id, &who.user_id);
         Ok(())
     }
 
     /// A closed socket leaves every channel it was in.
     pub fn leave_all(&self, session_id: &str) {
-        let mut streams = self.streams();
-        streams.retain(|stream, members| {
-            if let Some(at) = members
-                .iter()
-                .position(|m| m.presence.session_id == session_id)
-            {
-                let left = members.remove(at);
-                Self::tell_leave(stream, members, &left);
-            }
-            !members.is_empty()
-        });
+        let modes = [MODE_ROOM, MODE_GROUP, MODE_DIRECT];
+        self.streams().untrack_modes(session_id, &modes, None);
     }
 
     /// Takes every session of `user_id` out of the channel (a member
     /// leaving, kicked or banned from a group); the others are told.
     pub fn leave_user(&self, stream: &Stream, user_id: &str) {
-        let mut streams = self.streams();
-        if let Some(members) = streams.get_mut(stream) {
-            while let Some(at) = members.iter().position(|m| m.presence.user_id == user_id) {
-                let left = members.remove(at);
-                Self::tell_leave(stream, members, &left);
-            }
-            if members.is_empty() {
-                streams.remove(stream);
+        for p in self.streams().presences(stream, true) {
+            if p.user_id == user_id {
+                self.streams().untrack(stream, &p.session_id, user_id);
             }
         }
-    }
-
-    /// Everyone in the channel of `stream`, and whether each is hidden
-    /// (`stream_user_list` on a channel's stream).
-    pub fn presences(&self, stream: &Stream) -> Vec<(ChannelPresence, bool)> {
-        self.streams().get(stream).map_or_else(Vec::new, |members| {
-            members.iter().map(|m| (m.listed(), m.hidden)).collect()
-        })
-    }
-
-    /// Whether session `session_id` of `user_id` is in the channel of `stream`.
-    pub fn has(&self, stream: &Stream, session_id: &str, user_id: &str) -> bool {
-        self.streams().get(stream).is_some_and(|members| {
-            members
-                .iter()
-                .any(|m| m.presence.session_id == session_id && m.presence.user_id == user_id)
-        })
     }
 
     /// Empties the channel (a deleted group's), without events.
     pub fn close(&self, stream: &Stream) {
-        self.streams().remove(stream);
-    }
-
-    fn tell_leave(stream: &Stream, members: &[Member], left: &Member) {
-        if left.hidden {
-            return;
-        }
-        let event = Outbound::ChannelPresences(PresenceEvent {
-            stream: stream.clone(),
-            joins: Vec::new(),
-            leaves: vec![left.listed()],
-        });
-        for m in members {
-            let _ = m.outbox.send(event.clone());
-        }
+        self.streams().close(stream);
     }
 
     /// The persistence a session joined `stream` with; `None` when it is
     /// not in it.
     fn persistence(&self, stream: &Stream, who: &Presence) -> Option<bool> {
-        self.streams().get(stream).and_then(|members| {
-            members
-                .iter()
-                .find(|m| {
-                    m.presence.session_id == who.session_id && m.presence.user_id == who.user_id
-                })
-                .map(|m| m.persistence)
-        })
+        let meta = self.streams().get(stream, &who.session_id, &who.user_id)?;
+        Some(meta.persistence)
     }
 
     /// Sends a message to everyone in the channel.
     pub fn deliver(&self, stream: &Stream, message: &api::ChannelMessage) {
-        if let Some(members) = self.streams().get(stream) {
-            for m in members {
-                let _ = m
-                    .outbox
-                    .send(Outbound::ChannelMessage(Box::new(message.clone())));
-            }
-        }
+        let message = Outbound::ChannelMessage(Box::new(message.clone()));
+        self.streams().send(stream, &message);
     }
 
     /// The checks every message request starts with: the channel id, the

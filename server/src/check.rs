@@ -71,10 +71,13 @@ impl CheckHost {
                 // No modules behind it: an init's match_create answers
                 // "not found", as before Nakama has loaded its handlers.
                 online: Default::default(),
+                // (Its relayed matches are on streams of its own: it has
+                // no sockets.)
                 matches: Matches::manual(
                     "check",
                     nakama_devhost::VERSION,
                     Logger::new("error", "json"),
+                    Default::default(),
                 ),
             },
         })

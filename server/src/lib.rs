@@ -125,9 +125,9 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         config.session_token_expiry_sec,
         config.session_refresh_token_expiry_sec,
     ));
-    let matches = matches::Matches::new(&config.name, VERSION, log.clone());
-    matches.set_max_empty_sec(config.match_max_empty_sec.unsigned_abs());
     let online = online::Online::default();
+    let matches = matches::Matches::new(&config.name, VERSION, log.clone(), online.streams.clone());
+    matches.set_max_empty_sec(config.match_max_empty_sec.unsigned_abs());
     let channels = channels::Channels::new(db.clone(), online.clone(), log.clone());
     let status = status::Statuses::new(db.clone(), log.clone());
     let init_ctx = ContextData {
@@ -238,7 +238,7 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
         });
     }
     metrics.state_from({
-        let (online, status, channels) = (online.clone(), status.clone(), channels.clone());
+        let (online, status) = (online.clone(), status.clone());
         let (matches, parties) = (matches.clone(), parties.clone());
         move || {
             let sessions = online.session_count();
@@ -247,7 +247,6 @@ pub async fn start(config: config::Config, warnings: Vec<String>) -> Result<Runn
                 // Every socket is on its notification stream.
                 presences: sessions
                     + status.presence_count()
-                    + channels.presence_count()
                     + matches.presence_count()
                     + parties.presence_count()
                     + online.streams.presence_count(),

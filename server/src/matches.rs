@@ -14,6 +14,10 @@
 //!
 //! A test can drive ticks itself ([`Matches::manual`]): a match then ticks
 //! only when [`Matches::tick`] asks, so tests see a fixed sequence.
+//!
+//! Relayed matches (`<uuid>.`) have no handler: as in Nakama, one is the
+//! presences on its stream (mode 5, [`crate::streams`]), which the
+//! registry joins, lists and relays data between.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -29,6 +33,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::log::Logger;
 use crate::query::{Document, Query};
+use crate::streams::{of_match, Meta, Streams, MODE_MATCH_AUTHORITATIVE, MODE_MATCH_RELAYED};
 
 pub use crate::online::{Outbound, Outbox};
 
@@ -84,9 +89,11 @@ struct Inner {
     /// The modules new matches start with (a match keeps its own).
     modules: Mutex<Option<Arc<Modules>>>,
     matches: Mutex<HashMap<String, Entry>>,
-    /// Relayed matches (`<uuid>.`): presences the server relays between,
-    /// without a handler; one exists while someone is in it.
-    relayed: Mutex<HashMap<String, Vec<(Presence, Outbox)>>>,
+    /// Where relayed matches (`<uuid>.`) are: as in Nakama, one is the
+    /// presences on its stream (mode 5), which the server relays between
+    /// without a handler; it exists while someone is on it, a module's
+    /// `stream_user_join` as good as a client's join.
+    streams: Streams,
     /// `match.max_empty_sec` (0: no limit).
     max_empty_sec: std::sync::atomic::AtomicU64,
     /// Where tick times go (`match_tick_time`), once set.
@@ -152,23 +159,25 @@ impl Matches {
             .map(|e| lock(&e.info).presences.len())
             .sum();
         authoritative
-            + lock(&self.inner.relayed)
-                .values()
-                .map(Vec::len)
-                .sum::<usize>()
     }
 
     /// A registry whose matches tick on their own.
-    pub fn new(node: &str, version: &str, log: Logger) -> Matches {
-        Self::with_ticks(node, version, log, false)
+    pub fn new(node: &str, version: &str, log: Logger, streams: Streams) -> Matches {
+        Self::with_ticks(node, version, log, streams, false)
     }
 
     /// A registry whose matches tick only on [`Matches::tick`] (tests).
-    pub fn manual(node: &str, version: &str, log: Logger) -> Matches {
-        Self::with_ticks(node, version, log, true)
+    pub fn manual(node: &str, version: &str, log: Logger, streams: Streams) -> Matches {
+        Self::with_ticks(node, version, log, streams, true)
     }
 
-    fn with_ticks(node: &str, version: &str, log: Logger, manual: bool) -> Matches {
+    fn with_ticks(
+        node: &str,
+        version: &str,
+        log: Logger,
+        streams: Streams,
+        manual: bool,
+    ) -> Matches {
         Matches {
             inner: Arc::new(Inner {
                 node: node.to_string(),
@@ -177,7 +186,7 @@ impl Matches {
                 manual,
                 modules: Mutex::new(None),
                 matches: Mutex::new(HashMap::new()),
-                relayed: Mutex::new(HashMap::new()),
+                streams,
                 max_empty_sec: Default::default(),
                 metrics: Default::default(),
             }),
@@ -359,13 +368,16 @@ impl Matches {
         for c in senders {
             let _ = c.send(Command::Leave(session_id.to_string(), reason));
         }
-        let relayed: Vec<String> = (lock(&self.inner.relayed).keys())
-            .filter(|id| Some(id.as_str()) != kept)
-            .cloned()
-            .collect();
-        for id in relayed {
-            self.relayed_leave(&id, session_id);
-        }
+        // The relayed matches, and the other match streams a module put
+        // the session on.
+        let kept = kept.and_then(of_match);
+        let modes = [MODE_MATCH_RELAYED, MODE_MATCH_AUTHORITATIVE];
+        let modes = if kept.is_some() {
+            &modes[..]
+        } else {
+            &modes[..1]
+        };
+        (self.inner.streams).untrack_modes(session_id, modes, kept.as_ref());
     }
 
     /// A client's `match_create`: a relayed match, `<uuid>.`, with the
@@ -391,9 +403,9 @@ impl Matches {
     }
 
     /// A client's `match_join` of relayed match `match_id` (`<uuid>.`):
-    /// `None` when nobody is in it, unless `create` (a matchmaker token's
-    /// match starts empty). A session already in it gets every presence
-    /// back, itself included.
+    /// `None` when nobody is on its stream, unless `create` (a matchmaker
+    /// token's match starts empty). The answer lists the presences that
+    /// are not hidden, but for a session new in it, itself.
     pub fn relayed_join(
         &self,
         match_id: &str,
@@ -401,59 +413,27 @@ impl Matches {
         outbox: Outbox,
         create: bool,
     ) -> Option<Joined> {
-        let mut relayed = lock(&self.inner.relayed);
-        if !create && !relayed.contains_key(match_id) {
+        let stream = of_match(match_id)?;
+        let streams = &self.inner.streams;
+        if !create && streams.count(&stream) == 0 {
             return None;
         }
-        let members = relayed.entry(match_id.to_string()).or_default();
-        let presences = |members: &[(Presence, Outbox)], but: Option<&str>| {
-            members
-                .iter()
-                .filter(|(p, _)| but != Some(p.session_id.as_str()))
-                .map(|(p, _)| p.clone())
-                .collect()
-        };
-        let joined = |presences| Joined {
+        let new = streams.track(&stream, &who, &outbox, Meta::default());
+        let presences = (streams.presences(&stream, false).into_iter())
+            .filter(|p| !(new && p.session_id == who.session_id && p.user_id == who.user_id))
+            .collect();
+        Some(Joined {
             match_id: match_id.to_string(),
             label: String::new(),
             presences,
-        };
-        if members.iter().any(|(p, _)| p.session_id == who.session_id) {
-            return Some(joined(presences(members, None)));
-        }
-        let others = presences(members, None);
-        members.push((who.clone(), outbox));
-        let event = Outbound::Presences {
-            match_id: match_id.to_string(),
-            joins: vec![who],
-            leaves: Vec::new(),
-        };
-        for (_, outbox) in members.iter() {
-            let _ = outbox.send(event.clone());
-        }
-        Some(joined(others))
+        })
     }
 
-    /// The session left relayed match `match_id`; the others are told.
-    pub fn relayed_leave(&self, match_id: &str, session_id: &str) {
-        let mut relayed = lock(&self.inner.relayed);
-        let Some(members) = relayed.get_mut(match_id) else {
-            return;
-        };
-        let Some(at) = members.iter().position(|(p, _)| p.session_id == session_id) else {
-            return;
-        };
-        let (left, _) = members.remove(at);
-        let event = Outbound::Presences {
-            match_id: match_id.to_string(),
-            joins: Vec::new(),
-            leaves: vec![left],
-        };
-        for (_, outbox) in members.iter() {
-            let _ = outbox.send(event.clone());
-        }
-        if members.is_empty() {
-            relayed.remove(match_id);
+    /// The session of `user_id` left relayed match `match_id`; the others
+    /// are told.
+    pub fn relayed_leave(&self, match_id: &str, session_id: &str, user_id: &str) {
+        if let Some(stream) = of_match(match_id) {
+            self.inner.streams.untrack(&stream, session_id, user_id);
         }
     }
 
@@ -469,13 +449,9 @@ impl Matches {
         data: Vec<u8>,
         reliable: bool,
     ) {
-        let relayed = lock(&self.inner.relayed);
-        let Some(members) = relayed.get(match_id) else {
+        let Some(stream) = of_match(match_id) else {
             return;
         };
-        if !members.iter().any(|(p, _)| p.session_id == from.session_id) {
-            return;
-        }
         let out = Outbound::Data {
             match_id: match_id.to_string(),
             sender: Some(from.clone()),
@@ -483,15 +459,11 @@ impl Matches {
             data,
             reliable,
         };
-        for (p, outbox) in members {
-            let wanted = match to {
-                None => p.session_id != from.session_id,
-                Some(to) => to.contains(&p.session_id),
-            };
-            if wanted {
-                let _ = outbox.send(out.clone());
-            }
-        }
+        let to = |session: &str| match to {
+            None => session != from.session_id,
+            Some(to) => to.iter().any(|s| s == session),
+        };
+        (self.inner.streams).send_from(&stream, &from.session_id, &out, to);
     }
 
     /// A client's message for the next tick; ignored unless the sender is
@@ -551,15 +523,10 @@ impl Matches {
         }
     }
 
-    /// Who is in match `match_id` (relayed or authoritative), as
-    /// Nakama's tracker lists its stream; none for an unknown match.
+    /// Who is in authoritative match `match_id`, as Nakama's tracker
+    /// lists its stream; none for an unknown match. (A relayed match's
+    /// are on its stream, [`Streams`].)
     pub fn presences(&self, match_id: &str) -> Vec<Presence> {
-        if match_id.ends_with('.') {
-            return lock(&self.inner.relayed)
-                .get(match_id)
-                .map(|members| members.iter().map(|(p, _)| p.clone()).collect())
-                .unwrap_or_default();
-        }
         lock(&self.inner.matches)
             .get(match_id)
             .map(|e| lock(&e.info).presences.clone())
@@ -570,9 +537,8 @@ impl Matches {
     pub fn get(&self, match_id: &str) -> Result<Option<api::Match>, CallError> {
         check_id(match_id)?;
         if match_id.ends_with('.') {
-            return Ok(lock(&self.inner.relayed)
-                .get(match_id)
-                .map(|members| relayed_api(match_id, members.len())));
+            let size = of_match(match_id).map_or(0, |s| self.inner.streams.count(&s));
+            return Ok((size > 0).then(|| relayed_api(match_id, size)));
         }
         Ok(lock(&self.inner.matches)
             .get(match_id)
@@ -677,11 +643,11 @@ impl Matches {
         let mut found: Vec<api::Match> = found.into_iter().map(|(_, m)| m).collect();
         // Relayed matches have no label: a label leaves them out.
         if f.authoritative != Some(true) && f.label.is_none() {
-            let relayed = lock(&self.inner.relayed);
-            let mut more: Vec<api::Match> = relayed
-                .iter()
-                .filter(|(_, members)| sized(members.len()))
-                .map(|(id, members)| relayed_api(id, members.len()))
+            // As Nakama names them: a stream a module labelled too.
+            let relayed = self.inner.streams.sizes(MODE_MATCH_RELAYED);
+            let mut more: Vec<api::Match> = (relayed.into_iter())
+                .filter(|(_, size)| sized(*size))
+                .map(|(s, size)| relayed_api(&format!("{}.{}", s.subject, s.label), size))
                 .collect();
             more.sort_by(|a, b| a.match_id.cmp(&b.match_id));
             found.extend(more);

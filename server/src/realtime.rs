@@ -795,7 +795,8 @@ impl Socket {
             }
             decode::Request::ChannelJoin(req) => self.channel_join(cid, &req, keep).await,
             decode::Request::ChannelLeave(rtapi::ChannelLeave { channel_id }) => {
-                match self.app.channels.leave(&self.session.id, &channel_id) {
+                let me = self.session.presence(&self.app.config.name);
+                match self.app.channels.leave(&me, &channel_id) {
                     Ok(()) => self.answered(cid),
                     Err(r) => self.refused(cid, r.code, &r.message),
                 }
@@ -1075,7 +1076,8 @@ impl Socket {
         };
         let node_name = &self.app.config.name;
         if node.is_empty() {
-            let me = self.session.presence("");
+            // On the match's stream, as the node's presence.
+            let me = self.session.presence(node_name);
             let _ = self.to_client.send(ToClient::Hold);
             let joined =
                 self.app
@@ -1134,18 +1136,12 @@ impl Socket {
             .any(|p| p.session_id == me.session_id);
         if self.app.config.session_single_match && new {
             self.app.matches.leave_others(&self.session.id, key);
-            // And the other match streams a module put it on.
-            use crate::streams::{of_match, MODE_MATCH_AUTHORITATIVE, MODE_MATCH_RELAYED};
-            if let Some(kept) = of_match(key) {
-                let modes = [MODE_MATCH_RELAYED, MODE_MATCH_AUTHORITATIVE];
-                (self.app.online.streams).untrack_modes(&self.session.id, &modes, &kept);
-            }
         }
     }
 
     /// `match_create`: a relayed match with this session in it.
     fn match_create(&self, cid: &str, name: &str, keep: bool) -> Done {
-        let me = self.session.presence("");
+        let me = self.session.presence(&self.app.config.name);
         let _ = self.to_client.send(ToClient::Hold);
         let joined = self
             .app
@@ -1161,7 +1157,8 @@ impl Socket {
             return self.refused(cid, error_code::BAD_INPUT, "Invalid match ID");
         };
         if node.is_empty() {
-            self.app.matches.relayed_leave(&key, &self.session.id);
+            let user = &self.session.user_id;
+            self.app.matches.relayed_leave(&key, &self.session.id, user);
         } else {
             self.app.matches.leave(&key, &self.session.id);
         }

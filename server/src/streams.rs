@@ -13,10 +13,12 @@
 //!   match's or party's presence event; none on modes 0 and 1).
 //! - Closing a stream drops everyone without events; a socket that closes
 //!   leaves every stream it was on ([`crate::online::Online::disconnect`]).
-//! - Unlike Nakama, these presences are kept apart from the host's own
-//!   chat channels, matches, parties and status: a module that puts a
-//!   session on a chat room's stream does not make it a member of the
-//!   room (see server/README.md).
+//! - Chat channels' members ([`crate::channels`]) and relayed matches'
+//!   ([`crate::matches`]) are presences here, as in Nakama's tracker, so
+//!   a module's `stream_user_join` there is as good as a client's join.
+//!   The host keeps the presences of authoritative matches, parties,
+//!   status and notifications itself (with their handlers' state); the
+//!   stream functions see those too (`nk/streams.rs`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -222,9 +224,15 @@ impl Streams {
 
     /// `session.single_match` and `session.single_party`: the session
     /// leaves every stream of these `modes` but `kept` (Nakama's
-    /// `UntrackLocalByModes`): the streams it left.
-    pub fn untrack_modes(&self, session_id: &str, modes: &[u8], kept: &Stream) -> Vec<Stream> {
-        self.untrack_where(session_id, |s| modes.contains(&s.mode) && s != kept)
+    /// `UntrackLocalByModes`; and a closing session its relayed matches,
+    /// before its other leaves): the streams it left.
+    pub fn untrack_modes(
+        &self,
+        session_id: &str,
+        modes: &[u8],
+        kept: Option<&Stream>,
+    ) -> Vec<Stream> {
+        self.untrack_where(session_id, |s| modes.contains(&s.mode) && Some(s) != kept)
     }
 
     /// The session leaves the streams `from` picks, in one event per
@@ -252,6 +260,58 @@ impl Streams {
             !members.is_empty()
         });
         gone
+    }
+
+    /// The sessions and users on `stream` (hidden ones too when
+    /// `hidden`), in the order they joined.
+    pub fn presences(&self, stream: &Stream, hidden: bool) -> Vec<Presence> {
+        self.lock().get(stream).map_or_else(Vec::new, |members| {
+            (members.iter())
+                .filter(|m| hidden || !m.meta.hidden)
+                .map(|m| m.presence.clone())
+                .collect()
+        })
+    }
+
+    /// The presences on `stream` and how they are on it, in the order
+    /// they joined.
+    pub fn members(&self, stream: &Stream) -> Vec<(Presence, Meta)> {
+        self.lock().get(stream).map_or_else(Vec::new, |members| {
+            (members.iter())
+                .map(|m| (m.presence.clone(), m.meta.clone()))
+                .collect()
+        })
+    }
+
+    /// The streams of `mode` and how many presences each has.
+    pub fn sizes(&self, mode: u8) -> Vec<(Stream, usize)> {
+        (self.lock().iter())
+            .filter(|(s, _)| s.mode == mode)
+            .map(|(s, members)| (s.clone(), members.len()))
+            .collect()
+    }
+
+    /// Sends `out` to the presences on `stream` whose sessions `to`
+    /// picks, if session `from` is on it (a relayed match's data, which
+    /// only its members send): whether it is.
+    pub fn send_from(
+        &self,
+        stream: &Stream,
+        from: &str,
+        out: &Outbound,
+        to: impl Fn(&str) -> bool,
+    ) -> bool {
+        let streams = self.lock();
+        let Some(members) = streams.get(stream) else {
+            return false;
+        };
+        if !members.iter().any(|m| m.presence.session_id == from) {
+            return false;
+        }
+        for m in members.iter().filter(|m| to(&m.presence.session_id)) {
+            let _ = m.outbox.send(out.clone());
+        }
+        true
     }
 
     /// Everyone off `stream`, without events (Nakama's `UntrackByStream`).

@@ -309,8 +309,13 @@ impl TestHost {
             config.session_refresh_token_expiry_sec,
         ));
         let misc = nakama_devhost::nk::Extras::new(Default::default(), config.server_config());
-        let matches = Matches::manual("test", "test", Logger::new("error", "json"));
         let online = Online::default();
+        let matches = Matches::manual(
+            "test",
+            "test",
+            Logger::new("error", "json"),
+            online.streams.clone(),
+        );
         let ctx = ContextData {
             execution_mode: mode::RUN_ONCE.into(),
             node: "test".into(),

@@ -695,6 +695,7 @@ fn a_modules_streams_and_sessions_in_nakama_are_as_on_the_dev_host() {
     nakama_conformance::streams::check_nk_streams(nakama.port, false);
     nakama_conformance::streams::check_host_streams(nakama.port);
     nakama_conformance::streams::check_sends_to_host_streams(nakama.port);
+    nakama_conformance::streams::check_module_members_of_host_streams(nakama.port);
 }
 
 #[test]

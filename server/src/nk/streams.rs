@@ -10,7 +10,7 @@ use nakama_runtime_host::abi::Code;
 use nakama_runtime_host::{BoxFuture, CallError};
 
 use super::{decode, encode, DevHostApi};
-use crate::channels::{self, go_uuid, Channels, Stream};
+use crate::channels::{go_uuid, Stream};
 use crate::matches::Matches;
 use crate::online::{Online, Outbound, Outbox};
 use crate::parties::Parties;
@@ -183,7 +183,6 @@ fn send(
 /// What the host tracks itself on Nakama's own streams.
 #[derive(Clone)]
 struct Tracked {
-    channels: Channels,
     matches: Matches,
     parties: Option<Parties>,
     status: Statuses,
@@ -192,9 +191,9 @@ struct Tracked {
 /// The presences the host itself has on one of Nakama's streams: every
 /// socket of a user on its notification stream (mode 0, hidden) and its
 /// status presences (mode 1, with their status), the members of a chat
-/// channel (modes 2 to 4), of a relayed match (mode 5, no label), of an
-/// authoritative match (mode 6) and of a party (mode 7), these two
-/// labelled with their node, as their ids are.
+/// channel (modes 2 to 4), of an authoritative match (mode 6) and of a
+/// party (mode 7), these two labelled with their node, as their ids are.
+/// (A relayed match's, mode 5, are on the streams themselves.)
 fn host_presences(online: &Online, t: &Tracked, s: &Stream) -> Vec<nk::StreamPresence> {
     let listed = |p: &Presence, hidden: bool, persistence: bool| nk::StreamPresence {
         user_id: p.user_id.clone(),
@@ -251,13 +250,6 @@ fn host_presences(online: &Online, t: &Tracked, s: &Stream) -> Vec<nk::StreamPre
                 )
             })
             .collect(),
-        _ if is_channel(s) => t
-            .channels
-            .presences(s)
-            .iter()
-            .map(|(p, hidden)| listed(&p.presence, *hidden, p.persistence))
-            .collect(),
-        5 if plain => visible(t.matches.presences(&id)),
         6 if on_node => visible(t.matches.presences(&id)),
         7 if on_node => visible(
             t.parties
@@ -269,11 +261,11 @@ fn host_presences(online: &Online, t: &Tracked, s: &Stream) -> Vec<nk::StreamPre
     }
 }
 
-/// Takes the presence of `user`'s `session` off a status, match or party
-/// stream: Nakama's tracker tells the user's followers, the match (its
-/// handler's `leave`, with [`PresenceReason::Leave`]) or the party hosted
-/// on this node, and the relayed match's other members, as if the session
-/// had left them itself.
+/// Takes the presence of `user`'s `session` off a status, authoritative
+/// match or party stream: Nakama's tracker tells the user's followers,
+/// the match (its handler's `leave`, with [`PresenceReason::Leave`]) or
+/// the party hosted on this node, as if the session had left them
+/// itself. (A relayed match's presences are on the stream itself.)
 fn leave_tracked(t: &Tracked, s: &Stream, session: &str, user: &str) {
     if !s.subcontext.is_nil() {
         return;
@@ -286,9 +278,6 @@ fn leave_tracked(t: &Tracked, s: &Stream, session: &str, user: &str) {
     let node = t.matches.node();
     match s.mode {
         1 if s.label.is_empty() && s.subject.to_string() == user => t.status.leave(user, session),
-        5 if s.label.is_empty() && member(t.matches.presences(&id)) => {
-            t.matches.relayed_leave(&id, session)
-        }
         6 if s.label == node && member(t.matches.presences(&id)) => t.matches.leave(&id, session),
         7 if s.label == node => {
             if let Some(parties) = &t.parties {
@@ -301,20 +290,10 @@ fn leave_tracked(t: &Tracked, s: &Stream, session: &str, user: &str) {
     }
 }
 
-/// Whether `s` is a chat channel's stream (modes 2 to 4).
-fn is_channel(s: &Stream) -> bool {
-    matches!(
-        s.mode,
-        channels::MODE_ROOM | channels::MODE_GROUP | channels::MODE_DIRECT
-    )
-}
-
 /// The nk function `function`, when it is a stream or session function.
 pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answer> {
     let on = &api.online;
-    let channels = api.channels.clone();
     let tracked = Tracked {
-        channels: channels.clone(),
         matches: api.matches.clone(),
         parties: api.misc.parties(),
         status: api.status.clone(),
@@ -365,9 +344,6 @@ pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answ
                 if another_nodes(on, &session, &node) {
                     return Err(not_found("node not found"));
                 }
-                if is_channel(&s) && channels.has(&s, &session, &user) {
-                    let _ = channels.leave(&session, &s.channel_id());
-                }
                 leave_tracked(&tracked, &s, &session, &user);
                 if on.streams.untrack(&s, &session, &user) {
                     if let Some(parties) = &tracked.parties {
@@ -383,9 +359,6 @@ pub(super) fn call(api: &DevHostApi, function: &str, args: &[u8]) -> Option<Answ
         }),
         nk::StreamClose::NAME => run::<nk::StreamClose>(on, args, move |on, a| {
             let s = stream(&a.stream)?;
-            if is_channel(&s) {
-                channels.close(&s);
-            }
             on.streams.close(&s);
             Ok(())
         }),

@@ -205,7 +205,7 @@ impl Socket {
             // And the other party streams a module put it on.
             if let Some(kept) = Parties::stream(id) {
                 let streams = &self.app.online.streams;
-                let left = streams.untrack_modes(session_id, &[MODE_PARTY], &kept);
+                let left = streams.untrack_modes(session_id, &[MODE_PARTY], Some(&kept));
                 parties.stream_left(&left);
             }
         }

@@ -161,6 +161,7 @@ fn match_list_answers_nakamas_errors_for_label_queries() {
         "node",
         "test",
         nakama_devhost::log::Logger::new("error", "json"),
+        Default::default(),
     );
     let list = |authoritative: bool, query: &str| {
         matches.list(&MatchListArgs {

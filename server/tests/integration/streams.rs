@@ -23,6 +23,12 @@ fn data_sent_to_nakamas_streams_reaches_whoever_is_on_them() {
 }
 
 #[test]
+fn a_module_makes_sessions_members_of_chat_channels_and_relayed_matches() {
+    let server = Server::start(&["fixture-nk"], &["--logger.level", "error"]);
+    nakama_conformance::streams::check_module_members_of_host_streams(server.port);
+}
+
+#[test]
 fn a_match_join_leaves_the_other_matches_with_session_single_match() {
     let flags = [
         "--logger.level",
