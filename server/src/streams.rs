@@ -597,6 +597,47 @@ mod tests {
     }
 
     #[test]
+    fn a_session_leaves_the_streams_of_some_modes_but_one() {
+        let streams = Streams::default();
+        let (a, _a_rx) = Outbox::unlimited();
+        let on = |mode, label: &str| Stream {
+            label: label.into(),
+            mode,
+            ..lobby()
+        };
+        let (kept, other, elsewhere) = (on(5, "k"), on(5, "o"), on(100, "l"));
+        for s in [&kept, &other, &elsewhere] {
+            streams.track(s, &who(1), &a, Meta::default());
+        }
+        let left = streams.untrack_modes("s1", &[5, 6], Some(&kept));
+        assert_eq!(left, std::slice::from_ref(&other));
+        let counts = [&kept, &other, &elsewhere].map(|s| streams.count(s));
+        assert_eq!(counts, [1, 0, 1]);
+        assert!(streams.untrack_modes("s2", &[5], None).is_empty());
+    }
+
+    #[test]
+    fn only_a_session_on_the_stream_sends_to_it_and_hidden_ones_get_it() {
+        let streams = Streams::default();
+        let s = lobby();
+        let (a, mut a_rx) = Outbox::unlimited();
+        let (b, mut b_rx) = Outbox::unlimited();
+        let hidden = Meta {
+            hidden: true,
+            ..Meta::default()
+        };
+        streams.track(&s, &who(1), &a, Meta::default());
+        streams.track(&s, &who(2), &b, hidden);
+        texts(&mut a_rx);
+        let out = Outbound::Stream("{}".into());
+        assert!(!streams.send_from(&s, "s3", &out, |_| true));
+        assert!(streams.send_from(&s, "s1", &out, |to| to != "s1"));
+        assert_eq!((texts(&mut a_rx).len(), texts(&mut b_rx).len()), (0, 1));
+        assert_eq!(streams.presences(&s, false), [who(1)]);
+        assert_eq!(streams.presences(&s, true).len(), 2);
+    }
+
+    #[test]
     fn session_ids_carry_their_nodes_hash() {
         // sha1("nakama") begins 006100a0eb06.
         assert_eq!(node_hash("nakama"), [0x00, 0x61, 0x00, 0xa0, 0xeb, 0x06]);
