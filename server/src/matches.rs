@@ -153,12 +153,12 @@ impl Matches {
         lock(&self.inner.matches).len()
     }
 
-    /// How many presences the matches have, authoritative and relayed.
+    /// How many presences the authoritative matches have (the relayed
+    /// ones' are counted with the streams').
     pub fn presence_count(&self) -> usize {
-        let authoritative: usize = (lock(&self.inner.matches).values())
+        (lock(&self.inner.matches).values())
             .map(|e| lock(&e.info).presences.len())
-            .sum();
-        authoritative
+            .sum()
     }
 
     /// A registry whose matches tick on their own.

@@ -142,7 +142,8 @@ impl Streams {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// How many presences modules put on streams, all streams together.
+    /// How many presences the streams have, all together (chat channels'
+    /// and relayed matches' members, and those modules put there).
     pub fn presence_count(&self) -> usize {
         self.lock().values().map(Vec::len).sum()
     }
@@ -404,7 +405,6 @@ fn presence_event(
     leaves: Vec<ChannelPresence>,
 ) -> Option<Outbound> {
     let id = format!("{}.{}", stream.subject, stream.label);
-    let plain = |ps: &[ChannelPresence]| ps.iter().map(|p| p.presence.clone()).collect();
     Some(match stream.mode {
         0 | MODE_STATUS => return None,
         channels::MODE_ROOM | channels::MODE_GROUP | channels::MODE_DIRECT => {
@@ -414,11 +414,13 @@ fn presence_event(
                 leaves,
             })
         }
-        MODE_MATCH_RELAYED | MODE_MATCH_AUTHORITATIVE => Outbound::Presences {
-            match_id: id,
-            joins: plain(&joins),
-            leaves: plain(&leaves),
-        },
+        // Written here: a module's presence may have a persistence.
+        MODE_MATCH_RELAYED | MODE_MATCH_AUTHORITATIVE => envelope(
+            "match_presence_event",
+            json!({"match_id": id}),
+            &joins,
+            &leaves,
+        ),
         MODE_PARTY => envelope(
             "party_presence_event",
             json!({"party_id": id}),

@@ -13,7 +13,8 @@ const NO_SESSION: &str = "5f0c6a52-8a3e-4d6c-9b0e-2d7a1c3e4f50";
 /// `calls` random stream calls a module makes through `fixture-nk`'s
 /// `nk_raw` on the sessions of four users' sockets: sessions put on
 /// streams (the module's own modes, named by a label, a user as subject,
-/// another as subcontext; malformed subjects too), hidden or not, with a
+/// another as subcontext; malformed subjects too; a chat room's and a
+/// relayed match's, whose members they become), hidden or not, with a
 /// status, updated, taken off (left, kicked), looked up, listed (hidden
 /// presences, the others, both, neither), counted, streams closed, data
 /// and raw envelopes sent to a stream or to some sessions, sessions
@@ -31,7 +32,7 @@ pub fn compare_nk_streams(hosts: Hosts, seed: u64, calls: usize) {
         let other = rng.usize(..4);
         // Of `STREAMS`, the first most often.
         let (mode, subject, subcontext, label) =
-            STREAMS[*pick(&mut rng, &[0, 0, 0, 0, 1, 1, 2, 3, 4, 5])];
+            STREAMS[*pick(&mut rng, &[0, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7])];
         // 0: the user's own session, 1: the other user's, 2: an earlier
         // session of this host, 3: no host's, 4: not an id.
         let session_kind = *pick(&mut rng, &[0, 0, 0, 0, 1, 2, 3, 4]);
@@ -138,18 +139,28 @@ pub fn compare_nk_streams(hosts: Hosts, seed: u64, calls: usize) {
 
 /// The streams calls name: `(mode, subject, subcontext, label)`, the
 /// subject and subcontext a user's id (by number) or not an id (4).
-const STREAMS: [(u8, Option<usize>, Option<usize>, &str); 6] = [
+const STREAMS: [(u8, Option<usize>, Option<usize>, &str); 8] = [
     (100, None, None, "a"),
     (101, Some(0), None, "b"),
     (255, Some(1), Some(2), ""),
     (100, Some(3), None, "a"),
     (100, Some(4), None, "a"),
     (101, Some(0), Some(4), "b"),
+    // Nakama's own: a chat room's stream, a relayed match's (named by
+    // user 3's id), whose members the sessions put there become.
+    (2, None, None, "r"),
+    (5, Some(3), None, ""),
 ];
 
-/// What sockets receive from streams: their events and data, and the
-/// raw envelopes sent (notifications).
-const KINDS: &[&str] = &["stream", "notifications"];
+/// What sockets receive from streams: their events and data (a chat
+/// room's and a relayed match's presence events on theirs), and the raw
+/// envelopes sent (notifications).
+const KINDS: &[&str] = &[
+    "stream",
+    "notifications",
+    "channel_presence",
+    "match_presence",
+];
 
 /// The calls (nk functions, but `reconnect`), the more common ones more
 /// than once.

@@ -106,7 +106,7 @@ fn join(
         return Ok(true);
     }
     // Nakama's tracker has one presence of a session's user on a stream:
-    // the host's own (a chat member's, a match's) stays as it is.
+    // the host's own (a socket's, a match's, a party's) stays as it is.
     if host_presences(online, tracked, &s)
         .iter()
         .any(|p| p.session_id == session && p.user_id == user)
@@ -190,10 +190,11 @@ struct Tracked {
 
 /// The presences the host itself has on one of Nakama's streams: every
 /// socket of a user on its notification stream (mode 0, hidden) and its
-/// status presences (mode 1, with their status), the members of a chat
-/// channel (modes 2 to 4), of an authoritative match (mode 6) and of a
-/// party (mode 7), these two labelled with their node, as their ids are.
-/// (A relayed match's, mode 5, are on the streams themselves.)
+/// status presences (mode 1, with their status), the members of an
+/// authoritative match (mode 6) and of a party (mode 7), these two
+/// labelled with their node, as their ids are. (Chat channels' and
+/// relayed matches' members, modes 2 to 5, are on the streams
+/// themselves.)
 fn host_presences(online: &Online, t: &Tracked, s: &Stream) -> Vec<nk::StreamPresence> {
     let listed = |p: &Presence, hidden: bool, persistence: bool| nk::StreamPresence {
         user_id: p.user_id.clone(),
