@@ -431,12 +431,6 @@ impl Parties {
         }
     }
 
-    /// The stream of party `id` (`<uuid>.<node>`, hosted here or not).
-    pub fn stream(id: &str) -> Option<Stream> {
-        let (uuid, node) = parse_id(id)?;
-        stream_at(&uuid, node)
-    }
-
     /// Sessions a module had put on these streams left them: to the
     /// parties hosted here whose streams they are, that is activity
     /// (Nakama's tracker hands a party stream's every leave to its
@@ -447,7 +441,10 @@ impl Parties {
             let ours = s.mode == crate::streams::MODE_PARTY
                 && s.subcontext.is_nil()
                 && s.label == self.node;
-            if let Some(party) = parties.get_mut(&s.subject.to_string()).filter(|_| ours) {
+            if !ours {
+                continue;
+            }
+            if let Some(party) = parties.get_mut(&s.subject.to_string()) {
                 party.activity += 1;
             }
         }
@@ -677,13 +674,19 @@ impl Parties {
     }
 
     /// `session.single_party`: the session, now a member of party `kept`,
-    /// leaves the others it is a member of, as if it had left them
-    /// (Nakama's `UntrackLocalByModes` on a party join): what goes out.
+    /// leaves the others it is a member of, as if it had left them, and
+    /// the other party streams a module put it on (Nakama's
+    /// `UntrackLocalByModes` on a party join): what goes out.
     pub fn leave_others(&self, session_id: &str, kept: &str) -> Vec<Push> {
-        match parse_id(kept) {
-            Some((uuid, _)) => self.leave_all_but(session_id, Some(&uuid)),
-            None => Vec::new(),
+        let Some((uuid, node)) = parse_id(kept) else {
+            return Vec::new();
+        };
+        let pushes = self.leave_all_but(session_id, Some(&uuid));
+        if let (Some(streams), Some(kept)) = (&self.streams, stream_at(&uuid, node)) {
+            let modes = [crate::streams::MODE_PARTY];
+            self.stream_left(&streams.untrack_modes(session_id, &modes, Some(&kept)));
         }
+        pushes
     }
 
     /// Whether the session is a member of party `id`.

@@ -13,9 +13,8 @@ use nakama_runtime_host::abi::rtapi;
 use super::{error_code, Done, Envelope, Socket};
 use crate::online::Outbound;
 use crate::parties::{
-    deliver, envelope, parse_id, wire, Member, Parties, PartyOut, Push, RequestsOut, TicketOut,
+    deliver, envelope, parse_id, wire, Member, PartyOut, Push, RequestsOut, TicketOut,
 };
-use crate::streams::MODE_PARTY;
 
 /// What a party operation came to.
 type Outcome = Result<Vec<Push>, crate::parties::PartyError>;
@@ -202,12 +201,6 @@ impl Socket {
         let parties = &self.app.parties;
         if self.app.config.session_single_party && parties.is_member(session_id, id) {
             pushes.extend(parties.leave_others(session_id, id));
-            // And the other party streams a module put it on.
-            if let Some(kept) = Parties::stream(id) {
-                let streams = &self.app.online.streams;
-                let left = streams.untrack_modes(session_id, &[MODE_PARTY], Some(&kept));
-                parties.stream_left(&left);
-            }
         }
         pushes
     }
