@@ -607,7 +607,6 @@ pub fn check_host_streams(port: u16) {
             json!({"call": "list", "stream": stream, "include_hidden": true, "include_not_hidden": true}),
         ))
     };
-    let count = |s: &mut Socket, stream: &Value| ok(s, json!({"call": "count", "stream": stream}));
     let both = {
         let mut v = vec![listing(&ann, &sa, false, ""), listing(&ben, &sb, false, "")];
         v.sort_by_key(|p| p["session_id"].as_str().unwrap_or("").to_string());
@@ -651,7 +650,7 @@ pub fn check_host_streams(port: u16) {
 
     // An authoritative match: those it accepted, on its node's label.
     let (_, authoritative) = join_new_match(&mut a);
-    count_comes_to(&mut b, &authoritative, 1);
+    count_comes_to(&mut b, &authoritative, 1, "ann in the authoritative match");
     let uuid = authoritative["subject"].clone();
     assert_eq!(
         list(&mut b, &authoritative),
@@ -815,7 +814,7 @@ pub fn check_sends_to_host_streams(port: u16) {
 
     // An authoritative match's, once it has Ann.
     let (_, authoritative) = join_new_match(&mut a);
-    count_comes_to(&mut c, &authoritative, 1);
+    count_comes_to(&mut c, &authoritative, 1, "ann in the authoritative match");
     again_then_send(&mut a, &mut c, &mut [], &authoritative, "m".into());
 
     // A party's.
@@ -980,17 +979,20 @@ fn party_of_two(a: &mut Socket, b: &mut Socket) -> (String, Value) {
     assert!(r.get("error").is_none(), "{r}");
     let (uuid, node) = id.split_once('.').unwrap();
     let stream = json!({"mode": 7, "subject": uuid, "label": node});
-    count_comes_to(a, &stream, 2);
+    count_comes_to(a, &stream, 2, "both on the party stream");
     (id, stream)
 }
 
-/// Waits until `stream` has `n` presences.
-fn count_comes_to(s: &mut Socket, stream: &Value, n: u64) {
-    crate::eventually(&format!("{n} on {stream}"), || {
-        match ok(s, json!({"call": "count", "stream": stream})).as_u64() {
-            Some(c) if c == n => Ok(()),
-            c => Err(format!("count {c:?}")),
-        }
+/// The number of presences on `stream`, as `nk.stream_count` answers.
+fn count(s: &mut Socket, stream: &Value) -> Value {
+    ok(s, json!({"call": "count", "stream": stream}))
+}
+
+/// Waits until `stream` has `n` presences (`what` names the wait).
+fn count_comes_to(s: &mut Socket, stream: &Value, n: u64, what: &str) {
+    crate::eventually(what, || match count(s, stream).as_u64() {
+        Some(c) if c == n => Ok(()),
+        c => Err(format!("count {c:?}")),
     });
 }
 
@@ -1003,24 +1005,17 @@ pub fn check_single_match(port: u16) {
     let user = |name: &str| User::fresh(port, "sm", name);
     let (ann, ben) = (user("ann"), user("ben"));
     let (mut a, mut b) = (Socket::open(port, &ann), Socket::open(port, &ben));
-    let count = |s: &mut Socket, stream: &Value| ok(s, json!({"call": "count", "stream": stream}));
-    let counts = |s: &mut Socket, stream: &Value, n: u64, what: &str| {
-        crate::eventually(what, || match count(s, stream).as_u64() {
-            Some(c) if c == n => Ok(()),
-            c => Err(format!("count {c:?}")),
-        })
-    };
 
     // Ann in an authoritative match.
     let (id, authoritative) = join_new_match(&mut a);
     let node = authoritative["label"].clone();
-    counts(&mut b, &authoritative, 1, "ann in the authoritative match");
+    count_comes_to(&mut b, &authoritative, 1, "ann in the authoritative match");
 
     // Creating a relayed match keeps her in it.
     let r = a.call(json!({"match_create": {}}));
     let own = r["match"]["match_id"].as_str().unwrap().to_string();
     let own_stream = json!({"mode": 5, "subject": own.trim_end_matches('.')});
-    counts(&mut b, &own_stream, 1, "ann in the match she created");
+    count_comes_to(&mut b, &own_stream, 1, "ann in the match she created");
     assert_eq!(count(&mut b, &authoritative), 1);
 
     // A module puts her on the streams of matches there are not.
@@ -1037,15 +1032,15 @@ pub fn check_single_match(port: u16) {
     let bens = r["match"]["match_id"].as_str().unwrap().to_string();
     let r = a.call(json!({"match_join": {"match_id": bens}}));
     assert!(r["match"].is_object(), "{r}");
-    counts(
+    count_comes_to(
         &mut b,
         &authoritative,
         0,
         "ann out of the authoritative match",
     );
-    counts(&mut b, &own_stream, 0, "ann out of the match she created");
+    count_comes_to(&mut b, &own_stream, 0, "ann out of the match she created");
     for stream in &nowhere {
-        counts(
+        count_comes_to(
             &mut b,
             stream,
             0,
@@ -1066,8 +1061,8 @@ pub fn check_single_match(port: u16) {
     b.wait_for("ann's leave from ben's match", |e| {
         leave_of(&e["match_presence_event"], "match_id", &bens, &sa)
     });
-    counts(&mut b, &bens_stream, 1, "only ben in his match");
-    counts(
+    count_comes_to(&mut b, &bens_stream, 1, "only ben in his match");
+    count_comes_to(
         &mut b,
         &authoritative,
         1,
