@@ -705,13 +705,17 @@ pub(crate) fn assert_closed_for(closed: &(u16, String), reason: &str, exact: boo
 }
 
 /// The flags [`check_socket_settings`] needs the host started with.
-pub const SOCKET_SETTINGS: [&str; 6] = [
+pub const SOCKET_SETTINGS: [&str; 10] = [
     "--socket.ping_period_ms",
     "300",
     "--socket.pong_wait_ms",
     "900",
     "--socket.max_message_size_bytes",
     "1000",
+    "--socket.read_buffer_size_bytes",
+    "100",
+    "--socket.write_buffer_size_bytes",
+    "100",
 ];
 
 /// Nakama's `socket.*` timings and size limit, as a host started with
@@ -719,8 +723,9 @@ pub const SOCKET_SETTINGS: [&str; 6] = [
 /// pings (the WebSocket library does, as it reads) stays open past the
 /// pong wait; one that reads nothing is closed once the pong wait is up,
 /// with Go's read timeout as the reason (the address pair Go names
-/// included); a message over the size limit gets gorilla/websocket's bare
-/// 1009.
+/// included); a message larger than the read and write buffers but under
+/// the size limit is read whole and answered; one over the size limit
+/// gets gorilla/websocket's bare 1009.
 pub fn check_socket_settings(port: u16, user: &User) {
     let mut reading = Socket::open(port, user);
     let mut silent = Socket::open(port, user);
@@ -733,6 +738,8 @@ pub fn check_socket_settings(port: u16, user: &User) {
         assert_eq!(reading.closed, None, "the reading client was closed");
     }
     reading.ready();
+    let r = reading.call(json!({"rpc": {"id": "x", "payload": "y".repeat(900)}}));
+    assert_eq!(error_of(&r), (6, "RPC function not found".into()));
     let (closed, _) = silent.wait_closed();
     assert_eq!(
         closed,

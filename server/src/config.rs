@@ -155,6 +155,8 @@ pub const KEYS: &[&str] = &[
     "socket.ping_backoff_threshold",
     "socket.write_wait_ms",
     "socket.close_ack_wait_ms",
+    "socket.read_buffer_size_bytes",
+    "socket.write_buffer_size_bytes",
     "console.address",
     "console.port",
     "console.max_message_size_bytes",
@@ -295,6 +297,12 @@ impl Config {
                 }
                 "socket.write_wait_ms" => c.socket.write_wait_ms = number(&key, &text())?,
                 "socket.close_ack_wait_ms" => c.socket.close_ack_wait_ms = number(&key, &text())?,
+                "socket.read_buffer_size_bytes" => {
+                    c.socket.read_buffer_size_bytes = number(&key, &text())?
+                }
+                "socket.write_buffer_size_bytes" => {
+                    c.socket.write_buffer_size_bytes = number(&key, &text())?
+                }
                 "database.address" => c.database_address = text(),
                 _ => unreachable!("every key of KEYS is handled"),
             }
@@ -356,6 +364,12 @@ impl Config {
         }
         if socket.close_ack_wait_ms < 1 {
             return fail("Socket close ack timeout milliseconds must be >= 1".into());
+        }
+        if socket.read_buffer_size_bytes < 1 {
+            return fail("Socket read buffer size bytes must be >= 1".into());
+        }
+        if socket.write_buffer_size_bytes < 1 {
+            return fail("Socket write buffer size bytes must be >= 1".into());
         }
         if socket.ping_period_ms >= socket.pong_wait_ms {
             return fail("Ping period value must be less than pong wait value".into());
@@ -765,6 +779,8 @@ mod tests {
             ("socket.ping_backoff_threshold", "0"),
             ("socket.write_wait_ms", "50"),
             ("socket.close_ack_wait_ms", "10"),
+            ("socket.read_buffer_size_bytes", "1024"),
+            ("socket.write_buffer_size_bytes", "2048"),
         ])
         .unwrap();
         assert_eq!(
@@ -777,6 +793,8 @@ mod tests {
                 ping_backoff_threshold: 0,
                 write_wait_ms: 50,
                 close_ack_wait_ms: 10,
+                read_buffer_size_bytes: 1024,
+                write_buffer_size_bytes: 2048,
             }
         );
         for (pairs, refused) in [
@@ -787,6 +805,14 @@ mod tests {
             (
                 &[("socket.close_ack_wait_ms", "0")],
                 "Socket close ack timeout milliseconds must be >= 1",
+            ),
+            (
+                &[("socket.read_buffer_size_bytes", "0")],
+                "Socket read buffer size bytes must be >= 1",
+            ),
+            (
+                &[("socket.write_buffer_size_bytes", "0")],
+                "Socket write buffer size bytes must be >= 1",
             ),
             (
                 &[("socket.ping_period_ms", "25000")],

@@ -93,6 +93,13 @@ pub struct SocketConfig {
     /// How long the server waits for the client to answer its close
     /// (`close_ack_wait_ms`).
     pub close_ack_wait_ms: u64,
+    /// The socket's read buffer (`read_buffer_size_bytes`). The WebSocket
+    /// library zeroes the free part of it before each read, so its own
+    /// default (128 KiB) cost a relayed message more than the relaying.
+    pub read_buffer_size_bytes: usize,
+    /// How much an answer or push may buffer before it is written
+    /// (`write_buffer_size_bytes`; each is flushed as a whole anyway).
+    pub write_buffer_size_bytes: usize,
 }
 
 impl Default for SocketConfig {
@@ -105,6 +112,8 @@ impl Default for SocketConfig {
             ping_backoff_threshold: 20,
             write_wait_ms: 5_000,
             close_ack_wait_ms: 2_000,
+            read_buffer_size_bytes: 4096,
+            write_buffer_size_bytes: 4096,
         }
     }
 }
@@ -232,6 +241,8 @@ pub async fn upgrade(State(app): State<Arc<App>>, req: Request) -> Response {
     let limit = app.config.socket.max_message_size_bytes;
     ws.max_message_size(limit)
         .max_frame_size(limit)
+        .read_buffer_size(app.config.socket.read_buffer_size_bytes)
+        .write_buffer_size(app.config.socket.write_buffer_size_bytes)
         .on_upgrade(move |socket| run(app, socket, Arc::new(session)))
 }
 
