@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Same load against the dev host and a real Nakama 3.40.0 with the
 # equivalent Go module (bench/go-module), in one run; prints req/s, p50 and
-# p99 for each, and the ratios dev host / Nakama; then start time and idle
-# memory of each.
+# p99 for each, and the ratios dev host / Nakama; then a relayed match's
+# data over WebSockets (bench/loadgen --relay: round trips between pairs of
+# sockets, both servers in one run, in alternating slots); then start time
+# and idle memory of each.
 #   bench/run.sh            (starts both itself; Nakama via scripts/nakama-up)
-# Env: DURATION (10s, after a 2 s warm-up), CONNECTIONS (32), THREADS (2).
+# Env: DURATION (10s: in seconds, after a 2 s warm-up), CONNECTIONS (32), THREADS (2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -16,7 +18,8 @@ cache=${NAKAMA_RS_CACHE:-$HOME/.cache/nakama-rs}
 
 # The two servers: the dev host with the Rust golden module on 7350, Nakama
 # with the Go module on 7450.
-cargo build --release -q -p nakama-devhost -p golden-module
+cargo build --release -q -p nakama-devhost -p golden-module -p nakama-loadgen
+loadgen=$(cargo_target_dir)/release/loadgen
 mods=$(mktemp -d)
 cp target/release/libgolden_module.so "$mods/"
 (cd bench/go-module && go build -buildmode=plugin -o build/bench.so .)
@@ -52,6 +55,19 @@ for load in echo guild storage; do
   printf '%-9s %12s %12s %11.2fx %10s %10s %10s / %s\n' "$load" "$d" "$n" "$(echo "$d / $n" | bc -l)" \
     "${p50[devhost/$load]}" "${p50[nakama/$load]}" "${p99[devhost/$load]}" "${p99[nakama/$load]}"
 done
+
+# A relayed match's data: Nakama is A, the dev host B.
+relay=$("$loadgen" --relay --a http://127.0.0.1:7450 --b http://127.0.0.1:7350 \
+  --connections "$conns" --duration "${duration%s}" --json)
+python3 - "$relay" <<'PY'
+import json, sys
+r = json.loads(sys.argv[1])
+a, b = r["a"], r["b"]
+print("%-9s %12.0f %12.0f %11.2fx %8.2fms %8.2fms %8.2fms / %.2fms  (round trips/s)"
+      % ("relay", b["rate"], a["rate"], r["ratio"], b["p50_ms"], a["p50_ms"], b["p99_ms"], a["p99_ms"]))
+if a["errors"] or b["errors"]:
+    print("relay errors: nakama %d, dev host %d" % (a["errors"], b["errors"]))
+PY
 
 # Start time (to healthcheck 200) and idle memory.
 kill $dh; wait $dh 2>/dev/null || true

@@ -1,4 +1,4 @@
-//! A/B load generator for the benchmarks (`bench/bridge.sh`).
+//! A/B load generator for the benchmarks (`bench/bridge.sh`, `bench/run.sh`).
 //!
 //! It keeps a fixed number of HTTP/1.1 keep-alive connections busy, each
 //! with one request in flight, and switches all of them between two
@@ -21,6 +21,12 @@
 //! by the requests it kept from being sent: the way to compare latency at
 //! the same offered load. (At saturation, latency is mostly queueing and
 //! follows the rate.)
+//!
+//! With `--relay`, a connection is instead a pair of WebSocket sessions in
+//! a relayed match of their own, per target, and a request is a round
+//! trip of match data between the two (`relay`).
+
+mod relay;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -65,12 +71,21 @@ struct Args {
     /// Print the report as one JSON object.
     #[arg(long)]
     json: bool,
+    /// Relayed match data over WebSockets instead of HTTP requests: --a
+    /// and --b name servers (http://host:port), each connection is a pair
+    /// of sessions in a relayed match of their own, and a request is a
+    /// round trip of match data between the two (--body is not sent).
+    #[arg(long)]
+    relay: bool,
+    /// The server key the relay load's accounts authenticate with.
+    #[arg(long, default_value = "defaultkey")]
+    server_key: String,
 }
 
 /// A target: where to connect and what to send.
-struct Target {
-    addr: SocketAddr,
-    host: String,
+pub(crate) struct Target {
+    pub(crate) addr: SocketAddr,
+    pub(crate) host: String,
     path: String,
 }
 
@@ -110,6 +125,8 @@ struct Plan {
     end: u64,
     /// Open loop: each connection sends one request per this interval.
     interval: Option<Duration>,
+    /// The relay load's server key; `None`: HTTP requests.
+    relay: Option<String>,
 }
 
 impl Plan {
@@ -142,7 +159,7 @@ impl Seen {
     }
 }
 
-async fn connect(target: &Target) -> Result<SendRequest<Full<Bytes>>, String> {
+pub(crate) async fn connect(target: &Target) -> Result<SendRequest<Full<Bytes>>, String> {
     let stream = TcpStream::connect(target.addr)
         .await
         .map_err(|e| format!("connect {}: {e}", target.addr))?;
@@ -154,17 +171,82 @@ async fn connect(target: &Target) -> Result<SendRequest<Full<Bytes>>, String> {
     Ok(send)
 }
 
+/// What one connection of the run sends its requests on, per target:
+/// HTTP connections (one when both targets are on one server), or a
+/// relay load's pairs.
+enum Conns {
+    Http([Option<SendRequest<Full<Bytes>>>; 2]),
+    Relay(Box<[Option<relay::Pair>; 2]>),
+}
+
+/// Why a request did not count.
+enum Failed {
+    /// No connection to send it on (retried after a pause).
+    Connect(String),
+    /// It was sent and failed.
+    Answer(String),
+}
+
+impl Conns {
+    /// One request to target `which`, on a connection opened if need be.
+    async fn request(&mut self, plan: &Plan, which: usize) -> Result<(), Failed> {
+        let target = &plan.targets[which];
+        match self {
+            Conns::Http(conns) => {
+                // Targets on one server share a connection.
+                let ix = if plan.targets[0].addr == plan.targets[1].addr {
+                    0
+                } else {
+                    which
+                };
+                let conn = match &mut conns[ix] {
+                    Some(c) if !c.is_closed() => c,
+                    slot => slot.insert(connect(target).await.map_err(Failed::Connect)?),
+                };
+                let request = Request::post(target.path.as_str())
+                    .header(header::HOST, target.host.as_str())
+                    .header(header::CONTENT_TYPE, "text/plain")
+                    .body(Full::new(plan.body.clone()))
+                    .expect("a valid request");
+                let response = conn.send_request(request).await.map_err(|e| {
+                    conns[ix] = None;
+                    Failed::Answer(format!("{}: {e}", target.path))
+                })?;
+                let status = response.status();
+                match response.into_body().collect().await {
+                    Ok(_) if status.is_success() => Ok(()),
+                    Ok(_) => Err(format!("{}: status {status}", target.path)),
+                    Err(e) => Err(format!("{}: {e}", target.path)),
+                }
+                .map_err(Failed::Answer)
+            }
+            Conns::Relay(pairs) => {
+                let key = plan.relay.as_deref().unwrap_or_default();
+                let pair = match &mut pairs[which] {
+                    Some(p) => p,
+                    slot => slot.insert(
+                        relay::Pair::open(target, key)
+                            .await
+                            .map_err(Failed::Connect)?,
+                    ),
+                };
+                pair.round_trip().await.map_err(|e| {
+                    pairs[which] = None;
+                    Failed::Answer(e)
+                })
+            }
+        }
+    }
+}
+
 /// Sends one request after another until the last slot, each to the
 /// target of the slot it is sent in.
-async fn connection(plan: Arc<Plan>) -> Seen {
+async fn connection(plan: Arc<Plan>, mut conns: Conns) -> Seen {
     let measured = (plan.end - plan.first) as usize;
     let mut seen = Seen {
         per_slot: vec![Vec::new(); measured],
         ..Seen::default()
     };
-    // One connection per distinct server: targets on one server share it.
-    let same_server = plan.targets[0].addr == plan.targets[1].addr;
-    let mut conns: [Option<SendRequest<Full<Bytes>>>; 2] = [None, None];
     // Open loop: connections start spread over one interval.
     let mut due = plan.interval.map(|i| plan.start + i.mul_f64(spread()));
     loop {
@@ -181,37 +263,14 @@ async fn connection(plan: Arc<Plan>) -> Seen {
             return seen;
         }
         let which = target_of(slot);
-        let target = &plan.targets[which];
-        let conn_ix = if same_server { 0 } else { which };
-        let conn = match &mut conns[conn_ix] {
-            Some(c) if !c.is_closed() => c,
-            slot => match connect(target).await {
-                Ok(c) => slot.insert(c),
-                Err(e) => {
-                    seen.error(which, e);
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            },
-        };
-        let request = Request::post(target.path.as_str())
-            .header(header::HOST, target.host.as_str())
-            .header(header::CONTENT_TYPE, "text/plain")
-            .body(Full::new(plan.body.clone()))
-            .expect("a valid request");
-        let answer = match conn.send_request(request).await {
-            Ok(response) => {
-                let status = response.status();
-                match response.into_body().collect().await {
-                    Ok(_) if status.is_success() => Ok(()),
-                    Ok(_) => Err(format!("{}: status {status}", target.path)),
-                    Err(e) => Err(format!("{}: {e}", target.path)),
-                }
+        let answer = match conns.request(&plan, which).await {
+            Err(Failed::Connect(e)) => {
+                seen.error(which, e);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
             }
-            Err(e) => {
-                conns[conn_ix] = None;
-                Err(format!("{}: {e}", target.path))
-            }
+            Err(Failed::Answer(e)) => Err(e),
+            Ok(()) => Ok(()),
         };
         if slot < plan.first {
             continue;
@@ -290,6 +349,20 @@ fn run(args: Args) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     let seen: Vec<Seen> = runtime.block_on(async {
+        // The relay load's pairs are opened before the clock starts (a
+        // pair is two accounts, two sockets and a match: not one request).
+        let mut conns = Vec::new();
+        for _ in 0..args.connections {
+            conns.push(if args.relay {
+                let pair = |t| relay::Pair::open(t, &args.server_key);
+                Conns::Relay(Box::new([
+                    Some(pair(&targets[0]).await?),
+                    Some(pair(&targets[1]).await?),
+                ]))
+            } else {
+                Conns::Http([None, None])
+            });
+        }
         let plan = Arc::new(Plan {
             targets,
             body: Bytes::from(args.body.clone()),
@@ -299,9 +372,10 @@ fn run(args: Args) -> Result<(), String> {
             end: first + measured,
             interval: (args.rate > 0.0)
                 .then(|| Duration::from_secs_f64(args.connections as f64 / args.rate)),
+            relay: args.relay.then(|| args.server_key.clone()),
         });
-        let tasks: Vec<_> = (0..args.connections)
-            .map(|_| tokio::spawn(connection(plan.clone())))
+        let tasks: Vec<_> = (conns.into_iter())
+            .map(|c| tokio::spawn(connection(plan.clone(), c)))
             .collect();
         let mut seen = Vec::new();
         for t in tasks {
