@@ -46,23 +46,15 @@ cd "$(dirname "$0")/.."
 read -r -a loads <<<"${LOADS:-echo create_guild storage_rw}"
 read -r -a others <<<"${OTHERS:-}"
 
-bridge/build.sh
-cargo build --release -q -p golden-module -p nakama-loadgen
-(cd bench/go-module && go build -buildmode=plugin -o build/bench.so .)
+# shellcheck source=bench/nakama-modules.sh
+. bench/nakama-modules.sh
+cargo build --release -q -p nakama-loadgen
 target_dir=$(cargo_target_dir)
 runtime=$(mktemp -d)
 results=$(mktemp)
 fixed=$(mktemp)
 trap 'scripts/nakama-down >/dev/null; rm -rf "$runtime" "$results" "$fixed"' EXIT
-cp bench/go-module/build/bench.so bridge/build/nakama_rust_bridge.so "$runtime/"
-cp "$target_dir/release/libgolden_module.so" "$runtime/golden_module.rsmod"
-for other in "${others[@]}"; do
-  case $other in
-  lua) cp bench/lua-module/bench.lua "$runtime/" ;;
-  js) cp bench/js-module/index.js "$runtime/" ;;
-  *) echo "OTHERS: unknown runtime '$other' (lua, js)" >&2 && exit 2 ;;
-  esac
-done
+build_nakama_modules "$runtime" "${others[@]}"
 port=${NAKAMA_PORT:-7450}
 guild='{"name":"guild-of-the-benchmark","motto":"ratios, not absolutes","tags":["bench","rust"],"max":50}'
 value='{"hp":10,"name":"bench"}'

@@ -1,7 +1,8 @@
 // Package main is the Go reference module of the benchmark: the same RPCs
 // and hook as fixtures/golden-module (the module the golden vectors were
 // recorded with), as a Go plugin for a real Nakama, plus echo_spin,
-// storage_rw_spin and echo_cgo, the controls of bench/bridge.sh.
+// storage_rw_spin and echo_cgo, the controls of bench/bridge.sh, and the
+// tick match of bench/matches.sh with tick_matches (match.go).
 //
 // With runtime.env BENCH_RPC_PREFIX set (bench/bridge.sh sets "go_"), its
 // RPC ids take that prefix and the hook is left out, so it runs in one
@@ -54,6 +55,15 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 		return err
 	}
 	if err := initializer.RegisterRpc(prefix+"echo_cgo", echoCgo); err != nil {
+		return err
+	}
+	newTicker := func(context.Context, runtime.Logger, *sql.DB, runtime.NakamaModule) (runtime.Match, error) {
+		return ticker{}, nil
+	}
+	if err := initializer.RegisterMatch(prefix+"tick", newTicker); err != nil {
+		return err
+	}
+	if err := initializer.RegisterRpc(prefix+"tick_matches", tickMatches(prefix+"tick")); err != nil {
 		return err
 	}
 	if prefix != "" {

@@ -2,7 +2,9 @@
 The Lua reference module of the benchmark: bench/go-module's echo,
 create_guild and storage_rw as a Lua module, registered as lua_echo,
 lua_create_guild and lua_storage_rw so that it runs in one Nakama beside
-the Go and Rust modules (bench/bridge.sh, OTHERS="lua").
+the Go and Rust modules (bench/bridge.sh, OTHERS="lua"); and
+lua_tick_matches, which creates the match of bench/matches.sh
+(lua_tick.lua).
 ]]
 local nk = require("nakama")
 
@@ -33,6 +35,19 @@ local function storage_rw(context, payload)
   return nk.json_encode(objects[1].value)
 end
 
+-- Creates "count" lua_tick matches with the rest of the payload as their
+-- params; answers how many.
+local function tick_matches(context, payload)
+  local params = nk.json_decode(payload)
+  local count = params.count or 0
+  params.count = nil
+  for _ = 1, count do
+    nk.match_create("lua_tick", params)
+  end
+  return tostring(count)
+end
+
 nk.register_rpc(echo, "lua_echo")
 nk.register_rpc(create_guild, "lua_create_guild")
 nk.register_rpc(storage_rw, "lua_storage_rw")
+nk.register_rpc(tick_matches, "lua_tick_matches")

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# What an authoritative match's tick costs, in CPU time of the server
+# process: the Go match (bench/go-module's go_tick) and the Rust one
+# (fixtures/golden-module's tick, through the bridge) in one Nakama 3.40.0
+# process, and the same Rust module on the dev host. Each match sends each
+# message back to its sender and otherwise does nothing: the cost is the
+# runtime's, calling the match loop once a tick.
+#   bench/matches.sh     (builds everything; starts and stops Nakama and
+#                         the dev host)
+# The measuring is bench/matches.py's: MATCHES matches of one side at a
+# time, ticking TICK_RATE times a second, CPU read over PHASE seconds, the
+# sides taking turns forward then backward ROUNDS times; the CPU each
+# process spends with no matches is taken off.
+# OTHERS="lua js" adds Nakama's Lua (bench/lua-module/lua_tick.lua) and
+# JavaScript (bench/js-module's js_tick) match handlers, which each run in
+# a VM of their own per match.
+# Env: MATCHES (1000), TICK_RATE (20), PHASE (5 s), ROUNDS (2), OTHERS (""),
+# CREATE_BUDGET (5 s: longest a side may take to create its matches),
+# DEVHOST_PORT (7350).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+read -r -a others <<<"${OTHERS:-}"
+
+# shellcheck source=bench/nakama-modules.sh
+. bench/nakama-modules.sh
+cargo build --release -q -p nakama-devhost
+target_dir=$(cargo_target_dir)
+runtime=$(mktemp -d)
+devhost_dir=$(mktemp -d)
+dh=
+trap '[ -n "$dh" ] && kill "$dh" 2>/dev/null; scripts/nakama-down >/dev/null; rm -rf "$runtime" "$devhost_dir"' EXIT
+build_nakama_modules "$runtime" "${others[@]}"
+cp "$target_dir/release/libgolden_module.so" "$devhost_dir/"
+
+NAKAMA_RESTART=1 scripts/nakama-up --runtime.path "$runtime" --runtime.env BENCH_RPC_PREFIX=go_ >/dev/null
+nakama_pid=$(cat "${NAKAMA_RS_CACHE:-$HOME/.cache/nakama-rs}/nakama.pid")
+nakama_port=${NAKAMA_PORT:-7450}
+devhost_port=${DEVHOST_PORT:-7350}
+if curl -fsS "127.0.0.1:$devhost_port/healthcheck" >/dev/null 2>&1; then
+  echo "something already serves 127.0.0.1:$devhost_port (a dev host left running?): stop it first" >&2
+  exit 1
+fi
+"$target_dir/release/nakama-devhost" --runtime.path "$devhost_dir" --database.address :memory: \
+  --socket.address 127.0.0.1 --socket.port "$devhost_port" --logger.level warn >"$devhost_dir/log" 2>&1 &
+dh=$!
+wait_healthy "$devhost_port" 10 "$dh" "$devhost_dir/log"
+
+sides=("go:$nakama_port:$nakama_pid:go_tick_matches" "rust:$nakama_port:$nakama_pid:tick_matches")
+for other in "${others[@]}"; do
+  sides+=("$other:$nakama_port:$nakama_pid:${other}_tick_matches")
+done
+sides+=("devhost:$devhost_port:$dh:tick_matches")
+python3 bench/matches.py "${MATCHES:-1000}" "${TICK_RATE:-20}" "${PHASE:-5}" "${ROUNDS:-2}" "${sides[@]}"
