@@ -9,10 +9,12 @@ package main
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"reflect"
 	goruntime "runtime"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -32,8 +34,10 @@ type rustMatch struct {
 	// initFailed: where MatchInit leaves a failed init's error, for the
 	// match_create forwarder that created this match (nil otherwise).
 	initFailed *matchInitError
-	// logger: the last moduleLogger (Nakama gives a match one logger).
-	logger *matchLogger
+	// logger: the last moduleLogger (Nakama gives a match one logger);
+	// loggerComparable: whether its Nakama logger's type has ==.
+	logger           *matchLogger
+	loggerComparable bool
 }
 
 // matchLogger is the logger a match call hands Rust: Nakama's match
@@ -52,9 +56,9 @@ func (m *rustMatch) moduleLogger(logger runtime.Logger, matchID string) runtime.
 	if logger == nil {
 		return nil
 	}
-	// Nakama's loggers are pointers; == on another kind could panic.
-	canCompare := reflect.TypeOf(logger).Comparable()
-	if canCompare && m.logger != nil && m.logger.Logger == logger {
+	// Nakama's loggers are pointers; == on another kind could panic (only
+	// if both are of that kind: two types never compare equal).
+	if m.logger != nil && m.loggerComparable && m.logger.Logger == logger {
 		return m.logger
 	}
 	fields := map[string]interface{}{}
@@ -65,6 +69,7 @@ func (m *rustMatch) moduleLogger(logger runtime.Logger, matchID string) runtime.
 		fields["mid"] = uuid
 	}
 	m.logger = &matchLogger{Logger: logger, fields: fields}
+	m.loggerComparable = reflect.TypeOf(logger).Comparable()
 	return m.logger
 }
 
@@ -239,14 +244,93 @@ type matchCall struct {
 	Data         *string                `json:"data,omitempty"`
 }
 
-// newMatchCall fills the match's facts from Nakama's match context.
+// newMatchCall fills the facts of the match that may change from Nakama's
+// match context: its label, and its tick rate, which init sets. (Nakama
+// adds both last to the context, so that they are found first; run takes
+// the match's id and node, deeper in, from the state.)
 func newMatchCall(ctx context.Context, call string, tick int64) *matchCall {
 	c := &matchCall{Call: call, Tick: tick}
-	c.MatchID, _ = ctx.Value(runtime.RUNTIME_CTX_MATCH_ID).(string)
-	c.Node, _ = ctx.Value(runtime.RUNTIME_CTX_MATCH_NODE).(string)
 	c.Label, _ = ctx.Value(runtime.RUNTIME_CTX_MATCH_LABEL).(string)
 	c.TickRate, _ = ctx.Value(runtime.RUNTIME_CTX_MATCH_TICK_RATE).(int)
 	return c
+}
+
+// matchIDOf answers the match's id and node from Nakama's match context.
+func matchIDOf(ctx context.Context) (string, string) {
+	id, _ := ctx.Value(runtime.RUNTIME_CTX_MATCH_ID).(string)
+	node, _ := ctx.Value(runtime.RUNTIME_CTX_MATCH_NODE).(string)
+	return id, node
+}
+
+// appendLoopCall appends the JSON of a loop call (c.Messages set), as
+// json.Marshal writes it: a match's one call per tick, written without
+// encoding/json's reflection, which was most of what a tick cost the
+// bridge (bench/matches.sh).
+func appendLoopCall(b []byte, c *matchCall) []byte {
+	b = append(b, `{"call":`...)
+	b = appendJSONString(b, c.Call)
+	b = append(b, `,"state":`...)
+	b = strconv.AppendUint(b, c.State, 10)
+	b = append(b, `,"match_id":`...)
+	b = appendJSONString(b, c.MatchID)
+	b = append(b, `,"node":`...)
+	b = appendJSONString(b, c.Node)
+	b = append(b, `,"label":`...)
+	b = appendJSONString(b, c.Label)
+	b = append(b, `,"tick_rate":`...)
+	b = strconv.AppendInt(b, int64(c.TickRate), 10)
+	b = append(b, `,"tick":`...)
+	b = strconv.AppendInt(b, c.Tick, 10)
+	b = append(b, `,"messages":[`...)
+	for i := range *c.Messages {
+		m := &(*c.Messages)[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"presence":{"user_id":`...)
+		b = appendJSONString(b, m.Presence.UserID)
+		b = append(b, `,"session_id":`...)
+		b = appendJSONString(b, m.Presence.SessionID)
+		b = append(b, `,"username":`...)
+		b = appendJSONString(b, m.Presence.Username)
+		b = append(b, `,"node":`...)
+		b = appendJSONString(b, m.Presence.Node)
+		if m.Presence.Reason != 0 {
+			b = append(b, `,"reason":`...)
+			b = strconv.AppendInt(b, int64(m.Presence.Reason), 10)
+		}
+		b = append(b, `},"op_code":`...)
+		b = strconv.AppendInt(b, m.OpCode, 10)
+		b = append(b, `,"data":`...)
+		if m.Data == nil {
+			b = append(b, `null`...)
+		} else {
+			b = append(b, '"')
+			b = base64.StdEncoding.AppendEncode(b, m.Data)
+			b = append(b, '"')
+		}
+		b = append(b, `,"reliable":`...)
+		b = strconv.AppendBool(b, m.Reliable)
+		b = append(b, `,"receive_time_ms":`...)
+		b = strconv.AppendInt(b, m.ReceiveTimeMs, 10)
+		b = append(b, '}')
+	}
+	return append(b, "]}"...)
+}
+
+// appendJSONString appends s as a JSON string: as it is when nothing in
+// it needs escaping (ids, names, most labels), else as json.Marshal
+// writes it.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x7f || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // matchAnswer is the ABI's MatchAnswer.
@@ -322,7 +406,8 @@ func (m *rustMatch) run(ctx context.Context, logger runtime.Logger, nk runtime.N
 	state interface{}, c *matchCall) (*matchState, *matchAnswer) {
 	s, ok := state.(*matchState)
 	if !ok || s == nil {
-		logger.WithFields(map[string]interface{}{"match_id": c.MatchID, "call": c.Call}).
+		matchID, _ := matchIDOf(ctx)
+		logger.WithFields(map[string]interface{}{"match_id": matchID, "call": c.Call}).
 			Error("Rust match handler %s got a state that is not its own (%T): ending the match", m.name, state)
 		return nil, nil
 	}
@@ -333,7 +418,7 @@ func (m *rustMatch) run(ctx context.Context, logger runtime.Logger, nk runtime.N
 			Error("Rust match handler %s: a %s call after its state was dropped: ending the match", m.name, c.Call)
 		return nil, nil
 	}
-	c.State = s.number
+	c.State, c.MatchID, c.Node = s.number, s.matchID, s.node
 	fail := func(format string, v ...interface{}) (*matchState, *matchAnswer) {
 		logger.WithFields(map[string]interface{}{"match_id": c.MatchID, "call": c.Call, "tick": c.Tick}).
 			Error(format, v...)
@@ -341,17 +426,25 @@ func (m *rustMatch) run(ctx context.Context, logger runtime.Logger, nk runtime.N
 		sendDrop(m.call, m.h, ctx, logger, nk, s.number, c.MatchID, c.Node)
 		return nil, nil
 	}
-	input, err := json.Marshal(c)
-	if err != nil {
-		return fail("Rust match handler %s: the %s call could not be encoded, ending the match: %v", m.name, c.Call, err)
+	var input []byte
+	if c.Messages != nil {
+		input = appendLoopCall(make([]byte, 0, 256), c)
+	} else {
+		var err error
+		if input, err = json.Marshal(c); err != nil {
+			return fail("Rust match handler %s: the %s call could not be encoded, ending the match: %v", m.name, c.Call, err)
+		}
 	}
 	out, code := m.call(m.h, ctx, m.moduleLogger(logger, c.MatchID), nk, string(input))
 	if code != 0 {
 		return fail("Rust match handler %s failed its %s call (code %d), ending the match: %s", m.name, c.Call, code, out)
 	}
 	var a matchAnswer
-	if err := json.Unmarshal([]byte(out), &a); err != nil {
-		return fail("Rust match handler %s answered its %s call with an undecodable answer, ending the match: %v", m.name, c.Call, err)
+	// "{}" (nothing asked, as most ticks answer) is read without encoding/json.
+	if out != "{}" {
+		if err := json.Unmarshal([]byte(out), &a); err != nil {
+			return fail("Rust match handler %s answered its %s call with an undecodable answer, ending the match: %v", m.name, c.Call, err)
+		}
 	}
 	for i := range a.Actions {
 		if err := a.Actions[i].apply(d); err != nil {
@@ -379,6 +472,7 @@ func (m *rustMatch) MatchInit(ctx context.Context, logger runtime.Logger, _ *sql
 	failed := m.initFailed
 	m.initFailed = nil // the creator's answer is given once, now
 	c := newMatchCall(ctx, "init", 0)
+	c.MatchID, c.Node = matchIDOf(ctx)
 	c.Params = params
 	fail := func(code int, message string) (interface{}, int, string) {
 		l := logger.WithFields(map[string]interface{}{"match_id": c.MatchID, "code": code})

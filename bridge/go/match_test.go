@@ -690,3 +690,29 @@ func TestMatchCallsLogWithTheMatchID(t *testing.T) {
 		t.Errorf("lines go to Nakama's logger: %s", logger.all())
 	}
 }
+
+// A loop call is written by hand (the tick's hot path), byte for byte as
+// encoding/json writes it: strings that need escaping, no data and empty
+// data, a presence's reason, large and negative numbers.
+func TestALoopCallIsWrittenAsEncodingJSONWritesIt(t *testing.T) {
+	odd := matchPresence{UserID: ann.UserID, SessionID: ann.SessionID, Username: "a\"n\\n <&> é\u2028\x01\xff",
+		Node: "nakama1", Reason: runtime.PresenceReasonDisconnect}
+	for _, messages := range [][]matchMessage{
+		{},
+		{{Presence: *ann, OpCode: 1, Data: []byte("hi"), Reliable: true, ReceiveTimeMs: 1234}},
+		{{Presence: odd, OpCode: -9223372036854775808, Data: nil}, {Presence: *ann, OpCode: 7, Data: []byte{},
+			ReceiveTimeMs: -1}, {Presence: *ann, Data: []byte{0, 255, 1}}},
+	} {
+		for _, label := range []string{"", "lbl", `{"open":true,"mode":"<ctf>"}`, "tab\there", "<ctf>&co", "é"} {
+			c := &matchCall{Call: "loop", State: 18446744073709551615, MatchID: testMatchID, Node: "nakama1",
+				Label: label, TickRate: 60, Tick: 9007199254740993, Messages: &messages}
+			want, err := json.Marshal(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := appendLoopCall(nil, c); string(got) != string(want) {
+				t.Errorf("wrote %s\nwant  %s", got, want)
+			}
+		}
+	}
+}
