@@ -413,12 +413,12 @@ func (m *rustMatch) run(ctx context.Context, logger runtime.Logger, nk runtime.N
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	c.State, c.MatchID, c.Node = s.number, s.matchID, s.node
 	if s.over {
 		logger.WithFields(map[string]interface{}{"match_id": c.MatchID, "call": c.Call}).
 			Error("Rust match handler %s: a %s call after its state was dropped: ending the match", m.name, c.Call)
 		return nil, nil
 	}
-	c.State, c.MatchID, c.Node = s.number, s.matchID, s.node
 	fail := func(format string, v ...interface{}) (*matchState, *matchAnswer) {
 		logger.WithFields(map[string]interface{}{"match_id": c.MatchID, "call": c.Call, "tick": c.Tick}).
 			Error(format, v...)

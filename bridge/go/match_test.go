@@ -716,3 +716,25 @@ func TestALoopCallIsWrittenAsEncodingJSONWritesIt(t *testing.T) {
 		}
 	}
 }
+
+// A call with a state the module has dropped ends the match without
+// reaching the module, logged with the match's id.
+func TestACallAfterTheStateWasDroppedEndsTheMatch(t *testing.T) {
+	rust := &fakeRust{}
+	m := &rustMatch{name: "arena", call: rust.call}
+	logger := newTestLogger()
+	s := &matchState{number: 9, matchID: testMatchID, node: "nakama1", call: rust.call, over: true}
+	if got := m.MatchLoop(matchCtx(), logger, nil, nil, &fakeDispatcher{}, 3, s, nil); got != nil {
+		t.Errorf("answered %v, want nil", got)
+	}
+	lines := *logger.lines
+	if len(lines) != 1 || !strings.Contains(lines[0], "match_id:"+testMatchID) ||
+		!strings.Contains(lines[0], "a loop call after its state was dropped") {
+		t.Errorf("logged %q", lines)
+	}
+	rust.mu.Lock()
+	defer rust.mu.Unlock()
+	if len(rust.calls) != 0 {
+		t.Errorf("sent %v", rust.calls)
+	}
+}
