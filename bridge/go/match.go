@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/heroiclabs/nakama-common/runtime"
 )
@@ -26,7 +27,8 @@ import (
 type matchCaller func(h *handler, ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, input string) (string, int)
 
 // rustMatch is the runtime.Match of one match of a Rust handler (Nakama
-// asks the factory for a new one per match).
+// asks the factory for a new one per match). A running match's calls
+// read its matchState, not this.
 type rustMatch struct {
 	name string
 	h    *handler
@@ -34,10 +36,6 @@ type rustMatch struct {
 	// initFailed: where MatchInit leaves a failed init's error, for the
 	// match_create forwarder that created this match (nil otherwise).
 	initFailed *matchInitError
-	// logger: the last moduleLogger (Nakama gives a match one logger);
-	// loggerComparable: whether its Nakama logger's type has ==.
-	logger           *matchLogger
-	loggerComparable bool
 }
 
 // matchLogger is the logger a match call hands Rust: Nakama's match
@@ -50,16 +48,11 @@ type matchLogger struct {
 
 func (l *matchLogger) Fields() map[string]interface{} { return l.fields }
 
-// moduleLogger answers the logger for Rust of a call of match matchID
-// (`<uuid>.<node>`), made once per Nakama logger.
-func (m *rustMatch) moduleLogger(logger runtime.Logger, matchID string) runtime.Logger {
+// newMatchLogger answers the logger for Rust of the calls of match
+// matchID (`<uuid>.<node>`) that Nakama gives logger.
+func newMatchLogger(logger runtime.Logger, matchID string) runtime.Logger {
 	if logger == nil {
 		return nil
-	}
-	// Nakama's loggers are pointers; == on another kind could panic (only
-	// if both are of that kind: two types never compare equal).
-	if m.logger != nil && m.loggerComparable && m.logger.Logger == logger {
-		return m.logger
 	}
 	fields := map[string]interface{}{}
 	for k, v := range logger.Fields() {
@@ -68,9 +61,7 @@ func (m *rustMatch) moduleLogger(logger runtime.Logger, matchID string) runtime.
 	if uuid, _, ok := strings.Cut(matchID, "."); ok {
 		fields["mid"] = uuid
 	}
-	m.logger = &matchLogger{Logger: logger, fields: fields}
-	m.loggerComparable = reflect.TypeOf(logger).Comparable()
-	return m.logger
+	return &matchLogger{Logger: logger, fields: fields}
 }
 
 // matchInitError is the error of a handler's init: MatchInit cannot
@@ -86,9 +77,10 @@ type matchInitKey struct{}
 
 // matchFactory is what RegisterMatch takes for Rust handler h.
 func (b *bridge) matchFactory(name string, h *handler) func(context.Context, runtime.Logger, *sql.DB, runtime.NakamaModule) (runtime.Match, error) {
+	call := matchCaller(b.call) // one closure for all its matches, not one each
 	return func(ctx context.Context, _ runtime.Logger, _ *sql.DB, _ runtime.NakamaModule) (runtime.Match, error) {
 		failed, _ := ctx.Value(matchInitKey{}).(*matchInitError)
-		return &rustMatch{name: name, h: h, call: b.call, initFailed: failed}, nil
+		return &rustMatch{name: name, h: h, call: call, initFailed: failed}, nil
 	}
 }
 
@@ -97,14 +89,33 @@ func (b *bridge) matchFactory(name string, h *handler) func(context.Context, run
 // module's state is gone (the module stopped the match, or the bridge
 // dropped it). Nothing it refers to may refer back to it, or its
 // finalizer would never run.
+//
+// A tick reads this and little else: with a thousand matches, every
+// other object a tick touches (the context's chain, the rustMatch, a
+// logger, an id's bytes) is one more cache miss per match per tick.
 type matchState struct {
+	mu      sync.Mutex
+	over    bool
 	number  uint64
 	matchID string
 	node    string
 	h       *handler
 	call    matchCaller
-	mu      sync.Mutex
-	over    bool
+	// label and tickRate: the match's, as Nakama's match context has them
+	// (init's answer; the label again when Nakama takes the module's label
+	// action, as it then puts it in the context too).
+	label    string
+	tickRate int
+	// input: the last loop call's JSON. Its first head bytes, the call up
+	// to its tick, stay as they are until the label changes (head 0: not
+	// written yet).
+	input []byte
+	head  int
+	// logger: the logger for Rust made from Nakama's logger nakamaLogger
+	// (Nakama gives a match one), compared only if its type has ==.
+	logger           runtime.Logger
+	nakamaLogger     runtime.Logger
+	loggerComparable bool
 }
 
 // newMatchState makes the state of a match whose context is ctx: Nakama's
@@ -113,13 +124,31 @@ type matchState struct {
 // grace ran out, it was idle or overloaded, Nakama refused it after its
 // init) has its state dropped in Rust then; and, as a backstop, when Go
 // collects a wrapper whose state was never dropped.
-func newMatchState(ctx context.Context, number uint64, matchID, node string, h *handler, call matchCaller) *matchState {
-	s := &matchState{number: number, matchID: matchID, node: node, h: h, call: call}
+func newMatchState(ctx context.Context, number uint64, matchID, node string, h *handler, call matchCaller,
+	label string, tickRate int) *matchState {
+	s := &matchState{number: number, matchID: matchID, node: node, h: h, call: call, label: label, tickRate: tickRate}
 	goruntime.SetFinalizer(s, (*matchState).discarded)
 	// Not kept in s (it refers to s): the watch stays until ctx ends, and
 	// finds the state over if the module stopped it first.
 	context.AfterFunc(ctx, s.matchStopped)
 	return s
+}
+
+// moduleLogger answers the logger for Rust of a call Nakama gave logger.
+func (s *matchState) moduleLogger(logger runtime.Logger) runtime.Logger {
+	// Nakama's loggers are pointers; == on another kind could panic (only
+	// if both are of that kind: two types never compare equal).
+	if s.logger != nil && s.loggerComparable && s.nakamaLogger == logger {
+		return s.logger
+	}
+	s.logger, s.nakamaLogger = newMatchLogger(logger, s.matchID), logger
+	s.loggerComparable = logger != nil && reflect.TypeOf(logger).Comparable()
+	return s.logger
+}
+
+// setLabel: Nakama took the module's label action.
+func (s *matchState) setLabel(label string) {
+	s.label, s.head = label, 0
 }
 
 // end: the module's state is gone. Called with mu held.
@@ -214,18 +243,10 @@ func presencesOf(ps []runtime.Presence) *[]matchPresence {
 	return &out
 }
 
-// matchMessage is a client's message to the match (MatchData).
-type matchMessage struct {
-	Presence      matchPresence `json:"presence"`
-	OpCode        int64         `json:"op_code"`
-	Data          []byte        `json:"data"` // base64, as the ABI has it
-	Reliable      bool          `json:"reliable"`
-	ReceiveTimeMs int64         `json:"receive_time_ms"`
-}
-
 // matchCall is the ABI's MatchCall: the match's facts and one event,
 // flat, named by "call". The fields an event requires are pointers, so
-// that an empty list or a zero still goes out.
+// that an empty list or a zero still goes out. A loop call ("messages")
+// is not written from this but by matchState.loopCall.
 type matchCall struct {
 	Call     string `json:"call"`
 	State    uint64 `json:"state"`
@@ -239,20 +260,15 @@ type matchCall struct {
 	Presence     *matchPresence         `json:"presence,omitempty"`
 	Metadata     map[string]string      `json:"metadata,omitempty"`
 	Presences    *[]matchPresence       `json:"presences,omitempty"`
-	Messages     *[]matchMessage        `json:"messages,omitempty"`
 	GraceSeconds *int                   `json:"grace_seconds,omitempty"`
 	Data         *string                `json:"data,omitempty"`
 }
 
-// newMatchCall fills the facts of the match that may change from Nakama's
-// match context: its label, and its tick rate, which init sets. (Nakama
-// adds both last to the context, so that they are found first; run takes
-// the match's id and node, deeper in, from the state.)
-func newMatchCall(ctx context.Context, call string, tick int64) *matchCall {
-	c := &matchCall{Call: call, Tick: tick}
-	c.Label, _ = ctx.Value(runtime.RUNTIME_CTX_MATCH_LABEL).(string)
-	c.TickRate, _ = ctx.Value(runtime.RUNTIME_CTX_MATCH_TICK_RATE).(int)
-	return c
+// encodeCall writes the JSON of call c of the match of s (a copy: only
+// the calls that are not ticks pay for encoding/json's).
+func encodeCall(c matchCall, s *matchState) ([]byte, error) {
+	c.State, c.MatchID, c.Node, c.Label, c.TickRate = s.number, s.matchID, s.node, s.label, s.tickRate
+	return json.Marshal(&c)
 }
 
 // matchIDOf answers the match's id and node from Nakama's match context.
@@ -262,61 +278,67 @@ func matchIDOf(ctx context.Context) (string, string) {
 	return id, node
 }
 
-// appendLoopCall appends the JSON of a loop call (c.Messages set), as
-// json.Marshal writes it: a match's one call per tick, written without
-// encoding/json's reflection, which was most of what a tick cost the
-// bridge (bench/matches.sh).
-func appendLoopCall(b []byte, c *matchCall) []byte {
-	b = append(b, `{"call":`...)
-	b = appendJSONString(b, c.Call)
-	b = append(b, `,"state":`...)
-	b = strconv.AppendUint(b, c.State, 10)
-	b = append(b, `,"match_id":`...)
-	b = appendJSONString(b, c.MatchID)
-	b = append(b, `,"node":`...)
-	b = appendJSONString(b, c.Node)
-	b = append(b, `,"label":`...)
-	b = appendJSONString(b, c.Label)
-	b = append(b, `,"tick_rate":`...)
-	b = strconv.AppendInt(b, int64(c.TickRate), 10)
-	b = append(b, `,"tick":`...)
-	b = strconv.AppendInt(b, c.Tick, 10)
+// loopCall writes the loop call of tick into s.input, as json.Marshal
+// would write the ABI's MatchCall with its messages: a match's one call
+// per tick, written without encoding/json's reflection, which was most of
+// what a tick cost the bridge (bench/matches.sh), and into memory the
+// match's last tick used.
+func (s *matchState) loopCall(tick int64, messages []runtime.MatchData) []byte {
+	if s.head == 0 {
+		b := append(s.input[:0], `{"call":"loop","state":`...)
+		b = strconv.AppendUint(b, s.number, 10)
+		b = append(b, `,"match_id":`...)
+		b = appendJSONString(b, s.matchID)
+		b = append(b, `,"node":`...)
+		b = appendJSONString(b, s.node)
+		b = append(b, `,"label":`...)
+		b = appendJSONString(b, s.label)
+		b = append(b, `,"tick_rate":`...)
+		b = strconv.AppendInt(b, int64(s.tickRate), 10)
+		b = append(b, `,"tick":`...)
+		s.input, s.head = b, len(b)
+	}
+	b := strconv.AppendInt(s.input[:s.head], tick, 10)
 	b = append(b, `,"messages":[`...)
-	for i := range *c.Messages {
-		m := &(*c.Messages)[i]
+	for i, m := range messages {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, `{"presence":{"user_id":`...)
-		b = appendJSONString(b, m.Presence.UserID)
+		b = appendJSONString(b, m.GetUserId())
 		b = append(b, `,"session_id":`...)
-		b = appendJSONString(b, m.Presence.SessionID)
+		b = appendJSONString(b, m.GetSessionId())
 		b = append(b, `,"username":`...)
-		b = appendJSONString(b, m.Presence.Username)
+		b = appendJSONString(b, m.GetUsername())
 		b = append(b, `,"node":`...)
-		b = appendJSONString(b, m.Presence.Node)
-		if m.Presence.Reason != 0 {
+		b = appendJSONString(b, m.GetNodeId())
+		if r := m.GetReason(); r != 0 {
 			b = append(b, `,"reason":`...)
-			b = strconv.AppendInt(b, int64(m.Presence.Reason), 10)
+			b = strconv.AppendInt(b, int64(r), 10)
 		}
 		b = append(b, `},"op_code":`...)
-		b = strconv.AppendInt(b, m.OpCode, 10)
+		b = strconv.AppendInt(b, m.GetOpCode(), 10)
 		b = append(b, `,"data":`...)
-		if m.Data == nil {
+		if data := m.GetData(); data == nil {
 			b = append(b, `null`...)
 		} else {
 			b = append(b, '"')
-			b = base64.StdEncoding.AppendEncode(b, m.Data)
+			b = base64.StdEncoding.AppendEncode(b, data)
 			b = append(b, '"')
 		}
 		b = append(b, `,"reliable":`...)
-		b = strconv.AppendBool(b, m.Reliable)
+		b = strconv.AppendBool(b, m.GetReliable())
 		b = append(b, `,"receive_time_ms":`...)
-		b = strconv.AppendInt(b, m.ReceiveTimeMs, 10)
+		b = strconv.AppendInt(b, m.GetReceiveTime(), 10)
 		b = append(b, '}')
 	}
-	return append(b, "]}"...)
+	s.input = append(b, "]}"...)
+	return s.input
 }
+
+// inputKept: the most a match keeps of its last loop call's memory (a
+// tick with a burst of messages does not hold on to their size).
+const inputKept = 16 << 10
 
 // appendJSONString appends s as a JSON string: as it is when nothing in
 // it needs escaping (ids, names, most labels), else as json.Marshal
@@ -400,63 +422,79 @@ func runtimePresences(ps []matchPresence) []runtime.Presence {
 	return out
 }
 
-// run makes one call of a running match: nil when the match is to end
-// (the module stopped it, or the call failed: its state is then dropped).
+// run makes one call of a running match, c (its event; the match's facts
+// come from the state), or its loop call of messages if loop: ok false
+// when the match is to end (the module stopped it, or the call failed:
+// its state is then dropped).
 func (m *rustMatch) run(ctx context.Context, logger runtime.Logger, nk runtime.NakamaModule, d runtime.MatchDispatcher,
-	state interface{}, c *matchCall) (*matchState, *matchAnswer) {
+	state interface{}, c *matchCall, loop bool, messages []runtime.MatchData) (_ *matchState, a matchAnswer, ok bool) {
 	s, ok := state.(*matchState)
 	if !ok || s == nil {
 		matchID, _ := matchIDOf(ctx)
 		logger.WithFields(map[string]interface{}{"match_id": matchID, "call": c.Call}).
 			Error("Rust match handler %s got a state that is not its own (%T): ending the match", m.name, state)
-		return nil, nil
+		return nil, a, false
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c.State, c.MatchID, c.Node = s.number, s.matchID, s.node
 	if s.over {
-		logger.WithFields(map[string]interface{}{"match_id": c.MatchID, "call": c.Call}).
+		logger.WithFields(map[string]interface{}{"match_id": s.matchID, "call": c.Call}).
 			Error("Rust match handler %s: a %s call after its state was dropped: ending the match", m.name, c.Call)
-		return nil, nil
+		return nil, a, false
 	}
-	fail := func(format string, v ...interface{}) (*matchState, *matchAnswer) {
-		logger.WithFields(map[string]interface{}{"match_id": c.MatchID, "call": c.Call, "tick": c.Tick}).
+	fail := func(format string, v ...interface{}) (*matchState, matchAnswer, bool) {
+		logger.WithFields(map[string]interface{}{"match_id": s.matchID, "call": c.Call, "tick": c.Tick}).
 			Error(format, v...)
 		s.end()
-		sendDrop(m.call, m.h, ctx, logger, nk, s.number, c.MatchID, c.Node)
-		return nil, nil
+		sendDrop(s.call, s.h, ctx, logger, nk, s.number, s.matchID, s.node)
+		return nil, matchAnswer{}, false
 	}
 	var input []byte
-	if c.Messages != nil {
-		input = appendLoopCall(make([]byte, 0, 256), c)
+	if loop {
+		input = s.loopCall(c.Tick, messages)
 	} else {
 		var err error
-		if input, err = json.Marshal(c); err != nil {
+		if input, err = encodeCall(*c, s); err != nil {
 			return fail("Rust match handler %s: the %s call could not be encoded, ending the match: %v", m.name, c.Call, err)
 		}
 	}
-	out, code := m.call(m.h, ctx, m.moduleLogger(logger, c.MatchID), nk, string(input))
+	// The call does not keep its input (Rust copies what it keeps), so a
+	// loop call's can be written over at the next tick.
+	out, code := s.call(s.h, ctx, s.moduleLogger(logger), nk, unsafe.String(unsafe.SliceData(input), len(input)))
+	if cap(s.input) > inputKept {
+		s.input, s.head = nil, 0
+	}
 	if code != 0 {
 		return fail("Rust match handler %s failed its %s call (code %d), ending the match: %s", m.name, c.Call, code, out)
 	}
-	var a matchAnswer
 	// "{}" (nothing asked, as most ticks answer) is read without encoding/json.
 	if out != "{}" {
-		if err := json.Unmarshal([]byte(out), &a); err != nil {
+		var err error
+		if a, err = decodeAnswer(out); err != nil {
 			return fail("Rust match handler %s answered its %s call with an undecodable answer, ending the match: %v", m.name, c.Call, err)
 		}
 	}
 	for i := range a.Actions {
-		if err := a.Actions[i].apply(d); err != nil {
-			logger.WithFields(map[string]interface{}{"match_id": c.MatchID, "call": c.Call, "action": a.Actions[i].Action}).
+		act := &a.Actions[i]
+		if err := act.apply(d); err != nil {
+			logger.WithFields(map[string]interface{}{"match_id": s.matchID, "call": c.Call, "action": act.Action}).
 				Warn("Rust match handler %s: Nakama refused an action: %v", m.name, err)
+		} else if act.Action == "label" {
+			s.setLabel(act.Label)
 		}
 	}
 	if a.Stop {
 		s.end()
-		return nil, &a
+		return nil, a, true
 	}
-	return s, &a
+	return s, a, true
+}
+
+// decodeAnswer decodes a match call's answer.
+func decodeAnswer(out string) (matchAnswer, error) {
+	var a matchAnswer
+	err := json.Unmarshal([]byte(out), &a)
+	return a, err
 }
 
 // orNil answers s as Nakama's state (a nil *matchState as a nil
@@ -471,9 +509,9 @@ func orNil(s *matchState) interface{} {
 func (m *rustMatch) MatchInit(ctx context.Context, logger runtime.Logger, _ *sql.DB, nk runtime.NakamaModule, params map[string]interface{}) (interface{}, int, string) {
 	failed := m.initFailed
 	m.initFailed = nil // the creator's answer is given once, now
-	c := newMatchCall(ctx, "init", 0)
+	// No label or tick rate yet: Nakama puts them in the context after init.
+	c := matchCall{Call: "init", Params: params}
 	c.MatchID, c.Node = matchIDOf(ctx)
-	c.Params = params
 	fail := func(code int, message string) (interface{}, int, string) {
 		l := logger.WithFields(map[string]interface{}{"match_id": c.MatchID, "code": code})
 		if failed != nil {
@@ -486,16 +524,16 @@ func (m *rustMatch) MatchInit(ctx context.Context, logger runtime.Logger, _ *sql
 		// Tick rate 1: Nakama then refuses the match for its nil state.
 		return nil, 1, ""
 	}
-	input, err := json.Marshal(c)
+	input, err := json.Marshal(&c)
 	if err != nil {
 		return fail(3, fmt.Sprintf("match params could not be encoded: %v", err))
 	}
-	out, code := m.call(m.h, ctx, m.moduleLogger(logger, c.MatchID), nk, string(input))
+	out, code := m.call(m.h, ctx, newMatchLogger(logger, c.MatchID), nk, string(input))
 	if code != 0 {
 		return fail(code, out)
 	}
-	var a matchAnswer
-	if err := json.Unmarshal([]byte(out), &a); err != nil {
+	a, err := decodeAnswer(out)
+	if err != nil {
 		return fail(13, fmt.Sprintf("undecodable init answer: %v", err))
 	}
 	if a.State == 0 || a.Stop {
@@ -508,16 +546,15 @@ func (m *rustMatch) MatchInit(ctx context.Context, logger runtime.Logger, _ *sql
 	if a.Label != nil {
 		label = *a.Label
 	}
-	return newMatchState(ctx, a.State, c.MatchID, c.Node, m.h, m.call), a.TickRate, label
+	return newMatchState(ctx, a.State, c.MatchID, c.Node, m.h, m.call, label, a.TickRate), a.TickRate, label
 }
 
 func (m *rustMatch) MatchJoinAttempt(ctx context.Context, logger runtime.Logger, _ *sql.DB, nk runtime.NakamaModule, d runtime.MatchDispatcher,
 	tick int64, state interface{}, presence runtime.Presence, metadata map[string]string) (interface{}, bool, string) {
-	c := newMatchCall(ctx, "join_attempt", tick)
 	p := presenceOf(presence)
-	c.Presence, c.Metadata = &p, metadata
-	s, a := m.run(ctx, logger, nk, d, state, c)
-	if a == nil {
+	c := matchCall{Call: "join_attempt", Tick: tick, Presence: &p, Metadata: metadata}
+	s, a, ok := m.run(ctx, logger, nk, d, state, &c, false, nil)
+	if !ok {
 		return nil, false, ""
 	}
 	return orNil(s), a.Accept, a.Reason
@@ -525,47 +562,37 @@ func (m *rustMatch) MatchJoinAttempt(ctx context.Context, logger runtime.Logger,
 
 func (m *rustMatch) MatchJoin(ctx context.Context, logger runtime.Logger, _ *sql.DB, nk runtime.NakamaModule, d runtime.MatchDispatcher,
 	tick int64, state interface{}, presences []runtime.Presence) interface{} {
-	c := newMatchCall(ctx, "join", tick)
-	c.Presences = presencesOf(presences)
-	s, _ := m.run(ctx, logger, nk, d, state, c)
+	c := matchCall{Call: "join", Tick: tick, Presences: presencesOf(presences)}
+	s, _, _ := m.run(ctx, logger, nk, d, state, &c, false, nil)
 	return orNil(s)
 }
 
 func (m *rustMatch) MatchLeave(ctx context.Context, logger runtime.Logger, _ *sql.DB, nk runtime.NakamaModule, d runtime.MatchDispatcher,
 	tick int64, state interface{}, presences []runtime.Presence) interface{} {
-	c := newMatchCall(ctx, "leave", tick)
-	c.Presences = presencesOf(presences)
-	s, _ := m.run(ctx, logger, nk, d, state, c)
+	c := matchCall{Call: "leave", Tick: tick, Presences: presencesOf(presences)}
+	s, _, _ := m.run(ctx, logger, nk, d, state, &c, false, nil)
 	return orNil(s)
 }
 
 func (m *rustMatch) MatchLoop(ctx context.Context, logger runtime.Logger, _ *sql.DB, nk runtime.NakamaModule, d runtime.MatchDispatcher,
 	tick int64, state interface{}, messages []runtime.MatchData) interface{} {
-	c := newMatchCall(ctx, "loop", tick)
-	ms := make([]matchMessage, len(messages))
-	for i, msg := range messages {
-		ms[i] = matchMessage{Presence: presenceOf(msg), OpCode: msg.GetOpCode(), Data: msg.GetData(),
-			Reliable: msg.GetReliable(), ReceiveTimeMs: msg.GetReceiveTime()}
-	}
-	c.Messages = &ms
-	s, _ := m.run(ctx, logger, nk, d, state, c)
+	c := matchCall{Call: "loop", Tick: tick}
+	s, _, _ := m.run(ctx, logger, nk, d, state, &c, true, messages)
 	return orNil(s)
 }
 
 func (m *rustMatch) MatchTerminate(ctx context.Context, logger runtime.Logger, _ *sql.DB, nk runtime.NakamaModule, d runtime.MatchDispatcher,
 	tick int64, state interface{}, graceSeconds int) interface{} {
-	c := newMatchCall(ctx, "terminate", tick)
-	c.GraceSeconds = &graceSeconds
-	s, _ := m.run(ctx, logger, nk, d, state, c)
+	c := matchCall{Call: "terminate", Tick: tick, GraceSeconds: &graceSeconds}
+	s, _, _ := m.run(ctx, logger, nk, d, state, &c, false, nil)
 	return orNil(s)
 }
 
 func (m *rustMatch) MatchSignal(ctx context.Context, logger runtime.Logger, _ *sql.DB, nk runtime.NakamaModule, d runtime.MatchDispatcher,
 	tick int64, state interface{}, data string) (interface{}, string) {
-	c := newMatchCall(ctx, "signal", tick)
-	c.Data = &data
-	s, a := m.run(ctx, logger, nk, d, state, c)
-	if a == nil {
+	c := matchCall{Call: "signal", Tick: tick, Data: &data}
+	s, a, ok := m.run(ctx, logger, nk, d, state, &c, false, nil)
+	if !ok {
 		return nil, ""
 	}
 	return orNil(s), a.Reply

@@ -139,6 +139,11 @@ func matchCtx() context.Context {
 
 const testMatchID = "4d1a5a0e-4a6b-4a57-8f1c-4b8f0a3c2d1e.nakama1"
 
+// testState is the state of a match made in matchCtx.
+func testState(number uint64, call matchCaller) *matchState {
+	return &matchState{number: number, matchID: testMatchID, node: "nakama1", call: call, label: "lbl", tickRate: 10}
+}
+
 var (
 	ann = &matchPresence{UserID: "5c7d8a57-0d9f-4f0b-9f5e-3d8a3f1b2c4d", SessionID: "6c7d8a57-0d9f-4f0b-9f5e-3d8a3f1b2c4d",
 		Username: "ann", Node: "nakama1"}
@@ -164,7 +169,7 @@ func TestMatchCallsCarryTheMatchAndTheEvent(t *testing.T) {
 	rust := &fakeRust{}
 	m := &rustMatch{name: "arena", call: rust.call}
 	ctx, logger, d := matchCtx(), newTestLogger(), &fakeDispatcher{}
-	state := &matchState{number: 7, matchID: testMatchID, node: "nakama1", call: rust.call}
+	state := testState(7, rust.call)
 	facts := map[string]interface{}{"state": 7.0, "match_id": testMatchID, "node": "nakama1", "label": "lbl",
 		"tick_rate": 10.0}
 	check := func(want map[string]interface{}) {
@@ -244,7 +249,7 @@ func TestMatchAnswerActionsAreAppliedInOrder(t *testing.T) {
 	m := &rustMatch{name: "arena", call: rust.call}
 	d := &fakeDispatcher{refuse: map[string]error{"MatchKick": errors.New("kick refused")}}
 	logger := newTestLogger()
-	state := &matchState{number: 7, matchID: testMatchID, node: "nakama1", call: rust.call}
+	state := testState(7, rust.call)
 	if s := m.MatchLoop(matchCtx(), logger, nil, nil, d, 1, state, nil); s != state {
 		t.Fatalf("the match goes on with its state, got %#v", s)
 	}
@@ -296,7 +301,7 @@ func TestMatchAnswersStopAcceptAndReply(t *testing.T) {
 	}}
 	m := &rustMatch{name: "arena", call: rust.call}
 	ctx, logger, d := matchCtx(), newTestLogger(), &fakeDispatcher{}
-	state := &matchState{number: 7, matchID: testMatchID, node: "nakama1", call: rust.call}
+	state := testState(7, rust.call)
 	s, ok, reason := m.MatchJoinAttempt(ctx, logger, nil, nil, d, 1, state, ann, nil)
 	if s != state || ok || reason != "arena is full" {
 		t.Errorf("join attempt: %#v %v %q", s, ok, reason)
@@ -336,7 +341,7 @@ func TestAFailedMatchCallEndsTheMatchAndDropsItsState(t *testing.T) {
 		}}
 		m := &rustMatch{name: "arena", call: rust.call}
 		logger := newTestLogger()
-		state := &matchState{number: 9, matchID: testMatchID, node: "nakama1", call: rust.call}
+		state := testState(9, rust.call)
 		if s := m.MatchJoin(matchCtx(), logger, nil, nil, &fakeDispatcher{}, 4, state, []runtime.Presence{ann}); s != nil {
 			t.Errorf("%s: the match goes on with %#v", failure.says, s)
 		}
@@ -379,7 +384,7 @@ func TestAMatchNakamaStopsHasItsStateDropped(t *testing.T) {
 	}}
 	m := &rustMatch{name: "arena", call: rust.call}
 	ctx, cancel := context.WithCancel(matchCtx())
-	state := newMatchState(ctx, 5, testMatchID, "nakama1", nil, rust.call)
+	state := newMatchState(ctx, 5, testMatchID, "nakama1", nil, rust.call, "lbl", 10)
 	// Nakama stops the match during a call: the drop waits for it.
 	done := make(chan interface{})
 	go func() { done <- m.MatchTerminate(ctx, newTestLogger(), nil, nil, &fakeDispatcher{}, 1, state, 0) }()
@@ -409,7 +414,7 @@ func TestAMatchNakamaStopsHasItsStateDropped(t *testing.T) {
 	}
 
 	ctx, cancel = context.WithCancel(matchCtx())
-	state = newMatchState(ctx, 6, testMatchID, "nakama1", nil, rust.call)
+	state = newMatchState(ctx, 6, testMatchID, "nakama1", nil, rust.call, "lbl", 10)
 	if s, _ := m.MatchSignal(ctx, newTestLogger(), nil, nil, &fakeDispatcher{}, 1, state, "close"); s != nil {
 		t.Fatalf("a stopping signal answered %#v", s)
 	}
@@ -466,7 +471,7 @@ func TestADiscardedStateIsDropped(t *testing.T) {
 		return "{}", 0
 	}}
 	func() {
-		_ = newMatchState(context.Background(), 31, testMatchID, "nakama1", nil, rust.call)
+		_ = newMatchState(context.Background(), 31, testMatchID, "nakama1", nil, rust.call, "lbl", 10)
 	}()
 	deadline := time.After(10 * time.Second)
 	for {
@@ -488,7 +493,7 @@ func TestADiscardedStateIsDropped(t *testing.T) {
 func TestAnEndedStateIsNotDroppedAgain(t *testing.T) {
 	rust := &fakeRust{}
 	func() {
-		s := newMatchState(context.Background(), 32, testMatchID, "nakama1", nil, rust.call)
+		s := newMatchState(context.Background(), 32, testMatchID, "nakama1", nil, rust.call, "lbl", 10)
 		s.mu.Lock()
 		s.end()
 		s.mu.Unlock()
@@ -675,7 +680,7 @@ func TestMatchCallsLogWithTheMatchID(t *testing.T) {
 		return "{}", 0
 	}}
 	logger := newTestLogger().WithField("trace", "t").(*testLogger)
-	state := &matchState{number: 7, matchID: testMatchID, node: "nakama1", call: m.call}
+	state := testState(7, m.call)
 	m.MatchLoop(matchCtx(), logger, nil, nil, &fakeDispatcher{}, 1, state, nil)
 	m.MatchLoop(matchCtx(), logger, nil, nil, &fakeDispatcher{}, 2, state, nil)
 	if len(loggers) != 2 || loggers[0] != loggers[1] {
@@ -691,29 +696,128 @@ func TestMatchCallsLogWithTheMatchID(t *testing.T) {
 	}
 }
 
+// loopMessage is a client's message as the ABI has it (encoding/json
+// writes what loopCall must), and as Nakama hands it to a match.
+type loopMessage struct {
+	matchPresence `json:"presence"`
+	OpCode        int64  `json:"op_code"`
+	Data          []byte `json:"data"`
+	Reliable      bool   `json:"reliable"`
+	ReceiveTimeMs int64  `json:"receive_time_ms"`
+}
+
+func (m *loopMessage) GetOpCode() int64      { return m.OpCode }
+func (m *loopMessage) GetData() []byte       { return m.Data }
+func (m *loopMessage) GetReliable() bool     { return m.Reliable }
+func (m *loopMessage) GetReceiveTime() int64 { return m.ReceiveTimeMs }
+
 // A loop call is written by hand (the tick's hot path), byte for byte as
-// encoding/json writes it: strings that need escaping, no data and empty
-// data, a presence's reason, large and negative numbers.
+// encoding/json writes the ABI's MatchCall: strings that need escaping,
+// no data and empty data, a presence's reason, large and negative
+// numbers; its head, kept from tick to tick, written again when the
+// label changes.
 func TestALoopCallIsWrittenAsEncodingJSONWritesIt(t *testing.T) {
 	odd := matchPresence{UserID: ann.UserID, SessionID: ann.SessionID, Username: "a\"n\\n <&> é\u2028\x01\xff",
 		Node: "nakama1", Reason: runtime.PresenceReasonDisconnect}
-	for _, messages := range [][]matchMessage{
-		{},
-		{{Presence: *ann, OpCode: 1, Data: []byte("hi"), Reliable: true, ReceiveTimeMs: 1234}},
-		{{Presence: odd, OpCode: -9223372036854775808, Data: nil}, {Presence: *ann, OpCode: 7, Data: []byte{},
-			ReceiveTimeMs: -1}, {Presence: *ann, Data: []byte{0, 255, 1}}},
-	} {
-		for _, label := range []string{"", "lbl", `{"open":true,"mode":"<ctf>"}`, "tab\there", "<ctf>&co", "é"} {
-			c := &matchCall{Call: "loop", State: 18446744073709551615, MatchID: testMatchID, Node: "nakama1",
-				Label: label, TickRate: 60, Tick: 9007199254740993, Messages: &messages}
-			want, err := json.Marshal(c)
+	// The ABI's MatchCall with messages (the other events' fields, nil, are left out).
+	type loopCall struct {
+		matchCall
+		Messages []*loopMessage `json:"messages"`
+	}
+	s := &matchState{number: 18446744073709551615, matchID: testMatchID, node: "nakama1", tickRate: 60}
+	tick := int64(9007199254740993)
+	for _, label := range []string{"", "lbl", `{"open":true,"mode":"<ctf>"}`, "tab\there", "<ctf>&co", "é"} {
+		s.setLabel(label)
+		for _, messages := range [][]*loopMessage{
+			{},
+			{{matchPresence: *ann, OpCode: 1, Data: []byte("hi"), Reliable: true, ReceiveTimeMs: 1234}},
+			{{matchPresence: odd, OpCode: -9223372036854775808, Data: nil}, {matchPresence: *ann, OpCode: 7, Data: []byte{},
+				ReceiveTimeMs: -1}, {matchPresence: *ann, Data: []byte{0, 255, 1}}},
+			{},
+		} {
+			tick--
+			want, err := json.Marshal(&loopCall{matchCall{Call: "loop", State: s.number, MatchID: testMatchID,
+				Node: "nakama1", Label: label, TickRate: 60, Tick: tick}, messages})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := appendLoopCall(nil, c); string(got) != string(want) {
+			data := make([]runtime.MatchData, len(messages))
+			for i, m := range messages {
+				data[i] = m
+			}
+			if got := s.loopCall(tick, data); string(got) != string(want) {
 				t.Errorf("wrote %s\nwant  %s", got, want)
 			}
 		}
+	}
+}
+
+// The label a call sends is the match's as Nakama has it: the one init
+// answered, then each label action Nakama took (not one it refused).
+func TestCallsSendTheLabelNakamaHas(t *testing.T) {
+	next := ""
+	rust := &fakeRust{answer: func(map[string]interface{}) (string, int) {
+		if next == "" {
+			return "{}", 0
+		}
+		return `{"actions":[{"action":"label","label":"` + next + `"}]}`, 0
+	}}
+	m := &rustMatch{name: "arena", call: rust.call}
+	ctx, logger := matchCtx(), newTestLogger()
+	d := &fakeDispatcher{}
+	state := testState(7, rust.call)
+	sent := func() interface{} { return rust.last()["label"] }
+	for i, step := range []struct {
+		answer, refuse string
+		want           []string // what the next loop and signal calls send
+	}{
+		{"", "", []string{"lbl", "lbl"}},
+		{"open", "", []string{"lbl", "open"}},
+		{"", "", []string{"open", "open"}},
+		{"closed", "refused", []string{"open", "open"}},
+		{"closed", "", []string{"open", "closed"}},
+	} {
+		next = step.answer
+		d.refuse = map[string]error{}
+		if step.refuse != "" {
+			d.refuse["MatchLabelUpdate"] = errors.New(step.refuse)
+		}
+		m.MatchLoop(ctx, logger, nil, nil, d, int64(i), state, nil)
+		if got := sent(); got != step.want[0] {
+			t.Errorf("step %d: the loop call sent label %v, want %q", i, got, step.want[0])
+		}
+		next = ""
+		m.MatchSignal(ctx, logger, nil, nil, d, int64(i), state, "")
+		if got := sent(); got != step.want[1] {
+			t.Errorf("step %d: the next call sent label %v, want %q", i, got, step.want[1])
+		}
+	}
+}
+
+// A tick with many messages does not leave the match holding their size.
+func TestALargeLoopCallsMemoryIsNotKept(t *testing.T) {
+	rust := &fakeRust{}
+	m := &rustMatch{name: "arena", call: rust.call}
+	state := testState(7, rust.call)
+	msg := &loopMessage{matchPresence: *ann, Data: make([]byte, 1000)}
+	burst := make([]runtime.MatchData, 30)
+	for i := range burst {
+		burst[i] = msg
+	}
+	m.MatchLoop(matchCtx(), newTestLogger(), nil, nil, &fakeDispatcher{}, 1, state, nil)
+	if state.input == nil {
+		t.Fatal("a small tick's memory is kept for the next")
+	}
+	m.MatchLoop(matchCtx(), newTestLogger(), nil, nil, &fakeDispatcher{}, 2, state, burst)
+	if got := len(rust.last()["messages"].([]interface{})); got != 30 {
+		t.Fatalf("sent %d messages", got)
+	}
+	if state.input != nil || state.head != 0 {
+		t.Errorf("kept %d bytes", cap(state.input))
+	}
+	m.MatchLoop(matchCtx(), newTestLogger(), nil, nil, &fakeDispatcher{}, 3, state, nil)
+	if got := rust.last(); got["tick"] != 3.0 || got["label"] != "lbl" {
+		t.Errorf("the next tick sent %v", got)
 	}
 }
 
@@ -723,7 +827,8 @@ func TestACallAfterTheStateWasDroppedEndsTheMatch(t *testing.T) {
 	rust := &fakeRust{}
 	m := &rustMatch{name: "arena", call: rust.call}
 	logger := newTestLogger()
-	s := &matchState{number: 9, matchID: testMatchID, node: "nakama1", call: rust.call, over: true}
+	s := testState(9, rust.call)
+	s.over = true
 	if got := m.MatchLoop(matchCtx(), logger, nil, nil, &fakeDispatcher{}, 3, s, nil); got != nil {
 		t.Errorf("answered %v, want nil", got)
 	}

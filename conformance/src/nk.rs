@@ -436,6 +436,9 @@ pub fn check_matches(port: u16) {
     assert_eq!(m["echo"], "echo:hi:7:match");
     assert_eq!(m["relabel"], "relabelled");
     assert_eq!(m["relabelled"], format!("fx-{suffix}-b"));
+    // The match's own calls see its label as it stands.
+    assert_eq!(m["label_seen"], format!("fx-{suffix}"), "{m}");
+    assert_eq!(m["relabel_seen"], format!("fx-{suffix}-b"), "{m}");
     // A signal that ends its match loses its reply.
     assert_eq!(m["stop"][1], "match busy", "{m}");
     assert_eq!(m["after_stop"], Value::Null);
