@@ -251,16 +251,19 @@ impl Message {
 }
 
 impl Dispatcher {
-    fn new(call: &MatchCall) -> Self {
-        Dispatcher {
-            match_id: call.match_id.clone(),
-            node: call.node.clone(),
-            label: call.label.clone(),
+    /// The dispatcher of `call`, and its event (taken, not copied: a tick
+    /// allocates no more than its decoding did).
+    fn new(call: MatchCall) -> (Self, MatchEvent) {
+        let d = Dispatcher {
+            match_id: call.match_id,
+            node: call.node,
+            label: call.label,
             tick_rate: call.tick_rate,
             tick: call.tick,
             actions: Vec::new(),
             stop: false,
-        }
+        };
+        (d, call.event)
     }
 
     /// `<uuid>.<node>`: what clients join and `match_signal` takes.
@@ -774,9 +777,9 @@ async fn run<M: Match>(
     keep: Option<&Keep<M>>,
 ) -> Result<MatchAnswer, Error> {
     let number = call.state;
-    let mut d = Dispatcher::new(&call);
+    let (mut d, event) = Dispatcher::new(call);
     let mut answer = MatchAnswer::default();
-    let mut state = match call.event {
+    let mut state = match event {
         MatchEvent::Init { params } => {
             let init = M::init(ctx, nk, params).await?;
             if !TICK_RATES.contains(&init.tick_rate) {
@@ -813,7 +816,7 @@ async fn run<M: Match>(
         }
         _ => take_state::<M>(number)?,
     };
-    match call.event {
+    match event {
         MatchEvent::JoinAttempt { presence, metadata } => {
             match state
                 .join_attempt(ctx, nk, &mut d, &presence, &metadata)
@@ -862,7 +865,7 @@ mod tests {
             r#"{"call":"loop","state":1,"match_id":"m","node":"n","label":"a","tick_rate":5,"tick":9}"#,
         )
         .unwrap();
-        let mut d = Dispatcher::new(&call);
+        let (mut d, _) = Dispatcher::new(call);
         assert_eq!((d.tick(), d.tick_rate(), d.label()), (9, 5, "a"));
         let bad = Presence {
             session_id: "nope".into(),
