@@ -3,6 +3,7 @@
 tick costs each side, in CPU time of the server process.
 
     matches.py MATCHES TICK_RATE PHASE ROUNDS SIDE... (SIDE: name:port:pid:rpc)
+    matches.py memory MATCHES TICK_RATE SIDE
 
 Each phase asks one side's RPC for MATCHES matches ticking TICK_RATE times
 a second, lets them settle for a second, then reads the server process's
@@ -11,6 +12,10 @@ CPU time (utime + stime, /proc/PID/stat) over PHASE seconds, and waits until the
 ROUNDS times), so that the machine's drift falls on each alike. The CPU a
 process spends with no matches (measured before and after) is taken off.
 Prints one JSON object per side, then a table.
+
+`memory` measures what MATCHES running matches of one side add to its
+server process's resident memory (VmRSS), the process being fresh: a
+JSON object with the resident size before and after, and per match.
 """
 
 import json
@@ -32,6 +37,30 @@ def cpu_seconds(pid):
         # The command name is in parentheses and may hold spaces.
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / HZ
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+def memory(matches, rate, side):
+    """The resident memory MATCHES matches of SIDE add, in KiB per match."""
+    name, port, pid, rpc_id = side
+    # Settled: what a fresh process grows to on its own before any match.
+    time.sleep(3)
+    before = rss_kib(pid)
+    start = time.monotonic()
+    rpc(port, rpc_id, {"count": matches, "tick_rate": rate, "ticks": int(rate * (CREATE_BUDGET + 6))})
+    created = time.monotonic() - start
+    time.sleep(3)
+    after = rss_kib(pid)
+    print(json.dumps({"side": name, "rss_before_kib": before, "rss_after_kib": after,
+                      "kib_per_match": round((after - before) / matches, 1),
+                      "create_s": round(created, 3)}))
 
 
 def idle(pid, seconds):
@@ -67,13 +96,18 @@ def phase(side, matches, rate, seconds):
     return used, created
 
 
+def side_of(arg):
+    name, port, pid, rpc_id = arg.split(":")
+    return name, int(port), int(pid), rpc_id
+
+
 def main():
+    if sys.argv[1] == "memory":
+        memory(int(sys.argv[2]), int(sys.argv[3]), side_of(sys.argv[4]))
+        return
     matches, rate = int(sys.argv[1]), int(sys.argv[2])
     seconds, rounds = float(sys.argv[3]), int(sys.argv[4])
-    sides = []
-    for arg in sys.argv[5:]:
-        name, port, pid, rpc_id = arg.split(":")
-        sides.append((name, int(port), int(pid), rpc_id))
+    sides = [side_of(arg) for arg in sys.argv[5:]]
     pids = sorted({s[2] for s in sides})
     before = {pid: idle(pid, seconds) for pid in pids}
     runs = {s[0]: [] for s in sides}

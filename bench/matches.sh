@@ -14,6 +14,10 @@
 # OTHERS="lua js" adds Nakama's Lua (bench/lua-module/lua_tick.lua) and
 # JavaScript (bench/js-module's js_tick) match handlers, which each run in
 # a VM of their own per match.
+# Then what a running match costs in memory: each side's MATCHES matches
+# in a fresh server process, its resident size before and after (the
+# process is restarted per side: Go keeps what its collector freed, so
+# one side's matches would count for the next).
 # Env: MATCHES (1000), TICK_RATE (20), PHASE (5 s), ROUNDS (2), OTHERS (""),
 # CREATE_BUDGET (5 s: longest a side may take to create its matches),
 # DEVHOST_PORT (7350).
@@ -34,22 +38,45 @@ trap '[ -n "$dh" ] && kill "$dh" 2>/dev/null; scripts/nakama-down >/dev/null; rm
 build_nakama_modules "$runtime" "${others[@]}"
 cp "$target_dir/release/libgolden_module.so" "$devhost_dir/"
 
-NAKAMA_RESTART=1 scripts/nakama-up --runtime.path "$runtime" --runtime.env BENCH_RPC_PREFIX=go_ >/dev/null
-nakama_pid=$(cat "${NAKAMA_RS_CACHE:-$HOME/.cache/nakama-rs}/nakama.pid")
 nakama_port=${NAKAMA_PORT:-7450}
 devhost_port=${DEVHOST_PORT:-7350}
 if curl -fsS "127.0.0.1:$devhost_port/healthcheck" >/dev/null 2>&1; then
   echo "something already serves 127.0.0.1:$devhost_port (a dev host left running?): stop it first" >&2
   exit 1
 fi
-"$target_dir/release/nakama-devhost" --runtime.path "$devhost_dir" --database.address :memory: \
-  --socket.address 127.0.0.1 --socket.port "$devhost_port" --logger.level warn >"$devhost_dir/log" 2>&1 &
-dh=$!
-wait_healthy "$devhost_port" 10 "$dh" "$devhost_dir/log"
+# (Re)start Nakama with every runtime's module; nakama_pid is its process.
+start_nakama() {
+  NAKAMA_RESTART=1 scripts/nakama-up --runtime.path "$runtime" --runtime.env BENCH_RPC_PREFIX=go_ >/dev/null
+  nakama_pid=$(cat "${NAKAMA_RS_CACHE:-$HOME/.cache/nakama-rs}/nakama.pid")
+}
+# (Re)start the dev host with the Rust module; dh is its process.
+start_devhost() {
+  if [ -n "$dh" ]; then kill "$dh" && wait "$dh" 2>/dev/null || true; fi
+  "$target_dir/release/nakama-devhost" --runtime.path "$devhost_dir" --database.address :memory: \
+    --socket.address 127.0.0.1 --socket.port "$devhost_port" --logger.level warn >"$devhost_dir/log" 2>&1 &
+  dh=$!
+  wait_healthy "$devhost_port" 10 "$dh" "$devhost_dir/log"
+}
+start_nakama
+start_devhost
 
-sides=("go:$nakama_port:$nakama_pid:go_tick_matches" "rust:$nakama_port:$nakama_pid:tick_matches")
+nakama_sides=("go:go_tick_matches" "rust:tick_matches")
 for other in "${others[@]}"; do
-  sides+=("$other:$nakama_port:$nakama_pid:${other}_tick_matches")
+  nakama_sides+=("$other:${other}_tick_matches")
+done
+sides=()
+for side in "${nakama_sides[@]}"; do
+  sides+=("${side%%:*}:$nakama_port:$nakama_pid:${side#*:}")
 done
 sides+=("devhost:$devhost_port:$dh:tick_matches")
 python3 bench/matches.py "${MATCHES:-1000}" "${TICK_RATE:-20}" "${PHASE:-5}" "${ROUNDS:-2}" "${sides[@]}"
+
+echo
+echo "memory: ${MATCHES:-1000} running matches per side, each in a fresh process"
+for side in "${nakama_sides[@]}"; do
+  start_nakama
+  python3 bench/matches.py memory "${MATCHES:-1000}" "${TICK_RATE:-20}" \
+    "${side%%:*}:$nakama_port:$nakama_pid:${side#*:}"
+done
+start_devhost
+python3 bench/matches.py memory "${MATCHES:-1000}" "${TICK_RATE:-20}" "devhost:$devhost_port:$dh:tick_matches"
