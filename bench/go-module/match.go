@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"strconv"
 
 	"github.com/heroiclabs/nakama-common/runtime"
 )
@@ -64,7 +63,8 @@ func (ticker) MatchSignal(ctx context.Context, logger runtime.Logger, db *sql.DB
 }
 
 // tickMatches creates "count" matches of the ticker (registered as
-// module) with the rest of the payload as their params; answers how many.
+// module) with the rest of the payload as their params; answers their ids
+// (a JSON list).
 func tickMatches(module string) func(context.Context, runtime.Logger, *sql.DB, runtime.NakamaModule, string) (string, error) {
 	return func(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runtime.NakamaModule, payload string) (string, error) {
 		params := map[string]interface{}{}
@@ -73,11 +73,15 @@ func tickMatches(module string) func(context.Context, runtime.Logger, *sql.DB, r
 		}
 		count := number(params, "count", 0)
 		delete(params, "count")
+		ids := []string{}
 		for i := int64(0); i < count; i++ {
-			if _, err := nk.MatchCreate(ctx, module, params); err != nil {
+			id, err := nk.MatchCreate(ctx, module, params)
+			if err != nil {
 				return "", err
 			}
+			ids = append(ids, id)
 		}
-		return strconv.FormatInt(count, 10), nil
+		out, err := json.Marshal(ids)
+		return string(out), err
 	}
 }

@@ -89,10 +89,11 @@ function jsTickMatches(ctx, logger, nk, payload) {
   var params = JSON.parse(payload);
   var count = params.count || 0;
   delete params.count;
+  var ids = [];
   for (var i = 0; i < count; i++) {
-    nk.matchCreate("js_tick", params);
+    ids.push(nk.matchCreate("js_tick", params));
   }
-  return String(count);
+  return JSON.stringify(ids);
 }
 
 function InitModule(ctx, logger, nk, initializer) {

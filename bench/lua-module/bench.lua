@@ -36,15 +36,19 @@ local function storage_rw(context, payload)
 end
 
 -- Creates "count" lua_tick matches with the rest of the payload as their
--- params; answers how many.
+-- params; answers their ids (a JSON list).
 local function tick_matches(context, payload)
   local params = nk.json_decode(payload)
   local count = params.count or 0
   params.count = nil
-  for _ = 1, count do
-    nk.match_create("lua_tick", params)
+  local ids = {}
+  for i = 1, count do
+    ids[i] = nk.match_create("lua_tick", params)
   end
-  return tostring(count)
+  if count == 0 then
+    return "[]"
+  end
+  return nk.json_encode(ids)
 end
 
 nk.register_rpc(echo, "lua_echo")

@@ -24,8 +24,18 @@
 //!
 //! With `--relay`, a connection is instead a pair of WebSocket sessions in
 //! a relayed match of their own, per target, and a request is a round
-//! trip of match data between the two (`relay`).
+//! trip of match data between the two (`relay`). With `--authoritative`,
+//! it is a session in an authoritative match of its own, per target, and
+//! a request is a round trip of match data through the match's handler
+//! (`authoritative`).
+//!
+//! With `--cpu-pid`, the CPU time that process spends in each slot is
+//! read too (the sum of its threads' `schedstat`), and the report gives
+//! each target's CPU time per request: the cost a server pays per
+//! request when the rate does not tell (an authoritative match answers at
+//! its next tick, whatever the server's speed).
 
+mod authoritative;
 mod relay;
 
 use std::net::SocketAddr;
@@ -75,9 +85,22 @@ struct Args {
     /// and --b name servers (http://host:port), each connection is a pair
     /// of sessions in a relayed match of their own, and a request is a
     /// round trip of match data between the two (--body is not sent).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "authoritative")]
     relay: bool,
-    /// The server key the relay load's accounts authenticate with.
+    /// Match data through authoritative matches over WebSockets: --a and
+    /// --b are URLs of RPCs that create matches and answer their ids (the
+    /// benchmark modules' `*tick_matches`, with the HTTP key), POSTed
+    /// --body (e.g. {"count":1,"tick_rate":20,"ticks":2000}: the matches
+    /// must outlive the run); each connection is a session in a match of
+    /// its own per target, and a request is a round trip of match data
+    /// through the match's handler.
+    #[arg(long)]
+    authoritative: bool,
+    /// Also read this process's CPU time in each slot (a server on this
+    /// machine) and report each target's CPU time per request.
+    #[arg(long)]
+    cpu_pid: Option<u32>,
+    /// The server key the WebSocket loads' accounts authenticate with.
     #[arg(long, default_value = "defaultkey")]
     server_key: String,
 }
@@ -86,7 +109,7 @@ struct Args {
 pub(crate) struct Target {
     pub(crate) addr: SocketAddr,
     pub(crate) host: String,
-    path: String,
+    pub(crate) path: String,
 }
 
 impl Target {
@@ -125,8 +148,8 @@ struct Plan {
     end: u64,
     /// Open loop: each connection sends one request per this interval.
     interval: Option<Duration>,
-    /// The relay load's server key; `None`: HTTP requests.
-    relay: Option<String>,
+    /// The WebSocket loads' server key.
+    server_key: String,
 }
 
 impl Plan {
@@ -177,6 +200,7 @@ pub(crate) async fn connect(target: &Target) -> Result<SendRequest<Full<Bytes>>,
 enum Conns {
     Http([Option<SendRequest<Full<Bytes>>>; 2]),
     Relay(Box<[Option<relay::Pair>; 2]>),
+    Authoritative(Box<[Option<authoritative::Player>; 2]>),
 }
 
 /// Why a request did not count.
@@ -221,17 +245,30 @@ impl Conns {
                 .map_err(Failed::Answer)
             }
             Conns::Relay(pairs) => {
-                let key = plan.relay.as_deref().unwrap_or_default();
                 let pair = match &mut pairs[which] {
                     Some(p) => p,
                     slot => slot.insert(
-                        relay::Pair::open(target, key)
+                        relay::Pair::open(target, &plan.server_key)
                             .await
                             .map_err(Failed::Connect)?,
                     ),
                 };
                 pair.round_trip().await.map_err(|e| {
                     pairs[which] = None;
+                    Failed::Answer(e)
+                })
+            }
+            Conns::Authoritative(players) => {
+                let player = match &mut players[which] {
+                    Some(p) => p,
+                    slot => slot.insert(
+                        authoritative::Player::open(target, &plan.server_key, &plan.body)
+                            .await
+                            .map_err(Failed::Connect)?,
+                    ),
+                };
+                player.round_trip().await.map_err(|e| {
+                    players[which] = None;
                     Failed::Answer(e)
                 })
             }
@@ -308,6 +345,37 @@ fn spread() -> f64 {
     (NEXT.fetch_add(1, Ordering::Relaxed) as f64 * 0.618_033_988_749_895).fract()
 }
 
+/// The CPU time (seconds) process `pid` spent in each measured slot: the
+/// sum of its threads' time on CPU, read at each slot's start.
+async fn cpu_per_slot(plan: Arc<Plan>, pid: u32) -> Result<Vec<f64>, String> {
+    let mut at_starts = Vec::new();
+    for k in plan.first..=plan.end {
+        tokio::time::sleep_until((plan.start + plan.slot * k as u32).into()).await;
+        at_starts.push(cpu_seconds(pid)?);
+    }
+    Ok(at_starts.windows(2).map(|w| w[1] - w[0]).collect())
+}
+
+/// A process's CPU time so far, in seconds: each thread's first
+/// `schedstat` field (nanoseconds on CPU), which unlike `stat`'s clock
+/// ticks is fine enough for a slot of a fraction of a second.
+fn cpu_seconds(pid: u32) -> Result<f64, String> {
+    let dir = format!("/proc/{pid}/task");
+    let tasks = std::fs::read_dir(&dir).map_err(|e| format!("--cpu-pid: {dir}: {e}"))?;
+    let mut ns = 0u64;
+    for task in tasks.flatten() {
+        // A thread that ended since the listing counts for nothing.
+        if let Ok(stat) = std::fs::read_to_string(task.path().join("schedstat")) {
+            ns += stat
+                .split_whitespace()
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+        }
+    }
+    Ok(ns as f64 / 1e9)
+}
+
 /// The value below which `q` of the sorted values lie.
 fn quantile<T: Copy>(sorted: &[T], q: f64) -> Option<T> {
     if sorted.is_empty() {
@@ -348,9 +416,10 @@ fn run(args: Args) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    let seen: Vec<Seen> = runtime.block_on(async {
-        // The relay load's pairs are opened before the clock starts (a
-        // pair is two accounts, two sockets and a match: not one request).
+    let seen = runtime.block_on(async {
+        // The WebSocket loads' sessions are opened before the clock starts
+        // (each is accounts, sockets and a match: not one request).
+        let body = Bytes::from(args.body.clone());
         let mut conns = Vec::new();
         for _ in 0..args.connections {
             conns.push(if args.relay {
@@ -359,21 +428,30 @@ fn run(args: Args) -> Result<(), String> {
                     Some(pair(&targets[0]).await?),
                     Some(pair(&targets[1]).await?),
                 ]))
+            } else if args.authoritative {
+                let player = |t| authoritative::Player::open(t, &args.server_key, &body);
+                Conns::Authoritative(Box::new([
+                    Some(player(&targets[0]).await?),
+                    Some(player(&targets[1]).await?),
+                ]))
             } else {
                 Conns::Http([None, None])
             });
         }
         let plan = Arc::new(Plan {
             targets,
-            body: Bytes::from(args.body.clone()),
+            body,
             start: Instant::now(),
             slot,
             first,
             end: first + measured,
             interval: (args.rate > 0.0)
                 .then(|| Duration::from_secs_f64(args.connections as f64 / args.rate)),
-            relay: args.relay.then(|| args.server_key.clone()),
+            server_key: args.server_key.clone(),
         });
+        let cpu = args
+            .cpu_pid
+            .map(|pid| tokio::spawn(cpu_per_slot(plan.clone(), pid)));
         let tasks: Vec<_> = (conns.into_iter())
             .map(|c| tokio::spawn(connection(plan.clone(), c)))
             .collect();
@@ -381,10 +459,18 @@ fn run(args: Args) -> Result<(), String> {
         for t in tasks {
             seen.push(t.await.map_err(|e| e.to_string())?);
         }
-        Ok::<_, String>(seen)
+        let cpu = match cpu {
+            Some(task) => Some(task.await.map_err(|e| e.to_string())??),
+            None => None,
+        };
+        Ok::<_, String>((seen, cpu))
     })?;
+    let (seen, cpu) = seen;
 
-    let report = Report::new(&seen, measured, slot);
+    let mut report = Report::new(&seen, measured, slot);
+    if let Some(cpu) = &cpu {
+        report.add_cpu(cpu);
+    }
     if args.json {
         println!("{}", report.json());
     } else {
@@ -397,6 +483,8 @@ fn run(args: Args) -> Result<(), String> {
 }
 
 struct Side {
+    /// CPU time of `--cpu-pid` per request, in microseconds.
+    cpu_us: Option<f64>,
     requests: u64,
     errors: u64,
     rate: f64,
@@ -407,6 +495,10 @@ struct Side {
 
 struct Report {
     sides: [Side; 2],
+    /// Requests per measured slot (each target's in its own slots).
+    per_slot: Vec<u64>,
+    /// B / A CPU time per request of each pair of neighbouring slots.
+    pair_cpu_ratios: Vec<f64>,
     /// B / A rate of each pair of neighbouring slots.
     pair_ratios: Vec<f64>,
     /// B / A p99 latency of each pair of neighbouring slots.
@@ -436,6 +528,7 @@ impl Report {
             let ms = |q| quantile(&lat, q).map_or(f64::NAN, |us| us as f64 / 1000.0);
             let requests = lat.len() as u64;
             Side {
+                cpu_us: None,
                 requests,
                 errors: seen.iter().map(|s| s.errors[which]).sum(),
                 // Each target has half of the measured slots.
@@ -469,13 +562,48 @@ impl Report {
             .collect();
         Report {
             sides: [side(0), side(1)],
+            per_slot: per_slot.iter().map(|l| l.len() as u64).collect(),
+            pair_cpu_ratios: Vec::new(),
             pair_ratios,
             pair_p99_ratios,
         }
     }
 
+    /// Each target's CPU time per request from the CPU time of each
+    /// measured slot, and the B / A ratios of neighbouring slots.
+    fn add_cpu(&mut self, cpu: &[f64]) {
+        let per_request = |which: usize| {
+            let (mut seconds, mut requests) = (0.0, 0);
+            for (k, (c, n)) in cpu.iter().zip(&self.per_slot).enumerate() {
+                if target_of(k as u64) == which {
+                    seconds += c;
+                    requests += n;
+                }
+            }
+            1e6 * seconds / requests as f64
+        };
+        self.sides[0].cpu_us = Some(per_request(0));
+        self.sides[1].cpu_us = Some(per_request(1));
+        self.pair_cpu_ratios = (0..cpu.len().min(self.per_slot.len()) / 2)
+            .filter_map(|k| {
+                let (a, b) = if target_of(2 * k as u64) == 0 {
+                    (2 * k, 2 * k + 1)
+                } else {
+                    (2 * k + 1, 2 * k)
+                };
+                let (na, nb) = (self.per_slot[a], self.per_slot[b]);
+                (na > 0 && nb > 0).then(|| (cpu[b] / nb as f64) / (cpu[a] / na as f64))
+            })
+            .collect();
+    }
+
     fn ratio(&self) -> f64 {
         self.sides[1].rate / self.sides[0].rate
+    }
+
+    /// B / A CPU time per request over the run.
+    fn cpu_ratio(&self) -> Option<f64> {
+        Some(self.sides[1].cpu_us? / self.sides[0].cpu_us?)
     }
 
     fn json(&self) -> String {
@@ -483,6 +611,7 @@ impl Report {
             serde_json::json!({
                 "requests": s.requests, "errors": s.errors, "rate": s.rate,
                 "p50_ms": s.p50_ms, "p99_ms": s.p99_ms, "p999_ms": s.p999_ms,
+                "cpu_us": s.cpu_us,
             })
         };
         serde_json::json!({
@@ -492,6 +621,8 @@ impl Report {
             "pair_median": median(&self.pair_ratios),
             "pair_ratios": self.pair_ratios,
             "pair_p99_median": median(&self.pair_p99_ratios),
+            "cpu_ratio": self.cpu_ratio(),
+            "pair_cpu_median": (!self.pair_cpu_ratios.is_empty()).then(|| median(&self.pair_cpu_ratios)),
         })
         .to_string()
     }
@@ -521,6 +652,16 @@ impl Report {
             100.0 * self.sides[1].p99_ms / self.sides[0].p99_ms,
             100.0 * median(&self.pair_p99_ratios),
         );
+        if let (Some(a), Some(b), Some(ratio)) =
+            (self.sides[0].cpu_us, self.sides[1].cpu_us, self.cpu_ratio())
+        {
+            println!(
+                "CPU per request: A {a:.1} us, B {b:.1} us; B / A {:.1}% over the run, \
+                 median of slot pairs {:.1}%",
+                100.0 * ratio,
+                100.0 * median(&self.pair_cpu_ratios),
+            );
+        }
     }
 }
 
@@ -558,6 +699,48 @@ mod tests {
         assert_eq!(r.sides[1].rate, 15.0);
         assert_eq!(r.sides[0].p99_ms, 0.3);
         assert_eq!(r.sides[1].p99_ms, 0.3);
+    }
+
+    #[test]
+    fn cpu_per_request_is_each_targets_cpu_over_its_requests() {
+        // Slots A B B A: 10, 5, 10, 20 requests; 1, 1, 2, 3 ms of CPU.
+        let seen = Seen {
+            per_slot: vec![vec![100; 10], vec![200; 5], vec![300; 10], vec![300; 20]],
+            ..Seen::default()
+        };
+        let mut r = Report::new(&[seen], 4, Duration::from_millis(500));
+        r.add_cpu(&[0.001, 0.001, 0.002, 0.003]);
+        // A: 4 ms over 30 requests; B: 3 ms over 15.
+        let (a, b) = (r.sides[0].cpu_us.unwrap(), r.sides[1].cpu_us.unwrap());
+        assert!((a - 4000.0 / 30.0).abs() < 1e-9, "{a}");
+        assert!((b - 200.0).abs() < 1e-9, "{b}");
+        // Pairs: (100 us, 200 us) and (150 us, 200 us) per request.
+        let want = [2.0, 200.0 / 150.0];
+        for (got, want) in r.pair_cpu_ratios.iter().zip(want) {
+            assert!((got - want).abs() < 1e-9, "{:?}", r.pair_cpu_ratios);
+        }
+        assert_eq!(r.pair_cpu_ratios.len(), 2);
+    }
+
+    #[test]
+    fn a_process_cpu_time_grows_as_it_works() {
+        let pid = std::process::id();
+        let before = cpu_seconds(pid).unwrap();
+        let start = Instant::now();
+        let mut x = 0u64;
+        // Spins until 10 ms of CPU show (however busy the machine), or
+        // gives up after 10 s.
+        while cpu_seconds(pid).unwrap() - before < 0.01 && start.elapsed() < Duration::from_secs(10)
+        {
+            for _ in 0..100_000 {
+                x = std::hint::black_box(x.wrapping_add(1));
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "no CPU time counted"
+        );
+        assert!(cpu_seconds(u32::MAX).is_err());
     }
 
     #[test]

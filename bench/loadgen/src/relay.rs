@@ -23,11 +23,11 @@ use tokio_tungstenite::WebSocketStream;
 
 use crate::Target;
 
-type Socket = WebSocketStream<TcpStream>;
+pub(crate) type Socket = WebSocketStream<TcpStream>;
 
 /// A round trip not done by then counts as an error (and the pair is
 /// opened again), so that a server that stops answering ends the run.
-const ROUND_TRIP_LIMIT: Duration = Duration::from_secs(5);
+pub(crate) const ROUND_TRIP_LIMIT: Duration = Duration::from_secs(5);
 
 /// Two sessions in one relayed match.
 pub struct Pair {
@@ -84,7 +84,7 @@ impl Pair {
 }
 
 /// A socket of a new device account on `target`.
-async fn socket(target: &Target, server_key: &str) -> Result<Socket, String> {
+pub(crate) async fn socket(target: &Target, server_key: &str) -> Result<Socket, String> {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let device = format!(
         "loadgen-{}-{}",
@@ -108,35 +108,54 @@ async fn socket(target: &Target, server_key: &str) -> Result<Socket, String> {
 
 /// `POST /v2/account/authenticate/device?create=true` as the server key.
 async fn authenticate(target: &Target, server_key: &str, device: &str) -> Result<Value, String> {
-    let mut conn = crate::connect(target).await?;
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{server_key}:"));
-    let request = Request::post("/v2/account/authenticate/device?create=true")
+    let body = Bytes::from(json!({"id": device}).to_string());
+    post_json(
+        target,
+        "/v2/account/authenticate/device?create=true",
+        Some(format!("Basic {basic}")),
+        body,
+    )
+    .await
+    .map_err(|e| format!("authenticate: {e}"))
+}
+
+/// POSTs `body` (JSON) to `path` on `target` and reads the JSON answer.
+pub(crate) async fn post_json(
+    target: &Target,
+    path: &str,
+    authorization: Option<String>,
+    body: Bytes,
+) -> Result<Value, String> {
+    let mut conn = crate::connect(target).await?;
+    let mut request = Request::post(path)
         .header(header::HOST, target.host.as_str())
-        .header(header::AUTHORIZATION, format!("Basic {basic}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Full::new(Bytes::from(json!({"id": device}).to_string())))
-        .expect("a valid request");
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(authorization) = authorization {
+        request = request.header(header::AUTHORIZATION, authorization);
+    }
+    let request = request.body(Full::new(body)).expect("a valid request");
     let response = conn
         .send_request(request)
         .await
-        .map_err(|e| format!("authenticate: {e}"))?;
+        .map_err(|e| e.to_string())?;
     let status = response.status();
     let body = response
         .into_body()
         .collect()
         .await
-        .map_err(|e| format!("authenticate: {e}"))?
+        .map_err(|e| e.to_string())?
         .to_bytes();
     if !status.is_success() {
         return Err(format!(
-            "authenticate: status {status}: {}",
+            "status {status}: {}",
             String::from_utf8_lossy(&body)
         ));
     }
-    serde_json::from_slice(&body).map_err(|e| format!("authenticate: {e}"))
+    serde_json::from_slice(&body).map_err(|e| e.to_string())
 }
 
-async fn send(socket: &mut Socket, text: &str) -> Result<(), String> {
+pub(crate) async fn send(socket: &mut Socket, text: &str) -> Result<(), String> {
     socket
         .send(Message::text(text))
         .await
@@ -163,7 +182,7 @@ async fn next_envelope(socket: &mut Socket) -> Result<Value, String> {
 }
 
 /// Sends `request` and waits for its answer (the envelope with its cid).
-async fn call(socket: &mut Socket, request: Value) -> Result<Value, String> {
+pub(crate) async fn call(socket: &mut Socket, request: Value) -> Result<Value, String> {
     send(socket, &request.to_string()).await?;
     let answer = next_envelope(socket).await?;
     if answer["cid"] != request["cid"] {
@@ -173,7 +192,7 @@ async fn call(socket: &mut Socket, request: Value) -> Result<Value, String> {
 }
 
 /// Waits for match data with op code `op`.
-async fn data_with(socket: &mut Socket, op: u8) -> Result<(), String> {
+pub(crate) async fn data_with(socket: &mut Socket, op: u8) -> Result<(), String> {
     let envelope = next_envelope(socket).await?;
     if is_data_with(&envelope, op) {
         Ok(())
