@@ -490,11 +490,79 @@ func (m *rustMatch) run(ctx context.Context, logger runtime.Logger, nk runtime.N
 	return s, a, true
 }
 
-// decodeAnswer decodes a match call's answer.
+// decodeAnswer decodes a match call's answer: in compact form, as the
+// bridge's Rust half sends a module's (bridge/rust/src/matchanswer.rs
+// describes it), or JSON.
 func decodeAnswer(out string) (matchAnswer, error) {
 	var a matchAnswer
-	err := json.Unmarshal([]byte(out), &a)
-	return a, err
+	if len(out) == 0 || out[0] != compactArgs {
+		err := json.Unmarshal([]byte(out), &a)
+		return a, err
+	}
+	r := compactReader{b: out[1:]}
+	a.State = r.u64()
+	flags := r.u8()
+	a.Stop, a.Accept = flags&1 != 0, flags&2 != 0
+	a.TickRate = int(r.u32())
+	if label := r.text(); flags&4 != 0 {
+		a.Label = &label
+	}
+	a.Reason, a.Reply = r.text(), r.text()
+	if n := r.count(2); n > 0 { // an action is at least its kind and a count
+		a.Actions = make([]matchAction, n)
+	}
+	for i := range a.Actions {
+		act := &a.Actions[i]
+		switch kind := r.u8(); kind {
+		case 1:
+			act.Action = "broadcast"
+			act.OpCode = int64(r.u64())
+			act.Data = []byte(r.text())
+			flags := r.u8()
+			if flags&1 != 0 {
+				ps := compactPresences(&r)
+				act.Presences = &ps
+			}
+			if flags&2 != 0 {
+				p := compactPresence(&r)
+				act.Sender = &p
+			}
+			act.Reliable, act.Deferred = flags&4 != 0, flags&8 != 0
+		case 2:
+			act.Action = "kick"
+			ps := compactPresences(&r)
+			act.Presences = &ps
+		case 3:
+			act.Action, act.Label = "label", r.text()
+		default:
+			if r.err == nil {
+				r.err = fmt.Errorf("unknown action kind %d", kind)
+			}
+		}
+	}
+	if r.err == nil && len(r.b) > 0 {
+		r.err = fmt.Errorf("%d bytes after the last field", len(r.b))
+	}
+	if r.err != nil {
+		return matchAnswer{}, fmt.Errorf("compact answer: %w", r.err)
+	}
+	return a, nil
+}
+
+// A presence is 4 texts and a byte: 17 bytes at least.
+const compactPresenceMin = 17
+
+func compactPresences(r *compactReader) []matchPresence {
+	ps := make([]matchPresence, r.count(compactPresenceMin))
+	for i := range ps {
+		ps[i] = compactPresence(r)
+	}
+	return ps
+}
+
+func compactPresence(r *compactReader) matchPresence {
+	return matchPresence{UserID: r.text(), SessionID: r.text(), Username: r.text(), Node: r.text(),
+		Reason: runtime.PresenceReason(r.u8())}
 }
 
 // orNil answers s as Nakama's state (a nil *matchState as a nil

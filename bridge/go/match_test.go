@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/gob"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -841,5 +843,97 @@ func TestACallAfterTheStateWasDroppedEndsTheMatch(t *testing.T) {
 	defer rust.mu.Unlock()
 	if len(rust.calls) != 0 {
 		t.Errorf("sent %v", rust.calls)
+	}
+}
+
+// The answer bridge/rust/src/matchanswer.rs's test writes in compact form
+// (compactHex, the same bytes): a change to the form has to change both.
+const compactAnswerJSON = `{"state":7,"stop":true,"tick_rate":5,"label":"lb","accept":true,
+	"reason":"r","reply":"ok","actions":[
+	{"action":"broadcast","op_code":-2,"data":"aGk=","presences":[{"user_id":"u","session_id":"s",
+	 "username":"n","node":"d","reason":4}],"sender":{"user_id":"v","session_id":"t","username":"m",
+	 "node":"e"},"reliable":true,"deferred":true},
+	{"action":"broadcast","op_code":3,"data":"","reliable":true},
+	{"action":"kick","presences":[]},
+	{"action":"label","label":"é"}]}`
+
+const compactHex = "00" + "0700000000000000" + "07" + "05000000" + "02000000" + "6c62" + "01000000" + "72" +
+	"02000000" + "6f6b" + "04000000" +
+	"01" + "feffffffffffffff" + "02000000" + "6869" + "0f" +
+	"01000000" +
+	"01000000" + "75" + "01000000" + "73" + "01000000" + "6e" + "01000000" + "64" + "04" +
+	"01000000" + "76" + "01000000" + "74" + "01000000" + "6d" + "01000000" + "65" + "00" +
+	"01" + "0300000000000000" + "00000000" + "04" +
+	"02" + "00000000" +
+	"03" + "02000000" + "c3a9"
+
+// A compact answer reads as the same answer in JSON does; a truncated or
+// malformed one is an error, never a panic.
+func TestACompactAnswerReadsAsItsJSON(t *testing.T) {
+	raw, err := hex.DecodeString(compactHex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := decodeAnswer(compactAnswerJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeAnswer(string(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("compact %+v\nJSON    %+v", got, want)
+	}
+	for n := 1; n < len(raw); n++ {
+		if _, err := decodeAnswer(string(raw[:n])); err == nil {
+			t.Errorf("%d of %d bytes read as an answer", n, len(raw))
+		}
+	}
+	for _, bad := range []string{
+		string(raw) + "x",
+		strings.Replace(string(raw), "\x03\x02\x00\x00\x00\xc3\xa9", "\x09\x02\x00\x00\x00\xc3\xa9", 1),
+		"\x00" + strings.Repeat("\xff", 40),
+	} {
+		if _, err := decodeAnswer(bad); err == nil {
+			t.Errorf("%q read as an answer", bad)
+		}
+	}
+}
+
+// What reading a match's usual answer to a message costs (one broadcast
+// back to its sender): as JSON, and in the compact form the bridge's Rust
+// half sends.
+func BenchmarkMatchAnswer(b *testing.B) {
+	jsonAnswer := `{"actions":[{"action":"broadcast","op_code":1,"data":"cGluZw==","presences":[{"user_id":"` +
+		ann.UserID + `","session_id":"` + ann.SessionID + `","username":"ann","node":"nakama1"}],"reliable":true}]}`
+	var compact []byte
+	compact = append(compact, 0)
+	compact = append(compact, make([]byte, 8+1+4+12)...) // state, flags, tick rate, label, reason, reply
+	compact = binary.LittleEndian.AppendUint32(compact, 1)
+	compact = append(compact, 1)
+	compact = binary.LittleEndian.AppendUint64(compact, 1)
+	compact = append(binary.LittleEndian.AppendUint32(compact, 4), "ping"...)
+	compact = binary.LittleEndian.AppendUint32(append(compact, 1|4), 1)
+	for _, s := range []string{ann.UserID, ann.SessionID, "ann", "nakama1"} {
+		compact = append(binary.LittleEndian.AppendUint32(compact, uint32(len(s))), s...)
+	}
+	compact = append(compact, 0)
+	want, err := decodeAnswer(jsonAnswer)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if got, err := decodeAnswer(string(compact)); err != nil || !reflect.DeepEqual(got, want) {
+		b.Fatalf("compact %+v %v\nJSON %+v", got, err, want)
+	}
+	for _, form := range []struct{ name, out string }{{"json", jsonAnswer}, {"compact", string(compact)}} {
+		b.Run(form.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := decodeAnswer(form.out); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

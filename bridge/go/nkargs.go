@@ -74,27 +74,49 @@ type compactReader struct {
 
 var errTruncated = errors.New("truncated")
 
-func (r *compactReader) u32() uint32 {
-	if r.err != nil || len(r.b) < 4 {
-		r.err = errTruncated
-		return 0
+// take reads the next n bytes.
+func (r *compactReader) take(n int) string {
+	if r.err != nil {
+		return ""
 	}
-	v := binary.LittleEndian.Uint32([]byte(r.b[:4]))
-	r.b = r.b[4:]
-	return v
-}
-
-func (r *compactReader) i32() int32 { return int32(r.u32()) }
-
-func (r *compactReader) text() string {
-	n := r.u32()
-	if r.err != nil || uint64(n) > uint64(len(r.b)) {
+	if len(r.b) < n {
 		r.err = errTruncated
 		return ""
 	}
 	s := r.b[:n]
 	r.b = r.b[n:]
 	return s
+}
+
+func (r *compactReader) u32() uint32 {
+	if s := r.take(4); s != "" {
+		return binary.LittleEndian.Uint32([]byte(s))
+	}
+	return 0
+}
+
+func (r *compactReader) i32() int32 { return int32(r.u32()) }
+
+func (r *compactReader) u8() byte {
+	if s := r.take(1); s != "" {
+		return s[0]
+	}
+	return 0
+}
+
+func (r *compactReader) u64() uint64 {
+	if s := r.take(8); s != "" {
+		return binary.LittleEndian.Uint64([]byte(s))
+	}
+	return 0
+}
+
+func (r *compactReader) text() string {
+	n := r.u32()
+	if r.err == nil && uint64(n) > uint64(len(r.b)) {
+		r.err = errTruncated
+	}
+	return r.take(int(n))
 }
 
 // count reads a count of ops of at least minBytes each, refusing one the

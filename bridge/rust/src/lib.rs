@@ -46,6 +46,7 @@ use nakama_runtime_host::{
 use serde::Serialize;
 
 pub mod exec;
+mod matchanswer;
 mod nkargs;
 mod suspend;
 mod wire;
@@ -735,6 +736,8 @@ fn nk_answer(code: u32, data: &[u8]) -> Result<Vec<u8>, CallError> {
 enum Answer {
     Module(Output),
     Text(String),
+    /// A match handler's answer in compact form (`matchanswer`).
+    Compact(Vec<u8>),
 }
 
 type CallFuture = Pin<Box<dyn Future<Output = Option<Result<Answer, CallError>>>>>;
@@ -835,6 +838,10 @@ fn module_answer(kind: u8, out: Output) -> Answer {
         | NB_SUBSCRIPTION_NOTIFICATION_APPLE
         | NB_PURCHASE_NOTIFICATION_GOOGLE
         | NB_SUBSCRIPTION_NOTIFICATION_GOOGLE => Answer::Text(String::new()),
+        NB_MATCH => match matchanswer::for_go(&out) {
+            Some(compact) => Answer::Compact(compact),
+            None => Answer::Module(out),
+        },
         _ => Answer::Module(out),
     }
 }
@@ -1005,6 +1012,7 @@ unsafe fn finish(
     let bytes: &[u8] = match &answer {
         Answer::Module(out) => out,
         Answer::Text(text) => text.as_bytes(),
+        Answer::Compact(bytes) => bytes,
     };
     deliver(bytes, dst, dst_cap, out);
     code
