@@ -18,9 +18,15 @@
 # in a fresh server process, its resident size before and after (the
 # process is restarted per side: Go keeps what its collector freed, so
 # one side's matches would count for the next).
+# Then what a message through a match costs: bench/loadgen --authoritative
+# keeps CONNECTIONS sessions per side, each in a match of its own, sending
+# match data and waiting for the match to send it back, the sides
+# switching every second; the report gives Nakama's CPU time per round
+# trip of each side (--cpu-pid). Go against Go first (how far the ratio
+# wanders with two equal sides), then Go against Rust and each of OTHERS.
 # Env: MATCHES (1000), TICK_RATE (20), PHASE (5 s), ROUNDS (2), OTHERS (""),
 # CREATE_BUDGET (5 s: longest a side may take to create its matches),
-# DEVHOST_PORT (7350).
+# DEVHOST_PORT (7350), CONNECTIONS (200), MESSAGE_SECONDS (40).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -29,7 +35,7 @@ read -r -a others <<<"${OTHERS:-}"
 
 # shellcheck source=bench/nakama-modules.sh
 . bench/nakama-modules.sh
-cargo build --release -q -p nakama-devhost
+cargo build --release -q -p nakama-devhost -p nakama-loadgen
 target_dir=$(cargo_target_dir)
 runtime=$(mktemp -d)
 devhost_dir=$(mktemp -d)
@@ -80,3 +86,18 @@ for side in "${nakama_sides[@]}"; do
 done
 start_devhost
 python3 bench/matches.py memory "${MATCHES:-1000}" "${TICK_RATE:-20}" "devhost:$devhost_port:$dh:tick_matches"
+
+echo
+echo "messages: ${CONNECTIONS:-200} sessions per side, each in a match of its own, for ${MESSAGE_SECONDS:-40} s"
+rpc="http://127.0.0.1:$nakama_port/v2/rpc"
+seconds=${MESSAGE_SECONDS:-40}
+# The matches outlive the run: its sessions are opened first (a second or
+# so per hundred), then the warm-up and the measured seconds.
+body="{\"count\":1,\"tick_rate\":${TICK_RATE:-20},\"ticks\":$(((seconds + 60) * ${TICK_RATE:-20}))}"
+for b in go_tick_matches tick_matches "${others[@]/%/_tick_matches}"; do
+  start_nakama # without the last run's matches
+  echo "go_tick_matches / $b:"
+  "$target_dir/release/loadgen" --authoritative --a "$rpc/go_tick_matches?http_key=defaulthttpkey&unwrap" \
+    --b "$rpc/$b?http_key=defaulthttpkey&unwrap" --body "$body" --connections "${CONNECTIONS:-200}" \
+    --duration "$seconds" --slot-ms 1000 --cpu-pid "$nakama_pid"
+done
