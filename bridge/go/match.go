@@ -499,7 +499,9 @@ func decodeAnswer(out string) (matchAnswer, error) {
 		err := json.Unmarshal([]byte(out), &a)
 		return a, err
 	}
-	r := compactReader{b: out[1:]}
+	// Copied once: the strings read share it, and Nakama keeps some (a
+	// label), which would otherwise hold on to the frame's answer block.
+	r := compactReader{b: strings.Clone(out[1:])}
 	a.State = r.u64()
 	flags := r.u8()
 	a.Stop, a.Accept = flags&1 != 0, flags&2 != 0

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/heroiclabs/nakama-common/api"
 	"github.com/heroiclabs/nakama-common/runtime"
@@ -884,6 +885,14 @@ func TestACompactAnswerReadsAsItsJSON(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("compact %+v\nJSON    %+v", got, want)
+	}
+	// The label Nakama keeps does not point into the answer (in the
+	// bridge, a block of the frame's answers, which it would keep alive).
+	out := string(raw)
+	got, _ = decodeAnswer(out)
+	start, label := uintptr(unsafe.Pointer(unsafe.StringData(out))), uintptr(unsafe.Pointer(unsafe.StringData(*got.Label)))
+	if label >= start && label < start+uintptr(len(out)) {
+		t.Errorf("the label is read in place, at %d of the answer", label-start)
 	}
 	for n := 1; n < len(raw); n++ {
 		if _, err := decodeAnswer(string(raw[:n])); err == nil {
