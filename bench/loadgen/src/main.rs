@@ -163,6 +163,17 @@ fn target_of(s: u64) -> usize {
     ((s ^ (s >> 1)) & 1) as usize
 }
 
+/// The A and B slots of neighbouring pair `k` of the measured slots
+/// (whose indices, counted from the first measured one, a multiple of
+/// four, follow the same pattern).
+fn slot_pair(k: usize) -> (usize, usize) {
+    if target_of(2 * k as u64) == 0 {
+        (2 * k, 2 * k + 1)
+    } else {
+        (2 * k + 1, 2 * k)
+    }
+}
+
 /// What one connection saw in the measured slots.
 #[derive(Default)]
 struct Seen {
@@ -538,17 +549,10 @@ impl Report {
                 p999_ms: ms(0.999),
             }
         };
-        // Slot indices are relative to the first measured one, a multiple
-        // of four: target_of gives the same pattern.
-        let pairs: Vec<(&[u32], &[u32])> = per_slot
-            .chunks_exact(2)
-            .enumerate()
-            .map(|(k, pair)| {
-                if target_of(2 * k as u64) == 0 {
-                    (&pair[0][..], &pair[1][..])
-                } else {
-                    (&pair[1][..], &pair[0][..])
-                }
+        let pairs: Vec<(&[u32], &[u32])> = (0..per_slot.len() / 2)
+            .map(|k| {
+                let (a, b) = slot_pair(k);
+                (&per_slot[a][..], &per_slot[b][..])
             })
             .collect();
         let pair_ratios = pairs
@@ -586,11 +590,7 @@ impl Report {
         self.sides[1].cpu_us = Some(per_request(1));
         self.pair_cpu_ratios = (0..cpu.len().min(self.per_slot.len()) / 2)
             .filter_map(|k| {
-                let (a, b) = if target_of(2 * k as u64) == 0 {
-                    (2 * k, 2 * k + 1)
-                } else {
-                    (2 * k + 1, 2 * k)
-                };
+                let (a, b) = slot_pair(k);
                 let (na, nb) = (self.per_slot[a], self.per_slot[b]);
                 (na > 0 && nb > 0).then(|| (cpu[b] / nb as f64) / (cpu[a] / na as f64))
             })
