@@ -7,6 +7,9 @@
 //! loads what relaying costs a server per message (the socket reads and
 //! writes, decoding and encoding the envelope, finding the match's other
 //! presences), not a module: relayed data reaches no module.
+//!
+//! Its accounts, sockets and envelope helpers serve the `authoritative`
+//! load too.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
