@@ -47,6 +47,7 @@ use serde::Serialize;
 
 pub mod exec;
 mod matchanswer;
+pub use matchanswer::read as read_match_answer;
 mod nkargs;
 mod suspend;
 mod wire;

@@ -17,7 +17,7 @@
 //! (text) and its reason (`u8`). The answer's `saved` (only a reload's
 //! `save` call answers it, which the bridge never makes) is left out.
 
-use nakama_runtime_host::abi::matches::{MatchAction, MatchAnswer, Presence};
+use nakama_runtime_host::abi::matches::{MatchAction, MatchAnswer, Presence, PresenceReason};
 
 use crate::nkargs::COMPACT;
 
@@ -74,6 +74,104 @@ pub fn for_go(out: &[u8]) -> Option<Vec<u8>> {
         }
     }
     Some(w.0)
+}
+
+/// Reads a compact answer back, as Go does (`decodeAnswer`): `None` if it
+/// is not one. For tests and tools; the bridge itself only writes them.
+pub fn read(compact: &[u8]) -> Option<MatchAnswer> {
+    let (&COMPACT, rest) = compact.split_first()? else {
+        return None;
+    };
+    let mut r = Reader(rest);
+    let mut a = MatchAnswer {
+        state: u64::from_le_bytes(r.take(8)?.try_into().ok()?),
+        ..MatchAnswer::default()
+    };
+    let flags = r.u8()?;
+    a.stop = flags & 1 != 0;
+    a.accept = flags & 2 != 0;
+    a.tick_rate = r.u32()?;
+    let label = r.text()?;
+    a.label = (flags & 4 != 0).then_some(label);
+    a.reason = r.text()?;
+    a.reply = r.text()?;
+    for _ in 0..r.u32()? {
+        a.actions.push(match r.u8()? {
+            1 => {
+                let op_code = i64::from_le_bytes(r.take(8)?.try_into().ok()?);
+                let data = r.bytes()?.to_vec();
+                let flags = r.u8()?;
+                let presences = if flags & 1 != 0 {
+                    Some(r.presences()?)
+                } else {
+                    None
+                };
+                let sender = if flags & 2 != 0 {
+                    Some(r.presence()?)
+                } else {
+                    None
+                };
+                MatchAction::Broadcast {
+                    op_code,
+                    data,
+                    presences,
+                    sender,
+                    reliable: flags & 4 != 0,
+                    deferred: flags & 8 != 0,
+                }
+            }
+            2 => MatchAction::Kick {
+                presences: r.presences()?,
+            },
+            3 => MatchAction::Label { label: r.text()? },
+            _ => return None,
+        });
+    }
+    r.0.is_empty().then_some(a)
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (taken, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(taken)
+    }
+
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+
+    fn bytes(&mut self) -> Option<&'a [u8]> {
+        let n = self.u32()? as usize;
+        self.take(n)
+    }
+
+    fn text(&mut self) -> Option<String> {
+        String::from_utf8(self.bytes()?.to_vec()).ok()
+    }
+
+    fn presence(&mut self) -> Option<Presence> {
+        Some(Presence {
+            user_id: self.text()?,
+            session_id: self.text()?,
+            username: self.text()?,
+            node: self.text()?,
+            reason: PresenceReason::from_u8(self.u8()?),
+        })
+    }
+
+    fn presences(&mut self) -> Option<Vec<Presence>> {
+        (0..self.u32()?).map(|_| self.presence()).collect()
+    }
 }
 
 struct Writer(Vec<u8>);
@@ -154,6 +252,27 @@ mod tests {
     fn an_answer_goes_to_go_as_its_fields() {
         let out = for_go(JSON.as_bytes()).expect("an answer");
         assert_eq!(hex(&out), COMPACT_HEX);
+    }
+
+    #[test]
+    fn a_compact_answer_reads_back_as_it_was_but_saved() {
+        let mut want: MatchAnswer = serde_json::from_str(JSON).unwrap();
+        want.saved = None;
+        let got = read(&for_go(JSON.as_bytes()).unwrap()).expect("reads");
+        assert_eq!(got, want);
+        // Reason numbers survive (Presence's == leaves them out).
+        let MatchAction::Broadcast { presences, .. } = &got.actions[0] else {
+            panic!("{got:?}")
+        };
+        assert_eq!(
+            presences.as_ref().unwrap()[0].reason,
+            PresenceReason::Disconnect
+        );
+        let compact = for_go(JSON.as_bytes()).unwrap();
+        for n in 0..compact.len() {
+            assert_eq!(read(&compact[..n]), None, "{n} bytes");
+        }
+        assert_eq!(read(b"{}"), None);
     }
 
     #[test]
