@@ -45,6 +45,8 @@ local function tick_matches(context, payload)
   for i = 1, count do
     ids[i] = nk.match_create("lua_tick", params)
   end
+  -- An empty Lua table encodes as {}, not as a list: answer [] as the
+  -- other modules do.
   if count == 0 then
     return "[]"
   end
