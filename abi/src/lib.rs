@@ -153,7 +153,9 @@ pub const ABI_MAJOR: u32 = 1;
 ///   requests sent by the host.
 /// - 1.15: the `get_config` nk function ([`nk::GetConfig`]): the server's
 ///   configuration as Nakama gives it to its runtimes.
-pub const ABI_MINOR: u32 = 15;
+/// - 1.16: match `loop` calls and their answers in compact form
+///   ([`matches::compact`]).
+pub const ABI_MINOR: u32 = 16;
 
 /// Why a module's ABI version is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,9 @@
 //! A module registers a match handler under a name ([`crate::ffi::kind::MATCH`]).
 //! The host runs the match (its ticks, its presences, the clients' messages)
 //! and calls the handler once per event with a [`MatchCall`]; the handler
-//! answers a [`MatchAnswer`]. Both cross as JSON, like every other call.
+//! answers a [`MatchAnswer`]. Both cross as JSON, like every other call,
+//! except that from ABI 1.16 a host may send a `loop` call in the
+//! [`compact`] form, which the module then answers in.
 //!
 //! The match's state never crosses: the module keeps it and answers a
 //! number, [`MatchAnswer::state`], that the host passes back with each
@@ -30,6 +32,8 @@
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
+
+pub mod compact;
 
 /// Longest match label Nakama accepts, in bytes.
 pub const LABEL_MAX_BYTES: usize = 2048;

@@ -87,6 +87,7 @@ type initReport struct {
 		Function        string `json:"function"`
 		MapsOnDemand    bool   `json:"maps_on_demand"`
 		ContextOnDemand bool   `json:"context_on_demand"`
+		CompactMatch    bool   `json:"compact_match_calls"`
 	} `json:"registrations"`
 }
 
@@ -138,7 +139,8 @@ func InitModule(ctx context.Context, logger runtime.Logger, db *sql.DB, nk runti
 	fleet := newRustFleet(logger, theBridge.call)
 	for _, r := range report.Registrations {
 		var err error
-		h := &handler{kind: r.Kind, index: r.Index, mapsOnDemand: r.MapsOnDemand, contextOnDemand: r.ContextOnDemand}
+		h := &handler{kind: r.Kind, index: r.Index, mapsOnDemand: r.MapsOnDemand, contextOnDemand: r.ContextOnDemand,
+			compactMatch: r.CompactMatch}
 		switch r.Kind {
 		case kindRPC:
 			err = initializer.RegisterRpc(r.ID, theBridge.rpc(h))
@@ -276,6 +278,9 @@ type handler struct {
 	// callback, once.
 	contextOnDemand bool
 	readsCtx        atomic.Bool
+	// compactMatch: a match handler whose module (ABI 1.16 or later)
+	// takes its loop calls in compact form (matchState.loopCall).
+	compactMatch bool
 }
 
 // encodeContext appends what a call of h sends of ctx: nothing (a context

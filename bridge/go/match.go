@@ -10,6 +10,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -106,9 +107,9 @@ type matchState struct {
 	// action, as it then puts it in the context too).
 	label    string
 	tickRate int
-	// input: the last loop call's JSON. Its first head bytes, the call up
-	// to its tick, stay as they are until the label changes (head 0: not
-	// written yet).
+	// input: the last loop call (JSON, or compact if h.compactMatch). Its
+	// first head bytes, the call up to its tick, stay as they are until
+	// the label changes (head 0: not written yet).
 	input []byte
 	head  int
 	// logger: the logger for Rust made from Nakama's logger nakamaLogger
@@ -282,8 +283,11 @@ func matchIDOf(ctx context.Context) (string, string) {
 // would write the ABI's MatchCall with its messages: a match's one call
 // per tick, written without encoding/json's reflection, which was most of
 // what a tick cost the bridge (bench/matches.sh), and into memory the
-// match's last tick used.
+// match's last tick used; in compact form to a module that takes it.
 func (s *matchState) loopCall(tick int64, messages []runtime.MatchData) []byte {
+	if s.h.compactMatch {
+		return s.compactLoopCall(tick, messages)
+	}
 	if s.head == 0 {
 		b := append(s.input[:0], `{"call":"loop","state":`...)
 		b = strconv.AppendUint(b, s.number, 10)
@@ -335,6 +339,50 @@ func (s *matchState) loopCall(tick int64, messages []runtime.MatchData) []byte {
 	s.input = append(b, "]}"...)
 	return s.input
 }
+
+// compactLoopCall is loopCall in compact form, for a module of ABI 1.16
+// or later (abi/src/matches/compact.rs describes it): no escaping, no
+// base64, and a module reads it without parsing. Text that is not UTF-8
+// is mended as encoding/json would write it (appendText).
+func (s *matchState) compactLoopCall(tick int64, messages []runtime.MatchData) []byte {
+	if s.head == 0 {
+		b := append(s.input[:0], compactArgs, compactLoop)
+		b = binary.LittleEndian.AppendUint64(b, s.number)
+		b = appendText(b, s.matchID)
+		b = appendText(b, s.node)
+		b = appendText(b, s.label)
+		b = binary.LittleEndian.AppendUint32(b, uint32(s.tickRate))
+		s.input, s.head = b, len(b)
+	}
+	b := binary.LittleEndian.AppendUint64(s.input[:s.head], uint64(tick))
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(messages)))
+	for _, m := range messages {
+		b = appendText(b, m.GetUserId())
+		b = appendText(b, m.GetSessionId())
+		b = appendText(b, m.GetUsername())
+		b = appendText(b, m.GetNodeId())
+		b = append(b, byte(m.GetReason()))
+		b = binary.LittleEndian.AppendUint64(b, uint64(m.GetOpCode()))
+		data := m.GetData()
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(data)))
+		b = append(b, data...)
+		reliable := byte(0)
+		if m.GetReliable() {
+			reliable = 1
+		}
+		b = append(b, reliable)
+		b = binary.LittleEndian.AppendUint64(b, uint64(m.GetReceiveTime()))
+	}
+	s.input = b
+	return b
+}
+
+const (
+	// compactLoop is the kind of a compact loop call.
+	compactLoop = 1
+	// compactNothing is the compact answer that asks nothing.
+	compactNothing = "\x00"
+)
 
 // inputKept: the most a match keeps of its last loop call's memory (a
 // tick with a burst of messages does not hold on to their size).
@@ -467,8 +515,9 @@ func (m *rustMatch) run(ctx context.Context, logger runtime.Logger, nk runtime.N
 	if code != 0 {
 		return fail("Rust match handler %s failed its %s call (code %d), ending the match: %s", m.name, c.Call, code, out)
 	}
-	// "{}" (nothing asked, as most ticks answer) is read without encoding/json.
-	if out != "{}" {
+	// Nothing asked, as most ticks answer ("{}", or a compact answer's
+	// first byte alone), is read without decoding.
+	if out != "{}" && out != compactNothing {
 		var err error
 		if a, err = decodeAnswer(out); err != nil {
 			return fail("Rust match handler %s answered its %s call with an undecodable answer, ending the match: %v", m.name, c.Call, err)
@@ -498,6 +547,9 @@ func decodeAnswer(out string) (matchAnswer, error) {
 	if len(out) == 0 || out[0] != compactArgs {
 		err := json.Unmarshal([]byte(out), &a)
 		return a, err
+	}
+	if out == compactNothing {
+		return a, nil
 	}
 	// Copied once: the strings read share it, and Nakama keeps some (a
 	// label), which would otherwise hold on to the frame's answer block.

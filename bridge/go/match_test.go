@@ -144,7 +144,8 @@ const testMatchID = "4d1a5a0e-4a6b-4a57-8f1c-4b8f0a3c2d1e.nakama1"
 
 // testState is the state of a match made in matchCtx.
 func testState(number uint64, call matchCaller) *matchState {
-	return &matchState{number: number, matchID: testMatchID, node: "nakama1", call: call, label: "lbl", tickRate: 10}
+	return &matchState{number: number, matchID: testMatchID, node: "nakama1", call: call, label: "lbl", tickRate: 10,
+		h: &handler{}}
 }
 
 var (
@@ -727,7 +728,7 @@ func TestALoopCallIsWrittenAsEncodingJSONWritesIt(t *testing.T) {
 		matchCall
 		Messages []*loopMessage `json:"messages"`
 	}
-	s := &matchState{number: 18446744073709551615, matchID: testMatchID, node: "nakama1", tickRate: 60}
+	s := &matchState{number: 18446744073709551615, matchID: testMatchID, node: "nakama1", tickRate: 60, h: &handler{}}
 	tick := int64(9007199254740993)
 	for _, label := range []string{"", "lbl", `{"open":true,"mode":"<ctf>"}`, "tab\there", "<ctf>&co", "é"} {
 		s.setLabel(label)
@@ -752,6 +753,35 @@ func TestALoopCallIsWrittenAsEncodingJSONWritesIt(t *testing.T) {
 				t.Errorf("wrote %s\nwant  %s", got, want)
 			}
 		}
+	}
+}
+
+// A module of ABI 1.16 or later gets its loop calls in compact form:
+// byte for byte what the Rust test a_loop_call_is_written_as_the_form_says
+// (abi/src/matches/compact.rs) writes, invalid UTF-8 mended as in JSON, and
+// its head written again when the label changes.
+func TestACompactLoopCallIsTheABIs(t *testing.T) {
+	const loopHex = "0001" + "0700000000000000" + "030000006d2e6e" + "010000006e" + "020000006c62" + "05000000" +
+		"0300000000000000" + "02000000" +
+		"0100000075010000007301000000770100000064" + "04" + "feffffffffffffff" + "020000006869" + "01" + "e803000000000000" +
+		"0000000000000000000000000000000000" + "0000000000000000" + "00000000" + "00" + "0000000000000000"
+	s := &matchState{number: 7, matchID: "m.n", node: "n", tickRate: 5, label: "lb", h: &handler{compactMatch: true}}
+	from := matchPresence{UserID: "u", SessionID: "s", Username: "w", Node: "d", Reason: runtime.PresenceReasonDisconnect}
+	messages := []runtime.MatchData{
+		&loopMessage{matchPresence: from, OpCode: -2, Data: []byte("hi"), Reliable: true, ReceiveTimeMs: 1000},
+		&loopMessage{},
+	}
+	for range 2 { // the second time from its head
+		if got := hex.EncodeToString(s.loopCall(3, messages)); got != loopHex {
+			t.Fatalf("wrote %s\nwant  %s", got, loopHex)
+		}
+	}
+	s.setLabel("\xffé")
+	got := s.loopCall(4, nil)
+	want := "0001" + "0700000000000000" + "030000006d2e6e" + "010000006e" + "05000000efbfbdc3a9" + "05000000" +
+		"0400000000000000" + "00000000"
+	if hex.EncodeToString(got) != want {
+		t.Errorf("after a relabel wrote %x\nwant %s", got, want)
 	}
 }
 
@@ -894,7 +924,11 @@ func TestACompactAnswerReadsAsItsJSON(t *testing.T) {
 	if label >= start && label < start+uintptr(len(out)) {
 		t.Errorf("the label is read in place, at %d of the answer", label-start)
 	}
-	for n := 1; n < len(raw); n++ {
+	// Its first byte alone is the answer that asks nothing.
+	if got, err := decodeAnswer(string(raw[:1])); err != nil || !reflect.DeepEqual(got, matchAnswer{}) {
+		t.Errorf("the first byte alone read as %+v, %v", got, err)
+	}
+	for n := 2; n < len(raw); n++ {
 		if _, err := decodeAnswer(string(raw[:n])); err == nil {
 			t.Errorf("%d of %d bytes read as an answer", n, len(raw))
 		}

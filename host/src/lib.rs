@@ -26,7 +26,7 @@ use nakama_runtime_abi::abi_stable::std_types::{RResult, RSlice, RStr, RVec};
 use nakama_runtime_abi::async_ffi::BorrowingFfiFuture;
 use nakama_runtime_abi::ffi::{kind, FfiContext, FfiResult, ModuleInfo};
 use nakama_runtime_abi::hooks::Hook;
-use nakama_runtime_abi::matches::{MatchAnswer, MatchCall};
+use nakama_runtime_abi::matches::{compact, MatchAnswer, MatchCall};
 use nakama_runtime_abi::matchmaker::MatchmakerEntry;
 use nakama_runtime_abi::{storage_index, Code, ContextData, ContextMaps};
 
@@ -988,23 +988,40 @@ impl Modules {
     }
 
     /// Calls match handler `name` with one event of one of its matches
-    /// (see [`abi::matches`]). `None`: no module registered `name`. An
-    /// answer that does not decode is `INTERNAL`.
+    /// (see [`abi::matches`]): a `loop` call in compact form to a module of
+    /// ABI 1.16 or later, any other call in JSON. `None`: no module
+    /// registered `name`. An answer that does not decode is `INTERNAL`.
     pub async fn call_match(
         &self,
         name: &str,
         ctx: &ContextData,
         call: &MatchCall,
     ) -> Option<Result<MatchAnswer, CallError>> {
-        let out = match self.call_encoded(Callee::Match(name), ctx, call).await? {
-            Ok(out) => out,
-            Err(e) => return Some(Err(e)),
+        let (target, kind) = self.target(Callee::Match(name))?;
+        let compact_form = self.modules[target.module].opened.abi >= (1, 16);
+        let input = match compact_form.then(|| compact::write_call(call)).flatten() {
+            Some(input) => Ok(input),
+            None => encode(call),
         };
-        Some(serde_json::from_slice(&out).map_err(|e| {
+        let out = match input {
+            Ok(input) => {
+                self.invoke(target, kind, CallContext::new(ctx), &input)
+                    .await
+            }
+            Err(e) => Err(e),
+        };
+        let undecodable = |why: &dyn std::fmt::Display| {
             CallError::new(
                 Code::Internal,
-                format!("match handler {name} answered an undecodable answer: {e}"),
+                format!("match handler {name} answered an undecodable answer: {why}"),
             )
+        };
+        Some(out.and_then(|out| {
+            if compact::is_compact(&out) {
+                compact::read_answer(&out).ok_or_else(|| undecodable(&"bad compact form"))
+            } else {
+                serde_json::from_slice(&out).map_err(|e| undecodable(&e))
+            }
         }))
     }
 

@@ -636,7 +636,7 @@ async fn other_abi_major_is_refused_naming_file_versions_and_fix() {
     let msg = result.err().expect("refused").to_string();
     assert!(msg.contains("libfixture_abi_major"), "{msg}");
     assert!(
-        msg.contains("module ABI 2.0") && msg.contains("host ABI 1.15"),
+        msg.contains("module ABI 2.0") && msg.contains("host ABI 1.16"),
         "{msg}"
     );
     assert!(msg.contains("rebuild the module"), "{msg}");
@@ -648,7 +648,7 @@ async fn newer_abi_minor_is_refused() {
     let msg = result.err().expect("refused").to_string();
     assert!(msg.contains("libfixture_abi_minor_newer"), "{msg}");
     assert!(
-        msg.contains("module ABI 1.99 is newer than host ABI 1.15"),
+        msg.contains("module ABI 1.99 is newer than host ABI 1.16"),
         "{msg}"
     );
     assert!(msg.contains("upgrade the host"), "{msg}");
@@ -788,7 +788,7 @@ async fn layout_mismatch_is_refused() {
         e @ LoadError::Layout { .. } => {
             let msg = e.to_string();
             assert!(msg.contains("libfixture_layout_mismatch"), "{msg}");
-            assert!(msg.contains("do not match this host's ABI 1.15"), "{msg}");
+            assert!(msg.contains("do not match this host's ABI 1.16"), "{msg}");
         }
         other => panic!("unexpected {other}"),
     }

@@ -54,7 +54,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use nakama_runtime_abi::matches::{
-    MatchAction, MatchAnswer, MatchCall, MatchEvent, LABEL_MAX_BYTES, TICK_RATES,
+    compact, MatchAction, MatchAnswer, MatchCall, MatchEvent, LABEL_MAX_BYTES, TICK_RATES,
 };
 pub use nakama_runtime_abi::matches::{MatchData, Presence, PresenceReason};
 
@@ -741,11 +741,22 @@ fn restore_state<M>(keep: &Keep<M>, saved: &str) -> Result<M, Error> {
 }
 
 impl<M: Match> Handler for MatchHandler<M> {
+    /// A call in compact form is answered in it; one in JSON, in JSON.
     async fn call(&self, ctx: &Context, nk: &Nakama, input: &[u8]) -> Result<Vec<u8>, Error> {
-        let call: MatchCall = serde_json::from_slice(input).map_err(|e| {
-            Error::invalid_argument(format!("match call could not be decoded: {e}"))
-        })?;
+        let compact = compact::is_compact(input);
+        let call: MatchCall = if compact {
+            compact::read_call(input).map_err(Error::invalid_argument)?
+        } else {
+            serde_json::from_slice(input).map_err(|e| {
+                Error::invalid_argument(format!("match call could not be decoded: {e}"))
+            })?
+        };
         let answer = run::<M>(ctx, nk, call, self.keep.as_ref()).await?;
+        if compact {
+            let mut out = Vec::new();
+            compact::write_answer(&answer, &mut out);
+            return Ok(out);
+        }
         serde_json::to_vec(&answer)
             .map_err(|e| Error::internal(format!("match answer could not be encoded: {e}")))
     }

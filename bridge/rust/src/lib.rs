@@ -442,6 +442,10 @@ pub struct RegistrationReport {
     /// The module (ABI 1.2 or later) asks for the call's own context when
     /// it reads it: Go may send it an empty context.
     pub context_on_demand: bool,
+    /// A match handler whose module (ABI 1.16 or later) takes its `loop`
+    /// calls in compact form (`abi::matches::compact`) and answers them
+    /// in it.
+    pub compact_match_calls: bool,
 }
 
 /// # Safety
@@ -602,6 +606,7 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
                 // A fleet manager's context carries the asker's mode,
                 // which a context on demand cannot (see NB_FLEET_MANAGER).
                 context_on_demand: m.opened.abi >= (1, 2) && kind != NB_FLEET_MANAGER,
+                compact_match_calls: m.opened.abi >= (1, 16) && kind == NB_MATCH,
             });
         }
     }

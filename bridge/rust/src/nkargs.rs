@@ -13,8 +13,9 @@ use std::borrow::Cow;
 use nakama_runtime_host::abi::nk::{NkFunction, StorageRead, StorageWrite};
 use serde::Deserialize;
 
-/// First byte of the compact form.
-pub const COMPACT: u8 = 0;
+/// First byte of the compact form (the same as a compact match answer's,
+/// which Go tells from JSON the same way).
+pub const COMPACT: u8 = nakama_runtime_host::abi::matches::compact::COMPACT;
 
 /// Appends the arguments as Go reads them for `function` to `out`.
 pub fn write_for_go(function: &str, args: &[u8], out: &mut Vec<u8>) {

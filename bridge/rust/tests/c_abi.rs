@@ -275,7 +275,7 @@ fn call_mode(
     token: u64,
     suspendable: u8,
 ) -> (i32, String) {
-    let (code, out) = call_bytes(kind, id, ctx, input, token, suspendable);
+    let (code, out) = call_bytes(kind, id, ctx, input.as_bytes(), token, suspendable);
     (code, String::from_utf8_lossy(&out).into_owned())
 }
 
@@ -285,7 +285,7 @@ fn call_bytes(
     kind: u8,
     id: &str,
     ctx: &[u8],
-    input: &str,
+    input: &[u8],
     token: u64,
     suspendable: u8,
 ) -> (i32, Vec<u8>) {
@@ -298,7 +298,7 @@ fn call_bytes(
     let mut out = NbOut::EMPTY;
     let mut dst = [0u8; 16];
     // Go's buffers: a suspended call must not need them any more.
-    let (mut ctx, mut input) = (ctx.to_vec(), input.as_bytes().to_vec());
+    let (mut ctx, mut input) = (ctx.to_vec(), input.to_vec());
     let code = unsafe {
         nb_call(
             kind,
@@ -735,7 +735,7 @@ fn match_handlers(ctx: &[u8]) {
 
     // Answers come back compact (but `{}`): read as Go reads them.
     let matched = |input: String, token: u64| -> Value {
-        let (code, out) = call_bytes(NB_MATCH, "arena", b"", &input, token, 1);
+        let (code, out) = call_bytes(NB_MATCH, "arena", b"", input.as_bytes(), token, 1);
         let text = String::from_utf8_lossy(&out);
         assert_eq!(code, 0, "{input}: {text}");
         if out == b"{}" {
@@ -807,6 +807,35 @@ fn match_handlers(ctx: &[u8]) {
         (&json!("broadcast"), &json!(2))
     );
     assert!(broadcast.get("presences").is_none(), "to everyone: {moved}");
+    // The same tick in compact form (ABI 1.16, as the Go half sends it):
+    // the module answers in it, and the answer goes to Go as it is.
+    let compact_tick = |tick| {
+        use nakama_runtime_host::abi::matches::{compact, MatchCall, MatchData, MatchEvent};
+        let call = MatchCall {
+            event: MatchEvent::Loop {
+                messages: vec![MatchData {
+                    presence: serde_json::from_value(ann.clone()).unwrap(),
+                    op_code: 1,
+                    data: br#"{"x":3,"y":-1}"#.to_vec(),
+                    reliable: true,
+                    receive_time_ms: 1,
+                }],
+            },
+            ..serde_json::from_str(&match_call(state, tick, json!({"call": "loop"}))).unwrap()
+        };
+        compact::write_call(&call).unwrap()
+    };
+    let (code, out) = call_bytes(NB_MATCH, "arena", b"", &compact_tick(3), 44, 1);
+    assert_eq!((code, out[0]), (0, 0), "{}", String::from_utf8_lossy(&out));
+    let again = serde_json::to_value(read_match_answer(&out).expect("compact")).unwrap();
+    assert_eq!(
+        (
+            &again["actions"][0]["action"],
+            &again["actions"][0]["op_code"]
+        ),
+        (&json!("broadcast"), &json!(2)),
+        "{again}"
+    );
     assert_eq!(
         matched(
             match_call(state, 3, json!({"call": "signal", "data": "players"})),

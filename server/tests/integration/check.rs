@@ -37,7 +37,7 @@ fn check_lists_versions_and_every_registration() {
     assert!(out.status.success(), "{stdout}{stderr}");
     assert!(stdout.contains("module guild"), "{stdout}");
     assert!(
-        stdout.contains("nakama-runtime 0.1.0, ABI 1.15"),
+        stdout.contains("nakama-runtime 0.1.0, ABI 1.16"),
         "{stdout}"
     );
     for line in [
@@ -57,7 +57,7 @@ fn check_exits_non_zero_on_a_refusal() {
     assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
     assert!(stderr.contains("libfixture_abi_major.so"), "{stderr}");
     assert!(
-        stderr.contains("module ABI 2.0 is not compatible with host ABI 1.15"),
+        stderr.contains("module ABI 2.0 is not compatible with host ABI 1.16"),
         "{stderr}"
     );
 
