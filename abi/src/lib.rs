@@ -70,7 +70,7 @@
 //! | after hook | `{"out": <response>, "in": <request>}` (keys present per [`hooks::AfterShape`]) | empty |
 //! | realtime before hook | the message ([`rtapi`]) | the message to go on with; **empty bytes = refuse it** |
 //! | realtime after hook | `{"out": <answer>, "in": <message>}` (`out` per [`rtapi::after_shape`]) | empty |
-//! | match handler | a [`matches::MatchCall`] | a [`matches::MatchAnswer`] |
+//! | match handler | a [`matches::MatchCall`] (from ABI 1.16 a `loop` call may come in [`matches::compact`] form) | a [`matches::MatchAnswer`] (in the call's form) |
 //! | matchmaker matched | a JSON array of [`matchmaker::MatchmakerEntry`] | a match id, or empty (no match: the users get a token) |
 //! | matchmaker override | the candidate groups: a JSON array of arrays of entries | the groups to form, the same way |
 //! | matchmaker processor | every waiting entry: a JSON array | the groups to form: an array of arrays |
