@@ -70,7 +70,7 @@ pub fn write_call(call: &MatchCall) -> Option<Vec<u8>> {
 
 /// Reads a compact call; the error says what is wrong with it.
 pub fn read_call(input: &[u8]) -> Result<MatchCall, String> {
-    let truncated = || "compact match call truncated".to_string();
+    let truncated = || "compact match call cut short, or with text that is not UTF-8".to_string();
     let mut r = Reader(input);
     if r.u8() != Some(COMPACT) {
         return Err("not a compact match call".into());
@@ -93,10 +93,10 @@ pub fn read_call(input: &[u8]) -> Result<MatchCall, String> {
         })
     })()
     .ok_or_else(truncated)?;
-    // A message is at least 33 bytes (a presence's 17, 16 of numbers): a
-    // count no input could hold does not reserve memory for it.
+    // A message is at least 38 bytes (a presence's 17, then 8 + 4 + 1 + 8):
+    // a count no input could hold does not reserve memory for it.
     let count = r.u32().ok_or_else(truncated)? as usize;
-    let mut messages = Vec::with_capacity(count.min(r.0.len() / 33));
+    let mut messages = Vec::with_capacity(count.min(r.0.len() / 38));
     for _ in 0..count {
         messages.push(
             (|| {
@@ -126,7 +126,7 @@ pub fn read_call(input: &[u8]) -> Result<MatchCall, String> {
 pub fn write_answer(a: &MatchAnswer, out: &mut Vec<u8>) {
     let mut w = Writer(std::mem::take(out));
     w.0.push(COMPACT);
-    if a.saved.is_none() && *a == MatchAnswer::default() {
+    if *a == MatchAnswer::default() {
         *out = w.0;
         return;
     }
@@ -413,7 +413,7 @@ mod tests {
         for n in 0..compact.len() {
             let e = read_call(&compact[..n]).unwrap_err();
             assert!(
-                e.contains("truncated") || e.contains("not a compact"),
+                e.contains("cut short") || e.contains("not a compact"),
                 "{n}: {e}"
             );
         }
@@ -433,11 +433,11 @@ mod tests {
         // (The header: kind bytes, state, three texts, tick rate, tick.)
         let mut huge = compact[..2 + 8 + 7 + 5 + 6 + 4 + 8].to_vec();
         huge.extend_from_slice(&u32::MAX.to_le_bytes());
-        assert!(read_call(&huge).unwrap_err().contains("truncated"));
+        assert!(read_call(&huge).unwrap_err().contains("cut short"));
         // Text that is not UTF-8.
         let mut bad = compact;
         bad[2 + 8 + 4] = 0xff;
-        assert!(read_call(&bad).is_err());
+        assert!(read_call(&bad).unwrap_err().contains("not UTF-8"));
     }
 
     #[test]
