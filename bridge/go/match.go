@@ -515,9 +515,10 @@ func (m *rustMatch) run(ctx context.Context, logger runtime.Logger, nk runtime.N
 	if code != 0 {
 		return fail("Rust match handler %s failed its %s call (code %d), ending the match: %s", m.name, c.Call, code, out)
 	}
-	// Nothing asked, as most ticks answer ("{}", or a compact answer's
-	// first byte alone), is read without decoding.
-	if out != "{}" && out != compactNothing {
+	// "{}" (nothing asked, as most ticks of older modules answer) is read
+	// without encoding/json; decodeAnswer reads the compact nothing as
+	// cheaply.
+	if out != "{}" {
 		var err error
 		if a, err = decodeAnswer(out); err != nil {
 			return fail("Rust match handler %s answered its %s call with an undecodable answer, ending the match: %v", m.name, c.Call, err)

@@ -753,7 +753,7 @@ impl<M: Match> Handler for MatchHandler<M> {
         };
         let answer = run::<M>(ctx, nk, call, self.keep.as_ref()).await?;
         if compact {
-            let mut out = Vec::new();
+            let mut out = Vec::with_capacity(64);
             compact::write_answer(&answer, &mut out);
             return Ok(out);
         }
