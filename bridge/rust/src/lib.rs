@@ -641,8 +641,9 @@ fn init(path: &str, ctx_json: &[u8], host: GoHost, timeout_ms: u64) -> Result<Ve
 /// `kind` is an RPC ([`NB_RPC`]), a before hook ([`NB_BEFORE`], input =
 /// the request JSON), an after hook ([`NB_AFTER`], input =
 /// `{"out":..,"in":..}`), a match handler ([`NB_MATCH`], input = a
-/// `MatchCall`, output = a `MatchAnswer`: `{}`, or in the compact form of
-/// `matchanswer.rs` unless it does not decode) or the matchmaker matched hook
+/// `MatchCall`, JSON or, for a tick to a module of ABI 1.16 or later, in
+/// the ABI's compact form; output = a `MatchAnswer`: `{}`, or compact,
+/// as `matchanswer.rs` hands it Go, unless it does not decode) or the matchmaker matched hook
 /// ([`NB_MATCHMAKER`], input = the matched entries, output = a match id or
 /// nothing).
 ///
